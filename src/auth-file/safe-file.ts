@@ -1,0 +1,189 @@
+/**
+ * The one module that reads and writes credential files. Every write is: lock, read, change,
+ * write a temp file beside the real target, fsync, rename. Symlinks are written through (the
+ * link survives, relative links resolve against their own directory), the owner is kept, and the
+ * mode is never wider than 0600 (a stricter existing mode is kept).
+ */
+import { randomBytes } from 'node:crypto';
+import { constants as fsc } from 'node:fs';
+import { chown, mkdir, open, readFile, readlink, rename, rm, stat, lstat, unlink } from 'node:fs/promises';
+import { dirname, basename, resolve, join } from 'node:path';
+import { IoError } from '../errors.js';
+
+/** Mode for any new file that holds a secret. */
+export const SECRET_FILE_MODE = 0o600;
+
+/** How long to wait for another writer's lock, and when a lock is considered abandoned. */
+export interface LockOptions {
+  timeoutMs?: number;
+  staleMs?: number;
+}
+
+const DEFAULT_LOCK: Required<LockOptions> = { timeoutMs: 15_000, staleMs: 30_000 };
+
+function codeOf(err: unknown): string | undefined {
+  return (err as NodeJS.ErrnoException | undefined)?.code;
+}
+
+/** Reads a file as UTF-8, or returns undefined when it does not exist. */
+export async function readTextIfExists(path: string): Promise<string | undefined> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return undefined;
+    if (codeOf(err) === 'EISDIR') throw new IoError(`${path}: is a directory, not a file`, { cause: err });
+    if (codeOf(err) === 'EACCES') throw new IoError(`${path}: permission denied`, { cause: err });
+    throw new IoError(`${path}: cannot read (${codeOf(err) ?? 'error'})`, { cause: err });
+  }
+}
+
+/**
+ * The path a write must replace: symlinks are followed (dangling ones too, to where they point),
+ * relative link targets are taken relative to the link's own directory.
+ */
+export async function resolveWriteTarget(path: string): Promise<string> {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    let st;
+    try {
+      st = await lstat(current);
+    } catch (err) {
+      if (codeOf(err) === 'ENOENT') return current;
+      throw new IoError(`${path}: cannot inspect (${codeOf(err) ?? 'error'})`, { cause: err });
+    }
+    if (!st.isSymbolicLink()) return current;
+    const link = await readlink(current);
+    current = resolve(dirname(current), link);
+  }
+  throw new IoError(`${path}: too many levels of symbolic links`);
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+/**
+ * Runs `fn` while holding an exclusive lock on `path` (a `PATH.lock` file created with O_EXCL
+ * beside the real target). Works across processes; an abandoned lock is broken after `staleMs`.
+ */
+export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const { timeoutMs, staleMs } = { ...DEFAULT_LOCK, ...options };
+  const target = await resolveWriteTarget(path);
+  const lockPath = `${target}.lock`;
+  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  const deadline = Date.now() + timeoutMs;
+  let delay = 2;
+  for (;;) {
+    try {
+      const handle = await open(lockPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
+      await handle.close();
+      break;
+    } catch (err) {
+      if (codeOf(err) !== 'EEXIST') {
+        throw new IoError(`${path}: cannot create lock file ${lockPath} (${codeOf(err) ?? 'error'})`, { cause: err });
+      }
+    }
+    try {
+      const st = await stat(lockPath);
+      if (Date.now() - st.mtimeMs > staleMs) {
+        await unlink(lockPath).catch(() => undefined);
+        continue;
+      }
+    } catch {
+      continue; // released between our open and stat
+    }
+    if (Date.now() > deadline) {
+      throw new IoError(`${path}: timed out waiting for lock ${lockPath} (remove it if no credkit is running)`);
+    }
+    await sleep(delay + Math.random() * delay);
+    delay = Math.min(delay * 2, 50);
+  }
+  try {
+    return await fn();
+  } finally {
+    await unlink(lockPath).catch(() => undefined);
+  }
+}
+
+/** Options for {@link writeFileAtomic}. */
+export interface WriteOptions {
+  /** Mode for a new file; an existing file keeps its own mode, narrowed to at most this one. */
+  mode?: number;
+}
+
+/**
+ * Replaces the file at `path` (through symlinks) with `data` in one rename, so readers see the
+ * old or the new content, never a part. Keeps owner; never widens the mode beyond `mode`.
+ */
+export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+  const maxMode = options.mode ?? SECRET_FILE_MODE;
+  const target = await resolveWriteTarget(path);
+  const dir = dirname(target);
+  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+    throw new IoError(`${path}: cannot create directory ${dir} (${codeOf(err) ?? 'error'})`, { cause: err });
+  });
+  let mode = maxMode;
+  let owner: { uid: number; gid: number } | undefined;
+  try {
+    const st = await stat(target);
+    if (st.isDirectory()) throw new IoError(`${path}: is a directory, not a file`);
+    mode = st.mode & 0o777 & maxMode;
+    owner = { uid: st.uid, gid: st.gid };
+  } catch (err) {
+    if (err instanceof IoError) throw err;
+    if (codeOf(err) !== 'ENOENT') throw new IoError(`${path}: cannot inspect (${codeOf(err) ?? 'error'})`, { cause: err });
+  }
+  const tmp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  let handle;
+  try {
+    handle = await open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
+  } catch (err) {
+    throw new IoError(`${path}: cannot write in ${dir} (${codeOf(err) ?? 'error'})`, { cause: err });
+  }
+  try {
+    await handle.writeFile(data);
+    await handle.chmod(mode); // open()'s mode is filtered by the umask; chmod is not
+    if (owner) {
+      // Keep the owner (e.g. a file of the invoking user edited under sudo). Only root can chown.
+      await chown(tmp, owner.uid, owner.gid).catch(() => undefined);
+    }
+    await handle.sync();
+    await handle.close();
+    handle = undefined;
+    await rename(tmp, target);
+  } catch (err) {
+    await handle?.close().catch(() => undefined);
+    await rm(tmp, { force: true }).catch(() => undefined);
+    throw new IoError(`${path}: write failed (${codeOf(err) ?? (err as Error).message})`, { cause: err });
+  }
+  // Make the rename itself durable; not every file system lets a directory be fsynced.
+  try {
+    const d = await open(dir, 'r');
+    await d.sync().catch(() => undefined);
+    await d.close();
+  } catch {
+    /* best effort */
+  }
+}
+
+/**
+ * Locked read-modify-write: `change` gets the current text (undefined if missing) and returns the
+ * new text, or undefined to leave the file alone. If `change` throws, nothing is written.
+ */
+export async function updateFile(
+  path: string,
+  change: (current: string | undefined) => string | undefined | Promise<string | undefined>,
+  options: WriteOptions & LockOptions = {},
+): Promise<boolean> {
+  return withFileLock(
+    path,
+    async () => {
+      const current = await readTextIfExists(path);
+      const next = await change(current);
+      if (next === undefined || next === current) return false;
+      await writeFileAtomic(path, next, options);
+      return true;
+    },
+    options,
+  );
+}

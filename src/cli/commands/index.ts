@@ -1,0 +1,12 @@
+/**
+ * The command table: one module per top-level command.
+ */
+import type { CommandModule } from 'yargs';
+import type { CommandContext } from '../context.js';
+import { storeCommand } from './store.js';
+
+/** A command module factory: gets the run's context, returns a yargs command. */
+export type CommandFactory = (ctx: CommandContext) => CommandModule<object, any>;
+
+/** Every `credkit` command, in help order. */
+export const COMMANDS: readonly CommandFactory[] = [storeCommand];

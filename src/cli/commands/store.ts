@@ -1,0 +1,122 @@
+/**
+ * `credkit store list|get|erase|store|backends`: the helper's backends, for humans. Secrets are
+ * redacted unless `--show-secret`; new secrets come from standard input only.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import type { CommandContext } from '../context.js';
+import { printJSON, say } from '../context.js';
+import { loadConfig } from '../../config.js';
+import { BACKENDS, loadBackend, openConfiguredStore } from '../../stores/registry.js';
+import { TOKEN_USERNAME } from '../../stores/store.js';
+import { NotFoundError, UsageError } from '../../errors.js';
+import { redact } from '../../redact.js';
+import { readSecretFromStdin } from '../stdin-secret.js';
+
+interface StoreArgs {
+  backend?: string;
+  json?: boolean;
+  server?: string;
+  username?: string;
+  'password-stdin'?: boolean;
+  'identity-token'?: boolean;
+  'show-secret'?: boolean;
+  [key: string]: unknown;
+}
+
+async function open(ctx: CommandContext, args: StoreArgs) {
+  const config = await loadConfig(ctx.io);
+  return openConfiguredStore(config, ctx.io, args.backend ?? config.backend);
+}
+
+/** `credkit store …`. */
+export function storeCommand(ctx: CommandContext): CommandModule<object, StoreArgs> {
+  const backendOption = (y: Argv<object>) =>
+    y.option('backend', { type: 'string', describe: 'backend to use (default: CREDKIT_BACKEND, config.ini, else auto)' });
+  return {
+    command: 'store <action>',
+    describe: "Use credkit's credential stores directly (list, get, erase, store, backends)",
+    builder: (y) =>
+      y
+        .command({
+          command: 'list',
+          describe: 'List server URLs and usernames in the store',
+          builder: (b) => backendOption(b).option('json', { type: 'boolean', describe: 'print JSON' }),
+          handler: async (args: StoreArgs) => {
+            const entries = await (await open(ctx, args)).list();
+            const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
+            if (args.json) return printJSON(ctx, Object.fromEntries(sorted));
+            if (sorted.length === 0) return say(ctx, 'no credentials stored');
+            const width = Math.max(...sorted.map(([url]) => url.length));
+            for (const [url, user] of sorted) say(ctx, `${url.padEnd(width)}  ${user}`);
+          },
+        })
+        .command({
+          command: 'get <server>',
+          describe: 'Show the credential stored for an exact server URL (secret redacted)',
+          builder: (b) =>
+            backendOption(b)
+              .positional('server', { type: 'string', demandOption: true })
+              .option('show-secret', { type: 'boolean', describe: 'print the secret itself' })
+              .option('json', { type: 'boolean', describe: 'print JSON' }),
+          handler: async (args: StoreArgs) => {
+            const server = args.server as string;
+            const c = await (await open(ctx, args)).get(server);
+            if (!c) throw new NotFoundError(`no credential stored for "${server}"`);
+            const secret = args['show-secret'] ? c.secret : redact(c.secret);
+            if (args.json) return printJSON(ctx, { serverURL: server, username: c.username, secret });
+            say(ctx, `server:   ${server}`);
+            say(ctx, c.username === TOKEN_USERNAME ? 'username: (identity token)' : `username: ${c.username}`);
+            say(ctx, `secret:   ${secret}`);
+          },
+        })
+        .command({
+          command: 'erase <server>',
+          describe: 'Remove the credential stored for an exact server URL',
+          builder: (b) => backendOption(b).positional('server', { type: 'string', demandOption: true }),
+          handler: async (args: StoreArgs) => {
+            const server = args.server as string;
+            const existed = await (await open(ctx, args)).delete(server);
+            if (!existed) throw new NotFoundError(`no credential stored for "${server}"`);
+            say(ctx, `erased ${server}`);
+          },
+        })
+        .command({
+          command: 'store <server>',
+          describe: 'Store a credential; the secret is read from standard input',
+          builder: (b) =>
+            backendOption(b)
+              .positional('server', { type: 'string', demandOption: true })
+              .option('username', { alias: 'u', type: 'string', describe: 'username' })
+              .option('password-stdin', { type: 'boolean', describe: 'read the password from standard input' })
+              .option('identity-token', { type: 'boolean', describe: 'the secret is an identity token (username "<token>")' }),
+          handler: async (args: StoreArgs) => {
+            if (!args['password-stdin']) throw new UsageError('pass the secret on standard input with --password-stdin (never as an argument)');
+            const username = args['identity-token'] ? TOKEN_USERNAME : args.username;
+            if (!username) throw new UsageError('--username is required (or --identity-token)');
+            const secret = await readSecretFromStdin(ctx.io);
+            const server = args.server as string;
+            await (await open(ctx, args)).add({ serverURL: server, username, secret });
+            say(ctx, `stored ${server}`);
+          },
+        })
+        .command({
+          command: 'backends',
+          describe: 'Show each backend and whether it can be used here',
+          builder: (b) => b.option('json', { type: 'boolean', describe: 'print JSON' }),
+          handler: async (args: StoreArgs) => {
+            const config = await loadConfig(ctx.io);
+            const rows = [];
+            for (const name of Object.keys(BACKENDS)) {
+              const mod = await loadBackend(name);
+              const problem = await mod.checkAvailable(config, ctx.io);
+              rows.push({ name, usable: problem === undefined, problem, description: mod.description });
+            }
+            if (args.json) return printJSON(ctx, { configured: config.backend, fallback: config.fallback ?? null, backends: rows });
+            say(ctx, `configured: ${config.backend}${config.fallback ? ` (fallback: ${config.fallback})` : ''}`);
+            for (const r of rows) say(ctx, `${r.usable ? 'ok ' : 'no '} ${r.name.padEnd(9)} ${r.usable ? r.description : r.problem}`);
+          },
+        })
+        .demandCommand(1, 'Name an action: list, get, erase, store or backends.'),
+    handler: () => undefined,
+  };
+}

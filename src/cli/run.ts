@@ -1,0 +1,55 @@
+/**
+ * `credkit`'s command table and its single error → exit code path. `main` never exits the
+ * process; it returns the code.
+ */
+import yargs from 'yargs';
+import type { Argv } from 'yargs';
+import type { Io } from '../io.js';
+import type { CommandContext } from './context.js';
+import { exitCodeFor, isBug } from './exit-code.js';
+import { UsageError, messageOf } from '../errors.js';
+import { packageVersion } from '../helper/main.js';
+import { COMMANDS } from './commands/index.js';
+
+/** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  const ctx: CommandContext = { io, exitCode: 0 };
+  let parser: Argv = yargs([...argv])
+    .scriptName('credkit')
+    .usage('$0 <command> [options]\n\nRegistry credentials for Docker, Podman, Kubernetes and OpenShift.')
+    .version(packageVersion())
+    .help()
+    .alias('h', 'help')
+    .strict()
+    .demandCommand(1, 'Name a command; see credkit --help.')
+    .recommendCommands()
+    .wrap(100)
+    .exitProcess(false);
+  for (const command of COMMANDS) parser = parser.command(command(ctx));
+  let failure: unknown;
+  let output = '';
+  try {
+    await parser.parseAsync([...argv], {}, (err, _args, out) => {
+      if (err) failure ??= err;
+      output = out;
+    });
+  } catch (err) {
+    failure ??= err;
+  }
+  if (failure !== undefined) {
+    if (isBug(failure) && !isYargsUsage(failure)) {
+      io.stderr(`credkit: unexpected error: ${(failure as Error)?.stack ?? String(failure)}\nThis is a bug in credkit; please report it.\n`);
+      return 1;
+    }
+    const usage = isYargsUsage(failure) ? new UsageError(messageOf(failure)) : failure;
+    if (output && isYargsUsage(failure)) io.stderr(`${output}\n\n`);
+    io.stderr(`credkit: ${messageOf(usage)}\n`);
+    return exitCodeFor(usage);
+  }
+  if (output) io.stdout(`${output}\n`);
+  return ctx.exitCode;
+}
+
+function isYargsUsage(err: unknown): boolean {
+  return (err as { name?: string } | undefined)?.name === 'YError';
+}

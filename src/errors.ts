@@ -1,0 +1,90 @@
+/**
+ * The few error classes credkit raises. Each carries a stable `code` that scripts and the CLI's
+ * exit-code mapping rely on. Messages name files and keys, never secret values.
+ */
+
+/** Stable error codes; the CLI maps them to exit codes in one place (src/cli/exit-code.ts). */
+export type ErrorCode =
+  | 'USAGE'
+  | 'NOT_FOUND'
+  | 'PARSE'
+  | 'STORE_UNAVAILABLE'
+  | 'READ_ONLY'
+  | 'IO'
+  | 'LOSSY'
+  | 'CONFLICT'
+  | 'HELPER';
+
+/** Base class of every error credkit raises on purpose. */
+export class CredkitError extends Error {
+  readonly code: ErrorCode;
+  constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.code = code;
+    this.name = new.target.name;
+  }
+}
+
+/** Bad arguments or options from the user. */
+export class UsageError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('USAGE', message, options);
+  }
+}
+
+/** A credential or entry that does not exist. */
+export class NotFoundError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NOT_FOUND', message, options);
+  }
+}
+
+/** Input that cannot be understood. `file` and `key` say where; the value is never quoted. */
+export class ParseError extends CredkitError {
+  readonly file: string | undefined;
+  readonly key: string | undefined;
+  constructor(message: string, where: { file?: string; key?: string } = {}, options?: { cause?: unknown }) {
+    const prefix = [where.file, where.key !== undefined ? `key "${where.key}"` : undefined].filter(Boolean).join(': ');
+    super('PARSE', prefix ? `${prefix}: ${message}` : message, options);
+    this.file = where.file;
+    this.key = where.key;
+  }
+}
+
+/** A credential store that cannot be used on this machine right now (missing D-Bus, no GPG key…). */
+export class StoreUnavailableError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('STORE_UNAVAILABLE', message, options);
+  }
+}
+
+/** A write to a store that only reads (the env backend). */
+export class ReadOnlyStoreError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('READ_ONLY', message, options);
+  }
+}
+
+/** A file system failure (permission, lock timeout…). */
+export class IoError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('IO', message, options);
+  }
+}
+
+/** An external docker-credential-* helper that failed, hung or printed junk. */
+export class HelperError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('HELPER', message, options);
+  }
+}
+
+/** True for errors credkit raised on purpose (as opposed to bugs). */
+export function isCredkitError(err: unknown): err is CredkitError {
+  return err instanceof CredkitError;
+}
+
+/** The message of any thrown value, for one-line reports. */
+export function messageOf(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}

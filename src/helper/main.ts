@@ -1,0 +1,38 @@
+/**
+ * Entry point of `docker-credential-credkit`. Kept to what every call needs: no CLI framework,
+ * and the chosen backend is the only one loaded (and only for verbs that touch a store).
+ */
+import { basename } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { serve } from './protocol.js';
+import { loadConfig } from '../config.js';
+import { openConfiguredStore } from '../stores/registry.js';
+import type { Host } from '../io.js';
+
+/** The package version, read only when asked for. */
+export function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** Runs the helper with process argv/streams and sets the exit code. */
+export async function main(): Promise<void> {
+  const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
+  const host: Host = { env: process.env, home: process.env.HOME || homedir(), platform: process.platform, cwd: process.cwd() };
+  const out: string[] = [];
+  process.exitCode = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
+    programName,
+    version: () => `${programName} (credkit) v${packageVersion()}`,
+    readStdin,
+    stdout: (text) => out.push(text),
+    stderr: (text) => process.stderr.write(text),
+  });
+  process.stdout.write(out.join(''));
+}

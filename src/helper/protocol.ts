@@ -1,0 +1,179 @@
+/**
+ * The docker-credential-helpers wire protocol, byte for byte as docker, podman, skopeo, buildah and
+ * crane expect it (see docker-credential-helpers `credentials/credentials.go`). This is the only
+ * module that speaks in `ServerURL` / `Username` / `Secret`.
+ */
+import type { CredentialStore, StoredCredential } from '../stores/store.js';
+import { CredkitError, messageOf } from '../errors.js';
+
+/** Texts clients match on; do not reword. */
+export const MESSAGES = {
+  notFound: 'credentials not found in native keychain',
+  missingServerURL: 'no credentials server URL',
+  missingUsername: 'no credentials username',
+} as const;
+
+/** The verbs a helper answers. */
+export const VERBS = ['store', 'get', 'erase', 'list', 'version'] as const;
+
+/** What `serve` needs from its caller: argv, stdin, stdout and a lazily made store. */
+export interface HelperIo {
+  /** The program name for usage and error lines (basename of argv[1]). */
+  programName: string;
+  /** Version line for `version`/`--version`. */
+  version: () => string;
+  readStdin(): Promise<string>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/**
+ * Go's encoding/json escapes <, > and & (HTML-safe) and U+2028/U+2029; every Go helper and client
+ * does, so our output matches theirs byte for byte.
+ */
+export function goJSON(value: unknown): string {
+  return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+}
+
+/**
+ * A get/erase argument the way Go helpers read it: stdin lines joined with no separator (a
+ * bufio.Scanner drops each `\n` and a `\r` before it), then surrounding white space trimmed.
+ */
+export function readServerURL(input: string): string {
+  return input.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)).join('').trim();
+}
+
+class ProtocolError extends Error {}
+
+/** Field names match case-insensitively, like Go's decoder; unknown fields are ignored. */
+function pickString(obj: Record<string, unknown>, field: string): string {
+  let value: unknown = undefined;
+  const lower = field.toLowerCase();
+  for (const [k, v] of Object.entries(obj)) {
+    if (k === field || k.toLowerCase() === lower) {
+      if (v === null) continue;
+      if (typeof v !== 'string') {
+        throw new ProtocolError(`json: cannot unmarshal ${jsonKind(v)} into Go struct field Credentials.${field} of type string`);
+      }
+      value = v;
+    }
+  }
+  return (value as string | undefined) ?? '';
+}
+
+function jsonKind(v: unknown): string {
+  if (Array.isArray(v)) return 'array';
+  return typeof v === 'object' ? 'object' : typeof v;
+}
+
+/** Parses `store` input. Error messages never contain the input (it holds the secret). */
+export function parseStoreInput(input: string): StoredCredential {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(input);
+  } catch (err) {
+    // Node's JSON.parse message quotes the input; report only where it broke.
+    const at = /position (\d+)/.exec(messageOf(err))?.[1];
+    throw new ProtocolError(input.trim() === '' ? 'unexpected end of JSON input' : `invalid JSON on standard input${at ? ` at byte ${at}` : ''}`);
+  }
+  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+    throw new ProtocolError(`json: cannot unmarshal ${jsonKind(parsed)} into Go value of type credentials.Credentials`);
+  }
+  const obj = parsed as Record<string, unknown>;
+  const credential = {
+    serverURL: pickString(obj, 'ServerURL'),
+    username: pickString(obj, 'Username'),
+    secret: pickString(obj, 'Secret'),
+  };
+  if (credential.serverURL === '') throw new ProtocolError(MESSAGES.missingServerURL);
+  if (credential.username === '') throw new ProtocolError(MESSAGES.missingUsername);
+  return credential;
+}
+
+/** The `list` answer: compact JSON with keys in byte order (Go sorts map keys), plus `\n`. */
+export function formatList(entries: Map<string, string>): string {
+  const keys = [...entries.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
+  const ordered: Record<string, string> = {};
+  for (const k of keys) ordered[k] = entries.get(k) ?? '';
+  return `${goJSON(ordered)}\n`;
+}
+
+/** The `get` answer; ServerURL repeats the query, as the Go helpers do. */
+export function formatGet(query: string, credential: StoredCredential): string {
+  return `${goJSON({ ServerURL: query, Username: credential.username, Secret: credential.secret })}\n`;
+}
+
+/** The usage line, printed on stdout like the Go library does. */
+export function usageLine(programName: string): string {
+  return `Usage: ${programName} <${VERBS.join('|')}>`;
+}
+
+/**
+ * Runs one helper invocation and returns the exit code. Errors go to stdout with exit 1, as the
+ * Go helpers do (clients only capture stdout). `openStore` is called only for verbs that need it.
+ */
+export async function serve(argv: readonly string[], openStore: () => Promise<CredentialStore>, io: HelperIo): Promise<number> {
+  if (argv.length !== 1) {
+    io.stdout(`${usageLine(io.programName)}\n`);
+    return 1;
+  }
+  const verb = argv[0] as string;
+  switch (verb) {
+    case '-h':
+    case '--help':
+      io.stdout(`${usageLine(io.programName)}\n`);
+      return 0;
+    case '-v':
+    case '--version':
+    case 'version':
+      io.stdout(`${io.version()}\n`);
+      return 0;
+  }
+  if (!(VERBS as readonly string[]).includes(verb)) {
+    io.stdout(`${io.programName}: unknown action: ${verb}\n`);
+    return 1;
+  }
+  try {
+    const input = verb === 'list' ? '' : await io.readStdin();
+    switch (verb) {
+      case 'store': {
+        const credential = parseStoreInput(input);
+        await (await openStore()).add(credential);
+        return 0;
+      }
+      case 'get': {
+        const query = readServerURL(input);
+        if (query === '') throw new ProtocolError(MESSAGES.missingServerURL);
+        const credential = await (await openStore()).get(query);
+        if (!credential) throw new ProtocolError(MESSAGES.notFound);
+        io.stdout(formatGet(query, credential));
+        return 0;
+      }
+      case 'erase': {
+        const query = readServerURL(input);
+        if (query === '') throw new ProtocolError(MESSAGES.missingServerURL);
+        // Erasing what is not there succeeds (as secretservice and wincred do): `docker logout`
+        // then also drops its `{}` marker instead of keeping a stale "logged in" entry.
+        await (await openStore()).delete(query);
+        return 0;
+      }
+      default: {
+        io.stdout(formatList(await (await openStore()).list()));
+        return 0;
+      }
+    }
+  } catch (err) {
+    if (err instanceof ProtocolError || err instanceof CredkitError) {
+      io.stdout(`${oneLine(err.message)}\n`);
+      return 1;
+    }
+    // A bug: say so on stderr (the user's terminal), keep stdout one line for the client.
+    io.stdout(`${io.programName}: internal error: ${oneLine(messageOf(err))}\n`);
+    io.stderr(`${(err as Error)?.stack ?? String(err)}\nThis is a bug in credkit; please report it.\n`);
+    return 1;
+  }
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ').trim();
+}

@@ -1,0 +1,26 @@
+/**
+ * What the core needs from the outside world, passed in explicitly so that nothing below src/cli
+ * or the bin entry points reads `process`.
+ */
+
+/** Environment variables as the core sees them. */
+export type Env = Readonly<Record<string, string | undefined>>;
+
+/** The machine facts the core needs: environment, home and platform. */
+export interface Host {
+  env: Env;
+  /** The user's home directory. */
+  home: string;
+  platform: NodeJS.Platform;
+  cwd: string;
+}
+
+/** Streams and host facts for a command run. */
+export interface Io extends Host {
+  /** Reads all of standard input. */
+  readStdin(): Promise<string>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+  /** True when stdout/stderr is a terminal (progress lines, colours). */
+  isTTY: boolean;
+}

@@ -1,0 +1,93 @@
+/**
+ * `file`: credentials in one JSON file with mode 0600. Every change is a locked, atomic
+ * read-modify-write, so parallel `store` calls lose nothing. A file that cannot be parsed is
+ * reported and never overwritten.
+ *
+ * Shape: `{"credentials": {"<server URL>": {"username": "…", "secret": "…"}}}`.
+ */
+import type { CredkitConfig } from '../config.js';
+import type { Host } from '../io.js';
+import type { CredentialStore, StoredCredential } from './store.js';
+import { ParseError } from '../errors.js';
+import { readTextIfExists, updateFile } from '../auth-file/safe-file.js';
+
+/** One backend line for `credkit store backends`. */
+export const description = 'a JSON file with mode 0600 (plain text on disk; for headless machines and CI)';
+
+type FileShape = { credentials: Record<string, { username: string; secret: string }> };
+
+function parse(text: string | undefined, path: string): FileShape {
+  if (text === undefined || text.trim() === '') return { credentials: {} };
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new ParseError('the credential file is not valid JSON; fix or move it (it was left untouched)', { file: path });
+  }
+  const creds = (raw as { credentials?: unknown } | null)?.credentials;
+  if (raw === null || typeof raw !== 'object' || Array.isArray(raw) || (creds !== undefined && (creds === null || typeof creds !== 'object' || Array.isArray(creds)))) {
+    throw new ParseError('expected {"credentials": {…}}; the file was left untouched', { file: path });
+  }
+  const out: FileShape = { credentials: Object.create(null) as FileShape["credentials"] };
+  for (const [url, entry] of Object.entries((creds ?? {}) as Record<string, unknown>)) {
+    const e = entry as { username?: unknown; secret?: unknown } | null;
+    if (!e || typeof e !== 'object' || typeof e.username !== 'string' || typeof e.secret !== 'string') {
+      throw new ParseError('entry needs string "username" and "secret"; the file was left untouched', { file: path, key: url });
+    }
+    out.credentials[url] = { username: e.username, secret: e.secret };
+  }
+  // Keep any other top-level fields a newer credkit may have written.
+  return { ...(raw as object), credentials: out.credentials };
+}
+
+function serialize(shape: FileShape): string {
+  return `${JSON.stringify(shape, null, 2)}\n`;
+}
+
+/** A store backed by one JSON file. */
+export class FileStore implements CredentialStore {
+  readonly name = 'file';
+  constructor(readonly path: string) {}
+
+  async add(c: StoredCredential): Promise<void> {
+    await updateFile(this.path, (text) => {
+      const shape = parse(text, this.path);
+      shape.credentials[c.serverURL] = { username: c.username, secret: c.secret };
+      return serialize(shape);
+    });
+  }
+
+  async get(serverURL: string): Promise<StoredCredential | undefined> {
+    const shape = parse(await readTextIfExists(this.path), this.path);
+    const e = Object.hasOwn(shape.credentials, serverURL) ? shape.credentials[serverURL] : undefined;
+    return e ? { serverURL, username: e.username, secret: e.secret } : undefined;
+  }
+
+  async delete(serverURL: string): Promise<boolean> {
+    let existed = false;
+    await updateFile(this.path, (text) => {
+      if (text === undefined) return undefined;
+      const shape = parse(text, this.path);
+      existed = Object.hasOwn(shape.credentials, serverURL);
+      if (!existed) return undefined;
+      delete shape.credentials[serverURL];
+      return serialize(shape);
+    });
+    return existed;
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const shape = parse(await readTextIfExists(this.path), this.path);
+    return new Map(Object.entries(shape.credentials).map(([url, e]) => [url, e.username]));
+  }
+}
+
+/** Opens the file store at the configured path. */
+export async function openStore(config: CredkitConfig): Promise<CredentialStore> {
+  return new FileStore(config.filePath);
+}
+
+/** The file store is always usable; problems show up as clear errors on use. */
+export async function checkAvailable(): Promise<string | undefined> {
+  return undefined;
+}

@@ -1,0 +1,58 @@
+/**
+ * The backends credkit can use, by name. Each is loaded only when chosen, so the helper path pays
+ * for one backend's imports and no other's. Adding a backend is one file and one line here.
+ */
+import type { CredkitConfig } from '../config.js';
+import type { Host } from '../io.js';
+import type { CredentialStore } from './store.js';
+import { StoreUnavailableError, UsageError } from '../errors.js';
+
+/** What a backend module exports. */
+export interface BackendModule {
+  /** Opens the store, or throws StoreUnavailableError saying what is missing and how to fix it. */
+  openStore(config: CredkitConfig, host: Host): Promise<CredentialStore>;
+  /** Why the store cannot be used here, or undefined when it can. Never hangs. */
+  checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined>;
+  /** One line for `credkit store backends`. */
+  readonly description: string;
+}
+
+/** Backend name → loader. */
+export const BACKENDS: Readonly<Record<string, () => Promise<BackendModule>>> = {
+  keychain: () => import('./keychain.js'),
+  keyutils: () => import('./keyutils.js'),
+  pass: () => import('./pass.js'),
+  file: () => import('./file.js'),
+  env: () => import('./env.js'),
+};
+
+/** Every name `CREDKIT_BACKEND` / `backend =` accepts. */
+export const BACKEND_NAMES = ['auto', ...Object.keys(BACKENDS)] as const;
+
+async function load(name: string): Promise<BackendModule> {
+  const loader = BACKENDS[name];
+  if (!loader) {
+    throw new UsageError(`unknown credkit backend "${name}" (choose one of: ${BACKEND_NAMES.join(', ')})`);
+  }
+  return loader();
+}
+
+/**
+ * Opens the configured backend. `auto` means the OS keychain where one is usable, else the
+ * configured fallback, else an error that says what is missing and how to choose another backend.
+ */
+export async function openConfiguredStore(config: CredkitConfig, host: Host, name = config.backend): Promise<CredentialStore> {
+  if (name !== 'auto') return (await load(name)).openStore(config, host);
+  const keychain = await load('keychain');
+  const why = await keychain.checkAvailable(config, host);
+  if (why === undefined) return keychain.openStore(config, host);
+  if (config.fallback && config.fallback !== 'auto') return (await load(config.fallback)).openStore(config, host);
+  throw new StoreUnavailableError(
+    `credkit: no usable OS keychain (${why}); set CREDKIT_BACKEND or "backend =" in credkit's config.ini to keyutils, pass or file, or set "fallback = file"`,
+  );
+}
+
+/** Loads a backend module by name (for `credkit store backends` and doctor-style checks). */
+export function loadBackend(name: string): Promise<BackendModule> {
+  return load(name);
+}

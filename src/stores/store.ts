@@ -1,0 +1,28 @@
+/**
+ * The one interface every credential backend implements. A store is a map from the exact server
+ * URL a client sends to exactly one credential: no guessing, no normalisation, no duplicates.
+ */
+
+/** One stored credential. `username` "<token>" marks an identity token, as in the helper protocol. */
+export interface StoredCredential {
+  serverURL: string;
+  username: string;
+  secret: string;
+}
+
+/** A backend: the four operations of docker-credential-helpers' `Helper` interface. */
+export interface CredentialStore {
+  /** The backend name as configured (`file`, `keychain`, `pass`, `env`…). */
+  readonly name: string;
+  /** Adds or replaces the credential for `serverURL`; any older one for that URL is gone after. */
+  add(credential: StoredCredential): Promise<void>;
+  /** The credential stored under exactly `serverURL`, or undefined. */
+  get(serverURL: string): Promise<StoredCredential | undefined>;
+  /** Removes the credential; resolves false if there was none. */
+  delete(serverURL: string): Promise<boolean>;
+  /** Every server URL with its username. */
+  list(): Promise<Map<string, string>>;
+}
+
+/** The username docker-credential-helpers use to mark an identity token. */
+export const TOKEN_USERNAME = '<token>';

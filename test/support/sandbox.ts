@@ -1,0 +1,125 @@
+/**
+ * Throwaway HOME/XDG/DOCKER_CONFIG directories and a way to run the shipped bins inside them.
+ */
+import { spawn } from 'node:child_process';
+import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve, dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root (tests run from dist/test/…). */
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+/** The shipped bins. */
+export const BIN = {
+  credkit: join(ROOT, 'bin', 'credkit.js'),
+  helper: join(ROOT, 'bin', 'docker-credential-credkit.js'),
+};
+/** A directory holding `docker-credential-credkit` for PATH, as an installed package would. */
+export const FIXTURES = join(ROOT, 'fixtures');
+
+/** What a process printed and how it ended. */
+export interface RunResult {
+  stdout: string;
+  stderr: string;
+  code: number | null;
+  signal: NodeJS.Signals | null;
+}
+
+/** Options for {@link run}. */
+export interface RunOptions {
+  input?: string | Buffer;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  timeoutMs?: number;
+}
+
+/** Runs a program and collects its output; never throws on a non-zero exit. */
+export function run(cmd: string, args: readonly string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(cmd, args, {
+      env: options.env as NodeJS.ProcessEnv | undefined,
+      cwd: options.cwd,
+      stdio: ['pipe', 'pipe', 'pipe'],
+    });
+    const out: Buffer[] = [];
+    const err: Buffer[] = [];
+    child.stdout.on('data', (d: Buffer) => out.push(d));
+    child.stderr.on('data', (d: Buffer) => err.push(d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal });
+    });
+    child.stdin.on('error', () => undefined); // the child may exit before reading everything
+    child.stdin.end(options.input ?? '');
+  });
+}
+
+/** A throwaway home with XDG and Docker directories inside, and the env that points at them. */
+export interface Sandbox {
+  home: string;
+  env: Record<string, string>;
+  /** Runs `docker-credential-credkit VERB` with stdin. */
+  helper(verb: string | readonly string[], input?: string, extraEnv?: Record<string, string>): Promise<RunResult>;
+  /** Runs `credkit ARGS…`. */
+  credkit(args: readonly string[], input?: string, extraEnv?: Record<string, string>): Promise<RunResult>;
+  cleanup(): Promise<void>;
+}
+
+/** The PATH entries the sandbox keeps: system directories and node's own. */
+export function basePath(): string {
+  return [dirname(process.execPath), '/usr/local/sbin', '/usr/local/bin', '/usr/sbin', '/usr/bin', '/sbin', '/bin'].join(':');
+}
+
+/** Makes a sandbox; `env` holds only what the test sets, plus PATH and the sandbox's dirs. */
+export async function makeSandbox(extraEnv: Record<string, string> = {}): Promise<Sandbox> {
+  const home = await mkdtemp(join(tmpdir(), 'credkit-test-'));
+  const dirs = {
+    XDG_CONFIG_HOME: join(home, '.config'),
+    XDG_DATA_HOME: join(home, '.local', 'share'),
+    XDG_STATE_HOME: join(home, '.local', 'state'),
+    XDG_RUNTIME_DIR: join(home, 'run'),
+    DOCKER_CONFIG: join(home, '.docker'),
+  };
+  for (const d of Object.values(dirs)) await mkdir(d, { recursive: true, mode: 0o700 });
+  const env: Record<string, string> = {
+    HOME: home,
+    PATH: `${join(ROOT, 'bin')}:${basePath()}`,
+    LANG: 'C.UTF-8',
+    ...dirs,
+    ...extraEnv,
+  };
+  const sandbox: Sandbox = {
+    home,
+    env,
+    helper: (verb, input = '', more = {}) =>
+      run(process.execPath, [BIN.helper, ...(typeof verb === 'string' ? [verb] : verb)], { input, env: { ...sandbox.env, ...more } }),
+    credkit: (args, input = '', more = {}) => run(process.execPath, [BIN.credkit, ...args], { input, env: { ...sandbox.env, ...more } }),
+    cleanup: () => rm(home, { recursive: true, force: true }),
+  };
+  return sandbox;
+}
+
+/** True when a program is on the system PATH. */
+export async function hasProgram(name: string): Promise<boolean> {
+  const r = await run('sh', ['-c', `command -v ${name}`], { env: { PATH: basePath() } }).catch(() => undefined);
+  return r?.code === 0;
+}
+
+/**
+ * Skips the suite locally when a system program is missing, and fails it in CI (CI=true), where
+ * .ci/run installs everything and nothing may skip. Call from a `before` hook.
+ */
+export async function skipUnlessPrograms(ctx: Mocha.Context, programs: readonly string[]): Promise<void> {
+  const missing: string[] = [];
+  for (const p of programs) if (!(await hasProgram(p))) missing.push(p);
+  if (missing.length === 0) return;
+  const why = `missing system programs: ${missing.join(', ')} (install them as .ci/run does)`;
+  if (process.env.CI) throw new Error(`${why}; in CI nothing may skip`);
+  console.log(`      skipped: ${why}`);
+  ctx.skip();
+}
