@@ -1,3 +1,3 @@
 #!/usr/bin/env node
-import { runCli } from '../dist/src/cli/main.js';
-await runCli();
+'use strict';
+import('../dist/src/cli/main.js').then((cli) => cli.runCli(require('node:path').join(__dirname, '..')));

@@ -4,7 +4,6 @@
  * link survives, relative links resolve against their own directory), the owner is kept, and the
  * mode is never wider than 0600 (a stricter existing mode is kept).
  */
-import { randomBytes } from 'node:crypto';
 import { constants as fsc } from 'node:fs';
 import { chown, mkdir, open, readFile, readlink, rename, rm, stat, lstat, unlink } from 'node:fs/promises';
 import { dirname, basename, resolve, join } from 'node:path';
@@ -133,7 +132,9 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     if (err instanceof IoError) throw err;
     if (codeOf(err) !== 'ENOENT') throw new IoError(`${path}: cannot inspect (${codeOf(err) ?? 'error'})`, { cause: err });
   }
-  const tmp = join(dir, `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  // O_EXCL makes the name safe against collisions; it needs to be unique, not unguessable, and
+  // node:crypto would cost the helper measurable start-up time.
+  const tmp = join(dir, `.${basename(target)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`);
   let handle;
   try {
     handle = await open(tmp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);

@@ -11,8 +11,8 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs `credkit` on process.argv. */
-export async function runCli(): Promise<void> {
+/** Runs `credkit` on process.argv; `packageRoot` locates package.json. */
+export async function runCli(packageRoot: string): Promise<void> {
   const io: Io = {
     env: process.env,
     home: process.env.HOME || homedir(),
@@ -23,5 +23,5 @@ export async function runCli(): Promise<void> {
     stderr: (text) => void process.stderr.write(text),
     isTTY: Boolean(process.stderr.isTTY),
   };
-  process.exitCode = await main(process.argv.slice(2), io);
+  process.exitCode = await main(process.argv.slice(2), io, packageRoot);
 }

@@ -8,16 +8,16 @@ import type { Io } from '../io.js';
 import type { CommandContext } from './context.js';
 import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
-import { packageVersion } from '../helper/main.js';
+import { packageVersion } from '../version.js';
 import { COMMANDS } from './commands/index.js';
 
 /** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], io: Io): Promise<number> {
+export async function main(argv: readonly string[], io: Io, packageRoot: string): Promise<number> {
   const ctx: CommandContext = { io, exitCode: 0 };
   let parser: Argv = yargs([...argv])
     .scriptName('credkit')
     .usage('$0 <command> [options]\n\nRegistry credentials for Docker, Podman, Kubernetes and OpenShift.')
-    .version(packageVersion())
+    .version(packageVersion(packageRoot))
     .help()
     .alias('h', 'help')
     .strict()

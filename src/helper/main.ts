@@ -3,18 +3,12 @@
  * and the chosen backend is the only one loaded (and only for verbs that touch a store).
  */
 import { basename } from 'node:path';
-import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { serve } from './protocol.js';
 import { loadConfig } from '../config.js';
 import { openConfiguredStore } from '../stores/registry.js';
 import type { Host } from '../io.js';
-
-/** The package version, read only when asked for. */
-export function packageVersion(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8')) as { version: string };
-  return pkg.version;
-}
+import { packageVersion } from '../version.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -22,14 +16,17 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
-/** Runs the helper with process argv/streams and sets the exit code. */
-export async function main(): Promise<void> {
+/**
+ * Runs the helper with process argv/streams and sets the exit code. The bin passes the package
+ * root because this module is also bundled into one CommonJS file for start-up speed.
+ */
+export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
   const host: Host = { env: process.env, home: process.env.HOME || homedir(), platform: process.platform, cwd: process.cwd() };
   const out: string[] = [];
   process.exitCode = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
     programName,
-    version: () => `${programName} (credkit) v${packageVersion()}`,
+    version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
     readStdin,
     stdout: (text) => out.push(text),
     stderr: (text) => process.stderr.write(text),
