@@ -1,0 +1,94 @@
+/**
+ * `credkit store …` through the shipped bin: humans' view of the helper's backends.
+ */
+import { expect } from 'chai';
+import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+
+describe('credkit store (binary)', () => {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(() => sb.cleanup());
+
+  it('store reads the secret from stdin; get redacts unless --show-secret; list; erase', async () => {
+    let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'hunter2-fake\n');
+    expect(r).to.include({ code: 0, stdout: 'stored quay.io\n', stderr: '' });
+    r = await sb.credkit(['store', 'get', 'quay.io']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.equal('server:   quay.io\nusername: alice\nsecret:   ********\n');
+    r = await sb.credkit(['store', 'get', 'quay.io', '--show-secret', '--json']);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ serverURL: 'quay.io', username: 'alice', secret: 'hunter2-fake' });
+    // The helper sees the same store: one trailing newline was removed, as docker --password-stdin does.
+    expect((await sb.helper('get', 'quay.io')).stdout).to.equal('{"ServerURL":"quay.io","Username":"alice","Secret":"hunter2-fake"}\n');
+    r = await sb.credkit(['store', 'list']);
+    expect(r.stdout).to.equal('quay.io  alice\n');
+    expect(r.stdout).to.not.include('hunter2');
+    r = await sb.credkit(['store', 'list', '--json']);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ 'quay.io': 'alice' });
+    r = await sb.credkit(['store', 'erase', 'quay.io']);
+    expect(r).to.include({ code: 0, stdout: 'erased quay.io\n' });
+    r = await sb.credkit(['store', 'erase', 'quay.io']);
+    expect(r).to.include({ code: 1, stderr: 'credkit: no credential stored for "quay.io"\n' });
+    r = await sb.credkit(['store', 'get', 'quay.io']);
+    expect(r.code).to.equal(1);
+  });
+
+  it('identity tokens are stored with username "<token>" and shown as such', async () => {
+    await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin'], 'tok');
+    const r = await sb.credkit(['store', 'get', 'ghcr.io']);
+    expect(r.stdout).to.include('username: (identity token)');
+  });
+
+  it('refuses a secret that is not on stdin, and empty stdin (usage errors, exit 2)', async () => {
+    let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/--password-stdin/);
+    r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], '');
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/standard input is empty/);
+    r = await sb.credkit(['store', 'list']);
+    expect(r.stdout).to.equal('no credentials stored\n');
+  });
+
+  it('--backend overrides CREDKIT_BACKEND; an unknown one is a usage error', async () => {
+    let r = await sb.credkit(['store', 'list', '--backend', 'env'], '', { CREDKIT_CRED_A_SERVER: 'a.example', CREDKIT_CRED_A_USERNAME: 'u', CREDKIT_CRED_A_SECRET: 's' });
+    expect(r.stdout).to.equal('a.example  u\n');
+    r = await sb.credkit(['store', 'list', '--backend', 'nosuch']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.match(/unknown credkit backend "nosuch"/);
+  });
+
+  it('backends reports each backend and whether it is usable', async () => {
+    const r = await sb.credkit(['store', 'backends', '--json']);
+    expect(r.code).to.equal(0);
+    const report = JSON.parse(r.stdout) as { configured: string; backends: Array<{ name: string; usable: boolean }> };
+    expect(report.configured).to.equal('file');
+    expect(report.backends.map((b) => b.name)).to.include.members(['keychain', 'keyutils', 'pass', 'file', 'env']);
+    expect(report.backends.find((b) => b.name === 'file')?.usable).to.equal(true);
+  });
+
+  it('--help and --version; an unknown command is a usage error', async () => {
+    let r = await sb.credkit(['--version']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/^\d+\.\d+\.\d+\n$/);
+    r = await sb.credkit(['--help']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.include('credkit store');
+    r = await sb.credkit(['frobnicate']);
+    expect(r.code).to.equal(2);
+    r = await sb.credkit([]);
+    expect(r.code).to.equal(2);
+  });
+
+  it('reads credkit config.ini for the backend and file path', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+    await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), `backend = file\n[file]\npath = ~/custom.json\n`);
+    const r = await sb.credkit(['store', 'store', 'x.example', '-u', 'u', '--password-stdin'], 's', { CREDKIT_BACKEND: '' });
+    expect(r.code, r.stderr).to.equal(0);
+    const { readFile } = await import('node:fs/promises');
+    expect(JSON.parse(await readFile(join(sb.home, 'custom.json'), 'utf8')).credentials['x.example'].username).to.equal('u');
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * The helper binary's bytes on stdout, exit codes and bad-input handling, as clients see them.
+ */
+import { expect } from 'chai';
+import { chmod, lstat, readFile, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+
+const store = (url: string, user: string, secret: string) => `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`;
+
+describe('docker-credential-credkit (binary)', () => {
+  let sb: Sandbox;
+  let file: string;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    file = join(sb.home, '.local', 'share', 'credkit', 'credentials.json');
+  });
+  afterEach(() => sb.cleanup());
+
+  it('usage, help, version and unknown verbs behave like the Go helpers', async () => {
+    let r = await sb.helper([]);
+    expect(r).to.include({ code: 1, stdout: 'Usage: docker-credential-credkit <store|get|erase|list|version>\n', stderr: '' });
+    r = await sb.helper('-h');
+    expect(r).to.include({ code: 0, stdout: 'Usage: docker-credential-credkit <store|get|erase|list|version>\n' });
+    r = await sb.helper('version');
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/^docker-credential-credkit \(credkit\) v\d+\.\d+\.\d+\n$/);
+    r = await sb.helper('--version');
+    expect(r.stdout).to.match(/^docker-credential-credkit \(credkit\) v/);
+    r = await sb.helper('bogus');
+    expect(r).to.include({ code: 1, stdout: 'docker-credential-credkit: unknown action: bogus\n' });
+  });
+
+  it('get trims its input the way Go helpers do, and repeats the trimmed query', async () => {
+    await sb.helper('store', store('quay.io', 'bob', 'pw'));
+    const r = await sb.helper('get', '  quay.io  \n\n');
+    expect(r).to.include({ code: 0, stdout: '{"ServerURL":"quay.io","Username":"bob","Secret":"pw"}\n' });
+  });
+
+  it('store input as docker sends it: compact JSON, HTML-escaped, trailing newline', async () => {
+    const r = await sb.helper('store', '{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"p\\u003cq"}\n');
+    expect(r.code, r.stdout).to.equal(0);
+    const g = await sb.helper('get', 'a.example');
+    expect(g.stdout).to.equal('{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"p\\u003cq"}\n');
+  });
+
+  describe('bad input: a one-line error on stdout, exit 1, nothing lost, no secret echoed', () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['malformed JSON', '{"ServerURL":"x","Username":"u","Secret":"leak-me-1"', /^invalid JSON on standard input( at byte \d+)?\n$/],
+      ['no server URL', '{"Username":"u","Secret":"leak-me-2"}\n', /^no credentials server URL\n$/],
+      ['no username', '{"ServerURL":"x","Secret":"leak-me-3"}\n', /^no credentials username\n$/],
+      ['not an object', '"leak-me-4"\n', /^json: cannot unmarshal string into Go value of type credentials\.Credentials\n$/],
+      ['wrong field type', '{"ServerURL":"x","Username":"u","Secret":42}\n', /^json: cannot unmarshal number into Go struct field Credentials\.Secret of type string\n$/],
+    ];
+    for (const [name, input, expected] of cases) {
+      it(name, async () => {
+        await sb.helper('store', store('keep.example', 'k', 'kept'));
+        const r = await sb.helper('store', input);
+        expect(r.code).to.equal(1);
+        expect(r.stdout).to.match(expected);
+        expect(r.stdout + r.stderr).to.not.include('leak-me');
+        expect((await sb.helper('get', 'keep.example')).stdout).to.include('"kept"');
+      });
+    }
+  });
+
+  it('an unknown backend name is a clear one-line error', async () => {
+    const r = await sb.helper('list', '', { CREDKIT_BACKEND: 'nosuch' });
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal('unknown credkit backend "nosuch" (choose one of: auto, keychain, keyutils, pass, file, env)\n');
+  });
+
+  it('a corrupt store file is reported with its path, and never overwritten', async () => {
+    await mkdir(join(sb.home, '.local', 'share', 'credkit'), { recursive: true });
+    await writeFile(file, '{"credentials": {"a": {"username":"u","secret":"sec-A"}', { mode: 0o600 });
+    const before = await readFile(file, 'utf8');
+    for (const [verb, input] of [['store', store('b.example', 'u', 'sec-B')], ['get', 'a'], ['list', ''], ['erase', 'a']] as const) {
+      const r = await sb.helper(verb, input);
+      expect(r.code, verb).to.equal(1);
+      expect(r.stdout).to.equal(`${file}: the credential file is not valid JSON; fix or move it (it was left untouched)\n`);
+      expect(r.stdout).to.not.include('sec-');
+    }
+    expect(await readFile(file, 'utf8')).to.equal(before);
+  });
+
+  it('creates the store file with mode 0600 and keeps a stricter mode', async () => {
+    await sb.helper('store', store('a.example', 'u', 's'));
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
+    await chmod(file, 0o400);
+    await sb.helper('store', store('b.example', 'u', 's'));
+    expect((await stat(file)).mode & 0o777).to.equal(0o400);
+  });
+
+  it('narrows a too-open store file to 0600', async () => {
+    await sb.helper('store', store('a.example', 'u', 's'));
+    await chmod(file, 0o644);
+    await sb.helper('store', store('b.example', 'u', 's'));
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
+  });
+
+  it('writes through a symlinked store file (relative link), keeping the link', async () => {
+    const real = join(sb.home, 'dotfiles', 'creds.json');
+    await mkdir(join(sb.home, 'dotfiles'));
+    await writeFile(real, '{"credentials":{}}\n', { mode: 0o600 });
+    const link = join(sb.home, 'link.json');
+    await symlink('dotfiles/creds.json', link);
+    const r = await sb.helper('store', store('a.example', 'u', 's'), { CREDKIT_FILE: link });
+    expect(r.code, r.stdout).to.equal(0);
+    expect((await lstat(link)).isSymbolicLink()).to.equal(true);
+    expect(JSON.parse(await readFile(real, 'utf8')).credentials['a.example'].username).to.equal('u');
+    expect((await stat(real)).mode & 0o777).to.equal(0o600);
+  });
+
+  it('parallel store calls lose nothing (40 processes)', async function () {
+    this.timeout(120_000);
+    const n = 40;
+    const results = await Promise.all(
+      Array.from({ length: n }, (_, i) => sb.helper('store', store(`r${i}.example:5000`, `user${i}`, `secret-${i}`))),
+    );
+    expect(results.map((r) => r.code)).to.deep.equal(Array(n).fill(0));
+    const list = JSON.parse((await sb.helper('list')).stdout) as Record<string, string>;
+    expect(Object.keys(list)).to.have.length(n);
+    for (let i = 0; i < n; i++) expect(list[`r${i}.example:5000`]).to.equal(`user${i}`);
+    const text = await readFile(file, 'utf8');
+    expect(JSON.parse(text).credentials['r7.example:5000'].secret).to.equal('secret-7');
+  });
+});

@@ -1,0 +1,126 @@
+import { expect } from 'chai';
+import { formatGet, formatList, goJSON, parseStoreInput, readServerURL, serve, MESSAGES } from '../../../src/helper/protocol.js';
+import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
+
+/** An in-memory store: a test double for the protocol's pure logic only. */
+function memoryStore(): CredentialStore & { data: Map<string, StoredCredential> } {
+  const data = new Map<string, StoredCredential>();
+  return {
+    name: 'memory',
+    data,
+    add: async (c) => void data.set(c.serverURL, c),
+    get: async (u) => data.get(u),
+    delete: async (u) => data.delete(u),
+    list: async () => new Map([...data].map(([k, v]) => [k, v.username])),
+  };
+}
+
+async function call(argv: string[], stdin = '', store = memoryStore()) {
+  let out = '';
+  let err = '';
+  const code = await serve(argv, async () => store, {
+    programName: 'docker-credential-credkit',
+    version: () => 'docker-credential-credkit (credkit) v0.0.0',
+    readStdin: async () => stdin,
+    stdout: (t) => void (out += t),
+    stderr: (t) => void (err += t),
+  });
+  return { code, out, err, store };
+}
+
+describe('helper protocol (pure)', () => {
+  describe('goJSON', () => {
+    const cases: Array<[unknown, string]> = [
+      [{ a: '<token>' }, '{"a":"\\u003ctoken\\u003e"}'],
+      [{ a: 'x&y' }, '{"a":"x\\u0026y"}'],
+      [{ a: '\u2028\u2029' }, '{"a":"\\u2028\\u2029"}'],
+      [{ a: 'é"\\' }, '{"a":"é\\"\\\\"}'],
+    ];
+    for (const [value, expected] of cases) {
+      it(`escapes like Go: ${expected}`, () => expect(goJSON(value)).to.equal(expected));
+    }
+  });
+
+  describe('readServerURL joins lines and trims like bufio.Scanner + TrimSpace', () => {
+    const cases: Array<[string, string]> = [
+      ['quay.io', 'quay.io'],
+      ['quay.io\n', 'quay.io'],
+      ['  quay.io  \n\n', 'quay.io'],
+      ['quay.io\r\n', 'quay.io'],
+      ['qu\nay.io', 'quay.io'],
+      ['', ''],
+    ];
+    for (const [input, expected] of cases) it(JSON.stringify(input), () => expect(readServerURL(input)).to.equal(expected));
+  });
+
+  describe('parseStoreInput', () => {
+    it('reads the three fields, case-insensitively, ignoring unknown ones', () => {
+      expect(parseStoreInput('{"serverurl":"a","USERNAME":"b","Secret":"c","Extra":1}\n')).to.deep.equal({ serverURL: 'a', username: 'b', secret: 'c' });
+    });
+    it('accepts an empty secret', () => {
+      expect(parseStoreInput('{"ServerURL":"a","Username":"b","Secret":""}').secret).to.equal('');
+    });
+    const bad: Array<[string, string]> = [
+      ['{"Username":"b","Secret":"c"}', MESSAGES.missingServerURL],
+      ['{"ServerURL":"a","Secret":"c"}', MESSAGES.missingUsername],
+      ['', 'unexpected end of JSON input'],
+      ['[1]', 'json: cannot unmarshal array into Go value of type credentials.Credentials'],
+      ['{"ServerURL":1}', 'json: cannot unmarshal number into Go struct field Credentials.ServerURL of type string'],
+    ];
+    for (const [input, message] of bad) {
+      it(`rejects ${input || '(empty)'}`, () => expect(() => parseStoreInput(input)).to.throw(message));
+    }
+    it('never quotes the input in its error', () => {
+      expect(() => parseStoreInput('{"ServerURL":"a","Username":"b","Secret":"hunter2-secret"')).to.throw(/^((?!hunter2).)*$/);
+    });
+  });
+
+  it('formatList sorts keys by bytes and ends with a newline', () => {
+    expect(formatList(new Map([['quay.io', 'b'], ['ghcr.io', '<token>'], ['https://index.docker.io/v1/', 'a']]))).to.equal(
+      '{"ghcr.io":"\\u003ctoken\\u003e","https://index.docker.io/v1/":"a","quay.io":"b"}\n',
+    );
+    expect(formatList(new Map())).to.equal('{}\n');
+  });
+
+  it('formatGet repeats the query as ServerURL', () => {
+    expect(formatGet('quay.io', { serverURL: 'stored-key', username: 'u', secret: 's' })).to.equal('{"ServerURL":"quay.io","Username":"u","Secret":"s"}\n');
+  });
+
+  describe('serve', () => {
+    it('prints the usage line on stdout with exit 1 for no verb or extra args', async () => {
+      for (const argv of [[], ['get', 'extra']]) {
+        const r = await call(argv);
+        expect(r.code).to.equal(1);
+        expect(r.out).to.equal('Usage: docker-credential-credkit <store|get|erase|list|version>\n');
+      }
+    });
+    it('answers --help with exit 0 and -v/--version/version with the version line', async () => {
+      expect(await call(['--help'])).to.include({ code: 0, out: 'Usage: docker-credential-credkit <store|get|erase|list|version>\n' });
+      for (const v of ['-v', '--version', 'version']) {
+        expect(await call([v])).to.include({ code: 0, out: 'docker-credential-credkit (credkit) v0.0.0\n' });
+      }
+    });
+    it('rejects an unknown verb like v0.8+ helpers', async () => {
+      expect(await call(['bogus'])).to.include({ code: 1, out: 'docker-credential-credkit: unknown action: bogus\n' });
+    });
+    it('get: not found is the exact text, empty input is "no credentials server URL"', async () => {
+      expect(await call(['get'], 'nothere')).to.include({ code: 1, out: `${MESSAGES.notFound}\n` });
+      expect(await call(['get'], '  \n')).to.include({ code: 1, out: `${MESSAGES.missingServerURL}\n` });
+      expect(await call(['erase'], '')).to.include({ code: 1, out: `${MESSAGES.missingServerURL}\n` });
+    });
+    it('does not open the store for usage errors or version', async () => {
+      let opened = false;
+      await serve(['version'], async () => ((opened = true), memoryStore()), {
+        programName: 'x', version: () => 'v', readStdin: async () => '', stdout: () => undefined, stderr: () => undefined,
+      });
+      expect(opened).to.equal(false);
+    });
+    it('reports a bug on stderr with the stack and keeps stdout to one line', async () => {
+      const broken: CredentialStore = { ...memoryStore(), list: async () => { throw new TypeError('boom'); } };
+      const r = await call(['list'], '', broken as never);
+      expect(r.code).to.equal(1);
+      expect(r.out).to.equal('docker-credential-credkit: internal error: boom\n');
+      expect(r.err).to.match(/TypeError: boom[\s\S]*This is a bug in credkit/);
+    });
+  });
+});
