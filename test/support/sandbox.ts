@@ -2,7 +2,7 @@
  * Throwaway HOME/XDG/DOCKER_CONFIG directories and a way to run the shipped bins inside them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -122,4 +122,19 @@ export async function skipUnlessPrograms(ctx: Mocha.Context, programs: readonly 
   if (process.env.CI) throw new Error(`${why}; in CI nothing may skip`);
   console.log(`      skipped: ${why}`);
   ctx.skip();
+}
+
+/**
+ * Makes `docker-credential-credkit` resolvable on the sandbox's PATH, as an installed package
+ * would: a shim in `<home>/bin` that execs node on the repo's helper (the bin file itself is named
+ * `docker-credential-credkit.js`, which docker and podman would not find). Returns the shim path.
+ */
+export async function putHelperOnPath(sandbox: Sandbox): Promise<string> {
+  const dir = join(sandbox.home, 'bin');
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const shim = join(dir, 'docker-credential-credkit');
+  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+  await writeFile(shim, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(BIN.helper)} "$@"\n`, { mode: 0o755 });
+  sandbox.env.PATH = `${dir}:${sandbox.env.PATH ?? basePath()}`;
+  return shim;
 }

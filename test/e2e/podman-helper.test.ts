@@ -1,0 +1,118 @@
+/**
+ * podman and skopeo (containers/image) read and erase credentials through docker-credential-credkit
+ * when an auth.json routes a registry to it with `credHelpers`. `podman login` itself always pings
+ * the registry's /v2/ before storing, so storing through podman needs a live registry and is left
+ * to the registry-backed suites; here credkit stores, and podman/skopeo read (`--get-login`) and
+ * erase (`logout`), which contact no registry.
+ */
+import { expect } from 'chai';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+
+const REGISTRY = 'registry.example.test';
+const OTHER = 'other.example.test';
+const HUB_KEY = 'https://index.docker.io/v1/';
+const NOT_FOUND = 'credentials not found in native keychain\n';
+
+/** A sandbox with credkit's file backend, the helper on PATH and an auth.json with credHelpers. */
+async function setUp(): Promise<{ sb: Sandbox; authFile: string }> {
+  const sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  await putHelperOnPath(sb);
+  const authFile = join(sb.home, 'auth.json');
+  await writeFile(authFile, JSON.stringify({ credHelpers: { [REGISTRY]: 'credkit', 'docker.io': 'credkit' } }), { mode: 0o600 });
+  return { sb, authFile };
+}
+
+async function store(sb: Sandbox, serverURL: string, username: string): Promise<void> {
+  const r = await sb.credkit(['store', 'store', serverURL, '--username', username, '--password-stdin'], 'fake-password-not-real\n');
+  expect(r.code, r.stderr).to.equal(0);
+}
+
+describe('e2e: podman with docker-credential-credkit (credHelpers)', function () {
+  let sb: Sandbox;
+  let authFile: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['podman']);
+  });
+  beforeEach(async () => {
+    ({ sb, authFile } = await setUp());
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  const podman = (args: readonly string[], env: Record<string, string> = {}) =>
+    run('podman', args, { env: { ...sb.env, ...env } });
+
+  it('login --get-login reads the username through credkit', async () => {
+    await store(sb, REGISTRY, 'alice');
+    const r = await podman(['login', '--authfile', authFile, '--get-login', REGISTRY]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('alice\n');
+  });
+
+  it('asks the helper for "docker.io" for Docker Hub, not the /v1/ key docker uses', async () => {
+    await store(sb, HUB_KEY, 'docker-user');
+    let r = await podman(['login', '--authfile', authFile, '--get-login', 'docker.io']);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.include('not logged into docker.io');
+
+    await store(sb, 'docker.io', 'podman-user');
+    r = await podman(['login', '--authfile', authFile, '--get-login', 'docker.io']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('podman-user\n');
+  });
+
+  it('a registry not routed to credkit gets nothing from credkit', async () => {
+    await store(sb, OTHER, 'mallory');
+    const r = await podman(['login', '--authfile', authFile, '--get-login', OTHER]);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.include(`not logged into ${OTHER}`);
+  });
+
+  it('logout erases through credkit and keeps credHelpers', async () => {
+    await store(sb, REGISTRY, 'alice');
+    await store(sb, OTHER, 'mallory');
+    const r = await podman(['logout', '--authfile', authFile, REGISTRY]);
+    expect(r.code, r.stderr).to.equal(0);
+    const get = await sb.helper('get', REGISTRY);
+    expect(get.code).to.equal(1);
+    expect(get.stdout).to.equal(NOT_FOUND);
+    expect((await sb.helper('list', 'unused')).stdout).to.equal(`{"${OTHER}":"mallory"}\n`);
+    const auth = JSON.parse(await readFile(authFile, 'utf8')) as { credHelpers?: unknown };
+    expect(auth.credHelpers).to.deep.equal({ [REGISTRY]: 'credkit', 'docker.io': 'credkit' });
+  });
+
+  it("a helper failure shows credkit's one-line error", async () => {
+    const r = await podman(['login', '--authfile', authFile, '--get-login', REGISTRY], { CREDKIT_BACKEND: 'no-such-backend' });
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.match(/error getting credentials - err: exit status 1, out: `unknown credkit backend "no-such-backend" \(choose one of: [a-z, ]+\)`/);
+  });
+});
+
+describe('e2e: skopeo with docker-credential-credkit (credHelpers)', function () {
+  let sb: Sandbox;
+  let authFile: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['skopeo']);
+  });
+  beforeEach(async () => {
+    ({ sb, authFile } = await setUp());
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  it('login --get-login reads the username through credkit; logout erases it', async () => {
+    await store(sb, REGISTRY, 'alice');
+    let r = await run('skopeo', ['login', '--authfile', authFile, '--get-login', REGISTRY], { env: sb.env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('alice\n');
+    r = await run('skopeo', ['logout', '--authfile', authFile, REGISTRY], { env: sb.env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect((await sb.helper('get', REGISTRY)).stdout).to.equal(NOT_FOUND);
+  });
+});
