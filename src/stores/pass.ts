@@ -43,9 +43,11 @@ export function decodeServerURL(name: string): string | undefined {
 interface Ran { code: number; stdout: Buffer; stderr: string }
 
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
-/** The line of gpg/pass output worth showing: the last human line, never a status line. */
-const lastLine = (stderr: string) =>
-  stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('[GNUPG:]')).pop() ?? 'no message';
+/** The line of gpg/pass output worth showing: gpg's last complaint, else pass's last line. */
+function lastLine(stderr: string): string {
+  const lines = stderr.split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('[GNUPG:]'));
+  return lines.filter((l) => l.startsWith('gpg:')).pop() ?? lines.pop() ?? 'no message';
+}
 
 class PassStore implements CredentialStore {
   readonly name = 'pass';
@@ -102,7 +104,7 @@ class PassStore implements CredentialStore {
     if (/You must run:|pass init/.test(r.stderr)) throw new StoreUnavailableError(notInitialised(this.root));
     if (/DECRYPTION_FAILED|No secret key/.test(r.stderr)) throw new StoreUnavailableError(await this.whyNoDecrypt(r.stderr, entry, `\`pass show ${entry}\``));
     if (/No public key|Unusable public key|INV_RECP/.test(r.stderr)) {
-      throw new StoreUnavailableError(`pass backend: gpg cannot encrypt ${entry} to the key(s) in .gpg-id (${lastLine(r.stderr)}); check \`gpg --list-keys\` and \`pass init <gpg-id>\``);
+      throw new StoreUnavailableError(`pass backend: gpg cannot encrypt ${entry} to the store's key(s) (${lastLine(r.stderr)}); check \`gpg --list-keys\` and \`pass init <gpg-id>\``);
     }
     throw new StoreUnavailableError(`pass backend: \`pass ${args[0]}\` failed for ${entry}: ${lastLine(r.stderr)}`);
   }
@@ -237,7 +239,7 @@ export async function checkAvailable(config: CredkitConfig, host: Host): Promise
     const enc = await p.store.exec('gpg', [...gpg, '--encrypt', ...p.ids.flatMap((id) => ['-r', id])], 'credkit probe');
     if (enc.code !== 0) return `gpg cannot encrypt to ${p.ids.join(', ')} (${lastLine(enc.stderr)})`;
     const dec = await p.store.exec('gpg', [...gpg, '--decrypt'], enc.stdout);
-    if (dec.code !== 0) return (await p.store.whyNoDecrypt(dec.stderr, 'the store', 'e.g. `echo x | gpg -ea -r <id> | gpg -d`')).replace(/^pass backend: /, '');
+    if (dec.code !== 0) return (await p.store.whyNoDecrypt(dec.stderr, 'the store', 'e.g. `pass show <any entry>`')).replace(/^pass backend: /, '');
     return undefined;
   } catch (err) {
     return (err as Error).message.replace(/^pass backend: /, '');

@@ -7,7 +7,7 @@ import { mkdtemp, mkdir, rm, readdir, utimes } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runStoreContract } from './store-contract.js';
-import { basePath, makeSandbox, run, skipUnlessPrograms } from '../support/sandbox.js';
+import { FIXTURES, basePath, makeSandbox, run, skipUnlessPrograms } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
 
 const PROGRAMS = ['pass', 'gpg', 'gpgconf', 'docker-credential-pass'];
@@ -213,6 +213,15 @@ describe('store contract: pass', function () {
       expect(r.code, r.stdout).to.equal(0);
       r = await sb.helper('get', 'quay.io', { GNUPGHOME: gnupg.empty.home });
       expectOneLineFailure(r, /no GnuPG secret key can decrypt docker-credential-helpers\/cXVheS5pbw==\/u/);
+    });
+
+    it('a pass that never answers is stopped after the helper timeout, children included', async () => {
+      sb = await passSandbox(gnupg.open);
+      const r = await sb.helper('store', storeInput('quay.io', 'u', 'fake-pw'), {
+        PATH: `${join(FIXTURES, 'pass-that-hangs')}:${basePath()}`,
+        CREDKIT_HELPER_TIMEOUT: '1',
+      });
+      expectOneLineFailure(r, /`pass insert` did not finish within 1s and was stopped/);
     });
 
     it('pass missing from PATH', async () => {
