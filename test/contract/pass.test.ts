@@ -156,6 +156,18 @@ describe('store contract: pass', function () {
       expect(JSON.parse(r.stdout).Secret).to.equal('fake-typed');
     });
 
+    it('parallel stores for one URL leave exactly one credential', async () => {
+      const users = ['u1', 'u2', 'u3', 'u4'];
+      const results = await Promise.all(users.map((u) => sb.helper('store', storeInput('quay.io', u, `fake-${u}`))));
+      for (const r of results) expect(r.code, r.stdout).to.equal(0);
+      const dir = join(sb.env.PASSWORD_STORE_DIR as string, 'docker-credential-helpers', 'cXVheS5pbw==');
+      const files = await readdir(dir);
+      expect(files).to.have.length(1);
+      const user = (files[0] as string).replace(/\.gpg$/, '');
+      const g = await sb.helper('get', 'quay.io');
+      expect(JSON.parse(g.stdout)).to.deep.include({ Username: user, Secret: `fake-${user}` });
+    });
+
     it('list skips empty directories and names that are not padded base64url', async () => {
       const prefix = join(sb.env.PASSWORD_STORE_DIR as string, 'docker-credential-helpers');
       await mkdir(join(prefix, 'cXVheS5pbw=='), { recursive: true }); // quay.io, but no entry
