@@ -53,12 +53,15 @@ class PassStore implements CredentialStore {
   readonly name = 'pass';
   readonly dir: string;
   private readonly env: Record<string, string | undefined>;
+  /** The user's PASSWORD_STORE_GPG_OPTS (e.g. --homedir), for the gpg calls we make ourselves. */
+  readonly gpgOpts: string[];
 
   constructor(readonly root: string, readonly prefix: string, host: Host, private readonly timeoutMs: number) {
     this.dir = join(root, prefix);
     // Fail instead of prompting: --pinentry-mode=error makes gpg-agent answer "No pinentry" when
     // no passphrase is cached. --status-fd=2 lets us tell a locked key from a missing one.
     const userOpts = host.env.PASSWORD_STORE_GPG_OPTS ?? '';
+    this.gpgOpts = userOpts.split(/\s+/).filter(Boolean);
     this.env = {
       ...host.env,
       PASSWORD_STORE_DIR: root,
@@ -76,8 +79,10 @@ class PassStore implements CredentialStore {
       let timedOut = false;
       const timer = setTimeout(() => {
         timedOut = true;
-        // detached: pass (bash) and its gpg share a new process group; kill both, not only bash.
-        try { process.kill(-(child.pid ?? 0), 'SIGKILL'); } catch { child.kill('SIGKILL'); }
+        // detached: pass (bash) and its gpg share a new process group; kill both, not only bash
+        // (a surviving gpg would hold our pipes open). Signalling is not reading the environment.
+        if (child.pid === undefined) return void child.kill('SIGKILL');
+        try { process.kill(-child.pid, 'SIGKILL'); } catch { child.kill('SIGKILL'); }
       }, this.timeoutMs);
       child.stdout.on('data', (d: Buffer) => out.push(d));
       child.stderr.on('data', (d: Buffer) => err.push(d));
@@ -100,7 +105,11 @@ class PassStore implements CredentialStore {
   /** Runs `pass`; a failure becomes a StoreUnavailableError naming the entry and what to fix. */
   async pass(args: readonly string[], entry: string, input?: string): Promise<Ran> {
     const r = await this.exec('pass', args, input);
-    if (r.code === 0) return r;
+    return r.code === 0 ? r : this.fail(args, entry, r);
+  }
+
+  /** Turns a failed `pass` run into the error that says what to fix. */
+  async fail(args: readonly string[], entry: string, r: Ran): Promise<never> {
     if (/You must run:|pass init/.test(r.stderr)) throw new StoreUnavailableError(notInitialised(this.root));
     if (/DECRYPTION_FAILED|No secret key/.test(r.stderr)) throw new StoreUnavailableError(await this.whyNoDecrypt(r.stderr, entry, `\`pass show ${entry}\``));
     if (/No public key|Unusable public key|INV_RECP/.test(r.stderr)) {
@@ -112,7 +121,7 @@ class PassStore implements CredentialStore {
   /** Locked key or missing key? Look for a secret key matching the ids the entry is encrypted to. */
   async whyNoDecrypt(stderr: string, what: string, unlockHint: string): Promise<string> {
     const ids = [...stderr.matchAll(/\[GNUPG:\] ENC_TO ([0-9A-F]+)/g)].map((m) => m[1] as string);
-    const held = ids.length > 0 && (await this.exec('gpg', ['--batch', '--with-colons', '--list-secret-keys', '--', ...ids])).code === 0;
+    const held = ids.length > 0 && (await this.exec('gpg', [...this.gpgOpts, '--batch', '--with-colons', '--list-secret-keys', '--', ...ids])).code === 0;
     return held
       ? `pass backend: the GnuPG key for ${what} needs a passphrase and no gpg-agent has it cached (credkit never prompts); unlock it once in a terminal (${unlockHint}) or preset it with gpg-preset-passphrase`
       : `pass backend: no GnuPG secret key can decrypt ${what} (encrypted to ${ids.join(', ') || 'unknown keys'}); import the key or check GNUPGHOME`;
@@ -161,7 +170,7 @@ class PassStore implements CredentialStore {
     const entry = this.entry(serverURL, username);
     const r = await this.exec('pass', ['show', entry]);
     if (r.code !== 0 && /is not in the password store/.test(r.stderr)) return undefined; // erased meanwhile
-    if (r.code !== 0) await this.pass(['show', entry], entry); // throws the diagnosed error
+    if (r.code !== 0) await this.fail(['show'], entry, r);
     const text = r.stdout.toString('utf8');
     return { serverURL, username, secret: text.endsWith('\n') ? text.slice(0, -1) : text };
   }
@@ -234,8 +243,7 @@ export async function checkAvailable(config: CredkitConfig, host: Host): Promise
   try {
     const p = await preflight(config, host);
     if (typeof p === 'string') return p;
-    const opts = (host.env.PASSWORD_STORE_GPG_OPTS ?? '').split(/\s+/).filter(Boolean);
-    const gpg = [...opts, '--batch', '--pinentry-mode=error', '--status-fd=2', '--quiet', '--no-encrypt-to'];
+    const gpg = [...p.store.gpgOpts, '--batch', '--pinentry-mode=error', '--status-fd=2', '--quiet', '--no-encrypt-to'];
     const enc = await p.store.exec('gpg', [...gpg, '--encrypt', ...p.ids.flatMap((id) => ['-r', id])], 'credkit probe');
     if (enc.code !== 0) return `gpg cannot encrypt to ${p.ids.join(', ')} (${lastLine(enc.stderr)})`;
     const dec = await p.store.exec('gpg', [...gpg, '--decrypt'], enc.stdout);
