@@ -2,7 +2,7 @@
  * Throwaway HOME/XDG/DOCKER_CONFIG directories and a way to run the shipped bins inside them.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm, mkdir } from 'node:fs/promises';
+import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -102,6 +102,18 @@ export async function makeSandbox(extraEnv: Record<string, string> = {}): Promis
     cleanup: () => rm(home, { recursive: true, force: true }),
   };
   return sandbox;
+}
+
+/**
+ * Writes an executable `docker-credential-credkit` into `dir` that runs this repository's helper
+ * with the current node, as an installed package's bin would be; put `dir` first on PATH so that
+ * clients which look helpers up by name (containers/image, docker) find it. Returns `dir`.
+ */
+export async function writeHelperShim(dir: string): Promise<string> {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'docker-credential-credkit'), `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(BIN.helper)} "$@"\n`, { mode: 0o755 });
+  return dir;
 }
 
 /** True when a program is on the system PATH. */
