@@ -28,7 +28,7 @@ export interface RegistryOptions {
 export interface AuthEvent {
   /** accepted: valid user; rejected: a named user with a wrong password or unknown; anonymous: no credentials. */
   outcome: 'accepted' | 'rejected' | 'anonymous';
-  /** The user name the client sent (absent for anonymous requests). */
+  /** The user name (absent for anonymous requests, and for accepted `/v2/` checks, which log none). */
   user?: string;
 }
 
@@ -46,7 +46,7 @@ export interface Registry {
   logMark(): number;
   /** The authentication attempts logged since `mark` (default: since start). */
   authEvents(mark?: number): AuthEvent[];
-  /** The distinct users the registry accepted since `mark`. */
+  /** The distinct named users the registry accepted since `mark` (see {@link AuthEvent.user}). */
   acceptedUsers(mark?: number): string[];
   /** The distinct users the registry rejected (wrong password or unknown user) since `mark`. */
   rejectedUsers(mark?: number): string[];
@@ -118,26 +118,30 @@ export function withoutRegistryVars(env: Readonly<Record<string, string | undefi
 
 /**
  * Reads the authentication outcomes out of Distribution's logfmt debug log, one per request (lines
- * are grouped by `http.request.id`): every line of an accepted request carries
- * `auth.user.name=USER`; a rejected one logs `error authenticating user "USER"`; an anonymous one
- * `invalid authorization credential` (or, from containers/image, a failure for the empty user).
+ * are grouped by `http.request.id`). An accepted request logs `authorized request`, and its later
+ * lines carry `auth.user.name=USER`, except for `/v2/` itself (what `login` checks), which logs no
+ * user name. A rejected one logs `error authenticating user "USER"`; an anonymous one `invalid
+ * authorization credential` (or, from containers/image, a failure for the empty user).
  */
 export function parseAuthEvents(log: string): AuthEvent[] {
   const byRequest = new Map<string, AuthEvent>();
   for (const line of log.split('\n')) {
     const id = /\bhttp\.request\.id=("?)([^"\s]+)\1/.exec(line)?.[2];
     if (id === undefined) continue;
-    const accepted = /\bauth\.user\.name=("?)([^"\s]+)\1/.exec(line)?.[2];
+    const user = /\bauth\.user\.name=("?)([^"\s]+)\1/.exec(line)?.[2];
     // logfmt escapes the inner quotes: msg="error authenticating user \"bob\": …"
     const rejected = /error authenticating user \\"([^"\\]*)\\"/.exec(line)?.[1];
-    let event: AuthEvent | undefined;
-    if (accepted !== undefined) event = { outcome: 'accepted', user: accepted };
-    // containers/image with no credentials answers a Basic challenge with an empty "user:pass",
-    // which the registry logs as a failure for user "": that is still an anonymous client.
-    else if (rejected !== undefined && rejected !== '') event = { outcome: 'rejected', user: rejected };
-    else if (rejected === '') event = { outcome: 'anonymous' };
-    else if (/invalid authorization credential/.test(line)) event = { outcome: 'anonymous' };
-    if (event && !byRequest.has(id)) byRequest.set(id, event);
+    const seen = byRequest.get(id);
+    if (user !== undefined) byRequest.set(id, { outcome: 'accepted', user });
+    else if (/msg="authorized request"/.test(line)) {
+      if (seen === undefined) byRequest.set(id, { outcome: 'accepted' });
+    } else if (rejected !== undefined) {
+      // containers/image with no credentials answers a Basic challenge with an empty "user:pass",
+      // which the registry logs as a failure for user "": that is still an anonymous client.
+      byRequest.set(id, rejected === '' ? { outcome: 'anonymous' } : { outcome: 'rejected', user: rejected });
+    } else if (/invalid authorization credential/.test(line) && seen === undefined) {
+      byRequest.set(id, { outcome: 'anonymous' });
+    }
   }
   return [...byRequest.values()];
 }
@@ -157,6 +161,15 @@ export function pingStatus(host: string, ca: string): Promise<number> {
     req.on('error', reject);
     req.end();
   });
+}
+
+/**
+ * Global flags that keep podman or buildah (which set up container storage even for `login`) inside
+ * `stateDir` instead of the machine's /var/lib/containers and /run.
+ */
+export function containerStateFlags(stateDir: string, program: 'podman' | 'buildah'): string[] {
+  const flags = ['--root', join(stateDir, 'root'), '--runroot', join(stateDir, 'runroot'), '--storage-driver', 'vfs'];
+  return program === 'podman' ? [...flags, '--tmpdir', join(stateDir, 'tmp'), '--events-backend', 'none'] : flags;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -243,6 +256,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     await writeFile(join(dir, 'config.yml'), registryConfig(dir));
     await writeFile(join(dir, 'policy.json'), POLICY);
     await writeFile(join(dir, 'registries.conf'), '');
+    await writeFile(join(dir, 'containers.conf'), '');
 
     const logFile = join(dir, 'registry.log');
     const fd = openSync(logFile, 'a');
@@ -301,6 +315,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
         LANG: 'C.UTF-8',
         // Neither the host's registries.conf nor its policy.json may change what a test sees.
         CONTAINERS_REGISTRIES_CONF: join(dir, 'registries.conf'),
+        CONTAINERS_CONF: join(dir, 'containers.conf'),
         ...extra,
       }),
       async seedImage(repoAndTag, user) {
