@@ -217,7 +217,8 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
     if (stopped) return;
     stopped = true;
     process.off('exit', onExit);
-    if (child && child.exitCode === null && child.signalCode === null) {
+    // A child that failed to spawn has no pid and will never emit exit.
+    if (child?.pid !== undefined && child.exitCode === null && child.signalCode === null) {
       const exited = new Promise((r) => child!.once('exit', r));
       child.kill('SIGTERM');
       const t = setTimeout(() => child!.kill('SIGKILL'), 5_000);
