@@ -104,6 +104,18 @@ export async function makeSandbox(extraEnv: Record<string, string> = {}): Promis
   return sandbox;
 }
 
+/**
+ * Writes an executable `docker-credential-credkit` into `dir` that runs this repository's helper
+ * with the current node, as an installed package's bin would be; put `dir` first on PATH so that
+ * clients which look helpers up by name (containers/image, docker) find it. Returns `dir`.
+ */
+export async function writeHelperShim(dir: string): Promise<string> {
+  const quote = (s: string) => `'${s.replaceAll("'", "'\\''")}'`;
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'docker-credential-credkit'), `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(BIN.helper)} "$@"\n`, { mode: 0o755 });
+  return dir;
+}
+
 /** True when a program is on the system PATH. */
 export async function hasProgram(name: string): Promise<boolean> {
   const r = await run('sh', ['-c', `command -v ${name}`], { env: { PATH: basePath() } }).catch(() => undefined);

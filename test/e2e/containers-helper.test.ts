@@ -1,0 +1,226 @@
+/**
+ * containers/image clients (skopeo, podman, buildah) read, store and erase credentials through
+ * `docker-credential-credkit` when an auth file names it in `credHelpers`, against a real registry
+ * whose log says which user each request authenticated as.
+ */
+import { expect } from 'chai';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
+
+const ALICE_PW = 'alice-fake-pw-1';
+const WRONG_PW = 'not-alices-fake-pw';
+const NOT_FOUND = 'credentials not found in native keychain\n';
+
+describe('e2e: containers/image clients use docker-credential-credkit via credHelpers', function () {
+  let registry: Registry | undefined;
+  let sb: Sandbox | undefined;
+  let image: string;
+  let authFile: string;
+  let authFileText: string;
+  let env: Record<string, string>;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
+    registry = await startRegistry({ users: { alice: ALICE_PW, bob: 'bob-fake-pw' } });
+    image = await registry.seedImage('team/app:1', 'alice');
+  });
+  after(async () => {
+    await registry?.stop();
+  });
+
+  beforeEach(async () => {
+    const r = registry!;
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    // Everything the test needs lives under `work`; the rest of HOME stays free of auth files, so
+    // containers/image can only find credentials through the auth file below.
+    const work = join(sb.home, 'work');
+    await mkdir(work);
+    sb.env.CREDKIT_FILE = join(work, 'credkit', 'credentials.json');
+    const shimDir = await writeHelperShim(join(work, 'bin'));
+    authFile = join(work, 'auth.json');
+    authFileText = JSON.stringify({ auths: {}, credHelpers: { [r.host]: 'credkit' } });
+    await writeFile(authFile, authFileText, { mode: 0o600 });
+    // The client's env: the sandbox's (HOME, XDG dirs, CREDKIT_*) with the shim dir first on PATH.
+    env = r.clientEnv({ ...sb.env, PATH: `${shimDir}:${basePath()}` });
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  const storeInCredkit = (username: string, secret: string) =>
+    sb!.helper('store', `${JSON.stringify({ ServerURL: registry!.host, Username: username, Secret: secret })}\n`);
+
+  const skopeo = (args: readonly string[], input?: string) => run('skopeo', args, { env, input });
+
+  function expectNoSecrets(...results: RunResult[]) {
+    for (const r of results) for (const pw of [ALICE_PW, WRONG_PW]) expect(r.stdout + r.stderr).to.not.contain(pw);
+  }
+
+  async function expectNothingStored() {
+    const l = await sb!.helper('list', 'unused');
+    expect(l.code, l.stdout).to.equal(0);
+    expect(l.stdout).to.equal('{}\n');
+  }
+
+  async function expectAuthFileKeepsNoSecret() {
+    const text = await readFile(authFile, 'utf8');
+    const parsed = JSON.parse(text) as { auths?: Record<string, unknown>; credHelpers?: Record<string, string> };
+    expect(parsed.auths ?? {}).to.deep.equal({});
+    expect(parsed.credHelpers).to.deep.equal({ [registry!.host]: 'credkit' });
+    expect(text).to.not.contain(ALICE_PW);
+    expect(text).to.not.contain(Buffer.from(`alice:${ALICE_PW}`).toString('base64'));
+  }
+
+  /**
+   * login only checks /v2/, which the registry logs without a user name: it was accepted and nobody
+   * was rejected. Which user it was is proven by the inspect that follows, through credkit.
+   */
+  function expectLoginAccepted(mark: number) {
+    const events = registry!.authEvents(mark);
+    expect(events.some((e) => e.outcome === 'accepted'), JSON.stringify(events)).to.equal(true);
+    expect(registry!.rejectedUsers(mark)).to.deep.equal([]);
+  }
+
+  describe('skopeo', () => {
+    it('inspect authenticates as alice with the credential credkit returns', async () => {
+      const r = registry!;
+      const s = await storeInCredkit('alice', ALICE_PW);
+      expect(s.code, s.stdout).to.equal(0);
+      const mark = r.logMark();
+      const res = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      expect(res.code, res.stderr).to.equal(0);
+      expect(JSON.parse(res.stdout).Name).to.equal(`${r.host}/team/app`);
+      expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
+      expect(r.rejectedUsers(mark)).to.deep.equal([]);
+      expect(await readFile(authFile, 'utf8')).to.equal(authFileText); // reading writes nothing
+      expectNoSecrets(res);
+    });
+
+    it('a wrong password in credkit is what skopeo sends: inspect fails and the registry rejects alice', async () => {
+      const r = registry!;
+      expect((await storeInCredkit('alice', WRONG_PW)).code).to.equal(0);
+      const mark = r.logMark();
+      const res = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      expect(res.code).to.equal(1);
+      expect(res.stderr).to.contain('unauthorized');
+      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
+      expect(r.acceptedUsers(mark)).to.deep.equal([]);
+      expectNoSecrets(res);
+    });
+
+    it('with nothing stored in credkit, inspect is anonymous and fails', async () => {
+      const r = registry!;
+      const mark = r.logMark();
+      const res = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      expect(res.code).to.equal(1);
+      expect(res.stderr).to.contain('unauthorized');
+      const outcomes = new Set(r.authEvents(mark).map((e) => e.outcome));
+      expect([...outcomes]).to.deep.equal(['anonymous']);
+    });
+
+    it('login stores the credential in credkit (not in the auth file); logout erases it', async () => {
+      const r = registry!;
+      const mark = r.logMark();
+      const login = await skopeo(
+        ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
+        `${ALICE_PW}\n`,
+      );
+      expect(login.code, login.stderr).to.equal(0);
+      expectLoginAccepted(mark);
+      const got = await sb!.helper('get', r.host);
+      expect(got.code, got.stdout).to.equal(0);
+      expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: r.host, Username: 'alice', Secret: ALICE_PW });
+      await expectAuthFileKeepsNoSecret();
+
+      // What login stored is what the next pull-side lookup uses.
+      const mark2 = r.logMark();
+      const inspect = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      expect(inspect.code, inspect.stderr).to.equal(0);
+      expect(r.acceptedUsers(mark2)).to.deep.equal(['alice']);
+
+      const logout = await skopeo(['logout', '--authfile', authFile, r.host]);
+      expect(logout.code, logout.stderr).to.equal(0);
+      const after = await sb!.helper('get', r.host);
+      expect(after.code).to.equal(1);
+      expect(after.stdout).to.equal(NOT_FOUND);
+      await expectNothingStored();
+      await expectAuthFileKeepsNoSecret();
+      expectNoSecrets(login, inspect, logout);
+    });
+
+    it('login with a wrong password fails and stores nothing', async () => {
+      const r = registry!;
+      const mark = r.logMark();
+      const login = await skopeo(
+        ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
+        `${WRONG_PW}\n`,
+      );
+      expect(login.code).to.not.equal(0);
+      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
+      await expectNothingStored();
+      expect(await readFile(authFile, 'utf8')).to.equal(authFileText);
+      expectNoSecrets(login);
+    });
+  });
+
+  for (const program of ['podman', 'buildah'] as const) {
+    describe(program, () => {
+      before(async function () {
+        await skipUnlessPrograms(this, [program]);
+      });
+
+      // Container state (storage, run dirs) stays in the sandbox, not on the machine.
+      const client = (args: readonly string[], input?: string) =>
+        run(program, [...containerStateFlags(join(sb!.home, 'work', program), program), ...args], { env, input });
+
+      it('login stores alice in credkit, skopeo then authenticates with it, logout erases it', async () => {
+        const r = registry!;
+        const mark = r.logMark();
+        const login = await client(
+          ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
+          `${ALICE_PW}\n`,
+        );
+        expect(login.code, login.stderr).to.equal(0);
+        expectLoginAccepted(mark);
+        const got = await sb!.helper('get', r.host);
+        expect(got.code, got.stdout).to.equal(0);
+        expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: r.host, Username: 'alice', Secret: ALICE_PW });
+        await expectAuthFileKeepsNoSecret();
+
+        // --get-login reads the user name back through the helper.
+        const who = await client(['login', '--get-login', '--authfile', authFile, r.host]);
+        expect(who.code, who.stderr).to.equal(0);
+        expect(who.stdout.trim()).to.equal('alice');
+
+        const mark2 = r.logMark();
+        const inspect = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+        expect(inspect.code, inspect.stderr).to.equal(0);
+        expect(r.acceptedUsers(mark2)).to.deep.equal(['alice']);
+
+        const logout = await client(['logout', '--authfile', authFile, r.host]);
+        expect(logout.code, logout.stderr).to.equal(0);
+        const after = await sb!.helper('get', r.host);
+        expect(after.code).to.equal(1);
+        expect(after.stdout).to.equal(NOT_FOUND);
+        await expectNothingStored();
+        expectNoSecrets(login, who, inspect, logout);
+      });
+
+      it('login with a wrong password fails, the registry rejects alice, and nothing is stored', async () => {
+        const r = registry!;
+        const mark = r.logMark();
+        const login = await client(
+          ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
+          `${WRONG_PW}\n`,
+        );
+        expect(login.code).to.not.equal(0);
+        expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
+        expect(r.acceptedUsers(mark)).to.deep.equal([]);
+        await expectNothingStored();
+        expectNoSecrets(login);
+      });
+    });
+  }
+});
