@@ -14,7 +14,7 @@ export const BIN = {
   credkit: join(ROOT, 'bin', 'credkit.js'),
   helper: join(ROOT, 'bin', 'docker-credential-credkit.js'),
 };
-/** A directory holding `docker-credential-credkit` for PATH, as an installed package would. */
+/** The fixture files (auth files, secrets, fake helpers). */
 export const FIXTURES = join(ROOT, 'fixtures');
 
 /** What a process printed and how it ended. */
@@ -142,11 +142,7 @@ export async function skipUnlessPrograms(ctx: Mocha.Context, programs: readonly 
  * `docker-credential-credkit.js`, which docker and podman would not find). Returns the shim path.
  */
 export async function putHelperOnPath(sandbox: Sandbox): Promise<string> {
-  const dir = join(sandbox.home, 'bin');
-  await mkdir(dir, { recursive: true, mode: 0o700 });
-  const shim = join(dir, 'docker-credential-credkit');
-  const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
-  await writeFile(shim, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(BIN.helper)} "$@"\n`, { mode: 0o755 });
+  const dir = await writeHelperShim(join(sandbox.home, 'bin'));
   sandbox.env.PATH = `${dir}:${sandbox.env.PATH ?? basePath()}`;
-  return shim;
+  return join(dir, 'docker-credential-credkit');
 }

@@ -1,0 +1,70 @@
+/**
+ * Start-up benchmarks as ratios against a baseline measured in the same run: commands are run in
+ * interleaved rounds (so machine load hits every case alike) and compared by median.
+ */
+import { spawnSync } from 'node:child_process';
+
+/** One command to time: argv plus what to feed on stdin. */
+export interface BenchCase {
+  name: string;
+  argv: readonly string[];
+  input?: string;
+  env?: Record<string, string | undefined>;
+  /** A target ratio to print beside the result (informative, never asserted). */
+  target?: number;
+}
+
+/** Median wall time per case, in milliseconds. */
+export interface BenchResult {
+  name: string;
+  medianMs: number;
+  ratio: number;
+  target: number | undefined;
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** Runs every case `runs` times, interleaved, after `warmup` untimed rounds; the first case is the baseline. */
+export function measureCommands(cases: readonly BenchCase[], runs: number, warmup = 3): BenchResult[] {
+  const times = cases.map(() => [] as number[]);
+  for (let round = -warmup; round < runs; round++) {
+    cases.forEach((c, i) => {
+      const start = process.hrtime.bigint();
+      const r = spawnSync(c.argv[0] as string, c.argv.slice(1), { input: c.input ?? '', env: c.env ?? process.env, stdio: ['pipe', 'pipe', 'pipe'] });
+      const ms = Number(process.hrtime.bigint() - start) / 1e6;
+      if (r.status !== 0) throw new Error(`bench case "${c.name}" failed (exit ${r.status}): ${r.stdout.toString().slice(0, 200)}`);
+      if (round >= 0) times[i]?.push(ms);
+    });
+  }
+  const base = median(times[0] as number[]);
+  return cases.map((c, i) => {
+    const m = median(times[i] as number[]);
+    return { name: c.name, medianMs: m, ratio: m / base, target: c.target };
+  });
+}
+
+/** Times an in-process function (median of `runs`), for throughput benchmarks. */
+export function timeFunction(fn: () => void, runs: number): number {
+  const t: number[] = [];
+  fn(); // warm-up: JIT and caches
+  for (let i = 0; i < runs; i++) {
+    const s = process.hrtime.bigint();
+    fn();
+    t.push(Number(process.hrtime.bigint() - s) / 1e6);
+  }
+  return median(t);
+}
+
+/** Prints results as an aligned table. */
+export function printTable(title: string, results: readonly BenchResult[]): void {
+  console.log(`\n${title}`);
+  const w = Math.max(...results.map((r) => r.name.length));
+  for (const r of results) {
+    const target = r.target === undefined ? '' : `  (target ≤ ${r.target.toFixed(2)}x${r.ratio <= r.target ? ', met' : ', NOT met'})`;
+    console.log(`  ${r.name.padEnd(w)}  ${r.medianMs.toFixed(1).padStart(8)} ms  ${r.ratio.toFixed(2)}x${target}`);
+  }
+}
