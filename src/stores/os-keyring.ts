@@ -210,7 +210,8 @@ export class OsKeyringStore implements CredentialStore {
 
   /** Writes a logical item (parts first, then the main item), then drops the parts it replaced. */
   private async writeItem(account: string, payload: string, op: string): Promise<void> {
-    const old = await this.readRaw(account, op);
+    // Where items are never split, there are no old parts to find.
+    const old = Number.isFinite(this.options.maxItemChars) ? await this.readRaw(account, op) : null;
     const oldHeader = old === null ? undefined : parseHeader(old);
     const plan = planItem(payload, this.options.maxItemChars, randomBytes(6).toString('hex'));
     for (const p of plan.parts) await this.writeRaw(p.account, p.text, op);
@@ -223,7 +224,7 @@ export class OsKeyringStore implements CredentialStore {
   }
 
   private async deleteItem(account: string, op: string): Promise<boolean> {
-    const old = await this.readRaw(account, op);
+    const old = Number.isFinite(this.options.maxItemChars) ? await this.readRaw(account, op) : null;
     const header = old === null ? undefined : parseHeader(old);
     const existed = await this.deleteRaw(account, op);
     if (header) await this.deleteParts(header, op);
@@ -241,7 +242,7 @@ export class OsKeyringStore implements CredentialStore {
       }
       return out;
     } catch {
-      throw new ParseError(`the index item (service "${this.options.service}", account "${INDEX_ACCOUNT}") is not valid JSON; erase it to rebuild`, { file: this.options.label });
+      throw new ParseError(`the index item is not valid JSON; delete it (service "${this.options.service}", account "${INDEX_ACCOUNT}") and store again`, { file: this.options.label });
     }
   }
 
