@@ -14,7 +14,7 @@ import { checkSecretServiceBus } from './secret-service-bus.js';
 export const description = 'the OS keychain: macOS Keychain, Windows Credential Manager, Secret Service on Linux';
 
 const PROBE_TIMEOUT_MS = 3000;
-const FIX = 'or set CREDKIT_BACKEND=keyutils|pass|file (or "fallback = file" in credkit\'s config.ini)';
+const FIX = 'otherwise set CREDKIT_BACKEND=keyutils|pass|file (or "fallback = file" in credkit\'s config.ini)';
 
 function labelFor(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return 'macOS Keychain';
@@ -59,6 +59,6 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
     maxItemChars: maxItemChars(host.platform, linuxStore),
     timeoutMs: config.helperTimeoutMs,
     lockPath: lockPathFor(host, 'keychain', config.keychainService),
-    fixHint: FIX.replace(/^or /, ''),
+    fixHint: FIX,
   });
 }
