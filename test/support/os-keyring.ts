@@ -143,17 +143,26 @@ export async function checkConcurrentStores(sb: Sandbox, n: number): Promise<voi
 
 /**
  * Descriptions of the kernel keys of a service in the persistent keyring (where keyring-rs links
- * them, so that they outlive the session). Read in a throwaway session.
+ * them, so that they outlive the session). Run in a throwaway session that possesses the
+ * persistent keyring, since only a possessor may read or invalidate the keys.
  */
-export async function kernelKeysOf(service: string): Promise<string[]> {
-  const script = 'p=$(keyctl get_persistent @s) || exit 1; for k in $(keyctl rlist "$p"); do d=$(keyctl rdescribe "$k" 2>/dev/null) || continue; case "$d" in *"@$SERVICE") echo "$k ${d##*;}";; esac; done';
-  const r = await run('keyctl', ['session', '-', 'sh', '-c', script], { env: { PATH: basePath(), SERVICE: service } });
+async function kernelKeysScript(service: string, action: 'list' | 'invalidate'): Promise<string[]> {
+  const script = `p=$(keyctl get_persistent @s) || exit 1
+for k in $(keyctl rlist "$p"); do
+  d=$(keyctl rdescribe "$k" 2>/dev/null) || continue
+  case "$d" in *"@$SERVICE") echo "$k \${d##*;}"; [ "$ACTION" = invalidate ] && keyctl invalidate "$k";; esac
+done`;
+  const r = await run('keyctl', ['session', '-', 'sh', '-c', script], { env: { PATH: basePath(), SERVICE: service, ACTION: action } });
   return r.stdout.split('\n').filter(Boolean);
+}
+
+/** The kernel keys of a service, as "id description" lines. */
+export function kernelKeysOf(service: string): Promise<string[]> {
+  return kernelKeysScript(service, 'list');
 }
 
 /** Invalidates every kernel key of a service (test clean-up). */
 export async function purgeKernelKeys(service: string): Promise<void> {
-  for (const line of await kernelKeysOf(service)) {
-    await run('keyctl', ['invalidate', line.split(' ')[0]!], { env: { PATH: basePath() } });
-  }
+  await kernelKeysScript(service, 'invalidate');
+  expect(await kernelKeysOf(service), 'kernel keys left behind').to.deep.equal([]);
 }
