@@ -24,12 +24,15 @@ export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
   const host: Host = { env: process.env, home: process.env.HOME || homedir(), platform: process.platform, cwd: process.cwd() };
   const out: string[] = [];
-  process.exitCode = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
+  const code = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
     programName,
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
     readStdin,
     stdout: (text) => out.push(text),
     stderr: (text) => process.stderr.write(text),
   });
-  process.stdout.write(out.join(''));
+  // Exit as soon as the answer is out: a keyring call that timed out may still hold the event
+  // loop (native calls cannot be cancelled), and a helper must never keep its caller waiting.
+  process.exitCode = code;
+  process.stdout.write(out.join(''), () => process.exit(code));
 }

@@ -1,0 +1,162 @@
+/**
+ * The keychain backend against a real gnome-keyring on a private D-Bus session bus, plus the ways
+ * it fails on Linux: no bus, a bus without a Secret Service, a bus that never answers, a locked
+ * collection. Each failure must be one line on stdout, exit 1, and no hang.
+ */
+import { expect } from 'chai';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { runStoreContract } from './store-contract.js';
+import { basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { checkConcurrentStores, startPrivateBus, startSilentSocket, storeInput, uniqueService, type PrivateBus } from '../support/os-keyring.js';
+
+const PROGRAMS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'];
+
+/** One line, ending in a newline, exit 1. */
+function expectOneLineFailure(r: { code: number | null; stdout: string }, pattern: RegExp): void {
+  expect(r.code, r.stdout).to.equal(1);
+  expect(r.stdout).to.match(/^[^\n]+\n$/);
+  expect(r.stdout).to.match(pattern);
+}
+
+async function secretToolLookup(bus: PrivateBus, service: string, account: string): Promise<string> {
+  const r = await run('secret-tool', ['lookup', 'service', service, 'username', account], {
+    env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: bus.address },
+  });
+  return r.stdout;
+}
+
+describe('store contract: keychain (Secret Service on a private gnome-keyring)', function () {
+  let bus: PrivateBus | undefined;
+  before(async function () {
+    await skipUnlessPrograms(this, PROGRAMS);
+    bus = await startPrivateBus({ secrets: true });
+  });
+  after(async () => {
+    await bus?.stop();
+  });
+
+  const sandbox = (backend = 'keychain', extra: Record<string, string> = {}) =>
+    makeSandbox({ CREDKIT_BACKEND: backend, CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus!.address, ...extra });
+
+  runStoreContract({ sandbox: () => sandbox() });
+
+  describe('beyond the contract', () => {
+    let sb: Sandbox | undefined;
+    afterEach(async () => {
+      await sb?.cleanup();
+      sb = undefined;
+    });
+
+    it('keeps items in the Secret Service itself: service = config, account = the exact URL', async () => {
+      sb = await sandbox();
+      const r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw'));
+      expect(r.code, r.stdout).to.equal(0);
+      const item = JSON.parse(await secretToolLookup(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'quay.io'));
+      expect(item).to.deep.equal({ v: 1, username: 'bob', secret: 'fake-pw' });
+    });
+
+    it('30 parallel store processes: list has all 30 and each get works', async () => {
+      sb = await sandbox();
+      await checkConcurrentStores(sb, 30);
+    });
+
+    it('list drops an index entry whose item was removed behind its back', async () => {
+      sb = await sandbox();
+      await sb.helper('store', storeInput('a.example.com', 'ann', 'fake-1'));
+      await sb.helper('store', storeInput('b.example.com', 'ben', 'fake-2'));
+      const gone = await run('secret-tool', ['clear', 'service', sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'username', 'a.example.com'], {
+        env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: bus!.address },
+      });
+      expect(gone.code).to.equal(0);
+      const r = await sb.helper('list', 'unused');
+      expect(r.stdout).to.equal('{"b.example.com":"ben"}\n');
+    });
+
+    it('auto picks the keychain when a Secret Service is up', async () => {
+      sb = await sandbox('auto', { CREDKIT_FALLBACK: 'file' });
+      const r = await sb.helper('store', storeInput('auto.example.com', 'amy', 'fake-3'));
+      expect(r.code, r.stdout).to.equal(0);
+      expect(await secretToolLookup(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'auto.example.com')).to.contain('"amy"');
+      expect(existsSync(join(sb.env.XDG_DATA_HOME!, 'credkit', 'credentials.json'))).to.equal(false);
+      const backends = await sb.credkit(['store', 'backends', '--json']);
+      const keychain = JSON.parse(backends.stdout).backends.find((b: { name: string }) => b.name === 'keychain');
+      expect(keychain.usable, backends.stdout).to.equal(true);
+    });
+
+    it('rejects server URLs in its reserved "credkit:" namespace', async () => {
+      sb = await sandbox();
+      expectOneLineFailure(await sb.helper('store', storeInput('credkit:index', 'eve', 'fake')), /reserved/);
+    });
+  });
+});
+
+describe('keychain failures on Linux', function () {
+  let sb: Sandbox | undefined;
+  before(async function () {
+    await skipUnlessPrograms(this, PROGRAMS);
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+    sb = undefined;
+  });
+
+  it('no D-Bus session: one line saying so and what to do, exit 1', async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService() });
+    for (const verb of ['get', 'list', 'store']) {
+      const r = await sb.helper(verb, verb === 'store' ? storeInput('quay.io', 'bob', 'fake') : 'quay.io');
+      expectOneLineFailure(r, /no D-Bus session bus.*dbus-run-session.*CREDKIT_BACKEND=keyutils\|pass\|file/);
+    }
+  });
+
+  it('auto without a Secret Service: a clear error, or the configured fallback', async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'auto', CREDKIT_KEYCHAIN_SERVICE: uniqueService() });
+    expectOneLineFailure(await sb.helper('list', 'unused'), /no usable OS keychain \(no D-Bus session bus.*fallback = file/);
+    const r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake'), { CREDKIT_FALLBACK: 'file' });
+    expect(r.code, r.stdout).to.equal(0);
+    expect(existsSync(join(sb.env.XDG_DATA_HOME!, 'credkit', 'credentials.json'))).to.equal(true);
+  });
+
+  it('a bus without a Secret Service: one line naming org.freedesktop.secrets, exit 1', async () => {
+    const bus = await startPrivateBus({ secrets: false });
+    try {
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus.address });
+      expectOneLineFailure(await sb.helper('get', 'quay.io'), /no Secret Service on the D-Bus session bus .*org\.freedesktop\.secrets/);
+      expectOneLineFailure(await sb.helper('store', storeInput('quay.io', 'bob', 'fake')), /no Secret Service/);
+    } finally {
+      await bus.stop();
+    }
+  });
+
+  it('a bus that never answers: one line, exit 1, no hang', async () => {
+    const silent = await startSilentSocket();
+    try {
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: silent.address });
+      const r = await sb.helper('get', 'quay.io');
+      expect(r.signal, 'the helper hung and was killed').to.equal(null);
+      expectOneLineFailure(r, /D-Bus session bus did not answer/);
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it('a locked collection: one line saying it is locked, exit 1, no hang', async () => {
+    const bus = await startPrivateBus({ secrets: true });
+    try {
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus.address, CREDKIT_HELPER_TIMEOUT: '20' });
+      expect((await sb.helper('store', storeInput('quay.io', 'bob', 'fake'))).code).to.equal(0);
+      const lock = await run(
+        'dbus-send',
+        ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'],
+        { env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: bus.address } },
+      );
+      expect(lock.code, lock.stderr).to.equal(0);
+      const r = await sb.helper('get', 'quay.io');
+      expect(r.signal).to.equal(null);
+      expectOneLineFailure(r, /collection is locked/);
+      expect(r.stdout).to.not.contain('fake');
+    } finally {
+      await bus.stop();
+    }
+  });
+});

@@ -1,0 +1,60 @@
+/**
+ * The keyutils backend against the real kernel keyring. Every helper call runs in a throwaway
+ * session keyring (`keyctl session -`), each sandbox uses its own service name, and the keys that
+ * keyring-rs links into the persistent keyring are invalidated afterwards.
+ */
+import { expect } from 'chai';
+import { runStoreContract } from './store-contract.js';
+import { BIN, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { checkConcurrentStores, kernelKeysOf, purgeKernelKeys, storeInput, uniqueService } from '../support/os-keyring.js';
+
+/** A sandbox whose helper runs under `keyctl session -`, with its keys purged on clean-up. */
+async function keyutilsSandbox(): Promise<Sandbox> {
+  const service = uniqueService();
+  const sb = await makeSandbox({ CREDKIT_BACKEND: 'keyutils', CREDKIT_KEYCHAIN_SERVICE: service });
+  const cleanup = sb.cleanup;
+  sb.helper = (verb, input = '', more = {}) =>
+    run('keyctl', ['session', '-', process.execPath, BIN.helper, ...(typeof verb === 'string' ? [verb] : verb)], { input, env: { ...sb.env, ...more } });
+  sb.cleanup = async () => {
+    await purgeKernelKeys(service);
+    await cleanup();
+  };
+  return sb;
+}
+
+describe('store contract: keyutils (kernel keyring)', function () {
+  before(async function () {
+    await skipUnlessPrograms(this, ['keyctl']);
+  });
+
+  runStoreContract({ sandbox: keyutilsSandbox });
+
+  describe('beyond the contract', () => {
+    let sb: Sandbox | undefined;
+    afterEach(async () => {
+      await sb?.cleanup();
+      sb = undefined;
+    });
+
+    it('30 parallel store processes: list has all 30 and each get works', async () => {
+      sb = await keyutilsSandbox();
+      await checkConcurrentStores(sb, 30);
+    });
+
+    it('splits a 70 KB secret over several kernel keys and leaves none behind on erase', async () => {
+      sb = await keyutilsSandbox();
+      const service = sb.env.CREDKIT_KEYCHAIN_SERVICE!;
+      const big = 'y'.repeat(70_000);
+      expect((await sb.helper('store', storeInput('big.example.com', 'bob', big))).code).to.equal(0);
+      const keys = await kernelKeysOf(service);
+      expect(keys.filter((k) => k.includes('credkit:part:')).length).to.be.greaterThan(2);
+      // Replacing with a small secret drops the old parts.
+      expect((await sb.helper('store', storeInput('big.example.com', 'bob', 'small-fake'))).code).to.equal(0);
+      expect((await kernelKeysOf(service)).filter((k) => k.includes('credkit:part:'))).to.deep.equal([]);
+      expect(JSON.parse((await sb.helper('get', 'big.example.com')).stdout).Secret).to.equal('small-fake');
+      expect((await sb.helper('store', storeInput('big.example.com', 'bob', big))).code).to.equal(0);
+      expect((await sb.helper('erase', 'big.example.com')).code).to.equal(0);
+      expect(await kernelKeysOf(service)).to.deep.equal([]);
+    });
+  });
+});
