@@ -84,8 +84,11 @@ const TOKEN_USERNAME = '<token>';
 const QUOTE_LIMIT = 200;
 /** A helper that prints more than this is stopped; real answers are a few KiB (a big JWT, a long list). */
 const OUTPUT_LIMIT = 16 * 1024 * 1024;
-/** Calls nested deeper than this (credkit → helper → credkit → …) are refused as a loop. */
-const MAX_DEPTH = 3;
+/**
+ * A process this many helper calls deep does not call another helper: credkit → credkit's helper
+ * → pass is the deepest useful chain; deeper means a helper configured to use itself.
+ */
+const MAX_DEPTH = 2;
 /** Set in every helper's environment so that a helper which is credkit again can see the nesting. */
 export const DEPTH_VARIABLE = 'CREDKIT_HELPER_DEPTH';
 
@@ -170,7 +173,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
   const depth = Number(options.env[DEPTH_VARIABLE] ?? '0') || 0;
   if (depth >= MAX_DEPTH) {
     return Promise.reject(
-      new HelperCallError(name, verb, 'loop', `${program} ${verb} refused: credential helpers are calling each other ${depth} levels deep (a helper configured to use itself?)`),
+      new HelperCallError(name, verb, 'loop', `${program} ${verb} refused: helpers nested ${depth} deep (is a helper configured to call itself?)`),
     );
   }
   let path: string;
