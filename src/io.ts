@@ -13,6 +13,8 @@ export interface Host {
   home: string;
   platform: NodeJS.Platform;
   cwd: string;
+  /** Where diagnostics the core passes through go (another helper's stderr); dropped when absent. */
+  stderr?(text: string): void;
 }
 
 /** Streams and host facts for a command run. */

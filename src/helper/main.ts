@@ -22,7 +22,14 @@ async function readStdin(): Promise<string> {
  */
 export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
-  const host: Host = { env: process.env, home: process.env.HOME || homedir(), platform: process.platform, cwd: process.cwd() };
+  const host: Host = {
+    env: process.env,
+    home: process.env.HOME || homedir(),
+    platform: process.platform,
+    cwd: process.cwd(),
+    // A helper:NAME backend's own stderr reaches the terminal, as docker lets helpers' stderr through.
+    stderr: (text) => void process.stderr.write(text),
+  };
   const out: string[] = [];
   const code = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
     programName,

@@ -26,10 +26,11 @@ export const BACKENDS: Readonly<Record<string, () => Promise<BackendModule>>> = 
   env: () => import('./env.js'),
 };
 
-/** Every name `CREDKIT_BACKEND` / `backend =` accepts. */
-export const BACKEND_NAMES = ['auto', ...Object.keys(BACKENDS)] as const;
+/** Every name `CREDKIT_BACKEND` / `backend =` accepts; `helper:NAME` uses `docker-credential-NAME`. */
+export const BACKEND_NAMES = ['auto', ...Object.keys(BACKENDS), 'helper:NAME'] as const;
 
 async function load(name: string): Promise<BackendModule> {
+  if (name.startsWith('helper:')) return (await import('./helper.js')).helperBackend(name.slice('helper:'.length));
   const loader = BACKENDS[name];
   if (!loader) {
     throw new UsageError(`unknown credkit backend "${name}" (choose one of: ${BACKEND_NAMES.join(', ')})`);

@@ -1,0 +1,390 @@
+/**
+ * Calling other `docker-credential-*` helpers the way docker's client does (docker-credential-helpers
+ * `client/client.go`), plus what docker lacks: a timeout that kills the helper's whole process
+ * group, a clear error when the program is not on PATH, and error texts that never quote a secret.
+ *
+ * The wire format follows formats.md §1: exactly one argument (the verb), `store` gets Go-style
+ * compact JSON plus `\n`, `get`/`erase` get the bare URL with no newline, `list` gets `unused`.
+ * Only stdout is read; stderr goes to a sink the caller provides (docker sends it to the terminal).
+ */
+import { spawn } from 'node:child_process';
+import { statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { StringDecoder } from 'node:string_decoder';
+import type { Env } from '../io.js';
+import { HelperError } from '../errors.js';
+import { MESSAGES, goJSON } from './protocol.js';
+
+/** The verbs credkit sends to other helpers (`version` is never needed). */
+export type HelperVerb = 'store' | 'get' | 'erase' | 'list';
+
+/** What `store` sends. `username` "<token>" stores an identity token, as docker does. */
+export interface HelperStoreInput {
+  serverURL: string;
+  username: string;
+  secret: string;
+}
+
+/** A credential a helper returned, in the domain's words. */
+export interface HelperCredential {
+  /** The ServerURL the helper printed, or the query when it left it out. */
+  serverURL: string;
+  /** Empty for identity tokens: docker drops the username of a `<token>` entry, and so do we. */
+  username: string;
+  /** The password; empty when the entry is an identity token. */
+  password: string;
+  /** Set when the helper answered Username `<token>`. */
+  identityToken: string | undefined;
+}
+
+/** Result of `erase`: whether the helper said the entry was missing. */
+export type EraseOutcome = 'erased' | 'not-found';
+
+/** Input and result type of each verb. */
+export interface HelperVerbs {
+  store: { input: HelperStoreInput; result: void };
+  /** `undefined` means not found (the not-found text, or pass 0.6.4's empty answer). */
+  get: { input: string; result: HelperCredential | undefined };
+  erase: { input: string; result: EraseOutcome };
+  /** Server URL → username, exactly as the helper listed them. */
+  list: { input: undefined; result: Map<string, string> };
+}
+
+/** Options for {@link callHelper}. */
+export interface HelperCallOptions {
+  /** The environment the helper runs with; its PATH is where the program is looked up. */
+  env: Env;
+  /** Milliseconds before the helper (and its process group) is killed. */
+  timeoutMs: number;
+  /** Where the helper's stderr goes, chunk by chunk; dropped when absent. */
+  stderr?: (text: string) => void;
+  /** Defaults to a POSIX platform; `win32` changes the PATH separator and process handling. */
+  platform?: NodeJS.Platform;
+}
+
+/** Why a helper call failed, for callers that react differently (doctor, explain). */
+export type HelperFailure = 'invalid-name' | 'not-on-path' | 'cannot-run' | 'timeout' | 'failed' | 'bad-output' | 'loop';
+
+/** A helper call that failed; the message is one line naming the program and verb, never a secret. */
+export class HelperCallError extends HelperError {
+  readonly helper: string;
+  readonly verb: HelperVerb;
+  readonly reason: HelperFailure;
+  constructor(helper: string, verb: HelperVerb, reason: HelperFailure, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.helper = helper;
+    this.verb = verb;
+    this.reason = reason;
+  }
+}
+
+/** The username docker-credential-helpers use to mark an identity token. */
+const TOKEN_USERNAME = '<token>';
+/** At most this much helper output is quoted in an error. */
+const QUOTE_LIMIT = 200;
+/** A helper that prints more than this is stopped; real answers are a few KiB (a big JWT, a long list). */
+const OUTPUT_LIMIT = 16 * 1024 * 1024;
+/**
+ * A process this many helper calls deep does not call another helper: credkit → credkit's helper
+ * → pass is the deepest useful chain; deeper means a helper configured to use itself.
+ */
+const MAX_DEPTH = 2;
+/** Set in every helper's environment so that a helper which is credkit again can see the nesting. */
+export const DEPTH_VARIABLE = 'CREDKIT_HELPER_DEPTH';
+
+/** `docker-credential-<name>`. */
+export function helperProgram(name: string): string {
+  return `docker-credential-${name}`;
+}
+
+function isWindowsProgram(name: string): boolean {
+  return name.toLowerCase().endsWith('.exe');
+}
+
+function isWSL(env: Env): boolean {
+  return Boolean(env.WSL_DISTRO_NAME || env.WSL_INTEROP);
+}
+
+/**
+ * Finds `docker-credential-<name>` on `env.PATH`. Empty and relative PATH entries are skipped, as
+ * Go's exec.LookPath does since Go 1.19, so a helper is never picked up from the current directory.
+ * Returns the absolute path, or throws HelperCallError('not-on-path') saying what to do.
+ */
+export function resolveHelper(name: string, verb: HelperVerb, env: Env, platform: NodeJS.Platform = 'linux'): string {
+  const program = helperProgram(name);
+  if (name === '' || /[/\\\0]/.test(name)) {
+    throw new HelperCallError(name, verb, 'invalid-name', `invalid credential helper name ${JSON.stringify(name)}: it must be a bare suffix like "pass" or "desktop"`);
+  }
+  const separator = platform === 'win32' ? ';' : ':';
+  const candidates = platform === 'win32' && !isWindowsProgram(name) ? [program, `${program}.exe`] : [program];
+  for (const dir of (env.PATH ?? '').split(separator)) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    for (const file of candidates) {
+      const path = join(dir, file);
+      try {
+        if (!statSync(path).isFile()) continue;
+        if (platform !== 'win32') accessSync(path, fsConstants.X_OK);
+        return path;
+      } catch {
+        // not here, or not executable: keep looking, as a shell would
+      }
+    }
+  }
+  throw new HelperCallError(name, verb, 'not-on-path', `${notOnPathMessage(name, env, platform)}`);
+}
+
+function notOnPathMessage(name: string, env: Env, platform: NodeJS.Platform): string {
+  const program = helperProgram(name);
+  const base = `credential helper ${program} is not on PATH`;
+  if (isWindowsProgram(name) && platform !== 'win32') {
+    return isWSL(env)
+      ? `${base}; it is a Windows program, which WSL finds only when Docker Desktop's WSL integration (or Windows PATH interop) is enabled; enable it, or point credsStore/credHelpers at a Linux helper`
+      : `${base}; it is a Windows program and cannot run on ${platform}; point credsStore/credHelpers at a helper for this system`;
+  }
+  return `${base}; install it or remove "${name}" from credsStore/credHelpers`;
+}
+
+/** What one helper process did. */
+export interface HelperRun {
+  /** Exit code, or null when a signal ended it. */
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+}
+
+/** The bytes a verb sends on stdin (formats.md §1.2). */
+export function helperInput<V extends HelperVerb>(verb: V, input: HelperVerbs[V]['input']): string {
+  switch (verb) {
+    case 'store': {
+      const c = input as HelperStoreInput;
+      return `${goJSON({ ServerURL: c.serverURL, Username: c.username, Secret: c.secret })}\n`;
+    }
+    case 'list':
+      return 'unused';
+    default:
+      return input as string;
+  }
+}
+
+/** Runs one helper process; rejects only when it cannot start or times out. */
+function runHelper(name: string, verb: HelperVerb, stdin: string, options: HelperCallOptions): Promise<HelperRun> {
+  const platform = options.platform ?? 'linux';
+  const program = helperProgram(name);
+  const depth = Number(options.env[DEPTH_VARIABLE] ?? '0') || 0;
+  if (depth >= MAX_DEPTH) {
+    return Promise.reject(
+      new HelperCallError(name, verb, 'loop', `${program} ${verb} refused: helpers nested ${depth} deep (is a helper configured to call itself?)`),
+    );
+  }
+  let path: string;
+  try {
+    path = resolveHelper(name, verb, options.env, platform);
+  } catch (err) {
+    return Promise.reject(err);
+  }
+  const ownGroup = platform !== 'win32';
+  return new Promise((resolve, reject) => {
+    // Its own process group, so a timeout also stops whatever the helper started (pass → gpg).
+    const child = spawn(path, [verb], {
+      env: { ...options.env, [DEPTH_VARIABLE]: String(depth + 1) } as NodeJS.ProcessEnv,
+      stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
+      detached: ownGroup,
+      windowsHide: true,
+    });
+    const out: Buffer[] = [];
+    let outBytes = 0;
+    let settled = false;
+    let stopped: 'timeout' | 'too-much-output' | undefined;
+    const finish = (error: Error | undefined, result?: HelperRun) => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error) reject(error);
+      else resolve(result as HelperRun);
+    };
+    const stop = (why: 'timeout' | 'too-much-output') => {
+      if (stopped || settled) return;
+      stopped = why;
+      try {
+        // process.kill with a negative pid is the only way to signal a group; it reads nothing.
+        if (ownGroup && child.pid !== undefined) process.kill(-child.pid, 'SIGKILL');
+        else child.kill('SIGKILL');
+      } catch {
+        child.kill('SIGKILL'); // the group is already gone
+      }
+      // A grandchild that left the group could keep our pipes open: do not wait for it.
+      child.stdout?.destroy();
+      child.stderr?.destroy();
+      const seconds = options.timeoutMs / 1000;
+      finish(
+        why === 'timeout'
+          ? new HelperCallError(name, verb, 'timeout', `${program} ${verb} did not finish within ${seconds} s and was stopped (raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer)`)
+          : new HelperCallError(name, verb, 'bad-output', `${program} ${verb} printed more than ${OUTPUT_LIMIT} bytes and was stopped`),
+      );
+    };
+    const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
+    child.on('error', (err: NodeJS.ErrnoException) => finish(cannotRun(name, verb, err, options.env, platform)));
+    child.stdout?.on('data', (chunk: Buffer) => {
+      outBytes += chunk.length;
+      if (outBytes > OUTPUT_LIMIT) return stop('too-much-output');
+      out.push(chunk);
+    });
+    if (options.stderr && child.stderr) {
+      const decoder = new StringDecoder('utf8');
+      const sink = options.stderr;
+      child.stderr.on('data', (chunk: Buffer) => sink(decoder.write(chunk)));
+      child.stderr.on('end', () => {
+        const rest = decoder.end();
+        if (rest) sink(rest);
+      });
+    }
+    child.on('close', (code, signal) => finish(undefined, { code, signal, stdout: Buffer.concat(out).toString('utf8') }));
+    // A helper may exit without reading its input (EPIPE); its exit status tells the story.
+    child.stdin?.on('error', () => undefined);
+    child.stdin?.end(stdin);
+  });
+}
+
+function cannotRun(name: string, verb: HelperVerb, err: NodeJS.ErrnoException, env: Env, platform: NodeJS.Platform): HelperCallError {
+  const program = helperProgram(name);
+  const code = err.code ?? 'error';
+  let hint = '';
+  if (isWindowsProgram(name) && platform !== 'win32') {
+    hint = isWSL(env)
+      ? '; it is a Windows program: WSL runs it only with Windows interop enabled (see /proc/sys/fs/binfmt_misc/WSLInterop)'
+      : `; it is a Windows program and cannot run on ${platform}`;
+  } else if (code === 'EACCES') {
+    hint = '; it is not executable';
+  } else if (code === 'ENOEXEC' || code === 'ENOENT') {
+    hint = '; it is not a program for this system, or its interpreter is missing';
+  }
+  return new HelperCallError(name, verb, 'cannot-run', `cannot run ${program} for ${verb} (${code})${hint}`, { cause: err });
+}
+
+/** "exit status 1" or "killed by SIGTERM", like Go's ExitError text. */
+function statusText(run: HelperRun): string {
+  return run.code !== null ? `exit status ${run.code}` : `killed by ${run.signal ?? 'a signal'}`;
+}
+
+/**
+ * Helper output made safe to quote in a one-line error: control characters and line breaks
+ * collapsed, every occurrence of `secret` (raw or JSON-escaped) masked, length capped.
+ */
+export function quoteOutput(stdout: string, secret?: string): string {
+  let text = stdout;
+  if (secret) {
+    for (const form of new Set([secret, goJSON(secret).slice(1, -1), JSON.stringify(secret).slice(1, -1)])) {
+      if (form) text = text.split(form).join('********');
+    }
+  }
+  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
+}
+
+/** Parses the first JSON value of a helper's stdout: Go's decoder ignores bytes after it. */
+function parseJSONOutput(stdout: string): { ok: true; value: unknown } | { ok: false } {
+  const text = stdout.trim();
+  const attempts = [text, text.split('\n')[0] ?? ''];
+  for (const attempt of attempts) {
+    try {
+      return { ok: true, value: JSON.parse(attempt) };
+    } catch {
+      // try the first line alone
+    }
+  }
+  return { ok: false };
+}
+
+/** Field lookup that matches names case-insensitively, like Go's decoder; null counts as absent. */
+function field(obj: Record<string, unknown>, name: string): unknown {
+  let found: unknown = undefined;
+  for (const [k, v] of Object.entries(obj)) if (k.toLowerCase() === name.toLowerCase() && v !== null) found = v;
+  return found;
+}
+
+/**
+ * Maps what a helper did to the verb's result, exactly as docker's client reads it (formats.md
+ * §1.3), or throws HelperCallError. Pure: the unit tests drive it with recorded outputs.
+ */
+export function classifyOutput<V extends HelperVerb>(name: string, verb: V, input: HelperVerbs[V]['input'], run: HelperRun): HelperVerbs[V]['result'] {
+  const program = helperProgram(name);
+  const trimmed = run.stdout.trim();
+  // Only the verbs whose output cannot hold a secret may be quoted; `store` output is masked too.
+  const quote = (): string => {
+    if (verb === 'get') return '';
+    const q = quoteOutput(run.stdout, verb === 'store' ? (input as HelperStoreInput).secret : undefined);
+    return q === '' ? ' and printed nothing' : `: ${q}`;
+  };
+  if (run.code !== 0) {
+    if (trimmed === MESSAGES.notFound && (verb === 'get' || verb === 'erase')) {
+      return (verb === 'get' ? undefined : 'not-found') as HelperVerbs[V]['result'];
+    }
+    // pass answers `erase` of a missing entry with its own text (formats.md §1.2); that is not-found too.
+    if (verb === 'erase' && /is not in the password store\.?$/.test(trimmed)) return 'not-found' as HelperVerbs[V]['result'];
+    // The protocol's own fixed texts hold no secret, so they are named even for `get`.
+    const known = trimmed === MESSAGES.missingServerURL || trimmed === MESSAGES.missingUsername ? `: ${trimmed}` : '';
+    const detail = known || quote() || '; its output is not shown because it may hold a secret';
+    throw new HelperCallError(name, verb, 'failed', `${program} ${verb} failed (${statusText(run)})${detail}`);
+  }
+  switch (verb) {
+    case 'store':
+      return undefined as HelperVerbs[V]['result'];
+    case 'erase':
+      return 'erased' as HelperVerbs[V]['result'];
+    case 'get': {
+      const parsed = parseJSONOutput(run.stdout);
+      if (!parsed.ok) throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but printed something that is not JSON`);
+      const obj = parsed.value;
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+        throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but printed JSON that is not a credential object`);
+      }
+      const record = obj as Record<string, unknown>;
+      const [serverURL, username, secret] = ['ServerURL', 'Username', 'Secret'].map((f) => field(record, f));
+      for (const [label, value] of [['ServerURL', serverURL], ['Username', username], ['Secret', secret]] as const) {
+        if (value !== undefined && typeof value !== 'string') {
+          throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but its ${label} is not a string`);
+        }
+      }
+      const user = (username as string | undefined) ?? '';
+      const pw = (secret as string | undefined) ?? '';
+      // pass 0.6.4 answers a missing entry with empty fields and exit 0; docker reads that as none.
+      if (user === '' && pw === '') return undefined as HelperVerbs[V]['result'];
+      const credential: HelperCredential =
+        user === TOKEN_USERNAME
+          ? { serverURL: (serverURL as string | undefined) ?? (input as string), username: '', password: '', identityToken: pw }
+          : { serverURL: (serverURL as string | undefined) ?? (input as string), username: user, password: pw, identityToken: undefined };
+      return credential as HelperVerbs[V]['result'];
+    }
+    default: {
+      const parsed = parseJSONOutput(run.stdout);
+      if (!parsed.ok) throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but printed something that is not JSON: ${quoteOutput(run.stdout)}`);
+      const obj = parsed.value;
+      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
+        throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but printed JSON that is not an object of server URL → username`);
+      }
+      const entries = new Map<string, string>();
+      for (const [url, user] of Object.entries(obj as Record<string, unknown>)) {
+        if (typeof user !== 'string') {
+          throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but the username for ${JSON.stringify(url)} is not a string`);
+        }
+        entries.set(url, user);
+      }
+      return entries as HelperVerbs[V]['result'];
+    }
+  }
+}
+
+/**
+ * Runs `docker-credential-<name> <verb>` with the verb's input on stdin and returns the typed
+ * result: `get` → credential or undefined (not found), `erase` → 'erased' | 'not-found',
+ * `list` → map, `store` → nothing. Everything else is a HelperCallError.
+ */
+export async function callHelper<V extends HelperVerb>(
+  name: string,
+  verb: V,
+  input: HelperVerbs[V]['input'],
+  options: HelperCallOptions,
+): Promise<HelperVerbs[V]['result']> {
+  const run = await runHelper(name, verb, helperInput(verb, input), options);
+  return classifyOutput(name, verb, input, run);
+}

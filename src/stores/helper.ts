@@ -1,0 +1,118 @@
+/**
+ * `helper:NAME`: any external `docker-credential-NAME` program as a credkit store, so that
+ * `credkit store list --backend helper:pass` (and later `copy`, `materialise`) can read and write
+ * the stores docker already uses. Every call goes through the helper client (timeout, typed
+ * errors, no secret in messages).
+ *
+ * Replacing a credential. The store contract says one credential per URL, but pass and
+ * secretservice keep the old item when the username changes (formats.md §6.16), and pass then
+ * returns the alphabetically first one, possibly stale. For those helpers `add` reads the current
+ * credential, erases, stores, and if the store fails puts the old credential back, so a failure
+ * never leaves the URL empty when it had a credential before. Other helpers (osxkeychain, wincred,
+ * desktop, credkit…) replace in place, and erasing first would only open a window in which a
+ * failed store loses the old credential; for them `add` is a plain `store`.
+ */
+import type { CredkitConfig } from '../config.js';
+import type { Env, Host } from '../io.js';
+import type { CredentialStore, StoredCredential } from './store.js';
+import type { BackendModule } from './registry.js';
+import { TOKEN_USERNAME } from './store.js';
+import { HelperError, StoreUnavailableError, messageOf } from '../errors.js';
+import { callHelper, helperProgram, resolveHelper, type HelperCallOptions } from '../helper/client.js';
+
+/** The prefix `credkit`'s `--backend` and `CREDKIT_BACKEND` use for external helpers. */
+export const HELPER_BACKEND_PREFIX = 'helper:';
+
+/** secretservice ≥ 0.9 lists the item label, `Registry credentials for <url>` (formats.md §6.17). */
+export const SECRETSERVICE_LABEL_PREFIX = 'Registry credentials for ';
+
+/** Helpers known to keep an old item when the same URL is stored with another username. */
+const KEEPS_DUPLICATES: ReadonlySet<string> = new Set(['pass', 'secretservice']);
+
+/** A CredentialStore backed by `docker-credential-<helper>`. */
+export class HelperStore implements CredentialStore {
+  readonly name: string;
+  readonly helper: string;
+  private readonly options: HelperCallOptions;
+
+  constructor(helper: string, env: Env, timeoutMs: number, stderr?: (text: string) => void, platform?: NodeJS.Platform) {
+    this.helper = helper;
+    this.name = `${HELPER_BACKEND_PREFIX}${helper}`;
+    this.options = { env, timeoutMs, ...(stderr ? { stderr } : {}), ...(platform ? { platform } : {}) };
+  }
+
+  async add(credential: StoredCredential): Promise<void> {
+    const input = { serverURL: credential.serverURL, username: credential.username, secret: credential.secret };
+    if (!KEEPS_DUPLICATES.has(this.helper)) return callHelper(this.helper, 'store', input, this.options);
+    const previous = await this.get(credential.serverURL);
+    if (previous === undefined) return callHelper(this.helper, 'store', input, this.options);
+    await callHelper(this.helper, 'erase', credential.serverURL, this.options);
+    try {
+      await callHelper(this.helper, 'store', input, this.options);
+    } catch (err) {
+      let restored = 'the previous credential was put back';
+      try {
+        await callHelper(this.helper, 'store', previous, this.options);
+      } catch (restoreErr) {
+        restored = `putting the previous credential back failed too (${messageOf(restoreErr)})`;
+      }
+      throw new HelperError(`${messageOf(err)}; ${restored}`, { cause: err });
+    }
+  }
+
+  async get(serverURL: string): Promise<StoredCredential | undefined> {
+    const c = await callHelper(this.helper, 'get', serverURL, this.options);
+    if (c === undefined) return undefined;
+    // The key is the one asked for: helpers echo the query, not the stored key (formats.md §1.2).
+    return c.identityToken !== undefined
+      ? { serverURL, username: TOKEN_USERNAME, secret: c.identityToken }
+      : { serverURL, username: c.username, secret: c.password };
+  }
+
+  /**
+   * Erasing a missing entry is success, as for `docker logout` (formats.md §6.20). Resolves false
+   * when the helper said so (the not-found text, pass's "not in the password store"); helpers that
+   * answer exit 0 either way (secretservice, wincred) resolve true.
+   */
+  async delete(serverURL: string): Promise<boolean> {
+    return (await callHelper(this.helper, 'erase', serverURL, this.options)) === 'erased';
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const listed = await callHelper(this.helper, 'list', undefined, this.options);
+    const out = new Map<string, string>();
+    for (const [key, username] of listed) out.set(stripListLabel(key), username);
+    return out;
+  }
+}
+
+/**
+ * The server URL behind a listed key. No URL contains a space, so the prefix is stripped whatever
+ * the helper's name (desktop on Linux wraps secretservice too).
+ */
+export function stripListLabel(key: string): string {
+  return key.startsWith(SECRETSERVICE_LABEL_PREFIX) ? key.slice(SECRETSERVICE_LABEL_PREFIX.length) : key;
+}
+
+/** The backend module for `helper:<name>`. */
+export function helperBackend(helper: string): BackendModule {
+  return {
+    description: `the external credential helper ${helperProgram(helper)}`,
+    async openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
+      try {
+        resolveHelper(helper, 'list', host.env, host.platform); // fail early, with the PATH message
+      } catch (err) {
+        throw new StoreUnavailableError(messageOf(err), { cause: err });
+      }
+      return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform);
+    },
+    async checkAvailable(_config: CredkitConfig, host: Host): Promise<string | undefined> {
+      try {
+        resolveHelper(helper, 'list', host.env, host.platform);
+        return undefined;
+      } catch (err) {
+        return messageOf(err);
+      }
+    },
+  };
+}

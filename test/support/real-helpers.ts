@@ -1,0 +1,98 @@
+/**
+ * Throwaway backends for the real Go helpers: a GnuPG home with a passphrase-less key plus an
+ * initialised password store (for docker-credential-pass), and a private D-Bus session with an
+ * unlocked gnome-keyring (for docker-credential-secretservice). Each returns the environment to
+ * add and a `stop` that ends every process it started and removes its directories.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { basePath, run } from './sandbox.js';
+
+/** Extra environment for a helper, and how to tear its backend down. */
+export interface RealBackend {
+  env: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+/** A pass store under a fresh GNUPGHOME and PASSWORD_STORE_DIR. */
+export async function startPassStore(): Promise<RealBackend> {
+  const dir = await mkdtemp(join(tmpdir(), 'credkit-pass-'));
+  const env = { GNUPGHOME: join(dir, 'gnupg'), PASSWORD_STORE_DIR: join(dir, 'store') };
+  await mkdir(env.GNUPGHOME, { mode: 0o700 });
+  const withEnv = { PATH: basePath(), HOME: dir, ...env };
+  const stop = async () => {
+    await run('gpgconf', ['--kill', 'gpg-agent'], { env: withEnv }).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const gen = await run(
+      'gpg',
+      ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'credkit test <credkit-test@example.invalid>', 'future-default', 'default', 'never'],
+      { env: withEnv },
+    );
+    if (gen.code !== 0) throw new Error(`gpg key generation failed: ${gen.stderr}`);
+    const keys = await run('gpg', ['--batch', '--list-keys', '--with-colons'], { env: withEnv });
+    const fpr = /^fpr:+([0-9A-F]+):/m.exec(keys.stdout)?.[1];
+    if (!fpr) throw new Error('no fingerprint for the generated test key');
+    const init = await run('pass', ['init', fpr], { env: withEnv });
+    if (init.code !== 0) throw new Error(`pass init failed: ${init.stderr}`);
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { env, stop };
+}
+
+function waitForExit(child: ChildProcess): Promise<void> {
+  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
+  return new Promise((resolve) => child.once('exit', () => resolve()));
+}
+
+/** A private session bus with gnome-keyring's Secret Service, unlocked with a throwaway password. */
+export async function startSecretService(): Promise<RealBackend> {
+  const dir = await mkdtemp(join(tmpdir(), 'credkit-dbus-'));
+  const runtime = join(dir, 'run');
+  await mkdir(runtime, { mode: 0o700 });
+  const address = `unix:path=${join(runtime, 'bus')}`;
+  const env = {
+    DBUS_SESSION_BUS_ADDRESS: address,
+    XDG_RUNTIME_DIR: runtime,
+    XDG_DATA_HOME: join(dir, 'data'),
+  };
+  const base = { PATH: basePath(), HOME: dir, ...env };
+  const children: ChildProcess[] = [];
+  const stop = async () => {
+    for (const child of children.reverse()) {
+      child.kill('SIGTERM');
+      await waitForExit(child);
+    }
+    await rm(dir, { recursive: true, force: true });
+  };
+  try {
+    const bus = spawn('dbus-daemon', ['--session', '--nofork', `--address=${address}`], { env: base, stdio: 'ignore' });
+    children.push(bus);
+    await waitFor(async () => (await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetId'], { env: base })).code === 0, 'the private D-Bus session');
+    const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env: base, stdio: ['pipe', 'ignore', 'ignore'] });
+    children.push(keyring);
+    keyring.stdin?.end('throwaway-keyring-password');
+    await waitFor(async () => {
+      const r = await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env: base });
+      return /boolean true/.test(r.stdout);
+    }, 'gnome-keyring on the private bus');
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { env, stop };
+}
+
+/** Polls until `ready` holds (a start-up wait, not an assertion about speed). */
+async function waitFor(ready: () => Promise<boolean>, what: string): Promise<void> {
+  for (let i = 0; i < 100; i++) {
+    if (await ready()) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`${what} did not come up`);
+}

@@ -1,0 +1,135 @@
+import { expect } from 'chai';
+import { HelperError } from '../../../src/errors.js';
+import { HelperCallError, classifyOutput, helperInput, quoteOutput, type HelperRun, type HelperVerb } from '../../../src/helper/client.js';
+
+const SECRET = 'fake-s3cret-value';
+const ok = (stdout: string): HelperRun => ({ code: 0, signal: null, stdout });
+const fail = (stdout: string, code = 1): HelperRun => ({ code, signal: null, stdout });
+
+function classifyError(verb: HelperVerb, input: unknown, run: HelperRun): HelperCallError {
+  try {
+    classifyOutput('fake', verb, input as never, run);
+  } catch (err) {
+    expect(err).to.be.instanceOf(HelperCallError);
+    expect(err).to.be.instanceOf(HelperError);
+    const e = err as HelperCallError;
+    expect(e.message, 'one line').not.to.match(/\n/);
+    expect(e.message).to.include(`docker-credential-fake ${verb}`);
+    expect(e.helper).to.equal('fake');
+    expect(e.verb).to.equal(verb);
+    return e;
+  }
+  throw new Error('expected classifyOutput to throw');
+}
+
+describe('helper client: what goes on stdin', () => {
+  it('store sends compact Go-style JSON with a trailing newline, keys in docker order', () => {
+    expect(helperInput('store', { serverURL: 'ghcr.io', username: '<token>', secret: 'a&b' })).to.equal(
+      '{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"a\\u0026b"}\n',
+    );
+  });
+  it('get and erase send the bare URL without a newline; list sends "unused"', () => {
+    expect(helperInput('get', 'quay.io')).to.equal('quay.io');
+    expect(helperInput('erase', 'https://index.docker.io/v1/')).to.equal('https://index.docker.io/v1/');
+    expect(helperInput('list', undefined)).to.equal('unused');
+  });
+});
+
+describe('helper client: reading get output', () => {
+  it('exit 0 + JSON is a credential', () => {
+    const c = classifyOutput('fake', 'get', 'quay.io', ok('{"ServerURL":"quay.io","Username":"bob","Secret":"pw"}\n'));
+    expect(c).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: 'pw', identityToken: undefined });
+  });
+  it('Username "<token>" (Go-escaped on the wire) is an identity token and the username is dropped', () => {
+    const c = classifyOutput('fake', 'get', 'ghcr.io', ok('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"tok"}\n'));
+    expect(c).to.deep.equal({ serverURL: 'ghcr.io', username: '', password: '', identityToken: 'tok' });
+  });
+  it('a missing ServerURL defaults to the query; field names match case-insensitively; trailing bytes are ignored', () => {
+    const c = classifyOutput('fake', 'get', 'q.example.com', ok('{"username":"u","SECRET":"s"}\ntrailing noise\n'));
+    expect(c).to.deep.equal({ serverURL: 'q.example.com', username: 'u', password: 's', identityToken: undefined });
+  });
+  it('the not-found text with a non-zero exit is not found, whatever white space surrounds it', () => {
+    expect(classifyOutput('fake', 'get', 'x', fail('credentials not found in native keychain\n'))).to.equal(undefined);
+    expect(classifyOutput('fake', 'get', 'x', fail('  credentials not found in native keychain \r\n\n'))).to.equal(undefined);
+  });
+  it('exit 0 with empty Username and Secret (pass 0.6.4) is not found', () => {
+    expect(classifyOutput('fake', 'get', 'nothere', ok('{"ServerURL":"nothere","Username":"","Secret":""}\n'))).to.equal(undefined);
+  });
+  it('exit 0 with a username and an empty secret is a credential (an empty secret is legal)', () => {
+    const c = classifyOutput('fake', 'get', 'e', ok('{"ServerURL":"e","Username":"bob","Secret":""}\n'));
+    expect(c?.username).to.equal('bob');
+  });
+  it('a failure never quotes get output, and says why', () => {
+    const e = classifyError('get', 'quay.io', fail(`oops ${SECRET}\n`, 3));
+    expect(e.reason).to.equal('failed');
+    expect(e.message).to.include('exit status 3');
+    expect(e.message).not.to.include(SECRET);
+    expect(e.message).not.to.include('oops');
+    expect(e.message).to.include('not shown');
+  });
+  it('the protocol texts are named even for get', () => {
+    expect(classifyError('get', '', fail('no credentials server URL\n')).message).to.include(': no credentials server URL');
+  });
+  it('non-JSON on exit 0 is bad output, not quoted', () => {
+    const e = classifyError('get', 'quay.io', ok(`Password: ${SECRET}\n`));
+    expect(e.reason).to.equal('bad-output');
+    expect(e.message).to.include('not JSON');
+    expect(e.message).not.to.include(SECRET);
+  });
+  it('JSON of the wrong shape on exit 0 is bad output', () => {
+    expect(classifyError('get', 'q', ok('["a"]\n')).message).to.include('not a credential object');
+    expect(classifyError('get', 'q', ok('{"Username":1,"Secret":"x"}\n')).message).to.include('Username is not a string');
+  });
+  it('a helper killed by a signal reports the signal', () => {
+    const e = classifyError('get', 'q', { code: null, signal: 'SIGSEGV', stdout: '' });
+    expect(e.message).to.include('killed by SIGSEGV');
+  });
+});
+
+describe('helper client: reading store, erase and list output', () => {
+  it('store: exit 0 is success; a failure quotes the helper text with the secret masked, capped', () => {
+    expect(classifyOutput('fake', 'store', { serverURL: 's', username: 'u', secret: SECRET }, ok(''))).to.equal(undefined);
+    const long = `bad input ${SECRET} ${'x'.repeat(500)}\nsecond line`;
+    const e = classifyError('store', { serverURL: 's', username: 'u', secret: SECRET }, fail(long));
+    expect(e.message).to.include('failed (exit status 1): bad input ********');
+    expect(e.message).not.to.include(SECRET);
+    expect(e.message.length).to.be.lessThan(320);
+  });
+  it('store: a failure with no output says so', () => {
+    expect(classifyError('store', { serverURL: 's', username: 'u', secret: SECRET }, fail('')).message).to.match(/failed \(exit status 1\) and printed nothing$/);
+  });
+  it('erase: exit 0 is erased; the not-found text and pass\'s own missing-entry text are not-found', () => {
+    expect(classifyOutput('fake', 'erase', 'q', ok(''))).to.equal('erased');
+    expect(classifyOutput('fake', 'erase', 'q', fail('credentials not found in native keychain\n'))).to.equal('not-found');
+    const passText = 'exit status 1: Error: docker-credential-helpers/bm90aGVyZS5pbw== is not in the password store.\n\n';
+    expect(classifyOutput('fake', 'erase', 'q', fail(passText))).to.equal('not-found');
+  });
+  it('erase: another failure quotes the helper text', () => {
+    expect(classifyError('erase', 'q', fail('keyring is locked\n')).message).to.equal('docker-credential-fake erase failed (exit status 1): keyring is locked');
+  });
+  it('list: JSON object → map; Go escapes are decoded', () => {
+    const m = classifyOutput('fake', 'list', undefined, ok('{"ghcr.io":"\\u003ctoken\\u003e","quay.io":"bob"}\n'));
+    expect([...m]).to.deep.equal([
+      ['ghcr.io', '<token>'],
+      ['quay.io', 'bob'],
+    ]);
+  });
+  it('list: the not-found text is an error, not an empty list', () => {
+    expect(classifyError('list', undefined, fail('credentials not found in native keychain\n')).reason).to.equal('failed');
+  });
+  it('list: junk on exit 0 is bad output, quoted (list output holds no secret)', () => {
+    const e = classifyError('list', undefined, ok('hello there\n'));
+    expect(e.message).to.equal('docker-credential-fake list exited 0 but printed something that is not JSON: hello there');
+    expect(classifyError('list', undefined, ok('{"a":1}')).message).to.include('is not a string');
+  });
+});
+
+describe('helper client: quoting output', () => {
+  it('masks the secret in raw and JSON-escaped forms and strips control characters', () => {
+    const secret = 'p"<x>';
+    const q = quoteOutput(`raw p"<x> json p\\"\\u003cx\\u003e go p\\"<x> \u001b[31mred`, secret);
+    expect(q).not.to.include('<x>');
+    expect(q).not.to.include('\u001b');
+    expect(q.match(/\*{8}/g)?.length).to.equal(3);
+  });
+});
