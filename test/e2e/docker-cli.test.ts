@@ -195,7 +195,7 @@ describe('e2e: docker CLI with docker-credential-credkit', function () {
       expectNoSecret(r, PASSWORD, 'docker login');
       expect(r.code).to.not.equal(0);
       // The helper's stdout line, as docker quotes it inside its own error.
-      expect(r.stderr).to.match(/error storing credentials - err: exit status 1, out: `unknown credkit backend "no-such-backend" \(choose one of: [a-z, ]+\)`/);
+      expect(r.stderr).to.match(/error storing credentials - err: exit status 1, out: `unknown credkit backend "no-such-backend" \(choose one of: [a-z:A-Z, ]+\)`/);
       const text = await readFile(configPath, 'utf8');
       expect(text.includes(PASSWORD), 'config.json holds the password').to.equal(false);
       expect(JSON.parse(text)).to.deep.equal({ credsStore: 'credkit' });

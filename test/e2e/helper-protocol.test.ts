@@ -67,7 +67,7 @@ describe('docker-credential-credkit (binary)', () => {
   it('an unknown backend name is a clear one-line error', async () => {
     const r = await sb.helper('list', '', { CREDKIT_BACKEND: 'nosuch' });
     expect(r.code).to.equal(1);
-    expect(r.stdout).to.equal('unknown credkit backend "nosuch" (choose one of: auto, keychain, keyutils, pass, file, env)\n');
+    expect(r.stdout).to.equal('unknown credkit backend "nosuch" (choose one of: auto, keychain, keyutils, pass, file, env, helper:NAME)\n');
   });
 
   it('a corrupt store file is reported with its path, and never overwritten', async () => {

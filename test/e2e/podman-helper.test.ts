@@ -88,7 +88,7 @@ describe('e2e: podman with docker-credential-credkit (credHelpers)', function ()
   it("a helper failure shows credkit's one-line error", async () => {
     const r = await podman(['login', '--authfile', authFile, '--get-login', REGISTRY], { CREDKIT_BACKEND: 'no-such-backend' });
     expect(r.code).to.not.equal(0);
-    expect(r.stderr).to.match(/error getting credentials - err: exit status 1, out: `unknown credkit backend "no-such-backend" \(choose one of: [a-z, ]+\)`/);
+    expect(r.stderr).to.match(/error getting credentials - err: exit status 1, out: `unknown credkit backend "no-such-backend" \(choose one of: [a-z:A-Z, ]+\)`/);
   });
 });
 
