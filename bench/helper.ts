@@ -1,32 +1,102 @@
 /**
  * `docker-credential-credkit get`/`list` against `node -e 0` (Node's own start-up floor) and,
- * where installed, against the reference helpers on the same kind of store.
+ * where installed, against the reference helpers on the same kind of store: docker-credential-pass
+ * on one password store, docker-credential-secretservice on one gnome-keyring.
  */
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { measureCommands, printTable, type BenchCase } from './measure.js';
-import { BIN } from '../test/support/sandbox.js';
+import { BIN, basePath, hasProgram } from '../test/support/sandbox.js';
+import { startPassStore, startSecretService, type RealBackend } from '../test/support/real-helpers.js';
+
+type Env = Record<string, string | undefined>;
+
+function store(argv: readonly string[], env: Env, url: string, user: string, secret: string): void {
+  const r = spawnSync(argv[0] as string, argv.slice(1), { input: `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`, env });
+  if (r.status !== 0) throw new Error(`bench set-up: store through ${argv.join(' ')} failed: ${r.stdout.toString().trim()}`);
+}
+
+/** Seeds 30 entries through credkit's helper (and the reference helper, if given) so lookups are realistic. */
+function seed(env: Env, reference?: string): void {
+  for (let i = 0; i < 30; i++) {
+    store([process.execPath, BIN.helper, 'store'], env, `registry${i}.example.com`, `user${i}`, `bench-secret-${i}`);
+    if (reference) store([reference, 'store'], env, `registry${i}.example.com`, `user${i}`, `bench-secret-${i}`);
+  }
+}
+
+function floor(env: Env): BenchCase {
+  return { name: 'node -e 0 (floor)', argv: [process.execPath, '-e', '0'], env };
+}
+
+async function withBackend(start: () => Promise<RealBackend>, body: (env: Env) => void): Promise<void> {
+  const backend = await start();
+  try {
+    body(backend.env);
+  } finally {
+    await backend.stop();
+  }
+}
 
 /** Runs the helper benchmarks. */
 export async function benchHelper(runs: number): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'credkit-bench-'));
+  const node = process.execPath;
+  const helper = (verb: string, input = ''): Pick<BenchCase, 'argv' | 'input'> => ({ argv: [node, BIN.helper, verb], input });
+  const query = 'registry7.example.com';
   try {
-    const env = { PATH: process.env.PATH, HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), CREDKIT_BACKEND: 'file' };
-    // A realistic store: a few dozen entries, the queried one among them.
-    for (let i = 0; i < 30; i++) {
-      const input = `${JSON.stringify({ ServerURL: `registry${i}.example.com`, Username: `user${i}`, Secret: `bench-secret-${i}` })}\n`;
-      spawnSync(process.execPath, [BIN.helper, 'store'], { input, env });
+    const base: Env = { PATH: basePath(), HOME: home, XDG_DATA_HOME: join(home, 'data'), XDG_CONFIG_HOME: join(home, 'config'), XDG_RUNTIME_DIR: join(home, 'run') };
+
+    const fileEnv = { ...base, CREDKIT_BACKEND: 'file' };
+    seed(fileEnv);
+    printTable(`helper, file backend (median of ${runs} interleaved runs; ratio to node -e 0)`, measureCommands([
+      floor(fileEnv),
+      { name: 'credkit get (file)', ...helper('get', query), env: fileEnv, target: 1.15 },
+      { name: 'credkit list (file)', ...helper('list'), env: fileEnv },
+    ], runs));
+
+    if ((await hasProgram('gnome-keyring-daemon')) && (await hasProgram('dbus-daemon'))) {
+      await withBackend(startSecretService, (extra) => {
+        const env = { ...base, ...extra, CREDKIT_BACKEND: 'keychain' };
+        const reference = (hasSecretServiceHelper()) ? 'docker-credential-secretservice' : undefined;
+        seed(env, reference);
+        const cases: BenchCase[] = [floor(env), { name: 'credkit get (keychain, Secret Service)', ...helper('get', query), env, target: 1.3 }];
+        if (reference) cases.push({ name: 'docker-credential-secretservice get', argv: [reference, 'get'], input: query, env });
+        cases.push({ name: 'credkit list (keychain)', ...helper('list'), env });
+        if (reference) cases.push({ name: 'docker-credential-secretservice list', argv: [reference, 'list'], input: 'unused', env });
+        printTable('helper, OS keychain (gnome-keyring on a private D-Bus session)', measureCommands(cases, runs));
+      });
+    } else {
+      console.log('\n(skipped keychain benchmark: gnome-keyring/dbus not installed)');
     }
-    const node = process.execPath;
-    const cases: BenchCase[] = [
-      { name: 'node -e 0 (floor)', argv: [node, '-e', '0'], env },
-      { name: 'credkit get (file)', argv: [node, BIN.helper, 'get'], input: 'registry7.example.com', env, target: 1.15 },
-      { name: 'credkit list (file)', argv: [node, BIN.helper, 'list'], env },
-    ];
-    printTable(`helper start-up, median of ${runs} interleaved runs, ratio to node -e 0`, measureCommands(cases, runs));
+
+    if ((await hasProgram('pass')) && (await hasProgram('gpg'))) {
+      await withBackend(startPassStore, (extra) => {
+        const env = { ...base, ...extra, CREDKIT_BACKEND: 'pass' };
+        // Same layout: what credkit stores, docker-credential-pass reads, so both query one store.
+        seed(env);
+        const cases: BenchCase[] = [floor(env), { name: 'credkit get (pass)', ...helper('get', query), env }];
+        if (hasPassHelper()) cases.push({ name: 'docker-credential-pass get', argv: ['docker-credential-pass', 'get'], input: query, env });
+        cases.push({ name: 'credkit list (pass)', ...helper('list'), env });
+        if (hasPassHelper()) cases.push({ name: 'docker-credential-pass list', argv: ['docker-credential-pass', 'list'], input: 'unused', env });
+        printTable('helper, pass (GnuPG decrypt dominates both)', measureCommands(cases, Math.max(5, Math.round(runs / 3))));
+      });
+    } else {
+      console.log('\n(skipped pass benchmark: pass/gpg not installed)');
+    }
   } finally {
     await rm(home, { recursive: true, force: true });
   }
+}
+
+// Synchronous PATH probes for use inside the synchronous bodies above.
+function onPath(name: string): boolean {
+  return spawnSync('sh', ['-c', `command -v ${name}`], { env: { PATH: basePath() } }).status === 0;
+}
+function hasSecretServiceHelper(): boolean {
+  return onPath('docker-credential-secretservice');
+}
+function hasPassHelper(): boolean {
+  return onPath('docker-credential-pass');
 }

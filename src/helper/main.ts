@@ -2,6 +2,7 @@
  * Entry point of `docker-credential-credkit`. Kept to what every call needs: no CLI framework,
  * and the chosen backend is the only one loaded (and only for verbs that touch a store).
  */
+import { readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { homedir } from 'node:os';
 import { serve } from './protocol.js';
@@ -10,10 +11,32 @@ import { openConfiguredStore } from '../stores/registry.js';
 import type { Host } from '../io.js';
 import { packageVersion } from '../version.js';
 
+// The helper reads and writes file descriptors 0, 1 and 2 directly: `process.stdin`/`stdout` are
+// stream objects built on first use (a pipe becomes a net.Socket), which costs a measurable share
+// of a helper call's start-up (see bench/).
 async function readStdin(): Promise<string> {
+  try {
+    return readFileSync(0, 'utf8');
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === 'EOF' || code === 'ENXIO' || code === 'EINVAL') return ''; // closed or no stdin
+    if (code !== 'EAGAIN') throw err;
+  }
+  // A non-blocking stdin (some parents set O_NONBLOCK): fall back to the stream.
   const chunks: Buffer[] = [];
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
+}
+
+function writeAll(fd: number, text: string): void {
+  const data = Buffer.from(text, 'utf8');
+  for (let off = 0; off < data.length; ) {
+    try {
+      off += writeSync(fd, data, off);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return; // reader went away: nothing to do
+    }
+  }
 }
 
 /**
@@ -28,7 +51,7 @@ export async function main(packageRoot: string): Promise<void> {
     platform: process.platform,
     cwd: process.cwd(),
     // A helper:NAME backend's own stderr reaches the terminal, as docker lets helpers' stderr through.
-    stderr: (text) => void process.stderr.write(text),
+    stderr: (text) => writeAll(2, text),
   };
   const out: string[] = [];
   const code = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
@@ -36,10 +59,10 @@ export async function main(packageRoot: string): Promise<void> {
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
     readStdin,
     stdout: (text) => out.push(text),
-    stderr: (text) => process.stderr.write(text),
+    stderr: (text) => writeAll(2, text),
   });
   // Exit as soon as the answer is out: a keyring call that timed out may still hold the event
   // loop (native calls cannot be cancelled), and a helper must never keep its caller waiting.
-  process.exitCode = code;
-  process.stdout.write(out.join(''), () => process.exit(code));
+  writeAll(1, out.join(''));
+  process.exit(code);
 }
