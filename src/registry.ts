@@ -112,8 +112,9 @@ export function keyForStyle(key: RegistryKey, style: KeyStyle): string {
 export function podmanKeyProblem(raw: string): string | undefined {
   const k = parseRegistryKey(raw);
   if (raw.includes('@')) return 'contains "@"; podman refuses such keys';
-  const afterHost = raw.slice((k.scheme ? k.scheme.length + 3 : 0) + raw.slice(k.scheme ? k.scheme.length + 3 : 0).split('/')[0]!.length);
-  if (afterHost.includes(':')) return 'contains a tag (":" after the host); podman refuses such keys';
+  const noScheme = k.scheme ? raw.slice(k.scheme.length + 3) : raw;
+  const slash = noScheme.indexOf('/');
+  if (slash >= 0 && noScheme.indexOf(':', slash) >= 0) return 'contains a tag (":" after the host); podman refuses such keys';
   if (k.trailingSlash) return 'ends with "/"; podman never matches such a key';
   if (k.droppedPath !== undefined) return `has a scheme and a path; podman and docker use it for the whole of ${k.host} while kubelet limits it to /${k.droppedPath}`;
   if (k.scheme !== undefined && !k.hub) return 'has a scheme; podman reads it only as a fallback and refuses it as a login key';

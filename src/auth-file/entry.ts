@@ -110,6 +110,7 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
   }
   if (explicitUser !== undefined && explicitUser !== '') entry.username = explicitUser;
   if (explicitPassword !== undefined && explicitPassword !== '') entry.password = explicitPassword;
+  if (entry.username !== undefined || entry.password !== undefined) entry.explicitOnly = true;
   return entry;
 }
 

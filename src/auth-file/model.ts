@@ -37,6 +37,8 @@ export interface AuthEntry {
   authProblem?: AuthProblem;
   /** True when `auth` and explicit `username`/`password` both existed and disagreed (`auth` won). */
   authDisagrees?: boolean;
+  /** True when the credential came from explicit `username`/`password` fields (no `auth`): podman ignores it. */
+  explicitOnly?: boolean;
   /** Where the entry was read. */
   origin: Origin;
 }
