@@ -123,6 +123,12 @@ function collect(value: unknown, source: string, out: PullSecret[]): boolean {
   return false;
 }
 
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
 /** Reads pull secrets from YAML or JSON text. Errors name the file, the secret and the key. */
 export function parsePullSecrets(text: string, source: string, parsedJSON?: unknown): PullSecretSet {
   const secrets: PullSecret[] = [];
@@ -138,7 +144,8 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     const err = doc.errors[0];
     if (err) {
       // The library's message quotes the offending line, which may hold a secret: give the position only.
-      const line = err.linePos?.[0]?.line;
+      const offset = err.pos[0];
+      const line = err.linePos?.[0]?.line ?? (offset >= 0 ? lineAt(text, offset) : undefined);
       throw new ParseError(`invalid YAML in document ${i + 1}${line !== undefined ? ` at line ${line}` : ''} (${err.code})`, { file: source });
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
