@@ -10,6 +10,7 @@ import { withFileLock, writeFileAtomic } from '../auth-file/safe-file.js';
 import type { CommandContext } from './context.js';
 import { printReport, reportJSON } from './auth-report.js';
 import { loadResolver } from './resolver.js';
+import { restoreDash } from './stdin-arg.js';
 
 /** The CLI-level settings around a conversion. */
 export interface ConversionRun {
@@ -26,7 +27,7 @@ export async function runConversion(ctx: CommandContext, run: ConversionRun, opt
   const opts: ConvertOptions = { ...options };
   if (resolver) opts.resolve = resolver;
   const result = await convertAuth(inputs, opts);
-  const output = run.output ?? '-';
+  const output = run.output === undefined ? '-' : restoreDash(run.output);
   if (output === '-') {
     ctx.io.stdout(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
   } else {

@@ -8,6 +8,7 @@ import type { Finding } from '../../auth-file/check.js';
 import { readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
 import type { CommandContext } from '../context.js';
+import { restoreDash } from '../stdin-arg.js';
 import { printJSON, say } from '../context.js';
 
 interface CheckArgs {
@@ -28,7 +29,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<object, CheckAr
         .option('strict', { type: 'boolean', describe: 'warnings fail too' })
         .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
     handler: async (args) => {
-      const named = (args.files ?? []).map(String);
+      const named = (args.files ?? []).map((a) => restoreDash(String(a)));
       const paths = named.length > 0 ? named : locateAuthFiles(ctx.io).map((l) => l.path);
       const findings: Finding[] = [];
       const checked: string[] = [];

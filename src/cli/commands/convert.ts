@@ -4,6 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
+import { restoreDash } from '../stdin-arg.js';
 import { runConversion } from '../convert-run.js';
 import { FORMAT_CHOICES, conversionOptions } from './conversion-options.js';
 import type { ConversionArgs } from './conversion-options.js';
@@ -21,7 +22,7 @@ export function convertCommand(ctx: CommandContext): CommandModule<object, Conve
       const to = args.to as ConversionArgs['to'] & string;
       await runConversion(
         ctx,
-        { inputs: [args.input as string], output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
+        { inputs: [restoreDash(String(args.input))], output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
         buildOptions(args, to, 'fail'),
       );
     },
