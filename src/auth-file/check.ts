@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile } from './model.js';
+import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
 import { parseAuthText } from './read.js';
 
@@ -66,7 +67,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
   for (const [key, helper] of file.credHelpers) helpers.set(parseRegistryKey(key).canonical, helper);
   const byCanonical = new Map<string, AuthEntry>();
   for (const e of file.entries) {
-    const k = parseRegistryKey(e.key);
+    const k = keyOf(e);
     const where = at(e);
     // The auth field itself.
     if (e.authProblem === 'invalid-base64') out.push({ severity: 'error', code: 'auth-invalid-base64', ...where, message: '"auth" is not standard base64; docker, podman and kubelet all fail on it', fix: 'write "auth" as padded standard base64 of user:password' });
@@ -106,7 +107,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
   // Shadowing: podman stops at the most specific existing key, even an empty or unreadable one.
   for (const e of file.entries) {
     if (!isStub(e) && e.authProblem === undefined) continue;
-    const k = parseRegistryKey(e.key);
+    const k = keyOf(e);
     if (k.scope === 'registry') continue;
     const broader = byCanonical.get(k.host);
     if (broader && !isStub(broader)) {

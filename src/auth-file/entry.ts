@@ -62,8 +62,13 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
   let auth: string | undefined;
   let explicitUser: string | undefined;
   let explicitPassword: string | undefined;
+  let fields = 0;
+  let plainShape = true;
   for (const name in raw) {
     const value = (raw as Record<string, unknown>)[name];
+    // The common shape {"auth": …} or {"auth": …, "email": …}, in that order.
+    fields++;
+    if (!((fields === 1 && name === 'auth') || (fields === 2 && name === 'email'))) plainShape = false;
     const field = FIELD_NAMES[name] ?? FIELD_NAMES[name.toLowerCase()];
     if (field === undefined) {
       (entry.extra ??= {})[name] = value;
@@ -102,6 +107,10 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
       // docker and kubelet: a readable `auth` overrides explicit fields.
       entry.username = decoded.username;
       entry.password = decoded.password;
+      if (decoded.problem === undefined && auth.length % 4 === 0 && !auth.includes('\n')) {
+        entry.authText = auth;
+        if (plainShape && explicitUser === undefined && (fields === 1 || typeof entry.email === 'string')) entry.plain = raw as Record<string, unknown>;
+      }
       if ((explicitUser !== undefined && explicitUser !== decoded.username) || (explicitPassword !== undefined && explicitPassword !== decoded.password)) {
         entry.authDisagrees = true;
       }
@@ -133,7 +142,9 @@ function hasBasic(e: AuthEntry): boolean {
  * The JSON object for an entry in a given style. Credentials always go into padded `auth`;
  * only kubectl also spells out `username`/`password`. Other fields follow, then `extra`.
  */
-export function entryToJSON(e: AuthEntry, style: EntryStyle): Record<string, unknown> {
+export function entryToJSON(e: AuthEntry, style: EntryStyle): Readonly<Record<string, unknown>> {
+  // Unchanged since it was read, and already in the shape every non-kubectl style writes.
+  if (e.plain !== undefined && style !== 'kubernetes' && e.authText !== undefined) return e.plain;
   const out: Record<string, unknown> = {};
   const user = e.username ?? '';
   const password = e.password ?? '';
@@ -142,7 +153,7 @@ export function entryToJSON(e: AuthEntry, style: EntryStyle): Record<string, unk
     out.password = password;
   }
   if (style === 'kubernetes' && e.email !== undefined) out.email = e.email;
-  if (hasBasic(e)) out.auth = encodeAuth(user, password);
+  if (hasBasic(e)) out.auth = e.authText ?? encodeAuth(user, password);
   // podman uses an identity token only beside an `auth` that has a colon.
   else if (style === 'podman' && e.identityToken !== undefined) out.auth = encodeAuth('', '');
   if (style !== 'kubernetes' && e.email !== undefined) out.email = e.email;

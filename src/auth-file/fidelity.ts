@@ -8,6 +8,7 @@
  */
 import { parseRegistryKey } from '../registry.js';
 import type { AuthFile, AuthFormat } from './model.js';
+import { keyOf } from './model.js';
 import { isStub } from './model.js';
 import type { PullSecretType } from '../kube/pull-secret.js';
 
@@ -28,7 +29,7 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
   const helperHosts = new Set<string>();
   for (const key of file.credHelpers.keys()) helperHosts.add(parseRegistryKey(key).canonical);
   for (const e of file.entries) {
-    const k = parseRegistryKey(e.key);
+    const k = keyOf(e);
     const where = { file: e.origin.file, key: e.origin.key };
     if (k.scope !== 'registry' && target === 'docker') {
       out.push({ kind: 'scope', ...where, message: `docker ignores the path: it uses this entry only as a fallback for all of ${k.host} (written as is; podman reading the file still honours it)` });

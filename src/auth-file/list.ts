@@ -6,6 +6,7 @@ import { redact } from '../redact.js';
 import { parseRegistryKey } from '../registry.js';
 import type { KeyScope } from '../registry.js';
 import type { AuthFile } from './model.js';
+import { keyOf } from './model.js';
 import { isStub } from './model.js';
 
 /** One listed credential. Holds no secret. */
@@ -34,7 +35,7 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
     for (const [key, helper] of file.credHelpers) helpers.set(parseRegistryKey(key).canonical, helper);
     const covered = new Set<string>();
     for (const e of file.entries) {
-      const k = parseRegistryKey(e.key);
+      const k = keyOf(e);
       covered.add(k.canonical);
       const row: ListRow = {
         registry: k.canonical,

@@ -121,7 +121,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
     }
     const got = answers.get(e.key);
     // Keep the stub's non-credential fields (email, unknown fields) around the helper's answer.
-    if (got) entries.push({ ...e, ...got, origin: got.origin });
+    if (got) entries.push({ ...e, ...got, origin: got.origin, plain: undefined, authText: undefined });
   }
   const entryKeys = new Set(file.entries.map((e) => e.key));
   for (const p of pending) {

@@ -6,6 +6,7 @@
 import { CredkitError } from '../errors.js';
 import { parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat, Origin } from './model.js';
+import { keyOf } from './model.js';
 import { emptyAuthFile, sameCredential } from './model.js';
 
 /** Which entry wins when two keys mean the same registry scope with different credentials. */
@@ -40,7 +41,7 @@ export class ConflictError extends CredkitError {
 
 /** True when an entry's key is the exact spelling its own file's consumer looks up. */
 function isExactKey(entry: AuthEntry, format: AuthFormat): boolean {
-  const k = parseRegistryKey(entry.key);
+  const k = keyOf(entry);
   if (format === 'podman') return entry.key === k.canonical;
   return k.hub && k.path === '' ? entry.key === 'https://index.docker.io/v1/' : entry.key === k.canonical;
 }
@@ -59,7 +60,7 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
   const sources = new Map<string, string>();
   files.forEach((file, fileIndex) => {
     for (const entry of file.entries) {
-      const canonical = parseRegistryKey(entry.key).canonical;
+      const canonical = keyOf(entry).canonical;
       const at = slots.get(canonical);
       if (at === undefined) {
         slots.set(canonical, out.entries.length);

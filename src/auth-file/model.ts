@@ -15,6 +15,9 @@ export type AuthProblem =
   /** Decodes, but has no `:` between username and password. */
   | 'no-colon';
 
+import { parseRegistryKey } from '../registry.js';
+import type { RegistryKey } from '../registry.js';
+
 /** Where an entry came from: the file (or stdin / secret) and the key as written there. */
 export interface Origin {
   file: string;
@@ -41,6 +44,22 @@ export interface AuthEntry {
   explicitOnly?: boolean;
   /** Where the entry was read. */
   origin: Origin;
+  /** The `auth` text as read, when it is canonical (padded, one line) and matches username/password; reused on write. */
+  authText?: string;
+  /**
+   * The entry object as read, when it already is what docker, podman and .dockercfg write
+   * (only a canonical `auth`, optionally then `email`): written back as is, saving a copy.
+   */
+  plain?: Readonly<Record<string, unknown>>;
+  /** Cache of {@link keyOf}; valid while `key` is unchanged. */
+  parsedKey?: RegistryKey;
+}
+
+/** The parsed registry key of an entry, computed once (the hot path parses each key once). */
+export function keyOf(entry: AuthEntry): RegistryKey {
+  const cached = entry.parsedKey;
+  if (cached !== undefined && cached.raw === entry.key) return cached;
+  return (entry.parsedKey = parseRegistryKey(entry.key));
 }
 
 /** A whole auth file: entries plus the rest of the document. */
