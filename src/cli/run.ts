@@ -10,9 +10,11 @@ import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { COMMANDS } from './commands/index.js';
+import { protectDash } from './stdin-arg.js';
 
 /** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
-export async function main(argv: readonly string[], io: Io, packageRoot: string): Promise<number> {
+export async function main(rawArgv: readonly string[], io: Io, packageRoot: string): Promise<number> {
+  const argv = protectDash(rawArgv);
   const ctx: CommandContext = { io, exitCode: 0 };
   let parser: Argv = yargs([...argv])
     .scriptName('credkit')

@@ -1,0 +1,120 @@
+/**
+ * `credkit check`: lints credential files before they become pull secrets or are handed to
+ * another tool. Each finding names the file and key, says what is wrong and how to fix it, and
+ * never quotes a value.
+ */
+import { basename } from 'node:path';
+import { ParseError } from '../errors.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, podmanKeyProblem } from '../registry.js';
+import type { AuthEntry, AuthFile } from './model.js';
+import { keyOf } from './model.js';
+import { isStub, sameCredential } from './model.js';
+import { parseAuthText } from './read.js';
+
+/** How bad a finding is: errors fail `check`; warnings fail it with `--strict`. */
+export type Severity = 'error' | 'warning';
+
+/** One problem. */
+export interface Finding {
+  severity: Severity;
+  /** Stable identifier for scripts. */
+  code: string;
+  file: string;
+  key?: string;
+  message: string;
+  fix: string;
+}
+
+/** One input to check: its text, name and permission bits (when it is a file). */
+export interface CheckInput {
+  text: string;
+  source: string;
+  mode?: number;
+}
+
+/** Checks one input; never throws for bad content (that is a finding). */
+export function checkAuthInput(input: CheckInput): Finding[] {
+  const findings: Finding[] = [];
+  if (input.mode !== undefined) {
+    if (input.mode & 0o004) {
+      findings.push({ severity: 'error', code: 'world-readable', file: input.source, message: `file mode ${octal(input.mode)} lets every user read it`, fix: `chmod 600 ${input.source}` });
+    } else if (input.mode & 0o040) {
+      findings.push({ severity: 'warning', code: 'group-readable', file: input.source, message: `file mode ${octal(input.mode)} lets its group read it`, fix: `chmod 600 ${input.source}` });
+    }
+  }
+  let files: AuthFile[];
+  try {
+    files = parseAuthText(input.text, input.source).files;
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    findings.push({ severity: 'error', code: 'unparseable', file: input.source, message: err.message, fix: 'repair the file; no tool can use it as is (docker discards it and overwrites it on the next login)' });
+    return findings;
+  }
+  for (const file of files) checkFile(file, findings);
+  return findings;
+}
+
+function octal(mode: number): string {
+  return `0${(mode & 0o777).toString(8)}`;
+}
+
+function checkFile(file: AuthFile, out: Finding[]): void {
+  const at = (e: AuthEntry) => ({ file: e.origin.file, key: e.origin.key });
+  if (file.variant === 'line') {
+    out.push({ severity: 'warning', code: 'dockercfg-line-form', file: file.source, message: 'the old "auth = …" line form; podman and kubelet read only the JSON forms', fix: `credkit convert ${file.source} --to docker` });
+  }
+  const helpers = new Map<string, string>();
+  for (const [key, helper] of file.credHelpers) helpers.set(parseRegistryKey(key).canonical, helper);
+  const byCanonical = new Map<string, AuthEntry>();
+  for (const e of file.entries) {
+    const k = keyOf(e);
+    const where = at(e);
+    // The auth field itself.
+    if (e.authProblem === 'invalid-base64') out.push({ severity: 'error', code: 'auth-invalid-base64', ...where, message: '"auth" is not standard base64; docker, podman and kubelet all fail on it', fix: 'write "auth" as padded standard base64 of user:password' });
+    else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, docker refuses the whole file and podman fails the lookup', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
+    else if (e.authProblem === 'no-colon') out.push({ severity: 'error', code: 'auth-no-colon', ...where, message: '"auth" has no ":" between username and password; every reader treats it as no credential', fix: 'encode user:password (the password may contain ":"; the username may not)' });
+    if (e.authDisagrees) out.push({ severity: 'warning', code: 'auth-disagrees', ...where, message: '"auth" and "username"/"password" disagree; docker, podman and kubelet use "auth"', fix: 'remove the explicit username/password fields' });
+    if (e.explicitOnly) out.push({ severity: 'warning', code: 'no-auth-field', ...where, message: 'credential only in "username"/"password"; podman ignores such entries', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (folds them into "auth")` });
+    if ((e.username ?? '') !== '' && (e.password ?? '') === '' && e.identityToken === undefined && e.authProblem === undefined) {
+      out.push({ severity: 'error', code: 'missing-password', ...where, message: 'a username without a password or identity token', fix: 'log in again, or remove the entry' });
+    }
+    if (e.username === '' && (e.password ?? '') !== '' && file.format !== 'podman') {
+      out.push({ severity: 'warning', code: 'empty-username', ...where, message: 'empty username in "auth"; docker 23 and later refuse the whole file', fix: 'put a username (any non-empty name for token registries)' });
+    }
+    if (isStub(e)) {
+      const helper = helpers.get(k.canonical) ?? file.credsStore;
+      if (helper !== undefined) out.push({ severity: 'error', code: 'stub-in-helper', ...where, message: `empty entry: the secret is in credential helper "${helper}"; a pull secret made from this file authenticates nothing`, fix: `credkit convert ${file.source} --to secret --materialize` });
+      else out.push({ severity: 'error', code: 'empty-entry', ...where, message: 'empty entry and no helper: no credential at all (podman: it also hides broader keys)', fix: 'remove the entry or log in again' });
+    }
+    if (e.identityToken !== undefined) out.push({ severity: 'warning', code: 'identity-token', ...where, message: 'kubelet ignores identitytoken' + ((e.password ?? '') === '' ? ', and there is no password: this entry is useless in a pull secret' : ''), fix: 'use a username and password (or robot/access token as password) for pull secrets' });
+    // The key.
+    if (k.hub && k.path === '' && e.key !== DOCKER_HUB_KEY && e.key !== DOCKER_HUB_HOST) {
+      out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}; docker looks up "${DOCKER_HUB_KEY}", podman "${DOCKER_HUB_HOST}"`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
+    } else if (e.key === DOCKER_HUB_HOST && basename(file.source) === 'config.json') {
+      out.push({ severity: 'warning', code: 'hub-key', ...where, message: `docker looks Docker Hub up as "${DOCKER_HUB_KEY}", never as "${DOCKER_HUB_HOST}"`, fix: `credkit convert ${file.source} --to docker` });
+    } else {
+      const problem = podmanKeyProblem(e.key);
+      if (problem) out.push({ severity: 'warning', code: 'key-form', ...where, message: `key ${problem}`, fix: `use "${k.canonical}"` });
+    }
+    const first = byCanonical.get(k.canonical);
+    if (first === undefined) byCanonical.set(k.canonical, e);
+    else if (sameCredential(first, e)) {
+      out.push({ severity: 'warning', code: 'duplicate-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}), same credential`, fix: 'remove one of them' });
+    } else {
+      out.push({ severity: 'error', code: 'conflicting-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}) with a different credential; docker and podman pick one at random`, fix: 'keep one of them' });
+    }
+  }
+  // Shadowing: podman stops at the most specific existing key, even an empty or unreadable one.
+  for (const e of file.entries) {
+    if (!isStub(e) && e.authProblem === undefined) continue;
+    const k = keyOf(e);
+    if (k.scope === 'registry') continue;
+    const broader = byCanonical.get(k.host);
+    if (broader && !isStub(broader)) {
+      out.push({ severity: 'warning', code: 'shadows', ...at(e), message: `podman stops at this unusable entry and never tries key "${broader.key}"`, fix: 'remove the entry or give it a credential' });
+    }
+  }
+  if (file.credsStore !== undefined) {
+    out.push({ severity: 'warning', code: 'creds-store', file: file.source, key: 'credsStore', message: `credsStore "${file.credsStore}" is set: docker reads every entry from that helper, podman and kubelet ignore it`, fix: 'materialise the file (credkit convert --materialize) before copying it elsewhere' });
+  }
+}

@@ -1,0 +1,138 @@
+/**
+ * The convert and merge pipeline: parse every input, merge by canonical key, materialise helper
+ * entries if asked, list what the target cannot express, serialize. Pure apart from the injected
+ * resolver; linear in the number of entries.
+ */
+import { UsageError } from '../errors.js';
+import type { PullSecret, PullSecretType, SecretContainer } from '../kube/pull-secret.js';
+import { serializePullSecrets } from '../kube/pull-secret.js';
+import { serializeConfigJSON } from './docker-config.js';
+import { serializeDockercfg } from './dockercfg.js';
+import { assertUsable } from './entry.js';
+import { lossesFor } from './fidelity.js';
+import type { Loss } from './fidelity.js';
+import { materialize } from './materialize.js';
+import type { CredentialResolver, HelperLookup } from './materialize.js';
+import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
+import { mergeAuthFiles } from './merge.js';
+import type { AuthFile, AuthFormat } from './model.js';
+import { parseAuthText } from './read.js';
+
+/** One input text and where it came from (a path or `-`). */
+export interface ConvertInput {
+  text: string;
+  source: string;
+}
+
+/** What to produce. */
+export interface ConvertOptions {
+  to: AuthFormat;
+  from?: AuthFormat;
+  /** Secret type for `to: 'secret'` (default dockerconfigjson). */
+  secretType?: PullSecretType;
+  name?: string;
+  namespace?: string;
+  /** Secret manifests as YAML (default) or JSON. */
+  syntax?: 'yaml' | 'json';
+  /** Across inputs (merge): which entry wins; `fail` rejects conflicts. */
+  policy?: ConflictPolicy;
+  /** Resolve `{}` stubs and credHelpers through the helpers (needs `resolve`). */
+  materialize?: boolean;
+  resolve?: CredentialResolver;
+}
+
+/** The written text and everything the report needs. */
+export interface ConvertResult {
+  text: string;
+  /** What the target cannot express (non-empty: lossy). */
+  losses: Loss[];
+  /** Entries of different inputs that disagreed, and which one was kept. */
+  conflicts: Conflict[];
+  duplicates: MergeResult['duplicates'];
+  /** Helper lookups that materialising answered. */
+  resolved: HelperLookup[];
+  /** Number of entries written. */
+  entries: number;
+}
+
+/** Default Secret name when neither `--name` nor the input gives one (the Kubernetes docs' name). */
+export const DEFAULT_SECRET_NAME = 'regcred';
+
+/** Converts (one input) or merges (several) credential files into the target format. */
+export async function convertAuth(inputs: readonly ConvertInput[], options: ConvertOptions): Promise<ConvertResult> {
+  if (inputs.length === 0) throw new UsageError('name at least one input');
+  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
+  for (const p of parsed) for (const f of p.files) assertUsable(f);
+  const secretType = options.secretType ?? 'dockerconfigjson';
+  const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], entries: 0 };
+
+  const process = async (file: AuthFile): Promise<AuthFile> => {
+    let out = file;
+    if (options.materialize) {
+      const m = await materialize(file, options.resolve);
+      out = m.file;
+      result.resolved.push(...m.resolved);
+      for (const miss of m.missing) {
+        result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
+      }
+    }
+    out = { ...out, format: options.to };
+    result.losses.push(...lossesFor(out, options.to, secretType));
+    result.entries += out.entries.length;
+    return out;
+  };
+
+  const only = parsed.length === 1 ? parsed[0] : undefined;
+  if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
+    // Secrets in, secrets out: each keeps its name, namespace and labels, and the layout is kept.
+    if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
+    const secrets: PullSecret[] = [];
+    for (const s of only.secrets.secrets) {
+      const merged = mergeAuthFiles([s.file], 'first', 'secret');
+      collectDuplicates(result, merged);
+      const next: PullSecret = { ...s, type: secretType, file: await process(merged.file) };
+      if (options.namespace !== undefined) next.namespace = options.namespace;
+      secrets.push(next);
+    }
+    result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax);
+    return result;
+  }
+
+  const files = parsed.flatMap((p) => p.files);
+  const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
+  collectDuplicates(result, merged);
+  const file = await process(merged.file);
+  switch (options.to) {
+    case 'docker':
+    case 'podman':
+      result.text = serializeConfigJSON(file, options.to);
+      break;
+    case 'dockercfg':
+      result.text = serializeDockercfg(file);
+      break;
+    case 'secret': {
+      const from = only?.secrets?.secrets[0];
+      const secret: PullSecret = { type: secretType, file, name: options.name ?? from?.name ?? DEFAULT_SECRET_NAME };
+      const namespace = options.namespace ?? from?.namespace;
+      if (namespace !== undefined) secret.namespace = namespace;
+      if (from?.labels) secret.labels = from.labels;
+      if (from?.annotations) secret.annotations = from.annotations;
+      const container: SecretContainer = 'single';
+      result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml');
+      break;
+    }
+  }
+  return result;
+}
+
+/** Same-file conflicts are losses (one of two keys for one scope had to go); cross-file ones are merge conflicts. */
+function collectDuplicates(result: ConvertResult, merged: MergeResult): void {
+  result.duplicates.push(...merged.duplicates);
+  for (const c of merged.conflicts) {
+    if (c.kind === 'entry' && c.kept.file === c.dropped.file) {
+      result.losses.push({ kind: 'duplicate', file: c.dropped.file, key: c.dropped.key, message: `same scope as key "${c.kept.key}" with a different credential; kept "${c.kept.key}"` });
+    } else {
+      result.conflicts.push(c);
+    }
+  }
+}

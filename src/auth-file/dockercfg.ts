@@ -1,0 +1,53 @@
+/**
+ * The legacy `~/.dockercfg`: a JSON map from registry key to entry (no `auths` wrapper), or the
+ * older two-line form `auth = …` / `email = …`, which always means Docker Hub.
+ */
+import { parse as parseIni } from 'ini';
+import { ParseError } from '../errors.js';
+import { DOCKER_HUB_KEY, keyForStyle, parseRegistryKey } from '../registry.js';
+import { entryToJSON, parseEntry } from './entry.js';
+import { goEscape, isJSONObject } from './json-text.js';
+import type { AuthFile } from './model.js';
+import { keyOf } from './model.js';
+import { emptyAuthFile } from './model.js';
+
+/** Reads a parsed `.dockercfg` JSON map. */
+export function parseDockercfgJSON(value: unknown, source: string): AuthFile {
+  if (!isJSONObject(value)) throw new ParseError('expected a JSON object mapping registry keys to entries', { file: source });
+  const file = emptyAuthFile(source, 'dockercfg');
+  for (const key in value) file.entries.push(parseEntry(value[key], key, source));
+  return file;
+}
+
+/** True when text looks like the line form (`auth = …`). */
+export function looksLikeDockercfgLines(text: string): boolean {
+  return text.trimStart().startsWith('auth = ') || text.trimStart().startsWith('auth=');
+}
+
+/** Reads the line form; it always stands for the Docker Hub key. */
+export function parseDockercfgLines(text: string, source: string): AuthFile {
+  const fields = parseIni(text) as Record<string, unknown>;
+  if (typeof fields.auth !== 'string' || fields.auth === '') {
+    throw new ParseError('the first line must be "auth = <base64>"', { file: source, key: 'auth' });
+  }
+  const raw: Record<string, unknown> = { auth: fields.auth };
+  if (typeof fields.email === 'string') raw.email = fields.email;
+  const file = emptyAuthFile(source, 'dockercfg');
+  file.variant = 'line';
+  file.entries.push(parseEntry(raw, DOCKER_HUB_KEY, source));
+  return file;
+}
+
+/** Writes the JSON map form, compact as old docker wrote it (`json.Marshal`), Go-escaped. */
+export function serializeDockercfg(file: AuthFile): string {
+  const doc: Record<string, unknown> = {};
+  for (const e of file.entries) doc[keyForStyle(keyOf(e), 'docker')] = entryToJSON(e, 'dockercfg');
+  return goEscape(JSON.stringify(doc));
+}
+
+/** The `.dockercfg` payload of a pull secret: the map with kubectl's entry layout. */
+export function serializeDockercfgKube(file: AuthFile): string {
+  const doc: Record<string, unknown> = {};
+  for (const e of file.entries) doc[keyForStyle(keyOf(e), 'kubernetes')] = entryToJSON(e, 'kubernetes');
+  return goEscape(JSON.stringify(doc));
+}

@@ -1,0 +1,61 @@
+/**
+ * The rows of `credkit ls`: every entry and helper route of some files, with scope, origin and
+ * username, and the secret only as a redacted marker.
+ */
+import { redact } from '../redact.js';
+import { parseRegistryKey } from '../registry.js';
+import type { KeyScope } from '../registry.js';
+import type { AuthFile } from './model.js';
+import { keyOf } from './model.js';
+import { isStub } from './model.js';
+
+/** One listed credential. Holds no secret. */
+export interface ListRow {
+  /** Canonical registry key (src/registry.ts). */
+  registry: string;
+  scope: KeyScope;
+  file: string;
+  /** The key as written in the file. */
+  key: string;
+  username: string;
+  /** `********` when a password is present, else ''. */
+  password: string;
+  identityToken: boolean;
+  /** Set when the secret is kept in a credential helper (a `{}` stub or a credHelpers route). */
+  helper?: string;
+  /** Set when the entry's `auth` cannot be read. */
+  problem?: string;
+}
+
+/** Lists the entries of each file in order; linear in entries. */
+export function listEntries(files: readonly AuthFile[]): ListRow[] {
+  const rows: ListRow[] = [];
+  for (const file of files) {
+    const helpers = new Map<string, string>();
+    for (const [key, helper] of file.credHelpers) helpers.set(parseRegistryKey(key).canonical, helper);
+    const covered = new Set<string>();
+    for (const e of file.entries) {
+      const k = keyOf(e);
+      covered.add(k.canonical);
+      const row: ListRow = {
+        registry: k.canonical,
+        scope: k.scope,
+        file: e.origin.file,
+        key: e.key,
+        username: e.username ?? '',
+        password: redact(e.password),
+        identityToken: e.identityToken !== undefined,
+      };
+      const helper = helpers.get(k.canonical) ?? (isStub(e) ? file.credsStore : undefined);
+      if (helper !== undefined) row.helper = helper;
+      if (e.authProblem) row.problem = e.authProblem;
+      rows.push(row);
+    }
+    for (const [key, helper] of file.credHelpers) {
+      const k = parseRegistryKey(key);
+      if (covered.has(k.canonical)) continue;
+      rows.push({ registry: k.canonical, scope: k.scope, file: file.source, key: `credHelpers[${key}]`, username: '', password: '', identityToken: false, helper });
+    }
+  }
+  return rows;
+}

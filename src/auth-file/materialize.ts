@@ -1,0 +1,134 @@
+/**
+ * Materialising: replacing `{}` stubs (and `credHelpers` routes) by the credentials the named
+ * `docker-credential-*` helpers hold, so that a file or pull secret stands on its own. The helper
+ * calls come in through an injected resolver; this module never runs a program itself.
+ */
+import { HelperError } from '../errors.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
+import type { AuthEntry, AuthFile, Origin } from './model.js';
+import { isStub } from './model.js';
+
+/** What a helper's `get` answered (`username` "<token>" marks an identity token). */
+export interface HelperCredential {
+  username: string;
+  secret: string;
+}
+
+/** Asks helper `docker-credential-<helper>` for `serverURL`; undefined when it has nothing. */
+export type CredentialResolver = (helper: string, serverURL: string) => Promise<HelperCredential | undefined>;
+
+/** One helper lookup that materialising needs or made. */
+export interface HelperLookup {
+  key: string;
+  helper: string;
+  origin: Origin;
+}
+
+/** The materialised file and what could not be found. */
+export interface MaterializeResult {
+  file: AuthFile;
+  resolved: HelperLookup[];
+  /** Stubs whose helper had no credential; they are left out of `file`. */
+  missing: HelperLookup[];
+}
+
+const TOKEN_USERNAME = '<token>';
+
+/** The helper docker would ask for an entry's key: `credHelpers` (canonical match), else `credsStore`. */
+function helperIndex(file: AuthFile): (key: string) => string | undefined {
+  const byCanonical = new Map<string, string>();
+  for (const [key, helper] of file.credHelpers) byCanonical.set(parseRegistryKey(key).canonical, helper);
+  return (key) => byCanonical.get(parseRegistryKey(key).canonical) ?? file.credsStore;
+}
+
+/** Every helper lookup materialising `file` would make (empty: nothing to do). */
+export function pendingLookups(file: AuthFile): HelperLookup[] {
+  const helperFor = helperIndex(file);
+  const out: HelperLookup[] = [];
+  const covered = new Set<string>();
+  for (const e of file.entries) {
+    covered.add(parseRegistryKey(e.key).canonical);
+    if (!isStub(e)) continue;
+    const helper = helperFor(e.key);
+    if (helper !== undefined) out.push({ key: e.key, helper, origin: e.origin });
+  }
+  for (const [key, helper] of file.credHelpers) {
+    if (!covered.has(parseRegistryKey(key).canonical)) out.push({ key, helper, origin: { file: file.source, key: `credHelpers[${key}]` } });
+  }
+  return out;
+}
+
+/** The server URLs to try for a key: as written, then the other Docker Hub spelling. */
+function serverURLs(key: string): string[] {
+  const k = parseRegistryKey(key);
+  if (!k.hub || k.path !== '') return [key];
+  return key === DOCKER_HUB_KEY ? [key, DOCKER_HUB_HOST] : key === DOCKER_HUB_HOST ? [key, DOCKER_HUB_KEY] : [key, DOCKER_HUB_KEY, DOCKER_HUB_HOST];
+}
+
+/**
+ * Resolves every stub and credHelpers route through `resolve` (one call per helper and URL, in
+ * order). The result has no `credsStore` and no `credHelpers`: it stands on its own. Stubs the
+ * helper does not know are dropped and listed in `missing`. Without a resolver, throws when
+ * anything needs one.
+ */
+export async function materialize(file: AuthFile, resolve: CredentialResolver | undefined): Promise<MaterializeResult> {
+  const pending = pendingLookups(file);
+  if (pending.length === 0) {
+    const out: AuthFile = { ...file, credHelpers: new Map() };
+    delete out.credsStore;
+    return { file: out, resolved: [], missing: [] };
+  }
+  if (resolve === undefined) {
+    const first = pending[0]!;
+    throw new HelperError(
+      `${first.origin.file}: key "${first.key}" (and ${pending.length - 1} more) is kept in credential helper "${first.helper}", ` +
+        'and materialising helper credentials is not available in this build yet; pass --no-materialize to write the entries unresolved (with --allow-lossy)',
+    );
+  }
+  const answers = new Map<string, AuthEntry | undefined>();
+  const resolved: HelperLookup[] = [];
+  const missing: HelperLookup[] = [];
+  for (const p of pending) {
+    let found: HelperCredential | undefined;
+    for (const url of serverURLs(p.key)) {
+      try {
+        found = await resolve(p.helper, url);
+      } catch (err) {
+        throw new HelperError(`${p.origin.file}: key "${p.key}": helper "${p.helper}" failed`, { cause: err });
+      }
+      if (found && (found.username !== '' || found.secret !== '')) break;
+      found = undefined;
+    }
+    if (!found) {
+      missing.push(p);
+      answers.set(p.key, undefined);
+      continue;
+    }
+    const entry: AuthEntry = { key: p.key, origin: { file: `helper ${p.helper}`, key: p.key } };
+    if (found.username === TOKEN_USERNAME) entry.identityToken = found.secret;
+    else {
+      entry.username = found.username;
+      entry.password = found.secret;
+    }
+    answers.set(p.key, entry);
+    resolved.push(p);
+  }
+  const entries: AuthEntry[] = [];
+  for (const e of file.entries) {
+    if (!answers.has(e.key)) {
+      entries.push(e);
+      continue;
+    }
+    const got = answers.get(e.key);
+    // Keep the stub's non-credential fields (email, unknown fields) around the helper's answer.
+    if (got) entries.push({ ...e, ...got, origin: got.origin, plain: undefined, authText: undefined });
+  }
+  const entryKeys = new Set(file.entries.map((e) => e.key));
+  for (const p of pending) {
+    const got = answers.get(p.key);
+    if (got && !entryKeys.has(p.key)) entries.push(got);
+  }
+  const out: AuthFile = { ...file, entries, credHelpers: new Map() };
+  delete out.credsStore;
+  return { file: out, resolved, missing };
+}

@@ -1,0 +1,134 @@
+/**
+ * Combining entries by canonical registry key (src/registry.ts), in one pass: a later or earlier
+ * entry replaces the *whole* other entry (never a field-level deep merge, so no stale
+ * `identitytoken` survives beside a new `auth`). Conflicts are reported by file and key only.
+ */
+import { CredkitError } from '../errors.js';
+import { parseRegistryKey } from '../registry.js';
+import type { AuthEntry, AuthFile, AuthFormat, Origin } from './model.js';
+import { keyOf } from './model.js';
+import { emptyAuthFile, sameCredential } from './model.js';
+
+/** Which entry wins when two keys mean the same registry scope with different credentials. */
+export type ConflictPolicy = 'first' | 'last' | 'fail';
+
+/** Two entries (or helper settings) for one canonical key that disagree. */
+export interface Conflict {
+  /** The canonical key (or top-level field name) they share. */
+  key: string;
+  kind: 'entry' | 'credHelpers' | 'credsStore' | 'top-level';
+  kept: Origin;
+  dropped: Origin;
+}
+
+/** The merged file and what disagreed. */
+export interface MergeResult {
+  file: AuthFile;
+  conflicts: Conflict[];
+  /** Entries dropped because an equal credential under the same canonical key was kept. */
+  duplicates: { kept: Origin; dropped: Origin }[];
+}
+
+/** Raised by the `fail` policy; the message lists file and key of every conflict. */
+export class ConflictError extends CredkitError {
+  readonly conflicts: Conflict[];
+  constructor(conflicts: Conflict[]) {
+    const lines = conflicts.map((c) => `  ${c.key}: ${c.kept.file} (key "${c.kept.key}") vs ${c.dropped.file} (key "${c.dropped.key}")`);
+    super('CONFLICT', `${conflicts.length} conflicting ${conflicts.length === 1 ? 'entry' : 'entries'}; choose with --prefer first|last:\n${lines.join('\n')}`);
+    this.conflicts = conflicts;
+  }
+}
+
+/** True when an entry's key is the exact spelling its own file's consumer looks up. */
+function isExactKey(entry: AuthEntry, format: AuthFormat): boolean {
+  const k = keyOf(entry);
+  if (format === 'podman') return entry.key === k.canonical;
+  return k.hub && k.path === '' ? entry.key === 'https://index.docker.io/v1/' : entry.key === k.canonical;
+}
+
+/**
+ * Merges files in order. Within one file, when two keys normalise to the same scope, the key that
+ * file's own consumer looks up exactly wins (docker: `https://index.docker.io/v1/`, podman:
+ * `docker.io`); across files, `policy` decides. Linear in the number of entries.
+ */
+export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolicy, format: AuthFormat = 'docker'): MergeResult {
+  const out = emptyAuthFile(files.map((f) => f.source).join(' + '), format);
+  const conflicts: Conflict[] = [];
+  const duplicates: MergeResult['duplicates'] = [];
+  const slots = new Map<string, number>();
+  const slotFile = new Map<number, number>();
+  const sources = new Map<string, string>();
+  files.forEach((file, fileIndex) => {
+    for (const entry of file.entries) {
+      const canonical = keyOf(entry).canonical;
+      const at = slots.get(canonical);
+      if (at === undefined) {
+        slots.set(canonical, out.entries.length);
+        slotFile.set(out.entries.length, fileIndex);
+        out.entries.push(entry);
+        continue;
+      }
+      const old = out.entries[at]!;
+      let takeNew: boolean;
+      if (slotFile.get(at) === fileIndex) takeNew = !isExactKey(old, file.format) && isExactKey(entry, file.format);
+      else takeNew = policy === 'last';
+      const kept = takeNew ? entry : old;
+      const dropped = takeNew ? old : entry;
+      if (sameCredential(old, entry)) duplicates.push({ kept: kept.origin, dropped: dropped.origin });
+      else conflicts.push({ key: canonical, kind: 'entry', kept: kept.origin, dropped: dropped.origin });
+      if (takeNew) {
+        out.entries[at] = entry;
+        slotFile.set(at, fileIndex);
+      }
+    }
+    mergeHelpers(out, file, policy, conflicts, sources);
+  });
+  if (policy === 'fail') {
+    const across = conflicts.filter((c) => c.kept.file !== c.dropped.file);
+    if (across.length > 0) throw new ConflictError(across);
+  }
+  return { file: out, conflicts, duplicates };
+}
+
+/** `sources` remembers which file each credHelpers key (and `credsStore`) came from. */
+function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, conflicts: Conflict[], sources: Map<string, string>): void {
+  const canonicalHelpers = new Map<string, string>();
+  for (const key of out.credHelpers.keys()) canonicalHelpers.set(parseRegistryKey(key).canonical, key);
+  for (const [key, helper] of file.credHelpers) {
+    const canonical = parseRegistryKey(key).canonical;
+    const oldKey = canonicalHelpers.get(canonical);
+    if (oldKey === undefined) {
+      out.credHelpers.set(key, helper);
+      canonicalHelpers.set(canonical, key);
+      sources.set(`helper:${key}`, file.source);
+      continue;
+    }
+    const oldHelper = out.credHelpers.get(oldKey)!;
+    if (oldHelper !== helper) {
+      const a = { file: sources.get(`helper:${oldKey}`) ?? out.source, key: oldKey };
+      const b = { file: file.source, key };
+      conflicts.push({ key: canonical, kind: 'credHelpers', kept: policy === 'last' ? b : a, dropped: policy === 'last' ? a : b });
+    }
+    if (policy === 'last') {
+      out.credHelpers.delete(oldKey);
+      out.credHelpers.set(key, helper);
+      canonicalHelpers.set(canonical, key);
+      sources.set(`helper:${key}`, file.source);
+    }
+  }
+  if (file.credsStore !== undefined) {
+    if (out.credsStore !== undefined && out.credsStore !== file.credsStore) {
+      const a = { file: sources.get('credsStore') ?? out.source, key: 'credsStore' };
+      const b = { file: file.source, key: 'credsStore' };
+      conflicts.push({ key: 'credsStore', kind: 'credsStore', kept: policy === 'last' ? b : a, dropped: policy === 'last' ? a : b });
+    }
+    if (out.credsStore === undefined || policy === 'last') {
+      out.credsStore = file.credsStore;
+      sources.set('credsStore', file.source);
+    }
+  }
+  for (const name in file.extra) {
+    if (name in out.extra && policy !== 'last') continue;
+    out.extra[name] = file.extra[name];
+  }
+}

@@ -1,0 +1,71 @@
+/**
+ * Reading any credential text: detects the format (config.json / auth.json, .dockercfg in either
+ * form, Kubernetes pull secrets) or takes it from the caller, and returns the model.
+ */
+import { basename } from 'node:path';
+import { ParseError, UsageError } from '../errors.js';
+import { looksLikeKubeObject, parsePullSecrets } from '../kube/pull-secret.js';
+import type { PullSecretSet } from '../kube/pull-secret.js';
+import { looksLikeConfigJSON, parseConfigJSON } from './docker-config.js';
+import { looksLikeDockercfgLines, parseDockercfgJSON, parseDockercfgLines } from './dockercfg.js';
+import { isJSONObject, parseJSONText } from './json-text.js';
+import type { AuthFile, AuthFormat } from './model.js';
+
+/** The formats `--from` accepts. */
+export const INPUT_FORMATS: readonly AuthFormat[] = ['docker', 'podman', 'dockercfg', 'secret'];
+
+/** A parsed input: one auth file, or the pull secrets of a manifest (each with its own file). */
+export interface ParsedInput {
+  format: AuthFormat;
+  files: AuthFile[];
+  secrets?: PullSecretSet;
+}
+
+function configFormat(source: string): 'docker' | 'podman' {
+  return basename(source) === 'auth.json' ? 'podman' : 'docker';
+}
+
+/**
+ * Parses credential text from `source` (a path or `-`). `from` forces the format; otherwise it
+ * is detected: a Kubernetes object, a `{"auths":…}` document, a legacy JSON map, the legacy line
+ * form, or YAML Secrets. Errors name the source and key, never a value.
+ */
+export function parseAuthText(text: string, source: string, from?: AuthFormat): ParsedInput {
+  if (text.trim() === '') throw new ParseError('the file is empty', { file: source });
+  const first = text.trimStart()[0];
+  if (from === 'dockercfg' && first !== '{') {
+    if (!looksLikeDockercfgLines(text)) throw new ParseError('not a .dockercfg (neither a JSON map nor "auth = …" lines)', { file: source });
+    return single(parseDockercfgLines(text, source));
+  }
+  if (first === '{' || first === '[') {
+    const parsed = parseJSONText(text);
+    if (!parsed.ok) throw new ParseError(parsed.message, { file: source });
+    const value = parsed.value;
+    if (from === 'secret' || (from === undefined && looksLikeKubeObject(value))) {
+      const secrets = parsePullSecrets(text, source, value);
+      return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
+    }
+    if (!isJSONObject(value)) throw new ParseError('expected a JSON object', { file: source });
+    if (from === 'docker' || from === 'podman') return single(parseConfigJSON(value, source, from));
+    if (from === 'dockercfg') {
+      if ('auths' in value) throw new ParseError('this is a config.json document ({"auths": …}), not a .dockercfg map', { file: source, key: 'auths' });
+      return single(parseDockercfgJSON(value, source));
+    }
+    if (looksLikeConfigJSON(value)) return single(parseConfigJSON(value, source, configFormat(source)));
+    return single(parseDockercfgJSON(value, source));
+  }
+  if (from === undefined && looksLikeDockercfgLines(text)) return single(parseDockercfgLines(text, source));
+  if (from !== undefined && from !== 'secret') throw new ParseError('invalid JSON', { file: source });
+  const secrets = parsePullSecrets(text, source);
+  return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
+}
+
+function single(file: AuthFile): ParsedInput {
+  return { format: file.format, files: [file] };
+}
+
+/** Checks a `--from`/`--to` value. */
+export function assertFormat(value: string, what: string): AuthFormat {
+  if ((INPUT_FORMATS as readonly string[]).includes(value)) return value as AuthFormat;
+  throw new UsageError(`${what} must be one of ${INPUT_FORMATS.join(', ')}`);
+}

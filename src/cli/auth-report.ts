@@ -1,0 +1,40 @@
+/**
+ * Rendering the convert/merge report: what the target cannot express, merge conflicts and
+ * materialised entries. Names files and keys only, never values.
+ */
+import type { ConvertResult } from '../auth-file/convert.js';
+import type { CommandContext } from './context.js';
+import { warn } from './context.js';
+
+/** The report as scripts see it with `--json`. */
+export function reportJSON(result: ConvertResult, to: string, output: string, allowLossy: boolean): Record<string, unknown> {
+  return {
+    output,
+    to,
+    entries: result.entries,
+    lossy: result.losses.length > 0,
+    allowLossy,
+    losses: result.losses,
+    conflicts: result.conflicts,
+    duplicates: result.duplicates,
+    materialized: result.resolved.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file })),
+  };
+}
+
+/** Prints the report as text on stderr. */
+export function printReport(ctx: CommandContext, result: ConvertResult, to: string, allowLossy: boolean): void {
+  for (const r of result.resolved) warn(ctx, `credkit: ${r.key}: materialised from helper "${r.helper}"`);
+  for (const c of result.conflicts) {
+    warn(ctx, `credkit: conflict on ${c.key}: kept ${c.kept.file} (key "${c.kept.key}"), dropped ${c.dropped.file} (key "${c.dropped.key}")`);
+  }
+  for (const l of result.losses) warn(ctx, `credkit: ${l.file}: key "${l.key}": ${l.message}`);
+  if (result.losses.length > 0) {
+    const n = result.losses.length;
+    warn(
+      ctx,
+      allowLossy
+        ? `credkit: ${n} ${n === 1 ? 'item' : 'items'} cannot be expressed in ${to} format (accepted with --allow-lossy)`
+        : `credkit: ${n} ${n === 1 ? 'item' : 'items'} cannot be expressed in ${to} format; the output was written anyway; pass --allow-lossy to accept this`,
+    );
+  }
+}

@@ -1,0 +1,56 @@
+/**
+ * `credkit check [FILE...]`: lint credential files before a pull secret is made from them.
+ * Exit 0 when clean, 1 when anything is at error level (or a warning, with --strict).
+ */
+import type { CommandModule } from 'yargs';
+import { checkAuthInput } from '../../auth-file/check.js';
+import type { Finding } from '../../auth-file/check.js';
+import { readInputIfExists } from '../../auth-file/load.js';
+import { locateAuthFiles } from '../../auth-file/locate.js';
+import type { CommandContext } from '../context.js';
+import { restoreDash } from '../stdin-arg.js';
+import { printJSON, say } from '../context.js';
+
+interface CheckArgs {
+  files?: string[];
+  json?: boolean;
+  strict?: boolean;
+  [key: string]: unknown;
+}
+
+/** `credkit check …`. */
+export function checkCommand(ctx: CommandContext): CommandModule<object, CheckArgs> {
+  return {
+    command: 'check [files..]',
+    describe: 'Lint auth files and pull secrets (stubs, bad auth, shadowed keys, modes…)',
+    builder: (y) =>
+      y
+        .positional('files', { type: 'string', array: true, describe: 'files to check (default: located from the environment)' })
+        .option('strict', { type: 'boolean', describe: 'warnings fail too' })
+        .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
+    handler: async (args) => {
+      const named = (args.files ?? []).map((a) => restoreDash(String(a)));
+      const paths = named.length > 0 ? named : locateAuthFiles(ctx.io).map((l) => l.path);
+      const findings: Finding[] = [];
+      const checked: string[] = [];
+      for (const path of paths) {
+        const input = path === '-' ? { text: await ctx.io.readStdin(), source: '-' } : await readInputIfExists(path, ctx.io.cwd);
+        if (!input) {
+          if (named.length > 0) findings.push({ severity: 'error', code: 'missing', file: path, message: 'no such file', fix: 'check the path' });
+          continue;
+        }
+        checked.push(path);
+        findings.push(...checkAuthInput(input));
+      }
+      const errors = findings.filter((f) => f.severity === 'error').length;
+      const warnings = findings.length - errors;
+      if (errors > 0 || (args.strict && warnings > 0)) ctx.exitCode = 1;
+      if (args.json) return printJSON(ctx, { checked, errors, warnings, findings });
+      for (const f of findings) {
+        say(ctx, `${f.severity}: ${f.file}${f.key !== undefined ? `: key "${f.key}"` : ''}: ${f.message} [${f.code}]`);
+        say(ctx, `  fix: ${f.fix}`);
+      }
+      say(ctx, `${checked.length} ${checked.length === 1 ? 'file' : 'files'} checked: ${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`);
+    },
+  };
+}

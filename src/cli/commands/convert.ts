@@ -1,0 +1,42 @@
+/**
+ * `credkit convert IN --to docker|podman|dockercfg|secret`: one credential file into another
+ * format, losslessly or with a per-key report of what the target cannot express.
+ */
+import type { CommandModule } from 'yargs';
+import type { CommandContext } from '../context.js';
+import { restoreDash } from '../stdin-arg.js';
+import { runConversion } from '../convert-run.js';
+import { FORMAT_CHOICES, conversionOptions } from './conversion-options.js';
+import type { ConversionArgs } from './conversion-options.js';
+
+/** `credkit convert …`. */
+export function convertCommand(ctx: CommandContext): CommandModule<object, ConversionArgs> {
+  return {
+    command: 'convert <input>',
+    describe: `Convert a credential file (${FORMAT_CHOICES.join(', ')}; - for stdin) to another format`,
+    builder: (y) =>
+      conversionOptions(y.positional('input', { type: 'string', describe: 'config.json, auth.json, .dockercfg or Secret manifest (- for stdin)' }))
+        .example('$0 convert ~/.docker/config.json --to podman -o auth.json', 'Docker config to podman auth.json')
+        .example('$0 convert auth.json --to secret --name regcred --namespace ci', 'a kubernetes.io/dockerconfigjson Secret on stdout'),
+    handler: async (args) => {
+      const to = args.to as ConversionArgs['to'] & string;
+      await runConversion(
+        ctx,
+        { inputs: [restoreDash(String(args.input))], output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
+        buildOptions(args, to, 'fail'),
+      );
+    },
+  };
+}
+
+/** Builds the core options from parsed arguments (shared with merge). */
+export function buildOptions(args: ConversionArgs, to: NonNullable<ConversionArgs['to']>, policy: 'first' | 'last' | 'fail') {
+  const options: import('../../auth-file/convert.js').ConvertOptions = { to, policy, materialize: args.materialize ?? to === 'secret' };
+  if (args.from) options.from = args.from;
+  if (args['secret-type']) options.secretType = args['secret-type'];
+  if (args.name !== undefined) options.name = args.name;
+  if (args.namespace !== undefined) options.namespace = args.namespace;
+  if (args.format) options.syntax = args.format;
+  else if (args.output?.endsWith('.json') && to === 'secret') options.syntax = 'json';
+  return options;
+}

@@ -1,0 +1,70 @@
+/**
+ * `credkit ls [FILE...]`: every credential docker and podman would see (or those of the named
+ * files), with scope, file, key and username; secrets redacted.
+ */
+import type { CommandModule } from 'yargs';
+import { listEntries } from '../../auth-file/list.js';
+import type { ListRow } from '../../auth-file/list.js';
+import { readInputIfExists } from '../../auth-file/load.js';
+import { locateAuthFiles } from '../../auth-file/locate.js';
+import { parseAuthText } from '../../auth-file/read.js';
+import { IoError, ParseError } from '../../errors.js';
+import type { CommandContext } from '../context.js';
+import { restoreDash } from '../stdin-arg.js';
+import { printJSON, say, warn } from '../context.js';
+
+interface LsArgs {
+  files?: string[];
+  json?: boolean;
+  [key: string]: unknown;
+}
+
+/** `credkit ls …`. */
+export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
+  return {
+    command: 'ls [files..]',
+    describe: 'List registry credentials (default: the files docker and podman read); secrets redacted',
+    builder: (y) =>
+      y
+        .positional('files', { type: 'string', array: true, describe: 'auth files or Secret manifests (default: located from the environment)' })
+        .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
+    handler: async (args) => {
+      const named = (args.files ?? []).map((a) => restoreDash(String(a)));
+      const located = named.length > 0 ? named.map((path) => ({ path, required: true })) : locateAuthFiles(ctx.io).map((l) => ({ path: l.path, required: false }));
+      const rows: ListRow[] = [];
+      const errors: { file: string; message: string }[] = [];
+      const searched: string[] = [];
+      for (const { path, required } of located) {
+        searched.push(path);
+        try {
+          const input = path === '-' ? { text: await ctx.io.readStdin(), source: '-' } : await readInputIfExists(path, ctx.io.cwd);
+          if (!input) {
+            if (required) throw new IoError(`${path}: no such file`);
+            continue;
+          }
+          rows.push(...listEntries(parseAuthText(input.text, input.source).files));
+        } catch (err) {
+          if (!(err instanceof ParseError) && !(err instanceof IoError)) throw err;
+          errors.push({ file: path, message: err.message });
+        }
+      }
+      if (errors.length > 0) ctx.exitCode = 1;
+      if (args.json) return printJSON(ctx, { entries: rows, errors, searched });
+      for (const e of errors) warn(ctx, `credkit: ${e.message}`);
+      if (rows.length === 0) {
+        say(ctx, named.length > 0 ? 'no credentials' : `no credentials in ${searched.join(', ')}`);
+        return;
+      }
+      const table = rows.map((r) => [
+        r.registry,
+        r.scope,
+        r.helper !== undefined ? `in helper ${r.helper}` : r.problem ? `unreadable auth (${r.problem})` : r.username || '-',
+        r.helper !== undefined ? '' : r.identityToken ? `${r.password || ''}${r.password ? ' + ' : ''}identity token` : r.password,
+        `${r.file} (${r.key})`,
+      ]);
+      const head = ['REGISTRY', 'SCOPE', 'USERNAME', 'SECRET', 'FILE (KEY)'];
+      const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
+      for (const line of [head, ...table]) say(ctx, line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));
+    },
+  };
+}

@@ -1,0 +1,190 @@
+/**
+ * Kubernetes pull secrets: Secrets of type `kubernetes.io/dockerconfigjson` (`.dockerconfigjson`,
+ * a config.json payload) and `kubernetes.io/dockercfg` (`.dockercfg`, a legacy map payload), read
+ * from YAML or JSON (one document, several `---` documents, or a `kind: List`) and written the
+ * way kubectl writes them. Pure: text in, text out.
+ */
+import { parseAllDocuments, stringify as stringifyYAML } from 'yaml';
+import { ParseError } from '../errors.js';
+import { parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
+import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
+import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
+import type { AuthFile } from '../auth-file/model.js';
+
+/** The two pull-secret types, by their short names. */
+export type PullSecretType = 'dockerconfigjson' | 'dockercfg';
+
+const TYPE_NAME: Readonly<Record<PullSecretType, string>> = {
+  dockerconfigjson: 'kubernetes.io/dockerconfigjson',
+  dockercfg: 'kubernetes.io/dockercfg',
+};
+const DATA_KEY: Readonly<Record<PullSecretType, string>> = {
+  dockerconfigjson: '.dockerconfigjson',
+  dockercfg: '.dockercfg',
+};
+
+/** How several secrets were (or are to be) laid out in one text. */
+export type SecretContainer = 'single' | 'documents' | 'list';
+
+/** One pull secret: its metadata and its payload as an auth file. */
+export interface PullSecret {
+  name?: string;
+  namespace?: string;
+  labels?: Record<string, unknown>;
+  annotations?: Record<string, unknown>;
+  type: PullSecretType;
+  file: AuthFile;
+}
+
+/** Every pull secret in a text, and how they were laid out. */
+export interface PullSecretSet {
+  secrets: PullSecret[];
+  container: SecretContainer;
+  /** `json` when the text was a JSON document, else `yaml`. */
+  syntax: 'json' | 'yaml';
+}
+
+/** True when a parsed document is a Kubernetes object (Secret or List). */
+export function looksLikeKubeObject(value: unknown): boolean {
+  return isJSONObject(value) && typeof value.kind === 'string' && ('apiVersion' in value || 'items' in value || 'data' in value || 'stringData' in value);
+}
+
+// Strict standard base64 as the API server's decoder accepts it, compiled once.
+const STD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+
+function decodeData(value: unknown, where: { file: string; key: string }): string {
+  if (typeof value !== 'string') throw new ParseError('value must be a base64 string', where);
+  const text = value.includes('\n') ? value.replace(/\s+/g, '') : value;
+  if (!STD_BASE64.test(text) || text.length % 4 !== 0) throw new ParseError('value is not valid padded base64', where);
+  return Buffer.from(text, 'base64').toString('utf8');
+}
+
+function readSecret(obj: Record<string, unknown>, source: string, index: number): PullSecret {
+  const meta = isJSONObject(obj.metadata) ? obj.metadata : {};
+  const name = typeof meta.name === 'string' ? meta.name : undefined;
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
+  const label = `${source}#${name ?? `document ${index + 1}`}`;
+  if (obj.kind !== 'Secret') throw new ParseError(`expected kind Secret, found ${JSON.stringify(obj.kind)}`, { file: label, key: 'kind' });
+  let type: PullSecretType;
+  if (obj.type === TYPE_NAME.dockerconfigjson) type = 'dockerconfigjson';
+  else if (obj.type === TYPE_NAME.dockercfg) type = 'dockercfg';
+  else {
+    const found = typeof obj.type === 'string' ? obj.type : 'none';
+    throw new ParseError(`Secret type is ${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`, { file: label, key: 'type' });
+  }
+  const dataKey = DATA_KEY[type];
+  let payload: string;
+  // The API server lays stringData over data, so stringData wins.
+  if (isJSONObject(obj.stringData) && obj.stringData[dataKey] !== undefined) {
+    const v = obj.stringData[dataKey];
+    if (typeof v !== 'string') throw new ParseError('value must be a string', { file: label, key: `stringData[${dataKey}]` });
+    payload = v;
+  } else if (isJSONObject(obj.data) && obj.data[dataKey] !== undefined) {
+    payload = decodeData(obj.data[dataKey], { file: label, key: `data[${dataKey}]` });
+  } else {
+    throw new ParseError(`missing data key ${dataKey} (required by type ${TYPE_NAME[type]})`, { file: label, key: `data[${dataKey}]` });
+  }
+  const parsed = parseJSONText(payload);
+  if (!parsed.ok) throw new ParseError(`payload is not valid JSON (${parsed.message})`, { file: label, key: dataKey });
+  if (!isJSONObject(parsed.value)) throw new ParseError('payload is not a JSON object', { file: label, key: dataKey });
+  let file: AuthFile;
+  if (type === 'dockerconfigjson') {
+    if (!('auths' in parsed.value)) {
+      throw new ParseError(`payload has no "auths"; kubelet would find no credentials (is it .dockercfg content? then the type should be ${TYPE_NAME.dockercfg})`, { file: label, key: dataKey });
+    }
+    file = parseConfigJSON(parsed.value, label, 'docker');
+  } else {
+    if ('auths' in parsed.value) {
+      throw new ParseError(`payload is a config.json document ({"auths": …}); kubelet would read "auths" as a registry (the type should be ${TYPE_NAME.dockerconfigjson})`, { file: label, key: dataKey });
+    }
+    file = parseDockercfgJSON(parsed.value, label);
+  }
+  file.format = 'secret';
+  const secret: PullSecret = { type, file };
+  if (name !== undefined) secret.name = name;
+  if (namespace !== undefined) secret.namespace = namespace;
+  if (isJSONObject(meta.labels)) secret.labels = meta.labels;
+  if (isJSONObject(meta.annotations)) secret.annotations = meta.annotations;
+  return secret;
+}
+
+function collect(value: unknown, source: string, out: PullSecret[]): boolean {
+  if (value === null || value === undefined) return false;
+  if (!isJSONObject(value)) throw new ParseError('expected a Kubernetes object', { file: source });
+  if (value.kind === 'List' || (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items))) {
+    if (!Array.isArray(value.items)) throw new ParseError('a List needs "items"', { file: source, key: 'items' });
+    for (const item of value.items) {
+      if (!isJSONObject(item)) throw new ParseError('List item is not an object', { file: source, key: `items[${out.length}]` });
+      out.push(readSecret(item, source, out.length));
+    }
+    return true;
+  }
+  out.push(readSecret(value, source, out.length));
+  return false;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
+}
+
+/** Reads pull secrets from YAML or JSON text. Errors name the file, the secret and the key. */
+export function parsePullSecrets(text: string, source: string, parsedJSON?: unknown): PullSecretSet {
+  const secrets: PullSecret[] = [];
+  if (parsedJSON !== undefined) {
+    const list = collect(parsedJSON, source, secrets);
+    return { secrets, container: list ? 'list' : 'single', syntax: 'json' };
+  }
+  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const all = Array.isArray(docs) ? docs : [docs];
+  let list = false;
+  let count = 0;
+  for (const [i, doc] of all.entries()) {
+    const err = doc.errors[0];
+    if (err) {
+      // The library's message quotes the offending line, which may hold a secret: give the position only.
+      const offset = err.pos[0];
+      const line = err.linePos?.[0]?.line ?? (offset >= 0 ? lineAt(text, offset) : undefined);
+      throw new ParseError(`invalid YAML in document ${i + 1}${line !== undefined ? ` at line ${line}` : ''} (${err.code})`, { file: source });
+    }
+    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    if (value === null || value === undefined) continue;
+    count++;
+    if (collect(value, source, secrets)) list = true;
+  }
+  if (secrets.length === 0) throw new ParseError('no Secret found', { file: source });
+  return { secrets, container: list ? 'list' : count > 1 ? 'documents' : 'single', syntax: 'yaml' };
+}
+
+/** The payload text kubectl would put under the data key (compact JSON, Go-escaped). */
+export function pullSecretPayload(secret: PullSecret): string {
+  return secret.type === 'dockerconfigjson' ? serializeConfigJSONCompact(secret.file) : serializeDockercfgKube(secret.file);
+}
+
+/** The Secret object for a pull secret, as kubectl builds it. */
+export function pullSecretObject(secret: PullSecret): Record<string, unknown> {
+  const metadata: Record<string, unknown> = {};
+  if (secret.name !== undefined) metadata.name = secret.name;
+  if (secret.namespace !== undefined) metadata.namespace = secret.namespace;
+  if (secret.labels) metadata.labels = secret.labels;
+  if (secret.annotations) metadata.annotations = secret.annotations;
+  return {
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata,
+    type: TYPE_NAME[secret.type],
+    data: { [DATA_KEY[secret.type]]: Buffer.from(pullSecretPayload(secret), 'utf8').toString('base64') },
+  };
+}
+
+/** Writes secrets as YAML or JSON, as one object, `---` documents, or a `kind: List`. */
+export function serializePullSecrets(secrets: readonly PullSecret[], container: SecretContainer, syntax: 'json' | 'yaml'): string {
+  const objects = secrets.map(pullSecretObject);
+  if (container === 'list' || (container === 'single' && objects.length > 1 && syntax === 'json')) {
+    const list = { apiVersion: 'v1', kind: 'List', items: objects };
+    return syntax === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringifyYAML(list, { lineWidth: 0 });
+  }
+  if (syntax === 'json') return `${JSON.stringify(objects[0], null, 2)}\n`;
+  return objects.map((o) => stringifyYAML(o, { lineWidth: 0 })).join('---\n');
+}

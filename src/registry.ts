@@ -1,0 +1,122 @@
+/**
+ * Registry keys: the `host[:port][/path]` strings under which auth files keep credentials.
+ *
+ * This module holds credkit's ONE canonicalisation table. Every comparison of keys (merge,
+ * duplicate detection, lookup, conversion) goes through {@link parseRegistryKey}; nothing else
+ * strips schemes or maps Docker Hub aliases.
+ *
+ * | written key                                   | canonical          | why                                   |
+ * |-----------------------------------------------|--------------------|---------------------------------------|
+ * | `https://H`, `http://H`, `https://H/v1/`      | `H`                | docker, podman and kubelet drop it    |
+ * | `https://H/some/path`                         | `H`                | docker and podman drop the path of a scheme key (kubelet does not: `check` warns) |
+ * | `H/`, `H/org/` (trailing slash)               | `H`, `H/org`       | meant as such; podman ignores the written form (`check` warns) |
+ * | `H/v1`, `H/v2` (the API path, no scheme)      | `H`                | an API path is never a namespace      |
+ * | `docker.io`, `index.docker.io`, `registry-1.docker.io`, `https://index.docker.io/v1/` | `docker.io` | Docker Hub, as podman normalises it |
+ * | `H/org`, `H/org/repo`                          | unchanged          | namespace / repository scope          |
+ *
+ * Host names are compared literally (case-sensitive), as docker, podman and kubelet do.
+ */
+
+/** How much of a registry a key covers. */
+export type KeyScope = 'registry' | 'namespace' | 'repository';
+
+/** A parsed registry key. */
+export interface RegistryKey {
+  /** The key exactly as written. */
+  raw: string;
+  /** `http` / `https` when the key was written with a scheme. */
+  scheme: 'http' | 'https' | undefined;
+  /** Host with optional port; Docker Hub aliases become `docker.io`. */
+  host: string;
+  /** Path below the host without leading or trailing `/` ('' for the whole registry). */
+  path: string;
+  /** `host` or `host/path`: the form keys are compared in. */
+  canonical: string;
+  scope: KeyScope;
+  /** True for Docker Hub under any of its names. */
+  hub: boolean;
+  /** The written key ended with `/` after a path or host (podman never matches such keys). */
+  trailingSlash: boolean;
+  /** A scheme-prefixed key had a path that docker and podman ignore (kubelet uses it). */
+  droppedPath: string | undefined;
+}
+
+/** The key docker CLI uses for Docker Hub (`docker login` with no server). */
+export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
+/** The key podman, skopeo and buildah use for Docker Hub. */
+export const DOCKER_HUB_HOST = 'docker.io';
+
+/** Docker Hub's names; all canonicalise to {@link DOCKER_HUB_HOST}. */
+const HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
+
+/** Parses and canonicalises a registry key (the table in this module's header). Never throws. */
+export function parseRegistryKey(raw: string): RegistryKey {
+  let rest = raw;
+  let scheme: RegistryKey['scheme'];
+  if (rest.startsWith('https://')) {
+    scheme = 'https';
+    rest = rest.slice(8);
+  } else if (rest.startsWith('http://')) {
+    scheme = 'http';
+    rest = rest.slice(7);
+  }
+  const slash = rest.indexOf('/');
+  let host = slash < 0 ? rest : rest.slice(0, slash);
+  let path = slash < 0 ? '' : rest.slice(slash + 1);
+  const trailingSlash = slash >= 0 && rest.endsWith('/');
+  while (path.endsWith('/')) path = path.slice(0, -1);
+  let droppedPath: string | undefined;
+  if (path === 'v1' || path === 'v2') path = '';
+  if (scheme !== undefined && path !== '') {
+    droppedPath = path;
+    path = '';
+  }
+  const hub = HUB_ALIASES.has(host);
+  if (hub) host = DOCKER_HUB_HOST;
+  const scope: KeyScope = path === '' ? 'registry' : path.includes('/') ? 'repository' : 'namespace';
+  return {
+    raw,
+    scheme,
+    host,
+    path,
+    canonical: path === '' ? host : `${host}/${path}`,
+    scope,
+    hub,
+    trailingSlash: trailingSlash && scheme === undefined,
+    droppedPath,
+  };
+}
+
+/** The canonical form of a key (see the table above). */
+export function canonicalKey(raw: string): string {
+  return parseRegistryKey(raw).canonical;
+}
+
+/** Which tool's conventions a written key should follow. */
+export type KeyStyle = 'docker' | 'podman' | 'kubernetes';
+
+/**
+ * The key to write for a canonical key in a given file style: docker (config.json, .dockercfg)
+ * and kubernetes (kubectl's default server) spell Docker Hub `https://index.docker.io/v1/`,
+ * podman spells it `docker.io`; every other key is written in canonical form.
+ */
+export function keyForStyle(key: RegistryKey, style: KeyStyle): string {
+  if (key.hub && key.path === '' && style !== 'podman') return DOCKER_HUB_KEY;
+  return key.canonical;
+}
+
+/**
+ * Problems podman has with a key as written (containers/image `validateKey` and lookup rules),
+ * or undefined when podman uses it as intended.
+ */
+export function podmanKeyProblem(raw: string): string | undefined {
+  const k = parseRegistryKey(raw);
+  if (raw.includes('@')) return 'contains "@"; podman refuses such keys';
+  const noScheme = k.scheme ? raw.slice(k.scheme.length + 3) : raw;
+  const slash = noScheme.indexOf('/');
+  if (slash >= 0 && noScheme.indexOf(':', slash) >= 0) return 'contains a tag (":" after the host); podman refuses such keys';
+  if (k.trailingSlash) return 'ends with "/"; podman never matches such a key';
+  if (k.droppedPath !== undefined) return `has a scheme and a path; podman and docker use it for the whole of ${k.host} while kubelet limits it to /${k.droppedPath}`;
+  if (k.scheme !== undefined && !k.hub) return 'has a scheme; podman reads it only as a fallback and refuses it as a login key';
+  return undefined;
+}

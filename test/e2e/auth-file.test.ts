@@ -1,0 +1,208 @@
+/**
+ * credkit convert / merge / ls / check through the shipped bin in a throwaway HOME: stdout,
+ * stderr, exit codes, files written and their modes. Outputs that hold credentials are compared,
+ * never printed on failure.
+ */
+import { expect } from 'chai';
+import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES, makeSandbox } from '../support/sandbox.js';
+import type { Sandbox } from '../support/sandbox.js';
+import { fixture, summarize } from '../support/auth-summary.js';
+
+const SECRETISH = /fake-|ZmFrZS|YWxpY2U6/;
+
+function ok(condition: boolean, what: string): void {
+  // A plain boolean check so that a failure never prints file contents.
+  if (!condition) throw new Error(`expected: ${what}`);
+}
+
+describe('e2e: credkit auth files', function () {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox();
+  });
+  afterEach(async () => sb.cleanup());
+
+  const fx = (p: string) => join(FIXTURES, p);
+
+  it('convert docker → podman -o FILE: exit 0, quiet, mode 0600, same credentials', async () => {
+    const out = join(sb.home, 'out', 'auth.json');
+    const r = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'podman', '-o', out]);
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '', '']);
+    expect((await stat(out)).mode & 0o777).to.equal(0o600);
+    const text = await readFile(out, 'utf8');
+    ok(JSON.stringify(summarize(text)) === JSON.stringify(summarize(fixture('docker-config/basic.json'))), 'same credentials after conversion');
+  });
+
+  it('convert from stdin (-) to stdout', async () => {
+    const r = await sb.credkit(['convert', '-', '--to', 'docker'], fixture('dockercfg/line-form.dockercfg'));
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal('');
+    ok(r.stdout.startsWith('{\n\t"auths": {\n\t\t"https://index.docker.io/v1/": {'), 'docker-style output on stdout');
+    ok(JSON.stringify(summarize(r.stdout).entries) === JSON.stringify(summarize(fixture('dockercfg/line-form.dockercfg')).entries), 'same entries');
+  });
+
+  it('lossy conversion: writes what it can, reports per key on stderr, exits 1; --allow-lossy exits 0', async () => {
+    const out = join(sb.home, 'config.json');
+    const r = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--to', 'docker', '-o', out]);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).to.have.length(3);
+    expect(lines[0]).to.match(/scoped-keys\.json: key "quay\.io\/team": docker ignores the path/);
+    expect(lines[1]).to.match(/key "quay\.io\/team\/app"/);
+    expect(lines[2]).to.match(/2 items cannot be expressed in docker format; the output was written anyway; pass --allow-lossy/);
+    ok(SECRETISH.test(r.stderr) === false, 'no secret on stderr');
+    ok((await readFile(out, 'utf8')).includes('"quay.io/team/app"'), 'scoped key written');
+    const allowed = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--to', 'docker', '-o', out, '--allow-lossy']);
+    expect(allowed.code).to.equal(0);
+    expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
+  });
+
+  it('--json report goes to stdout with -o, and names kinds, files and keys', async () => {
+    const out = join(sb.home, 'x.dockercfg');
+    const r = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--to', 'dockercfg', '-o', out, '--json']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.equal('');
+    const report = JSON.parse(r.stdout);
+    expect(report).to.include({ output: out, to: 'dockercfg', lossy: true, entries: 4 });
+    expect(report.losses.map((l: { kind: string; key: string }) => `${l.kind} ${l.key}`)).to.deep.equal(['scope quay.io/team', 'scope quay.io/team/app', 'helper credHelpers[gcr.io]']);
+  });
+
+  describe('bad input: one line naming file and key, exit 1, nothing written', () => {
+    const cases: [string, RegExp][] = [
+      ['docker-config/invalid-json.json', /invalid-json\.json: invalid JSON at position \d+$/],
+      ['docker-config/auth-no-colon.json', /auth-no-colon\.json: key "quay\.io": "auth" has no ":"/],
+      ['docker-config/auth-invalid-base64.json', /key "quay\.io": "auth" is not valid standard base64/],
+      ['secrets/wrong-type.yaml', /#opaque: key "type": Secret type is Opaque/],
+      ['secrets/missing-data-key.yaml', /#wrong-key: key "data\[\.dockerconfigjson\]": missing data key/],
+      ['secrets/bad-base64.yaml', /#bad: key "data\[\.dockerconfigjson\]": value is not valid padded base64/],
+    ];
+    for (const [path, want] of cases) {
+      it(path, async () => {
+        const out = join(sb.home, 'out.json');
+        await writeFile(out, 'previous content', { mode: 0o600 });
+        const r = await sb.credkit(['convert', fx(path), '--to', 'podman', '-o', out]);
+        expect(r.code).to.equal(1);
+        expect(r.stdout).to.equal('');
+        const lines = r.stderr.trim().split('\n');
+        expect(lines).to.have.length(1);
+        expect(lines[0]).to.match(/^credkit: /).and.match(want);
+        ok(SECRETISH.test(r.stderr) === false, 'no secret in the error');
+        expect(await readFile(out, 'utf8')).to.equal('previous content');
+      });
+    }
+  });
+
+  it('-o through a symlink replaces the target atomically, keeps the link and a stricter mode', async () => {
+    const real = join(sb.home, 'real', 'config.json');
+    await mkdir(join(sb.home, 'real'));
+    await writeFile(real, '{}', { mode: 0o400 });
+    await chmod(real, 0o400);
+    const link = join(sb.home, 'link.json');
+    await symlink('real/config.json', link);
+    const r = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', link]);
+    expect(r.code).to.equal(0);
+    expect((await lstat(link)).isSymbolicLink()).to.equal(true);
+    expect(await readlink(link)).to.equal('real/config.json');
+    expect((await stat(real)).mode & 0o777).to.equal(0o400);
+    ok((await readFile(real, 'utf8')).includes('"currentContext": "default"'), 'content written through the link');
+  });
+
+  it('--to secret with credsStore stubs: materialising is not available yet, nothing written', async () => {
+    const out = join(sb.home, 'secret.yaml');
+    const r = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '-o', out]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/kept in credential helper "desktop".*not available in this build yet; pass --no-materialize/);
+    let exists = true;
+    await stat(out).catch(() => (exists = false));
+    expect(exists).to.equal(false);
+    const raw = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '--no-materialize', '--name', 'n', '--namespace', 'ns']);
+    expect(raw.code).to.equal(1);
+    expect(raw.stdout).to.match(/^apiVersion: v1\nkind: Secret\nmetadata:\n  name: n\n  namespace: ns\ntype: kubernetes.io\/dockerconfigjson\n/);
+    expect(raw.stderr).to.match(/kubelet runs no helpers/);
+  });
+
+  it('merge: later entry wins, conflict reported by file and key; --fail-on-conflict writes nothing', async () => {
+    const a = fx('docker-config/stale-identity-token.json');
+    const b = fx('docker-config/newer-quay-login.json');
+    const out = join(sb.home, 'merged.json');
+    const r = await sb.credkit(['merge', a, b, '--to', 'docker', '-o', out]);
+    expect(r.code).to.equal(0);
+    expect(r.stderr.trim()).to.equal(`credkit: conflict on quay.io: kept ${b} (key "https://quay.io"), dropped ${a} (key "quay.io")`);
+    const merged = summarize(await readFile(out, 'utf8'));
+    ok(merged.entries['quay.io']?.identityToken === undefined && merged.entries['quay.io']?.password === 'fake-new-quay-pass', 'whole entry replaced');
+    const out2 = join(sb.home, 'merged2.json');
+    const f = await sb.credkit(['merge', a, b, '--to', 'docker', '-o', out2, '--fail-on-conflict']);
+    expect(f.code).to.equal(1);
+    expect(f.stderr).to.match(/1 conflicting entry; choose with --prefer first\|last/);
+    ok(SECRETISH.test(f.stderr) === false, 'no secret in the conflict report');
+    let exists = true;
+    await stat(out2).catch(() => (exists = false));
+    expect(exists).to.equal(false);
+  });
+
+  it('merge --json reports conflicts on stdout when writing a file', async () => {
+    const r = await sb.credkit(['merge', fx('docker-config/stale-identity-token.json'), fx('docker-config/newer-quay-login.json'), '--to', 'podman', '--prefer', 'first', '-o', join(sb.home, 'm.json'), '--json']);
+    expect(r.code).to.equal(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.conflicts).to.have.length(1);
+    expect(report.conflicts[0].kept.key).to.equal('quay.io');
+  });
+
+  it('ls finds the files docker and podman read from the environment; secrets redacted', async () => {
+    await copyFile(fx('docker-config/everything.json'), join(sb.env.DOCKER_CONFIG!, 'config.json'));
+    await mkdir(join(sb.env.XDG_RUNTIME_DIR!, 'containers'), { recursive: true });
+    await copyFile(fx('podman/scoped-keys.json'), join(sb.env.XDG_RUNTIME_DIR!, 'containers', 'auth.json'));
+    const r = await sb.credkit(['ls']);
+    expect(r.code).to.equal(0);
+    ok(SECRETISH.test(r.stdout) === false, 'no secret in the listing');
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).to.match(/^REGISTRY\s+SCOPE\s+USERNAME\s+SECRET\s+FILE \(KEY\)$/);
+    expect(lines.find((l) => l.startsWith('quay.io/team/app '))).to.match(/repository\s+app\+robot\s+\*{8}\s+.*auth\.json \(quay\.io\/team\/app\)$/);
+    expect(lines.find((l) => l.startsWith('gcr.io '))).to.match(/in helper gcloud/);
+    const json = JSON.parse((await sb.credkit(['ls', '--json'])).stdout);
+    expect(json.entries.length).to.equal(lines.length - 1);
+    expect(json.searched[0]).to.equal(join(sb.env.XDG_RUNTIME_DIR!, 'containers', 'auth.json'));
+  });
+
+  it('ls shows {} stubs as "in helper NAME"', async () => {
+    const r = await sb.credkit(['ls', fx('docker-config/credsstore-stubs.json')]);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/^docker\.io\s+registry\s+in helper desktop\s+/m);
+  });
+
+  it('check: errors exit 1 with file, key and fix; clean exits 0; --strict fails on warnings', async () => {
+    const bad = await sb.credkit(['check', fx('docker-config/credsstore-stubs.json')]);
+    expect(bad.code).to.equal(1);
+    expect(bad.stdout).to.match(/^error: .*credsstore-stubs\.json: key "ghcr\.io": empty entry: the secret is in credential helper "desktop"/m);
+    expect(bad.stdout).to.match(/^ {2}fix: credkit convert /m);
+    const clean = join(sb.home, 'clean.json');
+    await writeFile(clean, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('a:b').toString('base64') } } }), { mode: 0o600 });
+    const good = await sb.credkit(['check', clean]);
+    expect([good.code, good.stdout]).to.deep.equal([0, '1 file checked: 0 errors, 0 warnings\n']);
+    const warn = join(sb.home, 'warn.json');
+    await writeFile(warn, JSON.stringify({ auths: { 'https://quay.io': { auth: Buffer.from('a:b').toString('base64') } } }), { mode: 0o600 });
+    expect((await sb.credkit(['check', warn])).code).to.equal(0);
+    expect((await sb.credkit(['check', warn, '--strict'])).code).to.equal(1);
+    const json = JSON.parse((await sb.credkit(['check', warn, '--json'])).stdout);
+    expect(json.findings.map((f: { code: string }) => f.code)).to.deep.equal(['key-form']);
+  });
+
+  it('check flags a file others can read', async () => {
+    const p = join(sb.home, 'open.json');
+    await writeFile(p, '{"auths":{}}');
+    await chmod(p, 0o644);
+    const r = await sb.credkit(['check', p, '--json']);
+    expect(r.code).to.equal(1);
+    expect(JSON.parse(r.stdout).findings[0]).to.include({ severity: 'error', code: 'world-readable' });
+  });
+
+  it('usage errors exit 2', async () => {
+    const r = await sb.credkit(['convert', fx('docker-config/basic.json')]);
+    expect(r.code).to.equal(2);
+    const m = await sb.credkit(['merge', fx('docker-config/basic.json'), '--to', 'docker', '--prefer', 'first', '--fail-on-conflict']);
+    expect(m.code).to.equal(2);
+  });
+});

@@ -1,0 +1,43 @@
+import { expect } from 'chai';
+import { checkAuthInput } from '../../../src/auth-file/check.js';
+import { fixture } from '../../support/auth-summary.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const codes = (text: string, source = 'config.json', mode?: number) =>
+  checkAuthInput(mode === undefined ? { text, source } : { text, source, mode }).map((f) => `${f.severity} ${f.code}${f.key !== undefined ? ` ${f.key}` : ''}`);
+
+describe('check', () => {
+  const cases: [string, string, string[]][] = [
+    ['clean', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:b') } } }), []],
+    ['unparseable', '{"auths":', ['error unparseable']],
+    ['unpadded auth', fixture('docker-config/auth-unpadded.json'), ['error auth-unpadded quay.io']],
+    ['auth without colon', fixture('docker-config/auth-no-colon.json'), ['error auth-no-colon quay.io']],
+    ['invalid base64', fixture('docker-config/auth-invalid-base64.json'), ['error auth-invalid-base64 quay.io']],
+    ['missing password', JSON.stringify({ auths: { 'quay.io': { username: 'bob' } } }), ['warning no-auth-field quay.io', 'error missing-password quay.io']],
+    ['username/password fields only', fixture('docker-config/username-password-fields.json'), ['warning no-auth-field quay.io']],
+    ['stubs and credsStore', fixture('docker-config/credsstore-stubs.json'), ['error stub-in-helper https://index.docker.io/v1/', 'error stub-in-helper ghcr.io', 'warning creds-store credsStore']],
+    ['Hub aliases, duplicates and conflicts', fixture('docker-config/duplicate-hub-keys.json'), ['warning hub-key docker.io', 'error conflicting-key https://index.docker.io/v1/', 'warning hub-key index.docker.io', 'error conflicting-key index.docker.io']],
+    ['identity token', fixture('docker-config/stale-identity-token.json'), ['warning identity-token quay.io']],
+    ['scheme and trailing-slash keys', JSON.stringify({ auths: { 'https://quay.io': { auth: b64('a:b') }, 'ghcr.io/org/': { auth: b64('a:b') } } }), ['warning key-form https://quay.io', 'warning key-form ghcr.io/org/']],
+    ['a stub that shadows a broader key', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:b') }, 'quay.io/org/app': {} } }), ['error empty-entry quay.io/org/app', 'warning shadows quay.io/org/app']],
+    ['line-form .dockercfg', fixture('dockercfg/line-form.dockercfg'), ['warning dockercfg-line-form']],
+    ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable']],
+  ];
+  for (const [name, text, want] of cases) it(name, () => expect(codes(text)).to.deep.equal(want));
+
+  it('file modes: others → error, group → warning, 0600 → nothing', () => {
+    const text = JSON.stringify({ auths: {} });
+    expect(codes(text, 'f', 0o644)).to.deep.equal(['error world-readable']);
+    expect(codes(text, 'f', 0o640)).to.deep.equal(['warning group-readable']);
+    expect(codes(text, 'f', 0o600)).to.deep.equal([]);
+  });
+
+  it('every finding has a fix and no secret', () => {
+    for (const path of ['docker-config/everything.json', 'docker-config/duplicate-hub-keys.json', 'docker-config/auth-no-colon.json']) {
+      for (const f of checkAuthInput({ text: fixture(path), source: path })) {
+        expect(f.fix).to.not.equal('');
+        expect(`${f.message} ${f.fix}`).to.not.match(/fake-|ZmFrZS/);
+      }
+    }
+  });
+});

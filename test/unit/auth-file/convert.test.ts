@@ -1,0 +1,193 @@
+import { expect } from 'chai';
+import { convertAuth } from '../../../src/auth-file/convert.js';
+import type { ConvertOptions } from '../../../src/auth-file/convert.js';
+import type { AuthFormat } from '../../../src/auth-file/model.js';
+import { ConflictError } from '../../../src/auth-file/merge.js';
+import { ParseError } from '../../../src/errors.js';
+import { fixture, summarize } from '../../support/auth-summary.js';
+
+async function convert(text: string, source: string, options: ConvertOptions) {
+  return convertAuth([{ text, source }], options);
+}
+
+async function chain(path: string, formats: AuthFormat[]) {
+  let text = fixture(path);
+  let source = path;
+  for (const to of formats) {
+    text = (await convert(text, source, { to, materialize: false })).text;
+    source = `${to}-output`;
+  }
+  return text;
+}
+
+describe('convert', () => {
+  describe('round trips lose nothing', () => {
+    const trips: [string, string, AuthFormat[]][] = [
+      ['docker → podman → docker', 'docker-config/everything.json', ['podman', 'docker']],
+      ['docker → secret → docker', 'docker-config/everything.json', ['secret', 'docker']],
+      ['docker → docker', 'docker-config/everything.json', ['docker']],
+      ['podman → docker → podman', 'podman/scoped-keys.json', ['docker', 'podman']],
+      ['podman → secret → podman', 'podman/scoped-keys.json', ['secret', 'podman']],
+      ['dockercfg → docker → dockercfg', 'dockercfg/map-form.dockercfg', ['docker', 'dockercfg']],
+      ['dockercfg line form → docker → dockercfg', 'dockercfg/line-form.dockercfg', ['docker', 'dockercfg']],
+      ['secret list → docker → secret', 'secrets/list-of-two.yaml', ['docker', 'secret']],
+    ];
+    for (const [name, path, formats] of trips) {
+      it(name, async () => {
+        const before = summarize(fixture(path), path);
+        const after = summarize(await chain(path, formats));
+        expect(after).to.deep.equal(before);
+      });
+    }
+  });
+
+  it('writes docker style: tab indent, Hub as https://index.docker.io/v1/, Go escaping, no final newline', async () => {
+    const r = await convert(fixture('podman/scoped-keys.json'), 'auth.json', { to: 'docker' });
+    // Boolean assertions: a failure must not print the credentials.
+    expect(/^\{\n\t"auths": \{\n\t\t"https:\/\/index\.docker\.io\/v1\/": \{/.test(r.text)).to.equal(true);
+    expect(r.text.endsWith('}')).to.equal(true);
+    const e = await convert(fixture('docker-config/everything.json'), 'config.json', { to: 'docker' });
+    expect(e.text.includes('kept \\u003cas is\\u003e \\u0026 more')).to.equal(true);
+    expect(e.text.includes('<')).to.equal(false);
+  });
+
+  it('writes podman style: Hub as docker.io, credentials only in auth', async () => {
+    const r = await convert(fixture('docker-config/username-password-fields.json'), 'config.json', { to: 'podman' });
+    expect(JSON.parse(r.text)).to.deep.equal({ auths: { 'quay.io': { auth: Buffer.from('bob:fake-quay-pass').toString('base64') } } });
+    const hub = await convert(fixture('dockercfg/line-form.dockercfg'), '.dockercfg', { to: 'podman' });
+    expect(Object.keys(JSON.parse(hub.text).auths)).to.deep.equal(['docker.io']);
+  });
+
+  it('writes a kubectl-style secret with name and namespace', async () => {
+    const r = await convert(fixture('dockercfg/map-form.dockercfg'), '.dockercfg', { to: 'secret', name: 'regcred', namespace: 'ci', syntax: 'json' });
+    const secret = JSON.parse(r.text);
+    expect(secret).to.include({ apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson' });
+    expect(secret.metadata).to.deep.equal({ name: 'regcred', namespace: 'ci' });
+    const payload = Buffer.from(secret.data['.dockerconfigjson'], 'base64').toString();
+    expect(payload.startsWith('{"auths":{"https://index.docker.io/v1/":{"username":"alice","password":"fake-hub-pass","email":"alice@example.com","auth":')).to.equal(true);
+  });
+
+  it('secrets in, secrets out: each keeps name and namespace, dockercfg becomes dockerconfigjson, the List stays a List', async () => {
+    const r = await convert(fixture('secrets/list-of-two.yaml'), 'list.yaml', { to: 'secret', materialize: false });
+    const again = await convert(r.text, 'out.yaml', { to: 'secret', syntax: 'json' });
+    const list = JSON.parse(again.text);
+    expect(list.kind).to.equal('List');
+    expect(list.items.map((s: { metadata: { name: string } }) => s.metadata.name)).to.deep.equal(['robot-dockercfg', 'quay-pull']);
+    expect(list.items.map((s: { type: string }) => s.type)).to.deep.equal(['kubernetes.io/dockerconfigjson', 'kubernetes.io/dockerconfigjson']);
+    const docs = await convert(fixture('secrets/two-documents.yaml'), 'two.yaml', { to: 'secret' });
+    expect(docs.text.split(/^---$/m)).to.have.length(2);
+  });
+
+  it('reads stringData and JSON secrets', async () => {
+    expect(Object.keys(summarize(fixture('secrets/string-data.yaml')).entries)).to.deep.equal(['ghcr.io']);
+    expect(Object.keys(summarize(fixture('secrets/single.json')).entries)).to.deep.equal(['quay.io/team']);
+  });
+
+  describe('what a target cannot express', () => {
+    const cases: [string, string, ConvertOptions, [string, string][]][] = [
+      ['scoped keys in docker', 'podman/scoped-keys.json', { to: 'docker' }, [['scope', 'quay.io/team'], ['scope', 'quay.io/team/app']]],
+      ['scoped keys and helpers in .dockercfg', 'podman/scoped-keys.json', { to: 'dockercfg' }, [['scope', 'quay.io/team'], ['scope', 'quay.io/team/app'], ['helper', 'credHelpers[gcr.io]']]],
+      ['scoped keys in podman', 'podman/scoped-keys.json', { to: 'podman' }, []],
+      ['scoped keys in a secret, no helpers', 'secrets/list-of-two.yaml', { to: 'secret' }, []],
+      ['tokens in a secret', 'docker-config/everything.json', { to: 'secret', materialize: false }, [['token', 'registry.example.com:5000'], ['token', 'ghcr.io'], ['helper', 'credHelpers[gcr.io]']]],
+      ['stubs in a secret', 'docker-config/credsstore-stubs.json', { to: 'secret', materialize: false }, [['stub', 'https://index.docker.io/v1/'], ['stub', 'ghcr.io'], ['helper', 'credsStore'], ['helper', 'credHelpers[123456789012.dkr.ecr.us-east-1.amazonaws.com]']]],
+      ['credsStore stubs in podman', 'docker-config/credsstore-stubs.json', { to: 'podman' }, [['stub', 'https://index.docker.io/v1/'], ['stub', 'ghcr.io'], ['helper', 'credsStore']]],
+      ['top-level keys in .dockercfg', 'docker-config/basic.json', { to: 'dockercfg' }, [['top-level', 'psFormat'], ['top-level', 'currentContext']]],
+      ['two Hub keys with different credentials', 'docker-config/duplicate-hub-keys.json', { to: 'podman' }, [['duplicate', 'docker.io']]],
+    ];
+    for (const [name, path, options, want] of cases) {
+      it(name, async () => {
+        const r = await convert(fixture(path), path, options);
+        expect(r.losses.map((l) => [l.kind, l.key])).to.deep.equal(want);
+        for (const l of r.losses) expect(l.message).to.not.match(/fake-/);
+      });
+    }
+  });
+
+  it('of keys that mean the same scope, keeps the one the source tool looks up', async () => {
+    const r = await convert(fixture('docker-config/duplicate-hub-keys.json'), 'config.json', { to: 'docker' });
+    const s = summarize(r.text);
+    expect(s.entries['docker.io']).to.deep.equal({ username: 'alice', password: 'fake-hub-pass' });
+    expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['https://index.docker.io/v1/']);
+  });
+
+  describe('bad input is one error naming file and key, never the value', () => {
+    const cases: [string, RegExp][] = [
+      ['docker-config/invalid-json.json', /^docker-config\/invalid-json\.json: invalid JSON/],
+      ['docker-config/auth-no-colon.json', /auth-no-colon\.json: key "quay\.io": "auth" has no ":"/],
+      ['docker-config/auth-invalid-base64.json', /auth-invalid-base64\.json: key "quay\.io": "auth" is not valid standard base64/],
+      ['secrets/wrong-type.yaml', /wrong-type\.yaml#opaque: key "type": Secret type is Opaque/],
+      ['secrets/missing-data-key.yaml', /missing-data-key\.yaml#wrong-key: key "data\[\.dockerconfigjson\]": missing data key/],
+      ['secrets/bad-base64.yaml', /bad-base64\.yaml#bad: key "data\[\.dockerconfigjson\]": value is not valid padded base64/],
+      ['secrets/dockercfg-payload-in-dockerconfigjson.yaml', /mixed-up: key "\.dockerconfigjson": payload has no "auths"/],
+      ['secrets/invalid-yaml.yaml', /invalid-yaml\.yaml: invalid YAML in document 1 at line \d+/],
+    ];
+    for (const [path, want] of cases) {
+      it(path, async () => {
+        try {
+          await convert(fixture(path), path, { to: 'docker' });
+          expect.fail('no error');
+        } catch (err) {
+          expect(err).to.be.instanceOf(ParseError);
+          expect((err as Error).message).to.match(want);
+          expect((err as Error).message).to.not.match(/fake-|ZmFrZS|eyJhdXRocyI6e30/);
+          expect((err as Error).message.split('\n')).to.have.length(1);
+        }
+      });
+    }
+  });
+
+  it('accepts unpadded auth and writes it padded', async () => {
+    const r = await convert(fixture('docker-config/auth-unpadded.json'), 'config.json', { to: 'docker' });
+    expect(JSON.parse(r.text).auths['quay.io'].auth).to.equal('YWxpY2U6cHc=');
+  });
+});
+
+describe('merge', () => {
+  const inputs = (...paths: string[]) => paths.map((p) => ({ text: fixture(p), source: p }));
+
+  it('replaces the whole older entry: no stale identitytoken beside a new auth', async () => {
+    const r = await convertAuth(inputs('docker-config/stale-identity-token.json', 'docker-config/newer-quay-login.json'), { to: 'docker', policy: 'last' });
+    expect(JSON.parse(r.text).auths).to.deep.equal({ 'quay.io': { auth: Buffer.from('bob:fake-new-quay-pass').toString('base64') } });
+    expect(r.conflicts).to.deep.equal([
+      { key: 'quay.io', kind: 'entry', kept: { file: 'docker-config/newer-quay-login.json', key: 'https://quay.io' }, dropped: { file: 'docker-config/stale-identity-token.json', key: 'quay.io' } },
+    ]);
+  });
+
+  it('--prefer first keeps the earlier entry', async () => {
+    const r = await convertAuth(inputs('docker-config/stale-identity-token.json', 'docker-config/newer-quay-login.json'), { to: 'docker', policy: 'first' });
+    expect(JSON.parse(r.text).auths['quay.io'].identitytoken).to.equal('fake-stale-token');
+  });
+
+  it('--fail-on-conflict names both files and keys, never the values', async () => {
+    try {
+      await convertAuth(inputs('docker-config/stale-identity-token.json', 'docker-config/newer-quay-login.json'), { to: 'docker', policy: 'fail' });
+      expect.fail('no error');
+    } catch (err) {
+      expect(err).to.be.instanceOf(ConflictError);
+      expect((err as Error).message).to.include('stale-identity-token.json (key "quay.io")').and.include('newer-quay-login.json (key "https://quay.io")');
+      expect((err as Error).message).to.not.match(/fake-/);
+    }
+  });
+
+  it('normalises Hub aliases across docker and podman files; equal credentials are duplicates, not conflicts', async () => {
+    const r = await convertAuth(inputs('docker-config/basic.json', 'podman/scoped-keys.json', 'dockercfg/line-form.dockercfg'), { to: 'podman', policy: 'fail' });
+    const auths = JSON.parse(r.text).auths;
+    expect(Object.keys(auths)).to.deep.equal(['docker.io', 'quay.io', 'registry.example.com:5000', 'quay.io/team', 'quay.io/team/app']);
+    expect(r.conflicts).to.deep.equal([]);
+    expect(r.duplicates.length).to.equal(3);
+  });
+
+  it('merges helper routes by canonical key and reports a credsStore conflict', async () => {
+    const a = { text: JSON.stringify({ auths: {}, credsStore: 'desktop', credHelpers: { 'https://index.docker.io/v1/': 'desktop' } }), source: 'a.json' };
+    const b = { text: JSON.stringify({ auths: {}, credsStore: 'pass', credHelpers: { 'docker.io': 'pass' } }), source: 'b.json' };
+    const r = await convertAuth([a, b], { to: 'docker', policy: 'last' });
+    const doc = JSON.parse(r.text);
+    expect(doc.credsStore).to.equal('pass');
+    expect(doc.credHelpers).to.deep.equal({ 'https://index.docker.io/v1/': 'pass' });
+    expect(r.conflicts.map((c) => [c.kind, c.kept.file, c.dropped.file])).to.deep.equal([
+      ['credHelpers', 'b.json', 'a.json'],
+      ['credsStore', 'b.json', 'a.json'],
+    ]);
+  });
+});

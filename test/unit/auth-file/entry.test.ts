@@ -1,0 +1,76 @@
+import { expect } from 'chai';
+import { decodeAuth, encodeAuth, entryToJSON, parseEntry } from '../../../src/auth-file/entry.js';
+import { ParseError } from '../../../src/errors.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+describe('auth entries', () => {
+  const decodes: [string, string, { username?: string; password?: string; problem?: string }][] = [
+    ['plain', b64('alice:pw'), { username: 'alice', password: 'pw' }],
+    ['colon in password, split at the first', b64('alice:pa:ss'), { username: 'alice', password: 'pa:ss' }],
+    ['empty username', b64(':tok'), { username: '', password: 'tok' }],
+    ['unpadded', 'YWxpY2U6cHc', { username: 'alice', password: 'pw', problem: 'unpadded' }],
+    ['wrapped with newlines', `${b64('alice:pw').slice(0, 4)}\n${b64('alice:pw').slice(4)}`, { username: 'alice', password: 'pw' }],
+    ['url-safe alphabet', 'YWxp-2U6_HC=', { problem: 'invalid-base64' }],
+    ['garbage', 'not base64!', { problem: 'invalid-base64' }],
+    ['no colon', b64('alicepw'), { problem: 'no-colon' }],
+  ];
+  for (const [name, input, want] of decodes) {
+    it(`decodeAuth: ${name}`, () => expect(decodeAuth(input)).to.deep.equal(want));
+  }
+
+  it('encodeAuth writes padded standard base64', () => {
+    expect(encodeAuth('alice', 'pw')).to.equal('YWxpY2U6cHc=');
+    expect(encodeAuth('a', '<>&?')).to.equal(Buffer.from('a:<>&?').toString('base64'));
+  });
+
+  it('parseEntry: auth overrides explicit fields and flags the disagreement', () => {
+    const e = parseEntry({ auth: b64('alice:pw'), username: 'bob', password: 'x' }, 'quay.io', 'f.json');
+    expect(e).to.include({ username: 'alice', password: 'pw', authDisagrees: true });
+  });
+
+  it('parseEntry: explicit username/password without auth are used and flagged', () => {
+    const e = parseEntry({ username: 'bob', password: 'x' }, 'quay.io', 'f.json');
+    expect(e).to.include({ username: 'bob', password: 'x', explicitOnly: true });
+  });
+
+  it('parseEntry: keeps unknown fields, matches known ones case-insensitively', () => {
+    const e = parseEntry({ Auth: b64('a:b'), IdentityToken: 'tok', HttpHeaders: { X: '1' } }, 'k', 'f');
+    expect(e).to.include({ username: 'a', password: 'b', identityToken: 'tok' });
+    expect(e.extra).to.deep.equal({ HttpHeaders: { X: '1' } });
+  });
+
+  it('parseEntry: a non-object entry or non-string field is a ParseError naming file and key', () => {
+    expect(() => parseEntry('s3cret-value', 'quay.io', 'f.json')).to.throw(ParseError, /f\.json: key "quay\.io"/);
+    try {
+      parseEntry({ auth: 42 }, 'quay.io', 'f.json');
+      expect.fail('no error');
+    } catch (err) {
+      expect((err as Error).message).to.match(/f\.json: key "quay\.io": field "auth" must be a string/);
+    }
+  });
+
+  const styles: [string, 'docker' | 'podman' | 'dockercfg' | 'kubernetes', object][] = [
+    ['docker', 'docker', { auth: b64('u:p'), email: 'e@x', identitytoken: 't' }],
+    ['podman', 'podman', { auth: b64('u:p'), email: 'e@x', identitytoken: 't' }],
+    ['kubernetes', 'kubernetes', { username: 'u', password: 'p', email: 'e@x', auth: b64('u:p'), identitytoken: 't' }],
+  ];
+  for (const [name, style, want] of styles) {
+    it(`entryToJSON in ${name} style`, () => {
+      const e = parseEntry({ auth: b64('u:p'), email: 'e@x', identitytoken: 't' }, 'k', 'f');
+      const out = entryToJSON(e, style);
+      expect(out).to.deep.equal(want);
+      expect(Object.keys(out)).to.deep.equal(Object.keys(want));
+    });
+  }
+
+  it('podman style gives a token-only entry an auth with a colon (else podman drops it)', () => {
+    const e = parseEntry({ identitytoken: 't' }, 'k', 'f');
+    expect(entryToJSON(e, 'podman')).to.deep.equal({ auth: 'Og==', identitytoken: 't' });
+    expect(entryToJSON(e, 'docker')).to.deep.equal({ identitytoken: 't' });
+  });
+
+  it('a stub stays {}', () => {
+    expect(entryToJSON(parseEntry({}, 'k', 'f'), 'docker')).to.deep.equal({});
+  });
+});

@@ -1,0 +1,60 @@
+import { expect } from 'chai';
+import { keyForStyle, parseRegistryKey, podmanKeyProblem } from '../../src/registry.js';
+
+describe('registry keys', () => {
+  const table: [string, string, string][] = [
+    // raw, canonical, scope
+    ['quay.io', 'quay.io', 'registry'],
+    ['https://quay.io', 'quay.io', 'registry'],
+    ['http://localhost:5000/v1/', 'localhost:5000', 'registry'],
+    ['https://quay.io/v2/', 'quay.io', 'registry'],
+    ['https://quay.io/org/repo', 'quay.io', 'registry'],
+    ['quay.io/', 'quay.io', 'registry'],
+    ['quay.io/org/', 'quay.io/org', 'namespace'],
+    ['quay.io/org', 'quay.io/org', 'namespace'],
+    ['quay.io/org/repo', 'quay.io/org/repo', 'repository'],
+    ['quay.io/a/b/c', 'quay.io/a/b/c', 'repository'],
+    ['https://index.docker.io/v1/', 'docker.io', 'registry'],
+    ['https://index.docker.io/v1', 'docker.io', 'registry'],
+    ['index.docker.io', 'docker.io', 'registry'],
+    ['registry-1.docker.io', 'docker.io', 'registry'],
+    ['docker.io', 'docker.io', 'registry'],
+    ['docker.io/library/nginx', 'docker.io/library/nginx', 'repository'],
+    ['index.docker.io/myorg', 'docker.io/myorg', 'namespace'],
+    ['Quay.io', 'Quay.io', 'registry'],
+  ];
+  for (const [raw, canonical, scope] of table) {
+    it(`${raw} → ${canonical} (${scope})`, () => {
+      const k = parseRegistryKey(raw);
+      expect(k.canonical).to.equal(canonical);
+      expect(k.scope).to.equal(scope);
+    });
+  }
+
+  it('spells Docker Hub per tool and leaves other keys canonical', () => {
+    const hub = parseRegistryKey('docker.io');
+    expect(keyForStyle(hub, 'docker')).to.equal('https://index.docker.io/v1/');
+    expect(keyForStyle(hub, 'kubernetes')).to.equal('https://index.docker.io/v1/');
+    expect(keyForStyle(parseRegistryKey('https://index.docker.io/v1/'), 'podman')).to.equal('docker.io');
+    expect(keyForStyle(parseRegistryKey('docker.io/org/app'), 'docker')).to.equal('docker.io/org/app');
+    expect(keyForStyle(parseRegistryKey('https://quay.io/'), 'docker')).to.equal('quay.io');
+  });
+
+  const podman: [string, RegExp | undefined][] = [
+    ['quay.io', undefined],
+    ['quay.io/org/repo', undefined],
+    ['quay.io/org/', /ends with/],
+    ['https://quay.io', /scheme/],
+    ['https://quay.io/org/app', /kubelet limits/],
+    ['quay.io/org/app:1', /tag/],
+    ['localhost:5000/org', undefined],
+    ['quay.io/org@sha256', /@/],
+  ];
+  for (const [raw, problem] of podman) {
+    it(`podman key problem for ${raw}: ${problem ?? 'none'}`, () => {
+      const got = podmanKeyProblem(raw);
+      if (problem) expect(got).to.match(problem);
+      else expect(got).to.equal(undefined);
+    });
+  }
+});
