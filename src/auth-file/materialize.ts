@@ -9,13 +9,13 @@ import type { AuthEntry, AuthFile, Origin } from './model.js';
 import { isStub } from './model.js';
 
 /** What a helper's `get` answered (`username` "<token>" marks an identity token). */
-export interface HelperCredential {
+export interface ResolvedCredential {
   username: string;
   secret: string;
 }
 
 /** Asks helper `docker-credential-<helper>` for `serverURL`; undefined when it has nothing. */
-export type CredentialResolver = (helper: string, serverURL: string) => Promise<HelperCredential | undefined>;
+export type CredentialResolver = (helper: string, serverURL: string) => Promise<ResolvedCredential | undefined>;
 
 /** One helper lookup that materialising needs or made. */
 export interface HelperLookup {
@@ -89,7 +89,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   const resolved: HelperLookup[] = [];
   const missing: HelperLookup[] = [];
   for (const p of pending) {
-    let found: HelperCredential | undefined;
+    let found: ResolvedCredential | undefined;
     for (const url of serverURLs(p.key)) {
       try {
         found = await resolve(p.helper, url);

@@ -1,13 +1,13 @@
 import { expect } from 'chai';
 import { convertAuth } from '../../../src/auth-file/convert.js';
 import { materialize, pendingLookups } from '../../../src/auth-file/materialize.js';
-import type { CredentialResolver, HelperCredential } from '../../../src/auth-file/materialize.js';
+import type { CredentialResolver, ResolvedCredential } from '../../../src/auth-file/materialize.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { HelperError } from '../../../src/errors.js';
 import { fixture, summarize } from '../../support/auth-summary.js';
 
 /** An in-memory set of helpers: helper name → server URL → credential; records every call. */
-function memoryResolver(helpers: Record<string, Record<string, HelperCredential>>) {
+function memoryResolver(helpers: Record<string, Record<string, ResolvedCredential>>) {
   const calls: string[] = [];
   const resolve: CredentialResolver = async (helper, url) => {
     calls.push(`${helper} ${url}`);
