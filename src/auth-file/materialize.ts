@@ -3,7 +3,7 @@
  * `docker-credential-*` helpers hold, so that a file or pull secret stands on its own. The helper
  * calls come in through an injected resolver; this module never runs a program itself.
  */
-import { HelperError } from '../errors.js';
+import { HelperError, messageOf } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, Origin } from './model.js';
 import { isStub } from './model.js';
@@ -94,7 +94,8 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
       try {
         found = await resolve(p.helper, url);
       } catch (err) {
-        throw new HelperError(`${p.origin.file}: key "${p.key}": helper "${p.helper}" failed`, { cause: err });
+        // The helper client's messages name the helper, verb and reason, never the secret.
+        throw new HelperError(`${p.origin.file}: key "${p.key}": ${messageOf(err)}`, { cause: err });
       }
       if (found && (found.username !== '' || found.secret !== '')) break;
       found = undefined;

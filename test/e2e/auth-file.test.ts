@@ -110,11 +110,11 @@ describe('e2e: credkit auth files', function () {
     ok((await readFile(real, 'utf8')).includes('"currentContext": "default"'), 'content written through the link');
   });
 
-  it('--to secret with credsStore stubs: materialising is not available yet, nothing written', async () => {
+  it('--to secret with credsStore stubs whose helper is not installed: clear error, nothing written', async () => {
     const out = join(sb.home, 'secret.yaml');
     const r = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '-o', out]);
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.match(/kept in credential helper "desktop".*not available in this build yet; pass --no-materialize/);
+    expect(r.stderr).to.match(/credsstore-stubs\.json: key "[^"]+": .*docker-credential-desktop.*not .*PATH/);
     let exists = true;
     await stat(out).catch(() => (exists = false));
     expect(exists).to.equal(false);

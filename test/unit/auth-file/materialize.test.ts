@@ -76,7 +76,7 @@ describe('materialize', () => {
       await materialize(stubs(), resolve);
       expect.fail('no error');
     } catch (err) {
-      expect((err as Error).message).to.equal('config.json: key "https://index.docker.io/v1/": helper "desktop" failed');
+      expect((err as Error).message).to.equal('config.json: key "https://index.docker.io/v1/": helper timed out');
     }
   });
 
