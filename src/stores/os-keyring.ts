@@ -123,6 +123,28 @@ export async function withTimeout<T>(ms: number, onTimeout: () => Error, call: (
   }
 }
 
+/** D-Bus's "Did not receive a reply" (org.freedesktop.DBus.Error.NoReply): a busy daemon, transient. */
+export function isNoReply(text: string): boolean {
+  return /Did not receive a reply|Error\.NoReply/i.test(text);
+}
+
+/**
+ * Runs a keyring operation, retrying (twice, with a short pause) when the daemon did not reply in
+ * time: gnome-keyring answers many simultaneous clients slowly enough for the library's own D-Bus
+ * timeout to fire. Every operation here is idempotent (get, set to a value, delete), so a retry is
+ * safe. Other errors are mapped by `fail` at once.
+ */
+export async function retryNoReply<T>(op: () => Promise<T>, fail: (err: unknown) => Error, attempts = 3): Promise<T> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await op();
+    } catch (err) {
+      if (attempt >= attempts || !isNoReply(messageOf(err))) throw fail(err);
+      await new Promise((r) => setTimeout(r, 100 * attempt + Math.random() * 100));
+    }
+  }
+}
+
 type KeyringModule = typeof import('@napi-rs/keyring');
 let keyringModule: Promise<KeyringModule> | undefined;
 function loadKeyring(): Promise<KeyringModule> {
@@ -143,7 +165,10 @@ export class OsKeyringStore implements CredentialStore {
     const { label, fixHint } = this.options;
     const text = messageOf(err).replace(/\s*\n\s*/g, ' ').trim();
     let what: string;
-    if (/unlock prompt|locked|dismissed/i.test(text)) {
+    // Word boundaries matter: D-Bus's "no reply" text says "…security policy blocked the reply…".
+    if (isNoReply(text)) {
+      what = `the ${label} did not answer in time (it is busy or wedged); try again, or restart it`;
+    } else if (/unlock prompt|\blocked\b|dismissed/i.test(text)) {
       what = `the ${label} collection is locked and was not unlocked (log in to the desktop session, or start gnome-keyring-daemon with --unlock reading the password on stdin)`;
     } else if (/no result found|org\.freedesktop\.secrets|ServiceUnknown/i.test(text)) {
       what = 'no Secret Service on the D-Bus session bus (start gnome-keyring-daemon --components=secrets or another Secret Service)';
@@ -162,24 +187,25 @@ export class OsKeyringStore implements CredentialStore {
   private async entry(account: string): Promise<AsyncEntryType> {
     const { AsyncEntry } = await loadKeyring();
     const { service, linuxStore } = this.options;
-    try {
-      // The constructor connects to the store (D-Bus on Linux); it is synchronous and cannot be
-      // bounded, which is why checkAvailable probes the bus with a killable child process first.
-      return new AsyncEntry(service, account, linuxStore ? { linux: { store: linuxStore } } : undefined);
-    } catch (err) {
-      throw this.failure('opening', err);
-    }
+    // The constructor connects to the store (D-Bus on Linux); it is synchronous and cannot be
+    // bounded, which is why checkAvailable probes the bus first.
+    return retryNoReply(
+      async () => new AsyncEntry(service, account, linuxStore ? { linux: { store: linuxStore } } : undefined),
+      (err) => this.failure('opening', err),
+    );
   }
 
   private call<T>(op: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
     const { timeoutMs, name, label, fixHint } = this.options;
-    return withTimeout(
-      timeoutMs,
-      () => new StoreUnavailableError(`credkit ${name} (${label}): ${op} did not answer within ${Math.round(timeoutMs / 1000)} s (a locked keyring waiting for a prompt?); ${fixHint}`),
-      fn,
-    ).catch((err: unknown) => {
-      throw this.failure(op, err);
-    });
+    return retryNoReply(
+      () =>
+        withTimeout(
+          timeoutMs,
+          () => new StoreUnavailableError(`credkit ${name} (${label}): ${op} did not answer within ${Math.round(timeoutMs / 1000)} s (a locked keyring waiting for a prompt?); ${fixHint}`),
+          fn,
+        ),
+      (err) => this.failure(op, err),
+    );
   }
 
   private async readRaw(account: string, op: string): Promise<string | null> {

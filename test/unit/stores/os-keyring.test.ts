@@ -9,6 +9,8 @@ import {
   planItem,
   splitText,
   withTimeout,
+  isNoReply,
+  retryNoReply,
 } from '../../../src/stores/os-keyring.js';
 
 describe('os-keyring item layout', () => {
@@ -60,5 +62,38 @@ describe('os-keyring item layout', () => {
     const err = await withTimeout(10, () => new Error('too slow'), never).catch((e: Error) => e);
     expect((err as Error).message).to.equal('too slow');
     expect(aborted).to.equal(true);
+  });
+});
+
+describe('os-keyring: transient D-Bus "no reply"', () => {
+  const noReply = 'Platform failure: DBus error: Did not receive a reply. Possible causes include: the remote application did not send a reply, the message bus security policy blocked the reply, the reply timeout expired, or the network connection was broken.';
+
+  it('is recognised (and "blocked" in its text is not "locked")', () => {
+    expect(isNoReply(noReply)).to.equal(true);
+    expect(isNoReply('Platform failure: collection is locked')).to.equal(false);
+  });
+
+  it('is retried, then succeeds', async () => {
+    let calls = 0;
+    const result = await retryNoReply(async () => {
+      calls++;
+      if (calls < 3) throw new Error(noReply);
+      return 'ok';
+    }, (e) => e as Error);
+    expect(result).to.equal('ok');
+    expect(calls).to.equal(3);
+  });
+
+  it('gives up after three attempts, and never retries other errors', async () => {
+    let calls = 0;
+    const fail = (e: unknown) => new Error(`mapped: ${(e as Error).message.slice(0, 20)}`);
+    await retryNoReply(async () => { calls++; throw new Error(noReply); }, fail).then(
+      () => expect.fail('resolved'),
+      (e: Error) => expect(e.message).to.equal('mapped: Platform failure: DB'),
+    );
+    expect(calls).to.equal(3);
+    calls = 0;
+    await retryNoReply(async () => { calls++; throw new Error('locked'); }, fail).catch(() => undefined);
+    expect(calls).to.equal(1);
   });
 });
