@@ -68,8 +68,8 @@ export async function verifyCredentials(options: VerifyCredentialsOptions): Prom
     userAgent: options.userAgent ?? 'credkit',
     now,
   };
-  const who = username !== undefined && username !== '' ? username : 'the identity token';
-  const denied = (what: string) => new UnauthorizedError(`unauthorized: ${what} for ${who} at ${registry}`);
+  const forWho = username !== undefined && username !== '' ? ` for ${username}` : '';
+  const denied = (what: string) => new UnauthorizedError(`unauthorized: ${what}${forWho} at ${registry}`);
 
   // 1. The anonymous ping, which also settles https vs. the (explicitly allowed) http fallback.
   const host = registryEndpointHost(registry);

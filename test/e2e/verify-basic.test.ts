@@ -4,7 +4,9 @@
  * verification (CA file, cert dir, insecure) and the failures that must name their fix.
  */
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { createServer as createHttpServer, type Server as HttpServer } from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createNetServer, type Server as NetServer, type Socket } from 'node:net';
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -13,6 +15,7 @@ import { CredkitError, RegistryError, UnauthorizedError, UsageError } from '../.
 import { verifyCredentials } from '../../src/registry-client/verify.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { skipUnlessPrograms } from '../support/sandbox.js';
+import { makeCert } from '../support/token-registry.js';
 
 const USERS = { alice: 'alice-fake-pw', bob: 'bob-fake-pw' };
 const WRONG = 'not-alices-fake-pw';
@@ -215,5 +218,51 @@ describe('e2e: verifyCredentials plain-HTTP fallback (node stand-in registry)', 
     expect(seen).to.deep.equal(['anonymous', 'credentials']);
     const err = await rejection(verifyCredentials({ registry: host, username: 'alice', password: WRONG, tls: { insecure: true, allowHttp: true } }));
     expect(err).to.be.instanceOf(UnauthorizedError);
+  });
+});
+
+describe('e2e: verifyCredentials with a client certificate from the cert dir (node stand-in registry)', function () {
+  // Distribution's client-certificate setting would need another harness mode; a node HTTPS server
+  // that demands a client certificate shows that *.cert/*.key pairs are sent.
+  let server: HttpServer | undefined;
+  let host: string;
+  let work: string;
+  let withClient: string;
+  let caOnly: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['openssl']);
+    work = await mkdtemp(join(tmpdir(), 'credkit-mtls-'));
+    const serverCert = await makeCert(work, 'server', 'server');
+    const clientCert = await makeCert(work, 'client', 'signing');
+    withClient = join(work, 'with-client');
+    caOnly = join(work, 'ca-only');
+    for (const d of [withClient, caOnly]) {
+      await mkdir(d);
+      await writeFile(join(d, 'ca.crt'), await readFile(serverCert.cert));
+    }
+    await writeFile(join(withClient, 'client.cert'), await readFile(clientCert.cert));
+    await writeFile(join(withClient, 'client.key'), await readFile(clientCert.key));
+    const https = createHttpsServer(
+      { cert: await readFile(serverCert.cert), key: await readFile(serverCert.key), ca: await readFile(clientCert.cert), requestCert: true, rejectUnauthorized: true },
+      (_req, res) => void res.writeHead(200, { 'Content-Type': 'application/json' }).end('{}'),
+    );
+    server = https;
+    host = `127.0.0.1:${await listen(https)}`;
+  });
+  after(async () => {
+    if (server) await close(server);
+    if (work) await rm(work, { recursive: true, force: true });
+  });
+
+  it('sends the client certificate, and the open registry answers without asking for a login', async () => {
+    const ok = await verifyCredentials({ registry: host, username: 'alice', password: USERS.alice, tls: { certDir: withClient } });
+    expect(ok).to.deep.equal({ ok: true, method: 'none', url: `https://${host}/v2/` });
+  });
+
+  it('without the client certificate the handshake fails, naming the host and --cert-dir', async () => {
+    const err = await rejection(verifyCredentials({ registry: host, username: 'alice', password: USERS.alice, tls: { certDir: caOnly } }));
+    expect(err).to.be.instanceOf(RegistryError);
+    expect(err.message).to.contain(host).and.contain('--cert-dir');
   });
 });

@@ -122,6 +122,11 @@ describe('e2e: verifyCredentials against a real token-auth registry (Bearer)', f
     expect(tr!.registry.authEvents(mark).map((e) => e.outcome)).to.include('accepted');
   });
 
+  it('a wrong identity token without a user name is unauthorized at the host', async () => {
+    const err = await rejection(verifyCredentials({ ...base(), identityToken: 'fake-wrong-identity-token' }));
+    expect(err.message).to.equal(`unauthorized: the identity token was not accepted at ${tr!.host}`);
+  });
+
   it('a wrong identity token (OAuth2 invalid_grant) is unauthorized, without the token in the message', async () => {
     const err = await rejection(verifyCredentials({ ...base(), username: 'bob', identityToken: 'fake-wrong-identity-token' }));
     expect(err).to.be.instanceOf(UnauthorizedError);

@@ -92,8 +92,11 @@ ${usage === 'server' ? 'extendedKeyUsage = serverAuth\nsubjectAltName = IP:127.0
 `;
 }
 
-/** Makes an EC P-256 key and a self-signed certificate; returns their paths. */
-async function makeCert(dir: string, name: string, usage: 'server' | 'signing'): Promise<{ cert: string; key: string }> {
+/**
+ * Makes an EC P-256 key and a self-signed CA certificate `DIR/NAME.crt` + `DIR/NAME.key`; a
+ * `server` one is for 127.0.0.1/localhost. Returns their paths.
+ */
+export async function makeCert(dir: string, name: string, usage: 'server' | 'signing'): Promise<{ cert: string; key: string }> {
   const cnf = join(dir, `${name}.cnf`);
   const paths = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   await writeFile(cnf, opensslConfig(`credkit test ${name}`, usage));
