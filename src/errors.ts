@@ -13,7 +13,9 @@ export type ErrorCode =
   | 'IO'
   | 'LOSSY'
   | 'CONFLICT'
-  | 'HELPER';
+  | 'HELPER'
+  | 'UNAUTHORIZED'
+  | 'REGISTRY';
 
 /** Base class of every error credkit raises on purpose. */
 export class CredkitError extends Error {
@@ -76,6 +78,25 @@ export class IoError extends CredkitError {
 export class HelperError extends CredkitError {
   constructor(message: string, options?: { cause?: unknown }) {
     super('HELPER', message, options);
+  }
+}
+
+/** A registry or its token server that refused the credentials. The message names user and host, never the secret. */
+export class UnauthorizedError extends CredkitError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('UNAUTHORIZED', message, options);
+  }
+}
+
+/** Why a registry could not be asked: TLS, the network, a timeout, or an answer we do not understand. */
+export type RegistryFailure = 'tls' | 'network' | 'timeout' | 'protocol';
+
+/** A registry that could not be reached or answered something unexpected. */
+export class RegistryError extends CredkitError {
+  readonly failure: RegistryFailure;
+  constructor(failure: RegistryFailure, message: string, options?: { cause?: unknown }) {
+    super('REGISTRY', message, options);
+    this.failure = failure;
   }
 }
 

@@ -22,6 +22,17 @@ export interface RegistryOptions {
    * podman users, would break the htpasswd setup).
    */
   env?: Readonly<Record<string, string | undefined>>;
+  /** Token auth instead of htpasswd: the registry trusts JWTs signed by a key in `rootCertBundle`. */
+  tokenAuth?: TokenAuthConfig;
+}
+
+/** Distribution's `auth: token:` settings. */
+export interface TokenAuthConfig {
+  realm: string;
+  service: string;
+  issuer: string;
+  /** A PEM file with the certificate(s) whose keys sign the tokens. */
+  rootCertBundle: string;
 }
 
 /** What the registry log says about one authentication attempt. */
@@ -80,7 +91,12 @@ subjectKeyIdentifier = hash
 // Accept anything: the seeded image is unsigned, and the host's policy.json must not matter.
 const POLICY = '{"default":[{"type":"insecureAcceptAnything"}]}\n';
 
-function registryConfig(dir: string): string {
+function authConfig(dir: string, token: TokenAuthConfig | undefined): string {
+  if (token === undefined) return `auth:\n  htpasswd:\n    realm: credkit-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  return `auth:\n  token:\n    realm: ${token.realm}\n    service: ${token.service}\n    issuer: ${token.issuer}\n    rootcertbundle: ${token.rootCertBundle}\n`;
+}
+
+function registryConfig(dir: string, token?: TokenAuthConfig): string {
   return `version: 0.1
 log:
   level: debug
@@ -96,11 +112,7 @@ http:
   tls:
     certificate: ${join(dir, 'tls', 'server.crt')}
     key: ${join(dir, 'tls', 'server.key')}
-auth:
-  htpasswd:
-    realm: credkit-test
-    path: ${join(dir, 'htpasswd')}
-`;
+${authConfig(dir, token)}`;
 }
 
 async function mustRun(cmd: string, args: readonly string[], options: Parameters<typeof run>[2]): Promise<RunResult> {
@@ -254,7 +266,7 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       lines.push(r.stdout.trim());
     }
     await writeFile(join(dir, 'htpasswd'), `${lines.join('\n')}\n`, { mode: 0o600 });
-    await writeFile(join(dir, 'config.yml'), registryConfig(dir));
+    await writeFile(join(dir, 'config.yml'), registryConfig(dir, options.tokenAuth));
     await writeFile(join(dir, 'policy.json'), POLICY);
     await writeFile(join(dir, 'registries.conf'), '');
     await writeFile(join(dir, 'containers.conf'), '');
