@@ -1,0 +1,100 @@
+/**
+ * The real docker CLI reads the config.json credkit writes: a podman auth.json converted `--to
+ * docker` makes `docker pull` send the right credentials to the engine (a fake one on a unix socket
+ * that records `X-Registry-Auth`), so docker accepts our Docker Hub key spelling and our `auth`
+ * encoding. Scoped keys, which docker does not honour, are reported as lossy.
+ */
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { decodeRegistryAuth, startFakeEngine, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
+import { expectNoSecrets } from '../support/consumers.js';
+
+const HUB_KEY = 'https://index.docker.io/v1/';
+/** What fixtures/podman/hub-and-registry.json and scoped-keys.json hold (fake values). */
+const HUB = { username: 'hubuser', password: 'fake-hub-pw' };
+const EXAMPLE = { username: 'carol', password: 'fake-example-registry-pw' };
+const QUAY_WIDE = { username: 'bob', password: 'fake-quay-pass' };
+const SECRETS = [HUB.password, EXAMPLE.password, QUAY_WIDE.password, 'fake-hub-pass', 'fake-team-token', 'fake-app-token'];
+
+/** Compares an auth config field by field; a failure names the fields, never their values. */
+function expectAuth(actual: EngineAuthConfig, expected: EngineAuthConfig, what: string): void {
+  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]) as Set<keyof EngineAuthConfig>;
+  const differing = [...keys].filter((k) => (actual[k] ?? '') !== (expected[k] ?? '')).sort();
+  expect(differing, `${what}: fields that differ`).to.deep.equal([]);
+}
+
+describe('e2e: consumers: the docker CLI reads the config.json credkit writes', function () {
+  let engine: FakeEngine;
+  let sb: Sandbox;
+  let configPath: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker']);
+  });
+  beforeEach(async () => {
+    engine = await startFakeEngine();
+    sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false' });
+    sb.env.DOCKER_HOST = engine.dockerHost;
+    configPath = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+  });
+  afterEach(async () => {
+    await engine?.close();
+    await sb?.cleanup();
+  });
+
+  /** Runs `docker pull REF` and returns the X-Registry-Auth it sent, decoded ({} when none). */
+  async function pullAuth(ref: string): Promise<EngineAuthConfig> {
+    const before = engine.pulls.length;
+    const r = await run('docker', ['pull', ref], { env: sb.env });
+    expectNoSecrets('docker pull', [r], SECRETS);
+    expect(r.code, `docker pull ${ref}: ${r.stderr.trim()}; engine 404s: ${engine.unknown.join(', ') || 'none'}`).to.equal(0);
+    expect(r.stderr, 'docker warned (e.g. it could not parse config.json)').to.equal('');
+    expect(engine.pulls.length, 'one pull reached the engine').to.equal(before + 1);
+    const header = engine.pulls.at(-1)?.registryAuth;
+    return header ? decodeRegistryAuth(header) : {};
+  }
+
+  it('podman auth.json (docker.io and a registry key) --to docker: docker pull sends both credentials', async () => {
+    const r = await sb.credkit(['convert', join(FIXTURES, 'podman', 'hub-and-registry.json'), '--to', 'docker', '-o', configPath]);
+    expectNoSecrets('credkit convert', [r], SECRETS);
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '', '']);
+    // Only "auth" in each entry, so what docker sends can only come from decoding our encoding.
+    const written = JSON.parse(await readFile(configPath, 'utf8')) as { auths: Record<string, Record<string, unknown>> };
+    expect(Object.keys(written.auths).sort()).to.deep.equal([HUB_KEY, 'registry.example.test']);
+    for (const [key, entry] of Object.entries(written.auths)) expect(Object.keys(entry), key).to.deep.equal(['auth']);
+
+    expectAuth(await pullAuth('registry.example.test/x:1'), { ...EXAMPLE, serveraddress: 'registry.example.test' }, 'X-Registry-Auth for registry.example.test');
+    expect(engine.pulls.at(-1)).to.include({ fromImage: 'registry.example.test/x', tag: '1' });
+
+    // Docker looks the Hub up under https://index.docker.io/v1/ only: podman's "docker.io" was respelt.
+    expectAuth(await pullAuth('busybox'), { ...HUB, serveraddress: HUB_KEY }, 'X-Registry-Auth for Docker Hub');
+    expect(engine.pulls.at(-1)).to.include({ fromImage: 'docker.io/library/busybox', tag: 'latest' });
+
+    // A registry the file has no entry for gets nothing.
+    const none = await pullAuth('unknown.example.test/x:1');
+    expect([none.username, none.password, none.identitytoken].filter(Boolean), 'credentials sent for an unknown registry').to.deep.equal([]);
+  });
+
+  it('scoped keys --to docker: reported as lossy (exit 1, no value), and docker uses the registry-wide entry', async () => {
+    const input = join(FIXTURES, 'podman', 'scoped-keys.json');
+    const r = await sb.credkit(['convert', input, '--to', 'docker', '-o', configPath]);
+    expectNoSecrets('credkit convert', [r], SECRETS);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal('');
+    const lines = r.stderr.trim().split('\n');
+    expect(lines.filter((l) => /key "quay\.io\/team": docker ignores the path/.test(l))).to.have.length(1);
+    expect(lines.filter((l) => /key "quay\.io\/team\/app": docker ignores the path/.test(l))).to.have.length(1);
+    expect(lines.at(-1)).to.match(/2 items cannot be expressed in docker format; the output was written anyway; pass --allow-lossy/);
+
+    // Written anyway: docker pulls of the scoped repositories get the registry-wide (quay.io) entry.
+    for (const ref of ['quay.io/team/app:1', 'quay.io/team/other:1', 'quay.io/elsewhere/app:1']) {
+      expectAuth(await pullAuth(ref), { ...QUAY_WIDE, serveraddress: 'quay.io' }, `X-Registry-Auth for ${ref}`);
+    }
+
+    const allowed = await sb.credkit(['convert', input, '--to', 'docker', '-o', configPath, '--allow-lossy']);
+    expect(allowed.code).to.equal(0);
+    expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
+  });
+});
