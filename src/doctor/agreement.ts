@@ -1,0 +1,148 @@
+/**
+ * Where docker and podman disagree about credentials (users.md #6): each tool's view of which
+ * registries it has a credential for, built from the files each reads and the way each looks
+ * entries up (formats.md §2.4, §4.3, §6.6, §6.9), then compared registry by registry.
+ */
+import type { Host } from '../io.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
+import { keyOf, isStub } from '../auth-file/model.js';
+import { stripListLabel } from '../stores/helper.js';
+import type { LoadedAuthFile } from './auth-files.js';
+import type { DoctorFinding } from './report.js';
+import { displayPath } from './report.js';
+
+/** How one tool gets its credential for one registry. */
+export interface ToolCredential {
+  /** Canonical registry host (`docker.io` for Docker Hub). */
+  registry: string;
+  path: string;
+  /** The key as written (or the credHelpers key). */
+  key: string;
+  /** The helper that holds the secret, when one does. */
+  helper: string | undefined;
+  /** True when the helper is docker's `credsStore`, which podman ignores. */
+  viaCredsStore: boolean;
+  /** The username, when the file or the helper's `list` tells. */
+  username: string | undefined;
+}
+
+/** Helper name → what its `list` returned. */
+export type Listings = ReadonlyMap<string, ReadonlyMap<string, string>>;
+
+function listedUsername(listings: Listings, helper: string, address: string, registry: string): string | undefined {
+  const listed = listings.get(helper);
+  if (!listed) return undefined;
+  const exact = listed.get(address);
+  if (exact !== undefined) return exact;
+  for (const [key, user] of listed) {
+    const k = parseRegistryKey(stripListLabel(key));
+    if (k.path === '' && k.host === registry) return user;
+  }
+  return undefined;
+}
+
+/**
+ * docker's view of its config.json: registry-wide keys only, Docker Hub only under
+ * `https://index.docker.io/v1/`; `credHelpers[host]` wins over `credsStore`, which wins over the
+ * file's own fields.
+ */
+export function dockerView(file: LoadedAuthFile | undefined, listings: Listings): Map<string, ToolCredential> {
+  const out = new Map<string, ToolCredential>();
+  const f = file?.file;
+  if (!file || !f) return out;
+  const addressOf = (key: string): { registry: string; address: string } | undefined => {
+    const k = parseRegistryKey(key);
+    if (k.path !== '' || (k.hub && key !== DOCKER_HUB_KEY)) return undefined;
+    return { registry: k.host, address: k.hub ? DOCKER_HUB_KEY : k.host };
+  };
+  for (const e of f.entries) {
+    const a = addressOf(e.key);
+    if (!a || out.has(a.registry)) continue;
+    const helper = f.credHelpers.get(a.address) ?? f.credsStore;
+    if (helper !== undefined) {
+      out.set(a.registry, { registry: a.registry, path: file.path, key: e.key, helper, viaCredsStore: !f.credHelpers.has(a.address), username: listedUsername(listings, helper, a.address, a.registry) });
+    } else if (!isStub(e) && e.authProblem === undefined) {
+      out.set(a.registry, { registry: a.registry, path: file.path, key: e.key, helper: undefined, viaCredsStore: false, username: e.username });
+    }
+  }
+  for (const [key, helper] of f.credHelpers) {
+    const k = parseRegistryKey(key);
+    // docker matches credHelpers keys exactly against the host (or the Hub URL).
+    if (k.path !== '' || (k.hub ? key !== DOCKER_HUB_KEY : k.scheme !== undefined) || out.has(k.host)) continue;
+    out.set(k.host, { registry: k.host, path: file.path, key, helper, viaCredsStore: false, username: listedUsername(listings, helper, key, k.host) });
+  }
+  return out;
+}
+
+/**
+ * podman's view of its files, in its order: per file, `credHelpers[registry]` (the bare host,
+ * `docker.io` for Hub) then any `auths` key for the registry with a usable `auth`; stubs and
+ * `credsStore` count for nothing, and the search goes on in the next file.
+ */
+export function podmanView(files: readonly LoadedAuthFile[], listings: Listings): Map<string, ToolCredential> {
+  const out = new Map<string, ToolCredential>();
+  for (const file of files) {
+    const f = file.file;
+    if (!f || !file.readers.includes('podman')) continue;
+    const found = new Map<string, ToolCredential>();
+    for (const [key, helper] of f.credHelpers) {
+      const k = parseRegistryKey(key);
+      if (k.scheme !== undefined || k.path !== '' || key !== k.host || found.has(key)) continue;
+      found.set(key, { registry: key, path: file.path, key, helper, viaCredsStore: false, username: listedUsername(listings, helper, key, key) });
+    }
+    for (const e of f.entries) {
+      const k = keyOf(e);
+      if (k.path !== '' || found.has(k.host)) continue;
+      // podman reads only `auth`: explicit username/password fields and stubs give nothing.
+      if (isStub(e) || e.explicitOnly || e.authProblem !== undefined || e.username === undefined) continue;
+      found.set(k.host, { registry: k.host, path: file.path, key: e.key, helper: undefined, viaCredsStore: false, username: e.username });
+    }
+    for (const [registry, c] of found) if (!out.has(registry)) out.set(registry, c);
+  }
+  return out;
+}
+
+function source(c: ToolCredential, home: string): string {
+  const where = `key "${c.key}" in ${displayPath(c.path, home)}`;
+  return c.helper !== undefined ? `${where}, secret in helper "${c.helper}"` : where;
+}
+
+const comparable = (u: string | undefined): u is string => u !== undefined && u !== '' && u !== '<token>';
+
+/** Compares the two views; one finding per registry that differs, and one summary when none does. */
+export function compareViews(docker: ReadonlyMap<string, ToolCredential>, podman: ReadonlyMap<string, ToolCredential>, host: Host, podmanAuthFile: string): DoctorFinding[] {
+  const out: DoctorFinding[] = [];
+  const home = host.home;
+  const registries = [...new Set([...docker.keys(), ...podman.keys()])].sort();
+  let agree = 0;
+  const podmanFile = displayPath(podmanAuthFile, home);
+  for (const r of registries) {
+    const d = docker.get(r);
+    const p = podman.get(r);
+    const name = r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
+    if (d && p) {
+      if (d.path !== p.path && comparable(d.username) && comparable(p.username) && d.username !== p.username) {
+        out.push({ level: 'warn', area: 'agreement', code: 'different-username', what: `${name}: docker logs in as "${d.username}" (${source(d, home)}), podman as "${p.username}" (${source(p, home)})`, fix: `log in again with the account you want in the other tool (${r === DOCKER_HUB_HOST ? 'docker login' : `docker login ${r}`} / podman login ${r}), or remove the stale entry` });
+      } else agree++;
+    } else if (d) {
+      const hubKey = r === DOCKER_HUB_HOST ? DOCKER_HUB_HOST : r;
+      if (d.viaCredsStore) {
+        out.push({ level: 'warn', area: 'agreement', code: 'creds-store-ignored', what: `${name}: docker keeps the credential in credsStore "${d.helper}" (${displayPath(d.path, home)}), which podman ignores: podman pulls from ${r} anonymously`, fix: `podman login ${r}, or let podman ask the same helper: add "credHelpers": {"${hubKey}": "${d.helper}"} to ${podmanFile}` });
+      } else if (r === DOCKER_HUB_HOST) {
+        out.push({ level: 'warn', area: 'agreement', code: 'hub-docker-only', what: `Docker Hub: docker has a credential (${source(d, home)}) but podman has none (podman looks for "${DOCKER_HUB_HOST}")`, fix: d.helper !== undefined ? `podman login docker.io, or add "credHelpers": {"${DOCKER_HUB_HOST}": "${d.helper}"} to ${podmanFile}` : 'podman login docker.io' });
+      } else {
+        out.push({ level: 'info', area: 'agreement', code: 'docker-only', what: `${name}: only docker has a credential (${source(d, home)})`, fix: `podman login ${r}, if you pull from it with podman too` });
+      }
+    } else if (p) {
+      if (r === DOCKER_HUB_HOST) {
+        out.push({ level: 'warn', area: 'agreement', code: 'hub-podman-only', what: `Docker Hub: podman has a credential (${source(p, home)}) but docker has none (docker looks only for "${DOCKER_HUB_KEY}")`, fix: 'docker login' });
+      } else {
+        out.push({ level: 'info', area: 'agreement', code: 'podman-only', what: `${name}: only podman has a credential (${source(p, home)})`, fix: `docker login ${r}, if you pull from it with docker too` });
+      }
+    }
+  }
+  if (!out.some((f) => f.level === 'warn') && registries.length > 0) {
+    out.push({ level: 'ok', area: 'agreement', code: 'agree', what: `docker and podman agree on the ${agree} ${agree === 1 ? 'registry' : 'registries'} both have credentials for` });
+  }
+  return out;
+}

@@ -1,0 +1,67 @@
+/**
+ * `credkit doctor`: checks the machine for everything that makes registry logins fail or leak,
+ * and says for each finding how to fix it. A core function: the Host and the probes come in,
+ * a report goes out; nothing is printed here.
+ */
+import { join } from 'node:path';
+import type { CredkitConfig } from '../config.js';
+import { loadConfig } from '../config.js';
+import type { Host } from '../io.js';
+import { messageOf } from '../errors.js';
+import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
+import { compareViews, dockerView, podmanView } from './agreement.js';
+import { checkAuthEnvironment, checkAuthFiles } from './file-checks.js';
+import { checkHelpers, collectHelpers, detectWSL } from './helper-checks.js';
+import type { DoctorProbes } from './probes.js';
+import type { DoctorFinding, DoctorReport } from './report.js';
+import { countLevels } from './report.js';
+import { checkStores } from './store-checks.js';
+
+/** The longest doctor waits for one helper's `list`, whatever credkit's helper timeout is. */
+export const DOCTOR_HELPER_TIMEOUT_MS = 5000;
+
+/** Options for {@link runDoctor}. */
+export interface DoctorOptions {
+  /** Call `list` on every helper found on PATH (default true). */
+  callHelpers?: boolean;
+}
+
+/** Runs every check; never throws for a condition of the machine (that is a finding). */
+export async function runDoctor(host: Host, probes: DoctorProbes, options: DoctorOptions = {}): Promise<DoctorReport> {
+  const findings: DoctorFinding[] = [];
+  let config: CredkitConfig | undefined;
+  try {
+    config = await loadConfig(host);
+  } catch (err) {
+    findings.push({ level: 'error', area: 'stores', code: 'credkit-config', what: `credkit's config cannot be used: ${messageOf(err)}`, fix: 'repair the file, or move it away to use the defaults' });
+  }
+  const [wsl, files] = await Promise.all([detectWSL(host, probes), loadAuthFiles(host, probes)]);
+  const uses = collectHelpers(files, host.home);
+  const timeoutMs = Math.min(config?.helperTimeoutMs ?? DOCTOR_HELPER_TIMEOUT_MS, DOCTOR_HELPER_TIMEOUT_MS);
+  const [stores, helpers, environment] = await Promise.all([
+    config ? checkStores(config, host, probes, uses.some((u) => u.helper === 'credkit')) : Promise.resolve({ findings: [], autoBackend: null }),
+    checkHelpers(uses, host, probes, { wsl, callHelpers: options.callHelpers ?? true, timeoutMs }),
+    checkAuthEnvironment(host, probes),
+  ]);
+  findings.push(...stores.findings, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
+  const dockerPath = dockerConfigPath(host);
+  const docker = dockerView(files.find((f) => f.path === dockerPath), helpers.listings);
+  const podman = podmanView(files, helpers.listings);
+  findings.push(...compareViews(docker, podman, host, podmanFileToEdit(host)));
+  if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
+  return {
+    findings,
+    autoBackend: stores.autoBackend,
+    configuredBackend: config?.backend,
+    wsl,
+    ...countLevels(findings),
+  };
+}
+
+/** The auth.json a user should edit to change what podman reads (persistent, never the tmpfs one). */
+function podmanFileToEdit(host: Host): string {
+  if (host.env.REGISTRY_AUTH_FILE) return host.env.REGISTRY_AUTH_FILE;
+  if (host.env.DOCKER_CONFIG) return dockerConfigPath(host);
+  return join(host.env.XDG_CONFIG_HOME || join(host.home, '.config'), 'containers', 'auth.json');
+}
+

@@ -1,0 +1,133 @@
+/**
+ * Doctor's checks of the auth files themselves: modes and owners, the content lints of
+ * `credkit check` (called, then summarised one line per file), and environment variables that
+ * point at nothing.
+ */
+import type { Host } from '../io.js';
+import { checkAuthInput } from '../auth-file/check.js';
+import type { Finding } from '../auth-file/check.js';
+import type { LoadedAuthFile } from './auth-files.js';
+import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
+import type { DoctorProbes } from './probes.js';
+import type { DoctorFinding, Level } from './report.js';
+import { displayPath } from './report.js';
+
+/**
+ * `check` lints about portability, not about this machine: a config that keeps its secrets in a
+ * helper is how docker is meant to work, so doctor mentions them as info and leaves them to
+ * `credkit check` (which fails on them before a pull secret is made).
+ */
+const PORTABILITY_CODES: ReadonlySet<string> = new Set(['stub-in-helper', 'creds-store', 'identity-token']);
+
+function octal(mode: number): string {
+  return `0${mode.toString(8).padStart(3, '0')}`;
+}
+
+function readersText(f: LoadedAuthFile): string {
+  return f.readers.length > 0 ? ` (read by ${f.readers.join(' and ')})` : '';
+}
+
+/** Mode, owner and content of every auth file that exists. */
+export function checkAuthFiles(files: readonly LoadedAuthFile[], host: Host, uid: number | undefined): DoctorFinding[] {
+  const out: DoctorFinding[] = [];
+  let present = 0;
+  for (const f of files) {
+    const shown = displayPath(f.path, host.home);
+    if (f.readError !== undefined) {
+      out.push({ level: 'error', area: 'files', code: 'unreadable', path: f.path, what: `${shown}${readersText(f)} cannot be read: ${f.readError}`, fix: 'check its permissions and owner' });
+      continue;
+    }
+    if (!f.facts) continue;
+    present++;
+    if (!f.facts.isFile) {
+      out.push({ level: 'error', area: 'files', code: 'not-a-file', path: f.path, what: `${shown}${readersText(f)} is not a regular file`, fix: `move it away; the tools expect a JSON file there` });
+      continue;
+    }
+    let problems = 0;
+    const { mode } = f.facts;
+    if (mode & 0o077) {
+      problems++;
+      const who = mode & 0o007 ? 'every user' : 'its group';
+      const how = mode & 0o022 ? 'read and change' : 'read';
+      out.push({ level: 'error', area: 'files', code: 'file-mode', path: f.path, what: `${shown}${readersText(f)} has mode ${octal(mode)}: ${who} can ${how} its credentials`, fix: `chmod 600 ${shown}` });
+    }
+    if (uid !== undefined && f.facts.uid !== uid) {
+      problems++;
+      const owner = f.facts.uid === 0 ? 'root (left by `sudo docker login` or `sudo podman login`?)' : `uid ${f.facts.uid}`;
+      out.push({ level: 'error', area: 'files', code: 'file-owner', path: f.path, what: `${shown}${readersText(f)} is owned by ${owner}, not by you (uid ${uid}): logins as you cannot update it`, fix: `sudo chown "$(id -u):$(id -g)" ${shown}` });
+    }
+    if (f.text !== undefined) {
+      const lint = summariseLints(checkAuthInput({ text: f.text, source: shown }), shown, f.path);
+      if (lint) {
+        out.push(lint);
+        if (lint.level !== 'info') problems++;
+      }
+    }
+    if (problems === 0) out.push({ level: 'ok', area: 'files', code: 'file-ok', path: f.path, what: `${shown}${readersText(f)}: mode ${octal(mode)}, yours, ${entryCount(f)}` });
+  }
+  if (present === 0) out.push({ level: 'info', area: 'files', code: 'no-auth-files', what: 'no auth file exists yet: docker and podman have no stored logins' });
+  return out;
+}
+
+function entryCount(f: LoadedAuthFile): string {
+  const n = f.file?.entries.length ?? 0;
+  return `${n} ${n === 1 ? 'entry' : 'entries'}`;
+}
+
+function codesText(findings: readonly Finding[]): string {
+  return [...new Set(findings.map((f) => f.code))].join(', ');
+}
+
+/** One line for a file's `check` findings, or undefined when it has none. */
+export function summariseLints(findings: readonly Finding[], shown: string, path: string): DoctorFinding | undefined {
+  const real = findings.filter((f) => !PORTABILITY_CODES.has(f.code) && f.code !== 'world-readable' && f.code !== 'group-readable');
+  const portable = findings.filter((f) => PORTABILITY_CODES.has(f.code));
+  const errors = real.filter((f) => f.severity === 'error');
+  const warnings = real.filter((f) => f.severity === 'warning');
+  if (real.length > 0) {
+    const level: Level = errors.length > 0 ? 'error' : 'warn';
+    const parts = [
+      errors.length > 0 ? `${errors.length} ${errors.length === 1 ? 'error' : 'errors'} (${codesText(errors)})` : undefined,
+      warnings.length > 0 ? `${warnings.length} ${warnings.length === 1 ? 'warning' : 'warnings'} (${codesText(warnings)})` : undefined,
+    ].filter(Boolean);
+    const first = errors[0] ?? warnings[0];
+    const example = first ? `; first: ${first.key !== undefined ? `key "${first.key}": ` : ''}${first.message}` : '';
+    return { level, area: 'files', code: 'content-lints', path, what: `${shown}: credkit check finds ${parts.join(' and ')}${example}`, fix: `credkit check ${shown} (each finding says how to fix it)` };
+  }
+  if (portable.length > 0) {
+    return { level: 'info', area: 'files', code: 'helper-backed', path, what: `${shown} keeps its secrets in credential helpers (${codesText(portable)}): copying it elsewhere copies no credentials`, fix: `credkit convert ${shown} --to secret --materialize, when you need a pull secret` };
+  }
+  return undefined;
+}
+
+/** Environment variables that name missing files or directories, and podman's tmpfs default. */
+export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Promise<DoctorFinding[]> {
+  const env = host.env;
+  const out: DoctorFinding[] = [];
+  const shown = (p: string) => displayPath(p, host.home);
+  if (env.REGISTRY_AUTH_FILE) {
+    const p = env.REGISTRY_AUTH_FILE;
+    if (!(await probes.statPath(p))) {
+      out.push({ level: 'warn', area: 'files', code: 'registry-auth-file-missing', path: p, what: `REGISTRY_AUTH_FILE names ${shown(p)}, which does not exist: podman and buildah read no other file, so every pull is anonymous`, fix: `podman login (writes ${shown(p)}), or unset REGISTRY_AUTH_FILE` });
+    }
+  }
+  if (env.DOCKER_CONFIG) {
+    const dir = env.DOCKER_CONFIG;
+    const p = dockerConfigPath(host);
+    if (!(await probes.statPath(dir))) {
+      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: dir, what: `DOCKER_CONFIG names ${shown(dir)}, which does not exist: docker${env.REGISTRY_AUTH_FILE ? '' : ' and podman'} see no credentials`, fix: `mkdir -m 700 ${shown(dir)} and log in again, or unset DOCKER_CONFIG` });
+    } else if (!(await probes.statPath(p))) {
+      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker${env.REGISTRY_AUTH_FILE ? '' : ' and podman'} see no credentials (podman reads only this file while DOCKER_CONFIG is set)`, fix: `docker login, or unset DOCKER_CONFIG` });
+    }
+  }
+  if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
+    const primary = podmanDefaultAuthFile(host, probes.uid);
+    if (primary && env.XDG_RUNTIME_DIR && !(await probes.statPath(env.XDG_RUNTIME_DIR))) {
+      out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: 'log in through a systemd user session (loginctl enable-linger), or set REGISTRY_AUTH_FILE=~/.config/containers/auth.json' });
+    } else if (primary) {
+      const exists = Boolean(await probes.statPath(primary));
+      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, on a tmpfs: those logins are lost on reboot`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
+    }
+  }
+  return out;
+}

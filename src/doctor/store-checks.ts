@@ -1,0 +1,92 @@
+/**
+ * Doctor's checks of credkit's own stores: which backends work here and why the others do not,
+ * what `auto` picks (the same rule as openConfiguredStore), whether the configured backend works,
+ * and whether `docker-credential-credkit` on PATH is this installation.
+ */
+import type { CredkitConfig } from '../config.js';
+import type { Host } from '../io.js';
+import { BACKENDS } from '../stores/registry.js';
+import type { DoctorProbes } from './probes.js';
+import type { DoctorFinding } from './report.js';
+import { displayPath } from './report.js';
+
+/** How to get out of each backend's usual trouble (pain point 3), appended to its reason. */
+const BACKEND_FIX: Readonly<Record<string, string>> = {
+  keychain: 'for a headless machine, choose keyutils, pass or file (CREDKIT_BACKEND, or "fallback = file" in config.ini)',
+  keyutils: 'containers often block keyctl (allow it in the seccomp profile) or choose pass or file',
+  pass: 'create a key (gpg --quick-gen-key) and run `pass init <key id>`, or choose another backend',
+};
+
+/** What `auto` picks, given why the keychain and the fallback cannot be used. */
+export function pickAuto(keychainProblem: string | undefined, fallback: string | undefined, fallbackProblem: string | undefined): { backend: string | null; why: string } {
+  if (keychainProblem === undefined) return { backend: 'keychain', why: 'the OS keychain is usable' };
+  if (fallback && fallback !== 'auto') {
+    return fallbackProblem === undefined
+      ? { backend: fallback, why: `the keychain is not usable, so the configured fallback` }
+      : { backend: null, why: `the keychain is not usable and the fallback "${fallback}" is not either (${fallbackProblem})` };
+  }
+  return { backend: null, why: 'the keychain is not usable and no fallback is configured' };
+}
+
+/** The result: findings and the backend `auto` picks. */
+export interface StoreCheckResult {
+  findings: DoctorFinding[];
+  autoBackend: string | null;
+}
+
+/** Checks every backend (in parallel; each check is bounded by its own timeout). */
+export async function checkStores(config: CredkitConfig, host: Host, probes: DoctorProbes, helperIsUsed: boolean): Promise<StoreCheckResult> {
+  const names = Object.keys(BACKENDS);
+  const extra = [config.backend, config.fallback].filter((n): n is string => n !== undefined && n !== 'auto' && !names.includes(n));
+  const all = [...names, ...new Set(extra)];
+  const problems = new Map(await Promise.all(all.map(async (n) => [n, await probes.checkBackend(n, config)] as const)));
+  const out: DoctorFinding[] = [];
+  const inUse = config.backend === 'auto' ? undefined : config.backend;
+  const source = host.env.CREDKIT_BACKEND ? 'CREDKIT_BACKEND' : config.source ? displayPath(config.source, host.home) : 'the default';
+  for (const name of all) {
+    const problem = problems.get(name);
+    if (problem === undefined) {
+      out.push({ level: 'ok', area: 'stores', code: 'backend-usable', what: `backend ${name} is usable` });
+    } else if (name !== inUse) {
+      // A backend nobody chose is only information: its reason says what it would need.
+      out.push({ level: 'info', area: 'stores', code: 'backend-unusable', what: `backend ${name} is not usable here: ${problem.replace(`${name} backend: `, '')}`, fix: BACKEND_FIX[name] ?? 'choose another backend' });
+    }
+  }
+  const auto = pickAuto(problems.get('keychain'), config.fallback, config.fallback && config.fallback !== 'auto' ? problems.get(config.fallback) : undefined);
+  if (inUse !== undefined) {
+    const problem = problems.get(inUse);
+    out.push(
+      problem === undefined
+        ? { level: 'ok', area: 'stores', code: 'configured-backend', what: `credkit uses backend ${inUse} (from ${source}), which is usable` }
+        : { level: 'error', area: 'stores', code: 'configured-backend', what: `credkit uses backend ${inUse} (from ${source}), which is not usable here: ${problem}`, fix: BACKEND_FIX[inUse] ?? 'fix the above, or choose another backend (CREDKIT_BACKEND, "backend =" in config.ini)' },
+    );
+    out.push({ level: 'info', area: 'stores', code: 'auto-backend', what: auto.backend ? `auto would pick ${auto.backend} (${auto.why})` : `auto would find no usable backend (${auto.why})` });
+  } else {
+    out.push(
+      auto.backend
+        ? { level: 'ok', area: 'stores', code: 'auto-backend', what: `credkit uses backend auto, which picks ${auto.backend} (${auto.why})` }
+        : {
+            level: 'error',
+            area: 'stores',
+            code: 'auto-backend',
+            what: `credkit uses backend auto, which finds no usable backend: ${auto.why}${problems.get('keychain') ? ` (keychain: ${problems.get('keychain')})` : ''}`,
+            fix: 'set "fallback = file" in credkit\'s config.ini (or CREDKIT_FALLBACK=file), or choose keyutils or pass with CREDKIT_BACKEND',
+          },
+    );
+  }
+  out.push(...(await checkOwnHelper(host, probes, helperIsUsed)));
+  return { findings: out, autoBackend: auto.backend };
+}
+
+/** Is `docker-credential-credkit` on PATH, and is it this installation? */
+async function checkOwnHelper(host: Host, probes: DoctorProbes, helperIsUsed: boolean): Promise<DoctorFinding[]> {
+  const lookup = probes.findHelper('credkit');
+  if (!lookup.found) {
+    // When a config names credkit, the helper checks already report this as an error.
+    if (helperIsUsed) return [];
+    return [{ level: 'info', area: 'stores', code: 'own-helper', what: 'docker-credential-credkit is not on PATH: docker and podman cannot use credkit as a helper yet', fix: 'install credkit globally (npm install -g credkit) or put its bin directory on PATH' }];
+  }
+  const shown = displayPath(lookup.path, host.home);
+  if (await probes.isOwnHelper(lookup.path)) return [{ level: 'ok', area: 'stores', code: 'own-helper', what: `docker-credential-credkit on PATH (${shown}) is this installation` }];
+  return [{ level: 'warn', area: 'stores', code: 'own-helper', what: `docker-credential-credkit on PATH (${shown}) is another installation than this credkit: docker uses that one, with its own version and settings`, fix: 'remove the other installation, or put this one first on PATH' }];
+}

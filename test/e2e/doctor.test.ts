@@ -1,0 +1,259 @@
+/**
+ * `credkit doctor` through the shipped bin, each situation set up for real in a throwaway HOME:
+ * no D-Bus session, a bus without (and with) a Secret Service, pass without a key or `pass init`,
+ * helpers missing, hanging or answering, a Windows helper under a WSL environment, a
+ * world-readable auth file, and docker and podman configs that disagree.
+ */
+import { expect } from 'chai';
+import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms } from '../support/sandbox.js';
+import type { RunResult, Sandbox } from '../support/sandbox.js';
+import { startPrivateBus } from '../support/os-keyring.js';
+import type { PrivateBus } from '../support/os-keyring.js';
+
+interface Finding {
+  level: 'ok' | 'info' | 'warn' | 'error';
+  code: string;
+  what: string;
+  fix?: string;
+}
+interface Report {
+  findings: Finding[];
+  autoBackend: string | null;
+  errors: number;
+  warnings: number;
+}
+
+const FAKE = 'fake-doctor-secret';
+const auth = (user: string) => ({ auth: Buffer.from(`${user}:${FAKE}-${user}`).toString('base64') });
+
+async function doctorJSON(sb: Sandbox, args: string[] = [], env: Record<string, string> = {}): Promise<{ r: RunResult; report: Report }> {
+  const r = await sb.credkit(['doctor', '--json', ...args], '', env);
+  expect(r.signal, 'doctor must finish on its own').to.equal(null);
+  expect(r.stderr).to.equal('');
+  expect(r.stdout).not.to.include(FAKE);
+  expect(r.stdout).not.to.include(Buffer.from(`alice:${FAKE}`).toString('base64').slice(0, 12));
+  const report = JSON.parse(r.stdout) as Report;
+  expect(r.code, 'exit code follows the error count').to.equal(report.errors > 0 ? 1 : 0);
+  return { r, report };
+}
+
+function withCode(report: Report, code: string): Finding[] {
+  return report.findings.filter((f) => f.code === code);
+}
+
+function one(report: Report, code: string): Finding {
+  const found = withCode(report, code);
+  expect(found.map((f) => f.what), `one finding ${code}`).to.have.length(1);
+  return found[0] as Finding;
+}
+
+async function writeJSON(path: string, value: unknown, mode = 0o600): Promise<void> {
+  await mkdir(join(path, '..'), { recursive: true, mode: 0o700 });
+  await writeFile(path, JSON.stringify(value), { mode });
+  await chmod(path, mode);
+}
+
+/** A scripted helper in `<home>/bin` whose `list` prints `listing`. */
+async function writeListingHelper(sb: Sandbox, name: string, listing: Record<string, string>): Promise<void> {
+  const dir = join(sb.home, 'bin');
+  await mkdir(dir, { recursive: true });
+  const script = `#!/bin/sh\n[ "$1" = list ] && { printf '%s\\n' '${JSON.stringify(listing)}'; exit 0; }\necho "credentials not found in native keychain"; exit 1\n`;
+  await writeFile(join(dir, `docker-credential-${name}`), script, { mode: 0o755 });
+  if (!sb.env.PATH?.startsWith(`${dir}:`)) sb.env.PATH = `${dir}:${sb.env.PATH ?? basePath()}`;
+}
+
+describe('e2e: credkit doctor', function () {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox();
+  });
+  afterEach(async () => sb.cleanup());
+
+  describe('stores', () => {
+    it('no D-Bus session: the keychain is unusable, auto without fallback is an error (exit 1)', async () => {
+      const { r, report } = await doctorJSON(sb, ['--no-call-helpers']);
+      expect(r.code).to.equal(1);
+      expect(withCode(report, 'backend-unusable').find((f) => f.what.startsWith('backend keychain'))?.what).to.include('no D-Bus session bus');
+      expect(one(report, 'auto-backend')).to.include({ level: 'error' });
+      expect(report.autoBackend).to.equal(null);
+    });
+
+    it('no D-Bus session with "fallback = file" in config.ini: auto picks file; text output, exit 0', async () => {
+      await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+      await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), 'fallback = file\n');
+      delete sb.env.DOCKER_CONFIG; // set but without a config.json, it would be a warning
+      const r = await sb.credkit(['doctor']);
+      expect(r.stderr).to.equal('');
+      expect(r.code, r.stdout).to.equal(0);
+      const lines = r.stdout.trimEnd().split('\n');
+      expect(lines).to.include('ok     credkit uses backend auto, which picks file (the keychain is not usable, so the configured fallback)');
+      expect(lines.every((l) => /^(ok|info|warn|error) +\S/.test(l) || l.startsWith('doctor: '))).to.equal(true);
+      expect(lines.at(-1)).to.equal('doctor: 0 errors, 0 warnings');
+    });
+
+    describe('with a private D-Bus session', () => {
+      let bus: PrivateBus | undefined;
+      before(async function () {
+        await skipUnlessPrograms(this, ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']);
+      });
+      afterEach(async () => {
+        await bus?.stop();
+        bus = undefined;
+      });
+
+      it('a bus without a Secret Service: says so', async () => {
+        bus = await startPrivateBus({ secrets: false });
+        const { report } = await doctorJSON(sb, ['--no-call-helpers'], { DBUS_SESSION_BUS_ADDRESS: bus.address });
+        expect(one(report, 'auto-backend').what).to.include('no Secret Service on the D-Bus session bus');
+      });
+
+      it('a bus with an unlocked gnome-keyring: auto picks the keychain', async () => {
+        bus = await startPrivateBus({ secrets: true });
+        const { report } = await doctorJSON(sb, ['--no-call-helpers'], { DBUS_SESSION_BUS_ADDRESS: bus.address });
+        expect(one(report, 'auto-backend')).to.include({ level: 'ok' });
+        expect(report.autoBackend).to.equal('keychain');
+      });
+    });
+
+    describe('pass', () => {
+      before(async function () {
+        await skipUnlessPrograms(this, ['pass', 'gpg']);
+      });
+
+      it('an uninitialised store, when pass is the backend: error with `pass init`', async () => {
+        sb.env.CREDKIT_BACKEND = 'pass';
+        sb.env.PASSWORD_STORE_DIR = join(sb.home, 'store');
+        const { r, report } = await doctorJSON(sb, ['--no-call-helpers']);
+        expect(r.code).to.equal(1);
+        const f = one(report, 'configured-backend');
+        expect(f.level).to.equal('error');
+        expect(f.what).to.match(/pass \(from CREDKIT_BACKEND\).*not initialised/);
+      });
+
+      it('a store initialised for a key that GnuPG does not have: error naming the key problem', async () => {
+        sb.env.CREDKIT_BACKEND = 'pass';
+        sb.env.PASSWORD_STORE_DIR = join(sb.home, 'store');
+        sb.env.GNUPGHOME = join(sb.home, 'gnupg');
+        await mkdir(sb.env.GNUPGHOME, { mode: 0o700 });
+        const init = await run('pass', ['init', '0123456789ABCDEF0123456789ABCDEF01234567'], { env: sb.env });
+        expect(init.code, init.stderr).to.equal(0);
+        try {
+          const { report } = await doctorJSON(sb, ['--no-call-helpers']);
+          expect(one(report, 'configured-backend').what).to.match(/gpg cannot encrypt.*No public key/);
+        } finally {
+          await run('gpgconf', ['--kill', 'all'], { env: sb.env });
+        }
+      });
+    });
+
+    it('docker-credential-credkit on PATH: this installation (a wrapper) or another one', async () => {
+      await putHelperOnPath(sb);
+      let { report } = await doctorJSON(sb, ['--no-call-helpers']);
+      expect(one(report, 'own-helper')).to.include({ level: 'ok' });
+      const other = join(sb.home, 'other-bin');
+      await mkdir(other);
+      await writeFile(join(other, 'docker-credential-credkit'), '#!/bin/sh\necho other\n', { mode: 0o755 });
+      ({ report } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: `${other}:${sb.env.PATH}` }));
+      expect(one(report, 'own-helper')).to.include({ level: 'warn' });
+    });
+  });
+
+  describe('helpers', () => {
+    it('a helper named in config.json but missing from PATH: error, exit 1', async () => {
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': {} }, credHelpers: { 'quay.io': 'nosuch' } });
+      const { r, report } = await doctorJSON(sb, [], { CREDKIT_FALLBACK: 'file' });
+      expect(r.code).to.equal(1);
+      const f = one(report, 'helper-missing');
+      expect(f.what).to.include('docker-credential-nosuch (credHelpers["quay.io"] in ~/.docker/config.json) is not on PATH');
+    });
+
+    it('credsStore "desktop.exe" under a WSL environment: the WSL integration fix', async () => {
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: {}, credsStore: 'desktop.exe' });
+      const r = await sb.credkit(['doctor'], '', { WSL_DISTRO_NAME: 'Ubuntu', CREDKIT_FALLBACK: 'file' });
+      expect(r.code).to.equal(1);
+      const line = r.stdout.split('\n').find((l) => l.includes('docker-credential-desktop.exe'));
+      expect(line).to.match(/^error  docker-credential-desktop\.exe \(credsStore in ~\/\.docker\/config\.json\) is not on PATH: it is a Windows program/);
+      expect(line).to.include('fix: enable Docker Desktop → Settings → Resources → WSL integration');
+    });
+
+    it('a helper that hangs on list: reported after the short timeout, doctor does not hang', async () => {
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': {} }, credHelpers: { 'quay.io': 'hangs' } });
+      const { report } = await doctorJSON(sb, [], { PATH: `${join(FIXTURES, 'helper-that-hangs')}:${sb.env.PATH}`, CREDKIT_HELPER_TIMEOUT: '1', CREDKIT_FALLBACK: 'file' });
+      const f = one(report, 'helper-hangs');
+      expect(f.level).to.equal('error');
+      expect(f.what).to.include('did not answer list within 1 s');
+    });
+
+    it("credkit's own helper as credsStore answers list", async () => {
+      await putHelperOnPath(sb);
+      sb.env.CREDKIT_BACKEND = 'file';
+      const stored = await sb.helper('store', `${JSON.stringify({ ServerURL: 'quay.io', Username: 'alice', Secret: FAKE })}\n`);
+      expect(stored.code, stored.stdout).to.equal(0);
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': {} }, credsStore: 'credkit' });
+      const { report } = await doctorJSON(sb);
+      expect(one(report, 'helper-answers').what).to.match(/docker-credential-credkit \(credsStore in ~\/\.docker\/config\.json\) at .* answers list \(1 entry\)/);
+      expect(withCode(report, 'own-helper')).to.have.length(1);
+    });
+  });
+
+  describe('auth files', () => {
+    it('a world-readable auth file: error with chmod 600', async () => {
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': auth('alice') } }, 0o644);
+      const r = await sb.credkit(['doctor', '--no-call-helpers'], '', { CREDKIT_FALLBACK: 'file' });
+      expect(r.code).to.equal(1);
+      expect(r.stdout).not.to.include(FAKE);
+      expect(r.stdout.split('\n')).to.include('error  ~/.docker/config.json (read by podman and docker) has mode 0644: every user can read its credentials; fix: chmod 600 ~/.docker/config.json');
+    });
+
+    it("check's lints are summarised per file", async () => {
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } } });
+      const { report } = await doctorJSON(sb, ['--no-call-helpers'], { CREDKIT_FALLBACK: 'file' });
+      expect(one(report, 'content-lints')).to.include({ level: 'error' });
+      expect(one(report, 'content-lints').what).to.include('auth-unpadded');
+    });
+
+    it('REGISTRY_AUTH_FILE naming a missing file: warning; the tmpfs note goes away', async () => {
+      const { report } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: join(sb.home, 'nowhere', 'auth.json'), CREDKIT_FALLBACK: 'file' });
+      expect(one(report, 'registry-auth-file-missing')).to.include({ level: 'warn' });
+      expect(withCode(report, 'runtime-auth-file')).to.deep.equal([]);
+    });
+  });
+
+  describe('docker and podman disagree', () => {
+    beforeEach(() => {
+      // With DOCKER_CONFIG set, podman reads only that file; these cases are about the default chain.
+      delete sb.env.DOCKER_CONFIG;
+      sb.env.CREDKIT_FALLBACK = 'file';
+    });
+
+    it('different usernames, Hub only for podman, credsStore that podman ignores, the tmpfs default', async () => {
+      await writeListingHelper(sb, 'fakestore', { 'ghcr.io': 'carol', 'https://index.docker.io/v1/': 'carol' });
+      await writeJSON(join(sb.home, '.docker', 'config.json'), {
+        auths: { 'quay.io': auth('alice'), 'ghcr.io': {} },
+        credsStore: 'fakestore',
+      });
+      await writeJSON(join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json'), {
+        auths: { 'quay.io': auth('bob'), 'docker.io': auth('dave') },
+      });
+      const { report } = await doctorJSON(sb);
+      // credsStore also covers quay.io for docker, so docker asks the store: its user for quay.io is unknown.
+      expect(one(report, 'creds-store-ignored').what).to.include('ghcr.io: docker keeps the credential in credsStore "fakestore"');
+      expect(one(report, 'creds-store-ignored').fix).to.include('"credHelpers": {"ghcr.io": "fakestore"} to ~/.config/containers/auth.json');
+      expect(one(report, 'hub-podman-only')).to.include({ level: 'warn' });
+      expect(one(report, 'runtime-auth-file').what).to.include('(it exists)');
+      expect(one(report, 'helper-answers').what).to.include('docker-credential-fakestore');
+    });
+
+    it('the same registry with different usernames in ~/.docker/config.json and auth.json', async () => {
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'quay.io': auth('alice') } });
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: { 'quay.io': auth('bob') } });
+      const { report } = await doctorJSON(sb);
+      const f = one(report, 'different-username');
+      expect(f.level).to.equal('warn');
+      expect(f.what).to.include('quay.io: docker logs in as "alice"');
+      expect(f.what).to.include('podman as "bob"');
+    });
+  });
+});

@@ -1,0 +1,319 @@
+import { expect } from 'chai';
+import { runDoctor } from '../../../src/doctor/doctor.js';
+import { podmanReadOrder } from '../../../src/doctor/auth-files.js';
+import { summariseLints } from '../../../src/doctor/file-checks.js';
+import { pickAuto } from '../../../src/doctor/store-checks.js';
+import type { DoctorProbes, FileFacts, HelperListing } from '../../../src/doctor/probes.js';
+import type { DoctorFinding, DoctorReport } from '../../../src/doctor/report.js';
+import { displayPath, doctorExitCode, formatFinding } from '../../../src/doctor/report.js';
+import type { Host } from '../../../src/io.js';
+
+const HOME = '/home/u';
+const auth = (user: string, pw: string) => ({ auth: Buffer.from(`${user}:${pw}`).toString('base64') });
+
+interface FakeFile { text?: string; mode?: number; uid?: number; dir?: boolean }
+interface FakeMachine {
+  files?: Record<string, FakeFile | object>;
+  backends?: Record<string, string | undefined>;
+  /** Helpers on PATH: name → listing (undefined: found, never called). */
+  helpers?: Record<string, HelperListing | undefined>;
+  procVersion?: string;
+  uid?: number;
+  ownHelper?: boolean;
+}
+
+function isFakeFile(v: unknown): v is FakeFile {
+  return typeof v === 'object' && v !== null && ('text' in v || 'mode' in v || 'dir' in v || 'uid' in v);
+}
+
+/** An in-memory machine: JSON objects become auth files with mode 0600 owned by uid 1000. */
+function probes(m: FakeMachine): DoctorProbes & { calls: string[] } {
+  const files = new Map<string, FakeFile>();
+  for (const [path, v] of Object.entries(m.files ?? {})) files.set(path, isFakeFile(v) ? v : { text: JSON.stringify(v) });
+  const calls: string[] = [];
+  const backends = { keychain: 'no D-Bus session bus', keyutils: undefined, pass: 'not initialised', file: undefined, env: undefined, ...m.backends };
+  return {
+    calls,
+    uid: m.uid ?? 1000,
+    readSystemFile: async (p) => (p === '/proc/version' ? m.procVersion : undefined),
+    readAuthFile: async (p) => files.get(p)?.text,
+    statPath: async (p): Promise<FileFacts | undefined> => {
+      const f = files.get(p);
+      if (f) return { isFile: !f.dir, mode: f.mode ?? 0o600, uid: f.uid ?? 1000 };
+      // Directories that hold a file exist.
+      for (const k of files.keys()) if (k.startsWith(`${p}/`)) return { isFile: false, mode: 0o700, uid: 1000 };
+      return undefined;
+    },
+    checkBackend: async (name) => (name in backends ? backends[name as keyof typeof backends] : `unknown ${name}`),
+    findHelper: (name) =>
+      m.helpers && name in m.helpers
+        ? { found: true, path: `/usr/bin/docker-credential-${name}` }
+        : { found: false, reason: 'not-on-path', message: `credential helper docker-credential-${name} is not on PATH` },
+    listHelper: async (name) => {
+      calls.push(name);
+      return m.helpers?.[name] ?? { ok: true, entries: new Map() };
+    },
+    isOwnHelper: async () => m.ownHelper ?? true,
+  };
+}
+
+function host(env: Record<string, string> = {}): Host {
+  // CREDKIT_CONFIG names a file that does not exist: the defaults apply.
+  return { env: { CREDKIT_CONFIG: '/nonexistent/credkit.ini', XDG_RUNTIME_DIR: '/run/user/1000', ...env }, home: HOME, platform: 'linux', cwd: HOME };
+}
+
+async function doctor(m: FakeMachine, env: Record<string, string> = {}, callHelpers = true): Promise<DoctorReport> {
+  return runDoctor(host(env), probes(m), { callHelpers });
+}
+
+function only(report: DoctorReport, code: string): DoctorFinding {
+  const found = report.findings.filter((f) => f.code === code);
+  expect(found.map((f) => f.what), `findings with code ${code}`).to.have.length(1);
+  return found[0] as DoctorFinding;
+}
+
+const none = (report: DoctorReport, code: string) => expect(report.findings.map((f) => f.code)).not.to.include(code);
+
+describe('doctor: stores', () => {
+  it('auto picks the keychain, else a usable fallback, else nothing', () => {
+    expect(pickAuto(undefined, undefined, undefined).backend).to.equal('keychain');
+    expect(pickAuto('no bus', 'file', undefined).backend).to.equal('file');
+    expect(pickAuto('no bus', 'pass', 'not initialised')).to.include({ backend: null });
+    expect(pickAuto('no bus', undefined, undefined).backend).to.equal(null);
+    expect(pickAuto('no bus', 'auto', undefined).backend).to.equal(null);
+  });
+
+  it('auto with no keychain and no fallback is an error that names the reason and the fix', async () => {
+    const r = await doctor({});
+    const f = only(r, 'auto-backend');
+    expect(f.level).to.equal('error');
+    expect(f.what).to.include('no D-Bus session bus');
+    expect(f.fix).to.include('fallback = file');
+    expect(r.autoBackend).to.equal(null);
+    expect(doctorExitCode(r)).to.equal(1);
+  });
+
+  it('auto with a usable fallback is fine', async () => {
+    const r = await doctor({}, { CREDKIT_FALLBACK: 'file' });
+    expect(only(r, 'auto-backend')).to.include({ level: 'ok' });
+    expect(r.autoBackend).to.equal('file');
+  });
+
+  it('a configured backend that is blocked (keyutils in a container) is an error; unused ones are info', async () => {
+    const r = await doctor({ backends: { keyutils: 'kernel keyring: Operation not permitted' } }, { CREDKIT_BACKEND: 'keyutils' });
+    const f = only(r, 'configured-backend');
+    expect(f.level).to.equal('error');
+    expect(f.what).to.match(/keyutils \(from CREDKIT_BACKEND\).*Operation not permitted/);
+    expect(f.fix).to.include('seccomp');
+    const unused = r.findings.filter((x) => x.code === 'backend-unusable');
+    expect(unused.map((x) => x.level)).to.deep.equal(['info', 'info']); // keychain, pass
+    expect(only(r, 'auto-backend').level).to.equal('info');
+  });
+
+  it('helper:NAME as the backend is checked too', async () => {
+    const r = await doctor({ backends: { 'helper:gone': 'credential helper docker-credential-gone is not on PATH' } }, { CREDKIT_BACKEND: 'helper:gone', CREDKIT_FALLBACK: 'file' });
+    expect(only(r, 'configured-backend')).to.include({ level: 'error' });
+  });
+
+  it('docker-credential-credkit: this installation, another one, or not on PATH', async () => {
+    expect(only(await doctor({ helpers: { credkit: undefined } }), 'own-helper').level).to.equal('ok');
+    expect(only(await doctor({ helpers: { credkit: undefined }, ownHelper: false }), 'own-helper').level).to.equal('warn');
+    expect(only(await doctor({}), 'own-helper').level).to.equal('info');
+  });
+});
+
+describe('doctor: helpers', () => {
+  const dockerConfig = `${HOME}/.docker/config.json`;
+
+  it('a helper named in config.json but not on PATH is an error naming where it is configured', async () => {
+    const r = await doctor({ files: { [dockerConfig]: { auths: {}, credHelpers: { 'quay.io': 'gone' } } } });
+    const f = only(r, 'helper-missing');
+    expect(f.level).to.equal('error');
+    expect(f.what).to.include('docker-credential-gone (credHelpers["quay.io"] in ~/.docker/config.json)');
+    expect(f.fix).to.include('remove "gone"');
+  });
+
+  it('podman auth.json credHelpers count; docker credsStore in a podman-only file does not', async () => {
+    const r = await doctor({
+      files: {
+        [`${HOME}/.config/containers/auth.json`]: { auths: {}, credHelpers: { 'ghcr.io': 'ghcr' }, credsStore: 'ignored' },
+      },
+    });
+    expect(only(r, 'helper-missing').what).to.include('docker-credential-ghcr');
+    expect(r.findings.some((f) => f.what.includes('docker-credential-ignored'))).to.equal(false);
+  });
+
+  it('desktop.exe under WSL (found through /proc/version): the WSL integration fix', async () => {
+    const r = await doctor({ procVersion: 'Linux version 5.15.153.1-microsoft-standard-WSL2', files: { [dockerConfig]: { auths: {}, credsStore: 'desktop.exe' } } });
+    expect(r.wsl).to.equal(true);
+    const f = only(r, 'helper-wsl-exe-missing');
+    expect(f.level).to.equal('error');
+    expect(f.fix).to.include('WSL integration');
+  });
+
+  it('desktop.exe under WSL with a Linux docker-credential-desktop installed: use that', async () => {
+    const r = await doctor({ helpers: { desktop: undefined }, files: { [dockerConfig]: { auths: {}, credsStore: 'desktop.exe' } } }, { WSL_DISTRO_NAME: 'Ubuntu' });
+    expect(only(r, 'helper-wsl-exe-missing').fix).to.include('change "desktop.exe" to "desktop"');
+  });
+
+  it('desktop under WSL where only desktop.exe exists: use desktop.exe', async () => {
+    const r = await doctor({ helpers: { 'desktop.exe': undefined }, files: { [dockerConfig]: { auths: {}, credsStore: 'desktop' } } }, { WSL_DISTRO_NAME: 'Ubuntu' });
+    expect(only(r, 'helper-missing').fix).to.include('change "desktop" to "desktop.exe"');
+  });
+
+  it('a .exe helper on plain Linux cannot run at all', async () => {
+    const r = await doctor({ procVersion: 'Linux version 6.1.0-debian', files: { [dockerConfig]: { auths: {}, credsStore: 'wincred.exe' } } });
+    expect(r.wsl).to.equal(false);
+    expect(only(r, 'helper-windows-only').level).to.equal('error');
+  });
+
+  it('a helper that hangs on list is an error; one that fails list is a warning; one that answers is ok', async () => {
+    const files = { [dockerConfig]: { auths: {}, credHelpers: { 'a.example': 'hangs', 'b.example': 'fails', 'c.example': 'fine' } } };
+    const r = await doctor({
+      files,
+      helpers: {
+        hangs: { ok: false, reason: 'timeout', message: 'docker-credential-hangs list did not finish within 5 s and was stopped' },
+        fails: { ok: false, reason: 'failed', message: 'docker-credential-fails list failed (exit status 1): not implemented' },
+        fine: { ok: true, entries: new Map([['c.example', 'carol']]) },
+      },
+    });
+    expect(only(r, 'helper-hangs').level).to.equal('error');
+    expect(only(r, 'helper-list-failed').level).to.equal('warn');
+    expect(only(r, 'helper-answers').what).to.include('(1 entry)');
+  });
+
+  it('--no-call-helpers only looks on PATH', async () => {
+    const p = probes({ helpers: { fine: undefined }, files: { [dockerConfig]: { auths: {}, credsStore: 'fine' } } });
+    const r = await runDoctor(host(), p, { callHelpers: false });
+    expect(p.calls).to.deep.equal([]);
+    expect(only(r, 'helper-on-path').level).to.equal('ok');
+  });
+});
+
+describe('doctor: auth files', () => {
+  const dockerConfig = `${HOME}/.docker/config.json`;
+
+  it('group- or world-readable files are errors; the fix is chmod 600', async () => {
+    const r = await doctor({ files: { [dockerConfig]: { text: '{"auths":{}}', mode: 0o640 }, [`${HOME}/.dockercfg`]: { text: '{}', mode: 0o604 } } });
+    const modes = r.findings.filter((f) => f.code === 'file-mode');
+    expect(modes.map((f) => [f.level, f.fix])).to.deep.equal([
+      ['error', 'chmod 600 ~/.docker/config.json'],
+      ['error', 'chmod 600 ~/.dockercfg'],
+    ]);
+    expect(modes[0]?.what).to.include('its group');
+    expect(modes[1]?.what).to.include('every user');
+  });
+
+  it('a root-owned file in HOME (sudo docker login) is an error with the chown fix', async () => {
+    const r = await doctor({ files: { [dockerConfig]: { text: '{"auths":{}}', uid: 0 } } });
+    const f = only(r, 'file-owner');
+    expect(f.what).to.include('owned by root');
+    expect(f.fix).to.equal('sudo chown "$(id -u):$(id -g)" ~/.docker/config.json');
+  });
+
+  it("summarises credkit check's lints: real problems keep their level, helper-backed files are info", async () => {
+    const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } } } } });
+    const f = only(r, 'content-lints');
+    expect(f.level).to.equal('error');
+    expect(f.what).to.include('auth-unpadded');
+    expect(f.fix).to.equal('credkit check ~/.docker/config.json (each finding says how to fix it)');
+    const info = summariseLints([{ severity: 'error', code: 'stub-in-helper', file: 'x', message: 'm', fix: 'f' }], 'x', 'x');
+    expect(info?.level).to.equal('info');
+  });
+
+  it('REGISTRY_AUTH_FILE and DOCKER_CONFIG naming missing files are warnings', async () => {
+    const r = await doctor({}, { REGISTRY_AUTH_FILE: '/srv/ci/auth.json', DOCKER_CONFIG: '/srv/ci/docker' });
+    expect(only(r, 'registry-auth-file-missing').level).to.equal('warn');
+    expect(only(r, 'docker-config-missing').level).to.equal('warn');
+    none(r, 'runtime-auth-file');
+  });
+
+  it("podman's default auth.json under XDG_RUNTIME_DIR is an info: lost on reboot", async () => {
+    const r = await doctor({ files: { '/run/user/1000/containers/auth.json': { auths: {} } } });
+    const f = only(r, 'runtime-auth-file');
+    expect(f.level).to.equal('info');
+    expect(f.what).to.include('/run/user/1000/containers/auth.json (it exists)');
+    expect(f.fix).to.include('REGISTRY_AUTH_FILE=~/.config/containers/auth.json');
+  });
+
+  it("podman's read order follows containers/common: a named file is the only one", () => {
+    const h = (env: Record<string, string>) => ({ ...host(env), env: { ...env } });
+    expect(podmanReadOrder(h({ XDG_RUNTIME_DIR: '/run/user/7' }), 7)).to.deep.equal([
+      '/run/user/7/containers/auth.json',
+      `${HOME}/.config/containers/auth.json`,
+      `${HOME}/.docker/config.json`,
+      `${HOME}/.dockercfg`,
+    ]);
+    expect(podmanReadOrder(h({}), 7)[0]).to.equal('/run/containers/7/auth.json');
+    expect(podmanReadOrder(h({ REGISTRY_AUTH_FILE: '/a.json', DOCKER_CONFIG: '/d' }), 7)).to.deep.equal(['/a.json']);
+    expect(podmanReadOrder(h({ DOCKER_CONFIG: '/d' }), 7)).to.deep.equal(['/d/config.json']);
+  });
+});
+
+describe('doctor: docker and podman agreement', () => {
+  const dockerConfig = `${HOME}/.docker/config.json`;
+  const podmanAuth = `${HOME}/.config/containers/auth.json`;
+
+  it('the same registry with different usernames is a warning naming both', async () => {
+    const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': auth('alice', 'fake-pw-1') } }, [podmanAuth]: { auths: { 'quay.io': auth('bob', 'fake-pw-2') } } } });
+    const f = only(r, 'different-username');
+    expect(f.what).to.match(/docker logs in as "alice".*podman as "bob"/);
+    expect(JSON.stringify(r)).not.to.include('fake-pw');
+  });
+
+  it("usernames behind a helper come from the helper's list", async () => {
+    const r = await doctor({
+      helpers: { store: { ok: true, entries: new Map([['Registry credentials for quay.io', 'alice']]) } },
+      files: { [dockerConfig]: { auths: { 'quay.io': {} }, credHelpers: { 'quay.io': 'store' } }, [podmanAuth]: { auths: { 'quay.io': auth('bob', 'fake-pw') } } },
+    });
+    expect(only(r, 'different-username').what).to.include('"alice"');
+  });
+
+  it('docker credsStore stubs: podman pulls anonymously; the fix points podman at the same helper', async () => {
+    const r = await doctor({ helpers: { desktop: undefined }, files: { [dockerConfig]: { auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} }, credsStore: 'desktop' } } });
+    const f = r.findings.filter((x) => x.code === 'creds-store-ignored');
+    expect(f.map((x) => x.level)).to.deep.equal(['warn', 'warn']);
+    expect(f[0]?.fix).to.include('"credHelpers": {"docker.io": "desktop"} to ~/.config/containers/auth.json');
+    expect(f[1]?.what).to.include('podman pulls from ghcr.io anonymously');
+  });
+
+  it('Hub for docker but not podman: a credHelpers key under the /v1/ URL serves docker only', async () => {
+    const r = await doctor({ helpers: { pass: undefined }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } } } });
+    expect(only(r, 'hub-docker-only').fix).to.include('"credHelpers": {"docker.io": "pass"}');
+  });
+
+  it('Hub for podman but not docker: podman login wrote "docker.io", which docker never reads', async () => {
+    const r = await doctor({ files: { [podmanAuth]: { auths: { 'docker.io': auth('alice', 'fake-pw') } } } });
+    expect(only(r, 'hub-podman-only').level).to.equal('warn');
+  });
+
+  it("plain credentials in docker's file are seen by podman too (it reads ~/.docker/config.json)", async () => {
+    const r = await doctor({ files: { [dockerConfig]: { auths: { 'https://index.docker.io/v1/': auth('alice', 'fake-pw'), 'quay.io': auth('bob', 'fake-pw') } } } });
+    expect(r.findings.filter((f) => f.area === 'agreement').map((f) => f.code)).to.deep.equal(['agree']);
+  });
+
+  it('REGISTRY_AUTH_FILE hides docker\'s file from podman: docker-only registries are info', async () => {
+    const r = await doctor(
+      { files: { [dockerConfig]: { auths: { 'quay.io': auth('bob', 'fake-pw') } }, '/srv/auth.json': { auths: {} } } },
+      { REGISTRY_AUTH_FILE: '/srv/auth.json' },
+    );
+    expect(only(r, 'docker-only').level).to.equal('info');
+  });
+});
+
+describe('doctor: report', () => {
+  it('one line per finding: level, what, fix', () => {
+    expect(formatFinding({ level: 'warn', area: 'files', code: 'x', what: 'something', fix: 'do this' })).to.equal('warn   something; fix: do this');
+    expect(formatFinding({ level: 'ok', area: 'files', code: 'x', what: 'fine' })).to.equal('ok     fine');
+  });
+
+  it('shows the home directory as ~', () => {
+    expect(displayPath('/home/u/.docker/config.json', '/home/u')).to.equal('~/.docker/config.json');
+    expect(displayPath('/home/user2/x', '/home/u')).to.equal('/home/user2/x');
+  });
+
+  it('exits 1 only for errors', () => {
+    expect(doctorExitCode({ errors: 0 })).to.equal(0);
+    expect(doctorExitCode({ errors: 2 })).to.equal(1);
+  });
+});
