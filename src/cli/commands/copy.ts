@@ -5,12 +5,8 @@
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { printJSON, say, warn } from '../context.js';
-import { loadConfig } from '../../config.js';
 import { UsageError } from '../../errors.js';
-import { copyCredentials } from '../../stores/copy.js';
 import type { CopyEntry } from '../../stores/copy.js';
-import { AuthFileStore } from '../../stores/auth-file-store.js';
-import { formatStoreSpec, isReadOnlySpec, openStoreSpec, parseStoreSpec } from '../../stores/store-spec.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 
 interface CopyArgs {
@@ -41,6 +37,13 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .example('$0 copy --from helper:secretservice --to pass --dry-run', 'what would move from the desktop keyring to pass')
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {
+      // Loaded here, not at start-up: every other command would pay for them.
+      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { formatStoreSpec, isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([
+        import('../../config.js'),
+        import('../../stores/copy.js'),
+        import('../../stores/auth-file-store.js'),
+        import('../../stores/store-spec.js'),
+      ]);
       const from = parseStoreSpec(String(args.from));
       const to = parseStoreSpec(String(args.to));
       if (isReadOnlySpec(to)) throw new UsageError(`--to ${formatStoreSpec(to)}: that store is read-only; it can only be a source`);

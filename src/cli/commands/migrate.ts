@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, say, warn } from '../context.js';
+import { printJSON, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { AuthFormat } from '../../auth-file/model.js';
 import type { FileReport, MigrateMode, MigrateReport } from '../../auth-file/migrate.js';
@@ -72,8 +72,11 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
       const dryRun = Boolean(args['dry-run']);
       if (args.json) return printJSON(ctx, { dryRun, ok: report.ok, files: report.files, unmatched: report.unmatched, summary: counts(report.files) });
       for (const p of report.unmatched) warn(ctx, `credkit: no file matches "${p}"`);
-      for (const f of report.files) for (const line of fileLines(f)) say(ctx, line);
-      say(ctx, summaryLine(report, dryRun));
+      // One write: thousands of per-line writes to a pipe cost more than the migration itself.
+      const lines: string[] = [];
+      for (const f of report.files) lines.push(...fileLines(f));
+      lines.push(summaryLine(report, dryRun));
+      ctx.io.stdout(`${lines.join('\n')}\n`);
     },
   };
 }
