@@ -9,7 +9,7 @@ import type { CommandContext } from './context.js';
 import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
 import { packageVersion } from '../version.js';
-import { COMMANDS } from './commands/index.js';
+import { COMMANDS, selectedCommand } from './commands/index.js';
 import { protectDash } from './stdin-arg.js';
 
 /** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
@@ -27,7 +27,14 @@ export async function main(rawArgv: readonly string[], io: Io, packageRoot: stri
     .recommendCommands()
     .wrap(100)
     .exitProcess(false);
-  for (const command of COMMANDS) parser = parser.command(command(ctx));
+  // Load only the command being run; the others are listed in help from the table.
+  const wanted = selectedCommand(argv);
+  for (const entry of COMMANDS) {
+    parser =
+      entry.name === wanted
+        ? parser.command((await entry.load())(ctx))
+        : parser.command({ command: entry.command, describe: entry.describe, handler: () => undefined });
+  }
   let failure: unknown;
   let output = '';
   try {

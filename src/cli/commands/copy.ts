@@ -1,0 +1,98 @@
+/**
+ * `credkit copy --from STORE --to STORE [REGISTRY...]`: credentials from one store into another,
+ * with a dry run, read-back verification and `--move`.
+ */
+import type { CommandModule } from 'yargs';
+import type { CommandContext } from '../context.js';
+import { printJSON, say, warn } from '../context.js';
+import { UsageError } from '../../errors.js';
+import type { CopyEntry } from '../../stores/copy.js';
+import { TOKEN_USERNAME } from '../../stores/store.js';
+
+interface CopyArgs {
+  from?: string;
+  to?: string;
+  registries?: string[];
+  'dry-run'?: boolean;
+  move?: boolean;
+  json?: boolean;
+  [key: string]: unknown;
+}
+
+const STORE_HELP = 'a credkit backend (keychain, keyutils, pass, file, env), helper:NAME or authfile:PATH';
+
+/** `credkit copy …`. */
+export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs> {
+  return {
+    command: 'copy [registries..]',
+    describe: 'Copy or move credentials between stores (backends, docker-credential helpers, auth files)',
+    builder: (y) =>
+      y
+        .positional('registries', { type: 'string', array: true, describe: 'only these server URLs (exact, or the same registry key)' })
+        .option('from', { type: 'string', demandOption: true, describe: `source store: ${STORE_HELP}` })
+        .option('to', { type: 'string', demandOption: true, describe: `target store: ${STORE_HELP} (not env)` })
+        .option('dry-run', { type: 'boolean', describe: 'show what would be copied; change nothing' })
+        .option('move', { type: 'boolean', describe: 'erase each entry from the source once the target holds it (read back and compared)' })
+        .option('json', { type: 'boolean', describe: 'print the report as JSON' })
+        .example('$0 copy --from helper:secretservice --to pass --dry-run', 'what would move from the desktop keyring to pass')
+        .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
+    handler: async (args) => {
+      // Loaded here, not at start-up: every other command would pay for them.
+      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { formatStoreSpec, isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([
+        import('../../config.js'),
+        import('../../stores/copy.js'),
+        import('../../stores/auth-file-store.js'),
+        import('../../stores/store-spec.js'),
+      ]);
+      const from = parseStoreSpec(String(args.from));
+      const to = parseStoreSpec(String(args.to));
+      if (isReadOnlySpec(to)) throw new UsageError(`--to ${formatStoreSpec(to)}: that store is read-only; it can only be a source`);
+      if (args.move && isReadOnlySpec(from)) throw new UsageError(`--move: ${formatStoreSpec(from)} is read-only, so nothing can be erased from it; copy without --move`);
+      if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError('--from and --to name the same store');
+      const config = await loadConfig(ctx.io);
+      const [source, target] = [await openStoreSpec(from, config, ctx.io), await openStoreSpec(to, config, ctx.io)];
+      const report = await copyCredentials(source, target, {
+        registries: (args.registries ?? []).map(String),
+        dryRun: Boolean(args['dry-run']),
+        move: Boolean(args.move),
+      });
+      const notes: string[] = [];
+      if (target instanceof AuthFileStore) {
+        const credsStore = await target.credsStore();
+        if (credsStore !== undefined) {
+          notes.push(`${target.path} has "credsStore": "${credsStore}": docker uses that store and ignores plaintext entries; remove credsStore to use them`);
+        }
+      }
+      if (!report.ok) ctx.exitCode = 1;
+      if (args.json) {
+        return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries: report.entries, unmatched: report.unmatched, notes });
+      }
+      for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${source.name} matches "${u}"`);
+      for (const n of notes) warn(ctx, `credkit: note: ${n}`);
+      if (report.entries.length === 0) return say(ctx, `no credentials to copy from ${source.name}`);
+      const rows = report.entries.map((e) => [e.serverURL, userCell(e), e.action, statusCell(e)]);
+      const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
+      for (const r of rows) say(ctx, r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
+      say(ctx, summary(report.entries, Boolean(args['dry-run']), source.name, target.name));
+    },
+  };
+}
+
+function userCell(e: CopyEntry): string {
+  return e.username === TOKEN_USERNAME ? '(identity token)' : e.username || '-';
+}
+
+function statusCell(e: CopyEntry): string {
+  if (e.status === 'planned') return '';
+  return e.reason ? `${e.status}: ${e.reason}` : e.status;
+}
+
+function summary(entries: readonly CopyEntry[], dryRun: boolean, from: string, to: string): string {
+  const count = (s: CopyEntry['status']) => entries.filter((e) => e.status === s).length;
+  if (dryRun) {
+    const changes = entries.filter((e) => e.action === 'add' || e.action === 'replace').length;
+    return `dry run: ${changes} of ${entries.length} would be written from ${from} to ${to}; nothing was changed`;
+  }
+  const parts = [`${count('copied')} copied`, `${count('moved')} moved`, `${count('unchanged')} unchanged`, `${count('skipped')} skipped`, `${count('failed')} failed`];
+  return `${from} -> ${to}: ${parts.join(', ')}`;
+}

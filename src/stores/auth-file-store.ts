@@ -1,0 +1,90 @@
+/**
+ * `authfile:PATH`: the plaintext `auths` of a docker config.json or podman auth.json as a
+ * CredentialStore, for `credkit copy`. Keys are the exact strings written in the file (no
+ * normalisation, as for every store). Only entries that hold a credential are listed: `{}`
+ * markers belong to the file's credsStore. Writes are one locked, atomic read-modify-write of the
+ * raw document that changes exactly one `auths` key and keeps every other key, entry and field
+ * as it was.
+ */
+import type { CredentialStore, StoredCredential } from './store.js';
+import { TOKEN_USERNAME } from './store.js';
+import { ParseError } from '../errors.js';
+import { entryToJSON, parseEntry } from '../auth-file/entry.js';
+import { parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
+import { readTextIfExists, updateFile } from '../auth-file/safe-file.js';
+import { basename } from 'node:path';
+
+/** The prefix that names an auth file as a store on the command line. */
+export const AUTH_FILE_STORE_PREFIX = 'authfile:';
+
+/** The credential an entry holds, in the store's terms, or undefined for a marker. */
+function credentialOf(raw: unknown, key: string, path: string): StoredCredential | undefined {
+  const e = parseEntry(raw, key, path);
+  if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') {
+    throw new ParseError('"auth" cannot be decoded', { file: path, key });
+  }
+  // docker sends an identity token as Username "<token>" (formats.md §1.4).
+  if (e.identityToken !== undefined) return { serverURL: key, username: TOKEN_USERNAME, secret: e.identityToken };
+  if (e.username === undefined && e.password === undefined) return undefined;
+  return { serverURL: key, username: e.username ?? '', secret: e.password ?? '' };
+}
+
+/** A store over one auth file's plaintext entries. */
+export class AuthFileStore implements CredentialStore {
+  readonly name: string;
+  private readonly style: 'docker' | 'podman';
+
+  constructor(readonly path: string, label = path) {
+    this.name = `${AUTH_FILE_STORE_PREFIX}${label}`;
+    // podman reads an identity token only beside an `auth` with a colon (formats.md §4.5).
+    this.style = basename(path) === 'auth.json' ? 'podman' : 'docker';
+  }
+
+  async get(serverURL: string): Promise<StoredCredential | undefined> {
+    const auths = authsOf(parseDoc(await readTextIfExists(this.path), this.path));
+    return Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path) : undefined;
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const auths = authsOf(parseDoc(await readTextIfExists(this.path), this.path));
+    const out = new Map<string, string>();
+    for (const key in auths) {
+      const c = credentialOf(auths[key], key, this.path);
+      if (c) out.set(key, c.username);
+    }
+    return out;
+  }
+
+  /** Replaces the whole entry (never a field-level merge, so no stale token survives). */
+  async add(c: StoredCredential): Promise<void> {
+    const entry =
+      c.username === TOKEN_USERNAME
+        ? entryToJSON({ key: c.serverURL, identityToken: c.secret, origin: { file: this.path, key: c.serverURL } }, this.style)
+        : entryToJSON({ key: c.serverURL, username: c.username, password: c.secret, origin: { file: this.path, key: c.serverURL } }, this.style);
+    await updateFile(this.path, (text) => {
+      const doc = parseDoc(text, this.path);
+      const auths = { ...authsOf(doc), [c.serverURL]: entry };
+      return serializeDoc({ ...doc, auths }, 'auths' in doc);
+    });
+  }
+
+  async delete(serverURL: string): Promise<boolean> {
+    let existed = false;
+    await updateFile(this.path, (text) => {
+      if (text === undefined) return undefined;
+      const doc = parseDoc(text, this.path);
+      const auths = { ...authsOf(doc) };
+      existed = Object.hasOwn(auths, serverURL);
+      if (!existed) return undefined;
+      delete auths[serverURL];
+      return serializeDoc({ ...doc, auths }, true);
+    });
+    return existed;
+  }
+
+  /** The file's credsStore, if any: docker then ignores the plaintext entries written here. */
+  async credsStore(): Promise<string | undefined> {
+    const v = parseDoc(await readTextIfExists(this.path), this.path).credsStore;
+    return typeof v === 'string' && v !== '' ? v : undefined;
+  }
+}

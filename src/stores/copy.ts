@@ -1,0 +1,135 @@
+/**
+ * Copying (or moving) credentials from one store to another: plan what would change, write, read
+ * every written credential back from the target, and erase from the source only what the target
+ * verifiably holds. Every entry is handled on its own: one failure is reported and the rest go on.
+ * Reports name server URLs and usernames, never secrets.
+ */
+import type { CredentialStore, StoredCredential } from './store.js';
+import { canonicalKey } from '../registry.js';
+import { messageOf } from '../errors.js';
+
+/** What copying an entry would do to the target. */
+export type CopyAction = 'add' | 'replace' | 'same' | 'skip';
+
+/** How an entry ended. `planned` only in a dry run. */
+export type CopyStatus = 'planned' | 'copied' | 'moved' | 'unchanged' | 'skipped' | 'failed';
+
+/** One line of the report. */
+export interface CopyEntry {
+  serverURL: string;
+  /** The source's username; `<token>` for an identity token. Empty when unknown. */
+  username: string;
+  action: CopyAction;
+  status: CopyStatus;
+  /** Why an entry was skipped or failed (never a secret). */
+  reason?: string;
+  /** With `move`: true once the source entry was erased. */
+  erased?: boolean;
+}
+
+/** Options of {@link copyCredentials}. */
+export interface CopyOptions {
+  /** Registry filters; empty means every credential of the source. */
+  registries: readonly string[];
+  dryRun: boolean;
+  /** Erase each entry from the source after the target's copy was read back and matched. */
+  move: boolean;
+}
+
+/** The whole run. */
+export interface CopyReport {
+  entries: CopyEntry[];
+  /** Filters that matched nothing in the source (a failure each). */
+  unmatched: string[];
+  ok: boolean;
+}
+
+/**
+ * The source URLs a run covers. A filter matches a URL that is equal to it or has the same
+ * canonical registry key (scheme, `/v1/` and Docker Hub aliases ignored; src/registry.ts).
+ */
+export function selectServerURLs(listed: readonly string[], registries: readonly string[]): { urls: string[]; unmatched: string[] } {
+  const sorted = [...listed].sort();
+  if (registries.length === 0) return { urls: sorted, unmatched: [] };
+  const wanted = registries.map((r) => ({ raw: r, canonical: canonicalKey(r), hit: false }));
+  const urls = sorted.filter((url) => {
+    const c = canonicalKey(url);
+    let any = false;
+    for (const w of wanted) {
+      if (w.raw === url || w.canonical === c) {
+        w.hit = true;
+        any = true;
+      }
+    }
+    return any;
+  });
+  return { urls, unmatched: wanted.filter((w) => !w.hit).map((w) => w.raw) };
+}
+
+/** True when two stored credentials are the same (URL aside). */
+export function sameStored(a: StoredCredential, b: StoredCredential): boolean {
+  return a.username === b.username && a.secret === b.secret;
+}
+
+/** What copying `source` over `target` does. */
+export function planAction(source: StoredCredential | undefined, target: StoredCredential | undefined): CopyAction {
+  if (source === undefined) return 'skip';
+  if (target === undefined) return 'add';
+  return sameStored(source, target) ? 'same' : 'replace';
+}
+
+/** Copies (or moves) credentials between two open stores. */
+export async function copyCredentials(source: CredentialStore, target: CredentialStore, options: CopyOptions): Promise<CopyReport> {
+  const listed = await source.list();
+  const { urls, unmatched } = selectServerURLs([...listed.keys()], options.registries);
+  const entries: CopyEntry[] = [];
+  for (const url of urls) entries.push(await copyOne(source, target, url, listed.get(url) ?? '', options));
+  return { entries, unmatched, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
+}
+
+async function copyOne(source: CredentialStore, target: CredentialStore, url: string, listedUser: string, options: CopyOptions): Promise<CopyEntry> {
+  const entry: CopyEntry = { serverURL: url, username: listedUser, action: 'skip', status: 'failed' };
+  let from: StoredCredential | undefined;
+  try {
+    from = await source.get(url);
+  } catch (err) {
+    return { ...entry, reason: `reading from ${source.name} failed: ${messageOf(err)}` };
+  }
+  if (from === undefined) return { ...entry, status: 'skipped', reason: `${source.name} lists it but has no credential for it` };
+  entry.username = from.username;
+  let current: StoredCredential | undefined;
+  try {
+    current = await target.get(url);
+  } catch (err) {
+    return { ...entry, reason: `reading from ${target.name} failed: ${messageOf(err)}` };
+  }
+  entry.action = planAction(from, current);
+  if (options.dryRun) return { ...entry, status: 'planned' };
+  if (entry.action !== 'same') {
+    try {
+      await target.add({ serverURL: url, username: from.username, secret: from.secret });
+    } catch (err) {
+      return { ...entry, reason: `writing to ${target.name} failed: ${messageOf(err)}` };
+    }
+    // Some stores change what they are given (pass drops trailing newlines; a helper may
+    // normalise the URL): only what reads back the same counts as copied.
+    let back: StoredCredential | undefined;
+    try {
+      back = await target.get(url);
+    } catch (err) {
+      return { ...entry, reason: `reading back from ${target.name} failed: ${messageOf(err)}` };
+    }
+    if (back === undefined) return { ...entry, reason: `${target.name} accepted it but has no credential for it when read back` };
+    if (!sameStored(back, from)) {
+      return { ...entry, reason: `${target.name} returns a different ${back.username === from.username ? 'secret' : 'username'} when read back` };
+    }
+  }
+  entry.status = entry.action === 'same' ? 'unchanged' : 'copied';
+  if (!options.move) return entry;
+  try {
+    await source.delete(url);
+    return { ...entry, status: 'moved', erased: true };
+  } catch (err) {
+    return { ...entry, status: 'failed', erased: false, reason: `copied and verified, but erasing from ${source.name} failed: ${messageOf(err)}` };
+  }
+}

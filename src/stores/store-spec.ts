@@ -1,0 +1,94 @@
+/**
+ * What `copy --from/--to` and `migrate --into-store` accept as a store: a credkit backend name
+ * (`keychain`, `keyutils`, `pass`, `file`, `env`, `auto`), `helper:NAME` for any
+ * `docker-credential-NAME`, or `authfile:PATH` for the plaintext entries of an auth file.
+ */
+import { resolve } from 'node:path';
+import type { CredkitConfig } from '../config.js';
+import type { Host } from '../io.js';
+import type { CredentialStore } from './store.js';
+import { UsageError } from '../errors.js';
+import { openConfiguredStore } from './registry.js';
+import { HELPER_BACKEND_PREFIX } from './helper.js';
+import { AUTH_FILE_STORE_PREFIX, AuthFileStore } from './auth-file-store.js';
+
+/** A parsed store name. */
+export type StoreSpec =
+  | { kind: 'backend'; name: string }
+  | { kind: 'helper'; helper: string }
+  | { kind: 'authfile'; path: string };
+
+/** Stores that can only be read. */
+const READ_ONLY_BACKENDS: ReadonlySet<string> = new Set(['env']);
+
+/** Parses a store name; throws UsageError for an empty one. */
+export function parseStoreSpec(text: string): StoreSpec {
+  if (text.startsWith(AUTH_FILE_STORE_PREFIX)) {
+    const path = text.slice(AUTH_FILE_STORE_PREFIX.length);
+    if (path === '') throw new UsageError(`"${AUTH_FILE_STORE_PREFIX}" needs a path, e.g. authfile:~/.docker/config.json`);
+    return { kind: 'authfile', path };
+  }
+  if (text.startsWith(HELPER_BACKEND_PREFIX)) {
+    const helper = text.slice(HELPER_BACKEND_PREFIX.length);
+    if (helper === '') throw new UsageError(`"${HELPER_BACKEND_PREFIX}" needs a helper name, e.g. helper:pass`);
+    return { kind: 'helper', helper };
+  }
+  if (text === '') throw new UsageError('name a store: a credkit backend, helper:NAME or authfile:PATH');
+  return { kind: 'backend', name: text };
+}
+
+/** True when the store cannot be written (credkit's env backend). */
+export function isReadOnlySpec(spec: StoreSpec): boolean {
+  return spec.kind === 'backend' && READ_ONLY_BACKENDS.has(spec.name);
+}
+
+/** One way of spelling a spec, for reports and comparisons. */
+export function formatStoreSpec(spec: StoreSpec): string {
+  if (spec.kind === 'authfile') return `${AUTH_FILE_STORE_PREFIX}${spec.path}`;
+  if (spec.kind === 'helper') return `${HELPER_BACKEND_PREFIX}${spec.helper}`;
+  return spec.name;
+}
+
+function expandHome(path: string, home: string): string {
+  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
+
+/** Opens the store a spec names. */
+export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host): Promise<CredentialStore> {
+  switch (spec.kind) {
+    case 'authfile':
+      return new AuthFileStore(resolve(host.cwd, expandHome(spec.path, host.home)), spec.path);
+    case 'helper':
+      return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`);
+    case 'backend':
+      return openConfiguredStore(config, host, spec.name);
+  }
+}
+
+/** The store `migrate --into-store` fills, and the `credsStore` value that makes docker use it. */
+export interface CredsStoreTarget {
+  store: CredentialStore;
+  credsStore: string;
+}
+
+/**
+ * Opens the store for `migrate --into-store`. `helper:NAME` becomes `"credsStore": "NAME"`;
+ * `credkit` or a credkit backend becomes `"credsStore": "credkit"`, which only works when that
+ * backend is the one docker-credential-credkit is configured to use.
+ */
+export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host): Promise<CredsStoreTarget> {
+  const spec = text === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(text);
+  if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
+  if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
+  if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host), credsStore: spec.helper };
+  const store = await openConfiguredStore(config, host, spec.name);
+  if (spec.name !== config.backend) {
+    const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
+    if (configured !== store.name) {
+      throw new UsageError(
+        `--into-store ${spec.name}: docker-credential-credkit uses the "${configured}" backend here, so docker would not find credentials stored in "${spec.name}"; set CREDKIT_BACKEND (or "backend =" in config.ini) to ${spec.name}, or use --into-store credkit`,
+      );
+    }
+  }
+  return { store, credsStore: 'credkit' };
+}

@@ -1,0 +1,297 @@
+/**
+ * `credkit copy` and `credkit migrate` through the shipped bin in a throwaway HOME, against the
+ * real docker-credential-pass and docker-credential-secretservice and credkit's own backends.
+ */
+import { expect } from 'chai';
+import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { BIN, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
+
+const PW1 = 'fake-copy-password-one';
+const PW2 = 'fake-copy-password-two';
+const OLD = 'fake-copy-password-old';
+const TOKEN = 'fake-copy-identity-token';
+const SECRETS = [PW1, PW2, OLD, TOKEN];
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function expectNoSecrets(...results: RunResult[]): void {
+  for (const r of results) for (const s of SECRETS) {
+    expect(r.stdout, 'stdout').not.to.include(s);
+    expect(r.stderr, 'stderr').not.to.include(s);
+  }
+}
+
+/** Calls a real helper directly, as docker would. */
+async function helper(sb: Sandbox, name: string, verb: string, input = ''): Promise<RunResult> {
+  return run(`docker-credential-${name}`, [verb], { input, env: sb.env });
+}
+
+async function helperStore(sb: Sandbox, name: string, url: string, user: string, secret: string): Promise<void> {
+  const r = await helper(sb, name, 'store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`);
+  expect(r.code, r.stdout).to.equal(0);
+}
+
+async function helperGet(sb: Sandbox, name: string, url: string): Promise<{ Username: string; Secret: string } | undefined> {
+  const r = await helper(sb, name, 'get', url);
+  return r.code === 0 ? (JSON.parse(r.stdout) as { Username: string; Secret: string }) : undefined;
+}
+
+/** `credkit ARGS` with the working directory set (patterns are relative to it). */
+function credkitIn(sb: Sandbox, cwd: string, args: readonly string[]): Promise<RunResult> {
+  return run(process.execPath, [BIN.credkit, ...args], { cwd, env: sb.env });
+}
+
+describe('credkit copy: credkit file backend → real docker-credential-pass', function () {
+  let sb: Sandbox;
+  let pass: RealBackend;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
+    pass = await startPassStore();
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file', ...pass.env });
+    for (const [url, user, secret] of [['quay.io', 'bob', PW1], ['https://index.docker.io/v1/', 'alice', PW2]] as const) {
+      const r = await sb.credkit(['store', 'store', url, '-u', user, '--password-stdin'], secret);
+      expect(r.code, r.stderr).to.equal(0);
+    }
+    const t = await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin'], TOKEN);
+    expect(t.code, t.stderr).to.equal(0);
+    // pass already holds quay.io for another user: the copy must replace it, not sit beside it.
+    await helperStore(sb, 'pass', 'quay.io', 'carol', OLD);
+  });
+  after(async () => {
+    await sb?.cleanup();
+    await pass?.stop();
+  });
+
+  it('--dry-run lists add/replace per entry and changes nothing', async () => {
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', '--dry-run', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout);
+    expect(report.entries.map((e: { serverURL: string; username: string; action: string; status: string }) => [e.serverURL, e.username, e.action, e.status])).to.deep.equal([
+      ['ghcr.io', '<token>', 'add', 'planned'],
+      ['https://index.docker.io/v1/', 'alice', 'add', 'planned'],
+      ['quay.io', 'bob', 'replace', 'planned'],
+    ]);
+    expect(JSON.parse((await helper(sb, 'pass', 'list', 'unused')).stdout)).to.deep.equal({ 'quay.io': 'carol' });
+    const text = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', '--dry-run']);
+    expect(text.stdout).to.match(/ghcr\.io\s+\(identity token\)\s+add/);
+    expect(text.stdout).to.include('nothing was changed');
+    expectNoSecrets(r, text);
+  });
+
+  it('copies everything, verified, and the real helper returns each credential (one per URL)', async () => {
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/3 copied, 0 moved, 0 unchanged, 0 skipped, 0 failed/);
+    expect(await helperGet(sb, 'pass', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
+    expect(await helperGet(sb, 'pass', 'https://index.docker.io/v1/')).to.include({ Username: 'alice', Secret: PW2 });
+    expect(await helperGet(sb, 'pass', 'ghcr.io')).to.include({ Username: '<token>', Secret: TOKEN });
+    // pass keeps one file per username; carol's stale entry must be gone.
+    const store = join(pass.env.PASSWORD_STORE_DIR as string, 'docker-credential-helpers', Buffer.from('quay.io').toString('base64').replaceAll('+', '-').replaceAll('/', '_'));
+    expect(await readdir(store)).to.deep.equal(['bob.gpg']);
+    expectNoSecrets(r);
+  });
+
+  it('a second run finds everything the same', async () => {
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout).entries.map((e: { status: string }) => e.status)).to.deep.equal(['unchanged', 'unchanged', 'unchanged']);
+  });
+
+  it('--move with a registry filter erases only that entry from the source, after it verified', async () => {
+    await sb.credkit(['store', 'erase', 'ghcr.io', '--backend', 'helper:pass']);
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', '--move', 'https://ghcr.io']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/ghcr\.io\s+\(identity token\)\s+add\s+moved/);
+    const left = await sb.credkit(['store', 'list', '--json']);
+    expect(Object.keys(JSON.parse(left.stdout))).to.deep.equal(['https://index.docker.io/v1/', 'quay.io']);
+    expect(await helperGet(sb, 'pass', 'ghcr.io')).to.include({ Username: '<token>', Secret: TOKEN });
+  });
+
+  it('usage errors exit 2; a filter that matches nothing exits 1', async () => {
+    expect((await sb.credkit(['copy', '--from', 'file', '--to', 'env'])).code).to.equal(2);
+    expect((await sb.credkit(['copy', '--from', 'env', '--to', 'file', '--move'])).code).to.equal(2);
+    expect((await sb.credkit(['copy', '--from', 'file', '--to', 'file'])).code).to.equal(2);
+    const none = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', 'nothing.example']);
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.include('no credential in file matches "nothing.example"');
+  });
+});
+
+describe('credkit copy: real docker-credential-secretservice → authfile:PATH', function () {
+  let sb: Sandbox;
+  let keyring: RealBackend;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['dbus-daemon', 'gnome-keyring-daemon', 'docker-credential-secretservice']);
+    keyring = await startSecretService();
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file', ...keyring.env });
+    await helperStore(sb, 'secretservice', 'quay.io', 'bob', PW1);
+    await helperStore(sb, 'secretservice', 'ghcr.io', '<token>', TOKEN);
+    await helperStore(sb, 'secretservice', 'registry.example:5000', 'dan', PW2);
+  });
+  after(async () => {
+    await sb?.cleanup();
+    await keyring?.stop();
+  });
+
+  it('writes plaintext entries into an auth file and keeps everything else in it', async () => {
+    const dir = join(sb.home, 'ci');
+    await mkdir(dir);
+    const path = join(dir, 'config.json');
+    await writeFile(path, JSON.stringify({ auths: { 'gcr.io': { auth: b64('keep:me') } }, psFormat: 'table', credHelpers: { 'ecr.example': 'ecr-login' } }), { mode: 0o640 });
+    const r = await sb.credkit(['copy', '--from', 'helper:secretservice', '--to', `authfile:${path}`, 'quay.io', 'ghcr.io', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout).entries.map((e: { serverURL: string; status: string }) => [e.serverURL, e.status])).to.deep.equal([
+      ['ghcr.io', 'copied'],
+      ['quay.io', 'copied'],
+    ]);
+    const doc = JSON.parse(await readFile(path, 'utf8'));
+    expect(doc).to.deep.equal({
+      auths: { 'gcr.io': { auth: b64('keep:me') }, 'ghcr.io': { identitytoken: TOKEN }, 'quay.io': { auth: b64(`bob:${PW1}`) } },
+      psFormat: 'table',
+      credHelpers: { 'ecr.example': 'ecr-login' },
+    });
+    expect((await stat(path)).mode & 0o777).to.equal(0o600);
+    expectNoSecrets(r);
+  });
+
+  it('copies back from the auth file into credkit\'s file backend', async () => {
+    const path = join(sb.home, 'ci', 'config.json');
+    const r = await sb.credkit(['copy', '--from', `authfile:${path}`, '--to', 'file']);
+    expect(r.code, r.stderr).to.equal(0);
+    const list = JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout);
+    expect(list).to.deep.equal({ 'gcr.io': 'keep', 'ghcr.io': '<token>', 'quay.io': 'bob' });
+  });
+});
+
+describe('credkit migrate --into-store: many config.json files into the real docker-credential-pass', function () {
+  let sb: Sandbox;
+  let pass: RealBackend;
+  let work: string;
+  const original = JSON.stringify({ auths: { 'https://quay.io': { auth: b64(`bob:${PW1}`) }, 'quay.io/team/app': { auth: b64(`robot:${PW2}`) } }, psFormat: 'table' }, null, 2);
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
+    pass = await startPassStore();
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file', ...pass.env });
+    work = join(sb.home, 'work');
+    for (const d of ['a', 'b', 'c']) await mkdir(join(work, d), { recursive: true });
+    await writeFile(join(work, 'a', 'config.json'), original);
+    await chmod(join(work, 'a', 'config.json'), 0o644);
+    await writeFile(join(work, 'b', 'config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('alice:pw-b'), identitytoken: TOKEN } } }));
+    await writeFile(join(work, 'c', 'config.json'), '{"auths": {"quay.io": ');
+  });
+  after(async () => {
+    await sb?.cleanup();
+    await pass?.stop();
+  });
+
+  it('--dry-run reports per file and changes nothing', async () => {
+    const r = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'helper:pass', '--dry-run']);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/^would-change +a\/config\.json$/m);
+    expect(r.stdout).to.match(/^failed +c\/config\.json: invalid JSON/m);
+    expect(r.stdout).to.include('3 files: 2 would change, 0 unchanged, 0 lossy (not written), 1 failed; dry run, nothing was changed');
+    expect(await readFile(join(work, 'a', 'config.json'), 'utf8')).to.equal(original);
+    expect(JSON.parse((await helper(sb, 'pass', 'list', 'unused')).stdout)).to.deep.equal({});
+    expectNoSecrets(r);
+  });
+
+  it('stores, verifies, leaves credsStore and {} markers, backs up, and skips the bad file', async () => {
+    const r = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'helper:pass', '--backup', '--json']);
+    expect(r.code).to.equal(1);
+    const report = JSON.parse(r.stdout);
+    expect(report.files.map((f: { file: string; status: string }) => [f.file, f.status])).to.deep.equal([
+      ['a/config.json', 'changed'],
+      ['b/config.json', 'changed'],
+      ['c/config.json', 'failed'],
+    ]);
+    expect(JSON.parse(await readFile(join(work, 'a', 'config.json'), 'utf8'))).to.deep.equal({
+      auths: { 'quay.io': {}, 'quay.io/team/app': { auth: b64(`robot:${PW2}`) } },
+      psFormat: 'table',
+      credsStore: 'pass',
+    });
+    expect(JSON.parse(await readFile(join(work, 'b', 'config.json'), 'utf8'))).to.deep.equal({ auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'pass' });
+    expect(await readFile(join(work, 'c', 'config.json'), 'utf8')).to.equal('{"auths": {"quay.io": ');
+    expect(await helperGet(sb, 'pass', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
+    expect(await helperGet(sb, 'pass', 'https://index.docker.io/v1/')).to.include({ Username: '<token>', Secret: TOKEN });
+    const backup = report.files[0].backup as string;
+    expect(backup).to.match(/^a\/config\.json\.credkit-backup-\d{8}T\d{6}Z$/);
+    expect(await readFile(join(work, backup), 'utf8')).to.equal(original);
+    expect((await stat(join(work, backup))).mode & 0o777).to.equal(0o644);
+    expectNoSecrets(r);
+  });
+
+  it('a second run changes nothing and says so (backups are never migrated)', async () => {
+    const r = await credkitIn(sb, work, ['migrate', '*/config.json*', '--into-store', 'helper:pass', '--backup']);
+    expect(r.stdout).to.match(/^unchanged +a\/config\.json$/m);
+    expect(r.stdout).to.match(/^unchanged +b\/config\.json: no plaintext credentials$/m);
+    expect(r.stdout).not.to.include('credkit-backup-2');
+    expect(r.stdout).to.include('3 files: 0 changed, 2 unchanged, 0 lossy (not written), 1 failed');
+    const backups = (await readdir(join(work, 'a'))).filter((n) => n.includes('credkit-backup'));
+    expect(backups).to.have.length(1);
+  });
+
+  it('refuses to overwrite a different credential already in the store, leaving the file alone', async () => {
+    const path = join(work, 'd', 'config.json');
+    await mkdir(join(work, 'd'));
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: b64(`mallory:${OLD}`) } } });
+    await writeFile(path, text);
+    const r = await credkitIn(sb, work, ['migrate', 'd/config.json', '--into-store', 'helper:pass']);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.include('already holds a different credential for "quay.io"');
+    expect(await readFile(path, 'utf8')).to.equal(text);
+    expect(await helperGet(sb, 'pass', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
+    expectNoSecrets(r);
+  });
+});
+
+describe('credkit migrate: in place, and into credkit\'s own store', () => {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(async () => {
+    await sb.cleanup();
+  });
+
+  it('--to podman converts each file, withholds lossy ones, and is idempotent', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(work, 'x'), { recursive: true });
+    await writeFile(join(work, 'x', 'plain.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64(`alice:${PW1}`) } } }));
+    const lossy = JSON.stringify({ auths: { 'quay.io': {} }, credsStore: 'desktop' });
+    await writeFile(join(work, 'x', 'lossy.json'), lossy);
+    const first = await credkitIn(sb, work, ['migrate', 'x/*.json', '--to', 'podman']);
+    expect(first.code).to.equal(1);
+    expect(first.stdout).to.match(/^lossy +x\/lossy\.json: podman cannot express 2 items; not written/m);
+    expect(first.stdout).to.match(/^changed +x\/plain\.json$/m);
+    expect(await readFile(join(work, 'x', 'lossy.json'), 'utf8')).to.equal(lossy);
+    expect(JSON.parse(await readFile(join(work, 'x', 'plain.json'), 'utf8'))).to.deep.equal({ auths: { 'docker.io': { auth: b64(`alice:${PW1}`) } } });
+    const again = await credkitIn(sb, work, ['migrate', 'x/plain.json', '--to', 'podman']);
+    expect(again.code, again.stderr).to.equal(0);
+    expect(again.stdout).to.include('1 file: 0 changed, 1 unchanged, 0 lossy (not written), 0 failed (nothing to do)');
+    const none = await credkitIn(sb, work, ['migrate', 'nothing/*.json', '--to', 'podman']);
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.include('no file matches "nothing/*.json"');
+    expect((await credkitIn(sb, work, ['migrate', 'x/*.json'])).code).to.equal(2);
+    expectNoSecrets(first, again);
+  });
+
+  it('--into-store credkit: docker-credential-credkit then returns what was in the file', async () => {
+    await putHelperOnPath(sb);
+    const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+    await writeFile(path, JSON.stringify({ auths: { 'ghcr.io': { auth: b64(`carol:${PW2}`) } } }));
+    const r = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'credkit']);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal({ auths: { 'ghcr.io': {} }, credsStore: 'credkit' });
+    const got = await run('docker-credential-credkit', ['get'], { input: 'ghcr.io', env: sb.env });
+    expect(JSON.parse(got.stdout)).to.include({ Username: 'carol', Secret: PW2 });
+    // A backend that docker-credential-credkit is not configured to use would strand the credentials.
+    const wrong = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'keyutils']);
+    expect(wrong.code).to.equal(2);
+    expect(wrong.stderr).to.include('docker-credential-credkit uses the "file" backend');
+  });
+});

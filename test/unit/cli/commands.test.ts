@@ -1,0 +1,22 @@
+import { expect } from 'chai';
+import { COMMANDS, selectedCommand } from '../../../src/cli/commands/index.js';
+import type { CommandContext } from '../../../src/cli/context.js';
+
+describe('cli command table', () => {
+  const ctx = { io: {} as never, exitCode: 0 } as CommandContext;
+
+  for (const entry of COMMANDS) {
+    it(`${entry.name}: the table says what the module declares`, async () => {
+      const module = (await entry.load())(ctx);
+      expect(module.command).to.equal(entry.command);
+      expect(module.describe).to.equal(entry.describe);
+      expect(String(entry.command).split(' ')[0]).to.equal(entry.name);
+    });
+  }
+
+  it('selects the first non-option word', () => {
+    expect(selectedCommand(['--help'])).to.equal(undefined);
+    expect(selectedCommand(['convert', 'x', '--to', 'podman'])).to.equal('convert');
+    expect(selectedCommand(['-h', 'store', 'list'])).to.equal('store');
+  });
+});

@@ -1,0 +1,107 @@
+import { expect } from 'chai';
+import { copyCredentials, planAction, selectServerURLs } from '../../../src/stores/copy.js';
+import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
+import { ReadOnlyStoreError } from '../../../src/errors.js';
+
+/** An in-memory store; `transform` changes what it keeps, as some real stores do. */
+class MemoryStore implements CredentialStore {
+  readonly items = new Map<string, StoredCredential>();
+  constructor(
+    readonly name: string,
+    private readonly options: { readOnly?: boolean; transform?: (c: StoredCredential) => StoredCredential } = {},
+  ) {}
+  async add(c: StoredCredential): Promise<void> {
+    if (this.options.readOnly) throw new ReadOnlyStoreError(`${this.name} is read-only`);
+    this.items.set(c.serverURL, this.options.transform ? this.options.transform(c) : { ...c });
+  }
+  async get(url: string): Promise<StoredCredential | undefined> {
+    return this.items.get(url);
+  }
+  async delete(url: string): Promise<boolean> {
+    if (this.options.readOnly) throw new ReadOnlyStoreError(`${this.name} is read-only`);
+    return this.items.delete(url);
+  }
+  async list(): Promise<Map<string, string>> {
+    return new Map([...this.items].map(([url, c]) => [url, c.username]));
+  }
+}
+
+function seed(store: MemoryStore, ...items: [string, string, string][]): MemoryStore {
+  for (const [serverURL, username, secret] of items) store.items.set(serverURL, { serverURL, username, secret });
+  return store;
+}
+
+describe('copy: choosing entries', () => {
+  const listed = ['quay.io', 'https://index.docker.io/v1/', 'https://quay.io', 'ghcr.io', 'quay.io/org'];
+
+  it('takes every URL, sorted, without filters', () => {
+    expect(selectServerURLs(listed, [])).to.deep.equal({ urls: [...listed].sort(), unmatched: [] });
+  });
+
+  it('matches filters exactly or by canonical key (scheme and Hub aliases), never by prefix', () => {
+    expect(selectServerURLs(listed, ['quay.io']).urls).to.deep.equal(['https://quay.io', 'quay.io']);
+    expect(selectServerURLs(listed, ['docker.io']).urls).to.deep.equal(['https://index.docker.io/v1/']);
+    expect(selectServerURLs(listed, ['quay.io/org']).urls).to.deep.equal(['quay.io/org']);
+  });
+
+  it('reports filters that match nothing', () => {
+    expect(selectServerURLs(listed, ['ghcr.io', 'gcr.io'])).to.deep.equal({ urls: ['ghcr.io'], unmatched: ['gcr.io'] });
+  });
+
+  it('plans add, replace, same and skip', () => {
+    const c = (username: string, secret: string): StoredCredential => ({ serverURL: 'x', username, secret });
+    expect(planAction(c('a', 's'), undefined)).to.equal('add');
+    expect(planAction(c('a', 's'), c('a', 's'))).to.equal('same');
+    expect(planAction(c('a', 's'), c('a', 't'))).to.equal('replace');
+    expect(planAction(c('a', 's'), c('b', 's'))).to.equal('replace');
+    expect(planAction(undefined, c('a', 's'))).to.equal('skip');
+  });
+});
+
+describe('copy: running', () => {
+  it('dry run changes nothing and says what would happen', async () => {
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1'], ['b.io', 'bob', 's2'], ['c.io', '<token>', 't3']);
+    const to = seed(new MemoryStore('to'), ['b.io', 'bob', 'old'], ['c.io', '<token>', 't3']);
+    const report = await copyCredentials(from, to, { registries: [], dryRun: true, move: true });
+    expect(report.entries.map((e) => [e.serverURL, e.action, e.status])).to.deep.equal([
+      ['a.io', 'add', 'planned'],
+      ['b.io', 'replace', 'planned'],
+      ['c.io', 'same', 'planned'],
+    ]);
+    expect(to.items.get('b.io')?.secret).to.equal('old');
+    expect(to.items.has('a.io')).to.equal(false);
+    expect(from.items.size).to.equal(3);
+  });
+
+  it('copies, verifies and with --move erases only verified entries from the source', async () => {
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1'], ['b.io', 'bob', 'ends-with-newline\n']);
+    // Like pass: trailing newlines do not survive a round trip.
+    const to = new MemoryStore('to', { transform: (c) => ({ ...c, secret: c.secret.replace(/\n+$/, '') }) });
+    const report = await copyCredentials(from, to, { registries: [], dryRun: false, move: true });
+    expect(report.ok).to.equal(false);
+    const [a, b] = report.entries;
+    expect(a).to.include({ serverURL: 'a.io', action: 'add', status: 'moved', erased: true });
+    expect(b).to.include({ serverURL: 'b.io', action: 'add', status: 'failed' });
+    expect(b?.reason).to.match(/different secret when read back/);
+    expect(b?.reason).not.to.include('ends-with-newline');
+    expect([...from.items.keys()]).to.deep.equal(['b.io']);
+  });
+
+  it('keeps going past a store that refuses writes, and fails those entries', async () => {
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1'], ['b.io', 'bob', 's2']);
+    const to = new MemoryStore('to', { readOnly: true });
+    const report = await copyCredentials(from, to, { registries: [], dryRun: false, move: true });
+    expect(report.entries.map((e) => e.status)).to.deep.equal(['failed', 'failed']);
+    expect(report.entries[0]?.reason).to.match(/^writing to to failed: to is read-only/);
+    expect(from.items.size).to.equal(2);
+  });
+
+  it('a second run finds everything the same', async () => {
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1']);
+    const to = new MemoryStore('to');
+    await copyCredentials(from, to, { registries: [], dryRun: false, move: false });
+    const again = await copyCredentials(from, to, { registries: [], dryRun: false, move: false });
+    expect(again.entries.map((e) => [e.action, e.status])).to.deep.equal([['same', 'unchanged']]);
+    expect(again.ok).to.equal(true);
+  });
+});
