@@ -2,7 +2,9 @@
  * `npm run bench`: every benchmark, each reported as a ratio against a floor measured in the same
  * run. Set BENCH_RUNS to change the number of runs (default 30).
  */
+import { benchAuthFiles } from './auth-files.js';
 import { benchHelper } from './helper.js';
 
 const runs = Number(process.env.BENCH_RUNS) || 30;
 await benchHelper(runs);
+await benchAuthFiles(runs);
