@@ -39,6 +39,14 @@ describe('auth entries', () => {
       let s = next(3) === 0 ? (samples[next(samples.length)] as string) : '';
       for (let j = next(5); j > 0; j--) s += pieces[next(pieces.length)] as string;
       expect(decodeAuth(s), JSON.stringify(s)).to.deep.equal(reference(s));
+      if (s === '') continue;
+      // parseEntry decodes without decodeAuth's result object; it must read the same.
+      const e = parseEntry({ auth: s }, 'k', 'f');
+      const read: Record<string, string> = {};
+      if (e.username !== undefined) read.username = e.username;
+      if (e.password !== undefined) read.password = e.password;
+      if (e.authProblem !== undefined) read.problem = e.authProblem;
+      expect(read, JSON.stringify(s)).to.deep.equal(reference(s));
     }
   });
 
