@@ -59,6 +59,22 @@ export function timeFunction(fn: () => void, runs: number): number {
   return median(t);
 }
 
+/**
+ * Times in-process functions (sync or async) in interleaved rounds, as {@link measureCommands}
+ * does for commands, so that load and heap growth hit every case alike; median per function.
+ */
+export async function timeFunctions(fns: readonly (() => void | Promise<void>)[], runs: number, warmup = 2): Promise<number[]> {
+  const times = fns.map(() => [] as number[]);
+  for (let round = -warmup; round < runs; round++) {
+    for (const [i, fn] of fns.entries()) {
+      const s = process.hrtime.bigint();
+      await fn();
+      if (round >= 0) times[i]?.push(Number(process.hrtime.bigint() - s) / 1e6);
+    }
+  }
+  return times.map(median);
+}
+
 /** Prints results as an aligned table. */
 export function printTable(title: string, results: readonly BenchResult[]): void {
   console.log(`\n${title}`);

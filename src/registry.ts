@@ -51,6 +51,12 @@ const HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io'
 
 /** Parses and canonicalises a registry key (the table in this module's header). Never throws. */
 export function parseRegistryKey(raw: string): RegistryKey {
+  // The common case, a bare host[:port] (no scheme can be written without a slash): no slicing.
+  if (!raw.includes('/')) {
+    const hub = HUB_ALIASES.has(raw);
+    const host = hub ? DOCKER_HUB_HOST : raw;
+    return { raw, scheme: undefined, host, path: '', canonical: host, scope: 'registry', hub, trailingSlash: false, droppedPath: undefined };
+  }
   let rest = raw;
   let scheme: RegistryKey['scheme'];
   if (rest.startsWith('https://')) {
@@ -79,7 +85,8 @@ export function parseRegistryKey(raw: string): RegistryKey {
     scheme,
     host,
     path,
-    canonical: path === '' ? host : `${host}/${path}`,
+    // host/path is the key as written unless a scheme, alias or trailing slash was dropped: reuse it.
+    canonical: path === '' ? host : scheme === undefined && !hub && !trailingSlash ? raw : `${host}/${path}`,
     scope,
     hub,
     trailingSlash: trailingSlash && scheme === undefined,

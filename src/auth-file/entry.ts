@@ -5,9 +5,13 @@
 import { ParseError } from '../errors.js';
 import type { AuthEntry, AuthFile, AuthProblem } from './model.js';
 
-// Compiled once: standard base64 alphabet, padding only at the end.
-const STD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 const LINE_BREAKS = /[\r\n]/g;
+
+// Standard base64 alphabet → 6-bit value; -1 for anything else ('=' included: padding is stripped first).
+const BASE64_VALUE = new Int8Array(128).fill(-1);
+for (let i = 0; i < 64; i++) BASE64_VALUE['ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/'.charCodeAt(i)] = i;
+// Decoded bytes of the current `auth`, reused: one Buffer per value was most of the decoding time.
+let scratch = Buffer.allocUnsafeSlow(256);
 
 /** The decoded `auth` field: username and password, or why it cannot be used. */
 export interface DecodedAuth {
@@ -21,17 +25,74 @@ export interface DecodedAuth {
  * Line breaks inside are tolerated (podman does); missing padding is accepted but flagged.
  */
 export function decodeAuth(value: string): DecodedAuth {
-  let text = value;
-  if (text.includes('\n') || text.includes('\r')) text = text.replace(LINE_BREAKS, '');
-  if (!STD_BASE64.test(text) || text.length % 4 === 1) return { problem: 'invalid-base64' };
-  let problem: AuthProblem | undefined;
-  if (text.length % 4 !== 0) problem = 'unpadded';
-  const decoded = Buffer.from(text, 'base64').toString('utf8');
+  const text = withoutLineBreaks(value);
+  const decoded = decodeBase64(text);
+  if (decoded === undefined) return { problem: 'invalid-base64' };
   const colon = decoded.indexOf(':');
   if (colon < 0) return { problem: 'no-colon' };
   const out: DecodedAuth = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
-  if (problem) out.problem = problem;
+  if (text.length % 4 !== 0) out.problem = 'unpadded';
   return out;
+}
+
+function withoutLineBreaks(value: string): string {
+  return value.includes('\n') || value.includes('\r') ? value.replace(LINE_BREAKS, '') : value;
+}
+
+/**
+ * The UTF-8 text of standard base64, or undefined unless `text` matches `^[A-Za-z0-9+/]*={0,2}$`
+ * with a length that is not 1 modulo 4. Decodes as Buffer does (the bits of an incomplete group
+ * dropped, invalid UTF-8 replaced), but validates and decodes in one pass, four characters at a
+ * time, into a reused buffer: a Buffer per value was most of the time of reading a big file.
+ */
+function decodeBase64(text: string): string | undefined {
+  const length = text.length;
+  if (length % 4 === 1) return undefined;
+  let end = length;
+  if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
+  if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
+  if (scratch.length < end) scratch = Buffer.allocUnsafeSlow(end);
+  const bytes = scratch;
+  const value = BASE64_VALUE;
+  let n = 0;
+  let high = 0;
+  let i = 0;
+  for (const whole = end - (end % 4); i < whole; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 128) return undefined;
+    const v0 = value[c0] as number;
+    const v1 = value[c1] as number;
+    const v2 = value[c2] as number;
+    const v3 = value[c3] as number;
+    if ((v0 | v1 | v2 | v3) < 0) return undefined;
+    const group = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
+    high |= group;
+    bytes[n] = group >> 16;
+    bytes[n + 1] = (group >> 8) & 0xff;
+    bytes[n + 2] = group & 0xff;
+    n += 3;
+  }
+  // The last, incomplete group: two characters make one byte, three make two.
+  let acc = 0;
+  for (let bits = 0; i < end; i++) {
+    const c = text.charCodeAt(i);
+    const v = c < 128 ? (value[c] as number) : -1;
+    if (v < 0) return undefined;
+    acc = (acc << 6) | v;
+    bits += 6;
+    if (bits >= 8) {
+      bits -= 8;
+      const b = (acc >> bits) & 0xff;
+      high |= b << 16;
+      bytes[n++] = b;
+    }
+  }
+  // `high` holds every byte at bit 23, 15 or 7 by its place in a group: 0x808080 catches one >= 0x80.
+  // ASCII (nearly always) decodes the same as latin1, which is cheaper than UTF-8.
+  return bytes.toString((high & 0x808080) === 0 ? 'latin1' : 'utf8', 0, n);
 }
 
 /** Padded standard base64 of `username:password`, as docker, podman and kubectl write it. */
@@ -69,7 +130,8 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
     // The common shape {"auth": …} or {"auth": …, "email": …}, in that order.
     fields++;
     if (!((fields === 1 && name === 'auth') || (fields === 2 && name === 'email'))) plainShape = false;
-    const field = FIELD_NAMES[name] ?? FIELD_NAMES[name.toLowerCase()];
+    // The two names nearly every entry has first, then the table (Go matches names case-insensitively).
+    const field = name === 'auth' ? 'auth' : name === 'email' ? 'email' : (FIELD_NAMES[name] ?? FIELD_NAMES[name.toLowerCase()]);
     if (field === undefined) {
       (entry.extra ??= {})[name] = value;
       continue;
@@ -101,17 +163,29 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
     }
   }
   if (auth !== undefined && auth !== '') {
-    const decoded = decodeAuth(auth);
-    if (decoded.problem) entry.authProblem = decoded.problem;
-    if (decoded.username !== undefined) {
+    // decodeAuth, without its result object (this runs once per entry of every file read).
+    // A line break is not base64: only a value that fails is searched for them.
+    let text = auth;
+    let decoded = decodeBase64(text);
+    if (decoded === undefined && (auth.includes('\n') || auth.includes('\r'))) {
+      text = auth.replace(LINE_BREAKS, '');
+      decoded = decodeBase64(text);
+    }
+    const colon = decoded === undefined ? -1 : decoded.indexOf(':');
+    if (decoded === undefined) entry.authProblem = 'invalid-base64';
+    else if (colon < 0) entry.authProblem = 'no-colon';
+    else if (text.length % 4 !== 0) entry.authProblem = 'unpadded';
+    if (decoded !== undefined && colon >= 0) {
+      const username = decoded.slice(0, colon);
+      const password = decoded.slice(colon + 1);
       // docker and kubelet: a readable `auth` overrides explicit fields.
-      entry.username = decoded.username;
-      entry.password = decoded.password;
-      if (decoded.problem === undefined && auth.length % 4 === 0 && !auth.includes('\n')) {
+      entry.username = username;
+      entry.password = password;
+      if (entry.authProblem === undefined && auth.length % 4 === 0 && !auth.includes('\n')) {
         entry.authText = auth;
         if (plainShape && explicitUser === undefined && (fields === 1 || typeof entry.email === 'string')) entry.plain = raw as Record<string, unknown>;
       }
-      if ((explicitUser !== undefined && explicitUser !== decoded.username) || (explicitPassword !== undefined && explicitPassword !== decoded.password)) {
+      if ((explicitUser !== undefined && explicitUser !== username) || (explicitPassword !== undefined && explicitPassword !== password)) {
         entry.authDisagrees = true;
       }
       return entry;

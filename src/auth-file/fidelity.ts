@@ -30,24 +30,23 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
   for (const key of file.credHelpers.keys()) helperHosts.add(parseRegistryKey(key).canonical);
   for (const e of file.entries) {
     const k = keyOf(e);
-    const where = { file: e.origin.file, key: e.origin.key };
     if (k.scope !== 'registry' && target === 'docker') {
-      out.push({ kind: 'scope', ...where, message: `docker ignores the path: it uses this entry only as a fallback for all of ${k.host} (written as is; podman reading the file still honours it)` });
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `docker ignores the path: it uses this entry only as a fallback for all of ${k.host} (written as is; podman reading the file still honours it)` });
     }
     if (k.scope !== 'registry' && target === 'dockercfg') {
-      out.push({ kind: 'scope', ...where, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });
     }
     if (isStub(e)) {
       const viaHelper = helperHosts.has(k.canonical);
-      if (target === 'secret') out.push({ kind: 'stub', ...where, message: 'empty entry whose secret is in a credential helper; kubelet runs no helpers, so it authenticates nothing (materialise it)' });
-      else if (target === 'dockercfg') out.push({ kind: 'stub', ...where, message: 'empty entry whose secret is in a credential helper; .dockercfg cannot name helpers (materialise it)' });
-      else if (target === 'podman' && !viaHelper) out.push({ kind: 'stub', ...where, message: 'empty entry that relies on credsStore; podman has no credsStore support and pulls anonymously (materialise it)' });
+      if (target === 'secret') out.push({ kind: 'stub', file: e.origin.file, key: e.origin.key, message: 'empty entry whose secret is in a credential helper; kubelet runs no helpers, so it authenticates nothing (materialise it)' });
+      else if (target === 'dockercfg') out.push({ kind: 'stub', file: e.origin.file, key: e.origin.key, message: 'empty entry whose secret is in a credential helper; .dockercfg cannot name helpers (materialise it)' });
+      else if (target === 'podman' && !viaHelper) out.push({ kind: 'stub', file: e.origin.file, key: e.origin.key, message: 'empty entry that relies on credsStore; podman has no credsStore support and pulls anonymously (materialise it)' });
     }
     if (e.identityToken !== undefined && target === 'secret') {
-      out.push({ kind: 'token', ...where, message: 'kubelet ignores identitytoken' + ((e.password ?? '') === '' ? '; this entry has no password, so it authenticates nothing' : '') });
+      out.push({ kind: 'token', file: e.origin.file, key: e.origin.key, message: 'kubelet ignores identitytoken' + ((e.password ?? '') === '' ? '; this entry has no password, so it authenticates nothing' : '') });
     }
     if (e.registryToken !== undefined && (target === 'secret' || target === 'podman' || target === 'dockercfg')) {
-      out.push({ kind: 'token', ...where, message: `${target === 'secret' ? 'kubelet' : 'podman'} ignores registrytoken (written, but unused)` });
+      out.push({ kind: 'token', file: e.origin.file, key: e.origin.key, message: `${target === 'secret' ? 'kubelet' : 'podman'} ignores registrytoken (written, but unused)` });
     }
   }
   if (target === 'dockercfg' || target === 'secret') {

@@ -6,7 +6,7 @@
 import { HelperError, messageOf } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, Origin } from './model.js';
-import { isStub } from './model.js';
+import { isStub, keyOf } from './model.js';
 
 /** What a helper's `get` answered (`username` "<token>" marks an identity token). */
 export interface ResolvedCredential {
@@ -45,13 +45,14 @@ function helperIndex(file: AuthFile): (key: string) => string | undefined {
 export function pendingLookups(file: AuthFile): HelperLookup[] {
   const helperFor = helperIndex(file);
   const out: HelperLookup[] = [];
-  const covered = new Set<string>();
   for (const e of file.entries) {
-    covered.add(parseRegistryKey(e.key).canonical);
     if (!isStub(e)) continue;
     const helper = helperFor(e.key);
     if (helper !== undefined) out.push({ key: e.key, helper, origin: e.origin });
   }
+  if (file.credHelpers.size === 0) return out;
+  const covered = new Set<string>();
+  for (const e of file.entries) covered.add(keyOf(e).canonical);
   for (const [key, helper] of file.credHelpers) {
     if (!covered.has(parseRegistryKey(key).canonical)) out.push({ key, helper, origin: { file: file.source, key: `credHelpers[${key}]` } });
   }

@@ -55,22 +55,24 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
   const out = emptyAuthFile(files.map((f) => f.source).join(' + '), format);
   const conflicts: Conflict[] = [];
   const duplicates: MergeResult['duplicates'] = [];
+  // One pass: canonical key → index in out.entries, and which input file that entry came from.
   const slots = new Map<string, number>();
-  const slotFile = new Map<number, number>();
+  const slotFile: number[] = [];
   const sources = new Map<string, string>();
-  files.forEach((file, fileIndex) => {
+  for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
+    const file = files[fileIndex]!;
     for (const entry of file.entries) {
       const canonical = keyOf(entry).canonical;
       const at = slots.get(canonical);
       if (at === undefined) {
         slots.set(canonical, out.entries.length);
-        slotFile.set(out.entries.length, fileIndex);
+        slotFile.push(fileIndex);
         out.entries.push(entry);
         continue;
       }
       const old = out.entries[at]!;
       let takeNew: boolean;
-      if (slotFile.get(at) === fileIndex) takeNew = !isExactKey(old, file.format) && isExactKey(entry, file.format);
+      if (slotFile[at] === fileIndex) takeNew = !isExactKey(old, file.format) && isExactKey(entry, file.format);
       else takeNew = policy === 'last';
       const kept = takeNew ? entry : old;
       const dropped = takeNew ? old : entry;
@@ -78,11 +80,11 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
       else conflicts.push({ key: canonical, kind: 'entry', kept: kept.origin, dropped: dropped.origin });
       if (takeNew) {
         out.entries[at] = entry;
-        slotFile.set(at, fileIndex);
+        slotFile[at] = fileIndex;
       }
     }
     mergeHelpers(out, file, policy, conflicts, sources);
-  });
+  }
   if (policy === 'fail') {
     const across = conflicts.filter((c) => c.kept.file !== c.dropped.file);
     if (across.length > 0) throw new ConflictError(across);

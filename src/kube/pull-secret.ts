@@ -178,13 +178,50 @@ export function pullSecretObject(secret: PullSecret): Record<string, unknown> {
   };
 }
 
+/**
+ * YAML text of `value`, which holds `objects` (from {@link pullSecretObject}). The YAML library
+ * checks a plain scalar with several regular expressions, so a data value of megabytes was most
+ * of the time of a big pull secret. Each data value is base64 of JSON text (it starts with `e`,
+ * from `{`, and is a plain scalar on one line with `lineWidth: 0`), so it is written through a
+ * short plain stand-in and put in afterwards; when a stand-in is not found exactly once (metadata
+ * could hold one), the value is stringified as is.
+ */
+function stringifySecretsYAML(value: unknown, objects: readonly Record<string, unknown>[]): string {
+  const slots: { data: Record<string, unknown>; key: string; payload: string; standIn: string }[] = [];
+  for (const [i, o] of objects.entries()) {
+    const data = o.data as Record<string, unknown>;
+    const key = Object.keys(data)[0] as string;
+    const payload = data[key];
+    if (typeof payload !== 'string' || !payload.startsWith('e')) continue;
+    slots.push({ data, key, payload, standIn: `credkitPayload${i}x` });
+  }
+  for (const s of slots) s.data[s.key] = s.standIn;
+  let text: string;
+  try {
+    text = stringifyYAML(value, { lineWidth: 0 });
+  } finally {
+    for (const s of slots) s.data[s.key] = s.payload;
+  }
+  const at = slots.map((s) => text.indexOf(s.standIn));
+  if (slots.some((s, i) => (at[i] as number) < 0 || text.indexOf(s.standIn, (at[i] as number) + 1) >= 0)) return stringifyYAML(value, { lineWidth: 0 });
+  // Stand-ins appear in object order; splice the payloads in one pass.
+  const parts: string[] = [];
+  let from = 0;
+  for (const [i, s] of slots.entries()) {
+    parts.push(text.slice(from, at[i]), s.payload);
+    from = (at[i] as number) + s.standIn.length;
+  }
+  parts.push(text.slice(from));
+  return parts.join('');
+}
+
 /** Writes secrets as YAML or JSON, as one object, `---` documents, or a `kind: List`. */
 export function serializePullSecrets(secrets: readonly PullSecret[], container: SecretContainer, syntax: 'json' | 'yaml'): string {
   const objects = secrets.map(pullSecretObject);
   if (container === 'list' || (container === 'single' && objects.length > 1 && syntax === 'json')) {
     const list = { apiVersion: 'v1', kind: 'List', items: objects };
-    return syntax === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringifyYAML(list, { lineWidth: 0 });
+    return syntax === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringifySecretsYAML(list, objects);
   }
   if (syntax === 'json') return `${JSON.stringify(objects[0], null, 2)}\n`;
-  return objects.map((o) => stringifyYAML(o, { lineWidth: 0 })).join('---\n');
+  return objects.map((o) => stringifySecretsYAML(o, [o])).join('---\n');
 }

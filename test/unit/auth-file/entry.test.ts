@@ -19,6 +19,37 @@ describe('auth entries', () => {
     it(`decodeAuth: ${name}`, () => expect(decodeAuth(input)).to.deep.equal(want));
   }
 
+  it('decodeAuth agrees with a regex and Buffer decoder on odd lengths, padding, garbage and UTF-8', () => {
+    // The decoder validates and decodes in one pass; this is the plain definition it must match.
+    const reference = (value: string) => {
+      const text = value.replace(/[\r\n]/g, '');
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return { problem: 'invalid-base64' };
+      const decoded = Buffer.from(text, 'base64').toString('utf8');
+      const colon = decoded.indexOf(':');
+      if (colon < 0) return { problem: 'no-colon' };
+      const out: Record<string, string> = { username: decoded.slice(0, colon), password: decoded.slice(colon + 1) };
+      if (text.length % 4 !== 0) out.problem = 'unpadded';
+      return out;
+    };
+    const pieces = ['', 'Y', 'YQ', 'YWI', 'YWJj', 'Og', 'Og==', 'OjpA', 'w6k6', '/+8=', '+/', '=', '==', '===', '-', '_', '\n', '\r\n', ' ', 'é', '\u{1F600}'];
+    const samples = [b64('ünïcödé:pässwörd'), b64('a:b'), b64(':'), b64('x'.repeat(300) + ':' + 'y'.repeat(300)), Buffer.from([0xff, 0x3a, 0xc3]).toString('base64')];
+    let seed = 7;
+    const next = (k: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % k;
+    for (let i = 0; i < 5000; i++) {
+      let s = next(3) === 0 ? (samples[next(samples.length)] as string) : '';
+      for (let j = next(5); j > 0; j--) s += pieces[next(pieces.length)] as string;
+      expect(decodeAuth(s), JSON.stringify(s)).to.deep.equal(reference(s));
+      if (s === '') continue;
+      // parseEntry decodes without decodeAuth's result object; it must read the same.
+      const e = parseEntry({ auth: s }, 'k', 'f');
+      const read: Record<string, string> = {};
+      if (e.username !== undefined) read.username = e.username;
+      if (e.password !== undefined) read.password = e.password;
+      if (e.authProblem !== undefined) read.problem = e.authProblem;
+      expect(read, JSON.stringify(s)).to.deep.equal(reference(s));
+    }
+  });
+
   it('encodeAuth writes padded standard base64', () => {
     expect(encodeAuth('alice', 'pw')).to.equal('YWxpY2U6cHc=');
     expect(encodeAuth('a', '<>&?')).to.equal(Buffer.from('a:<>&?').toString('base64'));

@@ -1,0 +1,33 @@
+import { expect } from 'chai';
+import { stringify as stringifyYAML } from 'yaml';
+import { emptyAuthFile } from '../../../src/auth-file/model.js';
+import { parseEntry } from '../../../src/auth-file/entry.js';
+import { pullSecretObject, serializePullSecrets } from '../../../src/kube/pull-secret.js';
+import type { PullSecret, PullSecretType } from '../../../src/kube/pull-secret.js';
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+function secret(type: PullSecretType, entries: number, meta: Partial<PullSecret> = {}): PullSecret {
+  const file = emptyAuthFile('f.json', 'secret');
+  for (let i = 0; i < entries; i++) file.entries.push(parseEntry({ auth: b64(`user${i}:pw<&>${i}`) }, `registry${i}.example.com`, 'f.json'));
+  return { type, file, name: 'regcred', ...meta };
+}
+
+describe('pull secrets: YAML with the payload spliced in', () => {
+  // serializePullSecrets writes each data value through a stand-in; the text must be what the YAML library writes.
+  const cases: [string, PullSecret[], 'single' | 'documents' | 'list'][] = [
+    ['one dockerconfigjson secret', [secret('dockerconfigjson', 3, { namespace: 'ci' })], 'single'],
+    ['an empty dockercfg payload', [secret('dockercfg', 0)], 'single'],
+    ['a big payload', [secret('dockerconfigjson', 5000)], 'single'],
+    ['documents', [secret('dockerconfigjson', 2), secret('dockercfg', 2, { name: 'other' })], 'documents'],
+    ['a List of twelve', Array.from({ length: 12 }, (_, i) => secret('dockerconfigjson', i, { name: `s${i}` })), 'list'],
+    ['a label that holds a stand-in', [secret('dockerconfigjson', 1, { labels: { a: 'credkitPayload0x' }, annotations: { 'x/y': 'v: w' } })], 'single'],
+  ];
+  for (const [name, secrets, container] of cases) {
+    it(name, () => {
+      const objects = secrets.map(pullSecretObject);
+      const want = container === 'list' ? stringifyYAML({ apiVersion: 'v1', kind: 'List', items: objects }, { lineWidth: 0 }) : objects.map((o) => stringifyYAML(o, { lineWidth: 0 })).join('---\n');
+      expect(serializePullSecrets(secrets, container, 'yaml')).to.equal(want);
+    });
+  }
+});
