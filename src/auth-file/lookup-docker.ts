@@ -38,7 +38,7 @@ function entryError(e: AuthEntry): string | undefined {
   return undefined;
 }
 
-/** Reads config.json the way docker does; `error` set means docker warns and uses an empty config. */
+/** Reads config.json the way docker does; `error` set means docker warns (with no file: and uses an empty config). */
 function readDockerConfig(path: string, text: string | undefined): { file: AuthFile | undefined; error: string | undefined } {
   if (text === undefined || text.trim() === '') return { file: undefined, error: undefined };
   const parsed = parseJSONText(text);
@@ -51,9 +51,11 @@ function readDockerConfig(path: string, text: string | undefined): { file: AuthF
     if (err instanceof ParseError) return { file: undefined, error: messageOf(err) };
     throw err;
   }
+  // docker 28.2 warns but keeps what it decoded (seen with the real CLI): entries are used as
+  // they are, and an undecodable one is sent with its raw "auth" for the daemon to decode.
   for (const e of file.entries) {
     const problem = entryError(e);
-    if (problem) return { file: undefined, error: problem };
+    if (problem) return { file, error: problem };
   }
   return { file, error: undefined };
 }
@@ -92,7 +94,9 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     const r = readDockerConfig(path, loaded.text);
     if (r.error !== undefined) {
       step.status = 'error';
-      step.detail = `docker cannot parse it (${r.error}): it prints "WARNING: Error parsing config file" and carries on with an empty config (and overwrites the file on its next save)`;
+      step.detail = r.file
+        ? `docker prints "WARNING: Error parsing config file" (${r.error}) and still uses the file (entries it could not decode are sent with their raw "auth")`
+        : `docker cannot parse it (${r.error}): it prints "WARNING: Error parsing config file" and carries on with an empty config (and overwrites the file on its next save)`;
     }
     file = r.file;
   }
@@ -125,26 +129,30 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
   if (helper !== undefined) {
     const answer = await deps.askHelper(helper, key);
     out.helperCalls.push(helperReport(helper, key, via, path, answer));
-    if (exists && step.status !== 'error') {
-      step.status = answer.kind === 'found' ? 'matched' : answer.kind === 'failed' ? 'error' : 'empty-match';
-      step.detail = `${via} names helper "${helper}", asked for ${quoteKey(key)}`;
-    }
-    for (const e of related) {
-      const reason = isStub(e) ? `a {} marker; the credential is whatever helper "${helper}" answers` : `docker asks helper "${helper}" (${via}); credentials written in auths are ignored`;
-      if (!(isStub(e) && e.key === key)) out.shadowed.push(shadow(e, reason));
+    if (answer.kind !== 'failed') {
+      if (exists && step.status !== 'error') {
+        step.status = answer.kind === 'found' ? 'matched' : 'empty-match';
+        step.detail = `${via} names helper "${helper}", asked for ${quoteKey(key)}`;
+      }
+      for (const e of related) {
+        const reason = isStub(e) ? `a {} marker; the credential is whatever helper "${helper}" answers` : `docker asks helper "${helper}" (${via}); credentials written in auths are ignored`;
+        if (!(isStub(e) && e.key === key)) out.shadowed.push(shadow(e, reason));
+      }
     }
     if (answer.kind === 'found') {
       const fields = answer.identityToken !== undefined ? { identityToken: answer.identityToken } : { username: answer.username, password: answer.password };
       out.credential = makeCredential(key, fields, { file: path, key: via, helper });
       out.outcome = 'credential';
       if (answer.identityToken !== undefined) out.notes.push('the helper holds an identity token: docker sends it without a username');
-    } else if (answer.kind === 'not-found') {
-      out.reason = `helper "${helper}" has no credential for ${quoteKey(key)}; docker pulls anonymously`;
-    } else {
-      out.outcome = 'error';
-      out.reason = `docker fails: error getting credentials - ${answer.message}`;
+      return out;
     }
-    return out;
+    if (answer.kind === 'not-found') {
+      out.reason = `helper "${helper}" has no credential for ${quoteKey(key)}; docker pulls anonymously`;
+      return out;
+    }
+    // Seen with docker 28.2: the native store returns the file's entry along with the helper's
+    // error, and pull ignores the error, so whatever auths holds for the key is sent, silently.
+    out.notes.push(`helper "${helper}" failed (${answer.message}); docker pull ignores that and sends what auths holds for ${quoteKey(key)} (docker login would fail)`);
   }
 
   // The file store.
@@ -185,6 +193,7 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     out.reason = `key ${quoteKey(chosen.key)} holds no credential; docker pulls anonymously`;
     return out;
   }
+  if (step.status === 'error') out.notes.push(step.detail);
   step.status = 'matched';
   step.detail = how;
   out.credential = credential;
