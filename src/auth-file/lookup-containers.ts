@@ -236,7 +236,9 @@ function shadowedEntries(
     if (!p) continue;
     const { file, legacy, match } = p;
     for (const e of file.entries) {
-      if (!entryMatches(e, legacy, key, registry) || e === match.claim) continue;
+      const reached = endedAt < 0 || i <= endedAt;
+      // A reached file's deciding entry is the file step itself, not a shadowed entry.
+      if (!entryMatches(e, legacy, key, registry) || (reached && e === match.claim)) continue;
       let reason: string;
       if (winner !== undefined && i > decidedAt) reason = `${winner} comes first in the search and has a credential`;
       else if (endedAt >= 0 && i > endedAt) reason = `not reached: the lookup fails at ${paths[endedAt] ?? 'an earlier file'}`;
