@@ -6,11 +6,9 @@
 import { statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { explainLookup } from '../auth-file/explain.js';
-import { readInputs } from '../auth-file/load.js';
 import { filesToRead } from '../auth-file/lookup.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupClient, LookupDeps } from '../auth-file/lookup.js';
 import type { AuthFile } from '../auth-file/model.js';
-import { parseAuthText } from '../auth-file/read.js';
 import { readTextIfExists } from '../auth-file/safe-file.js';
 import { loadConfig } from '../config.js';
 import { messageOf } from '../errors.js';
@@ -85,6 +83,8 @@ export async function runLookup(io: Io, request: LookupRequest, deps?: LookupDep
   }
   let secrets: AuthFile[] | undefined;
   if (request.secrets && request.secrets.length > 0) {
+    // Pull secrets need the YAML reader; only load it when secrets are given.
+    const [{ readInputs }, { parseAuthText }] = await Promise.all([import('../auth-file/load.js'), import('../auth-file/read.js')]);
     secrets = [];
     for (const input of await readInputs(request.secrets, io.cwd, io.readStdin)) secrets.push(...parseAuthText(input.text, input.source).files);
   }
