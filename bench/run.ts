@@ -5,6 +5,7 @@
  */
 import { benchAuthFiles } from './auth-files.js';
 import { benchHelper } from './helper.js';
+import { benchExplain } from './explain.js';
 import { benchMigrate } from './migrate.js';
 
 const runs = Number(process.env.BENCH_RUNS) || 30;
@@ -13,3 +14,4 @@ const wanted = (name: string): boolean => !only || only.includes(name);
 if (wanted('helper')) await benchHelper(runs);
 if (wanted('auth-files')) await benchAuthFiles(runs);
 if (wanted('migrate')) await benchMigrate(Math.max(3, Math.round(runs / 3)));
+if (wanted('explain')) await benchExplain(runs);

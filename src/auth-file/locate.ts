@@ -12,15 +12,25 @@ export interface AuthFileLocation {
   readers: ('docker' | 'podman')[];
   /** Why this path (which variable or default). */
   why: string;
+  /** The legacy `.dockercfg` map (containers/image reads it with its legacy rules). */
+  legacy?: true;
+}
+
+/** Inputs beyond the environment: podman's `--authfile`, and the uid for `/run/containers/$UID`. */
+export interface LocateOptions {
+  /** Replaces podman's primary file, as `--authfile` does (REGISTRY_AUTH_FILE is its default). */
+  authfile?: string;
+  /** When given (Linux, no XDG_RUNTIME_DIR), `/run/containers/<uid>/auth.json` is listed. */
+  uid?: number;
 }
 
 /**
  * The auth files in lookup order: podman's primary file (`REGISTRY_AUTH_FILE`, else
  * `$XDG_RUNTIME_DIR/containers/auth.json`), `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`,
  * docker's `${DOCKER_CONFIG:-~/.docker}/config.json`, and the legacy `~/.dockercfg`.
- * `/run/containers/$UID/auth.json` (no XDG_RUNTIME_DIR) is not listed: Host has no uid.
+ * `/run/containers/$UID/auth.json` (no XDG_RUNTIME_DIR) is listed only when `options.uid` is given.
  */
-export function locateAuthFiles(host: Host): AuthFileLocation[] {
+export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFileLocation[] {
   const env = host.env;
   const out: AuthFileLocation[] = [];
   const add = (path: string, readers: AuthFileLocation['readers'], why: string) => {
@@ -32,11 +42,15 @@ export function locateAuthFiles(host: Host): AuthFileLocation[] {
     out.push({ path, readers: [...readers], why });
   };
   const configHome = env.XDG_CONFIG_HOME || join(host.home, '.config');
-  if (env.REGISTRY_AUTH_FILE) add(env.REGISTRY_AUTH_FILE, ['podman'], 'REGISTRY_AUTH_FILE');
+  if (options.authfile) add(options.authfile, ['podman'], '--authfile');
+  else if (env.REGISTRY_AUTH_FILE) add(env.REGISTRY_AUTH_FILE, ['podman'], 'REGISTRY_AUTH_FILE');
   else if (host.platform !== 'linux') add(join(host.home, '.config', 'containers', 'auth.json'), ['podman'], 'podman default');
   else if (env.XDG_RUNTIME_DIR) add(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), ['podman'], 'XDG_RUNTIME_DIR');
+  else if (options.uid !== undefined) add(join('/run', 'containers', String(options.uid), 'auth.json'), ['podman'], 'no XDG_RUNTIME_DIR');
   add(join(configHome, 'containers', 'auth.json'), ['podman'], env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : '~/.config');
   add(join(env.DOCKER_CONFIG || join(host.home, '.docker'), 'config.json'), ['docker', 'podman'], env.DOCKER_CONFIG ? 'DOCKER_CONFIG' : '~/.docker');
   add(join(host.home, '.dockercfg'), ['podman'], 'legacy ~/.dockercfg');
+  const last = out[out.length - 1];
+  if (last !== undefined && last.path === join(host.home, '.dockercfg')) last.legacy = true;
   return out;
 }

@@ -46,6 +46,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./check.js')).checkCommand,
   },
   {
+    name: 'explain',
+    command: 'explain <target>',
+    describe: 'Show which credential docker, podman or kubelet uses for an image, and why (secrets redacted)',
+    load: async () => (await import('./explain.js')).explainCommand,
+  },
+  {
+    name: 'get',
+    command: 'get <target>',
+    describe: 'Print the credential docker (or podman) would use for an image, as helper JSON (includes the secret)',
+    load: async () => (await import('./get.js')).getCommand,
+  },
+  {
     name: 'copy',
     command: 'copy [registries..]',
     describe: 'Copy or move credentials between stores (backends, docker-credential helpers, auth files)',

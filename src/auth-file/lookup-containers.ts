@@ -1,0 +1,269 @@
+/**
+ * containers/image's lookup (podman, skopeo, buildah), as verified against skopeo 1.9.3 /
+ * containers/image 5.23 (containers-image-facts.md, formats.md §4):
+ *
+ * - files in order: `--authfile` / `$REGISTRY_AUTH_FILE` / `$XDG_RUNTIME_DIR/containers/auth.json`,
+ *   `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`, `${DOCKER_CONFIG:-~/.docker}/config.json`,
+ *   `~/.dockercfg`; the first file that yields credentials wins; a file that cannot be parsed
+ *   aborts the lookup, but only when the search reaches it;
+ * - in a file: `credHelpers[registry]` takes over; else exact keys from the repository up to the
+ *   registry, the first key that exists decides (a `{}` entry gives nothing and sends the search to
+ *   the next file); else keys normalised (scheme stripped and cut at `/`, Docker Hub aliases) in
+ *   random map order. `.dockercfg` has only the registry key and the normalised pass.
+ *
+ * Matching here follows containers/image's own normalisation, which differs from credkit's
+ * canonical keys (src/registry.ts) on purpose: to containers/image `quay.io/v2` is a namespace.
+ */
+import { ParseError, messageOf } from '../errors.js';
+import { parseConfigJSON } from './docker-config.js';
+import { parseDockercfgJSON } from './dockercfg.js';
+import { isJSONObject, parseJSONText } from './json-text.js';
+import { locateAuthFiles } from './locate.js';
+import type { AuthEntry, AuthFile } from './model.js';
+import { isStub } from './model.js';
+import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
+import { helperReport, makeCredential, quoteKey } from './lookup.js';
+import { trimNul } from './lookup-docker.js';
+
+const TITLE = 'containers/image: podman, skopeo, buildah';
+
+/** containers/image's `normalizeRegistry`: Docker Hub's names become `index.docker.io`. */
+function normalizeRegistry(registry: string): string {
+  return registry === 'docker.io' || registry === 'registry-1.docker.io' ? 'index.docker.io' : registry;
+}
+
+/** containers/image's `normalizeAuthFileKey`: strip the scheme; cut at `/` if there was one (or in legacy files). */
+export function normalizeAuthFileKey(key: string, legacy: boolean): string {
+  const stripped = key.replace(/^https?:\/\//, '');
+  const cut = legacy || stripped !== key ? (stripped.split('/')[0] ?? '') : stripped;
+  return normalizeRegistry(cut);
+}
+
+/** The exact keys tried in one file, most specific first (`quay.io/a/b`, `quay.io/a`, `quay.io`). */
+export function exactKeys(key: string, legacy: boolean, registry: string): string[] {
+  if (legacy) return [registry];
+  const out: string[] = [];
+  for (let k = key; ; ) {
+    out.push(k);
+    const slash = k.lastIndexOf('/');
+    if (slash < 0) break;
+    k = k.slice(0, slash);
+  }
+  return out;
+}
+
+/** How one file answers, before any helper is called. */
+interface FileMatch {
+  /** credHelpers names a helper for the registry: it takes over this file. */
+  helper?: string;
+  /** The entry that decides for this file. */
+  claim?: AuthEntry;
+  via?: 'exact' | 'normalised';
+  /** All entries the normalised pass would accept (several = random pick). */
+  candidates: AuthEntry[];
+  tried: string[];
+}
+
+function matchInFile(file: AuthFile, legacy: boolean, key: string, registry: string): FileMatch {
+  const tried = exactKeys(key, legacy, registry);
+  if (!legacy && file.credHelpers.has(registry)) return { helper: file.credHelpers.get(registry) as string, candidates: [], tried };
+  for (const k of tried) {
+    const claim = file.entries.find((e) => e.key === k);
+    if (claim) return { claim, via: 'exact', candidates: [], tried };
+  }
+  const wanted = normalizeRegistry(registry);
+  const candidates = file.entries.filter((e) => normalizeAuthFileKey(e.key, legacy) === wanted);
+  const match: FileMatch = { candidates, tried };
+  if (candidates[0]) {
+    match.claim = candidates[0];
+    match.via = 'normalised';
+  }
+  return match;
+}
+
+/** True when the entry would be accepted by some step of the lookup in its file. */
+function entryMatches(e: AuthEntry, legacy: boolean, key: string, registry: string): boolean {
+  return exactKeys(key, legacy, registry).includes(e.key) || normalizeAuthFileKey(e.key, legacy) === normalizeRegistry(registry);
+}
+
+/** What containers/image decodes from an entry: credentials, nothing, or a hard error. */
+function decodeEntry(e: AuthEntry): { kind: 'found'; username: string; password: string; identityToken: string | undefined } | { kind: 'empty'; why: string } | { kind: 'error'; why: string } {
+  if (e.authProblem === 'invalid-base64') return { kind: 'error', why: `key ${quoteKey(e.key)}: "auth" is not valid standard base64 (illegal base64 data)` };
+  if (e.authProblem === 'unpadded') return { kind: 'error', why: `key ${quoteKey(e.key)}: "auth" is base64 without padding (illegal base64 data)` };
+  if (e.authProblem === 'no-colon') return { kind: 'empty', why: `"auth" has no ":" (podman warns "missing semicolon")` };
+  if (e.explicitOnly) return { kind: 'empty', why: 'only "username"/"password" fields, which containers/image ignores' };
+  if (e.username === undefined) return { kind: 'empty', why: isStub(e) ? 'an empty {} entry (a docker credsStore marker?)' : 'no "auth" field' };
+  const password = trimNul(e.password) ?? '';
+  if (e.username === '' && password === '' && e.identityToken === undefined) return { kind: 'empty', why: '"auth" holds an empty username and password' };
+  return { kind: 'found', username: e.username, password, identityToken: e.identityToken };
+}
+
+/** Parses a file as containers/image does; throws ParseError (which aborts the lookup when reached). */
+function parseForContainers(path: string, text: string, legacy: boolean): { file: AuthFile; note?: string } {
+  if (text.trim() === '') throw new ParseError('unexpected end of JSON input', { file: path });
+  const parsed = parseJSONText(text);
+  if (!parsed.ok) throw new ParseError(parsed.message, { file: path });
+  if (!isJSONObject(parsed.value)) throw new ParseError('not a JSON object', { file: path });
+  if (legacy) {
+    const file = parseDockercfgJSON(parsed.value, path);
+    return 'auths' in parsed.value ? { file, note: 'an {"auths": …} document in the legacy .dockercfg place: its keys are not registries, so it gives nothing' } : { file };
+  }
+  const file = parseConfigJSON(parsed.value, path, 'podman');
+  if (!('auths' in parsed.value) && !('credHelpers' in parsed.value) && Object.keys(parsed.value).length > 0) {
+    return { file, note: 'no "auths": a legacy .dockercfg map here is ignored' };
+  }
+  return { file };
+}
+
+/** Explains which credential podman / skopeo / buildah send for the image. */
+export async function lookupContainers(input: LookupInput, deps: LookupDeps): Promise<ClientExplanation> {
+  const { host, ref } = input;
+  const registry = ref.registry;
+  const key = ref.name;
+  const out: ClientExplanation = { client: 'podman', title: TITLE, query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
+  const locations = locateAuthFiles(host, input.locate ?? {}).filter((l) => l.readers.includes('podman'));
+  const parsed: ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[] = [];
+  let decidedAt = -1;
+  let endedAt = -1;
+  let stopped = false;
+
+  for (const [i, loc] of locations.entries()) {
+    const legacy = loc.legacy === true;
+    const loaded = input.files.get(loc.path);
+    const step: FileStep = { path: loc.path, why: loc.why, exists: loaded !== undefined, status: 'missing', detail: 'does not exist' };
+    out.files.push(step);
+    let file: AuthFile | undefined;
+    let note: string | undefined;
+    let parseError: string | undefined;
+    if (loaded && 'error' in loaded) parseError = `cannot be read (${loaded.error})`;
+    else if (loaded) {
+      try {
+        ({ file, note } = parseForContainers(loc.path, loaded.text, legacy));
+      } catch (err) {
+        if (!(err instanceof ParseError)) throw err;
+        parseError = messageOf(err);
+      }
+    }
+    const match = file ? matchInFile(file, legacy, key, registry) : undefined;
+    parsed.push(file && match ? { file, legacy, match } : undefined);
+    if (!loaded) continue;
+    if (stopped) {
+      step.status = 'not-reached';
+      step.detail = parseError ? `not reached (it would fail: ${parseError})` : 'not reached';
+      continue;
+    }
+    if (parseError !== undefined || !file || !match) {
+      step.status = 'error';
+      step.detail = parseError ?? 'cannot be parsed';
+      out.outcome = 'error';
+      out.reason = `the lookup fails: ${parseError ?? loc.path}`;
+      stopped = true;
+      endedAt = i;
+      continue;
+    }
+    const tried = `tried ${match.tried.map(quoteKey).join(', ')}${legacy ? ' (legacy file: registry only)' : ''}`;
+    if (match.helper !== undefined) {
+      const answer = await deps.askHelper(match.helper, registry);
+      out.helperCalls.push(helperReport(match.helper, registry, `credHelpers[${quoteKey(registry)}]`, loc.path, answer));
+      step.detail = `credHelpers[${quoteKey(registry)}] names helper "${match.helper}"; auths in this file is not consulted`;
+      if (answer.kind === 'found') {
+        step.status = 'matched';
+        const fields = answer.identityToken !== undefined ? { identityToken: answer.identityToken } : { username: answer.username, password: answer.password };
+        out.credential = makeCredential(registry, fields, { file: loc.path, key: `credHelpers[${registry}]`, helper: match.helper });
+        out.outcome = 'credential';
+        decidedAt = endedAt = i;
+        stopped = true;
+      } else if (answer.kind === 'not-found') {
+        step.status = 'empty-match';
+        step.detail += '; it has no credential, so the search goes on to the next file';
+      } else {
+        step.status = 'error';
+        step.detail += `; ${answer.message}`;
+        out.outcome = 'error';
+        out.reason = `the lookup fails: ${answer.message}`;
+        stopped = true;
+        endedAt = i;
+      }
+      continue;
+    }
+    if (!match.claim) {
+      step.status = note ? 'ignored' : 'no-match';
+      step.detail = note ?? `no matching key (${tried}, then scheme and alias keys for ${registry})`;
+      continue;
+    }
+    const decoded = decodeEntry(match.claim);
+    const claimed = match.via === 'exact' ? `key ${quoteKey(match.claim.key)}` : `no exact key (${tried}); normalised key ${quoteKey(match.claim.key)}`;
+    if (match.candidates.length > 1) {
+      out.notes.push(`${loc.path}: ${match.candidates.length} keys normalise to ${registry} (${match.candidates.map((c) => quoteKey(c.key)).join(', ')}); containers/image picks one at random (Go map order)`);
+    }
+    if (decoded.kind === 'error') {
+      step.status = 'error';
+      step.detail = `${claimed}: ${decoded.why}`;
+      out.outcome = 'error';
+      out.reason = `the lookup fails: ${loc.path}: ${decoded.why}`;
+      stopped = true;
+      endedAt = i;
+    } else if (decoded.kind === 'empty') {
+      step.status = 'empty-match';
+      step.detail = `${claimed}: ${decoded.why}; it claims the key (broader keys in this file are not tried), so the search goes on to the next file`;
+    } else {
+      step.status = 'matched';
+      step.detail = claimed;
+      out.credential = makeCredential(registry, { username: decoded.username, password: decoded.password, identityToken: decoded.identityToken }, { file: loc.path, key: match.claim.key });
+      out.outcome = 'credential';
+      decidedAt = endedAt = i;
+      stopped = true;
+    }
+  }
+
+  if (out.outcome === 'anonymous') out.reason = 'no file has a credential for this image; the pull is anonymous';
+  out.shadowed = shadowedEntries(parsed, decidedAt, endedAt, key, registry, locations.map((l) => l.path));
+  addNotes(out, input);
+  return out;
+}
+
+function shadowedEntries(
+  parsed: readonly ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[],
+  decidedAt: number,
+  endedAt: number,
+  key: string,
+  registry: string,
+  paths: readonly string[],
+): ShadowedEntry[] {
+  const out: ShadowedEntry[] = [];
+  const winner = decidedAt >= 0 ? paths[decidedAt] : undefined;
+  for (const [i, p] of parsed.entries()) {
+    if (!p) continue;
+    const { file, legacy, match } = p;
+    for (const e of file.entries) {
+      const reached = endedAt < 0 || i <= endedAt;
+      // A reached file's deciding entry is the file step itself, not a shadowed entry.
+      if (!entryMatches(e, legacy, key, registry) || (reached && e === match.claim)) continue;
+      let reason: string;
+      if (winner !== undefined && i > decidedAt) reason = `${winner} comes first in the search and has a credential`;
+      else if (endedAt >= 0 && i > endedAt) reason = `not reached: the lookup fails at ${paths[endedAt] ?? 'an earlier file'}`;
+      else if (match.helper !== undefined) reason = `credHelpers[${quoteKey(registry)}] in this file takes over; auths is not consulted`;
+      else if (match.via === 'exact' && match.claim && exactKeys(key, legacy, registry).includes(e.key)) reason = `the more specific key ${quoteKey(match.claim.key)} decides in this file, even when it is empty`;
+      else if (match.via === 'exact' && match.claim) reason = `scheme and alias keys are read only when no exact key exists; ${quoteKey(match.claim.key)} does`;
+      else if (match.via === 'normalised' && match.claim) reason = `also normalises to ${registry}; containers/image picks one at random, shown here: ${quoteKey(match.claim.key)}`;
+      else reason = 'not reached';
+      out.push({ file: file.source, key: e.key, username: decodeEntry(e).kind === 'found' ? (e.username ?? '') : '', reason });
+    }
+  }
+  return out;
+}
+
+function addNotes(out: ClientExplanation, input: LookupInput): void {
+  const env = input.host.env;
+  const named = input.locate?.authfile ? '--authfile' : env.REGISTRY_AUTH_FILE ? 'REGISTRY_AUTH_FILE' : undefined;
+  if (named) {
+    out.notes.push(`${named} replaces only the first file: containers/image 5.23 (skopeo 1.9, podman 4.3) still reads the others when it has no match; newer releases read only the named file`);
+  }
+  if (env.DOCKER_CONFIG && !named) {
+    out.notes.push('DOCKER_CONFIG is set: podman (through containers/common) may also use $DOCKER_CONFIG/config.json as its primary auth file; skopeo does not');
+  }
+  if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
+  for (const step of out.files) {
+    if (step.path.startsWith('/run/containers/')) out.notes.push(`${step.path} is podman's default primary file when XDG_RUNTIME_DIR is unset`);
+  }
+}

@@ -1,0 +1,189 @@
+/**
+ * kubelet's lookup over pull secrets (formats.md §5.3–5.4, `BasicDockerKeyring`): every key is
+ * read as a URL (`https://` added when missing, scheme dropped, a leading `/v1/` or `/v2/` cut),
+ * keys are tried in reverse lexicographic order, and a key matches when its port is exactly the
+ * image's, its host has as many labels and each label glob-matches, and its path is a plain string
+ * prefix of the image's path. Every match is returned, in that order; the runtime tries them one
+ * after another. Only when nothing matched does a Docker Hub image fall back to `index.docker.io`.
+ */
+import { parseRegistryKey } from '../registry.js';
+import type { AuthEntry, AuthFile } from './model.js';
+import { isStub } from './model.js';
+import type { ClientExplanation, FileStep, LookupInput, ResolvedCredential, ShadowedEntry } from './lookup.js';
+import { hasCredential, makeCredential, quoteKey } from './lookup.js';
+
+const TITLE = 'kubelet (imagePullSecrets)';
+const HUB_FALLBACK_KEY = 'index.docker.io';
+
+/** A key as the keyring stores it: `host[:port][path]`, or undefined when kubelet would skip it. */
+export function kubeletKey(raw: string): string | undefined {
+  const withScheme = /^https?:\/\//.test(raw) ? raw : `https://${raw}`;
+  let url: URL;
+  try {
+    url = new URL(withScheme);
+  } catch {
+    return undefined;
+  }
+  // Go keeps the host as written; WHATWG URL lower-cases it, so take host and path from the text.
+  const rest = withScheme.replace(/^https?:\/\//, '').split(/[?#]/)[0] ?? '';
+  const slash = rest.indexOf('/');
+  const hostPart = slash < 0 ? rest : rest.slice(0, slash);
+  let path = slash < 0 ? '' : rest.slice(slash);
+  if (url.host === '' || hostPart === '') return undefined;
+  if (path.startsWith('/v1/') || path.startsWith('/v2/')) path = path.slice(3);
+  return path !== '' && path !== '/' ? `${hostPart}${path}` : hostPart;
+}
+
+function splitHostPort(hostPort: string): { host: string; port: string } {
+  const colon = hostPort.lastIndexOf(':');
+  return colon < 0 ? { host: hostPort, port: '' } : { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
+}
+
+function splitSchemeless(s: string): { hostPort: string; path: string } {
+  const slash = s.indexOf('/');
+  return slash < 0 ? { hostPort: s, path: '' } : { hostPort: s.slice(0, slash), path: s.slice(slash) };
+}
+
+/** Go's `filepath.Match` for one host label (no separators); a malformed pattern never matches. */
+export function globMatch(pattern: string, text: string): boolean {
+  let re = '^';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i] as string;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '\\') {
+      const next = pattern[++i];
+      if (next === undefined) return false;
+      re += next.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+    } else if (c === '[') {
+      const end = pattern.indexOf(']', i + 2);
+      if (end < 0) return false;
+      let body = pattern.slice(i + 1, end);
+      const negate = body.startsWith('^');
+      if (negate) body = body.slice(1);
+      if (body === '') return false;
+      re += `[${negate ? '^' : ''}${body.replace(/[\]\\^]/g, '\\$&')}]`;
+      i = end;
+    } else re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
+  }
+  try {
+    return new RegExp(`${re}$`, 's').test(text);
+  } catch {
+    return false;
+  }
+}
+
+/** Why a keyring key does not match the target, or undefined when it matches (`URLsMatch`). */
+export function mismatch(key: string, target: string): string | undefined {
+  const k = splitSchemeless(key);
+  const t = splitSchemeless(target);
+  const kh = splitHostPort(k.hostPort);
+  const th = splitHostPort(t.hostPort);
+  if (kh.port !== th.port) return `the port differs (${kh.port || 'none'} vs ${th.port || 'none'}; kubelet compares ports exactly)`;
+  const kl = kh.host.split('.');
+  const tl = th.host.split('.');
+  if (kl.length !== tl.length) return `the host has ${kl.length} labels, the image's ${tl.length}`;
+  for (const [i, label] of kl.entries()) if (!globMatch(label, tl[i] as string)) return `host label "${label}" does not match "${tl[i]}"`;
+  if (!t.path.startsWith(k.path)) return `the path "${k.path}" is not a prefix of "${t.path || '/'}"`;
+  return undefined;
+}
+
+/** kubelet's `isDefaultRegistryMatch`: the image is on Docker Hub as far as the fallback is concerned. */
+function isDefaultRegistryMatch(image: string): boolean {
+  const slash = image.indexOf('/');
+  const first = slash < 0 ? image : image.slice(0, slash);
+  if (first === '') return false;
+  if (slash < 0) return true;
+  if (first === 'docker.io' || first === 'index.docker.io') return true;
+  return !/[.:]/.test(first);
+}
+
+/** Why kubelet cannot parse this secret, if it cannot (a bad `auth` fails the whole secret). */
+function secretError(file: AuthFile): string | undefined {
+  for (const e of file.entries) {
+    if (e.authProblem === 'invalid-base64') return `key ${quoteKey(e.key)}: "auth" is not valid base64`;
+    if (e.authProblem === 'no-colon') return `key ${quoteKey(e.key)}: "auth" is not base64(username:password)`;
+  }
+  return undefined;
+}
+
+interface KeyringItem {
+  keyringKey: string;
+  entry: AuthEntry;
+  file: AuthFile;
+}
+
+function credentialOf(item: KeyringItem): ResolvedCredential {
+  // kubelet reads username/password/auth only: identity tokens are ignored.
+  return makeCredential(item.entry.key, { username: item.entry.username, password: item.entry.password }, { file: item.file.source, key: item.entry.key });
+}
+
+/** Explains which credentials kubelet tries for the image, given the pod's pull secrets. */
+export function lookupKubelet(input: LookupInput): ClientExplanation {
+  const { ref } = input;
+  const target = ref.name;
+  const out: ClientExplanation = { client: 'kubelet', title: TITLE, query: target, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
+  const items: KeyringItem[] = [];
+  for (const file of input.secrets ?? []) {
+    const step: FileStep = { path: file.source, why: '--secret', exists: true, status: 'no-match', detail: '' };
+    out.files.push(step);
+    const error = secretError(file);
+    if (error) {
+      step.status = 'error';
+      step.detail = error;
+      out.outcome = 'error';
+      out.reason = `the pull fails: ${file.source}: ${error}`;
+      continue;
+    }
+    for (const entry of file.entries) {
+      const keyringKey = kubeletKey(entry.key);
+      if (keyringKey === undefined) {
+        out.shadowed.push({ file: file.source, key: entry.key, username: entry.username ?? '', reason: 'kubelet cannot parse this key as a URL and skips it' });
+        continue;
+      }
+      items.push({ keyringKey, entry, file });
+    }
+  }
+  if (out.outcome === 'error') return out;
+  const index = [...new Set(items.map((i) => i.keyringKey))].sort().reverse();
+  const matched: KeyringItem[] = [];
+  for (const k of index) if (mismatch(k, target) === undefined) matched.push(...items.filter((i) => i.keyringKey === k));
+  let viaFallback = false;
+  const hubImage = isDefaultRegistryMatch(ref.kind === 'registry' ? `${ref.registry}/` : target);
+  if (matched.length === 0 && hubImage) {
+    matched.push(...items.filter((i) => i.keyringKey === HUB_FALLBACK_KEY));
+    viaFallback = matched.length > 0;
+  }
+  const canonicalHost = parseRegistryKey(ref.registry).host;
+  for (const item of items) {
+    if (matched.includes(item)) continue;
+    const why = mismatch(item.keyringKey, target);
+    let reason: string | undefined;
+    if (item.keyringKey === HUB_FALLBACK_KEY && hubImage) reason = `the Docker Hub fallback to ${quoteKey(HUB_FALLBACK_KEY)} applies only when no key matches`;
+    else if (parseRegistryKey(item.entry.key).host === canonicalHost || why === undefined) {
+      reason = `kubelet reads it as ${quoteKey(item.keyringKey)}: ${why ?? 'no match'}`;
+      if (ref.hub && /^(https?:\/\/)?registry-1\.docker\.io/.test(item.entry.key)) reason = 'kubelet does not treat registry-1.docker.io as Docker Hub';
+    }
+    if (reason) out.shadowed.push({ file: item.file.source, key: item.entry.key, username: item.entry.username ?? '', reason });
+  }
+  for (const f of out.files) {
+    const used = matched.filter((m) => m.file.source === f.path);
+    if (used.length > 0) {
+      f.status = 'matched';
+      f.detail = `keys ${used.map((u) => `${quoteKey(u.entry.key)} (as ${quoteKey(u.keyringKey)})`).join(', ')}${viaFallback ? ' via the Docker Hub fallback' : ''}`;
+    } else f.detail = 'no key matches';
+  }
+  const creds = matched.map(credentialOf);
+  const [first, ...rest] = creds;
+  if (!first) {
+    out.reason = (input.secrets ?? []).length === 0 ? 'no pull secrets given (--secret); the pull is anonymous' : 'no key matches the image; the pull is anonymous';
+    return out;
+  }
+  out.credential = first;
+  out.alternatives = rest;
+  if (hasCredential(first)) out.outcome = 'credential';
+  else out.reason = `the first match ${quoteKey(first.source.key)} holds no credential${isStub(matched[0]!.entry) ? ' (a {} marker: kubelet runs no helpers)' : ''}; kubelet tries it as empty credentials`;
+  if (rest.length > 0) out.notes.push(`${rest.length} more matching credential(s) are tried in order if the registry refuses the first`);
+  if (matched.some((m) => m.entry.identityToken !== undefined)) out.notes.push('kubelet ignores identitytoken fields');
+  return out;
+}

@@ -1,0 +1,203 @@
+/**
+ * "Which credential will this client use for this image, and why": the shared vocabulary of the
+ * per-client lookups (lookup-docker.ts, lookup-containers.ts, lookup-kubelet.ts; explain.ts runs
+ * them). Pure: file texts and pull secrets come in already read, and
+ * the only outside calls (running a `docker-credential-*` helper, looking a program up on PATH)
+ * are injected.
+ */
+import type { Host } from '../io.js';
+import type { ImageRef } from '../image-ref.js';
+import type { AuthFile } from './model.js';
+import { locateAuthFiles } from './locate.js';
+import type { LocateOptions } from './locate.js';
+
+/** The clients credkit can explain. */
+export type LookupClient = 'docker' | 'podman' | 'kubelet';
+
+/**
+ * A secret value that cannot leak by accident: JSON, string conversion and `util.inspect` all
+ * give `********`; only {@link HiddenSecret.reveal} returns it (for `credkit get`).
+ */
+export class HiddenSecret {
+  readonly #value: string;
+  constructor(value: string) {
+    this.#value = value;
+  }
+  /** The secret itself. */
+  reveal(): string {
+    return this.#value;
+  }
+  toJSON(): string {
+    return '********';
+  }
+  toString(): string {
+    return '********';
+  }
+  [Symbol.for('nodejs.util.inspect.custom')](): string {
+    return '********';
+  }
+}
+
+/** A file as the caller read it: its text, or why it could not be read. Absent from the map = missing. */
+export type FileText = { text: string } | { error: string };
+
+/** What a helper `get` answered. */
+export type HelperAnswer =
+  | { kind: 'found'; username: string; password: string; identityToken: string | undefined }
+  | { kind: 'not-found' }
+  /** `reason` is the helper client's failure kind (not-on-path, timeout, failed…); the message names no secret. */
+  | { kind: 'failed'; reason: string; message: string };
+
+/** The outside world a lookup needs. */
+export interface LookupDeps {
+  /** Runs `docker-credential-<helper> get` with `serverURL` (with the helper client's timeout). */
+  askHelper(helper: string, serverURL: string): Promise<HelperAnswer>;
+  /** True when `program` is on PATH (docker's default-store detection). */
+  onPath(program: string): boolean;
+}
+
+/** How a file took part in a lookup. */
+export type FileStatus =
+  /** Does not exist (treated as empty). */
+  | 'missing'
+  /** Exists but the search ended before it. */
+  | 'not-reached'
+  /** Read; nothing in it for this image. */
+  | 'no-match'
+  /** A key matched but gave no credential (`{}`, no usable `auth`, or a helper that had none). */
+  | 'empty-match'
+  /** It supplied the credential. */
+  | 'matched'
+  /** It could not be read or parsed. */
+  | 'error'
+  /** Read, but this client ignores what is in it (e.g. a legacy map given as an auth.json). */
+  | 'ignored';
+
+/** One file in a client's search order. */
+export interface FileStep {
+  path: string;
+  /** Why this path: the variable or default that named it. */
+  why: string;
+  exists: boolean;
+  status: FileStatus;
+  /** One line: the keys tried and what happened. Never a secret. */
+  detail: string;
+}
+
+/** One helper call a lookup made (really made, through the injected caller). */
+export interface HelperCallReport {
+  helper: string;
+  /** The ServerURL the client sends (formats.md §1.5). */
+  serverURL: string;
+  /** Why this helper: `credHelpers["…"]`, `credsStore`, or docker's default store. */
+  via: string;
+  /** The file that configured it. */
+  file: string;
+  outcome: 'found' | 'not-found' | 'failed';
+  /** For `failed`: not-on-path, timeout, failed, … */
+  reason?: string;
+  username?: string;
+  message?: string;
+}
+
+/** Where a credential came from. */
+export interface CredentialSource {
+  /** The file (or pull secret) that holds it or names the helper. */
+  file: string;
+  /** The key that matched, as written. */
+  key: string;
+  /** Set when a helper supplied it. */
+  helper?: string;
+}
+
+/** A credential a client would send. Secrets are wrapped; serialising this never shows them. */
+export interface ResolvedCredential {
+  /** The server URL the credential is for, as the client names it (the helper's ServerURL). */
+  serverURL: string;
+  username: string;
+  password: HiddenSecret | undefined;
+  identityToken: HiddenSecret | undefined;
+  source: CredentialSource;
+}
+
+/** An entry that could apply to the image but is not what the client uses. */
+export interface ShadowedEntry {
+  file: string;
+  key: string;
+  /** The entry's username ('' for none or a helper stub). */
+  username: string;
+  reason: string;
+}
+
+/** One client's answer. */
+export interface ClientExplanation {
+  client: LookupClient;
+  /** Which program(s) this stands for. */
+  title: string;
+  /** What the client looks up: docker's config key, containers/image's key, kubelet's image name. */
+  query: string;
+  files: FileStep[];
+  helperCalls: HelperCallReport[];
+  /** `credential`: sends one; `anonymous`: sends none; `error`: the pull fails before that. */
+  outcome: 'credential' | 'anonymous' | 'error';
+  credential?: ResolvedCredential;
+  /** kubelet: further matching credentials, tried in order if the first is refused. */
+  alternatives?: ResolvedCredential[];
+  /** For `anonymous`: why; for `error`: the error. */
+  reason: string;
+  shadowed: ShadowedEntry[];
+  notes: string[];
+}
+
+/** Everything a lookup reads, already loaded. */
+export interface LookupInput {
+  host: Host;
+  ref: ImageRef;
+  /** The texts of the files {@link filesToRead} named (missing files absent). */
+  files: ReadonlyMap<string, FileText>;
+  /** kubelet: the pull secrets, each as an auth file (with parse problems recorded per entry). */
+  secrets?: readonly AuthFile[];
+  /** podman's `--authfile`, and the uid for `/run/containers/$UID/auth.json`. */
+  locate?: LocateOptions;
+}
+
+/** Every file a docker or containers/image lookup may read, in no particular order. */
+export function filesToRead(host: Host, locate: LocateOptions = {}): string[] {
+  return locateAuthFiles(host, locate).map((l) => l.path);
+}
+
+/** A credential from decoded fields; empty strings count as absent. */
+export function makeCredential(
+  serverURL: string,
+  fields: { username?: string | undefined; password?: string | undefined; identityToken?: string | undefined },
+  source: CredentialSource,
+): ResolvedCredential {
+  return {
+    serverURL,
+    username: fields.username ?? '',
+    password: fields.password ? new HiddenSecret(fields.password) : undefined,
+    identityToken: fields.identityToken ? new HiddenSecret(fields.identityToken) : undefined,
+    source,
+  };
+}
+
+/** True when a credential carries anything a client would send. */
+export function hasCredential(c: ResolvedCredential): boolean {
+  return c.username !== '' || c.password !== undefined || c.identityToken !== undefined;
+}
+
+/** Short label of a file path for messages: the path itself (the CLI may shorten it). */
+export function quoteKey(key: string): string {
+  return JSON.stringify(key);
+}
+
+/** Records a helper call's answer in a report. */
+export function helperReport(helper: string, serverURL: string, via: string, file: string, answer: HelperAnswer): HelperCallReport {
+  const report: HelperCallReport = { helper, serverURL, via, file, outcome: answer.kind };
+  if (answer.kind === 'found') report.username = answer.identityToken !== undefined ? '' : answer.username;
+  if (answer.kind === 'failed') {
+    report.reason = answer.reason;
+    report.message = answer.message;
+  }
+  return report;
+}

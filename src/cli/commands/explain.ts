@@ -1,0 +1,91 @@
+/**
+ * `credkit explain IMAGE_OR_REGISTRY [--as docker|podman|kubelet] [--secret FILE...] [--json]`:
+ * which credential each client uses for an image and why (files, keys, helpers, shadowed
+ * entries). Secrets are always redacted. The lookup is loaded only when the command runs.
+ */
+import type { CommandModule } from 'yargs';
+import type { ClientExplanation, ResolvedCredential } from '../../auth-file/lookup.js';
+import type { LookupClient } from '../../auth-file/lookup.js';
+import type { LookupReport } from '../lookup-run.js';
+import type { CommandContext } from '../context.js';
+import { printJSON, say } from '../context.js';
+import { restoreDash } from '../stdin-arg.js';
+
+interface ExplainArgs {
+  target: string;
+  as?: LookupClient[];
+  secret?: string[];
+  authfile?: string;
+  json?: boolean;
+  [key: string]: unknown;
+}
+
+/** The clients `--as` accepts. */
+export const EXPLAIN_CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'kubelet'];
+
+function describeCredential(c: ResolvedCredential): string {
+  const user = c.username === '' ? '(no username)' : c.username;
+  const kind = [c.password ? 'password' : '', c.identityToken ? 'identity token' : ''].filter(Boolean).join(' + ') || 'no secret';
+  const where = c.source.helper !== undefined ? `helper "${c.source.helper}" (${c.source.key} in ${c.source.file})` : `${c.source.file}, key ${JSON.stringify(c.source.key)}`;
+  return `${user} (${kind}) from ${where}`;
+}
+
+/** Renders one client's explanation as indented text. */
+export function renderClient(x: ClientExplanation): string[] {
+  const lines = [`${x.client}: ${x.title}`, `  looks up: ${JSON.stringify(x.query)}`];
+  if (x.files.length > 0) {
+    lines.push(x.client === 'kubelet' ? '  pull secrets (all matches are tried, most specific key first):' : x.client === 'podman' ? '  files, in order (the first with a credential wins):' : '  file:');
+    x.files.forEach((f, i) => lines.push(`    ${i + 1}. ${f.path} (${f.why}): ${f.status}${f.detail && f.detail !== 'does not exist' ? ` — ${f.detail}` : ''}`));
+  }
+  for (const h of x.helperCalls) {
+    const answer = h.outcome === 'found' ? `found${h.username ? `, username ${h.username}` : ' (identity token)'}` : h.outcome === 'not-found' ? 'not found' : `${h.reason}: ${h.message}`;
+    lines.push(`  helper: docker-credential-${h.helper} get ${JSON.stringify(h.serverURL)} (${h.via}) → ${answer}`);
+  }
+  if (x.outcome === 'credential' && x.credential) lines.push(`  uses: ${describeCredential(x.credential)}`);
+  else if (x.outcome === 'error') lines.push(`  fails: ${x.reason}`);
+  else lines.push(`  uses: no credential — ${x.reason}`);
+  for (const alt of x.alternatives ?? []) lines.push(`  then tries: ${describeCredential(alt)}`);
+  if (x.shadowed.length > 0) {
+    lines.push('  not used:');
+    for (const s of x.shadowed) lines.push(`    ${s.file} ${JSON.stringify(s.key)}${s.username ? ` (${s.username})` : ''}: ${s.reason}`);
+  }
+  for (const n of x.notes) lines.push(`  note: ${n}`);
+  return lines;
+}
+
+/** Renders the whole report. */
+export function renderReport(report: LookupReport): string[] {
+  const img = report.image;
+  const head = img.kind === 'registry' ? `registry ${img.registry}` : `image ${img.name} (registry ${img.registry}, repository ${img.path})`;
+  const lines = [`${JSON.stringify(img.input)}: ${head}`];
+  for (const c of report.clients) lines.push('', ...renderClient(c));
+  return lines;
+}
+
+/** `credkit explain …`. */
+export function explainCommand(ctx: CommandContext): CommandModule<object, ExplainArgs> {
+  return {
+    command: 'explain <target>',
+    describe: 'Show which credential docker, podman or kubelet uses for an image, and why (secrets redacted)',
+    builder: (y) =>
+      y
+        .positional('target', { type: 'string', describe: 'image (nginx, quay.io/org/app:1) or registry (quay.io, localhost:5000/)' })
+        .option('as', { type: 'string', array: true, choices: EXPLAIN_CLIENTS as LookupClient[], describe: 'client(s) to explain (default: docker and podman, plus kubelet with --secret)' })
+        .option('secret', { type: 'string', array: true, describe: 'pull secret or auth file kubelet would use (repeatable; - for stdin)' })
+        .option('authfile', { type: 'string', describe: "podman's --authfile (replaces its first file)" })
+        .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
+    handler: async (args) => {
+      const { runLookup } = await import('../lookup-run.js');
+      const clients = args.as && args.as.length > 0 ? [...new Set(args.as)] : undefined;
+      const secrets = (args.secret ?? []).map((s) => restoreDash(String(s)));
+      const report = await runLookup(ctx.io, {
+        target: String(args.target),
+        ...(clients ? { clients } : {}),
+        ...(secrets.length > 0 ? { secrets } : {}),
+        ...(args.authfile ? { authfile: String(args.authfile) } : {}),
+      });
+      if (args.json) return printJSON(ctx, report);
+      for (const line of renderReport(report)) say(ctx, line);
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/**
+ * `credkit get IMAGE_OR_REGISTRY [--as docker|podman]`: the credential that client would send,
+ * printed in the helper protocol's `get` shape (`{"ServerURL":…,"Username":…,"Secret":…}` and a
+ * newline, like `crane auth get`; an identity token is Username `<token>`). Nothing found:
+ * nothing on stdout, `credkit: no credential for X (…why…)` on stderr, exit 1. Default: docker.
+ */
+import type { CommandModule } from 'yargs';
+import type { LookupClient } from '../../auth-file/lookup.js';
+import type { CommandContext } from '../context.js';
+
+interface GetArgs {
+  target: string;
+  as?: 'docker' | 'podman';
+  authfile?: string;
+  [key: string]: unknown;
+}
+
+/** `credkit get …`. */
+export function getCommand(ctx: CommandContext): CommandModule<object, GetArgs> {
+  return {
+    command: 'get <target>',
+    describe: 'Print the credential docker (or podman) would use for an image, as helper JSON (includes the secret)',
+    builder: (y) =>
+      y
+        .positional('target', { type: 'string', describe: 'image or registry' })
+        .option('as', { type: 'string', choices: ['docker', 'podman'], default: 'docker', describe: 'whose lookup to follow' })
+        .option('authfile', { type: 'string', describe: "podman's --authfile (replaces its first file)" }) as never,
+    handler: async (args) => {
+      const [{ runLookup }, { formatGet }, { NotFoundError, HelperError }] = await Promise.all([
+        import('../lookup-run.js'),
+        import('../../helper/protocol.js'),
+        import('../../errors.js'),
+      ]);
+      const client: LookupClient = args.as === 'podman' ? 'podman' : 'docker';
+      const target = String(args.target);
+      const report = await runLookup(ctx.io, { target, clients: [client], ...(args.authfile ? { authfile: String(args.authfile) } : {}) });
+      const x = report.clients[0];
+      if (!x || x.outcome === 'error') throw new HelperError(`cannot get a credential for ${target} (${client}: ${x?.reason ?? 'no answer'})`);
+      const c = x.credential;
+      if (x.outcome !== 'credential' || !c) throw new NotFoundError(`no credential for ${target} (${client}: ${x.reason})`);
+      const credential = c.identityToken
+        ? { serverURL: c.serverURL, username: '<token>', secret: c.identityToken.reveal() }
+        : { serverURL: c.serverURL, username: c.username, secret: c.password?.reveal() ?? '' };
+      ctx.io.stdout(formatGet(c.serverURL, credential));
+    },
+  };
+}

@@ -1,0 +1,87 @@
+/**
+ * Image references as docker, containers/image and kubelet read them (the distribution
+ * `reference` library's `ParseNormalizedNamed`): `nginx` is `docker.io/library/nginx`,
+ * `index.docker.io/x` is `docker.io/library/x`, the first component is a registry only when it has
+ * a `.` or a `:` or is `localhost`, and tags and digests are dropped. A bare registry
+ * (`quay.io`, `localhost:5000`, `https://quay.io/v2/`, `myhost:5000/`) is accepted too.
+ */
+import { UsageError } from './errors.js';
+import { DOCKER_HUB_HOST } from './registry.js';
+
+/** A parsed image reference, or a registry on its own. */
+export interface ImageRef {
+  /** The argument as given. */
+  input: string;
+  /** `image` for a repository, `registry` for a registry alone. */
+  kind: 'image' | 'registry';
+  /** The registry as the reference library names it (`docker.io` for Docker Hub), host[:port]. */
+  registry: string;
+  /** The repository path below the registry (`library/nginx`), '' for a registry alone. */
+  path: string;
+  /** `registry/path` (the name without tag or digest), or the registry alone. */
+  name: string;
+  /** True when the registry is Docker Hub as the reference library sees it (`docker.io`). */
+  hub: boolean;
+  tag: string | undefined;
+  digest: string | undefined;
+}
+
+const LEGACY_HUB = 'index.docker.io';
+// One path component of a repository name (distribution/reference's path-component grammar).
+const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]+)?$/;
+
+function registryOnly(input: string, registry: string): ImageRef {
+  if (!HOST.test(registry)) throw new UsageError(`"${input}" is not a registry host[:port] or an image reference`);
+  const name = registry === LEGACY_HUB ? DOCKER_HUB_HOST : registry;
+  return { input, kind: 'registry', registry: name, path: '', name, hub: name === DOCKER_HUB_HOST, tag: undefined, digest: undefined };
+}
+
+/**
+ * Parses an image reference or a registry. A registry is: anything with a scheme (its path is
+ * dropped), anything ending in `/`, or a single component with a `.`, or `localhost[:port]`.
+ * Throws UsageError for what docker would also refuse (upper case in the path, bad components).
+ */
+export function parseImageRef(input: string): ImageRef {
+  const text = input.trim();
+  if (text === '') throw new UsageError('name an image or a registry');
+  const scheme = /^https?:\/\//.exec(text);
+  if (scheme) return registryOnly(input, text.slice(scheme[0].length).split('/')[0] ?? '');
+  if (text.endsWith('/') && !text.slice(0, -1).includes('/')) return registryOnly(input, text.slice(0, -1));
+  if (!text.includes('/') && HOST.test(text) && (text.includes('.') || /^localhost(?::[0-9]+)?$/.test(text))) {
+    return registryOnly(input, text);
+  }
+  let rest = text;
+  let digest: string | undefined;
+  const at = rest.indexOf('@');
+  if (at >= 0) {
+    digest = rest.slice(at + 1);
+    rest = rest.slice(0, at);
+    if (!/^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[0-9a-fA-F]{32,}$/.test(digest)) throw new UsageError(`"${input}": invalid digest`);
+  }
+  let tag: string | undefined;
+  const lastSlash = rest.lastIndexOf('/');
+  const colon = rest.indexOf(':', lastSlash + 1);
+  if (colon >= 0) {
+    tag = rest.slice(colon + 1);
+    rest = rest.slice(0, colon);
+    if (!/^[\w][\w.-]{0,127}$/.test(tag)) throw new UsageError(`"${input}": invalid tag`);
+  }
+  let registry: string;
+  let path: string;
+  const slash = rest.indexOf('/');
+  const first = slash < 0 ? rest : rest.slice(0, slash);
+  if (slash < 0 || (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first)) {
+    registry = DOCKER_HUB_HOST;
+    path = rest;
+  } else {
+    registry = first;
+    path = rest.slice(slash + 1);
+    if (!HOST.test(registry)) throw new UsageError(`"${input}": invalid registry "${registry}"`);
+  }
+  if (registry === LEGACY_HUB) registry = DOCKER_HUB_HOST;
+  if (registry === DOCKER_HUB_HOST && !path.includes('/')) path = `library/${path}`;
+  if (path.toLowerCase() !== path) throw new UsageError(`"${input}": repository name must be lowercase`);
+  if (path === '' || !path.split('/').every((c) => COMPONENT.test(c))) throw new UsageError(`"${input}" is not a valid image reference`);
+  return { input, kind: 'image', registry, path, name: `${registry}/${path}`, hub: registry === DOCKER_HUB_HOST, tag, digest };
+}

@@ -1,0 +1,125 @@
+/**
+ * `credkit explain` and `credkit get` through bin/credkit.js in a throwaway HOME: text and JSON
+ * output, secrets never printed by explain, helper calls and their failures, pull secrets for
+ * kubelet, exit codes.
+ */
+import { expect } from 'chai';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandbox, putHelperOnPath, type Sandbox } from '../support/sandbox.js';
+
+const PW = 'explain-fake-pw-1';
+const PW2 = 'explain-fake-pw-2';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const auth = (user: string, pw: string) => ({ auth: b64(`${user}:${pw}`) });
+
+describe('e2e: credkit explain / get', () => {
+  let sb: Sandbox;
+  let dockerConfig: string;
+
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    await putHelperOnPath(sb);
+    dockerConfig = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  const noSecret = (text: string) => {
+    for (const s of [PW, PW2, b64(`alice:${PW}`), b64(`bob:${PW2}`)]) expect(text.includes(s), 'a secret was printed').to.equal(false);
+  };
+
+  it('explains docker and podman by default, with files, keys and shadowed entries; no secret', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW), 'quay.io/org': auth('bob', PW2) } }));
+    const r = await sb.credkit(['explain', 'quay.io/org/app:1']);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout + r.stderr);
+    expect(r.stdout).to.include('docker: docker CLI');
+    expect(r.stdout).to.include('podman: containers/image');
+    expect(r.stdout).to.match(/docker[^]*uses: alice \(password\)/);
+    expect(r.stdout).to.match(/podman[^]*uses: bob \(password\)/);
+    expect(r.stdout).to.include('docker ignores repository scopes');
+    expect(r.stdout).to.include(`${join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json')} (XDG_RUNTIME_DIR): missing`);
+  });
+
+  it('--json has the same answer, secrets redacted', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    const r = await sb.credkit(['explain', 'quay.io/org/app', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout);
+    const parsed = JSON.parse(r.stdout) as { image: { name: string }; clients: { client: string; outcome: string; credential: { username: string; password: string } }[] };
+    expect(parsed.image.name).to.equal('quay.io/org/app');
+    expect(parsed.clients.map((c) => [c.client, c.outcome, c.credential.username, c.credential.password])).to.deep.equal([
+      ['docker', 'credential', 'alice', '********'],
+      ['podman', 'credential', 'alice', '********'],
+    ]);
+  });
+
+  it('calls the helper with the client’s server URL and reports the username it yields', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'credkit', credHelpers: { 'docker.io': 'credkit' } }));
+    for (const url of ['https://index.docker.io/v1/', 'docker.io']) {
+      const user = url === 'docker.io' ? 'podman-user' : 'docker-user';
+      const s = await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: PW })}\n`);
+      expect(s.code, s.stdout).to.equal(0);
+    }
+    const r = await sb.credkit(['explain', 'nginx', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout);
+    const parsed = JSON.parse(r.stdout) as { clients: { helperCalls: { helper: string; serverURL: string; outcome: string; username: string }[] }[] };
+    expect(parsed.clients.map((c) => c.helperCalls.map((h) => `${h.helper} ${h.serverURL} ${h.outcome} ${h.username}`))).to.deep.equal([
+      ['credkit https://index.docker.io/v1/ found docker-user'],
+      ['credkit docker.io found podman-user'],
+    ]);
+  });
+
+  it('reports a helper that is not on PATH, and one that times out', async () => {
+    const bin = join(sb.home, 'slowbin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker-credential-slow'), '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    await writeFile(dockerConfig, JSON.stringify({ auths: {}, credHelpers: { 'a.example.test': 'missing', 'b.example.test': 'slow' } }));
+    const env = { PATH: `${bin}:${sb.env.PATH}`, CREDKIT_HELPER_TIMEOUT: '1' };
+    const a = await sb.credkit(['explain', 'a.example.test/x', '--as', 'docker'], '', env);
+    expect(a.code, a.stderr).to.equal(0);
+    expect(a.stdout).to.match(/helper: docker-credential-missing get "a.example.test" \(credHelpers\["a.example.test"\]\) → not-on-path/);
+    const b = await sb.credkit(['explain', 'b.example.test/x', '--as', 'docker', '--json'], '', env);
+    const parsed = JSON.parse(b.stdout) as { clients: { helperCalls: { reason: string }[] }[] };
+    expect(parsed.clients[0]?.helperCalls[0]?.reason).to.equal('timeout');
+  });
+
+  it('kubelet with --secret: every match in order, Hub fallback', async () => {
+    const payload = JSON.stringify({ auths: { 'quay.io': auth('alice', PW), 'quay.io/org': auth('bob', PW2), 'https://index.docker.io/v1/': auth('hub', PW) } });
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${b64(payload)}\n`;
+    const file = join(sb.home, 'secret.yaml');
+    await writeFile(file, secret);
+    const r = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout);
+    expect(r.stdout).to.match(/uses: bob \(password\)[^]*then tries: alice \(password\)/);
+    const hub = await sb.credkit(['explain', 'nginx', '--as', 'kubelet', '--secret', file, '--json']);
+    const parsed = JSON.parse(hub.stdout) as { clients: { credential: { username: string } }[] };
+    expect(parsed.clients[0]?.credential.username).to.equal('hub');
+    // Default --as with a secret: docker, podman and kubelet.
+    const all = await sb.credkit(['explain', 'nginx', '--secret', file, '--json']);
+    expect((JSON.parse(all.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['docker', 'podman', 'kubelet']);
+  });
+
+  it('get prints helper-shaped JSON; none found is exit 1 with a reason on stderr', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    const r = await sb.credkit(['get', 'quay.io/org/app']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal(`{"ServerURL":"quay.io","Username":"alice","Secret":"${PW}"}\n`);
+    const none = await sb.credkit(['get', 'ghcr.io/org/app', '--as', 'podman']);
+    expect(none.code).to.equal(1);
+    expect(none.stdout).to.equal('');
+    expect(none.stderr).to.match(/^credkit: no credential for ghcr\.io\/org\/app \(podman: .*\)\n$/);
+  });
+
+  it('usage errors exit 2', async () => {
+    expect((await sb.credkit(['explain'])).code).to.equal(2);
+    expect((await sb.credkit(['explain', 'nginx', '--as', 'crio'])).code).to.equal(2);
+    const bad = await sb.credkit(['get', 'quay.io/Org/App']);
+    expect(bad.code).to.equal(2);
+    expect(bad.stderr).to.include('lowercase');
+  });
+});

@@ -1,0 +1,201 @@
+import { expect } from 'chai';
+import { inspect } from 'node:util';
+import { explainLookup } from '../../../src/auth-file/explain.js';
+import type { ClientExplanation, FileText, HelperAnswer, LookupClient, LookupDeps } from '../../../src/auth-file/lookup.js';
+import { HiddenSecret } from '../../../src/auth-file/lookup.js';
+import { globMatch, kubeletKey } from '../../../src/auth-file/lookup-kubelet.js';
+import { parseAuthText } from '../../../src/auth-file/read.js';
+import { parseImageRef } from '../../../src/image-ref.js';
+import type { Host } from '../../../src/io.js';
+
+const HOME = '/home/u';
+const host = (env: Record<string, string> = {}): Host => ({ env: { XDG_RUNTIME_DIR: '/run/user/1', ...env }, home: HOME, platform: 'linux', cwd: HOME });
+const PATHS = {
+  runtime: '/run/user/1/containers/auth.json',
+  config: `${HOME}/.config/containers/auth.json`,
+  docker: `${HOME}/.docker/config.json`,
+  dockercfg: `${HOME}/.dockercfg`,
+};
+const auth = (user: string, pw = 'pw') => ({ auth: Buffer.from(`${user}:${pw}`).toString('base64') });
+
+/** Helpers as a table: helper → server URL → username ('' = not found); missing helper → not on PATH. */
+function deps(helpers: Record<string, Record<string, string>> = {}, onPath: string[] = []): LookupDeps & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    onPath: (p) => onPath.includes(p),
+    askHelper: async (helper, url): Promise<HelperAnswer> => {
+      calls.push(`${helper} ${url}`);
+      const store = helpers[helper];
+      if (!store) return { kind: 'failed', reason: 'not-on-path', message: `credential helper docker-credential-${helper} is not on PATH` };
+      const user = store[url];
+      return user ? { kind: 'found', username: user, password: `${user}-secret`, identityToken: undefined } : { kind: 'not-found' };
+    },
+  };
+}
+
+async function explain(image: string, files: Partial<Record<keyof typeof PATHS, unknown>>, client: LookupClient, d = deps(), env: Record<string, string> = {}): Promise<ClientExplanation> {
+  const map = new Map<string, FileText>();
+  for (const [k, v] of Object.entries(files)) map.set(PATHS[k as keyof typeof PATHS], { text: typeof v === 'string' ? v : JSON.stringify(v) });
+  const [x] = await explainLookup({ host: host(env), ref: parseImageRef(image), files: map }, d, [client]);
+  return x!;
+}
+
+/** 'user', 'none' or 'error'. */
+function answer(x: ClientExplanation): string {
+  return x.outcome === 'credential' ? (x.credential?.username ?? '') : x.outcome === 'error' ? 'error' : 'none';
+}
+
+describe('image references', () => {
+  const table: [string, string, string][] = [
+    ['nginx', 'image', 'docker.io/library/nginx'],
+    ['nginx:1.25', 'image', 'docker.io/library/nginx'],
+    ['library/nginx@sha256:' + 'a'.repeat(64), 'image', 'docker.io/library/nginx'],
+    ['index.docker.io/foo/bar:1', 'image', 'docker.io/foo/bar'],
+    ['localhost:5000/x', 'image', 'localhost:5000/x'],
+    ['localhost/x', 'image', 'localhost/x'],
+    ['quay.io/org/app:v1', 'image', 'quay.io/org/app'],
+    ['quay.io', 'registry', 'quay.io'],
+    ['quay.io:443', 'registry', 'quay.io:443'],
+    ['localhost:5000', 'registry', 'localhost:5000'],
+    ['https://quay.io/v2/', 'registry', 'quay.io'],
+    ['myhost:5000/', 'registry', 'myhost:5000'],
+    ['foo.bar:latest', 'image', 'docker.io/library/foo.bar'],
+  ];
+  for (const [input, kind, name] of table) {
+    it(`${input} → ${kind} ${name}`, () => {
+      const r = parseImageRef(input);
+      expect([r.kind, r.name]).to.deep.equal([kind, name]);
+    });
+  }
+  it('refuses upper case in the repository', () => {
+    expect(() => parseImageRef('quay.io/Org/app')).to.throw(/lowercase/);
+  });
+});
+
+describe('lookup: docker', () => {
+  const R = 'quay.io';
+  const table: { name: string; image: string; files: Partial<Record<keyof typeof PATHS, unknown>>; helpers?: Record<string, Record<string, string>>; onPath?: string[]; expected: string; calls?: string[] }[] = [
+    { name: 'exact host key', image: `${R}/org/app`, files: { docker: { auths: { [R]: auth('alice') } } }, expected: 'alice' },
+    { name: 'exact beats scoped', image: `${R}/org/app`, files: { docker: { auths: { [`${R}/org`]: auth('bob'), [R]: auth('alice') } } }, expected: 'alice' },
+    { name: 'scoped key via hostname fallback', image: `${R}/x/y`, files: { docker: { auths: { [`${R}/org`]: auth('bob') } } }, expected: 'bob' },
+    { name: 'podman files are not docker’s', image: `${R}/org/app`, files: { runtime: { auths: { [R]: auth('alice') } } }, expected: 'none' },
+    { name: 'Hub needs the /v1/ key', image: 'nginx', files: { docker: { auths: { 'docker.io': auth('bob') } } }, expected: 'none' },
+    { name: 'Hub /v1/ key', image: 'nginx', files: { docker: { auths: { 'https://index.docker.io/v1/': auth('alice') } } }, expected: 'alice' },
+    { name: 'credHelpers exact', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credHelpers: { [R]: 'h' } } }, helpers: { h: { [R]: 'carol' } }, expected: 'carol', calls: [`h ${R}`] },
+    { name: 'credHelpers beats credsStore', image: `${R}/a`, files: { docker: { credsStore: 's', credHelpers: { [R]: 'h' } } }, helpers: { h: { [R]: 'carol' }, s: { [R]: 'dave' } }, expected: 'carol' },
+    { name: 'credsStore asked with the Hub key', image: 'nginx', files: { docker: { credsStore: 's' } }, helpers: { s: { 'https://index.docker.io/v1/': 'dave' } }, expected: 'dave', calls: ['s https://index.docker.io/v1/'] },
+    { name: 'credsStore not found → anonymous', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credsStore: 's' } }, helpers: { s: {} }, expected: 'none' },
+    { name: 'helper failure → auths entry sent', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credsStore: 'gone' } }, expected: 'alice' },
+    { name: 'empty config → default store pass', image: `${R}/a`, files: { docker: { auths: {} } }, helpers: { pass: { [R]: 'erin' } }, onPath: ['pass', 'docker-credential-pass'], expected: 'erin' },
+    { name: 'default store helper missing → file', image: `${R}/a`, files: {}, onPath: ['pass'], expected: 'none', calls: [] },
+    { name: 'invalid JSON → empty config', image: `${R}/a`, files: { docker: '{"auths":' }, expected: 'none' },
+  ];
+  for (const c of table) {
+    it(c.name, async () => {
+      const d = deps(c.helpers, c.onPath);
+      const x = await explain(c.image, c.files, 'docker', d);
+      expect(answer(x)).to.equal(c.expected);
+      if (c.calls) expect(d.calls).to.deep.equal(c.calls);
+    });
+  }
+  it('lists shadowed entries with reasons', async () => {
+    const x = await explain(`${R}/org/app`, { docker: { auths: { [R]: auth('alice'), [`${R}/org`]: auth('bob'), 'https://quay.io': auth('carol') } } }, 'docker');
+    expect(x.shadowed.map((s) => s.key).sort()).to.deep.equal(['https://quay.io', `${R}/org`]);
+    expect(x.shadowed.find((s) => s.key === `${R}/org`)?.reason).to.match(/repository scopes/);
+  });
+});
+
+describe('lookup: containers/image', () => {
+  const R = 'reg.test:5000';
+  const IMG = `${R}/team/app:1`;
+  const table: { name: string; files: Partial<Record<keyof typeof PATHS, unknown>>; helpers?: Record<string, Record<string, string>>; env?: Record<string, string>; expected: string }[] = [
+    { name: 'runtime before config', files: { runtime: { auths: { [R]: auth('alice') } }, config: { auths: { [R]: auth('bob') } } }, expected: 'alice' },
+    { name: 'first file with a credential wins', files: { config: { auths: { [R]: auth('alice') } }, docker: { auths: { [`${R}/team/app`]: auth('bob') } } }, expected: 'alice' },
+    { name: 'repository → namespace → registry', files: { docker: { auths: { [R]: auth('alice'), [`${R}/team`]: auth('bob') } } }, expected: 'bob' },
+    { name: 'partial component never matches', files: { docker: { auths: { [`${R}/te`]: auth('bob') } } }, expected: 'none' },
+    { name: '{} claims the key and moves to the next file', files: { runtime: { auths: { [`${R}/team`]: {}, [R]: auth('alice') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    { name: 'exact host beats scheme key', files: { docker: { auths: { [`https://${R}/team/app`]: auth('bob'), [R]: auth('alice') } } }, expected: 'alice' },
+    { name: 'scheme key alone: registry-wide', files: { docker: { auths: { [`http://${R}/v1/`]: auth('bob') } } }, expected: 'bob' },
+    { name: 'trailing slash never', files: { docker: { auths: { [`${R}/team/`]: auth('bob') } } }, expected: 'none' },
+    { name: 'credHelpers takes over the file', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { [R]: 'h' } } }, helpers: { h: { [R]: 'carol' } }, expected: 'carol' },
+    { name: 'credHelpers empty → next file', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { [R]: 'h' } }, docker: { auths: { [R]: auth('bob') } } }, helpers: { h: {} }, expected: 'bob' },
+    { name: 'credHelpers missing program → error', files: { config: { credHelpers: { [R]: 'gone' } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'error' },
+    { name: 'broken file after a match is harmless', files: { runtime: { auths: { [R]: auth('alice') } }, docker: 'nope' }, expected: 'alice' },
+    { name: 'broken file reached → error', files: { docker: '' }, expected: 'error' },
+    { name: 'unpadded auth → error', files: { docker: { auths: { [R]: { auth: 'YWxpY2U6cHc' } } } }, expected: 'error' },
+    { name: 'username/password fields ignored', files: { docker: { auths: { [R]: { username: 'bob', password: 'x' } } } }, expected: 'none' },
+    { name: 'legacy format in an auth.json is ignored', files: { runtime: { [R]: auth('bob') } }, expected: 'none' },
+    { name: '.dockercfg has no scoping', files: { dockercfg: { [`${R}/other`]: auth('carol') } }, expected: 'carol' },
+    { name: 'REGISTRY_AUTH_FILE replaces the runtime file only', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { runtime: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'bob' },
+    { name: 'DOCKER_CONFIG replaces ~/.docker but not ~/.dockercfg', env: { DOCKER_CONFIG: '/elsewhere' }, files: { docker: { auths: { [R]: auth('bob') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+  ];
+  for (const c of table) {
+    it(c.name, async () => {
+      const x = await explain(IMG, c.files, 'podman', deps(c.helpers), c.env);
+      expect(answer(x)).to.equal(c.expected);
+    });
+  }
+  it('Hub: exact docker.io first, helpers asked for docker.io', async () => {
+    const d = deps({ h: { 'docker.io': 'carol' } });
+    const x = await explain('nginx', { config: { credHelpers: { 'docker.io': 'h' } } }, 'podman', d);
+    expect(answer(x)).to.equal('carol');
+    expect(d.calls).to.deep.equal(['h docker.io']);
+    const y = await explain('nginx', { docker: { auths: { 'https://index.docker.io/v1/': auth('alice') } } }, 'podman');
+    expect(answer(y)).to.equal('alice');
+  });
+  it('reports shadowed entries: less specific keys and later files', async () => {
+    const x = await explain(IMG, { config: { auths: { [`${R}/team`]: auth('alice'), [R]: auth('bob') } }, docker: { auths: { [R]: auth('carol') } } }, 'podman');
+    expect(x.shadowed.map((s) => `${s.username}: ${s.reason}`)).to.deep.equal([
+      `bob: the more specific key "${R}/team" decides in this file, even when it is empty`,
+      `carol: ${PATHS.config} comes first in the search and has a credential`,
+    ]);
+    expect(x.files.map((f) => f.status)).to.deep.equal(['missing', 'matched', 'not-reached', 'missing']);
+  });
+});
+
+describe('lookup: kubelet', () => {
+  async function kube(image: string, payloads: Record<string, unknown>[]): Promise<ClientExplanation> {
+    const secrets = payloads.map((p, i) => parseAuthText(JSON.stringify(p), `secret${i}`).files).flat();
+    const [x] = await explainLookup({ host: host(), ref: parseImageRef(image), files: new Map(), secrets }, deps(), ['kubelet']);
+    return x!;
+  }
+  const all = (x: ClientExplanation) => [x.credential, ...(x.alternatives ?? [])].filter(Boolean).map((c) => c!.username);
+  const table: { name: string; image: string; auths: Record<string, unknown>; expected: string[] }[] = [
+    { name: 'every match, reverse lexicographic', image: 'quay.io/org/app', auths: { 'quay.io': auth('a'), 'quay.io/org': auth('b'), 'quay.io/org/app': auth('c') }, expected: ['c', 'b', 'a'] },
+    { name: 'path is a string prefix', image: 'quay.io/organization/app', auths: { 'quay.io/org': auth('b') }, expected: ['b'] },
+    { name: 'ports compared exactly', image: 'quay.io:443/org/app', auths: { 'quay.io': auth('a') }, expected: [] },
+    { name: 'glob per label', image: 'a.example.com/x', auths: { '*.example.com': auth('g'), '*.com': auth('h') }, expected: ['g'] },
+    { name: 'scheme and /v2/ dropped', image: 'quay.io/org/app', auths: { 'https://quay.io/v2/org': auth('b') }, expected: ['b'] },
+    { name: 'Hub fallback to index.docker.io', image: 'nginx', auths: { 'https://index.docker.io/v1/': auth('h') }, expected: ['h'] },
+    { name: 'docker.io matches directly', image: 'nginx', auths: { 'docker.io': auth('d'), 'https://index.docker.io/v1/': auth('h') }, expected: ['d'] },
+    { name: 'registry-1.docker.io is not Hub', image: 'nginx', auths: { 'registry-1.docker.io': auth('r') }, expected: [] },
+    { name: 'unpadded auth is fine', image: 'quay.io/x', auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } }, expected: ['alice'] },
+    { name: 'explicit username/password used', image: 'quay.io/x', auths: { 'quay.io': { username: 'u', password: 'p' } }, expected: ['u'] },
+  ];
+  for (const c of table) {
+    it(c.name, async () => {
+      expect(all(await kube(c.image, [{ auths: c.auths }]))).to.deep.equal(c.expected);
+    });
+  }
+  it('a bad auth fails the whole secret', async () => {
+    expect((await kube('quay.io/x', [{ auths: { 'quay.io': { auth: '!!!!' }, 'b.io': auth('x') } }])).outcome).to.equal('error');
+  });
+  it('kubeletKey and globMatch follow URL and filepath.Match rules', () => {
+    expect(kubeletKey('https://index.docker.io/v1/')).to.equal('index.docker.io');
+    expect(kubeletKey('quay.io/org/')).to.equal('quay.io/org/');
+    expect(globMatch('a?c', 'abc')).to.equal(true);
+    expect(globMatch('[a-c]x', 'bx')).to.equal(true);
+    expect(globMatch('[a-c', 'a')).to.equal(false);
+  });
+});
+
+describe('HiddenSecret', () => {
+  it('never shows the secret except through reveal()', () => {
+    const s = new HiddenSecret('s3cret-value');
+    expect(JSON.stringify({ s })).to.equal('{"s":"********"}');
+    expect(`${s}`).to.equal('********');
+    expect(inspect({ s })).to.not.include('s3cret');
+    expect(s.reveal()).to.equal('s3cret-value');
+  });
+});
