@@ -14,7 +14,8 @@ import { startPassStore, type RealBackend } from '../support/real-helpers.js';
 
 const USERS = { alice: 'fake-login-alice-pw', bob: 'fake-login-bob-pw' };
 const WRONG = 'fake-login-wrong-pw';
-const SECRETS = [USERS.alice, USERS.bob, WRONG];
+const BOB_TOKEN = 'fake-login-identity-token-bob';
+const SECRETS = [USERS.alice, USERS.bob, WRONG, BOB_TOKEN];
 
 function expectNoSecrets(results: readonly RunResult[], extra: readonly string[] = []): void {
   for (const r of results) {
@@ -197,6 +198,24 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(Object.keys((await readJSON(authFile)).auths ?? {})).to.deep.equal([host]);
   });
 
+  it('--authfile whose credHelpers names credkit for the registry: stored in the helper under the host, auths untouched; scoped refused', async () => {
+    await putHelperOnPath(sb);
+    const authFile = join(sb.home, 'auth.json');
+    await writeFile(authFile, JSON.stringify({ auths: {}, credHelpers: { [host]: 'credkit' } }), { mode: 0o600 });
+    const r = await login([host, '-u', 'alice', '--password-stdin', '--authfile', authFile], USERS.alice);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await readJSON(authFile)).to.deep.equal({ auths: {}, credHelpers: { [host]: 'credkit' } });
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ [host]: 'alice' });
+    const scoped = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin', '--authfile', authFile], USERS.alice);
+    expect(scoped.code).to.equal(2);
+    expect(scoped.stderr).to.include('cannot hold scoped keys');
+    const out = await sb.credkit(['logout', host, '--authfile', authFile]);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout.trim()).to.equal(`erased "${host}" from docker-credential-credkit`);
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({});
+  });
+
   it('logout: removes every spelling of the registry, leaves the rest; again → exit 1 naming the file', async () => {
     await writeFile(
       config,
@@ -276,7 +295,7 @@ describe('e2e: credkit login against a real token-auth registry (Bearer, identit
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    tr = await startTokenRegistry({ users: USERS });
+    tr = await startTokenRegistry({ users: USERS, refreshTokens: { [BOB_TOKEN]: 'bob' } });
     // Seed team/app:1 as alice (the token server checks her password on GET, as docker's flow does).
     const work = join(tr.certDir, '..', 'seed');
     await mkdir(join(work, 'home'), { recursive: true });
@@ -322,6 +341,19 @@ describe('e2e: credkit login against a real token-auth registry (Bearer, identit
     // skopeo traded the stored refresh token for an access token, which the registry accepted.
     expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.include(['POST', 'refresh_token', 'issued', 'alice']);
     expect(tr!.events.map((e) => e.outcome)).to.not.include('rejected');
+  });
+
+  it('--identity-token-stdin to a podman auth.json: checked with the refresh_token grant; skopeo logs in as bob', async () => {
+    const authFile = join(sb.home, 'auth.json');
+    const r = await sb.credkit(['login', tr!.host, '-u', 'bob', '--identity-token-stdin', '--authfile', authFile, '--cert-dir', tr!.certDir], BOB_TOKEN);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.equal([['POST', 'refresh_token', 'issued', 'bob']]);
+    expect((await readJSON(authFile)).auths).to.deep.equal({ [tr!.host]: { auth: b64('bob:'), identitytoken: BOB_TOKEN } });
+    tr!.events.length = 0;
+    const res = await skopeoInspect(tr!.registry, tr!.certDir, join(sb.home, 'skopeo'), authFile, `${tr!.host}/team/app:1`);
+    expect(res.code, `skopeo inspect: ${res.stderr.trim()}`).to.equal(0);
+    expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.include(['POST', 'refresh_token', 'issued', 'bob']);
   });
 
   it('a wrong password in token mode: exit 1, nothing written', async () => {
