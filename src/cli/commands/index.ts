@@ -34,6 +34,18 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./merge.js')).mergeCommand,
   },
   {
+    name: 'login',
+    command: 'login [registry]',
+    describe: 'Check credentials with a registry (no Docker daemon) and store them as docker or podman would',
+    load: async () => (await import('./login.js')).loginCommand,
+  },
+  {
+    name: 'logout',
+    command: 'logout [registry]',
+    describe: 'Remove the credentials for a registry (all its Docker Hub aliases, and from its helper), or --all',
+    load: async () => (await import('./logout.js')).logoutCommand,
+  },
+  {
     name: 'ls',
     command: 'ls [files..]',
     describe: 'List registry credentials (default: the files docker and podman read); secrets redacted',

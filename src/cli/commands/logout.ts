@@ -1,0 +1,47 @@
+/**
+ * `credkit logout [REGISTRY[/NAMESPACE[/REPO]]] | --all`: remove credentials, every Docker Hub
+ * alias of them, and the helper entries the file routes them to.
+ */
+import type { CommandModule } from 'yargs';
+import type { CommandContext } from '../context.js';
+import { printJSON, say, warn } from '../context.js';
+import { UsageError } from '../../errors.js';
+import { destinationOptions, openDestination, openLoginServices } from '../login-destination.js';
+
+interface LogoutArgs {
+  registry?: string;
+  all?: boolean;
+  authfile?: string;
+  store?: string;
+  json?: boolean;
+  [key: string]: unknown;
+}
+
+/** `credkit logout …`. */
+export function logoutCommand(ctx: CommandContext): CommandModule<object, LogoutArgs> {
+  return {
+    command: 'logout [registry]',
+    describe: 'Remove the credentials for a registry (all its Docker Hub aliases, and from its helper), or --all',
+    builder: (y) =>
+      destinationOptions(
+        y
+          .positional('registry', { type: 'string', describe: 'REGISTRY[/NAMESPACE[/REPO]] (default: Docker Hub)' })
+          .option('all', { type: 'boolean', describe: 'remove every credential of the file (and erase each from its helper) or store' })
+          .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
+      ) as never,
+    handler: async (args) => {
+      if (args.all && args.registry !== undefined) throw new UsageError('give a registry or --all, not both');
+      const { parseLoginTarget, logout } = await import('../../login.js');
+      const target = args.all ? undefined : parseLoginTarget(args.registry);
+      const services = await openLoginServices(ctx);
+      const destination = await openDestination(ctx, args);
+      const result = await logout({ ...(target ? { target } : {}), all: Boolean(args.all), destination }, services);
+      if (result.failures.length > 0) ctx.exitCode = 1;
+      if (args.json) return printJSON(ctx, result);
+      for (const f of result.failures) warn(ctx, `credkit: ${f}`);
+      for (const r of result.removed) {
+        say(ctx, r.kind === 'file' ? `removed "${r.key}" from ${r.path}` : `erased "${r.serverURL}" from ${r.name}`);
+      }
+    },
+  };
+}

@@ -1,0 +1,52 @@
+/**
+ * What `login` and `logout` share on the command line: the `--authfile` / `--store` options, the
+ * destination they name (default: docker's config.json), and the services the core is given.
+ */
+import type { Argv } from 'yargs';
+import { resolve } from 'node:path';
+import type { CommandContext } from './context.js';
+import { UsageError } from '../errors.js';
+import type { LoginDestination, LoginServices } from '../login.js';
+
+/** Adds `--authfile` and `--store`. */
+export function destinationOptions<T>(y: Argv<T>): Argv<T> {
+  return y
+    .option('authfile', { type: 'string', describe: 'a podman/containers auth.json instead of docker config.json (scoped keys allowed)' })
+    .option('store', { type: 'string', describe: 'a credential store instead: a credkit backend (keychain, keyutils, pass, file), credkit, or helper:NAME' })
+    .conflicts('authfile', 'store');
+}
+
+function expandHome(path: string, home: string): string {
+  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
+
+/** The destination the options name. */
+export async function openDestination(ctx: CommandContext, args: { authfile?: string; store?: string }): Promise<LoginDestination> {
+  const io = ctx.io;
+  if (args.authfile !== undefined) {
+    if (args.authfile === '') throw new UsageError('--authfile needs a path');
+    return { kind: 'auth-file', path: resolve(io.cwd, expandHome(args.authfile, io.home)) };
+  }
+  if (args.store !== undefined) {
+    const [{ loadConfig }, { isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([import('../config.js'), import('../stores/store-spec.js')]);
+    const config = await loadConfig(io);
+    const spec = args.store === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(args.store);
+    if (spec.kind === 'authfile') throw new UsageError('--store names a credential store; for an auth file use --authfile FILE');
+    if (isReadOnlySpec(spec)) throw new UsageError(`--store ${args.store}: that store is read-only`);
+    return { kind: 'store', store: await openStoreSpec(spec, config, io) };
+  }
+  const { locateAuthFiles } = await import('../auth-file/locate.js');
+  const docker = locateAuthFiles(io).find((l) => l.readers.includes('docker'));
+  if (docker === undefined) throw new UsageError("cannot tell where docker's config.json is; use --authfile or --store");
+  return { kind: 'docker-config', path: docker.path };
+}
+
+/** The registry check and helper access the core uses. */
+export async function openLoginServices(ctx: CommandContext): Promise<LoginServices> {
+  const [{ loadConfig }, { openConfiguredStore }] = await Promise.all([import('../config.js'), import('../stores/registry.js')]);
+  const config = await loadConfig(ctx.io);
+  return {
+    verify: async (options) => (await import('../registry-client/verify.js')).verifyCredentials(options),
+    openHelper: (name) => openConfiguredStore(config, ctx.io, `helper:${name}`),
+  };
+}

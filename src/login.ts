@@ -1,0 +1,435 @@
+/**
+ * `credkit login` / `credkit logout` without a Docker daemon: check credentials against the
+ * registry, then store them where docker or podman will look, exactly as those tools route them
+ * (formats.md §1.5, §2.4–2.5, §4.2, §4.6–4.7); and remove them again, with every Docker Hub alias
+ * and from the helper the file routes to.
+ *
+ * Destinations:
+ * - a docker config.json: `credHelpers[key]` > `credsStore` > plaintext `auth` in the file. With a
+ *   helper, the helper gets `store` with docker's server-URL spelling and the file a `{}` marker.
+ *   Docker ignores paths, so a repository-scoped key is refused.
+ * - a podman/containers auth.json: podman's key (scoped keys allowed, Hub = `docker.io`);
+ *   `credHelpers[registry]` in that file sends registry-wide logins to that helper instead.
+ * - a credential store (credkit backend or `helper:NAME`): docker's spelling of the key.
+ *
+ * Nothing is written unless the registry accepted the credentials (or verification was turned
+ * off). Every file change is one locked, atomic read-modify-write of the raw document through
+ * safe-file.ts that touches only the keys in question. Results and errors name files, keys and
+ * users, never a secret.
+ */
+import { NotFoundError, UsageError, messageOf } from './errors.js';
+import { entryToJSON } from './auth-file/entry.js';
+import { parseRawConfig, rawAuths, serializeRawConfig, type RawConfig } from './auth-file/raw-config.js';
+import { isJSONObject } from './auth-file/json-text.js';
+import { readTextIfExists, updateFile } from './auth-file/safe-file.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, type RegistryKey } from './registry.js';
+import type { VerifyCredentialsOptions, VerifyCredentialsResult } from './registry-client/verify.js';
+import type { TlsOptions } from './registry-client/tls-config.js';
+import type { CredentialStore, StoredCredential } from './stores/store.js';
+import { TOKEN_USERNAME } from './stores/store.js';
+
+/** Where `login` writes and `logout` removes. */
+export type LoginDestination =
+  /** A docker config.json: credHelpers > credsStore > plaintext, as docker routes. */
+  | { kind: 'docker-config'; path: string }
+  /** A podman/containers auth.json (scoped keys allowed; its credHelpers honoured as podman does). */
+  | { kind: 'auth-file'; path: string }
+  /** A credential store, written directly under docker's spelling of the key. */
+  | { kind: 'store'; store: CredentialStore };
+
+/** What login and logout need from outside: the registry check and the credential helpers. */
+export interface LoginServices {
+  verify(options: VerifyCredentialsOptions): Promise<VerifyCredentialsResult>;
+  /** Opens `docker-credential-NAME` as a store (throws when it is not on PATH). */
+  openHelper(name: string): Promise<CredentialStore>;
+}
+
+/** A parsed `REGISTRY[/NAMESPACE[/REPO]]` argument. */
+export interface LoginTarget {
+  /** The argument as typed (`docker.io` when none was given). */
+  typed: string;
+  key: RegistryKey;
+  /** The host to check the credentials with (`docker.io` for Docker Hub). */
+  registry: string;
+  /** docker's key: `https://index.docker.io/v1/` for Hub, else `host[:port]` (registry scope only). */
+  dockerKey: string;
+  /** podman's key: `docker.io[/path]` for Hub, else `host[:port][/path]`. */
+  podmanKey: string;
+}
+
+const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/**
+ * Parses the registry argument. A scheme (`https://quay.io/v2/`) means the host alone, as both
+ * docker and podman read it; without a scheme the path is a namespace or repository scope.
+ * Docker Hub's names (`docker.io`, `index.docker.io`, `registry-1.docker.io`, the `/v1/` URL) all
+ * mean Hub, unlike `docker login index.docker.io`, which stores a key Hub pulls never find.
+ */
+export function parseLoginTarget(arg: string | undefined): LoginTarget {
+  const typed = arg === undefined || arg === '' ? DOCKER_HUB_HOST : arg;
+  if (/[\s@]/.test(typed)) throw new UsageError(`"${typed}" is not a registry: no spaces or "@" allowed (give REGISTRY[/NAMESPACE[/REPO]], no tag or digest)`);
+  const key = parseRegistryKey(typed);
+  if (!HOST.test(key.host)) throw new UsageError(`"${typed}" is not a registry: "${key.host}" is not a host[:port]`);
+  if (key.path !== '') {
+    for (const part of key.path.split('/')) {
+      if (!PATH_COMPONENT.test(part)) {
+        throw new UsageError(`"${typed}": "${part}" is not a valid namespace or repository name (lower case; give no tag or digest)`);
+      }
+    }
+  }
+  return {
+    typed,
+    key,
+    registry: key.host,
+    dockerKey: key.hub ? DOCKER_HUB_KEY : key.host,
+    podmanKey: key.canonical,
+  };
+}
+
+/** The credential being stored: a password, or an identity token (username kept when known). */
+interface Credential {
+  username: string;
+  password?: string;
+  identityToken?: string;
+}
+
+/** Options of {@link login}. */
+export interface LoginOptions {
+  target: LoginTarget;
+  destination: LoginDestination;
+  username?: string;
+  password?: string;
+  /** An identity token to log in with instead of a password. */
+  identityToken?: string;
+  /** False: store without asking the registry (`--no-verify`). */
+  verify: boolean;
+  tls?: TlsOptions;
+  timeoutMs?: number;
+}
+
+/** One place a credential was written. */
+export type StoredPlace =
+  | { kind: 'file'; path: string; key: string; plaintext: boolean }
+  | { kind: 'helper'; helper: string; serverURL: string; marker?: { path: string; key: string } }
+  | { kind: 'store'; store: string; serverURL: string };
+
+/** What {@link login} did. */
+export interface LoginResult {
+  registry: string;
+  username: string;
+  /** How the registry checked the credentials; `none`: it needs no login; `skipped`: --no-verify. */
+  verified: 'basic' | 'bearer' | 'none' | 'skipped';
+  /** True when an identity token was stored instead of a password. */
+  identityToken: boolean;
+  stored: StoredPlace;
+  /** One-line warnings for stderr (plaintext storage, unchecked credentials). */
+  warnings: string[];
+}
+
+/**
+ * Refuses a repository- or namespace-scoped key where it cannot work: docker's config.json and
+ * credential stores keep one credential per registry (helpers never get scoped keys).
+ */
+export function assertLoginDestination(target: LoginTarget, destination: LoginDestination): void {
+  if (target.key.scope === 'registry') return;
+  if (destination.kind === 'docker-config') throw scopedRefusal(target, `docker's config.json (${destination.path})`);
+  if (destination.kind === 'store') throw scopedRefusal(target, `a credential store (${destination.store.name})`);
+}
+
+/** How a write to a config file is routed, decided before the registry is asked. */
+type Route = { kind: 'file'; path: string; key: string } | { kind: 'helper'; store: CredentialStore; helper: string; serverURL: string; marker?: { path: string; key: string } };
+
+function scopedRefusal(target: LoginTarget, where: string): UsageError {
+  return new UsageError(
+    `"${target.typed}" is ${target.key.scope}-scoped, but ${where} keeps credentials per registry (docker ignores the path and would use them for all of ${target.key.host}); use --authfile FILE to write a podman/containers auth.json, which honours scoped keys, or log in to ${target.key.host}`,
+  );
+}
+
+function readConfig(text: string | undefined, path: string): RawConfig {
+  return parseRawConfig(text, path);
+}
+
+function credHelpersOf(doc: RawConfig): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isJSONObject(doc.credHelpers)) return out;
+  for (const [k, v] of Object.entries(doc.credHelpers)) if (typeof v === 'string' && v !== '') out[k] = v;
+  return out;
+}
+
+function credsStoreOf(doc: RawConfig): string | undefined {
+  return typeof doc.credsStore === 'string' && doc.credsStore !== '' ? doc.credsStore : undefined;
+}
+
+/** The helper docker uses for a server URL: `credHelpers` (exact key) wins, then `credsStore`. */
+export function dockerHelperFor(serverURL: string, credHelpers: Readonly<Record<string, string>>, credsStore: string | undefined): string | undefined {
+  return Object.hasOwn(credHelpers, serverURL) ? credHelpers[serverURL] : credsStore;
+}
+
+/** The helper podman uses for a registry host: `credHelpers[host]` in that file (exact key). */
+export function podmanHelperFor(host: string, credHelpers: Readonly<Record<string, string>>): string | undefined {
+  return Object.hasOwn(credHelpers, host) ? credHelpers[host] : undefined;
+}
+
+async function planRoute(target: LoginTarget, destination: Exclude<LoginDestination, { kind: 'store' }>, services: LoginServices): Promise<{ route: Route; notes: string[] }> {
+  const doc = readConfig(await readTextIfExists(destination.path), destination.path);
+  const helpers = credHelpersOf(doc);
+  const notes: string[] = [];
+  if (destination.kind === 'docker-config') {
+    const helper = dockerHelperFor(target.dockerKey, helpers, credsStoreOf(doc));
+    if (helper === undefined) return { route: { kind: 'file', path: destination.path, key: target.dockerKey }, notes };
+    const store = await services.openHelper(helper);
+    return { route: { kind: 'helper', store, helper, serverURL: target.dockerKey, marker: { path: destination.path, key: target.dockerKey } }, notes };
+  }
+  // podman: credHelpers is keyed by the registry host only, and Hub is `docker.io`.
+  const helper = podmanHelperFor(target.key.host, helpers);
+  if (helper !== undefined) {
+    if (target.key.scope !== 'registry') {
+      throw new UsageError(
+        `"${target.typed}" is ${target.key.scope}-scoped, but ${destination.path} sends ${target.key.host} to the credential helper "${helper}" (credHelpers), which cannot hold scoped keys (podman refuses this too); log in to ${target.key.host}, or use another --authfile`,
+      );
+    }
+    const store = await services.openHelper(helper);
+    return { route: { kind: 'helper', store, helper, serverURL: target.key.host }, notes };
+  }
+  const credsStore = credsStoreOf(doc);
+  if (credsStore !== undefined) {
+    notes.push(`${destination.path} has "credsStore": "${credsStore}": podman ignores it and reads the plaintext entry written here, but docker asks ${credsStore} instead`);
+  }
+  return { route: { kind: 'file', path: destination.path, key: target.podmanKey }, notes };
+}
+
+function toStored(serverURL: string, c: Credential): StoredCredential {
+  return c.identityToken !== undefined
+    ? { serverURL, username: TOKEN_USERNAME, secret: c.identityToken }
+    : { serverURL, username: c.username, secret: c.password ?? '' };
+}
+
+function entryFor(key: string, c: Credential, path: string, style: 'docker' | 'podman'): Readonly<Record<string, unknown>> {
+  // docker writes base64(user:) beside an identity token; podman needs that colon to read it.
+  return entryToJSON(
+    {
+      key,
+      origin: { file: path, key },
+      ...(c.username !== '' ? { username: c.username } : {}),
+      ...(c.identityToken !== undefined ? { identityToken: c.identityToken } : { password: c.password ?? '' }),
+    },
+    style,
+  );
+}
+
+/** Sets `auths[key]` to `entry` (the whole entry replaced), keeping every other key and field. */
+async function writeEntry(path: string, key: string, entry: Readonly<Record<string, unknown>>): Promise<void> {
+  await updateFile(path, (text) => {
+    const doc = readConfig(text, path);
+    const auths = { ...rawAuths(doc), [key]: entry };
+    return serializeRawConfig({ ...doc, auths }, 'auths' in doc);
+  });
+}
+
+/**
+ * Checks the credentials with the registry (unless `verify` is false), then stores them. When the
+ * registry hands out an identity token, that is stored instead of the password, as docker does.
+ */
+export async function login(options: LoginOptions, services: LoginServices): Promise<LoginResult> {
+  const { target, destination } = options;
+  const username = options.username ?? '';
+  if (options.password === undefined && options.identityToken === undefined) throw new UsageError('a password or an identity token is needed');
+  if (options.password !== undefined && username === '') throw new UsageError('a user name is needed (-u USER)');
+
+  // Decide where it goes (and fail on a bad file or a missing helper) before asking the registry.
+  assertLoginDestination(target, destination);
+  let route: Route | undefined;
+  const warnings: string[] = [];
+  if (destination.kind !== 'store') {
+    const planned = await planRoute(target, destination, services);
+    route = planned.route;
+    warnings.push(...planned.notes);
+  }
+
+  let verified: LoginResult['verified'] = 'skipped';
+  let issuedToken: string | undefined;
+  if (options.verify) {
+    const result = await services.verify({
+      registry: target.registry,
+      ...(username !== '' ? { username } : {}),
+      ...(options.password !== undefined ? { password: options.password, requestIdentityToken: true } : {}),
+      ...(options.identityToken !== undefined && options.password === undefined ? { identityToken: options.identityToken } : {}),
+      ...(options.tls ? { tls: options.tls } : {}),
+      ...(options.timeoutMs !== undefined ? { timeoutMs: options.timeoutMs } : {}),
+    });
+    verified = result.method;
+    issuedToken = result.identityToken;
+    if (verified === 'none') warnings.push(`${target.registry} needs no login: the credentials were NOT checked`);
+  } else {
+    warnings.push('the credentials were NOT checked (--no-verify)');
+  }
+
+  const identityToken = issuedToken ?? (options.password === undefined ? options.identityToken : undefined);
+  const credential: Credential = identityToken !== undefined ? { username, identityToken } : { username, password: options.password ?? '' };
+
+  let stored: StoredPlace;
+  if (destination.kind === 'store') {
+    await destination.store.add(toStored(target.dockerKey, credential));
+    stored = { kind: 'store', store: destination.store.name, serverURL: target.dockerKey };
+  } else if (route!.kind === 'helper') {
+    const r = route as Extract<Route, { kind: 'helper' }>;
+    await r.store.add(toStored(r.serverURL, credential));
+    // docker keeps an empty entry as a "logged in here, ask the helper" marker (formats.md §2.4).
+    if (r.marker) await writeEntry(r.marker.path, r.marker.key, {});
+    stored = { kind: 'helper', helper: r.helper, serverURL: r.serverURL, ...(r.marker ? { marker: r.marker } : {}) };
+  } else {
+    const r = route as Extract<Route, { kind: 'file' }>;
+    const style = destination.kind === 'docker-config' ? 'docker' : 'podman';
+    await writeEntry(r.path, r.key, entryFor(r.key, credential, r.path, style));
+    stored = { kind: 'file', path: r.path, key: r.key, plaintext: true };
+    // docker warns only when a password (not a token) lands in its file.
+    if (destination.kind === 'docker-config' && identityToken === undefined) {
+      warnings.unshift(`WARNING! Your password will be stored unencrypted in ${r.path}; use --store NAME (or "credsStore" in that file) to keep it in a credential store`);
+    }
+  }
+  return { registry: target.registry, username, verified, identityToken: identityToken !== undefined, stored, warnings };
+}
+
+/** Options of {@link logout}. */
+export interface LogoutOptions {
+  /** The registry to log out of; undefined with `all`. */
+  target?: LoginTarget;
+  all: boolean;
+  destination: LoginDestination;
+}
+
+/** One credential logout removed. */
+export type Removed = { kind: 'file'; path: string; key: string } | { kind: 'helper' | 'store'; name: string; serverURL: string };
+
+/** What {@link logout} did. */
+export interface LogoutResult {
+  removed: Removed[];
+  /** Helper failures, one line each (the file marker of that key was kept). */
+  failures: string[];
+  /** Where it looked: files and stores. */
+  lookedAt: string[];
+}
+
+/**
+ * The file keys a logout of `target` removes: every key with the same canonical key (scheme,
+ * `/v1/`, trailing slash and Docker Hub aliases ignored), so that no alias keeps the user logged in.
+ */
+export function keysToRemove(keys: readonly string[], target: LoginTarget): string[] {
+  return keys.filter((k) => parseRegistryKey(k).canonical === target.key.canonical);
+}
+
+/**
+ * The server URLs to erase from docker's helpers: the file's matching keys, and (for a registry
+ * key) what `docker logout` erases: the argument as typed, the host, `http://host`, `https://host`,
+ * plus docker's key; for Docker Hub every alias.
+ */
+export function dockerLogoutURLs(target: LoginTarget, fileKeys: readonly string[]): string[] {
+  const urls = [...keysToRemove(fileKeys, target)];
+  if (target.key.scope === 'registry') {
+    const hosts = target.key.hub ? ['index.docker.io', 'docker.io', 'registry-1.docker.io'] : [target.key.host];
+    urls.push(target.typed, target.dockerKey);
+    for (const h of hosts) urls.push(h, `http://${h}`, `https://${h}`);
+  } else {
+    urls.push(target.typed);
+  }
+  return [...new Set(urls)];
+}
+
+/** Erases `serverURL` from a helper if it holds it. Not found is fine (formats.md §6.20). */
+async function eraseIfPresent(store: CredentialStore, serverURL: string): Promise<boolean> {
+  if ((await store.get(serverURL)) === undefined) return false;
+  await store.delete(serverURL);
+  return true;
+}
+
+/**
+ * Removes the credentials for `target` (or all of them) from the destination, and from every
+ * helper the file routes them to. Throws NotFoundError when there was nothing to remove.
+ */
+export async function logout(options: LogoutOptions, services: LoginServices): Promise<LogoutResult> {
+  const { destination, target } = options;
+  if (!options.all && target === undefined) throw new UsageError('name a registry, or use --all');
+  const result: LogoutResult = { removed: [], failures: [], lookedAt: [] };
+
+  if (destination.kind === 'store') {
+    const store = destination.store;
+    result.lookedAt.push(store.name);
+    const listed = [...(await store.list()).keys()].sort();
+    const urls = options.all ? listed : keysToRemove(listed, target!);
+    for (const url of urls) {
+      try {
+        if (await store.delete(url)) result.removed.push({ kind: 'store', name: store.name, serverURL: url });
+      } catch (err) {
+        result.failures.push(`${store.name}: erasing ${url} failed: ${messageOf(err)}`);
+      }
+    }
+    return finish(result, options);
+  }
+
+  const path = destination.path;
+  result.lookedAt.push(path);
+  const doc = readConfig(await readTextIfExists(path), path);
+  const fileKeys = Object.keys(rawAuths(doc));
+  const helpers = credHelpersOf(doc);
+  const credsStore = credsStoreOf(doc);
+
+  // Which URLs to erase from which helper, and which file keys to drop.
+  const erase: { helper: string; url: string }[] = [];
+  let dropKeys: string[];
+  if (destination.kind === 'docker-config') {
+    dropKeys = options.all ? fileKeys : keysToRemove(fileKeys, target!);
+    const urls = options.all ? [...new Set([...fileKeys, ...Object.keys(helpers)])] : dockerLogoutURLs(target!, fileKeys);
+    for (const url of urls) {
+      const helper = dockerHelperFor(url, helpers, credsStore);
+      if (helper !== undefined) erase.push({ helper, url });
+    }
+  } else {
+    dropKeys = options.all ? fileKeys : keysToRemove(fileKeys, target!);
+    // podman sends only the registry host to a helper, never a scoped key (formats.md §4.6).
+    const hosts = options.all ? Object.keys(helpers) : target!.key.scope === 'registry' ? Object.keys(helpers).filter((h) => parseRegistryKey(h).canonical === target!.key.canonical) : [];
+    for (const h of hosts) erase.push({ helper: helpers[h]!, url: h });
+  }
+
+  const opened = new Map<string, CredentialStore>();
+  const failedURLs = new Set<string>();
+  for (const { helper, url } of erase) {
+    const label = `docker-credential-${helper}`;
+    if (!result.lookedAt.includes(label)) result.lookedAt.push(label);
+    try {
+      let store = opened.get(helper);
+      if (store === undefined) opened.set(helper, (store = await services.openHelper(helper)));
+      if (await eraseIfPresent(store, url)) result.removed.push({ kind: 'helper', name: label, serverURL: url });
+    } catch (err) {
+      failedURLs.add(url);
+      result.failures.push(`${label}: erasing ${url} failed: ${messageOf(err)}`);
+    }
+  }
+
+  // docker removes the file entry only once its helper erase succeeded (formats.md §2.4).
+  const drop = dropKeys.filter((k) => !failedURLs.has(k));
+  if (drop.length > 0) {
+    await updateFile(path, (text) => {
+      const current = readConfig(text, path);
+      const auths = { ...rawAuths(current) };
+      let changed = false;
+      for (const k of drop) {
+        if (Object.hasOwn(auths, k)) {
+          delete auths[k];
+          changed = true;
+        }
+      }
+      return changed ? serializeRawConfig({ ...current, auths }, 'auths' in current) : undefined;
+    });
+    for (const k of drop) result.removed.push({ kind: 'file', path, key: k });
+  }
+  return finish(result, options);
+}
+
+function finish(result: LogoutResult, options: LogoutOptions): LogoutResult {
+  if (result.removed.length === 0 && result.failures.length === 0) {
+    const what = options.all ? 'no credentials to remove' : `not logged in to ${options.target!.typed}`;
+    throw new NotFoundError(`${what}: nothing found in ${result.lookedAt.join(', ')}`);
+  }
+  return result;
+}

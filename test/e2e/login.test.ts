@@ -1,0 +1,367 @@
+/**
+ * `credkit login` / `credkit logout` through the shipped bin in a throwaway HOME, against a real
+ * Distribution registry (htpasswd, then token auth), with credkit's own helper and the real
+ * docker-credential-pass where credHelpers/credsStore route the credential; then skopeo, given
+ * only the written file and an empty HOME, proves the stored result authenticates as the user.
+ */
+import { expect } from 'chai';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { startRegistry, writeMinimalOciLayout, type Registry } from '../support/registry.js';
+import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
+import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+
+const USERS = { alice: 'fake-login-alice-pw', bob: 'fake-login-bob-pw' };
+const WRONG = 'fake-login-wrong-pw';
+const BOB_TOKEN = 'fake-login-identity-token-bob';
+const SECRETS = [USERS.alice, USERS.bob, WRONG, BOB_TOKEN];
+
+function expectNoSecrets(results: readonly RunResult[], extra: readonly string[] = []): void {
+  for (const r of results) {
+    for (const s of [...SECRETS, ...extra]) {
+      if (r.stdout.includes(s) || r.stderr.includes(s)) throw new Error('a secret was printed');
+    }
+  }
+}
+
+type Config = { auths?: Record<string, Record<string, string>>; credsStore?: string; credHelpers?: Record<string, string> };
+
+async function readJSON(path: string): Promise<Config> {
+  return JSON.parse(await readFile(path, 'utf8')) as Config;
+}
+
+async function exists(path: string): Promise<boolean> {
+  return stat(path).then(
+    () => true,
+    () => false,
+  );
+}
+
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/**
+ * skopeo with nothing but the given auth file: empty HOME and XDG_RUNTIME_DIR, the registry's
+ * isolated containers config, an accept-anything policy; `pathDirs` go first on PATH (helpers).
+ */
+async function skopeoInspect(registry: Registry, certDir: string, dir: string, authFile: string, ref: string, extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  const home = join(dir, 'empty-home');
+  const runtime = join(dir, 'empty-run');
+  await mkdir(home, { recursive: true, mode: 0o700 });
+  await mkdir(runtime, { recursive: true, mode: 0o700 });
+  const policy = join(dir, 'policy.json');
+  await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+  const env = registry.clientEnv({ HOME: home, XDG_RUNTIME_DIR: runtime, ...extraEnv });
+  return run('skopeo', ['--policy', policy, 'inspect', '--authfile', authFile, '--cert-dir', certDir, `docker://${ref}`], { env });
+}
+
+describe('e2e: credkit login/logout against a real registry (htpasswd)', function () {
+  let registry: Registry | undefined;
+  let sb: Sandbox;
+  let host: string;
+  let config: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
+    registry = await startRegistry({ users: USERS });
+    host = registry.host;
+    await registry.seedImage('team/app:1', 'alice');
+    await registry.seedImage('other/app:1', 'bob');
+  });
+  after(async () => {
+    await registry?.stop();
+  });
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    sb.env.CREDKIT_FILE = join(sb.home, 'credkit-store', 'credentials.json');
+    config = join(sb.env.DOCKER_CONFIG!, 'config.json');
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  const login = (args: readonly string[], secret: string) => sb.credkit(['login', ...args, '--cert-dir', registry!.certDir], secret);
+
+  /** skopeo inspect of HOST/REPO:1 succeeds, authenticated as `user` only. */
+  async function expectSkopeoAs(authFile: string, repo: string, user: string, extraEnv: Record<string, string> = {}): Promise<void> {
+    const mark = registry!.logMark();
+    const res = await skopeoInspect(registry!, registry!.certDir, join(sb.home, 'skopeo'), authFile, `${host}/${repo}:1`, extraEnv);
+    expectNoSecrets([res]);
+    expect(res.code, `skopeo inspect ${repo}: ${res.stderr.trim()}`).to.equal(0);
+    expect(registry!.acceptedUsers(mark), `users accepted for ${repo}`).to.deep.equal([user]);
+    expect(registry!.rejectedUsers(mark)).to.deep.equal([]);
+  }
+
+  it('Basic login to docker config.json: plaintext auth, mode 0600, a warning; skopeo authenticates as alice', async () => {
+    const mark = registry!.logMark();
+    const r = await login([host, '-u', 'alice', '--password-stdin'], `${USERS.alice}\n`);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`Login Succeeded: alice at ${host} (checked: basic)`);
+    expect(r.stderr).to.match(/^WARNING! Your password will be stored unencrypted in .*config\.json; use --store NAME/m);
+    // The registry saw the check (docker's trailing newline was dropped, or this would be rejected).
+    expect(registry!.rejectedUsers(mark)).to.deep.equal([]);
+    expect((await stat(config)).mode & 0o777).to.equal(0o600);
+    const doc = await readJSON(config);
+    expect(doc.auths).to.deep.equal({ [host]: { auth: b64(`alice:${USERS.alice}`) } });
+    await expectSkopeoAs(config, 'team/app', 'alice');
+  });
+
+  it('a wrong password: exit 1, the registry refused it, nothing written, no password printed', async () => {
+    const mark = registry!.logMark();
+    const r = await login([host, '-u', 'alice', '--password-stdin'], WRONG);
+    expectNoSecrets([r]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr.trim()).to.equal(`credkit: unauthorized: incorrect username or password for alice at ${host}`);
+    expect(r.stdout).to.equal('');
+    expect(registry!.rejectedUsers(mark)).to.deep.equal(['alice']);
+    expect(await exists(config)).to.equal(false);
+  });
+
+  it('a scoped key to docker config.json is refused (exit 2, pointing to --authfile) before the registry is asked', async () => {
+    const mark = registry!.logMark();
+    const r = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin'], USERS.alice);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('repository-scoped').and.include('--authfile');
+    expect(registry!.authEvents(mark)).to.deep.equal([]);
+    expect(await exists(config)).to.equal(false);
+  });
+
+  it('--no-verify stores without asking the registry, and says the credentials were not checked', async () => {
+    const mark = registry!.logMark();
+    const r = await login([host, '-u', 'bob', '--password-stdin', '--no-verify'], WRONG);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('(not checked)');
+    expect(r.stderr).to.include('the credentials were NOT checked (--no-verify)');
+    expect(registry!.authEvents(mark)).to.deep.equal([]);
+    expect((await readJSON(config)).auths?.[host]).to.deep.equal({ auth: b64(`bob:${WRONG}`) });
+  });
+
+  it('-p is refused (exit 2): secrets only on standard input', async () => {
+    const r = await sb.credkit(['login', host, '-u', 'alice', '-p', 'x']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('--password-stdin');
+  });
+
+  it('credsStore: credkit: the helper holds alice, config.json only a {} marker; skopeo via credHelpers → credkit authenticates', async () => {
+    const shim = await putHelperOnPath(sb);
+    await writeFile(config, JSON.stringify({ auths: {}, credsStore: 'credkit', psFormat: 'table' }), { mode: 0o600 });
+    const r = await login([host, '-u', 'alice', '--password-stdin'], USERS.alice);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.not.include('unencrypted');
+    expect(r.stdout).to.include(`in docker-credential-credkit under "${host}"`);
+    const doc = await readJSON(config);
+    expect(doc).to.deep.equal({ auths: { [host]: {} }, credsStore: 'credkit', psFormat: 'table' });
+    const got = await sb.credkit(['store', 'get', host, '--json', '--show-secret']);
+    expect(got.code, got.stderr).to.equal(0);
+    const stored = JSON.parse(got.stdout) as { username: string; secret: string };
+    expect(stored.username).to.equal('alice');
+    expect(stored.secret === USERS.alice, 'the store holds the password').to.equal(true);
+    // containers/image has no credsStore; a credHelpers entry routes it to the same helper.
+    const viaHelper = join(sb.home, 'skopeo-auth.json');
+    await writeFile(viaHelper, JSON.stringify({ auths: {}, credHelpers: { [host]: 'credkit' } }), { mode: 0o600 });
+    await expectSkopeoAs(viaHelper, 'team/app', 'alice', {
+      PATH: `${join(shim, '..')}:${basePath()}`,
+      CREDKIT_BACKEND: 'file',
+      CREDKIT_FILE: sb.env.CREDKIT_FILE!,
+    });
+
+    // logout erases from the helper and drops the marker.
+    const out = await sb.credkit(['logout', host]);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout).to.include(`erased "${host}" from docker-credential-credkit`).and.include(`removed "${host}" from`);
+    expect(await readJSON(config)).to.deep.equal({ auths: {}, credsStore: 'credkit', psFormat: 'table' });
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({});
+  });
+
+  it('--authfile with a scoped key (alice for team/app) and a registry-wide one (bob): skopeo uses each where it applies', async () => {
+    const authFile = join(sb.home, 'containers', 'auth.json');
+    const a = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin', '--authfile', authFile], USERS.alice);
+    const b = await login([host, '-u', 'bob', '--password-stdin', '--authfile', authFile], USERS.bob);
+    expectNoSecrets([a, b]);
+    expect(a.code, a.stderr).to.equal(0);
+    expect(b.code, b.stderr).to.equal(0);
+    expect(a.stderr, 'no plaintext warning for an auth file the user named').to.equal('');
+    expect((await stat(authFile)).mode & 0o777).to.equal(0o600);
+    expect((await readJSON(authFile)).auths).to.deep.equal({
+      [`${host}/team/app`]: { auth: b64(`alice:${USERS.alice}`) },
+      [host]: { auth: b64(`bob:${USERS.bob}`) },
+    });
+    await expectSkopeoAs(authFile, 'team/app', 'alice');
+    await expectSkopeoAs(authFile, 'other/app', 'bob');
+
+    // logout of the scoped key leaves the registry-wide one.
+    const out = await sb.credkit(['logout', `${host}/team/app`, '--authfile', authFile]);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(Object.keys((await readJSON(authFile)).auths ?? {})).to.deep.equal([host]);
+  });
+
+  it('--authfile whose credHelpers names credkit for the registry: stored in the helper under the host, auths untouched; scoped refused', async () => {
+    await putHelperOnPath(sb);
+    const authFile = join(sb.home, 'auth.json');
+    await writeFile(authFile, JSON.stringify({ auths: {}, credHelpers: { [host]: 'credkit' } }), { mode: 0o600 });
+    const r = await login([host, '-u', 'alice', '--password-stdin', '--authfile', authFile], USERS.alice);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await readJSON(authFile)).to.deep.equal({ auths: {}, credHelpers: { [host]: 'credkit' } });
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ [host]: 'alice' });
+    const scoped = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin', '--authfile', authFile], USERS.alice);
+    expect(scoped.code).to.equal(2);
+    expect(scoped.stderr).to.include('cannot hold scoped keys');
+    const out = await sb.credkit(['logout', host, '--authfile', authFile]);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout.trim()).to.equal(`erased "${host}" from docker-credential-credkit`);
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({});
+  });
+
+  it('logout: removes every spelling of the registry, leaves the rest; again → exit 1 naming the file', async () => {
+    await writeFile(
+      config,
+      JSON.stringify({ auths: { [host]: { auth: b64('alice:x') }, [`https://${host}`]: { auth: b64('alice:y') }, 'https://index.docker.io/v1/': { auth: b64('hub:z') }, 'docker.io': { auth: b64('hub:z') } } }),
+      { mode: 0o600 },
+    );
+    const r = await sb.credkit(['logout', `https://${host}/v2/`, '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout).removed).to.deep.equal([
+      { kind: 'file', path: config, key: host },
+      { kind: 'file', path: config, key: `https://${host}` },
+    ]);
+    expect(Object.keys((await readJSON(config)).auths ?? {})).to.deep.equal(['https://index.docker.io/v1/', 'docker.io']);
+    const hub = await sb.credkit(['logout', 'index.docker.io']);
+    expect(hub.code, hub.stderr).to.equal(0);
+    expect((await readJSON(config)).auths).to.deep.equal({});
+    const again = await sb.credkit(['logout', host]);
+    expect(again.code).to.equal(1);
+    expect(again.stderr.trim()).to.equal(`credkit: not logged in to ${host}: nothing found in ${config}`);
+  });
+
+  it('logout --all: plaintext entries and helper-routed ones (erased from credkit), credHelpers kept', async () => {
+    await putHelperOnPath(sb);
+    await writeFile(config, JSON.stringify({ auths: {}, credHelpers: { [host]: 'credkit' } }), { mode: 0o600 });
+    expect((await login([host, '-u', 'alice', '--password-stdin'], USERS.alice)).code).to.equal(0);
+    expect((await sb.credkit(['login', 'other.example', '-u', 'bob', '--password-stdin', '--no-verify'], USERS.bob)).code).to.equal(0);
+    expect(Object.keys((await readJSON(config)).auths ?? {})).to.deep.equal([host, 'other.example']);
+    const r = await sb.credkit(['logout', '--all']);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.trim().split('\n')).to.have.members([`erased "${host}" from docker-credential-credkit`, `removed "${host}" from ${config}`, `removed "other.example" from ${config}`]);
+    expect(await readJSON(config)).to.deep.equal({ auths: {}, credHelpers: { [host]: 'credkit' } });
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({});
+    const again = await sb.credkit(['logout', '--all']);
+    expect(again.code).to.equal(1);
+    expect(again.stderr).to.include('no credentials to remove');
+  });
+
+  describe('credHelpers → the real docker-credential-pass', () => {
+    let pass: RealBackend | undefined;
+    before(async function () {
+      await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
+      pass = await startPassStore();
+    });
+    after(async () => {
+      await pass?.stop();
+    });
+
+    it('login stores in pass under docker\'s key with a {} marker; logout erases it from pass', async () => {
+      Object.assign(sb.env, pass!.env);
+      await writeFile(config, JSON.stringify({ credHelpers: { [host]: 'pass' } }), { mode: 0o600 });
+      const r = await login([host, '-u', 'alice', '--password-stdin'], USERS.alice);
+      expectNoSecrets([r]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(await readJSON(config)).to.deep.equal({ credHelpers: { [host]: 'pass' }, auths: { [host]: {} } });
+      const got = await run('docker-credential-pass', ['get'], { input: host, env: sb.env });
+      expect(got.code, got.stdout).to.equal(0);
+      const c = JSON.parse(got.stdout) as { Username: string; Secret: string };
+      expect(c.Username).to.equal('alice');
+      expect(c.Secret === USERS.alice, 'pass holds the password').to.equal(true);
+
+      const out = await sb.credkit(['logout', host]);
+      expect(out.code, out.stderr).to.equal(0);
+      expect(out.stdout).to.include(`erased "${host}" from docker-credential-pass`);
+      // pass 0.6.4 answers a missing entry with exit 0 and empty fields; list is unambiguous.
+      const listed = await run('docker-credential-pass', ['list'], { input: 'unused', env: sb.env });
+      expect(listed.code, listed.stdout).to.equal(0);
+      expect(JSON.parse(listed.stdout)).to.not.have.property(host);
+      expect((await readJSON(config)).auths).to.deep.equal({});
+    });
+  });
+});
+
+describe('e2e: credkit login against a real token-auth registry (Bearer, identity token)', function () {
+  let tr: TokenRegistry | undefined;
+  let sb: Sandbox;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
+    tr = await startTokenRegistry({ users: USERS, refreshTokens: { [BOB_TOKEN]: 'bob' } });
+    // Seed team/app:1 as alice (the token server checks her password on GET, as docker's flow does).
+    const work = join(tr.certDir, '..', 'seed');
+    await mkdir(join(work, 'home'), { recursive: true });
+    await writeMinimalOciLayout(join(work, 'layout'), '1');
+    await writeFile(join(work, 'auth.json'), JSON.stringify({ auths: { [tr.host]: { auth: b64(`alice:${USERS.alice}`) } } }));
+    await writeFile(join(work, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+    const seeded = await run(
+      'skopeo',
+      ['--policy', join(work, 'policy.json'), 'copy', '--quiet', '--dest-authfile', join(work, 'auth.json'), '--dest-cert-dir', tr.certDir, `oci:${join(work, 'layout')}:1`, `docker://${tr.host}/team/app:1`],
+      { env: tr.registry.clientEnv({ HOME: join(work, 'home') }) },
+    );
+    if (seeded.code !== 0) throw new Error(`seeding the token registry failed: ${seeded.stderr}`);
+  });
+  after(async () => {
+    await tr?.stop();
+  });
+  beforeEach(async () => {
+    sb = await makeSandbox();
+    tr!.events.length = 0;
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  it('the identity token the registry hands out is stored as docker does; skopeo logs in with it as alice', async () => {
+    const config = join(sb.env.DOCKER_CONFIG!, 'config.json');
+    const r = await sb.credkit(['login', tr!.host, '-u', 'alice', '--password-stdin', '--cert-dir', tr!.certDir], USERS.alice);
+    const token = tr!.issuedRefreshTokens.get('alice');
+    expect(token, 'the token server issued alice a refresh token').to.be.a('string');
+    expectNoSecrets([r], [token!]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`Login Succeeded: alice at ${tr!.host} (checked: bearer)`).and.include('stored an identity token');
+    // docker warns only about passwords; a token is no password.
+    expect(r.stderr).to.equal('');
+    expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.equal([['POST', 'password', 'issued', 'alice']]);
+    // docker's file form: auth = base64(user:), the token beside it; the password is gone.
+    const doc = await readJSON(config);
+    expect(doc.auths).to.deep.equal({ [tr!.host]: { auth: b64('alice:'), identitytoken: token } });
+
+    tr!.events.length = 0;
+    const res = await skopeoInspect(tr!.registry, tr!.certDir, join(sb.home, 'skopeo'), config, `${tr!.host}/team/app:1`);
+    expect(res.code, `skopeo inspect: ${res.stderr.trim()}`).to.equal(0);
+    // skopeo traded the stored refresh token for an access token, which the registry accepted.
+    expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.include(['POST', 'refresh_token', 'issued', 'alice']);
+    expect(tr!.events.map((e) => e.outcome)).to.not.include('rejected');
+  });
+
+  it('--identity-token-stdin to a podman auth.json: checked with the refresh_token grant; skopeo logs in as bob', async () => {
+    const authFile = join(sb.home, 'auth.json');
+    const r = await sb.credkit(['login', tr!.host, '-u', 'bob', '--identity-token-stdin', '--authfile', authFile, '--cert-dir', tr!.certDir], BOB_TOKEN);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.equal([['POST', 'refresh_token', 'issued', 'bob']]);
+    expect((await readJSON(authFile)).auths).to.deep.equal({ [tr!.host]: { auth: b64('bob:'), identitytoken: BOB_TOKEN } });
+    tr!.events.length = 0;
+    const res = await skopeoInspect(tr!.registry, tr!.certDir, join(sb.home, 'skopeo'), authFile, `${tr!.host}/team/app:1`);
+    expect(res.code, `skopeo inspect: ${res.stderr.trim()}`).to.equal(0);
+    expect(tr!.events.map((e) => [e.method, e.grant, e.outcome, e.user])).to.deep.include(['POST', 'refresh_token', 'issued', 'bob']);
+  });
+
+  it('a wrong password in token mode: exit 1, nothing written', async () => {
+    const config = join(sb.env.DOCKER_CONFIG!, 'config.json');
+    const r = await sb.credkit(['login', tr!.host, '-u', 'alice', '--password-stdin', '--cert-dir', tr!.certDir], WRONG);
+    expectNoSecrets([r]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr.trim()).to.equal(`credkit: unauthorized: incorrect username or password for alice at ${tr!.host}`);
+    expect(await exists(config)).to.equal(false);
+  });
+});
