@@ -84,7 +84,7 @@ async function checkOwnHelper(host: Host, probes: DoctorProbes, helperIsUsed: bo
   if (!lookup.found) {
     // When a config names credkit, the helper checks already report this as an error.
     if (helperIsUsed) return [];
-    return [{ level: 'info', area: 'stores', code: 'own-helper', what: 'docker-credential-credkit is not on PATH: docker and podman cannot use credkit as a helper yet', fix: 'install credkit globally (npm install -g credkit) or put its bin directory on PATH' }];
+    return [{ level: 'info', area: 'stores', code: 'own-helper', what: 'docker-credential-credkit is not on PATH: docker and podman cannot use credkit as a helper yet', fix: 'install credkit globally (`npm install -g .` in a checkout) or put its bin directory on PATH' }];
   }
   const shown = displayPath(lookup.path, host.home);
   if (await probes.isOwnHelper(lookup.path)) return [{ level: 'ok', area: 'stores', code: 'own-helper', what: `docker-credential-credkit on PATH (${shown}) is this installation` }];
