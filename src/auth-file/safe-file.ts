@@ -4,8 +4,8 @@
  * link survives, relative links resolve against their own directory), the owner is kept, and the
  * mode is never wider than 0600 (a stricter existing mode is kept).
  */
-import { constants as fsc } from 'node:fs';
-import { chown, mkdir, open, readFile, readlink, rename, rm, stat, lstat, unlink } from 'node:fs/promises';
+import { constants as fsc, readFileSync } from 'node:fs';
+import { chown, mkdir, open, readlink, rename, rm, stat, lstat, unlink } from 'node:fs/promises';
 import { dirname, basename, resolve, join } from 'node:path';
 import { IoError } from '../errors.js';
 
@@ -24,10 +24,14 @@ function codeOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
 }
 
-/** Reads a file as UTF-8, or returns undefined when it does not exist. */
+/**
+ * Reads a file as UTF-8, or returns undefined when it does not exist. Synchronous underneath on
+ * purpose: credential files are small, and an async read starts libuv's thread pool, which is a
+ * measurable part of a helper call's start-up (see bench/).
+ */
 export async function readTextIfExists(path: string): Promise<string | undefined> {
   try {
-    return await readFile(path, 'utf8');
+    return readFileSync(path, 'utf8');
   } catch (err) {
     if (codeOf(err) === 'ENOENT') return undefined;
     if (codeOf(err) === 'EISDIR') throw new IoError(`${path}: is a directory, not a file`, { cause: err });
