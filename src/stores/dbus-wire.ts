@@ -174,7 +174,7 @@ export type BusCall = (member: string, args?: readonly string[]) => Promise<BusR
 
 /** Why `callBus` gave up; `connect` failures mean the next address of a list may be tried. */
 export class BusFailure extends Error {
-  constructor(message: string, readonly stage: 'connect' | 'auth' | 'protocol' | 'timeout') {
+  constructor(message: string, readonly stage: 'connect' | 'auth' | 'protocol' | 'timeout', readonly code?: string) {
     super(message);
   }
 }
@@ -262,7 +262,7 @@ export function callBus<T>(path: string, uid: number | undefined, signal: AbortS
         finish(err);
       }
     });
-    socket.on('error', (err) => finish(new BusFailure(err.message, connected ? 'protocol' : 'connect')));
+    socket.on('error', (err: NodeJS.ErrnoException) => finish(new BusFailure(err.message, connected ? 'protocol' : 'connect', err.code)));
     socket.on('close', () => finish(new BusFailure('the bus closed the connection', connected ? 'protocol' : 'connect')));
   });
 }

@@ -33,7 +33,7 @@ export function checkAvailable(config: CredkitConfig, host: Host): Promise<strin
       if (host.platform === 'linux' || host.platform === 'freebsd' || host.platform === 'openbsd') {
         const bus = await checkSecretServiceBus(host, PROBE_TIMEOUT_MS);
         if (bus.problem || bus.checked) return bus.problem;
-        // A bus address we do not dial (tcp:, launchd:, …): ask the keyring library (reading an item
+        // A bus address we could not dial (tcp:, launchd:, …): ask the keyring library (reading an item
         // that does not exist).
         const why = await probeKeyring(config.keychainService, 'secret-service', PROBE_TIMEOUT_MS);
         return why && `Secret Service: ${why}`;

@@ -25,8 +25,8 @@ async function askForSecrets(call: BusCall): Promise<boolean> {
 /**
  * Checks the session bus: an address (or `$XDG_RUNTIME_DIR/bus`), a bus that answers, and an owner
  * (or an activatable service) for org.freedesktop.secrets, all within `timeoutMs`. `checked` is
- * false when the address names only transports we do not dial (tcp:, launchd:, …), so that the
- * caller can ask the keyring library instead.
+ * false when no address could be dialled for want of support (tcp:, launchd:, …, or an abstract
+ * socket this Node cannot reach), so that the caller can ask the keyring library instead.
  */
 export async function checkSecretServiceBus(host: Host, timeoutMs: number): Promise<BusCheck> {
   let endpoints: BusEndpoint[];
@@ -64,6 +64,10 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       const failure = err as BusFailure;
       if (failure.stage === 'timeout') return { problem: `the D-Bus session bus did not answer within ${Math.round(timeoutMs / 1000)} s`, checked: true };
       if (failure.stage !== 'connect') return { problem: `cannot reach the D-Bus session bus (${failure.message})`, checked: true };
+      // The libuv of Node 20 (before 1.48) pads an abstract name with NULs to the full sockaddr,
+      // so no bus matches it and the connect is refused: we cannot tell that from a bus that is
+      // gone, so leave abstract names to the keyring library (libdbus) in that case.
+      if (endpoint.path.startsWith('\0') && failure.code === 'ECONNREFUSED') undialled = true;
       unreachable = failure.message;
     }
   }
