@@ -2,7 +2,7 @@
  * Just enough of the D-Bus wire protocol to ask the bus daemon itself a question: parse a bus
  * address, authenticate with EXTERNAL, marshal method calls with string arguments and read replies
  * whose bodies are made of `b`, `u`, `s`, `o`, `g` and arrays of those. Spawning `dbus-send` for
- * this cost a fifth of a helper call's budget.
+ * this cost a process start on every keychain helper call (see bench/).
  */
 import { connect } from 'node:net';
 
@@ -22,7 +22,8 @@ export function parseBusAddress(address: string): BusEndpoint[] {
     const path = params.get('path');
     const abstract = params.get('abstract');
     if (transport === 'unix' && path !== undefined) return { path };
-    // Linux abstract sockets: Node dials them when the path starts with a NUL byte.
+    // Linux abstract sockets: a path starting with a NUL byte (Node 20 cannot reach them; see
+    // secret-service-bus.ts).
     if (transport === 'unix' && abstract !== undefined) return { path: `\0${abstract}` };
     return { unsupported: transport === 'unix' ? entry : `${transport}:` };
   });
@@ -184,6 +185,7 @@ export class BusFailure extends Error {
  * make calls. The socket is closed when `talk` settles, the bus hangs up, or `signal` aborts.
  */
 export function callBus<T>(path: string, uid: number | undefined, signal: AbortSignal, talk: (call: BusCall) => Promise<T>): Promise<T> {
+  if (signal.aborted) return Promise.reject(new BusFailure('no answer in time', 'timeout'));
   return new Promise<T>((resolve, reject) => {
     const socket = connect({ path });
     let connected = false;
@@ -202,7 +204,6 @@ export function callBus<T>(path: string, uid: number | undefined, signal: AbortS
       else reject(err instanceof BusFailure ? err : new BusFailure((err as Error).message ?? String(err), 'protocol'));
     };
     const onAbort = (): void => finish(new BusFailure('no answer in time', 'timeout'));
-    if (signal.aborted) return onAbort();
     signal.addEventListener('abort', onAbort, { once: true });
 
     const call: BusCall = (member, args = []) =>
