@@ -182,10 +182,10 @@ export class BusFailure extends Error {
 
 /**
  * Connects to the socket at `path`, authenticates as `uid` (EXTERNAL), says Hello, then lets `talk`
- * make calls. The socket is closed when `talk` settles, the bus hangs up, or `signal` aborts.
+ * make calls. The socket is closed when `talk` settles, the bus hangs up, or `timeoutMs` runs out.
  */
-export function callBus<T>(path: string, uid: number | undefined, signal: AbortSignal, talk: (call: BusCall) => Promise<T>): Promise<T> {
-  if (signal.aborted) return Promise.reject(new BusFailure('no answer in time', 'timeout'));
+export function callBus<T>(path: string, uid: number | undefined, timeoutMs: number, talk: (call: BusCall) => Promise<T>): Promise<T> {
+  if (timeoutMs <= 0) return Promise.reject(new BusFailure('no answer in time', 'timeout'));
   return new Promise<T>((resolve, reject) => {
     const socket = connect({ path });
     let connected = false;
@@ -198,13 +198,12 @@ export function callBus<T>(path: string, uid: number | undefined, signal: AbortS
     const finish = (err: unknown, value?: T): void => {
       if (settled) return;
       settled = true;
-      signal.removeEventListener('abort', onAbort);
+      clearTimeout(timer);
       socket.destroy();
       if (err === undefined) resolve(value as T);
       else reject(err instanceof BusFailure ? err : new BusFailure((err as Error).message ?? String(err), 'protocol'));
     };
-    const onAbort = (): void => finish(new BusFailure('no answer in time', 'timeout'));
-    signal.addEventListener('abort', onAbort, { once: true });
+    const timer = setTimeout(() => finish(new BusFailure('no answer in time', 'timeout')), timeoutMs);
 
     const call: BusCall = (member, args = []) =>
       new Promise((done) => {
@@ -216,19 +215,9 @@ export function callBus<T>(path: string, uid: number | undefined, signal: AbortS
       for (let eol = pending.indexOf('\r\n'); !authenticated && eol >= 0; eol = pending.indexOf('\r\n')) {
         const line = pending.toString('latin1', 0, eol);
         pending = pending.subarray(eol + 2);
-        // Without a uid we sent no identity: the server's empty challenge asks for an empty
-        // response, and then it goes by the socket's credentials.
-        if (line === 'DATA') socket.write('DATA\r\n');
-        else if (!line.startsWith('OK ')) throw new BusFailure(`authentication failed (${line})`, 'auth');
-        else {
-          authenticated = true;
-          socket.write('BEGIN\r\n');
-          // Hello must be the first call; the rest may follow without waiting for its reply.
-          const hello = call('Hello').then((r) => {
-            if (r.error) throw new BusFailure(`Hello failed (${r.error})`, 'protocol');
-          });
-          Promise.all([hello, talk(call)]).then(([, value]) => finish(undefined, value), finish);
-        }
+        // Without a uid the server first sends an empty challenge (already answered).
+        if (line.startsWith('OK ')) authenticated = true;
+        else if (line !== 'DATA') throw new BusFailure(`authentication failed (${line})`, 'auth');
       }
     };
     const readMessages = (): void => {
@@ -249,10 +238,20 @@ export function callBus<T>(path: string, uid: number | undefined, signal: AbortS
 
     socket.on('connect', () => {
       connected = true;
-      // EXTERNAL's identity is the uid as decimal ASCII, hex-encoded; the leading NUL byte is
-      // where a client could pass credentials over the socket (Linux sends them anyway).
-      const identity = uid === undefined ? '' : ` ${Buffer.from(String(uid), 'ascii').toString('hex')}`;
-      socket.write(`\0AUTH EXTERNAL${identity}\r\n`);
+      // One write, no waiting: the specification lets a client pipeline BEGIN and its first
+      // messages after AUTH (the server answers each command before it reads the messages).
+      // EXTERNAL's identity is the uid as decimal ASCII, hex-encoded; without one, an empty
+      // DATA response lets the server go by the socket's credentials. The leading NUL byte is
+      // where some systems pass credentials (Linux reads them from the socket anyway).
+      socket.cork();
+      const identity = uid === undefined ? '\r\nDATA' : ` ${Buffer.from(String(uid), 'ascii').toString('hex')}`;
+      socket.write(`\0AUTH EXTERNAL${identity}\r\nBEGIN\r\n`);
+      // Hello must be the first call; the rest may follow without waiting for its reply.
+      const hello = call('Hello').then((r) => {
+        if (r.error) throw new BusFailure(`Hello failed (${r.error})`, 'protocol');
+      });
+      Promise.all([hello, talk(call)]).then(([, value]) => finish(undefined, value), finish);
+      socket.uncork();
     });
     socket.on('data', (chunk: Buffer) => {
       pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;

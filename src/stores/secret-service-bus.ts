@@ -44,7 +44,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
     }
     endpoints = [{ path: join(runtime, 'bus') }];
   }
-  const signal = AbortSignal.timeout(timeoutMs);
+  const deadline = Date.now() + timeoutMs;
   let unreachable: string | undefined;
   let undialled = false;
   // Like libdbus: try each address in turn until one connects.
@@ -54,7 +54,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       continue;
     }
     try {
-      const found = await callBus(endpoint.path, host.uid, signal, askForSecrets);
+      const found = await callBus(endpoint.path, host.uid, deadline - Date.now(), askForSecrets);
       if (found) return { problem: undefined, checked: true };
       return {
         problem: `no Secret Service on the D-Bus session bus (nothing provides ${SECRETS}); start gnome-keyring-daemon --components=secrets or KeePassXC's Secret Service`,

@@ -41,6 +41,12 @@ describe('Secret Service bus check on real buses', function () {
     expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, undefined), 3000)).to.deep.equal(OK);
   });
 
+  it('reports a refused authentication (a uid that is not ours) at once', async () => {
+    const notOurs = (process.getuid?.() ?? 0) + 4242;
+    const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, notOurs), 3000);
+    expect(r).to.deep.equal({ problem: 'cannot reach the D-Bus session bus (authentication failed (REJECTED EXTERNAL))', checked: true });
+  });
+
   it('uses $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is unset', async () => {
     expect(await checkSecretServiceBus(hostWith({ XDG_RUNTIME_DIR: secrets!.dir }), 3000)).to.deep.equal(OK);
   });
