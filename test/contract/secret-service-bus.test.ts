@@ -27,7 +27,9 @@ describe('Secret Service bus check on real buses', function () {
   before(async function () {
     await skipUnlessPrograms(this, ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']);
     if (process.platform !== 'linux') this.skip();
-    [secrets, bare] = await Promise.all([startPrivateBus({ secrets: true }), startPrivateBus({ secrets: false })]);
+    // One after the other, so that `after` stops whichever started if the other fails.
+    secrets = await startPrivateBus({ secrets: true });
+    bare = await startPrivateBus({ secrets: false });
   });
   after(async () => {
     await Promise.all([secrets?.stop(), bare?.stop()]);
