@@ -13,6 +13,8 @@ export interface Host {
   home: string;
   platform: NodeJS.Platform;
   cwd: string;
+  /** The numeric user id where the platform has one (a D-Bus client authenticates with it). */
+  uid?: number;
   /** Where diagnostics the core passes through go (another helper's stderr); dropped when absent. */
   stderr?(text: string): void;
 }

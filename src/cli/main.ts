@@ -18,6 +18,7 @@ export async function runCli(packageRoot: string): Promise<void> {
     home: process.env.HOME || homedir(),
     platform: process.platform,
     cwd: process.cwd(),
+    uid: process.getuid?.(),
     readStdin,
     stdout: (text) => void process.stdout.write(text),
     stderr: (text) => void process.stderr.write(text),

@@ -50,6 +50,7 @@ export async function main(packageRoot: string): Promise<void> {
     home: process.env.HOME || homedir(),
     platform: process.platform,
     cwd: process.cwd(),
+    uid: process.getuid?.(),
     // A helper:NAME backend's own stderr reaches the terminal, as docker lets helpers' stderr through.
     stderr: (text) => writeAll(2, text),
   };

@@ -33,7 +33,8 @@ export function checkAvailable(config: CredkitConfig, host: Host): Promise<strin
       if (host.platform === 'linux' || host.platform === 'freebsd' || host.platform === 'openbsd') {
         const bus = await checkSecretServiceBus(host, PROBE_TIMEOUT_MS);
         if (bus.problem || bus.checked) return bus.problem;
-        // Without dbus-send, ask the keyring library (reading an item that does not exist).
+        // A bus address we could not dial (tcp:, launchd:, …): ask the keyring library (reading an item
+        // that does not exist).
         const why = await probeKeyring(config.keychainService, 'secret-service', PROBE_TIMEOUT_MS);
         return why && `Secret Service: ${why}`;
       }

@@ -36,8 +36,11 @@ async function busHasSecrets(address: string): Promise<boolean> {
   return r.stdout.includes('boolean true');
 }
 
-/** Starts `dbus-daemon` on a socket in a fresh temp dir; with `secrets`, an unlocked gnome-keyring too. */
-export async function startPrivateBus(options: { secrets: boolean }): Promise<PrivateBus> {
+/**
+ * Starts `dbus-daemon` on a socket in a fresh temp dir (or, with `abstract`, on a Linux abstract
+ * socket); with `secrets`, an unlocked gnome-keyring too.
+ */
+export async function startPrivateBus(options: { secrets: boolean; abstract?: boolean }): Promise<PrivateBus> {
   const dir = await mkdtemp(join(tmpdir(), 'credkit-bus-'));
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -45,7 +48,7 @@ export async function startPrivateBus(options: { secrets: boolean }): Promise<Pr
     await rm(dir, { recursive: true, force: true });
   };
   try {
-    const address = `unix:path=${join(dir, 'bus')}`;
+    const address = options.abstract ? `unix:abstract=credkit-bus-${randomBytes(6).toString('hex')}` : `unix:path=${join(dir, 'bus')}`;
     // Without a Secret Service, use a bus config with no service directories: the stock session
     // config could D-Bus-activate the system's gnome-keyring, which is not what this bus is for.
     const config = join(dir, 'session.conf');

@@ -1,0 +1,115 @@
+/**
+ * The keychain's bus check (our own D-Bus client) against real dbus-daemons: the address forms it
+ * must dial, the ones it must leave to the keyring library, and both ways of authenticating.
+ */
+import { expect } from 'chai';
+import { join } from 'node:path';
+import { checkSecretServiceBus } from '../../src/stores/secret-service-bus.js';
+import type { Host } from '../../src/io.js';
+import { makeSandbox, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { startPrivateBus, startSilentSocket, storeInput, uniqueService, type PrivateBus } from '../support/os-keyring.js';
+
+const OK = { problem: undefined, checked: true };
+const LEFT_TO_LIBRARY = { problem: undefined, checked: false };
+
+// Before libuv 1.48 (all of Node 20), Node pads an abstract socket name with NULs, so it cannot
+// reach dbus-daemon's abstract socket; the check must then step aside rather than fail.
+const [uvMajor = 0, uvMinor = 0] = process.versions.uv.split('.').map(Number);
+const NODE_DIALS_ABSTRACT = uvMajor > 1 || (uvMajor === 1 && uvMinor >= 48);
+
+function hostWith(env: Record<string, string>, uid: number | undefined = process.getuid?.()): Host {
+  return { env, home: '/nonexistent', platform: 'linux', cwd: '/', uid };
+}
+
+describe('Secret Service bus check on real buses', function () {
+  let secrets: PrivateBus | undefined;
+  let bare: PrivateBus | undefined;
+  before(async function () {
+    await skipUnlessPrograms(this, ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']);
+    if (process.platform !== 'linux') this.skip();
+    // One after the other, so that `after` stops whichever started if the other fails.
+    secrets = await startPrivateBus({ secrets: true });
+    bare = await startPrivateBus({ secrets: false });
+  });
+  after(async () => {
+    await Promise.all([secrets?.stop(), bare?.stop()]);
+  });
+
+  it('finds gnome-keyring on a unix:path= bus', async () => {
+    expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }), 3000)).to.deep.equal(OK);
+  });
+
+  it('authenticates without a uid too (EXTERNAL with an empty response)', async () => {
+    expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, undefined), 3000)).to.deep.equal(OK);
+  });
+
+  it('reports a refused authentication (a uid that is not ours) at once', async () => {
+    const notOurs = (process.getuid?.() ?? 0) + 4242;
+    const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, notOurs), 3000);
+    expect(r).to.deep.equal({ problem: 'cannot reach the D-Bus session bus (authentication failed (REJECTED EXTERNAL))', checked: true });
+  });
+
+  it('uses $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is unset', async () => {
+    expect(await checkSecretServiceBus(hostWith({ XDG_RUNTIME_DIR: secrets!.dir }), 3000)).to.deep.equal(OK);
+  });
+
+  it('tries ;-separated addresses in turn: skips tcp: and a missing socket, then uses unix:path=', async () => {
+    const address = `tcp:host=127.0.0.1,port=9;unix:path=${join(secrets!.dir, 'missing')};${secrets!.address},guid=00000000000000000000000000000000`;
+    expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: address }), 3000)).to.deep.equal(OK);
+  });
+
+  it('names the missing Secret Service on a bus without one', async () => {
+    const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: bare!.address }), 3000);
+    expect(r.checked).to.equal(true);
+    expect(r.problem).to.match(/^no Secret Service on the D-Bus session bus .*org\.freedesktop\.secrets/);
+  });
+
+  it('says it cannot reach a socket that is not there', async () => {
+    const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(bare!.dir, 'missing')}` }), 3000);
+    expect(r.problem).to.match(/^cannot reach the D-Bus session bus \(.*ENOENT/);
+  });
+
+  it('gives up on a socket that never answers when the time is up, and says so', async () => {
+    const silent = await startSilentSocket();
+    try {
+      const started = Date.now();
+      const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: silent.address }), 500);
+      expect(Date.now() - started).to.be.within(400, 1500);
+      expect(r).to.deep.equal({ problem: 'the D-Bus session bus did not answer within 1 s', checked: true });
+    } finally {
+      await silent.stop();
+    }
+  });
+
+  it('leaves transports it does not dial to the keyring library', async () => {
+    expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: 'tcp:host=127.0.0.1,port=9' }), 3000)).to.deep.equal(LEFT_TO_LIBRARY);
+  });
+});
+
+describe('Secret Service on a unix:abstract= bus', function () {
+  let bus: PrivateBus | undefined;
+  let sb: Sandbox | undefined;
+  before(async function () {
+    await skipUnlessPrograms(this, ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']);
+    if (process.platform !== 'linux') this.skip();
+    bus = await startPrivateBus({ secrets: true, abstract: true });
+  });
+  after(async () => {
+    await sb?.cleanup();
+    await bus?.stop();
+  });
+
+  it(`the check ${NODE_DIALS_ABSTRACT ? 'finds it in-process' : 'steps aside for the keyring library (this Node pads abstract names)'}`, async () => {
+    const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: bus!.address }), 3000);
+    expect(r).to.deep.equal(NODE_DIALS_ABSTRACT ? OK : LEFT_TO_LIBRARY);
+  });
+
+  it('the helper stores and gets through it', async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus!.address });
+    const stored = await sb.helper('store', storeInput('abstract.example.com', 'ann', 'fake-abstract'));
+    expect(stored.code, stored.stdout).to.equal(0);
+    const got = await sb.helper('get', 'abstract.example.com');
+    expect(got.code, got.stdout).to.equal(0);
+    expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: 'abstract.example.com', Username: 'ann', Secret: 'fake-abstract' });
+  });
+});
