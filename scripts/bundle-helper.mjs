@@ -1,15 +1,34 @@
-// Bundles the helper's code path into one CommonJS file (dist/helper.cjs): one file to read and no
-// ES module graph to link keeps `docker-credential-credkit` start-up close to `node -e 0`.
-// Native and rarely needed modules stay external and load only when a backend asks for them.
+// Bundles the helper's code path into CommonJS files: one file to read and no ES module graph to
+// link keeps `docker-credential-credkit` start-up close to `node -e 0` (see bench/).
+//
+// dist/helper.cjs holds the protocol, the configuration and the light backends (file, env). The
+// backends that pull in much more code (keychain and keyutils with the D-Bus client, pass, helper:
+// with the helper client) are bundles of their own, dist/helper-<name>.cjs, read only when chosen.
+// Errors are recognised across these copies by a brand, not by `instanceof` (src/errors.ts).
 import { build } from 'esbuild';
 
-await build({
-  entryPoints: ['dist/src/helper/main.js'],
-  outfile: 'dist/helper.cjs',
+const SEPARATE = ['keychain', 'keyutils', 'pass', 'helper'];
+const common = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
+  minify: true,
   external: ['@napi-rs/keyring', 'ini'],
   logLevel: 'warning',
-});
+};
+
+/** In the main bundle, `import('./keychain.js')` from the store registry loads dist/helper-keychain.cjs. */
+const splitBackends = {
+  name: 'split-backends',
+  setup(b) {
+    b.onResolve({ filter: new RegExp(`^\\./(${SEPARATE.join('|')})\\.js$`) }, (args) =>
+      args.importer.endsWith('/stores/registry.js') ? { path: `./helper-${args.path.slice(2, -3)}.cjs`, external: true } : undefined,
+    );
+  },
+};
+
+await build({ ...common, entryPoints: ['dist/src/helper/main.js'], outfile: 'dist/helper.cjs', plugins: [splitBackends] });
+await Promise.all(
+  SEPARATE.map((name) => build({ ...common, entryPoints: [`dist/src/stores/${name}.js`], outfile: `dist/helper-${name}.cjs` })),
+);

@@ -17,9 +17,16 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'REGISTRY';
 
+/**
+ * Marks credkit's errors across module copies: the helper loads heavy backends from separate
+ * bundles (each with its own copy of this module), where `instanceof` would not match.
+ */
+const BRAND = Symbol.for('credkit.error');
+
 /** Base class of every error credkit raises on purpose. */
 export class CredkitError extends Error {
   readonly code: ErrorCode;
+  readonly [BRAND] = true;
   constructor(code: ErrorCode, message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.code = code;
@@ -102,7 +109,7 @@ export class RegistryError extends CredkitError {
 
 /** True for errors credkit raised on purpose (as opposed to bugs). */
 export function isCredkitError(err: unknown): err is CredkitError {
-  return err instanceof CredkitError;
+  return typeof err === 'object' && err !== null && (err as { [BRAND]?: unknown })[BRAND] === true;
 }
 
 /** The message of any thrown value, for one-line reports. */

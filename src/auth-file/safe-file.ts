@@ -5,9 +5,17 @@
  * mode is never wider than 0600 (a stricter existing mode is kept).
  */
 import { constants as fsc, readFileSync } from 'node:fs';
-import { chown, mkdir, open, readlink, rename, rm, stat, lstat, unlink } from 'node:fs/promises';
 import { dirname, basename, resolve, join } from 'node:path';
 import { IoError } from '../errors.js';
+
+// node:fs/promises is loaded by the write paths only: a helper `get` never needs it, and loading
+// it is a measurable share of the helper's start-up (see bench/).
+type FsPromises = typeof import('node:fs/promises');
+let fsPromises: Promise<FsPromises> | undefined;
+function fsp(): Promise<FsPromises> {
+  fsPromises ??= import('node:fs/promises');
+  return fsPromises;
+}
 
 /** Mode for any new file that holds a secret. */
 export const SECRET_FILE_MODE = 0o600;
@@ -45,6 +53,7 @@ export async function readTextIfExists(path: string): Promise<string | undefined
  * relative link targets are taken relative to the link's own directory.
  */
 export async function resolveWriteTarget(path: string): Promise<string> {
+  const { lstat, readlink } = await fsp();
   let current = resolve(path);
   for (let hops = 0; hops < 40; hops++) {
     let st;
@@ -70,6 +79,7 @@ function sleep(ms: number): Promise<void> {
  * beside the real target). Works across processes; an abandoned lock is broken after `staleMs`.
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
+  const { mkdir, open, stat, unlink } = await fsp();
   const { timeoutMs, staleMs } = { ...DEFAULT_LOCK, ...options };
   const target = await resolveWriteTarget(path);
   const lockPath = `${target}.lock`;
@@ -119,6 +129,7 @@ export interface WriteOptions {
  * old or the new content, never a part. Keeps owner; never widens the mode beyond `mode`.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
+  const { chown, mkdir, open, rename, rm, stat } = await fsp();
   const maxMode = options.mode ?? SECRET_FILE_MODE;
   const target = await resolveWriteTarget(path);
   const dir = dirname(target);

@@ -60,7 +60,7 @@ const WRAPPER_LIMIT = 64 * 1024;
 
 /** The real probes for a host. */
 export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
-  const ownBin = join(facts.packageRoot, 'bin', 'docker-credential-credkit.js');
+  const ownBin = join(facts.packageRoot, 'bin', 'docker-credential-credkit');
   return {
     uid: facts.uid,
     async readSystemFile(path) {
@@ -103,7 +103,7 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
     async isOwnHelper(path) {
       const [own, found] = await Promise.all([realpath(ownBin).catch(() => ownBin), realpath(path).catch(() => path)]);
       if (own === found) return true;
-      // A wrapper script (`exec node …/bin/docker-credential-credkit.js "$@"`) counts as this installation.
+      // A wrapper script (`exec node …/bin/docker-credential-credkit "$@"`) counts as this installation.
       const st = await stat(found).catch(() => undefined);
       if (!st || st.size > WRAPPER_LIMIT) return false;
       const text = await readFile(found, 'utf8').catch(() => '');

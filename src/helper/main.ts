@@ -4,7 +4,6 @@
  */
 import { readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
-import { homedir } from 'node:os';
 import { serve } from './protocol.js';
 import { loadConfig } from '../config.js';
 import { openConfiguredStore } from '../stores/registry.js';
@@ -47,7 +46,8 @@ export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
   const host: Host = {
     env: process.env,
-    home: process.env.HOME || homedir(),
+    // node:os only when HOME is unset: it costs start-up time on every call otherwise.
+    home: process.env.HOME || (await import('node:os')).homedir(),
     platform: process.platform,
     cwd: process.cwd(),
     uid: process.getuid?.(),

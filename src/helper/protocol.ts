@@ -4,7 +4,7 @@
  * module that speaks in `ServerURL` / `Username` / `Secret`.
  */
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
-import { CredkitError, messageOf } from '../errors.js';
+import { isCredkitError, messageOf } from '../errors.js';
 
 /** Texts clients match on; do not reword. */
 export const MESSAGES = {
@@ -163,7 +163,7 @@ export async function serve(argv: readonly string[], openStore: () => Promise<Cr
       }
     }
   } catch (err) {
-    if (err instanceof ProtocolError || err instanceof CredkitError) {
+    if (err instanceof ProtocolError || isCredkitError(err)) {
       io.stdout(`${oneLine(err.message)}\n`);
       return 1;
     }

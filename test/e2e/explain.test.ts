@@ -1,5 +1,5 @@
 /**
- * `credkit explain` and `credkit get` through bin/credkit.js in a throwaway HOME: text and JSON
+ * `credkit explain` and `credkit get` through bin/credkit in a throwaway HOME: text and JSON
  * output, secrets never printed by explain, helper calls and their failures, pull secrets for
  * kubelet, exit codes.
  */

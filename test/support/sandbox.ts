@@ -11,8 +11,8 @@ import { fileURLToPath } from 'node:url';
 export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
 /** The shipped bins. */
 export const BIN = {
-  credkit: join(ROOT, 'bin', 'credkit.js'),
-  helper: join(ROOT, 'bin', 'docker-credential-credkit.js'),
+  credkit: join(ROOT, 'bin', 'credkit'),
+  helper: join(ROOT, 'bin', 'docker-credential-credkit'),
 };
 /** The fixture files (auth files, secrets, fake helpers). */
 export const FIXTURES = join(ROOT, 'fixtures');
@@ -138,8 +138,8 @@ export async function skipUnlessPrograms(ctx: Mocha.Context, programs: readonly 
 
 /**
  * Makes `docker-credential-credkit` resolvable on the sandbox's PATH, as an installed package
- * would: a shim in `<home>/bin` that execs node on the repo's helper (the bin file itself is named
- * `docker-credential-credkit.js`, which docker and podman would not find). Returns the shim path.
+ * would: a shim in `<home>/bin` that execs the current node on the repo's helper (so the test's
+ * node runs it, whatever `node` is first on PATH). Returns the shim path.
  */
 export async function putHelperOnPath(sandbox: Sandbox): Promise<string> {
   const dir = await writeHelperShim(join(sandbox.home, 'bin'));
