@@ -337,8 +337,27 @@ export class OsKeyringStore implements CredentialStore {
     const index = await this.readIndex('list');
     // Drop entries whose item was removed behind credkit's back (e.g. in Seahorse).
     const urls = Object.keys(index);
-    const present = await Promise.all(urls.map(async (url) => (await this.readRaw(url, 'list')) !== null));
+    const accounts = await this.enumerate();
+    const present = accounts
+      ? urls.map((url) => accounts.has(url))
+      : await Promise.all(urls.map(async (url) => (await this.readRaw(url, 'list')) !== null));
     return new Map(urls.filter((_, i) => present[i]).map((url) => [url, index[url] as string]));
+  }
+
+  /**
+   * Every account of the service in one call, where the keyring can enumerate (Secret Service,
+   * macOS, Windows): reading each item instead costs a keyring session per item. Undefined for the
+   * kernel keyring, which cannot be searched this way, or when the search fails.
+   */
+  private async enumerate(): Promise<Set<string> | undefined> {
+    if (this.options.linuxStore === 'keyutils') return undefined;
+    try {
+      const { findCredentialsAsync } = await loadKeyring();
+      const found = await withTimeout(this.options.timeoutMs, () => new Error('timeout'), (signal) => findCredentialsAsync(this.options.service, undefined, signal));
+      return new Set(found.map((c) => c.account));
+    } catch {
+      return undefined;
+    }
   }
 }
 
