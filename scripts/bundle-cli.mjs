@@ -55,7 +55,10 @@ await build({
   platform: 'node',
   target: 'node20',
   minify: true,
-  external: ['@napi-rs/keyring'],
+  // ini as the helper bundles have it: loaded by Node, which gives `import('ini')` its named exports.
+  external: ['@napi-rs/keyring', 'ini'],
+  // CommonJS dependencies (fast-glob, yaml…) `require` Node's built-ins; ES modules have no `require`.
+  banner: { js: "import{createRequire as __credkitCreateRequire}from'node:module';const require=__credkitCreateRequire(import.meta.url);" },
   plugins: [yargsShim, lazyLayout],
   logLevel: 'warning',
 });
