@@ -89,12 +89,12 @@ function isOwnFile(path: string): boolean {
   return name.includes('.credkit-backup-') || name.endsWith('.lock') || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 
-/** Expands the patterns (fast-glob syntax, relative to cwd), sorted and without duplicates. */
+/** Expands the patterns (fast-glob syntax, relative to cwd), sorted and without duplicates (one Set for all patterns, not fast-glob's per pattern). */
 export async function expandPatterns(patterns: readonly string[], cwd: string): Promise<{ files: string[]; unmatched: string[] }> {
   const all = new Set<string>();
   const unmatched: string[] = [];
   for (const pattern of patterns) {
-    const found = await fg(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, unique: true, suppressErrors: true });
+    const found = await fg(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, unique: false, suppressErrors: true });
     let any = false;
     for (const f of found) {
       if (isOwnFile(f)) continue;

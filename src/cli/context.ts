@@ -8,6 +8,8 @@ export interface CommandContext {
   io: Io;
   /** Set by a handler that finished but wants a non-zero exit (e.g. `check` found problems). */
   exitCode: number;
+  /** This installation's root (where package.json and bin/ are), from the bin. */
+  packageRoot: string;
 }
 
 /** Prints a line on stdout. */

@@ -15,7 +15,7 @@ import { protectDash } from './stdin-arg.js';
 /** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
 export async function main(rawArgv: readonly string[], io: Io, packageRoot: string): Promise<number> {
   const argv = protectDash(rawArgv);
-  const ctx: CommandContext = { io, exitCode: 0 };
+  const ctx: CommandContext = { io, exitCode: 0, packageRoot };
   let parser: Argv = yargs([...argv])
     .scriptName('credkit')
     .usage('$0 <command> [options]\n\nRegistry credentials for Docker, Podman, Kubernetes and OpenShift.')
@@ -35,6 +35,7 @@ export async function main(rawArgv: readonly string[], io: Io, packageRoot: stri
         ? parser.command((await entry.load())(ctx))
         : parser.command({ command: entry.command, describe: entry.describe, handler: () => undefined });
   }
+  skipHelpCache(parser);
   let failure: unknown;
   let output = '';
   try {
@@ -57,6 +58,18 @@ export async function main(rawArgv: readonly string[], io: Io, packageRoot: stri
   }
   if (output) io.stdout(`${output}\n`);
   return ctx.exitCode;
+}
+
+/**
+ * After every command handler yargs renders that command's whole help text and keeps it, so that
+ * a failure reported later can show it. Here that text is never printed: a handler's errors are
+ * reported by `main` without help, and yargs' own usage errors (which do print help) happen before
+ * the handler and render their help when they happen. Rendering it loads the text-layout modules
+ * (cliui, string-width: Intl.Segmenter and Unicode regexps), a large part of a command's start-up.
+ */
+function skipHelpCache(parser: Argv): void {
+  const usage = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
+  if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
 }
 
 function isYargsUsage(err: unknown): boolean {

@@ -3,7 +3,6 @@
  * agreement on this machine, one line per finding with how to fix it. Exit 0 when nothing is at
  * error level, 1 otherwise.
  */
-import { fileURLToPath } from 'node:url';
 import type { CommandModule } from 'yargs';
 import { runDoctor } from '../../doctor/doctor.js';
 import { systemProbes } from '../../doctor/probes.js';
@@ -17,9 +16,6 @@ interface DoctorArgs {
   [key: string]: unknown;
 }
 
-/** This installation's root: dist/src/cli/commands/ is four levels below it. */
-const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
-
 /** `credkit doctor`. */
 export function doctorCommand(ctx: CommandContext): CommandModule<object, DoctorArgs> {
   return {
@@ -30,7 +26,7 @@ export function doctorCommand(ctx: CommandContext): CommandModule<object, Doctor
         .option('json', { type: 'boolean', describe: 'print JSON' })
         .option('call-helpers', { type: 'boolean', default: true, describe: 'call `list` on each helper (--no-call-helpers: only look on PATH)' }) as never,
     handler: async (args) => {
-      const probes = systemProbes(ctx.io, { uid: process.getuid?.(), packageRoot: PACKAGE_ROOT });
+      const probes = systemProbes(ctx.io, { uid: process.getuid?.(), packageRoot: ctx.packageRoot });
       const report = await runDoctor(ctx.io, probes, { callHelpers: args['call-helpers'] !== false });
       ctx.exitCode = doctorExitCode(report);
       if (args.json) return printJSON(ctx, report);

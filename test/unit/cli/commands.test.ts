@@ -3,7 +3,7 @@ import { COMMANDS, selectedCommand } from '../../../src/cli/commands/index.js';
 import type { CommandContext } from '../../../src/cli/context.js';
 
 describe('cli command table', () => {
-  const ctx = { io: {} as never, exitCode: 0 } as CommandContext;
+  const ctx = { io: {} as never, exitCode: 0, packageRoot: '' } as CommandContext;
 
   for (const entry of COMMANDS) {
     it(`${entry.name}: the table says what the module declares`, async () => {
