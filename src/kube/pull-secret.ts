@@ -4,7 +4,16 @@
  * from YAML or JSON (one document, several `---` documents, or a `kind: List`) and written the
  * way kubectl writes them. Pure: text in, text out.
  */
-import { parseAllDocuments, stringify as stringifyYAML } from 'yaml';
+import { createRequire } from 'node:module';
+
+// `yaml` is only needed for Secret manifests, and loading it costs every credkit run ~20-30 ms
+// otherwise (migrate, convert between JSON formats…); it is required on first use instead.
+type Yaml = typeof import('yaml');
+let yamlModule: Yaml | undefined;
+function yaml(): Yaml {
+  yamlModule ??= createRequire(import.meta.url)('yaml') as Yaml;
+  return yamlModule;
+}
 import { ParseError } from '../errors.js';
 import { parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
@@ -136,7 +145,7 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     const list = collect(parsedJSON, source, secrets);
     return { secrets, container: list ? 'list' : 'single', syntax: 'json' };
   }
-  const docs = parseAllDocuments(text, { prettyErrors: false });
+  const docs = yaml().parseAllDocuments(text, { prettyErrors: false });
   const all = Array.isArray(docs) ? docs : [docs];
   let list = false;
   let count = 0;
@@ -198,12 +207,12 @@ function stringifySecretsYAML(value: unknown, objects: readonly Record<string, u
   for (const s of slots) s.data[s.key] = s.standIn;
   let text: string;
   try {
-    text = stringifyYAML(value, { lineWidth: 0 });
+    text = yaml().stringify(value, { lineWidth: 0 });
   } finally {
     for (const s of slots) s.data[s.key] = s.payload;
   }
   const at = slots.map((s) => text.indexOf(s.standIn));
-  if (slots.some((s, i) => (at[i] as number) < 0 || text.indexOf(s.standIn, (at[i] as number) + 1) >= 0)) return stringifyYAML(value, { lineWidth: 0 });
+  if (slots.some((s, i) => (at[i] as number) < 0 || text.indexOf(s.standIn, (at[i] as number) + 1) >= 0)) return yaml().stringify(value, { lineWidth: 0 });
   // Stand-ins appear in object order; splice the payloads in one pass.
   const parts: string[] = [];
   let from = 0;
