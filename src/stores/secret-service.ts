@@ -112,12 +112,13 @@ async function deleteItem(ask: Ask, item: string): Promise<void> {
 }
 
 /**
- * Of several items for one server (docker-credential-secretservice adds one per username), the one
- * its `get` returns on gnome-keyring: the oldest, i.e. the lowest item number.
+ * Of several items for one server (docker-credential-secretservice adds one per username, and its
+ * `get` returns whichever libsecret lists last, which varies), the newest: gnome-keyring numbers
+ * items in creation order. Ties and other naming schemes fall back to the path's order.
  */
 function pickItem(items: readonly string[]): string | undefined {
-  const number = (p: string) => Number(/(\d+)$/.exec(p)?.[1] ?? Number.MAX_SAFE_INTEGER);
-  return [...items].sort((a, b) => number(a) - number(b) || (a < b ? -1 : a > b ? 1 : 0))[0];
+  const number = (p: string) => Number(/(\d+)$/.exec(p)?.[1] ?? -1);
+  return [...items].sort((a, b) => number(b) - number(a) || (a < b ? 1 : a > b ? -1 : 0))[0];
 }
 
 /** A Secret Service store using docker-credential-secretservice's items. */
