@@ -5,6 +5,7 @@
 // backends that pull in much more code (keychain and keyutils with the D-Bus client, pass, helper:
 // with the helper client) are bundles of their own, dist/helper-<name>.cjs, read only when chosen.
 // Errors are recognised across these copies by a brand, not by `instanceof` (src/errors.ts).
+import { readFile, writeFile } from 'node:fs/promises';
 import { build } from 'esbuild';
 
 const SEPARATE = ['keychain', 'keyutils', 'pass', 'helper'];
@@ -29,6 +30,16 @@ const splitBackends = {
 };
 
 await build({ ...common, entryPoints: ['dist/src/helper/main.js'], outfile: 'dist/helper.cjs', plugins: [splitBackends] });
+// esbuild keeps `import()` of an external file, and Node then starts its ES module loader to read a
+// CommonJS file, which cost a keychain `get` about a third of its time (see bench/): require it.
+const main = await readFile('dist/helper.cjs', 'utf8');
+let required = 0;
+const patched = main.replace(/\bimport\("(\.\/helper-[a-z]+\.cjs)"\)/g, (_, path) => {
+  required++;
+  return `Promise.resolve().then(()=>require(${JSON.stringify(path)}))`;
+});
+if (required !== SEPARATE.length) throw new Error(`expected ${SEPARATE.length} backend imports in dist/helper.cjs, found ${required}`);
+await writeFile('dist/helper.cjs', patched);
 await Promise.all(
   SEPARATE.map((name) => build({ ...common, entryPoints: [`dist/src/stores/${name}.js`], outfile: `dist/helper-${name}.cjs` })),
 );

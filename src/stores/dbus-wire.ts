@@ -1,8 +1,8 @@
 /**
- * Just enough of the D-Bus wire protocol to ask the bus daemon itself a question: parse a bus
- * address, authenticate with EXTERNAL, marshal method calls with string arguments and read replies
- * whose bodies are made of `b`, `u`, `s`, `o`, `g` and arrays of those. Spawning `dbus-send` for
- * this cost a process start on every keychain helper call (see bench/).
+ * Just enough of the D-Bus wire protocol for the bus daemon and the Secret Service: parse a bus
+ * address, authenticate with EXTERNAL, marshal method calls and read replies made of `y`, `b`, `u`,
+ * `s`, `o`, `g`, `v`, arrays (`ay` as bytes), structs and dict entries. Spawning `dbus-send`, or
+ * loading a native keyring library, cost more than the whole helper call should (see bench/).
  */
 import { connect } from 'node:net';
 
@@ -38,8 +38,12 @@ function unescapeValue(value: string): string {
   }
 }
 
-/** A value in a reply body. */
-export type BusValue = boolean | number | string | BusValue[];
+/**
+ * A value on the wire. `ay` is a Buffer; arrays, structs and dict entries are arrays (a dict is an
+ * array of `[key, value]` pairs); a variant is read as its inner value and written from a
+ * `[signature, value]` pair.
+ */
+export type BusValue = boolean | number | string | Buffer | BusValue[];
 
 /** One message off the wire; `body` is still marshalled (its start is 8-aligned in the message). */
 export interface BusMessage {
@@ -61,40 +65,175 @@ const enum Field { Path = 1, Interface = 2, Member = 3, ErrorName = 4, ReplySeri
 
 const MAX_MESSAGE = 2 ** 27; // the specification's limit
 
-/** A method call on the bus daemon (`org.freedesktop.DBus` at `/org/freedesktop/DBus`) with string arguments. */
-export function marshalBusCall(serial: number, member: string, args: readonly string[] = []): Buffer {
-  const out: number[] = [];
-  const pad = (n: number) => { while (out.length % n) out.push(0); };
-  const u32 = (v: number) => { pad(4); out.push(v & 0xff, (v >>> 8) & 0xff, (v >>> 16) & 0xff, v >>> 24); };
-  const str = (s: string) => { const b = Buffer.from(s, 'utf8'); u32(b.length); out.push(...b, 0); };
-  const sig = (s: string) => { out.push(s.length, ...Buffer.from(s, 'ascii'), 0); };
-  const field = (code: Field, type: 's' | 'o' | 'g', value: string) => {
-    pad(8); // each header field is a struct (y, v)
-    out.push(code);
-    sig(type);
-    if (type === 'g') sig(value);
-    else str(value);
-  };
-  out.push(0x6c /* 'l' */, METHOD_CALL, 0, 1);
-  u32(0); // body length, patched below
-  u32(serial);
-  u32(0); // header field array length, patched below
-  field(Field.Path, 'o', '/org/freedesktop/DBus');
-  field(Field.Destination, 's', 'org.freedesktop.DBus');
-  field(Field.Interface, 's', 'org.freedesktop.DBus');
-  field(Field.Member, 's', member);
-  if (args.length) field(Field.Signature, 'g', 's'.repeat(args.length));
-  const fieldsEnd = out.length;
-  pad(8);
-  const bodyStart = out.length;
-  for (const a of args) str(a);
-  const msg = Buffer.from(out);
-  msg.writeUInt32LE(out.length - bodyStart, 4);
-  msg.writeUInt32LE(fieldsEnd - 16, 12); // the array's length excludes the padding after it
-  return msg;
+// The types this client reads and writes; anything else is refused rather than guessed at.
+const BASIC = 'ybusog';
+
+/** The end (exclusive) of the single complete type that starts at `i` in `sig`. */
+function typeEnd(sig: string, i: number): number {
+  const c = sig[i];
+  if (c !== undefined && BASIC.includes(c)) return i + 1;
+  if (c === 'v') return i + 1;
+  if (c === 'a') return typeEnd(sig, i + 1);
+  if (c === '(' || c === '{') {
+    const close = c === '(' ? ')' : '}';
+    let j = i + 1;
+    while (sig[j] !== close) {
+      if (j >= sig.length) break;
+      j = typeEnd(sig, j);
+    }
+    if (sig[j] === close && j > i + 1) return j + 1;
+  }
+  throw new TypeError(`unsupported D-Bus signature "${sig}"`);
 }
 
-/** Reads values of a (restricted) signature from `buf`, starting at `pos`; alignment is relative to `buf`. */
+/** Splits a signature into its complete types (`sa{sv}` → `s`, `a{sv}`). */
+export function splitSignature(sig: string): string[] {
+  const types: string[] = [];
+  for (let i = 0; i < sig.length; ) {
+    const end = typeEnd(sig, i);
+    types.push(sig.slice(i, end));
+    i = end;
+  }
+  return types;
+}
+
+function alignmentOf(type: string): number {
+  const c = type[0];
+  if (c === 'y' || c === 'g' || c === 'v') return 1;
+  if (c === '(' || c === '{') return 8;
+  return 4;
+}
+
+/** Appends values of a signature to a growing buffer; alignment is relative to the message start. */
+class Writer {
+  private buf = Buffer.alloc(256);
+  length = 0;
+  private room(n: number): void {
+    if (this.length + n <= this.buf.length) return;
+    const next = Buffer.alloc(Math.max(this.buf.length * 2, this.length + n));
+    this.buf.copy(next, 0, 0, this.length);
+    this.buf = next;
+  }
+  pad(n: number): void {
+    const k = (n - (this.length % n)) % n;
+    this.room(k);
+    this.buf.fill(0, this.length, this.length + k);
+    this.length += k;
+  }
+  byte(v: number): void {
+    this.room(1);
+    this.buf[this.length++] = v;
+  }
+  bytes(b: Buffer): void {
+    this.room(b.length);
+    b.copy(this.buf, this.length);
+    this.length += b.length;
+  }
+  u32(v: number): void {
+    this.pad(4);
+    this.room(4);
+    this.buf.writeUInt32LE(v >>> 0, this.length);
+    this.length += 4;
+  }
+  patchU32(at: number, v: number): void {
+    this.buf.writeUInt32LE(v, at);
+  }
+  value(type: string, v: BusValue): void {
+    const c = type[0];
+    switch (c) {
+      case 'y': return this.byte(v as number);
+      case 'b': return this.u32(v === true ? 1 : 0);
+      case 'u': return this.u32(v as number);
+      case 's': case 'o': {
+        const b = Buffer.from(v as string, 'utf8');
+        this.u32(b.length);
+        this.bytes(b);
+        return this.byte(0);
+      }
+      case 'g': {
+        this.byte((v as string).length);
+        this.bytes(Buffer.from(v as string, 'ascii'));
+        return this.byte(0);
+      }
+      case 'v': {
+        const [sig, inner] = v as [string, BusValue];
+        if (splitSignature(sig).length !== 1) throw new TypeError(`a variant holds one complete type, not "${sig}"`);
+        this.value('g', sig);
+        return this.value(sig, inner);
+      }
+      case 'a': {
+        const item = type.slice(1);
+        this.u32(0);
+        const lengthAt = this.length - 4;
+        this.pad(alignmentOf(item)); // the length excludes the padding before the first item
+        const start = this.length;
+        if (item === 'y') this.bytes(v as Buffer);
+        else for (const x of v as BusValue[]) this.value(item, x);
+        return this.patchU32(lengthAt, this.length - start);
+      }
+      case '(': case '{': {
+        this.pad(8);
+        const fields = v as BusValue[];
+        splitSignature(type.slice(1, -1)).forEach((t, i) => this.value(t, fields[i] as BusValue));
+        return;
+      }
+      default: throw new TypeError(`unsupported D-Bus type "${type}"`);
+    }
+  }
+  done(): Buffer {
+    return this.buf.subarray(0, this.length);
+  }
+}
+
+/** A method call: where it goes, and its arguments as `signature` describes them. */
+export interface MethodCall {
+  destination: string;
+  path: string;
+  interface: string;
+  member: string;
+  signature?: string;
+  args?: readonly BusValue[];
+}
+
+/** Marshals a method call (little-endian). */
+export function marshalCall(serial: number, call: MethodCall): Buffer {
+  const w = new Writer();
+  const signature = call.signature ?? '';
+  const field = (code: Field, type: 's' | 'o' | 'g', value: string) => {
+    w.pad(8); // each header field is a struct (y, v)
+    w.byte(code);
+    w.value('g', type);
+    w.value(type, value);
+  };
+  w.bytes(Buffer.from([0x6c /* 'l' */, METHOD_CALL, 0, 1]));
+  w.u32(0); // body length, patched below
+  w.u32(serial);
+  w.u32(0); // header field array length, patched below
+  field(Field.Path, 'o', call.path);
+  field(Field.Destination, 's', call.destination);
+  field(Field.Interface, 's', call.interface);
+  field(Field.Member, 's', call.member);
+  if (signature) field(Field.Signature, 'g', signature);
+  const fieldsEnd = w.length;
+  w.pad(8);
+  const bodyStart = w.length;
+  const types = splitSignature(signature);
+  const args = call.args ?? [];
+  if (args.length !== types.length) throw new TypeError(`"${signature}" needs ${types.length} arguments, not ${args.length}`);
+  types.forEach((t, i) => w.value(t, args[i] as BusValue));
+  w.patchU32(4, w.length - bodyStart);
+  w.patchU32(12, fieldsEnd - 16); // the array's length excludes the padding after it
+  return w.done();
+}
+
+const BUS_DAEMON = { destination: 'org.freedesktop.DBus', path: '/org/freedesktop/DBus', interface: 'org.freedesktop.DBus' } as const;
+
+/** A method call on the bus daemon (`org.freedesktop.DBus` at `/org/freedesktop/DBus`) with string arguments. */
+export function marshalBusCall(serial: number, member: string, args: readonly string[] = []): Buffer {
+  return marshalCall(serial, { ...BUS_DAEMON, member, signature: 's'.repeat(args.length), args });
+}
+
+/** Reads values of a signature from `buf`, starting at `pos`; alignment is relative to `buf`. */
 class Reader {
   constructor(readonly buf: Buffer, readonly le: boolean, public pos = 0) {}
   align(n: number): void {
@@ -114,29 +253,44 @@ class Reader {
   }
   value(type: string): BusValue {
     switch (type[0]) {
+      case 'y': return this.buf.readUInt8(this.pos++);
       case 'b': return this.u32() !== 0;
       case 'u': return this.u32();
       case 's': case 'o': return this.text(this.u32());
       case 'g': return this.text(this.buf.readUInt8(this.pos++));
+      case 'v': {
+        const sig = this.value('g') as string;
+        if (splitSignature(sig).length !== 1) throw new TypeError(`unsupported D-Bus variant "${sig}"`);
+        return this.value(sig);
+      }
       case 'a': {
         const len = this.u32();
         const item = type.slice(1);
-        if (!/^[busog]$/.test(item)) throw new TypeError(`unsupported D-Bus type "${type}"`);
-        this.align(item === 'g' ? 1 : 4); // the length excludes the padding before the first item
+        splitSignature(item);
+        this.align(alignmentOf(item)); // the length excludes the padding before the first item
         const end = this.pos + len;
+        if (end > this.buf.length) throw new RangeError('D-Bus array runs past the message');
+        if (item === 'y') {
+          const bytes = Buffer.from(this.buf.subarray(this.pos, end));
+          this.pos = end;
+          return bytes;
+        }
         const items: BusValue[] = [];
         while (this.pos < end) items.push(this.value(item));
         return items;
+      }
+      case '(': case '{': {
+        this.align(8);
+        return splitSignature(type.slice(1, -1)).map((t) => this.value(t));
       }
       default: throw new TypeError(`unsupported D-Bus type "${type}"`);
     }
   }
 }
 
-/** Unmarshals a message body (`b`, `u`, `s`, `o`, `g` and arrays of them). */
+/** Unmarshals a message body. */
 export function unmarshalBody(message: Pick<BusMessage, 'signature' | 'littleEndian' | 'body'>): BusValue[] {
-  const types = message.signature.match(/a?[busog]/g) ?? [];
-  if (types.join('') !== message.signature) throw new TypeError(`unsupported D-Bus signature "${message.signature}"`);
+  const types = splitSignature(message.signature);
   const r = new Reader(message.body, message.littleEndian);
   return types.map((t) => r.value(t));
 }
@@ -168,13 +322,15 @@ export function unmarshalMessage(buf: Buffer): { message: BusMessage; size: numb
 }
 
 /** A method return's values, or an error reply's name and message. */
-export type BusReply = { values: BusValue[]; error?: undefined } | { error: string; values?: undefined };
+export type BusReply = { values: BusValue[]; error?: undefined } | { error: string; errorName: string; values?: undefined };
 
-/** A method call on the bus daemon. */
-export type BusCall = (member: string, args?: readonly string[]) => Promise<BusReply>;
+/** A method call: on the bus daemon when given a member name and string arguments, else as described. */
+export type BusCall = (member: string | MethodCall, args?: readonly string[]) => Promise<BusReply>;
 
 /** Why `callBus` gave up; `connect` failures mean the next address of a list may be tried. */
 export class BusFailure extends Error {
+  /** Whether the bus daemon had answered Hello when this happened (a timeout after it: a slow service). */
+  busAnswered = false;
   constructor(message: string, readonly stage: 'connect' | 'auth' | 'protocol' | 'timeout', readonly code?: string) {
     super(message);
   }
@@ -182,9 +338,17 @@ export class BusFailure extends Error {
 
 /**
  * Connects to the socket at `path`, authenticates as `uid` (EXTERNAL), says Hello, then lets `talk`
- * make calls. The socket is closed when `talk` settles, the bus hangs up, or `timeoutMs` runs out.
+ * make calls. The socket is closed when `talk` settles, the bus hangs up, or `timeoutMs` runs out
+ * (or `busTimeoutMs`, when given, before the bus daemon has answered Hello: a wedged bus fails fast
+ * even when the calls themselves may take long).
  */
-export function callBus<T>(path: string, uid: number | undefined, timeoutMs: number, talk: (call: BusCall) => Promise<T>): Promise<T> {
+export function callBus<T>(
+  path: string,
+  uid: number | undefined,
+  timeoutMs: number,
+  talk: (call: BusCall) => Promise<T>,
+  busTimeoutMs = timeoutMs,
+): Promise<T> {
   if (timeoutMs <= 0) return Promise.reject(new BusFailure('no answer in time', 'timeout'));
   return new Promise<T>((resolve, reject) => {
     const socket = connect({ path });
@@ -193,22 +357,29 @@ export function callBus<T>(path: string, uid: number | undefined, timeoutMs: num
     let settled = false;
     let pending: Buffer = Buffer.alloc(0);
     let serial = 0;
+    let busAnswered = false;
     const waiting = new Map<number, (reply: BusReply) => void>();
 
-    const finish = (err: unknown, value?: T): void => {
+    // What `talk` itself throws passes through as it is; anything else becomes a BusFailure.
+    const finish = (err: unknown, value?: T, fromTalk = false): void => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
+      clearTimeout(busTimer);
       socket.destroy();
-      if (err === undefined) resolve(value as T);
-      else reject(err instanceof BusFailure ? err : new BusFailure((err as Error).message ?? String(err), 'protocol'));
+      if (err === undefined) return resolve(value as T);
+      if (fromTalk && !(err instanceof BusFailure)) return reject(err);
+      const failure = err instanceof BusFailure ? err : new BusFailure((err as Error).message ?? String(err), 'protocol');
+      failure.busAnswered = busAnswered;
+      reject(failure);
     };
     const timer = setTimeout(() => finish(new BusFailure('no answer in time', 'timeout')), timeoutMs);
+    const busTimer = setTimeout(() => busAnswered || finish(new BusFailure('no answer in time', 'timeout')), Math.min(busTimeoutMs, timeoutMs));
 
     const call: BusCall = (member, args = []) =>
       new Promise((done) => {
         waiting.set(++serial, done);
-        socket.write(marshalBusCall(serial, member, args));
+        socket.write(typeof member === 'string' ? marshalBusCall(serial, member, args) : marshalCall(serial, member));
       });
 
     const readAuthLines = (): void => {
@@ -231,7 +402,8 @@ export function callBus<T>(path: string, uid: number | undefined, timeoutMs: num
         if (message.type === METHOD_RETURN) done({ values: unmarshalBody(message) });
         else {
           const text = message.signature.startsWith('s') ? unmarshalBody({ ...message, signature: 's' })[0] : undefined;
-          done({ error: `${message.errorName ?? 'error'}${text ? `: ${text}` : ''}` });
+          const errorName = message.errorName ?? 'error';
+          done({ error: `${errorName}${text ? `: ${text}` : ''}`, errorName });
         }
       }
     };
@@ -248,9 +420,10 @@ export function callBus<T>(path: string, uid: number | undefined, timeoutMs: num
       socket.write(`\0AUTH EXTERNAL${identity}\r\nBEGIN\r\n`);
       // Hello must be the first call; the rest may follow without waiting for its reply.
       const hello = call('Hello').then((r) => {
+        busAnswered = true;
         if (r.error) throw new BusFailure(`Hello failed (${r.error})`, 'protocol');
       });
-      Promise.all([hello, talk(call)]).then(([, value]) => finish(undefined, value), finish);
+      Promise.all([hello, talk(call)]).then(([, value]) => finish(undefined, value), (err: unknown) => finish(err, undefined, true));
       socket.uncork();
     });
     socket.on('data', (chunk: Buffer) => {

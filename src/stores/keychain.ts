@@ -2,13 +2,21 @@
  * `keychain`: the OS keychain. macOS Keychain, Windows Credential Manager, and on Linux the
  * Secret Service (GNOME Keyring, KWallet, KeePassXC), pinned: credkit never falls back to the
  * kernel keyring silently (that is the `keyutils` backend, chosen on purpose).
+ *
+ * On Linux with a `unix:path=` session bus, credkit speaks the Secret Service itself
+ * (secret-service.ts, docker-credential-secretservice's items); elsewhere, and on buses this Node
+ * cannot dial, it goes through @napi-rs/keyring (os-keyring.ts), which is loaded only then.
  */
+import { stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { StoreUnavailableError } from '../errors.js';
-import { OsKeyringStore, lockPathFor, maxItemChars, probeKeyring } from './os-keyring.js';
+import { lockPathFor } from './lock-path.js';
+import { parseBusAddress } from './dbus-wire.js';
 import { checkSecretServiceBus } from './secret-service-bus.js';
+import { SecretServiceStore } from './secret-service.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the OS keychain: macOS Keychain, Windows Credential Manager, Secret Service on Linux';
@@ -35,9 +43,11 @@ export function checkAvailable(config: CredkitConfig, host: Host): Promise<strin
         if (bus.problem || bus.checked) return bus.problem;
         // A bus address we could not dial (tcp:, launchd:, …): ask the keyring library (reading an item
         // that does not exist).
+        const { probeKeyring } = await import('./os-keyring.js');
         const why = await probeKeyring(config.keychainService, 'secret-service', PROBE_TIMEOUT_MS);
         return why && `Secret Service: ${why}`;
       }
+      const { probeKeyring } = await import('./os-keyring.js');
       const why = await probeKeyring(config.keychainService, undefined, PROBE_TIMEOUT_MS);
       return why && `${labelFor(host.platform)}: ${why}`;
     })();
@@ -46,11 +56,45 @@ export function checkAvailable(config: CredkitConfig, host: Host): Promise<strin
   return check;
 }
 
+/**
+ * The session bus socket our own client can dial: the first usable `unix:path=` address (or
+ * `$XDG_RUNTIME_DIR/bus`). Undefined when there is none, or when the first is an abstract socket
+ * (Node 20 pads its name, so it cannot connect) or a transport we do not speak.
+ */
+async function dialableBus(host: Host): Promise<string | undefined> {
+  const address = host.env.DBUS_SESSION_BUS_ADDRESS;
+  if (address) {
+    const first = parseBusAddress(address).find((e) => !('unsupported' in e));
+    return first && 'path' in first && !first.path.startsWith('\0') ? first.path : undefined;
+  }
+  const runtime = host.env.XDG_RUNTIME_DIR;
+  if (!runtime) return undefined;
+  const path = join(runtime, 'bus');
+  return (await stat(path).catch(() => undefined))?.isSocket() ? path : undefined;
+}
+
 /** Opens the keychain store, or says what is missing and how to fix it. */
 export async function openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
   const label = labelFor(host.platform);
+  if (host.platform === 'linux') {
+    // No probe first: the store's own calls report a missing Secret Service, a wedged bus or a
+    // locked collection in the same words, and a probe would cost one more connection per call.
+    const socketPath = await dialableBus(host);
+    if (socketPath !== undefined) {
+      return new SecretServiceStore({
+        socketPath,
+        uid: host.uid,
+        service: config.keychainService,
+        timeoutMs: config.helperTimeoutMs,
+        busTimeoutMs: PROBE_TIMEOUT_MS,
+        lockPath: lockPathFor(host, 'keychain', config.keychainService),
+        fixHint: FIX,
+      });
+    }
+  }
   const why = await checkAvailable(config, host);
   if (why) throw new StoreUnavailableError(`credkit keychain (${label}): ${why}; ${FIX}`);
+  const { OsKeyringStore, maxItemChars } = await import('./os-keyring.js');
   const linuxStore = host.platform === 'linux' ? 'secret-service' : undefined;
   return new OsKeyringStore({
     name: 'keychain',

@@ -13,10 +13,8 @@
  * runtime/state directory so parallel `store` calls lose no index entry. Every keyring call is
  * bounded by a timeout.
  */
-import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import type { AsyncEntry as AsyncEntryType } from '@napi-rs/keyring';
-import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
 import { withFileLock } from '../auth-file/safe-file.js';
@@ -361,11 +359,7 @@ export class OsKeyringStore implements CredentialStore {
   }
 }
 
-/** Where the writers' lock lives: the runtime dir if there is one, else the state dir. */
-export function lockPathFor(host: Host, backend: string, service: string): string {
-  const dir = host.env.XDG_RUNTIME_DIR || host.env.XDG_STATE_HOME || join(host.home, '.local', 'state');
-  return join(dir, 'credkit', `${backend}-${service.replace(/[^A-Za-z0-9._-]/g, '_')}`);
-}
+export { lockPathFor } from './lock-path.js';
 
 /** Makes a probe entry and reads an account that does not exist: quiet, never prompts. */
 export async function probeKeyring(service: string, linuxStore: LinuxKeyring | undefined, timeoutMs: number): Promise<string | undefined> {

@@ -16,14 +16,24 @@ const PROGRAMS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-to
 function expectOneLineFailure(r: { code: number | null; stdout: string }, pattern: RegExp): void {
   expect(r.code, r.stdout).to.equal(1);
   expect(r.stdout).to.match(/^[^\n]+\n$/);
-  expect(r.stdout).to.match(pattern);
+  expect(r.stdout, r.stdout).to.match(pattern);
 }
 
-async function secretToolLookup(bus: PrivateBus, service: string, account: string): Promise<string> {
-  const r = await run('secret-tool', ['lookup', 'service', service, 'username', account], {
+/**
+ * The one item secret-tool finds for a server in a (non-default) credkit service, as `secret-tool
+ * search --all` prints it (label, secret, schema on stdout; `attribute.*` lines on stderr).
+ */
+async function secretToolItem(bus: PrivateBus, service: string, server: string): Promise<Record<string, string>> {
+  const r = await run('secret-tool', ['search', '--all', 'server', server, 'credkit_service', service], {
     env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: bus.address },
   });
-  return r.stdout;
+  expect(r.stdout.match(/^\[/gm), 'items found').to.have.length(1);
+  const item: Record<string, string> = {};
+  for (const line of `${r.stdout}\n${r.stderr}`.split('\n')) {
+    const m = /^(\S+) = (.*)$/.exec(line);
+    if (m) item[m[1]!] = m[2]!;
+  }
+  return item;
 }
 
 describe('store contract: keychain (Secret Service on a private gnome-keyring)', function () {
@@ -48,12 +58,21 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
       sb = undefined;
     });
 
-    it('keeps items in the Secret Service itself: service = config, account = the exact URL', async () => {
+    // The schema of docker-credential-secretservice (interop: secret-service-interop.test.ts); a
+    // non-default service adds credkit_service, which keeps these tests apart on one keyring.
+    it('keeps items in the Secret Service itself, in docker-credential-secretservice\'s schema', async () => {
       sb = await sandbox();
       const r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw'));
       expect(r.code, r.stdout).to.equal(0);
-      const item = JSON.parse(await secretToolLookup(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'quay.io'));
-      expect(item).to.deep.equal({ v: 1, username: 'bob', secret: 'fake-pw' });
+      expect(await secretToolItem(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'quay.io')).to.include({
+        label: 'Registry credentials for quay.io',
+        secret: 'fake-pw',
+        schema: 'io.docker.Credentials',
+        'attribute.label': 'Docker Credentials',
+        'attribute.server': 'quay.io',
+        'attribute.username': 'bob',
+        'attribute.docker_cli': '1',
+      });
     });
 
     it('30 parallel store processes: list has all 30 and each get works', async () => {
@@ -61,11 +80,11 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
       await checkConcurrentStores(sb, 30);
     });
 
-    it('list drops an index entry whose item was removed behind its back', async () => {
+    it('list drops an entry whose item was removed behind its back', async () => {
       sb = await sandbox();
       await sb.helper('store', storeInput('a.example.com', 'ann', 'fake-1'));
       await sb.helper('store', storeInput('b.example.com', 'ben', 'fake-2'));
-      const gone = await run('secret-tool', ['clear', 'service', sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'username', 'a.example.com'], {
+      const gone = await run('secret-tool', ['clear', 'server', 'a.example.com', 'credkit_service', sb.env.CREDKIT_KEYCHAIN_SERVICE!], {
         env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: bus!.address },
       });
       expect(gone.code).to.equal(0);
@@ -77,7 +96,7 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
       sb = await sandbox('auto', { CREDKIT_FALLBACK: 'file' });
       const r = await sb.helper('store', storeInput('auto.example.com', 'amy', 'fake-3'));
       expect(r.code, r.stdout).to.equal(0);
-      expect(await secretToolLookup(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'auto.example.com')).to.contain('"amy"');
+      expect((await secretToolItem(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'auto.example.com'))).to.include({ 'attribute.username': 'amy' });
       expect(existsSync(join(sb.env.XDG_DATA_HOME!, 'credkit', 'credentials.json'))).to.equal(false);
       const backends = await sb.credkit(['store', 'backends', '--json']);
       const keychain = JSON.parse(backends.stdout).backends.find((b: { name: string }) => b.name === 'keychain');

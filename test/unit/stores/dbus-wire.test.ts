@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { ERROR, METHOD_CALL, METHOD_RETURN, SIGNAL, marshalBusCall, parseBusAddress, unmarshalBody, unmarshalMessage } from '../../../src/stores/dbus-wire.js';
+import { ERROR, METHOD_CALL, METHOD_RETURN, SIGNAL, marshalBusCall, marshalCall, parseBusAddress, splitSignature, unmarshalBody, unmarshalMessage, type BusValue } from '../../../src/stores/dbus-wire.js';
 
 const hex = (...parts: string[]): Buffer => Buffer.from(parts.join(''), 'hex');
 
@@ -156,8 +156,63 @@ describe('dbus-wire: replies', () => {
   it('refuses what it cannot read instead of guessing', () => {
     expect(() => unmarshalMessage(Buffer.alloc(16, 0x41))).to.throw(/not a D-Bus message/);
     const message = unmarshalMessage(HAS_OWNER_FALSE)!.message;
-    expect(() => unmarshalBody({ ...message, signature: 'a{sv}' })).to.throw(/unsupported D-Bus signature/);
+    expect(() => unmarshalBody({ ...message, signature: 'x' })).to.throw(/unsupported D-Bus signature/);
+    expect(() => unmarshalBody({ ...message, signature: 'a{s' })).to.throw(/unsupported D-Bus signature/);
     const truncated = unmarshalMessage(HELLO_REPLY)!.message;
     expect(() => unmarshalBody({ ...truncated, body: truncated.body.subarray(0, 7) })).to.throw(RangeError);
+  });
+});
+
+describe('dbus-wire: Secret Service types', () => {
+  it('splits signatures into complete types', () => {
+    expect(splitSignature('sa{sv}(oayays)ba{o(oayays)}aov')).to.deep.equal(['s', 'a{sv}', '(oayays)', 'b', 'a{o(oayays)}', 'ao', 'v']);
+    for (const bad of ['(', '()', 'a', '{s', 'x', 'ah']) expect(() => splitSignature(bad), bad).to.throw(/unsupported D-Bus signature/);
+  });
+
+  const call = { destination: 'org.freedesktop.secrets', path: '/org/freedesktop/secrets', interface: 'org.freedesktop.Secret.Service' };
+  const secret: BusValue[] = ['/org/freedesktop/secrets/session/1', Buffer.alloc(0), Buffer.from('fake-ü', 'utf8'), 'text/plain'];
+  // Each signature with arguments, and what reading it back gives (a variant reads as its value).
+  const cases: Array<{ sig: string; args: BusValue[]; back?: BusValue[] }> = [
+    { sig: 'sv', args: ['plain', ['s', '']], back: ['plain', ''] },
+    { sig: 'a{ss}', args: [[['server', 'quay.io'], ['docker_cli', '1']]] },
+    { sig: 'a{ss}', args: [[]] },
+    {
+      sig: 'a{sv}(oayays)b',
+      args: [[['org.freedesktop.Secret.Item.Label', ['s', 'Registry credentials for quay.io']], ['org.freedesktop.Secret.Item.Attributes', ['a{ss}', [['server', 'quay.io']]]]], secret, true],
+      back: [[['org.freedesktop.Secret.Item.Label', 'Registry credentials for quay.io'], ['org.freedesktop.Secret.Item.Attributes', [['server', 'quay.io']]]], secret, true],
+    },
+    { sig: 'aoo', args: [['/org/freedesktop/secrets/collection/login/1', '/org/freedesktop/secrets/collection/login/2'], '/s/1'] },
+    { sig: 'a{o(oayays)}', args: [[['/org/freedesktop/secrets/collection/login/1', secret]]] },
+    { sig: 'ayb', args: [Buffer.from([1, 2, 3]), false] },
+    { sig: 'ys', args: [7, 'after a byte'] },
+  ];
+  for (const c of cases) {
+    it(`${c.sig}: marshals, and reads back`, () => {
+      const msg = marshalCall(9, { ...call, member: 'M', signature: c.sig, args: c.args });
+      const read = unmarshalMessage(msg)!;
+      expect(read.size).to.equal(msg.length);
+      expect(read.message.signature).to.equal(c.sig);
+      expect(unmarshalBody(read.message)).to.deep.equal(c.back ?? c.args);
+    });
+  }
+
+  it('a{o(oayays)}: the bytes of a GetSecrets reply, aligned as the specification says', () => {
+    const msg = marshalCall(1, { ...call, member: 'M', signature: 'a{o(oayays)}', args: [[['/a', ['/s', Buffer.alloc(0), Buffer.from('pw'), 'text/plain']]]] });
+    const body = msg.subarray(msg.length - msg.readUInt32LE(4));
+    expect(body.toString('hex')).to.equal(
+      [
+        '2b000000', '00000000', // array length (43: from the entry to the end), then padding to the 8-aligned entry
+        '020000002f6100', '00', // o "/a" + pad to 8 for the struct
+        '020000002f7300', '00', // o "/s" + pad to 4
+        '00000000', // ay []
+        '02000000', '7077', '0000', // ay "pw", pad to 4
+        '0a000000', '746578742f706c61696e00', // s "text/plain"
+      ].join(''),
+    );
+  });
+
+  it('refuses a variant that is not one complete type, and arguments that do not fit the signature', () => {
+    expect(() => marshalCall(1, { ...call, member: 'M', signature: 'v', args: [['ss', 'x']] })).to.throw(/one complete type/);
+    expect(() => marshalCall(1, { ...call, member: 'M', signature: 'ss', args: ['x'] })).to.throw(/needs 2 arguments/);
   });
 });
