@@ -5,7 +5,9 @@
  *
  * Items use docker-credential-secretservice's schema (`io.docker.Credentials`: attributes
  * `label="Docker Credentials"`, `server`, `username`, `docker_cli="1"`), so that helper and credkit
- * read each other's credentials. Its display label is v0.9's `Registry credentials for <url>`. With
+ * read each other's credentials. The display label is the URL itself (as up to v0.8): both helper
+ * generations list items by label, so v0.9's `Registry credentials for <url>` would leak that prefix
+ * into their `list` keys, and docker's list-then-get would miss (formats.md §6.17). With
  * a `[keychain] service` other than the default, credkit's items also carry `credkit_service`, and
  * credkit then sees only those (the reference helper still reads them: extra attributes do not
  * stop a match).
@@ -34,9 +36,9 @@ export function itemAttributes(serverURL: string, username: string, service: str
   return { 'xdg:schema': DOCKER_SCHEMA, label: 'Docker Credentials', server: serverURL, username, docker_cli: '1', ...scope(service) };
 }
 
-/** The display label docker-credential-secretservice v0.9 gives its items. */
+/** The display label: the URL, so that the reference helpers' `list` (which shows labels) shows URLs. */
 export function itemLabel(serverURL: string): string {
-  return `Registry credentials for ${serverURL}`;
+  return serverURL;
 }
 
 function scope(service: string): Record<string, string> {

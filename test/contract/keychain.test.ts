@@ -65,7 +65,7 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
       const r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw'));
       expect(r.code, r.stdout).to.equal(0);
       expect(await secretToolItem(bus!, sb.env.CREDKIT_KEYCHAIN_SERVICE!, 'quay.io')).to.include({
-        label: 'Registry credentials for quay.io',
+        label: 'quay.io',
         secret: 'fake-pw',
         schema: 'io.docker.Credentials',
         'attribute.label': 'Docker Credentials',

