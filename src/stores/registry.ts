@@ -5,7 +5,7 @@
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
-import { StoreUnavailableError, UsageError } from '../errors.js';
+import { StoreUnavailableError, UsageError, isCredkitError, messageOf } from '../errors.js';
 
 /** What a backend module exports. */
 export interface BackendModule {
@@ -45,10 +45,25 @@ async function load(name: string): Promise<BackendModule> {
 export async function openConfiguredStore(config: CredkitConfig, host: Host, name = config.backend): Promise<CredentialStore> {
   if (name !== 'auto') return (await load(name)).openStore(config, host);
   const keychain = await load('keychain');
+  const fallback = config.fallback && config.fallback !== 'auto' ? config.fallback : undefined;
+  if (fallback === undefined) {
+    // Nothing to fall back to, so no probe first: the keychain store reports a missing Secret
+    // Service in the same words, and a probe would cost every helper call a second bus connection.
+    try {
+      return await keychain.openStore(config, host);
+    } catch (err) {
+      // The keychain may be a bundle of its own: recognise its errors by brand and code.
+      if (!isCredkitError(err) || err.code !== 'STORE_UNAVAILABLE') throw err;
+      throw noKeychain((await keychain.checkAvailable(config, host)) ?? messageOf(err));
+    }
+  }
   const why = await keychain.checkAvailable(config, host);
   if (why === undefined) return keychain.openStore(config, host);
-  if (config.fallback && config.fallback !== 'auto') return (await load(config.fallback)).openStore(config, host);
-  throw new StoreUnavailableError(
+  return (await load(fallback)).openStore(config, host);
+}
+
+function noKeychain(why: string): StoreUnavailableError {
+  return new StoreUnavailableError(
     `credkit: no usable OS keychain (${why}); set CREDKIT_BACKEND or "backend =" in credkit's config.ini to keyutils, pass or file, or set "fallback = file"`,
   );
 }
