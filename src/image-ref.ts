@@ -6,7 +6,7 @@
  * (`quay.io`, `localhost:5000`, `https://quay.io/v2/`, `myhost:5000/`) is accepted too.
  */
 import { UsageError } from './errors.js';
-import { DOCKER_HUB_HOST } from './registry.js';
+import { DOCKER_HUB_HOST, isPathComponent, isRegistryHost } from './registry.js';
 
 /** A parsed image reference, or a registry on its own. */
 export interface ImageRef {
@@ -27,12 +27,9 @@ export interface ImageRef {
 }
 
 const LEGACY_HUB = 'index.docker.io';
-// One path component of a repository name (distribution/reference's path-component grammar).
-const COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
-const HOST = /^[A-Za-z0-9](?:[A-Za-z0-9.-]*[A-Za-z0-9])?(?::[0-9]+)?$|^\[[0-9A-Fa-f:.]+\](?::[0-9]+)?$/;
 
 function registryOnly(input: string, registry: string): ImageRef {
-  if (!HOST.test(registry)) throw new UsageError(`"${input}" is not a registry host[:port] or an image reference`);
+  if (!isRegistryHost(registry)) throw new UsageError(`"${input}" is not a registry host[:port] or an image reference`);
   const name = registry === LEGACY_HUB ? DOCKER_HUB_HOST : registry;
   return { input, kind: 'registry', registry: name, path: '', name, hub: name === DOCKER_HUB_HOST, tag: undefined, digest: undefined };
 }
@@ -48,7 +45,7 @@ export function parseImageRef(input: string): ImageRef {
   const scheme = /^https?:\/\//.exec(text);
   if (scheme) return registryOnly(input, text.slice(scheme[0].length).split('/')[0] ?? '');
   if (text.endsWith('/') && !text.slice(0, -1).includes('/')) return registryOnly(input, text.slice(0, -1));
-  if (!text.includes('/') && HOST.test(text) && (text.includes('.') || /^localhost(?::[0-9]+)?$/.test(text))) {
+  if (!text.includes('/') && isRegistryHost(text) && (text.includes('.') || /^localhost(?::[0-9]+)?$/.test(text))) {
     return registryOnly(input, text);
   }
   let rest = text;
@@ -77,11 +74,11 @@ export function parseImageRef(input: string): ImageRef {
   } else {
     registry = first;
     path = rest.slice(slash + 1);
-    if (!HOST.test(registry)) throw new UsageError(`"${input}": invalid registry "${registry}"`);
+    if (!isRegistryHost(registry)) throw new UsageError(`"${input}": invalid registry "${registry}"`);
   }
   if (registry === LEGACY_HUB) registry = DOCKER_HUB_HOST;
   if (registry === DOCKER_HUB_HOST && !path.includes('/')) path = `library/${path}`;
   if (path.toLowerCase() !== path) throw new UsageError(`"${input}": repository name must be lowercase`);
-  if (path === '' || !path.split('/').every((c) => COMPONENT.test(c))) throw new UsageError(`"${input}" is not a valid image reference`);
+  if (path === '' || !path.split('/').every((c) => isPathComponent(c))) throw new UsageError(`"${input}" is not a valid image reference`);
   return { input, kind: 'image', registry, path, name: `${registry}/${path}`, hub: registry === DOCKER_HUB_HOST, tag, digest };
 }

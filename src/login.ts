@@ -22,7 +22,7 @@ import { entryToJSON } from './auth-file/entry.js';
 import { parseRawConfig, rawAuths, serializeRawConfig, type RawConfig } from './auth-file/raw-config.js';
 import { isJSONObject } from './auth-file/json-text.js';
 import { readTextIfExists, updateFile } from './auth-file/safe-file.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, type RegistryKey } from './registry.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPathComponent, isRegistryHost, parseRegistryKey, type RegistryKey } from './registry.js';
 import type { VerifyCredentialsOptions, VerifyCredentialsResult } from './registry-client/verify.js';
 import type { TlsOptions } from './registry-client/tls-config.js';
 import type { CredentialStore, StoredCredential } from './stores/store.js';
@@ -57,8 +57,6 @@ export interface LoginTarget {
   podmanKey: string;
 }
 
-const HOST = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
-const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 
 /**
  * Parses the registry argument. A scheme (`https://quay.io/v2/`) means the host alone, as both
@@ -70,10 +68,10 @@ export function parseLoginTarget(arg: string | undefined): LoginTarget {
   const typed = arg === undefined || arg === '' ? DOCKER_HUB_HOST : arg;
   if (/[\s@]/.test(typed)) throw new UsageError(`"${typed}" is not a registry: no spaces or "@" allowed (give REGISTRY[/NAMESPACE[/REPO]], no tag or digest)`);
   const key = parseRegistryKey(typed);
-  if (!HOST.test(key.host)) throw new UsageError(`"${typed}" is not a registry: "${key.host}" is not a host[:port]`);
+  if (!isRegistryHost(key.host)) throw new UsageError(`"${typed}" is not a registry: "${key.host}" is not a host[:port]`);
   if (key.path !== '') {
     for (const part of key.path.split('/')) {
-      if (!PATH_COMPONENT.test(part)) {
+      if (!isPathComponent(part)) {
         throw new UsageError(`"${typed}": "${part}" is not a valid namespace or repository name (lower case; give no tag or digest)`);
       }
     }

@@ -41,6 +41,22 @@ export interface RegistryKey {
   droppedPath: string | undefined;
 }
 
+// host[:port]: DNS labels or a bracketed IPv6 literal, then an optional port. Shared by every
+// parser of registry names (login targets, image references, verification).
+const HOST_PORT = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
+// One repository path component, as distribution/reference defines it.
+const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
+
+/** True for a syntactically valid `host[:port]`. */
+export function isRegistryHost(text: string): boolean {
+  return HOST_PORT.test(text);
+}
+
+/** True for one valid repository path component (lower case, separators inside). */
+export function isPathComponent(text: string): boolean {
+  return PATH_COMPONENT.test(text);
+}
+
 /** The key docker CLI uses for Docker Hub (`docker login` with no server). */
 export const DOCKER_HUB_KEY = 'https://index.docker.io/v1/';
 /** The key podman, skopeo and buildah use for Docker Hub. */

@@ -6,6 +6,7 @@
  * when an identity token is wanted) and the ping repeated with it. Only a 200 counts as success.
  */
 import { RegistryError, UnauthorizedError, UsageError } from '../errors.js';
+import { isRegistryHost } from '../registry.js';
 import { findChallenge, parseChallenges, type Challenge } from './challenge.js';
 import { loadTlsMaterial, type TlsOptions } from './tls-config.js';
 import { send, type HttpRequest, type HttpResponse, type TransportContext } from './transport.js';
@@ -45,7 +46,6 @@ export interface VerifyCredentialsResult {
 const DEFAULT_TIMEOUT_MS = 30_000;
 const MAX_REDIRECTS = 5;
 const CLIENT_ID = 'credkit';
-const HOST_PATTERN = /^(?:[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*|\[[0-9A-Fa-f:.]+\])(?::\d{1,5})?$/;
 
 /** The host to contact for a registry: Docker Hub's names all mean its API host. */
 export function registryEndpointHost(registry: string): string {
@@ -55,7 +55,7 @@ export function registryEndpointHost(registry: string): string {
 /** Verifies the credentials against the registry; resolves on success, throws a CredkitError otherwise. */
 export async function verifyCredentials(options: VerifyCredentialsOptions): Promise<VerifyCredentialsResult> {
   const { registry, username, password, identityToken } = options;
-  if (!HOST_PATTERN.test(registry)) throw new UsageError(`not a registry host[:port]: "${registry}"`);
+  if (!isRegistryHost(registry)) throw new UsageError(`not a registry host[:port]: "${registry}"`);
   if (password === undefined && identityToken === undefined) throw new UsageError('a password or an identity token is needed');
   if (password !== undefined && (username === undefined || username === '')) throw new UsageError('a user name is needed with a password');
 

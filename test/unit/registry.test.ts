@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { keyForStyle, parseRegistryKey, podmanKeyProblem } from '../../src/registry.js';
+import { isPathComponent, isRegistryHost, keyForStyle, parseRegistryKey, podmanKeyProblem } from '../../src/registry.js';
 
 describe('registry keys', () => {
   const table: [string, string, string][] = [
@@ -57,4 +57,14 @@ describe('registry keys', () => {
       else expect(got).to.equal(undefined);
     });
   }
+});
+
+describe('registry name grammar (shared by login, image references and verification)', () => {
+  const hosts: [string, boolean][] = [
+    ['quay.io', true], ['localhost:5000', true], ['127.0.0.1:5000', true], ['[::1]:5000', true], ['a-b.example', true],
+    ['a..b', false], ['-a.example', false], ['quay.io:', false], ['quay.io:123456', false], ['quay.io/org', false], ['', false],
+  ];
+  for (const [text, ok] of hosts) it(`host ${JSON.stringify(text)} → ${ok}`, () => expect(isRegistryHost(text)).to.equal(ok));
+  const parts: [string, boolean][] = [['app', true], ['my-app', true], ['a__b', true], ['a.b', true], ['App', false], ['a:1', false], ['-a', false], ['', false]];
+  for (const [text, ok] of parts) it(`component ${JSON.stringify(text)} → ${ok}`, () => expect(isPathComponent(text)).to.equal(ok));
 });
