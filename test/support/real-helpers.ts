@@ -4,8 +4,8 @@
  * unlocked gnome-keyring (for docker-credential-secretservice). Each returns the environment to
  * add and a `stop` that ends every process it started and removes its directories.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, mkdir, rm } from 'node:fs/promises';
+import { startPrivateBus } from './os-keyring.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { basePath, run } from './sandbox.js';
@@ -45,54 +45,8 @@ export async function startPassStore(): Promise<RealBackend> {
   return { env, stop };
 }
 
-function waitForExit(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
-}
-
 /** A private session bus with gnome-keyring's Secret Service, unlocked with a throwaway password. */
 export async function startSecretService(): Promise<RealBackend> {
-  const dir = await mkdtemp(join(tmpdir(), 'credkit-dbus-'));
-  const runtime = join(dir, 'run');
-  await mkdir(runtime, { mode: 0o700 });
-  const address = `unix:path=${join(runtime, 'bus')}`;
-  const env = {
-    DBUS_SESSION_BUS_ADDRESS: address,
-    XDG_RUNTIME_DIR: runtime,
-    XDG_DATA_HOME: join(dir, 'data'),
-  };
-  const base = { PATH: basePath(), HOME: dir, ...env };
-  const children: ChildProcess[] = [];
-  const stop = async () => {
-    for (const child of children.reverse()) {
-      child.kill('SIGTERM');
-      await waitForExit(child);
-    }
-    await rm(dir, { recursive: true, force: true });
-  };
-  try {
-    const bus = spawn('dbus-daemon', ['--session', '--nofork', `--address=${address}`], { env: base, stdio: 'ignore' });
-    children.push(bus);
-    await waitFor(async () => (await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.GetId'], { env: base })).code === 0, 'the private D-Bus session');
-    const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], { env: base, stdio: ['pipe', 'ignore', 'ignore'] });
-    children.push(keyring);
-    keyring.stdin?.end('throwaway-keyring-password');
-    await waitFor(async () => {
-      const r = await run('dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'], { env: base });
-      return /boolean true/.test(r.stdout);
-    }, 'gnome-keyring on the private bus');
-  } catch (err) {
-    await stop();
-    throw err;
-  }
-  return { env, stop };
-}
-
-/** Polls until `ready` holds (a start-up wait, not an assertion about speed). */
-async function waitFor(ready: () => Promise<boolean>, what: string): Promise<void> {
-  for (let i = 0; i < 100; i++) {
-    if (await ready()) return;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  throw new Error(`${what} did not come up`);
+  const bus = await startPrivateBus({ secrets: true });
+  return { env: { DBUS_SESSION_BUS_ADDRESS: bus.address }, stop: bus.stop };
 }
