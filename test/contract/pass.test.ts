@@ -23,8 +23,9 @@ function gpgEnv(home: string): Record<string, string> {
 
 async function makeKey(home: string, passphrase: string): Promise<string> {
   await mkdir(home, { recursive: true, mode: 0o700 });
-  const r = await run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase', passphrase, '--quick-gen-key',
-    'credkit test <credkit-test@example.invalid>', 'future-default', 'default', 'never'], { env: gpgEnv(home) });
+  // The passphrase goes on stdin (--passphrase-fd 0), never on the command line.
+  const r = await run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--quick-gen-key',
+    'credkit test <credkit-test@example.invalid>', 'future-default', 'default', 'never'], { env: gpgEnv(home), input: `${passphrase}\n` });
   expect(r.code, r.stderr).to.equal(0);
   const l = await run('gpg', ['--batch', '--with-colons', '--list-keys'], { env: gpgEnv(home) });
   const fpr = /^fpr:+([0-9A-F]{40}):/m.exec(l.stdout)?.[1];

@@ -29,8 +29,8 @@ export async function startPassStore(): Promise<RealBackend> {
   try {
     const gen = await run(
       'gpg',
-      ['--batch', '--pinentry-mode', 'loopback', '--passphrase', '', '--quick-gen-key', 'credkit test <credkit-test@example.invalid>', 'future-default', 'default', 'never'],
-      { env: withEnv },
+      ['--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--quick-gen-key', 'credkit test <credkit-test@example.invalid>', 'future-default', 'default', 'never'],
+      { env: withEnv, input: '\n' },
     );
     if (gen.code !== 0) throw new Error(`gpg key generation failed: ${gen.stderr}`);
     const keys = await run('gpg', ['--batch', '--list-keys', '--with-colons'], { env: withEnv });
