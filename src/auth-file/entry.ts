@@ -3,9 +3,11 @@
  * style of each consumer (docker save, podman, old docker's .dockercfg, kubectl).
  */
 import { ParseError } from '../errors.js';
-import type { AuthEntry, AuthFile, AuthProblem } from './model.js';
+import type { RegistryKey } from '../registry.js';
+import type { AuthEntry, AuthFile, AuthProblem, Origin } from './model.js';
 
 const LINE_BREAKS = /[\r\n]/g;
+const NON_ASCII = /[^\x00-\x7f]/;
 
 // Standard base64 alphabet → 6-bit value; -1 for anything else ('=' included: padding is stripped first).
 const BASE64_VALUE = new Int8Array(128).fill(-1);
@@ -39,15 +41,19 @@ function withoutLineBreaks(value: string): string {
   return value.includes('\n') || value.includes('\r') ? value.replace(LINE_BREAKS, '') : value;
 }
 
+// Whether any byte of the last decode was >= 0x80 (so UTF-8 rather than latin1 is needed).
+let scratchHigh = false;
+
 /**
- * The UTF-8 text of standard base64, or undefined unless `text` matches `^[A-Za-z0-9+/]*={0,2}$`
- * with a length that is not 1 modulo 4. Decodes as Buffer does (the bits of an incomplete group
- * dropped, invalid UTF-8 replaced), but validates and decodes in one pass, four characters at a
- * time, into a reused buffer: a Buffer per value was most of the time of reading a big file.
+ * Decodes standard base64 into `scratch` and returns the number of bytes, or -1 unless `text`
+ * matches `^[A-Za-z0-9+/]*={0,2}$` with a length that is not 1 modulo 4. Decodes as Buffer does
+ * (the bits of an incomplete group dropped), but validates and decodes in one pass, four
+ * characters at a time, into a reused buffer: a Buffer per value was most of the time of reading
+ * a big file.
  */
-function decodeBase64(text: string): string | undefined {
+function decodeBase64Bytes(text: string): number {
   const length = text.length;
-  if (length % 4 === 1) return undefined;
+  if (length % 4 === 1) return -1;
   let end = length;
   if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
   if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
@@ -62,12 +68,12 @@ function decodeBase64(text: string): string | undefined {
     const c1 = text.charCodeAt(i + 1);
     const c2 = text.charCodeAt(i + 2);
     const c3 = text.charCodeAt(i + 3);
-    if ((c0 | c1 | c2 | c3) >= 128) return undefined;
+    if ((c0 | c1 | c2 | c3) >= 128) return -1;
     const v0 = value[c0] as number;
     const v1 = value[c1] as number;
     const v2 = value[c2] as number;
     const v3 = value[c3] as number;
-    if ((v0 | v1 | v2 | v3) < 0) return undefined;
+    if ((v0 | v1 | v2 | v3) < 0) return -1;
     const group = (v0 << 18) | (v1 << 12) | (v2 << 6) | v3;
     high |= group;
     bytes[n] = group >> 16;
@@ -80,7 +86,7 @@ function decodeBase64(text: string): string | undefined {
   for (let bits = 0; i < end; i++) {
     const c = text.charCodeAt(i);
     const v = c < 128 ? (value[c] as number) : -1;
-    if (v < 0) return undefined;
+    if (v < 0) return -1;
     acc = (acc << 6) | v;
     bits += 6;
     if (bits >= 8) {
@@ -91,8 +97,43 @@ function decodeBase64(text: string): string | undefined {
     }
   }
   // `high` holds every byte at bit 23, 15 or 7 by its place in a group: 0x808080 catches one >= 0x80.
+  scratchHigh = (high & 0x808080) !== 0;
+  return n;
+}
+
+/** The UTF-8 text of standard base64 (see {@link decodeBase64Bytes}), or undefined. */
+function decodeBase64(text: string): string | undefined {
+  const n = decodeBase64Bytes(text);
   // ASCII (nearly always) decodes the same as latin1, which is cheaper than UTF-8.
-  return bytes.toString((high & 0x808080) === 0 ? 'latin1' : 'utf8', 0, n);
+  return n < 0 ? undefined : scratch.toString(scratchHigh ? 'utf8' : 'latin1', 0, n);
+}
+
+/**
+ * True for an `auth` that is padded standard base64 on one line and decodes to text with a `:`:
+ * what convert needs to know, found without decoding into memory or making a string (a 0x3a
+ * byte is `:` in any UTF-8). Agrees with {@link decodeBase64Bytes} on what is valid.
+ */
+function isCanonicalAuth(text: string): boolean {
+  const length = text.length;
+  if (length === 0 || length % 4 !== 0) return false;
+  const value = BASE64_VALUE;
+  let colon = false;
+  // Whole groups but the last, which may end in padding.
+  for (let i = 0; i < length - 4; i += 4) {
+    const c0 = text.charCodeAt(i);
+    const c1 = text.charCodeAt(i + 1);
+    const c2 = text.charCodeAt(i + 2);
+    const c3 = text.charCodeAt(i + 3);
+    if ((c0 | c1 | c2 | c3) >= 128) return false;
+    const group = ((value[c0] as number) << 18) | ((value[c1] as number) << 12) | ((value[c2] as number) << 6) | (value[c3] as number);
+    // A -1 anywhere makes the whole group negative.
+    if (group < 0) return false;
+    if (!colon) colon = group >> 16 === 0x3a || ((group >> 8) & 0xff) === 0x3a || (group & 0xff) === 0x3a;
+  }
+  const n = decodeBase64Bytes(text.slice(length - 4));
+  if (n < 0) return false;
+  for (let i = 0; i < n && !colon; i++) colon = scratch[i] === 0x3a;
+  return colon;
 }
 
 /** Padded standard base64 of `username:password`, as docker, podman and kubectl write it. */
@@ -111,6 +152,84 @@ const FIELD_NAMES: Readonly<Record<string, keyof AuthEntry | 'auth'>> = {
 };
 
 /**
+ * An entry as read. A canonical `auth` is only validated when read: username and password are
+ * decoded when something first asks for them, which a conversion that writes `auth` back never
+ * does (decoding every entry was a fifth of converting a big file). Every field is set in the
+ * constructor, so all entries share one shape.
+ */
+class ReadEntry implements AuthEntry {
+  key: string;
+  // Fields few entries have start on the prototype (set below), so the common entry stays small.
+  declare email: string | undefined;
+  declare identityToken: string | undefined;
+  declare registryToken: string | undefined;
+  declare serverAddress: string | undefined;
+  declare extra: Record<string, unknown> | undefined;
+  declare authProblem: AuthProblem | undefined;
+  declare authDisagrees: boolean | undefined;
+  declare explicitOnly: boolean | undefined;
+  authText: string | undefined = undefined;
+  plain: Readonly<Record<string, unknown>> | undefined = undefined;
+  parsedKey: RegistryKey | undefined = undefined;
+  private user: string | undefined = undefined;
+  private pass: string | undefined = undefined;
+  /** False while `authText` has not been decoded into `user` and `pass`. */
+  private decoded = true;
+  private readonly file: string;
+
+  constructor(key: string, file: string) {
+    this.key = key;
+    this.file = file;
+  }
+
+  /** Built on demand: one object fewer per entry read (only reports use it). */
+  get origin(): Origin {
+    return { file: this.file, key: this.key };
+  }
+
+  get username(): string | undefined {
+    if (!this.decoded) this.decode();
+    return this.user;
+  }
+
+  set username(value: string | undefined) {
+    if (!this.decoded) this.decode();
+    this.user = value;
+  }
+
+  get password(): string | undefined {
+    if (!this.decoded) this.decode();
+    return this.pass;
+  }
+
+  set password(value: string | undefined) {
+    if (!this.decoded) this.decode();
+    this.pass = value;
+  }
+
+  /** Sets `authText`, already checked by {@link isCanonicalAuth}, to be decoded on first use. */
+  deferDecoding(auth: string): void {
+    this.authText = auth;
+    this.decoded = false;
+  }
+
+  private decode(): void {
+    this.decoded = true;
+    // `authText` passed isCanonicalAuth, so the platform's decoder gives its exact bytes (as
+    // latin1 characters), faster than decodeBase64 and its Buffer round trip.
+    let text = atob(this.authText as string);
+    if (NON_ASCII.test(text)) text = Buffer.from(text, 'latin1').toString('utf8');
+    const colon = text.indexOf(':');
+    this.user = text.slice(0, colon);
+    this.pass = text.slice(colon + 1);
+  }
+}
+
+for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 'extra', 'authProblem', 'authDisagrees', 'explicitOnly'] as const) {
+  ReadEntry.prototype[name] = undefined;
+}
+
+/**
  * Reads one entry object. Field names match case-insensitively, as Go's decoder does; unknown
  * fields are kept in `extra`. A bad `auth` is recorded in `authProblem`, not thrown, so that
  * `check` can report it; {@link assertUsable} turns it into an error for convert and merge.
@@ -119,7 +238,7 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ParseError('entry is not a JSON object', { file, key });
   }
-  const entry: AuthEntry = { key, origin: { file, key } };
+  const entry = new ReadEntry(key, file);
   let auth: string | undefined;
   let explicitUser: string | undefined;
   let explicitPassword: string | undefined;
@@ -163,7 +282,12 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
     }
   }
   if (auth !== undefined && auth !== '') {
-    // decodeAuth, without its result object (this runs once per entry of every file read).
+    if (explicitUser === undefined && explicitPassword === undefined && isCanonicalAuth(auth)) {
+      // The common case: nothing to compare with, so nothing is decoded yet.
+      entry.deferDecoding(auth);
+      if (plainShape && (fields === 1 || typeof entry.email === 'string')) entry.plain = raw as Record<string, unknown>;
+      return entry;
+    }
     // A line break is not base64: only a value that fails is searched for them.
     let text = auth;
     let decoded = decodeBase64(text);
@@ -181,10 +305,7 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
       // docker and kubelet: a readable `auth` overrides explicit fields.
       entry.username = username;
       entry.password = password;
-      if (entry.authProblem === undefined && auth.length % 4 === 0 && !auth.includes('\n')) {
-        entry.authText = auth;
-        if (plainShape && explicitUser === undefined && (fields === 1 || typeof entry.email === 'string')) entry.plain = raw as Record<string, unknown>;
-      }
+      if (entry.authProblem === undefined && auth.length % 4 === 0 && !auth.includes('\n')) entry.authText = auth;
       if ((explicitUser !== undefined && explicitUser !== username) || (explicitPassword !== undefined && explicitPassword !== password)) {
         entry.authDisagrees = true;
       }

@@ -123,7 +123,14 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
     }
     const got = answers.get(e.key);
     // Keep the stub's non-credential fields (email, unknown fields) around the helper's answer.
-    if (got) entries.push({ ...e, ...got, origin: got.origin, plain: undefined, authText: undefined });
+    if (!got) continue;
+    // Named field by field: a spread would not copy an entry's accessors (see parseEntry).
+    const merged: AuthEntry = { key: e.key, origin: got.origin, username: got.username, password: got.password, identityToken: got.identityToken };
+    if (e.email !== undefined) merged.email = e.email;
+    if (e.serverAddress !== undefined) merged.serverAddress = e.serverAddress;
+    if (e.registryToken !== undefined) merged.registryToken = e.registryToken;
+    if (e.extra !== undefined) merged.extra = e.extra;
+    entries.push(merged);
   }
   const entryKeys = new Set(file.entries.map((e) => e.key));
   for (const p of pending) {

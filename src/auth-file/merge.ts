@@ -59,10 +59,17 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
   const slots = new Map<string, number>();
   const slotFile: number[] = [];
   const sources = new Map<string, string>();
+  const shared = files.length === 1 ? sharedScopes(files[0]!.entries) : undefined;
   for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
     const file = files[fileIndex]!;
     for (const entry of file.entries) {
       const canonical = keyOf(entry).canonical;
+      if (shared !== undefined && !shared.has(canonical)) {
+        // No other entry has this scope: nothing to look up or remember.
+        slotFile.push(fileIndex);
+        out.entries.push(entry);
+        continue;
+      }
       const at = slots.get(canonical);
       if (at === undefined) {
         slots.set(canonical, out.entries.length);
@@ -90,6 +97,25 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
     if (across.length > 0) throw new ConflictError(across);
   }
   return { file: out, conflicts, duplicates };
+}
+
+/**
+ * The canonical keys that more than one entry of one file has. Keys that are already canonical
+ * are distinct (they are the keys of one JSON object), so only a key that is not canonical can
+ * share its scope: the set is found without indexing every entry (a Map of 100,000 keys was a
+ * tenth of converting a big file).
+ */
+function sharedScopes(entries: readonly AuthEntry[]): Set<string> {
+  const respelled = new Map<string, number>();
+  for (const e of entries) {
+    const canonical = keyOf(e).canonical;
+    if (canonical !== e.key) respelled.set(canonical, (respelled.get(canonical) ?? 0) + 1);
+  }
+  const shared = new Set<string>();
+  if (respelled.size === 0) return shared;
+  for (const [canonical, count] of respelled) if (count > 1) shared.add(canonical);
+  for (const e of entries) if (respelled.has(e.key)) shared.add(e.key);
+  return shared;
 }
 
 /** `sources` remembers which file each credHelpers key (and `credsStore`) came from. */

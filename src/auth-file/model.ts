@@ -81,6 +81,8 @@ export interface AuthFile {
 /** True for an entry that holds no credential at all: a `{}` "ask the helper" marker. */
 export function isStub(entry: AuthEntry): boolean {
   return (
+    // `authText` first: an entry that has one holds a credential, and its username is decoded lazily.
+    entry.authText === undefined &&
     entry.username === undefined &&
     entry.password === undefined &&
     entry.identityToken === undefined &&
@@ -91,9 +93,10 @@ export function isStub(entry: AuthEntry): boolean {
 
 /** True when two entries carry the same credential (username, password, tokens). */
 export function sameCredential(a: AuthEntry, b: AuthEntry): boolean {
+  // The same `auth` text is the same username and password, without decoding either.
+  const sameAuth = a.authText !== undefined && a.authText === b.authText;
   return (
-    (a.username ?? '') === (b.username ?? '') &&
-    (a.password ?? '') === (b.password ?? '') &&
+    (sameAuth || ((a.username ?? '') === (b.username ?? '') && (a.password ?? '') === (b.password ?? ''))) &&
     (a.identityToken ?? '') === (b.identityToken ?? '') &&
     (a.registryToken ?? '') === (b.registryToken ?? '') &&
     isStub(a) === isStub(b)

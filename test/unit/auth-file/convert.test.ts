@@ -111,6 +111,36 @@ describe('convert', () => {
     expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['https://index.docker.io/v1/']);
   });
 
+  it('in one file, finds every pair of keys with one scope, whether or not either is canonical', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    // Two respellings without the canonical key, one respelling after its canonical key, and
+    // one before it; `other.io` has no twin. Each scope keeps the key docker looks up exactly
+    // (or the first), in the place of the scope's first entry.
+    const auths = {
+      'https://ghcr.io': { auth: b64('a:one') },
+      'other.io': { auth: b64('o:o') },
+      'quay.io': { auth: b64('q:same') },
+      'http://ghcr.io/v1/': { auth: b64('a:two') },
+      'https://quay.io/': { auth: b64('q:same') },
+      'https://reg.example/v2/': { auth: b64('r:old') },
+      'reg.example': { auth: b64('r:new') },
+    };
+    const r = await convert(JSON.stringify({ auths }), 'config.json', { to: 'podman', allowLossy: true } as ConvertOptions);
+    expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['ghcr.io', 'other.io', 'quay.io', 'reg.example']);
+    expect(summarize(r.text).entries['reg.example']).to.deep.equal({ username: 'r', password: 'new' });
+    expect(r.duplicates.map((d) => [d.kept.key, d.dropped.key])).to.deep.equal([['quay.io', 'https://quay.io/']]);
+    expect(r.losses.filter((l) => l.kind === 'duplicate').map((l) => l.key).sort()).to.deep.equal(['http://ghcr.io/v1/', 'https://reg.example/v2/']);
+  });
+
+  it('two spellings of one credential in base64 (unused trailing bits differ) are a duplicate, not a conflict', async () => {
+    // "YTo=" and "YTp=" both decode to "a:"; the second is not how anyone encodes it, but it is valid.
+    const a = { text: JSON.stringify({ auths: { 'quay.io': { auth: 'YTo=' } } }), source: 'a.json' };
+    const b = { text: JSON.stringify({ auths: { 'quay.io': { auth: 'YTp=' } } }), source: 'b.json' };
+    const r = await convertAuth([a, b], { to: 'docker', policy: 'fail' });
+    expect(r.conflicts).to.deep.equal([]);
+    expect(r.duplicates).to.have.length(1);
+  });
+
   describe('bad input is one error naming file and key, never the value', () => {
     const cases: [string, RegExp][] = [
       ['docker-config/invalid-json.json', /^docker-config\/invalid-json\.json: invalid JSON/],
