@@ -54,7 +54,7 @@ await build({
   format: 'esm',
   platform: 'node',
   target: 'node20',
-  minify: true,
+  minify: process.env.CREDKIT_NO_MINIFY !== "1",
   // ini as the helper bundles have it: loaded by Node, which gives `import('ini')` its named exports.
   external: ['@napi-rs/keyring', 'ini'],
   // CommonJS dependencies (fast-glob, yaml…) `require` Node's built-ins; ES modules have no `require`.

@@ -65,8 +65,22 @@ export const DOCKER_HUB_HOST = 'docker.io';
 /** Docker Hub's names; all canonicalise to {@link DOCKER_HUB_HOST}. */
 const HUB_ALIASES: ReadonlySet<string> = new Set(['docker.io', 'index.docker.io', 'registry-1.docker.io']);
 
+// docker's key for Docker Hub is in nearly every config.json; parsed once (keys are never changed).
+const HUB_KEY: RegistryKey = Object.freeze({
+  raw: DOCKER_HUB_KEY,
+  scheme: 'https',
+  host: DOCKER_HUB_HOST,
+  path: '',
+  canonical: DOCKER_HUB_HOST,
+  scope: 'registry',
+  hub: true,
+  trailingSlash: false,
+  droppedPath: undefined,
+});
+
 /** Parses and canonicalises a registry key (the table in this module's header). Never throws. */
 export function parseRegistryKey(raw: string): RegistryKey {
+  if (raw === DOCKER_HUB_KEY) return HUB_KEY;
   // The common case, a bare host[:port] (no scheme can be written without a slash): no slicing.
   if (!raw.includes('/')) {
     const hub = HUB_ALIASES.has(raw);

@@ -17,6 +17,7 @@ import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
 import { mergeAuthFiles } from './merge.js';
 import type { AuthFile, AuthFormat } from './model.js';
 import { parseAuthText } from './read.js';
+import type { ParsedInput } from './read.js';
 
 /** One input text and where it came from (a path or `-`). */
 export interface ConvertInput {
@@ -58,50 +59,96 @@ export interface ConvertResult {
 /** Default Secret name when neither `--name` nor the input gives one (the Kubernetes docs' name). */
 export const DEFAULT_SECRET_NAME = 'regcred';
 
-/** Converts (one input) or merges (several) credential files into the target format. */
+/**
+ * Converts (one input) or merges (several) credential files into the target format, calling
+ * credential helpers first when `materialize` is set.
+ */
 export async function convertAuth(inputs: readonly ConvertInput[], options: ConvertOptions): Promise<ConvertResult> {
+  if (!options.materialize) return convertAuthSync(inputs, options);
+  const plan = planConversion(inputs, options);
+  for (const job of plan.jobs) {
+    const m = await materialize(job.file, options.resolve);
+    job.file = m.file;
+    plan.result.resolved.push(...m.resolved);
+    for (const miss of m.missing) {
+      plan.result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
+    }
+  }
+  return finishConversion(plan, options);
+}
+
+/**
+ * {@link convertAuth} without materialising (`materialize` must be off): no promise per call,
+ * which `migrate` makes 10,000 of.
+ */
+export function convertAuthSync(inputs: readonly ConvertInput[], options: ConvertOptions): ConvertResult {
+  if (options.materialize) throw new UsageError('materialising credentials calls helpers; use convertAuth');
+  return finishConversion(planConversion(inputs, options), options);
+}
+
+/** One file of the output (several when a manifest of Secrets stays one), before writing. */
+interface ConversionJob {
+  file: AuthFile;
+  /** The input Secret it came from, when Secrets are converted one to one. */
+  secret?: PullSecret;
+}
+
+interface ConversionPlan {
+  result: ConvertResult;
+  jobs: ConversionJob[];
+  /** The single parsed input, if there was one. */
+  only: ParsedInput | undefined;
+  /** Secrets in, secrets out: each keeps its name, namespace and labels, and the layout is kept. */
+  perSecret: boolean;
+}
+
+/** Parses, checks and merges the inputs: everything up to materialising. */
+function planConversion(inputs: readonly ConvertInput[], options: ConvertOptions): ConversionPlan {
   if (inputs.length === 0) throw new UsageError('name at least one input');
   const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
-  const secretType = options.secretType ?? 'dockerconfigjson';
   const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], entries: 0 };
-
-  const process = async (file: AuthFile): Promise<AuthFile> => {
-    let out = file;
-    if (options.materialize) {
-      const m = await materialize(file, options.resolve);
-      out = m.file;
-      result.resolved.push(...m.resolved);
-      for (const miss of m.missing) {
-        result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
-      }
-    }
-    out = { ...out, format: options.to };
-    result.losses.push(...lossesFor(out, options.to, secretType));
-    result.entries += out.entries.length;
-    return out;
-  };
-
   const only = parsed.length === 1 ? parsed[0] : undefined;
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
-    // Secrets in, secrets out: each keeps its name, namespace and labels, and the layout is kept.
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
-    const secrets: PullSecret[] = [];
-    for (const s of only.secrets.secrets) {
-      const merged = mergeAuthFiles([s.file], 'first', 'secret');
+    const jobs = only.secrets.secrets.map((secret) => {
+      const merged = mergeAuthFiles([secret.file], 'first', 'secret');
       collectDuplicates(result, merged);
-      const next: PullSecret = { ...s, type: secretType, file: await process(merged.file) };
+      return { file: merged.file, secret };
+    });
+    return { result, jobs, only, perSecret: true };
+  }
+  // A loop, not flatMap: this runs once per file of a 10,000-file migration.
+  let files = only?.files;
+  if (files === undefined) {
+    files = [];
+    for (const p of parsed) for (const f of p.files) files.push(f);
+  }
+  const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
+  collectDuplicates(result, merged);
+  return { result, jobs: [{ file: merged.file }], only, perSecret: false };
+}
+
+/** Lists what the target cannot express and writes the text. */
+function finishConversion(plan: ConversionPlan, options: ConvertOptions): ConvertResult {
+  const { result, only } = plan;
+  const secretType = options.secretType ?? 'dockerconfigjson';
+  const files = plan.jobs.map((job) => {
+    const file: AuthFile = { ...job.file, format: options.to };
+    result.losses.push(...lossesFor(file, options.to, secretType));
+    result.entries += file.entries.length;
+    return file;
+  });
+  if (plan.perSecret && only?.secrets) {
+    const secrets = plan.jobs.map((job, i): PullSecret => {
+      const next: PullSecret = { ...(job.secret as PullSecret), type: secretType, file: files[i] as AuthFile };
       if (options.namespace !== undefined) next.namespace = options.namespace;
-      secrets.push(next);
-    }
+      return next;
+    });
     result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax);
     return result;
   }
-
-  const files = parsed.flatMap((p) => p.files);
-  const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
-  collectDuplicates(result, merged);
-  const file = await process(merged.file);
+  const file = files[0] as AuthFile;
   switch (options.to) {
     case 'docker':
     case 'podman':

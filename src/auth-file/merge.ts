@@ -52,7 +52,7 @@ function isExactKey(entry: AuthEntry, format: AuthFormat): boolean {
  * `docker.io`); across files, `policy` decides. Linear in the number of entries.
  */
 export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolicy, format: AuthFormat = 'docker'): MergeResult {
-  const out = emptyAuthFile(files.map((f) => f.source).join(' + '), format);
+  const out = emptyAuthFile(files.length === 1 ? (files[0] as AuthFile).source : files.map((f) => f.source).join(' + '), format);
   const conflicts: Conflict[] = [];
   const duplicates: MergeResult['duplicates'] = [];
   // One pass: canonical key → index in out.entries, and which input file that entry came from.
@@ -121,7 +121,7 @@ function sharedScopes(entries: readonly AuthEntry[]): Set<string> {
 /** `sources` remembers which file each credHelpers key (and `credsStore`) came from. */
 function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, conflicts: Conflict[], sources: Map<string, string>): void {
   const canonicalHelpers = new Map<string, string>();
-  for (const key of out.credHelpers.keys()) canonicalHelpers.set(parseRegistryKey(key).canonical, key);
+  if (file.credHelpers.size > 0) for (const key of out.credHelpers.keys()) canonicalHelpers.set(parseRegistryKey(key).canonical, key);
   for (const [key, helper] of file.credHelpers) {
     const canonical = parseRegistryKey(key).canonical;
     const oldKey = canonicalHelpers.get(canonical);

@@ -31,6 +31,14 @@ describe('registry keys', () => {
     });
   }
 
+  it("docker's Hub key (parsed once and shared) reads as the general rules read it", () => {
+    // Without the trailing slash the key takes the general path; only `raw` may differ.
+    const shared = parseRegistryKey('https://index.docker.io/v1/');
+    expect({ ...shared, raw: '' }).to.deep.equal({ ...parseRegistryKey('https://index.docker.io/v1'), raw: '' });
+    expect(shared.raw).to.equal('https://index.docker.io/v1/');
+    expect(Object.isFrozen(shared)).to.equal(true);
+  });
+
   it('spells Docker Hub per tool and leaves other keys canonical', () => {
     const hub = parseRegistryKey('docker.io');
     expect(keyForStyle(hub, 'docker')).to.equal('https://index.docker.io/v1/');
