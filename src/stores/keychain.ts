@@ -7,7 +7,6 @@
  * (secret-service.ts, docker-credential-secretservice's items); elsewhere, and on buses this Node
  * cannot dial, it goes through @napi-rs/keyring (os-keyring.ts), which is loaded only then.
  */
-import { stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
@@ -15,7 +14,7 @@ import type { CredentialStore } from './store.js';
 import { StoreUnavailableError } from '../errors.js';
 import { lockPathFor } from './lock-path.js';
 import { parseBusAddress } from './dbus-wire.js';
-import { checkSecretServiceBus } from './secret-service-bus.js';
+import { checkSecretServiceBus, isSocket } from './secret-service-bus.js';
 import { SecretServiceStore } from './secret-service.js';
 
 /** One backend line for `credkit store backends`. */
@@ -70,7 +69,7 @@ async function dialableBus(host: Host): Promise<string | undefined> {
   const runtime = host.env.XDG_RUNTIME_DIR;
   if (!runtime) return undefined;
   const path = join(runtime, 'bus');
-  return (await stat(path).catch(() => undefined))?.isSocket() ? path : undefined;
+  return isSocket(path) ? path : undefined;
 }
 
 /** Opens the keychain store, or says what is missing and how to fix it. */

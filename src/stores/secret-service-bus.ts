@@ -3,7 +3,9 @@
  * whose D-Bus connect is synchronous and cannot be bounded: our own few-message D-Bus client
  * (dbus-wire.ts) runs on a socket that a timer can destroy.
  */
-import { stat } from 'node:fs/promises';
+// node:fs, not fs/promises: the helper has loaded node:fs already, and fs/promises costs a
+// keychain `get` more than a millisecond of start-up (see bench/).
+import { statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Host } from '../io.js';
 import { BusFailure, callBus, parseBusAddress, type BusCall, type BusEndpoint } from './dbus-wire.js';
@@ -22,6 +24,15 @@ async function askForSecrets(call: BusCall): Promise<boolean> {
   return Array.isArray(activatable.values?.[0]) && activatable.values[0].includes(SECRETS);
 }
 
+/** True when `path` is a socket; false when it is anything else, missing or unreadable. */
+export function isSocket(path: string): boolean {
+  try {
+    return statSync(path, { throwIfNoEntry: false })?.isSocket() ?? false;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Checks the session bus: an address (or `$XDG_RUNTIME_DIR/bus`), a bus that answers, and an owner
  * (or an activatable service) for org.freedesktop.secrets, all within `timeoutMs`. `checked` is
@@ -35,8 +46,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
     endpoints = parseBusAddress(address);
   } else {
     const runtime = host.env.XDG_RUNTIME_DIR;
-    const socket = runtime ? await stat(join(runtime, 'bus')).catch(() => undefined) : undefined;
-    if (!runtime || !socket?.isSocket()) {
+    if (!runtime || !isSocket(join(runtime, 'bus'))) {
       return {
         problem: 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus); run inside dbus-run-session or a desktop login',
         checked: true,

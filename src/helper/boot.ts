@@ -1,0 +1,89 @@
+/**
+ * How `docker-credential-credkit` loads its bundles (dist/helper*.cjs, see
+ * scripts/bundle-helper.mjs): through V8's code cache. Compiling the bundles was a tenth of a
+ * keychain `get`, which runs on every `docker pull` (bench/helper.ts); with the cache, every call
+ * after the first starts from ready bytecode. This is the start-up shell, beside the bin: it reads
+ * the environment and writes the cache on exit.
+ *
+ * The cache is one file per bundle under `$XDG_CACHE_HOME/credkit/code-cache/` (or
+ * `~/.cache/…`), in a directory per V8 version and architecture, named by the bundle's content
+ * hash (written in at build time). V8 itself checks only the source's length, so the hash is what
+ * keeps an upgraded bundle from running old bytecode. It holds compiled code, never data: no
+ * credential reaches it. Anything unusual (no HOME, a directory it cannot write, a file V8
+ * rejects) means compiling as Node would; `CREDKIT_CODE_CACHE=off` turns it off.
+ */
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { isAbsolute, join } from 'node:path';
+import { Script } from 'node:vm';
+
+/** Content hashes of the bundles this file was built with (scripts/bundle-helper.mjs defines it). */
+declare const CREDKIT_BUNDLE_HASHES: Record<string, string>;
+
+type Exports = Record<string, unknown>;
+
+interface Loaded {
+  module: { exports: Exports };
+  script: Script;
+  /** Where its cache is, when the cache is on; `stale` when it has to be (re)written. */
+  cache: { path: string; stale: boolean } | undefined;
+}
+
+/** The directory for this V8, or undefined when there is no usable home for it. */
+function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
+  if (env.CREDKIT_CODE_CACHE === 'off') return undefined;
+  const xdg = env.XDG_CACHE_HOME;
+  const base = xdg && isAbsolute(xdg) ? xdg : env.HOME && isAbsolute(env.HOME) ? join(env.HOME, '.cache') : undefined;
+  return base && join(base, 'credkit', 'code-cache', `v8-${process.versions.v8}-${process.arch}`);
+}
+
+function readIfThere(path: string): Buffer | undefined {
+  try {
+    return readFileSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/** Writes the caches that were missing or rejected; a failure only means no cache next time. */
+function save(loaded: Iterable<Loaded>, dir: string): void {
+  for (const { script, cache } of loaded) {
+    if (!cache?.stale) continue;
+    try {
+      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      const temp = `${cache.path}.${process.pid}.tmp`;
+      writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
+      renameSync(temp, cache.path);
+    } catch {
+      // A read-only home, a full disk, a race with another helper: compile next time.
+    }
+  }
+}
+
+/**
+ * Loads dist/helper.cjs from `distDir` (and, when it asks for them, the backend bundles beside
+ * it) as Node's CommonJS loader would, but compiled through the code cache. Returns its exports.
+ */
+export function loadHelperBundle(distDir: string): Exports {
+  const dir = cacheDirectory(process.env);
+  const loaded = new Map<string, Loaded>();
+  const load = (name: string): Exports => {
+    const done = loaded.get(name);
+    if (done) return done.module.exports;
+    const file = join(distDir, name);
+    const source = readFileSync(file, 'utf8');
+    const hash = CREDKIT_BUNDLE_HASHES[name];
+    const path = dir !== undefined && hash !== undefined ? join(dir, `${name}-${hash}.bin`) : undefined;
+    const cachedData = path === undefined ? undefined : readIfThere(path);
+    // The wrapper Node's CommonJS loader puts around a module.
+    const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
+    const cache = path === undefined ? undefined : { path, stale: cachedData === undefined || script.cachedDataRejected === true };
+    const module = { exports: {} as Exports };
+    loaded.set(name, { module, script, cache });
+    const requireFrom = (id: string): unknown => (id.startsWith('./helper-') ? load(id.slice(2)) : require(id));
+    (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, requireFrom, module, file, distDir);
+    return module.exports;
+  };
+  // The helper ends with process.exit(); 'exit' listeners run before it returns.
+  if (dir !== undefined) process.once('exit', () => save(loaded.values(), dir));
+  return load('helper.cjs');
+}

@@ -1,0 +1,77 @@
+/**
+ * The helper's start-up code cache (src/helper/boot.ts): written once, reused, never trusted when
+ * it is wrong, absent when turned off, and never holding a credential.
+ */
+import { expect } from 'chai';
+import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+
+const store = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'bob', Secret: 'code-cache-secret-7' })}\n`;
+const answer = '{"ServerURL":"quay.io","Username":"bob","Secret":"code-cache-secret-7"}\n';
+
+async function cacheFiles(root: string): Promise<string[]> {
+  const base = join(root, 'credkit', 'code-cache');
+  const out: string[] = [];
+  for (const dir of await readdir(base).catch(() => [] as string[])) {
+    for (const f of await readdir(join(base, dir))) out.push(join(base, dir, f));
+  }
+  return out.sort();
+}
+
+describe('docker-credential-credkit: start-up code cache', () => {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(() => sb.cleanup());
+
+  it('is written on the first call (0600 in a 0700 directory), reused after, and holds no credential', async () => {
+    expect((await sb.helper('store', store)).code).to.equal(0);
+    const files = await cacheFiles(join(sb.home, '.cache'));
+    // The main bundle, named by its content hash; the file backend needs no other bundle.
+    expect(files.map((f) => f.replace(/^.*\//, ''))).to.have.length(1);
+    expect(files[0]).to.match(/\/v8-[^/]+\/helper\.cjs-[0-9a-f]{32}\.bin$/);
+    expect((await stat(files[0] as string)).mode & 0o777).to.equal(0o600);
+    expect((await stat(join(files[0] as string, '..'))).mode & 0o777).to.equal(0o700);
+    const before = await readFile(files[0] as string);
+    expect(before.includes(Buffer.from('code-cache-secret-7'))).to.equal(false);
+
+    const r = await sb.helper('get', 'quay.io');
+    expect(r).to.include({ code: 0, stdout: answer });
+    // A cache V8 accepted is not written again.
+    expect((await readFile(files[0] as string)).equals(before)).to.equal(true);
+  });
+
+  it('a cache V8 rejects (garbage) is compiled around and replaced', async () => {
+    await sb.helper('store', store);
+    const [file] = await cacheFiles(join(sb.home, '.cache'));
+    await writeFile(file as string, Buffer.alloc(4096, 0x5a));
+    const r = await sb.helper('get', 'quay.io');
+    expect(r).to.include({ code: 0, stdout: answer, stderr: '' });
+    const rewritten = await readFile(file as string);
+    expect(rewritten.equals(Buffer.alloc(4096, 0x5a))).to.equal(false);
+    expect(rewritten.length).to.be.greaterThan(1000);
+  });
+
+  it('follows XDG_CACHE_HOME, and CREDKIT_CODE_CACHE=off writes nothing', async () => {
+    const xdg = join(sb.home, 'xdg-cache');
+    await sb.helper('store', store, { XDG_CACHE_HOME: xdg });
+    expect(await cacheFiles(xdg)).to.have.length(1);
+    const off = await makeSandbox({ CREDKIT_BACKEND: 'file', CREDKIT_CODE_CACHE: 'off' });
+    try {
+      expect((await off.helper('store', store)).code).to.equal(0);
+      expect(await off.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer });
+      expect(await readdir(off.home)).to.not.include('.cache');
+    } finally {
+      await off.cleanup();
+    }
+  });
+
+  it('an unwritable cache directory changes nothing for the caller', async () => {
+    // A file where the cache directory would be: mkdir fails, the call does not.
+    await writeFile(join(sb.home, '.cache'), 'not a directory');
+    expect((await sb.helper('store', store)).code).to.equal(0);
+    expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
+  });
+});
