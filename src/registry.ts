@@ -124,9 +124,18 @@ export function parseRegistryKey(raw: string): RegistryKey {
   };
 }
 
+/**
+ * True for a bare `host[:port]` that is not a Docker Hub alias: a registry-wide key that is its
+ * own canonical form and is written the same in every style. Nearly every key is one; callers
+ * that need only the canonical form skip building a RegistryKey for them.
+ */
+export function isPlainHostKey(raw: string): boolean {
+  return !raw.includes('/') && !HUB_ALIASES.has(raw);
+}
+
 /** The canonical form of a key (see the table above). */
 export function canonicalKey(raw: string): string {
-  return parseRegistryKey(raw).canonical;
+  return isPlainHostKey(raw) ? raw : parseRegistryKey(raw).canonical;
 }
 
 /** Which tool's conventions a written key should follow. */

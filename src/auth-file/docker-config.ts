@@ -7,7 +7,7 @@ import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry } from './entry.js';
 import { goEscape, isJSONObject } from './json-text.js';
 import type { AuthFile } from './model.js';
-import { keyOf } from './model.js';
+import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
 
 /** True when a parsed JSON object looks like config.json / auth.json rather than a legacy map. */
@@ -46,7 +46,7 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
 function buildDoc(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes'): Record<string, unknown> {
   const keyStyle = style;
   const auths: Record<string, unknown> = {};
-  for (const e of file.entries) auths[keyForStyle(keyOf(e), keyStyle)] = entryToJSON(e, style);
+  for (const e of file.entries) auths[styledKeyOf(e, keyStyle)] = entryToJSON(e, style);
   const helpers: Record<string, string> = {};
   for (const [key, helper] of file.credHelpers) helpers[keyForStyle(parseRegistryKey(key), keyStyle)] = helper;
   const doc: Record<string, unknown> = { auths };

@@ -6,9 +6,9 @@
  * Fields the target can carry but its readers ignore (email, serveraddress, unknown fields) are
  * written and are not listed.
  */
-import { parseRegistryKey } from '../registry.js';
+import { isPlainHostKey, parseRegistryKey } from '../registry.js';
 import type { AuthFile, AuthFormat } from './model.js';
-import { keyOf } from './model.js';
+import { canonicalOf, keyOf } from './model.js';
 import { isStub } from './model.js';
 import type { PullSecretType } from '../kube/pull-secret.js';
 
@@ -29,15 +29,16 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
   const helperHosts = new Set<string>();
   for (const key of file.credHelpers.keys()) helperHosts.add(parseRegistryKey(key).canonical);
   for (const e of file.entries) {
-    const k = keyOf(e);
-    if (k.scope !== 'registry' && target === 'docker') {
+    // A plain host is registry-wide: no RegistryKey is built for it.
+    const k = isPlainHostKey(e.key) ? undefined : keyOf(e);
+    if (k !== undefined && k.scope !== 'registry' && target === 'docker') {
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `docker ignores the path: it uses this entry only as a fallback for all of ${k.host} (written as is; podman reading the file still honours it)` });
     }
-    if (k.scope !== 'registry' && target === 'dockercfg') {
+    if (k !== undefined && k.scope !== 'registry' && target === 'dockercfg') {
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });
     }
     if (isStub(e)) {
-      const viaHelper = helperHosts.has(k.canonical);
+      const viaHelper = helperHosts.has(canonicalOf(e));
       if (target === 'secret') out.push({ kind: 'stub', file: e.origin.file, key: e.origin.key, message: 'empty entry whose secret is in a credential helper; kubelet runs no helpers, so it authenticates nothing (materialise it)' });
       else if (target === 'dockercfg') out.push({ kind: 'stub', file: e.origin.file, key: e.origin.key, message: 'empty entry whose secret is in a credential helper; .dockercfg cannot name helpers (materialise it)' });
       else if (target === 'podman' && !viaHelper) out.push({ kind: 'stub', file: e.origin.file, key: e.origin.key, message: 'empty entry that relies on credsStore; podman has no credsStore support and pulls anonymously (materialise it)' });

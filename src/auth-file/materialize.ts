@@ -6,7 +6,7 @@
 import { HelperError, messageOf } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, Origin } from './model.js';
-import { isStub, keyOf } from './model.js';
+import { canonicalOf, isStub, keyOf } from './model.js';
 
 /** What a helper's `get` answered (`username` "<token>" marks an identity token). */
 export interface ResolvedCredential {
@@ -52,7 +52,7 @@ export function pendingLookups(file: AuthFile): HelperLookup[] {
   }
   if (file.credHelpers.size === 0) return out;
   const covered = new Set<string>();
-  for (const e of file.entries) covered.add(keyOf(e).canonical);
+  for (const e of file.entries) covered.add(canonicalOf(e));
   for (const [key, helper] of file.credHelpers) {
     if (!covered.has(parseRegistryKey(key).canonical)) out.push({ key, helper, origin: { file: file.source, key: `credHelpers[${key}]` } });
   }

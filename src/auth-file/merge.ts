@@ -6,7 +6,7 @@
 import { CredkitError } from '../errors.js';
 import { parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat, Origin } from './model.js';
-import { keyOf } from './model.js';
+import { canonicalOf, keyOf } from './model.js';
 import { emptyAuthFile, sameCredential } from './model.js';
 
 /** Which entry wins when two keys mean the same registry scope with different credentials. */
@@ -63,7 +63,7 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
   for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
     const file = files[fileIndex]!;
     for (const entry of file.entries) {
-      const canonical = keyOf(entry).canonical;
+      const canonical = canonicalOf(entry);
       if (shared !== undefined && !shared.has(canonical)) {
         // No other entry has this scope: nothing to look up or remember.
         slotFile.push(fileIndex);
@@ -108,7 +108,7 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
 function sharedScopes(entries: readonly AuthEntry[]): Set<string> {
   const respelled = new Map<string, number>();
   for (const e of entries) {
-    const canonical = keyOf(e).canonical;
+    const canonical = canonicalOf(e);
     if (canonical !== e.key) respelled.set(canonical, (respelled.get(canonical) ?? 0) + 1);
   }
   const shared = new Set<string>();

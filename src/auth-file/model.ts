@@ -15,8 +15,8 @@ export type AuthProblem =
   /** Decodes, but has no `:` between username and password. */
   | 'no-colon';
 
-import { parseRegistryKey } from '../registry.js';
-import type { RegistryKey } from '../registry.js';
+import { isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
+import type { KeyStyle, RegistryKey } from '../registry.js';
 
 /** Where an entry came from: the file (or stdin / secret) and the key as written there. */
 export interface Origin {
@@ -60,6 +60,16 @@ export function keyOf(entry: AuthEntry): RegistryKey {
   const cached = entry.parsedKey;
   if (cached !== undefined && cached.raw === entry.key) return cached;
   return (entry.parsedKey = parseRegistryKey(entry.key));
+}
+
+/** The canonical key of an entry; a plain host is its own, without a RegistryKey per entry. */
+export function canonicalOf(entry: AuthEntry): string {
+  return isPlainHostKey(entry.key) ? entry.key : keyOf(entry).canonical;
+}
+
+/** The key an entry is written under in `style` ({@link keyForStyle}), cheap for a plain host. */
+export function styledKeyOf(entry: AuthEntry, style: KeyStyle): string {
+  return isPlainHostKey(entry.key) ? entry.key : keyForStyle(keyOf(entry), style);
 }
 
 /** A whole auth file: entries plus the rest of the document. */
