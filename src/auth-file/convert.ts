@@ -5,7 +5,7 @@
  */
 import { UsageError } from '../errors.js';
 import type { PullSecret, PullSecretType, SecretContainer } from '../kube/pull-secret.js';
-import { serializePullSecrets } from '../kube/pull-secret.js';
+import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret.js';
 import { serializeConfigJSON } from './docker-config.js';
 import { serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
@@ -145,7 +145,7 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       if (options.namespace !== undefined) next.namespace = options.namespace;
       return next;
     });
-    result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax);
+    result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax, oversize(result));
     return result;
   }
   const file = files[0] as AuthFile;
@@ -165,11 +165,26 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       if (from?.labels) secret.labels = from.labels;
       if (from?.annotations) secret.annotations = from.annotations;
       const container: SecretContainer = 'single';
-      result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml');
+      result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml', oversize(result));
       break;
     }
   }
   return result;
+}
+
+/** Reports a Secret the API server would refuse for its size (it is written all the same). */
+function oversize(result: ConvertResult): (secret: PullSecret, bytes: number) => void {
+  return (secret, bytes) => {
+    if (bytes <= MAX_SECRET_DATA_BYTES) return;
+    const mib = (n: number) => (n / (1024 * 1024)).toFixed(2);
+    const key = secret.type === 'dockercfg' ? 'data[.dockercfg]' : 'data[.dockerconfigjson]';
+    result.losses.push({
+      kind: 'size',
+      file: `Secret ${secret.name ?? DEFAULT_SECRET_NAME}`,
+      key,
+      message: `${mib(bytes)} MiB of data; Kubernetes refuses a Secret over 1 MiB (${MAX_SECRET_DATA_BYTES} bytes): split the registries over several pull secrets (a pod may list several in imagePullSecrets)`,
+    });
+  };
 }
 
 /** Same-file conflicts are losses (one of two keys for one scope had to go); cross-file ones are merge conflicts. */

@@ -13,7 +13,7 @@ import { isStub } from './model.js';
 import type { PullSecretType } from '../kube/pull-secret.js';
 
 /** Kinds of loss, for scripts. */
-export type LossKind = 'scope' | 'helper' | 'stub' | 'token' | 'top-level' | 'duplicate' | 'missing';
+export type LossKind = 'scope' | 'helper' | 'stub' | 'token' | 'top-level' | 'duplicate' | 'missing' | 'size';
 
 /** One thing the target cannot express, named by file and key (never by value). */
 export interface Loss {

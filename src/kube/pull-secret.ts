@@ -171,8 +171,25 @@ export function pullSecretPayload(secret: PullSecret): string {
   return secret.type === 'dockerconfigjson' ? serializeConfigJSONCompact(secret.file) : serializeDockercfgKube(secret.file);
 }
 
+/**
+ * The most bytes of data (decoded, summed over the data values) the API server accepts in one
+ * Secret: `MaxSecretSize` in Kubernetes' core API (pkg/apis/core/types.go). A bigger one is
+ * refused with "Too long"; about 6,000 registries of the usual size fit.
+ */
+export const MAX_SECRET_DATA_BYTES = 1024 * 1024;
+
+/** Called with the data size (decoded bytes) of each Secret a serialisation writes. */
+export type DataSizeListener = (secret: PullSecret, bytes: number) => void;
+
+/** Base64 of the payload, as the data value; its byte size goes to `onDataSize`. */
+function encodePayload(secret: PullSecret, onDataSize: DataSizeListener | undefined): string {
+  const bytes = Buffer.from(pullSecretPayload(secret), 'utf8');
+  onDataSize?.(secret, bytes.length);
+  return bytes.toString('base64');
+}
+
 /** The Secret object for a pull secret, as kubectl builds it. */
-export function pullSecretObject(secret: PullSecret): Record<string, unknown> {
+export function pullSecretObject(secret: PullSecret, onDataSize?: DataSizeListener): Record<string, unknown> {
   const metadata: Record<string, unknown> = {};
   if (secret.name !== undefined) metadata.name = secret.name;
   if (secret.namespace !== undefined) metadata.namespace = secret.namespace;
@@ -183,7 +200,7 @@ export function pullSecretObject(secret: PullSecret): Record<string, unknown> {
     kind: 'Secret',
     metadata,
     type: TYPE_NAME[secret.type],
-    data: { [DATA_KEY[secret.type]]: Buffer.from(pullSecretPayload(secret), 'utf8').toString('base64') },
+    data: { [DATA_KEY[secret.type]]: encodePayload(secret, onDataSize) },
   };
 }
 
@@ -225,8 +242,8 @@ function stringifySecretsYAML(value: unknown, objects: readonly Record<string, u
 }
 
 /** Writes secrets as YAML or JSON, as one object, `---` documents, or a `kind: List`. */
-export function serializePullSecrets(secrets: readonly PullSecret[], container: SecretContainer, syntax: 'json' | 'yaml'): string {
-  const objects = secrets.map(pullSecretObject);
+export function serializePullSecrets(secrets: readonly PullSecret[], container: SecretContainer, syntax: 'json' | 'yaml', onDataSize?: DataSizeListener): string {
+  const objects = secrets.map((s) => pullSecretObject(s, onDataSize));
   if (container === 'list' || (container === 'single' && objects.length > 1 && syntax === 'json')) {
     const list = { apiVersion: 'v1', kind: 'List', items: objects };
     return syntax === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringifySecretsYAML(list, objects);

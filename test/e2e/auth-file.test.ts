@@ -60,6 +60,26 @@ describe('e2e: credkit auth files', function () {
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });
 
+  it('--to secret over the API server\'s 1 MiB limit: written, reported as size, exit 1 unless --allow-lossy', async () => {
+    // 8,000 registries with the usual short credentials: about 1.2 MiB of .dockerconfigjson.
+    const auths: Record<string, { auth: string }> = {};
+    for (let i = 0; i < 8000; i++) auths[`registry${i}.example.com`] = { auth: Buffer.from(`robot${i}:fake-token-${i}-abcdefghijklmnop`).toString('base64') };
+    const input = join(sb.home, 'many.json');
+    await writeFile(input, JSON.stringify({ auths }), { mode: 0o600 });
+    const out = join(sb.home, 'secret.yaml');
+    const r = await sb.credkit(['convert', input, '--to', 'secret', '-o', out]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/Secret regcred.*data\[\.dockerconfigjson\].*1\.\d\d MiB of data; Kubernetes refuses a Secret over 1 MiB/);
+    expect(r.stderr).to.not.match(SECRETISH);
+    expect((await stat(out)).size).to.be.greaterThan(1024 * 1024);
+    const allowed = await sb.credkit(['convert', input, '--to', 'secret', '-o', out, '--allow-lossy']);
+    expect(allowed.code).to.equal(0);
+    // Half as many fit.
+    const fewer = Object.fromEntries(Object.entries(auths).slice(0, 4000));
+    await writeFile(input, JSON.stringify({ auths: fewer }), { mode: 0o600 });
+    expect((await sb.credkit(['convert', input, '--to', 'secret', '-o', out])).code).to.equal(0);
+  });
+
   it('--json report goes to stdout with -o, and names kinds, files and keys', async () => {
     const out = join(sb.home, 'x.dockercfg');
     const r = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--to', 'dockercfg', '-o', out, '--json']);

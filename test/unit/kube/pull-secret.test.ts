@@ -25,7 +25,7 @@ describe('pull secrets: YAML with the payload spliced in', () => {
   ];
   for (const [name, secrets, container] of cases) {
     it(name, () => {
-      const objects = secrets.map(pullSecretObject);
+      const objects = secrets.map((s) => pullSecretObject(s));
       const want = container === 'list' ? stringifyYAML({ apiVersion: 'v1', kind: 'List', items: objects }, { lineWidth: 0 }) : objects.map((o) => stringifyYAML(o, { lineWidth: 0 })).join('---\n');
       expect(serializePullSecrets(secrets, container, 'yaml')).to.equal(want);
     });
