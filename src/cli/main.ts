@@ -1,15 +1,11 @@
 /**
  * Process glue for the `credkit` bin: builds the Io from `process` and sets the exit code.
  */
+import { createRequire } from 'node:module';
 import { homedir } from 'node:os';
 import { main } from './run.js';
 import type { Io } from '../io.js';
-
-async function readStdin(): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
+import { readStdin, writeAll } from '../fd-io.js';
 
 /** Runs `credkit` on process.argv; `packageRoot` locates package.json. */
 export async function runCli(packageRoot: string): Promise<void> {
@@ -20,9 +16,12 @@ export async function runCli(packageRoot: string): Promise<void> {
     cwd: process.cwd(),
     uid: process.getuid?.(),
     readStdin,
-    stdout: (text) => void process.stdout.write(text),
-    stderr: (text) => void process.stderr.write(text),
-    isTTY: Boolean(process.stderr.isTTY),
+    stdout: (text) => writeAll(1, text),
+    stderr: (text) => writeAll(2, text),
+    // node:tty loads node:net; only a command that draws progress asks.
+    get isTTY() {
+      return (createRequire(import.meta.url)('node:tty') as typeof import('node:tty')).isatty(2);
+    },
   };
   process.exitCode = await main(process.argv.slice(2), io, packageRoot);
 }

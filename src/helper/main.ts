@@ -2,41 +2,13 @@
  * Entry point of `docker-credential-credkit`. Kept to what every call needs: no CLI framework,
  * and the chosen backend is the only one loaded (and only for verbs that touch a store).
  */
-import { readFileSync, writeSync } from 'node:fs';
 import { basename } from 'node:path';
 import { serve } from './protocol.js';
 import { loadConfig } from '../config.js';
 import { openConfiguredStore } from '../stores/registry.js';
 import type { Host } from '../io.js';
 import { packageVersion } from '../version.js';
-
-// The helper reads and writes file descriptors 0, 1 and 2 directly: `process.stdin`/`stdout` are
-// stream objects built on first use (a pipe becomes a net.Socket), which costs a measurable share
-// of a helper call's start-up (see bench/).
-async function readStdin(): Promise<string> {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EOF' || code === 'ENXIO' || code === 'EINVAL') return ''; // closed or no stdin
-    if (code !== 'EAGAIN') throw err;
-  }
-  // A non-blocking stdin (some parents set O_NONBLOCK): fall back to the stream.
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
-}
-
-function writeAll(fd: number, text: string): void {
-  const data = Buffer.from(text, 'utf8');
-  for (let off = 0; off < data.length; ) {
-    try {
-      off += writeSync(fd, data, off);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return; // reader went away: nothing to do
-    }
-  }
-}
+import { readStdin, writeAll } from '../fd-io.js';
 
 /**
  * Runs the helper with process argv/streams and sets the exit code. The bin passes the package
