@@ -295,3 +295,47 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(wrong.stderr).to.include('docker-credential-credkit uses the "file" backend');
   });
 });
+
+describe('credkit migrate: the progress line', function () {
+  this.timeout(60_000);
+  let sb: Sandbox;
+  let work: string;
+  before(async function () {
+    // script(1) (util-linux, in every Debian) gives the run a terminal.
+    await skipUnlessPrograms(this, ['script']);
+    sb = await makeSandbox();
+    work = join(sb.home, 'work');
+    // A helper that takes 0.3 s to answer: three files take longer than the half second after
+    // which credkit starts drawing.
+    const bin = join(sb.home, 'slow-bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'docker-credential-slow'), '#!/bin/sh\nsleep 0.3\necho "credentials not found in native keychain"\nexit 1\n', { mode: 0o755 });
+    sb.env.PATH = `${bin}:${sb.env.PATH}`;
+    for (const team of ['a', 'b', 'c']) {
+      await mkdir(join(work, team), { recursive: true });
+      await writeFile(join(work, team, 'config.json'), JSON.stringify({ auths: { [`${team}.example.com`]: { auth: b64(`${team}:${PW1}`) } } }), { mode: 0o600 });
+    }
+  });
+  after(() => sb?.cleanup());
+
+  const migrate = ['migrate', '*/config.json', '--into-store', 'helper:slow', '--dry-run'];
+
+  it('on a terminal, counts files on one line and clears it before the report', async () => {
+    const command = [process.execPath, BIN.credkit, ...migrate].map((a) => `'${a}'`).join(' ');
+    const r = await run('script', ['-qec', command, '/dev/null'], { env: sb.env, cwd: work });
+    expect(r.code, r.stdout).to.equal(0);
+    // Drawn in place (carriage return, erase line), at least once, then erased.
+    expect(r.stdout).to.match(/\r\x1b\[Kcredkit: migrating [23]\/3 files/);
+    const cleared = r.stdout.lastIndexOf('\r\x1b[K');
+    expect(r.stdout.slice(cleared + 4)).to.match(/^would-change +a\/config\.json/);
+    expect(r.stdout).to.include('3 files: 3 would change');
+    expectNoSecrets(r);
+  });
+
+  it('without a terminal, draws nothing', async () => {
+    const r = await credkitIn(sb, work, migrate);
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.equal('');
+    expect(r.stdout).to.not.include('\x1b');
+  });
+});
