@@ -159,6 +159,7 @@ function printRows(rows: readonly Row[], runs: number): void {
     const met = ratio <= TARGET ? 'met' : 'NOT met';
     console.log(`  ${r.name.padEnd(w)}  ${String(r.entries / 1000).padStart(6)}k  ${r.floorMs.toFixed(1).padStart(9)}  ${r.coreMs.toFixed(1).padStart(10)}  ${`${ratio.toFixed(2)}x`.padStart(6)}  ${((r.coreMs * 1000) / r.entries).toFixed(2).padStart(8)}  ${met}`);
   }
+  console.log('  (Kubernetes refuses a Secret over 1 MiB of data, about 6,000 of these entries: the secret rows time files larger than any pull secret can be, and credkit reports them as such)');
   console.log('  linearity (µs/entry at 100k ÷ µs/entry at 10k; 1.00 is linear):');
   for (const small of rows.filter((r) => r.entries === SIZES[0])) {
     const large = rows.find((r) => r.name === small.name && r.entries === SIZES[1]);
