@@ -59,27 +59,32 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
   const slots = new Map<string, number>();
   const slotFile: number[] = [];
   const sources = new Map<string, string>();
+  // One file: only the scopes two of its entries share need a slot (`slotFile` is not kept).
   const shared = files.length === 1 ? sharedScopes(files[0]!.entries) : undefined;
   for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
     const file = files[fileIndex]!;
+    if (shared?.size === 0) {
+      out.entries = file.entries.slice();
+      mergeHelpers(out, file, policy, conflicts, sources);
+      continue;
+    }
     for (const entry of file.entries) {
       const canonical = canonicalOf(entry);
       if (shared !== undefined && !shared.has(canonical)) {
         // No other entry has this scope: nothing to look up or remember.
-        slotFile.push(fileIndex);
         out.entries.push(entry);
         continue;
       }
       const at = slots.get(canonical);
       if (at === undefined) {
         slots.set(canonical, out.entries.length);
-        slotFile.push(fileIndex);
+        if (shared === undefined) slotFile[out.entries.length] = fileIndex;
         out.entries.push(entry);
         continue;
       }
       const old = out.entries[at]!;
       let takeNew: boolean;
-      if (slotFile[at] === fileIndex) takeNew = !isExactKey(old, file.format) && isExactKey(entry, file.format);
+      if (shared !== undefined || slotFile[at] === fileIndex) takeNew = !isExactKey(old, file.format) && isExactKey(entry, file.format);
       else takeNew = policy === 'last';
       const kept = takeNew ? entry : old;
       const dropped = takeNew ? old : entry;
@@ -87,7 +92,7 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
       else conflicts.push({ key: canonical, kind: 'entry', kept: kept.origin, dropped: dropped.origin });
       if (takeNew) {
         out.entries[at] = entry;
-        slotFile[at] = fileIndex;
+        if (shared === undefined) slotFile[at] = fileIndex;
       }
     }
     mergeHelpers(out, file, policy, conflicts, sources);
