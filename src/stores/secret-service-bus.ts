@@ -15,13 +15,37 @@ const SECRETS = 'org.freedesktop.secrets';
 /** What went wrong, or undefined when the bus is there and something provides the Secret Service. */
 export type BusCheck = { problem: string | undefined; checked: boolean };
 
-/** Whether something owns, or the bus can start, the Secret Service. */
-async function askForSecrets(call: BusCall): Promise<boolean> {
+const SERVICE_PATH = '/org/freedesktop/secrets';
+/** What stops the Secret Service from being used without a prompt, in the words every check uses. */
+export const SECRET_SERVICE_PROBLEM = {
+  absent: `no Secret Service on the D-Bus session bus (nothing provides ${SECRETS}); start gnome-keyring-daemon --components=secrets or KeePassXC's Secret Service`,
+  locked:
+    'the Secret Service collection is locked, and credkit never shows an unlock prompt: log in to the desktop session (which unlocks it), unlock it in Seahorse, or start gnome-keyring-daemon with --unlock reading the password on stdin',
+  noDefault:
+    'the Secret Service has no default collection (credkit does not create one, which would prompt); create a "login" keyring (e.g. in Seahorse) or start gnome-keyring-daemon with --unlock',
+} as const;
+
+/**
+ * Why the Secret Service on this bus cannot be used without a prompt, or undefined: nobody owns
+ * (or the bus cannot start) the name, or a running service's default collection is missing or
+ * locked. Reading the `Locked` property never prompts. A service the bus would only start is not
+ * started for this: whether it would come up unlocked is for the first real call to say.
+ */
+async function inspectSecrets(call: BusCall): Promise<string | undefined> {
   const owner = await call('NameHasOwner', [SECRETS]);
   if (owner.error !== undefined) throw new BusFailure(owner.error, 'protocol');
-  if (owner.values[0] === true) return true;
-  const activatable = await call('ListActivatableNames');
-  return Array.isArray(activatable.values?.[0]) && activatable.values[0].includes(SECRETS);
+  if (owner.values[0] !== true) {
+    const activatable = await call('ListActivatableNames');
+    return Array.isArray(activatable.values?.[0]) && activatable.values[0].includes(SECRETS) ? undefined : SECRET_SERVICE_PROBLEM.absent;
+  }
+  const alias = await call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', args: ['default'] });
+  // A service without aliases (older KeePassXC) gets the benefit of the doubt.
+  if (alias.error !== undefined) return undefined;
+  const collection = alias.values[0];
+  if (collection === '/') return SECRET_SERVICE_PROBLEM.noDefault;
+  if (typeof collection !== 'string') return undefined;
+  const locked = await call({ destination: SECRETS, path: collection, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', args: ['org.freedesktop.Secret.Collection', 'Locked'] });
+  return locked.error === undefined && locked.values[0] === true ? SECRET_SERVICE_PROBLEM.locked : undefined;
 }
 
 /** True when `path` is a socket; false when it is anything else, missing or unreadable. */
@@ -35,9 +59,10 @@ export function isSocket(path: string): boolean {
 
 /**
  * Checks the session bus: an address (or `$XDG_RUNTIME_DIR/bus`), a bus that answers, and an owner
- * (or an activatable service) for org.freedesktop.secrets, all within `timeoutMs`. `checked` is
- * false when no address could be dialled for want of support (tcp:, launchd:, …, or an abstract
- * socket this Node cannot reach), so that the caller can ask the keyring library instead.
+ * (or an activatable service) for org.freedesktop.secrets whose default collection is there and
+ * unlocked, all within `timeoutMs`. `checked` is false when no address could be dialled for want
+ * of support (tcp:, launchd:, …, or an abstract socket this Node cannot reach), so that the
+ * caller can ask the keyring library instead.
  */
 export async function checkSecretServiceBus(host: Host, timeoutMs: number): Promise<BusCheck> {
   let endpoints: BusEndpoint[];
@@ -64,12 +89,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       continue;
     }
     try {
-      const found = await callBus(endpoint.path, host.uid, deadline - Date.now(), askForSecrets);
-      if (found) return { problem: undefined, checked: true };
-      return {
-        problem: `no Secret Service on the D-Bus session bus (nothing provides ${SECRETS}); start gnome-keyring-daemon --components=secrets or KeePassXC's Secret Service`,
-        checked: true,
-      };
+      return { problem: await callBus(endpoint.path, host.uid, deadline - Date.now(), inspectSecrets), checked: true };
     } catch (err) {
       const failure = err as BusFailure;
       if (failure.stage === 'timeout') return { problem: `the D-Bus session bus did not answer within ${Math.round(timeoutMs / 1000)} s`, checked: true };

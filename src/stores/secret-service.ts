@@ -16,6 +16,7 @@ import type { CredentialStore, StoredCredential } from './store.js';
 import { StoreUnavailableError, UsageError, messageOf } from '../errors.js';
 import { withFileLock } from '../auth-file/safe-file.js';
 import { BusFailure, callBus, type BusCall, type BusValue } from './dbus-wire.js';
+import { SECRET_SERVICE_PROBLEM } from './secret-service-bus.js';
 
 const DEST = 'org.freedesktop.secrets';
 const SERVICE_PATH = '/org/freedesktop/secrets';
@@ -133,19 +134,18 @@ export class SecretServiceStore implements CredentialStore {
     if (err instanceof StoreUnavailableError || err instanceof UsageError) return err;
     const { fixHint, timeoutMs, busTimeoutMs } = this.options;
     const seconds = (ms: number) => Math.round(ms / 1000);
-    const locked = 'the Secret Service collection is locked and was not unlocked (log in to the desktop session, or start gnome-keyring-daemon with --unlock reading the password on stdin)';
     let what: string;
     if (err instanceof LockedError) {
-      what = locked;
+      what = SECRET_SERVICE_PROBLEM.locked;
     } else if (err instanceof BusFailure) {
       if (err.stage === 'timeout' && !err.busAnswered) what = `the D-Bus session bus did not answer within ${seconds(busTimeoutMs)} s`;
       else if (err.stage === 'timeout') what = `the Secret Service did not answer within ${seconds(timeoutMs)} s (it is busy or wedged); try again, or restart it`;
       else what = `cannot reach the D-Bus session bus (${err.message}); run inside dbus-run-session or a desktop login, or set DBUS_SESSION_BUS_ADDRESS`;
     } else if (err instanceof ServiceError) {
       if (/ServiceUnknown|NameHasNoOwner/.test(err.errorName)) {
-        what = `no Secret Service on the D-Bus session bus (nothing provides ${DEST}); start gnome-keyring-daemon --components=secrets or KeePassXC's Secret Service`;
+        what = SECRET_SERVICE_PROBLEM.absent;
       } else if (/IsLocked/.test(err.errorName)) {
-        what = locked;
+        what = SECRET_SERVICE_PROBLEM.locked;
       } else if (/NoReply|Timeout/.test(err.errorName)) {
         what = 'the Secret Service did not answer in time (it is busy or wedged); try again, or restart it';
       } else {
@@ -190,7 +190,7 @@ export class SecretServiceStore implements CredentialStore {
         if (found.locked.length) throw new LockedError('locked items');
         if (collection === '/') {
           throw new StoreUnavailableError(
-            `credkit keychain (Secret Service): store failed: the Secret Service has no default collection (credkit does not create one, which would prompt); create a "login" keyring (e.g. in Seahorse) or start gnome-keyring-daemon with --unlock; ${this.options.fixHint}`,
+            `credkit keychain (Secret Service): store failed: ${SECRET_SERVICE_PROBLEM.noDefault}; ${this.options.fixHint}`,
           );
         }
         // One credential per URL: the reference helper's duplicates go too. Deletions finish

@@ -4,9 +4,9 @@
  */
 import { expect } from 'chai';
 import { join } from 'node:path';
-import { checkSecretServiceBus } from '../../src/stores/secret-service-bus.js';
+import { SECRET_SERVICE_PROBLEM, checkSecretServiceBus } from '../../src/stores/secret-service-bus.js';
 import type { Host } from '../../src/io.js';
-import { makeSandbox, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startPrivateBus, startSilentSocket, storeInput, uniqueService, type PrivateBus } from '../support/os-keyring.js';
 
 const OK = { problem: undefined, checked: true };
@@ -33,6 +33,21 @@ describe('Secret Service bus check on real buses', function () {
   });
   after(async () => {
     await Promise.all([secrets?.stop(), bare?.stop()]);
+  });
+
+  it('a running service whose default collection is locked is a problem, found without a prompt', async () => {
+    const locked = await startPrivateBus({ secrets: true });
+    try {
+      const lock = await run(
+        'dbus-send',
+        ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'],
+        { env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: locked.address } },
+      );
+      expect(lock.code, lock.stderr).to.equal(0);
+      expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: locked.address }), 3000)).to.deep.equal({ problem: SECRET_SERVICE_PROBLEM.locked, checked: true });
+    } finally {
+      await locked.stop();
+    }
   });
 
   it('finds gnome-keyring on a unix:path= bus', async () => {

@@ -115,6 +115,22 @@ describe('e2e: credkit doctor', function () {
         expect(one(report, 'auto-backend')).to.include({ level: 'ok' });
         expect(report.autoBackend).to.equal('keychain');
       });
+
+      it('a locked keyring: the keychain is not usable (no prompt), and auto falls back', async () => {
+        bus = await startPrivateBus({ secrets: true });
+        const lock = await run(
+          'dbus-send',
+          ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'],
+          { env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: bus.address } },
+        );
+        expect(lock.code, lock.stderr).to.equal(0);
+        const pinned = await doctorJSON(sb, ['--no-call-helpers'], { DBUS_SESSION_BUS_ADDRESS: bus.address, CREDKIT_BACKEND: 'keychain' });
+        const configured = one(pinned.report, 'configured-backend');
+        expect(configured.level).to.equal('error');
+        expect(configured.what).to.include('collection is locked, and credkit never shows an unlock prompt');
+        const { report } = await doctorJSON(sb, ['--no-call-helpers'], { DBUS_SESSION_BUS_ADDRESS: bus.address, CREDKIT_FALLBACK: 'file' });
+        expect(report.autoBackend).to.equal('file');
+      });
     });
 
     describe('pass', () => {
