@@ -4,9 +4,10 @@
  * whose key is `NAME.key` (a key without its certificate, or the reverse, is an error, as in
  * containers/image). Extra CAs are added to node's built-in roots, not put in their place.
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { rootCertificates } from 'node:tls';
-import { join } from 'node:path';
+import { isAbsolute, join } from 'node:path';
+import type { Env } from '../io.js';
 import { IoError, UsageError } from '../errors.js';
 
 /** How to check (or not check) a registry's certificate, and which client certificate to show. */
@@ -82,4 +83,20 @@ export async function loadTlsMaterial(options: TlsOptions = {}): Promise<TlsMate
     material.key = key;
   }
   return material;
+}
+
+/**
+ * The certificate directory podman would use for `registry` (`host[:port]`) without
+ * `--cert-dir`: the first of `$XDG_CONFIG_HOME/containers/certs.d/REGISTRY` (default
+ * `~/.config/…`), `/etc/containers/certs.d/REGISTRY` and docker's `/etc/docker/certs.d/REGISTRY`
+ * that exists (containers-certs.d(5); containers/image tries them in this order). Undefined when
+ * none does.
+ */
+export async function defaultCertDir(registry: string, env: Env, home: string): Promise<string | undefined> {
+  const config = env.XDG_CONFIG_HOME && isAbsolute(env.XDG_CONFIG_HOME) ? env.XDG_CONFIG_HOME : join(home, '.config');
+  for (const base of [join(config, 'containers', 'certs.d'), '/etc/containers/certs.d', '/etc/docker/certs.d']) {
+    const dir = join(base, registry);
+    if ((await stat(dir).catch(() => undefined))?.isDirectory()) return dir;
+  }
+  return undefined;
 }

@@ -5,7 +5,7 @@
  * only the written file and an empty HOME, proves the stored result authenticates as the user.
  */
 import { expect } from 'chai';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, writeMinimalOciLayout, type Registry } from '../support/registry.js';
@@ -136,6 +136,41 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(r.stderr).to.include('the credentials were NOT checked (--no-verify)');
     expect(registry!.authEvents(mark)).to.deep.equal([]);
     expect((await readJSON(config)).auths?.[host]).to.deep.equal({ auth: b64(`bob:${WRONG}`) });
+  });
+
+  it('TLS without --cert-dir: an unknown CA fails naming the host; the registry\'s certs.d directory is used; --insecure skips the check', async () => {
+    const plain = (args: readonly string[]) => sb.credkit(['login', host, '-u', 'alice', '--password-stdin', ...args], USERS.alice);
+    const untrusted = await plain([]);
+    expectNoSecrets([untrusted]);
+    expect(untrusted.code).to.equal(1);
+    expect(untrusted.stderr).to.include(host).and.match(/certificate/i);
+    expect(await exists(config)).to.equal(false);
+    // Where podman looks first: $XDG_CONFIG_HOME/containers/certs.d/HOST[:PORT]/.
+    const certsD = join(sb.env.XDG_CONFIG_HOME!, 'containers', 'certs.d', host);
+    await mkdir(certsD, { recursive: true });
+    await copyFile(join(registry!.certDir, 'ca.crt'), join(certsD, 'ca.crt'));
+    const trusted = await plain([]);
+    expect(trusted.code, trusted.stderr).to.equal(0);
+    expect(trusted.stdout).to.include('(checked: basic)');
+    await rm(certsD, { recursive: true });
+    // "checked: basic": the registry itself accepted alice over the unverified connection.
+    const insecure = await plain(['--insecure']);
+    expect(insecure.code, insecure.stderr).to.equal(0);
+    expect(insecure.stdout).to.include('(checked: basic)');
+  });
+
+  it('--store helper:credkit: the real helper binary holds the credential, config.json is not touched', async () => {
+    await putHelperOnPath(sb);
+    const r = await login([host, '-u', 'bob', '--password-stdin', '--store', 'helper:credkit'], USERS.bob);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`stored in helper:credkit under "${host}"`);
+    expect(await exists(config)).to.equal(false);
+    const got = await sb.helper('get', host);
+    expect(got.code).to.equal(0);
+    const cred = JSON.parse(got.stdout) as { Username: string; Secret: string };
+    // Compared without printing: a failure must not show the password.
+    expect(cred.Username === 'bob' && cred.Secret === USERS.bob, 'the helper returns bob and his password').to.equal(true);
   });
 
   it('-p is refused (exit 2): secrets only on standard input', async () => {

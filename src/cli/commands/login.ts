@@ -39,7 +39,7 @@ export function loginCommand(ctx: CommandContext): CommandModule<object, LoginAr
           .option('password-stdin', { type: 'boolean', describe: 'read the password from standard input (one trailing newline is dropped)' })
           .option('identity-token-stdin', { type: 'boolean', describe: 'read an identity token (OAuth2 refresh token) from standard input instead of a password' })
           .option('password', { alias: 'p', type: 'string', hidden: true })
-          .option('cert-dir', { type: 'string', describe: 'CA certificates (*.crt) and client certificate (NAME.cert + NAME.key) for the registry' })
+          .option('cert-dir', { type: 'string', describe: 'CA certificates (*.crt) and client certificate (NAME.cert + NAME.key) for the registry (default: the registry\'s directory under ~/.config/containers/certs.d, /etc/containers/certs.d or /etc/docker/certs.d)' })
           .option('insecure', { type: 'boolean', describe: "do not verify the registry's TLS certificate" })
           .option('verify', { type: 'boolean', default: true, describe: 'check the credentials with the registry before storing (--no-verify: store unchecked)' })
           .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
@@ -59,8 +59,10 @@ export function loginCommand(ctx: CommandContext): CommandModule<object, LoginAr
       const destination = await openDestination(ctx, args);
       assertLoginDestination(target, destination);
       const secret = await readSecretFromStdin(ctx.io);
+      // Without --cert-dir, the certificates podman and docker would use for this registry.
+      const certDir = args['cert-dir'] !== undefined ? String(args['cert-dir']) : await (await import('../../registry-client/tls-config.js')).defaultCertDir(target.registry, ctx.io.env, ctx.io.home);
       const tls = {
-        ...(args['cert-dir'] !== undefined ? { certDir: String(args['cert-dir']) } : {}),
+        ...(certDir !== undefined ? { certDir } : {}),
         ...(args.insecure ? { insecure: true } : {}),
       };
       const result = await login(
