@@ -339,3 +339,51 @@ describe('credkit migrate: the progress line', function () {
     expect(r.stdout).to.not.include('\x1b');
   });
 });
+
+describe('credkit copy: a target helper that refuses one entry', function () {
+  let sb: Sandbox;
+  before(async function () {
+    await skipUnlessPrograms(this, ['sh']);
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    for (const [url, user, secret] of [['quay.io', 'bob', PW1], ['bad.example.com', 'eve', PW2]] as const) {
+      expect((await sb.credkit(['store', 'store', url, '-u', user, '--password-stdin'], secret)).code).to.equal(0);
+    }
+    // A helper keeping one file per server; `store` for bad.example.com fails as a locked or full
+    // store would, after echoing its input (a careless helper), which credkit must not repeat.
+    const bin = join(sb.home, 'picky-bin');
+    const data = join(sb.home, 'picky-data');
+    await mkdir(bin, { recursive: true });
+    await mkdir(data, { recursive: true });
+    await writeFile(
+      join(bin, 'docker-credential-picky'),
+      `#!/bin/sh
+dir='${data}'
+case "$1" in
+  store) input=$(cat); case "$input" in *bad.example.com*) echo "refused: $input"; exit 1;; esac
+         url=$(printf '%s' "$input" | sed 's/.*"ServerURL":"\\([^"]*\\)".*/\\1/'); printf '%s' "$input" > "$dir/$(printf '%s' "$url" | tr -c 'A-Za-z0-9' _)"; exit 0;;
+  get) url=$(cat); f="$dir/$(printf '%s' "$url" | tr -c 'A-Za-z0-9' _)"; [ -f "$f" ] && { cat "$f"; echo; exit 0; }; echo "credentials not found in native keychain"; exit 1;;
+  list) echo '{}'; exit 0;;
+  erase) exit 0;;
+esac
+exit 1
+`,
+      { mode: 0o755 },
+    );
+    sb.env.PATH = `${bin}:${sb.env.PATH}`;
+  });
+  after(() => sb?.cleanup());
+
+  it('copies the others, reports the failure per entry without the secret, and exits 1; --move erases nothing that failed', async () => {
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:picky', '--move', '--json']);
+    expect(r.code).to.equal(1);
+    expectNoSecrets(r);
+    const entries = JSON.parse(r.stdout).entries as { serverURL: string; status: string; reason?: string }[];
+    expect(entries.map((e) => [e.serverURL, e.status])).to.deep.equal([
+      ['bad.example.com', 'failed'],
+      ['quay.io', 'moved'],
+    ]);
+    expect(entries[0]?.reason).to.match(/writing to helper:picky failed: .*docker-credential-picky store/);
+    // The source keeps what could not be copied, and only that.
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ 'bad.example.com': 'eve' });
+  });
+});
