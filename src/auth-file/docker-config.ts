@@ -5,7 +5,7 @@
 import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry } from './entry.js';
-import { goEscape, isJSONObject } from './json-text.js';
+import { goEscape, isJSONObject, setOwn } from './json-text.js';
 import type { AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
@@ -37,7 +37,7 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
         file.credHelpers.set(key, helper);
       }
     } else {
-      file.extra[name] = v;
+      setOwn(file.extra, name, v);
     }
   }
   return file;
@@ -51,7 +51,7 @@ function buildDoc(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes'): Re
   for (const [key, helper] of file.credHelpers) helpers[keyForStyle(parseRegistryKey(key), keyStyle)] = helper;
   const doc: Record<string, unknown> = { auths };
   if (style === 'podman' && file.credHelpers.size > 0) doc.credHelpers = helpers;
-  for (const name in file.extra) doc[name] = file.extra[name];
+  for (const name in file.extra) setOwn(doc, name, file.extra[name]);
   if (file.credsStore !== undefined) doc.credsStore = file.credsStore;
   if (style !== 'podman' && file.credHelpers.size > 0) doc.credHelpers = helpers;
   return doc;

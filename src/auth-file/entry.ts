@@ -3,6 +3,7 @@
  * style of each consumer (docker save, podman, old docker's .dockercfg, kubectl).
  */
 import { ParseError } from '../errors.js';
+import { setOwn } from './json-text.js';
 import type { RegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthProblem, Origin } from './model.js';
 
@@ -141,15 +142,16 @@ export function encodeAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
 }
 
-const FIELD_NAMES: Readonly<Record<string, keyof AuthEntry | 'auth'>> = {
-  auth: 'auth',
-  username: 'username',
-  password: 'password',
-  email: 'email',
-  identitytoken: 'identityToken',
-  registrytoken: 'registryToken',
-  serveraddress: 'serverAddress',
-};
+// A Map, not an object: a field named "constructor" or "toString" is an unknown field, kept.
+const FIELD_NAMES: ReadonlyMap<string, keyof AuthEntry | 'auth'> = new Map([
+  ['auth', 'auth'],
+  ['username', 'username'],
+  ['password', 'password'],
+  ['email', 'email'],
+  ['identitytoken', 'identityToken'],
+  ['registrytoken', 'registryToken'],
+  ['serveraddress', 'serverAddress'],
+]);
 
 /**
  * An entry as read. A canonical `auth` is only validated when read: username and password are
@@ -250,9 +252,9 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
     fields++;
     if (!((fields === 1 && name === 'auth') || (fields === 2 && name === 'email'))) plainShape = false;
     // The two names nearly every entry has first, then the table (Go matches names case-insensitively).
-    const field = name === 'auth' ? 'auth' : name === 'email' ? 'email' : (FIELD_NAMES[name] ?? FIELD_NAMES[name.toLowerCase()]);
+    const field = name === 'auth' ? 'auth' : name === 'email' ? 'email' : (FIELD_NAMES.get(name) ?? FIELD_NAMES.get(name.toLowerCase()));
     if (field === undefined) {
-      (entry.extra ??= {})[name] = value;
+      setOwn((entry.extra ??= {}), name, value);
       continue;
     }
     if (value === null || value === undefined) continue;
@@ -355,6 +357,6 @@ export function entryToJSON(e: AuthEntry, style: EntryStyle): Readonly<Record<st
   if (e.serverAddress !== undefined) out.serveraddress = e.serverAddress;
   if (e.identityToken !== undefined) out.identitytoken = e.identityToken;
   if (e.registryToken !== undefined) out.registrytoken = e.registryToken;
-  if (e.extra) for (const name in e.extra) if (!(name in out)) out[name] = e.extra[name];
+  if (e.extra) for (const name in e.extra) if (!Object.hasOwn(out, name)) setOwn(out, name, e.extra[name]);
   return out;
 }

@@ -32,3 +32,12 @@ export function parseJSONText(text: string): { ok: true; value: unknown } | { ok
 export function isJSONObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);
 }
+
+/**
+ * Sets an own property, "__proto__" included: JSON.parse makes that key an own property, and a
+ * plain assignment would set the object's prototype instead, losing the field.
+ */
+export function setOwn(target: Record<string, unknown>, name: string, value: unknown): void {
+  if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
+  else target[name] = value;
+}

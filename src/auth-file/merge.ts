@@ -8,6 +8,7 @@ import { parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat, Origin } from './model.js';
 import { canonicalOf, keyOf } from './model.js';
 import { emptyAuthFile, sameCredential } from './model.js';
+import { setOwn } from './json-text.js';
 
 /** Which entry wins when two keys mean the same registry scope with different credentials. */
 export type ConflictPolicy = 'first' | 'last' | 'fail';
@@ -161,7 +162,7 @@ function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, con
     }
   }
   for (const name in file.extra) {
-    if (name in out.extra && policy !== 'last') continue;
-    out.extra[name] = file.extra[name];
+    if (Object.hasOwn(out.extra, name) && policy !== 'last') continue;
+    setOwn(out.extra, name, file.extra[name]);
   }
 }

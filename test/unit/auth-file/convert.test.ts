@@ -132,6 +132,12 @@ describe('convert', () => {
     expect(r.losses.filter((l) => l.kind === 'duplicate').map((l) => l.key).sort()).to.deep.equal(['http://ghcr.io/v1/', 'https://reg.example/v2/']);
   });
 
+  it('a top-level "__proto__" or "constructor" key is kept as written, like any other key', async () => {
+    const text = '{\n\t"auths": {},\n\t"__proto__": {\n\t\t"x": 1\n\t},\n\t"constructor": "c"\n}';
+    const r = await convert(text, 'config.json', { to: 'docker' });
+    expect(r.text).to.equal(text);
+  });
+
   it('two spellings of one credential in base64 (unused trailing bits differ) are a duplicate, not a conflict', async () => {
     // "YTo=" and "YTp=" both decode to "a:"; the second is not how anyone encodes it, but it is valid.
     const a = { text: JSON.stringify({ auths: { 'quay.io': { auth: 'YTo=' } } }), source: 'a.json' };

@@ -65,6 +65,14 @@ describe('auth entries', () => {
     expect(e).to.include({ username: 'bob', password: 'x', explicitOnly: true });
   });
 
+  it('parseEntry: fields named like Object.prototype members are unknown fields, kept', () => {
+    // As JSON.parse makes it: "__proto__" is an own property there.
+    const raw = JSON.parse(`{"auth":"${b64('a:b')}","constructor":"x","toString":"y","__proto__":"z"}`);
+    const e = parseEntry(raw, 'k', 'f');
+    expect(Object.keys(e.extra ?? {})).to.deep.equal(['constructor', 'toString', '__proto__']);
+    expect(JSON.stringify(entryToJSON(e, 'docker'))).to.equal(`{"auth":"${b64('a:b')}","constructor":"x","toString":"y","__proto__":"z"}`);
+  });
+
   it('parseEntry: keeps unknown fields, matches known ones case-insensitively', () => {
     const e = parseEntry({ Auth: b64('a:b'), IdentityToken: 'tok', HttpHeaders: { X: '1' } }, 'k', 'f');
     expect(e).to.include({ username: 'a', password: 'b', identityToken: 'tok' });
