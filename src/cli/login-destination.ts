@@ -46,7 +46,11 @@ export async function openLoginServices(ctx: CommandContext): Promise<LoginServi
   const [{ loadConfig }, { openConfiguredStore }] = await Promise.all([import('../config.js'), import('../stores/registry.js')]);
   const config = await loadConfig(ctx.io);
   return {
-    verify: async (options) => (await import('../registry-client/verify.js')).verifyCredentials(options),
+    verify: async (options) => {
+      const [{ verifyCredentials }, { proxyFromEnv }] = await Promise.all([import('../registry-client/verify.js'), import('../registry-client/proxy.js')]);
+      // podman's proxy settings: HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment.
+      return verifyCredentials({ ...options, proxy: proxyFromEnv(ctx.io.env) });
+    },
     openHelper: (name) => openConfiguredStore(config, ctx.io, `helper:${name}`),
   };
 }

@@ -3,9 +3,12 @@
  * cap on the body, and failures turned into {@link RegistryError}s that name the host and the fix.
  * Requests and errors never carry header values into messages.
  */
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
+import type { Socket } from 'node:net';
+import { connect as tlsConnect, type TLSSocket } from 'node:tls';
 import { RegistryError } from '../errors.js';
+import type { ProxyChoice } from './proxy.js';
 import type { TlsMaterial } from './tls-config.js';
 
 /** A request to send. */
@@ -35,6 +38,8 @@ export interface TransportContext {
   userAgent: string;
   /** Wall clock, injectable so that nothing here reads the environment. */
   now(): number;
+  /** The proxy for a URL (from HTTPS_PROXY and friends, see proxy.ts); none when absent. */
+  proxy?: ProxyChoice;
 }
 
 const MAX_BODY = 1024 * 1024;
@@ -92,24 +97,96 @@ function formatSeconds(ms: number): string {
   return ms % 1000 === 0 ? `${ms / 1000}s` : `${ms}ms`;
 }
 
+/** `Proxy-Authorization` for a proxy URL with a user (percent-decoded, as Go does). */
+function proxyHeaders(proxy: URL): Record<string, string> {
+  if (proxy.username === '' && proxy.password === '') return {};
+  const user = `${decodeURIComponent(proxy.username)}:${decodeURIComponent(proxy.password)}`;
+  return { 'Proxy-Authorization': `Basic ${Buffer.from(user, 'utf8').toString('base64')}` };
+}
+
+/** How a proxy is named in messages: its host, never its credentials. */
+function proxyName(proxy: URL): string {
+  return `proxy ${proxy.host}`;
+}
+
+/**
+ * Opens a tunnel to `target` (`host:port`) through an HTTP proxy (CONNECT), then TLS inside it to
+ * the registry itself: the proxy sees only the host name and encrypted bytes.
+ */
+function tunnel(proxy: URL, url: URL, ctx: TransportContext, abort: AbortSignal): Promise<TLSSocket> {
+  const target = `${url.hostname}:${url.port || '443'}`;
+  return new Promise((resolve, reject) => {
+    const options: RequestOptions = { method: 'CONNECT', path: target, headers: { Host: target, 'User-Agent': ctx.userAgent, ...proxyHeaders(proxy) }, agent: false, signal: abort };
+    const connectRequest = (proxy.protocol === 'https:' ? httpsRequest : httpRequest)(proxy, options);
+    connectRequest.on('connect', (res, socket: Socket) => {
+      if (res.statusCode !== 200) {
+        socket.destroy();
+        reject(new RegistryError('network', `the ${proxyName(proxy)} refused to connect to ${url.host}: ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
+        return;
+      }
+      const servername = url.hostname.startsWith('[') ? undefined : url.hostname;
+      const secure = tlsConnect({ socket, ...(servername !== undefined ? { servername } : {}), ca: ctx.tls.ca, cert: ctx.tls.cert, key: ctx.tls.key, rejectUnauthorized: ctx.tls.rejectUnauthorized });
+      const onAbort = () => {
+        secure.destroy();
+        reject(new RegistryError('timeout', `${url.host} did not answer within ${formatSeconds(ctx.timeoutMs)}`));
+      };
+      abort.addEventListener('abort', onAbort, { once: true });
+      secure.once('secureConnect', () => {
+        abort.removeEventListener('abort', onAbort);
+        resolve(secure);
+      });
+      secure.once('error', (err) => reject(describeFailure(err as NodeJS.ErrnoException, url.host, ctx.timeoutMs)));
+    });
+    connectRequest.on('error', (err: NodeJS.ErrnoException) => {
+      if (err.name === 'AbortError') return reject(new RegistryError('timeout', `${url.host} did not answer within ${formatSeconds(ctx.timeoutMs)}`));
+      const failure = describeFailure(err, proxy.host, ctx.timeoutMs);
+      reject(new RegistryError(failure.failure, `${failure.message} (the ${proxyName(proxy)}, from the proxy settings)`, { cause: err }));
+    });
+    connectRequest.end();
+  });
+}
+
 /** Sends one request and reads the answer, or throws a {@link RegistryError}. */
-export function send(req: HttpRequest, ctx: TransportContext): Promise<HttpResponse> {
+export async function send(req: HttpRequest, ctx: TransportContext): Promise<HttpResponse> {
   const host = req.url.host;
   const remaining = ctx.deadline - ctx.now();
-  if (remaining <= 0) return Promise.reject(new RegistryError('timeout', `${host} did not answer within ${formatSeconds(ctx.timeoutMs)}`));
+  if (remaining <= 0) throw new RegistryError('timeout', `${host} did not answer within ${formatSeconds(ctx.timeoutMs)}`);
   const secure = req.url.protocol === 'https:';
   const headers: Record<string, string> = { 'User-Agent': ctx.userAgent, Accept: 'application/json', ...req.headers };
   if (req.body !== undefined) {
     headers['Content-Type'] = 'application/x-www-form-urlencoded';
     headers['Content-Length'] = String(Buffer.byteLength(req.body));
   }
-  const options = {
-    method: req.method,
-    headers,
-    agent: false as const,
-    ...(secure ? { ca: ctx.tls.ca, cert: ctx.tls.cert, key: ctx.tls.key, rejectUnauthorized: ctx.tls.rejectUnauthorized } : {}),
-  };
+  const proxy = ctx.proxy?.(req.url);
+  const deadline = new AbortController();
+  const deadlineTimer = setTimeout(() => deadline.abort(), remaining);
+  try {
+    let options: RequestOptions & Record<string, unknown> = {
+      method: req.method,
+      headers,
+      agent: false as const,
+      ...(secure ? { ca: ctx.tls.ca, cert: ctx.tls.cert, key: ctx.tls.key, rejectUnauthorized: ctx.tls.rejectUnauthorized } : {}),
+    };
+    let target: URL = req.url;
+    // Which module speaks to the first hop: the registry itself, the tunnel's TLS socket, or the proxy.
+    let useHttps = secure;
+    if (proxy !== undefined && secure) {
+      // The request goes over the tunnel's TLS socket, so no agent makes a connection of its own.
+      const socket = await tunnel(proxy, req.url, ctx, deadline.signal);
+      options = { ...options, agent: undefined, createConnection: () => socket };
+    } else if (proxy !== undefined) {
+      // Plain HTTP through a proxy: the absolute URL goes to the proxy.
+      target = proxy;
+      useHttps = proxy.protocol === 'https:';
+      options = { ...options, path: req.url.href, headers: { ...headers, Host: req.url.host, ...proxyHeaders(proxy) } };
+    }
+    return await exchange(target, options, useHttps, req, ctx, host);
+  } finally {
+    clearTimeout(deadlineTimer);
+  }
+}
 
+function exchange(target: URL, options: RequestOptions, useHttps: boolean, req: HttpRequest, ctx: TransportContext, host: string): Promise<HttpResponse> {
   return new Promise<HttpResponse>((resolvePromise, reject) => {
     let settled = false;
     const fail = (err: unknown) => {
@@ -118,7 +195,7 @@ export function send(req: HttpRequest, ctx: TransportContext): Promise<HttpRespo
       clearTimeout(timer);
       reject(err instanceof RegistryError ? err : describeFailure(err as NodeJS.ErrnoException, host, ctx.timeoutMs));
     };
-    const r = (secure ? httpsRequest : httpRequest)(req.url, options, (res) => {
+    const r = (useHttps ? httpsRequest : httpRequest)(target, options, (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (chunk: Buffer) => {
@@ -146,7 +223,7 @@ export function send(req: HttpRequest, ctx: TransportContext): Promise<HttpRespo
       const err: NodeJS.ErrnoException = new Error('credkit-deadline');
       err.code = 'ETIMEDOUT';
       r.destroy(err);
-    }, remaining);
+    }, Math.max(1, ctx.deadline - ctx.now()));
     r.on('error', fail);
     r.end(req.body);
   });

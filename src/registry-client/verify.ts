@@ -10,6 +10,7 @@ import { isRegistryHost } from '../registry.js';
 import { findChallenge, parseChallenges, type Challenge } from './challenge.js';
 import { loadTlsMaterial, type TlsOptions } from './tls-config.js';
 import { send, type HttpRequest, type HttpResponse, type TransportContext } from './transport.js';
+import type { ProxyChoice } from './proxy.js';
 
 /** What to verify and how to reach the registry. */
 export interface VerifyCredentialsOptions {
@@ -30,6 +31,8 @@ export interface VerifyCredentialsOptions {
   userAgent?: string;
   /** The clock (default `Date.now`); injectable for tests. */
   now?: () => number;
+  /** The proxy for each URL (see proxy.ts: HTTPS_PROXY, NO_PROXY…); direct when absent. */
+  proxy?: ProxyChoice;
 }
 
 /** A successful verification. */
@@ -67,6 +70,7 @@ export async function verifyCredentials(options: VerifyCredentialsOptions): Prom
     timeoutMs,
     userAgent: options.userAgent ?? 'credkit',
     now,
+    ...(options.proxy ? { proxy: options.proxy } : {}),
   };
   const forWho = username !== undefined && username !== '' ? ` for ${username}` : '';
   const denied = (what: string) => new UnauthorizedError(`unauthorized: ${what}${forWho} at ${registry}`);

@@ -11,6 +11,7 @@ import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type R
 import { startRegistry, writeMinimalOciLayout, type Registry } from '../support/registry.js';
 import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { startProxy } from '../support/proxy.js';
 
 const USERS = { alice: 'fake-login-alice-pw', bob: 'fake-login-bob-pw' };
 const WRONG = 'fake-login-wrong-pw';
@@ -171,6 +172,38 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     const cred = JSON.parse(got.stdout) as { Username: string; Secret: string };
     // Compared without printing: a failure must not show the password.
     expect(cred.Username === 'bob' && cred.Secret === USERS.bob, 'the helper returns bob and his password').to.equal(true);
+  });
+
+  it('HTTPS_PROXY: the check goes through the proxy (CONNECT, TLS end to end); its login, NO_PROXY and loopback are honoured', async () => {
+    // registry.test exists only in the proxy's host table: a direct connection cannot resolve it.
+    const port = host.slice(host.lastIndexOf(':') + 1);
+    const name = `registry.test:${port}`;
+    const proxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, login: { user: 'proxyuser', password: 'proxy-pw' } });
+    try {
+      const via = (env: Record<string, string>) => sb.credkit(['login', name, '-u', 'alice', '--password-stdin', '--cert-dir', registry!.certDir], USERS.alice, env);
+      const withLogin = proxy.url.replace('http://', 'http://proxyuser:proxy-pw@');
+      const r = await via({ HTTPS_PROXY: withLogin });
+      expectNoSecrets([r]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.include(`Login Succeeded: alice at ${name} (checked: basic)`);
+      expect(proxy.tunnels).to.include(name);
+      // Without the proxy's login: its 407 is named, and the proxy's password never appears.
+      const refused = await via({ HTTPS_PROXY: proxy.url });
+      expect(refused.code).to.equal(1);
+      expect(refused.stderr).to.include(`the proxy 127.0.0.1:${proxy.url.split(':')[2]} refused to connect to ${name}: 407`);
+      // NO_PROXY: straight to registry.test, which does not resolve.
+      const direct = await via({ HTTPS_PROXY: withLogin, NO_PROXY: 'registry.test' });
+      expect(direct.code).to.equal(1);
+      expect(direct.stderr).to.include('cannot resolve registry.test');
+      // A loopback registry is never sent to the proxy.
+      const before = proxy.tunnels.length;
+      const checked = await sb.credkit(['login', host, '-u', 'alice', '--password-stdin', '--cert-dir', registry!.certDir], USERS.alice, { HTTPS_PROXY: withLogin });
+      expect(checked.code, checked.stderr).to.equal(0);
+      expect(proxy.tunnels.length).to.equal(before);
+      for (const x of [refused, direct, checked]) expect(x.stderr + x.stdout).to.not.include('proxy-pw');
+    } finally {
+      await proxy.stop();
+    }
   });
 
   it('-p is refused (exit 2): secrets only on standard input', async () => {

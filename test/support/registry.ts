@@ -84,7 +84,7 @@ CN = credkit test registry
 basicConstraints = critical,CA:TRUE
 keyUsage = critical,digitalSignature,keyCertSign
 extendedKeyUsage = serverAuth
-subjectAltName = IP:127.0.0.1,DNS:localhost
+subjectAltName = IP:127.0.0.1,DNS:localhost,DNS:registry.test
 subjectKeyIdentifier = hash
 `;
 
