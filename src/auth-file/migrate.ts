@@ -7,7 +7,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, relative, sep } from 'node:path';
+import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import fg from 'fast-glob';
 import { IoError, ParseError, UsageError, isCredkitError, messageOf } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
@@ -98,12 +98,14 @@ export function expandPatterns(patterns: readonly string[], cwd: string): { file
   const all = new Set<string>();
   const unmatched: string[] = [];
   for (const pattern of patterns) {
-    const found = fg.sync(pattern, { cwd, absolute: true, onlyFiles: true, dot: true, unique: false, suppressErrors: true });
+    // Paths as matched (absolute for an absolute pattern), made absolute here: fast-glob's own
+    // `absolute` resolved every path again and was a third of the glob over 10,000 files.
+    const found = fg.sync(pattern, { cwd, onlyFiles: true, dot: true, unique: false, suppressErrors: true });
     let any = false;
     for (const f of found) {
       if (isOwnFile(f)) continue;
       any = true;
-      all.add(f);
+      all.add(isAbsolute(f) ? (f.includes('/.') || f.includes('//') ? normalize(f) : f) : join(cwd, f));
     }
     if (!any) unmatched.push(pattern);
   }
