@@ -9,10 +9,11 @@
  * `~/.cache/…`), in a directory per V8 version and architecture, named by the bundle's content
  * hash (written in at build time). V8 itself checks only the source's length, so the hash is what
  * keeps an upgraded bundle from running old bytecode. It holds compiled code, never data: no
- * credential reaches it. Anything unusual (no HOME, a directory it cannot write, a file V8
+ * credential reaches it. Only a directory and files of our own that nobody else can write are
+ * used. Anything unusual (no HOME, a directory it cannot write, a file V8
  * rejects) means compiling as Node would; `CREDKIT_CODE_CACHE=off` turns it off.
  */
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
@@ -36,11 +37,34 @@ function cacheDirectory(env: NodeJS.ProcessEnv): string | undefined {
   return base && join(base, 'credkit', 'code-cache', `v8-${process.versions.v8}-${process.arch}`);
 }
 
-function readIfThere(path: string): Buffer | undefined {
+/**
+ * Whether compiled code at `path` may run in this process: it is ours, and no other user can write
+ * it. Code from a directory someone else controls would run as us (root running the helper with a
+ * user's HOME, under `sudo -E`, say). Windows has no uids; its profile directories are per user.
+ */
+function trusted(st: Stats): boolean {
+  const uid = process.getuid?.();
+  return uid === undefined || (st.uid === uid && (st.mode & 0o022) === 0);
+}
+
+function trustedDirectory(dir: string): boolean {
   try {
-    return readFileSync(path);
+    return trusted(statSync(dir));
+  } catch {
+    return false;
+  }
+}
+
+/** The cache file's bytes, when it is there and trusted (checked on the open file). */
+function readTrusted(path: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(path, 'r');
+    return trusted(fstatSync(fd)) ? readFileSync(fd) : undefined;
   } catch {
     return undefined;
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -50,6 +74,7 @@ function save(loaded: Iterable<Loaded>, dir: string): void {
     if (!cache?.stale) continue;
     try {
       mkdirSync(dir, { recursive: true, mode: 0o700 });
+      if (!trustedDirectory(dir)) return;
       const temp = `${cache.path}.${process.pid}.tmp`;
       writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
       renameSync(temp, cache.path);
@@ -65,6 +90,8 @@ function save(loaded: Iterable<Loaded>, dir: string): void {
  */
 export function loadHelperBundle(distDir: string): Exports {
   const dir = cacheDirectory(process.env);
+  // Checked once: a directory others may write is neither read nor written.
+  let readable: boolean | undefined;
   const loaded = new Map<string, Loaded>();
   const load = (name: string): Exports => {
     const done = loaded.get(name);
@@ -73,7 +100,8 @@ export function loadHelperBundle(distDir: string): Exports {
     const source = readFileSync(file, 'utf8');
     const hash = CREDKIT_BUNDLE_HASHES[name];
     const path = dir !== undefined && hash !== undefined ? join(dir, `${name}-${hash}.bin`) : undefined;
-    const cachedData = path === undefined ? undefined : readIfThere(path);
+    if (path !== undefined && readable === undefined) readable = trustedDirectory(dir as string);
+    const cachedData = path === undefined || !readable ? undefined : readTrusted(path);
     // The wrapper Node's CommonJS loader puts around a module.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
     const cache = path === undefined ? undefined : { path, stale: cachedData === undefined || script.cachedDataRejected === true };

@@ -3,7 +3,7 @@
  * it is wrong, absent when turned off, and never holding a credential.
  */
 import { expect } from 'chai';
-import { readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
@@ -52,6 +52,23 @@ describe('docker-credential-credkit: start-up code cache', () => {
     const rewritten = await readFile(file as string);
     expect(rewritten.equals(Buffer.alloc(4096, 0x5a))).to.equal(false);
     expect(rewritten.length).to.be.greaterThan(1000);
+  });
+
+  it('a cache directory others can write is neither read nor written', async () => {
+    await sb.helper('store', store);
+    const [file] = await cacheFiles(join(sb.home, '.cache'));
+    const dir = join(file as string, '..');
+    const planted = Buffer.alloc(4096, 0x5a);
+    await writeFile(file as string, planted);
+    await chmod(dir, 0o777);
+    expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
+    expect((await readFile(file as string)).equals(planted), 'left alone').to.equal(true);
+    // A file others can write, in a directory of ours: not read either, and replaced.
+    await chmod(dir, 0o700);
+    await chmod(file as string, 0o666);
+    expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
+    expect((await readFile(file as string)).equals(planted)).to.equal(false);
+    expect((await stat(file as string)).mode & 0o777).to.equal(0o600);
   });
 
   it('follows XDG_CACHE_HOME, and CREDKIT_CODE_CACHE=off writes nothing', async () => {
