@@ -1,11 +1,14 @@
-// Bundles `credkit` (dist/src/cli/main.js) into dist/cli/: yargs and its dependencies become one
-// file instead of ~40 ES modules to resolve and link, and each command module stays a chunk of its
-// own that is read only when that command runs (`splitting`). See bench/explain.ts.
+// Bundles `credkit` (dist/src/cli/main.js) into one CommonJS file, dist/cli.cjs: yargs and its
+// dependencies become one file instead of ~40 ES modules to resolve and link, and CommonJS can be
+// loaded through V8's code cache (src/boot.ts), which ES modules cannot on Node 20. Each command
+// module is initialised only when that command runs (esbuild's lazy wrappers for import()).
+// See bench/explain.ts.
 //
 // yargs finds its locale files (y18n) and the directory it searches for package.json from its own
-// module's location; bundled, that location would be dist/cli/. The shim is rewritten to resolve
+// module's location; bundled, that location would be dist/. The shim is rewritten to resolve
 // the installed yargs package instead, so both stay what they are unbundled.
 import { readFile, rm } from 'node:fs/promises';
+import { requireInsteadOfImport } from './bundle-common.mjs';
 import { build } from 'esbuild';
 
 const yargsShim = {
@@ -60,38 +63,21 @@ const lazyLayout = {
   },
 };
 
-/**
- * An ES module that imports node:fs gets an ES module facade of it, which reads every export once,
- * lazy ones included: fs.promises and the stream classes, which load node:stream and fs/promises
- * (about a tenth of `credkit --version`). Imports of fs become reads from `require('node:fs')`
- * instead (the banner's require); an import of one of the lazy exports fails the build.
- */
-const fsFacade = {
-  name: 'fs-without-facade',
-  setup(b) {
-    b.onResolve({ filter: /^(node:)?fs$/ }, (args) => (args.kind === 'import-statement' ? { path: 'fs', namespace: 'fs-without-facade' } : undefined));
-    b.onLoad({ filter: /.*/, namespace: 'fs-without-facade' }, async () => {
-      const fs = await import('node:fs');
-      const eager = Object.keys(fs.default).filter((name) => !Object.getOwnPropertyDescriptor(fs.default, name)?.get);
-      return { contents: `const fs = require('node:fs');\n${eager.map((name) => `export const ${name} = fs.${name};`).join('\n')}\nexport default fs;`, loader: 'js' };
-    });
-  },
-};
-
 await rm('dist/cli', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/src/cli/main.js'],
-  outdir: 'dist/cli',
+  outfile: 'dist/cli.cjs',
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  minify: process.env.CREDKIT_NO_MINIFY !== "1",
-  // ini as the helper bundles have it: loaded by Node, which gives `import('ini')` its named exports.
+  minify: process.env.CREDKIT_NO_MINIFY !== '1',
+  // ini as the helper bundles have it: loaded by Node from node_modules.
   external: ['@napi-rs/keyring', 'ini'],
-  // CommonJS dependencies (fast-glob, yaml…) `require` Node's built-ins; ES modules have no `require`.
-  banner: { js: "import{createRequire as __credkitCreateRequire}from'node:module';const require=__credkitCreateRequire(import.meta.url);" },
-  plugins: [yargsShim, lazyLayout, fsFacade],
+  // The ES module sources (and yargs) ask import.meta.url for their own location.
+  define: { 'import.meta.url': '__credkitModuleUrl' },
+  banner: { js: "const __credkitModuleUrl=require('node:url').pathToFileURL(__filename).href;" },
+  plugins: [yargsShim, lazyLayout],
   logLevel: 'warning',
 });
+await requireInsteadOfImport('dist/cli.cjs');

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../support/sandbox.js';
 import { COMMANDS, selectedCommand } from '../../../src/cli/commands/index.js';
 import type { CommandContext } from '../../../src/cli/context.js';
 
@@ -18,5 +21,11 @@ describe('cli command table', () => {
     expect(selectedCommand(['--help'])).to.equal(undefined);
     expect(selectedCommand(['convert', 'x', '--to', 'podman'])).to.equal('convert');
     expect(selectedCommand(['-h', 'store', 'list'])).to.equal('store');
+  });
+
+  it("bin/credkit's list of commands (which name the code caches) is the table's", () => {
+    const bin = readFileSync(join(ROOT, 'bin', 'credkit'), 'utf8');
+    const listed = /const COMMANDS = \[([^\]]*)\]/.exec(bin)?.[1]?.match(/'([a-z]+)'/g)?.map((q) => q.slice(1, -1));
+    expect(listed).to.deep.equal(COMMANDS.map((c) => c.name));
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The helper's start-up code cache (src/helper/boot.ts): written once, reused, never trusted when
+ * The bins' start-up code cache (src/boot.ts): written once, reused, never trusted when
  * it is wrong, absent when turned off, and never holding a credential.
  */
 import { expect } from 'chai';
@@ -19,7 +19,7 @@ async function cacheFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
-describe('docker-credential-credkit: start-up code cache', () => {
+describe('start-up code cache (docker-credential-credkit and credkit)', () => {
   let sb: Sandbox;
   beforeEach(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
@@ -83,6 +83,14 @@ describe('docker-credential-credkit: start-up code cache', () => {
     } finally {
       await off.cleanup();
     }
+  });
+
+  it('credkit keeps one cache of its bundle per command', async () => {
+    expect((await sb.credkit(['--version'])).code).to.equal(0);
+    expect((await sb.credkit(['ls'])).code).to.equal(0);
+    expect((await sb.credkit(['ls', '--json'])).code).to.equal(0);
+    const names = (await cacheFiles(join(sb.home, '.cache'))).map((f) => f.replace(/^.*\//, ''));
+    expect(names.filter((n) => n.startsWith('cli.cjs-')).map((n) => n.replace(/-[0-9a-f]{32}-/, '-HASH-'))).to.deep.equal(['cli.cjs-HASH-ls.bin', 'cli.cjs-HASH-other.bin']);
   });
 
   it('an unwritable cache directory changes nothing for the caller', async () => {

@@ -1,17 +1,18 @@
 /**
- * How `docker-credential-credkit` loads its bundles (dist/helper*.cjs, see
- * scripts/bundle-helper.mjs): through V8's code cache. Compiling the bundles was a tenth of a
- * keychain `get`, which runs on every `docker pull` (bench/helper.ts); with the cache, every call
- * after the first starts from ready bytecode. This is the start-up shell, beside the bin: it reads
- * the environment and writes the cache on exit.
+ * How both bins load their bundles (dist/helper*.cjs for `docker-credential-credkit`, dist/cli.cjs
+ * for `credkit`; scripts/bundle-*.mjs): through V8's code cache. Compiling the bundles was a tenth
+ * of a keychain `get`, which runs on every `docker pull`, and a fifth of `credkit --version`
+ * (bench/); with the cache, a call after the first starts from ready bytecode. This is the start-up
+ * shell, beside the bins: it reads the environment and writes the cache on exit.
  *
- * The cache is one file per bundle under `$XDG_CACHE_HOME/credkit/code-cache/` (or
- * `~/.cache/…`), in a directory per V8 version and architecture, named by the bundle's content
- * hash (written in at build time). V8 itself checks only the source's length, so the hash is what
- * keeps an upgraded bundle from running old bytecode. It holds compiled code, never data: no
- * credential reaches it. Only a directory and files of our own that nobody else can write are
- * used. Anything unusual (no HOME, a directory it cannot write, a file V8
- * rejects) means compiling as Node would; `CREDKIT_CODE_CACHE=off` turns it off.
+ * The cache is one file per bundle (and, for the CLI, per command: V8 caches the functions a run
+ * compiled) under `$XDG_CACHE_HOME/credkit/code-cache/` (or `~/.cache/…`), in a directory per V8
+ * version and architecture, named by the bundle's content hash (written in at build time). V8
+ * itself checks only the source's length, so the hash is what keeps an upgraded bundle from
+ * running old bytecode. It holds compiled code, never data: no credential reaches it. Only a
+ * directory and files of our own that nobody else can write are used. Anything unusual (no HOME,
+ * a directory it cannot write, a file V8 rejects) means compiling as Node would;
+ * `CREDKIT_CODE_CACHE=off` turns it off.
  */
 import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
@@ -85,33 +86,34 @@ function save(loaded: Iterable<Loaded>, dir: string): void {
 }
 
 /**
- * Loads dist/helper.cjs from `distDir` (and, when it asks for them, the backend bundles beside
- * it) as Node's CommonJS loader would, but compiled through the code cache. Returns its exports.
+ * Loads the bundle `name` from `distDir` (and the bundles beside it that it asks for, such as the
+ * helper's backends) as Node's CommonJS loader would, but compiled through the code cache; the
+ * cache of `name` itself is kept per `variant` (the CLI's command). Returns its exports.
  */
-export function loadHelperBundle(distDir: string): Exports {
+export function loadBundle(distDir: string, name: string, variant?: string): Exports {
   const dir = cacheDirectory(process.env);
   // Checked once: a directory others may write is neither read nor written.
   let readable: boolean | undefined;
   const loaded = new Map<string, Loaded>();
-  const load = (name: string): Exports => {
-    const done = loaded.get(name);
+  const load = (bundle: string, suffix = ''): Exports => {
+    const done = loaded.get(bundle);
     if (done) return done.module.exports;
-    const file = join(distDir, name);
+    const file = join(distDir, bundle);
     const source = readFileSync(file, 'utf8');
-    const hash = CREDKIT_BUNDLE_HASHES[name];
-    const path = dir !== undefined && hash !== undefined ? join(dir, `${name}-${hash}.bin`) : undefined;
+    const hash = CREDKIT_BUNDLE_HASHES[bundle];
+    const path = dir !== undefined && hash !== undefined ? join(dir, `${bundle}-${hash}${suffix}.bin`) : undefined;
     if (path !== undefined && readable === undefined) readable = trustedDirectory(dir as string);
     const cachedData = path === undefined || !readable ? undefined : readTrusted(path);
     // The wrapper Node's CommonJS loader puts around a module.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
     const cache = path === undefined ? undefined : { path, stale: cachedData === undefined || script.cachedDataRejected === true };
     const module = { exports: {} as Exports };
-    loaded.set(name, { module, script, cache });
+    loaded.set(bundle, { module, script, cache });
     const requireFrom = (id: string): unknown => (id.startsWith('./helper-') ? load(id.slice(2)) : require(id));
     (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, requireFrom, module, file, distDir);
     return module.exports;
   };
   // The helper ends with process.exit(); 'exit' listeners run before it returns.
   if (dir !== undefined) process.once('exit', () => save(loaded.values(), dir));
-  return load('helper.cjs');
+  return load(name, variant === undefined ? '' : `-${variant.replace(/[^a-z0-9-]/gi, '_')}`);
 }
