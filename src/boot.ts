@@ -14,8 +14,8 @@
  * a directory it cannot write, a file V8 rejects) means compiling as Node would;
  * `CREDKIT_CODE_CACHE=off` turns it off.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, statSync, writeFileSync, type Stats } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
 /** Content hashes of the bundles this file was built with (scripts/bundle-helper.mjs defines it). */
@@ -79,8 +79,25 @@ function save(loaded: Iterable<Loaded>, dir: string): void {
       const temp = `${cache.path}.${process.pid}.tmp`;
       writeFileSync(temp, script.createCachedData(), { mode: 0o600 });
       renameSync(temp, cache.path);
+      dropOlder(dir, cache.path);
     } catch {
       // A read-only home, a full disk, a race with another helper: compile next time.
+    }
+  }
+}
+
+/**
+ * Removes the caches of earlier builds of the same bundle (same name, another content hash), so
+ * that upgrades do not pile them up. Runs only when a cache was written, once per new build.
+ */
+function dropOlder(dir: string, written: string): void {
+  const name = basename(written);
+  const bundle = name.slice(0, name.search(/-[0-9a-f]{32}/) + 1);
+  const variant = name.slice(bundle.length + 32);
+  if (bundle === '') return;
+  for (const other of readdirSync(dir)) {
+    if (other !== name && other.startsWith(bundle) && other.slice(bundle.length + 32) === variant && /^[0-9a-f]{32}$/.test(other.slice(bundle.length, bundle.length + 32))) {
+      rmSync(join(dir, other), { force: true });
     }
   }
 }

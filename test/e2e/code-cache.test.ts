@@ -3,7 +3,7 @@
  * it is wrong, absent when turned off, and never holding a credential.
  */
 import { expect } from 'chai';
-import { chmod, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
@@ -41,6 +41,20 @@ describe('start-up code cache (docker-credential-credkit and credkit)', () => {
     expect(r).to.include({ code: 0, stdout: answer });
     // A cache V8 accepted is not written again.
     expect((await readFile(files[0] as string)).equals(before)).to.equal(true);
+  });
+
+  it("a new build's cache replaces the caches of earlier builds, and only those", async () => {
+    const dir = join(sb.home, '.cache', 'credkit', 'code-cache', `v8-${process.versions.v8}-${process.arch}`);
+    await mkdir(dir, { recursive: true, mode: 0o700 });
+    const older = `helper.cjs-${'0'.repeat(32)}.bin`;
+    const otherBundle = `helper-pass.cjs-${'0'.repeat(32)}.bin`;
+    const otherCommand = `cli.cjs-${'0'.repeat(32)}-ls.bin`;
+    for (const f of [older, otherBundle, otherCommand]) await writeFile(join(dir, f), 'stale', { mode: 0o600 });
+    expect((await sb.helper('store', store)).code).to.equal(0);
+    const names = await readdir(dir);
+    expect(names).to.not.include(older);
+    expect(names).to.include.members([otherBundle, otherCommand]);
+    expect(names.filter((n) => /^helper\.cjs-[0-9a-f]{32}\.bin$/.test(n))).to.have.length(1);
   });
 
   it('a cache V8 rejects (garbage) is compiled around and replaced', async () => {
