@@ -63,6 +63,7 @@ const lazyLayout = {
   },
 };
 
+// The ES module chunks that earlier builds wrote.
 await rm('dist/cli', { recursive: true, force: true });
 await build({
   entryPoints: ['dist/src/cli/main.js'],
