@@ -49,8 +49,10 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
   };
   try {
     const address = options.abstract ? `unix:abstract=credkit-bus-${randomBytes(6).toString('hex')}` : `unix:path=${join(dir, 'bus')}`;
-    // Without a Secret Service, use a bus config with no service directories: the stock session
-    // config could D-Bus-activate the system's gnome-keyring, which is not what this bus is for.
+    // A bus config with no service directories, with or without a Secret Service: the stock session
+    // config would D-Bus-activate the system's gnome-keyring, which on a bare bus is not what the
+    // bus is for, and beside ours would replace a keyring that died by a locked one started without
+    // --unlock, so that a crash showed up as confusing "locked" failures in later tests.
     const config = join(dir, 'session.conf');
     await writeFile(
       config,
@@ -59,8 +61,7 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
 <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
 `,
     );
-    const busArgs = options.secrets ? ['--session', `--address=${address}`] : [`--config-file=${config}`];
-    const bus = spawn('dbus-daemon', [...busArgs, '--nofork', '--print-address=1'], {
+    const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], {
       stdio: ['ignore', 'pipe', 'ignore'],
       env: { PATH: basePath() },
     });
