@@ -18,7 +18,7 @@ import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, r
 import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 
-/** Content hashes of the bundles this file was built with (scripts/bundle-helper.mjs defines it). */
+/** Content hashes of the bundles this file was built with (scripts/bundle-boot.mjs defines it). */
 declare const CREDKIT_BUNDLE_HASHES: Record<string, string>;
 
 type Exports = Record<string, unknown>;
