@@ -10,6 +10,7 @@ import type { AuthEntry, AuthFile } from './model.js';
 import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
 import { parseAuthText } from './read.js';
+import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
 
 /** How bad a finding is: errors fail `check`; warnings fail it with `--strict`. */
 export type Severity = 'error' | 'warning';
@@ -44,7 +45,13 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   }
   let files: AuthFile[];
   try {
-    files = parseAuthText(input.text, input.source).files;
+    const parsed = parseAuthText(input.text, input.source);
+    files = parsed.files;
+    for (const s of parsed.secrets?.secrets ?? []) {
+      if ((s.dataBytes ?? 0) <= MAX_SECRET_DATA_BYTES) continue;
+      const mib = ((s.dataBytes ?? 0) / (1024 * 1024)).toFixed(2);
+      findings.push({ severity: 'error', code: 'secret-too-large', file: s.file.source, key: s.type === 'dockercfg' ? 'data[.dockercfg]' : 'data[.dockerconfigjson]', message: `${mib} MiB of data; Kubernetes refuses a Secret over 1 MiB (${MAX_SECRET_DATA_BYTES} bytes)`, fix: 'split the registries over several pull secrets (a pod may list several in imagePullSecrets)' });
+    }
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     findings.push({ severity: 'error', code: 'unparseable', file: input.source, message: err.message, fix: 'repair the file; no tool can use it as is (docker discards it and overwrites it on the next login)' });

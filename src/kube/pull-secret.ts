@@ -43,6 +43,8 @@ export interface PullSecret {
   annotations?: Record<string, unknown>;
   type: PullSecretType;
   file: AuthFile;
+  /** The payload's size in bytes, as read (what the API server counts against its limit). */
+  dataBytes?: number;
 }
 
 /** Every pull secret in a text, and how they were laid out. */
@@ -109,7 +111,7 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
     file = parseDockercfgJSON(parsed.value, label);
   }
   file.format = 'secret';
-  const secret: PullSecret = { type, file };
+  const secret: PullSecret = { type, file, dataBytes: Buffer.byteLength(payload, 'utf8') };
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;
   if (isJSONObject(meta.labels)) secret.labels = meta.labels;

@@ -25,6 +25,14 @@ describe('check', () => {
   ];
   for (const [name, text, want] of cases) it(name, () => expect(codes(text)).to.deep.equal(want));
 
+  it('a Secret whose data is over 1 MiB: an error the API server would give, before kubectl does', () => {
+    const auths: Record<string, { auth: string }> = {};
+    for (let i = 0; i < 12000; i++) auths[`registry${i}.example.com`] = { auth: b64(`robot${i}:token-${i}-abcdefghijklmnopqrstuvwxyz`) };
+    const secret = (n: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths: Object.fromEntries(Object.entries(auths).slice(0, n)) })) } });
+    expect(codes(secret(12000), 'big.json')).to.deep.equal(['error secret-too-large data[.dockerconfigjson]']);
+    expect(codes(secret(4000), 'big.json')).to.deep.equal([]);
+  });
+
   it('file modes: others → error, group → warning, 0600 → nothing', () => {
     const text = JSON.stringify({ auths: {} });
     expect(codes(text, 'f', 0o644)).to.deep.equal(['error world-readable']);
