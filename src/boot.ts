@@ -109,8 +109,6 @@ function dropOlder(dir: string, written: string): void {
  */
 export function loadBundle(distDir: string, name: string, variant?: string): Exports {
   const dir = cacheDirectory(process.env);
-  // Checked once: a directory others may write is neither read nor written.
-  let readable: boolean | undefined;
   const loaded = new Map<string, Loaded>();
   const load = (bundle: string, suffix = ''): Exports => {
     const done = loaded.get(bundle);
@@ -119,8 +117,9 @@ export function loadBundle(distDir: string, name: string, variant?: string): Exp
     const source = readFileSync(file, 'utf8');
     const hash = CREDKIT_BUNDLE_HASHES[bundle];
     const path = dir !== undefined && hash !== undefined ? join(dir, `${bundle}-${hash}${suffix}.bin`) : undefined;
-    if (path !== undefined && readable === undefined) readable = trustedDirectory(dir as string);
-    const cachedData = path === undefined || !readable ? undefined : readTrusted(path);
+    // The open file's owner and mode are what matter for reading: nobody else can have made a file
+    // we own, or swap it once it is open. The directory is checked before writing (save).
+    const cachedData = path === undefined ? undefined : readTrusted(path);
     // The wrapper Node's CommonJS loader puts around a module.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
     const cache = path === undefined ? undefined : { path, stale: cachedData === undefined || script.cachedDataRejected === true };

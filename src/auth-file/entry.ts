@@ -112,7 +112,9 @@ function decodeBase64(text: string): string | undefined {
 /**
  * True for an `auth` that is padded standard base64 on one line and decodes to text with a `:`:
  * what convert needs to know, found without decoding into memory or making a string (a 0x3a
- * byte is `:` in any UTF-8). Agrees with {@link decodeBase64Bytes} on what is valid.
+ * byte is `:` in any UTF-8). Agrees with {@link decodeBase64Bytes} on what is valid; its own loop
+ * (no stores, colon test only until found) made a whole 10k-entry conversion a tenth faster than
+ * decoding and scanning (bench/auth-files.ts).
  */
 function isCanonicalAuth(text: string): boolean {
   const length = text.length;
@@ -156,8 +158,8 @@ const FIELD_NAMES: ReadonlyMap<string, keyof AuthEntry | 'auth'> = new Map([
 /**
  * An entry as read. A canonical `auth` is only validated when read: username and password are
  * decoded when something first asks for them, which a conversion that writes `auth` back never
- * does (decoding every entry was a fifth of converting a big file). Every field is set in the
- * constructor, so all entries share one shape.
+ * does (decoding every entry was a fifth of converting a big file). Every entry has one shape:
+ * the common fields are set in the constructor, the rare ones start on the prototype.
  */
 class ReadEntry implements AuthEntry {
   key: string;

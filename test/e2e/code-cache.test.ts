@@ -68,7 +68,7 @@ describe('start-up code cache (docker-credential-credkit and credkit)', () => {
     expect(rewritten.length).to.be.greaterThan(1000);
   });
 
-  it('a cache directory others can write is neither read nor written', async () => {
+  it('a cache directory others can write is not written, and a file others can write is not read', async () => {
     await sb.helper('store', store);
     const [file] = await cacheFiles(join(sb.home, '.cache'));
     const dir = join(file as string, '..');
