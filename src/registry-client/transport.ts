@@ -60,11 +60,16 @@ const CERT_CODES = new Set([
   'ERR_TLS_CERT_ALTNAME_INVALID',
 ]);
 
+/** The one error for running out of the verification's time budget. */
+function tooSlow(host: string, timeoutMs: number): RegistryError {
+  return new RegistryError('timeout', `${host} did not answer within ${formatSeconds(timeoutMs)}`);
+}
+
 /** Turns a socket-level failure into a one-line error that names `host`. */
 export function describeFailure(err: NodeJS.ErrnoException, host: string, timeoutMs: number): RegistryError {
   const code = err.code ?? '';
   if (code === 'ETIMEDOUT' && err.message === 'credkit-deadline') {
-    return new RegistryError('timeout', `${host} did not answer within ${formatSeconds(timeoutMs)}`);
+    return tooSlow(host, timeoutMs);
   }
   if (CERT_CODES.has(code)) {
     return new RegistryError(
@@ -128,7 +133,7 @@ function tunnel(proxy: URL, url: URL, ctx: TransportContext, abort: AbortSignal)
       const secure = tlsConnect({ socket, ...(servername !== undefined ? { servername } : {}), ca: ctx.tls.ca, cert: ctx.tls.cert, key: ctx.tls.key, rejectUnauthorized: ctx.tls.rejectUnauthorized });
       const onAbort = () => {
         secure.destroy();
-        reject(new RegistryError('timeout', `${url.host} did not answer within ${formatSeconds(ctx.timeoutMs)}`));
+        reject(tooSlow(url.host, ctx.timeoutMs));
       };
       abort.addEventListener('abort', onAbort, { once: true });
       secure.once('secureConnect', () => {
@@ -138,7 +143,7 @@ function tunnel(proxy: URL, url: URL, ctx: TransportContext, abort: AbortSignal)
       secure.once('error', (err) => reject(describeFailure(err as NodeJS.ErrnoException, url.host, ctx.timeoutMs)));
     });
     connectRequest.on('error', (err: NodeJS.ErrnoException) => {
-      if (err.name === 'AbortError') return reject(new RegistryError('timeout', `${url.host} did not answer within ${formatSeconds(ctx.timeoutMs)}`));
+      if (err.name === 'AbortError') return reject(tooSlow(url.host, ctx.timeoutMs));
       const failure = describeFailure(err, proxy.host, ctx.timeoutMs);
       reject(new RegistryError(failure.failure, `${failure.message} (the ${proxyName(proxy)}, from the proxy settings)`, { cause: err }));
     });
@@ -150,7 +155,7 @@ function tunnel(proxy: URL, url: URL, ctx: TransportContext, abort: AbortSignal)
 export async function send(req: HttpRequest, ctx: TransportContext): Promise<HttpResponse> {
   const host = req.url.host;
   const remaining = ctx.deadline - ctx.now();
-  if (remaining <= 0) throw new RegistryError('timeout', `${host} did not answer within ${formatSeconds(ctx.timeoutMs)}`);
+  if (remaining <= 0) throw tooSlow(host, ctx.timeoutMs);
   const secure = req.url.protocol === 'https:';
   const headers: Record<string, string> = { 'User-Agent': ctx.userAgent, Accept: 'application/json', ...req.headers };
   if (req.body !== undefined) {
