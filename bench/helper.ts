@@ -7,6 +7,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { buildSync } from 'esbuild';
 import { measureCommands, printTable, type BenchCase } from './measure.js';
 import { BIN, basePath, hasProgram } from '../test/support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../test/support/real-helpers.js';
@@ -28,6 +30,17 @@ function seed(env: Env, reference?: string): void {
 
 function floor(env: Env): BenchCase {
   return { name: 'node -e 0 (floor)', argv: [process.execPath, '-e', '0'], env };
+}
+
+/**
+ * bench/least-get.ts bundled into one CommonJS file in `dir`, as the helper is: the least work a
+ * Node program can do for a keychain `get`, so credkit's own share is measured, not guessed.
+ */
+function leastGet(dir: string): string {
+  const outfile = join(dir, 'least-get.cjs');
+  const entry = fileURLToPath(new URL('./least-get.js', import.meta.url));
+  buildSync({ entryPoints: [entry], outfile, bundle: true, platform: 'node', format: 'cjs', target: 'node20', minify: true, logLevel: 'warning' });
+  return outfile;
 }
 
 async function withBackend(start: () => Promise<RealBackend>, body: (env: Env) => void): Promise<void> {
@@ -61,11 +74,21 @@ export async function benchHelper(runs: number): Promise<void> {
         const env = { ...base, ...extra, CREDKIT_BACKEND: 'keychain' };
         const reference = (hasSecretServiceHelper()) ? 'docker-credential-secretservice' : undefined;
         seed(env, reference);
-        const cases: BenchCase[] = [floor(env), { name: 'credkit get (keychain, Secret Service)', ...helper('get', query), env, target: 1.3 }];
+        const least = leastGet(home);
+        const cases: BenchCase[] = [
+          floor(env),
+          { name: 'credkit get (keychain, Secret Service)', ...helper('get', query), env, target: 1.3 },
+          { name: 'least Node client (bench/least-get.ts)', argv: [node, least, query], env },
+        ];
         if (reference) cases.push({ name: 'docker-credential-secretservice get', argv: [reference, 'get'], input: query, env });
         cases.push({ name: 'credkit list (keychain)', ...helper('list'), env });
         if (reference) cases.push({ name: 'docker-credential-secretservice list', argv: [reference, 'list'], input: 'unused', env });
-        printTable('helper, OS keychain (gnome-keyring on a private D-Bus session)', measureCommands(cases, runs));
+        const results = measureCommands(cases, runs);
+        printTable('helper, OS keychain (gnome-keyring on a private D-Bus session)', results);
+        const [, credkit, leastClient] = results;
+        if (credkit && leastClient) {
+          console.log(`  credkit get over the least Node client: ${(credkit.medianMs / leastClient.medianMs).toFixed(2)}x (its share; the rest is Node's socket and the bus)`);
+        }
       });
     } else {
       console.log('\n(skipped keychain benchmark: gnome-keyring/dbus not installed)');
