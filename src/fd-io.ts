@@ -4,26 +4,37 @@
  * built on first use: a pipe becomes a net.Socket, and loading node:net and its streams cost a
  * helper call or a `credkit --version` a sixth of Node's own start-up (see bench/).
  */
-import { readFileSync, writeSync } from 'node:fs';
+import { readSync, writeSync } from 'node:fs';
 
-/** All of standard input as UTF-8 ('' when there is none). */
+/**
+ * All of standard input as UTF-8 ('' when there is none). Read in chunks so that a non-blocking
+ * stdin (some parents set O_NONBLOCK on a shared descriptor) keeps what was read before it ran
+ * dry: the rest then comes through the stream.
+ */
 export async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
   try {
-    return readFileSync(0, 'utf8');
+    for (;;) {
+      const chunk = Buffer.allocUnsafe(65536);
+      const n = readSync(0, chunk, 0, chunk.length, null);
+      if (n === 0) break;
+      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+    }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EOF' || code === 'ENXIO' || code === 'EINVAL') return ''; // closed or no stdin
-    if (code !== 'EAGAIN') throw err;
+    if (code === 'EAGAIN') {
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    } else if (code !== 'EOF' && code !== 'ENXIO' && code !== 'EINVAL') {
+      throw err; // EOF, ENXIO, EINVAL: closed or no stdin
+    }
   }
-  // A non-blocking stdin (some parents set O_NONBLOCK): fall back to the stream.
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks).toString('utf8');
 }
 
 /**
  * Writes all of `text` to `fd`, synchronously, so nothing is lost when the process exits. A
- * non-blocking descriptor (EAGAIN) is retried; a reader that went away (EPIPE) ends the write.
+ * non-blocking descriptor that is full (EAGAIN) is retried after a millisecond's sleep, not in a
+ * busy loop; a reader that went away (EPIPE) ends the write.
  */
 export function writeAll(fd: number, text: string): void {
   const data = Buffer.from(text, 'utf8');
@@ -32,6 +43,15 @@ export function writeAll(fd: number, text: string): void {
       off += writeSync(fd, data, off);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      napSync(1);
     }
   }
+}
+
+let napCell: Int32Array | undefined;
+
+/** Sleeps `ms` without spinning (nothing ever notifies this cell, so the wait times out). */
+function napSync(ms: number): void {
+  napCell ??= new Int32Array(new SharedArrayBuffer(4));
+  Atomics.wait(napCell, 0, 0, ms);
 }

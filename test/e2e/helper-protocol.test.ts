@@ -4,7 +4,10 @@
 import { expect } from 'chai';
 import { chmod, lstat, readFile, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, constants, openSync, write, writeSync } from 'node:fs';
+import { promisify } from 'node:util';
+import { BIN, makeSandbox, type Sandbox } from '../support/sandbox.js';
 
 const store = (url: string, user: string, secret: string) => `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`;
 
@@ -123,5 +126,32 @@ describe('docker-credential-credkit (binary)', () => {
     for (let i = 0; i < n; i++) expect(list[`r${i}.example:5000`]).to.equal(`user${i}`);
     const text = await readFile(file, 'utf8');
     expect(JSON.parse(text).credentials['r7.example:5000'].secret).to.equal('secret-7');
+  });
+
+  it('reads all of a non-blocking stdin that runs dry half way (a 100 KiB secret in two writes)', async () => {
+    // Node's spawn makes a child's stdin blocking again, so perl (always there on Debian) sets
+    // O_NONBLOCK and then runs the helper. Its first reads drain the first write, the next one
+    // finds the FIFO empty (EAGAIN) while the writer is still busy: nothing read may be lost.
+    const fifo = join(sb.home, 'stdin.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
+    const secret = 'n'.repeat(100 * 1024);
+    const input = store('big.example', 'u', secret);
+    const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // open without a writer
+    const writer = openSync(fifo, constants.O_WRONLY);
+    writeSync(writer, input.slice(0, 60_000));
+    const nonBlocking = 'use Fcntl; fcntl(STDIN, F_SETFL, fcntl(STDIN, F_GETFL, 0) | O_NONBLOCK) or die; exec @ARGV';
+    const child = spawn('perl', ['-e', nonBlocking, process.execPath, BIN.helper, 'store'], { env: sb.env, stdio: [reader, 'pipe', 'inherit'] });
+    closeSync(reader);
+    let out = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<number | null>((done) => child.on('close', done));
+    await new Promise((done) => setTimeout(done, 500));
+    const rest = Buffer.from(input.slice(60_000));
+    await promisify(write)(writer, rest); // off the main thread: it blocks until the helper reads
+    closeSync(writer);
+    expect(await exited, out).to.equal(0);
+    const r = await sb.helper('get', 'big.example');
+    expect(r.code).to.equal(0);
+    expect(JSON.parse(r.stdout).Secret).to.equal(secret);
   });
 });
