@@ -15,8 +15,7 @@
  * - never interactive: gpg runs with `--batch --pinentry-mode=error`, every child has a timeout,
  *   and failures become one-line StoreUnavailableErrors that say what to fix.
  */
-import { spawn } from 'node:child_process';
-import { access, constants, readdir, readFile, stat } from 'node:fs/promises';
+import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
@@ -56,7 +55,7 @@ class PassStore implements CredentialStore {
   /** The user's PASSWORD_STORE_GPG_OPTS (e.g. --homedir), for the gpg calls we make ourselves. */
   readonly gpgOpts: string[];
 
-  constructor(readonly root: string, readonly prefix: string, host: Host, private readonly timeoutMs: number) {
+  constructor(readonly root: string, readonly prefix: string, host: Host, private readonly timeoutMs: number, private readonly gpg = 'gpg') {
     this.dir = join(root, prefix);
     // Fail instead of prompting: --pinentry-mode=error makes gpg-agent answer "No pinentry" when
     // no passphrase is cached. --status-fd=2 lets us tell a locked key from a missing one.
@@ -70,8 +69,13 @@ class PassStore implements CredentialStore {
     };
   }
 
-  /** Runs a program with our environment and a deadline; the whole process group dies on timeout. */
-  exec(program: string, args: readonly string[], input: string | Buffer = ''): Promise<Ran> {
+  /**
+   * Runs a program with our environment and a deadline; the whole process group dies on timeout.
+   * node:child_process (and the node:net it loads) is required here, not on start-up: `list`
+   * never runs anything.
+   */
+  async exec(program: string, args: readonly string[], input: string | Buffer = ''): Promise<Ran> {
+    const { spawn } = await import('node:child_process');
     return new Promise((resolvePromise, reject) => {
       const child = spawn(program, args, { env: this.env, stdio: ['pipe', 'pipe', 'pipe'], detached: true });
       const out: Buffer[] = [];
@@ -137,14 +141,14 @@ class PassStore implements CredentialStore {
     const dir = join(this.dir, encodeServerURL(serverURL));
     let names: string[];
     try {
-      names = (await readdir(dir)).filter((n) => n.endsWith('.gpg') && n.length > 4).sort();
+      names = readdirSync(dir).filter((n) => n.endsWith('.gpg') && n.length > 4).sort();
     } catch (err) {
       if (codeOf(err) === 'ENOENT' || codeOf(err) === 'ENOTDIR') return [];
       throw new IoError(`${dir}: cannot read (${codeOf(err) ?? 'error'})`, { cause: err });
     }
     const files: { user: string; mtime: number }[] = [];
     for (const n of names) {
-      const st = await stat(join(dir, n)).catch(() => undefined);
+      const st = statOrUndefined(join(dir, n));
       if (st?.isFile()) files.push({ user: n.slice(0, -4), mtime: st.mtimeMs });
     }
     return files.sort((a, b) => b.mtime - a.mtime).map((f) => f.user);
@@ -164,12 +168,19 @@ class PassStore implements CredentialStore {
     });
   }
 
+  /**
+   * Decrypts with gpg itself, as `pass show` would: the same program (gpg2 when pass would pick
+   * it), the same options after the user's PASSWORD_STORE_GPG_OPTS, the same file. pass is a bash
+   * script that adds nothing else to a read but two thirds of its time, on every `docker pull`
+   * (bench/). Writes and removals still go through pass (recipients, git).
+   */
   async get(serverURL: string): Promise<StoredCredential | undefined> {
     const [username] = await this.usernames(serverURL);
     if (username === undefined) return undefined;
     const entry = this.entry(serverURL, username);
-    const r = await this.exec('pass', ['show', entry]);
-    if (r.code !== 0 && /is not in the password store/.test(r.stderr)) return undefined; // erased meanwhile
+    const file = join(this.root, `${entry}.gpg`);
+    const r = await this.exec(this.gpg, ['--decrypt', ...this.gpgOpts, ...PASS_GPG_READ, '--', file]);
+    if (r.code !== 0 && !isFile(file)) return undefined; // erased meanwhile
     if (r.code !== 0) await this.fail(['show'], entry, r);
     const text = r.stdout.toString('utf8');
     return { serverURL, username, secret: text.endsWith('\n') ? text.slice(0, -1) : text };
@@ -188,7 +199,7 @@ class PassStore implements CredentialStore {
     const out = new Map<string, string>();
     let names: string[];
     try {
-      names = await readdir(this.dir);
+      names = readdirSync(this.dir);
     } catch (err) {
       if (codeOf(err) === 'ENOENT') return out;
       throw new IoError(`${this.dir}: cannot read (${codeOf(err) ?? 'error'})`, { cause: err });
@@ -203,11 +214,35 @@ class PassStore implements CredentialStore {
   }
 }
 
+/**
+ * What `pass show` adds to PASSWORD_STORE_GPG_OPTS (password-store.sh's GPG_OPTS, with `--batch
+ * --use-agent` as it adds them for gpg2), then ours: never prompt, and status lines on stderr to
+ * tell a locked key from a missing one.
+ */
+const PASS_GPG_READ = ['--quiet', '--yes', '--compress-algo=none', '--no-encrypt-to', '--batch', '--use-agent', '--pinentry-mode=error', '--status-fd=2'];
+
+function statOrUndefined(path: string): Stats | undefined {
+  try {
+    return statSync(path);
+  } catch {
+    return undefined;
+  }
+}
+
+function isFile(path: string): boolean {
+  return statOrUndefined(path)?.isFile() === true;
+}
+
 const NOT_INSTALLED = 'pass backend: `pass` is not installed or not on PATH (install the pass and gnupg packages)';
 const notInitialised = (root: string) => `pass backend: the password store at ${root} is not initialised; run \`pass init <gpg-id>\``;
 
-async function isExecutable(path: string): Promise<boolean> {
-  return access(path, constants.X_OK).then(() => true, () => false);
+function isExecutable(path: string): boolean {
+  try {
+    accessSync(path, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The GPG ids pass would encrypt to for our prefix, or undefined when the store is not initialised. */
@@ -215,7 +250,12 @@ async function recipients(root: string, dir: string, host: Host): Promise<string
   const fromEnv = host.env.PASSWORD_STORE_KEY?.trim();
   if (fromEnv) return fromEnv.split(/\s+/);
   for (let d = dir; ; d = dirname(d)) {
-    const text = await readFile(join(d, '.gpg-id'), 'utf8').catch(() => undefined);
+    let text: string | undefined;
+    try {
+      text = readFileSync(join(d, '.gpg-id'), 'utf8');
+    } catch {
+      text = undefined;
+    }
     if (text !== undefined) return text.split('\n').map((l) => l.replace(/#.*/, '').trim()).filter(Boolean);
     if (d === root || dirname(d) === d) return undefined;
   }
@@ -224,9 +264,12 @@ async function recipients(root: string, dir: string, host: Host): Promise<string
 /** Checks what can be checked without gpg: pass on PATH, store initialised. */
 async function preflight(config: CredkitConfig, host: Host): Promise<{ store: PassStore; ids: string[] } | string> {
   const onPath = (host.env.PATH ?? '').split(':').filter(Boolean);
-  if (!(await Promise.all(onPath.map((d) => isExecutable(join(d, 'pass'))))).includes(true)) return NOT_INSTALLED;
+  const found = (name: string) => onPath.some((d) => isExecutable(join(d, name)));
+  if (!found('pass')) return NOT_INSTALLED;
+  const gpg2 = found('gpg2');
   const root = resolve(host.cwd, host.env.PASSWORD_STORE_DIR || join(host.home, '.password-store'));
-  const store = new PassStore(root, config.passPrefix, host, config.helperTimeoutMs);
+  // pass itself prefers gpg2 when there is one (`which gpg2`); reads use the same program.
+  const store = new PassStore(root, config.passPrefix, host, config.helperTimeoutMs, gpg2 ? 'gpg2' : 'gpg');
   const ids = await recipients(root, store.dir, host);
   return ids && ids.length > 0 ? { store, ids } : notInitialised(root);
 }

@@ -237,6 +237,13 @@ describe('store contract: pass', function () {
       expectOneLineFailure(r, /`pass insert` did not finish within 1s and was stopped/);
     });
 
+    it('a gpg that never answers a get is stopped after the helper timeout, children included', async () => {
+      sb = await passSandbox(gnupg.open);
+      expect((await sb.helper('store', storeInput('quay.io', 'u', 'fake-pw'))).code).to.equal(0);
+      const r = await sb.helper('get', 'quay.io', { PATH: `${join(FIXTURES, 'gpg-that-hangs')}:${basePath()}`, CREDKIT_HELPER_TIMEOUT: '1' });
+      expectOneLineFailure(r, /`gpg --decrypt` did not finish within 1s and was stopped/);
+    });
+
     it('pass missing from PATH', async () => {
       sb = await passSandbox(gnupg.open);
       const emptyBin = join(sb.home, 'empty-bin');
