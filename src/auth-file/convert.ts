@@ -52,6 +52,8 @@ export interface ConvertResult {
   duplicates: MergeResult['duplicates'];
   /** Helper lookups that materialising answered. */
   resolved: HelperLookup[];
+  /** Entries routed to a helper that had nothing for them: their own plaintext was kept. */
+  kept: HelperLookup[];
   /** Number of entries written. */
   entries: number;
 }
@@ -70,6 +72,7 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
     const m = await materialize(job.file, options.resolve);
     job.file = m.file;
     plan.result.resolved.push(...m.resolved);
+    plan.result.kept.push(...m.kept);
     for (const miss of m.missing) {
       plan.result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
     }
@@ -107,7 +110,7 @@ function planConversion(inputs: readonly ConvertInput[], options: ConvertOptions
   if (inputs.length === 0) throw new UsageError('name at least one input');
   const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
-  const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], entries: 0 };
+  const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], kept: [], entries: 0 };
   const only = parsed.length === 1 ? parsed[0] : undefined;
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');

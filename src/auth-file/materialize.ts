@@ -22,6 +22,12 @@ export interface HelperLookup {
   key: string;
   helper: string;
   origin: Origin;
+  /**
+   * The entry holds a plaintext credential, but its client asks the helper instead (docker and
+   * podman for a `credHelpers` route; docker for `credsStore`): the helper's answer is what it
+   * would send.
+   */
+  shadowed?: true;
 }
 
 /** The materialised file and what could not be found. */
@@ -30,25 +36,38 @@ export interface MaterializeResult {
   resolved: HelperLookup[];
   /** Stubs whose helper had no credential; they are left out of `file`. */
   missing: HelperLookup[];
+  /** Shadowed entries whose helper had no credential: their plaintext is kept (nothing is lost). */
+  kept: HelperLookup[];
 }
 
 const TOKEN_USERNAME = '<token>';
 
-/** The helper docker would ask for an entry's key: `credHelpers` (canonical match), else `credsStore`. */
-function helperIndex(file: AuthFile): (key: string) => string | undefined {
+/** The `credHelpers` route for a key (canonical match), if any. */
+function routeIndex(file: AuthFile): (key: string) => string | undefined {
   const byCanonical = new Map<string, string>();
   for (const [key, helper] of file.credHelpers) byCanonical.set(parseRegistryKey(key).canonical, helper);
-  return (key) => byCanonical.get(parseRegistryKey(key).canonical) ?? file.credsStore;
+  return (key) => byCanonical.get(parseRegistryKey(key).canonical);
 }
 
-/** Every helper lookup materialising `file` would make (empty: nothing to do). */
+/**
+ * Every helper lookup materialising `file` would make (empty: nothing to do). A stub goes to its
+ * `credHelpers` route, else `credsStore`. An entry with a plaintext credential goes to the helper
+ * too when its client would not use the plaintext: a `credHelpers` route (docker and podman ask
+ * only the helper), or docker's `credsStore` (podman has none, so an auth.json keeps its own).
+ */
 export function pendingLookups(file: AuthFile): HelperLookup[] {
-  const helperFor = helperIndex(file);
+  const routeFor = routeIndex(file);
+  const store = file.format === 'podman' ? undefined : file.credsStore;
   const out: HelperLookup[] = [];
   for (const e of file.entries) {
-    if (!isStub(e)) continue;
-    const helper = helperFor(e.key);
-    if (helper !== undefined) out.push({ key: e.key, helper, origin: e.origin });
+    const route = routeFor(e.key);
+    if (isStub(e)) {
+      const helper = route ?? file.credsStore;
+      if (helper !== undefined) out.push({ key: e.key, helper, origin: e.origin });
+      continue;
+    }
+    const helper = route ?? store;
+    if (helper !== undefined) out.push({ key: e.key, helper, origin: e.origin, shadowed: true });
   }
   if (file.credHelpers.size === 0) return out;
   const covered = new Set<string>();
@@ -67,9 +86,10 @@ function serverURLs(key: string): string[] {
 }
 
 /**
- * Resolves every stub and credHelpers route through `resolve` (one call per helper and URL, in
- * order). The result has no `credsStore` and no `credHelpers`: it stands on its own. Stubs the
- * helper does not know are dropped and listed in `missing`. Without a resolver, throws when
+ * Resolves every stub, credHelpers route and shadowed entry through `resolve` (one call per
+ * helper and URL, in order). The result has no `credsStore` and no `credHelpers`: it stands on
+ * its own. Stubs the helper does not know are dropped and listed in `missing`; shadowed entries
+ * it does not know keep their plaintext and are listed in `kept`. Without a resolver, throws when
  * anything needs one.
  */
 export async function materialize(file: AuthFile, resolve: CredentialResolver | undefined): Promise<MaterializeResult> {
@@ -77,10 +97,10 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   if (pending.length === 0) {
     const out: AuthFile = { ...file, credHelpers: new Map() };
     delete out.credsStore;
-    return { file: out, resolved: [], missing: [] };
+    return { file: out, resolved: [], missing: [], kept: [] };
   }
   if (resolve === undefined) {
-    const first = pending[0]!;
+    const first = pending.find((p) => !p.shadowed) ?? pending[0]!;
     throw new HelperError(
       `${first.origin.file}: key "${first.key}" (and ${pending.length - 1} more) is kept in credential helper "${first.helper}", ` +
         'and materialising helper credentials is not available in this build yet; pass --no-materialize to write the entries unresolved (with --allow-lossy)',
@@ -89,6 +109,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   const answers = new Map<string, AuthEntry | undefined>();
   const resolved: HelperLookup[] = [];
   const missing: HelperLookup[] = [];
+  const kept: HelperLookup[] = [];
   for (const p of pending) {
     let found: ResolvedCredential | undefined;
     for (const url of serverURLs(p.key)) {
@@ -102,6 +123,10 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
       found = undefined;
     }
     if (!found) {
+      if (p.shadowed) {
+        kept.push(p); // the entry stays as it is
+        continue;
+      }
       missing.push(p);
       answers.set(p.key, undefined);
       continue;
@@ -122,13 +147,13 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
       continue;
     }
     const got = answers.get(e.key);
-    // Keep the stub's non-credential fields (email, unknown fields) around the helper's answer.
+    // Keep the entry's non-credential fields (email, unknown fields) around the helper's answer;
+    // a shadowed entry's old credential fields all go (no stale identitytoken beside a password).
     if (!got) continue;
     // Named field by field: a spread would not copy an entry's accessors (see parseEntry).
     const merged: AuthEntry = { key: e.key, origin: got.origin, username: got.username, password: got.password, identityToken: got.identityToken };
     if (e.email !== undefined) merged.email = e.email;
     if (e.serverAddress !== undefined) merged.serverAddress = e.serverAddress;
-    if (e.registryToken !== undefined) merged.registryToken = e.registryToken;
     if (e.extra !== undefined) merged.extra = e.extra;
     entries.push(merged);
   }
@@ -139,5 +164,5 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   }
   const out: AuthFile = { ...file, entries, credHelpers: new Map() };
   delete out.credsStore;
-  return { file: out, resolved, missing };
+  return { file: out, resolved, missing, kept };
 }

@@ -17,13 +17,20 @@ export function reportJSON(result: ConvertResult, to: string, output: string, al
     losses: result.losses,
     conflicts: result.conflicts,
     duplicates: result.duplicates,
-    materialized: result.resolved.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file })),
+    materialized: result.resolved.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file, ...(r.shadowed ? { replacedPlaintext: true } : {}) })),
+    keptPlaintext: result.kept.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file })),
   };
 }
 
 /** Prints the report as text on stderr. */
 export function printReport(ctx: CommandContext, result: ConvertResult, to: string, allowLossy: boolean): void {
-  for (const r of result.resolved) warn(ctx, `credkit: ${r.key}: materialised from helper "${r.helper}"`);
+  for (const r of result.resolved) {
+    const replaced = r.shadowed ? ' (it replaces the plaintext credential in the file, which the client would not use)' : '';
+    warn(ctx, `credkit: ${r.key}: materialised from helper "${r.helper}"${replaced}`);
+  }
+  for (const r of result.kept) {
+    warn(ctx, `credkit: ${r.key}: helper "${r.helper}" has no credential for it; kept the plaintext credential in the file (the client asks the helper, not the file)`);
+  }
   for (const c of result.conflicts) {
     warn(ctx, `credkit: conflict on ${c.key}: kept ${c.kept.file} (key "${c.kept.key}"), dropped ${c.dropped.file} (key "${c.dropped.key}")`);
   }

@@ -70,6 +70,12 @@ function decodeData(value: unknown, where: { file: string; key: string }): strin
   return Buffer.from(text, 'base64').toString('utf8');
 }
 
+/**
+ * kubectl apply's record of the object as last applied: for a Secret, its whole old data (old
+ * credentials) in plain JSON. Never carried into a new Secret; `kubectl apply` writes it anew.
+ */
+const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
+
 function readSecret(obj: Record<string, unknown>, source: string, index: number): PullSecret {
   const meta = isJSONObject(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : undefined;
@@ -115,7 +121,10 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;
   if (isJSONObject(meta.labels)) secret.labels = meta.labels;
-  if (isJSONObject(meta.annotations)) secret.annotations = meta.annotations;
+  if (isJSONObject(meta.annotations)) {
+    const { [LAST_APPLIED]: _lastApplied, ...annotations } = meta.annotations;
+    if (Object.keys(annotations).length > 0) secret.annotations = annotations;
+  }
   return secret;
 }
 
@@ -246,7 +255,8 @@ function stringifySecretsYAML(value: unknown, objects: readonly Record<string, u
 /** Writes secrets as YAML or JSON, as one object, `---` documents, or a `kind: List`. */
 export function serializePullSecrets(secrets: readonly PullSecret[], container: SecretContainer, syntax: 'json' | 'yaml', onDataSize?: DataSizeListener): string {
   const objects = secrets.map((s) => pullSecretObject(s, onDataSize));
-  if (container === 'list' || (container === 'single' && objects.length > 1 && syntax === 'json')) {
+  // JSON has no `---`: several Secrets in JSON are a List, as `kubectl get -o json` shows them.
+  if (container === 'list' || (objects.length > 1 && syntax === 'json')) {
     const list = { apiVersion: 'v1', kind: 'List', items: objects };
     return syntax === 'json' ? `${JSON.stringify(list, null, 2)}\n` : stringifySecretsYAML(list, objects);
   }

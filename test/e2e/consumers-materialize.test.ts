@@ -135,6 +135,21 @@ describe('e2e: consumers: materialising real credential helpers', function () {
         expect(registry!.rejectedUsers(mark), `${ref} (${via})`).to.deep.equal([]);
       }
     });
+    it('a credHelpers route wins over a stale plaintext entry, as in docker and podman: skopeo authenticates with the helper\'s', async () => {
+      const stale = Buffer.from('bob:fake-stale-bob-pw').toString('base64');
+      const shadowed = join(sb.home, 'shadowed.json');
+      await writeFile(shadowed, JSON.stringify({ auths: { [localhost]: { auth: stale } }, credHelpers: { [localhost]: 'credkit' } }));
+      const authFile = join(sb.home, 'auth.json');
+      const r = await credkit(['convert', shadowed, '--to', 'podman', '--materialize', '-o', authFile]);
+      expectNoSecrets('credkit convert --materialize', [r]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr).to.equal(`credkit: ${localhost}: materialised from helper "credkit" (it replaces the plaintext credential in the file, which the client would not use)\n`);
+      const clients = await makeConsumers(registry!, join(sb.home, 'consumers'));
+      const mark = registry!.logMark();
+      const res = await clients.inspect(authFile, `${localhost}/other/app:1`);
+      expect(res.code, res.stderr.trim()).to.equal(0);
+      expect(registry!.acceptedUsers(mark)).to.deep.equal(['alice']);
+    });
   });
 
   describe('a helper that cannot answer', () => {

@@ -78,6 +78,25 @@ describe('convert', () => {
     expect(docs.text.split(/^---$/m)).to.have.length(2);
   });
 
+  it('several --- documents written as JSON become a List (JSON has no documents): none is dropped', async () => {
+    const r = await convert(fixture('secrets/two-documents.yaml'), 'two.yaml', { to: 'secret', syntax: 'json' });
+    const list = JSON.parse(r.text);
+    expect(list.kind).to.equal('List');
+    expect(list.items).to.have.length(2);
+  });
+
+  it("drops kubectl's last-applied-configuration annotation (the old object, old credentials included)", async () => {
+    const old = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data: { '.dockerconfigjson': 'eyJhdXRocyI6e319' } });
+    const payload = Buffer.from('{"auths":{"quay.io":{"auth":"Ym9iOnB3"}}}').toString('base64');
+    const input = JSON.stringify({
+      apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson',
+      metadata: { name: 'got', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': old, team: 'a' } },
+      data: { '.dockerconfigjson': payload },
+    });
+    const r = await convert(input, 'got.json', { to: 'secret', syntax: 'json' });
+    expect(JSON.parse(r.text).metadata).to.deep.equal({ name: 'got', annotations: { team: 'a' } });
+  });
+
   it('reads stringData and JSON secrets', async () => {
     expect(Object.keys(summarize(fixture('secrets/string-data.yaml')).entries)).to.deep.equal(['ghcr.io']);
     expect(Object.keys(summarize(fixture('secrets/single.json')).entries)).to.deep.equal(['quay.io/team']);

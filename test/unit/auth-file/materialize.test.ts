@@ -93,4 +93,46 @@ describe('materialize', () => {
     expect(s.credHelpers).to.deep.equal({});
     expect(Object.keys(s.entries)).to.deep.equal(['docker.io', 'ghcr.io', '123456789012.dkr.ecr.us-east-1.amazonaws.com']);
   });
+
+  describe('plaintext entries the client would not use (it asks a helper)', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const doc = (extra: Record<string, unknown>) =>
+      JSON.stringify({ auths: { 'ghcr.io': { auth: b64('gh:fake-stale'), identitytoken: 'fake-old-token', email: 'gh@example.com' }, 'quay.io': { auth: b64('q:fake-quay') } }, ...extra });
+
+    it('a credHelpers route wins over the plaintext: the helper answer replaces it, other fields kept', async () => {
+      const file = parseAuthText(doc({ credHelpers: { 'ghcr.io': 'good' } }), 'config.json').files[0]!;
+      expect(pendingLookups(file).map((p) => [p.key, p.helper, p.shadowed])).to.deep.equal([['ghcr.io', 'good', true]]);
+      const { resolve } = memoryResolver({ good: { 'ghcr.io': { username: 'gh', secret: 'fake-fresh' } } });
+      const r = await materialize(file, resolve);
+      expect(r.resolved.map((x) => [x.key, x.shadowed])).to.deep.equal([['ghcr.io', true]]);
+      const gh = r.file.entries.find((e) => e.key === 'ghcr.io')!;
+      expect([gh.username, gh.password, gh.identityToken, gh.email]).to.deep.equal(['gh', 'fake-fresh', undefined, 'gh@example.com']);
+      expect(r.file.entries.find((e) => e.key === 'quay.io')!.password).to.equal('fake-quay');
+    });
+
+    it('a helper with nothing for it keeps the plaintext (nothing lost) and says so', async () => {
+      const file = parseAuthText(doc({ credHelpers: { 'ghcr.io': 'empty' } }), 'config.json').files[0]!;
+      const r = await materialize(file, memoryResolver({}).resolve);
+      expect(r.missing).to.deep.equal([]);
+      expect(r.kept.map((x) => x.key)).to.deep.equal(['ghcr.io']);
+      expect(r.file.entries.find((e) => e.key === 'ghcr.io')!.password).to.equal('fake-stale');
+    });
+
+    it("docker's credsStore shadows every plaintext entry; podman has no credsStore, so an auth.json keeps its own", async () => {
+      const docker = parseAuthText(doc({ credsStore: 'desktop' }), 'config.json').files[0]!;
+      expect(pendingLookups(docker).map((p) => p.key)).to.deep.equal(['ghcr.io', 'quay.io']);
+      const podman = parseAuthText(doc({ credsStore: 'desktop' }), 'auth.json').files[0]!;
+      expect(pendingLookups(podman)).to.deep.equal([]);
+    });
+
+    it('convert reports the replacement and what was kept', async () => {
+      const { resolve } = memoryResolver({ good: { 'ghcr.io': { username: 'gh', secret: 'fake-fresh' } } });
+      const r = await convertAuth([{ text: doc({ credHelpers: { 'ghcr.io': 'good', 'quay.io': 'empty' } }), source: 'config.json' }], { to: 'secret', materialize: true, resolve });
+      expect(r.losses).to.deep.equal([]);
+      expect(r.resolved.map((x) => x.key)).to.deep.equal(['ghcr.io']);
+      expect(r.kept.map((x) => x.key)).to.deep.equal(['quay.io']);
+      const s = summarize(r.text);
+      expect(s.entries['ghcr.io']).to.include({ username: 'gh', password: 'fake-fresh' });
+    });
+  });
 });
