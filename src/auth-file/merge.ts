@@ -162,7 +162,27 @@ function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, con
     }
   }
   for (const name in file.extra) {
-    if (Object.hasOwn(out.extra, name) && policy !== 'last') continue;
-    setOwn(out.extra, name, file.extra[name]);
+    const value = file.extra[name];
+    if (Object.hasOwn(out.extra, name)) {
+      if (!sameJSON(out.extra[name], value)) {
+        const a = { file: sources.get(`extra:${name}`) ?? out.source, key: name };
+        const b = { file: file.source, key: name };
+        conflicts.push({ key: name, kind: 'top-level', kept: policy === 'last' ? b : a, dropped: policy === 'last' ? a : b });
+      }
+      if (policy !== 'last') continue;
+    }
+    setOwn(out.extra, name, value);
+    sources.set(`extra:${name}`, file.source);
   }
+}
+
+/** Deep equality of parsed JSON values (object key order does not matter, as for their readers). */
+function sameJSON(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== 'object' || typeof b !== 'object' || a === null || b === null) return false;
+  if (Array.isArray(a) !== Array.isArray(b)) return false;
+  if (Array.isArray(a)) return a.length === (b as unknown[]).length && a.every((x, i) => sameJSON(x, (b as unknown[])[i]));
+  const ak = Object.keys(a);
+  const bo = b as Record<string, unknown>;
+  return ak.length === Object.keys(bo).length && ak.every((k) => Object.hasOwn(bo, k) && sameJSON((a as Record<string, unknown>)[k], bo[k]));
 }

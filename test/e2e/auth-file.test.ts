@@ -163,6 +163,20 @@ describe('e2e: credkit auth files', function () {
     expect(exists).to.equal(false);
   });
 
+  it('merge: top-level settings that differ are conflicts too (reported; --fail-on-conflict refuses)', async () => {
+    const a = join(sb.home, 'a.json');
+    const b = join(sb.home, 'b.json');
+    await writeFile(a, JSON.stringify({ auths: {}, psFormat: 'A', proxies: { default: { httpProxy: 'http://a.example' } } }));
+    await writeFile(b, JSON.stringify({ auths: {}, proxies: { default: { httpProxy: 'http://a.example' } }, psFormat: 'B' }));
+    const r = await sb.credkit(['merge', a, b, '--to', 'docker']);
+    expect(r.code).to.equal(0);
+    expect(r.stderr.trim()).to.equal(`credkit: conflict on psFormat: kept ${b} (key "psFormat"), dropped ${a} (key "psFormat")`);
+    expect(JSON.parse(r.stdout).psFormat).to.equal('B');
+    const f = await sb.credkit(['merge', a, b, '--to', 'docker', '--fail-on-conflict']);
+    expect([f.code, f.stdout]).to.deep.equal([1, '']);
+    expect(f.stderr).to.match(/psFormat: .*a\.json \(key "psFormat"\) vs .*b\.json/);
+  });
+
   it('merge --json reports conflicts on stdout when writing a file', async () => {
     const r = await sb.credkit(['merge', fx('docker-config/stale-identity-token.json'), fx('docker-config/newer-quay-login.json'), '--to', 'podman', '--prefer', 'first', '-o', join(sb.home, 'm.json'), '--json']);
     expect(r.code).to.equal(0);
