@@ -34,9 +34,22 @@ export function kubeletKey(raw: string): string | undefined {
   return path !== '' && path !== '/' ? `${hostPart}${path}` : hostPart;
 }
 
+/**
+ * kubelet's `SplitURL`: Go's `net.SplitHostPort`, and on its error (no port, or an IPv6 address
+ * without brackets) the whole text as the host with no port. So `[::1]:5000` is host `::1`, port
+ * 5000, while `[::1]` keeps its brackets (and, as a glob, never matches itself: `[::1]` is a
+ * character class).
+ */
 function splitHostPort(hostPort: string): { host: string; port: string } {
-  const colon = hostPort.lastIndexOf(':');
-  return colon < 0 ? { host: hostPort, port: '' } : { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
+  const whole = { host: hostPort, port: '' };
+  if (hostPort.startsWith('[')) {
+    const end = hostPort.indexOf(']');
+    if (end < 0 || hostPort[end + 1] !== ':' || hostPort.includes('[', 1) || hostPort.includes(']', end + 1)) return whole;
+    return { host: hostPort.slice(1, end), port: hostPort.slice(end + 2) };
+  }
+  const colon = hostPort.indexOf(':');
+  if (colon < 0 || hostPort.indexOf(':', colon + 1) >= 0 || hostPort.includes('[') || hostPort.includes(']')) return whole;
+  return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
 }
 
 function splitSchemeless(s: string): { hostPort: string; path: string } {

@@ -172,6 +172,10 @@ describe('lookup: kubelet', () => {
     { name: 'registry-1.docker.io is not Hub', image: 'nginx', auths: { 'registry-1.docker.io': auth('r') }, expected: [] },
     { name: 'unpadded auth is fine', image: 'quay.io/x', auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } }, expected: ['alice'] },
     { name: 'explicit username/password used', image: 'quay.io/x', auths: { 'quay.io': { username: 'u', password: 'p' } }, expected: ['u'] },
+    // net.SplitHostPort takes the brackets off a host with a port; without a port they stay, and
+    // `[::1]` as a glob is a one-character class.
+    { name: 'bracketed IPv6 host with a port', image: '[::1]:5000/x', auths: { '[::1]:5000': auth('v6') }, expected: ['v6'] },
+    { name: 'bracketed IPv6 host, other port', image: '[::1]:5001/x', auths: { '[::1]:5000': auth('v6') }, expected: [] },
   ];
   for (const c of table) {
     it(c.name, async () => {
