@@ -54,8 +54,17 @@ export interface ConvertResult {
   resolved: HelperLookup[];
   /** Entries routed to a helper that had nothing for them: their own plaintext was kept. */
   kept: HelperLookup[];
+  /** Things worth knowing about the output that lose nothing (a Secret whose type changes). */
+  notes: Note[];
   /** Number of entries written. */
   entries: number;
+}
+
+/** A remark on the output, by file and key like a loss, that does not make it lossy. */
+export interface Note {
+  file: string;
+  key: string;
+  message: string;
 }
 
 /** Default Secret name when neither `--name` nor the input gives one (the Kubernetes docs' name). */
@@ -110,7 +119,7 @@ function planConversion(inputs: readonly ConvertInput[], options: ConvertOptions
   if (inputs.length === 0) throw new UsageError('name at least one input');
   const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
-  const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], kept: [], entries: 0 };
+  const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], kept: [], notes: [], entries: 0 };
   const only = parsed.length === 1 ? parsed[0] : undefined;
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
@@ -144,8 +153,10 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
   });
   if (plan.perSecret && only?.secrets) {
     const secrets = plan.jobs.map((job, i): PullSecret => {
-      const next: PullSecret = { ...(job.secret as PullSecret), type: secretType, file: files[i] as AuthFile };
+      const from = job.secret as PullSecret;
+      const next: PullSecret = { ...from, type: secretType, file: files[i] as AuthFile };
       if (options.namespace !== undefined) next.namespace = options.namespace;
+      noteRetype(result, from, next, false);
       return next;
     });
     result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax, oversize(result));
@@ -167,12 +178,29 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       if (namespace !== undefined) secret.namespace = namespace;
       if (from?.labels) secret.labels = from.labels;
       if (from?.annotations) secret.annotations = from.annotations;
+      if (from) noteRetype(result, from, secret, true);
       const container: SecretContainer = 'single';
       result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml', oversize(result));
       break;
     }
   }
   return result;
+}
+
+/**
+ * A Secret that keeps its name but changes type cannot be applied over the old one (the API server
+ * refuses to change a Secret's type), which `kubectl apply` reports only after the fact.
+ */
+function noteRetype(result: ConvertResult, from: PullSecret, to: PullSecret, canRename: boolean): void {
+  if (from.type === to.type || from.name === undefined || from.name !== to.name) return;
+  const name = (t: PullSecret['type']) => `kubernetes.io/${t}`;
+  result.notes.push({
+    file: `Secret ${from.name}`,
+    key: 'type',
+    message:
+      `changes from ${name(from.type)} to ${name(to.type)}; the API server cannot change the type of an existing Secret: ` +
+      `delete the old one before applying${canRename ? ', give a new --name' : ''}, or keep the type with --secret-type ${from.type}`,
+  });
 }
 
 /** Reports a Secret the API server would refuse for its size (it is written all the same). */

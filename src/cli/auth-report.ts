@@ -18,6 +18,7 @@ export function reportJSON(result: ConvertResult, to: string, output: string, al
     conflicts: result.conflicts,
     duplicates: result.duplicates,
     materialized: result.resolved.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file, ...(r.shadowed ? { replacedPlaintext: true } : {}) })),
+    notes: result.notes,
     keptPlaintext: result.kept.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file })),
   };
 }
@@ -34,6 +35,7 @@ export function printReport(ctx: CommandContext, result: ConvertResult, to: stri
   for (const c of result.conflicts) {
     warn(ctx, `credkit: conflict on ${c.key}: kept ${c.kept.file} (key "${c.kept.key}"), dropped ${c.dropped.file} (key "${c.dropped.key}")`);
   }
+  for (const n of result.notes) warn(ctx, `credkit: ${n.file}: key "${n.key}": ${n.message}`);
   for (const l of result.losses) warn(ctx, `credkit: ${l.file}: key "${l.key}": ${l.message}`);
   if (result.losses.length > 0) {
     const n = result.losses.length;

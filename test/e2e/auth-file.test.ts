@@ -163,6 +163,23 @@ describe('e2e: credkit auth files', function () {
     expect(exists).to.equal(false);
   });
 
+  it('a dockercfg Secret converted to dockerconfigjson under its own name: a note that the type cannot change in place', async () => {
+    const payload = Buffer.from(JSON.stringify({ 'quay.io': { auth: Buffer.from('bob:fake-pw').toString('base64') } })).toString('base64');
+    const input = join(sb.home, 'old.yaml');
+    await writeFile(input, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot\ntype: kubernetes.io/dockercfg\ndata:\n  .dockercfg: ${payload}\n`);
+    const r = await sb.credkit(['convert', input, '--to', 'secret']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.match(/type: kubernetes.io\/dockerconfigjson/);
+    expect(r.stderr).to.equal(
+      'credkit: Secret robot: key "type": changes from kubernetes.io/dockercfg to kubernetes.io/dockerconfigjson; the API server cannot change the type of an existing Secret: ' +
+        'delete the old one before applying, give a new --name, or keep the type with --secret-type dockercfg\n',
+    );
+    for (const args of [['--name', 'robot2'], ['--secret-type', 'dockercfg']]) {
+      const quiet = await sb.credkit(['convert', input, '--to', 'secret', ...args]);
+      expect([quiet.code, quiet.stderr], args.join(' ')).to.deep.equal([0, '']);
+    }
+  });
+
   it('merge: top-level settings that differ are conflicts too (reported; --fail-on-conflict refuses)', async () => {
     const a = join(sb.home, 'a.json');
     const b = join(sb.home, 'b.json');
