@@ -93,6 +93,9 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       if (helper !== undefined) out.push({ severity: 'error', code: 'stub-in-helper', ...where, message: `empty entry: the secret is in credential helper "${helper}"; a pull secret made from this file authenticates nothing`, fix: `credkit convert ${file.source} --to secret --materialize` });
       else out.push({ severity: 'error', code: 'empty-entry', ...where, message: 'empty entry and no helper: no credential at all (podman: it also hides broader keys)', fix: 'remove the entry or log in again' });
     }
+    if (e.registryToken !== undefined && e.authText === undefined && e.username === undefined && e.identityToken === undefined) {
+      out.push({ severity: 'warning', code: 'registry-token-only', ...where, message: 'only a "registrytoken": docker sends it, podman and kubelet ignore it (no credential for them)', fix: 'log in with a username and password or token for podman and pull secrets' });
+    }
     if (e.identityToken !== undefined) out.push({ severity: 'warning', code: 'identity-token', ...where, message: 'kubelet ignores identitytoken' + ((e.password ?? '') === '' ? ', and there is no password: this entry is useless in a pull secret' : ''), fix: 'use a username and password (or robot/access token as password) for pull secrets' });
     // The key.
     if (k.hub && k.path === '' && e.key !== DOCKER_HUB_KEY && e.key !== DOCKER_HUB_HOST) {
@@ -119,6 +122,20 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     const broader = byCanonical.get(k.host);
     if (broader && !isStub(broader)) {
       out.push({ severity: 'warning', code: 'shadows', ...at(e), message: `podman stops at this unusable entry and never tries key "${broader.key}"`, fix: 'remove the entry or give it a credential' });
+    }
+  }
+  // credHelpers routes no client ever takes: both look helpers up by registry host, by one spelling.
+  const hubKey = file.format === 'podman' ? DOCKER_HUB_HOST : DOCKER_HUB_KEY;
+  for (const key of file.credHelpers.keys()) {
+    const k = parseRegistryKey(key);
+    const where = { file: file.source, key: `credHelpers[${key}]` };
+    if (k.path !== '') {
+      out.push({ severity: 'warning', code: 'helper-key-scoped', ...where, message: 'docker and podman look credential helpers up by registry only; a route for a namespace or repository is never used', fix: `route the registry ("${k.hub ? hubKey : k.host}") instead` });
+    } else if (k.hub && key !== hubKey) {
+      // A config.json is read by podman too, which does take "docker.io" there.
+      const podmanToo = file.format !== 'podman' && key === DOCKER_HUB_HOST ? ` (podman does take "${DOCKER_HUB_HOST}")` : '';
+      const client = file.format === 'podman' ? 'podman' : 'docker';
+      out.push({ severity: 'warning', code: 'helper-key-hub', ...where, message: `${client} looks Docker Hub up in credHelpers as "${hubKey}" only; it never takes this route${podmanToo}`, fix: `add the key "${hubKey}" for the same helper` });
     }
   }
   if (file.credsStore !== undefined) {

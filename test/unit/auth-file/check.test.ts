@@ -21,9 +21,20 @@ describe('check', () => {
     ['scheme and trailing-slash keys', JSON.stringify({ auths: { 'https://quay.io': { auth: b64('a:b') }, 'ghcr.io/org/': { auth: b64('a:b') } } }), ['warning key-form https://quay.io', 'warning key-form ghcr.io/org/']],
     ['a stub that shadows a broader key', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:b') }, 'quay.io/org/app': {} } }), ['error empty-entry quay.io/org/app', 'warning shadows quay.io/org/app']],
     ['line-form .dockercfg', fixture('dockercfg/line-form.dockercfg'), ['warning dockercfg-line-form']],
+    ['only a registry token', JSON.stringify({ auths: { 'ghcr.io': { registrytoken: 'fake-rt' } } }), ['warning registry-token-only ghcr.io']],
+    [
+      'credHelpers routes no client takes (Hub spelled for podman, a namespace)',
+      JSON.stringify({ auths: {}, credHelpers: { 'docker.io': 'pass', 'https://index.docker.io/v1/': 'pass', 'quay.io/org': 'pass', 'ghcr.io': 'pass' } }),
+      ['warning helper-key-hub credHelpers[docker.io]', 'warning helper-key-scoped credHelpers[quay.io/org]'],
+    ],
     ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable']],
   ];
   for (const [name, text, want] of cases) it(name, () => expect(codes(text)).to.deep.equal(want));
+
+  it('auth.json: podman looks Docker Hub helpers up as docker.io', () => {
+    const text = JSON.stringify({ auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass', 'docker.io': 'pass' } });
+    expect(codes(text, 'auth.json')).to.deep.equal(['warning helper-key-hub credHelpers[https://index.docker.io/v1/]']);
+  });
 
   it('a Secret whose data is over 1 MiB: an error the API server would give, before kubectl does', () => {
     const auths: Record<string, { auth: string }> = {};
