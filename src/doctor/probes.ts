@@ -39,6 +39,11 @@ export interface DoctorProbes {
   statPath(path: string): Promise<FileFacts | undefined>;
   /** Why a credkit backend (`keychain`, `pass`, `helper:NAME`…) cannot be used, or undefined. */
   checkBackend(name: string, config: CredkitConfig): Promise<string | undefined>;
+  /**
+   * Whether the keychain's problem is how this machine is (true), or a keychain that is there but
+   * unusable right now (locked, not answering), which `auto` does not fall back from.
+   */
+  keychainProblemIsLasting?(config: CredkitConfig): Promise<boolean>;
   /** Looks `docker-credential-NAME` up on PATH. */
   findHelper(name: string): HelperLookup;
   /** Asks a helper for `list`; a hang ends after `timeoutMs` as a failure. */
@@ -82,6 +87,10 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
       } catch (err) {
         return messageOf(err);
       }
+    },
+    async keychainProblemIsLasting(config) {
+      const keychain = await loadBackend('keychain');
+      return keychain.availability ? (await keychain.availability(config, host)).lasting : true;
     },
     findHelper(name) {
       try {

@@ -17,9 +17,15 @@ const BACKEND_FIX: Readonly<Record<string, string>> = {
   pass: 'create a key (gpg --quick-gen-key) and run `pass init <key id>`, or choose another backend',
 };
 
-/** What `auto` picks, given why the keychain and the fallback cannot be used. */
-export function pickAuto(keychainProblem: string | undefined, fallback: string | undefined, fallbackProblem: string | undefined): { backend: string | null; why: string } {
+/**
+ * What `auto` picks, given why the keychain and the fallback cannot be used; `lasting` is false for
+ * a keychain that is there but locked or not answering, which `auto` reports instead of falling back.
+ */
+export function pickAuto(keychainProblem: string | undefined, fallback: string | undefined, fallbackProblem: string | undefined, lasting = true): { backend: string | null; why: string } {
   if (keychainProblem === undefined) return { backend: 'keychain', why: 'the OS keychain is usable' };
+  if (fallback && fallback !== 'auto' && !lasting) {
+    return { backend: null, why: `the keychain is there but cannot be used now, and the fallback "${fallback}" is only for machines without one` };
+  }
   if (fallback && fallback !== 'auto') {
     return fallbackProblem === undefined
       ? { backend: fallback, why: `the keychain is not usable, so the configured fallback` }
@@ -52,7 +58,9 @@ export async function checkStores(config: CredkitConfig, host: Host, probes: Doc
       out.push({ level: 'info', area: 'stores', code: 'backend-unusable', what: `backend ${name} is not usable here: ${problem.replace(`${name} backend: `, '')}`, fix: BACKEND_FIX[name] ?? 'choose another backend' });
     }
   }
-  const auto = pickAuto(problems.get('keychain'), config.fallback, config.fallback && config.fallback !== 'auto' ? problems.get(config.fallback) : undefined);
+  const keychainProblem = problems.get('keychain');
+  const lasting = keychainProblem === undefined || !probes.keychainProblemIsLasting ? true : await probes.keychainProblemIsLasting(config);
+  const auto = pickAuto(keychainProblem, config.fallback, config.fallback && config.fallback !== 'auto' ? problems.get(config.fallback) : undefined, lasting);
   if (inUse !== undefined) {
     const problem = problems.get(inUse);
     out.push(
@@ -70,7 +78,9 @@ export async function checkStores(config: CredkitConfig, host: Host, probes: Doc
             area: 'stores',
             code: 'auto-backend',
             what: `credkit uses backend auto, which finds no usable backend: ${auto.why}${problems.get('keychain') ? ` (keychain: ${problems.get('keychain')})` : ''}`,
-            fix: 'set "fallback = file" in credkit\'s config.ini (or CREDKIT_FALLBACK=file), or choose keyutils or pass with CREDKIT_BACKEND',
+            fix: lasting
+              ? 'set "fallback = file" in credkit\'s config.ini (or CREDKIT_FALLBACK=file), or choose keyutils or pass with CREDKIT_BACKEND'
+              : `make the keychain usable (see above), or set CREDKIT_BACKEND=${config.fallback ?? 'file'} to use another store for now`,
           },
     );
   }

@@ -29,30 +29,42 @@ function labelFor(platform: NodeJS.Platform): string {
   return 'Secret Service';
 }
 
-// `auto` asks checkAvailable and then openStore; probe the machine once per host.
-const checks = new WeakMap<Host, Promise<string | undefined>>();
+// `auto` asks availability and then openStore; probe the machine once per host.
+const checks = new WeakMap<Host, Promise<Availability>>();
 
-/** Why the keychain cannot be used here, or undefined. Quick, and never prompts. */
-export function checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
+/** Why the keychain cannot be used, and whether that is how this machine is (see registry.ts). */
+export interface Availability {
+  problem: string | undefined;
+  /** False for a keychain that is there but unusable right now (locked, not answering). */
+  lasting: boolean;
+}
+
+/** Whether the keychain can be used here, and if not, why. Quick, and never prompts. */
+export function availability(config: CredkitConfig, host: Host): Promise<Availability> {
   let check = checks.get(host);
   if (!check) {
     check = (async () => {
       if (host.platform === 'linux' || host.platform === 'freebsd' || host.platform === 'openbsd') {
         const bus = await checkSecretServiceBus(host, PROBE_TIMEOUT_MS);
-        if (bus.problem || bus.checked) return bus.problem;
+        if (bus.problem || bus.checked) return bus;
         // A bus address we could not dial (tcp:, launchd:, …): ask the keyring library (reading an item
         // that does not exist).
         const { probeKeyring } = await import('./os-keyring.js');
         const why = await probeKeyring(config.keychainService, 'secret-service', PROBE_TIMEOUT_MS);
-        return why && `Secret Service: ${why}`;
+        return { problem: why && `Secret Service: ${why}`, lasting: true };
       }
       const { probeKeyring } = await import('./os-keyring.js');
       const why = await probeKeyring(config.keychainService, undefined, PROBE_TIMEOUT_MS);
-      return why && `${labelFor(host.platform)}: ${why}`;
+      return { problem: why && `${labelFor(host.platform)}: ${why}`, lasting: true };
     })();
     checks.set(host, check);
   }
   return check;
+}
+
+/** Why the keychain cannot be used here, or undefined. Quick, and never prompts. */
+export async function checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
+  return (await availability(config, host)).problem;
 }
 
 /**

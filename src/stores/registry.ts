@@ -13,6 +13,11 @@ export interface BackendModule {
   openStore(config: CredkitConfig, host: Host): Promise<CredentialStore>;
   /** Why the store cannot be used here, or undefined when it can. Never hangs. */
   checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined>;
+  /**
+   * The keychain's: whether a problem is how this machine is (`lasting`), or a keychain that is
+   * there but unusable right now; `auto` falls back only in the first case.
+   */
+  availability?(config: CredkitConfig, host: Host): Promise<{ problem: string | undefined; lasting: boolean }>;
   /** One line for `credkit store backends`. */
   readonly description: string;
 }
@@ -57,8 +62,16 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
       throw noKeychain((await keychain.checkAvailable(config, host)) ?? messageOf(err));
     }
   }
-  const why = await keychain.checkAvailable(config, host);
-  if (why === undefined) return keychain.openStore(config, host);
+  // A keychain that is there but locked or not answering is an error, not a reason to switch:
+  // the fallback would hide every credential the keychain holds, and keep new logins where the
+  // keychain will not see them once it is unlocked.
+  const { problem, lasting } = keychain.availability ? await keychain.availability(config, host) : { problem: await keychain.checkAvailable(config, host), lasting: true };
+  if (problem === undefined) return keychain.openStore(config, host);
+  if (!lasting) {
+    throw new StoreUnavailableError(
+      `credkit: the OS keychain is there but cannot be used now: ${problem}. The "${fallback}" fallback is for machines without a keychain and is not used (it would hide the keychain's credentials); to use it anyway for now, set CREDKIT_BACKEND=${fallback}`,
+    );
+  }
   return (await load(fallback)).openStore(config, host);
 }
 

@@ -12,8 +12,13 @@ import { BusFailure, callBus, parseBusAddress, type BusCall, type BusEndpoint } 
 
 const SECRETS = 'org.freedesktop.secrets';
 
-/** What went wrong, or undefined when the bus is there and something provides the Secret Service. */
-export type BusCheck = { problem: string | undefined; checked: boolean };
+/**
+ * What went wrong, or undefined when the bus is there and something provides the Secret Service.
+ * `lasting`: the machine has no usable Secret Service (no bus, nothing providing it, no default
+ * collection), as opposed to one that is there but cannot be used right now (locked, not
+ * answering), where switching to a fallback store would hide its credentials.
+ */
+export type BusCheck = { problem: string | undefined; checked: boolean; lasting: boolean };
 
 const SERVICE_PATH = '/org/freedesktop/secrets';
 /** What stops the Secret Service from being used without a prompt, in the words every check uses. */
@@ -31,21 +36,22 @@ export const SECRET_SERVICE_PROBLEM = {
  * locked. Reading the `Locked` property never prompts. A service the bus would only start is not
  * started for this: whether it would come up unlocked is for the first real call to say.
  */
-async function inspectSecrets(call: BusCall): Promise<string | undefined> {
+async function inspectSecrets(call: BusCall): Promise<Omit<BusCheck, 'checked'>> {
+  const usable = { problem: undefined, lasting: true };
   const owner = await call('NameHasOwner', [SECRETS]);
   if (owner.error !== undefined) throw new BusFailure(owner.error, 'protocol');
   if (owner.values[0] !== true) {
     const activatable = await call('ListActivatableNames');
-    return Array.isArray(activatable.values?.[0]) && activatable.values[0].includes(SECRETS) ? undefined : SECRET_SERVICE_PROBLEM.absent;
+    return Array.isArray(activatable.values?.[0]) && activatable.values[0].includes(SECRETS) ? usable : { problem: SECRET_SERVICE_PROBLEM.absent, lasting: true };
   }
   const alias = await call({ destination: SECRETS, path: SERVICE_PATH, interface: 'org.freedesktop.Secret.Service', member: 'ReadAlias', signature: 's', args: ['default'] });
   // A service without aliases (older KeePassXC) gets the benefit of the doubt.
-  if (alias.error !== undefined) return undefined;
+  if (alias.error !== undefined) return usable;
   const collection = alias.values[0];
-  if (collection === '/') return SECRET_SERVICE_PROBLEM.noDefault;
-  if (typeof collection !== 'string') return undefined;
+  if (collection === '/') return { problem: SECRET_SERVICE_PROBLEM.noDefault, lasting: true };
+  if (typeof collection !== 'string') return usable;
   const locked = await call({ destination: SECRETS, path: collection, interface: 'org.freedesktop.DBus.Properties', member: 'Get', signature: 'ss', args: ['org.freedesktop.Secret.Collection', 'Locked'] });
-  return locked.error === undefined && locked.values[0] === true ? SECRET_SERVICE_PROBLEM.locked : undefined;
+  return locked.error === undefined && locked.values[0] === true ? { problem: SECRET_SERVICE_PROBLEM.locked, lasting: false } : usable;
 }
 
 /** True when `path` is a socket; false when it is anything else, missing or unreadable. */
@@ -75,6 +81,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       return {
         problem: 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus); run inside dbus-run-session or a desktop login',
         checked: true,
+        lasting: true,
       };
     }
     endpoints = [{ path: join(runtime, 'bus') }];
@@ -89,11 +96,11 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       continue;
     }
     try {
-      return { problem: await callBus(endpoint.path, host.uid, deadline - Date.now(), inspectSecrets), checked: true };
+      return { ...(await callBus(endpoint.path, host.uid, deadline - Date.now(), inspectSecrets)), checked: true };
     } catch (err) {
       const failure = err as BusFailure;
-      if (failure.stage === 'timeout') return { problem: `the D-Bus session bus did not answer within ${Math.round(timeoutMs / 1000)} s`, checked: true };
-      if (failure.stage !== 'connect') return { problem: `cannot reach the D-Bus session bus (${failure.message})`, checked: true };
+      if (failure.stage === 'timeout') return { problem: `the D-Bus session bus did not answer within ${Math.round(timeoutMs / 1000)} s`, checked: true, lasting: false };
+      if (failure.stage !== 'connect') return { problem: `cannot reach the D-Bus session bus (${failure.message})`, checked: true, lasting: false };
       // The libuv of Node 20 (before 1.48) pads an abstract name with NULs to the full sockaddr,
       // so no bus matches it and the connect is refused: we cannot tell that from a bus that is
       // gone, so leave abstract names to the keyring library (libdbus) in that case.
@@ -101,6 +108,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       unreachable = failure.message;
     }
   }
-  if (undialled) return { problem: undefined, checked: false };
-  return { problem: `cannot reach the D-Bus session bus (${unreachable ?? `no usable address in "${address}"`})`, checked: true };
+  if (undialled) return { problem: undefined, checked: false, lasting: true };
+  // Nothing listens at the address (a stale one, in an SSH session say): no bus on this machine.
+  return { problem: `cannot reach the D-Bus session bus (${unreachable ?? `no usable address in "${address}"`})`, checked: true, lasting: true };
 }

@@ -174,6 +174,14 @@ describe('keychain failures on Linux', function () {
       expect(r.signal).to.equal(null);
       expectOneLineFailure(r, /collection is locked/);
       expect(r.stdout).to.not.contain('fake');
+
+      // auto with a fallback: a keychain that is there but locked is an error, not a switch to
+      // the file (which would answer "not found" for what the keychain holds, and keep new logins
+      // where the keychain never sees them).
+      const fallback = { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'file' };
+      expectOneLineFailure(await sb.helper('get', 'quay.io', fallback), /keychain is there but cannot be used now: .*locked.*"file" fallback .* not used.*CREDKIT_BACKEND=file/);
+      expectOneLineFailure(await sb.helper('store', storeInput('new.example.com', 'ann', 'fake-2'), fallback), /cannot be used now/);
+      expect(existsSync(join(sb.env.XDG_DATA_HOME!, 'credkit', 'credentials.json')), 'no fallback file').to.equal(false);
     } finally {
       await bus.stop();
     }

@@ -116,7 +116,7 @@ describe('e2e: credkit doctor', function () {
         expect(report.autoBackend).to.equal('keychain');
       });
 
-      it('a locked keyring: the keychain is not usable (no prompt), and auto falls back', async () => {
+      it('a locked keyring: the keychain is not usable (no prompt), and auto does not fall back', async () => {
         bus = await startPrivateBus({ secrets: true });
         const lock = await run(
           'dbus-send',
@@ -128,8 +128,11 @@ describe('e2e: credkit doctor', function () {
         const configured = one(pinned.report, 'configured-backend');
         expect(configured.level).to.equal('error');
         expect(configured.what).to.include('collection is locked, and credkit never shows an unlock prompt');
+        // A keychain that is there but locked is not a reason to switch stores (it would hide its
+        // credentials): auto reports it, fallback or not.
         const { report } = await doctorJSON(sb, ['--no-call-helpers'], { DBUS_SESSION_BUS_ADDRESS: bus.address, CREDKIT_FALLBACK: 'file' });
-        expect(report.autoBackend).to.equal('file');
+        expect(report.autoBackend).to.equal(null);
+        expect(one(report, 'auto-backend').level).to.equal('error');
       });
     });
 
