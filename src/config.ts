@@ -16,9 +16,9 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Host } from './io.js';
-import { ParseError } from './errors.js';
+import { ParseError, UsageError } from './errors.js';
 
 /** The settings credkit's backends read. */
 export interface CredkitConfig {
@@ -63,24 +63,46 @@ function str(section: IniSection | undefined, key: string): string | undefined {
   return typeof v === 'string' && v.trim() !== '' ? v.trim() : undefined;
 }
 
+/**
+ * The file backend's path: CREDKIT_FILE, else `[file] path` (relative to the config file), with
+ * `~/` expanded. The helper runs in whatever directory docker or podman was started from, so a
+ * path relative to that would give each project directory a store of its own (and a plaintext
+ * credentials file to commit by mistake): CREDKIT_FILE must be absolute.
+ */
+function storeFilePath(host: Host, configFile: string, fromIni: string | undefined): string | undefined {
+  const fromEnv = host.env.CREDKIT_FILE;
+  if (fromEnv) {
+    const p = expandHome(fromEnv, host);
+    if (!isAbsolute(p)) throw new UsageError('CREDKIT_FILE must be an absolute path (or start with ~/): the helper runs in whatever directory its caller runs in');
+    return p;
+  }
+  return fromIni === undefined ? undefined : resolve(dirname(configFile), expandHome(fromIni, host));
+}
+
 /** Loads the configuration: environment first, then the INI file, then defaults. */
 export async function loadConfig(host: Host): Promise<CredkitConfig> {
   const path = configPath(host);
   const ini = await readIni(path);
+  // A config file named on purpose that is not there is a mistake, not "use the defaults".
+  if (ini === undefined && host.env.CREDKIT_CONFIG) throw new ParseError('CREDKIT_CONFIG names a file that does not exist', { file: path });
   const section = (name: string): IniSection | undefined => {
     const v = ini?.[name];
     return v && typeof v === 'object' ? (v as IniSection) : undefined;
   };
-  const dataHome = host.env.XDG_DATA_HOME || join(host.home, '.local', 'share');
-  const timeoutText = host.env.CREDKIT_HELPER_TIMEOUT ?? str(section('helpers'), 'timeout');
+  // The XDG specification: a relative value is invalid and ignored.
+  const xdgData = host.env.XDG_DATA_HOME;
+  const dataHome = xdgData && isAbsolute(xdgData) ? xdgData : join(host.home, '.local', 'share');
+  const fromEnv = host.env.CREDKIT_HELPER_TIMEOUT;
+  const timeoutText = fromEnv ?? str(section('helpers'), 'timeout');
   const timeoutSeconds = timeoutText === undefined ? 30 : Number(timeoutText);
   if (!Number.isFinite(timeoutSeconds) || timeoutSeconds <= 0) {
+    if (fromEnv !== undefined) throw new UsageError('CREDKIT_HELPER_TIMEOUT must be a positive number of seconds');
     throw new ParseError('helpers.timeout must be a positive number of seconds', { file: path, key: 'helpers.timeout' });
   }
   return {
     backend: host.env.CREDKIT_BACKEND || str(ini, 'backend') || 'auto',
     fallback: host.env.CREDKIT_FALLBACK || str(ini, 'fallback'),
-    filePath: expandHome(host.env.CREDKIT_FILE || str(section('file'), 'path') || join(dataHome, 'credkit', 'credentials.json'), host),
+    filePath: storeFilePath(host, path, str(section('file'), 'path')) ?? join(dataHome, 'credkit', 'credentials.json'),
     keychainService: host.env.CREDKIT_KEYCHAIN_SERVICE || str(section('keychain'), 'service') || 'credkit',
     passPrefix: str(section('pass'), 'prefix') || 'docker-credential-helpers',
     helperTimeoutMs: timeoutSeconds * 1000,

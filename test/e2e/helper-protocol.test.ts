@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, write, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { BIN, makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { BIN, makeSandbox, run, type Sandbox } from '../support/sandbox.js';
 
 const store = (url: string, user: string, secret: string) => `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`;
 
@@ -64,6 +64,34 @@ describe('docker-credential-credkit (binary)', () => {
         expect(r.stdout + r.stderr).to.not.include('leak-me');
         expect((await sb.helper('get', 'keep.example')).stdout).to.include('"kept"');
       });
+    }
+  });
+
+  it("a relative [file] path is relative to the config file, not to the caller's directory", async () => {
+    const configDir = join(sb.home, '.config', 'credkit');
+    await mkdir(configDir, { recursive: true });
+    await writeFile(join(configDir, 'config.ini'), 'backend = file\n[file]\npath = relative.json\n');
+    const one = join(sb.home, 'project-one');
+    const two = join(sb.home, 'project-two');
+    await mkdir(one);
+    await mkdir(two);
+    const helperIn = (cwd: string, verb: string, input: string) => run(process.execPath, [BIN.helper, verb], { input, cwd, env: { ...sb.env, CREDKIT_BACKEND: '' } });
+    expect((await helperIn(one, 'store', store('rel.example', 'u', 'fake-rel'))).code).to.equal(0);
+    const r = await helperIn(two, 'get', 'rel.example');
+    expect([r.code, JSON.parse(r.stdout).Username]).to.deep.equal([0, 'u']);
+    expect((await stat(join(configDir, 'relative.json'))).isFile()).to.equal(true);
+  });
+
+  it('settings that cannot be right are one-line errors: a relative CREDKIT_FILE, a missing CREDKIT_CONFIG, a bad CREDKIT_HELPER_TIMEOUT', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ CREDKIT_FILE: 'creds.json' }, /^CREDKIT_FILE must be an absolute path/],
+      [{ CREDKIT_CONFIG: join(sb.home, 'nothere.ini') }, /nothere\.ini: CREDKIT_CONFIG names a file that does not exist/],
+      [{ CREDKIT_HELPER_TIMEOUT: 'abc' }, /^CREDKIT_HELPER_TIMEOUT must be a positive number of seconds/],
+    ];
+    for (const [env, pattern] of cases) {
+      const r = await sb.helper('get', 'quay.io', env);
+      expect(r.code, JSON.stringify(env)).to.equal(1);
+      expect(r.stdout).to.match(pattern).and.match(/^[^\n]+\n$/);
     }
   });
 
