@@ -93,7 +93,8 @@ export function parseStoreInput(input: string): StoredCredential {
 /** The `list` answer: compact JSON with keys in byte order (Go sorts map keys), plus `\n`. */
 export function formatList(entries: Map<string, string>): string {
   const keys = [...entries.keys()].sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  const ordered: Record<string, string> = {};
+  // No prototype: a server URL "__proto__" is listed like any other.
+  const ordered: Record<string, string> = Object.create(null) as Record<string, string>;
   for (const k of keys) ordered[k] = entries.get(k) ?? '';
   return `${goJSON(ordered)}\n`;
 }

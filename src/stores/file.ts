@@ -17,7 +17,8 @@ export const description = 'a JSON file with mode 0600 (plain text on disk; for 
 type FileShape = { credentials: Record<string, { username: string; secret: string }> };
 
 function parse(text: string | undefined, path: string): FileShape {
-  if (text === undefined || text.trim() === '') return { credentials: {} };
+  // No prototype: a server URL "__proto__" is a key like any other.
+  if (text === undefined || text.trim() === '') return { credentials: Object.create(null) as FileShape['credentials'] };
   let raw: unknown;
   try {
     raw = JSON.parse(text);

@@ -100,7 +100,8 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
     } catch (err) {
       const failure = err as BusFailure;
       if (failure.stage === 'timeout') return { problem: `the D-Bus session bus did not answer within ${Math.round(timeoutMs / 1000)} s`, checked: true, lasting: false };
-      if (failure.stage !== 'connect') return { problem: `cannot reach the D-Bus session bus (${failure.message})`, checked: true, lasting: false };
+      // A refused authentication (the bus of another user, under sudo say) is how things are here.
+      if (failure.stage !== 'connect') return { problem: `cannot reach the D-Bus session bus (${failure.message})`, checked: true, lasting: failure.stage === 'auth' };
       // The libuv of Node 20 (before 1.48) pads an abstract name with NULs to the full sockaddr,
       // so no bus matches it and the connect is refused: we cannot tell that from a bus that is
       // gone, so leave abstract names to the keyring library (libdbus) in that case.

@@ -9,8 +9,8 @@ import type { Host } from '../../src/io.js';
 import { basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startPrivateBus, startSilentSocket, storeInput, uniqueService, type PrivateBus } from '../support/os-keyring.js';
 
-const OK = { problem: undefined, checked: true };
-const LEFT_TO_LIBRARY = { problem: undefined, checked: false };
+const OK = { problem: undefined, checked: true, lasting: true };
+const LEFT_TO_LIBRARY = { problem: undefined, checked: false, lasting: true };
 
 // Before libuv 1.48 (all of Node 20), Node pads an abstract socket name with NULs, so it cannot
 // reach dbus-daemon's abstract socket; the check must then step aside rather than fail.
@@ -44,7 +44,7 @@ describe('Secret Service bus check on real buses', function () {
         { env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: locked.address } },
       );
       expect(lock.code, lock.stderr).to.equal(0);
-      expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: locked.address }), 3000)).to.deep.equal({ problem: SECRET_SERVICE_PROBLEM.locked, checked: true });
+      expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: locked.address }), 3000)).to.deep.equal({ problem: SECRET_SERVICE_PROBLEM.locked, checked: true, lasting: false });
     } finally {
       await locked.stop();
     }
@@ -61,7 +61,7 @@ describe('Secret Service bus check on real buses', function () {
   it('reports a refused authentication (a uid that is not ours) at once', async () => {
     const notOurs = (process.getuid?.() ?? 0) + 4242;
     const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, notOurs), 3000);
-    expect(r).to.deep.equal({ problem: 'cannot reach the D-Bus session bus (authentication failed (REJECTED EXTERNAL))', checked: true });
+    expect(r).to.deep.equal({ problem: 'cannot reach the D-Bus session bus (authentication failed (REJECTED EXTERNAL))', checked: true, lasting: true });
   });
 
   it('uses $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is unset', async () => {
@@ -90,7 +90,7 @@ describe('Secret Service bus check on real buses', function () {
       const started = Date.now();
       const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: silent.address }), 500);
       expect(Date.now() - started).to.be.within(400, 1500);
-      expect(r).to.deep.equal({ problem: 'the D-Bus session bus did not answer within 1 s', checked: true });
+      expect(r).to.deep.equal({ problem: 'the D-Bus session bus did not answer within 1 s', checked: true, lasting: false });
     } finally {
       await silent.stop();
     }

@@ -90,6 +90,17 @@ export function runStoreContract(setup: ContractSetup): void {
     expect(JSON.parse(r.stdout).Username).to.equal('u:ser');
   });
 
+  it('a server URL named like an Object.prototype member is stored and listed like any other', async () => {
+    for (const url of ['__proto__', 'constructor']) {
+      const r = await sb.helper('store', storeInput(url, `u-${url}`, 'fake-proto'));
+      expect(r.code, r.stdout).to.equal(0);
+      const got = await sb.helper('get', url);
+      expect(got.stdout).to.equal(`{"ServerURL":"${url}","Username":"u-${url}","Secret":"fake-proto"}\n`);
+    }
+    const list = await sb.helper('list', 'unused');
+    expect(list.stdout).to.equal('{"__proto__":"u-__proto__","constructor":"u-constructor"}\n');
+  });
+
   it('an empty secret is accepted', async () => {
     let r = await sb.helper('store', storeInput('empty.example.com', 'bob', ''));
     expect(r.code, r.stdout).to.equal(0);
