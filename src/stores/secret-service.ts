@@ -133,12 +133,13 @@ export class SecretServiceStore implements CredentialStore {
   private failure(op: string, err: unknown): Error {
     if (err instanceof StoreUnavailableError || err instanceof UsageError) return err;
     const { fixHint, timeoutMs, busTimeoutMs } = this.options;
-    const seconds = (ms: number) => Math.round(ms / 1000);
+    const seconds = (ms: number) => (ms % 1000 === 0 ? String(ms / 1000) : (ms / 1000).toFixed(1));
     let what: string;
     if (err instanceof LockedError) {
       what = SECRET_SERVICE_PROBLEM.locked;
     } else if (err instanceof BusFailure) {
-      if (err.stage === 'timeout' && !err.busAnswered) what = `the D-Bus session bus did not answer within ${seconds(busTimeoutMs)} s`;
+      // callBus waits for the bus daemon at most the shorter of the two.
+      if (err.stage === 'timeout' && !err.busAnswered) what = `the D-Bus session bus did not answer within ${seconds(Math.min(busTimeoutMs, timeoutMs))} s`;
       else if (err.stage === 'timeout') what = `the Secret Service did not answer within ${seconds(timeoutMs)} s (it is busy or wedged); try again, or restart it`;
       else what = `cannot reach the D-Bus session bus (${err.message}); run inside dbus-run-session or a desktop login, or set DBUS_SESSION_BUS_ADDRESS`;
     } else if (err instanceof ServiceError) {

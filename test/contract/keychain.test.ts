@@ -159,6 +159,16 @@ describe('keychain failures on Linux', function () {
     }
   });
 
+  it('a bus that never answers within a shorter helper timeout: the message gives the time it waited', async () => {
+    const silent = await startSilentSocket();
+    try {
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: silent.address, CREDKIT_HELPER_TIMEOUT: '0.5' });
+      expectOneLineFailure(await sb.helper('get', 'quay.io'), /D-Bus session bus did not answer within 0\.5 s/);
+    } finally {
+      await silent.stop();
+    }
+  });
+
   it('a locked collection: one line saying it is locked, exit 1, no hang', async () => {
     const bus = await startPrivateBus({ secrets: true });
     try {
