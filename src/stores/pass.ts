@@ -156,7 +156,7 @@ class PassStore implements CredentialStore {
 
   async add(c: StoredCredential): Promise<void> {
     if (c.username === '.' || c.username === '..' || /[/\0]/.test(c.username)) {
-      throw new UsageError(`pass backend: the username for "${c.serverURL}" cannot be stored as a file name (it contains "/" or is "." or "..")`);
+      throw new UsageError(`pass backend: the username for "${c.serverURL}" cannot be stored as a file name (it contains "/" or a NUL character, or is "." or "..")`);
     }
     // Locked so that two parallel stores for one URL cannot each remove the other's entry.
     await withFileLock(join(this.dir, encodeServerURL(c.serverURL)), async () => {

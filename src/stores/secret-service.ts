@@ -180,6 +180,10 @@ export class SecretServiceStore implements CredentialStore {
     if (c.serverURL.startsWith(RESERVED_PREFIX)) {
       throw new UsageError(`server URLs starting with "${RESERVED_PREFIX}" are reserved by credkit's keychain backend`);
     }
+    // D-Bus strings cannot hold NUL; the bus would drop the connection over it.
+    if (c.serverURL.includes('\0') || c.username.includes('\0')) {
+      throw new UsageError('credkit keychain (Secret Service): a server URL or username with a NUL character cannot be stored (D-Bus strings cannot hold one)');
+    }
     await this.locked(() =>
       this.talk('store', async (ask) => {
         // All three go out in one write; Promise.all keeps a failure of any from going unhandled.
@@ -209,7 +213,8 @@ export class SecretServiceStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    if (serverURL.startsWith(RESERVED_PREFIX)) return undefined;
+    // Nothing with a NUL can have been stored (see add).
+    if (serverURL.startsWith(RESERVED_PREFIX) || serverURL.includes('\0')) return undefined;
     return this.talk('get', async (ask) => {
       const [session, found] = await Promise.all([openSession(ask), searchItems(ask, this.query(serverURL))]);
       const item = pickItem(found.unlocked);
@@ -230,7 +235,7 @@ export class SecretServiceStore implements CredentialStore {
   }
 
   async delete(serverURL: string): Promise<boolean> {
-    if (serverURL.startsWith(RESERVED_PREFIX)) return false;
+    if (serverURL.startsWith(RESERVED_PREFIX) || serverURL.includes('\0')) return false;
     return this.locked(() =>
       this.talk('erase', async (ask) => {
         const found = await searchItems(ask, this.query(serverURL));

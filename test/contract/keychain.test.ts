@@ -103,6 +103,13 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
       expect(keychain.usable, backends.stdout).to.equal(true);
     });
 
+    it('a NUL in a server URL or username: a clear error for store, not found for get (never "cannot reach the bus")', async () => {
+      sb = await sandbox();
+      expectOneLineFailure(await sb.helper('store', storeInput('nul\0.example.com', 'ann', 'fake')), /NUL character cannot be stored/);
+      expectOneLineFailure(await sb.helper('store', storeInput('nul.example.com', 'a\0nn', 'fake')), /NUL character cannot be stored/);
+      expectOneLineFailure(await sb.helper('get', 'nul\0.example.com'), /^credentials not found in native keychain\n$/);
+    });
+
     it('rejects server URLs in its reserved "credkit:" namespace', async () => {
       sb = await sandbox();
       expectOneLineFailure(await sb.helper('store', storeInput('credkit:index', 'eve', 'fake')), /reserved/);
