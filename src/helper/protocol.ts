@@ -40,7 +40,12 @@ export function goJSON(value: unknown): string {
  * bufio.Scanner drops each `\n` and a `\r` before it), then surrounding white space trimmed.
  */
 export function readServerURL(input: string): string {
-  return input.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)).join('').trim();
+  return readLines(input).trim();
+}
+
+/** stdin as a bufio.Scanner reads it line by line, joined with nothing between the lines. */
+function readLines(input: string): string {
+  return input.split('\n').map((line) => (line.endsWith('\r') ? line.slice(0, -1) : line)).join('');
 }
 
 class ProtocolError extends Error {}
@@ -61,22 +66,31 @@ function pickString(obj: Record<string, unknown>, field: string): string {
   return (value as string | undefined) ?? '';
 }
 
+/** The JSON kind as Go's decoder names it in an UnmarshalTypeError. */
 function jsonKind(v: unknown): string {
   if (Array.isArray(v)) return 'array';
+  if (typeof v === 'boolean') return 'bool';
   return typeof v === 'object' ? 'object' : typeof v;
 }
 
-/** Parses `store` input. Error messages never contain the input (it holds the secret). */
+/**
+ * Parses `store` input. Like the Go helpers, the stdin lines are joined with no separator first
+ * (so a line break inside a string is dropped, not an error), empty input is Go's `EOF`, and
+ * `null` decodes to no fields. Error messages never contain the input (it holds the secret).
+ */
 export function parseStoreInput(input: string): StoredCredential {
+  const joined = input.includes('\n') ? readLines(input) : input;
+  if (joined.trim() === '') throw new ProtocolError('EOF');
   let parsed: unknown;
   try {
-    parsed = JSON.parse(input);
+    parsed = JSON.parse(joined);
   } catch (err) {
     // Node's JSON.parse message quotes the input; report only where it broke.
     const at = /position (\d+)/.exec(messageOf(err))?.[1];
-    throw new ProtocolError(input.trim() === '' ? 'unexpected end of JSON input' : `invalid JSON on standard input${at ? ` at byte ${at}` : ''}`);
+    throw new ProtocolError(`invalid JSON on standard input${at ? ` at byte ${at}` : ''}`);
   }
-  if (parsed === null || typeof parsed !== 'object' || Array.isArray(parsed)) {
+  if (parsed === null) parsed = {};
+  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
     throw new ProtocolError(`json: cannot unmarshal ${jsonKind(parsed)} into Go value of type credentials.Credentials`);
   }
   const obj = parsed as Record<string, unknown>;

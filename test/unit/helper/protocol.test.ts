@@ -57,13 +57,18 @@ describe('helper protocol (pure)', () => {
     it('reads the three fields, case-insensitively, ignoring unknown ones', () => {
       expect(parseStoreInput('{"serverurl":"a","USERNAME":"b","Secret":"c","Extra":1}\n')).to.deep.equal({ serverURL: 'a', username: 'b', secret: 'c' });
     });
+    it('joins stdin lines with nothing between them, as the Go helpers read them', () => {
+      expect(parseStoreInput('{"ServerURL":"a","Username":"b",\n"Secret":"line\none"}\n').secret).to.equal('lineone');
+    });
     it('accepts an empty secret', () => {
       expect(parseStoreInput('{"ServerURL":"a","Username":"b","Secret":""}').secret).to.equal('');
     });
     const bad: Array<[string, string]> = [
       ['{"Username":"b","Secret":"c"}', MESSAGES.missingServerURL],
       ['{"ServerURL":"a","Secret":"c"}', MESSAGES.missingUsername],
-      ['', 'unexpected end of JSON input'],
+      ['', 'EOF'],
+      ['null', MESSAGES.missingServerURL],
+      ['{"ServerURL":"a","Username":"b","Secret":true}', 'json: cannot unmarshal bool into Go struct field Credentials.Secret of type string'],
       ['[1]', 'json: cannot unmarshal array into Go value of type credentials.Credentials'],
       ['{"ServerURL":1}', 'json: cannot unmarshal number into Go struct field Credentials.ServerURL of type string'],
     ];
