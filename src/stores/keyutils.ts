@@ -18,7 +18,8 @@ const FIX = 'set CREDKIT_BACKEND=keychain|pass|file';
 /** Why the kernel keyring cannot be used here, or undefined. */
 export async function checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
   if (host.platform !== 'linux') return 'the kernel keyring (keyutils) exists only on Linux';
-  const why = await probeKeyring(config.keychainService, 'keyutils', PROBE_TIMEOUT_MS);
+  // Writing a key of our own prompts nobody here (unlike a desktop keychain), so the probe writes.
+  const why = await probeKeyring(config.keychainService, 'keyutils', PROBE_TIMEOUT_MS, true);
   return why && `kernel keyring: ${why}`;
 }
 

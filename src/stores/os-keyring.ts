@@ -362,11 +362,18 @@ export class OsKeyringStore implements CredentialStore {
 export { lockPathFor } from './lock-path.js';
 
 /** Makes a probe entry and reads an account that does not exist: quiet, never prompts. */
-export async function probeKeyring(service: string, linuxStore: LinuxKeyring | undefined, timeoutMs: number): Promise<string | undefined> {
+export async function probeKeyring(service: string, linuxStore: LinuxKeyring | undefined, timeoutMs: number, write = false): Promise<string | undefined> {
   try {
     const { AsyncEntry } = await loadKeyring();
     const e = new AsyncEntry(service, `${RESERVED_PREFIX}probe`, linuxStore ? { linux: { store: linuxStore } } : undefined);
-    await withTimeout(timeoutMs, () => new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), (signal) => e.getPassword(signal));
+    const slow = () => new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
+    await withTimeout(timeoutMs, slow, (signal) => e.getPassword(signal));
+    if (write) {
+      // Where reads pass and writes are refused (some seccomp profiles), a read-only probe would
+      // call the store usable, and every `get` would then look like an empty store.
+      await withTimeout(timeoutMs, slow, (signal) => e.setPassword('probe', signal));
+      await withTimeout(timeoutMs, slow, (signal) => e.deleteCredential(signal));
+    }
     return undefined;
   } catch (err) {
     return messageOf(err).replace(/\s*\n\s*/g, ' ').trim();

@@ -36,6 +36,14 @@ describe('store contract: keyutils (kernel keyring)', function () {
       sb = undefined;
     });
 
+    it('the availability check writes and removes a probe key (a keyring that refuses writes is not usable)', async () => {
+      sb = await keyutilsSandbox();
+      const r = await run('keyctl', ['session', '-', process.execPath, BIN.credkit, 'store', 'backends', '--json'], { env: sb.env });
+      const keyutils = JSON.parse(r.stdout).backends.find((b: { name: string }) => b.name === 'keyutils');
+      expect(keyutils.usable, r.stdout).to.equal(true);
+      expect(await kernelKeysOf(sb.env.CREDKIT_KEYCHAIN_SERVICE!)).to.deep.equal([]);
+    });
+
     it('30 parallel store processes: list has all 30 and each get works', async () => {
       sb = await keyutilsSandbox();
       await checkConcurrentStores(sb, 30);
