@@ -58,8 +58,8 @@ function probes(m: FakeMachine): DoctorProbes & { calls: string[] } {
 }
 
 function host(env: Record<string, string> = {}): Host {
-  // CREDKIT_CONFIG names a file that does not exist: the defaults apply.
-  return { env: { CREDKIT_CONFIG: '/nonexistent/credkit.ini', XDG_RUNTIME_DIR: '/run/user/1000', ...env }, home: HOME, platform: 'linux', cwd: HOME };
+  // CREDKIT_CONFIG names an empty file: the defaults apply, whatever this machine's config says.
+  return { env: { CREDKIT_CONFIG: '/dev/null', XDG_RUNTIME_DIR: '/run/user/1000', ...env }, home: HOME, platform: 'linux', cwd: HOME };
 }
 
 async function doctor(m: FakeMachine, env: Record<string, string> = {}, callHelpers = true): Promise<DoctorReport> {
