@@ -1,11 +1,15 @@
 /**
  * Where docker and podman disagree about credentials (users.md #6): each tool's view of which
  * registries it has a credential for, built from the files each reads and the way each looks
- * entries up (formats.md §2.4, §4.3, §6.6, §6.9), then compared registry by registry.
+ * entries up (formats.md §2.4, §4.3, §6.6, §6.9), then compared registry by registry. podman's
+ * view runs the lookup `credkit explain` runs, so the two commands cannot contradict each other.
  */
 import type { Host } from '../io.js';
+import type { ImageRef } from '../image-ref.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { keyOf, isStub } from '../auth-file/model.js';
+import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../auth-file/lookup.js';
+import { lookupContainers } from '../auth-file/lookup-containers.js';
 import { stripListLabel } from '../stores/helper.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import type { DoctorFinding } from './report.js';
@@ -74,36 +78,90 @@ export function dockerView(file: LoadedAuthFile | undefined, listings: Listings)
   return out;
 }
 
+/** A registry on its own, as `credkit explain REGISTRY` would parse it. */
+function registryRef(registry: string): ImageRef {
+  return { input: registry, kind: 'registry', registry, path: '', name: registry, hub: registry === DOCKER_HUB_HOST, tag: undefined, digest: undefined };
+}
+
 /**
- * podman's view of its files, in its order: per file, `credHelpers[registry]` (the bare host,
- * `docker.io` for Hub) then any `auths` key for the registry with a usable `auth`; stubs and
- * `credsStore` count for nothing, and the search goes on in the next file.
+ * Every registry some file docker or podman reads has a registry-wide key or a credHelpers entry
+ * for: the registries the two views are compared on. Repository-scoped keys alone do not make a
+ * registry (podman uses them only below their path, so the tools cannot be compared there).
  */
-export function podmanView(files: readonly LoadedAuthFile[], listings: Listings): Map<string, ToolCredential> {
-  const out = new Map<string, ToolCredential>();
-  for (const file of files) {
-    const f = file.file;
-    if (!f || !file.readers.includes('podman')) continue;
-    const found = new Map<string, ToolCredential>();
-    for (const [key, helper] of f.credHelpers) {
-      const k = parseRegistryKey(key);
-      if (k.scheme !== undefined || k.path !== '' || key !== k.host || found.has(key)) continue;
-      found.set(key, { registry: key, path: file.path, key, helper, viaCredsStore: false, username: listedUsername(listings, helper, key, key) });
-    }
-    for (const e of f.entries) {
+export function candidateRegistries(files: readonly LoadedAuthFile[]): string[] {
+  const out = new Set<string>();
+  for (const f of files) {
+    if (!f.file || f.readers.length === 0) continue;
+    for (const e of f.file.entries) {
       const k = keyOf(e);
-      if (k.path !== '' || found.has(k.host)) continue;
-      // podman reads only `auth`: explicit username/password fields and stubs give nothing.
-      if (isStub(e) || e.explicitOnly || e.authProblem !== undefined || e.username === undefined) continue;
-      found.set(k.host, { registry: k.host, path: file.path, key: e.key, helper: undefined, viaCredsStore: false, username: e.username });
+      if (k.path === '' && k.host !== '') out.add(k.host);
     }
-    for (const [registry, c] of found) if (!out.has(registry)) out.set(registry, c);
+    for (const key of f.file.credHelpers.keys()) {
+      const k = parseRegistryKey(key);
+      if (k.path === '' && k.host !== '') out.add(k.host);
+    }
+  }
+  return [...out].sort();
+}
+
+/** The file texts a lookup reads, from what doctor already loaded (missing files absent). */
+function lookupTexts(files: readonly LoadedAuthFile[]): Map<string, FileText> {
+  const out = new Map<string, FileText>();
+  for (const f of files) {
+    if (f.readError !== undefined) out.set(f.path, { error: f.readError });
+    else if (f.text !== undefined) out.set(f.path, { text: f.text });
+    else if (f.facts && !f.facts.isFile) out.set(f.path, { error: 'not a regular file' });
+  }
+  return out;
+}
+
+/**
+ * The lookups' outside world, without calling anything: a helper's `get` is answered from what it
+ * listed (doctor calls only `list`, with its short timeout). A helper doctor could not list (not
+ * called, no `list`, not runnable) is taken to hold the credential, with an unknown username: the
+ * helper checks report what is wrong with it. docker's default store is not modelled (onPath is
+ * always false): doctor runs no helper that no file names.
+ */
+function listingDeps(listings: Listings): LookupDeps {
+  return {
+    onPath: () => false,
+    askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
+      if (!listings.has(helper)) return { kind: 'found', username: '', password: '', identityToken: undefined };
+      const username = listedUsername(listings, helper, serverURL, parseRegistryKey(serverURL).host);
+      return username === undefined ? { kind: 'not-found' } : { kind: 'found', username, password: '', identityToken: undefined };
+    },
+  };
+}
+
+/** What a lookup's explanation says about one registry, as a ToolCredential (undefined: none, or the lookup fails). */
+function credentialOf(registry: string, x: ClientExplanation): ToolCredential | undefined {
+  const c = x.credential;
+  if (x.outcome !== 'credential' || !c) return undefined;
+  return { registry, path: c.source.file, key: c.source.key, helper: c.source.helper, viaCredsStore: false, username: c.username };
+}
+
+/**
+ * podman's view, from containers/image's own lookup (the one `credkit explain` runs) for each
+ * registry: the files in its search order, `credHelpers[registry]`, exact then normalised keys;
+ * stubs and `credsStore` count for nothing, and the search goes on in the next file.
+ */
+export async function podmanView(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined): Promise<Map<string, ToolCredential>> {
+  const out = new Map<string, ToolCredential>();
+  const texts = lookupTexts(files);
+  const deps = listingDeps(listings);
+  const locate = uid === undefined ? {} : { uid };
+  for (const registry of candidateRegistries(files)) {
+    const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate }, deps);
+    const c = credentialOf(registry, x);
+    if (c) out.set(registry, c);
   }
   return out;
 }
 
 function source(c: ToolCredential, home: string): string {
-  const where = `key "${c.key}" in ${displayPath(c.path, home)}`;
+  // A lookup names a helper route by where it is configured (`credHelpers[docker.io]`), not by an auths key.
+  const named = /^credHelpers\[|^credsStore$/.test(c.key) ? c.key : `key "${c.key}"`;
+  const where = `${named} in ${displayPath(c.path, home)}`;
   return c.helper !== undefined ? `${where}, secret in helper "${c.helper}"` : where;
 }
 

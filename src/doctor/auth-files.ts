@@ -1,7 +1,8 @@
 /**
  * The auth files docker and podman read on this machine, loaded once for every check: their
- * facts (mode, owner), text and parsed model. Podman's list follows containers/common, which
- * reads only the named file when REGISTRY_AUTH_FILE or DOCKER_CONFIG is set (formats.md §4.1).
+ * facts (mode, owner), text and parsed model. Podman's list is the one `credkit explain` uses
+ * (locateAuthFiles): REGISTRY_AUTH_FILE and DOCKER_CONFIG replace one file of the search each,
+ * they do not end it (containers-image-facts.md #2, #3, #5).
  */
 import { join } from 'node:path';
 import type { Host } from '../io.js';
@@ -40,34 +41,18 @@ export function podmanDefaultAuthFile(host: Host, uid: number | undefined): stri
 }
 
 /**
- * The files podman (and buildah, through containers/common) reads, in order: only
- * REGISTRY_AUTH_FILE, else only `$DOCKER_CONFIG/config.json`, else the primary auth.json,
- * `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`, `~/.docker/config.json`, `~/.dockercfg`.
- */
-export function podmanReadOrder(host: Host, uid: number | undefined): string[] {
-  const env = host.env;
-  if (env.REGISTRY_AUTH_FILE) return [env.REGISTRY_AUTH_FILE];
-  if (env.DOCKER_CONFIG) return [join(env.DOCKER_CONFIG, 'config.json')];
-  const primary = podmanDefaultAuthFile(host, uid);
-  const configHome = env.XDG_CONFIG_HOME || join(host.home, '.config');
-  const out = [join(configHome, 'containers', 'auth.json'), join(host.home, '.docker', 'config.json'), join(host.home, '.dockercfg')];
-  return [...new Set(primary ? [primary, ...out] : out)];
-}
-
-/**
- * Every file docker or podman would read (plus the rest of containers/image's search list, whose
- * modes matter as much), loaded. Podman's files come first, in podman's order.
+ * Every file docker or podman would read, loaded. Podman's files come first, in podman's order
+ * (containers/image's search list, which skopeo follows too).
  */
 export async function loadAuthFiles(host: Host, probes: DoctorProbes): Promise<LoadedAuthFile[]> {
   const readers = new Map<string, Reader[]>();
-  const add = (path: string, reader: Reader | undefined) => {
+  const add = (path: string, reader: Reader) => {
     const list = readers.get(path) ?? [];
-    if (reader && !list.includes(reader)) list.push(reader);
+    if (!list.includes(reader)) list.push(reader);
     readers.set(path, list);
   };
-  for (const path of podmanReadOrder(host, probes.uid)) add(path, 'podman');
+  for (const l of locateAuthFiles(host, probes.uid === undefined ? {} : { uid: probes.uid })) if (l.readers.includes('podman')) add(l.path, 'podman');
   add(dockerConfigPath(host), 'docker');
-  for (const l of locateAuthFiles(host)) add(l.path, undefined);
   const out: LoadedAuthFile[] = [];
   for (const [path, who] of readers) {
     const loaded: LoadedAuthFile = { path, readers: who, facts: undefined, text: undefined, file: undefined, readError: undefined };

@@ -46,7 +46,7 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   findings.push(...stores.findings, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
   const dockerPath = dockerConfigPath(host);
   const docker = dockerView(files.find((f) => f.path === dockerPath), helpers.listings);
-  const podman = podmanView(files, helpers.listings);
+  const podman = await podmanView(files, helpers.listings, host, probes.uid);
   findings.push(...compareViews(docker, podman, host, podmanFileToEdit(host)));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {

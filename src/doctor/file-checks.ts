@@ -108,16 +108,19 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
   if (env.REGISTRY_AUTH_FILE) {
     const p = env.REGISTRY_AUTH_FILE;
     if (!(await probes.statPath(p))) {
-      out.push({ level: 'warn', area: 'files', code: 'registry-auth-file-missing', path: p, what: `REGISTRY_AUTH_FILE names ${shown(p)}, which does not exist: podman and buildah read no other file, so every pull is anonymous`, fix: `podman login (writes ${shown(p)}), or unset REGISTRY_AUTH_FILE` });
+      // Not exclusive on containers/image 5.23 (containers-image-facts.md #2, #5): the missing file
+      // counts as empty and the search goes on, as `credkit explain` shows.
+      out.push({ level: 'info', area: 'files', code: 'registry-auth-file-missing', path: p, what: `REGISTRY_AUTH_FILE names ${shown(p)}, which does not exist yet: podman login will create it; until then podman, skopeo and buildah use their other auth files (newer releases than containers/image 5.23 read only the named file)`, fix: `podman login (writes ${shown(p)}), or unset REGISTRY_AUTH_FILE` });
     }
   }
   if (env.DOCKER_CONFIG) {
     const dir = env.DOCKER_CONFIG;
     const p = dockerConfigPath(host);
     if (!(await probes.statPath(dir))) {
-      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: dir, what: `DOCKER_CONFIG names ${shown(dir)}, which does not exist: docker${env.REGISTRY_AUTH_FILE ? '' : ' and podman'} see no credentials`, fix: `mkdir -m 700 ${shown(dir)} and log in again, or unset DOCKER_CONFIG` });
+      // podman only skips this file (it replaces ~/.docker/config.json in its search, facts #3).
+      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: dir, what: `DOCKER_CONFIG names ${shown(dir)}, which does not exist: docker sees no credentials (podman skips it and uses its other auth files)`, fix: `mkdir -m 700 ${shown(dir)} and log in again, or unset DOCKER_CONFIG` });
     } else if (!(await probes.statPath(p))) {
-      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker${env.REGISTRY_AUTH_FILE ? '' : ' and podman'} see no credentials (podman reads only this file while DOCKER_CONFIG is set)`, fix: `docker login, or unset DOCKER_CONFIG` });
+      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker sees no credentials (podman skips it and uses its other auth files)`, fix: `docker login, or unset DOCKER_CONFIG` });
     }
   }
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {

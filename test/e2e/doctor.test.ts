@@ -233,16 +233,51 @@ describe('e2e: credkit doctor', function () {
       expect(one(report, 'content-lints').what).to.include('auth-unpadded');
     });
 
-    it('REGISTRY_AUTH_FILE naming a missing file: warning; the tmpfs note goes away', async () => {
+    it('REGISTRY_AUTH_FILE naming a missing file: info (podman falls back to its other files); the tmpfs note goes away', async () => {
       const { report } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: join(sb.home, 'nowhere', 'auth.json'), CREDKIT_FALLBACK: 'file' });
-      expect(one(report, 'registry-auth-file-missing')).to.include({ level: 'warn' });
+      expect(one(report, 'registry-auth-file-missing')).to.include({ level: 'info' });
       expect(withCode(report, 'runtime-auth-file')).to.deep.equal([]);
     });
   });
 
+  describe('podman with DOCKER_CONFIG or REGISTRY_AUTH_FILE set (neither is exclusive: containers-image-facts #2, #3, #5)', () => {
+    const REGISTRY = '127.0.0.1:5443';
+    beforeEach(async () => {
+      sb.env.CREDKIT_FALLBACK = 'file';
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: { [REGISTRY]: auth('alice') } });
+    });
+
+    /** What `credkit explain` says podman uses for the registry. */
+    async function explainPodman(env: Record<string, string>): Promise<string | undefined> {
+      const r = await sb.credkit(['explain', `${REGISTRY}/`, '--as', 'podman', '--json'], '', env);
+      expect(r.code, r.stderr).to.equal(0);
+      const report = JSON.parse(r.stdout) as { clients: { outcome: string; credential?: { username: string } }[] };
+      return report.clients[0]?.credential?.username;
+    }
+
+    for (const [name, env] of [
+      // The sandbox's DOCKER_CONFIG is a directory with no config.json in it.
+      ['DOCKER_CONFIG names a directory without config.json', {}],
+      ['REGISTRY_AUTH_FILE names a file that does not exist', { REGISTRY_AUTH_FILE: join('nowhere', 'auth.json') }],
+    ] as const) {
+      it(`${name}: podman still uses auth.json, as explain says`, async () => {
+        const extra: Record<string, string> = 'REGISTRY_AUTH_FILE' in env ? { REGISTRY_AUTH_FILE: join(sb.home, env.REGISTRY_AUTH_FILE) } : {};
+        expect(await explainPodman(extra)).to.equal('alice');
+        const { r, report } = await doctorJSON(sb, ['--no-call-helpers'], extra);
+        expect(r.stdout).not.to.include('read no other file');
+        expect(r.stdout).not.to.include('podman reads only');
+        expect(r.stdout).not.to.include('see no credentials');
+        const f = one(report, 'podman-only');
+        expect(f.what).to.equal(`${REGISTRY}: only podman has a credential (key "${REGISTRY}" in ~/.config/containers/auth.json)`);
+        if ('REGISTRY_AUTH_FILE' in env) expect(one(report, 'registry-auth-file-missing').level).to.equal('info');
+        else expect(one(report, 'docker-config-missing').what).to.include('docker sees no credentials');
+      });
+    }
+  });
+
   describe('docker and podman disagree', () => {
     beforeEach(() => {
-      // With DOCKER_CONFIG set, podman reads only that file; these cases are about the default chain.
+      // These cases are about the default files (~/.docker/config.json, which DOCKER_CONFIG replaces).
       delete sb.env.DOCKER_CONFIG;
       sb.env.CREDKIT_FALLBACK = 'file';
     });

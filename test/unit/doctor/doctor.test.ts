@@ -1,6 +1,5 @@
 import { expect } from 'chai';
 import { runDoctor } from '../../../src/doctor/doctor.js';
-import { podmanReadOrder } from '../../../src/doctor/auth-files.js';
 import { summariseLints } from '../../../src/doctor/file-checks.js';
 import { pickAuto } from '../../../src/doctor/store-checks.js';
 import type { DoctorProbes, FileFacts, HelperListing } from '../../../src/doctor/probes.js';
@@ -221,10 +220,15 @@ describe('doctor: auth files', () => {
     expect(info?.level).to.equal('info');
   });
 
-  it('REGISTRY_AUTH_FILE and DOCKER_CONFIG naming missing files are warnings', async () => {
+  it('REGISTRY_AUTH_FILE naming a missing file is info (podman falls back); DOCKER_CONFIG without config.json is a warning for docker', async () => {
     const r = await doctor({}, { REGISTRY_AUTH_FILE: '/srv/ci/auth.json', DOCKER_CONFIG: '/srv/ci/docker' });
-    expect(only(r, 'registry-auth-file-missing').level).to.equal('warn');
-    expect(only(r, 'docker-config-missing').level).to.equal('warn');
+    const named = only(r, 'registry-auth-file-missing');
+    expect(named.level).to.equal('info');
+    expect(named.what).not.to.include('read no other file');
+    const docker = only(r, 'docker-config-missing');
+    expect(docker.level).to.equal('warn');
+    expect(docker.what).to.include('docker sees no credentials');
+    expect(docker.what).not.to.include('podman reads only');
     none(r, 'runtime-auth-file');
   });
 
@@ -236,17 +240,15 @@ describe('doctor: auth files', () => {
     expect(f.fix).to.include('REGISTRY_AUTH_FILE=~/.config/containers/auth.json');
   });
 
-  it("podman's read order follows containers/common: a named file is the only one", () => {
-    const h = (env: Record<string, string>) => ({ ...host(env), env: { ...env } });
-    expect(podmanReadOrder(h({ XDG_RUNTIME_DIR: '/run/user/7' }), 7)).to.deep.equal([
-      '/run/user/7/containers/auth.json',
-      `${HOME}/.config/containers/auth.json`,
-      `${HOME}/.docker/config.json`,
-      `${HOME}/.dockercfg`,
-    ]);
-    expect(podmanReadOrder(h({}), 7)[0]).to.equal('/run/containers/7/auth.json');
-    expect(podmanReadOrder(h({ REGISTRY_AUTH_FILE: '/a.json', DOCKER_CONFIG: '/d' }), 7)).to.deep.equal(['/a.json']);
-    expect(podmanReadOrder(h({ DOCKER_CONFIG: '/d' }), 7)).to.deep.equal(['/d/config.json']);
+  it("podman's files are explain's: REGISTRY_AUTH_FILE and DOCKER_CONFIG each replace one file, the rest are still read", async () => {
+    const readers = async (env: Record<string, string>) => {
+      const r = await doctor({ files: { [`${HOME}/.docker/config.json`]: { auths: {} } } }, env);
+      return r.findings.filter((f) => f.code === 'file-ok').map((f) => f.what.replace(/: mode.*/, ''));
+    };
+    expect(await readers({ REGISTRY_AUTH_FILE: '/a.json' })).to.deep.equal(['~/.docker/config.json (read by podman and docker)']);
+    // With DOCKER_CONFIG set, ~/.docker/config.json is nobody's file any more.
+    const r = await doctor({ files: { [`${HOME}/.docker/config.json`]: { auths: {} }, '/d/config.json': { auths: {} } } }, { DOCKER_CONFIG: '/d' });
+    expect(r.findings.filter((f) => f.code === 'file-ok').map((f) => f.what.replace(/: mode.*/, ''))).to.deep.equal(['/d/config.json (read by podman and docker)']);
   });
 });
 
@@ -292,13 +294,24 @@ describe('doctor: docker and podman agreement', () => {
     expect(r.findings.filter((f) => f.area === 'agreement').map((f) => f.code)).to.deep.equal(['agree']);
   });
 
-  it('REGISTRY_AUTH_FILE hides docker\'s file from podman: docker-only registries are info', async () => {
+  it("REGISTRY_AUTH_FILE does not hide docker's file from podman: it is still read when the named file has no match", async () => {
     const r = await doctor(
       { files: { [dockerConfig]: { auths: { 'quay.io': auth('bob', 'fake-pw') } }, '/srv/auth.json': { auths: {} } } },
       { REGISTRY_AUTH_FILE: '/srv/auth.json' },
     );
-    expect(only(r, 'docker-only').level).to.equal('info');
+    expect(r.findings.filter((f) => f.area === 'agreement').map((f) => f.code)).to.deep.equal(['agree']);
   });
+
+  for (const [name, env] of [
+    ['REGISTRY_AUTH_FILE names a missing file', { REGISTRY_AUTH_FILE: '/srv/nowhere/auth.json' }],
+    ['DOCKER_CONFIG names a directory without config.json', { DOCKER_CONFIG: '/srv/empty-docker' }],
+  ] as const) {
+    it(`${name}: podman still uses ~/.config/containers/auth.json (as explain says)`, async () => {
+      const r = await doctor({ files: { [podmanAuth]: { auths: { '127.0.0.1:5443': auth('alice', 'fake-pw') } } } }, env);
+      const f = only(r, 'podman-only');
+      expect(f.what).to.equal('127.0.0.1:5443: only podman has a credential (key "127.0.0.1:5443" in ~/.config/containers/auth.json)');
+    });
+  }
 });
 
 describe('doctor: report', () => {
