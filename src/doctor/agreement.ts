@@ -1,15 +1,17 @@
 /**
  * Where docker and podman disagree about credentials (users.md #6): each tool's view of which
  * registries it has a credential for, built from the files each reads and the way each looks
- * entries up (formats.md §2.4, §4.3, §6.6, §6.9), then compared registry by registry. podman's
- * view runs the lookup `credkit explain` runs, so the two commands cannot contradict each other.
+ * entries up (formats.md §2.4, §4.3, §6.6, §6.9), then compared registry by registry. Each view
+ * runs the lookup `credkit explain` runs for that tool, so the two commands cannot contradict
+ * each other.
  */
 import type { Host } from '../io.js';
 import type { ImageRef } from '../image-ref.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
-import { keyOf, isStub } from '../auth-file/model.js';
+import { keyOf } from '../auth-file/model.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../auth-file/lookup.js';
 import { lookupContainers } from '../auth-file/lookup-containers.js';
+import { lookupDocker } from '../auth-file/lookup-docker.js';
 import { stripListLabel } from '../stores/helper.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import type { DoctorFinding } from './report.js';
@@ -20,7 +22,7 @@ export interface ToolCredential {
   /** Canonical registry host (`docker.io` for Docker Hub). */
   registry: string;
   path: string;
-  /** The key as written (or the credHelpers key). */
+  /** The key as written, or the helper route (`credsStore`, `credHelpers[…]`). */
   key: string;
   /** The helper that holds the secret, when one does. */
   helper: string | undefined;
@@ -43,39 +45,6 @@ function listedUsername(listings: Listings, helper: string, address: string, reg
     if (k.path === '' && k.host === registry) return user;
   }
   return undefined;
-}
-
-/**
- * docker's view of its config.json: registry-wide keys only, Docker Hub only under
- * `https://index.docker.io/v1/`; `credHelpers[host]` wins over `credsStore`, which wins over the
- * file's own fields.
- */
-export function dockerView(file: LoadedAuthFile | undefined, listings: Listings): Map<string, ToolCredential> {
-  const out = new Map<string, ToolCredential>();
-  const f = file?.file;
-  if (!file || !f) return out;
-  const addressOf = (key: string): { registry: string; address: string } | undefined => {
-    const k = parseRegistryKey(key);
-    if (k.path !== '' || (k.hub && key !== DOCKER_HUB_KEY)) return undefined;
-    return { registry: k.host, address: k.hub ? DOCKER_HUB_KEY : k.host };
-  };
-  for (const e of f.entries) {
-    const a = addressOf(e.key);
-    if (!a || out.has(a.registry)) continue;
-    const helper = f.credHelpers.get(a.address) ?? f.credsStore;
-    if (helper !== undefined) {
-      out.set(a.registry, { registry: a.registry, path: file.path, key: e.key, helper, viaCredsStore: !f.credHelpers.has(a.address), username: listedUsername(listings, helper, a.address, a.registry) });
-    } else if (!isStub(e) && e.authProblem === undefined) {
-      out.set(a.registry, { registry: a.registry, path: file.path, key: e.key, helper: undefined, viaCredsStore: false, username: e.username });
-    }
-  }
-  for (const [key, helper] of f.credHelpers) {
-    const k = parseRegistryKey(key);
-    // docker matches credHelpers keys exactly against the host (or the Hub URL).
-    if (k.path !== '' || (k.hub ? key !== DOCKER_HUB_KEY : k.scheme !== undefined) || out.has(k.host)) continue;
-    out.set(k.host, { registry: k.host, path: file.path, key, helper, viaCredsStore: false, username: listedUsername(listings, helper, key, k.host) });
-  }
-  return out;
 }
 
 /** A registry on its own, as `credkit explain REGISTRY` would parse it. */
@@ -158,6 +127,47 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
   return out;
 }
 
+/** A plaintext entry in docker's config.json that docker does not use, because a helper answers for its registry. */
+export interface IgnoredPlaintext {
+  path: string;
+  key: string;
+  username: string;
+  helper: string;
+  /** `credsStore` or `credHelpers["…"]`. */
+  via: string;
+}
+
+/** docker's view: its credentials, and the plaintext entries it ignores where its helper has nothing. */
+export interface DockerView {
+  credentials: Map<string, ToolCredential>;
+  ignoredPlaintext: Map<string, IgnoredPlaintext>;
+}
+
+/**
+ * docker's view, from docker's own lookup (the one `credkit explain` runs) for each registry:
+ * only `${DOCKER_CONFIG:-~/.docker}/config.json`; `credHelpers[key]` wins over `credsStore`,
+ * which wins over `auths`. A helper's answer replaces the file's entry even when it has nothing
+ * (formats.md §2.4), so a plaintext `auth` next to a credsStore is not a credential for docker.
+ */
+export async function dockerView(files: readonly LoadedAuthFile[], listings: Listings, host: Host): Promise<DockerView> {
+  const credentials = new Map<string, ToolCredential>();
+  const ignoredPlaintext = new Map<string, IgnoredPlaintext>();
+  const texts = lookupTexts(files);
+  const deps = listingDeps(listings);
+  for (const registry of candidateRegistries(files)) {
+    const x = await lookupDocker({ host, ref: registryRef(registry), files: texts }, deps);
+    const c = credentialOf(registry, x);
+    if (c) {
+      credentials.set(registry, { ...c, viaCredsStore: c.key === 'credsStore' });
+      continue;
+    }
+    const call = x.helperCalls[0];
+    const plain = x.shadowed.find((e) => e.username !== '' && !e.key.startsWith('credHelpers['));
+    if (call?.outcome === 'not-found' && plain) ignoredPlaintext.set(registry, { path: plain.file, key: plain.key, username: plain.username, helper: call.helper, via: call.via });
+  }
+  return { credentials, ignoredPlaintext };
+}
+
 function source(c: ToolCredential, home: string): string {
   // A lookup names a helper route by where it is configured (`credHelpers[docker.io]`), not by an auths key.
   const named = /^credHelpers\[|^credsStore$/.test(c.key) ? c.key : `key "${c.key}"`;
@@ -168,7 +178,13 @@ function source(c: ToolCredential, home: string): string {
 const comparable = (u: string | undefined): u is string => u !== undefined && u !== '' && u !== '<token>';
 
 /** Compares the two views; one finding per registry that differs, and one summary when none does. */
-export function compareViews(docker: ReadonlyMap<string, ToolCredential>, podman: ReadonlyMap<string, ToolCredential>, host: Host, podmanAuthFile: string): DoctorFinding[] {
+export function compareViews(
+  docker: ReadonlyMap<string, ToolCredential>,
+  podman: ReadonlyMap<string, ToolCredential>,
+  host: Host,
+  podmanAuthFile: string,
+  ignoredPlaintext: ReadonlyMap<string, IgnoredPlaintext> = new Map(),
+): DoctorFinding[] {
   const out: DoctorFinding[] = [];
   const home = host.home;
   const registries = [...new Set([...docker.keys(), ...podman.keys()])].sort();
@@ -179,7 +195,8 @@ export function compareViews(docker: ReadonlyMap<string, ToolCredential>, podman
     const p = podman.get(r);
     const name = r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
     if (d && p) {
-      if (d.path !== p.path && comparable(d.username) && comparable(p.username) && d.username !== p.username) {
+      // Not only across files: in one config.json docker may ask a helper while podman reads the plaintext entry.
+      if (comparable(d.username) && comparable(p.username) && d.username !== p.username) {
         out.push({ level: 'warn', area: 'agreement', code: 'different-username', what: `${name}: docker logs in as "${d.username}" (${source(d, home)}), podman as "${p.username}" (${source(p, home)})`, fix: `log in again with the account you want in the other tool (${r === DOCKER_HUB_HOST ? 'docker login' : `docker login ${r}`} / podman login ${r}), or remove the stale entry` });
       } else agree++;
     } else if (d) {
@@ -192,8 +209,14 @@ export function compareViews(docker: ReadonlyMap<string, ToolCredential>, podman
         out.push({ level: 'info', area: 'agreement', code: 'docker-only', what: `${name}: only docker has a credential (${source(d, home)})`, fix: `podman login ${r}, if you pull from it with podman too` });
       }
     } else if (p) {
+      const stale = ignoredPlaintext.get(r);
+      // docker's helper answers for the registry and has nothing: the plaintext entry looks like a login but is not one.
+      const ignored = stale ? `; docker asks helper "${stale.helper}" (${stale.via}), which has none, and ignores the plaintext entry "${stale.key}" (user "${stale.username}") left in ${displayPath(stale.path, home)}` : '';
+      const relogin = stale ? ` (the secret goes to helper "${stale.helper}" and the plaintext entry becomes a {} marker)` : '';
       if (r === DOCKER_HUB_HOST) {
-        out.push({ level: 'warn', area: 'agreement', code: 'hub-podman-only', what: `Docker Hub: podman has a credential (${source(p, home)}) but docker has none (docker looks only for "${DOCKER_HUB_KEY}")`, fix: 'docker login' });
+        out.push({ level: 'warn', area: 'agreement', code: 'hub-podman-only', what: `Docker Hub: podman has a credential (${source(p, home)}) but docker has none (docker looks only for "${DOCKER_HUB_KEY}")${ignored}`, fix: `docker login${relogin}` });
+      } else if (stale) {
+        out.push({ level: 'warn', area: 'agreement', code: 'podman-only', what: `${name}: only podman has a credential (${source(p, home)})${ignored}`, fix: `docker login ${r}${relogin}` });
       } else {
         out.push({ level: 'info', area: 'agreement', code: 'podman-only', what: `${name}: only podman has a credential (${source(p, home)})`, fix: `docker login ${r}, if you pull from it with docker too` });
       }

@@ -44,10 +44,9 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
     checkAuthEnvironment(host, probes),
   ]);
   findings.push(...stores.findings, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
-  const dockerPath = dockerConfigPath(host);
-  const docker = dockerView(files.find((f) => f.path === dockerPath), helpers.listings);
+  const docker = await dockerView(files, helpers.listings, host);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
-  findings.push(...compareViews(docker, podman, host, podmanFileToEdit(host)));
+  findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {
     findings,

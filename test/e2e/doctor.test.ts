@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { chmod, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms } from '../support/sandbox.js';
+import { FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
 import { startPrivateBus } from '../support/os-keyring.js';
 import type { PrivateBus } from '../support/os-keyring.js';
@@ -282,8 +282,8 @@ describe('e2e: credkit doctor', function () {
       sb.env.CREDKIT_FALLBACK = 'file';
     });
 
-    it('different usernames, Hub only for podman, credsStore that podman ignores, the tmpfs default', async () => {
-      await writeListingHelper(sb, 'fakestore', { 'ghcr.io': 'carol', 'https://index.docker.io/v1/': 'carol' });
+    it('a plaintext entry credsStore shadows, Hub only for podman, credsStore that podman ignores, the tmpfs default', async () => {
+      await writeListingHelper(sb, 'fakestore', { 'ghcr.io': 'carol' });
       await writeJSON(join(sb.home, '.docker', 'config.json'), {
         auths: { 'quay.io': auth('alice'), 'ghcr.io': {} },
         credsStore: 'fakestore',
@@ -292,12 +292,38 @@ describe('e2e: credkit doctor', function () {
         auths: { 'quay.io': auth('bob'), 'docker.io': auth('dave') },
       });
       const { report } = await doctorJSON(sb);
-      // credsStore also covers quay.io for docker, so docker asks the store: its user for quay.io is unknown.
+      // credsStore also covers quay.io for docker: the store has nothing for it, so alice's plaintext entry is not used.
+      expect(one(report, 'podman-only')).to.include({ level: 'warn' });
+      expect(one(report, 'podman-only').what).to.include('quay.io: only podman has a credential');
+      expect(one(report, 'podman-only').what).to.include('ignores the plaintext entry "quay.io" (user "alice")');
       expect(one(report, 'creds-store-ignored').what).to.include('ghcr.io: docker keeps the credential in credsStore "fakestore"');
       expect(one(report, 'creds-store-ignored').fix).to.include('"credHelpers": {"ghcr.io": "fakestore"} to ~/.config/containers/auth.json');
       expect(one(report, 'hub-podman-only')).to.include({ level: 'warn' });
       expect(one(report, 'runtime-auth-file').what).to.include('(it exists)');
       expect(one(report, 'helper-answers').what).to.include('docker-credential-fakestore');
+    });
+
+    it("a plaintext entry next to credsStore: docker asks credkit's (empty) store, so docker and podman do not agree", async () => {
+      const shim = await writeHelperShim(join(sb.home, 'bin'));
+      sb.env.PATH = `${shim}:${sb.env.PATH}`;
+      sb.env.CREDKIT_BACKEND = 'file';
+      sb.env.CREDKIT_FILE = join(sb.home, 'empty-store.json');
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'ghcr.io': auth('dg') }, credsStore: 'credkit' });
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: { 'ghcr.io': auth('pg') } });
+      // explain says the same: docker is anonymous (the helper has nothing), podman sends pg.
+      const x = await sb.credkit(['explain', 'ghcr.io', '--json']);
+      expect(x.code, x.stderr).to.equal(0);
+      const clients = (JSON.parse(x.stdout) as { clients: { client: string; outcome: string; credential?: { username: string } }[] }).clients;
+      expect(clients.map((c) => [c.client, c.outcome, c.credential?.username])).to.deep.equal([
+        ['docker', 'anonymous', undefined],
+        ['podman', 'credential', 'pg'],
+      ]);
+      const { report } = await doctorJSON(sb);
+      expect(withCode(report, 'agree')).to.deep.equal([]);
+      const f = one(report, 'podman-only');
+      expect(f.level).to.equal('warn');
+      expect(f.what).to.include('ghcr.io: only podman has a credential (key "ghcr.io" in ~/.config/containers/auth.json)');
+      expect(f.what).to.include('docker asks helper "credkit" (credsStore), which has none, and ignores the plaintext entry "ghcr.io" (user "dg") left in ~/.docker/config.json');
     });
 
     it('the same registry with different usernames in ~/.docker/config.json and auth.json', async () => {

@@ -272,7 +272,8 @@ describe('doctor: docker and podman agreement', () => {
   });
 
   it('docker credsStore stubs: podman pulls anonymously; the fix points podman at the same helper', async () => {
-    const r = await doctor({ helpers: { desktop: undefined }, files: { [dockerConfig]: { auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} }, credsStore: 'desktop' } } });
+    const listed = new Map([['https://index.docker.io/v1/', 'alice'], ['ghcr.io', 'alice']]);
+    const r = await doctor({ helpers: { desktop: { ok: true, entries: listed } }, files: { [dockerConfig]: { auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} }, credsStore: 'desktop' } } });
     const f = r.findings.filter((x) => x.code === 'creds-store-ignored');
     expect(f.map((x) => x.level)).to.deep.equal(['warn', 'warn']);
     expect(f[0]?.fix).to.include('"credHelpers": {"docker.io": "desktop"} to ~/.config/containers/auth.json');
@@ -280,13 +281,33 @@ describe('doctor: docker and podman agreement', () => {
   });
 
   it('Hub for docker but not podman: a credHelpers key under the /v1/ URL serves docker only', async () => {
-    const r = await doctor({ helpers: { pass: undefined }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } } } });
+    const r = await doctor({ helpers: { pass: { ok: true, entries: new Map([['https://index.docker.io/v1/', 'alice']]) } }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } } } });
     expect(only(r, 'hub-docker-only').fix).to.include('"credHelpers": {"docker.io": "pass"}');
   });
 
   it('Hub for podman but not docker: podman login wrote "docker.io", which docker never reads', async () => {
     const r = await doctor({ files: { [podmanAuth]: { auths: { 'docker.io': auth('alice', 'fake-pw') } } } });
     expect(only(r, 'hub-podman-only').level).to.equal('warn');
+  });
+
+  it('a plaintext entry shadowed by credsStore is not a docker credential: the helper has none, so only podman has one', async () => {
+    const r = await doctor({
+      helpers: { credkit: { ok: true, entries: new Map() } },
+      files: { [dockerConfig]: { auths: { 'ghcr.io': auth('dg', 'fake-pw-d') }, credsStore: 'credkit' }, [podmanAuth]: { auths: { 'ghcr.io': auth('pg', 'fake-pw-p') } } },
+    });
+    none(r, 'agree');
+    const f = only(r, 'podman-only');
+    expect(f.level).to.equal('warn');
+    expect(f.what).to.equal('ghcr.io: only podman has a credential (key "ghcr.io" in ~/.config/containers/auth.json); docker asks helper "credkit" (credsStore), which has none, and ignores the plaintext entry "ghcr.io" (user "dg") left in ~/.docker/config.json');
+    expect(f.fix).to.include('docker login ghcr.io');
+  });
+
+  it('credsStore with a credential of its own beats the plaintext entry podman reads from the same file', async () => {
+    const r = await doctor({
+      helpers: { store: { ok: true, entries: new Map([['quay.io', 'carol']]) } },
+      files: { [dockerConfig]: { auths: { 'quay.io': auth('alice', 'fake-pw') }, credsStore: 'store' } },
+    });
+    expect(only(r, 'different-username').what).to.match(/docker logs in as "carol" \(credsStore in ~\/\.docker\/config\.json, secret in helper "store"\), podman as "alice"/);
   });
 
   it("plain credentials in docker's file are seen by podman too (it reads ~/.docker/config.json)", async () => {
