@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, podmanKeyProblem } from '../registry.js';
-import type { AuthEntry, AuthFile } from './model.js';
+import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
 import { parseAuthText } from './read.js';
@@ -31,6 +31,8 @@ export interface CheckInput {
   text: string;
   source: string;
   mode?: number;
+  /** The format the input must be in, when the caller knows (as `--from` does); else detected. */
+  from?: AuthFormat;
 }
 
 /** Checks one input; never throws for bad content (that is a finding). */
@@ -45,7 +47,7 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   }
   let files: AuthFile[];
   try {
-    const parsed = parseAuthText(input.text, input.source);
+    const parsed = parseAuthText(input.text, input.source, input.from);
     files = parsed.files;
     for (const s of parsed.secrets?.secrets ?? []) {
       if ((s.dataBytes ?? 0) <= MAX_SECRET_DATA_BYTES) continue;

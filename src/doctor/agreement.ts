@@ -184,6 +184,7 @@ export function compareViews(
   host: Host,
   podmanAuthFile: string,
   ignoredPlaintext: ReadonlyMap<string, IgnoredPlaintext> = new Map(),
+  brokenHelpers: ReadonlySet<string> = new Set(),
 ): DoctorFinding[] {
   const out: DoctorFinding[] = [];
   const home = host.home;
@@ -201,10 +202,13 @@ export function compareViews(
       } else agree++;
     } else if (d) {
       const hubKey = r === DOCKER_HUB_HOST ? DOCKER_HUB_HOST : r;
+      // Pointing podman at a helper the helper checks found broken would only move the failure.
+      const shareable = d.helper !== undefined && !brokenHelpers.has(d.helper);
+      const broken = d.helper !== undefined && !shareable ? ` (helper "${d.helper}" does not work here: see its finding above)` : '';
       if (d.viaCredsStore) {
-        out.push({ level: 'warn', area: 'agreement', code: 'creds-store-ignored', what: `${name}: docker keeps the credential in credsStore "${d.helper}" (${displayPath(d.path, home)}), which podman ignores: podman pulls from ${r} anonymously`, fix: `podman login ${r}, or let podman ask the same helper: add "credHelpers": {"${hubKey}": "${d.helper}"} to ${podmanFile}` });
+        out.push({ level: 'warn', area: 'agreement', code: 'creds-store-ignored', what: `${name}: docker keeps the credential in credsStore "${d.helper}" (${displayPath(d.path, home)}), which podman ignores: podman pulls from ${r} anonymously`, fix: shareable ? `podman login ${r}, or let podman ask the same helper: add "credHelpers": {"${hubKey}": "${d.helper}"} to ${podmanFile}` : `podman login ${r}${broken}` });
       } else if (r === DOCKER_HUB_HOST) {
-        out.push({ level: 'warn', area: 'agreement', code: 'hub-docker-only', what: `Docker Hub: docker has a credential (${source(d, home)}) but podman has none (podman looks for "${DOCKER_HUB_HOST}")`, fix: d.helper !== undefined ? `podman login docker.io, or add "credHelpers": {"${DOCKER_HUB_HOST}": "${d.helper}"} to ${podmanFile}` : 'podman login docker.io' });
+        out.push({ level: 'warn', area: 'agreement', code: 'hub-docker-only', what: `Docker Hub: docker has a credential (${source(d, home)}) but podman has none (podman looks for "${DOCKER_HUB_HOST}")`, fix: shareable ? `podman login docker.io, or add "credHelpers": {"${DOCKER_HUB_HOST}": "${d.helper}"} to ${podmanFile}` : `podman login docker.io${broken}` });
       } else {
         out.push({ level: 'info', area: 'agreement', code: 'docker-only', what: `${name}: only docker has a credential (${source(d, home)})`, fix: `podman login ${r}, if you pull from it with podman too` });
       }

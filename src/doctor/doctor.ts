@@ -46,7 +46,7 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   findings.push(...stores.findings, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
   const docker = await dockerView(files, helpers.listings, host);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
-  findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext));
+  findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {
     findings,

@@ -3,9 +3,11 @@
  * `credkit check` (called, then summarised one line per file), and environment variables that
  * point at nothing.
  */
+import { join } from 'node:path';
 import type { Host } from '../io.js';
 import { checkAuthInput } from '../auth-file/check.js';
 import type { Finding } from '../auth-file/check.js';
+import type { AuthFormat } from '../auth-file/model.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
 import type { DoctorProbes } from './probes.js';
@@ -57,7 +59,7 @@ export function checkAuthFiles(files: readonly LoadedAuthFile[], host: Host, uid
       out.push({ level: 'error', area: 'files', code: 'file-owner', path: f.path, what: `${shown}${readersText(f)} is owned by ${owner}, not by you (uid ${uid}): logins as you cannot update it`, fix: `sudo chown "$(id -u):$(id -g)" ${shown}` });
     }
     if (f.text !== undefined) {
-      const lint = summariseLints(checkAuthInput({ text: f.text, source: shown }), shown, f.path);
+      const lint = summariseLints(checkAuthInput({ text: f.text, source: shown, ...lintFormat(f, host) }), shown, f.path);
       if (lint) {
         out.push(lint);
         if (lint.level !== 'info') problems++;
@@ -67,6 +69,18 @@ export function checkAuthFiles(files: readonly LoadedAuthFile[], host: Host, uid
   }
   if (present === 0) out.push({ level: 'info', area: 'files', code: 'no-auth-files', what: 'no auth file exists yet: docker and podman have no stored logins' });
   return out;
+}
+
+/**
+ * The format a file in a known place must have, for text that is not JSON: detection would try
+ * it as Kubernetes YAML and say "expected a Kubernetes object", which no tool reads from there.
+ * JSON text keeps detection, so the lints stay those of `credkit check FILE`.
+ */
+function lintFormat(f: LoadedAuthFile, host: Host): { from?: AuthFormat } {
+  const first = f.text?.trimStart()[0];
+  if (first === undefined || first === '{' || first === '[') return {};
+  if (f.path === join(host.home, '.dockercfg')) return { from: 'dockercfg' };
+  return { from: f.readers.includes('docker') ? 'docker' : 'podman' };
 }
 
 function entryCount(f: LoadedAuthFile): string {

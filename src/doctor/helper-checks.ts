@@ -66,13 +66,16 @@ export interface HelperCheckOptions {
 export interface HelperCheckResult {
   findings: DoctorFinding[];
   listings: Map<string, Map<string, string>>;
+  /** Helpers reported at error level (missing, cannot run, hang…): no fix should point at them. */
+  broken: Set<string>;
 }
 
 /** Checks every helper in `uses`; helper calls run in parallel, each bounded by the timeout. */
 export async function checkHelpers(uses: readonly HelperUse[], host: Host, probes: DoctorProbes, options: HelperCheckOptions): Promise<HelperCheckResult> {
   const listings = new Map<string, Map<string, string>>();
   const results = await Promise.all(uses.map((use) => checkOne(use, host, probes, options, listings)));
-  return { findings: results.flat(), listings };
+  const broken = new Set(uses.filter((_, i) => results[i]?.some((f) => f.level === 'error')).map((u) => u.helper));
+  return { findings: results.flat(), listings, broken };
 }
 
 async function checkOne(use: HelperUse, host: Host, probes: DoctorProbes, options: HelperCheckOptions, listings: Map<string, Map<string, string>>): Promise<DoctorFinding[]> {

@@ -76,8 +76,9 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
 }
 
 function noKeychain(why: string): StoreUnavailableError {
+  // No "credkit:" here: the CLI adds its own prefix, and the helper prints store errors as they are.
   return new StoreUnavailableError(
-    `credkit: no usable OS keychain (${why}); set CREDKIT_BACKEND or "backend =" in credkit's config.ini to keyutils, pass or file, or set "fallback = file"`,
+    `no usable OS keychain (${why}); set CREDKIT_BACKEND or "backend =" in credkit's config.ini to keyutils, pass or file, or set "fallback = file"`,
   );
 }
 

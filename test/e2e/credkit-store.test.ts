@@ -59,6 +59,13 @@ describe('credkit store (binary)', () => {
     expect(r.stderr).to.match(/unknown credkit backend "nosuch"/);
   });
 
+  it('auto with no usable keychain (no D-Bus here) and no fallback: one "credkit:" prefix, exit 1', async () => {
+    const r = await sb.credkit(['store', 'list'], '', { CREDKIT_BACKEND: 'auto' });
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^credkit: no usable OS keychain \(/);
+    expect(r.stderr).not.to.include('credkit: credkit:');
+  });
+
   it('backends reports each backend and whether it is usable', async () => {
     const r = await sb.credkit(['store', 'backends', '--json']);
     expect(r.code).to.equal(0);

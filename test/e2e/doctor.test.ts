@@ -205,6 +205,24 @@ describe('e2e: credkit doctor', function () {
       expect(f.what).to.include('did not answer list within 1 s');
     });
 
+    it('a credsStore helper that does not work here: the fix does not send podman to it', async () => {
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'ghcr.io': {} }, credsStore: 'nosuch' });
+      const { report } = await doctorJSON(sb, [], { CREDKIT_FALLBACK: 'file' });
+      expect(one(report, 'helper-missing').level).to.equal('error');
+      const f = one(report, 'creds-store-ignored');
+      expect(f.fix).to.equal('podman login ghcr.io (helper "nosuch" does not work here: see its finding above)');
+      expect(f.fix).not.to.include('credHelpers');
+    });
+
+    it("credkit's own helper whose store is unusable: its error is quoted with one credkit prefix at most", async () => {
+      await putHelperOnPath(sb);
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: {}, credsStore: 'credkit' });
+      const { report } = await doctorJSON(sb, [], { CREDKIT_BACKEND: 'auto' });
+      const f = one(report, 'helper-list-failed');
+      expect(f.what).to.include('no usable OS keychain');
+      expect(f.what).not.to.match(/credkit: credkit:/);
+    });
+
     it("credkit's own helper as credsStore answers list", async () => {
       await putHelperOnPath(sb);
       sb.env.CREDKIT_BACKEND = 'file';
@@ -224,6 +242,18 @@ describe('e2e: credkit doctor', function () {
       expect(r.code).to.equal(1);
       expect(r.stdout).not.to.include(FAKE);
       expect(r.stdout.split('\n')).to.include('error  ~/.docker/config.json (read by podman and docker) has mode 0644: every user can read its credentials; fix: chmod 600 ~/.docker/config.json');
+    });
+
+    it('a broken ~/.dockercfg is "not a .dockercfg", not a Kubernetes object; broken JSON files are "invalid JSON"', async () => {
+      await writeFile(join(sb.home, '.dockercfg'), 'x', { mode: 0o600 });
+      await mkdir(join(sb.env.XDG_CONFIG_HOME as string, 'containers'), { recursive: true });
+      await writeFile(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), 'x', { mode: 0o600 });
+      const { r, report } = await doctorJSON(sb, ['--no-call-helpers'], { CREDKIT_FALLBACK: 'file' });
+      expect(r.stdout).not.to.include('Kubernetes');
+      const lints = withCode(report, 'content-lints').map((f) => f.what);
+      expect(lints).to.have.length(2);
+      expect(lints.find((w) => w.startsWith('~/.dockercfg:'))).to.include('not a .dockercfg');
+      expect(lints.find((w) => w.startsWith('~/.config/containers/auth.json:'))).to.include('invalid JSON');
     });
 
     it("check's lints are summarised per file", async () => {
