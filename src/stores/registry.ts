@@ -69,7 +69,7 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
   if (problem === undefined) return keychain.openStore(config, host);
   if (!lasting) {
     throw new StoreUnavailableError(
-      `credkit: the OS keychain is there but cannot be used now: ${problem}. The "${fallback}" fallback is for machines without a keychain and is not used (it would hide the keychain's credentials); to use it anyway for now, set CREDKIT_BACKEND=${fallback}`,
+      `the OS keychain is there but cannot be used now: ${problem}. The "${fallback}" fallback is for machines without a keychain and is not used (it would hide the keychain's credentials); to use it anyway for now, set CREDKIT_BACKEND=${fallback}`,
     );
   }
   return (await load(fallback)).openStore(config, host);
