@@ -4,7 +4,7 @@
  * link survives, relative links resolve against their own directory), the owner is kept, and the
  * mode is never wider than 0600 (a stricter existing mode is kept).
  */
-import { constants as fsc, readFileSync } from 'node:fs';
+import { constants as fsc, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, basename, resolve, join } from 'node:path';
 import { IoError } from '../errors.js';
 
@@ -68,6 +68,35 @@ export async function resolveWriteTarget(path: string): Promise<string> {
     current = resolve(dirname(current), link);
   }
   throw new IoError(`${path}: too many levels of symbolic links`);
+}
+
+/**
+ * Where `path` really is: symlinks resolved (in its directories too), relative paths made
+ * absolute. A missing file is its real directory plus its name, and a dangling symlink is where it
+ * points, because that is what a write creates. Two spellings of one file give one answer.
+ */
+export function realPathOf(path: string): string {
+  let current = resolve(path);
+  for (let hops = 0; hops < 40; hops++) {
+    try {
+      return realpathSync.native(current);
+    } catch (err) {
+      if (codeOf(err) !== 'ENOENT' && codeOf(err) !== 'ENOTDIR') return current;
+    }
+    let link: string | undefined;
+    try {
+      link = lstatSync(current).isSymbolicLink() ? readlinkSync(current) : undefined;
+    } catch {
+      link = undefined;
+    }
+    if (link !== undefined) {
+      current = resolve(dirname(current), link);
+      continue;
+    }
+    const parent = dirname(current);
+    return parent === current ? current : join(realPathOf(parent), basename(current));
+  }
+  return current;
 }
 
 function sleep(ms: number): Promise<void> {

@@ -11,7 +11,7 @@ import { TOKEN_USERNAME } from './store.js';
 import { ParseError } from '../errors.js';
 import { entryToJSON, parseEntry } from '../auth-file/entry.js';
 import { parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
-import { readTextIfExists, updateFile } from '../auth-file/safe-file.js';
+import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
 import { basename } from 'node:path';
 
 /** The prefix that names an auth file as a store on the command line. */
@@ -80,6 +80,14 @@ export class AuthFileStore implements CredentialStore {
       return serializeDoc({ ...doc, auths }, true);
     });
     return existed;
+  }
+
+  /**
+   * The file's real path, as for the file backend: one file is one store, however it is spelled
+   * (and credkit's own credential file named as an auth file is that file too).
+   */
+  location(): string {
+    return `file ${realPathOf(this.path)}`;
   }
 
   /** The file's credsStore, if any: docker then ignores the plaintext entries written here. */

@@ -3,6 +3,11 @@
  * every written credential back from the target, and erase from the source only what the target
  * verifiably holds. Every entry is handled on its own: one failure is reported and the rest go on.
  * Reports name server URLs and usernames, never secrets.
+ *
+ * Two names for one store are refused before a run (store-spec.ts), but not every sharing can be
+ * seen from outside (a helper over the same keyring as a backend). So `move` also checks after
+ * each erase that the target still holds the credential; if the erase took it from the target
+ * too, the credential is put back and nothing more is erased in that run.
  */
 import type { CredentialStore, StoredCredential } from './store.js';
 import { canonicalKey } from '../registry.js';
@@ -83,11 +88,18 @@ export async function copyCredentials(source: CredentialStore, target: Credentia
   const listed = await source.list();
   const { urls, unmatched } = selectServerURLs([...listed.keys()], options.registries);
   const entries: CopyEntry[] = [];
-  for (const url of urls) entries.push(await copyOne(source, target, url, listed.get(url) ?? '', options));
+  const run: RunState = { shared: false };
+  for (const url of urls) entries.push(await copyOne(source, target, url, listed.get(url) ?? '', options, run));
   return { entries, unmatched, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
 }
 
-async function copyOne(source: CredentialStore, target: CredentialStore, url: string, listedUser: string, options: CopyOptions): Promise<CopyEntry> {
+/** What one entry of a run learnt that the next ones must know. */
+interface RunState {
+  /** An erase from the source took the credential from the target too: erase nothing more. */
+  shared: boolean;
+}
+
+async function copyOne(source: CredentialStore, target: CredentialStore, url: string, listedUser: string, options: CopyOptions, run: RunState): Promise<CopyEntry> {
   const entry: CopyEntry = { serverURL: url, username: listedUser, action: 'skip', status: 'failed' };
   let from: StoredCredential | undefined;
   try {
@@ -126,10 +138,39 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   }
   entry.status = entry.action === 'same' ? 'unchanged' : 'copied';
   if (!options.move) return entry;
+  if (run.shared) {
+    return { ...entry, status: 'failed', erased: false, reason: `not erased from ${source.name}: an earlier entry showed that it and ${target.name} are one store` };
+  }
   try {
     await source.delete(url);
-    return { ...entry, status: 'moved', erased: true };
   } catch (err) {
     return { ...entry, status: 'failed', erased: false, reason: `copied and verified, but erasing from ${source.name} failed: ${messageOf(err)}` };
   }
+  // The target held the credential a moment ago; if the erase took it from there too, source and
+  // target are one store under two names, and the credential now exists nowhere but in memory.
+  let after: StoredCredential | undefined;
+  try {
+    after = await target.get(url);
+  } catch {
+    after = undefined; // cannot show the target still holds it: treat it as gone and put it back
+  }
+  if (after !== undefined && sameStored(after, from)) return { ...entry, status: 'moved', erased: true };
+  run.shared = true;
+  return { ...entry, status: 'failed', erased: false, reason: `erasing it from ${source.name} erased it from ${target.name} too (one store under two names?); ${await putBack(source, target, from)}` };
+}
+
+/** Stores `credential` again after an erase that emptied both stores; says where it went. */
+async function putBack(source: CredentialStore, target: CredentialStore, credential: StoredCredential): Promise<string> {
+  const problems: string[] = [];
+  for (const store of [source, target]) {
+    try {
+      await store.add(credential);
+      const back = await store.get(credential.serverURL);
+      if (back !== undefined && sameStored(back, credential)) return `it was put back into ${store.name}`;
+      problems.push(`${store.name} does not return it`);
+    } catch (err) {
+      problems.push(`${store.name}: ${messageOf(err)}`);
+    }
+  }
+  return `putting it back failed (${problems.join('; ')}); store it again by hand`;
 }

@@ -9,7 +9,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError } from '../errors.js';
-import { readTextIfExists, updateFile } from '../auth-file/safe-file.js';
+import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'a JSON file with mode 0600 (plain text on disk; for headless machines and CI)';
@@ -80,6 +80,11 @@ export class FileStore implements CredentialStore {
   async list(): Promise<Map<string, string>> {
     const shape = parse(await readTextIfExists(this.path), this.path);
     return new Map(Object.entries(shape.credentials).map(([url, e]) => [url, e.username]));
+  }
+
+  /** The file's real path: the same file under another name (symlink, relative path) is this store. */
+  location(): string {
+    return `file ${realPathOf(this.path)}`;
   }
 }
 

@@ -21,7 +21,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { IoError, StoreUnavailableError, UsageError } from '../errors.js';
-import { withFileLock } from '../auth-file/safe-file.js';
+import { realPathOf, withFileLock } from '../auth-file/safe-file.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the password store (pass + GnuPG), shared with docker-credential-pass';
@@ -67,6 +67,11 @@ class PassStore implements CredentialStore {
       PASSWORD_STORE_GPG_OPTS: `${userOpts} --batch --pinentry-mode=error --status-fd=2`.trim(),
       LC_ALL: 'C',
     };
+  }
+
+  /** The entries' directory: docker-credential-pass on the same store and prefix is this store. */
+  location(): string {
+    return passLocation(this.dir);
   }
 
   /**
@@ -261,13 +266,26 @@ async function recipients(root: string, dir: string, host: Host): Promise<string
   }
 }
 
+/** The password store's root for this environment, as pass finds it. */
+export function passStoreRoot(host: Host): string {
+  return resolve(host.cwd, host.env.PASSWORD_STORE_DIR || join(host.home, '.password-store'));
+}
+
+/** docker-credential-pass's fixed prefix (credkit's default `[pass] prefix`). */
+export const REFERENCE_PASS_PREFIX = 'docker-credential-helpers';
+
+/** The location (CredentialStore.location) of the entries under `dir`. */
+export function passLocation(dir: string): string {
+  return `pass ${realPathOf(dir)}`;
+}
+
 /** Checks what can be checked without gpg: pass on PATH, store initialised. */
 async function preflight(config: CredkitConfig, host: Host): Promise<{ store: PassStore; ids: string[] } | string> {
   const onPath = (host.env.PATH ?? '').split(':').filter(Boolean);
   const found = (name: string) => onPath.some((d) => isExecutable(join(d, name)));
   if (!found('pass')) return NOT_INSTALLED;
   const gpg2 = found('gpg2');
-  const root = resolve(host.cwd, host.env.PASSWORD_STORE_DIR || join(host.home, '.password-store'));
+  const root = passStoreRoot(host);
   // pass itself prefers gpg2 when there is one (`which gpg2`); reads use the same program.
   const store = new PassStore(root, config.passPrefix, host, config.helperTimeoutMs, gpg2 ? 'gpg2' : 'gpg');
   const ids = await recipients(root, store.dir, host);

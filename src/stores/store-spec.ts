@@ -3,7 +3,7 @@
  * (`keychain`, `keyutils`, `pass`, `file`, `env`, `auto`), `helper:NAME` for any
  * `docker-credential-NAME`, or `authfile:PATH` for the plaintext entries of an auth file.
  */
-import { resolve } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
@@ -63,6 +63,51 @@ export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host
     case 'backend':
       return openConfiguredStore(config, host, spec.name);
   }
+}
+
+/** The helper name under which credkit installs itself (`docker-credential-credkit`). */
+const CREDKIT_HELPER = 'credkit';
+
+/**
+ * Where the store opened from `spec` really keeps its credentials (CredentialStore.location), so
+ * that two names for one store compare equal: `auto` is compared as what it opened, files by
+ * their real path, `helper:credkit` as the backend it is configured to use, `helper:pass` as the
+ * password store directory it uses. Other stores are known by their name only.
+ */
+export async function storeLocation(spec: StoreSpec, store: CredentialStore, config: CredkitConfig, host: Host): Promise<string> {
+  if (spec.kind !== 'helper') return store.location?.() ?? store.name;
+  if (spec.helper === CREDKIT_HELPER) {
+    // docker-credential-credkit runs with our environment (helper/client.ts passes it on), so it
+    // reads this configuration and opens the backend this configuration names.
+    let own: CredentialStore;
+    try {
+      own = await openConfiguredStore(config, host);
+    } catch {
+      return store.name; // the helper cannot open it either; copy's own checks report that
+    }
+    const ownSpec = parseStoreSpec(config.backend);
+    return ownSpec.kind === 'helper' && ownSpec.helper !== CREDKIT_HELPER ? storeLocation(ownSpec, own, config, host) : (own.location?.() ?? own.name);
+  }
+  if (spec.helper === 'pass') {
+    const { REFERENCE_PASS_PREFIX, passLocation, passStoreRoot } = await import('./pass.js');
+    return passLocation(join(passStoreRoot(host), REFERENCE_PASS_PREFIX));
+  }
+  return store.name;
+}
+
+/**
+ * Refuses two names for one store (UsageError): copying a store onto itself changes nothing, and
+ * `--move` would erase every credential it "moved".
+ */
+export async function assertDifferentStores(
+  from: { spec: StoreSpec; store: CredentialStore },
+  to: { spec: StoreSpec; store: CredentialStore },
+  config: CredkitConfig,
+  host: Host,
+): Promise<void> {
+  const where = await storeLocation(from.spec, from.store, config, host);
+  if (where !== (await storeLocation(to.spec, to.store, config, host))) return;
+  throw new UsageError(`--from ${formatStoreSpec(from.spec)} and --to ${formatStoreSpec(to.spec)} are the same store (${where}); nothing was changed`);
 }
 
 /** The store `migrate --into-store` fills, and the `credsStore` value that makes docker use it. */

@@ -22,6 +22,12 @@ export interface CredentialStore {
   delete(serverURL: string): Promise<boolean>;
   /** Every server URL with its username. */
   list(): Promise<Map<string, string>>;
+  /**
+   * Where the credentials really are (a file's real path, the password store's directory), equal
+   * for two stores that read and write the same entries under different names; undefined when the
+   * store cannot tell. `copy` compares it so that `--move` never erases a store into itself.
+   */
+  location?(): string | undefined;
 }
 
 /** The username docker-credential-helpers use to mark an identity token. */

@@ -3,7 +3,7 @@
  * real docker-credential-pass and docker-credential-secretservice and credkit's own backends.
  */
 import { expect } from 'chai';
-import { chmod, mkdir, readFile, readdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
@@ -118,6 +118,17 @@ describe('credkit copy: credkit file backend → real docker-credential-pass', f
     expect(none.code).to.equal(1);
     expect(none.stderr).to.include('no credential in file matches "nothing.example"');
   });
+
+  it('credkit\'s pass backend and docker-credential-pass are one store: refused, nothing erased', async () => {
+    const before = await helperGet(sb, 'pass', 'quay.io');
+    expect(before).to.not.equal(undefined);
+    for (const [from, to] of [['pass', 'helper:pass'], ['helper:pass', 'pass']]) {
+      const r = await sb.credkit(['copy', '--from', from!, '--to', to!, '--move']);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.match(/are the same store \(pass .*\); nothing was changed/);
+    }
+    expect(await helperGet(sb, 'pass', 'quay.io')).to.deep.equal(before);
+  });
 });
 
 describe('credkit copy: real docker-credential-secretservice → authfile:PATH', function () {
@@ -164,6 +175,17 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
     expect(r.code, r.stderr).to.equal(0);
     const list = JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout);
     expect(list).to.deep.equal({ 'gcr.io': 'keep', 'ghcr.io': '<token>', 'quay.io': 'bob' });
+  });
+
+  it('--move between the keychain backend and docker-credential-secretservice (one keyring) loses nothing', async () => {
+    // Nothing outside says these share items; the check after the first erase finds it out.
+    const r = await sb.credkit(['copy', '--from', 'keychain', '--to', 'helper:secretservice', '--move', 'quay.io', '--json'], '', { CREDKIT_BACKEND: 'keychain' });
+    expect(r.code, r.stderr).to.equal(1);
+    expectNoSecrets(r);
+    const entries = JSON.parse(r.stdout).entries as { status: string; reason: string }[];
+    expect(entries.map((e) => e.status)).to.deep.equal(['failed']);
+    expect(entries[0]?.reason).to.match(/erased it from helper:secretservice too/);
+    expect(await helperGet(sb, 'secretservice', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
   });
 });
 
@@ -385,5 +407,74 @@ exit 1
     expect(entries[0]?.reason).to.match(/writing to helper:picky failed: .*docker-credential-picky store/);
     // The source keeps what could not be copied, and only that.
     expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ 'bad.example.com': 'eve' });
+  });
+});
+
+describe('credkit copy: one store under two names', () => {
+  let sb: Sandbox;
+  let credFile: string;
+  const original = () => readFile(credFile, 'utf8');
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    credFile = join(sb.home, 'creds', 'credentials.json');
+    sb.env.CREDKIT_FILE = credFile;
+    for (const [url, user, secret] of [['quay.io', 'bob', PW1], ['ghcr.io', 'alice', PW2]] as const) {
+      expect((await sb.credkit(['store', 'store', url, '-u', user, '--password-stdin'], secret)).code).to.equal(0);
+    }
+  });
+  afterEach(() => sb?.cleanup());
+
+  function expectRefused(r: RunResult): void {
+    expect(r.code, r.stderr).to.equal(2);
+    expect(r.stderr).to.match(/are the same store .*nothing was changed/);
+    expect(r.stdout).to.equal('');
+    expectNoSecrets(r);
+  }
+
+  it('refuses helper:credkit when that helper is credkit on the same configuration', async () => {
+    await putHelperOnPath(sb);
+    const before = await original();
+    expectRefused(await sb.credkit(['copy', '--from', 'file', '--to', 'helper:credkit', '--move']));
+    expectRefused(await sb.credkit(['copy', '--from', 'helper:credkit', '--to', 'file', '--move']));
+    expect(await original()).to.equal(before);
+  });
+
+  it('refuses auto when it resolves to the other store', async () => {
+    const before = await original();
+    expectRefused(await sb.credkit(['copy', '--from', 'auto', '--to', 'file', '--move'], '', { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'file', DBUS_SESSION_BUS_ADDRESS: 'unix:path=/nonexistent/bus' }));
+    expect(await original()).to.equal(before);
+  });
+
+  it('refuses one auth file spelt twice, through a symlink, or credkit\'s own file as an auth file', async () => {
+    const dir = join(sb.home, 'files');
+    await mkdir(join(dir, 'sub'), { recursive: true });
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: b64(`bob:${PW1}`) } } });
+    await writeFile(join(dir, 'a.json'), text, { mode: 0o600 });
+    await symlink('../a.json', join(dir, 'sub', 'link.json'));
+    for (const [from, to] of [['a.json', './a.json'], ['a.json', 'sub/../a.json'], ['sub/link.json', 'a.json'], ['a.json', join(dir, 'a.json')]]) {
+      expectRefused(await credkitIn(sb, dir, ['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`, '--move']));
+    }
+    expect(await readFile(join(dir, 'a.json'), 'utf8')).to.equal(text);
+    const before = await original();
+    expectRefused(await sb.credkit(['copy', '--from', 'file', '--to', `authfile:${credFile}`, '--move']));
+    expect(await original()).to.equal(before);
+  });
+
+  it('a store it cannot see through is caught by the check after each erase: put back, exit 1', async () => {
+    // Another name for credkit's helper on the same file: nothing outside says it is the same store.
+    const bin = join(sb.home, 'alias-bin');
+    await mkdir(bin, { recursive: true });
+    const quote = (x: string) => `'${x.replaceAll("'", "'\\''")}'`;
+    await writeFile(join(bin, 'docker-credential-alias'), `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(BIN.helper)} "$@"\n`, { mode: 0o755 });
+    sb.env.PATH = `${bin}:${sb.env.PATH}`;
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:alias', '--move', '--json']);
+    expect(r.code, r.stderr).to.equal(1);
+    expectNoSecrets(r);
+    const entries = JSON.parse(r.stdout).entries as { serverURL: string; status: string; reason: string }[];
+    expect(entries.map((e) => [e.serverURL, e.status])).to.deep.equal([['ghcr.io', 'failed'], ['quay.io', 'failed']]);
+    expect(entries[0]?.reason).to.match(/erased it from helper:alias too .*put back into file/);
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ 'ghcr.io': 'alice', 'quay.io': 'bob' });
+    const got = await sb.helper('get', 'ghcr.io');
+    expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: 'ghcr.io', Username: 'alice', Secret: PW2 });
   });
 });

@@ -38,7 +38,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {
       // Loaded here, not at start-up: every other command would pay for them.
-      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { formatStoreSpec, isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([
+      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([
         import('../../config.js'),
         import('../../stores/copy.js'),
         import('../../stores/auth-file-store.js'),
@@ -51,6 +51,8 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError('--from and --to name the same store');
       const config = await loadConfig(ctx.io);
       const [source, target] = [await openStoreSpec(from, config, ctx.io), await openStoreSpec(to, config, ctx.io)];
+      // Different names can still be one store (`auto`, a path spelt twice, helper:credkit).
+      await assertDifferentStores({ spec: from, store: source }, { spec: to, store: target }, config, ctx.io);
       const report = await copyCredentials(source, target, {
         registries: (args.registries ?? []).map(String),
         dryRun: Boolean(args['dry-run']),

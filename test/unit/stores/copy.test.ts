@@ -105,3 +105,35 @@ describe('copy: running', () => {
     expect(again.ok).to.equal(true);
   });
 });
+
+describe('copy --move: one store under two names', () => {
+  /** A second name for `store`: every call goes to the same map, as a helper over the same keyring would. */
+  function alias(store: MemoryStore, name: string): CredentialStore {
+    return { name, add: (c) => store.add(c), get: (u) => store.get(u), delete: (u) => store.delete(u), list: () => store.list() };
+  }
+
+  it('puts back what the erase took from the target, fails the entry, and erases nothing more', async () => {
+    const shared = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1'], ['b.io', 'bob', 'fake-s2']);
+    const report = await copyCredentials(shared, alias(shared, 'to'), { registries: [], dryRun: false, move: true });
+    expect(report.ok).to.equal(false);
+    expect(report.entries.map((e) => [e.serverURL, e.action, e.status, e.erased])).to.deep.equal([
+      ['a.io', 'same', 'failed', false],
+      ['b.io', 'same', 'failed', false],
+    ]);
+    expect(report.entries[0]?.reason).to.match(/erased it from to too .*put back into from/);
+    expect(report.entries[1]?.reason).to.match(/^not erased from from: an earlier entry showed/);
+    expect([...shared.items.values()]).to.deep.equal([
+      { serverURL: 'b.io', username: 'bob', secret: 'fake-s2' },
+      { serverURL: 'a.io', username: 'alice', secret: 'fake-s1' },
+    ]);
+  });
+
+  it('a target that already held an equal copy is still moved from', async () => {
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1']);
+    const to = seed(new MemoryStore('to'), ['a.io', 'alice', 'fake-s1']);
+    const report = await copyCredentials(from, to, { registries: [], dryRun: false, move: true });
+    expect(report.entries.map((e) => [e.action, e.status, e.erased])).to.deep.equal([['same', 'moved', true]]);
+    expect(from.items.size).to.equal(0);
+    expect(to.items.size).to.equal(1);
+  });
+});
