@@ -3,12 +3,13 @@
  * entries if asked, list what the target cannot express, serialize. Pure apart from the injected
  * resolver; linear in the number of entries.
  */
-import { UsageError } from '../errors.js';
+import { ParseError, UsageError } from '../errors.js';
 import type { PullSecret, PullSecretType, SecretContainer } from '../kube/pull-secret.js';
 import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret.js';
 import { serializeConfigJSON } from './docker-config.js';
 import { serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
+import { isStub } from './model.js';
 import { lossesFor } from './fidelity.js';
 import type { Loss } from './fidelity.js';
 import { materialize } from './materialize.js';
@@ -40,6 +41,12 @@ export interface ConvertOptions {
   /** Resolve `{}` stubs and credHelpers through the helpers (needs `resolve`). */
   materialize?: boolean;
   resolve?: CredentialResolver;
+  /**
+   * Refuse (ParseError) inputs that are not auth files: a Kubernetes Secret manifest, or a JSON
+   * map taken for a .dockercfg in which some key holds no credential (a tsconfig.json). For
+   * rewriting files in place, where such a file would be replaced by an auth file.
+   */
+  authFileOnly?: boolean;
 }
 
 /** The written text and everything the report needs. */
@@ -118,6 +125,7 @@ interface ConversionPlan {
 function planConversion(inputs: readonly ConvertInput[], options: ConvertOptions): ConversionPlan {
   if (inputs.length === 0) throw new UsageError('name at least one input');
   const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
+  if (options.authFileOnly) parsed.forEach((p, i) => assertAuthFile(p, (inputs[i] as ConvertInput).source, options.from));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
   const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], kept: [], notes: [], entries: 0 };
   const only = parsed.length === 1 ? parsed[0] : undefined;
@@ -139,6 +147,18 @@ function planConversion(inputs: readonly ConvertInput[], options: ConvertOptions
   const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
   collectDuplicates(result, merged);
   return { result, jobs: [{ file: merged.file }], only, perSecret: false };
+}
+
+/** Throws ParseError for an input that is not an auth file ({@link ConvertOptions.authFileOnly}). */
+function assertAuthFile(input: ParsedInput, source: string, from: AuthFormat | undefined): void {
+  if (input.format === 'secret') {
+    throw new ParseError('a Kubernetes Secret manifest, not an auth file; left untouched (credkit convert writes an auth file from it to another path)', { file: source });
+  }
+  // Only a guessed map: `--from dockercfg` says the caller knows what the file is.
+  const file = input.files[0];
+  if (from !== undefined || input.format !== 'dockercfg' || file === undefined || file.variant === 'line') return;
+  const empty = file.entries.find((e) => isStub(e) && e.email === undefined);
+  if (empty) throw new ParseError('holds no credential, so this JSON is not a .dockercfg (nor any auth file); left untouched', { file: source, key: empty.key });
 }
 
 /** Lists what the target cannot express and writes the text. */

@@ -193,7 +193,8 @@ function migrateFile(path: string, display: string, options: Omit<MigrateOptions
 }
 
 function convertFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'convert' }>, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
-  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail' });
+  // authFileOnly: a glob catches Secret manifests and other JSON too, and none may become an auth file.
+  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true });
   const report: FileReport = { file: display, status: 'unchanged' };
   if (result.losses.length > 0) report.losses = result.losses;
   if (result.text === text) return report;

@@ -302,6 +302,34 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expectNoSecrets(first, again);
   });
 
+  it('--to docker|podman fails Secret manifests and other JSON a glob catches, and leaves them as they were', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(work, { recursive: true });
+    const dockerconfig = b64(JSON.stringify({ auths: { 'quay.io': { auth: b64(`bob:${PW1}`) } } }));
+    const files: Record<string, string> = {
+      'pull-secret.yaml': `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${dockerconfig}\n`,
+      'pull-secret.json': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': dockerconfig } }),
+      'tsconfig.json': JSON.stringify({ compilerOptions: { strict: true } }),
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(work, name), text, { mode: 0o600 });
+    // A real legacy .dockercfg map still converts: that is what --to is for.
+    await writeFile(join(work, 'legacy.dockercfg'), JSON.stringify({ 'https://index.docker.io/v1/': { auth: b64(`alice:${PW2}`), email: 'alice@example.com' } }));
+    for (const to of ['podman', 'docker']) {
+      const r = await credkitIn(sb, work, ['migrate', '*.yaml', '*.json', '--to', to, '--backup']);
+      expect(r.code, r.stdout).to.equal(1);
+      expect(r.stdout).to.match(/^failed +pull-secret\.yaml: a Kubernetes Secret manifest, not an auth file; left untouched/m);
+      expect(r.stdout).to.match(/^failed +pull-secret\.json: a Kubernetes Secret manifest, not an auth file/m);
+      expect(r.stdout).to.match(/^failed +tsconfig\.json: key "compilerOptions": holds no credential/m);
+      expect(r.stdout).to.include('3 files: 0 changed, 0 unchanged, 0 lossy (not written), 3 failed');
+      expectNoSecrets(r);
+    }
+    for (const [name, text] of Object.entries(files)) expect(await readFile(join(work, name), 'utf8'), name).to.equal(text);
+    expect((await readdir(work)).filter((n) => n.includes('credkit-backup'))).to.deep.equal([]);
+    const legacy = await credkitIn(sb, work, ['migrate', 'legacy.dockercfg', '--to', 'docker']);
+    expect(legacy.code, legacy.stdout).to.equal(0);
+    expect(JSON.parse(await readFile(join(work, 'legacy.dockercfg'), 'utf8')).auths['https://index.docker.io/v1/'].auth).to.equal(b64(`alice:${PW2}`));
+  });
+
   it('--into-store credkit: docker-credential-credkit then returns what was in the file', async () => {
     await putHelperOnPath(sb);
     const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');

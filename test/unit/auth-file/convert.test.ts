@@ -246,3 +246,28 @@ describe('merge', () => {
     ]);
   });
 });
+
+describe('convert with authFileOnly (migrate rewrites files in place)', () => {
+  const only = (text: string, source: string, from?: AuthFormat) =>
+    convert(text, source, { to: 'docker', materialize: false, authFileOnly: true, ...(from ? { from } : {}) });
+
+  it('refuses a Secret manifest, YAML or JSON, naming the file', async () => {
+    for (const path of ['secrets/single.json', 'secrets/list-of-two.yaml']) {
+      const err = await only(fixture(path), path).catch((e: unknown) => e);
+      expect(err, path).to.be.instanceOf(ParseError);
+      expect((err as Error).message).to.include(path).and.to.include('a Kubernetes Secret manifest, not an auth file');
+    }
+  });
+
+  it('refuses JSON that is only guessed to be a .dockercfg map and holds no credential', async () => {
+    const err = await only('{"compilerOptions": {"strict": true}}', 'tsconfig.json').catch((e: unknown) => e);
+    expect(err).to.be.instanceOf(ParseError);
+    expect((err as Error).message).to.include('key "compilerOptions"').and.to.include('holds no credential');
+  });
+
+  it('still converts real auth files of every format', async () => {
+    for (const path of ['docker-config/everything.json', 'podman/scoped-keys.json', 'dockercfg/map-form.dockercfg', 'dockercfg/line-form.dockercfg']) {
+      expect((await only(fixture(path), path)).text, path).to.include('"auths"');
+    }
+  });
+});
