@@ -20,7 +20,7 @@ import { isJSONObject } from './json-text.js';
 import type { AuthFormat } from './model.js';
 import { parseRawConfig, rawAuths, serializeRawConfig } from './raw-config.js';
 import type { RawConfig } from './raw-config.js';
-import { updateFile, writeFileAtomic } from './safe-file.js';
+import { updateFile, writeNewFile } from './safe-file.js';
 
 /** Formats a file can be converted to in place (a Secret needs a name and is not a config file). */
 export const IN_PLACE_FORMATS: readonly AuthFormat[] = ['docker', 'podman', 'dockercfg'];
@@ -36,7 +36,10 @@ export interface MigrateOptions {
   cwd: string;
   mode: MigrateMode;
   dryRun: boolean;
-  /** Write `FILE.credkit-backup-<backupStamp>` (same mode) before changing a file. */
+  /**
+   * Write the old content to a new `FILE.credkit-backup-<backupStamp>` (`-N` added when taken),
+   * with the file's mode, before changing a file.
+   */
   backup: boolean;
   backupStamp: string;
   /** Files worked on at once in convert mode (default 32). Store mode goes one file at a time. */
@@ -207,16 +210,35 @@ function convertFile(path: string, display: string, text: string, mode: Extract<
 
 /** Writes `next` over `path` if it still holds `expected`, with an optional backup first. */
 async function writeChecked(path: string, display: string, expected: string, next: string, report: FileReport, options: Omit<MigrateOptions, 'onProgress'>): Promise<FileReport> {
-  const mode = options.backup ? (await stat(path)).mode & 0o777 : undefined;
-  const backup = `${path}.credkit-backup-${options.backupStamp}`;
+  let backup: string | undefined;
   await updateFile(path, async (current) => {
     if (current !== expected) throw new IoError(`${display}: changed while credkit was migrating it; left as it is now (run again)`);
-    if (mode !== undefined) await writeFileAtomic(backup, expected, { mode });
+    // Inside the lock, before the write: a backup that cannot be made stops the change.
+    if (options.backup) backup = await writeBackup(path, display, expected, options.backupStamp);
     return next;
   });
   const out: FileReport = { ...report, status: 'changed' };
-  if (mode !== undefined) out.backup = displayPath(backup, options.cwd);
+  if (backup !== undefined) out.backup = displayPath(backup, options.cwd);
   return out;
+}
+
+/**
+ * Writes `text` to a new `PATH.credkit-backup-<stamp>` (`-1`, `-2`… when a run in the same second
+ * made one already): never over an existing file, which may be the only copy of an original.
+ * It keeps the file's mode, and its owner where credkit may set it (run as root).
+ */
+async function writeBackup(path: string, display: string, text: string, stamp: string): Promise<string> {
+  let st;
+  try {
+    st = await stat(path);
+  } catch (err) {
+    throw new IoError(`${display}: cannot inspect it for the backup (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
+  }
+  try {
+    return await writeNewFile(`${path}.credkit-backup-${stamp}`, text, { mode: st.mode & 0o777, owner: { uid: st.uid, gid: st.gid } });
+  } catch (err) {
+    throw new IoError(`${display}: no backup could be written, so the file was left untouched (${messageOf(err)})`, { cause: err });
+  }
 }
 
 /** One credential the plan moves into the store. */

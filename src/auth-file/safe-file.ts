@@ -211,6 +211,49 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   }
 }
 
+/** Options for {@link writeNewFile}. */
+export interface NewFileOptions {
+  /** The file's mode (not filtered by the umask). */
+  mode: number;
+  /** Owner to give the file; kept only where the process may chown (root). */
+  owner?: { uid: number; gid: number };
+  /** How many `-N` suffixes to try after `path` itself is taken (default 1000). */
+  maxSuffix?: number;
+}
+
+/**
+ * Writes `data` to a file that did not exist: `path`, or `path-1`, `path-2`… when that name is
+ * taken. Created with O_EXCL, so an existing file (or a symlink planted there) is never
+ * overwritten or followed. The data is synced before this resolves. Returns the path written.
+ */
+export async function writeNewFile(path: string, data: string | Uint8Array, options: NewFileOptions): Promise<string> {
+  const { open, rm } = await fsp();
+  const maxSuffix = options.maxSuffix ?? 1000;
+  for (let n = 0; n <= maxSuffix; n++) {
+    const name = n === 0 ? path : `${path}-${n}`;
+    let handle;
+    try {
+      handle = await open(name, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, options.mode & 0o777);
+    } catch (err) {
+      if (codeOf(err) === 'EEXIST') continue;
+      throw new IoError(`${name}: cannot create (${codeOf(err) ?? 'error'})`, { cause: err });
+    }
+    try {
+      await handle.chmod(options.mode & 0o777); // open()'s mode is filtered by the umask; chmod is not
+      if (options.owner) await handle.chown(options.owner.uid, options.owner.gid).catch(() => undefined);
+      await handle.writeFile(data);
+      await handle.sync();
+      await handle.close();
+      return name;
+    } catch (err) {
+      await handle.close().catch(() => undefined);
+      await rm(name, { force: true }).catch(() => undefined);
+      throw new IoError(`${name}: write failed (${codeOf(err) ?? (err as Error).message})`, { cause: err });
+    }
+  }
+  throw new IoError(`${path}: that name and ${maxSuffix} numbered ones after it are all taken`);
+}
+
 /**
  * Locked read-modify-write: `change` gets the current text (undefined if missing) and returns the
  * new text, or undefined to leave the file alone. If `change` throws, nothing is written.

@@ -330,6 +330,34 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(JSON.parse(await readFile(join(work, 'legacy.dockercfg'), 'utf8')).auths['https://index.docker.io/v1/'].auth).to.equal(b64(`alice:${PW2}`));
   });
 
+  it('--backup never overwrites a backup: a name taken in the same second gets a -N suffix', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(work, { recursive: true });
+    const path = join(work, 'config.json');
+    const original = JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64(`alice:${PW1}`) } } });
+    await writeFile(path, original, { mode: 0o600 });
+    // Backups (as an earlier run would leave them) under every stamp this run could use.
+    const stamp = (ms: number) => new Date(ms).toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+    const now = Date.now();
+    const earlier = new Set(Array.from({ length: 10 }, (_, i) => `config.json.credkit-backup-${stamp(now + i * 1000)}`));
+    for (const name of earlier) await writeFile(join(work, name), `earlier backup ${name}`, { mode: 0o600 });
+    const first = await credkitIn(sb, work, ['migrate', 'config.json', '--to', 'podman', '--backup', '--json']);
+    expect(first.code, first.stderr).to.equal(0);
+    const backup = JSON.parse(first.stdout).files[0].backup as string;
+    expect(backup).to.match(/^config\.json\.credkit-backup-\d{8}T\d{6}Z-1$/);
+    expect(await readFile(join(work, backup), 'utf8')).to.equal(original);
+    for (const name of earlier) expect(await readFile(join(work, name), 'utf8')).to.equal(`earlier backup ${name}`);
+    // Two runs back to back (often within one second): each original survives in its own backup.
+    const podman = await readFile(path, 'utf8');
+    const second = await credkitIn(sb, work, ['migrate', 'config.json', '--to', 'docker', '--backup', '--json']);
+    expect(second.code, second.stderr).to.equal(0);
+    const again = JSON.parse(second.stdout).files[0].backup as string;
+    expect(again).to.not.equal(backup);
+    expect(await readFile(join(work, backup), 'utf8')).to.equal(original);
+    expect(await readFile(join(work, again), 'utf8')).to.equal(podman);
+    expectNoSecrets(first, second);
+  });
+
   it('--into-store credkit: docker-credential-credkit then returns what was in the file', async () => {
     await putHelperOnPath(sb);
     const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
