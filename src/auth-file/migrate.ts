@@ -20,7 +20,7 @@ import { isJSONObject } from './json-text.js';
 import type { AuthFormat } from './model.js';
 import { parseRawConfig, rawAuths, serializeRawConfig } from './raw-config.js';
 import type { RawConfig } from './raw-config.js';
-import { updateFile, writeNewFile } from './safe-file.js';
+import { SECRET_FILE_MODE, updateFile, writeNewFile } from './safe-file.js';
 
 /** Formats a file can be converted to in place (a Secret needs a name and is not a config file). */
 export const IN_PLACE_FORMATS: readonly AuthFormat[] = ['docker', 'podman', 'dockercfg'];
@@ -38,7 +38,7 @@ export interface MigrateOptions {
   dryRun: boolean;
   /**
    * Write the old content to a new `FILE.credkit-backup-<backupStamp>` (`-N` added when taken),
-   * with the file's mode, before changing a file.
+   * mode 0600 or stricter, before changing a file.
    */
   backup: boolean;
   backupStamp: string;
@@ -225,7 +225,9 @@ async function writeChecked(path: string, display: string, expected: string, nex
 /**
  * Writes `text` to a new `PATH.credkit-backup-<stamp>` (`-1`, `-2`… when a run in the same second
  * made one already): never over an existing file, which may be the only copy of an original.
- * It keeps the file's mode, and its owner where credkit may set it (run as root).
+ * The backup holds the plaintext secrets the file held, so it is 0600 whatever the file's mode
+ * (as credkit's writer leaves the migrated file; a stricter mode is kept), and it keeps the
+ * file's owner where credkit may set it (run as root).
  */
 async function writeBackup(path: string, display: string, text: string, stamp: string): Promise<string> {
   let st;
@@ -235,7 +237,7 @@ async function writeBackup(path: string, display: string, text: string, stamp: s
     throw new IoError(`${display}: cannot inspect it for the backup (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
   try {
-    return await writeNewFile(`${path}.credkit-backup-${stamp}`, text, { mode: st.mode & 0o777, owner: { uid: st.uid, gid: st.gid } });
+    return await writeNewFile(`${path}.credkit-backup-${stamp}`, text, { mode: st.mode & 0o777 & SECRET_FILE_MODE, owner: { uid: st.uid, gid: st.gid } });
   } catch (err) {
     throw new IoError(`${display}: no backup could be written, so the file was left untouched (${messageOf(err)})`, { cause: err });
   }

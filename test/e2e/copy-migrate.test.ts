@@ -3,7 +3,7 @@
  * real docker-credential-pass and docker-credential-secretservice and credkit's own backends.
  */
 import { expect } from 'chai';
-import { chmod, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
@@ -243,7 +243,8 @@ describe('credkit migrate --into-store: many config.json files into the real doc
     const backup = report.files[0].backup as string;
     expect(backup).to.match(/^a\/config\.json\.credkit-backup-\d{8}T\d{6}Z$/);
     expect(await readFile(join(work, backup), 'utf8')).to.equal(original);
-    expect((await stat(join(work, backup))).mode & 0o777).to.equal(0o644);
+    // The old content holds plaintext secrets: 0600, however readable the file was.
+    expect((await stat(join(work, backup))).mode & 0o777).to.equal(0o600);
     expectNoSecrets(r);
   });
 
@@ -356,6 +357,30 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(await readFile(join(work, backup), 'utf8')).to.equal(original);
     expect(await readFile(join(work, again), 'utf8')).to.equal(podman);
     expectNoSecrets(first, second);
+  });
+
+  it('--backup is 0600 however readable the file was, keeps a stricter mode, and the owner where it can', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(work, { recursive: true });
+    const text = JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64(`alice:${PW1}`) } } });
+    const modes: [string, number, number][] = [['wide.json', 0o644, 0o600], ['group.json', 0o640, 0o600], ['strict.json', 0o400, 0o400]];
+    for (const [name, mode] of modes) {
+      await writeFile(join(work, name), text);
+      await chmod(join(work, name), mode);
+    }
+    // Run as root (as in CI containers), credkit can keep the owner of someone else's file.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await chown(join(work, 'wide.json'), 4242, 4243);
+    const r = await credkitIn(sb, work, ['migrate', '*.json', '--to', 'podman', '--backup', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    expectNoSecrets(r);
+    const backups = new Map((JSON.parse(r.stdout).files as { file: string; backup: string }[]).map((f) => [f.file, f.backup]));
+    for (const [name, , want] of modes) {
+      const backup = join(work, backups.get(name)!);
+      expect(await readFile(backup, 'utf8'), name).to.equal(text);
+      expect((await stat(backup)).mode & 0o777, name).to.equal(want);
+    }
+    if (asRoot) expect(await stat(join(work, backups.get('wide.json')!))).to.include({ uid: 4242, gid: 4243 });
   });
 
   it('--into-store credkit: docker-credential-credkit then returns what was in the file', async () => {

@@ -36,7 +36,7 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
         .option('to', { type: 'string', choices: ['docker', 'podman', 'dockercfg'], describe: 'convert each file in place to this format' })
         .option('into-store', { type: 'string', describe: 'move plaintext credentials into this store (helper:NAME, credkit, or credkit\'s backend) and leave credsStore + {} markers' })
         .option('dry-run', { type: 'boolean', describe: 'report what would change; change nothing' })
-        .option('backup', { type: 'boolean', describe: 'write FILE.credkit-backup-<timestamp> (same mode) before changing a file' })
+        .option('backup', { type: 'boolean', describe: 'write FILE.credkit-backup-<timestamp> (mode 0600, never over an existing file) before changing a file' })
         .option('allow-lossy', { type: 'boolean', describe: 'with --to: write files even when the format cannot express everything' })
         .option('json', { type: 'boolean', describe: 'print the report as JSON' })
         .example("$0 migrate 'ci/**/config.json' --into-store helper:pass --backup", 'plaintext logins into pass, as docker login would store them')
