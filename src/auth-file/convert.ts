@@ -10,7 +10,7 @@ import { serializeConfigJSON } from './docker-config.js';
 import { serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
 import { isStub } from './model.js';
-import { lossesFor } from './fidelity.js';
+import { lossesFor, withoutUnwritable } from './fidelity.js';
 import type { Loss } from './fidelity.js';
 import { materialize } from './materialize.js';
 import type { CredentialResolver, HelperLookup } from './materialize.js';
@@ -166,8 +166,11 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
   const { result, only } = plan;
   const secretType = options.secretType ?? 'dockerconfigjson';
   const files = plan.jobs.map((job) => {
-    const file: AuthFile = { ...job.file, format: options.to };
-    result.losses.push(...lossesFor(file, options.to, secretType));
+    // Entries the target cannot hold at all are left out first (and reported), so that no other
+    // loss is listed for a key that is not written.
+    const writable = withoutUnwritable(job.file, options.to);
+    const file: AuthFile = { ...writable.file, format: options.to };
+    result.losses.push(...writable.losses, ...lossesFor(file, options.to, secretType));
     result.entries += file.entries.length;
     return file;
   });

@@ -139,6 +139,16 @@ function isCanonicalAuth(text: string): boolean {
   return colon;
 }
 
+/**
+ * True when a valid `auth` decodes to text that starts with `:` (an empty username), read off its
+ * first two characters without decoding: the first byte is `:` (0x3a = 001110 10…) exactly when
+ * they are `O` (14) and one of `g`…`v` (32…47).
+ */
+export function authHasEmptyUsername(text: string): boolean {
+  const second = text.charCodeAt(1);
+  return text.charCodeAt(0) === 0x4f && second >= 0x67 && second <= 0x76;
+}
+
 /** Padded standard base64 of `username:password`, as docker, podman and kubectl write it. */
 export function encodeAuth(username: string, password: string): string {
   return Buffer.from(`${username}:${password}`, 'utf8').toString('base64');

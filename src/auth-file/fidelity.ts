@@ -2,18 +2,20 @@
  * What a target format cannot express. An item here means a consumer of the written file will
  * behave differently from a consumer of the source: a scope widened, a helper route or a
  * credential that the target's reader ignores, a `{}` stub that authenticates nothing, a
- * top-level key with no place in the target, or two keys for one scope of which one had to go.
+ * top-level key with no place in the target, two keys for one scope of which one had to go, or an
+ * entry the target cannot hold at all (left out, see {@link withoutUnwritable}).
  * Fields the target can carry but its readers ignore (email, serveraddress, unknown fields) are
  * written and are not listed.
  */
 import { isPlainHostKey, parseRegistryKey } from '../registry.js';
-import type { AuthFile, AuthFormat } from './model.js';
+import { authHasEmptyUsername } from './entry.js';
+import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import { canonicalOf, keyOf } from './model.js';
 import { isStub } from './model.js';
 import type { PullSecretType } from '../kube/pull-secret.js';
 
 /** Kinds of loss, for scripts. */
-export type LossKind = 'scope' | 'helper' | 'stub' | 'token' | 'top-level' | 'duplicate' | 'missing' | 'size';
+export type LossKind = 'scope' | 'helper' | 'stub' | 'token' | 'top-level' | 'duplicate' | 'missing' | 'size' | 'username';
 
 /** One thing the target cannot express, named by file and key (never by value). */
 export interface Loss {
@@ -63,4 +65,57 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
     for (const name in file.extra) out.push({ kind: 'top-level', file: file.source, key: name, message: `${target === 'secret' ? 'a .dockercfg payload' : '.dockercfg'} has no top-level settings; dropped` });
   }
   return out;
+}
+
+/**
+ * True when docker would read the `auth` written for `e` with an empty username. Cheap for the
+ * common entry: an `auth` kept as read is tested on its first two characters, never decoded.
+ */
+function emptyUsernameInAuth(e: AuthEntry): boolean {
+  const text = e.authText;
+  if (text !== undefined) {
+    if (!authHasEmptyUsername(text)) return false;
+    // Written back byte for byte (entryToJSON), even `Og==` (":"), which docker refuses too.
+    if (e.plain !== undefined) return true;
+  }
+  // Otherwise `auth` is written when there is a username or a password (entryToJSON).
+  return (e.username ?? '') === '' && (e.password ?? '') !== '';
+}
+
+/**
+ * Why `target` cannot hold entry `e` at all, or undefined. Unlike the other losses, writing such
+ * an entry would do harm rather than only less: docker 23 and later refuse the *whole* config.json
+ * when one `auth` has an empty username ("invalid auth configuration file", formats.md §2.3), so
+ * that entry would take every other credential in the file down with it. podman, kubelet and the
+ * `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
+ */
+function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined {
+  if (target === 'docker' && emptyUsernameInAuth(e)) {
+    return 'empty username in "auth": docker 23 and later refuse the whole config.json ("invalid auth configuration file"), so every other credential in it would stop working; left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
+  }
+  return undefined;
+}
+
+/**
+ * `file` without the entries `target` cannot hold at all ({@link unwritableReason}), each
+ * reported as a `username` loss; the same file when there are none (the common case: no copy).
+ * Leaving the entry out is the choice here because any way of writing it is worse: as written,
+ * it breaks the whole file for docker; with explicit `username`/`password` instead of `auth`,
+ * docker would load it but write it back as that same `auth` on its next save.
+ */
+export function withoutUnwritable(file: AuthFile, target: AuthFormat): { file: AuthFile; losses: Loss[] } {
+  const entries = file.entries;
+  const losses: Loss[] = [];
+  let kept: AuthEntry[] | undefined;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as AuthEntry;
+    const why = unwritableReason(e, target);
+    if (why === undefined) {
+      kept?.push(e);
+      continue;
+    }
+    kept ??= entries.slice(0, i);
+    losses.push({ kind: 'username', file: e.origin.file, key: e.origin.key, message: why });
+  }
+  return kept === undefined ? { file, losses } : { file: { ...file, entries: kept }, losses };
 }

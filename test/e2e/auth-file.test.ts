@@ -60,6 +60,26 @@ describe('e2e: credkit auth files', function () {
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });
 
+  it('convert --to docker leaves out an empty-username entry (docker 23+ would refuse the whole file), reports it, exits 1', async () => {
+    const out = join(sb.home, 'config.json');
+    const r = await sb.credkit(['convert', fx('docker-config/empty-username.json'), '--to', 'docker', '-o', out]);
+    expect(r.code).to.equal(1);
+    const lines = r.stderr.trim().split('\n');
+    expect(lines).to.have.length(3);
+    expect(lines[0]).to.match(/empty-username\.json: key "tokens\.example\.com": empty username in "auth": docker 23 and later refuse the whole config\.json/);
+    expect(lines[1]).to.match(/key "explicit\.example\.com": empty username/);
+    expect(lines[2]).to.match(/2 items cannot be expressed in docker format/);
+    ok(SECRETISH.test(r.stderr) === false, 'no secret on stderr');
+    const written = JSON.parse(await readFile(out, 'utf8'));
+    expect(Object.keys(written.auths)).to.deep.equal(['quay.io']);
+    const json = JSON.parse((await sb.credkit(['convert', fx('docker-config/empty-username.json'), '--to', 'docker', '-o', out, '--json', '--allow-lossy'])).stdout);
+    expect(json.losses.map((l: { kind: string; key: string }) => [l.kind, l.key])).to.deep.equal([['username', 'tokens.example.com'], ['username', 'explicit.example.com']]);
+    // podman accepts an empty username: nothing to report, every entry written.
+    const podman = await sb.credkit(['convert', fx('docker-config/empty-username.json'), '--to', 'podman']);
+    expect([podman.code, podman.stderr]).to.deep.equal([0, '']);
+    expect(Object.keys(JSON.parse(podman.stdout).auths)).to.have.length(3);
+  });
+
   it('--to secret over the API server\'s 1 MiB limit: written, reported as size, exit 1 unless --allow-lossy', async () => {
     // 8,000 registries with the usual short credentials: about 1.2 MiB of .dockerconfigjson.
     const auths: Record<string, { auth: string }> = {};

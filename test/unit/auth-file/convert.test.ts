@@ -113,6 +113,10 @@ describe('convert', () => {
       ['credsStore stubs in podman', 'docker-config/credsstore-stubs.json', { to: 'podman' }, [['stub', 'https://index.docker.io/v1/'], ['stub', 'ghcr.io'], ['helper', 'credsStore']]],
       ['top-level keys in .dockercfg', 'docker-config/basic.json', { to: 'dockercfg' }, [['top-level', 'psFormat'], ['top-level', 'currentContext']]],
       ['two Hub keys with different credentials', 'docker-config/duplicate-hub-keys.json', { to: 'podman' }, [['duplicate', 'docker.io']]],
+      ['empty usernames in docker (docker 23+ refuses the whole file)', 'docker-config/empty-username.json', { to: 'docker' }, [['username', 'tokens.example.com'], ['username', 'explicit.example.com']]],
+      ['empty usernames in podman (accepted)', 'docker-config/empty-username.json', { to: 'podman' }, []],
+      ['empty usernames in a secret (kubelet accepts them)', 'docker-config/empty-username.json', { to: 'secret' }, []],
+      ['empty usernames in .dockercfg (its readers accept them)', 'docker-config/empty-username.json', { to: 'dockercfg' }, []],
     ];
     for (const [name, path, options, want] of cases) {
       it(name, async () => {
@@ -121,6 +125,17 @@ describe('convert', () => {
         for (const l of r.losses) expect(l.message).to.not.match(/fake-/);
       });
     }
+  });
+
+  it('leaves an entry with an empty username out of a docker config.json, and keeps every other entry', async () => {
+    // One such `auth` makes docker 23+ refuse the whole file, so writing it would lose every entry.
+    const path = 'docker-config/empty-username.json';
+    const r = await convert(fixture(path), path, { to: 'docker' });
+    expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['quay.io']);
+    expect(r.entries).to.equal(1);
+    expect(r.losses[0]!.message).to.match(/empty username.*docker 23 and later refuse the whole config\.json.*left out/);
+    const podman = await convert(fixture(path), path, { to: 'podman' });
+    expect(Object.keys(JSON.parse(podman.text).auths)).to.deep.equal(['tokens.example.com', 'explicit.example.com', 'quay.io']);
   });
 
   it('of keys that mean the same scope, keeps the one the source tool looks up', async () => {

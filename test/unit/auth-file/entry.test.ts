@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeAuth, encodeAuth, entryToJSON, parseEntry } from '../../../src/auth-file/entry.js';
+import { authHasEmptyUsername, decodeAuth, encodeAuth, entryToJSON, parseEntry } from '../../../src/auth-file/entry.js';
 import { ParseError } from '../../../src/errors.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -48,6 +48,22 @@ describe('auth entries', () => {
       if (e.authProblem !== undefined) read.problem = e.authProblem;
       expect(read, JSON.stringify(s)).to.deep.equal(reference(s));
     }
+  });
+
+  it('authHasEmptyUsername agrees with decoding, for every first byte and every second character', () => {
+    // It reads the first two base64 characters only; this is the definition it must match.
+    const alphabet = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/';
+    for (let byte = 0; byte < 256; byte++) {
+      const text = Buffer.from([byte, 0x3a, 0x61]).toString('base64');
+      expect(authHasEmptyUsername(text), `first byte ${byte}`).to.equal(byte === 0x3a);
+    }
+    for (const c of alphabet) {
+      const text = `O${c}==`;
+      expect(authHasEmptyUsername(text), text).to.equal(Buffer.from(text, 'base64')[0] === 0x3a);
+    }
+    expect(authHasEmptyUsername(b64(':tok'))).to.equal(true);
+    expect(authHasEmptyUsername(b64(':'))).to.equal(true);
+    expect(authHasEmptyUsername(b64('alice:pw'))).to.equal(false);
   });
 
   it('encodeAuth writes padded standard base64', () => {
