@@ -245,6 +245,15 @@ export async function login(options: LoginOptions, services: LoginServices): Pro
     warnings.push(...planned.notes);
   }
 
+  // A file keeps the username inside `auth` = base64(user:password) (beside an identity token
+  // too), and every reader splits that at the first ":": "a:b" would come back as user "a". A
+  // credential store keeps the username as given, so only a write into the file is refused.
+  if (route?.kind === 'file' && username.includes(':')) {
+    throw new UsageError(
+      `user name "${username}" contains ":", which ${route.path} cannot hold: "auth" is base64 of user:password and docker, podman and kubelet split it at the first ":"; use a credential store (--store NAME, or credsStore/credHelpers in that file)`,
+    );
+  }
+
   let verified: LoginResult['verified'] = 'skipped';
   let issuedToken: string | undefined;
   if (options.verify) {

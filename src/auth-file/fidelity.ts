@@ -84,12 +84,20 @@ function emptyUsernameInAuth(e: AuthEntry): boolean {
 
 /**
  * Why `target` cannot hold entry `e` at all, or undefined. Unlike the other losses, writing such
- * an entry would do harm rather than only less: docker 23 and later refuse the *whole* config.json
+ * an entry would do harm rather than only less: a username with a ":" turns into a different
+ * credential in every target; and docker 23 and later refuse the *whole* config.json
  * when one `auth` has an empty username ("invalid auth configuration file", formats.md §2.3), so
  * that entry would take every other credential in the file down with it. podman, kubelet and the
  * `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
  */
 function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined {
+  // Every target writes the credential as `auth` = base64(user:password), which every reader
+  // splits at the first ":" (§6.1): a username with a ":" would come back as another user, with
+  // the rest of its name in front of the password. One read from `auth` never has one, so only
+  // entries without `authText` (explicit fields, helper answers) need looking at.
+  if (e.authText === undefined && e.username !== undefined && e.username.includes(':')) {
+    return `the username contains ":", and every reader (docker, podman, kubelet) splits "auth" at the first ":", so this entry would log in as a different user; left out (a credential helper can hold any username)`;
+  }
   if (target === 'docker' && emptyUsernameInAuth(e)) {
     return 'empty username in "auth": docker 23 and later refuse the whole config.json ("invalid auth configuration file"), so every other credential in it would stop working; left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
   }
@@ -99,9 +107,11 @@ function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined 
 /**
  * `file` without the entries `target` cannot hold at all ({@link unwritableReason}), each
  * reported as a `username` loss; the same file when there are none (the common case: no copy).
- * Leaving the entry out is the choice here because any way of writing it is worse: as written,
- * it breaks the whole file for docker; with explicit `username`/`password` instead of `auth`,
- * docker would load it but write it back as that same `auth` on its next save.
+ * Leaving the entry out is the choice here because any way of writing it is worse: a wrong
+ * credential is sent (and, in podman, hides broader keys), or, for an empty username, the whole
+ * file breaks for docker; explicit `username`/`password` instead of `auth` only delay that, since
+ * docker loads them but writes them back as that same `auth` on its next save (and podman ignores
+ * them).
  */
 export function withoutUnwritable(file: AuthFile, target: AuthFormat): { file: AuthFile; losses: Loss[] } {
   const entries = file.entries;

@@ -8,7 +8,7 @@
  */
 import type { CredentialStore, StoredCredential } from './store.js';
 import { TOKEN_USERNAME } from './store.js';
-import { ParseError } from '../errors.js';
+import { ParseError, UsageError } from '../errors.js';
 import { entryToJSON, parseEntry } from '../auth-file/entry.js';
 import { parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
 import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
@@ -57,6 +57,11 @@ export class AuthFileStore implements CredentialStore {
 
   /** Replaces the whole entry (never a field-level merge, so no stale token survives). */
   async add(c: StoredCredential): Promise<void> {
+    // The username goes into `auth` = base64(user:password), which every reader splits at the
+    // first ":": written, "a:b" would read back as user "a". Refused before the file is touched.
+    if (c.username !== TOKEN_USERNAME && c.username.includes(':')) {
+      throw new UsageError(`${this.path}: key "${c.serverURL}": the username contains ":", which an auth file cannot hold (readers split "auth" at the first ":"); keep it in a credential store`);
+    }
     const entry =
       c.username === TOKEN_USERNAME
         ? entryToJSON({ key: c.serverURL, identityToken: c.secret, origin: { file: this.path, key: c.serverURL } }, this.style)

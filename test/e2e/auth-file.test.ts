@@ -80,6 +80,26 @@ describe('e2e: credkit auth files', function () {
     expect(Object.keys(JSON.parse(podman.stdout).auths)).to.have.length(3);
   });
 
+  it('a username with ":" is never written into auth: reported per key for every target, from a file or a materialised helper', async () => {
+    for (const to of ['docker', 'podman', 'dockercfg', 'secret']) {
+      const r = await sb.credkit(['convert', fx('docker-config/colon-username-fields.json'), '--to', to]);
+      expect(r.code, to).to.equal(1);
+      expect(r.stderr, to).to.match(/colon-username-fields\.json: key "quay\.io": the username contains ":"/);
+      ok(!r.stdout.includes(Buffer.from('al:ice:fake-colon-pass').toString('base64')) && !r.stdout.includes('al:ice'), `${to}: no mis-split credential written`);
+    }
+    // A fake helper on PATH that answers a username with a colon.
+    const bin = join(sb.home, 'bin');
+    await mkdir(bin, { recursive: true });
+    await writeFile(join(bin, 'docker-credential-fakecolon'), '#!/bin/sh\ncat >/dev/null\necho \'{"Username":"al:ice","Secret":"fake-s3cret-XYZ"}\'\n', { mode: 0o755 });
+    const input = join(sb.home, 'c.json');
+    await writeFile(input, JSON.stringify({ auths: { 'quay.io': {} }, credsStore: 'fakecolon' }));
+    const m = await sb.credkit(['convert', input, '--to', 'podman', '--materialize'], '', { PATH: `${bin}:${sb.env.PATH}` });
+    expect(m.code).to.equal(1);
+    expect(m.stderr).to.match(/helper fakecolon: key "quay\.io": the username contains ":".*left out/);
+    ok(!/fake-s3cret|ZmFrZS1zM2NyZXQ|al:ice/.test(m.stdout), 'no mis-split credential written');
+    expect(JSON.parse(m.stdout).auths).to.deep.equal({});
+  });
+
   it('--to secret over the API server\'s 1 MiB limit: written, reported as size, exit 1 unless --allow-lossy', async () => {
     // 8,000 registries with the usual short credentials: about 1.2 MiB of .dockerconfigjson.
     const auths: Record<string, { auth: string }> = {};

@@ -128,6 +128,23 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(await exists(config)).to.equal(false);
   });
 
+  it('a user name with ":" into a file is refused (exit 2) before the registry is asked; a store takes it as given', async () => {
+    const authFile = join(sb.home, 'a.json');
+    for (const dest of [['--authfile', authFile], []]) {
+      const mark = registry!.logMark();
+      const r = await login([host, '-u', 'al:ice', '--password-stdin', ...dest], USERS.alice);
+      expectNoSecrets([r]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.include('user name "al:ice" contains ":"').and.include('--store');
+      expect(registry!.authEvents(mark)).to.deep.equal([]);
+    }
+    expect(await exists(authFile)).to.equal(false);
+    expect(await exists(config)).to.equal(false);
+    const stored = await login([host, '-u', 'al:ice', '--password-stdin', '--store', 'file', '--no-verify'], USERS.alice);
+    expect(stored.code, stored.stderr).to.equal(0);
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ [host]: 'al:ice' });
+  });
+
   it('--no-verify stores without asking the registry, and says the credentials were not checked', async () => {
     const mark = registry!.logMark();
     const r = await login([host, '-u', 'bob', '--password-stdin', '--no-verify'], WRONG);

@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { NotFoundError, UnauthorizedError, UsageError } from '../../src/errors.js';
 import { dockerHelperFor, dockerLogoutURLs, keysToRemove, login, logout, parseLoginTarget, podmanHelperFor, type LoginServices } from '../../src/login.js';
 import type { VerifyCredentialsOptions, VerifyCredentialsResult } from '../../src/registry-client/verify.js';
@@ -151,6 +154,30 @@ describe('login / logout with a store destination', () => {
     expect(caught).to.be.instanceOf(UsageError);
     expect((caught as Error).message).to.include('--authfile');
     expect(calls).to.have.length(0);
+  });
+
+  it('a user name with ":" is refused for a file before the registry is asked, and stored as given in a store', async () => {
+    // A file keeps it in `auth` = base64(user:password), which every reader splits at the first ":".
+    const dir = await mkdtemp(join(tmpdir(), 'credkit-unit-login-'));
+    try {
+      for (const destination of [{ kind: 'auth-file', path: join(dir, 'auth.json') }, { kind: 'docker-config', path: join(dir, 'config.json') }] as const) {
+        for (const secret of [{ password: PW }, { identityToken: 'fake-id-token' }]) {
+          const calls: VerifyCredentialsOptions[] = [];
+          let caught: unknown;
+          await login({ target: parseLoginTarget('quay.io'), destination, username: 'a:b', ...secret, verify: true }, services(accept('basic'), calls)).catch((e: unknown) => (caught = e));
+          expect(caught, destination.kind).to.be.instanceOf(UsageError);
+          expect((caught as Error).message).to.include('contains ":"').and.include(destination.path).and.include('--store');
+          expect((caught as Error).message).to.not.include(PW);
+          expect(calls).to.have.length(0);
+        }
+      }
+      expect(await readdir(dir)).to.deep.equal([]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+    const store = new MemoryStore();
+    await login({ target: parseLoginTarget('quay.io'), destination: { kind: 'store', store }, username: 'a:b', password: PW, verify: false }, services(accept('basic')));
+    expect(store.items.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'a:b', secret: PW });
   });
 
   it('logout erases every Hub alias from the store and leaves other registries; nothing left → NotFoundError', async () => {

@@ -117,6 +117,10 @@ describe('convert', () => {
       ['empty usernames in podman (accepted)', 'docker-config/empty-username.json', { to: 'podman' }, []],
       ['empty usernames in a secret (kubelet accepts them)', 'docker-config/empty-username.json', { to: 'secret' }, []],
       ['empty usernames in .dockercfg (its readers accept them)', 'docker-config/empty-username.json', { to: 'dockercfg' }, []],
+      ['a username with ":" in docker', 'docker-config/colon-username-fields.json', { to: 'docker' }, [['username', 'quay.io']]],
+      ['a username with ":" in podman', 'docker-config/colon-username-fields.json', { to: 'podman' }, [['username', 'quay.io']]],
+      ['a username with ":" in .dockercfg', 'docker-config/colon-username-fields.json', { to: 'dockercfg' }, [['username', 'quay.io']]],
+      ['a username with ":" in a secret (kubelet lets auth override username/password)', 'docker-config/colon-username-fields.json', { to: 'secret' }, [['username', 'quay.io']]],
     ];
     for (const [name, path, options, want] of cases) {
       it(name, async () => {
@@ -136,6 +140,23 @@ describe('convert', () => {
     expect(r.losses[0]!.message).to.match(/empty username.*docker 23 and later refuse the whole config\.json.*left out/);
     const podman = await convert(fixture(path), path, { to: 'podman' });
     expect(Object.keys(JSON.parse(podman.text).auths)).to.deep.equal(['tokens.example.com', 'explicit.example.com', 'quay.io']);
+  });
+
+  it('never writes a username with ":" into auth (readers split at the first ":"): left out of every target, from a file or a helper', async () => {
+    const path = 'docker-config/colon-username-fields.json';
+    for (const to of ['docker', 'podman', 'dockercfg', 'secret'] as const) {
+      const r = await convert(fixture(path), path, { to, materialize: false });
+      expect(r.text.includes(Buffer.from('al:ice:fake-colon-pass').toString('base64')), to).to.equal(false);
+      expect(r.text.includes('al:ice'), to).to.equal(false);
+      expect(r.entries, to).to.equal(1);
+      expect(r.losses.map((l) => l.message).join(), to).to.match(/username contains ":".*splits "auth" at the first ":".*left out/);
+    }
+    // A helper's answer is held to the same rule.
+    const stubs = JSON.stringify({ auths: { 'quay.io': {} }, credsStore: 'fakecolon' });
+    const resolve = async () => ({ username: 'al:ice', secret: 'fake-s3cret' });
+    const m = await convert(stubs, 'config.json', { to: 'podman', materialize: true, resolve });
+    expect(JSON.parse(m.text).auths).to.deep.equal({});
+    expect(m.losses.map((l) => [l.kind, l.file, l.key])).to.deep.equal([['username', 'helper fakecolon', 'quay.io']]);
   });
 
   it('of keys that mean the same scope, keeps the one the source tool looks up', async () => {
