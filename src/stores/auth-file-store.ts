@@ -23,8 +23,9 @@ function credentialOf(raw: unknown, key: string, path: string): StoredCredential
   if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') {
     throw new ParseError('"auth" cannot be decoded', { file: path, key });
   }
-  // docker sends an identity token as Username "<token>" (formats.md §1.4).
-  if (e.identityToken !== undefined) return { serverURL: key, username: TOKEN_USERNAME, secret: e.identityToken };
+  // docker sends an identity token as Username "<token>" (formats.md §1.4); the username in
+  // `auth` beside it goes along, so that writing it to another file keeps that `auth` (§6.12).
+  if (e.identityToken !== undefined) return { serverURL: key, username: TOKEN_USERNAME, secret: e.identityToken, tokenUsername: e.username ?? '' };
   if (e.username === undefined && e.password === undefined) return undefined;
   return { serverURL: key, username: e.username ?? '', secret: e.password ?? '' };
 }
@@ -59,13 +60,18 @@ export class AuthFileStore implements CredentialStore {
   async add(c: StoredCredential): Promise<void> {
     // The username goes into `auth` = base64(user:password), which every reader splits at the
     // first ":": written, "a:b" would read back as user "a". Refused before the file is touched.
-    if (c.username !== TOKEN_USERNAME && c.username.includes(':')) {
+    const token = c.username === TOKEN_USERNAME;
+    const username = token ? (c.tokenUsername ?? '') : c.username;
+    if (username.includes(':')) {
       throw new UsageError(`${this.path}: key "${c.serverURL}": the username contains ":", which an auth file cannot hold (readers split "auth" at the first ":"); keep it in a credential store`);
     }
-    const entry =
-      c.username === TOKEN_USERNAME
-        ? entryToJSON({ key: c.serverURL, identityToken: c.secret, origin: { file: this.path, key: c.serverURL } }, this.style)
-        : entryToJSON({ key: c.serverURL, username: c.username, password: c.secret, origin: { file: this.path, key: c.serverURL } }, this.style);
+    const origin = { file: this.path, key: c.serverURL };
+    // A token keeps its username as docker writes it: `auth` = base64(user:) beside `identitytoken`.
+    // Without one, docker style writes the token alone (base64(":") would make docker refuse the
+    // file, formats.md §2.3) and podman style `auth` = base64(":") (podman needs the colon, §4.5).
+    const entry = token
+      ? entryToJSON({ key: c.serverURL, ...(username !== '' ? { username } : {}), identityToken: c.secret, origin }, this.style)
+      : entryToJSON({ key: c.serverURL, username, password: c.secret, origin }, this.style);
     await updateFile(this.path, (text) => {
       const doc = parseDoc(text, this.path);
       const auths = { ...authsOf(doc), [c.serverURL]: entry };

@@ -71,9 +71,13 @@ export function selectServerURLs(listed: readonly string[], registries: readonly
   return { urls, unmatched: wanted.filter((w) => !w.hit).map((w) => w.raw) };
 }
 
-/** True when two stored credentials are the same (URL aside). */
+/**
+ * True when two stored credentials are the same (URL aside). The username beside an identity
+ * token counts where both stores know it: an auth file does, a helper cannot say (undefined),
+ * and a helper's copy is still the same token.
+ */
 export function sameStored(a: StoredCredential, b: StoredCredential): boolean {
-  return a.username === b.username && a.secret === b.secret;
+  return a.username === b.username && a.secret === b.secret && (a.tokenUsername === undefined || b.tokenUsername === undefined || a.tokenUsername === b.tokenUsername);
 }
 
 /** What copying `source` over `target` does. */
@@ -119,7 +123,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   if (options.dryRun) return { ...entry, status: 'planned' };
   if (entry.action !== 'same') {
     try {
-      await target.add({ serverURL: url, username: from.username, secret: from.secret });
+      await target.add({ serverURL: url, username: from.username, secret: from.secret, ...(from.tokenUsername !== undefined ? { tokenUsername: from.tokenUsername } : {}) });
     } catch (err) {
       return { ...entry, reason: `writing to ${target.name} failed: ${messageOf(err)}` };
     }
@@ -133,7 +137,8 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     }
     if (back === undefined) return { ...entry, reason: `${target.name} accepted it but has no credential for it when read back` };
     if (!sameStored(back, from)) {
-      return { ...entry, reason: `${target.name} returns a different ${back.username === from.username ? 'secret' : 'username'} when read back` };
+      const what = back.username !== from.username ? 'username' : back.secret !== from.secret ? 'secret' : 'username beside the identity token';
+      return { ...entry, reason: `${target.name} returns a different ${what} when read back` };
     }
   }
   entry.status = entry.action === 'same' ? 'unchanged' : 'copied';

@@ -8,6 +8,13 @@ export interface StoredCredential {
   serverURL: string;
   username: string;
   secret: string;
+  /**
+   * Beside an identity token (`username` "<token>"): the account it belongs to, where the store
+   * keeps one: an auth file holds it as `auth` = base64(user:) next to `identitytoken` (formats.md
+   * §2.3), and podman reads the token only beside such an `auth`. `''` means the store knows there
+   * is none; undefined means it cannot say (the helper protocol has no place for it, §1.4).
+   */
+  tokenUsername?: string;
 }
 
 /** A backend: the four operations of docker-credential-helpers' `Helper` interface. */

@@ -189,6 +189,33 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
   });
 });
 
+describe('credkit copy: authfile:PATH → authfile:PATH with an identity token', function () {
+  let sb: Sandbox;
+  before(async function () {
+    await skipUnlessPrograms(this, ['podman']);
+  });
+  beforeEach(async () => {
+    sb = await makeSandbox();
+  });
+  afterEach(async () => sb?.cleanup());
+
+  it('the copy keeps auth = base64(user:) beside the identitytoken, so podman still reads it (podman login --get-login)', async () => {
+    const from = join(sb.home, 'a.json');
+    await writeFile(from, JSON.stringify({ auths: { 'tok.io': { auth: b64('tu:'), identitytoken: TOKEN } } }), { mode: 0o600 });
+    for (const name of ['b.json', 'auth.json']) {
+      const to = join(sb.home, name);
+      const r = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`]);
+      expectNoSecrets(r);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.match(/tok\.io\s+\(identity token\)\s+add\s+copied/);
+      expect(JSON.parse(await readFile(to, 'utf8')).auths).to.deep.equal({ 'tok.io': { auth: b64('tu:'), identitytoken: TOKEN } });
+      // The real podman reads the entry, username included; it ignores a token without that auth.
+      const login = await run('podman', ['login', '--authfile', to, '--get-login', 'tok.io'], { env: sb.env });
+      expect([login.code, login.stdout.trim()], login.stderr).to.deep.equal([0, 'tu']);
+    }
+  });
+});
+
 describe('credkit migrate --into-store: many config.json files into the real docker-credential-pass', function () {
   let sb: Sandbox;
   let pass: RealBackend;

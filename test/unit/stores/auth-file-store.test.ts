@@ -52,4 +52,59 @@ describe('authfile: store', () => {
     expect(report.entries[0]!.reason).to.match(/writing to authfile:.*contains ":"/);
     expect(await readFile(path, 'utf8')).to.equal(before);
   });
+
+  describe('an identity token keeps the username beside it (auth = base64(user:), as docker writes it)', () => {
+    const TOKEN = 'fake-identity-token';
+    const source = { auths: { 'tok.io': { auth: b64('tu:'), identitytoken: TOKEN } } };
+
+    for (const name of ['config.json', 'auth.json']) {
+      it(`authfile → authfile (${name}): an equivalent entry, verified, and a second run is unchanged`, async () => {
+        const from = join(dir, 'a.json');
+        await writeFile(from, JSON.stringify(source));
+        const to = new AuthFileStore(join(dir, name));
+        const r = await copyCredentials(new AuthFileStore(from), to, { registries: [], dryRun: false, move: false });
+        expect(r.entries.map((e) => [e.serverURL, e.action, e.status])).to.deep.equal([['tok.io', 'add', 'copied']]);
+        expect(JSON.parse(await readFile(join(dir, name), 'utf8')).auths).to.deep.equal(source.auths);
+        expect(await to.get('tok.io')).to.deep.equal({ serverURL: 'tok.io', username: '<token>', secret: TOKEN, tokenUsername: 'tu' });
+        const again = await copyCredentials(new AuthFileStore(from), to, { registries: [], dryRun: false, move: false });
+        expect(again.entries.map((e) => e.status)).to.deep.equal(['unchanged']);
+      });
+    }
+
+    it('a target entry with the token but not the username is replaced, not left "unchanged"', async () => {
+      const from = join(dir, 'a.json');
+      const path = join(dir, 'b.json');
+      await writeFile(from, JSON.stringify(source));
+      await writeFile(path, JSON.stringify({ auths: { 'tok.io': { identitytoken: TOKEN } } }));
+      const r = await copyCredentials(new AuthFileStore(from), new AuthFileStore(path), { registries: [], dryRun: false, move: false });
+      expect(r.entries.map((e) => [e.action, e.status])).to.deep.equal([['replace', 'copied']]);
+      expect(JSON.parse(await readFile(path, 'utf8')).auths).to.deep.equal(source.auths);
+    });
+
+    it('from a helper (no username to give): docker style writes the token alone, podman style auth = base64(":"), and a known username is kept', async () => {
+      const helper = new MemoryStore();
+      await helper.add({ serverURL: 'tok.io', username: '<token>', secret: TOKEN });
+      const docker = join(dir, 'config.json');
+      const podman = join(dir, 'auth.json');
+      for (const path of [docker, podman]) await copyCredentials(helper, new AuthFileStore(path), { registries: [], dryRun: false, move: false });
+      // base64(":") would make docker refuse the whole file; podman needs the colon to read the token.
+      expect(JSON.parse(await readFile(docker, 'utf8')).auths).to.deep.equal({ 'tok.io': { identitytoken: TOKEN } });
+      expect(JSON.parse(await readFile(podman, 'utf8')).auths).to.deep.equal({ 'tok.io': { auth: b64(':'), identitytoken: TOKEN } });
+      // A target that already knows the username keeps it: the helper's token is the same credential.
+      const known = join(dir, 'known.json');
+      await writeFile(known, JSON.stringify(source));
+      const r = await copyCredentials(helper, new AuthFileStore(known), { registries: [], dryRun: false, move: false });
+      expect(r.entries.map((e) => e.status)).to.deep.equal(['unchanged']);
+      expect(JSON.parse(await readFile(known, 'utf8')).auths).to.deep.equal(source.auths);
+    });
+
+    it('authfile → helper: the token is copied as "<token>"; the helper protocol has no place for the username (as with docker)', async () => {
+      const from = join(dir, 'a.json');
+      await writeFile(from, JSON.stringify(source));
+      const helper = new MemoryStore();
+      const r = await copyCredentials(new AuthFileStore(from), helper, { registries: [], dryRun: false, move: false });
+      expect(r.entries.map((e) => e.status)).to.deep.equal(['copied']);
+      expect(helper.items.get('tok.io')).to.deep.equal({ serverURL: 'tok.io', username: '<token>', secret: TOKEN });
+    });
+  });
 });
