@@ -14,12 +14,24 @@ export interface CommandContext {
 
 /** Prints a line on stdout. */
 export function say(ctx: CommandContext, line = ''): void {
-  ctx.io.stdout(`${line}\n`);
+  ctx.io.stdout(`${visible(line)}\n`);
 }
 
 /** Prints a line on stderr. */
 export function warn(ctx: CommandContext, line: string): void {
-  ctx.io.stderr(`${line}\n`);
+  ctx.io.stderr(`${visible(line)}\n`);
+}
+
+// C0 controls but tab and newline, DEL, and C1 controls.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Control characters shown as `\xNN`: lines for people carry keys, URLs and usernames from files
+ * and stores, and an escape sequence in one must not reach the terminal (clear the screen, fake a
+ * row). JSON output escapes them already; files are written as they are.
+ */
+function visible(line: string): string {
+  return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /** Prints a value as pretty JSON on stdout. */

@@ -11,6 +11,16 @@ describe('credkit store (binary)', () => {
   });
   afterEach(() => sb.cleanup());
 
+  it('control characters in stored URLs and usernames are shown escaped, never sent to the terminal', async () => {
+    const input = `${JSON.stringify({ ServerURL: 'esc\u001b[2J.example', Username: 'bob\rfake-row', Secret: 'fake-esc' })}\n`;
+    expect((await sb.helper('store', input)).code).to.equal(0);
+    const r = await sb.credkit(['store', 'list']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout).to.equal('esc\\x1b[2J.example  bob\\x0dfake-row\n');
+    const json = await sb.credkit(['store', 'list', '--json']);
+    expect(json.stdout).to.include('esc\\u001b[2J.example');
+  });
+
   it('store reads the secret from stdin; get redacts unless --show-secret; list; erase', async () => {
     let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'hunter2-fake\n');
     expect(r).to.include({ code: 0, stdout: 'stored quay.io\n', stderr: '' });
