@@ -28,6 +28,8 @@ export interface HelperLookup {
    * would send.
    */
   shadowed?: true;
+  /** For a shadowed entry kept as it was: why the helper gave no answer (it failed), if it did. */
+  failure?: string;
 }
 
 /** The materialised file and what could not be found. */
@@ -110,21 +112,34 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   const resolved: HelperLookup[] = [];
   const missing: HelperLookup[] = [];
   const kept: HelperLookup[] = [];
+  // Helpers that failed for a shadowed entry are not asked again (a hung one would cost its
+  // timeout per entry); such an entry keeps its plaintext, which is what it had to offer anyway.
+  const failed = new Map<string, string>();
   for (const p of pending) {
     let found: ResolvedCredential | undefined;
+    const failedBefore = p.shadowed ? failed.get(p.helper) : undefined;
+    if (failedBefore !== undefined) {
+      kept.push({ ...p, failure: failedBefore });
+      continue;
+    }
+    let failure: string | undefined;
     for (const url of serverURLs(p.key)) {
       try {
         found = await resolve(p.helper, url);
       } catch (err) {
         // The helper client's messages name the helper, verb and reason, never the secret.
-        throw new HelperError(`${p.origin.file}: key "${p.key}": ${messageOf(err)}`, { cause: err });
+        if (!p.shadowed) throw new HelperError(`${p.origin.file}: key "${p.key}": ${messageOf(err)}`, { cause: err });
+        failure = messageOf(err);
+        failed.set(p.helper, failure);
+        found = undefined;
+        break;
       }
       if (found && (found.username !== '' || found.secret !== '')) break;
       found = undefined;
     }
     if (!found) {
       if (p.shadowed) {
-        kept.push(p); // the entry stays as it is
+        kept.push(failure === undefined ? p : { ...p, failure }); // the entry stays as it is
         continue;
       }
       missing.push(p);

@@ -19,7 +19,7 @@ export function reportJSON(result: ConvertResult, to: string, output: string, al
     duplicates: result.duplicates,
     materialized: result.resolved.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file, ...(r.shadowed ? { replacedPlaintext: true } : {}) })),
     notes: result.notes,
-    keptPlaintext: result.kept.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file })),
+    keptPlaintext: result.kept.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file, ...(r.failure !== undefined ? { helperFailure: r.failure } : {}) })),
   };
 }
 
@@ -30,7 +30,8 @@ export function printReport(ctx: CommandContext, result: ConvertResult, to: stri
     warn(ctx, `credkit: ${r.key}: materialised from helper "${r.helper}"${replaced}`);
   }
   for (const r of result.kept) {
-    warn(ctx, `credkit: ${r.key}: helper "${r.helper}" has no credential for it; kept the plaintext credential in the file (the client asks the helper, not the file)`);
+    const why = r.failure === undefined ? 'has no credential for it' : `could not be asked (${r.failure})`;
+    warn(ctx, `credkit: ${r.key}: helper "${r.helper}" ${why}; kept the plaintext credential in the file (the client asks the helper, not the file)`);
   }
   for (const c of result.conflicts) {
     warn(ctx, `credkit: conflict on ${c.key}: kept ${c.kept.file} (key "${c.kept.key}"), dropped ${c.dropped.file} (key "${c.dropped.key}")`);

@@ -203,6 +203,15 @@ describe('e2e: credkit auth files', function () {
     expect(exists).to.equal(false);
   });
 
+  it('--to secret with a credsStore that is not installed: plaintext entries are kept, with a note (no failure)', async () => {
+    const config = join(sb.home, 'config.json');
+    await writeFile(config, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('bob:fake-quay-pw').toString('base64') } }, credsStore: 'notinstalled' }));
+    const r = await sb.credkit(['convert', config, '--to', 'secret']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/^credkit: quay\.io: helper "notinstalled" could not be asked \(.*not on PATH.*\); kept the plaintext credential in the file/);
+    expect(r.stderr).to.not.include('fake-quay-pw');
+  });
+
   it('a dockercfg Secret converted to dockerconfigjson under its own name: a note that the type cannot change in place', async () => {
     const payload = Buffer.from(JSON.stringify({ 'quay.io': { auth: Buffer.from('bob:fake-pw').toString('base64') } })).toString('base64');
     const input = join(sb.home, 'old.yaml');

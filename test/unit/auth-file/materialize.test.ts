@@ -118,6 +118,22 @@ describe('materialize', () => {
       expect(r.file.entries.find((e) => e.key === 'ghcr.io')!.password).to.equal('fake-stale');
     });
 
+    it('a helper that fails for a shadowed entry keeps the plaintext and is not asked again (a stub would fail the run)', async () => {
+      const file = parseAuthText(doc({ credsStore: 'gone' }), 'config.json').files[0]!;
+      let calls = 0;
+      const resolve: CredentialResolver = async () => {
+        calls++;
+        throw new Error('credential helper docker-credential-gone is not on PATH');
+      };
+      const r = await materialize(file, resolve);
+      expect(calls).to.equal(1);
+      expect(r.kept.map((x) => [x.key, x.failure])).to.deep.equal([
+        ['ghcr.io', 'credential helper docker-credential-gone is not on PATH'],
+        ['quay.io', 'credential helper docker-credential-gone is not on PATH'],
+      ]);
+      expect(r.file.entries.map((e) => e.password)).to.deep.equal(['fake-stale', 'fake-quay']);
+    });
+
     it("docker's credsStore shadows every plaintext entry; podman has no credsStore, so an auth.json keeps its own", async () => {
       const docker = parseAuthText(doc({ credsStore: 'desktop' }), 'config.json').files[0]!;
       expect(pendingLookups(docker).map((p) => p.key)).to.deep.equal(['ghcr.io', 'quay.io']);
