@@ -46,9 +46,10 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
 function buildDoc(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes'): Record<string, unknown> {
   const keyStyle = style;
   const auths: Record<string, unknown> = {};
-  for (const e of file.entries) auths[styledKeyOf(e, keyStyle)] = entryToJSON(e, style);
-  const helpers: Record<string, string> = {};
-  for (const [key, helper] of file.credHelpers) helpers[keyForStyle(parseRegistryKey(key), keyStyle)] = helper;
+  // setOwn: a registry key "__proto__" is a key like any other (an assignment would drop it).
+  for (const e of file.entries) setOwn(auths, styledKeyOf(e, keyStyle), entryToJSON(e, style));
+  const helpers: Record<string, unknown> = {};
+  for (const [key, helper] of file.credHelpers) setOwn(helpers, keyForStyle(parseRegistryKey(key), keyStyle), helper);
   const doc: Record<string, unknown> = { auths };
   if (style === 'podman' && file.credHelpers.size > 0) doc.credHelpers = helpers;
   for (const name in file.extra) setOwn(doc, name, file.extra[name]);

@@ -6,7 +6,7 @@ import { parse as parseIni } from 'ini';
 import { ParseError } from '../errors.js';
 import { DOCKER_HUB_KEY, keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry } from './entry.js';
-import { goEscape, isJSONObject } from './json-text.js';
+import { goEscape, isJSONObject, setOwn } from './json-text.js';
 import type { AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
@@ -41,13 +41,13 @@ export function parseDockercfgLines(text: string, source: string): AuthFile {
 /** Writes the JSON map form, compact as old docker wrote it (`json.Marshal`), Go-escaped. */
 export function serializeDockercfg(file: AuthFile): string {
   const doc: Record<string, unknown> = {};
-  for (const e of file.entries) doc[styledKeyOf(e, 'docker')] = entryToJSON(e, 'dockercfg');
+  for (const e of file.entries) setOwn(doc, styledKeyOf(e, 'docker'), entryToJSON(e, 'dockercfg'));
   return goEscape(JSON.stringify(doc));
 }
 
 /** The `.dockercfg` payload of a pull secret: the map with kubectl's entry layout. */
 export function serializeDockercfgKube(file: AuthFile): string {
   const doc: Record<string, unknown> = {};
-  for (const e of file.entries) doc[styledKeyOf(e, 'kubernetes')] = entryToJSON(e, 'kubernetes');
+  for (const e of file.entries) setOwn(doc, styledKeyOf(e, 'kubernetes'), entryToJSON(e, 'kubernetes'));
   return goEscape(JSON.stringify(doc));
 }

@@ -16,7 +16,7 @@ import { TOKEN_USERNAME } from '../stores/store.js';
 import { convertAuthSync } from './convert.js';
 import { parseEntry } from './entry.js';
 import type { Loss } from './fidelity.js';
-import { isJSONObject } from './json-text.js';
+import { isJSONObject, setOwn } from './json-text.js';
 import type { AuthFormat } from './model.js';
 import { parseRawConfig, rawAuths, serializeRawConfig } from './raw-config.js';
 import type { RawConfig } from './raw-config.js';
@@ -321,9 +321,12 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   for (const { key, moved } of order) {
     const raw = auths[key] as Record<string, unknown>;
     const target = moved ? keyForStyle(parseRegistryKey(key), 'docker') : key;
-    const marker: Record<string, unknown> = isJSONObject(nextAuths[target]) ? { ...(nextAuths[target] as Record<string, unknown>) } : {};
-    for (const field in raw) if (!(moved && CREDENTIAL_FIELDS.has(field.toLowerCase()))) marker[field] = raw[field];
-    nextAuths[target] = marker;
+    const prior = Object.hasOwn(nextAuths, target) ? nextAuths[target] : undefined;
+    const marker: Record<string, unknown> = {};
+    if (isJSONObject(prior)) for (const field in prior) setOwn(marker, field, prior[field]);
+    // setOwn: a key or field named "__proto__" is kept like any other.
+    for (const field in raw) if (!(moved && CREDENTIAL_FIELDS.has(field.toLowerCase()))) setOwn(marker, field, raw[field]);
+    setOwn(nextAuths, target, marker);
   }
   const next: RawConfig = { ...doc, auths: nextAuths };
   if (current === undefined) next.credsStore = credsStore;

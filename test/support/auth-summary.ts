@@ -18,10 +18,11 @@ export interface AuthSummary {
 
 /** Summarises credential text (any format; several files/secrets are combined). */
 export function summarize(text: string, source = 'input'): AuthSummary {
-  const out: AuthSummary = { entries: {}, credHelpers: {}, credsStore: undefined, extra: {} };
+  // No prototypes: a key "__proto__" is summarised like any other.
+  const out: AuthSummary = { entries: Object.create(null), credHelpers: Object.create(null), credsStore: undefined, extra: Object.create(null) };
   for (const f of parseAuthText(text, source).files) {
     for (const e of f.entries) {
-      const fields: Record<string, unknown> = {};
+      const fields: Record<string, unknown> = Object.create(null);
       for (const name of ['username', 'password', 'identityToken', 'registryToken', 'email', 'extra'] as const) {
         if (e[name] !== undefined && e[name] !== '') fields[name] = e[name];
       }

@@ -193,6 +193,19 @@ describe('convert', () => {
     expect(r.text).to.equal(text);
   });
 
+  it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
+    // As JSON.parse reads it: an own key. An assignment to a fresh object would drop it silently.
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const text = '{"auths":{"__proto__":{"auth":"' + b64('u:fake-p') + '"},"a.io":{"auth":"' + b64('v:fake-q') + '"}},"credHelpers":{"__proto__":"pass"}}';
+    for (const to of ['docker', 'podman', 'dockercfg', 'secret'] as const) {
+      const r = await convert(text, 'config.json', { to, materialize: false, allowLossy: true } as ConvertOptions);
+      const entries = summarize(r.text).entries;
+      expect(Object.keys(entries), to).to.deep.equal(['__proto__', 'a.io']);
+      expect(entries['__proto__'], to).to.deep.equal({ username: 'u', password: 'fake-p' });
+      if (to === 'docker' || to === 'podman') expect(Object.keys(summarize(r.text).credHelpers), to).to.deep.equal(['__proto__']);
+    }
+  });
+
   it('two spellings of one credential in base64 (unused trailing bits differ) are a duplicate, not a conflict', async () => {
     // "YTo=" and "YTp=" both decode to "a:"; the second is not how anyone encodes it, but it is valid.
     const a = { text: JSON.stringify({ auths: { 'quay.io': { auth: 'YTo=' } } }), source: 'a.json' };

@@ -44,6 +44,13 @@ describe('migrate into a store: planning', () => {
     expect(plan.kept.map((k) => k.key)).to.deep.equal(['quay.io/org/app', 'ecr.example']);
   });
 
+  it('a key "__proto__" moves like any other and keeps its marker; a field "__proto__" stays in it', () => {
+    const doc = JSON.parse(`{"auths":{"__proto__":{"auth":"${b64('a:fake-b')}","__proto__":"kept"},"kept.io":{"__proto__":"x"}}}`) as Record<string, unknown>;
+    const plan = planStoreMigration(doc, 'f', 'pass');
+    expect(plan.items.map((i) => i.key)).to.deep.equal(['__proto__']);
+    expect(JSON.stringify(plan.next)).to.equal('{"auths":{"__proto__":{"__proto__":"kept"},"kept.io":{"__proto__":"x"}},"credsStore":"pass"}');
+  });
+
   it('is a no-op for a file that already has only markers', () => {
     const plan = planStoreMigration({ auths: { 'quay.io': {} }, credsStore: 'pass' }, 'f', 'pass');
     expect(plan.next).to.equal(undefined);
