@@ -125,6 +125,20 @@ export function parseRegistryKey(raw: string): RegistryKey {
 }
 
 /**
+ * The key as kubelet reads it from a pull secret: like {@link parseRegistryKey}, except that a
+ * scheme key keeps its path (kubelet drops only the scheme and a leading `v1/` or `v2/`), so
+ * `https://quay.io/org/app` is the repository `quay.io/org/app` there, not all of quay.io as it
+ * is for docker and podman. Every other key means the same to all three.
+ */
+export function parseKubeletKey(raw: string): RegistryKey {
+  const k = parseRegistryKey(raw);
+  if (k.droppedPath === undefined) return k;
+  const path = k.droppedPath.replace(/^v[12]\//, '').replace(/\/+$/, '');
+  if (path === '') return { ...k, droppedPath: undefined };
+  return { ...k, path, canonical: `${k.host}/${path}`, scope: path.includes('/') ? 'repository' : 'namespace', droppedPath: undefined };
+}
+
+/**
  * True for a bare `host[:port]` that is not a Docker Hub alias: a registry-wide key that is its
  * own canonical form and is written the same in every style. Nearly every key is one; callers
  * that need only the canonical form skip building a RegistryKey for them.

@@ -15,6 +15,7 @@ function yaml(): Yaml {
   return yamlModule;
 }
 import { ParseError } from '../errors.js';
+import { parseKubeletKey } from '../registry.js';
 import { parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
 import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
@@ -117,6 +118,10 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
     file = parseDockercfgJSON(parsed.value, label);
   }
   file.format = 'secret';
+  // kubelet keeps the path of a scheme key (`https://quay.io/org/app`), which docker and podman
+  // drop: the entry is read with the scope kubelet gives it, so that a conversion neither widens
+  // it to the whole registry nor reports it as a duplicate of the registry's own key.
+  for (const e of file.entries) if (e.key.includes('://')) e.parsedKey = parseKubeletKey(e.key);
   const secret: PullSecret = { type, file, dataBytes: Buffer.byteLength(payload, 'utf8') };
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;

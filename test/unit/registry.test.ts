@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { isPathComponent, isRegistryHost, keyForStyle, parseRegistryKey, podmanKeyProblem } from '../../src/registry.js';
+import { isPathComponent, isRegistryHost, keyForStyle, parseKubeletKey, parseRegistryKey, podmanKeyProblem } from '../../src/registry.js';
+import { kubeletKey } from '../../src/auth-file/lookup-kubelet.js';
 
 describe('registry keys', () => {
   const table: [string, string, string][] = [
@@ -30,6 +31,26 @@ describe('registry keys', () => {
       expect(k.scope).to.equal(scope);
     });
   }
+
+  describe('as kubelet reads a pull secret: a scheme key keeps its path', () => {
+    const kube: [string, string, string][] = [
+      ['https://quay.io/org/repo', 'quay.io/org/repo', 'repository'],
+      ['http://quay.io/org', 'quay.io/org', 'namespace'],
+      ['https://quay.io/v2/org', 'quay.io/org', 'namespace'],
+      ['https://quay.io/v1/', 'quay.io', 'registry'],
+      ['https://reg.example:5000/a/b/', 'reg.example:5000/a/b', 'repository'],
+      ['quay.io/org/repo', 'quay.io/org/repo', 'repository'],
+      ['quay.io', 'quay.io', 'registry'],
+    ];
+    for (const [raw, canonical, scope] of kube) {
+      it(`${raw} → ${canonical} (${scope}), the key kubelet's keyring holds`, () => {
+        const k = parseKubeletKey(raw);
+        expect([k.canonical, k.scope, k.droppedPath]).to.deep.equal([canonical, scope, undefined]);
+        // explain's model of kubelet (lookup-kubelet.ts) agrees, but for the trailing slash kubelet keeps.
+        expect(kubeletKey(raw)?.replace(/\/$/, '')).to.equal(canonical);
+      });
+    }
+  });
 
   it("docker's Hub key (parsed once and shared) reads as the general rules read it", () => {
     // Without the trailing slash the key takes the general path; only `raw` may differ.

@@ -193,6 +193,22 @@ describe('convert', () => {
     expect(r.text).to.equal(text);
   });
 
+  it('a Secret key with a scheme and a path keeps the scope kubelet gives it (no widening, no false duplicate)', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const payload = JSON.stringify({ auths: { 'https://quay.io/org/app': { auth: b64('u:fake-p') }, 'quay.io': { auth: b64('v:fake-q') } } });
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(payload) } });
+    const podman = await convert(manifest, 'pull.json', { to: 'podman' });
+    expect([podman.losses, podman.duplicates]).to.deep.equal([[], []]);
+    expect(Object.keys(JSON.parse(podman.text).auths)).to.deep.equal(['quay.io/org/app', 'quay.io']);
+    expect(summarize(podman.text).entries['quay.io/org/app']).to.deep.equal({ username: 'u', password: 'fake-p' });
+    // docker cannot hold the path: a scope loss, as for any repository key.
+    const docker = await convert(manifest, 'pull.json', { to: 'docker', allowLossy: true } as ConvertOptions);
+    expect(docker.losses.map((l) => [l.kind, l.key])).to.deep.equal([['scope', 'https://quay.io/org/app']]);
+    // The same payload as a config.json means all of quay.io to docker: a conflict with "quay.io".
+    const asDocker = await convert(payload, 'config.json', { to: 'podman', allowLossy: true } as ConvertOptions);
+    expect(Object.keys(JSON.parse(asDocker.text).auths)).to.deep.equal(['quay.io']);
+  });
+
   it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
     // As JSON.parse reads it: an own key. An assignment to a fresh object would drop it silently.
     const b64 = (s: string) => Buffer.from(s).toString('base64');
