@@ -104,38 +104,102 @@ function sleep(ms: number): Promise<void> {
 }
 
 /**
+ * Who takes a lock, as written into the lock file: `pid host pid-namespace`. Computed once; the
+ * pid namespace (Linux) tells a container that shares the home directory from the host, where
+ * the same pid is another process.
+ */
+let ownerLine: string | undefined;
+async function lockOwnerLine(): Promise<string> {
+  if (ownerLine === undefined) {
+    // node:os only here: the helper's `get` takes no lock and should not load it.
+    const { hostname } = await import('node:os');
+    let namespace = '-';
+    try {
+      namespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      // No /proc (macOS, Windows): one pid space per host.
+    }
+    ownerLine = `${process.pid} ${hostname() || '-'} ${namespace}\n`;
+  }
+  return ownerLine;
+}
+
+/** Whether a process with this pid runs (EPERM: it does, as another user). */
+function processRuns(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return codeOf(err) !== 'ESRCH';
+  }
+}
+
+/**
+ * What a lock file's text says about its taker, seen from the process whose own line is `self`:
+ * `gone` when the taker ran on this host, in this pid namespace, and runs no more; `running` when
+ * it still runs there; `unknown` for anything else (another host or container, an empty file
+ * from a taker that has not written its line yet, an older credkit), which only age can break.
+ */
+export function lockTakerState(text: string, self: string, runs: (pid: number) => boolean): 'gone' | 'running' | 'unknown' {
+  const taker = /^(\d+) (\S+) (\S+)\n$/.exec(text);
+  const me = /^(\d+) (\S+) (\S+)\n$/.exec(self);
+  if (!taker || !me || taker[2] !== me[2] || taker[3] !== me[3]) return 'unknown';
+  const pid = Number(taker[1]);
+  if (!Number.isSafeInteger(pid) || pid <= 0) return 'unknown';
+  return pid === Number(me[1]) || runs(pid) ? 'running' : 'gone';
+}
+
+/**
  * Runs `fn` while holding an exclusive lock on `path` (a `PATH.lock` file created with O_EXCL
- * beside the real target). Works across processes; an abandoned lock is broken after `staleMs`.
+ * beside the real target, holding its taker's {@link lockOwnerLine}). Works across processes. A
+ * lock whose taker is gone (killed mid-write: Ctrl-C during `docker login`) is broken at once; one
+ * whose taker still runs is waited for; one of unknown taker is broken after `staleMs`.
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const { mkdir, open, stat, unlink } = await fsp();
+  const { lstat, mkdir, open, unlink } = await fsp();
   const { timeoutMs, staleMs } = { ...DEFAULT_LOCK, ...options };
   const target = await resolveWriteTarget(path);
   const lockPath = `${target}.lock`;
   await mkdir(dirname(target), { recursive: true, mode: 0o700 });
   const deadline = Date.now() + timeoutMs;
+  const self = await lockOwnerLine();
   let delay = 2;
   for (;;) {
     try {
       const handle = await open(lockPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
-      await handle.close();
+      try {
+        await handle.writeFile(self);
+      } finally {
+        await handle.close();
+      }
       break;
     } catch (err) {
       if (codeOf(err) !== 'EEXIST') {
         throw new IoError(`${path}: cannot create lock file ${lockPath} (${codeOf(err) ?? 'error'})`, { cause: err });
       }
     }
+    let held: { ino: number; mtimeMs: number; text: string };
     try {
-      const st = await stat(lockPath);
-      if (Date.now() - st.mtimeMs > staleMs) {
-        await unlink(lockPath).catch(() => undefined);
-        continue;
+      const handle = await open(lockPath, 'r');
+      try {
+        const st = await handle.stat();
+        held = { ino: st.ino, mtimeMs: st.mtimeMs, text: await handle.readFile('utf8') };
+      } finally {
+        await handle.close();
       }
     } catch {
-      continue; // released between our open and stat
+      continue; // released between our open and this one
+    }
+    const state = lockTakerState(held.text, self, processRuns);
+    if (state === 'gone' || (state === 'unknown' && Date.now() - held.mtimeMs > staleMs)) {
+      // Only the lock that was judged: another waiter may have broken it and taken a new one since.
+      const now = await lstat(lockPath).catch(() => undefined);
+      if (now?.ino === held.ino) await unlink(lockPath).catch(() => undefined);
+      continue;
     }
     if (Date.now() > deadline) {
-      throw new IoError(`${path}: timed out waiting for lock ${lockPath} (remove it if no credkit is running)`);
+      const who = state === 'running' ? ` held by process ${held.text.split(' ')[0]}` : '';
+      throw new IoError(`${path}: timed out waiting for lock ${lockPath}${who} (remove it if no credkit is running)`);
     }
     await sleep(delay + Math.random() * delay);
     delay = Math.min(delay * 2, 50);

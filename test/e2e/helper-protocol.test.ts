@@ -2,10 +2,11 @@
  * The helper binary's bytes on stdout, exit codes and bad-input handling, as clients see them.
  */
 import { expect } from 'chai';
-import { chmod, lstat, readFile, stat, symlink, writeFile, mkdir } from 'node:fs/promises';
+import { chmod, lstat, readFile, stat, symlink, unlink, writeFile, mkdir } from 'node:fs/promises';
+import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, constants, openSync, write, writeSync } from 'node:fs';
+import { closeSync, constants, openSync, readlinkSync, write, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
 import { BIN, makeSandbox, run, type Sandbox } from '../support/sandbox.js';
 
@@ -154,6 +155,33 @@ describe('docker-credential-credkit (binary)', () => {
     for (let i = 0; i < n; i++) expect(list[`r${i}.example:5000`]).to.equal(`user${i}`);
     const text = await readFile(file, 'utf8');
     expect(JSON.parse(text).credentials['r7.example:5000'].secret).to.equal('secret-7');
+  });
+
+  it('a lock left by a killed writer does not stall the next store (its taker is gone), one of a running taker is waited for', async function () {
+    this.timeout(60_000);
+    await sb.helper('store', store('old.example', 'u', 'fake-old'));
+    // A writer killed mid-store leaves its lock: the taker's line names a pid that no longer runs.
+    const dead = spawnSync(process.execPath, ['-e', '0']).pid;
+    let namespace = '-';
+    try {
+      namespace = readlinkSync('/proc/self/ns/pid');
+    } catch {
+      // no /proc
+    }
+    const lock = `${file}.lock`;
+    await writeFile(lock, `${dead} ${hostname() || '-'} ${namespace}\n`, { mode: 0o600 });
+    // Fresh: only the taker's absence can break it (age would take 30 s, the wait gives up at 15 s).
+    const r = await sb.helper('store', store('new.example', 'u', 'fake-new'));
+    expect([r.code, r.stdout]).to.deep.equal([0, '']);
+    expect(Object.keys(JSON.parse((await sb.helper('list')).stdout) as object).sort()).to.deep.equal(['new.example', 'old.example']);
+    // A running taker (this test process) is waited for until it lets go.
+    await writeFile(lock, `${process.pid} ${hostname() || '-'} ${namespace}\n`, { mode: 0o600 });
+    const waiting = sb.helper('store', store('third.example', 'u', 'fake-third'));
+    await new Promise((done) => setTimeout(done, 1500));
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).credentials as object)).to.not.include('third.example');
+    await unlink(lock);
+    expect((await waiting).code).to.equal(0);
+    expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).credentials as object)).to.include('third.example');
   });
 
   it('reads all of a non-blocking stdin that runs dry half way (a 100 KiB secret in two writes)', async () => {
