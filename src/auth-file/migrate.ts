@@ -17,7 +17,7 @@ import { convertAuthSync } from './convert.js';
 import { parseEntry } from './entry.js';
 import type { Loss } from './fidelity.js';
 import { isJSONObject, setOwn } from './json-text.js';
-import type { AuthFormat } from './model.js';
+import type { AuthEntry, AuthFormat } from './model.js';
 import { parseRawConfig, rawAuths, serializeRawConfig } from './raw-config.js';
 import type { RawConfig } from './raw-config.js';
 import { SECRET_FILE_MODE, updateFile, writeNewFile } from './safe-file.js';
@@ -282,6 +282,9 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   const kept: StorePlan['kept'] = [];
   const keptKeys = new Set<string>();
   const order: { key: string; moved: boolean }[] = [];
+  // Scoped keys with a credential, by host; and every host some registry-wide key names.
+  const scoped = new Map<string, { key: string; e: AuthEntry }[]>();
+  const wholeRegistry = new Set<string>();
   for (const key in auths) {
     const raw = auths[key];
     const e = parseEntry(raw, key, file);
@@ -289,12 +292,14 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     const hasCredential = e.identityToken !== undefined || e.username !== undefined || e.password !== undefined;
     const k = parseRegistryKey(key);
     const storeKey = keyForStyle(k, 'docker');
+    if (k.scope === 'registry') wholeRegistry.add(k.host);
     if (!hasCredential) {
       order.push({ key, moved: false });
       continue;
     }
     if (k.scope !== 'registry') {
-      kept.push({ key, reason: 'scoped key: docker never asks a credential store for it (podman still reads it here)' });
+      if (!k.hub) (scoped.get(k.host) ?? scoped.set(k.host, []).get(k.host)!).push({ key, e });
+      else kept.push({ key, reason: 'scoped key: docker never asks a credential store for it (podman still reads it here)' });
     } else if (Object.hasOwn(helpers, key) || Object.hasOwn(helpers, storeKey)) {
       kept.push({ key, reason: 'routed to a credHelpers entry, which docker uses instead of credsStore' });
     } else {
@@ -312,6 +317,7 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     keptKeys.add(key);
     order.push({ key, moved: false });
   }
+  carryHostFallback(scoped, wholeRegistry, helpers, items, kept, keptKeys);
   for (const item of items.values()) {
     if (keptKeys.has(item.key)) throw new ParseError(`"${item.sourceKeys[0]}" would be stored as "${item.key}", which the file keeps with its own credential`, { file, key: item.key });
   }
@@ -331,6 +337,44 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   const next: RawConfig = { ...doc, auths: nextAuths };
   if (current === undefined) next.credsStore = credsStore;
   return { items: [...items.values()], kept, next };
+}
+
+/**
+ * docker looks a registry up by host, and with no key for the whole registry its file store takes
+ * a scoped key's credential for all of it (file store get: `ConvertToHostname(key) == host`,
+ * formats.md §2.4). With `credsStore` set it asks the store for the host instead, and a store
+ * with nothing there would make docker pull anonymously. So such a credential is also stored under
+ * the host (the scoped entry stays in the file, for podman); scoped keys of one host with
+ * different credentials (docker took one of them at random) are reported instead.
+ */
+function carryHostFallback(
+  scoped: ReadonlyMap<string, { key: string; e: AuthEntry }[]>,
+  wholeRegistry: ReadonlySet<string>,
+  helpers: Record<string, unknown>,
+  items: Map<string, PlannedItem>,
+  kept: StorePlan['kept'],
+  keptKeys: Set<string>,
+): void {
+  for (const [host, entries] of scoped) {
+    const keep = (reason: string) => {
+      for (const { key } of entries) {
+        kept.push({ key, reason });
+        keptKeys.add(key);
+      }
+    };
+    if (wholeRegistry.has(host) || Object.hasOwn(helpers, host)) {
+      keep('scoped key: docker never asks a credential store for it (podman still reads it here)');
+      continue;
+    }
+    const credentials = entries.map(({ e }): StoredCredential => (e.identityToken !== undefined ? { serverURL: host, username: TOKEN_USERNAME, secret: e.identityToken } : { serverURL: host, username: e.username ?? '', secret: e.password ?? '' }));
+    const first = credentials[0] as StoredCredential;
+    if (credentials.some((c) => c.username !== first.username || c.secret !== first.secret)) {
+      keep(`scoped keys of ${host} with different credentials: docker took one of them at random for all of ${host}, and once credsStore is set it asks the store, which has none for ${host} (log in to ${host} to choose); podman still reads them here`);
+      continue;
+    }
+    items.set(host, { key: host, sourceKeys: entries.map((x) => x.key), credential: first });
+    keep(`scoped key, left for podman; docker used it for all of ${host} (it looks registries up by host), so it is also stored as "${host}"`);
+  }
 }
 
 async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>): Promise<FileReport> {

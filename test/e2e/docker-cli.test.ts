@@ -230,4 +230,28 @@ describe('e2e: docker CLI with docker-credential-credkit', function () {
       expect([sent.username, sent.password, sent.identitytoken].filter(Boolean), `credentials sent for ${OTHER}`).to.deep.equal([]);
     });
   });
+
+  describe('migrate --into-store credkit', () => {
+    it('a registry known only by a scoped key: docker sends the same credential before and after', async () => {
+      // docker's file store answers a host from a scoped key (it matches keys by host); once
+      // credsStore is set it asks the store for the host, so the credential must be there too.
+      // Another registry's login moves to the store, so credsStore gets set.
+      const b64 = (text: string) => Buffer.from(text).toString('base64');
+      await writeConfig({ auths: { [`${REGISTRY}/team/app`]: { auth: b64(`alice:${PASSWORD}`) }, [OTHER]: { auth: b64('bob:fake-other-password') } } });
+      let r = await docker(['pull', `${REGISTRY}/team/app:1`]);
+      expect(r.code, r.stderr.trim()).to.equal(0);
+      // (The file store's answer has no serveraddress; the helper's has the host.)
+      expectAuth({ ...lastPullAuth(engine), serveraddress: undefined }, { username: 'alice', password: PASSWORD }, 'X-Registry-Auth before');
+
+      const m = await sb.credkit(['migrate', configPath, '--into-store', 'credkit']);
+      expectNoSecret(m, PASSWORD, 'credkit migrate');
+      expect(m.code, m.stderr).to.equal(0);
+      expect((await readConfig()) as Record<string, unknown>).to.include({ credsStore: 'credkit' });
+
+      r = await docker(['pull', `${REGISTRY}/team/app:1`]);
+      expect(r.code, r.stderr.trim()).to.equal(0);
+      expectAuth(lastPullAuth(engine), { username: 'alice', password: PASSWORD, serveraddress: REGISTRY }, 'X-Registry-Auth after');
+      expect(m.stdout).to.include(`also stored as "${REGISTRY}"`);
+    });
+  });
 });

@@ -37,11 +37,26 @@ describe('migrate into a store: planning', () => {
   });
 
   it('leaves scoped keys and credHelpers routes in the file, and says why', () => {
-    const doc = { auths: { 'quay.io/org/app': { auth: b64('a:b') }, 'ecr.example': { auth: b64('c:d') } }, credHelpers: { 'ecr.example': 'ecr-login' } };
+    const doc = { auths: { 'quay.io/org/app': { auth: b64('a:b') }, 'quay.io': { auth: b64('q:r') }, 'ecr.example': { auth: b64('c:d') } }, credHelpers: { 'ecr.example': 'ecr-login' } };
     const plan = planStoreMigration(doc, 'f', 'pass');
-    expect(plan.items).to.deep.equal([]);
-    expect(plan.next).to.equal(undefined);
-    expect(plan.kept.map((k) => k.key)).to.deep.equal(['quay.io/org/app', 'ecr.example']);
+    expect(plan.items.map((i) => [i.key, i.sourceKeys])).to.deep.equal([['quay.io', ['quay.io']]]);
+    expect(plan.kept.map((k) => k.key)).to.deep.equal(['ecr.example', 'quay.io/org/app']);
+    expect(plan.kept[1]!.reason).to.match(/^scoped key: docker never asks a credential store for it/);
+  });
+
+  it("a registry known only by scoped keys: their credential is also stored under the host, which docker asks the store for", () => {
+    // docker's file store answered quay.io from quay.io/org/app (it matches by host); with
+    // credsStore set it asks the store for quay.io, and nothing there would mean anonymous pulls.
+    const doc = { auths: { 'quay.io/org/app': { auth: b64('a:fake-b') }, 'quay.io/org/other': { auth: b64('a:fake-b') }, 'docker.io/org/app': { auth: b64('h:fake-h') } } };
+    const plan = planStoreMigration(doc, 'f', 'pass');
+    expect(plan.items.map((i) => [i.key, i.sourceKeys, i.credential.username, i.credential.secret])).to.deep.equal([['quay.io', ['quay.io/org/app', 'quay.io/org/other'], 'a', 'fake-b']]);
+    // The scoped entries stay as they are, for podman; docker's Hub key is never a host fallback.
+    expect(plan.next).to.deep.equal({ ...doc, credsStore: 'pass' });
+    expect(plan.kept.map((k) => [k.key, /also stored as "quay\.io"/.test(k.reason)])).to.deep.equal([['docker.io/org/app', false], ['quay.io/org/app', true], ['quay.io/org/other', true]]);
+    // Different credentials: docker's pick was random; nothing is carried, and the report says so.
+    const mixed = planStoreMigration({ auths: { 'quay.io/a/b': { auth: b64('a:fake-b') }, 'quay.io/c/d': { auth: b64('c:fake-d') } } }, 'f', 'pass');
+    expect(mixed.items).to.deep.equal([]);
+    expect(mixed.kept.map((k) => k.reason)).to.satisfy((rs: string[]) => rs.length === 2 && rs.every((r) => /different credentials: docker took one of them at random/.test(r)));
   });
 
   it('a key "__proto__" moves like any other and keeps its marker; a field "__proto__" stays in it', () => {
