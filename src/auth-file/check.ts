@@ -9,6 +9,7 @@ import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, podmanKeyProblem } f
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
+import { topLevelMembers } from './json-text.js';
 import { parseAuthText } from './read.js';
 import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
 
@@ -59,8 +60,33 @@ export function checkAuthInput(input: CheckInput): Finding[] {
     findings.push({ severity: 'error', code: 'unparseable', file: input.source, message: err.message, fix: 'repair the file; no tool can use it as is (docker discards it and overwrites it on the next login)' });
     return findings;
   }
+  if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);
   for (const file of files) checkFile(file, findings);
   return findings;
+}
+
+/**
+ * Two top-level members with one name (`"auths"` twice): docker, podman and kubelet merge them
+ * (Go's decoder fills one map from both), while JSON.parse, and with it credkit's conversions and
+ * most JSON tools, keep only the last. Found here only: it takes a pass over the whole text.
+ */
+function checkRepeatedMembers(input: CheckInput, out: Finding[]): void {
+  const seen = new Map<string, number>();
+  for (const [name] of topLevelMembers(input.text)) seen.set(name, (seen.get(name) ?? 0) + 1);
+  for (const [name, count] of seen) {
+    if (count < 2) continue;
+    const merged = name.toLowerCase() === 'auths' || name.toLowerCase() === 'credhelpers';
+    out.push({
+      severity: merged ? 'error' : 'warning',
+      code: 'repeated-member',
+      file: input.source,
+      key: name,
+      message: merged
+        ? `"${name}" appears ${count} times: docker and podman merge them, but credkit convert and most JSON tools keep only the last, losing the others`
+        : `"${name}" appears ${count} times; every reader takes the last`,
+      fix: merged ? `merge them into one "${name}" object` : 'keep one of them',
+    });
+  }
 }
 
 function octal(mode: number): string {

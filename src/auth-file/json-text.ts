@@ -41,3 +41,58 @@ export function setOwn(target: Record<string, unknown>, name: string, value: unk
   if (name === '__proto__') Object.defineProperty(target, name, { value, enumerable: true, writable: true, configurable: true });
   else target[name] = value;
 }
+
+/**
+ * The members of the top-level object of `text`, in order and duplicates included (JSON.parse
+ * keeps only the last of two equal names), each with its value's text. `text` must be valid JSON
+ * (it has been through JSON.parse) holding an object.
+ */
+export function topLevelMembers(text: string): [name: string, valueText: string][] {
+  const out: [string, string][] = [];
+  let i = skipSpace(text, 0) + 1;
+  for (;;) {
+    i = skipSpace(text, i);
+    if (text.charCodeAt(i) !== 0x22) break; // `}`: the end
+    const nameEnd = stringEnd(text, i);
+    const name = JSON.parse(text.slice(i, nameEnd)) as string;
+    const start = skipSpace(text, skipSpace(text, nameEnd) + 1);
+    const end = valueEnd(text, start);
+    out.push([name, text.slice(start, end)]);
+    i = skipSpace(text, end);
+    if (text.charCodeAt(i) === 0x2c) i++;
+  }
+  return out;
+}
+
+function skipSpace(text: string, i: number): number {
+  for (let c = text.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = text.charCodeAt(++i));
+  return i;
+}
+
+/** The index after the string that starts at `i` (a `"`). */
+function stringEnd(text: string, i: number): number {
+  for (let j = i + 1; ; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x5c) j++;
+    else if (c === 0x22) return j + 1;
+  }
+}
+
+/** The index after the value that starts at `i`. */
+function valueEnd(text: string, i: number): number {
+  const first = text.charCodeAt(i);
+  if (first === 0x22) return stringEnd(text, i);
+  if (first === 0x7b || first === 0x5b) {
+    let depth = 0;
+    for (let j = i; ; j++) {
+      const c = text.charCodeAt(j);
+      if (c === 0x22) j = stringEnd(text, j) - 1;
+      else if (c === 0x7b || c === 0x5b) depth++;
+      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return j + 1;
+    }
+  }
+  // A number, true, false or null: up to the next separator.
+  let j = i;
+  for (let c = text.charCodeAt(j); j < text.length && c !== 0x2c && c !== 0x7d && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d; c = text.charCodeAt(++j));
+  return j;
+}

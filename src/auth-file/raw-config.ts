@@ -3,7 +3,7 @@
  * keep every other key, entry and field exactly (copy into an auth file, migrate into a store).
  */
 import { ParseError } from '../errors.js';
-import { goEscape, isJSONObject, parseJSONText } from './json-text.js';
+import { goEscape, isJSONObject, parseJSONText, setOwn } from './json-text.js';
 
 /** A parsed top-level document. */
 export type RawConfig = Record<string, unknown>;
@@ -13,8 +13,8 @@ export function parseRawConfig(text: string | undefined, path: string): RawConfi
   if (text === undefined || text.trim() === '') return {};
   const parsed = parseJSONText(text);
   if (!parsed.ok) throw new ParseError(`${parsed.message}; the file was left untouched`, { file: path });
-  const doc = parsed.value;
-  if (!isJSONObject(doc)) throw new ParseError('expected a JSON object; the file was left untouched', { file: path });
+  if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object; the file was left untouched', { file: path });
+  const doc = asGoReadsConfig(parsed.value);
   for (const name of ['auths', 'credHelpers'] as const) {
     const v = doc[name];
     if (v !== undefined && v !== null && !isJSONObject(v)) {
@@ -36,4 +36,51 @@ export function rawAuths(doc: RawConfig): Record<string, unknown> {
 export function serializeRawConfig(doc: RawConfig, hadAuths: boolean): string {
   const ordered = hadAuths ? doc : { auths: doc.auths, ...doc };
   return goEscape(JSON.stringify(ordered, null, '\t'));
+}
+
+// The config fields Go's decoder fills from members whose names match case-insensitively.
+const MAP_FIELDS: ReadonlyMap<string, string> = new Map([
+  ['auths', 'auths'],
+  ['credhelpers', 'credHelpers'],
+]);
+
+/**
+ * A parsed config document as docker, podman and kubelet read it. They decode it with Go's
+ * encoding/json into a struct, where a member name matches its field in any case (`Auths` is
+ * `auths`), and each member for a map field (`auths`, `credHelpers`) adds its keys to that one
+ * map, later keys replacing earlier ones (a `null` clears it). Such members become one, under its
+ * usual name, where the first stood; for `credsStore` the last one wins. Returns `doc` itself in
+ * the common case (every name spelled as usual).
+ *
+ * Not covered: the *same* name twice (two `"auths"` members), which JSON.parse has already
+ * reduced to the last one. Finding it takes a pass over the whole text, a tenth of the time of
+ * converting a big file, for something docker never writes; `credkit check` looks for it.
+ */
+export function asGoReadsConfig(doc: Record<string, unknown>): Record<string, unknown> {
+  if (!Object.keys(doc).some(isOtherSpelling)) return doc;
+  return mergeGoMembers(Object.entries(doc));
+}
+
+/** Members merged as Go decodes them into docker's config struct (see {@link asGoReadsConfig}). */
+export function mergeGoMembers(members: readonly [string, unknown][]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [name, value] of members) {
+    const lower = name.toLowerCase();
+    const field = MAP_FIELDS.get(lower);
+    if (field !== undefined) {
+      const current = out[field];
+      if (isJSONObject(value) && isJSONObject(current)) for (const key in value) setOwn(current, key, value[key]);
+      else setOwn(out, field, isJSONObject(value) ? { ...value } : value);
+    } else if (lower === 'credsstore') {
+      out.credsStore = value;
+    } else {
+      setOwn(out, name, value);
+    }
+  }
+  return out;
+}
+
+function isOtherSpelling(name: string): boolean {
+  const lower = name.toLowerCase();
+  return (lower === 'auths' || lower === 'credhelpers' || lower === 'credsstore') && name !== 'auths' && name !== 'credHelpers' && name !== 'credsStore';
 }

@@ -9,6 +9,7 @@ import type { PullSecretSet } from '../kube/pull-secret.js';
 import { looksLikeConfigJSON, parseConfigJSON } from './docker-config.js';
 import { looksLikeDockercfgLines, parseDockercfgJSON, parseDockercfgLines } from './dockercfg.js';
 import { isJSONObject, parseJSONText } from './json-text.js';
+import { asGoReadsConfig } from './raw-config.js';
 import type { AuthFile, AuthFormat } from './model.js';
 
 /** The formats `--from` accepts. */
@@ -40,12 +41,13 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
   if (first === '{' || first === '[') {
     const parsed = parseJSONText(text);
     if (!parsed.ok) throw new ParseError(parsed.message, { file: source });
-    const value = parsed.value;
-    if (from === 'secret' || (from === undefined && looksLikeKubeObject(value))) {
-      const secrets = parsePullSecrets(text, source, value);
+    if (from === 'secret' || (from === undefined && looksLikeKubeObject(parsed.value))) {
+      const secrets = parsePullSecrets(text, source, parsed.value);
       return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
     }
-    if (!isJSONObject(value)) throw new ParseError('expected a JSON object', { file: source });
+    if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object', { file: source });
+    // `Auths` is `auths` to docker and podman (and to no .dockercfg reader, whose keys are hosts).
+    const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value);
     if (from === 'docker' || from === 'podman') return single(parseConfigJSON(value, source, from));
     if (from === 'dockercfg') {
       if ('auths' in value) throw new ParseError('this is a config.json document ({"auths": …}), not a .dockercfg map', { file: source, key: 'auths' });

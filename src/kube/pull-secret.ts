@@ -19,6 +19,7 @@ import { parseKubeletKey } from '../registry.js';
 import { parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
 import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
+import { asGoReadsConfig } from '../auth-file/raw-config.js';
 import type { AuthFile } from '../auth-file/model.js';
 
 /** The two pull-secret types, by their short names. */
@@ -107,10 +108,12 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
   if (!isJSONObject(parsed.value)) throw new ParseError('payload is not a JSON object', { file: label, key: dataKey });
   let file: AuthFile;
   if (type === 'dockerconfigjson') {
-    if (!('auths' in parsed.value)) {
+    // kubelet decodes the payload with Go's encoding/json too: `Auths` is `auths`.
+    const doc = asGoReadsConfig(parsed.value);
+    if (!('auths' in doc)) {
       throw new ParseError(`payload has no "auths"; kubelet would find no credentials (is it .dockercfg content? then the type should be ${TYPE_NAME.dockercfg})`, { file: label, key: dataKey });
     }
-    file = parseConfigJSON(parsed.value, label, 'docker');
+    file = parseConfigJSON(doc, label, 'docker');
   } else {
     if ('auths' in parsed.value) {
       throw new ParseError(`payload is a config.json document ({"auths": …}); kubelet would read "auths" as a registry (the type should be ${TYPE_NAME.dockerconfigjson})`, { file: label, key: dataKey });

@@ -97,4 +97,25 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     expect(allowed.code).to.equal(0);
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });
+
+  it('"Auths" beside "auths": docker reads both (names match in any case), and credkit converts both', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const fixtureDoc = JSON.parse(await readFile(join(FIXTURES, 'docker-config', 'auths-other-case.json'), 'utf8')) as Record<string, unknown>;
+    // Without the CredsStore (no such helper here), docker uses the entries themselves.
+    const { CredsStore: _store, ...doc } = fixtureDoc;
+    const expectBoth = async (what: string) => {
+      const quay = await pullAuth('quay.io/team/app:1');
+      const ghcr = await pullAuth('ghcr.io/team/app:1');
+      expectAuth({ ...quay, serveraddress: undefined }, { username: 'alice', password: 'fake-a' }, `${what}: quay.io`);
+      expectAuth({ ...ghcr, serveraddress: undefined }, { username: 'bob', password: 'fake-b' }, `${what}: ghcr.io`);
+    };
+    await writeFile(configPath, JSON.stringify(doc));
+    await expectBoth('docker reading the file as it is');
+    const source = join(sb.home, 'odd.json');
+    await writeFile(source, JSON.stringify(doc));
+    const r = await sb.credkit(['convert', source, '--to', 'docker', '-o', configPath]);
+    expect([r.code, r.stderr]).to.deep.equal([0, '']);
+    expect(Object.keys(JSON.parse(await readFile(configPath, 'utf8')) as object)).to.deep.equal(['auths']);
+    await expectBoth('docker reading what credkit wrote');
+  });
 });

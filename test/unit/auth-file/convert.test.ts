@@ -209,6 +209,13 @@ describe('convert', () => {
     expect(Object.keys(JSON.parse(asDocker.text).auths)).to.deep.equal(['quay.io']);
   });
 
+  it('"Auths" and "CredsStore" are auths and credsStore, as Go reads them (names match in any case; the maps merge)', async () => {
+    const r = await convert(fixture('docker-config/auths-other-case.json'), 'config.json', { to: 'podman', allowLossy: true } as ConvertOptions);
+    expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['quay.io', 'ghcr.io']);
+    expect(JSON.parse(r.text).credsStore).to.equal('pass');
+    expect(Object.keys(JSON.parse(r.text))).to.deep.equal(['auths', 'credsStore']);
+  });
+
   it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
     // As JSON.parse reads it: an own key. An assignment to a fresh object would drop it silently.
     const b64 = (s: string) => Buffer.from(s).toString('base64');
