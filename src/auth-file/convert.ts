@@ -172,6 +172,11 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
     const file: AuthFile = { ...writable.file, format: options.to };
     result.losses.push(...writable.losses, ...lossesFor(file, options.to, secretType));
     result.entries += file.entries.length;
+    for (const e of file.entries) {
+      if (e.authProblem === 'unpadded') {
+        result.notes.push({ ...e.origin, message: '"auth" lacked its "=" padding, which docker and podman cannot decode (kubelet can); written padded' });
+      }
+    }
     return file;
   });
   if (plan.perSecret && only?.secrets) {

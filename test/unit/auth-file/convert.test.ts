@@ -267,6 +267,8 @@ describe('convert', () => {
   it('accepts unpadded auth and writes it padded', async () => {
     const r = await convert(fixture('docker-config/auth-unpadded.json'), 'config.json', { to: 'docker' });
     expect(JSON.parse(r.text).auths['quay.io'].auth).to.equal('YWxpY2U6cHc=');
+    // Not silently: the value changed (for the better), and a note says so.
+    expect(r.notes.map((n) => [n.key, n.message])).to.deep.equal([['quay.io', '"auth" lacked its "=" padding, which docker and podman cannot decode (kubelet can); written padded']]);
   });
 });
 
