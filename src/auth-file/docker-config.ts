@@ -6,6 +6,7 @@ import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry } from './entry.js';
 import { goEscape, isJSONObject, setOwn } from './json-text.js';
+import { asGoReadsConfig } from './raw-config.js';
 import type { AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
@@ -16,8 +17,10 @@ export function looksLikeConfigJSON(value: Record<string, unknown>): boolean {
 }
 
 /** Reads a parsed config.json / auth.json document. */
-export function parseConfigJSON(value: unknown, source: string, format: 'docker' | 'podman'): AuthFile {
-  if (!isJSONObject(value)) throw new ParseError('expected a JSON object', { file: source });
+export function parseConfigJSON(parsed: unknown, source: string, format: 'docker' | 'podman'): AuthFile {
+  if (!isJSONObject(parsed)) throw new ParseError('expected a JSON object', { file: source });
+  // As docker, podman and kubelet decode it: `Auths` is `auths`, and the two merge.
+  const value = asGoReadsConfig(parsed);
   const file = emptyAuthFile(source, format);
   for (const name in value) {
     const v = value[name];

@@ -85,10 +85,12 @@ function emptyUsernameInAuth(e: AuthEntry): boolean {
 /**
  * Why `target` cannot hold entry `e` at all, or undefined. Unlike the other losses, writing such
  * an entry would do harm rather than only less: a username with a ":" turns into a different
- * credential in every target; and docker 23 and later refuse the *whole* config.json
- * when one `auth` has an empty username ("invalid auth configuration file", formats.md §2.3), so
- * that entry would take every other credential in the file down with it. podman, kubelet and the
- * `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
+ * credential in every target; and docker 23 and later cannot load a config.json in which one
+ * `auth` has an empty username ("invalid auth configuration file", formats.md §2.3): docker 28
+ * warns on every command, and its next login or logout writes the file back with that entry
+ * and, depending on Go's map order, others emptied (seen with the real CLI): it takes other
+ * credentials down with it.
+ * podman, kubelet and the `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
  */
 function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined {
   // Every target writes the credential as `auth` = base64(user:password), which every reader
@@ -99,7 +101,7 @@ function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined 
     return `the username contains ":", and every reader (docker, podman, kubelet) splits "auth" at the first ":", so this entry would log in as a different user; left out (a credential helper can hold any username)`;
   }
   if (target === 'docker' && emptyUsernameInAuth(e)) {
-    return 'empty username in "auth": docker 23 and later refuse the whole config.json ("invalid auth configuration file"), so every other credential in it would stop working; left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
+    return 'empty username in "auth": docker 23 and later cannot load such a config.json ("invalid auth configuration file"), and their next login or logout writes it back with that entry emptied, and some of the others (which ones varies from run to run); left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
   }
   return undefined;
 }

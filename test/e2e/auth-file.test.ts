@@ -60,13 +60,13 @@ describe('e2e: credkit auth files', function () {
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });
 
-  it('convert --to docker leaves out an empty-username entry (docker 23+ would refuse the whole file), reports it, exits 1', async () => {
+  it('convert --to docker leaves out an empty-username entry (docker 23+ could not load the file), reports it, exits 1', async () => {
     const out = join(sb.home, 'config.json');
     const r = await sb.credkit(['convert', fx('docker-config/empty-username.json'), '--to', 'docker', '-o', out]);
     expect(r.code).to.equal(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).to.have.length(3);
-    expect(lines[0]).to.match(/empty-username\.json: key "tokens\.example\.com": empty username in "auth": docker 23 and later refuse the whole config\.json/);
+    expect(lines[0]).to.match(/empty-username\.json: key "tokens\.example\.com": empty username in "auth": docker 23 and later cannot load such a config\.json/);
     expect(lines[1]).to.match(/key "explicit\.example\.com": empty username/);
     expect(lines[2]).to.match(/2 items cannot be expressed in docker format/);
     ok(SECRETISH.test(r.stderr) === false, 'no secret on stderr');

@@ -118,4 +118,23 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     expect(Object.keys(JSON.parse(await readFile(configPath, 'utf8')) as object)).to.deep.equal(['auths']);
     await expectBoth('docker reading what credkit wrote');
   });
+
+  it('why --to docker leaves an empty-username entry out: docker cannot load the file, and its next logout empties credentials', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    await writeFile(configPath, JSON.stringify({ auths: { 'a.example.test': { auth: b64('alice:fake-a') }, 'b.example.test': { auth: b64(':fake-token') }, 'c.example.test': { auth: b64('carol:fake-c') } } }));
+    const r = await run('docker', ['logout', 'c.example.test'], { env: sb.env });
+    expect(r.stderr).to.match(/invalid auth configuration file/i);
+    const after = JSON.parse(await readFile(configPath, 'utf8')) as { auths: Record<string, Record<string, unknown>> };
+    // The entry itself always; others too, in Go's random map order (not asserted).
+    expect(after.auths['b.example.test'], 'the token entry after docker\'s save').to.deep.equal({});
+    // credkit writes such a file without the entry (and says so), so docker keeps the others.
+    const source = join(sb.home, 'with-empty-username.json');
+    await writeFile(source, JSON.stringify({ auths: { 'a.example.test': { auth: b64('alice:fake-a') }, 'b.example.test': { auth: b64(':fake-token') } } }));
+    const c = await sb.credkit(['convert', source, '--to', 'docker', '--allow-lossy', '-o', configPath]);
+    expect(c.code, c.stderr).to.equal(0);
+    const logout = await run('docker', ['logout', 'c.example.test'], { env: sb.env });
+    expect(logout.stderr).to.not.match(/error/i);
+    expect(Object.keys((JSON.parse(await readFile(configPath, 'utf8')) as { auths: object }).auths)).to.deep.equal(['a.example.test']);
+  });
 });

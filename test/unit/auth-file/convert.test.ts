@@ -132,12 +132,12 @@ describe('convert', () => {
   });
 
   it('leaves an entry with an empty username out of a docker config.json, and keeps every other entry', async () => {
-    // One such `auth` makes docker 23+ refuse the whole file, so writing it would lose every entry.
+    // docker 23+ cannot load a file with one such `auth`, and its next save empties every entry.
     const path = 'docker-config/empty-username.json';
     const r = await convert(fixture(path), path, { to: 'docker' });
     expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['quay.io']);
     expect(r.entries).to.equal(1);
-    expect(r.losses[0]!.message).to.match(/empty username.*docker 23 and later refuse the whole config\.json.*left out/);
+    expect(r.losses[0]!.message).to.match(/empty username.*docker 23 and later cannot load such a config\.json.*left out/);
     const podman = await convert(fixture(path), path, { to: 'podman' });
     expect(Object.keys(JSON.parse(podman.text).auths)).to.deep.equal(['tokens.example.com', 'explicit.example.com', 'quay.io']);
   });
