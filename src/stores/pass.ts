@@ -141,6 +141,11 @@ class PassStore implements CredentialStore {
     return username === undefined ? d : `${d}/${username}`;
   }
 
+  /** Runs a change of the store under its one writers' lock (`<prefix dir>.lock`, beside it). */
+  private locked<T>(fn: () => Promise<T>): Promise<T> {
+    return withFileLock(this.dir, fn);
+  }
+
   /** Usernames stored under a URL's directory, newest first (ties: alphabetical). */
   async usernames(serverURL: string): Promise<string[]> {
     const dir = join(this.dir, encodeServerURL(serverURL));
@@ -163,8 +168,10 @@ class PassStore implements CredentialStore {
     if (c.username === '.' || c.username === '..' || /[/\0]/.test(c.username)) {
       throw new UsageError(`pass backend: the username for "${c.serverURL}" cannot be stored as a file name (it contains "/" or a NUL character, or is "." or "..")`);
     }
-    // Locked so that two parallel stores for one URL cannot each remove the other's entry.
-    await withFileLock(join(this.dir, encodeServerURL(c.serverURL)), async () => {
+    // Locked so that two parallel stores for one URL cannot each remove the other's entry, and
+    // store-wide because pass commits every change when the store is a git repository, and two
+    // commits at once collide on git's index lock (the loser's file stays uncommitted).
+    await this.locked(async () => {
       await this.pass(['insert', '--multiline', '--force', this.entry(c.serverURL, c.username)], this.entry(c.serverURL, c.username), `${c.secret}\n`);
       // Only after the new entry is safely written do the others go (nothing is lost on failure).
       for (const other of await this.usernames(c.serverURL)) {
@@ -193,7 +200,7 @@ class PassStore implements CredentialStore {
 
   async delete(serverURL: string): Promise<boolean> {
     if ((await this.usernames(serverURL)).length === 0) return false; // no lock file for a no-op
-    return withFileLock(join(this.dir, encodeServerURL(serverURL)), async () => {
+    return this.locked(async () => {
       if ((await this.usernames(serverURL)).length === 0) return false;
       await this.pass(['rm', '--recursive', '--force', this.entry(serverURL)], this.entry(serverURL));
       return true;

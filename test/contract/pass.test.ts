@@ -169,6 +169,22 @@ describe('store contract: pass', function () {
       expect(JSON.parse(g.stdout)).to.deep.include({ Username: user, Secret: `fake-${user}` });
     });
 
+    it('a git-backed store (pass git init): parallel stores of different registries all succeed, each committed', async function () {
+      await skipUnlessPrograms(this, ['git']);
+      Object.assign(sb.env, { GIT_AUTHOR_NAME: 'credkit test', GIT_AUTHOR_EMAIL: 'test@example.invalid', GIT_COMMITTER_NAME: 'credkit test', GIT_COMMITTER_EMAIL: 'test@example.invalid' });
+      const g = await run('pass', ['git', 'init'], { env: sb.env });
+      expect(g.code, g.stderr).to.equal(0);
+      // pass commits every insert; two at once in one repository collide on git's index lock.
+      const n = 12;
+      const results = await Promise.all(Array.from({ length: n }, (_, i) => sb.helper('store', storeInput(`r${i}.example.com`, 'u', `fake-${i}`))));
+      expect(results.map((r) => r.code), results.map((r) => r.stdout).join('')).to.deep.equal(Array(n).fill(0));
+      const store = sb.env.PASSWORD_STORE_DIR as string;
+      const status = await run('git', ['-C', store, 'status', '--porcelain'], { env: sb.env });
+      expect(status.stdout, 'files left uncommitted').to.equal('');
+      const log = await run('git', ['-C', store, 'log', '--format=%s'], { env: sb.env });
+      expect(log.stdout.split('\n').filter((l) => l.startsWith('Add given password'))).to.have.length(n);
+    });
+
     it('list skips empty directories and names that are not padded base64url', async () => {
       const prefix = join(sb.env.PASSWORD_STORE_DIR as string, 'docker-credential-helpers');
       await mkdir(join(prefix, 'cXVheS5pbw=='), { recursive: true }); // quay.io, but no entry
