@@ -50,6 +50,16 @@ describe('credkit store (binary)', () => {
     expect(r.stdout).to.include('username: (identity token)');
   });
 
+  it('--identity-token with -u is a usage error (exit 2) that says why, and stores nothing', async () => {
+    for (const user of [['-u', 'bob'], ['--username', 'bob'], ['-u', '']]) {
+      const r = await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', ...user, '--password-stdin'], 'fake-token-1');
+      expect(r.code).to.equal(2);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.equal('credkit: --username cannot go with --identity-token: an identity token is stored under the username "<token>" (as docker does), so the username would be lost; drop -u\n');
+    }
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({});
+  });
+
   it('refuses a secret that is not on stdin, and empty stdin (usage errors, exit 2)', async () => {
     let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice']);
     expect(r.code).to.equal(2);

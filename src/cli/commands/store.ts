@@ -88,8 +88,13 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
               .positional('server', { type: 'string', demandOption: true })
               .option('username', { alias: 'u', type: 'string', describe: 'username' })
               .option('password-stdin', { type: 'boolean', describe: 'read the password from standard input' })
-              .option('identity-token', { type: 'boolean', describe: 'the secret is an identity token (username "<token>")' }),
+              .option('identity-token', { type: 'boolean', describe: 'the secret is an identity token (username "<token>"; not with -u)' }),
           handler: async (args: StoreArgs) => {
+            // The helper protocol has no place for a username beside a token (Username is "<token>"),
+            // and no store `credkit store` opens keeps one: a -u given here would be lost silently.
+            if (args['identity-token'] && args.username !== undefined) {
+              throw new UsageError('--username cannot go with --identity-token: an identity token is stored under the username "<token>" (as docker does), so the username would be lost; drop -u');
+            }
             if (!args['password-stdin']) throw new UsageError('pass the secret on standard input with --password-stdin (never as an argument)');
             const username = args['identity-token'] ? TOKEN_USERNAME : args.username;
             if (!username) throw new UsageError('--username is required (or --identity-token)');
