@@ -2,6 +2,7 @@
  * What a command module gets: the streams and host facts, and a place to put its exit code.
  */
 import type { Io } from '../io.js';
+import { isCredkitError } from '../errors.js';
 
 /** Shared by all command modules of one `credkit` run. */
 export interface CommandContext {
@@ -37,4 +38,14 @@ function visible(line: string): string {
 /** Prints a value as pretty JSON on stdout. */
 export function printJSON(ctx: CommandContext, value: unknown): void {
   ctx.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+}
+
+/**
+ * What a `--json` command prints on stdout when it fails: `ok` as copy and migrate report it, and
+ * the error's stable code and one-line message (credkit's messages never hold a secret; a bug's
+ * text stays on stderr). The caller rethrows, so stderr and the exit code are as without --json.
+ */
+export function printJSONFailure(ctx: CommandContext, err: unknown): void {
+  const error = isCredkitError(err) ? { code: err.code, message: err.message } : { code: 'BUG', message: 'unexpected error (a bug in credkit; see standard error)' };
+  printJSON(ctx, { ok: false, error });
 }

@@ -119,6 +119,26 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(await exists(config)).to.equal(false);
   });
 
+  it('--json: a failure still prints one JSON object on stdout ({"ok": false, "error": {code, message}}), exit code as without --json; success has "ok": true', async () => {
+    const wrong = await login([host, '-u', 'alice', '--password-stdin', '--json'], WRONG);
+    expectNoSecrets([wrong]);
+    expect(wrong.code).to.equal(1);
+    expect(JSON.parse(wrong.stdout)).to.deep.equal({ ok: false, error: { code: 'UNAUTHORIZED', message: `unauthorized: incorrect username or password for alice at ${host}` } });
+    expect(wrong.stderr.trim()).to.equal(`credkit: unauthorized: incorrect username or password for alice at ${host}`);
+    const usage = await login([host, '--password-stdin', '--json'], USERS.alice);
+    expectNoSecrets([usage]);
+    expect(usage.code).to.equal(2);
+    expect(JSON.parse(usage.stdout)).to.deep.equal({ ok: false, error: { code: 'USAGE', message: '--password-stdin needs a user name: -u USER' } });
+    const scoped = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin', '--json'], USERS.alice);
+    expect(scoped.code).to.equal(2);
+    expect((JSON.parse(scoped.stdout) as { error: { code: string } }).error.code).to.equal('USAGE');
+    expect(await exists(config)).to.equal(false);
+    const ok = await login([host, '-u', 'alice', '--password-stdin', '--json'], USERS.alice);
+    expectNoSecrets([ok]);
+    expect(ok.code, ok.stderr).to.equal(0);
+    expect(JSON.parse(ok.stdout)).to.include({ ok: true, registry: host, username: 'alice', verified: 'basic' });
+  });
+
   it('a scoped key to docker config.json is refused (exit 2, pointing to --authfile) before the registry is asked', async () => {
     const mark = registry!.logMark();
     const r = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin'], USERS.alice);

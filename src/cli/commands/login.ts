@@ -5,7 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, say, warn } from '../context.js';
+import { printJSON, printJSONFailure, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { StoredPlace } from '../../login.js';
 import { destinationOptions, openDestination, openLoginServices } from '../login-destination.js';
@@ -48,42 +48,53 @@ export function loginCommand(ctx: CommandContext): CommandModule<object, LoginAr
         .example('$0 login quay.io/team/app -u bot --password-stdin --authfile auth.json', 'a repository-scoped key in a podman auth.json')
         .example('$0 login ghcr.io -u me --password-stdin --store pass', "straight into credkit's pass backend") as never,
     handler: async (args) => {
-      if (args.password !== undefined) throw new UsageError('never pass a password as an argument (it ends up in shell history and process lists); pipe it in with --password-stdin');
-      const fromStdin = [args['password-stdin'], args['identity-token-stdin']].filter(Boolean).length;
-      if (fromStdin !== 1) throw new UsageError('give the secret on standard input: --password-stdin (with -u USER) or --identity-token-stdin');
-      const username = args.username ?? '';
-      if (args['password-stdin'] && username === '') throw new UsageError('--password-stdin needs a user name: -u USER');
-      const { assertLoginDestination, parseLoginTarget, login } = await import('../../login.js');
-      const target = parseLoginTarget(args.registry);
-      const services = await openLoginServices(ctx);
-      const destination = await openDestination(ctx, args);
-      assertLoginDestination(target, destination);
-      const secret = await readSecretFromStdin(ctx.io);
-      // Without --cert-dir, the certificates podman and docker would use for this registry.
-      const certDir = args['cert-dir'] !== undefined ? String(args['cert-dir']) : await (await import('../../registry-client/tls-config.js')).defaultCertDir(target.registry, ctx.io.env, ctx.io.home);
-      const tls = {
-        ...(certDir !== undefined ? { certDir } : {}),
-        ...(args.insecure ? { insecure: true } : {}),
-      };
-      const result = await login(
-        {
-          target,
-          destination,
-          ...(username !== '' ? { username } : {}),
-          ...(args['password-stdin'] ? { password: secret } : { identityToken: secret }),
-          verify: args.verify !== false,
-          tls,
-        },
-        services,
-      );
-      if (args.json) return printJSON(ctx, result);
-      for (const w of result.warnings) warn(ctx, w);
-      const who = result.username !== '' ? `${result.username} at ` : '';
-      const checked = result.verified === 'skipped' || result.verified === 'none' ? 'not checked' : `checked: ${result.verified}`;
-      say(ctx, `Login Succeeded: ${who}${result.registry} (${checked})`);
-      say(ctx, `stored${result.identityToken ? ' an identity token' : ''} ${describePlace(result.stored)}`);
+      try {
+        await runLogin(ctx, args);
+      } catch (err) {
+        // A script that asked for JSON gets one object on stdout either way.
+        if (args.json) printJSONFailure(ctx, err);
+        throw err;
+      }
     },
   };
+}
+
+/** Checks and stores one login; the handler turns a failure into JSON too when --json asks. */
+async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
+  if (args.password !== undefined) throw new UsageError('never pass a password as an argument (it ends up in shell history and process lists); pipe it in with --password-stdin');
+  const fromStdin = [args['password-stdin'], args['identity-token-stdin']].filter(Boolean).length;
+  if (fromStdin !== 1) throw new UsageError('give the secret on standard input: --password-stdin (with -u USER) or --identity-token-stdin');
+  const username = args.username ?? '';
+  if (args['password-stdin'] && username === '') throw new UsageError('--password-stdin needs a user name: -u USER');
+  const { assertLoginDestination, parseLoginTarget, login } = await import('../../login.js');
+  const target = parseLoginTarget(args.registry);
+  const services = await openLoginServices(ctx);
+  const destination = await openDestination(ctx, args);
+  assertLoginDestination(target, destination);
+  const secret = await readSecretFromStdin(ctx.io);
+  // Without --cert-dir, the certificates podman and docker would use for this registry.
+  const certDir = args['cert-dir'] !== undefined ? String(args['cert-dir']) : await (await import('../../registry-client/tls-config.js')).defaultCertDir(target.registry, ctx.io.env, ctx.io.home);
+  const tls = {
+    ...(certDir !== undefined ? { certDir } : {}),
+    ...(args.insecure ? { insecure: true } : {}),
+  };
+  const result = await login(
+    {
+      target,
+      destination,
+      ...(username !== '' ? { username } : {}),
+      ...(args['password-stdin'] ? { password: secret } : { identityToken: secret }),
+      verify: args.verify !== false,
+      tls,
+    },
+    services,
+  );
+  if (args.json) return printJSON(ctx, { ok: true, ...result });
+  for (const w of result.warnings) warn(ctx, w);
+  const who = result.username !== '' ? `${result.username} at ` : '';
+  const checked = result.verified === 'skipped' || result.verified === 'none' ? 'not checked' : `checked: ${result.verified}`;
+  say(ctx, `Login Succeeded: ${who}${result.registry} (${checked})`);
+  say(ctx, `stored${result.identityToken ? ' an identity token' : ''} ${describePlace(result.stored)}`);
 }
 
 function describePlace(p: StoredPlace): string {
