@@ -22,7 +22,7 @@ import { locateAuthFiles } from './locate.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
-import { helperReport, makeCredential, quoteKey } from './lookup.js';
+import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup.js';
 import { trimNul } from './lookup-docker.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
@@ -176,6 +176,14 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps): Pr
       } else if (answer.kind === 'not-found') {
         step.status = 'empty-match';
         step.detail += '; it has no credential, so the search goes on to the next file';
+      } else if (isHang(answer)) {
+        // containers/image runs helpers with no deadline either (formats.md §1.1).
+        step.status = 'error';
+        step.detail += `; it did not answer (credkit stopped waiting${waited(answer)}; containers/image would keep waiting)`;
+        out.outcome = 'hang';
+        out.reason = `podman, skopeo and buildah wait for helper "${match.helper}" with no time limit, so the pull hangs until the helper answers or is stopped; credkit stopped waiting${waited(answer)}`;
+        stopped = true;
+        endedAt = i;
       } else {
         step.status = 'error';
         step.detail += `; ${answer.message}`;

@@ -14,7 +14,7 @@ import { isJSONObject, parseJSONText } from './json-text.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ResolvedCredential, ShadowedEntry } from './lookup.js';
-import { hasCredential, helperReport, makeCredential, quoteKey } from './lookup.js';
+import { hasCredential, helperReport, isHang, makeCredential, quoteKey, waited } from './lookup.js';
 
 const TITLE = 'docker CLI (pull, push, run)';
 
@@ -148,6 +148,16 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     }
     if (answer.kind === 'not-found') {
       out.reason = `helper "${helper}" has no credential for ${quoteKey(key)}; docker pulls anonymously`;
+      return out;
+    }
+    if (isHang(answer)) {
+      // docker runs helpers with no deadline (formats.md §1.1): it never gets to auths, it waits.
+      if (exists && step.status !== 'error') {
+        step.status = 'error';
+        step.detail = `${via} names helper "${helper}", asked for ${quoteKey(key)}; it did not answer`;
+      }
+      out.outcome = 'hang';
+      out.reason = `docker waits for helper "${helper}" (${via}) with no time limit, so the pull hangs until the helper answers or is stopped; credkit stopped waiting${waited(answer)}`;
       return out;
     }
     // Seen with docker 28.2: the native store returns the file's entry along with the helper's

@@ -45,8 +45,11 @@ export type FileText = { text: string } | { error: string };
 export type HelperAnswer =
   | { kind: 'found'; username: string; password: string; identityToken: string | undefined }
   | { kind: 'not-found' }
-  /** `reason` is the helper client's failure kind (not-on-path, timeout, failed…); the message names no secret. */
-  | { kind: 'failed'; reason: string; message: string };
+  /**
+   * `reason` is the helper client's failure kind (not-on-path, timeout, failed…); the message names
+   * no secret. For a timeout, `waitedSeconds` is how long credkit waited before it stopped the helper.
+   */
+  | { kind: 'failed'; reason: string; message: string; waitedSeconds?: number };
 
 /** The outside world a lookup needs. */
 export interface LookupDeps {
@@ -138,12 +141,16 @@ export interface ClientExplanation {
   query: string;
   files: FileStep[];
   helperCalls: HelperCallReport[];
-  /** `credential`: sends one; `anonymous`: sends none; `error`: the pull fails before that. */
-  outcome: 'credential' | 'anonymous' | 'error';
+  /**
+   * `credential`: sends one; `anonymous`: sends none; `error`: the pull fails before that; `hang`:
+   * the client waits for a helper that does not answer (clients set no time limit on helpers, so
+   * the pull hangs; credkit stopped waiting after its helper timeout).
+   */
+  outcome: 'credential' | 'anonymous' | 'error' | 'hang';
   credential?: ResolvedCredential;
   /** kubelet: further matching credentials, tried in order if the first is refused. */
   alternatives?: ResolvedCredential[];
-  /** For `anonymous`: why; for `error`: the error. */
+  /** For `anonymous`: why; for `error`: the error; for `hang`: which helper it waits for. */
   reason: string;
   shadowed: ShadowedEntry[];
   notes: string[];
@@ -200,4 +207,14 @@ export function helperReport(helper: string, serverURL: string, via: string, fil
     report.message = answer.message;
   }
   return report;
+}
+
+/** True when a helper did not answer in time: the client, which sets no time limit, would wait on. */
+export function isHang(answer: HelperAnswer): boolean {
+  return answer.kind === 'failed' && answer.reason === 'timeout';
+}
+
+/** " after 30 s" for a hang's answer, or nothing when the caller did not say how long it waited. */
+export function waited(answer: HelperAnswer): string {
+  return answer.kind === 'failed' && answer.waitedSeconds !== undefined ? ` after ${answer.waitedSeconds} s` : '';
 }

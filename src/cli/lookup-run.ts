@@ -58,7 +58,11 @@ export async function realDeps(io: Io): Promise<LookupDeps> {
         if (!found) return { kind: 'not-found' };
         return { kind: 'found', username: found.username, password: found.password, identityToken: found.identityToken };
       } catch (err) {
-        if (err instanceof HelperCallError) return { kind: 'failed', reason: err.reason, message: err.message };
+        if (err instanceof HelperCallError) {
+          // The client itself would not stop: explain says how long credkit waited before it did.
+          const waited = err.reason === 'timeout' ? { waitedSeconds: config.helperTimeoutMs / 1000 } : {};
+          return { kind: 'failed', reason: err.reason, message: err.message, ...waited };
+        }
         return { kind: 'failed', reason: 'failed', message: messageOf(err) };
       }
     },

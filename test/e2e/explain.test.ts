@@ -87,6 +87,28 @@ describe('e2e: credkit explain / get', () => {
     expect(parsed.clients[0]?.helperCalls[0]?.reason).to.equal('timeout');
   });
 
+  it('a helper that times out: the client would wait on it (the pull hangs), not pull anonymously; credkit says how long it waited', async () => {
+    const bin = join(sb.home, 'slowbin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker-credential-slow'), '#!/bin/sh\nexec sleep 30\n', { mode: 0o755 });
+    // A plaintext entry beside it: docker never gets to it, it waits for the helper.
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'b.example.test': auth('alice', PW) }, credHelpers: { 'b.example.test': 'slow' } }));
+    const env = { PATH: `${bin}:${sb.env.PATH}`, CREDKIT_HELPER_TIMEOUT: '1' };
+    const text = await sb.credkit(['explain', 'b.example.test/x'], '', env);
+    expect(text.code, text.stderr).to.equal(0);
+    noSecret(text.stdout + text.stderr);
+    expect(text.stdout).to.include('  hangs: docker waits for helper "slow" (credHelpers["b.example.test"]) with no time limit, so the pull hangs until the helper answers or is stopped; credkit stopped waiting after 1 s\n');
+    expect(text.stdout).to.include('  hangs: podman, skopeo and buildah wait for helper "slow" with no time limit, so the pull hangs until the helper answers or is stopped; credkit stopped waiting after 1 s\n');
+    expect(text.stdout).not.to.match(/anonymous|uses: alice/);
+    const json = await sb.credkit(['explain', 'b.example.test/x', '--json'], '', env);
+    const parsed = JSON.parse(json.stdout) as { clients: { client: string; outcome: string }[] };
+    expect(parsed.clients.map((c) => `${c.client} ${c.outcome}`)).to.deep.equal(['docker hang', 'podman hang']);
+    const got = await sb.credkit(['get', 'b.example.test/x'], '', env);
+    expect(got.code).to.equal(1);
+    expect(got.stdout).to.equal('');
+    expect(got.stderr).to.include('pull hangs').and.include('credkit stopped waiting after 1 s');
+  });
+
   it('kubelet with --secret: every match in order, Hub fallback', async () => {
     const payload = JSON.stringify({ auths: { 'quay.io': auth('alice', PW), 'quay.io/org': auth('bob', PW2), 'https://index.docker.io/v1/': auth('hub', PW) } });
     const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${b64(payload)}\n`;

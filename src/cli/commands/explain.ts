@@ -43,6 +43,7 @@ export function renderClient(x: ClientExplanation): string[] {
   }
   if (x.outcome === 'credential' && x.credential) lines.push(`  uses: ${describeCredential(x.credential)}`);
   else if (x.outcome === 'error') lines.push(`  fails: ${x.reason}`);
+  else if (x.outcome === 'hang') lines.push(`  hangs: ${x.reason}`);
   else lines.push(`  uses: no credential — ${x.reason}`);
   for (const alt of x.alternatives ?? []) lines.push(`  then tries: ${describeCredential(alt)}`);
   if (x.shadowed.length > 0) {

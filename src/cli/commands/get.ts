@@ -35,7 +35,7 @@ export function getCommand(ctx: CommandContext): CommandModule<object, GetArgs> 
       const target = String(args.target);
       const report = await runLookup(ctx.io, { target, clients: [client], ...(args.authfile ? { authfile: String(args.authfile) } : {}) });
       const x = report.clients[0];
-      if (!x || x.outcome === 'error') throw new HelperError(`cannot get a credential for ${target} (${client}: ${x?.reason ?? 'no answer'})`);
+      if (!x || x.outcome === 'error' || x.outcome === 'hang') throw new HelperError(`cannot get a credential for ${target} (${client}: ${x?.reason ?? 'no answer'})`);
       const c = x.credential;
       if (x.outcome !== 'credential' || !c) throw new NotFoundError(`no credential for ${target} (${client}: ${x.reason})`);
       const credential = c.identityToken
