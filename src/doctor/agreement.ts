@@ -177,7 +177,7 @@ function source(c: ToolCredential, home: string): string {
 
 const comparable = (u: string | undefined): u is string => u !== undefined && u !== '' && u !== '<token>';
 
-/** Compares the two views; one finding per registry that differs, and one summary when none does. */
+/** Compares the two views; one finding per registry that differs, and one summary when none does and both tools share a registry. */
 export function compareViews(
   docker: ReadonlyMap<string, ToolCredential>,
   podman: ReadonlyMap<string, ToolCredential>,
@@ -226,7 +226,9 @@ export function compareViews(
       }
     }
   }
-  if (!out.some((f) => f.level === 'warn') && registries.length > 0) {
+  // Only a registry both tools have is something they can agree on: with none (nothing at all,
+  // or each registry in one tool only, reported above) there is nothing to compare.
+  if (!out.some((f) => f.level === 'warn') && agree > 0) {
     out.push({ level: 'ok', area: 'agreement', code: 'agree', what: `docker and podman agree on the ${agree} ${agree === 1 ? 'registry' : 'registries'} both have credentials for` });
   }
   return out;

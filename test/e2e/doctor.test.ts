@@ -356,6 +356,24 @@ describe('e2e: credkit doctor', function () {
       expect(f.what).to.include('docker asks helper "credkit" (credsStore), which has none, and ignores the plaintext entry "ghcr.io" (user "dg") left in ~/.docker/config.json');
     });
 
+    it('nothing both tools have a credential for: no "agree" line (never "agree on the 0 registries")', async () => {
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: { 'quay.io': auth('bob') } });
+      const { report } = await doctorJSON(sb, ['--no-call-helpers']);
+      expect(one(report, 'podman-only')).to.include({ level: 'info' });
+      expect(withCode(report, 'agree')).to.deep.equal([]);
+      const text = await sb.credkit(['doctor', '--no-call-helpers']);
+      expect(text.stdout).to.include('quay.io: only podman has a credential');
+      expect(text.stdout).not.to.include('agree');
+      // No credentials anywhere: nothing to compare, nothing said about it.
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: {} });
+      const empty = await sb.credkit(['doctor', '--no-call-helpers']);
+      expect(empty.stdout).not.to.include('agree');
+      // One registry in common: the summary counts it.
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'ghcr.io': auth('carol') } });
+      const shared = await sb.credkit(['doctor', '--no-call-helpers']);
+      expect(shared.stdout).to.include('ok     docker and podman agree on the 1 registry both have credentials for\n');
+    });
+
     it('the same registry with different usernames in ~/.docker/config.json and auth.json', async () => {
       await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'quay.io': auth('alice') } });
       await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: { 'quay.io': auth('bob') } });

@@ -323,6 +323,13 @@ describe('doctor: docker and podman agreement', () => {
     expect(r.findings.filter((f) => f.area === 'agreement').map((f) => f.code)).to.deep.equal(['agree']);
   });
 
+  it('no registry both tools have: no "agree" summary (there is nothing to compare)', async () => {
+    const r = await doctor({ files: { [podmanAuth]: { auths: { 'quay.io': auth('alice', 'fake-pw') } } } });
+    expect(r.findings.filter((f) => f.area === 'agreement').map((f) => f.code)).to.deep.equal(['podman-only']);
+    const empty = await doctor({ files: {} });
+    expect(empty.findings.filter((f) => f.area === 'agreement')).to.deep.equal([]);
+  });
+
   for (const [name, env] of [
     ['REGISTRY_AUTH_FILE names a missing file', { REGISTRY_AUTH_FILE: '/srv/nowhere/auth.json' }],
     ['DOCKER_CONFIG names a directory without config.json', { DOCKER_CONFIG: '/srv/empty-docker' }],
