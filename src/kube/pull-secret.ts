@@ -22,6 +22,26 @@ import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
 import type { AuthFile } from '../auth-file/model.js';
 
+// The API server's own patterns (k8s.io/apimachinery validation IsDNS1123Subdomain / IsDNS1123Label).
+const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
+const DNS1123_SUBDOMAIN_RE = new RegExp(`^${DNS1123_LABEL}(\\.${DNS1123_LABEL})*$`);
+const DNS1123_LABEL_RE = new RegExp(`^${DNS1123_LABEL}$`);
+
+/**
+ * Why the API server would refuse `name` as a Secret's name (it must be a DNS-1123 subdomain), or
+ * undefined when it is accepted.
+ */
+export function secretNameProblem(name: string): string | undefined {
+  if (name.length <= 253 && DNS1123_SUBDOMAIN_RE.test(name)) return undefined;
+  return 'a Secret name must be a DNS-1123 subdomain: 1 to 253 characters, lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (each "."-separated part too)';
+}
+
+/** Why the API server would refuse `namespace` (it must be a DNS-1123 label), or undefined. */
+export function namespaceProblem(namespace: string): string | undefined {
+  if (namespace.length <= 63 && DNS1123_LABEL_RE.test(namespace)) return undefined;
+  return 'a namespace must be a DNS-1123 label: 1 to 63 characters, lowercase letters, digits and "-", starting and ending with a letter or digit';
+}
+
 /** The two pull-secret types, by their short names. */
 export type PullSecretType = 'dockerconfigjson' | 'dockercfg';
 

@@ -184,6 +184,37 @@ describe('e2e: credkit auth files', function () {
     expect(raw.stderr).to.match(/kubelet runs no helpers/);
   });
 
+  it('--name / --namespace that Kubernetes would refuse: usage error (exit 2) naming the flag and the rule, nothing written', async () => {
+    const input = fx('docker-config/basic.json');
+    const out = join(sb.home, 'secret.yaml');
+    const subdomain = 'a Secret name must be a DNS-1123 subdomain: 1 to 253 characters, lowercase letters, digits, "-" and ".", starting and ending with a letter or digit (each "."-separated part too)';
+    const label = 'a namespace must be a DNS-1123 label: 1 to 63 characters, lowercase letters, digits and "-", starting and ending with a letter or digit';
+    const bad: [string[], string][] = [
+      [['--name', 'Reg_Cred'], `--name "Reg_Cred": ${subdomain}`],
+      [['--name=-regcred'], `--name "-regcred": ${subdomain}`],
+      [['--name', 'regcred.'], `--name "regcred.": ${subdomain}`],
+      [['--name', 'a..b'], `--name "a..b": ${subdomain}`],
+      [['--name', ''], `--name "": ${subdomain}`],
+      [['--name', 'a'.repeat(254)], `--name "${'a'.repeat(80)}…": ${subdomain}`],
+      [['--namespace', 'CI'], `--namespace "CI": ${label}`],
+      [['--namespace', 'team.ci'], `--namespace "team.ci": ${label}`],
+      [['--namespace', 'ci-'], `--namespace "ci-": ${label}`],
+      [['--namespace', 'n'.repeat(64)], `--namespace "${'n'.repeat(64)}": ${label}`],
+    ];
+    for (const [args, message] of bad) {
+      for (const command of [['convert', input], ['merge', input, input]]) {
+        const r = await sb.credkit([...command, '--to', 'secret', '--no-materialize', ...args, '-o', out]);
+        expect([r.code, r.stdout, r.stderr], `${command[0]} ${args[0]}`).to.deep.equal([2, '', `credkit: ${message}\n`]);
+      }
+    }
+    let exists = true;
+    await stat(out).catch(() => (exists = false));
+    expect(exists).to.equal(false);
+    const good = await sb.credkit(['convert', input, '--to', 'secret', '--no-materialize', '--name', `${'a'.repeat(63)}.b-2.${'c'.repeat(185)}`, '--namespace', `ci-${'9'.repeat(60)}`, '--allow-lossy', '-o', out]);
+    expect(good.code, good.stderr).to.equal(0);
+    expect(await readFile(out, 'utf8')).to.include(`  namespace: ci-${'9'.repeat(60)}\n`);
+  });
+
   it('merge: later entry wins, conflict reported by file and key; --fail-on-conflict writes nothing', async () => {
     const a = fx('docker-config/stale-identity-token.json');
     const b = fx('docker-config/newer-quay-login.json');

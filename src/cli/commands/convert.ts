@@ -8,6 +8,8 @@ import { restoreDash } from '../stdin-arg.js';
 import { runConversion } from '../convert-run.js';
 import { FORMAT_CHOICES, conversionOptions } from './conversion-options.js';
 import type { ConversionArgs } from './conversion-options.js';
+import { UsageError } from '../../errors.js';
+import { namespaceProblem, secretNameProblem } from '../../kube/pull-secret.js';
 
 /** `credkit convert …`. */
 export function convertCommand(ctx: CommandContext): CommandModule<object, ConversionArgs> {
@@ -29,8 +31,20 @@ export function convertCommand(ctx: CommandContext): CommandModule<object, Conve
   };
 }
 
-/** Builds the core options from parsed arguments (shared with merge). */
+/** `--name "Reg_Cred"`, cut short: the value is the user's own, but may be long. */
+function shown(flag: string, value: string): string {
+  return `${flag} ${JSON.stringify(value.length > 80 ? `${value.slice(0, 80)}…` : value)}`;
+}
+
+/**
+ * Builds the core options from parsed arguments (shared with merge). A --name or --namespace the
+ * API server would refuse is a usage error here, before any input is read or output written.
+ */
 export function buildOptions(args: ConversionArgs, to: NonNullable<ConversionArgs['to']>, policy: 'first' | 'last' | 'fail') {
+  const nameProblem = args.name !== undefined ? secretNameProblem(args.name) : undefined;
+  if (nameProblem !== undefined) throw new UsageError(`${shown('--name', args.name as string)}: ${nameProblem}`);
+  const nsProblem = args.namespace !== undefined ? namespaceProblem(args.namespace) : undefined;
+  if (nsProblem !== undefined) throw new UsageError(`${shown('--namespace', args.namespace as string)}: ${nsProblem}`);
   const options: import('../../auth-file/convert.js').ConvertOptions = { to, policy, materialize: args.materialize ?? to === 'secret' };
   if (args.from) options.from = args.from;
   if (args['secret-type']) options.secretType = args['secret-type'];
