@@ -7,11 +7,13 @@
  *   `identitytoken` are accepted too.
  * - Triples with any label NAME: `CREDKIT_CRED_<NAME>_SERVER`, `CREDKIT_CRED_<NAME>_USERNAME`,
  *   `CREDKIT_CRED_<NAME>_SECRET`. They win over `CREDKIT_AUTH_CONFIG` for the same server URL.
+ *   Two groups for one server, and a group with a username or secret but no server, are errors
+ *   that name the variables (never their values).
  */
 import type { Host, Env } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { TOKEN_USERNAME } from './store.js';
-import { ParseError, ReadOnlyStoreError } from '../errors.js';
+import { ParseError, ReadOnlyStoreError, messageOf } from '../errors.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'read-only, from CREDKIT_AUTH_CONFIG or CREDKIT_CRED_<NAME>_{SERVER,USERNAME,SECRET} (for CI)';
@@ -54,15 +56,38 @@ export function credentialsFromEnv(env: Env): Map<string, StoredCredential> {
       out.set(url, { serverURL: url, username, secret });
     }
   }
-  for (const [name, value] of Object.entries(env)) {
-    const m = /^CREDKIT_CRED_(.+)_SERVER$/.exec(name);
-    if (!m || !value) continue;
-    const username = env[`CREDKIT_CRED_${m[1]}_USERNAME`];
-    const secret = env[`CREDKIT_CRED_${m[1]}_SECRET`];
-    if (username === undefined || username === '' || secret === undefined) {
-      throw new ParseError(`needs CREDKIT_CRED_${m[1]}_USERNAME and CREDKIT_CRED_${m[1]}_SECRET too`, { file: 'environment', key: name });
+  // Sorted, so that errors name the groups in the same order whatever the environment's order.
+  const names = Object.keys(env).sort();
+  const groups = new Set<string>();
+  for (const name of names) {
+    const m = /^CREDKIT_CRED_(.+)_(SERVER|USERNAME|SECRET)$/.exec(name);
+    if (m) groups.add(m[1] as string);
+  }
+  // Which group named each server: a second group for it is an error, not a silent choice.
+  const claimedBy = new Map<string, string>();
+  for (const group of groups) {
+    const prefix = `CREDKIT_CRED_${group}`;
+    const server = env[`${prefix}_SERVER`];
+    const username = env[`${prefix}_USERNAME`];
+    const secret = env[`${prefix}_SECRET`];
+    if (!server) {
+      // A group without a server would be ignored, and the client would pull anonymously. All
+      // three empty is a group switched off (CI systems often define every variable).
+      if (username || secret) {
+        const set = [username ? `${prefix}_USERNAME` : '', secret ? `${prefix}_SECRET` : ''].filter(Boolean).join(' and ');
+        throw new ParseError(`${set} ${username && secret ? 'are' : 'is'} set but ${prefix}_SERVER is not (or is empty), so the group names no server; set ${prefix}_SERVER or unset the group`, { file: 'environment' });
+      }
+      continue;
     }
-    out.set(value, { serverURL: value, username, secret });
+    if (username === undefined || username === '' || secret === undefined) {
+      throw new ParseError(`needs ${prefix}_USERNAME and ${prefix}_SECRET too`, { file: 'environment', key: `${prefix}_SERVER` });
+    }
+    const other = claimedBy.get(server);
+    if (other !== undefined) {
+      throw new ParseError(`CREDKIT_CRED_${other}_SERVER and ${prefix}_SERVER name the same server, and each server can have one credential; remove one of the two groups`, { file: 'environment' });
+    }
+    claimedBy.set(server, group);
+    out.set(server, { serverURL: server, username, secret });
   }
   return out;
 }
@@ -85,12 +110,22 @@ export class EnvStore implements CredentialStore {
   }
 }
 
-/** Opens the env store over the given environment. */
+/**
+ * Opens the env store over the given environment. A misconfigured environment fails here, so that
+ * every use fails with it (a `get` for a server it does not concern too): a mistake there would
+ * otherwise surface only as an anonymous pull, or as a read-only error that hides it.
+ */
 export async function openStore(_config: unknown, host: Host): Promise<CredentialStore> {
+  credentialsFromEnv(host.env);
   return new EnvStore(host.env);
 }
 
-/** Always usable. */
-export async function checkAvailable(): Promise<string | undefined> {
-  return undefined;
+/** Usable unless the variables are misconfigured (the same error every use would give). */
+export async function checkAvailable(_config: unknown, host: Host): Promise<string | undefined> {
+  try {
+    credentialsFromEnv(host.env);
+    return undefined;
+  } catch (err) {
+    return messageOf(err);
+  }
 }

@@ -54,4 +54,44 @@ describe('store contract: env (read-only)', () => {
     r = await sb.helper('get', 'x', { CREDKIT_CRED_X_SERVER: 'x.example' });
     expect(r.stdout).to.equal('environment: key "CREDKIT_CRED_X_SERVER": needs CREDKIT_CRED_X_USERNAME and CREDKIT_CRED_X_SECRET too\n');
   });
+
+  describe('misconfigured groups are an error for every use, naming the variables, never their values', () => {
+    const SECRETS = ['fake-env-secret-1', 'fake-env-secret-2', 'from-triple'];
+    const twoForQuay = { CREDKIT_CRED_ROBOT_SERVER: 'quay.io', CREDKIT_CRED_ROBOT_USERNAME: 'robot2', CREDKIT_CRED_ROBOT_SECRET: 'fake-env-secret-1' };
+    const noServer = { CREDKIT_CRED_GHCR_USERNAME: 'octo', CREDKIT_CRED_GHCR_SECRET: 'fake-env-secret-2' };
+    const duplicate = 'environment: CREDKIT_CRED_QUAY_SERVER and CREDKIT_CRED_ROBOT_SERVER name the same server, and each server can have one credential; remove one of the two groups';
+    const orphan = 'environment: CREDKIT_CRED_GHCR_USERNAME and CREDKIT_CRED_GHCR_SECRET are set but CREDKIT_CRED_GHCR_SERVER is not (or is empty), so the group names no server; set CREDKIT_CRED_GHCR_SERVER or unset the group';
+    const noSecret = (text: string) => {
+      for (const s of SECRETS) expect(text.includes(s), 'a secret was printed').to.equal(false);
+    };
+
+    for (const [what, env, message] of [
+      ['two groups for one server', twoForQuay, duplicate],
+      ['a group with _USERNAME/_SECRET but no _SERVER', noServer, orphan],
+      ['a group whose _SERVER is empty', { ...noServer, CREDKIT_CRED_GHCR_SERVER: '' }, orphan],
+    ] as const) {
+      it(`${what}: the helper answers the error on stdout, exit 1, for the server concerned, another one, list, store and erase`, async () => {
+        for (const [verb, input] of [['get', 'quay.io'], ['get', 'https://index.docker.io/v1/'], ['list', ''], ['store', '{"ServerURL":"x","Username":"u","Secret":"fake-s"}\n'], ['erase', 'quay.io']] as const) {
+          const r = await sb.helper(verb, input, env);
+          noSecret(r.stdout + r.stderr);
+          expect([r.code, r.stdout, r.stderr], `${verb} ${input}`).to.deep.equal([1, `${message}\n`, '']);
+        }
+        const c = await sb.credkit(['store', 'get', 'ghcr.io'], '', env);
+        expect([c.code, c.stdout, c.stderr]).to.deep.equal([1, '', `credkit: ${message}\n`]);
+        const backends = await sb.credkit(['store', 'backends', '--json'], '', env);
+        noSecret(backends.stdout);
+        const row = (JSON.parse(backends.stdout) as { backends: { name: string; usable: boolean; problem?: string }[] }).backends.find((b) => b.name === 'env');
+        expect(row).to.deep.include({ usable: false, problem: message });
+      });
+    }
+
+    it('a lone _SECRET is named alone; a group switched off (every variable empty) is ignored', async () => {
+      const off = { CREDKIT_CRED_OFF_SERVER: '', CREDKIT_CRED_OFF_USERNAME: '', CREDKIT_CRED_OFF_SECRET: '' };
+      const r = await sb.helper('get', 'quay.io', off);
+      expect(r.code, r.stdout).to.equal(0);
+      const lone = await sb.helper('list', '', { CREDKIT_CRED_LONE_SECRET: 'fake-env-secret-2' });
+      noSecret(lone.stdout);
+      expect(lone.stdout).to.equal('environment: CREDKIT_CRED_LONE_SECRET is set but CREDKIT_CRED_LONE_SERVER is not (or is empty), so the group names no server; set CREDKIT_CRED_LONE_SERVER or unset the group\n');
+    });
+  });
 });
