@@ -20,6 +20,15 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Host } from './io.js';
 import { ParseError, UsageError } from './errors.js';
 
+/** Every section and key of config.ini that loadConfig reads (`''`: the top level); doctor warns about any other. */
+export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
+  '': ['backend', 'fallback'],
+  file: ['path'],
+  keychain: ['service'],
+  pass: ['prefix'],
+  helpers: ['timeout'],
+};
+
 /** The settings credkit's backends read. */
 export interface CredkitConfig {
   backend: string;

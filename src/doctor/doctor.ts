@@ -6,6 +6,8 @@
 import { join } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import { loadConfig } from '../config.js';
+import { lintConfig } from '../config-lint.js';
+import type { ConfigProblem } from '../config-lint.js';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
@@ -14,8 +16,15 @@ import { checkAuthEnvironment, checkAuthFiles } from './file-checks.js';
 import { checkHelpers, collectHelpers, detectWSL } from './helper-checks.js';
 import type { DoctorProbes } from './probes.js';
 import type { DoctorFinding, DoctorReport } from './report.js';
-import { countLevels } from './report.js';
+import { countLevels, displayPath } from './report.js';
 import { checkStores } from './store-checks.js';
+
+/** How to fix each kind of config.ini line credkit ignores. */
+const CONFIG_FIX: Readonly<Record<ConfigProblem, string>> = {
+  'unknown-section': 'correct the section name, or remove the section',
+  'unknown-key': 'correct the key, or remove the line',
+  'broken-line': 'correct the line, or remove it',
+};
 
 /** The longest doctor waits for one helper's `list`, whatever credkit's helper timeout is. */
 export const DOCTOR_HELPER_TIMEOUT_MS = 5000;
@@ -34,6 +43,10 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
     config = await loadConfig(host);
   } catch (err) {
     findings.push({ level: 'error', area: 'stores', code: 'credkit-config', what: `credkit's config cannot be used: ${messageOf(err)}`, fix: 'repair the file, or move it away to use the defaults' });
+  }
+  // What the INI parser drops without a word: a misspelt key means its default, silently.
+  for (const w of lintConfig(host)) {
+    findings.push({ level: 'warn', area: 'stores', code: `config-${w.problem}`, path: w.path, what: `credkit's config ${displayPath(w.path, host.home)}: ${w.message}`, fix: CONFIG_FIX[w.problem] });
   }
   const [wsl, files] = await Promise.all([detectWSL(host, probes), loadAuthFiles(host, probes)]);
   const uses = collectHelpers(files, host.home);

@@ -108,6 +108,23 @@ describe('credkit store (binary)', () => {
     expect(r.code).to.equal(2);
   });
 
+  it('config.ini lines credkit ignores: store backends warns on stderr (stdout and exit code unchanged); the helper stays silent', async () => {
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const file = join(sb.home, '.config', 'credkit', 'config.ini');
+    await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+    await writeFile(file, 'backnd = file\n[file\n');
+    const r = await sb.credkit(['store', 'backends', '--json'], '', { CREDKIT_BACKEND: '' });
+    expect(r.code).to.equal(0);
+    expect((JSON.parse(r.stdout) as { configured: string }).configured).to.equal('auto');
+    expect(r.stderr).to.equal(
+      `credkit: warning: ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback)\n` +
+        `credkit: warning: ${file}: line 2: starts with "[" but is not a section header (one is "[name]" alone on its line, from its first column); credkit ignores it, and the keys after it stay at the top level\n`,
+    );
+    const h = await sb.helper('list');
+    expect([h.code, h.stdout, h.stderr]).to.deep.equal([0, '{}\n', '']);
+  });
+
   it('reads credkit config.ini for the backend and file path', async () => {
     const { mkdir, writeFile } = await import('node:fs/promises');
     const { join } = await import('node:path');

@@ -93,6 +93,30 @@ describe('e2e: credkit doctor', function () {
       expect(lines.at(-1)).to.equal('doctor: 0 errors, 0 warnings');
     });
 
+    it('config.ini lines credkit ignores (unknown key, unknown section, broken line): one warning each naming file, line, section and key', async () => {
+      await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+      // "backnd" is a typo: credkit uses the default backend (auto); [file without "]" leaves path at the top level.
+      await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), 'backnd = file\nfallback = file\n[file\npath = ~/c.json\n[helper]\ntimeout = 5\n[pass]\nprefix = p\nservice = s ; belongs in [keychain]\nno equals sign here\n');
+      delete sb.env.DOCKER_CONFIG;
+      const { report } = await doctorJSON(sb, ['--no-call-helpers']);
+      const config = report.findings.filter((f) => f.code.startsWith('config-'));
+      const file = '~/.config/credkit/config.ini';
+      expect(config.map((f) => [f.level, f.code, f.what])).to.deep.equal([
+        ['warn', 'config-unknown-key', `credkit's config ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback)`],
+        ['warn', 'config-broken-line', `credkit's config ${file}: line 3: starts with "[" but is not a section header (one is "[name]" alone on its line, from its first column); credkit ignores it, and the keys after it stay at the top level`],
+        ['warn', 'config-unknown-key', `credkit's config ${file}: line 4: unknown key "path" at the top level; credkit ignores it ("path" belongs in [file])`],
+        ['warn', 'config-unknown-section', `credkit's config ${file}: line 5: unknown section [helper]; credkit ignores it and every key in it (known sections: [file], [keychain], [pass], [helpers])`],
+        ['warn', 'config-unknown-key', `credkit's config ${file}: line 9: unknown key "service" in [pass]; credkit ignores it ("service" belongs in [keychain])`],
+        ['warn', 'config-broken-line', `credkit's config ${file}: line 10 (in [pass]): not "key = value"; credkit ignores it`],
+      ]);
+      expect(config.every((f) => f.fix !== undefined && (f as Finding & { path?: string }).path === join(sb.home, '.config', 'credkit', 'config.ini'))).to.equal(true);
+      expect(report.warnings).to.equal(6);
+      // A clean file: no such finding.
+      await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), '; comment\nbackend = file\n# another\n\n[file]\npath = ~/c.json\n[helpers]\ntimeout = 5\n');
+      const clean = await doctorJSON(sb, ['--no-call-helpers']);
+      expect(clean.report.findings.filter((f) => f.code.startsWith('config-'))).to.deep.equal([]);
+    });
+
     describe('with a private D-Bus session', () => {
       let bus: PrivateBus | undefined;
       before(async function () {

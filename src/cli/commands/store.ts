@@ -4,8 +4,9 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, say } from '../context.js';
+import { printJSON, say, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
+import { lintConfig } from '../../config-lint.js';
 import { BACKENDS, loadBackend, openConfiguredStore } from '../../stores/registry.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
@@ -110,6 +111,8 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           builder: (b) => b.option('json', { type: 'boolean', describe: 'print JSON' }),
           handler: async (args: StoreArgs) => {
             const config = await loadConfig(ctx.io);
+            // The configured backend shown below may be a default only because of a typo.
+            for (const w of lintConfig(ctx.io)) warn(ctx, `credkit: warning: ${w.path}: ${w.message}`);
             const rows = [];
             for (const name of Object.keys(BACKENDS)) {
               const mod = await loadBackend(name);

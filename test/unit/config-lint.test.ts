@@ -1,0 +1,31 @@
+import { expect } from 'chai';
+import { lintConfigText } from '../../src/config-lint.js';
+
+const lint = (text: string) => lintConfigText(text, 'config.ini').map((w) => `${w.problem} ${w.line} [${w.section}]${w.key !== undefined ? ` ${w.key}` : ''}`);
+
+describe('config.ini lint', () => {
+  it('reads keys as the ini parser does: quotes, inline comments, escapes, key[], CRLF', () => {
+    // ini reads all of these as known names: "backend", "fallback", [file] path, [pass].
+    expect(lint('"backend" = file\r\nfallback ; a comment = x\r\n[file]\r\npath[] = a\r\n[ "pass" ]\r\nprefix = p\r\n')).to.deep.equal([]);
+    expect(lint('[ "pas" ]\r\n')).to.deep.equal(['unknown-section 1 [pas]']);
+    expect(lint("'fallback' = file\nback\\;end = x\n")).to.deep.equal(['unknown-key 2 [] back;end']);
+  });
+
+  it('comments, blank lines and known keys in known sections say nothing', () => {
+    expect(lint('; c\n# c\n\n   \nbackend = auto\nfallback = file\n[file]\npath = x\n[keychain]\nservice = s\n[pass]\nprefix = p\n[helpers]\ntimeout = 3\n')).to.deep.equal([]);
+  });
+
+  it('keys of an unknown section are covered by the section warning; a broken header leaves keys in the section before it', () => {
+    expect(lint('[keychan]\nservice = s\nother = 1\n[pass]\n[helpers ; x\ntimeout = 3\n=value\n')).to.deep.equal([
+      'unknown-section 1 [keychan]',
+      'broken-line 5 [pass]',
+      'unknown-key 6 [pass] timeout',
+      'broken-line 7 [pass]',
+    ]);
+  });
+
+  it('never quotes a value', () => {
+    const text = lintConfigText('backnd = fake-value-1\n[pass]\nfake-value-2\n', 'config.ini').map((w) => w.message).join('\n');
+    expect(text.includes('fake-value'), 'a value was quoted').to.equal(false);
+  });
+});
