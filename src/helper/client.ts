@@ -324,7 +324,13 @@ export function classifyOutput<V extends HelperVerb>(name: string, verb: V, inpu
     // The protocol's own fixed texts hold no secret, so they are named even for `get`.
     const known = trimmed === MESSAGES.missingServerURL || trimmed === MESSAGES.missingUsername ? `: ${trimmed}` : '';
     const detail = known || quote() || '; its output is not shown because it may hold a secret';
-    throw new HelperCallError(name, verb, 'failed', `${program} ${verb} failed (${statusText(run)})${detail}`);
+    // A helper that names itself says it once: credkit's own helper passing on the error of a call
+    // it made to itself ("docker-credential-credkit list …") is quoted as it is, and its own
+    // "docker-credential-credkit: …" prefix (internal errors) gives way to the one added here.
+    const said = detail.startsWith(': ') ? detail.slice(2) : '';
+    if (said.startsWith(`${program} ${verb} `)) throw new HelperCallError(name, verb, 'failed', said);
+    const own = said.startsWith(`${program}: `) ? `: ${said.slice(program.length + 2)}` : detail;
+    throw new HelperCallError(name, verb, 'failed', `${program} ${verb} failed (${statusText(run)})${own}`);
   }
   switch (verb) {
     case 'store':

@@ -112,12 +112,17 @@ describe('helper client e2e: credkit\'s own helper as helper:credkit', () => {
   });
   runCycle('helper:credkit', () => ctx, 'erased');
 
-  it('a helper configured to call itself ends with an error instead of looping', async () => {
-    const r = await ctx.sb.credkit(['store', 'list', '--backend', 'helper:credkit'], '', { CREDKIT_BACKEND: 'helper:credkit' });
+  it('a helper configured to call itself ends with an error instead of looping, said once (not once per level)', async () => {
+    const env = { CREDKIT_BACKEND: 'helper:credkit' };
+    const r = await ctx.sb.credkit(['store', 'list', '--backend', 'helper:credkit'], '', env);
     expect(r.code).to.equal(1);
-    const line = oneLineError(r);
-    expect(line).to.include('docker-credential-credkit list failed');
-    expect(line).to.include('docker-credential-credkit list refused: helpers nested 2 deep');
+    expect(oneLineError(r)).to.equal('credkit: docker-credential-credkit list refused: helpers nested 2 deep (is a helper configured to call itself?)');
+    const stored = await ctx.sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'helper:credkit'], PW1, env);
+    expectNoSecrets(stored);
+    expect([stored.code, oneLineError(stored)]).to.deep.equal([1, 'credkit: docker-credential-credkit store refused: helpers nested 2 deep (is a helper configured to call itself?)']);
+    // The helper itself, as docker runs it: the same line on stdout, exit 1.
+    const h = await ctx.sb.helper('list', '', env);
+    expect([h.code, h.stdout, h.stderr]).to.deep.equal([1, 'docker-credential-credkit list refused: helpers nested 2 deep (is a helper configured to call itself?)\n', '']);
   });
 });
 

@@ -124,6 +124,22 @@ describe('helper client: reading store, erase and list output', () => {
   });
 });
 
+describe('helper client: a helper that names itself', () => {
+  it('its own "PROGRAM VERB …" line is the message, and its "PROGRAM: " prefix is not said a second time', () => {
+    const nested = 'docker-credential-fake list failed (exit status 1): docker-credential-fake list refused: helpers nested 2 deep';
+    expect(classifyError('list', undefined, fail(`${nested}\n`)).message).to.equal(nested);
+    expect(classifyError('erase', 'quay.io', fail('docker-credential-fake: internal error: boom\n')).message).to.equal('docker-credential-fake erase failed (exit status 1): internal error: boom');
+    // store output is still masked when it is passed on.
+    const store = classifyError('store', { serverURL: 'x', username: 'u', secret: SECRET }, fail(`docker-credential-fake store failed (exit status 1): echoed ${SECRET}\n`));
+    expect(store.message).to.equal('docker-credential-fake store failed (exit status 1): echoed ********');
+  });
+  it('another program, another verb, or get output: prefixed as before (get output is never shown)', () => {
+    expect(classifyError('list', undefined, fail('docker-credential-pass list failed (exit status 1): x\n')).message).to.equal('docker-credential-fake list failed (exit status 1): docker-credential-pass list failed (exit status 1): x');
+    expect(classifyError('list', undefined, fail('docker-credential-fake store refused: x\n')).message).to.equal('docker-credential-fake list failed (exit status 1): docker-credential-fake store refused: x');
+    expect(classifyError('get', 'quay.io', fail(`docker-credential-fake get ${SECRET}\n`)).message).to.equal('docker-credential-fake get failed (exit status 1); its output is not shown because it may hold a secret');
+  });
+});
+
 describe('helper client: quoting output', () => {
   it('masks the secret in raw and JSON-escaped forms and strips control characters', () => {
     const secret = 'p"<x>';
