@@ -184,7 +184,7 @@ async function planRoute(target: LoginTarget, destination: Exclude<LoginDestinat
   if (helper !== undefined) {
     if (target.key.scope !== 'registry') {
       throw new UsageError(
-        `"${target.typed}" is ${target.key.scope}-scoped, but ${destination.path} sends ${target.key.host} to the credential helper "${helper}" (credHelpers), which cannot hold scoped keys (podman refuses this too); log in to ${target.key.host}, or use another --authfile`,
+        `"${target.typed}" is ${target.key.scope}-scoped, but ${destination.path} sends ${target.key.host} to the credential helper "${helper}" (credHelpers), which cannot hold scoped keys, and podman never reads a scoped "auths" entry for a host that credHelpers routes (podman 4.3 writes one there anyway, in plain text); log in to ${target.key.host}, or use another --authfile`,
       );
     }
     const store = await services.openHelper(helper);
