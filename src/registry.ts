@@ -165,18 +165,33 @@ export function keyForStyle(key: RegistryKey, style: KeyStyle): string {
   return key.canonical;
 }
 
+/** What is wrong with a key for podman, and, when only part of it is, the key to write instead. */
+export interface PodmanKeyProblem {
+  problem: string;
+  /** The key without its tag or digest (canonical), for keys podman refuses for those alone. */
+  use?: string;
+}
+
 /**
  * Problems podman has with a key as written (containers/image `validateKey` and lookup rules),
  * or undefined when podman uses it as intended.
  */
-export function podmanKeyProblem(raw: string): string | undefined {
+export function podmanKeyProblem(raw: string): PodmanKeyProblem | undefined {
   const k = parseRegistryKey(raw);
-  if (raw.includes('@')) return 'contains "@"; podman refuses such keys';
-  const noScheme = k.scheme ? raw.slice(k.scheme.length + 3) : raw;
+  const at = raw.indexOf('@');
+  if (at >= 0) return { problem: 'contains "@"; podman refuses such keys', use: canonicalKey(raw.slice(0, at)) };
+  const schemeText = k.scheme ? raw.slice(0, k.scheme.length + 3) : '';
+  const noScheme = raw.slice(schemeText.length);
   const slash = noScheme.indexOf('/');
-  if (slash >= 0 && noScheme.indexOf(':', slash) >= 0) return 'contains a tag (":" after the host); podman refuses such keys';
-  if (k.trailingSlash) return 'ends with "/"; podman never matches such a key';
-  if (k.droppedPath !== undefined) return `has a scheme and a path; podman and docker use it for the whole of ${k.host} while kubelet limits it to /${k.droppedPath}`;
-  if (k.scheme !== undefined && !k.hub) return 'has a scheme; podman reads it only as a fallback and refuses it as a login key';
+  const colon = slash >= 0 ? noScheme.indexOf(':', slash) : -1;
+  if (colon >= 0) return { problem: 'contains a tag (":" after the host); podman refuses such keys', use: canonicalKey(schemeText + noScheme.slice(0, colon)) };
+  if (k.trailingSlash) return { problem: 'ends with "/"; podman never matches such a key' };
+  if (k.droppedPath !== undefined) {
+    // kubelet drops a leading v1/ or v2/ of the path (parseKubeletKey), so say what it keeps.
+    const kubelet = parseKubeletKey(raw);
+    const limit = kubelet.path === '' ? `all of ${k.host} too` : `it to /${kubelet.path}`;
+    return { problem: `has a scheme and a path; podman and docker use it for the whole of ${k.host} while kubelet limits ${limit}` };
+  }
+  if (k.scheme !== undefined && !k.hub) return { problem: 'has a scheme; podman reads it only as a fallback and refuses it as a login key' };
   return undefined;
 }

@@ -132,7 +132,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `docker looks Docker Hub up as "${DOCKER_HUB_KEY}", never as "${DOCKER_HUB_HOST}"`, fix: `credkit convert ${file.source} --to docker` });
     } else {
       const problem = podmanKeyProblem(e.key);
-      if (problem) out.push({ severity: 'warning', code: 'key-form', ...where, message: `key ${problem}`, fix: `use "${k.canonical}"` });
+      if (problem) out.push({ severity: 'warning', code: 'key-form', ...where, message: `key ${problem.problem}`, fix: `use "${problem.use ?? k.canonical}"` });
     }
     const first = byCanonical.get(k.canonical);
     if (first === undefined) byCanonical.set(k.canonical, e);

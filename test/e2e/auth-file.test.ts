@@ -321,6 +321,19 @@ describe('e2e: credkit auth files', function () {
     expect(json.findings.map((f: { code: string }) => f.code)).to.deep.equal(['key-form']);
   });
 
+  it('check: a key with a tag or digest (podman refuses it) is told to drop the tag or digest, not to keep the same key', async () => {
+    const p = join(sb.home, 'tagged.json');
+    const auth = { auth: Buffer.from('a:fake-pw').toString('base64') };
+    await writeFile(p, JSON.stringify({ auths: { 'quay.io/team/app:1': auth, 'ghcr.io/org/app@sha256:abc': auth } }), { mode: 0o600 });
+    const r = await sb.credkit(['check', p, '--json']);
+    expect(r.code).to.equal(0);
+    const fixes = JSON.parse(r.stdout).findings.map((f: { code: string; key: string; fix: string }) => [f.code, f.key, f.fix]);
+    expect(fixes).to.deep.equal([
+      ['key-form', 'quay.io/team/app:1', 'use "quay.io/team/app"'],
+      ['key-form', 'ghcr.io/org/app@sha256:abc', 'use "ghcr.io/org/app"'],
+    ]);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');

@@ -69,21 +69,27 @@ describe('registry keys', () => {
     expect(keyForStyle(parseRegistryKey('https://quay.io/'), 'docker')).to.equal('quay.io');
   });
 
-  const podman: [string, RegExp | undefined][] = [
+  // [key, problem, the key to use instead (for a tag or digest)]
+  const podman: [string, RegExp | undefined, string?][] = [
     ['quay.io', undefined],
     ['quay.io/org/repo', undefined],
     ['quay.io/org/', /ends with/],
     ['https://quay.io', /scheme/],
-    ['https://quay.io/org/app', /kubelet limits/],
-    ['quay.io/org/app:1', /tag/],
+    ['https://quay.io/org/app', /kubelet limits it to \/org\/app$/],
+    ['https://gcr.io/v2/proj', /kubelet limits it to \/proj$/],
+    ['quay.io/org/app:1', /tag/, 'quay.io/org/app'],
     ['localhost:5000/org', undefined],
-    ['quay.io/org@sha256', /@/],
+    ['localhost:5000/org:1', /tag/, 'localhost:5000/org'],
+    ['quay.io/org@sha256', /@/, 'quay.io/org'],
+    ['quay.io/org/app@sha256:abc', /@/, 'quay.io/org/app'],
   ];
-  for (const [raw, problem] of podman) {
+  for (const [raw, problem, use] of podman) {
     it(`podman key problem for ${raw}: ${problem ?? 'none'}`, () => {
       const got = podmanKeyProblem(raw);
-      if (problem) expect(got).to.match(problem);
-      else expect(got).to.equal(undefined);
+      if (problem) {
+        expect(got?.problem).to.match(problem);
+        expect(got?.use).to.equal(use);
+      } else expect(got).to.equal(undefined);
     });
   }
 });
