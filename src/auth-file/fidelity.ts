@@ -14,6 +14,9 @@ import { canonicalOf, keyOf } from './model.js';
 import { isStub } from './model.js';
 import type { PullSecretType } from '../kube/pull-secret.js';
 
+/** A kubelet host glob: `filepath.Match` wildcards (a `[` is left out: it is also IPv6's bracket). */
+const HOST_GLOB = /[*?]/;
+
 /** Kinds of loss, for scripts. */
 export type LossKind = 'scope' | 'helper' | 'stub' | 'token' | 'top-level' | 'duplicate' | 'missing' | 'size' | 'username';
 
@@ -38,6 +41,11 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
     }
     if (k !== undefined && k.scope !== 'registry' && target === 'dockercfg') {
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });
+    }
+    // kubelet matches each host label as a glob (`*.example.com`); docker and podman compare hosts
+    // literally, and no image name holds a "*" or "?", so outside a pull secret the entry is dead.
+    if (target !== 'secret' && HOST_GLOB.test(k?.host ?? e.key)) {
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `the host is a glob, which only kubelet expands (pull secrets); docker and podman compare hosts literally, so this entry matches no image (written as is)` });
     }
     if (isStub(e)) {
       const viaHelper = helperHosts.has(canonicalOf(e));

@@ -334,6 +334,18 @@ describe('e2e: credkit auth files', function () {
     ]);
   });
 
+  it('convert a pull secret with a host glob (*.example.com) to podman: reported as lossy (exit 1), written; --allow-lossy exits 0', async () => {
+    const payload = JSON.stringify({ auths: { '*.example.com': { auth: Buffer.from('a:fake-pw').toString('base64') } } });
+    const secret = join(sb.home, 'pull.yaml');
+    await writeFile(secret, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: pull\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${Buffer.from(payload).toString('base64')}\n`, { mode: 0o600 });
+    const r = await sb.credkit(['convert', secret, '--to', 'podman']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/pull\.yaml#pull: key "\*\.example\.com": the host is a glob, which only kubelet expands/);
+    ok(SECRETISH.test(r.stderr) === false, 'no secret on stderr');
+    ok(Object.keys(JSON.parse(r.stdout).auths).join() === '*.example.com', 'the entry is written as is');
+    expect((await sb.credkit(['convert', secret, '--to', 'podman', '--allow-lossy'])).code).to.equal(0);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');

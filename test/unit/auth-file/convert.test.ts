@@ -21,6 +21,17 @@ async function chain(path: string, formats: AuthFormat[]) {
 }
 
 describe('convert', () => {
+  it('a host glob from a pull secret (*.example.com, kubelet only) is a scope loss for docker, podman and .dockercfg, not for a secret', async () => {
+    const payload = JSON.stringify({ auths: { '*.example.com': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
+    const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(payload).toString('base64') } });
+    for (const to of ['docker', 'podman', 'dockercfg'] as const) {
+      const r = await convert(secret, 'pull.json', { to, materialize: false });
+      expect(r.losses.map((l) => [l.kind, l.key]), to).to.deep.equal([['scope', '*.example.com']]);
+      expect(r.losses[0]?.message).to.match(/only kubelet expands/);
+    }
+    expect((await convert(secret, 'pull.json', { to: 'secret', materialize: false })).losses).to.deep.equal([]);
+  });
+
   describe('round trips lose nothing', () => {
     const trips: [string, string, AuthFormat[]][] = [
       ['docker → podman → docker', 'docker-config/everything.json', ['podman', 'docker']],
