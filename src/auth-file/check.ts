@@ -106,7 +106,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     const where = at(e);
     // The auth field itself.
     if (e.authProblem === 'invalid-base64') out.push({ severity: 'error', code: 'auth-invalid-base64', ...where, message: '"auth" is not standard base64; docker, podman and kubelet all fail on it', fix: 'write "auth" as padded standard base64 of user:password' });
-    else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot load the file: it warns on every command, and its next login or logout writes the file back with that entry emptied, and some of the others (which ones varies from run to run)', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
+    else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
     else if (e.authProblem === 'no-colon') out.push({ severity: 'error', code: 'auth-no-colon', ...where, message: '"auth" has no ":" between username and password; every reader treats it as no credential', fix: 'encode user:password (the password may contain ":"; the username may not)' });
     if (e.authDisagrees) out.push({ severity: 'warning', code: 'auth-disagrees', ...where, message: '"auth" and "username"/"password" disagree; docker, podman and kubelet use "auth"', fix: 'remove the explicit username/password fields' });
     if (e.explicitOnly) out.push({ severity: 'warning', code: 'no-auth-field', ...where, message: 'credential only in "username"/"password"; podman ignores such entries', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (folds them into "auth")` });
@@ -114,7 +114,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'error', code: 'missing-password', ...where, message: 'a username without a password or identity token', fix: 'log in again, or remove the entry' });
     }
     if (e.username === '' && (e.password ?? '') !== '' && file.format !== 'podman') {
-      out.push({ severity: 'error', code: 'empty-username', ...where, message: 'empty username in "auth"; docker 23 and later cannot load the file: they warn on every command, and the next docker login or logout writes it back with that entry emptied, and some of the others (which ones varies from run to run)', fix: 'put a username (any non-empty name for token registries)' });
+      out.push({ severity: 'error', code: 'empty-username', ...where, message: 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: 'put a username (any non-empty name for token registries)' });
     }
     if (isStub(e)) {
       const helper = helpers.get(k.canonical) ?? file.credsStore;

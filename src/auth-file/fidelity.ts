@@ -93,12 +93,11 @@ function emptyUsernameInAuth(e: AuthEntry): boolean {
 /**
  * Why `target` cannot hold entry `e` at all, or undefined. Unlike the other losses, writing such
  * an entry would do harm rather than only less: a username with a ":" turns into a different
- * credential in every target; and docker 23 and later cannot load a config.json in which one
- * `auth` has an empty username ("invalid auth configuration file", formats.md §2.3): docker 28
- * warns on every command, and its next login or logout writes the file back with that entry
- * and, depending on Go's map order, others emptied (seen with the real CLI): it takes other
- * credentials down with it.
- * podman, kubelet and the `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
+ * credential in every target; and docker 23 and later cannot decode an `auth` with an empty
+ * username ("invalid auth configuration file", formats.md §2.3): docker 28 stops decoding there,
+ * sends the entries it had not reached (Go map order) undecoded, and empties them on its next
+ * save, so that entry would take other credentials in the file down with it. podman, kubelet and the
+ * `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
  */
 function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined {
   // Every target writes the credential as `auth` = base64(user:password), which every reader
@@ -109,7 +108,7 @@ function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined 
     return `the username contains ":", and every reader (docker, podman, kubelet) splits "auth" at the first ":", so this entry would log in as a different user; left out (a credential helper can hold any username)`;
   }
   if (target === 'docker' && emptyUsernameInAuth(e)) {
-    return 'empty username in "auth": docker 23 and later cannot load such a config.json ("invalid auth configuration file"), and their next login or logout writes it back with that entry emptied, and some of the others (which ones varies from run to run); left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
+    return 'empty username in "auth": docker 23 and later cannot decode it ("invalid auth configuration file"): every docker command warns, other entries of the config.json are sent without their username and password at random, and docker\'s next save empties them; left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
   }
   return undefined;
 }
@@ -118,8 +117,8 @@ function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined 
  * `file` without the entries `target` cannot hold at all ({@link unwritableReason}), each
  * reported as a `username` loss; the same file when there are none (the common case: no copy).
  * Leaving the entry out is the choice here because any way of writing it is worse: a wrong
- * credential is sent (and, in podman, hides broader keys), or, for an empty username, the whole
- * file breaks for docker; explicit `username`/`password` instead of `auth` only delay that, since
+ * credential is sent (and, in podman, hides broader keys), or, for an empty username, other
+ * entries of the file break for docker; explicit `username`/`password` instead of `auth` only delay that, since
  * docker loads them but writes them back as that same `auth` on its next save (and podman ignores
  * them).
  */

@@ -60,13 +60,13 @@ describe('e2e: credkit auth files', function () {
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });
 
-  it('convert --to docker leaves out an empty-username entry (docker 23+ could not load the file), reports it, exits 1', async () => {
+  it('convert --to docker leaves out an empty-username entry (docker 23+ cannot decode it and loses other entries), reports it, exits 1', async () => {
     const out = join(sb.home, 'config.json');
     const r = await sb.credkit(['convert', fx('docker-config/empty-username.json'), '--to', 'docker', '-o', out]);
     expect(r.code).to.equal(1);
     const lines = r.stderr.trim().split('\n');
     expect(lines).to.have.length(3);
-    expect(lines[0]).to.match(/empty-username\.json: key "tokens\.example\.com": empty username in "auth": docker 23 and later cannot load such a config\.json/);
+    expect(lines[0]).to.match(/empty-username\.json: key "tokens\.example\.com": empty username in "auth": docker 23 and later cannot decode it .*other entries of the config\.json are sent without their username and password at random, and docker's next save empties them/);
     expect(lines[1]).to.match(/key "explicit\.example\.com": empty username/);
     expect(lines[2]).to.match(/2 items cannot be expressed in docker format/);
     ok(SECRETISH.test(r.stderr) === false, 'no secret on stderr');
@@ -78,6 +78,9 @@ describe('e2e: credkit auth files', function () {
     const podman = await sb.credkit(['convert', fx('docker-config/empty-username.json'), '--to', 'podman']);
     expect([podman.code, podman.stderr]).to.deep.equal([0, '']);
     expect(Object.keys(JSON.parse(podman.stdout).auths)).to.have.length(3);
+    // check says what docker does with such a file (it does not refuse it: it loses other entries).
+    const check = await sb.credkit(['check', fx('docker-config/empty-username.json')]);
+    expect(check.stdout).to.match(/key "tokens\.example\.com": empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker's next save \[empty-username\]/);
   });
 
   it('a username with ":" is never written into auth: reported per key for every target, from a file or a materialised helper', async () => {

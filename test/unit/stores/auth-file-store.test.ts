@@ -87,7 +87,7 @@ describe('authfile: store', () => {
       const docker = join(dir, 'config.json');
       const podman = join(dir, 'auth.json');
       for (const path of [docker, podman]) await copyCredentials(helper, new AuthFileStore(path), { registries: [], dryRun: false, move: false });
-      // docker cannot load a file with base64(":"); podman needs the colon to read the token.
+      // docker cannot decode base64(":") and would lose other entries; podman needs the colon to read the token.
       expect(JSON.parse(await readFile(docker, 'utf8')).auths).to.deep.equal({ 'tok.io': { identitytoken: TOKEN } });
       expect(JSON.parse(await readFile(podman, 'utf8')).auths).to.deep.equal({ 'tok.io': { auth: b64(':'), identitytoken: TOKEN } });
       // A target that already knows the username keeps it: the helper's token is the same credential.
