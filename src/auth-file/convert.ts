@@ -252,6 +252,8 @@ function collectDuplicates(result: ConvertResult, merged: MergeResult): void {
   for (const c of merged.conflicts) {
     if (c.kind === 'entry' && c.kept.file === c.dropped.file) {
       result.losses.push({ kind: 'duplicate', file: c.dropped.file, key: c.dropped.key, message: `same scope as key "${c.kept.key}" with a different credential; kept "${c.kept.key}"` });
+    } else if (c.kind === 'credHelpers' && c.kept.file === c.dropped.file) {
+      result.losses.push({ kind: 'duplicate', file: c.dropped.file, key: `credHelpers[${c.dropped.key}]`, message: `same registry as credHelpers key "${c.kept.key}" with a different helper; kept "${c.kept.key}"` });
     } else {
       result.conflicts.push(c);
     }

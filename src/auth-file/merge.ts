@@ -5,6 +5,7 @@
  */
 import { CredkitError } from '../errors.js';
 import { parseRegistryKey } from '../registry.js';
+import type { RegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat, Origin } from './model.js';
 import { canonicalOf, keyOf } from './model.js';
 import { emptyAuthFile, sameCredential } from './model.js';
@@ -42,9 +43,13 @@ export class ConflictError extends CredkitError {
 
 /** True when an entry's key is the exact spelling its own file's consumer looks up. */
 function isExactKey(entry: AuthEntry, format: AuthFormat): boolean {
-  const k = keyOf(entry);
-  if (format === 'podman') return entry.key === k.canonical;
-  return k.hub && k.path === '' ? entry.key === 'https://index.docker.io/v1/' : entry.key === k.canonical;
+  return isExactSpelling(entry.key, keyOf(entry), format);
+}
+
+/** True when `raw` (parsed: `k`) is the spelling a `format` file's consumer looks up. */
+function isExactSpelling(raw: string, k: RegistryKey, format: AuthFormat): boolean {
+  if (format === 'podman') return raw === k.canonical;
+  return k.hub && k.path === '' ? raw === 'https://index.docker.io/v1/' : raw === k.canonical;
 }
 
 /**
@@ -60,13 +65,14 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
   const slots = new Map<string, number>();
   const slotFile: number[] = [];
   const sources = new Map<string, string>();
+  const owners = new Map<string, AuthFile>();
   // One file: only the scopes two of its entries share need a slot (`slotFile` is not kept).
   const shared = files.length === 1 ? sharedScopes(files[0]!.entries) : undefined;
   for (let fileIndex = 0; fileIndex < files.length; fileIndex++) {
     const file = files[fileIndex]!;
     if (shared?.size === 0) {
       out.entries = file.entries.slice();
-      mergeHelpers(out, file, policy, conflicts, sources);
+      mergeHelpers(out, file, policy, conflicts, sources, owners);
       continue;
     }
     for (const entry of file.entries) {
@@ -96,7 +102,7 @@ export function mergeAuthFiles(files: readonly AuthFile[], policy: ConflictPolic
         if (shared === undefined) slotFile[at] = fileIndex;
       }
     }
-    mergeHelpers(out, file, policy, conflicts, sources);
+    mergeHelpers(out, file, policy, conflicts, sources, owners);
   }
   if (policy === 'fail') {
     const across = conflicts.filter((c) => c.kept.file !== c.dropped.file);
@@ -124,8 +130,11 @@ function sharedScopes(entries: readonly AuthEntry[]): Set<string> {
   return shared;
 }
 
-/** `sources` remembers which file each credHelpers key (and `credsStore`) came from. */
-function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, conflicts: Conflict[], sources: Map<string, string>): void {
+/**
+ * `sources` remembers which file each credHelpers key (and `credsStore`) came from, by name for
+ * reports; `owners` the file itself, to tell two spellings in one file from two files.
+ */
+function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, conflicts: Conflict[], sources: Map<string, string>, owners: Map<string, AuthFile>): void {
   const canonicalHelpers = new Map<string, string>();
   if (file.credHelpers.size > 0) for (const key of out.credHelpers.keys()) canonicalHelpers.set(parseRegistryKey(key).canonical, key);
   for (const [key, helper] of file.credHelpers) {
@@ -135,19 +144,25 @@ function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, con
       out.credHelpers.set(key, helper);
       canonicalHelpers.set(canonical, key);
       sources.set(`helper:${key}`, file.source);
+      owners.set(key, file);
       continue;
     }
     const oldHelper = out.credHelpers.get(oldKey)!;
+    // Two spellings in one file: as for entries, the one this file's consumer looks up wins
+    // (docker matches credHelpers keys exactly, so the other route was never taken by it).
+    const sameFile = owners.get(oldKey) === file;
+    const takeNew = sameFile ? !isExactSpelling(oldKey, parseRegistryKey(oldKey), file.format) && isExactSpelling(key, parseRegistryKey(key), file.format) : policy === 'last';
     if (oldHelper !== helper) {
       const a = { file: sources.get(`helper:${oldKey}`) ?? out.source, key: oldKey };
       const b = { file: file.source, key };
-      conflicts.push({ key: canonical, kind: 'credHelpers', kept: policy === 'last' ? b : a, dropped: policy === 'last' ? a : b });
+      conflicts.push({ key: canonical, kind: 'credHelpers', kept: takeNew ? b : a, dropped: takeNew ? a : b });
     }
-    if (policy === 'last') {
+    if (takeNew) {
       out.credHelpers.delete(oldKey);
       out.credHelpers.set(key, helper);
       canonicalHelpers.set(canonical, key);
       sources.set(`helper:${key}`, file.source);
+      owners.set(key, file);
     }
   }
   if (file.credsStore !== undefined) {

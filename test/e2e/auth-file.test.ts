@@ -349,6 +349,21 @@ describe('e2e: credkit auth files', function () {
     expect((await sb.credkit(['convert', secret, '--to', 'podman', '--allow-lossy'])).code).to.equal(0);
   });
 
+  it('two credHelpers spellings of Docker Hub with different helpers in one config.json: docker\'s own key wins, the other is a duplicate loss (convert exit 1; migrate leaves the file alone)', async () => {
+    const p = join(sb.home, 'config.json');
+    const text = JSON.stringify({ auths: {}, credHelpers: { 'docker.io': 'pass', 'https://index.docker.io/v1/': 'desktop' } });
+    await writeFile(p, text, { mode: 0o600 });
+    const r = await sb.credkit(['convert', p, '--to', 'docker']);
+    expect(r.code).to.equal(1);
+    // docker takes credHelpers["https://index.docker.io/v1/"] only: that route is what it used.
+    expect(JSON.parse(r.stdout).credHelpers).to.deep.equal({ 'https://index.docker.io/v1/': 'desktop' });
+    expect(r.stderr).to.match(/config\.json: key "credHelpers\[docker\.io\]": same registry as credHelpers key "https:\/\/index\.docker\.io\/v1\/" with a different helper/);
+    const m = await sb.credkit(['migrate', p, '--to', 'docker']);
+    expect(m.code).to.equal(1);
+    expect(m.stdout).to.match(/^lossy +.*config\.json/m);
+    expect(await readFile(p, 'utf8')).to.equal(text);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');

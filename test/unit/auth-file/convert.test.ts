@@ -227,6 +227,21 @@ describe('convert', () => {
     expect(Object.keys(JSON.parse(r.text))).to.deep.equal(['auths', 'credsStore']);
   });
 
+  it('two credHelpers spellings of one registry in one file: the file\'s own exact key wins whatever the order, the other is a duplicate loss', async () => {
+    for (const order of [['docker.io', 'https://index.docker.io/v1/'], ['https://index.docker.io/v1/', 'docker.io']]) {
+      const helpers: Record<string, string> = {};
+      for (const k of order) helpers[k] = k === 'docker.io' ? 'pass' : 'desktop';
+      const text = JSON.stringify({ auths: {}, credHelpers: helpers });
+      const docker = await convert(text, 'config.json', { to: 'docker', materialize: false });
+      expect(JSON.parse(docker.text).credHelpers, order.join()).to.deep.equal({ 'https://index.docker.io/v1/': 'desktop' });
+      expect(docker.losses.map((l) => [l.kind, l.key])).to.deep.equal([['duplicate', 'credHelpers[docker.io]']]);
+      expect(docker.conflicts).to.deep.equal([]);
+      const podman = await convert(text, 'auth.json', { to: 'podman', materialize: false });
+      expect(JSON.parse(podman.text).credHelpers, order.join()).to.deep.equal({ 'docker.io': 'pass' });
+      expect(podman.losses.map((l) => [l.kind, l.key])).to.deep.equal([['duplicate', 'credHelpers[https://index.docker.io/v1/]']]);
+    }
+  });
+
   it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
     // As JSON.parse reads it: an own key. An assignment to a fresh object would drop it silently.
     const b64 = (s: string) => Buffer.from(s).toString('base64');
