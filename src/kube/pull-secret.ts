@@ -198,6 +198,9 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     }
     const value: unknown = doc.toJS({ maxAliasCount: 100 });
     if (value === null || value === undefined) continue;
+    // YAML is the last format tried: text that is a plain YAML scalar or list (a corrupted
+    // config.json, say) is none of the formats, not a Secret gone wrong.
+    if (!isJSONObject(value)) throw new ParseError('not valid JSON, nor a .dockercfg ("auth = …" lines) or a Kubernetes YAML manifest', { file: source });
     count++;
     if (collect(value, source, secrets)) list = true;
   }

@@ -364,6 +364,18 @@ describe('e2e: credkit auth files', function () {
     expect(await readFile(p, 'utf8')).to.equal(text);
   });
 
+  it('a config.json that is not JSON at all (truncated, overwritten) is named as such by ls, check and convert, not as a bad Kubernetes object', async () => {
+    await writeFile(join(sb.home, '.docker', 'config.json'), 'garbage written by a broken tool\n', { mode: 0o600 });
+    const ls = await sb.credkit(['ls']);
+    expect(ls.code).to.equal(1);
+    expect(ls.stderr).to.match(/config\.json: not valid JSON, nor a \.dockercfg \("auth = …" lines\) or a Kubernetes YAML manifest/);
+    const check = await sb.credkit(['check', join(sb.home, '.docker', 'config.json')]);
+    expect([check.code, check.stdout.includes('not valid JSON') && check.stdout.includes('[unparseable]')]).to.deep.equal([1, true]);
+    const convert = await sb.credkit(['convert', join(sb.home, '.docker', 'config.json'), '--to', 'podman']);
+    expect([convert.code, convert.stdout]).to.deep.equal([1, '']);
+    expect(convert.stderr).to.not.match(/Kubernetes object/);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');
