@@ -57,7 +57,9 @@ export function checkAuthInput(input: CheckInput): Finding[] {
     }
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
-    findings.push({ severity: 'error', code: 'unparseable', file: input.source, message: err.message, fix: 'repair the file; no tool can use it as is (docker discards it and overwrites it on the next login)' });
+    // Only docker's own config.json is thrown away by docker; a Secret or auth.json just fails its reader.
+    const docker = basename(input.source) === 'config.json' ? ' (docker discards it and overwrites it on the next login)' : '';
+    findings.push({ severity: 'error', code: 'unparseable', file: input.source, message: err.message, fix: `repair the file; no tool can use it as is${docker}` });
     return findings;
   }
   if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);

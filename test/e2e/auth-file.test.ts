@@ -374,6 +374,10 @@ describe('e2e: credkit auth files', function () {
     const convert = await sb.credkit(['convert', join(sb.home, '.docker', 'config.json'), '--to', 'podman']);
     expect([convert.code, convert.stdout]).to.deep.equal([1, '']);
     expect(convert.stderr).to.not.match(/Kubernetes object/);
+    expect(check.stdout).to.match(/fix: repair the file; no tool can use it as is \(docker discards it and overwrites it on the next login\)/);
+    // A broken Secret is not docker's to discard.
+    const secret = await sb.credkit(['check', fx('secrets/wrong-type.yaml')]);
+    expect(secret.stdout).to.match(/^ {2}fix: repair the file; no tool can use it as is$/m);
   });
 
   it('check flags a file others can read', async () => {
