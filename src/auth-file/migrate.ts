@@ -384,13 +384,19 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   if (plan.kept.length > 0) report.kept = plan.kept;
   if (plan.next === undefined) return { ...report, message: plan.kept.length > 0 ? undefined : 'no plaintext credentials' };
   const store = mode.store;
-  const stored: StoredItem[] = [];
+  // Every key is read before anything is written: a file refused for one conflicting key leaves
+  // the store as it was, not holding the credentials that came before that key.
+  const existing: (StoredCredential | undefined)[] = [];
   for (const item of plan.items) {
-    const existing = await store.get(item.key);
-    const same = existing !== undefined && existing.username === item.credential.username && existing.secret === item.credential.secret;
-    if (existing !== undefined && !same) {
-      return { ...report, status: 'failed', stored, message: `${store.name} already holds a different credential for "${item.key}"; the file was left untouched` };
+    const current = await store.get(item.key);
+    if (current !== undefined && (current.username !== item.credential.username || current.secret !== item.credential.secret)) {
+      return { ...report, status: 'failed', stored: [], message: `${store.name} already holds a different credential for "${item.key}"; the file was left untouched` };
     }
+    existing.push(current);
+  }
+  const stored: StoredItem[] = [];
+  for (const [i, item] of plan.items.entries()) {
+    const same = existing[i] !== undefined;
     const row: StoredItem = { key: item.key, username: item.credential.username, action: same ? 'same' : 'add' };
     if (item.sourceKeys.some((k) => k !== item.key)) row.from = item.sourceKeys;
     if (!same && !options.dryRun) {

@@ -424,6 +424,23 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(wrong.code).to.equal(2);
     expect(wrong.stderr).to.include('docker-credential-credkit uses the "file" backend');
   });
+
+  it('--into-store refuses a file whose later key the store holds differently before storing any of its keys', async () => {
+    await putHelperOnPath(sb);
+    const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+    // The store already has ghcr.io for someone else; quay.io comes first in the file.
+    const put = await sb.credkit(['store', 'store', 'ghcr.io', '-u', 'dave', '--password-stdin'], OLD);
+    expect(put.code, put.stderr).to.equal(0);
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: b64(`alice:${PW1}`) }, 'ghcr.io': { auth: b64(`carol:${PW2}`) } } });
+    await writeFile(path, text, { mode: 0o600 });
+    const r = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'credkit']);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/^failed +.*config\.json: file already holds a different credential for "ghcr\.io"; the file was left untouched$/m);
+    expectNoSecrets(r);
+    expect(await readFile(path, 'utf8')).to.equal(text);
+    // Nothing of the refused file reached the store.
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ 'ghcr.io': 'dave' });
+  });
 });
 
 describe('credkit migrate: the progress line', function () {
