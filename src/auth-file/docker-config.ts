@@ -52,7 +52,13 @@ function buildDoc(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes'): Re
   // setOwn: a registry key "__proto__" is a key like any other (an assignment would drop it).
   for (const e of file.entries) setOwn(auths, styledKeyOf(e, keyStyle), entryToJSON(e, style));
   const helpers: Record<string, unknown> = {};
-  for (const [key, helper] of file.credHelpers) setOwn(helpers, keyForStyle(parseRegistryKey(key), keyStyle), helper);
+  for (const [key, helper] of file.credHelpers) {
+    // Two spellings of one registry routed to one helper (merge keeps both: docker looks up one,
+    // podman the other) would become one key in the target's spelling: a key already spelled so
+    // keeps it, and the other stays as written.
+    const styled = keyForStyle(parseRegistryKey(key), keyStyle);
+    setOwn(helpers, styled !== key && file.credHelpers.has(styled) ? key : styled, helper);
+  }
   const doc: Record<string, unknown> = { auths };
   if (style === 'podman' && file.credHelpers.size > 0) doc.credHelpers = helpers;
   for (const name in file.extra) setOwn(doc, name, file.extra[name]);

@@ -148,15 +148,23 @@ function mergeHelpers(out: AuthFile, file: AuthFile, policy: ConflictPolicy, con
       continue;
     }
     const oldHelper = out.credHelpers.get(oldKey)!;
+    if (oldHelper === helper) {
+      // The same route under another spelling: each client looks up one spelling (docker
+      // `https://index.docker.io/v1/`, podman `docker.io`), so both stay, and nothing disagrees.
+      if (!out.credHelpers.has(key)) {
+        out.credHelpers.set(key, helper);
+        sources.set(`helper:${key}`, file.source);
+        owners.set(key, file);
+      }
+      continue;
+    }
     // Two spellings in one file: as for entries, the one this file's consumer looks up wins
     // (docker matches credHelpers keys exactly, so the other route was never taken by it).
     const sameFile = owners.get(oldKey) === file;
     const takeNew = sameFile ? !isExactSpelling(oldKey, parseRegistryKey(oldKey), file.format) && isExactSpelling(key, parseRegistryKey(key), file.format) : policy === 'last';
-    if (oldHelper !== helper) {
-      const a = { file: sources.get(`helper:${oldKey}`) ?? out.source, key: oldKey };
-      const b = { file: file.source, key };
-      conflicts.push({ key: canonical, kind: 'credHelpers', kept: takeNew ? b : a, dropped: takeNew ? a : b });
-    }
+    const a = { file: sources.get(`helper:${oldKey}`) ?? out.source, key: oldKey };
+    const b = { file: file.source, key };
+    conflicts.push({ key: canonical, kind: 'credHelpers', kept: takeNew ? b : a, dropped: takeNew ? a : b });
     if (takeNew) {
       out.credHelpers.delete(oldKey);
       out.credHelpers.set(key, helper);

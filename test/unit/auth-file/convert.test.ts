@@ -242,6 +242,28 @@ describe('convert', () => {
     }
   });
 
+  it('both Hub spellings routed to one helper stay, in every config target: docker looks up one, podman the other', async () => {
+    for (const order of [['docker.io', 'https://index.docker.io/v1/'], ['https://index.docker.io/v1/', 'docker.io']]) {
+      const helpers: Record<string, string> = {};
+      for (const k of order) helpers[k] = 'pass';
+      const text = JSON.stringify({ auths: {}, credHelpers: helpers });
+      for (const to of ['docker', 'podman'] as const) {
+        const r = await convert(text, 'config.json', { to, materialize: false });
+        expect(Object.keys(JSON.parse(r.text).credHelpers).sort(), `${order.join()} → ${to}`).to.deep.equal(['docker.io', 'https://index.docker.io/v1/']);
+        expect([r.losses, r.conflicts]).to.deep.equal([[], []]);
+      }
+    }
+    // Across files too: a docker config.json and a podman auth.json merged keep each client's route.
+    const merged = await convertAuth(
+      [
+        { text: JSON.stringify({ auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } }), source: 'config.json' },
+        { text: JSON.stringify({ auths: {}, credHelpers: { 'docker.io': 'pass' } }), source: 'auth.json' },
+      ],
+      { to: 'docker', policy: 'fail' },
+    );
+    expect(JSON.parse(merged.text).credHelpers).to.deep.equal({ 'https://index.docker.io/v1/': 'pass', 'docker.io': 'pass' });
+  });
+
   it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
     // As JSON.parse reads it: an own key. An assignment to a fresh object would drop it silently.
     const b64 = (s: string) => Buffer.from(s).toString('base64');
