@@ -48,6 +48,7 @@ const TOKEN_USERNAME = '<token>';
 function routeIndex(file: AuthFile): (key: string) => string | undefined {
   const byCanonical = new Map<string, string>();
   for (const [key, helper] of file.credHelpers) byCanonical.set(parseRegistryKey(key).canonical, helper);
+  if (byCanonical.size === 0) return () => undefined;
   return (key) => byCanonical.get(parseRegistryKey(key).canonical);
 }
 
@@ -58,6 +59,9 @@ function routeIndex(file: AuthFile): (key: string) => string | undefined {
  * only the helper), or docker's `credsStore` (podman has none, so an auth.json keeps its own).
  */
 export function pendingLookups(file: AuthFile): HelperLookup[] {
+  // No helper named anywhere (nearly every file that is converted): nothing to ask, and no key
+  // to parse (parsing every key of a big file only to find no route was a few percent of it).
+  if (file.credHelpers.size === 0 && file.credsStore === undefined) return [];
   const routeFor = routeIndex(file);
   const store = file.format === 'podman' ? undefined : file.credsStore;
   const out: HelperLookup[] = [];
