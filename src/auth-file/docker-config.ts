@@ -4,10 +4,11 @@
  */
 import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
-import { entryToJSON, parseEntry } from './entry.js';
+import { entryToJSON, parseEntry, writeKubernetesEntry } from './entry.js';
+import { JSONBytes } from './json-bytes.js';
 import { goEscape, isJSONObject, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
-import type { AuthFile } from './model.js';
+import type { AuthEntry, AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
 
@@ -46,11 +47,15 @@ export function parseConfigJSON(parsed: unknown, source: string, format: 'docker
   return file;
 }
 
-function buildDoc(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes'): Record<string, unknown> {
-  const keyStyle = style;
+function buildAuths(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes'): Record<string, unknown> {
   const auths: Record<string, unknown> = {};
   // setOwn: a registry key "__proto__" is a key like any other (an assignment would drop it).
-  for (const e of file.entries) setOwn(auths, styledKeyOf(e, keyStyle), entryToJSON(e, style));
+  for (const e of file.entries) setOwn(auths, styledKeyOf(e, style), entryToJSON(e, style));
+  return auths;
+}
+
+function buildDoc(file: AuthFile, style: 'docker' | 'podman' | 'kubernetes', auths = buildAuths(file, style)): Record<string, unknown> {
+  const keyStyle = style;
   const helpers: Record<string, unknown> = {};
   for (const [key, helper] of file.credHelpers) {
     // Two spellings of one registry routed to one helper (merge keeps both: docker looks up one,
@@ -79,4 +84,59 @@ export function serializeConfigJSON(file: AuthFile, style: 'docker' | 'podman'):
 /** The `.dockerconfigjson` payload of a pull secret: compact, kubectl's entry layout, Go-escaped. */
 export function serializeConfigJSONCompact(file: AuthFile): string {
   return goEscape(JSON.stringify(buildDoc(file, 'kubernetes')));
+}
+
+// The start of every document buildDoc makes: `auths` is its first key, and not an array index.
+const AUTHS_OPEN = '{"auths":{';
+
+/**
+ * True when an object given these keys in this order lists them (JSON.stringify) in this order,
+ * once each: no key repeats (a second set overwrites the first in its place) and none is an
+ * array index (those come first, in numeric order). Any all-digit key counts as one.
+ */
+function keysKeepOrder(keys: readonly string[]): boolean {
+  const seen = new Set<string>();
+  for (const key of keys) {
+    const c = key.charCodeAt(0);
+    if (c >= 0x30 && c <= 0x39 && ALL_DIGITS.test(key)) return false;
+    seen.add(key);
+  }
+  return seen.size === keys.length;
+}
+const ALL_DIGITS = /^[0-9]+$/;
+
+/**
+ * The UTF-8 bytes of {@link serializeConfigJSONCompact}, for a pull secret's data, which is only
+ * ever needed as bytes (base64 of them, and their count). Entries are written straight into one
+ * buffer ({@link writeKubernetesEntry}); one it cannot write byte for byte is written as
+ * `JSON.stringify` writes it, and so is everything around `auths`. At 100,000 entries this took
+ * half the time of building the text and encoding it.
+ */
+export function encodeConfigJSONCompact(file: AuthFile): Buffer {
+  const entries = file.entries;
+  const keys: string[] = new Array(entries.length);
+  let capacity = AUTHS_OPEN.length;
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as AuthEntry;
+    const key = styledKeyOf(e, 'kubernetes');
+    keys[i] = key;
+    // About right for an entry decoded from `auth` (username and password beside it).
+    capacity += key.length + 2 * (e.authText?.length ?? 0) + 64;
+  }
+  // The auths object is written key by key in entry order, which is its order only when this holds.
+  if (!keysKeepOrder(keys)) return Buffer.from(serializeConfigJSONCompact(file), 'utf8');
+  const rest = JSON.stringify(buildDoc(file, 'kubernetes', {}));
+  if (!rest.startsWith(`${AUTHS_OPEN}}`)) return Buffer.from(serializeConfigJSONCompact(file), 'utf8');
+  const out = new JSONBytes(capacity + rest.length);
+  out.json(AUTHS_OPEN);
+  for (let i = 0; i < entries.length; i++) {
+    const e = entries[i] as AuthEntry;
+    const key = keys[i] as string;
+    if (writeKubernetesEntry(e, key, out, i > 0)) continue;
+    // What JSON.stringify writes for this property of the auths object.
+    out.json(`${i > 0 ? ',' : ''}${JSON.stringify(key)}:${JSON.stringify(entryToJSON(e, 'kubernetes'))}`);
+  }
+  // `rest` is the document with an empty auths object: from that object's closing brace on.
+  out.json(rest.slice(AUTHS_OPEN.length));
+  return out.bytes();
 }

@@ -3,6 +3,8 @@
  * style of each consumer (docker save, podman, old docker's .dockercfg, kubectl).
  */
 import { ParseError } from '../errors.js';
+import { isPlainJSONBytes } from './json-bytes.js';
+import type { JSONBytes } from './json-bytes.js';
 import { setOwn } from './json-text.js';
 import type { RegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthProblem, Origin } from './model.js';
@@ -53,15 +55,22 @@ let scratchHigh = false;
  * a big file.
  */
 function decodeBase64Bytes(text: string): number {
+  if (scratch.length < text.length) scratch = Buffer.allocUnsafeSlow(text.length);
+  return decodeBase64Into(text, scratch, 0);
+}
+
+/**
+ * {@link decodeBase64Bytes} into `bytes` from index `at` (which must have room for
+ * `text.length` bytes): the number of bytes, or -1.
+ */
+function decodeBase64Into(text: string, bytes: Uint8Array, at: number): number {
   const length = text.length;
   if (length % 4 === 1) return -1;
   let end = length;
   if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
   if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
-  if (scratch.length < end) scratch = Buffer.allocUnsafeSlow(end);
-  const bytes = scratch;
   const value = BASE64_VALUE;
-  let n = 0;
+  let n = at;
   let high = 0;
   let i = 0;
   for (const whole = end - (end % 4); i < whole; i += 4) {
@@ -99,7 +108,7 @@ function decodeBase64Bytes(text: string): number {
   }
   // `high` holds every byte at bit 23, 15 or 7 by its place in a group: 0x808080 catches one >= 0x80.
   scratchHigh = (high & 0x808080) !== 0;
-  return n;
+  return n - at;
 }
 
 /** The UTF-8 text of standard base64 (see {@link decodeBase64Bytes}), or undefined. */
@@ -219,6 +228,14 @@ class ReadEntry implements AuthEntry {
   set password(value: string | undefined) {
     if (!this.decoded) this.decode();
     this.pass = value;
+  }
+
+  /**
+   * `authText` while username and password have been neither read nor set: they are then
+   * exactly what it decodes to, so a writer may decode it itself.
+   */
+  undecodedAuth(): string | undefined {
+    return this.decoded ? undefined : this.authText;
   }
 
   /** Sets `authText`, already checked by {@link isCanonicalAuth}, to be decoded on first use. */
@@ -345,6 +362,74 @@ export type EntryStyle = 'docker' | 'podman' | 'dockercfg' | 'kubernetes';
 
 function hasBasic(e: AuthEntry): boolean {
   return (e.username ?? '') !== '' || (e.password ?? '') !== '';
+}
+
+/**
+ * Writes `"key":{…}` for an entry as read from a canonical `auth` and not changed since, in
+ * kubectl's layout (what `JSON.stringify` of {@link entryToJSON} in the `kubernetes` style
+ * gives, Go-escaped), decoding `auth` straight into `out`: decoding every entry into strings
+ * and stringifying an object for it was most of the time of writing a big pull secret. Returns
+ * false, having written nothing, for any entry it cannot prove to write the same bytes for (any
+ * character that JSON or Go would escape or that is not ASCII, an unknown field, an empty
+ * credential); the caller writes that one through {@link entryToJSON}.
+ */
+export function writeKubernetesEntry(e: AuthEntry, key: string, out: JSONBytes, comma: boolean): boolean {
+  const auth = e instanceof ReadEntry ? e.undecodedAuth() : undefined;
+  if (auth === undefined || e.extra !== undefined) return false;
+  const { email, serverAddress, identityToken, registryToken } = e;
+  // Every piece written is ASCII (or the entry is given up): its length is its byte count.
+  // Decoded `auth` is shorter than its text; the constant parts are under 128 bytes.
+  out.reserve(key.length + 2 * auth.length + (email?.length ?? 0) + (serverAddress?.length ?? 0) + (identityToken?.length ?? 0) + (registryToken?.length ?? 0) + 128);
+  const start = out.length;
+  if (comma) out.byte(0x2c);
+  out.byte(0x22);
+  if (!out.plain(key)) return giveUp(out, start);
+  out.ascii('":{"username":"');
+  // `user:password` goes in where the username starts; the password is then moved right to make
+  // room for the text between the two.
+  const user = out.length;
+  const buffer = out.buffer;
+  const n = decodeBase64Into(auth, buffer, user);
+  let colon = -1;
+  for (let i = user; i < user + n; i++) {
+    if (buffer[i] === 0x3a) {
+      colon = i;
+      break;
+    }
+  }
+  // One byte is a lone ":": no username and no password, so entryToJSON writes neither (nor `auth`).
+  if (colon < 0 || n === 1 || !isPlainJSONBytes(buffer, user, user + n)) return giveUp(out, start);
+  const between = '","password":"';
+  buffer.copyWithin(colon + between.length, colon + 1, user + n);
+  out.length = colon;
+  out.ascii(between);
+  out.length = user + n - 1 + between.length;
+  // The fields in the order entryToJSON gives them in the kubernetes style.
+  if (email !== undefined) {
+    out.ascii('","email":"');
+    if (!out.plain(email)) return giveUp(out, start);
+  }
+  out.ascii('","auth":"');
+  if (!out.plain(auth)) return giveUp(out, start);
+  if (serverAddress !== undefined) {
+    out.ascii('","serveraddress":"');
+    if (!out.plain(serverAddress)) return giveUp(out, start);
+  }
+  if (identityToken !== undefined) {
+    out.ascii('","identitytoken":"');
+    if (!out.plain(identityToken)) return giveUp(out, start);
+  }
+  if (registryToken !== undefined) {
+    out.ascii('","registrytoken":"');
+    if (!out.plain(registryToken)) return giveUp(out, start);
+  }
+  out.ascii('"}');
+  return true;
+}
+
+function giveUp(out: JSONBytes, start: number): false {
+  out.length = start;
+  return false;
 }
 
 /**

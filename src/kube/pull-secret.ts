@@ -16,7 +16,7 @@ function yaml(): Yaml {
 }
 import { ParseError } from '../errors.js';
 import { parseKubeletKey } from '../registry.js';
-import { parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
+import { encodeConfigJSONCompact, parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
 import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
@@ -225,7 +225,8 @@ export type DataSizeListener = (secret: PullSecret, bytes: number) => void;
 
 /** Base64 of the payload, as the data value; its byte size goes to `onDataSize`. */
 function encodePayload(secret: PullSecret, onDataSize: DataSizeListener | undefined): string {
-  const bytes = Buffer.from(pullSecretPayload(secret), 'utf8');
+  // The bytes of pullSecretPayload, without making the text first for the big type.
+  const bytes = secret.type === 'dockerconfigjson' ? encodeConfigJSONCompact(secret.file) : Buffer.from(serializeDockercfgKube(secret.file), 'utf8');
   onDataSize?.(secret, bytes.length);
   return bytes.toString('base64');
 }

@@ -1,0 +1,105 @@
+import { expect } from 'chai';
+import { readdirSync } from 'node:fs';
+import { encodeConfigJSONCompact, parseConfigJSON, serializeConfigJSONCompact } from '../../../src/auth-file/docker-config.js';
+import { parseEntry, writeKubernetesEntry } from '../../../src/auth-file/entry.js';
+import { JSONBytes } from '../../../src/auth-file/json-bytes.js';
+import type { AuthFile } from '../../../src/auth-file/model.js';
+import { emptyAuthFile } from '../../../src/auth-file/model.js';
+import { parseAuthText } from '../../../src/auth-file/read.js';
+import { fixture } from '../../support/auth-summary.js';
+
+const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
+
+/**
+ * The bytes written straight into a buffer against the text path they stand in for. The bytes
+ * go first: the text path decodes every entry, after which the fast path no longer applies.
+ */
+function expectSameBytes(file: AuthFile): void {
+  const fast = encodeConfigJSONCompact(file);
+  const text = serializeConfigJSONCompact(file);
+  expect(fast.toString('utf8')).to.equal(text);
+  expect(fast.equals(Buffer.from(text, 'utf8'))).to.equal(true);
+  // Decoded now: every entry takes the general path, to the same bytes.
+  expect(encodeConfigJSONCompact(file).equals(fast)).to.equal(true);
+}
+
+/** A deterministic PRNG (LCG), so that a failure names a reproducible case. */
+function prng(seed: number): (k: number) => number {
+  let s = seed >>> 0;
+  return (k) => ((s = (s * 1103515245 + 12345) >>> 0) >>> 8) % k;
+}
+
+// Everything JSON or Go escapes, or that is not ASCII, beside plain text.
+const PIECES = ['a', 'Z', '9', '-', '.', ':', '::', ' ', '"', '\\', '<', '>', '&', '\n', '\t', '\x00', '\x1f', '\x7f', 'é', 'ü', '\u2028', '\u2029', '\u{1F600}', '\ud800', '/', '=', '+', '{', '}', ''];
+
+describe('config.json compact bytes (pull secret payload)', () => {
+  const dirs = ['docker-config', 'podman', 'dockercfg', 'secrets'];
+  for (const dir of dirs) {
+    for (const name of readdirSync(new URL(`../../../../fixtures/${dir}/`, import.meta.url))) {
+      it(`match the text for fixture ${dir}/${name}`, () => {
+        let files: AuthFile[];
+        try {
+          files = parseAuthText(fixture(`${dir}/${name}`), name).files;
+        } catch {
+          return; // a fixture of bad input
+        }
+        for (const f of files) expectSameBytes(f);
+      });
+    }
+  }
+
+  it('match the text for generated entries with awkward characters, fields and keys', () => {
+    const next = prng(11);
+    const text = (max: number) => {
+      let s = '';
+      for (let j = next(max); j > 0; j--) s += next(3) === 0 ? (PIECES[next(PIECES.length)] as string) : 'abcdefghij'[next(10)];
+      return s;
+    };
+    for (let round = 0; round < 300; round++) {
+      const file = emptyAuthFile('gen.json', 'secret');
+      const n = next(12);
+      for (let i = 0; i < n; i++) {
+        const raw: Record<string, unknown> = {};
+        const shape = next(10);
+        // Mostly a valid auth (sometimes a lone ":" or an empty side), sometimes explicit fields or a broken one.
+        if (shape < 7) raw.auth = b64(next(6) === 0 ? ':' : `${text(6)}:${text(6)}`);
+        else if (shape === 7) raw.auth = 'not base64!';
+        else {
+          raw.username = text(5);
+          raw.password = text(5);
+        }
+        if (next(3) === 0) raw.email = text(4);
+        if (next(5) === 0) raw.identitytoken = text(4);
+        if (next(8) === 0) raw.registrytoken = text(4);
+        if (next(8) === 0) raw.serveraddress = text(4);
+        if (next(10) === 0) raw['x-extra'] = { note: text(4) };
+        const keys = ['registry.example.com', `r${i}.example.com`, `r${i}.example.com`, '__proto__', '123', `${i}`, 'https://index.docker.io/v1/', 'docker.io', `quay.io/${text(3)}`, `${text(5)}.io`];
+        // Mostly distinct keys (a repeated or all-digit key sends the whole file the general way).
+        file.entries.push(parseEntry(raw, next(3) === 0 ? (keys[next(keys.length)] as string) : `r${i}.example.com`, 'gen.json'));
+      }
+      if (next(4) === 0) file.extra.psFormat = text(5);
+      if (next(4) === 0) file.credsStore = 'desktop';
+      if (next(4) === 0) file.credHelpers.set('gcr.io', 'gcloud');
+      expectSameBytes(file);
+    }
+  });
+
+  it('are written straight from `auth` for an entry as read, and the general way otherwise', () => {
+    const write = (raw: Record<string, unknown>, key = 'quay.io') => {
+      const out = new JSONBytes(16);
+      return writeKubernetesEntry(parseEntry(raw, key, 'f.json'), key, out, false) ? out.bytes().toString('utf8') : undefined;
+    };
+    expect(write({ auth: b64('alice:pw'), email: 'a@example.com' })).to.equal('"quay.io":{"username":"alice","password":"pw","email":"a@example.com","auth":"YWxpY2U6cHc="}');
+    expect(write({ auth: b64(':'), email: 'a@example.com' })).to.equal(undefined);
+    expect(write({ auth: b64('alice:p<w') })).to.equal(undefined);
+    expect(write({ auth: b64('alice:pw') }, 'quay.io/a&b')).to.equal(undefined);
+    expect(write({ auth: b64('alice:pw'), email: 'é' })).to.equal(undefined);
+    expect(write({ auth: b64('alice:pw'), x: 1 })).to.equal(undefined);
+  });
+
+  it('match the text for many entries (the buffer grows) and a read document with top-level keys', () => {
+    const auths: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++) auths[`registry${i}.example.com`] = { auth: b64(`user${i}:${'p'.repeat(i % 300)}<${i}>`), email: `u${i}@example.com` };
+    expectSameBytes(parseConfigJSON({ auths, HttpHeaders: { 'X-A': '<&>' } }, 'big.json', 'docker'));
+  });
+});
