@@ -142,10 +142,21 @@ function isCanonicalAuth(text: string): boolean {
     if (group < 0) return false;
     if (!colon) colon = group >> 16 === 0x3a || ((group >> 8) & 0xff) === 0x3a || (group & 0xff) === 0x3a;
   }
-  const n = decodeBase64Bytes(text.slice(length - 4));
-  if (n < 0) return false;
-  for (let i = 0; i < n && !colon; i++) colon = scratch[i] === 0x3a;
-  return colon;
+  // The last group, decoded here rather than sliced off and passed to decodeBase64Bytes (a string
+  // and a call per entry): `xx==` is one byte, `xxx=` two; a `=` anywhere else is invalid.
+  const last = length - 4;
+  const c0 = text.charCodeAt(last);
+  const c1 = text.charCodeAt(last + 1);
+  const c2 = text.charCodeAt(last + 2);
+  const c3 = text.charCodeAt(last + 3);
+  if ((c0 | c1 | c2 | c3) >= 128) return false;
+  const bytes = c3 !== 0x3d ? 3 : c2 !== 0x3d ? 2 : 1;
+  // Padding counts as 0 in its place; value['='] is -1, so a misplaced one fails below.
+  const v2 = bytes === 1 ? 0 : (value[c2] as number);
+  const v3 = bytes < 3 ? 0 : (value[c3] as number);
+  const group = ((value[c0] as number) << 18) | ((value[c1] as number) << 12) | (v2 << 6) | v3;
+  if (group < 0) return false;
+  return colon || group >> 16 === 0x3a || (bytes > 1 && ((group >> 8) & 0xff) === 0x3a) || (bytes > 2 && (group & 0xff) === 0x3a);
 }
 
 /**
