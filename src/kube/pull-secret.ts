@@ -16,7 +16,7 @@ function yaml(): Yaml {
 }
 import { ParseError } from '../errors.js';
 import { parseKubeletKey } from '../registry.js';
-import { encodeConfigJSONCompact, parseConfigJSON, serializeConfigJSONCompact } from '../auth-file/docker-config.js';
+import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
 import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
@@ -208,11 +208,6 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
   return { secrets, container: list ? 'list' : count > 1 ? 'documents' : 'single', syntax: 'yaml' };
 }
 
-/** The payload text kubectl would put under the data key (compact JSON, Go-escaped). */
-export function pullSecretPayload(secret: PullSecret): string {
-  return secret.type === 'dockerconfigjson' ? serializeConfigJSONCompact(secret.file) : serializeDockercfgKube(secret.file);
-}
-
 /**
  * The most bytes of data (decoded, summed over the data values) the API server accepts in one
  * Secret: `MaxSecretSize` in Kubernetes' core API (pkg/apis/core/types.go). A bigger one is
@@ -225,7 +220,8 @@ export type DataSizeListener = (secret: PullSecret, bytes: number) => void;
 
 /** Base64 of the payload, as the data value; its byte size goes to `onDataSize`. */
 function encodePayload(secret: PullSecret, onDataSize: DataSizeListener | undefined): string {
-  // The bytes of pullSecretPayload, without making the text first for the big type.
+  // The payload kubectl would put under the data key (compact JSON, Go-escaped), as bytes: for
+  // the config.json type written straight to bytes, without making the text first.
   const bytes = secret.type === 'dockerconfigjson' ? encodeConfigJSONCompact(secret.file) : Buffer.from(serializeDockercfgKube(secret.file), 'utf8');
   onDataSize?.(secret, bytes.length);
   return bytes.toString('base64');
