@@ -93,7 +93,8 @@ export async function loadConfig(host: Host): Promise<CredkitConfig> {
   const path = configPath(host);
   const ini = await readIni(path);
   // A config file named on purpose that is not there is a mistake, not "use the defaults".
-  if (ini === undefined && host.env.CREDKIT_CONFIG) throw new ParseError('CREDKIT_CONFIG names a file that does not exist', { file: path });
+  // A usage error like the other settings that cannot be right (credkit exits 2 for each).
+  if (ini === undefined && host.env.CREDKIT_CONFIG) throw new UsageError(`${path}: CREDKIT_CONFIG names a file that does not exist`);
   const section = (name: string): IniSection | undefined => {
     const v = ini?.[name];
     return v && typeof v === 'object' ? (v as IniSection) : undefined;

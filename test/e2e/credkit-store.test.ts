@@ -2,6 +2,7 @@
  * `credkit store …` through the shipped bin: humans' view of the helper's backends.
  */
 import { expect } from 'chai';
+import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
 describe('credkit store (binary)', () => {
@@ -19,6 +20,19 @@ describe('credkit store (binary)', () => {
     expect(r.stdout).to.equal('esc\\x1b[2J.example  bob\\x0dfake-row\n');
     const json = await sb.credkit(['store', 'list', '--json']);
     expect(json.stdout).to.include('esc\\u001b[2J.example');
+  });
+
+  it('a setting in the environment that cannot be right is a usage error (exit 2), whichever it is', async () => {
+    const cases: [Record<string, string>, RegExp][] = [
+      [{ CREDKIT_FILE: 'creds.json' }, /CREDKIT_FILE must be an absolute path/],
+      [{ CREDKIT_CONFIG: join(sb.home, 'nothere.ini') }, /nothere\.ini: CREDKIT_CONFIG names a file that does not exist/],
+      [{ CREDKIT_HELPER_TIMEOUT: 'abc' }, /CREDKIT_HELPER_TIMEOUT must be a positive number of seconds/],
+    ];
+    for (const [env, pattern] of cases) {
+      const r = await sb.credkit(['store', 'list'], '', env);
+      expect([r.code, r.stdout], JSON.stringify(env)).to.deep.equal([2, '']);
+      expect(r.stderr).to.match(pattern);
+    }
   });
 
   it('store reads the secret from stdin; get redacts unless --show-secret; list; erase', async () => {
