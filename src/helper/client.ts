@@ -110,7 +110,7 @@ function isWSL(env: Env): boolean {
  * Go's exec.LookPath does since Go 1.19, so a helper is never picked up from the current directory.
  * Returns the absolute path, or throws HelperCallError('not-on-path') saying what to do.
  */
-export function resolveHelper(name: string, verb: HelperVerb, env: Env, platform: NodeJS.Platform = 'linux'): string {
+export function resolveHelper(name: string, verb: HelperVerb, env: Env, platform: NodeJS.Platform = 'linux', namedBy: HelperNamedBy = 'config-file'): string {
   const program = helperProgram(name);
   if (name === '' || /[/\\\0]/.test(name)) {
     throw new HelperCallError(name, verb, 'invalid-name', `invalid credential helper name ${JSON.stringify(name)}: it must be a bare suffix like "pass" or "desktop"`);
@@ -130,18 +130,25 @@ export function resolveHelper(name: string, verb: HelperVerb, env: Env, platform
       }
     }
   }
-  throw new HelperCallError(name, verb, 'not-on-path', `${notOnPathMessage(name, env, platform)}`);
+  throw new HelperCallError(name, verb, 'not-on-path', `${notOnPathMessage(name, env, platform, namedBy)}`);
 }
 
-function notOnPathMessage(name: string, env: Env, platform: NodeJS.Platform): string {
+/**
+ * Where the helper's name came from, for the fix a missing helper's message gives: a config file's
+ * credsStore/credHelpers, or credkit's own backend setting (`helper:NAME`).
+ */
+export type HelperNamedBy = 'config-file' | 'backend';
+
+function notOnPathMessage(name: string, env: Env, platform: NodeJS.Platform, namedBy: HelperNamedBy): string {
   const program = helperProgram(name);
   const base = `credential helper ${program} is not on PATH`;
+  const setting = namedBy === 'backend' ? `credkit's backend setting (--backend, CREDKIT_BACKEND or backend = in config.ini)` : 'credsStore/credHelpers';
   if (isWindowsProgram(name) && platform !== 'win32') {
     return isWSL(env)
-      ? `${base}; it is a Windows program, which WSL finds only when Docker Desktop's WSL integration (or Windows PATH interop) is enabled; enable it, or point credsStore/credHelpers at a Linux helper`
-      : `${base}; it is a Windows program and cannot run on ${platform}; point credsStore/credHelpers at a helper for this system`;
+      ? `${base}; it is a Windows program, which WSL finds only when Docker Desktop's WSL integration (or Windows PATH interop) is enabled; enable it, or point ${setting} at a Linux helper`
+      : `${base}; it is a Windows program and cannot run on ${platform}; point ${setting} at a helper for this system`;
   }
-  return `${base}; install it or remove "${name}" from credsStore/credHelpers`;
+  return namedBy === 'backend' ? `${base}; install it, or change ${setting}` : `${base}; install it or remove "${name}" from credsStore/credHelpers`;
 }
 
 /** What one helper process did. */

@@ -100,7 +100,7 @@ export function helperBackend(helper: string): BackendModule {
     description: `the external credential helper ${helperProgram(helper)}`,
     async openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
       try {
-        resolveHelper(helper, 'list', host.env, host.platform); // fail early, with the PATH message
+        resolveHelper(helper, 'list', host.env, host.platform, 'backend'); // fail early, with the PATH message
       } catch (err) {
         throw new StoreUnavailableError(messageOf(err), { cause: err });
       }
@@ -108,7 +108,7 @@ export function helperBackend(helper: string): BackendModule {
     },
     async checkAvailable(_config: CredkitConfig, host: Host): Promise<string | undefined> {
       try {
-        resolveHelper(helper, 'list', host.env, host.platform);
+        resolveHelper(helper, 'list', host.env, host.platform, 'backend');
         return undefined;
       } catch (err) {
         return messageOf(err);

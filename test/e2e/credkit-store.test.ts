@@ -35,6 +35,14 @@ describe('credkit store (binary)', () => {
     }
   });
 
+  it('helper:NAME as the backend with no such helper: the fix points at the backend setting, not at credsStore', async () => {
+    for (const r of [await sb.credkit(['store', 'list', '--backend', 'helper:not-installed']), await sb.credkit(['store', 'list'], '', { CREDKIT_BACKEND: 'helper:not-installed' })]) {
+      expect(r.code).to.equal(1);
+      expect(r.stderr).to.include("docker-credential-not-installed is not on PATH; install it, or change credkit's backend setting");
+      expect(r.stderr).to.not.include('credsStore');
+    }
+  });
+
   it('store reads the secret from stdin; get redacts unless --show-secret; list; erase', async () => {
     let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'hunter2-fake\n');
     expect(r).to.include({ code: 0, stdout: 'stored quay.io\n', stderr: '' });
