@@ -126,14 +126,17 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
   if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
   if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
   if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host), credsStore: spec.helper };
+  const elsewhere = (configured: string) =>
+    new UsageError(
+      `--into-store ${spec.name}: docker-credential-credkit uses the "${configured}" backend here, so docker would not find credentials stored in "${spec.name}"; set CREDKIT_BACKEND (or "backend =" in config.ini) to ${spec.name}, or use --into-store credkit`,
+    );
+  // Two named backends that differ need no store opened to tell (a keychain that cannot be
+  // reached would otherwise be the error, not the mismatch).
+  if (spec.name !== config.backend && spec.name !== 'auto' && config.backend !== 'auto') throw elsewhere(config.backend);
   const store = await openConfiguredStore(config, host, spec.name);
   if (spec.name !== config.backend) {
     const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
-    if (configured !== store.name) {
-      throw new UsageError(
-        `--into-store ${spec.name}: docker-credential-credkit uses the "${configured}" backend here, so docker would not find credentials stored in "${spec.name}"; set CREDKIT_BACKEND (or "backend =" in config.ini) to ${spec.name}, or use --into-store credkit`,
-      );
-    }
+    if (configured !== store.name) throw elsewhere(configured);
   }
   return { store, credsStore: 'credkit' };
 }

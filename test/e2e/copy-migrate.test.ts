@@ -39,8 +39,8 @@ async function helperGet(sb: Sandbox, name: string, url: string): Promise<{ User
 }
 
 /** `credkit ARGS` with the working directory set (patterns are relative to it). */
-function credkitIn(sb: Sandbox, cwd: string, args: readonly string[]): Promise<RunResult> {
-  return run(process.execPath, [BIN.credkit, ...args], { cwd, env: sb.env });
+function credkitIn(sb: Sandbox, cwd: string, args: readonly string[], extraEnv: Record<string, string> = {}): Promise<RunResult> {
+  return run(process.execPath, [BIN.credkit, ...args], { cwd, env: { ...sb.env, ...extraEnv } });
 }
 
 describe('credkit copy: credkit file backend → real docker-credential-pass', function () {
@@ -423,6 +423,10 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     const wrong = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'keyutils']);
     expect(wrong.code).to.equal(2);
     expect(wrong.stderr).to.include('docker-credential-credkit uses the "file" backend');
+    // Said before any store is opened: a keychain that cannot be reached is not the problem.
+    const unreachable = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'keychain'], { DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: sb.home });
+    expect(unreachable.code, unreachable.stderr).to.equal(2);
+    expect(unreachable.stderr).to.include('docker-credential-credkit uses the "file" backend');
   });
 
   it('--into-store refuses a file whose later key the store holds differently before storing any of its keys', async () => {
