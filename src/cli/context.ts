@@ -11,6 +11,18 @@ export interface CommandContext {
   exitCode: number;
   /** This installation's root (where package.json and bin/ are), from the bin. */
   packageRoot: string;
+  /** Set when the command being run declared `--json` (see {@link jsonOption}). */
+  takesJSON?: boolean;
+}
+
+/**
+ * The `--json` option, for a command's builder: `.option('json', jsonOption(ctx))`. A run given
+ * `--json` that fails then prints one JSON object on stdout (`main` in src/cli/run.ts does it).
+ */
+export function jsonOption(ctx: CommandContext, describe = 'print JSON'): { type: 'boolean'; describe: string } {
+  // yargs runs only the selected command's builder, so this marks the command being run.
+  ctx.takesJSON = true;
+  return { type: 'boolean', describe };
 }
 
 /** Prints a line on stdout. */
@@ -43,7 +55,7 @@ export function printJSON(ctx: CommandContext, value: unknown): void {
 /**
  * What a `--json` command prints on stdout when it fails: `ok` as copy and migrate report it, and
  * the error's stable code and one-line message (credkit's messages never hold a secret; a bug's
- * text stays on stderr). The caller rethrows, so stderr and the exit code are as without --json.
+ * text stays on stderr). Only `main` calls it; stderr and the exit code are as without --json.
  */
 export function printJSONFailure(ctx: CommandContext, err: unknown): void {
   const error = isCredkitError(err) ? { code: err.code, message: err.message } : { code: 'BUG', message: 'unexpected error (a bug in credkit; see standard error)' };

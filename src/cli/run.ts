@@ -6,6 +6,7 @@ import yargs from 'yargs';
 import type { Argv } from 'yargs';
 import type { Io } from '../io.js';
 import type { CommandContext } from './context.js';
+import { printJSONFailure } from './context.js';
 import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
 import { packageVersion } from '../version.js';
@@ -13,8 +14,10 @@ import { COMMANDS, selectedCommand } from './commands/index.js';
 import { protectDash } from './stdin-arg.js';
 
 /** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
-export async function main(rawArgv: readonly string[], io: Io, packageRoot: string): Promise<number> {
+export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot: string): Promise<number> {
   const argv = protectDash(rawArgv);
+  let printed = false;
+  const io = watchStdout(outerIo, () => (printed = true));
   const ctx: CommandContext = { io, exitCode: 0, packageRoot };
   let parser: Argv = yargs([...argv])
     .scriptName('credkit')
@@ -38,26 +41,67 @@ export async function main(rawArgv: readonly string[], io: Io, packageRoot: stri
   skipHelpCache(parser);
   let failure: unknown;
   let output = '';
+  let json = false;
   try {
-    await parser.parseAsync([...argv], {}, (err, _args, out) => {
+    await parser.parseAsync([...argv], {}, (err, args, out) => {
       if (err) failure ??= err;
       output = out;
+      json = (args as { json?: unknown } | undefined)?.json === true;
     });
   } catch (err) {
     failure ??= err;
   }
   if (failure !== undefined) {
+    const usage = isYargsUsage(failure) ? new UsageError(messageOf(failure)) : failure;
+    // A script that asked for JSON parses stdout: it gets one object there on failure too, but
+    // never a second one after the report a command printed before failing. `takesJSON` is set by
+    // the builder of the command being run, so an option yargs rejects in that command (it has
+    // parsed --json by then) is covered; a run no --json command took (unknown command, `get
+    // --json`) is not.
+    if (ctx.takesJSON && json && !printed) printJSONFailure(ctx, usage);
     if (isBug(failure) && !isYargsUsage(failure)) {
       io.stderr(`credkit: unexpected error: ${(failure as Error)?.stack ?? String(failure)}\nThis is a bug in credkit; please report it.\n`);
       return 1;
     }
-    const usage = isYargsUsage(failure) ? new UsageError(messageOf(failure)) : failure;
     if (output && isYargsUsage(failure)) io.stderr(`${output}\n\n`);
     io.stderr(`credkit: ${messageOf(usage)}\n`);
     return exitCodeFor(usage);
   }
   if (output) io.stdout(`${output}\n`);
   return ctx.exitCode;
+}
+
+/**
+ * `io` with stdout watched: `onWrite` runs before each write. The other members are read from `io`
+ * when used (isTTY is a getter that loads node:tty only when asked).
+ */
+function watchStdout(io: Io, onWrite: () => void): Io {
+  return {
+    get env() {
+      return io.env;
+    },
+    get home() {
+      return io.home;
+    },
+    get platform() {
+      return io.platform;
+    },
+    get cwd() {
+      return io.cwd;
+    },
+    get uid() {
+      return io.uid;
+    },
+    get isTTY() {
+      return io.isTTY;
+    },
+    readStdin: () => io.readStdin(),
+    stdout: (text) => {
+      onWrite();
+      io.stdout(text);
+    },
+    stderr: (text) => io.stderr(text),
+  };
 }
 
 /**

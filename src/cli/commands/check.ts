@@ -9,7 +9,7 @@ import { readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
 import type { CommandContext } from '../context.js';
 import { restoreDash } from '../stdin-arg.js';
-import { printJSON, say } from '../context.js';
+import { jsonOption, printJSON, say } from '../context.js';
 
 interface CheckArgs {
   files?: string[];
@@ -27,7 +27,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<object, CheckAr
       y
         .positional('files', { type: 'string', array: true, describe: 'files to check (default: located from the environment)' })
         .option('strict', { type: 'boolean', describe: 'warnings fail too' })
-        .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
+        .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
       const named = (args.files ?? []).map((a) => restoreDash(String(a)));
       const paths = named.length > 0 ? named : locateAuthFiles(ctx.io).map((l) => l.path);

@@ -2,6 +2,8 @@
  * The options `convert` and `merge` share.
  */
 import type { Argv } from 'yargs';
+import type { CommandContext } from '../context.js';
+import { jsonOption } from '../context.js';
 import type { AuthFormat } from '../../auth-file/model.js';
 import type { PullSecretType } from '../../kube/pull-secret.js';
 
@@ -28,7 +30,7 @@ export interface ConversionArgs {
 }
 
 /** Adds the shared options to a command builder. */
-export function conversionOptions<T>(y: Argv<T>): Argv<T> {
+export function conversionOptions<T>(ctx: CommandContext, y: Argv<T>): Argv<T> {
   return y
     .option('to', { type: 'string', choices: FORMAT_CHOICES, demandOption: true, describe: 'output format' })
     .option('from', { type: 'string', choices: FORMAT_CHOICES, describe: 'input format (default: detected)' })
@@ -39,5 +41,5 @@ export function conversionOptions<T>(y: Argv<T>): Argv<T> {
     .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically, mode 0600) instead of stdout' })
     .option('allow-lossy', { type: 'boolean', describe: 'exit 0 even when the target cannot express everything' })
     .option('materialize', { type: 'boolean', describe: 'resolve {} stubs and credHelpers through the helpers (default: on for --to secret)' })
-    .option('json', { type: 'boolean', describe: 'print the report as JSON (stdout with -o, else stderr)' }) as Argv<T>;
+    .option('json', jsonOption(ctx, 'print the report as JSON (stdout with -o, else stderr)')) as Argv<T>;
 }

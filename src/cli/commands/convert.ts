@@ -17,7 +17,7 @@ export function convertCommand(ctx: CommandContext): CommandModule<object, Conve
     command: 'convert <input>',
     describe: `Convert a credential file (${FORMAT_CHOICES.join(', ')}; - for stdin) to another format`,
     builder: (y) =>
-      conversionOptions(y.positional('input', { type: 'string', describe: 'config.json, auth.json, .dockercfg or Secret manifest (- for stdin)' }))
+      conversionOptions(ctx, y.positional('input', { type: 'string', describe: 'config.json, auth.json, .dockercfg or Secret manifest (- for stdin)' }))
         .example('$0 convert ~/.docker/config.json --to podman -o auth.json', 'Docker config to podman auth.json')
         .example('$0 convert auth.json --to secret --name regcred --namespace ci', 'a kubernetes.io/dockerconfigjson Secret on stdout'),
     handler: async (args) => {

@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, say, warn } from '../context.js';
+import { jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { CopyEntry } from '../../stores/copy.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
@@ -33,7 +33,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .option('to', { type: 'string', demandOption: true, describe: `target store: ${STORE_HELP} (not env)` })
         .option('dry-run', { type: 'boolean', describe: 'show what would be copied; change nothing' })
         .option('move', { type: 'boolean', describe: 'erase each entry from the source once the target holds it (read back and compared)' })
-        .option('json', { type: 'boolean', describe: 'print the report as JSON' })
+        .option('json', jsonOption(ctx, 'print the report as JSON'))
         .example('$0 copy --from helper:secretservice --to pass --dry-run', 'what would move from the desktop keyring to pass')
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {

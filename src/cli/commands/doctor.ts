@@ -8,7 +8,7 @@ import { runDoctor } from '../../doctor/doctor.js';
 import { systemProbes } from '../../doctor/probes.js';
 import { doctorExitCode, formatFinding } from '../../doctor/report.js';
 import type { CommandContext } from '../context.js';
-import { printJSON, say } from '../context.js';
+import { jsonOption, printJSON, say } from '../context.js';
 
 interface DoctorArgs {
   json?: boolean;
@@ -23,7 +23,7 @@ export function doctorCommand(ctx: CommandContext): CommandModule<object, Doctor
     describe: 'Check stores, helpers, auth files and docker/podman agreement; say how to fix each problem',
     builder: (y) =>
       y
-        .option('json', { type: 'boolean', describe: 'print JSON' })
+        .option('json', jsonOption(ctx))
         .option('call-helpers', { type: 'boolean', default: true, describe: 'call `list` on each helper (--no-call-helpers: only look on PATH)' }) as never,
     handler: async (args) => {
       const probes = systemProbes(ctx.io, { uid: process.getuid?.(), packageRoot: ctx.packageRoot });

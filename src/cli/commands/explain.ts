@@ -8,7 +8,7 @@ import type { ClientExplanation, ResolvedCredential } from '../../auth-file/look
 import type { LookupClient } from '../../auth-file/lookup.js';
 import type { LookupReport } from '../lookup-run.js';
 import type { CommandContext } from '../context.js';
-import { printJSON, say } from '../context.js';
+import { jsonOption, printJSON, say } from '../context.js';
 import { restoreDash } from '../stdin-arg.js';
 
 interface ExplainArgs {
@@ -74,7 +74,7 @@ export function explainCommand(ctx: CommandContext): CommandModule<object, Expla
         .option('as', { type: 'string', array: true, choices: EXPLAIN_CLIENTS as LookupClient[], describe: 'client(s) to explain (default: docker and podman, plus kubelet with --secret)' })
         .option('secret', { type: 'string', array: true, describe: 'pull secret or auth file kubelet would use (repeatable; - for stdin)' })
         .option('authfile', { type: 'string', describe: "podman's --authfile (replaces its first file)" })
-        .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
+        .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
       const { runLookup } = await import('../lookup-run.js');
       const clients = args.as && args.as.length > 0 ? [...new Set(args.as)] : undefined;

@@ -5,7 +5,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, printJSONFailure, say, warn } from '../context.js';
+import { jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { StoredPlace } from '../../login.js';
 import { destinationOptions, openDestination, openLoginServices } from '../login-destination.js';
@@ -42,24 +42,16 @@ export function loginCommand(ctx: CommandContext): CommandModule<object, LoginAr
           .option('cert-dir', { type: 'string', describe: 'CA certificates (*.crt) and client certificate (NAME.cert + NAME.key) for the registry (default: the registry\'s directory under ~/.config/containers/certs.d, /etc/containers/certs.d or /etc/docker/certs.d)' })
           .option('insecure', { type: 'boolean', describe: "do not verify the registry's TLS certificate" })
           .option('verify', { type: 'boolean', default: true, describe: 'check the credentials with the registry before storing (--no-verify: store unchecked)' })
-          .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
+          .option('json', jsonOption(ctx, 'print the result as JSON')),
       )
         .example('printf %s "$PW" | $0 login -u alice --password-stdin registry.example.com', 'into ~/.docker/config.json, or its credsStore/credHelpers')
         .example('$0 login quay.io/team/app -u bot --password-stdin --authfile auth.json', 'a repository-scoped key in a podman auth.json')
         .example('$0 login ghcr.io -u me --password-stdin --store pass', "straight into credkit's pass backend") as never,
-    handler: async (args) => {
-      try {
-        await runLogin(ctx, args);
-      } catch (err) {
-        // A script that asked for JSON gets one object on stdout either way.
-        if (args.json) printJSONFailure(ctx, err);
-        throw err;
-      }
-    },
+    handler: (args) => runLogin(ctx, args),
   };
 }
 
-/** Checks and stores one login; the handler turns a failure into JSON too when --json asks. */
+/** Checks and stores one login. */
 async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
   if (args.password !== undefined) throw new UsageError('never pass a password as an argument (it ends up in shell history and process lists); pipe it in with --password-stdin');
   const fromStdin = [args['password-stdin'], args['identity-token-stdin']].filter(Boolean).length;

@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, say, warn } from '../context.js';
+import { jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import { destinationOptions, openDestination, openLoginServices } from '../login-destination.js';
 
@@ -27,7 +27,7 @@ export function logoutCommand(ctx: CommandContext): CommandModule<object, Logout
         y
           .positional('registry', { type: 'string', describe: 'REGISTRY[/NAMESPACE[/REPO]] (default: Docker Hub)' })
           .option('all', { type: 'boolean', describe: 'remove every credential of the file (and erase each from its helper) or store' })
-          .option('json', { type: 'boolean', describe: 'print the result as JSON' }),
+          .option('json', jsonOption(ctx, 'print the result as JSON')),
       ) as never,
     handler: async (args) => {
       if (args.all && args.registry !== undefined) throw new UsageError('give a registry or --all, not both');

@@ -11,7 +11,7 @@ import { parseAuthText } from '../../auth-file/read.js';
 import { IoError, ParseError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { restoreDash } from '../stdin-arg.js';
-import { printJSON, say, warn } from '../context.js';
+import { jsonOption, printJSON, say, warn } from '../context.js';
 
 interface LsArgs {
   files?: string[];
@@ -27,7 +27,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
     builder: (y) =>
       y
         .positional('files', { type: 'string', array: true, describe: 'auth files or Secret manifests (default: located from the environment)' })
-        .option('json', { type: 'boolean', describe: 'print JSON' }) as never,
+        .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
       const named = (args.files ?? []).map((a) => restoreDash(String(a)));
       const located = named.length > 0 ? named.map((path) => ({ path, required: true })) : locateAuthFiles(ctx.io).map((l) => ({ path: l.path, required: false }));

@@ -17,7 +17,7 @@ export function mergeCommand(ctx: CommandContext): CommandModule<object, Convers
     command: 'merge <inputs..>',
     describe: 'Merge credential files and pull secrets (a later entry replaces the whole earlier one)',
     builder: (y) =>
-      conversionOptions(y.positional('inputs', { type: 'string', array: true, describe: 'files to merge, in order (- for stdin)' }))
+      conversionOptions(ctx, y.positional('inputs', { type: 'string', array: true, describe: 'files to merge, in order (- for stdin)' }))
         .option('prefer', { type: 'string', choices: ['first', 'last'], describe: 'which of two conflicting entries to keep (default last)' })
         .option('fail-on-conflict', { type: 'boolean', describe: 'fail, writing nothing, when entries conflict' })
         .example('$0 merge pull-secret.json extra.json --to docker -o merged.json', 'add registries to a pull secret') as unknown as Argv<ConversionArgs>,

@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, warn } from '../context.js';
+import { jsonOption, printJSON, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { AuthFormat } from '../../auth-file/model.js';
 import type { FileReport, MigrateMode, MigrateReport } from '../../auth-file/migrate.js';
@@ -38,7 +38,7 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
         .option('dry-run', { type: 'boolean', describe: 'report what would change; change nothing' })
         .option('backup', { type: 'boolean', describe: 'write FILE.credkit-backup-<timestamp> (mode 0600, never over an existing file) before changing a file' })
         .option('allow-lossy', { type: 'boolean', describe: 'with --to: write files even when the format cannot express everything' })
-        .option('json', { type: 'boolean', describe: 'print the report as JSON' })
+        .option('json', jsonOption(ctx, 'print the report as JSON'))
         .example("$0 migrate 'ci/**/config.json' --into-store helper:pass --backup", 'plaintext logins into pass, as docker login would store them')
         .example("$0 migrate 'podman/*/auth.json' --to docker --dry-run", 'what converting each file would change') as never,
     handler: async (args) => {

@@ -4,7 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { printJSON, say, warn } from '../context.js';
+import { jsonOption, printJSON, say, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
 import { BACKENDS, loadBackend, openConfiguredStore } from '../../stores/registry.js';
@@ -41,7 +41,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
         .command({
           command: 'list',
           describe: 'List server URLs and usernames in the store',
-          builder: (b) => backendOption(b).option('json', { type: 'boolean', describe: 'print JSON' }),
+          builder: (b) => backendOption(b).option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             const entries = await (await open(ctx, args)).list();
             const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
@@ -58,7 +58,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             backendOption(b)
               .positional('server', { type: 'string', demandOption: true })
               .option('show-secret', { type: 'boolean', describe: 'print the secret itself' })
-              .option('json', { type: 'boolean', describe: 'print JSON' }),
+              .option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             const server = args.server as string;
             const c = await (await open(ctx, args)).get(server);
@@ -108,7 +108,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
         .command({
           command: 'backends',
           describe: 'Show each backend and whether it can be used here',
-          builder: (b) => b.option('json', { type: 'boolean', describe: 'print JSON' }),
+          builder: (b) => b.option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             const config = await loadConfig(ctx.io);
             // The configured backend shown below may be a default only because of a typo.
