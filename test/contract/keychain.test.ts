@@ -105,14 +105,14 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
 
     it('a NUL in a server URL or username: a clear error for store, not found for get (never "cannot reach the bus")', async () => {
       sb = await sandbox();
-      expectOneLineFailure(await sb.helper('store', storeInput('nul\0.example.com', 'ann', 'fake')), /NUL character cannot be stored/);
-      expectOneLineFailure(await sb.helper('store', storeInput('nul.example.com', 'a\0nn', 'fake')), /NUL character cannot be stored/);
+      expectOneLineFailure(await sb.helper('store', storeInput('nul\0.example.com', 'ann', 'fake-pw')), /NUL character cannot be stored/);
+      expectOneLineFailure(await sb.helper('store', storeInput('nul.example.com', 'a\0nn', 'fake-pw')), /NUL character cannot be stored/);
       expectOneLineFailure(await sb.helper('get', 'nul\0.example.com'), /^credentials not found in native keychain\n$/);
     });
 
     it('rejects server URLs in its reserved "credkit:" namespace', async () => {
       sb = await sandbox();
-      expectOneLineFailure(await sb.helper('store', storeInput('credkit:index', 'eve', 'fake')), /reserved/);
+      expectOneLineFailure(await sb.helper('store', storeInput('credkit:index', 'eve', 'fake-pw')), /reserved/);
     });
   });
 });
@@ -130,7 +130,7 @@ describe('keychain failures on Linux', function () {
   it('no D-Bus session: one line saying so and what to do, exit 1', async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService() });
     for (const verb of ['get', 'list', 'store']) {
-      const r = await sb.helper(verb, verb === 'store' ? storeInput('quay.io', 'bob', 'fake') : 'quay.io');
+      const r = await sb.helper(verb, verb === 'store' ? storeInput('quay.io', 'bob', 'fake-pw') : 'quay.io');
       expectOneLineFailure(r, /no D-Bus session bus.*dbus-run-session.*CREDKIT_BACKEND=keyutils\|pass\|file/);
     }
   });
@@ -138,7 +138,7 @@ describe('keychain failures on Linux', function () {
   it('auto without a Secret Service: a clear error, or the configured fallback', async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'auto', CREDKIT_KEYCHAIN_SERVICE: uniqueService() });
     expectOneLineFailure(await sb.helper('list', 'unused'), /no usable OS keychain \(no D-Bus session bus.*fallback = file/);
-    const r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake'), { CREDKIT_FALLBACK: 'file' });
+    const r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw'), { CREDKIT_FALLBACK: 'file' });
     expect(r.code, r.stdout).to.equal(0);
     expect(existsSync(join(sb.env.XDG_DATA_HOME!, 'credkit', 'credentials.json'))).to.equal(true);
   });
@@ -148,7 +148,7 @@ describe('keychain failures on Linux', function () {
     try {
       sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus.address });
       expectOneLineFailure(await sb.helper('get', 'quay.io'), /no Secret Service on the D-Bus session bus .*org\.freedesktop\.secrets/);
-      expectOneLineFailure(await sb.helper('store', storeInput('quay.io', 'bob', 'fake')), /no Secret Service/);
+      expectOneLineFailure(await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw')), /no Secret Service/);
     } finally {
       await bus.stop();
     }
@@ -180,7 +180,7 @@ describe('keychain failures on Linux', function () {
     const bus = await startPrivateBus({ secrets: true });
     try {
       sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus.address, CREDKIT_HELPER_TIMEOUT: '20' });
-      expect((await sb.helper('store', storeInput('quay.io', 'bob', 'fake'))).code).to.equal(0);
+      expect((await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw'))).code).to.equal(0);
       const lock = await run(
         'dbus-send',
         ['--session', '--print-reply', '--dest=org.freedesktop.secrets', '/org/freedesktop/secrets', 'org.freedesktop.Secret.Service.Lock', 'array:objpath:/org/freedesktop/secrets/collection/login'],

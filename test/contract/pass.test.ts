@@ -93,7 +93,7 @@ describe('store contract: pass', function () {
 
     it('uses the same layout: <prefix>/<padded base64url(server URL)>/<username>.gpg', async () => {
       // "a>>?~~~" encodes with "-" and "_"-alphabet characters and needs padding.
-      const r = await sb.helper('store', storeInput('reg.example.com/a>>?~~~', 'alice', 'pw'));
+      const r = await sb.helper('store', storeInput('reg.example.com/a>>?~~~', 'alice', 'fake-pw'));
       expect(r.code, r.stdout).to.equal(0);
       const dirs = await readdir(join(sb.env.PASSWORD_STORE_DIR as string, 'docker-credential-helpers'));
       expect(dirs).to.include('cmVnLmV4YW1wbGUuY29tL2E-Pj9-fn4=');
@@ -190,7 +190,7 @@ describe('store contract: pass', function () {
       await mkdir(join(prefix, 'cXVheS5pbw=='), { recursive: true }); // quay.io, but no entry
       await mkdir(join(prefix, 'not base64!'));
       await mkdir(join(prefix, 'cXVheS5pbw')); // unpadded
-      await sb.helper('store', storeInput('ok.example.com', 'u', 'fake'));
+      await sb.helper('store', storeInput('ok.example.com', 'u', 'fake-pw'));
       const r = await sb.helper('list', 'unused');
       expect(r.stdout).to.equal('{"ok.example.com":"u"}\n');
       const g = await sb.helper('get', 'quay.io');

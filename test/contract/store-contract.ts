@@ -28,25 +28,25 @@ export function runStoreContract(setup: ContractSetup): void {
   });
 
   it('add → get → list → replace → erase → not found', async () => {
-    let r = await sb.helper('store', storeInput('https://index.docker.io/v1/', 'alice', 's3cret'));
+    let r = await sb.helper('store', storeInput('https://index.docker.io/v1/', 'alice', 'fake-s3cret'));
     expect(r.stdout).to.equal('');
     expect(r.code, r.stdout).to.equal(0);
 
     r = await sb.helper('get', 'https://index.docker.io/v1/');
     expect(r.code, r.stdout).to.equal(0);
-    expect(r.stdout).to.equal('{"ServerURL":"https://index.docker.io/v1/","Username":"alice","Secret":"s3cret"}\n');
+    expect(r.stdout).to.equal('{"ServerURL":"https://index.docker.io/v1/","Username":"alice","Secret":"fake-s3cret"}\n');
 
-    r = await sb.helper('store', storeInput('quay.io', 'bob', 'pw2'));
+    r = await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw2'));
     expect(r.code, r.stdout).to.equal(0);
     r = await sb.helper('list', 'unused');
     expect(r.code, r.stdout).to.equal(0);
     expect(r.stdout).to.equal('{"https://index.docker.io/v1/":"alice","quay.io":"bob"}\n');
 
     // Replacing keeps exactly one credential per URL, with the new username (pass keeps the old one).
-    r = await sb.helper('store', storeInput('quay.io', 'carol', 'pw3'));
+    r = await sb.helper('store', storeInput('quay.io', 'carol', 'fake-pw3'));
     expect(r.code, r.stdout).to.equal(0);
     r = await sb.helper('get', 'quay.io');
-    expect(r.stdout).to.equal('{"ServerURL":"quay.io","Username":"carol","Secret":"pw3"}\n');
+    expect(r.stdout).to.equal('{"ServerURL":"quay.io","Username":"carol","Secret":"fake-pw3"}\n');
     r = await sb.helper('list', 'unused');
     expect(r.stdout).to.equal('{"https://index.docker.io/v1/":"alice","quay.io":"carol"}\n');
 
@@ -65,23 +65,23 @@ export function runStoreContract(setup: ContractSetup): void {
   });
 
   it('keys are exact: docker.io and https://index.docker.io/v1/ are different entries', async () => {
-    await sb.helper('store', storeInput('docker.io', 'podman-user', 'a'));
+    await sb.helper('store', storeInput('docker.io', 'podman-user', 'fake-a'));
     const r = await sb.helper('get', 'https://index.docker.io/v1/');
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal(NOT_FOUND);
   });
 
   it('identity tokens round-trip with Username "<token>" (Go-escaped on the wire)', async () => {
-    const r1 = await sb.helper('store', '{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"tok-123"}\n');
+    const r1 = await sb.helper('store', '{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"fake-tok-123"}\n');
     expect(r1.code, r1.stdout).to.equal(0);
     const r = await sb.helper('get', 'ghcr.io');
-    expect(r.stdout).to.equal('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"tok-123"}\n');
+    expect(r.stdout).to.equal('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"fake-tok-123"}\n');
     const l = await sb.helper('list', 'unused');
     expect(l.stdout).to.equal('{"ghcr.io":"\\u003ctoken\\u003e"}\n');
   });
 
   it('a 64 KiB+ secret and awkward characters come back intact', async () => {
-    const big = 'x'.repeat(70_000) + ':p"a\\ss<>&\u00e9\u2028';
+    const big = 'fake-' + 'x'.repeat(70_000) + ':p"a\\ss<>&\u00e9\u2028';
     let r = await sb.helper('store', storeInput('registry.example.com:5000', 'u:ser', big));
     expect(r.code, r.stdout.slice(0, 200)).to.equal(0);
     r = await sb.helper('get', 'registry.example.com:5000');

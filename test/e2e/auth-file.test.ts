@@ -313,11 +313,11 @@ describe('e2e: credkit auth files', function () {
     expect(bad.stdout).to.match(/^error: .*credsstore-stubs\.json: key "ghcr\.io": empty entry: the secret is in credential helper "desktop"/m);
     expect(bad.stdout).to.match(/^ {2}fix: credkit convert /m);
     const clean = join(sb.home, 'clean.json');
-    await writeFile(clean, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('a:b').toString('base64') } } }), { mode: 0o600 });
+    await writeFile(clean, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('a:fake-b').toString('base64') } } }), { mode: 0o600 });
     const good = await sb.credkit(['check', clean]);
     expect([good.code, good.stdout]).to.deep.equal([0, '1 file checked: 0 errors, 0 warnings\n']);
     const warn = join(sb.home, 'warn.json');
-    await writeFile(warn, JSON.stringify({ auths: { 'https://quay.io': { auth: Buffer.from('a:b').toString('base64') } } }), { mode: 0o600 });
+    await writeFile(warn, JSON.stringify({ auths: { 'https://quay.io': { auth: Buffer.from('a:fake-b').toString('base64') } } }), { mode: 0o600 });
     expect((await sb.credkit(['check', warn])).code).to.equal(0);
     expect((await sb.credkit(['check', warn, '--strict'])).code).to.equal(1);
     const json = JSON.parse((await sb.credkit(['check', warn, '--json'])).stdout);

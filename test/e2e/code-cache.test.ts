@@ -7,8 +7,8 @@ import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
-const store = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'bob', Secret: 'code-cache-secret-7' })}\n`;
-const answer = '{"ServerURL":"quay.io","Username":"bob","Secret":"code-cache-secret-7"}\n';
+const store = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'bob', Secret: 'fake-code-cache-secret-7' })}\n`;
+const answer = '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-code-cache-secret-7"}\n';
 
 async function cacheFiles(root: string): Promise<string[]> {
   const base = join(root, 'credkit', 'code-cache');
@@ -35,7 +35,7 @@ describe('start-up code cache (docker-credential-credkit and credkit)', () => {
     expect((await stat(files[0] as string)).mode & 0o777).to.equal(0o600);
     expect((await stat(join(files[0] as string, '..'))).mode & 0o777).to.equal(0o700);
     const before = await readFile(files[0] as string);
-    expect(before.includes(Buffer.from('code-cache-secret-7'))).to.equal(false);
+    expect(before.includes(Buffer.from('fake-code-cache-secret-7'))).to.equal(false);
 
     const r = await sb.helper('get', 'quay.io');
     expect(r).to.include({ code: 0, stdout: answer });

@@ -9,8 +9,8 @@ import { join } from 'node:path';
 import { basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
 
-const ALICE_PW = 'alice-fake-pw-1';
-const WRONG_PW = 'not-alices-fake-pw';
+const ALICE_PW = 'fake-alice-pw-1';
+const WRONG_PW = 'fake-not-alices-pw';
 const NOT_FOUND = 'credentials not found in native keychain\n';
 
 describe('e2e: containers/image clients use docker-credential-credkit via credHelpers', function () {
@@ -23,7 +23,7 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    registry = await startRegistry({ users: { alice: ALICE_PW, bob: 'bob-fake-pw' } });
+    registry = await startRegistry({ users: { alice: ALICE_PW, bob: 'fake-bob-pw' } });
     image = await registry.seedImage('team/app:1', 'alice');
   });
   after(async () => {

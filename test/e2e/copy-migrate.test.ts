@@ -152,7 +152,7 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
     const dir = join(sb.home, 'ci');
     await mkdir(dir);
     const path = join(dir, 'config.json');
-    await writeFile(path, JSON.stringify({ auths: { 'gcr.io': { auth: b64('keep:me') } }, psFormat: 'table', credHelpers: { 'ecr.example': 'ecr-login' } }), { mode: 0o640 });
+    await writeFile(path, JSON.stringify({ auths: { 'gcr.io': { auth: b64('keep:fake-me') } }, psFormat: 'table', credHelpers: { 'ecr.example': 'ecr-login' } }), { mode: 0o640 });
     const r = await sb.credkit(['copy', '--from', 'helper:secretservice', '--to', `authfile:${path}`, 'quay.io', 'ghcr.io', '--json']);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout).entries.map((e: { serverURL: string; status: string }) => [e.serverURL, e.status])).to.deep.equal([
@@ -161,7 +161,7 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
     ]);
     const doc = JSON.parse(await readFile(path, 'utf8'));
     expect(doc).to.deep.equal({
-      auths: { 'gcr.io': { auth: b64('keep:me') }, 'ghcr.io': { identitytoken: TOKEN }, 'quay.io': { auth: b64(`bob:${PW1}`) } },
+      auths: { 'gcr.io': { auth: b64('keep:fake-me') }, 'ghcr.io': { identitytoken: TOKEN }, 'quay.io': { auth: b64(`bob:${PW1}`) } },
       psFormat: 'table',
       credHelpers: { 'ecr.example': 'ecr-login' },
     });
@@ -230,7 +230,7 @@ describe('credkit migrate --into-store: many config.json files into the real doc
     for (const d of ['a', 'b', 'c']) await mkdir(join(work, d), { recursive: true });
     await writeFile(join(work, 'a', 'config.json'), original);
     await chmod(join(work, 'a', 'config.json'), 0o644);
-    await writeFile(join(work, 'b', 'config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('alice:pw-b'), identitytoken: TOKEN } } }));
+    await writeFile(join(work, 'b', 'config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('alice:fake-pw-b'), identitytoken: TOKEN } } }));
     await writeFile(join(work, 'c', 'config.json'), '{"auths": {"quay.io": ');
   });
   after(async () => {

@@ -44,15 +44,15 @@ describe('credkit store (binary)', () => {
   });
 
   it('store reads the secret from stdin; get redacts unless --show-secret; list; erase', async () => {
-    let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'hunter2-fake\n');
+    let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'fake-hunter2\n');
     expect(r).to.include({ code: 0, stdout: 'stored quay.io\n', stderr: '' });
     r = await sb.credkit(['store', 'get', 'quay.io']);
     expect(r.code).to.equal(0);
     expect(r.stdout).to.equal('server:   quay.io\nusername: alice\nsecret:   ********\n');
     r = await sb.credkit(['store', 'get', 'quay.io', '--show-secret', '--json']);
-    expect(JSON.parse(r.stdout)).to.deep.equal({ serverURL: 'quay.io', username: 'alice', secret: 'hunter2-fake' });
+    expect(JSON.parse(r.stdout)).to.deep.equal({ serverURL: 'quay.io', username: 'alice', secret: 'fake-hunter2' });
     // The helper sees the same store: one trailing newline was removed, as docker --password-stdin does.
-    expect((await sb.helper('get', 'quay.io')).stdout).to.equal('{"ServerURL":"quay.io","Username":"alice","Secret":"hunter2-fake"}\n');
+    expect((await sb.helper('get', 'quay.io')).stdout).to.equal('{"ServerURL":"quay.io","Username":"alice","Secret":"fake-hunter2"}\n');
     r = await sb.credkit(['store', 'list']);
     expect(r.stdout).to.equal('quay.io  alice\n');
     expect(r.stdout).to.not.include('hunter2');
@@ -67,7 +67,7 @@ describe('credkit store (binary)', () => {
   });
 
   it('identity tokens are stored with username "<token>" and shown as such', async () => {
-    await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin'], 'tok');
+    await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin'], 'fake-tok');
     const r = await sb.credkit(['store', 'get', 'ghcr.io']);
     expect(r.stdout).to.include('username: (identity token)');
   });
@@ -94,7 +94,7 @@ describe('credkit store (binary)', () => {
   });
 
   it('--backend overrides CREDKIT_BACKEND; an unknown one is a usage error', async () => {
-    let r = await sb.credkit(['store', 'list', '--backend', 'env'], '', { CREDKIT_CRED_A_SERVER: 'a.example', CREDKIT_CRED_A_USERNAME: 'u', CREDKIT_CRED_A_SECRET: 's' });
+    let r = await sb.credkit(['store', 'list', '--backend', 'env'], '', { CREDKIT_CRED_A_SERVER: 'a.example', CREDKIT_CRED_A_USERNAME: 'u', CREDKIT_CRED_A_SECRET: 'fake-s' });
     expect(r.stdout).to.equal('a.example  u\n');
     r = await sb.credkit(['store', 'list', '--backend', 'nosuch']);
     expect(r.code).to.equal(2);
@@ -152,7 +152,7 @@ describe('credkit store (binary)', () => {
     const { join } = await import('node:path');
     await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
     await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), `backend = file\n[file]\npath = ~/custom.json\n`);
-    const r = await sb.credkit(['store', 'store', 'x.example', '-u', 'u', '--password-stdin'], 's', { CREDKIT_BACKEND: '' });
+    const r = await sb.credkit(['store', 'store', 'x.example', '-u', 'u', '--password-stdin'], 'fake-s', { CREDKIT_BACKEND: '' });
     expect(r.code, r.stderr).to.equal(0);
     const { readFile } = await import('node:fs/promises');
     expect(JSON.parse(await readFile(join(sb.home, 'custom.json'), 'utf8')).credentials['x.example'].username).to.equal('u');

@@ -281,7 +281,7 @@ describe('e2e: credkit doctor', function () {
     });
 
     it("check's lints are summarised per file", async () => {
-      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } } });
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': { auth: 'YWxpY2U6ZmFrZS1wdw' } } });
       const { report } = await doctorJSON(sb, ['--no-call-helpers'], { CREDKIT_FALLBACK: 'file' });
       expect(one(report, 'content-lints')).to.include({ level: 'error' });
       expect(one(report, 'content-lints').what).to.include('auth-unpadded');

@@ -38,7 +38,7 @@ function expectNoSecrets(results: readonly RunResult[], secrets: readonly string
 
 describe('e2e: explain agrees with the real docker CLI (fake engine)', function () {
   const REG = 'registry.example.test';
-  const PW: Record<string, string> = { alice: 'alice-fake-pw', bob: 'bob-fake-pw', carol: 'carol-fake-pw' };
+  const PW: Record<string, string> = { alice: 'fake-alice-pw', bob: 'fake-bob-pw', carol: 'fake-carol-pw' };
   let engine: FakeEngine;
   let sb: Sandbox;
 
@@ -88,8 +88,8 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     { name: 'credsStore with nothing stored: anonymous even with plaintext auth', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credsStore: 'credkit' }, expected: 'none' },
     { name: 'credsStore helper not on PATH: docker pulls anonymously, silently', image: `${REG}/team/app:1`, config: { auths: { [REG]: {} }, credsStore: 'no-such-helper' }, expected: 'none' },
     { name: 'credHelpers helper not on PATH: docker silently sends the auths entry', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credHelpers: { [REG]: 'no-such-helper' } }, expected: 'alice' },
-    { name: 'an unpadded auth elsewhere: docker warns and still uses the file', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!), 'other.example.test': { auth: 'YWxpY2U6cHc' } } }, expected: 'alice' },
-    { name: 'an empty username elsewhere: docker warns and still uses the file', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('bob', PW.bob!), 'other.example.test': { auth: Buffer.from(':tok').toString('base64') } } }, expected: 'bob' },
+    { name: 'an unpadded auth elsewhere: docker warns and still uses the file', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!), 'other.example.test': { auth: 'YWxpY2U6ZmFrZS1wdw' } } }, expected: 'alice' },
+    { name: 'an empty username elsewhere: docker warns and still uses the file', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('bob', PW.bob!), 'other.example.test': { auth: Buffer.from(':fake-tok').toString('base64') } } }, expected: 'bob' },
     { name: 'invalid JSON: docker carries on with an empty config', image: `${REG}/team/app:1`, text: '{"auths": {', expected: 'none' },
     { name: 'no config.json', image: `${REG}/team/app:1`, expected: 'none' },
     { name: 'an identity token from the helper is sent without a username', image: `${REG}/team/app:1`, config: { auths: { [REG]: {} }, credsStore: 'credkit' }, helper: { [REG]: '<token>' }, expected: '' },
@@ -137,7 +137,7 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
 });
 
 describe('e2e: explain agrees with real skopeo (registry log)', function () {
-  const PW: Record<string, string> = { alice: 'alice-fake-pw-2', bob: 'bob-fake-pw-2', carol: 'carol-fake-pw-2' };
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-2', bob: 'fake-bob-pw-2', carol: 'fake-carol-pw-2' };
   let registry: Registry | undefined;
   let image: string;
   let sb: Sandbox | undefined;

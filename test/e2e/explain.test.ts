@@ -8,8 +8,8 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSandbox, putHelperOnPath, type Sandbox } from '../support/sandbox.js';
 
-const PW = 'explain-fake-pw-1';
-const PW2 = 'explain-fake-pw-2';
+const PW = 'fake-explain-pw-1';
+const PW2 = 'fake-explain-pw-2';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const auth = (user: string, pw: string) => ({ auth: b64(`${user}:${pw}`) });
 

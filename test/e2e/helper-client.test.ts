@@ -193,7 +193,7 @@ describe('helper client e2e: helpers that fail', function () {
     await writeFake(
       helpers,
       'recorder',
-      `printf '%s' "$#" > '${state}/argc'\ncat > '${state}/'"$1"'.in'\n[ "$1" = get ] && echo '{"ServerURL":"x","Username":"u","Secret":"s"}'\n[ "$1" = list ] && echo '{}'\nexit 0`,
+      `printf '%s' "$#" > '${state}/argc'\ncat > '${state}/'"$1"'.in'\n[ "$1" = get ] && echo '{"ServerURL":"x","Username":"u","Secret":"fake-s"}'\n[ "$1" = list ] && echo '{}'\nexit 0`,
     );
   });
   afterEach(async () => {
@@ -201,10 +201,10 @@ describe('helper client e2e: helpers that fail', function () {
   });
 
   it('sends exactly one argument and docker\'s stdin bytes for each verb', async () => {
-    const stored = await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin', '--backend', 'helper:recorder'], 'tok&<>');
+    const stored = await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin', '--backend', 'helper:recorder'], 'fake-tok&<>');
     expect(stored.code, stored.stderr).to.equal(0);
     expect(await readFile(join(state, 'argc'), 'utf8')).to.equal('1');
-    expect(await readFile(join(state, 'store.in'), 'utf8')).to.equal('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"tok\\u0026\\u003c\\u003e"}\n');
+    expect(await readFile(join(state, 'store.in'), 'utf8')).to.equal('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"fake-tok\\u0026\\u003c\\u003e"}\n');
     expect((await sb.credkit(['store', 'get', 'quay.io', '--backend', 'helper:recorder'])).code).to.equal(0);
     expect(await readFile(join(state, 'get.in'), 'utf8')).to.equal('quay.io');
     expect((await sb.credkit(['store', 'erase', 'quay.io', '--backend', 'helper:recorder'])).code).to.equal(0);

@@ -36,34 +36,34 @@ describe('docker-credential-credkit (binary)', () => {
   });
 
   it('get trims its input the way Go helpers do, and repeats the trimmed query', async () => {
-    await sb.helper('store', store('quay.io', 'bob', 'pw'));
+    await sb.helper('store', store('quay.io', 'bob', 'fake-pw'));
     const r = await sb.helper('get', '  quay.io  \n\n');
-    expect(r).to.include({ code: 0, stdout: '{"ServerURL":"quay.io","Username":"bob","Secret":"pw"}\n' });
+    expect(r).to.include({ code: 0, stdout: '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-pw"}\n' });
   });
 
   it('store input as docker sends it: compact JSON, HTML-escaped, trailing newline', async () => {
-    const r = await sb.helper('store', '{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"p\\u003cq"}\n');
+    const r = await sb.helper('store', '{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"fake-p\\u003cq"}\n');
     expect(r.code, r.stdout).to.equal(0);
     const g = await sb.helper('get', 'a.example');
-    expect(g.stdout).to.equal('{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"p\\u003cq"}\n');
+    expect(g.stdout).to.equal('{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"fake-p\\u003cq"}\n');
   });
 
   describe('bad input: a one-line error on stdout, exit 1, nothing lost, no secret echoed', () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['malformed JSON', '{"ServerURL":"x","Username":"u","Secret":"leak-me-1"', /^invalid JSON on standard input( at byte \d+)?\n$/],
-      ['no server URL', '{"Username":"u","Secret":"leak-me-2"}\n', /^no credentials server URL\n$/],
-      ['no username', '{"ServerURL":"x","Secret":"leak-me-3"}\n', /^no credentials username\n$/],
-      ['not an object', '"leak-me-4"\n', /^json: cannot unmarshal string into Go value of type credentials\.Credentials\n$/],
+      ['malformed JSON', '{"ServerURL":"x","Username":"u","Secret":"fake-leak-me-1"', /^invalid JSON on standard input( at byte \d+)?\n$/],
+      ['no server URL', '{"Username":"u","Secret":"fake-leak-me-2"}\n', /^no credentials server URL\n$/],
+      ['no username', '{"ServerURL":"x","Secret":"fake-leak-me-3"}\n', /^no credentials username\n$/],
+      ['not an object', '"fake-leak-me-4"\n', /^json: cannot unmarshal string into Go value of type credentials\.Credentials\n$/],
       ['wrong field type', '{"ServerURL":"x","Username":"u","Secret":42}\n', /^json: cannot unmarshal number into Go struct field Credentials\.Secret of type string\n$/],
     ];
     for (const [name, input, expected] of cases) {
       it(name, async () => {
-        await sb.helper('store', store('keep.example', 'k', 'kept'));
+        await sb.helper('store', store('keep.example', 'k', 'fake-kept'));
         const r = await sb.helper('store', input);
         expect(r.code).to.equal(1);
         expect(r.stdout).to.match(expected);
         expect(r.stdout + r.stderr).to.not.include('leak-me');
-        expect((await sb.helper('get', 'keep.example')).stdout).to.include('"kept"');
+        expect((await sb.helper('get', 'keep.example')).stdout).to.include('"fake-kept"');
       });
     }
   });
@@ -104,29 +104,29 @@ describe('docker-credential-credkit (binary)', () => {
 
   it('a corrupt store file is reported with its path, and never overwritten', async () => {
     await mkdir(join(sb.home, '.local', 'share', 'credkit'), { recursive: true });
-    await writeFile(file, '{"credentials": {"a": {"username":"u","secret":"sec-A"}', { mode: 0o600 });
+    await writeFile(file, '{"credentials": {"a": {"username":"u","secret":"fake-sec-A"}', { mode: 0o600 });
     const before = await readFile(file, 'utf8');
-    for (const [verb, input] of [['store', store('b.example', 'u', 'sec-B')], ['get', 'a'], ['list', ''], ['erase', 'a']] as const) {
+    for (const [verb, input] of [['store', store('b.example', 'u', 'fake-sec-B')], ['get', 'a'], ['list', ''], ['erase', 'a']] as const) {
       const r = await sb.helper(verb, input);
       expect(r.code, verb).to.equal(1);
       expect(r.stdout).to.equal(`${file}: the credential file is not valid JSON; fix or move it (it was left untouched)\n`);
-      expect(r.stdout).to.not.include('sec-');
+      expect(r.stdout).to.not.include('fake-sec-');
     }
     expect(await readFile(file, 'utf8')).to.equal(before);
   });
 
   it('creates the store file with mode 0600 and keeps a stricter mode', async () => {
-    await sb.helper('store', store('a.example', 'u', 's'));
+    await sb.helper('store', store('a.example', 'u', 'fake-s'));
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
     await chmod(file, 0o400);
-    await sb.helper('store', store('b.example', 'u', 's'));
+    await sb.helper('store', store('b.example', 'u', 'fake-s'));
     expect((await stat(file)).mode & 0o777).to.equal(0o400);
   });
 
   it('narrows a too-open store file to 0600', async () => {
-    await sb.helper('store', store('a.example', 'u', 's'));
+    await sb.helper('store', store('a.example', 'u', 'fake-s'));
     await chmod(file, 0o644);
-    await sb.helper('store', store('b.example', 'u', 's'));
+    await sb.helper('store', store('b.example', 'u', 'fake-s'));
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
   });
 
@@ -136,7 +136,7 @@ describe('docker-credential-credkit (binary)', () => {
     await writeFile(real, '{"credentials":{}}\n', { mode: 0o600 });
     const link = join(sb.home, 'link.json');
     await symlink('dotfiles/creds.json', link);
-    const r = await sb.helper('store', store('a.example', 'u', 's'), { CREDKIT_FILE: link });
+    const r = await sb.helper('store', store('a.example', 'u', 'fake-s'), { CREDKIT_FILE: link });
     expect(r.code, r.stdout).to.equal(0);
     expect((await lstat(link)).isSymbolicLink()).to.equal(true);
     expect(JSON.parse(await readFile(real, 'utf8')).credentials['a.example'].username).to.equal('u');
@@ -147,14 +147,14 @@ describe('docker-credential-credkit (binary)', () => {
     this.timeout(120_000);
     const n = 40;
     const results = await Promise.all(
-      Array.from({ length: n }, (_, i) => sb.helper('store', store(`r${i}.example:5000`, `user${i}`, `secret-${i}`))),
+      Array.from({ length: n }, (_, i) => sb.helper('store', store(`r${i}.example:5000`, `user${i}`, `fake-secret-${i}`))),
     );
     expect(results.map((r) => r.code)).to.deep.equal(Array(n).fill(0));
     const list = JSON.parse((await sb.helper('list')).stdout) as Record<string, string>;
     expect(Object.keys(list)).to.have.length(n);
     for (let i = 0; i < n; i++) expect(list[`r${i}.example:5000`]).to.equal(`user${i}`);
     const text = await readFile(file, 'utf8');
-    expect(JSON.parse(text).credentials['r7.example:5000'].secret).to.equal('secret-7');
+    expect(JSON.parse(text).credentials['r7.example:5000'].secret).to.equal('fake-secret-7');
   });
 
   it('a lock left by a killed writer does not stall the next store (its taker is gone), one of a running taker is waited for', async function () {
@@ -190,7 +190,7 @@ describe('docker-credential-credkit (binary)', () => {
     // finds the FIFO empty (EAGAIN) while the writer is still busy: nothing read may be lost.
     const fifo = join(sb.home, 'stdin.fifo');
     expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
-    const secret = 'n'.repeat(100 * 1024);
+    const secret = 'fake-' + 'n'.repeat(100 * 1024);
     const input = store('big.example', 'u', secret);
     const reader = openSync(fifo, constants.O_RDONLY | constants.O_NONBLOCK); // open without a writer
     const writer = openSync(fifo, constants.O_WRONLY);

@@ -215,10 +215,10 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     // registry.test exists only in the proxy's host table: a direct connection cannot resolve it.
     const port = host.slice(host.lastIndexOf(':') + 1);
     const name = `registry.test:${port}`;
-    const proxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, login: { user: 'proxyuser', password: 'proxy-pw' } });
+    const proxy = await startProxy({ hosts: { 'registry.test': '127.0.0.1' }, login: { user: 'proxyuser', password: 'fake-proxy-pw' } });
     try {
       const via = (env: Record<string, string>) => sb.credkit(['login', name, '-u', 'alice', '--password-stdin', '--cert-dir', registry!.certDir], USERS.alice, env);
-      const withLogin = proxy.url.replace('http://', 'http://proxyuser:proxy-pw@');
+      const withLogin = proxy.url.replace('http://', 'http://proxyuser:fake-proxy-pw@');
       const r = await via({ HTTPS_PROXY: withLogin });
       expectNoSecrets([r]);
       expect(r.code, r.stderr).to.equal(0);
@@ -237,7 +237,7 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
       const checked = await sb.credkit(['login', host, '-u', 'alice', '--password-stdin', '--cert-dir', registry!.certDir], USERS.alice, { HTTPS_PROXY: withLogin });
       expect(checked.code, checked.stderr).to.equal(0);
       expect(proxy.tunnels.length).to.equal(before);
-      for (const x of [refused, direct, checked]) expect(x.stderr + x.stdout).to.not.include('proxy-pw');
+      for (const x of [refused, direct, checked]) expect(x.stderr + x.stdout).to.not.include('fake-proxy-pw');
     } finally {
       await proxy.stop();
     }
@@ -329,7 +329,7 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
   it('logout: removes every spelling of the registry, leaves the rest; again → exit 1 naming the file', async () => {
     await writeFile(
       config,
-      JSON.stringify({ auths: { [host]: { auth: b64('alice:x') }, [`https://${host}`]: { auth: b64('alice:y') }, 'https://index.docker.io/v1/': { auth: b64('hub:z') }, 'docker.io': { auth: b64('hub:z') } } }),
+      JSON.stringify({ auths: { [host]: { auth: b64('alice:fake-x') }, [`https://${host}`]: { auth: b64('alice:fake-y') }, 'https://index.docker.io/v1/': { auth: b64('hub:fake-z') }, 'docker.io': { auth: b64('hub:fake-z') } } }),
       { mode: 0o600 },
     );
     const r = await sb.credkit(['logout', `https://${host}/v2/`, '--json']);

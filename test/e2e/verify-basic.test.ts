@@ -17,8 +17,8 @@ import { startRegistry, type Registry } from '../support/registry.js';
 import { skipUnlessPrograms } from '../support/sandbox.js';
 import { makeCert } from '../support/token-registry.js';
 
-const USERS = { alice: 'alice-fake-pw', bob: 'bob-fake-pw' };
-const WRONG = 'not-alices-fake-pw';
+const USERS = { alice: 'fake-alice-pw', bob: 'fake-bob-pw' };
+const WRONG = 'fake-not-alices-pw';
 
 /** Resolves to the error `promise` rejects with; fails the test if it resolves. */
 async function rejection(promise: Promise<unknown>): Promise<CredkitError> {
@@ -98,7 +98,7 @@ describe('e2e: verifyCredentials against a real registry (Basic)', function () {
 
   it('rejects an unknown user the same way', async () => {
     const r = registry!;
-    const err = await rejection(verifyCredentials({ registry: r.host, username: 'mallory', password: 'mallory-fake-pw', tls: { certDir: r.certDir } }));
+    const err = await rejection(verifyCredentials({ registry: r.host, username: 'mallory', password: 'fake-mallory-pw', tls: { certDir: r.certDir } }));
     expect(err).to.be.instanceOf(UnauthorizedError);
     expect(err.message).to.contain(`for mallory at ${r.host}`);
   });

@@ -13,8 +13,8 @@ import { verifyCredentials } from '../../src/registry-client/verify.js';
 import { skipUnlessPrograms } from '../support/sandbox.js';
 import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
 
-const USERS = { alice: 'alice-fake-pw', bob: 'bob-fake-pw' };
-const WRONG = 'not-alices-fake-pw';
+const USERS = { alice: 'fake-alice-pw', bob: 'fake-bob-pw' };
+const WRONG = 'fake-not-alices-pw';
 const IDENTITY_TOKEN = 'fake-identity-token-for-bob';
 
 async function rejection(promise: Promise<unknown>): Promise<CredkitError> {

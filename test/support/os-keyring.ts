@@ -84,7 +84,7 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
         },
       });
       children.push(keyring);
-      keyring.stdin!.end('throwaway-test-password');
+      keyring.stdin!.end('fake-keyring-password');
       let up = false;
       for (let i = 0; i < 100 && !up && keyring.exitCode === null; i++) {
         up = await busHasSecrets(address);

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { run, skipUnlessPrograms } from './sandbox.js';
 import { pingStatus, startRegistry, type Registry } from './registry.js';
 
-const USERS = { alice: 'alice-fake-pw', bob: 'bob-fake-pw' };
+const USERS = { alice: 'fake-alice-pw', bob: 'fake-bob-pw' };
 
 describe('test harness: real registry', function () {
   let registry: Registry | undefined;
@@ -78,7 +78,7 @@ describe('test harness: real registry', function () {
 
   it('rejects a wrong password, and the log names the user it rejected', async () => {
     const r = registry!;
-    await r.writeAuthFile(join(home, 'auth.json'), 'bob', 'not-bobs-fake-pw');
+    await r.writeAuthFile(join(home, 'auth.json'), 'bob', 'fake-not-bobs-pw');
     const mark = r.logMark();
     const res = await inspect(join(home, 'auth.json'));
     expect(res.code).to.equal(1);
@@ -89,7 +89,7 @@ describe('test harness: real registry', function () {
 
   it('never writes a password into its log', () => {
     const log = readFileSync(registry!.logFile, 'utf8');
-    for (const pw of [...Object.values(USERS), 'not-bobs-fake-pw']) expect(log).to.not.contain(pw);
+    for (const pw of [...Object.values(USERS), 'fake-not-bobs-pw']) expect(log).to.not.contain(pw);
   });
 
   it('stop() ends the registry and removes its files', async () => {

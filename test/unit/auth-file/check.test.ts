@@ -8,7 +8,7 @@ const codes = (text: string, source = 'config.json', mode?: number) =>
 
 describe('check', () => {
   const cases: [string, string, string[]][] = [
-    ['clean', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:b') } } }), []],
+    ['clean', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:fake-b') } } }), []],
     ['unparseable', '{"auths":', ['error unparseable']],
     ['unpadded auth', fixture('docker-config/auth-unpadded.json'), ['error auth-unpadded quay.io']],
     ['auth without colon', fixture('docker-config/auth-no-colon.json'), ['error auth-no-colon quay.io']],
@@ -18,8 +18,8 @@ describe('check', () => {
     ['stubs and credsStore', fixture('docker-config/credsstore-stubs.json'), ['error stub-in-helper https://index.docker.io/v1/', 'error stub-in-helper ghcr.io', 'warning creds-store credsStore']],
     ['Hub aliases, duplicates and conflicts', fixture('docker-config/duplicate-hub-keys.json'), ['warning hub-key docker.io', 'error conflicting-key https://index.docker.io/v1/', 'warning hub-key index.docker.io', 'error conflicting-key index.docker.io']],
     ['identity token', fixture('docker-config/stale-identity-token.json'), ['warning identity-token quay.io']],
-    ['scheme and trailing-slash keys', JSON.stringify({ auths: { 'https://quay.io': { auth: b64('a:b') }, 'ghcr.io/org/': { auth: b64('a:b') } } }), ['warning key-form https://quay.io', 'warning key-form ghcr.io/org/']],
-    ['a stub that shadows a broader key', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:b') }, 'quay.io/org/app': {} } }), ['error empty-entry quay.io/org/app', 'warning shadows quay.io/org/app']],
+    ['scheme and trailing-slash keys', JSON.stringify({ auths: { 'https://quay.io': { auth: b64('a:fake-b') }, 'ghcr.io/org/': { auth: b64('a:fake-b') } } }), ['warning key-form https://quay.io', 'warning key-form ghcr.io/org/']],
+    ['a stub that shadows a broader key', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:fake-b') }, 'quay.io/org/app': {} } }), ['error empty-entry quay.io/org/app', 'warning shadows quay.io/org/app']],
     ['line-form .dockercfg', fixture('dockercfg/line-form.dockercfg'), ['warning dockercfg-line-form']],
     ['only a registry token', JSON.stringify({ auths: { 'ghcr.io': { registrytoken: 'fake-rt' } } }), ['warning registry-token-only ghcr.io']],
     [
@@ -40,7 +40,7 @@ describe('check', () => {
 
   it('a Secret whose data is over 1 MiB: an error the API server would give, before kubectl does', () => {
     const auths: Record<string, { auth: string }> = {};
-    for (let i = 0; i < 12000; i++) auths[`registry${i}.example.com`] = { auth: b64(`robot${i}:token-${i}-abcdefghijklmnopqrstuvwxyz`) };
+    for (let i = 0; i < 12000; i++) auths[`registry${i}.example.com`] = { auth: b64(`robot${i}:fake-token-${i}-abcdefghijklmnopqrstuvwxyz`) };
     const secret = (n: number) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths: Object.fromEntries(Object.entries(auths).slice(0, n)) })) } });
     expect(codes(secret(12000), 'big.json')).to.deep.equal(['error secret-too-large data[.dockerconfigjson]']);
     expect(codes(secret(4000), 'big.json')).to.deep.equal([]);

@@ -98,7 +98,7 @@ describe('convert', () => {
 
   it("drops kubectl's last-applied-configuration annotation (the old object, old credentials included)", async () => {
     const old = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', data: { '.dockerconfigjson': 'eyJhdXRocyI6e319' } });
-    const payload = Buffer.from('{"auths":{"quay.io":{"auth":"Ym9iOnB3"}}}').toString('base64');
+    const payload = Buffer.from('{"auths":{"quay.io":{"auth":"Ym9iOmZha2UtcHc="}}}').toString('base64');
     const input = JSON.stringify({
       apiVersion: 'v1', kind: 'Secret', type: 'kubernetes.io/dockerconfigjson',
       metadata: { name: 'got', annotations: { 'kubectl.kubernetes.io/last-applied-configuration': old, team: 'a' } },
@@ -183,17 +183,17 @@ describe('convert', () => {
     // one before it; `other.io` has no twin. Each scope keeps the key docker looks up exactly
     // (or the first), in the place of the scope's first entry.
     const auths = {
-      'https://ghcr.io': { auth: b64('a:one') },
-      'other.io': { auth: b64('o:o') },
-      'quay.io': { auth: b64('q:same') },
-      'http://ghcr.io/v1/': { auth: b64('a:two') },
-      'https://quay.io/': { auth: b64('q:same') },
-      'https://reg.example/v2/': { auth: b64('r:old') },
-      'reg.example': { auth: b64('r:new') },
+      'https://ghcr.io': { auth: b64('a:fake-one') },
+      'other.io': { auth: b64('o:fake-o') },
+      'quay.io': { auth: b64('q:fake-same') },
+      'http://ghcr.io/v1/': { auth: b64('a:fake-two') },
+      'https://quay.io/': { auth: b64('q:fake-same') },
+      'https://reg.example/v2/': { auth: b64('r:fake-old') },
+      'reg.example': { auth: b64('r:fake-new') },
     };
     const r = await convert(JSON.stringify({ auths }), 'config.json', { to: 'podman', allowLossy: true } as ConvertOptions);
     expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['ghcr.io', 'other.io', 'quay.io', 'reg.example']);
-    expect(summarize(r.text).entries['reg.example']).to.deep.equal({ username: 'r', password: 'new' });
+    expect(summarize(r.text).entries['reg.example']).to.deep.equal({ username: 'r', password: 'fake-new' });
     expect(r.duplicates.map((d) => [d.kept.key, d.dropped.key])).to.deep.equal([['quay.io', 'https://quay.io/']]);
     expect(r.losses.filter((l) => l.kind === 'duplicate').map((l) => l.key).sort()).to.deep.equal(['http://ghcr.io/v1/', 'https://reg.example/v2/']);
   });
@@ -314,7 +314,7 @@ describe('convert', () => {
 
   it('accepts unpadded auth and writes it padded', async () => {
     const r = await convert(fixture('docker-config/auth-unpadded.json'), 'config.json', { to: 'docker' });
-    expect(JSON.parse(r.text).auths['quay.io'].auth).to.equal('YWxpY2U6cHc=');
+    expect(JSON.parse(r.text).auths['quay.io'].auth).to.equal('YWxpY2U6ZmFrZS1wdw==');
     // Not silently: the value changed (for the better), and a note says so.
     expect(r.notes.map((n) => [n.key, n.message])).to.deep.equal([['quay.io', '"auth" lacked its "=" padding, which docker and podman cannot decode (kubelet can); written padded']]);
   });

@@ -6,14 +6,14 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('auth entries', () => {
   const decodes: [string, string, { username?: string; password?: string; problem?: string }][] = [
-    ['plain', b64('alice:pw'), { username: 'alice', password: 'pw' }],
-    ['colon in password, split at the first', b64('alice:pa:ss'), { username: 'alice', password: 'pa:ss' }],
-    ['empty username', b64(':tok'), { username: '', password: 'tok' }],
-    ['unpadded', 'YWxpY2U6cHc', { username: 'alice', password: 'pw', problem: 'unpadded' }],
-    ['wrapped with newlines', `${b64('alice:pw').slice(0, 4)}\n${b64('alice:pw').slice(4)}`, { username: 'alice', password: 'pw' }],
-    ['url-safe alphabet', 'YWxp-2U6_HC=', { problem: 'invalid-base64' }],
+    ['plain', b64('alice:fake-pw'), { username: 'alice', password: 'fake-pw' }],
+    ['colon in password, split at the first', b64('alice:fake-pa:ss'), { username: 'alice', password: 'fake-pa:ss' }],
+    ['empty username', b64(':fake-tok'), { username: '', password: 'fake-tok' }],
+    ['unpadded', 'YWxpY2U6ZmFrZS1wdw', { username: 'alice', password: 'fake-pw', problem: 'unpadded' }],
+    ['wrapped with newlines', `${b64('alice:fake-pw').slice(0, 4)}\n${b64('alice:fake-pw').slice(4)}`, { username: 'alice', password: 'fake-pw' }],
+    ['url-safe alphabet', 'YWxpY2U6ZmFrZS1wdz4_', { problem: 'invalid-base64' }],
     ['garbage', 'not base64!', { problem: 'invalid-base64' }],
-    ['no colon', b64('alicepw'), { problem: 'no-colon' }],
+    ['no colon', b64('fake-alicepw'), { problem: 'no-colon' }],
   ];
   for (const [name, input, want] of decodes) {
     it(`decodeAuth: ${name}`, () => expect(decodeAuth(input)).to.deep.equal(want));
@@ -32,7 +32,7 @@ describe('auth entries', () => {
       return out;
     };
     const pieces = ['', 'Y', 'YQ', 'YWI', 'YWJj', 'Og', 'Og==', 'OjpA', 'w6k6', '/+8=', '+/', '=', '==', '===', '-', '_', '\n', '\r\n', ' ', 'é', '\u{1F600}'];
-    const samples = [b64('ünïcödé:pässwörd'), b64('a:b'), b64(':'), b64('x'.repeat(300) + ':' + 'y'.repeat(300)), Buffer.from([0xff, 0x3a, 0xc3]).toString('base64')];
+    const samples = [b64('ünïcödé:fake-pässwörd'), b64('a:fake-b'), b64(':'), b64('x'.repeat(300) + ':fake-' + 'y'.repeat(300)), Buffer.from([0xff, 0x3a, 0xc3]).toString('base64')];
     let seed = 7;
     const next = (k: number) => ((seed = (seed * 1103515245 + 12345) >>> 0) >>> 8) % k;
     for (let i = 0; i < 5000; i++) {
@@ -61,42 +61,42 @@ describe('auth entries', () => {
       const text = `O${c}==`;
       expect(authHasEmptyUsername(text), text).to.equal(Buffer.from(text, 'base64')[0] === 0x3a);
     }
-    expect(authHasEmptyUsername(b64(':tok'))).to.equal(true);
+    expect(authHasEmptyUsername(b64(':fake-tok'))).to.equal(true);
     expect(authHasEmptyUsername(b64(':'))).to.equal(true);
-    expect(authHasEmptyUsername(b64('alice:pw'))).to.equal(false);
+    expect(authHasEmptyUsername(b64('alice:fake-pw'))).to.equal(false);
   });
 
   it('encodeAuth writes padded standard base64', () => {
-    expect(encodeAuth('alice', 'pw')).to.equal('YWxpY2U6cHc=');
-    expect(encodeAuth('a', '<>&?')).to.equal(Buffer.from('a:<>&?').toString('base64'));
+    expect(encodeAuth('alice', 'fake-pw')).to.equal('YWxpY2U6ZmFrZS1wdw==');
+    expect(encodeAuth('a', 'fake-<>&?')).to.equal(Buffer.from('a:fake-<>&?').toString('base64'));
   });
 
   it('parseEntry: auth overrides explicit fields and flags the disagreement', () => {
-    const e = parseEntry({ auth: b64('alice:pw'), username: 'bob', password: 'x' }, 'quay.io', 'f.json');
-    expect(e).to.include({ username: 'alice', password: 'pw', authDisagrees: true });
+    const e = parseEntry({ auth: b64('alice:fake-pw'), username: 'bob', password: 'fake-x' }, 'quay.io', 'f.json');
+    expect(e).to.include({ username: 'alice', password: 'fake-pw', authDisagrees: true });
   });
 
   it('parseEntry: explicit username/password without auth are used and flagged', () => {
-    const e = parseEntry({ username: 'bob', password: 'x' }, 'quay.io', 'f.json');
-    expect(e).to.include({ username: 'bob', password: 'x', explicitOnly: true });
+    const e = parseEntry({ username: 'bob', password: 'fake-x' }, 'quay.io', 'f.json');
+    expect(e).to.include({ username: 'bob', password: 'fake-x', explicitOnly: true });
   });
 
   it('parseEntry: fields named like Object.prototype members are unknown fields, kept', () => {
     // As JSON.parse makes it: "__proto__" is an own property there.
-    const raw = JSON.parse(`{"auth":"${b64('a:b')}","constructor":"x","toString":"y","__proto__":"z"}`);
+    const raw = JSON.parse(`{"auth":"${b64('a:fake-b')}","constructor":"x","toString":"y","__proto__":"z"}`);
     const e = parseEntry(raw, 'k', 'f');
     expect(Object.keys(e.extra ?? {})).to.deep.equal(['constructor', 'toString', '__proto__']);
-    expect(JSON.stringify(entryToJSON(e, 'docker'))).to.equal(`{"auth":"${b64('a:b')}","constructor":"x","toString":"y","__proto__":"z"}`);
+    expect(JSON.stringify(entryToJSON(e, 'docker'))).to.equal(`{"auth":"${b64('a:fake-b')}","constructor":"x","toString":"y","__proto__":"z"}`);
   });
 
   it('parseEntry: keeps unknown fields, matches known ones case-insensitively', () => {
-    const e = parseEntry({ Auth: b64('a:b'), IdentityToken: 'tok', HttpHeaders: { X: '1' } }, 'k', 'f');
-    expect(e).to.include({ username: 'a', password: 'b', identityToken: 'tok' });
+    const e = parseEntry({ Auth: b64('a:fake-b'), IdentityToken: 'fake-tok', HttpHeaders: { X: '1' } }, 'k', 'f');
+    expect(e).to.include({ username: 'a', password: 'fake-b', identityToken: 'fake-tok' });
     expect(e.extra).to.deep.equal({ HttpHeaders: { X: '1' } });
   });
 
   it('parseEntry: a non-object entry or non-string field is a ParseError naming file and key', () => {
-    expect(() => parseEntry('s3cret-value', 'quay.io', 'f.json')).to.throw(ParseError, /f\.json: key "quay\.io"/);
+    expect(() => parseEntry('fake-s3cret-value', 'quay.io', 'f.json')).to.throw(ParseError, /f\.json: key "quay\.io"/);
     try {
       parseEntry({ auth: 42 }, 'quay.io', 'f.json');
       expect.fail('no error');
@@ -106,13 +106,13 @@ describe('auth entries', () => {
   });
 
   const styles: [string, 'docker' | 'podman' | 'dockercfg' | 'kubernetes', object][] = [
-    ['docker', 'docker', { auth: b64('u:p'), email: 'e@x', identitytoken: 't' }],
-    ['podman', 'podman', { auth: b64('u:p'), email: 'e@x', identitytoken: 't' }],
-    ['kubernetes', 'kubernetes', { username: 'u', password: 'p', email: 'e@x', auth: b64('u:p'), identitytoken: 't' }],
+    ['docker', 'docker', { auth: b64('u:fake-p'), email: 'e@x', identitytoken: 'fake-t' }],
+    ['podman', 'podman', { auth: b64('u:fake-p'), email: 'e@x', identitytoken: 'fake-t' }],
+    ['kubernetes', 'kubernetes', { username: 'u', password: 'fake-p', email: 'e@x', auth: b64('u:fake-p'), identitytoken: 'fake-t' }],
   ];
   for (const [name, style, want] of styles) {
     it(`entryToJSON in ${name} style`, () => {
-      const e = parseEntry({ auth: b64('u:p'), email: 'e@x', identitytoken: 't' }, 'k', 'f');
+      const e = parseEntry({ auth: b64('u:fake-p'), email: 'e@x', identitytoken: 'fake-t' }, 'k', 'f');
       const out = entryToJSON(e, style);
       expect(out).to.deep.equal(want);
       expect(Object.keys(out)).to.deep.equal(Object.keys(want));
@@ -120,9 +120,9 @@ describe('auth entries', () => {
   }
 
   it('podman style gives a token-only entry an auth with a colon (else podman drops it)', () => {
-    const e = parseEntry({ identitytoken: 't' }, 'k', 'f');
-    expect(entryToJSON(e, 'podman')).to.deep.equal({ auth: 'Og==', identitytoken: 't' });
-    expect(entryToJSON(e, 'docker')).to.deep.equal({ identitytoken: 't' });
+    const e = parseEntry({ identitytoken: 'fake-t' }, 'k', 'f');
+    expect(entryToJSON(e, 'podman')).to.deep.equal({ auth: 'Og==', identitytoken: 'fake-t' });
+    expect(entryToJSON(e, 'docker')).to.deep.equal({ identitytoken: 'fake-t' });
   });
 
   it('a stub stays {}', () => {

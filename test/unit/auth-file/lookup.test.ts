@@ -16,7 +16,7 @@ const PATHS = {
   docker: `${HOME}/.docker/config.json`,
   dockercfg: `${HOME}/.dockercfg`,
 };
-const auth = (user: string, pw = 'pw') => ({ auth: Buffer.from(`${user}:${pw}`).toString('base64') });
+const auth = (user: string, pw = 'fake-pw') => ({ auth: Buffer.from(`${user}:${pw}`).toString('base64') });
 
 /** Helpers as a table: helper → server URL → username ('' = not found); missing helper → not on PATH. */
 function deps(helpers: Record<string, Record<string, string>> = {}, onPath: string[] = []): LookupDeps & { calls: string[] } {
@@ -29,7 +29,7 @@ function deps(helpers: Record<string, Record<string, string>> = {}, onPath: stri
       const store = helpers[helper];
       if (!store) return { kind: 'failed', reason: 'not-on-path', message: `credential helper docker-credential-${helper} is not on PATH` };
       const user = store[url];
-      return user ? { kind: 'found', username: user, password: `${user}-secret`, identityToken: undefined } : { kind: 'not-found' };
+      return user ? { kind: 'found', username: user, password: `fake-${user}-secret`, identityToken: undefined } : { kind: 'not-found' };
     },
   };
 }
@@ -123,8 +123,8 @@ describe('lookup: containers/image', () => {
     { name: 'credHelpers missing program → error', files: { config: { credHelpers: { [R]: 'gone' } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'error' },
     { name: 'broken file after a match is harmless', files: { runtime: { auths: { [R]: auth('alice') } }, docker: 'nope' }, expected: 'alice' },
     { name: 'broken file reached → error', files: { docker: '' }, expected: 'error' },
-    { name: 'unpadded auth → error', files: { docker: { auths: { [R]: { auth: 'YWxpY2U6cHc' } } } }, expected: 'error' },
-    { name: 'username/password fields ignored', files: { docker: { auths: { [R]: { username: 'bob', password: 'x' } } } }, expected: 'none' },
+    { name: 'unpadded auth → error', files: { docker: { auths: { [R]: { auth: 'YWxpY2U6ZmFrZS1wdw' } } } }, expected: 'error' },
+    { name: 'username/password fields ignored', files: { docker: { auths: { [R]: { username: 'bob', password: 'fake-x' } } } }, expected: 'none' },
     { name: 'legacy format in an auth.json is ignored', files: { runtime: { [R]: auth('bob') } }, expected: 'none' },
     { name: '.dockercfg has no scoping', files: { dockercfg: { [`${R}/other`]: auth('carol') } }, expected: 'carol' },
     { name: 'REGISTRY_AUTH_FILE replaces the runtime file only', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { runtime: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'bob' },
@@ -170,8 +170,8 @@ describe('lookup: kubelet', () => {
     { name: 'Hub fallback to index.docker.io', image: 'nginx', auths: { 'https://index.docker.io/v1/': auth('h') }, expected: ['h'] },
     { name: 'docker.io matches directly', image: 'nginx', auths: { 'docker.io': auth('d'), 'https://index.docker.io/v1/': auth('h') }, expected: ['d'] },
     { name: 'registry-1.docker.io is not Hub', image: 'nginx', auths: { 'registry-1.docker.io': auth('r') }, expected: [] },
-    { name: 'unpadded auth is fine', image: 'quay.io/x', auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } }, expected: ['alice'] },
-    { name: 'explicit username/password used', image: 'quay.io/x', auths: { 'quay.io': { username: 'u', password: 'p' } }, expected: ['u'] },
+    { name: 'unpadded auth is fine', image: 'quay.io/x', auths: { 'quay.io': { auth: 'YWxpY2U6ZmFrZS1wdw' } }, expected: ['alice'] },
+    { name: 'explicit username/password used', image: 'quay.io/x', auths: { 'quay.io': { username: 'u', password: 'fake-p' } }, expected: ['u'] },
     // net.SplitHostPort takes the brackets off a host with a port; without a port they stay, and
     // `[::1]` as a glob is a one-character class.
     { name: 'bracketed IPv6 host with a port', image: '[::1]:5000/x', auths: { '[::1]:5000': auth('v6') }, expected: ['v6'] },
@@ -196,10 +196,10 @@ describe('lookup: kubelet', () => {
 
 describe('HiddenSecret', () => {
   it('never shows the secret except through reveal()', () => {
-    const s = new HiddenSecret('s3cret-value');
+    const s = new HiddenSecret('fake-s3cret-value');
     expect(JSON.stringify({ s })).to.equal('{"s":"********"}');
     expect(`${s}`).to.equal('********');
     expect(inspect({ s })).to.not.include('s3cret');
-    expect(s.reveal()).to.equal('s3cret-value');
+    expect(s.reveal()).to.equal('fake-s3cret-value');
   });
 });

@@ -8,20 +8,20 @@ describe('migrate into a store: planning', () => {
   it('moves credentials under the key docker login uses and leaves markers, keeping other fields', () => {
     const doc = {
       auths: {
-        'https://index.docker.io/v1/': { auth: b64('alice:pw1') },
-        'https://quay.io': { auth: b64('bob:pw2'), email: 'bob@example.invalid' },
-        'ghcr.io': { auth: b64('carol:'), identitytoken: 'tok' },
+        'https://index.docker.io/v1/': { auth: b64('alice:fake-pw1') },
+        'https://quay.io': { auth: b64('bob:fake-pw2'), email: 'bob@example.invalid' },
+        'ghcr.io': { auth: b64('carol:'), identitytoken: 'fake-tok' },
         'gcr.io': {},
-        'reg.example:5000': { auth: b64('dan:pw4'), registrytoken: 'rt' },
+        'reg.example:5000': { auth: b64('dan:fake-pw4'), registrytoken: 'fake-rt' },
       },
       psFormat: 'table',
     };
     const plan = planStoreMigration(doc, 'config.json', 'pass');
     expect(plan.items.map((i) => [i.key, i.sourceKeys, i.credential.username, i.credential.secret])).to.deep.equal([
-      ['https://index.docker.io/v1/', ['https://index.docker.io/v1/'], 'alice', 'pw1'],
-      ['quay.io', ['https://quay.io'], 'bob', 'pw2'],
-      ['ghcr.io', ['ghcr.io'], '<token>', 'tok'],
-      ['reg.example:5000', ['reg.example:5000'], 'dan', 'pw4'],
+      ['https://index.docker.io/v1/', ['https://index.docker.io/v1/'], 'alice', 'fake-pw1'],
+      ['quay.io', ['https://quay.io'], 'bob', 'fake-pw2'],
+      ['ghcr.io', ['ghcr.io'], '<token>', 'fake-tok'],
+      ['reg.example:5000', ['reg.example:5000'], 'dan', 'fake-pw4'],
     ]);
     expect(plan.next).to.deep.equal({
       auths: {
@@ -29,7 +29,7 @@ describe('migrate into a store: planning', () => {
         'quay.io': { email: 'bob@example.invalid' },
         'ghcr.io': {},
         'gcr.io': {},
-        'reg.example:5000': { registrytoken: 'rt' },
+        'reg.example:5000': { registrytoken: 'fake-rt' },
       },
       psFormat: 'table',
       credsStore: 'pass',
@@ -37,7 +37,7 @@ describe('migrate into a store: planning', () => {
   });
 
   it('leaves scoped keys and credHelpers routes in the file, and says why', () => {
-    const doc = { auths: { 'quay.io/org/app': { auth: b64('a:b') }, 'quay.io': { auth: b64('q:r') }, 'ecr.example': { auth: b64('c:d') } }, credHelpers: { 'ecr.example': 'ecr-login' } };
+    const doc = { auths: { 'quay.io/org/app': { auth: b64('a:fake-b') }, 'quay.io': { auth: b64('q:fake-r') }, 'ecr.example': { auth: b64('c:fake-d') } }, credHelpers: { 'ecr.example': 'ecr-login' } };
     const plan = planStoreMigration(doc, 'f', 'pass');
     expect(plan.items.map((i) => [i.key, i.sourceKeys])).to.deep.equal([['quay.io', ['quay.io']]]);
     expect(plan.kept.map((k) => k.key)).to.deep.equal(['ecr.example', 'quay.io/org/app']);
@@ -72,19 +72,19 @@ describe('migrate into a store: planning', () => {
   });
 
   it('merges equal credentials under two spellings, and refuses different ones', () => {
-    const same = planStoreMigration({ auths: { 'quay.io': { auth: b64('a:b') }, 'https://quay.io/v1/': { auth: b64('a:b') } } }, 'f', 'pass');
+    const same = planStoreMigration({ auths: { 'quay.io': { auth: b64('a:fake-b') }, 'https://quay.io/v1/': { auth: b64('a:fake-b') } } }, 'f', 'pass');
     expect(same.items).to.have.length(1);
     expect(same.items[0]?.sourceKeys).to.deep.equal(['quay.io', 'https://quay.io/v1/']);
     expect(Object.keys((same.next?.auths ?? {}) as object)).to.deep.equal(['quay.io']);
-    expect(() => planStoreMigration({ auths: { 'quay.io': { auth: b64('a:b') }, 'https://quay.io': { auth: b64('a:c') } } }, 'f', 'pass')).to.throw(ParseError, /one registry for docker with different credentials/);
+    expect(() => planStoreMigration({ auths: { 'quay.io': { auth: b64('a:fake-b') }, 'https://quay.io': { auth: b64('a:fake-c') } } }, 'f', 'pass')).to.throw(ParseError, /one registry for docker with different credentials/);
   });
 
   it('refuses another credsStore, undecodable auth and .dockercfg maps, naming no secret', () => {
     expect(() => planStoreMigration({ auths: {}, credsStore: 'desktop' }, 'f', 'pass')).to.throw(ParseError, /already uses "credsStore": "desktop"/);
-    const bad = () => planStoreMigration({ auths: { 'quay.io': { auth: 'not base64 secret!' } } }, 'f', 'pass');
+    const bad = () => planStoreMigration({ auths: { 'quay.io': { auth: 'fake-not base64 secret!' } } }, 'f', 'pass');
     expect(bad).to.throw(ParseError, /cannot be decoded/);
     expect(bad).to.throw(/^(?!.*secret!)/);
-    expect(() => planStoreMigration({ 'quay.io': { auth: b64('a:b') } }, 'f', 'pass')).to.throw(ParseError, /not a config.json/);
+    expect(() => planStoreMigration({ 'quay.io': { auth: b64('a:fake-b') } }, 'f', 'pass')).to.throw(ParseError, /not a config.json/);
   });
 
   it('backup stamps are UTC and sortable', () => {

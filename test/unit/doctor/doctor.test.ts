@@ -211,7 +211,7 @@ describe('doctor: auth files', () => {
   });
 
   it("summarises credkit check's lints: real problems keep their level, helper-backed files are info", async () => {
-    const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': { auth: 'YWxpY2U6cHc' } } } } });
+    const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': { auth: 'YWxpY2U6ZmFrZS1wdw' } } } } });
     const f = only(r, 'content-lints');
     expect(f.level).to.equal('error');
     expect(f.what).to.include('auth-unpadded');

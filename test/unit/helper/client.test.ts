@@ -24,8 +24,8 @@ function classifyError(verb: HelperVerb, input: unknown, run: HelperRun): Helper
 
 describe('helper client: what goes on stdin', () => {
   it('store sends compact Go-style JSON with a trailing newline, keys in docker order', () => {
-    expect(helperInput('store', { serverURL: 'ghcr.io', username: '<token>', secret: 'a&b' })).to.equal(
-      '{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"a\\u0026b"}\n',
+    expect(helperInput('store', { serverURL: 'ghcr.io', username: '<token>', secret: 'fake-a&b' })).to.equal(
+      '{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"fake-a\\u0026b"}\n',
     );
   });
   it('get and erase send the bare URL without a newline; list sends "unused"', () => {
@@ -37,16 +37,16 @@ describe('helper client: what goes on stdin', () => {
 
 describe('helper client: reading get output', () => {
   it('exit 0 + JSON is a credential', () => {
-    const c = classifyOutput('fake', 'get', 'quay.io', ok('{"ServerURL":"quay.io","Username":"bob","Secret":"pw"}\n'));
-    expect(c).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: 'pw', identityToken: undefined });
+    const c = classifyOutput('fake', 'get', 'quay.io', ok('{"ServerURL":"quay.io","Username":"bob","Secret":"fake-pw"}\n'));
+    expect(c).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: 'fake-pw', identityToken: undefined });
   });
   it('Username "<token>" (Go-escaped on the wire) is an identity token and the username is dropped', () => {
-    const c = classifyOutput('fake', 'get', 'ghcr.io', ok('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"tok"}\n'));
-    expect(c).to.deep.equal({ serverURL: 'ghcr.io', username: '', password: '', identityToken: 'tok' });
+    const c = classifyOutput('fake', 'get', 'ghcr.io', ok('{"ServerURL":"ghcr.io","Username":"\\u003ctoken\\u003e","Secret":"fake-tok"}\n'));
+    expect(c).to.deep.equal({ serverURL: 'ghcr.io', username: '', password: '', identityToken: 'fake-tok' });
   });
   it('a missing ServerURL defaults to the query; field names match case-insensitively; trailing bytes are ignored', () => {
-    const c = classifyOutput('fake', 'get', 'q.example.com', ok('{"username":"u","SECRET":"s"}\ntrailing noise\n'));
-    expect(c).to.deep.equal({ serverURL: 'q.example.com', username: 'u', password: 's', identityToken: undefined });
+    const c = classifyOutput('fake', 'get', 'q.example.com', ok('{"username":"u","SECRET":"fake-s"}\ntrailing noise\n'));
+    expect(c).to.deep.equal({ serverURL: 'q.example.com', username: 'u', password: 'fake-s', identityToken: undefined });
   });
   it('the not-found text with a non-zero exit is not found, whatever white space surrounds it', () => {
     expect(classifyOutput('fake', 'get', 'x', fail('credentials not found in native keychain\n'))).to.equal(undefined);
@@ -78,7 +78,7 @@ describe('helper client: reading get output', () => {
   });
   it('JSON of the wrong shape on exit 0 is bad output', () => {
     expect(classifyError('get', 'q', ok('["a"]\n')).message).to.include('not a credential object');
-    expect(classifyError('get', 'q', ok('{"Username":1,"Secret":"x"}\n')).message).to.include('Username is not a string');
+    expect(classifyError('get', 'q', ok('{"Username":1,"Secret":"fake-x"}\n')).message).to.include('Username is not a string');
   });
   it('a helper killed by a signal reports the signal', () => {
     const e = classifyError('get', 'q', { code: null, signal: 'SIGSEGV', stdout: '' });
@@ -142,8 +142,8 @@ describe('helper client: a helper that names itself', () => {
 
 describe('helper client: quoting output', () => {
   it('masks the secret in raw and JSON-escaped forms and strips control characters', () => {
-    const secret = 'p"<x>';
-    const q = quoteOutput(`raw p"<x> json p\\"\\u003cx\\u003e go p\\"<x> \u001b[31mred`, secret);
+    const secret = 'fake-p"<x>';
+    const q = quoteOutput(`raw fake-p"<x> json fake-p\\"\\u003cx\\u003e go fake-p\\"<x> \u001b[31mred`, secret);
     expect(q).not.to.include('<x>');
     expect(q).not.to.include('\u001b');
     expect(q.match(/\*{8}/g)?.length).to.equal(3);

@@ -9,7 +9,7 @@ const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 function secret(type: PullSecretType, entries: number, meta: Partial<PullSecret> = {}): PullSecret {
   const file = emptyAuthFile('f.json', 'secret');
-  for (let i = 0; i < entries; i++) file.entries.push(parseEntry({ auth: b64(`user${i}:pw<&>${i}`) }, `registry${i}.example.com`, 'f.json'));
+  for (let i = 0; i < entries; i++) file.entries.push(parseEntry({ auth: b64(`user${i}:fake-pw<&>${i}`) }, `registry${i}.example.com`, 'f.json'));
   return { type, file, name: 'regcred', ...meta };
 }
 

@@ -50,31 +50,31 @@ describe('copy: choosing entries', () => {
 
   it('plans add, replace, same and skip', () => {
     const c = (username: string, secret: string): StoredCredential => ({ serverURL: 'x', username, secret });
-    expect(planAction(c('a', 's'), undefined)).to.equal('add');
-    expect(planAction(c('a', 's'), c('a', 's'))).to.equal('same');
-    expect(planAction(c('a', 's'), c('a', 't'))).to.equal('replace');
-    expect(planAction(c('a', 's'), c('b', 's'))).to.equal('replace');
-    expect(planAction(undefined, c('a', 's'))).to.equal('skip');
+    expect(planAction(c('a', 'fake-s'), undefined)).to.equal('add');
+    expect(planAction(c('a', 'fake-s'), c('a', 'fake-s'))).to.equal('same');
+    expect(planAction(c('a', 'fake-s'), c('a', 'fake-t'))).to.equal('replace');
+    expect(planAction(c('a', 'fake-s'), c('b', 'fake-s'))).to.equal('replace');
+    expect(planAction(undefined, c('a', 'fake-s'))).to.equal('skip');
   });
 });
 
 describe('copy: running', () => {
   it('dry run changes nothing and says what would happen', async () => {
-    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1'], ['b.io', 'bob', 's2'], ['c.io', '<token>', 't3']);
-    const to = seed(new MemoryStore('to'), ['b.io', 'bob', 'old'], ['c.io', '<token>', 't3']);
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1'], ['b.io', 'bob', 'fake-s2'], ['c.io', '<token>', 'fake-t3']);
+    const to = seed(new MemoryStore('to'), ['b.io', 'bob', 'fake-old'], ['c.io', '<token>', 'fake-t3']);
     const report = await copyCredentials(from, to, { registries: [], dryRun: true, move: true });
     expect(report.entries.map((e) => [e.serverURL, e.action, e.status])).to.deep.equal([
       ['a.io', 'add', 'planned'],
       ['b.io', 'replace', 'planned'],
       ['c.io', 'same', 'planned'],
     ]);
-    expect(to.items.get('b.io')?.secret).to.equal('old');
+    expect(to.items.get('b.io')?.secret).to.equal('fake-old');
     expect(to.items.has('a.io')).to.equal(false);
     expect(from.items.size).to.equal(3);
   });
 
   it('copies, verifies and with --move erases only verified entries from the source', async () => {
-    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1'], ['b.io', 'bob', 'ends-with-newline\n']);
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1'], ['b.io', 'bob', 'fake-ends-with-newline\n']);
     // Like pass: trailing newlines do not survive a round trip.
     const to = new MemoryStore('to', { transform: (c) => ({ ...c, secret: c.secret.replace(/\n+$/, '') }) });
     const report = await copyCredentials(from, to, { registries: [], dryRun: false, move: true });
@@ -88,7 +88,7 @@ describe('copy: running', () => {
   });
 
   it('keeps going past a store that refuses writes, and fails those entries', async () => {
-    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1'], ['b.io', 'bob', 's2']);
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1'], ['b.io', 'bob', 'fake-s2']);
     const to = new MemoryStore('to', { readOnly: true });
     const report = await copyCredentials(from, to, { registries: [], dryRun: false, move: true });
     expect(report.entries.map((e) => e.status)).to.deep.equal(['failed', 'failed']);
@@ -97,7 +97,7 @@ describe('copy: running', () => {
   });
 
   it('a second run finds everything the same', async () => {
-    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 's1']);
+    const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1']);
     const to = new MemoryStore('to');
     await copyCredentials(from, to, { registries: [], dryRun: false, move: false });
     const again = await copyCredentials(from, to, { registries: [], dryRun: false, move: false });

@@ -197,15 +197,15 @@ describe('dbus-wire: Secret Service types', () => {
   }
 
   it('a{o(oayays)}: the bytes of a GetSecrets reply, aligned as the specification says', () => {
-    const msg = marshalCall(1, { ...call, member: 'M', signature: 'a{o(oayays)}', args: [[['/a', ['/s', Buffer.alloc(0), Buffer.from('pw'), 'text/plain']]]] });
+    const msg = marshalCall(1, { ...call, member: 'M', signature: 'a{o(oayays)}', args: [[['/a', ['/s', Buffer.alloc(0), Buffer.from('fake-pw'), 'text/plain']]]] });
     const body = msg.subarray(msg.length - msg.readUInt32LE(4));
     expect(body.toString('hex')).to.equal(
       [
-        '2b000000', '00000000', // array length (43: from the entry to the end), then padding to the 8-aligned entry
+        '2f000000', '00000000', // array length (47: from the entry to the end), then padding to the 8-aligned entry
         '020000002f6100', '00', // o "/a" + pad to 8 for the struct
         '020000002f7300', '00', // o "/s" + pad to 4
         '00000000', // ay []
-        '02000000', '7077', '0000', // ay "pw", pad to 4
+        '07000000', '66616b652d7077', '00', // ay "fake-pw", pad to 4
         '0a000000', '746578742f706c61696e00', // s "text/plain"
       ].join(''),
     );

@@ -35,7 +35,7 @@ describe('os-keyring item layout', () => {
   });
 
   it('splits an oversize token for Windows into parts that each fit and join back exactly', () => {
-    const payload = asciiJSON({ v: 1, username: '<token>', secret: `eyJ${'A'.repeat(6000)}\u00e9` });
+    const payload = asciiJSON({ v: 1, username: '<token>', secret: `fake-eyJ${'A'.repeat(6000)}\u00e9` });
     const plan = planItem(payload, WINDOWS_MAX_ITEM_CHARS, '0a1b2c');
     expect(plan.parts.length).to.equal(Math.ceil(payload.length / WINDOWS_MAX_ITEM_CHARS));
     for (const p of [plan.main, ...plan.parts.map((x) => x.text)]) expect(p.length * 2).to.be.at.most(2560);
@@ -45,7 +45,7 @@ describe('os-keyring item layout', () => {
   });
 
   it('never mistakes a credential for a split header', () => {
-    expect(parseHeader(asciiJSON({ v: 1, username: 'parts', secret: '{"v":1,"parts":2,"id":"x"}' }))).to.equal(undefined);
+    expect(parseHeader(asciiJSON({ v: 1, username: 'parts', secret: 'fake-{"v":1,"parts":2,"id":"x"}' }))).to.equal(undefined);
   });
 
   it('splitText makes pieces of at most max characters', () => {
