@@ -7,7 +7,7 @@
  */
 import type { Host } from '../io.js';
 import type { ImageRef } from '../image-ref.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
 import { keyOf } from '../auth-file/model.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../auth-file/lookup.js';
 import { lookupContainers } from '../auth-file/lookup-containers.js';
@@ -30,20 +30,33 @@ export interface ToolCredential {
   viaCredsStore: boolean;
   /** The username, when the file or the helper's `list` tells. */
   username: string | undefined;
+  /** docker's credsStore answers for a registry no auth file names: the credential is only in the helper. */
+  onlyInHelper?: boolean;
+  /**
+   * Whether the helper holding docker's credential would answer podman's query for the registry
+   * too (its `list` has the key podman asks: the host, `docker.io` for Docker Hub); undefined when
+   * the helper could not be listed.
+   */
+  helperAnswersPodman?: boolean;
 }
 
 /** Helper name → what its `list` returned. */
 export type Listings = ReadonlyMap<string, ReadonlyMap<string, string>>;
 
-function listedUsername(listings: Listings, helper: string, address: string, registry: string): string | undefined {
+/**
+ * The username a helper's `list` shows under exactly the server URL a client asks it for. A
+ * helper's `get` takes the string as it is (credkit, pass and secretservice look the key up as
+ * written): docker asks `host[:port]` (Docker Hub: `https://index.docker.io/v1/`) and podman the
+ * registry host (Docker Hub: `docker.io`), so `https://quay.io`, `quay.io:8443`, `quay.io/org` or
+ * `docker.io` under a helper do not answer for `quay.io` or for docker's Hub key. Only
+ * secretservice's label prefix is dropped: its `list` shows it, its `get` does not need it.
+ */
+function listedUsername(listings: Listings, helper: string, serverURL: string): string | undefined {
   const listed = listings.get(helper);
   if (!listed) return undefined;
-  const exact = listed.get(address);
+  const exact = listed.get(serverURL);
   if (exact !== undefined) return exact;
-  for (const [key, user] of listed) {
-    const k = parseRegistryKey(stripListLabel(key));
-    if (k.path === '' && k.host === registry) return user;
-  }
+  for (const [key, user] of listed) if (stripListLabel(key) === serverURL) return user;
   return undefined;
 }
 
@@ -73,6 +86,27 @@ export function candidateRegistries(files: readonly LoadedAuthFile[]): string[] 
   return [...out].sort();
 }
 
+/**
+ * Registries docker has a credential for only in its `credsStore` helper: keys of that helper's
+ * `list` that docker would ask it for (a bare `host[:port]`, or `https://index.docker.io/v1/` for
+ * Docker Hub) and that no file names. docker asks the credsStore for every registry, so it uses
+ * them; podman has no credsStore and never asks. Keys docker never asks for (`docker.io`,
+ * `https://quay.io`, `quay.io/org`, Docker Desktop's token entries) are left out.
+ */
+export function storeOnlyRegistries(files: readonly LoadedAuthFile[], listings: Listings): string[] {
+  const store = files.find((f) => f.readers.includes('docker'))?.file?.credsStore;
+  const listed = store === undefined ? undefined : listings.get(store);
+  if (!listed) return [];
+  const named = new Set(candidateRegistries(files));
+  const out = new Set<string>();
+  for (const raw of listed.keys()) {
+    const key = stripListLabel(raw);
+    const registry = key === DOCKER_HUB_KEY ? DOCKER_HUB_HOST : isPlainHostKey(key) && isRegistryHost(key) ? key : undefined;
+    if (registry !== undefined && !named.has(registry)) out.add(registry);
+  }
+  return [...out].sort();
+}
+
 /** The file texts a lookup reads, from what doctor already loaded (missing files absent). */
 function lookupTexts(files: readonly LoadedAuthFile[]): Map<string, FileText> {
   const out = new Map<string, FileText>();
@@ -96,7 +130,7 @@ function listingDeps(listings: Listings): LookupDeps {
     onPath: () => false,
     askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
       if (!listings.has(helper)) return { kind: 'found', username: '', password: '', identityToken: undefined };
-      const username = listedUsername(listings, helper, serverURL, parseRegistryKey(serverURL).host);
+      const username = listedUsername(listings, helper, serverURL);
       return username === undefined ? { kind: 'not-found' } : { kind: 'found', username, password: '', identityToken: undefined };
     },
   };
@@ -119,7 +153,7 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
   const locate = uid === undefined ? {} : { uid };
-  for (const registry of candidateRegistries(files)) {
+  for (const registry of [...candidateRegistries(files), ...storeOnlyRegistries(files, listings)]) {
     const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate }, deps);
     const c = credentialOf(registry, x);
     if (c) out.set(registry, c);
@@ -154,11 +188,16 @@ export async function dockerView(files: readonly LoadedAuthFile[], listings: Lis
   const ignoredPlaintext = new Map<string, IgnoredPlaintext>();
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
-  for (const registry of candidateRegistries(files)) {
+  const storeOnly = storeOnlyRegistries(files, listings);
+  for (const registry of [...candidateRegistries(files), ...storeOnly]) {
     const x = await lookupDocker({ host, ref: registryRef(registry), files: texts }, deps);
     const c = credentialOf(registry, x);
     if (c) {
-      credentials.set(registry, { ...c, viaCredsStore: c.key === 'credsStore' });
+      const shared: Partial<ToolCredential> = {};
+      if (storeOnly.includes(registry)) shared.onlyInHelper = true;
+      // podman asks a helper for the registry host (docker.io for Hub), not for docker's key.
+      if (c.helper !== undefined && listings.has(c.helper)) shared.helperAnswersPodman = listedUsername(listings, c.helper, registry) !== undefined;
+      credentials.set(registry, { ...c, viaCredsStore: c.key === 'credsStore', ...shared });
       continue;
     }
     const call = x.helperCalls[0];
@@ -202,13 +241,17 @@ export function compareViews(
       } else agree++;
     } else if (d) {
       const hubKey = r === DOCKER_HUB_HOST ? DOCKER_HUB_HOST : r;
-      // Pointing podman at a helper the helper checks found broken would only move the failure.
-      const shareable = d.helper !== undefined && !brokenHelpers.has(d.helper);
-      const broken = d.helper !== undefined && !shareable ? ` (helper "${d.helper}" does not work here: see its finding above)` : '';
+      // Pointing podman at a helper the helper checks found broken would only move the failure,
+      // and so would pointing it at a helper that holds the credential under docker's key only.
+      const brokenHelper = d.helper !== undefined && brokenHelpers.has(d.helper);
+      const shareable = d.helper !== undefined && !brokenHelper && d.helperAnswersPodman !== false;
+      const broken = brokenHelper ? ` (helper "${d.helper}" does not work here: see its finding above)` : '';
+      const unshared = d.helper !== undefined && !brokenHelper && !shareable ? ` (a helper is asked for the exact key: podman would ask helper "${d.helper}" for "${hubKey}", and it holds ${name} only as "${r === DOCKER_HUB_HOST ? DOCKER_HUB_KEY : r}")` : '';
+      const onlyInHelper = d.onlyInHelper ? `; no auth file names ${r}: the credential is only in the helper` : '';
       if (d.viaCredsStore) {
-        out.push({ level: 'warn', area: 'agreement', code: 'creds-store-ignored', what: `${name}: docker keeps the credential in credsStore "${d.helper}" (${displayPath(d.path, home)}), which podman ignores: podman pulls from ${r} anonymously`, fix: shareable ? `podman login ${r}, or let podman ask the same helper: add "credHelpers": {"${hubKey}": "${d.helper}"} to ${podmanFile}` : `podman login ${r}${broken}` });
+        out.push({ level: 'warn', area: 'agreement', code: 'creds-store-ignored', what: `${name}: docker keeps the credential in credsStore "${d.helper}" (${displayPath(d.path, home)}), which podman ignores: podman pulls from ${r} anonymously${onlyInHelper}`, fix: shareable ? `podman login ${r}, or let podman ask the same helper: add "credHelpers": {"${hubKey}": "${d.helper}"} to ${podmanFile}` : `podman login ${r}${broken}${unshared}` });
       } else if (r === DOCKER_HUB_HOST) {
-        out.push({ level: 'warn', area: 'agreement', code: 'hub-docker-only', what: `Docker Hub: docker has a credential (${source(d, home)}) but podman has none (podman looks for "${DOCKER_HUB_HOST}")`, fix: shareable ? `podman login docker.io, or add "credHelpers": {"${DOCKER_HUB_HOST}": "${d.helper}"} to ${podmanFile}` : `podman login docker.io${broken}` });
+        out.push({ level: 'warn', area: 'agreement', code: 'hub-docker-only', what: `Docker Hub: docker has a credential (${source(d, home)}) but podman has none (podman looks for "${DOCKER_HUB_HOST}")`, fix: shareable ? `podman login docker.io, or add "credHelpers": {"${DOCKER_HUB_HOST}": "${d.helper}"} to ${podmanFile}` : `podman login docker.io${broken}${unshared}` });
       } else {
         out.push({ level: 'info', area: 'agreement', code: 'docker-only', what: `${name}: only docker has a credential (${source(d, home)})`, fix: `podman login ${r}, if you pull from it with podman too` });
       }

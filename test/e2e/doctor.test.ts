@@ -14,6 +14,7 @@ import type { PrivateBus } from '../support/os-keyring.js';
 
 interface Finding {
   level: 'ok' | 'info' | 'warn' | 'error';
+  area: string;
   code: string;
   what: string;
   fix?: string;
@@ -396,6 +397,63 @@ describe('e2e: credkit doctor', function () {
       await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'ghcr.io': auth('carol') } });
       const shared = await sb.credkit(['doctor', '--no-call-helpers']);
       expect(shared.stdout).to.include('ok     docker and podman agree on the 1 registry both have credentials for\n');
+    });
+
+    /** credkit's own helper on PATH over a file store holding `entries` (server URL → username). */
+    async function credkitHelperWith(entries: Record<string, string>): Promise<void> {
+      await putHelperOnPath(sb);
+      sb.env.CREDKIT_BACKEND = 'file';
+      sb.env.CREDKIT_FILE = join(sb.home, 'helper-store.json');
+      for (const [url, user] of Object.entries(entries)) {
+        const stored = await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: `${FAKE}-${user}` })}\n`);
+        expect(stored.code, stored.stdout).to.equal(0);
+      }
+    }
+
+    /** What `credkit explain TARGET` says each client sends (it asks the helpers for real). */
+    async function explainUsers(target: string): Promise<[string, string, string | undefined][]> {
+      const x = await sb.credkit(['explain', target, '--json']);
+      expect(x.code, x.stderr).to.equal(0);
+      expect(x.stdout).not.to.include(FAKE);
+      const clients = (JSON.parse(x.stdout) as { clients: { client: string; outcome: string; credential?: { username: string } }[] }).clients;
+      return clients.map((c) => [c.client, c.outcome, c.credential?.username]);
+    }
+
+    it('a helper is matched by the exact key each client asks: Docker Hub stored as docker\'s key is not podman\'s "docker.io", even with credHelpers["docker.io"]', async () => {
+      await credkitHelperWith({ 'https://index.docker.io/v1/': 'alice' });
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'credkit' } });
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: {}, credHelpers: { 'docker.io': 'credkit' } });
+      expect(await explainUsers('busybox')).to.deep.equal([
+        ['docker', 'credential', 'alice'],
+        ['podman', 'anonymous', undefined],
+      ]);
+      const { report } = await doctorJSON(sb);
+      expect(withCode(report, 'agree')).to.deep.equal([]);
+      const f = one(report, 'hub-docker-only');
+      expect(f.fix).to.equal('podman login docker.io (a helper is asked for the exact key: podman would ask helper "credkit" for "docker.io", and it holds Docker Hub only as "https://index.docker.io/v1/")');
+      // What podman login would do through that credHelpers entry: the helper now holds "docker.io" too.
+      await credkitHelperWith({ 'docker.io': 'alice' });
+      expect((await explainUsers('busybox')).map((c) => c[2])).to.deep.equal(['alice', 'alice']);
+      const after = await doctorJSON(sb);
+      expect(after.report.findings.filter((x) => x.code === 'agree' || x.code === 'hub-docker-only').map((x) => x.what)).to.deep.equal([
+        'docker and podman agree on the 1 registry both have credentials for',
+      ]);
+    });
+
+    it('credentials only in the credsStore helper (nothing in any auth file): docker uses them, podman cannot, and doctor says so', async () => {
+      await credkitHelperWith({ 'ghcr.io': 'carol', 'https://quay.io': 'dan' });
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: {}, credsStore: 'credkit' });
+      expect(await explainUsers('ghcr.io/org/app')).to.deep.equal([
+        ['docker', 'credential', 'carol'],
+        ['podman', 'anonymous', undefined],
+      ]);
+      // "https://quay.io" is a key docker never asks for: quay.io is anonymous for both.
+      expect((await explainUsers('quay.io/org/app')).map((c) => c[1])).to.deep.equal(['anonymous', 'anonymous']);
+      const { report } = await doctorJSON(sb);
+      const f = one(report, 'creds-store-ignored');
+      expect(f.what).to.equal('ghcr.io: docker keeps the credential in credsStore "credkit" (~/.docker/config.json), which podman ignores: podman pulls from ghcr.io anonymously; no auth file names ghcr.io: the credential is only in the helper');
+      expect(f.fix).to.equal('podman login ghcr.io, or let podman ask the same helper: add "credHelpers": {"ghcr.io": "credkit"} to ~/.config/containers/auth.json');
+      expect(report.findings.filter((x) => x.area === 'agreement' && x.what.includes('quay.io'))).to.deep.equal([]);
     });
 
     it('the same registry with different usernames in ~/.docker/config.json and auth.json', async () => {

@@ -271,18 +271,78 @@ describe('doctor: docker and podman agreement', () => {
     expect(only(r, 'different-username').what).to.include('"alice"');
   });
 
-  it('docker credsStore stubs: podman pulls anonymously; the fix points podman at the same helper', async () => {
-    const listed = new Map([['https://index.docker.io/v1/', 'alice'], ['ghcr.io', 'alice']]);
+  it('docker credsStore stubs: podman pulls anonymously; the fix points podman at the same helper when it holds the key podman asks', async () => {
+    const listed = new Map([['https://index.docker.io/v1/', 'alice'], ['docker.io', 'alice'], ['ghcr.io', 'alice']]);
     const r = await doctor({ helpers: { desktop: { ok: true, entries: listed } }, files: { [dockerConfig]: { auths: { 'https://index.docker.io/v1/': {}, 'ghcr.io': {} }, credsStore: 'desktop' } } });
     const f = r.findings.filter((x) => x.code === 'creds-store-ignored');
     expect(f.map((x) => x.level)).to.deep.equal(['warn', 'warn']);
     expect(f[0]?.fix).to.include('"credHelpers": {"docker.io": "desktop"} to ~/.config/containers/auth.json');
     expect(f[1]?.what).to.include('podman pulls from ghcr.io anonymously');
+    expect(f[1]?.fix).to.include('"credHelpers": {"ghcr.io": "desktop"}');
   });
 
-  it('Hub for docker but not podman: a credHelpers key under the /v1/ URL serves docker only', async () => {
-    const r = await doctor({ helpers: { pass: { ok: true, entries: new Map([['https://index.docker.io/v1/', 'alice']]) } }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } } } });
-    expect(only(r, 'hub-docker-only').fix).to.include('"credHelpers": {"docker.io": "pass"}');
+  it('Hub under docker\'s key only: pointing podman at the helper would not help (it asks for "docker.io"), so the fix is podman login', async () => {
+    const listed = new Map([['https://index.docker.io/v1/', 'alice']]);
+    const stubs = await doctor({ helpers: { desktop: { ok: true, entries: listed } }, files: { [dockerConfig]: { auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'desktop' } } });
+    const f = only(stubs, 'creds-store-ignored');
+    expect(f.fix).to.equal('podman login docker.io (a helper is asked for the exact key: podman would ask helper "desktop" for "docker.io", and it holds Docker Hub only as "https://index.docker.io/v1/")');
+    const routed = await doctor({ helpers: { pass: { ok: true, entries: listed } }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } } } });
+    expect(only(routed, 'hub-docker-only').fix).to.match(/^podman login docker\.io \(a helper is asked for the exact key: podman would ask helper "pass" for "docker\.io"/);
+    // Not listed (--no-call-helpers): doctor cannot tell, and keeps the credHelpers suggestion.
+    const unlisted = await doctor({ helpers: { pass: undefined }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass' } } } }, {}, false);
+    expect(only(unlisted, 'hub-docker-only').fix).to.include('"credHelpers": {"docker.io": "pass"}');
+  });
+
+  it("a helper answers only for the exact key a client asks: https://quay.io, quay.io:8443, quay.io/org or quay.io/v1/ in its list are not docker's quay.io", async () => {
+    const listed = new Map([['https://quay.io', 'carol'], ['quay.io:8443', 'carol'], ['quay.io/org', 'carol'], ['http://quay.io/v1/', 'carol'], ['Registry credentials for https://quay.io/', 'carol']]);
+    const r = await doctor({
+      helpers: { store: { ok: true, entries: listed } },
+      files: { [dockerConfig]: { auths: {}, credHelpers: { 'quay.io': 'store' } }, [podmanAuth]: { auths: { 'quay.io': auth('bob', 'fake-pw') } } },
+    });
+    // docker asks the helper for "quay.io", which it does not hold: docker has nothing, podman has bob.
+    expect(r.findings.filter((f) => f.area === 'agreement').map((f) => f.code)).to.deep.equal(['podman-only']);
+    expect(only(r, 'podman-only').what).to.equal('quay.io: only podman has a credential (key "quay.io" in ~/.config/containers/auth.json)');
+    // The exact key does answer, its secretservice label dropped.
+    const exact = await doctor({
+      helpers: { store: { ok: true, entries: new Map([['Registry credentials for quay.io', 'carol']]) } },
+      files: { [dockerConfig]: { auths: {}, credHelpers: { 'quay.io': 'store' } }, [podmanAuth]: { auths: { 'quay.io': auth('bob', 'fake-pw') } } },
+    });
+    expect(only(exact, 'different-username').what).to.include('docker logs in as "carol"');
+  });
+
+  it('podman with credHelpers["docker.io"] gets nothing from a helper that holds Hub only as docker\'s key: not "agree"', async () => {
+    const r = await doctor({
+      helpers: { store: { ok: true, entries: new Map([['https://index.docker.io/v1/', 'alice']]) } },
+      files: { [dockerConfig]: { auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'store' } }, [podmanAuth]: { auths: {}, credHelpers: { 'docker.io': 'store' } } },
+    });
+    none(r, 'agree');
+    expect(only(r, 'hub-docker-only').what).to.match(/^Docker Hub: docker has a credential \(credHelpers\[.*secret in helper "store"\) but podman has none \(podman looks for "docker\.io"\)$/);
+  });
+
+  it('credentials only in the credsStore helper (no file names them): docker uses them, podman does not; keys docker never asks for are left out', async () => {
+    const listed = new Map([
+      ['ghcr.io', 'carol'],
+      ['registry.example.com:5000', 'dan'],
+      ['https://index.docker.io/v1/', 'alice'],
+      ['https://index.docker.io/v1/access-token', 'alice'],
+      ['docker.io', 'erin'],
+      ['https://quay.io', 'frank'],
+      ['quay.io/org', 'frank'],
+    ]);
+    const r = await doctor({ helpers: { desktop: { ok: true, entries: listed } }, files: { [dockerConfig]: { auths: {}, credsStore: 'desktop' } } });
+    const f = r.findings.filter((x) => x.area === 'agreement');
+    expect(f.map((x) => [x.code, x.level, x.what.split(':')[0]])).to.deep.equal([
+      ['creds-store-ignored', 'warn', 'Docker Hub'],
+      ['creds-store-ignored', 'warn', 'ghcr.io'],
+      ['creds-store-ignored', 'warn', 'registry.example.com'],
+    ]);
+    expect(f[1]?.what).to.equal('ghcr.io: docker keeps the credential in credsStore "desktop" (~/.docker/config.json), which podman ignores: podman pulls from ghcr.io anonymously; no auth file names ghcr.io: the credential is only in the helper');
+    expect(f[1]?.fix).to.include('"credHelpers": {"ghcr.io": "desktop"}');
+    // The helper holds "docker.io" too, so podman could ask it.
+    expect(f[0]?.fix).to.include('"credHelpers": {"docker.io": "desktop"}');
+    // Without a credsStore, docker never asks the helper for them: nothing to report.
+    const routed = await doctor({ helpers: { desktop: { ok: true, entries: listed } }, files: { [dockerConfig]: { auths: {}, credHelpers: { 'gcr.io': 'desktop' } } } });
+    expect(routed.findings.filter((x) => x.area === 'agreement')).to.deep.equal([]);
   });
 
   it('Hub for podman but not docker: podman login wrote "docker.io", which docker never reads', async () => {
