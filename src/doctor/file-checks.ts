@@ -137,13 +137,15 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
       out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker sees no credentials (podman skips it and uses its other auth files)`, fix: `docker login, or unset DOCKER_CONFIG` });
     }
   }
+  // Both findings below are about the file podman login writes, which is another one when
+  // REGISTRY_AUTH_FILE or (current containers/common) DOCKER_CONFIG names it.
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
     const primary = podmanDefaultAuthFile(host, probes.uid);
     if (primary && env.XDG_RUNTIME_DIR && !(await probes.statPath(env.XDG_RUNTIME_DIR))) {
       out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: 'log in through a systemd user session (loginctl enable-linger), or set REGISTRY_AUTH_FILE=~/.config/containers/auth.json' });
     } else if (primary) {
       const exists = Boolean(await probes.statPath(primary));
-      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, on a tmpfs: those logins are lost on reboot`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
+      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
     }
   }
   return out;
