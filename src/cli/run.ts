@@ -72,36 +72,15 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
 }
 
 /**
- * `io` with stdout watched: `onWrite` runs before each write. The other members are read from `io`
- * when used (isTTY is a getter that loads node:tty only when asked).
+ * `io` with stdout watched: `onWrite` runs before each write. Everything else is `io`'s own,
+ * reached through the prototype when used (isTTY is a getter that loads node:tty only when asked).
  */
 function watchStdout(io: Io, onWrite: () => void): Io {
-  return {
-    get env() {
-      return io.env;
-    },
-    get home() {
-      return io.home;
-    },
-    get platform() {
-      return io.platform;
-    },
-    get cwd() {
-      return io.cwd;
-    },
-    get uid() {
-      return io.uid;
-    },
-    get isTTY() {
-      return io.isTTY;
-    },
-    readStdin: () => io.readStdin(),
-    stdout: (text) => {
-      onWrite();
-      io.stdout(text);
-    },
-    stderr: (text) => io.stderr(text),
+  const stdout = (text: string): void => {
+    onWrite();
+    io.stdout(text);
   };
+  return Object.defineProperty(Object.create(io) as Io, 'stdout', { value: stdout, enumerable: true });
 }
 
 /**
