@@ -73,6 +73,8 @@ export async function verifyCredentials(options: VerifyCredentialsOptions): Prom
     ...(options.proxy ? { proxy: options.proxy } : {}),
   };
   const forWho = username !== undefined && username !== '' ? ` for ${username}` : '';
+  // What a registry's error answer must not repeat (some echo the request): grows by the token.
+  const secrets = [password, identityToken, password !== undefined ? `${username ?? ''}:${password}` : undefined].filter((s): s is string => s !== undefined && s !== '');
   const denied = (what: string) => new UnauthorizedError(`unauthorized: ${what}${forWho} at ${registry}`);
 
   // 1. The anonymous ping, which also settles https vs. the (explicitly allowed) http fallback.
@@ -87,7 +89,7 @@ export async function verifyCredentials(options: VerifyCredentialsOptions): Prom
     ping = await send({ method: 'GET', url: v2 }, ctx);
   }
   if (ping.status === 200) return { ok: true, method: 'none', url: v2.href };
-  if (ping.status !== 401) throw unexpected(ping, 'GET', v2);
+  if (ping.status !== 401) throw unexpected(ping, 'GET', v2, secrets);
 
   const challenges = parseChallenges(ping.headers['www-authenticate']);
   const challenge = challenges.find((c) => c.scheme === 'basic' || c.scheme === 'bearer');
@@ -102,12 +104,13 @@ export async function verifyCredentials(options: VerifyCredentialsOptions): Prom
     const res = await send({ method: 'GET', url: v2, headers: { Authorization: basic(username ?? '', password) } }, ctx);
     if (res.status === 200) return { ok: true, method: 'basic', url: v2.href };
     if (res.status === 401) throw denied('incorrect username or password');
-    throw unexpected(res, 'GET', v2);
+    throw unexpected(res, 'GET', v2, secrets);
   }
 
   // 2b. Bearer: a token from the realm, then the request with the token.
   const realm = parseRealm(challenge, host, v2);
-  const fetched = await fetchToken(realm, challenge, options, ctx, denied);
+  const fetched = await fetchToken(realm, challenge, options, ctx, denied, secrets);
+  secrets.push(fetched.token, ...(fetched.refreshToken !== undefined ? [fetched.refreshToken] : []));
   const res = await send({ method: 'GET', url: v2, headers: { Authorization: `Bearer ${fetched.token}` } }, ctx);
   if (res.status === 200) {
     const result: VerifyCredentialsResult = { ok: true, method: 'bearer', url: v2.href };
@@ -115,7 +118,7 @@ export async function verifyCredentials(options: VerifyCredentialsOptions): Prom
     return result;
   }
   if (res.status === 401) throw denied(`the registry refused the token from ${realm.host}`);
-  throw unexpected(res, 'GET', v2);
+  throw unexpected(res, 'GET', v2, secrets);
 }
 
 function basic(username: string, password: string): string {
@@ -152,6 +155,7 @@ async function fetchToken(
   options: VerifyCredentialsOptions,
   ctx: TransportContext,
   denied: (what: string) => UnauthorizedError,
+  secrets: readonly string[],
 ): Promise<FetchedToken> {
   const { username, password, identityToken, scope } = options;
   const service = challenge.params['service'];
@@ -200,7 +204,7 @@ async function fetchToken(
   if (res.status === 400 && method === 'POST' && oauthError(res.body) === 'invalid_grant') {
     throw denied(password === undefined ? 'the identity token was not accepted' : 'incorrect username or password');
   }
-  if (res.status !== 200) throw unexpected(res, method, realm);
+  if (res.status !== 200) throw unexpected(res, method, realm, secrets);
 
   let parsed: { token?: unknown; access_token?: unknown; refresh_token?: unknown };
   try {
@@ -256,8 +260,13 @@ async function sendFollowing(first: HttpRequest, ctx: TransportContext): Promise
   }
 }
 
-/** An error for a status we do not expect, with the registry's own error text if it sent one. */
-function unexpected(res: HttpResponse, method: string, url: URL): RegistryError {
+/**
+ * An error for a status we do not expect, with the registry's own error text if it sent one. Some
+ * servers echo the request (the Authorization header, the token form) in their error body or
+ * status line, whole or re-encoded: that text is quoted only with every spelling of `secrets`
+ * masked, and not at all when a piece of a secret is still in it.
+ */
+function unexpected(res: HttpResponse, method: string, url: URL, secrets: readonly string[]): RegistryError {
   let detail = '';
   try {
     const body = JSON.parse(res.body) as { errors?: Array<{ code?: unknown; message?: unknown }> };
@@ -267,5 +276,34 @@ function unexpected(res: HttpResponse, method: string, url: URL): RegistryError 
     // not a registry error document
   }
   const what = res.status === 404 && url.pathname === '/v2/' ? ` (is ${url.host} a registry?)` : '';
-  return new RegistryError('protocol', `unexpected answer from ${url.host}: ${method} ${url.pathname} returned ${res.status} ${res.statusText}${detail.slice(0, 200)}${what}`.trim());
+  const answer = quotableAnswer(`${res.statusText}${detail}`, secrets);
+  const said = answer === undefined ? ' (its answer is not shown: it repeats part of the credentials)' : ` ${answer.slice(0, 200)}`;
+  return new RegistryError('protocol', `unexpected answer from ${url.host}: ${method} ${url.pathname} returned ${res.status}${said}${what}`.trim());
+}
+
+/** Pieces this long of a secret are looked for in what a server answered. */
+const PIECE = 8;
+
+/**
+ * `text` with each secret replaced by `********` in every form a request carries it (as is, in
+ * base64 without padding: a Basic header holds base64 of `user:password`; percent- and
+ * form-encoded: the OAuth2 form; JSON-escaped), or undefined when a piece of a secret is still
+ * there (an echo decoded or cut differently).
+ */
+function quotableAnswer(text: string, secrets: readonly string[]): string | undefined {
+  const forms = new Set<string>();
+  for (const s of secrets) {
+    if (s === '') continue;
+    const formEncoded = new URLSearchParams({ s }).toString().slice(2);
+    for (const form of [s, Buffer.from(s, 'utf8').toString('base64').replace(/=+$/, ''), encodeURIComponent(s), formEncoded, JSON.stringify(s).slice(1, -1)]) forms.add(form);
+  }
+  // Longest first, so that a form that contains another is masked whole.
+  let out = text;
+  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('********');
+  for (const s of secrets) {
+    // `user:password` pieces would be mostly the user name, which a message may well name.
+    if (s.includes(':') && secrets.includes(s.slice(s.indexOf(':') + 1))) continue;
+    for (let i = 0; i + Math.min(PIECE, s.length) <= s.length; i++) if (out.includes(s.slice(i, i + PIECE))) return undefined;
+  }
+  return out;
 }

@@ -6,10 +6,12 @@
  */
 import { expect } from 'chai';
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, writeMinimalOciLayout, type Registry } from '../support/registry.js';
-import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
+import { makeCert, startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
 import { startProxy } from '../support/proxy.js';
 
@@ -474,4 +476,83 @@ describe('e2e: credkit login against a real token-auth registry (Bearer, identit
     expect(r.stderr.trim()).to.equal(`credkit: unauthorized: incorrect username or password for alice at ${tr!.host}`);
     expect(await exists(config)).to.equal(false);
   });
+});
+
+/**
+ * A registry (and token server) that answers 500 with the request echoed in its error body and
+ * status line: the Authorization header, the Basic credentials decoded, the token form decoded
+ * as a careless server would (`+` kept). None of it may reach credkit's output.
+ */
+async function startEchoingRegistry(dir: string, scheme: 'basic' | 'bearer', failAt: 'registry' | 'token-server'): Promise<{ host: string; certDir: string; stop(): Promise<void> }> {
+  await mkdir(dir, { recursive: true });
+  const tls = await makeCert(dir, 'echo-tls', 'server');
+  const certDir = join(dir, 'certs');
+  await mkdir(certDir, { recursive: true });
+  await copyFile(tls.cert, join(certDir, 'ca.crt'));
+  const server = createServer({ cert: await readFile(tls.cert), key: await readFile(tls.key) }, (req, res) => {
+    let body = '';
+    req.on('data', (d: Buffer) => (body += d.toString('utf8')));
+    req.on('end', () => {
+      const auth = req.headers.authorization ?? '';
+      const port = (server.address() as AddressInfo).port;
+      if (req.url === '/v2/' && auth === '') {
+        const challenge = scheme === 'basic' ? 'Basic realm="echo"' : `Bearer realm="https://127.0.0.1:${port}/token",service="echo"`;
+        res.writeHead(401, { 'WWW-Authenticate': challenge });
+        return res.end();
+      }
+      if (req.url?.startsWith('/token') && failAt === 'registry') {
+        res.writeHead(200, { 'Content-Type': 'application/json' });
+        return res.end(JSON.stringify({ token: ECHO_REGISTRY_TOKEN }));
+      }
+      const basic = auth.startsWith('Basic ') ? Buffer.from(auth.slice(6), 'base64').toString('utf8') : '';
+      const echoed = `${auth} ${body} ${decodeURIComponent(body)} ${basic}`;
+      res.statusMessage = `Failed ${auth}`.replace(/[^\x20-\x7e]/g, '');
+      res.writeHead(500, { 'Content-Type': 'application/json' });
+      res.end(JSON.stringify({ errors: [{ code: 'UNKNOWN', message: echoed }] }));
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return {
+    host: `127.0.0.1:${(server.address() as AddressInfo).port}`,
+    certDir,
+    stop: () => new Promise<void>((resolve) => server.close(() => resolve())),
+  };
+}
+
+const ECHO_PASSWORD = 'fake-echo-pw+with /=&';
+const ECHO_IDENTITY_TOKEN = 'fake-echo-identity-token';
+const ECHO_REGISTRY_TOKEN = 'fake-echo-registry-token';
+
+describe('e2e: credkit login against a registry that echoes the request in its errors', function () {
+  let sb: Sandbox;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['openssl']);
+  });
+  beforeEach(async () => {
+    sb = await makeSandbox();
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  for (const [scheme, failAt] of [['basic', 'registry'], ['bearer', 'token-server'], ['bearer', 'registry']] as const) {
+    it(`${scheme}, failing at the ${failAt}: exit 1, the error names the status, no secret in any form on stdout or stderr (--json too)`, async () => {
+      const echo = await startEchoingRegistry(join(sb.home, 'echo'), scheme, failAt);
+      try {
+        const results: RunResult[] = [];
+        for (const json of [[], ['--json']]) {
+          const withPassword = await sb.credkit(['login', echo.host, '-u', 'bob', '--password-stdin', '--cert-dir', echo.certDir, ...json], ECHO_PASSWORD);
+          expect(withPassword.code).to.equal(1);
+          expect(withPassword.stdout + withPassword.stderr).to.include('returned 500');
+          results.push(withPassword);
+          if (scheme === 'bearer') results.push(await sb.credkit(['login', echo.host, '--identity-token-stdin', '--cert-dir', echo.certDir, ...json], ECHO_IDENTITY_TOKEN));
+        }
+        const forms = [ECHO_PASSWORD, ECHO_IDENTITY_TOKEN, ECHO_REGISTRY_TOKEN, b64(`bob:${ECHO_PASSWORD}`).replace(/=+$/, ''), encodeURIComponent(ECHO_PASSWORD), 'fake-echo-pw+with+', 'fake-echo'];
+        expectNoSecrets(results, forms);
+      } finally {
+        await echo.stop();
+      }
+    });
+  }
 });
