@@ -173,8 +173,8 @@ export function helperInput<V extends HelperVerb>(verb: V, input: HelperVerbs[V]
   }
 }
 
-/** Runs one helper process; rejects only when it cannot start or times out. */
-function runHelper(name: string, verb: HelperVerb, stdin: string, options: HelperCallOptions): Promise<HelperRun> {
+/** Runs one helper process; rejects only when it cannot start or times out. `secret` is masked on its stderr. */
+function runHelper(name: string, verb: HelperVerb, stdin: string, options: HelperCallOptions, secret?: string): Promise<HelperRun> {
   const platform = options.platform ?? 'linux';
   const program = helperProgram(name);
   const depth = Number(options.env[DEPTH_VARIABLE] ?? '0') || 0;
@@ -238,11 +238,13 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
     });
     if (options.stderr && child.stderr) {
       const decoder = new StringDecoder('utf8');
-      const sink = options.stderr;
-      child.stderr.on('data', (chunk: Buffer) => sink(decoder.write(chunk)));
+      // A helper may echo its input on stderr when it fails; for `store` that input is the secret.
+      const sink = secret === undefined ? { write: options.stderr, end: () => undefined } : maskingSink(options.stderr, secret);
+      child.stderr.on('data', (chunk: Buffer) => sink.write(decoder.write(chunk)));
       child.stderr.on('end', () => {
         const rest = decoder.end();
-        if (rest) sink(rest);
+        if (rest) sink.write(rest);
+        sink.end();
       });
     }
     child.on('close', (code, signal) => finish(undefined, { code, signal, stdout: Buffer.concat(out).toString('utf8') }));
@@ -278,14 +280,44 @@ function statusText(run: HelperRun): string {
  * collapsed, every occurrence of `secret` (raw or JSON-escaped) masked, length capped.
  */
 export function quoteOutput(stdout: string, secret?: string): string {
-  let text = stdout;
-  if (secret) {
-    for (const form of new Set([secret, goJSON(secret).slice(1, -1), JSON.stringify(secret).slice(1, -1)])) {
-      if (form) text = text.split(form).join('********');
-    }
-  }
+  let text = secret ? maskForms(stdout, secretForms(secret)) : stdout;
   text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
+}
+
+/** The spellings of a secret a helper may echo: as is, and JSON-escaped as sent (Go's way) or by node. */
+function secretForms(secret: string): string[] {
+  // Longest first, so that a form that contains another is masked whole.
+  return [...new Set([secret, goJSON(secret).slice(1, -1), JSON.stringify(secret).slice(1, -1)])].filter(Boolean).sort((a, b) => b.length - a.length);
+}
+
+function maskForms(text: string, forms: readonly string[]): string {
+  let out = text;
+  for (const form of forms) out = out.split(form).join('********');
+  return out;
+}
+
+/**
+ * A stderr sink that masks `secret` as the text streams through: it holds back the last
+ * characters that could be the start of a secret split across chunks, and masks before writing.
+ */
+function maskingSink(sink: (text: string) => void, secret: string): { write(text: string): void; end(): void } {
+  const forms = secretForms(secret);
+  const keep = Math.max(0, ...forms.map((f) => f.length)) - 1;
+  let pending = '';
+  return {
+    write(text) {
+      pending = maskForms(pending + text, forms);
+      if (pending.length <= keep) return;
+      const cut = pending.length - keep;
+      sink(pending.slice(0, cut));
+      pending = pending.slice(cut);
+    },
+    end() {
+      if (pending) sink(maskForms(pending, forms));
+      pending = '';
+    },
+  };
 }
 
 /** Parses the first JSON value of a helper's stdout: Go's decoder ignores bytes after it. */
@@ -398,6 +430,7 @@ export async function callHelper<V extends HelperVerb>(
   input: HelperVerbs[V]['input'],
   options: HelperCallOptions,
 ): Promise<HelperVerbs[V]['result']> {
-  const run = await runHelper(name, verb, helperInput(verb, input), options);
+  const secret = verb === 'store' ? (input as HelperStoreInput).secret : undefined;
+  const run = await runHelper(name, verb, helperInput(verb, input), options, secret);
   return classifyOutput(name, verb, input, run);
 }

@@ -185,6 +185,8 @@ describe('helper client e2e: helpers that fail', function () {
     await writeFake(helpers, 'junk', `cat >/dev/null\necho "Password: ${LEAK}"\nexit 0`);
     await writeFake(helpers, 'notfound', 'cat >/dev/null\necho "notfound helper speaking on stderr" >&2\necho "credentials not found in native keychain"\nexit 1');
     await writeFake(helpers, 'echoer', 'cat\nexit 1');
+    // Echoes its input on stderr, the second time in two writes with a pause that splits the secret.
+    await writeFake(helpers, 'stderr-echoer', `in=$(cat)\nprintf '%s\\n' "$in" >&2\nprintf '%s\\n' "$in" | { head -c 45 >&2; sleep 0.2; cat >&2; }\necho "cannot store"\nexit 1`);
     await writeFake(
       helpers,
       'ss09',
@@ -251,6 +253,19 @@ describe('helper client e2e: helpers that fail', function () {
     const line = oneLineError(r);
     expect(line).to.include('docker-credential-echoer store failed (exit status 1): {"ServerURL":"quay.io","Username":"bob","Secret":"********"}');
     expectNoSecrets(r);
+  });
+
+  it('a failing store masks the secret on the stderr it passes on, even split across writes', async () => {
+    for (const secret of [PW1, `${PW2}\nsecond line`]) {
+      const r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'helper:stderr-echoer'], secret);
+      expect(r.code).to.equal(1);
+      const lines = r.stderr.trimEnd().split('\n');
+      // Plain checks, so that a failure never prints the secret.
+      if (lines.length !== 3 || lines[2] !== 'credkit: docker-credential-stderr-echoer store failed (exit status 1): cannot store') throw new Error('expected the helper\'s two stderr lines and one error line');
+      const masked = '{"ServerURL":"quay.io","Username":"bob","Secret":"********"}';
+      if (lines[0] !== masked || lines[1] !== masked) throw new Error('expected the echoed input with the secret masked');
+      if ([PW1, PW2, 'fake-password'].some((s) => r.stderr.includes(s) || r.stdout.includes(s))) throw new Error('a secret was printed');
+    }
   });
 
   it('non-JSON on exit 0 is reported as such, not quoted for get', async () => {
