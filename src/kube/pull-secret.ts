@@ -14,7 +14,7 @@ function yaml(): Yaml {
   yamlModule ??= createRequire(import.meta.url)('yaml') as Yaml;
   return yamlModule;
 }
-import { ParseError } from '../errors.js';
+import { ParseError, messageOf } from '../errors.js';
 import { parseKubeletKey } from '../registry.js';
 import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
@@ -184,7 +184,8 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     const list = collect(parsedJSON, source, secrets);
     return { secrets, container: list ? 'list' : 'single', syntax: 'json' };
   }
-  const docs = yaml().parseAllDocuments(text, { prettyErrors: false });
+  // logLevel 'error': the library's warnings go to process.emitWarning (stderr) quoting the input.
+  const docs = yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'error' });
   const all = Array.isArray(docs) ? docs : [docs];
   let list = false;
   let count = 0;
@@ -196,7 +197,16 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
       const line = err.linePos?.[0]?.line ?? (offset >= 0 ? lineAt(text, offset) : undefined);
       throw new ParseError(`invalid YAML in document ${i + 1}${line !== undefined ? ` at line ${line}` : ''} (${err.code})`, { file: source });
     }
-    const value: unknown = doc.toJS({ maxAliasCount: 100 });
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch (err) {
+      // An alias to no anchor (`*name`), or too many aliases: the library's message quotes the
+      // alias, which may be a secret mistyped as one. Say what it is, never the text.
+      const what = /alias/i.test(messageOf(err)) ? 'an alias (*name) that refers to no earlier anchor, or too many aliases' : 'content that cannot be read';
+      // No cause: its message holds that text.
+      throw new ParseError(`invalid YAML in document ${i + 1}: ${what}`, { file: source });
+    }
     if (value === null || value === undefined) continue;
     // YAML is the last format tried: text that is a plain YAML scalar or list (a corrupted
     // config.json, say) is none of the formats, not a Secret gone wrong.

@@ -158,6 +158,25 @@ describe('e2e: credkit auth files', function () {
     }
   });
 
+  it('YAML the library reports with the input quoted (an alias to no anchor, a collection as a key): no secret on stderr or in --json', async () => {
+    const copy = async (name: string) => {
+      const path = join(sb.home, name);
+      await copyFile(fx(`secrets/${name}`), path);
+      await chmod(path, 0o600); // check would fail on a world-readable mode
+      return path;
+    };
+    const [aliasFile, keyFile] = [await copy('alias-to-no-anchor.yaml'), await copy('collection-key.yaml')];
+    for (const command of [['ls'], ['ls', '--json'], ['check'], ['convert', '--to', 'podman', '--json', '-o', join(sb.home, 'out.json')]]) {
+      const alias = await sb.credkit([...command, aliasFile]);
+      ok(alias.code === 1, `${command.join(' ')}: exit 1 for an alias to no anchor`);
+      ok(alias.stdout.includes('invalid YAML in document 1: an alias (*name) that refers to no earlier anchor') || alias.stderr.includes('invalid YAML in document 1: an alias (*name) that refers to no earlier anchor'), `${command.join(' ')}: the error says what is wrong`);
+      ok(!alias.stderr.includes('unexpected error'), `${command.join(' ')}: reported as bad input, not as a bug`);
+      const key = await sb.credkit([...command, keyFile]);
+      ok(key.code === 0, `${command.join(' ')}: exit 0 with a collection as a key`);
+      for (const r of [alias, key]) ok(!SECRETISH.test(r.stderr) && !/fake-alias|fake-collection/.test(r.stdout), `${command.join(' ')}: no secret printed`);
+    }
+  });
+
   it('-o through a symlink replaces the target atomically, keeps the link and a stricter mode', async () => {
     const real = join(sb.home, 'real', 'config.json');
     await mkdir(join(sb.home, 'real'));
