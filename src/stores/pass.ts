@@ -48,6 +48,17 @@ function lastLine(stderr: string): string {
   return lines.filter((l) => l.startsWith('gpg:')).pop() ?? lines.pop() ?? 'no message';
 }
 
+/**
+ * `text` with the secret masked, whole and line by line: pass, gpg or a wrapper around them may
+ * echo what it read on stdin when it fails, and a line of a multi-line secret is part of it.
+ */
+function maskSecret(text: string, secret: string): string {
+  const forms = [secret, ...secret.split(/\r?\n/)].filter((f) => f.trim() !== '').sort((a, b) => b.length - a.length);
+  let out = text;
+  for (const form of forms) out = out.split(form).join('********');
+  return out;
+}
+
 class PassStore implements CredentialStore {
   readonly name = 'pass';
   readonly dir: string;
@@ -111,10 +122,13 @@ class PassStore implements CredentialStore {
     });
   }
 
-  /** Runs `pass`; a failure becomes a StoreUnavailableError naming the entry and what to fix. */
-  async pass(args: readonly string[], entry: string, input?: string): Promise<Ran> {
+  /**
+   * Runs `pass`; a failure becomes a StoreUnavailableError naming the entry and what to fix.
+   * `secret` (what `input` carries) is masked in the output quoted.
+   */
+  async pass(args: readonly string[], entry: string, input?: string, secret?: string): Promise<Ran> {
     const r = await this.exec('pass', args, input);
-    return r.code === 0 ? r : this.fail(args, entry, r);
+    return r.code === 0 ? r : this.fail(args, entry, secret === undefined ? r : { ...r, stderr: maskSecret(r.stderr, secret) });
   }
 
   /** Turns a failed `pass` run into the error that says what to fix. */
@@ -172,7 +186,7 @@ class PassStore implements CredentialStore {
     // store-wide because pass commits every change when the store is a git repository, and two
     // commits at once collide on git's index lock (the loser's file stays uncommitted).
     await this.locked(async () => {
-      await this.pass(['insert', '--multiline', '--force', this.entry(c.serverURL, c.username)], this.entry(c.serverURL, c.username), `${c.secret}\n`);
+      await this.pass(['insert', '--multiline', '--force', this.entry(c.serverURL, c.username)], this.entry(c.serverURL, c.username), `${c.secret}\n`, c.secret);
       // Only after the new entry is safely written do the others go (nothing is lost on failure).
       for (const other of await this.usernames(c.serverURL)) {
         if (other !== c.username) await this.pass(['rm', '--force', this.entry(c.serverURL, other)], this.entry(c.serverURL, other));

@@ -253,6 +253,20 @@ describe('store contract: pass', function () {
       expectOneLineFailure(r, /`pass insert` did not finish within 1s and was stopped/);
     });
 
+    it('a pass that echoes the secret when it fails: the error quotes its output with the secret masked (one line, multi-line secrets too)', async () => {
+      sb = await passSandbox(gnupg.open);
+      const PATH = `${join(FIXTURES, 'pass-that-echoes')}:${basePath()}`;
+      for (const secret of ['fake-echoed-pw', 'fake-first-line\nfake-second-line']) {
+        const helper = await sb.helper('store', storeInput('quay.io', 'u', secret), { PATH });
+        const cli = await sb.credkit(['store', 'store', 'quay.io', '-u', 'u', '--password-stdin'], secret, { PATH });
+        // Plain checks, so that a failure never prints the secret.
+        if (helper.code !== 1 || cli.code !== 1) throw new Error('expected both to fail');
+        if (helper.stdout !== 'pass backend: `pass insert` failed for docker-credential-helpers/cXVheS5pbw==/u: pass: cannot insert ********\n') throw new Error('expected one line quoting pass with the secret masked');
+        if (!cli.stderr.includes('pass: cannot insert ********')) throw new Error('expected credkit to quote pass with the secret masked');
+        if ([helper, cli].some((r) => r.stdout.includes('fake-') || r.stderr.includes('fake-'))) throw new Error('a secret was printed');
+      }
+    });
+
     it('a gpg that never answers a get is stopped after the helper timeout, children included', async () => {
       sb = await passSandbox(gnupg.open);
       expect((await sb.helper('store', storeInput('quay.io', 'u', 'fake-pw'))).code).to.equal(0);
