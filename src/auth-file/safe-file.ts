@@ -205,11 +205,35 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
     delay = Math.min(delay * 2, 50);
   }
   try {
+    await removeAbandonedTemps(target);
     return await fn();
   } finally {
     await unlink(lockPath).catch(() => undefined);
   }
 }
+
+/**
+ * Removes the temp files {@link writeFileAtomic} left beside `target` when a writer was killed
+ * between writing and renaming (kill -9, a power cut): each holds a copy of the secrets, which
+ * would outlive a later logout. Runs under the target's lock, so no writer of ours is mid-write;
+ * other tools' temp files do not match the name.
+ */
+async function removeAbandonedTemps(target: string): Promise<void> {
+  const { readdir, rm } = await fsp();
+  const prefix = `.${basename(target)}.`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(target));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    if (name.startsWith(prefix) && TEMP_SUFFIX.test(name.slice(prefix.length))) await rm(join(dirname(target), name), { force: true }).catch(() => undefined);
+  }
+}
+
+/** What follows `.<name>.` in a temp file's name (see writeFileAtomic). */
+const TEMP_SUFFIX = /^[0-9a-z]{8,}\.tmp$/;
 
 /** Options for {@link writeFileAtomic}. */
 export interface WriteOptions {
@@ -241,7 +265,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     if (codeOf(err) !== 'ENOENT') throw new IoError(`${path}: cannot inspect (${codeOf(err) ?? 'error'})`, { cause: err });
   }
   // O_EXCL makes the name safe against collisions; it needs to be unique, not unguessable, and
-  // node:crypto would cost the helper measurable start-up time.
+  // node:crypto would cost the helper measurable start-up time. Its shape is TEMP_SUFFIX's: the
+  // next writer under the lock removes it if this one is killed before the rename.
   const tmp = join(dir, `.${basename(target)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`);
   let handle;
   try {

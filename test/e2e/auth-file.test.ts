@@ -177,6 +177,29 @@ describe('e2e: credkit auth files', function () {
     }
   });
 
+  it('a write removes the temp files a killed writer left beside its target (copies of secrets), and nothing else', async () => {
+    const exists = (path: string) => stat(path).then(() => true, () => false);
+    const plant = async (dir: string, name: string): Promise<{ abandoned: string; others: string[] }> => {
+      await mkdir(dir, { recursive: true });
+      // What writeFileAtomic leaves when killed between writing and renaming.
+      const abandoned = join(dir, `.${name}.mws4314a37u3mmay.tmp`);
+      await writeFile(abandoned, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('a:fake-abandoned').toString('base64') } } }), { mode: 0o600 });
+      const others = [join(dir, `.${name}.tmp-other-tool`), join(dir, `${name}.mws4314a37u3mmay.tmp`), join(dir, `.other-${name}.mws4314a37u3mmay.tmp`)];
+      for (const o of others) await writeFile(o, 'not credkit\'s', { mode: 0o600 });
+      return { abandoned, others };
+    };
+    const out = await plant(join(sb.home, 'out'), 'config.json');
+    const r = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', join(sb.home, 'out', 'config.json')]);
+    ok(r.code === 0, 'convert -o succeeds');
+    const store = await plant(join(sb.env.XDG_DATA_HOME!, 'credkit'), 'credentials.json');
+    const s = await sb.credkit(['store', 'store', 'quay.io', '-u', 'a', '--password-stdin', '--backend', 'file'], 'fake-new-pw');
+    ok(s.code === 0, 'store into the file backend succeeds');
+    for (const planted of [out, store]) {
+      ok(!(await exists(planted.abandoned)), 'the abandoned temp file is gone');
+      for (const o of planted.others) ok(await exists(o), 'other files are kept');
+    }
+  });
+
   it('-o through a symlink replaces the target atomically, keeps the link and a stricter mode', async () => {
     const real = join(sb.home, 'real', 'config.json');
     await mkdir(join(sb.home, 'real'));
