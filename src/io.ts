@@ -28,3 +28,18 @@ export interface Io extends Host {
   /** True when stdout/stderr is a terminal (progress lines, colours). */
   isTTY: boolean;
 }
+
+/**
+ * `env` without the variables credkit's env backend reads credentials from (`CREDKIT_AUTH_CONFIG`,
+ * `CREDKIT_CRED_*`): what a program credkit starts gets, unless it is credkit's own helper (which
+ * may be set to that backend). pass, gpg, git and other helpers have no use for those secrets.
+ */
+export function withoutCredentialVariables(env: Env): Env {
+  let out: Record<string, string | undefined> | undefined;
+  for (const name in env) {
+    if (name !== 'CREDKIT_AUTH_CONFIG' && !name.startsWith('CREDKIT_CRED_')) continue;
+    out ??= { ...env };
+    delete out[name];
+  }
+  return out ?? env;
+}

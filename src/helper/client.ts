@@ -12,6 +12,7 @@ import { statSync, accessSync, constants as fsConstants } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import { StringDecoder } from 'node:string_decoder';
 import type { Env } from '../io.js';
+import { withoutCredentialVariables } from '../io.js';
 import { HelperError } from '../errors.js';
 import { MESSAGES, goJSON } from './protocol.js';
 
@@ -193,7 +194,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout also stops whatever the helper started (pass → gpg).
     const child = spawn(path, [verb], {
-      env: { ...options.env, [DEPTH_VARIABLE]: String(depth + 1) } as NodeJS.ProcessEnv,
+      env: { ...(name === 'credkit' ? options.env : withoutCredentialVariables(options.env)), [DEPTH_VARIABLE]: String(depth + 1) } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
       detached: ownGroup,
       windowsHide: true,

@@ -19,6 +19,7 @@ import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats 
 import { dirname, join, resolve } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
+import { withoutCredentialVariables } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { IoError, StoreUnavailableError, UsageError } from '../errors.js';
 import { realPathOf, withFileLock } from '../auth-file/safe-file.js';
@@ -73,7 +74,7 @@ class PassStore implements CredentialStore {
     const userOpts = host.env.PASSWORD_STORE_GPG_OPTS ?? '';
     this.gpgOpts = userOpts.split(/\s+/).filter(Boolean);
     this.env = {
-      ...host.env,
+      ...withoutCredentialVariables(host.env),
       PASSWORD_STORE_DIR: root,
       PASSWORD_STORE_GPG_OPTS: `${userOpts} --batch --pinentry-mode=error --status-fd=2`.trim(),
       LC_ALL: 'C',

@@ -202,6 +202,18 @@ describe('helper client e2e: helpers that fail', function () {
     await sb.cleanup();
   });
 
+  it('a helper never gets the env backend\'s credential variables (CREDKIT_CRED_*, CREDKIT_AUTH_CONFIG) in its environment', async () => {
+    await writeFake(helpers, 'envdump', `cat >/dev/null\nenv > '${state}/'"$1"'.env'\n[ "$1" = list ] && echo '{}'\nexit 0`);
+    const env = { CREDKIT_CRED_CI_SERVER: 'quay.io', CREDKIT_CRED_CI_USERNAME: 'bot', CREDKIT_CRED_CI_SECRET: 'fake-env-secret', CREDKIT_AUTH_CONFIG: '{"auths":{}}' };
+    // (credkit's environment holds them when the env backend is in use, as for copy --from env.)
+    const r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'bot', '--password-stdin', '--backend', 'helper:envdump'], 'fake-stored', env);
+    expect(r.code, r.stderr).to.equal(0);
+    const seen = await readFile(join(state, 'store.env'), 'utf8');
+    // A plain boolean check: a failure must not print the environment (it holds the secret).
+    expect(/^CREDKIT_(CRED_|AUTH_CONFIG)/m.test(seen), 'credential variables passed to the helper').to.equal(false);
+    expect(seen.includes('fake-env-secret'), 'the secret in the helper environment').to.equal(false);
+  });
+
   it('sends exactly one argument and docker\'s stdin bytes for each verb', async () => {
     const stored = await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin', '--backend', 'helper:recorder'], 'fake-tok&<>');
     expect(stored.code, stored.stderr).to.equal(0);
