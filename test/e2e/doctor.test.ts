@@ -33,8 +33,8 @@ async function doctorJSON(sb: Sandbox, args: string[] = [], env: Record<string, 
   const r = await sb.credkit(['doctor', '--json', ...args], '', env);
   expect(r.signal, 'doctor must finish on its own').to.equal(null);
   expect(r.stderr).to.equal('');
-  expect(r.stdout).not.to.include(FAKE);
-  expect(r.stdout).not.to.include(Buffer.from(`alice:${FAKE}`).toString('base64').slice(0, 12));
+  expect((r.stdout).includes(FAKE), 'a secret in the output (not printed)').to.equal(false);
+  expect((r.stdout).includes(Buffer.from(`alice:${FAKE}`).toString('base64').slice(0, 12)), 'a secret in the output (not printed)').to.equal(false);
   const report = JSON.parse(r.stdout) as Report;
   expect(r.code, 'exit code follows the error count').to.equal(report.errors > 0 ? 1 : 0);
   return { r, report };
@@ -265,7 +265,7 @@ describe('e2e: credkit doctor', function () {
       await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': auth('alice') } }, 0o644);
       const r = await sb.credkit(['doctor', '--no-call-helpers'], '', { CREDKIT_FALLBACK: 'file' });
       expect(r.code).to.equal(1);
-      expect(r.stdout).not.to.include(FAKE);
+      expect((r.stdout).includes(FAKE), 'a secret in the output (not printed)').to.equal(false);
       expect(r.stdout.split('\n')).to.include('error  ~/.docker/config.json (read by podman and docker) has mode 0644: every user can read its credentials; fix: chmod 600 ~/.docker/config.json');
     });
 
@@ -414,7 +414,7 @@ describe('e2e: credkit doctor', function () {
     async function explainUsers(target: string): Promise<[string, string, string | undefined][]> {
       const x = await sb.credkit(['explain', target, '--json']);
       expect(x.code, x.stderr).to.equal(0);
-      expect(x.stdout).not.to.include(FAKE);
+      expect((x.stdout).includes(FAKE), 'a secret in the output (not printed)').to.equal(false);
       const clients = (JSON.parse(x.stdout) as { clients: { client: string; outcome: string; credential?: { username: string } }[] }).clients;
       return clients.map((c) => [c.client, c.outcome, c.credential?.username]);
     }

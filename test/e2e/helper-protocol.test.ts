@@ -62,7 +62,7 @@ describe('docker-credential-credkit (binary)', () => {
         const r = await sb.helper('store', input);
         expect(r.code).to.equal(1);
         expect(r.stdout).to.match(expected);
-        expect(r.stdout + r.stderr).to.not.include('leak-me');
+        expect((r.stdout + r.stderr).includes('leak-me'), 'a secret in the output (not printed)').to.equal(false);
         expect((await sb.helper('get', 'keep.example')).stdout).to.include('"fake-kept"');
       });
     }
@@ -110,7 +110,7 @@ describe('docker-credential-credkit (binary)', () => {
       const r = await sb.helper(verb, input);
       expect(r.code, verb).to.equal(1);
       expect(r.stdout).to.equal(`${file}: the credential file is not valid JSON; fix or move it (it was left untouched)\n`);
-      expect(r.stdout).to.not.include('fake-sec-');
+      expect((r.stdout).includes('fake-sec-'), 'a secret in the output (not printed)').to.equal(false);
     }
     expect(await readFile(file, 'utf8')).to.equal(before);
   });
