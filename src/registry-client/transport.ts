@@ -3,7 +3,7 @@
  * cap on the body, and failures turned into {@link RegistryError}s that name the host and the fix.
  * Requests and errors never carry header values into messages.
  */
-import { request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
+import { STATUS_CODES, request as httpRequest, type IncomingHttpHeaders, type RequestOptions } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type { Socket } from 'node:net';
 import { connect as tlsConnect, type TLSSocket } from 'node:tls';
@@ -126,7 +126,10 @@ function tunnel(proxy: URL, url: URL, ctx: TransportContext, abort: AbortSignal)
     connectRequest.on('connect', (res, socket: Socket) => {
       if (res.statusCode !== 200) {
         socket.destroy();
-        reject(new RegistryError('network', `the ${proxyName(proxy)} refused to connect to ${url.host}: ${res.statusCode} ${res.statusMessage ?? ''}`.trimEnd()));
+        // The standard text for the status, never the proxy's own: a proxy may put the request's
+        // Proxy-Authorization (the proxy password) into its reason phrase.
+        const status = res.statusCode ?? 0;
+        reject(new RegistryError('network', `the ${proxyName(proxy)} refused to connect to ${url.host}: ${status} ${STATUS_CODES[status] ?? ''}`.trimEnd()));
         return;
       }
       const servername = url.hostname.startsWith('[') ? undefined : url.hostname;

@@ -213,6 +213,21 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(cred.Username === 'bob' && cred.Secret === USERS.bob, 'the helper returns bob and his password').to.equal(true);
   });
 
+  it("a proxy that repeats its Proxy-Authorization in the refusal's reason phrase: the proxy password is never printed", async () => {
+    const port = host.slice(host.lastIndexOf(':') + 1);
+    const proxy = await startProxy({ reflect: true });
+    try {
+      const withLogin = proxy.url.replace('http://', 'http://proxyuser:fake-proxy-pw@');
+      const r = await sb.credkit(['login', `registry.test:${port}`, '-u', 'alice', '--password-stdin', '--cert-dir', registry!.certDir, '--json'], USERS.alice, { HTTPS_PROXY: withLogin });
+      expect(r.code).to.equal(1);
+      expect(r.stderr.includes('refused to connect'), 'the refusal is reported').to.equal(true);
+      const b64 = Buffer.from('proxyuser:fake-proxy-pw').toString('base64');
+      expect([r.stdout, r.stderr].some((t) => t.includes('fake-proxy-pw') || t.includes(b64)), 'the proxy password (not printed)').to.equal(false);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('HTTPS_PROXY: the check goes through the proxy (CONNECT, TLS end to end); its login, NO_PROXY and loopback are honoured', async () => {
     // registry.test exists only in the proxy's host table: a direct connection cannot resolve it.
     const port = host.slice(host.lastIndexOf(':') + 1);
@@ -229,7 +244,7 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
       // Without the proxy's login: its 407 is named, and the proxy's password never appears.
       const refused = await via({ HTTPS_PROXY: proxy.url });
       expect(refused.code).to.equal(1);
-      expect(refused.stderr).to.include(`the proxy 127.0.0.1:${proxy.url.split(':')[2]} refused to connect to ${name}: 407`);
+      expect(refused.stderr).to.include(`the proxy 127.0.0.1:${proxy.url.split(':')[2]} refused to connect to ${name}: 407 Proxy Authentication Required`);
       // NO_PROXY: straight to registry.test, which does not resolve.
       const direct = await via({ HTTPS_PROXY: withLogin, NO_PROXY: 'registry.test' });
       expect(direct.code).to.equal(1);

@@ -16,7 +16,11 @@ export interface TestProxy {
   stop(): Promise<void>;
 }
 
-export async function startProxy(options: { hosts?: Record<string, string>; login?: { user: string; password: string } } = {}): Promise<TestProxy> {
+/**
+ * `reflect`: refuse every CONNECT with a reason phrase that repeats the request's
+ * Proxy-Authorization header and its decoded login, as a careless proxy might.
+ */
+export async function startProxy(options: { hosts?: Record<string, string>; login?: { user: string; password: string }; reflect?: boolean } = {}): Promise<TestProxy> {
   const tunnels: string[] = [];
   const open = new Set<Socket>();
   const state = { refused: 0 };
@@ -27,6 +31,13 @@ export async function startProxy(options: { hosts?: Record<string, string>; logi
     open.add(client);
     client.on('close', () => open.delete(client));
     client.on('error', () => client.destroy());
+    if (options.reflect) {
+      state.refused++;
+      const sent = req.headers['proxy-authorization'] ?? '';
+      const decoded = Buffer.from(sent.replace(/^Basic /, ''), 'base64').toString('latin1');
+      client.end(`HTTP/1.1 403 Forbidden for ${sent} (${decoded})\r\nContent-Length: 0\r\n\r\n`);
+      return;
+    }
     if (options.login) {
       const want = `Basic ${Buffer.from(`${options.login.user}:${options.login.password}`).toString('base64')}`;
       if (req.headers['proxy-authorization'] !== want) {
