@@ -15,6 +15,7 @@ import type { Env } from '../io.js';
 import { withoutCredentialVariables } from '../io.js';
 import { HelperError } from '../errors.js';
 import { MESSAGES, goJSON } from './protocol.js';
+import { holdsPieceOf, maskForms } from '../redact.js';
 
 /** The verbs credkit sends to other helpers (`version` is never needed). */
 export type HelperVerb = 'store' | 'get' | 'erase' | 'list';
@@ -278,24 +279,19 @@ function statusText(run: HelperRun): string {
 
 /**
  * Helper output made safe to quote in a one-line error: control characters and line breaks
- * collapsed, every occurrence of `secret` (raw or JSON-escaped) masked, length capped.
+ * collapsed, every occurrence of `secret` (raw or JSON-escaped) masked, length capped; withheld
+ * when a piece of the secret is still there (echoed decoded, re-encoded or cut).
  */
 export function quoteOutput(stdout: string, secret?: string): string {
   let text = secret ? maskForms(stdout, secretForms(secret)) : stdout;
+  if (secret && holdsPieceOf(text, secret)) return '(output withheld: it holds part of the secret)';
   text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
   return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
 }
 
 /** The spellings of a secret a helper may echo: as is, and JSON-escaped as sent (Go's way) or by node. */
 function secretForms(secret: string): string[] {
-  // Longest first, so that a form that contains another is masked whole.
-  return [...new Set([secret, goJSON(secret).slice(1, -1), JSON.stringify(secret).slice(1, -1)])].filter(Boolean).sort((a, b) => b.length - a.length);
-}
-
-function maskForms(text: string, forms: readonly string[]): string {
-  let out = text;
-  for (const form of forms) out = out.split(form).join('********');
-  return out;
+  return [secret, goJSON(secret).slice(1, -1), JSON.stringify(secret).slice(1, -1)];
 }
 
 /**

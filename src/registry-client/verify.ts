@@ -7,6 +7,7 @@
  */
 import { RegistryError, UnauthorizedError, UsageError } from '../errors.js';
 import { isRegistryHost } from '../registry.js';
+import { holdsPieceOf, maskForms } from '../redact.js';
 import { findChallenge, parseChallenges, type Challenge } from './challenge.js';
 import { loadTlsMaterial, type TlsOptions } from './tls-config.js';
 import { send, type HttpRequest, type HttpResponse, type TransportContext } from './transport.js';
@@ -281,9 +282,6 @@ function unexpected(res: HttpResponse, method: string, url: URL, secrets: readon
   return new RegistryError('protocol', `unexpected answer from ${url.host}: ${method} ${url.pathname} returned ${res.status}${said}${what}`.trim());
 }
 
-/** Pieces this long of a secret are looked for in what a server answered. */
-const PIECE = 8;
-
 /**
  * `text` with each secret replaced by `********` in every form a request carries it (as is, in
  * base64 without padding: a Basic header holds base64 of `user:password`; percent- and
@@ -291,19 +289,17 @@ const PIECE = 8;
  * there (an echo decoded or cut differently).
  */
 function quotableAnswer(text: string, secrets: readonly string[]): string | undefined {
-  const forms = new Set<string>();
+  const forms: string[] = [];
   for (const s of secrets) {
     if (s === '') continue;
     const formEncoded = new URLSearchParams({ s }).toString().slice(2);
-    for (const form of [s, Buffer.from(s, 'utf8').toString('base64').replace(/=+$/, ''), encodeURIComponent(s), formEncoded, JSON.stringify(s).slice(1, -1)]) forms.add(form);
+    forms.push(s, Buffer.from(s, 'utf8').toString('base64').replace(/=+$/, ''), encodeURIComponent(s), formEncoded, JSON.stringify(s).slice(1, -1));
   }
-  // Longest first, so that a form that contains another is masked whole.
-  let out = text;
-  for (const form of [...forms].sort((a, b) => b.length - a.length)) out = out.split(form).join('********');
+  const out = maskForms(text, forms);
   for (const s of secrets) {
     // `user:password` pieces would be mostly the user name, which a message may well name.
     if (s.includes(':') && secrets.includes(s.slice(s.indexOf(':') + 1))) continue;
-    for (let i = 0; i + Math.min(PIECE, s.length) <= s.length; i++) if (out.includes(s.slice(i, i + PIECE))) return undefined;
+    if (holdsPieceOf(out, s)) return undefined;
   }
   return out;
 }

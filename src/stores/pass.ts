@@ -22,6 +22,7 @@ import type { Host } from '../io.js';
 import { withoutCredentialVariables } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { IoError, StoreUnavailableError, UsageError } from '../errors.js';
+import { holdsPieceOf, maskForms } from '../redact.js';
 import { realPathOf, withFileLock } from '../auth-file/safe-file.js';
 
 /** One backend line for `credkit store backends`. */
@@ -52,12 +53,11 @@ function lastLine(stderr: string): string {
 /**
  * `text` with the secret masked, whole and line by line: pass, gpg or a wrapper around them may
  * echo what it read on stdin when it fails, and a line of a multi-line secret is part of it.
+ * Withheld when a piece of the secret is still there (echoed decoded, re-encoded or cut).
  */
 function maskSecret(text: string, secret: string): string {
-  const forms = [secret, ...secret.split(/\r?\n/)].filter((f) => f.trim() !== '').sort((a, b) => b.length - a.length);
-  let out = text;
-  for (const form of forms) out = out.split(form).join('********');
-  return out;
+  const out = maskForms(text, [secret, ...secret.split(/\r?\n/).filter((f) => f.trim() !== '')]);
+  return holdsPieceOf(out, secret) ? '(output withheld: it holds part of the secret)' : out;
 }
 
 class PassStore implements CredentialStore {

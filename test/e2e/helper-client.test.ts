@@ -268,6 +268,16 @@ describe('helper client e2e: helpers that fail', function () {
     expectNoSecrets(r);
   });
 
+  it('a failing store that echoes only part of the secret (cut, so no spelling of it matches): its output is withheld', async () => {
+    // Prints the input from its 55th character on: the end of the secret, never all of it.
+    await writeFake(helpers, 'cutter', 'in=$(cat)\nprintf "%s" "$in" | cut -c55-\nexit 1');
+    const r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'helper:cutter'], PW1);
+    expect(r.code).to.equal(1);
+    expect(oneLineError(r)).to.include('docker-credential-cutter store failed (exit status 1): (output withheld: it holds part of the secret)');
+    const tail = PW1.slice(-8);
+    expect(r.stderr.includes(tail) || r.stdout.includes(tail), 'a piece of the secret (not printed)').to.equal(false);
+  });
+
   it('a failing store masks the secret on the stderr it passes on, even split across writes', async () => {
     for (const secret of [PW1, `${PW2}\nsecond line`]) {
       const r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'helper:stderr-echoer'], secret);
