@@ -201,10 +201,15 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     try {
       value = doc.toJS({ maxAliasCount: 100 });
     } catch (err) {
-      // An alias to no anchor (`*name`), or too many aliases: the library's message quotes the
-      // alias, which may be a secret mistyped as one. Say what it is, never the text.
-      const what = /alias/i.test(messageOf(err)) ? 'an alias (*name) that refers to no earlier anchor, or too many aliases' : 'content that cannot be read';
-      // No cause: its message holds that text.
+      // Aliases are resolved only here: one that names no anchor, or so many that they expand
+      // exponentially (a "billion laughs" bomb), throws. The library's message may quote the input.
+      const message = messageOf(err);
+      const what = /Excessive alias count/.test(message)
+        ? 'too many alias expansions (an alias bomb?)'
+        : /Unresolved alias/.test(message)
+          ? 'an alias names no anchor set before it'
+          : 'it cannot be turned into data';
+      // No cause: its message may hold that text.
       throw new ParseError(`invalid YAML in document ${i + 1}: ${what}`, { file: source });
     }
     if (value === null || value === undefined) continue;

@@ -141,6 +141,8 @@ describe('e2e: credkit auth files', function () {
       ['secrets/wrong-type.yaml', /#opaque: key "type": Secret type is Opaque/],
       ['secrets/missing-data-key.yaml', /#wrong-key: key "data\[\.dockerconfigjson\]": missing data key/],
       ['secrets/bad-base64.yaml', /#bad: key "data\[\.dockerconfigjson\]": value is not valid padded base64/],
+      ['secrets/alias-bomb.yaml', /alias-bomb\.yaml: invalid YAML in document 1: too many alias expansions/],
+      ['secrets/unresolved-alias.yaml', /unresolved-alias\.yaml: invalid YAML in document 1: an alias names no anchor/],
     ];
     for (const [path, want] of cases) {
       it(path, async () => {
@@ -169,7 +171,7 @@ describe('e2e: credkit auth files', function () {
     for (const command of [['ls'], ['ls', '--json'], ['check'], ['convert', '--to', 'podman', '--json', '-o', join(sb.home, 'out.json')]]) {
       const alias = await sb.credkit([...command, aliasFile]);
       ok(alias.code === 1, `${command.join(' ')}: exit 1 for an alias to no anchor`);
-      ok(alias.stdout.includes('invalid YAML in document 1: an alias (*name) that refers to no earlier anchor') || alias.stderr.includes('invalid YAML in document 1: an alias (*name) that refers to no earlier anchor'), `${command.join(' ')}: the error says what is wrong`);
+      ok(alias.stdout.includes('invalid YAML in document 1: an alias names no anchor set before it') || alias.stderr.includes('invalid YAML in document 1: an alias names no anchor set before it'), `${command.join(' ')}: the error says what is wrong`);
       ok(!alias.stderr.includes('unexpected error'), `${command.join(' ')}: reported as bad input, not as a bug`);
       const key = await sb.credkit([...command, keyFile]);
       ok(key.code === 0, `${command.join(' ')}: exit 0 with a collection as a key`);
