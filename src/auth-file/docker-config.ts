@@ -6,7 +6,7 @@ import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry, writeKubernetesEntry } from './entry.js';
 import { JSONBytes } from './json-bytes.js';
-import { goEscape, isJSONObject, setOwn } from './json-text.js';
+import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
@@ -41,6 +41,7 @@ export function parseConfigJSON(parsed: unknown, source: string, format: 'docker
         file.credHelpers.set(key, helper);
       }
     } else {
+      if (nestsTooDeep(v)) throw new ParseError(TOO_DEEP, { file: source, key: name });
       setOwn(file.extra, name, v);
     }
   }

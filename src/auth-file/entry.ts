@@ -5,7 +5,7 @@
 import { ParseError } from '../errors.js';
 import { isPlainJSONBytes } from './json-bytes.js';
 import type { JSONBytes } from './json-bytes.js';
-import { setOwn } from './json-text.js';
+import { TOO_DEEP, nestsTooDeep, setOwn } from './json-text.js';
 import type { RegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthProblem, Origin } from './model.js';
 
@@ -294,6 +294,7 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
     // The two names nearly every entry has first, then the table (Go matches names case-insensitively).
     const field = name === 'auth' ? 'auth' : name === 'email' ? 'email' : (FIELD_NAMES.get(name) ?? FIELD_NAMES.get(name.toLowerCase()));
     if (field === undefined) {
+      if (nestsTooDeep(value)) throw new ParseError(`field "${name}" is ${TOO_DEEP}`, { file, key });
       setOwn((entry.extra ??= {}), name, value);
       continue;
     }

@@ -28,6 +28,34 @@ export function parseJSONText(text: string): { ok: true; value: unknown } | { ok
   }
 }
 
+/**
+ * How deep arrays and objects may nest in a value credkit keeps and writes back. JSON.stringify
+ * and the YAML library recurse, and overflow the stack at a few thousand levels (YAML: a few
+ * hundred), so deeper input is refused when read instead of crashing when written. Go's decoder,
+ * which docker, podman and kubelet use, stops at 10,000; no real file comes near either.
+ */
+export const MAX_NESTING = 256;
+
+/**
+ * True when `value` nests arrays or objects more than {@link MAX_NESTING} levels deep (the value
+ * itself is level 1). Walks with its own stack, so that the check cannot overflow either.
+ */
+export function nestsTooDeep(value: unknown): boolean {
+  if (value === null || typeof value !== 'object') return false;
+  const stack: [object, number][] = [[value, 1]];
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [node, depth] = top;
+    if (depth > MAX_NESTING) return true;
+    for (const child of Object.values(node)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}
+
+/** The error text for a value {@link nestsTooDeep} refuses. */
+export const TOO_DEEP = `nested more than ${MAX_NESTING} levels deep, which credkit cannot write back`;
+
 /** True for a plain JSON object (not null, not an array). */
 export function isJSONObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value);

@@ -3,7 +3,7 @@
  * keep every other key, entry and field exactly (copy into an auth file, migrate into a store).
  */
 import { ParseError } from '../errors.js';
-import { goEscape, isJSONObject, parseJSONText, setOwn } from './json-text.js';
+import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, parseJSONText, setOwn } from './json-text.js';
 
 /** A parsed top-level document. */
 export type RawConfig = Record<string, unknown>;
@@ -15,6 +15,9 @@ export function parseRawConfig(text: string | undefined, path: string): RawConfi
   if (!parsed.ok) throw new ParseError(`${parsed.message}; the file was left untouched`, { file: path });
   if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object; the file was left untouched', { file: path });
   const doc = asGoReadsConfig(parsed.value);
+  for (const name in doc) {
+    if (nestsTooDeep(doc[name])) throw new ParseError(`${TOO_DEEP}; the file was left untouched`, { file: path, key: name });
+  }
   for (const name of ['auths', 'credHelpers'] as const) {
     const v = doc[name];
     if (v !== undefined && v !== null && !isJSONObject(v)) {

@@ -18,7 +18,7 @@ import { ParseError, messageOf } from '../errors.js';
 import { parseKubeletKey } from '../registry.js';
 import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
-import { isJSONObject, parseJSONText } from '../auth-file/json-text.js';
+import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
 import type { AuthFile } from '../auth-file/model.js';
 
@@ -148,6 +148,9 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
   const secret: PullSecret = { type, file, dataBytes: Buffer.byteLength(payload, 'utf8') };
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;
+  for (const field of ['labels', 'annotations'] as const) {
+    if (nestsTooDeep(meta[field])) throw new ParseError(TOO_DEEP, { file: label, key: `metadata.${field}` });
+  }
   if (isJSONObject(meta.labels)) secret.labels = meta.labels;
   if (isJSONObject(meta.annotations)) {
     const { [LAST_APPLIED]: _lastApplied, ...annotations } = meta.annotations;

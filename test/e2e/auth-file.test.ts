@@ -424,6 +424,38 @@ describe('e2e: credkit auth files', function () {
     expect(secret.stdout).to.match(/^ {2}fix: repair the file; no tool can use it as is$/m);
   });
 
+  it('values nested thousands of levels deep (which JSON.stringify cannot write) are a parse error naming file and key, for convert, merge and logout; nothing is written', async () => {
+    const deep = (levels: number) => `${'['.repeat(levels)}${']'.repeat(levels)}`;
+    const auth = Buffer.from('fake-user:fake-password').toString('base64');
+    const config = join(sb.home, '.docker', 'config.json');
+    const top = `{"auths":{"r.example":{"auth":"${auth}"}},"x":${deep(20000)}}`;
+    await writeFile(config, top, { mode: 0o600 });
+    const inEntry = join(sb.home, 'entry.json');
+    await writeFile(inEntry, `{"auths":{"r.example":{"auth":"${auth}","x":${deep(20000)}}}}`, { mode: 0o600 });
+    const secret = join(sb.home, 'secret.json');
+    const payload = Buffer.from(`{"auths":{"r.example":{"auth":"${auth}"}}}`).toString('base64');
+    await writeFile(secret, `{"apiVersion":"v1","kind":"Secret","metadata":{"name":"s","labels":{"a":${deep(3000)}}},"type":"kubernetes.io/dockerconfigjson","data":{".dockerconfigjson":"${payload}"}}`, { mode: 0o600 });
+    const out = join(sb.home, 'out.yaml');
+    const runs: [string[], RegExp][] = [
+      [['convert', config, '--to', 'secret', '-o', out], /config\.json: key "x": nested more than 256 levels deep/],
+      [['convert', inEntry, '--to', 'docker', '-o', out], /entry\.json: key "r\.example": field "x" is nested more than 256 levels deep/],
+      [['convert', secret, '--to', 'secret', '--format', 'yaml', '-o', out], /secret\.json#s: key "metadata\.labels": nested more than 256 levels deep/],
+      [['merge', inEntry, config, '--to', 'docker', '-o', out], /entry\.json: key "r\.example": field "x" is nested/],
+      [['logout', 'r.example'], /config\.json: key "x": nested more than 256 levels deep.*left untouched/],
+    ];
+    for (const [args, want] of runs) {
+      const r = await sb.credkit(args);
+      expect([args[0], r.code, r.stdout]).to.deep.equal([args[0], 1, '']);
+      expect(r.stderr.trim().split('\n')).to.have.length(1);
+      expect(r.stderr).to.match(want).and.not.match(/this is a bug/);
+      ok(SECRETISH.test(r.stderr) === false, 'no secret in the error');
+    }
+    ok((await readFile(config, 'utf8')) === top, 'config.json left as it was');
+    let written = true;
+    await stat(out).catch(() => (written = false));
+    expect(written).to.equal(false);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');

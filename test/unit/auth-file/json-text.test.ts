@@ -1,0 +1,19 @@
+import { expect } from 'chai';
+import { MAX_NESTING, nestsTooDeep } from '../../../src/auth-file/json-text.js';
+
+const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`) as unknown;
+
+describe('nestsTooDeep', () => {
+  it('allows MAX_NESTING levels and refuses one more, in arrays and objects', () => {
+    expect(nestsTooDeep(nested(MAX_NESTING))).to.equal(false);
+    expect(nestsTooDeep(nested(MAX_NESTING + 1))).to.equal(true);
+    const objects = JSON.parse(`${'{"a":'.repeat(MAX_NESTING + 1)}1${'}'.repeat(MAX_NESTING + 1)}`) as unknown;
+    expect(nestsTooDeep(objects)).to.equal(true);
+  });
+
+  it('takes scalars and wide shallow values as they are, and a very deep value without overflowing', () => {
+    for (const v of [null, undefined, 1, 'x', true]) expect(nestsTooDeep(v)).to.equal(false);
+    expect(nestsTooDeep({ a: Array.from({ length: 10000 }, () => ({ b: [1] })) })).to.equal(false);
+    expect(nestsTooDeep(nested(100000))).to.equal(true);
+  });
+});
