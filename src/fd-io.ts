@@ -5,6 +5,7 @@
  * helper call or a `credkit --version` a sixth of Node's own start-up (see bench/).
  */
 import { readSync, writeSync } from 'node:fs';
+import { IoError } from './errors.js';
 
 /**
  * All of standard input as UTF-8 ('' when there is none). Read in chunks so that a non-blocking
@@ -24,8 +25,12 @@ export async function readStdin(): Promise<string> {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EAGAIN') {
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+    } else if (code === 'EISDIR') {
+      // `< some-dir`: the shell opens a directory as stdin without complaint.
+      throw new IoError('standard input is a directory, not a file or pipe', { cause: err });
     } else if (code !== 'EOF' && code !== 'ENXIO' && code !== 'EINVAL') {
-      throw err; // EOF, ENXIO, EINVAL: closed or no stdin
+      // EOF, ENXIO, EINVAL: closed or no stdin. Anything else is the input failing, not a bug.
+      throw new IoError(`cannot read standard input (${code ?? 'error'})`, { cause: err });
     }
   }
   return Buffer.concat(chunks).toString('utf8');

@@ -184,6 +184,20 @@ describe('docker-credential-credkit (binary)', () => {
     expect(Object.keys(JSON.parse(await readFile(file, 'utf8')).credentials as object)).to.include('third.example');
   });
 
+  it('a directory as stdin (`get < dir`) is a one-line error, exit 1, not an internal error', async () => {
+    for (const verb of ['get', 'store', 'erase']) {
+      const dir = openSync(sb.home, 'r');
+      const child = spawn(process.execPath, [BIN.helper, verb], { env: sb.env, stdio: [dir, 'pipe', 'pipe'] });
+      closeSync(dir);
+      let out = '';
+      let err = '';
+      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((done) => child.on('close', done));
+      expect([verb, code, out, err]).to.deep.equal([verb, 1, 'standard input is a directory, not a file or pipe\n', '']);
+    }
+  });
+
   it('reads all of a non-blocking stdin that runs dry half way (a 100 KiB secret in two writes)', async () => {
     // Node's spawn makes a child's stdin blocking again, so perl (always there on Debian) sets
     // O_NONBLOCK and then runs the helper. Its first reads drain the first write, the next one
