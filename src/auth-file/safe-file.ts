@@ -258,6 +258,8 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   try {
     const st = await stat(target);
     if (st.isDirectory()) throw new IoError(`${path}: is a directory, not a file`);
+    // A rename would put a regular file in the place of a FIFO or a device (as root: /dev/null).
+    if (!st.isFile()) throw new IoError(`${path}: is ${specialKind(st)}, not a regular file; credkit replaces files whole and will not write there`);
     mode = st.mode & 0o777 & maxMode;
     owner = { uid: st.uid, gid: st.gid };
   } catch (err) {
@@ -298,6 +300,13 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
   } catch {
     /* best effort */
   }
+}
+
+function specialKind(st: { isFIFO(): boolean; isCharacterDevice(): boolean; isBlockDevice(): boolean; isSocket(): boolean }): string {
+  if (st.isFIFO()) return 'a FIFO';
+  if (st.isCharacterDevice() || st.isBlockDevice()) return 'a device';
+  if (st.isSocket()) return 'a socket';
+  return 'a special file';
 }
 
 /** Options for {@link writeNewFile}. */

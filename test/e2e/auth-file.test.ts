@@ -473,6 +473,16 @@ describe('e2e: credkit auth files', function () {
     }
   });
 
+  it('-o naming a FIFO or a device is refused (exit 1) and left in place, not replaced by a regular file', async () => {
+    const { spawnSync } = await import('node:child_process');
+    const fifo = join(sb.home, 'out.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
+    const r = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', fifo]);
+    expect([r.code, r.stdout]).to.deep.equal([1, '']);
+    expect(r.stderr).to.equal(`credkit: ${fifo}: is a FIFO, not a regular file; credkit replaces files whole and will not write there\n`);
+    expect((await lstat(fifo)).isFIFO()).to.equal(true);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');
