@@ -483,6 +483,16 @@ describe('e2e: credkit auth files', function () {
     expect((await lstat(fifo)).isFIFO()).to.equal(true);
   });
 
+  it('a pull secret with a map or list as a mapping key: no warning from the YAML library on stderr (it quoted the key)', async () => {
+    const payload = Buffer.from(`{"auths":{"r.example":{"auth":"${Buffer.from('fake-user:fake-password').toString('base64')}"}}}`).toString('base64');
+    const input = join(sb.home, 'secret.yaml');
+    await writeFile(input, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\n  labels:\n    ? [a, b]\n    : c\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${payload}\n`);
+    for (const args of [['convert', input, '--to', 'docker'], ['ls', input]]) {
+      const r = await sb.credkit(args);
+      expect([args[0], r.code, r.stderr]).to.deep.equal([args[0], 0, '']);
+    }
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');
