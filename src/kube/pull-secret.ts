@@ -188,7 +188,9 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     return { secrets, container: list ? 'list' : 'single', syntax: 'json' };
   }
   // logLevel 'error': the library's warnings go to process.emitWarning (stderr) quoting the input.
-  const docs = yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'error' });
+  // merge: kubectl's YAML reader (go-yaml) applies `<<` merge keys; YAML 1.2 alone would keep `<<`
+  // as a key and miss whatever it merges in (a shared `type:` or `data:`).
+  const docs = yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'error', merge: true });
   const all = Array.isArray(docs) ? docs : [docs];
   let list = false;
   let count = 0;
@@ -211,7 +213,9 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
         ? 'too many alias expansions (an alias bomb?)'
         : /Unresolved alias/.test(message)
           ? 'an alias names no anchor set before it'
-          : 'it cannot be turned into data';
+          : /Merge sources/.test(message)
+            ? 'a merge key (<<) whose value is not a map or a list of maps'
+            : 'it cannot be turned into data';
       // No cause: its message may hold that text.
       throw new ParseError(`invalid YAML in document ${i + 1}: ${what}`, { file: source });
     }

@@ -493,6 +493,19 @@ describe('e2e: credkit auth files', function () {
     }
   });
 
+  it('a pull secret that shares fields through YAML merge keys (<<) is read as kubectl reads it; a merge of a scalar is a parse error', async () => {
+    const payload = Buffer.from(`{"auths":{"r.example":{"auth":"${Buffer.from('fake-user:fake-password').toString('base64')}"}}}`).toString('base64');
+    const input = join(sb.home, 'secrets.yaml');
+    const base = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: base\ntype: &t kubernetes.io/dockerconfigjson\ndata: &d\n  .dockerconfigjson: ${payload}\n`;
+    await writeFile(input, `${base}---\nx-common: &common\n  type: kubernetes.io/dockerconfigjson\n  data: {.dockerconfigjson: ${payload}}\napiVersion: v1\nkind: Secret\nmetadata:\n  name: merged\n<<: *common\n`);
+    const r = await sb.credkit(['ls', input, '--json']);
+    expect([r.code, r.stderr]).to.deep.equal([0, '']);
+    expect(r.stdout).to.include('secrets.yaml#merged');
+    await writeFile(input, `apiVersion: v1\nkind: Secret\n<<: 5\ntype: kubernetes.io/dockerconfigjson\n`);
+    const bad = await sb.credkit(['convert', input, '--to', 'docker']);
+    expect([bad.code, bad.stdout, bad.stderr]).to.deep.equal([1, '', `credkit: ${input}: invalid YAML in document 1: a merge key (<<) whose value is not a map or a list of maps\n`]);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');
