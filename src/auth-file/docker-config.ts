@@ -30,6 +30,8 @@ export function parseConfigJSON(parsed: unknown, source: string, format: 'docker
       if (!isJSONObject(v)) throw new ParseError('"auths" must be a JSON object', { file: source, key: 'auths' });
       for (const key in v) file.entries.push(parseEntry(v[key], key, source));
     } else if (name === 'credsStore') {
+      // Go decodes null into a string as nothing at all: docker and podman read no credsStore.
+      if (v === null) continue;
       if (typeof v !== 'string') throw new ParseError('"credsStore" must be a string', { file: source, key: 'credsStore' });
       if (v !== '') file.credsStore = v;
     } else if (name === 'credHelpers') {

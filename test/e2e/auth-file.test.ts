@@ -506,6 +506,16 @@ describe('e2e: credkit auth files', function () {
     expect([bad.code, bad.stdout, bad.stderr]).to.deep.equal([1, '', `credkit: ${input}: invalid YAML in document 1: a merge key (<<) whose value is not a map or a list of maps\n`]);
   });
 
+  it('"credsStore": null (docker and podman read it as no credsStore) is converted and listed, not refused', async () => {
+    const input = join(sb.home, 'config.json');
+    await writeFile(input, `{"auths":{"r.example":{"auth":"${Buffer.from('fake-user:fake-password').toString('base64')}"}},"credsStore":null}`, { mode: 0o600 });
+    const r = await sb.credkit(['convert', input, '--to', 'podman']);
+    expect([r.code, r.stderr]).to.deep.equal([0, '']);
+    ok(JSON.stringify(summarize(r.stdout)) === JSON.stringify(summarize(`{"auths":{"r.example":{"auth":"${Buffer.from('fake-user:fake-password').toString('base64')}"}}}`)), 'the entry converted, no credsStore');
+    const ls = await sb.credkit(['ls', input]);
+    expect([ls.code, ls.stderr]).to.deep.equal([0, '']);
+  });
+
   it('check flags a file others can read', async () => {
     const p = join(sb.home, 'open.json');
     await writeFile(p, '{"auths":{}}');
