@@ -41,8 +41,15 @@ function parse(text: string | undefined, path: string): FileShape {
   return { ...(raw as object), credentials: out.credentials };
 }
 
-function serialize(shape: FileShape): string {
-  return `${JSON.stringify(shape, null, 2)}\n`;
+function serialize(shape: FileShape, path: string): string {
+  try {
+    return `${JSON.stringify(shape, null, 2)}\n`;
+  } catch (err) {
+    // A kept top-level field nested thousands of levels deep overflows JSON.stringify's stack.
+    // Checked here, not when read, so that get and list keep working and the helper loads nothing more.
+    if (err instanceof RangeError) throw new ParseError('a field is nested too deeply to write back; fix or move the file (it was left untouched)', { file: path }, { cause: err });
+    throw err;
+  }
 }
 
 /** A store backed by one JSON file. */
@@ -54,7 +61,7 @@ export class FileStore implements CredentialStore {
     await updateFile(this.path, (text) => {
       const shape = parse(text, this.path);
       shape.credentials[c.serverURL] = { username: c.username, secret: c.secret };
-      return serialize(shape);
+      return serialize(shape, this.path);
     });
   }
 
@@ -72,7 +79,7 @@ export class FileStore implements CredentialStore {
       existed = Object.hasOwn(shape.credentials, serverURL);
       if (!existed) return undefined;
       delete shape.credentials[serverURL];
-      return serialize(shape);
+      return serialize(shape, this.path);
     });
     return existed;
   }

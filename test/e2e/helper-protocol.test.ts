@@ -115,6 +115,19 @@ describe('docker-credential-credkit (binary)', () => {
     expect(await readFile(file, 'utf8')).to.equal(before);
   });
 
+  it('a store file with a field nested thousands of levels deep: store and erase are a one-line error, the file is untouched, get and list still work', async () => {
+    await mkdir(join(sb.home, '.local', 'share', 'credkit'), { recursive: true });
+    const deep = `${'['.repeat(20000)}${']'.repeat(20000)}`;
+    await writeFile(file, `{"credentials": {"a.example": {"username":"u","secret":"fake-sec-A"}}, "x": ${deep}}`, { mode: 0o600 });
+    const before = await readFile(file, 'utf8');
+    for (const [verb, input] of [['store', store('b.example', 'u', 'fake-sec-B')], ['erase', 'a.example']] as const) {
+      const r = await sb.helper(verb, input);
+      expect([verb, r.code, r.stdout, r.stderr]).to.deep.equal([verb, 1, `${file}: a field is nested too deeply to write back; fix or move the file (it was left untouched)\n`, '']);
+    }
+    expect(await readFile(file, 'utf8')).to.equal(before);
+    expect((await sb.helper('list')).stdout).to.equal('{"a.example":"u"}\n');
+  });
+
   it('creates the store file with mode 0600 and keeps a stricter mode', async () => {
     await sb.helper('store', store('a.example', 'u', 'fake-s'));
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
