@@ -28,6 +28,27 @@ export interface Loss {
   message: string;
 }
 
+/**
+ * True when `loss` means the written file does not hold something the input had (an entry left
+ * out, one of two keys, a helper route or a setting the target has no place for), rather than
+ * holding it where its reader makes less of it (a path docker ignores, a token kubelet skips).
+ * Writing over the input is then the end of it.
+ */
+export function dropsData(loss: Loss, target: AuthFormat): boolean {
+  switch (loss.kind) {
+    case 'duplicate':
+    case 'missing':
+    case 'username':
+    case 'top-level':
+      return true;
+    case 'helper':
+      // podman's file keeps credsStore for docker; .dockercfg and Secrets have no place for helpers.
+      return target !== 'podman';
+    default:
+      return false;
+  }
+}
+
 /** Every loss of writing `file` as `target` (secrets: of `secretType`). Linear in entries. */
 export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSecretType = 'dockerconfigjson'): Loss[] {
   const out: Loss[] = [];

@@ -7,9 +7,10 @@ import type { CommandContext } from './context.js';
 import { warn } from './context.js';
 
 /** The report as scripts see it with `--json`. */
-export function reportJSON(result: ConvertResult, to: string, output: string, allowLossy: boolean): Record<string, unknown> {
+export function reportJSON(result: ConvertResult, to: string, output: string, allowLossy: boolean, written = true): Record<string, unknown> {
   return {
     output,
+    written,
     to,
     entries: result.entries,
     lossy: result.losses.length > 0,
@@ -24,7 +25,7 @@ export function reportJSON(result: ConvertResult, to: string, output: string, al
 }
 
 /** Prints the report as text on stderr. */
-export function printReport(ctx: CommandContext, result: ConvertResult, to: string, allowLossy: boolean): void {
+export function printReport(ctx: CommandContext, result: ConvertResult, to: string, allowLossy: boolean, written = true): void {
   for (const r of result.resolved) {
     const replaced = r.shadowed ? ' (it replaces the plaintext credential in the file, which the client would not use)' : '';
     warn(ctx, `credkit: ${r.key}: materialised from helper "${r.helper}"${replaced}`);
@@ -44,7 +45,9 @@ export function printReport(ctx: CommandContext, result: ConvertResult, to: stri
       ctx,
       allowLossy
         ? `credkit: ${n} ${n === 1 ? 'item' : 'items'} cannot be expressed in ${to} format (accepted with --allow-lossy)`
-        : `credkit: ${n} ${n === 1 ? 'item' : 'items'} cannot be expressed in ${to} format; the output was written anyway; pass --allow-lossy to accept this`,
+        : written
+          ? `credkit: ${n} ${n === 1 ? 'item' : 'items'} cannot be expressed in ${to} format; the output was written anyway; pass --allow-lossy to accept this`
+          : `credkit: ${n} ${n === 1 ? 'item' : 'items'} cannot be expressed in ${to} format; the output was NOT written: it would replace an input, the only copy of what it leaves out; pass --allow-lossy to replace it anyway, or write elsewhere`,
     );
   }
 }

@@ -2,11 +2,14 @@
  * What `convert` and `merge` share after option parsing: read inputs, call the core, write the
  * result (stdout, or atomically to `-o` under a lock), print the report, set the exit code.
  */
+import { statSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { convertAuth } from '../auth-file/convert.js';
+import { dropsData } from '../auth-file/fidelity.js';
 import type { ConvertOptions } from '../auth-file/convert.js';
 import { readInputs } from '../auth-file/load.js';
-import { withFileLock, writeFileAtomic } from '../auth-file/safe-file.js';
+import { realPathOf, withFileLock, writeFileAtomic } from '../auth-file/safe-file.js';
 import type { CommandContext } from './context.js';
 import { printReport, reportJSON } from './auth-report.js';
 import { loadResolver } from './resolver.js';
@@ -32,15 +35,44 @@ export async function runConversion(ctx: CommandContext, run: ConversionRun, opt
     ctx.io.stdout(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
   } else {
     const path = resolve(ctx.io.cwd, output);
-    await withFileLock(path, () => writeFileAtomic(path, result.text));
+    const drops = !run.allowLossy && result.losses.some((l) => dropsData(l, options.to));
+    if (drops && run.inputs.some((i) => i !== '-' && realPathOf(resolve(ctx.io.cwd, i)) === realPathOf(path))) {
+      // In place, a result that leaves something out would replace the only copy of it.
+      printLosses(ctx, run, result, options, false);
+      ctx.exitCode = 1;
+      return;
+    }
+    await writeOutput(path, result.text);
   }
+  printLosses(ctx, run, result, options);
+  if (result.losses.length > 0 && !run.allowLossy) ctx.exitCode = 1;
+}
+
+/** The report: JSON on stdout when it does not carry the converted file (else stderr), or lines on stderr. */
+function printLosses(ctx: CommandContext, run: ConversionRun, result: Awaited<ReturnType<typeof convertAuth>>, options: ConvertOptions, written = true): void {
+  const output = run.output === undefined ? '-' : restoreDash(run.output);
   if (run.json) {
-    const text = `${JSON.stringify(reportJSON(result, options.to, output, run.allowLossy), null, 2)}\n`;
-    // The report goes to stdout only when stdout does not carry the converted file.
+    const text = `${JSON.stringify(reportJSON(result, options.to, output, run.allowLossy, written), null, 2)}\n`;
     if (output === '-') ctx.io.stderr(text);
     else ctx.io.stdout(text);
   } else {
-    printReport(ctx, result, options.to, run.allowLossy);
+    printReport(ctx, result, options.to, run.allowLossy, written);
   }
-  if (result.losses.length > 0 && !run.allowLossy) ctx.exitCode = 1;
+}
+
+/**
+ * Writes `-o`: a file is replaced atomically under a lock; a FIFO or a character device that is
+ * already there (`-o >(kubectl apply -f -)`, `/dev/stdout`, `/dev/null`) is written to as it is,
+ * since there is no file to replace (a rename would put a regular file in its place).
+ */
+async function writeOutput(path: string, text: string): Promise<void> {
+  let special = false;
+  try {
+    const st = statSync(path);
+    special = st.isFIFO() || st.isCharacterDevice();
+  } catch {
+    // Not there yet (or not reachable): the atomic writer creates it or says why not.
+  }
+  if (special) await writeFile(path, text);
+  else await withFileLock(path, () => writeFileAtomic(path, text));
 }
