@@ -47,6 +47,17 @@ function visible(line: string): string {
   return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
+// Every control character, tab and newline included.
+const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
+
+/**
+ * A value for one cell of a table, with every control character shown as `\xNN`: a newline or
+ * tab in a stored key or username would otherwise break the row or fake another.
+ */
+export function cell(value: string): string {
+  return value.replace(ANY_CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** Prints a value as pretty JSON on stdout. */
 export function printJSON(ctx: CommandContext, value: unknown): void {
   ctx.io.stdout(`${JSON.stringify(value, null, 2)}\n`);

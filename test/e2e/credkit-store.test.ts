@@ -2,6 +2,7 @@
  * `credkit store …` through the shipped bin: humans' view of the helper's backends.
  */
 import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
@@ -20,6 +21,16 @@ describe('credkit store (binary)', () => {
     expect(r.stdout).to.equal('esc\\x1b[2J.example  bob\\x0dfake-row\n');
     const json = await sb.credkit(['store', 'list', '--json']);
     expect(json.stdout).to.include('esc\\u001b[2J.example');
+    // A newline in a stored URL or a registry key would make a fake row: one line per entry.
+    const nl = `${JSON.stringify({ ServerURL: 'nl.example\nfake.example', Username: 'u\tv', Secret: 'fake-nl' })}\n`;
+    expect((await sb.helper('store', nl)).code).to.equal(0);
+    const listed = await sb.credkit(['store', 'list']);
+    expect(listed.stdout.split('\n').filter((l) => l.startsWith('nl.example'))).to.deep.equal(['nl.example\\x0afake.example  u\\x09v']);
+    const file = join(sb.home, 'auth.json');
+    await writeFile(file, JSON.stringify({ auths: { 'evil.example\nfake.example': { auth: Buffer.from('u:fake-p').toString('base64') } } }), { mode: 0o600 });
+    const ls = await sb.credkit(['ls', file]);
+    expect(ls.stdout.trimEnd().split('\n')).to.have.length(2);
+    expect(ls.stdout).to.include('evil.example\\x0afake.example');
   });
 
   it('a setting in the environment that cannot be right is a usage error (exit 2), whichever it is', async () => {

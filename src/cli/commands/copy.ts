@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { jsonOption, printJSON, say, warn } from '../context.js';
+import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { CopyEntry } from '../../stores/copy.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
@@ -72,7 +72,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${source.name} matches "${u}"`);
       for (const n of notes) warn(ctx, `credkit: note: ${n}`);
       if (report.entries.length === 0) return say(ctx, `no credentials to copy from ${source.name}`);
-      const rows = report.entries.map((e) => [e.serverURL, userCell(e), e.action, statusCell(e)]);
+      const rows = report.entries.map((e) => [e.serverURL, userCell(e), e.action, statusCell(e)].map(cell));
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) say(ctx, r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
       say(ctx, summary(report.entries, Boolean(args['dry-run']), source.name, target.name));

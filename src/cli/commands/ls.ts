@@ -11,7 +11,7 @@ import { parseAuthText } from '../../auth-file/read.js';
 import { IoError, ParseError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { restoreDash } from '../stdin-arg.js';
-import { jsonOption, printJSON, say, warn } from '../context.js';
+import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 
 interface LsArgs {
   files?: string[];
@@ -55,13 +55,15 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
         say(ctx, named.length > 0 ? 'no credentials' : `no credentials in ${searched.join(', ')}`);
         return;
       }
-      const table = rows.map((r) => [
-        r.registry,
-        r.scope,
-        r.helper !== undefined ? `in helper ${r.helper}` : r.problem ? `unreadable auth (${r.problem})` : r.username || '-',
-        r.helper !== undefined ? '' : r.identityToken ? `${r.password || ''}${r.password ? ' + ' : ''}identity token` : r.password,
-        `${r.file} (${r.key})`,
-      ]);
+      const table = rows.map((r) =>
+        [
+          r.registry,
+          r.scope,
+          r.helper !== undefined ? `in helper ${r.helper}` : r.problem ? `unreadable auth (${r.problem})` : r.username || '-',
+          r.helper !== undefined ? '' : r.identityToken ? `${r.password || ''}${r.password ? ' + ' : ''}identity token` : r.password,
+          `${r.file} (${r.key})`,
+        ].map(cell),
+      );
       const head = ['REGISTRY', 'SCOPE', 'USERNAME', 'SECRET', 'FILE (KEY)'];
       const widths = head.map((h, i) => Math.max(h.length, ...table.map((row) => row[i]!.length)));
       for (const line of [head, ...table]) say(ctx, line.map((cell, i) => (i === line.length - 1 ? cell : cell.padEnd(widths[i]!))).join('  '));

@@ -4,7 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { jsonOption, printJSON, say, warn } from '../context.js';
+import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
 import { BACKENDS, loadBackend, openConfiguredStore } from '../../stores/registry.js';
@@ -47,8 +47,9 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
             if (args.json) return printJSON(ctx, Object.fromEntries(sorted));
             if (sorted.length === 0) return say(ctx, 'no credentials stored');
-            const width = Math.max(...sorted.map(([url]) => url.length));
-            for (const [url, user] of sorted) say(ctx, `${url.padEnd(width)}  ${user}`);
+            const shown = sorted.map(([url, user]) => [cell(url), cell(user)] as const);
+            const width = Math.max(...shown.map(([url]) => url.length));
+            for (const [url, user] of shown) say(ctx, `${url.padEnd(width)}  ${user}`);
           },
         })
         .command({
