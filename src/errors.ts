@@ -52,11 +52,14 @@ export class NotFoundError extends CredkitError {
 export class ParseError extends CredkitError {
   readonly file: string | undefined;
   readonly key: string | undefined;
+  /** The message without the file and key in front (for reports that show those apart). */
+  readonly detail: string;
   constructor(message: string, where: { file?: string; key?: string } = {}, options?: { cause?: unknown }) {
     const prefix = [where.file, where.key !== undefined ? `key "${where.key}"` : undefined].filter(Boolean).join(': ');
     super('PARSE', prefix ? `${prefix}: ${message}` : message, options);
     this.file = where.file;
     this.key = where.key;
+    this.detail = message;
   }
 }
 

@@ -59,7 +59,10 @@ export function checkAuthInput(input: CheckInput): Finding[] {
     if (!(err instanceof ParseError)) throw err;
     // Only docker's own config.json is thrown away by docker; a Secret or auth.json just fails its reader.
     const docker = basename(input.source) === 'config.json' ? ' (docker discards it and overwrites it on the next login)' : '';
-    findings.push({ severity: 'error', code: 'unparseable', file: input.source, message: err.message, fix: `repair the file; no tool can use it as is${docker}` });
+    // The finding shows file and key itself: the message without them (they would show twice).
+    const finding: Finding = { severity: 'error', code: 'unparseable', file: err.file ?? input.source, message: err.detail, fix: `repair the file; no tool can use it as is${docker}` };
+    if (err.key !== undefined) finding.key = err.key;
+    findings.push(finding);
     return findings;
   }
   if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);

@@ -87,7 +87,8 @@ const STD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
 function decodeData(value: unknown, where: { file: string; key: string }): string {
   if (typeof value !== 'string') throw new ParseError('value must be a base64 string', where);
-  const text = value.includes('\n') ? value.replace(/\s+/g, '') : value;
+  // Go's base64 decoder (how the API server reads []byte from JSON) skips CR and LF, nothing else.
+  const text = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
   if (!STD_BASE64.test(text) || text.length % 4 !== 0) throw new ParseError('value is not valid padded base64', where);
   return Buffer.from(text, 'base64').toString('utf8');
 }

@@ -29,9 +29,14 @@ describe('check', () => {
     ],
     ['"auths" twice (docker merges them; JSON.parse keeps the last)', fixture('docker-config/repeated-auths.json'), ['error repeated-member auths']],
     ['another top-level member twice', '{"auths":{},"psFormat":"a","psFormat":"b"}', ['warning repeated-member psFormat']],
-    ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable']],
+    ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable .dockerconfigjson']],
   ];
   for (const [name, text, want] of cases) it(name, () => expect(codes(text)).to.deep.equal(want));
+
+  it('an unparseable file is named once (file and key apart from the message)', () => {
+    const [f] = checkAuthInput({ text: '', source: 'big.json' });
+    expect([f?.file, f?.key, f?.message]).to.deep.equal(['big.json', undefined, 'the file is empty']);
+  });
 
   it('auth.json: podman looks Docker Hub helpers up as docker.io', () => {
     const text = JSON.stringify({ auths: {}, credHelpers: { 'https://index.docker.io/v1/': 'pass', 'docker.io': 'pass' } });

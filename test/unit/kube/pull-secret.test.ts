@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { stringify as stringifyYAML } from 'yaml';
 import { emptyAuthFile } from '../../../src/auth-file/model.js';
 import { parseEntry } from '../../../src/auth-file/entry.js';
-import { pullSecretObject, serializePullSecrets } from '../../../src/kube/pull-secret.js';
+import { parsePullSecrets, pullSecretObject, serializePullSecrets } from '../../../src/kube/pull-secret.js';
 import type { PullSecret, PullSecretType } from '../../../src/kube/pull-secret.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -30,4 +30,18 @@ describe('pull secrets: YAML with the payload spliced in', () => {
       expect(serializePullSecrets(secrets, container, 'yaml')).to.equal(want);
     });
   }
+});
+
+describe('pull secrets: data values as the API server decodes them', () => {
+  const payload = Buffer.from(JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('u:fake-p').toString('base64') } } })).toString('base64');
+  const manifest = (data: string) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': data } });
+  it('line breaks (CR and LF) inside base64 are skipped, as Go decodes []byte', () => {
+    const wrapped = `${payload.slice(0, 20)}\r\n${payload.slice(20, 40)}\n${payload.slice(40)}`;
+    expect(parsePullSecrets(manifest(wrapped), 's.json', JSON.parse(manifest(wrapped))).secrets[0]?.file.entries.map((e) => e.key)).to.deep.equal(['quay.io']);
+  });
+  it('a space is not base64, line breaks or not', () => {
+    for (const spaced of [`${payload.slice(0, 20)} ${payload.slice(20)}`, `${payload.slice(0, 20)} \n${payload.slice(20)}`]) {
+      expect(() => parsePullSecrets(manifest(spaced), 's.json', JSON.parse(manifest(spaced)))).to.throw(/not valid padded base64/);
+    }
+  });
 });
