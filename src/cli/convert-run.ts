@@ -7,6 +7,7 @@ import { writeFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { convertAuth } from '../auth-file/convert.js';
 import { dropsData } from '../auth-file/fidelity.js';
+import { UsageError } from '../errors.js';
 import type { ConvertOptions } from '../auth-file/convert.js';
 import { readInputs } from '../auth-file/load.js';
 import { realPathOf, withFileLock, writeFileAtomic } from '../auth-file/safe-file.js';
@@ -25,6 +26,7 @@ export interface ConversionRun {
 
 /** Runs one conversion or merge; nothing is written unless every input parsed. */
 export async function runConversion(ctx: CommandContext, run: ConversionRun, options: ConvertOptions): Promise<void> {
+  if (run.output === '') throw new UsageError('-o needs a file name (or - for standard output)');
   const inputs = await readInputs(run.inputs, ctx.io.cwd, () => ctx.io.readStdin());
   const resolver = options.materialize ? await loadResolver(ctx.io) : undefined;
   const opts: ConvertOptions = { ...options };

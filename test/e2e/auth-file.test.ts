@@ -528,5 +528,13 @@ describe('e2e: credkit auth files', function () {
     expect(r.code).to.equal(2);
     const m = await sb.credkit(['merge', fx('docker-config/basic.json'), '--to', 'docker', '--prefer', 'first', '--fail-on-conflict']);
     expect(m.code).to.equal(2);
+    const empty = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'podman', '-o', '']);
+    expect([empty.code, empty.stderr]).to.deep.equal([2, 'credkit: -o needs a file name (or - for standard output)\n']);
+  });
+
+  it('ls of a file it cannot read: the error, and no "no credentials" line after it', async () => {
+    const r = await sb.credkit(['ls', join(sb.home, 'missing.json')]);
+    expect([r.code, r.stdout]).to.deep.equal([1, '']);
+    expect(r.stderr).to.match(/missing\.json: no such file/);
   });
 });

@@ -52,7 +52,8 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
       if (args.json) return printJSON(ctx, { entries: rows, errors, searched });
       for (const e of errors) warn(ctx, `credkit: ${e.message}`);
       if (rows.length === 0) {
-        say(ctx, named.length > 0 ? 'no credentials' : `no credentials in ${searched.join(', ')}`);
+        // After an error line, "no credentials" would read as the answer for that file too.
+        if (errors.length === 0) say(ctx, named.length > 0 ? 'no credentials' : `no credentials in ${searched.join(', ')}`);
         return;
       }
       const table = rows.map((r) =>
