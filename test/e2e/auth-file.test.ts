@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, FIXTURES, makeSandbox } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandbox, runWithDirectoryStdin } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
 import { fixture, summarize } from '../support/auth-summary.js';
 
@@ -457,18 +457,8 @@ describe('e2e: credkit auth files', function () {
   });
 
   it('a directory as stdin (`convert - < dir`) is a one-line error, exit 1, not an internal error', async () => {
-    const { spawn } = await import('node:child_process');
-    const { closeSync, openSync } = await import('node:fs');
     for (const args of [['convert', '-', '--to', 'docker'], ['ls', '-'], ['check', '-']]) {
-      const dir = openSync(sb.home, 'r');
-      const child = spawn(process.execPath, [BIN.credkit, ...args], { env: sb.env, stdio: [dir, 'pipe', 'pipe'] });
-      closeSync(dir);
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((done) => child.on('close', done));
-      // ls goes on to say what it found (nothing); what matters is the one error line.
+      const { code, stdout: out, stderr: err } = await runWithDirectoryStdin(BIN.credkit, args, sb.env, sb.home);
       expect([args[0], code, args[0] === 'ls' ? '' : out, err]).to.deep.equal([args[0], 1, '', 'credkit: standard input is a directory, not a file or pipe\n']);
     }
   });

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, constants, openSync, readlinkSync, write, writeSync } from 'node:fs';
 import { promisify } from 'node:util';
-import { BIN, makeSandbox, run, type Sandbox } from '../support/sandbox.js';
+import { BIN, makeSandbox, run, runWithDirectoryStdin, type Sandbox } from '../support/sandbox.js';
 
 const store = (url: string, user: string, secret: string) => `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`;
 
@@ -199,14 +199,7 @@ describe('docker-credential-credkit (binary)', () => {
 
   it('a directory as stdin (`get < dir`) is a one-line error, exit 1, not an internal error', async () => {
     for (const verb of ['get', 'store', 'erase']) {
-      const dir = openSync(sb.home, 'r');
-      const child = spawn(process.execPath, [BIN.helper, verb], { env: sb.env, stdio: [dir, 'pipe', 'pipe'] });
-      closeSync(dir);
-      let out = '';
-      let err = '';
-      child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
-      child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
-      const code = await new Promise<number | null>((done) => child.on('close', done));
+      const { code, stdout: out, stderr: err } = await runWithDirectoryStdin(BIN.helper, [verb], sb.env, sb.home);
       expect([verb, code, out, err]).to.deep.equal([verb, 1, 'standard input is a directory, not a file or pipe\n', '']);
     }
   });

@@ -2,6 +2,7 @@
  * Throwaway HOME/XDG/DOCKER_CONFIG directories and a way to run the shipped bins inside them.
  */
 import { spawn } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { mkdtemp, rm, mkdir, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve, dirname } from 'node:path';
@@ -31,6 +32,19 @@ export interface RunOptions {
   env?: Record<string, string | undefined>;
   cwd?: string;
   timeoutMs?: number;
+}
+
+/** Runs node on `script` with a directory (opened for reading) as its standard input. */
+export async function runWithDirectoryStdin(script: string, args: readonly string[], env: NodeJS.ProcessEnv, dir: string): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  const fd = openSync(dir, 'r');
+  const child = spawn(process.execPath, [script, ...args], { env, stdio: [fd, 'pipe', 'pipe'] });
+  closeSync(fd);
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => (stdout += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+  const code = await new Promise<number | null>((done) => child.on('close', done));
+  return { code, stdout, stderr };
 }
 
 /** Runs a program and collects its output; never throws on a non-zero exit. */
