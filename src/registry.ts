@@ -107,6 +107,11 @@ export function parseRegistryKey(raw: string): RegistryKey {
     droppedPath = path;
     path = '';
   }
+  if (host === '') {
+    // `/`, `//`, `https://`: no registry at all. Kept as written, so that two such keys stay two
+    // (rather than one empty key); `check` reports them.
+    return { raw, scheme, host: '', path: '', canonical: raw, scope: 'registry', hub: false, trailingSlash: false, droppedPath: undefined };
+  }
   const hub = HUB_ALIASES.has(host);
   if (hub) host = DOCKER_HUB_HOST;
   const scope: KeyScope = path === '' ? 'registry' : path.includes('/') ? 'repository' : 'namespace';

@@ -135,6 +135,8 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}; docker looks up "${DOCKER_HUB_KEY}", podman "${DOCKER_HUB_HOST}"`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
     } else if (e.key === DOCKER_HUB_HOST && basename(file.source) === 'config.json') {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `docker looks Docker Hub up as "${DOCKER_HUB_KEY}", never as "${DOCKER_HUB_HOST}"`, fix: `credkit convert ${file.source} --to docker` });
+    } else if (k.host === '') {
+      out.push({ severity: 'error', code: 'no-host', ...where, message: 'the key names no registry host; no client ever uses this entry', fix: 'remove the entry, or put the registry host in the key' });
     } else {
       const problem = podmanKeyProblem(e.key);
       if (problem) out.push({ severity: 'warning', code: 'key-form', ...where, message: `key ${problem.problem}`, fix: `use "${problem.use ?? k.canonical}"` });

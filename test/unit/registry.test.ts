@@ -23,6 +23,10 @@ describe('registry keys', () => {
     ['docker.io/library/nginx', 'docker.io/library/nginx', 'repository'],
     ['index.docker.io/myorg', 'docker.io/myorg', 'namespace'],
     ['Quay.io', 'Quay.io', 'registry'],
+    // No host at all: kept as written, so that two such keys are not one empty key.
+    ['https://', 'https://', 'registry'],
+    ['/', '/', 'registry'],
+    ['//', '//', 'registry'],
   ];
   for (const [raw, canonical, scope] of table) {
     it(`${raw} → ${canonical} (${scope})`, () => {

@@ -21,6 +21,7 @@ describe('check', () => {
     ['scheme and trailing-slash keys', JSON.stringify({ auths: { 'https://quay.io': { auth: b64('a:fake-b') }, 'ghcr.io/org/': { auth: b64('a:fake-b') } } }), ['warning key-form https://quay.io', 'warning key-form ghcr.io/org/']],
     ['a stub that shadows a broader key', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:fake-b') }, 'quay.io/org/app': {} } }), ['error empty-entry quay.io/org/app', 'warning shadows quay.io/org/app']],
     ['line-form .dockercfg', fixture('dockercfg/line-form.dockercfg'), ['warning dockercfg-line-form']],
+    ['keys that name no host', JSON.stringify({ auths: { 'https://': { auth: b64('a:b') }, '/': { auth: b64('c:d') } } }), ['error no-host https://', 'error no-host /']],
     ['only a registry token', JSON.stringify({ auths: { 'ghcr.io': { registrytoken: 'fake-rt' } } }), ['warning registry-token-only ghcr.io']],
     [
       'credHelpers routes no client takes (Hub spelled for podman, a namespace)',
