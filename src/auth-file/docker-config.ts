@@ -7,7 +7,6 @@ import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry, writeKubernetesEntry } from './entry.js';
 import { JSONBytes } from './json-bytes.js';
 import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, setOwn } from './json-text.js';
-import { asGoReadsConfig } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
@@ -17,11 +16,13 @@ export function looksLikeConfigJSON(value: Record<string, unknown>): boolean {
   return 'auths' in value || 'credHelpers' in value || 'credsStore' in value || Object.keys(value).length === 0;
 }
 
-/** Reads a parsed config.json / auth.json document. */
-export function parseConfigJSON(parsed: unknown, source: string, format: 'docker' | 'podman'): AuthFile {
-  if (!isJSONObject(parsed)) throw new ParseError('expected a JSON object', { file: source });
-  // As docker, podman and kubelet decode it: `Auths` is `auths`, and the two merge.
-  const value = asGoReadsConfig(parsed);
+/**
+ * Reads a parsed config.json / auth.json document, as asGoReadsConfig (raw-config.ts) gives it: every
+ * reader normalises right after JSON.parse, so that its own checks (`"auths" in doc`) see the
+ * document as docker and podman do.
+ */
+export function parseConfigJSON(value: unknown, source: string, format: 'docker' | 'podman'): AuthFile {
+  if (!isJSONObject(value)) throw new ParseError('expected a JSON object', { file: source });
   const file = emptyAuthFile(source, format);
   for (const name in value) {
     const v = value[name];

@@ -18,6 +18,7 @@ import { ParseError, messageOf } from '../errors.js';
 import { parseConfigJSON } from './docker-config.js';
 import { parseDockercfgJSON } from './dockercfg.js';
 import { isJSONObject, parseJSONText } from './json-text.js';
+import { asGoReadsConfig } from './raw-config.js';
 import { locateAuthFiles } from './locate.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
@@ -108,8 +109,9 @@ function parseForContainers(path: string, text: string, legacy: boolean): { file
     const file = parseDockercfgJSON(parsed.value, path);
     return 'auths' in parsed.value ? { file, note: 'an {"auths": …} document in the legacy .dockercfg place: its keys are not registries, so it gives nothing' } : { file };
   }
-  const file = parseConfigJSON(parsed.value, path, 'podman');
-  if (!('auths' in parsed.value) && !('credHelpers' in parsed.value) && Object.keys(parsed.value).length > 0) {
+  const doc = asGoReadsConfig(parsed.value);
+  const file = parseConfigJSON(doc, path, 'podman');
+  if (!('auths' in doc) && !('credHelpers' in doc) && Object.keys(doc).length > 0) {
     return { file, note: 'no "auths": a legacy .dockercfg map here is ignored' };
   }
   return { file };

@@ -11,6 +11,7 @@ import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
 import { isJSONObject, parseJSONText } from './json-text.js';
+import { asGoReadsConfig } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ResolvedCredential, ShadowedEntry } from './lookup.js';
@@ -46,7 +47,7 @@ function readDockerConfig(path: string, text: string | undefined): { file: AuthF
   if (!isJSONObject(parsed.value)) return { file: undefined, error: 'not a JSON object' };
   let file: AuthFile;
   try {
-    file = parseConfigJSON(parsed.value, path, 'docker');
+    file = parseConfigJSON(asGoReadsConfig(parsed.value), path, 'docker');
   } catch (err) {
     if (err instanceof ParseError) return { file: undefined, error: messageOf(err) };
     throw err;
