@@ -24,8 +24,16 @@ export function looksLikeDockercfgLines(text: string): boolean {
   return text.trimStart().startsWith('auth = ') || text.trimStart().startsWith('auth=');
 }
 
+const LINE_KEYS = [['auth', /^\s*auth\s*=/], ['email', /^\s*email\s*=/]] as const;
+
 /** Reads the line form; it always stands for the Docker Hub key. */
 export function parseDockercfgLines(text: string, source: string): AuthFile {
+  // ini keeps the last of repeated keys, where the old docker read only the first line: with two
+  // `auth` lines either choice would silently drop a credential, so the file is refused instead.
+  for (const [key, line] of LINE_KEYS) {
+    const lines = text.split('\n').filter((l) => line.test(l)).length;
+    if (lines > 1) throw new ParseError(`${lines} "${key} = …" lines; the line form holds one credential (the old docker read only the first): keep one`, { file: source, key });
+  }
   const fields = parseIni(text) as Record<string, unknown>;
   if (typeof fields.auth !== 'string' || fields.auth === '') {
     throw new ParseError('the first line must be "auth = <base64>"', { file: source, key: 'auth' });

@@ -69,6 +69,18 @@ describe('convert', () => {
     expect(Object.keys(JSON.parse(hub.text).auths)).to.deep.equal(['docker.io']);
   });
 
+  it('refuses a line-form .dockercfg with two auth lines instead of keeping one of them', async () => {
+    const line = (user: string): string => `auth = ${Buffer.from(`${user}:fake-pw`).toString('base64')}\n`;
+    let message = '';
+    try {
+      await convert(`${line('first')}email = a@example.com\n${line('second')}`, '.dockercfg', { to: 'docker' });
+    } catch (err) {
+      message = (err as Error).message;
+    }
+    expect(message).to.match(/2 "auth = …" lines/);
+    expect(message.includes('fake-pw') || message.includes(Buffer.from('first:fake-pw').toString('base64'))).to.equal(false);
+  });
+
   it('writes a kubectl-style secret with name and namespace', async () => {
     const r = await convert(fixture('dockercfg/map-form.dockercfg'), '.dockercfg', { to: 'secret', name: 'regcred', namespace: 'ci', syntax: 'json' });
     const secret = JSON.parse(r.text);
