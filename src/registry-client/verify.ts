@@ -60,6 +60,11 @@ export function registryEndpointHost(registry: string): string {
 export async function verifyCredentials(options: VerifyCredentialsOptions): Promise<VerifyCredentialsResult> {
   const { registry, username, password, identityToken } = options;
   if (!isRegistryHost(registry)) throw new UsageError(`not a registry host[:port]: "${registry}"`);
+  // The host[:port] syntax lets through what no URL can hold (a port over 65535, 999.1.1.1,
+  // 1.2.3.4.5, bad punycode, an invalid IPv6 literal); Go's dialer refuses those too.
+  if (!URL.canParse(`https://${registryEndpointHost(registry)}/v2/`)) {
+    throw new UsageError(`not a registry host[:port]: "${registry}" is not a valid host name, IP address or port`);
+  }
   if (password === undefined && identityToken === undefined) throw new UsageError('a password or an identity token is needed');
   if (password !== undefined && (username === undefined || username === '')) throw new UsageError('a user name is needed with a password');
 

@@ -260,6 +260,17 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     }
   });
 
+  it('a registry no URL can hold (port over 65535, 999.1.1.1): one-line usage error (exit 2), no stack, nothing written', async () => {
+    for (const bad of ['127.0.0.1:99999', '999.1.1.1', `999.1.1.1/team/app`]) {
+      const r = await sb.credkit(['login', bad, '-u', 'alice', '--password-stdin', ...(bad.includes('/') ? ['--authfile', join(sb.home, 'auth.json')] : [])], USERS.alice);
+      expectNoSecrets([r]);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr.trim(), bad).to.equal(`credkit: not a registry host[:port]: "${bad.split('/')[0]}" is not a valid host name, IP address or port`);
+    }
+    expect(await exists(config)).to.equal(false);
+    expect(await exists(join(sb.home, 'auth.json'))).to.equal(false);
+  });
+
   it('-p is refused (exit 2): secrets only on standard input', async () => {
     const r = await sb.credkit(['login', host, '-u', 'alice', '-p', 'x']);
     expect(r.code).to.equal(2);

@@ -171,6 +171,14 @@ describe('e2e: verifyCredentials against a real registry (Basic)', function () {
       expect(err, bad).to.be.instanceOf(UsageError);
     }
   });
+
+  it('a host[:port] that no URL can hold (port over 65535, bad IPv4 or IPv6, bad punycode) is a usage error naming it', async () => {
+    for (const bad of ['127.0.0.1:99999', '999.1.1.1', '1.2.3.4.5', '[1:2]', 'xn--zz']) {
+      const err = await rejection(verifyCredentials({ registry: bad, username: 'alice', password: USERS.alice }));
+      expect(err, bad).to.be.instanceOf(UsageError);
+      expect(err.message).to.equal(`not a registry host[:port]: "${bad}" is not a valid host name, IP address or port`);
+    }
+  });
 });
 
 describe('e2e: verifyCredentials plain-HTTP fallback (node stand-in registry)', function () {
