@@ -331,6 +331,33 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(Object.keys((await readJSON(authFile)).auths ?? {})).to.deep.equal([host]);
   });
 
+  it('--password-stdin line breaks: --authfile drops every one, as skopeo/podman login do (same input, same file); config.json drops one, as docker does', async () => {
+    const skopeoLogin = async (authFile: string, input: string) => {
+      const home = join(sb.home, 'skopeo-home');
+      await mkdir(home, { recursive: true, mode: 0o700 });
+      return run('skopeo', ['login', '--authfile', authFile, '--cert-dir', registry!.certDir, '-u', 'alice', '--password-stdin', host], { input, env: registry!.clientEnv({ HOME: home }) });
+    };
+    for (const input of [`${USERS.alice}\n\n`, `${USERS.alice}\r\n\r\n`, `fake-login-\nalice-pw\n`]) {
+      const ours = join(sb.home, 'ours.json');
+      const theirs = join(sb.home, 'theirs.json');
+      const mark = registry!.logMark();
+      const r = await login([host, '-u', 'alice', '--password-stdin', '--authfile', ours], input);
+      const s = await skopeoLogin(theirs, input);
+      expectNoSecrets([r, s]);
+      expect(s.code, `skopeo login: ${s.stderr.trim()}`).to.equal(0);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(registry!.rejectedUsers(mark)).to.deep.equal([]);
+      expect((await readJSON(ours)).auths).to.deep.equal((await readJSON(theirs)).auths);
+      expect((await readJSON(ours)).auths).to.deep.equal({ [host]: { auth: b64(`alice:${USERS.alice}`) } });
+    }
+    // docker keeps all but one trailing newline: the registry refuses "password\n".
+    const mark = registry!.logMark();
+    const d = await login([host, '-u', 'alice', '--password-stdin'], `${USERS.alice}\n\n`);
+    expect(d.code).to.equal(1);
+    expect(registry!.rejectedUsers(mark)).to.deep.equal(['alice']);
+    expect(await exists(config)).to.equal(false);
+  });
+
   it('--authfile whose credHelpers names credkit for the registry: stored in the helper under the host, auths untouched; scoped refused', async () => {
     await putHelperOnPath(sb);
     const authFile = join(sb.home, 'auth.json');

@@ -36,7 +36,7 @@ export function loginCommand(ctx: CommandContext): CommandModule<object, LoginAr
         y
           .positional('registry', { type: 'string', describe: 'REGISTRY[/NAMESPACE[/REPO]] (default: Docker Hub); a scoped key needs --authfile' })
           .option('username', { alias: 'u', type: 'string', describe: 'user name' })
-          .option('password-stdin', { type: 'boolean', describe: 'read the password from standard input (one trailing newline is dropped)' })
+          .option('password-stdin', { type: 'boolean', describe: 'read the password from standard input (one trailing newline is dropped; with --authfile every line break, as podman does)' })
           .option('identity-token-stdin', { type: 'boolean', describe: 'read an identity token (OAuth2 refresh token) from standard input instead of a password' })
           .option('password', { alias: 'p', type: 'string', hidden: true })
           .option('cert-dir', { type: 'string', describe: 'CA certificates (*.crt) and client certificate (NAME.cert + NAME.key) for the registry (default: the registry\'s directory under ~/.config/containers/certs.d, /etc/containers/certs.d or /etc/docker/certs.d)' })
@@ -63,7 +63,9 @@ async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
   const services = await openLoginServices(ctx);
   const destination = await openDestination(ctx, args);
   assertLoginDestination(target, destination);
-  const secret = await readSecretFromStdin(ctx.io);
+  // A password for a podman auth.json is read as podman reads it (every line break dropped);
+  // everything else as docker does (one trailing newline dropped).
+  const secret = await readSecretFromStdin(ctx.io, destination.kind === 'auth-file' && args['password-stdin'] ? 'podman' : 'docker');
   // Without --cert-dir, the certificates podman and docker would use for this registry.
   const certDir = args['cert-dir'] !== undefined ? String(args['cert-dir']) : await (await import('../../registry-client/tls-config.js')).defaultCertDir(target.registry, ctx.io.env, ctx.io.home);
   const tls = {
