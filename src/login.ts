@@ -17,7 +17,7 @@
  * safe-file.ts that touches only the keys in question. Results and errors name files, keys and
  * users, never a secret.
  */
-import { NotFoundError, UsageError, messageOf } from './errors.js';
+import { HelperError, NotFoundError, UsageError, messageOf } from './errors.js';
 import { entryToJSON } from './auth-file/entry.js';
 import { parseRawConfig, rawAuths, serializeRawConfig, type RawConfig } from './auth-file/raw-config.js';
 import { isJSONObject } from './auth-file/json-text.js';
@@ -148,10 +148,11 @@ function readConfig(text: string | undefined, path: string): RawConfig {
   return parseRawConfig(text, path);
 }
 
+/** The file's credHelpers; an empty value is kept: it routes its registry somewhere too (below). */
 function credHelpersOf(doc: RawConfig): Record<string, string> {
   const out: Record<string, string> = {};
   if (!isJSONObject(doc.credHelpers)) return out;
-  for (const [k, v] of Object.entries(doc.credHelpers)) if (typeof v === 'string' && v !== '') out[k] = v;
+  for (const [k, v] of Object.entries(doc.credHelpers)) if (typeof v === 'string') out[k] = v;
   return out;
 }
 
@@ -159,12 +160,19 @@ function credsStoreOf(doc: RawConfig): string | undefined {
   return typeof doc.credsStore === 'string' && doc.credsStore !== '' ? doc.credsStore : undefined;
 }
 
-/** The helper docker uses for a server URL: `credHelpers` (exact key) wins, then `credsStore`. */
+/**
+ * The helper docker uses for a server URL (undefined: the file): `credHelpers` (exact key) wins,
+ * then `credsStore`. An empty `credHelpers` value keeps that URL in the file despite `credsStore`
+ * (docker/cli `getConfiguredCredentialStore` returns it as is, and "" means the file store).
+ */
 export function dockerHelperFor(serverURL: string, credHelpers: Readonly<Record<string, string>>, credsStore: string | undefined): string | undefined {
-  return Object.hasOwn(credHelpers, serverURL) ? credHelpers[serverURL] : credsStore;
+  return Object.hasOwn(credHelpers, serverURL) ? credHelpers[serverURL] || undefined : credsStore;
 }
 
-/** The helper podman uses for a registry host: `credHelpers[host]` in that file (exact key). */
+/**
+ * The helper podman uses for a registry host: `credHelpers[host]` in that file (exact key). It may
+ * be "", which podman and skopeo try to run as `docker-credential-` and fail.
+ */
 export function podmanHelperFor(host: string, credHelpers: Readonly<Record<string, string>>): string | undefined {
   return Object.hasOwn(credHelpers, host) ? credHelpers[host] : undefined;
 }
@@ -181,6 +189,12 @@ async function planRoute(target: LoginTarget, destination: Exclude<LoginDestinat
   }
   // podman: credHelpers is keyed by the registry host only, and Hub is `docker.io`.
   const helper = podmanHelperFor(target.key.host, helpers);
+  if (helper === '') {
+    // podman would neither read nor write auths for this host: it fails on the helper instead.
+    throw new HelperError(
+      `${destination.path}: credHelpers["${target.key.host}"] is "", which names no helper: podman and skopeo fail on it (they run "docker-credential-") and never read "auths" for ${target.key.host}; name a helper there, or remove that entry`,
+    );
+  }
   if (helper !== undefined) {
     if (target.key.scope !== 'registry') {
       throw new UsageError(
@@ -395,7 +409,8 @@ export async function logout(options: LogoutOptions, services: LoginServices): P
     dropKeys = options.all ? fileKeys : keysToRemove(fileKeys, target!);
     // podman sends only the registry host to a helper, never a scoped key (formats.md §4.6).
     const hosts = options.all ? Object.keys(helpers) : target!.key.scope === 'registry' ? Object.keys(helpers).filter((h) => parseRegistryKey(h).canonical === target!.key.canonical) : [];
-    for (const h of hosts) erase.push({ helper: helpers[h]!, url: h });
+    // An empty helper name names nothing to erase from (podman fails running "docker-credential-").
+    for (const h of hosts) if (helpers[h] !== '') erase.push({ helper: helpers[h]!, url: h });
   }
 
   const opened = new Map<string, CredentialStore>();

@@ -9,7 +9,8 @@ import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { basePath, hasProgram, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { startFakeEngine } from '../support/fake-engine.js';
 import { startRegistry, writeMinimalOciLayout, type Registry } from '../support/registry.js';
 import { makeCert, startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
@@ -356,6 +357,59 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(d.code).to.equal(1);
     expect(registry!.rejectedUsers(mark)).to.deep.equal(['alice']);
     expect(await exists(config)).to.equal(false);
+  });
+
+  it('credHelpers "" beside credsStore: docker keeps that registry in the file, and so does login (the same file as docker login writes); logout drops it there', async () => {
+    await putHelperOnPath(sb);
+    const start = { auths: { 'other.example': {} }, credsStore: 'credkit', credHelpers: { [host]: '' } };
+    await writeFile(config, JSON.stringify(start), { mode: 0o600 });
+    const r = await login([host, '-u', 'alice', '--password-stdin'], USERS.alice);
+    expectNoSecrets([r]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`stored in ${config} under "${host}"`);
+    const doc = await readJSON(config);
+    expect(doc.auths).to.deep.equal({ 'other.example': {}, [host]: { auth: b64(`alice:${USERS.alice}`) } });
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({});
+    // (skopeo cannot read this file: containers/image fails running "docker-credential-".)
+
+    // The real docker CLI (a stand-in engine answers /auth) writes the same file from the same start.
+    if (await hasProgram('docker')) {
+      const engine = await startFakeEngine();
+      try {
+        const dockerDir = join(sb.home, 'docker-cli');
+        await mkdir(dockerDir, { recursive: true, mode: 0o700 });
+        await writeFile(join(dockerDir, 'config.json'), JSON.stringify(start), { mode: 0o600 });
+        const d = await run('docker', ['login', '-u', 'alice', '--password-stdin', host], { input: `${USERS.alice}\n`, env: { ...sb.env, DOCKER_CONFIG: dockerDir, DOCKER_HOST: engine.dockerHost, DOCKER_CLI_HINTS: 'false' } });
+        expectNoSecrets([d]);
+        expect(d.code, `docker login: ${d.stderr.trim()}`).to.equal(0);
+        expect((await readJSON(join(dockerDir, 'config.json'))).auths).to.deep.equal(doc.auths);
+      } finally {
+        await engine.close();
+      }
+    }
+
+    const out = await sb.credkit(['logout', host]);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout.trim()).to.equal(`removed "${host}" from ${config}`);
+    expect(await readJSON(config)).to.deep.equal({ ...start, auths: { 'other.example': {} } });
+  });
+
+  it('--authfile whose credHelpers names "" for the registry: refused (exit 1) before the registry is asked, as podman fails on it; logout drops auths only', async () => {
+    const authFile = join(sb.home, 'auth.json');
+    const text = JSON.stringify({ auths: { [host]: { auth: b64('old:fake-old') } }, credHelpers: { [host]: '' } });
+    await writeFile(authFile, text, { mode: 0o600 });
+    const mark = registry!.logMark();
+    const r = await login([host, '-u', 'alice', '--password-stdin', '--authfile', authFile], USERS.alice);
+    expectNoSecrets([r]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr.trim()).to.equal(`credkit: ${authFile}: credHelpers["${host}"] is "", which names no helper: podman and skopeo fail on it (they run "docker-credential-") and never read "auths" for ${host}; name a helper there, or remove that entry`);
+    expect(registry!.authEvents(mark)).to.deep.equal([]);
+    expect(await readFile(authFile, 'utf8')).to.equal(text);
+
+    const out = await sb.credkit(['logout', host, '--authfile', authFile]);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout.trim()).to.equal(`removed "${host}" from ${authFile}`);
+    expect(await readJSON(authFile)).to.deep.equal({ auths: {}, credHelpers: { [host]: '' } });
   });
 
   it('--authfile whose credHelpers names credkit for the registry: stored in the helper under the host, auths untouched; scoped refused', async () => {

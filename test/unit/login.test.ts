@@ -105,6 +105,13 @@ describe('login: which keys logout removes', () => {
     expect(podmanHelperFor('docker.io', helpers)).to.equal('secretservice');
     expect(podmanHelperFor('ghcr.io', helpers)).to.equal(undefined);
   });
+
+  it('an empty credHelpers value: docker keeps that URL in the file despite credsStore; podman names the empty helper', () => {
+    const helpers = { 'quay.io': '' };
+    expect(dockerHelperFor('quay.io', helpers, 'credkit')).to.equal(undefined);
+    expect(dockerHelperFor('https://quay.io', helpers, 'credkit')).to.equal('credkit');
+    expect(podmanHelperFor('quay.io', helpers)).to.equal('');
+  });
 });
 
 describe('login / logout with a store destination', () => {
