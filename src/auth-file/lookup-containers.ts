@@ -17,7 +17,7 @@
 import { ParseError, messageOf } from '../errors.js';
 import { parseConfigJSON } from './docker-config.js';
 import { parseDockercfgJSON } from './dockercfg.js';
-import { isJSONObject, parseJSONText } from './json-text.js';
+import { isJSONObject, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import { locateAuthFiles } from './locate.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -99,19 +99,68 @@ function decodeEntry(e: AuthEntry): { kind: 'found'; username: string; password:
   return { kind: 'found', username: e.username, password, identityToken: e.identityToken };
 }
 
+/**
+ * An `auths` entry as containers/image decodes it into its two-field struct (`auth`,
+ * `identitytoken`, names in any case): `null` is an empty entry, and other fields are never
+ * decoded, so a number or object there is no error. String fields are kept for the explanation
+ * (an entry with only `username`/`password`); anything but an object is left for parseEntry to
+ * refuse, as Go refuses it.
+ */
+function asContainersEntry(raw: unknown): unknown {
+  if (raw === null) return {};
+  if (!isJSONObject(raw)) return raw;
+  const out: Record<string, unknown> = {};
+  for (const name in raw) {
+    const lower = name.toLowerCase();
+    const value = raw[name];
+    if (lower === 'auth' || lower === 'identitytoken' || typeof value === 'string') setOwn(out, name, value);
+  }
+  return out;
+}
+
+function asContainersEntries(map: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const key in map) setOwn(out, key, asContainersEntry(map[key]));
+  return out;
+}
+
+/**
+ * The document containers/image decodes (`auths` and `credHelpers` only; `credsStore` and every
+ * other member are never read, whatever their type), from one as Go's decoder merges its members
+ * (asGoReadsConfig). A `null` helper name decodes as "".
+ */
+function asContainersConfig(doc: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const name in doc) {
+    const v = doc[name];
+    if (name === 'auths') out.auths = isJSONObject(v) ? asContainersEntries(v) : v;
+    else if (name === 'credHelpers') {
+      if (!isJSONObject(v)) out.credHelpers = v;
+      else {
+        const helpers: Record<string, unknown> = {};
+        for (const key in v) setOwn(helpers, key, v[key] === null ? '' : v[key]);
+        out.credHelpers = helpers;
+      }
+    }
+  }
+  return out;
+}
+
 /** Parses a file as containers/image does; throws ParseError (which aborts the lookup when reached). */
 function parseForContainers(path: string, text: string, legacy: boolean): { file: AuthFile; note?: string } {
   if (text.trim() === '') throw new ParseError('unexpected end of JSON input', { file: path });
   const parsed = parseJSONText(text);
   if (!parsed.ok) throw new ParseError(parsed.message, { file: path });
+  // Go decodes a top-level `null` into the config struct (or the legacy map) as nothing: no entries.
+  if (parsed.value === null) return { file: legacy ? parseDockercfgJSON({}, path) : parseConfigJSON({}, path, 'podman') };
   if (!isJSONObject(parsed.value)) throw new ParseError('not a JSON object', { file: path });
   if (legacy) {
-    const file = parseDockercfgJSON(parsed.value, path);
+    const file = parseDockercfgJSON(asContainersEntries(parsed.value), path);
     return 'auths' in parsed.value ? { file, note: 'an {"auths": …} document in the legacy .dockercfg place: its keys are not registries, so it gives nothing' } : { file };
   }
-  const doc = asGoReadsConfig(parsed.value);
+  const doc = asContainersConfig(asGoReadsConfig(parsed.value));
   const file = parseConfigJSON(doc, path, 'podman');
-  if (!('auths' in doc) && !('credHelpers' in doc) && Object.keys(doc).length > 0) {
+  if (!('auths' in doc) && !('credHelpers' in doc) && Object.keys(parsed.value).length > 0) {
     return { file, note: 'no "auths": a legacy .dockercfg map here is ignored' };
   }
   return { file };

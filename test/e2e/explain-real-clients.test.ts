@@ -185,6 +185,9 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     { name: 'a broken file reached by the search fails the lookup', files: { docker: 'not json' }, expected: 'error' },
     { name: 'an unpadded auth is a hard error', files: { docker: { auths: { [H]: { auth: Buffer.from(`bob:${PW.bob}`).toString('base64').replace(/=+$/, '') } } } }, expected: 'error' },
     { name: 'username/password fields alone are ignored', files: { docker: { auths: { [H]: { username: 'bob', password: PW.bob } } } }, expected: 'none' },
+    { name: 'fields containers/image never decodes may have any type', files: { docker: { auths: { [H]: { ...auth('alice', PW.alice!), email: 5, username: {} } }, credsStore: 5 } }, expected: 'alice' },
+    { name: 'a null entry claims its key as {} does', files: { runtime: { auths: { [`${H}/team/app`]: null, [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
+    { name: 'a null document is an empty file', files: { runtime: 'null', docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
     { name: 'nothing anywhere: anonymous', files: {}, expected: 'none' },
   ];
 

@@ -129,6 +129,14 @@ describe('lookup: containers/image', () => {
     { name: '.dockercfg has no scoping', files: { dockercfg: { [`${R}/other`]: auth('carol') } }, expected: 'carol' },
     { name: 'REGISTRY_AUTH_FILE replaces the runtime file only', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { runtime: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'bob' },
     { name: 'DOCKER_CONFIG replaces ~/.docker but not ~/.dockercfg', env: { DOCKER_CONFIG: '/elsewhere' }, files: { docker: { auths: { [R]: auth('bob') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    // containers/image decodes only `auth` and `identitytoken` of an entry, and no top-level member but `auths` and `credHelpers`.
+    { name: 'fields it never reads may have any type', files: { docker: { auths: { [R]: { ...auth('alice'), email: 5, username: 7, password: {}, registrytoken: 1, serveraddress: [] }, 'other.test': { email: {} } }, credsStore: 5, psFormat: { a: 1 } } }, expected: 'alice' },
+    { name: 'a mistyped identitytoken is still an error', files: { docker: { auths: { [R]: { ...auth('alice'), identitytoken: 5 } } } }, expected: 'error' },
+    { name: 'a null entry claims its key as {} does', files: { runtime: { auths: { [`${R}/team`]: null, [R]: auth('alice') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    { name: 'a null .dockercfg entry is empty', files: { dockercfg: { [R]: null } }, expected: 'none' },
+    { name: 'a null document is an empty file', files: { docker: 'null', dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    { name: 'a null helper name for another registry is harmless', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { 'other.test': null } } }, expected: 'alice' },
+    { name: 'a null helper name for the registry fails', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { [R]: null } } }, expected: 'error' },
   ];
   for (const c of table) {
     it(c.name, async () => {
