@@ -35,7 +35,9 @@ function normalizeRegistry(registry: string): string {
 
 /** containers/image's `normalizeAuthFileKey`: strip the scheme; cut at `/` if there was one (or in legacy files). */
 export function normalizeAuthFileKey(key: string, legacy: boolean): string {
-  const stripped = key.replace(/^https?:\/\//, '');
+  // Two TrimPrefix calls in this order, as containers/image does: `http://https://host` is `host`.
+  const noHttp = key.startsWith('http://') ? key.slice('http://'.length) : key;
+  const stripped = noHttp.startsWith('https://') ? noHttp.slice('https://'.length) : noHttp;
   const cut = legacy || stripped !== key ? (stripped.split('/')[0] ?? '') : stripped;
   return normalizeRegistry(cut);
 }

@@ -177,6 +177,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     { name: 'exact host key beats a scheme key with a repository path', files: { docker: { auths: { [`https://${H}/team/app`]: auth('bob', PW.bob!), [H]: auth('alice', PW.alice!) } } }, expected: 'alice' },
     { name: 'a scheme key alone counts for the whole registry', files: { docker: { auths: { [`https://${H}/other`]: auth('carol', PW.carol!) } } }, expected: 'carol' },
     { name: 'a trailing slash key never matches', files: { docker: { auths: { [`${H}/team/`]: auth('bob', PW.bob!) } } }, expected: 'none' },
+    { name: 'an http://https:// key loses both schemes and counts for the registry', files: { docker: { auths: { [`http://https://${H}/v1/`]: auth('carol', PW.carol!) } } }, expected: 'carol' },
     { name: 'legacy ~/.dockercfg is read last', files: { dockercfg: { [`https://${H}/v1/`]: { ...auth('carol', PW.carol!), email: 'c@example.test' } } }, expected: 'carol' },
     { name: 'REGISTRY_AUTH_FILE replaces the runtime file but the others are still read', named: true, files: { named: { auths: {} }, runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
     { name: 'credHelpers in a file takes over (credkit helper)', files: { config: { auths: { [H]: auth('alice', PW.alice!) }, credHelpers: { [H]: 'credkit' } } }, helper: { [H]: 'carol' }, expected: 'carol' },

@@ -118,6 +118,9 @@ describe('lookup: containers/image', () => {
     { name: 'exact host beats scheme key', files: { docker: { auths: { [`https://${R}/team/app`]: auth('bob'), [R]: auth('alice') } } }, expected: 'alice' },
     { name: 'scheme key alone: registry-wide', files: { docker: { auths: { [`http://${R}/v1/`]: auth('bob') } } }, expected: 'bob' },
     { name: 'trailing slash never', files: { docker: { auths: { [`${R}/team/`]: auth('bob') } } }, expected: 'none' },
+    // Its two TrimPrefix calls strip "http://" and then "https://", never the other way round.
+    { name: 'http://https:// key: both schemes stripped', files: { docker: { auths: { [`http://https://${R}/v1/`]: auth('bob') } } }, expected: 'bob' },
+    { name: 'https://http:// key never matches', files: { docker: { auths: { [`https://http://${R}`]: auth('bob') } } }, expected: 'none' },
     { name: 'credHelpers takes over the file', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { [R]: 'h' } } }, helpers: { h: { [R]: 'carol' } }, expected: 'carol' },
     { name: 'credHelpers empty → next file', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { [R]: 'h' } }, docker: { auths: { [R]: auth('bob') } } }, helpers: { h: {} }, expected: 'bob' },
     { name: 'credHelpers missing program → error', files: { config: { credHelpers: { [R]: 'gone' } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'error' },
