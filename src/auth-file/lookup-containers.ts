@@ -219,7 +219,13 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps): Pr
       const answer = await deps.askHelper(match.helper, registry);
       out.helperCalls.push(helperReport(match.helper, registry, `credHelpers[${quoteKey(registry)}]`, loc.path, answer));
       step.detail = `credHelpers[${quoteKey(registry)}] names helper "${match.helper}"; auths in this file is not consulted`;
-      if (answer.kind === 'found') {
+      // "<token>" with an empty Secret decodes to an all-empty credential, which containers/image
+      // takes for none: the search goes on, as for a helper with nothing stored.
+      const emptyToken = answer.kind === 'found' && answer.identityToken === '' && answer.username === '' && answer.password === '';
+      if (emptyToken) {
+        step.status = 'empty-match';
+        step.detail += '; it answered an empty identity token, which containers/image takes for no credential, so the search goes on to the next file';
+      } else if (answer.kind === 'found') {
         step.status = 'matched';
         const fields = answer.identityToken !== undefined ? { identityToken: answer.identityToken } : { username: answer.username, password: answer.password };
         out.credential = makeCredential(registry, fields, { file: loc.path, key: `credHelpers[${registry}]`, helper: match.helper });

@@ -165,6 +165,8 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     /** Set REGISTRY_AUTH_FILE to the `named` file. */
     named?: boolean;
     helper?: Record<string, string>;
+    /** What `docker-credential-fake get` prints (it reads and ignores its input). */
+    fake?: string;
     expected: string;
   }
 
@@ -181,6 +183,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     { name: 'legacy ~/.dockercfg is read last', files: { dockercfg: { [`https://${H}/v1/`]: { ...auth('carol', PW.carol!), email: 'c@example.test' } } }, expected: 'carol' },
     { name: 'REGISTRY_AUTH_FILE replaces the runtime file but the others are still read', named: true, files: { named: { auths: {} }, runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
     { name: 'credHelpers in a file takes over (credkit helper)', files: { config: { auths: { [H]: auth('alice', PW.alice!) }, credHelpers: { [H]: 'credkit' } } }, helper: { [H]: 'carol' }, expected: 'carol' },
+    { name: 'a helper answering "<token>" with an empty secret has nothing: the next file is used', files: { config: { credHelpers: { [H]: 'fake' } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, fake: '{"ServerURL":"","Username":"<token>","Secret":""}', expected: 'bob' },
     { name: 'credHelpers with nothing stored: the next file is used', files: { config: { credHelpers: { [H]: 'credkit' } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
     { name: 'a broken file later in the chain is not read when an earlier one matched', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: 'not json' }, expected: 'alice' },
     { name: 'a broken file reached by the search fails the lookup', files: { docker: 'not json' }, expected: 'error' },
@@ -199,6 +202,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       const work = join(s.home, 'work');
       await mkdir(work);
       const shimDir = await writeHelperShim(join(work, 'bin'));
+      if (c.fake !== undefined) await writeFile(join(shimDir, 'docker-credential-fake'), `#!/bin/sh\ncat >/dev/null\nprintf '%s' '${c.fake}'\n`, { mode: 0o755 });
       s.env.CREDKIT_FILE = join(work, 'credkit.json');
       const paths: Record<Place, string> = {
         runtime: join(s.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json'),

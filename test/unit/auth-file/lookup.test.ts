@@ -155,6 +155,13 @@ describe('lookup: containers/image', () => {
     const y = await explain('nginx', { docker: { auths: { 'https://index.docker.io/v1/': auth('alice') } } }, 'podman');
     expect(answer(y)).to.equal('alice');
   });
+  it('a helper answering "<token>" with an empty secret has no credential: the next file is used', async () => {
+    // What the helper client makes of {"Username":"<token>","Secret":""}; containers/image decodes it to an empty credential.
+    const d = { calls: [], onPath: () => false, askHelper: async (): Promise<HelperAnswer> => ({ kind: 'found', username: '', password: '', identityToken: '' }) };
+    const x = await explain(IMG, { config: { credHelpers: { [R]: 'h' } }, docker: { auths: { [R]: auth('bob') } } }, 'podman', d);
+    expect(answer(x)).to.equal('bob');
+    expect(x.files.map((f) => f.status)).to.deep.equal(['missing', 'empty-match', 'matched', 'missing']);
+  });
   it('reports shadowed entries: less specific keys and later files', async () => {
     const x = await explain(IMG, { config: { auths: { [`${R}/team`]: auth('alice'), [R]: auth('bob') } }, docker: { auths: { [R]: auth('carol') } } }, 'podman');
     expect(x.shadowed.map((s) => `${s.username}: ${s.reason}`)).to.deep.equal([
