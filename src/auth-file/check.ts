@@ -72,8 +72,8 @@ export function checkAuthInput(input: CheckInput): Finding[] {
 
 /**
  * Two top-level members with one name (`"auths"` twice): docker, podman and kubelet merge them
- * (Go's decoder fills one map from both), while JSON.parse, and with it credkit's conversions and
- * most JSON tools, keep only the last. Found here only: it takes a pass over the whole text.
+ * (Go's decoder fills one map from both), and so does credkit, but JSON.parse, and with it `jq`
+ * and most JSON tools, keeps only the last. Found here only: it takes a pass over the whole text.
  */
 function checkRepeatedMembers(input: CheckInput, out: Finding[]): void {
   const seen = new Map<string, number>();
@@ -82,14 +82,14 @@ function checkRepeatedMembers(input: CheckInput, out: Finding[]): void {
     if (count < 2) continue;
     const merged = name.toLowerCase() === 'auths' || name.toLowerCase() === 'credhelpers';
     out.push({
-      severity: merged ? 'error' : 'warning',
+      severity: 'warning',
       code: 'repeated-member',
       file: input.source,
       key: name,
       message: merged
-        ? `"${name}" appears ${count} times: docker and podman merge them, but credkit convert and most JSON tools keep only the last, losing the others`
+        ? `"${name}" appears ${count} times: docker, podman, kubelet and credkit merge them, but jq and most JSON tools keep only the last, losing the others`
         : `"${name}" appears ${count} times; every reader takes the last`,
-      fix: merged ? `merge them into one "${name}" object` : 'keep one of them',
+      fix: merged ? `merge them into one "${name}" object (credkit convert writes one)` : 'keep one of them',
     });
   }
 }

@@ -160,7 +160,7 @@ function parseForContainers(path: string, text: string, legacy: boolean): { file
     const file = parseDockercfgJSON(asContainersEntries(parsed.value), path);
     return 'auths' in parsed.value ? { file, note: 'an {"auths": …} document in the legacy .dockercfg place: its keys are not registries, so it gives nothing' } : { file };
   }
-  const doc = asContainersConfig(asGoReadsConfig(parsed.value));
+  const doc = asContainersConfig(asGoReadsConfig(parsed.value, text));
   const file = parseConfigJSON(doc, path, 'podman');
   if (!('auths' in doc) && !('credHelpers' in doc) && Object.keys(parsed.value).length > 0) {
     return { file, note: 'no "auths": a legacy .dockercfg map here is ignored' };

@@ -47,7 +47,7 @@ function readDockerConfig(path: string, text: string | undefined): { file: AuthF
   if (!isJSONObject(parsed.value)) return { file: undefined, error: 'not a JSON object' };
   let file: AuthFile;
   try {
-    file = parseConfigJSON(asGoReadsConfig(parsed.value), path, 'docker');
+    file = parseConfigJSON(asGoReadsConfig(parsed.value, text), path, 'docker');
   } catch (err) {
     if (err instanceof ParseError) return { file: undefined, error: messageOf(err) };
     throw err;

@@ -47,7 +47,7 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
     }
     if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object', { file: source });
     // `Auths` is `auths` to docker and podman (and to no .dockercfg reader, whose keys are hosts).
-    const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value);
+    const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value, text);
     if (from === 'docker' || from === 'podman') return single(parseConfigJSON(value, source, from));
     if (from === 'dockercfg') {
       if ('auths' in value) throw new ParseError('this is a config.json document ({"auths": …}), not a .dockercfg map', { file: source, key: 'auths' });

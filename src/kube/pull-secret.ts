@@ -130,7 +130,7 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
   let file: AuthFile;
   if (type === 'dockerconfigjson') {
     // kubelet decodes the payload with Go's encoding/json too: `Auths` is `auths`.
-    const doc = asGoReadsConfig(parsed.value);
+    const doc = asGoReadsConfig(parsed.value, payload);
     if (!('auths' in doc)) {
       throw new ParseError(`payload has no "auths"; kubelet would find no credentials (is it .dockercfg content? then the type should be ${TYPE_NAME.dockercfg})`, { file: label, key: dataKey });
     }

@@ -119,6 +119,26 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     await expectBoth('docker reading what credkit wrote');
   });
 
+  it('two "auths" objects: docker merges them, and credkit get and convert see both', async () => {
+    const { copyFile } = await import('node:fs/promises');
+    const expectBoth = async (what: string) => {
+      expectAuth({ ...(await pullAuth('quay.io/team/app:1')), serveraddress: undefined }, { username: 'alice', password: 'fake-a' }, `${what}: quay.io`);
+      expectAuth({ ...(await pullAuth('ghcr.io/team/app:1')), serveraddress: undefined }, { username: 'bob', password: 'fake-b' }, `${what}: ghcr.io`);
+    };
+    const source = join(FIXTURES, 'docker-config', 'repeated-auths.json');
+    await copyFile(source, configPath);
+    await expectBoth('docker reading the file as it is');
+    // credkit get answers what docker sent for the first block's registry.
+    const get = await sb.credkit(['get', 'quay.io/team/app:1']);
+    expect(get.code, get.stderr).to.equal(0);
+    const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+    expect(got.Username).to.equal('alice');
+    expect(got.Secret === 'fake-a', 'credkit get returns the secret docker sent').to.equal(true);
+    const r = await sb.credkit(['convert', source, '--to', 'docker', '-o', configPath]);
+    expect([r.code, r.stderr]).to.deep.equal([0, '']);
+    await expectBoth('docker reading what credkit wrote');
+  });
+
   it('why --to docker leaves an empty-username entry out: docker cannot load the file, and its next logout empties credentials', async () => {
     const { writeFile } = await import('node:fs/promises');
     const b64 = (text: string) => Buffer.from(text).toString('base64');

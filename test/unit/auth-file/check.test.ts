@@ -28,7 +28,7 @@ describe('check', () => {
       JSON.stringify({ auths: {}, credHelpers: { 'docker.io': 'pass', 'https://index.docker.io/v1/': 'pass', 'quay.io/org': 'pass', 'ghcr.io': 'pass' } }),
       ['warning helper-key-hub credHelpers[docker.io]', 'warning helper-key-scoped credHelpers[quay.io/org]'],
     ],
-    ['"auths" twice (docker merges them; JSON.parse keeps the last)', fixture('docker-config/repeated-auths.json'), ['error repeated-member auths']],
+    ['"auths" twice (docker and credkit merge them; JSON.parse keeps the last)', fixture('docker-config/repeated-auths.json'), ['warning repeated-member auths']],
     ['another top-level member twice', '{"auths":{},"psFormat":"a","psFormat":"b"}', ['warning repeated-member psFormat']],
     ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable .dockerconfigjson']],
   ];

@@ -239,6 +239,19 @@ describe('convert', () => {
     expect(Object.keys(JSON.parse(r.text))).to.deep.equal(['auths', 'credsStore']);
   });
 
+  it('two "auths" (or "credHelpers") members are merged, as Go reads them, where JSON.parse keeps only the last', async () => {
+    const r = await convert(fixture('docker-config/repeated-auths.json'), 'config.json', { to: 'docker' });
+    expect(Object.keys(JSON.parse(r.text))).to.deep.equal(['auths', 'psFormat']);
+    expect(summarize(r.text).entries).to.deep.equal({ 'quay.io': { username: 'alice', password: 'fake-a' }, 'ghcr.io': { username: 'bob', password: 'fake-b' } });
+    const helpers = await convert('{"auths":{},"credHelpers":{"quay.io":"pass"},"credHelpers":{"ghcr.io":"desktop"}}', 'config.json', { to: 'docker', materialize: false });
+    expect(JSON.parse(helpers.text).credHelpers).to.deep.equal({ 'quay.io': 'pass', 'ghcr.io': 'desktop' });
+    // A later null clears the map, and a later key replaces the earlier entry whole, as in Go.
+    const cleared = await convert(`{"auths":{"quay.io":{"auth":"YWxpY2U6ZmFrZS1h"}},"auths":null,"auths":{"ghcr.io":{"auth":"Ym9iOmZha2UtYg=="}}}`, 'config.json', { to: 'docker' });
+    expect(Object.keys(summarize(cleared.text).entries)).to.deep.equal(['ghcr.io']);
+    const replaced = await convert(`{"auths":{"quay.io":{"auth":"YWxpY2U6ZmFrZS1h","email":"a@example.test"}},"auths":{"quay.io":{"auth":"Ym9iOmZha2UtYg=="}}}`, 'config.json', { to: 'docker' });
+    expect(JSON.parse(replaced.text).auths).to.deep.equal({ 'quay.io': { auth: 'Ym9iOmZha2UtYg==' } });
+  });
+
   it('two credHelpers spellings of one registry in one file: the file\'s own exact key wins whatever the order, the other is a duplicate loss', async () => {
     for (const order of [['docker.io', 'https://index.docker.io/v1/'], ['https://index.docker.io/v1/', 'docker.io']]) {
       const helpers: Record<string, string> = {};

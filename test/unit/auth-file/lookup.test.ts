@@ -90,6 +90,8 @@ describe('lookup: docker', () => {
     { name: 'empty config → default store pass', image: `${R}/a`, files: { docker: { auths: {} } }, helpers: { pass: { [R]: 'erin' } }, onPath: ['pass', 'docker-credential-pass'], expected: 'erin' },
     { name: 'default store helper missing → file', image: `${R}/a`, files: {}, onPath: ['pass'], expected: 'none', calls: [] },
     { name: 'invalid JSON → empty config', image: `${R}/a`, files: { docker: '{"auths":' }, expected: 'none' },
+    { name: 'two "auths" members: Go merges them', image: `${R}/a`, files: { docker: `{"auths":{"${R}":${JSON.stringify(auth('alice'))}},"auths":{"ghcr.io":${JSON.stringify(auth('bob'))}}}` }, expected: 'alice' },
+    { name: 'two "credHelpers" members: Go merges them', image: `${R}/a`, files: { docker: `{"credHelpers":{"${R}":"h"},"credHelpers":{"ghcr.io":"h"}}` }, helpers: { h: { [R]: 'carol' } }, expected: 'carol' },
   ];
   for (const c of table) {
     it(c.name, async () => {
@@ -131,6 +133,7 @@ describe('lookup: containers/image', () => {
     { name: 'legacy format in an auth.json is ignored', files: { runtime: { [R]: auth('bob') } }, expected: 'none' },
     { name: '.dockercfg has no scoping', files: { dockercfg: { [`${R}/other`]: auth('carol') } }, expected: 'carol' },
     { name: 'REGISTRY_AUTH_FILE replaces the runtime file only', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { runtime: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'bob' },
+    { name: 'two "auths" members: Go merges them', files: { docker: `{"auths":{"${R}":${JSON.stringify(auth('alice'))}},"auths":{"ghcr.io":${JSON.stringify(auth('bob'))}}}` }, expected: 'alice' },
     { name: 'DOCKER_CONFIG replaces ~/.docker but not ~/.dockercfg', env: { DOCKER_CONFIG: '/elsewhere' }, files: { docker: { auths: { [R]: auth('bob') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
     // containers/image decodes only `auth` and `identitytoken` of an entry, and no top-level member but `auths` and `credHelpers`.
     { name: 'fields it never reads may have any type', files: { docker: { auths: { [R]: { ...auth('alice'), email: 5, username: 7, password: {}, registrytoken: 1, serveraddress: [] }, 'other.test': { email: {} } }, credsStore: 5, psFormat: { a: 1 } } }, expected: 'alice' },
