@@ -124,3 +124,28 @@ function valueEnd(text: string, i: number): number {
   for (let c = text.charCodeAt(j); j < text.length && c !== 0x2c && c !== 0x7d && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d; c = text.charCodeAt(++j));
   return j;
 }
+
+/**
+ * The text of the object or array `text` starts with (after white space), when something other
+ * than white space follows it; undefined otherwise. Go's json.Decoder, which docker reads
+ * config.json with, decodes that first value and never reads what follows. Brackets are matched
+ * (strings skipped) without checking the rest of the syntax: the caller parses the result.
+ */
+export function leadingValueText(text: string): string | undefined {
+  const start = skipSpace(text, 0);
+  const first = text.charCodeAt(start);
+  if (first !== 0x7b && first !== 0x5b) return undefined;
+  let depth = 0;
+  for (let j = start; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x22) {
+      // To the closing quote, a backslash escaping the character after it.
+      for (j++; j < text.length && text.charCodeAt(j) !== 0x22; j++) if (text.charCodeAt(j) === 0x5c) j++;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+      return skipSpace(text, j + 1) < text.length ? text.slice(0, j + 1) : undefined;
+    }
+  }
+  return undefined;
+}

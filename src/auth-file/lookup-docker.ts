@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
-import { isJSONObject, parseJSONText } from './json-text.js';
+import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
@@ -39,26 +39,41 @@ function entryError(e: AuthEntry): string | undefined {
   return undefined;
 }
 
-/** Reads config.json the way docker does; `error` set means docker warns (with no file: and uses an empty config). */
-function readDockerConfig(path: string, text: string | undefined): { file: AuthFile | undefined; error: string | undefined } {
+/**
+ * Reads config.json the way docker does; `error` set means docker warns (with no file: and uses an
+ * empty config). `ignored` counts the characters after the JSON object, which docker never reads.
+ */
+function readDockerConfig(path: string, text: string | undefined): { file: AuthFile | undefined; error: string | undefined; ignored?: number } {
   if (text === undefined || text.trim() === '') return { file: undefined, error: undefined };
-  const parsed = parseJSONText(text);
+  let body = text;
+  let parsed = parseJSONText(text);
+  if (!parsed.ok) {
+    // docker decodes the file with a json.Decoder, which stops after the first value: whatever
+    // follows it (a second object, an editor's leftovers) is not an error to docker.
+    const head = leadingValueText(text);
+    const retried = head === undefined ? undefined : parseJSONText(head);
+    if (head !== undefined && retried?.ok) {
+      body = head;
+      parsed = retried;
+    }
+  }
   if (!parsed.ok) return { file: undefined, error: parsed.message };
   if (!isJSONObject(parsed.value)) return { file: undefined, error: 'not a JSON object' };
+  const ignored = body === text ? {} : { ignored: text.length - body.length };
   let file: AuthFile;
   try {
-    file = parseConfigJSON(asGoReadsConfig(parsed.value, text), path, 'docker');
+    file = parseConfigJSON(asGoReadsConfig(parsed.value, body), path, 'docker');
   } catch (err) {
-    if (err instanceof ParseError) return { file: undefined, error: messageOf(err) };
+    if (err instanceof ParseError) return { file: undefined, error: messageOf(err), ...ignored };
     throw err;
   }
   // docker 28.2 warns but keeps what it decoded (seen with the real CLI): entries are used as
   // they are, and an undecodable one is sent with its raw "auth" for the daemon to decode.
   for (const e of file.entries) {
     const problem = entryError(e);
-    if (problem) return { file, error: problem };
+    if (problem) return { file, error: problem, ...ignored };
   }
-  return { file, error: undefined };
+  return { file, error: undefined, ...ignored };
 }
 
 /** docker's default store when config.json has no credsStore, credHelpers or auths (Linux: pass, else secretservice). */
@@ -93,6 +108,7 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     step.detail = `cannot be read (${loaded.error}); docker warns and carries on with an empty config`;
   } else if (loaded) {
     const r = readDockerConfig(path, loaded.text);
+    if (r.ignored !== undefined) out.notes.push(`the ${r.ignored} characters after the JSON object are not JSON: docker reads the object and ignores them, silently (podman and credkit convert refuse the file)`);
     if (r.error !== undefined) {
       step.status = 'error';
       step.detail = r.file

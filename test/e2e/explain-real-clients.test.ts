@@ -92,6 +92,7 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     { name: 'an empty username elsewhere: docker warns and still uses the file', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('bob', PW.bob!), 'other.example.test': { auth: Buffer.from(':fake-tok').toString('base64') } } }, expected: 'bob' },
     { name: 'invalid JSON: docker carries on with an empty config', image: `${REG}/team/app:1`, text: '{"auths": {', expected: 'none' },
     { name: 'no config.json', image: `${REG}/team/app:1`, expected: 'none' },
+    { name: 'text after the JSON object: docker reads the object and ignores the rest', image: `${REG}/team/app:1`, text: `${JSON.stringify({ auths: { [REG]: auth('alice', PW.alice!) } })}\n}{"auths": {}}`, expected: 'alice' },
     { name: 'two "auths" objects: docker merges them (JSON.parse would keep the last)', image: `${REG}/team/app:1`, text: `{"auths":{"${REG}":${JSON.stringify(auth('alice', PW.alice!))}},"auths":{"other.example.test":${JSON.stringify(auth('bob', PW.bob!))}}}`, expected: 'alice' },
     { name: 'two "credHelpers" objects: docker merges them', image: `${REG}/team/app:1`, text: `{"auths":{},"credHelpers":{"${REG}":"credkit"},"credHelpers":{"other.example.test":"credkit"}}`, helper: { [REG]: 'carol' }, expected: 'carol' },
     { name: 'an identity token from the helper is sent without a username', image: `${REG}/team/app:1`, config: { auths: { [REG]: {} }, credsStore: 'credkit' }, helper: { [REG]: '<token>' }, expected: '' },

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { MAX_NESTING, nestsTooDeep } from '../../../src/auth-file/json-text.js';
+import { MAX_NESTING, leadingValueText, nestsTooDeep } from '../../../src/auth-file/json-text.js';
 
 const nested = (levels: number) => JSON.parse(`${'['.repeat(levels)}${']'.repeat(levels)}`) as unknown;
 
@@ -16,4 +16,18 @@ describe('nestsTooDeep', () => {
     expect(nestsTooDeep({ a: Array.from({ length: 10000 }, () => ({ b: [1] })) })).to.equal(false);
     expect(nestsTooDeep(nested(100000))).to.equal(true);
   });
+});
+
+describe('leadingValueText', () => {
+  const table: [string, string, string | undefined][] = [
+    ['garbage after an object', '{"a":"}"}xyz', '{"a":"}"}'],
+    ['a second object', ' {"a":{"b":[1]}}\n{"a":2}', ' {"a":{"b":[1]}}'],
+    ['a stray bracket after an escaped backslash', '{"a":"\\\\"}]', '{"a":"\\\\"}'],
+    ['an escaped quote inside a string', '{"a":"x\\"}"} ,', '{"a":"x\\"}"}'],
+    ['only white space after it: nothing to cut', '{"a":1}\n\t ', undefined],
+    ['an unclosed object', '{"a":{', undefined],
+    ['an unterminated string', '{"a":"}', undefined],
+    ['not an object or array', '"x" y', undefined],
+  ];
+  for (const [name, text, want] of table) it(name, () => expect(leadingValueText(text)).to.equal(want));
 });

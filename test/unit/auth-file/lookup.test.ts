@@ -90,6 +90,7 @@ describe('lookup: docker', () => {
     { name: 'empty config → default store pass', image: `${R}/a`, files: { docker: { auths: {} } }, helpers: { pass: { [R]: 'erin' } }, onPath: ['pass', 'docker-credential-pass'], expected: 'erin' },
     { name: 'default store helper missing → file', image: `${R}/a`, files: {}, onPath: ['pass'], expected: 'none', calls: [] },
     { name: 'invalid JSON → empty config', image: `${R}/a`, files: { docker: '{"auths":' }, expected: 'none' },
+    { name: 'text after the JSON object is never read (json.Decoder)', image: `${R}/a`, files: { docker: `${JSON.stringify({ auths: { [R]: auth('alice') } })}\n}xyz` }, expected: 'alice' },
     { name: 'two "auths" members: Go merges them', image: `${R}/a`, files: { docker: `{"auths":{"${R}":${JSON.stringify(auth('alice'))}},"auths":{"ghcr.io":${JSON.stringify(auth('bob'))}}}` }, expected: 'alice' },
     { name: 'two "credHelpers" members: Go merges them', image: `${R}/a`, files: { docker: `{"credHelpers":{"${R}":"h"},"credHelpers":{"ghcr.io":"h"}}` }, helpers: { h: { [R]: 'carol' } }, expected: 'carol' },
   ];
@@ -128,6 +129,7 @@ describe('lookup: containers/image', () => {
     { name: 'credHelpers missing program → error', files: { config: { credHelpers: { [R]: 'gone' } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'error' },
     { name: 'broken file after a match is harmless', files: { runtime: { auths: { [R]: auth('alice') } }, docker: 'nope' }, expected: 'alice' },
     { name: 'broken file reached → error', files: { docker: '' }, expected: 'error' },
+    { name: 'text after the JSON object → error (json.Unmarshal)', files: { docker: `${JSON.stringify({ auths: { [R]: auth('alice') } })}xyz` }, expected: 'error' },
     { name: 'unpadded auth → error', files: { docker: { auths: { [R]: { auth: 'YWxpY2U6ZmFrZS1wdw' } } } }, expected: 'error' },
     { name: 'username/password fields ignored', files: { docker: { auths: { [R]: { username: 'bob', password: 'fake-x' } } } }, expected: 'none' },
     { name: 'legacy format in an auth.json is ignored', files: { runtime: { [R]: auth('bob') } }, expected: 'none' },
