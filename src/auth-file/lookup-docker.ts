@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
-import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
+import { isJSONObject, leadingValueText, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
@@ -60,20 +60,97 @@ function readDockerConfig(path: string, text: string | undefined): { file: AuthF
   if (!parsed.ok) return { file: undefined, error: parsed.message };
   if (!isJSONObject(parsed.value)) return { file: undefined, error: 'not a JSON object' };
   const ignored = body === text ? {} : { ignored: text.length - body.length };
+  const decoded = asDockerDecodes(asGoReadsConfig(parsed.value, body));
   let file: AuthFile;
   try {
-    file = parseConfigJSON(asGoReadsConfig(parsed.value, body), path, 'docker');
+    file = parseConfigJSON(decoded.doc, path, 'docker');
   } catch (err) {
     if (err instanceof ParseError) return { file: undefined, error: messageOf(err), ...ignored };
     throw err;
   }
   // docker 28.2 warns but keeps what it decoded (seen with the real CLI): entries are used as
   // they are, and an undecodable one is sent with its raw "auth" for the daemon to decode.
+  const typeError = decoded.typeErrors[0];
+  if (typeError !== undefined) return { file, error: decoded.typeErrors.length > 1 ? `${typeError}, and ${decoded.typeErrors.length - 1} more` : typeError, ...ignored };
   for (const e of file.entries) {
     const problem = entryError(e);
     if (problem) return { file, error: problem, ...ignored };
   }
   return { file, error: undefined, ...ignored };
+}
+
+// The fields of docker's AuthConfig, whose names match in any case.
+const ENTRY_FIELDS = new Set(['auth', 'username', 'password', 'email', 'serveraddress', 'identitytoken', 'registrytoken']);
+
+function jsonType(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
+}
+
+/**
+ * A config document as Go decodes it into docker's ConfigFile: a value of the wrong JSON type
+ * (`"credsStore": 5`, an entry that is an array) leaves its field empty, and decoding goes on, so
+ * docker warns and uses the rest; `null` leaves a field empty without a warning. `typeErrors`
+ * says what docker's warning is about. Returns `doc` itself when every value has its type.
+ */
+export function asDockerDecodes(doc: Record<string, unknown>): { doc: Record<string, unknown>; typeErrors: string[] } {
+  const typeErrors: string[] = [];
+  let out = doc;
+  const set = (name: string, value: unknown) => {
+    if (out === doc) out = { ...doc };
+    if (value === undefined) delete out[name];
+    else setOwn(out, name, value);
+  };
+  const auths = doc.auths;
+  if (auths !== undefined && auths !== null && !isJSONObject(auths)) {
+    typeErrors.push(`"auths" is ${jsonType(auths)}, not an object`);
+    set('auths', undefined);
+  } else if (auths) {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in auths) {
+      const entry = auths[key];
+      const decoded = entryAsDecoded(entry, key, typeErrors);
+      if (decoded !== entry) setOwn((copy ??= { ...auths }), key, decoded);
+    }
+    if (copy) set('auths', copy);
+  }
+  const store = doc.credsStore;
+  if (store !== undefined && store !== null && typeof store !== 'string') {
+    typeErrors.push(`"credsStore" is ${jsonType(store)}, not a string`);
+    set('credsStore', undefined);
+  }
+  const helpers = doc.credHelpers;
+  if (helpers !== undefined && helpers !== null && !isJSONObject(helpers)) {
+    typeErrors.push(`"credHelpers" is ${jsonType(helpers)}, not an object`);
+    set('credHelpers', undefined);
+  } else if (helpers) {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in helpers) {
+      const helper = helpers[key];
+      if (typeof helper === 'string') continue;
+      // The key stays, naming no helper: docker then reads the file for it.
+      if (helper !== null) typeErrors.push(`credHelpers[${quoteKey(key)}] is ${jsonType(helper)}, not a string`);
+      setOwn((copy ??= { ...helpers }), key, '');
+    }
+    if (copy) set('credHelpers', copy);
+  }
+  return { doc: out, typeErrors };
+}
+
+/** One `auths` value as Go decodes it into an AuthConfig (see {@link asDockerDecodes}). */
+function entryAsDecoded(entry: unknown, key: string, typeErrors: string[]): unknown {
+  if (entry === null) return {};
+  if (!isJSONObject(entry)) {
+    typeErrors.push(`key ${quoteKey(key)}: the entry is ${jsonType(entry)}, not an object`);
+    return {};
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const name in entry) {
+    const value = entry[name];
+    if (value === null || typeof value === 'string' || !ENTRY_FIELDS.has(name.toLowerCase())) continue;
+    typeErrors.push(`key ${quoteKey(key)}: "${name}" is ${jsonType(value)}, not a string`);
+    delete (copy ??= { ...entry })[name];
+  }
+  return copy ?? entry;
 }
 
 /** docker's default store when config.json has no credsStore, credHelpers or auths (Linux: pass, else secretservice). */
@@ -121,8 +198,13 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
   const containsAuth = file !== undefined && (file.credsStore !== undefined || file.credHelpers.size > 0 || file.entries.length > 0);
   let helper: string | undefined;
   let via = '';
-  if (file?.credHelpers.has(key)) {
-    helper = file.credHelpers.get(key);
+  const routed = file?.credHelpers.get(key);
+  if (routed === '') {
+    // docker takes "" as no helper for this key (getConfiguredCredentialStore), and the file
+    // store, not credsStore, answers for it.
+    out.notes.push(`credHelpers[${quoteKey(key)}] is "" (or null): docker reads ${quoteKey(key)} from the file itself${file?.credsStore !== undefined ? ', not from credsStore' : ''}`);
+  } else if (routed !== undefined) {
+    helper = routed;
     via = `credHelpers[${quoteKey(key)}]`;
   } else if (file?.credsStore !== undefined) {
     helper = file.credsStore;

@@ -90,6 +90,14 @@ describe('lookup: docker', () => {
     { name: 'empty config → default store pass', image: `${R}/a`, files: { docker: { auths: {} } }, helpers: { pass: { [R]: 'erin' } }, onPath: ['pass', 'docker-credential-pass'], expected: 'erin' },
     { name: 'default store helper missing → file', image: `${R}/a`, files: {}, onPath: ['pass'], expected: 'none', calls: [] },
     { name: 'invalid JSON → empty config', image: `${R}/a`, files: { docker: '{"auths":' }, expected: 'none' },
+    { name: 'an entry field of the wrong type elsewhere: docker warns and uses the rest', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice'), 'ghcr.io': { auth: 5 } } } }, expected: 'alice' },
+    { name: 'an entry that is not an object elsewhere: the same', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice'), 'ghcr.io': [], 'gcr.io': null } } }, expected: 'alice' },
+    { name: 'a username of the wrong type beside auth: auth is used', image: `${R}/a`, files: { docker: { auths: { [R]: { ...auth('alice'), username: 5 } } } }, expected: 'alice' },
+    { name: 'credsStore of the wrong type: no store, the file', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credsStore: 5 } }, expected: 'alice', calls: [] },
+    { name: 'auths of the wrong type: credsStore still asked', image: `${R}/a`, files: { docker: { auths: [], credsStore: 's' } }, helpers: { s: { [R]: 'dave' } }, expected: 'dave' },
+    { name: 'credHelpers[key] "": the file, not credsStore', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credHelpers: { [R]: '' }, credsStore: 's' } }, helpers: { s: { [R]: 'dave' } }, expected: 'alice', calls: [] },
+    { name: 'credHelpers[key] null: the same', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credHelpers: { [R]: null }, credsStore: 's' } }, helpers: { s: { [R]: 'dave' } }, expected: 'alice', calls: [] },
+    { name: 'credHelpers[key] a number: the same', image: `${R}/a`, files: { docker: { auths: { [R]: auth('alice') }, credHelpers: { [R]: 5 }, credsStore: 's' } }, helpers: { s: { [R]: 'dave' } }, expected: 'alice', calls: [] },
     { name: 'text after the JSON object is never read (json.Decoder)', image: `${R}/a`, files: { docker: `${JSON.stringify({ auths: { [R]: auth('alice') } })}\n}xyz` }, expected: 'alice' },
     { name: 'two "auths" members: Go merges them', image: `${R}/a`, files: { docker: `{"auths":{"${R}":${JSON.stringify(auth('alice'))}},"auths":{"ghcr.io":${JSON.stringify(auth('bob'))}}}` }, expected: 'alice' },
     { name: 'two "credHelpers" members: Go merges them', image: `${R}/a`, files: { docker: `{"credHelpers":{"${R}":"h"},"credHelpers":{"ghcr.io":"h"}}` }, helpers: { h: { [R]: 'carol' } }, expected: 'carol' },
@@ -102,6 +110,13 @@ describe('lookup: docker', () => {
       if (c.calls) expect(d.calls).to.deep.equal(c.calls);
     });
   }
+  it('a value of the wrong type is docker\'s warning, and the file is still used; a null is neither', async () => {
+    const warned = await explain(`${R}/a`, { docker: { auths: { [R]: auth('alice'), 'ghcr.io': { auth: 5 } }, credsStore: [] } }, 'docker');
+    expect(warned.files[0]?.status).to.equal('matched');
+    expect(warned.notes.join('\n')).to.match(/WARNING: Error parsing config file.*"ghcr.io": "auth" is a number, not a string, and 1 more.*still uses the file/);
+    const quiet = await explain(`${R}/a`, { docker: { auths: { [R]: auth('alice'), 'ghcr.io': null }, credHelpers: { [R]: null } } }, 'docker');
+    expect([quiet.files[0]?.status, quiet.notes.some((n) => n.includes('WARNING'))]).to.deep.equal(['matched', false]);
+  });
   it('lists shadowed entries with reasons', async () => {
     const x = await explain(`${R}/org/app`, { docker: { auths: { [R]: auth('alice'), [`${R}/org`]: auth('bob'), 'https://quay.io': auth('carol') } } }, 'docker');
     expect(x.shadowed.map((s) => s.key).sort()).to.deep.equal(['https://quay.io', `${R}/org`]);
