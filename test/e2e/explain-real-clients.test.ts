@@ -197,6 +197,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     { name: 'fields containers/image never decodes may have any type', files: { docker: { auths: { [H]: { ...auth('alice', PW.alice!), email: 5, username: {} } }, credsStore: 5 } }, expected: 'alice' },
     { name: 'a null entry claims its key as {} does', files: { runtime: { auths: { [`${H}/team/app`]: null, [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
     { name: 'a null document is an empty file', files: { runtime: 'null', docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
+    { name: 'two "auths" members are merged, as Go decodes them', files: { docker: `{"auths": {"${H}": ${JSON.stringify(auth('alice', PW.alice!))}}, "auths": {"other.example.test": {}}}` }, expected: 'alice' },
     { name: 'nothing anywhere: anonymous', files: {}, expected: 'none' },
   ];
 

@@ -160,6 +160,11 @@ describe('lookup: containers/image', () => {
     { name: 'a null document is an empty file', files: { docker: 'null', dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
     { name: 'a null helper name for another registry is harmless', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { 'other.test': null } } }, expected: 'alice' },
     { name: 'a null helper name for the registry fails', files: { config: { auths: { [R]: auth('alice') }, credHelpers: { [R]: null } } }, expected: 'error' },
+    // Go merges two members with the same name into one map; JSON.parse keeps only the last.
+    { name: 'two "auths" members are merged', files: { docker: `{"auths": {"${R}": ${JSON.stringify(auth('alice'))}}, "auths": {"other.test": {}}}` }, expected: 'alice' },
+    { name: 'a second "auths" member replaces the same key', files: { docker: `{"auths": {"${R}": ${JSON.stringify(auth('alice'))}}, "auths": {"${R}": {}}}`, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    { name: 'a null "auths" member clears the earlier ones', files: { docker: `{"auths": {"${R}": ${JSON.stringify(auth('alice'))}}, "Auths": null}`, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    { name: 'two "credHelpers" members are merged', files: { config: `{"credHelpers": {"${R}": "h"}, "credHelpers": {"other.test": "x"}, "auths": {"${R}": ${JSON.stringify(auth('alice'))}}}` }, helpers: { h: { [R]: 'bob' } }, expected: 'bob' },
   ];
   for (const c of table) {
     it(c.name, async () => {
