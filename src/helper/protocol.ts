@@ -5,6 +5,7 @@
  */
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { isCredkitError, messageOf } from '../errors.js';
+import { decodeStringStruct, GoJSONError } from './go-json.js';
 
 /** Texts clients match on; do not reword. */
 export const MESSAGES = {
@@ -50,55 +51,26 @@ function readLines(input: string): string {
 
 class ProtocolError extends Error {}
 
-/** Field names match case-insensitively, like Go's decoder; unknown fields are ignored. */
-function pickString(obj: Record<string, unknown>, field: string): string {
-  let value: unknown = undefined;
-  const lower = field.toLowerCase();
-  for (const [k, v] of Object.entries(obj)) {
-    if (k === field || k.toLowerCase() === lower) {
-      if (v === null) continue;
-      if (typeof v !== 'string') {
-        throw new ProtocolError(`json: cannot unmarshal ${jsonKind(v)} into Go struct field Credentials.${field} of type string`);
-      }
-      value = v;
-    }
-  }
-  return (value as string | undefined) ?? '';
-}
-
-/** The JSON kind as Go's decoder names it in an UnmarshalTypeError. */
-function jsonKind(v: unknown): string {
-  if (Array.isArray(v)) return 'array';
-  if (typeof v === 'boolean') return 'bool';
-  return typeof v === 'object' ? 'object' : typeof v;
-}
-
 /**
- * Parses `store` input. Like the Go helpers, the stdin lines are joined with no separator first
- * (so a line break inside a string is dropped, not an error), empty input is Go's `EOF`, and
- * `null` decodes to no fields. Error messages never contain the input (it holds the secret).
+ * Parses `store` input as the Go helpers do: stdin lines joined with no separator (so a line break
+ * inside a string is dropped, not an error), then Go's decoder (go-json.ts): only the first JSON
+ * value counts, empty input is `EOF`, `null` has no fields, field names match case-insensitively
+ * and in document order. Error messages never contain the input (it holds the secret).
  */
 export function parseStoreInput(input: string): StoredCredential {
   const joined = input.includes('\n') ? readLines(input) : input;
-  if (joined.trim() === '') throw new ProtocolError('EOF');
-  let parsed: unknown;
+  let fields: Partial<Record<'ServerURL' | 'Username' | 'Secret', string>>;
   try {
-    parsed = JSON.parse(joined);
+    fields = decodeStringStruct(joined, 'credentials.Credentials', ['ServerURL', 'Username', 'Secret'] as const);
   } catch (err) {
-    // Node's JSON.parse message quotes the input; report only where it broke.
-    const at = /position (\d+)/.exec(messageOf(err))?.[1];
-    throw new ProtocolError(`invalid JSON on standard input${at ? ` at byte ${at}` : ''}`);
+    if (!(err instanceof GoJSONError)) throw err;
+    // Go's syntax errors quote a character of the input; say only where it broke.
+    if (err.kind === 'syntax' && err.message === 'invalid JSON') {
+      throw new ProtocolError(`invalid JSON on standard input${err.at === undefined ? '' : ` at byte ${err.at}`}`);
+    }
+    throw new ProtocolError(err.message);
   }
-  if (parsed === null) parsed = {};
-  if (typeof parsed !== 'object' || Array.isArray(parsed)) {
-    throw new ProtocolError(`json: cannot unmarshal ${jsonKind(parsed)} into Go value of type credentials.Credentials`);
-  }
-  const obj = parsed as Record<string, unknown>;
-  const credential = {
-    serverURL: pickString(obj, 'ServerURL'),
-    username: pickString(obj, 'Username'),
-    secret: pickString(obj, 'Secret'),
-  };
+  const credential = { serverURL: fields.ServerURL ?? '', username: fields.Username ?? '', secret: fields.Secret ?? '' };
   if (credential.serverURL === '') throw new ProtocolError(MESSAGES.missingServerURL);
   if (credential.username === '') throw new ProtocolError(MESSAGES.missingUsername);
   return credential;

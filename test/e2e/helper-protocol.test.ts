@@ -48,9 +48,19 @@ describe('docker-credential-credkit (binary)', () => {
     expect(g.stdout).to.equal('{"ServerURL":"a.example","Username":"u\\u0026v","Secret":"fake-p\\u003cq"}\n');
   });
 
+  it('store input is decoded as the Go helpers decode it: first JSON value only, members in document order', async () => {
+    // docker-credential-pass and -secretservice store both of these (a later null keeps "u").
+    let r = await sb.helper('store', '{"ServerURL":"a.example","Username":"u","Secret":"fake-a","Username":null} trailing bytes');
+    expect(r).to.include({ code: 0, stdout: '' });
+    r = await sb.helper('store', '{"ServerURL":"b.example","username":"u1","Secret":"fake-b","Username":"u2"}\n{"ServerURL":"c.example"}\n');
+    expect(r).to.include({ code: 0, stdout: '' });
+    expect((await sb.helper('list')).stdout).to.equal('{"a.example":"u","b.example":"u2"}\n');
+  });
+
   describe('bad input: a one-line error on stdout, exit 1, nothing lost, no secret echoed', () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['malformed JSON', '{"ServerURL":"x","Username":"u","Secret":"fake-leak-me-1"', /^invalid JSON on standard input( at byte \d+)?\n$/],
+      ['malformed JSON', '{"ServerURL":"x","Username":"u","Secret":"fake-leak-me-1",}', /^invalid JSON on standard input( at byte \d+)?\n$/],
+      ['JSON cut short', '{"ServerURL":"x","Username":"u","Secret":"fake-leak-me-1"', /^unexpected EOF\n$/],
       ['no server URL', '{"Username":"u","Secret":"fake-leak-me-2"}\n', /^no credentials server URL\n$/],
       ['no username', '{"ServerURL":"x","Secret":"fake-leak-me-3"}\n', /^no credentials username\n$/],
       ['not an object', '"fake-leak-me-4"\n', /^json: cannot unmarshal string into Go value of type credentials\.Credentials\n$/],

@@ -75,6 +75,29 @@ describe('helper protocol (pure)', () => {
     for (const [input, message] of bad) {
       it(`rejects ${input || '(empty)'}`, () => expect(() => parseStoreInput(input)).to.throw(message));
     }
+    // Cases docker-credential-pass and -secretservice were run against (same results).
+    it('reads only the first JSON value, as Go\'s json.Decoder does: bytes after it are never looked at', () => {
+      expect(parseStoreInput('{"ServerURL":"a","Username":"b","Secret":"fake-c"} trailing')).to.deep.equal({ serverURL: 'a', username: 'b', secret: 'fake-c' });
+      expect(parseStoreInput('{"ServerURL":"a","Username":"b","Secret":"fake-c"}\n{"ServerURL":"x","Username":"y"}\n').serverURL).to.equal('a');
+    });
+    it('applies members in document order: a later duplicate wins, a later null keeps the earlier value', () => {
+      expect(parseStoreInput('{"ServerURL":"a","Username":"u1","Secret":"fake-c","username":"u2","Username":"u3"}').username).to.equal('u3');
+      expect(parseStoreInput('{"ServerURL":"a","Username":"u","Secret":"fake-c","Username":null}').username).to.equal('u');
+    });
+    it('matches field names with Go\'s case folding (long s and Kelvin sign too)', () => {
+      expect(parseStoreInput('{"\u017ferverURL":"a","Username":"b","\u017fecret":"fake-c"}')).to.deep.equal({ serverURL: 'a', username: 'b', secret: 'fake-c' });
+    });
+    it('reports the first member of the wrong type in document order', () => {
+      expect(() => parseStoreInput('{"Username":true,"ServerURL":1}')).to.throw('json: cannot unmarshal bool into Go struct field Credentials.Username of type string');
+    });
+    it('decodes an unpaired surrogate escape to U+FFFD, as Go does', () => {
+      expect(parseStoreInput('{"ServerURL":"a","Username":"b","Secret":"fake-\\ud800x\\ud83d\\ude00"}').secret).to.equal('fake-\ufffdx\u{1f600}');
+    });
+    it('input cut short is Go\'s "unexpected EOF"; white space other than JSON\'s is not empty input', () => {
+      expect(() => parseStoreInput('{"ServerURL":"a","Username":"b"')).to.throw(/^unexpected EOF$/);
+      expect(() => parseStoreInput('\u00a0')).to.throw(/^invalid JSON on standard input/);
+      expect(() => parseStoreInput(' \t\r\n')).to.throw(/^EOF$/);
+    });
     it('never quotes the input in its error', () => {
       expect(() => parseStoreInput('{"ServerURL":"a","Username":"b","Secret":"fake-hunter2-secret"')).to.throw(/^((?!hunter2).)*$/);
     });

@@ -1,0 +1,186 @@
+/**
+ * JSON read the way Go's `json.NewDecoder(r).Decode(&v)` reads it, for the two sides of the helper
+ * protocol that decode with it: helpers reading `store` input into a Credentials struct, and
+ * clients (docker, podman, skopeo: docker-credential-helpers `client/client.go`) reading `get` and
+ * `list` answers. `JSON.parse` differs where it shows: Go decodes only the first value and never
+ * looks at the bytes after it, takes duplicate and differently-cased fields in document order
+ * (a later `null` leaves the earlier value), reports the first wrong type in document order,
+ * matches field names with Unicode case folding, and turns an unpaired surrogate escape into
+ * U+FFFD.
+ */
+
+/** Why the decoder refused the input. Messages quote nothing of the input (it may hold a secret). */
+export class GoJSONError extends Error {
+  /** `eof`: nothing but white space; `syntax`: not JSON (at `at`); `type`: a value of the wrong kind. */
+  readonly kind: 'eof' | 'syntax' | 'type';
+  /** Where the syntax error is, in characters from the start of the text. */
+  readonly at: number | undefined;
+  constructor(kind: 'eof' | 'syntax' | 'type', message: string, at?: number) {
+    super(message);
+    this.kind = kind;
+    this.at = at;
+  }
+}
+
+/** A member of the decoded top-level object; `value` is set for strings only. */
+interface Member {
+  key: string;
+  kind: 'string' | 'number' | 'bool' | 'null' | 'object' | 'array';
+  value?: string;
+}
+
+/** JSON white space, which is all Go skips (JS `trim` also drops NBSP, BOM and others). */
+function skipSpace(text: string, i: number): number {
+  while (i < text.length) {
+    const c = text.charCodeAt(i);
+    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
+    i++;
+  }
+  return i;
+}
+
+const LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
+
+/**
+ * Where the value starting at `start` ends, by its brackets and quotes alone (JSON.parse checks the
+ * rest afterwards); undefined when the text ends first, which Go reports as "unexpected EOF".
+ */
+function valueEnd(text: string, start: number): number | undefined {
+  const first = text[start];
+  if (first !== '{' && first !== '[' && first !== '"') {
+    LITERAL.lastIndex = start;
+    return LITERAL.exec(text) ? LITERAL.lastIndex : start + 1;
+  }
+  let depth = 0;
+  for (let i = start; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"') {
+      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
+      if (i >= text.length) return undefined;
+      if (depth === 0) return i + 1;
+    } else if (c === '{' || c === '[') {
+      depth++;
+    } else if (c === '}' || c === ']') {
+      if (--depth === 0) return i + 1;
+    }
+  }
+  return undefined;
+}
+
+/** The kind of JSON value a (valid) token starts with, in Go's words. */
+function kindOf(token: string): Member['kind'] {
+  switch (token[0]) {
+    case '"':
+      return 'string';
+    case '{':
+      return 'object';
+    case '[':
+      return 'array';
+    case 'n':
+      return 'null';
+    case 't':
+    case 'f':
+      return 'bool';
+    default:
+      return 'number';
+  }
+}
+
+/** A JSON string token decoded as Go does: an unpaired surrogate escape becomes U+FFFD. */
+function goString(token: string): string {
+  return (JSON.parse(token) as string).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
+}
+
+/**
+ * The first JSON value of `text`, checked, with a top-level object split into its members in
+ * document order (duplicates kept). Throws GoJSONError for nothing (`EOF`), a value cut short
+ * (`unexpected EOF`) or invalid JSON.
+ */
+function firstValue(text: string): { kind: Member['kind']; members: Member[] } {
+  const start = skipSpace(text, 0);
+  if (start === text.length) throw new GoJSONError('eof', 'EOF');
+  const end = valueEnd(text, start);
+  if (end === undefined) throw new GoJSONError('syntax', 'unexpected EOF', text.length);
+  const token = text.slice(start, end);
+  try {
+    JSON.parse(token);
+  } catch (err) {
+    // Node's message quotes the input; keep only where it broke.
+    const at = /position (\d+)/.exec((err as Error).message)?.[1];
+    throw new GoJSONError('syntax', 'invalid JSON', at === undefined ? undefined : start + Number(at));
+  }
+  const kind = kindOf(token);
+  const members: Member[] = [];
+  if (kind !== 'object') return { kind, members };
+  // Valid JSON from here on: walk the top-level members.
+  let i = skipSpace(token, 1);
+  while (token[i] === '"') {
+    const keyEnd = valueEnd(token, i) as number;
+    const key = goString(token.slice(i, keyEnd));
+    i = skipSpace(token, skipSpace(token, keyEnd) + 1); // past ':'
+    const end = valueEnd(token, i) as number;
+    const value = token.slice(i, end);
+    const member: Member = { key, kind: kindOf(value) };
+    if (member.kind === 'string') member.value = goString(value);
+    members.push(member);
+    i = skipSpace(token, end);
+    if (token[i] === ',') i = skipSpace(token, i + 1);
+  }
+  return { kind, members };
+}
+
+/**
+ * Go's case-insensitive field match (encoding/json folds with unicode.SimpleFold): ASCII letters
+ * either case, plus U+017F (long s) for `s` and U+212A (Kelvin sign) for `k`.
+ */
+function foldsTo(key: string, field: string): boolean {
+  const folded = key.replace(/[A-Z\u017f\u212a]/g, (c) => (c === '\u017f' ? 's' : c === '\u212a' ? 'k' : c.toLowerCase()));
+  return folded === field.toLowerCase();
+}
+
+/**
+ * Decodes the first JSON value of `text` into a Go struct of string fields named `fields` (struct
+ * `type`, e.g. "credentials.Credentials"): `null` gives no fields; a field named exactly wins over
+ * one matched case-insensitively; members apply in document order, and a `null` member leaves the
+ * field as it was; the first member of the wrong kind is reported once the value is read.
+ */
+export function decodeStringStruct<F extends string>(text: string, type: string, fields: readonly F[]): Partial<Record<F, string>> {
+  const { kind, members } = firstValue(text);
+  const out: Partial<Record<F, string>> = {};
+  if (kind === 'null') return out;
+  if (kind !== 'object') throw new GoJSONError('type', `json: cannot unmarshal ${kind} into Go value of type ${type}`);
+  const struct = type.slice(type.lastIndexOf('.') + 1);
+  let typeError: GoJSONError | undefined;
+  for (const m of members) {
+    const field = fields.find((f) => f === m.key) ?? fields.find((f) => foldsTo(m.key, f));
+    if (field === undefined || m.kind === 'null') continue;
+    if (m.kind !== 'string') {
+      typeError ??= new GoJSONError('type', `json: cannot unmarshal ${m.kind} into Go struct field ${struct}.${field} of type string`);
+      continue;
+    }
+    out[field] = m.value as string;
+  }
+  if (typeError) throw typeError;
+  return out;
+}
+
+/**
+ * Decodes the first JSON value of `text` into a Go `map[string]string`: `null` is an empty map, a
+ * `null` member is "", a later duplicate key wins; the first member of the wrong kind is reported.
+ */
+export function decodeStringMap(text: string): Map<string, string> {
+  const { kind, members } = firstValue(text);
+  const out = new Map<string, string>();
+  if (kind === 'null') return out;
+  if (kind !== 'object') throw new GoJSONError('type', `json: cannot unmarshal ${kind} into Go value of type map[string]string`);
+  let typeError: GoJSONError | undefined;
+  for (const m of members) {
+    if (m.kind !== 'string' && m.kind !== 'null') {
+      typeError ??= new GoJSONError('type', `json: cannot unmarshal ${m.kind} into Go value of type string`);
+      continue;
+    }
+    out.set(m.key, m.value ?? '');
+  }
+  if (typeError) throw typeError;
+  return out;
+}
