@@ -41,7 +41,15 @@ export function goJSON(value: unknown): string {
  * bufio.Scanner drops each `\n` and a `\r` before it), then surrounding white space trimmed.
  */
 export function readServerURL(input: string): string {
-  return readLines(input).trim();
+  return goTrimSpace(readLines(input));
+}
+
+/** Unicode white space as Go's unicode.IsSpace has it: JS `trim` also drops U+FEFF but keeps U+0085. */
+const GO_TRIM = /^[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+|[\t\n\v\f\r \u0085\u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]+$/g;
+
+/** Go's strings.TrimSpace, which the Go helpers apply to a get/erase query and clients to an answer. */
+export function goTrimSpace(text: string): string {
+  return text.replace(GO_TRIM, '');
 }
 
 /** stdin as a bufio.Scanner reads it line by line, joined with nothing between the lines. */

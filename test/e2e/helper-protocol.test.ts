@@ -39,6 +39,11 @@ describe('docker-credential-credkit (binary)', () => {
     await sb.helper('store', store('quay.io', 'bob', 'fake-pw'));
     const r = await sb.helper('get', '  quay.io  \n\n');
     expect(r).to.include({ code: 0, stdout: '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-pw"}\n' });
+    // strings.TrimSpace: U+0085 is white space to Go, a byte order mark is not (both reference helpers agree).
+    expect(await sb.helper('get', 'quay.io\u0085')).to.include({ code: 0, stdout: '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-pw"}\n' });
+    expect(await sb.helper('get', '\ufeffquay.io')).to.include({ code: 1, stdout: 'credentials not found in native keychain\n' });
+    expect(await sb.helper('erase', '\ufeffquay.io')).to.include({ code: 0 });
+    expect((await sb.helper('list')).stdout).to.equal('{"quay.io":"bob"}\n');
   });
 
   it('store input as docker sends it: compact JSON, HTML-escaped, trailing newline', async () => {

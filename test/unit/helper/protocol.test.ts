@@ -49,6 +49,10 @@ describe('helper protocol (pure)', () => {
       ['quay.io\r\n', 'quay.io'],
       ['qu\nay.io', 'quay.io'],
       ['', ''],
+      // Go's unicode.IsSpace, which TrimSpace uses: NEL is space, a BOM is not (JS trim has it the other way).
+      ['\u0085quay.io\u00a0\u3000', 'quay.io'],
+      ['\ufeffquay.io', '\ufeffquay.io'],
+      ['quay.io\u200b', 'quay.io\u200b'],
     ];
     for (const [input, expected] of cases) it(JSON.stringify(input), () => expect(readServerURL(input)).to.equal(expected));
   });
