@@ -43,6 +43,9 @@ export function decodeServerURL(name: string): string | undefined {
 
 interface Ran { code: number; stdout: Buffer; stderr: string }
 
+/** The longest file name Linux, macOS and their file systems take, in bytes. */
+const NAME_MAX = 255;
+
 const codeOf = (err: unknown) => (err as NodeJS.ErrnoException | undefined)?.code;
 /** The line of gpg/pass output worth showing: gpg's last complaint, else pass's last line. */
 function lastLine(stderr: string): string {
@@ -168,7 +171,8 @@ class PassStore implements CredentialStore {
     try {
       names = readdirSync(dir).filter((n) => n.endsWith('.gpg') && n.length > 4).sort();
     } catch (err) {
-      if (codeOf(err) === 'ENOENT' || codeOf(err) === 'ENOTDIR') return [];
+      // ENAMETOOLONG: no entry can have that name (a server URL of more than 189 bytes).
+      if (codeOf(err) === 'ENOENT' || codeOf(err) === 'ENOTDIR' || codeOf(err) === 'ENAMETOOLONG') return [];
       throw new IoError(`${dir}: cannot read (${codeOf(err) ?? 'error'})`, { cause: err });
     }
     const files: { user: string; mtime: number }[] = [];
@@ -182,6 +186,13 @@ class PassStore implements CredentialStore {
   async add(c: StoredCredential): Promise<void> {
     if (c.username === '.' || c.username === '..' || /[/\0]/.test(c.username)) {
       throw new UsageError(`pass backend: the username for "${c.serverURL}" cannot be stored as a file name (it contains "/" or a NUL character, or is "." or "..")`);
+    }
+    // Checked here, not left to gpg: a name past the file-name limit fails as "File name too long"
+    // after pass has run, and past 128 KiB it cannot even be passed to pass (spawn E2BIG).
+    const dirName = encodeServerURL(c.serverURL);
+    if (dirName.length > NAME_MAX || Buffer.byteLength(`${c.username}.gpg`) > NAME_MAX) {
+      const what = dirName.length > NAME_MAX ? `server URL (${Buffer.byteLength(c.serverURL)} bytes)` : `username for "${c.serverURL}"`;
+      throw new UsageError(`pass backend: the ${what} is too long to be an entry of the password store (file names are at most ${NAME_MAX} bytes)`);
     }
     // Locked so that two parallel stores for one URL cannot each remove the other's entry, and
     // store-wide because pass commits every change when the store is a git repository, and two

@@ -274,6 +274,22 @@ describe('store contract: pass', function () {
       expectOneLineFailure(r, /`gpg --decrypt` did not finish within 1s and was stopped/);
     });
 
+    it('a server URL too long for a file name: store is a one-line usage error (never "spawn E2BIG"), get is not found, erase has nothing to do', async () => {
+      sb = await passSandbox(gnupg.open);
+      // 200 KiB encodes to an entry name longer than an argument may be; 5000 bytes to a path
+      // longer than PATH_MAX; 300 bytes only to a file name longer than NAME_MAX.
+      for (const n of [200 * 1024, 5000, 300]) {
+        const url = `${'x'.repeat(n - 12)}.example.com`;
+        const s = await sb.helper('store', storeInput(url, 'u', 'fake-pw'));
+        expectOneLineFailure(s, new RegExp(`^pass backend: the server URL \\(${n} bytes\\) is too long to be an entry of the password store`));
+        expect(await sb.helper('get', url)).to.include({ code: 1, stdout: 'credentials not found in native keychain\n' });
+        expect(await sb.helper('erase', url)).to.include({ code: 0, stdout: '' });
+      }
+      const user = await sb.helper('store', storeInput('quay.io', 'u'.repeat(252), 'fake-pw'));
+      expectOneLineFailure(user, /^pass backend: the username for "quay\.io" is too long/);
+      expect((await sb.helper('store', storeInput('quay.io', 'u'.repeat(251), 'fake-pw'))).code).to.equal(0);
+    });
+
     it('pass missing from PATH', async () => {
       sb = await passSandbox(gnupg.open);
       const emptyBin = join(sb.home, 'empty-bin');
