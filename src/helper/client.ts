@@ -14,7 +14,8 @@ import { StringDecoder } from 'node:string_decoder';
 import type { Env } from '../io.js';
 import { withoutCredentialVariables } from '../io.js';
 import { HelperError } from '../errors.js';
-import { MESSAGES, goJSON } from './protocol.js';
+import { MESSAGES, goJSON, goTrimSpace } from './protocol.js';
+import { decodeStringMap, decodeStringStruct, GoJSONError } from './go-json.js';
 import { holdsPieceOf, maskForms } from '../redact.js';
 
 /** The verbs credkit sends to other helpers (`version` is never needed). */
@@ -317,34 +318,13 @@ function maskingSink(sink: (text: string) => void, secret: string): { write(text
   };
 }
 
-/** Parses the first JSON value of a helper's stdout: Go's decoder ignores bytes after it. */
-function parseJSONOutput(stdout: string): { ok: true; value: unknown } | { ok: false } {
-  const text = stdout.trim();
-  const attempts = [text, text.split('\n')[0] ?? ''];
-  for (const attempt of attempts) {
-    try {
-      return { ok: true, value: JSON.parse(attempt) };
-    } catch {
-      // try the first line alone
-    }
-  }
-  return { ok: false };
-}
-
-/** Field lookup that matches names case-insensitively, like Go's decoder; null counts as absent. */
-function field(obj: Record<string, unknown>, name: string): unknown {
-  let found: unknown = undefined;
-  for (const [k, v] of Object.entries(obj)) if (k.toLowerCase() === name.toLowerCase() && v !== null) found = v;
-  return found;
-}
-
 /**
  * Maps what a helper did to the verb's result, exactly as docker's client reads it (formats.md
  * §1.3), or throws HelperCallError. Pure: the unit tests drive it with recorded outputs.
  */
 export function classifyOutput<V extends HelperVerb>(name: string, verb: V, input: HelperVerbs[V]['input'], run: HelperRun): HelperVerbs[V]['result'] {
   const program = helperProgram(name);
-  const trimmed = run.stdout.trim();
+  const trimmed = goTrimSpace(run.stdout);
   // Only the verbs whose output cannot hold a secret may be quoted; `store` output is masked too.
   const quote = (): string => {
     if (verb === 'get') return '';
@@ -374,42 +354,37 @@ export function classifyOutput<V extends HelperVerb>(name: string, verb: V, inpu
     case 'erase':
       return 'erased' as HelperVerbs[V]['result'];
     case 'get': {
-      const parsed = parseJSONOutput(run.stdout);
-      if (!parsed.ok) throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but printed something that is not JSON`);
-      const obj = parsed.value;
-      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-        throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but printed JSON that is not a credential object`);
+      // As docker's client.Get decodes it: the first JSON value into a Credentials struct.
+      let fields: Partial<Record<'ServerURL' | 'Username' | 'Secret', string>>;
+      try {
+        fields = decodeStringStruct(run.stdout, 'credentials.Credentials', ['ServerURL', 'Username', 'Secret'] as const);
+      } catch (err) {
+        if (!(err instanceof GoJSONError)) throw err;
+        const why = err.kind !== 'type' ? 'printed something that is not JSON' : err.member ? `its ${err.member} is not a string` : 'printed JSON that is not a credential object';
+        throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but ${why}`);
       }
-      const record = obj as Record<string, unknown>;
-      const [serverURL, username, secret] = ['ServerURL', 'Username', 'Secret'].map((f) => field(record, f));
-      for (const [label, value] of [['ServerURL', serverURL], ['Username', username], ['Secret', secret]] as const) {
-        if (value !== undefined && typeof value !== 'string') {
-          throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but its ${label} is not a string`);
-        }
-      }
-      const user = (username as string | undefined) ?? '';
-      const pw = (secret as string | undefined) ?? '';
+      const { ServerURL: serverURL, Username: username, Secret: secret } = fields;
+      const user = username ?? '';
+      const pw = secret ?? '';
       // pass 0.6.4 answers a missing entry with empty fields and exit 0; docker reads that as none.
       if (user === '' && pw === '') return undefined as HelperVerbs[V]['result'];
       const credential: HelperCredential =
         user === TOKEN_USERNAME
-          ? { serverURL: (serverURL as string | undefined) ?? (input as string), username: '', password: '', identityToken: pw }
-          : { serverURL: (serverURL as string | undefined) ?? (input as string), username: user, password: pw, identityToken: undefined };
+          ? { serverURL: serverURL ?? (input as string), username: '', password: '', identityToken: pw }
+          : { serverURL: serverURL ?? (input as string), username: user, password: pw, identityToken: undefined };
       return credential as HelperVerbs[V]['result'];
     }
     default: {
-      const parsed = parseJSONOutput(run.stdout);
-      if (!parsed.ok) throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but printed something that is not JSON: ${quoteOutput(run.stdout)}`);
-      const obj = parsed.value;
-      if (obj === null || typeof obj !== 'object' || Array.isArray(obj)) {
-        throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but printed JSON that is not an object of server URL → username`);
-      }
-      const entries = new Map<string, string>();
-      for (const [url, user] of Object.entries(obj as Record<string, unknown>)) {
-        if (typeof user !== 'string') {
-          throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but the username for ${JSON.stringify(url)} is not a string`);
-        }
-        entries.set(url, user);
+      // As docker's client.List decodes it: the first JSON value into a map[string]string, so
+      // `null` (a Go helper's nil map) is an empty list and a null username is "".
+      let entries: Map<string, string>;
+      try {
+        entries = decodeStringMap(run.stdout);
+      } catch (err) {
+        if (!(err instanceof GoJSONError)) throw err;
+        if (err.kind !== 'type') throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but printed something that is not JSON: ${quoteOutput(run.stdout)}`);
+        const why = err.member === undefined ? 'printed JSON that is not an object of server URL → username' : `the username for ${JSON.stringify(err.member)} is not a string`;
+        throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but ${why}`);
       }
       return entries as HelperVerbs[V]['result'];
     }

@@ -15,10 +15,13 @@ export class GoJSONError extends Error {
   readonly kind: 'eof' | 'syntax' | 'type';
   /** Where the syntax error is, in characters from the start of the text. */
   readonly at: number | undefined;
-  constructor(kind: 'eof' | 'syntax' | 'type', message: string, at?: number) {
+  /** For a member of the wrong type: the struct field, or the map key, it was for. */
+  readonly member: string | undefined;
+  constructor(kind: 'eof' | 'syntax' | 'type', message: string, at?: number, member?: string) {
     super(message);
     this.kind = kind;
     this.at = at;
+    this.member = member;
   }
 }
 
@@ -155,7 +158,7 @@ export function decodeStringStruct<F extends string>(text: string, type: string,
     const field = fields.find((f) => f === m.key) ?? fields.find((f) => foldsTo(m.key, f));
     if (field === undefined || m.kind === 'null') continue;
     if (m.kind !== 'string') {
-      typeError ??= new GoJSONError('type', `json: cannot unmarshal ${m.kind} into Go struct field ${struct}.${field} of type string`);
+      typeError ??= new GoJSONError('type', `json: cannot unmarshal ${m.kind} into Go struct field ${struct}.${field} of type string`, undefined, field);
       continue;
     }
     out[field] = m.value as string;
@@ -176,7 +179,7 @@ export function decodeStringMap(text: string): Map<string, string> {
   let typeError: GoJSONError | undefined;
   for (const m of members) {
     if (m.kind !== 'string' && m.kind !== 'null') {
-      typeError ??= new GoJSONError('type', `json: cannot unmarshal ${m.kind} into Go value of type string`);
+      typeError ??= new GoJSONError('type', `json: cannot unmarshal ${m.kind} into Go value of type string`, undefined, m.key);
       continue;
     }
     out.set(m.key, m.value ?? '');

@@ -310,6 +310,17 @@ describe('helper client e2e: helpers that fail', function () {
     expect(JSON.parse(r.stdout)).to.deep.equal({ 'https://index.docker.io/v1/': 'alice', 'quay.io/org/repo': 'bob' });
   });
 
+  it('list answers read as docker\'s client reads them: null (a Go helper\'s nil map) is no entries, bytes after the JSON are ignored', async () => {
+    await writeFake(helpers, 'nilmap', 'cat >/dev/null\necho null\nexit 0');
+    await writeFake(helpers, 'chatty', `cat >/dev/null\necho '{"quay.io":"bob"} (2 entries scanned)'\nexit 0`);
+    let r = await sb.credkit(['store', 'list', '--json', '--backend', 'helper:nilmap']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({});
+    r = await sb.credkit(['store', 'list', '--json', '--backend', 'helper:chatty']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ 'quay.io': 'bob' });
+  });
+
   it('a helper that is not on PATH is named', async () => {
     const r = await sb.credkit(['store', 'list', '--backend', 'helper:nosuch']);
     expect(r.code).to.equal(1);

@@ -114,6 +114,21 @@ describe('helper client: reading store, erase and list output', () => {
       ['quay.io', 'bob'],
     ]);
   });
+  // As docker-credential-helpers' client.Get and client.List decode (json.Decoder, first value only).
+  it('get: the answer is read as Go reads it: same-line trailing bytes ignored, members in document order, null is no credential', () => {
+    const c = classifyOutput('fake', 'get', 'q', ok('{"Username":"u","Secret":"fake-s","Username":null} {"x"\n'));
+    expect(c).to.deep.equal({ serverURL: 'q', username: 'u', password: 'fake-s', identityToken: undefined });
+    expect(classifyOutput('fake', 'get', 'q', ok('null\n'))).to.equal(undefined);
+    expect(classifyError('get', 'q', ok('{"Secret":[],"Username":1}\n')).message).to.include('Secret is not a string');
+  });
+  it('list: null (a Go helper\'s nil map) is an empty list, a null username is "", a later duplicate wins', () => {
+    expect([...classifyOutput('fake', 'list', undefined, ok('null\n'))]).to.deep.equal([]);
+    expect([...classifyOutput('fake', 'list', undefined, ok('{"a.io":null,"b.io":"x","b.io":"y"}\n'))]).to.deep.equal([['a.io', ''], ['b.io', 'y']]);
+  });
+  it('the not-found text is compared after Go\'s TrimSpace (U+0085 is space, a BOM is not)', () => {
+    expect(classifyOutput('fake', 'get', 'x', fail('credentials not found in native keychain\u0085'))).to.equal(undefined);
+    expect(classifyError('get', 'x', fail('\ufeffcredentials not found in native keychain')).reason).to.equal('failed');
+  });
   it('list: the not-found text is an error, not an empty list', () => {
     expect(classifyError('list', undefined, fail('credentials not found in native keychain\n')).reason).to.equal('failed');
   });
