@@ -266,6 +266,39 @@ export function pullSecretObject(secret: PullSecret, onDataSize?: DataSizeListen
   };
 }
 
+// Plain scalars that kubectl's YAML reader (go-yaml v2, YAML 1.1 rules plus Go's number syntax)
+// takes for a bool, null or float, though YAML 1.2 (the library's default) reads them as strings.
+const GO_YAML_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', '~', 'null', 'Null', 'NULL']);
+// Its numbers, once "_" is removed: strconv.ParseInt base 0 (0x, 0o, 0b, a leading 0), `-0b`, and
+// its float pattern, .inf and .nan. Matching more than it reads as a number only quotes more.
+const GO_YAML_NUMBER = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+
+/**
+ * True when kubectl would read `text`, written as a plain scalar, as something other than a
+ * string: a name, namespace, label or annotation such as `on`, `no` or `0b1` is then refused
+ * ("cannot unmarshal bool into Go struct field ObjectMeta.metadata.name of type string"), and a
+ * label key `on` becomes "true". kubectl quotes them; so must we.
+ */
+function goYAMLReadsAsNonString(text: string): boolean {
+  if (GO_YAML_WORDS.has(text)) return true;
+  const first = text.charCodeAt(0);
+  // go-yaml tries numbers only for a scalar starting with a digit, a sign or ".".
+  const numeric = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d || first === 0x2e;
+  return numeric && GO_YAML_NUMBER.test(text.includes('_') ? text.replace(/_/g, '') : text);
+}
+
+/** `yaml.stringify(value, { lineWidth: 0 })`, with every string kubectl would not read as one quoted. */
+function stringifyForKubectl(value: unknown): string {
+  const y = yaml();
+  const doc = new y.Document(value);
+  y.visit(doc, {
+    Scalar(_key, node) {
+      if (typeof node.value === 'string' && goYAMLReadsAsNonString(node.value)) node.type = 'QUOTE_DOUBLE';
+    },
+  });
+  return doc.toString({ lineWidth: 0 });
+}
+
 /**
  * YAML text of `value`, which holds `objects` (from {@link pullSecretObject}). The YAML library
  * checks a plain scalar with several regular expressions, so a data value of megabytes was most
@@ -286,12 +319,12 @@ function stringifySecretsYAML(value: unknown, objects: readonly Record<string, u
   for (const s of slots) s.data[s.key] = s.standIn;
   let text: string;
   try {
-    text = yaml().stringify(value, { lineWidth: 0 });
+    text = stringifyForKubectl(value);
   } finally {
     for (const s of slots) s.data[s.key] = s.payload;
   }
   const at = slots.map((s) => text.indexOf(s.standIn));
-  if (slots.some((s, i) => (at[i] as number) < 0 || text.indexOf(s.standIn, (at[i] as number) + 1) >= 0)) return yaml().stringify(value, { lineWidth: 0 });
+  if (slots.some((s, i) => (at[i] as number) < 0 || text.indexOf(s.standIn, (at[i] as number) + 1) >= 0)) return stringifyForKubectl(value);
   // Stand-ins appear in object order; splice the payloads in one pass.
   const parts: string[] = [];
   let from = 0;

@@ -227,7 +227,8 @@ describe('e2e: credkit auth files', function () {
     expect(exists).to.equal(false);
     const raw = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '--no-materialize', '--name', 'n', '--namespace', 'ns']);
     expect(raw.code).to.equal(1);
-    expect(raw.stdout).to.match(/^apiVersion: v1\nkind: Secret\nmetadata:\n  name: n\n  namespace: ns\ntype: kubernetes.io\/dockerconfigjson\n/);
+    // "n" is a YAML 1.1 boolean to kubectl, so it is quoted, as kubectl quotes it.
+    expect(raw.stdout).to.match(/^apiVersion: v1\nkind: Secret\nmetadata:\n  name: "n"\n  namespace: ns\ntype: kubernetes.io\/dockerconfigjson\n/);
     expect(raw.stderr).to.match(/kubelet runs no helpers/);
   });
 
@@ -260,6 +261,17 @@ describe('e2e: credkit auth files', function () {
     const good = await sb.credkit(['convert', input, '--to', 'secret', '--no-materialize', '--name', `${'a'.repeat(63)}.b-2.${'c'.repeat(185)}`, '--namespace', `ci-${'9'.repeat(60)}`, '--allow-lossy', '-o', out]);
     expect(good.code, good.stderr).to.equal(0);
     expect(await readFile(out, 'utf8')).to.include(`  namespace: ci-${'9'.repeat(60)}\n`);
+  });
+
+  it('--to secret named "on" in namespace "no" (YAML 1.1 booleans to kubectl): quoted, as kubectl writes them; read back the same', async () => {
+    const out = join(sb.home, 'secret.yaml');
+    for (const command of [['convert', fx('docker-config/basic.json')], ['merge', fx('docker-config/basic.json'), fx('docker-config/basic.json')]]) {
+      const r = await sb.credkit([...command, '--to', 'secret', '--no-materialize', '--name', 'on', '--namespace', 'no', '--allow-lossy', '-o', out]);
+      expect(r.code, r.stderr).to.equal(0);
+      expect((await readFile(out, 'utf8')).startsWith('apiVersion: v1\nkind: Secret\nmetadata:\n  name: "on"\n  namespace: "no"\n'), command[0]).to.equal(true);
+    }
+    const back = await sb.credkit(['convert', out, '--to', 'secret', '--no-materialize', '--allow-lossy']);
+    expect(back.stdout.split('\n').slice(3, 5)).to.deep.equal(['  name: "on"', '  namespace: "no"']);
   });
 
   it('merge: later entry wins, conflict reported by file and key; --fail-on-conflict writes nothing', async () => {

@@ -45,3 +45,28 @@ describe('pull secrets: data values as the API server decodes them', () => {
     }
   });
 });
+
+describe('pull secrets: YAML that kubectl reads back as written', () => {
+  // kubectl reads YAML with go-yaml v2: YAML 1.1 booleans and Go's number syntax are not strings
+  // there, so such a name is refused and such a label key renamed ("on" → "true", "1_0" → "10").
+  // Checked against `kubectl label --local -f`: each of these failed or changed unquoted.
+  const special = ['on', 'Off', 'y', 'N', 'yes', 'no', '0b101', '-0b1', '0o17', '0x_1f', '1_0', '12e3_', '1.', '.5', '+1', '0999', '~'];
+  // And strings go-yaml reads as strings, left plain as kubectl leaves them.
+  const plain = ['regcred', '1:20', '2001-12-14', 'one', 'ny', '0b2', 'x1', '.dockerconfigjson', '_1'];
+  it('quotes every string go-yaml would take for a bool, null or number, and nothing else', () => {
+    const labels = Object.fromEntries([...special, ...plain].map((s) => [s, s]));
+    const text = serializePullSecrets([secret('dockerconfigjson', 1, { name: 'on', namespace: 'no', labels, annotations: { y: '0o17' } })], 'single', 'yaml');
+    const lines = text.split('\n');
+    expect(lines).to.include.members(['  name: "on"', '  namespace: "no"', '    "y": "0o17"']);
+    for (const s of special) expect(lines, s).to.include(`    ${JSON.stringify(s)}: ${JSON.stringify(s)}`);
+    for (const s of plain) expect(lines, s).to.include(`    ${s}: ${s}`);
+    expect(parsePullSecrets(text, 's.yaml').secrets[0]).to.include({ name: 'on', namespace: 'no' });
+  });
+  it('documents and Lists too', () => {
+    const two = [secret('dockerconfigjson', 1, { name: 'yes' }), secret('dockercfg', 1, { name: 'off' })];
+    for (const container of ['documents', 'list'] as const) {
+      const text = serializePullSecrets(two, container, 'yaml');
+      expect(text, container).to.include('name: "yes"\n').and.include('name: "off"\n');
+    }
+  });
+});
