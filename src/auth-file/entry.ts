@@ -49,7 +49,9 @@ let scratchHigh = false;
 
 /**
  * Decodes standard base64 into `scratch` and returns the number of bytes, or -1 unless `text`
- * matches `^[A-Za-z0-9+/]*={0,2}$` with a length that is not 1 modulo 4. Decodes as Buffer does
+ * matches `^[A-Za-z0-9+/]*={0,2}$` with a length that is not 1 modulo 4, and a multiple of 4 when
+ * it ends in `=` (what Go's StdEncoding, or its RawStdEncoding without padding, accepts: every
+ * Go reader refuses `YWI6Yw=`, padded short of a whole group). Decodes as Buffer does
  * (the bits of an incomplete group dropped), but validates and decodes in one pass, four
  * characters at a time, into a reused buffer: a Buffer per value was most of the time of reading
  * a big file.
@@ -69,6 +71,7 @@ function decodeBase64Into(text: string, bytes: Uint8Array, at: number): number {
   let end = length;
   if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
   if (end > 0 && text.charCodeAt(end - 1) === 0x3d) end--;
+  if (end < length && length % 4 !== 0) return -1;
   const value = BASE64_VALUE;
   let n = at;
   let high = 0;

@@ -11,6 +11,9 @@ describe('auth entries', () => {
     ['empty username', b64(':fake-tok'), { username: '', password: 'fake-tok' }],
     ['unpadded', 'YWxpY2U6ZmFrZS1wdw', { username: 'alice', password: 'fake-pw', problem: 'unpadded' }],
     ['wrapped with newlines', `${b64('alice:fake-pw').slice(0, 4)}\n${b64('alice:fake-pw').slice(4)}`, { username: 'alice', password: 'fake-pw' }],
+    // Go's StdEncoding (docker, podman, kubelet for a value ending in "=") wants whole groups.
+    ['padded short of a whole group', 'YWxpY2U6ZmFrZS1wdw=', { problem: 'invalid-base64' }],
+    ['padding alone', '==', { problem: 'invalid-base64' }],
     ['url-safe alphabet', 'YWxpY2U6ZmFrZS1wdz4_', { problem: 'invalid-base64' }],
     ['garbage', 'not base64!', { problem: 'invalid-base64' }],
     ['no colon', b64('fake-alicepw'), { problem: 'no-colon' }],
@@ -23,7 +26,7 @@ describe('auth entries', () => {
     // The decoder validates and decodes in one pass; this is the plain definition it must match.
     const reference = (value: string) => {
       const text = value.replace(/[\r\n]/g, '');
-      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1) return { problem: 'invalid-base64' };
+      if (!/^[A-Za-z0-9+/]*={0,2}$/.test(text) || text.length % 4 === 1 || (text.endsWith('=') && text.length % 4 !== 0)) return { problem: 'invalid-base64' };
       const decoded = Buffer.from(text, 'base64').toString('utf8');
       const colon = decoded.indexOf(':');
       if (colon < 0) return { problem: 'no-colon' };

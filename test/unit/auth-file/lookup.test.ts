@@ -228,6 +228,11 @@ describe('lookup: kubelet', () => {
   it('a bad auth fails the whole secret', async () => {
     expect((await kube('quay.io/x', [{ auths: { 'quay.io': { auth: '!!!!' }, 'b.io': auth('x') } }])).outcome).to.equal('error');
   });
+  it('an auth padded short of a whole group fails the whole secret (StdEncoding for a value ending in "=")', async () => {
+    // decodeDockerConfigFieldAuth: RawStdEncoding only without a trailing "="; `alice:fake-pw` wants "==".
+    const x = await kube('b.io/x', [{ auths: { 'quay.io': { auth: 'YWxpY2U6ZmFrZS1wdw=' } } }, { auths: { 'b.io': auth('x') } }]);
+    expect([x.outcome, x.files[0]?.status]).to.deep.equal(['error', 'error']);
+  });
   it('kubeletKey and globMatch follow URL and filepath.Match rules', () => {
     expect(kubeletKey('https://index.docker.io/v1/')).to.equal('index.docker.io');
     expect(kubeletKey('quay.io/org/')).to.equal('quay.io/org/');
