@@ -4,11 +4,11 @@
  */
 import { basename } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
-import { looksLikeKubeObject, parsePullSecrets } from '../kube/pull-secret.js';
+import { looksLikeKubeObject, parsePullSecrets, pullSecretsFromJSON } from '../kube/pull-secret.js';
 import type { PullSecretSet } from '../kube/pull-secret.js';
 import { looksLikeConfigJSON, parseConfigJSON } from './docker-config.js';
 import { looksLikeDockercfgLines, parseDockercfgJSON, parseDockercfgLines } from './dockercfg.js';
-import { isJSONObject, parseJSONText } from './json-text.js';
+import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import type { AuthFile, AuthFormat } from './model.js';
 
@@ -40,7 +40,16 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
   }
   if (first === '{' || first === '[') {
     const parsed = parseJSONText(text);
-    if (!parsed.ok) throw new ParseError(parsed.message, { file: source });
+    if (!parsed.ok) {
+      // Several JSON objects one after another (`jq -c '.items[]'`, files put together): kubectl
+      // reads such a stream object by object, so Secrets in it are read; anything else stays an error.
+      const stream = from === undefined || from === 'secret' ? parseJSONStream(text) : undefined;
+      if (stream !== undefined && (from === 'secret' || looksLikeKubeObject(stream[0]))) {
+        const secrets = pullSecretsFromJSON(stream, source);
+        return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
+      }
+      throw new ParseError(parsed.message, { file: source });
+    }
     if (from === 'secret' || (from === undefined && looksLikeKubeObject(parsed.value))) {
       const secrets = parsePullSecrets(text, source, parsed.value);
       return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
@@ -60,6 +69,19 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
   if (from !== undefined && from !== 'secret') throw new ParseError('invalid JSON', { file: source });
   const secrets = parsePullSecrets(text, source);
   return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
+}
+
+/** The values of a text of several JSON values one after another, or undefined unless each parses. */
+function parseJSONStream(text: string): unknown[] | undefined {
+  const values: unknown[] = [];
+  for (let rest = text; ; ) {
+    const head = leadingValueText(rest);
+    const parsed = parseJSONText(head ?? rest);
+    if (!parsed.ok) return undefined;
+    values.push(parsed.value);
+    if (head === undefined) return values;
+    rest = rest.slice(head.length);
+  }
 }
 
 function single(file: AuthFile): ParsedInput {

@@ -181,13 +181,22 @@ function lineAt(text: string, offset: number): number {
   return line;
 }
 
+/**
+ * Reads pull secrets from parsed JSON: one document, or the objects of a JSON stream (`{…}{…}`),
+ * which kubectl reads one after another as it reads `---` documents.
+ */
+export function pullSecretsFromJSON(values: readonly unknown[], source: string): PullSecretSet {
+  const secrets: PullSecret[] = [];
+  let list = false;
+  for (const value of values) if (collect(value, source, secrets)) list = true;
+  if (secrets.length === 0) throw new ParseError('no Secret found', { file: source });
+  return { secrets, container: list ? 'list' : values.length > 1 ? 'documents' : 'single', syntax: 'json' };
+}
+
 /** Reads pull secrets from YAML or JSON text. Errors name the file, the secret and the key. */
 export function parsePullSecrets(text: string, source: string, parsedJSON?: unknown): PullSecretSet {
+  if (parsedJSON !== undefined) return pullSecretsFromJSON([parsedJSON], source);
   const secrets: PullSecret[] = [];
-  if (parsedJSON !== undefined) {
-    const list = collect(parsedJSON, source, secrets);
-    return { secrets, container: list ? 'list' : 'single', syntax: 'json' };
-  }
   // logLevel 'error': the library's warnings go to process.emitWarning (stderr) quoting the input.
   // merge: kubectl's YAML reader (go-yaml) applies `<<` merge keys; YAML 1.2 alone would keep `<<`
   // as a key and miss whatever it merges in (a shared `type:` or `data:`).

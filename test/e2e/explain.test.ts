@@ -126,6 +126,16 @@ describe('e2e: credkit explain / get', () => {
     expect((JSON.parse(all.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['docker', 'podman', 'kubelet']);
   });
 
+  it('kubelet with --secret: a stream of JSON Secrets (as `jq -c .items[]` writes, and kubectl reads) is every Secret in it', async () => {
+    const secret = (name: string, auths: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
+    const file = join(sb.home, 'secrets.json');
+    await writeFile(file, `${secret('one', { 'quay.io': auth('alice', PW) })}\n${secret('two', { 'quay.io/org': auth('bob', PW2) })}\n`);
+    const r = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout);
+    expect(r.stdout).to.match(/uses: bob \(password\)[^]*then tries: alice \(password\)/);
+  });
+
   it('get prints helper-shaped JSON; none found is exit 1 with a reason on stderr', async () => {
     await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
     const r = await sb.credkit(['get', 'quay.io/org/app']);

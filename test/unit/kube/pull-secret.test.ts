@@ -2,6 +2,7 @@ import { expect } from 'chai';
 import { stringify as stringifyYAML } from 'yaml';
 import { emptyAuthFile } from '../../../src/auth-file/model.js';
 import { parseEntry } from '../../../src/auth-file/entry.js';
+import { parseAuthText } from '../../../src/auth-file/read.js';
 import { parsePullSecrets, pullSecretObject, serializePullSecrets } from '../../../src/kube/pull-secret.js';
 import type { PullSecret, PullSecretType } from '../../../src/kube/pull-secret.js';
 
@@ -68,5 +69,25 @@ describe('pull secrets: YAML that kubectl reads back as written', () => {
       const text = serializePullSecrets(two, container, 'yaml');
       expect(text, container).to.include('name: "yes"\n').and.include('name: "off"\n');
     }
+  });
+});
+
+describe('pull secrets: a stream of JSON objects, as kubectl reads one', () => {
+  const payload = (user: string) => b64(JSON.stringify({ auths: { [`${user}.example.com`]: { auth: b64(`${user}:fake-pw`) } } }));
+  const obj = (name: string, extra: Record<string, unknown> = {}) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': payload(name) }, ...extra });
+  it('objects one after another (compact or indented) are documents, each Secret read', () => {
+    for (const text of [`${JSON.stringify(obj('a'))}\n${JSON.stringify(obj('b'))}\n`, `${JSON.stringify(obj('a'), null, 2)}${JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [obj('b'), obj('c')] })}`]) {
+      const parsed = parseAuthText(text, 's.json');
+      expect(parsed.format).to.equal('secret');
+      expect(parsed.secrets?.secrets.map((s) => s.name)).to.deep.equal(text.includes('List') ? ['a', 'b', 'c'] : ['a', 'b']);
+      expect(parsed.secrets?.syntax).to.equal('json');
+      expect(parsed.files.map((f) => f.entries[0]?.key)).to.deep.equal(parsed.secrets?.secrets.map((s) => `${s.name}.example.com`));
+    }
+  });
+  it('another kind in the stream is the same error as in a List; text that is not a stream stays invalid JSON', () => {
+    expect(() => parseAuthText(`${JSON.stringify(obj('a'))}{"apiVersion":"v1","kind":"ConfigMap","data":{}}`, 's.json')).to.throw(/expected kind Secret, found "ConfigMap"/);
+    expect(() => parseAuthText(`${JSON.stringify(obj('a'))}\n{"apiVersion": `, 's.json')).to.throw(/invalid JSON at position/);
+    // Not Kubernetes objects: a config.json with a second object after it is not read as a stream.
+    expect(() => parseAuthText('{"auths":{}}\n{"auths":{}}', 'config.json')).to.throw(/invalid JSON at position 13/);
   });
 });
