@@ -49,6 +49,15 @@ export async function readTextIfExists(path: string): Promise<string | undefined
 }
 
 /**
+ * Where the symlink at `linkPath` holding `link` points. A relative link is taken from the link's
+ * real directory, as the kernel does: lexically, `../x` beside a link reached through a symlinked
+ * directory (~/.docker -> dotfiles/docker) would name another file than the one read.
+ */
+function linkTarget(linkPath: string, link: string): string {
+  return resolve(realPathOf(dirname(linkPath)), link);
+}
+
+/**
  * The path a write must replace: symlinks are followed (dangling ones too, to where they point),
  * relative link targets are taken relative to the link's own directory.
  */
@@ -64,8 +73,7 @@ export async function resolveWriteTarget(path: string): Promise<string> {
       throw new IoError(`${path}: cannot inspect (${codeOf(err) ?? 'error'})`, { cause: err });
     }
     if (!st.isSymbolicLink()) return current;
-    const link = await readlink(current);
-    current = resolve(dirname(current), link);
+    current = linkTarget(current, await readlink(current));
   }
   throw new IoError(`${path}: too many levels of symbolic links`);
 }
@@ -90,7 +98,7 @@ export function realPathOf(path: string): string {
       link = undefined;
     }
     if (link !== undefined) {
-      current = resolve(dirname(current), link);
+      current = linkTarget(current, link);
       continue;
     }
     const parent = dirname(current);

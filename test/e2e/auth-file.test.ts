@@ -217,6 +217,26 @@ describe('e2e: credkit auth files', function () {
     ok((await readFile(real, 'utf8')).includes('"currentContext": "default"'), 'content written through the link');
   });
 
+  it('a relative link with ".." in a symlinked directory is written where the kernel reads it (dotfiles: DOCKER_CONFIG -> dotfiles/docker)', async () => {
+    const dotfiles = join(sb.home, 'dotfiles');
+    await mkdir(join(dotfiles, 'docker'), { recursive: true });
+    await mkdir(join(dotfiles, 'shared'));
+    const real = join(dotfiles, 'shared', 'config.json');
+    await writeFile(real, '{"auths": {}}\n', { mode: 0o600 });
+    await symlink('../shared/config.json', join(dotfiles, 'docker', 'config.json'));
+    await symlink('dotfiles/docker', join(sb.home, 'docker-config'));
+    const viaLinks = join(sb.home, 'docker-config', 'config.json');
+    const c = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', viaLinks]);
+    expect(c.code).to.equal(0);
+    ok((await readFile(real, 'utf8')).includes('"currentContext": "default"'), 'convert -o wrote the file the links name');
+    const l = await sb.credkit(['login', 'login-through-links.example', '-u', 'alice', '--password-stdin', '--no-verify'], 'fake-links-pw', { DOCKER_CONFIG: join(sb.home, 'docker-config') });
+    expect(l.code).to.equal(0);
+    ok((await readFile(real, 'utf8')).includes('login-through-links.example'), 'login wrote the file the links name');
+    // Lexically, docker-config/../shared is ~/shared: nothing may appear there.
+    expect(await stat(join(sb.home, 'shared')).then(() => true, () => false)).to.equal(false);
+    expect(await readlink(join(dotfiles, 'docker', 'config.json'))).to.equal('../shared/config.json');
+  });
+
   it('--to secret with credsStore stubs whose helper is not installed: clear error, nothing written', async () => {
     const out = join(sb.home, 'secret.yaml');
     const r = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '-o', out]);
