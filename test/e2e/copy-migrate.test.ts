@@ -358,6 +358,27 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(JSON.parse(await readFile(join(work, 'legacy.dockercfg'), 'utf8')).auths['https://index.docker.io/v1/'].auth).to.equal(b64(`alice:${PW2}`));
   });
 
+  it('a file the patterns reach under several names (a symlink, a symlinked directory) is migrated once, without a failure', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(work, 'a'), { recursive: true });
+    await mkdir(join(work, 'b'));
+    const path = join(work, 'a', 'config.json');
+    await writeFile(path, JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64(`alice:${PW1}`) } } }), { mode: 0o600 });
+    await symlink('../a/config.json', join(work, 'b', 'config.json'));
+    await symlink('a', join(work, 'c'));
+    const r = await credkitIn(sb, work, ['migrate', '*/config.json', '--to', 'podman', '--backup', '--json']);
+    expect(r.code, r.stdout).to.equal(0);
+    const files = JSON.parse(r.stdout).files as { file: string; status: string; message?: string; backup?: string }[];
+    expect(files.map((f) => [f.file, f.status, f.message])).to.deep.equal([
+      ['a/config.json', 'changed', undefined],
+      ['b/config.json', 'unchanged', 'same file as a/config.json, handled under that name'],
+      ['c/config.json', 'unchanged', 'same file as a/config.json, handled under that name'],
+    ]);
+    expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal({ auths: { 'docker.io': { auth: b64(`alice:${PW1}`) } } });
+    expect((await readdir(join(work, 'a'))).filter((n) => n.includes('credkit-backup'))).to.have.length(1);
+    expectNoSecrets(r);
+  });
+
   it('--backup never overwrites a backup: a name taken in the same second gets a -N suffix', async () => {
     const work = join(sb.home, 'w');
     await mkdir(work, { recursive: true });
