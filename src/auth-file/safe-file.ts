@@ -164,7 +164,7 @@ export function lockTakerState(text: string, self: string, runs: (pid: number) =
  * whose taker still runs is waited for; one of unknown taker is broken after `staleMs`.
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const { lstat, mkdir, open, unlink } = await fsp();
+  const { mkdir, open, unlink } = await fsp();
   const { timeoutMs, staleMs } = { ...DEFAULT_LOCK, ...options };
   const target = await resolveWriteTarget(path);
   const lockPath = `${target}.lock`;
@@ -186,25 +186,10 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
         throw new IoError(`${path}: cannot create lock file ${lockPath} (${codeOf(err) ?? 'error'})`, { cause: err });
       }
     }
-    let held: { ino: number; mtimeMs: number; text: string };
-    try {
-      const handle = await open(lockPath, 'r');
-      try {
-        const st = await handle.stat();
-        held = { ino: st.ino, mtimeMs: st.mtimeMs, text: await handle.readFile('utf8') };
-      } finally {
-        await handle.close();
-      }
-    } catch {
-      continue; // released between our open and this one
-    }
+    const held = await readLock(lockPath);
+    if (held === undefined) continue; // released between our open and this one
     const state = lockTakerState(held.text, self, processRuns);
-    if (state === 'gone' || (state === 'unknown' && Date.now() - held.mtimeMs > staleMs)) {
-      // Only the lock that was judged: another waiter may have broken it and taken a new one since.
-      const now = await lstat(lockPath).catch(() => undefined);
-      if (now?.ino === held.ino) await unlink(lockPath).catch(() => undefined);
-      continue;
-    }
+    if ((state === 'gone' || (state === 'unknown' && Date.now() - held.mtimeMs > staleMs)) && (await breakLock(lockPath, held))) continue;
     if (Date.now() > deadline) {
       const who = state === 'running' ? ` held by process ${held.text.split(' ')[0]}` : '';
       throw new IoError(`${path}: timed out waiting for lock ${lockPath}${who} (remove it if no credkit is running)`);
@@ -218,6 +203,60 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   } finally {
     await unlink(lockPath).catch(() => undefined);
   }
+}
+
+interface HeldLock {
+  ino: number;
+  mtimeMs: number;
+  text: string;
+}
+
+/** A lock file's identity and text, or undefined when there is none. */
+async function readLock(lockPath: string): Promise<HeldLock | undefined> {
+  const { open } = await fsp();
+  try {
+    const handle = await open(lockPath, 'r');
+    try {
+      const st = await handle.stat();
+      return { ino: st.ino, mtimeMs: st.mtimeMs, text: await handle.readFile('utf8') };
+    } finally {
+      await handle.close();
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** A breaker's own lock older than this was left by a breaker killed in its few system calls. */
+const BREAKER_STALE_MS = 5_000;
+
+/**
+ * Removes the lock judged abandoned if it is still that lock; false when another waiter is
+ * breaking it right now. Breakers take turns through a lock of their own (`PATH.lock.lock`):
+ * comparing the inode and then unlinking let a second breaker remove the lock the first had just
+ * broken and taken anew (the file system hands the freed inode number straight back), and both
+ * went on to write, so one update was lost.
+ */
+async function breakLock(lockPath: string, held: HeldLock): Promise<boolean> {
+  const { lstat, open, unlink } = await fsp();
+  const breaker = `${lockPath}.lock`;
+  try {
+    await (await open(breaker, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600)).close();
+  } catch (err) {
+    if (codeOf(err) !== 'EEXIST') throw new IoError(`${lockPath}: cannot create lock file ${breaker} (${codeOf(err) ?? 'error'})`, { cause: err });
+    const st = await lstat(breaker).catch(() => undefined);
+    if (st !== undefined && Date.now() - st.mtimeMs > BREAKER_STALE_MS) await unlink(breaker).catch(() => undefined);
+    return false;
+  }
+  try {
+    // Under the breaker's lock nobody else removes the lock file, and nobody creates one while
+    // it exists: if it is still the one judged, removing it removes only that one.
+    const now = await readLock(lockPath);
+    if (now !== undefined && now.ino === held.ino && now.mtimeMs === held.mtimeMs && now.text === held.text) await unlink(lockPath).catch(() => undefined);
+  } finally {
+    await unlink(breaker).catch(() => undefined);
+  }
+  return true;
 }
 
 /**
