@@ -174,12 +174,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   let delay = 2;
   for (;;) {
     try {
-      const handle = await open(lockPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
-      try {
-        await handle.writeFile(self);
-      } finally {
-        await handle.close();
-      }
+      await createLock(lockPath, self);
       break;
     } catch (err) {
       if (codeOf(err) !== 'EEXIST') {
@@ -204,6 +199,38 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
     await unlink(lockPath).catch(() => undefined);
   }
 }
+
+/**
+ * Creates `lockPath` already holding `line`, or throws EEXIST. The line is written to a file of
+ * our own first and hard-linked into place: a lock created empty and written after (O_EXCL, then
+ * write) was left empty by a writer killed in between, and an empty lock names no taker, so it
+ * could only be broken by age (after `staleMs`, longer than waiters wait). Where the file system
+ * has no hard links, the lock is created and written as before.
+ */
+async function createLock(lockPath: string, line: string): Promise<void> {
+  const { link, open, unlink, writeFile } = await fsp();
+  const temp = `${join(dirname(lockPath), `.${basename(lockPath)}`)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`;
+  let linked = false;
+  try {
+    await writeFile(temp, line, { flag: fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, mode: 0o600 });
+    await link(temp, lockPath);
+    linked = true;
+  } catch (err) {
+    if (codeOf(err) === 'EEXIST' || !NO_HARD_LINKS.has(codeOf(err) ?? '')) throw err;
+  } finally {
+    await unlink(temp).catch(() => undefined);
+  }
+  if (linked) return;
+  const handle = await open(lockPath, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
+  try {
+    await handle.writeFile(line);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** What link() fails with on a file system that has no hard links (FAT, some network and FUSE mounts). */
+const NO_HARD_LINKS: ReadonlySet<string> = new Set(['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS', 'EMLINK']);
 
 interface HeldLock {
   ino: number;
@@ -266,7 +293,7 @@ async function breakLock(lockPath: string, held: HeldLock): Promise<boolean> {
  * other tools' temp files do not match the name.
  */
 async function removeAbandonedTemps(target: string): Promise<void> {
-  const { readdir, rm } = await fsp();
+  const { lstat, readdir, rm } = await fsp();
   const prefix = `.${basename(target)}.`;
   let names: string[];
   try {
@@ -276,6 +303,15 @@ async function removeAbandonedTemps(target: string): Promise<void> {
   }
   for (const name of names) {
     if (name.startsWith(prefix) && TEMP_SUFFIX.test(name.slice(prefix.length))) await rm(join(dirname(target), name), { force: true }).catch(() => undefined);
+  }
+  // A lock's own temp file (createLock) is made by waiters outside the lock, so only an old one
+  // was abandoned (its writer killed between its three calls); it holds no secret, just clutter.
+  const lockPrefix = `.${basename(target)}.lock.`;
+  for (const name of names) {
+    if (!name.startsWith(lockPrefix) || !TEMP_SUFFIX.test(name.slice(lockPrefix.length))) continue;
+    const path = join(dirname(target), name);
+    const st = await lstat(path).catch(() => undefined);
+    if (st !== undefined && Date.now() - st.mtimeMs > BREAKER_STALE_MS) await rm(path, { force: true }).catch(() => undefined);
   }
 }
 

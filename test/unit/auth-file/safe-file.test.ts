@@ -1,6 +1,7 @@
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
 import { readlinkSync } from 'node:fs';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, utimes, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { lockTakerState, updateFile } from '../../../src/auth-file/safe-file.js';
@@ -57,5 +58,46 @@ describe('lock files: breaking an abandoned one', function () {
       expect(Object.keys(JSON.parse(await readFile(file, 'utf8')) as object), `round ${round}`).to.have.length(16);
       expect((await readdir(dir)).sort()).to.deep.equal(['config.json']);
     }
+  });
+});
+
+describe('lock files: never empty', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credkit-lock-'));
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  // A lock seen empty names no taker: had its writer been killed right then (between creating the
+  // file and writing its line), the lock could only be broken by age, after waiters give up.
+  it('a lock is never seen without its taker line', async () => {
+    const file = join(dir, 'config.json');
+    // Another process reads the lock as fast as it can while this one takes it again and again.
+    const watcher = `const fs=require("node:fs");const end=Date.now()+Number(process.argv[2]);let seen=0,empty=0;
+      while(Date.now()<end){try{const t=fs.readFileSync(process.argv[1],"utf8");seen++;if(t==="")empty++}catch{}}
+      process.stdout.write(JSON.stringify({seen,empty}))`;
+    const child = spawn(process.execPath, ['-e', watcher, `${file}.lock`, '1500'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const closed = new Promise((resolve) => child.on('close', resolve));
+    const start = Date.now();
+    for (let i = 0; Date.now() - start < 1400; i++) await updateFile(file, async () => `{"n":${i}}`);
+    await closed;
+    const { seen, empty } = JSON.parse(out) as { seen: number; empty: number };
+    expect(seen).to.be.greaterThan(0);
+    expect(empty).to.equal(0);
+  });
+
+  it("a lock's own temp file left by a killed writer is removed once old, not while young", async () => {
+    const file = join(dir, 'config.json');
+    const old = join(dir, '.config.json.lock.abcdefgh1.tmp');
+    const young = join(dir, '.config.json.lock.abcdefgh2.tmp');
+    await writeFile(old, '1 host ns\n');
+    await writeFile(young, '2 host ns\n');
+    const minuteAgo = new Date(Date.now() - 60_000);
+    await utimes(old, minuteAgo, minuteAgo);
+    await updateFile(file, async () => '{}');
+    expect((await readdir(dir)).sort()).to.deep.equal(['.config.json.lock.abcdefgh2.tmp', 'config.json']);
   });
 });
