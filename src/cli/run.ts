@@ -38,6 +38,7 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
         ? parser.command((await entry.load())(ctx))
         : parser.command({ command: entry.command, describe: entry.describe, handler: () => undefined });
   }
+  parser = parser.middleware(lastOccurrenceWins as never, true);
   skipHelpCache(parser);
   let failure: unknown;
   let output = '';
@@ -93,6 +94,21 @@ function watchStdout(io: Io, onWrite: () => void): Io {
 function skipHelpCache(parser: Argv): void {
   const usage = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
   if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+/**
+ * yargs turns an option given twice (`--to podman --to docker`, `-o a -o b`) into an array, which
+ * no handler expects: one converted nothing, others crashed. The last occurrence wins, as with
+ * docker's, podman's and kubectl's flags; options declared as arrays (`--as`, `--secret`) and
+ * variadic positionals keep every value. Runs before validation, so `choices` sees one value.
+ */
+function lastOccurrenceWins(argv: Record<string, unknown>, y: Argv): void {
+  const options = (y as unknown as { getOptions(): { array: string[]; string: string[]; boolean: string[]; number: string[] } }).getOptions();
+  const arrays = new Set(options.array);
+  const scalars = new Set([...options.string, ...options.boolean, ...options.number]);
+  for (const [key, value] of Object.entries(argv)) {
+    if (Array.isArray(value) && value.length > 0 && scalars.has(key) && !arrays.has(key)) argv[key] = value.at(-1);
+  }
 }
 
 function isYargsUsage(err: unknown): boolean {
