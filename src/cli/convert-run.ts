@@ -14,7 +14,6 @@ import { realPathOf, withFileLock, writeFileAtomic } from '../auth-file/safe-fil
 import type { CommandContext } from './context.js';
 import { printReport, reportJSON } from './auth-report.js';
 import { loadResolver } from './resolver.js';
-import { restoreDash } from './stdin-arg.js';
 
 /** The CLI-level settings around a conversion. */
 export interface ConversionRun {
@@ -32,7 +31,7 @@ export async function runConversion(ctx: CommandContext, run: ConversionRun, opt
   const opts: ConvertOptions = { ...options };
   if (resolver) opts.resolve = resolver;
   const result = await convertAuth(inputs, opts);
-  const output = run.output === undefined ? '-' : restoreDash(run.output);
+  const output = run.output === undefined ? '-' : run.output;
   if (output === '-') {
     ctx.io.stdout(result.text.endsWith('\n') ? result.text : `${result.text}\n`);
   } else {
@@ -52,7 +51,7 @@ export async function runConversion(ctx: CommandContext, run: ConversionRun, opt
 
 /** The report: JSON on stdout when it does not carry the converted file (else stderr), or lines on stderr. */
 function printLosses(ctx: CommandContext, run: ConversionRun, result: Awaited<ReturnType<typeof convertAuth>>, options: ConvertOptions, written = true): void {
-  const output = run.output === undefined ? '-' : restoreDash(run.output);
+  const output = run.output === undefined ? '-' : run.output;
   if (run.json) {
     const text = `${JSON.stringify(reportJSON(result, options.to, output, run.allowLossy, written), null, 2)}\n`;
     if (output === '-') ctx.io.stderr(text);

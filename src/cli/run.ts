@@ -11,11 +11,11 @@ import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
 import { packageVersion } from '../version.js';
 import { COMMANDS, selectedCommand } from './commands/index.js';
-import { protectDash } from './stdin-arg.js';
+import { protectOperands, restoreOperand, restoreOperandsIn } from './stdin-arg.js';
 
 /** Runs `credkit` with `argv` (without node and script) and returns the exit code. */
 export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot: string): Promise<number> {
-  const argv = protectDash(rawArgv);
+  const argv = protectOperands(rawArgv);
   let printed = false;
   const io = watchStdout(outerIo, () => (printed = true));
   const ctx: CommandContext = { io, exitCode: 0, packageRoot };
@@ -38,7 +38,7 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
         ? parser.command((await entry.load())(ctx))
         : parser.command({ command: entry.command, describe: entry.describe, handler: () => undefined });
   }
-  parser = parser.middleware(lastOccurrenceWins as never, true);
+  parser = parser.middleware(restoreArguments as never, true).middleware(lastOccurrenceWins as never, true);
   skipHelpCache(parser);
   let failure: unknown;
   let output = '';
@@ -53,7 +53,8 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
     failure ??= err;
   }
   if (failure !== undefined) {
-    const usage = isYargsUsage(failure) ? new UsageError(messageOf(failure)) : failure;
+    // yargs quotes arguments as it got them: with their stand-ins (src/cli/stdin-arg.ts).
+    const usage = isYargsUsage(failure) ? new UsageError(restoreOperandsIn(messageOf(failure))) : failure;
     // A script that asked for JSON parses stdout: it gets one object there on failure too, but
     // never a second one after the report a command printed before failing. `takesJSON` is set by
     // the builder of the command being run, so an option yargs rejects in that command (it has
@@ -64,7 +65,7 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
       io.stderr(`credkit: unexpected error: ${(failure as Error)?.stack ?? String(failure)}\nThis is a bug in credkit; please report it.\n`);
       return 1;
     }
-    if (output && isYargsUsage(failure)) io.stderr(`${output}\n\n`);
+    if (output && isYargsUsage(failure)) io.stderr(`${restoreOperandsIn(output)}\n\n`);
     io.stderr(`credkit: ${messageOf(usage)}\n`);
     return exitCodeFor(usage);
   }
@@ -94,6 +95,14 @@ function watchStdout(io: Io, onWrite: () => void): Io {
 function skipHelpCache(parser: Argv): void {
   const usage = (parser as unknown as { getInternalMethods?(): { getUsageInstance?(): { cacheHelpMessage?(): void } } }).getInternalMethods?.().getUsageInstance?.();
   if (typeof usage?.cacheHelpMessage === 'function') usage.cacheHelpMessage = () => undefined;
+}
+
+/** Gives every argument the command gets back from its stand-in (src/cli/stdin-arg.ts). */
+function restoreArguments(argv: Record<string, unknown>): void {
+  for (const [key, value] of Object.entries(argv)) {
+    if (typeof value === 'string') argv[key] = restoreOperand(value);
+    else if (Array.isArray(value)) argv[key] = value.map((v: unknown) => (typeof v === 'string' ? restoreOperand(v) : v));
+  }
 }
 
 /**

@@ -3,9 +3,9 @@
  * `--` operands, and what it does when standard output cannot be written.
  */
 import { expect } from 'chai';
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, makeSandbox } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandbox, run } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
 
 describe('e2e: credkit command line', function () {
@@ -16,6 +16,8 @@ describe('e2e: credkit command line', function () {
   afterEach(async () => sb.cleanup());
 
   const fx = (p: string) => join(FIXTURES, p);
+  // The bin run from the sandbox's home, for relative file names.
+  const inHome = (args: readonly string[], input = '') => run(process.execPath, [BIN.credkit, ...args], { input, env: sb.env, cwd: sb.home });
 
   it('an option given twice takes its last value, as docker and podman flags do (it converted nothing, crashed, or stored the username "a,b")', async () => {
     const to = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '--to', 'podman']);
@@ -48,5 +50,29 @@ describe('e2e: credkit command line', function () {
     expect(r.code, r.stderr).to.equal(0);
     expect((JSON.parse(r.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['docker', 'kubelet']);
   });
-});
 
+  it('a "-" that means no standard input is the file "-", as podman reads it (--authfile - was a file named "<stdin>"), and "<stdin>" is a file name', async () => {
+    const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
+    await writeFile(join(sb.home, '-'), JSON.stringify(entry), { mode: 0o600 });
+    const get = await inHome(['get', 'registry.example.com', '--as', 'podman', '--authfile', '-']);
+    expect(get.code, get.stderr).to.equal(0);
+    expect(JSON.parse(get.stdout)).to.include({ Username: 'fake-user' });
+
+    const login = await inHome(['login', 'other.example.com', '-u', 'fake-bot', '--password-stdin', '--no-verify', '--authfile', '-'], 'fake-password');
+    expect(login.code, login.stderr).to.equal(0);
+    expect(Object.keys((JSON.parse(await readFile(join(sb.home, '-'), 'utf8')) as { auths: object }).auths)).to.deep.equal(['registry.example.com', 'other.example.com']);
+
+    const out = await inHome(['convert', fx('docker-config/basic.json'), '--to', 'podman', '-o', '<stdin>']);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stdout).to.equal('');
+    expect(JSON.parse(await readFile(join(sb.home, '<stdin>'), 'utf8'))).to.have.property('auths');
+
+    // Where "-" is standard input it still is, as an operand or as an option's value.
+    const stdin = await inHome(['convert', '-', '--to', 'docker', '-o', '-'], JSON.stringify(entry));
+    expect(stdin.code, stdin.stderr).to.equal(0);
+    expect(JSON.parse(stdin.stdout)).to.have.nested.property('auths.registry\\.example\\.com');
+    const unknown = await sb.credkit(['get', 'quay.io', '-']);
+    expect(unknown.code).to.equal(2);
+    expect(unknown.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: Unknown argument: -');
+  });
+});

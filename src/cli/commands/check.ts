@@ -8,7 +8,6 @@ import type { Finding } from '../../auth-file/check.js';
 import { readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
 import type { CommandContext } from '../context.js';
-import { restoreDash } from '../stdin-arg.js';
 import { jsonOption, printJSON, say } from '../context.js';
 
 interface CheckArgs {
@@ -29,7 +28,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<object, CheckAr
         .option('strict', { type: 'boolean', describe: 'warnings fail too' })
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
-      const named = (args.files ?? []).map((a) => restoreDash(String(a)));
+      const named = (args.files ?? []).map(String);
       const paths = named.length > 0 ? named : locateAuthFiles(ctx.io).map((l) => l.path);
       const findings: Finding[] = [];
       const checked: string[] = [];

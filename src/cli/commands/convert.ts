@@ -4,7 +4,6 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { restoreDash } from '../stdin-arg.js';
 import { runConversion } from '../convert-run.js';
 import { FORMAT_CHOICES, conversionOptions } from './conversion-options.js';
 import type { ConversionArgs } from './conversion-options.js';
@@ -24,7 +23,7 @@ export function convertCommand(ctx: CommandContext): CommandModule<object, Conve
       const to = args.to as ConversionArgs['to'] & string;
       await runConversion(
         ctx,
-        { inputs: [restoreDash(String(args.input))], output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
+        { inputs: [String(args.input)], output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
         buildOptions(args, to, 'fail'),
       );
     },

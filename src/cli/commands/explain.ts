@@ -9,7 +9,6 @@ import type { LookupClient } from '../../auth-file/lookup.js';
 import type { LookupReport } from '../lookup-run.js';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say } from '../context.js';
-import { restoreDash } from '../stdin-arg.js';
 
 interface ExplainArgs {
   target: string;
@@ -78,7 +77,7 @@ export function explainCommand(ctx: CommandContext): CommandModule<object, Expla
     handler: async (args) => {
       const { runLookup } = await import('../lookup-run.js');
       const clients = args.as && args.as.length > 0 ? [...new Set(args.as)] : undefined;
-      const secrets = (args.secret ?? []).map((s) => restoreDash(String(s)));
+      const secrets = (args.secret ?? []).map(String);
       const report = await runLookup(ctx.io, {
         target: String(args.target),
         ...(clients ? { clients } : {}),

@@ -10,7 +10,6 @@ import { locateAuthFiles } from '../../auth-file/locate.js';
 import { parseAuthText } from '../../auth-file/read.js';
 import { IoError, ParseError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { restoreDash } from '../stdin-arg.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 
 interface LsArgs {
@@ -29,7 +28,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
         .positional('files', { type: 'string', array: true, describe: 'auth files or Secret manifests (default: located from the environment)' })
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
-      const named = (args.files ?? []).map((a) => restoreDash(String(a)));
+      const named = (args.files ?? []).map(String);
       const located = named.length > 0 ? named.map((path) => ({ path, required: true })) : locateAuthFiles(ctx.io).map((l) => ({ path: l.path, required: false }));
       const rows: ListRow[] = [];
       const errors: { file: string; message: string }[] = [];

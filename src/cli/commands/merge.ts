@@ -5,7 +5,6 @@
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
-import { restoreDash } from '../stdin-arg.js';
 import { runConversion } from '../convert-run.js';
 import { buildOptions } from './convert.js';
 import { conversionOptions } from './conversion-options.js';
@@ -27,7 +26,7 @@ export function mergeCommand(ctx: CommandContext): CommandModule<object, Convers
       const policy = args['fail-on-conflict'] ? 'fail' : (args.prefer ?? 'last');
       await runConversion(
         ctx,
-        { inputs: (args.inputs as string[]).map((a) => restoreDash(String(a))), output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
+        { inputs: (args.inputs as string[]).map(String), output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
         buildOptions(args, to, policy),
       );
     },
