@@ -75,4 +75,23 @@ describe('e2e: credkit command line', function () {
     expect(unknown.code).to.equal(2);
     expect(unknown.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: Unknown argument: -');
   });
+
+  it('"--" ends the options: what follows is an operand, even when it starts with "-" (it was "Not enough non-option arguments")', async () => {
+    const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
+    await writeFile(join(sb.home, '-odd.json'), JSON.stringify(entry), { mode: 0o600 });
+    const convert = await inHome(['convert', '--to', 'podman', '--', '-odd.json']);
+    expect(convert.code, convert.stderr).to.equal(0);
+    expect(JSON.parse(convert.stdout)).to.deep.equal(entry);
+    const ls = await inHome(['ls', '--json', '--', '-odd.json', '--json']);
+    expect(ls.code).to.equal(1);
+    const doc = JSON.parse(ls.stdout) as { entries: { file: string }[]; errors: { file: string }[] };
+    expect(doc.entries.map((e) => e.file)).to.deep.equal(['-odd.json']);
+    expect(doc.errors.map((e) => e.file)).to.deep.equal(['--json']);
+    // "-" after "--" is still standard input, as for cat.
+    const stdin = await inHome(['check', '--', '-'], JSON.stringify(entry));
+    expect(stdin.code, stdin.stderr).to.equal(0);
+    const extra = await inHome(['get', 'quay.io', '--', '-x']);
+    expect(extra.code).to.equal(2);
+    expect(extra.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: Unknown argument: -x');
+  });
 });
