@@ -39,18 +39,21 @@ export async function readStdin(): Promise<string> {
 /**
  * Writes all of `text` to `fd`, synchronously, so nothing is lost when the process exits. A
  * non-blocking descriptor that is full (EAGAIN) is retried after a millisecond's sleep, not in a
- * busy loop; a reader that went away (EPIPE) ends the write.
+ * busy loop; any other error (EPIPE: the reader went away; ENOSPC, EIO) ends the write, and its
+ * code is returned for a caller that must not report success over lost output.
  */
-export function writeAll(fd: number, text: string): void {
+export function writeAll(fd: number, text: string): string | undefined {
   const data = Buffer.from(text, 'utf8');
   for (let off = 0; off < data.length; ) {
     try {
       off += writeSync(fd, data, off);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'EAGAIN') return;
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'EAGAIN') return code ?? 'EIO';
       napSync(1);
     }
   }
+  return undefined;
 }
 
 let napCell: Int32Array | undefined;

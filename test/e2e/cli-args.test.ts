@@ -3,6 +3,8 @@
  * `--` operands, and what it does when standard output cannot be written.
  */
 import { expect } from 'chai';
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandbox, run } from '../support/sandbox.js';
@@ -93,5 +95,39 @@ describe('e2e: credkit command line', function () {
     const extra = await inHome(['get', 'quay.io', '--', '-x']);
     expect(extra.code).to.equal(2);
     expect(extra.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: Unknown argument: -x');
+  });
+
+  // Runs the bin with its standard output on `path` (opened for writing); returns exit code and stderr.
+  async function withStdoutOn(path: string, args: readonly string[]): Promise<{ code: number | null; stderr: string }> {
+    const fd = openSync(path, 'w');
+    const child = spawn(process.execPath, [BIN.credkit, ...args], { env: sb.env, stdio: ['ignore', fd, 'pipe'] });
+    closeSync(fd);
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    return { code, stderr };
+  }
+
+  it('output that cannot be written (a full disk) is an error, exit 1, not a success with nothing written', async function () {
+    if (!existsSync('/dev/full')) this.skip();
+    for (const args of [['convert', fx('docker-config/basic.json'), '--to', 'secret', '--no-materialize', '--allow-lossy'], ['ls', fx('docker-config/basic.json'), '--json'], ['--help']]) {
+      const r = await withStdoutOn('/dev/full', args);
+      expect(r.code, args.join(' ')).to.equal(1);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: cannot write to standard output (ENOSPC); the output is incomplete');
+      expect(r.stderr.includes('fake-')).to.equal(false);
+    }
+  });
+
+  it('a reader that goes away (| head -0) ends the output quietly: exit 0, no stack', async () => {
+    const big = Object.fromEntries(Array.from({ length: 20000 }, (_, i) => [`r${i}.example.com`, { auth: Buffer.from('fake-user:fake-pw').toString('base64') }]));
+    const input = join(sb.home, 'big.json');
+    await writeFile(input, JSON.stringify({ auths: big }), { mode: 0o600 });
+    const child = spawn(process.execPath, [BIN.credkit, 'ls', input], { env: sb.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    child.stdout?.destroy();
+    let stderr = '';
+    child.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const code = await new Promise<number | null>((done) => child.on('close', done));
+    expect(stderr).to.equal('');
+    expect(code).to.equal(0);
   });
 });
