@@ -53,8 +53,9 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
     failure ??= err;
   }
   if (failure !== undefined) {
-    // yargs quotes arguments as it got them: with their stand-ins (src/cli/stdin-arg.ts).
-    const usage = isYargsUsage(failure) ? new UsageError(restoreOperandsIn(messageOf(failure))) : failure;
+    // yargs quotes arguments as it got them: with their stand-ins (src/cli/stdin-arg.ts). Some of
+    // its messages span lines ("Invalid values:\n  Argument: …"); an error is one line.
+    const usage = isYargsUsage(failure) ? new UsageError(restoreOperandsIn(messageOf(failure)).replace(/\s*\n\s*/g, ' ')) : failure;
     // A script that asked for JSON parses stdout: it gets one object there on failure too, but
     // never a second one after the report a command printed before failing. `takesJSON` is set by
     // the builder of the command being run, so an option yargs rejects in that command (it has

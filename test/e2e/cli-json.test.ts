@@ -46,6 +46,8 @@ describe('e2e: credkit --json failures', function () {
     ['check: an option yargs rejects', ['check', '--json', '--bogus'], '', 2, 'USAGE'],
     ['doctor: an option yargs rejects', ['doctor', '--json', '--bogus'], '', 2, 'USAGE'],
     ['copy: a required option missing', ['copy', '--json'], '', 2, 'USAGE'],
+    // yargs words this one on two lines; an error is one.
+    ['convert: a value not among the choices', ['convert', 'missing.json', '--to', 'nope', '--json'], '', 2, 'USAGE'],
   ];
   for (const [what, args, input, exit, code] of failures) {
     it(`${what}: {"ok": false, "error": {"code": "${code}", message}} on stdout, exit ${exit}, stderr as without --json`, async () => {
