@@ -17,7 +17,7 @@ import type { Env, Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import type { BackendModule } from './registry.js';
 import { TOKEN_USERNAME } from './store.js';
-import { HelperError, StoreUnavailableError, messageOf } from '../errors.js';
+import { HelperError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
 import { callHelper, helperProgram, resolveHelper, type HelperCallOptions } from '../helper/client.js';
 
 /** The prefix `credkit`'s `--backend` and `CREDKIT_BACKEND` use for external helpers. */
@@ -102,6 +102,9 @@ export function helperBackend(helper: string): BackendModule {
       try {
         resolveHelper(helper, 'list', host.env, host.platform, 'backend'); // fail early, with the PATH message
       } catch (err) {
+        // A name no helper can have (helper:a/b) is a mistake in the setting that names it, as an
+        // unknown backend name is, not a store that is down.
+        if ((err as { reason?: unknown }).reason === 'invalid-name') throw new UsageError(messageOf(err), { cause: err });
         throw new StoreUnavailableError(messageOf(err), { cause: err });
       }
       return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform);

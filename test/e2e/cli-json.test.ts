@@ -46,6 +46,9 @@ describe('e2e: credkit --json failures', function () {
     ['check: an option yargs rejects', ['check', '--json', '--bogus'], '', 2, 'USAGE'],
     ['doctor: an option yargs rejects', ['doctor', '--json', '--bogus'], '', 2, 'USAGE'],
     ['copy: a required option missing', ['copy', '--json'], '', 2, 'USAGE'],
+    // A name no helper can have is a bad argument, as an unknown backend is.
+    ['store list: a helper name with a slash', ['store', 'list', '--backend', 'helper:a/b', '--json'], '', 2, 'USAGE'],
+    ['copy: a helper name with a slash', ['copy', '--from', 'helper:a/b', '--to', 'file', '--json'], '', 2, 'USAGE'],
     // yargs words this one on two lines; an error is one.
     ['convert: a value not among the choices', ['convert', 'missing.json', '--to', 'nope', '--json'], '', 2, 'USAGE'],
   ];
