@@ -168,7 +168,11 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
   const { timeoutMs, staleMs } = { ...DEFAULT_LOCK, ...options };
   const target = await resolveWriteTarget(path);
   const lockPath = `${target}.lock`;
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 });
+  // A directory that cannot be made (read-only file system, a file in the way) is the user's to
+  // fix, not a crash. Node's recursive mkdir says ENOENT where the parent refuses with EROFS.
+  await mkdir(dirname(target), { recursive: true, mode: 0o700 }).catch((err: unknown) => {
+    throw new IoError(`${path}: cannot create directory ${dirname(target)} (${codeOf(err) ?? 'error'})`, { cause: err });
+  });
   const deadline = Date.now() + timeoutMs;
   const self = await lockOwnerLine();
   let delay = 2;

@@ -5,7 +5,7 @@
  * world-readable auth file, and docker and podman configs that disagree.
  */
 import { expect } from 'chai';
-import { chmod, mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
@@ -190,6 +190,30 @@ describe('e2e: credkit doctor', function () {
           await run('gpgconf', ['--kill', 'all'], { env: sb.env });
         }
       });
+    });
+
+    describe('file', () => {
+      const input = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'alice', Secret: FAKE })}\n`;
+
+      /** A file path whose directory is behind a symlink to nowhere (a drive that is not mounted). */
+      async function danglingDataDir(): Promise<string> {
+        sb.env.CREDKIT_BACKEND = 'file';
+        const link = join(sb.home, 'data');
+        await symlink(join(sb.home, 'unmounted', 'data'), link);
+        sb.env.CREDKIT_FILE = join(link, 'credkit', 'credentials.json');
+        return link;
+      }
+
+      it('store where the directory cannot be created (behind a dangling symlink): one line naming it, not a crash', async () => {
+        const link = await danglingDataDir();
+        const r = await sb.helper('store', input);
+        expect(r.code).to.equal(1);
+        // Node's recursive mkdir says ENOENT or ENOTDIR here, depending on the depth.
+        expect(r.stdout.startsWith(`${sb.env.CREDKIT_FILE}: cannot create directory ${join(link, 'credkit')} (`), r.stdout).to.equal(true);
+        expect(r.stdout.split('\n')).to.have.length(2);
+        expect(r.stderr).to.equal('');
+      });
+
     });
 
     it('docker-credential-credkit on PATH: this installation (a wrapper) or another one', async () => {
