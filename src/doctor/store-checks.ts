@@ -15,6 +15,7 @@ const BACKEND_FIX: Readonly<Record<string, string>> = {
   keychain: 'for a headless machine, choose keyutils, pass or file (CREDKIT_BACKEND, or "fallback = file" in config.ini)',
   keyutils: 'containers often block keyctl (allow it in the seccomp profile) or choose pass or file',
   pass: 'create a key (gpg --quick-gen-key) and run `pass init <key id>`, or choose another backend',
+  file: 'move what is in the way, or point "path =" under [file] in config.ini (or CREDKIT_FILE) at a file in a directory you can write',
 };
 
 /**

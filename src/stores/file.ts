@@ -8,8 +8,10 @@
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
-import { ParseError } from '../errors.js';
-import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
+import { constants } from 'node:fs';
+import { dirname } from 'node:path';
+import { ParseError, messageOf } from '../errors.js';
+import { readTextIfExists, realPathOf, resolveWriteTarget, updateFile } from '../auth-file/safe-file.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'a JSON file with mode 0600 (plain text on disk; for headless machines and CI)';
@@ -100,7 +102,38 @@ export async function openStore(config: CredkitConfig): Promise<CredentialStore>
   return new FileStore(config.filePath);
 }
 
-/** The file store is always usable; problems show up as clear errors on use. */
-export async function checkAvailable(): Promise<string | undefined> {
-  return undefined;
+/**
+ * Why the file at the configured path cannot be used: something other than a file in its place, a
+ * file that cannot be read or parsed, or a directory where the lock and the new file cannot be
+ * created (read-only, or not a directory). Each would fail the first `docker login` or `pull`.
+ */
+export async function checkAvailable(config: CredkitConfig): Promise<string | undefined> {
+  const path = config.filePath;
+  try {
+    parse(await readTextIfExists(path), path);
+    const { access, lstat, stat } = await import('node:fs/promises');
+    // Every write creates `<file>.lock` and a temporary file beside the real target, after
+    // creating the missing directories: the nearest one that exists must take new entries.
+    let dir = dirname(await resolveWriteTarget(path));
+    for (;;) {
+      const entry = await lstat(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' && dirname(dir) !== dir ? undefined : Promise.reject(err)));
+      if (entry === undefined) {
+        dir = dirname(dir);
+        continue;
+      }
+      // A link to a directory that is not there (a drive not mounted): mkdir cannot go through it.
+      const st = await stat(dir).catch(() => undefined);
+      if (st === undefined) return `${path}: cannot be created, ${dir} is a symbolic link to a directory that does not exist`;
+      if (!st.isDirectory()) return `${path}: cannot be created, ${dir} is not a directory`;
+      break;
+    }
+    try {
+      await access(dir, constants.W_OK | constants.X_OK);
+    } catch (err) {
+      return `${path}: cannot be written, credkit cannot create files in ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    }
+    return undefined;
+  } catch (err) {
+    return messageOf(err);
+  }
 }

@@ -195,6 +195,32 @@ describe('e2e: credkit doctor', function () {
     describe('file', () => {
       const input = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'alice', Secret: FAKE })}\n`;
 
+      it('a path that is a directory: error naming it (not "usable"); the fix makes logins work', async () => {
+        sb.env.CREDKIT_BACKEND = 'file';
+        sb.env.CREDKIT_FILE = join(sb.home, 'creds');
+        await mkdir(sb.env.CREDKIT_FILE);
+        const { report } = await doctorJSON(sb, ['--no-call-helpers']);
+        const f = one(report, 'configured-backend');
+        expect(f.level).to.equal('error');
+        expect(f.what).to.include(`${sb.env.CREDKIT_FILE}: is a directory, not a file`);
+        expect(f.fix).to.include('CREDKIT_FILE');
+        expect((await sb.helper('store', input)).code).to.equal(1);
+        // The fix: point the backend at a file in a directory we can write.
+        sb.env.CREDKIT_FILE = join(sb.home, 'creds', 'credentials.json');
+        expect(one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend').level).to.equal('ok');
+        expect((await sb.helper('store', input)).code).to.equal(0);
+        expect(JSON.parse((await sb.helper('get', 'quay.io')).stdout).Username).to.equal('alice');
+      });
+
+      it('a file that is not JSON: error naming the file', async () => {
+        sb.env.CREDKIT_BACKEND = 'file';
+        sb.env.CREDKIT_FILE = join(sb.home, 'broken.json');
+        await writeFile(sb.env.CREDKIT_FILE, '{', { mode: 0o600 });
+        const f = one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend');
+        expect(f.level).to.equal('error');
+        expect(f.what).to.include(`${sb.env.CREDKIT_FILE}: the credential file is not valid JSON`);
+      });
+
       /** A file path whose directory is behind a symlink to nowhere (a drive that is not mounted). */
       async function danglingDataDir(): Promise<string> {
         sb.env.CREDKIT_BACKEND = 'file';
@@ -214,6 +240,15 @@ describe('e2e: credkit doctor', function () {
         expect(r.stderr).to.equal('');
       });
 
+      it('a directory behind a dangling symlink: error from doctor; once the directory is there, ok', async () => {
+        const link = await danglingDataDir();
+        const f = one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend');
+        expect(f.level).to.equal('error');
+        expect(f.what).to.include(`${link} is a symbolic link to a directory that does not exist`);
+        await mkdir(join(sb.home, 'unmounted', 'data'), { recursive: true });
+        expect(one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend').level).to.equal('ok');
+        expect((await sb.helper('store', input)).code).to.equal(0);
+      });
     });
 
     it('docker-credential-credkit on PATH: this installation (a wrapper) or another one', async () => {
