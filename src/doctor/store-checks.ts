@@ -19,6 +19,15 @@ const BACKEND_FIX: Readonly<Record<string, string>> = {
 };
 
 /**
+ * The fix for a backend's problem: the backend's usual one, unless the reason itself names a
+ * different cause whose fix it gives (the usual one would send the user the wrong way).
+ */
+function fixFor(name: string, problem: string): string | undefined {
+  if (name === 'keyutils' && problem.includes('keyctl session')) return 'start the shell that runs docker or podman with `keyctl session`, or choose pass or file';
+  return BACKEND_FIX[name];
+}
+
+/**
  * What `auto` picks, given why the keychain and the fallback cannot be used; `lasting` is false for
  * a keychain that is there but locked or not answering, which `auto` reports instead of falling back.
  */
@@ -56,7 +65,7 @@ export async function checkStores(config: CredkitConfig, host: Host, probes: Doc
       out.push({ level: 'ok', area: 'stores', code: 'backend-usable', what: `backend ${name} is usable` });
     } else if (name !== inUse) {
       // A backend nobody chose is only information: its reason says what it would need.
-      out.push({ level: 'info', area: 'stores', code: 'backend-unusable', what: `backend ${name} is not usable here: ${problem.replace(`${name} backend: `, '')}`, fix: BACKEND_FIX[name] ?? 'choose another backend' });
+      out.push({ level: 'info', area: 'stores', code: 'backend-unusable', what: `backend ${name} is not usable here: ${problem.replace(`${name} backend: `, '')}`, fix: fixFor(name, problem) ?? 'choose another backend' });
     }
   }
   const keychainProblem = problems.get('keychain');
@@ -67,7 +76,7 @@ export async function checkStores(config: CredkitConfig, host: Host, probes: Doc
     out.push(
       problem === undefined
         ? { level: 'ok', area: 'stores', code: 'configured-backend', what: `credkit uses backend ${inUse} (from ${source}), which is usable` }
-        : { level: 'error', area: 'stores', code: 'configured-backend', what: `credkit uses backend ${inUse} (from ${source}), which is not usable here: ${problem}`, fix: BACKEND_FIX[inUse] ?? 'fix the above, or choose another backend (CREDKIT_BACKEND, "backend =" in config.ini)' },
+        : { level: 'error', area: 'stores', code: 'configured-backend', what: `credkit uses backend ${inUse} (from ${source}), which is not usable here: ${problem}`, fix: fixFor(inUse, problem) ?? 'fix the above, or choose another backend (CREDKIT_BACKEND, "backend =" in config.ini)' },
     );
     out.push({ level: 'info', area: 'stores', code: 'auto-backend', what: auto.backend ? `auto would pick ${auto.backend} (${auto.why})` : `auto would find no usable backend (${auto.why})` });
   } else {

@@ -7,7 +7,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { StoreUnavailableError } from '../errors.js';
-import { OsKeyringStore, lockPathFor, maxItemChars, probeKeyring } from './os-keyring.js';
+import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, lockPathFor, maxItemChars, probeKeyring } from './os-keyring.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the Linux kernel keyring (headless; lost on reboot)';
@@ -20,6 +20,8 @@ export async function checkAvailable(config: CredkitConfig, host: Host): Promise
   if (host.platform !== 'linux') return 'the kernel keyring (keyutils) exists only on Linux';
   // Writing a key of our own prompts nobody here (unlike a desktop keychain), so the probe writes.
   const why = await probeKeyring(config.keychainService, 'keyutils', PROBE_TIMEOUT_MS, true);
+  // keyctl works (the probe's read passed); only the link into the persistent keyring was refused.
+  if (why !== undefined && /\bAccessDenied\b/.test(why)) return `kernel keyring: ${KEYUTILS_ACCESS_DENIED}`;
   return why && `kernel keyring: ${why}`;
 }
 

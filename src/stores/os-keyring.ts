@@ -46,6 +46,17 @@ export interface OsKeyringOptions {
   fixHint: string;
 }
 
+/**
+ * Why the kernel keyring answers AccessDenied (EACCES). keyring-rs adds each key to the session
+ * keyring and links it into the user's persistent keyring. A process without a session keyring of
+ * its own (no pam_keyinit: su, cron, `docker exec`, many containers and VMs) shares the user's
+ * default one, and there the library's first call makes the main thread join a new session
+ * keyring that the threads doing the work do not possess: adding or linking keys is refused.
+ * A process started inside a session keyring (`keyctl session`) has none of this.
+ */
+export const KEYUTILS_ACCESS_DENIED =
+  'the kernel refused to add or link a key (AccessDenied): this process has no session keyring of its own (as under su, cron or docker exec, or a login without pam_keyinit), which the keyring library needs; run docker, podman and credkit from a shell started with `keyctl session` (the keyutils package), or have logins create one (pam_keyinit)';
+
 /** Windows Credential Manager: CRED_MAX_CREDENTIAL_BLOB_SIZE is 2,560 bytes of UTF-16. */
 export const WINDOWS_MAX_ITEM_CHARS = 1280;
 /** Kernel `user` keys hold at most 32,767 bytes; keep a margin. */
@@ -172,6 +183,8 @@ export class OsKeyringStore implements CredentialStore {
       what = 'no Secret Service on the D-Bus session bus (start gnome-keyring-daemon --components=secrets or another Secret Service)';
     } else if (/dbus|autolaunch|failed to connect to socket/i.test(text)) {
       what = 'cannot reach the D-Bus session bus (run inside dbus-run-session or a desktop login, or set DBUS_SESSION_BUS_ADDRESS)';
+    } else if (this.options.linuxStore === 'keyutils' && /\bAccessDenied\b/.test(text)) {
+      what = KEYUTILS_ACCESS_DENIED;
     } else if (/quota/i.test(text)) {
       what = 'the kernel keyring quota is exhausted (raise kernel.keys.maxbytes / kernel.keys.maxkeys)';
     } else if (/not permitted|not implemented|not supported|function not/i.test(text)) {
@@ -370,9 +383,12 @@ export async function probeKeyring(service: string, linuxStore: LinuxKeyring | u
     await withTimeout(timeoutMs, slow, (signal) => e.getPassword(signal));
     if (write) {
       // Where reads pass and writes are refused (some seccomp profiles), a read-only probe would
-      // call the store usable, and every `get` would then look like an empty store.
-      await withTimeout(timeoutMs, slow, (signal) => e.setPassword('probe', signal));
-      await withTimeout(timeoutMs, slow, (signal) => e.deleteCredential(signal));
+      // call the store usable, and every `get` would then look like an empty store. A second entry
+      // writes, as a store call does after its first: in a process without a session keyring of
+      // its own only the first entry of the kernel keyring works (KEYUTILS_ACCESS_DENIED).
+      const w = new AsyncEntry(service, `${RESERVED_PREFIX}probe`, linuxStore ? { linux: { store: linuxStore } } : undefined);
+      await withTimeout(timeoutMs, slow, (signal) => w.setPassword('probe', signal));
+      await withTimeout(timeoutMs, slow, (signal) => w.deleteCredential(signal));
     }
     return undefined;
   } catch (err) {

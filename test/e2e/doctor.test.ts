@@ -7,9 +7,9 @@
 import { expect } from 'chai';
 import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim } from '../support/sandbox.js';
+import { BIN, FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
-import { startPrivateBus } from '../support/os-keyring.js';
+import { purgeKernelKeys, startPrivateBus, storeInput, uniqueService } from '../support/os-keyring.js';
 import type { PrivateBus } from '../support/os-keyring.js';
 
 interface Finding {
@@ -188,6 +188,39 @@ describe('e2e: credkit doctor', function () {
           expect(one(report, 'configured-backend').what).to.match(/gpg cannot encrypt.*No public key/);
         } finally {
           await run('gpgconf', ['--kill', 'all'], { env: sb.env });
+        }
+      });
+    });
+
+    describe('keyutils', () => {
+      before(async function () {
+        await skipUnlessPrograms(this, ['keyctl']);
+      });
+
+      it('a process without a session keyring of its own: error naming that (not a blocked keyctl); under `keyctl session`, the fix, docker logins work', async function () {
+        // Only where this process shares the user's default session keyring (no pam_keyinit), as
+        // here and in CI; a machine that gives every process its own has nothing to report.
+        const own = await run('keyctl', ['rdescribe', '@s'], { env: sb.env });
+        if (!own.stdout.includes(';_uid_ses.')) this.skip();
+        const service = uniqueService();
+        Object.assign(sb.env, { CREDKIT_BACKEND: 'keyutils', CREDKIT_KEYCHAIN_SERVICE: service });
+        try {
+          const { report } = await doctorJSON(sb, ['--no-call-helpers']);
+          const f = one(report, 'configured-backend');
+          expect(f.level).to.equal('error');
+          expect(f.what).to.include('AccessDenied): this process has no session keyring of its own');
+          expect(f.fix).to.equal('start the shell that runs docker or podman with `keyctl session`, or choose pass or file');
+          const failed = await sb.helper('store', storeInput('quay.io', 'alice', FAKE));
+          expect(failed.code).to.equal(1);
+          expect(failed.stdout).to.include('no session keyring of its own');
+          // The fix, literally: doctor, then a store and a get, each under `keyctl session`.
+          const inSession = (bin: string, args: string[], input = '') => run('keyctl', ['session', '-', process.execPath, bin, ...args], { env: sb.env, input });
+          const fixed = JSON.parse((await inSession(BIN.credkit, ['doctor', '--json', '--no-call-helpers'])).stdout) as Report;
+          expect(one(fixed, 'configured-backend').level).to.equal('ok');
+          expect((await inSession(BIN.helper, ['store'], storeInput('quay.io', 'alice', FAKE))).code).to.equal(0);
+          expect(JSON.parse((await inSession(BIN.helper, ['get'], 'quay.io')).stdout).Username).to.equal('alice');
+        } finally {
+          await purgeKernelKeys(service);
         }
       });
     });
