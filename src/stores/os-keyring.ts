@@ -178,7 +178,7 @@ export class OsKeyringStore implements CredentialStore {
     if (isNoReply(text)) {
       what = `the ${label} did not answer in time (it is busy or wedged); try again, or restart it`;
     } else if (/unlock prompt|\blocked\b|dismissed/i.test(text)) {
-      what = `the ${label} collection is locked and was not unlocked (log in to the desktop session, or start gnome-keyring-daemon with --unlock reading the password on stdin)`;
+      what = `the ${label} collection is locked and was not unlocked (log in to the desktop session, or stop the running gnome-keyring-daemon and start it again with --unlock reading the password on stdin)`;
     } else if (/no result found|org\.freedesktop\.secrets|ServiceUnknown/i.test(text)) {
       what = 'no Secret Service on the D-Bus session bus (start gnome-keyring-daemon --components=secrets or another Secret Service)';
     } else if (/dbus|autolaunch|failed to connect to socket/i.test(text)) {

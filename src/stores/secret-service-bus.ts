@@ -24,10 +24,12 @@ const SERVICE_PATH = '/org/freedesktop/secrets';
 /** What stops the Secret Service from being used without a prompt, in the words every check uses. */
 export const SECRET_SERVICE_PROBLEM = {
   absent: `no Secret Service on the D-Bus session bus (nothing provides ${SECRETS}); start gnome-keyring-daemon --components=secrets or KeePassXC's Secret Service`,
+  // A second gnome-keyring-daemon, even with --replace, leaves the running one owning the bus name
+  // ("another secret service is running"): headless, the running one has to be stopped first.
   locked:
-    'the Secret Service collection is locked, and credkit never shows an unlock prompt: log in to the desktop session (which unlocks it), unlock it in Seahorse, or start gnome-keyring-daemon with --unlock reading the password on stdin',
+    'the Secret Service collection is locked, and credkit never shows an unlock prompt: log in to the desktop session (which unlocks it), unlock it in Seahorse, or without a desktop stop the running gnome-keyring-daemon and start it again with --unlock reading the password on stdin',
   noDefault:
-    'the Secret Service has no default collection (credkit does not create one, which would prompt); create a "login" keyring (e.g. in Seahorse) or start gnome-keyring-daemon with --unlock',
+    'the Secret Service has no default collection (credkit does not create one, which would prompt); create a "login" keyring (e.g. in Seahorse), or without a desktop stop the running gnome-keyring-daemon and start it again with --unlock reading a new password on stdin',
 } as const;
 
 /**

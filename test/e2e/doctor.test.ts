@@ -153,6 +153,9 @@ describe('e2e: credkit doctor', function () {
         const configured = one(pinned.report, 'configured-backend');
         expect(configured.level).to.equal('error');
         expect(configured.what).to.include('collection is locked, and credkit never shows an unlock prompt');
+        // A second daemon does not unlock the running one (it says "another secret service is
+        // running"): the advice must be to restart it.
+        expect(configured.what).to.include('stop the running gnome-keyring-daemon and start it again with --unlock');
         // A keychain that is there but locked is not a reason to switch stores (it would hide its
         // credentials): auto reports it, fallback or not.
         const { report } = await doctorJSON(sb, ['--no-call-helpers'], { DBUS_SESSION_BUS_ADDRESS: bus.address, CREDKIT_FALLBACK: 'file' });
