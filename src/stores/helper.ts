@@ -94,11 +94,26 @@ export function stripListLabel(key: string): string {
   return key.startsWith(SECRETSERVICE_LABEL_PREFIX) ? key.slice(SECRETSERVICE_LABEL_PREFIX.length) : key;
 }
 
+/**
+ * Why `helper:credkit` cannot be the backend credkit itself is configured with: the
+ * docker-credential-credkit it runs reads this same configuration and would run itself again
+ * (the nesting guard stops it, but `get` hides a helper's output, so the user saw only "get
+ * failed"). As a source for `copy` under another backend it is fine.
+ */
+function callsItself(helper: string, config: CredkitConfig): string | undefined {
+  const self = `${HELPER_BACKEND_PREFIX}credkit`;
+  if (helper !== 'credkit' || (config.backend !== self && config.fallback !== self)) return undefined;
+  const setting = config.backend === self ? 'backend' : 'fallback';
+  return `the ${setting} "${self}" is credkit itself: docker-credential-credkit reads the same settings and would ask itself again; choose keychain, keyutils, pass, file or env`;
+}
+
 /** The backend module for `helper:<name>`. */
 export function helperBackend(helper: string): BackendModule {
   return {
     description: `the external credential helper ${helperProgram(helper)}`,
     async openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
+      const loop = callsItself(helper, config);
+      if (loop) throw new UsageError(loop);
       try {
         resolveHelper(helper, 'list', host.env, host.platform, 'backend'); // fail early, with the PATH message
       } catch (err) {
@@ -109,7 +124,9 @@ export function helperBackend(helper: string): BackendModule {
       }
       return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform);
     },
-    async checkAvailable(_config: CredkitConfig, host: Host): Promise<string | undefined> {
+    async checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
+      const loop = callsItself(helper, config);
+      if (loop) return loop;
       try {
         resolveHelper(helper, 'list', host.env, host.platform, 'backend');
         return undefined;

@@ -117,6 +117,20 @@ describe('docker-credential-credkit (binary)', () => {
     expect(r.stdout).to.equal('unknown credkit backend "nosuch" (choose one of: auto, keychain, keyutils, pass, file, env, helper:NAME)\n');
   });
 
+  it('helper:credkit as credkit\'s own backend is refused up front, not run until the nesting guard stops it', async () => {
+    const message = 'the backend "helper:credkit" is credkit itself: docker-credential-credkit reads the same settings and would ask itself again; choose keychain, keyutils, pass, file or env\n';
+    for (const [verb, input] of [['get', 'quay.io'], ['list', ''], ['store', store('quay.io', 'u', 'fake-sec-L')]] as const) {
+      const r = await sb.helper(verb, input, { CREDKIT_BACKEND: 'helper:credkit' });
+      expect(r.code, verb).to.equal(1);
+      expect(r.stdout, verb).to.equal(message);
+    }
+    const doctor = await sb.credkit(['doctor', '--json', '--no-call-helpers'], '', { CREDKIT_BACKEND: 'helper:credkit' });
+    expect(doctor.code).to.equal(1);
+    const finding = (JSON.parse(doctor.stdout) as { findings: { code: string; level: string; what: string }[] }).findings.find((f) => f.code === 'configured-backend');
+    expect(finding?.level).to.equal('error');
+    expect(finding?.what).to.include('is credkit itself');
+  });
+
   it('a corrupt store file is reported with its path, and never overwritten', async () => {
     await mkdir(join(sb.home, '.local', 'share', 'credkit'), { recursive: true });
     await writeFile(file, '{"credentials": {"a": {"username":"u","secret":"fake-sec-A"}', { mode: 0o600 });
