@@ -104,7 +104,7 @@ function runCycle(backend: string, setup: () => { sb: Sandbox }, erasingMissing:
 }
 
 describe('helper client e2e: credkit\'s own helper as helper:credkit', () => {
-  let ctx: { sb: Sandbox };
+  let ctx: { sb: Sandbox; helpers: string };
   beforeEach(async () => {
     ctx = await helperSandbox();
   });
@@ -113,17 +113,25 @@ describe('helper client e2e: credkit\'s own helper as helper:credkit', () => {
   });
   runCycle('helper:credkit', () => ctx, 'erased');
 
-  it('a helper configured to call itself ends with an error instead of looping, said once (not once per level)', async () => {
+  it('helper:credkit as credkit\'s own backend is refused before any helper runs (exit 2, naming the setting)', async () => {
     const env = { CREDKIT_BACKEND: 'helper:credkit' };
     const r = await ctx.sb.credkit(['store', 'list', '--backend', 'helper:credkit'], '', env);
+    expect([r.code, oneLineError(r)]).to.deep.equal([2, 'credkit: the backend "helper:credkit" is credkit itself: docker-credential-credkit reads the same settings and would ask itself again; choose keychain, keyutils, pass, file or env']);
+  });
+
+  it('a helper that ends up calling itself another way ends with an error instead of looping, said once (not once per level)', async () => {
+    // docker-credential-loop is credkit's helper under another name, and credkit's backend is it.
+    await symlink(BIN.helper, join(ctx.helpers, 'docker-credential-loop'));
+    const env = { CREDKIT_BACKEND: 'helper:loop' };
+    const r = await ctx.sb.credkit(['store', 'list', '--backend', 'helper:loop'], '', env);
     expect(r.code).to.equal(1);
-    expect(oneLineError(r)).to.equal('credkit: docker-credential-credkit list refused: helpers nested 2 deep (is a helper configured to call itself?)');
-    const stored = await ctx.sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'helper:credkit'], PW1, env);
+    expect(oneLineError(r)).to.equal('credkit: docker-credential-loop list refused: helpers nested 2 deep (is a helper configured to call itself?)');
+    const stored = await ctx.sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'helper:loop'], PW1, env);
     expectNoSecrets(stored);
-    expect([stored.code, oneLineError(stored)]).to.deep.equal([1, 'credkit: docker-credential-credkit store refused: helpers nested 2 deep (is a helper configured to call itself?)']);
+    expect([stored.code, oneLineError(stored)]).to.deep.equal([1, 'credkit: docker-credential-loop store refused: helpers nested 2 deep (is a helper configured to call itself?)']);
     // The helper itself, as docker runs it: the same line on stdout, exit 1.
     const h = await ctx.sb.helper('list', '', env);
-    expect([h.code, h.stdout, h.stderr]).to.deep.equal([1, 'docker-credential-credkit list refused: helpers nested 2 deep (is a helper configured to call itself?)\n', '']);
+    expect([h.code, h.stdout, h.stderr]).to.deep.equal([1, 'docker-credential-loop list refused: helpers nested 2 deep (is a helper configured to call itself?)\n', '']);
   });
 });
 
