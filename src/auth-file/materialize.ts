@@ -84,10 +84,16 @@ export function pendingLookups(file: AuthFile): HelperLookup[] {
   return out;
 }
 
-/** The server URLs to try for a key: as written, then the other Docker Hub spelling. */
+/**
+ * The server URLs to try for a key. Docker Hub: as written, then the other spellings. Any other
+ * registry-wide key: first the bare `host[:port]`, which is all docker and podman ever ask a helper
+ * for (docker's native store asks with the image's host whatever the stub's key, so a stub
+ * `https://quay.io` gets the helper's `quay.io` credential), then the key as written.
+ */
 function serverURLs(key: string): string[] {
   const k = parseRegistryKey(key);
-  if (!k.hub || k.path !== '') return [key];
+  if (k.path !== '') return [key];
+  if (!k.hub) return k.host === '' || k.host === key ? [key] : [k.host, key];
   return key === DOCKER_HUB_KEY ? [key, DOCKER_HUB_HOST] : key === DOCKER_HUB_HOST ? [key, DOCKER_HUB_KEY] : [key, DOCKER_HUB_KEY, DOCKER_HUB_HOST];
 }
 

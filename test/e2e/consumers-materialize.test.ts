@@ -7,12 +7,13 @@
  * line naming file, key and helper, and nothing is written.
  */
 import { expect } from 'chai';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, FIXTURES, basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
+import { decodeRegistryAuth, startFakeEngine, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { USERS, decodeAuth, decodePullSecret, expectNoSecrets, makeConsumers, ok, writeFixture } from '../support/consumers.js';
 
 /** Sends a `store` to a real reference helper; fails the test when it does not exit 0. */
@@ -149,6 +150,70 @@ describe('e2e: consumers: materialising real credential helpers', function () {
       const res = await clients.inspect(authFile, `${localhost}/other/app:1`);
       expect(res.code, res.stderr.trim()).to.equal(0);
       expect(registry!.acceptedUsers(mark)).to.deep.equal(['alice']);
+    });
+  });
+
+  describe('what docker login left in docker-credential-pass, and what docker pull then sends', () => {
+    let pass: RealBackend | undefined;
+    let engine: FakeEngine;
+    let sb: Sandbox;
+    const QUAY_PW = 'fake-quay-docker-login-pw';
+
+    before(async function () {
+      this.timeout(120_000);
+      await skipUnlessPrograms(this, ['docker', 'docker-credential-pass', 'pass', 'gpg', 'gpgconf']);
+      pass = await startPassStore();
+    });
+    after(async () => {
+      await pass?.stop();
+    });
+    beforeEach(async () => {
+      engine = await startFakeEngine();
+      sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false', ...pass!.env });
+      sb.env.DOCKER_HOST = engine.dockerHost;
+    });
+    afterEach(async () => {
+      await engine?.close();
+      await sb?.cleanup();
+    });
+
+    const docker = (config: string, args: readonly string[], input = '') => run('docker', args, { input, env: { ...sb.env, DOCKER_CONFIG: config } });
+    /** What docker sent with its last pull: the fields that say who logged in (never printed). */
+    const lastPull = (): EngineAuthConfig => {
+      const header = engine.pulls.at(-1)?.registryAuth;
+      const a = header ? decodeRegistryAuth(header) : {};
+      return { username: a.username ?? '', password: a.password ?? '', identitytoken: a.identitytoken ?? '' };
+    };
+
+    it('a stub spelt https://quay.io gets the helper\'s quay.io credential, as docker pull does; one the helper lacks is left out', async () => {
+      const dir = join(sb.home, 'docker');
+      await mkdir(dir, { recursive: true });
+      const config = join(dir, 'config.json');
+      await writeFile(config, JSON.stringify({ credsStore: 'pass' }));
+      const login = await docker(dir, ['login', 'quay.io', '-u', 'quayuser', '--password-stdin'], `${QUAY_PW}\n`);
+      expect(login.code, login.stderr.trim()).to.equal(0);
+      // docker keys the helper by host; a config.json from before that (or edited by hand) spells
+      // the stub with a scheme, and docker still asks the helper for the host on every pull.
+      const written = JSON.parse(await readFile(config, 'utf8')) as { auths: Record<string, unknown> };
+      expect(Object.keys(written.auths)).to.deep.equal(['quay.io']);
+      await writeFile(config, JSON.stringify({ auths: { 'https://quay.io': {}, 'https://nothing.example.com': {} }, credsStore: 'pass' }));
+      const pulled = await docker(dir, ['pull', 'quay.io/team/app:1']);
+      expect(pulled.code, pulled.stderr.trim()).to.equal(0);
+      const viaHelper = lastPull();
+      ok(viaHelper.username === 'quayuser' && viaHelper.password === QUAY_PW, 'docker pull sent the helper\'s quay.io credential');
+
+      const outDir = join(sb.home, 'materialised');
+      await mkdir(outDir);
+      const r = await sb.credkit(['convert', config, '--to', 'docker', '--materialize', '-o', join(outDir, 'config.json'), '--json']);
+      expectNoSecrets('credkit convert --materialize', [r], [QUAY_PW]);
+      const report = JSON.parse(r.stdout) as { materialized: { key: string }[]; losses: { kind: string; key: string }[] };
+      expect(report.materialized.map((m) => m.key)).to.deep.equal(['https://quay.io']);
+      expect(report.losses.map((l) => `${l.kind} ${l.key}`)).to.deep.equal(['missing https://nothing.example.com']);
+      expect(r.code).to.equal(1);
+      const again = await docker(outDir, ['pull', 'quay.io/team/app:1']);
+      expect(again.code, again.stderr.trim()).to.equal(0);
+      const after = lastPull();
+      ok(after.username === viaHelper.username && after.password === viaHelper.password && after.identitytoken === '', 'docker pull through the materialised file sent the same credential');
     });
   });
 

@@ -52,6 +52,20 @@ describe('materialize', () => {
     expect(r.file.entries.map((e) => e.key)).to.deep.equal(['https://index.docker.io/v1/']);
   });
 
+  it('asks for the bare host first, as docker and podman do, then the key as written', async () => {
+    const file = parseAuthText(JSON.stringify({ auths: { 'https://quay.io': {}, 'http://old.example.com/v1/': {}, 'quay.io/org': {} }, credsStore: 'pass' }), 'config.json').files[0]!;
+    const { resolve, calls } = memoryResolver({
+      pass: { 'quay.io': { username: 'alice', secret: 'fake-quay-pass' }, 'http://old.example.com/v1/': { username: 'bob', secret: 'fake-old-pass' } },
+    });
+    const r = await materialize(file, resolve);
+    expect(calls).to.deep.equal(['pass quay.io', 'pass old.example.com', 'pass http://old.example.com/v1/', 'pass quay.io/org']);
+    expect(r.file.entries.map((e) => [e.key, e.username])).to.deep.equal([
+      ['https://quay.io', 'alice'],
+      ['http://old.example.com/v1/', 'bob'],
+    ]);
+    expect(r.missing.map((m) => m.key)).to.deep.equal(['quay.io/org']);
+  });
+
   it('without a resolver, refuses (never writes stubs silently), naming file, key and helper only', async () => {
     try {
       await materialize(stubs(), undefined);
