@@ -1,6 +1,6 @@
 /**
- * The convert and merge pipeline: parse every input, merge by canonical key, materialise helper
- * entries if asked, list what the target cannot express, serialize. Pure apart from the injected
+ * The convert and merge pipeline: parse every input, materialise each one's helper entries if
+ * asked, merge by canonical key, list what the target cannot express, serialize. Pure apart from the injected
  * resolver; linear in the number of entries.
  */
 import { ParseError, UsageError } from '../errors.js';
@@ -83,17 +83,25 @@ export const DEFAULT_SECRET_NAME = 'regcred';
  */
 export async function convertAuth(inputs: readonly ConvertInput[], options: ConvertOptions): Promise<ConvertResult> {
   if (!options.materialize) return convertAuthSync(inputs, options);
-  const plan = planConversion(inputs, options);
-  for (const job of plan.jobs) {
-    const m = await materialize(job.file, options.resolve);
-    job.file = m.file;
-    plan.result.resolved.push(...m.resolved);
-    plan.result.kept.push(...m.kept);
-    for (const miss of m.missing) {
-      plan.result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
+  const parsed = parseInputs(inputs, options);
+  const result = emptyResult();
+  // Each input file is materialised on its own, before any merge: its stubs are in its own
+  // credsStore and credHelpers, and only its own helpers shadow its plaintext. A merged file keeps
+  // one credsStore (and one route per registry), which would be asked for every file's stubs.
+  for (const p of parsed) {
+    for (let i = 0; i < p.files.length; i++) {
+      const m = await materialize(p.files[i] as AuthFile, options.resolve);
+      p.files[i] = m.file;
+      const secret = p.secrets?.secrets[i];
+      if (secret) p.secrets!.secrets[i] = { ...secret, file: m.file };
+      result.resolved.push(...m.resolved);
+      result.kept.push(...m.kept);
+      for (const miss of m.missing) {
+        result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
+      }
     }
   }
-  return finishConversion(plan, options);
+  return finishConversion(planConversion(parsed, options, result), options);
 }
 
 /**
@@ -102,7 +110,7 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
  */
 export function convertAuthSync(inputs: readonly ConvertInput[], options: ConvertOptions): ConvertResult {
   if (options.materialize) throw new UsageError('materialising credentials calls helpers; use convertAuth');
-  return finishConversion(planConversion(inputs, options), options);
+  return finishConversion(planConversion(parseInputs(inputs, options), options, emptyResult()), options);
 }
 
 /** One file of the output (several when a manifest of Secrets stays one), before writing. */
@@ -121,13 +129,21 @@ interface ConversionPlan {
   perSecret: boolean;
 }
 
-/** Parses, checks and merges the inputs: everything up to materialising. */
-function planConversion(inputs: readonly ConvertInput[], options: ConvertOptions): ConversionPlan {
+/** Parses and checks every input; nothing is asked of a helper before all of them are usable. */
+function parseInputs(inputs: readonly ConvertInput[], options: ConvertOptions): ParsedInput[] {
   if (inputs.length === 0) throw new UsageError('name at least one input');
   const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
   if (options.authFileOnly) parsed.forEach((p, i) => assertAuthFile(p, (inputs[i] as ConvertInput).source, options.from));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
-  const result: ConvertResult = { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], kept: [], notes: [], entries: 0 };
+  return parsed;
+}
+
+function emptyResult(): ConvertResult {
+  return { text: '', losses: [], conflicts: [], duplicates: [], resolved: [], kept: [], notes: [], entries: 0 };
+}
+
+/** Merges the parsed (and, if asked, materialised) inputs into the files to write. */
+function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: ConvertResult): ConversionPlan {
   const only = parsed.length === 1 ? parsed[0] : undefined;
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');

@@ -153,23 +153,30 @@ describe('e2e: consumers: materialising real credential helpers', function () {
     });
   });
 
-  describe('what docker login left in docker-credential-pass, and what docker pull then sends', () => {
+  describe('what docker login left in docker-credential-pass and -secretservice, and what docker pull then sends', () => {
     let pass: RealBackend | undefined;
+    let secretService: RealBackend | undefined;
     let engine: FakeEngine;
     let sb: Sandbox;
     const QUAY_PW = 'fake-quay-docker-login-pw';
+    const GHCR_PW = 'fake-ghcr-docker-login-pw';
 
     before(async function () {
       this.timeout(120_000);
-      await skipUnlessPrograms(this, ['docker', 'docker-credential-pass', 'pass', 'gpg', 'gpgconf']);
+      await skipUnlessPrograms(this, [
+        'docker', 'docker-credential-pass', 'pass', 'gpg', 'gpgconf',
+        'docker-credential-secretservice', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon',
+      ]);
       pass = await startPassStore();
+      secretService = await startSecretService();
     });
     after(async () => {
+      await secretService?.stop();
       await pass?.stop();
     });
     beforeEach(async () => {
       engine = await startFakeEngine();
-      sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false', ...pass!.env });
+      sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false', ...pass!.env, ...secretService!.env });
       sb.env.DOCKER_HOST = engine.dockerHost;
     });
     afterEach(async () => {
@@ -214,6 +221,41 @@ describe('e2e: consumers: materialising real credential helpers', function () {
       expect(again.code, again.stderr.trim()).to.equal(0);
       const after = lastPull();
       ok(after.username === viaHelper.username && after.password === viaHelper.password && after.identitytoken === '', 'docker pull through the materialised file sent the same credential');
+    });
+    it('merge: each file\'s stubs come from its own credsStore (one pass, one secretservice), as docker pull with each file sends them', async () => {
+      const users: [string, string, string, string][] = [
+        ['pass', 'quay.io', 'quayuser', QUAY_PW],
+        ['secretservice', 'ghcr.io', 'ghcruser', GHCR_PW],
+      ];
+      const configs: string[] = [];
+      const sent: EngineAuthConfig[] = [];
+      for (const [helper, registry, user, pw] of users) {
+        const dir = join(sb.home, helper);
+        await mkdir(dir, { recursive: true });
+        await writeFile(join(dir, 'config.json'), JSON.stringify({ credsStore: helper }));
+        const login = await docker(dir, ['login', registry, '-u', user, '--password-stdin'], `${pw}\n`);
+        expect(login.code, login.stderr.trim()).to.equal(0);
+        const pulled = await docker(dir, ['pull', `${registry}/team/app:1`]);
+        expect(pulled.code, pulled.stderr.trim()).to.equal(0);
+        const auth = lastPull();
+        ok(auth.username === user && auth.password === pw, `docker pull with the ${helper} config sent its login`);
+        sent.push(auth);
+        configs.push(join(dir, 'config.json'));
+      }
+
+      const outDir = join(sb.home, 'merged');
+      await mkdir(outDir);
+      const r = await sb.credkit(['merge', ...configs, '--to', 'docker', '--materialize', '-o', join(outDir, 'config.json'), '--json']);
+      expectNoSecrets('credkit merge --materialize', [r], [QUAY_PW, GHCR_PW]);
+      const report = JSON.parse(r.stdout) as { materialized: { key: string; helper: string }[]; losses: unknown[]; conflicts: unknown[] };
+      expect(report.materialized.map((m) => `${m.key} ${m.helper}`)).to.deep.equal(['quay.io pass', 'ghcr.io secretservice']);
+      expect([report.losses, report.conflicts, r.code]).to.deep.equal([[], [], 0]);
+      for (const [i, [, registry]] of users.entries()) {
+        const pulled = await docker(outDir, ['pull', `${registry}/team/app:1`]);
+        expect(pulled.code, pulled.stderr.trim()).to.equal(0);
+        const auth = lastPull();
+        ok(auth.username === sent[i]!.username && auth.password === sent[i]!.password, `docker pull ${registry} through the merged file sent the same login`);
+      }
     });
   });
 
