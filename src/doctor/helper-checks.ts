@@ -86,6 +86,11 @@ async function checkOne(use: HelperUse, host: Host, probes: DoctorProbes, option
   const base = { area: 'helpers' as const, code: '' };
   if (!lookup.found) {
     if (lookup.reason === 'invalid-name') return [{ ...base, level: 'error', code: 'helper-invalid-name', what: `${whereText(use)}: ${lookup.message}`, fix: 'name the helper by its suffix, e.g. "pass" for docker-credential-pass' }];
+    if (lookup.reason === 'not-executable' && lookup.path !== undefined) {
+      // Installing it again is not the fix: the file is there, only its execute bit is missing.
+      const shown = displayPath(lookup.path, host.home);
+      return [{ ...base, level: 'error', code: 'helper-not-executable', path: lookup.path, what: `${named} is on PATH at ${shown} but is not executable: docker and podman skip it and fail as if it were missing ("executable file not found in $PATH")`, fix: `chmod +x ${shown}` }];
+    }
     return [{ ...base, level: 'error', ...missingHelper(use, named, host, probes, options.wsl) }];
   }
   if (!options.callHelpers) return [{ ...base, level: 'ok', code: 'helper-on-path', what: `${named} is on PATH at ${displayPath(lookup.path, host.home)} (not called)` }];

@@ -22,7 +22,7 @@ export interface FileFacts {
 }
 
 /** Where `docker-credential-NAME` is, or why it is not there. */
-export type HelperLookup = { found: true; path: string } | { found: false; reason: HelperFailure; message: string };
+export type HelperLookup = { found: true; path: string } | { found: false; reason: HelperFailure; message: string; /** For `not-executable`: the file. */ path?: string };
 
 /** A helper's answer to `list`, or why there was none. */
 export type HelperListing = { ok: true; entries: Map<string, string> } | { ok: false; reason: HelperFailure; message: string };
@@ -96,7 +96,7 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
       try {
         return { found: true, path: resolveHelper(name, 'list', host.env, host.platform) };
       } catch (err) {
-        if (err instanceof HelperCallError) return { found: false, reason: err.reason, message: err.message };
+        if (err instanceof HelperCallError) return { found: false, reason: err.reason, message: err.message, ...(err.path === undefined ? {} : { path: err.path }) };
         throw err;
       }
     },

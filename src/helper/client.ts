@@ -66,18 +66,21 @@ export interface HelperCallOptions {
 }
 
 /** Why a helper call failed, for callers that react differently (doctor, explain). */
-export type HelperFailure = 'invalid-name' | 'not-on-path' | 'cannot-run' | 'timeout' | 'failed' | 'bad-output' | 'loop';
+export type HelperFailure = 'invalid-name' | 'not-on-path' | 'not-executable' | 'cannot-run' | 'timeout' | 'failed' | 'bad-output' | 'loop';
 
 /** A helper call that failed; the message is one line naming the program and verb, never a secret. */
 export class HelperCallError extends HelperError {
   readonly helper: string;
   readonly verb: HelperVerb;
   readonly reason: HelperFailure;
-  constructor(helper: string, verb: HelperVerb, reason: HelperFailure, message: string, options?: { cause?: unknown }) {
-    super(message, options);
+  /** For `not-executable`: the file on PATH that lacks execute permission. */
+  readonly path: string | undefined;
+  constructor(helper: string, verb: HelperVerb, reason: HelperFailure, message: string, options?: { cause?: unknown; path?: string }) {
+    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
     this.helper = helper;
     this.verb = verb;
     this.reason = reason;
+    this.path = options?.path;
   }
 }
 
@@ -120,20 +123,37 @@ export function resolveHelper(name: string, verb: HelperVerb, env: Env, platform
   }
   const separator = platform === 'win32' ? ';' : ':';
   const candidates = platform === 'win32' && !isWindowsProgram(name) ? [program, `${program}.exe`] : [program];
+  let notExecutable: string | undefined;
   for (const dir of (env.PATH ?? '').split(separator)) {
     if (dir === '' || !isAbsolute(dir)) continue;
     for (const file of candidates) {
       const path = join(dir, file);
+      let isFile: boolean;
       try {
-        if (!statSync(path).isFile()) continue;
+        isFile = statSync(path).isFile();
+      } catch {
+        continue; // not here: keep looking, as a shell would
+      }
+      if (!isFile) continue;
+      try {
         if (platform !== 'win32') accessSync(path, fsConstants.X_OK);
         return path;
       } catch {
-        // not here, or not executable: keep looking, as a shell would
+        // Not executable: Go's LookPath skips it too, so docker and podman keep looking and then
+        // say only "executable file not found in $PATH"; the file is remembered for the fix.
+        notExecutable ??= path;
       }
     }
   }
+  if (notExecutable !== undefined) {
+    throw new HelperCallError(name, verb, 'not-executable', notExecutableMessage(program, notExecutable), { path: notExecutable });
+  }
   throw new HelperCallError(name, verb, 'not-on-path', `${notOnPathMessage(name, env, platform, namedBy)}`);
+}
+
+/** The text for a helper that is on PATH without execute permission, and the one fix that works. */
+function notExecutableMessage(program: string, path: string): string {
+  return `credential helper ${program} is on PATH at ${path} but is not executable, so docker and podman do not find it either ("executable file not found in $PATH"); make it executable: chmod +x ${path}`;
 }
 
 /**

@@ -308,6 +308,24 @@ describe('e2e: credkit doctor', function () {
       expect(f.what).to.include('docker-credential-nosuch (credHelpers["quay.io"] in ~/.docker/config.json) is not on PATH');
     });
 
+    it('a helper on PATH without execute permission: "chmod +x" naming the file, not "install it"', async () => {
+      await writeListingHelper(sb, 'noexec', { 'quay.io': 'alice' });
+      const file = join(sb.home, 'bin', 'docker-credential-noexec');
+      await chmod(file, 0o644);
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': {} }, credHelpers: { 'quay.io': 'noexec' } });
+      const { report } = await doctorJSON(sb, [], { CREDKIT_FALLBACK: 'file' });
+      expect(withCode(report, 'helper-missing')).to.have.length(0);
+      const f = one(report, 'helper-not-executable');
+      expect(f.level).to.equal('error');
+      expect(f.what).to.include('docker-credential-noexec (credHelpers["quay.io"] in ~/.docker/config.json) is on PATH at ~/bin/docker-credential-noexec but is not executable');
+      expect(f.fix).to.equal('chmod +x ~/bin/docker-credential-noexec');
+      // The fix is the one that works: afterwards the helper answers.
+      await chmod(file, 0o755);
+      const { report: after } = await doctorJSON(sb, [], { CREDKIT_FALLBACK: 'file' });
+      expect(withCode(after, 'helper-not-executable')).to.have.length(0);
+      expect(one(after, 'helper-answers').what).to.include('docker-credential-noexec');
+    });
+
     it('credsStore "desktop.exe" under a WSL environment: the WSL integration fix', async () => {
       await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: {}, credsStore: 'desktop.exe' });
       const r = await sb.credkit(['doctor'], '', { WSL_DISTRO_NAME: 'Ubuntu', CREDKIT_FALLBACK: 'file' });

@@ -335,6 +335,18 @@ describe('helper client e2e: helpers that fail', function () {
     expect(oneLineError(r)).to.match(/^credkit: credential helper docker-credential-nosuch is not on PATH/);
   });
 
+  it('a helper on PATH without execute permission is named with the file and chmod +x, not "install it"', async () => {
+    await writeFake(helpers, 'noexec', 'cat >/dev/null\necho {}\nexit 0');
+    const file = join(helpers, 'docker-credential-noexec');
+    await chmod(file, 0o644);
+    const r = await sb.credkit(['store', 'list', '--backend', 'helper:noexec']);
+    expect(r.code).to.equal(1);
+    const line = oneLineError(r);
+    expect(line).to.include(`docker-credential-noexec is on PATH at ${file} but is not executable`);
+    expect(line.endsWith(`; make it executable: chmod +x ${file}`), line).to.equal(true);
+    expect(line).not.to.include('install it');
+  });
+
   it('a Windows .exe helper missing under WSL says it is a Windows program', async () => {
     const r = await sb.credkit(['store', 'get', 'quay.io', '--backend', 'helper:desktop.exe'], '', { WSL_DISTRO_NAME: 'Debian' });
     expect(r.code).to.equal(1);
