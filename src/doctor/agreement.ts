@@ -38,6 +38,11 @@ export interface ToolCredential {
    * the helper could not be listed.
    */
   helperAnswersPodman?: boolean;
+  /**
+   * True when the secret is in a helper doctor could not list (not called, missing, failing): the
+   * lookup assumed the helper holds it, so the credential was not seen.
+   */
+  unseen?: boolean;
 }
 
 /** Helper name → what its `list` returned. */
@@ -122,7 +127,7 @@ function lookupTexts(files: readonly LoadedAuthFile[]): Map<string, FileText> {
  * The lookups' outside world, without calling anything: a helper's `get` is answered from what it
  * listed (doctor calls only `list`, with its short timeout). A helper doctor could not list (not
  * called, no `list`, not runnable) is taken to hold the credential, with an unknown username: the
- * helper checks report what is wrong with it. docker's default store is not modelled (onPath is
+ * helper checks report what is wrong with it, and the comparison marks the credential unseen. docker's default store is not modelled (onPath is
  * always false): doctor runs no helper that no file names.
  */
 function listingDeps(listings: Listings): LookupDeps {
@@ -137,10 +142,11 @@ function listingDeps(listings: Listings): LookupDeps {
 }
 
 /** What a lookup's explanation says about one registry, as a ToolCredential (undefined: none, or the lookup fails). */
-function credentialOf(registry: string, x: ClientExplanation): ToolCredential | undefined {
+function credentialOf(registry: string, x: ClientExplanation, listings: Listings): ToolCredential | undefined {
   const c = x.credential;
   if (x.outcome !== 'credential' || !c) return undefined;
-  return { registry, path: c.source.file, key: c.source.key, helper: c.source.helper, viaCredsStore: false, username: c.username };
+  const unseen = c.source.helper !== undefined && !listings.has(c.source.helper);
+  return { registry, path: c.source.file, key: c.source.key, helper: c.source.helper, viaCredsStore: false, username: c.username, ...(unseen ? { unseen } : {}) };
 }
 
 /**
@@ -155,7 +161,7 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
   const locate = uid === undefined ? {} : { uid };
   for (const registry of [...candidateRegistries(files), ...storeOnlyRegistries(files, listings)]) {
     const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate }, deps);
-    const c = credentialOf(registry, x);
+    const c = credentialOf(registry, x, listings);
     if (c) out.set(registry, c);
   }
   return out;
@@ -191,7 +197,7 @@ export async function dockerView(files: readonly LoadedAuthFile[], listings: Lis
   const storeOnly = storeOnlyRegistries(files, listings);
   for (const registry of [...candidateRegistries(files), ...storeOnly]) {
     const x = await lookupDocker({ host, ref: registryRef(registry), files: texts }, deps);
-    const c = credentialOf(registry, x);
+    const c = credentialOf(registry, x, listings);
     if (c) {
       const shared: Partial<ToolCredential> = {};
       if (storeOnly.includes(registry)) shared.onlyInHelper = true;
@@ -229,12 +235,17 @@ export function compareViews(
   const home = host.home;
   const registries = [...new Set([...docker.keys(), ...podman.keys()])].sort();
   let agree = 0;
+  // Registries both tools route to a helper doctor could not list: assumed, not seen, so not counted as agreeing.
+  const unchecked = new Map<string, Set<string>>();
   const podmanFile = displayPath(podmanAuthFile, home);
   for (const r of registries) {
     const d = docker.get(r);
     const p = podman.get(r);
     const name = r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
-    if (d && p) {
+    if (d && p && (d.unseen || p.unseen)) {
+      const helpers = [d, p].filter((c) => c.unseen && c.helper !== undefined).map((c) => c.helper as string);
+      unchecked.set(name, new Set(helpers));
+    } else if (d && p) {
       // Not only across files: in one config.json docker may ask a helper while podman reads the plaintext entry.
       if (comparable(d.username) && comparable(p.username) && d.username !== p.username) {
         out.push({ level: 'warn', area: 'agreement', code: 'different-username', what: `${name}: docker logs in as "${d.username}" (${source(d, home)}), podman as "${p.username}" (${source(p, home)})`, fix: `log in again with the account you want in the other tool (${r === DOCKER_HUB_HOST ? 'docker login' : `docker login ${r}`} / podman login ${r}), or remove the stale entry` });
@@ -272,7 +283,20 @@ export function compareViews(
   // Only a registry both tools have is something they can agree on: with none (nothing at all,
   // or each registry in one tool only, reported above) there is nothing to compare.
   if (!out.some((f) => f.level === 'warn') && agree > 0) {
-    out.push({ level: 'ok', area: 'agreement', code: 'agree', what: `docker and podman agree on the ${agree} ${agree === 1 ? 'registry' : 'registries'} both have credentials for` });
+    const checked = unchecked.size > 0 ? ' that doctor could check' : '';
+    out.push({ level: 'ok', area: 'agreement', code: 'agree', what: `docker and podman agree on the ${agree} ${agree === 1 ? 'registry' : 'registries'} both have credentials for${checked}` });
+  }
+  if (unchecked.size > 0) {
+    const names = [...unchecked.keys()];
+    const helpers = [...new Set([...unchecked.values()].flatMap((h) => [...h]))].map((h) => `"${h}"`);
+    const n = names.length;
+    out.push({
+      level: 'info',
+      area: 'agreement',
+      code: 'agreement-unchecked',
+      what: `docker and podman could not be compared for ${n === 1 ? 'registry' : `${n} registries`} ${names.join(', ')}: the credential is in ${helpers.length === 1 ? 'helper' : 'helpers'} ${helpers.join(', ')}, which doctor could not list (missing, failing, or not called with --no-call-helpers), so whether ${n === 1 ? 'it holds one' : 'they hold one'} is unknown`,
+      fix: 'make the helper answer list (see its finding above), then run doctor again',
+    });
   }
   return out;
 }

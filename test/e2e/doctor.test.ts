@@ -512,6 +512,23 @@ describe('e2e: credkit doctor', function () {
       expect(shared.stdout).to.include('ok     docker and podman agree on the 1 registry both have credentials for\n');
     });
 
+    it('every helper missing: no "agree" on what doctor could not see; the registries it could not check are named', async () => {
+      const helpers = { 'quay.io': 'nosuch', 'ghcr.io': 'nosuch2' };
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: {}, credHelpers: helpers });
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: {}, credHelpers: helpers });
+      const { report } = await doctorJSON(sb, [], { CREDKIT_FALLBACK: 'file' });
+      expect(withCode(report, 'helper-missing')).to.have.length(2);
+      expect(withCode(report, 'agree')).to.deep.equal([]);
+      const f = one(report, 'agreement-unchecked');
+      expect(f.level).to.equal('info');
+      expect(f.what).to.equal('docker and podman could not be compared for 2 registries ghcr.io, quay.io: the credential is in helpers "nosuch2", "nosuch", which doctor could not list (missing, failing, or not called with --no-call-helpers), so whether they hold one is unknown');
+      // A registry both see in a file still counts, and the summary says it covers only what was checked.
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'docker.example': auth('carol') }, credHelpers: helpers });
+      const text = await sb.credkit(['doctor', '--no-call-helpers'], '', { CREDKIT_FALLBACK: 'file' });
+      expect(text.stdout).to.include('ok     docker and podman agree on the 1 registry both have credentials for that doctor could check\n');
+      expect(text.stdout).to.include('info   docker and podman could not be compared for 2 registries ghcr.io, quay.io:');
+    });
+
     /** credkit's own helper on PATH over a file store holding `entries` (server URL → username). */
     async function credkitHelperWith(entries: Record<string, string>): Promise<void> {
       await putHelperOnPath(sb);
