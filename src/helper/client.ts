@@ -293,6 +293,12 @@ function cannotRun(name: string, verb: HelperVerb, err: NodeJS.ErrnoException, e
   return new HelperCallError(name, verb, 'cannot-run', `cannot run ${program} for ${verb} (${code})${hint}`, { cause: err });
 }
 
+/** "12 bytes", for output that is not shown. */
+function byteCount(text: string): string {
+  const n = Buffer.byteLength(text, 'utf8');
+  return `${n} ${n === 1 ? 'byte' : 'bytes'}`;
+}
+
 /** "exit status 1" or "killed by SIGTERM", like Go's ExitError text. */
 function statusText(run: HelperRun): string {
   return run.code !== null ? `exit status ${run.code}` : `killed by ${run.signal ?? 'a signal'}`;
@@ -306,7 +312,9 @@ function statusText(run: HelperRun): string {
 export function quoteOutput(stdout: string, secret?: string): string {
   let text = secret ? maskForms(stdout, secretForms(secret)) : stdout;
   if (secret && holdsPieceOf(text, secret)) return '(output withheld: it holds part of the secret)';
-  text = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').replace(/\s+/g, ' ').trim();
+  // C1 controls (a lone CSI is an escape sequence to some terminals) and Unicode line breaks too:
+  // the quote stays one inert line in text and in --json output alike.
+  text = text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]+/g, ' ').replace(/\s+/g, ' ').trim();
   return text.length > QUOTE_LIMIT ? `${text.slice(0, QUOTE_LIMIT)}…` : text;
 }
 
@@ -402,8 +410,11 @@ export function classifyOutput<V extends HelperVerb>(name: string, verb: V, inpu
         entries = decodeStringMap(run.stdout);
       } catch (err) {
         if (!(err instanceof GoJSONError)) throw err;
-        if (err.kind !== 'type') throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but printed something that is not JSON: ${quoteOutput(run.stdout)}`);
-        const why = err.member === undefined ? 'printed JSON that is not an object of server URL → username' : `the username for ${JSON.stringify(err.member)} is not a string`;
+        // Output that is no list is not a list answer either: it may be anything, a `get` answer
+        // or a `pass show` (whose first line is the password) included, so like a garbled `get`
+        // it is not quoted; its size says whether it printed anything at all.
+        if (err.kind !== 'type') throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but ${goTrimSpace(run.stdout) === '' ? 'printed nothing' : `printed ${byteCount(run.stdout)} that are not JSON (not shown: they may hold anything, a secret included)`}`);
+        const why = err.member === undefined ? 'printed JSON that is not an object of server URL → username' : `the username for ${JSON.stringify(quoteOutput(err.member))} is not a string`;
         throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but ${why}`);
       }
       return entries as HelperVerbs[V]['result'];

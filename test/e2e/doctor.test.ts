@@ -352,6 +352,24 @@ describe('e2e: credkit doctor', function () {
       expect(f.fix).not.to.include('credHelpers');
     });
 
+    it('junk from a helper\'s list: not quoted when it exits 0 (it may be a password); an error text is one line without control characters', async () => {
+      const dir = join(sb.home, 'bin');
+      await mkdir(dir, { recursive: true });
+      const helper = join(dir, 'docker-credential-junk');
+      // A wrapper that answers every verb with `pass show`: the first line is the password.
+      await writeFile(helper, `#!/bin/sh\nprintf '%s\\n' '${FAKE}-first-line' 'url: quay.io'\nexit 0\n`, { mode: 0o755 });
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': {} }, credsStore: 'junk' });
+      const env = { CREDKIT_FALLBACK: 'file', PATH: `${dir}:${sb.env.PATH}` };
+      const { report } = await doctorJSON(sb, [], env); // asserts the secret is not in the output
+      expect(one(report, 'helper-list-failed').what).to.equal(`docker-credential-junk list exited 0 but printed ${FAKE.length + 25} bytes that are not JSON (not shown: they may hold anything, a secret included)`);
+      // An error answer is the helper's message, quoted as one inert line.
+      await writeFile(helper, `#!/bin/sh\nprintf 'keychain locked\\033[2J\\302\\233\\342\\200\\250fake line\\n%s\\n' '${'x'.repeat(500)}'\nexit 1\n`, { mode: 0o755 });
+      const failed = one((await doctorJSON(sb, [], env)).report, 'helper-list-failed').what;
+      expect(failed.startsWith('docker-credential-junk list failed (exit status 1): keychain locked [2J fake line xxx'), failed).to.equal(true);
+      expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(failed)).to.equal(false);
+      expect(failed.length).to.be.below(300);
+    });
+
     it("credkit's own helper whose store is unusable: its error is quoted with one credkit prefix at most", async () => {
       await putHelperOnPath(sb);
       await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: {}, credsStore: 'credkit' });

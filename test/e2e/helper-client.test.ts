@@ -306,6 +306,13 @@ describe('helper client e2e: helpers that fail', function () {
     expectNoSecrets(r);
   });
 
+  it('non-JSON on exit 0 is not quoted for list either: it is no list answer and may be anything', async () => {
+    const r = await sb.credkit(['store', 'list', '--backend', 'helper:junk']);
+    expect(r.code).to.equal(1);
+    expect(oneLineError(r)).to.equal(`credkit: docker-credential-junk list exited 0 but printed ${`Password: ${LEAK}`.length + 1} bytes that are not JSON (not shown: they may hold anything, a secret included)`);
+    expectNoSecrets(r);
+  });
+
   it('the not-found text is "not found" for get, and the helper\'s stderr reaches the terminal', async () => {
     const r = await sb.credkit(['store', 'get', 'quay.io', '--backend', 'helper:notfound']);
     expect(r.code).to.equal(1);

@@ -132,10 +132,21 @@ describe('helper client: reading store, erase and list output', () => {
   it('list: the not-found text is an error, not an empty list', () => {
     expect(classifyError('list', undefined, fail('credentials not found in native keychain\n')).reason).to.equal('failed');
   });
-  it('list: junk on exit 0 is bad output, quoted (list output holds no secret)', () => {
-    const e = classifyError('list', undefined, ok('hello there\n'));
-    expect(e.message).to.equal('docker-credential-fake list exited 0 but printed something that is not JSON: hello there');
+  it('list: junk on exit 0 is bad output, not quoted (it is no list answer, and may be a password)', () => {
+    const e = classifyError('list', undefined, ok('fake-first-line-password\nhello there\n'));
+    expect(e.reason).to.equal('bad-output');
+    expect(e.message).to.equal('docker-credential-fake list exited 0 but printed 37 bytes that are not JSON (not shown: they may hold anything, a secret included)');
+    expect(classifyError('list', undefined, ok(' \n')).message).to.equal('docker-credential-fake list exited 0 but printed nothing');
     expect(classifyError('list', undefined, ok('{"a":1}')).message).to.include('is not a string');
+  });
+  it('list: a key quoted in an error is one bounded line', () => {
+    const m = classifyError('list', undefined, ok(`{"${'k'.repeat(1000)}\u009b\u2028x":1}`)).message;
+    expect(m.length).to.be.below(300);
+    expect(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/.test(m)).to.equal(false);
+  });
+  it('list: a failure\'s output is quoted as one line, C1 controls and Unicode line breaks included', () => {
+    const m = classifyError('list', undefined, fail('no keychain\u009b2J\u2028second\u2029third\u0085\n')).message;
+    expect(m).to.equal('docker-credential-fake list failed (exit status 1): no keychain 2J second third');
   });
 });
 
