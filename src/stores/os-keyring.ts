@@ -247,7 +247,10 @@ export class OsKeyringStore implements CredentialStore {
 
   /** Writes a logical item (parts first, then the main item), then drops the parts it replaced. */
   private async writeItem(account: string, payload: string, op: string): Promise<void> {
-    // Where items are never split, there are no old parts to find.
+    // Where items are never split, there are no old parts to find. For the kernel keyring this
+    // read must also come first: when a write is a process's first keyring call and the kernel
+    // refuses the link (no session keyring of its own), keyring-rs leaves the key it added, secret
+    // and all, in the shared session keyring; after a read the refused write adds nothing.
     const old = Number.isFinite(this.options.maxItemChars) ? await this.readRaw(account, op) : null;
     const oldHeader = old === null ? undefined : parseHeader(old);
     const plan = planItem(payload, this.options.maxItemChars, randomBytes(6).toString('hex'));

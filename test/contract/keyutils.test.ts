@@ -4,6 +4,7 @@
  * keyring-rs links into the persistent keyring are invalidated afterwards.
  */
 import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
 import { runStoreContract } from './store-contract.js';
 import { BIN, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { checkConcurrentStores, kernelKeysOf, purgeKernelKeys, storeInput, uniqueService } from '../support/os-keyring.js';
@@ -42,6 +43,25 @@ describe('store contract: keyutils (kernel keyring)', function () {
       const keyutils = JSON.parse(r.stdout).backends.find((b: { name: string }) => b.name === 'keyutils');
       expect(keyutils.usable, r.stdout).to.equal(true);
       expect(await kernelKeysOf(sb.env.CREDKIT_KEYCHAIN_SERVICE!)).to.deep.equal([]);
+    });
+
+    it('a store refused for want of a session keyring leaves no key holding the secret in the kernel', async function () {
+      // keyring-rs adds a key to the shared session keyring before the link that is refused, and
+      // leaves it there when a write is the process's first keyring call; credkit reads first.
+      const own = await run('keyctl', ['rdescribe', '@s']);
+      if (!own.stdout.includes(';_uid_ses.')) this.skip();
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keyutils', CREDKIT_KEYCHAIN_SERVICE: uniqueService() });
+      const service = sb.env.CREDKIT_KEYCHAIN_SERVICE!;
+      const left = async () => (await readFile('/proc/keys', 'utf8')).split('\n').filter((l) => l.includes(`@${service}:`));
+      try {
+        const r = await sb.helper('store', storeInput('quay.io', 'alice', 'fake-left-in-kernel'));
+        expect(r.code).to.equal(1);
+        expect(r.stdout).to.include('no session keyring of its own');
+        expect((await left()).length, 'keys of the service left in the kernel').to.equal(0);
+      } finally {
+        // Invalidate anything this test left in the shared keyring, and nothing else.
+        for (const line of await left()) await run('keyctl', ['invalidate', String(parseInt(line.split(' ')[0] ?? '', 16))]);
+      }
     });
 
     it('30 parallel store processes: list has all 30 and each get works', async () => {
