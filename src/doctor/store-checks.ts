@@ -23,6 +23,8 @@ const BACKEND_FIX: Readonly<Record<string, string>> = {
  * different cause whose fix it gives (the usual one would send the user the wrong way).
  */
 function fixFor(name: string, problem: string): string | undefined {
+  // The key is there and works; only its passphrase is not cached: a new key and `pass init` would be the wrong way.
+  if (name === 'pass' && problem.includes('needs a passphrase')) return 'cache the passphrase in gpg-agent once, in a terminal (as the reason says), or use a key without a passphrase for this store (`pass init <its key id>`), or choose another backend';
   if (name === 'keyutils' && problem.includes('keyctl session')) return 'start the shell that runs docker or podman with `keyctl session`, or choose pass or file';
   return BACKEND_FIX[name];
 }

@@ -341,7 +341,9 @@ export async function checkAvailable(config: CredkitConfig, host: Host): Promise
     const enc = await p.store.exec('gpg', [...gpg, '--encrypt', ...p.ids.flatMap((id) => ['-r', id])], 'credkit probe');
     if (enc.code !== 0) return `gpg cannot encrypt to ${p.ids.join(', ')} (${lastLine(enc.stderr)})`;
     const dec = await p.store.exec('gpg', [...gpg, '--decrypt'], enc.stdout);
-    if (dec.code !== 0) return (await p.store.whyNoDecrypt(dec.stderr, 'the store', 'e.g. `pass show <any entry>`')).replace(/^pass backend: /, '');
+    // An empty store has no entry to `pass show`; a round trip through the key prompts for it all the same.
+    const unlock = `e.g. \`gpg --encrypt ${p.ids.map((id) => `-r ${id}`).join(' ')} </dev/null | gpg --decrypt\`, which gpg-agent then caches`;
+    if (dec.code !== 0) return (await p.store.whyNoDecrypt(dec.stderr, 'the store', unlock)).replace(/^pass backend: /, '');
     return undefined;
   } catch (err) {
     return (err as Error).message.replace(/^pass backend: /, '');

@@ -193,6 +193,35 @@ describe('e2e: credkit doctor', function () {
           await run('gpgconf', ['--kill', 'all'], { env: sb.env });
         }
       });
+
+      it('a key that needs a passphrase nobody cached, empty store: the fix caches it (not a new key); after a gpg round trip, usable', async () => {
+        sb.env.CREDKIT_BACKEND = 'pass';
+        sb.env.PASSWORD_STORE_DIR = join(sb.home, 'store');
+        sb.env.GNUPGHOME = join(sb.home, 'gnupg');
+        await mkdir(sb.env.GNUPGHOME, { mode: 0o700 });
+        const pp = 'fake-passphrase';
+        try {
+          const gen = await run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--quick-gen-key', 'fake@credkit.invalid', 'default', 'default', 'never'], { env: sb.env, input: pp });
+          expect(gen.code, gen.stderr).to.equal(0);
+          const fpr = /^fpr:+([0-9A-F]+):/m.exec((await run('gpg', ['--with-colons', '--list-secret-keys'], { env: sb.env })).stdout)?.[1] as string;
+          expect((await run('pass', ['init', fpr], { env: sb.env })).code).to.equal(0);
+          await run('gpgconf', ['--kill', 'gpg-agent'], { env: sb.env });
+          const f = one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend');
+          expect(f.what).to.include('needs a passphrase and no gpg-agent has it cached');
+          expect(f.what).to.include(`\`gpg --encrypt -r ${fpr} </dev/null | gpg --decrypt\``);
+          expect(f.what).not.to.include('pass show');
+          expect(f.fix).to.equal('cache the passphrase in gpg-agent once, in a terminal (as the reason says), or use a key without a passphrase for this store (`pass init <its key id>`), or choose another backend');
+          // The round trip the reason names (loopback standing in for the terminal's pinentry) caches it.
+          const sealed = join(sb.home, 'probe.gpg');
+          const enc = await run('gpg', ['--batch', '--encrypt', '-r', fpr, '--output', sealed], { env: sb.env, input: 'x' });
+          expect(enc.code, enc.stderr).to.equal(0);
+          const dec = await run('gpg', ['--batch', '--pinentry-mode', 'loopback', '--passphrase-fd', '0', '--decrypt', sealed], { env: sb.env, input: pp });
+          expect(dec.code).to.equal(0);
+          expect(one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend').level).to.equal('ok');
+        } finally {
+          await run('gpgconf', ['--kill', 'all'], { env: sb.env });
+        }
+      });
     });
 
     describe('keyutils', () => {
