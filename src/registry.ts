@@ -157,6 +157,18 @@ export function canonicalKey(raw: string): string {
   return isPlainHostKey(raw) ? raw : parseRegistryKey(raw).canonical;
 }
 
+/**
+ * True when docker or podman looks a credential helper up under exactly this `credHelpers` key:
+ * both ask by the bare registry host (docker `credHelpers[host]`, Docker Hub as
+ * `https://index.docker.io/v1/`; containers/image `credHelpers[registry]`, Docker Hub as
+ * `docker.io`), by map lookup, so a key with a scheme, a trailing `/`, a path or another Hub
+ * alias routes nothing.
+ */
+export function isHelperRouteKey(raw: string): boolean {
+  if (raw === DOCKER_HUB_KEY || raw === DOCKER_HUB_HOST) return true;
+  return isPlainHostKey(raw) && raw !== '';
+}
+
 /** Which tool's conventions a written key should follow. */
 export type KeyStyle = 'docker' | 'podman' | 'kubernetes';
 

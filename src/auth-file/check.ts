@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey, podmanKeyProblem } from '../registry.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
@@ -103,8 +103,9 @@ function checkFile(file: AuthFile, out: Finding[]): void {
   if (file.variant === 'line') {
     out.push({ severity: 'warning', code: 'dockercfg-line-form', file: file.source, message: 'the old "auth = …" line form; podman and kubelet read only the JSON forms', fix: `credkit convert ${file.source} --to docker` });
   }
+  // Only routes a client takes: `{"credHelpers": {"https://quay.io": …}}` sends no one to a helper.
   const helpers = new Map<string, string>();
-  for (const [key, helper] of file.credHelpers) helpers.set(parseRegistryKey(key).canonical, helper);
+  for (const [key, helper] of file.credHelpers) if (isHelperRouteKey(key)) helpers.set(parseRegistryKey(key).canonical, helper);
   const byCanonical = new Map<string, AuthEntry>();
   for (const e of file.entries) {
     const k = keyOf(e);
@@ -171,6 +172,9 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       const podmanToo = file.format !== 'podman' && key === DOCKER_HUB_HOST ? ` (podman does take "${DOCKER_HUB_HOST}")` : '';
       const client = file.format === 'podman' ? 'podman' : 'docker';
       out.push({ severity: 'warning', code: 'helper-key-hub', ...where, message: `${client} looks Docker Hub up in credHelpers as "${hubKey}" only; it never takes this route${podmanToo}`, fix: `add the key "${hubKey}" for the same helper` });
+    } else if (!isHelperRouteKey(key) && k.host !== '') {
+      // A scheme or a trailing "/": docker and podman look the bare host up, as a map key.
+      out.push({ severity: 'warning', code: 'helper-key-form', ...where, message: `docker and podman look credential helpers up by the bare registry name "${k.host}" only; they never take this route`, fix: `rename the key to "${k.host}"` });
     }
   }
   if (file.credsStore !== undefined) {

@@ -3,7 +3,7 @@
  * username, and the secret only as a redacted marker.
  */
 import { redact } from '../redact.js';
-import { parseRegistryKey } from '../registry.js';
+import { isHelperRouteKey, parseRegistryKey } from '../registry.js';
 import type { KeyScope } from '../registry.js';
 import type { AuthFile } from './model.js';
 import { keyOf } from './model.js';
@@ -32,7 +32,8 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
   const rows: ListRow[] = [];
   for (const file of files) {
     const helpers = new Map<string, string>();
-    for (const [key, helper] of file.credHelpers) helpers.set(parseRegistryKey(key).canonical, helper);
+    // A route no client takes (`https://quay.io`, `quay.io/`) holds nothing for the entry.
+    for (const [key, helper] of file.credHelpers) if (isHelperRouteKey(key)) helpers.set(parseRegistryKey(key).canonical, helper);
     const covered = new Set<string>();
     for (const e of file.entries) {
       const k = keyOf(e);
@@ -53,7 +54,8 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
     }
     for (const [key, helper] of file.credHelpers) {
       const k = parseRegistryKey(key);
-      if (covered.has(k.canonical)) continue;
+      // A route no client takes is not shown on its registry's entry row: list it on its own.
+      if (covered.has(k.canonical) && isHelperRouteKey(key)) continue;
       rows.push({ registry: k.canonical, scope: k.scope, file: file.source, key: `credHelpers[${key}]`, username: '', password: '', identityToken: false, helper });
     }
   }

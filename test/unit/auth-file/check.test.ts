@@ -28,6 +28,12 @@ describe('check', () => {
       JSON.stringify({ auths: {}, credHelpers: { 'docker.io': 'pass', 'https://index.docker.io/v1/': 'pass', 'quay.io/org': 'pass', 'ghcr.io': 'pass' } }),
       ['warning helper-key-hub credHelpers[docker.io]', 'warning helper-key-scoped credHelpers[quay.io/org]'],
     ],
+    [
+      // docker and podman look credHelpers up by the bare host, as a map key (seen with both).
+      'credHelpers keys with a scheme or a trailing slash route nothing, and a stub beside them holds nothing',
+      JSON.stringify({ auths: { 'quay.io': {} }, credHelpers: { 'https://quay.io': 'pass', 'ghcr.io/': 'pass', 'gcr.io': 'pass' } }),
+      ['error empty-entry quay.io', 'warning helper-key-form credHelpers[https://quay.io]', 'warning helper-key-form credHelpers[ghcr.io/]'],
+    ],
     ['"auths" twice (docker and credkit merge them; JSON.parse keeps the last)', fixture('docker-config/repeated-auths.json'), ['warning repeated-member auths']],
     ['another top-level member twice', '{"auths":{},"psFormat":"a","psFormat":"b"}', ['warning repeated-member psFormat']],
     ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable .dockerconfigjson']],
