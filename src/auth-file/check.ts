@@ -11,6 +11,9 @@ import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
 import { topLevelMembers } from './json-text.js';
 import { parseAuthText } from './read.js';
+import { convertToHostname } from './lookup-docker.js';
+import { normalizeAuthFileKey } from './lookup-containers.js';
+import type { RegistryKey } from '../registry.js';
 import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
 
 /** How bad a finding is: errors fail `check`; warnings fail it with `--strict`. */
@@ -94,6 +97,31 @@ function checkRepeatedMembers(input: CheckInput, out: Finding[]): void {
   }
 }
 
+/**
+ * Which of two keys for one scope each client takes. Only a key neither spells exactly is picked
+ * at random (Go map order): docker looks up `https://index.docker.io/v1/` or the bare host, then
+ * any key whose host part is that; podman the canonical key, then (registry-wide) keys cut to
+ * their host; kubelet files both under one key and tries both, in random order.
+ */
+function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): string {
+  const say = (client: string, picked: string[]) => (picked.length === 0 ? `${client} uses neither` : picked.length === 1 ? `${client} uses "${picked[0]}"` : `${client} picks one at random`);
+  if (format === 'secret') return 'kubelet tries both, in random order, and a stale one fails pulls until it does';
+  const keys = [a, b];
+  const parts: string[] = [];
+  if (format !== 'podman') {
+    if (k.path !== '') parts.push(`docker ignores the path: it takes either, at random, for all of ${k.host} when it has no "${k.hub ? DOCKER_HUB_KEY : k.host}" key`);
+    else {
+      const q = k.hub ? DOCKER_HUB_KEY : k.host;
+      const exact = keys.filter((x) => x === q);
+      parts.push(say('docker', exact.length > 0 ? exact : keys.filter((x) => convertToHostname(x) === q)));
+    }
+  }
+  const exact = keys.filter((x) => x === k.canonical);
+  const wanted = normalizeAuthFileKey(k.host, false);
+  parts.push(say('podman', exact.length > 0 || k.path !== '' ? exact : keys.filter((x) => normalizeAuthFileKey(x, format === 'dockercfg') === wanted)));
+  return parts.join(', ');
+}
+
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
@@ -147,7 +175,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     else if (sameCredential(first, e)) {
       out.push({ severity: 'warning', code: 'duplicate-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}), same credential`, fix: 'remove one of them' });
     } else {
-      out.push({ severity: 'error', code: 'conflicting-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}) with a different credential; docker and podman pick one at random`, fix: 'keep one of them' });
+      out.push({ severity: 'error', code: 'conflicting-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}) with a different credential; ${whoTakes(first.key, e.key, k, file.format)}`, fix: 'keep one of them' });
     }
   }
   // Shadowing: podman stops at the most specific existing key, even an empty or unreadable one.

@@ -40,6 +40,17 @@ describe('check', () => {
   ];
   for (const [name, text, want] of cases) it(name, () => expect(codes(text)).to.deep.equal(want));
 
+  it('conflicting keys: says which key each client takes, random only where neither is exact (seen with docker pull and podman login --get-login)', () => {
+    const message = (auths: Record<string, unknown>, source = 'config.json') => checkAuthInput({ text: JSON.stringify({ auths }), source }).find((f) => f.code === 'conflicting-key')?.message ?? '';
+    const a = { auth: b64('alice:fake-a') };
+    const b = { auth: b64('bob:fake-b') };
+    expect(message({ 'https://index.docker.io/v1/': a, 'docker.io': b })).to.match(/; docker uses "https:\/\/index\.docker\.io\/v1\/", podman uses "docker\.io"$/);
+    expect(message({ 'https://quay.io': a, 'quay.io': b })).to.match(/; docker uses "quay\.io", podman uses "quay\.io"$/);
+    expect(message({ 'https://quay.io': a, 'http://quay.io/v1/': b })).to.match(/; docker picks one at random, podman picks one at random$/);
+    expect(message({ 'docker.io': a, 'index.docker.io': b }, 'auth.json')).to.match(/; podman uses "docker\.io"$/);
+    expect(message({ 'index.docker.io': a, 'registry-1.docker.io': b })).to.match(/; docker uses neither, podman picks one at random$/);
+  });
+
   it('an unparseable file is named once (file and key apart from the message)', () => {
     const [f] = checkAuthInput({ text: '', source: 'big.json' });
     expect([f?.file, f?.key, f?.message]).to.deep.equal(['big.json', undefined, 'the file is empty']);
