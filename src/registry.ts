@@ -10,7 +10,8 @@
  * | `https://H`, `http://H`, `https://H/v1/`      | `H`                | docker, podman and kubelet drop it    |
  * | `https://H/some/path`                         | `H`                | docker and podman drop the path of a scheme key (kubelet does not: `check` warns) |
  * | `H/`, `H/org/` (trailing slash)               | `H`, `H/org`       | meant as such; podman ignores the written form (`check` warns) |
- * | `H/v1`, `H/v2` (the API path, no scheme)      | `H`                | an API path is never a namespace      |
+ * | `H/v1/`, `H/v2/` (the API path, no scheme)    | `H`                | docker and kubelet drop it; podman ignores the written form (`check` warns) |
+ * | `H/v1`, `H/v2` (no scheme, no trailing `/`)   | unchanged          | the namespace `v1` to podman and kubelet (docker: all of H; `check` warns) |
  * | `docker.io`, `index.docker.io`, `registry-1.docker.io`, `https://index.docker.io/v1/` | `docker.io` | Docker Hub, as podman normalises it |
  * | `H/org`, `H/org/repo`                          | unchanged          | namespace / repository scope          |
  *
@@ -102,7 +103,9 @@ export function parseRegistryKey(raw: string): RegistryKey {
   const trailingSlash = slash >= 0 && rest.endsWith('/');
   while (path.endsWith('/')) path = path.slice(0, -1);
   let droppedPath: string | undefined;
-  if (path === 'v1' || path === 'v2') path = '';
+  // `/v1/` (docker's old index URL) and `https://H/v1` are the API path; a bare `H/v1` is not:
+  // podman and kubelet take it as the namespace `v1` (seen with podman login --get-login).
+  if ((path === 'v1' || path === 'v2') && (scheme !== undefined || trailingSlash)) path = '';
   if (scheme !== undefined && path !== '') {
     droppedPath = path;
     path = '';
@@ -203,6 +206,9 @@ export function podmanKeyProblem(raw: string): PodmanKeyProblem | undefined {
   const colon = slash >= 0 ? noScheme.indexOf(':', slash) : -1;
   if (colon >= 0) return { problem: 'contains a tag (":" after the host); podman refuses such keys', use: canonicalKey(schemeText + noScheme.slice(0, colon)) };
   if (k.trailingSlash) return { problem: 'ends with "/"; podman never matches such a key' };
+  if (k.scheme === undefined && (k.path === 'v1' || k.path === 'v2')) {
+    return { problem: `ends in the API path "/${k.path}"; podman and kubelet take it as the namespace "${k.path}" (no image of ${k.host} outside it), docker for all of ${k.host}`, use: k.host };
+  }
   if (k.droppedPath !== undefined) {
     // kubelet drops a leading v1/ or v2/ of the path (parseKubeletKey), so say what it keeps.
     const kubelet = parseKubeletKey(raw);

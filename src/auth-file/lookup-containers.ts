@@ -12,7 +12,8 @@
  *   random map order. `.dockercfg` has only the registry key and the normalised pass.
  *
  * Matching here follows containers/image's own normalisation, which differs from credkit's
- * canonical keys (src/registry.ts) on purpose: to containers/image `quay.io/v2` is a namespace.
+ * canonical keys (src/registry.ts) on purpose: containers/image matches a key without a scheme
+ * exactly as written, so `quay.io/org/` never matches.
  */
 import { ParseError, messageOf } from '../errors.js';
 import { parseConfigJSON } from './docker-config.js';

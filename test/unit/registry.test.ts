@@ -11,6 +11,10 @@ describe('registry keys', () => {
     ['https://quay.io/v2/', 'quay.io', 'registry'],
     ['https://quay.io/org/repo', 'quay.io', 'registry'],
     ['quay.io/', 'quay.io', 'registry'],
+    // The API path: dropped with a scheme or a trailing slash; bare, podman and kubelet read a namespace.
+    ['quay.io/v1/', 'quay.io', 'registry'],
+    ['quay.io/v2', 'quay.io/v2', 'namespace'],
+    ['quay.io/v1', 'quay.io/v1', 'namespace'],
     ['quay.io/org/', 'quay.io/org', 'namespace'],
     ['quay.io/org', 'quay.io/org', 'namespace'],
     ['quay.io/org/repo', 'quay.io/org/repo', 'repository'],

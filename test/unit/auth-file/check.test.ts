@@ -34,6 +34,8 @@ describe('check', () => {
       JSON.stringify({ auths: { 'quay.io': {} }, credHelpers: { 'https://quay.io': 'pass', 'ghcr.io/': 'pass', 'gcr.io': 'pass' } }),
       ['error empty-entry quay.io', 'warning helper-key-form credHelpers[https://quay.io]', 'warning helper-key-form credHelpers[ghcr.io/]'],
     ],
+    // podman login --get-login quay.io: not logged in with only quay.io/v1 (it is the namespace v1).
+    ['a bare API path is a namespace to podman and kubelet', JSON.stringify({ auths: { 'quay.io/v1': { auth: b64('a:fake-b') }, 'quay.io': { auth: b64('c:fake-d') } } }), ['warning key-form quay.io/v1']],
     ['"auths" twice (docker and credkit merge them; JSON.parse keeps the last)', fixture('docker-config/repeated-auths.json'), ['warning repeated-member auths']],
     ['another top-level member twice', '{"auths":{},"psFormat":"a","psFormat":"b"}', ['warning repeated-member psFormat']],
     ['secret with .dockercfg content under .dockerconfigjson', fixture('secrets/dockercfg-payload-in-dockerconfigjson.yaml'), ['error unparseable .dockerconfigjson']],
