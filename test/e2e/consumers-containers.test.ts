@@ -4,7 +4,7 @@
  * repository-scoped keys taking precedence over registry-wide ones (issue #3, "Fidelity").
  */
 import { expect } from 'chai';
-import { mkdir, readFile } from 'node:fs/promises';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, makeSandbox, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, type Registry } from '../support/registry.js';
@@ -129,6 +129,23 @@ describe('e2e: consumers: skopeo and podman accept the auth files credkit writes
     }
     // And the password survived: skopeo hands on what "auth" decodes to, which is the input's.
     ok(decodeAuth(parsed.auths['docker.io']?.auth)?.password === 'fake-hub-pass', 'Hub password kept');
+  });
+
+  it('merge of a bare quay.io/v1 key and a quay.io key → podman: both stay, as skopeo reads them as two scopes', async () => {
+    // `login --get-login` makes skopeo look the key up without any network.
+    const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
+    const a = join(sb.home, 'a.json');
+    const b = join(sb.home, 'b.json');
+    const out = join(sb.home, 'merged.json');
+    await writeFile(a, JSON.stringify({ auths: { 'quay.io/v1': auth('alice', 'fake-alice-registry-pw') } }), { mode: 0o600 });
+    await writeFile(b, JSON.stringify({ auths: { 'quay.io': auth('bob', 'fake-bob-registry-pw') } }), { mode: 0o600 });
+    const merged = await sb.credkit(['merge', a, b, '--to', 'podman', '-o', out]);
+    expectNoSecrets('credkit merge', [merged]);
+    expect([merged.code, merged.stderr]).to.deep.equal([0, '']);
+    for (const [ref, user] of [['quay.io', 'bob'], ['quay.io/v1', 'alice']]) {
+      const who = await clients.skopeo(['login', '--get-login', '--authfile', out, ref as string]);
+      expect([who.code, who.stdout.trim()], `skopeo login --get-login ${ref}`).to.deep.equal([0, user]);
+    }
   });
 
   describe('credkit merge of two files → podman', () => {
