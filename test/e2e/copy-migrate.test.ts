@@ -371,8 +371,8 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     const files = JSON.parse(r.stdout).files as { file: string; status: string; message?: string; backup?: string }[];
     expect(files.map((f) => [f.file, f.status, f.message])).to.deep.equal([
       ['a/config.json', 'changed', undefined],
-      ['b/config.json', 'unchanged', 'same file as a/config.json, handled under that name'],
-      ['c/config.json', 'unchanged', 'same file as a/config.json, handled under that name'],
+      ['b/config.json', 'unchanged', 'already migrated under another name of this file (through a symlink)'],
+      ['c/config.json', 'unchanged', 'already migrated under another name of this file (through a symlink)'],
     ]);
     expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal({ auths: { 'docker.io': { auth: b64(`alice:${PW1}`) } } });
     expect((await readdir(join(work, 'a'))).filter((n) => n.includes('credkit-backup'))).to.have.length(1);
