@@ -24,7 +24,7 @@ describe('lock files: who holds them', () => {
   }
 });
 
-describe('lock files: breaking an abandoned one', function () {
+describe('lock files: taking one, breaking an abandoned one', function () {
   this.timeout(120_000);
   let dir: string;
   beforeEach(async () => {
@@ -59,15 +59,6 @@ describe('lock files: breaking an abandoned one', function () {
       expect((await readdir(dir)).sort()).to.deep.equal(['config.json']);
     }
   });
-});
-
-describe('lock files: never empty', function () {
-  this.timeout(60_000);
-  let dir: string;
-  beforeEach(async () => {
-    dir = await mkdtemp(join(tmpdir(), 'credkit-lock-'));
-  });
-  afterEach(async () => rm(dir, { recursive: true, force: true }));
 
   // A lock seen empty names no taker: had its writer been killed right then (between creating the
   // file and writing its line), the lock could only be broken by age, after waiters give up.
