@@ -77,52 +77,57 @@ export function setOwn(target: Record<string, unknown>, name: string, value: unk
  */
 export function topLevelMembers(text: string): [name: string, valueText: string][] {
   const out: [string, string][] = [];
-  let i = skipSpace(text, 0) + 1;
+  let i = skipJSONSpace(text, 0) + 1;
   for (;;) {
-    i = skipSpace(text, i);
+    i = skipJSONSpace(text, i);
     if (text.charCodeAt(i) !== 0x22) break; // `}`: the end
-    const nameEnd = stringEnd(text, i);
+    const nameEnd = jsonValueEnd(text, i) as number;
     const name = JSON.parse(text.slice(i, nameEnd)) as string;
-    const start = skipSpace(text, skipSpace(text, nameEnd) + 1);
-    const end = valueEnd(text, start);
+    const start = skipJSONSpace(text, skipJSONSpace(text, nameEnd) + 1);
+    const end = jsonValueEnd(text, start) as number;
     out.push([name, text.slice(start, end)]);
-    i = skipSpace(text, end);
+    i = skipJSONSpace(text, end);
     if (text.charCodeAt(i) === 0x2c) i++;
   }
   return out;
 }
 
-function skipSpace(text: string, i: number): number {
+/** The index of the first character from `i` on that is not JSON white space (which is all Go skips). */
+export function skipJSONSpace(text: string, i: number): number {
   for (let c = text.charCodeAt(i); c === 0x20 || c === 0x09 || c === 0x0a || c === 0x0d; c = text.charCodeAt(++i));
   return i;
 }
 
-/** The index after the string that starts at `i` (a `"`). */
-function stringEnd(text: string, i: number): number {
-  for (let j = i + 1; ; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 0x5c) j++;
-    else if (c === 0x22) return j + 1;
-  }
-}
+const LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
 
-/** The index after the value that starts at `i`. */
-function valueEnd(text: string, i: number): number {
+/**
+ * The index after the JSON value that starts at `i`, found by its quotes and brackets alone
+ * (the caller parses the value, which checks the rest), or undefined when the text ends first.
+ * A literal ends where its grammar does (`true` of `truex`), as in Go's decoder; a character no
+ * value starts with is taken as one, for JSON.parse to refuse.
+ */
+export function jsonValueEnd(text: string, i: number): number | undefined {
   const first = text.charCodeAt(i);
-  if (first === 0x22) return stringEnd(text, i);
-  if (first === 0x7b || first === 0x5b) {
-    let depth = 0;
-    for (let j = i; ; j++) {
-      const c = text.charCodeAt(j);
-      if (c === 0x22) j = stringEnd(text, j) - 1;
-      else if (c === 0x7b || c === 0x5b) depth++;
-      else if ((c === 0x7d || c === 0x5d) && --depth === 0) return j + 1;
+  if (first !== 0x22 && first !== 0x7b && first !== 0x5b) {
+    if (i >= text.length) return undefined;
+    LITERAL.lastIndex = i;
+    return LITERAL.test(text) ? LITERAL.lastIndex : i + 1;
+  }
+  let depth = 0;
+  for (let j = i; j < text.length; j++) {
+    const c = text.charCodeAt(j);
+    if (c === 0x22) {
+      // To the closing quote, a backslash escaping the character after it.
+      for (j++; j < text.length && text.charCodeAt(j) !== 0x22; j++) if (text.charCodeAt(j) === 0x5c) j++;
+      if (j >= text.length) return undefined;
+      if (depth === 0) return j + 1;
+    } else if (c === 0x7b || c === 0x5b) {
+      depth++;
+    } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
+      return j + 1;
     }
   }
-  // A number, true, false or null: up to the next separator.
-  let j = i;
-  for (let c = text.charCodeAt(j); j < text.length && c !== 0x2c && c !== 0x7d && c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d; c = text.charCodeAt(++j));
-  return j;
+  return undefined;
 }
 
 /**
@@ -132,20 +137,9 @@ function valueEnd(text: string, i: number): number {
  * (strings skipped) without checking the rest of the syntax: the caller parses the result.
  */
 export function leadingValueText(text: string): string | undefined {
-  const start = skipSpace(text, 0);
+  const start = skipJSONSpace(text, 0);
   const first = text.charCodeAt(start);
   if (first !== 0x7b && first !== 0x5b) return undefined;
-  let depth = 0;
-  for (let j = start; j < text.length; j++) {
-    const c = text.charCodeAt(j);
-    if (c === 0x22) {
-      // To the closing quote, a backslash escaping the character after it.
-      for (j++; j < text.length && text.charCodeAt(j) !== 0x22; j++) if (text.charCodeAt(j) === 0x5c) j++;
-    } else if (c === 0x7b || c === 0x5b) {
-      depth++;
-    } else if ((c === 0x7d || c === 0x5d) && --depth === 0) {
-      return skipSpace(text, j + 1) < text.length ? text.slice(0, j + 1) : undefined;
-    }
-  }
-  return undefined;
+  const end = jsonValueEnd(text, start);
+  return end !== undefined && skipJSONSpace(text, end) < text.length ? text.slice(0, end) : undefined;
 }

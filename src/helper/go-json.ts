@@ -8,6 +8,7 @@
  * matches field names with Unicode case folding, and turns an unpaired surrogate escape into
  * U+FFFD.
  */
+import { jsonValueEnd, skipJSONSpace, topLevelMembers } from '../auth-file/json-text.js';
 
 /** Why the decoder refused the input. Messages quote nothing of the input (it may hold a secret). */
 export class GoJSONError extends Error {
@@ -32,44 +33,6 @@ interface Member {
   value?: string;
 }
 
-/** JSON white space, which is all Go skips (JS `trim` also drops NBSP, BOM and others). */
-function skipSpace(text: string, i: number): number {
-  while (i < text.length) {
-    const c = text.charCodeAt(i);
-    if (c !== 0x20 && c !== 0x09 && c !== 0x0a && c !== 0x0d) break;
-    i++;
-  }
-  return i;
-}
-
-const LITERAL = /true|false|null|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?/y;
-
-/**
- * Where the value starting at `start` ends, by its brackets and quotes alone (JSON.parse checks the
- * rest afterwards); undefined when the text ends first, which Go reports as "unexpected EOF".
- */
-function valueEnd(text: string, start: number): number | undefined {
-  const first = text[start];
-  if (first !== '{' && first !== '[' && first !== '"') {
-    LITERAL.lastIndex = start;
-    return LITERAL.exec(text) ? LITERAL.lastIndex : start + 1;
-  }
-  let depth = 0;
-  for (let i = start; i < text.length; i++) {
-    const c = text[i];
-    if (c === '"') {
-      for (i++; i < text.length && text[i] !== '"'; i++) if (text[i] === '\\') i++;
-      if (i >= text.length) return undefined;
-      if (depth === 0) return i + 1;
-    } else if (c === '{' || c === '[') {
-      depth++;
-    } else if (c === '}' || c === ']') {
-      if (--depth === 0) return i + 1;
-    }
-  }
-  return undefined;
-}
-
 /** The kind of JSON value a (valid) token starts with, in Go's words. */
 function kindOf(token: string): Member['kind'] {
   switch (token[0]) {
@@ -89,10 +52,8 @@ function kindOf(token: string): Member['kind'] {
   }
 }
 
-/** A JSON string token decoded as Go does: an unpaired surrogate escape becomes U+FFFD. */
-function goString(token: string): string {
-  return (JSON.parse(token) as string).replace(/[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g, '\ufffd');
-}
+// An unpaired surrogate escape, which Go decodes as U+FFFD.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
 
 /**
  * The first JSON value of `text`, checked, with a top-level object split into its members in
@@ -100,9 +61,10 @@ function goString(token: string): string {
  * (`unexpected EOF`) or invalid JSON.
  */
 function firstValue(text: string): { kind: Member['kind']; members: Member[] } {
-  const start = skipSpace(text, 0);
+  // JSON white space is all Go skips (JS `trim` also drops NBSP, BOM and others).
+  const start = skipJSONSpace(text, 0);
   if (start === text.length) throw new GoJSONError('eof', 'EOF');
-  const end = valueEnd(text, start);
+  const end = jsonValueEnd(text, start);
   if (end === undefined) throw new GoJSONError('syntax', 'unexpected EOF', text.length);
   const token = text.slice(start, end);
   try {
@@ -113,22 +75,12 @@ function firstValue(text: string): { kind: Member['kind']; members: Member[] } {
     throw new GoJSONError('syntax', 'invalid JSON', at === undefined ? undefined : start + Number(at));
   }
   const kind = kindOf(token);
-  const members: Member[] = [];
-  if (kind !== 'object') return { kind, members };
-  // Valid JSON from here on: walk the top-level members.
-  let i = skipSpace(token, 1);
-  while (token[i] === '"') {
-    const keyEnd = valueEnd(token, i) as number;
-    const key = goString(token.slice(i, keyEnd));
-    i = skipSpace(token, skipSpace(token, keyEnd) + 1); // past ':'
-    const end = valueEnd(token, i) as number;
-    const value = token.slice(i, end);
-    const member: Member = { key, kind: kindOf(value) };
-    if (member.kind === 'string') member.value = goString(value);
-    members.push(member);
-    i = skipSpace(token, end);
-    if (token[i] === ',') i = skipSpace(token, i + 1);
-  }
+  if (kind !== 'object') return { kind, members: [] };
+  const members = topLevelMembers(token).map(([name, valueText]): Member => {
+    const member: Member = { key: name.replace(LONE_SURROGATE, '\ufffd'), kind: kindOf(valueText) };
+    if (member.kind === 'string') member.value = (JSON.parse(valueText) as string).replace(LONE_SURROGATE, '\ufffd');
+    return member;
+  });
   return { kind, members };
 }
 
