@@ -16,8 +16,11 @@ import { normalizeAuthFileKey } from './lookup-containers.js';
 import type { RegistryKey } from '../registry.js';
 import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
 
-/** How bad a finding is: errors fail `check`; warnings fail it with `--strict`. */
-export type Severity = 'error' | 'warning';
+/**
+ * How bad a finding is: errors fail `check`; warnings fail it with `--strict`; a note (something
+ * read past that is no problem, such as an Opaque Secret beside the pull secrets) fails nothing.
+ */
+export type Severity = 'error' | 'warning' | 'note';
 
 /** One problem. */
 export interface Finding {
@@ -53,6 +56,9 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   try {
     const parsed = parseAuthText(input.text, input.source, input.from);
     files = parsed.files;
+    for (const s of parsed.secrets?.skipped ?? []) {
+      findings.push({ severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' });
+    }
     for (const s of parsed.secrets?.secrets ?? []) {
       if ((s.dataBytes ?? 0) <= MAX_SECRET_DATA_BYTES) continue;
       const mib = ((s.dataBytes ?? 0) / (1024 * 1024)).toFixed(2);

@@ -4,7 +4,7 @@
  * resolver; linear in the number of entries.
  */
 import { ParseError, UsageError } from '../errors.js';
-import type { PullSecret, PullSecretType, SecretContainer } from '../kube/pull-secret.js';
+import type { PullSecret, PullSecretType, SecretContainer, SkippedSecret } from '../kube/pull-secret.js';
 import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret.js';
 import { serializeConfigJSON } from './docker-config.js';
 import { serializeDockercfg } from './dockercfg.js';
@@ -145,6 +145,7 @@ function emptyResult(): ConvertResult {
 /** Merges the parsed (and, if asked, materialised) inputs into the files to write. */
 function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: ConvertResult): ConversionPlan {
   const only = parsed.length === 1 ? parsed[0] : undefined;
+  for (const p of parsed) for (const s of p.secrets?.skipped ?? []) result.notes.push(skippedNote(s));
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
     const jobs = only.secrets.secrets.map((secret) => {
@@ -163,6 +164,11 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
   const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
   collectDuplicates(result, merged);
   return { result, jobs: [{ file: merged.file }], only, perSecret: false };
+}
+
+/** The note for a Secret of another type read past ({@link SkippedSecret}). */
+export function skippedNote(s: SkippedSecret): Note {
+  return { file: s.label, key: 'type', message: `not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets` };
 }
 
 /** Throws ParseError for an input that is not an auth file ({@link ConvertOptions.authFileOnly}). */

@@ -157,6 +157,7 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
       items.push({ keyringKey, entry, file });
     }
   }
+  for (const s of input.skippedSecrets ?? []) out.notes.push(`${s.label} is not a pull secret (type ${s.type}); kubelet ignores it`);
   if (out.outcome === 'error') return out;
   const index = [...new Set(items.map((i) => i.keyringKey))].sort().reverse();
   const matched: KeyringItem[] = [];

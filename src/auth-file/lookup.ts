@@ -8,6 +8,7 @@
 import type { Host } from '../io.js';
 import type { ImageRef } from '../image-ref.js';
 import type { AuthFile } from './model.js';
+import type { SkippedSecret } from '../kube/pull-secret.js';
 import { locateAuthFiles } from './locate.js';
 import type { LocateOptions } from './locate.js';
 
@@ -164,6 +165,8 @@ export interface LookupInput {
   files: ReadonlyMap<string, FileText>;
   /** kubelet: the pull secrets, each as an auth file (with parse problems recorded per entry). */
   secrets?: readonly AuthFile[];
+  /** kubelet: Secrets of other types given beside the pull secrets, which it ignores. */
+  skippedSecrets?: readonly SkippedSecret[];
   /** podman's `--authfile`, and the uid for `/run/containers/$UID/auth.json`. */
   locate?: LocateOptions;
 }

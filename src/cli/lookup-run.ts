@@ -9,6 +9,7 @@ import { explainLookup } from '../auth-file/explain.js';
 import { filesToRead } from '../auth-file/lookup.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupClient, LookupDeps } from '../auth-file/lookup.js';
 import type { AuthFile } from '../auth-file/model.js';
+import type { SkippedSecret } from '../kube/pull-secret.js';
 import { readTextIfExists } from '../auth-file/safe-file.js';
 import { loadConfig } from '../config.js';
 import { messageOf } from '../errors.js';
@@ -86,12 +87,17 @@ export async function runLookup(io: Io, request: LookupRequest, deps?: LookupDep
     }
   }
   let secrets: AuthFile[] | undefined;
+  const skippedSecrets: SkippedSecret[] = [];
   if (request.secrets && request.secrets.length > 0) {
     // Pull secrets need the YAML reader; only load it when secrets are given.
     const [{ readInputs }, { parseAuthText }] = await Promise.all([import('../auth-file/load.js'), import('../auth-file/read.js')]);
     secrets = [];
-    for (const input of await readInputs(request.secrets, io.cwd, io.readStdin)) secrets.push(...parseAuthText(input.text, input.source).files);
+    for (const input of await readInputs(request.secrets, io.cwd, io.readStdin)) {
+      const parsed = parseAuthText(input.text, input.source);
+      secrets.push(...parsed.files);
+      skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
+    }
   }
-  const clients = await explainLookup({ host: io, ref: image, files, ...(secrets ? { secrets } : {}), locate }, deps ?? (await realDeps(io)), request.clients);
+  const clients = await explainLookup({ host: io, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate }, deps ?? (await realDeps(io)), request.clients);
   return { image, clients };
 }

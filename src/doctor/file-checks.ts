@@ -94,7 +94,7 @@ function codesText(findings: readonly Finding[]): string {
 
 /** One line for a file's `check` findings, or undefined when it has none. */
 export function summariseLints(findings: readonly Finding[], shown: string, path: string): DoctorFinding | undefined {
-  const real = findings.filter((f) => !PORTABILITY_CODES.has(f.code) && f.code !== 'world-readable' && f.code !== 'group-readable');
+  const real = findings.filter((f) => f.severity !== 'note' && !PORTABILITY_CODES.has(f.code) && f.code !== 'world-readable' && f.code !== 'group-readable');
   const portable = findings.filter((f) => PORTABILITY_CODES.has(f.code));
   const errors = real.filter((f) => f.severity === 'error');
   const warnings = real.filter((f) => f.severity === 'warning');

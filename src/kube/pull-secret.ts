@@ -69,9 +69,24 @@ export interface PullSecret {
   dataBytes?: number;
 }
 
+/**
+ * A Secret of another type beside the pull secrets (an Opaque or service-account Secret in the
+ * output of `kubectl get secrets`): kubelet ignores such a Secret in imagePullSecrets, and credkit
+ * reads past it, with a note.
+ */
+export interface SkippedSecret {
+  /** `SOURCE#name`, as errors name a Secret. */
+  label: string;
+  name?: string;
+  /** Its type as written, or `Opaque` (the API server's default) when it has none. */
+  type: string;
+}
+
 /** Every pull secret in a text, and how they were laid out. */
 export interface PullSecretSet {
   secrets: PullSecret[];
+  /** The Secrets of other types, which were left out. */
+  skipped: SkippedSecret[];
   container: SecretContainer;
   /** `json` when the text was a JSON document, else `yaml`. */
   syntax: 'json' | 'yaml';
@@ -99,19 +114,45 @@ function decodeData(value: unknown, where: { file: string; key: string }): strin
  */
 const LAST_APPLIED = 'kubectl.kubernetes.io/last-applied-configuration';
 
-function readSecret(obj: Record<string, unknown>, source: string, index: number): PullSecret {
+/** The pull-secret type of a Secret, or why it is none (an error naming the Secret). */
+function secretType(obj: Record<string, unknown>, label: string): PullSecretType | ParseError {
+  if (obj.kind !== 'Secret') return new ParseError(`expected kind Secret, found ${JSON.stringify(obj.kind)}`, { file: label, key: 'kind' });
+  if (obj.type === TYPE_NAME.dockerconfigjson) return 'dockerconfigjson';
+  if (obj.type === TYPE_NAME.dockercfg) return 'dockercfg';
+  const found = typeof obj.type === 'string' ? obj.type : 'none';
+  return new ParseError(`Secret type is ${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`, { file: label, key: 'type' });
+}
+
+/** What the objects of one text gave so far. */
+interface Collected {
+  secrets: PullSecret[];
+  skipped: SkippedSecret[];
+  /** Why each skipped Secret is not a pull secret, the error when it is the only object. */
+  refusals: ParseError[];
+  /** Objects seen (Secrets of any type), for `document N` labels. */
+  objects: number;
+}
+
+function readObject(obj: Record<string, unknown>, source: string, into: Collected): void {
+  const index = into.objects++;
   const meta = isJSONObject(obj.metadata) ? obj.metadata : {};
   const name = typeof meta.name === 'string' ? meta.name : undefined;
-  const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
   const label = `${source}#${name ?? `document ${index + 1}`}`;
-  if (obj.kind !== 'Secret') throw new ParseError(`expected kind Secret, found ${JSON.stringify(obj.kind)}`, { file: label, key: 'kind' });
-  let type: PullSecretType;
-  if (obj.type === TYPE_NAME.dockerconfigjson) type = 'dockerconfigjson';
-  else if (obj.type === TYPE_NAME.dockercfg) type = 'dockercfg';
-  else {
-    const found = typeof obj.type === 'string' ? obj.type : 'none';
-    throw new ParseError(`Secret type is ${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`, { file: label, key: 'type' });
+  const type = secretType(obj, label);
+  if (type instanceof ParseError) {
+    // Another kind of object is no Secret kubelet could be given: still an error.
+    if (obj.kind !== 'Secret') throw type;
+    const skipped: SkippedSecret = { label, type: typeof obj.type === 'string' && obj.type !== '' ? obj.type : 'Opaque' };
+    if (name !== undefined) skipped.name = name;
+    into.skipped.push(skipped);
+    into.refusals.push(type);
+    return;
   }
+  into.secrets.push(readSecret(obj, meta, name, label, type));
+}
+
+function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>, name: string | undefined, label: string, type: PullSecretType): PullSecret {
+  const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
   const dataKey = DATA_KEY[type];
   let payload: string;
   // The API server lays stringData over data, so stringData wins.
@@ -160,19 +201,37 @@ function readSecret(obj: Record<string, unknown>, source: string, index: number)
   return secret;
 }
 
-function collect(value: unknown, source: string, out: PullSecret[]): boolean {
+function collect(value: unknown, source: string, into: Collected): boolean {
   if (value === null || value === undefined) return false;
   if (!isJSONObject(value)) throw new ParseError('expected a Kubernetes object', { file: source });
   if (value.kind === 'List' || (typeof value.kind === 'string' && value.kind.endsWith('List') && Array.isArray(value.items))) {
     if (!Array.isArray(value.items)) throw new ParseError('a List needs "items"', { file: source, key: 'items' });
-    for (const item of value.items) {
-      if (!isJSONObject(item)) throw new ParseError('List item is not an object', { file: source, key: `items[${out.length}]` });
-      out.push(readSecret(item, source, out.length));
+    for (const [i, item] of value.items.entries()) {
+      if (!isJSONObject(item)) throw new ParseError('List item is not an object', { file: source, key: `items[${i}]` });
+      readObject(item, source, into);
     }
     return true;
   }
-  out.push(readSecret(value, source, out.length));
+  readObject(value, source, into);
   return false;
+}
+
+function emptyCollected(): Collected {
+  return { secrets: [], skipped: [], refusals: [], objects: 0 };
+}
+
+/**
+ * The pull secrets collected, or an error when there is none: the one Secret's own error when it
+ * was the only one, else one naming every Secret passed over.
+ */
+function pullSecretsOf(into: Collected, source: string): Pick<PullSecretSet, 'secrets' | 'skipped'> {
+  if (into.secrets.length > 0) return { secrets: into.secrets, skipped: into.skipped };
+  if (into.refusals.length === 1) throw into.refusals[0] as ParseError;
+  if (into.skipped.length > 1) {
+    const names = into.skipped.map((s) => `${s.name ?? '(no name)'} (${s.type})`).join(', ');
+    throw new ParseError(`no pull secret (type ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}) among ${into.skipped.length} Secrets: ${names}`, { file: source });
+  }
+  throw new ParseError('no Secret found', { file: source });
 }
 
 function lineAt(text: string, offset: number): number {
@@ -186,17 +245,16 @@ function lineAt(text: string, offset: number): number {
  * which kubectl reads one after another as it reads `---` documents.
  */
 export function pullSecretsFromJSON(values: readonly unknown[], source: string): PullSecretSet {
-  const secrets: PullSecret[] = [];
+  const into = emptyCollected();
   let list = false;
-  for (const value of values) if (collect(value, source, secrets)) list = true;
-  if (secrets.length === 0) throw new ParseError('no Secret found', { file: source });
-  return { secrets, container: list ? 'list' : values.length > 1 ? 'documents' : 'single', syntax: 'json' };
+  for (const value of values) if (collect(value, source, into)) list = true;
+  return { ...pullSecretsOf(into, source), container: list ? 'list' : values.length > 1 ? 'documents' : 'single', syntax: 'json' };
 }
 
 /** Reads pull secrets from YAML or JSON text. Errors name the file, the secret and the key. */
 export function parsePullSecrets(text: string, source: string, parsedJSON?: unknown): PullSecretSet {
   if (parsedJSON !== undefined) return pullSecretsFromJSON([parsedJSON], source);
-  const secrets: PullSecret[] = [];
+  const into = emptyCollected();
   // logLevel 'error': the library's warnings go to process.emitWarning (stderr) quoting the input.
   // merge: kubectl's YAML reader (go-yaml) applies `<<` merge keys; YAML 1.2 alone would keep `<<`
   // as a key and miss whatever it merges in (a shared `type:` or `data:`).
@@ -234,10 +292,9 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     // config.json, say) is none of the formats, not a Secret gone wrong.
     if (!isJSONObject(value)) throw new ParseError('not valid JSON, nor a .dockercfg ("auth = …" lines) or a Kubernetes YAML manifest', { file: source });
     count++;
-    if (collect(value, source, secrets)) list = true;
+    if (collect(value, source, into)) list = true;
   }
-  if (secrets.length === 0) throw new ParseError('no Secret found', { file: source });
-  return { secrets, container: list ? 'list' : count > 1 ? 'documents' : 'single', syntax: 'yaml' };
+  return { ...pullSecretsOf(into, source), container: list ? 'list' : count > 1 ? 'documents' : 'single', syntax: 'yaml' };
 }
 
 /**

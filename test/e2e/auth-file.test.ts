@@ -133,6 +133,29 @@ describe('e2e: credkit auth files', function () {
     expect(report.losses.map((l: { kind: string; key: string }) => `${l.kind} ${l.key}`)).to.deep.equal(['scope quay.io/team', 'scope quay.io/team/app', 'helper credHelpers[gcr.io]']);
   });
 
+  it('`kubectl get secrets -o yaml` (Opaque and service-account Secrets beside a pull secret): convert, merge, ls, check and explain read the pull secret and note each other Secret', async () => {
+    const list = fixture('secrets/kubectl-get-secrets.yaml');
+    const skipped = ['-#app-config: key "type": not a pull secret (type Opaque)', '-#builder-token: key "type": not a pull secret (type kubernetes.io/service-account-token)'];
+    const convert = await sb.credkit(['convert', '-', '--to', 'docker'], list);
+    expect(convert.code).to.equal(0);
+    ok(JSON.stringify(Object.keys(summarize(convert.stdout).entries)) === '["ghcr.io"]', 'the pull secret converted');
+    const lines = convert.stderr.trim().split('\n');
+    expect(lines.map((l) => l.replace(/; skipped.*/, ''))).to.deep.equal(skipped.map((s) => `credkit: ${s}`));
+    const merge = await sb.credkit(['merge', '-', fx('docker-config/basic.json'), '--to', 'docker'], list);
+    expect([merge.code, merge.stderr.includes('#builder-token'), merge.stderr.includes('#app-config')]).to.deep.equal([0, true, true]);
+    const ls = await sb.credkit(['ls', '-'], list);
+    expect([ls.code, ls.stdout.includes('ghcr.io'), ls.stderr.split('\n').filter((l) => l.startsWith('credkit: note: ')).length]).to.deep.equal([0, true, 2]);
+    const check = await sb.credkit(['check', '--strict', '-'], list);
+    expect(check.code).to.equal(0);
+    expect(check.stdout).to.match(/^note: -#app-config: key "type": a Secret of type Opaque, not a pull secret; skipped.* \[not-a-pull-secret\]$/m);
+    expect(check.stdout).to.match(/1 file checked: 0 errors, 0 warnings$/m);
+    const explain = await sb.credkit(['explain', 'ghcr.io/dave/app', '--as', 'kubelet', '--secret', '-'], list);
+    expect(explain.code).to.equal(0);
+    expect(explain.stdout).to.match(/uses: dave \(password\) from -#ghcr-pull/);
+    expect(explain.stdout).to.match(/note: -#builder-token is not a pull secret \(type kubernetes\.io\/service-account-token\); kubelet ignores it/);
+    ok(SECRETISH.test(convert.stderr + ls.stderr + check.stdout + explain.stdout) === false, 'no secret printed');
+  });
+
   describe('bad input: one line naming file and key, exit 1, nothing written', () => {
     const cases: [string, RegExp][] = [
       ['docker-config/invalid-json.json', /invalid-json\.json: invalid JSON at position \d+$/],

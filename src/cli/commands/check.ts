@@ -42,7 +42,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<object, CheckAr
         findings.push(...checkAuthInput(input));
       }
       const errors = findings.filter((f) => f.severity === 'error').length;
-      const warnings = findings.length - errors;
+      const warnings = findings.filter((f) => f.severity === 'warning').length;
       if (errors > 0 || (args.strict && warnings > 0)) ctx.exitCode = 1;
       if (args.json) return printJSON(ctx, { checked, errors, warnings, findings });
       for (const f of findings) {

@@ -33,6 +33,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
       const rows: ListRow[] = [];
       const errors: { file: string; message: string }[] = [];
       const searched: string[] = [];
+      const notes: string[] = [];
       for (const { path, required } of located) {
         searched.push(path);
         try {
@@ -41,15 +42,18 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
             if (required) throw new IoError(`${path}: no such file`);
             continue;
           }
-          rows.push(...listEntries(parseAuthText(input.text, input.source).files));
+          const parsed = parseAuthText(input.text, input.source);
+          rows.push(...listEntries(parsed.files));
+          for (const s of parsed.secrets?.skipped ?? []) notes.push(`${s.label}: not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets`);
         } catch (err) {
           if (!(err instanceof ParseError) && !(err instanceof IoError)) throw err;
           errors.push({ file: path, message: err.message });
         }
       }
       if (errors.length > 0) ctx.exitCode = 1;
-      if (args.json) return printJSON(ctx, { entries: rows, errors, searched });
+      if (args.json) return printJSON(ctx, { entries: rows, errors, searched, notes });
       for (const e of errors) warn(ctx, `credkit: ${e.message}`);
+      for (const n of notes) warn(ctx, `credkit: note: ${n}`);
       if (rows.length === 0) {
         // After an error line, "no credentials" would read as the answer for that file too.
         if (errors.length === 0) say(ctx, named.length > 0 ? 'no credentials' : `no credentials in ${searched.join(', ')}`);

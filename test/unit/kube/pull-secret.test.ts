@@ -91,3 +91,32 @@ describe('pull secrets: a stream of JSON objects, as kubectl reads one', () => {
     expect(() => parseAuthText('{"auths":{}}\n{"auths":{}}', 'config.json')).to.throw(/invalid JSON at position 13/);
   });
 });
+
+describe('pull secrets: Secrets of other types beside them, as `kubectl get secrets` lists them', () => {
+  const payload = b64(JSON.stringify({ auths: { 'ghcr.io': { auth: b64('dave:fake-pw') } } }));
+  const pull = (name: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': payload } });
+  const other = (name: string, type?: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, ...(type ? { type } : {}), data: { token: b64('fake-token') } });
+  it('are skipped and named, in a List, in documents and in a JSON stream (kubelet ignores them in imagePullSecrets)', () => {
+    const items = [other('app-config', 'Opaque'), pull('ghcr-pull'), other('builder-token', 'kubernetes.io/service-account-token'), other('untyped')];
+    const texts = [
+      JSON.stringify({ apiVersion: 'v1', kind: 'List', items }),
+      stringifyYAML({ apiVersion: 'v1', kind: 'List', items }),
+      items.map((i) => stringifyYAML(i)).join('---\n'),
+      items.map((i) => JSON.stringify(i)).join('\n'),
+    ];
+    for (const text of texts) {
+      const parsed = parseAuthText(text, 's');
+      expect(parsed.secrets?.secrets.map((s) => s.name)).to.deep.equal(['ghcr-pull']);
+      expect(parsed.secrets?.skipped).to.deep.equal([
+        { label: 's#app-config', name: 'app-config', type: 'Opaque' },
+        { label: 's#builder-token', name: 'builder-token', type: 'kubernetes.io/service-account-token' },
+        { label: 's#untyped', name: 'untyped', type: 'Opaque' },
+      ]);
+    }
+  });
+  it('with no pull secret among them the input is refused: by the one Secret\'s own error, or naming them all', () => {
+    expect(() => parseAuthText(JSON.stringify(other('app-config', 'Opaque')), 's.json')).to.throw(/s\.json#app-config: key "type": Secret type is Opaque; expected/);
+    const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [other('a', 'Opaque'), other('b', 'kubernetes.io/tls')] });
+    expect(() => parseAuthText(list, 's.json')).to.throw(/s\.json: no pull secret \(type kubernetes\.io\/dockerconfigjson or kubernetes\.io\/dockercfg\) among 2 Secrets: a \(Opaque\), b \(kubernetes\.io\/tls\)/);
+  });
+});
