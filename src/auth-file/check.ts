@@ -60,6 +60,9 @@ export function checkAuthInput(input: CheckInput): Finding[] {
       findings.push({ severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' });
     }
     for (const s of parsed.secrets?.secrets ?? []) {
+      for (const f of s.ignoredFields ?? []) {
+        findings.push({ severity: 'warning', code: 'field-not-string', file: s.file.source, key: f.key, message: `field "${f.field}" holds no string: kubelet ignores it, but docker warns about such a config.json on every command${f.field.toLowerCase() === 'identitytoken' ? ' and podman fails to read it' : ''} (credkit convert leaves the field out)`, fix: `remove "${f.field}" from the entry, or make it a string` });
+      }
       if ((s.dataBytes ?? 0) <= MAX_SECRET_DATA_BYTES) continue;
       const mib = ((s.dataBytes ?? 0) / (1024 * 1024)).toFixed(2);
       findings.push({ severity: 'error', code: 'secret-too-large', file: s.file.source, key: s.type === 'dockercfg' ? 'data[.dockercfg]' : 'data[.dockerconfigjson]', message: `${mib} MiB of data; Kubernetes refuses a Secret over 1 MiB (${MAX_SECRET_DATA_BYTES} bytes)`, fix: 'split the registries over several pull secrets (a pod may list several in imagePullSecrets)' });

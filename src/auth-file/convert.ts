@@ -9,6 +9,7 @@ import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret
 import { serializeConfigJSON } from './docker-config.js';
 import { serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
+import type { IgnoredField } from './entry.js';
 import { isStub } from './model.js';
 import { lossesFor, withoutUnwritable } from './fidelity.js';
 import type { Loss } from './fidelity.js';
@@ -145,7 +146,10 @@ function emptyResult(): ConvertResult {
 /** Merges the parsed (and, if asked, materialised) inputs into the files to write. */
 function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: ConvertResult): ConversionPlan {
   const only = parsed.length === 1 ? parsed[0] : undefined;
-  for (const p of parsed) for (const s of p.secrets?.skipped ?? []) result.notes.push(skippedNote(s));
+  for (const p of parsed) {
+    for (const s of p.secrets?.skipped ?? []) result.notes.push(skippedNote(s));
+    for (const s of p.secrets?.secrets ?? []) for (const f of s.ignoredFields ?? []) result.notes.push(ignoredFieldNote(s.file.source, f));
+  }
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
     const jobs = only.secrets.secrets.map((secret) => {
@@ -169,6 +173,11 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
 /** The note for a Secret of another type read past ({@link SkippedSecret}). */
 export function skippedNote(s: SkippedSecret): Note {
   return { file: s.label, key: 'type', message: `not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets` };
+}
+
+/** The note for a field of a pull secret's entry that held no string and was left out. */
+function ignoredFieldNote(file: string, f: IgnoredField): Note {
+  return { file, key: f.key, message: `field "${f.field}" holds no string: kubelet ignores it, and no client could use it as one; left out` };
 }
 
 /** Throws ParseError for an input that is not an auth file ({@link ConvertOptions.authFileOnly}). */

@@ -5,6 +5,7 @@
 import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry, writeKubernetesEntry } from './entry.js';
+import type { IgnoredField } from './entry.js';
 import { JSONBytes } from './json-bytes.js';
 import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, setOwn } from './json-text.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -17,11 +18,12 @@ export function looksLikeConfigJSON(value: Record<string, unknown>): boolean {
 }
 
 /**
- * Reads a parsed config.json / auth.json document, as asGoReadsConfig (raw-config.ts) gives it: every
+ * Reads a parsed config.json / auth.json document (or, with `kubelet`, a `.dockerconfigjson`
+ * payload, see {@link parseEntry}), as asGoReadsConfig (raw-config.ts) gives it: every
  * reader normalises right after JSON.parse, so that its own checks (`"auths" in doc`) see the
  * document as docker and podman do.
  */
-export function parseConfigJSON(value: unknown, source: string, format: 'docker' | 'podman'): AuthFile {
+export function parseConfigJSON(value: unknown, source: string, format: 'docker' | 'podman', kubelet?: IgnoredField[]): AuthFile {
   if (!isJSONObject(value)) throw new ParseError('expected a JSON object', { file: source });
   const file = emptyAuthFile(source, format);
   for (const name in value) {
@@ -29,7 +31,7 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
     if (name === 'auths') {
       if (v === null || v === undefined) continue;
       if (!isJSONObject(v)) throw new ParseError('"auths" must be a JSON object', { file: source, key: 'auths' });
-      for (const key in v) file.entries.push(parseEntry(v[key], key, source));
+      for (const key in v) file.entries.push(parseEntry(v[key], key, source, kubelet));
     } else if (name === 'credsStore') {
       // Go decodes null into a string as nothing at all: docker and podman read no credsStore.
       if (v === null) continue;

@@ -6,16 +6,17 @@ import { parse as parseIni } from 'ini';
 import { ParseError } from '../errors.js';
 import { DOCKER_HUB_KEY, keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry } from './entry.js';
+import type { IgnoredField } from './entry.js';
 import { goEscape, isJSONObject, setOwn } from './json-text.js';
 import type { AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
 
-/** Reads a parsed `.dockercfg` JSON map. */
-export function parseDockercfgJSON(value: unknown, source: string): AuthFile {
+/** Reads a parsed `.dockercfg` JSON map (with `kubelet`, as kubelet does: see {@link parseEntry}). */
+export function parseDockercfgJSON(value: unknown, source: string, kubelet?: IgnoredField[]): AuthFile {
   if (!isJSONObject(value)) throw new ParseError('expected a JSON object mapping registry keys to entries', { file: source });
   const file = emptyAuthFile(source, 'dockercfg');
-  for (const key in value) file.entries.push(parseEntry(value[key], key, source));
+  for (const key in value) file.entries.push(parseEntry(value[key], key, source, kubelet));
   return file;
 }
 

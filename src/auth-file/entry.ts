@@ -274,12 +274,22 @@ for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 
   ReadEntry.prototype[name] = undefined;
 }
 
+/** A field of a pull secret's entry that kubelet ignores and that held no string: left out. */
+export interface IgnoredField {
+  key: string;
+  field: string;
+}
+
 /**
  * Reads one entry object. Field names match case-insensitively, as Go's decoder does; unknown
  * fields are kept in `extra`. A bad `auth` is recorded in `authProblem`, not thrown, so that
  * `check` can report it; {@link assertUsable} turns it into an error for convert and merge.
+ * `kubelet` (given for a pull secret's payload) reads as kubelet does: a `null` entry is empty,
+ * and a field kubelet ignores that holds no string is listed there instead of refused.
  */
-export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
+export function parseEntry(raw: unknown, key: string, file: string, kubelet?: IgnoredField[]): AuthEntry {
+  // kubelet's DockerConfigEntry.UnmarshalJSON decodes `null` into its empty entry.
+  if (raw === null && kubelet !== undefined) return new ReadEntry(key, file);
   if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ParseError('entry is not a JSON object', { file, key });
   }
@@ -302,7 +312,15 @@ export function parseEntry(raw: unknown, key: string, file: string): AuthEntry {
       continue;
     }
     if (value === null || value === undefined) continue;
-    if (typeof value !== 'string') throw new ParseError(`field "${name}" must be a string`, { file, key });
+    if (typeof value !== 'string') {
+      // kubelet decodes only username, password, email and auth: other fields may hold anything.
+      // Such a value is no token any client could use (docker and podman refuse it), so it is left out.
+      if (kubelet !== undefined && field !== 'auth' && field !== 'username' && field !== 'password' && field !== 'email') {
+        kubelet.push({ key, field: name });
+        continue;
+      }
+      throw new ParseError(`field "${name}" must be a string`, { file, key });
+    }
     switch (field) {
       case 'auth':
         auth = value;

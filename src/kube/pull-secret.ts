@@ -21,6 +21,7 @@ import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockerc
 import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
 import type { AuthFile } from '../auth-file/model.js';
+import type { IgnoredField } from '../auth-file/entry.js';
 
 // The API server's own patterns (k8s.io/apimachinery validation IsDNS1123Subdomain / IsDNS1123Label).
 const DNS1123_LABEL = '[a-z0-9]([-a-z0-9]*[a-z0-9])?';
@@ -65,6 +66,8 @@ export interface PullSecret {
   annotations?: Record<string, unknown>;
   type: PullSecretType;
   file: AuthFile;
+  /** Fields kubelet ignores that held no string (`"identitytoken": 5`): left out of `file`. */
+  ignoredFields?: IgnoredField[];
   /** The payload's size in bytes, as read (what the API server counts against its limit). */
   dataBytes?: number;
 }
@@ -169,18 +172,19 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
   if (!parsed.ok) throw new ParseError(`payload is not valid JSON (${parsed.message})`, { file: label, key: dataKey });
   if (!isJSONObject(parsed.value)) throw new ParseError('payload is not a JSON object', { file: label, key: dataKey });
   let file: AuthFile;
+  const ignored: IgnoredField[] = [];
   if (type === 'dockerconfigjson') {
     // kubelet decodes the payload with Go's encoding/json too: `Auths` is `auths`.
     const doc = asGoReadsConfig(parsed.value, payload);
     if (!('auths' in doc)) {
       throw new ParseError(`payload has no "auths"; kubelet would find no credentials (is it .dockercfg content? then the type should be ${TYPE_NAME.dockercfg})`, { file: label, key: dataKey });
     }
-    file = parseConfigJSON(doc, label, 'docker');
+    file = parseConfigJSON(doc, label, 'docker', ignored);
   } else {
     if ('auths' in parsed.value) {
       throw new ParseError(`payload is a config.json document ({"auths": …}); kubelet would read "auths" as a registry (the type should be ${TYPE_NAME.dockerconfigjson})`, { file: label, key: dataKey });
     }
-    file = parseDockercfgJSON(parsed.value, label);
+    file = parseDockercfgJSON(parsed.value, label, ignored);
   }
   file.format = 'secret';
   // kubelet keeps the path of a scheme key (`https://quay.io/org/app`), which docker and podman
@@ -188,6 +192,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
   // it to the whole registry nor reports it as a duplicate of the registry's own key.
   for (const e of file.entries) if (e.key.includes('://')) e.parsedKey = parseKubeletKey(e.key);
   const secret: PullSecret = { type, file, dataBytes: Buffer.byteLength(payload, 'utf8') };
+  if (ignored.length > 0) secret.ignoredFields = ignored;
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;
   for (const field of ['labels', 'annotations'] as const) {

@@ -3,6 +3,8 @@ import { stringify as stringifyYAML } from 'yaml';
 import { emptyAuthFile } from '../../../src/auth-file/model.js';
 import { parseEntry } from '../../../src/auth-file/entry.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
+import { convertAuth } from '../../../src/auth-file/convert.js';
+import { checkAuthInput } from '../../../src/auth-file/check.js';
 import { parsePullSecrets, pullSecretObject, serializePullSecrets } from '../../../src/kube/pull-secret.js';
 import type { PullSecret, PullSecretType } from '../../../src/kube/pull-secret.js';
 
@@ -118,5 +120,36 @@ describe('pull secrets: Secrets of other types beside them, as `kubectl get secr
     expect(() => parseAuthText(JSON.stringify(other('app-config', 'Opaque')), 's.json')).to.throw(/s\.json#app-config: key "type": Secret type is Opaque; expected/);
     const list = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [other('a', 'Opaque'), other('b', 'kubernetes.io/tls')] });
     expect(() => parseAuthText(list, 's.json')).to.throw(/s\.json: no pull secret \(type kubernetes\.io\/dockerconfigjson or kubernetes\.io\/dockercfg\) among 2 Secrets: a \(Opaque\), b \(kubernetes\.io\/tls\)/);
+  });
+});
+
+describe('pull secrets: entries as kubelet decodes them', () => {
+  const manifest = (type: PullSecretType, payload: unknown) =>
+    JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: `kubernetes.io/${type}`, data: { [type === 'dockercfg' ? '.dockercfg' : '.dockerconfigjson']: b64(JSON.stringify(payload)) } });
+  const entries = { 'a.example.com': null, 'b.example.com': { auth: b64('bob:fake-pw'), IdentityToken: 5, serveraddress: { x: 1 }, registrytoken: [1] } };
+  it('a null entry is empty, and a field kubelet never decodes may hold anything: left out and listed', async () => {
+    for (const [type, payload] of [['dockerconfigjson', { auths: entries }], ['dockercfg', entries]] as const) {
+      const parsed = parseAuthText(manifest(type, payload), 's.json');
+      const secret = parsed.secrets?.secrets[0];
+      expect(secret?.file.entries.map((e) => [e.key, e.username, e.identityToken, e.serverAddress, e.extra]), type).to.deep.equal([
+        ['a.example.com', undefined, undefined, undefined, undefined],
+        ['b.example.com', 'bob', undefined, undefined, undefined],
+      ]);
+      expect(secret?.ignoredFields, type).to.deep.equal([
+        { key: 'b.example.com', field: 'IdentityToken' },
+        { key: 'b.example.com', field: 'serveraddress' },
+        { key: 'b.example.com', field: 'registrytoken' },
+      ]);
+      const r = await convertAuth([{ text: manifest(type, payload), source: 's.json' }], { to: 'podman' });
+      expect(r.notes.map((n) => `${n.file} ${n.key} ${n.message.split(":")[0]}`), type).to.deep.equal(['IdentityToken', 'serveraddress', 'registrytoken'].map((f) => `s.json#s b.example.com field "${f}" holds no string`));
+      expect(JSON.parse(r.text).auths['b.example.com']).to.deep.equal({ auth: b64('bob:fake-pw') });
+      const findings = checkAuthInput({ text: manifest(type, payload), source: 's.json' });
+      expect(findings.filter((f) => f.code === 'field-not-string').map((f) => [f.severity, f.key]), type).to.deep.equal([['warning', 'b.example.com'], ['warning', 'b.example.com'], ['warning', 'b.example.com']]);
+      expect(findings.some((f) => f.code === 'unparseable'), type).to.equal(false);
+    }
+  });
+  it('fields kubelet decodes must still be strings (kubelet fails the secret), and so must every field outside a pull secret', () => {
+    expect(() => parseAuthText(manifest('dockerconfigjson', { auths: { 'b.example.com': { auth: b64('bob:fake-pw'), email: 5 } } }), 's.json')).to.throw(/key "b\.example\.com": field "email" must be a string/);
+    expect(() => parseAuthText(JSON.stringify({ auths: { 'b.example.com': { auth: b64('bob:fake-pw'), identitytoken: 5 } } }), 'config.json')).to.throw(/field "identitytoken" must be a string/);
   });
 });
