@@ -65,7 +65,7 @@ export function checkAuthInput(input: CheckInput): Finding[] {
       }
       if ((s.dataBytes ?? 0) <= MAX_SECRET_DATA_BYTES) continue;
       const mib = ((s.dataBytes ?? 0) / (1024 * 1024)).toFixed(2);
-      findings.push({ severity: 'error', code: 'secret-too-large', file: s.file.source, key: s.type === 'dockercfg' ? 'data[.dockercfg]' : 'data[.dockerconfigjson]', message: `${mib} MiB of data; Kubernetes refuses a Secret over 1 MiB (${MAX_SECRET_DATA_BYTES} bytes)`, fix: 'split the registries over several pull secrets (a pod may list several in imagePullSecrets)' });
+      findings.push({ severity: 'error', code: 'secret-too-large', file: s.file.source, key: s.type === 'dockercfg' ? 'data[.dockercfg]' : 'data[.dockerconfigjson]', message: `${mib} MiB of data (all its data and stringData keys); Kubernetes refuses a Secret over 1 MiB (${MAX_SECRET_DATA_BYTES} bytes)`, fix: 'split the registries over several pull secrets (a pod may list several in imagePullSecrets)' });
     }
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;

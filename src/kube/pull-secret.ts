@@ -68,7 +68,10 @@ export interface PullSecret {
   file: AuthFile;
   /** Fields kubelet ignores that held no string (`"identitytoken": 5`): left out of `file`. */
   ignoredFields?: IgnoredField[];
-  /** The payload's size in bytes, as read (what the API server counts against its limit). */
+  /**
+   * The size in bytes of all the Secret's data as read, every key and not only the payload's
+   * (what the API server counts against its limit).
+   */
   dataBytes?: number;
 }
 
@@ -109,6 +112,37 @@ function decodeData(value: unknown, where: { file: string; key: string }): strin
   const text = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
   if (!STD_BASE64.test(text) || text.length % 4 !== 0) throw new ParseError('value is not valid padded base64', where);
   return Buffer.from(text, 'base64').toString('utf8');
+}
+
+/** The decoded size of a base64 data value (CR and LF skipped, as by Go), without decoding it. */
+function decodedLength(value: string): number {
+  let n = value.length;
+  for (let i = value.indexOf('\n'); i >= 0; i = value.indexOf('\n', i + 1)) n--;
+  for (let i = value.indexOf('\r'); i >= 0; i = value.indexOf('\r', i + 1)) n--;
+  const trimmed = value.trimEnd();
+  const padding = trimmed.endsWith('==') ? 2 : trimmed.endsWith('=') ? 1 : 0;
+  return Math.floor(((n - padding) * 3) / 4);
+}
+
+/**
+ * The bytes the API server counts against {@link MAX_SECRET_DATA_BYTES}: every value of `data`
+ * once decoded, with `stringData` laid over it (a key in both counts once, as the string),
+ * as its validation sums `len(value)` over the merged data (pkg/registry/core/secret).
+ */
+function totalDataBytes(obj: Record<string, unknown>): number {
+  const stringData = isJSONObject(obj.stringData) ? obj.stringData : {};
+  let total = 0;
+  for (const key in stringData) {
+    const v = stringData[key];
+    if (typeof v === 'string') total += Buffer.byteLength(v, 'utf8');
+  }
+  if (isJSONObject(obj.data)) {
+    for (const key in obj.data) {
+      const v = obj.data[key];
+      if (typeof v === 'string' && !Object.hasOwn(stringData, key)) total += decodedLength(v);
+    }
+  }
+  return total;
 }
 
 /**
@@ -191,7 +225,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
   // drop: the entry is read with the scope kubelet gives it, so that a conversion neither widens
   // it to the whole registry nor reports it as a duplicate of the registry's own key.
   for (const e of file.entries) if (e.key.includes('://')) e.parsedKey = parseKubeletKey(e.key);
-  const secret: PullSecret = { type, file, dataBytes: Buffer.byteLength(payload, 'utf8') };
+  const secret: PullSecret = { type, file, dataBytes: totalDataBytes(obj) };
   if (ignored.length > 0) secret.ignoredFields = ignored;
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;

@@ -71,6 +71,18 @@ describe('check', () => {
     expect(codes(secret(4000), 'big.json')).to.deep.equal([]);
   });
 
+  it('the 1 MiB is all of a Secret\'s data, every key and stringData, as the API server sums it', () => {
+    const payload = JSON.stringify({ auths: { 'quay.io': { auth: b64('u:fake-pw') } } });
+    const half = 'x'.repeat(600 * 1024);
+    const secret = (data: Record<string, string>, stringData?: Record<string, string>) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'big' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(payload), ...data }, ...(stringData ? { stringData } : {}) });
+    expect(codes(secret({ notes: b64(half), more: b64(half) }), 'big.json')).to.deep.equal(['error secret-too-large data[.dockerconfigjson]']);
+    expect(codes(secret({ notes: b64(half) }, { more: half }), 'big.json')).to.deep.equal(['error secret-too-large data[.dockerconfigjson]']);
+    // A key in both is the stringData value alone; base64 line breaks count for nothing.
+    expect(codes(secret({ notes: b64(half).replace(/(.{76})/g, '$1\n') }, { notes: half.slice(1) }), 'big.json')).to.deep.equal([]);
+    expect(codes(secret({ notes: b64(half.slice(0, 500 * 1024)).replace(/(.{76})/g, '$1\r\n') }), 'big.json')).to.deep.equal([]);
+  });
+
   it('file modes: others → error, group → warning, 0600 → nothing', () => {
     const text = JSON.stringify({ auths: {} });
     expect(codes(text, 'f', 0o644)).to.deep.equal(['error world-readable']);
