@@ -189,6 +189,13 @@ function readObject(obj: Record<string, unknown>, source: string, into: Collecte
 }
 
 function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>, name: string | undefined, label: string, type: PullSecretType): PullSecret {
+  // Secrets are served in the core group's one version: kubectl refuses any other ("no matches
+  // for kind "Secret" in version …") and an object without one ("Object 'apiVersion' is missing").
+  if (obj.apiVersion !== 'v1') {
+    const v = obj.apiVersion;
+    const found = v === undefined ? 'missing' : typeof v === 'string' && v.length <= 64 ? JSON.stringify(v) : `not a version (${typeof v})`;
+    throw new ParseError(`apiVersion is ${found}; a Secret is apiVersion v1, and kubectl refuses it otherwise`, { file: label, key: 'apiVersion' });
+  }
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
   const dataKey = DATA_KEY[type];
   let payload: string;

@@ -153,3 +153,15 @@ describe('pull secrets: entries as kubelet decodes them', () => {
     expect(() => parseAuthText(JSON.stringify({ auths: { 'b.example.com': { auth: b64('bob:fake-pw'), identitytoken: 5 } } }), 'config.json')).to.throw(/field "identitytoken" must be a string/);
   });
 });
+
+describe('pull secrets: apiVersion, as kubectl checks it', () => {
+  const payload = b64(JSON.stringify({ auths: { 'quay.io': { auth: b64('u:fake-pw') } } }));
+  const manifest = (apiVersion?: unknown) => ({ ...(apiVersion === undefined ? {} : { apiVersion }), kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': payload } });
+  it('v1 is read; another version or none is refused naming the Secret (kubectl: no matches for kind "Secret" in version v2)', () => {
+    expect(parseAuthText(JSON.stringify(manifest('v1')), 's.json').secrets?.secrets).to.have.length(1);
+    expect(() => parseAuthText(JSON.stringify(manifest('v2')), 's.json')).to.throw(/^s\.json#s: key "apiVersion": apiVersion is "v2"; a Secret is apiVersion v1/);
+    expect(() => parseAuthText(stringifyYAML(manifest()), 's.yaml')).to.throw(/s\.yaml#s: key "apiVersion": apiVersion is missing/);
+    expect(() => parseAuthText(JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [manifest('core/v1')] }), 's.json')).to.throw(/apiVersion is "core\/v1"/);
+    expect(() => parseAuthText(JSON.stringify(manifest(1)), 's.json')).to.throw(/apiVersion is not a version \(number\)/);
+  });
+});
