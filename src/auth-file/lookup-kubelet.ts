@@ -15,23 +15,73 @@ import { hasCredential, makeCredential, quoteKey } from './lookup.js';
 const TITLE = 'kubelet (imagePullSecrets)';
 const HUB_FALLBACK_KEY = 'index.docker.io';
 
-/** A key as the keyring stores it: `host[:port][path]`, or undefined when kubelet would skip it. */
+// Bytes Go's url.Parse accepts in a host as written (shouldEscape in encodeHost mode is false):
+// unreserved characters and the sub-delimiters; anything else ASCII is "invalid character in host name".
+const GO_HOST_BYTE = /^[A-Za-z0-9\-_.~!$&'()*+,;=:[\]<>"\x80-\uffff]*$/;
+
+/**
+ * Go's percent-decoding (url.unescape): every `%` needs two hex digits; in a host only a byte
+ * of 0x80 or more (or `%25`) may be escaped. Undefined where Go returns an error.
+ */
+function goUnescape(text: string, host: boolean): string | undefined {
+  if (!text.includes('%')) return text;
+  if (!/^(?:[^%]|%[0-9A-Fa-f]{2})*$/.test(text)) return undefined;
+  if (host && /%(?!25)[0-7][0-9A-Fa-f]/.test(text)) return undefined;
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    // Not UTF-8 once decoded: Go keeps the bytes; such a key names no registry anyway.
+    return Buffer.from(text.replace(/%([0-9A-Fa-f]{2})/g, (_m, h: string) => String.fromCharCode(parseInt(h, 16))), 'latin1').toString('utf8');
+  }
+}
+
+/**
+ * The host with its port (decoded, as written otherwise: Go does not lower-case it) and path (decoded) of a URL
+ * as Go's url.Parse gives them, or undefined where it returns an error.
+ */
+function goParseURL(url: string): { host: string; path: string } | undefined {
+  // "net/url: invalid control character in URL".
+  if (/[\x00-\x1f\x7f]/.test(url)) return undefined;
+  const rest = (url.replace(/^https?:\/\//, '').split('#')[0] ?? '').split('?')[0] ?? '';
+  const slash = rest.indexOf('/');
+  const authority = slash < 0 ? rest : rest.slice(0, slash);
+  const rawPath = slash < 0 ? '' : rest.slice(slash);
+  // User information ends at the last "@" and is no part of the host.
+  const hostPort = authority.slice(authority.lastIndexOf('@') + 1);
+  let port: string;
+  let host: string | undefined;
+  if (hostPort.startsWith('[')) {
+    const end = hostPort.lastIndexOf(']');
+    if (end < 0) return undefined;
+    port = hostPort.slice(end + 1);
+    // An IPv6 zone (`%25eth0`) is the one escape Go takes below 0x80 there.
+    host = goUnescape(hostPort, false);
+  } else {
+    const colon = hostPort.lastIndexOf(':');
+    port = colon < 0 ? '' : hostPort.slice(colon);
+    host = goUnescape(hostPort, true);
+    // url.Host keeps the port: `host:port`.
+  }
+  // validOptionalPort: ":" and digits, of any value (Go does not check the range).
+  if (port !== '' && !/^:[0-9]*$/.test(port)) return undefined;
+  if (host === undefined || !GO_HOST_BYTE.test(hostPort.replace(/%[0-9A-Fa-f]{2}/g, ''))) return undefined;
+  const path = goUnescape(rawPath, false);
+  return path === undefined ? undefined : { host, path };
+}
+
+/**
+ * A key as the keyring stores it: `host[:port][path]`, or undefined when kubelet would skip it.
+ * kubelet parses it with Go's url.Parse (`https://` added when there is no scheme), not by WHATWG
+ * rules: user information is dropped, a port is not range-checked, a backslash, a control
+ * character or a bad `%` escape makes the key unparsable, and the path is percent-decoded.
+ */
 export function kubeletKey(raw: string): string | undefined {
   const withScheme = /^https?:\/\//.test(raw) ? raw : `https://${raw}`;
-  let url: URL;
-  try {
-    url = new URL(withScheme);
-  } catch {
-    return undefined;
-  }
-  // Go keeps the host as written; WHATWG URL lower-cases it, so take host and path from the text.
-  const rest = withScheme.replace(/^https?:\/\//, '').split(/[?#]/)[0] ?? '';
-  const slash = rest.indexOf('/');
-  const hostPart = slash < 0 ? rest : rest.slice(0, slash);
-  let path = slash < 0 ? '' : rest.slice(slash);
-  if (url.host === '' || hostPart === '') return undefined;
+  const parsed = goParseURL(withScheme);
+  if (parsed === undefined || parsed.host === '') return undefined;
+  let path = parsed.path;
   if (path.startsWith('/v1/') || path.startsWith('/v2/')) path = path.slice(3);
-  return path !== '' && path !== '/' ? `${hostPart}${path}` : hostPart;
+  return path !== '' && path !== '/' ? `${parsed.host}${path}` : parsed.host;
 }
 
 /**

@@ -236,6 +236,23 @@ describe('lookup: kubelet', () => {
   it('kubeletKey and globMatch follow URL and filepath.Match rules', () => {
     expect(kubeletKey('https://index.docker.io/v1/')).to.equal('index.docker.io');
     expect(kubeletKey('quay.io/org/')).to.equal('quay.io/org/');
+    // Go's url.Parse, not WHATWG URL: each of these came out differently before.
+    const go: [string, string | undefined][] = [
+      ['robot@quay.io/org', 'quay.io/org'], // user information is not part of the host
+      ['https://u:p@Quay.IO:5000/v2/Org', 'Quay.IO:5000/Org'], // nor lower-cased
+      ['quay.io:99999', 'quay.io:99999'], // no port range check
+      ['quay.io:5o00', undefined],
+      ['quay.io/my%20org', 'quay.io/my org'], // the path is decoded
+      ['quay.io/a%zz', undefined],
+      ['quay%2Eio', undefined], // an ASCII escape in a host is an error
+      ['quay.io\\org', undefined], // WHATWG reads "\\" as "/"; Go refuses it in a host
+      ['quay.io\n', undefined], // WHATWG strips the newline
+      ['[fe80::1%25eth0]:5000', '[fe80::1%eth0]:5000'],
+      ['my_registry.local:5000', 'my_registry.local:5000'],
+      ['quay.io.', 'quay.io.'],
+      ['[::1]:5000/x', '[::1]:5000/x'],
+    ];
+    for (const [raw, want] of go) expect(kubeletKey(raw), raw).to.equal(want);
     expect(globMatch('a?c', 'abc')).to.equal(true);
     expect(globMatch('[a-c]x', 'bx')).to.equal(true);
     expect(globMatch('[a-c', 'a')).to.equal(false);
