@@ -7,7 +7,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { StoreUnavailableError } from '../errors.js';
-import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, lockPathFor, maxItemChars, probeKeyring } from './os-keyring.js';
+import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, lockPathFor, maxItemChars, probeKeyring } from './os-keyring.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the Linux kernel keyring (headless; lost on reboot)';
@@ -34,6 +34,7 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
     service: config.keychainService,
     linuxStore: 'keyutils',
     maxItemChars: maxItemChars(host.platform, 'keyutils'),
+    maxAccountBytes: keyutilsMaxAccountBytes(config.keychainService),
     timeoutMs: config.helperTimeoutMs,
     lockPath: lockPathFor(host, 'keyutils', config.keychainService),
     fixHint: FIX,

@@ -38,6 +38,8 @@ export interface OsKeyringOptions {
   linuxStore: LinuxKeyring | undefined;
   /** The largest payload (characters of ASCII text) one item may hold. */
   maxItemChars: number;
+  /** The longest account (server URL) the store can name, in UTF-8 bytes; unbounded if absent. */
+  maxAccountBytes?: number;
   /** Upper bound for each keyring call. */
   timeoutMs: number;
   /** The path whose `.lock` serialises writers. */
@@ -61,6 +63,18 @@ export const KEYUTILS_ACCESS_DENIED =
 export const WINDOWS_MAX_ITEM_CHARS = 1280;
 /** Kernel `user` keys hold at most 32,767 bytes; keep a margin. */
 export const KEYUTILS_MAX_ITEM_CHARS = 30_000;
+
+/** The kernel's limit on a key's description (KEY_MAX_DESC_SIZE, 4,096 with its NUL), in bytes. */
+export const KEYUTILS_MAX_DESCRIPTION_BYTES = 4095;
+
+/**
+ * The longest account a kernel key can be named for: keyring-rs describes each key as
+ * `keyring:<account>@<service>`, and the kernel refuses a longer description with EINVAL, which
+ * the library reports as an invalid "password" for every call, get and erase included.
+ */
+export function keyutilsMaxAccountBytes(service: string): number {
+  return KEYUTILS_MAX_DESCRIPTION_BYTES - Buffer.byteLength(`keyring:@${service}`);
+}
 
 /** The largest single item for a platform and Linux store, in ASCII characters. */
 export function maxItemChars(platform: NodeJS.Platform, linuxStore: LinuxKeyring | undefined): number {
@@ -302,6 +316,17 @@ export class OsKeyringStore implements CredentialStore {
     if (serverURL.startsWith(RESERVED_PREFIX)) {
       throw new UsageError(`server URLs starting with "${RESERVED_PREFIX}" are reserved by credkit's ${this.options.name} backend`);
     }
+    if (this.tooLong(serverURL)) {
+      throw new UsageError(
+        `${this.options.name} backend: the server URL (${Buffer.byteLength(serverURL)} bytes) is too long to name an item of the ${this.options.label} (at most ${this.options.maxAccountBytes} bytes with service "${this.options.service}")`,
+      );
+    }
+  }
+
+  /** No item can be named for this URL, so none holds a credential for it. */
+  private tooLong(serverURL: string): boolean {
+    const max = this.options.maxAccountBytes;
+    return max !== undefined && Buffer.byteLength(serverURL) > max;
   }
 
   async add(c: StoredCredential): Promise<void> {
@@ -317,7 +342,8 @@ export class OsKeyringStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    if (serverURL.startsWith(RESERVED_PREFIX)) return undefined;
+    // A URL too long to name an item is not stored: the protocol's "not found", as for pass.
+    if (serverURL.startsWith(RESERVED_PREFIX) || this.tooLong(serverURL)) return undefined;
     // A concurrent replace may delete the parts we are about to read; one retry sees the new item.
     const item = (await this.readItem(serverURL, 'get')) ?? (await this.readItem(serverURL, 'get'));
     if (!item) return undefined;
@@ -334,7 +360,7 @@ export class OsKeyringStore implements CredentialStore {
   }
 
   async delete(serverURL: string): Promise<boolean> {
-    if (serverURL.startsWith(RESERVED_PREFIX)) return false;
+    if (serverURL.startsWith(RESERVED_PREFIX) || this.tooLong(serverURL)) return false;
     return this.locked(async () => {
       const existed = await this.deleteItem(serverURL, 'erase');
       const index = await this.readIndex('erase');

@@ -64,6 +64,29 @@ describe('store contract: keyutils (kernel keyring)', function () {
       }
     });
 
+    it('a server URL too long to describe a kernel key: get is not found, erase has nothing to do, store is one line; the longest that fits works', async () => {
+      sb = await keyutilsSandbox();
+      const service = sb.env.CREDKIT_KEYCHAIN_SERVICE!;
+      // The kernel takes descriptions of up to 4,095 bytes; keyring-rs's is keyring:<url>@<service>.
+      const fits = 4095 - Buffer.byteLength(`keyring:@${service}`);
+      for (const n of [5000, fits + 1]) {
+        const url = `${'x'.repeat(n - 12)}.example.com`;
+        expect(await sb.helper('get', url)).to.include({ code: 1, stdout: 'credentials not found in native keychain\n' });
+        expect(await sb.helper('erase', url)).to.include({ code: 0, stdout: '' });
+        const s = await sb.helper('store', storeInput(url, 'u', 'fake-pw'));
+        expect(s.code, s.stdout).to.equal(1);
+        expect(s.stdout).to.match(new RegExp(`^keyutils backend: the server URL \\(${n} bytes\\) is too long to name an item of the kernel keyring \\(at most ${fits} bytes`));
+        expect(s.stdout.split('\n')).to.have.length(2);
+      }
+      const longest = `${'é'.repeat((fits - 12) / 2)}${'x'.repeat((fits - 12) % 2)}.example.com`;
+      expect(Buffer.byteLength(longest)).to.equal(fits);
+      expect((await sb.helper('store', storeInput(longest, 'u', 'fake-pw'))).code).to.equal(0);
+      expect(JSON.parse((await sb.helper('get', longest)).stdout).Secret).to.equal('fake-pw');
+      expect(Object.keys(JSON.parse((await sb.helper('list')).stdout))).to.deep.equal([longest]);
+      expect((await sb.helper('erase', longest)).code).to.equal(0);
+      expect(await kernelKeysOf(service)).to.deep.equal([]);
+    });
+
     it('30 parallel store processes: list has all 30 and each get works', async () => {
       sb = await keyutilsSandbox();
       await checkConcurrentStores(sb, 30);
