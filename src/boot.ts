@@ -14,9 +14,10 @@
  * a directory it cannot write, a file V8 rejects) means compiling as Node would;
  * `CREDKIT_CODE_CACHE=off` turns it off.
  */
-import { closeSync, fstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { makeDirectory } from './directory.js';
 
 /** Content hashes of the bundles this file was built with (scripts/bundle-boot.mjs defines it). */
 declare const CREDKIT_BUNDLE_HASHES: Record<string, string>;
@@ -74,7 +75,7 @@ function save(loaded: Iterable<Loaded>, dir: string): void {
   for (const { script, cache } of loaded) {
     if (!cache?.stale) continue;
     try {
-      mkdirSync(dir, { recursive: true, mode: 0o700 });
+      makeDirectory(dir, 0o700);
       if (!trustedDirectory(dir)) return;
       const temp = `${cache.path}.${process.pid}.tmp`;
       writeFileSync(temp, script.createCachedData(), { mode: 0o600 });

@@ -7,6 +7,7 @@
 import { constants as fsc, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
 import { dirname, basename, resolve, join } from 'node:path';
 import { IoError } from '../errors.js';
+import { makeDirectory } from '../directory.js';
 
 // node:fs/promises is loaded by the write paths only: a helper `get` never needs it, and loading
 // it is a measurable share of the helper's start-up (see bench/).
@@ -157,6 +158,15 @@ export function lockTakerState(text: string, self: string, runs: (pid: number) =
   return pid === Number(me[1]) || runs(pid) ? 'running' : 'gone';
 }
 
+/** Makes the directory a file at `path` goes in (mode 0700), or says in one line why it cannot. */
+function makeParents(path: string, dir: string): void {
+  try {
+    makeDirectory(dir, 0o700);
+  } catch (err) {
+    throw new IoError(`${path}: cannot create directory ${dir} (${codeOf(err) ?? 'error'})`, { cause: err });
+  }
+}
+
 /**
  * Runs `fn` while holding an exclusive lock on `path` (a `PATH.lock` file created with O_EXCL
  * beside the real target, holding its taker's {@link lockOwnerLine}). Works across processes. A
@@ -164,15 +174,13 @@ export function lockTakerState(text: string, self: string, runs: (pid: number) =
  * whose taker still runs is waited for; one of unknown taker is broken after `staleMs`.
  */
 export async function withFileLock<T>(path: string, fn: () => Promise<T>, options: LockOptions = {}): Promise<T> {
-  const { mkdir, open, unlink } = await fsp();
+  const { open, unlink } = await fsp();
   const { timeoutMs, staleMs } = { ...DEFAULT_LOCK, ...options };
   const target = await resolveWriteTarget(path);
   const lockPath = `${target}.lock`;
-  // A directory that cannot be made (read-only file system, a file in the way) is the user's to
-  // fix, not a crash. Node's recursive mkdir says ENOENT where the parent refuses with EROFS.
-  await mkdir(dirname(target), { recursive: true, mode: 0o700 }).catch((err: unknown) => {
-    throw new IoError(`${path}: cannot create directory ${dirname(target)} (${codeOf(err) ?? 'error'})`, { cause: err });
-  });
+  // A directory that cannot be made (read-only file system, a file in the way, a place under
+  // /proc) is the user's to fix, not a crash.
+  makeParents(path, dirname(target));
   const deadline = Date.now() + timeoutMs;
   const self = await lockOwnerLine();
   let delay = 2;
@@ -333,13 +341,11 @@ export interface WriteOptions {
  * old or the new content, never a part. Keeps owner; never widens the mode beyond `mode`.
  */
 export async function writeFileAtomic(path: string, data: string | Uint8Array, options: WriteOptions = {}): Promise<void> {
-  const { chown, mkdir, open, rename, rm, stat } = await fsp();
+  const { chown, open, rename, rm, stat } = await fsp();
   const maxMode = options.mode ?? SECRET_FILE_MODE;
   const target = await resolveWriteTarget(path);
   const dir = dirname(target);
-  await mkdir(dir, { recursive: true, mode: 0o700 }).catch((err: unknown) => {
-    throw new IoError(`${path}: cannot create directory ${dir} (${codeOf(err) ?? 'error'})`, { cause: err });
-  });
+  makeParents(path, dir);
   let mode = maxMode;
   let owner: { uid: number; gid: number } | undefined;
   try {

@@ -113,4 +113,12 @@ describe('start-up code cache (docker-credential-credkit and credkit)', () => {
     expect((await sb.helper('store', store)).code).to.equal(0);
     expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
   });
+
+  it('a cache directory under /proc (where Node\'s recursive mkdir spins) changes nothing for the caller', async function () {
+    if (process.platform !== 'linux') this.skip();
+    const opts = { XDG_CACHE_HOME: '/proc/self/credkit-cache' };
+    expect(await sb.helper('store', store, opts)).to.include({ code: 0, signal: null });
+    expect(await sb.helper('get', 'quay.io', opts)).to.include({ code: 0, signal: null, stdout: answer, stderr: '' });
+    expect(await sb.credkit(['--version'], '', opts)).to.include({ code: 0, signal: null });
+  });
 });
