@@ -13,6 +13,11 @@ import { IoError } from './errors.js';
  * dry: the rest then comes through the stream.
  */
 export async function readStdin(): Promise<string> {
+  return (await readStdinBytes()).toString('utf8');
+}
+
+/** All of standard input as bytes (empty when there is none); see {@link readStdin}. */
+export async function readStdinBytes(): Promise<Buffer> {
   const chunks: Buffer[] = [];
   try {
     for (;;) {
@@ -33,7 +38,7 @@ export async function readStdin(): Promise<string> {
       throw new IoError(`cannot read standard input (${code ?? 'error'})`, { cause: err });
     }
   }
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /**

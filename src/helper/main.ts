@@ -3,12 +3,12 @@
  * and the chosen backend is the only one loaded (and only for verbs that touch a store).
  */
 import { basename } from 'node:path';
-import { serve } from './protocol.js';
+import { decodeUTF8AsGo, serve } from './protocol.js';
 import { loadConfig } from '../config.js';
 import { openConfiguredStore } from '../stores/registry.js';
 import type { Host } from '../io.js';
 import { packageVersion } from '../version.js';
-import { readStdin, writeAll } from '../fd-io.js';
+import { readStdinBytes, writeAll } from '../fd-io.js';
 
 /**
  * Runs the helper with process argv/streams and sets the exit code. The bin passes the package
@@ -30,7 +30,7 @@ export async function main(packageRoot: string): Promise<void> {
   const code = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
     programName,
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
-    readStdin,
+    readStdin: async () => decodeUTF8AsGo(await readStdinBytes()),
     stdout: (text) => out.push(text),
     stderr: (text) => writeAll(2, text),
   });

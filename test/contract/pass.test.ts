@@ -112,6 +112,22 @@ describe('store contract: pass', function () {
       expect(JSON.parse(r.stdout)).to.deep.equal({ 'https://index.docker.io/v1/': 'alice', 'ghcr.io': '<token>' });
     });
 
+    it('invalid UTF-8 in a server URL becomes one U+FFFD per byte as in docker-credential-pass, so both store it under one key', async () => {
+      // "\xe2\x82" is one maximal invalid sequence (one U+FFFD for Node's decoder), two bytes for Go.
+      const url = Buffer.from('reg.example.com/a\xff\xfeb\xe2\x82c', 'latin1');
+      const input = (user: string) => Buffer.concat([Buffer.from('{"ServerURL":"'), url, Buffer.from(`","Username":"${user}","Secret":"fake-pw"}\n`)]);
+      const key = 'reg.example.com/a\ufffd\ufffdb\ufffd\ufffdc';
+      expect((await sb.helper('store', input('alice'))).code).to.equal(0);
+      expect((await run('docker-credential-pass', ['store'], { input: input('bob'), env: sb.env })).code).to.equal(0);
+      expect(Object.keys(JSON.parse((await reference(sb, 'list')).stdout))).to.deep.equal([key]);
+      expect(Object.keys(JSON.parse((await sb.helper('list')).stdout))).to.deep.equal([key]);
+      const got = await sb.helper('get', url);
+      expect(got.code, got.stdout).to.equal(0);
+      expect(JSON.parse(got.stdout)).to.include({ ServerURL: key, Secret: 'fake-pw' });
+      expect((await sb.helper('erase', url)).code).to.equal(0);
+      expect(JSON.parse((await reference(sb, 'list')).stdout)).to.deep.equal({});
+    });
+
     it('docker-credential-pass stores → credkit get, list and credkit store list return it', async () => {
       let r = await reference(sb, 'store', storeInput('quay.io', 'bob', 'fake-pw:with:colons'));
       expect(r.code, r.stdout).to.equal(0);

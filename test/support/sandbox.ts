@@ -78,7 +78,7 @@ export interface Sandbox {
   home: string;
   env: Record<string, string>;
   /** Runs `docker-credential-credkit VERB` with stdin. */
-  helper(verb: string | readonly string[], input?: string, extraEnv?: Record<string, string>): Promise<RunResult>;
+  helper(verb: string | readonly string[], input?: string | Buffer, extraEnv?: Record<string, string>): Promise<RunResult>;
   /** Runs `credkit ARGS…`. */
   credkit(args: readonly string[], input?: string, extraEnv?: Record<string, string>): Promise<RunResult>;
   cleanup(): Promise<void>;
