@@ -9,7 +9,7 @@ import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
-import { purgeKernelKeys, startPrivateBus, storeInput, uniqueService } from '../support/os-keyring.js';
+import { kernelKeysOf, purgeKernelKeys, startPrivateBus, storeInput, uniqueService } from '../support/os-keyring.js';
 import type { PrivateBus } from '../support/os-keyring.js';
 
 interface Finding {
@@ -245,6 +245,8 @@ describe('e2e: credkit doctor', function () {
           const failed = await sb.helper('store', storeInput('quay.io', 'alice', FAKE));
           expect(failed.code).to.equal(1);
           expect(failed.stdout).to.include('no session keyring of its own');
+          // Neither the probe nor the refused store left a key in the shared session keyring.
+          expect(await kernelKeysOf(service)).to.deep.equal([]);
           // The fix, literally: doctor, then a store and a get, each under `keyctl session`.
           const inSession = (bin: string, args: string[], input = '') => run('keyctl', ['session', '-', process.execPath, bin, ...args], { env: sb.env, input });
           const fixed = JSON.parse((await inSession(BIN.credkit, ['doctor', '--json', '--no-call-helpers'])).stdout) as Report;

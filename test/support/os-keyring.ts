@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -160,13 +160,30 @@ done`;
   return r.stdout.split('\n').filter(Boolean);
 }
 
+/**
+ * The service's keys this process can see in /proc/keys: those the persistent keyring scan misses,
+ * such as a key left in the user's shared session keyring when keyring-rs's link into the
+ * persistent keyring was refused (a process without a session keyring of its own).
+ */
+async function visibleKernelKeys(service: string): Promise<string[]> {
+  const lines = (await readFile('/proc/keys', 'utf8').catch(() => '')).split('\n');
+  return lines.flatMap((line) => {
+    const m = /^([0-9a-f]+) (\S+) .* user\s+(keyring:.*)@(\S+): \d+$/.exec(line);
+    // Invalidated, revoked or dead keys (flags i, R, D) are listed until the kernel collects them.
+    return m && m[4] === service && !/[iRD]/.test(m[2] as string) ? [`${parseInt(m[1] as string, 16)} ${m[3]}@${m[4]}`] : [];
+  });
+}
+
 /** The kernel keys of a service, as "id description" lines. */
-export function kernelKeysOf(service: string): Promise<string[]> {
-  return kernelKeysScript(service, 'list');
+export async function kernelKeysOf(service: string): Promise<string[]> {
+  const keys = await kernelKeysScript(service, 'list');
+  const ids = new Set(keys.map((k) => k.split(' ')[0]));
+  return [...keys, ...(await visibleKernelKeys(service)).filter((k) => !ids.has(k.split(' ')[0]))];
 }
 
 /** Invalidates every kernel key of a service (test clean-up). */
 export async function purgeKernelKeys(service: string): Promise<void> {
   await kernelKeysScript(service, 'invalidate');
+  for (const k of await visibleKernelKeys(service)) await run('keyctl', ['invalidate', k.split(' ')[0] as string]);
   expect(await kernelKeysOf(service), 'kernel keys left behind').to.deep.equal([]);
 }
