@@ -25,9 +25,16 @@ export const SECRET_FILE_MODE = 0o600;
 export interface LockOptions {
   timeoutMs?: number;
   staleMs?: number;
+  /**
+   * For tests: runs while breaking an abandoned lock, once it has been judged abandoned
+   * (`judged`) and again just before removing it (`removing`). A test that waits at either step
+   * makes a race with the other waiters certain instead of one round in twenty: whoever judged
+   * a lock must not remove the one another took since, and removing must be one breaker's alone.
+   */
+  beforeBreak?: (step: 'judged' | 'removing') => Promise<void>;
 }
 
-const DEFAULT_LOCK: Required<LockOptions> = { timeoutMs: 15_000, staleMs: 30_000 };
+const DEFAULT_LOCK: Required<Omit<LockOptions, 'beforeBreak'>> = { timeoutMs: 15_000, staleMs: 30_000 };
 
 function codeOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -196,7 +203,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
     const held = await readLock(lockPath);
     if (held === undefined) continue; // released between our open and this one
     const state = lockTakerState(held.text, self, processRuns);
-    if ((state === 'gone' || (state === 'unknown' && Date.now() - held.mtimeMs > staleMs)) && (await breakLock(lockPath, held))) continue;
+    if ((state === 'gone' || (state === 'unknown' && Date.now() - held.mtimeMs > staleMs)) && (await breakLock(lockPath, held, options.beforeBreak))) continue;
     if (Date.now() > deadline) {
       const who = state === 'running' ? ` held by process ${held.text.split(' ')[0]}` : '';
       throw new IoError(`${path}: timed out waiting for lock ${lockPath}${who} (remove it if no credkit is running)`);
@@ -276,8 +283,9 @@ const BREAKER_STALE_MS = 5_000;
  * broken and taken anew (the file system hands the freed inode number straight back), and both
  * went on to write, so one update was lost.
  */
-async function breakLock(lockPath: string, held: HeldLock): Promise<boolean> {
+async function breakLock(lockPath: string, held: HeldLock, beforeBreak?: LockOptions['beforeBreak']): Promise<boolean> {
   const { lstat, open, unlink } = await fsp();
+  await beforeBreak?.('judged');
   const breaker = `${lockPath}.lock`;
   try {
     await (await open(breaker, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600)).close();
@@ -291,7 +299,10 @@ async function breakLock(lockPath: string, held: HeldLock): Promise<boolean> {
     // Under the breaker's lock nobody else removes the lock file, and nobody creates one while
     // it exists: if it is still the one judged, removing it removes only that one.
     const now = await readLock(lockPath);
-    if (now !== undefined && now.ino === held.ino && now.mtimeMs === held.mtimeMs && now.text === held.text) await unlink(lockPath).catch(() => undefined);
+    if (now !== undefined && now.ino === held.ino && now.mtimeMs === held.mtimeMs && now.text === held.text) {
+      await beforeBreak?.('removing');
+      await unlink(lockPath).catch(() => undefined);
+    }
   } finally {
     await unlink(breaker).catch(() => undefined);
   }

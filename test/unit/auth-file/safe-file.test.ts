@@ -32,19 +32,24 @@ describe('lock files: taking one, breaking an abandoned one', function () {
   });
   afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-  it('many writers that find the lock of a killed writer break it once: no update is lost', async () => {
-    const file = join(dir, 'config.json');
+  /** The line of a taker on this host and pid namespace that no longer runs. */
+  function deadTaker(): string {
     let namespace = '-';
     try {
       namespace = readlinkSync('/proc/self/ns/pid');
     } catch {
       // No /proc: credkit writes "-" too.
     }
-    // Each round is a race; a check-the-inode-then-unlink break lost an update in about one
-    // round of twenty here (the freed inode number comes straight back to the next lock).
-    for (let round = 0; round < 40; round++) {
+    return `999999999 ${hostname() || '-'} ${namespace}\n`;
+  }
+
+  it('many writers that find the lock of a killed writer break it once: no update is lost', async () => {
+    const file = join(dir, 'config.json');
+    // The race between breakers is made certain by the next test; a few rounds here check that
+    // a crowd of waiters gets through an abandoned lock with nothing lost and nothing left over.
+    for (let round = 0; round < 4; round++) {
       await writeFile(file, '{}');
-      await writeFile(`${file}.lock`, `999999999 ${hostname() || '-'} ${namespace}\n`);
+      await writeFile(`${file}.lock`, deadTaker());
       await Promise.all(
         Array.from({ length: 16 }, (_, i) =>
           updateFile(file, async (text) => {
@@ -59,6 +64,42 @@ describe('lock files: taking one, breaking an abandoned one', function () {
       expect((await readdir(dir)).sort()).to.deep.equal(['config.json']);
     }
   });
+
+  // The first breaker waits at one step of breaking the abandoned lock while the others go on:
+  // - after judging it: meanwhile another breaks it and takes the lock, which the first must then
+  //   leave alone (it is no longer the lock judged);
+  // - before removing it: were others let through meanwhile, one would break the lock, take it and
+  //   be writing when the first removes it.
+  for (const step of ['judged', 'removing'] as const) {
+    it(`a waiter breaking an abandoned lock never removes the lock another took (the first breaker waits when ${step})`, async () => {
+      const file = join(dir, 'config.json');
+      await writeFile(file, '{}');
+      await writeFile(`${file}.lock`, deadTaker());
+      let waited = false;
+      const beforeBreak = async (at: 'judged' | 'removing') => {
+        if (waited || at !== step) return;
+        waited = true;
+        await new Promise((r) => setTimeout(r, 100));
+      };
+      await Promise.all(
+        Array.from({ length: 3 }, (_, i) =>
+          updateFile(
+            file,
+            async (text) => {
+              const doc = JSON.parse(text ?? '{}') as Record<string, number>;
+              await new Promise((r) => setTimeout(r, 200));
+              doc[`k${i}`] = i;
+              return JSON.stringify(doc);
+            },
+            { beforeBreak },
+          ),
+        ),
+      );
+      expect(waited, 'the lock was broken').to.equal(true);
+      expect(Object.keys(JSON.parse(await readFile(file, 'utf8')) as object)).to.have.length(3);
+      expect((await readdir(dir)).sort()).to.deep.equal(['config.json']);
+    });
+  }
 
   // A lock seen empty names no taker: had its writer been killed right then (between creating the
   // file and writing its line), the lock could only be broken by age, after waiters give up.
