@@ -316,17 +316,19 @@ export class OsKeyringStore implements CredentialStore {
     if (serverURL.startsWith(RESERVED_PREFIX)) {
       throw new UsageError(`server URLs starting with "${RESERVED_PREFIX}" are reserved by credkit's ${this.options.name} backend`);
     }
-    if (this.tooLong(serverURL)) {
-      throw new UsageError(
-        `${this.options.name} backend: the server URL (${Buffer.byteLength(serverURL)} bytes) is too long to name an item of the ${this.options.label} (at most ${this.options.maxAccountBytes} bytes with service "${this.options.service}")`,
-      );
-    }
+    const why = this.unnamable(serverURL);
+    if (why !== undefined) throw new UsageError(`${this.options.name} backend: the server URL ${why}`);
   }
 
-  /** No item can be named for this URL, so none holds a credential for it. */
-  private tooLong(serverURL: string): boolean {
+  /** Why no item can be named for this URL (so none holds a credential for it), or undefined. */
+  private unnamable(serverURL: string): string | undefined {
     const max = this.options.maxAccountBytes;
-    return max !== undefined && Buffer.byteLength(serverURL) > max;
+    if (max !== undefined && Buffer.byteLength(serverURL) > max) {
+      return `(${Buffer.byteLength(serverURL)} bytes) is too long to name an item of the ${this.options.label} (at most ${max} bytes with service "${this.options.service}")`;
+    }
+    // The kernel takes a key's description as a C string.
+    if (this.options.linuxStore === 'keyutils' && serverURL.includes('\0')) return `contains a NUL character, which cannot name an item of the ${this.options.label}`;
+    return undefined;
   }
 
   async add(c: StoredCredential): Promise<void> {
@@ -342,8 +344,8 @@ export class OsKeyringStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    // A URL too long to name an item is not stored: the protocol's "not found", as for pass.
-    if (serverURL.startsWith(RESERVED_PREFIX) || this.tooLong(serverURL)) return undefined;
+    // A URL that cannot name an item is not stored: the protocol's "not found", as for pass.
+    if (serverURL.startsWith(RESERVED_PREFIX) || this.unnamable(serverURL) !== undefined) return undefined;
     // A concurrent replace may delete the parts we are about to read; one retry sees the new item.
     const item = (await this.readItem(serverURL, 'get')) ?? (await this.readItem(serverURL, 'get'));
     if (!item) return undefined;
@@ -360,7 +362,7 @@ export class OsKeyringStore implements CredentialStore {
   }
 
   async delete(serverURL: string): Promise<boolean> {
-    if (serverURL.startsWith(RESERVED_PREFIX) || this.tooLong(serverURL)) return false;
+    if (serverURL.startsWith(RESERVED_PREFIX) || this.unnamable(serverURL) !== undefined) return false;
     return this.locked(async () => {
       const existed = await this.deleteItem(serverURL, 'erase');
       const index = await this.readIndex('erase');

@@ -87,6 +87,14 @@ describe('store contract: keyutils (kernel keyring)', function () {
       expect(await kernelKeysOf(service)).to.deep.equal([]);
     });
 
+    it('a server URL with a NUL character, which no kernel key can be described by: get is not found, erase has nothing to do, store is one line', async () => {
+      sb = await keyutilsSandbox();
+      expect(await sb.helper('get', 'quay.io\0x')).to.include({ code: 1, stdout: 'credentials not found in native keychain\n' });
+      expect(await sb.helper('erase', 'quay.io\0x')).to.include({ code: 0, stdout: '' });
+      const s = await sb.helper('store', storeInput('quay.io\0x', 'u', 'fake-pw'));
+      expect(s).to.include({ code: 1, stdout: 'keyutils backend: the server URL contains a NUL character, which cannot name an item of the kernel keyring\n' });
+    });
+
     it('30 parallel store processes: list has all 30 and each get works', async () => {
       sb = await keyutilsSandbox();
       await checkConcurrentStores(sb, 30);
