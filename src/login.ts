@@ -69,6 +69,16 @@ export function parseLoginTarget(arg: string | undefined): LoginTarget {
   if (/[\s@]/.test(typed)) throw new UsageError(`"${typed}" is not a registry: no spaces or "@" allowed (give REGISTRY[/NAMESPACE[/REPO]], no tag or digest)`);
   const key = parseRegistryKey(typed);
   if (!isRegistryHost(key.host)) throw new UsageError(`"${typed}" is not a registry: "${key.host}" is not a host[:port]`);
+  // Without a scheme, `vendor/app` is the Docker Hub repository docker.io/vendor/app to every
+  // image reference: its first component names a registry only with a "." or ":", or as
+  // localhost. podman refuses such a login ("registry mismatch"); docker sends the password to
+  // the host "vendor". Neither is what was meant, so the password goes nowhere.
+  const first = typed.slice(0, typed.indexOf('/'));
+  if (key.scheme === undefined && key.path !== '' && !/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first) {
+    throw new UsageError(
+      `"${typed}" names no registry: "${first}" has no "." or ":" and is not localhost, so image references read ${typed} as the Docker Hub repository docker.io/${typed}; give docker.io/${typed} for Docker Hub, or the registry's full name (${first}.example.com/…, ${first}:5000/…)`,
+    );
+  }
   if (key.path !== '') {
     for (const part of key.path.split('/')) {
       if (!isPathComponent(part)) {

@@ -151,6 +151,24 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(await exists(config)).to.equal(false);
   });
 
+  it('vendor/app (no registry in it) is refused (exit 2) before any host is contacted, podman\'s refusal, where docker would send the password to the host "vendor"', async () => {
+    const authFile = join(sb.home, 'a.json');
+    // A proxy that refuses every CONNECT counts each attempt to reach a registry.
+    const proxy = await startProxy({ reflect: true });
+    try {
+      for (const dest of [['--authfile', authFile], []]) {
+        const r = await sb.credkit(['login', 'vendor/app', '-u', 'alice', '--password-stdin', ...dest], USERS.alice, { HTTPS_PROXY: proxy.url });
+        expectNoSecrets([r]);
+        expect(r.code, r.stderr).to.equal(2);
+        expect(r.stderr).to.include('"vendor/app" names no registry').and.include('docker.io/vendor/app');
+      }
+      expect(proxy.refused, 'CONNECTs attempted').to.equal(0);
+      expect(await exists(authFile)).to.equal(false);
+    } finally {
+      await proxy.stop();
+    }
+  });
+
   it('a user name with ":" into a file is refused (exit 2) before the registry is asked; a store takes it as given', async () => {
     const authFile = join(sb.home, 'a.json');
     for (const dest of [['--authfile', authFile], []]) {

@@ -60,6 +60,10 @@ describe('login: parseLoginTarget', () => {
     ['http://localhost:5000', 'localhost:5000', 'localhost:5000', 'localhost:5000', 'registry'],
     ['quay.io/org/repo', 'quay.io', 'quay.io', 'quay.io/org/repo', 'repository'],
     ['127.0.0.1:5000/team/app', '127.0.0.1:5000', '127.0.0.1:5000', '127.0.0.1:5000/team/app', 'repository'],
+    ['localhost/app', 'localhost', 'localhost', 'localhost/app', 'namespace'],
+    ['vendor:5000/app', 'vendor:5000', 'vendor:5000', 'vendor:5000/app', 'namespace'],
+    ['vendor', 'vendor', 'vendor', 'vendor', 'registry'],
+    ['https://vendor/app', 'vendor', 'vendor', 'vendor', 'registry'],
   ];
   for (const [typed, registry, dockerKey, podmanKey, scope] of table) {
     it(`${typed ?? '(none)'} → verify ${registry}, docker "${dockerKey}", podman "${podmanKey}" (${scope})`, () => {
@@ -67,7 +71,9 @@ describe('login: parseLoginTarget', () => {
       expect([t.registry, t.dockerKey, t.podmanKey, t.key.scope]).to.deep.equal([registry, dockerKey, podmanKey, scope]);
     });
   }
-  for (const bad of ['quay.io/org/app:1.0', 'quay.io/org@sha256:abc', 'bad host', 'quay.io/Org', 'exa_mple.com', 'https://']) {
+  // `vendor/app` is docker.io/vendor/app to image references: podman refuses it, docker would send
+  // the password to the host "vendor". localhost, a "." or a ":" make the first part a registry.
+  for (const bad of ['quay.io/org/app:1.0', 'quay.io/org@sha256:abc', 'bad host', 'quay.io/Org', 'exa_mple.com', 'https://', 'vendor/app', 'vendor/v1', 'myregistry/team/app']) {
     it(`refuses "${bad}" as a usage error`, () => {
       expect(() => parseLoginTarget(bad)).to.throw(UsageError);
     });
