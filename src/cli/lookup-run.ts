@@ -3,8 +3,8 @@
  * secrets, runs helpers through the helper client (credkit's helper timeout, helper stderr passed
  * through as docker does) and hands everything to the pure lookup core.
  */
-import { statSync, accessSync, constants as fsConstants } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { existsSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
 import { explainLookup } from '../auth-file/explain.js';
 import { filesToRead } from '../auth-file/lookup.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupClient, LookupDeps } from '../auth-file/lookup.js';
@@ -12,7 +12,7 @@ import type { AuthFile } from '../auth-file/model.js';
 import type { SkippedSecret } from '../kube/pull-secret.js';
 import { readTextIfExists } from '../auth-file/safe-file.js';
 import { loadConfig } from '../config.js';
-import { messageOf } from '../errors.js';
+import { IoError, messageOf } from '../errors.js';
 import { HelperCallError, callHelper } from '../helper/client.js';
 import { parseImageRef } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
@@ -73,6 +73,12 @@ export async function realDeps(io: Io): Promise<LookupDeps> {
 /** Reads what the lookups need and runs them. Unreadable `--secret` files are an error (exit 1). */
 export async function runLookup(io: Io, request: LookupRequest, deps?: LookupDeps): Promise<LookupReport> {
   const image = parseImageRef(request.target);
+  // podman and buildah stat a named --authfile before anything else ("checking authfile: stat …:
+  // no such file or directory"); only skopeo 1.9 reads a missing one as empty. A mistyped path
+  // is reported, not explained as a file with no credential.
+  if (request.authfile && !existsSync(resolve(io.cwd, request.authfile))) {
+    throw new IoError(`--authfile ${request.authfile}: no such file (podman and buildah refuse a missing --authfile)`);
+  }
   const locate = { ...(request.authfile ? { authfile: request.authfile } : {}), ...(io.platform === 'linux' && process.getuid ? { uid: process.getuid() } : {}) };
   const files = new Map<string, FileText>();
   const wanted = request.clients ?? [];

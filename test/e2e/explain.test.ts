@@ -147,6 +147,15 @@ describe('e2e: credkit explain / get', () => {
     expect(none.stderr).to.match(/^credkit: no credential for ghcr\.io\/org\/app \(podman: .*\)\n$/);
   });
 
+  it('a missing --authfile is an error (exit 1) for explain and get, as podman and buildah refuse it', async () => {
+    const missing = join(sb.home, 'missing-auth.json');
+    for (const args of [['explain', 'quay.io/org/app'], ['explain', 'quay.io/org/app', '--json'], ['get', 'quay.io/org/app', '--as', 'podman']]) {
+      const r = await sb.credkit([...args, '--authfile', missing]);
+      expect(r.code, args.join(' ')).to.equal(1);
+      expect(r.stderr).to.include(`credkit: --authfile ${missing}: no such file`);
+    }
+  });
+
   it('usage errors exit 2', async () => {
     expect((await sb.credkit(['explain'])).code).to.equal(2);
     expect((await sb.credkit(['explain', 'nginx', '--as', 'crio'])).code).to.equal(2);
