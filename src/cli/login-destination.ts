@@ -7,6 +7,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from './context.js';
 import { UsageError } from '../errors.js';
 import type { LoginDestination, LoginServices } from '../login.js';
+import { podmanDefaultAuthFile } from './authfile-option.js';
 
 /** Adds `--authfile` and `--store`. */
 export function destinationOptions<T>(y: Argv<T>): Argv<T> {
@@ -24,7 +25,8 @@ function expandHome(path: string, home: string): string {
 export async function openDestination(ctx: CommandContext, args: { authfile?: string; store?: string }): Promise<LoginDestination> {
   const io = ctx.io;
   if (args.authfile !== undefined) {
-    if (args.authfile === '') throw new UsageError('--authfile needs a path');
+    // An empty value names no file: podman's own, as `podman login --authfile ""` writes it.
+    if (args.authfile === '') return { kind: 'auth-file', path: podmanDefaultAuthFile(io) };
     return { kind: 'auth-file', path: resolve(io.cwd, expandHome(args.authfile, io.home)) };
   }
   if (args.store !== undefined) {

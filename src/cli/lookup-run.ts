@@ -14,6 +14,7 @@ import { readTextIfExists } from '../auth-file/safe-file.js';
 import { loadConfig } from '../config.js';
 import { IoError, messageOf } from '../errors.js';
 import { HelperCallError, callHelper } from '../helper/client.js';
+import { withoutRegistryAuthFile } from './authfile-option.js';
 import { parseImageRef } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
 import type { Env, Io } from '../io.js';
@@ -80,10 +81,12 @@ export async function runLookup(io: Io, request: LookupRequest, deps?: LookupDep
     throw new IoError(`--authfile ${request.authfile}: no such file (podman and buildah refuse a missing --authfile)`);
   }
   const locate = { ...(request.authfile ? { authfile: request.authfile } : {}), ...(io.platform === 'linux' && process.getuid ? { uid: process.getuid() } : {}) };
+  // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE (src/cli/authfile-option.ts).
+  const host = request.authfile === '' ? withoutRegistryAuthFile(io) : io;
   const files = new Map<string, FileText>();
   const wanted = request.clients ?? [];
   if (wanted.length === 0 || wanted.some((c) => c !== 'kubelet')) {
-    for (const path of filesToRead(io, locate)) {
+    for (const path of filesToRead(host, locate)) {
       try {
         const text = await readTextIfExists(path);
         if (text !== undefined) files.set(path, { text });
@@ -104,6 +107,6 @@ export async function runLookup(io: Io, request: LookupRequest, deps?: LookupDep
       skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
     }
   }
-  const clients = await explainLookup({ host: io, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate }, deps ?? (await realDeps(io)), request.clients);
+  const clients = await explainLookup({ host, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate }, deps ?? (await realDeps(io)), request.clients);
   return { image, clients };
 }

@@ -53,6 +53,38 @@ describe('e2e: credkit command line', function () {
     expect((JSON.parse(r.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['docker', 'kubelet']);
   });
 
+  it('--authfile "" is podman\'s own first file (not REGISTRY_AUTH_FILE) for login, logout, explain and get alike, as podman reads it', async () => {
+    const entry = (user: string) => ({ auth: Buffer.from(`${user}:fake-password`).toString('base64') });
+    const runtimeFile = join(sb.env.XDG_RUNTIME_DIR!, 'containers', 'auth.json');
+    const envFile = join(sb.home, 'env-auth.json');
+    await writeFile(envFile, JSON.stringify({ auths: { 'registry.example.com': entry('fake-from-env') } }), { mode: 0o600 });
+    const env = { REGISTRY_AUTH_FILE: envFile };
+
+    const login = await sb.credkit(['login', 'registry.example.com', '-u', 'fake-from-runtime', '--password-stdin', '--no-verify', '--authfile', ''], 'fake-password', env);
+    expect(login.code, login.stderr).to.equal(0);
+    expect(Object.keys((JSON.parse(await readFile(runtimeFile, 'utf8')) as { auths: object }).auths)).to.deep.equal(['registry.example.com']);
+
+    const user = async (args: readonly string[]) => {
+      const r = await sb.credkit(['get', 'registry.example.com', '--as', 'podman', ...args], '', env);
+      expect(r.code, r.stderr).to.equal(0);
+      return (JSON.parse(r.stdout) as { Username: string }).Username;
+    };
+    expect(await user(['--authfile', ''])).to.equal('fake-from-runtime');
+    expect(await user([])).to.equal('fake-from-env');
+    const explain = await sb.credkit(['explain', 'registry.example.com', '--as', 'podman', '--authfile', '', '--json'], '', env);
+    expect(explain.code, explain.stderr).to.equal(0);
+    expect((JSON.parse(explain.stdout) as { clients: { credential: { username: string } }[] }).clients[0]?.credential.username).to.equal('fake-from-runtime');
+
+    // podman agrees where it is installed.
+    const podman = await run('podman', ['login', '--get-login', '--authfile', '', 'registry.example.com'], { env: { ...sb.env, ...env } }).catch(() => undefined);
+    if (podman) expect(podman.stdout.trim(), podman.stderr).to.equal('fake-from-runtime');
+
+    const logout = await sb.credkit(['logout', 'registry.example.com', '--authfile', ''], '', env);
+    expect(logout.code, logout.stderr).to.equal(0);
+    expect(JSON.parse(await readFile(runtimeFile, 'utf8'))).to.deep.equal({ auths: {} });
+    expect(Object.keys((JSON.parse(await readFile(envFile, 'utf8')) as { auths: object }).auths)).to.deep.equal(['registry.example.com']);
+  });
+
   it('a "-" that means no standard input is the file "-", as podman reads it (--authfile - was a file named "<stdin>"), and "<stdin>" is a file name', async () => {
     const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
     await writeFile(join(sb.home, '-'), JSON.stringify(entry), { mode: 0o600 });

@@ -82,7 +82,7 @@ export function explainCommand(ctx: CommandContext): CommandModule<object, Expla
         target: String(args.target),
         ...(clients ? { clients } : {}),
         ...(secrets.length > 0 ? { secrets } : {}),
-        ...(args.authfile ? { authfile: String(args.authfile) } : {}),
+        ...(args.authfile !== undefined ? { authfile: String(args.authfile) } : {}),
       });
       if (args.json) return printJSON(ctx, report);
       for (const line of renderReport(report)) say(ctx, line);

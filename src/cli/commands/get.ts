@@ -33,7 +33,7 @@ export function getCommand(ctx: CommandContext): CommandModule<object, GetArgs> 
       ]);
       const client: LookupClient = args.as === 'podman' ? 'podman' : 'docker';
       const target = String(args.target);
-      const report = await runLookup(ctx.io, { target, clients: [client], ...(args.authfile ? { authfile: String(args.authfile) } : {}) });
+      const report = await runLookup(ctx.io, { target, clients: [client], ...(args.authfile !== undefined ? { authfile: String(args.authfile) } : {}) });
       const x = report.clients[0];
       if (!x || x.outcome === 'error' || x.outcome === 'hang') throw new HelperError(`cannot get a credential for ${target} (${client}: ${x?.reason ?? 'no answer'})`);
       const c = x.credential;
