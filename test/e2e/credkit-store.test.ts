@@ -54,6 +54,22 @@ describe('credkit store (binary)', () => {
     }
   });
 
+  it('no action, or one that does not exist, is one line naming the actions, exit 2 (was yargs\' "Did you mean list?" or "Not enough non-option arguments")', async () => {
+    for (const [args, want] of [
+      [['store'], 'credkit: name a store action: list, get, erase, store or backends\n'],
+      [['store', 'lst'], 'credkit: unknown store action "lst": use list, get, erase, store or backends\n'],
+      [['store', 'lst', '--json'], 'credkit: unknown store action "lst": use list, get, erase, store or backends\n'],
+    ] as const) {
+      const r = await sb.credkit(args);
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr).to.equal(want);
+      expect(r.stdout).to.equal('');
+    }
+    const unknownOption = await sb.credkit(['store', 'list', '--bogus']);
+    expect(unknownOption.code).to.equal(2);
+    expect(unknownOption.stderr).to.include('credkit: Unknown argument: bogus');
+  });
+
   it('store reads the secret from stdin; get redacts unless --show-secret; list; erase', async () => {
     let r = await sb.credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'fake-hunter2\n');
     expect(r).to.include({ code: 0, stdout: 'stored quay.io\n', stderr: '' });

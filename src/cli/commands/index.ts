@@ -83,7 +83,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   },
   {
     name: 'store',
-    command: 'store <action>',
+    command: 'store [action]',
     describe: "Use credkit's credential stores directly (list, get, erase, store, backends)",
     load: async () => (await import('./store.js')).storeCommand,
   },

@@ -34,7 +34,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
   const backendOption = (y: Argv<object>) =>
     y.option('backend', { type: 'string', describe: 'backend to use (default: CREDKIT_BACKEND, config.ini, else auto)' });
   return {
-    command: 'store <action>',
+    command: 'store [action]',
     describe: "Use credkit's credential stores directly (list, get, erase, store, backends)",
     builder: (y) =>
       y
@@ -125,7 +125,19 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             for (const r of rows) say(ctx, `${r.usable ? 'ok ' : 'no '} ${r.name.padEnd(9)} ${r.usable ? r.description : r.problem}`);
           },
         })
-        .demandCommand(1, 'Name an action: list, get, erase, store or backends.'),
+        // No action, or one that is not above. As a default command it also keeps yargs from
+        // failing first with its own texts ("Not enough non-option arguments: got 0, need at
+        // least 1", "Did you mean list?"), which do not say what the actions are.
+        .command({
+          command: '$0 [action]',
+          describe: false,
+          // `store lst --json` is about the action, not about an option lst would not take.
+          builder: (b) => b.strict(false),
+          handler: (args: StoreArgs) => {
+            const actions = 'list, get, erase, store or backends';
+            throw new UsageError(args.action === undefined ? `name a store action: ${actions}` : `unknown store action "${String(args.action)}": use ${actions}`);
+          },
+        }),
     handler: () => undefined,
   };
 }
