@@ -38,7 +38,10 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
         ? parser.command((await entry.load())(ctx))
         : parser.command({ command: entry.command, describe: entry.describe, handler: () => undefined });
   }
-  parser = parser.middleware(restoreArguments as never, true).middleware(lastOccurrenceWins as never, true);
+  parser = parser
+    .middleware(restoreArguments as never, true)
+    .middleware(lastOccurrenceWins as never, true)
+    .middleware(((_: unknown, y: Argv) => refuseBooleanValues(argv, y)) as never, true);
   skipHelpCache(parser);
   let failure: unknown;
   let output = '';
@@ -118,6 +121,25 @@ function lastOccurrenceWins(argv: Record<string, unknown>, y: Argv): void {
   const scalars = new Set([...options.string, ...options.boolean, ...options.number]);
   for (const [key, value] of Object.entries(argv)) {
     if (Array.isArray(value) && value.length > 0 && scalars.has(key) && !arrays.has(key)) argv[key] = value.at(-1);
+  }
+}
+
+/**
+ * yargs reads `--json=yes` (or `=1`, `=`) as false and runs the command without JSON. docker's
+ * and podman's flags refuse a value they cannot read as a boolean; here only `true` and `false`
+ * are taken, as yargs reads them, and any other value given with `=` is a usage error.
+ */
+function refuseBooleanValues(argv: readonly string[], y: Argv): void {
+  const options = (y as unknown as { getOptions(): { boolean: string[]; alias: Record<string, string[]> } }).getOptions();
+  const booleans = new Set(options.boolean);
+  for (const name of options.boolean) for (const alias of options.alias[name] ?? []) booleans.add(alias);
+  for (const arg of argv) {
+    const m = /^--([^=]+)=(.*)$/s.exec(arg);
+    if (!m) continue;
+    const name = m[1] as string;
+    const value = m[2] as string;
+    if (!booleans.has(name) && !(name.startsWith('no-') && booleans.has(name.slice(3)))) continue;
+    if (value !== 'true' && value !== 'false') throw new UsageError(`--${name} takes no value, or true or false; got ${JSON.stringify(value)}`);
   }
 }
 

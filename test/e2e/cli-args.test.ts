@@ -85,6 +85,20 @@ describe('e2e: credkit command line', function () {
     expect(Object.keys((JSON.parse(await readFile(envFile, 'utf8')) as { auths: object }).auths)).to.deep.equal(['registry.example.com']);
   });
 
+  it('a boolean option given a value other than true or false is a usage error (--json=yes ran without JSON), as docker and podman flags refuse it', async () => {
+    for (const args of [['ls', '--json=yes'], ['ls', '--json=1'], ['ls', '--json='], ['login', 'registry.example.com', '-u', 'fake-u', '--password-stdin=no']]) {
+      const r = await sb.credkit(args, 'fake-password');
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stdout).to.equal('');
+      expect(r.stderr).to.match(/^credkit: --(json|password-stdin) takes no value, or true or false; got "[^"]*"\n$/);
+    }
+    const yes = await sb.credkit(['ls', '--json=true']);
+    expect(yes.code, yes.stderr).to.equal(0);
+    expect(JSON.parse(yes.stdout)).to.be.an('object');
+    const no = await sb.credkit(['ls', '--json=false']);
+    expect(() => JSON.parse(no.stdout)).to.throw();
+  });
+
   it('a "-" that means no standard input is the file "-", as podman reads it (--authfile - was a file named "<stdin>"), and "<stdin>" is a file name', async () => {
     const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
     await writeFile(join(sb.home, '-'), JSON.stringify(entry), { mode: 0o600 });
