@@ -69,7 +69,13 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
       io.stderr(`credkit: unexpected error: ${(failure as Error)?.stack ?? String(failure)}\nThis is a bug in credkit; please report it.\n`);
       return 1;
     }
-    if (output && isYargsUsage(failure)) io.stderr(`${restoreOperandsIn(output)}\n\n`);
+    if (output && isYargsUsage(failure)) {
+      // yargs ends its help with the error, which the "credkit:" line below says again.
+      const help = restoreOperandsIn(output);
+      const said = restoreOperandsIn(messageOf(failure));
+      const shown = (help.endsWith(said) ? help.slice(0, help.length - said.length) : help).trimEnd();
+      if (shown) io.stderr(`${shown}\n\n`);
+    }
     io.stderr(`credkit: ${messageOf(usage)}\n`);
     return exitCodeFor(usage);
   }

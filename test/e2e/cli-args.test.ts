@@ -99,6 +99,20 @@ describe('e2e: credkit command line', function () {
     expect(() => JSON.parse(no.stdout)).to.throw();
   });
 
+  it('a yargs usage error says its message once, on the "credkit:" line after the help', async () => {
+    for (const [args, message] of [
+      [['ls', '--bogus'], 'Unknown argument: bogus'],
+      [['explain'], 'Not enough non-option arguments: got 0, need at least 1'],
+      [['convert', 'x.json', '--to', 'nope'], 'Invalid values:'],
+    ] as const) {
+      const r = await sb.credkit(args);
+      expect(r.code, args.join(' ')).to.equal(2);
+      expect(r.stderr).to.include('Show help');
+      expect(r.stderr.split(message).length - 1, `"${message}" in stderr`).to.equal(1);
+      expect(r.stderr.trimEnd().split('\n').at(-1)).to.match(new RegExp(`^credkit: ${message}`));
+    }
+  });
+
   it('a "-" that means no standard input is the file "-", as podman reads it (--authfile - was a file named "<stdin>"), and "<stdin>" is a file name', async () => {
     const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
     await writeFile(join(sb.home, '-'), JSON.stringify(entry), { mode: 0o600 });
