@@ -10,6 +10,7 @@ import { printJSONFailure } from './context.js';
 import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
 import { packageVersion } from '../version.js';
+import { BUG_REPORT_ADVICE, describeBug } from '../bug-report.js';
 import { COMMANDS, selectedCommand } from './commands/index.js';
 import { protectOperands, restoreOperand, restoreOperandsIn } from './stdin-arg.js';
 
@@ -66,7 +67,7 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
     // --json`) is not.
     if (ctx.takesJSON && json && !printed) printJSONFailure(ctx, usage);
     if (isBug(failure) && !isYargsUsage(failure)) {
-      io.stderr(`credkit: unexpected error: ${(failure as Error)?.stack ?? String(failure)}\nThis is a bug in credkit; please report it.\n`);
+      io.stderr(`credkit ${packageVersion(packageRoot)}: unexpected error: ${describeBug(failure)}\n${BUG_REPORT_ADVICE}\n`);
       return 1;
     }
     if (output && isYargsUsage(failure)) {

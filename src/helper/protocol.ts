@@ -5,8 +5,9 @@
  */
 import { isUtf8 } from 'node:buffer';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
-import { isCredkitError, messageOf } from '../errors.js';
+import { isCredkitError } from '../errors.js';
 import { decodeStringStruct, GoJSONError } from './go-json.js';
+import { BUG_REPORT_ADVICE, bugName, describeBug } from '../bug-report.js';
 
 /** Texts clients match on; do not reword. */
 export const MESSAGES = {
@@ -205,9 +206,10 @@ export async function serve(argv: readonly string[], openStore: () => Promise<Cr
       io.stdout(`${oneLine(err.message)}\n`);
       return 1;
     }
-    // A bug: say so on stderr (the user's terminal), keep stdout one line for the client.
-    io.stdout(`${io.programName}: internal error: ${oneLine(messageOf(err))}\n`);
-    io.stderr(`${(err as Error)?.stack ?? String(err)}\nThis is a bug in credkit; please report it.\n`);
+    // A bug: stdout stays one line for the client (docker quotes it in its own error), the
+    // details go to stderr (the user's terminal); neither holds the message (src/bug-report.ts).
+    io.stdout(`${io.programName}: internal error: ${bugName(err)}; this is a bug in credkit, see standard error\n`);
+    io.stderr(`${io.programName}: internal error: ${describeBug(err)}\n${BUG_REPORT_ADVICE}\n`);
     return 1;
   }
 }

@@ -165,12 +165,14 @@ describe('helper protocol (pure)', () => {
       });
       expect(opened).to.equal(false);
     });
-    it('reports a bug on stderr with the stack and keeps stdout to one line', async () => {
-      const broken: CredentialStore = { ...memoryStore(), list: async () => { throw new TypeError('boom'); } };
-      const r = await call(['list'], '', broken as never);
+    it('reports a bug on stderr with the stack frames and keeps stdout to one line; neither holds the message, which may quote input', async () => {
+      // Node's JSON.parse quotes the text it failed on: here, a secret.
+      const broken: CredentialStore = { ...memoryStore(), add: async () => { JSON.parse('fake-bug-secret'); } };
+      const r = await call(['store'], '{"ServerURL":"quay.io","Username":"u","Secret":"fake-bug-secret"}', broken as never);
       expect(r.code).to.equal(1);
-      expect(r.out).to.equal('docker-credential-credkit: internal error: boom\n');
-      expect(r.err).to.match(/TypeError: boom[\s\S]*This is a bug in credkit/);
+      expect(r.out).to.equal('docker-credential-credkit: internal error: SyntaxError; this is a bug in credkit, see standard error\n');
+      expect(r.err).to.match(/^docker-credential-credkit: internal error: SyntaxError \(its message is not shown[^\n]*\n\s+at [\s\S]*This is a bug in credkit; please report it/);
+      expect(r.out.includes('fake-bug-secret') || r.err.includes('fake-bug-secret'), 'the secret was printed').to.equal(false);
     });
   });
 });
