@@ -4,12 +4,12 @@
  * keys are tried in reverse lexicographic order, and a key matches when its port is exactly the
  * image's, its host has as many labels and each label glob-matches, and its path is a plain string
  * prefix of the image's path. Every match is returned, in that order; the runtime tries them one
- * after another. Only when nothing matched does a Docker Hub image fall back to `index.docker.io`.
+ * after another (keys of one secret filed under one keyring key in Go map order: see randomOrderOf). Only when nothing matched does a Docker Hub image fall back to `index.docker.io`.
  */
 import { parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
-import type { ClientExplanation, FileStep, LookupInput, ResolvedCredential, ShadowedEntry } from './lookup.js';
+import type { ClientExplanation, FileStep, LookupInput, RandomOrder, ResolvedCredential, ShadowedEntry } from './lookup.js';
 import { hasCredential, makeCredential, quoteKey } from './lookup.js';
 
 const TITLE = 'kubelet (imagePullSecrets)';
@@ -181,6 +181,38 @@ function credentialOf(item: KeyringItem): ResolvedCredential {
   return makeCredential(item.entry.key, { username: item.entry.username, password: item.entry.password }, { file: item.file.source, key: item.entry.key });
 }
 
+/**
+ * The keys of one secret that kubelet files under one keyring key with different credentials.
+ * `BasicDockerKeyring.Add` ranges over the secret's map, so their order (unlike that of keyring
+ * keys, which are sorted, or of secrets, which are added one after another) is Go's map order,
+ * which changes from run to run. kubelet sends only username and password: tokens do not count.
+ */
+function randomOrderOf(matched: readonly KeyringItem[]): RandomOrder[] {
+  const groups = new Map<AuthFile, Map<string, KeyringItem[]>>();
+  for (const m of matched) {
+    let byKey = groups.get(m.file);
+    if (byKey === undefined) groups.set(m.file, (byKey = new Map()));
+    const group = byKey.get(m.keyringKey);
+    if (group === undefined) byKey.set(m.keyringKey, [m]);
+    else group.push(m);
+  }
+  const out: RandomOrder[] = [];
+  for (const byKey of groups.values()) {
+    for (const [keyringKey, group] of byKey) {
+      const first = group[0] as KeyringItem;
+      const same = (i: KeyringItem) => (i.entry.username ?? '') === (first.entry.username ?? '') && (i.entry.password ?? '') === (first.entry.password ?? '');
+      if (group.length > 1 && !group.every(same)) out.push({ file: first.file.source, keyringKey, keys: group.map((i) => i.entry.key) });
+    }
+  }
+  return out;
+}
+
+/** `"a"`, `"a" and "b"`, `"a", "b" and "c"`. */
+function quoteKeys(keys: readonly string[]): string {
+  const quoted = keys.map(quoteKey);
+  return quoted.length < 2 ? quoted.join('') : `${quoted.slice(0, -1).join(', ')} and ${quoted[quoted.length - 1]}`;
+}
+
 /** Explains which credentials kubelet tries for the image, given the pod's pull secrets. */
 export function lookupKubelet(input: LookupInput): ClientExplanation {
   const { ref } = input;
@@ -245,9 +277,20 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
   }
   out.credential = first;
   out.alternatives = rest;
+  const random = randomOrderOf(matched);
+  const firstRandom = random.find((r) => r.file === first.source.file && r.keys.includes(first.source.key));
   if (hasCredential(first)) out.outcome = 'credential';
-  else out.reason = `the first match ${quoteKey(first.source.key)} holds no credential${isStub(matched[0]!.entry) ? ' (a {} marker: kubelet runs no helpers)' : ''}; kubelet tries it as empty credentials`;
+  else {
+    out.reason = `the first match ${quoteKey(first.source.key)} holds no credential${isStub(matched[0]!.entry) ? ' (a {} marker: kubelet runs no helpers)' : ''}; kubelet tries it as empty credentials`;
+    if (firstRandom) out.reason += ` on the pulls where Go's map order puts it before ${quoteKeys(firstRandom.keys.filter((k) => k !== first.source.key))}`;
+  }
   if (rest.length > 0) out.notes.push(`${rest.length} more matching credential(s) are tried in order if the registry refuses the first`);
+  if (random.length > 0) {
+    out.randomOrder = random;
+    for (const r of random) {
+      out.notes.push(`keys ${quoteKeys(r.keys)} of ${r.file} are all ${quoteKey(r.keyringKey)} to kubelet, which takes a secret's keys in Go map order: which of their different credentials it tries first changes from pull to pull (credkit lists them in file order)`);
+    }
+  }
   if (matched.some((m) => m.entry.identityToken !== undefined)) out.notes.push('kubelet ignores identitytoken fields');
   return out;
 }

@@ -133,6 +133,16 @@ export interface ShadowedEntry {
   reason: string;
 }
 
+/** Keys of one pull secret that kubelet tries in random order (see {@link ClientExplanation.randomOrder}). */
+export interface RandomOrder {
+  /** The pull secret. */
+  file: string;
+  /** The key kubelet files them under. */
+  keyringKey: string;
+  /** The keys as written, in file order. */
+  keys: string[];
+}
+
 /** One client's answer. */
 export interface ClientExplanation {
   client: LookupClient;
@@ -151,6 +161,12 @@ export interface ClientExplanation {
   credential?: ResolvedCredential;
   /** kubelet: further matching credentials, tried in order if the first is refused. */
   alternatives?: ResolvedCredential[];
+  /**
+   * kubelet: keys of one pull secret that it files under one keyring key with different
+   * credentials. It adds a secret's keys in Go map order, so it tries these in an order that
+   * changes from pull to pull; `credential` and `alternatives` list them in file order.
+   */
+  randomOrder?: RandomOrder[];
   /** For `anonymous`: why; for `error`: the error; for `hang`: which helper it waits for. */
   reason: string;
   shadowed: ShadowedEntry[];

@@ -126,6 +126,21 @@ describe('e2e: credkit explain / get', () => {
     expect((JSON.parse(all.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['docker', 'podman', 'kubelet']);
   });
 
+  it('kubelet with --secret: two spellings of one registry in a secret are tried in random order, in text and --json', async () => {
+    const payload = JSON.stringify({ auths: { 'https://quay.io': auth('alice', PW), 'quay.io': auth('bob', PW2) } });
+    const file = join(sb.home, 'spellings.json');
+    await writeFile(file, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(payload) } }));
+    const r = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', file]);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout);
+    expect(r.stdout).to.include('uses: alice (password) from ').and.include('key "https://quay.io" (random order among keys "https://quay.io", "quay.io")');
+    expect(r.stdout).to.include('then tries: bob (password) from ').and.include('key "quay.io" (random order among keys "https://quay.io", "quay.io")');
+    expect(r.stdout).to.include('changes from pull to pull');
+    const json = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', file, '--json']);
+    const parsed = JSON.parse(json.stdout) as { clients: { randomOrder: unknown }[] };
+    expect(parsed.clients[0]?.randomOrder).to.deep.equal([{ file: `${file}#regcred`, keyringKey: 'quay.io', keys: ['https://quay.io', 'quay.io'] }]);
+  });
+
   it('kubelet with --secret: a stream of JSON Secrets (as `jq -c .items[]` writes, and kubectl reads) is every Secret in it', async () => {
     const secret = (name: string, auths: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
     const file = join(sb.home, 'secrets.json');

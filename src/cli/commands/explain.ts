@@ -40,11 +40,16 @@ export function renderClient(x: ClientExplanation): string[] {
     const answer = h.outcome === 'found' ? `found${h.username ? `, username ${h.username}` : ' (identity token)'}` : h.outcome === 'not-found' ? 'not found' : `${h.reason}: ${h.message}`;
     lines.push(`  helper: docker-credential-${h.helper} get ${JSON.stringify(h.serverURL)} (${h.via}) → ${answer}`);
   }
-  if (x.outcome === 'credential' && x.credential) lines.push(`  uses: ${describeCredential(x.credential)}`);
+  // kubelet: a credential whose place among others of the same keyring key is random says so.
+  const order = (c: ResolvedCredential) => {
+    const group = x.randomOrder?.find((r) => r.file === c.source.file && r.keys.includes(c.source.key));
+    return group ? ` (random order among keys ${group.keys.map((k) => JSON.stringify(k)).join(', ')})` : '';
+  };
+  if (x.outcome === 'credential' && x.credential) lines.push(`  uses: ${describeCredential(x.credential)}${order(x.credential)}`);
   else if (x.outcome === 'error') lines.push(`  fails: ${x.reason}`);
   else if (x.outcome === 'hang') lines.push(`  hangs: ${x.reason}`);
   else lines.push(`  uses: no credential — ${x.reason}`);
-  for (const alt of x.alternatives ?? []) lines.push(`  then tries: ${describeCredential(alt)}`);
+  for (const alt of x.alternatives ?? []) lines.push(`  then tries: ${describeCredential(alt)}${order(alt)}`);
   if (x.shadowed.length > 0) {
     lines.push('  not used:');
     for (const s of x.shadowed) lines.push(`    ${s.file} ${JSON.stringify(s.key)}${s.username ? ` (${s.username})` : ''}: ${s.reason}`);

@@ -225,6 +225,20 @@ describe('lookup: kubelet', () => {
       expect(all(await kube(c.image, [{ auths: c.auths }]))).to.deep.equal(c.expected);
     });
   }
+  it('keys of one secret that kubelet files under one key are tried in random order, and it says so', async () => {
+    // BasicDockerKeyring.Add ranges over the secret's map: Go map order, new on every pull.
+    const x = await kube('quay.io/org/app', [{ auths: { 'https://quay.io': auth('a'), 'quay.io/org': auth('o'), 'quay.io': auth('b'), 'quay.io/': auth('a') } }]);
+    expect(all(x)).to.deep.equal(['o', 'a', 'b', 'a']);
+    expect(x.randomOrder).to.deep.equal([{ file: 'secret0', keyringKey: 'quay.io', keys: ['https://quay.io', 'quay.io', 'quay.io/'] }]);
+    expect(x.notes.some((n) => n.includes('keys "https://quay.io", "quay.io" and "quay.io/" of secret0 are all "quay.io" to kubelet') && n.includes('changes from pull to pull'))).to.equal(true);
+    // The same credential under two spellings, or spellings in two secrets (added one after the other): the order is fixed.
+    expect((await kube('quay.io/x', [{ auths: { 'https://quay.io': auth('a'), 'quay.io': auth('a') } }])).randomOrder).to.equal(undefined);
+    const two = await kube('quay.io/x', [{ auths: { 'https://quay.io': auth('a') } }, { auths: { 'quay.io': auth('b') } }]);
+    expect([all(two), two.randomOrder]).to.deep.equal([['a', 'b'], undefined]);
+    // An empty first match is first only on some pulls.
+    const empty = await kube('quay.io/x', [{ auths: { 'quay.io': {}, 'https://quay.io': auth('a') } }]);
+    expect(empty.reason).to.match(/holds no credential .*on the pulls where Go's map order puts it before "https:\/\/quay\.io"$/);
+  });
   it('a bad auth fails the whole secret', async () => {
     expect((await kube('quay.io/x', [{ auths: { 'quay.io': { auth: '!!!!' }, 'b.io': auth('x') } }])).outcome).to.equal('error');
   });
