@@ -284,13 +284,15 @@ export interface IgnoredField {
  * Reads one entry object. Field names match case-insensitively, as Go's decoder does; unknown
  * fields are kept in `extra`. A bad `auth` is recorded in `authProblem`, not thrown, so that
  * `check` can report it; {@link assertUsable} turns it into an error for convert and merge.
- * `kubelet` (given for a pull secret's payload) reads as kubelet does: a `null` entry is empty,
- * and a field kubelet ignores that holds no string is listed there instead of refused.
+ * A `null` entry is an empty one, as every client reads it. `kubelet` (given for a pull secret's
+ * payload) reads as kubelet does: a field kubelet ignores that holds no string is listed there
+ * instead of refused.
  */
 export function parseEntry(raw: unknown, key: string, file: string, kubelet?: IgnoredField[]): AuthEntry {
-  // kubelet's DockerConfigEntry.UnmarshalJSON decodes `null` into its empty entry.
-  if (raw === null && kubelet !== undefined) return new ReadEntry(key, file);
-  if (raw === null || typeof raw !== 'object' || Array.isArray(raw)) {
+  // Go decodes `null` into a struct as its zero value: docker, podman (both also write it back
+  // as `{}` on their next save) and kubelet's DockerConfigEntry.UnmarshalJSON all read an empty entry.
+  if (raw === null) return new ReadEntry(key, file);
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw new ParseError('entry is not a JSON object', { file, key });
   }
   const entry = new ReadEntry(key, file);

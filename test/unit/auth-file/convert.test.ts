@@ -5,6 +5,9 @@ import type { AuthFormat } from '../../../src/auth-file/model.js';
 import { ConflictError } from '../../../src/auth-file/merge.js';
 import { ParseError } from '../../../src/errors.js';
 import { fixture, summarize } from '../../support/auth-summary.js';
+import { checkAuthInput } from '../../../src/auth-file/check.js';
+import { listEntries } from '../../../src/auth-file/list.js';
+import { parseAuthText } from '../../../src/auth-file/read.js';
 
 async function convert(text: string, source: string, options: ConvertOptions) {
   return convertAuth([{ text, source }], options);
@@ -21,6 +24,27 @@ async function chain(path: string, formats: AuthFormat[]) {
 }
 
 describe('convert', () => {
+  it('a null entry is read as {} (docker and podman read it so and write it back as {}), by convert, merge, ls and check', async () => {
+    const a = Buffer.from('a:fake-pw').toString('base64');
+    const inputs: [string, string, Record<string, unknown>][] = [
+      ['config.json', 'docker', { auths: { 'quay.io': null, 'ghcr.io': { auth: a } }, credsStore: 'pass' }],
+      ['auth.json', 'podman', { auths: { 'quay.io': null, 'ghcr.io': { auth: a } } }],
+      ['.dockercfg', 'dockercfg', { 'quay.io': null, 'ghcr.io': { auth: a } }],
+    ];
+    for (const [source, to, doc] of inputs) {
+      const text = JSON.stringify(doc);
+      const r = await convert(text, source, { to: to as AuthFormat, materialize: false });
+      const out = JSON.parse(r.text) as Record<string, Record<string, unknown>>;
+      expect(to === 'dockercfg' ? out['quay.io'] : out.auths?.['quay.io'], source).to.deep.equal({});
+      const merged = await convertAuth([{ text, source }, { text: JSON.stringify({ auths: { 'gcr.io': { auth: a } } }), source: 'other.json' }], { to: 'docker', materialize: false });
+      expect(Object.keys((JSON.parse(merged.text) as { auths: object }).auths).sort(), source).to.deep.equal(['gcr.io', 'ghcr.io', 'quay.io']);
+      expect(listEntries(parseAuthText(text, source).files).map((row) => row.key), source).to.deep.equal(['quay.io', 'ghcr.io']);
+      const findings = checkAuthInput({ text, source });
+      expect(findings.find((f) => f.key === 'quay.io')?.code, source).to.equal(to === 'docker' ? 'stub-in-helper' : 'empty-entry');
+      expect(findings.some((f) => f.code === 'unparseable'), source).to.equal(false);
+    }
+  });
+
   it('a host glob from a pull secret (*.example.com, kubelet only) is a scope loss for docker, podman and .dockercfg, not for a secret', async () => {
     const payload = JSON.stringify({ auths: { '*.example.com': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
     const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(payload).toString('base64') } });
