@@ -18,7 +18,7 @@ import { ParseError, messageOf } from '../errors.js';
 import { parseKubeletKey } from '../registry.js';
 import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
-import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText } from '../auth-file/json-text.js';
+import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText, setOwn } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
 import type { AuthFile } from '../auth-file/model.js';
 import type { IgnoredField } from '../auth-file/entry.js';
@@ -196,6 +196,14 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
     const found = v === undefined ? 'missing' : typeof v === 'string' && v.length <= 64 ? JSON.stringify(v) : `not a version (${typeof v})`;
     throw new ParseError(`apiVersion is ${found}; a Secret is apiVersion v1, and kubectl refuses it otherwise`, { file: label, key: 'apiVersion' });
   }
+  // The API server's Secret holds data and stringData as maps: kubectl fails to decode anything
+  // else into it ("cannot unmarshal array into Go struct field Secret.data"), null being no map.
+  for (const field of ['data', 'stringData'] as const) {
+    const v = obj[field];
+    if (v !== undefined && v !== null && !isJSONObject(v)) {
+      throw new ParseError(`"${field}" is ${Array.isArray(v) ? 'a list (a YAML !!omap or !!pairs is one to kubectl)' : `a ${typeof v}`}, not a map; kubectl refuses the Secret`, { file: label, key: field });
+    }
+  }
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
   const dataKey = DATA_KEY[type];
   let payload: string;
@@ -280,6 +288,46 @@ function pullSecretsOf(into: Collected, source: string): Pick<PullSecretSet, 'se
   throw new ParseError('no Secret found', { file: source });
 }
 
+/**
+ * Where the first map or list used as a mapping key is (directly or through an alias), or
+ * undefined: go-yaml, with which kubectl reads YAML, refuses such a key ("invalid map key"),
+ * where the library would turn it into a string.
+ */
+function collectionKeyOffset(doc: import('yaml').Document): number | undefined {
+  const y = yaml();
+  let at: number | undefined;
+  y.visit(doc, {
+    Pair(_key, pair) {
+      const key = y.isAlias(pair.key) ? pair.key.resolve(doc) : pair.key;
+      if (!y.isCollection(key)) return undefined;
+      at = (y.isNode(pair.key) ? pair.key.range?.[0] : undefined) ?? 0;
+      return y.visit.BREAK;
+    },
+  });
+  return at;
+}
+
+/**
+ * A value as go-yaml gives it to kubectl: the library makes a JS Map of an `!!omap` and a Set
+ * of a `!!set`, which go-yaml reads as the collections they are written as: a list of one-key
+ * maps, and a map whose values are null.
+ */
+function asGoYAMLReads(value: unknown): unknown {
+  if (value instanceof Map) return [...value].map(([k, v]) => ({ [String(k)]: asGoYAMLReads(v) }));
+  if (value instanceof Set) return Object.fromEntries([...value].map((k) => [String(k), null]));
+  // In place, and only where something changes (setOwn: a key "__proto__" is a key like any other).
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = asGoYAMLReads(value[i]);
+  } else if (isJSONObject(value)) {
+    for (const k in value) {
+      const v = value[k];
+      const read = asGoYAMLReads(v);
+      if (read !== v) setOwn(value, k, read);
+    }
+  }
+  return value;
+}
+
 function lineAt(text: string, offset: number): number {
   let line = 1;
   for (let i = text.indexOf('\n'); i >= 0 && i < offset; i = text.indexOf('\n', i + 1)) line++;
@@ -316,9 +364,12 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
       const line = err.linePos?.[0]?.line ?? (offset >= 0 ? lineAt(text, offset) : undefined);
       throw new ParseError(`invalid YAML in document ${i + 1}${line !== undefined ? ` at line ${line}` : ''} (${err.code})`, { file: source });
     }
+    const keyAt = collectionKeyOffset(doc);
+    // The line only: go-yaml's own message quotes the key, which may hold a secret.
+    if (keyAt !== undefined) throw new ParseError(`invalid YAML in document ${i + 1} at line ${lineAt(text, keyAt)}: a map or list used as a key, which kubectl refuses (invalid map key)`, { file: source });
     let value: unknown;
     try {
-      value = doc.toJS({ maxAliasCount: 100 });
+      value = asGoYAMLReads(doc.toJS({ maxAliasCount: 100 }));
     } catch (err) {
       // Aliases are resolved only here: one that names no anchor, or so many that they expand
       // exponentially (a "billion laughs" bomb), throws. The library's message may quote the input.

@@ -165,3 +165,35 @@ describe('pull secrets: apiVersion, as kubectl checks it', () => {
     expect(() => parseAuthText(JSON.stringify(manifest(1)), 's.json')).to.throw(/apiVersion is not a version \(number\)/);
   });
 });
+
+describe('pull secrets: YAML collections as kubectl (go-yaml) reads them', () => {
+  const head = 'apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/dockerconfigjson\n';
+  const payload = b64(JSON.stringify({ auths: { 'quay.io': { auth: b64('alice:fake-pw') } } }));
+  it('a map or list as a key (directly or through an alias) is refused with its line, not read as a string, and not quoted', () => {
+    const texts: [string, number][] = [
+      [`${head}data:\n  .dockerconfigjson: ${payload}\n  ? [fake-collection-key]\n  : x\n`, 8],
+      [`${head}metadata2: &k {fake-collection-key: 1}\ndata:\n  .dockerconfigjson: ${payload}\n  *k : x\n`, 9],
+    ];
+    for (const [text, line] of texts) {
+      try {
+        parseAuthText(text, 's.yaml');
+        expect.fail('read');
+      } catch (err) {
+        expect((err as Error).message).to.match(new RegExp(`^s\\.yaml: invalid YAML in document 1 at line ${line}: a map or list used as a key, which kubectl refuses \\(invalid map key\\)$`));
+        expect((err as Error).message.includes('fake-collection-key')).to.equal(false);
+      }
+    }
+  });
+  it('data as an !!omap (a list to go-yaml) or any list or scalar is no map: refused, as kubectl refuses it', () => {
+    const omap = `${head}data: !!omap\n  - .dockerconfigjson: ${payload}\n`;
+    expect(() => parseAuthText(omap, 's.yaml')).to.throw(/s\.yaml#s: key "data": "data" is a list \(a YAML !!omap or !!pairs is one to kubectl\), not a map; kubectl refuses the Secret/);
+    const json = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: payload });
+    expect(() => parseAuthText(json, 's.json')).to.throw(/s\.json#s: key "data": "data" is a string, not a map/);
+    const stringData = `${head}stringData: !!pairs\n  - .dockerconfigjson: '{"auths":{}}'\n`;
+    expect(() => parseAuthText(stringData, 's.yaml')).to.throw(/key "stringData": "stringData" is a list/);
+    // A !!set is a map with null values to go-yaml: a payload that is no base64 string.
+    expect(() => parseAuthText(`${head}data: !!set\n  ? .dockerconfigjson\n`, 's.yaml')).to.throw(/key "data\[\.dockerconfigjson\]": value must be a base64 string/);
+    // An ordinary map still reads.
+    expect(parseAuthText(`${head}data: !!map\n  .dockerconfigjson: ${payload}\n`, 's.yaml').files[0]?.entries[0]?.username).to.equal('alice');
+  });
+});
