@@ -13,6 +13,7 @@ import { topLevelMembers } from './json-text.js';
 import { parseAuthText } from './read.js';
 import { convertToHostname } from './lookup-docker.js';
 import { normalizeAuthFileKey } from './lookup-containers.js';
+import { kubeletKey } from './lookup-kubelet.js';
 import type { RegistryKey } from '../registry.js';
 import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
 
@@ -110,11 +111,17 @@ function checkRepeatedMembers(input: CheckInput, out: Finding[]): void {
  * Which of two keys for one scope each client takes. Only a key neither spells exactly is picked
  * at random (Go map order): docker looks up `https://index.docker.io/v1/` or the bare host, then
  * any key whose host part is that; podman the canonical key, then (registry-wide) keys cut to
- * their host; kubelet files both under one key and tries both, in random order.
+ * their host; kubelet tries both, in random order where it files both under one key.
  */
 function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): string {
   const say = (client: string, picked: string[]) => (picked.length === 0 ? `${client} uses neither` : picked.length === 1 ? `${client} uses "${picked[0]}"` : `${client} picks one at random`);
-  if (format === 'secret') return 'kubelet tries both, in random order, and a stale one fails pulls until it does';
+  if (format === 'secret') {
+    const [ka, kb] = [kubeletKey(a), kubeletKey(b)];
+    if (ka === undefined || kb === undefined || ka === kb) return 'kubelet tries both, in random order, and a stale one fails pulls until it does';
+    // Two keyring keys (`quay.io/org/` and `quay.io/org`): kubelet tries them in reverse sorted order.
+    const [first, then] = ka > kb ? [a, b] : [b, a];
+    return `kubelet tries "${first}" first where both match (it sorts its keys), then "${then}"`;
+  }
   const keys = [a, b];
   const parts: string[] = [];
   if (format !== 'podman') {

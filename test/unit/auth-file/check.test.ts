@@ -53,6 +53,17 @@ describe('check', () => {
     expect(message({ 'index.docker.io': a, 'registry-1.docker.io': b })).to.match(/; docker uses neither, podman picks one at random$/);
   });
 
+  it('conflicting keys in a pull secret: random order only where kubelet files both under one key', () => {
+    const secret = (auths: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
+    const message = (auths: Record<string, unknown>) => checkAuthInput({ text: secret(auths), source: 's.json' }).find((f) => f.code === 'conflicting-key')?.message ?? '';
+    const a = { auth: b64('alice:fake-a') };
+    const b = { auth: b64('bob:fake-b') };
+    // BasicDockerKeyring: "https://quay.io/v2/org" and "quay.io/org" are one key, added in Go map order.
+    expect(message({ 'https://quay.io/v2/org': a, 'quay.io/org': b })).to.match(/; kubelet tries both, in random order/);
+    // "quay.io/org/" and "quay.io/org" are two keys, tried in reverse sorted order: the slash first.
+    expect(message({ 'quay.io/org': a, 'quay.io/org/': b })).to.match(/; kubelet tries "quay\.io\/org\/" first where both match \(it sorts its keys\), then "quay\.io\/org"$/);
+  });
+
   it('an unparseable file is named once (file and key apart from the message)', () => {
     const [f] = checkAuthInput({ text: '', source: 'big.json' });
     expect([f?.file, f?.key, f?.message]).to.deep.equal(['big.json', undefined, 'the file is empty']);
