@@ -9,7 +9,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { constants } from 'node:fs';
-import { dirname } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { readTextIfExists, realPathOf, resolveWriteTarget, updateFile } from '../auth-file/safe-file.js';
 
@@ -114,11 +114,14 @@ export async function checkAvailable(config: CredkitConfig): Promise<string | un
     const { access, lstat, stat } = await import('node:fs/promises');
     // Every write creates `<file>.lock` and a temporary file beside the real target, after
     // creating the missing directories: the nearest one that exists must take new entries.
-    let dir = dirname(await resolveWriteTarget(path));
+    const target = await resolveWriteTarget(path);
+    let dir = dirname(target);
+    let missing = false;
     for (;;) {
       const entry = await lstat(dir).catch((err: NodeJS.ErrnoException) => (err.code === 'ENOENT' && dirname(dir) !== dir ? undefined : Promise.reject(err)));
       if (entry === undefined) {
         dir = dirname(dir);
+        missing = true;
         continue;
       }
       // A link to a directory that is not there (a drive not mounted): mkdir cannot go through it.
@@ -127,13 +130,38 @@ export async function checkAvailable(config: CredkitConfig): Promise<string | un
       if (!st.isDirectory()) return `${path}: cannot be created, ${dir} is not a directory`;
       break;
     }
-    try {
-      await access(dir, constants.W_OK | constants.X_OK);
-    } catch (err) {
-      return `${path}: cannot be written, credkit cannot create files in ${dir} (${(err as NodeJS.ErrnoException).code ?? 'error'})`;
+    // access() judges by the mode bits alone: it passes for root everywhere, and on a pseudo file
+    // system (/proc/self, /sys) that refuses every new name. So make what the first write makes
+    // there (a directory, or a file), under a name of our own, and remove it at once.
+    const failed = await access(dir, constants.W_OK | constants.X_OK).then(
+      () => tryCreating(dir, missing ? 'directory' : 'file', basename(target)),
+      (err: NodeJS.ErrnoException) => err.code ?? 'error',
+    );
+    if (failed !== undefined) {
+      return missing
+        ? `${path}: cannot be created, credkit cannot create directories in ${dir} (${failed})`
+        : `${path}: cannot be written, credkit cannot create files in ${dir} (${failed})`;
     }
     return undefined;
   } catch (err) {
     return messageOf(err);
   }
+}
+
+/**
+ * Creates a directory or an empty file in `dir` and removes it again; the error code when it cannot
+ * be created. The file's name is a writer's temp file's (`.<name>.<random>.tmp`, see
+ * writeFileAtomic), so one left by a check killed in between is removed by the next write.
+ */
+async function tryCreating(dir: string, kind: 'directory' | 'file', name: string): Promise<string | undefined> {
+  const { mkdir, open, rmdir, unlink } = await import('node:fs/promises');
+  const probe = join(dir, `.${kind === 'directory' ? 'credkit-check' : name}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`);
+  try {
+    if (kind === 'directory') await mkdir(probe, { mode: 0o700 });
+    else await (await open(probe, constants.O_CREAT | constants.O_EXCL | constants.O_WRONLY, 0o600)).close();
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code ?? 'error';
+  }
+  await (kind === 'directory' ? rmdir(probe) : unlink(probe)).catch(() => undefined);
+  return undefined;
 }

@@ -5,7 +5,7 @@
  * world-readable auth file, and docker and podman configs that disagree.
  */
 import { expect } from 'chai';
-import { chmod, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
@@ -315,6 +315,48 @@ describe('e2e: credkit doctor', function () {
         await mkdir(join(sb.home, 'unmounted', 'data'), { recursive: true });
         expect(one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend').level).to.equal('ok');
         expect((await sb.helper('store', input)).code).to.equal(0);
+      });
+    });
+
+    describe('file under a place that takes no new names', () => {
+      const input = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'alice', Secret: FAKE })}\n`;
+
+      // procfs and sysfs can pass access() for W_OK (as root: /sys here, /proc/self on other kernels),
+      // yet refuse every new name (EPERM, ENOENT).
+      for (const place of ['/proc/self', '/sys']) {
+        it(`a directory to create under ${place}: error from doctor and store backends, as store fails`, async () => {
+          sb.env.CREDKIT_BACKEND = 'file';
+          sb.env.CREDKIT_FILE = `${place}/credkit/credentials.json`;
+          const f = one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend');
+          expect(f.level, f.what).to.equal('error');
+          expect(f.what).to.include(`${sb.env.CREDKIT_FILE}: cannot be created, credkit cannot create directories in ${place} (E`);
+          const backends = JSON.parse((await sb.credkit(['store', 'backends', '--json'])).stdout) as { backends: { name: string; usable: boolean }[] };
+          expect(backends.backends.find((b) => b.name === 'file')?.usable).to.equal(false);
+          const r = await sb.helper('store', input);
+          expect(r.code).to.equal(1);
+          expect(r.stdout.startsWith(`${sb.env.CREDKIT_FILE}: cannot create directory ${place}/credkit (`), r.stdout).to.equal(true);
+        });
+      }
+
+      it('a file to create in /sys itself: error from doctor, as store fails', async () => {
+        sb.env.CREDKIT_BACKEND = 'file';
+        sb.env.CREDKIT_FILE = '/sys/credkit-credentials.json';
+        const f = one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend');
+        expect(f.level, f.what).to.equal('error');
+        expect(f.what).to.include(`${sb.env.CREDKIT_FILE}: cannot be written, credkit cannot create files in /sys (E`);
+        expect((await sb.helper('store', input)).code).to.equal(1);
+      });
+
+      it('where the directories can be made: usable, and the check leaves nothing behind', async () => {
+        sb.env.CREDKIT_BACKEND = 'file';
+        const parent = join(sb.home, 'state');
+        await mkdir(parent);
+        sb.env.CREDKIT_FILE = join(parent, 'credkit', 'credentials.json');
+        expect(one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend').level).to.equal('ok');
+        expect(await readdir(parent)).to.deep.equal([]);
+        await mkdir(join(parent, 'credkit'));
+        expect(one((await doctorJSON(sb, ['--no-call-helpers'])).report, 'configured-backend').level).to.equal('ok');
+        expect(await readdir(join(parent, 'credkit'))).to.deep.equal([]);
       });
     });
 
