@@ -146,7 +146,8 @@ function refuseBooleanValues(argv: readonly string[], y: Argv): void {
     const name = m[1] as string;
     const value = m[2] as string;
     if (!booleans.has(name) && !(name.startsWith('no-') && booleans.has(name.slice(3)))) continue;
-    if (value !== 'true' && value !== 'false') throw new UsageError(`--${name} takes no value, or true or false; got ${JSON.stringify(value)}`);
+    // The value is not quoted: `--password-stdin=…` may be a password typed in the wrong place.
+    if (value !== 'true' && value !== 'false') throw new UsageError(`--${name} takes no value, or true or false`);
   }
 }
 
