@@ -11,7 +11,7 @@ import { serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
 import type { IgnoredField } from './entry.js';
 import { isStub } from './model.js';
-import { lossesFor, withoutUnwritable } from './fidelity.js';
+import { lossesFor, respellings, withoutUnwritable } from './fidelity.js';
 import type { Loss } from './fidelity.js';
 import { materialize } from './materialize.js';
 import type { CredentialResolver, HelperLookup } from './materialize.js';
@@ -202,6 +202,9 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
     const writable = withoutUnwritable(job.file, options.to);
     const file: AuthFile = { ...writable.file, format: options.to };
     result.losses.push(...writable.losses, ...lossesFor(file, options.to, secretType));
+    // Read as the target's own format, the file's keys meant something to the very client that
+    // reads the output, so a respelling that changes what it takes is said (it loses nothing).
+    if (only !== undefined && only.format === options.to && (options.to === 'docker' || options.to === 'podman')) result.notes.push(...respellings(file, options.to));
     result.entries += file.entries.length;
     for (const e of file.entries) {
       if (e.authProblem === 'unpadded') {

@@ -7,10 +7,10 @@
  * Fields the target can carry but its readers ignore (email, serveraddress, unknown fields) are
  * written and are not listed.
  */
-import { isPlainHostKey, parseRegistryKey } from '../registry.js';
+import { DOCKER_HUB_HOST, isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
 import { authHasEmptyUsername } from './entry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
-import { canonicalOf, keyOf } from './model.js';
+import { canonicalOf, keyOf, styledKeyOf } from './model.js';
 import { isStub } from './model.js';
 import type { PullSecretType } from '../kube/pull-secret.js';
 
@@ -158,4 +158,46 @@ export function withoutUnwritable(file: AuthFile, target: AuthFormat): { file: A
     losses.push({ kind: 'username', file: e.origin.file, key: e.origin.key, message: why });
   }
   return kept === undefined ? { file, losses } : { file: { ...file, entries: kept }, losses };
+}
+
+/** A key written in another spelling than it was read in, and what that changes; not a loss. */
+export interface Respelling {
+  file: string;
+  key: string;
+  message: string;
+}
+
+/**
+ * The keys of `file`, read as a `target` file (docker config.json or podman auth.json) and
+ * written as one again, whose respelling in the target's style changes what that file's clients
+ * take (nothing is lost, but the same client now acts differently): a Docker Hub alias that docker
+ * never looked up, a trailing-slash key podman never matched, a `credHelpers` route spelt with a
+ * scheme or another Hub alias that neither took. A scheme key becoming its bare host is left out:
+ * both clients already read it as that host (after an exact key, which would be a duplicate).
+ */
+export function respellings(file: AuthFile, target: 'docker' | 'podman'): Respelling[] {
+  const out: Respelling[] = [];
+  for (const e of file.entries) {
+    if (isPlainHostKey(e.key)) continue;
+    const k = keyOf(e);
+    const written = styledKeyOf(e, target);
+    if (written === e.key) continue;
+    if (target === 'docker' && k.hub && k.path === '') {
+      out.push({ file: e.origin.file, key: e.origin.key, message: `written as "${written}", the only key docker looks Docker Hub up under: docker did not use this entry, and now sends it for Docker Hub` });
+    } else if (k.scheme === undefined && (k.trailingSlash || k.path !== '')) {
+      // containers/image matches a key without a scheme only exactly as written.
+      out.push({ file: e.origin.file, key: e.origin.key, message: `written as "${written}": podman${target === 'docker' ? ' (which reads config.json too)' : ''} never matched the key as it was spelt, and now uses it` });
+    }
+  }
+  for (const [key, helper] of file.credHelpers) {
+    const k = parseRegistryKey(key);
+    const styled = keyForStyle(k, target);
+    // As buildDoc writes it: a spelling whose target form is already a key stays as written.
+    if (styled === key || file.credHelpers.has(styled)) continue;
+    const name = k.hub ? 'Docker Hub' : styled;
+    const who = k.hub ? `${target} looks Docker Hub's helper up only under that key` : 'docker and podman look helpers up by the bare registry name only';
+    const podmanLost = target === 'docker' && key === DOCKER_HUB_HOST ? `; podman, which reads config.json too, looked up "${DOCKER_HUB_HOST}" and no longer takes it` : '';
+    out.push({ file: file.source, key: `credHelpers[${key}]`, message: `written as "${styled}": ${who}, so the route was not taken, and now ${name} credentials come from helper "${helper}"${podmanLost}` });
+  }
+  return out;
 }

@@ -45,7 +45,7 @@ describe('e2e: credkit auth files', function () {
 
   it('lossy conversion: writes what it can, reports per key on stderr, exits 1; --allow-lossy exits 0', async () => {
     const out = join(sb.home, 'config.json');
-    const r = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--to', 'docker', '-o', out]);
+    const r = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--from', 'podman', '--to', 'docker', '-o', out]);
     expect(r.code).to.equal(1);
     expect(r.stdout).to.equal('');
     const lines = r.stderr.trim().split('\n');
@@ -55,7 +55,7 @@ describe('e2e: credkit auth files', function () {
     expect(lines[2]).to.match(/2 items cannot be expressed in docker format; the output was written anyway; pass --allow-lossy/);
     ok(SECRETISH.test(r.stderr) === false, 'no secret on stderr');
     ok((await readFile(out, 'utf8')).includes('"quay.io/team/app"'), 'scoped key written');
-    const allowed = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--to', 'docker', '-o', out, '--allow-lossy']);
+    const allowed = await sb.credkit(['convert', fx('podman/scoped-keys.json'), '--from', 'podman', '--to', 'docker', '-o', out, '--allow-lossy']);
     expect(allowed.code).to.equal(0);
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });

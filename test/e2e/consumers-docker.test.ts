@@ -57,7 +57,8 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
   }
 
   it('podman auth.json (docker.io and a registry key) --to docker: docker pull sends both credentials', async () => {
-    const r = await sb.credkit(['convert', join(FIXTURES, 'podman', 'hub-and-registry.json'), '--to', 'docker', '-o', configPath]);
+    // Not named auth.json, so read as a config.json unless told: docker.io there would get a note.
+    const r = await sb.credkit(['convert', join(FIXTURES, 'podman', 'hub-and-registry.json'), '--from', 'podman', '--to', 'docker', '-o', configPath]);
     expectNoSecrets('credkit convert', [r], SECRETS);
     expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, '', '']);
     // Only "auth" in each entry, so what docker sends can only come from decoding our encoding.
@@ -156,5 +157,22 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     const logout = await run('docker', ['logout', 'c.example.test'], { env: sb.env });
     expect(logout.stderr).to.not.match(/error/i);
     expect(Object.keys((JSON.parse(await readFile(configPath, 'utf8')) as { auths: object }).auths)).to.deep.equal(['a.example.test']);
+  });
+
+  it('config.json --to docker respells a Hub key docker never reads (index.docker.io), and says that docker now sends it', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const doc = { auths: { 'index.docker.io': { auth: Buffer.from(`${HUB.username}:${HUB.password}`).toString('base64') } } };
+    await writeFile(configPath, JSON.stringify(doc));
+    // docker looks the Hub up as https://index.docker.io/v1/, and its host fallback compares that
+    // whole URL with each key's host, so this key answers no Hub pull.
+    const before = await pullAuth('busybox');
+    expect([before.username, before.password].filter(Boolean), 'credentials docker sent for the Hub from index.docker.io').to.deep.equal([]);
+    const source = join(sb.home, 'hub-alias.json');
+    await writeFile(source, JSON.stringify(doc));
+    const r = await sb.credkit(['convert', source, '--to', 'docker', '-o', configPath]);
+    expectNoSecrets('credkit convert', [r], SECRETS);
+    expect(r.code).to.equal(0);
+    expect(r.stderr).to.match(/key "index\.docker\.io": written as "https:\/\/index\.docker\.io\/v1\/".*docker did not use this entry, and now sends it for Docker Hub/);
+    expectAuth(await pullAuth('busybox'), { ...HUB, serveraddress: HUB_KEY }, 'X-Registry-Auth for Docker Hub after the conversion');
   });
 });

@@ -313,6 +313,27 @@ describe('convert', () => {
     expect(JSON.parse(merged.text).credHelpers).to.deep.equal({ 'https://index.docker.io/v1/': 'pass', 'docker.io': 'pass' });
   });
 
+  it('written in its own format, a key whose respelling changes what that format\'s clients take gets a note', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    // docker takes none of these entries or routes (the Hub only as https://index.docker.io/v1/,
+    // credHelpers by the bare host); podman takes credHelpers[docker.io], and not "quay.io/".
+    const docker = JSON.stringify({
+      auths: { 'index.docker.io': { auth: b64('u:fake-hub') }, 'quay.io/': { auth: b64('q:fake-quay') }, 'https://ghcr.io/v1/': { auth: b64('g:fake-ghcr') } },
+      credHelpers: { 'docker.io': 'pass', 'https://reg.example': 'pass' },
+    });
+    const same = await convert(docker, 'config.json', { to: 'docker', materialize: false });
+    expect(same.losses).to.deep.equal([]);
+    // A scheme key that becomes its host changes nothing: both clients read it as that host.
+    expect(same.notes.map((n) => n.key)).to.deep.equal(['index.docker.io', 'quay.io/', 'credHelpers[docker.io]', 'credHelpers[https://reg.example]']);
+    expect(same.notes[0]?.message).to.match(/docker did not use this entry, and now sends it for Docker Hub/);
+    expect(same.notes[2]?.message).to.match(/podman, which reads config\.json too, looked up "docker\.io" and no longer takes it/);
+    // Into another format the keys take the target's spelling as its point: no note.
+    expect((await convert(docker, 'config.json', { to: 'podman', materialize: false })).notes).to.deep.equal([]);
+    // An auth.json read and written as one: podman already normalised the Hub alias.
+    const podman = await convert(docker, 'auth.json', { to: 'podman', materialize: false });
+    expect(podman.notes.map((n) => n.key)).to.deep.equal(['quay.io/', 'credHelpers[https://reg.example]']);
+  });
+
   it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
     // As JSON.parse reads it: an own key. An assignment to a fresh object would drop it silently.
     const b64 = (s: string) => Buffer.from(s).toString('base64');
