@@ -12,6 +12,7 @@ import { ParseError, UsageError } from '../errors.js';
 import { entryToJSON, parseEntry } from '../auth-file/entry.js';
 import { parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
 import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
+import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { basename } from 'node:path';
 
 /** The prefix that names an auth file as a store on the command line. */
@@ -54,6 +55,20 @@ export class AuthFileStore implements CredentialStore {
       if (c) out.set(key, c.username);
     }
     return out;
+  }
+
+  /**
+   * A registry-wide URL is written as `docker login` (config.json) or `podman login` (auth.json)
+   * writes it: the bare host, and Docker Hub as `https://index.docker.io/v1/` or `docker.io`.
+   * Each client takes that exact key before any other spelling (podman `docker.io` before
+   * `https://index.docker.io/v1/`, both before `https://quay.io`), so a credential written under
+   * another spelling beside an older one would never be used. A namespace or repository key is a
+   * scope podman honours as written, and stays.
+   */
+  keyFor(serverURL: string): string {
+    const k = parseRegistryKey(serverURL);
+    if (k.scope !== 'registry' || k.host === '') return serverURL;
+    return keyForStyle(k, this.style);
   }
 
   /** Replaces the whole entry (never a field-level merge, so no stale token survives). */

@@ -30,6 +30,8 @@ export interface CopyEntry {
   reason?: string;
   /** With `move`: true once the source entry was erased. */
   erased?: boolean;
+  /** The target's key for it, when the target keeps it under another spelling ({@link CredentialStore.keyFor}). */
+  targetKey?: string;
 }
 
 /** Options of {@link copyCredentials}. */
@@ -113,9 +115,11 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   }
   if (from === undefined) return { ...entry, status: 'skipped', reason: `${source.name} lists it but has no credential for it` };
   entry.username = from.username;
+  const key = target.keyFor?.(url) ?? url;
+  if (key !== url) entry.targetKey = key;
   let current: StoredCredential | undefined;
   try {
-    current = await target.get(url);
+    current = await target.get(key);
   } catch (err) {
     return { ...entry, reason: `reading from ${target.name} failed: ${messageOf(err)}` };
   }
@@ -123,7 +127,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   if (options.dryRun) return { ...entry, status: 'planned' };
   if (entry.action !== 'same') {
     try {
-      await target.add({ serverURL: url, username: from.username, secret: from.secret, ...(from.tokenUsername !== undefined ? { tokenUsername: from.tokenUsername } : {}) });
+      await target.add({ serverURL: key, username: from.username, secret: from.secret, ...(from.tokenUsername !== undefined ? { tokenUsername: from.tokenUsername } : {}) });
     } catch (err) {
       return { ...entry, reason: `writing to ${target.name} failed: ${messageOf(err)}` };
     }
@@ -131,7 +135,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     // normalise the URL): only what reads back the same counts as copied.
     let back: StoredCredential | undefined;
     try {
-      back = await target.get(url);
+      back = await target.get(key);
     } catch (err) {
       return { ...entry, reason: `reading back from ${target.name} failed: ${messageOf(err)}` };
     }
@@ -155,7 +159,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   // target are one store under two names, and the credential now exists nowhere but in memory.
   let after: StoredCredential | undefined;
   try {
-    after = await target.get(url);
+    after = await target.get(key);
   } catch {
     after = undefined; // cannot show the target still holds it: treat it as gone and put it back
   }
@@ -169,8 +173,9 @@ async function putBack(source: CredentialStore, target: CredentialStore, credent
   const problems: string[] = [];
   for (const store of [source, target]) {
     try {
-      await store.add(credential);
-      const back = await store.get(credential.serverURL);
+      const key = store === target ? (target.keyFor?.(credential.serverURL) ?? credential.serverURL) : credential.serverURL;
+      await store.add({ ...credential, serverURL: key });
+      const back = await store.get(key);
       if (back !== undefined && sameStored(back, credential)) return `it was put back into ${store.name}`;
       problems.push(`${store.name} does not return it`);
     } catch (err) {

@@ -35,6 +35,11 @@ export interface CredentialStore {
    * store cannot tell. `copy` compares it so that `--move` never erases a store into itself.
    */
   location?(): string | undefined;
+  /**
+   * The key under which this store keeps a credential copied in for `serverURL`, when it is not
+   * `serverURL` itself: an auth file keeps a registry under the one spelling its client looks up.
+   */
+  keyFor?(serverURL: string): string;
 }
 
 /** The username docker-credential-helpers use to mark an identity token. */

@@ -12,7 +12,7 @@ const PW1 = 'fake-copy-password-one';
 const PW2 = 'fake-copy-password-two';
 const OLD = 'fake-copy-password-old';
 const TOKEN = 'fake-copy-identity-token';
-const SECRETS = [PW1, PW2, OLD, TOKEN];
+const SECRETS = [PW1, PW2, OLD, TOKEN, 'fake-new-hub', 'fake-new-quay', 'fake-old-hub', 'fake-old-quay'];
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -189,7 +189,7 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
   });
 });
 
-describe('credkit copy: authfile:PATH → authfile:PATH with an identity token', function () {
+describe('credkit copy: authfile:PATH → authfile:PATH', function () {
   let sb: Sandbox;
   before(async function () {
     await skipUnlessPrograms(this, ['podman']);
@@ -213,6 +213,28 @@ describe('credkit copy: authfile:PATH → authfile:PATH with an identity token',
       const login = await run('podman', ['login', '--authfile', to, '--get-login', 'tok.io'], { env: sb.env });
       expect([login.code, login.stdout.trim()], login.stderr).to.deep.equal([0, 'tu']);
     }
+  });
+
+  it('a registry the target already holds under another spelling is written under the key its client reads first, so podman takes the copy', async () => {
+    const from = join(sb.home, 'docker-style.json');
+    await writeFile(from, JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('new-hub:fake-new-hub') }, 'https://quay.io': { auth: b64('new-quay:fake-new-quay') } } }), { mode: 0o600 });
+    const to = join(sb.home, 'auth.json');
+    await writeFile(to, JSON.stringify({ auths: { 'docker.io': { auth: b64('old-hub:fake-old-hub') }, 'quay.io': { auth: b64('old-quay:fake-old-quay') } } }), { mode: 0o600 });
+    const r = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`]);
+    expectNoSecrets(r);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/https:\/\/index\.docker\.io\/v1\/ -> docker\.io\s+new-hub\s+replace\s+copied/);
+    expect(Object.keys(JSON.parse(await readFile(to, 'utf8')).auths)).to.deep.equal(['docker.io', 'quay.io']);
+    // podman takes the exact "docker.io" / "quay.io" before any other spelling of them.
+    for (const [registry, user] of [['docker.io', 'new-hub'], ['quay.io', 'new-quay']]) {
+      const login = await run('podman', ['login', '--authfile', to, '--get-login', registry!], { env: sb.env });
+      expect([login.code, login.stdout.trim()], login.stderr).to.deep.equal([0, user]);
+    }
+    // Into a docker config.json, Docker Hub goes under docker's key, as docker login writes it.
+    const config = join(sb.home, 'config.json');
+    const back = await sb.credkit(['copy', '--from', `authfile:${to}`, '--to', `authfile:${config}`, 'docker.io']);
+    expect(back.code, back.stderr).to.equal(0);
+    expect(Object.keys(JSON.parse(await readFile(config, 'utf8')).auths)).to.deep.equal(['https://index.docker.io/v1/']);
   });
 });
 

@@ -72,7 +72,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${source.name} matches "${u}"`);
       for (const n of notes) warn(ctx, `credkit: note: ${n}`);
       if (report.entries.length === 0) return say(ctx, `no credentials to copy from ${source.name}`);
-      const rows = report.entries.map((e) => [e.serverURL, userCell(e), e.action, statusCell(e)].map(cell));
+      const rows = report.entries.map((e) => [e.targetKey === undefined ? e.serverURL : `${e.serverURL} -> ${e.targetKey}`, userCell(e), e.action, statusCell(e)].map(cell));
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) say(ctx, r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
       say(ctx, summary(report.entries, Boolean(args['dry-run']), source.name, target.name));
