@@ -7,10 +7,10 @@ import { ParseError, UsageError } from '../errors.js';
 import type { PullSecret, PullSecretType, SecretContainer, SkippedSecret } from '../kube/pull-secret.js';
 import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret.js';
 import { serializeConfigJSON } from './docker-config.js';
-import { serializeDockercfg } from './dockercfg.js';
+import { isWidenedDockercfgKey, serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
 import type { IgnoredField } from './entry.js';
-import { isStub } from './model.js';
+import { isStub, keyOf, styledKeyOf } from './model.js';
 import { lossesFor, respellings, withoutUnwritable } from './fidelity.js';
 import type { Loss } from './fidelity.js';
 import { materialize } from './materialize.js';
@@ -207,6 +207,10 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
     if (only !== undefined && only.format === options.to && (options.to === 'docker' || options.to === 'podman')) result.notes.push(...respellings(file, options.to));
     result.entries += file.entries.length;
     for (const e of file.entries) {
+      if (options.to !== 'dockercfg' && isWidenedDockercfgKey(e)) {
+        const host = keyOf(e).host;
+        result.notes.push({ ...e.origin, message: `a .dockercfg has no scoping: podman (and the docker that read .dockercfg) use this key for all of ${keyOf(e).hub ? 'Docker Hub' : host}, so it is written as "${styledKeyOf(e, options.to === 'podman' ? 'podman' : options.to === 'secret' ? 'kubernetes' : 'docker')}"` });
+      }
       if (e.authProblem === 'unpadded') {
         result.notes.push({ ...e.origin, message: '"auth" lacked its "=" padding, which docker and podman cannot decode (kubelet can); written padded' });
       }

@@ -4,20 +4,39 @@
  */
 import { parse as parseIni } from 'ini';
 import { ParseError } from '../errors.js';
-import { DOCKER_HUB_KEY, keyForStyle, parseRegistryKey } from '../registry.js';
+import { DOCKER_HUB_KEY, isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
 import { entryToJSON, parseEntry } from './entry.js';
 import type { IgnoredField } from './entry.js';
 import { goEscape, isJSONObject, setOwn } from './json-text.js';
-import type { AuthFile } from './model.js';
+import type { AuthEntry, AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
 
-/** Reads a parsed `.dockercfg` JSON map (with `kubelet`, as kubelet does: see {@link parseEntry}). */
-export function parseDockercfgJSON(value: unknown, source: string, kubelet?: IgnoredField[]): AuthFile {
+/**
+ * Reads a parsed `.dockercfg` JSON map. In a `~/.dockercfg` file (`hostOnly`) the path of a key
+ * means nothing: containers/image and the old docker cut every key to its host
+ * (containers-image-facts item 19; `podman login --get-login quay.io/other` answers from a
+ * `quay.io/org` key), so such a key is read, and written, as all of its registry. kubelet reads a
+ * dockercfg Secret's keys with their paths, so a Secret's payload is read as written, and with
+ * `kubelet` as kubelet decodes entries (see {@link parseEntry}).
+ */
+export function parseDockercfgJSON(value: unknown, source: string, options: { hostOnly?: boolean; kubelet?: IgnoredField[] } = {}): AuthFile {
   if (!isJSONObject(value)) throw new ParseError('expected a JSON object mapping registry keys to entries', { file: source });
   const file = emptyAuthFile(source, 'dockercfg');
-  for (const key in value) file.entries.push(parseEntry(value[key], key, source, kubelet));
+  for (const key in value) {
+    const entry = parseEntry(value[key], key, source, options.kubelet);
+    const k = options.hostOnly && !isPlainHostKey(key) ? parseRegistryKey(key) : undefined;
+    // The cached parse is what every comparison and writer uses (keyOf); the key stays as read.
+    if (k !== undefined && k.path !== '') entry.parsedKey = { ...k, path: '', canonical: k.host, scope: 'registry', trailingSlash: false, droppedPath: k.path };
+    file.entries.push(entry);
+  }
   return file;
+}
+
+/** True for an entry of a `~/.dockercfg` file whose key had a path its readers ignore ({@link parseDockercfgJSON}). */
+export function isWidenedDockercfgKey(entry: AuthEntry): boolean {
+  const k = entry.parsedKey;
+  return k !== undefined && k.raw === entry.key && k.scheme === undefined && k.droppedPath !== undefined;
 }
 
 /** True when text looks like the line form (`auth = …`). */

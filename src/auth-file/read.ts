@@ -60,10 +60,10 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
     if (from === 'docker' || from === 'podman') return single(parseConfigJSON(value, source, from));
     if (from === 'dockercfg') {
       if ('auths' in value) throw new ParseError('this is a config.json document ({"auths": …}), not a .dockercfg map', { file: source, key: 'auths' });
-      return single(parseDockercfgJSON(value, source));
+      return single(parseDockercfgJSON(value, source, { hostOnly: true }));
     }
     if (looksLikeConfigJSON(value)) return single(parseConfigJSON(value, source, configFormat(source)));
-    return single(parseDockercfgJSON(value, source));
+    return single(parseDockercfgJSON(value, source, { hostOnly: true }));
   }
   if (from === undefined && looksLikeDockercfgLines(text)) return single(parseDockercfgLines(text, source));
   if (from !== undefined && from !== 'secret') throw new ParseError('invalid JSON', { file: source });

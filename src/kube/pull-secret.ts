@@ -233,7 +233,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
     if ('auths' in parsed.value) {
       throw new ParseError(`payload is a config.json document ({"auths": …}); kubelet would read "auths" as a registry (the type should be ${TYPE_NAME.dockerconfigjson})`, { file: label, key: dataKey });
     }
-    file = parseDockercfgJSON(parsed.value, label, ignored);
+    file = parseDockercfgJSON(parsed.value, label, { kubelet: ignored });
   }
   file.format = 'secret';
   // kubelet keeps the path of a scheme key (`https://quay.io/org/app`), which docker and podman

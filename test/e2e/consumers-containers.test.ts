@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, makeSandbox, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { FIXTURES, makeSandbox, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { USERS, decodeAuth, decodePullSecret, expectNoSecrets, makeConsumers, ok, writeFixture, type Consumers } from '../support/consumers.js';
 
@@ -111,6 +111,24 @@ describe('e2e: consumers: skopeo and podman accept the auth files credkit writes
     // podman refuses scheme-prefixed keys in what it writes; credkit writes the bare host.
     expect(Object.keys(parsed.auths)).to.deep.equal([host]);
     await expectSkopeoAs(authFile, 'team/app', 'alice');
+    await expectSkopeoAs(authFile, 'other/app', 'alice');
+  });
+
+  it('.dockercfg JSON map with a HOST/team key → podman: written as HOST, as skopeo reads a .dockercfg key for the whole registry', async () => {
+    const dir = join(sb.home, 'in', 'scoped-dockercfg');
+    await mkdir(dir, { recursive: true });
+    const input = join(dir, '.dockercfg');
+    await writeFile(input, JSON.stringify({ [`${host}/team`]: { auth: Buffer.from(`alice:${USERS.alice}`).toString('base64'), email: '' } }), { mode: 0o600 });
+    // What skopeo does with the .dockercfg itself: it reads it as ~/.dockercfg, when HOME is its directory.
+    const env = registry!.clientEnv({ HOME: dir, XDG_RUNTIME_DIR: join(sb.home, 'consumers', 'empty-run') });
+    const legacy = await run('skopeo', ['login', '--get-login', '--authfile', join(dir, 'none.json'), `${host}/other`], { env });
+    expect([legacy.code, legacy.stdout.trim()], legacy.stderr).to.deep.equal([0, 'alice']);
+    const authFile = join(sb.home, 'auth.json');
+    const conv = await sb.credkit(['convert', input, '--to', 'podman', '-o', authFile]);
+    expectNoSecrets('credkit convert .dockercfg', [conv]);
+    expect([conv.code, conv.stdout], conv.stderr).to.deep.equal([0, '']);
+    expect(conv.stderr).to.match(new RegExp(`key "${host.replace(/[.]/g, '\\.')}/team": a \\.dockercfg has no scoping`));
+    expect(Object.keys((JSON.parse(await readFile(authFile, 'utf8')) as { auths: object }).auths)).to.deep.equal([host]);
     await expectSkopeoAs(authFile, 'other/app', 'alice');
   });
 

@@ -8,6 +8,7 @@ import { fixture, summarize } from '../../support/auth-summary.js';
 import { checkAuthInput } from '../../../src/auth-file/check.js';
 import { listEntries } from '../../../src/auth-file/list.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
+import { decodePullSecret } from '../../support/consumers.js';
 
 async function convert(text: string, source: string, options: ConvertOptions) {
   return convertAuth([{ text, source }], options);
@@ -332,6 +333,24 @@ describe('convert', () => {
     // An auth.json read and written as one: podman already normalised the Hub alias.
     const podman = await convert(docker, 'auth.json', { to: 'podman', materialize: false });
     expect(podman.notes.map((n) => n.key)).to.deep.equal(['quay.io/', 'credHelpers[https://reg.example]']);
+  });
+
+  it('a .dockercfg file key with a path is all of its registry, as its readers cut it to the host; a dockercfg Secret keeps the path', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const text = JSON.stringify({ 'quay.io/org': { auth: b64('o:fake-org') }, 'ghcr.io/team/app': { auth: b64('g:fake-g') } });
+    for (const to of ['podman', 'secret', 'docker'] as const) {
+      const r = await convert(text, '.dockercfg', { to, materialize: false });
+      expect(r.losses, to).to.deep.equal([]);
+      expect(r.notes.map((n) => n.key), to).to.deep.equal(['quay.io/org', 'ghcr.io/team/app']);
+      const auths = to === 'secret' ? decodePullSecret(r.text).payload.auths : (JSON.parse(r.text) as { auths: object }).auths;
+      expect(Object.keys(auths ?? {}), to).to.deep.equal(['quay.io', 'ghcr.io']);
+    }
+    // Beside the bare host, the path key is the same scope: containers/image takes the bare host first.
+    const both = await convert(JSON.stringify({ 'quay.io/org': { auth: b64('o:fake-org') }, 'quay.io': { auth: b64('q:fake-q') } }), '.dockercfg', { to: 'podman', materialize: false });
+    expect(both.losses.map((l) => [l.kind, l.key])).to.deep.equal([['duplicate', 'quay.io/org']]);
+    // kubelet reads a dockercfg Secret's keys with their paths.
+    const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'old' }, type: 'kubernetes.io/dockercfg', data: { '.dockercfg': b64(text) } });
+    expect(Object.keys(JSON.parse((await convert(secret, 'old.json', { to: 'podman', materialize: false })).text).auths)).to.deep.equal(['quay.io/org', 'ghcr.io/team/app']);
   });
 
   it('a registry key or credHelpers key "__proto__" is written in every format, like any other key', async () => {
