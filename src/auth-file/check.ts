@@ -177,7 +177,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     if (e.identityToken !== undefined) out.push({ severity: 'warning', code: 'identity-token', ...where, message: 'kubelet ignores identitytoken' + ((e.password ?? '') === '' ? ', and there is no password: this entry is useless in a pull secret' : ''), fix: 'use a username and password (or robot/access token as password) for pull secrets' });
     // The key.
     if (k.hub && k.path === '' && e.key !== DOCKER_HUB_KEY && e.key !== DOCKER_HUB_HOST) {
-      out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}; docker looks up "${DOCKER_HUB_KEY}", podman "${DOCKER_HUB_HOST}"`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
+      out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}: docker never uses it (it looks Docker Hub up only as "${DOCKER_HUB_KEY}"); podman uses it only when the file has no "${DOCKER_HUB_HOST}" key (containers/image tries that exact key first, then any other spelling of Docker Hub, at random among several)`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
     } else if (e.key === DOCKER_HUB_HOST && basename(file.source) === 'config.json') {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `docker looks Docker Hub up as "${DOCKER_HUB_KEY}", never as "${DOCKER_HUB_HOST}"`, fix: `credkit convert ${file.source} --to docker` });
     } else if (k.host === '') {

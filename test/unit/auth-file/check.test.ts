@@ -64,6 +64,13 @@ describe('check', () => {
     expect(message({ 'quay.io/org': a, 'quay.io/org/': b })).to.match(/; kubelet tries "quay\.io\/org\/" first where both match \(it sorts its keys\), then "quay\.io\/org"$/);
   });
 
+  it('hub-key: podman does read index.docker.io, as a fallback (podman login --get-login docker.io answers from it)', () => {
+    const findings = checkAuthInput({ text: JSON.stringify({ auths: { 'index.docker.io': { auth: b64('a:fake-b') } } }), source: 'auth.json' });
+    const message = findings.find((f) => f.code === 'hub-key')?.message ?? '';
+    expect(message).to.match(/docker never uses it/);
+    expect(message).to.match(/podman uses it only when the file has no "docker\.io" key/);
+  });
+
   it('an unparseable file is named once (file and key apart from the message)', () => {
     const [f] = checkAuthInput({ text: '', source: 'big.json' });
     expect([f?.file, f?.key, f?.message]).to.deep.equal(['big.json', undefined, 'the file is empty']);
