@@ -8,7 +8,7 @@
  * | written key                                   | canonical          | why                                   |
  * |-----------------------------------------------|--------------------|---------------------------------------|
  * | `https://H`, `http://H`, `https://H/v1/`      | `H`                | docker, podman and kubelet drop it    |
- * | `https://H/some/path`                         | `H`                | docker and podman drop the path of a scheme key (kubelet does not: `check` warns) |
+ * | `https://H/some/path`, `https://H/v1`         | `H`                | docker and podman drop the path of a scheme key (kubelet does not: `check` warns) |
  * | `H/`, `H/org/` (trailing slash)               | `H`, `H/org`       | meant as such; podman ignores the written form (`check` warns) |
  * | `H/v1/`, `H/v2/` (the API path, no scheme)    | `H`                | docker and kubelet drop it; podman ignores the written form (`check` warns) |
  * | `H/v1`, `H/v2` (no scheme, no trailing `/`)   | unchanged          | the namespace `v1` to podman and kubelet (docker: all of H; `check` warns) |
@@ -105,7 +105,12 @@ export function parseRegistryKey(raw: string): RegistryKey {
   let droppedPath: string | undefined;
   // `/v1/` (docker's old index URL) and `https://H/v1` are the API path; a bare `H/v1` is not:
   // podman and kubelet take it as the namespace `v1` (seen with podman login --get-login).
-  if ((path === 'v1' || path === 'v2') && (scheme !== undefined || trailingSlash)) path = '';
+  if ((path === 'v1' || path === 'v2') && (scheme !== undefined || trailingSlash)) {
+    // kubelet cuts only a leading `/v1/` (with its slash), so `https://H/v1` is its namespace
+    // `v1` (credentialprovider's keyring): a path docker and podman drop, as for any scheme key.
+    if (scheme !== undefined && !trailingSlash) droppedPath = path;
+    path = '';
+  }
   if (scheme !== undefined && path !== '') {
     droppedPath = path;
     path = '';

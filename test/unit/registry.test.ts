@@ -46,6 +46,9 @@ describe('registry keys', () => {
       ['http://quay.io/org', 'quay.io/org', 'namespace'],
       ['https://quay.io/v2/org', 'quay.io/org', 'namespace'],
       ['https://quay.io/v1/', 'quay.io', 'registry'],
+      // kubelet cuts `/v1/` with its slash only: without one, `v1` is a namespace.
+      ['https://quay.io/v1', 'quay.io/v1', 'namespace'],
+      ['https://quay.io/v2', 'quay.io/v2', 'namespace'],
       ['https://reg.example:5000/a/b/', 'reg.example:5000/a/b', 'repository'],
       ['quay.io/org/repo', 'quay.io/org/repo', 'repository'],
       ['quay.io', 'quay.io', 'registry'],
@@ -61,9 +64,10 @@ describe('registry keys', () => {
   });
 
   it("docker's Hub key (parsed once and shared) reads as the general rules read it", () => {
-    // Without the trailing slash the key takes the general path; only `raw` may differ.
+    // Without the trailing slash the key takes the general path; only `raw` may differ, and the
+    // `v1` that kubelet keeps there as a namespace (a path docker and podman drop).
     const shared = parseRegistryKey('https://index.docker.io/v1/');
-    expect({ ...shared, raw: '' }).to.deep.equal({ ...parseRegistryKey('https://index.docker.io/v1'), raw: '' });
+    expect({ ...shared, raw: '' }).to.deep.equal({ ...parseRegistryKey('https://index.docker.io/v1'), raw: '', droppedPath: undefined });
     expect(shared.raw).to.equal('https://index.docker.io/v1/');
     expect(Object.isFrozen(shared)).to.equal(true);
   });

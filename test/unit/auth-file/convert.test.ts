@@ -257,6 +257,15 @@ describe('convert', () => {
     expect(Object.keys(JSON.parse(asDocker.text).auths)).to.deep.equal(['quay.io']);
   });
 
+  it('a Secret key https://H/v1 (no trailing slash) is the namespace v1 kubelet reads, not all of H', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const payload = JSON.stringify({ auths: { 'https://quay.io/v1': { auth: b64('u:fake-p') }, 'quay.io': { auth: b64('v:fake-q') } } });
+    const manifest = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(payload) } });
+    const podman = await convert(manifest, 'pull.json', { to: 'podman' });
+    expect([podman.losses, podman.duplicates]).to.deep.equal([[], []]);
+    expect(Object.keys(JSON.parse(podman.text).auths)).to.deep.equal(['quay.io/v1', 'quay.io']);
+  });
+
   it('"Auths" and "CredsStore" are auths and credsStore, as Go reads them (names match in any case; the maps merge)', async () => {
     const r = await convert(fixture('docker-config/auths-other-case.json'), 'config.json', { to: 'podman', allowLossy: true } as ConvertOptions);
     expect(Object.keys(JSON.parse(r.text).auths)).to.deep.equal(['quay.io', 'ghcr.io']);
