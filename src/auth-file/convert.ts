@@ -100,6 +100,9 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
       for (const miss of m.missing) {
         result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
       }
+      for (const none of m.unanswered) {
+        result.notes.push({ ...none.origin, message: `helper "${none.helper}" has no credential for ${none.key}: docker and podman pull from it anonymously, as clients of the output will (the route is not written)` });
+      }
     }
   }
   return finishConversion(planConversion(parsed, options, result), options);

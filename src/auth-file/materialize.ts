@@ -30,6 +30,8 @@ export interface HelperLookup {
   shadowed?: true;
   /** For a shadowed entry kept as it was: why the helper gave no answer (it failed), if it did. */
   failure?: string;
+  /** A `credHelpers` route that no entry of the file names: the registry is asked for alone. */
+  route?: true;
 }
 
 /** The materialised file and what could not be found. */
@@ -40,6 +42,11 @@ export interface MaterializeResult {
   missing: HelperLookup[];
   /** Shadowed entries whose helper had no credential: their plaintext is kept (nothing is lost). */
   kept: HelperLookup[];
+  /**
+   * Routes ({@link HelperLookup.route}) whose helper had no credential: docker and podman pull
+   * from that registry anonymously, as clients of the output do, so nothing is lost.
+   */
+  unanswered: HelperLookup[];
 }
 
 const TOKEN_USERNAME = '<token>';
@@ -79,7 +86,7 @@ export function pendingLookups(file: AuthFile): HelperLookup[] {
   const covered = new Set<string>();
   for (const e of file.entries) covered.add(canonicalOf(e));
   for (const [key, helper] of file.credHelpers) {
-    if (!covered.has(parseRegistryKey(key).canonical)) out.push({ key, helper, origin: { file: file.source, key: `credHelpers[${key}]` } });
+    if (!covered.has(parseRegistryKey(key).canonical)) out.push({ key, helper, origin: { file: file.source, key: `credHelpers[${key}]` }, route: true });
   }
   return out;
 }
@@ -109,7 +116,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   if (pending.length === 0) {
     const out: AuthFile = { ...file, credHelpers: new Map() };
     delete out.credsStore;
-    return { file: out, resolved: [], missing: [], kept: [] };
+    return { file: out, resolved: [], missing: [], kept: [], unanswered: [] };
   }
   if (resolve === undefined) {
     const first = pending.find((p) => !p.shadowed) ?? pending[0]!;
@@ -122,6 +129,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   const resolved: HelperLookup[] = [];
   const missing: HelperLookup[] = [];
   const kept: HelperLookup[] = [];
+  const unanswered: HelperLookup[] = [];
   // Helpers that failed for a shadowed entry are not asked again (a hung one would cost its
   // timeout per entry); such an entry keeps its plaintext, which is what it had to offer anyway.
   const failed = new Map<string, string>();
@@ -152,7 +160,9 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
         kept.push(failure === undefined ? p : { ...p, failure }); // the entry stays as it is
         continue;
       }
-      missing.push(p);
+      // A stub says a login was stored there; a route alone (gcloud and ecr-login add one per
+      // registry they serve) is where a login would go, and with none docker pulls anonymously.
+      (p.route ? unanswered : missing).push(p);
       answers.set(p.key, undefined);
       continue;
     }
@@ -189,5 +199,5 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   }
   const out: AuthFile = { ...file, entries, credHelpers: new Map() };
   delete out.credsStore;
-  return { file: out, resolved, missing, kept };
+  return { file: out, resolved, missing, kept, unanswered };
 }

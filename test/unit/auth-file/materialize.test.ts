@@ -48,7 +48,15 @@ describe('materialize', () => {
     const { resolve, calls } = memoryResolver({ desktop: { 'docker.io': { username: 'alice', secret: 'fake-hub-pass' } } });
     const r = await materialize(stubs(), resolve);
     expect(calls).to.include('desktop docker.io');
-    expect(r.missing.map((m) => m.key)).to.deep.equal(['ghcr.io', '123456789012.dkr.ecr.us-east-1.amazonaws.com']);
+    // The {} stub is a login the helper lost; the ECR route alone is only where one would go
+    // (docker pulls from that registry anonymously), so it is not missing.
+    expect(r.missing.map((m) => m.key)).to.deep.equal(['ghcr.io']);
+    expect(r.unanswered.map((m) => m.key)).to.deep.equal(['123456789012.dkr.ecr.us-east-1.amazonaws.com']);
+    // convert: the stub is a loss (exit 1), the empty route only a note.
+    const c = await convertAuth([{ text: fixture('docker-config/credsstore-stubs.json'), source: 'config.json' }], { to: 'secret', materialize: true, resolve });
+    expect(c.losses.map((l) => [l.kind, l.key])).to.deep.equal([['missing', 'ghcr.io']]);
+    expect(c.notes.map((n) => n.key)).to.deep.equal(['credHelpers[123456789012.dkr.ecr.us-east-1.amazonaws.com]']);
+    expect(c.notes[0]?.message).to.match(/helper "ecr-login" has no credential for .*docker and podman pull from it anonymously/);
     expect(r.file.entries.map((e) => e.key)).to.deep.equal(['https://index.docker.io/v1/']);
   });
 
