@@ -166,7 +166,9 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     if (e.username === '' && (e.password ?? '') !== '' && file.format !== 'podman') {
       out.push({ severity: 'error', code: 'empty-username', ...where, message: 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: 'put a username (any non-empty name for token registries)' });
     }
-    if (isStub(e)) {
+    if (e.notObject !== undefined) {
+      out.push({ severity: 'error', code: 'entry-not-object', ...where, message: `the entry is ${e.notObject}, not an object: docker reads it as empty but warns on every command, and on its next save empties every entry of the file; podman and kubelet refuse the whole file`, fix: `credkit convert ${file.source} --to docker (writes it as {}), or remove the entry` });
+    } else if (isStub(e)) {
       const helper = helpers.get(k.canonical) ?? file.credsStore;
       if (helper !== undefined) out.push({ severity: 'error', code: 'stub-in-helper', ...where, message: `empty entry: the secret is in credential helper "${helper}"; a pull secret made from this file authenticates nothing`, fix: `credkit convert ${file.source} --to secret --materialize` });
       else out.push({ severity: 'error', code: 'empty-entry', ...where, message: 'empty entry and no helper: no credential at all (podman: it also hides broader keys)', fix: 'remove the entry or log in again' });

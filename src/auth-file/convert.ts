@@ -214,6 +214,9 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
         const host = keyOf(e).host;
         result.notes.push({ ...e.origin, message: `a .dockercfg has no scoping: podman (and the docker that read .dockercfg) use this key for all of ${keyOf(e).hub ? 'Docker Hub' : host}, so it is written as "${styledKeyOf(e, options.to === 'podman' ? 'podman' : options.to === 'secret' ? 'kubernetes' : 'docker')}"` });
       }
+      if (e.notObject !== undefined) {
+        result.notes.push({ ...e.origin, message: `the entry was ${e.notObject}, not an object, which docker reads as empty (podman and kubelet refuse the file); written as {}` });
+      }
       if (e.authProblem === 'unpadded') {
         result.notes.push({ ...e.origin, message: '"auth" lacked its "=" padding, which docker and podman cannot decode (kubelet can); written padded' });
       }

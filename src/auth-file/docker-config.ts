@@ -31,7 +31,9 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
     if (name === 'auths') {
       if (v === null || v === undefined) continue;
       if (!isJSONObject(v)) throw new ParseError('"auths" must be a JSON object', { file: source, key: 'auths' });
-      for (const key in v) file.entries.push(parseEntry(v[key], key, source, kubelet));
+      // docker reads an entry that is no object as empty (and warns); podman and kubelet refuse the file.
+      const asDocker = format === 'docker' && kubelet === undefined;
+      for (const key in v) file.entries.push(parseEntry(v[key], key, source, kubelet, asDocker));
     } else if (name === 'credsStore') {
       // Go decodes null into a string as nothing at all: docker and podman read no credsStore.
       if (v === null) continue;

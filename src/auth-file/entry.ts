@@ -205,6 +205,7 @@ class ReadEntry implements AuthEntry {
   declare authProblem: AuthProblem | undefined;
   declare authDisagrees: boolean | undefined;
   declare explicitOnly: boolean | undefined;
+  declare notObject: string | undefined;
   authText: string | undefined = undefined;
   plain: Readonly<Record<string, unknown>> | undefined = undefined;
   parsedKey: RegistryKey | undefined = undefined;
@@ -270,7 +271,7 @@ class ReadEntry implements AuthEntry {
   }
 }
 
-for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 'extra', 'authProblem', 'authDisagrees', 'explicitOnly'] as const) {
+for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 'extra', 'authProblem', 'authDisagrees', 'explicitOnly', 'notObject'] as const) {
   ReadEntry.prototype[name] = undefined;
 }
 
@@ -286,14 +287,23 @@ export interface IgnoredField {
  * `check` can report it; {@link assertUsable} turns it into an error for convert and merge.
  * A `null` entry is an empty one, as every client reads it. `kubelet` (given for a pull secret's
  * payload) reads as kubelet does: a field kubelet ignores that holds no string is listed there
- * instead of refused.
+ * instead of refused. `asDocker` (a docker config.json) reads an entry that is no object (an array,
+ * a number) as docker does, empty, with `notObject` set; every other reader refuses it.
  */
-export function parseEntry(raw: unknown, key: string, file: string, kubelet?: IgnoredField[]): AuthEntry {
+export function parseEntry(raw: unknown, key: string, file: string, kubelet?: IgnoredField[], asDocker?: boolean): AuthEntry {
   // Go decodes `null` into a struct as its zero value: docker, podman (both also write it back
   // as `{}` on their next save) and kubelet's DockerConfigEntry.UnmarshalJSON all read an empty entry.
   if (raw === null) return new ReadEntry(key, file);
   if (typeof raw !== 'object' || Array.isArray(raw)) {
-    throw new ParseError('entry is not a JSON object', { file, key });
+    const type = jsonType(raw);
+    // docker's decoder leaves such an entry empty and goes on (the CLI warns and uses the file);
+    // podman and kubelet fail on the whole file.
+    if (asDocker) {
+      const entry = new ReadEntry(key, file);
+      entry.notObject = type;
+      return entry;
+    }
+    throw new ParseError(`entry is ${type}, not a JSON object`, { file, key });
   }
   const entry = new ReadEntry(key, file);
   let auth: string | undefined;
@@ -382,6 +392,11 @@ export function parseEntry(raw: unknown, key: string, file: string, kubelet?: Ig
   if (explicitPassword !== undefined && explicitPassword !== '') entry.password = explicitPassword;
   if (entry.username !== undefined || entry.password !== undefined) entry.explicitOnly = true;
   return entry;
+}
+
+/** How a JSON value that is not an object is named in messages: "an array", "a number"…. */
+export function jsonType(value: unknown): string {
+  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
 /** Throws a ParseError for the first entry whose `auth` is unusable (invalid base64, no `:`). */

@@ -23,7 +23,7 @@ export interface ListRow {
   identityToken: boolean;
   /** Set when the secret is kept in a credential helper (a `{}` stub or a credHelpers route). */
   helper?: string;
-  /** Set when the entry's `auth` cannot be read. */
+  /** Set when the entry's `auth` cannot be read (its AuthProblem), or to `not-an-object` for an entry docker reads as empty. */
   problem?: string;
 }
 
@@ -50,6 +50,7 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
       const helper = helpers.get(k.canonical) ?? (isStub(e) ? file.credsStore : undefined);
       if (helper !== undefined) row.helper = helper;
       if (e.authProblem) row.problem = e.authProblem;
+      else if (e.notObject !== undefined) row.problem = 'not-an-object';
       rows.push(row);
     }
     for (const [key, helper] of file.credHelpers) {

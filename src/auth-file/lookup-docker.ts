@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
+import { jsonType } from './entry.js';
 import { isJSONObject, leadingValueText, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -81,10 +82,6 @@ function readDockerConfig(path: string, text: string | undefined): { file: AuthF
 
 // The fields of docker's AuthConfig, whose names match in any case.
 const ENTRY_FIELDS = new Set(['auth', 'username', 'password', 'email', 'serveraddress', 'identitytoken', 'registrytoken']);
-
-function jsonType(value: unknown): string {
-  return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
-}
 
 /**
  * A config document as Go decodes it into docker's ConfigFile: a value of the wrong JSON type

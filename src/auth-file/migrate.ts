@@ -297,12 +297,14 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   const wholeRegistry = new Set<string>();
   for (const key in auths) {
     const raw = auths[key];
-    const e = parseEntry(raw, key, file);
+    // Only docker reads credsStore: an entry that is no object is an empty one to it (kept as is).
+    const e = parseEntry(raw, key, file, undefined, true);
     if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') throw new ParseError('"auth" cannot be decoded; the file was left untouched', { file, key });
     const hasCredential = e.identityToken !== undefined || e.username !== undefined || e.password !== undefined;
     const k = parseRegistryKey(key);
     const storeKey = keyForStyle(k, 'docker');
     if (k.scope === 'registry') wholeRegistry.add(k.host);
+    if (e.notObject !== undefined) kept.push({ key, reason: `the entry is ${e.notObject}, not an object, which docker reads as empty (and warns about); written as {}, as docker writes it` });
     if (!hasCredential) {
       order.push({ key, moved: false });
       continue;
@@ -335,13 +337,14 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   // Rebuild `auths` in file order; a moved entry becomes a marker under its store key.
   const nextAuths: Record<string, unknown> = {};
   for (const { key, moved } of order) {
-    const raw = auths[key] as Record<string, unknown>;
+    const raw = auths[key];
     const target = moved ? keyForStyle(parseRegistryKey(key), 'docker') : key;
     const prior = Object.hasOwn(nextAuths, target) ? nextAuths[target] : undefined;
     const marker: Record<string, unknown> = {};
     if (isJSONObject(prior)) for (const field in prior) setOwn(marker, field, prior[field]);
     // setOwn: a key or field named "__proto__" is kept like any other.
-    for (const field in raw) if (!(moved && CREDENTIAL_FIELDS.has(field.toLowerCase()))) setOwn(marker, field, raw[field]);
+    // An entry that is no object (`[]`, `"x"`) has no fields to keep: it becomes {}, as docker writes it.
+    if (isJSONObject(raw)) for (const field in raw) if (!(moved && CREDENTIAL_FIELDS.has(field.toLowerCase()))) setOwn(marker, field, raw[field]);
     setOwn(nextAuths, target, marker);
   }
   const next: RawConfig = { ...doc, auths: nextAuths };

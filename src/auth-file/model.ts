@@ -42,6 +42,11 @@ export interface AuthEntry {
   authDisagrees?: boolean;
   /** True when the credential came from explicit `username`/`password` fields (no `auth`): podman ignores it. */
   explicitOnly?: boolean;
+  /**
+   * Set when the entry in a docker config.json was no JSON object (`"quay.io": []`), which docker
+   * reads as an empty entry (it warns): what it was, as "an array", "a number", "a string" or "a boolean".
+   */
+  notObject?: string;
   /** Where the entry was read. */
   origin: Origin;
   /** The `auth` text as read, when it is canonical (padded, one line) and matches username/password; reused on write. */

@@ -19,8 +19,9 @@ import { basename } from 'node:path';
 export const AUTH_FILE_STORE_PREFIX = 'authfile:';
 
 /** The credential an entry holds, in the store's terms, or undefined for a marker. */
-function credentialOf(raw: unknown, key: string, path: string): StoredCredential | undefined {
-  const e = parseEntry(raw, key, path);
+function credentialOf(raw: unknown, key: string, path: string, style: 'docker' | 'podman'): StoredCredential | undefined {
+  // An entry that is no object is an empty one to docker (which warns); podman refuses the file.
+  const e = parseEntry(raw, key, path, undefined, style === 'docker');
   if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') {
     throw new ParseError('"auth" cannot be decoded', { file: path, key });
   }
@@ -44,14 +45,14 @@ export class AuthFileStore implements CredentialStore {
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
     const auths = authsOf(parseDoc(await readTextIfExists(this.path), this.path));
-    return Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path) : undefined;
+    return Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style) : undefined;
   }
 
   async list(): Promise<Map<string, string>> {
     const auths = authsOf(parseDoc(await readTextIfExists(this.path), this.path));
     const out = new Map<string, string>();
     for (const key in auths) {
-      const c = credentialOf(auths[key], key, this.path);
+      const c = credentialOf(auths[key], key, this.path, this.style);
       if (c) out.set(key, c.username);
     }
     return out;

@@ -63,7 +63,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
         [
           r.registry,
           r.scope,
-          r.helper !== undefined ? `in helper ${r.helper}` : r.problem ? `unreadable auth (${r.problem})` : r.username || '-',
+          r.helper !== undefined ? `in helper ${r.helper}` : r.problem === 'not-an-object' ? 'entry not an object (empty to docker)' : r.problem ? `unreadable auth (${r.problem})` : r.username || '-',
           r.helper !== undefined ? '' : r.identityToken ? `${r.password || ''}${r.password ? ' + ' : ''}identity token` : r.password,
           `${r.file} (${r.key})`,
         ].map(cell),

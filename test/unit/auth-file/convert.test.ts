@@ -46,6 +46,34 @@ describe('convert', () => {
     }
   });
 
+  it('an entry that is no object is empty in a docker config.json, as docker reads it (with a note and a check error), and refused in an auth.json, as podman refuses it', async () => {
+    const a = Buffer.from('a:fake-pw').toString('base64');
+    for (const [value, type] of [[[], 'an array'], [5, 'a number'], ['x', 'a string'], [true, 'a boolean']] as const) {
+      const text = JSON.stringify({ auths: { 'quay.io': value, 'ghcr.io': { auth: a } } });
+      const r = await convert(text, 'config.json', { to: 'docker', materialize: false });
+      expect((JSON.parse(r.text) as { auths: Record<string, unknown> }).auths, type).to.deep.equal({ 'quay.io': {}, 'ghcr.io': { auth: a } });
+      expect(r.notes.map((n) => [n.key, n.message.startsWith(`the entry was ${type}, not an object`)]), type).to.deep.equal([['quay.io', true]]);
+      const merged = await convertAuth([{ text, source: 'config.json' }, { text: JSON.stringify({ auths: { 'gcr.io': { auth: a } } }), source: 'other.json' }], { to: 'podman', materialize: false });
+      expect(Object.keys((JSON.parse(merged.text) as { auths: object }).auths).sort(), type).to.deep.equal(['gcr.io', 'ghcr.io', 'quay.io']);
+      expect(listEntries(parseAuthText(text, 'config.json').files).map((row) => [row.key, row.problem]), type).to.deep.equal([['quay.io', 'not-an-object'], ['ghcr.io', undefined]]);
+      const findings = checkAuthInput({ text, source: 'config.json' });
+      expect(findings.filter((f) => f.key === 'quay.io').map((f) => [f.severity, f.code]), type).to.deep.equal([['error', 'entry-not-object']]);
+      expect(findings.find((f) => f.code === 'entry-not-object')?.message.includes(type), type).to.equal(true);
+      // podman: "cannot unmarshal array into Go struct field dockerConfigFile.auths".
+      for (const [source, from] of [['auth.json', undefined], ['config.json', 'podman']] as const) {
+        let error: unknown;
+        try {
+          await convertAuth([{ text, source }], { to: 'docker', from, materialize: false });
+        } catch (err) {
+          error = err;
+        }
+        expect(error, `${type} ${source}`).to.be.instanceOf(ParseError);
+        expect((error as ParseError).message, `${type} ${source}`).to.include(`entry is ${type}, not a JSON object`);
+        expect(checkAuthInput({ text, source, from }).map((f) => f.code), `${type} ${source}`).to.deep.equal(['unparseable']);
+      }
+    }
+  });
+
   it('a host glob from a pull secret (*.example.com, kubelet only) is a scope loss for docker, podman and .dockercfg, not for a secret', async () => {
     const payload = JSON.stringify({ auths: { '*.example.com': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
     const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(payload).toString('base64') } });

@@ -36,6 +36,14 @@ describe('migrate into a store: planning', () => {
     });
   });
 
+  it('writes an entry that is no object as {} (docker reads it as empty and writes it so), says so, and moves the others', () => {
+    const doc = { auths: { 'quay.io': [], 'ghcr.io': { auth: b64('a:fake-pw') }, 'gcr.io': 'abc' } };
+    const plan = planStoreMigration(doc, 'config.json', 'pass');
+    expect(plan.items.map((i) => i.key)).to.deep.equal(['ghcr.io']);
+    expect(plan.kept.map((k) => [k.key, k.reason.startsWith('the entry is a') && k.reason.includes('written as {}')])).to.deep.equal([['quay.io', true], ['gcr.io', true]]);
+    expect(plan.next).to.deep.equal({ auths: { 'quay.io': {}, 'ghcr.io': {}, 'gcr.io': {} }, credsStore: 'pass' });
+  });
+
   it('leaves scoped keys and credHelpers routes in the file, and says why', () => {
     const doc = { auths: { 'quay.io/org/app': { auth: b64('a:fake-b') }, 'quay.io': { auth: b64('q:fake-r') }, 'ecr.example': { auth: b64('c:fake-d') } }, credHelpers: { 'ecr.example': 'ecr-login' } };
     const plan = planStoreMigration(doc, 'f', 'pass');

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { AuthFileStore } from '../../../src/stores/auth-file-store.js';
 import { copyCredentials } from '../../../src/stores/copy.js';
 import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
-import { UsageError } from '../../../src/errors.js';
+import { ParseError, UsageError } from '../../../src/errors.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -51,6 +51,21 @@ describe('authfile: store', () => {
     expect(report.entries.map((e) => [e.serverURL, e.status])).to.deep.equal([['quay.io', 'failed']]);
     expect(report.entries[0]!.reason).to.match(/writing to authfile:.*contains ":"/);
     expect(await readFile(path, 'utf8')).to.equal(before);
+  });
+
+  it('reads an entry that is no object as empty in a config.json (docker does) and refuses it in an auth.json (podman does)', async () => {
+    const doc = JSON.stringify({ auths: { 'quay.io': [], 'ghcr.io': { auth: b64('bob:fake-pw') } } });
+    await writeFile(join(dir, 'config.json'), doc);
+    const docker = new AuthFileStore(join(dir, 'config.json'));
+    expect([...(await docker.list())]).to.deep.equal([['ghcr.io', 'bob']]);
+    expect(await docker.get('quay.io')).to.equal(undefined);
+    await docker.add({ serverURL: 'gcr.io', username: 'al', secret: 'fake-s3cret' });
+    expect(Object.keys((JSON.parse(await readFile(join(dir, 'config.json'), 'utf8')) as { auths: object }).auths)).to.deep.equal(['quay.io', 'ghcr.io', 'gcr.io']);
+    await writeFile(join(dir, 'auth.json'), doc);
+    let caught: unknown;
+    await new AuthFileStore(join(dir, 'auth.json')).list().catch((e: unknown) => (caught = e));
+    expect(caught).to.be.instanceOf(ParseError);
+    expect((caught as Error).message).to.include('quay.io').and.include('an array');
   });
 
   describe('an identity token keeps the username beside it (auth = base64(user:), as docker writes it)', () => {
