@@ -200,6 +200,17 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps): Pr
     }
     const match = file ? matchInFile(file, legacy, key, registry) : undefined;
     parsed.push(file && match ? { file, legacy, match } : undefined);
+    if (!loaded && !stopped && !input.missingNamedFileIsEmpty && (loc.why === 'REGISTRY_AUTH_FILE' || loc.why === '--authfile')) {
+      // REGISTRY_AUTH_FILE is the default of podman's and buildah's --authfile, which they stat
+      // before any lookup; only skopeo reads a missing one as empty.
+      step.status = 'error';
+      step.detail = `does not exist: podman pull and buildah refuse it ("stat ${loc.path}: no such file or directory") before any lookup; skopeo reads it as empty`;
+      out.outcome = 'error';
+      out.reason = `${loc.why} names a file that does not exist: podman and buildah refuse it (skopeo goes on to the other files)`;
+      stopped = true;
+      endedAt = i;
+      continue;
+    }
     if (!loaded) continue;
     if (stopped) {
       step.status = 'not-reached';

@@ -185,6 +185,11 @@ export interface LookupInput {
   skippedSecrets?: readonly SkippedSecret[];
   /** podman's `--authfile`, and the uid for `/run/containers/$UID/auth.json`. */
   locate?: LocateOptions;
+  /**
+   * containers/image: read a named first file that does not exist as empty, as skopeo does,
+   * rather than fail there as podman pull and buildah do (doctor, which reports that file itself).
+   */
+  missingNamedFileIsEmpty?: boolean;
 }
 
 /** Every file a docker or containers/image lookup may read, in no particular order. */

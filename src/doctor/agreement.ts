@@ -160,7 +160,9 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
   const deps = listingDeps(listings);
   const locate = uid === undefined ? {} : { uid };
   for (const registry of [...candidateRegistries(files), ...storeOnlyRegistries(files, listings)]) {
-    const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate }, deps);
+    // A missing REGISTRY_AUTH_FILE is its own finding (registry-auth-file-missing): here the
+    // credentials the other files give (skopeo uses them now, podman once the file exists).
+    const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate, missingNamedFileIsEmpty: true }, deps);
     const c = credentialOf(registry, x, listings);
     if (c) out.set(registry, c);
   }

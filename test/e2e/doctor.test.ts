@@ -492,9 +492,10 @@ describe('e2e: credkit doctor', function () {
       expect(one(report, 'content-lints').what).to.include('auth-unpadded');
     });
 
-    it('REGISTRY_AUTH_FILE naming a missing file: info (podman falls back to its other files); the tmpfs note goes away', async () => {
+    it('REGISTRY_AUTH_FILE naming a missing file: info (podman pull fails until podman login creates it, skopeo uses the other files); the tmpfs note goes away', async () => {
       const { report } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: join(sb.home, 'nowhere', 'auth.json'), CREDKIT_FALLBACK: 'file' });
       expect(one(report, 'registry-auth-file-missing')).to.include({ level: 'info' });
+      expect(one(report, 'registry-auth-file-missing').what).to.include('podman pull and buildah pull fail');
       expect(withCode(report, 'runtime-auth-file')).to.deep.equal([]);
     });
   });
@@ -519,9 +520,9 @@ describe('e2e: credkit doctor', function () {
       ['DOCKER_CONFIG names a directory without config.json', {}],
       ['REGISTRY_AUTH_FILE names a file that does not exist', { REGISTRY_AUTH_FILE: join('nowhere', 'auth.json') }],
     ] as const) {
-      it(`${name}: podman still uses auth.json, as explain says`, async () => {
+      it(`${name}: podman still uses auth.json, as explain says (skopeo only, for a missing REGISTRY_AUTH_FILE: podman pull fails there)`, async () => {
         const extra: Record<string, string> = 'REGISTRY_AUTH_FILE' in env ? { REGISTRY_AUTH_FILE: join(sb.home, env.REGISTRY_AUTH_FILE) } : {};
-        expect(await explainPodman(extra)).to.equal('alice');
+        expect(await explainPodman(extra)).to.equal('REGISTRY_AUTH_FILE' in env ? undefined : 'alice');
         const { r, report } = await doctorJSON(sb, ['--no-call-helpers'], extra);
         expect(r.stdout).not.to.include('read no other file');
         expect(r.stdout).not.to.include('podman reads only');

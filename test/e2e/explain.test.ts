@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, putHelperOnPath, type Sandbox } from '../support/sandbox.js';
+import { makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 
 const PW = 'fake-explain-pw-1';
 const PW2 = 'fake-explain-pw-2';
@@ -169,6 +169,28 @@ describe('e2e: credkit explain / get', () => {
       expect(r.code, args.join(' ')).to.equal(1);
       expect(r.stderr).to.include(`credkit: --authfile ${missing}: no such file`);
     }
+  });
+
+  it('REGISTRY_AUTH_FILE naming no file fails the podman section, as real podman pull and buildah pull fail, and leaves docker\'s alone', async function () {
+    await skipUnlessPrograms(this, ['podman', 'buildah']);
+    const missing = join(sb.home, 'missing-auth.json');
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'localhost:1': auth('alice', PW) } }));
+    const env = { REGISTRY_AUTH_FILE: missing };
+    // Both stat the file before resolving the image or reading any other auth file.
+    for (const client of ['podman', 'buildah']) {
+      const pulled = await run(client, ['pull', 'localhost:1/org/app'], { env: { ...sb.env, ...env } });
+      expect(pulled.code, client).to.not.equal(0);
+      expect(pulled.stderr, client).to.include(`stat ${missing}: no such file or directory`);
+    }
+    const r = await sb.credkit(['explain', 'localhost:1/org/app', '--json'], '', env);
+    expect(r.code, r.stderr).to.equal(0);
+    const clients = (JSON.parse(r.stdout) as { clients: { client: string; outcome: string; reason: string; files: { path: string; status: string }[] }[] }).clients;
+    expect(clients.map((c) => [c.client, c.outcome])).to.deep.equal([['docker', 'credential'], ['podman', 'error']]);
+    expect(clients[1]!.files[0]).to.deep.include({ path: missing, status: 'error' });
+    const get = await sb.credkit(['get', 'localhost:1/org/app', '--as', 'podman'], '', env);
+    expect(get.code).to.equal(1);
+    expect(get.stderr).to.include('REGISTRY_AUTH_FILE names a file that does not exist');
+    expect((await sb.credkit(['get', 'localhost:1/org/app', '--as', 'docker'], '', env)).code).to.equal(0);
   });
 
   it('usage errors exit 2', async () => {

@@ -15,6 +15,7 @@ const PATHS = {
   config: `${HOME}/.config/containers/auth.json`,
   docker: `${HOME}/.docker/config.json`,
   dockercfg: `${HOME}/.dockercfg`,
+  named: '/x/named.json',
 };
 const auth = (user: string, pw = 'fake-pw') => ({ auth: Buffer.from(`${user}:${pw}`).toString('base64') });
 
@@ -149,7 +150,9 @@ describe('lookup: containers/image', () => {
     { name: 'username/password fields ignored', files: { docker: { auths: { [R]: { username: 'bob', password: 'fake-x' } } } }, expected: 'none' },
     { name: 'legacy format in an auth.json is ignored', files: { runtime: { [R]: auth('bob') } }, expected: 'none' },
     { name: '.dockercfg has no scoping', files: { dockercfg: { [`${R}/other`]: auth('carol') } }, expected: 'carol' },
-    { name: 'REGISTRY_AUTH_FILE replaces the runtime file only', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { runtime: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'bob' },
+    { name: 'REGISTRY_AUTH_FILE replaces the runtime file only', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { named: { auths: {} }, runtime: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } }, expected: 'bob' },
+    // podman pull and buildah stat their --authfile, whose default it is, before any lookup.
+    { name: 'REGISTRY_AUTH_FILE naming no file → error', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { docker: { auths: { [R]: auth('bob') } } }, expected: 'error' },
     { name: 'two "auths" members: Go merges them', files: { docker: `{"auths":{"${R}":${JSON.stringify(auth('alice'))}},"auths":{"ghcr.io":${JSON.stringify(auth('bob'))}}}` }, expected: 'alice' },
     { name: 'DOCKER_CONFIG replaces ~/.docker but not ~/.dockercfg', env: { DOCKER_CONFIG: '/elsewhere' }, files: { docker: { auths: { [R]: auth('bob') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
     // containers/image decodes only `auth` and `identitytoken` of an entry, and no top-level member but `auths` and `credHelpers`.
@@ -172,6 +175,14 @@ describe('lookup: containers/image', () => {
       expect(answer(x)).to.equal(c.expected);
     });
   }
+  it('REGISTRY_AUTH_FILE naming no file fails podman\'s lookup before any file is read, and is nothing to docker', async () => {
+    const env = { REGISTRY_AUTH_FILE: PATHS.named };
+    const files = { config: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } };
+    const x = await explain(IMG, files, 'podman', deps(), env);
+    expect(x.files.map((f) => f.status)).to.deep.equal(['error', 'not-reached', 'not-reached', 'missing']);
+    expect(x.reason).to.include('REGISTRY_AUTH_FILE names a file that does not exist');
+    expect(answer(await explain(IMG, files, 'docker', deps(), env))).to.equal('bob');
+  });
   it('Hub: exact docker.io first, helpers asked for docker.io', async () => {
     const d = deps({ h: { 'docker.io': 'carol' } });
     const x = await explain('nginx', { config: { credHelpers: { 'docker.io': 'h' } } }, 'podman', d);
