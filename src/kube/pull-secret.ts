@@ -204,6 +204,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
       throw new ParseError(`"${field}" is ${Array.isArray(v) ? 'a list (a YAML !!omap or !!pairs is one to kubectl)' : `a ${typeof v}`}, not a map; kubectl refuses the Secret`, { file: label, key: field });
     }
   }
+  checkMetadata(obj.metadata, label);
   const namespace = typeof meta.namespace === 'string' ? meta.namespace : undefined;
   const dataKey = DATA_KEY[type];
   let payload: string;
@@ -253,6 +254,37 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
     if (Object.keys(annotations).length > 0) secret.annotations = annotations;
   }
   return secret;
+}
+
+/** "a list", "a number"…: a JSON value as YAML users know it. */
+function kindOf(v: unknown): string {
+  return Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `a ${typeof v}`;
+}
+
+/**
+ * Throws for the metadata kubectl cannot decode into ObjectMeta ("cannot unmarshal array into Go
+ * struct field ObjectMeta.metadata.labels of type map[string]string"), which credkit would
+ * otherwise drop or write back as read: metadata, labels or annotations that are no map, a name
+ * or namespace that is no string, a label or annotation value that is no string (`null`, which Go
+ * reads as "", is one).
+ */
+function checkMetadata(meta: unknown, label: string): void {
+  if (meta === undefined || meta === null) return;
+  if (!isJSONObject(meta)) throw new ParseError(`metadata is ${kindOf(meta)}, not a map; kubectl refuses the Secret`, { file: label, key: 'metadata' });
+  for (const field of ['name', 'namespace'] as const) {
+    const v = meta[field];
+    if (v !== undefined && v !== null && typeof v !== 'string') throw new ParseError(`metadata.${field} is ${kindOf(v)}, not a string (quote it); kubectl refuses the Secret`, { file: label, key: `metadata.${field}` });
+  }
+  for (const field of ['labels', 'annotations'] as const) {
+    const v = meta[field];
+    if (v === undefined || v === null) continue;
+    if (nestsTooDeep(v)) throw new ParseError(TOO_DEEP, { file: label, key: `metadata.${field}` });
+    if (!isJSONObject(v)) throw new ParseError(`metadata.${field} is ${kindOf(v)}, not a map; kubectl refuses the Secret`, { file: label, key: `metadata.${field}` });
+    for (const key in v) {
+      const value = v[key];
+      if (value !== null && typeof value !== 'string') throw new ParseError(`the value is ${kindOf(value)}, not a string (quote it); kubectl refuses the Secret`, { file: label, key: `metadata.${field}[${key}]` });
+    }
+  }
 }
 
 function collect(value: unknown, source: string, into: Collected): boolean {

@@ -197,3 +197,27 @@ describe('pull secrets: YAML collections as kubectl (go-yaml) reads them', () =>
     expect(parseAuthText(`${head}data: !!map\n  .dockerconfigjson: ${payload}\n`, 's.yaml').files[0]?.entries[0]?.username).to.equal('alice');
   });
 });
+
+describe('pull secrets: metadata as kubectl decodes it into ObjectMeta', () => {
+  const payload = b64(JSON.stringify({ auths: { 'quay.io': { auth: b64('alice:fake-pw') } } }));
+  const yaml = (metadata: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n${metadata}type: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${payload}\n`;
+  it('labels or annotations that are no map, values, names or namespaces that are no string are refused naming the Secret and key, not dropped', () => {
+    const cases: [string, RegExp][] = [
+      ['  name: s\n  labels:\n    - app=web\n', /^s\.yaml#s: key "metadata\.labels": metadata\.labels is a list, not a map; kubectl refuses the Secret$/],
+      ['  name: s\n  annotations: [a, b]\n', /^s\.yaml#s: key "metadata\.annotations": metadata\.annotations is a list, not a map/],
+      ['  name: s\n  labels: app=web\n', /key "metadata\.labels": metadata\.labels is a string, not a map/],
+      ['  name: s\n  labels:\n    tier: 1\n', /^s\.yaml#s: key "metadata\.labels\[tier\]": the value is a number, not a string \(quote it\)/],
+      ['  name: s\n  annotations:\n    enabled: true\n', /key "metadata\.annotations\[enabled\]": the value is a boolean/],
+      ['  name: s\n  namespace: 123\n', /^s\.yaml#s: key "metadata\.namespace": metadata\.namespace is a number, not a string/],
+      ['  name: 404\n', /^s\.yaml#document 1: key "metadata\.name": metadata\.name is a number, not a string/],
+      ['  - name: s\n', /key "metadata": metadata is a list, not a map/],
+    ];
+    for (const [metadata, error] of cases) expect(() => parseAuthText(yaml(metadata), 's.yaml'), metadata).to.throw(error);
+    // The same in check: one unparseable finding, never a dropped field.
+    expect(checkAuthInput({ text: yaml('  name: s\n  labels:\n    - app=web\n'), source: 's.yaml' }).map((f) => [f.code, f.key])).to.deep.equal([['unparseable', 'metadata.labels']]);
+  });
+  it('maps of strings (and null values, which Go reads as "") are kept', async () => {
+    const r = await convertAuth([{ text: yaml('  name: s\n  namespace: ns\n  labels:\n    app: web\n    empty:\n  annotations: {}\n'), source: 's.yaml' }], { to: 'secret', materialize: false, syntax: 'json' });
+    expect((JSON.parse(r.text) as { metadata: unknown }).metadata).to.deep.equal({ name: 's', namespace: 'ns', labels: { app: 'web', empty: null } });
+  });
+});
