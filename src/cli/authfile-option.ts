@@ -7,6 +7,14 @@
 import { locateAuthFiles } from '../auth-file/locate.js';
 import type { Host } from '../io.js';
 
+/**
+ * `~` or `~/…` at the start of an `--authfile` value as the home directory, for every command
+ * alike: the shell expands it in `--authfile ~/x.json` but not in `--authfile=~/x.json`.
+ */
+export function expandHome(path: string, home: string): string {
+  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
+
 /** `host` as podman sees it under `--authfile ""`: without `REGISTRY_AUTH_FILE`. */
 export function withoutRegistryAuthFile<T extends Host>(host: T): T {
   const env = { ...host.env };

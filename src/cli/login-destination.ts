@@ -7,7 +7,7 @@ import { resolve } from 'node:path';
 import type { CommandContext } from './context.js';
 import { UsageError } from '../errors.js';
 import type { LoginDestination, LoginServices } from '../login.js';
-import { podmanDefaultAuthFile } from './authfile-option.js';
+import { expandHome, podmanDefaultAuthFile } from './authfile-option.js';
 
 /** Adds `--authfile` and `--store`. */
 export function destinationOptions<T>(y: Argv<T>): Argv<T> {
@@ -15,10 +15,6 @@ export function destinationOptions<T>(y: Argv<T>): Argv<T> {
     .option('authfile', { type: 'string', describe: 'a podman/containers auth.json instead of docker config.json (scoped keys allowed)' })
     .option('store', { type: 'string', describe: 'a credential store instead: a credkit backend (keychain, keyutils, pass, file), credkit, or helper:NAME' })
     .conflicts('authfile', 'store');
-}
-
-function expandHome(path: string, home: string): string {
-  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }
 
 /** The destination the options name. */

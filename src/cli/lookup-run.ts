@@ -14,7 +14,7 @@ import { readTextIfExists } from '../auth-file/safe-file.js';
 import { loadConfig } from '../config.js';
 import { IoError, messageOf } from '../errors.js';
 import { HelperCallError, callHelper } from '../helper/client.js';
-import { withoutRegistryAuthFile } from './authfile-option.js';
+import { expandHome, withoutRegistryAuthFile } from './authfile-option.js';
 import { parseImageRef } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
 import type { Env, Io } from '../io.js';
@@ -77,10 +77,12 @@ export async function runLookup(io: Io, request: LookupRequest, deps?: LookupDep
   // podman and buildah stat a named --authfile before anything else ("checking authfile: stat …:
   // no such file or directory"); only skopeo 1.9 reads a missing one as empty. A mistyped path
   // is reported, not explained as a file with no credential.
-  if (request.authfile && !existsSync(resolve(io.cwd, request.authfile))) {
+  // `~` as login and logout read it; relative to the command's directory, as it is checked.
+  const authfile = request.authfile ? resolve(io.cwd, expandHome(request.authfile, io.home)) : undefined;
+  if (authfile !== undefined && !existsSync(authfile)) {
     throw new IoError(`--authfile ${request.authfile}: no such file (podman and buildah refuse a missing --authfile)`);
   }
-  const locate = { ...(request.authfile ? { authfile: request.authfile } : {}), ...(io.platform === 'linux' && process.getuid ? { uid: process.getuid() } : {}) };
+  const locate = { ...(authfile !== undefined ? { authfile } : {}), ...(io.platform === 'linux' && process.getuid ? { uid: process.getuid() } : {}) };
   // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE (src/cli/authfile-option.ts).
   const host = request.authfile === '' ? withoutRegistryAuthFile(io) : io;
   const files = new Map<string, FileText>();

@@ -193,6 +193,18 @@ describe('e2e: credkit explain / get', () => {
     expect((await sb.credkit(['get', 'localhost:1/org/app', '--as', 'docker'], '', env)).code).to.equal(0);
   });
 
+  it('--authfile=~/FILE (which the shell leaves alone) is the file in the home directory, for explain and get as for login', async () => {
+    await writeFile(join(sb.home, 'ci-auth.json'), JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    const get = await sb.credkit(['get', 'quay.io/org/app', '--as', 'podman', '--authfile=~/ci-auth.json']);
+    expect(get.code, get.stderr).to.equal(0);
+    expect((JSON.parse(get.stdout) as { Username: string }).Username).to.equal('alice');
+    const r = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'podman', '--json', '--authfile=~/ci-auth.json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const x = (JSON.parse(r.stdout) as { clients: { files: { path: string; status: string }[] }[] }).clients[0]!;
+    expect(x.files[0]).to.deep.include({ path: join(sb.home, 'ci-auth.json'), status: 'matched' });
+    noSecret(r.stdout + r.stderr);
+  });
+
   it('usage errors exit 2', async () => {
     expect((await sb.credkit(['explain'])).code).to.equal(2);
     expect((await sb.credkit(['explain', 'nginx', '--as', 'crio'])).code).to.equal(2);
