@@ -122,9 +122,9 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
   if (env.REGISTRY_AUTH_FILE) {
     const p = env.REGISTRY_AUTH_FILE;
     if (!(await probes.statPath(p))) {
-      // Not exclusive on containers/image 5.23 (containers-image-facts.md #2, #5): the missing file
-      // counts as empty and the search goes on, as `credkit explain` shows.
-      out.push({ level: 'info', area: 'files', code: 'registry-auth-file-missing', path: p, what: `REGISTRY_AUTH_FILE names ${shown(p)}, which does not exist yet: podman login will create it; until then podman pull and buildah pull fail ("stat …: no such file or directory") and skopeo uses the other auth files (newer releases than containers/image 5.23 read only the named file)`, fix: `podman login (writes ${shown(p)}), or unset REGISTRY_AUTH_FILE` });
+      // A warning, not a note: podman pull and buildah pull stop at the missing file (only skopeo
+      // on containers/image 5.23 counts it as empty and goes on: containers-image-facts.md #2, #5).
+      out.push({ level: 'warn', area: 'files', code: 'registry-auth-file-missing', path: p, what: `REGISTRY_AUTH_FILE names ${shown(p)}, which does not exist yet: podman login will create it; until then podman pull and buildah pull fail ("stat …: no such file or directory") and skopeo uses the other auth files (newer releases than containers/image 5.23 read only the named file)`, fix: `podman login (writes ${shown(p)}), or unset REGISTRY_AUTH_FILE` });
     }
   }
   if (env.DOCKER_CONFIG) {

@@ -494,7 +494,7 @@ describe('e2e: credkit doctor', function () {
 
     it('REGISTRY_AUTH_FILE naming a missing file: info (podman pull fails until podman login creates it, skopeo uses the other files); the tmpfs note goes away', async () => {
       const { report } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: join(sb.home, 'nowhere', 'auth.json'), CREDKIT_FALLBACK: 'file' });
-      expect(one(report, 'registry-auth-file-missing')).to.include({ level: 'info' });
+      expect(one(report, 'registry-auth-file-missing')).to.include({ level: 'warn' });
       expect(one(report, 'registry-auth-file-missing').what).to.include('podman pull and buildah pull fail');
       expect(withCode(report, 'runtime-auth-file')).to.deep.equal([]);
     });
@@ -529,7 +529,7 @@ describe('e2e: credkit doctor', function () {
         expect(r.stdout).not.to.include('see no credentials');
         const f = one(report, 'podman-only');
         expect(f.what).to.equal(`${REGISTRY}: only podman has a credential (key "${REGISTRY}" in ~/.config/containers/auth.json)`);
-        if ('REGISTRY_AUTH_FILE' in env) expect(one(report, 'registry-auth-file-missing').level).to.equal('info');
+        if ('REGISTRY_AUTH_FILE' in env) expect(one(report, 'registry-auth-file-missing').level).to.equal('warn');
         else expect(one(report, 'docker-config-missing').what).to.include('docker sees no credentials');
       });
     }

@@ -220,10 +220,10 @@ describe('doctor: auth files', () => {
     expect(info?.level).to.equal('info');
   });
 
-  it('REGISTRY_AUTH_FILE naming a missing file is info (podman falls back); DOCKER_CONFIG without config.json is a warning for docker', async () => {
+  it('REGISTRY_AUTH_FILE naming a missing file is a warning (podman pull fails there); DOCKER_CONFIG without config.json is a warning for docker', async () => {
     const r = await doctor({}, { REGISTRY_AUTH_FILE: '/srv/ci/auth.json', DOCKER_CONFIG: '/srv/ci/docker' });
     const named = only(r, 'registry-auth-file-missing');
-    expect(named.level).to.equal('info');
+    expect(named.level).to.equal('warn');
     expect(named.what).not.to.include('read no other file');
     const docker = only(r, 'docker-config-missing');
     expect(docker.level).to.equal('warn');
