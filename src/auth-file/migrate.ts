@@ -14,6 +14,7 @@ import { keyForStyle, parseRegistryKey } from '../registry.js';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { TOKEN_USERNAME } from '../stores/store.js';
 import { convertAuthSync } from './convert.js';
+import type { Note } from './convert.js';
 import { parseEntry } from './entry.js';
 import type { Loss } from './fidelity.js';
 import { isJSONObject, setOwn } from './json-text.js';
@@ -69,6 +70,8 @@ export interface FileReport {
   /** Why it failed or what is special, one line. */
   message?: string;
   losses?: Loss[];
+  /** What the conversion changes without losing it (a key respelt so that a client now takes it). */
+  notes?: Note[];
   stored?: StoredItem[];
   /** Credentials left in the file, with why. */
   kept?: { key: string; reason: string }[];
@@ -200,6 +203,9 @@ function convertFile(path: string, display: string, text: string, mode: Extract<
   const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true });
   const report: FileReport = { file: display, status: 'unchanged' };
   if (result.losses.length > 0) report.losses = result.losses;
+  // As convert says them: in place, a respelt key changes what docker or podman does with the
+  // very file they read, so a one-shot migration must not do it without a word.
+  if (result.notes.length > 0) report.notes = result.notes;
   if (result.text === text) return report;
   if (result.losses.length > 0 && !mode.allowLossy) {
     return { ...report, status: 'lossy', message: `${mode.to} cannot express ${result.losses.length} ${result.losses.length === 1 ? 'item' : 'items'}; not written (pass --allow-lossy to accept)` };

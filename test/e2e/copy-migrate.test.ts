@@ -352,6 +352,38 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expectNoSecrets(first, again);
   });
 
+  it('--to docker|podman over files already in that format reports each respelling that changes what the client does, as convert does', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(work, 'd'), { recursive: true });
+    await mkdir(join(work, 'p'));
+    // docker sends none of these for their registries, and no helper route is taken; podman
+    // never matches "quay.io/" (containers/image compares a key without a scheme exactly).
+    const docker = JSON.stringify({
+      auths: { 'index.docker.io': { auth: b64(`alice:${PW1}`) }, 'quay.io/': { auth: b64(`bob:${PW2}`) } },
+      credHelpers: { 'https://ghcr.io': 'pass' },
+    });
+    await writeFile(join(work, 'd', 'config.json'), docker);
+    await writeFile(join(work, 'p', 'auth.json'), JSON.stringify({ auths: { 'quay.io/': { auth: b64(`bob:${PW2}`) } } }));
+    const keys = (r: RunResult, file: string) => (JSON.parse(r.stdout).files as { file: string; notes?: { key: string }[] }[]).find((f) => f.file === file)?.notes?.map((n) => n.key);
+    const dry = await credkitIn(sb, work, ['migrate', 'd/config.json', '--to', 'docker', '--dry-run']);
+    expect(dry.code, dry.stdout).to.equal(0);
+    expect(dry.stdout).to.match(/^would-change +d\/config\.json\n {2}note: key "index\.docker\.io": written as "https:\/\/index\.docker\.io\/v1\/".*now sends it for Docker Hub\n {2}note: key "quay\.io\/": written as "quay\.io"/m);
+    expect(dry.stdout).to.match(/^ {2}note: key "credHelpers\[https:\/\/ghcr\.io\]": written as "ghcr\.io".*helper "pass"$/m);
+    expect(await readFile(join(work, 'd', 'config.json'), 'utf8')).to.equal(docker);
+    const r = await credkitIn(sb, work, ['migrate', 'd/config.json', 'p/auth.json', '--to', 'docker', '--json']);
+    expect(r.code, r.stdout).to.equal(0);
+    expect(keys(r, 'd/config.json')).to.deep.equal(['index.docker.io', 'quay.io/', 'credHelpers[https://ghcr.io]']);
+    // Another format: the keys take the target's spelling as the point of converting.
+    expect(keys(r, 'p/auth.json')).to.equal(undefined);
+    // Read and written as podman's own format (the run above made it a config.json, so again):
+    await writeFile(join(work, 'p', 'auth.json'), JSON.stringify({ auths: { 'quay.io/': { auth: b64(`bob:${PW2}`) } } }));
+    const podman = await credkitIn(sb, work, ['migrate', 'p/auth.json', '--to', 'podman', '--json']);
+    expect(keys(podman, 'p/auth.json')).to.deep.equal(['quay.io/']);
+    const again = await credkitIn(sb, work, ['migrate', 'd/config.json', '--to', 'docker']);
+    expect(again.stdout).to.not.include('note:');
+    expectNoSecrets(dry, r, podman, again);
+  });
+
   it('--to docker|podman fails Secret manifests and other JSON a glob catches, and leaves them as they were', async () => {
     const work = join(sb.home, 'w');
     await mkdir(work, { recursive: true });

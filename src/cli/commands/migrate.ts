@@ -107,6 +107,7 @@ function fileLines(f: FileReport): string[] {
   }
   for (const k of f.kept ?? []) lines.push(`  kept in file ${k.key}: ${k.reason}`);
   for (const l of f.losses ?? []) lines.push(`  lossy: key "${l.key}": ${l.message}`);
+  for (const n of f.notes ?? []) lines.push(`  note: key "${n.key}": ${n.message}`);
   if (f.backup) lines.push(`  backup: ${f.backup}`);
   return lines;
 }
