@@ -138,6 +138,19 @@ function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): str
   return parts.join(', ');
 }
 
+/**
+ * What an empty username does, by who reads the file. docker 23+ refuses the whole config.json;
+ * no docker that reads .dockercfg (none since 20.10) checks it. kubelet reads it as username "" and
+ * hands it to the runtime so, and containerd's ParseAuth takes a credential only by its username,
+ * identity token or auth, none of which kubelet gives it: the pull goes anonymous.
+ */
+function emptyUsernameMessage(format: AuthFormat): string {
+  const containerd = 'kubelet reads it, but containerd uses no credential without a username (the pull goes anonymous; older containerd fails it with "invalid auth config")';
+  if (format === 'secret') return `empty username in "auth": ${containerd}`;
+  if (format === 'dockercfg') return `empty username in "auth": docker has not read a .dockercfg since 20.10 and podman accepts it, but from a .dockercfg on a node ${containerd}`;
+  return 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save';
+}
+
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
@@ -164,7 +177,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'error', code: 'missing-password', ...where, message: 'a username without a password or identity token', fix: 'log in again, or remove the entry' });
     }
     if (e.username === '' && (e.password ?? '') !== '' && file.format !== 'podman') {
-      out.push({ severity: 'error', code: 'empty-username', ...where, message: 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: 'put a username (any non-empty name for token registries)' });
+      out.push({ severity: file.format === 'dockercfg' ? 'warning' : 'error', code: 'empty-username', ...where, message: emptyUsernameMessage(file.format), fix: 'put a username (any non-empty name for token registries)' });
     }
     if (e.notObject !== undefined) {
       out.push({ severity: 'error', code: 'entry-not-object', ...where, message: `the entry is ${e.notObject}, not an object: docker reads it as empty but warns on every command, and on its next save empties every entry of the file; podman and kubelet refuse the whole file`, fix: `credkit convert ${file.source} --to docker (writes it as {}), or remove the entry` });

@@ -53,6 +53,26 @@ describe('check', () => {
     expect(message({ 'index.docker.io': a, 'registry-1.docker.io': b })).to.match(/; docker uses neither, podman picks one at random$/);
   });
 
+  it('an empty username is said as its reader fails on it: docker for a config.json, kubelet and containerd for a Secret or .dockercfg', () => {
+    const entry = { 'ghcr.io': { auth: b64(':fake-token') } };
+    const find = (text: string, source: string) => checkAuthInput({ text, source }).find((f) => f.code === 'empty-username');
+    const docker = find(JSON.stringify({ auths: entry }), 'config.json');
+    expect(docker?.severity).to.equal('error');
+    expect(docker?.message).to.match(/docker 23 and later cannot decode it/);
+    // docker never reads a Secret, and has not read a .dockercfg since 20.10 (docker 28.2 sends nothing from one).
+    for (const secretType of ['dockerconfigjson', 'dockercfg']) {
+      const payload = secretType === 'dockercfg' ? { '.dockercfg': b64(JSON.stringify(entry)) } : { '.dockerconfigjson': b64(JSON.stringify({ auths: entry })) };
+      const secret = find(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: `kubernetes.io/${secretType}`, data: payload }), 's.json');
+      expect(secret?.severity, secretType).to.equal('error');
+      expect(secret?.message, secretType).to.match(/kubelet reads it, but containerd uses no credential without a username/);
+      expect(secret?.message, secretType).to.not.match(/docker/);
+    }
+    const legacy = find(JSON.stringify(entry), '.dockercfg');
+    expect(legacy?.severity).to.equal('warning');
+    expect(legacy?.message).to.match(/docker has not read a \.dockercfg since 20\.10 and podman accepts it, but from a \.dockercfg on a node kubelet reads it/);
+    expect(find(JSON.stringify({ auths: entry }), 'auth.json')).to.equal(undefined);
+  });
+
   it('conflicting keys in a pull secret: random order only where kubelet files both under one key', () => {
     const secret = (auths: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
     const message = (auths: Record<string, unknown>) => checkAuthInput({ text: secret(auths), source: 's.json' }).find((f) => f.code === 'conflicting-key')?.message ?? '';
