@@ -331,10 +331,23 @@ export type BusCall = (member: string | MethodCall, args?: readonly string[]) =>
 export class BusFailure extends Error {
   /** Whether the bus daemon had answered Hello when this happened (a timeout after it: a slow service). */
   busAnswered = false;
+  /** The size in bytes of the largest message sent on the connection (see `hungUp`). */
+  largestSent = 0;
   constructor(message: string, readonly stage: 'connect' | 'auth' | 'protocol' | 'timeout', readonly code?: string) {
     super(message);
   }
+
+  /**
+   * Whether the bus hung up on a connection it had accepted (EPIPE, ECONNRESET, or an end of the
+   * stream): dbus-daemon does so, without an error reply, on a message over its max_message_size.
+   */
+  get hungUp(): boolean {
+    return this.stage === 'protocol' && (this.code === 'EPIPE' || this.code === 'ECONNRESET' || this.code === CLOSED);
+  }
 }
+
+/** BusFailure's code when the bus ended the stream (no errno). */
+const CLOSED = 'CLOSED';
 
 /**
  * Connects to the socket at `path`, authenticates as `uid` (EXTERNAL), says Hello, then lets `talk`
@@ -358,6 +371,7 @@ export function callBus<T>(
     let pending: Buffer = Buffer.alloc(0);
     let serial = 0;
     let busAnswered = false;
+    let largestSent = 0;
     const waiting = new Map<number, (reply: BusReply) => void>();
 
     // What `talk` itself throws passes through as it is; anything else becomes a BusFailure.
@@ -371,6 +385,7 @@ export function callBus<T>(
       if (fromTalk && !(err instanceof BusFailure)) return reject(err);
       const failure = err instanceof BusFailure ? err : new BusFailure((err as Error).message ?? String(err), 'protocol');
       failure.busAnswered = busAnswered;
+      failure.largestSent = largestSent;
       reject(failure);
     };
     const timer = setTimeout(() => finish(new BusFailure('no answer in time', 'timeout')), timeoutMs);
@@ -379,7 +394,9 @@ export function callBus<T>(
     const call: BusCall = (member, args = []) =>
       new Promise((done) => {
         waiting.set(++serial, done);
-        socket.write(typeof member === 'string' ? marshalBusCall(serial, member, args) : marshalCall(serial, member));
+        const message = typeof member === 'string' ? marshalBusCall(serial, member, args) : marshalCall(serial, member);
+        largestSent = Math.max(largestSent, message.length);
+        socket.write(message);
       });
 
     const readAuthLines = (): void => {
@@ -436,6 +453,6 @@ export function callBus<T>(
       }
     });
     socket.on('error', (err: NodeJS.ErrnoException) => finish(new BusFailure(err.message, connected ? 'protocol' : 'connect', err.code)));
-    socket.on('close', () => finish(new BusFailure('the bus closed the connection', connected ? 'protocol' : 'connect')));
+    socket.on('close', () => finish(new BusFailure('the bus closed the connection', connected ? 'protocol' : 'connect', CLOSED)));
   });
 }

@@ -124,6 +124,9 @@ function pickItem(items: readonly string[]): string | undefined {
   return [...items].sort((a, b) => number(b) - number(a) || (a < b ? 1 : a > b ? -1 : 0))[0];
 }
 
+/** A message this large holds a credential far beyond any real one (tokens run to a few KiB). */
+const LARGE_MESSAGE = 64 * 1024;
+
 /** A Secret Service store using docker-credential-secretservice's items. */
 export class SecretServiceStore implements CredentialStore {
   readonly name = 'keychain';
@@ -141,6 +144,9 @@ export class SecretServiceStore implements CredentialStore {
       // callBus waits for the bus daemon at most the shorter of the two.
       if (err.stage === 'timeout' && !err.busAnswered) what = `the D-Bus session bus did not answer within ${seconds(Math.min(busTimeoutMs, timeoutMs))} s`;
       else if (err.stage === 'timeout') what = `the Secret Service did not answer within ${seconds(timeoutMs)} s (it is busy or wedged); try again, or restart it`;
+      // The bus was reached; a hang-up right after a message far larger than any credential
+      // (dbus-daemon drops the connection over max_message_size, 32 MiB by default) is that.
+      else if (err.hungUp && err.largestSent >= LARGE_MESSAGE) what = `the D-Bus session bus closed the connection on a ${err.largestSent}-byte message, likely over its message size limit (the server URL, username or secret is too large to store)`;
       else what = `cannot reach the D-Bus session bus (${err.message}); run inside dbus-run-session or a desktop login, or set DBUS_SESSION_BUS_ADDRESS`;
     } else if (err instanceof ServiceError) {
       if (/ServiceUnknown|NameHasNoOwner/.test(err.errorName)) {

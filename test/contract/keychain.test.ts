@@ -176,6 +176,25 @@ describe('keychain failures on Linux', function () {
     }
   });
 
+  it('a credential over the bus\'s message size limit: one line saying the bus closed the connection, not that it cannot be reached', async () => {
+    // dbus-daemon drops a connection whose message exceeds max_message_size (32 MiB by default; a
+    // 20 MB server URL goes out twice in CreateItem); a lower limit keeps the data small.
+    const bus = await startPrivateBus({ secrets: true, maxMessageSize: 100_000 });
+    try {
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: uniqueService(), DBUS_SESSION_BUS_ADDRESS: bus.address });
+      const secret = `fake-${'s'.repeat(200_000)}`;
+      for (const input of [storeInput(`${'h'.repeat(200_000)}.example.com`, 'bob', 'fake-pw'), storeInput('big.example.com', 'bob', secret)]) {
+        const r = await sb.helper('store', input);
+        expect(r.stdout.includes(secret), 'the secret was printed').to.equal(false);
+        expectOneLineFailure(r, /store failed: the D-Bus session bus closed the connection on a \d+-byte message, likely over its message size limit/);
+      }
+      // The connection was the only casualty: a normal credential still goes in.
+      expect((await sb.helper('store', storeInput('quay.io', 'bob', 'fake-pw'))).code).to.equal(0);
+    } finally {
+      await bus.stop();
+    }
+  });
+
   it('a locked collection: one line saying it is locked, exit 1, no hang', async () => {
     const bus = await startPrivateBus({ secrets: true });
     try {

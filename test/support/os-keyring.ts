@@ -38,9 +38,10 @@ async function busHasSecrets(address: string): Promise<boolean> {
 
 /**
  * Starts `dbus-daemon` on a socket in a fresh temp dir (or, with `abstract`, on a Linux abstract
- * socket); with `secrets`, an unlocked gnome-keyring too.
+ * socket); with `secrets`, an unlocked gnome-keyring too; with `maxMessageSize`, a bus that drops
+ * a connection sending a larger message (dbus-daemon's default is 32 MiB; a low one keeps tests small).
  */
-export async function startPrivateBus(options: { secrets: boolean; abstract?: boolean }): Promise<PrivateBus> {
+export async function startPrivateBus(options: { secrets: boolean; abstract?: boolean; maxMessageSize?: number }): Promise<PrivateBus> {
   const dir = await mkdtemp(join(tmpdir(), 'credkit-bus-'));
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
@@ -54,11 +55,12 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
     // bus is for, and beside ours would replace a keyring that died by a locked one started without
     // --unlock, so that a crash showed up as confusing "locked" failures in later tests.
     const config = join(dir, 'session.conf');
+    const limit = options.maxMessageSize === undefined ? '' : `<limit name="max_message_size">${options.maxMessageSize}</limit>`;
     await writeFile(
       config,
       `<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN" "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
 <busconfig><type>session</type><listen>${address}</listen><auth>EXTERNAL</auth>
-<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy></busconfig>
+<policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>${limit}</busconfig>
 `,
     );
     const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], {
