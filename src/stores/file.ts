@@ -60,6 +60,7 @@ export class FileStore implements CredentialStore {
   constructor(readonly path: string) {}
 
   async add(c: StoredCredential): Promise<void> {
+    await sweepBeforeFirstWrite(this.path);
     await updateFile(this.path, (text) => {
       const shape = parse(text, this.path);
       shape.credentials[c.serverURL] = { username: c.username, secret: c.secret };
@@ -75,6 +76,7 @@ export class FileStore implements CredentialStore {
 
   async delete(serverURL: string): Promise<boolean> {
     let existed = false;
+    await sweepBeforeFirstWrite(this.path);
     await updateFile(this.path, (text) => {
       if (text === undefined) return undefined;
       const shape = parse(text, this.path);
@@ -148,13 +150,45 @@ export async function checkAvailable(config: CredkitConfig): Promise<string | un
   }
 }
 
+/** The name of a directory the check makes and removes (see tryCreating). */
+const CHECK_DIRECTORY = /^\.credkit-check\.[0-9a-z]{8,}\.tmp$/;
+
+/**
+ * Removes the empty check directories in `dir` that a check killed between its mkdir and rmdir
+ * left. Any age: a running check whose directory goes has its answer already (mkdir worked), and
+ * its own rmdir's failure is ignored. rmdir removes only empty ones, which is all a check makes.
+ */
+async function sweepCheckDirectories(dir: string): Promise<void> {
+  const { readdir, rmdir } = await import('node:fs/promises');
+  const names = await readdir(dir).catch(() => [] as string[]);
+  for (const name of names) if (CHECK_DIRECTORY.test(name)) await rmdir(join(dir, name)).catch(() => undefined);
+}
+
+/**
+ * Before a write that is to create the file's directory: sweeps the nearest existing one, where
+ * the checks left their directories, since no check looks there once the directory is made.
+ */
+async function sweepBeforeFirstWrite(path: string): Promise<void> {
+  const { lstat } = await import('node:fs/promises');
+  let dir = dirname(await resolveWriteTarget(path));
+  let missing = false;
+  while ((await lstat(dir).catch(() => undefined)) === undefined && dirname(dir) !== dir) {
+    dir = dirname(dir);
+    missing = true;
+  }
+  if (missing) await sweepCheckDirectories(dir);
+}
+
 /**
  * Creates a directory or an empty file in `dir` and removes it again; the error code when it cannot
  * be created. The file's name is a writer's temp file's (`.<name>.<random>.tmp`, see
- * writeFileAtomic), so one left by a check killed in between is removed by the next write.
+ * writeFileAtomic), so one left by a check killed in between is removed by the next write; a
+ * directory left so is removed by the next check here, or by the write that creates the file's
+ * directory (sweepBeforeFirstWrite).
  */
 async function tryCreating(dir: string, kind: 'directory' | 'file', name: string): Promise<string | undefined> {
   const { mkdir, open, rmdir, unlink } = await import('node:fs/promises');
+  if (kind === 'directory') await sweepCheckDirectories(dir);
   const probe = join(dir, `.${kind === 'directory' ? 'credkit-check' : name}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`);
   try {
     if (kind === 'directory') await mkdir(probe, { mode: 0o700 });

@@ -1,4 +1,6 @@
 import { expect } from 'chai';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { runStoreContract } from './store-contract.js';
 import { makeSandbox, type Sandbox } from '../support/sandbox.js';
 
@@ -10,6 +12,28 @@ describe('store contract: file', () => {
     afterEach(async () => {
       await sb?.cleanup();
       sb = undefined;
+    });
+
+    it('the directories a usability check killed mid-way left are removed by the next check, or by the write that makes the directory', async () => {
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+      const parent = join(sb.home, 'state');
+      sb.env.CREDKIT_FILE = join(parent, 'credkit', 'credentials.json');
+      const leftovers = ['.credkit-check.mf3k2a1bq9x7c4d2.tmp', '.credkit-check.0a1b2c3d.tmp'];
+      // Not a check's: another name, and one with content (a check's directory is always empty).
+      const kept = ['.credkit-check.keep', '.credkit-check.zzzzzzzzzz.tmp', 'other'];
+      const plant = async () => {
+        for (const name of [...leftovers, ...kept]) await mkdir(join(parent, name), { recursive: true });
+        await writeFile(join(parent, '.credkit-check.zzzzzzzzzz.tmp', 'note'), 'x');
+      };
+      await plant();
+      const backends = JSON.parse((await sb.credkit(['store', 'backends', '--json'])).stdout) as { backends: { name: string; usable: boolean }[] };
+      expect(backends.backends.find((b) => b.name === 'file')?.usable).to.equal(true);
+      expect((await readdir(parent)).sort()).to.deep.equal([...kept].sort());
+
+      await plant();
+      const input = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'u', Secret: 'fake-pw' })}\n`;
+      expect((await sb.helper('store', input)).code).to.equal(0);
+      expect((await readdir(parent)).sort()).to.deep.equal([...kept, 'credkit'].sort());
     });
 
     it('a file under /proc, where no directory can be made, is a one-line error for store and erase (Node\'s recursive mkdir spins there)', async function () {
