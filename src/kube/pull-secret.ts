@@ -261,12 +261,19 @@ function kindOf(v: unknown): string {
   return Array.isArray(v) ? 'a list' : typeof v === 'object' ? 'a map' : `a ${typeof v}`;
 }
 
+/** "a boolean", "a number": what kubectl's YAML reader makes of a plain scalar YAML 1.2 reads as a string. */
+function goYAMLKindOf(text: string): string {
+  return `${GO_YAML_WORDS.has(text) ? 'a boolean' : 'a number'} to kubectl (its YAML reader follows YAML 1.1 there)`;
+}
+
 /**
  * Throws for the metadata kubectl cannot decode into ObjectMeta ("cannot unmarshal array into Go
  * struct field ObjectMeta.metadata.labels of type map[string]string"), which credkit would
  * otherwise drop or write back as read: metadata, labels or annotations that are no map, a name
  * or namespace that is no string, a label or annotation value that is no string (`null`, which Go
- * reads as "", is one).
+ * reads as "", is one), including an unquoted one that only go-yaml reads as a bool or number
+ * (`yes`, `on`, `0b1`: "cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels").
+ * Such a value in a Secret's other fields is left to the checks of those fields.
  */
 function checkMetadata(meta: unknown, label: string): void {
   if (meta === undefined || meta === null) return;
@@ -274,6 +281,7 @@ function checkMetadata(meta: unknown, label: string): void {
   for (const field of ['name', 'namespace'] as const) {
     const v = meta[field];
     if (v !== undefined && v !== null && typeof v !== 'string') throw new ParseError(`metadata.${field} is ${kindOf(v)}, not a string (quote it); kubectl refuses the Secret`, { file: label, key: `metadata.${field}` });
+    if (typeof v === 'string' && goYAMLNonStrings.get(meta)?.has(field)) throw new ParseError(`metadata.${field} is ${goYAMLKindOf(v)}, not a string (quote it); kubectl refuses the Secret`, { file: label, key: `metadata.${field}` });
   }
   for (const field of ['labels', 'annotations'] as const) {
     const v = meta[field];
@@ -283,6 +291,7 @@ function checkMetadata(meta: unknown, label: string): void {
     for (const key in v) {
       const value = v[key];
       if (value !== null && typeof value !== 'string') throw new ParseError(`the value is ${kindOf(value)}, not a string (quote it); kubectl refuses the Secret`, { file: label, key: `metadata.${field}[${key}]` });
+      if (typeof value === 'string' && goYAMLNonStrings.get(v)?.has(key)) throw new ParseError(`the value is ${goYAMLKindOf(value)}, not a string (quote it); kubectl refuses the Secret`, { file: label, key: `metadata.${field}[${key}]` });
     }
   }
 }
@@ -340,11 +349,38 @@ function collectionKeyOffset(doc: import('yaml').Document): number | undefined {
 }
 
 /**
+ * A plain map value that YAML 1.2 reads as a string and go-yaml, with which kubectl reads YAML,
+ * as a bool or number (`yes`, `on`, `0b1`): carried through toJS (aliases and merges included)
+ * so that asGoYAMLReads can note where it landed, and turned back into its text there.
+ */
+class GoYAMLNonString {
+  constructor(readonly text: string) {}
+}
+
+/** The keys of each map whose value was a {@link GoYAMLNonString} (see checkMetadata). */
+const goYAMLNonStrings = new WeakMap<object, Set<string>>();
+
+/** Marks the plain, untagged map values go-yaml reads as no string (see GoYAMLNonString). */
+function markGoYAMLNonStrings(doc: import('yaml').Document): void {
+  const y = yaml();
+  y.visit(doc, {
+    Pair(_key, pair) {
+      const v = pair.value;
+      // Quoted or tagged (`!!str yes`), go-yaml reads a string as well.
+      if (y.isScalar(v) && v.type === 'PLAIN' && v.tag === undefined && typeof v.value === 'string' && goYAMLReadsAsNonString(v.value)) {
+        v.value = new GoYAMLNonString(v.value);
+      }
+    },
+  });
+}
+
+/**
  * A value as go-yaml gives it to kubectl: the library makes a JS Map of an `!!omap` and a Set
  * of a `!!set`, which go-yaml reads as the collections they are written as: a list of one-key
  * maps, and a map whose values are null.
  */
 function asGoYAMLReads(value: unknown): unknown {
+  if (value instanceof GoYAMLNonString) return value.text;
   if (value instanceof Map) return [...value].map(([k, v]) => ({ [String(k)]: asGoYAMLReads(v) }));
   if (value instanceof Set) return Object.fromEntries([...value].map((k) => [String(k), null]));
   // In place, and only where something changes (setOwn: a key "__proto__" is a key like any other).
@@ -355,6 +391,10 @@ function asGoYAMLReads(value: unknown): unknown {
       const v = value[k];
       const read = asGoYAMLReads(v);
       if (read !== v) setOwn(value, k, read);
+      if (v instanceof GoYAMLNonString) {
+        const keys = goYAMLNonStrings.get(value) ?? new Set<string>();
+        goYAMLNonStrings.set(value, keys.add(k));
+      }
     }
   }
   return value;
@@ -399,6 +439,7 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     const keyAt = collectionKeyOffset(doc);
     // The line only: go-yaml's own message quotes the key, which may hold a secret.
     if (keyAt !== undefined) throw new ParseError(`invalid YAML in document ${i + 1} at line ${lineAt(text, keyAt)}: a map or list used as a key, which kubectl refuses (invalid map key)`, { file: source });
+    markGoYAMLNonStrings(doc);
     let value: unknown;
     try {
       value = asGoYAMLReads(doc.toJS({ maxAliasCount: 100 }));
@@ -466,7 +507,8 @@ export function pullSecretObject(secret: PullSecret, onDataSize?: DataSizeListen
 const GO_YAML_WORDS = new Set(['y', 'Y', 'yes', 'Yes', 'YES', 'n', 'N', 'no', 'No', 'NO', 'on', 'On', 'ON', 'off', 'Off', 'OFF', 'true', 'True', 'TRUE', 'false', 'False', 'FALSE', '~', 'null', 'Null', 'NULL']);
 // Its numbers, once "_" is removed: strconv.ParseInt base 0 (0x, 0o, 0b, a leading 0), `-0b`, and
 // its float pattern, .inf and .nan. Matching more than it reads as a number only quotes more.
-const GO_YAML_NUMBER = /^[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF|nan|NaN|NAN))$/;
+// Only .inf takes a sign: go-yaml's table has no -.nan (read as a string, so also by credkit).
+const GO_YAML_NUMBER = /^(?:[-+]?(?:0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|(?:\.[0-9]+|[0-9]+(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?|\.(?:inf|Inf|INF))|\.(?:nan|NaN|NAN))$/;
 
 /**
  * True when kubectl would read `text`, written as a plain scalar, as something other than a
@@ -479,7 +521,8 @@ function goYAMLReadsAsNonString(text: string): boolean {
   const first = text.charCodeAt(0);
   // go-yaml tries numbers only for a scalar starting with a digit, a sign or ".".
   const numeric = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d || first === 0x2e;
-  return numeric && GO_YAML_NUMBER.test(text.includes('_') ? text.replace(/_/g, '') : text);
+  // Only a digit or sign first has its "_" removed; after a "." it is read by ParseFloat as is.
+  return numeric && GO_YAML_NUMBER.test(first !== 0x2e && text.includes('_') ? text.replace(/_/g, '') : text);
 }
 
 /** `yaml.stringify(value, { lineWidth: 0 })`, with every string kubectl would not read as one quoted. */

@@ -216,6 +216,28 @@ describe('pull secrets: metadata as kubectl decodes it into ObjectMeta', () => {
     // The same in check: one unparseable finding, never a dropped field.
     expect(checkAuthInput({ text: yaml('  name: s\n  labels:\n    - app=web\n'), source: 's.yaml' }).map((f) => [f.code, f.key])).to.deep.equal([['unparseable', 'metadata.labels']]);
   });
+  it('an unquoted value that YAML 1.2 reads as a string but kubectl (go-yaml, YAML 1.1) as a bool or number is refused, quoted it is kept', () => {
+    const cases: [string, RegExp][] = [
+      ['  name: s\n  labels:\n    enabled: yes\n', /^s\.yaml#s: key "metadata\.labels\[enabled\]": the value is a boolean to kubectl \(its YAML reader follows YAML 1\.1 there\), not a string \(quote it\); kubectl refuses the Secret$/],
+      ['  name: s\n  labels: {feature: on}\n', /key "metadata\.labels\[feature\]": the value is a boolean to kubectl/],
+      ['  name: s\n  annotations:\n    mask: 0b101\n', /key "metadata\.annotations\[mask\]": the value is a number to kubectl/],
+      ['  name: s\n  annotations:\n    n: 1_000\n', /key "metadata\.annotations\[n\]": the value is a number to kubectl/],
+      ['  name: s\n  namespace: Off\n', /^s\.yaml#s: key "metadata\.namespace": metadata\.namespace is a boolean to kubectl .*not a string \(quote it\)/],
+      ['  name: -0x1F\n', /^s\.yaml#-0x1F: key "metadata\.name": metadata\.name is a number to kubectl/],
+      // Through an anchor and a merge key, as kubectl reads them.
+      ['  name: s\n  labels: &l {a: y}\n  annotations:\n    <<: *l\n', /key "metadata\.labels\[a\]": the value is a boolean to kubectl/],
+      ['  name: s\n  annotations:\n    <<: {b: NO}\n', /key "metadata\.annotations\[b\]": the value is a boolean to kubectl/],
+    ];
+    for (const [metadata, error] of cases) expect(() => parseAuthText(yaml(metadata), 's.yaml'), metadata).to.throw(error);
+    const list = `apiVersion: v1\nkind: List\nitems:\n- ${yaml('  name: s\n  labels:\n    enabled: on\n').replace(/\n(?=.)/g, '\n  ')}`;
+    expect(() => parseAuthText(list, 's.yaml')).to.throw(/s\.yaml#s: key "metadata\.labels\[enabled\]": the value is a boolean to kubectl/);
+    // Quoted, tagged !!str, or no bool or number to go-yaml either (a timestamp stays a string in
+    // kubectl, and so do -.nan and .5_0): read as strings, as kubectl reads them.
+    const kept = parseAuthText(yaml(`  name: "yes"\n  namespace: !!str on\n  labels:\n    a: 'off'\n    b: yesterday\n    c: 2024-01-02\n    d: -.nan\n    e: .5_0\n    f: "0b101"\n`), 's.yaml');
+    expect(kept.files[0]?.entries[0]?.username).to.equal('alice');
+    // Outside metadata such a value is left to the checks of its own field.
+    expect(() => parseAuthText(yaml('  name: s\n') + 'stringData:\n  other: yes\n', 's.yaml')).to.not.throw();
+  });
   it('maps of strings (and null values, which Go reads as "") are kept', async () => {
     const r = await convertAuth([{ text: yaml('  name: s\n  namespace: ns\n  labels:\n    app: web\n    empty:\n  annotations: {}\n'), source: 's.yaml' }], { to: 'secret', materialize: false, syntax: 'json' });
     expect((JSON.parse(r.text) as { metadata: unknown }).metadata).to.deep.equal({ name: 's', namespace: 'ns', labels: { app: 'web', empty: null } });
