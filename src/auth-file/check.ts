@@ -7,6 +7,7 @@ import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
+import type { MistypedValue } from './raw-config.js';
 import { keyOf } from './model.js';
 import { isStub, sameCredential } from './model.js';
 import { topLevelMembers } from './json-text.js';
@@ -151,6 +152,27 @@ function emptyUsernameMessage(format: AuthFormat): string {
   return 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save';
 }
 
+/**
+ * A value of a docker config.json of the wrong type. docker 28.2 leaves its field empty, warns
+ * ("Error parsing config file") on every command, and, as the decoding error stops it before it
+ * decodes any "auth", empties every entry of the file on its next save (login, logout). podman
+ * decodes only auths, credHelpers and their auth and identitytoken fields, and refuses a file
+ * where one of those has the wrong type.
+ */
+function mistypedFinding(file: string, m: MistypedValue): Finding {
+  const podmanReads = m.member !== 'credsStore' && (m.field === undefined || ['auth', 'identitytoken'].includes(m.field.toLowerCase()));
+  const podman = podmanReads ? 'podman refuses the whole file' : 'podman ignores it';
+  const docker = 'and warns ("Error parsing config file") on every command, and its next save (login, logout) empties every entry of the file';
+  const fix = `credkit convert ${file} --to docker (leaves it out), or correct the value`;
+  if (m.member === 'credHelpers' && m.key !== undefined) {
+    return { severity: 'error', code: 'mistyped-value', file, key: `credHelpers[${m.key}]`, message: `the helper name is ${m.type}, not a string: docker reads it as no helper (it reads this registry from the file, not from credsStore) ${docker}; ${podman}`, fix: `credkit convert ${file} --to docker (writes it as ""), or name the helper` };
+  }
+  if (m.field !== undefined) return { severity: 'error', code: 'mistyped-value', file, key: m.key ?? '', message: `field "${m.field}" is ${m.type}, not a string: docker leaves it empty ${docker}; ${podman}`, fix };
+  const read = m.member === 'auths' ? 'reads no entry at all' : 'ignores it';
+  // A top-level member: the message names it, so the finding has no key.
+  return { severity: 'error', code: 'mistyped-value', file, message: `"${m.member}" is ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}: docker ${read} ${docker}; ${podman}`, fix };
+}
+
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
@@ -236,6 +258,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'warning', code: 'helper-key-form', ...where, message: `docker and podman look credential helpers up by the bare registry name "${k.host}" only; they never take this route`, fix: `rename the key to "${k.host}"` });
     }
   }
+  for (const m of file.mistyped ?? []) out.push(mistypedFinding(file.source, m));
   if (file.credsStore !== undefined) {
     out.push({ severity: 'warning', code: 'creds-store', file: file.source, key: 'credsStore', message: `credsStore "${file.credsStore}" is set: docker reads every entry from that helper, podman and kubelet ignore it`, fix: 'materialise the file (credkit convert --materialize) before copying it elsewhere' });
   }

@@ -10,6 +10,7 @@ import { serializeConfigJSON } from './docker-config.js';
 import { isWidenedDockercfgKey, serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
 import type { IgnoredField } from './entry.js';
+import type { MistypedValue } from './raw-config.js';
 import { isStub, keyOf, styledKeyOf } from './model.js';
 import { lossesFor, respellings, withoutUnwritable } from './fidelity.js';
 import type { Loss } from './fidelity.js';
@@ -152,6 +153,7 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
   for (const p of parsed) {
     for (const s of p.secrets?.skipped ?? []) result.notes.push(skippedNote(s));
     for (const s of p.secrets?.secrets ?? []) for (const f of s.ignoredFields ?? []) result.notes.push(ignoredFieldNote(s.file.source, f));
+    for (const f of p.files) for (const m of f.mistyped ?? []) result.notes.push(mistypedNote(f.source, m));
   }
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
     if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
@@ -181,6 +183,17 @@ export function skippedNote(s: SkippedSecret): Note {
 /** The note for a field of a pull secret's entry that held no string and was left out. */
 function ignoredFieldNote(file: string, f: IgnoredField): Note {
   return { file, key: f.key, message: `field "${f.field}" holds no string: kubelet ignores it, and no client could use it as one; left out` };
+}
+
+/** The note for a value of a docker config.json of the wrong type, read as docker reads it. */
+function mistypedNote(file: string, m: MistypedValue): Note {
+  const warns = 'and warns about on every command';
+  if (m.member === 'credHelpers' && m.key !== undefined) {
+    return { file, key: `credHelpers[${m.key}]`, message: `the helper name was ${m.type}, not a string, which docker reads as "" (no helper: it reads this registry from the file, not from credsStore) ${warns}; written as ""` };
+  }
+  if (m.field !== undefined) return { file, key: m.key ?? '', message: `field "${m.field}" was ${m.type}, not a string, which docker leaves empty ${warns}; left out` };
+  if (m.member === 'auths') return { file, key: 'auths', message: `the value was ${m.type}, not an object, which docker reads as no entries ${warns}; written as {}` };
+  return { file, key: m.member, message: `the value was ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}, which docker ignores ${warns}; left out` };
 }
 
 /** Throws ParseError for an input that is not an auth file ({@link ConvertOptions.authFileOnly}). */

@@ -8,6 +8,8 @@ import { entryToJSON, parseEntry, writeKubernetesEntry } from './entry.js';
 import type { IgnoredField } from './entry.js';
 import { JSONBytes } from './json-bytes.js';
 import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, setOwn } from './json-text.js';
+import { asDockerDecodes } from './raw-config.js';
+import type { MistypedValue } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { styledKeyOf } from './model.js';
 import { emptyAuthFile } from './model.js';
@@ -52,6 +54,31 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
       setOwn(file.extra, name, v);
     }
   }
+  return file;
+}
+
+/**
+ * Reads a docker config.json document (as asGoReadsConfig gives it) as docker decodes it
+ * (asDockerDecodes): a value of the wrong type is read as empty and listed in `mistyped` (an
+ * entry that is no object is marked `notObject`), where podman and kubelet refuse the file.
+ */
+export function parseDockerConfigJSON(value: Record<string, unknown>, source: string): AuthFile {
+  const decoded = asDockerDecodes(value);
+  const file = parseConfigJSON(decoded.doc, source, 'docker');
+  if (decoded.mistyped.length === 0) return file;
+  const notObject = new Map<string, string>();
+  const mistyped: MistypedValue[] = [];
+  for (const m of decoded.mistyped) {
+    if (m.member === 'auths' && m.key !== undefined && m.field === undefined) notObject.set(m.key, m.type);
+    else mistyped.push(m);
+  }
+  if (notObject.size > 0) {
+    for (const e of file.entries) {
+      const type = notObject.get(e.key);
+      if (type !== undefined) e.notObject = type;
+    }
+  }
+  if (mistyped.length > 0) file.mistyped = mistyped;
   return file;
 }
 

@@ -10,9 +10,8 @@ import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
-import { jsonType } from './entry.js';
-import { isJSONObject, leadingValueText, parseJSONText, setOwn } from './json-text.js';
-import { asGoReadsConfig } from './raw-config.js';
+import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
+import { asDockerDecodes, asGoReadsConfig, describeMistyped } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ResolvedCredential, ShadowedEntry } from './lookup.js';
@@ -71,83 +70,16 @@ function readDockerConfig(path: string, text: string | undefined): { file: AuthF
   }
   // docker 28.2 warns but keeps what it decoded (seen with the real CLI): entries are used as
   // they are, and an undecodable one is sent with its raw "auth" for the daemon to decode.
-  const typeError = decoded.typeErrors[0];
-  if (typeError !== undefined) return { file, error: decoded.typeErrors.length > 1 ? `${typeError}, and ${decoded.typeErrors.length - 1} more` : typeError, ...ignored };
+  const mistyped = decoded.mistyped[0];
+  if (mistyped !== undefined) {
+    const first = describeMistyped(mistyped);
+    return { file, error: decoded.mistyped.length > 1 ? `${first}, and ${decoded.mistyped.length - 1} more` : first, ...ignored };
+  }
   for (const e of file.entries) {
     const problem = entryError(e);
     if (problem) return { file, error: problem, ...ignored };
   }
   return { file, error: undefined, ...ignored };
-}
-
-// The fields of docker's AuthConfig, whose names match in any case.
-const ENTRY_FIELDS = new Set(['auth', 'username', 'password', 'email', 'serveraddress', 'identitytoken', 'registrytoken']);
-
-/**
- * A config document as Go decodes it into docker's ConfigFile: a value of the wrong JSON type
- * (`"credsStore": 5`, an entry that is an array) leaves its field empty, and decoding goes on, so
- * docker warns and uses the rest; `null` leaves a field empty without a warning. `typeErrors`
- * says what docker's warning is about. Returns `doc` itself when every value has its type.
- */
-export function asDockerDecodes(doc: Record<string, unknown>): { doc: Record<string, unknown>; typeErrors: string[] } {
-  const typeErrors: string[] = [];
-  let out = doc;
-  const set = (name: string, value: unknown) => {
-    if (out === doc) out = { ...doc };
-    if (value === undefined) delete out[name];
-    else setOwn(out, name, value);
-  };
-  const auths = doc.auths;
-  if (auths !== undefined && auths !== null && !isJSONObject(auths)) {
-    typeErrors.push(`"auths" is ${jsonType(auths)}, not an object`);
-    set('auths', undefined);
-  } else if (auths) {
-    let copy: Record<string, unknown> | undefined;
-    for (const key in auths) {
-      const entry = auths[key];
-      const decoded = entryAsDecoded(entry, key, typeErrors);
-      if (decoded !== entry) setOwn((copy ??= { ...auths }), key, decoded);
-    }
-    if (copy) set('auths', copy);
-  }
-  const store = doc.credsStore;
-  if (store !== undefined && store !== null && typeof store !== 'string') {
-    typeErrors.push(`"credsStore" is ${jsonType(store)}, not a string`);
-    set('credsStore', undefined);
-  }
-  const helpers = doc.credHelpers;
-  if (helpers !== undefined && helpers !== null && !isJSONObject(helpers)) {
-    typeErrors.push(`"credHelpers" is ${jsonType(helpers)}, not an object`);
-    set('credHelpers', undefined);
-  } else if (helpers) {
-    let copy: Record<string, unknown> | undefined;
-    for (const key in helpers) {
-      const helper = helpers[key];
-      if (typeof helper === 'string') continue;
-      // The key stays, naming no helper: docker then reads the file for it.
-      if (helper !== null) typeErrors.push(`credHelpers[${quoteKey(key)}] is ${jsonType(helper)}, not a string`);
-      setOwn((copy ??= { ...helpers }), key, '');
-    }
-    if (copy) set('credHelpers', copy);
-  }
-  return { doc: out, typeErrors };
-}
-
-/** One `auths` value as Go decodes it into an AuthConfig (see {@link asDockerDecodes}). */
-function entryAsDecoded(entry: unknown, key: string, typeErrors: string[]): unknown {
-  if (entry === null) return {};
-  if (!isJSONObject(entry)) {
-    typeErrors.push(`key ${quoteKey(key)}: the entry is ${jsonType(entry)}, not an object`);
-    return {};
-  }
-  let copy: Record<string, unknown> | undefined;
-  for (const name in entry) {
-    const value = entry[name];
-    if (value === null || typeof value === 'string' || !ENTRY_FIELDS.has(name.toLowerCase())) continue;
-    typeErrors.push(`key ${quoteKey(key)}: "${name}" is ${jsonType(value)}, not a string`);
-    delete (copy ??= { ...entry })[name];
-  }
-  return copy ?? entry;
 }
 
 /** docker's default store when config.json has no credsStore, credHelpers or auths (Linux: pass, else secretservice). */

@@ -17,6 +17,7 @@ export type AuthProblem =
 
 import { isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
 import type { KeyStyle, RegistryKey } from '../registry.js';
+import type { MistypedValue } from './raw-config.js';
 
 /** Where an entry came from: the file (or stdin / secret) and the key as written there. */
 export interface Origin {
@@ -91,6 +92,12 @@ export interface AuthFile {
   credHelpers: Map<string, string>;
   /** Other top-level keys, in order (docker drops them on save; credkit keeps them). */
   extra: Record<string, unknown>;
+  /**
+   * Values of a docker config.json of the wrong JSON type (`"credsStore": 5`, a field `"auth": 5`),
+   * which docker decodes as empty (it warns) and which were read so, left out; an entry that is no
+   * object is marked on the entry instead ({@link AuthEntry.notObject}).
+   */
+  mistyped?: MistypedValue[];
 }
 
 /** True for an entry that holds no credential at all: a `{}` "ask the helper" marker. */

@@ -3,6 +3,7 @@
  * keep every other key, entry and field exactly (copy into an auth file, migrate into a store).
  */
 import { ParseError } from '../errors.js';
+import { jsonType } from './entry.js';
 import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, parseJSONText, setOwn, topLevelMembers } from './json-text.js';
 
 /** A parsed top-level document. */
@@ -113,4 +114,100 @@ export function mergeGoMembers(members: readonly [string, unknown][]): Record<st
 function isOtherSpelling(name: string): boolean {
   const lower = name.toLowerCase();
   return (lower === 'auths' || lower === 'credhelpers' || lower === 'credsstore') && name !== 'auths' && name !== 'credHelpers' && name !== 'credsStore';
+}
+
+/**
+ * A value of a config.json that Go's decoder could not put in docker's field for it (a number
+ * where a string goes, an array where an object goes): docker leaves the field empty, warns
+ * ("WARNING: Error parsing config file") and uses the rest of the file.
+ */
+export interface MistypedValue {
+  /** The top-level member it is in. */
+  member: 'auths' | 'credsStore' | 'credHelpers';
+  /** The `auths` or `credHelpers` key, for a value inside one of them. */
+  key?: string;
+  /** The field of the `auths` entry, for a field (no field: the entry itself). */
+  field?: string;
+  /** What the value was: "an array", "a number"…. */
+  type: string;
+}
+
+/** A mistyped value in words, as docker's warning would place it (names and keys, never a value). */
+export function describeMistyped(m: MistypedValue): string {
+  const key = JSON.stringify(m.key ?? '');
+  if (m.key === undefined) return `"${m.member}" is ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}`;
+  if (m.member === 'credHelpers') return `credHelpers[${key}] is ${m.type}, not a string`;
+  if (m.field === undefined) return `key ${key}: the entry is ${m.type}, not an object`;
+  return `key ${key}: "${m.field}" is ${m.type}, not a string`;
+}
+
+// The fields of docker's AuthConfig, whose names match in any case.
+const ENTRY_FIELDS = new Set(['auth', 'username', 'password', 'email', 'serveraddress', 'identitytoken', 'registrytoken']);
+
+/**
+ * A config document (as {@link asGoReadsConfig} gives it) as Go decodes it into docker's
+ * ConfigFile: a value of the wrong JSON type (`"credsStore": 5`, an entry that is an array, a
+ * field `"auth": 5`) leaves its field empty, and decoding goes on, so docker warns and uses the
+ * rest; `null` leaves a field empty without a warning. `mistyped` lists what docker's warning is
+ * about, in document order. Returns `doc` itself when every value has its type.
+ */
+export function asDockerDecodes(doc: Record<string, unknown>): { doc: Record<string, unknown>; mistyped: MistypedValue[] } {
+  const mistyped: MistypedValue[] = [];
+  let out = doc;
+  const set = (name: string, value: unknown) => {
+    if (out === doc) out = { ...doc };
+    if (value === undefined) delete out[name];
+    else setOwn(out, name, value);
+  };
+  const auths = doc.auths;
+  if (auths !== undefined && auths !== null && !isJSONObject(auths)) {
+    mistyped.push({ member: 'auths', type: jsonType(auths) });
+    set('auths', undefined);
+  } else if (auths) {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in auths) {
+      const entry = auths[key];
+      const decoded = entryAsDecoded(entry, key, mistyped);
+      if (decoded !== entry) setOwn((copy ??= { ...auths }), key, decoded);
+    }
+    if (copy) set('auths', copy);
+  }
+  const store = doc.credsStore;
+  if (store !== undefined && store !== null && typeof store !== 'string') {
+    mistyped.push({ member: 'credsStore', type: jsonType(store) });
+    set('credsStore', undefined);
+  }
+  const helpers = doc.credHelpers;
+  if (helpers !== undefined && helpers !== null && !isJSONObject(helpers)) {
+    mistyped.push({ member: 'credHelpers', type: jsonType(helpers) });
+    set('credHelpers', undefined);
+  } else if (helpers) {
+    let copy: Record<string, unknown> | undefined;
+    for (const key in helpers) {
+      const helper = helpers[key];
+      if (typeof helper === 'string') continue;
+      // The key stays, naming no helper: docker then reads the file for it.
+      if (helper !== null) mistyped.push({ member: 'credHelpers', key, type: jsonType(helper) });
+      setOwn((copy ??= { ...helpers }), key, '');
+    }
+    if (copy) set('credHelpers', copy);
+  }
+  return { doc: out, mistyped };
+}
+
+/** One `auths` value as Go decodes it into an AuthConfig (see {@link asDockerDecodes}). */
+function entryAsDecoded(entry: unknown, key: string, mistyped: MistypedValue[]): unknown {
+  if (entry === null) return {};
+  if (!isJSONObject(entry)) {
+    mistyped.push({ member: 'auths', key, type: jsonType(entry) });
+    return {};
+  }
+  let copy: Record<string, unknown> | undefined;
+  for (const name in entry) {
+    const value = entry[name];
+    if (value === null || typeof value === 'string' || !ENTRY_FIELDS.has(name.toLowerCase())) continue;
+    mistyped.push({ member: 'auths', key, field: name, type: jsonType(value) });
+    delete (copy ??= { ...entry })[name];
+  }
+  return copy ?? entry;
 }

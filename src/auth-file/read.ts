@@ -6,7 +6,7 @@ import { basename } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
 import { looksLikeKubeObject, parsePullSecrets, pullSecretsFromJSON } from '../kube/pull-secret.js';
 import type { PullSecretSet } from '../kube/pull-secret.js';
-import { looksLikeConfigJSON, parseConfigJSON } from './docker-config.js';
+import { looksLikeConfigJSON, parseConfigJSON, parseDockerConfigJSON } from './docker-config.js';
 import { looksLikeDockercfgLines, parseDockercfgJSON, parseDockercfgLines } from './dockercfg.js';
 import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
@@ -57,12 +57,14 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
     if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object', { file: source });
     // `Auths` is `auths` to docker and podman (and to no .dockercfg reader, whose keys are hosts).
     const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value, text);
-    if (from === 'docker' || from === 'podman') return single(parseConfigJSON(value, source, from));
+    // docker reads a config.json whose values have the wrong type (it warns); podman refuses it.
+    if (from === 'docker') return single(parseDockerConfigJSON(value, source));
+    if (from === 'podman') return single(parseConfigJSON(value, source, from));
     if (from === 'dockercfg') {
       if ('auths' in value) throw new ParseError('this is a config.json document ({"auths": …}), not a .dockercfg map', { file: source, key: 'auths' });
       return single(parseDockercfgJSON(value, source, { hostOnly: true }));
     }
-    if (looksLikeConfigJSON(value)) return single(parseConfigJSON(value, source, configFormat(source)));
+    if (looksLikeConfigJSON(value)) return single(configFormat(source) === 'docker' ? parseDockerConfigJSON(value, source) : parseConfigJSON(value, source, 'podman'));
     return single(parseDockercfgJSON(value, source, { hostOnly: true }));
   }
   if (from === undefined && looksLikeDockercfgLines(text)) return single(parseDockercfgLines(text, source));

@@ -74,6 +74,50 @@ describe('convert', () => {
     }
   });
 
+  it('a value of the wrong type is read as docker 28.2 reads a config.json (left empty, with a note and a check error), and refused in an auth.json where podman refuses it', async () => {
+    const a = Buffer.from('a:fake-pw').toString('base64');
+    const ghcr = { auth: a };
+    // [what, document, auths written, credHelpers written, note key, podman refuses the file]
+    const cases: [string, Record<string, unknown>, Record<string, unknown>, Record<string, unknown> | undefined, string, boolean][] = [
+      ['"auth": 5', { auths: { 'quay.io': { auth: 5 }, 'ghcr.io': ghcr } }, { 'quay.io': {}, 'ghcr.io': ghcr }, undefined, 'quay.io', true],
+      ['"username": true', { auths: { 'quay.io': { auth: a, username: true }, 'ghcr.io': ghcr } }, { 'quay.io': { auth: a }, 'ghcr.io': ghcr }, undefined, 'quay.io', false],
+      ['"identitytoken": []', { auths: { 'quay.io': { auth: a, identitytoken: [] }, 'ghcr.io': ghcr } }, { 'quay.io': { auth: a }, 'ghcr.io': ghcr }, undefined, 'quay.io', true],
+      ['"email": {}', { auths: { 'quay.io': { auth: a, email: {} }, 'ghcr.io': ghcr } }, { 'quay.io': { auth: a }, 'ghcr.io': ghcr }, undefined, 'quay.io', false],
+      ['"credsStore": 5', { auths: { 'ghcr.io': ghcr }, credsStore: 5 }, { 'ghcr.io': ghcr }, undefined, 'credsStore', false],
+      ['"credHelpers": []', { auths: { 'ghcr.io': ghcr }, credHelpers: [] }, { 'ghcr.io': ghcr }, undefined, 'credHelpers', true],
+      ['a helper named 5', { auths: { 'ghcr.io': ghcr }, credHelpers: { 'quay.io': 5, 'gcr.io': 'gcloud' } }, { 'ghcr.io': ghcr }, { 'quay.io': '', 'gcr.io': 'gcloud' }, 'credHelpers[quay.io]', true],
+      ['"auths": []', { auths: [], credHelpers: { 'gcr.io': 'gcloud' } }, {}, { 'gcr.io': 'gcloud' }, 'auths', true],
+      ['"auths": "x"', { auths: 'x', credHelpers: { 'gcr.io': 'gcloud' } }, {}, { 'gcr.io': 'gcloud' }, 'auths', true],
+    ];
+    for (const [what, doc, auths, helpers, noteKey, podmanRefuses] of cases) {
+      const text = JSON.stringify(doc);
+      const r = await convert(text, 'config.json', { to: 'docker', materialize: false });
+      const out = JSON.parse(r.text) as Record<string, unknown>;
+      expect(out, what).to.deep.equal(helpers === undefined ? { auths } : { auths, credHelpers: helpers });
+      expect(r.notes.map((n) => n.key), what).to.deep.equal([noteKey]);
+      expect(r.notes[0]?.message, what).to.match(/which docker .* warns about on every command; (left out|written as)/);
+      const merged = await convertAuth([{ text, source: 'config.json' }, { text: JSON.stringify({ auths: { 'docker.example': ghcr } }), source: 'other.json' }], { to: 'docker', materialize: false });
+      expect(Object.keys((JSON.parse(merged.text) as { auths: object }).auths).sort(), what).to.deep.equal([...Object.keys(auths), 'docker.example'].sort());
+      expect(listEntries(parseAuthText(text, 'config.json').files).length, what).to.be.greaterThan(0);
+      const findings = checkAuthInput({ text, source: 'config.json' }).filter((f) => f.code === 'mistyped-value' || f.code === 'unparseable');
+      expect(findings.map((f) => [f.severity, f.code, f.key]), what).to.deep.equal([['error', 'mistyped-value', noteKey === 'auths' || noteKey === 'credsStore' || noteKey === 'credHelpers' ? undefined : noteKey]]);
+      expect(findings[0]?.message, what).to.include('its next save (login, logout) empties every entry of the file');
+      expect(findings[0]?.message, what).to.include(podmanRefuses ? 'podman refuses the whole file' : 'podman ignores it');
+      if (!podmanRefuses) continue;
+      // podman 4.3: "unmarshaling JSON at …: json: cannot unmarshal number into Go struct field dockerAuthConfig.auths.auth".
+      for (const [source, from] of [['auth.json', undefined], ['config.json', 'podman']] as const) {
+        let error: unknown;
+        try {
+          await convertAuth([{ text, source }], { to: 'docker', from, materialize: false });
+        } catch (err) {
+          error = err;
+        }
+        expect(error, `${what} ${source}`).to.be.instanceOf(ParseError);
+        expect(checkAuthInput({ text, source, from }).map((f) => f.code), `${what} ${source}`).to.deep.equal(['unparseable']);
+      }
+    }
+  });
+
   it('a host glob from a pull secret (*.example.com, kubelet only) is a scope loss for docker, podman and .dockercfg, not for a secret', async () => {
     const payload = JSON.stringify({ auths: { '*.example.com': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
     const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(payload).toString('base64') } });

@@ -148,9 +148,9 @@ describe('pull secrets: entries as kubelet decodes them', () => {
       expect(findings.some((f) => f.code === 'unparseable'), type).to.equal(false);
     }
   });
-  it('fields kubelet decodes must still be strings (kubelet fails the secret), and so must every field outside a pull secret', () => {
+  it('fields kubelet decodes must still be strings (kubelet fails the secret), and so must the fields podman decodes in an auth.json', () => {
     expect(() => parseAuthText(manifest('dockerconfigjson', { auths: { 'b.example.com': { auth: b64('bob:fake-pw'), email: 5 } } }), 's.json')).to.throw(/key "b\.example\.com": field "email" must be a string/);
-    expect(() => parseAuthText(JSON.stringify({ auths: { 'b.example.com': { auth: b64('bob:fake-pw'), identitytoken: 5 } } }), 'config.json')).to.throw(/field "identitytoken" must be a string/);
+    expect(() => parseAuthText(JSON.stringify({ auths: { 'b.example.com': { auth: b64('bob:fake-pw'), identitytoken: 5 } } }), 'auth.json')).to.throw(/field "identitytoken" must be a string/);
   });
 });
 
