@@ -46,6 +46,11 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
       if (!isJSONObject(v)) throw new ParseError('"credHelpers" must be a JSON object', { file: source, key: 'credHelpers' });
       for (const key in v) {
         const helper = v[key];
+        // Go decodes null into a map's string as "": podman (and docker) read the file, and name no helper.
+        if (helper === null) {
+          file.credHelpers.set(key, '');
+          continue;
+        }
         if (typeof helper !== 'string') throw new ParseError('credHelpers value must be a string', { file: source, key });
         file.credHelpers.set(key, helper);
       }

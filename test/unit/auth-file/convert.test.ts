@@ -74,6 +74,16 @@ describe('convert', () => {
     }
   });
 
+  it('a null helper name is "" in an auth.json, as podman 4.3 decodes it (it reads the file, and fails only a lookup of that registry), not an error', async () => {
+    const a = Buffer.from('a:fake-pw').toString('base64');
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: a } }, credHelpers: { 'ghcr.io': null } });
+    for (const [source, to] of [['auth.json', 'podman'], ['config.json', 'docker']] as const) {
+      const r = await convert(text, source, { to, materialize: false });
+      expect((JSON.parse(r.text) as { credHelpers: unknown }).credHelpers, source).to.deep.equal({ 'ghcr.io': '' });
+      expect(checkAuthInput({ text, source }).some((f) => f.code === 'unparseable'), source).to.equal(false);
+    }
+  });
+
   it('a value of the wrong type is read as docker 28.2 reads a config.json (left empty, with a note and a check error), and refused in an auth.json where podman refuses it', async () => {
     const a = Buffer.from('a:fake-pw').toString('base64');
     const ghcr = { auth: a };
