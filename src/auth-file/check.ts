@@ -173,6 +173,14 @@ function mistypedFinding(file: string, m: MistypedValue): Finding {
   return { severity: 'error', code: 'mistyped-value', file, message: `"${m.member}" is ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}: docker ${read} ${docker}; ${podman}`, fix };
 }
 
+/**
+ * An empty or missing `username` beside a `password` in a config.json: docker 28.2 loads the fields
+ * and sends the password alone, but its SaveToWriter writes every entry back as `auth` =
+ * base64(username:password), here `:password`, which its next load refuses.
+ */
+const EMPTY_USERNAME_FIELDS =
+  'a password with an empty "username": docker sends it without a username for now, but its next save of the file (a docker login or logout, to any registry) writes it as "auth" with an empty username, which docker 23 and later cannot decode: every docker command then warns "Invalid auth configuration file", other entries of the file are sent without their username and password at random, and emptied on the save after';
+
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
@@ -194,12 +202,20 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
     else if (e.authProblem === 'no-colon') out.push({ severity: 'error', code: 'auth-no-colon', ...where, message: '"auth" has no ":" between username and password; every reader treats it as no credential', fix: 'encode user:password (the password may contain ":"; the username may not)' });
     if (e.authDisagrees) out.push({ severity: 'warning', code: 'auth-disagrees', ...where, message: '"auth" and "username"/"password" disagree; docker, podman and kubelet use "auth"', fix: 'remove the explicit username/password fields' });
-    if (e.explicitOnly) out.push({ severity: 'warning', code: 'no-auth-field', ...where, message: 'credential only in "username"/"password"; podman ignores such entries', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (folds them into "auth")` });
+    // A password with no username, as read from `auth` or the explicit fields.
+    const noUsername = (e.username ?? '') === '' && (e.password ?? '') !== '';
+    if (e.explicitOnly) {
+      // convert --to docker leaves out an entry with no username rather than fold it into a broken `auth`.
+      const fold = `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (folds them into "auth")`;
+      out.push({ severity: 'warning', code: 'no-auth-field', ...where, message: 'credential only in "username"/"password"; podman ignores such entries', fix: noUsername ? `put a username (any non-empty name for token registries), then ${fold}` : fold });
+    }
     if ((e.username ?? '') !== '' && (e.password ?? '') === '' && e.identityToken === undefined && e.authProblem === undefined) {
       out.push({ severity: 'error', code: 'missing-password', ...where, message: 'a username without a password or identity token', fix: 'log in again, or remove the entry' });
     }
-    if (e.username === '' && (e.password ?? '') !== '' && file.format !== 'podman') {
-      out.push({ severity: file.format === 'dockercfg' ? 'warning' : 'error', code: 'empty-username', ...where, message: emptyUsernameMessage(file.format), fix: 'put a username (any non-empty name for token registries)' });
+    if (noUsername && file.format !== 'podman') {
+      // docker loads explicit fields with no username, and only its next save breaks them.
+      const later = file.format === 'docker' && e.explicitOnly === true;
+      out.push({ severity: file.format === 'dockercfg' || later ? 'warning' : 'error', code: 'empty-username', ...where, message: later ? EMPTY_USERNAME_FIELDS : emptyUsernameMessage(file.format), fix: 'put a username (any non-empty name for token registries)' });
     }
     if (e.notObject !== undefined) {
       out.push({ severity: 'error', code: 'entry-not-object', ...where, message: `the entry is ${e.notObject}, not an object: docker reads it as empty but warns on every command, and on its next save empties every entry of the file; podman and kubelet refuse the whole file`, fix: `credkit convert ${file.source} --to docker (writes it as {}), or remove the entry` });

@@ -73,6 +73,27 @@ describe('check', () => {
     expect(find(JSON.stringify({ auths: entry }), 'auth.json')).to.equal(undefined);
   });
 
+  it('an empty explicit username beside a password: docker reads it now, but its next save writes the "auth" docker cannot decode', () => {
+    const find = (text: string, source: string) => checkAuthInput({ text, source }).filter((f) => f.code === 'empty-username' || f.code === 'no-auth-field');
+    // docker 28.2: `docker login` to another registry rewrites this entry as "auth" = base64(":fake-pw"),
+    // after which every command warns "Invalid auth configuration file".
+    for (const entry of [{ username: '', password: 'fake-pw' }, { password: 'fake-pw' }]) {
+      const docker = find(JSON.stringify({ auths: { 'ghcr.io': entry } }), 'config.json');
+      const empty = docker.find((f) => f.code === 'empty-username');
+      expect(empty?.severity, JSON.stringify(Object.keys(entry))).to.equal('warning');
+      expect(empty?.message).to.match(/docker sends it without a username for now, but its next save .* writes it as "auth" with an empty username, which docker 23 and later cannot decode/);
+      // convert --to docker would leave such an entry out, not fold it into "auth".
+      expect(docker.find((f) => f.code === 'no-auth-field')?.fix).to.match(/^put a username .*, then credkit convert/);
+      // kubelet reads the explicit fields of a Secret's entry (its "auth" is empty): username "".
+      const secret = find(JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths: { 'ghcr.io': entry } })) } }), 's.json');
+      expect(secret.find((f) => f.code === 'empty-username')?.severity).to.equal('error');
+    }
+    // A username and no "auth": only podman's no-auth-field, whose fix is convert as before.
+    const named = find(JSON.stringify({ auths: { 'ghcr.io': { username: 'bob', password: 'fake-pw' } } }), 'config.json');
+    expect(named.map((f) => f.code)).to.deep.equal(['no-auth-field']);
+    expect(named[0]?.fix).to.match(/^credkit convert/);
+  });
+
   it('conflicting keys in a pull secret: random order only where kubelet files both under one key', () => {
     const secret = (auths: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
     const message = (auths: Record<string, unknown>) => checkAuthInput({ text: secret(auths), source: 's.json' }).find((f) => f.code === 'conflicting-key')?.message ?? '';
