@@ -143,12 +143,18 @@ function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): str
  * What an empty username does, by who reads the file. docker 23+ refuses the whole config.json;
  * no docker that reads .dockercfg (none since 20.10) checks it. kubelet reads it as username "" and
  * hands it to the runtime so, and containerd's ParseAuth takes a credential only by its username,
- * identity token or auth, none of which kubelet gives it: the pull goes anonymous.
+ * identity token or auth, none of which kubelet gives it: the pull goes anonymous. containers/image
+ * (podman 4.3, skopeo 1.9) decodes it and stops its search of auth files there, but asks a token
+ * server for a token with Basic auth only when username and password are both set, so a Bearer
+ * registry gets an anonymous token request; only a Basic challenge gets the password (with user
+ * ""), and `podman login --get-login` answers "not logged into".
  */
 function emptyUsernameMessage(format: AuthFormat): string {
   const containerd = 'kubelet reads it, but containerd uses no credential without a username (the pull goes anonymous; older containerd fails it with "invalid auth config")';
+  const podman = 'podman sends the password only to a registry that asks for Basic auth (with an empty username): a token registry (Docker Hub, quay.io, ghcr.io…) gets an anonymous token request, and podman login --get-login says "not logged into" it';
   if (format === 'secret') return `empty username in "auth": ${containerd}`;
-  if (format === 'dockercfg') return `empty username in "auth": docker has not read a .dockercfg since 20.10 and podman accepts it, but from a .dockercfg on a node ${containerd}`;
+  if (format === 'dockercfg') return `empty username in "auth": docker has not read a .dockercfg since 20.10, ${podman}, and from a .dockercfg on a node ${containerd}`;
+  if (format === 'podman') return `empty username in "auth": podman takes this entry and looks in no later auth file, but ${podman}`;
   return 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save';
 }
 
@@ -212,7 +218,8 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     if ((e.username ?? '') !== '' && (e.password ?? '') === '' && e.identityToken === undefined && e.authProblem === undefined) {
       out.push({ severity: 'error', code: 'missing-password', ...where, message: 'a username without a password or identity token', fix: 'log in again, or remove the entry' });
     }
-    if (noUsername && file.format !== 'podman') {
+    // podman ignores explicit fields (no-auth-field says so): only its `auth` counts.
+    if (noUsername && (file.format !== 'podman' || e.explicitOnly !== true)) {
       // docker loads explicit fields with no username, and only its next save breaks them.
       const later = file.format === 'docker' && e.explicitOnly === true;
       out.push({ severity: file.format === 'dockercfg' || later ? 'warning' : 'error', code: 'empty-username', ...where, message: later ? EMPTY_USERNAME_FIELDS : emptyUsernameMessage(file.format), fix: 'put a username (any non-empty name for token registries)' });

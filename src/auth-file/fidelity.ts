@@ -118,7 +118,8 @@ function emptyUsernameInAuth(e: AuthEntry): boolean {
  * username ("invalid auth configuration file", formats.md §2.3): docker 28 stops decoding there,
  * sends the entries it had not reached (Go map order) undecoded, and empties them on its next
  * save, so that entry would take other credentials in the file down with it. podman, kubelet and the
- * `.dockercfg` readers (containers/image, kubelet) accept an empty username (§6.2).
+ * `.dockercfg` readers (containers/image, kubelet) read an empty username (§6.2), though they make
+ * little of it (check's empty-username says what), so other targets keep it.
  */
 function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined {
   // Every target writes the credential as `auth` = base64(user:password), which every reader
@@ -129,7 +130,7 @@ function unwritableReason(e: AuthEntry, target: AuthFormat): string | undefined 
     return `the username contains ":", and every reader (docker, podman, kubelet) splits "auth" at the first ":", so this entry would log in as a different user; left out (a credential helper can hold any username)`;
   }
   if (target === 'docker' && emptyUsernameInAuth(e)) {
-    return 'empty username in "auth": docker 23 and later cannot decode it ("invalid auth configuration file"): every docker command warns, other entries of the config.json are sent without their username and password at random, and docker\'s next save empties them; left out (podman and kubelet accept it: convert to podman or secret, or give the credential a username)';
+    return 'empty username in "auth": docker 23 and later cannot decode it ("invalid auth configuration file"): every docker command warns, other entries of the config.json are sent without their username and password at random, and docker\'s next save empties them; left out (give the credential a username: podman and kubelet read it, but podman asks a token registry for an anonymous token with it, and containerd pulls anonymously)';
   }
   return undefined;
 }

@@ -227,7 +227,8 @@ export async function startTokenRegistry(options: TokenRegistryOptions): Promise
         const colon = decoded.indexOf(':');
         const user = colon >= 0 ? decoded.slice(0, colon) : undefined;
         if (!checkPassword(user, colon >= 0 ? decoded.slice(colon + 1) : undefined)) {
-          record('basic', 'rejected');
+          // A GET without Basic auth is an anonymous token request: grant "none".
+          record(auth.startsWith('Basic ') ? 'basic' : 'none', 'rejected');
           sendJson(res, 401, { details: 'incorrect username or password' }, { 'WWW-Authenticate': 'Basic realm="credkit-test-token"' });
           return;
         }
