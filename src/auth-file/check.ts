@@ -17,6 +17,7 @@ import { normalizeAuthFileKey } from './lookup-containers.js';
 import { kubeletKey } from './lookup-kubelet.js';
 import type { RegistryKey } from '../registry.js';
 import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
+import { emptyUsernameEffect } from './fidelity.js';
 
 /**
  * How bad a finding is: errors fail `check`; warnings fail it with `--strict`; a note (something
@@ -150,11 +151,9 @@ function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): str
  * ""), and `podman login --get-login` answers "not logged into".
  */
 function emptyUsernameMessage(format: AuthFormat): string {
-  const containerd = 'kubelet reads it, but containerd uses no credential without a username (the pull goes anonymous; older containerd fails it with "invalid auth config")';
-  const podman = 'podman sends the password only to a registry that asks for Basic auth (with an empty username): a token registry (Docker Hub, quay.io, ghcr.io…) gets an anonymous token request, and podman login --get-login says "not logged into" it';
-  if (format === 'secret') return `empty username in "auth": ${containerd}`;
-  if (format === 'dockercfg') return `empty username in "auth": docker has not read a .dockercfg since 20.10, ${podman}, and from a .dockercfg on a node ${containerd}`;
-  if (format === 'podman') return `empty username in "auth": podman takes this entry and looks in no later auth file, but ${podman}`;
+  // The same words as convert's note for an entry it writes so (emptyUsernameEffect).
+  const effect = emptyUsernameEffect(format);
+  if (effect !== undefined) return `empty username in "auth": ${effect}`;
   return 'empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save';
 }
 

@@ -12,7 +12,7 @@ import { assertUsable } from './entry.js';
 import type { IgnoredField } from './entry.js';
 import type { MistypedValue } from './raw-config.js';
 import { isStub, keyOf, styledKeyOf } from './model.js';
-import { lossesFor, respellings, withoutUnwritable } from './fidelity.js';
+import { emptyUsernameEffect, lossesFor, respellings, withoutUnwritable, writesEmptyUsername } from './fidelity.js';
 import type { Loss } from './fidelity.js';
 import { materialize } from './materialize.js';
 import type { CredentialResolver, HelperLookup } from './materialize.js';
@@ -222,7 +222,12 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
     // reads the output, so a respelling that changes what it takes is said (it loses nothing).
     if (only !== undefined && only.format === options.to && (options.to === 'docker' || options.to === 'podman')) result.notes.push(...respellings(file, options.to));
     result.entries += file.entries.length;
+    // Written as its readers take it (kubelet does), but little comes of it: said, as check says it.
+    const noUsername = emptyUsernameEffect(options.to);
     for (const e of file.entries) {
+      if (noUsername !== undefined && writesEmptyUsername(e)) {
+        result.notes.push({ ...e.origin, message: `written with an empty username: ${noUsername}; give the credential a username (any non-empty name for token registries)` });
+      }
       if (options.to !== 'dockercfg' && isWidenedDockercfgKey(e)) {
         const host = keyOf(e).host;
         result.notes.push({ ...e.origin, message: `a .dockercfg has no scoping: podman (and the docker that read .dockercfg) use this key for all of ${keyOf(e).hub ? 'Docker Hub' : host}, so it is written as "${styledKeyOf(e, options.to === 'podman' ? 'podman' : options.to === 'secret' ? 'kubernetes' : 'docker')}"` });

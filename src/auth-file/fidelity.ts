@@ -96,6 +96,32 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
   return out;
 }
 
+/** What kubelet and containerd do with a pull-secret entry that has an empty username. */
+export const CONTAINERD_EMPTY_USERNAME = 'kubelet reads it, but containerd uses no credential without a username (the pull goes anonymous; older containerd fails it with "invalid auth config")';
+
+/** What podman (containers/image) does with an `auth` that has an empty username. */
+export const PODMAN_EMPTY_USERNAME = 'podman sends the password only to a registry that asks for Basic auth (with an empty username): a token registry (Docker Hub, quay.io, ghcr.io…) gets an anonymous token request, and podman login --get-login says "not logged into" it';
+
+/**
+ * What the readers of a `target` file do with an entry written with an empty username and a
+ * password (docker: none, as such an entry is left out of a config.json).
+ */
+export function emptyUsernameEffect(target: AuthFormat): string | undefined {
+  if (target === 'secret') return CONTAINERD_EMPTY_USERNAME;
+  if (target === 'podman') return `podman takes this entry and looks in no later auth file, but ${PODMAN_EMPTY_USERNAME}`;
+  if (target === 'dockercfg') return `docker has not read a .dockercfg since 20.10, ${PODMAN_EMPTY_USERNAME}, and from a .dockercfg on a node ${CONTAINERD_EMPTY_USERNAME}`;
+  return undefined;
+}
+
+/**
+ * True when `e` is written with an empty username and a password (in `auth`, and in a Secret's
+ * `username`/`password` too). An `auth` kept as read is tested on its first two characters first.
+ */
+export function writesEmptyUsername(e: AuthEntry): boolean {
+  if (e.authText !== undefined && !authHasEmptyUsername(e.authText)) return false;
+  return (e.username ?? '') === '' && (e.password ?? '') !== '';
+}
+
 /**
  * True when docker would read the `auth` written for `e` with an empty username. Cheap for the
  * common entry: an `auth` kept as read is tested on its first two characters, never decoded.

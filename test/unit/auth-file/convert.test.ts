@@ -244,9 +244,9 @@ describe('convert', () => {
       ['top-level keys in .dockercfg', 'docker-config/basic.json', { to: 'dockercfg' }, [['top-level', 'psFormat'], ['top-level', 'currentContext']]],
       ['two Hub keys with different credentials', 'docker-config/duplicate-hub-keys.json', { to: 'podman' }, [['duplicate', 'docker.io']]],
       ['empty usernames in docker (docker 23+ loses other entries)', 'docker-config/empty-username.json', { to: 'docker' }, [['username', 'tokens.example.com'], ['username', 'explicit.example.com']]],
-      ['empty usernames in podman (accepted)', 'docker-config/empty-username.json', { to: 'podman' }, []],
-      ['empty usernames in a secret (kubelet accepts them)', 'docker-config/empty-username.json', { to: 'secret' }, []],
-      ['empty usernames in .dockercfg (its readers accept them)', 'docker-config/empty-username.json', { to: 'dockercfg' }, []],
+      ['empty usernames in podman (read, kept with a note)', 'docker-config/empty-username.json', { to: 'podman' }, []],
+      ['empty usernames in a secret (kubelet reads them; kept with a note)', 'docker-config/empty-username.json', { to: 'secret' }, []],
+      ['empty usernames in .dockercfg (its readers read them; kept with a note)', 'docker-config/empty-username.json', { to: 'dockercfg' }, []],
       ['a username with ":" in docker', 'docker-config/colon-username-fields.json', { to: 'docker' }, [['username', 'quay.io']]],
       ['a username with ":" in podman', 'docker-config/colon-username-fields.json', { to: 'podman' }, [['username', 'quay.io']]],
       ['a username with ":" in .dockercfg', 'docker-config/colon-username-fields.json', { to: 'dockercfg' }, [['username', 'quay.io']]],
@@ -270,6 +270,30 @@ describe('convert', () => {
     expect(r.losses[0]!.message).to.match(/empty username.*docker 23 and later cannot decode it.*next save empties them; left out/);
     const podman = await convert(fixture(path), path, { to: 'podman' });
     expect(Object.keys(JSON.parse(podman.text).auths)).to.deep.equal(['tokens.example.com', 'explicit.example.com', 'quay.io']);
+  });
+
+  it('keeps an entry with an empty username in a secret, auth.json or .dockercfg, with a note saying what its readers make of it, as check does', async () => {
+    const path = 'docker-config/empty-username.json';
+    const expected = {
+      // kubelet reads it; containerd then pulls anonymously.
+      secret: /^written with an empty username: kubelet reads it, but containerd uses no credential without a username/,
+      // podman 4.3 / skopeo 1.9 ask a token registry for an anonymous token (e2e: empty-username).
+      podman: /^written with an empty username: podman takes this entry and looks in no later auth file, but podman sends the password only to a registry that asks for Basic auth/,
+      dockercfg: /^written with an empty username: docker has not read a \.dockercfg since 20\.10, podman sends the password only .*, and from a \.dockercfg on a node kubelet reads it/,
+    };
+    for (const [to, message] of Object.entries(expected) as [AuthFormat, RegExp][]) {
+      const r = await convert(fixture(path), path, { to });
+      expect(r.losses, to).to.deep.equal([]);
+      expect(r.notes.map((n) => n.key), to).to.deep.equal(['tokens.example.com', 'explicit.example.com']);
+      for (const n of r.notes) expect(n.message, to).to.match(message);
+      // The same words as check's finding on the written file.
+      const written = checkAuthInput({ text: r.text, source: to === 'podman' ? 'auth.json' : to === 'dockercfg' ? '.dockercfg' : 'regcred.yaml' });
+      const finding = written.find((f) => f.code === 'empty-username' && f.key === 'tokens.example.com');
+      expect(r.notes[0]!.message, to).to.include(finding!.message.replace(/^empty username in "auth": /, ''));
+    }
+    // None for a docker config.json, which leaves such entries out (a loss), nor for named users.
+    expect((await convert(fixture(path), path, { to: 'docker' })).notes).to.deep.equal([]);
+    expect((await convert(fixture('docker-config/basic.json'), 'docker-config/basic.json', { to: 'secret' })).notes).to.deep.equal([]);
   });
 
   it('never writes a username with ":" into auth (readers split at the first ":"): left out of every target, from a file or a helper', async () => {
