@@ -159,6 +159,24 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     expect(Object.keys((JSON.parse(await readFile(configPath, 'utf8')) as { auths: object }).auths)).to.deep.equal(['a.example.test']);
   });
 
+  it('an empty explicit "username" beside a password: docker sends it, then its next save writes the "auth" it cannot decode, as check warns', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    await writeFile(configPath, JSON.stringify({ auths: { 'b.example.test': { username: '', password: 'fake-token' } } }));
+    expectAuth({ ...(await pullAuth('b.example.test/team/app:1')), serveraddress: undefined }, { password: 'fake-token' }, 'docker reading the fields');
+    const check = await sb.credkit(['check', configPath, '--json']);
+    expect(check.stdout.includes('fake-token')).to.equal(false);
+    const finding = (JSON.parse(check.stdout) as { findings: Array<{ code: string; severity: string; message: string }> }).findings.find((f) => f.code === 'empty-username');
+    expect(finding?.severity).to.equal('warning');
+    expect(finding?.message).to.match(/its next save of the file \(a docker login or logout, to any registry\) writes it as "auth" with an empty username/);
+    // docker 28.2: a login to another registry saves the file, and every later command warns.
+    const login = await run('docker', ['login', 'a.example.test', '-u', 'alice', '--password-stdin'], { env: sb.env, input: 'fake-a\n' });
+    expect(login.code, login.stderr).to.equal(0);
+    const saved = JSON.parse(await readFile(configPath, 'utf8')) as { auths: Record<string, Record<string, unknown>> };
+    expect(saved.auths['b.example.test'], 'the entry after docker\'s save').to.deep.equal({ auth: Buffer.from(':fake-token').toString('base64') });
+    const pull = await run('docker', ['pull', 'a.example.test/team/app:1'], { env: sb.env });
+    expect(pull.stderr).to.match(/Invalid auth configuration file/);
+  });
+
   it('config.json --to docker respells a Hub key docker never reads (index.docker.io), and says that docker now sends it', async () => {
     const { writeFile } = await import('node:fs/promises');
     const doc = { auths: { 'index.docker.io': { auth: Buffer.from(`${HUB.username}:${HUB.password}`).toString('base64') } } };
