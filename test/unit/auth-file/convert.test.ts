@@ -14,6 +14,16 @@ async function convert(text: string, source: string, options: ConvertOptions) {
   return convertAuth([{ text, source }], options);
 }
 
+/** What converting `text` (read as `source`, or `from`) to docker throws, or undefined. */
+async function refusalOf(text: string, source: string, from: AuthFormat | undefined): Promise<unknown> {
+  try {
+    await convertAuth([{ text, source }], { to: 'docker', from, materialize: false });
+  } catch (err) {
+    return err;
+  }
+  return undefined;
+}
+
 async function chain(path: string, formats: AuthFormat[]) {
   let text = fixture(path);
   let source = path;
@@ -61,12 +71,7 @@ describe('convert', () => {
       expect(findings.find((f) => f.code === 'entry-not-object')?.message.includes(type), type).to.equal(true);
       // podman: "cannot unmarshal array into Go struct field dockerConfigFile.auths".
       for (const [source, from] of [['auth.json', undefined], ['config.json', 'podman']] as const) {
-        let error: unknown;
-        try {
-          await convertAuth([{ text, source }], { to: 'docker', from, materialize: false });
-        } catch (err) {
-          error = err;
-        }
+        const error = await refusalOf(text, source, from);
         expect(error, `${type} ${source}`).to.be.instanceOf(ParseError);
         expect((error as ParseError).message, `${type} ${source}`).to.include(`entry is ${type}, not a JSON object`);
         expect(checkAuthInput({ text, source, from }).map((f) => f.code), `${type} ${source}`).to.deep.equal(['unparseable']);
@@ -116,12 +121,7 @@ describe('convert', () => {
       if (!podmanRefuses) continue;
       // podman 4.3: "unmarshaling JSON at …: json: cannot unmarshal number into Go struct field dockerAuthConfig.auths.auth".
       for (const [source, from] of [['auth.json', undefined], ['config.json', 'podman']] as const) {
-        let error: unknown;
-        try {
-          await convertAuth([{ text, source }], { to: 'docker', from, materialize: false });
-        } catch (err) {
-          error = err;
-        }
+        const error = await refusalOf(text, source, from);
         expect(error, `${what} ${source}`).to.be.instanceOf(ParseError);
         expect(checkAuthInput({ text, source, from }).map((f) => f.code), `${what} ${source}`).to.deep.equal(['unparseable']);
       }
