@@ -268,6 +268,13 @@ function checkFile(file: AuthFile, out: Finding[]): void {
   for (const key of file.credHelpers.keys()) {
     const k = parseRegistryKey(key);
     const where = { file: file.source, key: `credHelpers[${key}]` };
+    // "" (or null, read as ""): podman and skopeo run "docker-credential-" and fail every lookup of
+    // the registry; docker reads it from the file instead. A helper of the wrong type has its own finding.
+    if (file.credHelpers.get(key) === '' && !file.mistyped?.some((m) => m.member === 'credHelpers' && m.key === key)) {
+      const podman = 'podman and skopeo fail every lookup of this registry (they run "docker-credential-") and never read its "auths" entry';
+      if (file.format === 'podman') out.push({ severity: 'error', code: 'helper-empty', ...where, message: `the helper name is empty: ${podman}`, fix: 'name a helper there, or remove the entry' });
+      else out.push({ severity: 'warning', code: 'helper-empty', ...where, message: `the helper name is empty: docker reads this registry from the file (not from credsStore), but ${podman} (they read a config.json too, after their own auth.json)`, fix: 'name a helper there, or remove the entry (with a credsStore, docker then asks that store)' });
+    }
     if (k.path !== '') {
       out.push({ severity: 'warning', code: 'helper-key-scoped', ...where, message: 'docker and podman look credential helpers up by registry only; a route for a namespace or repository is never used', fix: `route the registry ("${k.hub ? hubKey : k.host}") instead` });
     } else if (k.hub && key !== hubKey) {

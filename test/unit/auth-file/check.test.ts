@@ -127,6 +127,18 @@ describe('check', () => {
     expect(codes(text, 'auth.json')).to.deep.equal(['warning helper-key-hub credHelpers[https://index.docker.io/v1/]']);
   });
 
+  // podman 4.3 login --get-login: "docker-credential- resolves to executable in current directory";
+  // docker reads the registry from the file (credsStore not asked).
+  it('an empty or null helper name: an error in an auth.json, a warning in a config.json', () => {
+    for (const helper of ['', null]) {
+      const text = JSON.stringify({ auths: { 'quay.io': { auth: b64('a:fake-b') } }, credHelpers: { 'quay.io': helper } });
+      expect(codes(text, 'auth.json')).to.deep.equal(['error helper-empty credHelpers[quay.io]']);
+      expect(codes(text, 'config.json')).to.deep.equal(['warning helper-empty credHelpers[quay.io]']);
+    }
+    // A helper name of the wrong type has its own finding.
+    expect(codes(JSON.stringify({ auths: {}, credHelpers: { 'quay.io': 5 } }))).to.deep.equal(['error mistyped-value credHelpers[quay.io]']);
+  });
+
   it('a Secret whose data is over 1 MiB: an error the API server would give, before kubectl does', () => {
     const auths: Record<string, { auth: string }> = {};
     for (let i = 0; i < 12000; i++) auths[`registry${i}.example.com`] = { auth: b64(`robot${i}:fake-token-${i}-abcdefghijklmnopqrstuvwxyz`) };
