@@ -9,8 +9,12 @@ import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, parseJSONText, setOwn, 
 /** A parsed top-level document. */
 export type RawConfig = Record<string, unknown>;
 
-/** Parses the text of a config file; missing or blank text is an empty document. */
-export function parseRawConfig(text: string | undefined, path: string): RawConfig {
+/**
+ * Parses the text of a config file; missing or blank text is an empty document. An `auths` or
+ * `credHelpers` that is no object is refused (a writer would have to drop it), unless `asDocker`:
+ * a reader that takes the document as docker decodes it (asDockerDecodes) reads it as empty.
+ */
+export function parseRawConfig(text: string | undefined, path: string, asDocker = false): RawConfig {
   if (text === undefined || text.trim() === '') return {};
   const parsed = parseJSONText(text);
   if (!parsed.ok) throw new ParseError(`${parsed.message}; the file was left untouched`, { file: path });
@@ -21,8 +25,10 @@ export function parseRawConfig(text: string | undefined, path: string): RawConfi
   }
   for (const name of ['auths', 'credHelpers'] as const) {
     const v = doc[name];
-    if (v !== undefined && v !== null && !isJSONObject(v)) {
-      throw new ParseError(`"${name}" must be a JSON object; the file was left untouched`, { file: path, key: name });
+    if (!asDocker && v !== undefined && v !== null && !isJSONObject(v)) {
+      // docker 28.2 reads it as empty (and warns), and its next save empties every entry: credkit
+      // would have to drop the value to write here, so it says how to correct it instead.
+      throw new ParseError(`"${name}" is ${jsonType(v)}, not a JSON object; the file was left untouched (correct it, or run credkit convert ${path} --to docker -o ${path}, which reads it as docker does: as empty)`, { file: path, key: name });
     }
   }
   return doc;

@@ -10,7 +10,7 @@ import type { CredentialStore, StoredCredential } from './store.js';
 import { TOKEN_USERNAME } from './store.js';
 import { ParseError, UsageError } from '../errors.js';
 import { entryToJSON, parseEntry } from '../auth-file/entry.js';
-import { parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
+import { asDockerDecodes, describeMistyped, parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
 import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
 import { basename } from 'node:path';
@@ -44,18 +44,46 @@ export class AuthFileStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    const auths = authsOf(parseDoc(await readTextIfExists(this.path), this.path));
-    return Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style) : undefined;
+    return this.read((auths) => (Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style) : undefined));
   }
 
   async list(): Promise<Map<string, string>> {
-    const auths = authsOf(parseDoc(await readTextIfExists(this.path), this.path));
-    const out = new Map<string, string>();
-    for (const key in auths) {
-      const c = credentialOf(auths[key], key, this.path, this.style);
-      if (c) out.set(key, c.username);
+    return this.read((auths) => {
+      const out = new Map<string, string>();
+      for (const key in auths) {
+        const c = credentialOf(auths[key], key, this.path, this.style);
+        if (c) out.set(key, c.username);
+      }
+      return out;
+    });
+  }
+
+  /** What reading the file as docker does left empty (a value of the wrong type), in words. */
+  readonly readNotes: string[] = [];
+
+  /**
+   * `use` on the file's `auths`. A config.json with a value of the wrong type is read as docker
+   * 28.2 reads it (asDockerDecodes: the value empty, the rest used), with a note for each such
+   * value; podman refuses such an auth.json, and so does this. The strict read comes first: a
+   * well-typed file is the rule, and decoding walks every field of every entry.
+   */
+  private async read<T>(use: (auths: Record<string, unknown>) => T): Promise<T> {
+    const text = await readTextIfExists(this.path);
+    let strict: ParseError;
+    try {
+      return use(authsOf(parseDoc(text, this.path)));
+    } catch (err) {
+      if (!(err instanceof ParseError) || this.style !== 'docker') throw err;
+      strict = err;
     }
-    return out;
+    const decoded = asDockerDecodes(parseDoc(text, this.path, true));
+    if (decoded.mistyped.length === 0) throw strict;
+    const result = use(authsOf(decoded.doc));
+    for (const m of decoded.mistyped) {
+      const note = `${this.path}: ${describeMistyped(m)}: read as docker 28.2 reads it (as empty), which warns about it on every command`;
+      if (!this.readNotes.includes(note)) this.readNotes.push(note);
+    }
+    return result;
   }
 
   /**

@@ -58,7 +58,8 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         dryRun: Boolean(args['dry-run']),
         move: Boolean(args.move),
       });
-      const notes: string[] = [];
+      // What a config.json source held of the wrong type, read as docker reads it.
+      const notes: string[] = source instanceof AuthFileStore ? [...source.readNotes] : [];
       if (target instanceof AuthFileStore) {
         const credsStore = await target.credsStore();
         if (credsStore !== undefined) {

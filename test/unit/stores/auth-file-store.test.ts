@@ -68,6 +68,36 @@ describe('authfile: store', () => {
     expect((caught as Error).message).to.include('quay.io').and.include('an array');
   });
 
+  // docker 28.2 warns "Error parsing config file", reads such a value as empty and uses the rest;
+  // podman refuses an auth.json whose "auth" or "auths" has the wrong type.
+  it('reads a config.json with values of the wrong type as docker does (with a note each), keeps them as they are when writing, and refuses an "auths" or "credHelpers" it would have to drop', async () => {
+    const path = join(dir, 'config.json');
+    const doc = { auths: { 'quay.io': { auth: b64('bob:fake-pw') }, 'ghcr.io': { username: 'al', password: 'fake-pw2', auth: 5 } }, credsStore: 7 };
+    await writeFile(path, JSON.stringify(doc));
+    const docker = new AuthFileStore(path);
+    expect([...(await docker.list())]).to.deep.equal([['quay.io', 'bob'], ['ghcr.io', 'al']]);
+    expect((await docker.get('ghcr.io'))?.secret === 'fake-pw2').to.equal(true);
+    expect(docker.readNotes).to.deep.equal([`${path}: key "ghcr.io": "auth" is a number, not a string: read as docker 28.2 reads it (as empty), which warns about it on every command`, `${path}: "credsStore" is a number, not a string: read as docker 28.2 reads it (as empty), which warns about it on every command`]);
+    await docker.add({ serverURL: 'gcr.io', username: 'cy', secret: 'fake-s3' });
+    const written = JSON.parse(await readFile(path, 'utf8')) as typeof doc;
+    expect([written.auths['ghcr.io'].auth, written.credsStore]).to.deep.equal([5, 7]);
+
+    await writeFile(join(dir, 'auth.json'), JSON.stringify(doc));
+    const caught = await new AuthFileStore(join(dir, 'auth.json')).list().catch((e: unknown) => e);
+    expect(caught).to.be.instanceOf(ParseError);
+
+    for (const bad of [{ auths: [], credHelpers: {} }, { auths: {}, credHelpers: [] }]) {
+      const text = JSON.stringify(bad);
+      await writeFile(path, text);
+      const store = new AuthFileStore(path);
+      expect([...(await store.list())]).to.deep.equal([]);
+      const refused = await store.add({ serverURL: 'gcr.io', username: 'cy', secret: 'fake-s3' }).catch((e: unknown) => e);
+      expect(refused).to.be.instanceOf(ParseError);
+      expect((refused as Error).message).to.include('an array, not a JSON object').and.include(`credkit convert ${path} --to docker -o ${path}`);
+      expect(await readFile(path, 'utf8')).to.equal(text);
+    }
+  });
+
   describe('an identity token keeps the username beside it (auth = base64(user:), as docker writes it)', () => {
     const TOKEN = 'fake-identity-token';
     const source = { auths: { 'tok.io': { auth: b64('tu:'), identitytoken: TOKEN } } };
