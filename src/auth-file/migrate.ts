@@ -15,11 +15,11 @@ import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { TOKEN_USERNAME } from '../stores/store.js';
 import { convertAuthSync } from './convert.js';
 import type { Note } from './convert.js';
-import { parseEntry } from './entry.js';
+import { jsonType, parseEntry } from './entry.js';
 import type { Loss } from './fidelity.js';
 import { isJSONObject, setOwn } from './json-text.js';
 import type { AuthEntry, AuthFormat } from './model.js';
-import { parseRawConfig, rawAuths, serializeRawConfig } from './raw-config.js';
+import { asDockerDecodes, describeMistyped, parseRawConfig, rawAuths, serializeRawConfig } from './raw-config.js';
 import type { RawConfig } from './raw-config.js';
 import { SECRET_FILE_MODE, updateFile, writeNewFile } from './safe-file.js';
 
@@ -288,14 +288,18 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   if (!('auths' in doc) && !('credsStore' in doc) && !('credHelpers' in doc) && Object.keys(doc).length > 0) {
     throw new ParseError('not a config.json ({"auths": …}); a .dockercfg cannot name a credential store', { file });
   }
+  const kept: StorePlan['kept'] = [];
   const current = typeof doc.credsStore === 'string' && doc.credsStore !== '' ? doc.credsStore : undefined;
+  // docker reads a credsStore of the wrong type as none (and warns): it is replaced below.
+  if (doc.credsStore !== undefined && doc.credsStore !== null && typeof doc.credsStore !== 'string') {
+    kept.push({ key: 'credsStore', reason: `${describeMistyped({ member: 'credsStore', type: jsonType(doc.credsStore) })}, which docker reads as none (and warns about); replaced by "${credsStore}"` });
+  }
   if (current !== undefined && current !== credsStore) {
     throw new ParseError(`already uses "credsStore": "${current}"; copy those credentials first (credkit copy --from helper:${current} …) or pick that store`, { file, key: 'credsStore' });
   }
   const helpers = isJSONObject(doc.credHelpers) ? doc.credHelpers : {};
   const auths = rawAuths(doc);
   const items = new Map<string, PlannedItem>();
-  const kept: StorePlan['kept'] = [];
   const keptKeys = new Set<string>();
   const order: { key: string; moved: boolean }[] = [];
   // Scoped keys with a credential, by host; and every host some registry-wide key names.
@@ -304,7 +308,7 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   for (const key in auths) {
     const raw = auths[key];
     // Only docker reads credsStore: an entry that is no object is an empty one to it (kept as is).
-    const e = parseEntry(raw, key, file, undefined, true);
+    const e = entryAsDocker(raw, key, file, kept);
     if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') throw new ParseError('"auth" cannot be decoded; the file was left untouched', { file, key });
     const hasCredential = e.identityToken !== undefined || e.username !== undefined || e.password !== undefined;
     const k = parseRegistryKey(key);
@@ -359,6 +363,27 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
 }
 
 /**
+ * One `auths` entry as docker reads it: a field of the wrong type (`"auth": 5`) is empty to docker
+ * 28.2, which warns and uses the rest. Such an entry is decoded again only when the strict read
+ * refused it, and the value stays in the file unless the entry's credential moves (a note says which).
+ */
+function entryAsDocker(raw: unknown, key: string, file: string, kept: StorePlan['kept']): AuthEntry {
+  try {
+    return parseEntry(raw, key, file, undefined, true);
+  } catch (err) {
+    if (!(err instanceof ParseError)) throw err;
+    const decoded = asDockerDecodes({ auths: { [key]: raw } });
+    if (decoded.mistyped.length === 0) throw err;
+    const e = parseEntry(rawAuths(decoded.doc)[key], key, file, undefined, true);
+    for (const m of decoded.mistyped) {
+      const credentialField = m.field !== undefined && CREDENTIAL_FIELDS.has(m.field.toLowerCase());
+      kept.push({ key, reason: `${describeMistyped(m)}, which docker reads as empty (and warns about); ${credentialField ? 'left out if the credential moves, else kept as it is' : 'kept as it is'}` });
+    }
+    return e;
+  }
+}
+
+/**
  * docker looks a registry up by host, and with no key for the whole registry its file store takes
  * a scoped key's credential for all of it (file store get: `ConvertToHostname(key) == host`,
  * formats.md §2.4). With `credsStore` set it asks the store for the host instead, and a store
@@ -397,7 +422,8 @@ function carryHostFallback(
 }
 
 async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>): Promise<FileReport> {
-  const doc = parseRawConfig(text, display);
+  // Read as docker reads it: an "auths" or "credHelpers" that is no object is empty (and kept as is).
+  const doc = parseRawConfig(text, display, true);
   const plan = planStoreMigration(doc, display, mode.credsStore);
   const report: FileReport = { file: display, status: 'unchanged' };
   if (plan.kept.length > 0) report.kept = plan.kept;

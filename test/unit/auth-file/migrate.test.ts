@@ -5,6 +5,27 @@ import { ParseError } from '../../../src/errors.js';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
 describe('migrate into a store: planning', () => {
+  // docker 28.2 warns "Error parsing config file", reads such a value as empty and uses the rest.
+  it('reads values of the wrong type as docker does: the rest moves, each is said, and only a moved credential field leaves the file', () => {
+    const doc = {
+      auths: { 'quay.io': { username: 'bob', password: 'fake-pw1', auth: 5, email: 3 }, 'ghcr.io': { auth: b64('al:fake-pw2') } },
+      credsStore: 7,
+      credHelpers: [],
+    };
+    const plan = planStoreMigration(doc, 'config.json', 'pass');
+    expect(plan.items.map((i) => [i.key, i.credential.username, i.credential.secret === `fake-pw${i.key === 'quay.io' ? 1 : 2}`])).to.deep.equal([
+      ['quay.io', 'bob', true],
+      ['ghcr.io', 'al', true],
+    ]);
+    expect(plan.next).to.deep.equal({ auths: { 'quay.io': { email: 3 }, 'ghcr.io': {} }, credsStore: 'pass', credHelpers: [] });
+    expect(plan.kept).to.deep.equal([
+      { key: 'credsStore', reason: '"credsStore" is a number, not a string, which docker reads as none (and warns about); replaced by "pass"' },
+      { key: 'quay.io', reason: 'key "quay.io": "auth" is a number, not a string, which docker reads as empty (and warns about); left out if the credential moves, else kept as it is' },
+      { key: 'quay.io', reason: 'key "quay.io": "email" is a number, not a string, which docker reads as empty (and warns about); kept as it is' },
+    ]);
+    expect(planStoreMigration({ auths: [] }, 'config.json', 'pass')).to.deep.equal({ items: [], kept: [], next: undefined });
+  });
+
   it('moves credentials under the key docker login uses and leaves markers, keeping other fields', () => {
     const doc = {
       auths: {
