@@ -236,6 +236,21 @@ describe('credkit copy: authfile:PATH → authfile:PATH', function () {
     expect(back.code, back.stderr).to.equal(0);
     expect(Object.keys(JSON.parse(await readFile(config, 'utf8')).auths)).to.deep.equal(['https://index.docker.io/v1/']);
   });
+
+  it('a config.json with a value of the wrong type is read as docker reads it, and copy says what it left out (text and --json)', async () => {
+    const from = join(sb.home, 'config.json');
+    await writeFile(from, JSON.stringify({ auths: { 'quay.io': { auth: b64('q:fake-quay') }, 'ghcr.io': { auth: 5 } } }), { mode: 0o600 });
+    const to = join(sb.home, 'auth.json');
+    const r = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`]);
+    expectNoSecrets(r);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.match(/credkit: note: .*ghcr\.io/);
+    expect(r.stdout).to.match(/quay\.io\s+q\s+add\s+copied/);
+    expect(Object.keys(JSON.parse(await readFile(to, 'utf8')).auths)).to.deep.equal(['quay.io']);
+    const json = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`, '--dry-run', '--json']);
+    expect(json.code, json.stderr).to.equal(0);
+    expect((JSON.parse(json.stdout) as { notes: string[] }).notes.some((n) => n.includes('ghcr.io'))).to.equal(true);
+  });
 });
 
 describe('credkit migrate --into-store: many config.json files into the real docker-credential-pass', function () {
