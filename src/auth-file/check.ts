@@ -165,6 +165,7 @@ function emptyUsernameMessage(format: AuthFormat): string {
  * where one of those has the wrong type.
  */
 function mistypedFinding(file: string, m: MistypedValue): Finding {
+  if (m.format === 'podman') return podmanIgnoredFinding(file, m);
   const podmanReads = m.member !== 'credsStore' && (m.field === undefined || ['auth', 'identitytoken'].includes(m.field.toLowerCase()));
   const podman = podmanReads ? 'podman refuses the whole file' : 'podman ignores it';
   const docker = 'and warns ("Error parsing config file") on every command, and its next save (login, logout) empties every entry of the file';
@@ -176,6 +177,20 @@ function mistypedFinding(file: string, m: MistypedValue): Finding {
   const read = m.member === 'auths' ? 'reads no entry at all' : 'ignores it';
   // A top-level member: the message names it, so the finding has no key.
   return { severity: 'error', code: 'mistyped-value', file, message: `"${m.member}" is ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}: docker ${read} ${docker}; ${podman}`, fix };
+}
+
+/**
+ * A value of an auth.json that containers/image never decodes (an entry's `username`, `email`…,
+ * `credsStore`), of the wrong type: podman 4.3 and skopeo 1.9 read the file and use the entry
+ * (they refuse only a mistyped `auth` or `identitytoken`), but docker, given it as a config.json,
+ * warns and empties the file on its next save.
+ */
+function podmanIgnoredFinding(file: string, m: MistypedValue): Finding {
+  const docker = 'docker, reading it as a config.json, leaves it empty, warns ("Error parsing config file") on every command, and its next save (login, logout) empties every entry of the file';
+  const fix = `credkit convert ${file} --to podman (leaves it out), or correct the value`;
+  // A top-level member: the message names it, so the finding has no key.
+  if (m.member === 'credsStore') return { severity: 'warning', code: 'mistyped-value', file, message: `"credsStore" is ${m.type}, not a string: podman never reads credsStore and uses the file; ${docker}`, fix };
+  return { severity: 'warning', code: 'mistyped-value', file, key: m.key ?? '', message: `field "${m.field ?? ''}" is ${m.type}, not a string: podman decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry; ${docker}`, fix };
 }
 
 /**

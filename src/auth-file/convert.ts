@@ -187,6 +187,10 @@ function ignoredFieldNote(file: string, f: IgnoredField): Note {
 
 /** The note for a value of a docker config.json of the wrong type, read as docker reads it. */
 function mistypedNote(file: string, m: MistypedValue): Note {
+  if (m.format === 'podman') {
+    const what = m.member === 'credsStore' ? 'podman never reads credsStore' : 'podman decodes only "auth" and "identitytoken" of an entry';
+    return { file, key: m.member === 'credsStore' ? 'credsStore' : (m.key ?? ''), message: `${m.member === 'credsStore' ? 'the value' : `field "${m.field ?? ''}"`} was ${m.type}, not a string, which ${what} (it ignores it), and docker warns about in a config.json on every command; left out` };
+  }
   const warns = 'and warns about on every command';
   if (m.member === 'credHelpers' && m.key !== undefined) {
     return { file, key: `credHelpers[${m.key}]`, message: `the helper name was ${m.type}, not a string, which docker reads as "" (no helper: it reads this registry from the file, not from credsStore) ${warns}; written as ""` };

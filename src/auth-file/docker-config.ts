@@ -4,8 +4,8 @@
  */
 import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
-import { entryToJSON, parseEntry, writeKubernetesEntry } from './entry.js';
-import type { IgnoredField } from './entry.js';
+import { KUBELET_DECODES, PODMAN_DECODES, entryToJSON, jsonType, parseEntry, writeKubernetesEntry } from './entry.js';
+import type { IgnoredField, PartialReader } from './entry.js';
 import { JSONBytes } from './json-bytes.js';
 import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, setOwn } from './json-text.js';
 import { asDockerDecodes } from './raw-config.js';
@@ -23,11 +23,18 @@ export function looksLikeConfigJSON(value: Record<string, unknown>): boolean {
  * Reads a parsed config.json / auth.json document (or, with `kubelet`, a `.dockerconfigjson`
  * payload, see {@link parseEntry}), as asGoReadsConfig (raw-config.ts) gives it: every
  * reader normalises right after JSON.parse, so that its own checks (`"auths" in doc`) see the
- * document as docker and podman do.
+ * document as docker and podman do. An auth.json (`podman`) is read as containers/image decodes
+ * it: a value of any type where it decodes nothing (an entry's `username`, `email`…, and
+ * `credsStore`) is left out and listed in `mistyped`; `auth` and `identitytoken` must be strings.
  */
 export function parseConfigJSON(value: unknown, source: string, format: 'docker' | 'podman', kubelet?: IgnoredField[]): AuthFile {
   if (!isJSONObject(value)) throw new ParseError('expected a JSON object', { file: source });
   const file = emptyAuthFile(source, format);
+  const podman = format === 'podman' && kubelet === undefined;
+  let partial: PartialReader | undefined;
+  if (kubelet !== undefined) partial = { decodes: KUBELET_DECODES, ignored: kubelet };
+  else if (podman) partial = { decodes: PODMAN_DECODES, ignored: [] };
+  let mistypedStore: string | undefined;
   for (const name in value) {
     const v = value[name];
     if (name === 'auths') {
@@ -35,11 +42,18 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
       if (!isJSONObject(v)) throw new ParseError('"auths" must be a JSON object', { file: source, key: 'auths' });
       // docker reads an entry that is no object as empty (and warns); podman and kubelet refuse the file.
       const asDocker = format === 'docker' && kubelet === undefined;
-      for (const key in v) file.entries.push(parseEntry(v[key], key, source, kubelet, asDocker));
+      for (const key in v) file.entries.push(parseEntry(v[key], key, source, partial, asDocker));
     } else if (name === 'credsStore') {
       // Go decodes null into a string as nothing at all: docker and podman read no credsStore.
       if (v === null) continue;
-      if (typeof v !== 'string') throw new ParseError('"credsStore" must be a string', { file: source, key: 'credsStore' });
+      if (typeof v !== 'string') {
+        // containers/image has no credsStore field: podman reads the file whatever it holds.
+        if (podman) {
+          mistypedStore = jsonType(v);
+          continue;
+        }
+        throw new ParseError('"credsStore" must be a string', { file: source, key: 'credsStore' });
+      }
       if (v !== '') file.credsStore = v;
     } else if (name === 'credHelpers') {
       if (v === null || v === undefined) continue;
@@ -58,6 +72,11 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
       if (nestsTooDeep(v)) throw new ParseError(TOO_DEEP, { file: source, key: name });
       setOwn(file.extra, name, v);
     }
+  }
+  if (podman && (partial?.ignored.length || mistypedStore !== undefined)) {
+    const mistyped: MistypedValue[] = (partial?.ignored ?? []).map((f) => ({ member: 'auths', key: f.key, field: f.field, type: f.type, format: 'podman' }));
+    if (mistypedStore !== undefined) mistyped.push({ member: 'credsStore', type: mistypedStore, format: 'podman' });
+    file.mistyped = mistyped;
   }
   return file;
 }

@@ -5,7 +5,7 @@
 import { parse as parseIni } from 'ini';
 import { ParseError } from '../errors.js';
 import { DOCKER_HUB_KEY, isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
-import { entryToJSON, parseEntry } from './entry.js';
+import { KUBELET_DECODES, entryToJSON, parseEntry } from './entry.js';
 import type { IgnoredField } from './entry.js';
 import { goEscape, isJSONObject, setOwn } from './json-text.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -23,8 +23,9 @@ import { emptyAuthFile } from './model.js';
 export function parseDockercfgJSON(value: unknown, source: string, options: { hostOnly?: boolean; kubelet?: IgnoredField[] } = {}): AuthFile {
   if (!isJSONObject(value)) throw new ParseError('expected a JSON object mapping registry keys to entries', { file: source });
   const file = emptyAuthFile(source, 'dockercfg');
+  const kubelet = options.kubelet && { decodes: KUBELET_DECODES, ignored: options.kubelet };
   for (const key in value) {
-    const entry = parseEntry(value[key], key, source, options.kubelet);
+    const entry = parseEntry(value[key], key, source, kubelet);
     const k = options.hostOnly && !isPlainHostKey(key) ? parseRegistryKey(key) : undefined;
     // The cached parse is what every comparison and writer uses (keyOf); the key stays as read.
     if (k !== undefined && k.path !== '') entry.parsedKey = { ...k, path: '', canonical: k.host, scope: 'registry', trailingSlash: false, droppedPath: k.path };

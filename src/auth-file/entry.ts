@@ -275,22 +275,40 @@ for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 
   ReadEntry.prototype[name] = undefined;
 }
 
-/** A field of a pull secret's entry that kubelet ignores and that held no string: left out. */
+/** A field of an entry that its reader (kubelet, podman) never decodes and that held no string: left out. */
 export interface IgnoredField {
   key: string;
   field: string;
+  /** What the value was: "a number", "an object"…. */
+  type: string;
 }
+
+/**
+ * A reader that decodes only some fields of an entry, so that a value of any type in another
+ * one is no error to it: kubelet's DockerConfigEntry (username, password, email, auth), and
+ * containers/image's dockerAuthConfig (auth, identitytoken). Such values go to `ignored`.
+ */
+export interface PartialReader {
+  decodes: ReadonlySet<string>;
+  ignored: IgnoredField[];
+}
+
+/** The fields kubelet decodes (as named in {@link AuthEntry}). */
+export const KUBELET_DECODES: ReadonlySet<string> = new Set(['auth', 'username', 'password', 'email']);
+/** The fields containers/image (podman, skopeo, buildah) decodes. */
+export const PODMAN_DECODES: ReadonlySet<string> = new Set(['auth', 'identityToken']);
 
 /**
  * Reads one entry object. Field names match case-insensitively, as Go's decoder does; unknown
  * fields are kept in `extra`. A bad `auth` is recorded in `authProblem`, not thrown, so that
  * `check` can report it; {@link assertUsable} turns it into an error for convert and merge.
- * A `null` entry is an empty one, as every client reads it. `kubelet` (given for a pull secret's
- * payload) reads as kubelet does: a field kubelet ignores that holds no string is listed there
- * instead of refused. `asDocker` (a docker config.json) reads an entry that is no object (an array,
- * a number) as docker does, empty, with `notObject` set; every other reader refuses it.
+ * A `null` entry is an empty one, as every client reads it. `partial` (kubelet for a pull secret's
+ * payload, podman for an auth.json) reads as that reader does: a field it never decodes that holds
+ * no string is listed there instead of refused. `asDocker` (a docker config.json) reads an entry
+ * that is no object (an array, a number) as docker does, empty, with `notObject` set; every other
+ * reader refuses it.
  */
-export function parseEntry(raw: unknown, key: string, file: string, kubelet?: IgnoredField[], asDocker?: boolean): AuthEntry {
+export function parseEntry(raw: unknown, key: string, file: string, partial?: PartialReader, asDocker?: boolean): AuthEntry {
   // Go decodes `null` into a struct as its zero value: docker, podman (both also write it back
   // as `{}` on their next save) and kubelet's DockerConfigEntry.UnmarshalJSON all read an empty entry.
   if (raw === null) return new ReadEntry(key, file);
@@ -325,10 +343,10 @@ export function parseEntry(raw: unknown, key: string, file: string, kubelet?: Ig
     }
     if (value === null || value === undefined) continue;
     if (typeof value !== 'string') {
-      // kubelet decodes only username, password, email and auth: other fields may hold anything.
-      // Such a value is no token any client could use (docker and podman refuse it), so it is left out.
-      if (kubelet !== undefined && field !== 'auth' && field !== 'username' && field !== 'password' && field !== 'email') {
-        kubelet.push({ key, field: name });
+      // kubelet and podman decode only some fields: the others may hold anything. Such a value is
+      // no credential any client could use as one, so it is left out.
+      if (partial !== undefined && !partial.decodes.has(field)) {
+        partial.ignored.push({ key, field: name, type: jsonType(value) });
         continue;
       }
       throw new ParseError(`field "${name}" must be a string`, { file, key });

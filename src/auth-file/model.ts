@@ -95,7 +95,8 @@ export interface AuthFile {
   /**
    * Values of a docker config.json of the wrong JSON type (`"credsStore": 5`, a field `"auth": 5`),
    * which docker decodes as empty (it warns) and which were read so, left out; an entry that is no
-   * object is marked on the entry instead ({@link AuthEntry.notObject}).
+   * object is marked on the entry instead ({@link AuthEntry.notObject}). In an auth.json: values
+   * containers/image never decodes (an entry's `username`, `email`…, `credsStore`), left out.
    */
   mistyped?: MistypedValue[];
 }

@@ -136,6 +136,11 @@ export interface MistypedValue {
   field?: string;
   /** What the value was: "an array", "a number"…. */
   type: string;
+  /**
+   * Set for an auth.json read as podman reads it: a value containers/image never decodes (it
+   * reads the file), rather than one docker decodes as empty.
+   */
+  format?: 'podman';
 }
 
 /** A mistyped value in words, as docker's warning would place it (names and keys, never a value). */

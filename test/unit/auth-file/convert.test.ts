@@ -128,6 +128,33 @@ describe('convert', () => {
     }
   });
 
+  it('a value of the wrong type where containers/image decodes nothing (username, email, password, serveraddress, registrytoken, credsStore) is left out of an auth.json, which podman 4.3 reads, with a note and a check warning', async () => {
+    const a = Buffer.from('a:fake-pw').toString('base64');
+    const ghcr = { auth: a };
+    // [what, document, note key]; podman 4.3 and skopeo 1.9 `login --get-login quay.io` answer "a" for each.
+    const cases: [string, Record<string, unknown>, string][] = [
+      ['"username": true', { auths: { 'quay.io': { auth: a, username: true }, 'ghcr.io': ghcr } }, 'quay.io'],
+      ['"email": {}', { auths: { 'quay.io': { auth: a, email: {} }, 'ghcr.io': ghcr } }, 'quay.io'],
+      ['"password": 5', { auths: { 'quay.io': { auth: a, password: 5 }, 'ghcr.io': ghcr } }, 'quay.io'],
+      ['"serveraddress": []', { auths: { 'quay.io': { auth: a, serveraddress: [] }, 'ghcr.io': ghcr } }, 'quay.io'],
+      ['"RegistryToken": 1', { auths: { 'quay.io': { auth: a, RegistryToken: 1 }, 'ghcr.io': ghcr } }, 'quay.io'],
+      ['"credsStore": 5', { auths: { 'quay.io': { auth: a }, 'ghcr.io': ghcr }, credsStore: 5 }, 'credsStore'],
+    ];
+    for (const [what, doc, noteKey] of cases) {
+      const text = JSON.stringify(doc);
+      for (const [source, from] of [['auth.json', undefined], ['config.json', 'podman']] as const) {
+        const r = await convertAuth([{ text, source }], { to: 'podman', materialize: false, ...(from ? { from } : {}) });
+        expect(JSON.parse(r.text), `${what} ${source}`).to.deep.equal({ auths: { 'quay.io': { auth: a }, 'ghcr.io': ghcr } });
+        expect(r.notes.map((n) => n.key), `${what} ${source}`).to.deep.equal([noteKey]);
+        expect(r.notes[0]?.message, `${what} ${source}`).to.match(/which podman (decodes only "auth" and "identitytoken" of an entry|never reads credsStore) \(it ignores it\), and docker warns .*; left out$/);
+        expect(listEntries(parseAuthText(text, source, from).files).length, `${what} ${source}`).to.equal(2);
+        const findings = checkAuthInput({ text, source, from }).filter((f) => f.code === 'mistyped-value' || f.code === 'unparseable');
+        expect(findings.map((f) => [f.severity, f.code, f.key]), `${what} ${source}`).to.deep.equal([['warning', 'mistyped-value', noteKey === 'credsStore' ? undefined : noteKey]]);
+        expect(findings[0]?.message, `${what} ${source}`).to.match(/podman (decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry|never reads credsStore and uses the file); docker, reading it as a config\.json, leaves it empty, warns/);
+      }
+    }
+  });
+
   it('a host glob from a pull secret (*.example.com, kubelet only) is a scope loss for docker, podman and .dockercfg, not for a secret', async () => {
     const payload = JSON.stringify({ auths: { '*.example.com': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
     const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(payload).toString('base64') } });

@@ -136,9 +136,9 @@ describe('pull secrets: entries as kubelet decodes them', () => {
         ['b.example.com', 'bob', undefined, undefined, undefined],
       ]);
       expect(secret?.ignoredFields, type).to.deep.equal([
-        { key: 'b.example.com', field: 'IdentityToken' },
-        { key: 'b.example.com', field: 'serveraddress' },
-        { key: 'b.example.com', field: 'registrytoken' },
+        { key: 'b.example.com', field: 'IdentityToken', type: 'a number' },
+        { key: 'b.example.com', field: 'serveraddress', type: 'an object' },
+        { key: 'b.example.com', field: 'registrytoken', type: 'an array' },
       ]);
       const r = await convertAuth([{ text: manifest(type, payload), source: 's.json' }], { to: 'podman' });
       expect(r.notes.map((n) => `${n.file} ${n.key} ${n.message.split(":")[0]}`), type).to.deep.equal(['IdentityToken', 'serveraddress', 'registrytoken'].map((f) => `s.json#s b.example.com field "${f}" holds no string`));
