@@ -17,6 +17,7 @@
  */
 import { ParseError, messageOf } from '../errors.js';
 import { parseConfigJSON } from './docker-config.js';
+import { emptyUsernameEffect } from './fidelity.js';
 import { parseDockercfgJSON } from './dockercfg.js';
 import { isJSONObject, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
@@ -289,6 +290,10 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps): Pr
       step.status = 'matched';
       step.detail = claimed;
       out.credential = makeCredential(registry, { username: decoded.username, password: decoded.password, identityToken: decoded.identityToken }, { file: loc.path, key: match.claim.key });
+      // Found, but sent only to a Basic registry: check's empty-username words, so both agree.
+      if (decoded.username === '' && decoded.password !== '' && decoded.identityToken === undefined) {
+        out.notes.push(`${loc.path}: key ${quoteKey(match.claim.key)} has an empty username in "auth": ${emptyUsernameEffect('podman') ?? ''}`);
+      }
       out.outcome = 'credential';
       decidedAt = endedAt = i;
       stopped = true;

@@ -5,6 +5,7 @@ import type { ClientExplanation, FileText, HelperAnswer, LookupClient, LookupDep
 import { HiddenSecret } from '../../../src/auth-file/lookup.js';
 import { globMatch, kubeletKey } from '../../../src/auth-file/lookup-kubelet.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
+import { checkAuthInput } from '../../../src/auth-file/check.js';
 import { parseImageRef } from '../../../src/image-ref.js';
 import type { Host } from '../../../src/io.js';
 
@@ -190,6 +191,19 @@ describe('lookup: containers/image', () => {
     expect(d.calls).to.deep.equal(['h docker.io']);
     const y = await explain('nginx', { docker: { auths: { 'https://index.docker.io/v1/': auth('alice') } } }, 'podman');
     expect(answer(y)).to.equal('alice');
+  });
+  it('an "auth" with an empty username is used, with a note saying podman sends its password only to a Basic registry, as check says', async () => {
+    // podman 4.3 / skopeo 1.9: a token registry gets an anonymous token request, and login --get-login says "not logged into" (e2e: empty-username).
+    const x = await explain(IMG, { config: { auths: { [R]: auth('') } }, docker: { auths: { [R]: auth('bob') } } }, 'podman');
+    expect(x.outcome).to.equal('credential');
+    expect(x.credential?.username).to.equal('');
+    const note = x.notes.find((n) => n.includes('empty username'));
+    expect(note).to.equal(`${PATHS.config}: key "${R}" has an empty username in "auth": podman takes this entry and looks in no later auth file, but podman sends the password only to a registry that asks for Basic auth (with an empty username): a token registry (Docker Hub, quay.io, ghcr.io…) gets an anonymous token request, and podman login --get-login says "not logged into" it`);
+    const check = checkAuthInput({ text: JSON.stringify({ auths: { [R]: auth('') } }), source: 'auth.json' }).find((f) => f.code === 'empty-username');
+    expect(note?.endsWith(check?.message.replace(/^empty username in "auth": /, '') ?? '-')).to.equal(true);
+    // An identity token beside it is what podman sends: no note.
+    const token = await explain(IMG, { config: { auths: { [R]: { ...auth('', ''), identitytoken: 'fake-token' } } } }, 'podman');
+    expect(token.notes.some((n) => n.includes('empty username'))).to.equal(false);
   });
   it('a helper answering "<token>" with an empty secret has no credential: the next file is used', async () => {
     // What the helper client makes of {"Username":"<token>","Secret":""}; containers/image decodes it to an empty credential.
