@@ -1,0 +1,35 @@
+/**
+ * credkit's public library API: the functions the `credkit` CLI itself calls to read, convert,
+ * merge, check and list auth files and pull secrets, so that a script and the CLI never disagree.
+ * Re-exports only; everything here takes text and returns data (no files, environment or helpers
+ * are touched unless the caller passes a resolver). See docs/library.md.
+ */
+
+// Reading any format (config.json, auth.json, .dockercfg in either form, pull secrets) into the model.
+export { parseAuthText } from './auth-file/read.js';
+export type { ParsedInput } from './auth-file/read.js';
+export type { AuthEntry, AuthFile, AuthFormat, AuthProblem, Origin } from './auth-file/model.js';
+export type { MistypedValue } from './auth-file/raw-config.js';
+export type { IgnoredField } from './auth-file/entry.js';
+export type { PullSecret, PullSecretSet, PullSecretType, SecretContainer, SkippedSecret } from './kube/pull-secret.js';
+
+// Converting and merging, with what the target cannot express (`credkit convert` / `merge`).
+export { convertAuth, convertAuthSync } from './auth-file/convert.js';
+export type { ConvertInput, ConvertOptions, ConvertResult, Note } from './auth-file/convert.js';
+export type { Loss, LossKind } from './auth-file/fidelity.js';
+export type { Conflict, ConflictPolicy } from './auth-file/merge.js';
+export type { CredentialResolver, HelperLookup, ResolvedCredential } from './auth-file/materialize.js';
+// The CLI refuses a --name or --namespace the API server would refuse before converting; convertAuth does not.
+export { namespaceProblem, secretNameProblem } from './kube/pull-secret.js';
+
+// Linting (`credkit check`) and listing with secrets redacted (`credkit ls`).
+export { checkAuthInput } from './auth-file/check.js';
+export type { CheckInput, Finding, Severity } from './auth-file/check.js';
+export { listEntries } from './auth-file/list.js';
+export type { ListRow } from './auth-file/list.js';
+export type { KeyScope } from './registry.js';
+
+// The errors the functions above throw on purpose, each with a stable `code`.
+export { CredkitError, HelperError, ParseError, UsageError, isCredkitError } from './errors.js';
+export type { ErrorCode } from './errors.js';
+export { ConflictError } from './auth-file/merge.js';

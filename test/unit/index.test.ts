@@ -1,0 +1,109 @@
+/**
+ * The public library API, imported by the package's own name as a script would (Node resolves a
+ * package's own name through its `exports`): each export does its job a little.
+ */
+import { expect } from 'chai';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as credkit from 'credkit';
+import type { ConvertResult, Finding, ListRow, ParsedInput } from 'credkit';
+import { FIXTURES } from '../support/sandbox.js';
+
+const fixture = (path: string) => readFile(join(FIXTURES, path), 'utf8');
+
+describe('library API (import from "credkit")', () => {
+  it('exports exactly the documented values', () => {
+    // Every export is a promise: one added or removed here belongs in docs/library.md too.
+    expect(Object.keys(credkit).sort()).to.deep.equal([
+      'CredkitError',
+      'ConflictError',
+      'HelperError',
+      'ParseError',
+      'UsageError',
+      'checkAuthInput',
+      'convertAuth',
+      'convertAuthSync',
+      'isCredkitError',
+      'listEntries',
+      'namespaceProblem',
+      'parseAuthText',
+      'secretNameProblem',
+    ].sort());
+  });
+
+  it('parseAuthText reads a config.json into the model', async () => {
+    const parsed: ParsedInput = credkit.parseAuthText(await fixture('docker-config/everything.json'), 'config.json');
+    expect(parsed.format).to.equal('docker');
+    const file = parsed.files[0]!;
+    expect(file.entries.map((e) => [e.key, e.username])).to.deep.include(['quay.io/team/app', 'app+robot']);
+    expect([...file.credHelpers]).to.deep.equal([['gcr.io', 'gcloud']]);
+  });
+
+  it('convertAuth makes a pull secret and lists what kubelet cannot use', async () => {
+    const result: ConvertResult = await credkit.convertAuth([{ text: await fixture('docker-config/everything.json'), source: 'config.json' }], { to: 'secret', name: 'ci-pull', namespace: 'ci' });
+    expect(result.text).to.match(/^kind: Secret$/m);
+    expect(result.text).to.match(/^ {2}name: ci-pull$/m);
+    expect(result.entries).to.equal(5);
+    expect(result.losses.map((l) => [l.kind, l.key])).to.deep.equal([
+      ['token', 'registry.example.com:5000'],
+      ['token', 'ghcr.io'],
+      ['helper', 'credHelpers[gcr.io]'],
+    ]);
+    // The report names keys, never a secret.
+    expect(JSON.stringify(result.losses).includes('fake-')).to.equal(false);
+  });
+
+  it('convertAuthSync merges with a policy, and ConflictError carries code CONFLICT', async () => {
+    const a = { text: JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('alice:fake-a').toString('base64') } } }), source: 'a.json' };
+    const b = { text: JSON.stringify({ auths: { 'https://quay.io': { auth: Buffer.from('bob:fake-b').toString('base64') } } }), source: 'b.json' };
+    const merged = credkit.convertAuthSync([a, b], { to: 'podman', policy: 'last' });
+    expect(merged.conflicts.map((c) => [c.key, c.kept.file])).to.deep.equal([['quay.io', 'b.json']]);
+    expect(JSON.parse(merged.text)).to.deep.equal({ auths: { 'quay.io': { auth: Buffer.from('bob:fake-b').toString('base64') } } });
+    let thrown: unknown;
+    try {
+      credkit.convertAuthSync([a, b], { to: 'podman', policy: 'fail' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(credkit.ConflictError);
+    expect(credkit.isCredkitError(thrown) && thrown.code).to.equal('CONFLICT');
+  });
+
+  it('checkAuthInput returns findings with stable codes', async () => {
+    const findings: Finding[] = credkit.checkAuthInput({ text: await fixture('docker-config/auth-no-colon.json'), source: 'config.json', mode: 0o644 });
+    expect(findings.map((f) => [f.severity, f.code, f.key])).to.deep.equal([
+      ['error', 'world-readable', undefined],
+      ['error', 'auth-no-colon', 'quay.io'],
+    ]);
+  });
+
+  it('listEntries redacts secrets as credkit ls does', async () => {
+    const rows: ListRow[] = credkit.listEntries(credkit.parseAuthText(await fixture('podman/scoped-keys.json'), 'auth.json').files);
+    const team = rows.find((r) => r.key === 'quay.io/team')!;
+    expect(team).to.deep.include({ registry: 'quay.io/team', scope: 'namespace', username: 'team+robot', password: '********', identityToken: false });
+    expect(JSON.stringify(rows).includes('fake-')).to.equal(false);
+  });
+
+  it('errors are ParseError with code PARSE, naming the file and key but not the value', async () => {
+    let thrown: unknown;
+    try {
+      credkit.convertAuthSync([{ text: await fixture('docker-config/auth-no-colon.json'), source: 'config.json' }], { to: 'podman' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(credkit.ParseError);
+    expect(thrown).to.be.instanceOf(credkit.CredkitError);
+    const err = thrown as InstanceType<typeof credkit.ParseError>;
+    expect([err.code, err.file, err.key]).to.deep.equal(['PARSE', 'config.json', 'quay.io']);
+    expect(err.message.includes('fake-user-no-colon')).to.equal(false);
+    expect(() => credkit.convertAuthSync([], { to: 'docker' })).to.throw(credkit.UsageError);
+    expect(new credkit.HelperError('x').code).to.equal('HELPER');
+  });
+
+  it('secretNameProblem and namespaceProblem are the checks the CLI makes of --name and --namespace', () => {
+    expect(credkit.secretNameProblem('regcred')).to.equal(undefined);
+    expect(credkit.secretNameProblem('Reg_Cred')).to.be.a('string');
+    expect(credkit.namespaceProblem('ci')).to.equal(undefined);
+    expect(credkit.namespaceProblem('a.b')).to.be.a('string');
+  });
+});
