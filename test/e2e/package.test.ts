@@ -1,0 +1,119 @@
+/**
+ * The package as npm ships it: `npm pack` of the built checkout, unpacked into a throwaway project
+ * whose node_modules links the checkout's dependencies (no registry), imported by name with plain
+ * node, and type-checked as a TypeScript consumer under node16 and bundler resolution.
+ */
+import { expect } from 'chai';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { ROOT, run } from '../support/sandbox.js';
+
+const TSC = join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc');
+
+/** A script author's use of the API, run with plain node. */
+const CONSUMER_MJS = `
+import { convertAuthSync, checkAuthInput, listEntries, parseAuthText, ParseError } from 'credkit';
+const text = JSON.stringify({ auths: { 'quay.io/team/app': { auth: Buffer.from('robot:fake-package-pass').toString('base64') } } });
+const result = convertAuthSync([{ text, source: 'config.json' }], { to: 'docker' });
+const rows = listEntries(parseAuthText(text, 'config.json').files);
+const findings = checkAuthInput({ text: '{', source: 'config.json' });
+let code;
+try { parseAuthText('{', 'config.json'); } catch (err) { code = err instanceof ParseError && err.code; }
+console.log(JSON.stringify({ losses: result.losses.map((l) => l.kind), auths: Object.keys(JSON.parse(result.text).auths), rows: rows.map((r) => [r.registry, r.password]), findings: findings.map((f) => f.code), code }));
+`;
+
+/** The same as a typed consumer; the @ts-expect-error lines fail if the types were missing (any). */
+const CONSUMER_TS = `
+import { convertAuth, checkAuthInput, listEntries, parseAuthText, isCredkitError, ConflictError } from 'credkit';
+import type { AuthFile, ConvertOptions, ConvertResult, CredentialResolver, ErrorCode, Finding, ListRow, Loss, Note } from 'credkit';
+
+const resolve: CredentialResolver = async (helper, serverURL) => (helper === 'pass' && serverURL === 'quay.io' ? { username: 'u', secret: 'fake-typed' } : undefined);
+const options: ConvertOptions = { to: 'secret', name: 'regcred', secretType: 'dockercfg', materialize: true, resolve };
+export async function main(text: string): Promise<string[]> {
+  const result: ConvertResult = await convertAuth([{ text, source: 'config.json' }], options);
+  const losses: Loss[] = result.losses;
+  const notes: Note[] = result.notes;
+  const file: AuthFile | undefined = parseAuthText(text, 'config.json').files[0];
+  const rows: ListRow[] = listEntries(file ? [file] : []);
+  const findings: Finding[] = checkAuthInput({ text, source: 'config.json', mode: 0o600 });
+  // @ts-expect-error: not a format
+  await convertAuth([], { to: 'yaml' });
+  try {
+    await convertAuth([], { to: 'docker', policy: 'fail' });
+  } catch (err) {
+    const code: ErrorCode | undefined = isCredkitError(err) ? err.code : undefined;
+    if (err instanceof ConflictError) return err.conflicts.map((c) => c.key);
+    return [String(code)];
+  }
+  return [...losses, ...notes].map((l) => l.key).concat(rows.map((r) => r.scope), findings.map((f) => f.severity));
+}
+`;
+
+/** The names credkit's package.json depends on, linked from the checkout (node follows the link). */
+async function linkDependencies(project: string, names: readonly string[]): Promise<void> {
+  for (const name of names) {
+    const at = join(project, 'node_modules', name);
+    await mkdir(dirname(at), { recursive: true });
+    await symlink(join(ROOT, 'node_modules', name), at, 'dir');
+  }
+}
+
+describe('the packed package (npm pack, unpacked, imported as "credkit")', function () {
+  this.timeout(60_000);
+  let dir: string;
+  let project: string;
+
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credkit-pack-'));
+    // The checkout is already built: --ignore-scripts skips `prepare`, a second full build.
+    const pack = await run('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: ROOT, timeoutMs: 30_000 });
+    expect(pack.code, pack.stderr).to.equal(0);
+    const [packed] = JSON.parse(pack.stdout) as { filename: string }[];
+    project = join(dir, 'project');
+    const unpacked = join(project, 'node_modules', 'credkit');
+    await mkdir(unpacked, { recursive: true });
+    const tar = await run('tar', ['-xzf', join(dir, packed!.filename), '-C', unpacked, '--strip-components=1']);
+    expect(tar.code, tar.stderr).to.equal(0);
+    const manifest = JSON.parse(await readFile(join(unpacked, 'package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    // Only what the shipped package declares, plus the consumer's own @types/node.
+    await linkDependencies(project, [...Object.keys(manifest.dependencies), '@types/node']);
+    await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
+    await writeFile(join(project, 'consumer.mjs'), CONSUMER_MJS);
+    await writeFile(join(project, 'consumer.ts'), CONSUMER_TS);
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+
+  it('imports with plain node and converts, lists, checks and throws as documented', async () => {
+    const r = await run(process.execPath, ['consumer.mjs'], { cwd: project });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({
+      losses: ['scope'],
+      auths: ['quay.io/team/app'],
+      rows: [['quay.io/team/app', '********']],
+      findings: ['unparseable'],
+      code: 'PARSE',
+    });
+    expect(r.stdout.includes('fake-package-pass')).to.equal(false);
+  });
+
+  it('keeps its modules out of reach but through its exports', async () => {
+    const deep = await run(process.execPath, ['--input-type=module', '-e', "await import('credkit/dist/src/auth-file/convert.js')"], { cwd: project });
+    expect(deep.stderr).to.include('ERR_PACKAGE_PATH_NOT_EXPORTED');
+  });
+
+  // node16 checks every shipped declaration file too (skipLibCheck off); bundler only how the
+  // package resolves, which is what differs there (checking @types/node again costs seconds).
+  for (const [module, resolution, skipLibCheck] of [
+    ['node16', 'node16', false],
+    ['esnext', 'bundler', true],
+  ] as const) {
+    it(`type-checks a TypeScript consumer (moduleResolution ${resolution})`, async () => {
+      const tsconfig = join(project, `tsconfig.${resolution}.json`);
+      const compilerOptions = { module, moduleResolution: resolution, target: 'ES2022', lib: ['ES2023'], types: ['node'], strict: true, noEmit: true, skipLibCheck };
+      await writeFile(tsconfig, JSON.stringify({ compilerOptions, files: ['consumer.ts'] }));
+      const r = await run(process.execPath, [TSC, '-p', tsconfig], { cwd: project });
+      expect(r.code, r.stdout + r.stderr).to.equal(0);
+    });
+  }
+});
