@@ -122,7 +122,8 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
     const first = pending.find((p) => !p.shadowed) ?? pending[0]!;
     throw new HelperError(
       `${first.origin.file}: key "${first.key}" (and ${pending.length - 1} more) is kept in credential helper "${first.helper}", ` +
-        'and materialising helper credentials is not available in this build yet; pass --no-materialize to write the entries unresolved (with --allow-lossy)',
+        // Only a library caller can get here (the CLI always passes a resolver): say what it lacks.
+        'and nothing was given to ask it (ConvertOptions.resolve); pass a resolver, or convert without materialize to list such entries as losses',
     );
   }
   const answers = new Map<string, AuthEntry | undefined>();

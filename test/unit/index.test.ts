@@ -100,6 +100,18 @@ describe('library API (import from "credkit")', () => {
     expect(new credkit.HelperError('x').code).to.equal('HELPER');
   });
 
+  it('materialize without a resolver is a HelperError that names what to pass, not a CLI flag', async () => {
+    let thrown: unknown;
+    try {
+      await credkit.convertAuth([{ text: await fixture('docker-config/credsstore-stubs.json'), source: 'config.json' }], { to: 'secret', materialize: true });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(credkit.HelperError);
+    expect((thrown as Error).message).to.match(/ConvertOptions\.resolve/);
+    expect((thrown as Error).message.includes('--')).to.equal(false);
+  });
+
   it('secretNameProblem and namespaceProblem are the checks the CLI makes of --name and --namespace', () => {
     expect(credkit.secretNameProblem('regcred')).to.equal(undefined);
     expect(credkit.secretNameProblem('Reg_Cred')).to.be.a('string');
