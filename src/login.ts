@@ -72,11 +72,15 @@ export function parseLoginTarget(arg: string | undefined): LoginTarget {
   // Without a scheme, `vendor/app` is the Docker Hub repository docker.io/vendor/app to every
   // image reference: its first component names a registry only with a "." or ":", or as
   // localhost. podman refuses such a login ("registry mismatch"); docker sends the password to
-  // the host "vendor". Neither is what was meant, so the password goes nowhere.
+  // the host "vendor". Neither is what was meant, so the password goes nowhere. Upper case
+  // (`VENDOR/app`) changes nothing for podman 4.3, whose reference parser has no exception for
+  // it: docker.io/VENDOR/app is no valid name, and it refuses the login ("repository name must
+  // be lowercase"), though docker's newer parser takes "VENDOR" for a host.
   const first = typed.slice(0, typed.indexOf('/'));
-  if (key.scheme === undefined && key.path !== '' && !/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first) {
+  if (key.scheme === undefined && key.path !== '' && !/[.:]/.test(first) && first !== 'localhost') {
+    const hub = first.toLowerCase() === first ? `; give docker.io/${typed} for Docker Hub, or` : `, which is no valid name (repository names are lower case) and podman refuses; give`;
     throw new UsageError(
-      `"${typed}" names no registry: "${first}" has no "." or ":" and is not localhost, so image references read ${typed} as the Docker Hub repository docker.io/${typed}; give docker.io/${typed} for Docker Hub, or the registry's full name (${first}.example.com/…, ${first}:5000/…)`,
+      `"${typed}" names no registry: "${first}" has no "." or ":" and is not localhost, so image references read ${typed} as the Docker Hub repository docker.io/${typed}${hub} the registry's full name (${first}.example.com/…, ${first}:5000/…)`,
     );
   }
   if (key.path !== '') {

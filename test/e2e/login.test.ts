@@ -161,6 +161,11 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
         expectNoSecrets([r]);
         expect(r.code, r.stderr).to.equal(2);
         expect(r.stderr).to.include('"vendor/app" names no registry').and.include('docker.io/vendor/app');
+        // podman 4.3 reads VENDOR/app the same way and refuses it: docker.io/VENDOR/app is no valid name.
+        const upper = await sb.credkit(['login', 'VENDOR/app', '-u', 'alice', '--password-stdin', ...dest], USERS.alice, { HTTPS_PROXY: proxy.url });
+        expectNoSecrets([upper]);
+        expect(upper.code, upper.stderr).to.equal(2);
+        expect(upper.stderr).to.include('"VENDOR/app" names no registry').and.include('lower case');
       }
       expect(proxy.refused, 'CONNECTs attempted').to.equal(0);
       expect(await exists(authFile)).to.equal(false);

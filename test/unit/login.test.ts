@@ -78,6 +78,17 @@ describe('login: parseLoginTarget', () => {
       expect(() => parseLoginTarget(bad)).to.throw(UsageError);
     });
   }
+  // podman 4.3 reads an upper-case first part as a Hub namespace too, and refuses the name:
+  // "parse reference from "VENDOR/app": invalid reference format: repository name must be lowercase".
+  for (const bad of ['VENDOR/app', 'Vendor/team/app', 'LOCALHOST/app']) {
+    it(`refuses "${bad}" as a usage error naming no registry, as podman 4.3 refuses it`, () => {
+      expect(() => parseLoginTarget(bad)).to.throw(UsageError, `"${bad}" names no registry`).with.property('message').that.includes('lower case');
+    });
+  }
+  it('still takes an upper-case registry with a "." or ":" (VENDOR.example.com/app, VENDOR:5000/app)', () => {
+    expect(parseLoginTarget('VENDOR:5000/app').key.scope).to.equal('namespace');
+    expect(parseLoginTarget('Vendor.example.com/app').key.scope).to.equal('namespace');
+  });
 });
 
 describe('login: which keys logout removes', () => {
