@@ -297,7 +297,18 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   if (current !== undefined && current !== credsStore) {
     throw new ParseError(`already uses "credsStore": "${current}"; copy those credentials first (credkit copy --from helper:${current} …) or pick that store`, { file, key: 'credsStore' });
   }
+  // What else docker reads as empty stays as it is, and is said per file, as convert says it.
+  for (const member of ['auths', 'credHelpers'] as const) {
+    const v = doc[member];
+    if (v === undefined || v === null || isJSONObject(v)) continue;
+    kept.push({ key: member, reason: `${describeMistyped({ member, type: jsonType(v) })}, which docker reads as ${member === 'auths' ? 'no entries' : 'none'} (and warns about); kept as it is` });
+  }
   const helpers = isJSONObject(doc.credHelpers) ? doc.credHelpers : {};
+  for (const key in helpers) {
+    const helper = helpers[key];
+    if (helper === null || typeof helper === 'string') continue;
+    kept.push({ key: `credHelpers[${key}]`, reason: `${describeMistyped({ member: 'credHelpers', key, type: jsonType(helper) })}, which docker reads as "" (no helper: it reads that registry from the file, not from credsStore) and warns about; kept as it is` });
+  }
   const auths = rawAuths(doc);
   const items = new Map<string, PlannedItem>();
   const keptKeys = new Set<string>();
@@ -323,7 +334,10 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
       if (!k.hub) (scoped.get(k.host) ?? scoped.set(k.host, []).get(k.host)!).push({ key, e });
       else kept.push({ key, reason: 'scoped key: docker never asks a credential store for it (podman still reads it here)' });
     } else if (Object.hasOwn(helpers, key) || Object.hasOwn(helpers, storeKey)) {
-      kept.push({ key, reason: 'routed to a credHelpers entry, which docker uses instead of credsStore' });
+      const helper = Object.hasOwn(helpers, storeKey) ? helpers[storeKey] : helpers[key];
+      // A helper name docker reads as "" (null, "", a number) routes the registry to the file itself.
+      const named = typeof helper === 'string' && helper !== '';
+      kept.push({ key, reason: named ? 'routed to a credHelpers entry, which docker uses instead of credsStore' : 'its credHelpers entry names no helper, so docker reads it from this file, not from credsStore' });
     } else {
       const credential: StoredCredential =
         e.identityToken !== undefined ? { serverURL: storeKey, username: TOKEN_USERNAME, secret: e.identityToken } : { serverURL: storeKey, username: e.username ?? '', secret: e.password ?? '' };

@@ -20,10 +20,30 @@ describe('migrate into a store: planning', () => {
     expect(plan.next).to.deep.equal({ auths: { 'quay.io': { email: 3 }, 'ghcr.io': {} }, credsStore: 'pass', credHelpers: [] });
     expect(plan.kept).to.deep.equal([
       { key: 'credsStore', reason: '"credsStore" is a number, not a string, which docker reads as none (and warns about); replaced by "pass"' },
+      { key: 'credHelpers', reason: '"credHelpers" is an array, not an object, which docker reads as none (and warns about); kept as it is' },
       { key: 'quay.io', reason: 'key "quay.io": "auth" is a number, not a string, which docker reads as empty (and warns about); left out if the credential moves, else kept as it is' },
       { key: 'quay.io', reason: 'key "quay.io": "email" is a number, not a string, which docker reads as empty (and warns about); kept as it is' },
     ]);
-    expect(planStoreMigration({ auths: [] }, 'config.json', 'pass')).to.deep.equal({ items: [], kept: [], next: undefined });
+    expect(planStoreMigration({ auths: [] }, 'config.json', 'pass')).to.deep.equal({
+      items: [],
+      kept: [{ key: 'auths', reason: '"auths" is an array, not an object, which docker reads as no entries (and warns about); kept as it is' }],
+      next: undefined,
+    });
+  });
+
+  // convert notes each of these; a migration that keeps them must say so too, file by file.
+  it('says so of a "credHelpers" that is no object and of a helper name that is no string, which it keeps', () => {
+    expect(planStoreMigration({ auths: { 'ghcr.io': { auth: b64('al:fake-pw') } }, credHelpers: 'pass' }, 'config.json', 'pass').kept).to.deep.equal([
+      { key: 'credHelpers', reason: '"credHelpers" is a string, not an object, which docker reads as none (and warns about); kept as it is' },
+    ]);
+    // docker reads the helper name as "", names no helper for quay.io, and reads it from the file.
+    const plan = planStoreMigration({ auths: { 'quay.io': { auth: b64('bob:fake-pw1') }, 'ghcr.io': { auth: b64('al:fake-pw2') } }, credHelpers: { 'quay.io': 5 } }, 'config.json', 'pass');
+    expect(plan.items.map((i) => i.key)).to.deep.equal(['ghcr.io']);
+    expect(plan.next?.credHelpers).to.deep.equal({ 'quay.io': 5 });
+    expect(plan.kept).to.deep.equal([
+      { key: 'credHelpers[quay.io]', reason: 'credHelpers["quay.io"] is a number, not a string, which docker reads as "" (no helper: it reads that registry from the file, not from credsStore) and warns about; kept as it is' },
+      { key: 'quay.io', reason: 'its credHelpers entry names no helper, so docker reads it from this file, not from credsStore' },
+    ]);
   });
 
   it('moves credentials under the key docker login uses and leaves markers, keeping other fields', () => {
