@@ -9,7 +9,8 @@
 import type { CredentialStore, StoredCredential } from './store.js';
 import { TOKEN_USERNAME } from './store.js';
 import { ParseError, UsageError } from '../errors.js';
-import { entryToJSON, parseEntry } from '../auth-file/entry.js';
+import { PODMAN_DECODES, entryToJSON, parseEntry } from '../auth-file/entry.js';
+import type { IgnoredField } from '../auth-file/entry.js';
 import { asDockerDecodes, describeMistyped, parseRawConfig as parseDoc, rawAuths as authsOf, serializeRawConfig as serializeDoc } from '../auth-file/raw-config.js';
 import { readTextIfExists, realPathOf, updateFile } from '../auth-file/safe-file.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
@@ -18,10 +19,14 @@ import { basename } from 'node:path';
 /** The prefix that names an auth file as a store on the command line. */
 export const AUTH_FILE_STORE_PREFIX = 'authfile:';
 
-/** The credential an entry holds, in the store's terms, or undefined for a marker. */
-function credentialOf(raw: unknown, key: string, path: string, style: 'docker' | 'podman'): StoredCredential | undefined {
+/**
+ * The credential an entry holds, in the store's terms, or undefined for a marker. An auth.json
+ * entry is read as podman reads it: a field it never decodes (`"username": true`, `"email": {}`)
+ * may hold anything, and goes to `ignored`.
+ */
+function credentialOf(raw: unknown, key: string, path: string, style: 'docker' | 'podman', ignored: IgnoredField[]): StoredCredential | undefined {
   // An entry that is no object is an empty one to docker (which warns); podman refuses the file.
-  const e = parseEntry(raw, key, path, undefined, style === 'docker');
+  const e = parseEntry(raw, key, path, style === 'podman' ? { decodes: PODMAN_DECODES, ignored } : undefined, style === 'docker');
   if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') {
     throw new ParseError('"auth" cannot be decoded', { file: path, key });
   }
@@ -44,45 +49,54 @@ export class AuthFileStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    return this.read((auths) => (Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style) : undefined));
+    return this.read((auths, ignored) => (Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style, ignored) : undefined));
   }
 
   async list(): Promise<Map<string, string>> {
-    return this.read((auths) => {
+    return this.read((auths, ignored) => {
       const out = new Map<string, string>();
       for (const key in auths) {
-        const c = credentialOf(auths[key], key, this.path, this.style);
+        const c = credentialOf(auths[key], key, this.path, this.style, ignored);
         if (c) out.set(key, c.username);
       }
       return out;
     });
   }
 
-  /** What reading the file as docker does left empty (a value of the wrong type), in words. */
+  /** What reading the file as docker (or podman) does left empty or unread (a value of the wrong type), in words. */
   readonly readNotes: string[] = [];
+
+  private note(text: string): void {
+    if (!this.readNotes.includes(text)) this.readNotes.push(text);
+  }
 
   /**
    * `use` on the file's `auths`. A config.json with a value of the wrong type is read as docker
    * 28.2 reads it (asDockerDecodes: the value empty, the rest used), with a note for each such
-   * value; podman refuses such an auth.json, and so does this. The strict read comes first: a
-   * well-typed file is the rule, and decoding walks every field of every entry.
+   * value. An auth.json is read as podman reads it: a field podman never decodes may hold
+   * anything (a note for each), while a mistyped `auth`, `identitytoken` or `auths` makes podman
+   * refuse the file, and this too. The strict read comes first: a well-typed file is the rule,
+   * and decoding walks every field of every entry.
    */
-  private async read<T>(use: (auths: Record<string, unknown>) => T): Promise<T> {
+  private async read<T>(use: (auths: Record<string, unknown>, ignored: IgnoredField[]) => T): Promise<T> {
     const text = await readTextIfExists(this.path);
     let strict: ParseError;
     try {
-      return use(authsOf(parseDoc(text, this.path)));
+      const ignored: IgnoredField[] = [];
+      const result = use(authsOf(parseDoc(text, this.path)), ignored);
+      // podman 4.3 and skopeo 1.9 read such an auth.json, and use the entry's `auth`.
+      for (const f of ignored) {
+        this.note(`${this.path}: ${describeMistyped({ member: 'auths', key: f.key, field: f.field, type: f.type })}: not read, as podman 4.3 never decodes it (it reads the rest of the entry)`);
+      }
+      return result;
     } catch (err) {
       if (!(err instanceof ParseError) || this.style !== 'docker') throw err;
       strict = err;
     }
     const decoded = asDockerDecodes(parseDoc(text, this.path, true));
     if (decoded.mistyped.length === 0) throw strict;
-    const result = use(authsOf(decoded.doc));
-    for (const m of decoded.mistyped) {
-      const note = `${this.path}: ${describeMistyped(m)}: read as docker 28.2 reads it (as empty), which warns about it on every command`;
-      if (!this.readNotes.includes(note)) this.readNotes.push(note);
-    }
+    const result = use(authsOf(decoded.doc), []);
+    for (const m of decoded.mistyped) this.note(`${this.path}: ${describeMistyped(m)}: read as docker 28.2 reads it (as empty), which warns about it on every command`);
     return result;
   }
 

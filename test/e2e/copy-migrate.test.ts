@@ -237,6 +237,28 @@ describe('credkit copy: authfile:PATH → authfile:PATH', function () {
     expect(Object.keys(JSON.parse(await readFile(config, 'utf8')).auths)).to.deep.equal(['https://index.docker.io/v1/']);
   });
 
+  it('an auth.json whose entry has a field podman never decodes of the wrong type ("username": true) is copied into and out of, as podman reads it, keeping the value', async () => {
+    const to = join(sb.home, 'auth.json');
+    const quay = { auth: b64('q:fake-old-quay'), username: true, email: {} };
+    await writeFile(to, JSON.stringify({ auths: { 'quay.io': quay } }), { mode: 0o600 });
+    // The real podman reads the file and answers the user in "auth".
+    const before = await run('podman', ['login', '--authfile', to, '--get-login', 'quay.io'], { env: sb.env });
+    expect([before.code, before.stdout.trim()], before.stderr).to.deep.equal([0, 'q']);
+    const from = join(sb.home, 'a.json');
+    await writeFile(from, JSON.stringify({ auths: { 'ghcr.io': { auth: b64('g:fake-new-quay') } } }), { mode: 0o600 });
+    const into = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`]);
+    expectNoSecrets(into);
+    expect(into.code, into.stderr).to.equal(0);
+    expect(into.stdout).to.match(/ghcr\.io\s+g\s+add\s+copied/);
+    expect(JSON.parse(await readFile(to, 'utf8')).auths).to.deep.equal({ 'quay.io': quay, 'ghcr.io': { auth: b64('g:fake-new-quay') } });
+    const after = await run('podman', ['login', '--authfile', to, '--get-login', 'ghcr.io'], { env: sb.env });
+    expect([after.code, after.stdout.trim()], after.stderr).to.deep.equal([0, 'g']);
+    const out = await sb.credkit(['copy', '--from', `authfile:${to}`, '--to', `authfile:${join(sb.home, 'b.json')}`, 'quay.io']);
+    expectNoSecrets(out);
+    expect(out.code, out.stderr).to.equal(0);
+    expect(out.stderr).to.include('key "quay.io": "username" is a boolean, not a string: not read, as podman 4.3 never decodes it');
+  });
+
   it('a config.json with a value of the wrong type is read as docker reads it, and copy says what it left out (text and --json)', async () => {
     const from = join(sb.home, 'config.json');
     await writeFile(from, JSON.stringify({ auths: { 'quay.io': { auth: b64('q:fake-quay') }, 'ghcr.io': { auth: 5 } } }), { mode: 0o600 });

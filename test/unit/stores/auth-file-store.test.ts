@@ -98,6 +98,39 @@ describe('authfile: store', () => {
     }
   });
 
+  // podman 4.3 and skopeo 1.9 decode only "auth" and "identitytoken" of an entry: they read such
+  // an auth.json (podman login --get-login answers the user in "auth").
+  it('reads an auth.json entry whose field podman never decodes has the wrong type (with a note), copies into and out of it, and keeps every other value', async () => {
+    const path = join(dir, 'auth.json');
+    const doc = { auths: { 'quay.io': { auth: b64('bob:fake-pw'), username: true, email: {} }, 'ghcr.io': { auth: b64('al:fake-pw2'), password: 5 } }, credsStore: 9 };
+    await writeFile(path, JSON.stringify(doc));
+    const podman = new AuthFileStore(path);
+    expect([...(await podman.list())]).to.deep.equal([['quay.io', 'bob'], ['ghcr.io', 'al']]);
+    expect((await podman.get('quay.io'))?.secret === 'fake-pw').to.equal(true);
+    expect(podman.readNotes).to.deep.equal([
+      `${path}: key "quay.io": "username" is a boolean, not a string: not read, as podman 4.3 never decodes it (it reads the rest of the entry)`,
+      `${path}: key "quay.io": "email" is an object, not a string: not read, as podman 4.3 never decodes it (it reads the rest of the entry)`,
+      `${path}: key "ghcr.io": "password" is a number, not a string: not read, as podman 4.3 never decodes it (it reads the rest of the entry)`,
+    ]);
+    // Into it: the registry it holds already is "same", a new one is added, and nothing else changes.
+    const source = new MemoryStore();
+    await source.add({ serverURL: 'quay.io', username: 'bob', secret: 'fake-pw' });
+    await source.add({ serverURL: 'gcr.io', username: 'cy', secret: 'fake-s3' });
+    const into = await copyCredentials(source, podman, { registries: [], dryRun: false, move: false });
+    expect(into.entries.map((e) => [e.serverURL, e.action, e.status])).to.deep.equal([['gcr.io', 'add', 'copied'], ['quay.io', 'same', 'unchanged']]);
+    const written = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+    expect(written).to.deep.equal({ auths: { ...doc.auths, 'gcr.io': { auth: b64('cy:fake-s3') } }, credsStore: 9 });
+    // Out of it, and moved: the entry goes, every other value stays.
+    const out = new MemoryStore();
+    const moved = await copyCredentials(podman, out, { registries: ['quay.io'], dryRun: false, move: true });
+    expect(moved.entries.map((e) => [e.serverURL, e.status])).to.deep.equal([['quay.io', 'moved']]);
+    expect(out.items.get('quay.io')?.username).to.equal('bob');
+    expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal({ auths: { 'ghcr.io': doc.auths['ghcr.io'], 'gcr.io': { auth: b64('cy:fake-s3') } }, credsStore: 9 });
+    // What podman refuses stays refused: "auth" of the wrong type.
+    await writeFile(path, JSON.stringify({ auths: { 'quay.io': { auth: 5 } } }));
+    expect(await new AuthFileStore(path).list().catch((e: unknown) => e)).to.be.instanceOf(ParseError);
+  });
+
   describe('an identity token keeps the username beside it (auth = base64(user:), as docker writes it)', () => {
     const TOKEN = 'fake-identity-token';
     const source = { auths: { 'tok.io': { auth: b64('tu:'), identitytoken: TOKEN } } };
