@@ -137,8 +137,8 @@ interface ConversionPlan {
 /** Parses and checks every input; nothing is asked of a helper before all of them are usable. */
 function parseInputs(inputs: readonly ConvertInput[], options: ConvertOptions): ParsedInput[] {
   if (inputs.length === 0) throw new UsageError('name at least one input');
-  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from));
-  if (options.authFileOnly) parsed.forEach((p, i) => assertAuthFile(p, (inputs[i] as ConvertInput).source, options.from));
+  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from, options.authFileOnly));
+  if (options.authFileOnly) parsed.forEach((p, i) => assertAuthFile(p, (inputs[i] as ConvertInput).source));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
   return parsed;
 }
@@ -201,13 +201,14 @@ function mistypedNote(file: string, m: MistypedValue): Note {
 }
 
 /** Throws ParseError for an input that is not an auth file ({@link ConvertOptions.authFileOnly}). */
-function assertAuthFile(input: ParsedInput, source: string, from: AuthFormat | undefined): void {
+function assertAuthFile(input: ParsedInput, source: string): void {
   if (input.format === 'secret') {
     throw new ParseError('a Kubernetes Secret manifest, not an auth file; left untouched (credkit convert writes an auth file from it to another path)', { file: source });
   }
-  // Only a guessed map: `--from dockercfg` says the caller knows what the file is.
+  // Also under migrate's `--from dockercfg`, which says what the auth files are, not that every
+  // file a glob catches is one (a tsconfig.json would become a config.json).
   const file = input.files[0];
-  if (from !== undefined || input.format !== 'dockercfg' || file === undefined || file.variant === 'line') return;
+  if (input.format !== 'dockercfg' || file === undefined || file.variant === 'line') return;
   const empty = file.entries.find((e) => isStub(e) && e.email === undefined);
   if (empty) throw new ParseError('holds no credential, so this JSON is not a .dockercfg (nor any auth file); left untouched', { file: source, key: empty.key });
 }

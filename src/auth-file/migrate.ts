@@ -28,7 +28,8 @@ export const IN_PLACE_FORMATS: readonly AuthFormat[] = ['docker', 'podman', 'doc
 
 /** What to do with each file. */
 export type MigrateMode =
-  | { kind: 'convert'; to: AuthFormat; allowLossy: boolean }
+  /** `from`: read every file as this format (as convert's `--from`), else each is detected. */
+  | { kind: 'convert'; to: AuthFormat; allowLossy: boolean; from?: AuthFormat }
   | { kind: 'store'; store: CredentialStore; credsStore: string };
 
 /** Options of {@link migrateFiles}. */
@@ -123,6 +124,11 @@ export async function migrateFiles(options: MigrateOptions): Promise<MigrateRepo
   if (options.mode.kind === 'convert' && !IN_PLACE_FORMATS.includes(options.mode.to)) {
     throw new UsageError(`--to must be one of ${IN_PLACE_FORMATS.join(', ')} (use credkit convert for Secrets)`);
   }
+  const from = options.mode.kind === 'convert' ? options.mode.from : undefined;
+  if (from !== undefined && !IN_PLACE_FORMATS.includes(from)) {
+    // Every file would be refused: a Secret manifest is never rewritten in place as an auth file.
+    throw new UsageError(`--from must be one of ${IN_PLACE_FORMATS.join(', ')}: migrate rewrites auth files in place (credkit convert SECRET --to docker -o FILE writes one from a Secret)`);
+  }
   const { files, unmatched } = expandPatterns(options.patterns, options.cwd);
   // One thread on purpose: per file the work is a few microseconds of parsing, and worker threads
   // measured at twice the CPU (each loads the format modules again) for no gain in wall time.
@@ -200,7 +206,7 @@ function migrateFile(path: string, display: string, options: Omit<MigrateOptions
 
 function convertFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'convert' }>, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
   // authFileOnly: a glob catches Secret manifests and other JSON too, and none may become an auth file.
-  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true });
+  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true, ...(mode.from !== undefined ? { from: mode.from } : {}) });
   const report: FileReport = { file: display, status: 'unchanged' };
   if (result.losses.length > 0) report.losses = result.losses;
   // As convert says them: in place, a respelt key changes what docker or podman does with the

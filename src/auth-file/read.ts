@@ -29,9 +29,11 @@ function configFormat(source: string): 'docker' | 'podman' {
 /**
  * Parses credential text from `source` (a path or `-`). `from` forces the format; otherwise it
  * is detected: a Kubernetes object, a `{"auths":…}` document, a legacy JSON map, the legacy line
- * form, or YAML Secrets. Errors name the source and key, never a value.
+ * form, or YAML Secrets. `configOnly` (files rewritten in place): with `from` docker or podman,
+ * JSON that detection would not take for a config file (a Secret, a tsconfig.json) is refused
+ * rather than read as one. Errors name the source and key, never a value.
  */
-export function parseAuthText(text: string, source: string, from?: AuthFormat): ParsedInput {
+export function parseAuthText(text: string, source: string, from?: AuthFormat, configOnly = false): ParsedInput {
   if (text.trim() === '') throw new ParseError('the file is empty', { file: source });
   const first = text.trimStart()[0];
   if (from === 'dockercfg' && first !== '{') {
@@ -57,6 +59,9 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat): 
     if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object', { file: source });
     // `Auths` is `auths` to docker and podman (and to no .dockercfg reader, whose keys are hosts).
     const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value, text);
+    if (configOnly && (from === 'docker' || from === 'podman') && !looksLikeConfigJSON(value)) {
+      throw new ParseError(`no "auths", "credHelpers" or "credsStore", so not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though --from ${from} says so; left untouched`, { file: source });
+    }
     // docker reads a config.json whose values have the wrong type (it warns); podman refuses it.
     if (from === 'docker') return single(parseDockerConfigJSON(value, source));
     if (from === 'podman') return single(parseConfigJSON(value, source, from));

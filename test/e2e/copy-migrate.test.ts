@@ -421,6 +421,44 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expectNoSecrets(dry, r, podman, again);
   });
 
+  it('--from podman reads every file as podman\'s auth.json whatever its name, with podman\'s notes, and still fails JSON that is no auth file', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(work, 'ci', 'a'), { recursive: true });
+    await mkdir(join(work, 'ci', 'b'));
+    // podman never matches "quay.io/", and never decodes "username" (it reads the file).
+    const text = JSON.stringify({ auths: { 'quay.io/': { auth: b64(`bob:${PW2}`), username: true } } });
+    await writeFile(join(work, 'ci', 'a', 'podman-auth.json'), text);
+    const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'Opaque', data: {} });
+    await writeFile(join(work, 'ci', 'b', 'podman-auth.json'), secret);
+    const notes = (r: RunResult) => (JSON.parse(r.stdout).files as { file: string; notes?: { key: string; message: string }[] }[]).find((f) => f.file === 'ci/a/podman-auth.json')?.notes ?? [];
+    // Detected by its name, it is a docker config.json: docker's notes, and no word of the key.
+    const detected = await credkitIn(sb, work, ['migrate', 'ci/a/*.json', '--to', 'podman', '--dry-run', '--json']);
+    expect(notes(detected).map((n) => n.key)).to.deep.equal(['quay.io/']);
+    expect(notes(detected)[0]!.message).to.include('docker leaves empty');
+    const dry = await credkitIn(sb, work, ['migrate', 'ci/*/podman-auth.json', '--from', 'podman', '--to', 'podman', '--dry-run']);
+    expect(dry.code, dry.stdout).to.equal(1);
+    expect(dry.stdout).to.match(/^would-change +ci\/a\/podman-auth\.json\n {2}note: key "quay\.io\/": field "username" was a boolean, not a string, which podman decodes only "auth" and "identitytoken".*\n {2}note: key "quay\.io\/": written as "quay\.io": podman never matched the key/m);
+    expect(dry.stdout).to.match(/^failed +ci\/b\/podman-auth\.json: no "auths", "credHelpers" or "credsStore", so not an auth\.json though --from podman says so; left untouched$/m);
+    expect(await readFile(join(work, 'ci', 'a', 'podman-auth.json'), 'utf8')).to.equal(text);
+    const r = await credkitIn(sb, work, ['migrate', 'ci/*/podman-auth.json', '--from', 'podman', '--to', 'podman', '--json']);
+    expect(r.code, r.stdout).to.equal(1);
+    expect(notes(r).map((n) => n.key)).to.deep.equal(['quay.io/', 'quay.io/']);
+    expect(JSON.parse(await readFile(join(work, 'ci', 'a', 'podman-auth.json'), 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`bob:${PW2}`) } } });
+    expect(await readFile(join(work, 'ci', 'b', 'podman-auth.json'), 'utf8')).to.equal(secret);
+    const tsconfig = JSON.stringify({ compilerOptions: { strict: true } });
+    await writeFile(join(work, 'ci', 'tsconfig.json'), tsconfig);
+    const map = await credkitIn(sb, work, ['migrate', 'ci/tsconfig.json', '--from', 'dockercfg', '--to', 'docker']);
+    expect(map.code, map.stdout).to.equal(1);
+    expect(map.stdout).to.match(/^failed +ci\/tsconfig\.json: .*holds no credential/m);
+    expect(await readFile(join(work, 'ci', 'tsconfig.json'), 'utf8')).to.equal(tsconfig);
+    // Checked as convert checks it, before any file is read; and it goes with --to only.
+    for (const args of [['--from', 'secret', '--to', 'podman'], ['--from', 'bogus', '--to', 'podman'], ['--from', 'podman', '--into-store', 'credkit']]) {
+      const bad = await credkitIn(sb, work, ['migrate', 'ci/*/podman-auth.json', ...args]);
+      expect(bad.code, `${args.join(' ')}: ${bad.stderr}`).to.equal(2);
+    }
+    expectNoSecrets(detected, dry, r);
+  });
+
   it('--to docker|podman fails Secret manifests and other JSON a glob catches, and leaves them as they were', async () => {
     const work = join(sb.home, 'w');
     await mkdir(work, { recursive: true });

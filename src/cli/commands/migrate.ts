@@ -6,6 +6,7 @@ import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
+import { FORMAT_CHOICES } from './conversion-options.js';
 import type { AuthFormat } from '../../auth-file/model.js';
 import type { FileReport, MigrateMode, MigrateReport } from '../../auth-file/migrate.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
@@ -13,6 +14,7 @@ import { TOKEN_USERNAME } from '../../stores/store.js';
 interface MigrateArgs {
   patterns?: string[];
   to?: AuthFormat;
+  from?: AuthFormat;
   'into-store'?: string;
   'dry-run'?: boolean;
   backup?: boolean;
@@ -34,20 +36,23 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
       y
         .positional('patterns', { type: 'string', array: true, describe: 'files or glob patterns (expanded by credkit; quote them)' })
         .option('to', { type: 'string', choices: ['docker', 'podman', 'dockercfg'], describe: 'convert each file in place to this format' })
+        .option('from', { type: 'string', choices: FORMAT_CHOICES, describe: 'with --to: read every file as this format (default: detected; a file named auth.json is podman\'s)' })
         .option('into-store', { type: 'string', describe: 'move plaintext credentials into this store (helper:NAME, credkit, or credkit\'s backend) and leave credsStore + {} markers' })
         .option('dry-run', { type: 'boolean', describe: 'report what would change; change nothing' })
         .option('backup', { type: 'boolean', describe: 'write FILE.credkit-backup-<timestamp> (mode 0600, never over an existing file) before changing a file' })
         .option('allow-lossy', { type: 'boolean', describe: 'with --to: write files even when the format cannot express everything' })
         .option('json', jsonOption(ctx, 'print the report as JSON'))
         .example("$0 migrate 'ci/**/config.json' --into-store helper:pass --backup", 'plaintext logins into pass, as docker login would store them')
-        .example("$0 migrate 'podman/*/auth.json' --to docker --dry-run", 'what converting each file would change') as never,
+        .example("$0 migrate 'podman/*/auth.json' --to docker --dry-run", 'what converting each file would change')
+        .example("$0 migrate '/srv/ci/*/podman-auth.json' --from podman --to podman", "podman files under another name, read as podman reads them") as never,
     handler: async (args) => {
       if ((args.to === undefined) === (args['into-store'] === undefined)) throw new UsageError('name exactly one of --to FORMAT or --into-store NAME');
       if (args['allow-lossy'] && args.to === undefined) throw new UsageError('--allow-lossy goes with --to');
+      if (args.from !== undefined && args.to === undefined) throw new UsageError("--from goes with --to (--into-store reads each file as docker's config.json, the one format that names a credential store)");
       const { migrateFiles, backupStamp } = await import('../../auth-file/migrate.js');
       let mode: MigrateMode;
       if (args.to !== undefined) {
-        mode = { kind: 'convert', to: args.to, allowLossy: Boolean(args['allow-lossy']) };
+        mode = { kind: 'convert', to: args.to, allowLossy: Boolean(args['allow-lossy']), ...(args.from !== undefined ? { from: args.from } : {}) };
       } else {
         const [{ loadConfig }, { openCredsStoreTarget }] = await Promise.all([import('../../config.js'), import('../../stores/store-spec.js')]);
         const target = await openCredsStoreTarget(String(args['into-store']), await loadConfig(ctx.io), ctx.io);
