@@ -1,7 +1,7 @@
 /**
  * kubelet's lookup over pull secrets (formats.md §5.3–5.4, `BasicDockerKeyring`): every key is
  * read as a URL (`https://` added when missing, scheme dropped, a leading `/v1/` or `/v2/` cut),
- * keys are tried in reverse lexicographic order, and a key matches when its port is exactly the
+ * keys are tried in reverse byte order (UTF-8, as Go sorts strings), and a key matches when its port is exactly the
  * image's, its host has as many labels and each label glob-matches, and its path is a plain string
  * prefix of the image's path. Every match is returned, in that order; the runtime tries them one
  * after another (keys of one secret filed under one keyring key in Go map order: see randomOrderOf). Only when nothing matched does a Docker Hub image fall back to `index.docker.io`.
@@ -136,6 +136,25 @@ export function globMatch(pattern: string, text: string): boolean {
   }
 }
 
+/**
+ * Go's order of strings, as kubelet sorts its keyring keys: byte by byte in UTF-8, which is code
+ * point order. JS compares UTF-16 code units instead, which puts U+E000–U+FFFF (`～`) after the
+ * surrogates of U+10000 and up (`😀`), where Go puts them before.
+ */
+export function compareGoStrings(a: string, b: string): number {
+  let i = 0;
+  let j = 0;
+  while (i < a.length && j < b.length) {
+    const ca = a.codePointAt(i) as number;
+    const cb = b.codePointAt(j) as number;
+    if (ca !== cb) return ca < cb ? -1 : 1;
+    i += ca > 0xffff ? 2 : 1;
+    j += cb > 0xffff ? 2 : 1;
+  }
+  // One ran out: the shorter (a prefix of the other) comes first.
+  return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
+}
+
 /** Why a keyring key does not match the target, or undefined when it matches (`URLsMatch`). */
 export function mismatch(key: string, target: string): string | undefined {
   const k = splitSchemeless(key);
@@ -241,7 +260,8 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
   }
   for (const s of input.skippedSecrets ?? []) out.notes.push(`${s.label} is not a pull secret (type ${s.type}); kubelet ignores it`);
   if (out.outcome === 'error') return out;
-  const index = [...new Set(items.map((i) => i.keyringKey))].sort().reverse();
+  // sort.Reverse(sort.StringSlice(index)): Go's byte order, longest first among keys one prefixes.
+  const index = [...new Set(items.map((i) => i.keyringKey))].sort((a, b) => compareGoStrings(b, a));
   const matched: KeyringItem[] = [];
   for (const k of index) if (mismatch(k, target) === undefined) matched.push(...items.filter((i) => i.keyringKey === k));
   let viaFallback = false;

@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { explainLookup } from '../../../src/auth-file/explain.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupClient, LookupDeps } from '../../../src/auth-file/lookup.js';
 import { HiddenSecret } from '../../../src/auth-file/lookup.js';
-import { globMatch, kubeletKey } from '../../../src/auth-file/lookup-kubelet.js';
+import { compareGoStrings, globMatch, kubeletKey } from '../../../src/auth-file/lookup-kubelet.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { checkAuthInput } from '../../../src/auth-file/check.js';
 import { parseImageRef } from '../../../src/image-ref.js';
@@ -263,6 +263,14 @@ describe('lookup: kubelet', () => {
     // An empty first match is first only on some pulls.
     const empty = await kube('quay.io/x', [{ auths: { 'quay.io': {}, 'https://quay.io': auth('a') } }]);
     expect(empty.reason).to.match(/holds no credential .*on the pulls where Go's map order puts it before "https:\/\/quay\.io"$/);
+  });
+  it('keys are tried in Go\'s byte order, not JS\'s UTF-16 order', async () => {
+    // U+1F600 is F0 9F 98 80 in UTF-8 but D83D DE00 in UTF-16; U+FF5E is EF BD 9E, and FF5E in
+    // UTF-16: Go sorts "😀" after "～", so the reverse sort tries the 😀 key first.
+    const x = await kube('quay.io/x', [{ auths: { 'q[u\uff5e]ay.io': auth('tilde'), 'q[u\u{1f600}]ay.io': auth('smile') } }]);
+    expect(all(x)).to.deep.equal(['smile', 'tilde']);
+    expect(compareGoStrings('a\uff5e', 'a\u{1f600}')).to.equal(-1);
+    expect([compareGoStrings('ab', 'a'), compareGoStrings('a', 'ab'), compareGoStrings('a', 'a')]).to.deep.equal([1, -1, 0]);
   });
   it('a bad auth fails the whole secret', async () => {
     expect((await kube('quay.io/x', [{ auths: { 'quay.io': { auth: '!!!!' }, 'b.io': auth('x') } }])).outcome).to.equal('error');
