@@ -3,7 +3,7 @@
  * read as a URL (`https://` added when missing, scheme dropped, a leading `/v1/` or `/v2/` cut),
  * keys are tried in reverse byte order (UTF-8, as Go sorts strings), and a key matches when its port is exactly the
  * image's, its host has as many labels and each label glob-matches, and its path is a plain string
- * prefix of the image's path. Every match is returned, in that order; the runtime tries them one
+ * prefix of the image's path (the key parsed once more: see matchForm). Every match is returned, in that order; the runtime tries them one
  * after another (keys of one secret filed under one keyring key in Go map order: see randomOrderOf). Only when nothing matched does a Docker Hub image fall back to `index.docker.io`.
  */
 import { parseRegistryKey } from '../registry.js';
@@ -102,9 +102,15 @@ function splitHostPort(hostPort: string): { host: string; port: string } {
   return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
 }
 
-function splitSchemeless(s: string): { hostPort: string; path: string } {
-  const slash = s.indexOf('/');
-  return slash < 0 ? { hostPort: s, path: '' } : { hostPort: s.slice(0, slash), path: s.slice(slash) };
+/**
+ * A keyring key (or the image) as `URLsMatchStr` sees it: kubelet parses it once more with
+ * url.Parse("https://" + key), so a key whose decoded path holds `%` is decoded a second time
+ * (`quay.io/a%2561` matches as path `/aa`), one holding `?` or `#` is cut there (`quay.io/a%3Fb`
+ * matches as path `/a`), and one that no longer parses (`quay.io/a%25zz`) matches no image.
+ */
+function matchForm(key: string): { hostPort: string; path: string } | undefined {
+  const parsed = goParseURL(`https://${key}`);
+  return parsed === undefined ? undefined : { hostPort: parsed.host, path: parsed.path };
 }
 
 /** Go's `filepath.Match` for one host label (no separators); a malformed pattern never matches. */
@@ -157,8 +163,11 @@ export function compareGoStrings(a: string, b: string): number {
 
 /** Why a keyring key does not match the target, or undefined when it matches (`URLsMatch`). */
 export function mismatch(key: string, target: string): string | undefined {
-  const k = splitSchemeless(key);
-  const t = splitSchemeless(target);
+  const k = matchForm(key);
+  const t = matchForm(target);
+  // URLsMatchStr returns the parse error, which Lookup takes as no match.
+  if (k === undefined) return 'it parses that once more as a URL to match it, cannot, and so matches no image with it';
+  if (t === undefined) return 'kubelet cannot parse the image name as a URL';
   const kh = splitHostPort(k.hostPort);
   const th = splitHostPort(t.hostPort);
   if (kh.port !== th.port) return `the port differs (${kh.port || 'none'} vs ${th.port || 'none'}; kubelet compares ports exactly)`;
@@ -309,6 +318,12 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
     out.randomOrder = random;
     for (const r of random) {
       out.notes.push(`keys ${quoteKeys(r.keys)} of ${r.file} are all ${quoteKey(r.keyringKey)} to kubelet, which takes a secret's keys in Go map order: which of their different credentials it tries first changes from pull to pull (credkit lists them in file order)`);
+    }
+  }
+  for (const k of new Set(matched.map((m) => m.keyringKey))) {
+    const form = matchForm(k);
+    if (form !== undefined && `${form.hostPort}${form.path}` !== k) {
+      out.notes.push(`kubelet matches its key ${quoteKey(k)} by the path "${form.path || '/'}": it parses the key once more as a URL, which cuts it at "?" or "#" and decodes a "%" escape again`);
     }
   }
   if (matched.some((m) => m.entry.identityToken !== undefined)) out.notes.push('kubelet ignores identitytoken fields');

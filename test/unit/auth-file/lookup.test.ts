@@ -244,6 +244,11 @@ describe('lookup: kubelet', () => {
     // `[::1]` as a glob is a one-character class.
     { name: 'bracketed IPv6 host with a port', image: '[::1]:5000/x', auths: { '[::1]:5000': auth('v6') }, expected: ['v6'] },
     { name: 'bracketed IPv6 host, other port', image: '[::1]:5001/x', auths: { '[::1]:5000': auth('v6') }, expected: [] },
+    // URLsMatchStr parses the keyring key (decoded once by Add) a second time.
+    { name: 'a key decoding to "?" matches by the path before it', image: 'quay.io/a/x', auths: { 'quay.io/a%3Fb': auth('q') }, expected: ['q'] },
+    { name: 'a key decoding to "#" matches by the path before it', image: 'quay.io/abc', auths: { 'quay.io/a%23b': auth('f') }, expected: ['f'] },
+    { name: 'a key decoding to a "%" escape is decoded again', image: 'quay.io/aa/x', auths: { 'quay.io/a%2561': auth('p') }, expected: ['p'] },
+    { name: 'a key decoding to "%23" is decoded again, to a "#" no image has', image: 'quay.io/org/x', auths: { 'quay.io/org%2523x': auth('p') }, expected: [] },
   ];
   for (const c of table) {
     it(c.name, async () => {
@@ -263,6 +268,12 @@ describe('lookup: kubelet', () => {
     // An empty first match is first only on some pulls.
     const empty = await kube('quay.io/x', [{ auths: { 'quay.io': {}, 'https://quay.io': auth('a') } }]);
     expect(empty.reason).to.match(/holds no credential .*on the pulls where Go's map order puts it before "https:\/\/quay\.io"$/);
+  });
+  it('says how kubelet matches a key it parses differently the second time, and that one it cannot parse again matches nothing', async () => {
+    const q = await kube('quay.io/a/x', [{ auths: { 'quay.io/a%3Fb': auth('q') } }]);
+    expect(q.notes.some((n) => n.includes('kubelet matches its key "quay.io/a?b" by the path "/a"'))).to.equal(true);
+    const bad = await kube('quay.io/a/x', [{ auths: { 'quay.io/a%25zz': auth('z') } }]);
+    expect([all(bad), bad.shadowed.map((s) => s.reason)]).to.deep.equal([[], ['kubelet reads it as "quay.io/a%zz": it parses that once more as a URL to match it, cannot, and so matches no image with it']]);
   });
   it('keys are tried in Go\'s byte order, not JS\'s UTF-16 order', async () => {
     // U+1F600 is F0 9F 98 80 in UTF-8 but D83D DE00 in UTF-16; U+FF5E is EF BD 9E, and FF5E in
@@ -290,6 +301,7 @@ describe('lookup: kubelet', () => {
       ['quay.io:99999', 'quay.io:99999'], // no port range check
       ['quay.io:5o00', undefined],
       ['quay.io/my%20org', 'quay.io/my org'], // the path is decoded
+      ['quay.io/org%2523x', 'quay.io/org%23x'], // once: URLsMatchStr decodes it again when matching
       ['quay.io/a%zz', undefined],
       ['quay%2Eio', undefined], // an ASCII escape in a host is an error
       ['quay.io\\org', undefined], // WHATWG reads "\\" as "/"; Go refuses it in a host
