@@ -360,18 +360,37 @@ class GoYAMLNonString {
 /** The keys of each map whose value was a {@link GoYAMLNonString} (see checkMetadata). */
 const goYAMLNonStrings = new WeakMap<object, Set<string>>();
 
-/** Marks the plain, untagged map values go-yaml reads as no string (see GoYAMLNonString). */
-function markGoYAMLNonStrings(doc: import('yaml').Document): void {
+/**
+ * Marks the plain, untagged map values go-yaml reads as no string (see GoYAMLNonString), and
+ * turns each plain, untagged key into the string kubectl makes of it (see goYAMLKeyOf): a label
+ * key `on` is "true" to it. Returns where the first key kubectl refuses is, and why.
+ */
+function markGoYAMLNonStrings(doc: import('yaml').Document): { at: number; why: string } | undefined {
   const y = yaml();
+  let refused: { at: number; why: string } | undefined;
   y.visit(doc, {
     Pair(_key, pair) {
+      const k = pair.key;
+      // In place, so that an alias of the key reads the same.
+      if (y.isScalar(k) && k.type === 'PLAIN' && k.tag === undefined && typeof k.source === 'string') {
+        const read = goYAMLKeyOf(k.source);
+        if (typeof read === 'string') k.value = read;
+        // A string to go-yaml that YAML 1.2 reads as something else (`1e400`, Infinity to it).
+        else if (read === undefined) k.value = k.source;
+        else {
+          refused = { at: k.range?.[0] ?? 0, why: read.refused };
+          return y.visit.BREAK;
+        }
+      }
       const v = pair.value;
       // Quoted or tagged (`!!str yes`), go-yaml reads a string as well.
       if (y.isScalar(v) && v.type === 'PLAIN' && v.tag === undefined && typeof v.value === 'string' && goYAMLReadsAsNonString(v.value)) {
         v.value = new GoYAMLNonString(v.value);
       }
+      return undefined;
     },
   });
+  return refused;
 }
 
 /**
@@ -439,7 +458,9 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
     const keyAt = collectionKeyOffset(doc);
     // The line only: go-yaml's own message quotes the key, which may hold a secret.
     if (keyAt !== undefined) throw new ParseError(`invalid YAML in document ${i + 1} at line ${lineAt(text, keyAt)}: a map or list used as a key, which kubectl refuses (invalid map key)`, { file: source });
-    markGoYAMLNonStrings(doc);
+    const refusedKey = markGoYAMLNonStrings(doc);
+    // The line only, as above.
+    if (refusedKey !== undefined) throw new ParseError(`invalid YAML in document ${i + 1} at line ${lineAt(text, refusedKey.at)}: ${refusedKey.why}`, { file: source });
     let value: unknown;
     try {
       value = asGoYAMLReads(doc.toJS({ maxAliasCount: 100 }));
@@ -523,6 +544,72 @@ function goYAMLReadsAsNonString(text: string): boolean {
   const numeric = (first >= 0x30 && first <= 0x39) || first === 0x2b || first === 0x2d || first === 0x2e;
   // Only a digit or sign first has its "_" removed; after a "." it is read by ParseFloat as is.
   return numeric && GO_YAML_NUMBER.test(first !== 0x2e && text.includes('_') ? text.replace(/_/g, '') : text);
+}
+
+/**
+ * Go's `strconv.FormatFloat(x, 'g', -1, 32)`: the fewest digits that read back as the same
+ * float32, in exponent form (`1e+06`, two exponent digits at least) when the exponent is below -4
+ * or at least 6 (fewer than 21, where JS switches).
+ */
+function formatFloat32(x: number): string {
+  const f = Math.fround(x);
+  if (f === 0) return Object.is(f, -0) ? '-0' : '0';
+  let mantissa = '';
+  let exp = 0;
+  for (let p = 1; p <= 9; p++) {
+    const e = Math.abs(f).toExponential(p - 1);
+    if (Math.fround(Number(e)) !== Math.abs(f)) continue;
+    const [m, ex] = e.split('e') as [string, string];
+    mantissa = m.replace('.', '');
+    exp = Number(ex);
+    break;
+  }
+  const sign = f < 0 ? '-' : '';
+  if (exp < -4 || exp >= 6) {
+    const frac = mantissa.length > 1 ? `.${mantissa.slice(1)}` : '';
+    return `${sign}${mantissa[0]}${frac}e${exp < 0 ? '-' : '+'}${String(Math.abs(exp)).padStart(2, '0')}`;
+  }
+  if (exp < 0) return `${sign}0.${'0'.repeat(-exp - 1)}${mantissa}`;
+  const whole = mantissa.padEnd(exp + 1, '0');
+  return `${sign}${whole.slice(0, exp + 1)}${whole.length > exp + 1 ? `.${whole.slice(exp + 1)}` : ''}`;
+}
+
+const INT64_MIN = -(2n ** 63n);
+const INT64_MAX = 2n ** 63n - 1n;
+const UINT64_MAX = 2n ** 64n - 1n;
+
+/**
+ * What kubectl makes of a plain, untagged map key: go-yaml v2 resolves it as it resolves a value
+ * (YAML 1.1 bools, Go's numbers), then sigs.k8s.io/yaml's YAMLToJSON turns a bool key into
+ * "true" or "false", an int into its decimal digits and a float into
+ * `FormatFloat(f, 'g', -1, 32)` (`.inf`, `.nan`), and refuses any other ("unsupported map key
+ * of type"): null, and an integer past int64. Undefined when the key is the string as written.
+ */
+function goYAMLKeyOf(text: string): string | { refused: string } | undefined {
+  if (text === '<<' || !goYAMLReadsAsNonString(text)) return undefined;
+  if (/^(?:[yY]|yes|Yes|YES|true|True|TRUE|on|On|ON)$/.test(text)) return 'true';
+  if (/^(?:[nN]|no|No|NO|false|False|FALSE|off|Off|OFF)$/.test(text)) return 'false';
+  if (GO_YAML_WORDS.has(text)) return { refused: 'a key kubectl reads as null (unsupported map key), which it refuses' };
+  if (/^\.(?:nan|NaN|NAN)$/.test(text)) return '.nan';
+  if (/^[-+]?\.(?:inf|Inf|INF)$/.test(text)) return text.startsWith('-') ? '-.inf' : '.inf';
+  // Only a digit or sign first has its "_" removed (see goYAMLReadsAsNonString).
+  const plain = text.startsWith('.') ? text : text.replace(/_/g, '');
+  // strconv.ParseInt(plain, 0, 64), then ParseUint: a leading 0 is octal ("017" is 15).
+  const int = /^([-+]?)(0[xX][0-9a-fA-F]+|0[oO][0-7]+|0[bB][01]+|0[0-7]*|[1-9][0-9]*)$/.exec(plain);
+  if (int) {
+    const digits = int[2] as string;
+    const magnitude = BigInt(/^0[0-7]+$/.test(digits) ? `0o${digits.slice(1)}` : digits.toLowerCase());
+    const value = int[1] === '-' ? -magnitude : magnitude;
+    if (value >= INT64_MIN && value <= INT64_MAX) return value.toString();
+    const tooBig = { refused: 'a key kubectl reads as an integer past int64 (unsupported map key), which it refuses' };
+    // ParseUint takes no sign: a uint64.
+    if (int[1] === '' && value <= UINT64_MAX) return tooBig;
+    // Past that, decimal digits are a float; other digits a big.Int (unsigned) or the text.
+    if (!/^[0-9]+$/.test(digits)) return int[1] === '' ? tooBig : undefined;
+  }
+  const float = Number(plain);
+  // ParseFloat fails out of range: go-yaml then keeps the text.
+  return Number.isFinite(float) ? formatFloat32(float) : undefined;
 }
 
 /** `yaml.stringify(value, { lineWidth: 0 })`, with every string kubectl would not read as one quoted. */

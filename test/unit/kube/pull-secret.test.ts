@@ -221,7 +221,7 @@ describe('pull secrets: metadata as kubectl decodes it into ObjectMeta', () => {
       ['  name: s\n  labels:\n    enabled: yes\n', /^s\.yaml#s: key "metadata\.labels\[enabled\]": the value is a boolean to kubectl \(its YAML reader follows YAML 1\.1 there\), not a string \(quote it\); kubectl refuses the Secret$/],
       ['  name: s\n  labels: {feature: on}\n', /key "metadata\.labels\[feature\]": the value is a boolean to kubectl/],
       ['  name: s\n  annotations:\n    mask: 0b101\n', /key "metadata\.annotations\[mask\]": the value is a number to kubectl/],
-      ['  name: s\n  annotations:\n    n: 1_000\n', /key "metadata\.annotations\[n\]": the value is a number to kubectl/],
+      ['  name: s\n  annotations:\n    count: 1_000\n', /key "metadata\.annotations\[count\]": the value is a number to kubectl/],
       ['  name: s\n  namespace: Off\n', /^s\.yaml#s: key "metadata\.namespace": metadata\.namespace is a boolean to kubectl .*not a string \(quote it\)/],
       ['  name: -0x1F\n', /^s\.yaml#-0x1F: key "metadata\.name": metadata\.name is a number to kubectl/],
       // Through an anchor and a merge key, as kubectl reads them.
@@ -237,6 +237,25 @@ describe('pull secrets: metadata as kubectl decodes it into ObjectMeta', () => {
     expect(kept.files[0]?.entries[0]?.username).to.equal('alice');
     // Outside metadata such a value is left to the checks of its own field.
     expect(() => parseAuthText(yaml('  name: s\n') + 'stringData:\n  other: yes\n', 's.yaml')).to.not.throw();
+  });
+  it('a plain key is the string kubectl\'s YAML-to-JSON step makes of it, and one it cannot make a string of is refused', () => {
+    // go-yaml v2 resolves a key as it resolves a value; sigs.k8s.io/yaml then writes a bool key
+    // as "true"/"false", an int in decimal, a float with FormatFloat(f, 'g', -1, 32).
+    const keys: [string, string][] = [
+      ['on', 'true'], ['Yes', 'true'], ['n', 'false'], ['OFF', 'false'], ['0x1F', '31'], ['017', '15'], ['08', '8'],
+      ['1_000', '1000'], ['+5', '5'], ['-0b11', '-3'], ['1.50', '1.5'], ['1e3', '1000'], ['1e6', '1e+06'], ['.5', '0.5'],
+      ['0.00001', '1e-05'], ['123456789.0', '1.2345679e+08'], ['-.Inf', '-.inf'], ['.NaN', '.nan'],
+      ['9223372036854775807', '9223372036854775807'], ['18446744073709551616', '1.8446744e+19'],
+      // Strings to go-yaml as written, whatever YAML 1.2 makes of them.
+      ['1e400', '1e400'], ['2024-01-02', '2024-01-02'], ['yesterday', 'yesterday'], ['"on"', 'on'], ['!!str on', 'on'],
+    ];
+    for (const [written, read] of keys) {
+      const labels = parsePullSecrets(yaml(`  name: s\n  labels:\n    ${written}: x\n`), 's.yaml').secrets[0]?.labels;
+      expect(labels, written).to.deep.equal({ [read]: 'x' });
+    }
+    for (const [written, why] of [['~', 'null'], ['null', 'null'], ['9223372036854775808', 'an integer past int64']]) {
+      expect(() => parsePullSecrets(yaml(`  name: s\n  labels:\n    ${written}: x\n`), 's.yaml'), written).to.throw(`s.yaml: invalid YAML in document 1 at line 6: a key kubectl reads as ${why} (unsupported map key), which it refuses`);
+    }
   });
   it('maps of strings (and null values, which Go reads as "") are kept', async () => {
     const r = await convertAuth([{ text: yaml('  name: s\n  namespace: ns\n  labels:\n    app: web\n    empty:\n  annotations: {}\n'), source: 's.yaml' }], { to: 'secret', materialize: false, syntax: 'json' });
