@@ -106,12 +106,39 @@ export function looksLikeKubeObject(value: unknown): boolean {
 // Strict standard base64 as the API server's decoder accepts it, compiled once.
 const STD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-function decodeData(value: unknown, where: { file: string; key: string }): string {
-  if (typeof value !== 'string') throw new ParseError('value must be a base64 string', where);
+/** A data value without CR and LF, or an error where the API server refuses it as base64. */
+function base64Of(value: string, where: { file: string; key: string }): string {
   // Go's base64 decoder (how the API server reads []byte from JSON) skips CR and LF, nothing else.
   const text = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
   if (!STD_BASE64.test(text) || text.length % 4 !== 0) throw new ParseError('value is not valid padded base64', where);
-  return Buffer.from(text, 'base64').toString('utf8');
+  return text;
+}
+
+function decodeData(value: unknown, where: { file: string; key: string }): string {
+  if (typeof value !== 'string') throw new ParseError('value must be a base64 string', where);
+  return Buffer.from(base64Of(value, where), 'base64').toString('utf8');
+}
+
+/**
+ * Throws for a value of `data` or `stringData`, under any key and not only the payload's, that
+ * the API server cannot decode into the Secret's map[string][]byte or map[string]string and so
+ * refuses the Secret over ("cannot unmarshal bool into Go struct field Secret.stringData of type
+ * string"): one that is no string (null, read as empty, is one), including an unquoted `yes` or
+ * `on` that only go-yaml reads as a bool, and a data value that is not base64.
+ */
+function checkDataValues(obj: Record<string, unknown>, label: string): void {
+  for (const field of ['data', 'stringData'] as const) {
+    const map = obj[field];
+    if (!isJSONObject(map)) continue;
+    for (const key in map) {
+      const v = map[key];
+      if (v === null) continue;
+      const where = { file: label, key: `${field}[${key}]` };
+      if (typeof v !== 'string') throw new ParseError(`the value is ${kindOf(v)}, not a string (quote it); kubectl refuses the Secret`, where);
+      if (goYAMLNonStrings.get(map)?.has(key)) throw new ParseError(`the value is ${goYAMLKindOf(v)}, not a string (quote it); kubectl refuses the Secret`, where);
+      if (field === 'data') base64Of(v, where);
+    }
+  }
 }
 
 /** The decoded size of a base64 data value (CR and LF skipped, as by Go), without decoding it. */
@@ -218,6 +245,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
   } else {
     throw new ParseError(`missing data key ${dataKey} (required by type ${TYPE_NAME[type]})`, { file: label, key: `data[${dataKey}]` });
   }
+  checkDataValues(obj, label);
   const parsed = parseJSONText(payload);
   if (!parsed.ok) throw new ParseError(`payload is not valid JSON (${parsed.message})`, { file: label, key: dataKey });
   if (!isJSONObject(parsed.value)) throw new ParseError('payload is not a JSON object', { file: label, key: dataKey });
@@ -273,7 +301,7 @@ function goYAMLKindOf(text: string): string {
  * or namespace that is no string, a label or annotation value that is no string (`null`, which Go
  * reads as "", is one), including an unquoted one that only go-yaml reads as a bool or number
  * (`yes`, `on`, `0b1`: "cannot unmarshal bool into Go struct field ObjectMeta.metadata.labels").
- * Such a value in a Secret's other fields is left to the checks of those fields.
+ * Such a value in `data` or `stringData` is refused by checkDataValues.
  */
 function checkMetadata(meta: unknown, label: string): void {
   if (meta === undefined || meta === null) return;

@@ -235,8 +235,18 @@ describe('pull secrets: metadata as kubectl decodes it into ObjectMeta', () => {
     // kubectl, and so do -.nan and .5_0): read as strings, as kubectl reads them.
     const kept = parseAuthText(yaml(`  name: "yes"\n  namespace: !!str on\n  labels:\n    a: 'off'\n    b: yesterday\n    c: 2024-01-02\n    d: -.nan\n    e: .5_0\n    f: "0b101"\n`), 's.yaml');
     expect(kept.files[0]?.entries[0]?.username).to.equal('alice');
-    // Outside metadata such a value is left to the checks of its own field.
-    expect(() => parseAuthText(yaml('  name: s\n') + 'stringData:\n  other: yes\n', 's.yaml')).to.not.throw();
+    // In stringData or data, under any key: the API server decodes them as maps of strings (bytes).
+    const data: [string, string][] = [
+      ['stringData:\n  other: yes\n', 'key "stringData[other]": the value is a boolean to kubectl (its YAML reader follows YAML 1.1 there), not a string (quote it)'],
+      ['stringData:\n  other: on\n', 'key "stringData[other]": the value is a boolean to kubectl'],
+      ['stringData:\n  port: 5000\n', 'key "stringData[port]": the value is a number, not a string (quote it); kubectl refuses the Secret'],
+      ['stringData:\n  .dockerconfigjson: {}\n', 'key "stringData[.dockerconfigjson]": value must be a string'],
+      ['  other: y\n', 'key "data[other]": the value is a boolean to kubectl'],
+      ['  other: "!!!!"\n', 'key "data[other]": value is not valid padded base64'],
+    ];
+    for (const [extra, error] of data) expect(() => parseAuthText(yaml('  name: s\n') + extra, 's.yaml'), extra).to.throw(`s.yaml#s: ${error}`);
+    const fine = parseAuthText(yaml('  name: s\n') + '  other: null\nstringData:\n  other: "yes"\n  empty:\n', 's.yaml');
+    expect(fine.files[0]?.entries[0]?.username).to.equal('alice');
   });
   it('a plain key is the string kubectl\'s YAML-to-JSON step makes of it, and one it cannot make a string of is refused', () => {
     // go-yaml v2 resolves a key as it resolves a value; sigs.k8s.io/yaml then writes a bool key
