@@ -82,6 +82,23 @@ export function sameStored(a: StoredCredential, b: StoredCredential): boolean {
   return a.username === b.username && a.secret === b.secret && (a.tokenUsername === undefined || b.tokenUsername === undefined || a.tokenUsername === b.tokenUsername);
 }
 
+// An unpaired UTF-16 surrogate, which JSON text can hold as an escape ("\ud800") and no UTF-8 can.
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+
+/**
+ * A credential as a Go reader of its source sees it. An auth file (or credkit's file, or an env
+ * JSON) may hold an unpaired surrogate escape, which docker and podman (encoding/json) read as
+ * U+FFFD; a UTF-8 store (keychain, pass, keyutils, a helper through the protocol) cannot hold it
+ * and keeps U+FFFD, so copying it as is would fail its read-back, and a JSON target would keep
+ * what no Go client reads. Every target gets U+FFFD.
+ */
+function asGoReads(c: StoredCredential): StoredCredential {
+  const fix = (s: string) => s.replace(LONE_SURROGATE, '\ufffd');
+  const out: StoredCredential = { ...c, username: fix(c.username), secret: fix(c.secret) };
+  if (c.tokenUsername !== undefined) out.tokenUsername = fix(c.tokenUsername);
+  return out;
+}
+
 /** What copying `source` over `target` does. */
 export function planAction(source: StoredCredential | undefined, target: StoredCredential | undefined): CopyAction {
   if (source === undefined) return 'skip';
@@ -114,6 +131,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     return { ...entry, reason: `reading from ${source.name} failed: ${messageOf(err)}` };
   }
   if (from === undefined) return { ...entry, status: 'skipped', reason: `${source.name} lists it but has no credential for it` };
+  from = asGoReads(from);
   entry.username = from.username;
   const key = target.keyFor?.(url) ?? url;
   if (key !== url) entry.targetKey = key;

@@ -189,6 +189,31 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
   });
 });
 
+describe('credkit copy: an unpaired surrogate escape in an auth file', function () {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(async () => sb?.cleanup());
+
+  it('is copied as U+FFFD, as docker reads it, into the file backend and through a helper, whose read-back then matches', async () => {
+    const from = join(sb.home, 'a.json');
+    // Written as JSON text: JSON.stringify would not keep the escape a hand-edited file can hold.
+    await writeFile(from, '{"auths":{"quay.io":{"username":"alice","password":"fake-\\ud800x"}}}', { mode: 0o600 });
+    const file = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', 'file', '--json']);
+    expect(file.code, file.stderr).to.equal(0);
+    expect((await helperGet(sb, 'credkit', 'quay.io'))?.Secret === 'fake-\ufffdx').to.equal(true);
+    const stored = JSON.parse(await readFile(join(sb.home, '.local', 'share', 'credkit', 'credentials.json'), 'utf8')) as { credentials: Record<string, { secret: string }> };
+    expect(stored.credentials['quay.io']?.secret === 'fake-\ufffdx').to.equal(true);
+    // docker-credential-credkit decodes its store input as Go does (U+FFFD): the read-back matches.
+    await sb.credkit(['store', 'erase', 'quay.io']);
+    const viaHelper = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', 'helper:credkit', '--json']);
+    expect(viaHelper.code, viaHelper.stderr).to.equal(0);
+    expect((JSON.parse(viaHelper.stdout) as { entries: { status: string }[] }).entries.map((e) => e.status)).to.deep.equal(['copied']);
+    expect((await helperGet(sb, 'credkit', 'quay.io'))?.Secret === 'fake-\ufffdx').to.equal(true);
+  });
+});
+
 describe('credkit copy: authfile:PATH → authfile:PATH', function () {
   let sb: Sandbox;
   before(async function () {
