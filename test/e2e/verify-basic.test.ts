@@ -11,34 +11,15 @@ import { createServer as createNetServer, type Server as NetServer, type Socket 
 import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CredkitError, RegistryError, UnauthorizedError, UsageError } from '../../src/errors.js';
+import { RegistryError, UnauthorizedError, UsageError } from '../../src/errors.js';
 import { verifyCredentials } from '../../src/registry-client/verify.js';
 import { startRegistry, type Registry } from '../support/registry.js';
+import { errorText, rejection } from '../support/rejection.js';
 import { skipUnlessPrograms } from '../support/sandbox.js';
 import { makeCert } from '../support/token-registry.js';
 
 const USERS = { alice: 'fake-alice-pw', bob: 'fake-bob-pw' };
 const WRONG = 'fake-not-alices-pw';
-
-/** Resolves to the error `promise` rejects with; fails the test if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<CredkitError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).to.be.instanceOf(CredkitError);
-  return outcome.error as CredkitError;
-}
-
-/** Everything an error could show a user: message, stack, and its causes. */
-function everythingIn(err: unknown): string {
-  let text = '';
-  for (let e: unknown = err, i = 0; e !== undefined && i < 5; e = (e as { cause?: unknown }).cause, i++) {
-    text += e instanceof Error ? `${e.message}\n${e.stack ?? ''}\n` : `${String(e)}\n`;
-  }
-  return text;
-}
 
 function listen<T extends NetServer | HttpServer>(server: T): Promise<number> {
   return new Promise((resolvePromise, reject) => {
@@ -91,7 +72,7 @@ describe('e2e: verifyCredentials against a real registry (Basic)', function () {
     expect(err).to.be.instanceOf(UnauthorizedError);
     expect(err.code).to.equal('UNAUTHORIZED');
     expect(err.message).to.equal(`unauthorized: incorrect username or password for alice at ${r.host}`);
-    expect(everythingIn(err)).to.not.contain(WRONG);
+    expect(errorText(err)).to.not.contain(WRONG);
     expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
     expect(r.acceptedUsers(mark)).to.deep.equal([]);
   });
@@ -110,7 +91,7 @@ describe('e2e: verifyCredentials against a real registry (Basic)', function () {
     expect(err).to.be.instanceOf(RegistryError);
     expect((err as RegistryError).failure).to.equal('tls');
     expect(err.message).to.contain(r.host).and.contain('--cert-dir').and.contain('--insecure');
-    expect(everythingIn(err)).to.not.contain(USERS.alice);
+    expect(errorText(err)).to.not.contain(USERS.alice);
     // Nothing reached the registry's auth: the handshake failed first.
     expect(r.authEvents(mark)).to.deep.equal([]);
   });

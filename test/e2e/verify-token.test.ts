@@ -7,33 +7,16 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { request } from 'node:https';
 import { join } from 'node:path';
-import { CredkitError, RegistryError, UnauthorizedError } from '../../src/errors.js';
+import { RegistryError, UnauthorizedError } from '../../src/errors.js';
 import { parseChallenges } from '../../src/registry-client/challenge.js';
 import { verifyCredentials } from '../../src/registry-client/verify.js';
+import { errorText, rejection } from '../support/rejection.js';
 import { skipUnlessPrograms } from '../support/sandbox.js';
 import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
 
 const USERS = { alice: 'fake-alice-pw', bob: 'fake-bob-pw' };
 const WRONG = 'fake-not-alices-pw';
 const IDENTITY_TOKEN = 'fake-identity-token-for-bob';
-
-async function rejection(promise: Promise<unknown>): Promise<CredkitError> {
-  const outcome = await promise.then(
-    (value) => ({ value }),
-    (error: unknown) => ({ error }),
-  );
-  if (!('error' in outcome)) throw new Error(`expected a rejection, got ${JSON.stringify(outcome.value)}`);
-  expect(outcome.error).to.be.instanceOf(CredkitError);
-  return outcome.error as CredkitError;
-}
-
-function errorText(err: unknown): string {
-  let text = '';
-  for (let e: unknown = err, i = 0; e !== undefined && i < 5; e = (e as { cause?: unknown }).cause, i++) {
-    text += e instanceof Error ? `${e.message}\n${e.stack ?? ''}\n` : `${String(e)}\n`;
-  }
-  return text;
-}
 
 /** The registry's own anonymous answer to GET /v2/: status and WWW-Authenticate. */
 function anonymousPing(host: string, ca: string): Promise<{ status: number; challenge: string | undefined }> {
