@@ -7,8 +7,8 @@
 import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
-import { decodeRegistryAuth, startFakeEngine, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
+import { FIXTURES, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { expectNoSecrets } from '../support/consumers.js';
 
 const HUB_KEY = 'https://index.docker.io/v1/';
@@ -18,13 +18,6 @@ const EXAMPLE = { username: 'carol', password: 'fake-example-registry-pw' };
 const QUAY_WIDE = { username: 'bob', password: 'fake-quay-pass' };
 const SECRETS = [HUB.password, EXAMPLE.password, QUAY_WIDE.password, 'fake-hub-pass', 'fake-team-token', 'fake-app-token'];
 
-/** Compares an auth config field by field; a failure names the fields, never their values. */
-function expectAuth(actual: EngineAuthConfig, expected: EngineAuthConfig, what: string): void {
-  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]) as Set<keyof EngineAuthConfig>;
-  const differing = [...keys].filter((k) => (actual[k] ?? '') !== (expected[k] ?? '')).sort();
-  expect(differing, `${what}: fields that differ`).to.deep.equal([]);
-}
-
 describe('e2e: consumers: the docker CLI reads the config.json credkit writes', function () {
   let engine: FakeEngine;
   let sb: Sandbox;
@@ -33,16 +26,7 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
   before(async function () {
     await skipUnlessPrograms(this, ['docker']);
   });
-  beforeEach(async () => {
-    engine = await startFakeEngine();
-    sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false' });
-    sb.env.DOCKER_HOST = engine.dockerHost;
-    configPath = join(sb.env.DOCKER_CONFIG as string, 'config.json');
-  });
-  afterEach(async () => {
-    await engine?.close();
-    await sb?.cleanup();
-  });
+  makeDockerSandboxPerTest({}, (docker) => ({ engine, sb, configPath } = docker));
 
   /** Runs `docker pull REF` and returns the X-Registry-Auth it sent, decoded ({} when none). */
   async function pullAuth(ref: string): Promise<EngineAuthConfig> {

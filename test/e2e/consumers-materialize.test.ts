@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import { BIN, FIXTURES, basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
-import { decodeRegistryAuth, startFakeEngine, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
+import { decodeRegistryAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { USERS, decodeAuth, decodePullSecret, expectNoSecrets, makeConsumers, ok, writeFixture } from '../support/consumers.js';
 
 /** Sends a `store` to a real reference helper; fails the test when it does not exit 0. */
@@ -174,15 +174,7 @@ describe('e2e: consumers: materialising real credential helpers', function () {
       await secretService?.stop();
       await pass?.stop();
     });
-    beforeEach(async () => {
-      engine = await startFakeEngine();
-      sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false', ...pass!.env, ...secretService!.env });
-      sb.env.DOCKER_HOST = engine.dockerHost;
-    });
-    afterEach(async () => {
-      await engine?.close();
-      await sb?.cleanup();
-    });
+    makeDockerSandboxPerTest(() => ({ ...pass!.env, ...secretService!.env }), (docker) => ({ engine, sb } = docker));
 
     const docker = (config: string, args: readonly string[], input = '') => run('docker', args, { input, env: { ...sb.env, DOCKER_CONFIG: config } });
     /** What docker sent with its last pull: the fields that say who logged in (never printed). */

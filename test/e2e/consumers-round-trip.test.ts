@@ -6,24 +6,18 @@
 import { expect } from 'chai';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startRegistry, type Registry } from '../support/registry.js';
-import { decodeRegistryAuth, startFakeEngine, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
+import { decodeRegistryAuth, expectAuth, makeDockerSandbox, type DockerSandbox, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { USERS, expectNoSecrets, makeConsumers, ok, renderFixture, writeFixture } from '../support/consumers.js';
 
 const FIXTURE = 'consumers/docker-scoped-alice-wide-bob.json';
 const HUB_KEY = 'https://index.docker.io/v1/';
 const HUB = { username: 'hubuser', password: 'fake-hub-pw' };
 
-/** Compares an auth config field by field; a failure names the fields, never their values. */
-function expectAuth(actual: EngineAuthConfig, expected: EngineAuthConfig, what: string): void {
-  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]) as Set<keyof EngineAuthConfig>;
-  const differing = [...keys].filter((k) => (actual[k] ?? '') !== (expected[k] ?? '')).sort();
-  expect(differing, `${what}: fields that differ`).to.deep.equal([]);
-}
-
 describe('e2e: consumers: docker → podman → docker round trip, then skopeo and docker', function () {
   let registry: Registry | undefined;
+  let docker: DockerSandbox | undefined;
   let engine: FakeEngine | undefined;
   let sb: Sandbox;
   let host: string;
@@ -36,15 +30,14 @@ describe('e2e: consumers: docker → podman → docker round trip, then skopeo a
     host = registry.host;
     await registry.seedImage('team/app:1', 'alice');
     await registry.seedImage('other/app:1', 'bob');
-    engine = await startFakeEngine();
-    sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false' });
-    sb.env.DOCKER_HOST = engine.dockerHost;
+    docker = await makeDockerSandbox();
+    ({ engine, sb } = docker);
 
     await mkdir(join(sb.home, 'in'));
     const start = await writeFixture(join(sb.home, 'in', 'config.json'), FIXTURE, { REGISTRY: host });
     original = await renderFixture(FIXTURE, { REGISTRY: host });
     const podman = join(sb.home, 'mid', 'auth.json');
-    final = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+    final = docker.configPath;
 
     const toPodman = await sb.credkit(['convert', start, '--to', 'podman', '-o', podman]);
     expectNoSecrets('convert --to podman', [toPodman]);
@@ -57,8 +50,7 @@ describe('e2e: consumers: docker → podman → docker round trip, then skopeo a
     expect(report.losses.map((l) => `${l.kind} ${l.key}`)).to.deep.equal([`scope ${host}/team/app`]);
   });
   after(async () => {
-    await engine?.close();
-    await sb?.cleanup();
+    await docker?.close();
     await registry?.stop();
   });
 

@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { decodeRegistryAuth, FAKE_API_VERSION, startFakeEngine, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
+import { putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { decodeRegistryAuth, expectAuth, FAKE_API_VERSION, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 
 const REGISTRY = 'registry.example.test';
 const OTHER = 'other.example.test';
@@ -22,16 +22,6 @@ async function helperGet(sb: Sandbox, serverURL: string): Promise<{ ServerURL: s
   if (r.code === 1 && r.stdout === NOT_FOUND) return undefined;
   expect(r.code, `helper get ${serverURL} failed`).to.equal(0);
   return JSON.parse(r.stdout) as { ServerURL: string; Username: string; Secret: string };
-}
-
-/**
- * Compares an auth config field by field and reports only the names of fields that differ, so a
- * failure never prints a secret (fake or not).
- */
-function expectAuth(actual: EngineAuthConfig, expected: EngineAuthConfig, what: string): void {
-  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]) as Set<keyof EngineAuthConfig>;
-  const differing = [...keys].filter((k) => (actual[k] ?? '') !== (expected[k] ?? '')).sort();
-  expect(differing, `${what}: fields that differ`).to.deep.equal([]);
 }
 
 /** Asserts a secret appears nowhere in a command's output, without printing the output. */
@@ -62,18 +52,9 @@ describe('e2e: docker CLI with docker-credential-credkit', function () {
   before(async function () {
     await skipUnlessPrograms(this, ['docker']);
   });
-
-  beforeEach(async () => {
-    engine = await startFakeEngine();
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file', DOCKER_CLI_HINTS: 'false' });
+  makeDockerSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (docker) => {
+    ({ engine, sb, configPath } = docker);
     await putHelperOnPath(sb);
-    sb.env.DOCKER_HOST = engine.dockerHost;
-    configPath = join(sb.env.DOCKER_CONFIG as string, 'config.json');
-  });
-
-  afterEach(async () => {
-    await engine?.close();
-    await sb?.cleanup();
   });
 
   const docker = (args: readonly string[], input = '', env: Record<string, string> = {}) =>

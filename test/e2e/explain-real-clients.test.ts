@@ -9,7 +9,7 @@ import { expect } from 'chai';
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { decodeRegistryAuth, startFakeEngine, type FakeEngine } from '../support/fake-engine.js';
+import { decodeRegistryAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
 import { startRegistry, type Registry } from '../support/registry.js';
 
 const HUB_KEY = 'https://index.docker.io/v1/';
@@ -45,9 +45,8 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
   before(async function () {
     await skipUnlessPrograms(this, ['docker']);
   });
-  beforeEach(async () => {
-    engine = await startFakeEngine();
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file', DOCKER_CLI_HINTS: 'false' });
+  makeDockerSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (made) => {
+    ({ engine, sb } = made);
     await putHelperOnPath(sb);
     // PATH without the system's directories, so docker's default-store detection cannot find
     // pass or secretservice on this machine: only docker itself and the credkit helper.
@@ -56,11 +55,6 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     const docker = (await run('sh', ['-c', 'command -v docker'], { env: { PATH: basePath() } })).stdout.trim();
     await symlink(docker, join(bin, 'docker'));
     sb.env.PATH = `${join(sb.home, 'bin')}:${bin}`;
-    sb.env.DOCKER_HOST = engine.dockerHost;
-  });
-  afterEach(async () => {
-    await engine?.close();
-    await sb?.cleanup();
   });
 
   interface DockerCase {

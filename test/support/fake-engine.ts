@@ -4,10 +4,12 @@
  * records what the CLI sent, and answers 404 to anything else (recorded too, so a failing test can
  * show what the CLI asked for). It never prints request bodies or headers: they hold secrets.
  */
+import { expect } from 'chai';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { makePerTest, makeSandbox, resolveSandboxEnv, type Sandbox, type SandboxEnv } from './sandbox.js';
 
 /** The API version the fake engine advertises; the CLI negotiates down to it. */
 export const FAKE_API_VERSION = '1.47';
@@ -62,6 +64,16 @@ export interface FakeEngine {
 /** Decodes an `X-Registry-Auth` header: base64url (padded or not) JSON of the auth config. */
 export function decodeRegistryAuth(header: string): EngineAuthConfig {
   return JSON.parse(Buffer.from(header, 'base64url').toString('utf8')) as EngineAuthConfig;
+}
+
+/**
+ * Compares an auth config field by field and reports only the names of fields that differ, so a
+ * failure never prints a secret (fake or not).
+ */
+export function expectAuth(actual: EngineAuthConfig, expected: EngineAuthConfig, what: string): void {
+  const keys = new Set([...Object.keys(actual), ...Object.keys(expected)]) as Set<keyof EngineAuthConfig>;
+  const differing = [...keys].filter((k) => (actual[k] ?? '') !== (expected[k] ?? '')).sort();
+  expect(differing, `${what}: fields that differ`).to.deep.equal([]);
 }
 
 function readBody(req: IncomingMessage): Promise<string> {
@@ -181,4 +193,41 @@ export async function startFakeEngine(options: FakeEngineOptions = {}): Promise<
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/** A sandbox whose docker CLI talks to a fake engine of its own. */
+export interface DockerSandbox {
+  sb: Sandbox;
+  engine: FakeEngine;
+  /** `$DOCKER_CONFIG/config.json` of the sandbox. */
+  configPath: string;
+  /** Closes the engine, then removes the sandbox. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts a fake engine and makes a sandbox (with `extraEnv`) whose DOCKER_HOST is that engine, with
+ * the CLI's hints off so that its output holds only what the test is about.
+ */
+export async function makeDockerSandbox(extraEnv: Record<string, string> = {}): Promise<DockerSandbox> {
+  const engine = await startFakeEngine();
+  const sb = await makeSandbox({ DOCKER_CLI_HINTS: 'false', ...extraEnv }).catch(async (e: unknown) => {
+    await engine.close();
+    throw e;
+  });
+  sb.env.DOCKER_HOST = engine.dockerHost;
+  return {
+    sb,
+    engine,
+    configPath: join(sb.env.DOCKER_CONFIG as string, 'config.json'),
+    async close() {
+      await engine.close();
+      await sb.cleanup();
+    },
+  };
+}
+
+/** Registers hooks that give each test of the calling suite a fresh {@link makeDockerSandbox} (see {@link makePerTest}). */
+export function makeDockerSandboxPerTest(extraEnv: SandboxEnv, keep: (docker: DockerSandbox) => unknown): void {
+  makePerTest(() => makeDockerSandbox(resolveSandboxEnv(extraEnv)), (docker) => docker.close(), keep);
 }

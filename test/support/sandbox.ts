@@ -119,6 +119,35 @@ export async function makeSandbox(extraEnv: Record<string, string> = {}): Promis
 }
 
 /**
+ * Registers hooks that `make` a fresh something before each test of the calling suite and `dispose`
+ * of it after the test; `keep` gets each new one first, to hold on to it and add what the suite needs.
+ */
+export function makePerTest<T>(make: () => Promise<T>, dispose: (made: T) => Promise<void>, keep: (made: T) => unknown): void {
+  let made: T | undefined;
+  beforeEach(async () => {
+    made = undefined; // a failed make() must not dispose of the last test's twice
+    made = await make();
+    await keep(made);
+  });
+  afterEach(async () => {
+    if (made !== undefined) await dispose(made);
+  });
+}
+
+/** The extra environment for a sandbox, or a function that gives it when the sandbox is made. */
+export type SandboxEnv = Record<string, string> | (() => Record<string, string>);
+
+/** `env` itself, or what it gives when it is a function (called late, so it may use what a `before` hook started). */
+export function resolveSandboxEnv(env: SandboxEnv): Record<string, string> {
+  return typeof env === 'function' ? env() : env;
+}
+
+/** Registers hooks that give each test of the calling suite a fresh sandbox made with `extraEnv` (see {@link makePerTest}). */
+export function makeSandboxPerTest(extraEnv: SandboxEnv, keep: (sb: Sandbox) => unknown): void {
+  makePerTest(() => makeSandbox(resolveSandboxEnv(extraEnv)), (sb) => sb.cleanup(), keep);
+}
+
+/**
  * Writes an executable `docker-credential-credkit` into `dir` that runs this repository's helper
  * with the current node, as an installed package's bin would be; put `dir` first on PATH so that
  * clients which look helpers up by name (containers/image, docker) find it. Returns `dir`.
