@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, makeSandbox, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { startRegistry, type Registry } from '../support/registry.js';
+import { FIXTURES, makeSandboxPerTest, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { APP_IMAGES, makeRegistryPerSuite, type Registry } from '../support/registry.js';
 import { USERS, decodeAuth, decodePullSecret, expectNoSecrets, makeConsumers, ok, writeFixture, type Consumers } from '../support/consumers.js';
 
 describe('e2e: consumers: skopeo and podman accept the auth files credkit writes', function () {
@@ -18,21 +18,14 @@ describe('e2e: consumers: skopeo and podman accept the auth files credkit writes
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    registry = await startRegistry({ users: USERS });
-    host = registry.host;
-    await registry.seedImage('team/app:1', 'alice');
-    await registry.seedImage('other/app:1', 'bob');
   });
-  after(async () => {
-    await registry?.stop();
+  makeRegistryPerSuite({ users: USERS, images: APP_IMAGES }, (r) => {
+    registry = r;
+    host = r.host;
   });
-
-  beforeEach(async () => {
-    sb = await makeSandbox();
+  makeSandboxPerTest({}, async (s) => {
+    sb = s;
     clients = await makeConsumers(registry!, join(sb.home, 'consumers'));
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
   });
 
   /** Renders a consumer fixture for this registry into the sandbox. */

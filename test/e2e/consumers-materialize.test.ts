@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN, FIXTURES, basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { startRegistry, type Registry } from '../support/registry.js';
+import { APP_IMAGES, startRegistry, type Registry } from '../support/registry.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
 import { decodeRegistryAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { USERS, decodeAuth, decodePullSecret, expectNoSecrets, makeConsumers, ok, writeFixture } from '../support/consumers.js';
@@ -43,13 +43,11 @@ describe('e2e: consumers: materialising real credential helpers', function () {
         'docker-credential-pass', 'pass', 'gpg', 'gpgconf',
         'docker-credential-secretservice', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon',
       ]);
-      registry = await startRegistry({ users: USERS });
+      registry = await startRegistry({ users: USERS, images: APP_IMAGES });
       host = registry.host;
       // The same registry under another name: clients compare host names literally, so this is a
       // third registry key, routed to a third helper.
       localhost = host.replace(/^127\.0\.0\.1:/, 'localhost:');
-      await registry.seedImage('team/app:1', 'alice');
-      await registry.seedImage('other/app:1', 'bob');
       pass = await startPassStore();
       secretService = await startSecretService();
       // The reference helpers store for themselves: what credkit reads back is what they wrote.

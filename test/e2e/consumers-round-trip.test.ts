@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { mkdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
-import { startRegistry, type Registry } from '../support/registry.js';
+import { APP_IMAGES, startRegistry, type Registry } from '../support/registry.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandbox, type DockerSandbox, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { USERS, expectNoSecrets, makeConsumers, ok, renderFixture, writeFixture } from '../support/consumers.js';
 
@@ -26,10 +26,8 @@ describe('e2e: consumers: docker → podman → docker round trip, then skopeo a
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'docker']);
-    registry = await startRegistry({ users: USERS });
+    registry = await startRegistry({ users: USERS, images: APP_IMAGES });
     host = registry.host;
-    await registry.seedImage('team/app:1', 'alice');
-    await registry.seedImage('other/app:1', 'bob');
     docker = await makeDockerSandbox();
     ({ engine, sb } = docker);
 

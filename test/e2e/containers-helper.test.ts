@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
+import { basePath, makeSandboxPerTest, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { containerStateFlags, makeRegistryPerSuite, type Registry } from '../support/registry.js';
 
 const ALICE_PW = 'fake-alice-pw-1';
 const WRONG_PW = 'fake-not-alices-pw';
@@ -23,16 +23,15 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    registry = await startRegistry({ users: { alice: ALICE_PW, bob: 'fake-bob-pw' } });
+  });
+  makeRegistryPerSuite({ users: { alice: ALICE_PW, bob: 'fake-bob-pw' } }, async (made) => {
+    registry = made;
     image = await registry.seedImage('team/app:1', 'alice');
   });
-  after(async () => {
-    await registry?.stop();
-  });
 
-  beforeEach(async () => {
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (made) => {
     const r = registry!;
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    sb = made;
     // Everything the test needs lives under `work`; the rest of HOME stays free of auth files, so
     // containers/image can only find credentials through the auth file below.
     const work = join(sb.home, 'work');
@@ -45,14 +44,16 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
     // The client's env: the sandbox's (HOME, XDG dirs, CREDKIT_*) with the shim dir first on PATH.
     env = r.clientEnv({ ...sb.env, PATH: `${shimDir}:${basePath()}` });
   });
-  afterEach(async () => {
-    await sb?.cleanup();
-  });
 
   const storeInCredkit = (username: string, secret: string) =>
     sb!.helper('store', `${JSON.stringify({ ServerURL: registry!.host, Username: username, Secret: secret })}\n`);
 
   const skopeo = (args: readonly string[], input?: string) => run('skopeo', args, { env, input });
+  /** `skopeo inspect` of the seeded image through the auth file. */
+  const inspectImage = () => skopeo(['inspect', '--authfile', authFile, '--cert-dir', registry!.certDir, `docker://${image}`]);
+  /** `login --password-stdin` as alice with `password` through the auth file, run by `client` (skopeo, podman or buildah). */
+  const loginAlice = (client: typeof skopeo, password: string) =>
+    client(['login', '--authfile', authFile, '--cert-dir', registry!.certDir, '--username', 'alice', '--password-stdin', registry!.host], `${password}\n`);
 
   function expectNoSecrets(...results: RunResult[]) {
     for (const r of results) for (const pw of [ALICE_PW, WRONG_PW]) expect(r.stdout + r.stderr).to.not.contain(pw);
@@ -62,6 +63,21 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
     const l = await sb!.helper('list', 'unused');
     expect(l.code, l.stdout).to.equal(0);
     expect(l.stdout).to.equal('{}\n');
+  }
+
+  /** credkit's helper returns alice's credential for the registry. */
+  async function expectAliceStored() {
+    const got = await sb!.helper('get', registry!.host);
+    expect(got.code, got.stdout).to.equal(0);
+    expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: registry!.host, Username: 'alice', Secret: ALICE_PW });
+  }
+
+  /** credkit's helper no longer finds the registry, and lists nothing at all. */
+  async function expectErased() {
+    const after = await sb!.helper('get', registry!.host);
+    expect(after.code).to.equal(1);
+    expect(after.stdout).to.equal(NOT_FOUND);
+    await expectNothingStored();
   }
 
   async function expectAuthFileKeepsNoSecret() {
@@ -89,7 +105,7 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       const s = await storeInCredkit('alice', ALICE_PW);
       expect(s.code, s.stdout).to.equal(0);
       const mark = r.logMark();
-      const res = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      const res = await inspectImage();
       expect(res.code, res.stderr).to.equal(0);
       expect(JSON.parse(res.stdout).Name).to.equal(`${r.host}/team/app`);
       expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
@@ -102,7 +118,7 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       const r = registry!;
       expect((await storeInCredkit('alice', WRONG_PW)).code).to.equal(0);
       const mark = r.logMark();
-      const res = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      const res = await inspectImage();
       expect(res.code).to.equal(1);
       expect(res.stderr).to.contain('unauthorized');
       expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
@@ -113,7 +129,7 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
     it('with nothing stored in credkit, inspect is anonymous and fails', async () => {
       const r = registry!;
       const mark = r.logMark();
-      const res = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      const res = await inspectImage();
       expect(res.code).to.equal(1);
       expect(res.stderr).to.contain('unauthorized');
       const outcomes = new Set(r.authEvents(mark).map((e) => e.outcome));
@@ -123,29 +139,21 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
     it('login stores the credential in credkit (not in the auth file); logout erases it', async () => {
       const r = registry!;
       const mark = r.logMark();
-      const login = await skopeo(
-        ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
-        `${ALICE_PW}\n`,
-      );
+      const login = await loginAlice(skopeo, ALICE_PW);
       expect(login.code, login.stderr).to.equal(0);
       expectLoginAccepted(mark);
-      const got = await sb!.helper('get', r.host);
-      expect(got.code, got.stdout).to.equal(0);
-      expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: r.host, Username: 'alice', Secret: ALICE_PW });
+      await expectAliceStored();
       await expectAuthFileKeepsNoSecret();
 
       // What login stored is what the next pull-side lookup uses.
       const mark2 = r.logMark();
-      const inspect = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      const inspect = await inspectImage();
       expect(inspect.code, inspect.stderr).to.equal(0);
       expect(r.acceptedUsers(mark2)).to.deep.equal(['alice']);
 
       const logout = await skopeo(['logout', '--authfile', authFile, r.host]);
       expect(logout.code, logout.stderr).to.equal(0);
-      const after = await sb!.helper('get', r.host);
-      expect(after.code).to.equal(1);
-      expect(after.stdout).to.equal(NOT_FOUND);
-      await expectNothingStored();
+      await expectErased();
       await expectAuthFileKeepsNoSecret();
       expectNoSecrets(login, inspect, logout);
     });
@@ -153,10 +161,7 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
     it('login with a wrong password fails and stores nothing', async () => {
       const r = registry!;
       const mark = r.logMark();
-      const login = await skopeo(
-        ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
-        `${WRONG_PW}\n`,
-      );
+      const login = await loginAlice(skopeo, WRONG_PW);
       expect(login.code).to.not.equal(0);
       expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
       await expectNothingStored();
@@ -178,15 +183,10 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       it('login stores alice in credkit, skopeo then authenticates with it, logout erases it', async () => {
         const r = registry!;
         const mark = r.logMark();
-        const login = await client(
-          ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
-          `${ALICE_PW}\n`,
-        );
+        const login = await loginAlice(client, ALICE_PW);
         expect(login.code, login.stderr).to.equal(0);
         expectLoginAccepted(mark);
-        const got = await sb!.helper('get', r.host);
-        expect(got.code, got.stdout).to.equal(0);
-        expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: r.host, Username: 'alice', Secret: ALICE_PW });
+        await expectAliceStored();
         await expectAuthFileKeepsNoSecret();
 
         // --get-login reads the user name back through the helper.
@@ -195,26 +195,20 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
         expect(who.stdout.trim()).to.equal('alice');
 
         const mark2 = r.logMark();
-        const inspect = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+        const inspect = await inspectImage();
         expect(inspect.code, inspect.stderr).to.equal(0);
         expect(r.acceptedUsers(mark2)).to.deep.equal(['alice']);
 
         const logout = await client(['logout', '--authfile', authFile, r.host]);
         expect(logout.code, logout.stderr).to.equal(0);
-        const after = await sb!.helper('get', r.host);
-        expect(after.code).to.equal(1);
-        expect(after.stdout).to.equal(NOT_FOUND);
-        await expectNothingStored();
+        await expectErased();
         expectNoSecrets(login, who, inspect, logout);
       });
 
       it('login with a wrong password fails, the registry rejects alice, and nothing is stored', async () => {
         const r = registry!;
         const mark = r.logMark();
-        const login = await client(
-          ['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host],
-          `${WRONG_PW}\n`,
-        );
+        const login = await loginAlice(client, WRONG_PW);
         expect(login.code).to.not.equal(0);
         expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
         expect(r.acceptedUsers(mark)).to.deep.equal([]);

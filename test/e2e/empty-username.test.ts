@@ -6,8 +6,8 @@
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
-import { startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
+import { makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { makeTokenRegistryPerSuite, type TokenRegistry } from '../support/token-registry.js';
 
 const USERS = { alice: 'fake-empty-user-alice-pw' };
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -18,17 +18,11 @@ describe('e2e: an empty username in a podman auth.json, against a real token-aut
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    tr = await startTokenRegistry({ users: USERS });
   });
-  after(async () => {
-    await tr?.stop();
-  });
-  beforeEach(async () => {
-    sb = await makeSandbox();
+  makeTokenRegistryPerSuite({ users: USERS }, (made) => (tr = made));
+  makeSandboxPerTest({}, (s) => {
+    sb = s;
     tr!.events.length = 0;
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
   });
 
   /** skopeo with only `authFile` (empty HOME and XDG_RUNTIME_DIR). */

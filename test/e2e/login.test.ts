@@ -9,10 +9,10 @@ import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises
 import { createServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import { basePath, hasProgram, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { basePath, hasProgram, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startFakeEngine } from '../support/fake-engine.js';
-import { startRegistry, writeMinimalOciLayout, type Registry } from '../support/registry.js';
-import { makeCert, startTokenRegistry, type TokenRegistry } from '../support/token-registry.js';
+import { APP_IMAGES, makeRegistryPerSuite, writeMinimalOciLayout, type Registry } from '../support/registry.js';
+import { makeCert, makeTokenRegistryPerSuite, type TokenRegistry } from '../support/token-registry.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
 import { startProxy } from '../support/proxy.js';
 
@@ -67,21 +67,15 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    registry = await startRegistry({ users: USERS });
-    host = registry.host;
-    await registry.seedImage('team/app:1', 'alice');
-    await registry.seedImage('other/app:1', 'bob');
   });
-  after(async () => {
-    await registry?.stop();
+  makeRegistryPerSuite({ users: USERS, images: APP_IMAGES }, (r) => {
+    registry = r;
+    host = r.host;
   });
-  beforeEach(async () => {
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (s) => {
+    sb = s;
     sb.env.CREDKIT_FILE = join(sb.home, 'credkit-store', 'credentials.json');
     config = join(sb.env.DOCKER_CONFIG!, 'config.json');
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
   });
 
   const login = (args: readonly string[], secret: string) => sb.credkit(['login', ...args, '--cert-dir', registry!.certDir], secret);
@@ -537,7 +531,9 @@ describe('e2e: credkit login against a real token-auth registry (Bearer, identit
 
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    tr = await startTokenRegistry({ users: USERS, refreshTokens: { [BOB_TOKEN]: 'bob' } });
+  });
+  makeTokenRegistryPerSuite({ users: USERS, refreshTokens: { [BOB_TOKEN]: 'bob' } }, async (made) => {
+    tr = made;
     // Seed team/app:1 as alice (the token server checks her password on GET, as docker's flow does).
     const work = join(tr.certDir, '..', 'seed');
     await mkdir(join(work, 'home'), { recursive: true });
@@ -551,15 +547,9 @@ describe('e2e: credkit login against a real token-auth registry (Bearer, identit
     );
     if (seeded.code !== 0) throw new Error(`seeding the token registry failed: ${seeded.stderr}`);
   });
-  after(async () => {
-    await tr?.stop();
-  });
-  beforeEach(async () => {
-    sb = await makeSandbox();
+  makeSandboxPerTest({}, (s) => {
+    sb = s;
     tr!.events.length = 0;
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
   });
 
   it('the identity token the registry hands out is stored as docker does; skopeo logs in with it as alice', async () => {
@@ -659,12 +649,7 @@ describe('e2e: credkit login against a registry that echoes the request in its e
   before(async function () {
     await skipUnlessPrograms(this, ['openssl']);
   });
-  beforeEach(async () => {
-    sb = await makeSandbox();
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
-  });
+  makeSandboxPerTest({}, (s) => (sb = s));
 
   for (const [scheme, failAt] of [['basic', 'registry'], ['bearer', 'token-server'], ['bearer', 'registry']] as const) {
     it(`${scheme}, failing at the ${failAt}: exit 1, the error names the status, no secret in any form on stdout or stderr (--json too)`, async () => {

@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basePath, run, type RunResult } from './sandbox.js';
+import { basePath, makePerSuite, run, type RunResult } from './sandbox.js';
 
 /** Options for {@link startRegistry}. */
 export interface RegistryOptions {
@@ -24,7 +24,12 @@ export interface RegistryOptions {
   env?: Readonly<Record<string, string | undefined>>;
   /** Token auth instead of htpasswd: the registry trusts JWTs signed by a key in `rootCertBundle`. */
   tokenAuth?: TokenAuthConfig;
+  /** Images to push once it is up (see {@link Registry.seedImage}): `repo:tag` → the user who pushes it. */
+  images?: Readonly<Record<string, string>>;
 }
+
+/** The images the consumer suites read: team/app:1 pushed as alice, other/app:1 as bob. */
+export const APP_IMAGES = { 'team/app:1': 'alice', 'other/app:1': 'bob' } as const;
 
 /** Distribution's `auth: token:` settings. */
 export interface TokenAuthConfig {
@@ -352,9 +357,15 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
       },
       stop,
     };
+    for (const [image, user] of Object.entries(options.images ?? {})) await registry.seedImage(image, user);
     return registry;
   } catch (e) {
     await stop();
     throw e;
   }
+}
+
+/** Registers hooks that start a registry for the calling suite and stop it after the suite (see {@link makePerSuite}). */
+export function makeRegistryPerSuite(options: RegistryOptions, keep: (registry: Registry) => unknown): void {
+  makePerSuite(() => startRegistry(options), (registry) => registry.stop(), keep);
 }

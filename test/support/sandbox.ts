@@ -134,6 +134,22 @@ export function makePerTest<T>(make: () => Promise<T>, dispose: (made: T) => Pro
   });
 }
 
+/**
+ * Registers hooks that `make` something once for the calling suite (after any `before` hook the suite
+ * registered first, such as a {@link skipUnlessPrograms} check) and `dispose` of it after the suite;
+ * `keep` gets it first.
+ */
+export function makePerSuite<T>(make: () => Promise<T>, dispose: (made: T) => Promise<void>, keep: (made: T) => unknown): void {
+  let made: T | undefined;
+  before(async () => {
+    made = await make();
+    await keep(made);
+  });
+  after(async () => {
+    if (made !== undefined) await dispose(made);
+  });
+}
+
 /** The extra environment for a sandbox, or a function that gives it when the sandbox is made. */
 export type SandboxEnv = Record<string, string> | (() => Record<string, string>);
 

@@ -22,7 +22,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startRegistry, type Registry } from './registry.js';
-import { basePath, run } from './sandbox.js';
+import { basePath, makePerSuite, run } from './sandbox.js';
 
 /** Options for {@link startTokenRegistry}. */
 export interface TokenRegistryOptions {
@@ -307,4 +307,9 @@ export async function startTokenRegistry(options: TokenRegistryOptions): Promise
     await stop();
     throw e;
   }
+}
+
+/** Registers hooks that start a token-auth registry for the calling suite and stop it after the suite (see {@link makePerSuite}). */
+export function makeTokenRegistryPerSuite(options: TokenRegistryOptions, keep: (tr: TokenRegistry) => unknown): void {
+  makePerSuite(() => startTokenRegistry(options), (tr) => tr.stop(), keep);
 }
