@@ -135,48 +135,36 @@ describe('helper client e2e: credkit\'s own helper as helper:credkit', () => {
   });
 });
 
-describe('helper client e2e: docker-credential-pass', function () {
-  let pass: RealBackend | undefined;
-  let ctx: { sb: Sandbox };
-  before(async function () {
-    await skipUnlessPrograms(this, ['docker-credential-pass', 'pass', 'gpg', 'gpgconf']);
-    pass = await startPassStore();
+/**
+ * The cycle against a real reference helper, whose backend `start` starts once for the suite; the
+ * entries a test may leave are erased after it, so that the next one starts from an empty store.
+ */
+function describeRealHelper(name: string, programs: readonly string[], start: () => Promise<RealBackend>, missing: 'erased' | 'not-found'): void {
+  describe(`helper client e2e: docker-credential-${name}`, function () {
+    let backend: RealBackend | undefined;
+    let ctx: { sb: Sandbox };
+    before(async function () {
+      await skipUnlessPrograms(this, programs);
+      backend = await start();
+    });
+    after(async () => {
+      await backend?.stop();
+    });
+    beforeEach(async () => {
+      ctx = await helperSandbox(backend?.env);
+    });
+    afterEach(async () => {
+      for (const url of ['quay.io', 'ghcr.io']) await ctx.sb.credkit(['store', 'erase', url, '--backend', `helper:${name}`]).catch(() => undefined);
+      await ctx.sb.cleanup();
+    });
+    runCycle(`helper:${name}`, () => ctx, missing);
   });
-  after(async () => {
-    await pass?.stop();
-  });
-  beforeEach(async () => {
-    ctx = await helperSandbox(pass?.env);
-  });
-  afterEach(async () => {
-    // Leave the password store empty for the next test.
-    for (const url of ['quay.io', 'ghcr.io']) await ctx.sb.credkit(['store', 'erase', url, '--backend', 'helper:pass']).catch(() => undefined);
-    await ctx.sb.cleanup();
-  });
-  // pass answers a missing `get` with empty fields and exit 0 (0.6.4) and a missing `erase` with
-  // "… is not in the password store."; both read as not found.
-  runCycle('helper:pass', () => ctx, 'not-found');
-});
+}
 
-describe('helper client e2e: docker-credential-secretservice', function () {
-  let keyring: RealBackend | undefined;
-  let ctx: { sb: Sandbox };
-  before(async function () {
-    await skipUnlessPrograms(this, ['docker-credential-secretservice', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']);
-    keyring = await startSecretService();
-  });
-  after(async () => {
-    await keyring?.stop();
-  });
-  beforeEach(async () => {
-    ctx = await helperSandbox(keyring?.env);
-  });
-  afterEach(async () => {
-    for (const url of ['quay.io', 'ghcr.io']) await ctx.sb.credkit(['store', 'erase', url, '--backend', 'helper:secretservice']).catch(() => undefined);
-    await ctx.sb.cleanup();
-  });
-  runCycle('helper:secretservice', () => ctx, 'erased');
-});
+// pass answers a missing `get` with empty fields and exit 0 (0.6.4) and a missing `erase` with
+// "… is not in the password store."; both read as not found.
+describeRealHelper('pass', ['docker-credential-pass', 'pass', 'gpg', 'gpgconf'], startPassStore, 'not-found');
+describeRealHelper('secretservice', ['docker-credential-secretservice', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon'], startSecretService, 'erased');
 
 describe('helper client e2e: helpers that fail', function () {
   let sb: Sandbox;

@@ -8,20 +8,19 @@
 import { expect } from 'chai';
 import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 
 const REGISTRY = 'registry.example.test';
 const OTHER = 'other.example.test';
 const HUB_KEY = 'https://index.docker.io/v1/';
 const NOT_FOUND = 'credentials not found in native keychain\n';
 
-/** A sandbox with credkit's file backend, the helper on PATH and an auth.json with credHelpers. */
-async function setUp(): Promise<{ sb: Sandbox; authFile: string }> {
-  const sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+/** Puts the helper on the sandbox's PATH and writes an auth.json whose credHelpers route to it; returns its path. */
+async function routeToCredkit(sb: Sandbox): Promise<string> {
   await putHelperOnPath(sb);
   const authFile = join(sb.home, 'auth.json');
   await writeFile(authFile, JSON.stringify({ credHelpers: { [REGISTRY]: 'credkit', 'docker.io': 'credkit' } }), { mode: 0o600 });
-  return { sb, authFile };
+  return authFile;
 }
 
 async function store(sb: Sandbox, serverURL: string, username: string): Promise<void> {
@@ -36,11 +35,9 @@ describe('e2e: podman with docker-credential-credkit (credHelpers)', function ()
   before(async function () {
     await skipUnlessPrograms(this, ['podman']);
   });
-  beforeEach(async () => {
-    ({ sb, authFile } = await setUp());
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (made) => {
+    sb = made;
+    authFile = await routeToCredkit(sb);
   });
 
   const podman = (args: readonly string[], env: Record<string, string> = {}) =>
@@ -99,11 +96,9 @@ describe('e2e: skopeo with docker-credential-credkit (credHelpers)', function ()
   before(async function () {
     await skipUnlessPrograms(this, ['skopeo']);
   });
-  beforeEach(async () => {
-    ({ sb, authFile } = await setUp());
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (made) => {
+    sb = made;
+    authFile = await routeToCredkit(sb);
   });
 
   it('login --get-login reads the username through credkit; logout erases it', async () => {
