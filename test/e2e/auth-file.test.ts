@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, FIXTURES, makeSandbox, runWithDirectoryStdin } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandboxPerTest, runWithDirectoryStdin } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
 import { fixture, summarize } from '../support/auth-summary.js';
 
@@ -19,10 +19,7 @@ function ok(condition: boolean, what: string): void {
 
 describe('e2e: credkit auth files', function () {
   let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await makeSandbox();
-  });
-  afterEach(async () => sb.cleanup());
+  makeSandboxPerTest({}, (made) => (sb = made));
 
   const fx = (p: string) => join(FIXTURES, p);
 

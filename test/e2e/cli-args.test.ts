@@ -7,15 +7,12 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, openSync } from 'node:fs';
 import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, FIXTURES, makeSandbox, run } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandboxPerTest, run } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
 
 describe('e2e: credkit command line', function () {
   let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await makeSandbox();
-  });
-  afterEach(async () => sb.cleanup());
+  makeSandboxPerTest({}, (made) => (sb = made));
 
   const fx = (p: string) => join(FIXTURES, p);
   // The bin run from the sandbox's home, for relative file names.

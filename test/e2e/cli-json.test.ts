@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { FIXTURES, makeSandbox } from '../support/sandbox.js';
+import { FIXTURES, makeSandboxPerTest } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
 
 /** Stdout as one JSON document; a failure never prints stdout (a converted file holds secrets). */
@@ -19,10 +19,7 @@ function oneDocument(r: RunResult): unknown {
 
 describe('e2e: credkit --json failures', function () {
   let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await makeSandbox();
-  });
-  afterEach(async () => sb.cleanup());
+  makeSandboxPerTest({}, (made) => (sb = made));
 
   const fx = (p: string) => join(FIXTURES, p);
 

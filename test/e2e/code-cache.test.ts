@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { makeSandbox, makeSandboxPerTest, type Sandbox } from '../support/sandbox.js';
 
 const store = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'bob', Secret: 'fake-code-cache-secret-7' })}\n`;
 const answer = '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-code-cache-secret-7"}\n';
@@ -21,10 +21,7 @@ async function cacheFiles(root: string): Promise<string[]> {
 
 describe('start-up code cache (docker-credential-credkit and credkit)', () => {
   let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
-  });
-  afterEach(() => sb.cleanup());
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
 
   it('is written on the first call (0600 in a 0700 directory), reused after, and holds no credential', async () => {
     expect((await sb.helper('store', store)).code).to.equal(0);

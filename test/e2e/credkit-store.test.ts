@@ -4,14 +4,11 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { makeSandboxPerTest, type Sandbox } from '../support/sandbox.js';
 
 describe('credkit store (binary)', () => {
   let sb: Sandbox;
-  beforeEach(async () => {
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
-  });
-  afterEach(() => sb.cleanup());
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
 
   it('control characters in stored URLs and usernames are shown escaped, never sent to the terminal', async () => {
     const input = `${JSON.stringify({ ServerURL: 'esc\u001b[2J.example', Username: 'bob\rfake-row', Secret: 'fake-esc' })}\n`;
