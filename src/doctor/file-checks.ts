@@ -109,7 +109,20 @@ export function summariseLints(findings: readonly Finding[], shown: string, path
     return { level, area: 'files', code: 'content-lints', path, what: `${shown}: credkit check finds ${parts.join(' and ')}${example}`, fix: `credkit check ${shown} (each finding says how to fix it)` };
   }
   if (portable.length > 0) {
-    return { level: 'info', area: 'files', code: 'helper-backed', path, what: `${shown} keeps its secrets in credential helpers (${codesText(portable)}): copying it elsewhere copies no credentials`, fix: `credkit convert ${shown} --to secret --materialize, when you need a pull secret` };
+    // Each code says its own thing: an identity token is in the file (copying it copies it), only
+    // kubelet ignores it, and materialising does nothing for it.
+    const has = (code: string) => portable.some((f) => f.code === code);
+    const parts = [
+      has('stub-in-helper') ? 'keeps secrets in credential helpers (copying the file copies none of them)' : undefined,
+      has('creds-store') ? "names a credsStore, which podman and kubelet ignore" : undefined,
+      has('identity-token') ? 'holds identity tokens, which kubelet ignores' : undefined,
+    ].filter(Boolean);
+    const materialise = has('stub-in-helper') || has('creds-store');
+    const fix = [
+      materialise ? `credkit convert ${shown} --to secret --materialize, when you need a pull secret` : undefined,
+      has('identity-token') ? 'for a pull secret, log in with a username and password (or a robot or access token as the password)' : undefined,
+    ].filter(Boolean).join('; ');
+    return { level: 'info', area: 'files', code: 'helper-backed', path, what: `${shown} ${parts.join(', and ')}: fine here, but a pull secret made from it lacks those credentials (${codesText(portable)})`, fix };
   }
   return undefined;
 }

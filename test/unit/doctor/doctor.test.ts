@@ -218,6 +218,18 @@ describe('doctor: auth files', () => {
     expect(f.fix).to.equal('credkit check ~/.docker/config.json (each finding says how to fix it)');
     const info = summariseLints([{ severity: 'error', code: 'stub-in-helper', file: 'x', message: 'm', fix: 'f' }], 'x', 'x');
     expect(info?.level).to.equal('info');
+    expect(info?.what).to.include('keeps secrets in credential helpers');
+  });
+
+  it('a file whose only portability lint is an identity token is not said to keep its secrets in helpers', async () => {
+    const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': { auth: 'Ym90Og==', identitytoken: 'fake-token' } } } } });
+    const f = only(r, 'helper-backed');
+    expect(f.level).to.equal('info');
+    expect(f.what).to.include('holds identity tokens, which kubelet ignores');
+    expect(f.what).not.to.include('credential helpers');
+    expect(f.what).not.to.include('copies no credentials');
+    expect(f.fix).not.to.include('--materialize');
+    expect(f.what.includes('fake-token')).to.equal(false);
   });
 
   it('REGISTRY_AUTH_FILE naming a missing file is a warning (podman pull fails there); DOCKER_CONFIG without config.json is a warning for docker', async () => {
