@@ -121,7 +121,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   if (resolve === undefined) {
     const first = pending.find((p) => !p.shadowed) ?? pending[0]!;
     throw new HelperError(
-      `${first.origin.file}: key "${first.key}" (and ${pending.length - 1} more) is kept in credential helper "${first.helper}", ` +
+      `${first.origin.file}: key "${first.key}"${pending.length > 1 ? ` (and ${pending.length - 1} more)` : ''} is kept in credential helper "${first.helper}", ` +
         // Only a library caller can get here (the CLI always passes a resolver): say what it lacks.
         'and nothing was given to ask it (ConvertOptions.resolve); pass a resolver, or convert without materialize to list such entries as losses',
     );

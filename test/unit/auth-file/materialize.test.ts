@@ -84,6 +84,17 @@ describe('materialize', () => {
     }
   });
 
+  it('without a resolver and with one stub, names it without an "(and 0 more)"', async () => {
+    const one = parseAuthText('{"auths":{"quay.io":{}},"credsStore":"pass"}', 'config.json').files[0]!;
+    try {
+      await materialize(one, undefined);
+      expect.fail('no error');
+    } catch (err) {
+      expect(err).to.be.instanceOf(HelperError);
+      expect((err as Error).message).to.match(/^config\.json: key "quay\.io" is kept in credential helper "pass", and nothing was given/);
+    }
+  });
+
   it('is a no-op without stubs or helpers (no resolver needed)', async () => {
     const f = parseAuthText(fixture('docker-config/basic.json'), 'config.json').files[0]!;
     const r = await materialize(f, undefined);
