@@ -193,6 +193,17 @@ describe('e2e: credkit explain / get', () => {
     expect((await sb.credkit(['get', 'localhost:1/org/app', '--as', 'docker'], '', env)).code).to.equal(0);
   });
 
+  it('files after the one that stops the lookup say "not-reached" once, with what reading them would have done', async () => {
+    const missing = join(sb.home, 'missing-auth.json');
+    await writeFile(dockerConfig, '{"auths": ');
+    const r = await sb.credkit(['explain', 'localhost:1/org/app', '--as', 'podman'], '', { REGISTRY_AUTH_FILE: missing });
+    const lines = r.stdout.split('\n').filter((l) => l.includes(': not-reached'));
+    expect(lines.length, r.stdout).to.be.greaterThan(0);
+    expect(lines.some((l) => l.includes('not reached')), r.stdout).to.equal(false);
+    // The broken config.json is named for what it would do, not as a second "not reached".
+    expect(lines.find((l) => l.includes(dockerConfig)), r.stdout).to.match(/: not-reached — it would fail: /);
+  });
+
   it('--authfile=~/FILE (which the shell leaves alone) is the file in the home directory, for explain and get as for login', async () => {
     await writeFile(join(sb.home, 'ci-auth.json'), JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
     const get = await sb.credkit(['get', 'quay.io/org/app', '--as', 'podman', '--authfile=~/ci-auth.json']);

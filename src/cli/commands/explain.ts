@@ -30,11 +30,20 @@ function describeCredential(c: ResolvedCredential): string {
 }
 
 /** Renders one client's explanation as indented text. */
+/**
+ * A file line's detail after its status: none where it would only repeat the status ("missing —
+ * does not exist", "not-reached — not reached"); the JSON keeps the detail as the core wrote it.
+ */
+function fileDetail(f: ClientExplanation['files'][number]): string {
+  if (!f.detail || f.detail === 'does not exist' || f.detail === 'not reached') return '';
+  return ` — ${f.detail.startsWith('not reached (') && f.detail.endsWith(')') ? f.detail.slice('not reached ('.length, -1) : f.detail}`;
+}
+
 export function renderClient(x: ClientExplanation): string[] {
   const lines = [`${x.client}: ${x.title}`, `  looks up: ${JSON.stringify(x.query)}`];
   if (x.files.length > 0) {
     lines.push(x.client === 'kubelet' ? '  pull secrets (all matches are tried, most specific key first):' : x.client === 'podman' ? '  files, in order (the first with a credential wins):' : '  file:');
-    x.files.forEach((f, i) => lines.push(`    ${i + 1}. ${f.path} (${f.why}): ${f.status}${f.detail && f.detail !== 'does not exist' ? ` — ${f.detail}` : ''}`));
+    x.files.forEach((f, i) => lines.push(`    ${i + 1}. ${f.path} (${f.why}): ${f.status}${fileDetail(f)}`));
   }
   for (const h of x.helperCalls) {
     const answer = h.outcome === 'found' ? `found${h.username ? `, username ${h.username}` : ' (identity token)'}` : h.outcome === 'not-found' ? 'not found' : `${h.reason}: ${h.message}`;
