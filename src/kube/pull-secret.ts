@@ -20,6 +20,7 @@ import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-co
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
 import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText, setOwn } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
+import { decodeUTF8AsGo } from '../helper/protocol.js';
 import type { AuthFile } from '../auth-file/model.js';
 import type { IgnoredField } from '../auth-file/entry.js';
 
@@ -106,17 +107,32 @@ export function looksLikeKubeObject(value: unknown): boolean {
 // Strict standard base64 as the API server's decoder accepts it, compiled once.
 const STD_BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
 
-/** A data value without CR and LF, or an error where the API server refuses it as base64. */
-function base64Of(value: string, where: { file: string; key: string }): string {
-  // Go's base64 decoder (how the API server reads []byte from JSON) skips CR and LF, nothing else.
+/**
+ * Text without CR and LF when Go's base64.StdEncoding decodes it (the API server reading []byte
+ * from JSON, go-yaml reading a `!!binary` scalar), else undefined.
+ */
+function goStdBase64(value: string): string | undefined {
+  // Go's base64 decoder skips CR and LF, nothing else.
   const text = value.includes('\n') || value.includes('\r') ? value.replace(/[\r\n]/g, '') : value;
-  if (!STD_BASE64.test(text) || text.length % 4 !== 0) throw new ParseError('value is not valid padded base64', where);
+  return STD_BASE64.test(text) && text.length % 4 === 0 ? text : undefined;
+}
+
+/**
+ * Why a `!!binary` data value is refused: go-yaml decodes the tag already, so kubectl sends the
+ * decoded bytes, which the API server then fails to decode as base64 in turn.
+ */
+const BINARY_DATA = 'the value is tagged !!binary, so kubectl sends its decoded bytes, which are not base64, and the API server refuses the Secret (remove the !!binary tag)';
+
+/** A data value without CR and LF, or an error where the API server refuses it as base64. */
+function base64Of(value: string, where: { file: string; key: string }, binary = false): string {
+  const text = goStdBase64(value);
+  if (text === undefined) throw new ParseError(binary ? BINARY_DATA : 'value is not valid padded base64', where);
   return text;
 }
 
-function decodeData(value: unknown, where: { file: string; key: string }): string {
+function decodeData(value: unknown, where: { file: string; key: string }, binary: boolean): string {
   if (typeof value !== 'string') throw new ParseError('value must be a base64 string', where);
-  return Buffer.from(base64Of(value, where), 'base64').toString('utf8');
+  return Buffer.from(base64Of(value, where, binary), 'base64').toString('utf8');
 }
 
 /**
@@ -138,7 +154,7 @@ function checkDataValues(obj: Record<string, unknown>, label: string, checked: s
       if (goYAMLNonStrings.get(map)?.has(key)) throw new ParseError(`the value is ${goYAMLKindOf(v)}, not a string (quote it); kubectl refuses the Secret`, where);
       // The payload, when read from data, was checked as it was decoded: a second pass over a
       // megabyte of base64 cost a seventh of reading a big Secret.
-      if (field === 'data' && key !== checked) base64Of(v, where);
+      if (field === 'data' && key !== checked) base64Of(v, where, goYAMLBinaries.get(map)?.has(key));
     }
   }
 }
@@ -244,7 +260,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
     if (typeof v !== 'string') throw new ParseError('value must be a string', { file: label, key: `stringData[${dataKey}]` });
     payload = v;
   } else if (isJSONObject(obj.data) && obj.data[dataKey] !== undefined) {
-    payload = decodeData(obj.data[dataKey], { file: label, key: `data[${dataKey}]` });
+    payload = decodeData(obj.data[dataKey], { file: label, key: `data[${dataKey}]` }, goYAMLBinaries.get(obj.data)?.has(dataKey) === true);
     decoded = dataKey;
   } else {
     throw new ParseError(`missing data key ${dataKey} (required by type ${TYPE_NAME[type]})`, { file: label, key: `data[${dataKey}]` });
@@ -393,9 +409,24 @@ class GoYAMLNonString {
 const goYAMLNonStrings = new WeakMap<object, Set<string>>();
 
 /**
+ * A `!!binary` map value, as go-yaml v2 gives it to kubectl: the string of its decoded bytes
+ * (where the library makes a Uint8Array, no string to credkit), invalid UTF-8 as U+FFFD per
+ * byte as sigs.k8s.io/yaml's json.Marshal writes it. Carried through toJS as GoYAMLNonString is.
+ */
+class GoYAMLBinary {
+  constructor(readonly text: string) {}
+}
+
+/** The keys of each map whose value was a {@link GoYAMLBinary} (see checkDataValues). */
+const goYAMLBinaries = new WeakMap<object, Set<string>>();
+
+const BINARY_TAG = 'tag:yaml.org,2002:binary';
+
+/**
  * Marks the plain, untagged map values go-yaml reads as no string (see GoYAMLNonString), and
  * turns each plain, untagged key into the string kubectl makes of it (see goYAMLKeyOf): a label
- * key `on` is "true" to it. Returns where the first key kubectl refuses is, and why.
+ * key `on` is "true" to it; reads each `!!binary` scalar as go-yaml does (see GoYAMLBinary).
+ * Returns where the first key or value kubectl refuses is, and why.
  */
 function markGoYAMLNonStrings(doc: import('yaml').Document): { at: number; why: string } | undefined {
   const y = yaml();
@@ -421,6 +452,20 @@ function markGoYAMLNonStrings(doc: import('yaml').Document): { at: number; why: 
       }
       return undefined;
     },
+    Scalar(key, node) {
+      if (node.tag !== BINARY_TAG) return undefined;
+      // go-yaml decodes a !!binary scalar strictly, and fails the whole document otherwise; the
+      // library decodes it leniently.
+      const base64 = typeof node.source === 'string' ? goStdBase64(node.source) : undefined;
+      if (base64 === undefined) {
+        refused = { at: node.range?.[0] ?? 0, why: 'a !!binary value that is not valid padded base64, which kubectl refuses' };
+        return y.visit.BREAK;
+      }
+      const text = decodeUTF8AsGo(Buffer.from(base64, 'base64'));
+      // A key is a string like any other to kubectl.
+      node.value = key === 'key' ? text : new GoYAMLBinary(text);
+      return undefined;
+    },
   });
   return refused;
 }
@@ -431,7 +476,7 @@ function markGoYAMLNonStrings(doc: import('yaml').Document): { at: number; why: 
  * maps, and a map whose values are null.
  */
 function asGoYAMLReads(value: unknown): unknown {
-  if (value instanceof GoYAMLNonString) return value.text;
+  if (value instanceof GoYAMLNonString || value instanceof GoYAMLBinary) return value.text;
   if (value instanceof Map) return [...value].map(([k, v]) => ({ [String(k)]: asGoYAMLReads(v) }));
   if (value instanceof Set) return Object.fromEntries([...value].map((k) => [String(k), null]));
   // In place, and only where something changes (setOwn: a key "__proto__" is a key like any other).
@@ -442,9 +487,9 @@ function asGoYAMLReads(value: unknown): unknown {
       const v = value[k];
       const read = asGoYAMLReads(v);
       if (read !== v) setOwn(value, k, read);
-      if (v instanceof GoYAMLNonString) {
-        const keys = goYAMLNonStrings.get(value) ?? new Set<string>();
-        goYAMLNonStrings.set(value, keys.add(k));
+      if (v instanceof GoYAMLNonString || v instanceof GoYAMLBinary) {
+        const marks = v instanceof GoYAMLNonString ? goYAMLNonStrings : goYAMLBinaries;
+        marks.set(value, (marks.get(value) ?? new Set<string>()).add(k));
       }
     }
   }

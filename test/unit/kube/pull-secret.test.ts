@@ -267,6 +267,22 @@ describe('pull secrets: metadata as kubectl decodes it into ObjectMeta', () => {
       expect(() => parsePullSecrets(yaml(`  name: s\n  labels:\n    ${written}: x\n`), 's.yaml'), written).to.throw(`s.yaml: invalid YAML in document 1 at line 6: a key kubectl reads as ${why} (unsupported map key), which it refuses`);
     }
   });
+  it('a !!binary value is the text of its decoded bytes, as go-yaml gives it to kubectl, and under data is refused as kubectl sends it', () => {
+    // go-yaml v2 decoder.scalar: `resolved = string(data)`; invalid base64 fails the document.
+    const read = parsePullSecrets(yaml('  name: s\n  labels:\n    app: !!binary d2Vi\n  annotations:\n    !!binary bm90ZQ==: !!binary |\n      aGVs\n      bG8=\n    bytes: !!binary /w==\n'), 's.yaml').secrets[0];
+    expect(read?.labels).to.deep.equal({ app: 'web' });
+    expect(read?.annotations).to.deep.equal({ note: 'hello', bytes: '\ufffd' });
+    const bob = b64(JSON.stringify({ auths: { 'quay.io': { auth: b64('bob:fake-pw') } } }));
+    const fromStringData = parseAuthText(yaml('  name: s\n') + `stringData:\n  .dockerconfigjson: !!binary ${bob}\n  other: !!binary aGk=\n`, 's.yaml');
+    expect(fromStringData.files[0]?.entries[0]?.username).to.equal('bob');
+    // Twice encoded, the decoded bytes are base64 again, which the API server takes.
+    const twice = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: s\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: !!binary ${b64(payload)}\n`;
+    expect(parseAuthText(twice, 's.yaml').files[0]?.entries[0]?.username).to.equal('alice');
+    const refused = 'the value is tagged !!binary, so kubectl sends its decoded bytes, which are not base64, and the API server refuses the Secret (remove the !!binary tag)';
+    expect(() => parseAuthText(twice.replace(b64(payload), payload), 's.yaml')).to.throw(`s.yaml#s: key "data[.dockerconfigjson]": ${refused}`);
+    expect(() => parseAuthText(yaml('  name: s\n') + '  other: !!binary aGVsbG8=\n', 's.yaml')).to.throw(`s.yaml#s: key "data[other]": ${refused}`);
+    expect(() => parseAuthText(yaml('  name: s\n  labels:\n    app: !!binary d2V\n'), 's.yaml')).to.throw('s.yaml: invalid YAML in document 1 at line 6: a !!binary value that is not valid padded base64, which kubectl refuses');
+  });
   it('maps of strings (and null values, which Go reads as "") are kept', async () => {
     const r = await convertAuth([{ text: yaml('  name: s\n  namespace: ns\n  labels:\n    app: web\n    empty:\n  annotations: {}\n'), source: 's.yaml' }], { to: 'secret', materialize: false, syntax: 'json' });
     expect((JSON.parse(r.text) as { metadata: unknown }).metadata).to.deep.equal({ name: 's', namespace: 'ns', labels: { app: 'web', empty: null } });
