@@ -22,9 +22,10 @@ export const AUTH_FILE_STORE_PREFIX = 'authfile:';
 /**
  * The credential an entry holds, in the store's terms, or undefined for a marker. An auth.json
  * entry is read as podman reads it: a field it never decodes (`"username": true`, `"email": {}`)
- * may hold anything, and goes to `ignored`.
+ * may hold anything, and goes to `ignored`; a credential only in `username`/`password` (no
+ * `auth`) is none to podman, which decodes neither, so its key goes to `unread`.
  */
-function credentialOf(raw: unknown, key: string, path: string, style: 'docker' | 'podman', ignored: IgnoredField[]): StoredCredential | undefined {
+function credentialOf(raw: unknown, key: string, path: string, style: 'docker' | 'podman', ignored: IgnoredField[], unread: string[]): StoredCredential | undefined {
   // An entry that is no object is an empty one to docker (which warns); podman refuses the file.
   const e = parseEntry(raw, key, path, style === 'podman' ? { decodes: PODMAN_DECODES, ignored } : undefined, style === 'docker');
   if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') {
@@ -34,6 +35,10 @@ function credentialOf(raw: unknown, key: string, path: string, style: 'docker' |
   // `auth` beside it goes along, so that writing it to another file keeps that `auth` (§6.12).
   if (e.identityToken !== undefined) return { serverURL: key, username: TOKEN_USERNAME, secret: e.identityToken, tokenUsername: e.username ?? '' };
   if (e.username === undefined && e.password === undefined) return undefined;
+  if (style === 'podman' && e.explicitOnly) {
+    unread.push(key);
+    return undefined;
+  }
   return { serverURL: key, username: e.username ?? '', secret: e.password ?? '' };
 }
 
@@ -49,14 +54,14 @@ export class AuthFileStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    return this.read((auths, ignored) => (Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style, ignored) : undefined));
+    return this.read((auths, ignored, unread) => (Object.hasOwn(auths, serverURL) ? credentialOf(auths[serverURL], serverURL, this.path, this.style, ignored, unread) : undefined));
   }
 
   async list(): Promise<Map<string, string>> {
-    return this.read((auths, ignored) => {
+    return this.read((auths, ignored, unread) => {
       const out = new Map<string, string>();
       for (const key in auths) {
-        const c = credentialOf(auths[key], key, this.path, this.style, ignored);
+        const c = credentialOf(auths[key], key, this.path, this.style, ignored, unread);
         if (c) out.set(key, c.username);
       }
       return out;
@@ -78,15 +83,20 @@ export class AuthFileStore implements CredentialStore {
    * refuse the file, and this too. The strict read comes first: a well-typed file is the rule,
    * and decoding walks every field of every entry.
    */
-  private async read<T>(use: (auths: Record<string, unknown>, ignored: IgnoredField[]) => T): Promise<T> {
+  private async read<T>(use: (auths: Record<string, unknown>, ignored: IgnoredField[], unread: string[]) => T): Promise<T> {
     const text = await readTextIfExists(this.path);
     let strict: ParseError;
     try {
       const ignored: IgnoredField[] = [];
-      const result = use(authsOf(parseDoc(text, this.path)), ignored);
+      const unread: string[] = [];
+      const result = use(authsOf(parseDoc(text, this.path)), ignored, unread);
       // podman 4.3 and skopeo 1.9 read such an auth.json, and use the entry's `auth`.
       for (const f of ignored) {
         this.note(`${this.path}: ${describeMistyped({ member: 'auths', key: f.key, field: f.field, type: f.type })}: not read, as podman 4.3 never decodes it (it reads the rest of the entry)`);
+      }
+      // podman 4.3 and skopeo 1.9 have no credential there ("not logged into"); convert is the repair.
+      for (const key of unread) {
+        this.note(`${this.path}: key "${key}": credential only in "username"/"password", which podman 4.3 never decodes (it has no credential there): not read; \`credkit convert ${this.path} --to podman\` folds them into "auth"`);
       }
       return result;
     } catch (err) {
@@ -95,7 +105,7 @@ export class AuthFileStore implements CredentialStore {
     }
     const decoded = asDockerDecodes(parseDoc(text, this.path, true));
     if (decoded.mistyped.length === 0) throw strict;
-    const result = use(authsOf(decoded.doc), []);
+    const result = use(authsOf(decoded.doc), [], []);
     for (const m of decoded.mistyped) this.note(`${this.path}: ${describeMistyped(m)}: read as docker 28.2 reads it (as empty), which warns about it on every command`);
     return result;
   }

@@ -284,6 +284,35 @@ describe('credkit copy: authfile:PATH → authfile:PATH', function () {
     expect(out.stderr).to.include('key "quay.io": "username" is a boolean, not a string: not read, as podman 4.3 never decodes it');
   });
 
+  it('an auth.json entry with only "username"/"password" is no credential to podman, and copy, get --as podman, explain and ls say so', async () => {
+    const dir = join(sb.home, 'p');
+    await mkdir(dir);
+    const from = join(dir, 'auth.json');
+    await writeFile(from, JSON.stringify({ auths: { 'quay.io': { username: 'q', password: 'fake-old-quay' }, 'ghcr.io': { auth: b64('g:fake-new-quay') } } }), { mode: 0o600 });
+    // The real podman decodes only "auth" and "identitytoken": not logged into quay.io.
+    const podman = await run('podman', ['login', '--authfile', from, '--get-login', 'quay.io'], { env: sb.env });
+    expect([podman.code, podman.stderr.trim()]).to.deep.equal([125, 'Error: not logged into quay.io']);
+    const to = join(sb.home, 'b.json');
+    const r = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`]);
+    expectNoSecrets(r);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.match(/ghcr\.io\s+g\s+add\s+copied/).and.not.include('quay.io');
+    expect(r.stderr).to.include(`credkit: note: ${from}: key "quay.io": credential only in "username"/"password", which podman 4.3 never decodes (it has no credential there): not read;`);
+    expect(Object.keys(JSON.parse(await readFile(to, 'utf8')).auths)).to.deep.equal(['ghcr.io']);
+    const one = await sb.credkit(['copy', '--from', `authfile:${from}`, '--to', `authfile:${to}`, 'quay.io']);
+    expect(one.code).to.equal(1);
+    expect(one.stderr).to.include('key "quay.io": credential only in "username"/"password"');
+    // The lookups that follow podman agree; ls lists the entry as written, with the same word.
+    const get = await sb.credkit(['get', 'quay.io', '--as', 'podman', '--authfile', from]);
+    expect(get.code).to.equal(1);
+    const explain = await sb.credkit(['explain', 'quay.io/a', '--authfile', from]);
+    expect(explain.stdout).to.include('key "quay.io": only "username"/"password" fields, which containers/image ignores');
+    const ls = await run(process.execPath, [BIN.credkit, 'ls', 'auth.json'], { cwd: dir, env: sb.env });
+    expect(ls.code, ls.stderr).to.equal(0);
+    expect(ls.stderr).to.equal('credkit: note: auth.json: key "quay.io": credential only in "username"/"password", which podman never decodes (it has no credential there); `credkit convert auth.json --to podman` folds them into "auth"\n');
+    expectNoSecrets(one, get, explain, ls);
+  });
+
   it('a config.json with a value of the wrong type is read as docker reads it, and copy says what it left out (text and --json)', async () => {
     const from = join(sb.home, 'config.json');
     await writeFile(from, JSON.stringify({ auths: { 'quay.io': { auth: b64('q:fake-quay') }, 'ghcr.io': { auth: 5 } } }), { mode: 0o600 });

@@ -45,6 +45,11 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
           const parsed = parseAuthText(input.text, input.source);
           rows.push(...listEntries(parsed.files));
           for (const s of parsed.secrets?.skipped ?? []) notes.push(`${s.label}: not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets`);
+          // Listed as written, but podman (which get --as podman, explain and copy follow) has no credential there.
+          for (const f of parsed.files) {
+            if (f.format !== 'podman') continue;
+            for (const e of f.entries) if (e.explicitOnly) notes.push(`${f.source}: key "${e.key}": credential only in "username"/"password", which podman never decodes (it has no credential there); \`credkit convert ${f.source} --to podman\` folds them into "auth"`);
+          }
         } catch (err) {
           if (!(err instanceof ParseError) && !(err instanceof IoError)) throw err;
           errors.push({ file: path, message: err.message });
