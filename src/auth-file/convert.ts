@@ -19,7 +19,7 @@ import type { CredentialResolver, HelperLookup } from './materialize.js';
 import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
 import { mergeAuthFiles } from './merge.js';
 import type { AuthFile, AuthFormat } from './model.js';
-import { parseAuthText } from './read.js';
+import { notAnAuthFileMessage, parseAuthText } from './read.js';
 import type { ParsedInput } from './read.js';
 
 /** One input text and where it came from (a path or `-`). */
@@ -203,7 +203,7 @@ function mistypedNote(file: string, m: MistypedValue): Note {
 /** Throws ParseError for an input that is not an auth file ({@link ConvertOptions.authFileOnly}). */
 function assertAuthFile(input: ParsedInput, source: string): void {
   if (input.format === 'secret') {
-    throw new ParseError('a Kubernetes Secret manifest, not an auth file; left untouched (credkit convert writes an auth file from it to another path)', { file: source });
+    throw new ParseError(notAnAuthFileMessage(), { file: source });
   }
   // Also under migrate's `--from dockercfg`, which says what the auth files are, not that every
   // file a glob catches is one (a tsconfig.json would become a config.json).

@@ -22,6 +22,24 @@ export interface ParsedInput {
   secrets?: PullSecretSet;
 }
 
+/** Why a Kubernetes manifest is refused where only an auth file may be (a file rewritten in place). */
+export function notAnAuthFileMessage(kind = 'Secret'): string {
+  // convert reads pull secrets (a List of them too), and nothing from another kind.
+  const advice = kind === 'Secret' || kind === 'List' ? ' (credkit convert writes an auth file from it to another path)' : '';
+  return `a Kubernetes ${kind} manifest, not an auth file; left untouched${advice}`;
+}
+
+/**
+ * With `configOnly` and no `from`: refuses JSON that is a Kubernetes object before it is read as
+ * one, whose own errors ("Secret type is Opaque") would not say why the file is no auth file.
+ */
+function refuseKubeObject(value: unknown, source: string): void {
+  if (!looksLikeKubeObject(value)) return;
+  const kind = (value as { kind: string }).kind;
+  // The kind only when it is a plain word: it is the file's text.
+  throw new ParseError(notAnAuthFileMessage(/^[A-Za-z]{1,64}$/.test(kind) ? kind : 'object'), { file: source });
+}
+
 function configFormat(source: string): 'docker' | 'podman' {
   return basename(source) === 'auth.json' ? 'podman' : 'docker';
 }
@@ -31,7 +49,7 @@ function configFormat(source: string): 'docker' | 'podman' {
  * is detected: a Kubernetes object, a `{"auths":…}` document, a legacy JSON map, the legacy line
  * form, or YAML Secrets. `configOnly` (files rewritten in place): with `from` docker or podman,
  * JSON that detection would not take for a config file (a Secret, a tsconfig.json) is refused
- * rather than read as one. Errors name the source and key, never a value.
+ * rather than read as one, and without `from`, JSON that is a Kubernetes object is refused as such. Errors name the source and key, never a value.
  */
 export function parseAuthText(text: string, source: string, from?: AuthFormat, configOnly = false): ParsedInput {
   if (text.trim() === '') throw new ParseError('the file is empty', { file: source });
@@ -47,12 +65,14 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat, c
       // reads such a stream object by object, so Secrets in it are read; anything else stays an error.
       const stream = from === undefined || from === 'secret' ? parseJSONStream(text) : undefined;
       if (stream !== undefined && (from === 'secret' || looksLikeKubeObject(stream[0]))) {
+        if (configOnly && from === undefined) refuseKubeObject(stream[0], source);
         const secrets = pullSecretsFromJSON(stream, source);
         return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
       }
       throw new ParseError(parsed.message, { file: source });
     }
     if (from === 'secret' || (from === undefined && looksLikeKubeObject(parsed.value))) {
+      if (configOnly && from === undefined) refuseKubeObject(parsed.value, source);
       const secrets = parsePullSecrets(text, source, parsed.value);
       return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
     }

@@ -541,6 +541,26 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(JSON.parse(await readFile(join(work, 'legacy.dockercfg'), 'utf8')).auths['https://index.docker.io/v1/'].auth).to.equal(b64(`alice:${PW2}`));
   });
 
+  it('a Kubernetes manifest a glob catches that is no usable pull secret (an Opaque Secret, an empty payload, a ConfigMap) is refused as a manifest, not by what is wrong with it as a Secret', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(work, 'x'), { recursive: true });
+    const files: Record<string, string> = {
+      'x/auth.json': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64('{}') } }),
+      'x/opaque-auth.json': JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'o' }, type: 'Opaque', data: {} }),
+      'x/stream-auth.json': `${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'o' } })}\n${JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'p' } })}\n`,
+      'x/map-auth.json': JSON.stringify({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'c' }, data: {} }),
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(work, name), text, { mode: 0o600 });
+    const r = await credkitIn(sb, work, ['migrate', 'x/*auth.json', '--to', 'docker']);
+    expect(r.code, r.stdout).to.equal(1);
+    const manifest = 'a Kubernetes Secret manifest, not an auth file; left untouched (credkit convert writes an auth file from it to another path)';
+    expect(r.stdout).to.include(`failed       x/auth.json: ${manifest}\n`);
+    expect(r.stdout).to.include(`failed       x/opaque-auth.json: ${manifest}\n`);
+    expect(r.stdout).to.include(`failed       x/stream-auth.json: ${manifest}\n`);
+    expect(r.stdout).to.include('failed       x/map-auth.json: a Kubernetes ConfigMap manifest, not an auth file; left untouched\n');
+    for (const [name, text] of Object.entries(files)) expect(await readFile(join(work, name), 'utf8'), name).to.equal(text);
+  });
+
   it('a file the patterns reach under several names (a symlink, a symlinked directory) is migrated once, without a failure', async () => {
     const work = join(sb.home, 'w');
     await mkdir(join(work, 'a'), { recursive: true });
