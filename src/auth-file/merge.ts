@@ -31,12 +31,16 @@ export interface MergeResult {
   duplicates: { kept: Origin; dropped: Origin }[];
 }
 
-/** Raised by the `fail` policy; the message lists file and key of every conflict. */
+/**
+ * Raised by the `fail` policy; the message lists file and key of every conflict. `advice` says
+ * how to choose: the library's policy by default (a library caller has no flags), the CLI's
+ * `--prefer` from `credkit merge`.
+ */
 export class ConflictError extends CredkitError {
   readonly conflicts: Conflict[];
-  constructor(conflicts: Conflict[]) {
+  constructor(conflicts: Conflict[], advice = 'choose one with the policy "first" or "last"') {
     const lines = conflicts.map((c) => `  ${c.key}: ${c.kept.file} (key "${c.kept.key}") vs ${c.dropped.file} (key "${c.dropped.key}")`);
-    super('CONFLICT', `${conflicts.length} conflicting ${conflicts.length === 1 ? 'entry' : 'entries'}; choose with --prefer first|last:\n${lines.join('\n')}`);
+    super('CONFLICT', `${conflicts.length} conflicting ${conflicts.length === 1 ? 'entry' : 'entries'}; ${advice}:\n${lines.join('\n')}`);
     this.conflicts = conflicts;
   }
 }

@@ -67,6 +67,8 @@ describe('library API (import from "credkit")', () => {
     }
     expect(thrown).to.be.instanceOf(credkit.ConflictError);
     expect(credkit.isCredkitError(thrown) && thrown.code).to.equal('CONFLICT');
+    // It names the library's policy, not credkit merge's --prefer.
+    expect((thrown as Error).message).to.equal('1 conflicting entry; choose one with the policy "first" or "last":\n  quay.io: a.json (key "quay.io") vs b.json (key "https://quay.io")');
   });
 
   it('checkAuthInput returns findings with stable codes', async () => {

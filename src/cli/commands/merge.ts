@@ -4,6 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import { UsageError } from '../../errors.js';
+import { ConflictError } from '../../auth-file/merge.js';
 import type { CommandContext } from '../context.js';
 import { runConversion } from '../convert-run.js';
 import { buildOptions } from './convert.js';
@@ -24,11 +25,17 @@ export function mergeCommand(ctx: CommandContext): CommandModule<object, Convers
       if (args['fail-on-conflict'] && args.prefer) throw new UsageError('--prefer and --fail-on-conflict exclude each other');
       const to = args.to as NonNullable<ConversionArgs['to']>;
       const policy = args['fail-on-conflict'] ? 'fail' : (args.prefer ?? 'last');
-      await runConversion(
-        ctx,
-        { inputs: (args.inputs as string[]).map(String), output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
-        buildOptions(args, to, policy),
-      );
+      try {
+        await runConversion(
+          ctx,
+          { inputs: (args.inputs as string[]).map(String), output: args.output, allowLossy: Boolean(args['allow-lossy']), json: Boolean(args.json) },
+          buildOptions(args, to, policy),
+        );
+      } catch (err) {
+        // The core names the library's policy; here it is this command's flag.
+        if (err instanceof ConflictError) throw new ConflictError(err.conflicts, 'choose with --prefer first|last');
+        throw err;
+      }
     },
   };
 }
