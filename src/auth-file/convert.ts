@@ -132,6 +132,8 @@ interface ConversionPlan {
   only: ParsedInput | undefined;
   /** Secrets in, secrets out: each keeps its name, namespace and labels, and the layout is kept. */
   perSecret: boolean;
+  /** The sources of the files read as a podman auth.json. */
+  readAsPodman: Set<string>;
 }
 
 /** Parses and checks every input; nothing is asked of a helper before all of them are usable. */
@@ -150,7 +152,9 @@ function emptyResult(): ConvertResult {
 /** Merges the parsed (and, if asked, materialised) inputs into the files to write. */
 function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: ConvertResult): ConversionPlan {
   const only = parsed.length === 1 ? parsed[0] : undefined;
+  const readAsPodman = new Set<string>();
   for (const p of parsed) {
+    if (p.format === 'podman') for (const f of p.files) readAsPodman.add(f.source);
     for (const s of p.secrets?.skipped ?? []) result.notes.push(skippedNote(s));
     for (const s of p.secrets?.secrets ?? []) for (const f of s.ignoredFields ?? []) result.notes.push(ignoredFieldNote(s.file.source, f));
     for (const f of p.files) for (const m of f.mistyped ?? []) result.notes.push(mistypedNote(f.source, m));
@@ -162,7 +166,7 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
       collectDuplicates(result, merged);
       return { file: merged.file, secret };
     });
-    return { result, jobs, only, perSecret: true };
+    return { result, jobs, only, perSecret: true, readAsPodman };
   }
   // A loop, not flatMap: this runs once per file of a 10,000-file migration.
   let files = only?.files;
@@ -172,7 +176,7 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
   }
   const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
   collectDuplicates(result, merged);
-  return { result, jobs: [{ file: merged.file }], only, perSecret: false };
+  return { result, jobs: [{ file: merged.file }], only, perSecret: false, readAsPodman };
 }
 
 /** The note for a Secret of another type read past ({@link SkippedSecret}). */
@@ -239,6 +243,12 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       }
       if (e.notObject !== undefined) {
         result.notes.push({ ...e.origin, message: `the entry was ${e.notObject}, not an object, which docker reads as empty (podman and kubelet refuse the file); written as {}` });
+      }
+      // podman decodes only "auth" and "identitytoken": it had no credential in such an entry of
+      // its own auth.json (check's no-auth-field), and the folded "auth" is one it now sends.
+      // docker reads the fields, so a config.json's entry meant the same to it before.
+      if (options.to === 'podman' && e.explicitOnly && e.identityToken === undefined && plan.readAsPodman.has(e.origin.file)) {
+        result.notes.push({ ...e.origin, message: 'credential only in "username"/"password", which podman never decodes (it had no credential there): written as "auth", so podman now sends it' });
       }
       if (e.authProblem === 'unpadded') {
         result.notes.push({ ...e.origin, message: '"auth" lacked its "=" padding, which docker and podman cannot decode (kubelet can); written padded' });

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, FIXTURES, makeSandboxPerTest, runWithDirectoryStdin } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandboxPerTest, run, runWithDirectoryStdin, skipUnlessPrograms } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
 import { fixture, summarize } from '../support/auth-summary.js';
 
@@ -83,6 +83,42 @@ describe('e2e: credkit auth files', function () {
     // check says what docker does with such a file (it does not refuse it: it loses other entries).
     const check = await sb.credkit(['check', fx('docker-config/empty-username.json')]);
     expect(check.stdout).to.match(/key "tokens\.example\.com": empty username in "auth"; docker 23 and later cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker's next save \[empty-username\]/);
+  });
+
+  it('an auth.json entry with only "username"/"password" (no credential to podman) is folded into "auth" --to podman with a note, as podman now sends it; none --to docker', async function () {
+    await skipUnlessPrograms(this, ['podman']);
+    const dir = join(sb.home, 'p');
+    await mkdir(dir);
+    const from = join(dir, 'auth.json');
+    await writeFile(from, JSON.stringify({ auths: { 'quay.io': { username: 'q', password: 'fake-fold-password' }, 'ghcr.io': { auth: Buffer.from('g:fake-fold-other').toString('base64') } } }), { mode: 0o600 });
+    const getLogin = (file: string) => run('podman', ['login', '--authfile', file, '--get-login', 'quay.io'], { env: sb.env });
+    // The real podman decodes only "auth" and "identitytoken": not logged into quay.io before.
+    expect((await getLogin(from)).code).to.equal(125);
+    const out = join(sb.home, 'out.json');
+    const r = await sb.credkit(['convert', from, '--to', 'podman', '-o', out]);
+    expect([r.code, r.stdout]).to.deep.equal([0, '']);
+    expect(r.stderr).to.equal(`credkit: ${from}: key "quay.io": credential only in "username"/"password", which podman never decodes (it had no credential there): written as "auth", so podman now sends it\n`);
+    const after = await getLogin(out);
+    expect([after.code, after.stdout.trim()]).to.deep.equal([0, 'q']);
+    const json = await sb.credkit(['convert', from, '--to', 'podman', '-o', out, '--json']);
+    expect(json.code).to.equal(0);
+    expect(JSON.parse(json.stdout).notes.map((n: { key: string }) => n.key)).to.deep.equal(['quay.io']);
+    // docker reads the fields: a config.json written from it changes nothing for docker.
+    const docker = await sb.credkit(['convert', from, '--to', 'docker', '-o', join(sb.home, 'config.json')]);
+    expect([docker.code, docker.stderr]).to.deep.equal([0, '']);
+    // A config.json's entry is docker's credential, which converting to podman is meant to carry.
+    await writeFile(join(dir, 'config.json'), JSON.stringify({ auths: { 'quay.io': { username: 'q', password: 'fake-fold-password' } } }), { mode: 0o600 });
+    const fromDocker = await sb.credkit(['convert', join(dir, 'config.json'), '--to', 'podman']);
+    expect([fromDocker.code, fromDocker.stderr]).to.deep.equal([0, '']);
+    // migrate says it too, text and --json.
+    const dry = await run(process.execPath, [BIN.credkit, 'migrate', 'auth.json', '--to', 'podman', '--dry-run'], { cwd: dir, env: sb.env });
+    expect(dry.code, dry.stderr).to.equal(0);
+    expect(dry.stdout).to.match(/^would-change +auth\.json\n {2}note: key "quay\.io": credential only in "username"\/"password", which podman never decodes \(it had no credential there\): written as "auth", so podman now sends it$/m);
+    const m = await run(process.execPath, [BIN.credkit, 'migrate', 'auth.json', '--to', 'podman', '--json'], { cwd: dir, env: sb.env });
+    expect(m.code, m.stderr).to.equal(0);
+    expect(JSON.parse(m.stdout).files[0].notes.map((n: { key: string }) => n.key)).to.deep.equal(['quay.io']);
+    expect((await getLogin(from)).stdout.trim()).to.equal('q');
+    for (const res of [r, json, docker, fromDocker, dry, m]) ok(SECRETISH.test(res.stdout + res.stderr) === false, 'no secret printed');
   });
 
   it('a username with ":" is never written into auth: reported per key for every target, from a file or a materialised helper', async () => {
