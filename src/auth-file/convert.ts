@@ -49,6 +49,11 @@ export interface ConvertOptions {
    * rewriting files in place, where such a file would be replaced by an auth file.
    */
   authFileOnly?: boolean;
+  /**
+   * Name the credkit CLI's flags in messages (`--from podman`), for its commands; by default they
+   * name these options (`from` is "podman"), which are what a library caller sets.
+   */
+  cliFlags?: boolean;
 }
 
 /** The written text and everything the report needs. */
@@ -139,7 +144,7 @@ interface ConversionPlan {
 /** Parses and checks every input; nothing is asked of a helper before all of them are usable. */
 function parseInputs(inputs: readonly ConvertInput[], options: ConvertOptions): ParsedInput[] {
   if (inputs.length === 0) throw new UsageError('name at least one input');
-  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from, options.authFileOnly));
+  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from, options.authFileOnly, options.cliFlags));
   if (options.authFileOnly) parsed.forEach((p, i) => assertAuthFile(p, (inputs[i] as ConvertInput).source));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
   return parsed;
@@ -160,7 +165,7 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
     for (const f of p.files) for (const m of f.mistyped ?? []) result.notes.push(mistypedNote(f.source, m));
   }
   if (options.to === 'secret' && only?.secrets && only.secrets.secrets.length > 1) {
-    if (options.name !== undefined) throw new UsageError('--name needs a single input Secret; this input holds several');
+    if (options.name !== undefined) throw new UsageError(`${options.cliFlags ? '--name' : 'the name option'} needs a single input Secret; this input holds several`);
     const jobs = only.secrets.secrets.map((secret) => {
       const merged = mergeAuthFiles([secret.file], 'first', 'secret');
       collectDuplicates(result, merged);
@@ -261,7 +266,7 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       const from = job.secret as PullSecret;
       const next: PullSecret = { ...from, type: secretType, file: files[i] as AuthFile };
       if (options.namespace !== undefined) next.namespace = options.namespace;
-      noteRetype(result, from, next, false);
+      noteRetype(result, from, next, false, options.cliFlags);
       return next;
     });
     result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax, oversize(result));
@@ -283,7 +288,7 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       if (namespace !== undefined) secret.namespace = namespace;
       if (from?.labels) secret.labels = from.labels;
       if (from?.annotations) secret.annotations = from.annotations;
-      if (from) noteRetype(result, from, secret, true);
+      if (from) noteRetype(result, from, secret, true, options.cliFlags);
       const container: SecretContainer = 'single';
       result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml', oversize(result));
       break;
@@ -296,7 +301,7 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
  * A Secret that keeps its name but changes type cannot be applied over the old one (the API server
  * refuses to change a Secret's type), which `kubectl apply` reports only after the fact.
  */
-function noteRetype(result: ConvertResult, from: PullSecret, to: PullSecret, canRename: boolean): void {
+function noteRetype(result: ConvertResult, from: PullSecret, to: PullSecret, canRename: boolean, cliFlags = false): void {
   if (from.type === to.type || from.name === undefined || from.name !== to.name) return;
   const name = (t: PullSecret['type']) => `kubernetes.io/${t}`;
   result.notes.push({
@@ -304,7 +309,7 @@ function noteRetype(result: ConvertResult, from: PullSecret, to: PullSecret, can
     key: 'type',
     message:
       `changes from ${name(from.type)} to ${name(to.type)}; the API server cannot change the type of an existing Secret: ` +
-      `delete the old one before applying${canRename ? ', give a new --name' : ''}, or keep the type with --secret-type ${from.type}`,
+      `delete the old one before applying${canRename ? `, give a new ${cliFlags ? '--name' : 'name'}` : ''}, or keep the type with ${cliFlags ? `--secret-type ${from.type}` : `secretType "${from.type}"`}`,
   });
 }
 

@@ -206,7 +206,8 @@ function migrateFile(path: string, display: string, options: Omit<MigrateOptions
 
 function convertFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'convert' }>, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
   // authFileOnly: a glob catches Secret manifests and other JSON too, and none may become an auth file.
-  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true, ...(mode.from !== undefined ? { from: mode.from } : {}) });
+  // cliFlags: this module is credkit migrate's, whose report names its --from (not the library's `from`).
+  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true, cliFlags: true, ...(mode.from !== undefined ? { from: mode.from } : {}) });
   const report: FileReport = { file: display, status: 'unchanged' };
   if (result.losses.length > 0) report.losses = result.losses;
   // As convert says them: in place, a respelt key changes what docker or podman does with the

@@ -49,9 +49,10 @@ function configFormat(source: string): 'docker' | 'podman' {
  * is detected: a Kubernetes object, a `{"auths":…}` document, a legacy JSON map, the legacy line
  * form, or YAML Secrets. `configOnly` (files rewritten in place): with `from` docker or podman,
  * JSON that detection would not take for a config file (a Secret, a tsconfig.json) is refused
- * rather than read as one, and without `from`, JSON that is a Kubernetes object is refused as such. Errors name the source and key, never a value.
+ * rather than read as one, and without `from`, JSON that is a Kubernetes object is refused as such. Errors name the source and key, never a value,
+ * and `from` as the parameter it is, or with `cliFlags` as credkit's `--from` flag.
  */
-export function parseAuthText(text: string, source: string, from?: AuthFormat, configOnly = false): ParsedInput {
+export function parseAuthText(text: string, source: string, from?: AuthFormat, configOnly = false, cliFlags = false): ParsedInput {
   if (text.trim() === '') throw new ParseError('the file is empty', { file: source });
   const first = text.trimStart()[0];
   if (from === 'dockercfg' && first !== '{') {
@@ -80,7 +81,7 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat, c
     // `Auths` is `auths` to docker and podman (and to no .dockercfg reader, whose keys are hosts).
     const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value, text);
     if (configOnly && (from === 'docker' || from === 'podman') && !looksLikeConfigJSON(value)) {
-      throw new ParseError(`no "auths", "credHelpers" or "credsStore", so not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though --from ${from} says so; left untouched`, { file: source });
+      throw new ParseError(`no "auths", "credHelpers" or "credsStore", so not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though ${cliFlags ? `--from ${from} says so` : `from is "${from}"`}; left untouched`, { file: source });
     }
     // docker reads a config.json whose values have the wrong type (it warns); podman refuses it.
     if (from === 'docker') return single(parseDockerConfigJSON(value, source));

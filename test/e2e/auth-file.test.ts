@@ -616,6 +616,9 @@ describe('e2e: credkit auth files', function () {
     expect(m.code).to.equal(2);
     const empty = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'podman', '-o', '']);
     expect([empty.code, empty.stderr]).to.deep.equal([2, 'credkit: -o needs a file name (or - for standard output)\n']);
+    // The core names the library's option; convert names its flag.
+    const name = await sb.credkit(['convert', fx('secrets/list-of-two.yaml'), '--to', 'secret', '--name', 'one']);
+    expect([name.code, name.stdout, name.stderr]).to.deep.equal([2, '', 'credkit: --name needs a single input Secret; this input holds several\n']);
   });
 
   it('ls of a file it cannot read: the error, and no "no credentials" line after it', async () => {

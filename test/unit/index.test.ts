@@ -71,6 +71,31 @@ describe('library API (import from "credkit")', () => {
     expect((thrown as Error).message).to.equal('1 conflicting entry; choose one with the policy "first" or "last":\n  quay.io: a.json (key "quay.io") vs b.json (key "https://quay.io")');
   });
 
+  it('messages name the options a library caller sets, not the CLI\'s flags (which cliFlags asks for)', async () => {
+    const messageOf = (fn: () => unknown): string => {
+      try {
+        fn();
+      } catch (err) {
+        return (err as Error).message;
+      }
+      throw new Error('expected a throw');
+    };
+    const list = { text: await fixture('secrets/list-of-two.yaml'), source: 'list.yaml' };
+    expect(messageOf(() => credkit.convertAuthSync([list], { to: 'secret', name: 'one' }))).to.equal('the name option needs a single input Secret; this input holds several');
+    expect(messageOf(() => credkit.convertAuthSync([list], { to: 'secret', name: 'one', cliFlags: true }))).to.equal('--name needs a single input Secret; this input holds several');
+    const payload = Buffer.from(JSON.stringify({ 'quay.io': { auth: Buffer.from('bob:fake-pw').toString('base64') } })).toString('base64');
+    const old = { text: `apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot\ntype: kubernetes.io/dockercfg\ndata:\n  .dockercfg: ${payload}\n`, source: 'old.yaml' };
+    expect(credkit.convertAuthSync([old], { to: 'secret' }).notes.map((n) => n.message)).to.deep.equal([
+      'changes from kubernetes.io/dockercfg to kubernetes.io/dockerconfigjson; the API server cannot change the type of an existing Secret: delete the old one before applying, give a new name, or keep the type with secretType "dockercfg"',
+    ]);
+    expect(credkit.convertAuthSync([old], { to: 'secret', cliFlags: true }).notes[0]!.message).to.match(/give a new --name, or keep the type with --secret-type dockercfg$/);
+    const tsconfig = { text: JSON.stringify({ compilerOptions: { strict: true } }), source: 'tsconfig.json' };
+    const notConfig = 'tsconfig.json: no "auths", "credHelpers" or "credsStore", so not an auth.json though from is "podman"; left untouched';
+    expect(messageOf(() => credkit.parseAuthText(tsconfig.text, tsconfig.source, 'podman', true))).to.equal(notConfig);
+    expect(messageOf(() => credkit.convertAuthSync([tsconfig], { to: 'podman', from: 'podman', authFileOnly: true }))).to.equal(notConfig);
+    expect(messageOf(() => credkit.convertAuthSync([tsconfig], { to: 'podman', from: 'podman', authFileOnly: true, cliFlags: true }))).to.match(/though --from podman says so; left untouched$/);
+  });
+
   it('checkAuthInput returns findings with stable codes', async () => {
     const findings: Finding[] = credkit.checkAuthInput({ text: await fixture('docker-config/auth-no-colon.json'), source: 'config.json', mode: 0o644 });
     expect(findings.map((f) => [f.severity, f.code, f.key])).to.deep.equal([

@@ -44,7 +44,7 @@ export function buildOptions(args: ConversionArgs, to: NonNullable<ConversionArg
   if (nameProblem !== undefined) throw new UsageError(`${shown('--name', args.name as string)}: ${nameProblem}`);
   const nsProblem = args.namespace !== undefined ? namespaceProblem(args.namespace) : undefined;
   if (nsProblem !== undefined) throw new UsageError(`${shown('--namespace', args.namespace as string)}: ${nsProblem}`);
-  const options: import('../../auth-file/convert.js').ConvertOptions = { to, policy, materialize: args.materialize ?? to === 'secret' };
+  const options: import('../../auth-file/convert.js').ConvertOptions = { to, policy, materialize: args.materialize ?? to === 'secret', cliFlags: true };
   if (args.from) options.from = args.from;
   if (args['secret-type']) options.secretType = args['secret-type'];
   if (args.name !== undefined) options.name = args.name;
