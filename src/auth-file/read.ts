@@ -35,9 +35,13 @@ export function notAnAuthFileMessage(kind = 'Secret'): string {
  */
 function refuseKubeObject(value: unknown, source: string): void {
   if (!looksLikeKubeObject(value)) return;
+  throw new ParseError(notAnAuthFileMessage(kubeKind(value)), { file: source });
+}
+
+/** The kind of a Kubernetes object for a message: only when it is a plain word, as it is the file's text. */
+function kubeKind(value: unknown): string {
   const kind = (value as { kind: string }).kind;
-  // The kind only when it is a plain word: it is the file's text.
-  throw new ParseError(notAnAuthFileMessage(/^[A-Za-z]{1,64}$/.test(kind) ? kind : 'object'), { file: source });
+  return /^[A-Za-z]{1,64}$/.test(kind) ? kind : 'object';
 }
 
 function configFormat(source: string): 'docker' | 'podman' {
@@ -82,6 +86,15 @@ export function parseAuthText(text: string, source: string, from?: AuthFormat, c
     const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value, text);
     if (configOnly && (from === 'docker' || from === 'podman') && !looksLikeConfigJSON(value)) {
       throw new ParseError(`no "auths", "credHelpers" or "credsStore", so not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though ${cliFlags ? `--from ${from} says so` : `from is "${from}"`}; left untouched`, { file: source });
+    }
+    // docker and podman would read a Secret as a file with no credentials, and convert would write
+    // its apiVersion, kind and data into a config.json as settings: it is no auth file, whatever
+    // `from` says (the check above already refused it, in other words, for files rewritten in place).
+    if ((from === 'docker' || from === 'podman') && looksLikeKubeObject(parsed.value) && !looksLikeConfigJSON(value)) {
+      const kind = kubeKind(parsed.value);
+      const said = cliFlags ? `--from ${from} says so` : `from is "${from}"`;
+      const advice = kind === 'Secret' || kind === 'List' ? (cliFlags ? ': drop --from, or use --from secret' : ': leave from unset, or set it to "secret"') : '';
+      throw new ParseError(`a Kubernetes ${kind} manifest, not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though ${said}${advice}`, { file: source });
     }
     // docker reads a config.json whose values have the wrong type (it warns); podman refuses it.
     if (from === 'docker') return single(parseDockerConfigJSON(value, source));

@@ -609,6 +609,28 @@ describe('e2e: credkit auth files', function () {
     expect(JSON.parse(r.stdout).findings[0]).to.include({ severity: 'error', code: 'world-readable' });
   });
 
+  it('convert and merge --from docker|podman refuse a JSON Kubernetes Secret (it is no auth file) rather than write its fields into a config.json; nothing is written', async () => {
+    const payload = Buffer.from(JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('q:fake-kube-pw').toString('base64') } } })).toString('base64');
+    const secret = join(sb.home, 'pull.json');
+    await writeFile(secret, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': payload } }));
+    const out = join(sb.home, 'out.json');
+    for (const [from, what] of [['docker', 'a config.json'], ['podman', 'an auth.json']] as const) {
+      const r = await sb.credkit(['convert', secret, '--from', from, '--to', 'docker', '-o', out]);
+      expect([r.code, r.stdout, r.stderr]).to.deep.equal([1, '', `credkit: ${secret}: a Kubernetes Secret manifest, not ${what} though --from ${from} says so: drop --from, or use --from secret\n`]);
+    }
+    const merged = await sb.credkit(['merge', fx('docker-config/basic.json'), secret, '--from', 'docker', '--to', 'docker', '-o', out]);
+    expect([merged.code, merged.stderr]).to.deep.equal([1, `credkit: ${secret}: a Kubernetes Secret manifest, not a config.json though --from docker says so: drop --from, or use --from secret\n`]);
+    let written = true;
+    await stat(out).catch(() => (written = false));
+    expect(written).to.equal(false);
+    // Detected, or with --from secret, it is read as the pull secret it is.
+    for (const args of [[], ['--from', 'secret']]) {
+      const r = await sb.credkit(['convert', secret, ...args, '--to', 'docker']);
+      expect(r.code, args.join(' ')).to.equal(0);
+      expect(Object.keys(JSON.parse(r.stdout))).to.deep.equal(['auths']);
+    }
+  });
+
   it('usage errors exit 2', async () => {
     const r = await sb.credkit(['convert', fx('docker-config/basic.json')]);
     expect(r.code).to.equal(2);

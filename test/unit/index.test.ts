@@ -94,6 +94,9 @@ describe('library API (import from "credkit")', () => {
     expect(messageOf(() => credkit.parseAuthText(tsconfig.text, tsconfig.source, 'podman', true))).to.equal(notConfig);
     expect(messageOf(() => credkit.convertAuthSync([tsconfig], { to: 'podman', from: 'podman', authFileOnly: true }))).to.equal(notConfig);
     expect(messageOf(() => credkit.convertAuthSync([tsconfig], { to: 'podman', from: 'podman', authFileOnly: true, cliFlags: true }))).to.match(/though --from podman says so; left untouched$/);
+    // A Secret read as a config.json is refused, in the same terms.
+    const secret = { text: JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: {} }), source: 'pull.json' };
+    expect(messageOf(() => credkit.convertAuthSync([secret], { to: 'docker', from: 'docker' }))).to.equal('pull.json: a Kubernetes Secret manifest, not a config.json though from is "docker": leave from unset, or set it to "secret"');
   });
 
   it('checkAuthInput returns findings with stable codes', async () => {
