@@ -6,8 +6,8 @@
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
-import { StoreUnavailableError } from '../errors.js';
-import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, lockPathFor, maxItemChars, probeKeyring } from './os-keyring.js';
+import { StoreUnavailableError, messageOf } from '../errors.js';
+import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, lockPathFor, maxItemChars, type OsKeyringOptions } from './os-keyring.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the Linux kernel keyring (headless; lost on reboot)';
@@ -18,25 +18,37 @@ const FIX = 'set CREDKIT_BACKEND=keychain|pass|file';
 /** Why the kernel keyring cannot be used here, or undefined. */
 export async function checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
   if (host.platform !== 'linux') return 'the kernel keyring (keyutils) exists only on Linux';
-  // Writing a key of our own prompts nobody here (unlike a desktop keychain), so the probe writes.
-  const why = await probeKeyring(config.keychainService, 'keyutils', PROBE_TIMEOUT_MS, true);
-  // keyctl works (the probe's read passed); only the link into the persistent keyring was refused.
-  if (why !== undefined && /\bAccessDenied\b/.test(why)) return `kernel keyring: ${KEYUTILS_ACCESS_DENIED}`;
-  return why && `kernel keyring: ${why}`;
+  // Writing a key of our own prompts nobody here (unlike a desktop keychain), so the probe writes:
+  // where reads pass and writes are refused (some seccomp profiles, KEYUTILS_ACCESS_DENIED), a
+  // read would call the store usable. It writes as a store call does, lock first, because what the
+  // kernel allows depends on what the process did before (KEYUTILS_ACCESS_DENIED).
+  try {
+    await new OsKeyringStore(storeOptions(config, host, PROBE_TIMEOUT_MS)).probeWrite();
+    return undefined;
+  } catch (err) {
+    // The keyring's own words (the store's message adds "probe failed" and the fix hint).
+    const why = messageOf(err instanceof StoreUnavailableError && err.cause !== undefined ? err.cause : err).replace(/\s*\n\s*/g, ' ').trim();
+    if (/\bAccessDenied\b/.test(why)) return `kernel keyring: ${KEYUTILS_ACCESS_DENIED}`;
+    return `kernel keyring: ${why}`;
+  }
 }
 
-/** Opens the kernel-keyring store, or says what is missing. */
-export async function openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
-  if (host.platform !== 'linux') throw new StoreUnavailableError(`credkit keyutils: the kernel keyring exists only on Linux; ${FIX}`);
-  return new OsKeyringStore({
+function storeOptions(config: CredkitConfig, host: Host, timeoutMs: number): OsKeyringOptions {
+  return {
     name: 'keyutils',
     label: 'kernel keyring',
     service: config.keychainService,
     linuxStore: 'keyutils',
     maxItemChars: maxItemChars(host.platform, 'keyutils'),
     maxAccountBytes: keyutilsMaxAccountBytes(config.keychainService),
-    timeoutMs: config.helperTimeoutMs,
+    timeoutMs,
     lockPath: lockPathFor(host, 'keyutils', config.keychainService),
     fixHint: FIX,
-  });
+  };
+}
+
+/** Opens the kernel-keyring store, or says what is missing. */
+export async function openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
+  if (host.platform !== 'linux') throw new StoreUnavailableError(`credkit keyutils: the kernel keyring exists only on Linux; ${FIX}`);
+  return new OsKeyringStore(storeOptions(config, host, config.helperTimeoutMs));
 }

@@ -26,6 +26,8 @@ export type LinuxKeyring = 'secret-service' | 'keyutils';
 export const RESERVED_PREFIX = 'credkit:';
 /** The account of the URL → username index. */
 export const INDEX_ACCOUNT = 'credkit:index';
+/** The account availability probes read, write and remove. */
+export const PROBE_ACCOUNT = 'credkit:probe';
 
 /** How one backend configures the shared store. */
 export interface OsKeyringOptions {
@@ -52,8 +54,12 @@ export interface OsKeyringOptions {
  * Why the kernel keyring answers AccessDenied (EACCES). keyring-rs adds each key to the session
  * keyring and links it into the user's persistent keyring. A process without a session keyring of
  * its own (no pam_keyinit: su, cron, `docker exec`, many containers and VMs) shares the user's
- * default one, and there the library's first call makes the main thread join a new session
- * keyring that the threads doing the work do not possess: adding or linking keys is refused.
+ * default one. Building the first entry makes the main thread join a new session keyring (and
+ * link the persistent keyring there); that entry keeps the shared keyring, later entries the new
+ * one. The calls run on libuv's worker threads, whose session keyring is the one the main thread
+ * had when they were started, and keys or keyrings a thread does not possess allow it no write or
+ * link. So the first entry can never write, and later ones can only where the worker threads
+ * started after it: never in a store call, which takes its lock file (worker threads) first.
  * A process started inside a session keyring (`keyctl session`) has none of this.
  */
 export const KEYUTILS_ACCESS_DENIED =
@@ -308,6 +314,19 @@ export class OsKeyringStore implements CredentialStore {
     await this.writeItem(INDEX_ACCOUNT, asciiJSON({ v: 1, entries }), op);
   }
 
+  /**
+   * Writes and removes a probe item as `add` and `delete` write and remove a credential: under the
+   * writers' lock, each call through an entry of its own. What the kernel keyring allows depends
+   * on the order of a process's first entry and its worker threads (KEYUTILS_ACCESS_DENIED), so
+   * a probe that calls differently can pass where every store call is refused.
+   */
+  async probeWrite(): Promise<void> {
+    await this.locked(async () => {
+      await this.writeItem(PROBE_ACCOUNT, 'probe', 'probe');
+      await this.deleteItem(PROBE_ACCOUNT, 'probe');
+    });
+  }
+
   private locked<T>(fn: () => Promise<T>): Promise<T> {
     return withFileLock(this.options.lockPath, fn);
   }
@@ -406,21 +425,11 @@ export class OsKeyringStore implements CredentialStore {
 export { lockPathFor } from './lock-path.js';
 
 /** Makes a probe entry and reads an account that does not exist: quiet, never prompts. */
-export async function probeKeyring(service: string, linuxStore: LinuxKeyring | undefined, timeoutMs: number, write = false): Promise<string | undefined> {
+export async function probeKeyring(service: string, linuxStore: LinuxKeyring | undefined, timeoutMs: number): Promise<string | undefined> {
   try {
     const { AsyncEntry } = await loadKeyring();
-    const e = new AsyncEntry(service, `${RESERVED_PREFIX}probe`, linuxStore ? { linux: { store: linuxStore } } : undefined);
-    const slow = () => new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`);
-    await withTimeout(timeoutMs, slow, (signal) => e.getPassword(signal));
-    if (write) {
-      // Where reads pass and writes are refused (some seccomp profiles), a read-only probe would
-      // call the store usable, and every `get` would then look like an empty store. A second entry
-      // writes, as a store call does after its first: in a process without a session keyring of
-      // its own only the first entry of the kernel keyring works (KEYUTILS_ACCESS_DENIED).
-      const w = new AsyncEntry(service, `${RESERVED_PREFIX}probe`, linuxStore ? { linux: { store: linuxStore } } : undefined);
-      await withTimeout(timeoutMs, slow, (signal) => w.setPassword('probe', signal));
-      await withTimeout(timeoutMs, slow, (signal) => w.deleteCredential(signal));
-    }
+    const e = new AsyncEntry(service, PROBE_ACCOUNT, linuxStore ? { linux: { store: linuxStore } } : undefined);
+    await withTimeout(timeoutMs, () => new Error(`no answer within ${Math.round(timeoutMs / 1000)} s`), (signal) => e.getPassword(signal));
     return undefined;
   } catch (err) {
     return messageOf(err).replace(/\s*\n\s*/g, ' ').trim();

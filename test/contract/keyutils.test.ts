@@ -45,6 +45,35 @@ describe('store contract: keyutils (kernel keyring)', function () {
       expect(await kernelKeysOf(sb.env.CREDKIT_KEYCHAIN_SERVICE!)).to.deep.equal([]);
     });
 
+    it('store backends and doctor say what `store store` and `store erase` then do, in this process and under `keyctl session`, and leave no probe key', async () => {
+      // Assert agreement, not an outcome: a machine that gives each process a session keyring of
+      // its own can use keyutils everywhere; one that does not (su, cron, CI runners) only inside
+      // `keyctl session`. The probe once said usable where every store was refused.
+      sb = await makeSandbox({ CREDKIT_BACKEND: 'keyutils', CREDKIT_KEYCHAIN_SERVICE: uniqueService() });
+      const service = sb.env.CREDKIT_KEYCHAIN_SERVICE!;
+      const probeKeys = async () => (await readFile('/proc/keys', 'utf8')).split('\n').filter((l) => l.includes(`credkit:probe@${service}:`));
+      try {
+        for (const inSession of [false, true]) {
+          const credkit = (args: string[], input = '') =>
+            inSession ? run('keyctl', ['session', '-', process.execPath, BIN.credkit, ...args], { input, env: sb!.env }) : sb!.credkit(args, input);
+          const where = inSession ? 'under keyctl session' : 'in this process';
+          const backends = await credkit(['store', 'backends', '--json']);
+          const usable = (JSON.parse(backends.stdout) as { backends: { name: string; usable: boolean }[] }).backends.find((b) => b.name === 'keyutils')!.usable;
+          const doctor = JSON.parse((await credkit(['doctor', '--json', '--no-call-helpers'])).stdout) as { findings: { code: string; level: string }[] };
+          const configured = doctor.findings.find((f) => f.code === 'configured-backend')!;
+          expect(configured.level === 'ok', `doctor agrees with store backends (usable: ${usable}) ${where}`).to.equal(usable);
+          const stored = await credkit(['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'], 'fake-agree-secret');
+          expect(stored.code === 0, `store store agrees with store backends (usable: ${usable}) ${where}: ${stored.stderr}`).to.equal(usable);
+          const erased = await credkit(['store', 'erase', 'quay.io']);
+          expect(erased.code === 0, `store erase agrees with store backends (usable: ${usable}) ${where}: ${erased.stderr}`).to.equal(usable);
+          expect(await probeKeys(), `probe keys left ${where}`).to.deep.equal([]);
+          if (usable) expect(await kernelKeysOf(service), `keys left ${where}`).to.deep.equal([]);
+        }
+      } finally {
+        await purgeKernelKeys(service);
+      }
+    });
+
     it('a store refused for want of a session keyring leaves no key holding the secret in the kernel', async function () {
       // keyring-rs adds a key to the shared session keyring before the link that is refused, and
       // leaves it there when a write is the process's first keyring call; credkit reads first.
