@@ -7,7 +7,7 @@
 
 // Reading any format (config.json, auth.json, .dockercfg in either form, pull secrets) into the model.
 export { parseAuthText } from './auth-file/read.js';
-export type { ParsedInput } from './auth-file/read.js';
+export type { ParseOptions, ParsedInput } from './auth-file/read.js';
 export type { AuthEntry, AuthFile, AuthFormat, AuthProblem, Origin } from './auth-file/model.js';
 export type { MistypedValue } from './auth-file/raw-config.js';
 export type { IgnoredField } from './auth-file/entry.js';

@@ -57,7 +57,7 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   }
   let files: AuthFile[];
   try {
-    const parsed = parseAuthText(input.text, input.source, input.from);
+    const parsed = parseAuthText(input.text, input.source, { from: input.from });
     files = parsed.files;
     for (const s of parsed.secrets?.skipped ?? []) {
       findings.push({ severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' });

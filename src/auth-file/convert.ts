@@ -20,7 +20,7 @@ import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
 import { mergeAuthFiles } from './merge.js';
 import type { AuthFile, AuthFormat } from './model.js';
 import { notAnAuthFileMessage, parseAuthText } from './read.js';
-import type { ParsedInput } from './read.js';
+import type { ParseOptions, ParsedInput } from './read.js';
 
 /** One input text and where it came from (a path or `-`). */
 export interface ConvertInput {
@@ -144,7 +144,9 @@ interface ConversionPlan {
 /** Parses and checks every input; nothing is asked of a helper before all of them are usable. */
 function parseInputs(inputs: readonly ConvertInput[], options: ConvertOptions): ParsedInput[] {
   if (inputs.length === 0) throw new UsageError('name at least one input');
-  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, options.from, options.authFileOnly, options.cliFlags));
+  // One options object for all inputs (migrate makes a call per file; merge passes many inputs).
+  const parseOptions: ParseOptions = { from: options.from, configOnly: options.authFileOnly, cliFlags: options.cliFlags };
+  const parsed = inputs.map((i) => parseAuthText(i.text, i.source, parseOptions));
   if (options.authFileOnly) parsed.forEach((p, i) => assertAuthFile(p, (inputs[i] as ConvertInput).source));
   for (const p of parsed) for (const f of p.files) assertUsable(f);
   return parsed;

@@ -48,15 +48,29 @@ function configFormat(source: string): 'docker' | 'podman' {
   return basename(source) === 'auth.json' ? 'podman' : 'docker';
 }
 
+/** Options of {@link parseAuthText}. */
+export interface ParseOptions {
+  /** The format to read the text as (as `--from`); else it is detected. */
+  from?: AuthFormat;
+  /**
+   * For files rewritten in place: with `from` docker or podman, JSON that detection would not
+   * take for a config file (a Secret, a tsconfig.json) is refused rather than read as one, and
+   * without `from`, JSON that is a Kubernetes object is refused as such.
+   */
+  configOnly?: boolean;
+  /** Name the credkit CLI's `--from` flag in errors, for its commands; by default they name `from`. */
+  cliFlags?: boolean;
+}
+
 /**
- * Parses credential text from `source` (a path or `-`). `from` forces the format; otherwise it
- * is detected: a Kubernetes object, a `{"auths":…}` document, a legacy JSON map, the legacy line
- * form, or YAML Secrets. `configOnly` (files rewritten in place): with `from` docker or podman,
- * JSON that detection would not take for a config file (a Secret, a tsconfig.json) is refused
- * rather than read as one, and without `from`, JSON that is a Kubernetes object is refused as such. Errors name the source and key, never a value,
- * and `from` as the parameter it is, or with `cliFlags` as credkit's `--from` flag.
+ * Parses credential text from `source` (a path or `-`). `options.from` forces the format;
+ * otherwise it is detected: a Kubernetes object, a `{"auths":…}` document, a legacy JSON map, the
+ * legacy line form, or YAML Secrets. Errors name the source and key, never a value.
  */
-export function parseAuthText(text: string, source: string, from?: AuthFormat, configOnly = false, cliFlags = false): ParsedInput {
+export function parseAuthText(text: string, source: string, options?: ParseOptions): ParsedInput {
+  const from = options?.from;
+  const configOnly = options?.configOnly === true;
+  const cliFlags = options?.cliFlags === true;
   if (text.trim() === '') throw new ParseError('the file is empty', { file: source });
   const first = text.trimStart()[0];
   if (from === 'dockercfg' && first !== '{') {

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
-import type { ConvertResult, Finding, ListRow, ParsedInput } from 'credkit';
+import type { ConvertResult, Finding, ListRow, ParseOptions, ParsedInput } from 'credkit';
 import { FIXTURES } from '../support/sandbox.js';
 
 const fixture = (path: string) => readFile(join(FIXTURES, path), 'utf8');
@@ -91,7 +91,9 @@ describe('library API (import from "credkit")', () => {
     expect(credkit.convertAuthSync([old], { to: 'secret', cliFlags: true }).notes[0]!.message).to.match(/give a new --name, or keep the type with --secret-type dockercfg$/);
     const tsconfig = { text: JSON.stringify({ compilerOptions: { strict: true } }), source: 'tsconfig.json' };
     const notConfig = 'tsconfig.json: no "auths", "credHelpers" or "credsStore", so not an auth.json though from is "podman"; left untouched';
-    expect(messageOf(() => credkit.parseAuthText(tsconfig.text, tsconfig.source, 'podman', true))).to.equal(notConfig);
+    const inPlace: ParseOptions = { from: 'podman', configOnly: true };
+    expect(messageOf(() => credkit.parseAuthText(tsconfig.text, tsconfig.source, inPlace))).to.equal(notConfig);
+    expect(messageOf(() => credkit.parseAuthText(tsconfig.text, tsconfig.source, { ...inPlace, cliFlags: true }))).to.match(/though --from podman says so; left untouched$/);
     expect(messageOf(() => credkit.convertAuthSync([tsconfig], { to: 'podman', from: 'podman', authFileOnly: true }))).to.equal(notConfig);
     expect(messageOf(() => credkit.convertAuthSync([tsconfig], { to: 'podman', from: 'podman', authFileOnly: true, cliFlags: true }))).to.match(/though --from podman says so; left untouched$/);
     // A Secret read as a config.json is refused, in the same terms.

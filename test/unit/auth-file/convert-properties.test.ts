@@ -175,7 +175,7 @@ describe('convert: generated inputs', () => {
         });
       }
       attempt(`case ${i} check`, () => checkAuthInput({ text, source: 'in.json', from }).map((f) => `${f.key ?? ''} ${f.message} ${f.fix ?? ''}`));
-      attempt(`case ${i} ls`, () => listEntries(parseAuthText(text, 'in.json', from).files).map((row) => JSON.stringify(row)));
+      attempt(`case ${i} ls`, () => listEntries(parseAuthText(text, 'in.json', { from }).files).map((row) => JSON.stringify(row)));
     }
     // Only the case numbers and what went wrong: never the generated text.
     expect(problems.slice(0, 10)).to.deep.equal([]);

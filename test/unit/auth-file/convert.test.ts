@@ -147,7 +147,7 @@ describe('convert', () => {
         expect(JSON.parse(r.text), `${what} ${source}`).to.deep.equal({ auths: { 'quay.io': { auth: a }, 'ghcr.io': ghcr } });
         expect(r.notes.map((n) => n.key), `${what} ${source}`).to.deep.equal([noteKey]);
         expect(r.notes[0]?.message, `${what} ${source}`).to.match(/which podman (decodes only "auth" and "identitytoken" of an entry|never reads credsStore) \(it ignores it\), and docker warns .*; left out$/);
-        expect(listEntries(parseAuthText(text, source, from).files).length, `${what} ${source}`).to.equal(2);
+        expect(listEntries(parseAuthText(text, source, { from }).files).length, `${what} ${source}`).to.equal(2);
         const findings = checkAuthInput({ text, source, from }).filter((f) => f.code === 'mistyped-value' || f.code === 'unparseable');
         expect(findings.map((f) => [f.severity, f.code, f.key]), `${what} ${source}`).to.deep.equal([['warning', 'mistyped-value', noteKey === 'credsStore' ? undefined : noteKey]]);
         expect(findings[0]?.message, `${what} ${source}`).to.match(/podman (decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry|never reads credsStore and uses the file); docker, reading it as a config\.json, leaves it empty, warns/);
