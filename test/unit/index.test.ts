@@ -109,6 +109,18 @@ describe('library API (import from "credkit")', () => {
     ]);
   });
 
+  it('checkAuthInput with from docker or podman reports a JSON Kubernetes Secret as no config file, a finding rather than a throw', () => {
+    const payload = Buffer.from(JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('bob:fake-pw').toString('base64') } } })).toString('base64');
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': payload } });
+    const findings = credkit.checkAuthInput({ text, source: 'pull.json', from: 'docker' });
+    expect(findings.map((f) => [f.severity, f.code, f.file, f.key, f.message])).to.deep.equal([
+      ['error', 'unparseable', 'pull.json', undefined, 'a Kubernetes Secret manifest, not a config.json though from is "docker": leave from unset, or set it to "secret"'],
+    ]);
+    expect(credkit.checkAuthInput({ text, source: 'pull.json', from: 'podman' })[0]?.message).to.equal('a Kubernetes Secret manifest, not an auth.json though from is "podman": leave from unset, or set it to "secret"');
+    // Read as what it is, it is a good pull secret.
+    expect(credkit.checkAuthInput({ text, source: 'pull.json' })).to.deep.equal([]);
+  });
+
   it('listEntries redacts secrets as credkit ls does', async () => {
     const rows: ListRow[] = credkit.listEntries(credkit.parseAuthText(await fixture('podman/scoped-keys.json'), 'auth.json').files);
     const team = rows.find((r) => r.key === 'quay.io/team')!;
