@@ -23,10 +23,10 @@ export interface ParsedInput {
 }
 
 /** Why a Kubernetes manifest is refused where only an auth file may be (a file rewritten in place). */
-export function notAnAuthFileMessage(kind = 'Secret'): string {
+export function notAnAuthFileMessage(kind = 'Secret', not = 'an auth file'): string {
   // convert reads pull secrets (a List of them too), and nothing from another kind.
   const advice = kind === 'Secret' || kind === 'List' ? ' (credkit convert writes an auth file from it to another path)' : '';
-  return `a Kubernetes ${kind} manifest, not an auth file; left untouched${advice}`;
+  return `a Kubernetes ${kind} manifest, not ${not}; left untouched${advice}`;
 }
 
 /**
@@ -98,17 +98,18 @@ export function parseAuthText(text: string, source: string, options?: ParseOptio
     if (!isJSONObject(parsed.value)) throw new ParseError('expected a JSON object', { file: source });
     // `Auths` is `auths` to docker and podman (and to no .dockercfg reader, whose keys are hosts).
     const value = from === 'dockercfg' ? parsed.value : asGoReadsConfig(parsed.value, text);
-    if (configOnly && (from === 'docker' || from === 'podman') && !looksLikeConfigJSON(value)) {
-      throw new ParseError(`no "auths", "credHelpers" or "credsStore", so not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though ${cliFlags ? `--from ${from} says so` : `from is "${from}"`}; left untouched`, { file: source });
-    }
-    // docker and podman would read a Secret as a file with no credentials, and convert would write
-    // its apiVersion, kind and data into a config.json as settings: it is no auth file, whatever
-    // `from` says (the check above already refused it, in other words, for files rewritten in place).
-    if ((from === 'docker' || from === 'podman') && looksLikeKubeObject(parsed.value) && !looksLikeConfigJSON(value)) {
-      const kind = kubeKind(parsed.value);
-      const said = cliFlags ? `--from ${from} says so` : `from is "${from}"`;
-      const advice = kind === 'Secret' || kind === 'List' ? (cliFlags ? ': drop --from, or use --from secret' : ': leave from unset, or set it to "secret"') : '';
-      throw new ParseError(`a Kubernetes ${kind} manifest, not ${from === 'docker' ? 'a config.json' : 'an auth.json'} though ${said}${advice}`, { file: source });
+    if ((from === 'docker' || from === 'podman') && !looksLikeConfigJSON(value)) {
+      const not = `${from === 'docker' ? 'a config.json' : 'an auth.json'} though ${cliFlags ? `--from ${from} says so` : `from is "${from}"`}`;
+      // docker and podman would read a Secret as a file with no credentials, and convert would
+      // write its apiVersion, kind and data into a config.json as settings: it is no auth file,
+      // whatever `from` says, and is named as the manifest it is (in place too, as without `from`).
+      if (looksLikeKubeObject(parsed.value)) {
+        const kind = kubeKind(parsed.value);
+        if (configOnly) throw new ParseError(notAnAuthFileMessage(kind, not), { file: source });
+        const advice = kind === 'Secret' || kind === 'List' ? (cliFlags ? ': drop --from, or use --from secret' : ': leave from unset, or set it to "secret"') : '';
+        throw new ParseError(`a Kubernetes ${kind} manifest, not ${not}${advice}`, { file: source });
+      }
+      if (configOnly) throw new ParseError(`no "auths", "credHelpers" or "credsStore", so not ${not}; left untouched`, { file: source });
     }
     // docker reads a config.json whose values have the wrong type (it warns); podman refuses it.
     if (from === 'docker') return single(parseDockerConfigJSON(value, source));
