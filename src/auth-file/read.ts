@@ -4,7 +4,7 @@
  */
 import { basename } from 'node:path';
 import { ParseError, UsageError } from '../errors.js';
-import { looksLikeKubeObject, parsePullSecrets, pullSecretsFromJSON } from '../kube/pull-secret.js';
+import { firstYAMLDocument, looksLikeKubeObject, parsePullSecrets, pullSecretsFromJSON } from '../kube/pull-secret.js';
 import type { PullSecretSet } from '../kube/pull-secret.js';
 import { looksLikeConfigJSON, parseConfigJSON, parseDockerConfigJSON } from './docker-config.js';
 import { looksLikeDockercfgLines, parseDockercfgJSON, parseDockercfgLines } from './dockercfg.js';
@@ -31,7 +31,8 @@ export function notAnAuthFileMessage(kind = 'Secret', not = 'an auth file'): str
 
 /**
  * With `configOnly` and no `from`: refuses JSON that is a Kubernetes object before it is read as
- * one, whose own errors ("Secret type is Opaque") would not say why the file is no auth file.
+ * one (YAML once reading it failed), whose own errors ("Secret type is Opaque") would not say
+ * why the file is no auth file.
  */
 function refuseKubeObject(value: unknown, source: string): void {
   if (!looksLikeKubeObject(value)) return;
@@ -123,7 +124,15 @@ export function parseAuthText(text: string, source: string, options?: ParseOptio
   }
   if (from === undefined && looksLikeDockercfgLines(text)) return single(parseDockercfgLines(text, source));
   if (from !== undefined && from !== 'secret') throw new ParseError('invalid JSON', { file: source });
-  const secrets = parsePullSecrets(text, source);
+  let secrets: PullSecretSet;
+  try {
+    secrets = parsePullSecrets(text, source);
+  } catch (err) {
+    // As JSON is above: a YAML manifest is refused as one, not by what is wrong with it as a pull
+    // secret ("Secret type is Opaque"). Only here, on the way out, is the text parsed again.
+    if (configOnly && from === undefined && err instanceof ParseError) refuseKubeObject(firstYAMLDocument(text), source);
+    throw err;
+  }
   return { format: 'secret', files: secrets.secrets.map((s) => s.file), secrets };
 }
 

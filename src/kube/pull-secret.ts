@@ -513,6 +513,27 @@ export function pullSecretsFromJSON(values: readonly unknown[], source: string):
   return { ...pullSecretsOf(into, source), container: list ? 'list' : values.length > 1 ? 'documents' : 'single', syntax: 'json' };
 }
 
+/**
+ * The first non-empty document of well-formed YAML text as data, else undefined: for saying what
+ * a file is after {@link parsePullSecrets} refused it, never for reading credentials.
+ */
+export function firstYAMLDocument(text: string): unknown {
+  const docs = yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'silent', merge: true });
+  const all = Array.isArray(docs) ? docs : [docs];
+  // Broken YAML is said to be so, whatever its first document looks like.
+  if (all.some((doc) => doc.errors.length > 0)) return undefined;
+  for (const doc of all) {
+    let value: unknown;
+    try {
+      value = doc.toJS({ maxAliasCount: 100 });
+    } catch {
+      return undefined;
+    }
+    if (value !== null && value !== undefined) return value;
+  }
+  return undefined;
+}
+
 /** Reads pull secrets from YAML or JSON text. Errors name the file, the secret and the key. */
 export function parsePullSecrets(text: string, source: string, parsedJSON?: unknown): PullSecretSet {
   if (parsedJSON !== undefined) return pullSecretsFromJSON([parsedJSON], source);

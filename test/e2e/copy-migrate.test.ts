@@ -562,6 +562,29 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     for (const [name, text] of Object.entries(files)) expect(await readFile(join(work, name), 'utf8'), name).to.equal(text);
   });
 
+  it('a YAML Kubernetes manifest a glob catches that is no usable pull secret (an Opaque Secret, a stream of them, a ConfigMap) is refused as a manifest too; broken YAML and YAML that is no manifest keep their own errors', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(work, 'y'), { recursive: true });
+    const opaque = (name: string) => `apiVersion: v1\nkind: Secret\nmetadata:\n  name: ${name}\ntype: Opaque\ndata: {}\n`;
+    const files: Record<string, string> = {
+      'y/auth.json': opaque('o'),
+      'y/two.yaml': `${opaque('o')}---\n${opaque('p')}`,
+      'y/map.yaml': 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\ndata: {}\n',
+      'y/broken.yaml': 'apiVersion: v1\nkind: Secret\nmetadata: [\n',
+      'y/other.yaml': 'name: app\n',
+    };
+    for (const [name, text] of Object.entries(files)) await writeFile(join(work, name), text, { mode: 0o600 });
+    const r = await credkitIn(sb, work, ['migrate', 'y/*.json', 'y/*.yaml', '--to', 'podman']);
+    expect(r.code, r.stdout).to.equal(1);
+    const manifest = 'a Kubernetes Secret manifest, not an auth file; left untouched (credkit convert writes an auth file from it to another path)';
+    expect(r.stdout).to.include(`failed       y/auth.json: ${manifest}\n`);
+    expect(r.stdout).to.include(`failed       y/two.yaml: ${manifest}\n`);
+    expect(r.stdout).to.include('failed       y/map.yaml: a Kubernetes ConfigMap manifest, not an auth file; left untouched\n');
+    expect(r.stdout).to.match(/^failed +y\/broken\.yaml: invalid YAML in document 1 at line \d+/m);
+    expect(r.stdout).to.match(/^failed +y\/other\.yaml: .*expected kind Secret/m);
+    for (const [name, text] of Object.entries(files)) expect(await readFile(join(work, name), 'utf8'), name).to.equal(text);
+  });
+
   it('a file the patterns reach under several names (a symlink, a symlinked directory) is migrated once, without a failure', async () => {
     const work = join(sb.home, 'w');
     await mkdir(join(work, 'a'), { recursive: true });
