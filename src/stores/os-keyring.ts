@@ -176,6 +176,9 @@ export async function retryNoReply<T>(op: () => Promise<T>, fail: (err: unknown)
 
 type KeyringModule = typeof import('@napi-rs/keyring');
 let keyringModule: Promise<KeyringModule> | undefined;
+/** Whether this process has built its first kernel-keyring entry (see OsKeyringStore.entry). */
+let keyutilsPrimed = false;
+
 function loadKeyring(): Promise<KeyringModule> {
   keyringModule ??= import('@napi-rs/keyring');
   return keyringModule;
@@ -218,6 +221,14 @@ export class OsKeyringStore implements CredentialStore {
   private async entry(account: string): Promise<AsyncEntryType> {
     const { AsyncEntry } = await loadKeyring();
     const { service, linuxStore } = this.options;
+    if (linuxStore === 'keyutils' && !keyutilsPrimed) {
+      // In a process without a session keyring of its own, the first entry the library builds
+      // keeps the shared keyring, where no key is found (KEYUTILS_ACCESS_DENIED): a throwaway
+      // first entry lets every real one search the keyrings its keys live in. Otherwise `list`
+      // read an empty index there, and `get` found its item only on its retry.
+      keyutilsPrimed = true;
+      new AsyncEntry(service, PROBE_ACCOUNT, { linux: { store: linuxStore } });
+    }
     // The constructor connects to the store (D-Bus on Linux); it is synchronous and cannot be
     // bounded, which is why checkAvailable probes the bus first.
     return retryNoReply(

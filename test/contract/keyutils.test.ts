@@ -74,6 +74,21 @@ describe('store contract: keyutils (kernel keyring)', function () {
       }
     });
 
+    it('get and list in this process see what a `keyctl session` stored, as each other do (list once read an empty index here)', async () => {
+      // In a process without a session keyring of its own, the library's first entry searched the
+      // shared keyring, where no key is: list (whose first read is the index) answered {}, while
+      // get found its item only on its retry. Agreement is what holds on every machine.
+      sb = await keyutilsSandbox();
+      const stored = await sb.helper('store', storeInput('https://ks.example', 'alice', 'fake-ks-secret'));
+      expect(stored.code, stored.stdout).to.equal(0);
+      const here = (verb: string, input = '') => run(process.execPath, [BIN.helper, verb], { input, env: sb!.env });
+      const got = await here('get', 'https://ks.example');
+      expect(got.code, 'get in this process').to.equal(0);
+      expect((JSON.parse(got.stdout) as { Username: string }).Username).to.equal('alice');
+      const listed = await here('list');
+      expect(JSON.parse(listed.stdout), 'list in this process').to.deep.equal({ 'https://ks.example': 'alice' });
+    });
+
     it('a store refused for want of a session keyring leaves no key holding the secret in the kernel', async function () {
       // keyring-rs adds a key to the shared session keyring before the link that is refused, and
       // leaves it there when a write is the process's first keyring call; credkit reads first.
