@@ -1,8 +1,9 @@
 /**
  * credkit's public library API: the functions the `credkit` CLI itself calls to read, convert,
  * merge, check and list auth files and pull secrets, so that a script and the CLI never disagree.
- * Re-exports only; everything here takes text and returns data (no files, environment or helpers
- * are touched unless the caller passes a resolver). See docs/library.md.
+ * Re-exports only. Everything here takes text and returns data (no files, environment or helpers
+ * are touched unless the caller passes a resolver), except getCredential and explainCredential,
+ * which read the files and run the helpers the clients would. See docs/library.md.
  */
 
 // Reading any format (config.json, auth.json, .dockercfg in either form, pull secrets) into the model.
@@ -29,7 +30,34 @@ export { listEntries } from './auth-file/list.js';
 export type { ListRow } from './auth-file/list.js';
 export type { KeyScope } from './registry.js';
 
+// Which credential docker, podman or kubelet uses for an image, and why (`credkit get` / `explain --json`).
+export { explainCredential, getCredential } from './credential-lookup.js';
+export type {
+  Credential,
+  CredentialExplanation,
+  CredentialOrigin,
+  ExplainCredentialOptions,
+  GetCredentialOptions,
+  LookupOptions,
+  SecretText,
+} from './credential-lookup.js';
+export type {
+  ClientExplanation,
+  CredentialSource,
+  FileStatus,
+  FileStep,
+  HelperCallReport,
+  HiddenSecret,
+  LookupClient,
+  RandomOrder,
+  ShadowedEntry,
+} from './auth-file/lookup.js';
+// Named apart from the materialising resolver's ResolvedCredential (above), a different thing.
+export type { ResolvedCredential as ExplainedCredential } from './auth-file/lookup.js';
+export type { ImageRef } from './image-ref.js';
+export type { Env } from './io.js';
+
 // The errors the functions above throw on purpose, each with a stable `code`.
-export { CredkitError, HelperError, ParseError, UsageError, isCredkitError } from './errors.js';
+export { CredkitError, HelperError, IoError, ParseError, UsageError, isCredkitError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { ConflictError } from './auth-file/merge.js';

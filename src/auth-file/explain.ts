@@ -2,7 +2,8 @@
  * `credkit explain` / `credkit get`: runs the lookup of each client (docker, containers/image,
  * kubelet) over the same loaded files, sharing helper answers between them.
  */
-import type { ClientExplanation, HelperAnswer, LookupClient, LookupDeps, LookupInput } from './lookup.js';
+import { HelperError } from '../errors.js';
+import type { ClientExplanation, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
 import { lookupContainers } from './lookup-containers.js';
 import { lookupDocker } from './lookup-docker.js';
 import { lookupKubelet } from './lookup-kubelet.js';
@@ -30,4 +31,15 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
     else out.push(lookupKubelet(input));
   }
   return out;
+}
+
+/**
+ * The credential a client sends, as `credkit get` prints it and getCredential returns it:
+ * `undefined` when it pulls anonymously, a HelperError when its pull fails before that or hangs
+ * on a helper (there is no credential to give, and "anonymous" would be wrong). `target` is the
+ * image or registry as the caller named it.
+ */
+export function sentCredential(x: ClientExplanation, target: string): ResolvedCredential | undefined {
+  if (x.outcome === 'error' || x.outcome === 'hang') throw new HelperError(`cannot get a credential for ${target} (${x.client}: ${x.reason})`);
+  return x.outcome === 'credential' ? x.credential : undefined;
 }

@@ -54,3 +54,22 @@ export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFi
   if (last !== undefined && last.path === join(host.home, '.dockercfg')) last.legacy = true;
   return out;
 }
+
+/**
+ * `~` or `~/…` at the start of an `--authfile` value as the home directory, for every command
+ * alike: the shell expands it in `--authfile ~/x.json` but not in `--authfile=~/x.json`.
+ */
+export function expandHome(path: string, home: string): string {
+  return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
+
+/**
+ * `host` as podman sees it under `--authfile ""`: without `REGISTRY_AUTH_FILE`. The empty value names
+ * no file, and in podman that variable is only the flag's default (containers/common
+ * `GetDefaultAuthFile`), which the empty value replaces.
+ */
+export function withoutRegistryAuthFile<T extends Host>(host: T): T {
+  const env = { ...host.env };
+  delete env.REGISTRY_AUTH_FILE;
+  return Object.defineProperty(Object.create(host) as T, 'env', { value: env, enumerable: true });
+}

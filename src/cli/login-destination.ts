@@ -7,7 +7,8 @@ import { resolve } from 'node:path';
 import type { CommandContext } from './context.js';
 import { UsageError } from '../errors.js';
 import type { LoginDestination, LoginServices } from '../login.js';
-import { expandHome, podmanDefaultAuthFile } from './authfile-option.js';
+import { podmanDefaultAuthFile } from './authfile-option.js';
+import { expandHome } from '../auth-file/locate.js';
 
 /** Adds `--authfile` and `--store`. */
 export function destinationOptions<T>(y: Argv<T>): Argv<T> {

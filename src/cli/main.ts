@@ -2,8 +2,8 @@
  * Process glue for the `credkit` bin: builds the Io from `process` and sets the exit code.
  */
 import { createRequire } from 'node:module';
-import { homedir } from 'node:os';
 import { main } from './run.js';
+import { processHost } from '../process-host.js';
 import type { Io } from '../io.js';
 import { readStdin, writeAll } from '../fd-io.js';
 
@@ -12,11 +12,7 @@ export async function runCli(packageRoot: string): Promise<void> {
   // The first error that ended a write to stdout; nothing more is written after it.
   let stdoutError: string | undefined;
   const io: Io = {
-    env: process.env,
-    home: process.env.HOME || homedir(),
-    platform: process.platform,
-    cwd: process.cwd(),
-    uid: process.getuid?.(),
+    ...processHost(),
     readStdin,
     stdout: (text) => {
       if (stdoutError === undefined) stdoutError = writeAll(1, text);

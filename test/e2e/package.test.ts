@@ -23,10 +23,24 @@ try { parseAuthText('{', 'config.json'); } catch (err) { code = err instanceof P
 console.log(JSON.stringify({ losses: result.losses.map((l) => l.kind), auths: Object.keys(JSON.parse(result.text).auths), rows: rows.map((r) => [r.registry, r.password]), findings: findings.map((f) => f.code), code }));
 `;
 
+/**
+ * A pulling tool's use of getCredential and explainCredential with no options: the process's own
+ * environment (run with a HOME and DOCKER_CONFIG of its own) and working directory decide.
+ */
+const LOOKUP_MJS = `
+import { getCredential, explainCredential, IoError } from 'credkit';
+const docker = await getCredential('quay.io/team/app:1');
+const podman = await getCredential('quay.io/team/app:1', { as: 'podman', authfile: 'ci-auth.json' });
+const explained = await explainCredential('quay.io/team/app:1', { as: 'docker' });
+let code;
+try { await getCredential('quay.io/team/app', { as: 'podman', authfile: 'missing.json' }); } catch (err) { code = err instanceof IoError && err.code; }
+console.log(JSON.stringify({ docker, podman: podman?.username, outcome: explained.clients[0].outcome, explained: JSON.stringify(explained).includes('fake-'), code }));
+`;
+
 /** The same as a typed consumer; the @ts-expect-error lines fail if the types were missing (any). */
 const CONSUMER_TS = `
-import { convertAuth, checkAuthInput, listEntries, parseAuthText, isCredkitError, ConflictError } from 'credkit';
-import type { AuthFile, ConvertOptions, ConvertResult, CredentialResolver, ErrorCode, Finding, ListRow, Loss, Note } from 'credkit';
+import { convertAuth, checkAuthInput, explainCredential, getCredential, listEntries, parseAuthText, isCredkitError, ConflictError } from 'credkit';
+import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenSecret, ListRow, Loss, Note } from 'credkit';
 
 const resolve: CredentialResolver = async (helper, serverURL) => (helper === 'pass' && serverURL === 'quay.io' ? { username: 'u', secret: 'fake-typed' } : undefined);
 const options: ConvertOptions = { to: 'secret', name: 'regcred', secretType: 'dockercfg', materialize: true, resolve };
@@ -47,6 +61,17 @@ export async function main(text: string): Promise<string[]> {
     return [String(code)];
   }
   return [...losses, ...notes].map((l) => l.key).concat(rows.map((r) => r.scope), findings.map((f) => f.severity));
+}
+
+export async function lookup(image: string, options: GetCredentialOptions): Promise<string | undefined> {
+  const credential: Credential | undefined = await getCredential(image, { ...options, as: 'podman', helperTimeoutMs: 5000 });
+  // @ts-expect-error: not a client credkit explains
+  await getCredential(image, { as: 'crio' });
+  const explanation: CredentialExplanation = await explainCredential(image, { as: ['docker', 'kubelet'], secrets: [{ text: '{}', source: 'pull.json' }] });
+  const x: ClientExplanation | undefined = explanation.clients[0];
+  const hidden: HiddenSecret | undefined = x?.credential?.password;
+  if (credential === undefined) return hidden?.reveal();
+  return 'identityToken' in credential ? credential.identityToken : credential.password;
 }
 `;
 
@@ -81,6 +106,7 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
     await writeFile(join(project, 'package.json'), JSON.stringify({ name: 'consumer', private: true, type: 'module' }));
     await writeFile(join(project, 'consumer.mjs'), CONSUMER_MJS);
     await writeFile(join(project, 'consumer.ts'), CONSUMER_TS);
+    await writeFile(join(project, 'lookup.mjs'), LOOKUP_MJS);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -95,6 +121,24 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
       code: 'PARSE',
     });
     expect(r.stdout.includes('fake-package-pass')).to.equal(false);
+  });
+
+  it('imports getCredential and explainCredential, which read the files this process would', async () => {
+    const home = join(project, 'home');
+    await mkdir(join(home, '.docker'), { recursive: true });
+    const auth = (user: string) => ({ auth: Buffer.from(`${user}:fake-package-lookup`).toString('base64') });
+    await writeFile(join(home, '.docker', 'config.json'), JSON.stringify({ auths: { 'quay.io': auth('robot') } }));
+    await writeFile(join(project, 'ci-auth.json'), JSON.stringify({ auths: { 'quay.io/team': auth('team') } }));
+    const env = { PATH: process.env.PATH ?? '', HOME: home, XDG_RUNTIME_DIR: join(home, 'run') };
+    const r = await run(process.execPath, ['lookup.mjs'], { cwd: project, env });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({
+      docker: { username: 'robot', password: 'fake-package-lookup', serverURL: 'quay.io', source: { file: join(home, '.docker', 'config.json'), key: 'quay.io' } },
+      podman: 'team',
+      outcome: 'credential',
+      explained: false,
+      code: 'IO',
+    });
   });
 
   it('keeps its modules out of reach but through its exports', async () => {

@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import type { ClientExplanation, ResolvedCredential } from '../../auth-file/lookup.js';
 import type { LookupClient } from '../../auth-file/lookup.js';
-import type { LookupReport } from '../lookup-run.js';
+import type { CredentialExplanation } from '../../credential-lookup.js';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say } from '../context.js';
 
@@ -68,7 +68,7 @@ export function renderClient(x: ClientExplanation): string[] {
 }
 
 /** Renders the whole report. */
-export function renderReport(report: LookupReport): string[] {
+export function renderReport(report: CredentialExplanation): string[] {
   const img = report.image;
   const head = img.kind === 'registry' ? `registry ${img.registry}` : `image ${img.name} (registry ${img.registry}, repository ${img.path})`;
   const lines = [`${JSON.stringify(img.input)}: ${head}`];
@@ -89,11 +89,12 @@ export function explainCommand(ctx: CommandContext): CommandModule<object, Expla
         .option('authfile', { type: 'string', describe: "podman's --authfile (replaces its first file)" })
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
-      const { runLookup } = await import('../lookup-run.js');
+      const { runLookup } = await import('../../credential-lookup.js');
       const clients = args.as && args.as.length > 0 ? [...new Set(args.as)] : undefined;
       const secrets = (args.secret ?? []).map(String);
       const report = await runLookup(ctx.io, {
         target: String(args.target),
+        cliFlags: true,
         ...(clients ? { clients } : {}),
         ...(secrets.length > 0 ? { secrets } : {}),
         ...(args.authfile !== undefined ? { authfile: String(args.authfile) } : {}),

@@ -26,22 +26,21 @@ export function getCommand(ctx: CommandContext): CommandModule<object, GetArgs> 
         .option('as', { type: 'string', choices: ['docker', 'podman'], default: 'docker', describe: 'whose lookup to follow' })
         .option('authfile', { type: 'string', describe: "podman's --authfile (replaces its first file)" }) as never,
     handler: async (args) => {
-      const [{ runLookup }, { formatGet }, { NotFoundError, HelperError }] = await Promise.all([
-        import('../lookup-run.js'),
+      const [{ runLookup, credentialOf }, { formatGet }, { NotFoundError, HelperError }] = await Promise.all([
+        import('../../credential-lookup.js'),
         import('../../helper/protocol.js'),
         import('../../errors.js'),
       ]);
       const client: LookupClient = args.as === 'podman' ? 'podman' : 'docker';
       const target = String(args.target);
-      const report = await runLookup(ctx.io, { target, clients: [client], ...(args.authfile !== undefined ? { authfile: String(args.authfile) } : {}) });
+      const report = await runLookup(ctx.io, { target, clients: [client], cliFlags: true, ...(args.authfile !== undefined ? { authfile: String(args.authfile) } : {}) });
       const x = report.clients[0];
-      if (!x || x.outcome === 'error' || x.outcome === 'hang') throw new HelperError(`cannot get a credential for ${target} (${client}: ${x?.reason ?? 'no answer'})`);
-      const c = x.credential;
-      if (x.outcome !== 'credential' || !c) throw new NotFoundError(`no credential for ${target} (${client}: ${x.reason})`);
-      const credential = c.identityToken
-        ? { serverURL: c.serverURL, username: '<token>', secret: c.identityToken.reveal() }
-        : { serverURL: c.serverURL, username: c.username, secret: c.password?.reveal() ?? '' };
-      ctx.io.stdout(formatGet(c.serverURL, credential));
+      if (!x) throw new HelperError(`cannot get a credential for ${target} (${client}: no answer)`);
+      // The same answer as the library's getCredential, in the helper protocol's shape.
+      const sent = credentialOf(x, target);
+      if (!sent) throw new NotFoundError(`no credential for ${target} (${client}: ${x.reason})`);
+      const credential = 'identityToken' in sent ? { username: '<token>', secret: sent.identityToken } : { username: sent.username, secret: sent.password };
+      ctx.io.stdout(formatGet(sent.serverURL, { serverURL: sent.serverURL, ...credential }));
     },
   };
 }

@@ -1,0 +1,262 @@
+/**
+ * "Which credential will docker, podman or kubelet use for this image?" against the real files and
+ * helpers: reads the files the lookups may need and the pull secrets, runs helpers through the
+ * helper client (credkit's helper timeout, helper stderr passed to the caller as docker passes it
+ * to the terminal) and hands everything to the pure lookup core. `credkit explain` and `credkit get`
+ * call {@link runLookup}; the library's {@link getCredential} and {@link explainCredential} call the
+ * same, with the host facts of this process unless the caller gives others.
+ */
+import { existsSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
+import { isAbsolute, join, resolve } from 'node:path';
+import { explainLookup, sentCredential } from './auth-file/explain.js';
+import { filesToRead } from './auth-file/lookup.js';
+import type { ClientExplanation, CredentialSource, FileText, HelperAnswer, LookupClient, LookupDeps } from './auth-file/lookup.js';
+import type { AuthFile } from './auth-file/model.js';
+import type { SkippedSecret } from './kube/pull-secret.js';
+import { readTextIfExists } from './auth-file/safe-file.js';
+import { expandHome, withoutRegistryAuthFile } from './auth-file/locate.js';
+import { loadConfig } from './config.js';
+import { IoError, UsageError, messageOf } from './errors.js';
+import { HelperCallError, callHelper } from './helper/client.js';
+import { parseImageRef } from './image-ref.js';
+import type { ImageRef } from './image-ref.js';
+import type { Env, Host } from './io.js';
+import { processHost } from './process-host.js';
+
+/** A pull secret (or auth file) given as text: `source` names it in the explanation and in errors. */
+export interface SecretText {
+  text: string;
+  source: string;
+}
+
+/** What `explain`/`get` ask for. */
+export interface LookupRequest {
+  target: string;
+  clients?: readonly LookupClient[];
+  /** kubelet's pull secrets: file names (relative to `cwd`; `-` is standard input) or texts. */
+  secrets?: readonly (string | SecretText)[];
+  authfile?: string;
+  /** Milliseconds before a helper is stopped; credkit's configured helper timeout when absent. */
+  helperTimeoutMs?: number;
+  /** Name credkit's flags in messages (`--authfile`), as the CLI does; a library caller's option names otherwise. */
+  cliFlags?: boolean;
+}
+
+/** The parsed image and each client's explanation: what `credkit explain --json` prints. */
+export interface CredentialExplanation {
+  image: ImageRef;
+  clients: ClientExplanation[];
+}
+
+/** The host a lookup runs on; `readStdin` answers a `-` among the secrets (only the CLI has one). */
+export interface LookupHost extends Host {
+  readStdin?(): Promise<string>;
+}
+
+/** True when `program` is an executable file in an absolute PATH directory (as exec.LookPath finds it). */
+export function isOnPath(program: string, env: Env): boolean {
+  for (const dir of (env.PATH ?? '').split(':')) {
+    if (dir === '' || !isAbsolute(dir)) continue;
+    try {
+      const path = join(dir, program);
+      if (!statSync(path).isFile()) continue;
+      accessSync(path, fsConstants.X_OK);
+      return true;
+    } catch {
+      // not here
+    }
+  }
+  return false;
+}
+
+/** The injected side of the lookup: real helper calls (stopped after `timeoutMs`) and PATH checks. */
+export function realDeps(host: Host, timeoutMs: number): LookupDeps {
+  return {
+    onPath: (program) => isOnPath(program, host.env),
+    askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
+      try {
+        const found = await callHelper(helper, 'get', serverURL, { env: host.env, timeoutMs, ...(host.stderr ? { stderr: host.stderr } : {}), platform: host.platform });
+        if (!found) return { kind: 'not-found' };
+        return { kind: 'found', username: found.username, password: found.password, identityToken: found.identityToken };
+      } catch (err) {
+        if (err instanceof HelperCallError) {
+          // The client itself would not stop: explain says how long credkit waited before it did.
+          const waited = err.reason === 'timeout' ? { waitedSeconds: timeoutMs / 1000 } : {};
+          return { kind: 'failed', reason: err.reason, message: err.message, ...waited };
+        }
+        return { kind: 'failed', reason: 'failed', message: messageOf(err) };
+      }
+    },
+  };
+}
+
+/** Reads what the lookups need and runs them. Unreadable secret files are an error (exit 1). */
+export async function runLookup(host: LookupHost, request: LookupRequest, deps?: LookupDeps): Promise<CredentialExplanation> {
+  const image = parseImageRef(request.target);
+  // podman and buildah stat a named --authfile before anything else ("checking authfile: stat …:
+  // no such file or directory"); only skopeo 1.9 reads a missing one as empty. A mistyped path
+  // is reported, not explained as a file with no credential.
+  // `~` as login and logout read it; relative to the command's directory, as it is checked.
+  const authfile = request.authfile ? resolve(host.cwd, expandHome(request.authfile, host.home)) : undefined;
+  if (authfile !== undefined && !existsSync(authfile)) {
+    const named = request.cliFlags ? `--authfile ${request.authfile}` : `authfile ${JSON.stringify(request.authfile)}`;
+    throw new IoError(`${named}: no such file (podman and buildah refuse a missing --authfile)`);
+  }
+  const locate = { ...(authfile !== undefined ? { authfile } : {}), ...(host.platform === 'linux' && host.uid !== undefined ? { uid: host.uid } : {}) };
+  // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE (see withoutRegistryAuthFile).
+  const lookupHost = request.authfile === '' ? withoutRegistryAuthFile(host) : host;
+  const files = new Map<string, FileText>();
+  const wanted = request.clients ?? [];
+  if (wanted.length === 0 || wanted.some((c) => c !== 'kubelet')) {
+    for (const path of filesToRead(lookupHost, locate)) {
+      try {
+        const text = await readTextIfExists(path);
+        if (text !== undefined) files.set(path, { text });
+      } catch (err) {
+        files.set(path, { error: messageOf(err) });
+      }
+    }
+  }
+  let secrets: AuthFile[] | undefined;
+  const skippedSecrets: SkippedSecret[] = [];
+  if (request.secrets && request.secrets.length > 0) {
+    // Pull secrets need the YAML reader; only load it when secrets are given.
+    const [{ readInputs }, { parseAuthText }] = await Promise.all([import('./auth-file/load.js'), import('./auth-file/read.js')]);
+    const readStdin = host.readStdin ?? (() => Promise.reject(new UsageError('secrets: "-" is standard input only for the credkit command; pass the text as { text, source }')));
+    // Every named file is read before any is parsed, as one command-line list.
+    const loaded = await readInputs(request.secrets.filter((s): s is string => typeof s === 'string'), host.cwd, readStdin);
+    let next = 0;
+    secrets = [];
+    for (const given of request.secrets) {
+      const input = typeof given === 'string' ? loaded[next++] : given;
+      if (input === undefined) continue;
+      const parsed = parseAuthText(input.text, input.source);
+      secrets.push(...parsed.files);
+      skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
+    }
+  }
+  const input = { host: lookupHost, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate };
+  const clients = await explainLookup(input, deps ?? realDeps(host, request.helperTimeoutMs ?? (await loadConfig(host)).helperTimeoutMs), request.clients);
+  return { image, clients };
+}
+
+/** Where the library looks, when not this process's own: each option replaces one default. */
+export interface LookupOptions {
+  /**
+   * The environment the clients would run with (`DOCKER_CONFIG`, `REGISTRY_AUTH_FILE`,
+   * `XDG_RUNTIME_DIR`, …; helpers are looked up on its `PATH` and run with it). Replaces
+   * `process.env` as a whole: spread `process.env` into it to change a few variables.
+   */
+  env?: Env;
+  /** The home directory: `env.HOME`, else the account's. */
+  home?: string;
+  /** Where a relative `authfile` or secret file name is taken from: `process.cwd()`. */
+  cwd?: string;
+  /** podman's `--authfile`: replaces its first file (`''` is podman's own, ignoring `REGISTRY_AUTH_FILE`). */
+  authfile?: string;
+  /** kubelet's pull secrets (the pod's `imagePullSecrets`): file names, or texts with a name. */
+  secrets?: readonly (string | SecretText)[];
+  /**
+   * Milliseconds credkit waits for a `docker-credential-*` helper before it stops it (the clients
+   * themselves would wait on: the outcome is then `hang`). Default: credkit's own setting
+   * (`CREDKIT_HELPER_TIMEOUT`, `[helpers] timeout` in its config.ini, else 30 s).
+   */
+  helperTimeoutMs?: number;
+  /** Receives what helpers write to standard error (docker shows it on the terminal); dropped by default. */
+  onHelperStderr?: (text: string) => void;
+}
+
+/** Options of {@link getCredential}. */
+export interface GetCredentialOptions extends LookupOptions {
+  /** Whose lookup to follow: `docker` (default), `podman` (containers/image: podman, skopeo, buildah) or `kubelet`. */
+  as?: LookupClient;
+}
+
+/** Options of {@link explainCredential}. */
+export interface ExplainCredentialOptions extends LookupOptions {
+  /** The client or clients to explain: docker and podman by default, and kubelet when `secrets` are given. */
+  as?: LookupClient | readonly LookupClient[];
+}
+
+/** Where a credential the client sends is for and came from. */
+export interface CredentialOrigin {
+  /** The server the credential is for, as the client names it (docker: its config key; podman: the registry). */
+  serverURL: string;
+  source: CredentialSource;
+}
+
+/**
+ * The credential a client sends, secrets in clear: a username and password, or an identity
+ * token (an OAuth refresh token, sent in place of the password; the username is not used then).
+ */
+export type Credential = ({ username: string; password: string } | { identityToken: string }) & CredentialOrigin;
+
+const CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'kubelet'];
+
+function checkClient(client: unknown): LookupClient {
+  if (!CLIENTS.includes(client as LookupClient)) throw new UsageError(`as must be "docker", "podman" or "kubelet", not ${JSON.stringify(client)}`);
+  return client as LookupClient;
+}
+
+/** The host and request a library call describes, with this process's facts where it gives none. */
+function libraryLookup(target: string, clients: readonly LookupClient[] | undefined, options: LookupOptions): { host: Host; request: LookupRequest } {
+  if (typeof target !== 'string') throw new UsageError('name an image or a registry (a string)');
+  const { env, home, cwd, authfile, secrets, helperTimeoutMs, onHelperStderr } = options;
+  if (helperTimeoutMs !== undefined && !(typeof helperTimeoutMs === 'number' && Number.isFinite(helperTimeoutMs) && helperTimeoutMs > 0)) {
+    throw new UsageError('helperTimeoutMs must be a positive number of milliseconds');
+  }
+  // kubelet reads nothing but the pod's pull secrets: without them there is no question to answer.
+  if (clients?.includes('kubelet') && (secrets === undefined || secrets.length === 0)) {
+    throw new UsageError('kubelet uses only the pod\'s pull secrets: pass them as secrets');
+  }
+  const base = processHost(env);
+  const host: Host = { ...base, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: onHelperStderr } : {}) };
+  const request: LookupRequest = {
+    target,
+    ...(clients ? { clients } : {}),
+    ...(secrets !== undefined ? { secrets } : {}),
+    ...(authfile !== undefined ? { authfile } : {}),
+    ...(helperTimeoutMs !== undefined ? { helperTimeoutMs } : {}),
+  };
+  return { host, request };
+}
+
+/**
+ * The credential `as` (docker by default) would send for `image` (`quay.io/org/app:1`, `nginx`, or
+ * a registry: `quay.io`), or `undefined` when it pulls anonymously. Throws a HelperError (code
+ * `HELPER`) when that client's pull would fail first or hang on a helper, an IoError for a missing
+ * `authfile` or secret file, a ParseError for a pull secret that cannot be read, a UsageError for
+ * bad options.
+ */
+export async function getCredential(image: string, options: GetCredentialOptions = {}): Promise<Credential | undefined> {
+  const client = checkClient(options.as ?? 'docker');
+  const { host, request } = libraryLookup(image, [client], options);
+  const [x] = (await runLookup(host, request)).clients;
+  return x && credentialOf(x, image);
+}
+
+/**
+ * The credential a client's explanation says it sends, secrets in clear (getCredential's answer and
+ * what `credkit get` prints), or `undefined` for none; throws as {@link sentCredential}.
+ */
+export function credentialOf(x: ClientExplanation, target: string): Credential | undefined {
+  const c = sentCredential(x, target);
+  if (!c) return undefined;
+  const origin: CredentialOrigin = { serverURL: c.serverURL, source: { ...c.source } };
+  // An identity token wins over a password, as docker-credential-helpers keep it (Username `<token>`).
+  return c.identityToken ? { identityToken: c.identityToken.reveal(), ...origin } : { username: c.username, password: c.password?.reveal() ?? '', ...origin };
+}
+
+/**
+ * Why each client uses what it uses for `image`: the data `credkit explain --json` prints (files in
+ * order, keys, helper calls, shadowed entries, notes). Secrets are HiddenSecret values, which JSON,
+ * `String()` and `console.log` show as `********`; `reveal()` gives one. Throws as getCredential,
+ * except that a client whose pull would fail or hang is explained (outcome `error` or `hang`).
+ */
+export async function explainCredential(image: string, options: ExplainCredentialOptions = {}): Promise<CredentialExplanation> {
+  const as = options.as;
+  const clients = as === undefined ? undefined : [...new Set((typeof as === 'string' ? [as] : [...as]).map(checkClient))];
+  if (clients !== undefined && clients.length === 0) throw new UsageError('as names no client');
+  const { host, request } = libraryLookup(image, clients, options);
+  return runLookup(host, request);
+}

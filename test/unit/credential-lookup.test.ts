@@ -1,0 +1,207 @@
+/**
+ * getCredential and explainCredential through the package import, in a throwaway HOME whose files
+ * the options point at: docker's config.json, podman's auth.json, kubelet's pull secrets, helpers
+ * (credkit's own docker-credential-credkit with its file backend, and scripted ones), and the same
+ * answer as `credkit get` and `credkit explain --json` give there.
+ */
+import { expect } from 'chai';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as credkit from 'credkit';
+import type { Credential, CredentialExplanation } from 'credkit';
+import { FIXTURES, makeSandboxPerTest, putHelperOnPath, type Sandbox } from '../support/sandbox.js';
+
+const PW = 'fake-lib-lookup-pw-1';
+const PW2 = 'fake-lib-lookup-pw-2';
+const TOKEN = 'fake-lib-lookup-token';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const auth = (user: string, pw: string) => ({ auth: b64(`${user}:${pw}`) });
+const pullSecret = (auths: Record<string, unknown>) =>
+  `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${b64(JSON.stringify({ auths }))}\n`;
+
+/** The rejection of a promise (or the throw of a function), for asserting on errors. */
+async function failure(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & { code?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+describe('library API: getCredential / explainCredential', () => {
+  let sb: Sandbox;
+  let dockerConfig: string;
+  let podmanAuth: string;
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => {
+    sb = made;
+    dockerConfig = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+    podmanAuth = join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json');
+  });
+
+  it('docker: the exact registry key, with where it came from; a repository scope is not docker\'s; none is undefined', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW), 'quay.io/org': auth('bob', PW2) } }));
+    const got: Credential | undefined = await credkit.getCredential('quay.io/org/app:1', { env: sb.env });
+    expect(got).to.deep.equal({ username: 'alice', password: PW, serverURL: 'quay.io', source: { file: dockerConfig, key: 'quay.io' } });
+    // as: 'docker' is the default.
+    expect(await credkit.getCredential('quay.io/org/app:1', { env: sb.env, as: 'docker' })).to.deep.equal(got);
+    expect(await credkit.getCredential('ghcr.io/org/app', { env: sb.env })).to.equal(undefined);
+  });
+
+  it('docker: an identity token is { identityToken }, for the server URL docker names Docker Hub by', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64('robot:'), identitytoken: TOKEN } } }));
+    const got = await credkit.getCredential('nginx', { env: sb.env });
+    expect(got).to.deep.equal({ identityToken: TOKEN, serverURL: 'https://index.docker.io/v1/', source: { file: dockerConfig, key: 'https://index.docker.io/v1/' } });
+  });
+
+  it('podman: containers/image\'s files and scoped keys; authfile replaces its first file, relative to cwd', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    await mkdir(join(sb.env.XDG_CONFIG_HOME as string, 'containers'), { recursive: true });
+    await writeFile(podmanAuth, JSON.stringify({ auths: { 'quay.io/org': auth('bob', PW2) } }));
+    expect(await credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'podman' })).to.deep.equal({
+      username: 'bob',
+      password: PW2,
+      serverURL: 'quay.io',
+      source: { file: podmanAuth, key: 'quay.io/org' },
+    });
+    // The scoped key is not for another repository: the search goes on to docker's file.
+    expect(await credkit.getCredential('quay.io/other/app', { env: sb.env, as: 'podman' })).to.deep.include({ username: 'alice', source: { file: dockerConfig, key: 'quay.io' } });
+    await writeFile(join(sb.home, 'ci-auth.json'), JSON.stringify({ auths: { 'quay.io': auth('carol', PW) } }));
+    const named = await credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'podman', cwd: sb.home, authfile: 'ci-auth.json' });
+    expect(named).to.deep.include({ username: 'carol', source: { file: join(sb.home, 'ci-auth.json'), key: 'quay.io' } });
+    // podman pull refuses a missing --authfile: an IoError naming the option, not a CLI flag.
+    const missing = await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'podman', cwd: sb.home, authfile: 'nope.json' }));
+    expect(missing).to.be.instanceOf(credkit.IoError);
+    expect([missing.code, missing.message]).to.deep.equal(['IO', 'authfile "nope.json": no such file (podman and buildah refuse a missing --authfile)']);
+    const nope = join(sb.home, 'nope.json');
+    const cli = await sb.credkit(['get', 'quay.io/org/app', '--as', 'podman', '--authfile', nope]);
+    expect([cli.code, cli.stderr]).to.deep.equal([1, `credkit: --authfile ${nope}: no such file (podman and buildah refuse a missing --authfile)\n`]);
+  });
+
+  it('home and env move every default file: HOME in env is the home directory unless home is given', async () => {
+    const other = join(sb.home, 'other-home');
+    await mkdir(join(other, '.docker'), { recursive: true });
+    await writeFile(join(other, '.docker', 'config.json'), JSON.stringify({ auths: { 'quay.io': auth('dave', PW) } }));
+    const env = { PATH: sb.env.PATH, HOME: other };
+    expect(await credkit.getCredential('quay.io/x', { env })).to.deep.include({ username: 'dave' });
+    expect(await credkit.getCredential('quay.io/x', { env: { PATH: sb.env.PATH }, home: other })).to.deep.include({ username: 'dave' });
+    expect(await credkit.getCredential('quay.io/x', { env: sb.env })).to.equal(undefined);
+  });
+
+  it('kubelet: pull secrets as files or texts, the first match; without secrets it is a usage error', async () => {
+    const file = join(sb.home, 'regcred.yaml');
+    await writeFile(file, pullSecret({ 'quay.io': auth('alice', PW) }));
+    const text = { text: pullSecret({ 'quay.io/org': auth('bob', PW2) }), source: 'team-secret' };
+    expect(await credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'kubelet', secrets: [file] })).to.deep.equal({
+      username: 'alice',
+      password: PW,
+      serverURL: 'quay.io',
+      // A pull secret is named by its file and the Secret's name.
+      source: { file: `${file}#regcred`, key: 'quay.io' },
+    });
+    // All matches are tried, most specific key first: the explanation lists the rest.
+    const both = await credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'kubelet', cwd: sb.home, secrets: ['regcred.yaml', text] });
+    expect(both).to.deep.include({ username: 'bob', source: { file: 'team-secret#regcred', key: 'quay.io/org' } });
+    const x = await credkit.explainCredential('quay.io/org/app', { env: sb.env, as: 'kubelet', cwd: sb.home, secrets: ['regcred.yaml', text] });
+    expect(x.clients[0]?.alternatives?.map((c) => c.username)).to.deep.equal(['alice']);
+    const none = await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'kubelet' }));
+    expect(none).to.be.instanceOf(credkit.UsageError);
+    expect(none.message).to.equal("kubelet uses only the pod's pull secrets: pass them as secrets");
+    const unreadable = await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'kubelet', secrets: [join(sb.home, 'missing.yaml')] }));
+    expect(unreadable.code).to.equal('IO');
+  });
+
+  it('through a real helper: credkit\'s own docker-credential-credkit (file backend) on the PATH of env', async () => {
+    await putHelperOnPath(sb);
+    for (const [url, user] of [['https://index.docker.io/v1/', 'docker-user'], ['docker.io', 'podman-user']] as const) {
+      const s = await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: PW })}\n`);
+      expect(s.code, s.stdout).to.equal(0);
+    }
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'credkit', credHelpers: { 'docker.io': 'credkit' } }));
+    expect(await credkit.getCredential('nginx', { env: sb.env })).to.deep.equal({
+      username: 'docker-user',
+      password: PW,
+      serverURL: 'https://index.docker.io/v1/',
+      source: { file: dockerConfig, key: 'credsStore', helper: 'credkit' },
+    });
+    expect(await credkit.getCredential('nginx', { env: sb.env, as: 'podman' })).to.deep.equal({
+      username: 'podman-user',
+      password: PW,
+      serverURL: 'docker.io',
+      source: { file: dockerConfig, key: 'credHelpers[docker.io]', helper: 'credkit' },
+    });
+    // Without the helper on PATH, docker sends what auths holds: the {} marker, so nothing.
+    expect(await credkit.getCredential('nginx', { env: { ...sb.env, PATH: '/nonexistent' } })).to.equal(undefined);
+  });
+
+  it('a helper\'s stderr goes to onHelperStderr, and is dropped without it', async () => {
+    const bin = join(sb.home, 'talkbin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker-credential-talk'), `#!/bin/sh\necho "unlocking the keyring" >&2\necho '{"ServerURL":"quay.io","Username":"eve","Secret":"${PW}"}'\n`, { mode: 0o755 });
+    await writeFile(dockerConfig, JSON.stringify({ credHelpers: { 'quay.io': 'talk' } }));
+    const env = { ...sb.env, PATH: `${bin}:${sb.env.PATH}` };
+    const said: string[] = [];
+    expect(await credkit.getCredential('quay.io/x', { env, onHelperStderr: (t) => said.push(t) })).to.deep.include({ username: 'eve', password: PW });
+    expect(said.join('')).to.equal('unlocking the keyring\n');
+    expect(await credkit.getCredential('quay.io/x', { env })).to.deep.include({ username: 'eve' });
+  });
+
+  it('a helper that does not answer is stopped after helperTimeoutMs (else credkit\'s configured timeout): a HelperError, explained as a hang', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) }, credHelpers: { 'quay.io': 'hangs' } }));
+    const env = { ...sb.env, PATH: `${join(FIXTURES, 'helper-that-hangs')}:${sb.env.PATH}` };
+    const started = Date.now();
+    const err = await failure(credkit.getCredential('quay.io/x', { env, helperTimeoutMs: 300 }));
+    expect(Date.now() - started).to.be.below(5000);
+    expect(err).to.be.instanceOf(credkit.HelperError);
+    expect(err.code).to.equal('HELPER');
+    expect(err.message).to.match(/^cannot get a credential for quay\.io\/x \(docker: docker waits for helper "hangs" .* credkit stopped waiting after 0\.3 s\)$/);
+    // credkit's own setting, from the env given.
+    const x = await credkit.explainCredential('quay.io/x', { env: { ...env, CREDKIT_HELPER_TIMEOUT: '0.4' }, as: 'docker' });
+    expect([x.clients[0]?.outcome, x.clients[0]?.helperCalls[0]?.reason]).to.deep.equal(['hang', 'timeout']);
+    expect(x.clients[0]?.reason).to.match(/after 0\.4 s$/);
+    for (const bad of [0, -1, Number.NaN, '30' as unknown as number]) {
+      expect(await failure(credkit.getCredential('quay.io/x', { env, helperTimeoutMs: bad }))).to.be.instanceOf(credkit.UsageError);
+    }
+  });
+
+  it('explainCredential is what credkit explain --json prints there, secrets hidden until revealed', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW), 'quay.io/org': auth('bob', PW2) } }));
+    const file = join(sb.home, 'regcred.yaml');
+    await writeFile(file, pullSecret({ 'quay.io': auth('alice', PW) }));
+    for (const [options, args] of [
+      [{}, []],
+      [{ as: 'podman' as const }, ['--as', 'podman']],
+      [{ secrets: [file] }, ['--secret', file]],
+    ] as const) {
+      const x: CredentialExplanation = await credkit.explainCredential('quay.io/org/app:1', { env: sb.env, ...options });
+      const cli = await sb.credkit(['explain', 'quay.io/org/app:1', ...args, '--json']);
+      expect(cli.code, cli.stderr).to.equal(0);
+      expect(`${JSON.stringify(x, null, 2)}\n`).to.equal(cli.stdout);
+      expect(JSON.stringify(x).includes(PW)).to.equal(false);
+    }
+    const x = await credkit.explainCredential('quay.io/org/app:1', { env: sb.env, as: ['docker', 'docker'] });
+    expect(x.clients.map((c) => c.client)).to.deep.equal(['docker']);
+    const password = x.clients[0]?.credential?.password;
+    expect(String(password)).to.equal('********');
+    expect(password?.reveal()).to.equal(PW);
+    expect(await failure(credkit.explainCredential('quay.io/x', { env: sb.env, as: 'crio' as never }))).to.be.instanceOf(credkit.UsageError);
+  });
+
+  it('getCredential is what credkit get prints there, and fails where it fails', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW), 'https://index.docker.io/v1/': { identitytoken: TOKEN } } }));
+    for (const image of ['quay.io/org/app', 'nginx']) {
+      const got = await credkit.getCredential(image, { env: sb.env });
+      const cli = await sb.credkit(['get', image]);
+      expect(cli.code, cli.stderr).to.equal(0);
+      const printed = JSON.parse(cli.stdout) as { ServerURL: string; Username: string; Secret: string };
+      const asPrinted = got && ('identityToken' in got ? { ServerURL: got.serverURL, Username: '<token>', Secret: got.identityToken } : { ServerURL: got.serverURL, Username: got.username, Secret: got.password });
+      expect(asPrinted).to.deep.equal(printed);
+    }
+    // podman's pull fails on a file it cannot parse (docker's would warn and go on).
+    await writeFile(dockerConfig, '{"auths": ');
+    const err = await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'podman' }));
+    const cli = await sb.credkit(['get', 'quay.io/org/app', '--as', 'podman']);
+    expect(cli.code).to.equal(1);
+    expect([err.code, `credkit: ${err.message}\n`]).to.deep.equal(['HELPER', cli.stderr]);
+  });
+});
