@@ -16,9 +16,11 @@ import { emptyUsernameEffect, lossesFor, respellings, withoutUnwritable, writesE
 import type { Loss } from './fidelity.js';
 import { materialize } from './materialize.js';
 import type { CredentialResolver, HelperLookup } from './materialize.js';
+import { assertSelected, assertStoresAnswered, emptySelections, parseRegistrySelector, selectFromFile } from './select.js';
+import type { Selection } from './select.js';
 import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
 import { mergeAuthFiles } from './merge.js';
-import type { AuthFile, AuthFormat } from './model.js';
+import type { AuthFile, AuthFormat, Origin } from './model.js';
 import { notAnAuthFileMessage, parseAuthText } from './read.js';
 import type { ParseOptions, ParsedInput } from './read.js';
 
@@ -43,6 +45,13 @@ export interface ConvertOptions {
   /** Resolve `{}` stubs and credHelpers through the helpers (needs `resolve`). */
   materialize?: boolean;
   resolve?: CredentialResolver;
+  /**
+   * Only these registries, namespaces or repositories (`quay.io`, `quay.io/org`,
+   * `quay.io/org/app:1.0`): the entries and credHelpers routes a client would use for them, and,
+   * materialising, the `credsStore` for one no entry covers. Each must select something (else
+   * NotFoundError); a value that names no registry is a UsageError. Unset or empty: everything.
+   */
+  registries?: readonly string[];
   /**
    * Refuse (ParseError) inputs that are not auth files: a Kubernetes Secret manifest, or a JSON
    * map taken for a .dockercfg in which some key holds no credential (a tsconfig.json). For
@@ -72,6 +81,10 @@ export interface ConvertResult {
   notes: Note[];
   /** Number of entries written. */
   entries: number;
+  /** With `registries`: what each selected, in their order. */
+  selected?: Selection[];
+  /** With `registries`: the entries and credHelpers routes of the inputs that none selected. */
+  leftOut?: Origin[];
 }
 
 /** A remark on the output, by file and key like a loss, that does not make it lossy. */
@@ -92,12 +105,15 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
   if (!options.materialize) return convertAuthSync(inputs, options);
   const parsed = parseInputs(inputs, options);
   const result = emptyResult();
+  const storeKeys = selectInputs(inputs, parsed, options, result, true);
+  const unansweredStores: HelperLookup[] = [];
   // Each input file is materialised on its own, before any merge: its stubs are in its own
   // credsStore and credHelpers, and only its own helpers shadow its plaintext. A merged file keeps
   // one credsStore (and one route per registry), which would be asked for every file's stubs.
   for (const p of parsed) {
     for (let i = 0; i < p.files.length; i++) {
-      const m = await materialize(p.files[i] as AuthFile, options.resolve);
+      const file = p.files[i] as AuthFile;
+      const m = await materialize(file, options.resolve, storeKeys.get(file));
       p.files[i] = m.file;
       const secret = p.secrets?.secrets[i];
       if (secret) p.secrets!.secrets[i] = { ...secret, file: m.file };
@@ -107,10 +123,17 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
         result.losses.push({ kind: 'missing', file: miss.origin.file, key: miss.origin.key, message: `helper "${miss.helper}" has no credential for it; left out` });
       }
       for (const none of m.unanswered) {
+        if (none.selected) {
+          unansweredStores.push(none);
+          const why = none.failure === undefined ? `has no credential for ${none.key}` : `could not be asked for ${none.key} (${none.failure})`;
+          result.notes.push({ ...none.origin, message: `helper "${none.helper}" ${why}, which docker asks it for as no key of the file covers that registry; nothing taken from it` });
+          continue;
+        }
         result.notes.push({ ...none.origin, message: `helper "${none.helper}" has no credential for ${none.key}: docker and podman pull from it anonymously, as clients of the output will (the route is not written)` });
       }
     }
   }
+  if (result.selected !== undefined) assertStoresAnswered(result.selected, unansweredStores, sourcesOf(inputs), selectionFlag(options));
   return finishConversion(planConversion(parsed, options, result), options);
 }
 
@@ -120,7 +143,65 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
  */
 export function convertAuthSync(inputs: readonly ConvertInput[], options: ConvertOptions): ConvertResult {
   if (options.materialize) throw new UsageError('materialising credentials calls helpers; use convertAuth');
-  return finishConversion(planConversion(parseInputs(inputs, options), options, emptyResult()), options);
+  const parsed = parseInputs(inputs, options);
+  const result = emptyResult();
+  selectInputs(inputs, parsed, options, result, false);
+  return finishConversion(planConversion(parsed, options, result), options);
+}
+
+function selectionFlag(options: ConvertOptions): string {
+  return options.cliFlags ? '--registry' : 'registries';
+}
+
+function sourcesOf(inputs: readonly ConvertInput[]): string[] {
+  return inputs.map((i) => i.source);
+}
+
+/**
+ * With `registries`: keeps only what they select in every parsed input (a Secret of a manifest
+ * of several that keeps nothing is left out, with a note), reports it in `result`, and returns
+ * for each file the registries to ask its credsStore for (when `askStore`). Throws for a value
+ * that names no registry, or selects nothing in any input.
+ */
+function selectInputs(inputs: readonly ConvertInput[], parsed: ParsedInput[], options: ConvertOptions, result: ConvertResult, askStore: boolean): Map<AuthFile, string[]> {
+  const storeKeys = new Map<AuthFile, string[]>();
+  if (options.registries === undefined || options.registries.length === 0) return storeKeys;
+  const flag = selectionFlag(options);
+  const selectors = options.registries.map((r) => parseRegistrySelector(r, flag));
+  const selections = emptySelections(selectors);
+  const leftOut: Origin[] = [];
+  for (const p of parsed) {
+    const secrets = p.secrets?.secrets;
+    const files: AuthFile[] = [];
+    const keptSecrets: PullSecret[] = [];
+    p.files.forEach((f, i) => {
+      const selected = selectFromFile(f, selectors, selections, leftOut, askStore);
+      const secret = secrets?.[i];
+      const empty = selected.file.entries.length === 0 && selected.file.credHelpers.size === 0 && selected.storeKeys.length === 0;
+      if (secret !== undefined && secrets!.length > 1 && empty) {
+        result.notes.push({ file: f.source, key: 'auths', message: `no key is for the registries selected with ${flag}; this Secret is left out` });
+        return;
+      }
+      files.push(selected.file);
+      storeKeys.set(selected.file, selected.storeKeys);
+      if (secret !== undefined) {
+        const next: PullSecret = { ...secret, file: selected.file };
+        if (secret.ignoredFields !== undefined) {
+          const keys = new Set(selected.file.entries.map((e) => e.key));
+          next.ignoredFields = secret.ignoredFields.filter((x) => keys.has(x.key));
+        }
+        keptSecrets.push(next);
+      }
+    });
+    p.files = files;
+    if (p.secrets !== undefined) p.secrets = { ...p.secrets, secrets: keptSecrets };
+  }
+  result.selected = selections;
+  result.leftOut = leftOut;
+  const store = !askStore && parsed.some((p) => p.format !== 'podman' && p.files.some((f) => f.credsStore !== undefined));
+  const hint = store ? ` (a credsStore is asked for a registry no key names only when materialising: ${options.cliFlags ? '--materialize' : 'materialize'})` : '';
+  assertSelected(selections, sourcesOf(inputs), flag, hint);
+  return storeKeys;
 }
 
 /** One file of the output (several when a manifest of Secrets stays one), before writing. */

@@ -32,6 +32,11 @@ export interface HelperLookup {
   failure?: string;
   /** A `credHelpers` route that no entry of the file names: the registry is asked for alone. */
   route?: true;
+  /**
+   * A registry a selection named that no entry or route of the file covers, asked of `credsStore`
+   * as docker asks it for any registry (also a {@link route}). Failing, it gets a note, not an error.
+   */
+  selected?: true;
 }
 
 /** The materialised file and what could not be found. */
@@ -44,7 +49,8 @@ export interface MaterializeResult {
   kept: HelperLookup[];
   /**
    * Routes ({@link HelperLookup.route}) whose helper had no credential: docker and podman pull
-   * from that registry anonymously, as clients of the output do, so nothing is lost.
+   * from that registry anonymously, as clients of the output do, so nothing is lost. A
+   * {@link HelperLookup.selected} one that could not be asked carries its `failure`.
    */
   unanswered: HelperLookup[];
 }
@@ -65,7 +71,7 @@ function routeIndex(file: AuthFile): (key: string) => string | undefined {
  * too when its client would not use the plaintext: a `credHelpers` route (docker and podman ask
  * only the helper), or docker's `credsStore` (podman has none, so an auth.json keeps its own).
  */
-export function pendingLookups(file: AuthFile): HelperLookup[] {
+export function pendingLookups(file: AuthFile, storeKeys: readonly string[] = []): HelperLookup[] {
   // No helper named anywhere (nearly every file that is converted): nothing to ask, and no key
   // to parse (parsing every key of a big file only to find no route was a few percent of it).
   if (file.credHelpers.size === 0 && file.credsStore === undefined) return [];
@@ -81,6 +87,9 @@ export function pendingLookups(file: AuthFile): HelperLookup[] {
     }
     const helper = route ?? store;
     if (helper !== undefined) out.push({ key: e.key, helper, origin: e.origin, shadowed: true });
+  }
+  if (file.credsStore !== undefined) {
+    for (const key of storeKeys) out.push({ key, helper: file.credsStore, origin: { file: file.source, key: 'credsStore' }, route: true, selected: true });
   }
   if (file.credHelpers.size === 0) return out;
   const covered = new Set<string>();
@@ -106,13 +115,14 @@ function serverURLs(key: string): string[] {
 
 /**
  * Resolves every stub, credHelpers route and shadowed entry through `resolve` (one call per
- * helper and URL, in order). The result has no `credsStore` and no `credHelpers`: it stands on
+ * helper and URL, in order), and asks `credsStore` for each of `storeKeys` (registries a selection
+ * named that no entry covers). The result has no `credsStore` and no `credHelpers`: it stands on
  * its own. Stubs the helper does not know are dropped and listed in `missing`; shadowed entries
  * it does not know keep their plaintext and are listed in `kept`. Without a resolver, throws when
  * anything needs one.
  */
-export async function materialize(file: AuthFile, resolve: CredentialResolver | undefined): Promise<MaterializeResult> {
-  const pending = pendingLookups(file);
+export async function materialize(file: AuthFile, resolve: CredentialResolver | undefined, storeKeys: readonly string[] = []): Promise<MaterializeResult> {
+  const pending = pendingLookups(file, storeKeys);
   if (pending.length === 0) {
     const out: AuthFile = { ...file, credHelpers: new Map() };
     delete out.credsStore;
@@ -133,12 +143,14 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   const unanswered: HelperLookup[] = [];
   // Helpers that failed for a shadowed entry are not asked again (a hung one would cost its
   // timeout per entry); such an entry keeps its plaintext, which is what it had to offer anyway.
+  // A registry only a selection named is asked softly too: the file said nothing of it.
   const failed = new Map<string, string>();
   for (const p of pending) {
     let found: ResolvedCredential | undefined;
-    const failedBefore = p.shadowed ? failed.get(p.helper) : undefined;
+    const soft = p.shadowed || p.selected;
+    const failedBefore = soft ? failed.get(p.helper) : undefined;
     if (failedBefore !== undefined) {
-      kept.push({ ...p, failure: failedBefore });
+      (p.shadowed ? kept : unanswered).push({ ...p, failure: failedBefore });
       continue;
     }
     let failure: string | undefined;
@@ -147,7 +159,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
         found = await resolve(p.helper, url);
       } catch (err) {
         // The helper client's messages name the helper, verb and reason, never the secret.
-        if (!p.shadowed) throw new HelperError(`${p.origin.file}: key "${p.key}": ${messageOf(err)}`, { cause: err });
+        if (!soft) throw new HelperError(`${p.origin.file}: key "${p.key}": ${messageOf(err)}`, { cause: err });
         failure = messageOf(err);
         failed.set(p.helper, failure);
         found = undefined;
@@ -163,7 +175,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
       }
       // A stub says a login was stored there; a route alone (gcloud and ecr-login add one per
       // registry they serve) is where a login would go, and with none docker pulls anonymously.
-      (p.route ? unanswered : missing).push(p);
+      (p.route ? unanswered : missing).push(failure === undefined ? p : { ...p, failure });
       answers.set(p.key, undefined);
       continue;
     }
@@ -202,3 +214,4 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   delete out.credsStore;
   return { file: out, resolved, missing, kept, unanswered };
 }
+

@@ -21,6 +21,8 @@ export function reportJSON(result: ConvertResult, to: string, output: string, al
     materialized: result.resolved.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file, ...(r.shadowed ? { replacedPlaintext: true } : {}) })),
     notes: result.notes,
     keptPlaintext: result.kept.map((r) => ({ key: r.key, helper: r.helper, file: r.origin.file, ...(r.failure !== undefined ? { helperFailure: r.failure } : {}) })),
+    // Only with --registry, so that a report without it keeps its shape.
+    ...(result.selected !== undefined ? { selected: result.selected, leftOut: result.leftOut ?? [] } : {}),
   };
 }
 

@@ -23,6 +23,8 @@ export interface ConversionArgs {
   format?: 'yaml' | 'json';
   'allow-lossy'?: boolean;
   materialize?: boolean;
+  /** One value, or several when the flag is repeated. */
+  registry?: string | string[];
   json?: boolean;
   prefer?: 'first' | 'last';
   'fail-on-conflict'?: boolean;
@@ -41,5 +43,12 @@ export function conversionOptions<T>(ctx: CommandContext, y: Argv<T>): Argv<T> {
     .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically, mode 0600) instead of stdout' })
     .option('allow-lossy', { type: 'boolean', describe: 'exit 0 even when the target cannot express everything' })
     .option('materialize', { type: 'boolean', describe: 'resolve {} stubs and credHelpers through the helpers (default: on for --to secret)' })
+    // Not `array: true`, which would take the inputs after it as registries too: repeating the flag
+    // gives the list.
+    .option('registry', {
+      type: 'string',
+      requiresArg: true,
+      describe: 'only what a client uses for this registry, namespace or repository (host[:port][/path]; repeatable); only that is materialised',
+    })
     .option('json', jsonOption(ctx, 'print the report as JSON (stdout with -o, else stderr)')) as Argv<T>;
 }

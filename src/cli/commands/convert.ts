@@ -9,6 +9,7 @@ import { FORMAT_CHOICES, conversionOptions } from './conversion-options.js';
 import type { ConversionArgs } from './conversion-options.js';
 import { UsageError } from '../../errors.js';
 import { namespaceProblem, secretNameProblem } from '../../kube/pull-secret.js';
+import { parseRegistrySelector } from '../../auth-file/select.js';
 
 /** `credkit convert …`. */
 export function convertCommand(ctx: CommandContext): CommandModule<object, ConversionArgs> {
@@ -18,7 +19,8 @@ export function convertCommand(ctx: CommandContext): CommandModule<object, Conve
     builder: (y) =>
       conversionOptions(ctx, y.positional('input', { type: 'string', describe: 'config.json, auth.json, .dockercfg or Secret manifest (- for stdin)' }))
         .example('$0 convert ~/.docker/config.json --to podman -o auth.json', 'Docker config to podman auth.json')
-        .example('$0 convert auth.json --to secret --name regcred --namespace ci', 'a kubernetes.io/dockerconfigjson Secret on stdout'),
+        .example('$0 convert auth.json --to secret --name regcred --namespace ci', 'a kubernetes.io/dockerconfigjson Secret on stdout')
+        .example('$0 convert ~/.docker/config.json --to secret --registry ghcr.io', 'a pull secret for ghcr.io alone, from the helpers docker uses'),
     handler: async (args) => {
       const to = args.to as ConversionArgs['to'] & string;
       await runConversion(
@@ -37,7 +39,8 @@ function shown(flag: string, value: string): string {
 
 /**
  * Builds the core options from parsed arguments (shared with merge). A --name or --namespace the
- * API server would refuse is a usage error here, before any input is read or output written.
+ * API server would refuse, or a --registry that names no registry, is a usage error here, before
+ * any input is read or output written.
  */
 export function buildOptions(args: ConversionArgs, to: NonNullable<ConversionArgs['to']>, policy: 'first' | 'last' | 'fail') {
   const nameProblem = args.name !== undefined ? secretNameProblem(args.name) : undefined;
@@ -49,6 +52,11 @@ export function buildOptions(args: ConversionArgs, to: NonNullable<ConversionArg
   if (args['secret-type']) options.secretType = args['secret-type'];
   if (args.name !== undefined) options.name = args.name;
   if (args.namespace !== undefined) options.namespace = args.namespace;
+  if (args.registry !== undefined) {
+    options.registries = [args.registry].flat().map(String);
+    // Parsed here too, so that a value that names no registry is refused before any input is read.
+    for (const r of options.registries) parseRegistrySelector(r, '--registry');
+  }
   if (args.format) options.syntax = args.format;
   else if (args.output?.endsWith('.json') && to === 'secret') options.syntax = 'json';
   return options;
