@@ -19,7 +19,7 @@ export { convertAuth, convertAuthSync } from './auth-file/convert.js';
 export type { ConvertInput, ConvertOptions, ConvertResult, Note } from './auth-file/convert.js';
 export type { Loss, LossKind } from './auth-file/fidelity.js';
 export type { Conflict, ConflictPolicy } from './auth-file/merge.js';
-export type { CredentialResolver, HelperLookup, ResolvedCredential } from './auth-file/materialize.js';
+export type { CredentialResolver, HelperLookup, HelperProbe, ResolvedCredential } from './auth-file/materialize.js';
 export type { Selection } from './auth-file/select.js';
 // The CLI refuses a --name or --namespace the API server would refuse before converting; convertAuth does not.
 export { namespaceProblem, secretNameProblem } from './kube/pull-secret.js';

@@ -14,8 +14,8 @@ import type { MistypedValue } from './raw-config.js';
 import { isStub, keyOf, styledKeyOf } from './model.js';
 import { emptyUsernameEffect, lossesFor, respellings, withoutUnwritable, writesEmptyUsername } from './fidelity.js';
 import type { Loss } from './fidelity.js';
-import { materialize } from './materialize.js';
-import type { CredentialResolver, HelperLookup } from './materialize.js';
+import { assertHelpersRunnable, materialize } from './materialize.js';
+import type { CredentialResolver, HelperLookup, HelperProbe } from './materialize.js';
 import { assertSelected, assertStoresAnswered, emptySelections, parseRegistrySelector, selectFromFile } from './select.js';
 import type { Selection } from './select.js';
 import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
@@ -45,6 +45,11 @@ export interface ConvertOptions {
   /** Resolve `{}` stubs and credHelpers through the helpers (needs `resolve`). */
   materialize?: boolean;
   resolve?: CredentialResolver;
+  /**
+   * With `materialize` and `resolve`: says why a helper cannot be run at all, so that every such
+   * helper is named in one error before any is asked (without it, the first lookup that fails says so).
+   */
+  probeHelper?: HelperProbe;
   /**
    * Only these registries, namespaces or repositories (`quay.io`, `quay.io/org`,
    * `quay.io/org/app:1.0`): the entries and credHelpers routes a client would use for them, and,
@@ -106,6 +111,10 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
   const parsed = parseInputs(inputs, options);
   const result = emptyResult();
   const storeKeys = selectInputs(inputs, parsed, options, result, true);
+  if (options.probeHelper !== undefined && options.resolve !== undefined) {
+    const jobs = parsed.flatMap((p) => p.files.map((file) => ({ file, storeKeys: storeKeys.get(file) })));
+    assertHelpersRunnable(jobs, options.probeHelper, options.cliFlags);
+  }
   const unansweredStores: HelperLookup[] = [];
   // Each input file is materialised on its own, before any merge: its stubs are in its own
   // credsStore and credHelpers, and only its own helpers shadow its plaintext. A merged file keeps

@@ -55,6 +55,9 @@ export interface MaterializeResult {
   unanswered: HelperLookup[];
 }
 
+/** Says why `docker-credential-<helper>` cannot be run (not on PATH, not executable), or undefined. */
+export type HelperProbe = (helper: string) => string | undefined;
+
 const TOKEN_USERNAME = '<token>';
 
 /** The `credHelpers` route for a key (canonical match), if any. */
@@ -215,3 +218,55 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   return { file: out, resolved, missing, kept, unanswered };
 }
 
+/** One file to materialise and the registries to ask its `credsStore` for ({@link materialize}). */
+export interface MaterializeJob {
+  file: AuthFile;
+  storeKeys?: readonly string[];
+}
+
+/**
+ * Throws one HelperError naming every helper that materialising `jobs` needs and that cannot be
+ * run at all (`probe` says why: not on PATH, not executable), with the keys that need each, before
+ * any helper is asked: a user with two missing helpers learns of both at once. Lookups that fail
+ * softly (a shadowed entry keeps its plaintext, a registry only a selection named) are not counted.
+ * `flags` names the CLI's flags in the advice, else the options.
+ */
+export function assertHelpersRunnable(jobs: readonly MaterializeJob[], probe: HelperProbe, flags = false): void {
+  const needs = new Map<string, Origin[]>();
+  for (const job of jobs) {
+    for (const p of pendingLookups(job.file, job.storeKeys)) {
+      if (p.shadowed || p.selected) continue;
+      let keys = needs.get(p.helper);
+      if (keys === undefined) needs.set(p.helper, (keys = []));
+      keys.push({ file: p.origin.file, key: p.key });
+    }
+  }
+  const broken: string[] = [];
+  for (const [helper, keys] of needs) {
+    const problem = probe(helper);
+    if (problem !== undefined) broken.push(`${describeKeys(keys)}: ${problem}`);
+  }
+  if (broken.length === 0) return;
+  const select = flags ? '--registry' : 'the registries option';
+  const unresolved = flags ? '--no-materialize' : 'materialize: false';
+  if (broken.length === 1) {
+    throw new HelperError(`${broken[0]}; or leave out the registries that need it with ${select} (only the registries named are materialised)`);
+  }
+  throw new HelperError(
+    `${broken.length} credential helpers cannot be run, so nothing was materialised or written:\n${broken.map((b) => `  ${b}`).join('\n')}\n` +
+      `install them, or leave out the registries that need them with ${select} (only the registries named are materialised), or write their entries unresolved with ${unresolved}`,
+  );
+}
+
+/** `f: key "a", "b"; g: key "c"`, at most three keys, then how many more. */
+function describeKeys(keys: readonly Origin[]): string {
+  const SHOWN = 3;
+  const byFile = new Map<string, string[]>();
+  for (const k of keys.slice(0, SHOWN)) {
+    let list = byFile.get(k.file);
+    if (list === undefined) byFile.set(k.file, (list = []));
+    list.push(JSON.stringify(k.key));
+  }
+  const text = [...byFile].map(([file, list]) => `${file}: ${list.length > 1 ? 'keys' : 'key'} ${list.join(', ')}`).join('; ');
+  return keys.length > SHOWN ? `${text} (and ${keys.length - SHOWN} more)` : text;
+}

@@ -29,7 +29,10 @@ export async function runConversion(ctx: CommandContext, run: ConversionRun, opt
   const inputs = await readInputs(run.inputs, ctx.io.cwd, () => ctx.io.readStdin());
   const resolver = options.materialize ? await loadResolver(ctx.io) : undefined;
   const opts: ConvertOptions = { ...options };
-  if (resolver) opts.resolve = resolver;
+  if (resolver) {
+    opts.resolve = resolver.resolve;
+    opts.probeHelper = resolver.probe;
+  }
   const result = await convertAuth(inputs, opts);
   const output = run.output === undefined ? '-' : run.output;
   if (output === '-') {

@@ -305,7 +305,10 @@ describe('e2e: credkit auth files', function () {
     const out = join(sb.home, 'secret.yaml');
     const r = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '-o', out]);
     expect(r.code).to.equal(1);
-    expect(r.stderr).to.match(/credsstore-stubs\.json: key "[^"]+": .*docker-credential-desktop.*not .*PATH/);
+    // Both helpers it needs are missing: both are named at once, with the keys that need each.
+    expect(r.stderr).to.match(/^credkit: 2 credential helpers cannot be run/);
+    expect(r.stderr).to.match(/\n {2}\S*credsstore-stubs\.json: keys "https:\/\/index\.docker\.io\/v1\/", "ghcr\.io": credential helper docker-credential-desktop is not on PATH/);
+    expect(r.stderr).to.match(/\n {2}\S*credsstore-stubs\.json: key "123456789012\.dkr\.ecr\.us-east-1\.amazonaws\.com": credential helper docker-credential-ecr-login is not on PATH/);
     let exists = true;
     await stat(out).catch(() => (exists = false));
     expect(exists).to.equal(false);

@@ -280,7 +280,8 @@ describe('e2e: consumers: materialising real credential helpers', function () {
         const lines = r.stderr.trim().split('\n');
         expect(lines).to.have.length(1);
         expect(lines[0]).to.equal(
-          `credkit: ${config}: key "${REGISTRY}": credential helper docker-credential-not-installed is not on PATH; install it or remove "not-installed" from credsStore/credHelpers`,
+          `credkit: ${config}: key "${REGISTRY}": credential helper docker-credential-not-installed is not on PATH; install it or remove "not-installed" from credsStore/credHelpers; ` +
+            'or leave out the registries that need it with --registry (only the registries named are materialised)',
         );
         expect(after).to.equal('previous content');
       });

@@ -83,10 +83,24 @@ describe('e2e: convert and merge --registry', () => {
     const e = payload.auths?.['ghcr.io'];
     ok(e?.username === 'alice' && e.password === USERS.alice, 'the credential the store holds for ghcr.io');
 
-    // Without --registry the same run needs every helper, and the first one missing stops it.
-    const all = await credkit(['convert', config, '--to', 'secret', '-o', out]);
-    expect(all.code).to.equal(1);
-    expect(all.stderr).to.match(/not on PATH/);
+  });
+
+  it('without --registry, every helper that is not on PATH is named at once, before any helper is asked; nothing is written', async () => {
+    const r = await credkit(['convert', config, '--to', 'secret', '-o', out]);
+    expectNoSecrets('convert with missing helpers', [r], SECRETS);
+    expect([r.code, r.stdout]).to.deep.equal([1, '']);
+    expect(r.stderr).to.equal(
+      'credkit: 2 credential helpers cannot be run, so nothing was materialised or written:\n' +
+        `  ${config}: key "broken.example.test": credential helper docker-credential-desktop.exe is not on PATH; it is a Windows program and cannot run on linux; point credsStore/credHelpers at a helper for this system\n` +
+        `  ${config}: key "123456789012.dkr.ecr.us-east-1.amazonaws.com": credential helper docker-credential-ecr-login is not on PATH; install it or remove "ecr-login" from credsStore/credHelpers\n` +
+        'install them, or leave out the registries that need them with --registry (only the registries named are materialised), or write their entries unresolved with --no-materialize\n',
+    );
+    expect(await readFile(out, 'utf8')).to.equal('previous content');
+    // Leaving one out names the other alone; leaving both out, the run goes through.
+    const one = await credkit(['convert', config, '--to', 'secret', '--registry', 'ghcr.io', '--registry', 'broken.example.test', '-o', out]);
+    expect(one.code).to.equal(1);
+    expect(one.stderr).to.match(/^credkit: .*config\.json: key "broken\.example\.test": credential helper docker-credential-desktop\.exe is not on PATH;.* or leave out the registries that need it with --registry/);
+    expect(await readFile(out, 'utf8')).to.equal('previous content');
   });
 
   it('a registry with no key in the file is asked of credsStore, as docker asks it (Docker Hub by its index URL)', async () => {

@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { convertAuth, convertAuthSync } from '../../../src/auth-file/convert.js';
 import type { ConvertInput } from '../../../src/auth-file/convert.js';
+import { assertHelpersRunnable } from '../../../src/auth-file/materialize.js';
 import type { CredentialResolver, ResolvedCredential } from '../../../src/auth-file/materialize.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { parseRegistrySelector, selectsKey } from '../../../src/auth-file/select.js';
@@ -242,6 +243,49 @@ describe('selecting registries (--registry)', () => {
       const text = JSON.stringify({ auths: { 'quay.io': { auth: 5 }, 'ghcr.io': auth('g', 'fake-g') } });
       expect(convertAuthSync([input(text)], { to: 'docker' }).notes.map((n) => n.key)).to.deep.equal(['quay.io']);
       expect(convertAuthSync([input(text)], { to: 'docker', registries: ['ghcr.io'] }).notes).to.deep.equal([]);
+    });
+  });
+
+  describe('helpers that cannot be run (assertHelpersRunnable)', () => {
+    const file = () => parseAuthText(CONFIG, 'config.json').files[0]!;
+    const missing = (names: string[]) => (helper: string) => (names.includes(helper) ? `credential helper docker-credential-${helper} is not on PATH` : undefined);
+
+    it('names every helper that cannot be run, with the keys that need it, and points at --registry', () => {
+      expect(() => assertHelpersRunnable([{ file: file() }], missing(['desktop', 'ecr-login', 'gcloud']), true))
+        .to.throw(HelperError)
+        .with.property(
+          'message',
+          '3 credential helpers cannot be run, so nothing was materialised or written:\n' +
+            '  config.json: key "ghcr.io": credential helper docker-credential-desktop is not on PATH\n' +
+            '  config.json: key "gcr.io": credential helper docker-credential-gcloud is not on PATH\n' +
+            '  config.json: key "123456789012.dkr.ecr.us-east-1.amazonaws.com": credential helper docker-credential-ecr-login is not on PATH\n' +
+            'install them, or leave out the registries that need them with --registry (only the registries named are materialised), or write their entries unresolved with --no-materialize',
+        );
+    });
+
+    it('one helper: one line, with the hint; shadowed entries (they keep their plaintext) do not count', () => {
+      expect(() => assertHelpersRunnable([{ file: file() }], missing(['desktop']), false))
+        .to.throw(HelperError)
+        .with.property('message', 'config.json: key "ghcr.io": credential helper docker-credential-desktop is not on PATH; or leave out the registries that need it with the registries option (only the registries named are materialised)');
+      expect(() => assertHelpersRunnable([{ file: file() }], missing([]), true)).to.not.throw();
+    });
+
+    it('lists at most three keys of a helper, then how many more', () => {
+      const many = JSON.stringify({ auths: Object.fromEntries(['a', 'b', 'c', 'd', 'e'].map((h) => [`${h}.example`, {}])), credsStore: 'desktop' });
+      expect(() => assertHelpersRunnable([{ file: parseAuthText(many, 'c.json').files[0]! }], missing(['desktop'])))
+        .to.throw(HelperError, /^c\.json: keys "a\.example", "b\.example", "c\.example" \(and 2 more\): credential helper/);
+    });
+
+    it('convertAuth asks no helper at all when one cannot be run', async () => {
+      const { resolve, calls } = memoryResolver({});
+      let err: unknown;
+      await convertAuth([input()], { to: 'secret', materialize: true, resolve, probeHelper: missing(['ecr-login', 'gcloud']) }).catch((e: unknown) => (err = e));
+      expect(err).to.be.instanceOf(HelperError);
+      expect((err as Error).message).to.match(/^2 credential helpers cannot be run/);
+      expect(calls).to.deep.equal([]);
+      // Selecting the registries that need no missing helper: the run goes on.
+      const r = await convertAuth([input()], { to: 'secret', materialize: true, resolve, probeHelper: missing(['ecr-login', 'gcloud']), registries: ['quay.io/org'] });
+      expect(r.entries).to.equal(3);
     });
   });
 });
