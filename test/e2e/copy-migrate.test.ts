@@ -514,6 +514,19 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expectNoSecrets(detected, dry, r);
   });
 
+  it('--help offers for --from only the formats migrate reads, and --from secret is refused naming convert', async () => {
+    const help = await sb.credkit(['migrate', '--help']);
+    expect(help.code, help.stderr).to.equal(0);
+    const from = /^ +--from .*?\[choices: ([^\]]*)\]$/ms.exec(help.stdout);
+    expect(from?.[1], help.stdout).to.equal('"docker", "podman", "dockercfg"');
+    // Given twice, the last one counts, as with every scalar option.
+    for (const args of [['--from', 'secret'], ['--from', 'podman', '--from', 'secret']]) {
+      const r = await sb.credkit(['migrate', 'config.json', ...args, '--to', 'docker']);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.match(/^credkit: --from must be one of docker, podman, dockercfg: migrate rewrites auth files in place \(credkit convert SECRET --to docker -o FILE writes one from a Secret\)$/m);
+    }
+  });
+
   it('--to docker|podman fails Secret manifests and other JSON a glob catches, and leaves them as they were', async () => {
     const work = join(sb.home, 'w');
     await mkdir(work, { recursive: true });

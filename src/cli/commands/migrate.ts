@@ -6,7 +6,6 @@ import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
-import { FORMAT_CHOICES } from './conversion-options.js';
 import type { AuthFormat } from '../../auth-file/model.js';
 import type { FileReport, MigrateMode, MigrateReport } from '../../auth-file/migrate.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
@@ -23,6 +22,9 @@ interface MigrateArgs {
   [key: string]: unknown;
 }
 
+/** The formats a file is rewritten in place as, and read as (a Secret is never an auth file in place). */
+const IN_PLACE_CHOICES = ['docker', 'podman', 'dockercfg'];
+
 /** A progress line is drawn only once a run has taken this long. */
 const PROGRESS_AFTER_MS = 500;
 const PROGRESS_EVERY_MS = 100;
@@ -35,8 +37,17 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
     builder: (y) =>
       y
         .positional('patterns', { type: 'string', array: true, describe: 'files or glob patterns (expanded by credkit; quote them)' })
-        .option('to', { type: 'string', choices: ['docker', 'podman', 'dockercfg'], describe: 'convert each file in place to this format' })
-        .option('from', { type: 'string', choices: FORMAT_CHOICES, describe: 'with --to: read every file as this format (default: detected; a file named auth.json is podman\'s)' })
+        .option('to', { type: 'string', choices: IN_PLACE_CHOICES, describe: 'convert each file in place to this format' })
+        .option('from', {
+          type: 'string',
+          choices: IN_PLACE_CHOICES,
+          describe: 'with --to: read every file as this format (default: detected; a file named auth.json is podman\'s)',
+          // Runs before yargs checks the choices: --from secret, which convert takes, gets the way to do it.
+          coerce: (from: unknown) => {
+            if (from === 'secret') throw new UsageError(`--from must be one of ${IN_PLACE_CHOICES.join(', ')}: migrate rewrites auth files in place (credkit convert SECRET --to docker -o FILE writes one from a Secret)`);
+            return from;
+          },
+        })
         .option('into-store', { type: 'string', describe: 'move plaintext credentials into this store (helper:NAME, credkit, or credkit\'s backend) and leave credsStore + {} markers' })
         .option('dry-run', { type: 'boolean', describe: 'report what would change; change nothing' })
         .option('backup', { type: 'boolean', describe: 'write FILE.credkit-backup-<timestamp> (mode 0600, never over an existing file) before changing a file' })
