@@ -127,7 +127,9 @@ function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): str
   const keys = [a, b];
   const parts: string[] = [];
   if (format !== 'podman') {
-    if (k.path !== '') parts.push(`docker ignores the path: it takes either, at random, for all of ${k.host} when it has no "${k.hub ? DOCKER_HUB_KEY : k.host}" key`);
+    // docker cuts a key to its host, which for Docker Hub never equals the URL it looks up.
+    if (k.path !== '' && k.hub) parts.push('docker uses neither (it uses no key with a path for Docker Hub)');
+    else if (k.path !== '') parts.push(`docker ignores the path: it takes either, at random, for all of ${k.host} when it has no "${k.host}" key`);
     else {
       const q = k.hub ? DOCKER_HUB_KEY : k.host;
       const exact = keys.filter((x) => x === q);
@@ -252,6 +254,13 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     // The key.
     if (k.hub && k.path === '' && e.key !== DOCKER_HUB_KEY && e.key !== DOCKER_HUB_HOST) {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}: docker never uses it (it looks Docker Hub up only as "${DOCKER_HUB_KEY}"); podman uses it only when the file has no "${DOCKER_HUB_HOST}" key (containers/image tries that exact key first, then any other spelling of Docker Hub, at random among several)`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
+    } else if (k.hub && k.path !== '' && k.scheme === undefined && !e.key.startsWith(`${DOCKER_HUB_HOST}/`)) {
+      // containers/image compares a key without a scheme as written (normalizeAuthFileKey maps the
+      // Hub aliases of a bare host only), so "index.docker.io/org" never meets the query "docker.io/org";
+      // kubelet reads its host as another registry; docker cuts every key to its host. (A .dockercfg
+      // key has no path here: every reader cuts it to its host.)
+      const alias = e.key.slice(0, e.key.indexOf('/'));
+      out.push({ severity: 'warning', code: 'hub-key', ...where, message: `Docker Hub key with a path spelt "${alias}": no client uses it (podman and kubelet match a key with a path for Docker Hub only as "${DOCKER_HUB_HOST}/…", and docker uses no key with a path for Docker Hub)`, fix: `rename the key to "${k.canonical}" (podman, kubelet; credkit convert writes it so)` });
     } else if (e.key === DOCKER_HUB_HOST && basename(file.source) === 'config.json') {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `docker looks Docker Hub up as "${DOCKER_HUB_KEY}", never as "${DOCKER_HUB_HOST}"`, fix: `credkit convert ${file.source} --to docker` });
     } else if (k.host === '') {

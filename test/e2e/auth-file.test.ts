@@ -467,6 +467,33 @@ describe('e2e: credkit auth files', function () {
     expect(json.findings.map((f: { code: string }) => f.code)).to.deep.equal(['key-form']);
   });
 
+  it('check: a Docker Hub alias with a path (index.docker.io/org, registry-1.docker.io/org/app), which podman never matches, is a hub-key finding whose fix podman then uses', async function () {
+    await skipUnlessPrograms(this, ['podman']);
+    const p = join(sb.home, 'auth.json');
+    const auth = (user: string) => ({ auth: Buffer.from(`${user}:fake-hub-path`).toString('base64') });
+    await writeFile(p, JSON.stringify({ auths: { 'index.docker.io/myorg': auth('a'), 'registry-1.docker.io/org/app': auth('b'), 'docker.io/other': auth('c') } }), { mode: 0o600 });
+    const getLogin = (file: string, key: string) => run('podman', ['login', '--authfile', file, '--get-login', key], { env: sb.env });
+    // The real podman: not logged into either scope as the file spells it.
+    for (const key of ['docker.io/myorg', 'docker.io/org/app']) expect((await getLogin(p, key)).code, key).to.equal(125);
+    const r = await sb.credkit(['check', p, '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const findings = JSON.parse(r.stdout).findings.map((f: { severity: string; code: string; key: string; fix: string }) => [f.severity, f.code, f.key, f.fix]);
+    expect(findings).to.deep.equal([
+      ['warning', 'hub-key', 'index.docker.io/myorg', 'rename the key to "docker.io/myorg" (podman, kubelet; credkit convert writes it so)'],
+      ['warning', 'hub-key', 'registry-1.docker.io/org/app', 'rename the key to "docker.io/org/app" (podman, kubelet; credkit convert writes it so)'],
+    ]);
+    expect((await sb.credkit(['check', p, '--strict'])).code).to.equal(1);
+    // The fix, as convert writes it: podman now finds each, and check has nothing more to say.
+    const fixed = join(sb.home, 'fixed.json');
+    expect((await sb.credkit(['convert', p, '--to', 'podman', '-o', fixed])).code).to.equal(0);
+    for (const [key, user] of [['docker.io/myorg', 'a'], ['docker.io/org/app', 'b']]) {
+      const after = await getLogin(fixed, key as string);
+      expect([after.code, after.stdout.trim()], key).to.deep.equal([0, user]);
+    }
+    const again = await sb.credkit(['check', fixed, '--strict']);
+    expect([again.code, again.stdout]).to.deep.equal([0, '1 file checked: 0 errors, 0 warnings\n']);
+  });
+
   it('check: a key with a tag or digest (podman refuses it) is told to drop the tag or digest, not to keep the same key', async () => {
     const p = join(sb.home, 'tagged.json');
     const auth = { auth: Buffer.from('a:fake-pw').toString('base64') };

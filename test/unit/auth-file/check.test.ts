@@ -18,6 +18,14 @@ describe('check', () => {
     ['stubs and credsStore', fixture('docker-config/credsstore-stubs.json'), ['error stub-in-helper https://index.docker.io/v1/', 'error stub-in-helper ghcr.io', 'warning creds-store credsStore']],
     ['Hub aliases, duplicates and conflicts', fixture('docker-config/duplicate-hub-keys.json'), ['warning hub-key docker.io', 'error conflicting-key https://index.docker.io/v1/', 'warning hub-key index.docker.io', 'error conflicting-key index.docker.io']],
     ['identity token', fixture('docker-config/stale-identity-token.json'), ['warning identity-token quay.io']],
+    // podman login --get-login docker.io/org: not logged in with only index.docker.io/org (podman 4.3).
+    [
+      'Docker Hub aliases with a path: podman and kubelet match only docker.io/…, docker none',
+      JSON.stringify({ auths: { 'index.docker.io/org': { auth: b64('a:fake-b') }, 'registry-1.docker.io/org/app': { auth: b64('a:fake-b') }, 'docker.io/other': { auth: b64('a:fake-b') } } }),
+      ['warning hub-key index.docker.io/org', 'warning hub-key registry-1.docker.io/org/app'],
+    ],
+    // A legacy .dockercfg key is cut to its host: podman uses it for all of Docker Hub.
+
     ['scheme and trailing-slash keys', JSON.stringify({ auths: { 'https://quay.io': { auth: b64('a:fake-b') }, 'ghcr.io/org/': { auth: b64('a:fake-b') } } }), ['warning key-form https://quay.io', 'warning key-form ghcr.io/org/']],
     ['a stub that shadows a broader key', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:fake-b') }, 'quay.io/org/app': {} } }), ['error empty-entry quay.io/org/app', 'warning shadows quay.io/org/app']],
     ['line-form .dockercfg', fixture('dockercfg/line-form.dockercfg'), ['warning dockercfg-line-form']],
@@ -51,6 +59,8 @@ describe('check', () => {
     expect(message({ 'https://quay.io': a, 'http://quay.io/v1/': b })).to.match(/; docker picks one at random, podman picks one at random$/);
     expect(message({ 'docker.io': a, 'index.docker.io': b }, 'auth.json')).to.match(/; podman uses "docker\.io"$/);
     expect(message({ 'index.docker.io': a, 'registry-1.docker.io': b })).to.match(/; docker uses neither, podman picks one at random$/);
+    // docker cuts a key to its host, which never equals the Docker Hub URL it looks up.
+    expect(message({ 'docker.io/org': a, 'index.docker.io/org': b })).to.match(/; docker uses neither \(it uses no key with a path for Docker Hub\), podman uses "docker\.io\/org"$/);
   });
 
   it('an empty username is said as its reader fails on it: docker for a config.json, kubelet and containerd for a Secret or .dockercfg', () => {
@@ -108,6 +118,12 @@ describe('check', () => {
     expect(message({ 'https://quay.io/v2/org': a, 'quay.io/org': b })).to.match(/; kubelet tries both, in random order/);
     // "quay.io/org/" and "quay.io/org" are two keys, tried in reverse sorted order: the slash first.
     expect(message({ 'quay.io/org': a, 'quay.io/org/': b })).to.match(/; kubelet tries "quay\.io\/org\/" first where both match \(it sorts its keys\), then "quay\.io\/org"$/);
+  });
+
+  it('a Docker Hub alias with a path in a legacy .dockercfg is the alias podman reads it as: it cuts the key to its host (podman login --get-login docker.io answers from it)', () => {
+    const [f, ...more] = checkAuthInput({ text: JSON.stringify({ 'index.docker.io/org': { auth: b64('a:fake-b'), email: '' } }), source: '.dockercfg' });
+    expect([f?.code, more.length]).to.deep.equal(['hub-key', 0]);
+    expect(f?.message).to.match(/^non-canonical Docker Hub key: .*podman uses it only when the file has no "docker\.io" key/);
   });
 
   it('hub-key: podman does read index.docker.io, as a fallback (podman login --get-login docker.io answers from it)', () => {
