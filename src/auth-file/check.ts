@@ -75,7 +75,7 @@ export function checkAuthInput(input: CheckInput): Finding[] {
     // Only docker's own config.json is thrown away by docker; a Secret or auth.json just fails its reader.
     const docker = basename(input.source) === 'config.json' ? ' (docker discards it and overwrites it on the next login)' : '';
     // The finding shows file and key itself: the message without them (they would show twice).
-    const finding: Finding = { severity: 'error', code: 'unparseable', file: err.file ?? input.source, message: err.detail, fix: `repair the file; no tool can use it as is${docker}` };
+    const finding: Finding = { severity: 'error', code: 'unparseable', file: err.file ?? input.source, message: err.detail, fix: wrongFromFix(input) ?? `repair the file; no tool can use it as is${docker}` };
     if (err.key !== undefined) finding.key = err.key;
     findings.push(finding);
     return findings;
@@ -83,6 +83,27 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);
   for (const file of files) checkFile(file, findings);
   return findings;
+}
+
+const FORMAT_NAMES: Record<AuthFormat, string> = { docker: 'a docker config.json', podman: 'a podman auth.json', dockercfg: 'a legacy .dockercfg', secret: 'Kubernetes pull secrets' };
+
+/**
+ * When `from` is what fails (a Secret read with from "docker"), the file is fine and only the
+ * option is to change: the fix names it. Docker and podman read one format (a config.json that
+ * podman refuses is the file's problem, not the option's), so only another kind of file counts.
+ */
+function wrongFromFix(input: CheckInput): string | undefined {
+  if (input.from === undefined) return undefined;
+  let detected: AuthFormat;
+  try {
+    detected = parseAuthText(input.text, input.source).format;
+  } catch (err) {
+    if (err instanceof ParseError) return undefined;
+    throw err;
+  }
+  const family = (f: AuthFormat) => (f === 'podman' ? 'docker' : f);
+  if (family(detected) === family(input.from)) return undefined;
+  return `leave from unset, or set it to "${detected}" (the text reads as ${FORMAT_NAMES[detected]})`;
 }
 
 /**

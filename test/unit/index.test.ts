@@ -124,6 +124,25 @@ describe('library API (import from "credkit")', () => {
     expect(credkit.checkAuthInput({ text, source: 'pull.json' })).to.deep.equal([]);
   });
 
+  it('checkAuthInput with a from that does not fit a good file gives a fix that names from, not "repair the file"', () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const config = JSON.stringify({ auths: { 'quay.io': { auth: b64('bob:fake-pw') } } });
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${b64(config)}\n`;
+    const lines = `auth = ${b64('bob:fake-pw')}\nemail = bob@example.com\n`;
+    const fix = (text: string, from: credkit.AuthFormat, source = 'in.json') => credkit.checkAuthInput({ text, source, from }).map((f) => [f.code, f.fix]);
+    const fromIs = (format: string, what: string) => [['unparseable', `leave from unset, or set it to "${format}" (the text reads as ${what})`]];
+    expect(fix(secret, 'docker')).to.deep.equal(fromIs('secret', 'Kubernetes pull secrets'));
+    expect(fix(secret, 'dockercfg')).to.deep.equal(fromIs('secret', 'Kubernetes pull secrets'));
+    expect(fix(config, 'dockercfg', 'config.json')).to.deep.equal(fromIs('docker', 'a docker config.json'));
+    expect(fix(config, 'secret', 'auth.json')).to.deep.equal(fromIs('podman', 'a podman auth.json'));
+    expect(fix(lines, 'podman')).to.deep.equal(fromIs('dockercfg', 'a legacy .dockercfg'));
+    // podman refuses a mistyped "auth" that docker reads: that is the file's problem, not from's.
+    const mistyped = JSON.stringify({ auths: { 'quay.io': { auth: 5 } } });
+    expect(fix(mistyped, 'podman', 'config.json')[0]?.[1]).to.match(/^repair the file/);
+    // Broken whatever from says: the file is to repair.
+    expect(fix('{"auths":', 'docker')).to.deep.equal([['unparseable', 'repair the file; no tool can use it as is']]);
+  });
+
   it('listEntries redacts secrets as credkit ls does', async () => {
     const rows: ListRow[] = credkit.listEntries(credkit.parseAuthText(await fixture('podman/scoped-keys.json'), 'auth.json').files);
     const team = rows.find((r) => r.key === 'quay.io/team')!;
