@@ -3,7 +3,8 @@
  * and the chosen backend is the only one loaded (and only for verbs that touch a store).
  */
 import { basename } from 'node:path';
-import { decodeUTF8AsGo, serve } from './protocol.js';
+import { serve } from './protocol.js';
+import { decodeUTF8AsGo } from '../go-utf8.js';
 import { loadConfig } from '../config.js';
 import { openConfiguredStore } from '../stores/registry.js';
 import type { Host } from '../io.js';

@@ -3,7 +3,6 @@
  * crane expect it (see docker-credential-helpers `credentials/credentials.go`). This is the only
  * module that speaks in `ServerURL` / `Username` / `Secret`.
  */
-import { isUtf8 } from 'node:buffer';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { isCredkitError } from '../errors.js';
 import { decodeStringStruct, GoJSONError } from './go-json.js';
@@ -36,48 +35,6 @@ export interface HelperIo {
  */
 export function goJSON(value: unknown): string {
   return JSON.stringify(value).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-}
-
-/**
- * Standard input as the Go helpers and clients read it: invalid UTF-8 becomes one U+FFFD per byte,
- * as utf8.DecodeRune (and so encoding/json for `store` input) has it, where Node's decoder puts one
- * for each maximal invalid sequence ("\xe2\x82" is one there, two in Go). The stored key must be
- * the one docker-credential-pass stores for the same bytes. Valid UTF-8 decodes alike in both.
- */
-export function decodeUTF8AsGo(bytes: Uint8Array): string {
-  const buf = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (isUtf8(buf)) return buf.toString('utf8');
-  let out = '';
-  let run = 0; // start of the current run of valid sequences
-  for (let i = 0; i < buf.length; ) {
-    const n = validSequenceLength(buf, i);
-    if (n > 0) {
-      i += n;
-      continue;
-    }
-    out += `${buf.toString('utf8', run, i)}\ufffd`;
-    run = ++i;
-  }
-  return out + buf.toString('utf8', run);
-}
-
-/** The length of the valid UTF-8 sequence at `i` (RFC 3629: no overlongs, surrogates or > U+10FFFF), or 0. */
-function validSequenceLength(b: Buffer, i: number): number {
-  const c = b[i] as number;
-  if (c < 0x80) return 1;
-  const cont = (k: number, lo = 0x80, hi = 0xbf) => i + k < b.length && (b[i + k] as number) >= lo && (b[i + k] as number) <= hi;
-  if (c >= 0xc2 && c <= 0xdf) return cont(1) ? 2 : 0;
-  if (c >= 0xe0 && c <= 0xef) {
-    const lo = c === 0xe0 ? 0xa0 : 0x80;
-    const hi = c === 0xed ? 0x9f : 0xbf;
-    return cont(1, lo, hi) && cont(2) ? 3 : 0;
-  }
-  if (c >= 0xf0 && c <= 0xf4) {
-    const lo = c === 0xf0 ? 0x90 : 0x80;
-    const hi = c === 0xf4 ? 0x8f : 0xbf;
-    return cont(1, lo, hi) && cont(2) && cont(3) ? 4 : 0;
-  }
-  return 0;
 }
 
 /**

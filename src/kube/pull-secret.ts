@@ -20,7 +20,7 @@ import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-co
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
 import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText, setOwn } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
-import { decodeUTF8AsGo } from '../helper/protocol.js';
+import { decodeUTF8AsGo } from '../go-utf8.js';
 import type { AuthFile } from '../auth-file/model.js';
 import type { IgnoredField } from '../auth-file/entry.js';
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { decodeUTF8AsGo, formatGet, formatList, goJSON, parseStoreInput, readServerURL, serve, MESSAGES } from '../../../src/helper/protocol.js';
+import { formatGet, formatList, goJSON, parseStoreInput, readServerURL, serve, MESSAGES } from '../../../src/helper/protocol.js';
 import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
 
 /** An in-memory store: a test double for the protocol's pure logic only. */
@@ -39,24 +39,6 @@ describe('helper protocol (pure)', () => {
     for (const [value, expected] of cases) {
       it(`escapes like Go: ${expected}`, () => expect(goJSON(value)).to.equal(expected));
     }
-  });
-
-  describe('decodeUTF8AsGo: one U+FFFD per invalid byte, as utf8.DecodeRune', () => {
-    const F = '\ufffd';
-    const bytes = (latin1: string) => Buffer.from(latin1, 'latin1');
-    const cases: Array<[string, Buffer, string]> = [
-      ['valid UTF-8', Buffer.from('quay.io/é😀'), 'quay.io/é😀'],
-      ['two bad bytes', bytes('a\xff\xfeb'), `a${F}${F}b`],
-      ['a truncated sequence (one U+FFFD for Node)', bytes('\xe2\x82c'), `${F}${F}c`],
-      ['a truncated 4-byte sequence', bytes('\xf0\x9f\x98'), `${F}${F}${F}`],
-      ['a valid one, then a truncated one', bytes('\xf0\x9f\x98\x80\xf0\x9f'), `😀${F}${F}`],
-      ['an overlong', bytes('\xc0\xaf'), `${F}${F}`],
-      ['a surrogate', bytes('\xed\xa0\x80'), `${F}${F}${F}`],
-      ['past U+10FFFF', bytes('\xf4\x90\x80\x80'), `${F}${F}${F}${F}`],
-      ['a BOM, kept', bytes('\xef\xbb\xbfx'), '\ufeffx'],
-      ['nothing', Buffer.alloc(0), ''],
-    ];
-    for (const [name, input, expected] of cases) it(name, () => expect(decodeUTF8AsGo(input)).to.equal(expected));
   });
 
   describe('readServerURL joins lines and trims like bufio.Scanner + TrimSpace', () => {
