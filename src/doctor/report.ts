@@ -36,6 +36,25 @@ export interface DoctorReport {
   warnings: number;
 }
 
+/**
+ * A finding as `doctor --json` prints it: its own fields, then the same facts under the names and
+ * spelling `check --json` gives them (`severity` error, warning or note, `message`, `file`), so
+ * that one script reads both reports. `ok`, a check that passed, has no counterpart in check.
+ */
+export interface DoctorFindingJSON extends DoctorFinding {
+  severity: 'ok' | 'note' | 'warning' | 'error';
+  message: string;
+  file?: string;
+}
+
+const SEVERITY: Record<Level, DoctorFindingJSON['severity']> = { ok: 'ok', info: 'note', warn: 'warning', error: 'error' };
+
+/** The report as `doctor --json` prints it: each finding also in check's words (see DoctorFindingJSON). */
+export function doctorReportJSON(report: DoctorReport): Omit<DoctorReport, 'findings'> & { findings: DoctorFindingJSON[] } {
+  const findings = report.findings.map((f) => ({ ...f, severity: SEVERITY[f.level], message: f.what, ...(f.path !== undefined ? { file: f.path } : {}) }));
+  return { ...report, findings };
+}
+
 /** Counts the findings at error and warn level. */
 export function countLevels(findings: readonly DoctorFinding[]): { errors: number; warnings: number } {
   return {

@@ -473,6 +473,24 @@ describe('e2e: credkit doctor', function () {
       expect(r.stdout.split('\n')).to.include('error  ~/.docker/config.json (read by podman and docker) has mode 0644: every user can read its credentials; fix: chmod 600 ~/.docker/config.json');
     });
 
+    it('--json gives each finding also in check --json\'s words (severity error/warning/note, message, file), so one script reads both reports', async () => {
+      const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+      await writeJSON(path, { auths: { 'quay.io': auth('alice'), 'https://ghcr.io': auth('bob') } }, 0o644);
+      const { report } = await doctorJSON(sb, ['--no-call-helpers'], { CREDKIT_FALLBACK: 'file' });
+      const check = await sb.credkit(['check', '--json', path]);
+      expect(check.code, check.stderr).to.equal(1);
+      // What a script written for check --json does: count, by severity, what the file has.
+      type Shared = { severity: string; file?: string; message: string; code: string };
+      const problems = (findings: Shared[]) => findings.filter((f) => f.file === path && (f.severity === 'error' || f.severity === 'warning')).map((f) => [f.severity, typeof f.message]);
+      expect(problems(JSON.parse(check.stdout).findings as Shared[])).to.deep.equal([['error', 'string'], ['warning', 'string']]);
+      expect(problems(report.findings as unknown as Shared[])).to.deep.equal([['error', 'string'], ['warning', 'string']]);
+      // Doctor's own fields stay, and say the same.
+      const spelled: Record<string, string> = { ok: 'ok', info: 'note', warn: 'warning', error: 'error' };
+      for (const f of report.findings as (Finding & Shared & { path?: string })[]) {
+        expect([f.severity, f.message, f.file], f.code).to.deep.equal([spelled[f.level], f.what, f.path]);
+      }
+    });
+
     it('a broken ~/.dockercfg is "not a .dockercfg", not a Kubernetes object; broken JSON files are "invalid JSON"', async () => {
       await writeFile(join(sb.home, '.dockercfg'), 'x', { mode: 0o600 });
       await mkdir(join(sb.env.XDG_CONFIG_HOME as string, 'containers'), { recursive: true });

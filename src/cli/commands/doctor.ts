@@ -6,7 +6,7 @@
 import type { CommandModule } from 'yargs';
 import { runDoctor } from '../../doctor/doctor.js';
 import { systemProbes } from '../../doctor/probes.js';
-import { doctorExitCode, formatFinding } from '../../doctor/report.js';
+import { doctorExitCode, doctorReportJSON, formatFinding } from '../../doctor/report.js';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say } from '../context.js';
 
@@ -29,7 +29,7 @@ export function doctorCommand(ctx: CommandContext): CommandModule<object, Doctor
       const probes = systemProbes(ctx.io, { uid: process.getuid?.(), packageRoot: ctx.packageRoot });
       const report = await runDoctor(ctx.io, probes, { callHelpers: args['call-helpers'] !== false });
       ctx.exitCode = doctorExitCode(report);
-      if (args.json) return printJSON(ctx, report);
+      if (args.json) return printJSON(ctx, doctorReportJSON(report));
       for (const f of report.findings) say(ctx, formatFinding(f));
       const { errors, warnings } = report;
       say(ctx, `doctor: ${errors} ${errors === 1 ? 'error' : 'errors'}, ${warnings} ${warnings === 1 ? 'warning' : 'warnings'}`);
