@@ -154,7 +154,7 @@ type Route = { kind: 'file'; path: string; key: string } | { kind: 'helper'; sto
 
 function scopedRefusal(target: LoginTarget, where: string): UsageError {
   return new UsageError(
-    `"${target.typed}" is ${target.key.scope}-scoped, but ${where} keeps credentials per registry (docker ignores the path and would use them for all of ${target.key.host}); use --authfile FILE to write a podman/containers auth.json, which honours scoped keys, or log in to ${target.key.host}`,
+    `"${target.typed}" is ${target.key.scope}-scoped, but ${where} keeps credentials per registry (${target.key.hub ? 'docker uses no key with a path for Docker Hub, and would never use them' : `docker ignores the path and would use them for all of ${target.key.host}`}); use --authfile FILE to write a podman/containers auth.json, which honours scoped keys, or log in to ${target.key.host}`,
   );
 }
 

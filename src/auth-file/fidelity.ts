@@ -58,7 +58,9 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
     // A plain host is registry-wide: no RegistryKey is built for it.
     const k = isPlainHostKey(e.key) ? undefined : keyOf(e);
     if (k !== undefined && k.scope !== 'registry' && target === 'docker') {
-      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `docker ignores the path: it uses this entry only as a fallback for all of ${k.host} (written as is; podman reading the file still honours it)` });
+      // docker cuts a key to its host for its fallback, which for Docker Hub never equals the URL it looks up.
+      const docker = k.hub ? 'docker uses no key with a path for Docker Hub: it never uses this entry' : `docker ignores the path: it uses this entry only as a fallback for all of ${k.host}`;
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `${docker} (written as is; podman reading the file still honours it)` });
     }
     if (k !== undefined && k.scope !== 'registry' && target === 'dockercfg') {
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });

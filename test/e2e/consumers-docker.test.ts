@@ -83,6 +83,21 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     expect(allowed.stderr).to.match(/accepted with --allow-lossy/);
   });
 
+  it('a Docker Hub key with a path --to docker: reported as never used by docker, which docker pull confirms (no fallback for Docker Hub)', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const input = join(sb.home, 'auth.json');
+    await writeFile(input, JSON.stringify({ auths: { 'docker.io/myorg': { auth: Buffer.from('hubuser:fake-hub-pass').toString('base64') } } }), { mode: 0o600 });
+    const r = await sb.credkit(['convert', input, '--to', 'docker', '-o', configPath]);
+    expectNoSecrets('credkit convert', [r], SECRETS);
+    expect(r.code).to.equal(1);
+    expect(r.stderr.split('\n')[0]).to.equal(`credkit: ${input}: key "docker.io/myorg": docker uses no key with a path for Docker Hub: it never uses this entry (written as is; podman reading the file still honours it)`);
+    // docker cuts the key to its host, "docker.io", which is not the URL it looks Docker Hub up as.
+    for (const ref of ['myorg/app:1', 'busybox']) {
+      const sent = await pullAuth(ref);
+      expect([sent.username, sent.password].filter(Boolean), `credentials sent for ${ref}`).to.deep.equal([]);
+    }
+  });
+
   it('"Auths" beside "auths": docker reads both (names match in any case), and credkit converts both', async () => {
     const { writeFile } = await import('node:fs/promises');
     const fixtureDoc = JSON.parse(await readFile(join(FIXTURES, 'docker-config', 'auths-other-case.json'), 'utf8')) as Record<string, unknown>;

@@ -141,7 +141,13 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     const r = await login([`${host}/team/app`, '-u', 'alice', '--password-stdin'], USERS.alice);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include('repository-scoped').and.include('--authfile');
+    expect(r.stderr).to.include(`docker ignores the path and would use them for all of ${host}`);
     expect(registry!.authEvents(mark)).to.deep.equal([]);
+    expect(await exists(config)).to.equal(false);
+    // For Docker Hub docker has no such fallback: it would never use them (docker pull shows it).
+    const hub = await login(['docker.io/myorg', '-u', 'alice', '--password-stdin'], USERS.alice);
+    expect(hub.code).to.equal(2);
+    expect(hub.stderr).to.include('(docker uses no key with a path for Docker Hub, and would never use them)');
     expect(await exists(config)).to.equal(false);
   });
 
