@@ -110,7 +110,9 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
   if (wanted.length === 0 || wanted.some((c) => c !== 'kubelet')) {
     for (const path of filesToRead(lookupHost, locate)) {
       try {
-        const text = await readTextIfExists(path);
+        // A relative DOCKER_CONFIG, REGISTRY_AUTH_FILE or home is the client's, taken from the
+        // directory it runs in (`cwd`), not this process's; the explanation names it as given.
+        const text = await readTextIfExists(resolve(host.cwd, path));
         if (text !== undefined) files.set(path, { text });
       } catch (err) {
         files.set(path, { error: messageOf(err) });
@@ -150,7 +152,7 @@ export interface LookupOptions {
   env?: Env;
   /** The home directory: `env.HOME`, else the account's. */
   home?: string;
-  /** Where a relative `authfile` or secret file name is taken from: `process.cwd()`. */
+  /** The directory the client would run in, which relative paths (`authfile`, secrets, `home`, `DOCKER_CONFIG`, …) are taken from: `process.cwd()`. */
   cwd?: string;
   /** podman's `--authfile`: replaces its first file (`''` is podman's own, ignoring `REGISTRY_AUTH_FILE`). */
   authfile?: string;

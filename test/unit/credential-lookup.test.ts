@@ -88,6 +88,20 @@ describe('library API: getCredential / explainCredential', () => {
     expect(await credkit.getCredential('quay.io/x', { env: sb.env })).to.equal(undefined);
   });
 
+  it('relative DOCKER_CONFIG and REGISTRY_AUTH_FILE in env are taken from cwd, where the client would run, not this process\'s directory', async () => {
+    // docker and podman open them relative to their working directory (DOCKER_CONFIG=dc docker …
+    // warns about dc/config.json there; REGISTRY_AUTH_FILE=rel.json podman login --get-login reads it).
+    const work = join(sb.home, 'work');
+    await mkdir(join(work, 'dc'), { recursive: true });
+    await writeFile(join(work, 'dc', 'config.json'), JSON.stringify({ auths: { 'quay.io': auth('frank', PW) } }));
+    await writeFile(join(work, 'rel.json'), JSON.stringify({ auths: { 'quay.io': auth('grace', PW2) } }));
+    const env = { ...sb.env, DOCKER_CONFIG: 'dc', REGISTRY_AUTH_FILE: 'rel.json' };
+    expect(process.cwd()).to.not.equal(work);
+    // The source names the file as the client does (relative), as explain shows it.
+    expect(await credkit.getCredential('quay.io/x', { env, cwd: work })).to.deep.equal({ username: 'frank', password: PW, serverURL: 'quay.io', source: { file: join('dc', 'config.json'), key: 'quay.io' } });
+    expect(await credkit.getCredential('quay.io/x', { env, cwd: work, as: 'podman' })).to.deep.include({ username: 'grace', source: { file: 'rel.json', key: 'quay.io' } });
+  });
+
   it('kubelet: pull secrets as files or texts, the first match; without secrets it is a usage error', async () => {
     const file = join(sb.home, 'regcred.yaml');
     await writeFile(file, pullSecret({ 'quay.io': auth('alice', PW) }));
