@@ -200,12 +200,23 @@ function checkClient(client: unknown): LookupClient {
   return client as LookupClient;
 }
 
+function isSecretGiven(given: unknown): given is string | SecretText {
+  if (typeof given === 'string') return true;
+  const { text, source } = (given ?? {}) as Partial<Record<keyof SecretText, unknown>>;
+  return typeof given === 'object' && typeof text === 'string' && typeof source === 'string';
+}
+
 /** The host and request a library call describes, with this process's facts where it gives none. */
 function libraryLookup(target: string, clients: readonly LookupClient[] | undefined, options: LookupOptions): { host: Host; request: LookupRequest } {
   if (typeof target !== 'string') throw new UsageError('name an image or a registry (a string)');
   const { env, home, cwd, authfile, secrets, helperTimeoutMs, onHelperStderr } = options;
   if (helperTimeoutMs !== undefined && !(typeof helperTimeoutMs === 'number' && Number.isFinite(helperTimeoutMs) && helperTimeoutMs > 0)) {
     throw new UsageError('helperTimeoutMs must be a positive number of milliseconds');
+  }
+  // Checked here, as TypeScript would: a JavaScript caller's `secrets: 'regcred.yaml'` or
+  // `{ text }` would otherwise fail deep inside with a TypeError. The value is not quoted: it may be a secret's text.
+  if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(isSecretGiven))) {
+    throw new UsageError('secrets must be a list of file names and { text, source } objects whose text and source are strings');
   }
   // kubelet reads nothing but the pod's pull secrets: without them there is no question to answer.
   if (clients?.includes('kubelet') && (secrets === undefined || secrets.length === 0)) {
@@ -257,7 +268,7 @@ export function credentialOf(x: ClientExplanation, target: string): Credential |
  */
 export async function explainCredential(image: string, options: ExplainCredentialOptions = {}): Promise<CredentialExplanation> {
   const as = options.as;
-  const clients = as === undefined ? undefined : [...new Set((typeof as === 'string' ? [as] : [...as]).map(checkClient))];
+  const clients = as === undefined ? undefined : [...new Set((Array.isArray(as) ? [...(as as readonly LookupClient[])] : [as]).map(checkClient))];
   if (clients !== undefined && clients.length === 0) throw new UsageError('as names no client');
   const { host, request } = libraryLookup(image, clients, options);
   return runLookup(host, request);

@@ -125,6 +125,19 @@ describe('library API: getCredential / explainCredential', () => {
     expect(unreadable.code).to.equal('IO');
   });
 
+  it('secrets and as of the wrong shape (from JavaScript) are a UsageError that does not quote a secret\'s text', async () => {
+    const text = pullSecret({ 'quay.io': auth('alice', PW) });
+    for (const secrets of ['regcred.yaml', [{ text }], [{ text: Buffer.from(text), source: 'regcred.yaml' }], [null], { text, source: 's' }]) {
+      const err = await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'kubelet', secrets: secrets as never }));
+      expect(err).to.be.instanceOf(credkit.UsageError);
+      expect(err.message).to.equal('secrets must be a list of file names and { text, source } objects whose text and source are strings');
+    }
+    for (const as of [null, 5, { docker: true }]) {
+      const err = await failure(credkit.explainCredential('quay.io/org/app', { env: sb.env, as: as as never }));
+      expect([err instanceof credkit.UsageError, err.message]).to.deep.equal([true, `as must be "docker", "podman" or "kubelet", not ${JSON.stringify(as)}`]);
+    }
+  });
+
   it('through a real helper: credkit\'s own docker-credential-credkit (file backend) on the PATH of env', async () => {
     await putHelperOnPath(sb);
     for (const [url, user] of [['https://index.docker.io/v1/', 'docker-user'], ['docker.io', 'podman-user']] as const) {
