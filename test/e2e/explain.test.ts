@@ -162,6 +162,44 @@ describe('e2e: credkit explain / get', () => {
     expect(none.stderr).to.match(/^credkit: no credential for ghcr\.io\/org\/app \(podman: .*\)\n$/);
   });
 
+  it('get --as kubelet --secret prints the credential kubelet tries first, from files and standard input; none is exit 1 as for the others', async () => {
+    const pull = (auths: Record<string, unknown>) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${b64(JSON.stringify({ auths }))}\n`;
+    const file = join(sb.home, 'secret.yaml');
+    await writeFile(file, pull({ 'quay.io': auth('alice', PW), 'https://index.docker.io/v1/': auth('hub', PW) }));
+    // docker's own file has another credential: kubelet never reads it.
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('carol', PW2) } }));
+    const r = await sb.credkit(['get', 'quay.io/org/app', '--as', 'kubelet', '--secret', file]);
+    expect([r.code, r.stdout, r.stderr]).to.deep.equal([0, `{"ServerURL":"quay.io","Username":"alice","Secret":"${PW}"}\n`, '']);
+    // The more specific key of a second secret, given on stdin, comes first; the Hub fallback for nginx.
+    const stdin = await sb.credkit(['get', 'quay.io/org/app', '--as', 'kubelet', '--secret', file, '--secret', '-'], pull({ 'quay.io/org': auth('bob', PW2) }));
+    expect([stdin.code, stdin.stdout]).to.deep.equal([0, `{"ServerURL":"quay.io/org","Username":"bob","Secret":"${PW2}"}\n`]);
+    const hub = await sb.credkit(['get', 'nginx', '--as', 'kubelet', '--secret', file]);
+    expect([hub.code, hub.stdout]).to.deep.equal([0, `{"ServerURL":"https://index.docker.io/v1/","Username":"hub","Secret":"${PW}"}\n`]);
+    const none = await sb.credkit(['get', 'ghcr.io/org/app', '--as', 'kubelet', '--secret', file]);
+    expect([none.code, none.stdout, none.stderr]).to.deep.equal([1, '', 'credkit: no credential for ghcr.io/org/app (kubelet: no key matches the image; the pull is anonymous)\n']);
+    // A bad auth fails kubelet's whole secret, so the pull fails: exit 1, no secret printed.
+    const broken = join(sb.home, 'broken.yaml');
+    await writeFile(broken, pull({ 'quay.io': { auth: `${b64(`alice:${PW}`)}!` } }));
+    const fails = await sb.credkit(['get', 'quay.io/org/app', '--as', 'kubelet', '--secret', broken]);
+    expect([fails.code, fails.stdout]).to.deep.equal([1, '']);
+    expect(fails.stderr).to.match(/^credkit: cannot get a credential for quay\.io\/org\/app \(kubelet: .*\)\n$/);
+    noSecret(fails.stderr);
+    const missing = await sb.credkit(['get', 'quay.io/org/app', '--as', 'kubelet', '--secret', join(sb.home, 'nope.yaml')]);
+    expect([missing.code, missing.stderr]).to.deep.equal([1, `credkit: ${join(sb.home, 'nope.yaml')}: no such file\n`]);
+  });
+
+  it('get --as kubelet without --secret, and --secret without --as kubelet, are usage errors', async () => {
+    const file = join(sb.home, 'secret.json');
+    await writeFile(file, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    const bare = await sb.credkit(['get', 'quay.io/org/app', '--as', 'kubelet']);
+    expect([bare.code, bare.stdout, bare.stderr]).to.deep.equal([2, '', "credkit: --as kubelet needs --secret FILE: kubelet uses only the pod's pull secrets\n"]);
+    for (const as of [[], ['--as', 'podman']]) {
+      const stray = await sb.credkit(['get', 'quay.io/org/app', ...as, '--secret', file]);
+      expect([stray.code, stray.stdout, stray.stderr]).to.deep.equal([2, '', `credkit: --secret is a pull secret for kubelet, which ${as[1] ?? 'docker'} never reads: add --as kubelet\n`]);
+    }
+  });
+
   it('a missing --authfile is an error (exit 1) for explain and get, as podman and buildah refuse it', async () => {
     const missing = join(sb.home, 'missing-auth.json');
     for (const args of [['explain', 'quay.io/org/app'], ['explain', 'quay.io/org/app', '--json'], ['get', 'quay.io/org/app', '--as', 'podman']]) {

@@ -66,7 +66,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'get',
     command: 'get <target>',
-    describe: 'Print the credential docker (or podman) would use for an image, as helper JSON (includes the secret)',
+    describe: 'Print the credential docker, podman or kubelet would use for an image, as helper JSON (includes the secret)',
     load: async () => (await import('./get.js')).getCommand,
   },
   {
