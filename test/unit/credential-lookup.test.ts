@@ -6,10 +6,11 @@
  */
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
+import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
 import type { Credential, CredentialExplanation } from 'credkit';
-import { FIXTURES, makeSandboxPerTest, putHelperOnPath, type Sandbox } from '../support/sandbox.js';
+import { FIXTURES, ROOT, makeSandboxPerTest, putHelperOnPath, run, type Sandbox } from '../support/sandbox.js';
 
 const PW = 'fake-lib-lookup-pw-1';
 const PW2 = 'fake-lib-lookup-pw-2';
@@ -86,6 +87,17 @@ describe('library API: getCredential / explainCredential', () => {
     expect(await credkit.getCredential('quay.io/x', { env })).to.deep.include({ username: 'dave' });
     expect(await credkit.getCredential('quay.io/x', { env: { PATH: sb.env.PATH }, home: other })).to.deep.include({ username: 'dave' });
     expect(await credkit.getCredential('quay.io/x', { env: sb.env })).to.equal(undefined);
+  });
+
+  it('env without HOME is the account\'s home directory, as docker and podman fall back to, not this process\'s HOME', async () => {
+    // A process whose own HOME is the sandbox; the env it passes names no HOME (and no helper).
+    const script = `import { explainCredential } from 'credkit';
+const x = await explainCredential('quay.io/x', { env: { PATH: '/nonexistent' }, as: 'docker' });
+console.log(JSON.stringify(x.clients[0].files.map((f) => f.path)));`;
+    const r = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: { PATH: sb.env.PATH as string, HOME: sb.home } });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(userInfo().homedir).to.not.equal(sb.home);
+    expect(JSON.parse(r.stdout)).to.deep.equal([join(userInfo().homedir, '.docker', 'config.json')]);
   });
 
   it('relative DOCKER_CONFIG and REGISTRY_AUTH_FILE in env are taken from cwd, where the client would run, not this process\'s directory', async () => {
