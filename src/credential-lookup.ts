@@ -164,7 +164,11 @@ export interface LookupOptions {
    * (`CREDKIT_HELPER_TIMEOUT`, `[helpers] timeout` in its config.ini, else 30 s).
    */
   helperTimeoutMs?: number;
-  /** Receives what helpers write to standard error (docker shows it on the terminal); dropped by default. */
+  /**
+   * Receives what helpers write to standard error (docker shows it on the terminal); dropped by
+   * default. It is called from a stream event, so what it throws is ignored: an exception there
+   * would otherwise crash the caller's process instead of failing this call.
+   */
   onHelperStderr?: (text: string) => void;
 }
 
@@ -207,6 +211,17 @@ function isSecretGiven(given: unknown): given is string | SecretText {
 }
 
 /** The host and request a library call describes, with this process's facts where it gives none. */
+/** `sink` with whatever it throws swallowed: see {@link LookupOptions.onHelperStderr}. */
+function quietly(sink: (text: string) => void): (text: string) => void {
+  return (text) => {
+    try {
+      sink(text);
+    } catch {
+      // the caller's own callback failed; the lookup goes on
+    }
+  };
+}
+
 function libraryLookup(target: string, clients: readonly LookupClient[] | undefined, options: LookupOptions): { host: Host; request: LookupRequest } {
   if (typeof target !== 'string') throw new UsageError('name an image or a registry (a string)');
   const { env, home, cwd, authfile, secrets, helperTimeoutMs, onHelperStderr } = options;
@@ -223,7 +238,7 @@ function libraryLookup(target: string, clients: readonly LookupClient[] | undefi
     throw new UsageError('kubelet uses only the pod\'s pull secrets: pass them as secrets');
   }
   const base = processHost(env);
-  const host: Host = { ...base, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: onHelperStderr } : {}) };
+  const host: Host = { ...base, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
   const request: LookupRequest = {
     target,
     ...(clients ? { clients } : {}),

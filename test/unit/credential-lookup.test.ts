@@ -183,6 +183,12 @@ console.log(JSON.stringify(x.clients[0].files.map((f) => f.path)));`;
     expect(await credkit.getCredential('quay.io/x', { env, onHelperStderr: (t) => said.push(t) })).to.deep.include({ username: 'eve', password: PW });
     expect(said.join('')).to.equal('unlocking the keyring\n');
     expect(await credkit.getCredential('quay.io/x', { env })).to.deep.include({ username: 'eve' });
+    // A callback that throws is the caller's bug, but it runs from a stream event: it must not
+    // become an uncaught exception that ends the caller's process.
+    const thrower = () => {
+      throw new Error('callback failed');
+    };
+    expect(await credkit.getCredential('quay.io/x', { env, onHelperStderr: thrower })).to.deep.include({ username: 'eve' });
   });
 
   it('a helper that does not answer is stopped after helperTimeoutMs (else credkit\'s configured timeout): a HelperError, explained as a hang', async () => {
