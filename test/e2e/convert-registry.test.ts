@@ -85,6 +85,24 @@ describe('e2e: convert and merge --registry', () => {
 
   });
 
+  it('--registry given several times keeps what each value selects, before or after the inputs', async () => {
+    await login(sb, 'quay.io', 'quaybot', QUAY_PW);
+    const r = await credkit(['convert', config, '--registry', 'ghcr.io', '--to', 'podman', '--materialize', '--registry', 'quay.io/org', '-o', out, '--json']);
+    expectNoSecrets('convert --registry twice', [r], SECRETS);
+    expect(r.code, r.stderr).to.equal(0);
+    const report = JSON.parse(r.stdout) as Report;
+    expect(report.selected.map((s) => `${s.registry}: ${s.keys.map((k) => k.key).join(' ')}`)).to.deep.equal(['ghcr.io: ghcr.io', 'quay.io/org: quay.io/org']);
+    const written = JSON.parse(await readFile(out, 'utf8')) as { auths: Record<string, unknown> };
+    expect(Object.keys(written.auths).sort()).to.deep.equal(['ghcr.io', 'quay.io', 'quay.io/org']);
+    // merge: the flag between inputs takes one value, and the inputs around it stay inputs.
+    const other = join(sb.home, 'other.json');
+    await writeFile(other, JSON.stringify({ auths: { 'gcr.io': auth('g', 'fake-gcr-pw') } }), { mode: 0o600 });
+    const m = await credkit(['merge', config, '--registry', 'gcr.io', other, '--registry', 'quay.io/org', '--to', 'podman', '--no-materialize', '--allow-lossy', '-o', out]);
+    expect(m.code, m.stderr).to.equal(0);
+    const merged = JSON.parse(await readFile(out, 'utf8')) as { auths: Record<string, unknown> };
+    expect(Object.keys(merged.auths).sort()).to.deep.equal(['gcr.io', 'quay.io/org']);
+  });
+
   it('without --registry, every helper that is not on PATH is named at once, before any helper is asked; nothing is written', async () => {
     const r = await credkit(['convert', config, '--to', 'secret', '-o', out]);
     expectNoSecrets('convert with missing helpers', [r], SECRETS);

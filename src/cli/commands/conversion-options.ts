@@ -43,10 +43,12 @@ export function conversionOptions<T>(ctx: CommandContext, y: Argv<T>): Argv<T> {
     .option('output', { alias: 'o', type: 'string', describe: 'write to this file (atomically, mode 0600) instead of stdout' })
     .option('allow-lossy', { type: 'boolean', describe: 'exit 0 even when the target cannot express everything' })
     .option('materialize', { type: 'boolean', describe: 'resolve {} stubs and credHelpers through the helpers (default: on for --to secret)' })
-    // Not `array: true`, which would take the inputs after it as registries too: repeating the flag
-    // gives the list.
+    // An array, or the last of several would win (src/cli/run.ts lastOccurrenceWins), but one
+    // value per flag (`nargs: 1`): a bare array would take the inputs after it as registries too.
     .option('registry', {
       type: 'string',
+      array: true,
+      nargs: 1,
       requiresArg: true,
       describe: 'only what a client uses for this registry, namespace or repository (host[:port][/path]; repeatable); only that is materialised',
     })
