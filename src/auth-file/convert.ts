@@ -184,7 +184,8 @@ function selectInputs(inputs: readonly ConvertInput[], parsed: ParsedInput[], op
     const files: AuthFile[] = [];
     const keptSecrets: PullSecret[] = [];
     p.files.forEach((f, i) => {
-      const selected = selectFromFile(f, selectors, selections, leftOut, askStore);
+      // kubelet reads a pull secret's keys, and will read the output's with --to secret.
+      const selected = selectFromFile(f, selectors, selections, leftOut, askStore, f.format === 'secret' || options.to === 'secret');
       const secret = secrets?.[i];
       const empty = selected.file.entries.length === 0 && selected.file.credHelpers.size === 0 && selected.storeKeys.length === 0;
       if (secret !== undefined && secrets!.length > 1 && empty) {

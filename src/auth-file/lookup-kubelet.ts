@@ -161,6 +161,19 @@ export function compareGoStrings(a: string, b: string): number {
   return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
 }
 
+/**
+ * True when kubelet's `URLsMatch` takes a key's `host[:port]` for the image's: the same port (or
+ * none), as many labels, and each label of the key glob-matching the image's (`*.example.com`).
+ */
+export function hostMatches(keyHostPort: string, targetHostPort: string): boolean {
+  const kh = splitHostPort(keyHostPort);
+  const th = splitHostPort(targetHostPort);
+  if (kh.port !== th.port) return false;
+  const kl = kh.host.split('.');
+  const tl = th.host.split('.');
+  return kl.length === tl.length && kl.every((label, i) => globMatch(label, tl[i] as string));
+}
+
 /** Why a keyring key does not match the target, or undefined when it matches (`URLsMatch`). */
 export function mismatch(key: string, target: string): string | undefined {
   const k = matchForm(key);

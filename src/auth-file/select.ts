@@ -8,7 +8,10 @@
  * the key's scope contains the selector's (`quay.io` for `quay.io/org`: the key a client falls back
  * to) or lies within it (`quay.io/org/app` for `quay.io/org`: a repository of the namespace).
  * Paths are compared by whole segments (`quay.io/org` does not select `quay.io/organization`), and
- * keys in their canonical form (src/registry.ts), so every spelling of a registry is one.
+ * keys in their canonical form (src/registry.ts), so every spelling of a registry is one. Where
+ * kubelet reads the keys (a pull secret in or out), a key's host is matched as kubelet matches it,
+ * glob and port (`*.example.com` is selected by `foo.example.com`); elsewhere hosts are compared
+ * literally, as docker and podman compare them.
  */
 import { NotFoundError, UsageError } from '../errors.js';
 import { DOCKER_HUB_KEY, isPathComponent, isRegistryHost, parseRegistryKey } from '../registry.js';
@@ -16,6 +19,7 @@ import type { RegistryKey } from '../registry.js';
 import type { HelperLookup } from './materialize.js';
 import type { AuthFile, Origin } from './model.js';
 import { keyOf } from './model.js';
+import { hostMatches } from './lookup-kubelet.js';
 
 /** One registry, namespace or repository to select, as parsed from what the user gave. */
 export interface RegistrySelector {
@@ -121,11 +125,13 @@ function selectorOf(input: string, k: RegistryKey): RegistrySelector {
 }
 
 /**
- * True when `selector` selects `key`: same host, and one path is the other or lies below it by
- * whole segments. A key that names no host is never selected.
+ * True when `selector` selects `key`: same host (with `kubelet`, or a key host kubelet would take
+ * for it: a glob, see {@link hostMatches}), and one path is the other or lies below it by whole
+ * segments. A key that names no host is never selected.
  */
-export function selectsKey(selector: RegistrySelector, key: RegistryKey): boolean {
-  if (key.host === '' || key.host !== selector.host) return false;
+export function selectsKey(selector: RegistrySelector, key: RegistryKey, kubelet = false): boolean {
+  if (key.host === '') return false;
+  if (key.host !== selector.host && !(kubelet && hostMatches(key.host, selector.host))) return false;
   return key.path === '' || selector.path === '' || within(key.path, selector.path) || within(selector.path, key.path);
 }
 
@@ -140,20 +146,22 @@ function within(path: string, scope: string): boolean {
  * out in `leftOut`, and lists the registries to ask the file's `credsStore` for: those a selector
  * names where no selected entry or route covers the whole registry, as docker asks its store for
  * any registry without a route (podman reads no `credsStore`). Only with `askStore` (materialising):
- * otherwise nothing is asked, and the file keeps its `credsStore` as it is.
+ * otherwise nothing is asked, and the file keeps its `credsStore` as it is. With `kubelet` (the
+ * file is a pull secret, or becomes one), entries' hosts are matched as kubelet matches them;
+ * `credHelpers` routes, which docker looks up by host, never are.
  */
-export function selectFromFile(file: AuthFile, selectors: readonly RegistrySelector[], selections: Selection[], leftOut: Origin[], askStore: boolean): SelectedFile {
-  const picked = (k: RegistryKey, origin: Origin): boolean => {
+export function selectFromFile(file: AuthFile, selectors: readonly RegistrySelector[], selections: Selection[], leftOut: Origin[], askStore: boolean, kubelet = false): SelectedFile {
+  const picked = (k: RegistryKey, origin: Origin, glob = false): boolean => {
     let any = false;
     selectors.forEach((s, i) => {
-      if (!selectsKey(s, k)) return;
+      if (!selectsKey(s, k, glob)) return;
       selections[i]!.keys.push(origin);
       any = true;
     });
     if (!any) leftOut.push(origin);
     return any;
   };
-  const entries = file.entries.filter((e) => picked(keyOf(e), e.origin));
+  const entries = file.entries.filter((e) => picked(keyOf(e), e.origin, kubelet));
   const credHelpers = new Map<string, string>();
   for (const [key, helper] of file.credHelpers) {
     if (picked(parseRegistryKey(key), { file: file.source, key: `credHelpers[${key}]` })) credHelpers.set(key, helper);

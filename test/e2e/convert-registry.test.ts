@@ -161,6 +161,25 @@ describe('e2e: convert and merge --registry', () => {
     expect(report.leftOut.map((o) => `${o.file === other ? 'other' : 'config'} ${o.key}`)).to.include('other gcr.io');
   });
 
+  it('a pull secret\'s glob key is selected for a registry kubelet would use it for (globs, ports, as many labels)', async () => {
+    const payload = { auths: { '*.example.test': auth('wild', 'fake-wild-pw'), '*.example.test:5000/team': auth('team', 'fake-team-pw'), 'quay.io': auth('q', QUAY_PW) } };
+    const secret = join(sb.home, 'secret.json');
+    const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify(payload)).toString('base64') } };
+    await writeFile(secret, JSON.stringify(manifest), { mode: 0o600 });
+    const keysOf = async (r: RunResult) => {
+      expectNoSecrets('convert a pull secret --registry', [r], [...SECRETS, 'fake-wild-pw', 'fake-team-pw']);
+      expect(r.code, r.stderr).to.equal(0);
+      return Object.keys(decodePullSecret(await readFile(out, 'utf8')).payload.auths ?? {});
+    };
+    expect(await keysOf(await credkit(['convert', secret, '--to', 'secret', '--registry', 'registry.example.test', '-o', out]))).to.deep.equal(['*.example.test']);
+    expect(await keysOf(await credkit(['convert', secret, '--to', 'secret', '--registry', 'registry.example.test:5000/team/app', '-o', out]))).to.deep.equal(['*.example.test:5000/team']);
+    // kubelet compares ports exactly and labels one by one: neither key is for these.
+    for (const other of ['registry.example.test:5001', 'a.b.example.test', 'example.test']) {
+      const r = await credkit(['convert', secret, '--to', 'secret', '--registry', other, '-o', out]);
+      expect([r.code, r.stderr], other).to.deep.equal([1, `credkit: --registry ${other} selects nothing: no key or credHelpers route of ${secret} is for it\n`]);
+    }
+  });
+
   it('a --registry that selects nothing is an error naming it; nothing is written', async () => {
     for (const [command, args] of [
       ['convert', ['--to', 'docker']],

@@ -121,6 +121,47 @@ describe('selecting registries (--registry)', () => {
     }
   });
 
+  describe('selectsKey as kubelet matches (a pull secret in or out)', () => {
+    const table: [string, string, boolean][] = [
+      ['foo.example.com', '*.example.com', true],
+      ['foo.example.com/team/app', '*.example.com', true],
+      ['foo.example.com', '*.example.com/team', true],
+      ['foo.example.com/team', '*.example.com/other', false],
+      ['a.b.example.com', '*.*.example.com', true],
+      ['a.b.example.com', '*.example.com', false],
+      ['example.com', '*.example.com', false],
+      ['foo.example.com:5000', '*.example.com:5000', true],
+      ['foo.example.com', '*.example.com:5000', false],
+      ['foo.example.com:5000', '*.example.com', false],
+      ['quay.io', '*.io', true],
+      ['docker.io/library/nginx', '*.io', true],
+      ['ghcr.io', 'g?cr.io', true],
+      ['gcr.io', '[gq]cr.io', true],
+      ['ecr.example.com', '[.example.com', false],
+      ['quay.io', 'quay.io', true],
+      ['quay.io/org', 'quay.io/organization', false],
+    ];
+    for (const [selector, key, want] of table) {
+      it(`${selector} ${want ? 'selects' : 'does not select'} ${key}`, () => {
+        expect(selectsKey(parseRegistrySelector(selector), parseRegistryKey(key), true)).to.equal(want);
+        // docker and podman compare hosts literally: a glob names no registry to them.
+        if (key.includes('*')) expect(selectsKey(parseRegistrySelector(selector), parseRegistryKey(key))).to.equal(false);
+      });
+    }
+
+    it('a pull secret keeps its glob keys for a registry they match; a config.json keeps them only for --to secret', () => {
+      const payload = JSON.stringify({ auths: { '*.example.com': auth('w', 'fake-w'), 'quay.io': auth('q', 'fake-q') } });
+      const secret = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(payload).toString('base64') } });
+      for (const to of ['secret', 'podman'] as const) {
+        const r = convertAuthSync([input(secret, 's.yaml')], { to, registries: ['foo.example.com'] });
+        expect(r.selected?.[0]?.keys.map((k) => k.key), to).to.deep.equal(['*.example.com']);
+        expect(r.leftOut?.map((k) => k.key), to).to.deep.equal(['quay.io']);
+      }
+      expect(convertAuthSync([input(payload)], { to: 'secret', registries: ['foo.example.com'] }).selected?.[0]?.keys.map((k) => k.key)).to.deep.equal(['*.example.com']);
+      expect(() => convertAuthSync([input(payload)], { to: 'podman', registries: ['foo.example.com'] })).to.throw(NotFoundError, /selects nothing/);
+    });
+  });
+
   describe('convert', () => {
     it('keeps a registry with every key under it, or a namespace with its repositories and the registry-wide key', () => {
       expect(selected('quay.io')).to.deep.equal(['quay.io', 'quay.io/org', 'quay.io/org/app', 'quay.io/organization']);
