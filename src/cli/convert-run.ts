@@ -26,6 +26,15 @@ export interface ConversionRun {
 /** Runs one conversion or merge; nothing is written unless every input parsed. */
 export async function runConversion(ctx: CommandContext, run: ConversionRun, options: ConvertOptions): Promise<void> {
   if (run.output === '') throw new UsageError('-o needs a file name (or - for standard output)');
+  if (options.registries !== undefined && options.registries.length > 0 && run.output !== undefined && run.output !== '-') {
+    // Written in place, the file would lose every key --registry leaves out, often the only copy
+    // of those credentials: refused before anything is read or any helper asked.
+    const path = realPathOf(resolve(ctx.io.cwd, run.output));
+    const input = run.inputs.find((i) => i !== '-' && realPathOf(resolve(ctx.io.cwd, i)) === path);
+    if (input !== undefined) {
+      throw new UsageError(`-o ${run.output} is the input ${input}: written in place with --registry, it would lose every key and credHelpers route not selected; write to another file`);
+    }
+  }
   const inputs = await readInputs(run.inputs, ctx.io.cwd, () => ctx.io.readStdin());
   const resolver = options.materialize ? await loadResolver(ctx.io) : undefined;
   const opts: ConvertOptions = { ...options };

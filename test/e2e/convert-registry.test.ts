@@ -203,6 +203,22 @@ describe('e2e: convert and merge --registry', () => {
     expect(JSON.parse(json.stdout).error.code).to.equal('NOT_FOUND');
   });
 
+  it('-o naming an input is refused with --registry (exit 2, before any helper is asked): it would delete every key left out', async () => {
+    const before = await readFile(config, 'utf8');
+    const other = join(sb.home, 'other.json');
+    await writeFile(other, JSON.stringify({ auths: { 'gcr.io': auth('g', 'fake-gcr-pw') } }), { mode: 0o600 });
+    for (const args of [
+      ['convert', config, '--to', 'docker', '--registry', 'ghcr.io', '-o', config],
+      ['merge', other, config, '--to', 'docker', '--registry', 'ghcr.io', '-o', join(sb.home, '.', 'config.json')],
+    ]) {
+      const r = await credkit(args);
+      expectNoSecrets(args[0]!, [r], SECRETS);
+      expect([r.code, r.stdout], args[0]).to.deep.equal([2, '']);
+      expect(r.stderr, args[0]).to.match(/^credkit: -o .*config\.json is the input .*config\.json: written in place with --registry, it would lose every key and credHelpers route not selected; write to another file\n$/);
+      expect(await readFile(config, 'utf8'), args[0]).to.equal(before);
+    }
+  });
+
   it('a value that names no registry is a usage error (exit 2), before anything is read or asked', async () => {
     const cases: [string, string][] = [
       ['', '--registry "": empty; give a registry as host[:port], optionally with /namespace or /namespace/repository'],
