@@ -26,8 +26,36 @@ export function reportJSON(result: ConvertResult, to: string, output: string, al
   };
 }
 
+/** At most this many keys are named per --registry value in the text summary (--json has all). */
+const KEYS_SHOWN = 5;
+
+/**
+ * One line per `--registry` value (the keys it kept, the credsStore lookups made for it), and one
+ * for what none kept: the output is filtered, and a user reading it (a Secret's payload is base64)
+ * could not otherwise tell a key that was left out from one that was never there.
+ */
+function printSelection(ctx: CommandContext, result: ConvertResult): void {
+  if (result.selected === undefined) return;
+  const files = new Set(result.selected.flatMap((s) => [...s.keys.map((k) => k.file), ...s.stores.map((st) => st.file)]));
+  for (const s of result.selected) {
+    const of = (file: string) => (files.size > 1 ? ` of ${file}` : '');
+    const keys = s.keys.map((k) => `"${k.key}"${of(k.file)}`);
+    const said: string[] = [];
+    if (keys.length > 0) said.push(`selected ${keys.length > KEYS_SHOWN ? `${keys.slice(0, KEYS_SHOWN).join(', ')} and ${keys.length - KEYS_SHOWN} more` : keys.join(', ')}`);
+    if (s.stores.length > 0) said.push(`asked ${s.stores.map((st) => `credsStore "${st.helper}"${of(st.file)} for ${st.key}`).join(', ')}`);
+    warn(ctx, `credkit: --registry ${s.registry}: ${said.join('; ')}`);
+  }
+  const leftOut = result.leftOut ?? [];
+  if (leftOut.length === 0) return;
+  const routes = leftOut.filter((o) => o.key.startsWith('credHelpers[')).length;
+  const keys = leftOut.length - routes;
+  const counted = [keys > 0 ? `${keys} ${keys === 1 ? 'key' : 'keys'}` : '', routes > 0 ? `${routes} credHelpers ${routes === 1 ? 'route' : 'routes'}` : ''].filter((x) => x !== '');
+  warn(ctx, `credkit: --registry left out ${counted.join(' and ')} (--json lists them)`);
+}
+
 /** Prints the report as text on stderr. */
 export function printReport(ctx: CommandContext, result: ConvertResult, to: string, allowLossy: boolean, written = true): void {
+  printSelection(ctx, result);
   for (const r of result.resolved) {
     const replaced = r.shadowed ? ' (it replaces the plaintext credential in the file, which the client would not use)' : '';
     warn(ctx, `credkit: ${r.key}: materialised from helper "${r.helper}"${replaced}`);

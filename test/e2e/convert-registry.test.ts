@@ -85,6 +85,18 @@ describe('e2e: convert and merge --registry', () => {
 
   });
 
+  it('says on stderr what each --registry selected and how much none did (a Secret\'s payload cannot be read at a glance)', async () => {
+    await login(sb, 'quay.io', 'quaybot', QUAY_PW);
+    const r = await credkit(['convert', config, '--to', 'secret', '--registry', 'quay.io/org', '--registry', 'ghcr.io', '-o', out]);
+    expectNoSecrets('convert --registry, text report', [r], SECRETS);
+    expect([r.code, r.stdout]).to.deep.equal([0, '']);
+    expect(r.stderr.split('\n').slice(0, 3)).to.deep.equal([
+      'credkit: --registry quay.io/org: selected "quay.io/org"; asked credsStore "credkit" for quay.io',
+      'credkit: --registry ghcr.io: selected "ghcr.io"',
+      'credkit: --registry left out 1 key and 2 credHelpers routes (--json lists them)',
+    ]);
+  });
+
   it('--registry given several times keeps what each value selects, before or after the inputs', async () => {
     await login(sb, 'quay.io', 'quaybot', QUAY_PW);
     const r = await credkit(['convert', config, '--registry', 'ghcr.io', '--to', 'podman', '--materialize', '--registry', 'quay.io/org', '-o', out, '--json']);
@@ -254,7 +266,10 @@ describe('e2e: convert and merge --registry', () => {
       await login(sb, host, 'alice', USERS.alice);
       const r = await credkit(['convert', config, '--to', 'secret', '--registry', `${host}/team/app:1`, '-o', out]);
       expectNoSecrets('convert --registry HOST', [r], SECRETS);
-      expect([r.code, r.stderr]).to.deep.equal([0, `credkit: ${host}: materialised from helper "credkit"\n`]);
+      expect([r.code, r.stderr]).to.deep.equal([
+        0,
+        `credkit: --registry ${host}/team/app:1: asked credsStore "credkit" for ${host}\ncredkit: --registry left out 3 keys and 2 credHelpers routes (--json lists them)\ncredkit: ${host}: materialised from helper "credkit"\n`,
+      ]);
       const { payload } = decodePullSecret(await readFile(out, 'utf8'));
       expect(Object.keys(payload.auths ?? {})).to.deep.equal([host]);
       // What kubelet hands the runtime is the payload: skopeo reads it as an auth file.
