@@ -16,6 +16,7 @@ import { emptyUsernameEffect, lossesFor, respellings, withoutUnwritable, writesE
 import type { Loss } from './fidelity.js';
 import { assertHelpersRunnable, materialize } from './materialize.js';
 import type { CredentialResolver, HelperLookup, HelperProbe } from './materialize.js';
+import { parseRegistryKey } from '../registry.js';
 import { assertSelected, assertStoresAnswered, emptySelections, parseRegistrySelector, selectFromFile } from './select.js';
 import type { Selection } from './select.js';
 import type { Conflict, ConflictPolicy, MergeResult } from './merge.js';
@@ -184,8 +185,18 @@ function selectInputs(inputs: readonly ConvertInput[], parsed: ParsedInput[], op
     const files: AuthFile[] = [];
     const keptSecrets: PullSecret[] = [];
     p.files.forEach((f, i) => {
-      // kubelet reads a pull secret's keys, and will read the output's with --to secret.
-      const selected = selectFromFile(f, selectors, selections, leftOut, askStore, f.format === 'secret' || options.to === 'secret');
+      // Who reads the keys, besides podman (which reads every format but a pull secret): kubelet
+      // a pull secret's, docker a config.json's, and each the output's of its own format.
+      const readers = { kubelet: f.format === 'secret' || options.to === 'secret', docker: f.format === 'docker' || options.to === 'docker' };
+      const selected = selectFromFile(f, selectors, selections, leftOut, askStore, readers);
+      if (options.to !== 'docker') {
+        // The output's client does not fall back as docker does: the key is kept, but it will not
+        // serve that value there. (--to docker reports such a key as a scope loss already.)
+        for (const d of selected.dockerOnly) {
+          const k = parseRegistryKey(d.origin.key);
+          result.notes.push({ ...d.origin, message: `selected for ${flag} ${d.registry} because docker, reading this file, uses it for all of ${k.host} (it has no key for ${k.host} itself); ${options.to === 'secret' ? 'kubelet' : options.to === 'dockercfg' ? 'podman and kubelet' : 'podman'} use${options.to === 'dockercfg' ? '' : 's'} it only for ${k.canonical}` });
+        }
+      }
       const secret = secrets?.[i];
       const empty = selected.file.entries.length === 0 && selected.file.credHelpers.size === 0 && selected.storeKeys.length === 0;
       if (secret !== undefined && secrets!.length > 1 && empty) {

@@ -11,7 +11,10 @@
  * keys in their canonical form (src/registry.ts), so every spelling of a registry is one. Where
  * kubelet reads the keys (a pull secret in or out), a key's host is matched as kubelet matches it,
  * glob and port (`*.example.com` is selected by `foo.example.com`); elsewhere hosts are compared
- * literally, as docker and podman compare them.
+ * literally, as docker and podman compare them. Where docker reads the keys (a config.json in, or
+ * `--to docker`), a namespace or repository also selects a key of its registry with another path
+ * when docker would fall back to it: docker reads only a key's host, so with no registry-wide key,
+ * no `credHelpers` route and no `credsStore`, `quay.io/org` is what it sends for `quay.io/other`.
  */
 import { NotFoundError, UsageError } from '../errors.js';
 import { DOCKER_HUB_KEY, isPathComponent, isRegistryHost, parseRegistryKey } from '../registry.js';
@@ -54,6 +57,8 @@ export interface SelectedFile {
   file: AuthFile;
   /** The keys to ask the file's `credsStore` for (no entry names them): one per registry. */
   storeKeys: string[];
+  /** Entries selected only as the key docker falls back to (`readers.docker`), by selector. */
+  dockerOnly: { origin: Origin; registry: string }[];
 }
 
 // `@sha256:…` as the distribution reference grammar has it.
@@ -146,22 +151,28 @@ function within(path: string, scope: string): boolean {
  * out in `leftOut`, and lists the registries to ask the file's `credsStore` for: those a selector
  * names where no selected entry or route covers the whole registry, as docker asks its store for
  * any registry without a route (podman reads no `credsStore`). Only with `askStore` (materialising):
- * otherwise nothing is asked, and the file keeps its `credsStore` as it is. With `kubelet` (the
- * file is a pull secret, or becomes one), entries' hosts are matched as kubelet matches them;
- * `credHelpers` routes, which docker looks up by host, never are.
+ * otherwise nothing is asked, and the file keeps its `credsStore` as it is. `readers` are the
+ * clients besides podman that read the file or the output: with `kubelet`, entries' hosts are
+ * matched as kubelet matches them (`credHelpers` routes, which docker looks up by host, never
+ * are); with `docker`, a selector with a path also selects the keys docker falls back to for it.
  */
-export function selectFromFile(file: AuthFile, selectors: readonly RegistrySelector[], selections: Selection[], leftOut: Origin[], askStore: boolean, kubelet = false): SelectedFile {
-  const picked = (k: RegistryKey, origin: Origin, glob = false): boolean => {
+export function selectFromFile(file: AuthFile, selectors: readonly RegistrySelector[], selections: Selection[], leftOut: Origin[], askStore: boolean, readers: { kubelet?: boolean; docker?: boolean } = {}): SelectedFile {
+  const fallback = readers.docker === true ? dockerFallbackHosts(file) : undefined;
+  const dockerOnly: SelectedFile['dockerOnly'] = [];
+  const picked = (k: RegistryKey, origin: Origin, entry = false): boolean => {
     let any = false;
     selectors.forEach((s, i) => {
-      if (!selectsKey(s, k, glob)) return;
+      if (!selectsKey(s, k, entry && readers.kubelet === true)) {
+        if (!(entry && fallback !== undefined && !s.hub && s.path !== '' && k.host === s.host && fallback.has(k.host))) return;
+        dockerOnly.push({ origin, registry: s.input });
+      }
       selections[i]!.keys.push(origin);
       any = true;
     });
     if (!any) leftOut.push(origin);
     return any;
   };
-  const entries = file.entries.filter((e) => picked(keyOf(e), e.origin, kubelet));
+  const entries = file.entries.filter((e) => picked(keyOf(e), e.origin, true));
   const credHelpers = new Map<string, string>();
   for (const [key, helper] of file.credHelpers) {
     if (picked(parseRegistryKey(key), { file: file.source, key: `credHelpers[${key}]` })) credHelpers.set(key, helper);
@@ -188,7 +199,29 @@ export function selectFromFile(file: AuthFile, selectors: readonly RegistrySelec
       selections[i]!.stores.push({ file: file.source, helper: store, key });
     });
   }
-  return { file: out, storeKeys };
+  return { file: out, storeKeys, dockerOnly };
+}
+
+/**
+ * The hosts for which docker would send a key with a path for any image of the registry: docker
+ * looks a registry up by its host alone, in `auths` and then in every key cut to its host
+ * (docker/cli `fileStore.Get`, `ConvertToHostname`), so where the file has no registry-wide key,
+ * no `credHelpers` route and no `credsStore` (whose helper docker asks instead) for a host, a key
+ * of that host with any path is what docker uses. Not for Docker Hub, which docker looks up by its
+ * index URL alone.
+ */
+function dockerFallbackHosts(file: AuthFile): Set<string> {
+  const out = new Set<string>();
+  if (file.credsStore !== undefined) return out;
+  const wide = new Set<string>();
+  for (const e of file.entries) {
+    const k = keyOf(e);
+    if (k.path === '') wide.add(k.host);
+    else if (!k.hub) out.add(k.host);
+  }
+  for (const key of file.credHelpers.keys()) wide.add(parseRegistryKey(key).host);
+  for (const host of wide) out.delete(host);
+  return out;
 }
 
 /** The empty report for each selector. */

@@ -192,4 +192,25 @@ describe('e2e: consumers: the docker CLI reads the config.json credkit writes', 
     expect(r.stderr).to.match(/key "index\.docker\.io": written as "https:\/\/index\.docker\.io\/v1\/".*docker did not use this entry, and now sends it for Docker Hub/);
     expectAuth(await pullAuth('busybox'), { ...HUB, serveraddress: HUB_KEY }, 'X-Registry-Auth for Docker Hub after the conversion');
   });
+
+  it('--registry quay.io/other selects the key docker sends for it, quay.io/team when the file has no quay.io key', async () => {
+    const { writeFile } = await import('node:fs/promises');
+    const TEAM = { username: 'team+robot', password: 'fake-team-token' };
+    const doc = { auths: { 'quay.io/team': { auth: Buffer.from(`${TEAM.username}:${TEAM.password}`).toString('base64') }, 'ghcr.io': { auth: Buffer.from('g:fake-hub-pass').toString('base64') } } };
+    await writeFile(configPath, JSON.stringify(doc));
+    // docker reads only a key's host: with no quay.io key, quay.io/team answers every quay.io pull.
+    expectAuth(await pullAuth('quay.io/other/app:1'), { ...TEAM, serveraddress: 'quay.io/team' }, 'X-Registry-Auth for quay.io/other from the input');
+    const source = join(sb.home, 'scoped.json');
+    await writeFile(source, JSON.stringify(doc));
+    const r = await sb.credkit(['convert', source, '--to', 'docker', '--registry', 'quay.io/other', '--allow-lossy', '-o', configPath]);
+    expectNoSecrets('credkit convert --registry', [r], SECRETS);
+    expect(r.code, r.stderr).to.equal(0);
+    const written = JSON.parse(await readFile(configPath, 'utf8')) as { auths: Record<string, unknown> };
+    expect(Object.keys(written.auths)).to.deep.equal(['quay.io/team']);
+    expectAuth(await pullAuth('quay.io/other/app:1'), { ...TEAM, serveraddress: 'quay.io/team' }, 'X-Registry-Auth for quay.io/other from the output');
+    // To kubelet the key is quay.io/team alone: kept, with a note that it will not serve quay.io/other.
+    const secret = await sb.credkit(['convert', source, '--to', 'secret', '--registry', 'quay.io/other', '-o', join(sb.home, 'secret.yaml')]);
+    expect(secret.code, secret.stderr).to.equal(0);
+    expect(secret.stderr).to.include(`credkit: ${source}: key "quay.io/team": selected for --registry quay.io/other because docker, reading this file, uses it for all of quay.io (it has no key for quay.io itself); kubelet uses it only for quay.io/team\n`);
+  });
 });

@@ -162,6 +162,32 @@ describe('selecting registries (--registry)', () => {
     });
   });
 
+  describe('the keys docker falls back to (a config.json in, or --to docker)', () => {
+    const config = (auths: Record<string, unknown>, extra: Record<string, unknown> = {}) => JSON.stringify({ auths, ...extra });
+    const keys = (text: string, to: 'docker' | 'podman' | 'secret', registry: string, from?: 'podman') => {
+      const r = convertAuthSync([input(text)], { to, registries: [registry], ...(from ? { from } : {}) });
+      return { keys: r.selected?.[0]?.keys.map((k) => k.key), notes: r.notes.map((n) => `${n.key}: ${n.message}`) };
+    };
+    const org = { 'quay.io/org': auth('org', 'fake-o'), 'quay.io/team/app': auth('t', 'fake-t'), 'ghcr.io/x': auth('x', 'fake-x') };
+
+    it('docker reads only a key\'s host: with no key for the registry itself, a key with any path of it is selected', () => {
+      expect(keys(config(org), 'docker', 'quay.io/other').keys).to.deep.equal(['quay.io/org', 'quay.io/team/app']);
+      // podman's file in, docker's out: the output's docker falls back to them.
+      expect(keys(config(org), 'docker', 'quay.io/other', 'podman').keys).to.deep.equal(['quay.io/org', 'quay.io/team/app']);
+      const toSecret = keys(config(org), 'secret', 'quay.io/other/app');
+      expect(toSecret.keys).to.deep.equal(['quay.io/org', 'quay.io/team/app']);
+      expect(toSecret.notes[0]).to.equal('quay.io/org: selected for registries quay.io/other/app because docker, reading this file, uses it for all of quay.io (it has no key for quay.io itself); kubelet uses it only for quay.io/org');
+    });
+
+    it('not where docker would not use them: a registry-wide key, a route or a credsStore, Docker Hub, podman in and out', () => {
+      expect(keys(config({ ...org, 'https://quay.io': auth('q', 'fake-q') }), 'docker', 'quay.io/other').keys).to.deep.equal(['https://quay.io']);
+      expect(keys(config(org, { credHelpers: { 'quay.io': 'quayhelper' } }), 'docker', 'quay.io/other').keys).to.deep.equal(['credHelpers[quay.io]']);
+      expect(() => keys(config(org, { credsStore: 'desktop' }), 'docker', 'quay.io/other')).to.throw(NotFoundError, /selects nothing/);
+      expect(() => keys(config({ 'docker.io/org': auth('h', 'fake-h') }), 'docker', 'docker.io/other')).to.throw(NotFoundError, /selects nothing/);
+      expect(() => keys(config(org), 'podman', 'quay.io/other', 'podman')).to.throw(NotFoundError, /selects nothing/);
+    });
+  });
+
   describe('convert', () => {
     it('keeps a registry with every key under it, or a namespace with its repositories and the registry-wide key', () => {
       expect(selected('quay.io')).to.deep.equal(['quay.io', 'quay.io/org', 'quay.io/org/app', 'quay.io/organization']);
