@@ -27,6 +27,7 @@ import type { VerifyCredentialsOptions, VerifyCredentialsResult } from './regist
 import type { TlsOptions } from './registry-client/tls-config.js';
 import type { CredentialStore, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
+import { maskUserinfo } from './redact.js';
 
 /** Where `login` writes and `logout` removes. */
 export type LoginDestination =
@@ -66,7 +67,7 @@ export interface LoginTarget {
  */
 export function parseLoginTarget(arg: string | undefined): LoginTarget {
   const typed = arg === undefined || arg === '' ? DOCKER_HUB_HOST : arg;
-  if (/[\s@]/.test(typed)) throw new UsageError(`"${typed}" is not a registry: no spaces or "@" allowed (give REGISTRY[/NAMESPACE[/REPO]], no tag or digest)`);
+  if (/[\s@]/.test(typed)) throw new UsageError(`"${maskUserinfo(typed)}" is not a registry: no spaces or "@" allowed (give REGISTRY[/NAMESPACE[/REPO]], no tag or digest)`);
   const key = parseRegistryKey(typed);
   if (!isRegistryHost(key.host)) throw new UsageError(`"${typed}" is not a registry: "${key.host}" is not a host[:port]`);
   // Without a scheme, `vendor/app` is the Docker Hub repository docker.io/vendor/app to every

@@ -28,3 +28,19 @@ export function holdsPieceOf(text: string, secret: string): boolean {
   for (let i = 0; i + n <= secret.length; i++) if (text.includes(secret.slice(i, i + n))) return true;
   return false;
 }
+
+/**
+ * A URL's user-info with a password (`https://alice:pw@quay.io`, `alice:pw@quay.io/org`), at the
+ * start of the text or after a space, quote, parenthesis or `=`. Neither part may hold `/` or
+ * `@`, so an image digest (`quay.io/org/app@sha256:…`) never matches.
+ */
+const USERINFO = /(^|[\s"'(=]|[a-z][a-z0-9+.-]*:\/\/)([^\s"'/@:]*):([^\s"'/@]+)@/gi;
+
+/**
+ * `text` with the password of every URL user-info in it replaced by `********`. Messages quote
+ * the registry or image a user typed, and one typed as a URL with credentials would otherwise put
+ * the password on the terminal (and in CI logs).
+ */
+export function maskUserinfo(text: string): string {
+  return text.replace(USERINFO, '$1$2:********@');
+}

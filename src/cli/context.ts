@@ -3,6 +3,7 @@
  */
 import type { Io } from '../io.js';
 import { isCredkitError } from '../errors.js';
+import { maskUserinfo } from '../redact.js';
 
 /** Shared by all command modules of one `credkit` run. */
 export interface CommandContext {
@@ -69,6 +70,6 @@ export function printJSON(ctx: CommandContext, value: unknown): void {
  * text stays on stderr). Only `main` calls it; stderr and the exit code are as without --json.
  */
 export function printJSONFailure(ctx: CommandContext, err: unknown): void {
-  const error = isCredkitError(err) ? { code: err.code, message: err.message } : { code: 'BUG', message: 'unexpected error (a bug in credkit; see standard error)' };
+  const error = isCredkitError(err) ? { code: err.code, message: maskUserinfo(err.message) } : { code: 'BUG', message: 'unexpected error (a bug in credkit; see standard error)' };
   printJSON(ctx, { ok: false, error });
 }

@@ -189,4 +189,22 @@ describe('e2e: credkit command line', function () {
     expect(stderr).to.equal('');
     expect(code).to.equal(0);
   });
+  it('a registry typed as a URL with a user name and password never puts the password in a message (it was quoted whole)', async () => {
+    const pw = 'fake-typed-password';
+    await writeFile(join(sb.home, 'config.json'), JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('u:fake-p').toString('base64') } } }));
+    const runs = [
+      ['get', `https://alice:${pw}@quay.io/v2/`],
+      ['explain', `alice:${pw}@quay.io/org/app`],
+      ['convert', join(sb.home, 'config.json'), '--to', 'podman', '--registry', `https://alice:${pw}@quay.io`],
+      ['logout', `https://alice:${pw}@quay.io`],
+      ['store', 'get', `https://alice:${pw}@quay.io`, '--backend', 'file'],
+      ['store', 'get', `https://alice:${pw}@quay.io`, '--backend', 'file', '--json'],
+    ];
+    for (const args of runs) {
+      const r = await sb.credkit(args);
+      expect(r.code, args[0]).to.be.oneOf([1, 2]);
+      expect(r.stderr.includes(pw) || r.stdout.includes(pw), `${args[0]} quoted the password`).to.equal(false);
+      expect(r.stderr).to.include('alice:********@');
+    }
+  });
 });

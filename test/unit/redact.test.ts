@@ -1,0 +1,26 @@
+/**
+ * maskUserinfo: the password of a URL typed with credentials (`https://alice:pw@quay.io`) never
+ * reaches a message, and nothing that only looks alike (digests, ports) is touched.
+ */
+import { expect } from 'chai';
+import { maskUserinfo } from '../../src/redact.js';
+
+describe('maskUserinfo', () => {
+  const cases: [string, string][] = [
+    ['https://alice:fake-pw@quay.io', 'https://alice:********@quay.io'],
+    ['alice:fake-pw@quay.io/org/app', 'alice:********@quay.io/org/app'],
+    ['no credential stored for "https://alice:fake-pw@quay.io/v2/"', 'no credential stored for "https://alice:********@quay.io/v2/"'],
+    ['--registry=bob:fake-x@ghcr.io and (carol:fake-y@r.example)', '--registry=bob:********@ghcr.io and (carol:********@r.example)'],
+    [':fake-only@quay.io', ':********@quay.io'],
+    // Left as they are: no password, or an "@" that starts a digest.
+    ['alice@quay.io', 'alice@quay.io'],
+    ['"quay.io/org/app@sha256:0123456789abcdef0123456789abcdef": invalid digest', '"quay.io/org/app@sha256:0123456789abcdef0123456789abcdef": invalid digest'],
+    ['nginx@sha256:0123456789abcdef0123456789abcdef', 'nginx@sha256:0123456789abcdef0123456789abcdef'],
+    ['localhost:5000/app:1.0 and quay.io:443', 'localhost:5000/app:1.0 and quay.io:443'],
+  ];
+  for (const [text, shown] of cases) {
+    it(`${JSON.stringify(text)}`, () => {
+      expect(maskUserinfo(text)).to.equal(shown);
+    });
+  }
+});
