@@ -59,6 +59,6 @@ export type { ImageRef } from './image-ref.js';
 export type { Env } from './io.js';
 
 // The errors the functions above throw on purpose, each with a stable `code`.
-export { CredkitError, HelperError, IoError, ParseError, UsageError, isCredkitError } from './errors.js';
+export { CredkitError, HelperError, IoError, NotFoundError, ParseError, UsageError, isCredkitError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { ConflictError } from './auth-file/merge.js';

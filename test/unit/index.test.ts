@@ -19,6 +19,7 @@ describe('library API (import from "credkit")', () => {
       'ConflictError',
       'HelperError',
       'IoError',
+      'NotFoundError',
       'ParseError',
       'UsageError',
       'checkAuthInput',
@@ -176,6 +177,18 @@ describe('library API (import from "credkit")', () => {
     expect(thrown).to.be.instanceOf(credkit.HelperError);
     expect((thrown as Error).message).to.match(/ConvertOptions\.resolve/);
     expect((thrown as Error).message.includes('--')).to.equal(false);
+  });
+
+  it('registries that select nothing is a NotFoundError a caller can tell apart with instanceof, code NOT_FOUND', async () => {
+    let thrown: unknown;
+    try {
+      credkit.convertAuthSync([{ text: await fixture('docker-config/basic.json'), source: 'config.json' }], { to: 'podman', registries: ['nothing.example.test'] });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(credkit.NotFoundError);
+    expect(credkit.isCredkitError(thrown) && thrown.code).to.equal('NOT_FOUND');
+    expect((thrown as Error).message).to.match(/^registries nothing\.example\.test selects nothing/);
   });
 
   it('secretNameProblem and namespaceProblem are the checks the CLI makes of --name and --namespace', () => {
