@@ -17,7 +17,7 @@
  * no `credHelpers` route and no `credsStore`, `quay.io/org` is what it sends for `quay.io/other`.
  */
 import { NotFoundError, UsageError } from '../errors.js';
-import { DOCKER_HUB_KEY, isPathComponent, isRegistryHost, parseRegistryKey } from '../registry.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPathComponent, isRegistryHost, parseRegistryKey } from '../registry.js';
 import { maskUserinfo } from '../redact.js';
 import type { RegistryKey } from '../registry.js';
 import type { HelperLookup } from './materialize.js';
@@ -234,6 +234,19 @@ export function emptySelections(selectors: readonly RegistrySelector[]): Selecti
 }
 
 /**
+ * For a selector whose first component has no "." or ":" and is not localhost (`nginx`,
+ * `library/nginx`), which docker and podman read as a Docker Hub image while a selector reads it
+ * as a registry host: says what to write for the image, since that is what such a value usually
+ * meant. Empty for any other selector.
+ */
+function hubNameHint(s: Selection): string {
+  const first = s.scope.split('/')[0] ?? '';
+  if (first.includes('.') || first.includes(':') || first === 'localhost') return '';
+  const path = s.scope.includes('/') ? s.scope : `library/${s.scope}`;
+  return `; "${first}" is read as a registry host (for the Docker Hub image, write ${DOCKER_HUB_HOST}/${path})`;
+}
+
+/**
  * Throws NotFoundError for the selectors that selected nothing (no key, route or store to ask),
  * naming each, so that no empty output is written for them. `hint` is said after.
  */
@@ -242,7 +255,8 @@ export function assertSelected(selections: readonly Selection[], sources: readon
   if (empty.length === 0) return;
   const where = sources.length === 1 ? sources[0]! : `any of ${sources.join(', ')}`;
   const named = empty.map((s) => `${flag} ${s.registry}`).join(', ');
-  throw new NotFoundError(`${named} ${empty.length === 1 ? 'selects' : 'select'} nothing: no key or credHelpers route of ${where} is for ${empty.length === 1 ? 'it' : 'them'}${hint}`);
+  const hubHints = empty.map((s) => hubNameHint(s).replace(/^; /, empty.length === 1 ? '; ' : `; ${flag} ${s.registry}: `)).join('');
+  throw new NotFoundError(`${named} ${empty.length === 1 ? 'selects' : 'select'} nothing: no key or credHelpers route of ${where} is for ${empty.length === 1 ? 'it' : 'them'}${hint}${hubHints}`);
 }
 
 /**
@@ -262,7 +276,7 @@ export function assertStoresAnswered(selections: readonly Selection[], unanswere
       const of = sources.length === 1 ? 'its' : `the ${st.file}`;
       return u.failure === undefined ? `${of} credsStore "${st.helper}" has no credential for ${st.key}` : `${of} credsStore "${st.helper}" could not be asked (${u.failure})`;
     });
-    return `${flag} ${s.registry} selects nothing: no key or credHelpers route of ${where} is for it, and ${why.join(', and ')}`;
+    return `${flag} ${s.registry} selects nothing: no key or credHelpers route of ${where} is for it, and ${why.join(', and ')}${hubNameHint(s)}`;
   });
   throw new NotFoundError(lines.join('\n'));
 }

@@ -215,6 +215,26 @@ describe('e2e: convert and merge --registry', () => {
     expect(JSON.parse(json.stdout).error.code).to.equal('NOT_FOUND');
   });
 
+  it('a short image name that selects nothing (nginx, library/nginx) says it was read as a registry host and what to write for Docker Hub', async () => {
+    for (const [value, host, image] of [
+      ['nginx', 'nginx', 'docker.io/library/nginx'],
+      ['library/nginx:1.27', 'library', 'docker.io/library/nginx'],
+      ['myorg/app', 'myorg', 'docker.io/myorg/app'],
+    ] as const) {
+      for (const to of ['docker', 'secret']) {
+        const r = await credkit(['convert', config, '--to', to, '--registry', value, '-o', out]);
+        expectNoSecrets(`--registry ${value} --to ${to}`, [r], SECRETS);
+        expect(r.code, `--registry ${value} --to ${to}`).to.equal(1);
+        expect(r.stderr, `--registry ${value} --to ${to}`).to.match(/^credkit: --registry \S+ selects nothing: /);
+        expect(r.stderr.endsWith(`; "${host}" is read as a registry host (for the Docker Hub image, write ${image})\n`), `--registry ${value} --to ${to}: ${r.stderr}`).to.equal(true);
+      }
+    }
+    // A registry host that could not be a Docker Hub image gets no such hint.
+    const r = await credkit(['convert', config, '--to', 'docker', '--registry', 'localhost:5000', '-o', out]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr.includes('Docker Hub image')).to.equal(false);
+  });
+
   it('-o naming an input is refused with --registry (exit 2, before any helper is asked): it would delete every key left out', async () => {
     const before = await readFile(config, 'utf8');
     const other = join(sb.home, 'other.json');

@@ -227,6 +227,16 @@ describe('selecting registries (--registry)', () => {
         .with.property('message', '--registry ghcr.io selects nothing: no key or credHelpers route of config.json is for it');
     });
 
+    it('a value whose first component docker would read as part of a Docker Hub image says so when it selects nothing', () => {
+      const noStore = JSON.stringify({ auths: { 'quay.io': auth('q', 'fake-q') } });
+      expect(() => convertAuthSync([input(noStore)], { to: 'docker', registries: ['nginx'] }))
+        .to.throw(NotFoundError)
+        .with.property('message', 'registries nginx selects nothing: no key or credHelpers route of config.json is for it; "nginx" is read as a registry host (for the Docker Hub image, write docker.io/library/nginx)');
+      expect(() => convertAuthSync([input(noStore)], { to: 'docker', registries: ['alpine', 'org/app:1', 'localhost', 'ghcr.io'] }))
+        .to.throw(NotFoundError)
+        .with.property('message', 'registries alpine, registries org/app:1, registries localhost, registries ghcr.io select nothing: no key or credHelpers route of config.json is for them; registries alpine: "alpine" is read as a registry host (for the Docker Hub image, write docker.io/library/alpine); registries org/app:1: "org" is read as a registry host (for the Docker Hub image, write docker.io/org/app)');
+    });
+
     it('materialises only what is selected: an unselected stub and routes are never asked', async () => {
       const { resolve, calls } = memoryResolver({ desktop: { 'quay.io': { username: 'qu', secret: 'fake-store-q' } } });
       const r = await convertAuth([input()], { to: 'secret', materialize: true, resolve, registries: ['quay.io/org'] });
