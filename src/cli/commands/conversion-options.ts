@@ -50,7 +50,7 @@ export function conversionOptions<T>(ctx: CommandContext, y: Argv<T>): Argv<T> {
       array: true,
       nargs: 1,
       requiresArg: true,
-      describe: 'only what a client uses for this registry, namespace or repository (host[:port][/path]; repeatable); only that is materialised',
+      describe: 'only what a client uses for this registry, namespace or repository (host[:port][/path], the registry always written: docker.io/library/nginx; repeatable); only that is materialised',
     })
     .option('json', jsonOption(ctx, 'print the report as JSON (stdout with -o, else stderr)')) as Argv<T>;
 }
