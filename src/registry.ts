@@ -204,7 +204,16 @@ export interface PodmanKeyProblem {
 export function podmanKeyProblem(raw: string): PodmanKeyProblem | undefined {
   const k = parseRegistryKey(raw);
   const at = raw.indexOf('@');
-  if (at >= 0) return { problem: 'contains "@"; podman refuses such keys', use: canonicalKey(raw.slice(0, at)) };
+  if (at >= 0) {
+    // Before the first "/" after the scheme, "@" ends a URL's user-info (`https://alice:pw@quay.io`):
+    // the key is the rest. After it, a digest starts (`quay.io/org/app@sha256:…`): the key is before it.
+    const authorityStart = k.scheme ? k.scheme.length + 3 : 0;
+    const slash = raw.indexOf('/', authorityStart);
+    if (slash < 0 || at < slash) {
+      return { problem: 'holds a user name and password before "@": docker and podman never match such a key (kubelet ignores them and uses the host)', use: canonicalKey(raw.slice(at + 1)) };
+    }
+    return { problem: 'contains "@"; podman refuses such keys', use: canonicalKey(raw.slice(0, at)) };
+  }
   const schemeText = k.scheme ? raw.slice(0, k.scheme.length + 3) : '';
   const noScheme = raw.slice(schemeText.length);
   const slash = noScheme.indexOf('/');

@@ -31,6 +31,14 @@ export function say(ctx: CommandContext, line = ''): void {
   ctx.io.stdout(`${visible(line)}\n`);
 }
 
+/**
+ * Prints a line on stdout that shows a secret the user asked for (`--show-secret`): control
+ * characters escaped as by {@link say}, nothing masked.
+ */
+export function sayRevealed(ctx: CommandContext, line: string): void {
+  ctx.io.stdout(`${escapeControls(line)}\n`);
+}
+
 /** Prints a line on stderr. */
 export function warn(ctx: CommandContext, line: string): void {
   ctx.io.stderr(`${visible(line)}\n`);
@@ -44,8 +52,16 @@ const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
  * and stores, and an escape sequence in one must not reach the terminal (clear the screen, fake a
  * row). JSON output escapes them already; files are written as they are.
  */
-function visible(line: string): string {
+function escapeControls(line: string): string {
   return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
+/**
+ * A line for people: control characters escaped, and the password of any `user:pass@host` in a
+ * key, URL or operand it quotes masked (a file key or a typed registry can hold one).
+ */
+function visible(line: string): string {
+  return maskUserinfo(escapeControls(line));
 }
 
 // Every control character, tab and newline included.
@@ -56,12 +72,17 @@ const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
  * tab in a stored key or username would otherwise break the row or fake another.
  */
 export function cell(value: string): string {
-  return value.replace(ANY_CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  // Masked here too, before the column is padded to its width.
+  return maskUserinfo(value).replace(ANY_CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
-/** Prints a value as pretty JSON on stdout. */
-export function printJSON(ctx: CommandContext, value: unknown): void {
-  ctx.io.stdout(`${JSON.stringify(value, null, 2)}\n`);
+/**
+ * Prints a value as pretty JSON on stdout, with the password of any `user:pass@host` in it masked
+ * as in lines for people; `revealed` for a value that holds a secret the user asked for.
+ */
+export function printJSON(ctx: CommandContext, value: unknown, revealed = false): void {
+  const text = JSON.stringify(value, null, 2);
+  ctx.io.stdout(`${revealed ? text : maskUserinfo(text)}\n`);
 }
 
 /**

@@ -207,4 +207,24 @@ describe('e2e: credkit command line', function () {
       expect(r.stderr).to.include('alice:********@');
     }
   });
+  it('a file key with a user name and password is shown masked by check, ls and explain, and check names the key to use; a secret asked for with --show-secret is not masked', async () => {
+    const pw = 'fake-key-password';
+    const file = join(sb.home, 'odd.json');
+    await writeFile(file, JSON.stringify({ auths: { [`https://alice:${pw}@quay.io`]: { auth: Buffer.from('u:fake-p').toString('base64') } } }), { mode: 0o600 });
+    for (const args of [['check', file], ['check', '--json', file], ['ls', file], ['ls', '--json', file], ['explain', 'quay.io', '--authfile', file], ['explain', 'quay.io', '--authfile', file, '--json']]) {
+      const r = await sb.credkit(args);
+      expect(r.stdout.includes(pw) || r.stderr.includes(pw), `${args.join(' ')} showed the password`).to.equal(false);
+    }
+    const check = await sb.credkit(['check', file]);
+    expect(check.stdout).to.include('key "https://alice:********@quay.io"');
+    expect(check.stdout).to.include('fix: use "quay.io"');
+
+    const secret = 'p:fake-ss@word';
+    const stored = await sb.credkit(['store', 'store', 'quay.io', '-u', 'bob', '--password-stdin', '--backend', 'file'], secret);
+    expect(stored.code, stored.stderr).to.equal(0);
+    const shown = await sb.credkit(['store', 'get', 'quay.io', '--show-secret', '--backend', 'file']);
+    expect(shown.stdout.includes(`secret:   ${secret}\n`)).to.equal(true);
+    const json = await sb.credkit(['store', 'get', 'quay.io', '--show-secret', '--backend', 'file', '--json']);
+    expect((JSON.parse(json.stdout) as { secret: string }).secret === secret).to.equal(true);
+  });
 });

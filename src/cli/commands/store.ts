@@ -4,7 +4,7 @@
  */
 import type { Argv, CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { cell, jsonOption, printJSON, say, warn } from '../context.js';
+import { cell, jsonOption, printJSON, say, sayRevealed, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
 import { BACKENDS, loadBackend, openConfiguredStore } from '../../stores/registry.js';
@@ -65,10 +65,10 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const c = await (await open(ctx, args)).get(server);
             if (!c) throw new NotFoundError(`no credential stored for "${server}"`);
             const secret = args['show-secret'] ? c.secret : redact(c.secret);
-            if (args.json) return printJSON(ctx, { serverURL: server, username: c.username, secret });
+            if (args.json) return printJSON(ctx, { serverURL: server, username: c.username, secret }, Boolean(args['show-secret']));
             say(ctx, `server:   ${server}`);
             say(ctx, c.username === TOKEN_USERNAME ? 'username: (identity token)' : `username: ${c.username}`);
-            say(ctx, `secret:   ${secret}`);
+            sayRevealed(ctx, `secret:   ${secret}`);
           },
         })
         .command({
