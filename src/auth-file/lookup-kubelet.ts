@@ -260,15 +260,20 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
   const target = ref.name;
   const out: ClientExplanation = { client: 'kubelet', title: TITLE, query: target, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
   const items: KeyringItem[] = [];
+  let failed: string | undefined;
   for (const file of input.secrets ?? []) {
     const step: FileStep = { path: file.source, why: '--secret', exists: true, status: 'no-match', detail: '' };
     out.files.push(step);
+    if (failed !== undefined) continue;
     const error = secretError(file);
     if (error) {
+      // kubelet builds one keyring from all the pod's pull secrets and gives up at the first it
+      // cannot decode: no secret is used, those after it are not even read.
       step.status = 'error';
       step.detail = error;
       out.outcome = 'error';
       out.reason = `the pull fails: ${file.source}: ${error}`;
+      failed = file.source;
       continue;
     }
     for (const entry of file.entries) {
@@ -281,7 +286,14 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
     }
   }
   for (const s of input.skippedSecrets ?? []) out.notes.push(`${s.label} is not a pull secret (type ${s.type}); kubelet ignores it`);
-  if (out.outcome === 'error') return out;
+  if (failed !== undefined) {
+    for (const f of out.files) {
+      if (f.status === 'error') continue;
+      f.status = 'not-reached';
+      f.detail = `not used: kubelet gives up on all the pull secrets at the error in ${failed}`;
+    }
+    return out;
+  }
   // sort.Reverse(sort.StringSlice(index)): Go's byte order, longest first among keys one prefixes.
   const index = [...new Set(items.map((i) => i.keyringKey))].sort((a, b) => compareGoStrings(b, a));
   const matched: KeyringItem[] = [];

@@ -185,6 +185,14 @@ describe('e2e: credkit explain / get', () => {
     expect([fails.code, fails.stdout]).to.deep.equal([1, '']);
     expect(fails.stderr).to.match(/^credkit: cannot get a credential for quay\.io\/org\/app \(kubelet: .*\)\n$/);
     noSecret(fails.stderr);
+    // kubelet gives up on all the pod's pull secrets at the first it cannot decode: a good secret
+    // beside it (before or after) is not used, and explain says so rather than "no-match".
+    for (const order of [[file, broken], [broken, file, broken]]) {
+      const x = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--json', ...order.flatMap((f) => ['--secret', f])]);
+      const files = (JSON.parse(x.stdout) as { clients: { outcome: string; files: { path: string; status: string }[] }[] }).clients[0]!;
+      expect(files.outcome).to.equal('error');
+      expect(files.files.map((f) => f.status)).to.deep.equal(order.map((f, i) => (f === broken && order.indexOf(broken) === i ? 'error' : 'not-reached')));
+    }
     const missing = await sb.credkit(['get', 'quay.io/org/app', '--as', 'kubelet', '--secret', join(sb.home, 'nope.yaml')]);
     expect([missing.code, missing.stderr]).to.deep.equal([1, `credkit: ${join(sb.home, 'nope.yaml')}: no such file\n`]);
   });
