@@ -60,7 +60,10 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
     if (k !== undefined && k.scope !== 'registry' && target === 'docker') {
       // docker cuts a key to its host for its fallback, which for Docker Hub never equals the URL it looks up.
       const docker = k.hub ? 'docker uses no key with a path for Docker Hub: it never uses this entry' : `docker ignores the path: it uses this entry only as a fallback for all of ${k.host}`;
-      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `${docker} (written as is; podman reading the file still honours it)` });
+      // A Hub alias is respelt (`index.docker.io/org` → `docker.io/org`); say what is written.
+      const written = styledKeyOf(e, 'docker');
+      const as = written === e.key ? 'written as is' : `written as ${JSON.stringify(written)}`;
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `${docker} (${as}; podman reading the file still honours it)` });
     }
     if (k !== undefined && k.scope !== 'registry' && target === 'dockercfg') {
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });

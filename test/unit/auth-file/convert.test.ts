@@ -166,6 +166,13 @@ describe('convert', () => {
     expect((await convert(secret, 'pull.json', { to: 'secret', materialize: false })).losses).to.deep.equal([]);
   });
 
+  it('a Docker Hub alias with a path respelt for docker says what is written, not "written as is"', async () => {
+    const text = JSON.stringify({ auths: { 'index.docker.io/org': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io/org': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
+    const r = await convert(text, 'auth.json', { to: 'docker', from: 'podman', materialize: false });
+    expect(Object.keys((JSON.parse(r.text) as { auths: object }).auths)).to.deep.equal(['docker.io/org', 'quay.io/org']);
+    expect(r.losses.map((l) => l.message.match(/\((written as [^;]*);/)?.[1])).to.deep.equal(['written as "docker.io/org"', 'written as is']);
+  });
+
   describe('round trips lose nothing', () => {
     const trips: [string, string, AuthFormat[]][] = [
       ['docker → podman → docker', 'docker-config/everything.json', ['podman', 'docker']],
