@@ -208,6 +208,22 @@ describe('e2e: credkit explain / get', () => {
     }
   });
 
+  it('explain --secret with --as naming no kubelet is a usage error, as for get; without --as, kubelet is explained with docker and podman', async () => {
+    const file = join(sb.home, 'secret.json');
+    await writeFile(file, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    for (const [as, names] of [[['--as', 'docker'], 'docker never reads'], [['--as', 'podman', '--as', 'docker'], 'podman and docker never read']] as const) {
+      const r = await sb.credkit(['explain', 'quay.io/org/app', ...as, '--secret', file]);
+      expect([r.code, r.stdout, r.stderr], as.join(' ')).to.deep.equal([2, '', `credkit: --secret is a pull secret for kubelet, which ${names}: add --as kubelet\n`]);
+    }
+    const json = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker', '--secret', file, '--json']);
+    expect([json.code, JSON.parse(json.stdout).error.code]).to.deep.equal([2, 'USAGE']);
+    const all = await sb.credkit(['explain', 'quay.io/org/app', '--secret', file, '--json']);
+    expect(all.code, all.stderr).to.equal(0);
+    expect((JSON.parse(all.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['docker', 'podman', 'kubelet']);
+    const asked = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'podman', '--as', 'kubelet', '--secret', file, '--json']);
+    expect((JSON.parse(asked.stdout) as { clients: { client: string }[] }).clients.map((c) => c.client)).to.deep.equal(['podman', 'kubelet']);
+  });
+
   it('a missing --authfile is an error (exit 1) for explain and get, as podman and buildah refuse it', async () => {
     const missing = join(sb.home, 'missing-auth.json');
     for (const args of [['explain', 'quay.io/org/app'], ['explain', 'quay.io/org/app', '--json'], ['get', 'quay.io/org/app', '--as', 'podman']]) {

@@ -89,9 +89,15 @@ export function explainCommand(ctx: CommandContext): CommandModule<object, Expla
         .option('authfile', { type: 'string', describe: "podman's --authfile (replaces its first file)" })
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
-      const { runLookup } = await import('../../credential-lookup.js');
+      const [{ runLookup }, { UsageError }] = await Promise.all([import('../../credential-lookup.js'), import('../../errors.js')]);
       const clients = args.as && args.as.length > 0 ? [...new Set(args.as)] : undefined;
       const secrets = (args.secret ?? []).map(String);
+      // As in get: docker and podman never read a pull secret, so explaining only them would quietly
+      // leave out what was given. Without --as, kubelet is asked along with them.
+      if (clients && secrets.length > 0 && !clients.includes('kubelet')) {
+        const names = clients.join(' and ');
+        throw new UsageError(`--secret is a pull secret for kubelet, which ${names} never ${clients.length === 1 ? 'reads' : 'read'}: add --as kubelet`);
+      }
       const report = await runLookup(ctx.io, {
         target: String(args.target),
         cliFlags: true,
