@@ -14,6 +14,7 @@ import type { ClientExplanation, CredentialSource, FileText, HelperAnswer, Looku
 import type { AuthFile } from './auth-file/model.js';
 import type { SkippedSecret } from './kube/pull-secret.js';
 import { readTextIfExists } from './auth-file/safe-file.js';
+import { assertStdinOnce, readInputs } from './auth-file/load.js';
 import { expandHome, withoutRegistryAuthFile } from './auth-file/locate.js';
 import { loadConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
@@ -93,6 +94,8 @@ export function realDeps(host: Host, timeoutMs: number): LookupDeps {
 /** Reads what the lookups need and runs them. Unreadable secret files are an error (exit 1). */
 export async function runLookup(host: LookupHost, request: LookupRequest, deps?: LookupDeps): Promise<CredentialExplanation> {
   const image = parseImageRef(request.target);
+  // A usage error, before any file is read or any helper asked.
+  if (request.secrets) assertStdinOnce(request.secrets);
   // podman and buildah stat a named --authfile before anything else ("checking authfile: stat …:
   // no such file or directory"); only skopeo 1.9 reads a missing one as empty. A mistyped path
   // is reported, not explained as a file with no credential.
@@ -123,7 +126,7 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
   const skippedSecrets: SkippedSecret[] = [];
   if (request.secrets && request.secrets.length > 0) {
     // Pull secrets need the YAML reader; only load it when secrets are given.
-    const [{ readInputs }, { parseAuthText }] = await Promise.all([import('./auth-file/load.js'), import('./auth-file/read.js')]);
+    const { parseAuthText } = await import('./auth-file/read.js');
     const readStdin = host.readStdin ?? (() => Promise.reject(new UsageError('secrets: "-" is standard input only for the credkit command; pass the text as { text, source }')));
     // Every named file is read before any is parsed, as one command-line list.
     const loaded = await readInputs(request.secrets.filter((s): s is string => typeof s === 'string'), host.cwd, readStdin);

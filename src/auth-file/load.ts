@@ -4,7 +4,7 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { IoError } from '../errors.js';
+import { IoError, UsageError } from '../errors.js';
 import { readTextIfExists } from './safe-file.js';
 
 /** One input's text, how the user named it, and its permission bits when it is a file. */
@@ -15,14 +15,20 @@ export interface LoadedInput {
   mode?: number;
 }
 
-/** Reads each named input; `-` means `readStdin` (at most once). Missing files are an error. */
+/**
+ * Throws UsageError when `-` (standard input) is among `names` more than once: a second read would
+ * get nothing, so the command is refused before it reads anything, as a mistake in its arguments.
+ */
+export function assertStdinOnce(names: readonly unknown[]): void {
+  if (names.indexOf('-') !== names.lastIndexOf('-')) throw new UsageError('standard input (-) is named more than once; it can be read only once');
+}
+
+/** Reads each named input; `-` means `readStdin` (named at most once). Missing files are an error. */
 export async function readInputs(names: readonly string[], cwd: string, readStdin: () => Promise<string>): Promise<LoadedInput[]> {
+  assertStdinOnce(names);
   const out: LoadedInput[] = [];
-  let stdinUsed = false;
   for (const name of names) {
     if (name === '-') {
-      if (stdinUsed) throw new IoError('standard input (-) can be read only once');
-      stdinUsed = true;
       out.push({ text: await readStdin(), source: '-' });
       continue;
     }

@@ -137,6 +137,24 @@ describe('e2e: credkit command line', function () {
     expect(unknown.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: Unknown argument: -');
   });
 
+  it('standard input (-) named twice is a usage error before anything is read (get and explain exited 1, check and ls read an empty second file)', async () => {
+    const entry = JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } });
+    const missing = join(sb.home, 'missing.json');
+    // A missing --authfile or input would be an error (exit 1) had anything been read first.
+    for (const args of [
+      ['get', 'registry.example.com', '--as', 'kubelet', '--secret', '-', '--secret', '-'],
+      ['explain', 'registry.example.com', '--secret', '-', '--authfile', missing, '--secret', '-'],
+      ['explain', 'registry.example.com', '--secret', '-', '--secret', '-', '--json'],
+      ['merge', '-', missing, '-', '--to', 'docker'],
+      ['check', '-', missing, '-'],
+      ['ls', '-', missing, '-'],
+    ]) {
+      const r = await sb.credkit(args, entry);
+      expect([r.code, r.stdout.includes('fake-password')], args.join(' ')).to.deep.equal([2, false]);
+      if (!args.includes('--json')) expect([r.stdout, r.stderr], args.join(' ')).to.deep.equal(['', 'credkit: standard input (-) is named more than once; it can be read only once\n']);
+    }
+  });
+
   it('"--" ends the options: what follows is an operand, even when it starts with "-" (it was "Not enough non-option arguments")', async () => {
     const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
     await writeFile(join(sb.home, '-odd.json'), JSON.stringify(entry), { mode: 0o600 });

@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { checkAuthInput } from '../../auth-file/check.js';
 import type { Finding } from '../../auth-file/check.js';
-import { readInputIfExists } from '../../auth-file/load.js';
+import { assertStdinOnce, readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say } from '../context.js';
@@ -29,6 +29,7 @@ export function checkCommand(ctx: CommandContext): CommandModule<object, CheckAr
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
       const named = (args.files ?? []).map(String);
+      assertStdinOnce(named);
       const paths = named.length > 0 ? named : locateAuthFiles(ctx.io).map((l) => l.path);
       const findings: Finding[] = [];
       const checked: string[] = [];

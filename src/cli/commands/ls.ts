@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import { listEntries } from '../../auth-file/list.js';
 import type { ListRow } from '../../auth-file/list.js';
-import { readInputIfExists } from '../../auth-file/load.js';
+import { assertStdinOnce, readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
 import { parseAuthText } from '../../auth-file/read.js';
 import { IoError, ParseError } from '../../errors.js';
@@ -29,6 +29,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
       const named = (args.files ?? []).map(String);
+      assertStdinOnce(named);
       const located = named.length > 0 ? named.map((path) => ({ path, required: true })) : locateAuthFiles(ctx.io).map((l) => ({ path: l.path, required: false }));
       const rows: ListRow[] = [];
       const errors: { file: string; message: string }[] = [];
