@@ -76,7 +76,8 @@ export function realDeps(host: Host, timeoutMs: number): LookupDeps {
     onPath: (program) => isOnPath(program, host.env),
     askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
       try {
-        const found = await callHelper(helper, 'get', serverURL, { env: host.env, timeoutMs, ...(host.stderr ? { stderr: host.stderr } : {}), platform: host.platform });
+        // In the client's directory, where docker and podman start their helpers.
+        const found = await callHelper(helper, 'get', serverURL, { env: host.env, timeoutMs, ...(host.stderr ? { stderr: host.stderr } : {}), platform: host.platform, cwd: host.cwd });
         if (!found) return { kind: 'not-found' };
         return { kind: 'found', username: found.username, password: found.password, identityToken: found.identityToken };
       } catch (err) {
@@ -155,7 +156,7 @@ export interface LookupOptions {
   env?: Env;
   /** The home directory: `env.HOME`, else the account's. */
   home?: string;
-  /** The directory the client would run in, which relative paths (`authfile`, secrets, `home`, `DOCKER_CONFIG`, …) are taken from: `process.cwd()`. */
+  /** The directory the client would run in, which relative paths (`authfile`, secrets, `home`, `DOCKER_CONFIG`, …) are taken from and helpers are started in: `process.cwd()`. */
   cwd?: string;
   /** podman's `--authfile`: replaces its first file (`''` is podman's own, ignoring `REGISTRY_AUTH_FILE`). */
   authfile?: string;

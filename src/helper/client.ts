@@ -63,6 +63,12 @@ export interface HelperCallOptions {
   stderr?: (text: string) => void;
   /** Defaults to a POSIX platform; `win32` changes the PATH separator and process handling. */
   platform?: NodeJS.Platform;
+  /**
+   * The directory the helper runs in; this process's when absent. docker and podman start helpers
+   * in their own working directory (Go's exec.Command with no Dir), so a lookup for a client run
+   * elsewhere starts them there.
+   */
+  cwd?: string;
 }
 
 /** Why a helper call failed, for callers that react differently (doctor, explain). */
@@ -218,6 +224,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
     const child = spawn(path, [verb], {
       env: { ...(name === 'credkit' ? options.env : withoutCredentialVariables(options.env)), [DEPTH_VARIABLE]: String(depth + 1) } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
+      ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       detached: ownGroup,
       windowsHide: true,
     });
@@ -253,7 +260,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
       );
     };
     const timer = setTimeout(() => stop('timeout'), options.timeoutMs);
-    child.on('error', (err: NodeJS.ErrnoException) => finish(cannotRun(name, verb, err, options.env, platform)));
+    child.on('error', (err: NodeJS.ErrnoException) => finish(cannotRun(name, verb, err, options.env, platform, options.cwd)));
     child.stdout?.on('data', (chunk: Buffer) => {
       outBytes += chunk.length;
       if (outBytes > OUTPUT_LIMIT) return stop('too-much-output');
@@ -277,11 +284,14 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
   });
 }
 
-function cannotRun(name: string, verb: HelperVerb, err: NodeJS.ErrnoException, env: Env, platform: NodeJS.Platform): HelperCallError {
+function cannotRun(name: string, verb: HelperVerb, err: NodeJS.ErrnoException, env: Env, platform: NodeJS.Platform, cwd?: string): HelperCallError {
   const program = helperProgram(name);
   const code = err.code ?? 'error';
   let hint = '';
-  if (isWindowsProgram(name) && platform !== 'win32') {
+  if (code === 'ENOENT' && cwd !== undefined && !isDirectory(cwd)) {
+    // spawn says ENOENT for a missing working directory too: not the helper's fault.
+    hint = `; the directory it was to run in does not exist: ${cwd}`;
+  } else if (isWindowsProgram(name) && platform !== 'win32') {
     hint = isWSL(env)
       ? '; it is a Windows program: WSL runs it only with Windows interop enabled (see /proc/sys/fs/binfmt_misc/WSLInterop)'
       : `; it is a Windows program and cannot run on ${platform}`;
@@ -291,6 +301,14 @@ function cannotRun(name: string, verb: HelperVerb, err: NodeJS.ErrnoException, e
     hint = '; it is not a program for this system, or its interpreter is missing';
   }
   return new HelperCallError(name, verb, 'cannot-run', `cannot run ${program} for ${verb} (${code})${hint}`, { cause: err });
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 /** "12 bytes", for output that is not shown. */

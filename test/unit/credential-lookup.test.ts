@@ -5,7 +5,7 @@
  * answer as `credkit get` and `credkit explain --json` give there.
  */
 import { expect } from 'chai';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, realpath, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
@@ -189,6 +189,27 @@ console.log(JSON.stringify(x.clients[0].files.map((f) => f.path)));`;
       throw new Error('callback failed');
     };
     expect(await credkit.getCredential('quay.io/x', { env, onHelperStderr: thrower })).to.deep.include({ username: 'eve' });
+  });
+
+  it('helpers run in cwd, as docker and podman start theirs in their own working directory', async () => {
+    const bin = join(sb.home, 'wherebin');
+    await mkdir(bin);
+    // The helper answers with the directory it runs in as the username.
+    await writeFile(join(bin, 'docker-credential-where'), `#!/bin/sh\nprintf '{"ServerURL":"quay.io","Username":"%s","Secret":"${PW}"}\\n' "$(pwd -P)"\n`, { mode: 0o755 });
+    await writeFile(dockerConfig, JSON.stringify({ credHelpers: { 'quay.io': 'where' } }));
+    const env = { ...sb.env, PATH: `${bin}:${sb.env.PATH}` };
+    const work = join(sb.home, 'work');
+    await mkdir(work);
+    const here = await realpath(work);
+    expect(await realpath(process.cwd())).to.not.equal(here);
+    for (const as of ['docker', 'podman'] as const) {
+      expect(await credkit.getCredential('quay.io/x', { env, cwd: work, as }), as).to.deep.include({ username: here, password: PW });
+    }
+    expect(await credkit.getCredential('quay.io/x', { env })).to.deep.include({ username: await realpath(process.cwd()) });
+    // A cwd that does not exist is named as the reason the helper could not run, not the helper.
+    const gone = join(sb.home, 'gone');
+    const x = await credkit.explainCredential('quay.io/x', { env, cwd: gone, as: 'docker' });
+    expect(x.clients[0]?.helperCalls[0]).to.deep.include({ outcome: 'failed', reason: 'cannot-run', message: `cannot run docker-credential-where for get (ENOENT); the directory it was to run in does not exist: ${gone}` });
   });
 
   it('a helper that does not answer is stopped after helperTimeoutMs (else credkit\'s configured timeout): a HelperError, explained as a hang', async () => {
