@@ -72,10 +72,8 @@ export function checkAuthInput(input: CheckInput): Finding[] {
     }
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
-    // Only docker's own config.json is thrown away by docker; a Secret or auth.json just fails its reader.
-    const docker = basename(input.source) === 'config.json' ? ' (docker discards it and overwrites it on the next login)' : '';
     // The finding shows file and key itself: the message without them (they would show twice).
-    const finding: Finding = { severity: 'error', code: 'unparseable', file: err.file ?? input.source, message: err.detail, fix: wrongFromFix(input) ?? `repair the file; no tool can use it as is${docker}` };
+    const finding: Finding = { severity: 'error', code: 'unparseable', file: err.file ?? input.source, message: err.detail, fix: wrongFromFix(input) ?? repairFix(input) };
     if (err.key !== undefined) finding.key = err.key;
     findings.push(finding);
     return findings;
@@ -83,6 +81,31 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);
   for (const file of files) checkFile(file, findings);
   return findings;
+}
+
+/**
+ * The fix for a file its reader refuses. Only docker's own config.json is docker's to read: one it
+ * cannot parse at all it reads as empty and overwrites on its next login, but one that only podman
+ * refuses (a mistyped "auth", checked with from "podman") docker 28.2 still uses, with a warning
+ * on every command (its credHelpers and entries are still sent), and its next save empties every
+ * entry.
+ */
+function repairFix(input: CheckInput): string {
+  if (basename(input.source) !== 'config.json') return 'repair the file; no tool can use it as is';
+  if (input.from === 'podman' && readsAs(input, 'docker')) {
+    return 'repair the file: podman refuses it; docker still uses it, but warns ("Error parsing config file") on every command and empties every entry on its next save (login, logout)';
+  }
+  return 'repair the file; no tool can use it as is (docker discards it and overwrites it on the next login)';
+}
+
+function readsAs(input: CheckInput, from: AuthFormat): boolean {
+  try {
+    parseAuthText(input.text, input.source, { from });
+    return true;
+  } catch (err) {
+    if (err instanceof ParseError) return false;
+    throw err;
+  }
 }
 
 const FORMAT_NAMES: Record<AuthFormat, string> = { docker: 'a docker config.json', podman: 'a podman auth.json', dockercfg: 'a legacy .dockercfg', secret: 'Kubernetes pull secrets' };

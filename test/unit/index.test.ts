@@ -139,7 +139,12 @@ describe('library API (import from "credkit")', () => {
     expect(fix(lines, 'podman')).to.deep.equal(fromIs('dockercfg', 'a legacy .dockercfg'));
     // podman refuses a mistyped "auth" that docker reads: that is the file's problem, not from's.
     const mistyped = JSON.stringify({ auths: { 'quay.io': { auth: 5 } } });
-    expect(fix(mistyped, 'podman', 'config.json')[0]?.[1]).to.match(/^repair the file/);
+    // docker 28.2 still uses that config.json (its credHelpers and entries are sent, seen through
+    // a stand-in engine, and explain-real-clients has the case): not "no tool can use it".
+    expect(fix(mistyped, 'podman', 'config.json')).to.deep.equal([['unparseable', 'repair the file: podman refuses it; docker still uses it, but warns ("Error parsing config file") on every command and empties every entry on its next save (login, logout)']]);
+    // One docker cannot parse either is discarded by docker; an auth.json is no file of docker's.
+    expect(fix('{"auths":', 'podman', 'config.json')).to.deep.equal([['unparseable', 'repair the file; no tool can use it as is (docker discards it and overwrites it on the next login)']]);
+    expect(fix(mistyped, 'podman', 'auth.json')).to.deep.equal([['unparseable', 'repair the file; no tool can use it as is']]);
     // Broken whatever from says: the file is to repair.
     expect(fix('{"auths":', 'docker')).to.deep.equal([['unparseable', 'repair the file; no tool can use it as is']]);
   });
