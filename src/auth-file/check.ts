@@ -307,6 +307,10 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `Docker Hub key with a path spelt "${alias}": no client uses it (podman and kubelet match a key with a path for Docker Hub only as "${DOCKER_HUB_HOST}/…", and docker uses no key with a path for Docker Hub)`, fix: `rename the key to "${k.canonical}" (podman, kubelet; credkit convert writes it so)` });
     } else if (e.key === DOCKER_HUB_HOST && basename(file.source) === 'config.json') {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `docker looks Docker Hub up as "${DOCKER_HUB_KEY}", never as "${DOCKER_HUB_HOST}"`, fix: `credkit convert ${file.source} --to docker` });
+    } else if (k.hub && k.path !== '' && e.key.startsWith(`${DOCKER_HUB_HOST}/`) && basename(file.source) === 'config.json') {
+      // docker's own file, with a key docker never sends (docker 28.2 pulls docker.io/org/app with
+      // nothing for "docker.io/org"); podman and kubelet do use it, so it is no mistake for them.
+      out.push({ severity: 'warning', code: 'hub-key', ...where, message: `Docker Hub key with a path: docker never uses it (it looks Docker Hub up only as "${DOCKER_HUB_KEY}", for all of Docker Hub); podman and kubelet use it for the images under ${k.canonical}`, fix: `keep it for podman and pull secrets; for docker, log in to Docker Hub (docker keeps one credential for all of it, as "${DOCKER_HUB_KEY}")` });
     } else if (k.host === '') {
       out.push({ severity: 'error', code: 'no-host', ...where, message: 'the key names no registry host; no client ever uses this entry', fix: 'remove the entry, or put the registry host in the key' });
     } else {

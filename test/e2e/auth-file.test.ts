@@ -494,6 +494,33 @@ describe('e2e: credkit auth files', function () {
     expect([again.code, again.stdout]).to.deep.equal([0, '1 file checked: 0 errors, 0 warnings\n']);
   });
 
+  it('check: a docker.io/org key in a config.json is a hub-key warning (docker never sends it), and none in an auth.json or a pull secret, whose clients use it', async () => {
+    const payload = { auths: { 'docker.io/myorg': { auth: Buffer.from('a:fake-hub-org').toString('base64') } } };
+    const config = join(sb.home, '.docker', 'config.json');
+    const podman = join(sb.home, 'auth.json');
+    const secret = join(sb.home, 'secret.json');
+    await writeFile(config, JSON.stringify(payload), { mode: 0o600 });
+    await writeFile(podman, JSON.stringify(payload), { mode: 0o600 });
+    const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify(payload)).toString('base64') } };
+    await writeFile(secret, JSON.stringify(manifest), { mode: 0o600 });
+    const r = await sb.credkit(['check', config, '--json']);
+    expect([r.code, r.stdout.includes('fake-hub-org')], r.stderr).to.deep.equal([0, false]);
+    expect(JSON.parse(r.stdout).findings).to.deep.equal([
+      {
+        severity: 'warning',
+        code: 'hub-key',
+        file: config,
+        key: 'docker.io/myorg',
+        message: 'Docker Hub key with a path: docker never uses it (it looks Docker Hub up only as "https://index.docker.io/v1/", for all of Docker Hub); podman and kubelet use it for the images under docker.io/myorg',
+        fix: 'keep it for podman and pull secrets; for docker, log in to Docker Hub (docker keeps one credential for all of it, as "https://index.docker.io/v1/")',
+      },
+    ]);
+    for (const file of [podman, secret]) {
+      const clean = await sb.credkit(['check', file, '--strict']);
+      expect([clean.code, clean.stdout], file).to.deep.equal([0, '1 file checked: 0 errors, 0 warnings\n']);
+    }
+  });
+
   it('check: a key with a tag or digest (podman refuses it) is told to drop the tag or digest, not to keep the same key', async () => {
     const p = join(sb.home, 'tagged.json');
     const auth = { auth: Buffer.from('a:fake-pw').toString('base64') };

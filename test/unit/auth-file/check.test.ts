@@ -20,9 +20,9 @@ describe('check', () => {
     ['identity token', fixture('docker-config/stale-identity-token.json'), ['warning identity-token quay.io']],
     // podman login --get-login docker.io/org: not logged in with only index.docker.io/org (podman 4.3).
     [
-      'Docker Hub aliases with a path: podman and kubelet match only docker.io/…, docker none',
+      'Docker Hub aliases with a path: podman and kubelet match only docker.io/…, docker none (so docker.io/… too is a warning in a config.json)',
       JSON.stringify({ auths: { 'index.docker.io/org': { auth: b64('a:fake-b') }, 'registry-1.docker.io/org/app': { auth: b64('a:fake-b') }, 'docker.io/other': { auth: b64('a:fake-b') } } }),
-      ['warning hub-key index.docker.io/org', 'warning hub-key registry-1.docker.io/org/app'],
+      ['warning hub-key index.docker.io/org', 'warning hub-key registry-1.docker.io/org/app', 'warning hub-key docker.io/other'],
     ],
     // A legacy .dockercfg key is cut to its host: podman uses it for all of Docker Hub.
 
@@ -124,6 +124,14 @@ describe('check', () => {
     const [f, ...more] = checkAuthInput({ text: JSON.stringify({ 'index.docker.io/org': { auth: b64('a:fake-b'), email: '' } }), source: '.dockercfg' });
     expect([f?.code, more.length]).to.deep.equal(['hub-key', 0]);
     expect(f?.message).to.match(/^non-canonical Docker Hub key: .*podman uses it only when the file has no "docker\.io" key/);
+  });
+
+  it('hub-key: a docker.io/org key is a warning in a config.json only (docker never uses it; podman and kubelet do)', () => {
+    const text = JSON.stringify({ auths: { 'docker.io/org': { auth: b64('a:fake-b') }, 'docker.io/org/app': { auth: b64('a:fake-b') } } });
+    const codes = (source: string) => checkAuthInput({ text, source }).map((f) => `${f.code} ${f.key}`);
+    expect(codes('config.json')).to.deep.equal(['hub-key docker.io/org', 'hub-key docker.io/org/app']);
+    expect(codes('auth.json')).to.deep.equal([]);
+    expect(codes('in.json')).to.deep.equal([]);
   });
 
   it('hub-key: podman does read index.docker.io, as a fallback (podman login --get-login docker.io answers from it)', () => {
