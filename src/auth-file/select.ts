@@ -9,9 +9,10 @@
  * to) or lies within it (`quay.io/org/app` for `quay.io/org`: a repository of the namespace).
  * Paths are compared by whole segments (`quay.io/org` does not select `quay.io/organization`), and
  * keys in their canonical form (src/registry.ts), so every spelling of a registry is one. Where
- * kubelet reads the keys (a pull secret in or out), a key's host is matched as kubelet matches it,
- * glob and port (`*.example.com` is selected by `foo.example.com`); elsewhere hosts are compared
- * literally, as docker and podman compare them. Where docker reads the keys (a config.json in, or
+ * kubelet reads the keys (a pull secret in or out), a key is matched as kubelet matches it: its
+ * host by glob and port (`*.example.com` is selected by `foo.example.com`), and its path as a plain
+ * string prefix of the selector's (`quay.io/org` is selected by `quay.io/organization`); elsewhere
+ * hosts are compared literally and paths by segments, as docker and podman compare them. Where docker reads the keys (a config.json in, or
  * `--to docker`), a namespace or repository also selects a key of its registry with another path
  * when docker would fall back to it: docker reads only a key's host, so with no registry-wide key,
  * no `credHelpers` route and no `credsStore`, `quay.io/org` is what it sends for `quay.io/other`.
@@ -136,12 +137,17 @@ function selectorOf(input: string, k: RegistryKey): RegistrySelector {
 /**
  * True when `selector` selects `key`: same host (with `kubelet`, or a key host kubelet would take
  * for it: a glob, see {@link hostMatches}), and one path is the other or lies below it by whole
- * segments. A key that names no host is never selected.
+ * segments, or (with `kubelet`) the key's path is a plain string prefix of the selector's. A key
+ * that names no host is never selected.
  */
 export function selectsKey(selector: RegistrySelector, key: RegistryKey, kubelet = false): boolean {
   if (key.host === '') return false;
   if (key.host !== selector.host && !(kubelet && hostMatches(key.host, selector.host))) return false;
-  return key.path === '' || selector.path === '' || within(key.path, selector.path) || within(selector.path, key.path);
+  if (key.path === '' || selector.path === '' || within(key.path, selector.path) || within(selector.path, key.path)) return true;
+  // kubelet's URLsMatch takes a key whose path is a string prefix of the image's (kubernetes#102472):
+  // it sends "quay.io/org" for quay.io/organization/app. A key written with a trailing "/" keeps it
+  // there ("/org/"), which only whole segments below it match, as above.
+  return kubelet && !key.trailingSlash && selector.path.startsWith(key.path);
 }
 
 /** True when `path` is `scope` or lies below it. */

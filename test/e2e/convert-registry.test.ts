@@ -192,6 +192,27 @@ describe('e2e: convert and merge --registry', () => {
     }
   });
 
+  it('where kubelet reads the keys, a namespace selects a key whose path is a string prefix of it (kubelet sends quay.io/org for quay.io/organization); podman\'s do not', async () => {
+    const payload = { auths: { 'quay.io/org': auth('org', QUAY_PW), 'quay.io/org/': auth('slash', 'fake-slash-pw') } };
+    const secret = join(sb.home, 'secret.json');
+    const manifest = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'pull' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': Buffer.from(JSON.stringify(payload)).toString('base64') } };
+    await writeFile(secret, JSON.stringify(manifest), { mode: 0o600 });
+    const podmanFile = join(sb.home, 'auth.json');
+    await writeFile(podmanFile, JSON.stringify(payload), { mode: 0o600 });
+    const r = await credkit(['convert', secret, '--to', 'secret', '--registry', 'quay.io/organization', '-o', out]);
+    expectNoSecrets('convert a pull secret --registry quay.io/organization', [r], [...SECRETS, 'fake-slash-pw']);
+    expect(r.code, r.stderr).to.equal(0);
+    // "quay.io/org/" is "/org/" to kubelet: not a prefix of /organization/….
+    expect(Object.keys(decodePullSecret(await readFile(out, 'utf8')).payload.auths ?? {})).to.deep.equal(['quay.io/org']);
+    // To a pull secret from podman's file, the keys become kubelet's: the same selection.
+    const toSecret = await credkit(['convert', podmanFile, '--to', 'secret', '--registry', 'quay.io/organization', '-o', out]);
+    expect(toSecret.code, toSecret.stderr).to.equal(0);
+    expect(Object.keys(decodePullSecret(await readFile(out, 'utf8')).payload.auths ?? {})).to.deep.equal(['quay.io/org']);
+    // podman reads neither key for quay.io/organization (it compares whole path components).
+    const podman = await credkit(['convert', podmanFile, '--to', 'podman', '--registry', 'quay.io/organization', '-o', out]);
+    expect([podman.code, podman.stderr]).to.deep.equal([1, `credkit: --registry quay.io/organization selects nothing: no key or credHelpers route of ${podmanFile} is for it\n`]);
+  });
+
   it('a --registry that selects nothing is an error naming it; nothing is written', async () => {
     for (const [command, args] of [
       ['convert', ['--to', 'docker']],

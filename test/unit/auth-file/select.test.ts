@@ -102,10 +102,13 @@ describe('selecting registries (--registry)', () => {
       ['quay.io/org', 'quay.io/org/app', true],
       ['quay.io/org', 'quay.io/org/', true],
       ['quay.io/org', 'quay.io/organization', false],
+      // kubelet's string prefix is not docker's or podman's (they compare whole segments).
+      ['quay.io/organization', 'quay.io/org', false],
       ['quay.io/org', 'quay.io/other', false],
       ['quay.io/org/app', 'quay.io/org', true],
       ['quay.io/org/app', 'quay.io/org/app/sub', true],
       ['quay.io/org/app', 'quay.io/org/application', false],
+      ['quay.io/org/application', 'quay.io/org/app', false],
       // docker and podman drop the path of a scheme key: it is all of quay.io to them.
       ['quay.io/other', 'https://quay.io/org', true],
       ['docker.io', 'https://index.docker.io/v1/', true],
@@ -140,6 +143,14 @@ describe('selecting registries (--registry)', () => {
       ['ecr.example.com', '[.example.com', false],
       ['quay.io', 'quay.io', true],
       ['quay.io/org', 'quay.io/organization', false],
+      // The key's path as a plain string prefix of the image's (kubernetes#102472).
+      ['quay.io/organization', 'quay.io/org', true],
+      ['quay.io/organization/app', 'quay.io/org', true],
+      ['quay.io/org/application', 'quay.io/org/app', true],
+      ['foo.example.com/organization', '*.example.com/org', true],
+      ['quay.io/organization', 'quay.io/org/', false],
+      ['quay.io/organization', 'quay.io/organizations', false],
+      ['quay.io/org', 'quay.io/orgz', false],
     ];
     for (const [selector, key, want] of table) {
       it(`${selector} ${want ? 'selects' : 'does not select'} ${key}`, () => {
