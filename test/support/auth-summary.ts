@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { parseAuthText } from '../../src/auth-file/read.js';
 import { parseRegistryKey } from '../../src/registry.js';
 import { FIXTURES } from './sandbox.js';
+import type { CredentialResolver, ResolvedCredential } from '../../src/auth-file/materialize.js';
 
 /** What a credential file means, independent of its format. */
 export interface AuthSummary {
@@ -38,4 +39,14 @@ export function summarize(text: string, source = 'input'): AuthSummary {
 /** The text of a fixture file. */
 export function fixture(path: string): string {
   return readFileSync(join(FIXTURES, path), 'utf8');
+}
+
+/** An in-memory set of helpers for materialising: helper name → server URL → credential; records every call. */
+export function memoryResolver(helpers: Record<string, Record<string, ResolvedCredential>>): { resolve: CredentialResolver; calls: string[] } {
+  const calls: string[] = [];
+  const resolve: CredentialResolver = async (helper, url) => {
+    calls.push(`${helper} ${url}`);
+    return helpers[helper]?.[url];
+  };
+  return { resolve, calls };
 }

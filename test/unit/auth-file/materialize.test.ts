@@ -1,20 +1,11 @@
 import { expect } from 'chai';
 import { convertAuth } from '../../../src/auth-file/convert.js';
 import { materialize, pendingLookups } from '../../../src/auth-file/materialize.js';
-import type { CredentialResolver, ResolvedCredential } from '../../../src/auth-file/materialize.js';
+import type { CredentialResolver } from '../../../src/auth-file/materialize.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { HelperError } from '../../../src/errors.js';
-import { fixture, summarize } from '../../support/auth-summary.js';
+import { fixture, memoryResolver, summarize } from '../../support/auth-summary.js';
 
-/** An in-memory set of helpers: helper name → server URL → credential; records every call. */
-function memoryResolver(helpers: Record<string, Record<string, ResolvedCredential>>) {
-  const calls: string[] = [];
-  const resolve: CredentialResolver = async (helper, url) => {
-    calls.push(`${helper} ${url}`);
-    return helpers[helper]?.[url];
-  };
-  return { resolve, calls };
-}
 
 const stubs = () => parseAuthText(fixture('docker-config/credsstore-stubs.json'), 'config.json').files[0]!;
 

@@ -2,7 +2,8 @@ import { expect } from 'chai';
 import { convertAuth, convertAuthSync } from '../../../src/auth-file/convert.js';
 import type { ConvertInput } from '../../../src/auth-file/convert.js';
 import { assertHelpersRunnable } from '../../../src/auth-file/materialize.js';
-import type { CredentialResolver, ResolvedCredential } from '../../../src/auth-file/materialize.js';
+import type { CredentialResolver } from '../../../src/auth-file/materialize.js';
+import { memoryResolver } from '../../support/auth-summary.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { parseRegistrySelector, selectsKey } from '../../../src/auth-file/select.js';
 import { HelperError, NotFoundError, UsageError } from '../../../src/errors.js';
@@ -25,14 +26,6 @@ const CONFIG = JSON.stringify({
 });
 const input = (text = CONFIG, source = 'config.json'): ConvertInput => ({ text, source });
 
-function memoryResolver(helpers: Record<string, Record<string, ResolvedCredential>>) {
-  const calls: string[] = [];
-  const resolve: CredentialResolver = async (helper, url) => {
-    calls.push(`${helper} ${url}`);
-    return helpers[helper]?.[url];
-  };
-  return { resolve, calls };
-}
 
 /** The keys each `--registry` value selects from CONFIG, as written. */
 function selected(...registries: string[]): string[] {
