@@ -37,6 +37,10 @@ export interface ConvertOptions {
   from?: AuthFormat;
   /** Secret type for `to: 'secret'` (default dockerconfigjson). */
   secretType?: PullSecretType;
+  /**
+   * Name of the written Secret. Default: the input Secret's (merging, the one input Secret's, or
+   * the name several share), else `regcred`; the namespace, labels and annotations follow it.
+   */
   name?: string;
   namespace?: string;
   /** Secret manifests as YAML (default) or JSON. */
@@ -241,6 +245,8 @@ interface ConversionPlan {
   perSecret: boolean;
   /** The sources of the files read as a podman auth.json. */
   readAsPodman: Set<string>;
+  /** The input Secret a single written Secret takes its name, namespace, labels and annotations from. */
+  base?: PullSecret | undefined;
 }
 
 /** Parses and checks every input; nothing is asked of a helper before all of them are usable. */
@@ -285,7 +291,38 @@ function planConversion(parsed: ParsedInput[], options: ConvertOptions, result: 
   }
   const merged = mergeAuthFiles(files, options.policy ?? 'fail', only?.format ?? 'docker');
   collectDuplicates(result, merged);
-  return { result, jobs: [{ file: merged.file }], only, perSecret: false, readAsPodman };
+  const base = only !== undefined ? only.secrets?.secrets[0] : options.to === 'secret' ? mergedSecretBase(parsed, options, result) : undefined;
+  return { result, jobs: [{ file: merged.file }], only, perSecret: false, readAsPodman, base };
+}
+
+/**
+ * Merging into one Secret: the input Secret whose metadata it keeps. "Add a registry to the pull
+ * secret" (`merge pull-secret.yaml extra.json --to secret`) must give back that Secret, in its
+ * namespace, not a new `regcred` in whatever namespace kubectl applies it to. With one input
+ * Secret, it is that one; with several, the first, when all share a name and namespace (labels
+ * and annotations only when those agree too). Secrets that disagree give none, with a note.
+ */
+function mergedSecretBase(parsed: readonly ParsedInput[], options: ConvertOptions, result: ConvertResult): PullSecret | undefined {
+  const secrets: PullSecret[] = [];
+  for (const p of parsed) for (const s of p.secrets?.secrets ?? []) secrets.push(s);
+  const [first] = secrets;
+  if (first === undefined) return undefined;
+  if (secrets.every((s) => s.name === first.name && s.namespace === first.namespace)) {
+    const same = (pick: (s: PullSecret) => unknown) => secrets.every((s) => JSON.stringify(pick(s)) === JSON.stringify(pick(first)));
+    const base: PullSecret = { ...first };
+    if (!same((s) => s.labels)) delete base.labels;
+    if (!same((s) => s.annotations)) delete base.annotations;
+    return base;
+  }
+  if (options.name === undefined) {
+    const named = [...new Set(secrets.map((s) => `${s.namespace !== undefined ? `${s.namespace}/` : ''}${s.name ?? '(no name)'}`))].join(', ');
+    result.notes.push({
+      file: `Secret ${DEFAULT_SECRET_NAME}`,
+      key: 'metadata',
+      message: `the inputs are several Secrets (${named}), so the merged one is named ${DEFAULT_SECRET_NAME}${options.namespace === undefined ? ', in no namespace' : ''}: give ${options.cliFlags ? '--name (and --namespace)' : 'name (and namespace)'} for the one you mean`,
+    });
+  }
+  return undefined;
 }
 
 /** The note for a Secret of another type read past ({@link SkippedSecret}). */
@@ -386,7 +423,7 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       result.text = serializeDockercfg(file);
       break;
     case 'secret': {
-      const from = only?.secrets?.secrets[0];
+      const from = plan.base;
       const secret: PullSecret = { type: secretType, file, name: options.name ?? from?.name ?? DEFAULT_SECRET_NAME };
       const namespace = options.namespace ?? from?.namespace;
       if (namespace !== undefined) secret.namespace = namespace;

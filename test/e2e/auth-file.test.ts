@@ -406,6 +406,32 @@ describe('e2e: credkit auth files', function () {
     }
   });
 
+  it('merge --to secret adding registries to a pull secret gives back that Secret (name, namespace, labels), not a new regcred; Secrets that disagree get regcred and a note', async () => {
+    const payload = (auths: object) => Buffer.from(JSON.stringify({ auths })).toString('base64');
+    const pull = join(sb.home, 'pull-secret.yaml');
+    await writeFile(
+      pull,
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: pull-secret\n  namespace: openshift-config\n  labels:\n    team: platform\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${payload({ 'quay.io': { auth: Buffer.from('a:fake-q').toString('base64') } })}\n`,
+    );
+    const extra = join(sb.home, 'extra.json');
+    await writeFile(extra, JSON.stringify({ auths: { 'registry.example.com': { auth: Buffer.from('b:fake-r').toString('base64') } } }));
+    for (const inputs of [[pull, extra], [extra, pull]]) {
+      const r = await sb.credkit(['merge', ...inputs, '--to', 'secret', '--format', 'json']);
+      expect([r.code, r.stderr]).to.deep.equal([0, '']);
+      const secret = JSON.parse(r.stdout) as { metadata: object; data: Record<string, string> };
+      expect(secret.metadata).to.deep.equal({ name: 'pull-secret', namespace: 'openshift-config', labels: { team: 'platform' } });
+      expect(Object.keys(summarize(r.stdout).entries).sort()).to.deep.equal(['quay.io', 'registry.example.com']);
+    }
+    const named = await sb.credkit(['merge', pull, extra, '--to', 'secret', '--format', 'json', '--name', 'other', '--namespace', 'ci']);
+    expect((JSON.parse(named.stdout) as { metadata: object }).metadata).to.deep.include({ name: 'other', namespace: 'ci' });
+    const second = join(sb.home, 'second.yaml');
+    await writeFile(second, `apiVersion: v1\nkind: Secret\nmetadata:\n  name: robot\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${payload({ 'ghcr.io': { auth: Buffer.from('c:fake-g').toString('base64') } })}\n`);
+    const two = await sb.credkit(['merge', pull, second, '--to', 'secret', '--format', 'json']);
+    expect(two.code, two.stderr).to.equal(0);
+    expect((JSON.parse(two.stdout) as { metadata: object }).metadata).to.deep.equal({ name: 'regcred' });
+    expect(two.stderr).to.equal('credkit: Secret regcred: key "metadata": the inputs are several Secrets (openshift-config/pull-secret, robot), so the merged one is named regcred, in no namespace: give --name (and --namespace) for the one you mean\n');
+  });
+
   it('merge: top-level settings that differ are conflicts too (reported; --fail-on-conflict refuses)', async () => {
     const a = join(sb.home, 'a.json');
     const b = join(sb.home, 'b.json');
