@@ -42,5 +42,7 @@ const USERINFO = /(^|[\s"'(=]|[a-z][a-z0-9+.-]*:\/\/)([^\s"'/@:]*):([^\s"'/@]+)@
  * the password on the terminal (and in CI logs).
  */
 export function maskUserinfo(text: string): string {
+  // Every line credkit prints for people passes here (a listing of 100,000 keys included).
+  if (!text.includes('@')) return text;
   return text.replace(USERINFO, '$1$2:********@');
 }
