@@ -19,18 +19,25 @@ const common = {
   logLevel: 'warning',
 };
 
-/** In the main bundle, `import('./keychain.js')` from the store registry loads dist/helper-keychain.cjs. */
+/**
+ * In the main bundle, `import('./keychain.js')` from the store registry loads dist/helper-keychain.cjs,
+ * and the routing of `[routes]` (src/stores/routed.ts) is dist/helper-routed.cjs, read only when
+ * config.ini has routes. That bundle opens its stores through the same backend bundles.
+ */
 const splitBackends = {
   name: 'split-backends',
   setup(b) {
     b.onResolve({ filter: new RegExp(`^\\./(${SEPARATE.join('|')})\\.js$`) }, (args) =>
       args.importer.endsWith('/stores/registry.js') ? { path: `./helper-${args.path.slice(2, -3)}.cjs`, external: true } : undefined,
     );
+    b.onResolve({ filter: /^\.\.\/stores\/routed\.js$/ }, (args) => (args.importer.endsWith('/helper/main.js') ? { path: './helper-routed.cjs', external: true } : undefined));
   },
 };
 
 await build({ ...common, entryPoints: ['dist/src/helper/main.js'], outfile: 'dist/helper.cjs', plugins: [splitBackends] });
-await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length);
+await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length + 1);
+await build({ ...common, entryPoints: ['dist/src/stores/routed.js'], outfile: 'dist/helper-routed.cjs', plugins: [splitBackends] });
+await requireInsteadOfImport('dist/helper-routed.cjs', SEPARATE.length);
 await Promise.all(
   SEPARATE.map(async (name) => {
     await build({ ...common, entryPoints: [`dist/src/stores/${name}.js`], outfile: `dist/helper-${name}.cjs` });

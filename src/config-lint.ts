@@ -9,10 +9,10 @@
  */
 import { readFileSync } from 'node:fs';
 import type { Host } from './io.js';
-import { CONFIG_KEYS, configPath } from './config.js';
+import { CONFIG_KEYS, FREE_FORM_SECTIONS, configPath } from './config.js';
 
 /** Why a line was reported. */
-export type ConfigProblem = 'unknown-section' | 'unknown-key' | 'broken-line';
+export type ConfigProblem = 'unknown-section' | 'unknown-key' | 'broken-line' | 'duplicate-key';
 
 /** One line of config.ini that credkit ignores. */
 export interface ConfigWarning {
@@ -69,6 +69,8 @@ export function lintConfigText(text: string, path: string): ConfigWarning[] {
   const out: ConfigWarning[] = [];
   let section = '';
   let sectionKnown = true;
+  // Where each key was first seen, by section: `ini` keeps only the last value of a repeated key.
+  const seen = new Map<string, number>();
   const lines = text.split(/\r\n|\r|\n/);
   for (const [i, line] of lines.entries()) {
     const n = i + 1;
@@ -95,7 +97,15 @@ export function lintConfigText(text: string, path: string): ConfigWarning[] {
     if (!sectionKnown) continue; // the section's own warning covers its keys
     const raw = iniName(pair[1] as string);
     const key = raw.length > 2 && raw.endsWith('[]') ? raw.slice(0, -2) : raw;
-    if ((CONFIG_KEYS[section] ?? []).includes(key)) continue;
+    const accepted = (CONFIG_KEYS[section] ?? []).includes(key) || FREE_FORM_SECTIONS.has(section);
+    if (accepted && key === raw) {
+      // `key[]` lines build a list on purpose; any other repeated key loses every value but the last.
+      const id = `${section}\u0000${key}`;
+      const first = seen.get(id);
+      if (first === undefined) seen.set(id, n);
+      else out.push({ problem: 'duplicate-key', path, line: n, section, key, message: `line ${n}: "${key}" ${where(section)} is also on line ${first}; credkit uses only the last one` });
+    }
+    if (accepted) continue;
     const elsewhere = Object.entries(CONFIG_KEYS).find(([s, keys]) => s !== section && keys.includes(key))?.[0];
     const hint = elsewhere !== undefined ? `"${key}" belongs ${where(elsewhere)}` : known(section);
     out.push({ problem: 'unknown-key', path, line: n, section, key, message: `line ${n}: unknown key "${key}" ${where(section)}; credkit ignores it${hint ? ` (${hint})` : ''}` });

@@ -13,6 +13,8 @@
  * prefix = docker-credential-helpers
  * [helpers]
  * timeout = 30           ; seconds for calls to other docker-credential-* helpers
+ * [routes]               ; registry host pattern = store, for hosts not kept in `backend`
+ * *.dkr.ecr.*.amazonaws.com = helper:ecr-login
  * ```
  */
 import { readFileSync } from 'node:fs';
@@ -27,7 +29,17 @@ export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
   keychain: ['service'],
   pass: ['prefix'],
   helpers: ['timeout'],
+  routes: [],
 };
+
+/** Sections whose keys are the user's own (`[routes]`: host patterns), so config lint takes any key there. */
+export const FREE_FORM_SECTIONS: ReadonlySet<string> = new Set(['routes']);
+
+/** One line of `[routes]` as written: which registry hosts go to which store (src/stores/routes.ts checks it). */
+export interface RouteSetting {
+  pattern: string;
+  store: string;
+}
 
 /** The settings credkit's backends read. */
 export interface CredkitConfig {
@@ -37,6 +49,11 @@ export interface CredkitConfig {
   keychainService: string;
   passPrefix: string;
   helperTimeoutMs: number;
+  /**
+   * `[routes]` in file order, not yet checked: only the helper calls and commands that open a
+   * store check them (src/stores/routes.ts), so that a mistake there is reported, not ignored.
+   */
+  routes: readonly RouteSetting[];
   /** Where the settings came from, for `doctor`-style reports. */
   source: string | undefined;
 }
@@ -88,6 +105,16 @@ function storeFilePath(host: Host, configFile: string, fromIni: string | undefin
   return fromIni === undefined ? undefined : resolve(dirname(configFile), expandHome(fromIni, host));
 }
 
+/**
+ * `[routes]` as `ini` parsed it: in file order (a repeated pattern keeps its first place and its
+ * last value, as `ini` does; config lint warns about it). A value `ini` read as a boolean or array
+ * is kept as text, so that the route check names it rather than credkit dropping the route.
+ */
+function readRoutes(section: IniSection | undefined): RouteSetting[] {
+  if (section === undefined) return [];
+  return Object.entries(section).map(([pattern, value]) => ({ pattern, store: typeof value === 'string' ? value.trim() : String(value) }));
+}
+
 /** Loads the configuration: environment first, then the INI file, then defaults. */
 export async function loadConfig(host: Host): Promise<CredkitConfig> {
   const path = configPath(host);
@@ -116,6 +143,7 @@ export async function loadConfig(host: Host): Promise<CredkitConfig> {
     keychainService: host.env.CREDKIT_KEYCHAIN_SERVICE || str(section('keychain'), 'service') || 'credkit',
     passPrefix: str(section('pass'), 'prefix') || 'docker-credential-helpers',
     helperTimeoutMs: timeoutSeconds * 1000,
+    routes: readRoutes(section('routes')),
     source: ini ? path : undefined,
   };
 }

@@ -7,10 +7,13 @@
  * after another (keys of one secret filed under one keyring key in Go map order: see randomOrderOf). Only when nothing matched does a Docker Hub image fall back to `index.docker.io`.
  */
 import { parseRegistryKey } from '../registry.js';
+import { globMatch, hostMatches, splitHostPort } from '../host-pattern.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub } from './model.js';
 import type { ClientExplanation, FileStep, LookupInput, RandomOrder, ResolvedCredential, ShadowedEntry } from './lookup.js';
 import { hasCredential, makeCredential, quoteKey } from './lookup.js';
+
+export { globMatch, hostMatches };
 
 const TITLE = 'kubelet (imagePullSecrets)';
 const HUB_FALLBACK_KEY = 'index.docker.io';
@@ -85,24 +88,6 @@ export function kubeletKey(raw: string): string | undefined {
 }
 
 /**
- * kubelet's `SplitURL`: Go's `net.SplitHostPort`, and on its error (no port, or an IPv6 address
- * without brackets) the whole text as the host with no port. So `[::1]:5000` is host `::1`, port
- * 5000, while `[::1]` keeps its brackets (and, as a glob, never matches itself: `[::1]` is a
- * character class).
- */
-function splitHostPort(hostPort: string): { host: string; port: string } {
-  const whole = { host: hostPort, port: '' };
-  if (hostPort.startsWith('[')) {
-    const end = hostPort.indexOf(']');
-    if (end < 0 || hostPort[end + 1] !== ':' || hostPort.includes('[', 1) || hostPort.includes(']', end + 1)) return whole;
-    return { host: hostPort.slice(1, end), port: hostPort.slice(end + 2) };
-  }
-  const colon = hostPort.indexOf(':');
-  if (colon < 0 || hostPort.indexOf(':', colon + 1) >= 0 || hostPort.includes('[') || hostPort.includes(']')) return whole;
-  return { host: hostPort.slice(0, colon), port: hostPort.slice(colon + 1) };
-}
-
-/**
  * A keyring key (or the image) as `URLsMatchStr` sees it: kubelet parses it once more with
  * url.Parse("https://" + key), so a key whose decoded path holds `%` is decoded a second time
  * (`quay.io/a%2561` matches as path `/aa`), one holding `?` or `#` is cut there (`quay.io/a%3Fb`
@@ -111,35 +96,6 @@ function splitHostPort(hostPort: string): { host: string; port: string } {
 function matchForm(key: string): { hostPort: string; path: string } | undefined {
   const parsed = goParseURL(`https://${key}`);
   return parsed === undefined ? undefined : { hostPort: parsed.host, path: parsed.path };
-}
-
-/** Go's `filepath.Match` for one host label (no separators); a malformed pattern never matches. */
-export function globMatch(pattern: string, text: string): boolean {
-  let re = '^';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i] as string;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '\\') {
-      const next = pattern[++i];
-      if (next === undefined) return false;
-      re += next.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-    } else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) return false;
-      let body = pattern.slice(i + 1, end);
-      const negate = body.startsWith('^');
-      if (negate) body = body.slice(1);
-      if (body === '') return false;
-      re += `[${negate ? '^' : ''}${body.replace(/[\]\\^]/g, '\\$&')}]`;
-      i = end;
-    } else re += c.replace(/[.*+?^${}()|[\]\\/-]/g, '\\$&');
-  }
-  try {
-    return new RegExp(`${re}$`, 's').test(text);
-  } catch {
-    return false;
-  }
 }
 
 /**
@@ -159,19 +115,6 @@ export function compareGoStrings(a: string, b: string): number {
   }
   // One ran out: the shorter (a prefix of the other) comes first.
   return (i < a.length ? 1 : 0) - (j < b.length ? 1 : 0);
-}
-
-/**
- * True when kubelet's `URLsMatch` takes a key's `host[:port]` for the image's: the same port (or
- * none), as many labels, and each label of the key glob-matching the image's (`*.example.com`).
- */
-export function hostMatches(keyHostPort: string, targetHostPort: string): boolean {
-  const kh = splitHostPort(keyHostPort);
-  const th = splitHostPort(targetHostPort);
-  if (kh.port !== th.port) return false;
-  const kl = kh.host.split('.');
-  const tl = th.host.split('.');
-  return kl.length === tl.length && kl.every((label, i) => globMatch(label, tl[i] as string));
 }
 
 /** Why a keyring key does not match the target, or undefined when it matches (`URLsMatch`). */

@@ -18,12 +18,14 @@ import type { DoctorProbes } from './probes.js';
 import type { DoctorFinding, DoctorReport } from './report.js';
 import { countLevels, displayPath } from './report.js';
 import { checkStores } from './store-checks.js';
+import { checkRoutes } from './route-checks.js';
 
 /** How to fix each kind of config.ini line credkit ignores. */
 const CONFIG_FIX: Readonly<Record<ConfigProblem, string>> = {
   'unknown-section': 'correct the section name, or remove the section',
   'unknown-key': 'correct the key, or remove the line',
   'broken-line': 'correct the line, or remove it',
+  'duplicate-key': 'keep one line for the key (the value credkit should use)',
 };
 
 /** The longest doctor waits for one helper's `list`, whatever credkit's helper timeout is. */
@@ -56,7 +58,8 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
     checkHelpers(uses, host, probes, { wsl, callHelpers: options.callHelpers ?? true, timeoutMs }),
     checkAuthEnvironment(host, probes),
   ]);
-  findings.push(...stores.findings, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
+  const routes = config ? await checkRoutes(config, probes, stores.autoBackend) : [];
+  findings.push(...stores.findings, ...routes, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
   const docker = await dockerView(files, helpers.listings, host);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
   findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken));

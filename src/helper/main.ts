@@ -1,6 +1,7 @@
 /**
  * Entry point of `docker-credential-credkit`. Kept to what every call needs: no CLI framework,
- * and the chosen backend is the only one loaded (and only for verbs that touch a store).
+ * and the chosen backend is the only one loaded (and only for verbs that touch a store); with
+ * `[routes]`, the store the server URL is routed to.
  */
 import { basename } from 'node:path';
 import { serve } from './protocol.js';
@@ -28,7 +29,13 @@ export async function main(packageRoot: string): Promise<void> {
     stderr: (text) => writeAll(2, text),
   };
   const out: string[] = [];
-  const code = await serve(process.argv.slice(2), async () => openConfiguredStore(await loadConfig(host), host), {
+  const openStore = async () => {
+    const config = await loadConfig(host);
+    // Without [routes] the routing code is not even loaded (dist/helper-routed.cjs).
+    if (config.routes.length === 0) return openConfiguredStore(config, host);
+    return (await import('../stores/routed.js')).openRoutedStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
+  };
+  const code = await serve(process.argv.slice(2), openStore, {
     programName,
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
     readStdin: async () => decodeUTF8AsGo(await readStdinBytes()),

@@ -106,7 +106,7 @@ describe('e2e: credkit doctor', function () {
         ['warn', 'config-unknown-key', `credkit's config ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback)`],
         ['warn', 'config-broken-line', `credkit's config ${file}: line 3: starts with "[" but is not a section header (one is "[name]" alone on its line, from its first column); credkit ignores it, and the keys after it stay at the top level`],
         ['warn', 'config-unknown-key', `credkit's config ${file}: line 4: unknown key "path" at the top level; credkit ignores it ("path" belongs in [file])`],
-        ['warn', 'config-unknown-section', `credkit's config ${file}: line 5: unknown section [helper]; credkit ignores it and every key in it (known sections: [file], [keychain], [pass], [helpers])`],
+        ['warn', 'config-unknown-section', `credkit's config ${file}: line 5: unknown section [helper]; credkit ignores it and every key in it (known sections: [file], [keychain], [pass], [helpers], [routes])`],
         ['warn', 'config-unknown-key', `credkit's config ${file}: line 9: unknown key "service" in [pass]; credkit ignores it ("service" belongs in [keychain])`],
         ['warn', 'config-broken-line', `credkit's config ${file}: line 10 (in [pass]): not "key = value"; credkit ignores it`],
       ]);

@@ -24,6 +24,12 @@ describe('config.ini lint', () => {
     ]);
   });
 
+  it('[routes] takes any key; a key written twice in a section is reported where it repeats (key[] excepted)', () => {
+    expect(lint('[routes]\n*.dkr.ecr.*.amazonaws.com = helper:ecr-login\nghcr.io = pass\nregistry.example.com:5000 = file\n')).to.deep.equal([]);
+    expect(lint('backend = file\n[routes]\nghcr.io = pass\nquay.io = file\nghcr.io = file\n[file]\npath[] = a\npath[] = b\n')).to.deep.equal(['duplicate-key 5 [routes] ghcr.io']);
+    expect(lint('backend = file\nbackend = pass\n')).to.deep.equal(['duplicate-key 2 [] backend']);
+  });
+
   it('never quotes a value', () => {
     const text = lintConfigText('backnd = fake-value-1\n[pass]\nfake-value-2\n', 'config.ini').map((w) => w.message).join('\n');
     expect(text.includes('fake-value'), 'a value was quoted').to.equal(false);

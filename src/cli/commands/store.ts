@@ -24,15 +24,18 @@ interface StoreArgs {
   [key: string]: unknown;
 }
 
+/** The store named by --backend; without it, the helper's: the configured backend and its [routes]. */
 async function open(ctx: CommandContext, args: StoreArgs) {
   const config = await loadConfig(ctx.io);
-  return openConfiguredStore(config, ctx.io, args.backend ?? config.backend);
+  if (args.backend !== undefined || config.routes.length === 0) return openConfiguredStore(config, ctx.io, args.backend ?? config.backend);
+  const { openRoutedStore } = await import('../../stores/routed.js');
+  return openRoutedStore(config, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
 }
 
 /** `credkit store …`. */
 export function storeCommand(ctx: CommandContext): CommandModule<object, StoreArgs> {
   const backendOption = (y: Argv<object>) =>
-    y.option('backend', { type: 'string', describe: 'backend to use (default: CREDKIT_BACKEND, config.ini, else auto)' });
+    y.option('backend', { type: 'string', describe: 'backend to use, bypassing [routes] (default: as the helper: CREDKIT_BACKEND, config.ini, else auto, with config.ini [routes])' });
   return {
     command: 'store [action]',
     describe: "Use credkit's credential stores directly (list, get, erase, store, backends)",
@@ -120,8 +123,9 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
               const problem = await mod.checkAvailable(config, ctx.io);
               rows.push({ name, usable: problem === undefined, problem, description: mod.description });
             }
-            if (args.json) return printJSON(ctx, { configured: config.backend, fallback: config.fallback ?? null, backends: rows });
+            if (args.json) return printJSON(ctx, { configured: config.backend, fallback: config.fallback ?? null, routes: config.routes, backends: rows });
             say(ctx, `configured: ${config.backend}${config.fallback ? ` (fallback: ${config.fallback})` : ''}`);
+            for (const r of config.routes) say(ctx, `route:      ${cell(r.pattern)} -> ${cell(r.store)}`);
             for (const r of rows) say(ctx, `${r.usable ? 'ok ' : 'no '} ${r.name.padEnd(9)} ${r.usable ? r.description : r.problem}`);
           },
         })

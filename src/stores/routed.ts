@@ -1,0 +1,99 @@
+/**
+ * The store `docker-credential-credkit` (and `credkit store` without `--backend`) uses when
+ * config.ini has `[routes]`: each call goes to the store its server URL's host is routed to, the
+ * rest to the configured backend. Each store is opened only when a call needs it, so a `get`
+ * loads one backend, as without routes.
+ *
+ * `list` is the union. docker calls it only to gather every credential (the classic builder's
+ * `GetAllCredentials`, then a `get` per key), and ignores that call's error, so a failing list
+ * would send a build no credential at all: a routed store that fails is left out with a warning
+ * on stderr (stdout is the protocol), as docker itself does for a failing `credHelpers` helper.
+ * The configured backend failing is still an error, as it was before routes. Each store lists
+ * only the keys routed to it: a key routed elsewhere would be asked of the other store by `get`.
+ */
+import type { CredkitConfig } from '../config.js';
+import type { Host } from '../io.js';
+import type { CredentialStore, StoredCredential } from './store.js';
+import { ParseError, messageOf } from '../errors.js';
+import { openConfiguredStore } from './registry.js';
+import { findRoute, parseRoutes, type Route } from './routes.js';
+
+/** A CredentialStore that sends each server URL to its routed store. */
+export class RoutedStore implements CredentialStore {
+  readonly name: string;
+  private readonly opened = new Map<string, Promise<CredentialStore>>();
+
+  constructor(
+    private readonly routes: readonly Route[],
+    private readonly defaultStore: string,
+    private readonly openStore: (name: string) => Promise<CredentialStore>,
+    private readonly warn: (text: string) => void,
+  ) {
+    this.name = defaultStore;
+  }
+
+  /** The name of the store `serverURL` goes to. */
+  storeFor(serverURL: string): string {
+    return findRoute(this.routes, serverURL)?.store ?? this.defaultStore;
+  }
+
+  private open(name: string): Promise<CredentialStore> {
+    let store = this.opened.get(name);
+    if (store === undefined) {
+      store = this.openStore(name);
+      this.opened.set(name, store);
+    }
+    return store;
+  }
+
+  async add(credential: StoredCredential): Promise<void> {
+    return (await this.open(this.storeFor(credential.serverURL))).add(credential);
+  }
+
+  async get(serverURL: string): Promise<StoredCredential | undefined> {
+    return (await this.open(this.storeFor(serverURL))).get(serverURL);
+  }
+
+  async delete(serverURL: string): Promise<boolean> {
+    return (await this.open(this.storeFor(serverURL))).delete(serverURL);
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const names = [...new Set([this.defaultStore, ...this.routes.map((r) => r.store)])];
+    // In parallel: a slow helper's list should cost the slowest store's time, not the sum.
+    const listed = await Promise.allSettled(names.map(async (name) => (await this.open(name)).list()));
+    const out = new Map<string, string>();
+    for (const [i, result] of listed.entries()) {
+      const name = names[i] as string;
+      if (result.status === 'rejected') {
+        if (name === this.defaultStore) throw result.reason;
+        const patterns = this.routes.filter((r) => r.store === name).map((r) => r.pattern).join(', ');
+        this.warn(`warning: list left out the credentials of ${patterns} (routed to ${name}): ${messageOf(result.reason)}`);
+        continue;
+      }
+      const elsewhere: string[] = [];
+      for (const [key, username] of result.value) {
+        if (this.storeFor(key) === name) out.set(key, username);
+        else elsewhere.push(key);
+      }
+      if (elsewhere.length > 0) {
+        this.warn(
+          `warning: ${name} holds ${elsewhere.length === 1 ? 'a credential' : `${elsewhere.length} credentials`} that [routes] sends to another store, so docker never gets ${elsewhere.length === 1 ? 'it' : 'them'} and list leaves ${elsewhere.length === 1 ? 'it' : 'them'} out: ${elsewhere.sort().join(', ')} (see credkit store list --backend ${name})`,
+        );
+      }
+    }
+    return out;
+  }
+}
+
+/**
+ * Opens credkit's configured store with its routes (config.routes must not be empty). A route
+ * credkit cannot use is a ParseError naming it: ignoring it would put a registry's credentials in
+ * another store than the one the user chose. `warn` gets one line without a prefix.
+ */
+export function openRoutedStore(config: CredkitConfig, host: Host, warn: (text: string) => void): RoutedStore {
+  const { routes, problems } = parseRoutes(config.routes);
+  const first = problems[0];
+  if (first !== undefined) throw new ParseError(first.message, { file: config.source, key: `[routes] ${first.pattern}` });
+  return new RoutedStore(routes, config.backend, (name) => openConfiguredStore(config, host, name), warn);
+}

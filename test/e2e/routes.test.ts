@@ -1,0 +1,138 @@
+/**
+ * `[routes]` with the real docker CLI: `"credsStore": "credkit"`, one registry pattern routed to
+ * the real docker-credential-pass (a throwaway GnuPG key and password store), everything else in
+ * credkit's file backend. login, pull and logout must each reach the store the host is routed to.
+ */
+import { expect } from 'chai';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
+import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+
+const ROUTED = 'team.pass.example.test';
+const PLAIN = 'registry.example.test';
+const ROUTED_PASSWORD = 'fake-routed-password';
+const PLAIN_PASSWORD = 'fake-plain-password';
+
+function expectNoSecret(r: RunResult, what: string): void {
+  const out = r.stdout + r.stderr;
+  expect(out.includes(ROUTED_PASSWORD) || out.includes(PLAIN_PASSWORD), `${what} printed a secret`).to.equal(false);
+}
+
+describe('e2e: [routes] with the docker CLI and docker-credential-pass', function () {
+  let pass: RealBackend;
+  let engine: FakeEngine;
+  let sb: Sandbox;
+  let configPath: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker', 'docker-credential-pass', 'pass', 'gpg']);
+    pass = await startPassStore();
+  });
+  after(async () => pass?.stop());
+  makeDockerSandboxPerTest(() => ({ ...pass.env }), async (docker) => {
+    ({ engine, sb, configPath } = docker);
+    await putHelperOnPath(sb);
+    await writeFile(configPath, JSON.stringify({ credsStore: 'credkit' }), { mode: 0o600 });
+    await writeRoutes('*.pass.example.test = helper:pass\n');
+  });
+
+  const writeRoutes = async (routes: string) => {
+    const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'config.ini'), `backend = file\n[routes]\n${routes}`);
+  };
+  const docker = (args: readonly string[], input = '') => run('docker', args, { input, env: sb.env });
+  const listOf = async (backend: string) => {
+    const r = await sb.credkit(['store', 'list', '--backend', backend, '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    return JSON.parse(r.stdout) as Record<string, string>;
+  };
+  const lastPullAuth = () => {
+    const pull = engine.pulls.at(-1);
+    return pull?.registryAuth ? decodeRegistryAuth(pull.registryAuth) : {};
+  };
+
+  it('docker login stores each registry where it is routed, pull sends it, logout erases it there', async () => {
+    let r = await docker(['login', '--username', 'alice', '--password-stdin', ROUTED], `${ROUTED_PASSWORD}\n`);
+    expectNoSecret(r, 'docker login');
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    r = await docker(['login', '--username', 'bob', '--password-stdin', PLAIN], `${PLAIN_PASSWORD}\n`);
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    // Each in its own store, read there by the real helper and by the file backend.
+    expect(await listOf('helper:pass')).to.deep.equal({ [ROUTED]: 'alice' });
+    expect(await listOf('file')).to.deep.equal({ [PLAIN]: 'bob' });
+
+    r = await docker(['pull', `${ROUTED}/app:1`]);
+    expectNoSecret(r, 'docker pull');
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    expectAuth(lastPullAuth(), { username: 'alice', password: ROUTED_PASSWORD, serveraddress: ROUTED }, 'routed pull');
+    r = await docker(['pull', `${PLAIN}/app:1`]);
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    expectAuth(lastPullAuth(), { username: 'bob', password: PLAIN_PASSWORD, serveraddress: PLAIN }, 'plain pull');
+
+    // The helper's list is the union, as docker's GetAllCredentials reads it.
+    const list = await sb.helper('list');
+    expect(list.code, list.stdout).to.equal(0);
+    expect(JSON.parse(list.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+
+    r = await docker(['logout', ROUTED]);
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    expect(r.stderr, 'docker warned that the erase failed').to.equal('');
+    expect(await listOf('helper:pass')).to.deep.equal({});
+    expect(await listOf('file')).to.deep.equal({ [PLAIN]: 'bob' });
+  });
+
+  it('credkit store without --backend follows the routes; --backend bypasses them', async () => {
+    let r = await sb.credkit(['store', 'store', ROUTED, '-u', 'carol', '--password-stdin'], ROUTED_PASSWORD);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await listOf('helper:pass')).to.deep.equal({ [ROUTED]: 'carol' });
+    r = await sb.credkit(['store', 'store', ROUTED, '-u', 'dave', '--password-stdin', '--backend', 'file'], ROUTED_PASSWORD);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await listOf('file')).to.deep.equal({ [ROUTED]: 'dave' });
+    r = await sb.credkit(['store', 'get', ROUTED, '--json']);
+    expect((JSON.parse(r.stdout) as { username: string }).username).to.equal('carol');
+    // The file's copy is one docker never gets: list says so on stderr and leaves it out.
+    r = await sb.credkit(['store', 'list', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ [ROUTED]: 'carol' });
+    expect(r.stderr).to.match(/file holds a credential that \[routes\] sends to another store.*team\.pass\.example\.test/);
+    r = await sb.credkit(['store', 'erase', ROUTED]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(await listOf('helper:pass')).to.deep.equal({});
+  });
+
+  it('a routed helper that fails leaves list working, with a warning; a bad route fails every call, naming it', async () => {
+    await writeRoutes('*.pass.example.test = helper:pass\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\n');
+    let r = await sb.credkit(['store', 'store', PLAIN, '-u', 'bob', '--password-stdin'], PLAIN_PASSWORD);
+    expect(r.code, r.stderr).to.equal(0);
+    const list = await sb.helper('list');
+    expect(list.code, list.stdout).to.equal(0);
+    expect(JSON.parse(list.stdout)).to.deep.equal({ [PLAIN]: 'bob' });
+    expect(list.stderr).to.match(/^docker-credential-credkit: warning: list left out the credentials of \*\.dkr\.ecr\.\*\.amazonaws\.com \(routed to helper:not-installed\)/);
+
+    await writeRoutes('quay.io/org = helper:pass\n');
+    r = await sb.helper('get', PLAIN);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/key "\[routes\] quay\.io\/org": routes choose a store by registry host.*route "quay\.io" instead\n$/);
+    r = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const codes = (JSON.parse(r.stdout) as { findings: { code: string; level: string }[] }).findings.filter((f) => f.code.startsWith('route')).map((f) => `${f.level} ${f.code}`);
+    expect(codes).to.deep.equal(['error route-invalid']);
+  });
+
+  it('doctor shows each route and its store, and names a shadowed or repeated one', async () => {
+    await writeRoutes('*.pass.example.test = helper:pass\nc?.pass.example.test = file\nghcr.io = helper:credkit\nquay.io = file\nquay.io = helper:not-installed\n');
+    const r = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const found = (JSON.parse(r.stdout) as { findings: { code: string; level: string; what: string }[] }).findings
+      .filter((f) => f.code.startsWith('route') || f.code === 'config-duplicate-key')
+      .map((f) => `${f.level} ${f.code} ${f.what.replace(/^credkit's (route|config) /, '').slice(0, 40)}`);
+    expect(found).to.deep.equal([
+      'warn config-duplicate-key ~/.config/credkit/config.ini: line 7: "q',
+      'error route-invalid "ghcr.io" cannot be used: the store "hel',
+      'ok route "*.pass.example.test" sends its registri',
+      'warn route-shadowed "c?.pass.example.test" is never used: th',
+      'error route-store "quay.io" sends its registries to helper',
+    ]);
+  });
+});
