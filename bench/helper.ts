@@ -52,6 +52,11 @@ async function withBackend(start: () => Promise<RealBackend>, body: (env: Env) =
   }
 }
 
+/** A CredentialProviderRequest as kubelet writes it, for an image on `registry`. */
+function kubeletRequest(registry: string): string {
+  return `${JSON.stringify({ kind: 'CredentialProviderRequest', apiVersion: 'credentialprovider.kubelet.k8s.io/v1', image: `${registry}/team/app` })}\n`;
+}
+
 /** Runs the helper benchmarks. */
 export async function benchHelper(runs: number): Promise<void> {
   const home = await mkdtemp(join(tmpdir(), 'credkit-bench-'));
@@ -67,6 +72,8 @@ export async function benchHelper(runs: number): Promise<void> {
       floor(fileEnv),
       { name: 'credkit get (file)', ...helper('get', query), env: fileEnv, target: 1.15 },
       { name: 'credkit list (file)', ...helper('list'), env: fileEnv },
+      // What kubelet runs for a pull it has no cached credential for (docs/kubelet-provider.md).
+      { name: 'credkit-kubelet-provider (file)', argv: [node, BIN.kubeletProvider], input: kubeletRequest(query), env: fileEnv },
     ], runs));
 
     if ((await hasProgram('gnome-keyring-daemon')) && (await hasProgram('dbus-daemon'))) {

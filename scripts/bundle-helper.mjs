@@ -1,4 +1,4 @@
-// Bundles the helper's code path into CommonJS files: one file to read and no ES module graph to
+// Bundles the helper's code path (and the kubelet credential provider's) into CommonJS files: one file to read and no ES module graph to
 // link keeps `docker-credential-credkit` start-up close to `node -e 0` (see bench/).
 //
 // dist/helper.cjs holds the protocol, the configuration and the light backends (file, env). The
@@ -38,6 +38,10 @@ await build({ ...common, entryPoints: ['dist/src/helper/main.js'], outfile: 'dis
 await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length + 1);
 await build({ ...common, entryPoints: ['dist/src/stores/routed.js'], outfile: 'dist/helper-routed.cjs', plugins: [splitBackends] });
 await requireInsteadOfImport('dist/helper-routed.cjs', SEPARATE.length);
+// credkit-kubelet-provider: the same store path (and the same backend bundles), plus what it
+// needs to read kubelet's request and --from's store specs.
+await build({ ...common, entryPoints: ['dist/src/kubelet-provider/main.js'], outfile: 'dist/kubelet-provider.cjs', plugins: [splitBackends] });
+await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length);
 await Promise.all(
   SEPARATE.map(async (name) => {
     await build({ ...common, entryPoints: [`dist/src/stores/${name}.js`], outfile: `dist/helper-${name}.cjs` });

@@ -14,6 +14,7 @@ export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..',
 export const BIN = {
   credkit: join(ROOT, 'bin', 'credkit'),
   helper: join(ROOT, 'bin', 'docker-credential-credkit'),
+  kubeletProvider: join(ROOT, 'bin', 'credkit-kubelet-provider'),
 };
 /** The fixture files (auth files, secrets, fake helpers). */
 export const FIXTURES = join(ROOT, 'fixtures');

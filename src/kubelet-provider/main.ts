@@ -1,0 +1,43 @@
+/**
+ * Entry point of `credkit-kubelet-provider`, the program kubelet runs from its
+ * `--image-credential-provider-bin-dir`. Like the helper's, kept to what a run needs: no CLI
+ * framework, and only the chosen store's backend is loaded.
+ */
+import { basename } from 'node:path';
+import { serveProvider } from './serve.js';
+import { loadConfig } from '../config.js';
+import { openConfiguredStore } from '../stores/registry.js';
+import { openStoreSpec, parseStoreSpec } from '../stores/store-spec.js';
+import type { Host } from '../io.js';
+import { packageVersion } from '../version.js';
+import { readStdin, writeAll } from '../fd-io.js';
+
+/** Runs the plugin with process argv/streams and exits. The bin passes the package root (see helper/main.ts). */
+export async function main(packageRoot: string): Promise<void> {
+  const programName = basename(process.argv[1] ?? 'credkit-kubelet-provider').replace(/\.js$/, '');
+  const host: Host = {
+    env: process.env,
+    // kubelet's unit may not set HOME; node:os only then.
+    home: process.env.HOME || (await import('node:os')).homedir(),
+    platform: process.platform,
+    cwd: process.cwd(),
+    uid: process.getuid?.(),
+    // A helper:NAME's own stderr goes where ours goes: kubelet's log when the plugin fails.
+    stderr: (text) => writeAll(2, text),
+  };
+  const out: string[] = [];
+  const code = await serveProvider(process.argv.slice(2), {
+    programName,
+    version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
+    host,
+    loadConfig: () => loadConfig(host),
+    openStore: (from, config) => (from === undefined ? openConfiguredStore(config, host) : openStoreSpec(parseStoreSpec(from), config, host)),
+    readStdin,
+    stdout: (text) => out.push(text),
+    stderr: (text) => writeAll(2, text),
+  });
+  // The response goes out whole, once the run is over; then exit at once, as the helper does (a
+  // keyring call that timed out may still hold the event loop, and kubelet waits for the exit).
+  writeAll(1, out.join(''));
+  process.exit(code);
+}

@@ -1,0 +1,154 @@
+/**
+ * One run of `credkit-kubelet-provider`: kubelet's request in, one credential from a credkit store
+ * (or any docker-credential helper, or an auth file) out, as kubelet's credential provider
+ * response. The store is asked as docker asks a helper: the registry's host[:port], and
+ * `https://index.docker.io/v1/` for Docker Hub. Exit codes: 0 with a response (with or without a
+ * credential), 1 when there is none to give (stderr says why, and kubelet logs it), 2 for bad
+ * arguments (the provider's `args`).
+ */
+import type { CredkitConfig } from '../config.js';
+import type { Host } from '../io.js';
+import type { CredentialStore, StoredCredential } from '../stores/store.js';
+import type { ProviderResponse, CacheKeyType } from './protocol.js';
+import { TOKEN_USERNAME } from '../stores/store.js';
+import { formatProviderResponse, parseProviderArgs, parseProviderRequest, providerUsage, ProviderRequestError } from './protocol.js';
+import { existsSync } from 'node:fs';
+import { AuthFileStore } from '../stores/auth-file-store.js';
+import { IoError, isCredkitError, UsageError } from '../errors.js';
+import { parseImageRef } from '../image-ref.js';
+import type { ImageRef } from '../image-ref.js';
+import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
+import { maskUserinfo } from '../redact.js';
+import { BUG_REPORT_ADVICE, bugName, describeBug } from '../bug-report.js';
+
+/** What a run needs from its caller. */
+export interface ProviderIo {
+  programName: string;
+  version: () => string;
+  host: Host;
+  loadConfig(): Promise<CredkitConfig>;
+  /** Opens the store `--from` names, or credkit's configured backend when undefined. */
+  openStore(from: string | undefined, config: CredkitConfig): Promise<CredentialStore>;
+  readStdin(): Promise<string>;
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+/** The credential chosen for an image, and how far it reaches. */
+interface Found {
+  serverURL: string;
+  credential: StoredCredential;
+  /** The registry as a whole, or only a namespace or repository of it (an auth file's scoped key). */
+  scoped: boolean;
+  /** The store holds keys scoped below this registry: a per-registry cache would hand the wrong one on. */
+  registryHasScopes: boolean;
+}
+
+/** The server URL docker sends a helper for this registry (docker's `getAuthConfigKey`). */
+export function helperServerURL(ref: ImageRef): string {
+  return ref.hub ? DOCKER_HUB_KEY : ref.registry;
+}
+
+/**
+ * The credential for `ref`. A store is asked for docker's server URL exactly (no other spelling:
+ * stores do not guess). An auth file is read as kubelet and podman read keys: the longest
+ * `registry[/namespace[/repository]]` key whose path segments begin the image's, any spelling of
+ * the registry (`https://quay.io`, `docker.io` or `https://index.docker.io/v1/`); among spellings
+ * of one key, the one the file's own client writes comes first.
+ */
+async function findCredential(store: CredentialStore, ref: ImageRef): Promise<Found | undefined> {
+  const serverURL = helperServerURL(ref);
+  if (!(store instanceof AuthFileStore)) {
+    const credential = await store.get(serverURL);
+    return credential && { serverURL, credential, scoped: false, registryHasScopes: false };
+  }
+  // Named in kubelet's configuration on purpose: a missing file is a mistake to show in kubelet's
+  // log (a failed run), not "no credentials", which kubelet does not log at all.
+  if (!existsSync(store.path)) throw new IoError(`${store.path}: no such file (named by --from)`);
+  const preferred = store.keyFor(serverURL);
+  let best: { key: string; depth: number } | undefined;
+  let registryHasScopes = false;
+  for (const key of [...(await store.list()).keys()].sort()) {
+    const k = parseRegistryKey(key);
+    if (k.host !== ref.registry) continue;
+    if (k.path !== '') registryHasScopes = true;
+    if (k.path !== '' && ref.path !== k.path && !ref.path.startsWith(`${k.path}/`)) continue;
+    const depth = k.path === '' ? 0 : k.path.split('/').length;
+    if (best === undefined || depth > best.depth || (depth === best.depth && key === preferred)) best = { key, depth };
+  }
+  if (best === undefined) return undefined;
+  const credential = await store.get(best.key);
+  return credential && { serverURL: best.key, credential, scoped: best.depth > 0, registryHasScopes };
+}
+
+/**
+ * The match key for the response: what kubelet's keyring matches the image with and nothing
+ * broader. A registry-wide credential is keyed by the registry's host[:port] (`docker.io` for
+ * Docker Hub, which kubelet matches directly: `index.docker.io` would be only its fallback), no
+ * glob, no scheme. A scoped one is keyed by the image itself.
+ */
+function matchKey(ref: ImageRef, found: Found): string {
+  return found.scoped ? ref.name : ref.registry;
+}
+
+/** Runs the plugin once; returns the exit code. */
+export async function serveProvider(argv: readonly string[], io: ProviderIo): Promise<number> {
+  // One line: kubelet logs stderr with its own error, on one line.
+  const fail = (text: string): number => {
+    io.stderr(`${io.programName}: ${text.replace(/\s*\n\s*/g, ' ').trim()}\n`);
+    return 1;
+  };
+  let args;
+  try {
+    args = parseProviderArgs(argv);
+  } catch (err) {
+    if (!(err instanceof UsageError)) throw err;
+    io.stderr(`${io.programName}: ${err.message}\n${providerUsage(io.programName)}\n`);
+    return 2;
+  }
+  if (args.help) {
+    io.stdout(`${providerUsage(io.programName)}\n`);
+    return 0;
+  }
+  if (args.version) {
+    io.stdout(`${io.version()}\n`);
+    return 0;
+  }
+  try {
+    const request = parseProviderRequest(await io.readStdin());
+    const ref = parseImageRef(request.image);
+    const config = await io.loadConfig();
+    const store = await io.openStore(args.from, config);
+    const found = await findCredential(store, ref);
+    const response: ProviderResponse = { apiVersion: request.apiVersion, cacheKeyType: args.cacheKeyType };
+    if (found === undefined) {
+      // No credential is an answer, not an error: kubelet then pulls with what else it has. Not
+      // cached ("0s"), so a credential stored later is used on the next pull, not after
+      // defaultCacheDuration. stderr is for someone running this by hand: kubelet drops it on exit 0.
+      response.cacheDuration = '0s';
+      io.stdout(formatProviderResponse(response));
+      io.stderr(`${io.programName}: no credential for ${ref.registry} in ${store.name} (looked up "${helperServerURL(ref)}"); answered with none, not cached\n`);
+      return 0;
+    }
+    if (found.credential.username === TOKEN_USERNAME) {
+      // A helper's `<token>` is an OAuth refresh token for the registry's token server. kubelet's
+      // response carries a username and password only, and the runtime would send them as Basic
+      // credentials, which such registries refuse: say so in kubelet's log rather than fail the pull later.
+      return fail(
+        `the credential for ${ref.registry} in ${store.name} (key "${found.serverURL}") is an identity token, which kubelet's credential provider response cannot carry (it has a username and password only); log in to ${ref.registry} with a username and password or access token instead`,
+      );
+    }
+    // A scoped credential is valid for some of the registry's images only, and kubelet would hand a
+    // per-registry (or global) cache entry on to the others: it is cached for this image alone.
+    const cacheKeyType: CacheKeyType = found.scoped || found.registryHasScopes ? 'Image' : args.cacheKeyType;
+    response.cacheKeyType = cacheKeyType;
+    if (args.cacheDuration !== undefined) response.cacheDuration = args.cacheDuration;
+    response.auth = { [matchKey(ref, found)]: { username: found.credential.username, password: found.credential.secret } };
+    io.stdout(formatProviderResponse(response));
+    return 0;
+  } catch (err) {
+    if (err instanceof ProviderRequestError || isCredkitError(err)) return fail(maskUserinfo(err.message));
+    io.stderr(`${io.programName}: internal error: ${describeBug(err)}\n${BUG_REPORT_ADVICE}\n`);
+    return fail(`internal error: ${bugName(err)}; this is a bug in credkit`);
+  }
+}
