@@ -18,6 +18,7 @@ import { assertStdinOnce, readInputs } from './auth-file/load.js';
 import { expandHome, withoutRegistryAuthFile } from './auth-file/locate.js';
 import { loadConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
+import { maskUserinfoDeep } from './redact.js';
 import { HelperCallError, callHelper } from './helper/client.js';
 import { parseImageRef } from './image-ref.js';
 import type { ImageRef } from './image-ref.js';
@@ -290,5 +291,7 @@ export async function explainCredential(image: string, options: ExplainCredentia
   const clients = as === undefined ? undefined : [...new Set((Array.isArray(as) ? [...(as as readonly LookupClient[])] : [as]).map(checkClient))];
   if (clients !== undefined && clients.length === 0) throw new UsageError('as names no client');
   const { host, request } = libraryLookup(image, clients, options);
-  return runLookup(host, request);
+  // Loggable as it is, and the text `credkit explain --json` prints: a key with a password in it
+  // (which kubelet reads as its host) is shown with the password masked, as the CLI shows it.
+  return maskUserinfoDeep(await runLookup(host, request));
 }

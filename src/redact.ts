@@ -46,3 +46,18 @@ export function maskUserinfo(text: string): string {
   if (!text.includes('@')) return text;
   return text.replace(USERINFO, '$1$2:********@');
 }
+
+/**
+ * `value` copied with {@link maskUserinfo} applied to every string in its plain objects and
+ * arrays; anything else (a HiddenSecret, a number) is kept as it is. What the library returns for
+ * people to read (listings, findings, explanations, losses) goes through it, so that a caller who
+ * logs a row does not print a password written into a file's key.
+ */
+export function maskUserinfoDeep<T>(value: T): T {
+  if (typeof value === 'string') return maskUserinfo(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => maskUserinfoDeep(v)) as T;
+  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[k] = maskUserinfoDeep(v);
+  return out as T;
+}

@@ -5,6 +5,7 @@
  */
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
+import { maskUserinfoDeep } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import type { MistypedValue } from './raw-config.js';
@@ -45,8 +46,16 @@ export interface CheckInput {
   from?: AuthFormat;
 }
 
-/** Checks one input; never throws for bad content (that is a finding). */
+/**
+ * Checks one input; never throws for bad content (that is a finding). A key written with a
+ * password in it (`https://alice:pw@quay.io`) is shown with the password as `********`, in `key`,
+ * `message` and `fix` alike, as `credkit check` prints it.
+ */
 export function checkAuthInput(input: CheckInput): Finding[] {
+  return maskUserinfoDeep(findProblems(input));
+}
+
+function findProblems(input: CheckInput): Finding[] {
   const findings: Finding[] = [];
   if (input.mode !== undefined) {
     if (input.mode & 0o004) {

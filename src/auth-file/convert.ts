@@ -4,6 +4,7 @@
  * resolver; linear in the number of entries.
  */
 import { ParseError, UsageError } from '../errors.js';
+import { maskUserinfoDeep } from '../redact.js';
 import type { PullSecret, PullSecretType, SecretContainer, SkippedSecret } from '../kube/pull-secret.js';
 import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret.js';
 import { serializeConfigJSON } from './docker-config.js';
@@ -148,7 +149,7 @@ export async function convertAuth(inputs: readonly ConvertInput[], options: Conv
     }
   }
   if (result.selected !== undefined) assertStoresAnswered(result.selected, unansweredStores, sourcesOf(inputs), selectionFlag(options));
-  return finishConversion(planConversion(parsed, options, result), options);
+  return reported(finishConversion(planConversion(parsed, options, result), options));
 }
 
 /**
@@ -160,7 +161,7 @@ export function convertAuthSync(inputs: readonly ConvertInput[], options: Conver
   const parsed = parseInputs(inputs, options);
   const result = emptyResult();
   selectInputs(inputs, parsed, options, result, false);
-  return finishConversion(planConversion(parsed, options, result), options);
+  return reported(finishConversion(planConversion(parsed, options, result), options));
 }
 
 function selectionFlag(options: ConvertOptions): string {
@@ -364,6 +365,16 @@ function assertAuthFile(input: ParsedInput, source: string): void {
 }
 
 /** Lists what the target cannot express and writes the text. */
+/**
+ * The result as a caller gets it: the report (losses, notes, selections…) with the password of a
+ * key written as `https://alice:pw@quay.io` shown as `********`, as `credkit convert` prints it,
+ * so that logging a loss leaks nothing; the output text is the file to write, as it is.
+ */
+function reported(result: ConvertResult): ConvertResult {
+  const { text, ...report } = result;
+  return { text, ...maskUserinfoDeep(report) };
+}
+
 function finishConversion(plan: ConversionPlan, options: ConvertOptions): ConvertResult {
   const { result, only } = plan;
   const secretType = options.secretType ?? 'dockerconfigjson';

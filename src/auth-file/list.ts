@@ -2,14 +2,17 @@
  * The rows of `credkit ls`: every entry and helper route of some files, with scope, origin and
  * username, and the secret only as a redacted marker.
  */
-import { redact } from '../redact.js';
+import { maskUserinfo, redact } from '../redact.js';
 import { isHelperRouteKey, parseRegistryKey } from '../registry.js';
 import type { KeyScope } from '../registry.js';
 import type { AuthFile } from './model.js';
 import { keyOf } from './model.js';
 import { isStub } from './model.js';
 
-/** One listed credential. Holds no secret. */
+/**
+ * One listed credential. Holds no secret: a key written with a password in it
+ * (`https://alice:pw@quay.io`) shows it as `********`, as `credkit ls` does.
+ */
 export interface ListRow {
   /** Canonical registry key (src/registry.ts). */
   registry: string;
@@ -59,6 +62,13 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
       if (covered.has(k.canonical) && isHelperRouteKey(key)) continue;
       rows.push({ registry: k.canonical, scope: k.scope, file: file.source, key: `credHelpers[${key}]`, username: '', password: '', identityToken: false, helper });
     }
+  }
+  // Field by field, not with maskUserinfoDeep: a listing can have 100,000 rows.
+  for (const row of rows) {
+    row.registry = maskUserinfo(row.registry);
+    row.key = maskUserinfo(row.key);
+    row.file = maskUserinfo(row.file);
+    row.username = maskUserinfo(row.username);
   }
   return rows;
 }

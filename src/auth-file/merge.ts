@@ -4,6 +4,7 @@
  * `identitytoken` survives beside a new `auth`). Conflicts are reported by file and key only.
  */
 import { CredkitError } from '../errors.js';
+import { maskUserinfoDeep } from '../redact.js';
 import { parseRegistryKey } from '../registry.js';
 import type { RegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat, Origin } from './model.js';
@@ -39,9 +40,11 @@ export interface MergeResult {
 export class ConflictError extends CredkitError {
   readonly conflicts: Conflict[];
   constructor(conflicts: Conflict[], advice = 'choose one with the policy "first" or "last"') {
-    const lines = conflicts.map((c) => `  ${c.key}: ${c.kept.file} (key "${c.kept.key}") vs ${c.dropped.file} (key "${c.dropped.key}")`);
+    // Keys written with a password in them (`https://alice:pw@quay.io`) show it masked, as in every report.
+    const shown = maskUserinfoDeep(conflicts);
+    const lines = shown.map((c) => `  ${c.key}: ${c.kept.file} (key "${c.kept.key}") vs ${c.dropped.file} (key "${c.dropped.key}")`);
     super('CONFLICT', `${conflicts.length} conflicting ${conflicts.length === 1 ? 'entry' : 'entries'}; ${advice}:\n${lines.join('\n')}`);
-    this.conflicts = conflicts;
+    this.conflicts = shown;
   }
 }
 

@@ -9,6 +9,7 @@ import { readFile, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandboxPerTest, run } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
+import * as credkit from 'credkit';
 
 describe('e2e: credkit command line', function () {
   let sb: Sandbox;
@@ -244,5 +245,20 @@ describe('e2e: credkit command line', function () {
     expect(shown.stdout.includes(`secret:   ${secret}\n`)).to.equal(true);
     const json = await sb.credkit(['store', 'get', 'quay.io', '--show-secret', '--backend', 'file', '--json']);
     expect((JSON.parse(json.stdout) as { secret: string }).secret === secret).to.equal(true);
+  });
+  it('the library returns what check, ls and explain --json print for a key with a password in it, masked alike, byte for byte', async () => {
+    const pw = 'fake-key-password';
+    const file = join(sb.home, 'odd.json');
+    const text = JSON.stringify({ auths: { [`https://alice:${pw}@quay.io`]: { auth: Buffer.from('u:fake-p').toString('base64') }, [`bob:${pw}@ghcr.io`]: {} } });
+    await writeFile(file, text, { mode: 0o600 });
+    const ls = await sb.credkit(['ls', '--json', file]);
+    expect(ls.stdout.includes(pw)).to.equal(false);
+    expect(JSON.stringify((JSON.parse(ls.stdout) as { entries: unknown }).entries)).to.equal(JSON.stringify(credkit.listEntries(credkit.parseAuthText(text, file).files)));
+    const check = await sb.credkit(['check', '--json', file]);
+    expect(JSON.stringify((JSON.parse(check.stdout) as { findings: unknown }).findings)).to.equal(JSON.stringify(credkit.checkAuthInput({ text, source: file })));
+    const explain = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', file, '--json']);
+    expect(explain.stdout.includes(pw)).to.equal(false);
+    const explained = await credkit.explainCredential('quay.io/org/app', { env: sb.env, home: sb.home, cwd: sb.home, as: 'kubelet', secrets: [file] });
+    expect(`${JSON.stringify(explained, null, 2)}\n`).to.equal(explain.stdout);
   });
 });

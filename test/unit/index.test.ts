@@ -156,6 +156,39 @@ describe('library API (import from "credkit")', () => {
     expect(JSON.stringify(rows).includes('fake-')).to.equal(false);
   });
 
+  it('a key written with a password (https://alice:pw@quay.io) shows it masked in every report the library returns, as the CLI prints it (it was returned whole)', async () => {
+    const pw = 'fake-key-password';
+    const b64 = (s: string) => Buffer.from(s).toString('base64');
+    const text = JSON.stringify({ auths: { [`https://alice:${pw}@quay.io`]: { auth: b64('u:fake-p') }, [`bob:${pw}@ghcr.io`]: {} }, credHelpers: { [`carol:${pw}@r.example`]: 'pass' } });
+    const rows = credkit.listEntries(credkit.parseAuthText(text, 'config.json').files);
+    expect(JSON.stringify(rows).includes(pw)).to.equal(false);
+    expect(rows.map((r) => r.key)).to.deep.equal(['https://alice:********@quay.io', 'bob:********@ghcr.io', 'credHelpers[carol:********@r.example]']);
+    expect(rows[0]).to.deep.include({ registry: 'alice:********@quay.io', username: 'u', password: '********' });
+    const findings = credkit.checkAuthInput({ text, source: 'config.json' });
+    expect(JSON.stringify(findings).includes(pw)).to.equal(false);
+    expect(findings.map((f) => f.key)).to.include('bob:********@ghcr.io');
+    const converted = credkit.convertAuthSync([{ text, source: 'config.json' }], { to: 'secret' });
+    expect(JSON.stringify({ ...converted, text: '' }).includes(pw)).to.equal(false);
+    expect(converted.losses.map((l) => l.key)).to.include('bob:********@ghcr.io');
+    // The written file is the file: its keys are as they were.
+    expect(Buffer.from(/\.dockerconfigjson: (\S+)/.exec(converted.text)![1]!, 'base64').toString().includes(`alice:${pw}@quay.io`)).to.equal(true);
+    const other = JSON.stringify({ auths: { [`https://alice:${pw}@quay.io`]: { auth: b64('v:fake-q') } } });
+    let thrown: unknown;
+    try {
+      credkit.convertAuthSync([{ text, source: 'a.json' }, { text: other, source: 'b.json' }], { to: 'docker', policy: 'fail' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).to.be.instanceOf(credkit.ConflictError);
+    expect((thrown as Error).message.includes(pw) || JSON.stringify((thrown as credkit.ConflictError).conflicts).includes(pw)).to.equal(false);
+    expect((thrown as Error).message).to.include('(key "https://alice:********@quay.io")');
+    // kubelet reads such a key as its host, so an explanation names it (and its serverURL).
+    const explained = await credkit.explainCredential('quay.io/org/app', { env: { PATH: '' }, home: '/nonexistent', as: 'kubelet', secrets: [{ text, source: 'pull.json' }] });
+    expect(JSON.stringify(explained).includes(pw)).to.equal(false);
+    expect(JSON.stringify(explained)).to.include('https://alice:********@quay.io');
+    expect(explained.clients[0]!.credential!.password!.reveal()).to.equal('fake-p');
+  });
+
   it('errors are ParseError with code PARSE, naming the file and key but not the value', async () => {
     let thrown: unknown;
     try {

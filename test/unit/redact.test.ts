@@ -3,7 +3,7 @@
  * reaches a message, and nothing that only looks alike (digests, ports) is touched.
  */
 import { expect } from 'chai';
-import { maskUserinfo } from '../../src/redact.js';
+import { maskUserinfo, maskUserinfoDeep } from '../../src/redact.js';
 
 describe('maskUserinfo', () => {
   const cases: [string, string][] = [
@@ -23,4 +23,16 @@ describe('maskUserinfo', () => {
       expect(maskUserinfo(text)).to.equal(shown);
     });
   }
+});
+
+describe('maskUserinfoDeep', () => {
+  it('masks every string of plain objects and arrays, and keeps anything else as it is', () => {
+    class Hidden {
+      constructor(readonly value: string) {}
+    }
+    const hidden = new Hidden('alice:fake-pw@quay.io');
+    const shown = maskUserinfoDeep({ key: 'https://alice:fake-pw@quay.io', n: 1, rows: [{ keys: ['bob:fake-pw@ghcr.io', 'quay.io'] }], hidden, none: undefined });
+    expect(shown).to.deep.equal({ key: 'https://alice:********@quay.io', n: 1, rows: [{ keys: ['bob:********@ghcr.io', 'quay.io'] }], hidden, none: undefined });
+    expect(shown.hidden).to.equal(hidden);
+  });
 });
