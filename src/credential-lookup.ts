@@ -142,7 +142,7 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
       skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
     }
   }
-  const input = { host: lookupHost, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate };
+  const input = { host: lookupHost, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}) };
   const clients = await explainLookup(input, deps ?? realDeps(host, request.helperTimeoutMs ?? (await loadConfig(host)).helperTimeoutMs), request.clients);
   return { image, clients };
 }
@@ -238,9 +238,10 @@ function libraryLookup(target: string, clients: readonly LookupClient[] | undefi
   if (secrets !== undefined && !(Array.isArray(secrets) && secrets.every(isSecretGiven))) {
     throw new UsageError('secrets must be a list of file names and { text, source } objects whose text and source are strings');
   }
-  // kubelet reads nothing but the pod's pull secrets: without them there is no question to answer.
-  if (clients?.includes('kubelet') && (secrets === undefined || secrets.length === 0)) {
-    throw new UsageError('kubelet uses only the pod\'s pull secrets: pass them as secrets');
+  // docker and podman never read a pull secret: answering for them alone would quietly leave out
+  // what was given, as `credkit get` and `explain` refuse --secret without --as kubelet.
+  if (clients !== undefined && secrets !== undefined && secrets.length > 0 && !clients.includes('kubelet')) {
+    throw new UsageError(`secrets are pull secrets for kubelet, which ${clients.join(' and ')} never ${clients.length === 1 ? 'reads' : 'read'}: add "kubelet" to as`);
   }
   const base = processHost(env);
   const host: Host = { ...base, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
@@ -263,6 +264,11 @@ function libraryLookup(target: string, clients: readonly LookupClient[] | undefi
  */
 export async function getCredential(image: string, options: GetCredentialOptions = {}): Promise<Credential | undefined> {
   const client = checkClient(options.as ?? 'docker');
+  // kubelet reads nothing but the pod's pull secrets: without them there is no credential to get
+  // (`credkit get --as kubelet` refuses so too). explainCredential explains it: the pull is anonymous.
+  if (client === 'kubelet' && (options.secrets === undefined || (Array.isArray(options.secrets) && options.secrets.length === 0))) {
+    throw new UsageError("kubelet uses only the pod's pull secrets: pass them as secrets");
+  }
   const { host, request } = libraryLookup(image, [client], options);
   const [x] = (await runLookup(host, request)).clients;
   return x && credentialOf(x, image);

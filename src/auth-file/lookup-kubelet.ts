@@ -269,7 +269,7 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
   const creds = matched.map(credentialOf);
   const [first, ...rest] = creds;
   if (!first) {
-    out.reason = (input.secrets ?? []).length === 0 ? 'no pull secrets given (--secret); the pull is anonymous' : 'no key matches the image; the pull is anonymous';
+    out.reason = (input.secrets ?? []).length === 0 ? `no pull secrets given (${input.cliFlags ? '--secret' : 'secrets'}); the pull is anonymous` : 'no key matches the image; the pull is anonymous';
     return out;
   }
   out.credential = first;

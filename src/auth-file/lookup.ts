@@ -190,6 +190,8 @@ export interface LookupInput {
    * rather than fail there as podman pull and buildah do (doctor, which reports that file itself).
    */
   missingNamedFileIsEmpty?: boolean;
+  /** Name credkit's flags in reasons (`--secret`), as the CLI does; the library's option names otherwise. */
+  cliFlags?: boolean;
 }
 
 /** Every file a docker or containers/image lookup may read, in no particular order. */

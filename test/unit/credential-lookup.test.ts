@@ -137,6 +137,26 @@ console.log(JSON.stringify(x.clients[0].files.map((f) => f.path)));`;
     expect(unreadable.code).to.equal('IO');
   });
 
+  it('explainCredential as kubelet without secrets explains an anonymous pull, as credkit explain --as kubelet does (it refused); secrets for docker or podman alone are a UsageError, as --secret is (they were ignored)', async () => {
+    const x = await credkit.explainCredential('quay.io/org/app', { env: sb.env, as: 'kubelet' });
+    const cli = await run(process.execPath, [join(ROOT, 'bin', 'credkit'), 'explain', 'quay.io/org/app', '--as', 'kubelet', '--json'], { env: sb.env });
+    expect(cli.code, cli.stderr).to.equal(0);
+    // The same answer, naming the option a library caller sets rather than the CLI's flag.
+    expect(JSON.stringify(x, null, 2) + '\n').to.equal(cli.stdout.replace('(--secret)', '(secrets)'));
+    expect(x.clients.map((c) => [c.client, c.outcome, c.reason])).to.deep.equal([['kubelet', 'anonymous', 'no pull secrets given (secrets); the pull is anonymous']]);
+    expect((await credkit.explainCredential('quay.io/org/app', { env: sb.env, as: ['docker', 'kubelet'], secrets: [] })).clients.map((c) => c.client)).to.deep.equal(['docker', 'kubelet']);
+    const text = { text: pullSecret({ 'quay.io': auth('alice', PW) }), source: 'regcred.yaml' };
+    for (const as of ['docker', 'podman', ['docker', 'podman']] as const) {
+      const err = await failure(credkit.explainCredential('quay.io/org/app', { env: sb.env, as, secrets: [text] }));
+      expect(err).to.be.instanceOf(credkit.UsageError);
+      expect(err.message).to.match(/^secrets are pull secrets for kubelet, which (docker|podman|docker and podman) never reads?: add "kubelet" to as$/);
+      if (typeof as === 'string') expect(await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, as, secrets: [text] }))).to.be.instanceOf(credkit.UsageError);
+    }
+    expect(await failure(credkit.getCredential('quay.io/org/app', { env: sb.env, secrets: [text] }))).to.be.instanceOf(credkit.UsageError);
+    // Without as, kubelet is explained along with docker and podman.
+    expect((await credkit.explainCredential('quay.io/org/app', { env: sb.env, secrets: [text] })).clients.map((c) => c.client)).to.deep.equal(['docker', 'podman', 'kubelet']);
+  });
+
   it('secrets and as of the wrong shape (from JavaScript) are a UsageError that does not quote a secret\'s text', async () => {
     const text = pullSecret({ 'quay.io': auth('alice', PW) });
     for (const secrets of ['regcred.yaml', [{ text }], [{ text: Buffer.from(text), source: 'regcred.yaml' }], [null], { text, source: 's' }]) {
