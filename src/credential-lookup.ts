@@ -244,7 +244,12 @@ function libraryLookup(target: string, clients: readonly LookupClient[] | undefi
     throw new UsageError(`secrets are pull secrets for kubelet, which ${clients.join(' and ')} never ${clients.length === 1 ? 'reads' : 'read'}: add "kubelet" to as`);
   }
   const base = processHost(env);
-  const host: Host = { ...base, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
+  // A client whose home is `home` runs with HOME there, and so do the helpers it starts (pass,
+  // gpg and credkit's own file store find their data under HOME): without this, a caller that
+  // points `home` at a throwaway directory would have helpers read this process's user's stores.
+  // An `env` the caller gives with its own HOME is kept as given.
+  const helperHome = home !== undefined && !env?.HOME ? { env: { ...base.env, HOME: resolve(cwd ?? base.cwd, home) } } : {};
+  const host: Host = { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
   const request: LookupRequest = {
     target,
     ...(clients ? { clients } : {}),

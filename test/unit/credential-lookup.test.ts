@@ -100,6 +100,30 @@ console.log(JSON.stringify(x.clients[0].files.map((f) => f.path)));`;
     expect(JSON.parse(r.stdout)).to.deep.equal([join(userInfo().homedir, '.docker', 'config.json')]);
   });
 
+  it('home reaches the helpers: they run with HOME there, as a client whose home it is runs them (they ran with this process\'s HOME and read its stores)', async () => {
+    // credkit's own helper with its file backend keeps its store under HOME, as pass does.
+    const mine = sb.home;
+    const throwaway = join(sb.home, 'throwaway');
+    const helperEnv = (home: string) => ({ PATH: sb.env.PATH as string, HOME: home });
+    for (const [home, username] of [[mine, 'mallory'], [throwaway, 'erin']] as const) {
+      await mkdir(join(home, '.config', 'credkit'), { recursive: true });
+      await writeFile(join(home, '.config', 'credkit', 'config.ini'), 'backend = file\n');
+      const stored = await run(process.execPath, [join(ROOT, 'bin', 'docker-credential-credkit'), 'store'], { input: JSON.stringify({ ServerURL: 'quay.io', Username: username, Secret: PW }), env: helperEnv(home) });
+      expect(stored.code, stored.stdout).to.equal(0);
+    }
+    await mkdir(join(throwaway, '.docker'), { recursive: true });
+    await writeFile(join(throwaway, '.docker', 'config.json'), JSON.stringify({ credsStore: 'credkit' }));
+    // A process whose own HOME is `mine` points home at the throwaway directory.
+    const script = `import { getCredential } from 'credkit';
+const c = await getCredential('quay.io/x', { home: ${JSON.stringify(throwaway)} });
+console.log(c?.username);`;
+    const r = await run(process.execPath, ['--input-type=module', '-e', script], { cwd: ROOT, env: helperEnv(mine) });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal('erin\n');
+    // An env with its own HOME is the environment the helpers run with, as given.
+    expect(await credkit.getCredential('quay.io/x', { env: helperEnv(mine), home: throwaway })).to.deep.include({ username: 'mallory' });
+  });
+
   it('relative DOCKER_CONFIG and REGISTRY_AUTH_FILE in env are taken from cwd, where the client would run, not this process\'s directory', async () => {
     // docker and podman open them relative to their working directory (DOCKER_CONFIG=dc docker …
     // warns about dc/config.json there; REGISTRY_AUTH_FILE=rel.json podman login --get-login reads it).
