@@ -6,8 +6,8 @@
  * call {@link runLookup}; the library's {@link getCredential} and {@link explainCredential} call the
  * same, with the host facts of this process unless the caller gives others.
  */
-import { existsSync, statSync, accessSync, constants as fsConstants } from 'node:fs';
-import { isAbsolute, join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { explainLookup, sentCredential } from './auth-file/explain.js';
 import { filesToRead } from './auth-file/lookup.js';
 import type { ClientExplanation, CredentialSource, FileText, HelperAnswer, LookupClient, LookupDeps } from './auth-file/lookup.js';
@@ -20,6 +20,7 @@ import { loadConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
 import { HelperCallError, callHelper } from './helper/client.js';
+import { searchPath } from './helper/path-search.js';
 import { parseImageRef } from './image-ref.js';
 import type { ImageRef } from './image-ref.js';
 import type { Env, Host } from './io.js';
@@ -55,26 +56,11 @@ export interface LookupHost extends Host {
   readStdin?(): Promise<string>;
 }
 
-/** True when `program` is an executable file in an absolute PATH directory (as exec.LookPath finds it). */
-export function isOnPath(program: string, env: Env): boolean {
-  for (const dir of (env.PATH ?? '').split(':')) {
-    if (dir === '' || !isAbsolute(dir)) continue;
-    try {
-      const path = join(dir, program);
-      if (!statSync(path).isFile()) continue;
-      accessSync(path, fsConstants.X_OK);
-      return true;
-    } catch {
-      // not here
-    }
-  }
-  return false;
-}
-
 /** The injected side of the lookup: real helper calls (stopped after `timeoutMs`) and PATH checks. */
 export function realDeps(host: Host, timeoutMs: number): LookupDeps {
   return {
-    onPath: (program) => isOnPath(program, host.env),
+    // The same PATH walk as running a helper: docker's default store is the one it could run.
+    onPath: (program) => searchPath(program, host.env, host.platform).path !== undefined,
     askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
       try {
         // In the client's directory, where docker and podman start their helpers.

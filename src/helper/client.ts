@@ -8,8 +8,7 @@
  * Only stdout is read; stderr goes to a sink the caller provides (docker sends it to the terminal).
  */
 import { spawn } from 'node:child_process';
-import { statSync, accessSync, constants as fsConstants } from 'node:fs';
-import { isAbsolute, join } from 'node:path';
+import { statSync } from 'node:fs';
 import { StringDecoder } from 'node:string_decoder';
 import type { Env } from '../io.js';
 import { withoutCredentialVariables } from '../io.js';
@@ -17,6 +16,7 @@ import { HelperError } from '../errors.js';
 import { MESSAGES, goJSON, goTrimSpace } from './protocol.js';
 import { decodeStringMap, decodeStringStruct, GoJSONError } from './go-json.js';
 import { holdsPieceOf, maskForms } from '../redact.js';
+import { searchPath } from './path-search.js';
 
 /** The verbs credkit sends to other helpers (`version` is never needed). */
 export type HelperVerb = 'store' | 'get' | 'erase' | 'list';
@@ -118,39 +118,16 @@ function isWSL(env: Env): boolean {
 }
 
 /**
- * Finds `docker-credential-<name>` on `env.PATH`. Empty and relative PATH entries are skipped, as
- * Go's exec.LookPath does since Go 1.19, so a helper is never picked up from the current directory.
- * Returns the absolute path, or throws HelperCallError('not-on-path') saying what to do.
+ * Finds `docker-credential-<name>` on `env.PATH` as docker and podman do ({@link searchPath}).
+ * Returns the absolute path, or throws HelperCallError ('not-on-path', 'not-executable') saying what to do.
  */
 export function resolveHelper(name: string, verb: HelperVerb, env: Env, platform: NodeJS.Platform = 'linux', namedBy: HelperNamedBy = 'config-file'): string {
   const program = helperProgram(name);
   if (name === '' || /[/\\\0]/.test(name)) {
     throw new HelperCallError(name, verb, 'invalid-name', `invalid credential helper name ${JSON.stringify(name)}: it must be a bare suffix like "pass" or "desktop"`);
   }
-  const separator = platform === 'win32' ? ';' : ':';
-  const candidates = platform === 'win32' && !isWindowsProgram(name) ? [program, `${program}.exe`] : [program];
-  let notExecutable: string | undefined;
-  for (const dir of (env.PATH ?? '').split(separator)) {
-    if (dir === '' || !isAbsolute(dir)) continue;
-    for (const file of candidates) {
-      const path = join(dir, file);
-      let isFile: boolean;
-      try {
-        isFile = statSync(path).isFile();
-      } catch {
-        continue; // not here: keep looking, as a shell would
-      }
-      if (!isFile) continue;
-      try {
-        if (platform !== 'win32') accessSync(path, fsConstants.X_OK);
-        return path;
-      } catch {
-        // Not executable: Go's LookPath skips it too, so docker and podman keep looking and then
-        // say only "executable file not found in $PATH"; the file is remembered for the fix.
-        notExecutable ??= path;
-      }
-    }
-  }
+  const { path, notExecutable } = searchPath(program, env, platform);
+  if (path !== undefined) return path;
   if (notExecutable !== undefined) {
     throw new HelperCallError(name, verb, 'not-executable', notExecutableMessage(program, notExecutable), { path: notExecutable });
   }
