@@ -347,6 +347,8 @@ function addNotes(out: ClientExplanation, input: LookupInput): void {
     out.notes.push('DOCKER_CONFIG is set: podman (through containers/common) may also use $DOCKER_CONFIG/config.json as its primary auth file; skopeo does not');
   }
   if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
+  // docker 28.3+ reads it before config.json; containers/image has no such variable.
+  if (env.DOCKER_AUTH_CONFIG) out.notes.push('DOCKER_AUTH_CONFIG is set: containers/image (podman, skopeo, buildah) never reads it, only the files above');
   for (const step of out.files) {
     if (step.path.startsWith('/run/containers/')) out.notes.push(`${step.path} is podman's default primary file when XDG_RUNTIME_DIR is unset`);
   }

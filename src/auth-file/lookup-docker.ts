@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
+import { lookupDockerEnv } from './docker-env-config.js';
 import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
 import { asDockerDecodes, asGoReadsConfig, describeMistyped } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -105,8 +106,9 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
   const exists = loaded !== undefined;
   const step: FileStep = { path, why, exists, status: exists ? 'no-match' : 'missing', detail: exists ? '' : 'does not exist' };
   const out: ClientExplanation = { client: 'docker', title: TITLE, query: key, files: [step], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
-  if (host.env.DOCKER_AUTH_CONFIG) out.notes.push('DOCKER_AUTH_CONFIG is set: docker 28.3 and later take credentials from it before config.json (not modelled here)');
   if (ref.hub) out.notes.push(`docker looks Docker Hub up only under ${DOCKER_HUB_KEY} (not docker.io or index.docker.io)`);
+  // docker 28.3 and later: DOCKER_AUTH_CONFIG before config.json, its credHelpers and credsStore.
+  if (lookupDockerEnv(host.env, key, out, step)) return out;
 
   let file: AuthFile | undefined;
   if (loaded && 'error' in loaded) {

@@ -106,8 +106,10 @@ export interface HelperCallReport {
 
 /** Where a credential came from. */
 export interface CredentialSource {
-  /** The file (or pull secret) that holds it or names the helper. */
+  /** The file (or pull secret) that holds it or names the helper; '' when {@link variable} holds it. */
   file: string;
+  /** Set when an environment variable holds it, not a file: `DOCKER_AUTH_CONFIG` (docker 28.3 and later). */
+  variable?: string;
   /** The key that matched, as written. */
   key: string;
   /** Set when a helper supplied it. */
@@ -143,6 +145,17 @@ export interface RandomOrder {
   keys: string[];
 }
 
+/**
+ * An environment variable a client reads credentials from before any file: docker 28.3 and
+ * later's `DOCKER_AUTH_CONFIG`. `ignored` when it cannot be read (the client ignores all of it).
+ */
+export interface EnvironmentStep {
+  variable: string;
+  status: 'matched' | 'no-match' | 'ignored';
+  /** One line: the key tried and what happened, or why it is ignored. Never a secret. */
+  detail: string;
+}
+
 /** One client's answer. */
 export interface ClientExplanation {
   client: LookupClient;
@@ -150,6 +163,8 @@ export interface ClientExplanation {
   title: string;
   /** What the client looks up: docker's config key, containers/image's key, kubelet's image name. */
   query: string;
+  /** Read before `files`, when set. */
+  environment?: EnvironmentStep;
   files: FileStep[];
   helperCalls: HelperCallReport[];
   /**

@@ -25,7 +25,10 @@ export const EXPLAIN_CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'ku
 function describeCredential(c: ResolvedCredential): string {
   const user = c.username === '' ? '(no username)' : c.username;
   const kind = [c.password ? 'password' : '', c.identityToken ? 'identity token' : ''].filter(Boolean).join(' + ') || 'no secret';
-  const where = c.source.helper !== undefined ? `helper "${c.source.helper}" (${c.source.key} in ${c.source.file})` : `${c.source.file}, key ${JSON.stringify(c.source.key)}`;
+  const where =
+    c.source.helper !== undefined
+      ? `helper "${c.source.helper}" (${c.source.key} in ${c.source.file})`
+      : `${c.source.variable !== undefined ? `environment variable ${c.source.variable}` : c.source.file}, key ${JSON.stringify(c.source.key)}`;
   return `${user} (${kind}) from ${where}`;
 }
 
@@ -41,6 +44,8 @@ function fileDetail(f: ClientExplanation['files'][number]): string {
 
 export function renderClient(x: ClientExplanation): string[] {
   const lines = [`${x.client}: ${x.title}`, `  looks up: ${JSON.stringify(x.query)}`];
+  // Not a file: docker 28.3 and later read it before the files below.
+  if (x.environment) lines.push(`  environment: ${x.environment.variable} (docker 28.3 and later, before any file): ${x.environment.status} — ${x.environment.detail}`);
   if (x.files.length > 0) {
     lines.push(x.client === 'kubelet' ? '  pull secrets (all matches are tried, most specific key first):' : x.client === 'podman' ? '  files, in order (the first with a credential wins):' : '  file:');
     x.files.forEach((f, i) => lines.push(`    ${i + 1}. ${f.path} (${f.why}): ${f.status}${fileDetail(f)}`));

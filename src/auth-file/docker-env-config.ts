@@ -1,0 +1,139 @@
+/**
+ * `DOCKER_AUTH_CONFIG`, read as docker 28.3 and later read it (docker/cli#6008; formats.md §2.4):
+ * a JSON document `{"auths":{"KEY":{"auth":"base64(user:password)"}}}` whose credentials docker
+ * takes before config.json, its credHelpers and its credsStore. docker/cli's `parseEnvConfig`
+ * decodes it with `DisallowUnknownFields` (any field but `auths` and `auth`, matched without regard
+ * to case, is an error), refuses a second JSON value after the first, an entry without `auth`, and
+ * an `auth` its `decodeAuth` refuses; any of these and docker prints "Failed to create credential
+ * store from DOCKER_AUTH_CONFIG: …" and ignores the whole variable. Keys are looked up exactly as
+ * written (its memory store is a plain map): no scheme stripping, no host fallback. Pure: the
+ * environment comes in as an argument. The value is a secret: no message here quotes any of it
+ * but the keys, whose user-info is masked.
+ */
+import type { Env } from '../io.js';
+import { maskUserinfo } from '../redact.js';
+import { parseRegistryKey } from '../registry.js';
+import { decodeAuth } from './entry.js';
+import type { ClientExplanation, FileStep } from './lookup.js';
+import { makeCredential, quoteKey } from './lookup.js';
+import { isJSONObject, parseJSONText, skipJSONSpace, topLevelMembers, leadingValueText } from './json-text.js';
+
+/** The variable's name. */
+export const DOCKER_AUTH_CONFIG = 'DOCKER_AUTH_CONFIG';
+
+/** One credential of the variable. */
+export interface EnvCredential {
+  username: string;
+  password: string;
+}
+
+/**
+ * What docker 28.3+ makes of the variable: `unset` (absent or empty, as docker treats both),
+ * `invalid` with why (docker ignores it all), or its credentials by key as written.
+ */
+export type DockerEnvConfig =
+  | { status: 'unset' }
+  | { status: 'invalid'; error: string }
+  | { status: 'ok'; entries: ReadonlyMap<string, EnvCredential> };
+
+const quote = (key: string): string => JSON.stringify(maskUserinfo(key));
+
+/**
+ * An unknown field named, when its name is a plain word (`credsStore`, `username`): the fix is
+ * plain then. Any other name is not quoted: it may be a pasted `user:password` in the wrong place.
+ */
+const unknownField = (name: string, allowed: string): string =>
+  `${/^[A-Za-z][A-Za-z0-9_]{0,39}$/.test(name) ? `unknown field ${JSON.stringify(name)}` : 'an unknown field'} (only "${allowed}" is allowed)`;
+
+/** The members of a JSON object text, duplicates included, each parsed; Go's decoder sees them all. */
+function members(text: string): [string, unknown][] {
+  return topLevelMembers(text).map(([name, valueText]) => [name, JSON.parse(valueText) as unknown]);
+}
+
+/** Reads `DOCKER_AUTH_CONFIG` from `env` as docker 28.3 and later do. */
+export function readDockerAuthConfig(env: Env): DockerEnvConfig {
+  const value = env[DOCKER_AUTH_CONFIG];
+  if (value === undefined || value === '') return { status: 'unset' };
+  return parseDockerAuthConfig(value);
+}
+
+/** Parses a `DOCKER_AUTH_CONFIG` value (non-empty) as docker 28.3 and later do. */
+export function parseDockerAuthConfig(value: string): Exclude<DockerEnvConfig, { status: 'unset' }> {
+  const invalid = (error: string) => ({ status: 'invalid' as const, error });
+  // Only white space: Go's decoder meets the end of input, which docker does not count as an error.
+  if (skipJSONSpace(value, 0) >= value.length) return { status: 'ok', entries: new Map() };
+  // A json.Decoder reads one value; docker then refuses anything after it but a closing bracket
+  // (decoder.More() is false before `]`, `}` and the end).
+  const head = leadingValueText(value) ?? value;
+  const parsed = parseJSONText(head);
+  if (!parsed.ok) return invalid(`not valid JSON (${parsed.message})`);
+  const after = value.charAt(skipJSONSpace(value, head.length));
+  if (after !== '' && after !== '}' && after !== ']') return invalid('more than one JSON value (docker takes exactly one object)');
+  if (parsed.value === null) return { status: 'ok', entries: new Map() };
+  if (!isJSONObject(parsed.value)) return invalid('not a JSON object');
+  const entries = new Map<string, EnvCredential>();
+  // Go merges repeated `auths` members (any case) into one map, later keys replacing earlier ones.
+  const auths = new Map<string, unknown>();
+  for (const [name, section] of members(head)) {
+    if (name.toLowerCase() !== 'auths') return invalid(unknownField(name, 'auths'));
+    if (section === null) continue;
+    if (!isJSONObject(section)) return invalid('"auths" is not an object');
+    for (const key of Object.keys(section)) auths.set(key, section[key]);
+  }
+  for (const [key, entry] of auths) {
+    let auth: unknown = '';
+    if (entry !== null) {
+      if (!isJSONObject(entry)) return invalid(`key ${quote(key)}: the entry is not an object`);
+      for (const field of Object.keys(entry)) {
+        // Only "auth": username, password, identitytoken, … are refused, not ignored.
+        if (field.toLowerCase() !== 'auth') return invalid(`key ${quote(key)}: ${unknownField(field, 'auth')}`);
+        auth = entry[field];
+      }
+    }
+    if (auth !== null && typeof auth !== 'string') return invalid(`key ${quote(key)}: "auth" is not a string`);
+    if (!auth) return invalid(`key ${quote(key)} has no "auth"`);
+    const decoded = decodeAuth(auth);
+    if (decoded.problem === 'invalid-base64') return invalid(`key ${quote(key)}: "auth" is not valid base64`);
+    if (decoded.problem === 'unpadded') return invalid(`key ${quote(key)}: "auth" is base64 without padding`);
+    if (decoded.problem === 'no-colon') return invalid(`key ${quote(key)}: "auth" has no ":"`);
+    if (!decoded.username) return invalid(`key ${quote(key)}: "auth" has an empty username`);
+    // decodeAuth trims NUL bytes from both ends of the password, as for config.json.
+    entries.set(key, { username: decoded.username, password: (decoded.password ?? '').replace(/^\0+|\0+$/g, '') });
+  }
+  return { status: 'ok', entries };
+}
+
+/**
+ * docker's lookup of `key` in the variable, the first step of `lookupDocker`: records what the
+ * variable held in `out` and returns true when it answered (docker 28.3+ then reads no file and
+ * asks no helper: its memory store returns the credential before the store behind it is asked).
+ */
+export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, step: FileStep): boolean {
+  const read = readDockerAuthConfig(env);
+  if (read.status === 'unset') return false;
+  const variable = DOCKER_AUTH_CONFIG;
+  if (read.status === 'invalid') {
+    out.environment = { variable, status: 'ignored', detail: `${read.error}: docker 28.3 and later print "Failed to create credential store from ${variable}" on every command and ignore all of it` };
+    return false;
+  }
+  const wanted = parseRegistryKey(key).host;
+  for (const k of read.entries.keys()) {
+    if (k !== key && parseRegistryKey(k).host === wanted) {
+      out.notes.push(`${variable} has key ${quote(k)}, which docker never uses: it looks keys of the variable up exactly as written, here ${quoteKey(key)}`);
+    }
+  }
+  const found = read.entries.get(key);
+  if (found === undefined) {
+    out.environment = { variable, status: 'no-match', detail: `no key ${quoteKey(key)}, so docker 28.3 and later go on to config.json` };
+    return false;
+  }
+  out.environment = { variable, status: 'matched', detail: `key ${quoteKey(key)}` };
+  out.credential = makeCredential(key, found, { file: '', variable, key });
+  out.outcome = 'credential';
+  if (step.exists) {
+    step.status = 'not-reached';
+    step.detail = `not reached (${variable} answered first; docker before 28.3 ignores the variable and reads this file)`;
+  }
+  out.notes.push(`docker before 28.3 ignores ${variable} and uses config.json alone`);
+  return true;
+}

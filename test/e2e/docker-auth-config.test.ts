@@ -1,0 +1,69 @@
+/**
+ * DOCKER_AUTH_CONFIG (docker 28.3 and later) through bin/credkit in a throwaway HOME: explain and
+ * get take it before config.json as docker does; an invalid value is ignored and said so, without
+ * printing any of it. The docker on the test machines is 28.2, which ignores the variable, so the
+ * precedence is checked against docker/cli's source (formats.md §2.4), not the real client.
+ */
+import { expect } from 'chai';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+
+const ENV_PW = 'fake-env-config-pw';
+const FILE_PW = 'fake-env-config-file-pw';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const value = (auths: unknown) => JSON.stringify({ auths });
+
+describe('e2e: DOCKER_AUTH_CONFIG', () => {
+  let sb: Sandbox;
+  let dockerConfig: string;
+
+  beforeEach(async () => {
+    sb = await makeSandbox();
+    dockerConfig = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': { auth: b64(`filer:${FILE_PW}`) } } }));
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  const noSecret = (text: string) => {
+    for (const s of [ENV_PW, FILE_PW, b64(`ci:${ENV_PW}`)]) expect(text.includes(s), 'a secret was printed').to.equal(false);
+  };
+
+  it('explain shows the variable as its own source, before config.json; get prints its credential', async () => {
+    const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }) };
+    const text = await sb.credkit(['explain', 'quay.io/org/app'], '', env);
+    expect(text.code, text.stderr).to.equal(0);
+    noSecret(text.stdout + text.stderr);
+    expect(text.stdout).to.include('environment: DOCKER_AUTH_CONFIG (docker 28.3 and later, before any file): matched — key "quay.io"');
+    expect(text.stdout).to.include('uses: ci (password) from environment variable DOCKER_AUTH_CONFIG, key "quay.io"');
+    expect(text.stdout).to.include(`${dockerConfig} (DOCKER_CONFIG): not-reached`);
+    expect(text.stdout).to.include('docker before 28.3 ignores DOCKER_AUTH_CONFIG');
+    // podman reads no such variable: it still uses the file.
+    expect(text.stdout).to.match(/podman[^]*uses: filer \(password\)[^]*never reads it/);
+
+    const json = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker', '--json'], '', env);
+    noSecret(json.stdout);
+    const [docker] = (JSON.parse(json.stdout) as { clients: { environment: unknown; credential: { source: unknown } }[] }).clients;
+    expect(docker?.environment).to.deep.equal({ variable: 'DOCKER_AUTH_CONFIG', status: 'matched', detail: 'key "quay.io"' });
+    expect(docker?.credential.source).to.deep.equal({ file: '', variable: 'DOCKER_AUTH_CONFIG', key: 'quay.io' });
+
+    const got = await sb.credkit(['get', 'quay.io/org/app'], '', env);
+    expect([got.code, JSON.parse(got.stdout)]).to.deep.equal([0, { ServerURL: 'quay.io', Username: 'ci', Secret: ENV_PW }]);
+  });
+
+  it('an invalid value is ignored as docker ignores it, and never printed', async () => {
+    // A config.json pasted whole: its credsStore makes docker 28.3+ refuse the whole variable.
+    const env = { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }, credsStore: 'pass' }) };
+    const text = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker'], '', env);
+    expect(text.code, text.stderr).to.equal(0);
+    noSecret(text.stdout + text.stderr);
+    expect(text.stdout).to.include('environment: DOCKER_AUTH_CONFIG (docker 28.3 and later, before any file): ignored — unknown field "credsStore" (only "auths" is allowed)');
+    expect(text.stdout).to.include('uses: filer (password)');
+    const broken = { DOCKER_AUTH_CONFIG: `{"auths":{"quay.io":{"auth":"${ENV_PW}` };
+    const got = await sb.credkit(['get', 'quay.io/org/app'], '', broken);
+    noSecret(got.stderr);
+    expect(JSON.parse(got.stdout)).to.deep.include({ Username: 'filer' });
+  });
+});
