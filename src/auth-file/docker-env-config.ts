@@ -11,9 +11,10 @@
  * but the keys, whose user-info is masked.
  */
 import type { Env } from '../io.js';
-import { maskUserinfo } from '../redact.js';
-import { parseRegistryKey } from '../registry.js';
+import { maskUserinfo, redact } from '../redact.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
 import { decodeAuth } from './entry.js';
+import type { ListRow } from './list.js';
 import type { ClientExplanation, FileStep } from './lookup.js';
 import { makeCredential, quoteKey } from './lookup.js';
 import { isJSONObject, parseJSONText, skipJSONSpace, topLevelMembers, leadingValueText } from './json-text.js';
@@ -136,4 +137,32 @@ export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, s
   }
   out.notes.push(`docker before 28.3 ignores ${variable} and uses config.json alone`);
   return true;
+}
+
+/**
+ * `credkit ls`'s rows for the variable when it is set (docker 28.3 and later read it before any
+ * file), and a note saying who reads it or why docker ignores it. Rows have `file` '' and
+ * `variable` set; nothing when it is unset.
+ */
+export function listDockerAuthConfig(env: Env): { rows: ListRow[]; note?: string } {
+  const read = readDockerAuthConfig(env);
+  if (read.status === 'unset') return { rows: [] };
+  if (read.status === 'invalid') {
+    return { rows: [], note: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" on every command: ${read.error}` };
+  }
+  const rows = [...read.entries].map(([key, c]): ListRow => {
+    const k = parseRegistryKey(key);
+    return { registry: maskUserinfo(k.canonical), scope: k.scope, file: '', variable: DOCKER_AUTH_CONFIG, key: maskUserinfo(key), username: maskUserinfo(c.username), password: redact(c.password), identityToken: false };
+  });
+  return { rows, note: `${DOCKER_AUTH_CONFIG}: docker 28.3 and later take these before any file, by key exactly as written; docker before 28.3 and podman never read it` };
+}
+
+/**
+ * The registry docker 28.3+ uses a key of the variable for (`docker.io` for Docker Hub), or
+ * undefined for a key it never asks for: it asks the variable for exactly its config key,
+ * `https://index.docker.io/v1/` for Docker Hub and the bare `host[:port]` for any other registry.
+ */
+export function dockerEnvRegistry(key: string): string | undefined {
+  if (key === DOCKER_HUB_KEY) return DOCKER_HUB_HOST;
+  return isPlainHostKey(key) && isRegistryHost(key) ? key : undefined;
 }

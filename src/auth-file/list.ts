@@ -17,7 +17,10 @@ export interface ListRow {
   /** Canonical registry key (src/registry.ts). */
   registry: string;
   scope: KeyScope;
+  /** The file; '' when {@link variable} holds the entry. */
   file: string;
+  /** Set when an environment variable holds the entry, not a file: `DOCKER_AUTH_CONFIG`. */
+  variable?: string;
   /** The key as written in the file. */
   key: string;
   username: string;

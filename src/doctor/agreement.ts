@@ -12,6 +12,7 @@ import { keyOf } from '../auth-file/model.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../auth-file/lookup.js';
 import { lookupContainers } from '../auth-file/lookup-containers.js';
 import { lookupDocker } from '../auth-file/lookup-docker.js';
+import { dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
 import { stripListLabel } from '../stores/helper.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import type { DoctorFinding } from './report.js';
@@ -21,7 +22,10 @@ import { displayPath } from './report.js';
 export interface ToolCredential {
   /** Canonical registry host (`docker.io` for Docker Hub). */
   registry: string;
+  /** The file; '' when {@link variable} holds the credential. */
   path: string;
+  /** Set when an environment variable holds it: docker 28.3+'s `DOCKER_AUTH_CONFIG`. */
+  variable?: string;
   /** The key as written, or the helper route (`credsStore`, `credHelpers[…]`). */
   key: string;
   /** The helper that holds the secret, when one does. */
@@ -146,7 +150,8 @@ function credentialOf(registry: string, x: ClientExplanation, listings: Listings
   const c = x.credential;
   if (x.outcome !== 'credential' || !c) return undefined;
   const unseen = c.source.helper !== undefined && !listings.has(c.source.helper);
-  return { registry, path: c.source.file, key: c.source.key, helper: c.source.helper, viaCredsStore: false, username: c.username, ...(unseen ? { unseen } : {}) };
+  const variable = c.source.variable !== undefined ? { variable: c.source.variable } : {};
+  return { registry, path: c.source.file, ...variable, key: c.source.key, helper: c.source.helper, viaCredsStore: false, username: c.username, ...(unseen ? { unseen } : {}) };
 }
 
 /**
@@ -197,7 +202,9 @@ export async function dockerView(files: readonly LoadedAuthFile[], listings: Lis
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
   const storeOnly = storeOnlyRegistries(files, listings);
-  for (const registry of [...candidateRegistries(files), ...storeOnly]) {
+  // docker 28.3+ also takes credentials from DOCKER_AUTH_CONFIG, which podman never reads.
+  const fromEnv = dockerEnvRegistries(host);
+  for (const registry of new Set([...candidateRegistries(files), ...storeOnly, ...fromEnv])) {
     const x = await lookupDocker({ host, ref: registryRef(registry), files: texts }, deps);
     const c = credentialOf(registry, x, listings);
     if (c) {
@@ -215,7 +222,15 @@ export async function dockerView(files: readonly LoadedAuthFile[], listings: Lis
   return { credentials, ignoredPlaintext };
 }
 
+/** The registries docker 28.3+ would take from DOCKER_AUTH_CONFIG (keys it never asks for left out). */
+function dockerEnvRegistries(host: Host): string[] {
+  const read = readDockerAuthConfig(host.env);
+  if (read.status !== 'ok') return [];
+  return [...read.entries.keys()].map(dockerEnvRegistry).filter((r): r is string => r !== undefined);
+}
+
 function source(c: ToolCredential, home: string): string {
+  if (c.variable !== undefined) return `${c.variable}, key "${c.key}"`;
   // A lookup names a helper route by where it is configured (`credHelpers[docker.io]`), not by an auths key.
   const named = /^credHelpers\[|^credsStore$/.test(c.key) ? c.key : `key "${c.key}"`;
   const where = `${named} in ${displayPath(c.path, home)}`;
@@ -250,7 +265,7 @@ export function compareViews(
     } else if (d && p) {
       // Not only across files: in one config.json docker may ask a helper while podman reads the plaintext entry.
       if (comparable(d.username) && comparable(p.username) && d.username !== p.username) {
-        out.push({ level: 'warn', area: 'agreement', code: 'different-username', what: `${name}: docker logs in as "${d.username}" (${source(d, home)}), podman as "${p.username}" (${source(p, home)})`, fix: `log in again with the account you want in the other tool (${r === DOCKER_HUB_HOST ? 'docker login' : `docker login ${r}`} / podman login ${r}), or remove the stale entry` });
+        out.push({ level: 'warn', area: 'agreement', code: 'different-username', what: `${name}: docker logs in as "${d.username}" (${source(d, home)}), podman as "${p.username}" (${source(p, home)})`, fix: d.variable !== undefined ? `change the credential for "${d.key}" in ${d.variable}, or podman login ${r} with the account docker uses` : `log in again with the account you want in the other tool (${r === DOCKER_HUB_HOST ? 'docker login' : `docker login ${r}`} / podman login ${r}), or remove the stale entry` });
       } else agree++;
     } else if (d) {
       const hubKey = r === DOCKER_HUB_HOST ? DOCKER_HUB_HOST : r;
@@ -261,7 +276,10 @@ export function compareViews(
       const broken = brokenHelper ? ` (helper "${d.helper}" does not work here: see its finding above)` : '';
       const unshared = d.helper !== undefined && !brokenHelper && !shareable ? ` (a helper is asked for the exact key: podman would ask helper "${d.helper}" for "${hubKey}", and it holds ${name} only as "${r === DOCKER_HUB_HOST ? DOCKER_HUB_KEY : r}")` : '';
       const onlyInHelper = d.onlyInHelper ? `; no auth file names ${r}: the credential is only in the helper` : '';
-      if (d.viaCredsStore) {
+      if (d.variable !== undefined) {
+        // CI sets it instead of writing config.json: a podman step then pulls anonymously.
+        out.push({ level: 'warn', area: 'agreement', code: 'docker-auth-config-only', what: `${name}: docker 28.3 and later take the credential from ${d.variable} (user "${d.username}"), which podman never reads: podman has none${r === DOCKER_HUB_HOST ? ' (and looks for "docker.io")' : ''}`, fix: `podman login ${r}; in a job with no auth.json of its own, printf %s "$${d.variable}" | credkit convert - --to podman -o auth.json and export REGISTRY_AUTH_FILE=$PWD/auth.json` });
+      } else if (d.viaCredsStore) {
         out.push({ level: 'warn', area: 'agreement', code: 'creds-store-ignored', what: `${name}: docker keeps the credential in credsStore "${d.helper}" (${displayPath(d.path, home)}), which podman ignores: podman pulls from ${r} anonymously${onlyInHelper}`, fix: shareable ? `podman login ${r}, or let podman ask the same helper: add "credHelpers": {"${hubKey}": "${d.helper}"} to ${podmanFile}` : `podman login ${r}${broken}${unshared}` });
       } else if (r === DOCKER_HUB_HOST) {
         out.push({ level: 'warn', area: 'agreement', code: 'hub-docker-only', what: `Docker Hub: docker has a credential (${source(d, home)}) but podman has none (podman looks for "${DOCKER_HUB_HOST}")`, fix: shareable ? `podman login docker.io, or add "credHelpers": {"${DOCKER_HUB_HOST}": "${d.helper}"} to ${podmanFile}` : `podman login docker.io${broken}${unshared}` });

@@ -8,6 +8,8 @@ import type { Host } from '../io.js';
 import { checkAuthInput } from '../auth-file/check.js';
 import type { Finding } from '../auth-file/check.js';
 import type { AuthFormat } from '../auth-file/model.js';
+import { DOCKER_AUTH_CONFIG, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
+import { maskUserinfo } from '../redact.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
 import type { DoctorProbes } from './probes.js';
@@ -150,6 +152,7 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
       out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker sees no credentials (podman skips it and uses its other auth files)`, fix: `docker login, or unset DOCKER_CONFIG` });
     }
   }
+  out.push(...checkDockerAuthConfig(host));
   // Both findings below are about the file podman login writes, which is another one when
   // REGISTRY_AUTH_FILE or (current containers/common) DOCKER_CONFIG names it.
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
@@ -162,4 +165,22 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
     }
   }
   return out;
+}
+
+/**
+ * `DOCKER_AUTH_CONFIG` as docker 28.3 and later read it: a value they refuse is ignored whole
+ * (with a warning on every command), and a key they never ask for is dead weight. Never quotes
+ * the value.
+ */
+export function checkDockerAuthConfig(host: Host): DoctorFinding[] {
+  const read = readDockerAuthConfig(host.env);
+  const fix = `keep only {"auths":{"KEY":{"auth":"base64(user:password)"}}} in it, KEY being "quay.io" (host[:port]) or "https://index.docker.io/v1/" for Docker Hub`;
+  if (read.status === 'invalid') {
+    return [{ level: 'warn', area: 'files', code: 'docker-auth-config-invalid', what: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" on every command: ${read.error}`, fix }];
+  }
+  if (read.status === 'unset') return [];
+  const unused = [...read.entries.keys()].filter((k) => dockerEnvRegistry(k) === undefined);
+  if (unused.length === 0) return [];
+  const keys = unused.map((k) => JSON.stringify(maskUserinfo(k))).join(', ');
+  return [{ level: 'warn', area: 'files', code: 'docker-auth-config-key', what: `${DOCKER_AUTH_CONFIG} has ${unused.length === 1 ? 'a key' : 'keys'} docker never asks for: ${keys} (docker 28.3 and later look keys of the variable up exactly as written)`, fix }];
 }

@@ -66,4 +66,29 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     noSecret(got.stderr);
     expect(JSON.parse(got.stdout)).to.deep.include({ Username: 'filer' });
   });
+
+  it('ls lists its entries first, as docker 28.3+ reads them; named files leave it out', async () => {
+    const env = { DOCKER_AUTH_CONFIG: value({ 'ghcr.io': { auth: b64(`ci:${ENV_PW}`) } }) };
+    const text = await sb.credkit(['ls'], '', env);
+    expect(text.code, text.stderr).to.equal(0);
+    noSecret(text.stdout + text.stderr);
+    const lines = text.stdout.trim().split('\n');
+    expect(lines[1]).to.match(/^ghcr\.io\s+registry\s+ci\s+\*{8}\s+DOCKER_AUTH_CONFIG \(ghcr\.io\)$/);
+    expect(lines[2]).to.match(/^quay\.io\s+registry\s+filer\s/);
+    expect(text.stderr).to.include('credkit: note: DOCKER_AUTH_CONFIG: docker 28.3 and later take these before any file');
+    const json = JSON.parse((await sb.credkit(['ls', '--json'], '', env)).stdout) as { entries: { file: string; variable?: string; key: string }[] };
+    expect(json.entries[0]).to.deep.include({ file: '', variable: 'DOCKER_AUTH_CONFIG', key: 'ghcr.io' });
+    const named = await sb.credkit(['ls', dockerConfig], '', env);
+    expect(named.stdout.includes('DOCKER_AUTH_CONFIG') || named.stderr.includes('DOCKER_AUTH_CONFIG')).to.equal(false);
+  });
+
+  it('doctor reports a credential only docker takes from it, and a value docker would ignore', async () => {
+    const only = await sb.credkit(['doctor', '--json', '--no-call-helpers'], '', { DOCKER_AUTH_CONFIG: value({ 'ghcr.io': { auth: b64(`ci:${ENV_PW}`) } }) });
+    noSecret(only.stdout + only.stderr);
+    const codes = (r: { stdout: string }) => (JSON.parse(r.stdout) as { findings: { code: string; what: string }[] }).findings;
+    expect(codes(only).find((f) => f.code === 'docker-auth-config-only')?.what).to.match(/^ghcr\.io: docker 28\.3 and later take the credential from DOCKER_AUTH_CONFIG \(user "ci"\)/);
+    const broken = await sb.credkit(['doctor', '--json', '--no-call-helpers'], '', { DOCKER_AUTH_CONFIG: `{"auths":{"ghcr.io":{"auth":"${b64(`ci:${ENV_PW}`)}"}}} ${ENV_PW}` });
+    noSecret(broken.stdout + broken.stderr);
+    expect(codes(broken).find((f) => f.code === 'docker-auth-config-invalid')?.what).to.include('more than one JSON value');
+  });
 });

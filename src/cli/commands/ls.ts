@@ -3,6 +3,7 @@
  * files), with scope, file, key and username; secrets redacted.
  */
 import type { CommandModule } from 'yargs';
+import { listDockerAuthConfig } from '../../auth-file/docker-env-config.js';
 import { listEntries } from '../../auth-file/list.js';
 import type { ListRow } from '../../auth-file/list.js';
 import { assertStdinOnce, readInputIfExists } from '../../auth-file/load.js';
@@ -35,6 +36,12 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
       const errors: { file: string; message: string }[] = [];
       const searched: string[] = [];
       const notes: string[] = [];
+      // docker 28.3 and later read DOCKER_AUTH_CONFIG before any of the files.
+      if (named.length === 0) {
+        const fromEnv = listDockerAuthConfig(ctx.io.env);
+        rows.push(...fromEnv.rows);
+        if (fromEnv.note !== undefined) notes.push(fromEnv.note);
+      }
       for (const { path, required } of located) {
         searched.push(path);
         try {
@@ -71,7 +78,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
           r.scope,
           r.helper !== undefined ? `in helper ${r.helper}` : r.problem === 'not-an-object' ? 'entry not an object (empty to docker)' : r.problem ? `unreadable auth (${r.problem})` : r.username || '-',
           r.helper !== undefined ? '' : r.identityToken ? `${r.password || ''}${r.password ? ' + ' : ''}identity token` : r.password,
-          `${r.file} (${r.key})`,
+          `${r.variable ?? r.file} (${r.key})`,
         ].map(cell),
       );
       const head = ['REGISTRY', 'SCOPE', 'USERNAME', 'SECRET', 'FILE (KEY)'];

@@ -275,6 +275,37 @@ describe('doctor: docker and podman agreement', () => {
     expect((JSON.stringify(r)).includes('fake-pw'), 'a secret in the output (not printed)').to.equal(false);
   });
 
+  describe('DOCKER_AUTH_CONFIG (docker 28.3 and later)', () => {
+    const variable = (auths: unknown) => ({ DOCKER_AUTH_CONFIG: JSON.stringify({ auths }) });
+
+    it('a credential only there is a warning: podman never reads the variable', async () => {
+      const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': auth('filer', 'fake-pw-1') } } } }, variable({ 'ghcr.io': auth('ci', 'fake-env-pw'), 'https://index.docker.io/v1/': auth('ci', 'fake-env-pw') }));
+      const found = r.findings.filter((f) => f.code === 'docker-auth-config-only').map((f) => f.what);
+      expect(found).to.have.length(2);
+      expect(found.join('\n')).to.match(/^Docker Hub: docker 28\.3 and later take the credential from DOCKER_AUTH_CONFIG \(user "ci"\), which podman never reads/m);
+      expect(found.join('\n')).to.match(/^ghcr\.io: docker 28\.3/m);
+      // quay.io is in the file both tools read, and the variable has none for it.
+      none(r, 'docker-only');
+      expect(JSON.stringify(r).includes('fake-'), 'a secret in the output (not printed)').to.equal(false);
+    });
+
+    it('the variable beating a file both read is a username disagreement, its fix naming the variable', async () => {
+      const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': auth('filer', 'fake-pw-1') } } } }, variable({ 'quay.io': auth('ci', 'fake-env-pw') }));
+      const f = only(r, 'different-username');
+      expect(f.what).to.include('docker logs in as "ci" (DOCKER_AUTH_CONFIG, key "quay.io"), podman as "filer"');
+      expect(f.fix).to.equal('change the credential for "quay.io" in DOCKER_AUTH_CONFIG, or podman login quay.io with the account docker uses');
+    });
+
+    it('a value docker refuses, or a key it never asks for, is a warning that quotes none of the value', async () => {
+      const invalid = await doctor({}, { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'quay.io': auth('ci', 'fake-env-pw') }, credsStore: 'pass' }) });
+      expect(only(invalid, 'docker-auth-config-invalid').what).to.match(/ignore all of it, .*: unknown field "credsStore"/);
+      none(invalid, 'docker-auth-config-only');
+      const unused = await doctor({}, variable({ 'docker.io': auth('ci', 'fake-env-pw'), 'https://quay.io': auth('ci', 'fake-env-pw'), 'ghcr.io': auth('ci', 'fake-env-pw') }));
+      expect(only(unused, 'docker-auth-config-key').what).to.include('keys docker never asks for: "docker.io", "https://quay.io"');
+      expect(JSON.stringify([invalid, unused]).includes('fake-'), 'a secret in the output (not printed)').to.equal(false);
+    });
+  });
+
   it("usernames behind a helper come from the helper's list", async () => {
     const r = await doctor({
       helpers: { store: { ok: true, entries: new Map([['Registry credentials for quay.io', 'alice']]) } },
