@@ -91,4 +91,13 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     noSecret(broken.stdout + broken.stderr);
     expect(codes(broken).find((f) => f.code === 'docker-auth-config-invalid')?.what).to.include('more than one JSON value');
   });
+
+  it("doctor's fix works: the variable piped to convert gives podman the credential", async () => {
+    const env = { DOCKER_AUTH_CONFIG: value({ 'ghcr.io': { auth: b64(`ci:${ENV_PW}`) } }) };
+    const authJSON = join(sb.home, 'auth.json');
+    const converted = await sb.credkit(['convert', '-', '--to', 'podman', '-o', authJSON], env.DOCKER_AUTH_CONFIG);
+    expect(converted.code, converted.stderr).to.equal(0);
+    const got = await sb.credkit(['get', 'ghcr.io/org/app', '--as', 'podman'], '', { ...env, REGISTRY_AUTH_FILE: authJSON });
+    expect([got.code, JSON.parse(got.stdout)]).to.deep.equal([0, { ServerURL: 'ghcr.io', Username: 'ci', Secret: ENV_PW }]);
+  });
 });
