@@ -26,6 +26,23 @@ export const PROVIDER_API_GROUP = 'credentialprovider.kubelet.k8s.io';
 /** The versions kubelet can speak (its `apiVersions` table), newest first. */
 export const PROVIDER_API_VERSIONS = [`${PROVIDER_API_GROUP}/v1`, `${PROVIDER_API_GROUP}/v1beta1`, `${PROVIDER_API_GROUP}/v1alpha1`] as const;
 
+/** How long kubelet lets a plugin run before it kills it (plugin.go ExecPlugin: a fixed minute). */
+export const KUBELET_PLUGIN_TIMEOUT_MS = 60_000;
+
+/**
+ * The longest the plugin waits for its store (a helper, gpg, the keychain), whatever
+ * `helpers.timeout` says. kubelet kills only the plugin when its minute is up: a helper credkit
+ * started (in a process group of its own, so that a timeout stops gpg too) would be left running,
+ * one more on every pull, and kubelet would log a bare "context deadline exceeded". Stopping
+ * first, with time to spare for Node's start-up and the answer, stops the helper and says why.
+ */
+export const PROVIDER_STORE_TIMEOUT_MS = 45_000;
+
+/** The store timeout a run uses: the configured one, but never past {@link PROVIDER_STORE_TIMEOUT_MS}. */
+export function providerStoreTimeoutMs(configuredMs: number): number {
+  return Math.min(configuredMs, PROVIDER_STORE_TIMEOUT_MS);
+}
+
 /** The cache key types kubelet accepts in a response. */
 export const CACHE_KEY_TYPES = ['Image', 'Registry', 'Global'] as const;
 export type CacheKeyType = (typeof CACHE_KEY_TYPES)[number];

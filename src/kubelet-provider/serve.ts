@@ -11,7 +11,16 @@ import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import type { ProviderResponse, CacheKeyType } from './protocol.js';
 import { TOKEN_USERNAME } from '../stores/store.js';
-import { formatProviderResponse, parseProviderArgs, parseProviderRequest, providerUsage, ProviderRequestError } from './protocol.js';
+import {
+  KUBELET_PLUGIN_TIMEOUT_MS,
+  PROVIDER_STORE_TIMEOUT_MS,
+  formatProviderResponse,
+  parseProviderArgs,
+  parseProviderRequest,
+  providerStoreTimeoutMs,
+  providerUsage,
+  ProviderRequestError,
+} from './protocol.js';
 import { existsSync } from 'node:fs';
 import { AuthFileStore } from '../stores/auth-file-store.js';
 import { IoError, isCredkitError, UsageError } from '../errors.js';
@@ -91,6 +100,21 @@ function matchKey(ref: ImageRef, found: Found): string {
   return found.scoped ? ref.name : ref.registry;
 }
 
+/** Whether a failure is a store call that ran out of time (the helper client's typed reason, here or as the cause). */
+function isTimeout(err: unknown): boolean {
+  const reasonOf = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { reason?: unknown }).reason : undefined);
+  return reasonOf(err) === 'timeout' || reasonOf((err as { cause?: unknown }).cause) === 'timeout';
+}
+
+/**
+ * Why a timeout came sooner than `helpers.timeout` says, when the plugin's own limit cut it short:
+ * the helper client's advice (raise the timeout) would not help.
+ */
+function timeoutNote(err: unknown, configuredMs: number | undefined): string {
+  if (configuredMs === undefined || configuredMs <= PROVIDER_STORE_TIMEOUT_MS || !isTimeout(err)) return '';
+  return ` (${PROVIDER_STORE_TIMEOUT_MS / 1000} s is as long as credkit-kubelet-provider waits, whatever helpers.timeout or CREDKIT_HELPER_TIMEOUT say: kubelet stops a plugin after ${KUBELET_PLUGIN_TIMEOUT_MS / 1000} s)`;
+}
+
 /** Runs the plugin once; returns the exit code. */
 export async function serveProvider(argv: readonly string[], io: ProviderIo): Promise<number> {
   // One line: kubelet logs stderr with its own error, on one line.
@@ -114,10 +138,13 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     io.stdout(`${io.version()}\n`);
     return 0;
   }
+  let configuredTimeoutMs: number | undefined;
   try {
     const request = parseProviderRequest(await io.readStdin());
     const ref = parseImageRef(request.image);
-    const config = await io.loadConfig();
+    const loaded = await io.loadConfig();
+    configuredTimeoutMs = loaded.helperTimeoutMs;
+    const config = { ...loaded, helperTimeoutMs: providerStoreTimeoutMs(loaded.helperTimeoutMs) };
     const store = await io.openStore(args.from, config);
     const found = await findCredential(store, ref);
     const response: ProviderResponse = { apiVersion: request.apiVersion, cacheKeyType: args.cacheKeyType };
@@ -147,7 +174,7 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     io.stdout(formatProviderResponse(response));
     return 0;
   } catch (err) {
-    if (err instanceof ProviderRequestError || isCredkitError(err)) return fail(maskUserinfo(err.message));
+    if (err instanceof ProviderRequestError || isCredkitError(err)) return fail(`${maskUserinfo(err.message)}${timeoutNote(err, configuredTimeoutMs)}`);
     io.stderr(`${io.programName}: internal error: ${describeBug(err)}\n${BUG_REPORT_ADVICE}\n`);
     return fail(`internal error: ${bugName(err)}; this is a bug in credkit`);
   }

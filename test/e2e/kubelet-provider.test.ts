@@ -7,7 +7,8 @@
  * There is no kubelet here: these rules are upstream's source, read, not a running kubelet.
  */
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
@@ -224,6 +225,49 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       const r = await provider(sb, ['--from', `authfile:${missing}`], kubeletRequest(V1, 'quay.io/team/app'));
       expectOneLineError(r);
       expect(r.stderr).to.include(`${missing}: no such file`);
+    });
+  });
+
+  describe('--from helper:NAME as a node has it', () => {
+    let sb: Sandbox;
+    let binDir: string;
+    makeSandboxPerTest({}, async (made) => {
+      sb = made;
+      binDir = join(sb.home, 'bin');
+      await mkdir(binDir);
+      // Hangs as a helper waiting on a locked keyring or a dead network does; its pid is kept so
+      // that the test can tell whether anything stopped it.
+      await writeFile(join(binDir, 'docker-credential-hangs'), '#!/bin/sh\necho $$ > "$HOME/hangs.pid"\nexec sleep 600\n', { mode: 0o755 });
+    });
+
+    const hangingPid = async (): Promise<number> => Number((await readFile(join(sb.home, 'hangs.pid'), 'utf8')).trim());
+    // A zombie has stopped: only its parent (init, once the plugin is gone) can reap it.
+    const isRunning = (pid: number): boolean => {
+      try {
+        return !/^\d+ \(.*\) Z /.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+      } catch {
+        return false;
+      }
+    };
+
+    it("stops a helper that hangs well before kubelet's one-minute kill, even when helpers.timeout is longer, and stops the helper too", async function () {
+      this.timeout(90_000);
+      this.slow(60_000);
+      const started = Date.now();
+      // As kubelet runs it: killed (SIGKILL, the plugin only) when the minute is up.
+      const r = await run(process.execPath, [BIN.kubeletProvider, '--from', 'helper:hangs'], {
+        input: kubeletRequest(V1, 'quay.io/org/app'),
+        env: { ...sb.env, PATH: `${binDir}:${sb.env.PATH}`, CREDKIT_HELPER_TIMEOUT: '120' },
+        timeoutMs: 60_000,
+      });
+      const pid = await hangingPid();
+      const leftRunning = isRunning(pid);
+      if (leftRunning) process.kill(pid, 'SIGKILL');
+      expect(r.signal, 'kubelet would have killed the plugin').to.equal(null);
+      expect(Date.now() - started).to.be.below(50_000);
+      expectOneLineError(r);
+      expect(r.stderr).to.include('docker-credential-hangs get did not finish within 45 s').and.include('kubelet stops a plugin after 60 s');
+      expect(leftRunning, 'the helper was left running').to.equal(false);
     });
   });
 

@@ -7,6 +7,7 @@ import {
   parseGoDuration,
   parseProviderArgs,
   parseProviderRequest,
+  providerStoreTimeoutMs,
 } from '../../../src/kubelet-provider/protocol.js';
 
 const V1 = 'credentialprovider.kubelet.k8s.io/v1';
@@ -134,4 +135,12 @@ describe('kubelet provider: arguments (the provider args in CredentialProviderCo
       expect(() => parseProviderArgs(argv)).to.throw(UsageError, message);
     });
   }
+});
+
+describe('kubelet provider: how long a store may take', () => {
+  it("keeps a shorter configured timeout and cuts a longer one to 45 s, before kubelet's one-minute kill", () => {
+    expect(providerStoreTimeoutMs(30_000)).to.equal(30_000);
+    expect(providerStoreTimeoutMs(500)).to.equal(500);
+    expect(providerStoreTimeoutMs(120_000)).to.equal(45_000);
+  });
 });
