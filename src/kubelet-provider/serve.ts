@@ -100,10 +100,30 @@ function matchKey(ref: ImageRef, found: Found): string {
   return found.scoped ? ref.name : ref.registry;
 }
 
-/** Whether a failure is a store call that ran out of time (the helper client's typed reason, here or as the cause). */
+/** The helper client's typed reason for a failed helper call, on the error or its cause (a store that could not open). */
+function helperFailure(err: unknown): { reason: unknown; helper: unknown } | undefined {
+  const withReason = (e: unknown) => (typeof e === 'object' && e !== null && 'reason' in e ? (e as { reason: unknown; helper?: unknown }) : undefined);
+  const found = withReason(err) ?? withReason((err as { cause?: unknown }).cause);
+  return found && { reason: found.reason, helper: found.helper };
+}
+
+/** Whether a failure is a store call that ran out of time. */
 function isTimeout(err: unknown): boolean {
-  const reasonOf = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { reason?: unknown }).reason : undefined);
-  return reasonOf(err) === 'timeout' || reasonOf((err as { cause?: unknown }).cause) === 'timeout';
+  return helperFailure(err)?.reason === 'timeout';
+}
+
+/**
+ * A helper that is not on PATH, said for the one who can fix it: the helper client's message
+ * points at credkit's backend setting, but here the name comes from the provider's `args` (or
+ * credkit's configuration), and the PATH searched is kubelet's, which its unit sets, plus the
+ * provider's `env`. Undefined for any other failure.
+ */
+function notOnKubeletPath(err: unknown, from: string | undefined, path: string | undefined): string | undefined {
+  const failure = helperFailure(err);
+  if (failure?.reason !== 'not-on-path' || typeof failure.helper !== 'string') return undefined;
+  const program = `docker-credential-${failure.helper}`;
+  const namedBy = from === undefined ? "credkit's configuration (backend = or [routes] in config.ini, or CREDKIT_BACKEND)" : `--from ${from}`;
+  return `credential helper ${program} (named by ${namedBy}) is not on the PATH kubelet runs plugins with (${path === undefined || path === '' ? 'none set' : path}); install it in one of those directories, or set PATH in this provider's env in kubelet's CredentialProviderConfig`;
 }
 
 /**
@@ -174,7 +194,9 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     io.stdout(formatProviderResponse(response));
     return 0;
   } catch (err) {
-    if (err instanceof ProviderRequestError || isCredkitError(err)) return fail(`${maskUserinfo(err.message)}${timeoutNote(err, configuredTimeoutMs)}`);
+    if (err instanceof ProviderRequestError || isCredkitError(err)) {
+      return fail(notOnKubeletPath(err, args.from, io.host.env.PATH) ?? `${maskUserinfo(err.message)}${timeoutNote(err, configuredTimeoutMs)}`);
+    }
     io.stderr(`${io.programName}: internal error: ${describeBug(err)}\n${BUG_REPORT_ADVICE}\n`);
     return fail(`internal error: ${bugName(err)}; this is a bug in credkit`);
   }

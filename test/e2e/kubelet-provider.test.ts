@@ -250,6 +250,16 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       }
     };
 
+    it("a helper that is not on kubelet's PATH fails the run, saying that PATH is kubelet's and how to set it", async () => {
+      const path = `${binDir}:/usr/bin:/bin`;
+      const r = await provider(sb, ['--from', 'helper:ecr-login'], kubeletRequest(V1, '123456789012.dkr.ecr.us-east-1.amazonaws.com/app'), { PATH: path });
+      expectOneLineError(r);
+      expect(r.stderr).to.include('docker-credential-ecr-login (named by --from helper:ecr-login) is not on the PATH kubelet runs plugins with');
+      expect(r.stderr).to.include(`(${path})`).and.include("set PATH in this provider's env");
+      // credkit's own settings are not where this helper was named.
+      expect(r.stderr.includes('CREDKIT_BACKEND')).to.equal(false);
+    });
+
     it("stops a helper that hangs well before kubelet's one-minute kill, even when helpers.timeout is longer, and stops the helper too", async function () {
       this.timeout(90_000);
       this.slow(60_000);
