@@ -30,7 +30,7 @@ const splitBackends = {
     b.onResolve({ filter: new RegExp(`^\\./(${SEPARATE.join('|')})\\.js$`) }, (args) =>
       args.importer.endsWith('/stores/registry.js') ? { path: `./helper-${args.path.slice(2, -3)}.cjs`, external: true } : undefined,
     );
-    b.onResolve({ filter: /^\.\.\/stores\/routed\.js$/ }, (args) => (args.importer.endsWith('/helper/main.js') ? { path: './helper-routed.cjs', external: true } : undefined));
+    b.onResolve({ filter: /^\.\.\/stores\/routed\.js$/ }, (args) => (/\/(helper|kubelet-provider)\/main\.js$/.test(args.importer) ? { path: './helper-routed.cjs', external: true } : undefined));
   },
 };
 
@@ -38,10 +38,10 @@ await build({ ...common, entryPoints: ['dist/src/helper/main.js'], outfile: 'dis
 await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length + 1);
 await build({ ...common, entryPoints: ['dist/src/stores/routed.js'], outfile: 'dist/helper-routed.cjs', plugins: [splitBackends] });
 await requireInsteadOfImport('dist/helper-routed.cjs', SEPARATE.length);
-// credkit-kubelet-provider: the same store path (and the same backend bundles), plus what it
-// needs to read kubelet's request and --from's store specs.
+// credkit-kubelet-provider: the same store path (the same backend and routing bundles), plus what
+// it needs to read kubelet's request and --from's store specs.
 await build({ ...common, entryPoints: ['dist/src/kubelet-provider/main.js'], outfile: 'dist/kubelet-provider.cjs', plugins: [splitBackends] });
-await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length);
+await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length + 1);
 await Promise.all(
   SEPARATE.map(async (name) => {
     await build({ ...common, entryPoints: [`dist/src/stores/${name}.js`], outfile: `dist/helper-${name}.cjs` });

@@ -1,7 +1,7 @@
 /**
  * Entry point of `credkit-kubelet-provider`, the program kubelet runs from its
  * `--image-credential-provider-bin-dir`. Like the helper's, kept to what a run needs: no CLI
- * framework, and only the chosen store's backend is loaded.
+ * framework, and only the chosen store's backend is loaded (with `[routes]`, the routed one).
  */
 import { basename } from 'node:path';
 import { serveProvider } from './serve.js';
@@ -31,7 +31,14 @@ export async function main(packageRoot: string): Promise<void> {
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,
     host,
     loadConfig: () => loadConfig(host),
-    openStore: (from, config) => (from === undefined ? openConfiguredStore(config, host) : openStoreSpec(parseStoreSpec(from), config, host)),
+    openStore: async (from, config) => {
+      if (from !== undefined) return openStoreSpec(parseStoreSpec(from), config, host);
+      // credkit's configured store is what the helper uses, [routes] included (a pull of an ECR
+      // image asks helper:ecr-login when config.ini routes it there). Without routes the routing
+      // code is not loaded (dist/helper-routed.cjs); a run never lists, so nothing is warned.
+      if (config.routes.length === 0) return openConfiguredStore(config, host);
+      return (await import('../stores/routed.js')).openRoutedStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
+    },
     readStdin,
     stdout: (text) => out.push(text),
     stderr: (text) => writeAll(2, text),

@@ -167,6 +167,8 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     const config = { ...loaded, helperTimeoutMs: providerStoreTimeoutMs(loaded.helperTimeoutMs) };
     const store = await io.openStore(args.from, config);
     const found = await findCredential(store, ref);
+    // With [routes], the store the registry is routed to (RoutedStore.storeFor), for the messages.
+    const storeName = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(helperServerURL(ref)) ?? store.name;
     const response: ProviderResponse = { apiVersion: request.apiVersion, cacheKeyType: args.cacheKeyType };
     if (found === undefined) {
       // No credential is an answer, not an error: kubelet then pulls with what else it has. Not
@@ -174,7 +176,7 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
       // defaultCacheDuration. stderr is for someone running this by hand: kubelet drops it on exit 0.
       response.cacheDuration = '0s';
       io.stdout(formatProviderResponse(response));
-      io.stderr(`${io.programName}: no credential for ${ref.registry} in ${store.name} (looked up "${helperServerURL(ref)}"); answered with none, not cached\n`);
+      io.stderr(`${io.programName}: no credential for ${ref.registry} in ${storeName} (looked up "${helperServerURL(ref)}"); answered with none, not cached\n`);
       return 0;
     }
     if (found.credential.username === TOKEN_USERNAME) {
@@ -182,7 +184,7 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
       // response carries a username and password only, and the runtime would send them as Basic
       // credentials, which such registries refuse: say so in kubelet's log rather than fail the pull later.
       return fail(
-        `the credential for ${ref.registry} in ${store.name} (key "${found.serverURL}") is an identity token, which kubelet's credential provider response cannot carry (it has a username and password only); log in to ${ref.registry} with a username and password or access token instead`,
+        `the credential for ${ref.registry} in ${storeName} (key "${found.serverURL}") is an identity token, which kubelet's credential provider response cannot carry (it has a username and password only); log in to ${ref.registry} with a username and password or access token instead`,
       );
     }
     // A scoped credential is valid for some of the registry's images only, and kubelet would hand a

@@ -174,6 +174,53 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
     });
   });
 
+  describe("credkit's configured store with [routes] (no --from)", () => {
+    let sb: Sandbox;
+    const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+    const ECR_PW = 'fake-kubelet-provider-ecr';
+    makeSandboxPerTest({}, async (made) => {
+      sb = made;
+      const bin = join(sb.home, 'bin');
+      await mkdir(bin);
+      // A stand-in for docker-credential-ecr-login: one credential for whatever ECR host it is asked.
+      await writeFile(
+        join(bin, 'docker-credential-ecr-login'),
+        `#!/bin/sh\n[ "$1" = get ] || exit 1\nurl=$(cat)\ncase "$url" in 999999999999.*) echo 'credentials not found in native keychain'; exit 1;; esac\nprintf '{"ServerURL":"%s","Username":"AWS","Secret":"${ECR_PW}"}\\n' "$url"\n`,
+        { mode: 0o755 },
+      );
+      sb.env.PATH = `${bin}:${sb.env.PATH}`;
+      const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
+      await mkdir(dir, { recursive: true });
+      await writeFile(join(dir, 'config.ini'), 'backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:ecr-login\n');
+      await store(sb, 'quay.io', 'robot', PW);
+    });
+
+    it('asks the store config.ini routes the registry to, as the helper does', async () => {
+      const r = await provider(sb, [], kubeletRequest(V1, `${ECR}/team/app`));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout.includes(ECR_PW) && !r.stderr.includes(ECR_PW)).to.equal(true);
+      const d = decodeAsKubelet(r.stdout, V1);
+      expect(d.auth).to.deep.equal({ [ECR]: { username: 'AWS', password: ECR_PW } });
+      expect(keysFor(d, `${ECR}/team/app`)).to.deep.equal([ECR]);
+    });
+
+    it('asks the configured backend for a registry no route matches', async () => {
+      let r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'robot', password: PW } });
+      r = await provider(sb, [], kubeletRequest(V1, 'ghcr.io/org/app'));
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({});
+      expect(r.stderr).to.include('no credential for ghcr.io in file');
+    });
+
+    it('names the routed store when it has no credential for the registry', async () => {
+      const r = await provider(sb, [], kubeletRequest(V1, '999999999999.dkr.ecr.eu-west-1.amazonaws.com/app'));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(decodeAsKubelet(r.stdout, V1)).to.deep.equal({ cacheKeyType: 'Registry', cacheDuration: '0s', auth: {} });
+      expect(r.stderr).to.include('no credential for 999999999999.dkr.ecr.eu-west-1.amazonaws.com in helper:ecr-login');
+    });
+  });
+
   describe('--from authfile:PATH', () => {
     let sb: Sandbox;
     let file: string;
