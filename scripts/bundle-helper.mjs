@@ -22,13 +22,18 @@ const common = {
 /**
  * In the main bundle, `import('./keychain.js')` from the store registry loads dist/helper-keychain.cjs,
  * and the routing of `[routes]` (src/stores/routed.ts) is dist/helper-routed.cjs, read only when
- * config.ini has routes. That bundle opens its stores through the same backend bundles.
+ * config.ini has routes. That bundle opens its stores through the same backend bundles. For the
+ * kubelet provider, `import('./auth-file-store.js')` from the store specs (--from authfile:) loads
+ * dist/helper-authfile.cjs; the static import there is only a constant, and stays inline.
  */
 const splitBackends = {
   name: 'split-backends',
   setup(b) {
     b.onResolve({ filter: new RegExp(`^\\./(${SEPARATE.join('|')})\\.js$`) }, (args) =>
       args.importer.endsWith('/stores/registry.js') ? { path: `./helper-${args.path.slice(2, -3)}.cjs`, external: true } : undefined,
+    );
+    b.onResolve({ filter: /^\.\/auth-file-store\.js$/ }, (args) =>
+      args.kind === 'dynamic-import' && args.importer.endsWith('/stores/store-spec.js') ? { path: './helper-authfile.cjs', external: true } : undefined,
     );
     b.onResolve({ filter: /^\.\.\/stores\/routed\.js$/ }, (args) => (/\/(helper|kubelet-provider)\/main\.js$/.test(args.importer) ? { path: './helper-routed.cjs', external: true } : undefined));
   },
@@ -39,9 +44,12 @@ await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length + 1);
 await build({ ...common, entryPoints: ['dist/src/stores/routed.js'], outfile: 'dist/helper-routed.cjs', plugins: [splitBackends] });
 await requireInsteadOfImport('dist/helper-routed.cjs', SEPARATE.length);
 // credkit-kubelet-provider: the same store path (the same backend and routing bundles), plus what
-// it needs to read kubelet's request and --from's store specs.
+// it needs to read kubelet's request and --from's store specs; an auth file's store is a bundle of its own.
 await build({ ...common, entryPoints: ['dist/src/kubelet-provider/main.js'], outfile: 'dist/kubelet-provider.cjs', plugins: [splitBackends] });
-await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length + 1);
+await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length + 2);
+// --from authfile: only: the auth-file code is most of what the plugin would otherwise parse on every run.
+await build({ ...common, entryPoints: ['dist/src/stores/auth-file-store.js'], outfile: 'dist/helper-authfile.cjs' });
+await requireInsteadOfImport('dist/helper-authfile.cjs');
 await Promise.all(
   SEPARATE.map(async (name) => {
     await build({ ...common, entryPoints: [`dist/src/stores/${name}.js`], outfile: `dist/helper-${name}.cjs` });

@@ -22,7 +22,7 @@ import {
   ProviderRequestError,
 } from './protocol.js';
 import { existsSync } from 'node:fs';
-import { AuthFileStore } from '../stores/auth-file-store.js';
+import { AUTH_FILE_STORE_PREFIX, type AuthFileStore } from '../stores/auth-file-store.js';
 import { IoError, isCredkitError, UsageError } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
@@ -67,14 +67,17 @@ export function helperServerURL(ref: ImageRef): string {
  */
 async function findCredential(store: CredentialStore, ref: ImageRef): Promise<Found | undefined> {
   const serverURL = helperServerURL(ref);
-  if (!(store instanceof AuthFileStore)) {
+  // By name, not instanceof: the auth-file store is a bundle of its own (scripts/bundle-helper.mjs),
+  // so its class is not the one this module would import.
+  if (!store.name.startsWith(AUTH_FILE_STORE_PREFIX)) {
     const credential = await store.get(serverURL);
     return credential && { serverURL, credential, scoped: false, registryHasScopes: false };
   }
+  const file = store as AuthFileStore;
   // Named in kubelet's configuration on purpose: a missing file is a mistake to show in kubelet's
   // log (a failed run), not "no credentials", which kubelet does not log at all.
-  if (!existsSync(store.path)) throw new IoError(`${store.path}: no such file (named by --from)`);
-  const preferred = store.keyFor(serverURL);
+  if (!existsSync(file.path)) throw new IoError(`${file.path}: no such file (named by --from)`);
+  const preferred = file.keyFor(serverURL);
   let best: { key: string; depth: number } | undefined;
   let registryHasScopes = false;
   for (const key of [...(await store.list()).keys()].sort()) {

@@ -10,7 +10,7 @@ import type { CredentialStore } from './store.js';
 import { UsageError } from '../errors.js';
 import { openConfiguredStore } from './registry.js';
 import { HELPER_BACKEND_PREFIX } from './helper.js';
-import { AUTH_FILE_STORE_PREFIX, AuthFileStore } from './auth-file-store.js';
+import { AUTH_FILE_STORE_PREFIX } from './auth-file-store.js';
 
 /** A parsed store name. */
 export type StoreSpec =
@@ -56,8 +56,12 @@ function expandHome(path: string, home: string): string {
 /** Opens the store a spec names. */
 export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host): Promise<CredentialStore> {
   switch (spec.kind) {
-    case 'authfile':
+    case 'authfile': {
+      // Loaded only here: credkit-kubelet-provider, which runs on every pull, has it in a bundle of
+      // its own (dist/helper-authfile.cjs), read only for --from authfile:.
+      const { AuthFileStore } = await import('./auth-file-store.js');
       return new AuthFileStore(resolve(host.cwd, expandHome(spec.path, host.home)), spec.path);
+    }
     case 'helper':
       return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`);
     case 'backend':
