@@ -60,7 +60,7 @@ export function helperServerURL(ref: ImageRef): string {
 
 /**
  * The credential for `ref`. A store is asked for docker's server URL exactly (no other spelling:
- * stores do not guess). An auth file is read as kubelet and podman read keys: the longest
+ * stores do not guess). An auth file is read as podman reads keys (not by kubelet's plain string prefix): the longest
  * `registry[/namespace[/repository]]` key whose path segments begin the image's, any spelling of
  * the registry (`https://quay.io`, `docker.io` or `https://index.docker.io/v1/`); among spellings
  * of one key, the one the file's own client writes comes first.
