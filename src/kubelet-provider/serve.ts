@@ -173,6 +173,18 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     // With [routes], the store the registry is routed to (RoutedStore.storeFor), for the messages.
     const storeName = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(helperServerURL(ref)) ?? store.name;
     const response: ProviderResponse = { apiVersion: request.apiVersion, cacheKeyType: args.cacheKeyType };
+    if (found === undefined && store.name.startsWith(AUTH_FILE_STORE_PREFIX)) {
+      // A config.json whose secrets live in a keychain (`credsStore`/`credHelpers`, `{}` markers in
+      // `auths`) has none for kubelet. Answering "none" with exit 0 would leave kubelet's log
+      // silent (it drops stderr then) while pulls fail: a failed run is what gets logged.
+      const file = store as AuthFileStore;
+      const elsewhere = await file.helperFor(helperServerURL(ref));
+      if (elsewhere !== undefined) {
+        return fail(
+          `${file.path} keeps no credential for ${ref.registry}: ${elsewhere.via} says it lives in docker-credential-${elsewhere.helper}, which an auth file read by kubelet cannot reach; use --from helper:${elsewhere.helper}, or write the credential into the file (credkit convert ${file.path} --to docker --materialize -o FILE)`,
+        );
+      }
+    }
     if (found === undefined) {
       // No credential is an answer, not an error: kubelet then pulls with what else it has. Not
       // cached ("0s"), so a credential stored later is used on the next pull, not after

@@ -169,6 +169,30 @@ export class AuthFileStore implements CredentialStore {
     return `file ${realPathOf(this.path)}`;
   }
 
+  /**
+   * The helper that holds `serverURL`'s credential for docker instead of this file, when the file
+   * says so for that registry: `credHelpers` names it (exact key, as docker looks it up), or the
+   * file keeps only a `{}` marker for the registry (any spelling, no path) beside a `credsStore`.
+   * Undefined when the file has nothing of the registry's, or holds its credential itself.
+   */
+  async helperFor(serverURL: string): Promise<{ helper: string; via: string } | undefined> {
+    const doc = parseDoc(await readTextIfExists(this.path), this.path);
+    const helpers = doc.credHelpers;
+    if (typeof helpers === 'object' && helpers !== null && !Array.isArray(helpers)) {
+      const named = (helpers as Record<string, unknown>)[serverURL];
+      if (Object.hasOwn(helpers, serverURL) && typeof named === 'string' && named !== '') return { helper: named, via: `credHelpers["${serverURL}"]` };
+    }
+    const store = typeof doc.credsStore === 'string' && doc.credsStore !== '' ? doc.credsStore : undefined;
+    if (store === undefined) return undefined;
+    const host = parseRegistryKey(serverURL).host;
+    const auths = authsOf(doc);
+    const marker = Object.keys(auths).find((key) => {
+      const k = parseRegistryKey(key);
+      return k.host === host && k.path === '';
+    });
+    return marker === undefined ? undefined : { helper: store, via: `credsStore (the file keeps only a marker under "${marker}")` };
+  }
+
   /** The file's credsStore, if any: docker then ignores the plaintext entries written here. */
   async credsStore(): Promise<string | undefined> {
     const v = parseDoc(await readTextIfExists(this.path), this.path).credsStore;

@@ -267,6 +267,29 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       expectNoSecrets(r);
     });
 
+    it("a config.json whose credential for the registry lives in a helper (credsStore marker, credHelpers) fails the run, naming the helper, instead of a silent none", async () => {
+      const stubbed = join(sb.home, 'stubbed.json');
+      const doc = {
+        auths: { 'ghcr.io': {}, 'https://quay.io': { auth: b64(`robot:${PW}`) } },
+        credsStore: 'desktop',
+        credHelpers: { 'registry.example.test': 'ecr-login' },
+      };
+      await writeFile(stubbed, JSON.stringify(doc), { mode: 0o600 });
+      let r = await provider(sb, ['--from', `authfile:${stubbed}`], kubeletRequest(V1, 'ghcr.io/org/app'));
+      expectOneLineError(r);
+      expect(r.stderr).to.include('docker-credential-desktop').and.include('--from helper:desktop');
+      r = await provider(sb, ['--from', `authfile:${stubbed}`], kubeletRequest(V1, 'registry.example.test/app'));
+      expectOneLineError(r);
+      expect(r.stderr).to.include('credHelpers["registry.example.test"]').and.include('--from helper:ecr-login');
+      // What the file holds itself is still served, and a registry it says nothing of is "none".
+      r = await provider(sb, ['--from', `authfile:${stubbed}`], kubeletRequest(V1, 'quay.io/org/app'));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'robot', password: PW } });
+      r = await provider(sb, ['--from', `authfile:${stubbed}`], kubeletRequest(V1, 'registry.other.test/app'));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({});
+    });
+
     it('a file that is not there fails the run, naming it (kubelet logs a failure; it does not log "no credentials")', async () => {
       const missing = join(sb.home, 'missing.json');
       const r = await provider(sb, ['--from', `authfile:${missing}`], kubeletRequest(V1, 'quay.io/team/app'));
