@@ -37,8 +37,11 @@ export interface DoctorProbes {
   readAuthFile(path: string): Promise<string | undefined>;
   /** Facts about a path, or undefined when nothing is there. */
   statPath(path: string): Promise<FileFacts | undefined>;
-  /** Why a credkit backend (`keychain`, `pass`, `helper:NAME`…) cannot be used, or undefined. */
-  checkBackend(name: string, config: CredkitConfig): Promise<string | undefined>;
+  /**
+   * Why a credkit backend (`keychain`, `pass`, `helper:NAME`…) cannot be used, or undefined;
+   * `setting` names the setting to change when it is not `backend =` (a route).
+   */
+  checkBackend(name: string, config: CredkitConfig, setting?: string): Promise<string | undefined>;
   /**
    * Whether the keychain's problem is how this machine is (true), or a keychain that is there but
    * unusable right now (locked, not answering), which `auto` does not fall back from.
@@ -81,9 +84,9 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
         throw err;
       }
     },
-    async checkBackend(name, config) {
+    async checkBackend(name, config, setting) {
       try {
-        return await (await loadBackend(name)).checkAvailable(config, host);
+        return await (await loadBackend(name, setting)).checkAvailable(config, host);
       } catch (err) {
         return messageOf(err);
       }

@@ -6,7 +6,7 @@
 import type { CredkitConfig } from '../config.js';
 import type { DoctorProbes } from './probes.js';
 import type { DoctorFinding } from './report.js';
-import { parseRoutes, shadowingRoute } from '../stores/routes.js';
+import { parseRoutes, routeSetting, shadowingRoute } from '../stores/routes.js';
 
 /** Checks every route; `autoBackend` is what `auto` picks (a route may name `auto`). */
 export async function checkRoutes(config: CredkitConfig, probes: DoctorProbes, autoBackend: string | null): Promise<DoctorFinding[]> {
@@ -24,7 +24,7 @@ export async function checkRoutes(config: CredkitConfig, probes: DoctorProbes, a
     });
   }
   const names = [...new Set(routes.map((r) => r.store))].filter((n) => n !== 'auto');
-  const storeProblems = new Map(await Promise.all(names.map(async (n) => [n, await probes.checkBackend(n, config)] as const)));
+  const storeProblems = new Map(await Promise.all(names.map(async (n) => [n, await probes.checkBackend(n, config, n === config.backend ? undefined : routeSetting(routes, n))] as const)));
   for (const r of routes) {
     const problem = r.store === 'auto' ? (autoBackend === null ? 'auto finds no usable backend (see above)' : undefined) : storeProblems.get(r.store);
     const shadow = shadowingRoute(routes, r);

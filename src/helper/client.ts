@@ -141,20 +141,22 @@ function notExecutableMessage(program: string, path: string): string {
 
 /**
  * Where the helper's name came from, for the fix a missing helper's message gives: a config file's
- * credsStore/credHelpers, or credkit's own backend setting (`helper:NAME`).
+ * credsStore/credHelpers, credkit's own backend setting (`helper:NAME`), or another setting of
+ * credkit's, described in words (a route under `[routes]`), so the message points at the line to change.
  */
-export type HelperNamedBy = 'config-file' | 'backend';
+export type HelperNamedBy = 'config-file' | 'backend' | { setting: string };
 
 function notOnPathMessage(name: string, env: Env, platform: NodeJS.Platform, namedBy: HelperNamedBy): string {
   const program = helperProgram(name);
   const base = `credential helper ${program} is not on PATH`;
-  const setting = namedBy === 'backend' ? `credkit's backend setting (--backend, CREDKIT_BACKEND or backend = in config.ini)` : 'credsStore/credHelpers';
+  const setting =
+    namedBy === 'backend' ? `credkit's backend setting (--backend, CREDKIT_BACKEND or backend = in config.ini)` : namedBy === 'config-file' ? 'credsStore/credHelpers' : namedBy.setting;
   if (isWindowsProgram(name) && platform !== 'win32') {
     return isWSL(env)
       ? `${base}; it is a Windows program, which WSL finds only when Docker Desktop's WSL integration (or Windows PATH interop) is enabled; enable it, or point ${setting} at a Linux helper`
       : `${base}; it is a Windows program and cannot run on ${platform}; point ${setting} at a helper for this system`;
   }
-  return namedBy === 'backend' ? `${base}; install it, or change ${setting}` : `${base}; install it or remove "${name}" from credsStore/credHelpers`;
+  return namedBy !== 'config-file' ? `${base}; install it, or change ${setting}` : `${base}; install it or remove "${name}" from credsStore/credHelpers`;
 }
 
 /** What one helper process did. */

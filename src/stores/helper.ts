@@ -18,7 +18,7 @@ import type { CredentialStore, StoredCredential } from './store.js';
 import type { BackendModule } from './registry.js';
 import { TOKEN_USERNAME } from './store.js';
 import { HelperError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
-import { callHelper, helperProgram, resolveHelper, type HelperCallOptions } from '../helper/client.js';
+import { callHelper, helperProgram, resolveHelper, type HelperCallOptions, type HelperNamedBy } from '../helper/client.js';
 
 /** The prefix `credkit`'s `--backend` and `CREDKIT_BACKEND` use for external helpers. */
 export const HELPER_BACKEND_PREFIX = 'helper:';
@@ -107,15 +107,15 @@ function callsItself(helper: string, config: CredkitConfig): string | undefined 
   return `the ${setting} "${self}" is credkit itself: docker-credential-credkit reads the same settings and would ask itself again; choose keychain, keyutils, pass, file or env`;
 }
 
-/** The backend module for `helper:<name>`. */
-export function helperBackend(helper: string): BackendModule {
+/** The backend module for `helper:<name>`; `namedBy` is the setting a missing helper's message tells the user to change. */
+export function helperBackend(helper: string, namedBy: HelperNamedBy = 'backend'): BackendModule {
   return {
     description: `the external credential helper ${helperProgram(helper)}`,
     async openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
       const loop = callsItself(helper, config);
       if (loop) throw new UsageError(loop);
       try {
-        resolveHelper(helper, 'list', host.env, host.platform, 'backend'); // fail early, with the PATH message
+        resolveHelper(helper, 'list', host.env, host.platform, namedBy); // fail early, with the PATH message
       } catch (err) {
         // A name no helper can have (helper:a/b) is a mistake in the setting that names it, as an
         // unknown backend name is, not a store that is down.
@@ -128,7 +128,7 @@ export function helperBackend(helper: string): BackendModule {
       const loop = callsItself(helper, config);
       if (loop) return loop;
       try {
-        resolveHelper(helper, 'list', host.env, host.platform, 'backend');
+        resolveHelper(helper, 'list', host.env, host.platform, namedBy);
         return undefined;
       } catch (err) {
         return messageOf(err);

@@ -34,11 +34,15 @@ export const BACKENDS: Readonly<Record<string, () => Promise<BackendModule>>> = 
 /** Every name `CREDKIT_BACKEND` / `backend =` accepts; `helper:NAME` uses `docker-credential-NAME`. */
 export const BACKEND_NAMES = ['auto', ...Object.keys(BACKENDS), 'helper:NAME'] as const;
 
-async function load(name: string): Promise<BackendModule> {
-  if (name.startsWith('helper:')) return (await import('./helper.js')).helperBackend(name.slice('helper:'.length));
+/**
+ * `setting` describes where the name was written when it is not the backend setting (a route under
+ * `[routes]`), so that a mistake there is reported at that line, not at `backend =`.
+ */
+async function load(name: string, setting?: string): Promise<BackendModule> {
+  if (name.startsWith('helper:')) return (await import('./helper.js')).helperBackend(name.slice('helper:'.length), setting === undefined ? 'backend' : { setting });
   const loader = BACKENDS[name];
   if (!loader) {
-    throw new UsageError(`unknown credkit backend "${name}" (choose one of: ${BACKEND_NAMES.join(', ')})`);
+    throw new UsageError(`unknown credkit backend "${name}"${setting === undefined ? '' : ` in ${setting}`} (choose one of: ${BACKEND_NAMES.join(', ')})`);
   }
   return loader();
 }
@@ -46,9 +50,10 @@ async function load(name: string): Promise<BackendModule> {
 /**
  * Opens the configured backend. `auto` means the OS keychain where one is usable, else the
  * configured fallback, else an error that says what is missing and how to choose another backend.
+ * `setting` describes the setting that named the store when it is not `backend =` (see load).
  */
-export async function openConfiguredStore(config: CredkitConfig, host: Host, name = config.backend): Promise<CredentialStore> {
-  if (name !== 'auto') return (await load(name)).openStore(config, host);
+export async function openConfiguredStore(config: CredkitConfig, host: Host, name = config.backend, setting?: string): Promise<CredentialStore> {
+  if (name !== 'auto') return (await load(name, setting)).openStore(config, host);
   const keychain = await load('keychain');
   const fallback = config.fallback && config.fallback !== 'auto' ? config.fallback : undefined;
   if (fallback === undefined) {
@@ -59,7 +64,7 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
     } catch (err) {
       // The keychain may be a bundle of its own: recognise its errors by brand and code.
       if (!isCredkitError(err) || err.code !== 'STORE_UNAVAILABLE') throw err;
-      throw noKeychain((await keychain.checkAvailable(config, host)) ?? messageOf(err));
+      throw noKeychain((await keychain.checkAvailable(config, host)) ?? messageOf(err), setting);
     }
   }
   // A keychain that is there but locked or not answering is an error, not a reason to switch:
@@ -75,14 +80,13 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
   return (await load(fallback)).openStore(config, host);
 }
 
-function noKeychain(why: string): StoreUnavailableError {
+function noKeychain(why: string, setting: string | undefined): StoreUnavailableError {
   // No "credkit:" here: the CLI adds its own prefix, and the helper prints store errors as they are.
-  return new StoreUnavailableError(
-    `no usable OS keychain (${why}); set CREDKIT_BACKEND or "backend =" in credkit's config.ini to keyutils, pass or file, or set "fallback = file"`,
-  );
+  const change = setting === undefined ? `set CREDKIT_BACKEND or "backend =" in credkit's config.ini` : `change ${setting}`;
+  return new StoreUnavailableError(`no usable OS keychain (${why}); ${change} to keyutils, pass or file, or set "fallback = file"`);
 }
 
-/** Loads a backend module by name (for `credkit store backends` and doctor-style checks). */
-export function loadBackend(name: string): Promise<BackendModule> {
-  return load(name);
+/** Loads a backend module by name (for `credkit store backends` and doctor-style checks); `setting` as for openConfiguredStore. */
+export function loadBackend(name: string, setting?: string): Promise<BackendModule> {
+  return load(name, setting);
 }

@@ -16,7 +16,7 @@ import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, messageOf } from '../errors.js';
 import { openConfiguredStore } from './registry.js';
-import { findRoute, parseRoutes, type Route } from './routes.js';
+import { findRoute, parseRoutes, routeSetting, type Route } from './routes.js';
 
 /** A CredentialStore that sends each server URL to its routed store. */
 export class RoutedStore implements CredentialStore {
@@ -95,5 +95,8 @@ export function openRoutedStore(config: CredkitConfig, host: Host, warn: (text: 
   const { routes, problems } = parseRoutes(config.routes);
   const first = problems[0];
   if (first !== undefined) throw new ParseError(first.message, { file: config.source, key: `[routes] ${first.pattern}` });
-  return new RoutedStore(routes, config.backend, (name) => openConfiguredStore(config, host, name), warn);
+  // A store only routes name is reported at those routes (a helper not on PATH, a mistyped name);
+  // one the backend setting names too keeps that setting's words.
+  const open = (name: string) => openConfiguredStore(config, host, name, name === config.backend ? undefined : routeSetting(routes, name));
+  return new RoutedStore(routes, config.backend, open, warn);
 }

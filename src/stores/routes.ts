@@ -94,6 +94,15 @@ export function parseRoutes(settings: readonly { pattern: string; store: string 
   return { routes, problems };
 }
 
+/**
+ * The routes that name `store`, in words for an error about that store ("the route "ghcr.io"
+ * under [routes] in credkit's config.ini"), so the user changes that line and not `backend =`.
+ */
+export function routeSetting(routes: readonly Pick<Route, 'pattern' | 'store'>[], store: string): string {
+  const patterns = routes.filter((r) => r.store === store).map((r) => JSON.stringify(r.pattern));
+  return `the route${patterns.length > 1 ? 's' : ''} ${patterns.join(', ')} under [routes] in credkit's config.ini`;
+}
+
 /** The host a server URL is routed by: docker's `https://index.docker.io/v1/` and podman's `docker.io` are both `docker.io`. */
 export function routingHost(serverURL: string): string {
   return parseRegistryKey(serverURL.trim()).host.toLowerCase();

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
 
@@ -134,5 +134,36 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
       'warn route-shadowed "c?.pass.example.test" is never used: th',
       'error route-store "quay.io" sends its registries to helper',
     ]);
+  });
+});
+
+describe('e2e: [routes] with the file backend', function () {
+  let sb: Sandbox;
+  makeSandboxPerTest({}, (made) => (sb = made));
+  const writeConfig = async (text: string) => {
+    const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'config.ini'), text);
+  };
+
+  it('a store that only a route names fails naming that route, not the backend setting', async () => {
+    await writeConfig('backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\nghcr.io = pas\n');
+    const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+    let r = await sb.helper('get', ecr);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal(`credential helper docker-credential-not-installed is not on PATH; install it, or change the route "*.dkr.ecr.*.amazonaws.com" under [routes] in credkit's config.ini\n`);
+    r = await sb.helper('get', 'ghcr.io');
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/^unknown credkit backend "pas" in the route "ghcr\.io" under \[routes\] in credkit's config\.ini \(choose one of/);
+    // credkit store and doctor say the same.
+    r = await sb.credkit(['store', 'get', ecr]);
+    expect(r.stderr).to.include('change the route "*.dkr.ecr.*.amazonaws.com" under [routes]');
+    r = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const whats = (JSON.parse(r.stdout) as { findings: { code: string; what: string }[] }).findings.filter((f) => f.code === 'route-store').map((f) => f.what);
+    expect(whats).to.have.length(2);
+    for (const what of whats) expect(what).to.match(/under \[routes\] in credkit's config\.ini/).and.not.include('backend setting');
+    // The unrouted hosts still use the backend.
+    r = await sb.helper('get', 'quay.io');
+    expect(r.stdout).to.equal('credentials not found in native keychain\n');
   });
 });
