@@ -85,7 +85,10 @@ export function lintConfigText(text: string, path: string): ConfigWarning[] {
       }
       continue;
     }
-    if (line.trimStart().startsWith('[')) {
+    // ini reads a line that is no header as `key = value`, whatever its first character: under
+    // [routes] that is an IPv6 route (`[::1]:5000 = file`), which credkit uses.
+    const ipv6Route = FREE_FORM_SECTIONS.has(section) && /^\s*\[[^\]=]*\][^=]*=/.test(line);
+    if (line.trimStart().startsWith('[') && !ipv6Route) {
       out.push({ problem: 'broken-line', path, line: n, section, message: `line ${n}: starts with "[" but is not a section header (one is "[name]" alone on its line, from its first column); credkit ignores it, and the keys after it stay ${where(section)}` });
       continue;
     }

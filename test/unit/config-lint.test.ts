@@ -28,6 +28,8 @@ describe('config.ini lint', () => {
     expect(lint('[routes]\n*.dkr.ecr.*.amazonaws.com = helper:ecr-login\nghcr.io = pass\nregistry.example.com:5000 = file\n')).to.deep.equal([]);
     expect(lint('backend = file\n[routes]\nghcr.io = pass\nquay.io = file\nghcr.io = file\n[file]\npath[] = a\npath[] = b\n')).to.deep.equal(['duplicate-key 5 [routes] ghcr.io']);
     expect(lint('backend = file\nbackend = pass\n')).to.deep.equal(['duplicate-key 2 [] backend']);
+    // ini reads these as keys, and credkit routes them: no "not a section header" warning.
+    expect(lint('[routes]\n[::1]:5000 = file\n[2001:db8::1] = pass\n[::1]:5000 = pass\n[file\n')).to.deep.equal(['duplicate-key 4 [routes] [::1]:5000', 'broken-line 5 [routes]']);
   });
 
   it('never quotes a value', () => {
