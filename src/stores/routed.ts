@@ -18,6 +18,14 @@ import { ParseError, messageOf } from '../errors.js';
 import { openConfiguredStore } from './registry.js';
 import { findRoute, parseRoutes, routeSetting, type Route } from './routes.js';
 
+/** The store names (`auto`, `keychain`…) that opened one store, for list. */
+interface StoreGroup {
+  names: string[];
+  store: CredentialStore | undefined;
+  /** Why opening it failed, when `store` is undefined. */
+  error: unknown;
+}
+
 /** A CredentialStore that sends each server URL to its routed store. */
 export class RoutedStore implements CredentialStore {
   readonly name: string;
@@ -60,20 +68,34 @@ export class RoutedStore implements CredentialStore {
 
   async list(): Promise<Map<string, string>> {
     const names = [...new Set([this.defaultStore, ...this.routes.map((r) => r.store)])];
+    const opened = await Promise.allSettled(names.map((name) => this.open(name)));
+    // Names that open one store are one store: `auto` is the keychain or the fallback, so with
+    // `backend = auto` a route to `keychain` (to take a host out of a glob) keeps its credentials
+    // in the same place. Listing it twice would call each copy's keys "routed elsewhere".
+    const groups = new Map<string, StoreGroup>();
+    for (const [i, result] of opened.entries()) {
+      const name = names[i] as string;
+      const id = result.status === 'fulfilled' ? result.value.name : `\u0000${name}`;
+      const group: StoreGroup = groups.get(id) ?? { names: [], store: result.status === 'fulfilled' ? result.value : undefined, error: result.status === 'rejected' ? result.reason : undefined };
+      group.names.push(name);
+      groups.set(id, group);
+    }
     // In parallel: a slow helper's list should cost the slowest store's time, not the sum.
-    const listed = await Promise.allSettled(names.map(async (name) => (await this.open(name)).list()));
+    const all = [...groups.values()];
+    const listed = await Promise.allSettled(all.map(async (g) => (g.store === undefined ? Promise.reject(g.error) : g.store.list())));
     const out = new Map<string, string>();
     for (const [i, result] of listed.entries()) {
-      const name = names[i] as string;
+      const group = all[i] as StoreGroup;
+      const name = group.store?.name ?? (group.names[0] as string);
       if (result.status === 'rejected') {
-        if (name === this.defaultStore) throw result.reason;
-        const patterns = this.routes.filter((r) => r.store === name).map((r) => r.pattern).join(', ');
-        this.warn(`warning: list left out the credentials of ${patterns} (routed to ${name}): ${messageOf(result.reason)}`);
+        if (group.names.includes(this.defaultStore)) throw result.reason;
+        const patterns = this.routes.filter((r) => group.names.includes(r.store)).map((r) => r.pattern).join(', ');
+        this.warn(`warning: list left out the credentials of ${patterns} (routed to ${group.names.join(', ')}): ${messageOf(result.reason)}`);
         continue;
       }
       const elsewhere: string[] = [];
       for (const [key, username] of result.value) {
-        if (this.storeFor(key) === name) out.set(key, username);
+        if (group.names.includes(this.storeFor(key))) out.set(key, username);
         else elsewhere.push(key);
       }
       if (elsewhere.length > 0) {

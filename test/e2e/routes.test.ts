@@ -146,6 +146,19 @@ describe('e2e: [routes] with the file backend', function () {
     await writeFile(join(dir, 'config.ini'), text);
   };
 
+  it('list counts a route to the store that auto opens as that store: no "sends to another store" warning', async () => {
+    // No D-Bus session in the sandbox: auto opens its fallback, the file a route also names.
+    await writeConfig('backend = auto\nfallback = file\n[routes]\n*.example.test = pass\none.example.test = file\n');
+    for (const [url, user] of [['one.example.test', 'alice'], ['quay.io', 'bob']] as const) {
+      const r = await sb.helper('store', JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-secret' }));
+      expect(r.code, r.stdout).to.equal(0);
+    }
+    const r = await sb.helper('list');
+    expect(r.code, r.stdout).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ 'one.example.test': 'alice', 'quay.io': 'bob' });
+    expect(r.stderr).to.not.include('another store');
+  });
+
   it('a store that only a route names fails naming that route, not the backend setting', async () => {
     await writeConfig('backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\nghcr.io = pas\n');
     const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';

@@ -129,6 +129,17 @@ describe('RoutedStore', () => {
     expect(warnings.join('').includes('fake-'), 'a secret was in a warning').to.equal(false);
   });
 
+  it('list: names that open one store (auto and what it picks) are listed once, with no "routed elsewhere" warning', async () => {
+    const file = new MemoryStore('file');
+    await file.add({ serverURL: 'a.example.com', username: 'alice', secret: 'fake-a' });
+    await file.add({ serverURL: 'b.example.com', username: 'bob', secret: 'fake-b' });
+    const warnings: string[] = [];
+    // backend = auto, whose keychain is missing here, so it opens the fallback: the file.
+    const store = new RoutedStore(routes(['a.example.com', 'file']), 'auto', async () => file, (t) => warnings.push(t));
+    expect(Object.fromEntries(await store.list())).to.deep.equal({ 'a.example.com': 'alice', 'b.example.com': 'bob' });
+    expect(warnings).to.deep.equal([]);
+  });
+
   it('list fails when the configured backend fails, as without routes', async () => {
     const { store } = make({ file: new MemoryStore('file', true), pass: new MemoryStore('pass') }, routes(['ghcr.io', 'pass']));
     let error: unknown;
