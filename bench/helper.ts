@@ -3,7 +3,7 @@
  * where installed, against the reference helpers on the same kind of store: docker-credential-pass
  * on one password store, docker-credential-secretservice on one gnome-keyring.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
@@ -68,9 +68,20 @@ export async function benchHelper(runs: number): Promise<void> {
 
     const fileEnv = { ...base, CREDKIT_BACKEND: 'file' };
     seed(fileEnv);
+    // The same store and query with a config.ini: without [routes] (what reading the file costs),
+    // and with routes, the query going to the file backend through the routing code. Each has a
+    // code cache of its own, written by its first (warm-up) call, as a user's is written by the
+    // first call after an install or upgrade, with their config.ini: the cache holds only what
+    // that call compiled, and the seeding above ran without one.
+    const plainIni = join(home, 'plain.ini');
+    await writeFile(plainIni, 'backend = file\n[helpers]\ntimeout = 30\n');
+    const routedIni = join(home, 'routed.ini');
+    await writeFile(routedIni, 'backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:ecr-login\nghcr.io = pass\nregistry7.example.com = file\n');
     printTable(`helper, file backend (median of ${runs} interleaved runs; ratio to node -e 0)`, measureCommands([
       floor(fileEnv),
       { name: 'credkit get (file)', ...helper('get', query), env: fileEnv, target: 1.15 },
+      { name: 'credkit get (file, config.ini, no routes)', ...helper('get', query), env: { ...fileEnv, CREDKIT_CONFIG: plainIni, XDG_CACHE_HOME: join(home, 'cache-ini') } },
+      { name: 'credkit get (file, routed by [routes])', ...helper('get', query), env: { ...fileEnv, CREDKIT_CONFIG: routedIni, XDG_CACHE_HOME: join(home, 'cache-routed') } },
       { name: 'credkit list (file)', ...helper('list'), env: fileEnv },
       // What kubelet runs for a pull it has no cached credential for (docs/kubelet-provider.md).
       { name: 'credkit-kubelet-provider (file)', argv: [node, BIN.kubeletProvider], input: kubeletRequest(query), env: fileEnv },

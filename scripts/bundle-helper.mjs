@@ -20,11 +20,13 @@ const common = {
 };
 
 /**
- * In the main bundle, `import('./keychain.js')` from the store registry loads dist/helper-keychain.cjs,
- * and the routing of `[routes]` (src/stores/routed.ts) is dist/helper-routed.cjs, read only when
- * config.ini has routes. That bundle opens its stores through the same backend bundles. For the
- * kubelet provider, `import('./auth-file-store.js')` from the store specs (--from authfile:) loads
- * dist/helper-authfile.cjs; the static import there is only a constant, and stays inline.
+ * In the main bundle, `import('./keychain.js')` from the store registry loads dist/helper-keychain.cjs.
+ * The routing of `[routes]` (src/stores/routed.ts, a few KB) stays in dist/helper.cjs: a bundle of
+ * its own carried a second copy of the store registry and the file and env backends (22 KB), read
+ * and run on every routed call, while unused code in a code-cached bundle costs an unrouted call
+ * nothing measurable (bench/helper.ts). For the kubelet provider, `import('./auth-file-store.js')`
+ * from the store specs (--from authfile:) loads dist/helper-authfile.cjs; the static import there
+ * is only a constant, and stays inline.
  */
 const splitBackends = {
   name: 'split-backends',
@@ -35,18 +37,17 @@ const splitBackends = {
     b.onResolve({ filter: /^\.\/auth-file-store\.js$/ }, (args) =>
       args.kind === 'dynamic-import' && args.importer.endsWith('/stores/store-spec.js') ? { path: './helper-authfile.cjs', external: true } : undefined,
     );
-    b.onResolve({ filter: /^\.\.\/stores\/routed\.js$/ }, (args) => (/\/(helper|kubelet-provider)\/main\.js$/.test(args.importer) ? { path: './helper-routed.cjs', external: true } : undefined));
   },
 };
 
-await build({ ...common, entryPoints: ['dist/src/helper/main.js'], outfile: 'dist/helper.cjs', plugins: [splitBackends] });
-await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length + 1);
-await build({ ...common, entryPoints: ['dist/src/stores/routed.js'], outfile: 'dist/helper-routed.cjs', plugins: [splitBackends] });
-await requireInsteadOfImport('dist/helper-routed.cjs', SEPARATE.length);
-// credkit-kubelet-provider: the same store path (the same backend and routing bundles), plus what
-// it needs to read kubelet's request and --from's store specs; an auth file's store is a bundle of its own.
-await build({ ...common, entryPoints: ['dist/src/kubelet-provider/main.js'], outfile: 'dist/kubelet-provider.cjs', plugins: [splitBackends] });
-await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length + 2);
+// ini is bundled here, not required from node_modules: so it comes from the code cache like the rest,
+// instead of being compiled from source on every call that has a config.ini (every routed call).
+await build({ ...common, external: ['@napi-rs/keyring'], entryPoints: ['dist/src/helper/main.js'], outfile: 'dist/helper.cjs', plugins: [splitBackends] });
+await requireInsteadOfImport('dist/helper.cjs', SEPARATE.length);
+// credkit-kubelet-provider: the same store path (the same backend bundles, routing and ini inline),
+// plus what it needs to read kubelet's request and --from's store specs; an auth file's store is a bundle of its own.
+await build({ ...common, external: ['@napi-rs/keyring'], entryPoints: ['dist/src/kubelet-provider/main.js'], outfile: 'dist/kubelet-provider.cjs', plugins: [splitBackends] });
+await requireInsteadOfImport('dist/kubelet-provider.cjs', SEPARATE.length + 1);
 // --from authfile: only: the auth-file code is most of what the plugin would otherwise parse on every run.
 await build({ ...common, entryPoints: ['dist/src/stores/auth-file-store.js'], outfile: 'dist/helper-authfile.cjs' });
 await requireInsteadOfImport('dist/helper-authfile.cjs');

@@ -31,7 +31,7 @@ export async function main(packageRoot: string): Promise<void> {
   const out: string[] = [];
   const openStore = async () => {
     const config = await loadConfig(host);
-    // Without [routes] the routing code is not even loaded (dist/helper-routed.cjs).
+    // Without [routes] the routing code is not run (it is in the same bundle: scripts/bundle-helper.mjs).
     if (config.routes.length === 0) return openConfiguredStore(config, host);
     return (await import('../stores/routed.js')).openRoutedStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
   };
