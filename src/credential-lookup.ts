@@ -10,13 +10,13 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { explainLookup, sentCredential } from './auth-file/explain.js';
 import { filesToRead } from './auth-file/lookup.js';
-import type { ClientExplanation, CredentialSource, FileText, HelperAnswer, LookupClient, LookupDeps } from './auth-file/lookup.js';
+import type { ClientExplanation, CredentialSource, CredkitStoreReport, FileText, HelperAnswer, LookupClient, LookupDeps } from './auth-file/lookup.js';
 import type { AuthFile } from './auth-file/model.js';
 import type { SkippedSecret } from './kube/pull-secret.js';
 import { readTextIfExists } from './auth-file/safe-file.js';
 import { assertStdinOnce, readInputs } from './auth-file/load.js';
 import { expandHome, withoutRegistryAuthFile } from './auth-file/locate.js';
-import { loadConfig } from './config.js';
+import { loadConfig, type CredkitConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
 import { HelperCallError, callHelper } from './helper/client.js';
@@ -56,11 +56,29 @@ export interface LookupHost extends Host {
   readStdin?(): Promise<string>;
 }
 
+/**
+ * The store credkit's config (read as docker-credential-credkit, run with `host.env`, reads it)
+ * sends `serverURL` to, or undefined when the config cannot be read or has a route the helper
+ * refuses (the helper's own answer then says why).
+ */
+async function credkitStoreOf(config: Promise<CredkitConfig | undefined>, serverURL: string): Promise<CredkitStoreReport | undefined> {
+  const c = await config;
+  if (c === undefined) return undefined;
+  if (c.routes.length === 0) return { store: c.backend };
+  const { findRoute, parseRoutes } = await import('./stores/routes.js');
+  const { routes, problems } = parseRoutes(c.routes);
+  if (problems.length > 0) return undefined;
+  const route = findRoute(routes, serverURL);
+  return route === undefined ? { store: c.backend } : { store: route.store, route: route.pattern };
+}
+
 /** The injected side of the lookup: real helper calls (stopped after `timeoutMs`) and PATH checks. */
 export function realDeps(host: Host, timeoutMs: number): LookupDeps {
+  let config: Promise<CredkitConfig | undefined> | undefined;
   return {
     // The same PATH walk as running a helper: docker's default store is the one it could run.
     onPath: (program) => searchPath(program, host.env, host.platform).path !== undefined,
+    credkitStore: (serverURL) => credkitStoreOf((config ??= loadConfig(host).catch(() => undefined)), serverURL),
     askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
       try {
         // In the client's directory, where docker and podman start their helpers.

@@ -30,6 +30,13 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
     else if (client === 'podman') out.push(await lookupContainers(input, shared));
     else out.push(lookupKubelet(input));
   }
+  // credkit as the helper (credsStore or credHelpers) keeps each registry where its [routes] send
+  // it: name that store, read from credkit's own config rather than asked of another process.
+  for (const call of out.flatMap((x) => x.helperCalls)) {
+    if (call.helper !== 'credkit' || deps.credkitStore === undefined) continue;
+    const store = await deps.credkitStore(call.serverURL);
+    if (store !== undefined) call.credkitStore = store;
+  }
   return out;
 }
 

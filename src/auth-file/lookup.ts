@@ -52,12 +52,26 @@ export type HelperAnswer =
    */
   | { kind: 'failed'; reason: string; message: string; waitedSeconds?: number };
 
+/**
+ * Where `docker-credential-credkit` keeps a server URL's credential, as credkit's own config.ini
+ * says (`[routes]`, else `backend`): what explain can add about a call to credkit without running
+ * anything more.
+ */
+export interface CredkitStoreReport {
+  /** The store as config.ini names it: `pass`, `file`, `helper:ecr-login`, `auto`… */
+  store: string;
+  /** The `[routes]` pattern that sends the server URL there; absent when no route matches (the backend). */
+  route?: string;
+}
+
 /** The outside world a lookup needs. */
 export interface LookupDeps {
   /** Runs `docker-credential-<helper> get` with `serverURL` (with the helper client's timeout). */
   askHelper(helper: string, serverURL: string): Promise<HelperAnswer>;
   /** True when `program` is on PATH (docker's default-store detection). */
   onPath(program: string): boolean;
+  /** For a call to the `credkit` helper: the store credkit's config sends `serverURL` to, if it can tell. */
+  credkitStore?(serverURL: string): Promise<CredkitStoreReport | undefined>;
 }
 
 /** How a file took part in a lookup. */
@@ -102,6 +116,8 @@ export interface HelperCallReport {
   reason?: string;
   username?: string;
   message?: string;
+  /** For the `credkit` helper: the store its config.ini sends this server URL to. */
+  credkitStore?: CredkitStoreReport;
 }
 
 /** Where a credential came from. */

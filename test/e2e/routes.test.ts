@@ -159,6 +159,27 @@ describe('e2e: [routes] with the file backend', function () {
     expect(r.stderr).to.not.include('another store');
   });
 
+  it('explain names the store credkit keeps each registry in, for docker (credsStore) and podman (credHelpers)', async () => {
+    await writeConfig('backend = env\n[routes]\n*.routed.test = file\n');
+    let r = await sb.credkit(['store', 'store', 'app.routed.test', '-u', 'alice', '--password-stdin'], 'fake-routed-secret');
+    expect(r.code, r.stderr).to.equal(0);
+    await writeFile(join(sb.env.DOCKER_CONFIG as string, 'config.json'), JSON.stringify({ credsStore: 'credkit' }));
+    const authfile = join(sb.home, 'auth.json');
+    await writeFile(authfile, JSON.stringify({ auths: {}, credHelpers: { 'app.routed.test': 'credkit', 'quay.io': 'credkit' } }));
+
+    r = await sb.credkit(['explain', 'app.routed.test/team/app:1', '--authfile', authfile, '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    const calls = (JSON.parse(r.stdout) as { clients: { client: string; helperCalls: { serverURL: string; outcome: string; credkitStore?: unknown }[] }[] }).clients.map((x) => [x.client, x.helperCalls]);
+    expect(calls).to.deep.equal([
+      ['docker', [{ helper: 'credkit', serverURL: 'app.routed.test', via: 'credsStore', file: join(sb.env.DOCKER_CONFIG as string, 'config.json'), outcome: 'found', username: 'alice', credkitStore: { store: 'file', route: '*.routed.test' } }]],
+      ['podman', [{ helper: 'credkit', serverURL: 'app.routed.test', via: 'credHelpers["app.routed.test"]', file: authfile, outcome: 'found', username: 'alice', credkitStore: { store: 'file', route: '*.routed.test' } }]],
+    ]);
+    r = await sb.credkit(['explain', 'quay.io/team/app:1', '--as', 'docker']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('  helper: docker-credential-credkit get "quay.io" (credsStore) → not found\n    credkit keeps it in env (its backend: no route under [routes] matches)\n');
+    expect(r.stdout.includes('fake-routed-secret')).to.equal(false);
+  });
+
   it('a store that only a route names fails naming that route, not the backend setting', async () => {
     await writeConfig('backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\nghcr.io = pas\n');
     const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';

@@ -53,6 +53,8 @@ export function renderClient(x: ClientExplanation): string[] {
   for (const h of x.helperCalls) {
     const answer = h.outcome === 'found' ? `found${h.username ? `, username ${h.username}` : ' (identity token)'}` : h.outcome === 'not-found' ? 'not found' : `${h.reason}: ${h.message}`;
     lines.push(`  helper: docker-credential-${h.helper} get ${JSON.stringify(h.serverURL)} (${h.via}) → ${answer}`);
+    const kept = h.credkitStore;
+    if (kept) lines.push(`    credkit keeps it in ${kept.store} (${kept.route !== undefined ? `route ${JSON.stringify(kept.route)} under [routes]` : 'its backend: no route under [routes] matches'})`);
   }
   // kubelet: a credential whose place among others of the same keyring key is random says so.
   const order = (c: ResolvedCredential) => {
