@@ -6,7 +6,8 @@
 import { expect } from 'chai';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { basePath, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
 
@@ -199,5 +200,57 @@ describe('e2e: [routes] with the file backend', function () {
     // The unrouted hosts still use the backend.
     r = await sb.helper('get', 'quay.io');
     expect(r.stdout).to.equal('credentials not found in native keychain\n');
+  });
+});
+
+describe('e2e: [routes] with skopeo (containers/image credHelpers) and a real registry', function () {
+  const ALICE_PW = 'fake-alice-routed-pw';
+  let registry: Registry;
+  let image: string;
+  let sb: Sandbox;
+  let env: Record<string, string>;
+  let authFile: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
+  });
+  makeRegistryPerSuite({ users: { alice: ALICE_PW } }, async (made) => {
+    registry = made;
+    image = await registry.seedImage('team/app:1', 'alice');
+  });
+  makeSandboxPerTest({}, async (made) => {
+    sb = made;
+    // The backend is env, which is read-only: a login that reaches it instead of the route fails.
+    // The route is a glob with the registry's port, as a pattern for a pool of local registries.
+    const port = registry.host.split(':')[1] as string;
+    const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'config.ini'), `backend = env\n[routes]\n127.0.0.*:${port} = file\n`);
+    const shimDir = await writeHelperShim(join(sb.home, 'bin'));
+    authFile = join(sb.home, 'auth.json');
+    await writeFile(authFile, JSON.stringify({ auths: {}, credHelpers: { [registry.host]: 'credkit' } }), { mode: 0o600 });
+    env = registry.clientEnv({ ...sb.env, PATH: `${shimDir}:${basePath()}` });
+  });
+  const skopeo = (args: readonly string[], input?: string) => run('skopeo', args, { env, input });
+  const fileList = async () => {
+    const r = await sb.credkit(['store', 'list', '--backend', 'file', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    return JSON.parse(r.stdout) as Record<string, string>;
+  };
+
+  it('login stores through the route, inspect authenticates with it, logout erases it there', async () => {
+    const login = await skopeo(['login', '--authfile', authFile, '--cert-dir', registry.certDir, '--username', 'alice', '--password-stdin', registry.host], `${ALICE_PW}\n`);
+    expect(login.code, login.stderr).to.equal(0);
+    expect(await fileList()).to.deep.equal({ [registry.host]: 'alice' });
+    const mark = registry.logMark();
+    const inspect = await skopeo(['inspect', '--authfile', authFile, '--cert-dir', registry.certDir, `docker://${image}`]);
+    expect(inspect.code, inspect.stderr).to.equal(0);
+    expect(registry.acceptedUsers(mark)).to.deep.equal(['alice']);
+    const explain = await sb.credkit(['explain', image, '--as', 'podman', '--authfile', authFile]);
+    expect(explain.stdout).to.include(`credkit keeps it in file (route "127.0.0.*:${registry.host.split(':')[1]}" under [routes])`);
+    const logout = await skopeo(['logout', '--authfile', authFile, registry.host]);
+    expect(logout.code, logout.stderr).to.equal(0);
+    expect(await fileList()).to.deep.equal({});
+    for (const r of [login, inspect, explain, logout]) expect((r.stdout + r.stderr).includes(ALICE_PW)).to.equal(false);
   });
 });
