@@ -35,7 +35,7 @@ export async function main(packageRoot: string): Promise<void> {
       if (from !== undefined) return openStoreSpec(parseStoreSpec(from), config, host);
       // credkit's configured store is what the helper uses, [routes] included (a pull of an ECR
       // image asks helper:ecr-login when config.ini routes it there). Without routes the routing
-      // code is not loaded (dist/helper-routed.cjs); a run never lists, so nothing is warned.
+      // code is not run; a run never lists, so nothing is warned.
       if (config.routes.length === 0) return openConfiguredStore(config, host);
       return (await import('../stores/routed.js')).openRoutedStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
     },
