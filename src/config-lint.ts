@@ -93,6 +93,9 @@ export function lintConfigText(text: string, path: string): ConfigWarning[] {
       continue;
     }
     const pair = /^([^=]+)(=(.*))?$/.exec(line);
+    // ini reads `ghcr.io` alone as a key set to true: under [routes] that is a route naming no
+    // store, which the route check reports (the helper fails on it), not a line credkit ignores.
+    if (pair && pair[2] === undefined && FREE_FORM_SECTIONS.has(section)) continue;
     if (!pair || pair[2] === undefined) {
       out.push({ problem: 'broken-line', path, line: n, section, message: `line ${n} (${where(section)}): not "key = value"; credkit ignores it` });
       continue;

@@ -107,12 +107,17 @@ function storeFilePath(host: Host, configFile: string, fromIni: string | undefin
 
 /**
  * `[routes]` as `ini` parsed it: in file order (a repeated pattern keeps its first place and its
- * last value, as `ini` does; config lint warns about it). A value `ini` read as a boolean or array
- * is kept as text, so that the route check names it rather than credkit dropping the route.
+ * last value, as `ini` does; config lint warns about it). `ini` reads a line without "=" as `true`,
+ * and the values true, false and null as such: none names a store, so the route is kept with the
+ * store '' for the route check to name ("names no store") rather than opening a store "true". A
+ * `[routes.NAME]` section comes in as an object: config lint reports it as a section credkit
+ * ignores, and it is ignored here too.
  */
 function readRoutes(section: IniSection | undefined): RouteSetting[] {
   if (section === undefined) return [];
-  return Object.entries(section).map(([pattern, value]) => ({ pattern, store: typeof value === 'string' ? value.trim() : String(value) }));
+  return Object.entries(section)
+    .filter(([, value]) => value === null || typeof value !== 'object')
+    .map(([pattern, value]) => ({ pattern, store: typeof value === 'string' ? value.trim() : '' }));
 }
 
 /** Loads the configuration: environment first, then the INI file, then defaults. */

@@ -73,7 +73,7 @@ export function parseRoutePattern(pattern: string): { host: string; exact: boole
 
 /** Why `store` cannot take a route's credentials, or undefined (unknown backend names are left to opening it). */
 export function routeStoreProblem(store: string): string | undefined {
-  if (store === '') return 'names no store (write a backend such as pass or file, or helper:NAME)';
+  if (store === '') return 'names no store: write a backend such as pass or file, or helper:NAME, after "=" (true, false and null are no store names)';
   if (store.startsWith('authfile:')) return 'an auth file is no credential store here (docker would keep the password in plain text); name a backend or helper:NAME';
   if (store === 'helper:') return '"helper:" needs a helper name, e.g. helper:ecr-login';
   if (store === 'helper:credkit') return 'the store "helper:credkit" is credkit itself: docker-credential-credkit reads the same routes and would ask itself again';

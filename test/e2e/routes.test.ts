@@ -181,6 +181,29 @@ describe('e2e: [routes] with the file backend', function () {
     expect(r.stdout.includes('fake-routed-secret')).to.equal(false);
   });
 
+  it('a route without a store (a pattern alone, true, false, null) names no store: the helper, store and doctor say so, and nothing else', async () => {
+    await writeConfig('backend = file\n[routes]\nghcr.io\nquay.io = true\ngcr.io = null\n*.example.test = false\n');
+    for (const host of ['ghcr.io', 'registry.example.test']) {
+      const r = await sb.helper('get', host);
+      expect(r.code).to.equal(1);
+      // The first bad route is named, whatever host was asked (a bad route fails every call).
+      expect(r.stdout).to.match(/key "\[routes\] ghcr\.io": names no store: write a backend such as pass or file, or helper:NAME, after "="/);
+      expect(r.stdout).to.not.include('unknown credkit backend');
+    }
+    let r = await sb.credkit(['store', 'get', 'quay.io']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include('names no store');
+    r = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const found = (JSON.parse(r.stdout) as { findings: { code: string; level: string; what: string }[] }).findings
+      .filter((f) => f.code.startsWith('route') || f.code.startsWith('config-'))
+      .map((f) => `${f.level} ${f.code} ${/route "([^"]*)" cannot be used: names no store/.exec(f.what)?.[1] ?? f.what}`);
+    expect(found).to.deep.equal(['error route-invalid ghcr.io', 'error route-invalid quay.io', 'error route-invalid gcr.io', 'error route-invalid *.example.test']);
+    // A [routes.NAME] section is one config lint says credkit ignores: it is no route either.
+    await writeConfig('backend = file\n[routes]\nghcr.io = file\n[routes.extra]\nquay.io = pass\n');
+    r = await sb.helper('get', 'quay.io');
+    expect(r.stdout).to.equal('credentials not found in native keychain\n');
+  });
+
   it('a store that only a route names fails naming that route, not the backend setting', async () => {
     await writeConfig('backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\nghcr.io = pas\n');
     const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';

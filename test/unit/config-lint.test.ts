@@ -32,6 +32,11 @@ describe('config.ini lint', () => {
     expect(lint('[routes]\n[::1]:5000 = file\n[2001:db8::1] = pass\n[::1]:5000 = pass\n[file\n')).to.deep.equal(['duplicate-key 4 [routes] [::1]:5000', 'broken-line 5 [routes]']);
   });
 
+  it('[routes]: a pattern alone is no line credkit ignores (ini reads it as a route to true; the route check says it names no store)', () => {
+    expect(lint('[routes]\nghcr.io\nquay.io = true\n')).to.deep.equal([]);
+    expect(lint('[pass]\nghcr.io\n')).to.deep.equal(['broken-line 2 [pass]']);
+  });
+
   it('never quotes a value', () => {
     const text = lintConfigText('backnd = fake-value-1\n[pass]\nfake-value-2\n', 'config.ini').map((w) => w.message).join('\n');
     expect(text.includes('fake-value'), 'a value was quoted').to.equal(false);
