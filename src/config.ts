@@ -116,8 +116,12 @@ function storeFilePath(host: Host, configFile: string, fromIni: string | undefin
 function readRoutes(section: IniSection | undefined): RouteSetting[] {
   if (section === undefined) return [];
   return Object.entries(section)
-    .filter(([, value]) => value === null || typeof value !== 'object')
-    .map(([pattern, value]) => ({ pattern, store: typeof value === 'string' ? value.trim() : '' }));
+    .filter(([, value]) => value === null || Array.isArray(value) || typeof value !== 'object')
+    .map(([pattern, value]) =>
+      // `reg[] = file` is ini's list syntax: it comes in as the key "reg" holding ["file"]. Kept
+      // as written, "reg[]", for the route check to refuse, rather than as a route for "reg".
+      Array.isArray(value) ? { pattern: `${pattern}[]`, store: value.map(String).join(', ') } : { pattern, store: typeof value === 'string' ? value.trim() : '' },
+    );
 }
 
 /** Loads the configuration: environment first, then the INI file, then defaults. */

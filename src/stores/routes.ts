@@ -41,6 +41,10 @@ const IPV6 = /^\[[0-9a-f:.]+\]$/;
 export function parseRoutePattern(pattern: string): { host: string; exact: boolean } | { problem: string } {
   const text = pattern.trim().toLowerCase();
   if (text === '') return { problem: 'an empty pattern matches no registry' };
+  if (text.endsWith('[]')) {
+    const host = text.slice(0, -2).trim();
+    return { problem: `"[]" after a pattern makes ini read the line as a list, not a route: write "${host === '' ? 'HOST' : host} = STORE"` };
+  }
   const scheme = /^[a-z][a-z0-9+.-]*:\/\//.exec(text);
   if (scheme) {
     const host = text.slice(scheme[0].length).split('/')[0] ?? '';

@@ -204,6 +204,16 @@ describe('e2e: [routes] with the file backend', function () {
     expect(r.stdout).to.equal('credentials not found in native keychain\n');
   });
 
+  it('a route written with [] (an ini list) is refused, naming it, by the helper and doctor', async () => {
+    await writeConfig('backend = file\n[routes]\nreg[] = file\n');
+    let r = await sb.helper('get', 'reg');
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(/key "\[routes\] reg\[\]": "\[\]" after a pattern makes ini read the line as a list, not a route: write "reg = STORE"\n$/);
+    r = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const found = (JSON.parse(r.stdout) as { findings: { code: string; level: string; what: string }[] }).findings.filter((f) => f.code.startsWith('route')).map((f) => `${f.level} ${f.code} ${f.what.slice(0, 60)}`);
+    expect(found).to.deep.equal(['error route-invalid credkit\'s route "reg[]" cannot be used: "[]" after a pattern']);
+  });
+
   it('a store that only a route names fails naming that route, not the backend setting', async () => {
     await writeConfig('backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\nghcr.io = pas\n');
     const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';

@@ -51,6 +51,7 @@ describe('routes: registry host patterns to stores', () => {
     expect(problem('a..example.com')).to.match(/empty DNS label/);
     expect(problem('[a-.example.com')).to.match(/label "\[a-"/);
     expect(problem('user@quay.io')).to.match(/user information/);
+    expect(problem('GHCR.io[]')).to.equal('"[]" after a pattern makes ini read the line as a list, not a route: write "ghcr.io = STORE"');
     expect(parseRoutePattern('[::1]:5000')).to.deep.equal({ host: '[::1]:5000', exact: true });
     const { problems } = parseRoutes([
       { pattern: 'ghcr.io', store: 'helper:credkit' },
