@@ -1,7 +1,8 @@
 /**
  * Doctor's checks of `[routes]` in credkit's config.ini (src/stores/routes.ts): a route the helper
- * cannot use (it then fails every call), a store a route names that does not work here, and a glob
- * an earlier one always wins over. A pattern written twice is config lint's (duplicate-key).
+ * cannot use (it then fails every call), a store a route names that does not work here, and a route
+ * an earlier one always wins over (a glob, or another spelling of the same host). A pattern written
+ * twice exactly is config lint's (duplicate-key): ini keeps one key, with the last value.
  */
 import type { CredkitConfig } from '../config.js';
 import type { DoctorProbes } from './probes.js';
@@ -28,7 +29,15 @@ export async function checkRoutes(config: CredkitConfig, probes: DoctorProbes, a
   for (const r of routes) {
     const problem = r.store === 'auto' ? (autoBackend === null ? 'auto finds no usable backend (see above)' : undefined) : storeProblems.get(r.store);
     const shadow = shadowingRoute(routes, r);
-    if (shadow !== undefined) {
+    if (shadow !== undefined && r.exact) {
+      out.push({
+        level: 'warn',
+        area: 'stores',
+        code: 'route-shadowed',
+        what: `credkit's route "${r.pattern}" is never used: the earlier route "${shadow.pattern}" names the same registry, ${r.host} (hosts are compared without regard to case, and Docker Hub is docker.io under any of its names), and the first in the file wins`,
+        fix: `keep one line for ${r.host} under [routes], with the store it should use`,
+      });
+    } else if (shadow !== undefined) {
       out.push({
         level: 'warn',
         area: 'stores',

@@ -9,7 +9,8 @@
  * compared without regard to case (DNS names are case-insensitive; the store still keeps the exact
  * URL the client sent). Docker Hub is `docker.io` under any of its names, as docker sends
  * `https://index.docker.io/v1/` and podman `docker.io`. An exact host wins over every glob, so that
- * one registry can be taken out of a wildcard; among globs the first in the file wins.
+ * one registry can be taken out of a wildcard; among globs, and among patterns for one host, the
+ * first in the file wins.
  */
 import { parseRegistryKey } from '../registry.js';
 import { hostMatches } from '../host-pattern.js';
@@ -120,11 +121,13 @@ export function findRoute(routes: readonly Route[], serverURL: string): Route | 
 }
 
 /**
- * The earlier glob that takes every host a later glob would (same port and labels, each earlier
- * label `*` or the same text), so the later one is never used; only such sure cases are named.
+ * The earlier route that takes every host a later one would, so the later one is never used: for
+ * an exact host, an earlier pattern for the same host (`GHCR.io` and `ghcr.io`, `index.docker.io`
+ * and `docker.io`: ini keeps both keys, and findRoute takes the first); for a glob, an earlier glob
+ * with the same port and labels, each earlier label `*` or the same text. Only such sure cases are named.
  */
 export function shadowingRoute(routes: readonly Route[], route: Route): Route | undefined {
-  if (route.exact) return undefined;
+  if (route.exact) return routes.slice(0, routes.indexOf(route)).find((r) => r.exact && r.host === route.host);
   const [host, port] = splitPort(route.host);
   const labels = host.split('.');
   for (const earlier of routes) {

@@ -214,6 +214,24 @@ describe('e2e: [routes] with the file backend', function () {
     expect(found).to.deep.equal(['error route-invalid credkit\'s route "reg[]" cannot be used: "[]" after a pattern']);
   });
 
+  it('two spellings of one host are two routes: the first in the file wins, and doctor names the other', async () => {
+    await writeConfig('backend = file\n[routes]\nGHCR.io = env\nghcr.io = file\nindex.docker.io = env\ndocker.io = file\n');
+    // env is read-only: a store that reaches it went by the first route.
+    for (const url of ['ghcr.io', 'https://index.docker.io/v1/']) {
+      const r = await sb.helper('store', JSON.stringify({ ServerURL: url, Username: 'alice', Secret: 'fake-secret' }));
+      expect(r.code, url).to.equal(1);
+      expect(r.stdout, url).to.match(/^the env backend is read-only/);
+    }
+    const r = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const found = (JSON.parse(r.stdout) as { findings: { code: string; level: string; what: string }[] }).findings.filter((f) => f.code.startsWith('route')).map((f) => `${f.level} ${f.code} ${f.what}`);
+    expect(found).to.deep.equal([
+      `ok route credkit's route "GHCR.io" sends its registries to env, which is usable`,
+      `warn route-shadowed credkit's route "ghcr.io" is never used: the earlier route "GHCR.io" names the same registry, ghcr.io (hosts are compared without regard to case, and Docker Hub is docker.io under any of its names), and the first in the file wins`,
+      `ok route credkit's route "index.docker.io" sends its registries to env, which is usable`,
+      `warn route-shadowed credkit's route "docker.io" is never used: the earlier route "index.docker.io" names the same registry, docker.io (hosts are compared without regard to case, and Docker Hub is docker.io under any of its names), and the first in the file wins`,
+    ]);
+  });
+
   it('a store that only a route names fails naming that route, not the backend setting', async () => {
     await writeConfig('backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:not-installed\nghcr.io = pas\n');
     const ecr = '123456789012.dkr.ecr.us-east-1.amazonaws.com';

@@ -61,12 +61,16 @@ describe('routes: registry host patterns to stores', () => {
     expect(problems.map((p) => p.message)).to.satisfy((m: string[]) => m[0]?.includes('would ask itself again') && m[1]?.includes('no credential store') && m[2]?.includes('names no store'));
   });
 
-  it('names a glob that an earlier one always wins over', () => {
+  it('names a route that an earlier one always wins over: a glob, or another spelling of the same host', () => {
     const rs = routes(['*.example.com', 'a'], ['ci.example.com', 'b'], ['c?.example.com', 'c'], ['*.example.com:5000', 'd'], ['*.*', 'e'], ['x.y', 'f']);
     expect(shadowingRoute(rs, rs[1] as Route), 'an exact host is never shadowed').to.equal(undefined);
     expect(shadowingRoute(rs, rs[2] as Route)?.pattern).to.equal('*.example.com');
     expect(shadowingRoute(rs, rs[3] as Route), 'another port').to.equal(undefined);
     expect(shadowingRoute(rs, rs[4] as Route), 'an earlier glob covers only part of it').to.equal(undefined);
+    const hosts = routes(['GHCR.io', 'a'], ['ghcr.io', 'b'], ['index.docker.io', 'c'], ['docker.io', 'd'], ['ghcr.io:443', 'e']);
+    expect(storeOf(hosts, 'ghcr.io')).to.equal('a');
+    expect(storeOf(hosts, 'https://index.docker.io/v1/')).to.equal('c');
+    expect(hosts.map((r) => shadowingRoute(hosts, r)?.pattern)).to.deep.equal([undefined, 'GHCR.io', undefined, 'index.docker.io', undefined]);
   });
 });
 
