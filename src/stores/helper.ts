@@ -19,6 +19,7 @@ import type { BackendModule } from './registry.js';
 import { TOKEN_USERNAME } from './store.js';
 import { HelperError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
 import { callHelper, helperProgram, resolveHelper, type HelperCallOptions, type HelperNamedBy } from '../helper/client.js';
+import { referencePassLocation } from './pass-location.js';
 
 /** The prefix `credkit`'s `--backend` and `CREDKIT_BACKEND` use for external helpers. */
 export const HELPER_BACKEND_PREFIX = 'helper:';
@@ -35,10 +36,18 @@ export class HelperStore implements CredentialStore {
   readonly helper: string;
   private readonly options: HelperCallOptions;
 
-  constructor(helper: string, env: Env, timeoutMs: number, stderr?: (text: string) => void, platform?: NodeJS.Platform) {
+  /** CredentialStore.location, where it is known (docker-credential-pass's password store). */
+  private readonly where: string | undefined;
+
+  constructor(helper: string, env: Env, timeoutMs: number, stderr?: (text: string) => void, platform?: NodeJS.Platform, location?: string) {
     this.helper = helper;
     this.name = `${HELPER_BACKEND_PREFIX}${helper}`;
     this.options = { env, timeoutMs, ...(stderr ? { stderr } : {}), ...(platform ? { platform } : {}) };
+    this.where = location;
+  }
+
+  location(): string | undefined {
+    return this.where;
   }
 
   async add(credential: StoredCredential): Promise<void> {
@@ -122,7 +131,10 @@ export function helperBackend(helper: string, namedBy: HelperNamedBy = 'backend'
         if ((err as { reason?: unknown }).reason === 'invalid-name') throw new UsageError(messageOf(err), { cause: err });
         throw new StoreUnavailableError(messageOf(err), { cause: err });
       }
-      return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform);
+      // docker-credential-pass keeps its entries where credkit's pass backend (default prefix) does:
+      // list and copy must see one store under both names.
+      const location = helper === 'pass' ? referencePassLocation(host) : undefined;
+      return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform, location);
     },
     async checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
       const loop = callsItself(helper, config);

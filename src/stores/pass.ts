@@ -16,14 +16,15 @@
  *   and failures become one-line StoreUnavailableErrors that say what to fix.
  */
 import { accessSync, constants, readdirSync, readFileSync, statSync, type Stats } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import { withoutCredentialVariables } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { IoError, StoreUnavailableError, UsageError } from '../errors.js';
 import { holdsPieceOf, maskForms } from '../redact.js';
-import { realPathOf, withFileLock } from '../auth-file/safe-file.js';
+import { withFileLock } from '../auth-file/safe-file.js';
+import { passLocation, passStoreRoot } from './pass-location.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the password store (pass + GnuPG), shared with docker-credential-pass';
@@ -299,18 +300,6 @@ async function recipients(root: string, dir: string, host: Host): Promise<string
   }
 }
 
-/** The password store's root for this environment, as pass finds it. */
-export function passStoreRoot(host: Host): string {
-  return resolve(host.cwd, host.env.PASSWORD_STORE_DIR || join(host.home, '.password-store'));
-}
-
-/** docker-credential-pass's fixed prefix (credkit's default `[pass] prefix`). */
-export const REFERENCE_PASS_PREFIX = 'docker-credential-helpers';
-
-/** The location (CredentialStore.location) of the entries under `dir`. */
-export function passLocation(dir: string): string {
-  return `pass ${realPathOf(dir)}`;
-}
 
 /** Checks what can be checked without gpg: pass on PATH, store initialised. */
 async function preflight(config: CredkitConfig, host: Host): Promise<{ store: PassStore; ids: string[] } | string> {

@@ -3,7 +3,7 @@
  * (`keychain`, `keyutils`, `pass`, `file`, `env`, `auto`), `helper:NAME` for any
  * `docker-credential-NAME`, or `authfile:PATH` for the plaintext entries of an auth file.
  */
-import { join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
@@ -92,11 +92,8 @@ export async function storeLocation(spec: StoreSpec, store: CredentialStore, con
     const ownSpec = parseStoreSpec(config.backend);
     return ownSpec.kind === 'helper' && ownSpec.helper !== CREDKIT_HELPER ? storeLocation(ownSpec, own, config, host) : (own.location?.() ?? own.name);
   }
-  if (spec.helper === 'pass') {
-    const { REFERENCE_PASS_PREFIX, passLocation, passStoreRoot } = await import('./pass.js');
-    return passLocation(join(passStoreRoot(host), REFERENCE_PASS_PREFIX));
-  }
-  return store.name;
+  // helper:pass knows its password store's directory (HelperStore.location).
+  return store.location?.() ?? store.name;
 }
 
 /**

@@ -39,10 +39,10 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
     await writeRoutes('*.pass.example.test = helper:pass\n');
   });
 
-  const writeRoutes = async (routes: string) => {
+  const writeRoutes = async (routes: string, backend = 'file') => {
     const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
     await mkdir(dir, { recursive: true });
-    await writeFile(join(dir, 'config.ini'), `backend = file\n[routes]\n${routes}`);
+    await writeFile(join(dir, 'config.ini'), `backend = ${backend}\n[routes]\n${routes}`);
   };
   const docker = (args: readonly string[], input = '') => run('docker', args, { input, env: sb.env });
   const listOf = async (backend: string) => {
@@ -102,6 +102,27 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
     r = await sb.credkit(['store', 'erase', ROUTED]);
     expect(r.code, r.stderr).to.equal(0);
     expect(await listOf('helper:pass')).to.deep.equal({});
+  });
+
+  it('list reads pass and helper:pass, one password store, once: each credential listed, no "docker never gets" warning', async () => {
+    await writeRoutes('*.pass.example.test = helper:pass\n', 'pass');
+    let r = await sb.helper('store', JSON.stringify({ ServerURL: ROUTED, Username: 'alice', Secret: ROUTED_PASSWORD }));
+    expect(r.code, r.stdout).to.equal(0);
+    r = await sb.helper('store', JSON.stringify({ ServerURL: PLAIN, Username: 'bob', Secret: PLAIN_PASSWORD }));
+    expect(r.code, r.stdout).to.equal(0);
+    // Both in the one password store, as the real docker-credential-pass lists it.
+    const real = await run('docker-credential-pass', ['list'], { env: sb.env });
+    expect(JSON.parse(real.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+    try {
+      for (const list of [await sb.helper('list'), await sb.credkit(['store', 'list', '--json'])]) {
+        expect(list.code, list.stderr).to.equal(0);
+        expect(JSON.parse(list.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+        expect(list.stderr).to.equal('');
+      }
+    } finally {
+      // The password store is the suite's: leave it as the other tests expect it, empty.
+      for (const url of [ROUTED, PLAIN]) await sb.helper('erase', url);
+    }
   });
 
   it('a routed helper that fails leaves list working, with a warning; a bad route fails every call, naming it', async () => {
