@@ -166,3 +166,22 @@ export function dockerEnvRegistry(key: string): string | undefined {
   if (key === DOCKER_HUB_KEY) return DOCKER_HUB_HOST;
   return isPlainHostKey(key) && isRegistryHost(key) ? key : undefined;
 }
+
+/**
+ * What `credkit login` and `logout` say when docker 28.3+ would go on using the variable for a
+ * registry they just wrote or erased: its memory store answers for a key it holds before
+ * config.json, its credHelpers and credsStore are asked. docker's own login and logout warn
+ * whenever the variable is non-empty ("DOCKER_AUTH_CONFIG is set and takes precedence"); this
+ * says it only when it holds that registry's key (`dockerKey`, docker's: `https://index.docker.io/v1/`
+ * for Hub, else `host[:port]`), or with `dockerKey` undefined (logout --all) any key. Nothing when
+ * it is unset or docker would ignore it whole. Names keys only, never a value.
+ */
+export function dockerEnvOverrideWarning(env: Env, dockerKey: string | undefined, done: 'stored' | 'removed'): string | undefined {
+  const read = readDockerAuthConfig(env);
+  if (read.status !== 'ok') return undefined;
+  const keys = dockerKey === undefined ? [...read.entries.keys()] : read.entries.has(dockerKey) ? [dockerKey] : [];
+  if (keys.length === 0) return undefined;
+  const which = keys.map(quote).join(', ');
+  const what = done === 'stored' ? 'instead of what was just stored' : 'after this logout';
+  return `${DOCKER_AUTH_CONFIG} holds a credential for ${which}, which docker 28.3 and later go on using ${what} (the variable comes before config.json and its helpers); unset ${DOCKER_AUTH_CONFIG}, or remove ${keys.length === 1 ? 'that key' : 'those keys'} from it`;
+}

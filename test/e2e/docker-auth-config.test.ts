@@ -92,6 +92,33 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     expect(codes(broken).find((f) => f.code === 'docker-auth-config-invalid')?.what).to.include('more than one JSON value');
   });
 
+  it('login and logout warn when the variable holds the registry, which docker 28.3+ goes on taking from it; never printing it', async () => {
+    const LOGIN_PW = 'fake-env-config-login-pw';
+    const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) }, 'https://index.docker.io/v1/': { auth: b64(`hub:${ENV_PW}`) } }) };
+    const login = (args: readonly string[]) => sb.credkit(['login', ...args, '-u', 'alice', '--password-stdin', '--no-verify'], LOGIN_PW, env);
+    const warning = (key: string, what: string) => `DOCKER_AUTH_CONFIG holds a credential for "${key}", which docker 28.3 and later go on using ${what}`;
+    let r = await login(['quay.io']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.include(`${warning('quay.io', 'instead of what was just stored')} (the variable comes before config.json and its helpers); unset DOCKER_AUTH_CONFIG, or remove that key from it\n`);
+    noSecret(r.stdout + r.stderr);
+    expect(r.stdout.includes(LOGIN_PW) || r.stderr.includes(LOGIN_PW), 'the password was printed').to.equal(false);
+    // Docker Hub under docker's key for it; --json carries it with the other warnings.
+    r = await login(['--json']);
+    expect((JSON.parse(r.stdout) as { warnings: string[] }).warnings.some((w) => w.startsWith(warning('https://index.docker.io/v1/', 'instead')))).to.equal(true);
+    // Another registry, and podman's auth file (podman never reads the variable): nothing to say.
+    for (const args of [['ghcr.io'], ['quay.io', '--authfile', join(sb.home, 'auth.json')]]) {
+      r = await login(args);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stderr, args.join(' ')).to.not.include('DOCKER_AUTH_CONFIG');
+    }
+    r = await sb.credkit(['logout', 'quay.io'], '', env);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr).to.include(`credkit: warning: ${warning('quay.io', 'after this logout')}`);
+    noSecret(r.stdout + r.stderr);
+    r = await sb.credkit(['logout', 'ghcr.io'], '', env);
+    expect(r.stderr).to.not.include('DOCKER_AUTH_CONFIG');
+  });
+
   it("doctor's fix works: the variable piped to convert gives podman the credential", async () => {
     const env = { DOCKER_AUTH_CONFIG: value({ 'ghcr.io': { auth: b64(`ci:${ENV_PW}`) } }) };
     const authJSON = join(sb.home, 'auth.json');

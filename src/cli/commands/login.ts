@@ -83,6 +83,12 @@ async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
     },
     services,
   );
+  // podman never reads DOCKER_AUTH_CONFIG: only a login docker reads (its config.json, or a store) is shadowed by it.
+  if (destination.kind !== 'auth-file') {
+    const { dockerEnvOverrideWarning } = await import('../../auth-file/docker-env-config.js');
+    const shadowed = dockerEnvOverrideWarning(ctx.io.env, target.dockerKey, 'stored');
+    if (shadowed !== undefined) result.warnings.push(shadowed);
+  }
   if (args.json) return printJSON(ctx, { ok: true, ...result });
   for (const w of result.warnings) warn(ctx, w);
   const who = result.username !== '' ? `${result.username} at ` : '';

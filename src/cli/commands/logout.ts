@@ -37,6 +37,12 @@ export function logoutCommand(ctx: CommandContext): CommandModule<object, Logout
       const destination = await openDestination(ctx, args);
       const result = await logout({ ...(target ? { target } : {}), all: Boolean(args.all), destination }, services);
       if (result.failures.length > 0) ctx.exitCode = 1;
+      // podman never reads DOCKER_AUTH_CONFIG; docker does, before the file and store just cleared.
+      if (destination.kind !== 'auth-file' && (target === undefined || target.key.scope === 'registry')) {
+        const { dockerEnvOverrideWarning } = await import('../../auth-file/docker-env-config.js');
+        const shadowed = dockerEnvOverrideWarning(ctx.io.env, target?.dockerKey, 'removed');
+        if (shadowed !== undefined) warn(ctx, `credkit: warning: ${shadowed}`);
+      }
       if (args.json) return printJSON(ctx, result);
       for (const f of result.failures) warn(ctx, `credkit: ${f}`);
       for (const r of result.removed) {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { parseDockerAuthConfig, readDockerAuthConfig } from '../../../src/auth-file/docker-env-config.js';
+import { dockerEnvOverrideWarning, parseDockerAuthConfig, readDockerAuthConfig } from '../../../src/auth-file/docker-env-config.js';
 import { explainLookup } from '../../../src/auth-file/explain.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../../../src/auth-file/lookup.js';
 import { parseImageRef } from '../../../src/image-ref.js';
@@ -74,6 +74,25 @@ describe('DOCKER_AUTH_CONFIG as docker 28.3+ reads it', () => {
   it('is unset when absent or empty, as docker treats both', () => {
     expect(readDockerAuthConfig({}).status).to.equal('unset');
     expect(readDockerAuthConfig({ DOCKER_AUTH_CONFIG: '' }).status).to.equal('unset');
+  });
+});
+
+describe('login and logout: the warning that DOCKER_AUTH_CONFIG shadows a registry', () => {
+  const auth = Buffer.from('ci:fake-pw').toString('base64');
+  const env = (auths: unknown) => ({ DOCKER_AUTH_CONFIG: JSON.stringify({ auths }) });
+  it('only for a key the variable holds, exactly as docker looks it up; logout --all names every key, user info masked', () => {
+    const vars = env({ 'quay.io': { auth }, 'https://bob:fake-x@ghcr.io': { auth } });
+    expect(dockerEnvOverrideWarning(vars, 'quay.io', 'stored')).to.match(/^DOCKER_AUTH_CONFIG holds a credential for "quay\.io", which docker 28\.3 and later go on using instead of what was just stored/);
+    expect(dockerEnvOverrideWarning(vars, 'https://quay.io', 'stored')).to.equal(undefined);
+    expect(dockerEnvOverrideWarning(vars, 'ghcr.io', 'removed')).to.equal(undefined);
+    const all = dockerEnvOverrideWarning(vars, undefined, 'removed') ?? '';
+    expect(all).to.include('"quay.io", "https://bob:********@ghcr.io"').and.include('after this logout').and.include('those keys');
+    expect(all.includes('fake-')).to.equal(false);
+  });
+  it('nothing when the variable is unset, empty or refused whole by docker', () => {
+    expect(dockerEnvOverrideWarning({}, 'quay.io', 'stored')).to.equal(undefined);
+    expect(dockerEnvOverrideWarning({ DOCKER_AUTH_CONFIG: '' }, 'quay.io', 'stored')).to.equal(undefined);
+    expect(dockerEnvOverrideWarning({ DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { 'quay.io': { auth } }, credsStore: 'pass' }) }, 'quay.io', 'stored')).to.equal(undefined);
   });
 });
 
