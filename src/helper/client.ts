@@ -81,12 +81,18 @@ export class HelperCallError extends HelperError {
   readonly reason: HelperFailure;
   /** For `not-executable`: the file on PATH that lacks execute permission. */
   readonly path: string | undefined;
-  constructor(helper: string, verb: HelperVerb, reason: HelperFailure, message: string, options?: { cause?: unknown; path?: string }) {
-    super(message, options?.cause === undefined ? undefined : { cause: options.cause });
+  /**
+   * The advice the message ends with, in parentheses, for a caller that knows better: the kubelet
+   * provider's own cap cuts a timeout short, and there raising the timeout would not help.
+   */
+  readonly advice: string | undefined;
+  constructor(helper: string, verb: HelperVerb, reason: HelperFailure, message: string, options?: { cause?: unknown; path?: string; advice?: string }) {
+    super(options?.advice === undefined ? message : `${message} (${options.advice})`, options?.cause === undefined ? undefined : { cause: options.cause });
     this.helper = helper;
     this.verb = verb;
     this.reason = reason;
     this.path = options?.path;
+    this.advice = options?.advice;
   }
 }
 
@@ -234,7 +240,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
       const seconds = options.timeoutMs / 1000;
       finish(
         why === 'timeout'
-          ? new HelperCallError(name, verb, 'timeout', `${program} ${verb} did not finish within ${seconds} s and was stopped (raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer)`)
+          ? new HelperCallError(name, verb, 'timeout', `${program} ${verb} did not finish within ${seconds} s and was stopped`, { advice: 'raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer' })
           : new HelperCallError(name, verb, 'bad-output', `${program} ${verb} printed more than ${OUTPUT_LIMIT} bytes and was stopped`),
       );
     };

@@ -104,10 +104,10 @@ function matchKey(ref: ImageRef, found: Found): string {
 }
 
 /** The helper client's typed reason for a failed helper call, on the error or its cause (a store that could not open). */
-function helperFailure(err: unknown): { reason: unknown; helper: unknown } | undefined {
-  const withReason = (e: unknown) => (typeof e === 'object' && e !== null && 'reason' in e ? (e as { reason: unknown; helper?: unknown }) : undefined);
+function helperFailure(err: unknown): { reason: unknown; helper: unknown; advice: unknown } | undefined {
+  const withReason = (e: unknown) => (typeof e === 'object' && e !== null && 'reason' in e ? (e as { reason: unknown; helper?: unknown; advice?: unknown }) : undefined);
   const found = withReason(err) ?? withReason((err as { cause?: unknown }).cause);
-  return found && { reason: found.reason, helper: found.helper };
+  return found && { reason: found.reason, helper: found.helper, advice: found.advice };
 }
 
 /** Whether a failure is a store call that ran out of time. */
@@ -130,12 +130,16 @@ function notOnKubeletPath(err: unknown, from: string | undefined, path: string |
 }
 
 /**
- * Why a timeout came sooner than `helpers.timeout` says, when the plugin's own limit cut it short:
- * the helper client's advice (raise the timeout) would not help.
+ * A failure's message; for a timeout the plugin's own limit cut short, why it came sooner than
+ * `helpers.timeout` says, in place of the helper client's advice (raise the timeout), which
+ * would not help.
  */
-function timeoutNote(err: unknown, configuredMs: number | undefined): string {
-  if (configuredMs === undefined || configuredMs <= PROVIDER_STORE_TIMEOUT_MS || !isTimeout(err)) return '';
-  return ` (${PROVIDER_STORE_TIMEOUT_MS / 1000} s is as long as credkit-kubelet-provider waits, whatever helpers.timeout or CREDKIT_HELPER_TIMEOUT say: kubelet stops a plugin after ${KUBELET_PLUGIN_TIMEOUT_MS / 1000} s)`;
+function failureText(err: Error, configuredMs: number | undefined): string {
+  const text = maskUserinfo(err.message);
+  if (configuredMs === undefined || configuredMs <= PROVIDER_STORE_TIMEOUT_MS || !isTimeout(err)) return text;
+  const advice = helperFailure(err)?.advice;
+  const withoutAdvice = typeof advice === 'string' ? text.replace(` (${advice})`, '') : text;
+  return `${withoutAdvice} (${PROVIDER_STORE_TIMEOUT_MS / 1000} s is as long as credkit-kubelet-provider waits, whatever helpers.timeout or CREDKIT_HELPER_TIMEOUT say: kubelet stops a plugin after ${KUBELET_PLUGIN_TIMEOUT_MS / 1000} s)`;
 }
 
 /** Runs the plugin once; returns the exit code. */
@@ -212,7 +216,7 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     return 0;
   } catch (err) {
     if (err instanceof ProviderRequestError || isCredkitError(err)) {
-      return fail(notOnKubeletPath(err, args.from, io.host.env.PATH) ?? `${maskUserinfo(err.message)}${timeoutNote(err, configuredTimeoutMs)}`);
+      return fail(notOnKubeletPath(err, args.from, io.host.env.PATH) ?? failureText(err, configuredTimeoutMs));
     }
     io.stderr(`${io.programName}: internal error: ${describeBug(err)}\n${BUG_REPORT_ADVICE}\n`);
     return fail(`internal error: ${bugName(err)}; this is a bug in credkit`);
