@@ -71,17 +71,25 @@ export async function benchHelper(runs: number): Promise<void> {
     // The same store and query with a config.ini: without [routes] (what reading the file costs),
     // and with routes, the query going to the file backend through the routing code. Each has a
     // code cache of its own, written by its first (warm-up) call, as a user's is written by the
-    // first call after an install or upgrade, with their config.ini: the cache holds only what
-    // that call compiled, and the seeding above ran without one.
+    // first call after an install or upgrade, with their config.ini.
     const plainIni = join(home, 'plain.ini');
     await writeFile(plainIni, 'backend = file\n[helpers]\ntimeout = 30\n');
     const routedIni = join(home, 'routed.ini');
     await writeFile(routedIni, 'backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:ecr-login\nghcr.io = pass\nregistry7.example.com = file\n');
+    // And two code caches first written by another kind of call, as a user's are when the first
+    // call after an upgrade is a `version`, or when the config.ini came after it: each call variant
+    // has a cache of its own (src/boot.ts), so these should time as the get above.
+    const afterVersion = { ...fileEnv, XDG_CACHE_HOME: join(home, 'cache-after-version') };
+    spawnSync(node, [BIN.helper, 'version'], { env: afterVersion });
+    const iniLater = { ...fileEnv, XDG_CACHE_HOME: join(home, 'cache-ini-later') };
+    spawnSync(node, [BIN.helper, 'get'], { input: query, env: iniLater });
     printTable(`helper, file backend (median of ${runs} interleaved runs; ratio to node -e 0)`, measureCommands([
       floor(fileEnv),
       { name: 'credkit get (file)', ...helper('get', query), env: fileEnv, target: 1.15 },
       { name: 'credkit get (file, config.ini, no routes)', ...helper('get', query), env: { ...fileEnv, CREDKIT_CONFIG: plainIni, XDG_CACHE_HOME: join(home, 'cache-ini') } },
       { name: 'credkit get (file, routed by [routes])', ...helper('get', query), env: { ...fileEnv, CREDKIT_CONFIG: routedIni, XDG_CACHE_HOME: join(home, 'cache-routed') } },
+      { name: 'credkit get (file), first call was version', ...helper('get', query), env: afterVersion },
+      { name: 'credkit get (file, routed), config.ini came later', ...helper('get', query), env: { ...iniLater, CREDKIT_CONFIG: routedIni } },
       { name: 'credkit list (file)', ...helper('list'), env: fileEnv },
       // What kubelet runs for a pull it has no cached credential for (docs/kubelet-provider.md).
       { name: 'credkit-kubelet-provider (file)', argv: [node, BIN.kubeletProvider], input: kubeletRequest(query), env: fileEnv },

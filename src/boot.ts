@@ -5,8 +5,11 @@
  * (bench/); with the cache, a call after the first starts from ready bytecode. This is the start-up
  * shell, beside the bins: it reads the environment and writes the cache on exit.
  *
- * The cache is one file per bundle (and, for the CLI, per command: V8 caches the functions a run
- * compiled) under `$XDG_CACHE_HOME/credkit/code-cache/` (or `~/.cache/…`), in a directory per V8
+ * V8 caches only the functions the run that wrote the cache compiled, and a cache is written once
+ * per build, so each bundle has one cache per *variant* of the call the bin names: the CLI's
+ * command, the helper's verb (a `store` compiles little of what a `get` runs, and a `version` next
+ * to nothing), and whether a config.ini is read (the ini parser and the routing code of `[routes]`).
+ * The files are under `$XDG_CACHE_HOME/credkit/code-cache/` (or `~/.cache/…`), in a directory per V8
  * version and architecture, named by the bundle's content hash (written in at build time). V8
  * itself checks only the source's length, so the hash is what keeps an upgraded bundle from
  * running old bytecode. It holds compiled code, never data: no credential reaches it. Only a
@@ -17,6 +20,7 @@
 import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
+import { configPath } from './config-path.js';
 import { makeDirectory } from './directory.js';
 
 /** Content hashes of the bundles this file was built with (scripts/bundle-boot.mjs defines it). */
@@ -88,35 +92,55 @@ function save(loaded: Iterable<Loaded>, dir: string): void {
 }
 
 /**
- * Removes the caches of earlier builds of the same bundle (same name, another content hash), so
- * that upgrades do not pile them up. Runs only when a cache was written, once per new build.
+ * Removes the caches of earlier builds of the same bundle (same name, another content hash, any
+ * variant), so that upgrades do not pile them up; the other variants of this build stay. Runs only
+ * when a cache was written, once per new build and variant.
  */
 function dropOlder(dir: string, written: string): void {
   const name = basename(written);
-  const bundle = name.slice(0, name.search(/-[0-9a-f]{32}/) + 1);
-  const variant = name.slice(bundle.length + 32);
-  if (bundle === '') return;
+  const at = name.search(/-[0-9a-f]{32}(-|\.bin$)/);
+  if (at < 0) return;
+  const bundle = name.slice(0, at + 1);
+  const hash = name.slice(at + 1, at + 33);
   for (const other of readdirSync(dir)) {
-    if (other !== name && other.startsWith(bundle) && other.slice(bundle.length + 32) === variant && /^[0-9a-f]{32}$/.test(other.slice(bundle.length, bundle.length + 32))) {
+    const otherHash = other.slice(bundle.length, bundle.length + 32);
+    if (other.startsWith(bundle) && other.endsWith('.bin') && otherHash !== hash && /^[0-9a-f]{32}$/.test(otherHash) && /^(-|\.bin$)/.test(other.slice(bundle.length + 32))) {
       rmSync(join(dir, other), { force: true });
     }
   }
 }
 
 /**
+ * Whether credkit's config.ini is there (src/config.ts's path), for the helper and the kubelet
+ * provider to keep the caches of calls that read one apart. Without HOME or a variable naming the
+ * directory, no: a wrong answer only costs compiling what the cache lacks.
+ */
+export function hasConfigFile(): boolean {
+  const env = process.env;
+  if (!env.HOME && !env.CREDKIT_CONFIG && !env.XDG_CONFIG_HOME) return false;
+  try {
+    return statSync(configPath({ env, home: env.HOME ?? '' }), { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false;
+  }
+}
+
+/**
  * Loads the bundle `name` from `distDir` (and the bundles beside it that it asks for, such as the
- * helper's backends) as Node's CommonJS loader would, but compiled through the code cache; the
- * cache of `name` itself is kept per `variant` (the CLI's command). Returns its exports.
+ * helper's backends) as Node's CommonJS loader would, but compiled through the code cache, the
+ * cache of each bundle kept per `variant` (see above). Returns its exports.
  */
 export function loadBundle(distDir: string, name: string, variant?: string): Exports {
   const dir = cacheDirectory(process.env);
+  const suffix = variant === undefined ? '' : `-${variant.replace(/[^a-z0-9-]/gi, '_')}`;
   const loaded = new Map<string, Loaded>();
-  const load = (bundle: string, suffix = ''): Exports => {
+  const load = (bundle: string): Exports => {
     const done = loaded.get(bundle);
     if (done) return done.module.exports;
     const file = join(distDir, bundle);
     const source = readFileSync(file, 'utf8');
     const hash = CREDKIT_BUNDLE_HASHES[bundle];
+    // A backend's bundle too: a keychain `get` and `store` run different parts of it.
     const path = dir !== undefined && hash !== undefined ? join(dir, `${bundle}-${hash}${suffix}.bin`) : undefined;
     // The open file's owner and mode are what matter for reading: nobody else can have made a file
     // we own, or swap it once it is open. The directory is checked before writing (save).
@@ -132,5 +156,5 @@ export function loadBundle(distDir: string, name: string, variant?: string): Exp
   };
   // The helper ends with process.exit(); 'exit' listeners run before it returns.
   if (dir !== undefined) process.once('exit', () => save(loaded.values(), dir));
-  return load(name, variant === undefined ? '' : `-${variant.replace(/[^a-z0-9-]/gi, '_')}`);
+  return load(name);
 }

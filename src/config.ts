@@ -21,6 +21,9 @@ import { readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Host } from './io.js';
 import { ParseError, UsageError } from './errors.js';
+import { configPath } from './config-path.js';
+
+export { configPath };
 
 /** Every section and key of config.ini that loadConfig reads (`''`: the top level); doctor warns about any other. */
 export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
@@ -58,12 +61,6 @@ export interface CredkitConfig {
   source: string | undefined;
 }
 
-/** The path of credkit's config file for this environment. */
-export function configPath(host: Host): string {
-  if (host.env.CREDKIT_CONFIG) return host.env.CREDKIT_CONFIG;
-  const base = host.env.XDG_CONFIG_HOME || join(host.home, '.config');
-  return join(base, 'credkit', 'config.ini');
-}
 
 function expandHome(p: string, host: Host): string {
   return p === '~' ? host.home : p.startsWith('~/') ? join(host.home, p.slice(2)) : p;

@@ -1,11 +1,11 @@
 /**
- * The bins' start-up code cache (src/boot.ts): written once, reused, never trusted when
- * it is wrong, absent when turned off, and never holding a credential.
+ * The bins' start-up code cache (src/boot.ts): written once per call variant (verb, config.ini),
+ * reused, never trusted when it is wrong, absent when turned off, and never holding a credential.
  */
 import { expect } from 'chai';
 import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, makeSandboxPerTest, type Sandbox } from '../support/sandbox.js';
+import { BIN, makeSandbox, makeSandboxPerTest, run, type Sandbox } from '../support/sandbox.js';
 
 const store = `${JSON.stringify({ ServerURL: 'quay.io', Username: 'bob', Secret: 'fake-code-cache-secret-7' })}\n`;
 const answer = '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-code-cache-secret-7"}\n';
@@ -19,67 +19,130 @@ async function cacheFiles(root: string): Promise<string[]> {
   return out.sort();
 }
 
+/** The cache files' names with the content hash replaced by HASH. */
+async function cacheNames(root: string): Promise<string[]> {
+  return (await cacheFiles(root)).map((f) => f.replace(/^.*\//, '').replace(/-[0-9a-f]{32}(?=[-.])/, '-HASH')).sort();
+}
+
 describe('start-up code cache (docker-credential-credkit and credkit)', () => {
   let sb: Sandbox;
   makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
 
+  /** Stores the credential and gets it once: the path of the cache `get` wrote. */
+  async function getCache(): Promise<string> {
+    await sb.helper('store', store);
+    await sb.helper('get', 'quay.io');
+    const file = (await cacheFiles(join(sb.home, '.cache'))).find((f) => f.endsWith('-get.bin'));
+    expect(file).to.be.a('string');
+    return file as string;
+  }
+
   it('is written on the first call (0600 in a 0700 directory), reused after, and holds no credential', async () => {
     expect((await sb.helper('store', store)).code).to.equal(0);
     const files = await cacheFiles(join(sb.home, '.cache'));
-    // The main bundle, named by its content hash; the file backend needs no other bundle.
+    // The main bundle, named by its content hash and the verb; the file backend needs no other bundle.
     expect(files.map((f) => f.replace(/^.*\//, ''))).to.have.length(1);
-    expect(files[0]).to.match(/\/v8-[^/]+\/helper\.cjs-[0-9a-f]{32}\.bin$/);
+    expect(files[0]).to.match(/\/v8-[^/]+\/helper\.cjs-[0-9a-f]{32}-store\.bin$/);
     expect((await stat(files[0] as string)).mode & 0o777).to.equal(0o600);
     expect((await stat(join(files[0] as string, '..'))).mode & 0o777).to.equal(0o700);
     const before = await readFile(files[0] as string);
     expect(before.includes(Buffer.from('fake-code-cache-secret-7'))).to.equal(false);
 
-    const r = await sb.helper('get', 'quay.io');
-    expect(r).to.include({ code: 0, stdout: answer });
+    expect(await sb.helper('store', store)).to.include({ code: 0, stdout: '' });
     // A cache V8 accepted is not written again.
     expect((await readFile(files[0] as string)).equals(before)).to.equal(true);
   });
 
-  it("a new build's cache replaces the caches of earlier builds, and only those", async () => {
-    const dir = join(sb.home, '.cache', 'credkit', 'code-cache', `v8-${process.versions.v8}-${process.arch}`);
-    await mkdir(dir, { recursive: true, mode: 0o700 });
-    const older = `helper.cjs-${'0'.repeat(32)}.bin`;
-    const otherBundle = `helper-pass.cjs-${'0'.repeat(32)}.bin`;
-    const otherCommand = `cli.cjs-${'0'.repeat(32)}-ls.bin`;
-    for (const f of [older, otherBundle, otherCommand]) await writeFile(join(dir, f), 'stale', { mode: 0o600 });
+  it('each helper verb has a cache of its own, and so has a call with a config.ini', async () => {
+    // V8 caches what the call that wrote a cache compiled: a `get` finding the cache of a `version`
+    // (or of a call without config.ini, when it routes) would compile its own code every time.
+    await sb.helper('version');
+    expect(await sb.helper('store', store)).to.include({ code: 0 });
+    expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer });
+    expect(await sb.helper('list')).to.include({ code: 0 });
+    expect(await sb.helper('erase', 'quay.io')).to.include({ code: 0 });
+    await sb.helper(['get', 'extra']);
+    await sb.helper('--help');
+    expect(await cacheNames(join(sb.home, '.cache'))).to.deep.equal(['helper.cjs-HASH-erase.bin', 'helper.cjs-HASH-get.bin', 'helper.cjs-HASH-list.bin', 'helper.cjs-HASH-other.bin', 'helper.cjs-HASH-store.bin']);
+
+    await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+    await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), 'backend = file\n[routes]\nquay.io = file\n');
+    expect(await sb.helper('store', store)).to.include({ code: 0 });
+    expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer });
+    const named = join(sb.home, 'named.ini');
+    await writeFile(named, 'backend = file\n');
+    expect(await sb.helper('list', '', { CREDKIT_CONFIG: named })).to.include({ code: 0 });
+    const names = await cacheNames(join(sb.home, '.cache'));
+    expect(names.filter((n) => n.includes('-ini'))).to.deep.equal(['helper.cjs-HASH-get-ini.bin', 'helper.cjs-HASH-list-ini.bin', 'helper.cjs-HASH-store-ini.bin']);
+  });
+
+  it("a backend's bundle is cached per verb too", async () => {
+    // A helper:NAME backend: dist/helper-helper.cjs, loaded by the main bundle.
+    const bin = join(sb.home, 'bin');
+    await mkdir(bin);
+    await writeFile(join(bin, 'docker-credential-cachefake'), `#!/bin/sh\ncat >/dev/null\necho '{"ServerURL":"quay.io","Username":"bob","Secret":"fake-code-cache-secret-7"}'\n`, { mode: 0o755 });
+    const env = { CREDKIT_BACKEND: 'helper:cachefake', PATH: `${bin}:${sb.env.PATH}` };
+    expect(await sb.helper('get', 'quay.io', env)).to.include({ code: 0, stdout: answer });
+    expect(await sb.helper('store', store, env)).to.include({ code: 0 });
+    expect(await cacheNames(join(sb.home, '.cache'))).to.deep.equal(['helper-helper.cjs-HASH-get.bin', 'helper-helper.cjs-HASH-store.bin', 'helper.cjs-HASH-get.bin', 'helper.cjs-HASH-store.bin']);
+  });
+
+  it('credkit-kubelet-provider keeps --version and runs with a config.ini apart', async () => {
+    const request = `${JSON.stringify({ kind: 'CredentialProviderRequest', apiVersion: 'credentialprovider.kubelet.k8s.io/v1', image: 'quay.io/team/app' })}\n`;
+    expect((await sb.helper('store', store)).code).to.equal(0);
+    const provider = (args: string[], more: Record<string, string> = {}) => run(process.execPath, [BIN.kubeletProvider, ...args], { input: request, env: { ...sb.env, ...more } });
+    expect((await provider(['--version'])).code).to.equal(0);
+    const r = await provider([]);
+    expect(r.code).to.equal(0);
+    expect(r.stdout.includes('fake-code-cache-secret-7')).to.equal(true);
+    const named = join(sb.home, 'named.ini');
+    await writeFile(named, 'backend = file\n');
+    expect((await provider([], { CREDKIT_CONFIG: named })).code).to.equal(0);
+    const names = (await cacheNames(join(sb.home, '.cache'))).filter((n) => n.startsWith('kubelet-provider'));
+    expect(names).to.deep.equal(['kubelet-provider.cjs-HASH-ini.bin', 'kubelet-provider.cjs-HASH-other.bin', 'kubelet-provider.cjs-HASH.bin']);
+  });
+
+  it("a new build's cache replaces the caches of earlier builds, whatever their variant, and only those", async () => {
+    expect((await sb.helper('get', 'quay.io')).code).to.equal(1);
+    const [get] = await cacheFiles(join(sb.home, '.cache'));
+    const dir = join(get as string, '..');
+    const hash = /-([0-9a-f]{32})-/.exec(get as string)?.[1] as string;
+    const old = '0'.repeat(32);
+    // Older builds' caches: one per variant, and one named as before the helper had variants.
+    const older = [`helper.cjs-${old}.bin`, `helper.cjs-${old}-get.bin`, `helper.cjs-${old}-store.bin`, `helper.cjs-${old}-list-ini.bin`];
+    // This build's other variants, other bundles, credkit's commands, and what is not a cache.
+    const kept = [`helper.cjs-${hash}-list.bin`, `helper.cjs-${hash}-get-ini.bin`, `helper-pass.cjs-${old}-get.bin`, `cli.cjs-${old}-ls.bin`, `helper.cjs-${old}-get.bin.123.tmp`, 'helper.cjs-notes.bin'];
+    for (const f of [...older, ...kept]) await writeFile(join(dir, f), 'stale', { mode: 0o600 });
     expect((await sb.helper('store', store)).code).to.equal(0);
     const names = await readdir(dir);
-    expect(names).to.not.include(older);
-    expect(names).to.include.members([otherBundle, otherCommand]);
-    expect(names.filter((n) => /^helper\.cjs-[0-9a-f]{32}\.bin$/.test(n))).to.have.length(1);
+    expect(names.filter((n) => older.includes(n))).to.deep.equal([]);
+    expect(names).to.include.members([...kept, `helper.cjs-${hash}-get.bin`, `helper.cjs-${hash}-store.bin`]);
   });
 
   it('a cache V8 rejects (garbage) is compiled around and replaced', async () => {
-    await sb.helper('store', store);
-    const [file] = await cacheFiles(join(sb.home, '.cache'));
-    await writeFile(file as string, Buffer.alloc(4096, 0x5a));
+    const file = await getCache();
+    await writeFile(file, Buffer.alloc(4096, 0x5a));
     const r = await sb.helper('get', 'quay.io');
     expect(r).to.include({ code: 0, stdout: answer, stderr: '' });
-    const rewritten = await readFile(file as string);
+    const rewritten = await readFile(file);
     expect(rewritten.equals(Buffer.alloc(4096, 0x5a))).to.equal(false);
     expect(rewritten.length).to.be.greaterThan(1000);
   });
 
   it('a cache directory others can write is not written, and a file others can write is not read', async () => {
-    await sb.helper('store', store);
-    const [file] = await cacheFiles(join(sb.home, '.cache'));
-    const dir = join(file as string, '..');
+    const file = await getCache();
+    const dir = join(file, '..');
     const planted = Buffer.alloc(4096, 0x5a);
-    await writeFile(file as string, planted);
+    await writeFile(file, planted);
     await chmod(dir, 0o777);
     expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
-    expect((await readFile(file as string)).equals(planted), 'left alone').to.equal(true);
+    expect((await readFile(file)).equals(planted), 'left alone').to.equal(true);
     // A file others can write, in a directory of ours: not read either, and replaced.
     await chmod(dir, 0o700);
-    await chmod(file as string, 0o666);
+    await chmod(file, 0o666);
     expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
-    expect((await readFile(file as string)).equals(planted)).to.equal(false);
-    expect((await stat(file as string)).mode & 0o777).to.equal(0o600);
+    expect((await readFile(file)).equals(planted)).to.equal(false);
+    expect((await stat(file)).mode & 0o777).to.equal(0o600);
   });
 
   it('follows XDG_CACHE_HOME, and CREDKIT_CODE_CACHE=off writes nothing', async () => {

@@ -1,5 +1,8 @@
 import { expect } from 'chai';
-import { formatGet, formatList, goJSON, parseStoreInput, readServerURL, serve, MESSAGES } from '../../../src/helper/protocol.js';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ROOT } from '../../support/sandbox.js';
+import { formatGet, formatList, goJSON, parseStoreInput, readServerURL, serve, MESSAGES, VERBS } from '../../../src/helper/protocol.js';
 import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
 
 /** An in-memory store: a test double for the protocol's pure logic only. */
@@ -156,5 +159,13 @@ describe('helper protocol (pure)', () => {
       expect(r.err).to.match(/^docker-credential-credkit: internal error: SyntaxError \(its message is not shown[^\n]*\n\s+at [\s\S]*This is a bug in credkit; please report it/);
       expect(r.out.includes('fake-bug-secret') || r.err.includes('fake-bug-secret'), 'the secret was printed').to.equal(false);
     });
+  });
+});
+
+describe('bin/docker-credential-credkit', () => {
+  it("names the code caches by the protocol's verbs (version, which opens no store, shares one with usage errors)", () => {
+    const bin = readFileSync(join(ROOT, 'bin', 'docker-credential-credkit'), 'utf8');
+    const listed = /const VERBS = \[([^\]]*)\]/.exec(bin)?.[1]?.match(/'([a-z]+)'/g)?.map((q) => q.slice(1, -1));
+    expect(listed).to.deep.equal(VERBS.filter((v) => v !== 'version'));
   });
 });
