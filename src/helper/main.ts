@@ -7,8 +7,8 @@ import { basename } from 'node:path';
 import { serve } from './protocol.js';
 import { decodeUTF8AsGo } from '../go-utf8.js';
 import { loadConfig } from '../config.js';
-import { openConfiguredStore } from '../stores/registry.js';
-import type { Host } from '../io.js';
+import { openCredkitStore } from '../stores/registry.js';
+import { binHost } from '../bin-host.js';
 import { packageVersion } from '../version.js';
 import { readStdinBytes, writeAll } from '../fd-io.js';
 
@@ -18,23 +18,9 @@ import { readStdinBytes, writeAll } from '../fd-io.js';
  */
 export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
-  const host: Host = {
-    env: process.env,
-    // node:os only when HOME is unset: it costs start-up time on every call otherwise.
-    home: process.env.HOME || (await import('node:os')).homedir(),
-    platform: process.platform,
-    cwd: process.cwd(),
-    uid: process.getuid?.(),
-    // A helper:NAME backend's own stderr reaches the terminal, as docker lets helpers' stderr through.
-    stderr: (text) => writeAll(2, text),
-  };
+  const host = await binHost();
   const out: string[] = [];
-  const openStore = async () => {
-    const config = await loadConfig(host);
-    // Without [routes] the routing code is not run (it is in the same bundle: scripts/bundle-helper.mjs).
-    if (config.routes.length === 0) return openConfiguredStore(config, host);
-    return (await import('../stores/routed.js')).openRoutedStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
-  };
+  const openStore = async () => openCredkitStore(await loadConfig(host), host, (text) => writeAll(2, `${programName}: ${text}\n`));
   const code = await serve(process.argv.slice(2), openStore, {
     programName,
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,

@@ -6,25 +6,16 @@
 import { basename } from 'node:path';
 import { serveProvider } from './serve.js';
 import { loadConfig } from '../config.js';
-import { openConfiguredStore } from '../stores/registry.js';
+import { openCredkitStore } from '../stores/registry.js';
+import { binHost } from '../bin-host.js';
 import { openStoreSpec, parseStoreSpec } from '../stores/store-spec.js';
-import type { Host } from '../io.js';
 import { packageVersion } from '../version.js';
 import { readStdin, writeAll } from '../fd-io.js';
 
 /** Runs the plugin with process argv/streams and exits. The bin passes the package root (see helper/main.ts). */
 export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'credkit-kubelet-provider').replace(/\.js$/, '');
-  const host: Host = {
-    env: process.env,
-    // kubelet's unit may not set HOME; node:os only then.
-    home: process.env.HOME || (await import('node:os')).homedir(),
-    platform: process.platform,
-    cwd: process.cwd(),
-    uid: process.getuid?.(),
-    // A helper:NAME's own stderr goes where ours goes: kubelet's log when the plugin fails.
-    stderr: (text) => writeAll(2, text),
-  };
+  const host = await binHost();
   const out: string[] = [];
   const code = await serveProvider(process.argv.slice(2), {
     programName,
@@ -34,10 +25,8 @@ export async function main(packageRoot: string): Promise<void> {
     openStore: async (from, config) => {
       if (from !== undefined) return openStoreSpec(parseStoreSpec(from), config, host);
       // credkit's configured store is what the helper uses, [routes] included (a pull of an ECR
-      // image asks helper:ecr-login when config.ini routes it there). Without routes the routing
-      // code is not run; a run never lists, so nothing is warned.
-      if (config.routes.length === 0) return openConfiguredStore(config, host);
-      return (await import('../stores/routed.js')).openRoutedStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
+      // image asks helper:ecr-login when config.ini routes it there); a run never lists, so nothing is warned.
+      return openCredkitStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));
     },
     readStdin,
     stdout: (text) => out.push(text),

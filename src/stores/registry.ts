@@ -90,3 +90,13 @@ function noKeychain(why: string, setting: string | undefined): StoreUnavailableE
 export function loadBackend(name: string, setting?: string): Promise<BackendModule> {
   return load(name, setting);
 }
+
+/**
+ * credkit's store as its helper uses it: the configured backend, or with `[routes]` in config.ini
+ * the store each server URL is routed to (src/stores/routed.ts). `warn` gets one line without a
+ * prefix (a routed store left out of `list`).
+ */
+export async function openCredkitStore(config: CredkitConfig, host: Host, warn: (text: string) => void): Promise<CredentialStore> {
+  if (config.routes.length === 0) return openConfiguredStore(config, host);
+  return (await import('./routed.js')).openRoutedStore(config, host, warn);
+}

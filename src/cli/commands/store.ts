@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, sayRevealed, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
-import { BACKENDS, loadBackend, openConfiguredStore } from '../../stores/registry.js';
+import { BACKENDS, loadBackend, openConfiguredStore, openCredkitStore } from '../../stores/registry.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { redact } from '../../redact.js';
@@ -27,9 +27,8 @@ interface StoreArgs {
 /** The store named by --backend; without it, the helper's: the configured backend and its [routes]. */
 async function open(ctx: CommandContext, args: StoreArgs) {
   const config = await loadConfig(ctx.io);
-  if (args.backend !== undefined || config.routes.length === 0) return openConfiguredStore(config, ctx.io, args.backend ?? config.backend);
-  const { openRoutedStore } = await import('../../stores/routed.js');
-  return openRoutedStore(config, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
+  if (args.backend !== undefined) return openConfiguredStore(config, ctx.io, args.backend);
+  return openCredkitStore(config, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
 }
 
 /** `credkit store …`. */
