@@ -48,16 +48,31 @@ export function maskUserinfo(text: string): string {
 }
 
 /**
- * `value` copied with {@link maskUserinfo} applied to every string in its plain objects and
- * arrays; anything else (a HiddenSecret, a number) is kept as it is. What the library returns for
+ * `value` with {@link maskUserinfo} applied to every string in its plain objects and
+ * arrays (copied only where a string changed); anything else (a HiddenSecret, a number) is kept as it is. What the library returns for
  * people to read (listings, findings, explanations, losses) goes through it, so that a caller who
  * logs a row does not print a password written into a file's key.
  */
 export function maskUserinfoDeep<T>(value: T): T {
   if (typeof value === 'string') return maskUserinfo(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => maskUserinfoDeep(v)) as T;
-  if (value === null || typeof value !== 'object' || Object.getPrototypeOf(value) !== Object.prototype) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[k] = maskUserinfoDeep(v);
-  return out as T;
+  if (value === null || typeof value !== 'object') return value;
+  // Copy on write: a report of 100,000 entries without a URL password in it (the rule) is returned
+  // as it is, without allocating a copy of every object and array in it.
+  if (Array.isArray(value)) {
+    let out: unknown[] | undefined;
+    for (let i = 0; i < value.length; i++) {
+      const v: unknown = value[i];
+      const m = maskUserinfoDeep(v);
+      if (m !== v) (out ??= value.slice())[i] = m;
+    }
+    return (out ?? value) as T;
+  }
+  if (Object.getPrototypeOf(value) !== Object.prototype) return value;
+  let out: Record<string, unknown> | undefined;
+  for (const k in value) {
+    const v: unknown = (value as Record<string, unknown>)[k];
+    const m = maskUserinfoDeep(v);
+    if (m !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = m;
+  }
+  return (out ?? value) as T;
 }
