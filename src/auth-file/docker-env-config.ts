@@ -105,9 +105,11 @@ export function parseDockerAuthConfig(value: string): Exclude<DockerEnvConfig, {
 }
 
 /**
- * docker's lookup of `key` in the variable, the first step of `lookupDocker`: records what the
- * variable held in `out` and returns true when it answered (docker 28.3+ then reads no file and
- * asks no helper: its memory store returns the credential before the store behind it is asked).
+ * docker's lookup of `key` in the variable, the first step of `lookupDocker` after config.json is
+ * loaded (docker loads it when it starts, for every command): records what the variable held in
+ * `out` and returns true when it answered (docker 28.3+ then takes nothing from the file and asks
+ * no helper: its memory store returns the credential before the store behind it is asked). A
+ * `step` already in error keeps its error: docker warned about the file all the same.
  */
 export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, step: FileStep): boolean {
   const read = readDockerAuthConfig(env);
@@ -131,7 +133,10 @@ export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, s
   out.environment = { variable, status: 'matched', detail: `key ${quoteKey(key)}` };
   out.credential = makeCredential(key, found, { file: '', variable, key });
   out.outcome = 'credential';
-  if (step.exists) {
+  if (step.status === 'error') {
+    // docker loaded the file before it asked the variable, and warned about it: that stays true.
+    step.detail += `; ${variable} answered for ${quoteKey(key)} first, so the credential comes from the variable`;
+  } else if (step.exists) {
     step.status = 'not-reached';
     step.detail = `not reached (${variable} answered first; docker before 28.3 ignores the variable and reads this file)`;
   }

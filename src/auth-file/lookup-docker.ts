@@ -107,9 +107,10 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
   const step: FileStep = { path, why, exists, status: exists ? 'no-match' : 'missing', detail: exists ? '' : 'does not exist' };
   const out: ClientExplanation = { client: 'docker', title: TITLE, query: key, files: [step], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
   if (ref.hub) out.notes.push(`docker looks Docker Hub up only under ${DOCKER_HUB_KEY} (not docker.io or index.docker.io)`);
-  // docker 28.3 and later: DOCKER_AUTH_CONFIG before config.json, its credHelpers and credsStore.
-  if (lookupDockerEnv(host.env, key, out, step)) return out;
 
+  // docker loads config.json when it starts, for every command and before any lookup (a broken
+  // one warns even on `docker version`, seen with 28.2), so what is wrong with the file is
+  // reported even when DOCKER_AUTH_CONFIG answers below.
   let file: AuthFile | undefined;
   if (loaded && 'error' in loaded) {
     step.status = 'error';
@@ -125,6 +126,8 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     }
     file = r.file;
   }
+  // docker 28.3 and later: DOCKER_AUTH_CONFIG before config.json's credHelpers, credsStore and auths.
+  if (lookupDockerEnv(host.env, key, out, step)) return out;
 
   const containsAuth = file !== undefined && (file.credsStore !== undefined || file.credHelpers.size > 0 || file.entries.length > 0);
   let helper: string | undefined;

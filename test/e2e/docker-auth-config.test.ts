@@ -7,7 +7,7 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, type Sandbox } from '../support/sandbox.js';
+import { makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 
 const ENV_PW = 'fake-env-config-pw';
 const FILE_PW = 'fake-env-config-file-pw';
@@ -65,6 +65,25 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     const got = await sb.credkit(['get', 'quay.io/org/app'], '', broken);
     noSecret(got.stderr);
     expect(JSON.parse(got.stdout)).to.deep.include({ Username: 'filer' });
+  });
+
+  it('a broken config.json is still reported when the variable answers: docker loads the file first, for every command', async function () {
+    await skipUnlessPrograms(this, ['docker']);
+    await writeFile(dockerConfig, `{"auths":{"quay.io":{"auth":"${b64(`filer:${FILE_PW}`)}"}},`);
+    // The real docker warns about the file on a command that looks up no credential at all: it
+    // reads it when it starts, and 28.3 consults the variable only when it looks a credential up.
+    const real = await run('docker', ['context', 'ls', '-q'], { env: sb.env });
+    expect(real.stderr).to.include(`WARNING: Error parsing config file (${dockerConfig})`);
+    const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }) };
+    const json = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker', '--json'], '', env);
+    expect(json.code, json.stderr).to.equal(0);
+    noSecret(json.stdout + json.stderr);
+    const [docker] = (JSON.parse(json.stdout) as { clients: { files: { status: string; detail: string }[]; credential: { source: unknown } }[] }).clients;
+    expect(docker?.credential.source).to.deep.equal({ file: '', variable: 'DOCKER_AUTH_CONFIG', key: 'quay.io' });
+    expect(docker?.files[0]?.status).to.equal('error');
+    expect(docker?.files[0]?.detail).to.match(/^docker cannot parse it \(invalid JSON at position \d+\): it prints "WARNING: Error parsing config file".*; DOCKER_AUTH_CONFIG answered for "quay\.io" first, so the credential comes from the variable$/);
+    const got = await sb.credkit(['get', 'quay.io/org/app'], '', env);
+    expect([got.code, JSON.parse(got.stdout)]).to.deep.equal([0, { ServerURL: 'quay.io', Username: 'ci', Secret: ENV_PW }]);
   });
 
   it('ls lists its entries first, as docker 28.3+ reads them; named files leave it out', async () => {
