@@ -40,6 +40,13 @@ export type DockerEnvConfig =
 const quote = (key: string): string => JSON.stringify(maskUserinfo(key));
 
 /**
+ * When docker 28.3+ prints "Failed to create credential store from DOCKER_AUTH_CONFIG": it parses
+ * the variable in `GetCredentialsStore`, which only a credential lookup or store reaches, so
+ * `docker ps` or `docker version` say nothing (unlike a broken config.json, loaded at start).
+ */
+export const DOCKER_ENV_WARNED_WHEN = 'each time they look a credential up or store one (pull, push, build, login, logout)';
+
+/**
  * An unknown field named, when its name is a plain word (`credsStore`, `username`): the fix is
  * plain then. Any other name is not quoted: it may be a pasted `user:password` in the wrong place.
  */
@@ -116,7 +123,7 @@ export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, s
   if (read.status === 'unset') return false;
   const variable = DOCKER_AUTH_CONFIG;
   if (read.status === 'invalid') {
-    out.environment = { variable, status: 'ignored', detail: `${read.error}: docker 28.3 and later print "Failed to create credential store from ${variable}" on every command and ignore all of it` };
+    out.environment = { variable, status: 'ignored', detail: `${read.error}: docker 28.3 and later print "Failed to create credential store from ${variable}" ${DOCKER_ENV_WARNED_WHEN} and ignore all of it` };
     return false;
   }
   const wanted = parseRegistryKey(key).host;
@@ -153,7 +160,7 @@ export function listDockerAuthConfig(env: Env): { rows: ListRow[]; note?: string
   const read = readDockerAuthConfig(env);
   if (read.status === 'unset') return { rows: [] };
   if (read.status === 'invalid') {
-    return { rows: [], note: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" on every command: ${read.error}` };
+    return { rows: [], note: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" ${DOCKER_ENV_WARNED_WHEN}: ${read.error}` };
   }
   const rows = [...read.entries].map(([key, c]): ListRow => {
     const k = parseRegistryKey(key);

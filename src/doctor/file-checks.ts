@@ -8,7 +8,7 @@ import type { Host } from '../io.js';
 import { checkAuthInput } from '../auth-file/check.js';
 import type { Finding } from '../auth-file/check.js';
 import type { AuthFormat } from '../auth-file/model.js';
-import { DOCKER_AUTH_CONFIG, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
+import { DOCKER_AUTH_CONFIG, DOCKER_ENV_WARNED_WHEN, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
 import { maskUserinfo } from '../redact.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
@@ -169,14 +169,14 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
 
 /**
  * `DOCKER_AUTH_CONFIG` as docker 28.3 and later read it: a value they refuse is ignored whole
- * (with a warning on every command), and a key they never ask for is dead weight. Never quotes
+ * (with a warning each time they look a credential up), and a key they never ask for is dead weight. Never quotes
  * the value.
  */
 export function checkDockerAuthConfig(host: Host): DoctorFinding[] {
   const read = readDockerAuthConfig(host.env);
   const fix = `keep only {"auths":{"KEY":{"auth":"base64(user:password)"}}} in it, KEY being "quay.io" (host[:port]) or "https://index.docker.io/v1/" for Docker Hub`;
   if (read.status === 'invalid') {
-    return [{ level: 'warn', area: 'files', code: 'docker-auth-config-invalid', what: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" on every command: ${read.error}`, fix }];
+    return [{ level: 'warn', area: 'files', code: 'docker-auth-config-invalid', what: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" ${DOCKER_ENV_WARNED_WHEN}: ${read.error}`, fix }];
   }
   if (read.status === 'unset') return [];
   const unused = [...read.entries.keys()].filter((k) => dockerEnvRegistry(k) === undefined);
