@@ -20,6 +20,7 @@ import { TOKEN_USERNAME } from './store.js';
 import { HelperError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
 import { callHelper, helperProgram, resolveHelper, type HelperCallOptions, type HelperNamedBy } from '../helper/client.js';
 import { referencePassLocation } from './pass-location.js';
+import { referenceSecretServiceLocation } from './secret-service-location.js';
 
 /** The prefix `credkit`'s `--backend` and `CREDKIT_BACKEND` use for external helpers. */
 export const HELPER_BACKEND_PREFIX = 'helper:';
@@ -36,7 +37,7 @@ export class HelperStore implements CredentialStore {
   readonly helper: string;
   private readonly options: HelperCallOptions;
 
-  /** CredentialStore.location, where it is known (docker-credential-pass's password store). */
+  /** CredentialStore.location, where it is known (docker-credential-pass's password store, secretservice's bus). */
   private readonly where: string | undefined;
 
   constructor(helper: string, env: Env, timeoutMs: number, stderr?: (text: string) => void, platform?: NodeJS.Platform, location?: string) {
@@ -131,9 +132,10 @@ export function helperBackend(helper: string, namedBy: HelperNamedBy = 'backend'
         if ((err as { reason?: unknown }).reason === 'invalid-name') throw new UsageError(messageOf(err), { cause: err });
         throw new StoreUnavailableError(messageOf(err), { cause: err });
       }
-      // docker-credential-pass keeps its entries where credkit's pass backend (default prefix) does:
-      // list and copy must see one store under both names.
-      const location = helper === 'pass' ? referencePassLocation(host) : undefined;
+      // docker-credential-pass keeps its entries where credkit's pass backend (default prefix) does,
+      // and docker-credential-secretservice its items where the keychain backend on Linux does
+      // (default service, same bus): list and copy must see one store under both names.
+      const location = helper === 'pass' ? referencePassLocation(host) : helper === 'secretservice' ? referenceSecretServiceLocation(host) : undefined;
       return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform, location);
     },
     async checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {

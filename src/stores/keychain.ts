@@ -15,7 +15,8 @@ import { StoreUnavailableError } from '../errors.js';
 import { lockPathFor } from './lock-path.js';
 import { parseBusAddress } from './dbus-wire.js';
 import { checkSecretServiceBus, isSocket } from './secret-service-bus.js';
-import { SecretServiceStore } from './secret-service.js';
+import { DEFAULT_SERVICE, SecretServiceStore } from './secret-service.js';
+import { referenceBusSocket, secretServiceLocation } from './secret-service-location.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the OS keychain: macOS Keychain, Windows Credential Manager, Secret Service on Linux';
@@ -84,6 +85,25 @@ async function dialableBus(host: Host): Promise<string | undefined> {
   return isSocket(path) ? path : undefined;
 }
 
+/**
+ * Where the keychain on Linux keeps its items when they are docker-credential-secretservice's
+ * (CredentialStore.location), so that `copy` refuses the two names for one store and `list` reads
+ * it once; undefined when they are not. They are only with the default `[keychain] service`
+ * (with another, credkit sees only the items tagged with it, a part of the helper's store) and on
+ * the bus that helper dials (a Secret Service belongs to one bus). The library path (a bus this
+ * Node cannot dial, and macOS and Windows) keeps service/account items that no docker helper
+ * reads: on macOS and Windows the same question would be whether the items are
+ * docker-credential-osxkeychain's or -wincred's (they are not: docs/backend-keychain.md), and
+ * there the store would be the user's login Keychain or Credential Manager, with no bus to compare.
+ */
+export function keychainLocation(service: string, socketPath: string, host: Host): string | undefined {
+  if (service !== DEFAULT_SERVICE) return undefined;
+  const reference = referenceBusSocket(host);
+  if (reference === undefined) return undefined;
+  const location = secretServiceLocation(socketPath);
+  return location === secretServiceLocation(reference) ? location : undefined;
+}
+
 /** Opens the keychain store, or says what is missing and how to fix it. */
 export async function openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
   const label = labelFor(host.platform);
@@ -100,6 +120,7 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
         busTimeoutMs: PROBE_TIMEOUT_MS,
         lockPath: lockPathFor(host, 'keychain', config.keychainService),
         fixHint: FIX,
+        location: () => keychainLocation(config.keychainService, socketPath, host),
       });
     }
   }

@@ -71,8 +71,9 @@ export class RoutedStore implements CredentialStore {
     const opened = await Promise.allSettled(names.map((name) => this.open(name)));
     // Names that open one store are one store: `auto` is the keychain or the fallback, so with
     // `backend = auto` a route to `keychain` (to take a host out of a glob) keeps its credentials
-    // in the same place, and `pass` and `helper:pass` read one password store (location(), as
-    // copy compares stores). Listing it twice would call each copy's keys "routed elsewhere".
+    // in the same place, `pass` and `helper:pass` read one password store, and `keychain` and
+    // `helper:secretservice` one Secret Service (location(), as copy compares stores). Listing it
+    // twice would call each copy's keys "routed elsewhere".
     const groups = new Map<string, StoreGroup>();
     for (const [i, result] of opened.entries()) {
       const name = names[i] as string;

@@ -61,6 +61,11 @@ export interface SecretServiceOptions {
   lockPath: string;
   /** Appended to errors: how to get out of trouble. */
   fixHint: string;
+  /**
+   * CredentialStore.location, when these items are docker-credential-secretservice's
+   * (keychainLocation); asked only by copy and list, so a helper `get` does not resolve paths.
+   */
+  location?(): string | undefined;
 }
 
 /** An error reply from the Secret Service. */
@@ -131,6 +136,10 @@ const LARGE_MESSAGE = 64 * 1024;
 export class SecretServiceStore implements CredentialStore {
   readonly name = 'keychain';
   constructor(private readonly options: SecretServiceOptions) {}
+
+  location(): string | undefined {
+    return this.options.location?.();
+  }
 
   /** Turns a failure into one line that says what is wrong and how to fix it. */
   private failure(op: string, err: unknown): Error {

@@ -76,7 +76,8 @@ const CREDKIT_HELPER = 'credkit';
  * Where the store opened from `spec` really keeps its credentials (CredentialStore.location), so
  * that two names for one store compare equal: `auto` is compared as what it opened, files by
  * their real path, `helper:credkit` as the backend it is configured to use, `helper:pass` as the
- * password store directory it uses. Other stores are known by their name only.
+ * password store directory it uses, `helper:secretservice` and the Linux keychain as their session
+ * bus. Other stores are known by their name only.
  */
 export async function storeLocation(spec: StoreSpec, store: CredentialStore, config: CredkitConfig, host: Host): Promise<string> {
   if (spec.kind !== 'helper') return store.location?.() ?? store.name;
@@ -92,7 +93,7 @@ export async function storeLocation(spec: StoreSpec, store: CredentialStore, con
     const ownSpec = parseStoreSpec(config.backend);
     return ownSpec.kind === 'helper' && ownSpec.helper !== CREDKIT_HELPER ? storeLocation(ownSpec, own, config, host) : (own.location?.() ?? own.name);
   }
-  // helper:pass knows its password store's directory (HelperStore.location).
+  // helper:pass knows its password store's directory, helper:secretservice its bus (HelperStore.location).
   return store.location?.() ?? store.name;
 }
 

@@ -177,14 +177,37 @@ describe('credkit copy: real docker-credential-secretservice → authfile:PATH',
     expect(list).to.deep.equal({ 'gcr.io': 'keep', 'ghcr.io': '<token>', 'quay.io': 'bob' });
   });
 
-  it('--move between the keychain backend and docker-credential-secretservice (one keyring) loses nothing', async () => {
-    // Nothing outside says these share items; the check after the first erase finds it out.
-    const r = await sb.credkit(['copy', '--from', 'keychain', '--to', 'helper:secretservice', '--move', 'quay.io', '--json'], '', { CREDKIT_BACKEND: 'keychain' });
+  it('the keychain backend and docker-credential-secretservice on one bus are one store: refused up front, nothing changed', async () => {
+    const before = await run('docker-credential-secretservice', ['list'], { env: sb.env });
+    expect(before.code, before.stdout).to.equal(0);
+    for (const [from, to] of [['keychain', 'helper:secretservice'], ['helper:secretservice', 'keychain']]) {
+      const r = await sb.credkit(['copy', '--from', from!, '--to', to!, '--move', 'quay.io'], '', { CREDKIT_BACKEND: 'keychain' });
+      expectNoSecrets(r);
+      expect(r.code, r.stderr).to.equal(2);
+      expect(r.stderr).to.match(/are the same store \(Secret Service on the session bus .*\); nothing was changed/);
+      expect(r.stdout).to.equal('');
+    }
+    // The bus found through $XDG_RUNTIME_DIR/bus (here a link to it) is that same bus, as GDBus finds it.
+    await symlink(keyring.env.DBUS_SESSION_BUS_ADDRESS!.slice('unix:path='.length), join(sb.env.XDG_RUNTIME_DIR as string, 'bus'));
+    const viaRuntimeDir = await run(process.execPath, [BIN.credkit, 'copy', '--from', 'keychain', '--to', 'helper:secretservice', '--move'], {
+      env: { ...sb.env, CREDKIT_BACKEND: 'keychain', DBUS_SESSION_BUS_ADDRESS: undefined },
+    });
+    expect(viaRuntimeDir.code, viaRuntimeDir.stderr).to.equal(2);
+    expect(viaRuntimeDir.stderr).to.include('are the same store');
+    const after = await run('docker-credential-secretservice', ['list'], { env: sb.env });
+    expect(after.stdout).to.equal(before.stdout);
+    expect(await helperGet(sb, 'secretservice', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
+  });
+
+  it('with another [keychain] service the keychain sees only its own items, so it is not refused: the check after the erase still loses nothing', async () => {
+    const service = { CREDKIT_BACKEND: 'keychain', CREDKIT_KEYCHAIN_SERVICE: 'credkit-other' };
+    const r = await sb.credkit(['copy', '--from', 'helper:secretservice', '--to', 'keychain', '--move', 'quay.io', '--json'], '', service);
     expect(r.code, r.stderr).to.equal(1);
     expectNoSecrets(r);
     const entries = JSON.parse(r.stdout).entries as { status: string; reason: string }[];
     expect(entries.map((e) => e.status)).to.deep.equal(['failed']);
-    expect(entries[0]?.reason).to.match(/erased it from helper:secretservice too/);
+    // The helper's erase matches the keychain's item too (extra attributes do not stop a match).
+    expect(entries[0]?.reason).to.match(/erased it from keychain too/);
     expect(await helperGet(sb, 'secretservice', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
   });
 });

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { basePath, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
-import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
 
 const ROUTED = 'team.pass.example.test';
 const PLAIN = 'registry.example.test';
@@ -156,6 +156,40 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
       'warn route-shadowed "c?.pass.example.test" is never used: th',
       'error route-store "quay.io" sends its registries to helper',
     ]);
+  });
+});
+
+describe('e2e: [routes] with the keychain and docker-credential-secretservice on one gnome-keyring', function () {
+  let keyring: RealBackend;
+  let sb: Sandbox;
+  before(async function () {
+    await skipUnlessPrograms(this, ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'docker-credential-secretservice']);
+    keyring = await startSecretService();
+  });
+  after(async () => keyring?.stop());
+  makeSandboxPerTest(() => ({ ...keyring.env }), (made) => (sb = made));
+
+  it('list reads the Secret Service once: each credential listed, no "docker never gets" warning', async () => {
+    const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
+    await mkdir(dir, { recursive: true });
+    await writeFile(join(dir, 'config.ini'), 'backend = keychain\n[routes]\n*.pass.example.test = helper:secretservice\n');
+    let r = await sb.helper('store', JSON.stringify({ ServerURL: ROUTED, Username: 'alice', Secret: ROUTED_PASSWORD }));
+    expect(r.code, r.stdout).to.equal(0);
+    r = await sb.helper('store', JSON.stringify({ ServerURL: PLAIN, Username: 'bob', Secret: PLAIN_PASSWORD }));
+    expect(r.code, r.stdout).to.equal(0);
+    // Both items in the one keyring, as the real docker-credential-secretservice lists them.
+    const real = await run('docker-credential-secretservice', ['list'], { env: sb.env });
+    expect(JSON.parse(real.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+    try {
+      for (const list of [await sb.helper('list'), await sb.credkit(['store', 'list', '--json'])]) {
+        expect(list.code, list.stderr).to.equal(0);
+        expect(JSON.parse(list.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+        expect(list.stderr).to.equal('');
+      }
+    } finally {
+      // The keyring is the suite's.
+      for (const url of [ROUTED, PLAIN]) await sb.helper('erase', url);
+    }
   });
 });
 
