@@ -46,7 +46,16 @@ export async function checkRoutes(config: CredkitConfig, probes: DoctorProbes, a
         fix: `remove it, or put it before "${shadow.pattern}" in config.ini`,
       });
     } else if (problem !== undefined) {
-      out.push({ level: 'error', area: 'stores', code: 'route-store', what: `credkit's route "${r.pattern}" sends its registries to ${r.store}, which is not usable here: ${problem}`, fix: `make ${r.store} usable, or route "${r.pattern}" to another store` });
+      // A problem found through the route (a helper not on PATH, a mistyped name) already ends
+      // with what to change at it ("install it, or change the route …"): said once, not again as the fix.
+      const advised = problem.includes(routeSetting(routes, r.store));
+      out.push({
+        level: 'error',
+        area: 'stores',
+        code: 'route-store',
+        what: `credkit's route "${r.pattern}" sends its registries to ${r.store}, which is not usable here: ${problem}`,
+        ...(advised ? {} : { fix: `make ${r.store} usable, or route "${r.pattern}" to another store` }),
+      });
     } else {
       out.push({ level: 'ok', area: 'stores', code: 'route', what: `credkit's route "${r.pattern}" sends its registries to ${r.store}${r.store === 'auto' ? ` (${autoBackend})` : ''}, which is usable` });
     }

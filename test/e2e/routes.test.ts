@@ -215,6 +215,21 @@ describe('e2e: [routes] with the file backend', function () {
     expect(r.stderr).to.not.include('another store');
   });
 
+  it('doctor says once what to change for a route whose store does not work', async () => {
+    await writeConfig('backend = file\n[routes]\nquay.io = pas\n*.ecr.test = helper:not-installed\nkc.test = keychain\n');
+    // The problem found through a route already says to install the helper or change that route.
+    const doctor = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const found = (JSON.parse(doctor.stdout) as { findings: { code: string; what: string; fix?: string }[] }).findings.filter((f) => f.code === 'route-store');
+    expect(found.map((f) => [/^credkit's route "([^"]*)"/.exec(f.what)?.[1], f.fix ?? null])).to.deep.equal([
+      ['quay.io', null],
+      ['*.ecr.test', null],
+      ['kc.test', 'make keychain usable, or route "kc.test" to another store'],
+    ]);
+    const line = (await sb.credkit(['doctor', '--no-call-helpers'])).stdout.split('\n').find((l) => l.includes('"*.ecr.test"')) ?? '';
+    expect(line.split('install it').length - 1, line).to.equal(1);
+    expect(line.split('change the route').length - 1, line).to.equal(1);
+  });
+
   it('explain names the store credkit keeps each registry in, for docker (credsStore) and podman (credHelpers)', async () => {
     await writeConfig('backend = env\n[routes]\n*.routed.test = file\n');
     let r = await sb.credkit(['store', 'store', 'app.routed.test', '-u', 'alice', '--password-stdin'], 'fake-routed-secret');
