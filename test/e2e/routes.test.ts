@@ -215,6 +215,31 @@ describe('e2e: [routes] with the file backend', function () {
     expect(r.stderr).to.not.include('another store');
   });
 
+  it('store backends names each route credkit cannot use and each route whose store does not work', async () => {
+    await writeConfig('backend = file\n[routes]\nghcr.io =\nquay.io = pas\n*.ecr.test = helper:not-installed\nhttps://x.test = file\ngood.test = file\nkc.test = keychain\n');
+    const text = await sb.credkit(['store', 'backends']);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout.split('\n').filter((l) => l.startsWith('route:'))).to.deep.equal([
+      'route:      ghcr.io -> (no store): cannot be used, so every helper call fails: names no store: write a backend such as pass or file, or helper:NAME, after "=" (true, false and null are no store names)',
+      'route:      quay.io -> pas: not usable here: unknown credkit backend "pas" in the route "quay.io" under [routes] in credkit\'s config.ini (choose one of: auto, keychain, keyutils, pass, file, env, helper:NAME)',
+      'route:      *.ecr.test -> helper:not-installed: not usable here: credential helper docker-credential-not-installed is not on PATH; install it, or change the route "*.ecr.test" under [routes] in credkit\'s config.ini',
+      'route:      https://x.test -> file: cannot be used, so every helper call fails: a route names a registry host, without a scheme: write "x.test"',
+      'route:      good.test -> file',
+      // No D-Bus session in the sandbox.
+      'route:      kc.test -> keychain: not usable here: no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus); run inside dbus-run-session or a desktop login',
+    ]);
+    const json = await sb.credkit(['store', 'backends', '--json']);
+    const routes = (JSON.parse(json.stdout) as { routes: { pattern: string; store: string; usable: boolean; code?: string }[] }).routes;
+    expect(routes.map((r) => [r.pattern, r.store, r.usable, r.code ?? null])).to.deep.equal([
+      ['ghcr.io', '', false, 'route-invalid'],
+      ['quay.io', 'pas', false, 'route-store'],
+      ['*.ecr.test', 'helper:not-installed', false, 'route-store'],
+      ['https://x.test', 'file', false, 'route-invalid'],
+      ['good.test', 'file', true, null],
+      ['kc.test', 'keychain', false, 'route-store'],
+    ]);
+  });
+
   it('doctor says once what to change for a route whose store does not work', async () => {
     await writeConfig('backend = file\n[routes]\nquay.io = pas\n*.ecr.test = helper:not-installed\nkc.test = keychain\n');
     // The problem found through a route already says to install the helper or change that route.

@@ -7,7 +7,8 @@ import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, sayRevealed, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
-import { BACKENDS, loadBackend, openConfiguredStore, openCredkitStore } from '../../stores/registry.js';
+import { openConfiguredStore, openCredkitStore } from '../../stores/registry.js';
+import { checkBackends } from '../../stores/backend-status.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { redact } from '../../redact.js';
@@ -116,15 +117,13 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const config = await loadConfig(ctx.io);
             // The configured backend shown below may be a default only because of a typo.
             for (const w of lintConfig(ctx.io)) warn(ctx, `credkit: warning: ${w.path}: ${w.message}`);
-            const rows = [];
-            for (const name of Object.keys(BACKENDS)) {
-              const mod = await loadBackend(name);
-              const problem = await mod.checkAvailable(config, ctx.io);
-              rows.push({ name, usable: problem === undefined, problem, description: mod.description });
-            }
-            if (args.json) return printJSON(ctx, { configured: config.backend, fallback: config.fallback ?? null, routes: config.routes, backends: rows });
+            const { backends: rows, routes } = await checkBackends(config, ctx.io);
+            if (args.json) return printJSON(ctx, { configured: config.backend, fallback: config.fallback ?? null, routes, backends: rows });
             say(ctx, `configured: ${config.backend}${config.fallback ? ` (fallback: ${config.fallback})` : ''}`);
-            for (const r of config.routes) say(ctx, `route:      ${cell(r.pattern)} -> ${cell(r.store)}`);
+            for (const r of routes) {
+              const why = r.code === 'route-invalid' ? `: cannot be used, so every helper call fails: ${cell(r.problem ?? '')}` : r.code === 'route-store' ? `: not usable here: ${cell(r.problem ?? '')}` : '';
+              say(ctx, `route:      ${cell(r.pattern)} -> ${r.store === '' ? '(no store)' : cell(r.store)}${why}`);
+            }
             for (const r of rows) say(ctx, `${r.usable ? 'ok ' : 'no '} ${r.name.padEnd(9)} ${r.usable ? r.description : r.problem}`);
           },
         })
