@@ -21,6 +21,29 @@ function expectNoSecret(r: RunResult, what: string): void {
   expect(out.includes(ROUTED_PASSWORD) || out.includes(PLAIN_PASSWORD), `${what} printed a secret`).to.equal(false);
 }
 
+/**
+ * Stores ROUTED and PLAIN through the helper, where the routes send both into one store under two
+ * names, and checks that `referenceHelper` (the real program) sees both there and that the helper's
+ * and `credkit store`'s list show each once, with no warning. Erases both after: the store is the suite's.
+ */
+async function expectOneStoreListedOnce(sb: Sandbox, referenceHelper: string): Promise<void> {
+  let r = await sb.helper('store', JSON.stringify({ ServerURL: ROUTED, Username: 'alice', Secret: ROUTED_PASSWORD }));
+  expect(r.code, r.stdout).to.equal(0);
+  r = await sb.helper('store', JSON.stringify({ ServerURL: PLAIN, Username: 'bob', Secret: PLAIN_PASSWORD }));
+  expect(r.code, r.stdout).to.equal(0);
+  try {
+    const real = await run(referenceHelper, ['list'], { env: sb.env });
+    expect(JSON.parse(real.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+    for (const list of [await sb.helper('list'), await sb.credkit(['store', 'list', '--json'])]) {
+      expect(list.code, list.stderr).to.equal(0);
+      expect(JSON.parse(list.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+      expect(list.stderr).to.equal('');
+    }
+  } finally {
+    for (const url of [ROUTED, PLAIN]) await sb.helper('erase', url);
+  }
+}
+
 describe('e2e: [routes] with the docker CLI and docker-credential-pass', function () {
   let pass: RealBackend;
   let engine: FakeEngine;
@@ -106,23 +129,8 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
 
   it('list reads pass and helper:pass, one password store, once: each credential listed, no "docker never gets" warning', async () => {
     await writeRoutes('*.pass.example.test = helper:pass\n', 'pass');
-    let r = await sb.helper('store', JSON.stringify({ ServerURL: ROUTED, Username: 'alice', Secret: ROUTED_PASSWORD }));
-    expect(r.code, r.stdout).to.equal(0);
-    r = await sb.helper('store', JSON.stringify({ ServerURL: PLAIN, Username: 'bob', Secret: PLAIN_PASSWORD }));
-    expect(r.code, r.stdout).to.equal(0);
     // Both in the one password store, as the real docker-credential-pass lists it.
-    const real = await run('docker-credential-pass', ['list'], { env: sb.env });
-    expect(JSON.parse(real.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
-    try {
-      for (const list of [await sb.helper('list'), await sb.credkit(['store', 'list', '--json'])]) {
-        expect(list.code, list.stderr).to.equal(0);
-        expect(JSON.parse(list.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
-        expect(list.stderr).to.equal('');
-      }
-    } finally {
-      // The password store is the suite's: leave it as the other tests expect it, empty.
-      for (const url of [ROUTED, PLAIN]) await sb.helper('erase', url);
-    }
+    await expectOneStoreListedOnce(sb, 'docker-credential-pass');
   });
 
   it('a routed helper that fails leaves list working, with a warning; a bad route fails every call, naming it', async () => {
@@ -173,23 +181,8 @@ describe('e2e: [routes] with the keychain and docker-credential-secretservice on
     const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
     await mkdir(dir, { recursive: true });
     await writeFile(join(dir, 'config.ini'), 'backend = keychain\n[routes]\n*.pass.example.test = helper:secretservice\n');
-    let r = await sb.helper('store', JSON.stringify({ ServerURL: ROUTED, Username: 'alice', Secret: ROUTED_PASSWORD }));
-    expect(r.code, r.stdout).to.equal(0);
-    r = await sb.helper('store', JSON.stringify({ ServerURL: PLAIN, Username: 'bob', Secret: PLAIN_PASSWORD }));
-    expect(r.code, r.stdout).to.equal(0);
     // Both items in the one keyring, as the real docker-credential-secretservice lists them.
-    const real = await run('docker-credential-secretservice', ['list'], { env: sb.env });
-    expect(JSON.parse(real.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
-    try {
-      for (const list of [await sb.helper('list'), await sb.credkit(['store', 'list', '--json'])]) {
-        expect(list.code, list.stderr).to.equal(0);
-        expect(JSON.parse(list.stdout)).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
-        expect(list.stderr).to.equal('');
-      }
-    } finally {
-      // The keyring is the suite's.
-      for (const url of [ROUTED, PLAIN]) await sb.helper('erase', url);
-    }
+    await expectOneStoreListedOnce(sb, 'docker-credential-secretservice');
   });
 });
 
