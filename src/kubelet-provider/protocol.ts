@@ -18,7 +18,9 @@
  * - on a non-zero exit it logs the error with the plugin's stderr and uses no credentials from the
  *   plugin for that pull (nothing is cached); on exit 0 it discards stderr.
  */
+import { isAbsolute } from 'node:path';
 import { UsageError } from '../errors.js';
+import { AUTH_FILE_STORE_PREFIX } from '../stores/auth-file-store.js';
 
 /** The API group kubelet's credential provider types belong to. */
 export const PROVIDER_API_GROUP = 'credentialprovider.kubelet.k8s.io';
@@ -207,6 +209,12 @@ export function parseProviderArgs(argv: readonly string[]): ProviderArgs {
     }
     if (name === '--from') {
       if (value === '') throw new UsageError('--from needs a store: a credkit backend, helper:NAME or authfile:PATH');
+      // kubelet starts the plugin in its own working directory (often /), so a relative path that
+      // worked when tried by hand would name another file under kubelet, or none.
+      const path = value.startsWith(AUTH_FILE_STORE_PREFIX) ? value.slice(AUTH_FILE_STORE_PREFIX.length) : undefined;
+      if (path && !isAbsolute(path) && path !== '~' && !path.startsWith('~/')) {
+        throw new UsageError(`--from "${value}": give authfile: an absolute path (or one under ~/); kubelet runs the plugin in its own working directory`);
+      }
       out.from = value;
     } else if (name === '--cache-key-type') {
       const type = CACHE_KEY_TYPES.find((t) => t.toLowerCase() === value.toLowerCase());

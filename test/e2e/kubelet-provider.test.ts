@@ -80,8 +80,8 @@ function expectOneLineError(r: RunResult, code = 1): void {
   expectNoSecrets(r);
 }
 
-function provider(sb: Sandbox, args: readonly string[], input: string, env: Record<string, string> = {}): Promise<RunResult> {
-  return run(process.execPath, [BIN.kubeletProvider, ...args], { input, env: { ...sb.env, ...env } });
+function provider(sb: Sandbox, args: readonly string[], input: string, env: Record<string, string> = {}, cwd?: string): Promise<RunResult> {
+  return run(process.execPath, [BIN.kubeletProvider, ...args], { input, env: { ...sb.env, ...env }, cwd });
 }
 
 async function store(sb: Sandbox, serverURL: string, username: string, secret: string): Promise<void> {
@@ -288,6 +288,14 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       r = await provider(sb, ['--from', `authfile:${stubbed}`], kubeletRequest(V1, 'registry.other.test/app'));
       expect(r.code, r.stderr).to.equal(0);
       expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({});
+    });
+
+    it('a relative path is a usage error: kubelet runs the plugin in its own working directory, not where it was tried', async () => {
+      // The file is there in the directory the provider runs in here; under kubelet it would not be.
+      await writeFile(join(sb.home, 'relative.json'), JSON.stringify({ auths: { 'quay.io': { auth: b64(`robot:${PW}`) } } }), { mode: 0o600 });
+      const r = await provider(sb, ['--from', 'authfile:relative.json'], kubeletRequest(V1, 'quay.io/team/app'), {}, sb.home);
+      expectOneLineError(r, 2);
+      expect(r.stderr).to.include('"authfile:relative.json": give authfile: an absolute path');
     });
 
     it('a file that is not there fails the run, naming it (kubelet logs a failure; it does not log "no credentials")', async () => {

@@ -119,6 +119,7 @@ describe('kubelet provider: arguments (the provider args in CredentialProviderCo
   it('takes --flag value and --flag=value, and a cache key type in any case', () => {
     expect(parseProviderArgs(['--from', 'helper:pass', '--cache-key-type=image', '--cache-duration=1h'])).to.include({ from: 'helper:pass', cacheKeyType: 'Image', cacheDuration: '1h' });
     expect(parseProviderArgs(['--from=authfile:/etc/credkit/config.json', '--cache-key-type', 'Global'])).to.include({ from: 'authfile:/etc/credkit/config.json', cacheKeyType: 'Global' });
+    expect(parseProviderArgs(['--from', 'authfile:~/.docker/config.json'])).to.include({ from: 'authfile:~/.docker/config.json' });
   });
 
   const bad: [readonly string[], RegExp][] = [
@@ -129,6 +130,10 @@ describe('kubelet provider: arguments (the provider args in CredentialProviderCo
     [['--from='], /--from needs a store/],
     [['get'], /unknown argument "get"/],
     [['--form', 'pass'], /unknown argument "--form"/],
+    // kubelet runs the plugin in its own working directory: a relative path names another file there.
+    [['--from', 'authfile:config.json'], /"authfile:config.json": give authfile: an absolute path/],
+    [['--from=authfile:./etc/auth.json'], /absolute path/],
+    [['--from', 'authfile:~user/auth.json'], /absolute path/],
   ];
   for (const [argv, message] of bad) {
     it(`refuses ${argv.join(' ')}`, () => {
