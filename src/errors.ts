@@ -17,6 +17,8 @@ export type ErrorCode =
   | 'UNAUTHORIZED'
   | 'REGISTRY';
 
+import { shownKey } from './redact.js';
+
 /**
  * Marks credkit's errors across module copies: the helper loads heavy backends from separate
  * bundles (each with its own copy of this module), where `instanceof` would not match.
@@ -51,10 +53,14 @@ export class NotFoundError extends CredkitError {
 /** Input that cannot be understood. `file` and `key` say where; the value is never quoted. */
 export class ParseError extends CredkitError {
   readonly file: string | undefined;
+  /** The key as people may see it: a key that holds a credential is its stand-in (shownKey). */
   readonly key: string | undefined;
   /** The message without the file and key in front (for reports that show those apart). */
   readonly detail: string;
   constructor(message: string, where: { file?: string; key?: string } = {}, options?: { cause?: unknown }) {
+    // Here, not at each throw: a library caller logs err.message as it is, and a key may be a
+    // swapped base64 user:password (a stand-in from an entry's origin passes unchanged).
+    if (where.key !== undefined) where = { ...where, key: shownKey(where.key) };
     const prefix = [where.file, where.key !== undefined ? `key "${where.key}"` : undefined].filter(Boolean).join(': ');
     super('PARSE', prefix ? `${prefix}: ${message}` : message, options);
     this.file = where.file;

@@ -1,6 +1,7 @@
 /**
  * How secrets appear in listings and reports: never as themselves unless the user asks.
  */
+import { credentialInKey } from './registry.js';
 
 /** A stand-in for a secret that says whether there was one, without hinting at its content. */
 export function redact(secret: string | undefined): string {
@@ -75,4 +76,25 @@ export function maskUserinfoDeep<T>(value: T): T {
     if (m !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = m;
   }
   return (out ?? value) as T;
+}
+
+/** Where a key sits in its file, for {@link shownKey}: its 1-based position in `member` (`auths`; none in a .dockercfg). */
+export interface KeyPlace {
+  index: number;
+  member?: string;
+}
+
+const HIDDEN_WHY = { 'base64-user-password': 'it looks like a base64 user:password', 'user-password': 'it looks like a user:password' } as const;
+
+/**
+ * The key as people see it: as written, or, for a key that holds a credential instead of a
+ * registry ({@link credentialInKey}), a stand-in that says where it is (when `place` is known)
+ * and why it is hidden: `<entry #2 of auths, hidden: it looks like a base64 user:password>`.
+ * Every report and message that quotes a key of a file quotes this; the stand-in is never one itself.
+ */
+export function shownKey(key: string, place?: KeyPlace): string {
+  const held = credentialInKey(key);
+  if (held === undefined) return key;
+  const where = place === undefined ? '' : `entry #${place.index}${place.member !== undefined ? ` of ${place.member}` : ''}, `;
+  return `<${where}hidden: ${HIDDEN_WHY[held]}>`;
 }

@@ -232,3 +232,56 @@ export function podmanKeyProblem(raw: string): PodmanKeyProblem | undefined {
   if (k.scheme !== undefined && !k.hub) return { problem: 'has a scheme; podman reads it only as a fallback and refuses it as a login key' };
   return undefined;
 }
+
+/** What a key holds when it holds a credential instead of a registry ({@link credentialInKey}). */
+export type KeyCredential = 'base64-user-password' | 'user-password';
+
+// Standard base64, padded or not: what `auth` holds, and what a swapped key then holds.
+const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+// An IPv6 literal written without its brackets (`fe80::1`): a host, whatever the colons.
+const BARE_IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:]*$/;
+// A character that no password typed into a config by hand is likely to hold, but the prose
+// around a key (credkit's own stand-in for one among them) does.
+const NOT_IN_CREDENTIAL = /[\s"<>]/;
+
+/**
+ * What credential a key holds where the registry belongs, or undefined for a key that may name a
+ * registry. A hand-written file (or a template) that swaps the key and `"auth"` puts
+ * base64(user:password) there; a script that means `user:password@host` may write `user:password`
+ * alone. Neither can be a registry: a registry name is `host[:port][/path]`, where the host
+ * has dots or is one DNS label (`localhost`, `registry`) and the port is digits (docker's
+ * ParseNormalizedNamed). So a key is one:
+ * - base64: only base64 characters (no `.` or `:`, which nearly every host has), padding that fits,
+ *   decoding to printable UTF-8 text with a `:` between two non-empty parts; a lower-case DNS label
+ *   (`registry`, `myregistry`) decodes to bytes that are no such text;
+ * - user-password: one `:` or more, with no `/`, `.`, `@` or space (which a URL, a host with a
+ *   domain, a user-info before a host or a path would have), where what follows the first `:` is
+ *   not a port (all digits) and the whole is no IPv6 literal (`[::1]:5000`, `fe80::1`).
+ * A key with `user:pw@` before a host is a registry key with a password in it (maskUserinfo).
+ */
+export function credentialInKey(key: string): KeyCredential | undefined {
+  // Nearly every key is a host with a dot: no credential rule takes a `.` (listings of 100,000 keys pass here).
+  if (key.includes('.')) return undefined;
+  const colon = key.indexOf(':');
+  if (colon < 0) return base64HoldsCredential(key) ? 'base64-user-password' : undefined;
+  if (key.startsWith('[') || key.includes('/') || key.includes('@') || NOT_IN_CREDENTIAL.test(key) || BARE_IPV6.test(key)) return undefined;
+  const rest = key.slice(colon + 1);
+  return rest !== '' && !/^\d+$/.test(rest) ? 'user-password' : undefined;
+}
+
+function base64HoldsCredential(key: string): boolean {
+  if (key.length < 4 || !BASE64.test(key)) return false;
+  const bare = key.replace(/=+$/, '');
+  // Padded, the whole is whole groups of 4; unpadded, a group of 1 character decodes to nothing.
+  if (bare.length !== key.length ? key.length % 4 !== 0 : bare.length % 4 === 1) return false;
+  let text: string;
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(Buffer.from(bare, 'base64'));
+  } catch {
+    return false;
+  }
+  // Printable text only: random bytes (what a word decodes to) nearly always hold a control byte.
+  // A user and a password around the colon: text that only starts or ends with one is a word's bytes more often.
+  const colon = text.indexOf(':');
+  return colon > 0 && colon < text.length - 1 && !/[\u0000-\u001f\u007f-\u009f\ufffd]/.test(text);
+}

@@ -5,12 +5,12 @@
  */
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
-import { maskUserinfoDeep } from '../redact.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
+import { maskUserinfoDeep, shownKey } from '../redact.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import type { MistypedValue } from './raw-config.js';
 import { keyOf } from './model.js';
-import { isStub, sameCredential } from './model.js';
+import { isStub, sameCredential, shownKeyOf } from './model.js';
 import { topLevelMembers } from './json-text.js';
 import { parseAuthText } from './read.js';
 import { convertToHostname } from './lookup-docker.js';
@@ -73,7 +73,7 @@ function findProblems(input: CheckInput): Finding[] {
     }
     for (const s of parsed.secrets?.secrets ?? []) {
       for (const f of s.ignoredFields ?? []) {
-        findings.push({ severity: 'warning', code: 'field-not-string', file: s.file.source, key: f.key, message: `field "${f.field}" holds no string: kubelet ignores it, but docker warns about such a config.json on every command${f.field.toLowerCase() === 'identitytoken' ? ' and podman fails to read it' : ''} (credkit convert leaves the field out)`, fix: `remove "${f.field}" from the entry, or make it a string` });
+        findings.push({ severity: 'warning', code: 'field-not-string', file: s.file.source, key: shownKey(f.key), message: `field "${f.field}" holds no string: kubelet ignores it, but docker warns about such a config.json on every command${f.field.toLowerCase() === 'identitytoken' ? ' and podman fails to read it' : ''} (credkit convert leaves the field out)`, fix: `remove "${f.field}" from the entry, or make it a string` });
       }
       if ((s.dataBytes ?? 0) <= MAX_SECRET_DATA_BYTES) continue;
       const mib = ((s.dataBytes ?? 0) / (1024 * 1024)).toFixed(2);
@@ -245,7 +245,7 @@ function podmanIgnoredFinding(file: string, m: MistypedValue): Finding {
   const fix = `credkit convert ${file} --to podman (leaves it out), or correct the value`;
   // A top-level member: the message names it, so the finding has no key.
   if (m.member === 'credsStore') return { severity: 'warning', code: 'mistyped-value', file, message: `"credsStore" is ${m.type}, not a string: podman never reads credsStore and uses the file; ${docker}`, fix };
-  return { severity: 'warning', code: 'mistyped-value', file, key: m.key ?? '', message: `field "${m.field ?? ''}" is ${m.type}, not a string: podman decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry; ${docker}`, fix };
+  return { severity: 'warning', code: 'mistyped-value', file, key: shownKey(m.key ?? ''), message: `field "${m.field ?? ''}" is ${m.type}, not a string: podman decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry; ${docker}`, fix };
 }
 
 /**
@@ -255,6 +255,15 @@ function podmanIgnoredFinding(file: string, m: MistypedValue): Finding {
  */
 const EMPTY_USERNAME_FIELDS =
   'a password with an empty "username": docker sends it without a username for now, but its next save of the file (a docker login or logout, to any registry) writes it as "auth" with an empty username, which docker 23 and later cannot decode: every docker command then warns "Invalid auth configuration file", other entries of the file are sent without their username and password at random, and emptied on the save after';
+
+/**
+ * The fix for an entry whose key holds a credential: a swap when `auth` holds a registry instead
+ * (quay.io, localhost:5000), so that putting each back where it belongs is the fix.
+ */
+function credentialKeyFix(e: AuthEntry): string {
+  if (e.authRegistry !== undefined) return `the key and "auth" look swapped: the key must be the registry (e.g. ${e.authRegistry}) and "auth" base64(user:password)`;
+  return 'the key holds a credential: write the registry there (e.g. quay.io), and the credential as "auth" (base64 of user:password)';
+}
 
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
@@ -305,6 +314,12 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     }
     if (e.identityToken !== undefined) out.push({ severity: 'warning', code: 'identity-token', ...where, message: 'kubelet ignores identitytoken' + ((e.password ?? '') === '' ? ', and there is no password: this entry is useless in a pull secret' : ''), fix: 'use a username and password (or robot/access token as password) for pull secrets' });
     // The key.
+    const held = credentialInKey(e.key);
+    if (held !== undefined) {
+      // Named by its stand-in (where.key): the finding is read, logged and pasted into tickets.
+      out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the key holds ${held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password'} where the registry belongs: no client ever uses this entry, and every listing of the file would show the credential`, fix: credentialKeyFix(e) });
+      continue;
+    }
     if (k.hub && k.path === '' && e.key !== DOCKER_HUB_KEY && e.key !== DOCKER_HUB_HOST) {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}: docker never uses it (it looks Docker Hub up only as "${DOCKER_HUB_KEY}"); podman uses it only when the file has no "${DOCKER_HUB_HOST}" key (containers/image tries that exact key first, then any other spelling of Docker Hub, at random among several)`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
     } else if (k.hub && k.path !== '' && k.scheme === undefined && !e.key.startsWith(`${DOCKER_HUB_HOST}/`)) {
@@ -329,14 +344,15 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     const first = byCanonical.get(k.canonical);
     if (first === undefined) byCanonical.set(k.canonical, e);
     else if (sameCredential(first, e)) {
-      out.push({ severity: 'warning', code: 'duplicate-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}), same credential`, fix: 'remove one of them' });
+      out.push({ severity: 'warning', code: 'duplicate-key', ...where, message: `same registry scope as key "${shownKeyOf(first)}" (${k.canonical}), same credential`, fix: 'remove one of them' });
     } else {
-      out.push({ severity: 'error', code: 'conflicting-key', ...where, message: `same registry scope as key "${first.key}" (${k.canonical}) with a different credential; ${whoTakes(first.key, e.key, k, file.format)}`, fix: 'keep one of them' });
+      out.push({ severity: 'error', code: 'conflicting-key', ...where, message: `same registry scope as key "${shownKeyOf(first)}" (${k.canonical}) with a different credential; ${whoTakes(first.key, e.key, k, file.format)}`, fix: 'keep one of them' });
     }
   }
   // Shadowing: podman stops at the most specific existing key, even an empty or unreadable one.
   for (const e of file.entries) {
     if (!isStub(e) && e.authProblem === undefined) continue;
+    if (credentialInKey(e.key) !== undefined) continue;
     const k = keyOf(e);
     if (k.scope === 'registry') continue;
     const broader = byCanonical.get(k.host);
@@ -346,9 +362,16 @@ function checkFile(file: AuthFile, out: Finding[]): void {
   }
   // credHelpers routes no client ever takes: both look helpers up by registry host, by one spelling.
   const hubKey = file.format === 'podman' ? DOCKER_HUB_HOST : DOCKER_HUB_KEY;
+  let index = 0;
   for (const key of file.credHelpers.keys()) {
+    index++;
     const k = parseRegistryKey(key);
-    const where = { file: file.source, key: `credHelpers[${key}]` };
+    const where = { file: file.source, key: `credHelpers[${shownKey(key, { index, member: 'credHelpers' })}]` };
+    const held = credentialInKey(key);
+    if (held !== undefined) {
+      out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the credHelpers key holds ${held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password'}: docker and podman never take this route for a pull, and docker hands the key as written to the helper when it gathers every credential (the classic builder)`, fix: 'write the registry as the key (e.g. quay.io); the helper keeps the credential' });
+      continue;
+    }
     // "" (or null, read as ""): podman and skopeo run "docker-credential-" and fail every lookup of
     // the registry; docker reads it from the file instead. A helper of the wrong type has its own finding.
     if (file.credHelpers.get(key) === '' && !file.mistyped?.some((m) => m.member === 'credHelpers' && m.key === key)) {

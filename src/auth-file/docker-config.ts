@@ -4,6 +4,7 @@
  */
 import { ParseError } from '../errors.js';
 import { keyForStyle, parseRegistryKey } from '../registry.js';
+import { shownKey } from '../redact.js';
 import { KUBELET_DECODES, PODMAN_DECODES, entryToJSON, jsonType, parseEntry, writeKubernetesEntry } from './entry.js';
 import type { IgnoredField, PartialReader } from './entry.js';
 import { JSONBytes } from './json-bytes.js';
@@ -42,7 +43,8 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
       if (!isJSONObject(v)) throw new ParseError('"auths" must be a JSON object', { file: source, key: 'auths' });
       // docker reads an entry that is no object as empty (and warns); podman and kubelet refuse the file.
       const asDocker = format === 'docker' && kubelet === undefined;
-      for (const key in v) file.entries.push(parseEntry(v[key], key, source, partial, asDocker));
+      let index = 0;
+      for (const key in v) file.entries.push(parseEntry(v[key], key, source, partial, asDocker, { index: ++index, member: 'auths' }));
     } else if (name === 'credsStore') {
       // Go decodes null into a string as nothing at all: docker and podman read no credsStore.
       if (v === null) continue;
@@ -58,14 +60,16 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
     } else if (name === 'credHelpers') {
       if (v === null || v === undefined) continue;
       if (!isJSONObject(v)) throw new ParseError('"credHelpers" must be a JSON object', { file: source, key: 'credHelpers' });
+      let helpers = 0;
       for (const key in v) {
+        helpers++;
         const helper = v[key];
         // Go decodes null into a map's string as "": podman (and docker) read the file, and name no helper.
         if (helper === null) {
           file.credHelpers.set(key, '');
           continue;
         }
-        if (typeof helper !== 'string') throw new ParseError('credHelpers value must be a string', { file: source, key });
+        if (typeof helper !== 'string') throw new ParseError('credHelpers value must be a string', { file: source, key: shownKey(key, { index: helpers, member: 'credHelpers' }) });
         file.credHelpers.set(key, helper);
       }
     } else {

@@ -11,8 +11,8 @@
  * but the keys, whose user-info is masked.
  */
 import type { Env } from '../io.js';
-import { maskUserinfo, redact } from '../redact.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
+import { maskUserinfo, redact, shownKey } from '../redact.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
 import { decodeAuth } from './entry.js';
 import type { ListRow } from './list.js';
 import type { ClientExplanation, FileStep } from './lookup.js';
@@ -37,7 +37,7 @@ export type DockerEnvConfig =
   | { status: 'invalid'; error: string }
   | { status: 'ok'; entries: ReadonlyMap<string, EnvCredential> };
 
-const quote = (key: string): string => JSON.stringify(maskUserinfo(key));
+const quote = (key: string): string => JSON.stringify(maskUserinfo(shownKey(key)));
 
 /**
  * When docker 28.3+ prints "Failed to create credential store from DOCKER_AUTH_CONFIG": it parses
@@ -164,7 +164,8 @@ export function listDockerAuthConfig(env: Env): { rows: ListRow[]; note?: string
   }
   const rows = [...read.entries].map(([key, c]): ListRow => {
     const k = parseRegistryKey(key);
-    return { registry: maskUserinfo(k.canonical), scope: k.scope, file: '', variable: DOCKER_AUTH_CONFIG, key: maskUserinfo(key), username: maskUserinfo(c.username), password: redact(c.password), identityToken: false };
+    const shown = shownKey(key);
+    return { registry: maskUserinfo(shown === key ? k.canonical : shown), scope: k.scope, file: '', variable: DOCKER_AUTH_CONFIG, key: maskUserinfo(shown), username: maskUserinfo(c.username), password: redact(c.password), identityToken: false };
   });
   return { rows, note: `${DOCKER_AUTH_CONFIG}: docker 28.3 and later take these before any file, by key exactly as written; docker before 28.3 and podman never read it` };
 }
@@ -176,7 +177,8 @@ export function listDockerAuthConfig(env: Env): { rows: ListRow[]; note?: string
  */
 export function dockerEnvRegistry(key: string): string | undefined {
   if (key === DOCKER_HUB_KEY) return DOCKER_HUB_HOST;
-  return isPlainHostKey(key) && isRegistryHost(key) ? key : undefined;
+  // An unpadded base64 user:password is one DNS label too, but it names no registry: it is a credential.
+  return isPlainHostKey(key) && isRegistryHost(key) && credentialInKey(key) === undefined ? key : undefined;
 }
 
 /**

@@ -24,8 +24,9 @@ export function parseDockercfgJSON(value: unknown, source: string, options: { ho
   if (!isJSONObject(value)) throw new ParseError('expected a JSON object mapping registry keys to entries', { file: source });
   const file = emptyAuthFile(source, 'dockercfg');
   const kubelet = options.kubelet && { decodes: KUBELET_DECODES, ignored: options.kubelet };
+  let index = 0;
   for (const key in value) {
-    const entry = parseEntry(value[key], key, source, kubelet);
+    const entry = parseEntry(value[key], key, source, kubelet, undefined, { index: ++index });
     const k = options.hostOnly && !isPlainHostKey(key) ? parseRegistryKey(key) : undefined;
     // The cached parse is what every comparison and writer uses (keyOf); the key stays as read.
     if (k !== undefined && k.path !== '') entry.parsedKey = { ...k, path: '', canonical: k.host, scope: 'registry', trailingSlash: false, droppedPath: k.path };

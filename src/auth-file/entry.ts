@@ -7,6 +7,9 @@ import { isPlainJSONBytes } from './json-bytes.js';
 import type { JSONBytes } from './json-bytes.js';
 import { TOO_DEEP, nestsTooDeep, setOwn } from './json-text.js';
 import type { RegistryKey } from '../registry.js';
+import { credentialInKey, isRegistryHost, parseRegistryKey } from '../registry.js';
+import { shownKey } from '../redact.js';
+import type { KeyPlace } from '../redact.js';
 import type { AuthEntry, AuthFile, AuthProblem, Origin } from './model.js';
 
 const LINE_BREAKS = /[\r\n]/g;
@@ -203,6 +206,7 @@ class ReadEntry implements AuthEntry {
   declare serverAddress: string | undefined;
   declare extra: Record<string, unknown> | undefined;
   declare authProblem: AuthProblem | undefined;
+  declare authRegistry: string | undefined;
   declare authDisagrees: boolean | undefined;
   declare explicitOnly: boolean | undefined;
   declare notObject: string | undefined;
@@ -214,15 +218,21 @@ class ReadEntry implements AuthEntry {
   /** False while `authText` has not been decoded into `user` and `pass`. */
   private decoded = true;
   private readonly file: string;
+  /** The stand-in for a key that holds a credential (shownKey, with its place); on the prototype for every other key. */
+  declare private shown: string | undefined;
 
-  constructor(key: string, file: string) {
+  constructor(key: string, file: string, place?: KeyPlace) {
     this.key = key;
     this.file = file;
+    if (place !== undefined) {
+      const shown = shownKey(key, place);
+      if (shown !== key) this.shown = shown;
+    }
   }
 
   /** Built on demand: one object fewer per entry read (only reports use it). */
   get origin(): Origin {
-    return { file: this.file, key: this.key };
+    return { file: this.file, key: this.shown ?? this.key };
   }
 
   get username(): string | undefined {
@@ -271,9 +281,10 @@ class ReadEntry implements AuthEntry {
   }
 }
 
-for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 'extra', 'authProblem', 'authDisagrees', 'explicitOnly', 'notObject'] as const) {
+for (const name of ['email', 'identityToken', 'registryToken', 'serverAddress', 'extra', 'authProblem', 'authRegistry', 'authDisagrees', 'explicitOnly', 'notObject'] as const) {
   ReadEntry.prototype[name] = undefined;
 }
+(ReadEntry.prototype as unknown as { shown: undefined }).shown = undefined;
 
 /** A field of an entry that its reader (kubelet, podman) never decodes and that held no string: left out. */
 export interface IgnoredField {
@@ -308,22 +319,22 @@ export const PODMAN_DECODES: ReadonlySet<string> = new Set(['auth', 'identityTok
  * that is no object (an array, a number) as docker does, empty, with `notObject` set; every other
  * reader refuses it.
  */
-export function parseEntry(raw: unknown, key: string, file: string, partial?: PartialReader, asDocker?: boolean): AuthEntry {
+export function parseEntry(raw: unknown, key: string, file: string, partial?: PartialReader, asDocker?: boolean, place?: KeyPlace): AuthEntry {
   // Go decodes `null` into a struct as its zero value: docker, podman (both also write it back
   // as `{}` on their next save) and kubelet's DockerConfigEntry.UnmarshalJSON all read an empty entry.
-  if (raw === null) return new ReadEntry(key, file);
+  if (raw === null) return new ReadEntry(key, file, place);
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     const type = jsonType(raw);
     // docker's decoder leaves such an entry empty and goes on (the CLI warns and uses the file);
     // podman and kubelet fail on the whole file.
     if (asDocker) {
-      const entry = new ReadEntry(key, file);
+      const entry = new ReadEntry(key, file, place);
       entry.notObject = type;
       return entry;
     }
-    throw new ParseError(`entry is ${type}, not a JSON object`, { file, key });
+    throw new ParseError(`entry is ${type}, not a JSON object`, { file, key: shownKey(key, place) });
   }
-  const entry = new ReadEntry(key, file);
+  const entry = new ReadEntry(key, file, place);
   let auth: string | undefined;
   let explicitUser: string | undefined;
   let explicitPassword: string | undefined;
@@ -337,7 +348,7 @@ export function parseEntry(raw: unknown, key: string, file: string, partial?: Pa
     // The two names nearly every entry has first, then the table (Go matches names case-insensitively).
     const field = name === 'auth' ? 'auth' : name === 'email' ? 'email' : (FIELD_NAMES.get(name) ?? FIELD_NAMES.get(name.toLowerCase()));
     if (field === undefined) {
-      if (nestsTooDeep(value)) throw new ParseError(`field "${name}" is ${TOO_DEEP}`, { file, key });
+      if (nestsTooDeep(value)) throw new ParseError(`field "${name}" is ${TOO_DEEP}`, entry.origin);
       setOwn((entry.extra ??= {}), name, value);
       continue;
     }
@@ -349,7 +360,7 @@ export function parseEntry(raw: unknown, key: string, file: string, partial?: Pa
         partial.ignored.push({ key, field: name, type: jsonType(value) });
         continue;
       }
-      throw new ParseError(`field "${name}" must be a string`, { file, key });
+      throw new ParseError(`field "${name}" must be a string`, entry.origin);
     }
     switch (field) {
       case 'auth':
@@ -393,6 +404,11 @@ export function parseEntry(raw: unknown, key: string, file: string, partial?: Pa
     if (decoded === undefined) entry.authProblem = 'invalid-base64';
     else if (colon < 0) entry.authProblem = 'no-colon';
     else if (text.length % 4 !== 0) entry.authProblem = 'unpadded';
+    if (colon < 0) {
+      // A key and `auth` swapped (by hand, by a template): `check` then says so, naming the host.
+      const k = parseRegistryKey(auth.trim());
+      if (isRegistryHost(k.host) && (k.host.includes('.') || k.host.includes(':') || k.host === 'localhost')) entry.authRegistry = k.host;
+    }
     if (decoded !== undefined && colon >= 0) {
       const username = decoded.slice(0, colon);
       const password = decoded.slice(colon + 1);
@@ -417,13 +433,25 @@ export function jsonType(value: unknown): string {
   return Array.isArray(value) ? 'an array' : typeof value === 'object' ? 'an object' : `a ${typeof value}`;
 }
 
-/** Throws a ParseError for the first entry whose `auth` is unusable (invalid base64, no `:`). */
+/**
+ * Throws a ParseError for the first entry whose `auth` is unusable (invalid base64, no `:`), or
+ * whose key (or credHelpers key) holds a credential instead of a registry: no client can use such
+ * an entry, and writing it out would carry the credential into another file under a key that
+ * every listing of that file would show.
+ */
 export function assertUsable(file: AuthFile): void {
+  for (const [key] of file.credHelpers) {
+    if (credentialInKey(key) !== undefined) throw new ParseError(`a credHelpers key holds a credential, not a registry: ${KEY_FIX}`, { file: file.source, key: `credHelpers[${shownKey(key)}]` });
+  }
   for (const e of file.entries) {
+    if (credentialInKey(e.key) !== undefined) throw new ParseError(`the key holds a credential, not a registry: ${KEY_FIX}`, e.origin);
     if (e.authProblem === 'invalid-base64') throw new ParseError('"auth" is not valid standard base64', e.origin);
     if (e.authProblem === 'no-colon') throw new ParseError('"auth" has no ":" between username and password', e.origin);
   }
 }
+
+// No client can use such an entry; `credkit check` says whether the key and `auth` were swapped.
+const KEY_FIX = 'write the registry there (e.g. quay.io), and the credential as "auth" (credkit check tells more)';
 
 /** How an entry is laid out on disk. */
 export type EntryStyle = 'docker' | 'podman' | 'dockercfg' | 'kubernetes';

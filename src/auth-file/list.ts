@@ -2,16 +2,17 @@
  * The rows of `credkit ls`: every entry and helper route of some files, with scope, origin and
  * username, and the secret only as a redacted marker.
  */
-import { maskUserinfo, redact } from '../redact.js';
+import { maskUserinfo, redact, shownKey } from '../redact.js';
 import { isHelperRouteKey, parseRegistryKey } from '../registry.js';
 import type { KeyScope } from '../registry.js';
 import type { AuthFile } from './model.js';
-import { keyOf } from './model.js';
+import { keyOf, shownKeyOf } from './model.js';
 import { isStub } from './model.js';
 
 /**
  * One listed credential. Holds no secret: a key written with a password in it
- * (`https://alice:pw@quay.io`) shows it as `********`, as `credkit ls` does.
+ * (`https://alice:pw@quay.io`) shows it as `********`, and a key that holds a credential instead
+ * of a registry shows as its stand-in (shownKey) in `registry` and `key`, as `credkit ls` does.
  */
 export interface ListRow {
   /** Canonical registry key (src/registry.ts). */
@@ -44,11 +45,13 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
     for (const e of file.entries) {
       const k = keyOf(e);
       covered.add(k.canonical);
+      const shown = shownKeyOf(e);
       const row: ListRow = {
-        registry: k.canonical,
+        // A key that holds a credential names no registry either: both columns show its stand-in.
+        registry: shown === e.key ? k.canonical : shown,
         scope: k.scope,
         file: e.origin.file,
-        key: e.key,
+        key: shown,
         username: e.username ?? '',
         password: redact(e.password),
         identityToken: e.identityToken !== undefined,
@@ -59,11 +62,14 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
       else if (e.notObject !== undefined) row.problem = 'not-an-object';
       rows.push(row);
     }
+    let index = 0;
     for (const [key, helper] of file.credHelpers) {
+      index++;
       const k = parseRegistryKey(key);
       // A route no client takes is not shown on its registry's entry row: list it on its own.
       if (covered.has(k.canonical) && isHelperRouteKey(key)) continue;
-      rows.push({ registry: k.canonical, scope: k.scope, file: file.source, key: `credHelpers[${key}]`, username: '', password: '', identityToken: false, helper });
+      const shown = shownKey(key, { index, member: 'credHelpers' });
+      rows.push({ registry: shown === key ? k.canonical : shown, scope: k.scope, file: file.source, key: `credHelpers[${shown}]`, username: '', password: '', identityToken: false, helper });
     }
   }
   // Field by field, not with maskUserinfoDeep: a listing can have 100,000 rows.

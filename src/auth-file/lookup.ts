@@ -5,6 +5,7 @@
  * the only outside calls (running a `docker-credential-*` helper, looking a program up on PATH)
  * are injected.
  */
+import { shownKey } from '../redact.js';
 import type { Host } from '../io.js';
 import type { ImageRef } from '../image-ref.js';
 import type { AuthFile } from './model.js';
@@ -250,9 +251,9 @@ export function hasCredential(c: ResolvedCredential): boolean {
   return c.username !== '' || c.password !== undefined || c.identityToken !== undefined;
 }
 
-/** Short label of a file path for messages: the path itself (the CLI may shorten it). */
+/** A key quoted for messages; one that holds a credential as its stand-in (shownKey). */
 export function quoteKey(key: string): string {
-  return JSON.stringify(key);
+  return JSON.stringify(shownKey(key));
 }
 
 /** Records a helper call's answer in a report. */

@@ -4,6 +4,7 @@
  * calls come in through an injected resolver; this module never runs a program itself.
  */
 import { HelperError, messageOf } from '../errors.js';
+import { shownKey } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import type { AuthEntry, AuthFile, Origin } from './model.js';
 import { canonicalOf, isStub, keyOf } from './model.js';
@@ -134,7 +135,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
   if (resolve === undefined) {
     const first = pending.find((p) => !p.shadowed) ?? pending[0]!;
     throw new HelperError(
-      `${first.origin.file}: key "${first.key}"${pending.length > 1 ? ` (and ${pending.length - 1} more)` : ''} is kept in credential helper "${first.helper}", ` +
+      `${first.origin.file}: key "${shownKey(first.key)}"${pending.length > 1 ? ` (and ${pending.length - 1} more)` : ''} is kept in credential helper "${first.helper}", ` +
         // Only a library caller can get here (the CLI always passes a resolver): say what it lacks.
         'and nothing was given to ask it (ConvertOptions.resolve); pass a resolver, or convert without materialize to list such entries as losses',
     );
@@ -162,7 +163,7 @@ export async function materialize(file: AuthFile, resolve: CredentialResolver | 
         found = await resolve(p.helper, url);
       } catch (err) {
         // The helper client's messages name the helper, verb and reason, never the secret.
-        if (!soft) throw new HelperError(`${p.origin.file}: key "${p.key}": ${messageOf(err)}`, { cause: err });
+        if (!soft) throw new HelperError(`${p.origin.file}: key "${shownKey(p.key)}": ${messageOf(err)}`, { cause: err });
         failure = messageOf(err);
         failed.set(p.helper, failure);
         found = undefined;
@@ -265,7 +266,7 @@ function describeKeys(keys: readonly Origin[]): string {
   for (const k of keys.slice(0, SHOWN)) {
     let list = byFile.get(k.file);
     if (list === undefined) byFile.set(k.file, (list = []));
-    list.push(JSON.stringify(k.key));
+    list.push(JSON.stringify(shownKey(k.key)));
   }
   const text = [...byFile].map(([file, list]) => `${file}: ${list.length > 1 ? 'keys' : 'key'} ${list.join(', ')}`).join('; ');
   return keys.length > SHOWN ? `${text} (and ${keys.length - SHOWN} more)` : text;

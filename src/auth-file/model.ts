@@ -15,7 +15,8 @@ export type AuthProblem =
   /** Decodes, but has no `:` between username and password. */
   | 'no-colon';
 
-import { isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
+import { credentialInKey, isPlainHostKey, keyForStyle, parseRegistryKey } from '../registry.js';
+import { shownKey } from '../redact.js';
 import type { KeyStyle, RegistryKey } from '../registry.js';
 import type { MistypedValue } from './raw-config.js';
 
@@ -39,6 +40,8 @@ export interface AuthEntry {
   extra?: Record<string, unknown>;
   /** Set when `auth` could not be used; `username`/`password` then come from explicit fields, if any. */
   authProblem?: AuthProblem;
+  /** Set when `auth` could not be used and names a registry host instead (the key and `auth` swapped): that host. */
+  authRegistry?: string;
   /** True when `auth` and explicit `username`/`password` both existed and disagreed (`auth` won). */
   authDisagrees?: boolean;
   /** True when the credential came from explicit `username`/`password` fields (no `auth`): podman ignores it. */
@@ -71,6 +74,16 @@ export function keyOf(entry: AuthEntry): RegistryKey {
 /** The canonical key of an entry; a plain host is its own, without a RegistryKey per entry. */
 export function canonicalOf(entry: AuthEntry): string {
   return isPlainHostKey(entry.key) ? entry.key : keyOf(entry).canonical;
+}
+
+/**
+ * The entry's key as people may see it: the key, or for one that holds a credential its stand-in
+ * (shownKey), with its place in the file when it was read from one. Cheap for every other key.
+ */
+export function shownKeyOf(entry: AuthEntry): string {
+  if (credentialInKey(entry.key) === undefined) return entry.key;
+  const origin = entry.origin.key;
+  return origin !== entry.key ? origin : shownKey(entry.key);
 }
 
 /** The key an entry is written under in `style` ({@link keyForStyle}), cheap for a plain host. */

@@ -2,6 +2,7 @@
  * A config.json / auth.json as its raw JSON document, for edits that must change one thing and
  * keep every other key, entry and field exactly (copy into an auth file, migrate into a store).
  */
+import { shownKey } from '../redact.js';
 import { ParseError } from '../errors.js';
 import { jsonType } from './entry.js';
 import { TOO_DEEP, goEscape, isJSONObject, nestsTooDeep, parseJSONText, setOwn, topLevelMembers } from './json-text.js';
@@ -145,7 +146,7 @@ export interface MistypedValue {
 
 /** A mistyped value in words, as docker's warning would place it (names and keys, never a value). */
 export function describeMistyped(m: MistypedValue): string {
-  const key = JSON.stringify(m.key ?? '');
+  const key = JSON.stringify(shownKey(m.key ?? ''));
   if (m.key === undefined) return `"${m.member}" is ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}`;
   if (m.member === 'credHelpers') return `credHelpers[${key}] is ${m.type}, not a string`;
   if (m.field === undefined) return `key ${key}: the entry is ${m.type}, not an object`;

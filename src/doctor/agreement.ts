@@ -7,7 +7,7 @@
  */
 import type { Host } from '../io.js';
 import type { ImageRef } from '../image-ref.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
 import { keyOf } from '../auth-file/model.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../auth-file/lookup.js';
 import { lookupContainers } from '../auth-file/lookup-containers.js';
@@ -83,11 +83,15 @@ export function candidateRegistries(files: readonly LoadedAuthFile[]): string[] 
   const out = new Set<string>();
   for (const f of files) {
     if (!f.file || f.readers.length === 0) continue;
+    // A key that holds a credential names no registry (check reports it): it is no candidate, and
+    // a finding about it would print the credential as the registry.
     for (const e of f.file.entries) {
+      if (credentialInKey(e.key) !== undefined) continue;
       const k = keyOf(e);
       if (k.path === '' && k.host !== '') out.add(k.host);
     }
     for (const key of f.file.credHelpers.keys()) {
+      if (credentialInKey(key) !== undefined) continue;
       const k = parseRegistryKey(key);
       if (k.path === '' && k.host !== '') out.add(k.host);
     }

@@ -9,7 +9,7 @@ import { checkAuthInput } from '../auth-file/check.js';
 import type { Finding } from '../auth-file/check.js';
 import type { AuthFormat } from '../auth-file/model.js';
 import { DOCKER_AUTH_CONFIG, DOCKER_ENV_WARNED_WHEN, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
-import { maskUserinfo } from '../redact.js';
+import { maskUserinfo, shownKey } from '../redact.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
 import type { DoctorProbes } from './probes.js';
@@ -181,6 +181,6 @@ export function checkDockerAuthConfig(host: Host): DoctorFinding[] {
   if (read.status === 'unset') return [];
   const unused = [...read.entries.keys()].filter((k) => dockerEnvRegistry(k) === undefined);
   if (unused.length === 0) return [];
-  const keys = unused.map((k) => JSON.stringify(maskUserinfo(k))).join(', ');
+  const keys = unused.map((k) => JSON.stringify(maskUserinfo(shownKey(k)))).join(', ');
   return [{ level: 'warn', area: 'files', code: 'docker-auth-config-key', what: `${DOCKER_AUTH_CONFIG} has ${unused.length === 1 ? 'a key' : 'keys'} docker never asks for: ${keys} (docker 28.3 and later look keys of the variable up exactly as written)`, fix }];
 }

@@ -2,6 +2,8 @@
  * `credkit copy --from STORE --to STORE [REGISTRY...]`: credentials from one store into another,
  * with a dry run, read-back verification and `--move`.
  */
+import { shownKey } from '../../redact.js';
+import { credentialInKey } from '../../registry.js';
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
@@ -67,16 +69,18 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         }
       }
       if (!report.ok) ctx.exitCode = 1;
+      // A server URL that holds a credential (an auth file's swapped key) is shown by its stand-in.
+      const entries = report.entries.map((e) => (credentialInKey(e.serverURL) === undefined && (e.targetKey === undefined || credentialInKey(e.targetKey) === undefined) ? e : { ...e, serverURL: shownKey(e.serverURL), ...(e.targetKey !== undefined ? { targetKey: shownKey(e.targetKey) } : {}) }));
       if (args.json) {
-        return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries: report.entries, unmatched: report.unmatched, notes });
+        return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, notes });
       }
       for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${source.name} matches "${u}"`);
       for (const n of notes) warn(ctx, `credkit: note: ${n}`);
-      if (report.entries.length === 0) return say(ctx, `no credentials to copy from ${source.name}`);
-      const rows = report.entries.map((e) => [e.targetKey === undefined ? e.serverURL : `${e.serverURL} -> ${e.targetKey}`, userCell(e), e.action, statusCell(e)].map(cell));
+      if (entries.length === 0) return say(ctx, `no credentials to copy from ${source.name}`);
+      const rows = entries.map((e) => [e.targetKey === undefined ? e.serverURL : `${e.serverURL} -> ${e.targetKey}`, userCell(e), e.action, statusCell(e)].map(cell));
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) say(ctx, r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
-      say(ctx, summary(report.entries, Boolean(args['dry-run']), source.name, target.name));
+      say(ctx, summary(entries, Boolean(args['dry-run']), source.name, target.name));
     },
   };
 }

@@ -9,6 +9,7 @@ import type { ListRow } from '../../auth-file/list.js';
 import { assertStdinOnce, readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
 import { parseAuthText } from '../../auth-file/read.js';
+import { shownKeyOf } from '../../auth-file/model.js';
 import { IoError, ParseError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
@@ -56,7 +57,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
           // Listed as written, but podman (which get --as podman, explain and copy follow) has no credential there.
           for (const f of parsed.files) {
             if (f.format !== 'podman') continue;
-            for (const e of f.entries) if (e.explicitOnly) notes.push(`${f.source}: key "${e.key}": credential only in "username"/"password", which podman never decodes (it has no credential there); \`credkit convert ${f.source} --to podman\` folds them into "auth"`);
+            for (const e of f.entries) if (e.explicitOnly) notes.push(`${f.source}: key "${shownKeyOf(e)}": credential only in "username"/"password", which podman never decodes (it has no credential there); \`credkit convert ${f.source} --to podman\` folds them into "auth"`);
           }
         } catch (err) {
           if (!(err instanceof ParseError) && !(err instanceof IoError)) throw err;

@@ -1,0 +1,102 @@
+/**
+ * A config.json whose keys hold credentials (a key and "auth" swapped, `user:password` where the
+ * registry belongs, a credHelpers key with a password) through the shipped credkit: no command
+ * prints the credential, each names the entry by its stand-in, check fails with
+ * credential-in-key, and convert writes nothing.
+ */
+import { expect } from 'chai';
+import { chmod, copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { FIXTURES, makeSandboxPerTest } from '../support/sandbox.js';
+import type { RunResult, Sandbox } from '../support/sandbox.js';
+
+// base64("fake-user:fake-password"), the swapped key, and what it decodes to.
+const SECRETS = ['ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ', 'fake-password', 'fake-helper-pw'];
+const SWAPPED = '<entry #2 of auths, hidden: it looks like a base64 user:password>';
+const PLAIN = '<entry #3 of auths, hidden: it looks like a user:password>';
+
+function leaks(r: RunResult): boolean {
+  return SECRETS.some((s) => r.stdout.includes(s) || r.stderr.includes(s));
+}
+
+describe('e2e: a key that holds a credential', function () {
+  let sb: Sandbox;
+  let file: string;
+  makeSandboxPerTest({}, (made) => (sb = made));
+  beforeEach(async () => {
+    await mkdir(join(sb.home, '.docker'), { recursive: true });
+    file = join(sb.home, '.docker', 'config.json');
+    await copyFile(join(FIXTURES, 'docker-config/credential-in-key.json'), file);
+    await chmod(file, 0o600);
+  });
+
+  it('ls and ls --json show the stand-ins in REGISTRY and KEY', async () => {
+    const r = await sb.credkit(['ls', file]);
+    expect(leaks(r)).to.equal(false);
+    expect(r.code).to.equal(0);
+    expect(r.stdout.split(SWAPPED).length - 1).to.equal(2);
+    expect(r.stdout.split(PLAIN).length - 1).to.equal(2);
+    const j = await sb.credkit(['ls', '--json', file]);
+    expect(leaks(j)).to.equal(false);
+    const rows = (JSON.parse(j.stdout) as { entries: { registry: string; key: string }[] }).entries;
+    expect(rows.map((e) => [e.registry, e.key])).to.deep.equal([
+      ['quay.io', 'quay.io'],
+      [SWAPPED, SWAPPED],
+      [PLAIN, PLAIN],
+      ['alice:********@ghcr.io', 'credHelpers[alice:********@ghcr.io]'],
+    ]);
+  });
+
+  it('check fails with credential-in-key for each, the swap named', async () => {
+    const r = await sb.credkit(['check', file]);
+    expect(leaks(r)).to.equal(false);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.include(`error: ${file}: key "${SWAPPED}": the key holds what looks like a base64 user:password`);
+    expect(r.stdout).to.include('fix: the key and "auth" look swapped: the key must be the registry (e.g. quay.io) and "auth" base64(user:password)');
+    expect(r.stdout).to.include(`error: ${file}: key "${PLAIN}": the key holds a user:password`);
+    const j = await sb.credkit(['check', '--json', file]);
+    expect(leaks(j)).to.equal(false);
+    const codes = (JSON.parse(j.stdout) as { findings: { code: string }[] }).findings.filter((f) => f.code === 'credential-in-key');
+    expect(codes.length).to.equal(2);
+  });
+
+  it('convert refuses, names the entry by its stand-in and writes nothing', async () => {
+    const out = join(sb.home, 'auth.json');
+    const r = await sb.credkit(['convert', file, '--to', 'podman', '-o', out]);
+    expect(leaks(r)).to.equal(false);
+    expect([r.code, r.stdout]).to.deep.equal([1, '']);
+    expect(r.stderr).to.include(`key "${SWAPPED}": the key holds a credential, not a registry`);
+    expect(await stat(out).then(() => true, () => false)).to.equal(false);
+    const m = await sb.credkit(['merge', file, file, '--to', 'docker', '--json']);
+    expect(leaks(m)).to.equal(false);
+    expect(m.code).to.equal(1);
+  });
+
+  it('copy from the auth file shows the stand-in for a server URL that holds a credential', async () => {
+    const src = join(sb.home, 'plain.json');
+    await writeFile(src, '{"auths":{"quay.io":{"auth":"dXNlcjpmYWtlLXB3"},"fake-user:fake-password":{"auth":"dXNlcjpmYWtlLXB3"}}}', { mode: 0o600 });
+    for (const json of [[], ['--json']]) {
+      const r = await sb.credkit(['copy', '--from', `authfile:${src}`, '--to', 'file', '--dry-run', ...json]);
+      expect(leaks(r)).to.equal(false);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.include('<hidden: it looks like a user:password>');
+    }
+  });
+
+  it('doctor and explain never print it', async () => {
+    const d = await sb.credkit(['doctor', '--no-call-helpers']);
+    expect(leaks(d)).to.equal(false);
+    expect(d.stdout.includes(SWAPPED) || d.stdout.includes(PLAIN)).to.equal(true);
+    const dj = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    expect(leaks(dj)).to.equal(false);
+    const x = await sb.credkit(['explain', 'quay.io/org/app', '--json'], '', { PATH: '/nonexistent' });
+    expect(leaks(x)).to.equal(false);
+    // DOCKER_AUTH_CONFIG (docker 28.3+) keys are quoted by doctor and ls too.
+    const env = { DOCKER_AUTH_CONFIG: '{"auths":{"ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ=":{"auth":"dXNlcjpmYWtlLXB3"}}}' };
+    const de = await sb.credkit(['doctor', '--no-call-helpers'], '', env);
+    expect(leaks(de)).to.equal(false);
+    expect(de.stdout).to.include('"<hidden: it looks like a base64 user:password>"');
+    const le = await sb.credkit(['ls', '--json'], '', env);
+    expect(leaks(le)).to.equal(false);
+  });
+});
