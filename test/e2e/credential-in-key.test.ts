@@ -54,10 +54,11 @@ describe('e2e: a key that holds a credential', function () {
     expect(r.stdout).to.include(`error: ${file}: key "${SWAPPED}": the key holds what looks like a base64 user:password`);
     expect(r.stdout).to.include('fix: the key and "auth" look swapped: the key must be the registry (e.g. quay.io) and "auth" base64(user:password)');
     expect(r.stdout).to.include(`error: ${file}: key "${PLAIN}": the key holds a user:password`);
+    expect(r.stdout).to.include(`error: ${file}: key "credHelpers[alice:********@ghcr.io]": the credHelpers key holds a user name and password`);
     const j = await sb.credkit(['check', '--json', file]);
     expect(leaks(j)).to.equal(false);
     const codes = (JSON.parse(j.stdout) as { findings: { code: string }[] }).findings.filter((f) => f.code === 'credential-in-key');
-    expect(codes.length).to.equal(2);
+    expect(codes.length).to.equal(3);
   });
 
   it('convert refuses, names the entry by its stand-in and writes nothing', async () => {

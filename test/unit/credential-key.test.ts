@@ -73,6 +73,12 @@ describe('library reports name a credential key by its stand-in', () => {
     expect(hits[1]!.fix).to.match(/^the key holds a credential/);
   });
 
+  it('checkAuthInput: a credHelpers key with a user name and password', () => {
+    const findings = checkAuthInput({ text: JSON.stringify({ credHelpers: { 'alice:fake-pw@ghcr.io': 'pass', 'ghcr.io': 'pass' } }), source: 'config.json' });
+    expect(leaks(findings)).to.equal(false);
+    expect(findings.map((f) => [f.code, f.key, f.fix])).to.deep.equal([['credential-in-key', 'credHelpers[alice:********@ghcr.io]', 'rename the key to "ghcr.io" (the helper keeps the credential)']]);
+  });
+
   it('convertAuth refuses the entry, and its ParseError names the stand-in', () => {
     const plain = JSON.stringify({ auths: { 'quay.io': { auth: b64('u:fake-pw') }, 'fake-user:fake-password': { auth: b64('u:fake-pw') } } });
     let caught: unknown;
