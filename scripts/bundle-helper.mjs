@@ -8,7 +8,8 @@
 import { build } from 'esbuild';
 import { requireInsteadOfImport } from './bundle-common.mjs';
 
-const SEPARATE = ['keychain', 'keyutils', 'pass', 'helper'];
+// `accounts`: what a selected saved account (CREDKIT_ACCOUNT) needs; a call without one reads none of it.
+const SEPARATE = ['keychain', 'keyutils', 'pass', 'helper', 'accounts'];
 const common = {
   bundle: true,
   platform: 'node',

@@ -5,6 +5,7 @@
  * ```ini
  * backend = auto          ; auto | keychain | keyutils | pass | file | env
  * fallback = file         ; used by auto when no OS keychain is usable
+ * account = work          ; a saved account the helper answers with (CREDKIT_ACCOUNT overrides)
  * [file]
  * path = ~/.local/share/credkit/credentials.json
  * [keychain]
@@ -22,12 +23,13 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Host } from './io.js';
 import { ParseError, UsageError } from './errors.js';
 import { configPath } from './config-path.js';
+import { ACCOUNT_NAME, ACCOUNT_NAME_RULE } from './stores/account-key.js';
 
 export { configPath };
 
 /** Every section and key of config.ini that loadConfig reads (`''`: the top level); doctor warns about any other. */
 export const CONFIG_KEYS: Readonly<Record<string, readonly string[]>> = {
-  '': ['backend', 'fallback'],
+  '': ['backend', 'fallback', 'account'],
   file: ['path'],
   keychain: ['service'],
   pass: ['prefix'],
@@ -57,6 +59,11 @@ export interface CredkitConfig {
    * store check them (src/stores/routes.ts), so that a mistake there is reported, not ignored.
    */
   routes: readonly RouteSetting[];
+  /**
+   * The saved account the helper answers with (src/stores/account-key.ts): CREDKIT_ACCOUNT, else
+   * `account =`; undefined for the plain entries. A name outside the safe set is refused here.
+   */
+  account?: string | undefined;
   /** Where the settings came from, for `doctor`-style reports. */
   source: string | undefined;
 }
@@ -150,6 +157,21 @@ export async function loadConfig(host: Host): Promise<CredkitConfig> {
     passPrefix: str(section('pass'), 'prefix') || 'docker-credential-helpers',
     helperTimeoutMs: timeoutSeconds * 1000,
     routes: readRoutes(section('routes')),
+    account: selectedAccount(host, ini, path),
     source: ini ? path : undefined,
   };
+}
+
+/**
+ * The account named by CREDKIT_ACCOUNT, else by `account =`. CREDKIT_ACCOUNT set but empty means
+ * the plain entries, so that one command can leave a standing `account =` aside. A name outside
+ * the safe set is an error (a one-line answer on the helper's stdout), never a silent default.
+ */
+function selectedAccount(host: Host, ini: IniSection | undefined, path: string): string | undefined {
+  const fromEnv = host.env.CREDKIT_ACCOUNT;
+  const name = fromEnv ?? str(ini, 'account');
+  if (name === undefined || name === '') return undefined;
+  if (ACCOUNT_NAME.test(name)) return name;
+  if (fromEnv !== undefined) throw new UsageError(`CREDKIT_ACCOUNT: ${ACCOUNT_NAME_RULE}`);
+  throw new ParseError(ACCOUNT_NAME_RULE, { file: path, key: 'account' });
 }

@@ -5,6 +5,7 @@
  */
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { isCredkitError } from '../errors.js';
+import { withoutAccountKeys } from '../stores/account-key.js';
 import { decodeStringStruct, GoJSONError } from './go-json.js';
 import { BUG_REPORT_ADVICE, bugName, describeBug } from '../bug-report.js';
 
@@ -154,7 +155,9 @@ export async function serve(argv: readonly string[], openStore: () => Promise<Cr
         return 0;
       }
       default: {
-        io.stdout(formatList(await (await openStore()).list()));
+        // Never a saved account's key: docker hands every listed key to builds and asks `get`
+        // for each, which would send an account's credential under a key no registry has.
+        io.stdout(formatList(withoutAccountKeys(await (await openStore()).list()).entries));
         return 0;
       }
     }

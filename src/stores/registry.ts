@@ -93,10 +93,13 @@ export function loadBackend(name: string, setting?: string): Promise<BackendModu
 
 /**
  * credkit's store as its helper uses it: the configured backend, or with `[routes]` in config.ini
- * the store each server URL is routed to (src/stores/routed.ts). `warn` gets one line without a
+ * the store each server URL is routed to (src/stores/routed.ts), seen through the selected saved
+ * account when config.account names one (src/stores/accounts.ts). `warn` gets one line without a
  * prefix (a routed store left out of `list`).
  */
 export async function openCredkitStore(config: CredkitConfig, host: Host, warn: (text: string) => void): Promise<CredentialStore> {
-  if (config.routes.length === 0) return openConfiguredStore(config, host);
-  return (await import('./routed.js')).openRoutedStore(config, host, warn);
+  const store = config.routes.length === 0 ? await openConfiguredStore(config, host) : (await import('./routed.js')).openRoutedStore(config, host, warn);
+  // Loaded only with an account selected: a bundle of its own for the helper, so a call without
+  // one reads and compiles none of it.
+  return config.account === undefined ? store : (await import('./accounts.js')).withAccount(store, config.account);
 }

@@ -14,6 +14,7 @@
  */
 import { parseRegistryKey } from '../registry.js';
 import { hostMatches } from '../host-pattern.js';
+import { serverURLOfKey } from './account-key.js';
 
 /** One checked route. */
 export interface Route {
@@ -108,9 +109,13 @@ export function routeSetting(routes: readonly Pick<Route, 'pattern' | 'store'>[]
   return `the route${patterns.length > 1 ? 's' : ''} ${patterns.join(', ')} under [routes] in credkit's config.ini`;
 }
 
-/** The host a server URL is routed by: docker's `https://index.docker.io/v1/` and podman's `docker.io` are both `docker.io`. */
+/**
+ * The host a server URL is routed by: docker's `https://index.docker.io/v1/` and podman's
+ * `docker.io` are both `docker.io`. A saved account's key goes where its server URL goes, so an
+ * account is kept in the same store as the plain entry it stands beside.
+ */
 export function routingHost(serverURL: string): string {
-  return parseRegistryKey(serverURL.trim()).host.toLowerCase();
+  return parseRegistryKey(serverURLOfKey(serverURL).trim()).host.toLowerCase();
 }
 
 /** The route for a server URL (an exact host first, else the first glob that matches), or undefined for the default store. */

@@ -164,7 +164,7 @@ describe('credkit store (binary)', () => {
     expect(r.code).to.equal(0);
     expect((JSON.parse(r.stdout) as { configured: string }).configured).to.equal('auto');
     expect(r.stderr).to.equal(
-      `credkit: warning: ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback)\n` +
+      `credkit: warning: ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback, account)\n` +
         `credkit: warning: ${file}: line 2: starts with "[" but is not a section header (one is "[name]" alone on its line, from its first column); credkit ignores it, and the keys after it stay at the top level\n`,
     );
     const h = await sb.helper('list');

@@ -103,7 +103,7 @@ describe('e2e: credkit doctor', function () {
       const config = report.findings.filter((f) => f.code.startsWith('config-'));
       const file = '~/.config/credkit/config.ini';
       expect(config.map((f) => [f.level, f.code, f.what])).to.deep.equal([
-        ['warn', 'config-unknown-key', `credkit's config ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback)`],
+        ['warn', 'config-unknown-key', `credkit's config ${file}: line 1: unknown key "backnd" at the top level; credkit ignores it (known top-level keys: backend, fallback, account)`],
         ['warn', 'config-broken-line', `credkit's config ${file}: line 3: starts with "[" but is not a section header (one is "[name]" alone on its line, from its first column); credkit ignores it, and the keys after it stay at the top level`],
         ['warn', 'config-unknown-key', `credkit's config ${file}: line 4: unknown key "path" at the top level; credkit ignores it ("path" belongs in [file])`],
         ['warn', 'config-unknown-section', `credkit's config ${file}: line 5: unknown section [helper]; credkit ignores it and every key in it (known sections: [file], [keychain], [pass], [helpers], [routes])`],

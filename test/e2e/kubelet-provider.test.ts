@@ -119,6 +119,21 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       expect(keysFor(d, 'ghcr.io/library/nginx')).to.deep.equal([]);
     });
 
+    it("answers with the saved account CREDKIT_ACCOUNT names (kubelet passes the plugin's env:), else the plain credential", async () => {
+      await store(sb, 'quay.io', 'robot', PW);
+      const r0 = await sb.helper('store', `${JSON.stringify({ ServerURL: 'quay.io', Username: 'work-robot', Secret: HUB_PW })}\n`, { CREDKIT_ACCOUNT: 'work' });
+      expect(r0.code, r0.stdout).to.equal(0);
+      let r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'), { CREDKIT_ACCOUNT: 'work' });
+      expect(r.code, r.stderr).to.equal(0);
+      expectNoSecrets(r);
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'work-robot', password: HUB_PW } });
+      r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'));
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'robot', password: PW } });
+      r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'), { CREDKIT_ACCOUNT: 'no/slash' });
+      expectOneLineError(r);
+      expect(r.stderr).to.include('CREDKIT_ACCOUNT: an account name is');
+    });
+
     it('accepts a request with KEP-4412 service-account fields, ignores them and never repeats the token', async () => {
       await store(sb, 'quay.io', 'robot', PW);
       const r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app', true));

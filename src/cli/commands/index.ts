@@ -88,6 +88,12 @@ export const COMMANDS: readonly CommandEntry[] = [
     load: async () => (await import('./store.js')).storeCommand,
   },
   {
+    name: 'account',
+    command: 'account [action]',
+    describe: 'List the saved accounts (several logins for one registry, chosen with CREDKIT_ACCOUNT)',
+    load: async () => (await import('./account.js')).accountCommand,
+  },
+  {
     name: 'doctor',
     command: 'doctor',
     describe: 'Check stores, helpers, auth files and docker/podman agreement; say how to fix each problem',

@@ -9,6 +9,9 @@ import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
 import { openConfiguredStore, openCredkitStore } from '../../stores/registry.js';
 import { checkBackends } from '../../stores/backend-status.js';
+import { checkAccountName } from '../../stores/accounts.js';
+import { accountKey, withoutAccountKeys } from '../../stores/account-key.js';
+import type { CredentialStore } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { redact } from '../../redact.js';
@@ -22,14 +25,23 @@ interface StoreArgs {
   'password-stdin'?: boolean;
   'identity-token'?: boolean;
   'show-secret'?: boolean;
+  account?: string;
   [key: string]: unknown;
 }
 
-/** The store named by --backend; without it, the helper's: the configured backend and its [routes]. */
-async function open(ctx: CommandContext, args: StoreArgs) {
+/**
+ * The store named by --backend; without it, the helper's: the configured backend and its [routes].
+ * With the saved account --account names (else CREDKIT_ACCOUNT or `account =`), the key of that
+ * account: get, erase and store take exactly it (never the plain entry the helper falls back to).
+ */
+async function open(ctx: CommandContext, args: StoreArgs): Promise<{ store: CredentialStore; account: string | undefined; key: (server: string) => string }> {
   const config = await loadConfig(ctx.io);
-  if (args.backend !== undefined) return openConfiguredStore(config, ctx.io, args.backend);
-  return openCredkitStore(config, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
+  const account = args.account !== undefined ? checkAccountName(String(args.account), '--account') : config.account;
+  const store =
+    args.backend !== undefined
+      ? await openConfiguredStore(config, ctx.io, args.backend)
+      : await openCredkitStore({ ...config, account: undefined }, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
+  return { store, account, key: (server) => (account === undefined ? server : accountKey(server, account)) };
 }
 
 /** `credkit store …`. */
@@ -46,8 +58,10 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           describe: 'List server URLs and usernames in the store',
           builder: (b) => backendOption(b).option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
-            const entries = await (await open(ctx, args)).list();
+            // Saved accounts' keys are no server URLs: they are `credkit account list`'s to show.
+            const { entries, accounts } = withoutAccountKeys(await (await open(ctx, args)).store.list());
             const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
+            if (accounts > 0) warn(ctx, `credkit: ${accounts === 1 ? '1 saved account is' : `${accounts} saved accounts are`} not listed here; see credkit account list`);
             if (args.json) return printJSON(ctx, Object.fromEntries(sorted));
             if (sorted.length === 0) return say(ctx, 'no credentials stored');
             const shown = sorted.map(([url, user]) => [cell(url), cell(user)] as const);
@@ -61,15 +75,18 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           builder: (b) =>
             backendOption(b)
               .positional('server', { type: 'string', demandOption: true })
+              .option('account', { type: 'string', describe: 'a saved account of the server URL instead of its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' })
               .option('show-secret', { type: 'boolean', describe: 'print the secret itself' })
               .option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             const server = args.server as string;
-            const c = await (await open(ctx, args)).get(server);
-            if (!c) throw new NotFoundError(`no credential stored for "${server}"`);
+            const { store, account, key } = await open(ctx, args);
+            const c = await store.get(key(server));
+            if (!c) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
             const secret = args['show-secret'] ? c.secret : redact(c.secret);
-            if (args.json) return printJSON(ctx, { serverURL: server, username: c.username, secret }, Boolean(args['show-secret']));
+            if (args.json) return printJSON(ctx, { serverURL: server, ...(account !== undefined ? { account } : {}), username: c.username, secret }, Boolean(args['show-secret']));
             say(ctx, `server:   ${server}`);
+            if (account !== undefined) say(ctx, `account:  ${account}`);
             say(ctx, c.username === TOKEN_USERNAME ? 'username: (identity token)' : `username: ${c.username}`);
             sayRevealed(ctx, `secret:   ${secret}`);
           },
@@ -77,12 +94,13 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
         .command({
           command: 'erase <server>',
           describe: 'Remove the credential stored for an exact server URL',
-          builder: (b) => backendOption(b).positional('server', { type: 'string', demandOption: true }),
+          builder: (b) => backendOption(b).positional('server', { type: 'string', demandOption: true }).option('account', { type: 'string', describe: 'erase this saved account of the server URL, never its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' }),
           handler: async (args: StoreArgs) => {
             const server = args.server as string;
-            const existed = await (await open(ctx, args)).delete(server);
-            if (!existed) throw new NotFoundError(`no credential stored for "${server}"`);
-            say(ctx, `erased ${server}`);
+            const { store, account, key } = await open(ctx, args);
+            const existed = await store.delete(key(server));
+            if (!existed) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
+            say(ctx, `erased ${server}${accountWords(account)}`);
           },
         })
         .command({
@@ -91,6 +109,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           builder: (b) =>
             backendOption(b)
               .positional('server', { type: 'string', demandOption: true })
+              .option('account', { type: 'string', describe: 'store as this saved account of the server URL, leaving its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' })
               .option('username', { alias: 'u', type: 'string', describe: 'username' })
               .option('password-stdin', { type: 'boolean', describe: 'read the password from standard input' })
               .option('identity-token', { type: 'boolean', describe: 'the secret is an identity token (username "<token>"; not with -u)' }),
@@ -105,8 +124,9 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             if (!username) throw new UsageError('--username is required (or --identity-token)');
             const secret = await readSecretFromStdin(ctx.io);
             const server = args.server as string;
-            await (await open(ctx, args)).add({ serverURL: server, username, secret });
-            say(ctx, `stored ${server}`);
+            const { store, account, key } = await open(ctx, args);
+            await store.add({ serverURL: key(server), username, secret });
+            say(ctx, `stored ${server}${accountWords(account)}`);
           },
         })
         .command({
@@ -142,4 +162,9 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
         }),
     handler: () => undefined,
   };
+}
+
+/** " as the account NAME", or nothing for the plain entry. */
+function accountWords(account: string | undefined): string {
+  return account === undefined ? '' : ` as the account "${account}"`;
 }

@@ -1,0 +1,95 @@
+/**
+ * credkit's store with a saved account selected (`CREDKIT_ACCOUNT=NAME`, or `account =` in
+ * config.ini; the key form is in account-key.ts). docker runs its `credsStore` helper with its own
+ * environment, so `CREDKIT_ACCOUNT=work docker login` and `docker pull` reach this.
+ *
+ * - `get`: the account's credential where the server URL has one, else the plain entry. A name
+ *   applies to the registries that have it, so one `CREDKIT_ACCOUNT` for a whole shell keeps pulls
+ *   from every other registry working.
+ * - `add` goes to the account (the plain entry stays); `delete` takes the account only.
+ * - `list`: the plain entries with, for each server URL the account has, the account's username.
+ *
+ * Loaded only when an account is selected: the helper bundles it apart (scripts/bundle-helper.mjs).
+ */
+import type { CredentialStore, StoredCredential } from './store.js';
+import { canonicalKey } from '../registry.js';
+import { UsageError } from '../errors.js';
+import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, accountKey, parseAccountKey, withoutAccountKeys } from './account-key.js';
+
+/** `name`, when it is an account name; else a UsageError naming `setting` (`--account`). */
+export function checkAccountName(name: string, setting: string): string {
+  if (!ACCOUNT_NAME.test(name)) throw new UsageError(`${setting}: ${ACCOUNT_NAME_RULE}`);
+  return name;
+}
+
+/** `store` as the helper sees it with the account `account` selected. */
+export class AccountStore implements CredentialStore {
+  readonly name: string;
+
+  constructor(
+    readonly base: CredentialStore,
+    readonly account: string,
+  ) {
+    this.name = base.name;
+  }
+
+  async get(serverURL: string): Promise<StoredCredential | undefined> {
+    const own = await this.base.get(accountKey(serverURL, this.account));
+    if (own !== undefined) return { ...own, serverURL };
+    return this.base.get(serverURL);
+  }
+
+  add(credential: StoredCredential): Promise<void> {
+    return this.base.add({ ...credential, serverURL: accountKey(credential.serverURL, this.account) });
+  }
+
+  delete(serverURL: string): Promise<boolean> {
+    return this.base.delete(accountKey(serverURL, this.account));
+  }
+
+  async list(): Promise<Map<string, string>> {
+    const listed = await this.base.list();
+    const { entries } = withoutAccountKeys(listed);
+    for (const [key, username] of listed) {
+      const parsed = parseAccountKey(key);
+      if (parsed?.account === this.account) entries.set(parsed.serverURL, username);
+    }
+    return entries;
+  }
+
+  location(): string | undefined {
+    return this.base.location?.();
+  }
+}
+
+/** credkit's store with `account` selected, or the store itself when none is. */
+export function withAccount(store: CredentialStore, account: string | undefined): CredentialStore {
+  return account === undefined ? store : new AccountStore(store, account);
+}
+
+/** One saved account, or (`account` undefined) the plain entry of a server URL that has accounts. */
+export interface AccountEntry {
+  serverURL: string;
+  account: string | undefined;
+  username: string;
+}
+
+/**
+ * The saved accounts in a store (its plain list, as the backend returns it), each server URL's
+ * plain entry first when it has one, sorted by server URL. `server` keeps the server URLs equal to
+ * it or of the same registry (`docker.io` finds `https://index.docker.io/v1/`).
+ */
+export function listAccounts(listed: ReadonlyMap<string, string>, server?: string): AccountEntry[] {
+  const wanted = server === undefined ? undefined : { raw: server, canonical: canonicalKey(server) };
+  const matches = (url: string) => wanted === undefined || url === wanted.raw || canonicalKey(url) === wanted.canonical;
+  const accounts: AccountEntry[] = [];
+  for (const [key, username] of listed) {
+    const parsed = parseAccountKey(key);
+    if (parsed !== undefined && matches(parsed.serverURL)) accounts.push({ serverURL: parsed.serverURL, account: parsed.account, username });
+  }
+  const servers = new Set(accounts.map((a) => a.serverURL));
+  const defaults: AccountEntry[] = [...servers].filter((url) => listed.has(url)).map((url) => ({ serverURL: url, account: undefined, username: listed.get(url) ?? '' }));
+  const order = (a: AccountEntry, b: AccountEntry) =>
+    a.serverURL === b.serverURL ? (a.account === undefined ? -1 : b.account === undefined ? 1 : a.account < b.account ? -1 : 1) : a.serverURL < b.serverURL ? -1 : 1;
+  return [...defaults, ...accounts].sort(order);
+}

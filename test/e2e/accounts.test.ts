@@ -1,0 +1,230 @@
+/**
+ * Saved accounts (several credentials for one registry, CREDKIT_ACCOUNT) through the shipped bins:
+ * the real docker CLI against a fake engine with credkit as its credsStore, credkit's own
+ * commands, and the real pass store.
+ */
+import { expect } from 'chai';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
+import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+
+const REGISTRY = 'registry.example.test';
+const HUB_KEY = 'https://index.docker.io/v1/';
+const DEFAULT_PW = 'fake-default-password';
+const WORK_PW = 'fake-work-password';
+const HUB_PW = 'fake-hub-password';
+const SECRETS = [DEFAULT_PW, WORK_PW, HUB_PW];
+const DERIVED = '#credkit-account=';
+const NAME_RULE = 'an account name is 1 to 64 letters, digits, ".", "_" or "-"';
+
+function expectNoSecret(r: RunResult, what: string): void {
+  for (const s of SECRETS) expect(r.stdout.includes(s) || r.stderr.includes(s), `${what} printed a secret`).to.equal(false);
+}
+
+function storeInput(serverURL: string, username: string, secret: string): string {
+  return `${JSON.stringify({ ServerURL: serverURL, Username: username, Secret: secret })}\n`;
+}
+
+async function writeIni(sb: Sandbox, text: string): Promise<void> {
+  const dir = join(sb.env.XDG_CONFIG_HOME as string, 'credkit');
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'config.ini'), text);
+}
+
+describe('e2e: saved accounts with the docker CLI (credsStore: credkit, file backend)', function () {
+  let engine: FakeEngine;
+  let sb: Sandbox;
+  let configPath: string;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker']);
+  });
+  makeDockerSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (docker) => {
+    ({ engine, sb, configPath } = docker);
+    await putHelperOnPath(sb);
+    await writeFile(configPath, JSON.stringify({ credsStore: 'credkit' }), { mode: 0o600 });
+  });
+
+  const docker = async (args: readonly string[], input = '', env: Record<string, string> = {}) => {
+    const r = await run('docker', args, { input, env: { ...sb.env, ...env } });
+    expectNoSecret(r, `docker ${args[0]}`);
+    return r;
+  };
+  const work = { CREDKIT_ACCOUNT: 'work' };
+  const pullAuth = async (image: string, env: Record<string, string> = {}): Promise<EngineAuthConfig> => {
+    const r = await docker(['pull', image], '', env);
+    expect(r.code, `docker pull: ${r.stderr.trim()}; engine 404s: ${engine.unknown.join(', ') || 'none'}`).to.equal(0);
+    const pull = engine.pulls.at(-1);
+    return pull?.registryAuth ? decodeRegistryAuth(pull.registryAuth) : {};
+  };
+  const helperList = async (env: Record<string, string> = {}) => {
+    const r = await sb.helper('list', '', env);
+    expect(r.code, r.stdout).to.equal(0);
+    expect(r.stdout.includes(DERIVED), 'list shows a derived key').to.equal(false);
+    return JSON.parse(r.stdout) as Record<string, string>;
+  };
+
+  it('CREDKIT_ACCOUNT=work docker login adds a second account; pull sends the one selected; logout takes the account only', async () => {
+    let r = await docker(['login', '-u', 'alice', '--password-stdin', REGISTRY], `${DEFAULT_PW}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await docker(['login', '-u', 'hubber', '--password-stdin'], `${HUB_PW}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await docker(['login', '-u', 'bob', '--password-stdin', REGISTRY], `${WORK_PW}\n`, work);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('Login Succeeded');
+
+    // Each pull asks the helper with docker's own environment.
+    expectAuth(await pullAuth(`${REGISTRY}/team/app:1`), { username: 'alice', password: DEFAULT_PW, serveraddress: REGISTRY }, 'X-Registry-Auth without an account');
+    expectAuth(await pullAuth(`${REGISTRY}/team/app:1`, work), { username: 'bob', password: WORK_PW, serveraddress: REGISTRY }, 'X-Registry-Auth with CREDKIT_ACCOUNT=work');
+    // A registry without the account still gets its plain credential.
+    expectAuth(await pullAuth('busybox:1', work), { username: 'hubber', password: HUB_PW, serveraddress: HUB_KEY }, 'X-Registry-Auth for Docker Hub with CREDKIT_ACCOUNT=work');
+
+    expect(await helperList()).to.deep.equal({ [REGISTRY]: 'alice', [HUB_KEY]: 'hubber' });
+    expect(await helperList(work)).to.deep.equal({ [REGISTRY]: 'bob', [HUB_KEY]: 'hubber' });
+    const accounts = await sb.credkit(['account', 'list', '--json']);
+    expect(accounts.code, accounts.stderr).to.equal(0);
+    expect(JSON.parse(accounts.stdout)).to.deep.equal({
+      selected: null,
+      accounts: [
+        { serverURL: REGISTRY, account: null, username: 'alice', selected: false },
+        { serverURL: REGISTRY, account: 'work', username: 'bob', selected: false },
+      ],
+    });
+
+    r = await docker(['logout', REGISTRY], '', work);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stderr, 'docker warned that the erase failed').to.equal('');
+    // The plain entry stays, and is what the account falls back to now.
+    expectAuth(await pullAuth(`${REGISTRY}/team/app:1`, work), { username: 'alice', password: DEFAULT_PW, serveraddress: REGISTRY }, 'X-Registry-Auth after the account logged out');
+    expectAuth(await pullAuth(`${REGISTRY}/team/app:1`), { username: 'alice', password: DEFAULT_PW, serveraddress: REGISTRY }, 'X-Registry-Auth without an account, after');
+    expect((await sb.credkit(['account', 'list'])).stdout).to.equal('no saved accounts\n');
+    const file = await readFile(join(sb.env.XDG_DATA_HOME as string, 'credkit', 'credentials.json'), 'utf8');
+    expect(Object.keys((JSON.parse(file) as { credentials: object }).credentials).sort()).to.deep.equal([HUB_KEY, REGISTRY]);
+  });
+
+  it('a name outside the safe set fails docker login and the helper with one line, storing nothing', async () => {
+    for (const bad of ['a b', '../x', 'x'.repeat(65)]) {
+      const h = await sb.helper('get', REGISTRY, { CREDKIT_ACCOUNT: bad });
+      expect(h.code).to.equal(1);
+      expect(h.stdout).to.equal(`CREDKIT_ACCOUNT: ${NAME_RULE}\n`);
+    }
+    const r = await docker(['login', '-u', 'bob', '--password-stdin', REGISTRY], `${WORK_PW}\n`, { CREDKIT_ACCOUNT: 'a/b' });
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.include(`out: \`CREDKIT_ACCOUNT: ${NAME_RULE}\``);
+    expect(await helperList()).to.deep.equal({});
+  });
+});
+
+describe('e2e: saved accounts with credkit commands (file backend)', () => {
+  let sb: Sandbox;
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
+
+  const helper = async (verb: string, input: string, env: Record<string, string> = {}) => {
+    const r = await sb.helper(verb, input, env);
+    expect(r.code, r.stdout).to.equal(0);
+    return r.stdout;
+  };
+
+  it('account = in config.ini is a standing choice that CREDKIT_ACCOUNT overrides (empty: the plain entry)', async () => {
+    await helper('store', storeInput(REGISTRY, 'alice', DEFAULT_PW));
+    await helper('store', storeInput(REGISTRY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });
+    await writeIni(sb, 'backend = file\naccount = work\n');
+    const user = async (env: Record<string, string> = {}) => (JSON.parse(await helper('get', REGISTRY, env)) as { Username: string }).Username;
+    expect(await user()).to.equal('bob');
+    expect(await user({ CREDKIT_ACCOUNT: '' })).to.equal('alice');
+    expect(await user({ CREDKIT_ACCOUNT: 'home' })).to.equal('alice');
+    await writeIni(sb, 'backend = file\naccount = not a name\n');
+    const r = await sb.helper('get', REGISTRY);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.match(new RegExp(`config\\.ini: key "account": ${NAME_RULE.replace(/[.*"()]/g, '\\$&')}\\n$`));
+  });
+
+  it('credkit account list and store get|store|erase --account; store list hides the accounts and says so', async () => {
+    let r = await sb.credkit(['store', 'store', HUB_KEY, '-u', 'alice', '--password-stdin'], DEFAULT_PW);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await sb.credkit(['store', 'store', HUB_KEY, '-u', 'bob', '--password-stdin', '--account', 'work'], WORK_PW);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal(`stored ${HUB_KEY} as the account "work"\n`);
+    r = await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin', '--account', 'ci'], HUB_PW);
+    expect(r.code, r.stderr).to.equal(0);
+
+    r = await sb.credkit(['account', 'list']);
+    expect(r.code, r.stderr).to.equal(0);
+    expectNoSecret(r, 'account list');
+    expect(r.stdout).to.equal(
+      [`ghcr.io                      ci         (identity token)`, `${HUB_KEY}  (default)  alice`, `${HUB_KEY}  work       bob`, ''].join('\n'),
+    );
+    r = await sb.credkit(['account', 'list', 'docker.io'], '', { CREDKIT_ACCOUNT: 'work' });
+    expect(r.stdout).to.equal([`${HUB_KEY}  (default)  alice`, `${HUB_KEY}  work       bob  (selected)`, ''].join('\n'));
+
+    r = await sb.credkit(['store', 'list', '--json']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ [HUB_KEY]: 'alice' });
+    expect(r.stderr).to.equal('credkit: 2 saved accounts are not listed here; see credkit account list\n');
+
+    r = await sb.credkit(['store', 'get', HUB_KEY, '--account', 'work', '--json', '--show-secret']);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ serverURL: HUB_KEY, account: 'work', username: 'bob', secret: WORK_PW });
+    // --account names exactly the account: no falling back to the plain entry, as the helper does.
+    r = await sb.credkit(['store', 'get', HUB_KEY, '--account', 'home']);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.include(`no credential stored for "${HUB_KEY}" as the account "home"`);
+    r = await sb.credkit(['store', 'erase', HUB_KEY], '', { CREDKIT_ACCOUNT: 'work' });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal(`erased ${HUB_KEY} as the account "work"\n`);
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout)).to.deep.equal({ [HUB_KEY]: 'alice' });
+
+    r = await sb.credkit(['store', 'get', HUB_KEY, '--account', 'no/slash']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include(`--account: ${NAME_RULE}`);
+  });
+});
+
+describe('e2e: saved accounts in the real pass store, with [routes]', function () {
+  let pass: RealBackend;
+  let sb: Sandbox;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['pass', 'gpg']);
+    pass = await startPassStore();
+  });
+  after(async () => pass?.stop());
+  makeSandboxPerTest(() => ({ ...pass.env }), async (made) => {
+    sb = made;
+    // The registry is routed to pass; the rest stays in the file backend.
+    await writeIni(sb, `backend = file\n[routes]\n${REGISTRY} = pass\n`);
+  });
+
+  it('pass keeps the account apart from the plain entry; the account goes where its registry is routed', async () => {
+    try {
+      let r = await sb.helper('store', storeInput(REGISTRY, 'alice', DEFAULT_PW));
+      expect(r.code, r.stdout).to.equal(0);
+      r = await sb.helper('store', storeInput(REGISTRY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });
+      expect(r.code, r.stdout).to.equal(0);
+
+      const got = async (env: Record<string, string> = {}) => {
+        const g = await sb.helper('get', REGISTRY, env);
+        expect(g.code, g.stdout).to.equal(0);
+        return JSON.parse(g.stdout) as { ServerURL: string; Username: string; Secret: string };
+      };
+      expect(await got()).to.deep.equal({ ServerURL: REGISTRY, Username: 'alice', Secret: DEFAULT_PW });
+      expect(await got({ CREDKIT_ACCOUNT: 'work' })).to.deep.equal({ ServerURL: REGISTRY, Username: 'bob', Secret: WORK_PW });
+
+      // Both are in pass (two entries), none in the file backend.
+      r = await sb.credkit(['store', 'list', '--backend', 'pass', '--json']);
+      expect(JSON.parse(r.stdout)).to.deep.equal({ [REGISTRY]: 'alice' });
+      expect(r.stderr).to.equal('credkit: 1 saved account is not listed here; see credkit account list\n');
+      r = await sb.credkit(['store', 'list', '--backend', 'file', '--json']);
+      expect(JSON.parse(r.stdout)).to.deep.equal({});
+      expect((await sb.helper('list', '', { CREDKIT_ACCOUNT: 'work' })).stdout).to.equal(`{"${REGISTRY}":"bob"}\n`);
+
+      r = await sb.helper('erase', REGISTRY, { CREDKIT_ACCOUNT: 'work' });
+      expect(r.code, r.stdout).to.equal(0);
+      expect(await got({ CREDKIT_ACCOUNT: 'work' })).to.deep.equal({ ServerURL: REGISTRY, Username: 'alice', Secret: DEFAULT_PW });
+      expect((await sb.credkit(['account', 'list'])).stdout).to.equal('no saved accounts\n');
+    } finally {
+      await sb.helper('erase', REGISTRY);
+    }
+  });
+});
