@@ -12,6 +12,7 @@
 import type { CredentialStore, StoredCredential } from './store.js';
 import { canonicalKey } from '../registry.js';
 import { messageOf } from '../errors.js';
+import { parseAccountKey, serverURLOfKey } from './account-key.js';
 
 /** What copying an entry would do to the target. */
 export type CopyAction = 'add' | 'replace' | 'same' | 'skip';
@@ -41,6 +42,12 @@ export interface CopyOptions {
   dryRun: boolean;
   /** Erase each entry from the source after the target's copy was read back and matched. */
   move: boolean;
+  /**
+   * Whether saved accounts' keys (account-key.ts) go too, as they are: only into another credkit
+   * backend, where they stay accounts. Elsewhere (a helper, an auth file) such a key would be a
+   * server URL that no registry has, so they are left out and counted.
+   */
+  accounts?: boolean;
 }
 
 /** The whole run. */
@@ -48,6 +55,8 @@ export interface CopyReport {
   entries: CopyEntry[];
   /** Filters that matched nothing in the source (a failure each). */
   unmatched: string[];
+  /** Saved accounts of the source (of the registries asked for) left out, without `accounts`. */
+  accountsLeft: number;
   ok: boolean;
 }
 
@@ -59,7 +68,9 @@ export function selectServerURLs(listed: readonly string[], registries: readonly
   const sorted = [...listed].sort();
   if (registries.length === 0) return { urls: sorted, unmatched: [] };
   const wanted = registries.map((r) => ({ raw: r, canonical: canonicalKey(r), hit: false }));
-  const urls = sorted.filter((url) => {
+  const urls = sorted.filter((key) => {
+    // A saved account's key is matched by the server URL it is for.
+    const url = serverURLOfKey(key);
     const c = canonicalKey(url);
     let any = false;
     for (const w of wanted) {
@@ -109,11 +120,15 @@ export function planAction(source: StoredCredential | undefined, target: StoredC
 /** Copies (or moves) credentials between two open stores. */
 export async function copyCredentials(source: CredentialStore, target: CredentialStore, options: CopyOptions): Promise<CopyReport> {
   const listed = await source.list();
-  const { urls, unmatched } = selectServerURLs([...listed.keys()], options.registries);
+  const selected = selectServerURLs([...listed.keys()], options.registries);
+  const accounts = selected.urls.filter((key) => parseAccountKey(key) !== undefined);
+  const urls = options.accounts ? selected.urls : selected.urls.filter((key) => parseAccountKey(key) === undefined);
+  // A filter that matched only accounts left out still matched: they are reported as left out.
+  const unmatched = selected.unmatched;
   const entries: CopyEntry[] = [];
   const run: RunState = { shared: false };
   for (const url of urls) entries.push(await copyOne(source, target, url, listed.get(url) ?? '', options, run));
-  return { entries, unmatched, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
+  return { entries, unmatched, accountsLeft: options.accounts ? 0 : accounts.length, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
 }
 
 /** What one entry of a run learnt that the next ones must know. */

@@ -37,6 +37,14 @@ export function parseStoreSpec(text: string): StoreSpec {
   return { kind: 'backend', name: text };
 }
 
+/**
+ * Whether `copy` into this store carries saved accounts (account-key.ts): a credkit backend keeps
+ * them as accounts; a helper or an auth file would take their keys for server URLs.
+ */
+export function keepsAccounts(spec: StoreSpec): boolean {
+  return spec.kind === 'backend';
+}
+
 /** True when the store cannot be written (credkit's env backend). */
 export function isReadOnlySpec(spec: StoreSpec): boolean {
   return spec.kind === 'backend' && READ_ONLY_BACKENDS.has(spec.name);

@@ -219,6 +219,20 @@ describe('e2e: saved accounts in the real pass store, with [routes]', function (
       expect(JSON.parse(r.stdout)).to.deep.equal({});
       expect((await sb.helper('list', '', { CREDKIT_ACCOUNT: 'work' })).stdout).to.equal(`{"${REGISTRY}":"bob"}\n`);
 
+      // copy carries the account into another credkit backend, and leaves it out of an auth file, saying so.
+      r = await sb.credkit(['copy', '--from', 'pass', '--to', 'file']);
+      expect(r.code, r.stderr).to.equal(0);
+      expectNoSecret(r, 'copy');
+      expect(await got({ CREDKIT_ACCOUNT: 'work', CREDKIT_CONFIG: '/dev/null', CREDKIT_BACKEND: 'file' })).to.deep.equal({ ServerURL: REGISTRY, Username: 'bob', Secret: WORK_PW });
+      const authfile = join(sb.home, 'auth.json');
+      r = await sb.credkit(['copy', '--from', 'pass', '--to', `authfile:${authfile}`, '--json']);
+      expect(r.code, r.stderr).to.equal(0);
+      const report = JSON.parse(r.stdout) as { entries: { serverURL: string }[]; accountsLeft: number; notes: string[] };
+      expect(report.entries.map((e) => e.serverURL)).to.deep.equal([REGISTRY]);
+      expect(report.accountsLeft).to.equal(1);
+      expect(report.notes.some((n) => n.startsWith('1 saved account was not copied'))).to.equal(true);
+      expect(Object.keys((JSON.parse(await readFile(authfile, 'utf8')) as { auths: object }).auths)).to.deep.equal([REGISTRY]);
+
       r = await sb.helper('erase', REGISTRY, { CREDKIT_ACCOUNT: 'work' });
       expect(r.code, r.stdout).to.equal(0);
       expect(await got({ CREDKIT_ACCOUNT: 'work' })).to.deep.equal({ ServerURL: REGISTRY, Username: 'alice', Secret: DEFAULT_PW });

@@ -40,7 +40,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {
       // Loaded here, not at start-up: every other command would pay for them.
-      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([
+      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec }] = await Promise.all([
         import('../../config.js'),
         import('../../stores/copy.js'),
         import('../../stores/auth-file-store.js'),
@@ -59,6 +59,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         registries: (args.registries ?? []).map(String),
         dryRun: Boolean(args['dry-run']),
         move: Boolean(args.move),
+        accounts: keepsAccounts(to),
       });
       // What a config.json source held of the wrong type, read as docker reads it.
       const notes: string[] = source instanceof AuthFileStore ? [...source.readNotes] : [];
@@ -68,11 +69,15 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
           notes.push(`${target.path} has "credsStore": "${credsStore}": docker uses that store and ignores plaintext entries; remove credsStore to use them`);
         }
       }
+      if (report.accountsLeft > 0) {
+        const n = report.accountsLeft;
+        notes.push(`${n === 1 ? '1 saved account was' : `${n} saved accounts were`} not copied: ${formatStoreSpec(to)} would take ${n === 1 ? 'its key' : 'their keys'} for server URLs; copy into a credkit backend to keep them (credkit account list shows them)`);
+      }
       if (!report.ok) ctx.exitCode = 1;
       // A server URL that holds a credential (an auth file's swapped key) is shown by its stand-in.
       const entries = report.entries.map((e) => (credentialInKey(e.serverURL) === undefined && (e.targetKey === undefined || credentialInKey(e.targetKey) === undefined) ? e : { ...e, serverURL: shownKey(e.serverURL), ...(e.targetKey !== undefined ? { targetKey: shownKey(e.targetKey) } : {}) }));
       if (args.json) {
-        return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, notes });
+        return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, accountsLeft: report.accountsLeft, notes });
       }
       for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${source.name} matches "${u}"`);
       for (const n of notes) warn(ctx, `credkit: note: ${n}`);

@@ -59,6 +59,26 @@ describe('copy: choosing entries', () => {
 });
 
 describe('copy: running', () => {
+  it("saved accounts go along into a store that keeps them, matched by their server URL; elsewhere they are left out and counted", async () => {
+    const work = 'https://index.docker.io/v1/#credkit-account=work';
+    const source = () => seed(new MemoryStore('from'), ['https://index.docker.io/v1/', 'alice', 'fake-a'], [work, 'bob', 'fake-b'], ['ghcr.io#credkit-account=ci', 'bot', 'fake-c'], ['quay.io', 'q', 'fake-q']);
+    const into = new MemoryStore('to');
+    let report = await copyCredentials(source(), into, { registries: ['docker.io'], dryRun: false, move: false, accounts: true });
+    expect(report.entries.map((e) => [e.serverURL, e.status])).to.deep.equal([['https://index.docker.io/v1/', 'copied'], [work, 'copied']]);
+    expect(report.accountsLeft).to.equal(0);
+    expect(into.items.get(work)?.username).to.equal('bob');
+
+    const file = new MemoryStore('file');
+    report = await copyCredentials(source(), file, { registries: [], dryRun: false, move: false });
+    expect(report.entries.map((e) => e.serverURL)).to.deep.equal(['https://index.docker.io/v1/', 'quay.io']);
+    expect(report.accountsLeft).to.equal(2);
+    expect(report.ok).to.equal(true);
+    // A filter that finds only an account left out still matched something.
+    report = await copyCredentials(source(), file, { registries: ['ghcr.io'], dryRun: true, move: false });
+    expect(report).to.include({ accountsLeft: 1, ok: true });
+    expect(report.unmatched).to.deep.equal([]);
+  });
+
   it('dry run changes nothing and says what would happen', async () => {
     const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1'], ['b.io', 'bob', 'fake-s2'], ['c.io', '<token>', 'fake-t3']);
     const to = seed(new MemoryStore('to'), ['b.io', 'bob', 'fake-old'], ['c.io', '<token>', 'fake-t3']);
