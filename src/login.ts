@@ -28,6 +28,10 @@ import type { TlsOptions } from './registry-client/tls-config.js';
 import type { CredentialStore, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
 import { maskUserinfo } from './redact.js';
+import { accountKey } from './stores/account-key.js';
+
+/** The helper name credkit installs itself under (`docker-credential-credkit`). */
+const CREDKIT_HELPER = 'credkit';
 
 /** Where `login` writes and `logout` removes. */
 export type LoginDestination =
@@ -119,13 +123,19 @@ export interface LoginOptions {
   verify: boolean;
   tls?: TlsOptions;
   timeoutMs?: number;
+  /**
+   * A saved account of credkit's store to log in as (docs/helpers.md): only where the login goes
+   * to credkit's store, a `--store` destination or docker's route to docker-credential-credkit
+   * (whose services.openHelper passes the account on). The destination store is given as it is.
+   */
+  account?: string;
 }
 
-/** One place a credential was written. */
+/** One place a credential was written; `account` when it went to a saved account. */
 export type StoredPlace =
   | { kind: 'file'; path: string; key: string; plaintext: boolean }
-  | { kind: 'helper'; helper: string; serverURL: string; marker?: { path: string; key: string } }
-  | { kind: 'store'; store: string; serverURL: string };
+  | { kind: 'helper'; helper: string; serverURL: string; marker?: { path: string; key: string }; account?: string }
+  | { kind: 'store'; store: string; serverURL: string; account?: string };
 
 /** What {@link login} did. */
 export interface LoginResult {
@@ -274,6 +284,13 @@ export async function login(options: LoginOptions, services: LoginServices): Pro
     warnings.push(...planned.notes);
   }
 
+  // An account lives in credkit's store only: an auth file or another helper has no place for it,
+  // and storing the plain entry instead would replace the very login the account is to keep.
+  if (options.account !== undefined && route !== undefined && !(route.kind === 'helper' && route.helper === CREDKIT_HELPER)) {
+    const where = route.kind === 'helper' ? `docker-credential-${route.helper}` : `${route.path} (in plain text)`;
+    throw new UsageError(`--account: ${target.registry} goes to ${where}, which keeps no saved accounts; they are kept by credkit's store (--store credkit, or "credsStore": "credkit")`);
+  }
+
   // A file keeps the username inside `auth` = base64(user:password) (beside an identity token
   // too), and every reader splits that at the first ":": "a:b" would come back as user "a". A
   // credential store keeps the username as given, so only a write into the file is refused.
@@ -306,14 +323,14 @@ export async function login(options: LoginOptions, services: LoginServices): Pro
 
   let stored: StoredPlace;
   if (destination.kind === 'store') {
-    await destination.store.add(toStored(target.dockerKey, credential));
-    stored = { kind: 'store', store: destination.store.name, serverURL: target.dockerKey };
+    await destination.store.add(toStored(options.account === undefined ? target.dockerKey : accountKey(target.dockerKey, options.account), credential));
+    stored = { kind: 'store', store: destination.store.name, serverURL: target.dockerKey, ...(options.account !== undefined ? { account: options.account } : {}) };
   } else if (route!.kind === 'helper') {
     const r = route as Extract<Route, { kind: 'helper' }>;
     await r.store.add(toStored(r.serverURL, credential));
     // docker keeps an empty entry as a "logged in here, ask the helper" marker (formats.md §2.4).
     if (r.marker) await writeEntry(r.marker.path, r.marker.key, {});
-    stored = { kind: 'helper', helper: r.helper, serverURL: r.serverURL, ...(r.marker ? { marker: r.marker } : {}) };
+    stored = { kind: 'helper', helper: r.helper, serverURL: r.serverURL, ...(r.marker ? { marker: r.marker } : {}), ...(options.account !== undefined ? { account: options.account } : {}) };
   } else {
     const r = route as Extract<Route, { kind: 'file' }>;
     const style = destination.kind === 'docker-config' ? 'docker' : 'podman';

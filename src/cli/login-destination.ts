@@ -40,16 +40,20 @@ export async function openDestination(ctx: CommandContext, args: { authfile?: st
   return { kind: 'docker-config', path: docker.path };
 }
 
-/** The registry check and helper access the core uses. */
-export async function openLoginServices(ctx: CommandContext): Promise<LoginServices> {
+/**
+ * The registry check and helper access the core uses. With `account` (`login --account`), the
+ * credkit helper runs with CREDKIT_ACCOUNT set to it, as docker runs it in such a shell.
+ */
+export async function openLoginServices(ctx: CommandContext, account?: string): Promise<LoginServices> {
   const [{ loadConfig }, { openConfiguredStore }] = await Promise.all([import('../config.js'), import('../stores/registry.js')]);
   const config = await loadConfig(ctx.io);
+  const helperHost = account === undefined ? ctx.io : { ...ctx.io, env: { ...ctx.io.env, CREDKIT_ACCOUNT: account } };
   return {
     verify: async (options) => {
       const [{ verifyCredentials }, { proxyFromEnv }] = await Promise.all([import('../registry-client/verify.js'), import('../registry-client/proxy.js')]);
       // podman's proxy settings: HTTPS_PROXY, HTTP_PROXY and NO_PROXY from the environment.
       return verifyCredentials({ ...options, proxy: proxyFromEnv(ctx.io.env) });
     },
-    openHelper: (name) => openConfiguredStore(config, ctx.io, `helper:${name}`),
+    openHelper: (name) => openConfiguredStore(config, name === 'credkit' ? helperHost : ctx.io, `helper:${name}`),
   };
 }

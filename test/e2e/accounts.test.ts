@@ -181,6 +181,45 @@ describe('e2e: saved accounts with credkit commands (file backend)', () => {
   });
 });
 
+describe('e2e: credkit login --account', () => {
+  let sb: Sandbox;
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
+  const configJSON = () => join(sb.env.DOCKER_CONFIG as string, 'config.json');
+  const login = (args: readonly string[], secret: string) => sb.credkit(['login', '--no-verify', '-u', 'bob', '--password-stdin', ...args], secret);
+  const stored = async (env: Record<string, string> = {}) => JSON.parse((await sb.helper('list', '', env)).stdout) as Record<string, string>;
+
+  it("stores into the account through docker's route to credkit, or --store; refuses a destination that keeps no accounts", async () => {
+    await writeFile(configJSON(), JSON.stringify({ credsStore: 'credkit' }), { mode: 0o600 });
+    let r = await sb.credkit(['login', '--no-verify', '-u', 'alice', '--password-stdin', REGISTRY], DEFAULT_PW);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await login(['--account', 'work', REGISTRY], WORK_PW);
+    expect(r.code, r.stderr).to.equal(0);
+    expectNoSecret(r, 'login');
+    expect(r.stdout).to.include(`stored in docker-credential-credkit under "${REGISTRY}" as the account "work"`);
+    expect(await stored()).to.deep.equal({ [REGISTRY]: 'alice' });
+    expect(await stored({ CREDKIT_ACCOUNT: 'work' })).to.deep.equal({ [REGISTRY]: 'bob' });
+
+    r = await login(['--account', 'ci', '--store', 'file', 'ghcr.io'], HUB_PW);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include('stored in file under "ghcr.io" as the account "ci"');
+    expect(await stored()).to.deep.equal({ [REGISTRY]: 'alice' });
+    expect(await stored({ CREDKIT_ACCOUNT: 'ci' })).to.deep.equal({ [REGISTRY]: 'alice', 'ghcr.io': 'bob' });
+
+    // Plain text in config.json has no place for an account: refused before anything is written.
+    await writeFile(configJSON(), '{}', { mode: 0o600 });
+    r = await login(['--account', 'work', REGISTRY], WORK_PW);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include(`--account: ${REGISTRY} goes to ${configJSON()} (in plain text), which keeps no saved accounts`);
+    expect(await readFile(configJSON(), 'utf8')).to.equal('{}');
+    r = await login(['--account', 'work', '--store', 'helper:pass', REGISTRY], WORK_PW);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('--account: --store helper:pass keeps no saved accounts');
+    r = await login(['--account', 'a b', REGISTRY], WORK_PW);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include(`--account: ${NAME_RULE}`);
+  });
+});
+
 describe('e2e: saved accounts in the real pass store, with [routes]', function () {
   let pass: RealBackend;
   let sb: Sandbox;

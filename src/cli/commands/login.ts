@@ -23,6 +23,7 @@ interface LoginArgs {
   insecure?: boolean;
   verify?: boolean;
   json?: boolean;
+  account?: string;
   [key: string]: unknown;
 }
 
@@ -42,11 +43,13 @@ export function loginCommand(ctx: CommandContext): CommandModule<object, LoginAr
           .option('cert-dir', { type: 'string', describe: 'CA certificates (*.crt) and client certificate (NAME.cert + NAME.key) for the registry (default: the registry\'s directory under ~/.config/containers/certs.d, /etc/containers/certs.d or /etc/docker/certs.d)' })
           .option('insecure', { type: 'boolean', describe: "do not verify the registry's TLS certificate" })
           .option('verify', { type: 'boolean', default: true, describe: 'check the credentials with the registry before storing (--no-verify: store unchecked)' })
+          .option('account', { type: 'string', describe: "store as this saved account of the registry, beside its plain entry (credkit's store only: --store, or docker's credsStore/credHelpers naming credkit)" })
           .option('json', jsonOption(ctx, 'print the result as JSON')),
       )
         .example('printf %s "$PW" | $0 login -u alice --password-stdin registry.example.com', 'into ~/.docker/config.json, or its credsStore/credHelpers')
         .example('$0 login quay.io/team/app -u bot --password-stdin --authfile auth.json', 'a repository-scoped key in a podman auth.json')
-        .example('$0 login ghcr.io -u me --password-stdin --store pass', "straight into credkit's pass backend") as never,
+        .example('$0 login ghcr.io -u me --password-stdin --store pass', "straight into credkit's pass backend")
+        .example('$0 login -u me-at-work --password-stdin --account work', 'a second Docker Hub account, with "credsStore": "credkit"') as never,
     handler: (args) => runLogin(ctx, args),
   };
 }
@@ -60,7 +63,10 @@ async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
   if (args['password-stdin'] && username === '') throw new UsageError('--password-stdin needs a user name: -u USER');
   const { assertLoginDestination, parseLoginTarget, login } = await import('../../login.js');
   const target = parseLoginTarget(args.registry);
-  const services = await openLoginServices(ctx);
+  const account = args.account === undefined ? undefined : (await import('../../stores/accounts.js')).checkAccountName(String(args.account), '--account');
+  // Another helper would take an account's key for a server URL (docs/helpers.md).
+  if (account !== undefined && args.store?.startsWith('helper:')) throw new UsageError(`--account: --store ${args.store} keeps no saved accounts; use a credkit backend, or --store credkit`);
+  const services = await openLoginServices(ctx, account);
   const destination = await openDestination(ctx, args);
   assertLoginDestination(target, destination);
   // A password for a podman auth.json is read as podman reads it (every line break dropped);
@@ -80,6 +86,7 @@ async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
       ...(args['password-stdin'] ? { password: secret } : { identityToken: secret }),
       verify: args.verify !== false,
       tls,
+      ...(account !== undefined ? { account } : {}),
     },
     services,
   );
@@ -99,7 +106,8 @@ async function runLogin(ctx: CommandContext, args: LoginArgs): Promise<void> {
 
 function describePlace(p: StoredPlace): string {
   if (p.kind === 'file') return `in ${p.path} under "${p.key}"`;
-  if (p.kind === 'store') return `in ${p.store} under "${p.serverURL}"`;
+  const account = p.account === undefined ? '' : ` as the account "${p.account}"`;
+  if (p.kind === 'store') return `in ${p.store} under "${p.serverURL}"${account}`;
   const marker = p.marker ? `; ${p.marker.path} has the marker "${p.marker.key}": {}` : '';
-  return `in docker-credential-${p.helper} under "${p.serverURL}"${marker}`;
+  return `in docker-credential-${p.helper} under "${p.serverURL}"${account}${marker}`;
 }
