@@ -18,6 +18,8 @@
  * Host names are compared literally (case-sensitive), as docker, podman and kubelet do.
  */
 
+import { parseAccountKey } from './stores/account-key.js';
+
 /** How much of a registry a key covers. */
 export type KeyScope = 'registry' | 'namespace' | 'repository';
 
@@ -258,10 +260,16 @@ const NOT_IN_CREDENTIAL = /[\s"<>]/;
  *   domain, a user-info before a host or a path would have), where what follows the first `:` is
  *   not a port (all digits) and the whole is no IPv6 literal (`[::1]:5000`, `fe80::1`).
  * A key with `user:pw@` before a host is a registry key with a password in it (maskUserinfo).
+ * A saved account's key (`localhost:5000#credkit-account=work`) is judged by its server URL.
  */
 export function credentialInKey(key: string): KeyCredential | undefined {
   // Nearly every key is a host with a dot: no credential rule takes a `.` (listings of 100,000 keys pass here).
   if (key.includes('.')) return undefined;
+  // The `#` and `=` of an account's key would read as a password's characters after the port's `:`.
+  if (key.includes('#')) {
+    const account = parseAccountKey(key);
+    if (account !== undefined) return credentialInKey(account.serverURL);
+  }
   const colon = key.indexOf(':');
   if (colon < 0) return base64HoldsCredential(key) ? 'base64-user-password' : undefined;
   if (key.startsWith('[') || key.includes('/') || key.includes('@') || NOT_IN_CREDENTIAL.test(key) || BARE_IPV6.test(key)) return undefined;

@@ -22,6 +22,9 @@ describe('credentialInKey', () => {
     'alice:fake-pw@quay.io', 'quay.io/org/app:tag', 'quay.io/org/app@sha256:abc', '', '/', 'https://', 'ghcr.io',
     'gitlab-registry', 'harbor', 'artifactory', 'nexus', 'k8s-registry', 'registry.local', 'host:', 'ubuntu:22.04',
     '*.example.com', 'AQAB', 'dockerhub', 'ecr', 'MyRegistry:5000',
+    // Saved accounts' keys (account-key.ts): the server URL in front decides.
+    'localhost:5000#credkit-account=work', 'myregistry:5000#credkit-account=ci-bot', 'registry#credkit-account=a',
+    'quay.io#credkit-account=work', 'https://index.docker.io/v1/#credkit-account=me', 'LOCALHOST:5000', '[::1]:5000/v1/',
   ];
   for (const key of registries) it(`keeps ${JSON.stringify(key)}`, () => expect(credentialInKey(key)).to.equal(undefined));
 
@@ -35,6 +38,8 @@ describe('credentialInKey', () => {
     ['alice:s3cret', 'user-password'],
     ['alice:fake-pw:with-colons', 'user-password'],
     [':fake-password', 'user-password'],
+    [`${SWAPPED}#credkit-account=work`, 'base64-user-password'],
+    ['fake-user:fake-password#credkit-account=work', 'user-password'],
   ];
   for (const [key, kind] of credentials) it(`hides ${key.slice(0, 12)}… (${kind})`, () => expect(credentialInKey(key)).to.equal(kind));
 
