@@ -219,19 +219,34 @@ function emptyUsernameMessage(format: AuthFormat): string {
  * decodes only auths, credHelpers and their auth and identitytoken fields, and refuses a file
  * where one of those has the wrong type.
  */
-function mistypedFinding(file: string, m: MistypedValue): Finding {
-  if (m.format === 'podman') return podmanIgnoredFinding(file, m);
+function mistypedFinding(file: string, m: MistypedValue, shown: string): Finding {
+  if (m.format === 'podman') return podmanIgnoredFinding(file, m, shown);
   const podmanReads = m.member !== 'credsStore' && (m.field === undefined || ['auth', 'identitytoken'].includes(m.field.toLowerCase()));
   const podman = podmanReads ? 'podman refuses the whole file' : 'podman ignores it';
   const docker = 'and warns ("Error parsing config file") on every command, and its next save (login, logout) empties every entry of the file';
   const fix = `credkit convert ${file} --to docker (leaves it out), or correct the value`;
   if (m.member === 'credHelpers' && m.key !== undefined) {
-    return { severity: 'error', code: 'mistyped-value', file, key: `credHelpers[${m.key}]`, message: `the helper name is ${m.type}, not a string: docker reads it as no helper (it reads this registry from the file, not from credsStore) ${docker}; ${podman}`, fix: `credkit convert ${file} --to docker (writes it as ""), or name the helper` };
+    return { severity: 'error', code: 'mistyped-value', file, key: `credHelpers[${shown}]`, message: `the helper name is ${m.type}, not a string: docker reads it as no helper (it reads this registry from the file, not from credsStore) ${docker}; ${podman}`, fix: `credkit convert ${file} --to docker (writes it as ""), or name the helper` };
   }
-  if (m.field !== undefined) return { severity: 'error', code: 'mistyped-value', file, key: m.key ?? '', message: `field "${m.field}" is ${m.type}, not a string: docker leaves it empty ${docker}; ${podman}`, fix };
+  if (m.field !== undefined) return { severity: 'error', code: 'mistyped-value', file, key: shown, message: `field "${m.field}" is ${m.type}, not a string: docker leaves it empty ${docker}; ${podman}`, fix };
   const read = m.member === 'auths' ? 'reads no entry at all' : 'ignores it';
   // A top-level member: the message names it, so the finding has no key.
   return { severity: 'error', code: 'mistyped-value', file, message: `"${m.member}" is ${m.type}, not ${m.member === 'credsStore' ? 'a string' : 'an object'}: docker ${read} ${docker}; ${podman}`, fix };
+}
+
+/**
+ * The key of a mistyped value as its other findings show it (shownKeyOf): a key that holds a
+ * credential is its stand-in, with its place in `auths` or `credHelpers`.
+ */
+function mistypedKeyShown(file: AuthFile, m: MistypedValue): string {
+  const key = m.key ?? '';
+  if (credentialInKey(key) === undefined) return key;
+  if (m.member === 'credHelpers') {
+    const index = [...file.credHelpers.keys()].indexOf(key) + 1;
+    return shownKey(key, index > 0 ? { index, member: 'credHelpers' } : undefined);
+  }
+  const entry = file.entries.find((e) => e.key === key);
+  return entry !== undefined ? shownKeyOf(entry) : shownKey(key);
 }
 
 /**
@@ -240,12 +255,12 @@ function mistypedFinding(file: string, m: MistypedValue): Finding {
  * (they refuse only a mistyped `auth` or `identitytoken`), but docker, given it as a config.json,
  * warns and empties the file on its next save.
  */
-function podmanIgnoredFinding(file: string, m: MistypedValue): Finding {
+function podmanIgnoredFinding(file: string, m: MistypedValue, shown: string): Finding {
   const docker = 'docker, reading it as a config.json, leaves it empty, warns ("Error parsing config file") on every command, and its next save (login, logout) empties every entry of the file';
   const fix = `credkit convert ${file} --to podman (leaves it out), or correct the value`;
   // A top-level member: the message names it, so the finding has no key.
   if (m.member === 'credsStore') return { severity: 'warning', code: 'mistyped-value', file, message: `"credsStore" is ${m.type}, not a string: podman never reads credsStore and uses the file; ${docker}`, fix };
-  return { severity: 'warning', code: 'mistyped-value', file, key: shownKey(m.key ?? ''), message: `field "${m.field ?? ''}" is ${m.type}, not a string: podman decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry; ${docker}`, fix };
+  return { severity: 'warning', code: 'mistyped-value', file, key: shown, message: `field "${m.field ?? ''}" is ${m.type}, not a string: podman decodes only "auth" and "identitytoken" of an entry, so it ignores it and uses the entry; ${docker}`, fix };
 }
 
 /**
@@ -395,7 +410,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'warning', code: 'helper-key-form', ...where, message: `docker and podman look credential helpers up by the bare registry name "${k.host}" only; they never take this route`, fix: `rename the key to "${k.host}"` });
     }
   }
-  for (const m of file.mistyped ?? []) out.push(mistypedFinding(file.source, m));
+  for (const m of file.mistyped ?? []) out.push(mistypedFinding(file.source, m, mistypedKeyShown(file, m)));
   if (file.credsStore !== undefined) {
     out.push({ severity: 'warning', code: 'creds-store', file: file.source, key: 'credsStore', message: `credsStore "${file.credsStore}" is set: docker reads every entry from that helper, podman and kubelet ignore it`, fix: 'materialise the file (credkit convert --materialize) before copying it elsewhere' });
   }

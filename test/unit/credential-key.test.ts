@@ -84,6 +84,24 @@ describe('library reports name a credential key by its stand-in', () => {
     expect(findings.map((f) => [f.code, f.key, f.fix])).to.deep.equal([['credential-in-key', 'credHelpers[alice:********@ghcr.io]', 'rename the key to "ghcr.io" (the helper keeps the credential)']]);
   });
 
+  it('checkAuthInput: a mistyped value under such a key (mistyped-value) names the stand-in', () => {
+    const mistyped = JSON.stringify({
+      auths: { 'quay.io': { auth: b64('u:fake-pw') }, 'fake-user:fake-password': { auth: 5 }, [SWAPPED]: { auth: b64('u:fake-pw'), email: 7 } },
+      credHelpers: { 'fake-user:fake-password': 5 },
+    });
+    const findings = checkAuthInput({ text: mistyped, source: 'config.json' });
+    expect(leaks(findings)).to.equal(false);
+    expect(findings.filter((f) => f.code === 'mistyped-value').map((f) => f.key)).to.deep.equal([
+      '<entry #2 of auths, hidden: it looks like a user:password>',
+      '<entry #3 of auths, hidden: it looks like a base64 user:password>',
+      'credHelpers[<entry #1 of credHelpers, hidden: it looks like a user:password>]',
+    ]);
+    // podman reads the file, ignoring "email": a warning, named the same way.
+    const podman = checkAuthInput({ text: JSON.stringify({ auths: { [SWAPPED]: { auth: b64('u:fake-pw'), email: 7 } } }), source: 'auth.json' });
+    expect(leaks(podman)).to.equal(false);
+    expect(podman.filter((f) => f.code === 'mistyped-value').map((f) => f.key)).to.deep.equal(['<entry #1 of auths, hidden: it looks like a base64 user:password>']);
+  });
+
   it('convertAuth refuses the entry, and its ParseError names the stand-in', () => {
     const plain = JSON.stringify({ auths: { 'quay.io': { auth: b64('u:fake-pw') }, 'fake-user:fake-password': { auth: b64('u:fake-pw') } } });
     let caught: unknown;
