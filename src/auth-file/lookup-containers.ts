@@ -23,7 +23,7 @@ import { isJSONObject, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
 import { locateAuthFiles } from './locate.js';
 import type { AuthEntry, AuthFile } from './model.js';
-import { isStub } from './model.js';
+import { isStub, shownKeyOf } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
 import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup.js';
 import { trimNul } from './lookup-docker.js';
@@ -331,7 +331,7 @@ function shadowedEntries(
       else if (match.via === 'exact' && match.claim) reason = `scheme and alias keys are read only when no exact key exists; ${quoteKey(match.claim.key)} does`;
       else if (match.via === 'normalised' && match.claim) reason = `also normalises to ${registry}; containers/image picks one at random, shown here: ${quoteKey(match.claim.key)}`;
       else reason = 'not reached';
-      out.push({ file: file.source, key: e.key, username: decodeEntry(e).kind === 'found' ? (e.username ?? '') : '', reason });
+      out.push({ file: file.source, key: shownKeyOf(e), username: decodeEntry(e).kind === 'found' ? (e.username ?? '') : '', reason });
     }
   }
   return out;

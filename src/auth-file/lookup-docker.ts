@@ -14,7 +14,7 @@ import { lookupDockerEnv } from './docker-env-config.js';
 import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
 import { asDockerDecodes, asGoReadsConfig, describeMistyped } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
-import { isStub } from './model.js';
+import { isStub, shownKeyOf } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ResolvedCredential, ShadowedEntry } from './lookup.js';
 import { hasCredential, helperReport, isHang, makeCredential, quoteKey, waited } from './lookup.js';
 
@@ -152,7 +152,7 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
 
   const canonicalHost = parseRegistryKey(ref.registry).host;
   const related = (file?.entries ?? []).filter((e) => parseRegistryKey(e.key).host === canonicalHost);
-  const shadow = (e: AuthEntry, reason: string): ShadowedEntry => ({ file: path, key: e.key, username: isStub(e) ? '' : (e.username ?? ''), reason });
+  const shadow = (e: AuthEntry, reason: string): ShadowedEntry => ({ file: path, key: shownKeyOf(e), username: isStub(e) ? '' : (e.username ?? ''), reason });
   for (const [k, h] of file?.credHelpers ?? []) {
     if (k !== key && parseRegistryKey(k).host === canonicalHost) {
       out.shadowed.push({ file: path, key: `credHelpers[${k}]`, username: '', reason: `docker matches credHelpers keys exactly; it looks up ${quoteKey(key)}, so helper "${h}" is not used` });
@@ -212,7 +212,7 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     }
   }
   for (const e of related) {
-    if (e === chosen || out.shadowed.some((s) => s.key === e.key)) continue;
+    if (e === chosen || out.shadowed.some((s) => s.key === shownKeyOf(e))) continue;
     const k = parseRegistryKey(e.key);
     let reason: string;
     if (convertToHostname(e.key) !== key) {

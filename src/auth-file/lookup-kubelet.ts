@@ -9,7 +9,7 @@
 import { parseRegistryKey } from '../registry.js';
 import { globMatch, hostMatches, splitHostPort } from '../host-pattern.js';
 import type { AuthEntry, AuthFile } from './model.js';
-import { isStub } from './model.js';
+import { isStub, shownKeyOf } from './model.js';
 import type { ClientExplanation, FileStep, LookupInput, RandomOrder, ResolvedCredential, ShadowedEntry } from './lookup.js';
 import { hasCredential, makeCredential, quoteKey } from './lookup.js';
 
@@ -222,7 +222,7 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
     for (const entry of file.entries) {
       const keyringKey = kubeletKey(entry.key);
       if (keyringKey === undefined) {
-        out.shadowed.push({ file: file.source, key: entry.key, username: entry.username ?? '', reason: 'kubelet cannot parse this key as a URL and skips it' });
+        out.shadowed.push({ file: file.source, key: shownKeyOf(entry), username: entry.username ?? '', reason: 'kubelet cannot parse this key as a URL and skips it' });
         continue;
       }
       items.push({ keyringKey, entry, file });
@@ -257,7 +257,7 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
       reason = `kubelet reads it as ${quoteKey(item.keyringKey)}: ${why ?? 'no match'}`;
       if (ref.hub && /^(https?:\/\/)?registry-1\.docker\.io/.test(item.entry.key)) reason = 'kubelet does not treat registry-1.docker.io as Docker Hub';
     }
-    if (reason) out.shadowed.push({ file: item.file.source, key: item.entry.key, username: item.entry.username ?? '', reason });
+    if (reason) out.shadowed.push({ file: item.file.source, key: shownKeyOf(item.entry), username: item.entry.username ?? '', reason });
   }
   for (const f of out.files) {
     const used = matched.filter((m) => m.file.source === f.path);

@@ -84,6 +84,19 @@ describe('e2e: a key that holds a credential', function () {
     }
   });
 
+  it('explain --as kubelet lists the keys it skips by their stand-ins', async () => {
+    const b64 = (text: string) => Buffer.from(text).toString('base64');
+    const payload = JSON.stringify({ auths: { 'quay.io': { auth: 'dXNlcjpmYWtlLXB3' }, 'fake-user:fake-password': { auth: 'dXNlcjpmYWtlLXB3' }, 'ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ=': { auth: 'dXNlcjpmYWtlLXB3' } } });
+    const secret = join(sb.home, 'secret.json');
+    await writeFile(secret, JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 'regcred' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(payload) } }), { mode: 0o600 });
+    for (const json of [[], ['--json']]) {
+      const r = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', secret, ...json]);
+      expect(leaks(r)).to.equal(false);
+      expect(r.code).to.equal(0);
+      expect(r.stdout).to.include('<entry #2 of auths, hidden: it looks like a user:password>');
+    }
+  });
+
   it('doctor and explain never print it', async () => {
     const d = await sb.credkit(['doctor', '--no-call-helpers']);
     expect(leaks(d)).to.equal(false);
