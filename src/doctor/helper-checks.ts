@@ -9,6 +9,7 @@ import type { LoadedAuthFile } from './auth-files.js';
 import type { DoctorProbes, HelperListing } from './probes.js';
 import type { DoctorFinding } from './report.js';
 import { displayPath } from './report.js';
+import { shownKey } from '../redact.js';
 
 /** Where a helper is named. */
 export interface HelperUse {
@@ -39,7 +40,9 @@ export function collectHelpers(files: readonly LoadedAuthFile[], home: string): 
     if (!f.file || f.readers.length === 0) continue;
     const shown = displayPath(f.path, home);
     if (f.file.credsStore !== undefined && f.readers.includes('docker')) add(f.file.credsStore, `credsStore in ${shown}`);
-    for (const [key, helper] of f.file.credHelpers) add(helper, `credHelpers["${key}"] in ${shown}`);
+    let index = 0;
+    // A key that holds a credential is named by its stand-in, as check names it.
+    for (const [key, helper] of f.file.credHelpers) add(helper, `credHelpers["${shownKey(key, { index: ++index, member: 'credHelpers' })}"] in ${shown}`);
   }
   return [...uses.values()];
 }

@@ -103,6 +103,13 @@ describe('e2e: a key that holds a credential', function () {
     expect(d.stdout.includes(SWAPPED) || d.stdout.includes(PLAIN)).to.equal(true);
     const dj = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
     expect(leaks(dj)).to.equal(false);
+    // The line about each helper says where it is named: a credHelpers key by its stand-in.
+    await writeFile(file, JSON.stringify({ credHelpers: { 'ghcr.io': 'pass', 'fake-helper-user:fake-helper-pw': 'pass' } }), { mode: 0o600 });
+    for (const json of [[], ['--json']]) {
+      const h = await sb.credkit(['doctor', '--no-call-helpers', ...json]);
+      expect(leaks(h)).to.equal(false);
+      expect(h.stdout).to.include('<entry #2 of credHelpers, hidden: it looks like a user:password>');
+    }
     const x = await sb.credkit(['explain', 'quay.io/org/app', '--json'], '', { PATH: '/nonexistent' });
     expect(leaks(x)).to.equal(false);
     // DOCKER_AUTH_CONFIG (docker 28.3+) keys are quoted by doctor and ls too.
