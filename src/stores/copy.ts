@@ -10,7 +10,8 @@
  * too, the credential is put back and nothing more is erased in that run.
  */
 import type { CredentialStore, StoredCredential } from './store.js';
-import { canonicalKey } from '../registry.js';
+import { canonicalKey, credentialInKey } from '../registry.js';
+import { maskUserinfo } from '../redact.js';
 import { messageOf } from '../errors.js';
 import { parseAccountKey, serverURLOfKey } from './account-key.js';
 
@@ -131,6 +132,22 @@ export async function copyCredentials(source: CredentialStore, target: Credentia
   return { entries, unmatched, accountsLeft: options.accounts ? 0 : accounts.length, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
 }
 
+/**
+ * Why a server URL is refused, for one that holds a credential: a key and "auth" swapped (base64
+ * of user:password), a user:password, or a password before the host (`alice:pw@ghcr.io`). No
+ * client ever asks for it, and a store keeps the server URL in the clear as an item's label, a
+ * file name (pass) or a JSON key, so the credential would be written where no secret belongs.
+ */
+function credentialServerURL(url: string): string | undefined {
+  const held = credentialInKey(url);
+  if (held !== undefined) {
+    const what = held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
+    return `refused: the server URL holds ${what}, not a registry, and the target would keep it in the clear as its name; correct the source (credkit check names the entry)`;
+  }
+  if (maskUserinfo(url) !== url) return 'refused: the server URL holds a user name and password before the host, and the target would keep them in the clear as its name; store it under the host alone';
+  return undefined;
+}
+
 /** What one entry of a run learnt that the next ones must know. */
 interface RunState {
   /** An erase from the source took the credential from the target too: erase nothing more. */
@@ -139,6 +156,8 @@ interface RunState {
 
 async function copyOne(source: CredentialStore, target: CredentialStore, url: string, listedUser: string, options: CopyOptions, run: RunState): Promise<CopyEntry> {
   const entry: CopyEntry = { serverURL: url, username: listedUser, action: 'skip', status: 'failed' };
+  const refused = credentialServerURL(url);
+  if (refused !== undefined) return { ...entry, reason: refused };
   let from: StoredCredential | undefined;
   try {
     from = await source.get(url);

@@ -73,15 +73,30 @@ describe('e2e: a key that holds a credential', function () {
     expect(m.code).to.equal(1);
   });
 
-  it('copy from the auth file shows the stand-in for a server URL that holds a credential', async () => {
+  it('copy from the auth file refuses a server URL that holds a credential, names it by its stand-in and copies the rest', async () => {
     const src = join(sb.home, 'plain.json');
-    await writeFile(src, '{"auths":{"quay.io":{"auth":"dXNlcjpmYWtlLXB3"},"fake-user:fake-password":{"auth":"dXNlcjpmYWtlLXB3"}}}', { mode: 0o600 });
-    for (const json of [[], ['--json']]) {
-      const r = await sb.credkit(['copy', '--from', `authfile:${src}`, '--to', 'file', '--dry-run', ...json]);
+    await writeFile(src, '{"auths":{"quay.io":{"auth":"dXNlcjpmYWtlLXB3"},"fake-user:fake-password":{"auth":"dXNlcjpmYWtlLXB3"},"ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ=":{"auth":"dXNlcjpmYWtlLXB3"},"alice:fake-helper-pw@ghcr.io":{"auth":"dXNlcjpmYWtlLXB3"}}}', { mode: 0o600 });
+    for (const dry of [['--dry-run'], []]) {
+      const r = await sb.credkit(['copy', '--from', `authfile:${src}`, '--to', 'file', ...dry]);
       expect(leaks(r)).to.equal(false);
-      expect(r.code).to.equal(0);
-      expect(r.stdout).to.include('<hidden: it looks like a user:password>');
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.match(/^<hidden: it looks like a user:password> +user {2}skip {2}failed: refused: the server URL holds a user:password, not a registry/m);
+      expect(r.stdout).to.match(/^<hidden: it looks like a base64 user:password> +user {2}skip {2}failed: refused/m);
+      expect(r.stdout).to.include('alice:********@ghcr.io');
     }
+    const j = await sb.credkit(['copy', '--from', `authfile:${src}`, '--to', 'file', '--json']);
+    expect(leaks(j)).to.equal(false);
+    const report = JSON.parse(j.stdout) as { ok: boolean; entries: { serverURL: string; status: string; reason?: string }[] };
+    expect(report.ok).to.equal(false);
+    expect(report.entries.map((e) => [e.serverURL, e.status])).to.deep.equal([
+      ['<hidden: it looks like a base64 user:password>', 'failed'],
+      ['alice:********@ghcr.io', 'failed'],
+      ['<hidden: it looks like a user:password>', 'failed'],
+      ['quay.io', 'unchanged'],
+    ]);
+    // Only the registry reached the store.
+    const list = await sb.credkit(['store', 'list', '--backend', 'file', '--json']);
+    expect(JSON.parse(list.stdout)).to.deep.equal({ 'quay.io': 'user' });
   });
 
   it('explain --as kubelet lists the keys it skips by their stand-ins', async () => {

@@ -116,6 +116,27 @@ describe('copy: running', () => {
     expect(from.items.size).to.equal(2);
   });
 
+  it('refuses a server URL that holds a credential, in a dry run too, and copies the rest; an account of a host with a port is no such URL', async () => {
+    const swapped = Buffer.from('fake-user:fake-password').toString('base64');
+    const account = 'localhost:5000#credkit-account=work';
+    const items: [string, string, string][] = [['quay.io', 'q', 'fake-q'], [swapped, 'u', 'fake-s1'], ['fake-user:fake-password', 'u', 'fake-s2'], ['alice:fake-password@ghcr.io', 'u', 'fake-s3'], [account, 'bob', 'fake-s4']];
+    for (const dryRun of [true, false]) {
+      const from = seed(new MemoryStore('from'), ...items);
+      const to = new MemoryStore('to');
+      const report = await copyCredentials(from, to, { registries: [], dryRun, move: true, accounts: true });
+      expect(report.ok).to.equal(false);
+      const ok = dryRun ? 'planned' : 'moved';
+      expect(report.entries.map((e) => [e.serverURL, e.status])).to.deep.equal([
+        [swapped, 'failed'], ['alice:fake-password@ghcr.io', 'failed'], ['fake-user:fake-password', 'failed'], [account, ok], ['quay.io', ok],
+      ]);
+      expect(report.entries.map((e) => e.reason ?? '').filter((r) => r.startsWith('refused: the server URL holds')).length).to.equal(3);
+      expect(report.entries.some((e) => (e.reason ?? '').includes('fake-password'))).to.equal(false);
+      expect([...to.items.keys()]).to.deep.equal(dryRun ? [] : [account, 'quay.io']);
+      // Refused entries stay in the source.
+      expect([...from.items.keys()]).to.include.members([swapped, 'fake-user:fake-password', 'alice:fake-password@ghcr.io']);
+    }
+  });
+
   it('a second run finds everything the same', async () => {
     const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1']);
     const to = new MemoryStore('to');
