@@ -10,7 +10,8 @@ import { stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import fg from 'fast-glob';
 import { IoError, ParseError, UsageError, isCredkitError, messageOf } from '../errors.js';
-import { keyForStyle, parseRegistryKey } from '../registry.js';
+import { credentialInKey, keyForStyle, parseRegistryKey } from '../registry.js';
+import { maskUserinfo, shownKey } from '../redact.js';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { TOKEN_USERNAME } from '../stores/store.js';
 import { convertAuthSync } from './convert.js';
@@ -314,7 +315,7 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   for (const key in helpers) {
     const helper = helpers[key];
     if (helper === null || typeof helper === 'string') continue;
-    kept.push({ key: `credHelpers[${key}]`, reason: `${describeMistyped({ member: 'credHelpers', key, type: jsonType(helper) })}, which docker reads as "" (no helper: it reads that registry from the file, not from credsStore) and warns about; kept as it is` });
+    kept.push({ key: `credHelpers[${shownKey(key)}]`, reason: `${describeMistyped({ member: 'credHelpers', key, type: jsonType(helper) })}, which docker reads as "" (no helper: it reads that registry from the file, not from credsStore) and warns about; kept as it is` });
   }
   const auths = rawAuths(doc);
   const items = new Map<string, PlannedItem>();
@@ -323,8 +324,18 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   // Scoped keys with a credential, by host; and every host some registry-wide key names.
   const scoped = new Map<string, { key: string; e: AuthEntry }[]>();
   const wholeRegistry = new Set<string>();
+  let index = 0;
   for (const key in auths) {
     const raw = auths[key];
+    index++;
+    // A key that holds a credential would go to the store as its server URL, which the store keeps
+    // in the clear (an item's label, a pass file name): the file is refused, as converting it is.
+    if (credentialInKey(key) !== undefined) {
+      throw new ParseError('the key holds a credential, not a registry, and would be stored as a server URL; the file was left untouched (credkit check says how to fix it)', { file, key: shownKey(key, { index, member: 'auths' }) });
+    }
+    if (maskUserinfo(key) !== key) {
+      throw new ParseError('the key holds a user name and password before the host, and would be stored as a server URL; the file was left untouched (credkit check says how to fix it)', { file, key: maskUserinfo(key) });
+    }
     // Only docker reads credsStore: an entry that is no object is an empty one to it (kept as is).
     const e = entryAsDocker(raw, key, file, kept);
     if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') throw new ParseError('"auth" cannot be decoded; the file was left untouched', { file, key });

@@ -5,7 +5,7 @@
  * credential-in-key, and convert writes nothing.
  */
 import { expect } from 'chai';
-import { chmod, copyFile, mkdir, stat, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { FIXTURES, makeSandboxPerTest } from '../support/sandbox.js';
 import type { RunResult, Sandbox } from '../support/sandbox.js';
@@ -95,6 +95,33 @@ describe('e2e: a key that holds a credential', function () {
       ['quay.io', 'unchanged'],
     ]);
     // Only the registry reached the store.
+    const list = await sb.credkit(['store', 'list', '--backend', 'file', '--json']);
+    expect(JSON.parse(list.stdout)).to.deep.equal({ 'quay.io': 'user' });
+  });
+
+  it('migrate --into-store refuses a file whose key holds a credential, leaves it untouched and moves the others', async () => {
+    const auth = '{"auth":"dXNlcjpmYWtlLXB3"}';
+    const files: Record<string, string> = {
+      clean: `{"auths":{"quay.io":${auth}}}`,
+      swapped: `{"auths":{"ghcr.io":${auth},"ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ=":${auth}}}`,
+      plain: `{"auths":{"fake-user:fake-password":${auth}}}`,
+      userinfo: `{"auths":{"alice:fake-helper-pw@gcr.io/org":${auth}}}`,
+    };
+    for (const [dir, text] of Object.entries(files)) {
+      await mkdir(join(sb.home, 'm', dir), { recursive: true });
+      await writeFile(join(sb.home, 'm', dir, 'config.json'), text, { mode: 0o600 });
+    }
+    const pattern = join(sb.home, 'm', '*', 'config.json');
+    const dry = await sb.credkit(['migrate', pattern, '--into-store', 'file', '--dry-run'], '', { CREDKIT_BACKEND: 'file' });
+    expect(leaks(dry)).to.equal(false);
+    expect(dry.code).to.equal(1);
+    expect(dry.stdout).to.include('key "<entry #2 of auths, hidden: it looks like a base64 user:password>": the key holds a credential, not a registry, and would be stored as a server URL; the file was left untouched');
+    expect(dry.stdout).to.include('key "alice:********@gcr.io/org": the key holds a user name and password before the host');
+    const r = await sb.credkit(['migrate', pattern, '--into-store', 'file', '--json'], '', { CREDKIT_BACKEND: 'file' });
+    expect(leaks(r)).to.equal(false);
+    const report = JSON.parse(r.stdout) as { files: { file: string; status: string }[] };
+    expect(report.files.map((f) => [f.file.split('/').slice(-2, -1)[0], f.status])).to.deep.equal([['clean', 'changed'], ['plain', 'failed'], ['swapped', 'failed'], ['userinfo', 'failed']]);
+    for (const dir of ['swapped', 'plain', 'userinfo']) expect(await readFile(join(sb.home, 'm', dir, 'config.json'), 'utf8')).to.equal(files[dir]);
     const list = await sb.credkit(['store', 'list', '--backend', 'file', '--json']);
     expect(JSON.parse(list.stdout)).to.deep.equal({ 'quay.io': 'user' });
   });

@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
-import { jsonOption, printJSON, warn } from '../context.js';
+import { jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { AuthFormat } from '../../auth-file/model.js';
 import type { FileReport, MigrateMode, MigrateReport } from '../../auth-file/migrate.js';
@@ -92,7 +92,9 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
       const lines: string[] = [];
       for (const f of report.files) lines.push(...fileLines(f));
       lines.push(summaryLine(report, dryRun));
-      ctx.io.stdout(`${lines.join('\n')}\n`);
+      // Through say, as every line for people: a key written with a password before the host
+      // (alice:pw@ghcr.io) is quoted with it masked, as --json does, and control characters escaped.
+      say(ctx, lines.join('\n'));
     },
   };
 }
