@@ -27,7 +27,7 @@ import type { VerifyCredentialsOptions, VerifyCredentialsResult } from './regist
 import type { TlsOptions } from './registry-client/tls-config.js';
 import type { CredentialStore, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
-import { maskUserinfo } from './redact.js';
+import { maskUserinfo, shownKey } from './redact.js';
 import { accountKey } from './stores/account-key.js';
 
 /** The helper name credkit installs itself under (`docker-credential-credkit`). */
@@ -412,9 +412,9 @@ export async function logout(options: LogoutOptions, services: LoginServices): P
     const urls = options.all ? listed : keysToRemove(listed, target!);
     for (const url of urls) {
       try {
-        if (await store.delete(url)) result.removed.push({ kind: 'store', name: store.name, serverURL: url });
+        if (await store.delete(url)) result.removed.push({ kind: 'store', name: store.name, serverURL: shownKey(url) });
       } catch (err) {
-        result.failures.push(`${store.name}: erasing ${url} failed: ${messageOf(err)}`);
+        result.failures.push(`${store.name}: erasing ${shownKey(url)} failed: ${messageOf(err)}`);
       }
     }
     return finish(result, options);
@@ -453,10 +453,10 @@ export async function logout(options: LogoutOptions, services: LoginServices): P
     try {
       let store = opened.get(helper);
       if (store === undefined) opened.set(helper, (store = await services.openHelper(helper)));
-      if (await eraseIfPresent(store, url)) result.removed.push({ kind: 'helper', name: label, serverURL: url });
+      if (await eraseIfPresent(store, url)) result.removed.push({ kind: 'helper', name: label, serverURL: shownKey(url) });
     } catch (err) {
       failedURLs.add(url);
-      result.failures.push(`${label}: erasing ${url} failed: ${messageOf(err)}`);
+      result.failures.push(`${label}: erasing ${shownKey(url)} failed: ${messageOf(err)}`);
     }
   }
 
@@ -475,7 +475,8 @@ export async function logout(options: LogoutOptions, services: LoginServices): P
       }
       return changed ? serializeRawConfig({ ...current, auths }, 'auths' in current) : undefined;
     });
-    for (const k of drop) result.removed.push({ kind: 'file', path, key: k });
+    // With --all, a key that holds a credential goes too, and is reported by its stand-in.
+    for (const k of drop) result.removed.push({ kind: 'file', path, key: shownKey(k) });
   }
   return finish(result, options);
 }

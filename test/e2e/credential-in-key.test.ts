@@ -163,3 +163,65 @@ describe('e2e: a key that holds a credential', function () {
     expect(leaks(le)).to.equal(false);
   });
 });
+
+describe('e2e: every command over every input format with keys that hold credentials', function () {
+  let sb: Sandbox;
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
+  const b64 = (text: string) => Buffer.from(text).toString('base64');
+  // Each spelling of a credential in a key; none of these pieces may reach stdout or stderr.
+  const SWAP = b64('fake-user:fake-sweep-pw1');
+  const PIECES = [SWAP.slice(0, 12), 'fake-sweep-pw', 'fake-sweep-user'];
+  const AUTH = { auth: b64('user:fake-pw') };
+  const auths = { 'quay.io': AUTH, [SWAP]: AUTH, 'fake-sweep-user:fake-sweep-pw2': AUTH, 'alice:fake-sweep-pw3@ghcr.io': AUTH, 'fake-sweep-user4:fake-sweep-pw4': { auth: 5 } };
+  const secret = (type: string, member: string, payload: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name: `s-${member.slice(1)}` }, type, data: { [member]: b64(payload) } });
+  const inputs: Record<string, string> = {
+    'config.json': JSON.stringify({ auths, credHelpers: { 'ghcr.io': 'pass', 'fake-sweep-user5:fake-sweep-pw5': 'pass', 'fake-sweep-user6:fake-sweep-pw6': 7 } }),
+    'auth.json': JSON.stringify({ auths: { [SWAP]: AUTH, 'fake-sweep-user:fake-sweep-pw7': AUTH } }),
+    'legacy.dockercfg': JSON.stringify({ [SWAP]: { ...AUTH, email: 'x@example.invalid' }, 'fake-sweep-user:fake-sweep-pw8': { ...AUTH, email: 'x@example.invalid' } }),
+    'secret.json': JSON.stringify(secret('kubernetes.io/dockerconfigjson', '.dockerconfigjson', JSON.stringify({ auths: { [SWAP]: AUTH, 'fake-sweep-user:fake-sweep-pw9': AUTH } }))),
+    'list.yaml': [
+      'apiVersion: v1',
+      'kind: List',
+      'items:',
+      ...[secret('kubernetes.io/dockerconfigjson', '.dockerconfigjson', JSON.stringify({ auths: { 'fake-sweep-user:fake-sweep-pw10': AUTH } })), secret('kubernetes.io/dockercfg', '.dockercfg', JSON.stringify({ [SWAP]: AUTH, 'fake-sweep-user:fake-sweep-pw11': AUTH }))].map((s) => `- ${JSON.stringify(s)}`),
+    ].join('\n'),
+  };
+  const leaked = (r: RunResult) => PIECES.some((p) => r.stdout.includes(p) || r.stderr.includes(p));
+
+  it('no command prints a piece of them', async function () {
+    this.timeout(300000);
+    await mkdir(join(sb.home, '.docker'), { recursive: true });
+    await mkdir(join(sb.home, 'run', 'containers'), { recursive: true });
+    const paths: string[] = [];
+    for (const [name, text] of Object.entries(inputs)) {
+      const path = join(sb.home, name);
+      await writeFile(path, text, { mode: 0o600 });
+      paths.push(path);
+    }
+    await copyFile(join(sb.home, 'config.json'), join(sb.home, '.docker', 'config.json'));
+    await copyFile(join(sb.home, 'auth.json'), join(sb.home, 'run', 'containers', 'auth.json'));
+    const env = { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [SWAP]: AUTH, 'fake-sweep-user:fake-sweep-pw12': AUTH } }) };
+    const runs: string[][] = [['ls'], ['ls', '--json'], ['check'], ['check', '--json'], ['doctor', '--no-call-helpers'], ['doctor', '--json', '--no-call-helpers']];
+    for (const p of paths) {
+      runs.push(['ls', p], ['ls', '--json', p], ['check', p], ['check', '--json', p]);
+      for (const to of ['docker', 'podman', 'dockercfg', 'secret']) runs.push(['convert', p, '--to', to, '--allow-lossy'], ['convert', p, '--to', to, '--json']);
+      runs.push(['merge', p, p, '--to', 'docker', '--json'], ['merge', paths[0]!, p, '--to', 'podman']);
+      runs.push(['explain', 'quay.io/org/app', '--as', 'kubelet', '--secret', p], ['explain', 'ghcr.io/org/app', '--as', 'kubelet', '--secret', p, '--json']);
+      runs.push(['get', 'quay.io', '--as', 'kubelet', '--secret', p]);
+      runs.push(['copy', '--from', `authfile:${p}`, '--to', 'file'], ['copy', '--from', `authfile:${p}`, '--to', `authfile:${join(sb.home, 'copied.json')}`, '--json']);
+    }
+    for (const target of ['quay.io', 'ghcr.io/org/app', 'nginx']) runs.push(['explain', target], ['explain', target, '--json'], ['get', target], ['get', target, '--as', 'podman']);
+    runs.push(['migrate', join(sb.home, '*.json'), '--into-store', 'file', '--dry-run'], ['migrate', join(sb.home, '*.json'), '--into-store', 'file', '--json']);
+    runs.push(['migrate', join(sb.home, '*.json'), '--to', 'podman', '--dry-run'], ['migrate', join(sb.home, '*.json'), '--to', 'docker', '--dry-run', '--json']);
+    runs.push(['copy', '--from', 'file', '--to', `authfile:${join(sb.home, 'out.json')}`], ['copy', '--from', 'env', '--to', 'file', '--dry-run', '--json']);
+    runs.push(['store', 'list'], ['store', 'list', '--json'], ['account', 'list'], ['logout', '--all', '--authfile', join(sb.home, 'auth.json'), '--json'], ['logout', 'quay.io']);
+    const leaking: string[] = [];
+    for (const args of runs) {
+      for (const more of [{}, env]) {
+        const r = await sb.credkit(args, '', more);
+        if (leaked(r)) leaking.push(`${args.join(' ')}${more === env ? ' (DOCKER_AUTH_CONFIG)' : ''}`.replaceAll(sb.home, '~'));
+      }
+    }
+    expect(leaking).to.deep.equal([]);
+  });
+});
