@@ -29,6 +29,7 @@ import type { CredentialStore, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
 import { maskUserinfo, shownKey } from './redact.js';
 import { accountKey } from './stores/account-key.js';
+import { assertKeepsAccounts } from './stores/accounts.js';
 
 /** The helper name credkit installs itself under (`docker-credential-credkit`). */
 const CREDKIT_HELPER = 'credkit';
@@ -290,6 +291,8 @@ export async function login(options: LoginOptions, services: LoginServices): Pro
     const where = route.kind === 'helper' ? `docker-credential-${route.helper}` : `${route.path} (in plain text)`;
     throw new UsageError(`--account: ${target.registry} goes to ${where}, which keeps no saved accounts; they are kept by credkit's store (--store credkit, or "credsStore": "credkit")`);
   }
+  // A --store that is another program's (the backend helper:NAME) or read-only keeps none either.
+  if (options.account !== undefined && destination.kind === 'store') await assertKeepsAccounts(destination.store, target.dockerKey, options.account, 'stored');
 
   // A file keeps the username inside `auth` = base64(user:password) (beside an identity token
   // too), and every reader splits that at the first ":": "a:b" would come back as user "a". A

@@ -9,6 +9,12 @@
  * - `add` goes to the account (the plain entry stays); `delete` takes the account only.
  * - `list`: the plain entries with, for each server URL the account has, the account's username.
  *
+ * Accounts are kept by credkit's own writable backends only. A server URL whose store is another
+ * program's (`helper:NAME`, as the backend or by `[routes]`) or the read-only env backend
+ * (CredentialStore.whyNoAccounts) gets its plain entry without the account's key being asked for (a
+ * cloud helper fails on a server URL it cannot parse, which would fail the pull), and `add` and
+ * `delete` are refused before anything is written (pass would keep the key and list it to docker).
+ *
  * Loaded only when an account is selected: the helper bundles it apart (scripts/bundle-helper.mjs).
  */
 import type { CredentialStore, StoredCredential } from './store.js';
@@ -34,16 +40,20 @@ export class AccountStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
-    const own = await this.base.get(accountKey(serverURL, this.account));
-    if (own !== undefined) return { ...own, serverURL };
+    if ((await this.base.whyNoAccounts?.(serverURL)) === undefined) {
+      const own = await this.base.get(accountKey(serverURL, this.account));
+      if (own !== undefined) return { ...own, serverURL };
+    }
     return this.base.get(serverURL);
   }
 
-  add(credential: StoredCredential): Promise<void> {
+  async add(credential: StoredCredential): Promise<void> {
+    await assertKeepsAccounts(this.base, credential.serverURL, this.account, 'stored');
     return this.base.add({ ...credential, serverURL: accountKey(credential.serverURL, this.account) });
   }
 
-  delete(serverURL: string): Promise<boolean> {
+  async delete(serverURL: string): Promise<boolean> {
+    await assertKeepsAccounts(this.base, serverURL, this.account, 'erased');
     return this.base.delete(accountKey(serverURL, this.account));
   }
 
@@ -52,7 +62,8 @@ export class AccountStore implements CredentialStore {
     const { entries } = withoutAccountKeys(listed);
     for (const [key, username] of listed) {
       const parsed = parseAccountKey(key);
-      if (parsed?.account === this.account) entries.set(parsed.serverURL, username);
+      // As get: a key another program's store holds is not what get answers with.
+      if (parsed?.account === this.account && (await this.base.whyNoAccounts?.(parsed.serverURL)) === undefined) entries.set(parsed.serverURL, username);
     }
     return entries;
   }
@@ -60,6 +71,16 @@ export class AccountStore implements CredentialStore {
   location(): string | undefined {
     return this.base.location?.();
   }
+}
+
+/**
+ * Refuses (UsageError, before anything is written) to keep the account `account` of `serverURL` in
+ * a store that keeps no accounts for it (CredentialStore.whyNoAccounts); `done` is "stored" or "erased".
+ */
+export async function assertKeepsAccounts(store: CredentialStore, serverURL: string, account: string, done: string): Promise<void> {
+  const why = await store.whyNoAccounts?.(serverURL);
+  if (why === undefined) return;
+  throw new UsageError(`the account "${account}" of ${serverURL} cannot be ${done} here: ${why}; saved accounts are kept by credkit's own backends (file, keychain, keyutils, pass)`);
 }
 
 /** credkit's store with `account` selected, or the store itself when none is. */

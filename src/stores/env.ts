@@ -102,6 +102,10 @@ export class EnvStore implements CredentialStore {
   async list(): Promise<Map<string, string>> {
     return new Map([...credentialsFromEnv(this.env)].map(([url, c]) => [url, c.username]));
   }
+  /** The variables name plain entries only: a saved account is read from credkit's writable backends. */
+  async whyNoAccounts(): Promise<string> {
+    return 'the env backend is read-only and holds plain entries only';
+  }
   async add(): Promise<void> {
     throw new ReadOnlyStoreError('the env backend is read-only: set CREDKIT_CRED_<NAME>_SERVER/_USERNAME/_SECRET or CREDKIT_AUTH_CONFIG instead');
   }

@@ -88,6 +88,14 @@ export class HelperStore implements CredentialStore {
     return (await callHelper(this.helper, 'erase', serverURL, this.options)) === 'erased';
   }
 
+  /**
+   * Another program's store has no place for a saved account: a cloud helper fails on a server URL
+   * it cannot parse, and pass or secretservice would keep the derived key and list it to docker.
+   */
+  async whyNoAccounts(): Promise<string> {
+    return `${this.name} is ${helperProgram(this.helper)}'s own store, which would take an account's key for a server URL`;
+  }
+
   async list(): Promise<Map<string, string>> {
     const listed = await callHelper(this.helper, 'list', undefined, this.options);
     const out = new Map<string, string>();

@@ -16,7 +16,7 @@ import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, messageOf } from '../errors.js';
 import { openConfiguredStore } from './registry.js';
-import { findRoute, parseRoutes, routeSetting, type Route } from './routes.js';
+import { findRoute, parseRoutes, routeSetting, routingHost, type Route } from './routes.js';
 
 /** The store names (`auto`, `keychain`…) that opened one store, for list. */
 interface StoreGroup {
@@ -64,6 +64,13 @@ export class RoutedStore implements CredentialStore {
 
   async delete(serverURL: string): Promise<boolean> {
     return (await this.open(this.storeFor(serverURL))).delete(serverURL);
+  }
+
+  /** The routed store's reason, with the route that sends `serverURL` there (the line to change). */
+  async whyNoAccounts(serverURL: string): Promise<string | undefined> {
+    const why = await (await this.open(this.storeFor(serverURL))).whyNoAccounts?.(serverURL);
+    const route = findRoute(this.routes, serverURL);
+    return why === undefined || route === undefined ? why : `${why} (the route ${JSON.stringify(route.pattern)} under [routes] in credkit's config.ini sends ${routingHost(serverURL)} there)`;
   }
 
   async list(): Promise<Map<string, string>> {

@@ -40,6 +40,11 @@ export interface CredentialStore {
    * `serverURL` itself: an auth file keeps a registry under the one spelling its client looks up.
    */
   keyFor?(serverURL: string): string;
+  /**
+   * Why this store keeps no saved account (account-key.ts) for `serverURL`, or undefined when it
+   * does. Only credkit's own writable backends keep accounts; a store without this method does.
+   */
+  whyNoAccounts?(serverURL: string): Promise<string | undefined>;
 }
 
 /** The username docker-credential-helpers use to mark an identity token. */

@@ -6,7 +6,7 @@
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { FIXTURES, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
 
@@ -15,7 +15,13 @@ const HUB_KEY = 'https://index.docker.io/v1/';
 const DEFAULT_PW = 'fake-default-password';
 const WORK_PW = 'fake-work-password';
 const HUB_PW = 'fake-hub-password';
-const SECRETS = [DEFAULT_PW, WORK_PW, HUB_PW];
+// What fixtures/helper-that-fails-on-fragments/docker-credential-fragile answers for any registry.
+const FRAGILE_PW = 'fake-fragile-token';
+const SECRETS = [DEFAULT_PW, WORK_PW, HUB_PW, FRAGILE_PW];
+const ECR = '123456789012.dkr.ecr.us-east-1.amazonaws.com';
+/** What the helper (and credkit) say when an account would go to another program's store. */
+const notKeptIn = (server: string, done: string, why: string) =>
+  `the account "work" of ${server} cannot be ${done} here: ${why}; saved accounts are kept by credkit's own backends (file, keychain, keyutils, pass)`;
 const DERIVED = '#credkit-account=';
 const NAME_RULE = 'an account name is 1 to 64 letters, digits, ".", "_" or "-"';
 
@@ -114,6 +120,26 @@ describe('e2e: saved accounts with the docker CLI (credsStore: credkit, file bac
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.include(`out: \`CREDKIT_ACCOUNT: ${NAME_RULE}\``);
     expect(await helperList()).to.deep.equal({});
+  });
+
+  it('a registry [routes] sends to another helper: pull with an account gets its plain credential, the helper never asked for the account; login and logout as the account fail, storing nothing', async () => {
+    await writeIni(sb, 'backend = file\n[routes]\n*.dkr.ecr.*.amazonaws.com = helper:fragile\n');
+    sb.env.PATH = `${join(FIXTURES, 'helper-that-fails-on-fragments')}:${sb.env.PATH}`;
+    const calls = async () => (await readFile(join(sb.home, 'fragile.calls'), 'utf8').catch(() => '')).split('\n').filter((l) => l !== '');
+
+    // docker-credential-fragile fails on a server URL with "#", as a cloud helper fails on one it cannot parse.
+    expectAuth(await pullAuth(`${ECR}/team/app:1`, work), { username: 'AWS', password: FRAGILE_PW, serveraddress: ECR }, 'X-Registry-Auth with CREDKIT_ACCOUNT=work');
+    expect(await calls()).to.deep.equal([`get ${ECR}`]);
+
+    const why = `helper:fragile is docker-credential-fragile's own store, which would take an account's key for a server URL (the route "*.dkr.ecr.*.amazonaws.com" under [routes] in credkit's config.ini sends ${ECR} there)`;
+    let r = await docker(['login', '-u', 'bob', '--password-stdin', ECR], `${WORK_PW}\n`, work);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.include(notKeptIn(ECR, 'stored', why));
+    // docker logout erases only where config.json says it logged in; the helper itself:
+    r = await sb.helper('erase', ECR, work);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.equal(`${notKeptIn(ECR, 'erased', why)}\n`);
+    expect(await calls()).to.deep.equal([`get ${ECR}`]);
   });
 });
 
@@ -276,6 +302,40 @@ describe('e2e: saved accounts in the real pass store, with [routes]', function (
       expect(r.code, r.stdout).to.equal(0);
       expect(await got({ CREDKIT_ACCOUNT: 'work' })).to.deep.equal({ ServerURL: REGISTRY, Username: 'alice', Secret: DEFAULT_PW });
       expect((await sb.credkit(['account', 'list'])).stdout).to.equal('no saved accounts\n');
+    } finally {
+      await sb.helper('erase', REGISTRY);
+    }
+  });
+
+  it('helper:pass (docker-credential-pass itself) keeps no accounts: store and erase as one fail before anything is written, get answers with the plain entry', async () => {
+    await writeIni(sb, `backend = file\n[routes]\n${REGISTRY} = helper:pass\n`);
+    const why = `helper:pass is docker-credential-pass's own store, which would take an account's key for a server URL (the route "${REGISTRY}" under [routes] in credkit's config.ini sends ${REGISTRY} there)`;
+    const passList = async () => JSON.parse((await run('docker-credential-pass', ['list'], { env: sb.env })).stdout) as Record<string, string>;
+    try {
+      let r = await sb.helper('store', storeInput(REGISTRY, 'alice', DEFAULT_PW));
+      expect(r.code, r.stdout).to.equal(0);
+      r = await sb.helper('store', storeInput(REGISTRY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.equal(`${notKeptIn(REGISTRY, 'stored', why)}\n`);
+      r = await sb.credkit(['store', 'store', REGISTRY, '-u', 'bob', '--password-stdin', '--account', 'work'], WORK_PW);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include(notKeptIn(REGISTRY, 'stored', why));
+      expect(await passList()).to.deep.equal({ [REGISTRY]: 'alice' });
+
+      r = await sb.helper('get', REGISTRY, { CREDKIT_ACCOUNT: 'work' });
+      expect(r.code, r.stdout).to.equal(0);
+      expect(JSON.parse(r.stdout)).to.deep.equal({ ServerURL: REGISTRY, Username: 'alice', Secret: DEFAULT_PW });
+      r = await sb.helper('erase', REGISTRY, { CREDKIT_ACCOUNT: 'work' });
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.equal(`${notKeptIn(REGISTRY, 'erased', why)}\n`);
+      expect(await passList()).to.deep.equal({ [REGISTRY]: 'alice' });
+
+      // credkit login --store credkit with the backend helper:pass: the same refusal, nothing written.
+      await writeIni(sb, 'backend = helper:pass\n');
+      r = await sb.credkit(['login', '--no-verify', '-u', 'bob', '--password-stdin', '--account', 'work', '--store', 'credkit', 'ghcr.io'], WORK_PW);
+      expect(r.code).to.equal(2);
+      expect(r.stderr).to.include(notKeptIn('ghcr.io', 'stored', "helper:pass is docker-credential-pass's own store, which would take an account's key for a server URL"));
+      expect(await passList()).to.deep.equal({ [REGISTRY]: 'alice' });
     } finally {
       await sb.helper('erase', REGISTRY);
     }

@@ -9,7 +9,7 @@ import { loadConfig } from '../../config.js';
 import { lintConfig } from '../../config-lint.js';
 import { openConfiguredStore, openCredkitStore } from '../../stores/registry.js';
 import { checkBackends } from '../../stores/backend-status.js';
-import { checkAccountName } from '../../stores/accounts.js';
+import { assertKeepsAccounts, checkAccountName } from '../../stores/accounts.js';
 import { accountKey, withoutAccountKeys } from '../../stores/account-key.js';
 import type { CredentialStore } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
@@ -34,14 +34,21 @@ interface StoreArgs {
  * With the saved account --account names (else CREDKIT_ACCOUNT or `account =`), the key of that
  * account: get, erase and store take exactly it (never the plain entry the helper falls back to).
  */
-async function open(ctx: CommandContext, args: StoreArgs): Promise<{ store: CredentialStore; account: string | undefined; key: (server: string) => string }> {
+async function open(ctx: CommandContext, args: StoreArgs): Promise<{ store: CredentialStore; account: string | undefined; key: (server: string, done: string) => Promise<string> }> {
   const config = await loadConfig(ctx.io);
   const account = args.account !== undefined ? checkAccountName(String(args.account), '--account') : config.account;
   const store =
     args.backend !== undefined
       ? await openConfiguredStore(config, ctx.io, args.backend)
       : await openCredkitStore({ ...config, account: undefined }, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
-  return { store, account, key: (server) => (account === undefined ? server : accountKey(server, account)) };
+  // A store that keeps no accounts for the server (another program's, the env backend) is refused
+  // before it is asked: a helper would store the key as a server URL, or fail on it.
+  const key = async (server: string, done: string) => {
+    if (account === undefined) return server;
+    await assertKeepsAccounts(store, server, account, done);
+    return accountKey(server, account);
+  };
+  return { store, account, key };
 }
 
 /** `credkit store …`. */
@@ -81,7 +88,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           handler: async (args: StoreArgs) => {
             const server = args.server as string;
             const { store, account, key } = await open(ctx, args);
-            const c = await store.get(key(server));
+            const c = await store.get(await key(server, 'read'));
             if (!c) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
             const secret = args['show-secret'] ? c.secret : redact(c.secret);
             if (args.json) return printJSON(ctx, { serverURL: server, ...(account !== undefined ? { account } : {}), username: c.username, secret }, Boolean(args['show-secret']));
@@ -98,7 +105,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           handler: async (args: StoreArgs) => {
             const server = args.server as string;
             const { store, account, key } = await open(ctx, args);
-            const existed = await store.delete(key(server));
+            const existed = await store.delete(await key(server, 'erased'));
             if (!existed) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
             say(ctx, `erased ${server}${accountWords(account)}`);
           },
@@ -125,7 +132,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const secret = await readSecretFromStdin(ctx.io);
             const server = args.server as string;
             const { store, account, key } = await open(ctx, args);
-            await store.add({ serverURL: key(server), username, secret });
+            await store.add({ serverURL: await key(server, 'stored'), username, secret });
             say(ctx, `stored ${server}${accountWords(account)}`);
           },
         })

@@ -5,6 +5,8 @@ import { findRoute, parseRoutes } from '../../../src/stores/routes.js';
 import { loadConfig } from '../../../src/config.js';
 import { serve } from '../../../src/helper/protocol.js';
 import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
+import { EnvStore } from '../../../src/stores/env.js';
+import { UsageError } from '../../../src/errors.js';
 
 const HUB = 'https://index.docker.io/v1/';
 
@@ -105,6 +107,34 @@ describe('saved accounts (pure)', () => {
       const listed = await new AccountStore(seeded(), 'work').list();
       expect(Object.fromEntries(listed)).to.deep.equal({ [HUB]: 'bob', 'ghcr.io': 'carol', 'quay.io': 'dave' });
       expect(Object.fromEntries(await new AccountStore(seeded(), 'home').list())).to.deep.equal({ [HUB]: 'alice', 'ghcr.io': 'carol' });
+    });
+
+    it('a store that keeps no accounts (another program, env): get asks for the plain entry only; add and delete are refused before the store is touched', async () => {
+      const base = seeded();
+      const asked: string[] = [];
+      const foreign: CredentialStore = {
+        ...base,
+        name: 'helper:fake',
+        get: async (u) => (asked.push(u), base.data.get(u)),
+        add: async () => expect.fail('add reached the store'),
+        delete: async () => expect.fail('delete reached the store'),
+        whyNoAccounts: async (u) => (u === 'quay.io' || u === HUB ? 'helper:fake is not ours' : undefined),
+      };
+      const store = new AccountStore(foreign, 'work');
+      expect((await store.get(HUB))?.username).to.equal('alice');
+      expect(asked).to.deep.equal([HUB]);
+      expect(await store.get('quay.io')).to.equal(undefined);
+      expect(asked).to.deep.equal([HUB, 'quay.io']);
+      for (const attempt of [() => store.add({ serverURL: HUB, username: 'x', secret: 'fake-x' }), () => store.delete(HUB)]) {
+        const err = await attempt().then(() => undefined, (e: unknown) => e);
+        expect(err).to.be.instanceOf(UsageError);
+        expect((err as Error).message).to.match(/^the account "work" of https:\/\/index\.docker\.io\/v1\/ cannot be (stored|erased) here: helper:fake is not ours; saved accounts are kept by credkit's own backends \(file, keychain, keyutils, pass\)$/);
+      }
+      // list agrees with get: the account's username is not shown for a server URL get answers plainly.
+      expect(Object.fromEntries(await store.list())).to.deep.equal({ [HUB]: 'alice', 'ghcr.io': 'carol' });
+
+      const env = new EnvStore({ CREDKIT_AUTH_CONFIG: JSON.stringify({ auths: { 'quay.io': { username: 'dave', password: 'fake-d' }, [accountKey('quay.io', 'work')]: { username: 'erin', password: 'fake-e' } } }) });
+      expect((await new AccountStore(env, 'work').get('quay.io'))?.username).to.equal('dave');
     });
 
     it("the helper's list hides derived keys with no account selected", async () => {
