@@ -71,6 +71,11 @@ export class AccountStore implements CredentialStore {
   location(): string | undefined {
     return this.base.location?.();
   }
+
+  /** The name of the store `serverURL` goes to with [routes] (RoutedStore.storeFor), which the kubelet provider's messages name. */
+  storeFor(serverURL: string): string {
+    return (this.base as { storeFor?: (url: string) => string }).storeFor?.(serverURL) ?? this.base.name;
+  }
 }
 
 /**

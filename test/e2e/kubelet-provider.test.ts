@@ -228,11 +228,13 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       expect(r.stderr).to.include('no credential for ghcr.io in file');
     });
 
-    it('names the routed store when it has no credential for the registry', async () => {
-      const r = await provider(sb, [], kubeletRequest(V1, '999999999999.dkr.ecr.eu-west-1.amazonaws.com/app'));
-      expect(r.code, r.stderr).to.equal(0);
-      expect(decodeAsKubelet(r.stdout, V1)).to.deep.equal({ cacheKeyType: 'Registry', cacheDuration: '0s', auth: {} });
-      expect(r.stderr).to.include('no credential for 999999999999.dkr.ecr.eu-west-1.amazonaws.com in helper:ecr-login');
+    it('names the routed store when it has no credential for the registry (with a saved account selected too)', async () => {
+      for (const env of [{}, { CREDKIT_ACCOUNT: 'work' }] as Record<string, string>[]) {
+        const r = await provider(sb, [], kubeletRequest(V1, '999999999999.dkr.ecr.eu-west-1.amazonaws.com/app'), env);
+        expect(r.code, r.stderr).to.equal(0);
+        expect(decodeAsKubelet(r.stdout, V1)).to.deep.equal({ cacheKeyType: 'Registry', cacheDuration: '0s', auth: {} });
+        expect(r.stderr).to.include('no credential for 999999999999.dkr.ecr.eu-west-1.amazonaws.com in helper:ecr-login');
+      }
     });
   });
 
