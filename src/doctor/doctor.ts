@@ -19,6 +19,7 @@ import type { DoctorFinding, DoctorReport } from './report.js';
 import { countLevels, displayPath } from './report.js';
 import { checkStores } from './store-checks.js';
 import { checkRoutes } from './route-checks.js';
+import { checkSelectedAccount } from './account-checks.js';
 
 /** How to fix each kind of config.ini line credkit ignores. */
 const CONFIG_FIX: Readonly<Record<ConfigProblem, string>> = {
@@ -59,7 +60,9 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
     checkAuthEnvironment(host, probes),
   ]);
   const routes = config ? await checkRoutes(config, probes, stores.autoBackend) : [];
-  findings.push(...stores.findings, ...routes, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
+  // Each store call is bounded as doctor's helper calls are.
+  const account = config ? await checkSelectedAccount({ ...config, helperTimeoutMs: timeoutMs }, host, probes) : [];
+  findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
   const docker = await dockerView(files, helpers.listings, host);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
   findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken));

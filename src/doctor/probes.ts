@@ -11,7 +11,7 @@ import { messageOf } from '../errors.js';
 import { readTextIfExists } from '../auth-file/safe-file.js';
 import { HelperCallError, callHelper, resolveHelper } from '../helper/client.js';
 import type { HelperFailure } from '../helper/client.js';
-import { loadBackend } from '../stores/registry.js';
+import { loadBackend, openCredkitStore } from '../stores/registry.js';
 
 /** The facts doctor needs about one path (symlinks followed). */
 export interface FileFacts {
@@ -53,6 +53,8 @@ export interface DoctorProbes {
   listHelper(name: string, timeoutMs: number): Promise<HelperListing>;
   /** True when the program at `path` is this installation's `docker-credential-credkit`. */
   isOwnHelper(path: string): Promise<boolean>;
+  /** The server URLs and usernames in credkit's store as its helper sees it ([routes] included, no account selected). */
+  listCredkitStore?(config: CredkitConfig): Promise<Map<string, string>>;
 }
 
 /** What the CLI knows about the process that the core may not read itself. */
@@ -111,6 +113,10 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
         if (err instanceof HelperCallError) return { ok: false, reason: err.reason, message: err.message };
         throw err;
       }
+    },
+    async listCredkitStore(config) {
+      // A routed store left out of list only narrows the search: its warning is not doctor's line.
+      return (await openCredkitStore({ ...config, account: undefined }, host, () => undefined)).list();
     },
     async isOwnHelper(path) {
       const [own, found] = await Promise.all([realpath(ownBin).catch(() => ownBin), realpath(path).catch(() => path)]);

@@ -207,6 +207,42 @@ describe('e2e: saved accounts with credkit commands (file backend)', () => {
   });
 });
 
+describe('e2e: credkit doctor with a saved account selected (file backend)', () => {
+  let sb: Sandbox;
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
+  interface Finding {
+    level: string;
+    code: string;
+    what: string;
+    fix?: string;
+  }
+  const accountFindings = async (env: Record<string, string> = {}) => {
+    const r = await sb.credkit(['doctor', '--json', '--no-call-helpers'], '', env);
+    expectNoSecret(r, 'doctor');
+    return (JSON.parse(r.stdout) as { findings: Finding[] }).findings.filter((f) => f.code.startsWith('account-'));
+  };
+
+  it('warns when account = (or CREDKIT_ACCOUNT) names an account saved for no registry, naming the saved ones', async () => {
+    expect((await sb.helper('store', storeInput(REGISTRY, 'alice', DEFAULT_PW))).code).to.equal(0);
+    expect((await sb.helper('store', storeInput(REGISTRY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' })).code).to.equal(0);
+    expect(await accountFindings(), 'no account selected: no finding').to.deep.equal([]);
+
+    await writeIni(sb, 'backend = file\naccount = wrok\n');
+    const [typo, ...more] = await accountFindings();
+    expect(more).to.deep.equal([]);
+    expect(typo).to.deep.include({
+      level: 'warn',
+      code: 'account-unknown',
+      what: 'the account "wrok" (from "account =" in ~/.config/credkit/config.ini) is saved for no registry, so docker-credential-credkit answers every registry with its plain credential; the saved accounts are "work"',
+    });
+    expect(typo?.fix).to.include('credkit account list');
+
+    const selected = await accountFindings({ CREDKIT_ACCOUNT: 'work' });
+    expect(selected).to.have.length(1);
+    expect(selected[0]).to.deep.include({ level: 'ok', code: 'account-selected', what: `credkit answers as the saved account "work" (from CREDKIT_ACCOUNT) for ${REGISTRY}, and with the plain entry elsewhere` });
+  });
+});
+
 describe('e2e: credkit login --account', () => {
   let sb: Sandbox;
   makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
