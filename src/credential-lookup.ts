@@ -59,17 +59,34 @@ export interface LookupHost extends Host {
 /**
  * The store credkit's config (read as docker-credential-credkit, run with `host.env`, reads it)
  * sends `serverURL` to, or undefined when the config cannot be read or has a route the helper
- * refuses (the helper's own answer then says why).
+ * refuses (the helper's own answer then says why). With a saved account selected, whether it is
+ * what answered: the store the server URL goes to is asked for the account's key, as the helper
+ * asks it (the secret is dropped), and only where that store keeps accounts.
  */
-async function credkitStoreOf(config: Promise<CredkitConfig | undefined>, serverURL: string): Promise<CredkitStoreReport | undefined> {
+async function credkitStoreOf(config: Promise<CredkitConfig | undefined>, serverURL: string, host: Host, timeoutMs: number): Promise<CredkitStoreReport | undefined> {
   const c = await config;
   if (c === undefined) return undefined;
-  if (c.routes.length === 0) return { store: c.backend };
-  const { findRoute, parseRoutes } = await import('./stores/routes.js');
-  const { routes, problems } = parseRoutes(c.routes);
-  if (problems.length > 0) return undefined;
-  const route = findRoute(routes, serverURL);
-  return route === undefined ? { store: c.backend } : { store: route.store, route: route.pattern };
+  let kept: CredkitStoreReport = { store: c.backend };
+  if (c.routes.length > 0) {
+    const { findRoute, parseRoutes } = await import('./stores/routes.js');
+    const { routes, problems } = parseRoutes(c.routes);
+    if (problems.length > 0) return undefined;
+    const route = findRoute(routes, serverURL);
+    if (route !== undefined) kept = { store: route.store, route: route.pattern };
+  }
+  if (c.account === undefined) return kept;
+  return { ...kept, account: { name: c.account, from: host.env.CREDKIT_ACCOUNT ? 'CREDKIT_ACCOUNT' : 'account =', answers: await accountAnswers({ ...c, helperTimeoutMs: timeoutMs }, c.account, serverURL, host) } };
+}
+
+async function accountAnswers(config: CredkitConfig, account: string, serverURL: string, host: Host): Promise<NonNullable<CredkitStoreReport['account']>['answers']> {
+  const [{ openCredkitStore }, { accountKey }] = await Promise.all([import('./stores/registry.js'), import('./stores/account-key.js')]);
+  try {
+    const store = await openCredkitStore({ ...config, account: undefined }, host, () => undefined);
+    if ((await store.whyNoAccounts?.(serverURL)) !== undefined) return 'not-kept';
+    return (await store.get(accountKey(serverURL, account))) !== undefined ? 'saved' : 'not-saved';
+  } catch {
+    return 'unknown';
+  }
 }
 
 /** The injected side of the lookup: real helper calls (stopped after `timeoutMs`) and PATH checks. */
@@ -78,7 +95,7 @@ export function realDeps(host: Host, timeoutMs: number): LookupDeps {
   return {
     // The same PATH walk as running a helper: docker's default store is the one it could run.
     onPath: (program) => searchPath(program, host.env, host.platform).path !== undefined,
-    credkitStore: (serverURL) => credkitStoreOf((config ??= loadConfig(host).catch(() => undefined)), serverURL),
+    credkitStore: (serverURL) => credkitStoreOf((config ??= loadConfig(host).catch(() => undefined)), serverURL, host, timeoutMs),
     askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
       try {
         // In the client's directory, where docker and podman start their helpers.

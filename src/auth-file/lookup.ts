@@ -63,6 +63,12 @@ export interface CredkitStoreReport {
   store: string;
   /** The `[routes]` pattern that sends the server URL there; absent when no route matches (the backend). */
   route?: string;
+  /**
+   * The saved account credkit's config selects (docs/helpers.md) and whether it answers for this
+   * server URL: `saved` (it does), `not-saved` or `not-kept` (the store keeps no accounts for it:
+   * the plain entry answers either way), `unknown` (the store could not be read).
+   */
+  account?: { name: string; from: 'CREDKIT_ACCOUNT' | 'account ='; answers: 'saved' | 'not-saved' | 'not-kept' | 'unknown' };
 }
 
 /** The outside world a lookup needs. */

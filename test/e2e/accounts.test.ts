@@ -207,6 +207,41 @@ describe('e2e: saved accounts with credkit commands (file backend)', () => {
   });
 });
 
+describe('e2e: credkit explain with a saved account selected (file backend)', () => {
+  let sb: Sandbox;
+  makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, async (made) => {
+    sb = made;
+    await putHelperOnPath(sb);
+    await writeFile(join(sb.env.DOCKER_CONFIG as string, 'config.json'), JSON.stringify({ credsStore: 'credkit' }), { mode: 0o600 });
+  });
+  const credkitLine = async (image: string, env: Record<string, string>) => {
+    const r = await sb.credkit(['explain', image, '--as', 'docker'], '', env);
+    expect(r.code, r.stderr).to.equal(0);
+    expectNoSecret(r, 'explain');
+    return r.stdout.split('\n').filter((l) => l.startsWith('  helper: ') || l.startsWith('    credkit keeps it in '));
+  };
+
+  it('says whether the selected account answers, is not saved for the registry, or does not apply to its store', async () => {
+    await sb.helper('store', storeInput(HUB_KEY, 'alice', DEFAULT_PW));
+    await sb.helper('store', storeInput(HUB_KEY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });
+    await sb.helper('store', storeInput(REGISTRY, 'carol', HUB_PW));
+    expect(await credkitLine('busybox', { CREDKIT_ACCOUNT: 'work' })).to.deep.equal([
+      `  helper: docker-credential-credkit get "${HUB_KEY}" (credsStore) → found, username bob`,
+      '    credkit keeps it in file (its backend: no route under [routes] matches), and the account "work" (CREDKIT_ACCOUNT) answers for it',
+    ]);
+    expect(await credkitLine(`${REGISTRY}/app`, { CREDKIT_ACCOUNT: 'work' })).to.deep.equal([
+      `  helper: docker-credential-credkit get "${REGISTRY}" (credsStore) → found, username carol`,
+      '    credkit keeps it in file (its backend: no route under [routes] matches); the account "work" (CREDKIT_ACCOUNT) is not saved for it, so the plain entry is looked up',
+    ]);
+    await writeIni(sb, `backend = file\naccount = work\n[routes]\n${REGISTRY} = env\n`);
+    const r = await sb.credkit(['explain', `${REGISTRY}/app`, '--as', 'docker', '--json'], '', { CREDKIT_CRED_X_SERVER: REGISTRY, CREDKIT_CRED_X_USERNAME: 'dave', CREDKIT_CRED_X_SECRET: DEFAULT_PW });
+    expect(r.code, r.stderr).to.equal(0);
+    expectNoSecret(r, 'explain --json');
+    const docker = (JSON.parse(r.stdout) as { clients: { helperCalls: { username: string; credkitStore: unknown }[] }[] }).clients[0];
+    expect(docker?.helperCalls.map((h) => [h.username, h.credkitStore])).to.deep.equal([['dave', { store: 'env', route: REGISTRY, account: { name: 'work', from: 'account =', answers: 'not-kept' } }]]);
+  });
+});
+
 describe('e2e: credkit doctor with a saved account selected (file backend)', () => {
   let sb: Sandbox;
   makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));

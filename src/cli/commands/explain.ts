@@ -54,7 +54,7 @@ export function renderClient(x: ClientExplanation): string[] {
     const answer = h.outcome === 'found' ? `found${h.username ? `, username ${h.username}` : ' (identity token)'}` : h.outcome === 'not-found' ? 'not found' : `${h.reason}: ${h.message}`;
     lines.push(`  helper: docker-credential-${h.helper} get ${JSON.stringify(h.serverURL)} (${h.via}) → ${answer}`);
     const kept = h.credkitStore;
-    if (kept) lines.push(`    credkit keeps it in ${kept.store} (${kept.route !== undefined ? `route ${JSON.stringify(kept.route)} under [routes]` : 'its backend: no route under [routes] matches'})`);
+    if (kept) lines.push(`    credkit keeps it in ${kept.store} (${kept.route !== undefined ? `route ${JSON.stringify(kept.route)} under [routes]` : 'its backend: no route under [routes] matches'})${accountWords(kept.account)}`);
   }
   // kubelet: a credential whose place among others of the same keyring key is random says so.
   const order = (c: ResolvedCredential) => {
@@ -72,6 +72,16 @@ export function renderClient(x: ClientExplanation): string[] {
   }
   for (const n of x.notes) lines.push(`  note: ${n}`);
   return lines;
+}
+
+/** What the selected saved account did for a call to credkit's helper, after where credkit keeps the credential. */
+function accountWords(a: NonNullable<ClientExplanation['helperCalls'][number]['credkitStore']>['account']): string {
+  if (a === undefined) return '';
+  const selected = `the account "${a.name}" (${a.from === 'CREDKIT_ACCOUNT' ? 'CREDKIT_ACCOUNT' : 'account = in config.ini'})`;
+  if (a.answers === 'saved') return `, and ${selected} answers for it`;
+  if (a.answers === 'not-saved') return `; ${selected} is not saved for it, so the plain entry is looked up`;
+  if (a.answers === 'not-kept') return `; ${selected} does not apply there (that store keeps no saved accounts), so the plain entry is looked up`;
+  return `; whether ${selected} is saved for it could not be read`;
 }
 
 /** Renders the whole report. */
