@@ -327,7 +327,9 @@ export async function login(options: LoginOptions, services: LoginServices): Pro
   let stored: StoredPlace;
   if (destination.kind === 'store') {
     await destination.store.add(toStored(options.account === undefined ? target.dockerKey : accountKey(target.dockerKey, options.account), credential));
-    stored = { kind: 'store', store: destination.store.name, serverURL: target.dockerKey, ...(options.account !== undefined ? { account: options.account } : {}) };
+    // With [routes] (--store credkit), the store the registry is routed to (RoutedStore.storeFor).
+    const name = (destination.store as { storeFor?: (serverURL: string) => string }).storeFor?.(target.dockerKey) ?? destination.store.name;
+    stored = { kind: 'store', store: name, serverURL: target.dockerKey, ...(options.account !== undefined ? { account: options.account } : {}) };
   } else if (route!.kind === 'helper') {
     const r = route as Extract<Route, { kind: 'helper' }>;
     await r.store.add(toStored(r.serverURL, credential));

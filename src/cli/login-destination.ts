@@ -5,6 +5,7 @@
 import type { Argv } from 'yargs';
 import { resolve } from 'node:path';
 import type { CommandContext } from './context.js';
+import { warn } from './context.js';
 import { UsageError } from '../errors.js';
 import type { LoginDestination, LoginServices } from '../login.js';
 import { podmanDefaultAuthFile } from './authfile-option.js';
@@ -32,6 +33,12 @@ export async function openDestination(ctx: CommandContext, args: { authfile?: st
     const spec = args.store === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(args.store);
     if (spec.kind === 'authfile') throw new UsageError('--store names a credential store; for an auth file use --authfile FILE');
     if (isReadOnlySpec(spec)) throw new UsageError(`--store ${args.store}: that store is read-only`);
+    if (args.store === 'credkit' && config.routes.length > 0) {
+      // The store docker-credential-credkit reads: its backend with its [routes]. The backend
+      // alone would keep a routed registry's login where the helper never looks.
+      const { openCredkitStore } = await import('../stores/registry.js');
+      return { kind: 'store', store: await openCredkitStore({ ...config, account: undefined }, io, (text) => warn(ctx, `credkit: ${text}`)) };
+    }
     return { kind: 'store', store: await openStoreSpec(spec, config, io) };
   }
   const { locateAuthFiles } = await import('../auth-file/locate.js');

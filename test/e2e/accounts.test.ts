@@ -315,6 +315,21 @@ describe('e2e: credkit login --account', () => {
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include(`--account: ${NAME_RULE}`);
   });
+  it('--store credkit is the store docker-credential-credkit reads, [routes] included: a routed registry goes to its route (an account there is refused, naming it)', async () => {
+    await writeIni(sb, `backend = file\n[routes]\n${REGISTRY} = helper:fragile\n`);
+    sb.env.PATH = `${join(FIXTURES, 'helper-that-fails-on-fragments')}:${sb.env.PATH}`;
+    let r = await sb.credkit(['login', '--no-verify', '-u', 'alice', '--password-stdin', '--store', 'credkit', REGISTRY], DEFAULT_PW);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`stored in helper:fragile under "${REGISTRY}"`);
+    expect(await readFile(join(sb.home, 'fragile.calls'), 'utf8')).to.equal('store\n');
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--backend', 'file', '--json'])).stdout)).to.deep.equal({});
+
+    r = await login(['--account', 'work', '--store', 'credkit', REGISTRY], WORK_PW);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include(`the account "work" of ${REGISTRY} cannot be stored here: helper:fragile is docker-credential-fragile's own store`);
+    expect(r.stderr).to.include(`(the route "${REGISTRY}" under [routes] in credkit's config.ini sends ${REGISTRY} there)`);
+    expect(await readFile(join(sb.home, 'fragile.calls'), 'utf8')).to.equal('store\n');
+  });
 });
 
 describe('e2e: saved accounts in the real pass store, with [routes]', function () {
