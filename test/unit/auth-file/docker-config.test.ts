@@ -1,10 +1,12 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
-import { encodeConfigJSONCompact, parseConfigJSON, serializeConfigJSONCompact } from '../../../src/auth-file/docker-config.js';
-import { parseEntry, writeKubernetesEntry } from '../../../src/auth-file/entry.js';
+import { encodeConfigJSONCompact, parseConfigJSON, serializeConfigJSON, serializeConfigJSONCompact } from '../../../src/auth-file/docker-config.js';
+import { entryToJSON, parseEntry, writeKubernetesEntry } from '../../../src/auth-file/entry.js';
+import { goEscape, setOwn } from '../../../src/auth-file/json-text.js';
+import { mergeAuthFiles } from '../../../src/auth-file/merge.js';
 import { JSONBytes } from '../../../src/auth-file/json-bytes.js';
 import type { AuthFile } from '../../../src/auth-file/model.js';
-import { emptyAuthFile } from '../../../src/auth-file/model.js';
+import { emptyAuthFile, styledKeyOf } from '../../../src/auth-file/model.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { fixture } from '../../support/auth-summary.js';
 
@@ -101,5 +103,77 @@ describe('config.json compact bytes (pull secret payload)', () => {
     const auths: Record<string, unknown> = {};
     for (let i = 0; i < 3000; i++) auths[`registry${i}.example.com`] = { auth: b64(`user${i}:${'p'.repeat(i % 300)}<${i}>`), email: `u${i}@example.com` };
     expectSameBytes(parseConfigJSON({ auths, HttpHeaders: { 'X-A': '<&>' } }, 'big.json', 'docker'));
+  });
+});
+
+/**
+ * serializeConfigJSON writes `auths` itself: its text must be JSON.stringify's, tab-indented and
+ * Go-escaped (stringifying the parsed text again gives it back, index keys first), and hold each
+ * entry as entryToJSON gives it, under its styled key, in entry order.
+ */
+function expectStringifyText(file: AuthFile, style: 'docker' | 'podman'): void {
+  const out = serializeConfigJSON(file, style);
+  const doc = JSON.parse(out) as Record<string, unknown>;
+  expect(out).to.equal(goEscape(JSON.stringify(doc, null, '\t')));
+  const auths: Record<string, unknown> = {};
+  for (const e of file.entries) setOwn(auths, styledKeyOf(e, style), entryToJSON(e, style));
+  expect(doc.auths).to.deep.equal(JSON.parse(JSON.stringify(auths)));
+  expect(Object.keys(doc.auths as object)).to.deep.equal(Object.keys(auths));
+}
+
+describe('config.json text (docker and podman style)', () => {
+  const styles = ['docker', 'podman'] as const;
+  for (const dir of ['docker-config', 'podman', 'dockercfg', 'secrets']) {
+    for (const name of readdirSync(new URL(`../../../../fixtures/${dir}/`, import.meta.url))) {
+      it(`is JSON.stringify's text for fixture ${dir}/${name}`, () => {
+        let files: AuthFile[];
+        try {
+          files = parseAuthText(fixture(`${dir}/${name}`), name).files;
+        } catch {
+          return; // a fixture of bad input
+        }
+        for (const f of files) for (const style of styles) expectStringifyText(mergeAuthFiles([f], 'first', f.format).file, style);
+      });
+    }
+  }
+
+  it("is JSON.stringify's text for generated entries with awkward characters, fields and keys", () => {
+    const next = prng(23);
+    const text = (max: number) => {
+      let s = '';
+      for (let j = next(max); j > 0; j--) s += next(3) === 0 ? (PIECES[next(PIECES.length)] as string) : 'abcdefghij'[next(10)];
+      return s;
+    };
+    for (let round = 0; round < 300; round++) {
+      const file = emptyAuthFile('gen.json', 'docker');
+      const used = new Set<string>();
+      const n = next(12);
+      for (let i = 0; i < n; i++) {
+        const raw: Record<string, unknown> = {};
+        const shape = next(10);
+        // Mostly an entry kept as read (`auth`, maybe `email`), sometimes explicit fields or more fields.
+        if (shape < 7) raw.auth = b64(`${text(6)}:${text(6)}`);
+        else {
+          raw.username = text(5);
+          raw.password = text(5);
+        }
+        if (next(3) === 0) raw.email = text(4);
+        if (next(6) === 0) raw.identitytoken = text(4);
+        if (next(10) === 0) raw['x-extra'] = { note: [text(4), {}] };
+        const keys = ['__proto__', '123', `${i}`, 'https://index.docker.io/v1/', 'docker.io', `quay.io/${text(3)}`, `${text(5)}.io`, `https://r${i}.example.com`];
+        // Each key once, as in the JSON object a file is read from.
+        let key = next(3) === 0 ? (keys[next(keys.length)] as string) : `r${i}.example.com`;
+        if (used.has(key)) key = `r${i}.example.com`;
+        used.add(key);
+        file.entries.push(parseEntry(raw, key, 'gen.json'));
+      }
+      if (next(4) === 0) file.extra.psFormat = text(5);
+      if (next(6) === 0) file.extra['7'] = text(3);
+      if (next(4) === 0) file.credsStore = 'desktop';
+      if (next(4) === 0) file.credHelpers.set('gcr.io', 'gcloud');
+      // Keys distinct once styled, as serializeConfigJSON is given them (by merge).
+      const merged = mergeAuthFiles([file], 'first', 'docker').file;
+      for (const style of styles) expectStringifyText(merged, style);
+    }
   });
 });
