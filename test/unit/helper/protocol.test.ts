@@ -3,20 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT } from '../../support/sandbox.js';
 import { formatGet, formatList, goJSON, parseStoreInput, readServerURL, serve, MESSAGES, VERBS } from '../../../src/helper/protocol.js';
-import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
-
-/** An in-memory store: a test double for the protocol's pure logic only. */
-function memoryStore(): CredentialStore & { data: Map<string, StoredCredential> } {
-  const data = new Map<string, StoredCredential>();
-  return {
-    name: 'memory',
-    data,
-    add: async (c) => void data.set(c.serverURL, c),
-    get: async (u) => data.get(u),
-    delete: async (u) => data.delete(u),
-    list: async () => new Map([...data].map(([k, v]) => [k, v.username])),
-  };
-}
+import type { CredentialStore } from '../../../src/stores/store.js';
+import { memoryStore } from '../../support/memory-store.js';
 
 async function call(argv: string[], stdin = '', store = memoryStore()) {
   let out = '';

@@ -4,24 +4,12 @@ import { AccountStore, checkAccountName, listAccounts } from '../../../src/store
 import { findRoute, parseRoutes } from '../../../src/stores/routes.js';
 import { loadConfig } from '../../../src/config.js';
 import { serve } from '../../../src/helper/protocol.js';
-import type { CredentialStore, StoredCredential } from '../../../src/stores/store.js';
+import type { CredentialStore } from '../../../src/stores/store.js';
 import { EnvStore } from '../../../src/stores/env.js';
 import { UsageError } from '../../../src/errors.js';
+import { memoryStore } from '../../support/memory-store.js';
 
 const HUB = 'https://index.docker.io/v1/';
-
-/** An in-memory store: a test double for the pure account logic only. */
-function memoryStore(...items: [string, string, string][]): CredentialStore & { data: Map<string, StoredCredential> } {
-  const data = new Map<string, StoredCredential>(items.map(([serverURL, username, secret]) => [serverURL, { serverURL, username, secret }]));
-  return {
-    name: 'memory',
-    data,
-    add: async (c) => void data.set(c.serverURL, c),
-    get: async (u) => data.get(u),
-    delete: async (u) => data.delete(u),
-    list: async () => new Map([...data].map(([k, v]) => [k, v.username])),
-  };
-}
 
 describe('saved accounts (pure)', () => {
   describe('the derived key', () => {
