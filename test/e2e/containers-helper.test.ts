@@ -168,6 +168,59 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       expect(await readFile(authFile, 'utf8')).to.equal(authFileText);
       expectNoSecrets(login);
     });
+
+    // containers/image runs the helper through docker-credential-helpers' client, which leaves the
+    // child's environment unset (inherited), so CREDKIT_ACCOUNT in skopeo's env reaches credkit.
+    it('CREDKIT_ACCOUNT selects a saved account: inspect is rejected with the plain entry and accepted as the account "work"; logout and login as "work" keep to the account', async () => {
+      const r = registry!;
+      const work = { ...env, CREDKIT_ACCOUNT: 'work' };
+      const asWork = (args: readonly string[], input?: string) => run('skopeo', args, { env: work, input });
+      const inspectAsWork = () => asWork(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
+      /** The password the helper answers with, for the plain entry or (CREDKIT_ACCOUNT=work) the account. */
+      const secretIn = async (extra: Record<string, string> = {}) => {
+        const got = await sb!.helper('get', r.host, extra);
+        expect(got.code).to.equal(0);
+        return (JSON.parse(got.stdout) as { Secret: string }).Secret;
+      };
+      // The plain entry holds a wrong password, the account "work" the right one.
+      expect((await storeInCredkit('alice', WRONG_PW)).code).to.equal(0);
+      const stored = await sb!.helper('store', `${JSON.stringify({ ServerURL: r.host, Username: 'alice', Secret: ALICE_PW })}\n`, { CREDKIT_ACCOUNT: 'work' });
+      expect(stored.code, stored.stdout).to.equal(0);
+
+      let mark = r.logMark();
+      const without = await inspectImage();
+      expect(without.code).to.equal(1);
+      expect(without.stderr).to.contain('unauthorized');
+      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
+      expect(r.acceptedUsers(mark)).to.deep.equal([]);
+
+      mark = r.logMark();
+      const withAccount = await inspectAsWork();
+      expect(withAccount.code, withAccount.stderr).to.equal(0);
+      expect(JSON.parse(withAccount.stdout).Name).to.equal(`${r.host}/team/app`);
+      expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
+      expect(r.rejectedUsers(mark)).to.deep.equal([]);
+
+      // logout as "work" erases the account only: the plain (wrong) entry answers again.
+      const logout = await asWork(['logout', '--authfile', authFile, r.host]);
+      expect(logout.code, logout.stderr).to.equal(0);
+      expect((await secretIn({ CREDKIT_ACCOUNT: 'work' })) === WRONG_PW, 'logout as "work" did not erase the account').to.equal(true);
+      expect(JSON.parse((await sb!.helper('list', '')).stdout)).to.deep.equal({ [r.host]: 'alice' });
+      mark = r.logMark();
+      expect((await inspectAsWork()).code).to.equal(1);
+      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
+
+      // login as "work" saves the account again and leaves the plain entry alone.
+      const login = await asWork(['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host], `${ALICE_PW}\n`);
+      expect(login.code, login.stderr).to.equal(0);
+      expect((await secretIn({ CREDKIT_ACCOUNT: 'work' })) === ALICE_PW, 'login as "work" did not save the account').to.equal(true);
+      expect((await secretIn()) === WRONG_PW, 'login as "work" replaced the plain entry').to.equal(true);
+      await expectAuthFileKeepsNoSecret();
+      mark = r.logMark();
+      expect((await inspectAsWork()).code).to.equal(0);
+      expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
+      expectNoSecrets(without, withAccount, logout, login);
+    });
   });
 
   for (const program of ['podman', 'buildah'] as const) {
