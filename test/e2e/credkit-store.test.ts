@@ -90,6 +90,42 @@ describe('credkit store (binary)', () => {
     expect(r.code).to.equal(1);
   });
 
+  it('a key that holds a credential (stored by a helper directly) is listed by its stand-in; erase --entry removes it without the key being typed', async () => {
+    const swapped = Buffer.from('fake-user:fake-key-pw1').toString('base64');
+    for (const [url, user] of [['quay.io', 'alice'], ['fake-user:fake-key-pw2', 'bob'], [swapped, 'carol']]) {
+      expect((await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' })}\n`)).code).to.equal(0);
+    }
+    const leaks = (r: { stdout: string; stderr: string }) => ['fake-key-pw', swapped.slice(0, 12)].some((p) => r.stdout.includes(p) || r.stderr.includes(p));
+    // In list order (localeCompare, as before): the user:password, quay.io, then the base64.
+    const PLAIN = '<entry #1, hidden: it looks like a user:password>';
+    const B64 = '<entry #3, hidden: it looks like a base64 user:password>';
+    let r = await sb.credkit(['store', 'list']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(leaks(r)).to.equal(false);
+    expect(r.stdout.split('\n')).to.deep.equal([`${PLAIN.padEnd(B64.length)}  bob`, `${'quay.io'.padEnd(B64.length)}  alice`, `${B64}  carol`, '']);
+    expect(r.stderr).to.contain('credkit: entry #3 holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry 3 removes it');
+    r = await sb.credkit(['store', 'list', '--json']);
+    expect(leaks(r)).to.equal(false);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ [B64]: 'carol', [PLAIN]: 'bob', 'quay.io': 'alice' });
+
+    // A number names only a hidden entry: a server URL is erased by its name.
+    r = await sb.credkit(['store', 'erase', '--entry', '2']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('entry #2 is "quay.io", which holds no credential in its key: erase it by its server URL');
+    r = await sb.credkit(['store', 'erase', '--entry', '4']);
+    expect(r.code).to.equal(1);
+    r = await sb.credkit(['store', 'erase', '--entry', '3']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout).to.equal(`erased ${B64}\n`);
+    r = await sb.credkit(['store', 'erase', '--entry', '1']);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(leaks(r)).to.equal(false);
+    expect(JSON.parse((await sb.helper('list', '')).stdout)).to.deep.equal({ 'quay.io': 'alice' });
+    r = await sb.credkit(['store', 'erase']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('name the server URL to erase');
+  });
+
   it('identity tokens are stored with username "<token>" and shown as such', async () => {
     await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin'], 'fake-tok');
     const r = await sb.credkit(['store', 'get', 'ghcr.io']);

@@ -10,7 +10,8 @@ import { lintConfig } from '../../config-lint.js';
 import { openConfiguredStore, openCredkitStore } from '../../stores/registry.js';
 import { checkBackends } from '../../stores/backend-status.js';
 import { assertKeepsAccounts, checkAccountName } from '../../stores/accounts.js';
-import { accountKey, withoutAccountKeys } from '../../stores/account-key.js';
+import { accountKey } from '../../stores/account-key.js';
+import { hiddenEntry, numberEntries } from '../../stores/listing.js';
 import type { CredentialStore } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
@@ -26,6 +27,7 @@ interface StoreArgs {
   'identity-token'?: boolean;
   'show-secret'?: boolean;
   account?: string;
+  entry?: number;
   [key: string]: unknown;
 }
 
@@ -66,12 +68,12 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           builder: (b) => backendOption(b).option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             // Saved accounts' keys are no server URLs: they are `credkit account list`'s to show.
-            const { entries, accounts } = withoutAccountKeys(await (await open(ctx, args)).store.list());
-            const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
+            const { entries, accounts } = numberEntries(await (await open(ctx, args)).store.list());
             if (accounts > 0) warn(ctx, `credkit: ${accounts === 1 ? '1 saved account is' : `${accounts} saved accounts are`} not listed here; see credkit account list`);
-            if (args.json) return printJSON(ctx, Object.fromEntries(sorted));
-            if (sorted.length === 0) return say(ctx, 'no credentials stored');
-            const shown = sorted.map(([url, user]) => [cell(url), cell(user)] as const);
+            for (const e of entries) if (e.hidden) warn(ctx, `credkit: entry #${e.index} holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry ${e.index} removes it`);
+            if (args.json) return printJSON(ctx, Object.fromEntries(entries.map((e) => [e.shown, e.username])));
+            if (entries.length === 0) return say(ctx, 'no credentials stored');
+            const shown = entries.map((e) => [cell(e.shown), cell(e.username)] as const);
             const width = Math.max(...shown.map(([url]) => url.length));
             for (const [url, user] of shown) say(ctx, `${url.padEnd(width)}  ${user}`);
           },
@@ -99,11 +101,17 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           },
         })
         .command({
-          command: 'erase <server>',
+          command: 'erase [server]',
           describe: 'Remove the credential stored for an exact server URL',
-          builder: (b) => backendOption(b).positional('server', { type: 'string', demandOption: true }).option('account', { type: 'string', describe: 'erase this saved account of the server URL, never its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' }),
+          builder: (b) =>
+            backendOption(b)
+              .positional('server', { type: 'string' })
+              .option('account', { type: 'string', describe: 'erase this saved account of the server URL, never its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' })
+              .option('entry', { type: 'number', describe: 'erase the entry credkit store list shows as <entry #N, hidden: …> (a key that holds a credential), instead of a server URL' }),
           handler: async (args: StoreArgs) => {
-            const server = args.server as string;
+            if (args.entry !== undefined) return eraseHiddenEntry(ctx, args);
+            if (args.server === undefined) throw new UsageError('name the server URL to erase (or --entry N for an entry credkit store list shows hidden)');
+            const server = args.server;
             const { store, account, key } = await open(ctx, args);
             const existed = await store.delete(await key(server, 'erased'));
             if (!existed) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
@@ -169,6 +177,21 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
         }),
     handler: () => undefined,
   };
+}
+
+/**
+ * `store erase --entry N`: the hidden entry numbered N in `store list` (same store, same --backend),
+ * erased by its key, which the user never has to type. Saved accounts are not in that list.
+ */
+async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<void> {
+  const n = args.entry as number;
+  if (args.server !== undefined) throw new UsageError('give either a server URL or --entry, not both');
+  if (args.account !== undefined) throw new UsageError('--entry names a plain entry of credkit store list; it cannot go with --account');
+  if (!Number.isInteger(n) || n < 1) throw new UsageError('--entry takes an entry number from credkit store list (1, 2, …)');
+  const { store } = await open(ctx, { ...args, account: undefined });
+  const entry = hiddenEntry(await store.list(), n);
+  if (!(await store.delete(entry.key))) throw new NotFoundError(`${entry.shown} is no longer stored`);
+  say(ctx, `erased ${entry.shown}`);
 }
 
 /** " as the account NAME", or nothing for the plain entry. */
