@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import type { Host } from './io.js';
 import { CONFIG_KEYS, FREE_FORM_SECTIONS, configPath } from './config.js';
+import { shownKey } from './redact.js';
 
 /** Why a line was reported. */
 export type ConfigProblem = 'unknown-section' | 'unknown-key' | 'broken-line' | 'duplicate-key';
@@ -109,7 +110,11 @@ export function lintConfigText(text: string, path: string): ConfigWarning[] {
       const id = `${section}\u0000${key}`;
       const first = seen.get(id);
       if (first === undefined) seen.set(id, n);
-      else out.push({ problem: 'duplicate-key', path, line: n, section, key, message: `line ${n}: "${key}" ${where(section)} is also on line ${first}; credkit uses only the last one` });
+      else {
+        // A [routes] pattern is the user's own text: one that holds a credential is shown by its stand-in.
+        const shown = FREE_FORM_SECTIONS.has(section) ? shownKey(key) : key;
+        out.push({ problem: 'duplicate-key', path, line: n, section, key: shown, message: `line ${n}: "${shown}" ${where(section)} is also on line ${first}; credkit uses only the last one` });
+      }
     }
     if (accepted) continue;
     const elsewhere = Object.entries(CONFIG_KEYS).find(([s, keys]) => s !== section && keys.includes(key))?.[0];

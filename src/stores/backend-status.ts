@@ -8,7 +8,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { BACKENDS, loadBackend } from './registry.js';
-import { parseRoutePattern, routeSetting, routeStoreProblem } from './routes.js';
+import { parseRoutePattern, routeSetting, routeStoreProblem, shownRoutePattern } from './routes.js';
 
 /** One backend and whether it can be used here. */
 export interface BackendStatus {
@@ -20,6 +20,7 @@ export interface BackendStatus {
 
 /** One `[routes]` line; `code` as doctor's finding for it (`route-invalid`, `route-store`) when it is not usable. */
 export interface RouteStatus {
+  /** As written, or the stand-in of one that holds a credential (shownRoutePattern). */
   pattern: string;
   store: string;
   usable: boolean;
@@ -49,11 +50,11 @@ export async function checkBackends(config: CredkitConfig, host: Host): Promise<
     return problem;
   };
   const routes: RouteStatus[] = [];
-  for (const { pattern, store } of config.routes) {
+  for (const [i, { pattern, store }] of config.routes.entries()) {
     const parsed = parseRoutePattern(pattern);
     const invalid = 'problem' in parsed ? parsed.problem : routeStoreProblem(store);
     if (invalid !== undefined) {
-      routes.push({ pattern, store, usable: false, problem: invalid, code: 'route-invalid' });
+      routes.push({ pattern: shownRoutePattern(pattern, i + 1), store, usable: false, problem: invalid, code: 'route-invalid' });
       continue;
     }
     const problem = await storeProblem(store);

@@ -12,7 +12,8 @@
  * one registry can be taken out of a wildcard; among globs, and among patterns for one host, the
  * first in the file wins.
  */
-import { parseRegistryKey } from '../registry.js';
+import { credentialInKey, parseRegistryKey } from '../registry.js';
+import { shownKey } from '../redact.js';
 import { hostMatches } from '../host-pattern.js';
 import { serverURLOfKey } from './account-key.js';
 
@@ -30,6 +31,7 @@ export interface Route {
 
 /** A route credkit cannot use, and why (names only, never a value beyond the store name). */
 export interface RouteProblem {
+  /** As written, or the stand-in of one that holds a credential ({@link shownRoutePattern}). */
   pattern: string;
   message: string;
 }
@@ -41,6 +43,8 @@ const IPV6 = /^\[[0-9a-f:.]+\]$/;
 
 /** Why `pattern` is no route pattern, or its host form (lower case, Hub as `docker.io`). */
 export function parseRoutePattern(pattern: string): { host: string; exact: boolean } | { problem: string } {
+  // Checked first and never quoted: the port check below would quote a user:password's password.
+  if (credentialInKey(pattern.trim()) !== undefined) return { problem: 'it holds a credential (a user:password, or base64 of one) where a registry host belongs; a route names a registry host, and the credential belongs in a store' };
   const text = pattern.trim().toLowerCase();
   if (text === '') return { problem: 'an empty pattern matches no registry' };
   if (text.endsWith('[]')) {
@@ -86,14 +90,23 @@ export function routeStoreProblem(store: string): string | undefined {
   return undefined;
 }
 
+/**
+ * A pattern as people see it: as written, or, for one that holds a credential where the host
+ * belongs (which parseRoutePattern refuses), the stand-in that says which line it is:
+ * `<entry #2 of [routes], hidden: it looks like a user:password>` (`index` 1-based among the routes).
+ */
+export function shownRoutePattern(pattern: string, index: number): string {
+  return credentialInKey(pattern.trim()) === undefined ? pattern : shownKey(pattern.trim(), { index, member: '[routes]' });
+}
+
 /** Checks every route; a route with a problem is left out of `routes`. */
 export function parseRoutes(settings: readonly { pattern: string; store: string }[]): { routes: Route[]; problems: RouteProblem[] } {
   const routes: Route[] = [];
   const problems: RouteProblem[] = [];
-  for (const { pattern, store } of settings) {
+  for (const [i, { pattern, store }] of settings.entries()) {
     const parsed = parseRoutePattern(pattern);
     const storeProblem = routeStoreProblem(store);
-    if ('problem' in parsed) problems.push({ pattern, message: parsed.problem });
+    if ('problem' in parsed) problems.push({ pattern: shownRoutePattern(pattern, i + 1), message: parsed.problem });
     else if (storeProblem !== undefined) problems.push({ pattern, message: storeProblem });
     else routes.push({ pattern, host: parsed.host, exact: parsed.exact, store });
   }

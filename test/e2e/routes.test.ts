@@ -302,6 +302,37 @@ describe('e2e: [routes] with the file backend', function () {
     expect(found).to.deep.equal(['error route-invalid credkit\'s route "reg[]" cannot be used: "[]" after a pattern']);
   });
 
+  it('a pattern that holds a credential is refused by its stand-in, never quoted, by store backends, doctor, config lint and the helper', async () => {
+    const swapped = Buffer.from('fake-user:fake-route-pw1').toString('base64');
+    await writeConfig(`backend = file\n[routes]\nfake-user:fake-route-pw2 = file\n${swapped} = file\nghcr.io = file\nfake-user:fake-route-pw2 = file\n`);
+    const leaks = (r: RunResult) => ['fake-route-pw', swapped.slice(0, 12)].some((p) => r.stdout.includes(p) || r.stderr.includes(p));
+    const PLAIN_KEY = '<entry #1 of [routes], hidden: it looks like a user:password>';
+    const B64_KEY = '<entry #2 of [routes], hidden: it looks like a base64 user:password>';
+    const WHY = 'it holds a credential (a user:password, or base64 of one) where a registry host belongs; a route names a registry host, and the credential belongs in a store';
+    const text = await sb.credkit(['store', 'backends']);
+    expect(leaks(text)).to.equal(false);
+    expect(text.stdout.split('\n').filter((l) => l.startsWith('route:'))).to.deep.equal([
+      `route:      ${PLAIN_KEY} -> file: cannot be used, so every helper call fails: ${WHY}`,
+      `route:      ${B64_KEY} -> file: cannot be used, so every helper call fails: ${WHY}`,
+      'route:      ghcr.io -> file',
+    ]);
+    expect(text.stderr).to.contain('line 6: "<hidden: it looks like a user:password>" in [routes] is also on line 3');
+    const json = await sb.credkit(['store', 'backends', '--json']);
+    expect(leaks(json)).to.equal(false);
+    expect((JSON.parse(json.stdout) as { routes: { pattern: string }[] }).routes.map((r) => r.pattern)).to.deep.equal([PLAIN_KEY, B64_KEY, 'ghcr.io']);
+    const doctor = await sb.credkit(['doctor', '--no-call-helpers']);
+    expect(leaks(doctor)).to.equal(false);
+    expect(doctor.stdout).to.contain(`credkit's route "${B64_KEY}" cannot be used: ${WHY}`);
+    const doctorJson = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    expect(leaks(doctorJson)).to.equal(false);
+    const found = (JSON.parse(doctorJson.stdout) as { findings: { code: string; what: string }[] }).findings.filter((f) => f.code === 'route-invalid').map((f) => f.what);
+    expect(found).to.deep.equal([PLAIN_KEY, B64_KEY].map((k) => `credkit's route "${k}" cannot be used: ${WHY}; docker-credential-credkit fails every call until it is fixed`));
+    const r = await sb.helper('get', 'ghcr.io');
+    expect(r.code).to.equal(1);
+    expect(leaks(r)).to.equal(false);
+    expect(r.stdout).to.contain(`key "[routes] ${PLAIN_KEY}": ${WHY}`);
+  });
+
   it('two spellings of one host are two routes: the first in the file wins, and doctor names the other', async () => {
     await writeConfig('backend = file\n[routes]\nGHCR.io = env\nghcr.io = file\nindex.docker.io = env\ndocker.io = file\n');
     // env is read-only: a store that reaches it went by the first route.

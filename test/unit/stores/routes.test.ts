@@ -61,6 +61,19 @@ describe('routes: registry host patterns to stores', () => {
     expect(problems.map((p) => p.message)).to.satisfy((m: string[]) => m[0]?.includes('would ask itself again') && m[1]?.includes('no credential store') && m[2]?.includes('names no store'));
   });
 
+  it('refuses a pattern that holds a credential without quoting it, and names it by its stand-in', () => {
+    const swapped = Buffer.from('fake-user:fake-route-pw').toString('base64');
+    const { routes: ok, problems } = parseRoutes([
+      { pattern: 'ghcr.io', store: 'file' },
+      { pattern: 'fake-user:fake-route-pw', store: 'file' },
+      { pattern: ` ${swapped} `, store: 'file' },
+      { pattern: 'registry:5000', store: 'file' },
+    ]);
+    expect(ok.map((r) => r.pattern)).to.deep.equal(['ghcr.io', 'registry:5000']);
+    expect(problems.map((p) => p.pattern)).to.deep.equal(['<entry #2 of [routes], hidden: it looks like a user:password>', '<entry #3 of [routes], hidden: it looks like a base64 user:password>']);
+    expect(JSON.stringify(problems).includes('fake-route-pw') || JSON.stringify(problems).includes(swapped.slice(0, 12))).to.equal(false);
+  });
+
   it('names a route that an earlier one always wins over: a glob, or another spelling of the same host', () => {
     const rs = routes(['*.example.com', 'a'], ['ci.example.com', 'b'], ['c?.example.com', 'c'], ['*.example.com:5000', 'd'], ['*.*', 'e'], ['x.y', 'f']);
     expect(shadowingRoute(rs, rs[1] as Route), 'an exact host is never shadowed').to.equal(undefined);
