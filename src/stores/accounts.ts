@@ -98,23 +98,35 @@ export interface AccountEntry {
   serverURL: string;
   account: string | undefined;
   username: string;
+  /**
+   * What the helper answers the server URL with: the selected account's row where the server URL
+   * has it, else the plain entry's (AccountStore.get), so a list says what each registry gets.
+   */
+  answers: boolean;
 }
 
 /**
  * The saved accounts in a store (its plain list, as the backend returns it), each server URL's
  * plain entry first when it has one, sorted by server URL. `server` keeps the server URLs equal to
- * it or of the same registry (`docker.io` finds `https://index.docker.io/v1/`).
+ * it or of the same registry (`docker.io` finds `https://index.docker.io/v1/`); `selected` is the
+ * account the helper answers with (CREDKIT_ACCOUNT, `account =`), for `answers`.
  */
-export function listAccounts(listed: ReadonlyMap<string, string>, server?: string): AccountEntry[] {
+export function listAccounts(listed: ReadonlyMap<string, string>, server?: string, selected?: string): AccountEntry[] {
   const wanted = server === undefined ? undefined : { raw: server, canonical: canonicalKey(server) };
   const matches = (url: string) => wanted === undefined || url === wanted.raw || canonicalKey(url) === wanted.canonical;
   const accounts: AccountEntry[] = [];
+  const hasSelected = new Set<string>();
   for (const [key, username] of listed) {
     const parsed = parseAccountKey(key);
-    if (parsed !== undefined && matches(parsed.serverURL)) accounts.push({ serverURL: parsed.serverURL, account: parsed.account, username });
+    if (parsed === undefined || !matches(parsed.serverURL)) continue;
+    const answers = selected !== undefined && parsed.account === selected;
+    if (answers) hasSelected.add(parsed.serverURL);
+    accounts.push({ serverURL: parsed.serverURL, account: parsed.account, username, answers });
   }
   const servers = new Set(accounts.map((a) => a.serverURL));
-  const defaults: AccountEntry[] = [...servers].filter((url) => listed.has(url)).map((url) => ({ serverURL: url, account: undefined, username: listed.get(url) ?? '' }));
+  const defaults: AccountEntry[] = [...servers]
+    .filter((url) => listed.has(url))
+    .map((url) => ({ serverURL: url, account: undefined, username: listed.get(url) ?? '', answers: !hasSelected.has(url) }));
   const order = (a: AccountEntry, b: AccountEntry) =>
     a.serverURL === b.serverURL ? (a.account === undefined ? -1 : b.account === undefined ? 1 : a.account < b.account ? -1 : 1) : a.serverURL < b.serverURL ? -1 : 1;
   return [...defaults, ...accounts].sort(order);

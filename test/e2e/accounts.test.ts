@@ -94,8 +94,8 @@ describe('e2e: saved accounts with the docker CLI (credsStore: credkit, file bac
     expect(JSON.parse(accounts.stdout)).to.deep.equal({
       selected: null,
       accounts: [
-        { serverURL: REGISTRY, account: null, username: 'alice', selected: false },
-        { serverURL: REGISTRY, account: 'work', username: 'bob', selected: false },
+        { serverURL: REGISTRY, account: null, username: 'alice', selected: false, answers: true },
+        { serverURL: REGISTRY, account: 'work', username: 'bob', selected: false, answers: false },
       ],
     });
 
@@ -184,6 +184,17 @@ describe('e2e: saved accounts with credkit commands (file backend)', () => {
     );
     r = await sb.credkit(['account', 'list', 'docker.io'], '', { CREDKIT_ACCOUNT: 'work' });
     expect(r.stdout).to.equal([`${HUB_KEY}  (default)  alice`, `${HUB_KEY}  work       bob  (selected)`, ''].join('\n'));
+    // Where the selected account is not saved, the plain entry answers, and the list says so.
+    r = await sb.credkit(['account', 'list'], '', { CREDKIT_ACCOUNT: 'ci' });
+    expect(r.stdout).to.equal(
+      [`ghcr.io                      ci         (identity token)  (selected)`, `${HUB_KEY}  (default)  alice  (answers: no "ci" here)`, `${HUB_KEY}  work       bob`, ''].join('\n'),
+    );
+    r = await sb.credkit(['account', 'list', '--json'], '', { CREDKIT_ACCOUNT: 'ci' });
+    expect((JSON.parse(r.stdout) as { accounts: { account: string | null; selected: boolean; answers: boolean }[] }).accounts.map((a) => [a.account, a.selected, a.answers])).to.deep.equal([
+      ['ci', true, true],
+      [null, false, true],
+      ['work', false, false],
+    ]);
 
     r = await sb.credkit(['store', 'list', '--json']);
     expect(r.code, r.stderr).to.equal(0);

@@ -37,19 +37,22 @@ export function accountCommand(ctx: CommandContext): CommandModule<object, Accou
             const config = await loadConfig(ctx.io);
             // The store as it is, not through the selected account: every account is listed.
             const store = await openCredkitStore({ ...config, account: undefined }, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
-            const rows = listAccounts(await store.list(), args.server === undefined ? undefined : String(args.server));
             const selected = config.account;
+            const rows = listAccounts(await store.list(), args.server === undefined ? undefined : String(args.server), selected);
             if (args.json) {
               return printJSON(ctx, {
                 selected: selected ?? null,
-                accounts: rows.map((r) => ({ serverURL: r.serverURL, account: r.account ?? null, username: r.username, selected: r.account !== undefined && r.account === selected })),
+                accounts: rows.map((r) => ({ serverURL: r.serverURL, account: r.account ?? null, username: r.username, selected: r.account !== undefined && r.account === selected, answers: r.answers })),
               });
             }
             if (rows.length === 0) return say(ctx, args.server === undefined ? 'no saved accounts' : `no saved accounts for ${cell(String(args.server))}`);
+            // With an account selected, the row the helper answers with: the account's, or (where
+            // the server URL has no such account) the plain entry's.
+            const mark = (r: (typeof rows)[number]) => (selected === undefined || !r.answers ? '' : r.account !== undefined ? '  (selected)' : `  (answers: no "${selected}" here)`);
             const shown = rows.map((r) => [
               cell(r.serverURL),
               r.account === undefined ? '(default)' : r.account,
-              `${r.username === TOKEN_USERNAME ? '(identity token)' : cell(r.username)}${r.account !== undefined && r.account === selected ? '  (selected)' : ''}`,
+              `${r.username === TOKEN_USERNAME ? '(identity token)' : cell(r.username)}${mark(r)}`,
             ]);
             const widths = [0, 1].map((i) => Math.max(...shown.map((r) => r[i]!.length)));
             for (const r of shown) say(ctx, `${r[0]!.padEnd(widths[0]!)}  ${r[1]!.padEnd(widths[1]!)}  ${r[2]}`);

@@ -144,11 +144,19 @@ describe('saved accounts (pure)', () => {
 
     it('each account, with the plain entry of its server URL first; server URLs without accounts left out', () => {
       expect(listAccounts(listed)).to.deep.equal([
-        { serverURL: HUB, account: undefined, username: 'alice' },
-        { serverURL: HUB, account: 'ci', username: '<token>' },
-        { serverURL: HUB, account: 'work', username: 'bob' },
-        { serverURL: 'quay.io', account: 'work', username: 'dave' },
+        { serverURL: HUB, account: undefined, username: 'alice', answers: true },
+        { serverURL: HUB, account: 'ci', username: '<token>', answers: false },
+        { serverURL: HUB, account: 'work', username: 'bob', answers: false },
+        { serverURL: 'quay.io', account: 'work', username: 'dave', answers: false },
       ]);
+    });
+
+    it('marks the row the helper answers with: the selected account where saved, else the plain entry', () => {
+      const answering = (selected: string) => listAccounts(listed, undefined, selected).filter((a) => a.answers).map((a) => [a.serverURL, a.account]);
+      expect(answering('ci')).to.deep.equal([[HUB, 'ci']]);
+      expect(answering('work')).to.deep.equal([[HUB, 'work'], ['quay.io', 'work']]);
+      // quay.io has no plain entry and no "home": nothing answers there.
+      expect(answering('home')).to.deep.equal([[HUB, undefined]]);
     });
 
     it('a server filter matches the registry under any spelling', () => {
