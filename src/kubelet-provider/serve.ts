@@ -51,6 +51,19 @@ interface Found {
   scoped: boolean;
   /** The store holds keys scoped below this registry: a per-registry cache would hand the wrong one on. */
   registryHasScopes: boolean;
+  /** With a saved account selected (AccountStore): whether the account's credential answered, not the plain entry's. */
+  fromAccount?: boolean;
+}
+
+/** credkit's store with a saved account selected (src/stores/accounts.ts), by shape: it is loaded only when one is. */
+interface AccountLookup {
+  account: string;
+  lookup(serverURL: string): Promise<{ credential: StoredCredential; fromAccount: boolean } | undefined>;
+}
+
+function accountLookup(store: CredentialStore): AccountLookup | undefined {
+  const s = store as Partial<AccountLookup>;
+  return typeof s.account === 'string' && typeof s.lookup === 'function' ? (s as AccountLookup) : undefined;
 }
 
 /** The server URL docker sends a helper for this registry (docker's `getAuthConfigKey`). */
@@ -70,6 +83,11 @@ async function findCredential(store: CredentialStore, ref: ImageRef): Promise<Fo
   // By name, not instanceof: the auth-file store is a bundle of its own (scripts/bundle-helper.mjs),
   // so its class is not the one this module would import.
   if (!store.name.startsWith(AUTH_FILE_STORE_PREFIX)) {
+    const withAccount = accountLookup(store);
+    if (withAccount !== undefined) {
+      const answer = await withAccount.lookup(serverURL);
+      return answer && { serverURL, credential: answer.credential, scoped: false, registryHasScopes: false, fromAccount: answer.fromAccount };
+    }
     const credential = await store.get(serverURL);
     return credential && { serverURL, credential, scoped: false, registryHasScopes: false };
   }
@@ -213,6 +231,16 @@ export async function serveProvider(argv: readonly string[], io: ProviderIo): Pr
     if (args.cacheDuration !== undefined) response.cacheDuration = args.cacheDuration;
     response.auth = { [matchKey(ref, found)]: { username: found.credential.username, password: found.credential.secret } };
     io.stdout(formatProviderResponse(response));
+    // For someone running this by hand (kubelet drops stderr on exit 0): with an account selected,
+    // which credential answered, as `credkit explain` says.
+    const account = accountLookup(store)?.account;
+    if (account !== undefined && found.fromAccount !== undefined) {
+      io.stderr(
+        found.fromAccount
+          ? `${io.programName}: answered for ${ref.registry} with the saved account "${account}" in ${storeName}\n`
+          : `${io.programName}: answered for ${ref.registry} with its plain credential in ${storeName}: the selected account "${account}" has none for it there\n`,
+      );
+    }
     return 0;
   } catch (err) {
     if (err instanceof ProviderRequestError || isCredkitError(err)) {

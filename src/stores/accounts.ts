@@ -40,11 +40,17 @@ export class AccountStore implements CredentialStore {
   }
 
   async get(serverURL: string): Promise<StoredCredential | undefined> {
+    return (await this.lookup(serverURL))?.credential;
+  }
+
+  /** What `get` answers with, and whether it is the account's credential or the plain entry's (for messages). */
+  async lookup(serverURL: string): Promise<{ credential: StoredCredential; fromAccount: boolean } | undefined> {
     if ((await this.base.whyNoAccounts?.(serverURL)) === undefined) {
       const own = await this.base.get(accountKey(serverURL, this.account));
-      if (own !== undefined) return { ...own, serverURL };
+      if (own !== undefined) return { credential: { ...own, serverURL }, fromAccount: true };
     }
-    return this.base.get(serverURL);
+    const plain = await this.base.get(serverURL);
+    return plain && { credential: plain, fromAccount: false };
   }
 
   async add(credential: StoredCredential): Promise<void> {

@@ -127,8 +127,14 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       expect(r.code, r.stderr).to.equal(0);
       expectNoSecrets(r);
       expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'work-robot', password: HUB_PW } });
+      // stderr (for someone running it by hand) says which credential answered.
+      expect(r.stderr).to.equal('credkit-kubelet-provider: answered for quay.io with the saved account "work" in file\n');
+      r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'), { CREDKIT_ACCOUNT: 'home' });
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'robot', password: PW } });
+      expect(r.stderr).to.equal('credkit-kubelet-provider: answered for quay.io with its plain credential in file: the selected account "home" has none for it there\n');
       r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'));
       expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'robot', password: PW } });
+      expect(r.stderr).to.equal('');
       r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'), { CREDKIT_ACCOUNT: 'no/slash' });
       expectOneLineError(r);
       expect(r.stderr).to.include('CREDKIT_ACCOUNT: an account name is');
