@@ -45,7 +45,8 @@ export interface CopyOptions {
   move: boolean;
   /**
    * Whether saved accounts' keys (account-key.ts) go too, as they are: only into another credkit
-   * backend, where they stay accounts. Elsewhere (a helper, an auth file) such a key would be a
+   * backend, where they stay accounts, and only where the opened target keeps them
+   * (CredentialStore.whyNoAccounts). Elsewhere (a helper, an auth file) such a key would be a
    * server URL that no registry has, so they are left out and counted.
    */
   accounts?: boolean;
@@ -56,7 +57,7 @@ export interface CopyReport {
   entries: CopyEntry[];
   /** Filters that matched nothing in the source (a failure each). */
   unmatched: string[];
-  /** Saved accounts of the source (of the registries asked for) left out, without `accounts`. */
+  /** Saved accounts of the source (of the registries asked for) left out: without `accounts`, or where the target keeps none. */
   accountsLeft: number;
   ok: boolean;
 }
@@ -122,14 +123,21 @@ export function planAction(source: StoredCredential | undefined, target: StoredC
 export async function copyCredentials(source: CredentialStore, target: CredentialStore, options: CopyOptions): Promise<CopyReport> {
   const listed = await source.list();
   const selected = selectServerURLs([...listed.keys()], options.registries);
-  const accounts = selected.urls.filter((key) => parseAccountKey(key) !== undefined);
-  const urls = options.accounts ? selected.urls : selected.urls.filter((key) => parseAccountKey(key) === undefined);
+  const urls: string[] = [];
+  let accountsLeft = 0;
+  for (const key of selected.urls) {
+    const account = parseAccountKey(key);
+    // Decided by the store opened, not by the name given: `auto` may have fallen back to
+    // helper:NAME, and [routes] may send the server URL to another program's store.
+    if (account !== undefined && (!options.accounts || (await target.whyNoAccounts?.(account.serverURL)) !== undefined)) accountsLeft++;
+    else urls.push(key);
+  }
   // A filter that matched only accounts left out still matched: they are reported as left out.
   const unmatched = selected.unmatched;
   const entries: CopyEntry[] = [];
   const run: RunState = { shared: false };
   for (const url of urls) entries.push(await copyOne(source, target, url, listed.get(url) ?? '', options, run));
-  return { entries, unmatched, accountsLeft: options.accounts ? 0 : accounts.length, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
+  return { entries, unmatched, accountsLeft, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
 }
 
 /**

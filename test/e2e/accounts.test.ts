@@ -216,6 +216,24 @@ describe('e2e: saved accounts with credkit commands (file backend)', () => {
     expect(r.code).to.equal(2);
     expect(r.stderr).to.include(`--account: ${NAME_RULE}`);
   });
+
+  it('copy --to auto that falls back to another program\'s helper leaves the accounts out (decided by the store opened, not the name)', async () => {
+    await helper('store', storeInput(REGISTRY, 'alice', DEFAULT_PW));
+    await helper('store', storeInput(REGISTRY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });
+    // No D-Bus session in the sandbox: auto opens its fallback, docker-credential-fragile, which
+    // fails on a server URL with "#" as a cloud helper fails on one it cannot parse.
+    await writeIni(sb, 'backend = file\nfallback = helper:fragile\n');
+    sb.env.PATH = `${join(FIXTURES, 'helper-that-fails-on-fragments')}:${sb.env.PATH}`;
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', 'auto', '--json']);
+    expectNoSecret(r, 'copy');
+    const report = JSON.parse(r.stdout) as { to: string; accountsLeft: number; entries: { serverURL: string }[]; notes: string[] };
+    expect(report.to).to.equal('helper:fragile');
+    expect(report.entries.map((e) => e.serverURL)).to.deep.equal([REGISTRY]);
+    expect(report.accountsLeft).to.equal(1);
+    expect(report.notes).to.include('1 saved account was not copied: helper:fragile would take its key for server URLs; copy into a credkit backend to keep them (credkit account list shows them)');
+    const calls = (await readFile(join(sb.home, 'fragile.calls'), 'utf8')).split('\n').filter((l) => l !== '');
+    expect(calls.filter((c) => c.includes('#')), 'the account key reached the helper').to.deep.equal([]);
+  });
 });
 
 describe('e2e: credkit explain with a saved account selected (file backend)', () => {

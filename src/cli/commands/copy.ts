@@ -71,7 +71,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       }
       if (report.accountsLeft > 0) {
         const n = report.accountsLeft;
-        notes.push(`${n === 1 ? '1 saved account was' : `${n} saved accounts were`} not copied: ${formatStoreSpec(to)} would take ${n === 1 ? 'its key' : 'their keys'} for server URLs; copy into a credkit backend to keep them (credkit account list shows them)`);
+        notes.push(`${n === 1 ? '1 saved account was' : `${n} saved accounts were`} not copied: ${target.name} would take ${n === 1 ? 'its key' : 'their keys'} for server URLs; copy into a credkit backend to keep them (credkit account list shows them)`);
       }
       if (!report.ok) ctx.exitCode = 1;
       // A server URL that holds a credential (an auth file's swapped key) is shown by its stand-in.

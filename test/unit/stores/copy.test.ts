@@ -77,6 +77,13 @@ describe('copy: running', () => {
     report = await copyCredentials(source(), file, { registries: ['ghcr.io'], dryRun: true, move: false });
     expect(report).to.include({ accountsLeft: 1, ok: true });
     expect(report.unmatched).to.deep.equal([]);
+
+    // accounts asked for, but the store opened keeps none for a server URL (auto fell back to a helper, a route to one): left out there.
+    const routed = Object.assign(new MemoryStore('routed'), { whyNoAccounts: async (url: string) => (url === 'ghcr.io' ? 'helper:ghcr is its own store' : undefined) });
+    report = await copyCredentials(source(), routed, { registries: [], dryRun: false, move: false, accounts: true });
+    expect(report.entries.map((e) => e.serverURL)).to.deep.equal(['https://index.docker.io/v1/', work, 'quay.io']);
+    expect(report.accountsLeft).to.equal(1);
+    expect(routed.items.has('ghcr.io#credkit-account=ci')).to.equal(false);
   });
 
   it('dry run changes nothing and says what would happen', async () => {
