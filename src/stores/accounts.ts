@@ -55,7 +55,19 @@ export class AccountStore implements CredentialStore {
 
   async add(credential: StoredCredential): Promise<void> {
     await assertKeepsAccounts(this.base, credential.serverURL, this.account, 'stored');
-    return this.base.add({ ...credential, serverURL: accountKey(credential.serverURL, this.account) });
+    const key = accountKey(credential.serverURL, this.account);
+    // `docker login` (and podman's) without -u first asks `get`, which for an account not saved
+    // yet answers with the plain entry; when that logs in, the client stores it back, and the new
+    // account would silently be a copy of the plain credential. Refused, so the login says so.
+    if ((await this.base.get(key)) === undefined) {
+      const plain = await this.base.get(credential.serverURL);
+      if (plain !== undefined && plain.username === credential.username && plain.secret === credential.secret) {
+        throw new UsageError(
+          `the account "${this.account}" of ${credential.serverURL} was not saved: it would hold the same credential as the plain entry, which a login without a user name is offered; log in with -u USER as the account`,
+        );
+      }
+    }
+    return this.base.add({ ...credential, serverURL: key });
   }
 
   async delete(serverURL: string): Promise<boolean> {

@@ -5,10 +5,37 @@
  */
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { FIXTURES, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
 import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+
+/**
+ * Runs `command` on a terminal (script(1)) and types each answer once its prompt has been
+ * written, as a person would; resolves with everything the terminal showed.
+ */
+function typeIntoTerminal(command: string, env: Record<string, string | undefined>, answers: [prompt: string, answer: string][]): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('script', ['-qec', command, '/dev/null'], { env: env as NodeJS.ProcessEnv, stdio: ['pipe', 'pipe', 'pipe'] });
+    let shown = '';
+    let next = 0;
+    const timer = setTimeout(() => child.kill(), 20_000);
+    child.stdout.on('data', (chunk: Buffer) => {
+      shown += chunk.toString();
+      const want = answers[next];
+      if (want !== undefined && shown.lastIndexOf(want[0]) > shown.lastIndexOf('\n', shown.length - 2)) {
+        next++;
+        child.stdin.write(`${want[1]}\n`);
+      }
+    });
+    child.on('error', reject);
+    child.on('close', () => {
+      clearTimeout(timer);
+      resolve(shown);
+    });
+  });
+}
 
 const REGISTRY = 'registry.example.test';
 const HUB_KEY = 'https://index.docker.io/v1/';
@@ -108,6 +135,33 @@ describe('e2e: saved accounts with the docker CLI (credsStore: credkit, file bac
     expect((await sb.credkit(['account', 'list'])).stdout).to.equal('no saved accounts\n');
     const file = await readFile(join(sb.env.XDG_DATA_HOME as string, 'credkit', 'credentials.json'), 'utf8');
     expect(Object.keys((JSON.parse(file) as { credentials: object }).credentials).sort()).to.deep.equal([HUB_KEY, REGISTRY]);
+  });
+
+  it('docker login without -u for an account not saved yet does not save the plain credential docker was offered: on a terminal docker asks for the account\'s own', async function () {
+    await skipUnlessPrograms(this, ['script']);
+    let r = await docker(['login', '-u', 'alice', '--password-stdin', REGISTRY], `${DEFAULT_PW}\n`);
+    expect(r.code, r.stderr).to.equal(0);
+    // No -u: docker asks the helper, which answers with the plain entry; docker logs in with it and
+    // stores it back, which credkit refuses for a new account, so docker falls back to its prompt.
+    // Without a terminal, that prompt is an error, and nothing is saved.
+    r = await docker(['login', REGISTRY], '', work);
+    expect(r.code).to.not.equal(0);
+    expect(r.stderr).to.include('Authenticating with existing credentials').and.include('Cannot perform an interactive login from a non TTY device');
+    expect((await sb.credkit(['account', 'list'])).stdout).to.equal('no saved accounts\n');
+
+    // On a terminal (script(1)), docker asks; the answers are typed after each prompt, so the
+    // password is never echoed.
+    const out = await typeIntoTerminal('docker login ' + REGISTRY, { ...sb.env, ...work }, [
+      ['Username', 'bob'],
+      ['Password', WORK_PW],
+    ]);
+    expect(out.includes(WORK_PW) || out.includes(DEFAULT_PW), 'a password reached the terminal').to.equal(false);
+    expect(out).to.include('Login Succeeded');
+    expectAuth(await pullAuth(`${REGISTRY}/team/app:1`, work), { username: 'bob', password: WORK_PW, serveraddress: REGISTRY }, 'X-Registry-Auth with CREDKIT_ACCOUNT=work');
+    expectAuth(await pullAuth(`${REGISTRY}/team/app:1`), { username: 'alice', password: DEFAULT_PW, serveraddress: REGISTRY }, 'X-Registry-Auth without an account');
+    // Once saved, a login without -u is offered the account's own credential, and stores it again.
+    r = await docker(['login', REGISTRY], '', work);
+    expect(r.code, r.stderr).to.equal(0);
   });
 
   it('a name outside the safe set fails docker login and the helper with one line, storing nothing', async () => {
