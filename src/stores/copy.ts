@@ -11,7 +11,7 @@
  */
 import type { CredentialStore, StoredCredential } from './store.js';
 import { canonicalKey, credentialInKey } from '../registry.js';
-import { maskUserinfo } from '../redact.js';
+import { maskUserinfo, shownKey } from '../redact.js';
 import { messageOf } from '../errors.js';
 import { parseAccountKey, serverURLOfKey } from './account-key.js';
 
@@ -60,6 +60,19 @@ export interface CopyReport {
   /** Saved accounts of the source (of the registries asked for) left out: without `accounts`, or where the target keeps none. */
   accountsLeft: number;
   ok: boolean;
+}
+
+/**
+ * The report's entries as people see them: a server URL (or target key) that holds a credential
+ * (an auth file's swapped key, refused by copyCredentials) by its stand-in ({@link shownKey}),
+ * every other entry as it is.
+ */
+export function shownCopyEntries(entries: readonly CopyEntry[]): CopyEntry[] {
+  return entries.map((e) =>
+    credentialInKey(e.serverURL) === undefined && (e.targetKey === undefined || credentialInKey(e.targetKey) === undefined)
+      ? e
+      : { ...e, serverURL: shownKey(e.serverURL), ...(e.targetKey !== undefined ? { targetKey: shownKey(e.targetKey) } : {}) },
+  );
 }
 
 /**

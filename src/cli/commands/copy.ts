@@ -2,8 +2,6 @@
  * `credkit copy --from STORE --to STORE [REGISTRY...]`: credentials from one store into another,
  * with a dry run, read-back verification and `--move`.
  */
-import { shownKey } from '../../redact.js';
-import { credentialInKey } from '../../registry.js';
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
@@ -40,7 +38,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {
       // Loaded here, not at start-up: every other command would pay for them.
-      const [{ loadConfig }, { copyCredentials }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec }] = await Promise.all([
+      const [{ loadConfig }, { copyCredentials, shownCopyEntries }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec }] = await Promise.all([
         import('../../config.js'),
         import('../../stores/copy.js'),
         import('../../stores/auth-file-store.js'),
@@ -74,8 +72,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         notes.push(`${n === 1 ? '1 saved account was' : `${n} saved accounts were`} not copied: ${target.name} would take ${n === 1 ? 'its key' : 'their keys'} for server URLs; copy into a credkit backend to keep them (credkit account list shows them)`);
       }
       if (!report.ok) ctx.exitCode = 1;
-      // A server URL that holds a credential (an auth file's swapped key) is shown by its stand-in.
-      const entries = report.entries.map((e) => (credentialInKey(e.serverURL) === undefined && (e.targetKey === undefined || credentialInKey(e.targetKey) === undefined) ? e : { ...e, serverURL: shownKey(e.serverURL), ...(e.targetKey !== undefined ? { targetKey: shownKey(e.targetKey) } : {}) }));
+      const entries = shownCopyEntries(report.entries);
       if (args.json) {
         return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, accountsLeft: report.accountsLeft, notes });
       }
