@@ -34,6 +34,15 @@ function prng(seed: number): (k: number) => number {
 // Everything JSON or Go escapes, or that is not ASCII, beside plain text.
 const PIECES = ['a', 'Z', '9', '-', '.', ':', '::', ' ', '"', '\\', '<', '>', '&', '\n', '\t', '\x00', '\x1f', '\x7f', 'é', 'ü', '\u2028', '\u2029', '\u{1F600}', '\ud800', '/', '=', '+', '{', '}', ''];
 
+/** Text of up to `max` characters from `next`, some of them PIECES (escapes, surrogates, separators). */
+function awkwardText(next: (k: number) => number): (max: number) => string {
+  return (max) => {
+    let s = '';
+    for (let j = next(max); j > 0; j--) s += next(3) === 0 ? (PIECES[next(PIECES.length)] as string) : 'abcdefghij'[next(10)];
+    return s;
+  };
+}
+
 describe('config.json compact bytes (pull secret payload)', () => {
   const dirs = ['docker-config', 'podman', 'dockercfg', 'secrets'];
   for (const dir of dirs) {
@@ -52,11 +61,7 @@ describe('config.json compact bytes (pull secret payload)', () => {
 
   it('match the text for generated entries with awkward characters, fields and keys', () => {
     const next = prng(11);
-    const text = (max: number) => {
-      let s = '';
-      for (let j = next(max); j > 0; j--) s += next(3) === 0 ? (PIECES[next(PIECES.length)] as string) : 'abcdefghij'[next(10)];
-      return s;
-    };
+    const text = awkwardText(next);
     for (let round = 0; round < 300; round++) {
       const file = emptyAuthFile('gen.json', 'secret');
       const n = next(12);
@@ -139,11 +144,7 @@ describe('config.json text (docker and podman style)', () => {
 
   it("is JSON.stringify's text for generated entries with awkward characters, fields and keys", () => {
     const next = prng(23);
-    const text = (max: number) => {
-      let s = '';
-      for (let j = next(max); j > 0; j--) s += next(3) === 0 ? (PIECES[next(PIECES.length)] as string) : 'abcdefghij'[next(10)];
-      return s;
-    };
+    const text = awkwardText(next);
     for (let round = 0; round < 300; round++) {
       const file = emptyAuthFile('gen.json', 'docker');
       const used = new Set<string>();
