@@ -19,6 +19,7 @@
  */
 import type { CredentialStore, StoredCredential } from './store.js';
 import { canonicalKey } from '../registry.js';
+import { shownKey } from '../redact.js';
 import { UsageError } from '../errors.js';
 import { ACCOUNT_NAME, ACCOUNT_NAME_RULE, accountKey, parseAccountKey, withoutAccountKeys } from './account-key.js';
 
@@ -147,5 +148,7 @@ export function listAccounts(listed: ReadonlyMap<string, string>, server?: strin
     .map((url) => ({ serverURL: url, account: undefined, username: listed.get(url) ?? '', answers: !hasSelected.has(url) }));
   const order = (a: AccountEntry, b: AccountEntry) =>
     a.serverURL === b.serverURL ? (a.account === undefined ? -1 : b.account === undefined ? 1 : a.account < b.account ? -1 : 1) : a.serverURL < b.serverURL ? -1 : 1;
-  return [...defaults, ...accounts].sort(order);
+  // A server URL that holds a credential (stored so on purpose, e.g. `credkit store store
+  // user:pw --account x`) is shown by its stand-in, as every listing shows such a key.
+  return [...defaults, ...accounts].sort(order).map((e) => (shownKey(e.serverURL) === e.serverURL ? e : { ...e, serverURL: shownKey(e.serverURL) }));
 }

@@ -271,6 +271,17 @@ describe('e2e: saved accounts with credkit commands (file backend)', () => {
     expect(r.stderr).to.include(`--account: ${NAME_RULE}`);
   });
 
+  it('account list shows a server URL that holds a credential by its stand-in, in text and --json', async () => {
+    const held = Buffer.from(`fake-user:${WORK_PW}`).toString('base64');
+    await helper('store', storeInput(held, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });
+    for (const args of [['account', 'list'], ['account', 'list', '--json']]) {
+      const r = await sb.credkit(args);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout.includes(held), `${args.join(' ')} printed the key as written`).to.equal(false);
+      expect(r.stdout).to.include('<hidden: it looks like a base64 user:password>');
+    }
+  });
+
   it('copy --to auto that falls back to another program\'s helper leaves the accounts out (decided by the store opened, not the name)', async () => {
     await helper('store', storeInput(REGISTRY, 'alice', DEFAULT_PW));
     await helper('store', storeInput(REGISTRY, 'bob', WORK_PW), { CREDKIT_ACCOUNT: 'work' });

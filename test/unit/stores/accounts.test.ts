@@ -164,5 +164,12 @@ describe('saved accounts (pure)', () => {
       expect(listAccounts(listed, 'quay.io').map((a) => a.username)).to.deep.equal(['dave']);
       expect(listAccounts(listed, 'ghcr.io')).to.deep.equal([]);
     });
+
+    it('shows a server URL that holds a credential by its stand-in, never as written', () => {
+      const held = Buffer.from('fake-user:fake-account-list-pw').toString('base64');
+      const rows = listAccounts(new Map([[held, 'u'], [accountKey(held, 'work'), 'w']]));
+      expect(rows.map((r) => r.account)).to.deep.equal([undefined, 'work']);
+      expect(rows.every((r) => r.serverURL === '<hidden: it looks like a base64 user:password>')).to.equal(true);
+    });
   });
 });
