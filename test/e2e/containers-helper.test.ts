@@ -49,8 +49,25 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
     sb!.helper('store', `${JSON.stringify({ ServerURL: registry!.host, Username: username, Secret: secret })}\n`);
 
   const skopeo = (args: readonly string[], input?: string) => run('skopeo', args, { env, input });
-  /** `skopeo inspect` of the seeded image through the auth file. */
-  const inspectImage = () => skopeo(['inspect', '--authfile', authFile, '--cert-dir', registry!.certDir, `docker://${image}`]);
+  /** `skopeo inspect` of the seeded image through the auth file (`extra`: more environment, e.g. CREDKIT_ACCOUNT). */
+  const inspectImage = (extra: Record<string, string> = {}) =>
+    run('skopeo', ['inspect', '--authfile', authFile, '--cert-dir', registry!.certDir, `docker://${image}`], { env: { ...env, ...extra } });
+  /** inspectImage, checking that the registry accepted alice (and the image came back) or rejected her. */
+  const expectInspect = async (outcome: 'accepted' | 'rejected', extra: Record<string, string> = {}): Promise<RunResult> => {
+    const r = registry!;
+    const mark = r.logMark();
+    const res = await inspectImage(extra);
+    if (outcome === 'accepted') {
+      expect(res.code, res.stderr).to.equal(0);
+      expect(JSON.parse(res.stdout).Name).to.equal(`${r.host}/team/app`);
+    } else {
+      expect(res.code).to.equal(1);
+      expect(res.stderr).to.contain('unauthorized');
+    }
+    expect(r.acceptedUsers(mark)).to.deep.equal(outcome === 'accepted' ? ['alice'] : []);
+    expect(r.rejectedUsers(mark)).to.deep.equal(outcome === 'rejected' ? ['alice'] : []);
+    return res;
+  };
   /** `login --password-stdin` as alice with `password` through the auth file, run by `client` (skopeo, podman or buildah). */
   const loginAlice = (client: typeof skopeo, password: string) =>
     client(['login', '--authfile', authFile, '--cert-dir', registry!.certDir, '--username', 'alice', '--password-stdin', registry!.host], `${password}\n`);
@@ -101,28 +118,16 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
 
   describe('skopeo', () => {
     it('inspect authenticates as alice with the credential credkit returns', async () => {
-      const r = registry!;
       const s = await storeInCredkit('alice', ALICE_PW);
       expect(s.code, s.stdout).to.equal(0);
-      const mark = r.logMark();
-      const res = await inspectImage();
-      expect(res.code, res.stderr).to.equal(0);
-      expect(JSON.parse(res.stdout).Name).to.equal(`${r.host}/team/app`);
-      expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
-      expect(r.rejectedUsers(mark)).to.deep.equal([]);
+      const res = await expectInspect('accepted');
       expect(await readFile(authFile, 'utf8')).to.equal(authFileText); // reading writes nothing
       expectNoSecrets(res);
     });
 
     it('a wrong password in credkit is what skopeo sends: inspect fails and the registry rejects alice', async () => {
-      const r = registry!;
       expect((await storeInCredkit('alice', WRONG_PW)).code).to.equal(0);
-      const mark = r.logMark();
-      const res = await inspectImage();
-      expect(res.code).to.equal(1);
-      expect(res.stderr).to.contain('unauthorized');
-      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
-      expect(r.acceptedUsers(mark)).to.deep.equal([]);
+      const res = await expectInspect('rejected');
       expectNoSecrets(res);
     });
 
@@ -175,7 +180,6 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       const r = registry!;
       const work = { ...env, CREDKIT_ACCOUNT: 'work' };
       const asWork = (args: readonly string[], input?: string) => run('skopeo', args, { env: work, input });
-      const inspectAsWork = () => asWork(['inspect', '--authfile', authFile, '--cert-dir', r.certDir, `docker://${image}`]);
       /** The password the helper answers with, for the plain entry or (CREDKIT_ACCOUNT=work) the account. */
       const secretIn = async (extra: Record<string, string> = {}) => {
         const got = await sb!.helper('get', r.host, extra);
@@ -187,28 +191,15 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       const stored = await sb!.helper('store', `${JSON.stringify({ ServerURL: r.host, Username: 'alice', Secret: ALICE_PW })}\n`, { CREDKIT_ACCOUNT: 'work' });
       expect(stored.code, stored.stdout).to.equal(0);
 
-      let mark = r.logMark();
-      const without = await inspectImage();
-      expect(without.code).to.equal(1);
-      expect(without.stderr).to.contain('unauthorized');
-      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
-      expect(r.acceptedUsers(mark)).to.deep.equal([]);
-
-      mark = r.logMark();
-      const withAccount = await inspectAsWork();
-      expect(withAccount.code, withAccount.stderr).to.equal(0);
-      expect(JSON.parse(withAccount.stdout).Name).to.equal(`${r.host}/team/app`);
-      expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
-      expect(r.rejectedUsers(mark)).to.deep.equal([]);
+      const without = await expectInspect('rejected');
+      const withAccount = await expectInspect('accepted', { CREDKIT_ACCOUNT: 'work' });
 
       // logout as "work" erases the account only: the plain (wrong) entry answers again.
       const logout = await asWork(['logout', '--authfile', authFile, r.host]);
       expect(logout.code, logout.stderr).to.equal(0);
       expect((await secretIn({ CREDKIT_ACCOUNT: 'work' })) === WRONG_PW, 'logout as "work" did not erase the account').to.equal(true);
       expect(JSON.parse((await sb!.helper('list', '')).stdout)).to.deep.equal({ [r.host]: 'alice' });
-      mark = r.logMark();
-      expect((await inspectAsWork()).code).to.equal(1);
-      expect(r.rejectedUsers(mark)).to.deep.equal(['alice']);
+      await expectInspect('rejected', { CREDKIT_ACCOUNT: 'work' });
 
       // login as "work" saves the account again and leaves the plain entry alone.
       const login = await asWork(['login', '--authfile', authFile, '--cert-dir', r.certDir, '--username', 'alice', '--password-stdin', r.host], `${ALICE_PW}\n`);
@@ -216,9 +207,7 @@ describe('e2e: containers/image clients use docker-credential-credkit via credHe
       expect((await secretIn({ CREDKIT_ACCOUNT: 'work' })) === ALICE_PW, 'login as "work" did not save the account').to.equal(true);
       expect((await secretIn()) === WRONG_PW, 'login as "work" replaced the plain entry').to.equal(true);
       await expectAuthFileKeepsNoSecret();
-      mark = r.logMark();
-      expect((await inspectAsWork()).code).to.equal(0);
-      expect(r.acceptedUsers(mark)).to.deep.equal(['alice']);
+      await expectInspect('accepted', { CREDKIT_ACCOUNT: 'work' });
       expectNoSecrets(without, withAccount, logout, login);
     });
   });
