@@ -165,6 +165,28 @@ function notOnPathMessage(name: string, env: Env, platform: NodeJS.Platform, nam
   return namedBy !== 'config-file' ? `${base}; install it, or change ${setting}` : `${base}; install it or remove "${name}" from credsStore/credHelpers`;
 }
 
+/** How to start a helper found at `path`: the program, its arguments, and Node's spawn options for them. */
+export interface HelperCommand {
+  file: string;
+  args: string[];
+  /** Set for a batch file: its command line is cmd.exe's, passed as written. */
+  windowsVerbatimArguments?: boolean;
+}
+
+/**
+ * The command that runs `path verb`. On Windows a helper may be a batch file (Google Cloud SDK
+ * installs `docker-credential-gcloud.cmd`): Go's exec starts one directly, so docker runs it, but
+ * Node refuses to spawn `.bat`/`.cmd` without a shell since the BatBadBut fix (EINVAL). It runs
+ * them as cmd.exe would: `cmd.exe /d /s /c ""path" verb"`. The verb is one of four fixed words and
+ * the path is a file PATH search found (Windows paths cannot hold `"`), so nothing of the user's
+ * reaches cmd.exe's parser but the quoted path.
+ */
+export function helperCommand(path: string, verb: HelperVerb, env: Env, platform: NodeJS.Platform): HelperCommand {
+  if (platform !== 'win32' || !/\.(bat|cmd)$/i.test(path)) return { file: path, args: [verb] };
+  const comspec = Object.entries(env).find(([key]) => key.toUpperCase() === 'COMSPEC')?.[1];
+  return { file: comspec || 'cmd.exe', args: ['/d', '/s', '/c', `""${path}" ${verb}"`], windowsVerbatimArguments: true };
+}
+
 /** What one helper process did. */
 export interface HelperRun {
   /** Exit code, or null when a signal ended it. */
@@ -206,12 +228,14 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
   const ownGroup = platform !== 'win32';
   return new Promise((resolve, reject) => {
     // Its own process group, so a timeout also stops whatever the helper started (pass → gpg).
-    const child = spawn(path, [verb], {
+    const command = helperCommand(path, verb, options.env, platform);
+    const child = spawn(command.file, command.args, {
       env: { ...(name === 'credkit' ? options.env : withoutCredentialVariables(options.env)), [DEPTH_VARIABLE]: String(depth + 1) } as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       detached: ownGroup,
       windowsHide: true,
+      ...(command.windowsVerbatimArguments ? { windowsVerbatimArguments: true } : {}),
     });
     const out: Buffer[] = [];
     let outBytes = 0;

@@ -7,7 +7,7 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { searchPath } from '../../../src/helper/path-search.js';
-import { HelperCallError, resolveHelper } from '../../../src/helper/client.js';
+import { HelperCallError, helperCommand, resolveHelper } from '../../../src/helper/client.js';
 import { realDeps } from '../../../src/credential-lookup.js';
 import type { Host } from '../../../src/io.js';
 
@@ -66,6 +66,18 @@ describe('searchPath (Go exec.LookPath rules)', () => {
       expect(searchPath('docker-credential-desktop.exe', { PATH: dir('b') }, 'win32')).to.deep.equal({ path: named });
       const doubled = await put(join(dir('c'), 'docker-credential-odd.bat.exe'));
       expect(searchPath('docker-credential-odd.bat', { PATH: dir('c') }, 'win32')).to.deep.equal({ path: doubled });
+    });
+
+    it('runs a batch-file helper through cmd.exe (Node will not spawn one directly), quoting its path; any other program as it is', () => {
+      const gcloud = 'C:\\Program Files (x86)\\Google\\Cloud SDK\\bin\\docker-credential-gcloud.cmd';
+      expect(helperCommand(gcloud, 'get', { ComSpec: 'C:\\Windows\\system32\\cmd.exe' }, 'win32')).to.deep.equal({
+        file: 'C:\\Windows\\system32\\cmd.exe',
+        args: ['/d', '/s', '/c', `""${gcloud}" get"`],
+        windowsVerbatimArguments: true,
+      });
+      expect(helperCommand('C:\\bin\\docker-credential-x.BAT', 'list', {}, 'win32').file).to.equal('cmd.exe');
+      expect(helperCommand('C:\\bin\\docker-credential-wincred.exe', 'store', {}, 'win32')).to.deep.equal({ file: 'C:\\bin\\docker-credential-wincred.exe', args: ['store'] });
+      expect(helperCommand('/usr/bin/docker-credential-x.cmd', 'erase', {}, 'linux')).to.deep.equal({ file: '/usr/bin/docker-credential-x.cmd', args: ['erase'] });
     });
 
     it('skips empty and relative entries, and reads a quoted entry as one (filepath.SplitList)', async () => {
