@@ -1,0 +1,226 @@
+/**
+ * Pull secrets as the real kubectl makes and reads them, with no API server: what
+ * `kubectl create secret … --dry-run=client -o yaml|json` prints is read by credkit with the
+ * right credential and no findings kubectl's own output does not deserve, and what credkit writes
+ * is read back by kubectl. Offline, kubectl decodes a manifest (documents, a List, each object's
+ * metadata) only in its `--local` commands (`kubectl label --local -f`); `create`/`apply
+ * --dry-run=client` ask the server for its API first. Its go-template `base64decode` is Go's
+ * strict base64 decoder, so the data values are checked as the API server decodes them.
+ * KUBECTL=/path/to/kubectl runs the suite against another kubectl than the one on PATH.
+ */
+import { expect } from 'chai';
+import { readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+
+const KUBECTL = process.env.KUBECTL ?? 'kubectl';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+const unb64 = (s: string) => Buffer.from(s, 'base64').toString('utf8');
+
+/** Characters Go escapes in JSON (`<>&`) and a `:` after the first, which only `auth` splits at. */
+const PASSWORD = 'fake-kubectl-p<a>&ss:word';
+const OTHER_PASSWORD = 'fake-kubectl-other';
+
+interface LsEntry {
+  registry: string;
+  key: string;
+  username?: string;
+  file: string;
+}
+interface CheckReport {
+  findings: Array<{ code: string; severity: string; message: string; key?: string; fix: string }>;
+}
+
+describe('e2e: pull secrets with the real kubectl (no API server)', function () {
+  let sb: Sandbox;
+
+  before(async function () {
+    if (process.env.KUBECTL === undefined) await skipUnlessPrograms(this, ['kubectl']);
+  });
+  makeSandboxPerTest({}, (s) => (sb = s));
+
+  /** kubectl in the sandbox, with a kubeconfig that does not exist: no cluster is ever asked. */
+  async function kubectl(args: readonly string[], input?: string) {
+    const r = await run(KUBECTL, args, { input, env: { ...sb.env, KUBECONFIG: join(sb.home, 'no-kubeconfig') } });
+    // kubectl's errors may quote the manifest (a template error prints the object): only the code.
+    expect(r.code, `kubectl ${args[0]} ${args[1] ?? ''} exit code`).to.equal(0);
+    return r.stdout;
+  }
+
+  /** `kubectl create secret docker-registry regcred …` with a made-up password. */
+  function createDockerRegistry(output: 'yaml' | 'json', server?: string) {
+    const args = ['create', 'secret', 'docker-registry', 'regcred', '--docker-username=robot', `--docker-password=${PASSWORD}`, '--docker-email=robot@example.com', '--dry-run=client', '-o', output];
+    // kubectl takes the password in argv by design; it is a made-up one.
+    if (server !== undefined) args.splice(4, 0, `--docker-server=${server}`);
+    return kubectl(args);
+  }
+
+  /** The `auth` of each entry of a config.json or auth.json, decoded (compared as booleans, never printed). */
+  function decodedAuths(text: string): Record<string, string> {
+    const auths = (JSON.parse(text) as { auths: Record<string, { auth?: string }> }).auths;
+    return Object.fromEntries(Object.entries(auths).map(([k, v]) => [k, unb64(v.auth ?? '')]));
+  }
+
+  for (const output of ['yaml', 'json'] as const) {
+    it(`reads kubectl create secret docker-registry -o ${output} (stdin and file): ls, check and convert --to docker|podman`, async () => {
+      const manifest = await createDockerRegistry(output, 'quay.io');
+      // From a file written as a user would keep it (0600), and piped as `kubectl … | credkit … -`.
+      const file = join(sb.home, `regcred.${output}`);
+      await writeFile(file, manifest, { mode: 0o600 });
+      for (const [operand, input] of [[file, ''], ['-', manifest]] as const) {
+        const ls = await sb.credkit(['ls', operand, '--json'], input);
+        expect(ls.code).to.equal(0);
+        expect(ls.stdout.includes(PASSWORD)).to.equal(false);
+        const entries = (JSON.parse(ls.stdout) as { entries: LsEntry[] }).entries;
+        expect(entries.map((e) => [e.registry, e.key, e.username])).to.deep.equal([['quay.io', 'quay.io', 'robot']]);
+        expect(entries[0]?.file).to.equal(`${operand}#regcred`);
+
+        const check = await sb.credkit(['check', operand, '--json'], input);
+        expect(check.stdout.includes(PASSWORD)).to.equal(false);
+        expect((JSON.parse(check.stdout) as CheckReport).findings).to.deep.equal([]);
+        expect(check.code).to.equal(0);
+
+        for (const to of ['docker', 'podman'] as const) {
+          const converted = await sb.credkit(['convert', operand, '--to', to], input);
+          expect(converted.code, converted.stderr).to.equal(0);
+          expect(converted.stderr).to.equal('');
+          const auths = decodedAuths(converted.stdout);
+          expect(Object.keys(auths)).to.deep.equal(['quay.io']);
+          expect(auths['quay.io'] === `robot:${PASSWORD}`, 'the credential kubectl wrote').to.equal(true);
+        }
+      }
+    });
+  }
+
+  it("reads kubectl's default server as Docker Hub, written in each target's spelling", async () => {
+    const manifest = await createDockerRegistry('yaml');
+    const ls = await sb.credkit(['ls', '-', '--json'], manifest);
+    expect((JSON.parse(ls.stdout) as { entries: LsEntry[] }).entries.map((e) => [e.registry, e.key])).to.deep.equal([['docker.io', 'https://index.docker.io/v1/']]);
+    const docker = await sb.credkit(['convert', '-', '--to', 'docker'], manifest);
+    const podman = await sb.credkit(['convert', '-', '--to', 'podman'], manifest);
+    expect(Object.keys(decodedAuths(docker.stdout))).to.deep.equal(['https://index.docker.io/v1/']);
+    expect(Object.keys(decodedAuths(podman.stdout))).to.deep.equal(['docker.io']);
+    expect(decodedAuths(podman.stdout)['docker.io'] === `robot:${PASSWORD}`).to.equal(true);
+    // Written back as a Secret, the payload is the one kubectl made, byte for byte.
+    const secret = await sb.credkit(['convert', '-', '--to', 'secret', '--format', 'json'], manifest);
+    const payload = (o: string) => (JSON.parse(o) as { data: Record<string, string> }).data['.dockerconfigjson'];
+    const fromKubectl = await createDockerRegistry('json');
+    expect(payload(secret.stdout) === payload(fromKubectl)).to.equal(true);
+  });
+
+  /** A config.json (docker's own layout) and a legacy .dockercfg, both written by credkit. */
+  async function credkitFiles() {
+    const input = join(sb.home, 'in.json');
+    await writeFile(input, JSON.stringify({ auths: { 'quay.io': { auth: b64(`robot:${PASSWORD}`) }, 'registry.example.com:5000/team': { auth: b64(`ci:${OTHER_PASSWORD}`) } } }), { mode: 0o600 });
+    const config = join(sb.home, 'config.json');
+    const dockercfg = join(sb.home, 'dockercfg');
+    for (const [to, out] of [['docker', config], ['dockercfg', dockercfg]] as const) {
+      // .dockercfg has no scopes: the report says so, and the file is still written.
+      const r = await sb.credkit(['convert', input, '--to', to, '-o', out, '--allow-lossy']);
+      expect(r.code, r.stderr).to.equal(0);
+    }
+    return { config, dockercfg };
+  }
+
+  for (const [type, key, to] of [
+    ['kubernetes.io/dockerconfigjson', '.dockerconfigjson', 'docker'],
+    ['kubernetes.io/dockercfg', '.dockercfg', 'dockercfg'],
+  ] as const) {
+    it(`round-trips kubectl create secret generic --from-file=${key}=F --type=${type} of a file credkit wrote`, async () => {
+      const files = await credkitFiles();
+      const source = to === 'docker' ? files.config : files.dockercfg;
+      const manifest = await kubectl(['create', 'secret', 'generic', 'gen', `--from-file=${key}=${source}`, `--type=${type}`, '--dry-run=client', '-o', 'yaml']);
+      const check = await sb.credkit(['check', '-', '--json'], manifest);
+      expect((JSON.parse(check.stdout) as CheckReport).findings).to.deep.equal([]);
+      // kubectl copies the file byte for byte; credkit writes it back the same (the scoped key is
+      // again the loss it was when the file was written: kubelet honours its path, docker does not).
+      const out = join(sb.home, 'back');
+      const back = await sb.credkit(['convert', '-', '--to', to, '-o', out, '--allow-lossy'], manifest);
+      expect(back.code, back.stderr).to.equal(0);
+      expect((await readFile(out)).equals(await readFile(source)), 'the same bytes').to.equal(true);
+    });
+  }
+
+  type KubeObject = { kind: string; metadata: Record<string, unknown>; type: string; data: Record<string, string> };
+
+  /**
+   * What kubectl itself makes of a manifest, offline: each object as it decodes it (kubectl prints
+   * the objects of documents or a List one after another, each an indented JSON object).
+   */
+  async function kubectlReads(manifest: string): Promise<KubeObject[]> {
+    const out = await kubectl(['label', '--local', '-f', '-', 'credkit-test=read', '-o', 'json'], manifest);
+    return out.split(/^(?=\{$)/m).map((text) => JSON.parse(text) as KubeObject);
+  }
+
+  /** The payload of each Secret as kubectl decodes its data value (Go's strict base64). */
+  async function kubectlPayloads(manifest: string, key = '.dockerconfigjson'): Promise<string[]> {
+    // kubectl runs the template once per object, documents and List items alike.
+    const template = `{{index .data "${key}" | base64decode}}{{"\\n"}}`;
+    const out = await kubectl(['label', '--local', '-f', '-', 'credkit-test=read', '-o', `go-template=${template}`], manifest);
+    return out.split('\n').filter((l) => l !== '');
+  }
+
+  it("writes --to secret (YAML and JSON, metadata kept) as kubectl reads it: its objects, metadata and Go's base64", async () => {
+    const { config } = await credkitFiles();
+    for (const format of ['yaml', 'json'] as const) {
+      const made = await sb.credkit(['convert', config, '--to', 'secret', '--name', 'regcred', '--namespace', 'ci', '--format', format]);
+      expect(made.code, made.stderr).to.equal(0);
+      const objects = await kubectlReads(made.stdout);
+      expect(objects.map((o) => [o.kind, o.metadata.name, o.metadata.namespace, o.type])).to.deep.equal([['Secret', 'regcred', 'ci', 'kubernetes.io/dockerconfigjson']]);
+      const [payload] = await kubectlPayloads(made.stdout);
+      const auths = decodedAuths(payload ?? '{}');
+      expect(Object.keys(auths)).to.deep.equal(['quay.io', 'registry.example.com:5000/team']);
+      expect(auths['quay.io'] === `robot:${PASSWORD}` && auths['registry.example.com:5000/team'] === `ci:${OTHER_PASSWORD}`).to.equal(true);
+    }
+  });
+
+  it('keeps documents, a List and labels kubectl reads as YAML 1.1 (on, 0b1) as kubectl reads them', async () => {
+    const a = await createDockerRegistry('yaml', 'quay.io');
+    // Labels that go-yaml would read as a bool and a number unless quoted.
+    const labelled = a.replace('  name: regcred', '  name: regcred\n  labels:\n    "on": "on"\n    tier: "0b1"');
+    const b = (await createDockerRegistry('yaml', 'ghcr.io')).replace('name: regcred', 'name: ghcr');
+    for (const [input, format] of [
+      [`${labelled}---\n${b}`, 'yaml'],
+      [`${labelled}---\n${b}`, 'json'],
+    ] as const) {
+      const made = await sb.credkit(['convert', '-', '--to', 'secret', '--format', format], input);
+      expect(made.code, made.stderr).to.equal(0);
+      if (format === 'yaml') expect(made.stdout).to.include('\n---\n');
+      else expect((JSON.parse(made.stdout) as { kind: string }).kind).to.equal('List');
+      const objects = await kubectlReads(made.stdout);
+      expect(objects.map((o) => [o.metadata.name, o.metadata.labels])).to.deep.equal([
+        ['regcred', { on: 'on', tier: '0b1', 'credkit-test': 'read' }],
+        ['ghcr', { 'credkit-test': 'read' }],
+      ]);
+      const payloads = await kubectlPayloads(made.stdout);
+      expect(payloads.map((p) => Object.keys(decodedAuths(p)))).to.deep.equal([['quay.io'], ['ghcr.io']]);
+    }
+  });
+
+  it('merges a registry into a pull secret kubectl made, and kubectl reads the result', async () => {
+    const manifest = await createDockerRegistry('yaml', 'quay.io');
+    const extra = join(sb.home, 'extra.json');
+    await writeFile(extra, JSON.stringify({ auths: { 'ghcr.io': { auth: b64(`bot:${OTHER_PASSWORD}`) } } }), { mode: 0o600 });
+    const merged = await sb.credkit(['merge', '-', extra, '--to', 'secret'], manifest);
+    expect(merged.code, merged.stderr).to.equal(0);
+    expect(merged.stdout.includes(PASSWORD) || merged.stdout.includes(OTHER_PASSWORD)).to.equal(false);
+    const objects = await kubectlReads(merged.stdout);
+    expect(objects.map((o) => o.metadata.name)).to.deep.equal(['regcred']);
+    const [payload] = await kubectlPayloads(merged.stdout);
+    const auths = decodedAuths(payload ?? '{}');
+    expect(Object.keys(auths)).to.deep.equal(['quay.io', 'ghcr.io']);
+    expect(auths['quay.io'] === `robot:${PASSWORD}` && auths['ghcr.io'] === `bot:${OTHER_PASSWORD}`).to.equal(true);
+  });
+
+  it('writes --secret-type dockercfg as kubectl reads it', async () => {
+    const { config } = await credkitFiles();
+    const made = await sb.credkit(['convert', config, '--to', 'secret', '--secret-type', 'dockercfg', '--name', 'legacy']);
+    expect(made.code, made.stderr).to.equal(0);
+    const objects = await kubectlReads(made.stdout);
+    expect(objects.map((o) => [o.metadata.name, o.type, Object.keys(o.data)])).to.deep.equal([['legacy', 'kubernetes.io/dockercfg', ['.dockercfg']]]);
+    const [payload] = await kubectlPayloads(made.stdout, '.dockercfg');
+    const entries = JSON.parse(payload ?? '{}') as Record<string, { auth: string }>;
+    expect(Object.keys(entries)).to.deep.equal(['quay.io', 'registry.example.com:5000/team']);
+    expect(unb64(entries['quay.io']?.auth ?? '') === `robot:${PASSWORD}`).to.equal(true);
+  });
+});
