@@ -57,7 +57,9 @@ export class ParseError extends CredkitError {
   readonly key: string | undefined;
   /** The message without the file and key in front (for reports that show those apart). */
   readonly detail: string;
-  constructor(message: string, where: { file?: string; key?: string } = {}, options?: { cause?: unknown }) {
+  /** For `credkit check`: a finding code more precise than "unparseable", and how to repair the input. */
+  readonly finding: { code: string; fix: string } | undefined;
+  constructor(message: string, where: { file?: string; key?: string; finding?: { code: string; fix: string } } = {}, options?: { cause?: unknown }) {
     // Here, not at each throw: a library caller logs err.message as it is, and a key may be a
     // swapped base64 user:password (a stand-in from an entry's origin passes unchanged).
     if (where.key !== undefined) where = { ...where, key: shownKey(where.key) };
@@ -66,6 +68,7 @@ export class ParseError extends CredkitError {
     this.file = where.file;
     this.key = where.key;
     this.detail = message;
+    this.finding = where.finding;
   }
 }
 

@@ -82,7 +82,7 @@ function findProblems(input: CheckInput): Finding[] {
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
     // The finding shows file and key itself: the message without them (they would show twice).
-    const finding: Finding = { severity: 'error', code: 'unparseable', file: err.file ?? input.source, message: err.detail, fix: wrongFromFix(input) ?? repairFix(input) };
+    const finding: Finding = { severity: 'error', code: err.finding?.code ?? 'unparseable', file: err.file ?? input.source, message: err.detail, fix: wrongFromFix(input) ?? err.finding?.fix ?? repairFix(input) };
     if (err.key !== undefined) finding.key = err.key;
     findings.push(finding);
     return findings;

@@ -202,7 +202,16 @@ function secretType(obj: Record<string, unknown>, label: string): PullSecretType
   if (obj.type === TYPE_NAME.dockerconfigjson) return 'dockerconfigjson';
   if (obj.type === TYPE_NAME.dockercfg) return 'dockercfg';
   const found = typeof obj.type === 'string' ? obj.type : 'none';
-  return new ParseError(`Secret type is ${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`, { file: label, key: 'type' });
+  const expected = `Secret type is ${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`;
+  // A pull secret's key in a Secret of another type: kubectl create secret generic without --type
+  // (an Opaque Secret), which kubelet ignores in imagePullSecrets (it reads a type's own key only).
+  const held = (['dockerconfigjson', 'dockercfg'] as const).find((t) => [obj.data, obj.stringData].some((m) => isJSONObject(m) && m[DATA_KEY[t]] !== undefined));
+  if (held === undefined) return new ParseError(expected, { file: label, key: 'type' });
+  return new ParseError(`${expected}: it has a ${DATA_KEY[held]} key, but kubelet ignores a Secret of this type in imagePullSecrets`, {
+    file: label,
+    key: 'type',
+    finding: { code: 'secret-data-key', fix: `set type: ${TYPE_NAME[held]} (kubectl create secret generic NAME --from-file=${DATA_KEY[held]}=FILE --type=${TYPE_NAME[held]})` },
+  });
 }
 
 /** What the objects of one text gave so far. */
@@ -263,7 +272,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
     payload = decodeData(obj.data[dataKey], { file: label, key: `data[${dataKey}]` }, goYAMLBinaries.get(obj.data)?.has(dataKey) === true);
     decoded = dataKey;
   } else {
-    throw new ParseError(`missing data key ${dataKey} (required by type ${TYPE_NAME[type]})`, { file: label, key: `data[${dataKey}]` });
+    throw missingDataKey(obj, type, label);
   }
   checkDataValues(obj, label, decoded);
   const parsed = parseJSONText(payload);
@@ -302,6 +311,40 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
     if (Object.keys(annotations).length > 0) secret.annotations = annotations;
   }
   return secret;
+}
+
+/**
+ * The error for a pull secret without its type's data key, which the API server refuses
+ * ("Required value") and kubelet would read nothing from (it reads only the type's own key), saying
+ * what the Secret holds instead: the other type's key (type and key disagree), or one key named for
+ * a file, as `kubectl create secret generic --from-file=config.json` names it (kubernetes/kubectl#1439).
+ */
+function missingDataKey(obj: Record<string, unknown>, type: PullSecretType, label: string): ParseError {
+  const dataKey = DATA_KEY[type];
+  const keys = new Set<string>();
+  for (const field of ['data', 'stringData'] as const) {
+    const map = obj[field];
+    if (isJSONObject(map)) for (const k in map) keys.add(k);
+  }
+  const where = { file: label, key: `data[${dataKey}]` };
+  const missing = `missing data key ${dataKey} (required by type ${TYPE_NAME[type]})`;
+  const other: PullSecretType = type === 'dockerconfigjson' ? 'dockercfg' : 'dockerconfigjson';
+  if (keys.has(DATA_KEY[other])) {
+    return new ParseError(`${missing}: it has ${DATA_KEY[other]}, the key of type ${TYPE_NAME[other]}; the API server refuses the Secret, and kubelet reads a pull secret only where type and key agree`, {
+      ...where,
+      finding: { code: 'secret-data-key', fix: `make type and data key agree: type ${TYPE_NAME[other]} for a ${DATA_KEY[other]} key, or rename the key to ${dataKey}` },
+    });
+  }
+  if (keys.size === 1) {
+    const [only] = keys as Set<string> & [string];
+    const named = JSON.stringify(only);
+    return new ParseError(`${missing}: its one data key is ${named}, as kubectl create secret generic --from-file=${only} names it after the file; the API server refuses the Secret, and kubelet reads no credential from it`, {
+      ...where,
+      finding: { code: 'secret-data-key', fix: `name the key: kubectl create secret generic NAME --from-file=${dataKey}=${only} --type=${TYPE_NAME[type]}, or credkit convert ${only} --to secret${type === 'dockercfg' ? ' --secret-type dockercfg' : ''}` },
+    });
+  }
+  const found = keys.size === 0 ? 'it has no data' : `its data keys are ${[...keys].map((k) => JSON.stringify(k)).join(', ')}`;
+  return new ParseError(`${missing}: ${found}; the API server refuses the Secret`, where);
 }
 
 /** "a list", "a number"…: a JSON value as YAML users know it. */

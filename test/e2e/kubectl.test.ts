@@ -141,6 +141,41 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     });
   }
 
+  it('says what is wrong with kubectl create secret generic --from-file=config.json (no key name, kubernetes/kubectl#1439) and without --type', async () => {
+    const { config } = await credkitFiles();
+    const cases = [
+      // The data key becomes the file's name: the API server refuses it, kubelet reads nothing.
+      { args: [`--from-file=${config}`, '--type=kubernetes.io/dockerconfigjson'], key: 'data[.dockerconfigjson]', message: /its one data key is "config\.json", as kubectl create secret generic --from-file=config\.json names it after the file/, fix: /--from-file=\.dockerconfigjson=config\.json --type=kubernetes\.io\/dockerconfigjson/ },
+      // No --type: an Opaque Secret, which kubelet ignores in imagePullSecrets.
+      { args: [`--from-file=.dockerconfigjson=${config}`], key: 'type', message: /it has a \.dockerconfigjson key, but kubelet ignores a Secret of this type/, fix: /--type=kubernetes\.io\/dockerconfigjson/ },
+    ];
+    for (const c of cases) {
+      const manifest = await kubectl(['create', 'secret', 'generic', 'gen', ...c.args, '--dry-run=client', '-o', 'yaml']);
+      const check = await sb.credkit(['check', '-', '--json'], manifest);
+      expect(check.stdout.includes(PASSWORD)).to.equal(false);
+      const findings = (JSON.parse(check.stdout) as CheckReport).findings;
+      expect(findings.map((f) => [f.severity, f.code, f.key])).to.deep.equal([['error', 'secret-data-key', c.key]]);
+      expect(findings[0]?.message).to.match(c.message);
+      expect(findings[0]?.fix).to.match(c.fix);
+      expect(check.code).to.equal(1);
+      const convert = await sb.credkit(['convert', '-', '--to', 'docker'], manifest);
+      expect(convert.code).to.equal(1);
+      expect(convert.stderr).to.match(c.message);
+      expect(convert.stdout).to.equal('');
+    }
+  });
+
+  it('says which key a Secret whose type and data key disagree has', async () => {
+    const { dockercfg } = await credkitFiles();
+    // A .dockercfg payload under the other type, as a hand-edited type would leave it.
+    const manifest = await kubectl(['create', 'secret', 'generic', 'gen', `--from-file=.dockercfg=${dockercfg}`, '--type=kubernetes.io/dockerconfigjson', '--dry-run=client', '-o', 'yaml']);
+    const check = await sb.credkit(['check', '-', '--json'], manifest);
+    const findings = (JSON.parse(check.stdout) as CheckReport).findings;
+    expect(findings.map((f) => [f.code, f.key])).to.deep.equal([['secret-data-key', 'data[.dockerconfigjson]']]);
+    expect(findings[0]?.message).to.match(/it has \.dockercfg, the key of type kubernetes\.io\/dockercfg/);
+    expect(findings[0]?.fix).to.match(/type kubernetes\.io\/dockercfg for a \.dockercfg key, or rename the key to \.dockerconfigjson/);
+  });
+
   type KubeObject = { kind: string; metadata: Record<string, unknown>; type: string; data: Record<string, string> };
 
   /**
