@@ -303,7 +303,9 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     if (e.authDisagrees) out.push({ severity: 'warning', code: 'auth-disagrees', ...where, message: '"auth" and "username"/"password" disagree; docker, podman and kubelet use "auth"', fix: 'remove the explicit username/password fields' });
     // A password with no username, as read from `auth` or the explicit fields.
     const noUsername = (e.username ?? '') === '' && (e.password ?? '') !== '';
-    if (e.explicitOnly) {
+    // kubelet decodes a pull secret's username and password as docker does (DockerConfigEntry):
+    // only where podman reads the file does a credential outside "auth" go unsent.
+    if (e.explicitOnly && file.format !== 'secret') {
       // convert --to docker leaves out an entry with no username rather than fold it into a broken `auth`.
       const fold = `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (folds them into "auth")`;
       out.push({ severity: 'warning', code: 'no-auth-field', ...where, message: 'credential only in "username"/"password"; podman ignores such entries', fix: noUsername ? `put a username (any non-empty name for token registries), then ${fold}` : fold });

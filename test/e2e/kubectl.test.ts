@@ -165,6 +165,17 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     }
   });
 
+  it('reads a payload with only username and password (as written by hand) without findings, as kubelet reads those fields', async () => {
+    const file = join(sb.home, 'hand.json');
+    await writeFile(file, JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: PASSWORD } } }), { mode: 0o600 });
+    const manifest = await kubectl(['create', 'secret', 'generic', 'hand', `--from-file=.dockerconfigjson=${file}`, '--type=kubernetes.io/dockerconfigjson', '--dry-run=client', '-o', 'yaml']);
+    const check = await sb.credkit(['check', '-', '--json'], manifest);
+    expect((JSON.parse(check.stdout) as CheckReport).findings).to.deep.equal([]);
+    expect(check.code).to.equal(0);
+    const podman = await sb.credkit(['convert', '-', '--to', 'podman'], manifest);
+    expect(decodedAuths(podman.stdout)['quay.io'] === `robot:${PASSWORD}`).to.equal(true);
+  });
+
   it('says which key a Secret whose type and data key disagree has', async () => {
     const { dockercfg } = await credkitFiles();
     // A .dockercfg payload under the other type, as a hand-edited type would leave it.

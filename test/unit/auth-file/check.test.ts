@@ -109,6 +109,16 @@ describe('check', () => {
     expect(named[0]?.fix).to.match(/^credkit convert/);
   });
 
+  it('a pull secret with only username/password (stringData, as written by hand): no no-auth-field, as kubelet reads those fields', () => {
+    const payload = JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: 'fake-pw' } } });
+    const secret = (type: string, key: string) =>
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: `kubernetes.io/${type}`, stringData: { [key]: type === 'dockercfg' ? JSON.stringify({ 'quay.io': { username: 'robot', password: 'fake-pw' } }) : payload } });
+    expect(codes(secret('dockerconfigjson', '.dockerconfigjson'), 's.json')).to.deep.equal([]);
+    expect(codes(secret('dockercfg', '.dockercfg'), 's.json')).to.deep.equal([]);
+    // The same entry in a config.json is still podman's no-auth-field.
+    expect(codes(payload)).to.deep.equal(['warning no-auth-field quay.io']);
+  });
+
   it('conflicting keys in a pull secret: random order only where kubelet files both under one key', () => {
     const secret = (auths: Record<string, unknown>) => JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(JSON.stringify({ auths })) } });
     const message = (auths: Record<string, unknown>) => checkAuthInput({ text: secret(auths), source: 's.json' }).find((f) => f.code === 'conflicting-key')?.message ?? '';
