@@ -323,7 +323,11 @@ function checkFile(file: AuthFile, out: Finding[]): void {
       out.push({ severity: 'error', code: 'entry-not-object', ...where, message: `the entry is ${e.notObject}, not an object: docker reads it as empty but warns on every command, and on its next save empties every entry of the file; podman and kubelet refuse the whole file`, fix: `credkit convert ${file.source} --to docker (writes it as {}), or remove the entry` });
     } else if (isStub(e)) {
       const helper = helpers.get(k.canonical) ?? file.credsStore;
-      if (helper !== undefined) out.push({ severity: 'error', code: 'stub-in-helper', ...where, message: `empty entry: the secret is in credential helper "${helper}"; a pull secret made from this file authenticates nothing`, fix: `credkit convert ${file.source} --to secret --materialize` });
+      if (helper !== undefined && file.format === 'secret') {
+        // A config.json copied into a Secret as is (kubectl create secret generic --from-file=.dockerconfigjson=~/.docker/config.json):
+        // kubelet runs no helper, so the Secret must be made again where the helper is.
+        out.push({ severity: 'error', code: 'stub-in-helper', ...where, message: `empty entry: the secret is in credential helper "${helper}" on the machine the config.json came from, and kubelet runs no helper, so this pull secret authenticates nothing here`, fix: `make the Secret again on that machine, from the config.json with its helper: credkit convert ~/.docker/config.json --to secret --materialize --name NAME (kubectl create secret generic --from-file copies the file without the credentials)` });
+      } else if (helper !== undefined) out.push({ severity: 'error', code: 'stub-in-helper', ...where, message: `empty entry: the secret is in credential helper "${helper}"; a pull secret made from this file authenticates nothing`, fix: `credkit convert ${file.source} --to secret --materialize` });
       else out.push({ severity: 'error', code: 'empty-entry', ...where, message: 'empty entry and no helper: no credential at all (podman: it also hides broader keys)', fix: 'remove the entry or log in again' });
     }
     if (e.registryToken !== undefined && e.authText === undefined && e.username === undefined && e.identityToken === undefined) {

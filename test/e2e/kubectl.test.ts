@@ -176,6 +176,19 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     expect(decodedAuths(podman.stdout)['quay.io'] === `robot:${PASSWORD}`).to.equal(true);
   });
 
+  it("says a Secret made from a config.json whose credentials are in a helper must be made again where the helper is (not from the Secret's own label)", async () => {
+    // Docker Desktop's config.json: stubs and a credsStore, copied by kubectl as is.
+    const file = join(sb.home, 'config.json');
+    await writeFile(file, '{\n\t"auths": {\n\t\t"ghcr.io": {}\n\t},\n\t"credsStore": "desktop"\n}', { mode: 0o600 });
+    const manifest = await kubectl(['create', 'secret', 'generic', 'regcred', `--from-file=.dockerconfigjson=${file}`, '--type=kubernetes.io/dockerconfigjson', '--dry-run=client', '-o', 'yaml']);
+    const check = await sb.credkit(['check', '-', '--json'], manifest);
+    const stub = (JSON.parse(check.stdout) as CheckReport).findings.find((f) => f.code === 'stub-in-helper');
+    expect(stub?.message).to.match(/the secret is in credential helper "desktop" on the machine the config\.json came from, and kubelet runs no helper/);
+    expect(stub?.fix).to.match(/^make the Secret again on that machine, from the config\.json with its helper: credkit convert ~\/\.docker\/config\.json --to secret --materialize/);
+    expect(stub?.fix).to.not.include('-#regcred');
+    expect(check.code).to.equal(1);
+  });
+
   it('says which key a Secret whose type and data key disagree has', async () => {
     const { dockercfg } = await credkitFiles();
     // A .dockercfg payload under the other type, as a hand-edited type would leave it.
