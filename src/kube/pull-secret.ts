@@ -123,10 +123,21 @@ function goStdBase64(value: string): string | undefined {
  */
 const BINARY_DATA = 'the value is tagged !!binary, so kubectl sends its decoded bytes, which are not base64, and the API server refuses the Secret (remove the !!binary tag)';
 
+/**
+ * True when a value is base64 but for the spaces left where its lines were broken: `base64`
+ * without `-w0` pasted as a plain YAML scalar over several lines, which YAML joins with spaces.
+ * Go's decoder skips only CR and LF, so the API server refuses it.
+ */
+function foldedBase64(value: string): boolean {
+  return value.includes(' ') && goStdBase64(value.replace(/ /g, '')) !== undefined;
+}
+
+const FOLDED = ': it holds spaces where its lines were broken (a plain YAML value over several lines is joined with spaces, which the API server\'s base64 decoder refuses); write it on one line (base64 -w0) or as a "|" block';
+
 /** A data value without CR and LF, or an error where the API server refuses it as base64. */
 function base64Of(value: string, where: { file: string; key: string }, binary = false): string {
   const text = goStdBase64(value);
-  if (text === undefined) throw new ParseError(binary ? BINARY_DATA : 'value is not valid padded base64', where);
+  if (text === undefined) throw new ParseError(binary ? BINARY_DATA : `value is not valid padded base64${foldedBase64(value) ? FOLDED : ''}`, where);
   return text;
 }
 

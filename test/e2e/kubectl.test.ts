@@ -189,6 +189,26 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     expect(check.code).to.equal(1);
   });
 
+  it('reads base64 broken over lines as Go does: a "|" block is read, a plain value (joined with spaces) is refused as kubectl decodes it, saying why', async () => {
+    const manifest = await createDockerRegistry('yaml', 'quay.io');
+    const value = /\.dockerconfigjson: (\S+)/.exec(manifest)?.[1] ?? '';
+    // As `base64` without -w0 writes it: 76 characters a line.
+    const lines = value.match(/.{1,76}/g) ?? [];
+    expect(lines.length).to.be.greaterThan(1);
+    const block = manifest.replace(`.dockerconfigjson: ${value}`, `.dockerconfigjson: |\n${lines.map((l) => `    ${l}`).join('\n')}`);
+    const plain = manifest.replace(`.dockerconfigjson: ${value}`, `.dockerconfigjson: ${lines.join('\n    ')}`);
+    expect((await kubectlPayloads(block)).length).to.equal(1);
+    const ls = await sb.credkit(['ls', '-', '--json'], block);
+    expect((JSON.parse(ls.stdout) as { entries: LsEntry[] }).entries.map((e) => [e.registry, e.username])).to.deep.equal([['quay.io', 'robot']]);
+    // kubectl's own decoder (Go's, as the API server's) refuses the plain value.
+    const decoded = await run(KUBECTL, ['label', '--local', '-f', '-', 'x=y', '-o', 'go-template={{index .data ".dockerconfigjson" | base64decode}}'], { input: plain, env: { ...sb.env, KUBECONFIG: join(sb.home, 'no-kubeconfig') } });
+    expect(decoded.stderr.includes('illegal base64 data')).to.equal(true);
+    const check = await sb.credkit(['check', '-', '--json'], plain);
+    const findings = (JSON.parse(check.stdout) as CheckReport).findings;
+    expect(findings.map((f) => [f.code, f.key])).to.deep.equal([['unparseable', 'data[.dockerconfigjson]']]);
+    expect(findings[0]?.message).to.match(/not valid padded base64: it holds spaces where its lines were broken .*; write it on one line \(base64 -w0\) or as a "\|" block/);
+  });
+
   it('says which key a Secret whose type and data key disagree has', async () => {
     const { dockercfg } = await credkitFiles();
     // A .dockercfg payload under the other type, as a hand-edited type would leave it.
