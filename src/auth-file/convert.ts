@@ -440,13 +440,29 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       if (namespace !== undefined) secret.namespace = namespace;
       if (from?.labels) secret.labels = from.labels;
       if (from?.annotations) secret.annotations = from.annotations;
+      if (from?.immutable === true) secret.immutable = true;
       if (from) noteRetype(result, from, secret, true, options.cliFlags);
+      if (from) noteImmutable(result, from, secret, only === undefined);
       const container: SecretContainer = 'single';
       result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml', oversize(result));
       break;
     }
   }
   return result;
+}
+
+/**
+ * An immutable Secret written again under its name with other data (a registry merged into it):
+ * the API server refuses the update ("field is immutable when `immutable` is set"), which
+ * `kubectl apply` reports only after the fact.
+ */
+function noteImmutable(result: ConvertResult, from: PullSecret, to: PullSecret, merged: boolean): void {
+  if (from.immutable !== true || !merged || from.name === undefined || from.name !== to.name) return;
+  result.notes.push({
+    file: `Secret ${from.name}`,
+    key: 'immutable',
+    message: 'the Secret is immutable, so the API server refuses any change to its data: replace it (kubectl replace --force -f, which deletes and creates it), or give --name for a new Secret',
+  });
 }
 
 /**

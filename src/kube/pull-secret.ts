@@ -66,6 +66,11 @@ export interface PullSecret {
   labels?: Record<string, unknown>;
   annotations?: Record<string, unknown>;
   type: PullSecretType;
+  /**
+   * `immutable: true`: the API server refuses any change to its data, and to `immutable` itself,
+   * so it is kept (a Secret written without it could not replace this one either).
+   */
+  immutable?: boolean;
   file: AuthFile;
   /** Fields kubelet ignores that held no string (`"identitytoken": 5`): left out of `file`. */
   ignoredFields?: IgnoredField[];
@@ -313,6 +318,7 @@ function readSecret(obj: Record<string, unknown>, meta: Record<string, unknown>,
   if (ignored.length > 0) secret.ignoredFields = ignored;
   if (name !== undefined) secret.name = name;
   if (namespace !== undefined) secret.namespace = namespace;
+  if (obj.immutable === true) secret.immutable = true;
   for (const field of ['labels', 'annotations'] as const) {
     if (nestsTooDeep(meta[field])) throw new ParseError(TOO_DEEP, { file: label, key: `metadata.${field}` });
   }
@@ -671,6 +677,7 @@ export function pullSecretObject(secret: PullSecret, onDataSize?: DataSizeListen
     kind: 'Secret',
     metadata,
     type: TYPE_NAME[secret.type],
+    ...(secret.immutable === true ? { immutable: true } : {}),
     data: { [DATA_KEY[secret.type]]: encodePayload(secret, onDataSize) },
   };
 }

@@ -220,7 +220,7 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     expect(findings[0]?.fix).to.match(/type kubernetes\.io\/dockercfg for a \.dockercfg key, or rename the key to \.dockerconfigjson/);
   });
 
-  type KubeObject = { kind: string; metadata: Record<string, unknown>; type: string; data: Record<string, string> };
+  type KubeObject = { kind: string; metadata: Record<string, unknown>; type: string; immutable?: boolean; data: Record<string, string> };
 
   /**
    * What kubectl itself makes of a manifest, offline: each object as it decodes it (kubectl prints
@@ -289,6 +289,21 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     const auths = decodedAuths(payload ?? '{}');
     expect(Object.keys(auths)).to.deep.equal(['quay.io', 'ghcr.io']);
     expect(auths['quay.io'] === `robot:${PASSWORD}` && auths['ghcr.io'] === `bot:${OTHER_PASSWORD}`).to.equal(true);
+  });
+
+  it('keeps immutable: true when merging into a Secret, as kubectl reads it, and says the API server refuses the change', async () => {
+    const manifest = `${await createDockerRegistry('yaml', 'quay.io')}immutable: true\n`;
+    const extra = join(sb.home, 'extra.json');
+    await writeFile(extra, JSON.stringify({ auths: { 'ghcr.io': { auth: b64(`bot:${OTHER_PASSWORD}`) } } }), { mode: 0o600 });
+    const merged = await sb.credkit(['merge', '-', extra, '--to', 'secret'], manifest);
+    expect(merged.code, merged.stderr).to.equal(0);
+    expect(merged.stderr).to.include('credkit: Secret regcred: key "immutable": the Secret is immutable, so the API server refuses any change to its data: replace it (kubectl replace --force -f');
+    const objects = await kubectlReads(merged.stdout);
+    expect(objects.map((o) => [o.metadata.name, o.immutable])).to.deep.equal([['regcred', true]]);
+    // Converted on its own (no registry added), it stays immutable, with no note.
+    const converted = await sb.credkit(['convert', '-', '--to', 'secret', '--format', 'json'], manifest);
+    expect(converted.stderr).to.equal('');
+    expect((await kubectlReads(converted.stdout)).map((o) => o.immutable)).to.deep.equal([true]);
   });
 
   it('writes --secret-type dockercfg as kubectl reads it', async () => {

@@ -49,6 +49,18 @@ describe('pull secrets: data values as the API server decodes them', () => {
   });
 });
 
+describe('pull secrets: immutable', () => {
+  it('immutable: true is read and written back (the API server refuses an update that drops it); false, the default, is not written', () => {
+    const payload = Buffer.from(JSON.stringify({ auths: { 'quay.io': { auth: b64('u:fake-p') } } })).toString('base64');
+    for (const [immutable, want] of [[true, true], [false, undefined]] as const) {
+      const text = JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', immutable, data: { '.dockerconfigjson': payload } });
+      const [read] = parsePullSecrets(text, 's.json', JSON.parse(text)).secrets;
+      expect(read?.immutable).to.equal(want);
+      expect(pullSecretObject(read as PullSecret).immutable).to.equal(want);
+    }
+  });
+});
+
 describe('pull secrets: YAML that kubectl reads back as written', () => {
   // kubectl reads YAML with go-yaml v2: YAML 1.1 booleans and Go's number syntax are not strings
   // there, so such a name is refused and such a label key renamed ("on" → "true", "1_0" → "10").
