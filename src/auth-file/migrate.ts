@@ -63,6 +63,11 @@ export interface StoredItem {
   username: string;
   /** add: new in the store; same: the store held it already. */
   action: 'add' | 'same';
+  /**
+   * The store it went to (or is in): the one named, or with `--into-store credkit` and `[routes]`
+   * the store the helper routes this registry to (RoutedStore.storeFor).
+   */
+  store: string;
 }
 
 /** The report for one file. */
@@ -467,20 +472,22 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   for (const item of plan.items) {
     const current = await store.get(item.key);
     if (current !== undefined && (current.username !== item.credential.username || current.secret !== item.credential.secret)) {
-      return { ...report, status: 'failed', stored: [], message: `${store.name} already holds a different credential for "${item.key}"; the file was left untouched` };
+      const where = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(item.key) ?? store.name;
+      return { ...report, status: 'failed', stored: [], message: `${where} already holds a different credential for "${item.key}"; the file was left untouched` };
     }
     existing.push(current);
   }
   const stored: StoredItem[] = [];
   for (const [i, item] of plan.items.entries()) {
     const same = existing[i] !== undefined;
-    const row: StoredItem = { key: item.key, username: item.credential.username, action: same ? 'same' : 'add' };
+    const where = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(item.key) ?? store.name;
+    const row: StoredItem = { key: item.key, username: item.credential.username, action: same ? 'same' : 'add', store: where };
     if (item.sourceKeys.some((k) => k !== item.key)) row.from = item.sourceKeys;
     if (!same && !options.dryRun) {
       await store.add(item.credential);
       const back = await store.get(item.key);
       if (back === undefined || back.username !== item.credential.username || back.secret !== item.credential.secret) {
-        return { ...report, status: 'failed', stored, message: `${store.name} does not return "${item.key}" as it was stored; the file was left untouched` };
+        return { ...report, status: 'failed', stored, message: `${where} does not return "${item.key}" as it was stored; the file was left untouched` };
       }
     }
     stored.push(row);

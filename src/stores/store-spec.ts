@@ -129,9 +129,10 @@ export interface CredsStoreTarget {
 /**
  * Opens the store for `migrate --into-store`. `helper:NAME` becomes `"credsStore": "NAME"`;
  * `credkit` or a credkit backend becomes `"credsStore": "credkit"`, which only works when that
- * backend is the one docker-credential-credkit is configured to use.
+ * backend is the one docker-credential-credkit is configured to use, and then opens the store that
+ * helper uses, with its `[routes]`. `warn` gets one line without a prefix (RoutedStore's).
  */
-export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host): Promise<CredsStoreTarget> {
+export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined): Promise<CredsStoreTarget> {
   const spec = text === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(text);
   if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
   if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
@@ -148,5 +149,10 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
     const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
     if (configured !== store.name) throw elsewhere(configured);
   }
-  return { store, credsStore: 'credkit' };
+  if (config.routes.length === 0) return { store, credsStore: 'credkit' };
+  // "credsStore": "credkit" sends docker to docker-credential-credkit, which follows [routes]: a
+  // routed registry's credential kept in the backend alone is one docker would never be given.
+  // So each goes where the helper's `store` puts it (no account: docker's file holds none).
+  const { openCredkitStore } = await import('./registry.js');
+  return { store: await openCredkitStore({ ...config, account: undefined }, host, warn), credsStore: 'credkit' };
 }

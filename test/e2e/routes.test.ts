@@ -127,6 +127,25 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
     expect(await listOf('helper:pass')).to.deep.equal({});
   });
 
+  it('migrate --into-store credkit stores each plaintext login where the routes send it, says where, and docker pulls with it', async () => {
+    const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
+    await writeFile(configPath, JSON.stringify({ auths: { [ROUTED]: auth('alice', ROUTED_PASSWORD), [PLAIN]: auth('bob', PLAIN_PASSWORD) } }), { mode: 0o600 });
+    let r = await sb.credkit(['migrate', configPath, '--into-store', 'credkit']);
+    expectNoSecret(r, 'migrate');
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`  stored ${ROUTED} (alice) in helper:pass\n  stored ${PLAIN} (bob) in file\n`);
+    expect(await listOf('helper:pass')).to.deep.equal({ [ROUTED]: 'alice' });
+    expect(await listOf('file')).to.deep.equal({ [PLAIN]: 'bob' });
+    r = await docker(['pull', `${ROUTED}/app:1`]);
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    expectAuth(lastPullAuth(), { username: 'alice', password: ROUTED_PASSWORD, serveraddress: ROUTED }, 'routed pull');
+    // A second run finds both where the helper reads them; --json names each one's store.
+    await writeFile(configPath, JSON.stringify({ auths: { [ROUTED]: auth('alice', ROUTED_PASSWORD) } }), { mode: 0o600 });
+    r = await sb.credkit(['migrate', configPath, '--into-store', 'file', '--json']);
+    expect(r.code, r.stdout).to.equal(0);
+    expect(JSON.parse(r.stdout).files[0].stored).to.deep.equal([{ key: ROUTED, username: 'alice', action: 'same', store: 'helper:pass' }]);
+  });
+
   it('list reads pass and helper:pass, one password store, once: each credential listed, no "docker never gets" warning', async () => {
     await writeRoutes('*.pass.example.test = helper:pass\n', 'pass');
     // Both in the one password store, as the real docker-credential-pass lists it.

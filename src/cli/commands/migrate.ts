@@ -66,7 +66,7 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
         mode = { kind: 'convert', to: args.to, allowLossy: Boolean(args['allow-lossy']), ...(args.from !== undefined ? { from: args.from } : {}) };
       } else {
         const [{ loadConfig }, { openCredsStoreTarget }] = await Promise.all([import('../../config.js'), import('../../stores/store-spec.js')]);
-        const target = await openCredsStoreTarget(String(args['into-store']), await loadConfig(ctx.io), ctx.io);
+        const target = await openCredsStoreTarget(String(args['into-store']), await loadConfig(ctx.io), ctx.io, (text) => warn(ctx, `credkit: ${text}`));
         mode = { kind: 'store', ...target };
       }
       const progress = ctx.io.isTTY ? progressLine(ctx) : undefined;
@@ -121,7 +121,7 @@ function fileLines(f: FileReport): string[] {
   const lines = [`${f.status.padEnd(12)} ${f.file}${f.message ? `: ${f.message}` : ''}`];
   for (const s of f.stored ?? []) {
     const who = s.username === TOKEN_USERNAME ? 'identity token' : s.username;
-    lines.push(`  ${s.action === 'add' ? 'stored' : 'already stored'} ${s.key} (${who})${s.from ? ` from key ${s.from.map((k) => `"${k}"`).join(', ')}` : ''}`);
+    lines.push(`  ${s.action === 'add' ? 'stored' : 'already stored'} ${s.key} (${who}) in ${s.store}${s.from ? ` from key ${s.from.map((k) => `"${k}"`).join(', ')}` : ''}`);
   }
   for (const k of f.kept ?? []) lines.push(`  kept in file ${k.key}: ${k.reason}`);
   for (const l of f.losses ?? []) lines.push(`  lossy: key "${l.key}": ${l.message}`);
