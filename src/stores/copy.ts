@@ -197,6 +197,11 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     return { ...entry, reason: `reading from ${target.name} failed: ${messageOf(err)}` };
   }
   entry.action = planAction(from, current);
+  // With [routes] (`--to credkit`, `--from credkit`), one entry may be kept by the other store
+  // itself: it is there already, and erasing it from the source would erase it from the target.
+  if (entry.action === 'same' && (await oneStoreFor(source, url, target, key))) {
+    return { ...entry, status: options.dryRun ? 'planned' : 'unchanged', reason: `there already: [routes] keep it in the one store that is both source and target here${options.move ? ', so it is not erased (that would erase it from the target)' : ''}`, ...(options.move && !options.dryRun ? { erased: false } : {}) };
+  }
   if (options.dryRun) return { ...entry, status: 'planned' };
   if (entry.action !== 'same') {
     try {
@@ -239,6 +244,51 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   if (after !== undefined && sameStored(after, from)) return { ...entry, status: 'moved', erased: true };
   run.shared = true;
   return { ...entry, status: 'failed', erased: false, reason: `erasing it from ${source.name} erased it from ${target.name} too (one store under two names?); ${await putBack(source, target, from)}` };
+}
+
+/** What a store with `[routes]` (RoutedStore) tells about where it keeps a server URL. */
+export interface RoutingView {
+  storeFor(serverURL: string): string;
+  locationFor(serverURL: string): Promise<string | undefined>;
+}
+
+/**
+ * The copied entries that docker-credential-credkit (`helper`, its store with `[routes]`) will not
+ * look for in `target`, a store it uses for other registries: each with the store the routes send
+ * it to. A backend named as the target is that backend alone, as `credkit store --backend` is.
+ */
+export async function routedElsewhere(entries: readonly CopyEntry[], target: CredentialStore, helper: RoutingView): Promise<{ serverURL: string; store: string }[]> {
+  const here = target.location?.() ?? target.name;
+  const out: { serverURL: string; store: string }[] = [];
+  for (const e of entries) {
+    if (e.status === 'failed' || e.status === 'skipped' || parseAccountKey(e.serverURL) !== undefined) continue;
+    const key = e.targetKey ?? e.serverURL;
+    let there: string;
+    try {
+      there = (await helper.locationFor(key)) ?? helper.storeFor(key);
+    } catch {
+      there = helper.storeFor(key); // cannot be opened here: compared by name
+    }
+    if (there !== here) out.push({ serverURL: key, store: helper.storeFor(key) });
+  }
+  return out;
+}
+
+/**
+ * True when both stores keep this entry in one place: a store with `[routes]` (RoutedStore) is
+ * asked where it keeps the server URL, any other where it keeps everything (location).
+ */
+async function oneStoreFor(source: CredentialStore, url: string, target: CredentialStore, key: string): Promise<boolean> {
+  const where = async (store: CredentialStore, serverURL: string) => {
+    const routed = (store as { locationFor?: (serverURL: string) => Promise<string | undefined> }).locationFor;
+    try {
+      return routed !== undefined ? await routed.call(store, serverURL) : store.location?.();
+    } catch {
+      return undefined; // a routed store that cannot be opened: the copy's own calls report it
+    }
+  };
+  const a = await where(source, url);
+  return a !== undefined && a === (await where(target, key));
 }
 
 /** Stores `credential` again after an erase that emptied both stores; says where it went. */

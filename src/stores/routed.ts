@@ -66,6 +66,14 @@ export class RoutedStore implements CredentialStore {
     return (await this.open(this.storeFor(serverURL))).delete(serverURL);
   }
 
+  /**
+   * Where the store `serverURL` goes to keeps it (CredentialStore.location, else undefined), so
+   * that copy can tell an entry this store keeps in the very store it is copied from or to.
+   */
+  async locationFor(serverURL: string): Promise<string | undefined> {
+    return (await this.open(this.storeFor(serverURL))).location?.();
+  }
+
   /** The routed store's reason, with the route that sends `serverURL` there (the line to change). */
   async whyNoAccounts(serverURL: string): Promise<string | undefined> {
     const why = await (await this.open(this.storeFor(serverURL))).whyNoAccounts?.(serverURL);

@@ -1,6 +1,7 @@
 /**
  * What `copy --from/--to` and `migrate --into-store` accept as a store: a credkit backend name
- * (`keychain`, `keyutils`, `pass`, `file`, `env`, `auto`), `helper:NAME` for any
+ * (`keychain`, `keyutils`, `pass`, `file`, `env`, `auto`), `credkit` for the store
+ * docker-credential-credkit uses (its backend with its `[routes]`), `helper:NAME` for any
  * `docker-credential-NAME`, or `authfile:PATH` for the plaintext entries of an auth file.
  */
 import { resolve } from 'node:path';
@@ -12,9 +13,14 @@ import { openConfiguredStore } from './registry.js';
 import { HELPER_BACKEND_PREFIX } from './helper.js';
 import { AUTH_FILE_STORE_PREFIX } from './auth-file-store.js';
 
+/** The helper name under which credkit installs itself (`docker-credential-credkit`), and the store name for what it uses. */
+const CREDKIT_HELPER = 'credkit';
+
 /** A parsed store name. */
 export type StoreSpec =
   | { kind: 'backend'; name: string }
+  /** The store docker-credential-credkit uses: the configured backend, with `[routes]`. */
+  | { kind: 'credkit' }
   | { kind: 'helper'; helper: string }
   | { kind: 'authfile'; path: string };
 
@@ -33,7 +39,8 @@ export function parseStoreSpec(text: string): StoreSpec {
     if (helper === '') throw new UsageError(`"${HELPER_BACKEND_PREFIX}" needs a helper name, e.g. helper:pass`);
     return { kind: 'helper', helper };
   }
-  if (text === '') throw new UsageError('name a store: a credkit backend, helper:NAME or authfile:PATH');
+  if (text === '') throw new UsageError('name a store: a credkit backend, credkit, helper:NAME or authfile:PATH');
+  if (text === CREDKIT_HELPER) return { kind: 'credkit' };
   return { kind: 'backend', name: text };
 }
 
@@ -42,7 +49,9 @@ export function parseStoreSpec(text: string): StoreSpec {
  * them as accounts; a helper or an auth file would take their keys for server URLs.
  */
 export function keepsAccounts(spec: StoreSpec): boolean {
-  return spec.kind === 'backend';
+  // `credkit` too: where [routes] send a server URL to another program's store, the routed store's
+  // whyNoAccounts leaves its accounts out (copyCredentials asks it per server URL).
+  return spec.kind === 'backend' || spec.kind === 'credkit';
 }
 
 /** True when the store cannot be written (credkit's env backend). */
@@ -54,6 +63,7 @@ export function isReadOnlySpec(spec: StoreSpec): boolean {
 export function formatStoreSpec(spec: StoreSpec): string {
   if (spec.kind === 'authfile') return `${AUTH_FILE_STORE_PREFIX}${spec.path}`;
   if (spec.kind === 'helper') return `${HELPER_BACKEND_PREFIX}${spec.helper}`;
+  if (spec.kind === 'credkit') return CREDKIT_HELPER;
   return spec.name;
 }
 
@@ -61,8 +71,8 @@ function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }
 
-/** Opens the store a spec names. */
-export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host): Promise<CredentialStore> {
+/** Opens the store a spec names; `warn` gets a routed store's line for `credkit` (RoutedStore.list). */
+export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined): Promise<CredentialStore> {
   switch (spec.kind) {
     case 'authfile': {
       // Loaded only here: credkit-kubelet-provider, which runs on every pull, has it in a bundle of
@@ -74,11 +84,13 @@ export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host
       return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`);
     case 'backend':
       return openConfiguredStore(config, host, spec.name);
+    case 'credkit':
+      // As the helper opens it, with its [routes], but with no account selected: copy carries
+      // saved accounts' keys as they are, and migrate stores plain entries.
+      return (await import('./registry.js')).openCredkitStore({ ...config, account: undefined }, host, warn);
   }
 }
 
-/** The helper name under which credkit installs itself (`docker-credential-credkit`). */
-const CREDKIT_HELPER = 'credkit';
 
 /**
  * Where the store opened from `spec` really keeps its credentials (CredentialStore.location), so
@@ -88,6 +100,11 @@ const CREDKIT_HELPER = 'credkit';
  * bus. Other stores are known by their name only.
  */
 export async function storeLocation(spec: StoreSpec, store: CredentialStore, config: CredkitConfig, host: Host): Promise<string> {
+  const credkit = spec.kind === 'credkit' || (spec.kind === 'helper' && spec.helper === CREDKIT_HELPER);
+  // With [routes] the helper's store is several stores, one per server URL: no single store is
+  // all of it, so it is one store only with itself (`credkit` and `helper:credkit`). An entry that
+  // the routes keep in the other store named is found so per entry (RoutedStore.locationFor, copy.ts).
+  if (credkit && config.routes.length > 0) return `docker-credential-credkit with [routes] (${config.source ?? 'config.ini'})`;
   if (spec.kind !== 'helper') return store.location?.() ?? store.name;
   if (spec.helper === CREDKIT_HELPER) {
     // docker-credential-credkit runs with our environment (helper/client.ts passes it on), so it
@@ -133,7 +150,8 @@ export interface CredsStoreTarget {
  * helper uses, with its `[routes]`. `warn` gets one line without a prefix (RoutedStore's).
  */
 export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined): Promise<CredsStoreTarget> {
-  const spec = text === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(text);
+  const parsed = parseStoreSpec(text);
+  const spec = parsed.kind === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parsed;
   if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
   if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
   if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host), credsStore: spec.helper };

@@ -146,6 +146,40 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
     expect(JSON.parse(r.stdout).files[0].stored).to.deep.equal([{ key: ROUTED, username: 'alice', action: 'same', store: 'helper:pass' }]);
   });
 
+  it('copy --to credkit stores where the helper looks; --move from the backend moves only what the routes keep elsewhere; --to the backend says what the helper will not find there', async () => {
+    const source = join(sb.home, 'ci-config.json');
+    const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
+    await writeFile(source, JSON.stringify({ auths: { [ROUTED]: auth('alice', ROUTED_PASSWORD), [PLAIN]: auth('bob', PLAIN_PASSWORD) } }), { mode: 0o600 });
+    // Into the backend by name: that backend alone, and a note for the registry routed elsewhere.
+    let r = await sb.credkit(['copy', '--from', `authfile:${source}`, '--to', 'file', '--json']);
+    expectNoSecret(r, 'copy --to file');
+    expect(r.code, r.stdout).to.equal(0);
+    expect(JSON.parse(r.stdout).notes).to.deep.equal([`[routes] send ${ROUTED} to helper:pass, so docker-credential-credkit does not look for it in file; --to credkit stores each where the helper looks`]);
+    expect(await listOf('file')).to.deep.equal({ [ROUTED]: 'alice', [PLAIN]: 'bob' });
+    // helper:credkit and file are not one store with routes: a move is no usage error, and
+    // --to credkit is the same, in process; only what the routes keep in pass moves.
+    r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:credkit', '--dry-run']);
+    expect(r.code, r.stderr).to.equal(0);
+    r = await sb.credkit(['copy', '--from', 'file', '--to', 'credkit', '--move', '--json']);
+    expectNoSecret(r, 'copy --move');
+    expect(r.code, r.stdout).to.equal(0);
+    const report = JSON.parse(r.stdout) as { from: string; to: string; entries: { serverURL: string; status: string; erased?: boolean }[] };
+    expect([report.from, report.to]).to.deep.equal(['file', 'credkit']);
+    expect(report.entries.map((e) => [e.serverURL, e.status, e.erased])).to.deep.equal([
+      [PLAIN, 'unchanged', false],
+      [ROUTED, 'moved', true],
+    ]);
+    expect(await listOf('helper:pass')).to.deep.equal({ [ROUTED]: 'alice' });
+    expect(await listOf('file')).to.deep.equal({ [PLAIN]: 'bob' });
+    r = await docker(['pull', `${ROUTED}/app:1`]);
+    expect(r.code, r.stderr.trim()).to.equal(0);
+    expectAuth(lastPullAuth(), { username: 'alice', password: ROUTED_PASSWORD, serveraddress: ROUTED }, 'routed pull');
+    // credkit and helper:credkit are one store.
+    r = await sb.credkit(['copy', '--from', 'credkit', '--to', 'helper:credkit']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.include('are the same store');
+  });
+
   it('list reads pass and helper:pass, one password store, once: each credential listed, no "docker never gets" warning', async () => {
     await writeRoutes('*.pass.example.test = helper:pass\n', 'pass');
     // Both in the one password store, as the real docker-credential-pass lists it.

@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
-import type { CopyEntry } from '../../stores/copy.js';
+import type { CopyEntry, RoutingView } from '../../stores/copy.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 
 interface CopyArgs {
@@ -19,7 +19,7 @@ interface CopyArgs {
   [key: string]: unknown;
 }
 
-const STORE_HELP = 'a credkit backend (keychain, keyutils, pass, file, env), helper:NAME or authfile:PATH';
+const STORE_HELP = 'a credkit backend (keychain, keyutils, pass, file, env), credkit (as docker-credential-credkit, with [routes]), helper:NAME or authfile:PATH';
 
 /** `credkit copy …`. */
 export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs> {
@@ -38,7 +38,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {
       // Loaded here, not at start-up: every other command would pay for them.
-      const [{ loadConfig }, { copyCredentials, shownCopyEntries }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec }] = await Promise.all([
+      const [{ loadConfig }, { copyCredentials, routedElsewhere, shownCopyEntries }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec }] = await Promise.all([
         import('../../config.js'),
         import('../../stores/copy.js'),
         import('../../stores/auth-file-store.js'),
@@ -50,7 +50,8 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       if (args.move && isReadOnlySpec(from)) throw new UsageError(`--move: ${formatStoreSpec(from)} is read-only, so nothing can be erased from it; copy without --move`);
       if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError('--from and --to name the same store');
       const config = await loadConfig(ctx.io);
-      const [source, target] = [await openStoreSpec(from, config, ctx.io), await openStoreSpec(to, config, ctx.io)];
+      const routedWarn = (text: string) => warn(ctx, `credkit: ${text}`);
+      const [source, target] = [await openStoreSpec(from, config, ctx.io, routedWarn), await openStoreSpec(to, config, ctx.io, routedWarn)];
       // Different names can still be one store (`auto`, a path spelt twice, helper:credkit).
       await assertDifferentStores({ spec: from, store: source }, { spec: to, store: target }, config, ctx.io);
       const report = await copyCredentials(source, target, {
@@ -67,22 +68,35 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
           notes.push(`${target.path} has "credsStore": "${credsStore}": docker uses that store and ignores plaintext entries; remove credsStore to use them`);
         }
       }
+      const helperStores = new Set([config.backend, ...config.routes.map((r) => r.store)]);
+      if (to.kind === 'backend' && helperStores.has(to.name) && config.routes.length > 0 && report.entries.length > 0) {
+        // A backend named here is that backend alone; where [routes] send a registry elsewhere,
+        // docker (through docker-credential-credkit) will not look for it there.
+        const { openCredkitStore } = await import('../../stores/registry.js');
+        const helper = (await openCredkitStore({ ...config, account: undefined }, ctx.io, () => undefined)) as unknown as RoutingView;
+        for (const r of await routedElsewhere(report.entries, target, helper)) {
+          notes.push(`[routes] send ${r.serverURL} to ${r.store}, so docker-credential-credkit does not look for it in ${formatStoreSpec(to)}; --to credkit stores each where the helper looks`);
+        }
+      }
       if (report.accountsLeft > 0) {
         const n = report.accountsLeft;
         notes.push(`${n === 1 ? '1 saved account was' : `${n} saved accounts were`} not copied: ${target.name} would take ${n === 1 ? 'its key' : 'their keys'} for server URLs; copy into a credkit backend to keep them (credkit account list shows them)`);
       }
       if (!report.ok) ctx.exitCode = 1;
       const entries = shownCopyEntries(report.entries);
+      // `credkit` is several stores with [routes]: named so, not as its configured backend.
+      const fromName = from.kind === 'credkit' ? formatStoreSpec(from) : source.name;
+      const toName = to.kind === 'credkit' ? formatStoreSpec(to) : target.name;
       if (args.json) {
-        return printJSON(ctx, { from: source.name, to: target.name, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, accountsLeft: report.accountsLeft, notes });
+        return printJSON(ctx, { from: fromName, to: toName, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, accountsLeft: report.accountsLeft, notes });
       }
-      for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${source.name} matches "${u}"`);
+      for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${fromName} matches "${u}"`);
       for (const n of notes) warn(ctx, `credkit: note: ${n}`);
-      if (entries.length === 0) return say(ctx, `no credentials to copy from ${source.name}`);
+      if (entries.length === 0) return say(ctx, `no credentials to copy from ${fromName}`);
       const rows = entries.map((e) => [e.targetKey === undefined ? e.serverURL : `${e.serverURL} -> ${e.targetKey}`, userCell(e), e.action, statusCell(e)].map(cell));
       const widths = [0, 1, 2].map((i) => Math.max(...rows.map((r) => r[i]!.length)));
       for (const r of rows) say(ctx, r.map((cell, i) => (i < 3 ? cell.padEnd(widths[i]!) : cell)).join('  ').trimEnd());
-      say(ctx, summary(entries, Boolean(args['dry-run']), source.name, target.name));
+      say(ctx, summary(entries, Boolean(args['dry-run']), fromName, toName));
     },
   };
 }

@@ -176,6 +176,29 @@ describe('copy --move: one store under two names', () => {
     ]);
   });
 
+  it('a target with [routes] that keeps an entry in the source itself: unchanged and not erased; the others move', async () => {
+    const from = seed(new MemoryStore('file'), ['a.io', 'alice', 'fake-s1'], ['b.io', 'bob', 'fake-s2']);
+    (from as unknown as { location(): string }).location = () => 'file:/credentials.json';
+    const pass = new MemoryStore('pass');
+    // As RoutedStore: a.io stays in the backend (the source), b.io goes to pass.
+    const routed: CredentialStore & { locationFor(u: string): Promise<string> } = {
+      name: 'file',
+      add: (c) => (c.serverURL === 'a.io' ? from : pass).add(c),
+      get: (u) => (u === 'a.io' ? from : pass).get(u),
+      delete: (u) => (u === 'a.io' ? from : pass).delete(u),
+      list: async () => new Map([...(await from.list()), ...(await pass.list())]),
+      locationFor: async (u) => (u === 'a.io' ? 'file:/credentials.json' : 'pass:/store'),
+    };
+    const report = await copyCredentials(from, routed, { registries: [], dryRun: false, move: true });
+    expect(report.ok).to.equal(true);
+    expect(report.entries.map((e) => [e.serverURL, e.action, e.status, e.erased])).to.deep.equal([
+      ['a.io', 'same', 'unchanged', false],
+      ['b.io', 'add', 'moved', true],
+    ]);
+    expect([...from.items.keys()]).to.deep.equal(['a.io']);
+    expect([...pass.items.keys()]).to.deep.equal(['b.io']);
+  });
+
   it('a target that already held an equal copy is still moved from', async () => {
     const from = seed(new MemoryStore('from'), ['a.io', 'alice', 'fake-s1']);
     const to = seed(new MemoryStore('to'), ['a.io', 'alice', 'fake-s1']);
