@@ -124,6 +124,40 @@ export interface AccountEntry {
   answers: boolean;
 }
 
+/** A saved account's key in a store that keeps no accounts for its server URL: the helper never answers with it. */
+export interface UnusedAccount {
+  /** The key as stored (`<server URL>#credkit-account=<name>`), for `credkit store erase --backend`. */
+  key: string;
+  serverURL: string;
+  account: string;
+  username: string;
+  /** CredentialStore.whyNoAccounts, with the route that sends the server URL there. */
+  why: string;
+}
+
+/**
+ * Takes out of a store's list the saved accounts' keys that the helper never answers with: those
+ * of a server URL whose store keeps no accounts (another program's, by `backend =` or `[routes]`;
+ * CredentialStore.whyNoAccounts), where a key was left by docker-credential-pass or a route
+ * changed after the account was saved. `server` keeps those of one registry, as listAccounts does.
+ */
+export async function withoutUnusedAccounts(store: CredentialStore, listed: ReadonlyMap<string, string>, server?: string): Promise<{ listed: Map<string, string>; unused: UnusedAccount[] }> {
+  const kept = new Map(listed);
+  const unused: UnusedAccount[] = [];
+  const whyFor = new Map<string, string | undefined>();
+  for (const [key, username] of listed) {
+    const parsed = parseAccountKey(key);
+    if (parsed === undefined) continue;
+    if (!whyFor.has(parsed.serverURL)) whyFor.set(parsed.serverURL, await store.whyNoAccounts?.(parsed.serverURL));
+    const why = whyFor.get(parsed.serverURL);
+    if (why === undefined) continue;
+    kept.delete(key);
+    if (server === undefined || parsed.serverURL === server || canonicalKey(parsed.serverURL) === canonicalKey(server)) unused.push({ key, serverURL: parsed.serverURL, account: parsed.account, username, why });
+  }
+  unused.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { listed: kept, unused };
+}
+
 /**
  * The saved accounts in a store (its plain list, as the backend returns it), each server URL's
  * plain entry first when it has one, sorted by server URL. `server` keeps the server URLs equal to

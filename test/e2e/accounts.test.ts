@@ -124,6 +124,7 @@ describe('e2e: saved accounts with the docker CLI (credsStore: credkit, file bac
         { serverURL: REGISTRY, account: null, username: 'alice', selected: false, answers: true },
         { serverURL: REGISTRY, account: 'work', username: 'bob', selected: false, answers: false },
       ],
+      unused: [],
     });
 
     r = await docker(['logout', REGISTRY], '', work);
@@ -509,6 +510,19 @@ describe('e2e: saved accounts in the real pass store, with [routes]', function (
       expect(r.code).to.equal(1);
       expect(r.stdout).to.equal(`${notKeptIn(REGISTRY, 'erased', why)}\n`);
       expect(await passList()).to.deep.equal({ [REGISTRY]: 'alice' });
+
+      // An account saved in the same password store through credkit's pass backend (as before
+      // the route named helper:pass) is never answered with: account list leaves it out, saying so.
+      r = await sb.credkit(['store', 'store', REGISTRY, '-u', 'bob', '--password-stdin', '--account', 'work', '--backend', 'pass'], WORK_PW);
+      expect(r.code, r.stderr).to.equal(0);
+      r = await sb.credkit(['account', 'list']);
+      expect(r.code, r.stderr).to.equal(0);
+      expect(r.stdout).to.equal('no saved accounts\n');
+      expect(r.stderr).to.equal(`credkit: warning: the key of the account "work" of ${REGISTRY} is never used and not listed: ${why}; saved accounts are kept by credkit's own backends (file, keychain, keyutils, pass)\n`);
+      r = await sb.credkit(['account', 'list', '--json']);
+      expect(JSON.parse(r.stdout)).to.deep.equal({ selected: null, accounts: [], unused: [{ serverURL: REGISTRY, account: 'work', username: 'bob', why }] });
+      r = await sb.credkit(['store', 'erase', REGISTRY, '--account', 'work', '--backend', 'pass']);
+      expect(r.code, r.stderr).to.equal(0);
 
       // credkit login --store credkit with the backend helper:pass: the same refusal, nothing written.
       await writeIni(sb, 'backend = helper:pass\n');

@@ -7,7 +7,8 @@ import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 import { loadConfig } from '../../config.js';
 import { openCredkitStore } from '../../stores/registry.js';
-import { listAccounts } from '../../stores/accounts.js';
+import { listAccounts, withoutUnusedAccounts } from '../../stores/accounts.js';
+import { shownKey } from '../../redact.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { UsageError } from '../../errors.js';
 
@@ -38,12 +39,21 @@ export function accountCommand(ctx: CommandContext): CommandModule<object, Accou
             // The store as it is, not through the selected account: every account is listed.
             const store = await openCredkitStore({ ...config, account: undefined }, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
             const selected = config.account;
-            const rows = listAccounts(await store.list(), args.server === undefined ? undefined : String(args.server), selected);
+            const server = args.server === undefined ? undefined : String(args.server);
+            // Accounts' keys where the store keeps none (another program's store) are never used
+            // by the helper: not listed as accounts, but named so that they can be removed.
+            const { listed, unused } = await withoutUnusedAccounts(store, await store.list(), server);
+            const rows = listAccounts(listed, server, selected);
+            const unusedRows = unused.map((u) => ({ serverURL: shownKey(u.serverURL), account: u.account, username: u.username, why: u.why }));
             if (args.json) {
               return printJSON(ctx, {
                 selected: selected ?? null,
                 accounts: rows.map((r) => ({ serverURL: r.serverURL, account: r.account ?? null, username: r.username, selected: r.account !== undefined && r.account === selected, answers: r.answers })),
+                unused: unusedRows,
               });
+            }
+            for (const u of unusedRows) {
+              warn(ctx, `credkit: warning: the key of the account "${u.account}" of ${cell(u.serverURL)} is never used and not listed: ${cell(u.why)}; saved accounts are kept by credkit's own backends (file, keychain, keyutils, pass)`);
             }
             if (rows.length === 0) return say(ctx, args.server === undefined ? 'no saved accounts' : `no saved accounts for ${cell(String(args.server))}`);
             // With an account selected, the row the helper answers with: the account's, or (where

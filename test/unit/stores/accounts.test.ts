@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { accountKey, parseAccountKey, serverURLOfKey, withoutAccountKeys } from '../../../src/stores/account-key.js';
-import { AccountStore, checkAccountName, listAccounts } from '../../../src/stores/accounts.js';
+import { AccountStore, checkAccountName, listAccounts, withoutUnusedAccounts } from '../../../src/stores/accounts.js';
 import { findRoute, parseRoutes } from '../../../src/stores/routes.js';
 import { loadConfig } from '../../../src/config.js';
 import { serve } from '../../../src/helper/protocol.js';
@@ -171,5 +171,22 @@ describe('saved accounts (pure)', () => {
       expect(rows.map((r) => r.account)).to.deep.equal([undefined, 'work']);
       expect(rows.every((r) => r.serverURL === '<hidden: it looks like a base64 user:password>')).to.equal(true);
     });
+  });
+});
+
+describe('saved accounts: keys the helper never answers with', () => {
+  it('takes out the accounts of server URLs whose store keeps none, with why, for one registry or all', async () => {
+    const base = memoryStore(['ghcr.io', 'alice', 'fake-a'], [accountKey('ghcr.io', 'work'), 'bob', 'fake-b'], [accountKey(HUB, 'work'), 'carol', 'fake-c'], [accountKey(HUB, 'ci'), 'dave', 'fake-d']);
+    // As a routed store: Docker Hub goes to another program's store.
+    const store: CredentialStore = { ...base, whyNoAccounts: async (url) => (url === HUB ? "helper:pass is docker-credential-pass's own store" : undefined) };
+    const all = await withoutUnusedAccounts(store, await store.list());
+    expect([...all.listed.keys()]).to.deep.equal(['ghcr.io', accountKey('ghcr.io', 'work')]);
+    expect(all.unused.map((u) => [u.serverURL, u.account, u.username, u.why])).to.deep.equal([
+      [HUB, 'ci', 'dave', "helper:pass is docker-credential-pass's own store"],
+      [HUB, 'work', 'carol', "helper:pass is docker-credential-pass's own store"],
+    ]);
+    expect((await withoutUnusedAccounts(store, await store.list(), 'ghcr.io')).unused).to.deep.equal([]);
+    expect((await withoutUnusedAccounts(store, await store.list(), 'docker.io')).unused).to.have.length(2);
+    expect(listAccounts(all.listed).map((r) => [r.serverURL, r.account])).to.deep.equal([['ghcr.io', undefined], ['ghcr.io', 'work']]);
   });
 });
