@@ -82,6 +82,8 @@ export function maskUserinfoDeep<T>(value: T): T {
 export interface KeyPlace {
   index: number;
   member?: string;
+  /** A short id that names the entry whatever its number (`credkit store list`'s, listing.ts). */
+  id?: string;
 }
 
 const HIDDEN_WHY = { 'base64-user-password': 'it looks like a base64 user:password', 'user-password': 'it looks like a user:password' } as const;
@@ -95,6 +97,6 @@ const HIDDEN_WHY = { 'base64-user-password': 'it looks like a base64 user:passwo
 export function shownKey(key: string, place?: KeyPlace): string {
   const held = credentialInKey(key);
   if (held === undefined) return key;
-  const where = place === undefined ? '' : `entry #${place.index}${place.member !== undefined ? ` of ${place.member}` : ''}, `;
+  const where = place === undefined ? '' : `entry #${place.index}${place.member !== undefined ? ` of ${place.member}` : ''}${place.id !== undefined ? ` (id ${place.id})` : ''}, `;
   return `<${where}hidden: ${HIDDEN_WHY[held]}>`;
 }

@@ -1,9 +1,12 @@
 /**
  * A store's plain entries as `credkit store list` shows them: sorted and numbered, a key that holds
  * a credential where the server URL belongs (a helper's or an older credkit's write) as its
- * stand-in, `<entry #2, hidden: it looks like a user:password>`. The number lets such an entry be
- * erased (`credkit store erase --entry 2`) without typing the credential on a command line.
+ * stand-in, `<entry #2 (id 3f9a), hidden: it looks like a user:password>`. The number and id let
+ * such an entry be erased (`credkit store erase --entry 2 --id 3f9a`) without typing the credential
+ * on a command line; the id makes sure it is the entry the user saw, since numbers shift when
+ * another entry is added or removed in between.
  */
+import { scryptSync } from 'node:crypto';
 import { shownKey } from '../redact.js';
 import { credentialInKey } from '../registry.js';
 import { NotFoundError, UsageError } from '../errors.js';
@@ -17,7 +20,18 @@ export interface ListedEntry {
   /** The key as people see it (shownKey). */
   shown: string;
   hidden: boolean;
+  /** For a hidden entry: its {@link hiddenEntryId}. */
+  id?: string;
   username: string;
+}
+
+/**
+ * Four hex digits that tell one hidden entry from another whatever its place in the list. The key
+ * is a credential, so what is shown of it is little (16 bits, which many passwords share) and slow
+ * to test a guess against (scrypt, tens of milliseconds a try), never a plain hash of it.
+ */
+export function hiddenEntryId(key: string): string {
+  return scryptSync(key, 'credkit store list: hidden entry id', 2, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
 }
 
 /** The plain entries of a store's list (saved accounts left out and counted), numbered. */
@@ -26,21 +40,31 @@ export function numberEntries(listed: ReadonlyMap<string, string>): { entries: L
   const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
   return {
     entries: sorted.map(([key, username], i) => {
-      const hidden = credentialInKey(key) !== undefined;
-      return { index: i + 1, key, shown: hidden ? shownKey(key, { index: i + 1 }) : key, hidden, username };
+      if (credentialInKey(key) === undefined) return { index: i + 1, key, shown: key, hidden: false, username };
+      const id = hiddenEntryId(key);
+      return { index: i + 1, key, shown: shownKey(key, { index: i + 1, id }), hidden: true, id, username };
     }),
     accounts,
   };
 }
 
 /**
- * The entry numbered `index` in a store's list, which must be a hidden one: a number names an
- * entry only as long as the store does not change, so it is taken only where no name can be typed
- * safely; a key that can be (a server URL) is refused, naming it.
+ * The entry numbered `index` in a store's list, which must be a hidden one with the id `id`: a
+ * number names an entry only as long as the store does not change, so it is taken only where no
+ * name can be typed safely (a key that can be, a server URL, is refused, naming it), and only
+ * together with the id the list showed, so that an entry added or removed in between never makes
+ * it another entry. Throws, erasing nothing, when entry #index is not the one with that id.
  */
-export function hiddenEntry(listed: ReadonlyMap<string, string>, index: number): ListedEntry {
-  const entry = numberEntries(listed).entries[index - 1];
-  if (entry === undefined) throw new NotFoundError(`there is no entry #${index} in the store (credkit store list numbers its entries)`);
+export function hiddenEntry(listed: ReadonlyMap<string, string>, index: number, id: string): ListedEntry {
+  const { entries } = numberEntries(listed);
+  const entry = entries[index - 1];
+  const wanted = id.trim().toLowerCase();
+  const moved = () => {
+    const now = entries.find((e) => e.hidden && e.id === wanted);
+    return now === undefined ? `no hidden entry has the id ${wanted} now` : `the entry with the id ${wanted} is #${now.index} now`;
+  };
+  if (entry === undefined) throw new NotFoundError(`there is no entry #${index} in the store (${moved()}); run credkit store list again`);
   if (!entry.hidden) throw new UsageError(`entry #${index} is "${entry.key}", which holds no credential in its key: erase it by its server URL`);
+  if (entry.id !== wanted) throw new NotFoundError(`entry #${index} is not the entry with the id ${wanted} (the store changed since it was listed: ${moved()}); nothing was erased; run credkit store list again`);
   return entry;
 }

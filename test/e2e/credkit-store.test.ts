@@ -97,27 +97,39 @@ describe('credkit store (binary)', () => {
     }
     const leaks = (r: { stdout: string; stderr: string }) => ['fake-key-pw', swapped.slice(0, 12)].some((p) => r.stdout.includes(p) || r.stderr.includes(p));
     // In list order (localeCompare, as before): the user:password, quay.io, then the base64.
-    const PLAIN = '<entry #1, hidden: it looks like a user:password>';
-    const B64 = '<entry #3, hidden: it looks like a base64 user:password>';
+    const PLAIN = '<entry #1 (id 6f94), hidden: it looks like a user:password>';
+    const B64 = '<entry #3 (id 4c9f), hidden: it looks like a base64 user:password>';
     let r = await sb.credkit(['store', 'list']);
     expect(r.code, r.stderr).to.equal(0);
     expect(leaks(r)).to.equal(false);
     expect(r.stdout.split('\n')).to.deep.equal([`${PLAIN.padEnd(B64.length)}  bob`, `${'quay.io'.padEnd(B64.length)}  alice`, `${B64}  carol`, '']);
-    expect(r.stderr).to.contain('credkit: entry #3 holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry 3 removes it');
+    expect(r.stderr).to.contain('credkit: entry #3 holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry 3 --id 4c9f removes it');
     r = await sb.credkit(['store', 'list', '--json']);
     expect(leaks(r)).to.equal(false);
     expect(JSON.parse(r.stdout)).to.deep.equal({ [B64]: 'carol', [PLAIN]: 'bob', 'quay.io': 'alice' });
 
     // A number names only a hidden entry: a server URL is erased by its name.
-    r = await sb.credkit(['store', 'erase', '--entry', '2']);
+    r = await sb.credkit(['store', 'erase', '--entry', '2', '--id', '4c9f']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('entry #2 is "quay.io", which holds no credential in its key: erase it by its server URL');
-    r = await sb.credkit(['store', 'erase', '--entry', '4']);
+    r = await sb.credkit(['store', 'erase', '--entry', '4', '--id', '4c9f']);
     expect(r.code).to.equal(1);
+    // A number alone could name another entry by now: the id the list showed goes with it.
     r = await sb.credkit(['store', 'erase', '--entry', '3']);
+    expect(r.code).to.equal(2);
+    expect(r.stderr).to.contain('--entry goes with --id');
+    // Another entry added since the list: #1 is now it, and erase refuses, naming the new number.
+    expect((await sb.helper('store', `${JSON.stringify({ ServerURL: 'a-fake-user:fake-key-pw3', Username: 'dave', Secret: 'fake-entry-secret' })}\n`)).code).to.equal(0);
+    r = await sb.credkit(['store', 'erase', '--entry', '1', '--id', '6f94']);
+    expect(r.code).to.equal(1);
+    expect(leaks(r)).to.equal(false);
+    expect(r.stderr).to.equal('credkit: entry #1 is not the entry with the id 6f94 (the store changed since it was listed: the entry with the id 6f94 is #2 now); nothing was erased; run credkit store list again\n');
+    expect(Object.keys(JSON.parse((await sb.helper('list', '')).stdout))).to.have.length(4);
+    expect((await sb.helper('erase', 'a-fake-user:fake-key-pw3')).code).to.equal(0);
+    r = await sb.credkit(['store', 'erase', '--entry', '3', '--id', '4c9f']);
     expect(r.code, r.stderr).to.equal(0);
     expect(r.stdout).to.equal(`erased ${B64}\n`);
-    r = await sb.credkit(['store', 'erase', '--entry', '1']);
+    r = await sb.credkit(['store', 'erase', '--entry', '1', '--id', '6f94']);
     expect(r.code, r.stderr).to.equal(0);
     expect(leaks(r)).to.equal(false);
     expect(JSON.parse((await sb.helper('list', '')).stdout)).to.deep.equal({ 'quay.io': 'alice' });

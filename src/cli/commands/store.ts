@@ -28,6 +28,7 @@ interface StoreArgs {
   'show-secret'?: boolean;
   account?: string;
   entry?: number;
+  id?: string;
   [key: string]: unknown;
 }
 
@@ -70,7 +71,10 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             // Saved accounts' keys are no server URLs: they are `credkit account list`'s to show.
             const { entries, accounts } = numberEntries(await (await open(ctx, args)).store.list());
             if (accounts > 0) warn(ctx, `credkit: ${accounts === 1 ? '1 saved account is' : `${accounts} saved accounts are`} not listed here; see credkit account list`);
-            for (const e of entries) if (e.hidden) warn(ctx, `credkit: entry #${e.index} holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry ${e.index} removes it`);
+            for (const e of entries) {
+              const backend = args.backend === undefined ? '' : ` --backend ${cell(args.backend)}`;
+              if (e.hidden) warn(ctx, `credkit: entry #${e.index} holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry ${e.index} --id ${e.id}${backend} removes it`);
+            }
             if (args.json) return printJSON(ctx, Object.fromEntries(entries.map((e) => [e.shown, e.username])));
             if (entries.length === 0) return say(ctx, 'no credentials stored');
             const shown = entries.map((e) => [cell(e.shown), cell(e.username)] as const);
@@ -107,10 +111,11 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             backendOption(b)
               .positional('server', { type: 'string' })
               .option('account', { type: 'string', describe: 'erase this saved account of the server URL, never its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' })
-              .option('entry', { type: 'number', describe: 'erase the entry credkit store list shows as <entry #N, hidden: …> (a key that holds a credential), instead of a server URL' }),
+              .option('entry', { type: 'number', describe: 'erase the entry credkit store list shows as <entry #N (id ID), hidden: …> (a key that holds a credential), instead of a server URL; with --id' })
+              .option('id', { type: 'string', describe: 'with --entry: the id credkit store list shows for that entry (erase refuses if entry #N is another one by now)' }),
           handler: async (args: StoreArgs) => {
             if (args.entry !== undefined) return eraseHiddenEntry(ctx, args);
-            if (args.server === undefined) throw new UsageError('name the server URL to erase (or --entry N for an entry credkit store list shows hidden)');
+            if (args.server === undefined) throw new UsageError('name the server URL to erase (or --entry N --id ID for an entry credkit store list shows hidden)');
             const server = args.server;
             const { store, account, key } = await open(ctx, args);
             const existed = await store.delete(await key(server, 'erased'));
@@ -188,8 +193,12 @@ async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<v
   if (args.server !== undefined) throw new UsageError('give either a server URL or --entry, not both');
   if (args.account !== undefined) throw new UsageError('--entry names a plain entry of credkit store list; it cannot go with --account');
   if (!Number.isInteger(n) || n < 1) throw new UsageError('--entry takes an entry number from credkit store list (1, 2, …)');
+  // Numbers shift when an entry is added or removed; the id says which entry the user saw.
+  if (typeof args.id !== 'string' || !/^[0-9a-f]{4}$/i.test(args.id.trim())) {
+    throw new UsageError(`--entry goes with --id, the four hex digits credkit store list shows in the entry: <entry #${n} (id …), hidden: …>`);
+  }
   const { store } = await open(ctx, { ...args, account: undefined });
-  const entry = hiddenEntry(await store.list(), n);
+  const entry = hiddenEntry(await store.list(), n, args.id);
   if (!(await store.delete(entry.key))) throw new NotFoundError(`${entry.shown} is no longer stored`);
   say(ctx, `erased ${entry.shown}`);
 }

@@ -17,17 +17,36 @@ describe('stores/listing', () => {
     const { entries, accounts } = numberEntries(listed);
     expect(accounts).to.equal(1);
     expect(entries.map((e) => [e.index, e.shown, e.hidden, e.username])).to.deep.equal([
-      [1, '<entry #1, hidden: it looks like a user:password>', true, 'bob'],
+      [1, '<entry #1 (id 2847), hidden: it looks like a user:password>', true, 'bob'],
       [2, 'quay.io', false, 'alice'],
-      [3, '<entry #3, hidden: it looks like a base64 user:password>', true, 'dave'],
+      [3, '<entry #3 (id f448), hidden: it looks like a base64 user:password>', true, 'dave'],
     ]);
     expect(JSON.stringify(entries.map((e) => e.shown)).includes('fake-listed-pw')).to.equal(false);
   });
 
   it('hiddenEntry gives the key of a hidden entry; refuses a plain server URL and a number not listed', () => {
-    expect(hiddenEntry(listed, 1).key === PLAIN).to.equal(true);
-    expect(hiddenEntry(listed, 3).key === SWAPPED).to.equal(true);
-    expect(() => hiddenEntry(listed, 2)).to.throw(UsageError, 'entry #2 is "quay.io", which holds no credential in its key');
-    expect(() => hiddenEntry(listed, 4)).to.throw(NotFoundError, 'there is no entry #4');
+    expect(hiddenEntry(listed, 1, '2847').key === PLAIN).to.equal(true);
+    expect(hiddenEntry(listed, 3, 'F448').key === SWAPPED).to.equal(true);
+    expect(() => hiddenEntry(listed, 2, '2847')).to.throw(UsageError, 'entry #2 is "quay.io", which holds no credential in its key');
+    expect(() => hiddenEntry(listed, 4, 'f448')).to.throw(NotFoundError, 'there is no entry #4 in the store (the entry with the id f448 is #3 now)');
+  });
+
+  it('hiddenEntry refuses a number that names another entry than the id the list showed (an entry added or removed in between)', () => {
+    // Listed as #1 (id 2847); then a key sorted before it is added, and #1 is another entry.
+    const other = 'a-fake-user:fake-listed-pw3';
+    const changed = new Map([...listed, [other, 'erin']]);
+    expect(() => hiddenEntry(changed, 1, '2847')).to.throw(NotFoundError, 'entry #1 is not the entry with the id 2847 (the store changed since it was listed: the entry with the id 2847 is #2 now); nothing was erased');
+    expect(hiddenEntry(changed, 2, '2847').key === PLAIN).to.equal(true);
+    const gone = new Map([...listed].filter(([k]) => k !== PLAIN));
+    // Listed as #3 (id f448); then #1 is removed, and #3 is no more.
+    expect(() => hiddenEntry(gone, 3, 'f448')).to.throw(NotFoundError, 'there is no entry #3 in the store (the entry with the id f448 is #2 now)');
+    expect(() => hiddenEntry(gone, 1, 'f448')).to.throw(UsageError, 'entry #1 is "quay.io"');
+    expect(() => hiddenEntry(new Map([[SWAPPED, 'dave']]), 1, '2847')).to.throw(NotFoundError, 'no hidden entry has the id 2847 now');
+  });
+
+  it('the id tells hidden entries apart and shows nothing of the key but four hex digits', () => {
+    const ids = numberEntries(listed).entries.filter((e) => e.hidden).map((e) => e.id);
+    expect(ids).to.deep.equal(['2847', 'f448']);
+    for (const id of ids) expect(id).to.match(/^[0-9a-f]{4}$/);
   });
 });
