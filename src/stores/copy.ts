@@ -217,10 +217,10 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     } catch (err) {
       return { ...entry, reason: `reading back from ${target.name} failed: ${messageOf(err)}` };
     }
-    if (back === undefined) return { ...entry, reason: `${target.name} accepted it but has no credential for it when read back` };
+    if (back === undefined) return { ...entry, reason: `${target.name} accepted it but has no credential for it when read back; ${await restoreTarget(target, key, current, false)}` };
     if (!sameStored(back, from)) {
       const what = back.username !== from.username ? 'username' : back.secret !== from.secret ? 'secret' : 'username beside the identity token';
-      return { ...entry, reason: `${target.name} returns a different ${what} when read back` };
+      return { ...entry, reason: `${target.name} returns a different ${what} when read back; ${await restoreTarget(target, key, current, true)}` };
     }
   }
   entry.status = entry.action === 'same' ? 'unchanged' : 'copied';
@@ -289,6 +289,27 @@ async function oneStoreFor(source: CredentialStore, url: string, target: Credent
   };
   const a = await where(source, url);
   return a !== undefined && a === (await where(target, key));
+}
+
+/**
+ * Puts the target back as it was before a write that did not read back the same (pass drops a
+ * trailing newline): a failed entry must not leave the target holding a credential that differs
+ * from the source's, nor cost it the one it held (`replace`), which a client would otherwise send.
+ * `written`: the target holds the changed copy (else nothing). Says what was done.
+ */
+async function restoreTarget(target: CredentialStore, key: string, before: StoredCredential | undefined, written: boolean): Promise<string> {
+  try {
+    if (before !== undefined) {
+      await target.add({ ...before, serverURL: key });
+      const back = await target.get(key);
+      return back !== undefined && sameStored(back, before) ? `the credential ${target.name} held before was put back` : `the credential ${target.name} held before could not be put back as it was; log in to it again`;
+    }
+    if (!written) return 'the target holds nothing for it';
+    await target.delete(key);
+    return `the changed copy was erased from ${target.name}`;
+  } catch (err) {
+    return `restoring ${target.name} failed (${messageOf(err)}); check it (credkit store list)`;
+  }
 }
 
 /** Stores `credential` again after an erase that emptied both stores; says where it went. */

@@ -110,6 +110,32 @@ describe('credkit copy: credkit file backend → real docker-credential-pass', f
     expect(await helperGet(sb, 'pass', 'ghcr.io')).to.include({ Username: '<token>', Secret: TOKEN });
   });
 
+  it('a copy pass changes (it drops a trailing newline) fails and leaves pass as it was: the credential it held put back, else nothing', async () => {
+    const NL = 'nl.example.test';
+    const r0 = await sb.helper('store', `${JSON.stringify({ ServerURL: NL, Username: 'nina', Secret: `${PW1}\n` })}\n`);
+    expect(r0.code, r0.stdout).to.equal(0);
+    await helperStore(sb, 'pass', NL, 'carol', OLD);
+    try {
+      let r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', '--move', NL, '--json']);
+      expect(r.code).to.equal(1);
+      expectNoSecrets(r);
+      let entry = JSON.parse(r.stdout).entries[0];
+      expect([entry.action, entry.status, entry.reason]).to.deep.equal(['replace', 'failed', 'helper:pass returns a different secret when read back; the credential helper:pass held before was put back']);
+      expect(await helperGet(sb, 'pass', NL)).to.deep.include({ Username: 'carol', Secret: OLD });
+      // Nothing there before: the changed copy does not stay for docker to send.
+      expect((await helper(sb, 'pass', 'erase', NL)).code).to.equal(0);
+      r = await sb.credkit(['copy', '--from', 'file', '--to', 'helper:pass', NL, '--json']);
+      expect(r.code).to.equal(1);
+      entry = JSON.parse(r.stdout).entries[0];
+      expect([entry.action, entry.status, entry.reason]).to.deep.equal(['add', 'failed', 'helper:pass returns a different secret when read back; the changed copy was erased from helper:pass']);
+      // (docker-credential-pass's get answers a URL it has no directory for with empty fields, exit 0.)
+      expect(Object.keys(JSON.parse((await helper(sb, 'pass', 'list')).stdout))).to.not.include(NL);
+      expect(Object.keys(JSON.parse((await sb.credkit(['store', 'list', '--json'])).stdout))).to.include(NL);
+    } finally {
+      await sb.credkit(['store', 'erase', NL]);
+    }
+  });
+
   it('usage errors exit 2; a filter that matches nothing exits 1', async () => {
     expect((await sb.credkit(['copy', '--from', 'file', '--to', 'env'])).code).to.equal(2);
     expect((await sb.credkit(['copy', '--from', 'env', '--to', 'file', '--move'])).code).to.equal(2);

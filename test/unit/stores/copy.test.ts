@@ -112,6 +112,16 @@ describe('copy: running', () => {
     expect(b?.reason).to.match(/different secret when read back/);
     expect(b?.reason).not.to.include('ends-with-newline');
     expect([...from.items.keys()]).to.deep.equal(['b.io']);
+    // The changed copy is not left for a client to send.
+    expect([...to.items.keys()]).to.deep.equal(['a.io']);
+  });
+
+  it('a failed read-back puts back what the target held (replace) instead of leaving the changed copy', async () => {
+    const from = seed(new MemoryStore('from'), ['b.io', 'bob', 'fake-ends-with-newline\n']);
+    const to = seed(new MemoryStore('to', { transform: (c) => ({ ...c, secret: c.secret.replace(/\n+$/, '') }) }), ['b.io', 'carol', 'fake-old']);
+    const report = await copyCredentials(from, to, { registries: [], dryRun: false, move: false });
+    expect(report.entries[0]).to.include({ action: 'replace', status: 'failed', reason: 'to returns a different secret when read back; the credential to held before was put back' });
+    expect(to.items.get('b.io')).to.deep.equal({ serverURL: 'b.io', username: 'carol', secret: 'fake-old' });
   });
 
   it('keeps going past a store that refuses writes, and fails those entries', async () => {
