@@ -487,7 +487,16 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
       await store.add(item.credential);
       const back = await store.get(item.key);
       if (back === undefined || back.username !== item.credential.username || back.secret !== item.credential.secret) {
-        return { ...report, status: 'failed', stored, message: `${where} does not return "${item.key}" as it was stored; the file was left untouched` };
+        // The store held nothing for the key (a different credential refuses the file above): the
+        // changed copy is erased, so that docker is not sent it and a second run is not refused
+        // for a "different credential" that this run wrote.
+        let undone: string;
+        try {
+          undone = back === undefined || (await store.delete(item.key)) ? 'the changed copy was erased from it' : 'the changed copy could not be erased from it';
+        } catch (err) {
+          undone = `erasing the changed copy failed (${messageOf(err)})`;
+        }
+        return { ...report, status: 'failed', stored, message: `${where} does not return "${item.key}" as it was stored (${undone}); the file was left untouched` };
       }
     }
     stored.push(row);

@@ -459,6 +459,21 @@ describe('credkit migrate --into-store: many config.json files into the real doc
     expect(await helperGet(sb, 'pass', 'quay.io')).to.include({ Username: 'bob', Secret: PW1 });
     expectNoSecrets(r);
   });
+
+  it('a credential pass changes (a trailing newline) fails the file and is not left in pass, so a second run says the same, not "a different credential"', async () => {
+    const path = join(work, 'e', 'config.json');
+    await mkdir(join(work, 'e'));
+    const text = JSON.stringify({ auths: { 'nl.example.test': { auth: b64(`nina:${PW1}\n`) } } });
+    await writeFile(path, text);
+    for (let run = 0; run < 2; run++) {
+      const r = await credkitIn(sb, work, ['migrate', 'e/config.json', '--into-store', 'helper:pass']);
+      expect(r.code).to.equal(1);
+      expect(r.stdout).to.include('failed       e/config.json: helper:pass does not return "nl.example.test" as it was stored (the changed copy was erased from it); the file was left untouched');
+      expect(await readFile(path, 'utf8')).to.equal(text);
+      expect(Object.keys(JSON.parse((await helper(sb, 'pass', 'list')).stdout))).to.not.include('nl.example.test');
+      expectNoSecrets(r);
+    }
+  });
 });
 
 describe('credkit migrate: in place, and into credkit\'s own store', () => {
