@@ -39,7 +39,7 @@ export async function openDestination(ctx: CommandContext, args: { authfile?: st
       const { openCredkitStore } = await import('../stores/registry.js');
       return { kind: 'store', store: await openCredkitStore({ ...config, account: undefined }, io, (text) => warn(ctx, `credkit: ${text}`)) };
     }
-    return { kind: 'store', store: await openStoreSpec(spec, config, io) };
+    return { kind: 'store', store: await openStoreSpec(spec, config, io, undefined, '--store') };
   }
   const { locateAuthFiles } = await import('../auth-file/locate.js');
   const docker = locateAuthFiles(io).find((l) => l.readers.includes('docker'));

@@ -71,8 +71,12 @@ function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
 }
 
-/** Opens the store a spec names; `warn` gets a routed store's line for `credkit` (RoutedStore.list). */
-export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined): Promise<CredentialStore> {
+/**
+ * Opens the store a spec names; `warn` gets a routed store's line for `credkit` (RoutedStore.list).
+ * `option` is the command-line option that named it (`--from`), which a helper not on PATH or an
+ * unknown backend name tells the user to change, rather than credkit's backend setting.
+ */
+export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: string): Promise<CredentialStore> {
   switch (spec.kind) {
     case 'authfile': {
       // Loaded only here: credkit-kubelet-provider, which runs on every pull, has it in a bundle of
@@ -81,9 +85,9 @@ export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host
       return new AuthFileStore(resolve(host.cwd, expandHome(spec.path, host.home)), spec.path);
     }
     case 'helper':
-      return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`);
+      return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`, option);
     case 'backend':
-      return openConfiguredStore(config, host, spec.name);
+      return openConfiguredStore(config, host, spec.name, option);
     case 'credkit':
       // As the helper opens it, with its [routes], but with no account selected: copy carries
       // saved accounts' keys as they are, and migrate stores plain entries.
@@ -154,7 +158,7 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
   const spec = parsed.kind === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parsed;
   if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
   if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
-  if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host), credsStore: spec.helper };
+  if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host, warn, '--into-store'), credsStore: spec.helper };
   const elsewhere = (configured: string) =>
     new UsageError(
       `--into-store ${spec.name}: docker-credential-credkit uses the "${configured}" backend here, so docker would not find credentials stored in "${spec.name}"; set CREDKIT_BACKEND (or "backend =" in config.ini) to ${spec.name}, or use --into-store credkit`,

@@ -890,6 +890,23 @@ describe('credkit copy: one store under two names', () => {
     expectNoSecrets(r);
   }
 
+  it('a helper not on PATH or an unknown backend named by --from, --to, --into-store or --store says to change that option, not the backend setting', async () => {
+    const path = join(sb.home, 'config.json');
+    await writeFile(path, JSON.stringify({ auths: { 'quay.io': { auth: b64(`bob:${PW1}`) } } }));
+    const cases: [string[], string][] = [
+      [['copy', '--from', 'helper:not-installed', '--to', 'file'], 'docker-credential-not-installed is not on PATH; install it, or change --from\n'],
+      [['copy', '--from', 'file', '--to', 'helper:not-installed'], 'docker-credential-not-installed is not on PATH; install it, or change --to\n'],
+      [['copy', '--from', 'file', '--to', 'nosuch'], 'unknown credkit backend "nosuch" in --to'],
+      [['migrate', path, '--into-store', 'helper:not-installed'], 'docker-credential-not-installed is not on PATH; install it, or change --into-store\n'],
+      [['login', '--no-verify', '-u', 'bob', '--password-stdin', '--store', 'helper:not-installed', 'quay.io'], 'docker-credential-not-installed is not on PATH; install it, or change --store\n'],
+    ];
+    for (const [args, message] of cases) {
+      const r = await sb.credkit(args, PW1);
+      expect(r.stderr, args.join(' ')).to.include(message);
+      expect(r.stderr, args.join(' ')).not.to.include('backend setting');
+    }
+  });
+
   it('refuses helper:credkit when that helper is credkit on the same configuration', async () => {
     await putHelperOnPath(sb);
     const before = await original();

@@ -51,7 +51,7 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError('--from and --to name the same store');
       const config = await loadConfig(ctx.io);
       const routedWarn = (text: string) => warn(ctx, `credkit: ${text}`);
-      const [source, target] = [await openStoreSpec(from, config, ctx.io, routedWarn), await openStoreSpec(to, config, ctx.io, routedWarn)];
+      const [source, target] = [await openStoreSpec(from, config, ctx.io, routedWarn, '--from'), await openStoreSpec(to, config, ctx.io, routedWarn, '--to')];
       // Different names can still be one store (`auto`, a path spelt twice, helper:credkit).
       await assertDifferentStores({ spec: from, store: source }, { spec: to, store: target }, config, ctx.io);
       const report = await copyCredentials(source, target, {
