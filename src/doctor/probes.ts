@@ -116,7 +116,10 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
     },
     async listCredkitStore(config) {
       // A routed store left out of list only narrows the search: its warning is not doctor's line.
-      return (await openCredkitStore({ ...config, account: undefined }, host, () => undefined)).list();
+      const store = await openCredkitStore({ ...config, account: undefined }, host, () => undefined);
+      // An account's key where the store keeps none is never answered with (AccountStore.lookup).
+      const { withoutUnusedAccounts } = await import('../stores/accounts.js');
+      return (await withoutUnusedAccounts(store, await store.list())).listed;
     },
     async isOwnHelper(path) {
       const [own, found] = await Promise.all([realpath(ownBin).catch(() => ownBin), realpath(path).catch(() => path)]);

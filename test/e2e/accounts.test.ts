@@ -521,6 +521,10 @@ describe('e2e: saved accounts in the real pass store, with [routes]', function (
       expect(r.stderr).to.equal(`credkit: warning: the key of the account "work" of ${REGISTRY} is never used and not listed: ${why}; saved accounts are kept by credkit's own backends (file, keychain, keyutils, pass)\n`);
       r = await sb.credkit(['account', 'list', '--json']);
       expect(JSON.parse(r.stdout)).to.deep.equal({ selected: null, accounts: [], unused: [{ serverURL: REGISTRY, account: 'work', username: 'bob', why }] });
+      // doctor does not say the helper answers as it there either.
+      r = await sb.credkit(['doctor', '--json', '--no-call-helpers'], '', { CREDKIT_ACCOUNT: 'work' });
+      const codes = (JSON.parse(r.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code).filter((c) => c.startsWith('account-'));
+      expect(codes).to.deep.equal(['account-unknown']);
       r = await sb.credkit(['store', 'erase', REGISTRY, '--account', 'work', '--backend', 'pass']);
       expect(r.code, r.stderr).to.equal(0);
 
