@@ -98,8 +98,12 @@ export class HelperCallError extends HelperError {
 
 /** The username docker-credential-helpers use to mark an identity token. */
 const TOKEN_USERNAME = '<token>';
-/** At most this much helper output is quoted in an error. */
-const QUOTE_LIMIT = 200;
+/**
+ * At most this much helper output is quoted in an error: enough for a whole message of credkit's
+ * own helper (up to about 500 characters, its fix at the end: which backend or fallback to set),
+ * which a cut at 200 left out, while a helper that prints pages still gives one line.
+ */
+const QUOTE_LIMIT = 1000;
 /** A helper that prints more than this is stopped; real answers are a few KiB (a big JWT, a long list). */
 const OUTPUT_LIMIT = 16 * 1024 * 1024;
 /**

@@ -116,6 +116,17 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(await exists(config)).to.equal(false);
   });
 
+  it("credsStore credkit whose store cannot be used (no keychain, no fallback): exit 1 with the helper's whole message, its fix included", async () => {
+    // A laptop's first login without a desktop session: auto finds no keychain. The helper's
+    // message ends with what to set; docker quotes it whole, and so must credkit.
+    await writeFile(config, JSON.stringify({ credsStore: 'credkit' }));
+    const r = await sb.credkit(['login', host, '-u', 'alice', '--password-stdin', '--cert-dir', registry!.certDir], USERS.alice, { CREDKIT_BACKEND: 'auto' });
+    expectNoSecrets([r]);
+    expect(r.code).to.equal(1);
+    expect(r.stderr).to.match(/^credkit: docker-credential-credkit store failed \(exit status 1\): no usable OS keychain \(.*\); set CREDKIT_BACKEND or "backend =" in credkit's config\.ini to keyutils, pass or file, or set "fallback = file"\n$/);
+    expect(await readJSON(config)).to.deep.equal({ credsStore: 'credkit' });
+  });
+
   it('--json: a failure still prints one JSON object on stdout ({"ok": false, "error": {code, message}}), exit code as without --json; success has "ok": true', async () => {
     const wrong = await login([host, '-u', 'alice', '--password-stdin', '--json'], WRONG);
     expectNoSecrets([wrong]);
