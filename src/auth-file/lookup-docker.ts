@@ -129,6 +129,8 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
   // docker 28.3 and later: DOCKER_AUTH_CONFIG before config.json's credHelpers, credsStore and auths.
   if (lookupDockerEnv(host.env, key, out, step)) return out;
 
+  let failure: string | undefined;
+  let failureNote = 0;
   const containsAuth = file !== undefined && (file.credsStore !== undefined || file.credHelpers.size > 0 || file.entries.length > 0);
   let helper: string | undefined;
   let via = '';
@@ -195,7 +197,10 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     }
     // Seen with docker 28.2: the native store returns the file's entry along with the helper's
     // error, and pull ignores the error, so whatever auths holds for the key is sent, silently.
-    out.notes.push(`helper "${helper}" failed (${answer.message}); docker pull ignores that and sends what auths holds for ${quoteKey(key)} (docker login would fail)`);
+    // When that is nothing, the failure is why there is no credential: the reason says it (with
+    // a locked keychain or a helper not on PATH, "no entry in config.json" alone misleads).
+    failure = `helper "${helper}" failed (${answer.message})`;
+    failureNote = out.notes.length;
   }
 
   // The file store.
@@ -226,16 +231,19 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
   }
   if (!chosen) {
     if (step.status === 'no-match') step.detail = `no key for ${key} (tried ${quoteKey(key)}, then keys whose host is ${key})`;
-    out.reason = exists ? `no entry for ${key} in config.json; docker pulls anonymously` : 'no config.json; docker pulls anonymously';
+    const none = exists ? `no entry for ${key} in config.json` : 'no config.json';
+    out.reason = failure === undefined ? `${none}; docker pulls anonymously` : `${failure}, which docker pull ignores (docker login would fail), and there is ${none}; docker pulls anonymously`;
     return out;
   }
   const credential = entryCredential(key, chosen, path);
   if (!hasCredential(credential)) {
     step.status = 'empty-match';
-    step.detail = `${how}: an empty entry (no credsStore to ask)`;
-    out.reason = `key ${quoteKey(chosen.key)} holds no credential; docker pulls anonymously`;
+    step.detail = `${how}: an empty entry (${failure === undefined ? 'no credsStore to ask' : 'its helper failed'})`;
+    const empty = `key ${quoteKey(chosen.key)} holds no credential`;
+    out.reason = failure === undefined ? `${empty}; docker pulls anonymously` : `${failure}, which docker pull ignores (docker login would fail), and ${empty}; docker pulls anonymously`;
     return out;
   }
+  if (failure !== undefined) out.notes.splice(failureNote, 0, `${failure}; docker pull ignores that and sends what auths holds for ${quoteKey(key)} (docker login would fail)`);
   if (step.status === 'error') out.notes.push(step.detail);
   step.status = 'matched';
   step.detail = how;

@@ -162,6 +162,27 @@ describe('e2e: credkit explain / get', () => {
     expect(none.stderr).to.match(/^credkit: no credential for ghcr\.io\/org\/app \(podman: .*\)\n$/);
   });
 
+  it("get: when docker's helper fails, the line says so (docker pulls anonymously all the same), not just that config.json has no credential", async () => {
+    // A newcomer's config.json names a helper that is not installed (or whose keychain is locked):
+    // the credential is not missing, the helper is.
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': {} }, credsStore: 'missing' }));
+    const stub = await sb.credkit(['get', 'quay.io/org/app']);
+    expect([stub.code, stub.stdout]).to.deep.equal([1, '']);
+    expect(stub.stderr).to.equal(
+      'credkit: no credential for quay.io/org/app (docker: helper "missing" failed (credential helper docker-credential-missing is not on PATH; install it or remove "missing" from credsStore/credHelpers), which docker pull ignores (docker login would fail), and key "quay.io" holds no credential; docker pulls anonymously)\n',
+    );
+    const none = await sb.credkit(['get', 'ghcr.io/org/app']);
+    expect(none.code).to.equal(1);
+    expect(none.stderr).to.match(/^credkit: no credential for ghcr\.io\/org\/app \(docker: helper "missing" failed \(credential helper docker-credential-missing is not on PATH; .*\), which docker pull ignores \(docker login would fail\), and there is no entry for ghcr\.io in config\.json; docker pulls anonymously\)\n$/);
+    // A credential in auths is what docker sends then: used, with the failure as a note.
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) }, credsStore: 'missing' }));
+    const sent = await sb.credkit(['get', 'quay.io/org/app']);
+    expect([sent.code, sent.stdout]).to.deep.equal([0, `{"ServerURL":"quay.io","Username":"alice","Secret":"${PW}"}\n`]);
+    const x = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker']);
+    noSecret(x.stdout + x.stderr);
+    expect(x.stdout).to.include('  note: helper "missing" failed (credential helper docker-credential-missing is not on PATH; install it or remove "missing" from credsStore/credHelpers); docker pull ignores that and sends what auths holds for "quay.io" (docker login would fail)\n');
+  });
+
   it('get --as kubelet --secret prints the credential kubelet tries first, from files and standard input; none is exit 1 as for the others', async () => {
     const pull = (auths: Record<string, unknown>) =>
       `apiVersion: v1\nkind: Secret\nmetadata:\n  name: regcred\ntype: kubernetes.io/dockerconfigjson\ndata:\n  .dockerconfigjson: ${b64(JSON.stringify({ auths }))}\n`;
