@@ -28,8 +28,11 @@ export interface RouteStatus {
   code?: 'route-invalid' | 'route-store';
 }
 
-/** Checks every backend, then every route (a route's store by the same checks). */
-export async function checkBackends(config: CredkitConfig, host: Host): Promise<{ backends: BackendStatus[]; routes: RouteStatus[] }> {
+/**
+ * Checks every backend, then every route (a route's store by the same checks), then the configured
+ * backend itself: why it cannot be used (a name no backend has, auto finding nothing), if so.
+ */
+export async function checkBackends(config: CredkitConfig, host: Host): Promise<{ backends: BackendStatus[]; routes: RouteStatus[]; configuredProblem: string | undefined }> {
   const backends: BackendStatus[] = [];
   for (const name of Object.keys(BACKENDS)) {
     const mod = await loadBackend(name);
@@ -60,7 +63,8 @@ export async function checkBackends(config: CredkitConfig, host: Host): Promise<
     const problem = await storeProblem(store);
     routes.push(problem === undefined ? { pattern, store, usable: true } : { pattern, store, usable: false, problem, code: 'route-store' });
   }
-  return { backends, routes };
+  // A typo in `backend =` leaves every helper call failing; the backends listed are all fine.
+  return { backends, routes, configuredProblem: await storeProblem(config.backend) };
 }
 
 async function checkStore(name: string, config: CredkitConfig, host: Host, setting: string | undefined): Promise<string | undefined> {

@@ -189,6 +189,25 @@ describe('credkit store (binary)', () => {
     expect(report.backends.find((b) => b.name === 'file')?.usable).to.equal(true);
   });
 
+  it('backends says when the configured backend cannot be used: a mistyped "backend =", auto with nothing to pick', async () => {
+    // docker quotes the helper's `unknown credkit backend "kechain"`, and the docs send the user
+    // here: every backend listed below may be fine, so the configured one has to say it is not.
+    const { mkdir, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+    await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), 'backend = kechain\n');
+    const unknown = 'unknown credkit backend "kechain" (choose one of: auto, keychain, keyutils, pass, file, env, helper:NAME)';
+    const text = await sb.credkit(['store', 'backends'], '', { CREDKIT_BACKEND: '' });
+    expect([text.code, text.stdout.split('\n')[0]]).to.deep.equal([0, `configured: kechain: not usable here: ${unknown}`]);
+    const json = await sb.credkit(['store', 'backends', '--json'], '', { CREDKIT_BACKEND: '' });
+    expect(JSON.parse(json.stdout)).to.include({ configured: 'kechain', configuredProblem: unknown });
+    // No D-Bus session in the sandbox, and no fallback.
+    const auto = await sb.credkit(['store', 'backends'], '', { CREDKIT_BACKEND: 'auto' });
+    expect(auto.stdout.split('\n')[0]).to.match(/^configured: auto: not usable here: auto finds no usable backend \(the keychain: .*; no fallback is configured\)$/);
+    const fine = await sb.credkit(['store', 'backends', '--json']);
+    expect(JSON.parse(fine.stdout)).to.include({ configured: 'file', configuredProblem: null });
+  });
+
   it('--help and --version; an unknown command is a usage error', async () => {
     let r = await sb.credkit(['--version']);
     expect(r.code).to.equal(0);

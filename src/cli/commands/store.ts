@@ -157,9 +157,10 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const config = await loadConfig(ctx.io);
             // The configured backend shown below may be a default only because of a typo.
             for (const w of lintConfig(ctx.io)) warn(ctx, `credkit: warning: ${w.path}: ${w.message}`);
-            const { backends: rows, routes } = await checkBackends(config, ctx.io);
-            if (args.json) return printJSON(ctx, { configured: config.backend, fallback: config.fallback ?? null, routes, backends: rows });
-            say(ctx, `configured: ${config.backend}${config.fallback ? ` (fallback: ${config.fallback})` : ''}`);
+            const { backends: rows, routes, configuredProblem } = await checkBackends(config, ctx.io);
+            if (args.json) return printJSON(ctx, { configured: config.backend, configuredProblem: configuredProblem ?? null, fallback: config.fallback ?? null, routes, backends: rows });
+            const problem = configuredProblem === undefined ? '' : `: not usable here: ${cell(configuredProblem)}`;
+            say(ctx, `configured: ${config.backend}${config.fallback ? ` (fallback: ${config.fallback})` : ''}${problem}`);
             for (const r of routes) {
               const why = r.code === 'route-invalid' ? `: cannot be used, so every helper call fails: ${cell(r.problem ?? '')}` : r.code === 'route-store' ? `: not usable here: ${cell(r.problem ?? '')}` : '';
               say(ctx, `route:      ${cell(r.pattern)} -> ${r.store === '' ? '(no store)' : cell(r.store)}${why}`);
