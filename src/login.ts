@@ -396,7 +396,16 @@ export function dockerLogoutURLs(target: LoginTarget, fileKeys: readonly string[
 
 /** Erases `serverURL` from a helper if it holds it. Not found is fine (formats.md §6.20). */
 async function eraseIfPresent(store: CredentialStore, serverURL: string): Promise<boolean> {
-  if ((await store.get(serverURL)) === undefined) return false;
+  let held: boolean;
+  try {
+    held = (await store.get(serverURL)) !== undefined;
+  } catch {
+    // A failed get's output is never quoted (it may hold the secret), so its error cannot say why
+    // (a locked keychain, a backend to set). The erase asked for is tried instead: a store that
+    // cannot be used fails it too, with its message quoted, and one that can erases the entry.
+    return store.delete(serverURL);
+  }
+  if (!held) return false;
   await store.delete(serverURL);
   return true;
 }

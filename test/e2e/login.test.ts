@@ -127,6 +127,16 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
     expect(await readJSON(config)).to.deep.equal({ credsStore: 'credkit' });
   });
 
+  it("logout through credsStore credkit whose store cannot be used: exit 1 with the store's own message (a failed get's output is never quoted), the marker kept", async () => {
+    await writeFile(config, JSON.stringify({ auths: { [host]: {} }, credsStore: 'credkit' }));
+    const r = await sb.credkit(['logout', host], '', { CREDKIT_BACKEND: 'auto' });
+    expect(r.code).to.equal(1);
+    const first = r.stderr.split('\n')[0] ?? '';
+    expect(first).to.match(new RegExp(`^credkit: docker-credential-credkit: erasing ${host.replace(/\./g, '\\.')} failed: docker-credential-credkit erase failed \\(exit status 1\\): no usable OS keychain \\(.*; set CREDKIT_BACKEND .*, or set "fallback = file"$`));
+    expect(r.stderr).not.to.include('its output is not shown');
+    expect(await readJSON(config)).to.deep.equal({ auths: { [host]: {} }, credsStore: 'credkit' });
+  });
+
   it('--json: a failure still prints one JSON object on stdout ({"ok": false, "error": {code, message}}), exit code as without --json; success has "ok": true', async () => {
     const wrong = await login([host, '-u', 'alice', '--password-stdin', '--json'], WRONG);
     expectNoSecrets([wrong]);
