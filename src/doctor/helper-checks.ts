@@ -5,7 +5,7 @@
  */
 import type { Host } from '../io.js';
 import { helperProgram } from '../helper/client.js';
-import type { LoadedAuthFile } from './auth-files.js';
+import type { LoadedAuthFile, Reader } from './auth-files.js';
 import type { DoctorProbes, HelperListing } from './probes.js';
 import type { DoctorFinding } from './report.js';
 import { displayPath } from './report.js';
@@ -16,6 +16,8 @@ export interface HelperUse {
   helper: string;
   /** e.g. `credsStore in ~/.docker/config.json`. */
   where: string[];
+  /** The clients that run it: docker for credsStore, each reader of the file for credHelpers. */
+  readers: Set<Reader>;
 }
 
 /** True on WSL: its environment variables, else "microsoft" in /proc/version. */
@@ -31,18 +33,19 @@ export async function detectWSL(host: Host, probes: Pick<DoctorProbes, 'readSyst
  */
 export function collectHelpers(files: readonly LoadedAuthFile[], home: string): HelperUse[] {
   const uses = new Map<string, HelperUse>();
-  const add = (helper: string, where: string) => {
-    const use = uses.get(helper) ?? { helper, where: [] };
+  const add = (helper: string, where: string, readers: readonly Reader[]) => {
+    const use = uses.get(helper) ?? { helper, where: [], readers: new Set<Reader>() };
     use.where.push(where);
+    for (const r of readers) use.readers.add(r);
     uses.set(helper, use);
   };
   for (const f of files) {
     if (!f.file || f.readers.length === 0) continue;
     const shown = displayPath(f.path, home);
-    if (f.file.credsStore !== undefined && f.readers.includes('docker')) add(f.file.credsStore, `credsStore in ${shown}`);
+    if (f.file.credsStore !== undefined && f.readers.includes('docker')) add(f.file.credsStore, `credsStore in ${shown}`, ['docker']);
     let index = 0;
     // A key that holds a credential is named by its stand-in, as check names it.
-    for (const [key, helper] of f.file.credHelpers) add(helper, `credHelpers["${shownKey(key, { index: ++index, member: 'credHelpers' })}"] in ${shown}`);
+    for (const [key, helper] of f.file.credHelpers) add(helper, `credHelpers["${shownKey(key, { index: ++index, member: 'credHelpers' })}"] in ${shown}`, f.readers);
   }
   return [...uses.values()];
 }
@@ -142,5 +145,11 @@ function missingHelper(use: HelperUse, named: string, host: Host, probes: Doctor
     return { code: 'helper-missing', what: `${named} is not on PATH, but ${helperProgram(`${helper}.exe`)} is`, fix: `change "${helper}" to "${helper}.exe" in ${where}` };
   }
   const desktop = helper === 'desktop' ? ' (it comes with Docker Desktop; without Desktop, use pass, secretservice or credkit instead)' : '';
-  return { code: 'helper-missing', what: `${named} is not on PATH: docker and podman fail with unrelated errors ("no basic auth credentials") for those registries`, fix: `install ${helperProgram(helper)}${desktop}, or remove "${helper}" from ${where}` };
+  // What each client does without it (users.md #10), checked with docker 28.2 and skopeo 1.9:
+  // docker ignores the failed call and pulls without the credential; containers/image fails the
+  // lookup naming the helper; a credsStore is docker's alone.
+  const effects: string[] = [];
+  if (use.readers.has('docker')) effects.push('docker pulls those registries without credentials and fails with errors that do not mention the helper ("pull access denied", "no basic auth credentials"), and docker login fails');
+  if (use.readers.has('podman')) effects.push('podman, skopeo and buildah fail for them ("error getting credentials")');
+  return { code: 'helper-missing', what: `${named} is not on PATH: ${effects.join('; ')}`, fix: `install ${helperProgram(helper)}${desktop}, or remove "${helper}" from ${where}` };
 }

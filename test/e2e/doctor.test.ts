@@ -379,6 +379,13 @@ describe('e2e: credkit doctor', function () {
       expect(r.code).to.equal(1);
       const f = one(report, 'helper-missing');
       expect(f.what).to.include('docker-credential-nosuch (credHelpers["quay.io"] in ~/.docker/config.json) is not on PATH');
+      expect(f.what).to.include('podman, skopeo and buildah fail for them');
+      // podman never runs a credsStore (containers/image has none): only docker is affected.
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { 'quay.io': {} }, credsStore: 'desktop' });
+      const store = one((await doctorJSON(sb, [], { CREDKIT_FALLBACK: 'file' })).report, 'helper-missing');
+      expect(store.what).to.equal(
+        'docker-credential-desktop (credsStore in ~/.docker/config.json) is not on PATH: docker pulls those registries without credentials and fails with errors that do not mention the helper ("pull access denied", "no basic auth credentials"), and docker login fails',
+      );
     });
 
     it('a helper on PATH without execute permission: "chmod +x" naming the file, not "install it"', async () => {

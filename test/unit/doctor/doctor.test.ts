@@ -142,6 +142,17 @@ describe('doctor: helpers', () => {
     expect(r.findings.some((f) => f.what.includes('docker-credential-ignored'))).to.equal(false);
   });
 
+  it('a missing helper: says what fails, for the clients that run it (credsStore: docker alone; credHelpers: every reader of the file)', async () => {
+    const DOCKER = 'docker pulls those registries without credentials and fails with errors that do not mention the helper ("pull access denied", "no basic auth credentials"), and docker login fails';
+    const PODMAN = 'podman, skopeo and buildah fail for them ("error getting credentials")';
+    const store = only(await doctor({ files: { [dockerConfig]: { auths: {}, credsStore: 'desktop' } } }), 'helper-missing');
+    expect(store.what).to.equal(`docker-credential-desktop (credsStore in ~/.docker/config.json) is not on PATH: ${DOCKER}`);
+    const both = only(await doctor({ files: { [dockerConfig]: { auths: {}, credHelpers: { 'quay.io': 'gone' } } } }), 'helper-missing');
+    expect(both.what).to.equal(`docker-credential-gone (credHelpers["quay.io"] in ~/.docker/config.json) is not on PATH: ${DOCKER}; ${PODMAN}`);
+    const podman = only(await doctor({ files: { [`${HOME}/.config/containers/auth.json`]: { auths: {}, credHelpers: { 'ghcr.io': 'ghcr' } } } }), 'helper-missing');
+    expect(podman.what).to.equal(`docker-credential-ghcr (credHelpers["ghcr.io"] in ~/.config/containers/auth.json) is not on PATH: ${PODMAN}`);
+  });
+
   it('desktop.exe under WSL (found through /proc/version): the WSL integration fix', async () => {
     const r = await doctor({ procVersion: 'Linux version 5.15.153.1-microsoft-standard-WSL2', files: { [dockerConfig]: { auths: {}, credsStore: 'desktop.exe' } } });
     expect(r.wsl).to.equal(true);
