@@ -60,7 +60,7 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
   if (failure !== undefined) {
     // yargs quotes arguments as it got them: with their stand-ins (src/cli/stdin-arg.ts). Some of
     // its messages span lines ("Invalid values:\n  Argument: …"); an error is one line.
-    const usage = isYargsUsage(failure) ? new UsageError(restoreOperandsIn(messageOf(failure)).replace(/\s*\n\s*/g, ' ')) : failure;
+    const usage = isYargsUsage(failure) ? new UsageError(withoutCamelCaseTwins(restoreOperandsIn(messageOf(failure)).replace(/\s*\n\s*/g, ' '))) : failure;
     // A script that asked for JSON parses stdout: it gets one object there on failure too, but
     // never a second one after the report a command printed before failing. `takesJSON` is set by
     // the builder of the command being run, so an option yargs rejects in that command (it has
@@ -151,6 +151,21 @@ function refuseBooleanValues(argv: readonly string[], y: Argv): void {
     // The value is not quoted: `--password-stdin=…` may be a password typed in the wrong place.
     if (value !== 'true' && value !== 'false') throw new UsageError(`--${name} takes no value, or true or false`);
   }
+}
+
+/**
+ * yargs lists a mistyped option twice, as typed and camel-cased ("Unknown arguments:
+ * pasword-stdin, paswordStdin"): the second is a name nobody typed, and makes one typo look like
+ * two. Only the spelling given is kept.
+ */
+function withoutCamelCaseTwins(message: string): string {
+  const m = /^Unknown arguments?: (.*)$/s.exec(message);
+  if (!m) return message;
+  const names = (m[1] as string).split(', ');
+  const camel = (name: string) => name.replace(/-+([a-zA-Z0-9])/g, (_, c: string) => c.toUpperCase());
+  const typed = new Set(names.filter((n) => n.includes('-')).map(camel));
+  const kept = names.filter((n) => n.includes('-') || !typed.has(n));
+  return `Unknown argument${kept.length === 1 ? '' : 's'}: ${kept.join(', ')}`;
 }
 
 function isYargsUsage(err: unknown): boolean {

@@ -113,6 +113,16 @@ describe('e2e: credkit command line', function () {
     }
   });
 
+  it('a mistyped option with a dash is named once, as typed, not also camel-cased (one typo, not two)', async () => {
+    const r = await sb.credkit(['login', 'quay.io', '-u', 'alice', '--pasword-stdin'], 'fake-typo-pw');
+    expect(r.code).to.equal(2);
+    expect(r.stderr.trimEnd().split('\n').at(-1)).to.equal('credkit: Unknown argument: pasword-stdin');
+    expect(r.stderr.includes('paswordStdin')).to.equal(false);
+    const json = await sb.credkit(['ls', '--json', '--show-secrets', '--jsn']);
+    expect(json.code).to.equal(2);
+    expect(JSON.parse(json.stdout)).to.deep.equal({ ok: false, error: { code: 'USAGE', message: 'Unknown arguments: show-secrets, jsn' } });
+  });
+
   it('a "-" that means no standard input is the file "-", as podman reads it (--authfile - was a file named "<stdin>"), and "<stdin>" is a file name', async () => {
     const entry = { auths: { 'registry.example.com': { auth: Buffer.from('fake-user:fake-password').toString('base64') } } };
     await writeFile(join(sb.home, '-'), JSON.stringify(entry), { mode: 0o600 });
