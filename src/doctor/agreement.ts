@@ -47,6 +47,11 @@ export interface ToolCredential {
    * lookup assumed the helper holds it, so the credential was not seen.
    */
   unseen?: boolean;
+  /**
+   * podman only: a later file it reads routes the registry to this helper (`credHelpers`), which
+   * podman never asks because this plaintext entry comes first.
+   */
+  shadowedHelper?: { helper: string; path: string };
 }
 
 /** Helper name → what its `list` returned. */
@@ -173,7 +178,23 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
     // credentials the other files give (skopeo uses them now, podman once the file exists).
     const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate, missingNamedFileIsEmpty: true }, deps);
     const c = credentialOf(registry, x, listings);
-    if (c) out.set(registry, c);
+    if (!c) continue;
+    // containers/image stops at the first file with a credential: a plaintext entry left by an
+    // earlier `podman login` (the runtime auth.json) hides the helper a later file names for the
+    // registry, so a password changed through that helper never reaches podman (seen with skopeo 1.9).
+    if (c.helper === undefined && c.variable === undefined) {
+      const at = x.files.findIndex((step) => step.path === c.path);
+      for (const step of at < 0 ? [] : x.files.slice(at + 1)) {
+        const helper = files.find((f) => f.path === step.path && f.readers.includes('podman'))?.file?.credHelpers.get(registry);
+        // Only a helper seen to hold the key podman would ask: one with nothing for it (or not
+        // listed) gives podman nothing better, and removing the entry would lose its credential.
+        if (helper !== undefined && helper !== '' && listedUsername(listings, helper, registry) !== undefined) {
+          c.shadowedHelper = { helper, path: step.path };
+          break;
+        }
+      }
+    }
+    out.set(registry, c);
   }
   return out;
 }
@@ -263,6 +284,20 @@ export function compareViews(
     const d = docker.get(r);
     const p = podman.get(r);
     const name = r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
+    const shadowed = p?.shadowedHelper;
+    if (shadowed !== undefined && !(d && comparable(d.username) && comparable(p!.username) && d.username !== p!.username)) {
+      // Reported whatever docker has (a different user is different-username's): the usernames
+      // may agree while the password podman sends is the older one.
+      const dockerToo = d?.helper === shadowed.helper ? ', and docker uses' : '';
+      out.push({
+        level: 'warn',
+        area: 'agreement',
+        code: 'plaintext-shadows-helper',
+        what: `${name}: podman uses the plaintext entry "${p!.key}" (user "${p!.username ?? ''}") in ${displayPath(p!.path, home)} and never asks helper "${shadowed.helper}", which credHelpers["${r}"] in ${displayPath(shadowed.path, home)} names for it${dockerToo}: a password changed through the helper since (a login, a rotated token) does not reach podman`,
+        fix: `remove the plaintext entry, so that podman asks the helper: credkit logout ${r} --authfile ${displayPath(p!.path, home)}`,
+      });
+      continue;
+    }
     if (d && p && (d.unseen || p.unseen)) {
       const helpers = [d, p].filter((c) => c.unseen && c.helper !== undefined).map((c) => c.helper as string);
       unchecked.set(name, new Set(helpers));

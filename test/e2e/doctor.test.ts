@@ -712,5 +712,29 @@ describe('e2e: credkit doctor', function () {
       expect(f.what).to.include('quay.io: docker logs in as "alice"');
       expect(f.what).to.include('podman as "bob"');
     });
+
+    it('a stale plaintext entry from an earlier podman login hides the helper credHelpers names, the same user on both sides: a warning, not "agree"', async () => {
+      // skopeo 1.9 sends the runtime file's entry and never runs the helper ~/.docker/config.json
+      // names, so a password rotated through the helper fails there while the usernames agree.
+      await writeListingHelper(sb, 'fakestore', { 'quay.io': 'alice' });
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: {}, credHelpers: { 'quay.io': 'fakestore' } });
+      const runtime = join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json');
+      await writeJSON(runtime, { auths: { 'quay.io': auth('alice') } });
+      const shown = '~/run/containers/auth.json'; // the sandbox's XDG_RUNTIME_DIR is under its HOME
+      const { report } = await doctorJSON(sb);
+      const f = one(report, 'plaintext-shadows-helper');
+      expect(f.level).to.equal('warn');
+      expect(f.what).to.equal(
+        `quay.io: podman uses the plaintext entry "quay.io" (user "alice") in ${shown} and never asks helper "fakestore", which credHelpers["quay.io"] in ~/.docker/config.json names for it, and docker uses: a password changed through the helper since (a login, a rotated token) does not reach podman`,
+      );
+      expect(f.fix).to.equal(`remove the plaintext entry, so that podman asks the helper: credkit logout quay.io --authfile ${shown}`);
+      expect(withCode(report, 'agree')).to.deep.equal([]);
+      // The fix, as given: podman then asks the helper, and the two agree.
+      const out = await sb.credkit(['logout', 'quay.io', '--authfile', runtime]);
+      expect(out.code, out.stderr).to.equal(0);
+      const after = (await doctorJSON(sb)).report;
+      expect(withCode(after, 'plaintext-shadows-helper')).to.deep.equal([]);
+      expect(one(after, 'agree').what).to.equal('docker and podman agree on the 1 registry both have credentials for');
+    });
   });
 });
