@@ -77,7 +77,8 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
       `the OS keychain is there but cannot be used now: ${problem}. The "${fallback}" fallback is for machines without a keychain and is not used (it would hide the keychain's credentials); to use it anyway for now, set CREDKIT_BACKEND=${fallback}`,
     );
   }
-  return (await load(fallback)).openStore(config, host);
+  // Named as the fallback: the error would otherwise read as if `backend =` (auto here) were wrong.
+  return (await load(fallback, "credkit's fallback setting")).openStore(config, host);
 }
 
 function noKeychain(why: string, setting: string | undefined): StoreUnavailableError {

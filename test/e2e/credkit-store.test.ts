@@ -208,6 +208,14 @@ describe('credkit store (binary)', () => {
     expect(JSON.parse(fine.stdout)).to.include({ configured: 'file', configuredProblem: null });
   });
 
+  it('a mistyped fallback (no keychain here, so auto takes it): the helper names the fallback setting, not the backend one, which says auto', async () => {
+    const env = { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'fil' };
+    const h = await sb.helper('list', '', env);
+    expect([h.code, h.stdout]).to.deep.equal([1, `unknown credkit backend "fil" in credkit's fallback setting (choose one of: auto, keychain, keyutils, pass, file, env, helper:NAME)\n`]);
+    const missing = await sb.helper('list', '', { ...env, CREDKIT_FALLBACK: 'helper:not-installed' });
+    expect([missing.code, missing.stdout]).to.deep.equal([1, "credential helper docker-credential-not-installed is not on PATH; install it, or change credkit's fallback setting\n"]);
+  });
+
   it('--help and --version; an unknown command is a usage error', async () => {
     let r = await sb.credkit(['--version']);
     expect(r.code).to.equal(0);
