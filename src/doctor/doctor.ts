@@ -12,7 +12,7 @@ import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
 import { compareViews, dockerView, podmanView } from './agreement.js';
-import { checkAuthEnvironment, checkAuthFiles } from './file-checks.js';
+import { checkAuthEnvironment, checkAuthFiles, checkPodmanLoginFile } from './file-checks.js';
 import { checkHelpers, collectHelpers, detectWSL } from './helper-checks.js';
 import type { DoctorProbes } from './probes.js';
 import type { DoctorFinding, DoctorReport } from './report.js';
@@ -62,7 +62,7 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   const routes = config ? await checkRoutes(config, probes, stores.autoBackend) : [];
   // Each store call is bounded as doctor's helper calls are.
   const account = config ? await checkSelectedAccount({ ...config, helperTimeoutMs: timeoutMs }, host, probes) : [];
-  findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment);
+  findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
   const docker = await dockerView(files, helpers.listings, host);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
   findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken));

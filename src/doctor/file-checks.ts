@@ -168,6 +168,35 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
 }
 
 /**
+ * The file `podman login` writes when a variable names one (REGISTRY_AUTH_FILE, else, with
+ * containers/common, DOCKER_CONFIG): podman 4.3.1 and buildah 1.28 (containers/image 5.23) write
+ * it back with `auths` and `credHelpers` only, after a login and after a logout that found
+ * nothing alike. When it is docker's config.json, its `credsStore` goes, and docker's next
+ * logins are kept in plain text.
+ */
+export function checkPodmanLoginFile(files: readonly LoadedAuthFile[], host: Host): DoctorFinding[] {
+  const env = host.env;
+  if (host.platform !== 'linux') return [];
+  const named = env.REGISTRY_AUTH_FILE ? { path: env.REGISTRY_AUTH_FILE, why: 'REGISTRY_AUTH_FILE' } : env.DOCKER_CONFIG ? { path: dockerConfigPath(host), why: 'DOCKER_CONFIG' } : undefined;
+  const file = named && files.find((f) => f.path === named.path)?.file;
+  if (!named || !file) return [];
+  const lost = [...(file.credsStore !== undefined ? [`"credsStore": "${file.credsStore}"`] : []), ...Object.keys(file.extra).map((k) => JSON.stringify(k))];
+  if (lost.length === 0) return [];
+  const shown = displayPath(named.path, host.home);
+  const docker = file.credsStore !== undefined ? `, so that docker, without its credsStore, keeps its next logins in ${shown} in plain text` : '';
+  const own = join(env.XDG_CONFIG_HOME || join(host.home, '.config'), 'containers', 'auth.json');
+  const fix = named.why === 'REGISTRY_AUTH_FILE' ? `point REGISTRY_AUTH_FILE at a file of podman's own (${displayPath(own, host.home)}), or put the settings back after each podman login` : `export REGISTRY_AUTH_FILE=${displayPath(own, host.home)} (podman then logs in there, and still reads ${shown} after it), or unset DOCKER_CONFIG for podman`;
+  return [{
+    level: 'warn',
+    area: 'files',
+    code: 'podman-drops-settings',
+    path: named.path,
+    what: `podman login and logout write ${shown} (${named.why}), and podman 4.3 and buildah 1.28 write it back with only auths and credHelpers: ${lost.join(', ')} would be dropped, even by a logout with nothing to remove${docker}`,
+    fix,
+  }];
+}
+
+/**
  * `DOCKER_AUTH_CONFIG` as docker 28.3 and later read it: a value they refuse is ignored whole
  * (with a warning each time they look a credential up), and a key they never ask for is dead weight. Never quotes
  * the value.

@@ -69,6 +69,27 @@ describe('e2e: podman with docker-credential-credkit (credHelpers)', function ()
     expect(r.stderr).to.include(`not logged into ${OTHER}`);
   });
 
+  it('with DOCKER_CONFIG set, podman logout writes docker\'s config.json back without its credsStore, as doctor warns beforehand; REGISTRY_AUTH_FILE, its fix, keeps it', async () => {
+    const config = join(sb.env.DOCKER_CONFIG!, 'config.json');
+    const original = { auths: {}, credsStore: 'credkit', psFormat: 'table' };
+    await writeFile(config, JSON.stringify(original), { mode: 0o600 });
+    const doctor = await sb.credkit(['doctor', '--json', '--no-call-helpers']);
+    const findings = (JSON.parse(doctor.stdout) as { findings: { code: string; what: string; fix: string }[] }).findings.filter((f) => f.code === 'podman-drops-settings');
+    expect(findings.map((f) => f.what)).to.deep.equal([
+      // The sandbox's DOCKER_CONFIG is under its HOME.
+      'podman login and logout write ~/.docker/config.json (DOCKER_CONFIG), and podman 4.3 and buildah 1.28 write it back with only auths and credHelpers: "credsStore": "credkit", "psFormat" would be dropped, even by a logout with nothing to remove, so that docker, without its credsStore, keeps its next logins in ~/.docker/config.json in plain text',
+    ]);
+    // The fix, REGISTRY_AUTH_FILE: podman logs out of its own file, docker's is left alone.
+    const own = join(sb.env.XDG_CONFIG_HOME!, 'containers', 'auth.json');
+    expect(findings[0]?.fix).to.include('export REGISTRY_AUTH_FILE=~/.config/containers/auth.json');
+    await podman(['logout', REGISTRY], { REGISTRY_AUTH_FILE: own });
+    expect(JSON.parse(await readFile(config, 'utf8'))).to.deep.equal(original);
+    // Without it, a logout that finds nothing to remove still rewrites docker's file.
+    const r = await podman(['logout', REGISTRY]);
+    expect(r.stderr).to.include(`not logged into ${REGISTRY}`);
+    expect(JSON.parse(await readFile(config, 'utf8'))).to.deep.equal({ auths: {} });
+  });
+
   it('logout erases through credkit and keeps credHelpers', async () => {
     await store(sb, REGISTRY, 'alice');
     await store(sb, OTHER, 'mallory');
