@@ -5,7 +5,7 @@
  * write that first checks nobody changed the file meanwhile. A bad file is reported and left
  * untouched; the others go on. Reports name files and keys, never secrets.
  */
-import { readFileSync } from 'node:fs';
+import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { isAbsolute, join, normalize, relative, sep } from 'node:path';
 import fg from 'fast-glob';
@@ -102,19 +102,52 @@ function isOwnFile(path: string): boolean {
   return name.includes('.credkit-backup-') || name.endsWith('.lock') || (name.startsWith('.') && name.endsWith('.tmp'));
 }
 
+/** A directory (or path) the patterns lead into that could not be read, so what is under it is unknown. */
+export interface UnsearchedPath {
+  /** Absolute. */
+  path: string;
+  /** The errno code: EACCES, EPERM, EIO… */
+  code: string;
+}
+
+/** Errors that mean "nothing there" to a glob, as to a shell: not worth a report line. */
+const ABSENT_CODES = new Set(['ENOENT', 'ENOTDIR', 'ELOOP']);
+
 /**
  * Expands the patterns (fast-glob syntax, relative to cwd), sorted and without duplicates (one Set
  * for all patterns, not fast-glob's per pattern). Synchronous on purpose, like the reads: over
  * 10,000 files fast-glob's async walk took twice as long, and nothing else runs meanwhile.
+ * `unsearched` names the directories the walk could not list (and paths it could not look at).
  */
-export function expandPatterns(patterns: readonly string[], cwd: string): { files: string[]; unmatched: string[] } {
+export function expandPatterns(patterns: readonly string[], cwd: string): { files: string[]; unmatched: string[]; unsearched: UnsearchedPath[] } {
   const all = new Set<string>();
   const unmatched: string[] = [];
+  const unsearched = new Map<string, string>();
+  let unreadable = 0;
+  // fast-glob skips a directory it cannot list without a word under suppressErrors (and without it
+  // the first such directory ends the whole walk): these wrappers note each one as the walk goes
+  // on, so that a config.json under an unreadable runner's directory is reported as not migrated
+  // rather than silently left as it was, with the exit status 0.
+  const noted = <A extends unknown[], R>(call: (...args: A) => R) => (...args: A): R => {
+    try {
+      return call(...args);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code ?? 'error';
+      if (!ABSENT_CODES.has(code)) {
+        unsearched.set(String(args[0]), code);
+        unreadable++;
+      }
+      throw err;
+    }
+  };
+  const fs = { readdirSync: noted(readdirSync), lstatSync: noted(lstatSync), statSync: noted(statSync) } as unknown as fg.FileSystemAdapter;
   for (const pattern of patterns) {
     // Paths as matched (absolute for an absolute pattern), made absolute here: fast-glob's own
     // `absolute` resolved every path again and was a third of the glob over 10,000 files.
-    const found = fg.sync(pattern, { cwd, onlyFiles: true, dot: true, unique: false, suppressErrors: true });
-    let any = false;
+    const before = unreadable;
+    const found = fg.sync(pattern, { cwd, onlyFiles: true, dot: true, unique: false, suppressErrors: true, fs });
+    // A pattern that led into an unreadable directory has its failed line instead: no file may match.
+    let any = unreadable > before;
     for (const f of found) {
       if (isOwnFile(f)) continue;
       any = true;
@@ -122,7 +155,7 @@ export function expandPatterns(patterns: readonly string[], cwd: string): { file
     }
     if (!any) unmatched.push(pattern);
   }
-  return { files: [...all].sort(), unmatched };
+  return { files: [...all].sort(), unmatched, unsearched: [...unsearched].map(([path, code]) => ({ path: isAbsolute(path) ? path : join(cwd, path), code })).sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0)) };
 }
 
 /** Migrates every file the patterns match. */
@@ -135,12 +168,32 @@ export async function migrateFiles(options: MigrateOptions): Promise<MigrateRepo
     // Every file would be refused: a Secret manifest is never rewritten in place as an auth file.
     throw new UsageError(`--from must be one of ${IN_PLACE_FORMATS.join(', ')}: migrate rewrites auth files in place (credkit convert SECRET --to docker -o FILE writes one from a Secret)`);
   }
-  const { files, unmatched } = expandPatterns(options.patterns, options.cwd);
+  const { files, unmatched, unsearched } = expandPatterns(options.patterns, options.cwd);
   // One thread on purpose: per file the work is a few microseconds of parsing, and worker threads
   // measured at twice the CPU (each loads the format modules again) for no gain in wall time.
-  const reports = await migrateList(files, options, (done) => options.onProgress?.(done, files.length));
+  const migrated = await migrateList(files, options, (done) => options.onProgress?.(done, files.length));
+  const reports = unsearched.length === 0 ? migrated : withUnsearched(files, migrated, unsearched, options.cwd);
   const ok = unmatched.length === 0 && reports.every((r) => r.status !== 'failed' && r.status !== 'lossy');
   return { files: reports, unmatched, ok };
+}
+
+/**
+ * The reports with a `failed` line for each path the walk could not read, in path order among the
+ * files: a file under it may be one the patterns name, and is left as it was.
+ */
+function withUnsearched(files: readonly string[], reports: readonly FileReport[], unsearched: readonly UnsearchedPath[], cwd: string): FileReport[] {
+  const rows: [string, FileReport][] = files.map((f, i) => [f, reports[i] as FileReport]);
+  for (const { path, code } of unsearched) {
+    let isDirectory = false;
+    try {
+      isDirectory = statSync(path).isDirectory();
+    } catch {
+      // Not even stat-able (a path inside an unreadable directory): named as it was looked for.
+    }
+    const message = isDirectory ? `cannot list this directory (${code}): no file under it was looked at` : `cannot read (${code})`;
+    rows.push([path, { file: `${displayPath(path, cwd)}${isDirectory ? sep : ''}`, status: 'failed', message }]);
+  }
+  return rows.sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0)).map(([, r]) => r);
 }
 
 /**

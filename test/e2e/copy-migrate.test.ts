@@ -507,6 +507,49 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expectNoSecrets(first, again);
   });
 
+  it('reports each directory the patterns lead into that it cannot list as failed (exit 1), instead of skipping it', async function () {
+    // root lists every directory: as root the run drops to another user who owns the tree, as a CI
+    // job's user would, for whom the locked runner's directory is what it is for anyone.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await skipUnlessPrograms(this, ['setpriv']);
+    const work = join(sb.home, 'w');
+    const text = JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64(`alice:${PW1}`) } } });
+    for (const runner of ['a', 'locked']) {
+      await mkdir(join(work, 'runners', runner), { recursive: true });
+      await writeFile(join(work, 'runners', runner, 'config.json'), text);
+    }
+    if (asRoot) {
+      await chmod(sb.home, 0o755);
+      for (const p of ['', 'runners', 'runners/a', 'runners/a/config.json', 'runners/locked', 'runners/locked/config.json']) await chown(join(work, p), 65534, 65534);
+    }
+    await chmod(join(work, 'runners', 'locked'), 0o000);
+    const migrate = (args: readonly string[]) =>
+      asRoot
+        ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN.credkit, 'migrate', ...args], { cwd: work, env: { ...sb.env, HOME: work } })
+        : credkitIn(sb, work, ['migrate', ...args]);
+    try {
+      const dry = await migrate(['runners/*/config.json', '--to', 'podman', '--dry-run']);
+      expect(dry.code, dry.stderr).to.equal(1);
+      expect(dry.stdout).to.match(/^would-change +runners\/a\/config\.json$/m);
+      expect(dry.stdout).to.match(/^failed +runners\/locked\/: cannot list this directory \(EACCES\): no file under it was looked at$/m);
+      expect(dry.stdout).to.include('2 files: 1 would change, 0 unchanged, 0 lossy (not written), 1 failed; dry run');
+      const json = await migrate(['runners/**/config.json', '--to', 'podman', '--json']);
+      expect(json.code, json.stderr).to.equal(1);
+      const report = JSON.parse(json.stdout) as { ok: boolean; files: { file: string; status: string; message?: string }[]; unmatched: string[] };
+      expect(report.ok).to.equal(false);
+      expect(report.files.map((f) => [f.file, f.status])).to.deep.equal([['runners/a/config.json', 'changed'], ['runners/locked/', 'failed']]);
+      // A plain path below it is that path's failure, not a pattern that matched nothing.
+      const plain = await migrate(['runners/locked/config.json', '--to', 'podman']);
+      expect(plain.code).to.equal(1);
+      expect(plain.stdout).to.match(/^failed +runners\/locked\/config\.json: cannot read \(EACCES\)$/m);
+      expect(plain.stderr).to.not.include('no file matches');
+      expectNoSecrets(dry, json, plain);
+    } finally {
+      await chmod(join(work, 'runners', 'locked'), 0o755);
+    }
+    expect(await readFile(join(work, 'runners', 'locked', 'config.json'), 'utf8')).to.equal(text);
+  });
+
   it('--to docker|podman over files already in that format reports each respelling that changes what the client does, as convert does', async () => {
     const work = join(sb.home, 'w');
     await mkdir(join(work, 'd'), { recursive: true });
