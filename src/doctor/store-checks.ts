@@ -4,7 +4,10 @@
  * and whether `docker-credential-credkit` on PATH is this installation.
  */
 import type { CredkitConfig } from '../config.js';
-import type { Host } from '../io.js';
+import type { Env, Host } from '../io.js';
+import { maskUserinfo, shownKey } from '../redact.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isRegistryHost } from '../registry.js';
+import { credentialsFromEnv } from '../stores/env.js';
 import { BACKENDS } from '../stores/registry.js';
 import type { DoctorProbes } from './probes.js';
 import type { DoctorFinding } from './report.js';
@@ -96,8 +99,51 @@ export async function checkStores(config: CredkitConfig, host: Host, probes: Doc
           },
     );
   }
+  out.push(...checkEnvBackendKeys(host.env));
   out.push(...(await checkOwnHelper(host, probes, helperIsUsed)));
   return { findings: out, autoBackend: auto.backend };
+}
+
+/**
+ * The env backend's server URLs that a client never asks for. A store answers the exact server URL
+ * asked (stores do not guess), and docker asks a helper for `https://index.docker.io/v1/` or the
+ * bare `host[:port]`, podman (containers/image) for `docker.io` or the bare `host[:port]`, never
+ * with a scheme or a path: `CREDKIT_CRED_Q_SERVER=https://quay.io` would answer nothing, and the
+ * CI job would pull anonymously without a word. Docker Hub under one spelling serves one client.
+ */
+export function checkEnvBackendKeys(env: Env): DoctorFinding[] {
+  let keys: string[];
+  try {
+    keys = [...credentialsFromEnv(env).keys()];
+  } catch {
+    return []; // a misconfigured environment is the env backend's own problem, reported above
+  }
+  const variableFor = (key: string): string => Object.keys(env).sort().find((v) => /^CREDKIT_CRED_.+_SERVER$/.test(v) && env[v] === key) ?? 'CREDKIT_AUTH_CONFIG';
+  const shown = (key: string): string => `${JSON.stringify(maskUserinfo(shownKey(key)))} (${variableFor(key)})`;
+  const asked = (key: string): boolean => key === DOCKER_HUB_KEY || key === DOCKER_HUB_HOST || (isPlainHostKey(key) && isRegistryHost(key) && credentialInKey(key) === undefined);
+  const out: DoctorFinding[] = [];
+  const unused = keys.filter((k) => !asked(k));
+  if (unused.length > 0) {
+    out.push({
+      level: 'warn',
+      area: 'stores',
+      code: 'env-backend-key',
+      what: `the env backend holds ${unused.length === 1 ? 'a server URL' : 'server URLs'} that docker and podman never ask a credential helper for: ${unused.map(shown).join(', ')}; a store answers only the exact server URL asked, so ${unused.length === 1 ? 'it is' : 'they are'} never used`,
+      fix: `name each registry as the clients ask for it: its bare host[:port] ("quay.io", "localhost:5000"); Docker Hub is "${DOCKER_HUB_KEY}" for docker and "${DOCKER_HUB_HOST}" for podman`,
+    });
+  }
+  const hub = [DOCKER_HUB_KEY, DOCKER_HUB_HOST].filter((k) => keys.includes(k));
+  if (hub.length === 1) {
+    const [has, client, missing, other] = hub[0] === DOCKER_HUB_KEY ? [DOCKER_HUB_KEY, 'docker', DOCKER_HUB_HOST, 'podman'] : [DOCKER_HUB_HOST, 'podman', DOCKER_HUB_KEY, 'docker'];
+    out.push({
+      level: 'info',
+      area: 'stores',
+      code: 'env-backend-hub',
+      what: `the env backend holds Docker Hub as ${shown(has)} only, which ${client} asks for; ${other} asks for "${missing}" and pulls from Docker Hub anonymously`,
+      fix: `if ${other} pulls from Docker Hub here, add "${missing}" with the same username and secret too (a CREDKIT_CRED_<NAME>_SERVER group, or a key of CREDKIT_AUTH_CONFIG)`,
+    });
+  }
+  return out;
 }
 
 /** Is `docker-credential-credkit` on PATH, and is it this installation? */

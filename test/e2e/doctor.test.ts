@@ -94,6 +94,30 @@ describe('e2e: credkit doctor', function () {
       expect(lines.at(-1)).to.equal('doctor: 0 errors, 0 warnings');
     });
 
+    it('env backend: a server URL no client asks a helper for is a warning naming its variable; Docker Hub under one spelling is a note', async () => {
+      const group = (name: string, server: string) => ({ [`CREDKIT_CRED_${name}_SERVER`]: server, [`CREDKIT_CRED_${name}_USERNAME`]: 'ci', [`CREDKIT_CRED_${name}_SECRET`]: `${FAKE}-${name}` });
+      const env = {
+        CREDKIT_BACKEND: 'env',
+        ...group('QUAY', 'https://quay.io'),
+        ...group('HUB', 'docker.io'),
+        CREDKIT_AUTH_CONFIG: JSON.stringify({ auths: { 'ghcr.io/org': auth('alice'), 'localhost:5000': auth('bob') } }),
+      };
+      // As docker and podman ask (docker pull quay.io/…: `get quay.io`), the helper has nothing.
+      const asked = await sb.helper('get', 'quay.io', env);
+      expect([asked.code, asked.stdout.trim()]).to.deep.equal([1, 'credentials not found in native keychain']);
+      const { report } = await doctorJSON(sb, ['--no-call-helpers'], env);
+      expect(one(report, 'env-backend-key')).to.include({ level: 'warn' });
+      expect(one(report, 'env-backend-key').what).to.include('never ask a credential helper for: "ghcr.io/org" (CREDKIT_AUTH_CONFIG), "https://quay.io" (CREDKIT_CRED_QUAY_SERVER);');
+      expect(one(report, 'env-backend-hub')).to.deep.include({
+        level: 'info',
+        what: 'the env backend holds Docker Hub as "docker.io" (CREDKIT_CRED_HUB_SERVER) only, which podman asks for; docker asks for "https://index.docker.io/v1/" and pulls from Docker Hub anonymously',
+      });
+      // Named as the clients ask: nothing to say.
+      const fixed = { ...env, ...group('QUAY', 'quay.io'), ...group('HUBD', 'https://index.docker.io/v1/'), CREDKIT_AUTH_CONFIG: JSON.stringify({ auths: { 'localhost:5000': auth('bob') } }) };
+      const { report: clean } = await doctorJSON(sb, ['--no-call-helpers'], fixed);
+      expect(withCode(clean, 'env-backend-key').concat(withCode(clean, 'env-backend-hub'))).to.deep.equal([]);
+    });
+
     it('config.ini lines credkit ignores (unknown key, unknown section, broken line): one warning each naming file, line, section and key', async () => {
       await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
       // "backnd" is a typo: credkit uses the default backend (auto); [file without "]" leaves path at the top level.
