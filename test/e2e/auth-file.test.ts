@@ -4,7 +4,7 @@
  * never printed on failure.
  */
 import { expect } from 'chai';
-import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandboxPerTest, run, runWithDirectoryStdin, skipUnlessPrograms } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
@@ -681,6 +681,43 @@ describe('e2e: credkit auth files', function () {
     const allowed = await sb.credkit(['convert', path, '--to', 'dockercfg', '-o', path, '--allow-lossy']);
     expect(allowed.code).to.equal(0);
     expect(await readFile(path, 'utf8')).to.not.equal(original);
+  });
+
+  it('check: a named file it cannot read (a directory, permission denied) is an unreadable finding, and the other files are still checked', async function () {
+    const clean = join(sb.home, 'clean.json');
+    await writeFile(clean, JSON.stringify({ auths: { 'https://quay.io': { auth: Buffer.from('a:fake-check-unreadable').toString('base64') } } }), { mode: 0o600 });
+    const dir = join(sb.home, 'adir');
+    await mkdir(dir);
+    const r = await sb.credkit(['check', dir, clean, '--json']);
+    expect(r.code, r.stderr).to.equal(1);
+    const report = JSON.parse(r.stdout) as { checked: string[]; errors: number; findings: { code: string; file: string; message: string }[] };
+    expect(report.checked).to.deep.equal([clean]);
+    expect(report.findings.map((f) => [f.code, f.file])).to.deep.equal([['unreadable', dir], ['key-form', clean]]);
+    expect(report.findings[0]?.message).to.equal('is a directory, not a file');
+    const text = await sb.credkit(['check', dir, clean]);
+    expect(text.code).to.equal(1);
+    expect(text.stdout).to.include(`error: ${dir}: is a directory, not a file [unreadable]\n`);
+    expect(text.stdout).to.include('1 file checked: 1 error, 1 warning');
+
+    // Permission denied: root reads any file, so as root the check runs as another user (nobody).
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await skipUnlessPrograms(this, ['setpriv']);
+    const locked = join(sb.home, 'locked.json');
+    await writeFile(locked, '{"auths":{}}', { mode: 0o600 });
+    let denied;
+    if (asRoot) {
+      await chmod(sb.home, 0o755);
+      await chown(clean, 65534, 65534);
+      denied = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN.credkit, 'check', locked, clean, '--json'], { env: sb.env });
+    } else {
+      await chmod(locked, 0o000);
+      denied = await sb.credkit(['check', locked, clean, '--json']);
+    }
+    expect(denied.code, denied.stderr).to.equal(1);
+    const deniedReport = JSON.parse(denied.stdout) as typeof report;
+    expect(deniedReport.checked).to.deep.equal([clean]);
+    expect(deniedReport.findings.map((f) => [f.code, f.file, f.message])).to.deep.include(['unreadable', locked, 'permission denied']);
+    expect(denied.stdout.includes('fake-check-unreadable')).to.equal(false);
   });
 
   it('check flags a file others can read', async () => {

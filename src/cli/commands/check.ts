@@ -2,11 +2,13 @@
  * `credkit check [FILE...]`: lint credential files before a pull secret is made from them.
  * Exit 0 when clean, 1 when anything is at error level (or a warning, with --strict).
  */
+import { resolve } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { checkAuthInput } from '../../auth-file/check.js';
 import type { Finding } from '../../auth-file/check.js';
 import { assertStdinOnce, readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
+import { IoError } from '../../errors.js';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say } from '../context.js';
 
@@ -34,7 +36,18 @@ export function checkCommand(ctx: CommandContext): CommandModule<object, CheckAr
       const findings: Finding[] = [];
       const checked: string[] = [];
       for (const path of paths) {
-        const input = path === '-' ? { text: await ctx.io.readStdin(), source: '-' } : await readInputIfExists(path, ctx.io.cwd);
+        let input;
+        try {
+          input = path === '-' ? { text: await ctx.io.readStdin(), source: '-' } : await readInputIfExists(path, ctx.io.cwd);
+        } catch (err) {
+          // One file that cannot be read (permission denied, a directory) is its finding, as a
+          // missing one is: the others are still checked and reported, as ls lists them.
+          if (!(err instanceof IoError) || path === '-') throw err;
+          const prefix = `${resolve(ctx.io.cwd, path)}: `;
+          const message = err.message.startsWith(prefix) ? err.message.slice(prefix.length) : err.message;
+          findings.push({ severity: 'error', code: 'unreadable', file: path, message, fix: message.startsWith('permission denied') ? 'check the path, and run as a user who may read it (docker and podman running as this user cannot either)' : 'check the path' });
+          continue;
+        }
         if (!input) {
           if (named.length > 0) findings.push({ severity: 'error', code: 'missing', file: path, message: 'no such file', fix: 'check the path' });
           continue;
