@@ -997,3 +997,30 @@ describe('credkit copy: one store under two names', () => {
     expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: 'ghcr.io', Username: 'alice', Secret: PW2 });
   });
 });
+
+describe('credkit copy: a source auth file that is not there', () => {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(async () => sb?.cleanup());
+
+  it('is an error (exit 1, nothing copied), not "no credentials to copy" with exit 0; a missing target is created', async () => {
+    const missing = join(sb.home, 'ci', 'config.jsn');
+    for (const json of [false, true]) {
+      const r = await sb.credkit(['copy', '--from', `authfile:${missing}`, '--to', 'file', ...(json ? ['--json'] : [])]);
+      expect(r.code, r.stdout + r.stderr).to.equal(1);
+      expect(r.stderr).to.equal(`credkit: ${missing}: no such file (named by --from)\n`);
+      if (json) expect(JSON.parse(r.stdout)).to.deep.equal({ ok: false, error: { code: 'IO', message: `${missing}: no such file (named by --from)` } });
+      else expect(r.stdout).to.equal('');
+    }
+    // The other way round the file is made, as docker login makes config.json.
+    const put = await sb.credkit(['store', 'store', 'quay.io', '-u', 'ci', '--password-stdin'], PW1);
+    expect(put.code, put.stderr).to.equal(0);
+    const target = join(sb.home, 'ci', 'config.json');
+    const r = await sb.credkit(['copy', '--from', 'file', '--to', `authfile:${target}`]);
+    expect(r.code, r.stderr).to.equal(0);
+    expect(JSON.parse(await readFile(target, 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`ci:${PW1}`) } } });
+    expectNoSecrets(r);
+  });
+});

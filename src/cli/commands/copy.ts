@@ -2,10 +2,11 @@
  * `credkit copy --from STORE --to STORE [REGISTRY...]`: credentials from one store into another,
  * with a dry run, read-back verification and `--move`.
  */
+import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
-import { UsageError } from '../../errors.js';
+import { IoError, UsageError } from '../../errors.js';
 import type { CopyEntry, RoutingView } from '../../stores/copy.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 
@@ -54,6 +55,9 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
       const [source, target] = [await openStoreSpec(from, config, ctx.io, routedWarn, '--from'), await openStoreSpec(to, config, ctx.io, routedWarn, '--to')];
       // Different names can still be one store (`auto`, a path spelt twice, helper:credkit).
       await assertDifferentStores({ spec: from, store: source }, { spec: to, store: target }, config, ctx.io);
+      // A target file is created, but a source that is not there is a mistyped path (or a login
+      // that never happened): "no credentials to copy" with exit 0 would hide it from a script.
+      if (source instanceof AuthFileStore && !existsSync(source.path)) throw new IoError(`${source.path}: no such file (named by --from)`);
       const report = await copyCredentials(source, target, {
         registries: (args.registries ?? []).map(String),
         dryRun: Boolean(args['dry-run']),
