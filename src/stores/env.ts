@@ -82,6 +82,12 @@ export function credentialsFromEnv(env: Env): Map<string, StoredCredential> {
     if (username === undefined || username === '' || secret === undefined) {
       throw new ParseError(`needs ${prefix}_USERNAME and ${prefix}_SECRET too`, { file: 'environment', key: `${prefix}_SERVER` });
     }
+    // Empty means unset, as for the username: CI systems give an empty value for a secret the job
+    // may not read (a pull request from a fork), and a user with an empty password is no login
+    // (docker login takes none): answering it would make the client try it, not pull anonymously.
+    if (secret === '') {
+      throw new ParseError(`${prefix}_SECRET is empty (as CI systems leave a secret the job may not read, such as in a pull request from a fork); give it the secret, or empty the whole group to switch it off`, { file: 'environment', key: `${prefix}_SERVER` });
+    }
     const other = claimedBy.get(server);
     if (other !== undefined) {
       throw new ParseError(`CREDKIT_CRED_${other}_SERVER and ${prefix}_SERVER name the same server, and each server can have one credential; remove one of the two groups`, { file: 'environment' });

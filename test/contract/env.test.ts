@@ -69,6 +69,12 @@ describe('store contract: env (read-only)', () => {
       ['two groups for one server', twoForQuay, duplicate],
       ['a group with _USERNAME/_SECRET but no _SERVER', noServer, orphan],
       ['a group whose _SERVER is empty', { ...noServer, CREDKIT_CRED_GHCR_SERVER: '' }, orphan],
+      // A CI job that may not read the secret (a pull request from a fork) gets it empty.
+      [
+        'a group whose _SECRET is empty',
+        { CREDKIT_CRED_HUB_SERVER: 'https://index.docker.io/v1/', CREDKIT_CRED_HUB_USERNAME: 'octo', CREDKIT_CRED_HUB_SECRET: '' },
+        'environment: key "CREDKIT_CRED_HUB_SERVER": CREDKIT_CRED_HUB_SECRET is empty (as CI systems leave a secret the job may not read, such as in a pull request from a fork); give it the secret, or empty the whole group to switch it off',
+      ],
     ] as const) {
       it(`${what}: the helper answers the error on stdout, exit 1, for the server concerned, another one, list, store and erase`, async () => {
         for (const [verb, input] of [['get', 'quay.io'], ['get', 'https://index.docker.io/v1/'], ['list', ''], ['store', '{"ServerURL":"x","Username":"u","Secret":"fake-s"}\n'], ['erase', 'quay.io']] as const) {
