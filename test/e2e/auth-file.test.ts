@@ -4,7 +4,7 @@
  * never printed on failure.
  */
 import { expect } from 'chai';
-import { chmod, chown, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandboxPerTest, run, runWithDirectoryStdin, skipUnlessPrograms } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
@@ -699,20 +699,16 @@ describe('e2e: credkit auth files', function () {
     expect(text.stdout).to.include(`error: ${dir}: is a directory, not a file [unreadable]\n`);
     expect(text.stdout).to.include('1 file checked: 1 error, 1 warning');
 
-    // Permission denied: root reads any file, so as root the check runs as another user (nobody).
+    // Permission denied: root reads any file, so as root the check gives up the capabilities that
+    // override file permissions (still uid 0, so the checkout stays readable).
     const asRoot = process.getuid?.() === 0;
     if (asRoot) await skipUnlessPrograms(this, ['setpriv']);
     const locked = join(sb.home, 'locked.json');
     await writeFile(locked, '{"auths":{}}', { mode: 0o600 });
-    let denied;
-    if (asRoot) {
-      await chmod(sb.home, 0o755);
-      await chown(clean, 65534, 65534);
-      denied = await run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN.credkit, 'check', locked, clean, '--json'], { env: sb.env });
-    } else {
-      await chmod(locked, 0o000);
-      denied = await sb.credkit(['check', locked, clean, '--json']);
-    }
+    await chmod(locked, 0o000);
+    const denied = asRoot
+      ? await run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN.credkit, 'check', locked, clean, '--json'], { env: sb.env })
+      : await sb.credkit(['check', locked, clean, '--json']);
     expect(denied.code, denied.stderr).to.equal(1);
     const deniedReport = JSON.parse(denied.stdout) as typeof report;
     expect(deniedReport.checked).to.deep.equal([clean]);

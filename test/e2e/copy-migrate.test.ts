@@ -508,8 +508,8 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
   });
 
   it('reports each directory the patterns lead into that it cannot list as failed (exit 1), instead of skipping it', async function () {
-    // root lists every directory: as root the run drops to another user who owns the tree, as a CI
-    // job's user would, for whom the locked runner's directory is what it is for anyone.
+    // root lists every directory: as root the run gives up the capabilities that override file
+    // permissions (still uid 0, so the checkout stays readable), and the mode counts as for anyone.
     const asRoot = process.getuid?.() === 0;
     if (asRoot) await skipUnlessPrograms(this, ['setpriv']);
     const work = join(sb.home, 'w');
@@ -518,14 +518,10 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
       await mkdir(join(work, 'runners', runner), { recursive: true });
       await writeFile(join(work, 'runners', runner, 'config.json'), text);
     }
-    if (asRoot) {
-      await chmod(sb.home, 0o755);
-      for (const p of ['', 'runners', 'runners/a', 'runners/a/config.json', 'runners/locked', 'runners/locked/config.json']) await chown(join(work, p), 65534, 65534);
-    }
     await chmod(join(work, 'runners', 'locked'), 0o000);
     const migrate = (args: readonly string[]) =>
       asRoot
-        ? run('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', '--', process.execPath, BIN.credkit, 'migrate', ...args], { cwd: work, env: { ...sb.env, HOME: work } })
+        ? run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN.credkit, 'migrate', ...args], { cwd: work, env: sb.env })
         : credkitIn(sb, work, ['migrate', ...args]);
     try {
       const dry = await migrate(['runners/*/config.json', '--to', 'podman', '--dry-run']);
