@@ -7,7 +7,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Env, Host } from '../io.js';
 import { maskUserinfo, shownKey } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isRegistryHost } from '../registry.js';
-import { credentialsFromEnv } from '../stores/env.js';
+import { credentialsFromEnv, emptySecretGroups } from '../stores/env.js';
 import { BACKENDS } from '../stores/registry.js';
 import type { DoctorProbes } from './probes.js';
 import type { DoctorFinding } from './report.js';
@@ -130,6 +130,16 @@ export function checkEnvBackendKeys(env: Env): DoctorFinding[] {
       code: 'env-backend-key',
       what: `the env backend holds ${unused.length === 1 ? 'a server URL' : 'server URLs'} that docker and podman never ask a credential helper for: ${unused.map(shown).join(', ')}; a store answers only the exact server URL asked, so ${unused.length === 1 ? 'it is' : 'they are'} never used`,
       fix: `name each registry as the clients ask for it: its bare host[:port] ("quay.io", "localhost:5000"); Docker Hub is "${DOCKER_HUB_KEY}" for docker and "${DOCKER_HUB_HOST}" for podman`,
+    });
+  }
+  const switchedOff = emptySecretGroups(env);
+  if (switchedOff.length > 0) {
+    out.push({
+      level: 'warn',
+      area: 'stores',
+      code: 'env-backend-empty-secret',
+      what: `${switchedOff.map((p) => `${p}_SECRET`).join(', ')} ${switchedOff.length === 1 ? 'is' : 'are'} empty, so the env backend answers nothing for ${switchedOff.map((p) => JSON.stringify(maskUserinfo(shownKey(env[`${p}_SERVER`] ?? '')))).join(', ')} and the clients pull anonymously (as CI systems leave a secret a job may not read, such as in a pull request from a fork)`,
+      fix: 'give the job the secret if it needs to log in; an empty secret is otherwise fine',
     });
   }
   const hub = [DOCKER_HUB_KEY, DOCKER_HUB_HOST].filter((k) => keys.includes(k));

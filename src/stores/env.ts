@@ -8,7 +8,7 @@
  * - Triples with any label NAME: `CREDKIT_CRED_<NAME>_SERVER`, `CREDKIT_CRED_<NAME>_USERNAME`,
  *   `CREDKIT_CRED_<NAME>_SECRET`. They win over `CREDKIT_AUTH_CONFIG` for the same server URL.
  *   Two groups for one server, and a group with a username or secret but no server, are errors
- *   that name the variables (never their values).
+ *   that name the variables (never their values). A group whose secret is empty is switched off.
  */
 import type { Host, Env } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
@@ -79,14 +79,14 @@ export function credentialsFromEnv(env: Env): Map<string, StoredCredential> {
       }
       continue;
     }
+    // An empty secret switches the group off, whatever the username holds: CI systems give an
+    // empty value for a secret the job may not read (a pull request from a fork), and such a job
+    // should pull public images anonymously. Answering a user with an empty password would make
+    // the client try it (the registry refuses it, public images included); an error would fail
+    // every lookup, and containers/image clients stop on a helper's error. doctor warns.
+    if (secret === '') continue;
     if (username === undefined || username === '' || secret === undefined) {
       throw new ParseError(`needs ${prefix}_USERNAME and ${prefix}_SECRET too`, { file: 'environment', key: `${prefix}_SERVER` });
-    }
-    // Empty means unset, as for the username: CI systems give an empty value for a secret the job
-    // may not read (a pull request from a fork), and a user with an empty password is no login
-    // (docker login takes none): answering it would make the client try it, not pull anonymously.
-    if (secret === '') {
-      throw new ParseError(`${prefix}_SECRET is empty (as CI systems leave a secret the job may not read, such as in a pull request from a fork); give it the secret, or empty the whole group to switch it off`, { file: 'environment', key: `${prefix}_SERVER` });
     }
     const other = claimedBy.get(server);
     if (other !== undefined) {
@@ -96,6 +96,15 @@ export function credentialsFromEnv(env: Env): Map<string, StoredCredential> {
     out.set(server, { serverURL: server, username, secret });
   }
   return out;
+}
+
+/** The `CREDKIT_CRED_<NAME>` prefixes of groups with a server whose `_SECRET` is set but empty (switched off). */
+export function emptySecretGroups(env: Env): string[] {
+  return Object.keys(env)
+    .sort()
+    .filter((name) => /^CREDKIT_CRED_.+_SECRET$/.test(name) && env[name] === '')
+    .map((name) => name.slice(0, -'_SECRET'.length))
+    .filter((prefix) => Boolean(env[`${prefix}_SERVER`]));
 }
 
 /** A read-only store over environment variables. */

@@ -118,6 +118,17 @@ describe('e2e: credkit doctor', function () {
       expect(withCode(clean, 'env-backend-key').concat(withCode(clean, 'env-backend-hub'))).to.deep.equal([]);
     });
 
+    it('env backend: a group whose secret is empty (a fork pull request) is a warning naming the variable and the server it leaves anonymous', async () => {
+      const env = { CREDKIT_BACKEND: 'env', CREDKIT_CRED_HUB_SERVER: 'https://index.docker.io/v1/', CREDKIT_CRED_HUB_USERNAME: 'ci', CREDKIT_CRED_HUB_SECRET: '' };
+      const { report } = await doctorJSON(sb, ['--no-call-helpers'], env);
+      expect(one(report, 'env-backend-empty-secret')).to.deep.include({
+        level: 'warn',
+        what: 'CREDKIT_CRED_HUB_SECRET is empty, so the env backend answers nothing for "https://index.docker.io/v1/" and the clients pull anonymously (as CI systems leave a secret a job may not read, such as in a pull request from a fork)',
+      });
+      const { report: set } = await doctorJSON(sb, ['--no-call-helpers'], { ...env, CREDKIT_CRED_HUB_SECRET: `${FAKE}-hub` });
+      expect(withCode(set, 'env-backend-empty-secret')).to.deep.equal([]);
+    });
+
     it('config.ini lines credkit ignores (unknown key, unknown section, broken line): one warning each naming file, line, section and key', async () => {
       await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
       // "backnd" is a typo: credkit uses the default backend (auto); [file without "]" leaves path at the top level.
