@@ -110,6 +110,17 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
+  it('ships its licence and every page README.md links to', async () => {
+    const unpacked = join(project, 'node_modules', 'credkit');
+    expect((await readFile(join(unpacked, 'LICENSE'), 'utf8')).includes('Apache License')).to.equal(true);
+    const readme = await readFile(join(unpacked, 'README.md'), 'utf8');
+    const linked = [...readme.matchAll(/\]\((docs\/[^)#]+)/g)].map((m) => m[1]!);
+    expect(linked.length).to.be.greaterThan(3);
+    const missing: string[] = [];
+    for (const page of new Set(linked)) await readFile(join(unpacked, page)).catch(() => missing.push(page));
+    expect(missing).to.deep.equal([]);
+  });
+
   it('imports with plain node and converts, lists, checks and throws as documented', async () => {
     const r = await run(process.execPath, ['consumer.mjs'], { cwd: project });
     expect(r.code, r.stderr).to.equal(0);
