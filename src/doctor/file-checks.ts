@@ -172,13 +172,15 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
  * containers/common, DOCKER_CONFIG): podman 4.3.1 and buildah 1.28 (containers/image 5.23) write
  * it back with `auths` and `credHelpers` only, after a login and after a logout that found
  * nothing alike. When it is docker's config.json, its `credsStore` goes, and docker's next
- * logins are kept in plain text.
+ * logins are kept in plain text; a file docker does not read is no finding.
  */
 export function checkPodmanLoginFile(files: readonly LoadedAuthFile[], host: Host): DoctorFinding[] {
   const env = host.env;
   if (host.platform !== 'linux') return [];
   const named = env.REGISTRY_AUTH_FILE ? { path: env.REGISTRY_AUTH_FILE, why: 'REGISTRY_AUTH_FILE' } : env.DOCKER_CONFIG ? { path: dockerConfigPath(host), why: 'DOCKER_CONFIG' } : undefined;
-  const file = named && files.find((f) => f.path === named.path)?.file;
+  // Only docker's file loses anything: podman and buildah ignore credsStore, so a file docker does
+  // not read (REGISTRY_AUTH_FILE naming podman's own auth.json) keeps nothing worth keeping.
+  const file = named && files.find((f) => f.path === named.path && f.readers.includes('docker'))?.file;
   if (!named || !file) return [];
   const lost = [...(file.credsStore !== undefined ? [`"credsStore": "${file.credsStore}"`] : []), ...Object.keys(file.extra).map((k) => JSON.stringify(k))];
   if (lost.length === 0) return [];

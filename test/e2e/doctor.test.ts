@@ -593,6 +593,19 @@ describe('e2e: credkit doctor', function () {
         else expect(one(report, 'docker-config-missing').what).to.include('docker sees no credentials');
       });
     }
+
+    it('podman-drops-settings only for a file docker reads: REGISTRY_AUTH_FILE naming podman\'s own auth.json with a credsStore in it loses nothing anyone uses', async () => {
+      const own = join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json');
+      await writeJSON(own, { auths: { [REGISTRY]: auth('alice') }, credsStore: 'credkit' });
+      const { report } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: own });
+      expect(withCode(report, 'podman-drops-settings')).to.deep.equal([]);
+      // The same variable naming docker's config.json is the case the finding is for.
+      const docker = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+      await writeJSON(docker, { auths: {}, credsStore: 'credkit' });
+      const { report: named } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: docker });
+      expect(one(named, 'podman-drops-settings').what).to.include('"credsStore": "credkit" would be dropped');
+      expect(one(named, 'podman-drops-settings').fix).to.include("point REGISTRY_AUTH_FILE at a file of podman's own (~/.config/containers/auth.json)");
+    });
   });
 
   describe('docker and podman disagree', () => {
