@@ -288,7 +288,7 @@ export function compareViews(
     if (shadowed !== undefined && !(d && comparable(d.username) && comparable(p!.username) && d.username !== p!.username)) {
       // Reported whatever docker has (a different user is different-username's): the usernames
       // may agree while the password podman sends is the older one.
-      const dockerToo = d?.helper === shadowed.helper ? ', and docker uses' : '';
+      const dockerToo = d?.helper === shadowed.helper ? ' and docker asks' : '';
       out.push({
         level: 'warn',
         area: 'agreement',

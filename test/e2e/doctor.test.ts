@@ -773,7 +773,7 @@ describe('e2e: credkit doctor', function () {
       const f = one(report, 'plaintext-shadows-helper');
       expect(f.level).to.equal('warn');
       expect(f.what).to.equal(
-        `quay.io: podman uses the plaintext entry "quay.io" (user "alice") in ${shown} and never asks helper "fakestore", which credHelpers["quay.io"] in ~/.docker/config.json names for it, and docker uses: a password changed through the helper since (a login, a rotated token) does not reach podman`,
+        `quay.io: podman uses the plaintext entry "quay.io" (user "alice") in ${shown} and never asks helper "fakestore", which credHelpers["quay.io"] in ~/.docker/config.json names for it and docker asks: a password changed through the helper since (a login, a rotated token) does not reach podman`,
       );
       expect(f.fix).to.equal(`remove the plaintext entry, so that podman asks the helper: credkit logout quay.io --authfile ${shown}`);
       expect(withCode(report, 'agree')).to.deep.equal([]);
