@@ -10,6 +10,7 @@ import type { Finding } from '../auth-file/check.js';
 import type { AuthFormat } from '../auth-file/model.js';
 import { DOCKER_AUTH_CONFIG, DOCKER_ENV_WARNED_WHEN, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
 import { maskUserinfo, shownKey } from '../redact.js';
+import { searchPath } from '../helper/path-search.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
 import type { DoctorProbes } from './probes.js';
@@ -182,6 +183,8 @@ export function checkPodmanLoginFile(files: readonly LoadedAuthFile[], host: Hos
   // not read (REGISTRY_AUTH_FILE naming podman's own auth.json) keeps nothing worth keeping.
   const file = named && files.find((f) => f.path === named.path && f.readers.includes('docker'))?.file;
   if (!named || !file) return [];
+  // Only a podman or buildah that is there rewrites the file: no warning on a docker-only machine.
+  if (!['podman', 'buildah'].some((program) => searchPath(program, env, host.platform).path !== undefined)) return [];
   const lost = [...(file.credsStore !== undefined ? [`"credsStore": "${file.credsStore}"`] : []), ...Object.keys(file.extra).map((k) => JSON.stringify(k))];
   if (lost.length === 0) return [];
   const shown = displayPath(named.path, host.home);

@@ -599,12 +599,21 @@ describe('e2e: credkit doctor', function () {
       await writeJSON(own, { auths: { [REGISTRY]: auth('alice') }, credsStore: 'credkit' });
       const { report } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: own });
       expect(withCode(report, 'podman-drops-settings')).to.deep.equal([]);
-      // The same variable naming docker's config.json is the case the finding is for.
+      // The same variable naming docker's config.json is the case the finding is for, where podman
+      // (or buildah) is installed: a stand-in on PATH, since only its presence is looked at.
       const docker = join(sb.env.DOCKER_CONFIG as string, 'config.json');
       await writeJSON(docker, { auths: {}, credsStore: 'credkit' });
-      const { report: named } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: docker });
+      const bin = join(sb.home, 'podman-bin');
+      await mkdir(bin, { recursive: true });
+      await writeFile(join(bin, 'podman'), '#!/bin/sh\nexit 0\n', { mode: 0o755 });
+      const { report: named } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: docker, PATH: `${bin}:${basePath()}` });
       expect(one(named, 'podman-drops-settings').what).to.include('"credsStore": "credkit" would be dropped');
       expect(one(named, 'podman-drops-settings').fix).to.include("point REGISTRY_AUTH_FILE at a file of podman's own (~/.config/containers/auth.json)");
+      // A machine with neither podman nor buildah: nothing rewrites the file, nothing to say.
+      const empty = join(sb.home, 'empty-bin');
+      await mkdir(empty, { recursive: true });
+      const { report: dockerOnly } = await doctorJSON(sb, ['--no-call-helpers'], { REGISTRY_AUTH_FILE: docker, PATH: empty });
+      expect(withCode(dockerOnly, 'podman-drops-settings')).to.deep.equal([]);
     });
   });
 
