@@ -545,7 +545,7 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
         // for a "different credential" that this run wrote.
         let undone: string;
         try {
-          undone = back === undefined || (await store.delete(item.key)) ? 'the changed copy was erased from it' : 'the changed copy could not be erased from it';
+          undone = back === undefined ? 'it holds nothing for it' : (await store.delete(item.key)) ? 'the changed copy was erased from it' : 'the changed copy could not be erased from it';
         } catch (err) {
           undone = `erasing the changed copy failed (${messageOf(err)})`;
         }

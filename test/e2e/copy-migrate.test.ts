@@ -5,7 +5,7 @@
 import { expect } from 'chai';
 import { chmod, chown, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
 
 const PW1 = 'fake-copy-password-one';
@@ -1017,6 +1017,27 @@ describe('credkit copy: a source auth file that is not there', () => {
     const r = await sb.credkit(['copy', '--from', 'file', '--to', `authfile:${target}`]);
     expect(r.code, r.stderr).to.equal(0);
     expect(JSON.parse(await readFile(target, 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`ci:${PW1}`) } } });
+    expectNoSecrets(r);
+  });
+});
+
+describe('credkit migrate --into-store: a store that keeps nothing it is given', () => {
+  let sb: Sandbox;
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    sb.env.PATH = `${join(FIXTURES, 'helper-that-forgets')}:${sb.env.PATH}`;
+  });
+  afterEach(async () => sb?.cleanup());
+
+  it('fails the file, saying the store holds nothing for the key (no copy to erase), and leaves the file untouched', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(work, { recursive: true });
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: b64(`alice:${PW1}`) } } });
+    await writeFile(join(work, 'config.json'), text);
+    const r = await credkitIn(sb, work, ['migrate', 'config.json', '--into-store', 'helper:forgets']);
+    expect(r.code).to.equal(1);
+    expect(r.stdout).to.include('failed       config.json: helper:forgets does not return "quay.io" as it was stored (it holds nothing for it); the file was left untouched');
+    expect(await readFile(join(work, 'config.json'), 'utf8')).to.equal(text);
     expectNoSecrets(r);
   });
 });
