@@ -419,6 +419,7 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       const next: PullSecret = { ...from, type: secretType, file: files[i] as AuthFile };
       if (options.namespace !== undefined) next.namespace = options.namespace;
       noteRetype(result, from, next, false, options.cliFlags);
+      noteImmutable(result, from, next, (result.leftOut ?? []).some((o) => o.file === from.file.source) || result.resolved.some((r) => r.origin.file === from.file.source));
       return next;
     });
     result.text = serializePullSecrets(secrets, only.secrets.container, options.syntax ?? only.secrets.syntax, oversize(result));
@@ -442,7 +443,8 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
       if (from?.annotations) secret.annotations = from.annotations;
       if (from?.immutable === true) secret.immutable = true;
       if (from) noteRetype(result, from, secret, true, options.cliFlags);
-      if (from) noteImmutable(result, from, secret, only === undefined);
+      // Its data changes when other inputs are merged in, --registry leaves entries out, or helpers fill stubs.
+      if (from) noteImmutable(result, from, secret, only === undefined || (result.leftOut?.length ?? 0) > 0 || result.resolved.length > 0);
       const container: SecretContainer = 'single';
       result.text = serializePullSecrets([secret], container, options.syntax ?? only?.secrets?.syntax ?? 'yaml', oversize(result));
       break;
@@ -452,12 +454,13 @@ function finishConversion(plan: ConversionPlan, options: ConvertOptions): Conver
 }
 
 /**
- * An immutable Secret written again under its name with other data (a registry merged into it):
+ * An immutable Secret written again under its name with other data (a registry merged into it or
+ * left out, a helper's credential filled in):
  * the API server refuses the update ("field is immutable when `immutable` is set"), which
  * `kubectl apply` reports only after the fact.
  */
-function noteImmutable(result: ConvertResult, from: PullSecret, to: PullSecret, merged: boolean): void {
-  if (from.immutable !== true || !merged || from.name === undefined || from.name !== to.name) return;
+function noteImmutable(result: ConvertResult, from: PullSecret, to: PullSecret, dataChanged: boolean): void {
+  if (from.immutable !== true || !dataChanged || from.name === undefined || from.name !== to.name) return;
   result.notes.push({
     file: `Secret ${from.name}`,
     key: 'immutable',

@@ -61,6 +61,31 @@ describe('pull secrets: immutable', () => {
   });
 });
 
+describe('pull secrets: an immutable Secret whose data changes gets a note', () => {
+  const immutableSecret = (name: string, immutable: boolean) => ({
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name },
+    type: 'kubernetes.io/dockerconfigjson',
+    ...(immutable ? { immutable: true } : {}),
+    data: { '.dockerconfigjson': b64(JSON.stringify({ auths: { 'quay.io': { auth: b64('u:fake-p') }, 'ghcr.io': { auth: b64('g:fake-g') } } })) },
+  });
+  const immutableNotes = (r: { notes: { key: string }[] }) => r.notes.filter((n) => n.key === 'immutable').length;
+
+  it('--registry leaving entries out of one Secret: a note; the same Secret kept whole: none', async () => {
+    const text = JSON.stringify(immutableSecret('regcred', true));
+    expect(immutableNotes(await convertAuth([{ text, source: 's.json' }], { to: 'secret', registries: ['quay.io'] }))).to.equal(1);
+    expect(immutableNotes(await convertAuth([{ text, source: 's.json' }], { to: 'secret' }))).to.equal(0);
+    expect(immutableNotes(await convertAuth([{ text, source: 's.json' }], { to: 'secret', registries: ['quay.io', 'ghcr.io'] }))).to.equal(0);
+  });
+
+  it('a manifest of several Secrets filtered by --registry: a note for the immutable one whose data changes only', async () => {
+    const text = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: [immutableSecret('a', true), immutableSecret('b', false)] });
+    const r = await convertAuth([{ text, source: 'list.json' }], { to: 'secret', registries: ['quay.io'] });
+    expect(r.notes.filter((n) => n.key === 'immutable').map((n) => n.file)).to.deep.equal(['Secret a']);
+  });
+});
+
 describe('pull secrets: YAML that kubectl reads back as written', () => {
   // kubectl reads YAML with go-yaml v2: YAML 1.1 booleans and Go's number syntax are not strings
   // there, so such a name is refused and such a label key renamed ("on" → "true", "1_0" → "10").
