@@ -54,6 +54,7 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
   const out: Loss[] = [];
   const helperHosts = new Set<string>();
   for (const key of file.credHelpers.keys()) helperHosts.add(parseRegistryKey(key).canonical);
+  const legacyHosts = target === 'dockercfg' ? dockercfgHosts(file) : undefined;
   for (const e of file.entries) {
     // A plain host is registry-wide: no RegistryKey is built for it.
     const k = isPlainHostKey(e.key) ? undefined : keyOf(e);
@@ -66,7 +67,7 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `${docker} (${as}; podman reading the file still honours it)` });
     }
     if (k !== undefined && k.scope !== 'registry' && target === 'dockercfg') {
-      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `.dockercfg has no scoping: readers use this entry for all of ${k.host}` });
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: dockercfgScopeLoss(e, k.host, legacyHosts?.get(k.host)) });
     }
     // kubelet matches each host label as a glob (`*.example.com`); docker and podman compare hosts
     // literally, and no image name holds a "*" or "?", so outside a pull secret the entry is dead.
@@ -99,6 +100,46 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
     for (const name in file.extra) out.push({ kind: 'top-level', file: file.source, key: name, message: `${target === 'secret' ? 'a .dockercfg payload' : '.dockercfg'} has no top-level settings; dropped` });
   }
   return out;
+}
+
+/** The keys a .dockercfg is written with for one registry host, and whether one is the bare host. */
+interface DockercfgHost {
+  keys: string[];
+  exact: boolean;
+}
+
+/**
+ * The written keys of a .dockercfg by host. containers/image reads a legacy file with the registry
+ * host as its only exact key, then cuts every key to its host and takes one of those at random (Go
+ * map order): see containers-image-facts.md #19 and lookup-containers.ts.
+ */
+function dockercfgHosts(file: AuthFile): Map<string, DockercfgHost> {
+  const out = new Map<string, DockercfgHost>();
+  for (const e of file.entries) {
+    const plain = isPlainHostKey(e.key);
+    const k = plain ? undefined : keyOf(e);
+    const host = k === undefined ? e.key : k.host;
+    const written = plain ? e.key : styledKeyOf(e, 'docker');
+    const seen = out.get(host) ?? { keys: [], exact: false };
+    seen.keys.push(written);
+    // The registry containers/image asks for: Docker Hub is docker.io, whose key here is the /v1/ URL.
+    if (written === (k?.hub ? DOCKER_HUB_HOST : host)) seen.exact = true;
+    out.set(host, seen);
+  }
+  return out;
+}
+
+/**
+ * What podman and skopeo make of the scoped key of `e` in a .dockercfg: registry-wide, unless the
+ * bare host is also written (then it is never used), or other keys of the host are (then one of
+ * them is taken at random for every image of the host).
+ */
+function dockercfgScopeLoss(e: AuthEntry, host: string, written: DockercfgHost | undefined): string {
+  const key = styledKeyOf(e, 'docker');
+  const others = (written?.keys ?? []).filter((k) => k !== key);
+  if (written?.exact) return `.dockercfg has no scoping: podman and skopeo never use this entry, as they take "${host}" in the same file for all of ${host}`;
+  if (others.length > 0) return `.dockercfg has no scoping: podman and skopeo cut this key to ${host}, as they do ${others.map((k) => JSON.stringify(k)).join(', ')}, and take one of them at random for every image of ${host}`;
+  return `.dockercfg has no scoping: readers use this entry for all of ${host}`;
 }
 
 /** What kubelet and containerd do with a pull-secret entry that has an empty username. */

@@ -125,6 +125,23 @@ describe('e2e: consumers: skopeo and podman accept the auth files credkit writes
     await expectSkopeoAs(authFile, 'other/app', 'alice');
   });
 
+  it('podman auth.json with HOST/team/app (alice) and HOST (bob) → .dockercfg: the loss says skopeo never uses the scoped key, and skopeo uses bob for team/app', async () => {
+    const input = await fixtureFile('consumers/podman-scoped-alice-wide-bob.json', 'auth.json');
+    const dir = join(sb.home, 'legacy-home');
+    await mkdir(dir, { recursive: true });
+    const conv = await sb.credkit(['convert', input, '--to', 'dockercfg', '--allow-lossy', '-o', join(dir, '.dockercfg')]);
+    expectNoSecrets('credkit convert --to dockercfg', [conv]);
+    expect([conv.code, conv.stdout], conv.stderr).to.deep.equal([0, '']);
+    expect(conv.stderr).to.contain(`key "${host}/team/app": .dockercfg has no scoping: podman and skopeo never use this entry, as they take "${host}" in the same file for all of ${host}`);
+    // skopeo reads the written file as ~/.dockercfg; the --authfile it is given does not exist (empty).
+    const env = registry!.clientEnv({ HOME: dir, XDG_RUNTIME_DIR: join(sb.home, 'consumers', 'empty-run') });
+    const mark = registry!.logMark();
+    const res = await run('skopeo', ['inspect', '--authfile', join(dir, 'none.json'), '--cert-dir', registry!.certDir, `docker://${host}/team/app:1`], { env });
+    expectNoSecrets('skopeo inspect', [res]);
+    expect(res.code, res.stderr.trim()).to.equal(0);
+    expect(registry!.acceptedUsers(mark)).to.deep.equal(['bob']);
+  });
+
   it('.dockercfg line form → podman: skopeo finds its Docker Hub credential under docker.io', async () => {
     // The line form always means Docker Hub, which a test may not reach; `login --get-login` makes
     // skopeo parse the file, decode "auth" and look the Hub up, without any network.

@@ -166,6 +166,25 @@ describe('convert', () => {
     expect((await convert(secret, 'pull.json', { to: 'secret', materialize: false })).losses).to.deep.equal([]);
   });
 
+  it('a scoped key in a .dockercfg says what podman and skopeo make of it: unused beside the bare host, random beside another key of the host, else registry-wide', async () => {
+    const auth = (u: string) => ({ auth: Buffer.from(`${u}:fake-pw`).toString('base64') });
+    const text = JSON.stringify({ auths: {
+      'quay.io/team/app': auth('a'), 'quay.io': auth('b'),
+      'ghcr.io/one': auth('c'), 'ghcr.io/two': auth('d'),
+      'docker.io/org': auth('e'), 'docker.io': auth('f'),
+      'gcr.io/solo': auth('g'),
+    } });
+    const r = await convert(text, 'auth.json', { to: 'dockercfg', from: 'podman', materialize: false });
+    expect(r.losses.map((l) => [l.key, l.message])).to.deep.equal([
+      ['quay.io/team/app', '.dockercfg has no scoping: podman and skopeo never use this entry, as they take "quay.io" in the same file for all of quay.io'],
+      ['ghcr.io/one', '.dockercfg has no scoping: podman and skopeo cut this key to ghcr.io, as they do "ghcr.io/two", and take one of them at random for every image of ghcr.io'],
+      ['ghcr.io/two', '.dockercfg has no scoping: podman and skopeo cut this key to ghcr.io, as they do "ghcr.io/one", and take one of them at random for every image of ghcr.io'],
+      // Docker Hub is written as its /v1/ URL, which containers/image never looks up exactly.
+      ['docker.io/org', '.dockercfg has no scoping: podman and skopeo cut this key to docker.io, as they do "https://index.docker.io/v1/", and take one of them at random for every image of docker.io'],
+      ['gcr.io/solo', '.dockercfg has no scoping: readers use this entry for all of gcr.io'],
+    ]);
+  });
+
   it('a Docker Hub alias with a path respelt for docker says what is written, not "written as is"', async () => {
     const text = JSON.stringify({ auths: { 'index.docker.io/org': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io/org': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
     const r = await convert(text, 'auth.json', { to: 'docker', from: 'podman', materialize: false });
