@@ -30,6 +30,7 @@ import { TOKEN_USERNAME } from './stores/store.js';
 import { maskUserinfo, shownKey } from './redact.js';
 import { accountKey } from './stores/account-key.js';
 import { assertKeepsAccounts } from './stores/accounts.js';
+import type { ClientExplanation } from './auth-file/lookup.js';
 
 /** The helper name credkit installs itself under (`docker-credential-credkit`). */
 const CREDKIT_HELPER = 'credkit';
@@ -501,4 +502,30 @@ function finish(result: LogoutResult, options: LogoutOptions): LogoutResult {
     throw new NotFoundError(`${what}: nothing found in ${result.lookedAt.join(', ')}`);
   }
   return result;
+}
+
+/**
+ * What `podman` is still logged in with for `target` after a logout from one of its auth files,
+ * given its lookup for the target (`credkit explain --as podman`, run with that file first), as
+ * one line with the command that removes it; undefined when podman would send nothing, or only a
+ * broader key's credential (the fallback a scoped logout leaves on purpose). podman
+ * reads its whole file chain (containers-image-facts.md #1), so a login that an earlier
+ * `podman login --authfile`, a `docker login` or a copied file left in a later file goes on
+ * answering, and `podman login --get-login` still names its user.
+ */
+export function podmanStillUses(x: ClientExplanation, target: LoginTarget): string | undefined {
+  const c = x.credential;
+  if (x.outcome !== 'credential' || c === undefined) return undefined;
+  // A broader key answering for a scope logged out of is podman's usual fallback, not a leftover.
+  const sameScope = c.source.helper !== undefined ? target.key.scope === 'registry' : parseRegistryKey(c.source.key).canonical === target.key.canonical;
+  if (!sameScope) return undefined;
+  const file = c.source.file;
+  const step = x.files.find((f) => f.path === file);
+  const who = c.username !== '' ? `as "${c.username}"` : 'with an identity token';
+  const from = c.source.helper !== undefined ? `helper "${c.source.helper}" (${c.source.key} in ${file})` : `key ${JSON.stringify(c.source.key)} in ${file}`;
+  const key = c.source.helper !== undefined ? target.typed : c.source.key;
+  // docker's config.json is credkit logout's own default; a legacy .dockercfg is never written.
+  const why = step?.why ?? '';
+  const fix = why.startsWith('legacy') ? `remove ${JSON.stringify(c.source.key)} from ${file}` : why === 'DOCKER_CONFIG' || why === '~/.docker' ? `credkit logout ${key}` : `credkit logout ${key} --authfile ${file}`;
+  return `podman still logs in to ${target.typed} ${who}, from ${from}, as it reads every auth file in turn; to log podman out: ${fix}`;
 }

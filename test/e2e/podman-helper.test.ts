@@ -6,8 +6,8 @@
  * erase (`logout`), which contact no registry.
  */
 import { expect } from 'chai';
-import { readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
 import { makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 
 const REGISTRY = 'registry.example.test';
@@ -107,6 +107,64 @@ describe('e2e: podman with docker-credential-credkit (credHelpers)', function ()
     const r = await podman(['login', '--authfile', authFile, '--get-login', REGISTRY], { CREDKIT_BACKEND: 'no-such-backend' });
     expect(r.code).to.not.equal(0);
     expect(r.stderr).to.match(/error getting credentials - err: exit status 1, out: `unknown credkit backend "no-such-backend" \(choose one of: [a-z:A-Z, ]+\)`/);
+  });
+});
+
+describe('e2e: credkit logout from one of podman\'s auth files says what podman still logs in with', function () {
+  let sb: Sandbox;
+  let runtimeFile: string;
+  let configFile: string;
+  let dockerFile: string;
+  const auth = (user: string) => ({ auth: Buffer.from(`${user}:fake-${user}-pw`).toString('base64') });
+  const write = async (path: string, auths: Record<string, unknown>) => {
+    await mkdir(dirname(path), { recursive: true });
+    await writeFile(path, JSON.stringify({ auths }), { mode: 0o600 });
+  };
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['podman']);
+  });
+  makeSandboxPerTest({}, (made) => {
+    sb = made;
+    // With DOCKER_CONFIG set, podman 4.3 takes $DOCKER_CONFIG/config.json as its first file
+    // instead of the runtime one: this is the plain setup, where `podman login` writes the latter.
+    delete sb.env.DOCKER_CONFIG;
+    runtimeFile = join(sb.env.XDG_RUNTIME_DIR!, 'containers', 'auth.json');
+    configFile = join(sb.env.XDG_CONFIG_HOME!, 'containers', 'auth.json');
+    dockerFile = join(sb.home, '.docker', 'config.json');
+  });
+  /** What `podman login --get-login REGISTRY` says, reading podman's own file chain. */
+  const getLogin = async (registry: string) => {
+    const r = await run('podman', ['login', '--get-login', registry], { env: sb.env });
+    return r.code === 0 ? r.stdout.trim() : `exit ${r.code}: ${r.stderr.trim()}`;
+  };
+
+  it('a login left in a later file: logout of the runtime file warns with that file and the command that removes it, which logs podman out', async () => {
+    await write(runtimeFile, { [REGISTRY]: auth('bob') });
+    await write(configFile, { [REGISTRY]: auth('alice') });
+    const r = await sb.credkit(['logout', REGISTRY, '--authfile', '']);
+    expect([r.code, r.stdout], r.stderr).to.deep.equal([0, `removed "${REGISTRY}" from ${runtimeFile}\n`]);
+    expect(await getLogin(REGISTRY)).to.equal('alice');
+    expect(r.stderr).to.equal(`credkit: warning: podman still logs in to ${REGISTRY} as "alice", from key "${REGISTRY}" in ${configFile}, as it reads every auth file in turn; to log podman out: credkit logout ${REGISTRY} --authfile ${configFile}\n`);
+    const fix = await sb.credkit(['logout', REGISTRY, '--authfile', configFile]);
+    expect([fix.code, fix.stderr]).to.deep.equal([0, '']);
+    expect(await getLogin(REGISTRY)).to.match(/^exit [1-9]/);
+  });
+
+  it('nothing in the runtime file but a login in docker\'s config.json: the not-logged-in error says podman still uses it', async () => {
+    await write(dockerFile, { [REGISTRY]: auth('alice') });
+    const r = await sb.credkit(['logout', REGISTRY, '--authfile', '']);
+    expect(r.code).to.equal(1);
+    expect(await getLogin(REGISTRY)).to.equal('alice');
+    expect(r.stderr.trim()).to.equal(`credkit: not logged in to ${REGISTRY}: nothing found in ${runtimeFile}; but podman still logs in to ${REGISTRY} as "alice", from key "${REGISTRY}" in ${dockerFile}, as it reads every auth file in turn; to log podman out: credkit logout ${REGISTRY}`);
+    expect(r.stderr.includes('fake-alice-pw')).to.equal(false);
+  });
+
+  it('a scoped logout that leaves the registry-wide key of the same file says nothing more: that fallback is intended', async () => {
+    await write(runtimeFile, { [`${REGISTRY}/team`]: auth('carol'), [REGISTRY]: auth('bob') });
+    const r = await sb.credkit(['logout', `${REGISTRY}/team`, '--authfile', '']);
+    expect([r.code, r.stderr]).to.deep.equal([0, '']);
+    expect(await getLogin(`${REGISTRY}/team`)).to.equal('bob');
   });
 });
 

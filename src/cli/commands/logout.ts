@@ -5,7 +5,7 @@
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say, warn } from '../context.js';
-import { UsageError } from '../../errors.js';
+import { NotFoundError, UsageError } from '../../errors.js';
 import { destinationOptions, openDestination, openLoginServices } from '../login-destination.js';
 
 interface LogoutArgs {
@@ -35,7 +35,33 @@ export function logoutCommand(ctx: CommandContext): CommandModule<object, Logout
       const target = args.all ? undefined : parseLoginTarget(args.registry);
       const services = await openLoginServices(ctx);
       const destination = await openDestination(ctx, args);
-      const result = await logout({ ...(target ? { target } : {}), all: Boolean(args.all), destination }, services);
+      // podman reads every auth file in turn: after a logout from one of them, say which later
+      // file (or its helper) it still logs in with, as `podman login --get-login` would show.
+      const stillUsed = async () => {
+        if (destination.kind !== 'auth-file' || target === undefined) return undefined;
+        const { runLookup } = await import('../../credential-lookup.js');
+        const { podmanStillUses } = await import('../../login.js');
+        // The registry alone is `host/`; a scoped key is an image name under its scope.
+        const image = target.key.scope === 'registry' ? `${target.podmanKey}/` : target.podmanKey;
+        try {
+          const report = await runLookup(ctx.io, { target: image, clients: ['podman'], cliFlags: true, authfile: String(args.authfile) });
+          const x = report.clients[0];
+          return x === undefined ? undefined : podmanStillUses(x, target);
+        } catch {
+          // Best effort: a file podman cannot read is for explain and doctor to report.
+          return undefined;
+        }
+      };
+      let result;
+      try {
+        result = await logout({ ...(target ? { target } : {}), all: Boolean(args.all), destination }, services);
+      } catch (err) {
+        const still = err instanceof NotFoundError ? await stillUsed() : undefined;
+        if (still !== undefined) throw new NotFoundError(`${(err as NotFoundError).message}; but ${still}`, { cause: err });
+        throw err;
+      }
+      const still = await stillUsed();
+      if (still !== undefined) warn(ctx, `credkit: warning: ${still}`);
       if (result.failures.length > 0) ctx.exitCode = 1;
       // podman never reads DOCKER_AUTH_CONFIG; docker does, before the file and store just cleared.
       if (destination.kind !== 'auth-file' && (target === undefined || target.key.scope === 'registry')) {
