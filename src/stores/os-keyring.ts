@@ -14,7 +14,7 @@
  * bounded by a timeout.
  */
 import { randomBytes } from 'node:crypto';
-import type { AsyncEntry as AsyncEntryType } from '@napi-rs/keyring';
+import type { AsyncEntry } from '@napi-rs/keyring';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
 import { withFileLock } from '../auth-file/safe-file.js';
@@ -53,17 +53,16 @@ export interface OsKeyringOptions {
 /**
  * Why the kernel keyring answers AccessDenied (EACCES). keyring-rs adds each key to the session
  * keyring and links it into the user's persistent keyring. A process without a session keyring of
- * its own (no pam_keyinit: su, cron, `docker exec`, many containers and VMs) shares the user's
- * default one. Building the first entry makes the main thread join a new session keyring (and
- * link the persistent keyring there); that entry keeps the shared keyring, later entries the new
- * one. The calls run on libuv's worker threads, whose session keyring is the one the main thread
- * had when they were started, and keys or keyrings a thread does not possess allow it no write or
- * link. So the first entry can never write, and later ones can only where the worker threads
- * started after it: never in a store call, which takes its lock file (worker threads) first.
- * A process started inside a session keyring (`keyctl session`) has none of this.
+ * its own (no pam_keyinit: su, cron, `docker exec`, many containers and VMs), or with only the
+ * user-session keyring, joins a new session keyring when the library builds its first entry
+ * (KEYCTL_GET_PERSISTENT with a session keyring to link into). Only the thread that built it
+ * possesses the new keyring: a thread started before (libuv's worker threads, once a lock file or
+ * an async read started them) is refused every search, add and invalidate there. credkit
+ * therefore calls the kernel keyring from the main thread (see OsKeyringStore.entry), where this
+ * is only reached when the kernel itself refuses, e.g. under a security policy.
  */
 export const KEYUTILS_ACCESS_DENIED =
-  'the kernel refused to add or link a key (AccessDenied): this process has no session keyring of its own (as under su, cron or docker exec, or a login without pam_keyinit), which the keyring library needs; run docker, podman and credkit from a shell started with `keyctl session` (the keyutils package), or have logins create one (pam_keyinit)';
+  'the kernel refused to search, add or link a key (AccessDenied): the session keyring this process uses does not let it (a security policy, or a keyring another program gave it); run docker, podman and credkit from a shell started with `keyctl session -` (the keyutils package), which has a session keyring of its own, or have logins create one (pam_keyinit)';
 
 /** Windows Credential Manager: CRED_MAX_CREDENTIAL_BLOB_SIZE is 2,560 bytes of UTF-16. */
 export const WINDOWS_MAX_ITEM_CHARS = 1280;
@@ -175,6 +174,8 @@ export async function retryNoReply<T>(op: () => Promise<T>, fail: (err: unknown)
 }
 
 type KeyringModule = typeof import('@napi-rs/keyring');
+/** The calls the store makes on one keyring item. */
+type KeyringEntry = Pick<AsyncEntry, 'getPassword' | 'setPassword' | 'deleteCredential'>;
 let keyringModule: Promise<KeyringModule> | undefined;
 /** Whether this process has built its first kernel-keyring entry (see OsKeyringStore.entry). */
 let keyutilsPrimed = false;
@@ -218,16 +219,29 @@ export class OsKeyringStore implements CredentialStore {
     return new StoreUnavailableError(`credkit ${this.options.name} (${label}): ${op} failed: ${what}; ${fixHint}`, { cause: err });
   }
 
-  private async entry(account: string): Promise<AsyncEntryType> {
-    const { AsyncEntry } = await loadKeyring();
+  private async entry(account: string): Promise<KeyringEntry> {
+    const { AsyncEntry, Entry } = await loadKeyring();
     const { service, linuxStore } = this.options;
-    if (linuxStore === 'keyutils' && !keyutilsPrimed) {
-      // In a process without a session keyring of its own, the first entry the library builds
-      // keeps the shared keyring, where no key is found (KEYUTILS_ACCESS_DENIED): a throwaway
-      // first entry lets every real one search the keyrings its keys live in. Otherwise `list`
-      // read an empty index there, and `get` found its item only on its retry.
-      keyutilsPrimed = true;
-      new AsyncEntry(service, PROBE_ACCOUNT, { linux: { store: linuxStore } });
+    if (linuxStore === 'keyutils') {
+      if (!keyutilsPrimed) {
+        // In a process without a session keyring of its own, the first entry the library builds
+        // keeps the shared keyring, where no key is found (KEYUTILS_ACCESS_DENIED): a throwaway
+        // first entry lets every real one search the keyrings its keys live in. Otherwise `list`
+        // read an empty index there, and `get` found its item only on its retry.
+        keyutilsPrimed = true;
+        new Entry(service, PROBE_ACCOUNT, { linux: { store: linuxStore } });
+      }
+      // Synchronous calls, on the thread that built the entry and so possesses the session
+      // keyring it may have joined (KEYUTILS_ACCESS_DENIED): on a worker thread started before
+      // that, which the lock file of every store and erase starts, the kernel refused them all,
+      // while a get or list, which take no lock, passed. Kernel keyring calls are system calls
+      // that never wait for a daemon or a prompt, so they need no timeout.
+      const e = new Entry(service, account, { linux: { store: linuxStore } });
+      return {
+        getPassword: async () => e.getPassword(),
+        setPassword: async (text) => e.setPassword(text),
+        deleteCredential: async () => e.deleteCredential(),
+      };
     }
     // The constructor connects to the store (D-Bus on Linux); it is synchronous and cannot be
     // bounded, which is why checkAvailable probes the bus first.
