@@ -66,6 +66,12 @@ export interface CredkitConfig {
   account?: string | undefined;
   /** Where the settings came from, for `doctor`-style reports. */
   source: string | undefined;
+  /**
+   * Which of `backend` and `fallback` the environment set (CREDKIT_BACKEND, CREDKIT_FALLBACK)
+   * rather than config.ini: a mistake in the file is a broken file (exit 1), one in the
+   * environment a usage error (exit 2), as for the other settings.
+   */
+  fromEnv?: { backend: boolean; fallback: boolean };
 }
 
 
@@ -159,6 +165,7 @@ export async function loadConfig(host: Host): Promise<CredkitConfig> {
     routes: readRoutes(section('routes')),
     account: selectedAccount(host, ini, path),
     source: ini ? path : undefined,
+    fromEnv: { backend: Boolean(host.env.CREDKIT_BACKEND), fallback: Boolean(host.env.CREDKIT_FALLBACK) },
   };
 }
 

@@ -33,9 +33,10 @@ export async function openDestination(ctx: CommandContext, args: { authfile?: st
     const spec = args.store === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(args.store);
     if (spec.kind === 'authfile') throw new UsageError('--store names a credential store; for an auth file use --authfile FILE');
     if (isReadOnlySpec(spec)) throw new UsageError(`--store ${args.store}: that store is read-only`);
-    if (args.store === 'credkit' && config.routes.length > 0) {
+    if (args.store === 'credkit') {
       // The store docker-credential-credkit reads: its backend with its [routes]. The backend
-      // alone would keep a routed registry's login where the helper never looks.
+      // alone would keep a routed registry's login where the helper never looks; and a backend
+      // credkit cannot open is a mistake in its setting, not in --store.
       const { openCredkitStore } = await import('../stores/registry.js');
       return { kind: 'store', store: await openCredkitStore({ ...config, account: undefined }, io, (text) => warn(ctx, `credkit: ${text}`)) };
     }

@@ -5,7 +5,7 @@
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
-import { StoreUnavailableError, UsageError, isCredkitError, messageOf } from '../errors.js';
+import { ParseError, StoreUnavailableError, UsageError, isCredkitError, messageOf } from '../errors.js';
 
 /** What a backend module exports. */
 export interface BackendModule {
@@ -47,12 +47,36 @@ async function load(name: string, setting?: string): Promise<BackendModule> {
   return loader();
 }
 
+/** Whether config.ini (not the environment, nor a default) gave `backend` or `fallback` its value. */
+function inConfigFile(config: CredkitConfig, key: 'backend' | 'fallback'): boolean {
+  return config.source !== undefined && config.fromEnv?.[key] !== true;
+}
+
 /**
- * Opens the configured backend. `auto` means the OS keychain where one is usable, else the
- * configured fallback, else an error that says what is missing and how to choose another backend.
- * `setting` describes the setting that named the store when it is not `backend =` (see load).
+ * Runs `open` for a store that config.ini names (`backend =`, `fallback =`, a route): a name
+ * credkit cannot use there (unknown, `helper:a/b`, credkit itself) is a mistake in that file,
+ * reported as one (PARSE, exit 1, like every other config.ini error) rather than as a usage error
+ * (exit 2) of a command line that named no store. The message stays as it is: docker quotes it.
  */
-export async function openConfiguredStore(config: CredkitConfig, host: Host, name = config.backend, setting?: string): Promise<CredentialStore> {
+export async function asConfigFileError<T>(inFile: boolean, open: () => Promise<T>): Promise<T> {
+  if (!inFile) return open();
+  try {
+    return await open();
+  } catch (err) {
+    // Backends may be bundles of their own: recognise their errors by brand and code.
+    if (isCredkitError(err) && err.code === 'USAGE') throw new ParseError(messageOf(err), {}, { cause: err });
+    throw err;
+  }
+}
+
+/**
+ * Opens the configured backend, or the store `name` names (`--backend`, `--from`, a route).
+ * `auto` means the OS keychain where one is usable, else the configured fallback, else an error
+ * that says what is missing and how to choose another backend. `setting` describes the setting
+ * that named the store when it is not `backend =` (see load).
+ */
+export async function openConfiguredStore(config: CredkitConfig, host: Host, name?: string, setting?: string): Promise<CredentialStore> {
+  if (name === undefined) return asConfigFileError(inConfigFile(config, 'backend'), () => openConfiguredStore(config, host, config.backend, setting));
   if (name !== 'auto') return (await load(name, setting)).openStore(config, host);
   const keychain = await load('keychain');
   const fallback = config.fallback && config.fallback !== 'auto' ? config.fallback : undefined;
@@ -78,7 +102,7 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
     );
   }
   // Named as the fallback: the error would otherwise read as if `backend =` (auto here) were wrong.
-  return (await load(fallback, "credkit's fallback setting")).openStore(config, host);
+  return asConfigFileError(inConfigFile(config, 'fallback'), async () => (await load(fallback, "credkit's fallback setting")).openStore(config, host));
 }
 
 function noKeychain(why: string, setting: string | undefined): StoreUnavailableError {

@@ -15,7 +15,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, messageOf } from '../errors.js';
-import { openConfiguredStore } from './registry.js';
+import { asConfigFileError, openConfiguredStore } from './registry.js';
 import { findRoute, parseRoutes, routeSetting, routingHost, type Route } from './routes.js';
 
 /** The store names (`auto`, `keychain`…) that opened one store, for list. */
@@ -136,6 +136,7 @@ export function openRoutedStore(config: CredkitConfig, host: Host, warn: (text: 
   if (first !== undefined) throw new ParseError(first.message, { file: config.source, key: `[routes] ${first.pattern}` });
   // A store only routes name is reported at those routes (a helper not on PATH, a mistyped name);
   // one the backend setting names too keeps that setting's words.
-  const open = (name: string) => openConfiguredStore(config, host, name, name === config.backend ? undefined : routeSetting(routes, name));
+  const open = (name: string) =>
+    name === config.backend ? openConfiguredStore(config, host) : asConfigFileError(true, () => openConfiguredStore(config, host, name, routeSetting(routes, name)));
   return new RoutedStore(routes, config.backend, open, warn);
 }

@@ -166,7 +166,8 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
   // Two named backends that differ need no store opened to tell (a keychain that cannot be
   // reached would otherwise be the error, not the mismatch).
   if (spec.name !== config.backend && spec.name !== 'auto' && config.backend !== 'auto') throw elsewhere(config.backend);
-  const store = await openConfiguredStore(config, host, spec.name);
+  // `credkit` is the configured backend: a mistake there is config.ini's, not --into-store's.
+  const store = parsed.kind === 'credkit' ? await openConfiguredStore(config, host) : await openConfiguredStore(config, host, spec.name);
   if (spec.name !== config.backend) {
     const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
     if (configured !== store.name) throw elsewhere(configured);

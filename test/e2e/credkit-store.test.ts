@@ -173,6 +173,40 @@ describe('credkit store (binary)', () => {
     expect(r.stderr).to.match(/unknown credkit backend "nosuch"/);
   });
 
+  it('a store name config.ini gets wrong is a failure (exit 1, PARSE) for every command; the same name typed or in CREDKIT_BACKEND is a usage error (exit 2)', async () => {
+    // store list once exited 2 here while login exited 1 (through the helper, which docker runs).
+    const { mkdir } = await import('node:fs/promises');
+    const ini = join(sb.home, '.config', 'credkit', 'config.ini');
+    await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+    const empty = join(sb.home, 'empty.json');
+    await writeFile(empty, '{"auths":{}}\n');
+    const commands = [
+      ['store', 'list'],
+      ['store', 'store', 'quay.io', '-u', 'alice', '--password-stdin'],
+      ['store', 'erase', 'quay.io'],
+      ['account', 'list'],
+      ['copy', '--from', 'credkit', '--to', `authfile:${join(sb.home, 'out.json')}`],
+      ['login', 'quay.io', '-u', 'alice', '--password-stdin', '--no-verify', '--store', 'credkit'],
+      ['migrate', empty, '--into-store', 'credkit'],
+    ];
+    // A mistyped route costs list only that route's entries (a warning): the commands for quay.io fail.
+    const route = 'backend = file\n[routes]\nquay.io = pas\n';
+    for (const text of ['backend = kechain\n', 'backend = helper:a/b\n', 'backend = helper:credkit\n', 'backend = auto\nfallback = fil\n', route]) {
+      await writeFile(ini, text);
+      for (const args of text === route ? commands.filter((c) => c.includes('quay.io')) : commands) {
+        const r = await sb.credkit(args, 'fake-ini-secret', { CREDKIT_BACKEND: '' });
+        expect([r.code, r.stderr.split('\n').length], `${text.trim()}: credkit ${args[0]} ${args[1]}: ${r.stderr}`).to.deep.equal([1, 2]);
+      }
+      const json = await sb.credkit(['store', text === route ? 'get' : 'list', ...(text === route ? ['quay.io'] : []), '--json'], '', { CREDKIT_BACKEND: '' });
+      expect((JSON.parse(json.stdout) as { error: { code: string } }).error.code, text).to.equal('PARSE');
+      expect((await sb.helper('get', 'quay.io', { CREDKIT_BACKEND: '' })).code).to.equal(1);
+    }
+    await writeFile(ini, 'backend = file\n');
+    expect((await sb.credkit(['store', 'list'], '', { CREDKIT_BACKEND: 'kechain' })).code, 'CREDKIT_BACKEND').to.equal(2);
+    expect((await sb.credkit(['store', 'list', '--backend', 'kechain'], '', { CREDKIT_BACKEND: '' })).code, '--backend').to.equal(2);
+    expect((await sb.credkit(['login', 'quay.io', '-u', 'a', '--password-stdin', '--no-verify', '--store', 'kechain'], 'fake-p', { CREDKIT_BACKEND: '' })).code, '--store').to.equal(2);
+  });
+
   it('auto with no usable keychain (no D-Bus here) and no fallback: one "credkit:" prefix, exit 1', async () => {
     const r = await sb.credkit(['store', 'list'], '', { CREDKIT_BACKEND: 'auto' });
     expect(r.code).to.equal(1);
