@@ -30,7 +30,7 @@ export async function openDestination(ctx: CommandContext, args: { authfile?: st
   if (args.store !== undefined) {
     const [{ loadConfig }, { isReadOnlySpec, openStoreSpec, parseStoreSpec }] = await Promise.all([import('../config.js'), import('../stores/store-spec.js')]);
     const config = await loadConfig(io);
-    const spec = args.store === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(args.store);
+    const spec = args.store === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parseStoreSpec(args.store, '--store');
     if (spec.kind === 'authfile') throw new UsageError('--store names a credential store; for an auth file use --authfile FILE');
     if (isReadOnlySpec(spec)) throw new UsageError(`--store ${args.store}: that store is read-only`);
     if (args.store === 'credkit') {

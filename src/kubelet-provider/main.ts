@@ -23,7 +23,7 @@ export async function main(packageRoot: string): Promise<void> {
     host,
     loadConfig: () => loadConfig(host),
     openStore: async (from, config) => {
-      if (from !== undefined) return openStoreSpec(parseStoreSpec(from), config, host);
+      if (from !== undefined) return openStoreSpec(parseStoreSpec(from), config, host, undefined, '--from');
       // credkit's configured store is what the helper uses, [routes] included (a pull of an ECR
       // image asks helper:ecr-login when config.ini routes it there); a run never lists, so nothing is warned.
       return openCredkitStore(config, host, (text) => writeAll(2, `${programName}: ${text}\n`));

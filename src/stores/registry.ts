@@ -38,11 +38,11 @@ export const BACKEND_NAMES = ['auto', ...Object.keys(BACKENDS), 'helper:NAME'] a
  * `setting` describes where the name was written when it is not the backend setting (a route under
  * `[routes]`), so that a mistake there is reported at that line, not at `backend =`.
  */
-async function load(name: string, setting?: string): Promise<BackendModule> {
+async function load(name: string, setting?: string, names: readonly string[] = BACKEND_NAMES): Promise<BackendModule> {
   if (name.startsWith('helper:')) return (await import('./helper.js')).helperBackend(name.slice('helper:'.length), setting === undefined ? 'backend' : { setting });
   const loader = BACKENDS[name];
   if (!loader) {
-    throw new UsageError(`unknown credkit backend "${name}"${setting === undefined ? '' : ` in ${setting}`} (choose one of: ${BACKEND_NAMES.join(', ')})`);
+    throw new UsageError(`unknown credkit backend "${name}"${setting === undefined ? '' : ` in ${setting}`} (choose one of: ${names.join(', ')})`);
   }
   return loader();
 }
@@ -73,11 +73,13 @@ export async function asConfigFileError<T>(inFile: boolean, open: () => Promise<
  * Opens the configured backend, or the store `name` names (`--backend`, `--from`, a route).
  * `auto` means the OS keychain where one is usable, else the configured fallback, else an error
  * that says what is missing and how to choose another backend. `setting` describes the setting
- * that named the store when it is not `backend =` (see load).
+ * that named the store when it is not `backend =` (see load); `names`, every store name that
+ * setting takes, for the message about one it does not (a command's option takes more than
+ * credkit's backends, such as `credkit` and `authfile:PATH`).
  */
-export async function openConfiguredStore(config: CredkitConfig, host: Host, name?: string, setting?: string): Promise<CredentialStore> {
+export async function openConfiguredStore(config: CredkitConfig, host: Host, name?: string, setting?: string, names?: readonly string[]): Promise<CredentialStore> {
   if (name === undefined) return asConfigFileError(inConfigFile(config, 'backend'), () => openConfiguredStore(config, host, config.backend, setting));
-  if (name !== 'auto') return (await load(name, setting)).openStore(config, host);
+  if (name !== 'auto') return (await load(name, setting, names)).openStore(config, host);
   const keychain = await load('keychain');
   const fallback = config.fallback && config.fallback !== 'auto' ? config.fallback : undefined;
   if (fallback === undefined) {

@@ -9,7 +9,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { UsageError } from '../errors.js';
-import { openConfiguredStore } from './registry.js';
+import { BACKENDS, openConfiguredStore } from './registry.js';
 import { HELPER_BACKEND_PREFIX } from './helper.js';
 import { AUTH_FILE_STORE_PREFIX } from './auth-file-store.js';
 
@@ -27,8 +27,21 @@ export type StoreSpec =
 /** Stores that can only be read. */
 const READ_ONLY_BACKENDS: ReadonlySet<string> = new Set(['env']);
 
-/** Parses a store name; throws UsageError for an empty one. */
-export function parseStoreSpec(text: string): StoreSpec {
+/** The command-line options that name a store. */
+export type StoreOption = '--from' | '--to' | '--store' | '--into-store';
+
+/**
+ * Every store name an option takes, as its messages list them: a store written to is never a
+ * read-only backend, and only copy (and the kubelet provider's --from) reads or writes auth files.
+ */
+export function storeNamesFor(option: StoreOption): string[] {
+  const backends = Object.keys(BACKENDS).filter((name) => option === '--from' || !READ_ONLY_BACKENDS.has(name));
+  const files = option === '--from' || option === '--to' ? [`${AUTH_FILE_STORE_PREFIX}PATH`] : [];
+  return ['auto', ...backends, CREDKIT_HELPER, `${HELPER_BACKEND_PREFIX}NAME`, ...files];
+}
+
+/** Parses a store name; throws UsageError for an empty one, listing what `option` takes. */
+export function parseStoreSpec(text: string, option?: StoreOption): StoreSpec {
   if (text.startsWith(AUTH_FILE_STORE_PREFIX)) {
     const path = text.slice(AUTH_FILE_STORE_PREFIX.length);
     if (path === '') throw new UsageError(`"${AUTH_FILE_STORE_PREFIX}" needs a path, e.g. authfile:~/.docker/config.json`);
@@ -39,7 +52,9 @@ export function parseStoreSpec(text: string): StoreSpec {
     if (helper === '') throw new UsageError(`"${HELPER_BACKEND_PREFIX}" needs a helper name, e.g. helper:pass`);
     return { kind: 'helper', helper };
   }
-  if (text === '') throw new UsageError('name a store: a credkit backend, credkit, helper:NAME or authfile:PATH');
+  if (text === '') {
+    throw new UsageError(option === undefined ? 'name a store: a credkit backend, credkit, helper:NAME or authfile:PATH' : `${option} needs a store: one of ${storeNamesFor(option).join(', ')}`);
+  }
   if (text === CREDKIT_HELPER) return { kind: 'credkit' };
   return { kind: 'backend', name: text };
 }
@@ -76,7 +91,7 @@ function expandHome(path: string, home: string): string {
  * `option` is the command-line option that named it (`--from`), which a helper not on PATH or an
  * unknown backend name tells the user to change, rather than credkit's backend setting.
  */
-export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: string): Promise<CredentialStore> {
+export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: StoreOption): Promise<CredentialStore> {
   switch (spec.kind) {
     case 'authfile': {
       // Loaded only here: credkit-kubelet-provider, which runs on every pull, has it in a bundle of
@@ -87,7 +102,7 @@ export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host
     case 'helper':
       return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`, option);
     case 'backend':
-      return openConfiguredStore(config, host, spec.name, option);
+      return openConfiguredStore(config, host, spec.name, option, option && storeNamesFor(option));
     case 'credkit':
       // As the helper opens it, with its [routes], but with no account selected: copy carries
       // saved accounts' keys as they are, and migrate stores plain entries.
@@ -154,7 +169,7 @@ export interface CredsStoreTarget {
  * helper uses, with its `[routes]`. `warn` gets one line without a prefix (RoutedStore's).
  */
 export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined): Promise<CredsStoreTarget> {
-  const parsed = parseStoreSpec(text);
+  const parsed = parseStoreSpec(text, '--into-store');
   const spec = parsed.kind === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parsed;
   if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
   if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
@@ -165,9 +180,11 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
     );
   // Two named backends that differ need no store opened to tell (a keychain that cannot be
   // reached would otherwise be the error, not the mismatch).
-  if (spec.name !== config.backend && spec.name !== 'auto' && config.backend !== 'auto') throw elsewhere(config.backend);
+  // A name that is no backend at all is reported as such when opened, not as another backend.
+  const known = spec.name === 'auto' || Object.hasOwn(BACKENDS, spec.name);
+  if (known && spec.name !== config.backend && spec.name !== 'auto' && config.backend !== 'auto') throw elsewhere(config.backend);
   // `credkit` is the configured backend: a mistake there is config.ini's, not --into-store's.
-  const store = parsed.kind === 'credkit' ? await openConfiguredStore(config, host) : await openConfiguredStore(config, host, spec.name);
+  const store = parsed.kind === 'credkit' ? await openConfiguredStore(config, host) : await openConfiguredStore(config, host, spec.name, '--into-store', storeNamesFor('--into-store'));
   if (spec.name !== config.backend) {
     const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
     if (configured !== store.name) throw elsewhere(configured);

@@ -946,6 +946,30 @@ describe('credkit copy: one store under two names', () => {
     }
   });
 
+  it('an unknown or empty store name lists exactly the names that option takes (credkit, authfile:PATH and env where it does), exit 2', async () => {
+    // The list was credkit's backend setting's (auto … helper:NAME) for every option, without
+    // credkit and authfile:PATH, which copy takes, and with env, which no option that writes takes.
+    const path = join(sb.home, 'config.json');
+    await writeFile(path, JSON.stringify({ auths: {} }));
+    const backends = 'auto, keychain, keyutils, pass, file';
+    const cases: [string[], string][] = [
+      [['copy', '--from', 'kechain', '--to', 'file'], `unknown credkit backend "kechain" in --from (choose one of: ${backends}, env, credkit, helper:NAME, authfile:PATH)\n`],
+      [['copy', '--from', 'file', '--to', 'kechain'], `unknown credkit backend "kechain" in --to (choose one of: ${backends}, credkit, helper:NAME, authfile:PATH)\n`],
+      [['copy', '--from', 'file', '--to='], `--to needs a store: one of ${backends}, credkit, helper:NAME, authfile:PATH\n`],
+      [['copy', '--from=', '--to', 'file'], `--from needs a store: one of ${backends}, env, credkit, helper:NAME, authfile:PATH\n`],
+      [['migrate', path, '--into-store', 'kechain'], `unknown credkit backend "kechain" in --into-store (choose one of: ${backends}, credkit, helper:NAME)\n`],
+      [['migrate', path, '--into-store='], `--into-store needs a store: one of ${backends}, credkit, helper:NAME\n`],
+      [['login', '--no-verify', '-u', 'bob', '--password-stdin', '--store', 'kechain', 'quay.io'], `unknown credkit backend "kechain" in --store (choose one of: ${backends}, credkit, helper:NAME)\n`],
+      [['login', '--no-verify', '-u', 'bob', '--password-stdin', '--store=', 'quay.io'], `--store needs a store: one of ${backends}, credkit, helper:NAME\n`],
+      // credkit's own setting takes neither credkit nor authfile:PATH.
+      [['store', 'list', '--backend', 'kechain'], `unknown credkit backend "kechain" (choose one of: ${backends}, env, helper:NAME)\n`],
+    ];
+    for (const [args, message] of cases) {
+      const r = await sb.credkit(args, PW1);
+      expect([r.code, r.stderr], args.join(' ')).to.deep.equal([2, `credkit: ${message}`]);
+    }
+  });
+
   it('refuses helper:credkit when that helper is credkit on the same configuration', async () => {
     await putHelperOnPath(sb);
     const before = await original();

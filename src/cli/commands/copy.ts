@@ -45,8 +45,8 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         import('../../stores/auth-file-store.js'),
         import('../../stores/store-spec.js'),
       ]);
-      const from = parseStoreSpec(String(args.from));
-      const to = parseStoreSpec(String(args.to));
+      const from = parseStoreSpec(String(args.from), '--from');
+      const to = parseStoreSpec(String(args.to), '--to');
       if (isReadOnlySpec(to)) throw new UsageError(`--to ${formatStoreSpec(to)}: that store is read-only; it can only be a source`);
       if (args.move && isReadOnlySpec(from)) throw new UsageError(`--move: ${formatStoreSpec(from)} is read-only, so nothing can be erased from it; copy without --move`);
       if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError('--from and --to name the same store');
