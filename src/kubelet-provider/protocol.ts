@@ -167,7 +167,7 @@ export function parseGoDuration(text: string): bigint | undefined {
 
 /** The plugin's arguments (the provider's `args` in kubelet's CredentialProviderConfig). */
 export interface ProviderArgs {
-  /** A store spec as `credkit copy --from` takes it; undefined for credkit's configured backend. */
+  /** A store spec as `credkit copy --from` takes it; undefined for credkit's configured store (no --from, or `--from credkit`). */
   from: string | undefined;
   cacheKeyType: CacheKeyType;
   cacheDuration: string | undefined;
@@ -208,14 +208,18 @@ export function parseProviderArgs(argv: readonly string[]): ProviderArgs {
       i++;
     }
     if (name === '--from') {
-      if (value === '') throw new UsageError('--from needs a store: a credkit backend, helper:NAME or authfile:PATH');
+      if (value === '') throw new UsageError('--from needs a store: a credkit backend, credkit, helper:NAME or authfile:PATH');
       // kubelet starts the plugin in its own working directory (often /), so a relative path that
       // worked when tried by hand would name another file under kubelet, or none.
       const path = value.startsWith(AUTH_FILE_STORE_PREFIX) ? value.slice(AUTH_FILE_STORE_PREFIX.length) : undefined;
       if (path && !isAbsolute(path) && path !== '~' && !path.startsWith('~/')) {
         throw new UsageError(`--from "${value}": give authfile: an absolute path (or one under ~/); kubelet runs the plugin in its own working directory`);
       }
-      out.from = value;
+      // `credkit` names the store docker-credential-credkit uses, which is what the plugin reads
+      // without --from: the same store, read the same way (its [routes], and the saved account
+      // CREDKIT_ACCOUNT selects), so that naming it does not change the answer. copy reads it with
+      // no account selected because it carries every account's key as it is; a pull needs one.
+      out.from = value === 'credkit' ? undefined : value;
     } else if (name === '--cache-key-type') {
       const type = CACHE_KEY_TYPES.find((t) => t.toLowerCase() === value.toLowerCase());
       if (type === undefined) throw new UsageError(`--cache-key-type "${value}": expected one of ${CACHE_KEY_TYPES.join(', ')}`);

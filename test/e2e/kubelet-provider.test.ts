@@ -140,6 +140,22 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       expect(r.stderr).to.include('CREDKIT_ACCOUNT: an account name is');
     });
 
+    it('--from credkit is the default spelled out: the same answer and stderr as without --from, the saved account CREDKIT_ACCOUNT names included', async () => {
+      // It once read credkit's store with no account selected (as copy does), so naming the
+      // helper's store answered otherwise than the helper: with the plain credential.
+      await store(sb, 'quay.io', 'robot', PW);
+      const r0 = await sb.helper('store', `${JSON.stringify({ ServerURL: 'quay.io', Username: 'work-robot', Secret: HUB_PW })}\n`, { CREDKIT_ACCOUNT: 'work' });
+      expect(r0.code, r0.stdout).to.equal(0);
+      for (const env of [{}, { CREDKIT_ACCOUNT: 'work' }, { CREDKIT_ACCOUNT: 'home' }] as Record<string, string>[]) {
+        const plain = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app'), env);
+        const named = await provider(sb, ['--from', 'credkit'], kubeletRequest(V1, 'quay.io/org/app'), env);
+        expect(plain.code, plain.stderr).to.equal(0);
+        expect([named.code, named.stdout, named.stderr], JSON.stringify(env)).to.deep.equal([plain.code, plain.stdout, plain.stderr]);
+      }
+      const work = await provider(sb, ['--from', 'credkit'], kubeletRequest(V1, 'quay.io/org/app'), { CREDKIT_ACCOUNT: 'work' });
+      expect(decodeAsKubelet(work.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'work-robot', password: HUB_PW } });
+    });
+
     it('accepts a request with KEP-4412 service-account fields, ignores them and never repeats the token', async () => {
       await store(sb, 'quay.io', 'robot', PW);
       const r = await provider(sb, [], kubeletRequest(V1, 'quay.io/org/app', true));
@@ -231,6 +247,14 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       const d = decodeAsKubelet(r.stdout, V1);
       expect(d.auth).to.deep.equal({ [ECR]: { username: 'AWS', password: ECR_PW } });
       expect(keysFor(d, `${ECR}/team/app`)).to.deep.equal([ECR]);
+    });
+
+    it('--from credkit follows the routes too (it names this store; any other --from names one store)', async () => {
+      const r = await provider(sb, ['--from', 'credkit'], kubeletRequest(V1, `${ECR}/team/app`));
+      expect(r.code, r.stderr).to.equal(0);
+      expect(decodeAsKubelet(r.stdout, V1).auth).to.deep.equal({ [ECR]: { username: 'AWS', password: ECR_PW } });
+      const quay = await provider(sb, ['--from', 'credkit'], kubeletRequest(V1, 'quay.io/org/app'));
+      expect(decodeAsKubelet(quay.stdout, V1).auth).to.deep.equal({ 'quay.io': { username: 'robot', password: PW } });
     });
 
     it('asks the configured backend for a registry no route matches', async () => {
