@@ -17,7 +17,7 @@ import { convertToHostname } from './lookup-docker.js';
 import { normalizeAuthFileKey } from './lookup-containers.js';
 import { kubeletKey } from './lookup-kubelet.js';
 import type { RegistryKey } from '../registry.js';
-import { MAX_SECRET_DATA_BYTES } from '../kube/pull-secret.js';
+import { MAX_SECRET_DATA_BYTES, type PullSecret } from '../kube/pull-secret.js';
 import { emptyUsernameEffect } from './fidelity.js';
 
 /**
@@ -65,9 +65,11 @@ function findProblems(input: CheckInput): Finding[] {
     }
   }
   let files: AuthFile[];
+  let secretOf = new Map<AuthFile, PullSecret>();
   try {
     const parsed = parseAuthText(input.text, input.source, { from: input.from });
     files = parsed.files;
+    secretOf = new Map(parsed.secrets?.secrets.map((s) => [s.file, s]));
     for (const s of parsed.secrets?.skipped ?? []) {
       findings.push({ severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' });
     }
@@ -88,8 +90,21 @@ function findProblems(input: CheckInput): Finding[] {
     return findings;
   }
   if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);
-  for (const file of files) checkFile(file, findings);
+  for (const file of files) checkFile(file, findings, input.source, secretOf.get(file));
   return findings;
+}
+
+/**
+ * The fix for a pull secret that `credkit convert` repairs: a pull secret's findings name it
+ * `FILE#name`, which is no file, and the Secret is in the cluster, so the fix converts the manifest
+ * read (`input`; `-` for standard input) into a new one and puts that in place of the Secret.
+ * convert keeps each Secret's name and namespace; a `.dockercfg` Secret must keep its type, which
+ * the API server refuses to change, and an immutable one can only be made again.
+ */
+function secretConvertFix(input: string, secret: PullSecret, what: string): string {
+  const type = secret.type === 'dockercfg' ? ' --secret-type dockercfg' : '';
+  const put = secret.immutable === true ? 'kubectl replace --force -f NEW.yaml (the Secret is immutable: it can only be made again)' : 'kubectl apply -f NEW.yaml';
+  return `credkit convert ${input} --to secret${type} -o NEW.yaml (${what}, keeping the Secret's name and namespace), then ${put}`;
 }
 
 /**
@@ -284,7 +299,8 @@ function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
 
-function checkFile(file: AuthFile, out: Finding[]): void {
+/** `input`: the name of the input read; `secret`: the pull secret `file` is the payload of, if any. */
+function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSecret | undefined): void {
   const at = (e: AuthEntry) => ({ file: e.origin.file, key: e.origin.key });
   if (file.variant === 'line') {
     out.push({ severity: 'warning', code: 'dockercfg-line-form', file: file.source, message: 'the old "auth = …" line form; podman and kubelet read only the JSON forms', fix: `credkit convert ${file.source} --to docker` });
@@ -298,7 +314,7 @@ function checkFile(file: AuthFile, out: Finding[]): void {
     const where = at(e);
     // The auth field itself.
     if (e.authProblem === 'invalid-base64') out.push({ severity: 'error', code: 'auth-invalid-base64', ...where, message: '"auth" is not standard base64; docker, podman and kubelet all fail on it', fix: 'write "auth" as padded standard base64 of user:password' });
-    else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
+    else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: secret ? secretConvertFix(input, secret, 'writes padded base64') : `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
     else if (e.authProblem === 'no-colon') out.push({ severity: 'error', code: 'auth-no-colon', ...where, message: '"auth" has no ":" between username and password; every reader treats it as no credential', fix: 'encode user:password (the password may contain ":"; the username may not)' });
     if (e.authDisagrees) out.push({ severity: 'warning', code: 'auth-disagrees', ...where, message: '"auth" and "username"/"password" disagree; docker, podman and kubelet use "auth"', fix: 'remove the explicit username/password fields' });
     // A password with no username, as read from `auth` or the explicit fields.

@@ -189,6 +189,48 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     expect(check.code).to.equal(1);
   });
 
+  it('an unpadded "auth" in a Secret: the fix converts the manifest (not its FILE#name label) into a new one that kubectl reads, name, namespace and type kept', async () => {
+    // The fix once said `credkit convert regcred.yaml#regcred --to docker`: no such file, and a
+    // config.json is not what goes back into the cluster.
+    const unpadded = b64(`robot:${PASSWORD}`).replace(/=+$/, '');
+    expect(b64(`robot:${PASSWORD}`)).to.not.equal(unpadded);
+    const payload = join(sb.home, 'payload.json');
+    for (const [type, key, body] of [
+      ['kubernetes.io/dockerconfigjson', '.dockerconfigjson', { auths: { 'quay.io': { auth: unpadded } } }],
+      ['kubernetes.io/dockercfg', '.dockercfg', { 'quay.io': { auth: unpadded } }],
+    ] as const) {
+      await writeFile(payload, JSON.stringify(body), { mode: 0o600 });
+      const made = await kubectl(['create', 'secret', 'generic', 'regcred', '--namespace', 'ci', `--from-file=${key}=${payload}`, `--type=${type}`, '--dry-run=client', '-o', 'yaml']);
+      for (const immutable of [false, true]) {
+        const manifest = immutable ? `${made}immutable: true\n` : made;
+        const file = join(sb.home, 'regcred.yaml');
+        await writeFile(file, manifest, { mode: 0o600 });
+        for (const operand of [file, '-']) {
+          const check = await sb.credkit(['check', operand, '--json'], operand === '-' ? manifest : '');
+          const found = (JSON.parse(check.stdout) as CheckReport).findings.find((f) => f.code === 'auth-unpadded');
+          const fix = /^credkit convert (\S+) --to secret( --secret-type dockercfg)? -o NEW\.yaml \(writes padded base64, keeping the Secret's name and namespace\), then (.*)$/.exec(found?.fix ?? '');
+          expect(fix, `${type} ${operand}: ${found?.fix}`).to.not.equal(null);
+          expect(fix?.[1]).to.equal(operand);
+          expect(Boolean(fix?.[2]), 'keeps the dockercfg type').to.equal(type === 'kubernetes.io/dockercfg');
+          expect(fix?.[3]).to.equal(immutable ? 'kubectl replace --force -f NEW.yaml (the Secret is immutable: it can only be made again)' : 'kubectl apply -f NEW.yaml');
+          // The fix as written, then what kubectl reads from it.
+          const out = join(sb.home, 'NEW.yaml');
+          const args = ['convert', operand, '--to', 'secret', ...(fix?.[2] ? ['--secret-type', 'dockercfg'] : []), '-o', out];
+          const converted = await sb.credkit(args, operand === '-' ? manifest : '');
+          expect(converted.code, converted.stderr).to.equal(0);
+          const fixed = await readFile(out, 'utf8');
+          const recheck = await sb.credkit(['check', out, '--json']);
+          expect((JSON.parse(recheck.stdout) as CheckReport).findings.map((f) => f.code)).to.deep.equal([]);
+          const [object] = await kubectlReads(fixed);
+          expect([object?.metadata.name, object?.metadata.namespace, object?.type, (object as { immutable?: boolean } | undefined)?.immutable ?? false]).to.deep.equal(['regcred', 'ci', type, immutable]);
+          const [decoded] = await kubectlPayloads(fixed, key);
+          const auths = (type === 'kubernetes.io/dockercfg' ? JSON.parse(decoded ?? '{}') : (JSON.parse(decoded ?? '{}') as { auths: unknown }).auths) as Record<string, { auth: string }>;
+          expect(auths['quay.io']?.auth === b64(`robot:${PASSWORD}`), 'padded auth').to.equal(true);
+        }
+      }
+    }
+  });
+
   it('reads base64 broken over lines as Go does: a "|" block is read, a plain value (joined with spaces) is refused as kubectl decodes it, saying why', async () => {
     const manifest = await createDockerRegistry('yaml', 'quay.io');
     const value = /\.dockerconfigjson: (\S+)/.exec(manifest)?.[1] ?? '';
