@@ -15,20 +15,22 @@ import { startRegistry, type Registry } from '../support/registry.js';
 const HUB_KEY = 'https://index.docker.io/v1/';
 const TOKEN = 'fake-identity-token-not-real';
 const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
+/** An `auth` wrapped as `base64` wraps it (a line break every 8 characters here): Go's decoder skips \r and \n. */
+const wrappedAuth = (user: string, password: string) => ({ auth: (auth(user, password).auth.match(/.{1,8}/g) ?? []).join('\r\n') });
 
 interface ExplainedClient {
-  outcome: 'credential' | 'anonymous' | 'error';
+  outcome: 'credential' | 'anonymous' | 'error' | 'hang';
   credential?: { username: string; password?: string; identityToken?: string };
 }
 
 /** The answer explain gives for one client: the username, 'none' or 'error'. */
-async function explainAnswer(sb: Sandbox, image: string, client: 'docker' | 'podman', env: Record<string, string>): Promise<string> {
-  const r = await sb.credkit(['explain', image, '--as', client, '--json'], '', env);
+async function explainAnswer(sb: Sandbox, image: string, client: 'docker' | 'podman', env: Record<string, string>, more: readonly string[] = []): Promise<string> {
+  const r = await sb.credkit(['explain', image, '--as', client, '--json', ...more], '', env);
   expect(r.code, `credkit explain: ${r.stderr}`).to.equal(0);
   const parsed = JSON.parse(r.stdout) as { clients: ExplainedClient[] };
   const x = parsed.clients[0];
   if (!x) throw new Error('explain gave no client');
-  return x.outcome === 'credential' ? (x.credential?.username ?? '') : x.outcome === 'error' ? 'error' : 'none';
+  return x.outcome === 'credential' ? (x.credential?.username ?? '') : x.outcome === 'anonymous' ? 'none' : x.outcome;
 }
 
 /** Asserts that no test password appears in any output. */
@@ -49,11 +51,15 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     ({ engine, sb } = made);
     await putHelperOnPath(sb);
     // PATH without the system's directories, so docker's default-store detection cannot find
-    // pass or secretservice on this machine: only docker itself and the credkit helper.
+    // pass or secretservice on this machine: only docker itself, the credkit helper, and what
+    // the scripted helpers run.
     const bin = join(sb.home, 'sysbin');
     await mkdir(bin);
-    const docker = (await run('sh', ['-c', 'command -v docker'], { env: { PATH: basePath() } })).stdout.trim();
-    await symlink(docker, join(bin, 'docker'));
+    // cat and sleep for the scripted helpers.
+    for (const program of ['docker', 'cat', 'sleep']) {
+      const found = (await run('sh', ['-c', `command -v ${program}`], { env: { PATH: basePath() } })).stdout.trim();
+      await symlink(found, join(bin, program));
+    }
     sb.env.PATH = `${join(sb.home, 'bin')}:${bin}`;
   });
 
@@ -64,10 +70,19 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     text?: string;
     /** Credentials stored in credkit's helper first: server URL → user. */
     helper?: Record<string, string>;
+    /** Scripted `docker-credential-NAME` helpers (and other programs) put on PATH: name → sh body. */
+    fakes?: Record<string, string>;
+    /** Written to ~/.docker/config.json, with DOCKER_CONFIG pointing elsewhere (where `config` goes). */
+    homeConfig?: unknown;
+    /** Environment for docker and credkit alike; '' unsets a variable of the sandbox. */
+    env?: Record<string, string>;
     image: string;
-    /** What docker sends: a username, 'none', or 'error' (the pull fails). */
+    /** What docker sends: a username, 'none', 'error' (the pull fails), or 'hang' (it waits on a helper). */
     expected: string;
   }
+
+  /** A helper that answers `get` with a credential for the user (a fake helper is a fixture). */
+  const answers = (user: string) => `cat >/dev/null\nprintf '%s' '${JSON.stringify({ ServerURL: '', Username: user, Secret: PW[user] })}'`;
 
   const cases: DockerCase[] = [
     { name: 'exact host key', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) } }, expected: 'alice' },
@@ -92,11 +107,61 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     { name: 'two "auths" objects: docker merges them (JSON.parse would keep the last)', image: `${REG}/team/app:1`, text: `{"auths":{"${REG}":${JSON.stringify(auth('alice', PW.alice!))}},"auths":{"other.example.test":${JSON.stringify(auth('bob', PW.bob!))}}}`, expected: 'alice' },
     { name: 'two "credHelpers" objects: docker merges them', image: `${REG}/team/app:1`, text: `{"auths":{},"credHelpers":{"${REG}":"credkit"},"credHelpers":{"other.example.test":"credkit"}}`, helper: { [REG]: 'carol' }, expected: 'carol' },
     { name: 'an identity token from the helper is sent without a username', image: `${REG}/team/app:1`, config: { auths: { [REG]: {} }, credsStore: 'credkit' }, helper: { [REG]: '<token>' }, expected: '' },
+    // Docker Hub, however it is named: docker asks for https://index.docker.io/v1/ only.
+    { name: 'Docker Hub as docker.io/x uses the Hub key', image: 'docker.io/team/app:1', config: { auths: { [HUB_KEY]: auth('alice', PW.alice!) } }, expected: 'alice' },
+    { name: 'Docker Hub as index.docker.io/x uses the Hub key', image: 'index.docker.io/team/app:1', config: { auths: { [HUB_KEY]: auth('alice', PW.alice!) } }, expected: 'alice' },
+    { name: 'registry-1.docker.io is a registry of its own to docker', image: 'registry-1.docker.io/team/app:1', config: { auths: { [HUB_KEY]: auth('alice', PW.alice!), 'registry-1.docker.io': auth('bob', PW.bob!) } }, expected: 'bob' },
+    { name: 'registry-1.docker.io does not use the Hub key', image: 'registry-1.docker.io/team/app:1', config: { auths: { [HUB_KEY]: auth('alice', PW.alice!) } }, expected: 'none' },
+    { name: 'Docker Hub through credsStore: the helper is asked for the Hub key', image: 'busybox', config: { auths: {}, credsStore: 'credkit' }, helper: { [HUB_KEY]: 'carol', 'docker.io': 'bob' }, expected: 'carol' },
+    { name: 'Docker Hub through credHelpers under the Hub key', image: 'library/busybox', config: { credHelpers: { [HUB_KEY]: 'credkit' } }, helper: { [HUB_KEY]: 'carol' }, expected: 'carol' },
+    // Scheme keys, ports, case, localhost.
+    { name: 'an https:// key without /v1/ is found by the hostname fallback', image: `${REG}/team/app:1`, config: { auths: { [`https://${REG}`]: auth('carol', PW.carol!) } }, expected: 'carol' },
+    { name: 'an http:// key with /v2/ is found by the hostname fallback', image: `${REG}/team/app:1`, config: { auths: { [`http://${REG}/v2/`]: auth('carol', PW.carol!) } }, expected: 'carol' },
+    { name: 'the exact key beats a scheme key', image: `${REG}/team/app:1`, config: { auths: { [`https://${REG}/v1/`]: auth('carol', PW.carol!), [REG]: auth('alice', PW.alice!) } }, expected: 'alice' },
+    { name: 'a key without the port is not used for a registry with one', image: `${REG}:5000/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) } }, expected: 'none' },
+    { name: 'a key with the port is used for that port', image: `${REG}:5000/team/app:1`, config: { auths: { [`${REG}:5000`]: auth('alice', PW.alice!), [REG]: auth('bob', PW.bob!) } }, expected: 'alice' },
+    { name: 'a scheme key with the port is used for that port', image: `${REG}:5000/team/app:1`, config: { auths: { [`https://${REG}:5000/v1/`]: auth('carol', PW.carol!) } }, expected: 'carol' },
+    { name: 'a key with a port is not used for the registry without one', image: `${REG}/team/app:1`, config: { auths: { [`${REG}:443`]: auth('alice', PW.alice!) } }, expected: 'none' },
+    { name: 'an upper-case host is looked up as written: a lower-case key is not used', image: 'Registry.Example.Test/team/app:1', config: { auths: { [REG]: auth('alice', PW.alice!) } }, expected: 'none' },
+    { name: 'an upper-case host is looked up as written: the same spelling is used', image: 'Registry.Example.Test/team/app:1', config: { auths: { 'Registry.Example.Test': auth('bob', PW.bob!), [REG]: auth('alice', PW.alice!) } }, expected: 'bob' },
+    { name: 'an upper-case key is not used for a lower-case host', image: `${REG}/team/app:1`, config: { auths: { 'REGISTRY.EXAMPLE.TEST': auth('bob', PW.bob!) } }, expected: 'none' },
+    { name: 'localhost with a port', image: 'localhost:5000/team/app:1', config: { auths: { 'localhost:5000': auth('alice', PW.alice!), localhost: auth('bob', PW.bob!) } }, expected: 'alice' },
+    { name: 'localhost without a port', image: 'localhost/team/app:1', config: { auths: { localhost: auth('bob', PW.bob!) } }, expected: 'bob' },
+    { name: 'localhost: a key without the port is not used for a port', image: 'localhost:5000/team/app:1', config: { auths: { localhost: auth('bob', PW.bob!) } }, expected: 'none' },
+    // What an entry holds.
+    { name: 'an entry with only an identitytoken sends it without a username', image: `${REG}/team/app:1`, config: { auths: { [REG]: { identitytoken: TOKEN } } }, expected: '' },
+    { name: 'an auth with line breaks in it is decoded as Go does, skipping them', image: `${REG}/team/app:1`, config: { auths: { [REG]: wrappedAuth('alice', PW.alice!) } }, expected: 'alice' },
+    { name: 'an empty {} entry without a credsStore: anonymous', image: `${REG}/team/app:1`, config: { auths: { [REG]: {} } }, expected: 'none' },
+    { name: 'an empty {} entry with a credsStore: the helper answers', image: `${REG}/team/app:1`, config: { auths: { [REG]: {} }, credsStore: 'credkit' }, helper: { [REG]: 'bob' }, expected: 'bob' },
+    { name: 'an empty config: docker\'s default store, secretservice when pass is not on PATH', image: `${REG}/team/app:1`, config: {}, fakes: { 'docker-credential-secretservice': answers('carol') }, expected: 'carol' },
+    { name: 'an empty config: docker\'s default store is pass when pass is on PATH', image: `${REG}/team/app:1`, config: {}, fakes: { pass: 'exit 0', 'docker-credential-pass': answers('bob'), 'docker-credential-secretservice': answers('carol') }, expected: 'bob' },
+    { name: 'an empty "auths" is no auth: docker\'s default store', image: `${REG}/team/app:1`, config: { auths: {} }, fakes: { 'docker-credential-secretservice': answers('carol') }, expected: 'carol' },
+    { name: 'a credHelpers key with a scheme is not used (exact match)', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credHelpers: { [`https://${REG}`]: 'credkit' } }, helper: { [`https://${REG}`]: 'carol' }, expected: 'alice' },
+    // Helpers that fail.
+    { name: 'a credsStore helper that fails: docker sends the auths entry', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credsStore: 'fake' }, fakes: { 'docker-credential-fake': 'cat >/dev/null\necho "the keychain is locked"\nexit 1' }, expected: 'alice' },
+    { name: 'a credsStore helper that says not found: anonymous, the auths entry is not sent', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credsStore: 'fake' }, fakes: { 'docker-credential-fake': 'cat >/dev/null\necho "credentials not found in native keychain"\nexit 1' }, expected: 'none' },
+    { name: 'a credsStore helper that prints no JSON: docker sends the auths entry', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credsStore: 'fake' }, fakes: { 'docker-credential-fake': 'cat >/dev/null\necho "not json"' }, expected: 'alice' },
+    { name: 'a credsStore helper not on PATH with a plaintext entry: docker sends the entry', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credsStore: 'no-such-helper' }, expected: 'alice' },
+    { name: 'a credsStore helper that does not answer: docker waits', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) }, credsStore: 'fake' }, fakes: { 'docker-credential-fake': 'cat >/dev/null\nsleep 4' }, env: { CREDKIT_HELPER_TIMEOUT: '1' }, expected: 'hang' },
+    // Which file.
+    { name: 'DOCKER_CONFIG set: ~/.docker/config.json is not read', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) } }, homeConfig: { auths: { [REG]: auth('bob', PW.bob!) } }, expected: 'alice' },
+    { name: 'DOCKER_CONFIG set to a directory without config.json: anonymous, ~/.docker is not read', image: `${REG}/team/app:1`, homeConfig: { auths: { [REG]: auth('bob', PW.bob!) } }, expected: 'none' },
+    { name: 'DOCKER_CONFIG unset: ~/.docker/config.json', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('bob', PW.bob!) } }, env: { DOCKER_CONFIG: '' }, expected: 'bob' },
   ];
 
   for (const c of cases) {
     it(c.name, async () => {
-      const configPath = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+      if (c.homeConfig !== undefined) {
+        await writeFile(join(sb.home, '.docker', 'config.json'), JSON.stringify(c.homeConfig), { mode: 0o600 });
+        sb.env.DOCKER_CONFIG = join(sb.home, 'elsewhere');
+        await mkdir(sb.env.DOCKER_CONFIG);
+      }
+      for (const [name, value] of Object.entries(c.env ?? {})) {
+        if (value === '') delete sb.env[name];
+        else sb.env[name] = value;
+      }
+      for (const [name, body] of Object.entries(c.fakes ?? {})) await writeFile(join(sb.home, 'bin', name), `#!/bin/sh\n${body}\n`, { mode: 0o755 });
+      const configPath = join(sb.env.DOCKER_CONFIG ?? join(sb.home, '.docker'), 'config.json');
       if (c.text !== undefined) await writeFile(configPath, c.text, { mode: 0o600 });
       else if (c.config !== undefined) await writeFile(configPath, JSON.stringify(c.config), { mode: 0o600 });
       for (const [url, user] of Object.entries(c.helper ?? {})) {
@@ -104,10 +169,13 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
         expect(s.code, s.stdout).to.equal(0);
       }
       const explained = await explainAnswer(sb, c.image, 'docker', {});
-      const pull = await run('docker', ['pull', c.image], { env: sb.env });
+      const pull = await run('docker', ['pull', c.image], { env: sb.env, timeoutMs: c.expected === 'hang' ? 2500 : 30_000 });
       let sent: string;
       let sentPassword: string | undefined;
-      if (pull.code !== 0) {
+      if (pull.signal === 'SIGKILL') {
+        sent = 'hang';
+        expect(engine.pulls, 'a pull that hung reached the engine').to.have.length(0);
+      } else if (pull.code !== 0) {
         sent = 'error';
         expect(engine.pulls, 'a failed pull reached the engine').to.have.length(0);
       } else {
@@ -121,7 +189,7 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
       }
       expect({ case: c.name, explain: explained, docker: sent }).to.deep.equal({ case: c.name, explain: c.expected, docker: c.expected });
       const get = await sb.credkit(['get', c.image, '--as', 'docker']);
-      if (c.expected === 'none' || c.expected === 'error') {
+      if (c.expected === 'none' || c.expected === 'error' || c.expected === 'hang') {
         expect(get.code).to.equal(1);
         expect(get.stdout).to.equal('');
       } else {
@@ -156,13 +224,17 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     await sb?.cleanup();
   });
 
-  type Place = 'runtime' | 'config' | 'docker' | 'dockercfg' | 'named';
+  type Place = 'runtime' | 'config' | 'docker' | 'dockercfg' | 'named' | 'flagged';
   interface SkopeoCase {
     name: string;
     /** File contents per place (HOST stands for the registry's host:port). */
     files: Partial<Record<Place, unknown>>;
     /** Set REGISTRY_AUTH_FILE to the `named` file. */
     named?: boolean;
+    /** Pass the `flagged` file as --authfile (to skopeo and explain alike). */
+    authfile?: boolean;
+    /** The image, when not HOST/team/app:1 (LOCAL stands for localhost:port, the same registry). */
+    image?: string;
     helper?: Record<string, string>;
     /** What `docker-credential-fake get` prints (it reads and ignores its input). */
     fake?: string;
@@ -193,6 +265,33 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     { name: 'a null document is an empty file', files: { runtime: 'null', docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
     { name: 'two "auths" members are merged, as Go decodes them', files: { docker: `{"auths": {"${H}": ${JSON.stringify(auth('alice', PW.alice!))}}, "auths": {"other.example.test": {}}}` }, expected: 'alice' },
     { name: 'nothing anywhere: anonymous', files: {}, expected: 'none' },
+    { name: 'an auth with line breaks in it is decoded as Go does, skipping them', files: { docker: { auths: { [H]: wrappedAuth('alice', PW.alice!) } } }, expected: 'alice' },
+    { name: 'an auth without ":" claims its key as {} does (a warning, not an error)', files: { runtime: { auths: { [`${H}/team/app`]: { auth: Buffer.from('fake-no-colon').toString('base64') }, [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
+    { name: 'an entry with only an identitytoken claims its key as {} does', files: { runtime: { auths: { [H]: { identitytoken: 'fake-identity-token' } } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
+    { name: 'an empty auth string claims its key as {} does', files: { runtime: { auths: { [`${H}/team`]: { auth: '' }, [H]: auth('alice', PW.alice!) } }, config: { auths: { [H]: auth('carol', PW.carol!) } } }, expected: 'carol' },
+    // Repository-scoped keys.
+    { name: 'the full repository key beats the namespace key', files: { docker: { auths: { [`${H}/team/app`]: auth('carol', PW.carol!), [`${H}/team`]: auth('bob', PW.bob!), [H]: auth('alice', PW.alice!) } } }, expected: 'carol' },
+    { name: 'a key for another repository is not used', files: { docker: { auths: { [`${H}/other`]: auth('bob', PW.bob!) } } }, expected: 'none' },
+    { name: 'a key for another repository beside a host key: the host key', files: { docker: { auths: { [`${H}/other`]: auth('bob', PW.bob!), [H]: auth('alice', PW.alice!) } } }, expected: 'alice' },
+    { name: 'a key deeper than the repository is not used', files: { docker: { auths: { [`${H}/team/app/sub`]: auth('bob', PW.bob!) } } }, expected: 'none' },
+    { name: 'a namespace key in a later file loses to a host key in an earlier one', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, config: { auths: { [`${H}/team`]: auth('bob', PW.bob!) } } }, expected: 'alice' },
+    { name: 'a namespace key in an earlier file beats a full repository key in a later one', files: { config: { auths: { [`${H}/team`]: auth('bob', PW.bob!) } }, docker: { auths: { [`${H}/team/app`]: auth('carol', PW.carol!) } } }, expected: 'bob' },
+    // The chain of files.
+    { name: 'REGISTRY_AUTH_FILE is read first', named: true, files: { named: { auths: { [H]: auth('alice', PW.alice!) } }, config: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice' },
+    { name: '--authfile is read first, before REGISTRY_AUTH_FILE\'s file', named: true, authfile: true, files: { flagged: { auths: { [H]: auth('carol', PW.carol!) } }, named: { auths: { [H]: auth('alice', PW.alice!) } } }, expected: 'carol' },
+    { name: '--authfile replaces REGISTRY_AUTH_FILE: that file is not read', named: true, authfile: true, files: { flagged: { auths: {} }, named: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
+    { name: '--authfile takes the XDG_RUNTIME_DIR file\'s place; without a match there, the later files are still read', authfile: true, files: { flagged: { auths: {} }, runtime: { auths: { [H]: auth('alice', PW.alice!) } }, config: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob' },
+    { name: 'credHelpers in docker\'s config.json are used', files: { docker: { auths: { [H]: auth('alice', PW.alice!) }, credHelpers: { [H]: 'credkit' } } }, helper: { [H]: 'carol' }, expected: 'carol' },
+    { name: 'credsStore in docker\'s config.json is not used', files: { docker: { auths: { [H]: auth('alice', PW.alice!) }, credsStore: 'credkit' } }, helper: { [H]: 'carol' }, expected: 'alice' },
+    { name: 'a credHelpers helper that fails aborts the lookup', files: { config: { credHelpers: { [H]: 'fake' } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, fake: 'locked', expected: 'error' },
+    { name: 'a credHelpers helper not on PATH aborts the lookup', files: { config: { credHelpers: { [H]: 'no-such-helper' } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'error' },
+    { name: 'credHelpers for another registry leaves this one to auths', files: { config: { credHelpers: { 'other.example.test': 'credkit' }, auths: { [H]: auth('alice', PW.alice!) } } }, expected: 'alice' },
+    // Spellings of the registry.
+    { name: 'the registry as localhost:port does not use the 127.0.0.1:port key', image: 'LOCAL/team/app:1', files: { docker: { auths: { [H]: auth('alice', PW.alice!) } } }, expected: 'none' },
+    { name: 'the registry as localhost:port uses its own key', image: 'LOCAL/team/app:1', files: { docker: { auths: { LOCAL: auth('bob', PW.bob!), [H]: auth('alice', PW.alice!) } } }, expected: 'bob' },
+    { name: 'a key without the port is not used', files: { docker: { auths: { '127.0.0.1': auth('alice', PW.alice!) } } }, expected: 'none' },
+    { name: 'a scheme key with the port counts for the registry', files: { docker: { auths: { [`https://${H}`]: auth('carol', PW.carol!) } } }, expected: 'carol' },
+    { name: 'an upper-case host is looked up as written', image: 'UPPERLOCAL/team/app:1', files: { docker: { auths: { LOCAL: auth('alice', PW.alice!) } } }, expected: 'none' },
   ];
 
   for (const c of cases) {
@@ -202,7 +301,8 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       const work = join(s.home, 'work');
       await mkdir(work);
       const shimDir = await writeHelperShim(join(work, 'bin'));
-      if (c.fake !== undefined) await writeFile(join(shimDir, 'docker-credential-fake'), `#!/bin/sh\ncat >/dev/null\nprintf '%s' '${c.fake}'\n`, { mode: 0o755 });
+      if (c.fake === 'locked') await writeFile(join(shimDir, 'docker-credential-fake'), '#!/bin/sh\ncat >/dev/null\necho "the keychain is locked"\nexit 1\n', { mode: 0o755 });
+      else if (c.fake !== undefined) await writeFile(join(shimDir, 'docker-credential-fake'), `#!/bin/sh\ncat >/dev/null\nprintf '%s' '${c.fake}'\n`, { mode: 0o755 });
       s.env.CREDKIT_FILE = join(work, 'credkit.json');
       const paths: Record<Place, string> = {
         runtime: join(s.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json'),
@@ -210,9 +310,14 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
         docker: join(s.env.DOCKER_CONFIG as string, 'config.json'),
         dockercfg: join(s.home, '.dockercfg'),
         named: join(work, 'named.json'),
+        flagged: join(work, 'flagged.json'),
       };
+      const local = r.host.replace(/^127\.0\.0\.1:/, 'localhost:');
+      const spelt: Record<string, string> = { UPPERLOCAL: local.toUpperCase(), LOCAL: local, [H]: r.host };
+      const spell = (text: string) => text.replace(/UPPERLOCAL|LOCAL|HOST/g, (t) => spelt[t] ?? t);
+      const target = c.image === undefined ? image : spell(c.image);
       for (const [place, content] of Object.entries(c.files) as [Place, unknown][]) {
-        const text = (typeof content === 'string' ? content : JSON.stringify(content)).replaceAll(H, r.host);
+        const text = spell(typeof content === 'string' ? content : JSON.stringify(content));
         await mkdir(join(paths[place], '..'), { recursive: true });
         await writeFile(paths[place], text, { mode: 0o600 });
       }
@@ -221,11 +326,12 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
         expect(st.code, st.stdout).to.equal(0);
       }
       const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}`, ...(c.named ? { REGISTRY_AUTH_FILE: paths.named } : {}) });
-      const explained = await explainAnswer(s, image, 'podman', env);
+      const flag = c.authfile ? ['--authfile', paths.flagged] : [];
+      const explained = await explainAnswer(s, target, 'podman', env, flag);
 
       const mark = r.logMark();
       // --raw reads only the manifest: no blob-info cache is written.
-      const res = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`], { env });
+      const res = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, ...flag, `docker://${target}`], { env });
       const accepted = r.acceptedUsers(mark);
       const rejected = r.rejectedUsers(mark);
       expect(rejected, 'the registry rejected a user: a test password is wrong').to.deep.equal([]);
@@ -242,10 +348,10 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       }
       expect({ case: c.name, explain: explained, skopeo: sent }).to.deep.equal({ case: c.name, explain: c.expected, skopeo: c.expected });
       if (c.expected !== 'none' && c.expected !== 'error') {
-        const get = await s.credkit(['get', image, '--as', 'podman'], '', env);
+        const get = await s.credkit(['get', target, '--as', 'podman', ...flag], '', env);
         expect(get.code, get.stderr).to.equal(0);
         const got = JSON.parse(get.stdout) as { ServerURL: string; Username: string; Secret: string };
-        expect(got.ServerURL).to.equal(r.host);
+        expect(got.ServerURL).to.equal(target.slice(0, target.indexOf('/')));
         expect(got.Username).to.equal(c.expected);
         expect(got.Secret === PW[c.expected], 'credkit get returns the password skopeo used').to.equal(true);
       }
