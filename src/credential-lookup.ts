@@ -6,6 +6,7 @@
  * call {@link runLookup}; the library's {@link getCredential} and {@link explainCredential} call the
  * same, with the host facts of this process unless the caller gives others.
  */
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { explainLookup, sentCredential } from './auth-file/explain.js';
@@ -89,10 +90,26 @@ async function accountAnswers(config: CredkitConfig, account: string, serverURL:
   }
 }
 
+/**
+ * The version `docker --version` prints (`Docker version 28.2.2, build e6534b4`), or undefined
+ * when docker is not on PATH, fails, or prints something else. It needs no daemon.
+ */
+function dockerVersionOf(host: Host, timeoutMs: number): Promise<string | undefined> {
+  const path = searchPath('docker', host.env, host.platform).path;
+  if (path === undefined) return Promise.resolve(undefined);
+  return new Promise((done) => {
+    execFile(path, ['--version'], { env: host.env, cwd: host.cwd, timeout: timeoutMs, windowsHide: true }, (err, stdout) => {
+      done(err ? undefined : /\bversion v?(\d+\.\d+[^\s,]*)/i.exec(stdout)?.[1]);
+    });
+  });
+}
+
 /** The injected side of the lookup: real helper calls (stopped after `timeoutMs`) and PATH checks. */
 export function realDeps(host: Host, timeoutMs: number): LookupDeps {
   let config: Promise<CredkitConfig | undefined> | undefined;
+  let dockerVersion: Promise<string | undefined> | undefined;
   return {
+    dockerVersion: () => (dockerVersion ??= dockerVersionOf(host, timeoutMs)),
     // The same PATH walk as running a helper: docker's default store is the one it could run.
     onPath: (program) => searchPath(program, host.env, host.platform).path !== undefined,
     credkitStore: (serverURL) => credkitStoreOf((config ??= loadConfig(host).catch(() => undefined)), serverURL, host, timeoutMs),

@@ -112,16 +112,34 @@ export function parseDockerAuthConfig(value: string): Exclude<DockerEnvConfig, {
 }
 
 /**
+ * Whether a docker CLI of this version (`28.2.2`, `28.3.0-rc.1`) reads the variable: from 28.3 on
+ * (docker/cli#6008; the real 28.2 sends config.json's credential with the variable set). Undefined
+ * when the text holds no `major.minor` version.
+ */
+export function dockerReadsAuthConfig(version: string): boolean | undefined {
+  const m = /^(\d+)\.(\d+)/.exec(version);
+  if (!m) return undefined;
+  const [major, minor] = [Number(m[1]), Number(m[2])];
+  return major > 28 || (major === 28 && minor >= 3);
+}
+
+/**
  * docker's lookup of `key` in the variable, the first step of `lookupDocker` after config.json is
  * loaded (docker loads it when it starts, for every command): records what the variable held in
  * `out` and returns true when it answered (docker 28.3+ then takes nothing from the file and asks
  * no helper: its memory store returns the credential before the store behind it is asked). A
  * `step` already in error keeps its error: docker warned about the file all the same.
+ * `dockerVersion`, the docker CLI's on PATH when known: one before 28.3 never reads the variable.
  */
-export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, step: FileStep): boolean {
+export function lookupDockerEnv(env: Env, key: string, out: ClientExplanation, step: FileStep, dockerVersion?: string): boolean {
   const read = readDockerAuthConfig(env);
   if (read.status === 'unset') return false;
   const variable = DOCKER_AUTH_CONFIG;
+  if (dockerVersion !== undefined && dockerReadsAuthConfig(dockerVersion) === false) {
+    // Nor does it warn about a value it cannot parse: it never looks at the variable.
+    out.environment = { variable, status: 'ignored', detail: `the docker on PATH is ${dockerVersion}, which does not read it (docker 28.3 and later do): it uses config.json alone` };
+    return false;
+  }
   if (read.status === 'invalid') {
     out.environment = { variable, status: 'ignored', detail: `${read.error}: docker 28.3 and later print "Failed to create credential store from ${variable}" ${DOCKER_ENV_WARNED_WHEN} and ignore all of it` };
     return false;

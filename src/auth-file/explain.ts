@@ -15,6 +15,7 @@ import { lookupKubelet } from './lookup-kubelet.js';
 export async function explainLookup(input: LookupInput, deps: LookupDeps, clients?: readonly LookupClient[]): Promise<ClientExplanation[]> {
   const wanted = clients ?? (input.secrets !== undefined ? ['docker', 'podman', 'kubelet'] : ['docker', 'podman']);
   const memo = new Map<string, Promise<HelperAnswer>>();
+  const { dockerVersion } = deps;
   const shared: LookupDeps = {
     onPath: (p) => deps.onPath(p),
     askHelper: (helper, url) => {
@@ -23,6 +24,7 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
       if (answer === undefined) memo.set(k, (answer = deps.askHelper(helper, url)));
       return answer;
     },
+    ...(dockerVersion ? { dockerVersion } : {}),
   };
   const out: ClientExplanation[] = [];
   for (const client of wanted) {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
 import { parseConfigJSON } from './docker-config.js';
-import { lookupDockerEnv } from './docker-env-config.js';
+import { DOCKER_AUTH_CONFIG, lookupDockerEnv } from './docker-env-config.js';
 import { isJSONObject, leadingValueText, parseJSONText } from './json-text.js';
 import { asDockerDecodes, asGoReadsConfig, describeMistyped } from './raw-config.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -126,8 +126,10 @@ export async function lookupDocker(input: LookupInput, deps: LookupDeps): Promis
     }
     file = r.file;
   }
-  // docker 28.3 and later: DOCKER_AUTH_CONFIG before config.json's credHelpers, credsStore and auths.
-  if (lookupDockerEnv(host.env, key, out, step)) return out;
+  // docker 28.3 and later: DOCKER_AUTH_CONFIG before config.json's credHelpers, credsStore and
+  // auths. Which docker that is matters only when the variable is set, so only then is it asked.
+  const dockerVersion = host.env[DOCKER_AUTH_CONFIG] ? await deps.dockerVersion?.() : undefined;
+  if (lookupDockerEnv(host.env, key, out, step, dockerVersion)) return out;
 
   let failure: string | undefined;
   let failureNote = 0;

@@ -79,6 +79,12 @@ export interface LookupDeps {
   onPath(program: string): boolean;
   /** For a call to the `credkit` helper: the store credkit's config sends `serverURL` to, if it can tell. */
   credkitStore?(serverURL: string): Promise<CredkitStoreReport | undefined>;
+  /**
+   * The version of the docker CLI on PATH (`28.2.2`, from `docker --version`), or undefined when
+   * there is none or it does not say: asked only when `DOCKER_AUTH_CONFIG` is set, which docker
+   * reads from 28.3 on. Without it, docker is explained as 28.3 and later.
+   */
+  dockerVersion?(): Promise<string | undefined>;
 }
 
 /** How a file took part in a lookup. */

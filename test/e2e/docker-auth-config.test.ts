@@ -1,13 +1,14 @@
 /**
  * DOCKER_AUTH_CONFIG (docker 28.3 and later) through bin/credkit in a throwaway HOME: explain and
  * get take it before config.json as docker does; an invalid value is ignored and said so, without
- * printing any of it. The docker on the test machines is 28.2, which ignores the variable, so the
- * precedence is checked against docker/cli's source (formats.md §2.4), not the real client.
+ * printing any of it. The docker on the test machines is 28.2, which ignores the variable (shown
+ * with the real client in explain-real-clients.test.ts), so the precedence is checked against
+ * docker/cli's source (formats.md §2.4), with a scripted `docker` that says it is 28.3 first on PATH.
  */
 import { expect } from 'chai';
-import { writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 
 const ENV_PW = 'fake-env-config-pw';
 const FILE_PW = 'fake-env-config-file-pw';
@@ -18,8 +19,17 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
   let sb: Sandbox;
   let dockerConfig: string;
 
+  /** A `docker` that only says which version it is, as `docker --version` does, in its own directory. */
+  async function fakeDocker(version: string): Promise<string> {
+    const dir = join(sb.home, `docker-${version}`);
+    await mkdir(dir);
+    await writeFile(join(dir, 'docker'), `#!/bin/sh\necho "Docker version ${version}, build fake"\n`, { mode: 0o755 });
+    return dir;
+  }
+
   beforeEach(async () => {
     sb = await makeSandbox();
+    sb.env.PATH = `${await fakeDocker('28.3.0')}:${sb.env.PATH}`;
     dockerConfig = join(sb.env.DOCKER_CONFIG as string, 'config.json');
     await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': { auth: b64(`filer:${FILE_PW}`) } } }));
   });
@@ -74,7 +84,7 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     await writeFile(dockerConfig, `{"auths":{"quay.io":{"auth":"${b64(`filer:${FILE_PW}`)}"}},`);
     // The real docker warns about the file on a command that looks up no credential at all: it
     // reads it when it starts, and 28.3 consults the variable only when it looks a credential up.
-    const real = await run('docker', ['context', 'ls', '-q'], { env: sb.env });
+    const real = await run('docker', ['context', 'ls', '-q'], { env: { ...sb.env, PATH: basePath() } });
     expect(real.stderr).to.include(`WARNING: Error parsing config file (${dockerConfig})`);
     const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }) };
     const json = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker', '--json'], '', env);
@@ -86,6 +96,31 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     expect(docker?.files[0]?.detail).to.match(/^docker cannot parse it \(invalid JSON at position \d+\): it prints "WARNING: Error parsing config file".*; DOCKER_AUTH_CONFIG answered for "quay\.io" first, so the credential comes from the variable$/);
     const got = await sb.credkit(['get', 'quay.io/org/app'], '', env);
     expect([got.code, JSON.parse(got.stdout)]).to.deep.equal([0, { ServerURL: 'quay.io', Username: 'ci', Secret: ENV_PW }]);
+  });
+
+  it('a docker before 28.3 on PATH never reads it: explain and get use config.json, and say why', async () => {
+    sb.env.PATH = `${await fakeDocker('28.2.2')}:${sb.env.PATH}`;
+    const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }) };
+    const text = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker'], '', env);
+    expect(text.code, text.stderr).to.equal(0);
+    noSecret(text.stdout + text.stderr);
+    expect(text.stdout).to.include('environment: DOCKER_AUTH_CONFIG (docker 28.3 and later, before any file): ignored — the docker on PATH is 28.2.2, which does not read it (docker 28.3 and later do): it uses config.json alone\n');
+    expect(text.stdout).to.include('uses: filer (password)');
+    const got = await sb.credkit(['get', 'quay.io/org/app'], '', env);
+    expect(JSON.parse(got.stdout)).to.deep.include({ Username: 'filer' });
+    // Nor does it complain about a value it cannot parse: it never looks at it.
+    const broken = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker', '--json'], '', { DOCKER_AUTH_CONFIG: '{"auths": ' });
+    const [docker] = (JSON.parse(broken.stdout) as { clients: { environment: { status: string; detail: string } }[] }).clients;
+    expect([docker?.environment.status, docker?.environment.detail.includes('Failed to create')]).to.deep.equal(['ignored', false]);
+  });
+
+  it('with no docker on PATH (a job explaining for another machine), docker is explained as 28.3 and later', async () => {
+    sb.env.PATH = join(sb.home, 'no-docker-here');
+    const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }) };
+    const text = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker'], '', env);
+    expect(text.code, text.stderr).to.equal(0);
+    expect(text.stdout).to.include('uses: ci (password) from environment variable DOCKER_AUTH_CONFIG');
+    expect(text.stdout).to.include('docker before 28.3 ignores DOCKER_AUTH_CONFIG');
   });
 
   it('ls lists its entries first, as docker 28.3+ reads them; named files leave it out', async () => {

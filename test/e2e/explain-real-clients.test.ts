@@ -146,6 +146,7 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
     // Which file.
     { name: 'DOCKER_CONFIG set: ~/.docker/config.json is not read', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) } }, homeConfig: { auths: { [REG]: auth('bob', PW.bob!) } }, expected: 'alice' },
     { name: 'DOCKER_CONFIG set to a directory without config.json: anonymous, ~/.docker is not read', image: `${REG}/team/app:1`, homeConfig: { auths: { [REG]: auth('bob', PW.bob!) } }, expected: 'none' },
+    { name: 'DOCKER_AUTH_CONFIG is not read by docker before 28.3: config.json answers', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('alice', PW.alice!) } }, env: { DOCKER_AUTH_CONFIG: JSON.stringify({ auths: { [REG]: auth('carol', PW.carol!) } }) }, expected: 'alice' },
     { name: 'DOCKER_CONFIG unset: ~/.docker/config.json', image: `${REG}/team/app:1`, config: { auths: { [REG]: auth('bob', PW.bob!) } }, env: { DOCKER_CONFIG: '' }, expected: 'bob' },
   ];
 

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { dockerEnvOverrideWarning, parseDockerAuthConfig, readDockerAuthConfig } from '../../../src/auth-file/docker-env-config.js';
+import { dockerEnvOverrideWarning, dockerReadsAuthConfig, parseDockerAuthConfig, readDockerAuthConfig } from '../../../src/auth-file/docker-env-config.js';
 import { explainLookup } from '../../../src/auth-file/explain.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../../../src/auth-file/lookup.js';
 import { parseImageRef } from '../../../src/image-ref.js';
@@ -101,9 +101,17 @@ describe('lookup: docker with DOCKER_AUTH_CONFIG', () => {
   const CONFIG = `${HOME}/.docker/config.json`;
   const fileAuth = { auth: b64('filer:fake-file-pw') };
 
-  async function explain(image: string, variable: string | undefined, config?: unknown): Promise<{ x: ClientExplanation; calls: string[] }> {
+  async function explain(image: string, variable: string | undefined, config?: unknown, dockerVersion?: string): Promise<{ x: ClientExplanation; calls: string[] }> {
     const calls: string[] = [];
     const deps: LookupDeps = {
+      ...(dockerVersion === undefined
+        ? {}
+        : {
+            dockerVersion: async () => {
+              calls.push('docker --version');
+              return dockerVersion;
+            },
+          }),
       onPath: () => false,
       askHelper: async (helper, url): Promise<HelperAnswer> => {
         calls.push(`${helper} ${url}`);
@@ -146,6 +154,33 @@ describe('lookup: docker with DOCKER_AUTH_CONFIG', () => {
     const { x } = await explain('quay.io/x', env({ 'quay.io': { auth: AUTH }, 'ghcr.io': { username: 'ci' } }), { auths: { 'quay.io': fileAuth } });
     expect([x.environment?.status, x.credential?.username]).to.deep.equal(['ignored', 'filer']);
     expect(x.environment?.detail).to.match(/^key "ghcr.io": unknown field "username" .*Failed to create credential store from DOCKER_AUTH_CONFIG" each time they look a credential up or store one \(pull, push, build, login, logout\) and ignore all of it$/);
+  });
+
+  it('follows the docker on PATH: one before 28.3 never reads the variable, and it is asked only when the variable is set', async () => {
+    const config = { auths: { 'quay.io': fileAuth } };
+    const old = await explain('quay.io/x', env({ 'quay.io': { auth: AUTH } }), config, '28.2.2');
+    expect([old.x.environment?.status, old.x.credential?.username, old.x.files[0]?.status]).to.deep.equal(['ignored', 'filer', 'matched']);
+    expect(old.x.environment?.detail).to.equal('the docker on PATH is 28.2.2, which does not read it (docker 28.3 and later do): it uses config.json alone');
+    const current = await explain('quay.io/x', env({ 'quay.io': { auth: AUTH } }), config, '28.3.0');
+    expect([current.x.environment?.status, current.x.credential?.username]).to.deep.equal(['matched', 'ci']);
+    const unknown = await explain('quay.io/x', env({ 'quay.io': { auth: AUTH } }), config, 'dev');
+    expect(unknown.x.credential?.username).to.equal('ci');
+    const unset = await explain('quay.io/x', undefined, config, '28.2.2');
+    expect([unset.x.environment, unset.calls]).to.deep.equal([undefined, []]);
+  });
+
+  it('knows which docker versions read it', () => {
+    const table: [string, boolean | undefined][] = [
+      ['28.2.2', false],
+      ['27.5.1', false],
+      ['20.10.24+dfsg1', false],
+      ['28.3.0', true],
+      ['28.3.0-rc.1', true],
+      ['28.10.1', true],
+      ['29.0.0', true],
+      ['dev', undefined],
+    ];
+    expect(table.map(([v]) => [v, dockerReadsAuthConfig(v)])).to.deep.equal(table);
   });
 
   it('tells podman’s side that containers/image does not read it', async () => {
