@@ -238,6 +238,16 @@ describe('lookup: kubelet', () => {
     { name: 'Hub fallback to index.docker.io', image: 'nginx', auths: { 'https://index.docker.io/v1/': auth('h') }, expected: ['h'] },
     { name: 'docker.io matches directly', image: 'nginx', auths: { 'docker.io': auth('d'), 'https://index.docker.io/v1/': auth('h') }, expected: ['d'] },
     { name: 'registry-1.docker.io is not Hub', image: 'nginx', auths: { 'registry-1.docker.io': auth('r') }, expected: [] },
+    // More rules of keyring.go's URLsMatch and Lookup, checked in kubernetes' source.
+    { name: 'a glob label matches one label only, not none', image: 'example.com/x', auths: { '*.example.com': auth('g') }, expected: [] },
+    { name: 'a glob label matches one label only, not two', image: 'a.b.example.com/x', auths: { '*.example.com': auth('g') }, expected: [] },
+    { name: 'a glob with a port matches that port only', image: 'a.example.com:5000/x', auths: { '*.example.com:5000': auth('p'), '*.example.com': auth('g') }, expected: ['p'] },
+    { name: 'host labels are compared case-sensitively', image: 'quay.io/x', auths: { 'Quay.io': auth('u') }, expected: [] },
+    { name: 'the path of a key is compared case-sensitively', image: 'quay.io/org/x', auths: { 'quay.io/Org': auth('u'), 'quay.io/org': auth('l') }, expected: ['l'] },
+    { name: 'a glob key and a plain key both match, plain first (reverse order)', image: 'a.example.com/x', auths: { '*.example.com': auth('g'), 'a.example.com': auth('a') }, expected: ['a', 'g'] },
+    { name: 'the Hub fallback is not used when another key matches', image: 'nginx', auths: { 'docker.io/library': auth('d'), 'https://index.docker.io/v1/': auth('h') }, expected: ['d'] },
+    { name: 'the Hub fallback also serves localhost/x (no "." or ":" in its first part)', image: 'localhost/x', auths: { 'https://index.docker.io/v1/': auth('h') }, expected: ['h'] },
+    { name: 'the Hub fallback does not serve localhost:5000/x', image: 'localhost:5000/x', auths: { 'https://index.docker.io/v1/': auth('h') }, expected: [] },
     { name: 'unpadded auth is fine', image: 'quay.io/x', auths: { 'quay.io': { auth: 'YWxpY2U6ZmFrZS1wdw' } }, expected: ['alice'] },
     { name: 'explicit username/password used', image: 'quay.io/x', auths: { 'quay.io': { username: 'u', password: 'fake-p' } }, expected: ['u'] },
     // net.SplitHostPort takes the brackets off a host with a port; without a port they stay, and
