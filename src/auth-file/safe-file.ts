@@ -4,7 +4,7 @@
  * link survives, relative links resolve against their own directory), the owner is kept, and the
  * mode is never wider than 0600 (a stricter existing mode is kept).
  */
-import { constants as fsc, lstatSync, readFileSync, readlinkSync, realpathSync } from 'node:fs';
+import { constants as fsc, lstatSync, readFileSync, readlinkSync, realpathSync, statSync } from 'node:fs';
 import { dirname, basename, resolve, join } from 'node:path';
 import { IoError } from '../errors.js';
 import { makeDirectory } from '../directory.js';
@@ -81,9 +81,54 @@ export async function resolveWriteTarget(path: string): Promise<string> {
       throw new IoError(`${path}: cannot inspect (${codeOf(err) ?? 'error'})`, { cause: err });
     }
     if (!st.isSymbolicLink()) return current;
+    const dir = await sharedDirectoryOf(current);
+    if (dir !== undefined && !ownedHere(st.uid, dir)) {
+      const link = current === resolve(path) ? 'is' : `leads through ${current}, which is`;
+      throw new IoError(`${path}: ${link} another user's symbolic link in a directory every user can write to; credkit does not follow it, as Linux does not (fs.protected_symlinks): it could send the credentials anywhere`);
+    }
     current = linkTarget(current, await readlink(current));
   }
   throw new IoError(`${path}: too many levels of symbolic links`);
+}
+
+/**
+ * The directory of `path` when it is shared: sticky and writable by every user (/tmp,
+ * /var/tmp), where anyone may put a name and only its owner may remove it. Undefined otherwise,
+ * or when it cannot be inspected (the write then fails on its own).
+ */
+async function sharedDirectoryOf(path: string): Promise<{ uid: number } | undefined> {
+  const { stat } = await fsp();
+  const st = await stat(dirname(path)).catch(() => undefined);
+  return st !== undefined && (st.mode & 0o1002) === 0o1002 ? { uid: st.uid } : undefined;
+}
+
+/**
+ * The effective uid of this process: the owner of /proc/self, which Linux gives the process's
+ * effective uid (the core reads no `process`). Undefined where there is no /proc.
+ */
+let ownUidRead = false;
+let ownUid: number | undefined;
+function effectiveUid(): number | undefined {
+  if (!ownUidRead) {
+    ownUidRead = true;
+    try {
+      ownUid = statSync('/proc/self').uid;
+    } catch {
+      ownUid = undefined;
+    }
+  }
+  return ownUid;
+}
+
+/**
+ * Whether a symlink owned by `uid` in the shared directory `dir` is safe to follow: Linux's rule
+ * for such directories (fs.protected_symlinks), ours or the directory owner's. Another user's
+ * link there is a trap (planted at `/tmp/out.json`, pointing at a file of theirs or at one of
+ * ours to clobber), so the kernel refuses to follow it, even for root; credkit follows links
+ * itself, so it checks the same. Where our uid is unknown, only the directory owner's pass.
+ */
+function ownedHere(uid: number, dir: { uid: number }): boolean {
+  return uid === dir.uid || uid === effectiveUid();
 }
 
 /**

@@ -4,7 +4,7 @@
  * never printed on failure.
  */
 import { expect } from 'chai';
-import { chmod, copyFile, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, lchown, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandboxPerTest, run, runWithDirectoryStdin, skipUnlessPrograms } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
@@ -299,6 +299,55 @@ describe('e2e: credkit auth files', function () {
     // Lexically, docker-config/../shared is ~/shared: nothing may appear there.
     expect(await stat(join(sb.home, 'shared')).then(() => true, () => false)).to.equal(false);
     expect(await readlink(join(dotfiles, 'docker', 'config.json'))).to.equal('../shared/config.json');
+  });
+
+  /**
+   * A directory like /tmp (sticky, every user may write) with a directory of another user (uid
+   * 65534, nobody) beside it. Only root can make names of another user, so elsewhere the test skips.
+   */
+  async function sharedDirectoryWithStranger(test: Mocha.Context): Promise<{ shared: string; theirs: string; stranger: number }> {
+    if (process.getuid?.() !== 0) test.skip();
+    const stranger = 65534;
+    const shared = join(sb.home, 'shared');
+    const theirs = join(sb.home, 'theirs');
+    await mkdir(shared);
+    await chmod(shared, 0o1777);
+    await mkdir(theirs);
+    await chown(theirs, stranger, stranger);
+    return { shared, theirs, stranger };
+  }
+
+  it('another user\'s symlink planted in a sticky shared directory (/tmp/out.json -> their file) is not followed by -o, login or the file backend, as Linux does not; our own is', async function () {
+    const { shared, theirs, stranger } = await sharedDirectoryWithStranger(this);
+    const bait = join(theirs, 'steal.json');
+    await writeFile(bait, '{}\n');
+    await chown(bait, stranger, stranger);
+    const planted = join(shared, 'out.json');
+    await symlink('../theirs/steal.json', planted);
+    await lchown(planted, stranger, stranger);
+    // A chain through it: our own link to their link.
+    const chain = join(shared, 'mine.json');
+    await symlink('out.json', chain);
+    const refusal = (path: string, via?: string) =>
+      `credkit: ${path}: ${via === undefined ? 'is' : `leads through ${via}, which is`} another user's symbolic link in a directory every user can write to; credkit does not follow it, as Linux does not (fs.protected_symlinks): it could send the credentials anywhere\n`;
+    const convert = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', planted]);
+    expect([convert.code, convert.stderr]).to.deep.equal([1, refusal(planted)]);
+    const viaChain = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', chain]);
+    expect([viaChain.code, viaChain.stderr]).to.deep.equal([1, refusal(chain, planted)]);
+    const login = await sb.credkit(['login', 'planted.example', '-u', 'alice', '--password-stdin', '--no-verify', '--authfile', planted], 'fake-planted-pw');
+    expect([login.code, login.stderr]).to.deep.equal([1, refusal(planted)]);
+    const store = await sb.helper('store', JSON.stringify({ ServerURL: 'planted.example', Username: 'alice', Secret: 'fake-planted-pw' }), { CREDKIT_BACKEND: 'file', CREDKIT_FILE: planted });
+    // The helper's message is on stdout, as the protocol has it, without the program's name.
+    expect([store.code, store.stdout]).to.deep.equal([1, refusal(planted).slice('credkit: '.length)]);
+    expect(await readFile(bait, 'utf8')).to.equal('{}\n');
+    expect((await stat(bait)).uid).to.equal(stranger);
+
+    // Our own link there, and one of the directory's owner (root here too), are followed.
+    const ours = join(shared, 'ours.json');
+    await symlink('../real.json', ours);
+    const own = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', ours]);
+    expect([own.code, own.stderr]).to.deep.equal([0, '']);
+    ok((await readFile(join(sb.home, 'real.json'), 'utf8')).includes('"currentContext": "default"'), 'written through our own link');
   });
 
   it('--to secret with credsStore stubs whose helper is not installed: clear error, nothing written', async () => {
