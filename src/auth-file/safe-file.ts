@@ -121,11 +121,13 @@ function effectiveUid(): number | undefined {
 }
 
 /**
- * Whether a symlink owned by `uid` in the shared directory `dir` is safe to follow: Linux's rule
- * for such directories (fs.protected_symlinks), ours or the directory owner's. Another user's
- * link there is a trap (planted at `/tmp/out.json`, pointing at a file of theirs or at one of
- * ours to clobber), so the kernel refuses to follow it, even for root; credkit follows links
- * itself, so it checks the same. Where our uid is unknown, only the directory owner's pass.
+ * Whether a symlink or file owned by `uid` in the shared directory `dir` is safe to follow or
+ * replace: Linux's rule for such directories (fs.protected_symlinks, fs.protected_regular), ours
+ * or the directory owner's. Another user's name there is a trap (a link planted at
+ * `/tmp/out.json` pointing at a file of theirs or at one of ours to clobber, a file of theirs
+ * that would keep its owner), so the kernel refuses to follow or open it, even for root; credkit
+ * follows links and keeps owners itself, so it checks the same. Where our uid is unknown, only
+ * the directory owner's pass.
  */
 function ownedHere(uid: number, dir: { uid: number }): boolean {
   return uid === dir.uid || uid === effectiveUid();
@@ -409,6 +411,11 @@ export async function writeFileAtomic(path: string, data: string | Uint8Array, o
     if (st.isDirectory()) throw new IoError(`${path}: is a directory, not a file`);
     // A rename would put a regular file in the place of a FIFO or a device (as root: /dev/null).
     if (!st.isFile()) throw new IoError(`${path}: is ${specialKind(st)}, not a regular file; credkit replaces files whole and will not write there`);
+    // Keeping the owner of a file another user put in /tmp would hand them the credentials.
+    const shared = await sharedDirectoryOf(target);
+    if (shared !== undefined && !ownedHere(st.uid, shared)) {
+      throw new IoError(`${path}: belongs to another user and is in a directory every user can write to; credkit does not write credentials into it, as Linux does not (fs.protected_regular): its owner could read them`);
+    }
     mode = st.mode & 0o777 & maxMode;
     owner = { uid: st.uid, gid: st.gid };
   } catch (err) {

@@ -350,6 +350,26 @@ describe('e2e: credkit auth files', function () {
     ok((await readFile(join(sb.home, 'real.json'), 'utf8')).includes('"currentContext": "default"'), 'written through our own link');
   });
 
+  it('another user\'s file in a sticky shared directory is not replaced with credentials that would keep their ownership, as Linux refuses to open it; our own is', async function () {
+    const { shared, stranger } = await sharedDirectoryWithStranger(this);
+    const planted = join(shared, 'out.json');
+    await writeFile(planted, '{}\n');
+    await chmod(planted, 0o666);
+    await chown(planted, stranger, stranger);
+    const refusal = `credkit: ${planted}: belongs to another user and is in a directory every user can write to; credkit does not write credentials into it, as Linux does not (fs.protected_regular): its owner could read them\n`;
+    const convert = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', planted]);
+    expect([convert.code, convert.stderr]).to.deep.equal([1, refusal]);
+    const login = await sb.credkit(['login', 'planted.example', '-u', 'alice', '--password-stdin', '--no-verify', '--authfile', planted], 'fake-planted-pw');
+    expect([login.code, login.stderr]).to.deep.equal([1, refusal]);
+    expect(await readFile(planted, 'utf8')).to.equal('{}\n');
+
+    const ours = join(shared, 'ours.json');
+    await writeFile(ours, '{}\n', { mode: 0o600 });
+    const own = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', ours]);
+    expect([own.code, own.stderr]).to.deep.equal([0, '']);
+    ok((await readFile(ours, 'utf8')).includes('"currentContext": "default"'), 'our own file is replaced');
+  });
+
   it('--to secret with credsStore stubs whose helper is not installed: clear error, nothing written', async () => {
     const out = join(sb.home, 'secret.yaml');
     const r = await sb.credkit(['convert', fx('docker-config/credsstore-stubs.json'), '--to', 'secret', '-o', out]);
