@@ -249,6 +249,9 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
     }
     const held = await readLock(lockPath);
     if (held === undefined) continue; // released between our open and this one
+    if ('foreign' in held) {
+      throw new IoError(`${path}: ${lockPath}, the name of its lock file, is ${held.foreign}, which credkit never makes; remove it (or write elsewhere, if it is not yours)`);
+    }
     const state = lockTakerState(held.text, self, processRuns);
     if ((state === 'gone' || (state === 'unknown' && Date.now() - held.mtimeMs > staleMs)) && (await breakLock(lockPath, held, options.beforeBreak))) continue;
     if (Date.now() > deadline) {
@@ -304,19 +307,46 @@ interface HeldLock {
   text: string;
 }
 
-/** A lock file's identity and text, or undefined when there is none. */
-async function readLock(lockPath: string): Promise<HeldLock | undefined> {
-  const { open } = await fsp();
+/** What is at a lock's name when it is no lock credkit made (see {@link readLock}). */
+interface ForeignLock {
+  foreign: string;
+}
+
+/** More than any lock line (`pid host pid-namespace`); a longer file is no lock of ours anyway. */
+const LOCK_READ_LIMIT = 512;
+
+/**
+ * A lock file's identity and text, undefined when there is none, or what is there instead when it
+ * is not a regular file. Opened without following a symlink and without waiting for a writer: a
+ * FIFO or a link to /dev/zero or a terminal put at the name (by anyone, in /tmp) made every writer
+ * hang or read without end, past the lock's timeout. credkit's locks are regular files, and a
+ * line is all that is read of one.
+ */
+async function readLock(lockPath: string): Promise<HeldLock | ForeignLock | undefined> {
+  const { open, lstat } = await fsp();
+  let handle;
   try {
-    const handle = await open(lockPath, 'r');
-    try {
-      const st = await handle.stat();
-      return { ino: st.ino, mtimeMs: st.mtimeMs, text: await handle.readFile('utf8') };
-    } finally {
-      await handle.close();
-    }
+    handle = await open(lockPath, fsc.O_RDONLY | fsc.O_NOFOLLOW | fsc.O_NONBLOCK);
+  } catch (err) {
+    if (codeOf(err) === 'ENOENT') return undefined;
+    const st = await lstat(lockPath).catch(() => undefined);
+    if (st === undefined) return undefined;
+    if (st.isSymbolicLink()) return { foreign: 'a symbolic link' };
+    // Another user's lock we may not read (a group's shared directory): a taker unknown, so
+    // waited for, and broken only by age.
+    if (st.isFile()) return { ino: st.ino, mtimeMs: st.mtimeMs, text: '' };
+    return { foreign: st.isDirectory() ? 'a directory' : specialKind(st) };
+  }
+  try {
+    const st = await handle.stat();
+    if (!st.isFile()) return { foreign: st.isDirectory() ? 'a directory' : specialKind(st) };
+    const buffer = Buffer.alloc(LOCK_READ_LIMIT);
+    const { bytesRead } = await handle.read(buffer, 0, LOCK_READ_LIMIT, 0);
+    return { ino: st.ino, mtimeMs: st.mtimeMs, text: buffer.subarray(0, bytesRead).toString('utf8') };
   } catch {
     return undefined;
+  } finally {
+    await handle.close().catch(() => undefined);
   }
 }
 
@@ -346,7 +376,7 @@ async function breakLock(lockPath: string, held: HeldLock, beforeBreak?: LockOpt
     // Under the breaker's lock nobody else removes the lock file, and nobody creates one while
     // it exists: if it is still the one judged, removing it removes only that one.
     const now = await readLock(lockPath);
-    if (now !== undefined && now.ino === held.ino && now.mtimeMs === held.mtimeMs && now.text === held.text) {
+    if (now !== undefined && !('foreign' in now) && now.ino === held.ino && now.mtimeMs === held.mtimeMs && now.text === held.text) {
       await beforeBreak?.('removing');
       await unlink(lockPath).catch(() => undefined);
     }

@@ -4,7 +4,7 @@
  * never printed on failure.
  */
 import { expect } from 'chai';
-import { chmod, chown, copyFile, lchown, lstat, mkdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, lchown, lstat, mkdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandboxPerTest, run, runWithDirectoryStdin, skipUnlessPrograms } from '../support/sandbox.js';
 import type { Sandbox } from '../support/sandbox.js';
@@ -368,6 +368,50 @@ describe('e2e: credkit auth files', function () {
     const own = await sb.credkit(['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', ours]);
     expect([own.code, own.stderr]).to.deep.equal([0, '']);
     ok((await readFile(ours, 'utf8')).includes('"currentContext": "default"'), 'our own file is replaced');
+  });
+
+  it('a FIFO, a directory or a symlink at the lock\'s name (put there by anyone, in /tmp) is a one-line error at once, and a lock credkit may not read is broken by age, not a hang past the lock timeout', async function () {
+    const { spawnSync } = await import('node:child_process');
+    const out = join(sb.home, 'out.json');
+    const lock = `${out}.lock`;
+    const fifo = join(sb.home, 'elsewhere.fifo');
+    expect(spawnSync('mkfifo', [fifo]).status).to.equal(0);
+    const planted: [string, () => Promise<unknown>, string][] = [
+      ['a FIFO', async () => expect(spawnSync('mkfifo', [lock]).status).to.equal(0), 'a FIFO'],
+      ['a symlink to a FIFO', () => symlink(fifo, lock), 'a symbolic link'],
+      ['a directory', () => mkdir(lock), 'a directory'],
+    ];
+    for (const [what, plant, kind] of planted) {
+      await plant();
+      const message = `${out}: ${lock}, the name of its lock file, is ${kind}, which credkit never makes; remove it (or write elsewhere, if it is not yours)`;
+      // Well inside the 15 s a real lock is waited for: a credkit that waits on the FIFO is killed.
+      const convert = await run(process.execPath, [BIN.credkit, 'convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', out], { env: sb.env, timeoutMs: 10_000 });
+      expect([what, convert.code, convert.stderr]).to.deep.equal([what, 1, `credkit: ${message}\n`]);
+      const store = await run(process.execPath, [BIN.helper, 'store'], {
+        env: { ...sb.env, CREDKIT_BACKEND: 'file', CREDKIT_FILE: out },
+        input: JSON.stringify({ ServerURL: 'lock.example', Username: 'alice', Secret: 'fake-lock-pw' }),
+        timeoutMs: 10_000,
+      });
+      expect([what, store.code, store.stdout]).to.deep.equal([what, 1, `${message}\n`]);
+      await rm(lock, { recursive: true });
+    }
+    expect(await stat(out).then(() => true, () => false)).to.equal(false);
+
+    // A lock credkit may not read (root's, left by a `sudo credkit login` killed in the user's
+    // ~/.docker) is a lock of unknown taker: broken once old, as any such lock, not spun on.
+    // As root, credkit runs without the capabilities that override file permissions.
+    const asRoot = process.getuid?.() === 0;
+    if (asRoot) await skipUnlessPrograms(this, ['setpriv']);
+    await writeFile(lock, '999999999 other-host -\n');
+    await chmod(lock, 0o000);
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    await utimes(lock, hourAgo, hourAgo);
+    const convert = ['convert', fx('docker-config/basic.json'), '--to', 'docker', '-o', out];
+    const unreadable = asRoot
+      ? await run('setpriv', ['--bounding-set=-dac_override,-dac_read_search', '--', process.execPath, BIN.credkit, ...convert], { env: sb.env, timeoutMs: 10_000 })
+      : await run(process.execPath, [BIN.credkit, ...convert], { env: sb.env, timeoutMs: 10_000 });
+    expect([unreadable.code, unreadable.stderr]).to.deep.equal([0, '']);
+    expect(await stat(lock).then(() => true, () => false)).to.equal(false);
   });
 
   it('--to secret with credsStore stubs whose helper is not installed: clear error, nothing written', async () => {
