@@ -319,7 +319,7 @@ async function writeBackup(path: string, display: string, text: string, stamp: s
     throw new IoError(`${display}: cannot inspect it for the backup (${(err as NodeJS.ErrnoException).code ?? 'error'})`, { cause: err });
   }
   try {
-    return await writeNewFile(`${path}.credkit-backup-${stamp}`, text, { mode: st.mode & 0o777 & SECRET_FILE_MODE, owner: { uid: st.uid, gid: st.gid } });
+    return await writeNewFile(`${path}.credkit-backup-${stamp}`, text, { mode: st.mode & 0o777 & SECRET_FILE_MODE, owner: { uid: st.uid, gid: st.gid }, tempBeside: path });
   } catch (err) {
     throw new IoError(`${display}: no backup could be written, so the file was left untouched (${messageOf(err)})`, { cause: err });
   }

@@ -503,39 +503,58 @@ export interface NewFileOptions {
   owner?: { uid: number; gid: number };
   /** How many `-N` suffixes to try after `path` itself is taken (default 1000). */
   maxSuffix?: number;
+  /**
+   * The file whose locked writes clean up after this one: the data is first written to a temp file
+   * named as {@link writeFileAtomic} names that file's, which a later write removes if this process
+   * is killed before the temp file gets its name.
+   */
+  tempBeside?: string;
 }
 
 /**
  * Writes `data` to a file that did not exist: `path`, or `path-1`, `path-2`… when that name is
- * taken. Created with O_EXCL, so an existing file (or a symlink planted there) is never
- * overwritten or followed. The data is synced before this resolves. Returns the path written.
+ * taken. The data is written and synced to a temp file first and then given the name with link(),
+ * which fails on a name that exists: an existing file (or a symlink planted there) is never
+ * overwritten or followed, and a process killed mid-write (Ctrl-C during a backup) never leaves a
+ * partly written file under the name. Returns the path written.
  */
 export async function writeNewFile(path: string, data: string | Uint8Array, options: NewFileOptions): Promise<string> {
-  const { open, rm } = await fsp();
+  const { link, open, rm } = await fsp();
   const maxSuffix = options.maxSuffix ?? 1000;
-  for (let n = 0; n <= maxSuffix; n++) {
-    const name = n === 0 ? path : `${path}-${n}`;
-    let handle;
-    try {
-      handle = await open(name, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, options.mode & 0o777);
-    } catch (err) {
-      if (codeOf(err) === 'EEXIST') continue;
-      throw new IoError(`${name}: cannot create (${codeOf(err) ?? 'error'})`, { cause: err });
-    }
-    try {
-      await handle.chmod(options.mode & 0o777); // open()'s mode is filtered by the umask; chmod is not
-      if (options.owner) await handle.chown(options.owner.uid, options.owner.gid).catch(() => undefined);
-      await handle.writeFile(data);
-      await handle.sync();
-      await handle.close();
-      return name;
-    } catch (err) {
-      await handle.close().catch(() => undefined);
-      await rm(name, { force: true }).catch(() => undefined);
-      throw new IoError(`${name}: write failed (${codeOf(err) ?? (err as Error).message})`, { cause: err });
-    }
+  const beside = options.tempBeside ?? path;
+  const temp = join(dirname(path), `.${basename(beside)}.${Date.now().toString(36)}${Math.random().toString(36).slice(2, 10)}.tmp`);
+  let handle;
+  try {
+    handle = await open(temp, fsc.O_CREAT | fsc.O_EXCL | fsc.O_WRONLY, 0o600);
+  } catch (err) {
+    throw new IoError(`${path}: cannot create (${codeOf(err) ?? 'error'})`, { cause: err });
   }
-  throw new IoError(`${path}: that name and ${maxSuffix} numbered ones after it are all taken`);
+  try {
+    await handle.chmod(options.mode & 0o777); // open()'s mode is filtered by the umask; chmod is not
+    if (options.owner) await handle.chown(options.owner.uid, options.owner.gid).catch(() => undefined);
+    await handle.writeFile(data);
+    await handle.sync();
+    await handle.close();
+  } catch (err) {
+    await handle.close().catch(() => undefined);
+    await rm(temp, { force: true }).catch(() => undefined);
+    throw new IoError(`${path}: write failed (${codeOf(err) ?? (err as Error).message})`, { cause: err });
+  }
+  try {
+    for (let n = 0; n <= maxSuffix; n++) {
+      const name = n === 0 ? path : `${path}-${n}`;
+      try {
+        await link(temp, name);
+        return name;
+      } catch (err) {
+        if (codeOf(err) === 'EEXIST') continue;
+        throw new IoError(`${name}: cannot create (${codeOf(err) ?? 'error'})`, { cause: err });
+      }
+    }
+    throw new IoError(`${path}: that name and ${maxSuffix} numbered ones after it are all taken`);
+  } finally {
+    await rm(temp, { force: true }).catch(() => undefined);
+  }
 }
 
 /**

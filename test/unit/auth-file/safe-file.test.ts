@@ -133,3 +133,36 @@ describe('lock files: taking one, breaking an abandoned one', function () {
     expect((await readdir(dir)).sort()).to.deep.equal(['.config.json.lock.abcdefgh2.tmp', 'config.json']);
   });
 });
+
+describe('new files (backups): never seen partly written', function () {
+  this.timeout(60_000);
+  let dir: string;
+  beforeEach(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credkit-new-'));
+  });
+  afterEach(async () => rm(dir, { recursive: true, force: true }));
+
+  it('a writer killed mid-write leaves no file under the name, only a temp file the next locked write of the file beside it removes', async () => {
+    const module = new URL('../../../src/auth-file/safe-file.js', import.meta.url).href;
+    const backup = join(dir, 'config.json.credkit-backup-1');
+    const size = 96 * 1024 * 1024;
+    // The child writes a large backup; it is killed as soon as anything of it is on disk.
+    const script = `const { writeNewFile } = await import(${JSON.stringify(module)}); await writeNewFile(${JSON.stringify(backup)}, Buffer.alloc(${size}, 120), { mode: 0o600, tempBeside: ${JSON.stringify(join(dir, 'config.json'))} });`;
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: 'ignore' });
+    let seen: string[] = [];
+    while (seen.length === 0 && child.exitCode === null) {
+      seen = (await readdir(dir)).filter((n) => n !== 'config.json');
+      if (seen.length === 0) await new Promise((r) => setTimeout(r, 1));
+    }
+    child.kill('SIGKILL');
+    await new Promise((r) => child.once('close', r));
+    const names = await readdir(dir);
+    // Under its name only whole: a kill after the link leaves it complete.
+    if (names.includes('config.json.credkit-backup-1')) expect((await readFile(backup)).length).to.equal(size);
+    const temps = names.filter((n) => n.startsWith('.config.json.') && n.endsWith('.tmp'));
+    expect(names.length === temps.length || names.includes('config.json.credkit-backup-1'), names.join(', ')).to.equal(true);
+    await writeFile(join(dir, 'config.json'), '{}');
+    await updateFile(join(dir, 'config.json'), () => '{"auths":{}}');
+    expect((await readdir(dir)).filter((n) => n.endsWith('.tmp'))).to.deep.equal([]);
+  });
+});
