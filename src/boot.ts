@@ -74,11 +74,31 @@ function readTrusted(path: string): Buffer | undefined {
   }
 }
 
+/**
+ * Whether the cache's home (`$XDG_CACHE_HOME` or `~/.cache`, else the first of its parents that is
+ * there) is ours. Root running with a user's HOME (`sudo -E credkit`, or sudo that keeps HOME)
+ * would otherwise make root-owned directories in that user's ~/.cache, which the user's own runs
+ * then never trust (so never cache again), and write into a tree that user can rename under it.
+ */
+function ownsCacheHome(dir: string): boolean {
+  const uid = process.getuid?.();
+  if (uid === undefined) return true;
+  // dir is <home>/credkit/code-cache/v8-…: start at <home>.
+  for (let at = join(dir, '..', '..', '..'); ; at = join(at, '..')) {
+    const st = statSync(at, { throwIfNoEntry: false });
+    if (st !== undefined) return st.uid === uid;
+    if (at === join(at, '..')) return false;
+  }
+}
+
 /** Writes the caches that were missing or rejected; a failure only means no cache next time. */
 function save(loaded: Iterable<Loaded>, dir: string): void {
+  let ours: boolean | undefined;
   for (const { script, cache } of loaded) {
     if (!cache?.stale) continue;
     try {
+      ours ??= ownsCacheHome(dir);
+      if (!ours) return;
       makeDirectory(dir, 0o700);
       if (!trustedDirectory(dir)) return;
       const temp = `${cache.path}.${process.pid}.tmp`;

@@ -3,7 +3,7 @@
  * reused, never trusted when it is wrong, absent when turned off, and never holding a credential.
  */
 import { expect } from 'chai';
-import { chmod, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, makeSandbox, makeSandboxPerTest, run, type Sandbox } from '../support/sandbox.js';
 
@@ -143,6 +143,21 @@ describe('start-up code cache (docker-credential-credkit and credkit)', () => {
     expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer, stderr: '' });
     expect((await readFile(file)).equals(planted)).to.equal(false);
     expect((await stat(file)).mode & 0o777).to.equal(0o600);
+  });
+
+  it("run as root with another user's HOME (sudo -E): writes no cache there, so that user's own runs still cache", async function () {
+    if (process.getuid?.() !== 0) this.skip(); // the case is root's: another user cannot write into a home not its own anyway
+    const home = join(sb.home, 'user-home');
+    await mkdir(home, { recursive: true });
+    await chown(home, 65534, 65534);
+    expect(await sb.helper('store', store, { HOME: home })).to.include({ code: 0 });
+    expect(await readdir(home)).to.deep.equal([]);
+    // The cache home being the user's own directory (XDG_CACHE_HOME), not yet there: the same.
+    expect(await sb.helper('get', 'quay.io', { XDG_CACHE_HOME: join(home, 'cache') })).to.include({ code: 0, stdout: answer });
+    expect(await readdir(home)).to.deep.equal([]);
+    // Our own home still gets one.
+    expect(await sb.helper('get', 'quay.io')).to.include({ code: 0, stdout: answer });
+    expect((await cacheFiles(join(sb.home, '.cache'))).length).to.be.greaterThan(0);
   });
 
   it('follows XDG_CACHE_HOME, and CREDKIT_CODE_CACHE=off writes nothing', async () => {
