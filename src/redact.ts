@@ -100,3 +100,15 @@ export function shownKey(key: string, place?: KeyPlace): string {
   const where = place === undefined ? '' : `entry #${place.index}${place.member !== undefined ? ` of ${place.member}` : ''}${place.id !== undefined ? ` (id ${place.id})` : ''}, `;
   return `<${where}hidden: ${HIDDEN_WHY[held]}>`;
 }
+
+// C0 controls but tab and newline, DEL, and C1 controls.
+const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
+
+/**
+ * Control characters shown as `\xNN`: lines for people carry keys, URLs, image names and usernames
+ * from files, stores and requests, and an escape sequence in one must not reach a terminal or a log
+ * viewer (clear the screen, fake a line). Tab and newline are left to the caller.
+ */
+export function escapeControls(line: string): string {
+  return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}

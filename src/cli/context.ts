@@ -3,7 +3,7 @@
  */
 import type { Io } from '../io.js';
 import { isCredkitError } from '../errors.js';
-import { maskUserinfo } from '../redact.js';
+import { escapeControls, maskUserinfo } from '../redact.js';
 
 /** Shared by all command modules of one `credkit` run. */
 export interface CommandContext {
@@ -42,18 +42,6 @@ export function sayRevealed(ctx: CommandContext, line: string): void {
 /** Prints a line on stderr. */
 export function warn(ctx: CommandContext, line: string): void {
   ctx.io.stderr(`${visible(line)}\n`);
-}
-
-// C0 controls but tab and newline, DEL, and C1 controls.
-const CONTROL = /[\x00-\x08\x0b-\x1f\x7f-\x9f]/g;
-
-/**
- * Control characters shown as `\xNN`: lines for people carry keys, URLs and usernames from files
- * and stores, and an escape sequence in one must not reach the terminal (clear the screen, fake a
- * row). JSON output escapes them already; files are written as they are.
- */
-function escapeControls(line: string): string {
-  return line.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**

@@ -27,7 +27,7 @@ import { IoError, isCredkitError, UsageError } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
-import { maskUserinfo } from '../redact.js';
+import { escapeControls, maskUserinfo } from '../redact.js';
 import { BUG_REPORT_ADVICE, bugName, describeBug } from '../bug-report.js';
 
 /** What a run needs from its caller. */
@@ -161,7 +161,10 @@ function failureText(err: Error, configuredMs: number | undefined): string {
 }
 
 /** Runs the plugin once; returns the exit code. */
-export async function serveProvider(argv: readonly string[], io: ProviderIo): Promise<number> {
+export async function serveProvider(argv: readonly string[], given: ProviderIo): Promise<number> {
+  // Its lines quote the request's image, which kubelet passes as the pod spec has it, and kubelet
+  // logs them: no control character of it reaches a log viewer or terminal.
+  const io: ProviderIo = { ...given, stderr: (text) => given.stderr(escapeControls(text)) };
   // One line: kubelet logs stderr with its own error, on one line.
   const fail = (text: string): number => {
     io.stderr(`${io.programName}: ${text.replace(/\s*\n\s*/g, ' ').trim()}\n`);

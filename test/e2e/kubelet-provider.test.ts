@@ -188,6 +188,8 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       ['no image', JSON.stringify({ kind: 'CredentialProviderRequest', apiVersion: V1, serviceAccountToken: SA_TOKEN }), /names no image/],
       ['an image that is no reference', kubeletRequest(V1, 'quay.io/Org/App'), /lowercase/],
       ['nothing at all', '', /empty/],
+      // kubelet logs the line: an escape sequence in the pod spec's image must not reach a log viewer.
+      ['an image holding an escape sequence', kubeletRequest(V1, 'quay.io/a\u001b[31mred'), /"quay\.io\/a\\x1b\[31mred" is not a valid image reference/],
     ];
     for (const [what, input, message] of badRequests) {
       it(`a request with ${what}: a one-line error, exit 1, nothing on stdout, no token`, async () => {
@@ -195,6 +197,7 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
         const r = await provider(sb, [], input);
         expectOneLineError(r);
         expect(r.stderr).to.match(message);
+        expect(/[\x00-\x08\x0b-\x1f\x7f-\x9f]/.test(r.stderr)).to.equal(false);
       });
     }
 
