@@ -21,6 +21,8 @@
 import { isAbsolute } from 'node:path';
 import { UsageError } from '../errors.js';
 import { AUTH_FILE_STORE_PREFIX } from '../stores/auth-file-store.js';
+import { storeNamesFor } from '../stores/store-spec.js';
+import { HELPER_BACKEND_PREFIX } from '../stores/helper.js';
 
 /** The API group kubelet's credential provider types belong to. */
 export const PROVIDER_API_GROUP = 'credentialprovider.kubelet.k8s.io';
@@ -214,6 +216,11 @@ export function parseProviderArgs(argv: readonly string[]): ProviderArgs {
       const path = value.startsWith(AUTH_FILE_STORE_PREFIX) ? value.slice(AUTH_FILE_STORE_PREFIX.length) : undefined;
       if (path && !isAbsolute(path) && path !== '~' && !path.startsWith('~/')) {
         throw new UsageError(`--from "${value}": give authfile: an absolute path (or one under ~/); kubelet runs the plugin in its own working directory`);
+      }
+      // A mistyped store name is the provider config's mistake, found before any request is read.
+      const names = storeNamesFor('--from');
+      if (!value.startsWith(AUTH_FILE_STORE_PREFIX) && !value.startsWith(HELPER_BACKEND_PREFIX) && !names.includes(value)) {
+        throw new UsageError(`unknown credkit backend "${value}" in --from (choose one of: ${names.join(', ')})`);
       }
       // `credkit` names the store docker-credential-credkit uses, which is what the plugin reads
       // without --from: the same store, read the same way (its [routes], and the saved account

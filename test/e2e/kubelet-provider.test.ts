@@ -207,12 +207,13 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
       expect(r.stderr).to.include('not a Go duration').and.include('Usage: credkit-kubelet-provider');
     });
 
-    it('an unknown --from lists the store names --from takes (those of credkit copy --from)', async () => {
+    it('an unknown --from is a usage error (exit 2, as every bad argument) listing the store names --from takes (those of credkit copy --from)', async () => {
       const r = await provider(sb, ['--from', 'kechain'], kubeletRequest(V1, 'quay.io/org/app'));
-      expectOneLineError(r);
-      expect(r.stderr).to.equal(
-        'credkit-kubelet-provider: unknown credkit backend "kechain" in --from (choose one of: auto, keychain, keyutils, pass, file, env, credkit, helper:NAME, authfile:PATH)\n',
+      expectOneLineError(r, 2);
+      expect(r.stderr.split('\n')[0]).to.equal(
+        'credkit-kubelet-provider: unknown credkit backend "kechain" in --from (choose one of: auto, keychain, keyutils, pass, file, env, credkit, helper:NAME, authfile:PATH)',
       );
+      expect(r.stderr).to.include('Usage: credkit-kubelet-provider');
     });
 
     it('a store that cannot be opened fails the run (kubelet logs it and caches nothing)', async () => {
