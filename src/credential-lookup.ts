@@ -145,7 +145,8 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
     const named = request.cliFlags ? `--authfile ${request.authfile}` : `authfile ${JSON.stringify(request.authfile)}`;
     throw new IoError(`${named}: no such file (podman and buildah refuse a missing --authfile)`);
   }
-  const locate = { ...(authfile !== undefined ? { authfile } : {}), ...(host.platform === 'linux' && host.uid !== undefined ? { uid: host.uid } : {}) };
+  // `--authfile ""` is kept: it also stops podman taking DOCKER_CONFIG's config.json as its first file.
+  const locate = { ...(authfile !== undefined ? { authfile } : request.authfile === '' ? { authfile: '' } : {}), ...(host.platform === 'linux' && host.uid !== undefined ? { uid: host.uid } : {}) };
   // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE (see withoutRegistryAuthFile).
   const lookupHost = request.authfile === '' ? withoutRegistryAuthFile(host) : host;
   const files = new Map<string, FileText>();
@@ -217,13 +218,16 @@ export interface LookupOptions {
 
 /** Options of {@link getCredential}. */
 export interface GetCredentialOptions extends LookupOptions {
-  /** Whose lookup to follow: `docker` (default), `podman` (containers/image: podman, skopeo, buildah) or `kubelet`. */
+  /**
+   * Whose lookup to follow: `docker` (default), `podman` (containers/image: podman and buildah, and
+   * skopeo unless DOCKER_CONFIG is set), `skopeo` (skopeo inspect and copy) or `kubelet`.
+   */
   as?: LookupClient;
 }
 
 /** Options of {@link explainCredential}. */
 export interface ExplainCredentialOptions extends LookupOptions {
-  /** The client or clients to explain: docker and podman by default, and kubelet when `secrets` are given. */
+  /** The client or clients to explain: docker and podman by default, skopeo when it reads other files than podman, and kubelet when `secrets` are given. */
   as?: LookupClient | readonly LookupClient[];
 }
 
@@ -240,10 +244,10 @@ export interface CredentialOrigin {
  */
 export type Credential = ({ username: string; password: string } | { identityToken: string }) & CredentialOrigin;
 
-const CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'kubelet'];
+const CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'skopeo', 'kubelet'];
 
 function checkClient(client: unknown): LookupClient {
-  if (!CLIENTS.includes(client as LookupClient)) throw new UsageError(`as must be "docker", "podman" or "kubelet", not ${JSON.stringify(client)}`);
+  if (!CLIENTS.includes(client as LookupClient)) throw new UsageError(`as must be "docker", "podman", "skopeo" or "kubelet", not ${JSON.stringify(client)}`);
   return client as LookupClient;
 }
 

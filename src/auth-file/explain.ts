@@ -4,16 +4,18 @@
  */
 import { HelperError } from '../errors.js';
 import type { ClientExplanation, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
-import { lookupContainers } from './lookup-containers.js';
+import { containersToolsDiffer, lookupContainers } from './lookup-containers.js';
 import { lookupDocker } from './lookup-docker.js';
 import { lookupKubelet } from './lookup-kubelet.js';
 
 /**
- * Explains each requested client's lookup. `clients` defaults to docker and podman, plus kubelet
- * when pull secrets are given. Helper calls are made once per (helper, server URL).
+ * Explains each requested client's lookup. `clients` defaults to docker and podman, plus skopeo
+ * when it searches other files than podman (containersToolsDiffer), plus kubelet when pull
+ * secrets are given. Helper calls are made once per (helper, server URL).
  */
 export async function explainLookup(input: LookupInput, deps: LookupDeps, clients?: readonly LookupClient[]): Promise<ClientExplanation[]> {
-  const wanted = clients ?? (input.secrets !== undefined ? ['docker', 'podman', 'kubelet'] : ['docker', 'podman']);
+  const containers: LookupClient[] = containersToolsDiffer(input) ? ['podman', 'skopeo'] : ['podman'];
+  const wanted = clients ?? ['docker', ...containers, ...(input.secrets !== undefined ? ['kubelet' as const] : [])];
   const memo = new Map<string, Promise<HelperAnswer>>();
   const { dockerVersion } = deps;
   const shared: LookupDeps = {
@@ -29,7 +31,7 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
   const out: ClientExplanation[] = [];
   for (const client of wanted) {
     if (client === 'docker') out.push(await lookupDocker(input, shared));
-    else if (client === 'podman') out.push(await lookupContainers(input, shared));
+    else if (client === 'podman' || client === 'skopeo') out.push(await lookupContainers(input, shared, client));
     else out.push(lookupKubelet(input));
   }
   // credkit as the helper (credsStore or credHelpers) keeps each registry where its [routes] send

@@ -1,6 +1,9 @@
 /**
  * Which auth files docker and podman read, computed from the environment alone (pure). Order is
- * containers/image's search order; docker reads only its config.json.
+ * containers/image's search order; docker reads only its config.json. podman and buildah differ
+ * from skopeo's inspect and copy in one place: with DOCKER_CONFIG set, their `--authfile` default
+ * is that directory's config.json (containers/common `GetDefaultAuthFile`), which then takes the
+ * runtime auth.json's place.
  */
 import { join } from 'node:path';
 import type { Host } from '../io.js';
@@ -14,19 +17,36 @@ export interface AuthFileLocation {
   why: string;
   /** The legacy `.dockercfg` map (containers/image reads it with its legacy rules). */
   legacy?: true;
+  /**
+   * The file is podman's `--authfile` value (given, or its default from REGISTRY_AUTH_FILE or
+   * DOCKER_CONFIG), which podman and buildah stat before any lookup: missing, they fail.
+   */
+  named?: true;
 }
+
+/** The containers/image programs whose first auth file can differ. */
+export type ContainersTool = 'podman' | 'skopeo';
 
 /** Inputs beyond the environment: podman's `--authfile`, and the uid for `/run/containers/$UID`. */
 export interface LocateOptions {
-  /** Replaces podman's primary file, as `--authfile` does (REGISTRY_AUTH_FILE is its default). */
+  /**
+   * Replaces podman's primary file, as `--authfile` does (REGISTRY_AUTH_FILE is its default).
+   * `''` is `--authfile ""`: no file, so neither REGISTRY_AUTH_FILE nor DOCKER_CONFIG names one.
+   */
   authfile?: string;
+  /**
+   * Whose search: `podman` (and buildah) take `$DOCKER_CONFIG/config.json` as their first file when
+   * DOCKER_CONFIG is set; `skopeo` (inspect, copy) does not. Absent: every file either reads, in
+   * skopeo's order (what `ls`, `check` and doctor list).
+   */
+  tool?: ContainersTool;
   /** When given (Linux, no XDG_RUNTIME_DIR), `/run/containers/<uid>/auth.json` is listed. */
   uid?: number;
 }
 
 /**
- * The auth files in lookup order: podman's primary file (`REGISTRY_AUTH_FILE`, else
- * `$XDG_RUNTIME_DIR/containers/auth.json`), `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`,
+ * The auth files in lookup order: podman's primary file (`REGISTRY_AUTH_FILE`, else, for
+ * `tool: 'podman'` only, `$DOCKER_CONFIG/config.json`, else `$XDG_RUNTIME_DIR/containers/auth.json`), `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`,
  * docker's `${DOCKER_CONFIG:-~/.docker}/config.json`, and the legacy `~/.dockercfg`.
  * `/run/containers/$UID/auth.json` (no XDG_RUNTIME_DIR) is listed only when `options.uid` is given.
  */
@@ -42,17 +62,33 @@ export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFi
     out.push({ path, readers: [...readers], why });
   };
   const configHome = env.XDG_CONFIG_HOME || join(host.home, '.config');
+  const dockerConfig = join(env.DOCKER_CONFIG || join(host.home, '.docker'), 'config.json');
   if (options.authfile) add(options.authfile, ['podman'], '--authfile');
-  else if (env.REGISTRY_AUTH_FILE) add(env.REGISTRY_AUTH_FILE, ['podman'], 'REGISTRY_AUTH_FILE');
+  else if (options.authfile === undefined && env.REGISTRY_AUTH_FILE) add(env.REGISTRY_AUTH_FILE, ['podman'], 'REGISTRY_AUTH_FILE');
+  else if (options.tool === 'podman' && podmanReadsDockerConfigFirst(host, options)) add(dockerConfig, ['docker', 'podman'], 'DOCKER_CONFIG');
   else if (host.platform !== 'linux') add(join(host.home, '.config', 'containers', 'auth.json'), ['podman'], 'podman default');
   else if (env.XDG_RUNTIME_DIR) add(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), ['podman'], 'XDG_RUNTIME_DIR');
   else if (options.uid !== undefined) add(join('/run', 'containers', String(options.uid), 'auth.json'), ['podman'], 'no XDG_RUNTIME_DIR');
   add(join(configHome, 'containers', 'auth.json'), ['podman'], env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : '~/.config');
-  add(join(env.DOCKER_CONFIG || join(host.home, '.docker'), 'config.json'), ['docker', 'podman'], env.DOCKER_CONFIG ? 'DOCKER_CONFIG' : '~/.docker');
+  add(dockerConfig, ['docker', 'podman'], env.DOCKER_CONFIG ? 'DOCKER_CONFIG' : '~/.docker');
   add(join(host.home, '.dockercfg'), ['podman'], 'legacy ~/.dockercfg');
   const last = out[out.length - 1];
   if (last !== undefined && last.path === join(host.home, '.dockercfg')) last.legacy = true;
+  // The value of podman's --authfile, which podman and buildah stat before any lookup.
+  const first = out[0];
+  if (first !== undefined && (options.authfile || (options.authfile === undefined && env.REGISTRY_AUTH_FILE) || (options.tool === 'podman' && podmanReadsDockerConfigFirst(host, options)))) first.named = true;
   return out;
+}
+
+/**
+ * True when podman and buildah start their search at `$DOCKER_CONFIG/config.json` and never read the
+ * runtime auth.json: DOCKER_CONFIG is set and neither `--authfile` (`""` included) nor
+ * REGISTRY_AUTH_FILE names a file (containers/common `GetDefaultAuthFile`, podman 4.3, buildah
+ * 1.28). skopeo inspect and copy default `--authfile` to REGISTRY_AUTH_FILE alone, so their search
+ * then starts elsewhere; skopeo login and logout use podman's default.
+ */
+export function podmanReadsDockerConfigFirst(host: Host, options: Pick<LocateOptions, 'authfile'> = {}): boolean {
+  return options.authfile === undefined && !host.env.REGISTRY_AUTH_FILE && Boolean(host.env.DOCKER_CONFIG);
 }
 
 /**

@@ -2,7 +2,8 @@
  * containers/image's lookup (podman, skopeo, buildah), as verified against skopeo 1.9.3 /
  * containers/image 5.23 (containers-image-facts.md, formats.md §4):
  *
- * - files in order: `--authfile` / `$REGISTRY_AUTH_FILE` / `$XDG_RUNTIME_DIR/containers/auth.json`,
+ * - files in order: `--authfile` / `$REGISTRY_AUTH_FILE` / (podman and buildah only, with
+ *   DOCKER_CONFIG set: `$DOCKER_CONFIG/config.json`) / `$XDG_RUNTIME_DIR/containers/auth.json`,
  *   `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`, `${DOCKER_CONFIG:-~/.docker}/config.json`,
  *   `~/.dockercfg`; the first file that yields credentials wins; a file that cannot be parsed
  *   aborts the lookup, but only when the search reaches it;
@@ -21,7 +22,8 @@ import { emptyUsernameEffect } from './fidelity.js';
 import { parseDockercfgJSON } from './dockercfg.js';
 import { isJSONObject, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
-import { locateAuthFiles } from './locate.js';
+import { locateAuthFiles, podmanReadsDockerConfigFirst } from './locate.js';
+import type { ContainersTool } from './locate.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub, shownKeyOf } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
@@ -29,6 +31,10 @@ import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup
 import { trimNul } from './lookup-docker.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
+const TITLES: Record<ContainersTool, string> = {
+  podman: 'containers/image: podman, buildah (and skopeo login)',
+  skopeo: 'containers/image: skopeo inspect, copy',
+};
 
 /** containers/image's `normalizeRegistry`: Docker Hub's names become `index.docker.io`. */
 function normalizeRegistry(registry: string): string {
@@ -170,13 +176,26 @@ function parseForContainers(path: string, text: string, legacy: boolean): { file
   return { file };
 }
 
-/** Explains which credential podman / skopeo / buildah send for the image. */
-export async function lookupContainers(input: LookupInput, deps: LookupDeps): Promise<ClientExplanation> {
+/**
+ * True when podman (and buildah) and skopeo's inspect and copy search different files: with
+ * DOCKER_CONFIG set and no `--authfile` nor REGISTRY_AUTH_FILE, only podman starts at
+ * `$DOCKER_CONFIG/config.json` (verified with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3).
+ */
+export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'>): boolean {
+  return podmanReadsDockerConfigFirst(input.host, input.locate ?? {});
+}
+
+/**
+ * Explains which credential podman and buildah (`tool` podman, the default) or skopeo's inspect
+ * and copy send for the image. They search the same files unless {@link containersToolsDiffer}.
+ */
+export async function lookupContainers(input: LookupInput, deps: LookupDeps, tool: ContainersTool = 'podman'): Promise<ClientExplanation> {
   const { host, ref } = input;
   const registry = ref.registry;
   const key = ref.name;
-  const out: ClientExplanation = { client: 'podman', title: TITLE, query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
-  const locations = locateAuthFiles(host, input.locate ?? {}).filter((l) => l.readers.includes('podman'));
+  const differ = containersToolsDiffer(input);
+  const out: ClientExplanation = { client: tool, title: differ ? TITLES[tool] : TITLE, query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
+  const locations = locateAuthFiles(host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
   const parsed: ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[] = [];
   let decidedAt = -1;
   let endedAt = -1;
@@ -201,13 +220,17 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps): Pr
     }
     const match = file ? matchInFile(file, legacy, key, registry) : undefined;
     parsed.push(file && match ? { file, legacy, match } : undefined);
-    if (!loaded && !stopped && !input.missingNamedFileIsEmpty && (loc.why === 'REGISTRY_AUTH_FILE' || loc.why === '--authfile')) {
-      // REGISTRY_AUTH_FILE is the default of podman's and buildah's --authfile, which they stat
-      // before any lookup; only skopeo reads a missing one as empty.
+    if (!loaded && !stopped && !input.missingNamedFileIsEmpty && tool === 'podman' && loc.named) {
+      // REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, is the default of podman's and
+      // buildah's --authfile, which they stat before any lookup; only skopeo reads a missing one as empty.
+      const skopeo = loc.why === 'DOCKER_CONFIG' ? 'skopeo inspect never makes it its first file' : 'skopeo reads it as empty';
       step.status = 'error';
-      step.detail = `does not exist: podman pull and buildah refuse it ("stat ${loc.path}: no such file or directory") before any lookup; skopeo reads it as empty`;
+      step.detail = `does not exist: podman pull and buildah refuse it ("stat ${loc.path}: no such file or directory") before any lookup; ${skopeo}`;
       out.outcome = 'error';
-      out.reason = `${loc.why} names a file that does not exist: podman and buildah refuse it (skopeo goes on to the other files)`;
+      out.reason =
+        loc.why === 'DOCKER_CONFIG'
+          ? `DOCKER_CONFIG is set, so podman and buildah take ${loc.path} as their --authfile, and it does not exist: they refuse it (skopeo inspect reads its own first file and goes on)`
+          : `${loc.why} names a file that does not exist: podman and buildah refuse it (skopeo goes on to the other files)`;
       stopped = true;
       endedAt = i;
       continue;
@@ -302,7 +325,7 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps): Pr
 
   if (out.outcome === 'anonymous') out.reason = 'no file has a credential for this image; the pull is anonymous';
   out.shadowed = shadowedEntries(parsed, decidedAt, endedAt, key, registry, locations.map((l) => l.path));
-  addNotes(out, input);
+  addNotes(out, input, tool, differ);
   return out;
 }
 
@@ -337,14 +360,20 @@ function shadowedEntries(
   return out;
 }
 
-function addNotes(out: ClientExplanation, input: LookupInput): void {
+function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTool, differ: boolean): void {
   const env = input.host.env;
-  const named = input.locate?.authfile ? '--authfile' : env.REGISTRY_AUTH_FILE ? 'REGISTRY_AUTH_FILE' : undefined;
+  const named = input.locate?.authfile ? '--authfile' : input.locate?.authfile === undefined && env.REGISTRY_AUTH_FILE ? 'REGISTRY_AUTH_FILE' : undefined;
   if (named) {
     out.notes.push(`${named} replaces only the first file: containers/image 5.23 (skopeo 1.9, podman 4.3) still reads the others when it has no match; newer releases read only the named file`);
   }
-  if (env.DOCKER_CONFIG && !named) {
-    out.notes.push('DOCKER_CONFIG is set: podman (through containers/common) may also use $DOCKER_CONFIG/config.json as its primary auth file; skopeo does not');
+  // skopeo's first file: the runtime auth.json on Linux, which podman then never reads.
+  const skopeoFirst = differ ? locateAuthFiles(input.host, { ...input.locate, tool: 'skopeo' })[0]?.path : undefined;
+  if (differ && tool === 'podman') {
+    const skipped = skopeoFirst !== undefined && !out.files.some((f) => f.path === skopeoFirst) ? ` and never read ${skopeoFirst}, which skopeo inspect and copy read first` : '; skopeo inspect and copy do not';
+    out.notes.push(`DOCKER_CONFIG is set and neither --authfile nor REGISTRY_AUTH_FILE: podman and buildah (containers/common) take $DOCKER_CONFIG/config.json as their --authfile, so they read it first${skipped} (explain --as skopeo)`);
+  }
+  if (differ && tool === 'skopeo') {
+    out.notes.push(`DOCKER_CONFIG is set: skopeo inspect and copy start at ${skopeoFirst ?? 'their usual first file'}, but podman, buildah and skopeo login and logout (--get-login too) take $DOCKER_CONFIG/config.json as their --authfile and read it first (explain --as podman)`);
   }
   if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
   // docker 28.3+ reads it before config.json; containers/image has no such variable.

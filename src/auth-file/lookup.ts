@@ -13,8 +13,11 @@ import type { SkippedSecret } from '../kube/pull-secret.js';
 import { locateAuthFiles } from './locate.js';
 import type { LocateOptions } from './locate.js';
 
-/** The clients credkit can explain. */
-export type LookupClient = 'docker' | 'podman' | 'kubelet';
+/**
+ * The clients credkit can explain. `podman` stands for podman and buildah (and for skopeo too
+ * unless DOCKER_CONFIG sets them apart); `skopeo` for skopeo's inspect and copy.
+ */
+export type LookupClient = 'docker' | 'podman' | 'skopeo' | 'kubelet';
 
 /**
  * A secret value that cannot leak by accident: JSON, string conversion and `util.inspect` all

@@ -570,9 +570,12 @@ describe('e2e: credkit doctor', function () {
       ['DOCKER_CONFIG names a directory without config.json', {}],
       ['REGISTRY_AUTH_FILE names a file that does not exist', { REGISTRY_AUTH_FILE: join('nowhere', 'auth.json') }],
     ] as const) {
-      it(`${name}: podman still uses auth.json, as explain says (skopeo only, for a missing REGISTRY_AUTH_FILE: podman pull fails there)`, async () => {
+      it(`${name}: podman and buildah fail until it exists, as explain says; skopeo inspect and doctor use auth.json`, async () => {
         const extra: Record<string, string> = 'REGISTRY_AUTH_FILE' in env ? { REGISTRY_AUTH_FILE: join(sb.home, env.REGISTRY_AUTH_FILE) } : {};
-        expect(await explainPodman(extra)).to.equal('REGISTRY_AUTH_FILE' in env ? undefined : 'alice');
+        // podman 4.3.1 and buildah 1.28.2 stat their --authfile default (REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json) first.
+        expect(await explainPodman(extra)).to.equal(undefined);
+        const skopeo = await sb.credkit(['get', `${REGISTRY}/`, '--as', 'skopeo'], '', extra);
+        expect([skopeo.code, (JSON.parse(skopeo.stdout || '{}') as { Username?: string }).Username], skopeo.stderr).to.deep.equal([0, 'alice']);
         const { r, report } = await doctorJSON(sb, ['--no-call-helpers'], extra);
         expect(r.stdout).not.to.include('read no other file');
         expect(r.stdout).not.to.include('podman reads only');
@@ -583,6 +586,15 @@ describe('e2e: credkit doctor', function () {
         else expect(one(report, 'docker-config-missing').what).to.include('docker sees no credentials');
       });
     }
+
+    it('DOCKER_CONFIG set: podman takes its config.json first, as docker does, not the runtime auth.json skopeo reads first', async () => {
+      // podman 4.3.1 and buildah 1.28.2 (explain-real-clients.test.ts): the runtime file's bob is not podman's.
+      await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { [REGISTRY]: auth('carol') } });
+      await writeJSON(join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json'), { auths: { [REGISTRY]: auth('bob') } });
+      const { r, report } = await doctorJSON(sb, ['--no-call-helpers']);
+      expect(withCode(report, 'different-username'), r.stdout).to.deep.equal([]);
+      expect(one(report, 'agree').what).to.include('agree on the 1 registry');
+    });
 
     it('podman-drops-settings only for a file docker reads: REGISTRY_AUTH_FILE naming podman\'s own auth.json with a credsStore in it loses nothing anyone uses', async () => {
       const own = join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json');

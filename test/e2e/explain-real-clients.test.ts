@@ -10,7 +10,7 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
-import { startRegistry, type Registry } from '../support/registry.js';
+import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
 
 const HUB_KEY = 'https://index.docker.io/v1/';
 const TOKEN = 'fake-identity-token-not-real';
@@ -24,7 +24,7 @@ interface ExplainedClient {
 }
 
 /** The answer explain gives for one client: the username, 'none' or 'error'. */
-async function explainAnswer(sb: Sandbox, image: string, client: 'docker' | 'podman', env: Record<string, string>, more: readonly string[] = []): Promise<string> {
+async function explainAnswer(sb: Sandbox, image: string, client: 'docker' | 'podman' | 'skopeo', env: Record<string, string>, more: readonly string[] = []): Promise<string> {
   const r = await sb.credkit(['explain', image, '--as', client, '--json', ...more], '', env);
   expect(r.code, `credkit explain: ${r.stderr}`).to.equal(0);
   const parsed = JSON.parse(r.stdout) as { clients: ExplainedClient[] };
@@ -328,7 +328,8 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       }
       const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}`, ...(c.named ? { REGISTRY_AUTH_FILE: paths.named } : {}) });
       const flag = c.authfile ? ['--authfile', paths.flagged] : [];
-      const explained = await explainAnswer(s, target, 'podman', env, flag);
+      // The sandbox sets DOCKER_CONFIG, which sets podman's first file apart from skopeo inspect's.
+      const explained = await explainAnswer(s, target, 'skopeo', env, flag);
 
       const mark = r.logMark();
       // --raw reads only the manifest: no blob-info cache is written.
@@ -349,7 +350,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       }
       expect({ case: c.name, explain: explained, skopeo: sent }).to.deep.equal({ case: c.name, explain: c.expected, skopeo: c.expected });
       if (c.expected !== 'none' && c.expected !== 'error') {
-        const get = await s.credkit(['get', target, '--as', 'podman', ...flag], '', env);
+        const get = await s.credkit(['get', target, '--as', 'skopeo', ...flag], '', env);
         expect(get.code, get.stderr).to.equal(0);
         const got = JSON.parse(get.stdout) as { ServerURL: string; Username: string; Secret: string };
         expect(got.ServerURL).to.equal(target.slice(0, target.indexOf('/')));
@@ -357,6 +358,113 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
         expect(got.Secret === PW[c.expected], 'credkit get returns the password skopeo used').to.equal(true);
       }
       expectNoSecrets([res], Object.values(PW));
+    });
+  }
+});
+
+describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG sets them apart from skopeo (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-3', bob: 'fake-bob-pw-3', carol: 'fake-carol-pw-3' };
+  let registry: Registry | undefined;
+  let image: string;
+  let sb: Sandbox | undefined;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
+    registry = await startRegistry({ users: PW });
+    image = await registry.seedImage('team/app:1', 'alice');
+  });
+  after(async () => {
+    await registry?.stop();
+  });
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(async () => {
+    await sb?.cleanup();
+  });
+
+  type Place = 'runtime' | 'config' | 'docker' | 'homeDocker' | 'named' | 'flagged';
+  interface PodmanCase {
+    name: string;
+    /** File contents per place (HOST stands for the registry's host:port); `docker` is $DOCKER_CONFIG/config.json. */
+    files: Partial<Record<Place, unknown>>;
+    /** DOCKER_CONFIG: the sandbox's (default), another directory (`elsewhere`), or unset (`unset`, docker's ~/.docker). */
+    dockerConfig?: 'elsewhere' | 'unset';
+    named?: boolean;
+    authfile?: boolean;
+    helper?: Record<string, string>;
+    /** What podman pull and buildah pull send: a username, 'none' or 'error' (they fail before any request). */
+    expected: string;
+    /** What skopeo inspect sends, from the same files. */
+    skopeo: string;
+  }
+
+  const H = 'HOST';
+  const cases: PodmanCase[] = [
+    { name: 'DOCKER_CONFIG set: its config.json first, the runtime auth.json never read', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'bob', skopeo: 'alice' },
+    { name: 'DOCKER_CONFIG set, no match in its config.json: ~/.config/containers/auth.json next, still not the runtime file', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, config: { auths: { [H]: auth('carol', PW.carol!) } }, docker: { auths: {} } }, expected: 'carol', skopeo: 'alice' },
+    { name: 'DOCKER_CONFIG names a directory without config.json: podman and buildah fail', dockerConfig: 'elsewhere', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, homeDocker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'error', skopeo: 'alice' },
+    { name: 'DOCKER_CONFIG set: credHelpers in its config.json answer first', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { credHelpers: { [H]: 'credkit' } } }, helper: { [H]: 'carol' }, expected: 'carol', skopeo: 'alice' },
+    { name: 'REGISTRY_AUTH_FILE beats DOCKER_CONFIG as the first file, for all three', named: true, files: { named: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice', skopeo: 'alice' },
+    { name: '--authfile beats DOCKER_CONFIG as the first file, for all three', authfile: true, files: { flagged: { auths: { [H]: auth('carol', PW.carol!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'carol', skopeo: 'carol' },
+    { name: 'DOCKER_CONFIG unset: the runtime auth.json first, for all three', dockerConfig: 'unset', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, homeDocker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice', skopeo: 'alice' },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async function () {
+      const r = registry!;
+      const s = sb!;
+      const work = join(s.home, 'work');
+      await mkdir(work);
+      const shimDir = await writeHelperShim(join(work, 'bin'));
+      s.env.CREDKIT_FILE = join(work, 'credkit.json');
+      if (c.dockerConfig === 'unset') delete s.env.DOCKER_CONFIG;
+      if (c.dockerConfig === 'elsewhere') await mkdir((s.env.DOCKER_CONFIG = join(s.home, 'elsewhere')));
+      const paths: Record<Place, string> = {
+        runtime: join(s.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json'),
+        config: join(s.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'),
+        docker: join(s.env.DOCKER_CONFIG ?? join(s.home, '.docker'), 'config.json'),
+        homeDocker: join(s.home, '.docker', 'config.json'),
+        named: join(work, 'named.json'),
+        flagged: join(work, 'flagged.json'),
+      };
+      for (const [place, content] of Object.entries(c.files) as [Place, unknown][]) {
+        await mkdir(join(paths[place], '..'), { recursive: true });
+        await writeFile(paths[place], JSON.stringify(content).replaceAll(H, r.host), { mode: 0o600 });
+      }
+      for (const [url, user] of Object.entries(c.helper ?? {})) {
+        const st = await s.helper('store', `${JSON.stringify({ ServerURL: url.replaceAll(H, r.host), Username: user, Secret: PW[user] })}\n`);
+        expect(st.code, st.stdout).to.equal(0);
+      }
+      const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}`, ...(c.named ? { REGISTRY_AUTH_FILE: paths.named } : {}) });
+      const flag = c.authfile ? ['--authfile', paths.flagged] : [];
+      const policy = join(work, 'policy.json');
+      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+      const sent = async (program: 'podman' | 'buildah'): Promise<[string, RunResult]> => {
+        const mark = r.logMark();
+        const res = await run(program, [...containerStateFlags(join(work, program), program), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, ...flag, image], { env, timeoutMs: 120_000 });
+        expect(r.rejectedUsers(mark), 'the registry rejected a user: a test password is wrong').to.deep.equal([]);
+        const accepted = r.acceptedUsers(mark);
+        if (res.code === 0) return [accepted[0] ?? 'none', res];
+        expect(r.authEvents(mark), `${program} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
+        return ['error', res];
+      };
+      const [podman, podmanRun] = await sent('podman');
+      const [buildah, buildahRun] = await sent('buildah');
+      const mark = r.logMark();
+      const inspect = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, ...flag, `docker://${image}`], { env });
+      const skopeo = inspect.code === 0 ? (r.acceptedUsers(mark)[0] ?? 'none') : 'error';
+      const explained = await explainAnswer(s, image, 'podman', env, flag);
+      const explainedSkopeo = await explainAnswer(s, image, 'skopeo', env, flag);
+      expect({ case: c.name, explain: explained, podman, buildah, explainSkopeo: explainedSkopeo, skopeo }).to.deep.equal({ case: c.name, explain: c.expected, podman: c.expected, buildah: c.expected, explainSkopeo: c.skopeo, skopeo: c.skopeo });
+      if (c.expected !== 'error') {
+        const get = await s.credkit(['get', image, '--as', 'podman', ...flag], '', env);
+        expect(get.code, get.stderr).to.equal(0);
+        const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+        expect(got.Username).to.equal(c.expected);
+        expect(got.Secret === PW[c.expected], 'credkit get --as podman returns the password podman used').to.equal(true);
+      }
+      expectNoSecrets([podmanRun, buildahRun, inspect], Object.values(PW));
     });
   }
 });

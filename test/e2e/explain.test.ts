@@ -4,7 +4,7 @@
  * kubelet, exit codes.
  */
 import { expect } from 'chai';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 
@@ -20,7 +20,10 @@ describe('e2e: credkit explain / get', () => {
   beforeEach(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
     await putHelperOnPath(sb);
-    dockerConfig = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+    // docker's default ~/.docker, not named by DOCKER_CONFIG, which would set podman's first file
+    // apart from skopeo's (the test at the end).
+    delete sb.env.DOCKER_CONFIG;
+    dockerConfig = join(sb.home, '.docker', 'config.json');
   });
   afterEach(async () => {
     await sb?.cleanup();
@@ -297,6 +300,44 @@ describe('e2e: credkit explain / get', () => {
     const x = (JSON.parse(r.stdout) as { clients: { files: { path: string; status: string }[] }[] }).clients[0]!;
     expect(x.files[0]).to.deep.include({ path: join(sb.home, 'ci-auth.json'), status: 'matched' });
     noSecret(r.stdout + r.stderr);
+  });
+
+  it('DOCKER_CONFIG set: explain shows podman and buildah reading its config.json first and skopeo the runtime auth.json, and get answers for each', async () => {
+    // What podman 4.3.1, buildah 1.28.2 and skopeo 1.9.3 send (explain-real-clients.test.ts checks it against them).
+    const dc = join(sb.home, 'dc');
+    await mkdir(dc);
+    const runtime = join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json');
+    await mkdir(join(runtime, '..'));
+    await writeFile(runtime, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
+    await writeFile(join(dc, 'config.json'), JSON.stringify({ auths: { 'quay.io': auth('bob', PW2) } }));
+    const env = { DOCKER_CONFIG: dc };
+    const r = await sb.credkit(['explain', 'quay.io/org/app'], '', env);
+    expect(r.code, r.stderr).to.equal(0);
+    noSecret(r.stdout + r.stderr);
+    const sections = r.stdout.split('\n\n');
+    const podman = sections.find((t) => t.startsWith('podman: ')) ?? '';
+    const skopeo = sections.find((t) => t.startsWith('skopeo: ')) ?? '';
+    expect(podman, r.stdout).to.include('podman: containers/image: podman, buildah (and skopeo login)');
+    expect(podman).to.include(`1. ${join(dc, 'config.json')} (DOCKER_CONFIG): matched`);
+    expect(podman).to.include('uses: bob (password)');
+    // The runtime auth.json is in none of podman's numbered files: its note says podman never reads it.
+    expect(podman.split('\n').some((l) => /^ {4}\d+\. /.test(l) && l.includes(runtime)), podman).to.equal(false);
+    expect(podman).to.include(`never read ${runtime}`);
+    expect(skopeo, r.stdout).to.include('skopeo: containers/image: skopeo inspect, copy');
+    expect(skopeo).to.include(`1. ${runtime} (XDG_RUNTIME_DIR): matched`);
+    expect(skopeo).to.include('uses: alice (password)');
+    const user = async (as: string, extra: Record<string, string> = env) => {
+      const got = await sb.credkit(['get', 'quay.io/org/app', '--as', as], '', extra);
+      expect(got.code, got.stderr).to.equal(0);
+      return (JSON.parse(got.stdout) as { Username: string }).Username;
+    };
+    expect([await user('podman'), await user('skopeo'), await user('docker')]).to.deep.equal(['bob', 'alice', 'bob']);
+    // Without its config.json, podman and buildah refuse to start the pull; skopeo still reads the runtime file.
+    await rm(join(dc, 'config.json'));
+    const failed = await sb.credkit(['get', 'quay.io/org/app', '--as', 'podman'], '', env);
+    expect([failed.code, failed.stdout]).to.deep.equal([1, '']);
+    expect(failed.stderr).to.include(`DOCKER_CONFIG is set, so podman and buildah take ${join(dc, 'config.json')} as their --authfile, and it does not exist`);
+    expect(await user('skopeo')).to.equal('alice');
   });
 
   it('usage errors exit 2', async () => {

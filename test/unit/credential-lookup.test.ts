@@ -59,6 +59,8 @@ describe('library API: getCredential / explainCredential', () => {
     await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
     await mkdir(join(sb.env.XDG_CONFIG_HOME as string, 'containers'), { recursive: true });
     await writeFile(podmanAuth, JSON.stringify({ auths: { 'quay.io/org': auth('bob', PW2) } }));
+    // With DOCKER_CONFIG set, podman would read its config.json first: without it, ~/.docker's is read third.
+    delete sb.env.DOCKER_CONFIG;
     expect(await credkit.getCredential('quay.io/org/app', { env: sb.env, as: 'podman' })).to.deep.equal({
       username: 'bob',
       password: PW2,
@@ -162,6 +164,8 @@ console.log(c?.username);`;
   });
 
   it('explainCredential as kubelet without secrets explains an anonymous pull, as credkit explain --as kubelet does (it refused); secrets for docker or podman alone are a UsageError, as --secret is (they were ignored)', async () => {
+    // Without DOCKER_CONFIG, podman and skopeo read the same files: no separate skopeo explanation.
+    delete sb.env.DOCKER_CONFIG;
     const x = await credkit.explainCredential('quay.io/org/app', { env: sb.env, as: 'kubelet' });
     const cli = await run(process.execPath, [join(ROOT, 'bin', 'credkit'), 'explain', 'quay.io/org/app', '--as', 'kubelet', '--json'], { env: sb.env });
     expect(cli.code, cli.stderr).to.equal(0);
@@ -190,7 +194,7 @@ console.log(c?.username);`;
     }
     for (const as of [null, 5, { docker: true }]) {
       const err = await failure(credkit.explainCredential('quay.io/org/app', { env: sb.env, as: as as never }));
-      expect([err instanceof credkit.UsageError, err.message]).to.deep.equal([true, `as must be "docker", "podman" or "kubelet", not ${JSON.stringify(as)}`]);
+      expect([err instanceof credkit.UsageError, err.message]).to.deep.equal([true, `as must be "docker", "podman", "skopeo" or "kubelet", not ${JSON.stringify(as)}`]);
     }
   });
 

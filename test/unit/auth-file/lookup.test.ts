@@ -129,7 +129,7 @@ describe('lookup: docker', () => {
 describe('lookup: containers/image', () => {
   const R = 'reg.test:5000';
   const IMG = `${R}/team/app:1`;
-  const table: { name: string; files: Partial<Record<keyof typeof PATHS, unknown>>; helpers?: Record<string, Record<string, string>>; env?: Record<string, string>; expected: string }[] = [
+  const table: { name: string; files: Partial<Record<keyof typeof PATHS, unknown>>; helpers?: Record<string, Record<string, string>>; env?: Record<string, string>; client?: LookupClient; expected: string }[] = [
     { name: 'runtime before config', files: { runtime: { auths: { [R]: auth('alice') } }, config: { auths: { [R]: auth('bob') } } }, expected: 'alice' },
     { name: 'first file with a credential wins', files: { config: { auths: { [R]: auth('alice') } }, docker: { auths: { [`${R}/team/app`]: auth('bob') } } }, expected: 'alice' },
     { name: 'repository → namespace → registry', files: { docker: { auths: { [R]: auth('alice'), [`${R}/team`]: auth('bob') } } }, expected: 'bob' },
@@ -155,7 +155,8 @@ describe('lookup: containers/image', () => {
     // podman pull and buildah stat their --authfile, whose default it is, before any lookup.
     { name: 'REGISTRY_AUTH_FILE naming no file → error', env: { REGISTRY_AUTH_FILE: '/x/named.json' }, files: { docker: { auths: { [R]: auth('bob') } } }, expected: 'error' },
     { name: 'two "auths" members: Go merges them', files: { docker: `{"auths":{"${R}":${JSON.stringify(auth('alice'))}},"auths":{"ghcr.io":${JSON.stringify(auth('bob'))}}}` }, expected: 'alice' },
-    { name: 'DOCKER_CONFIG replaces ~/.docker but not ~/.dockercfg', env: { DOCKER_CONFIG: '/elsewhere' }, files: { docker: { auths: { [R]: auth('bob') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
+    // skopeo inspect's search (podman would stop at the missing /elsewhere/config.json: below).
+    { name: 'DOCKER_CONFIG replaces ~/.docker but not ~/.dockercfg', env: { DOCKER_CONFIG: '/elsewhere' }, client: 'skopeo', files: { docker: { auths: { [R]: auth('bob') } }, dockercfg: { [R]: auth('carol') } }, expected: 'carol' },
     // containers/image decodes only `auth` and `identitytoken` of an entry, and no top-level member but `auths` and `credHelpers`.
     { name: 'fields it never reads may have any type', files: { docker: { auths: { [R]: { ...auth('alice'), email: 5, username: 7, password: {}, registrytoken: 1, serveraddress: [] }, 'other.test': { email: {} } }, credsStore: 5, psFormat: { a: 1 } } }, expected: 'alice' },
     { name: 'a mistyped identitytoken is still an error', files: { docker: { auths: { [R]: { ...auth('alice'), identitytoken: 5 } } } }, expected: 'error' },
@@ -172,10 +173,44 @@ describe('lookup: containers/image', () => {
   ];
   for (const c of table) {
     it(c.name, async () => {
-      const x = await explain(IMG, c.files, 'podman', deps(c.helpers), c.env);
+      const x = await explain(IMG, c.files, c.client ?? 'podman', deps(c.helpers), c.env);
       expect(answer(x)).to.equal(c.expected);
     });
   }
+  it('DOCKER_CONFIG set: podman and buildah read its config.json first and never the runtime auth.json; skopeo inspect reads the runtime file first', async () => {
+    // podman 4.3.1 / buildah 1.28.2 (containers/common GetDefaultAuthFile) and skopeo 1.9.3, seen with a real registry (e2e: explain-real-clients).
+    const env = { DOCKER_CONFIG: '/dc' };
+    const dc = '/dc/config.json';
+    const files = new Map<string, FileText>([
+      [PATHS.runtime, { text: JSON.stringify({ auths: { [R]: auth('alice') } }) }],
+      [dc, { text: JSON.stringify({ auths: { [R]: auth('bob') } }) }],
+    ]);
+    const input = { host: host(env), ref: parseImageRef(IMG), files };
+    const clients = await explainLookup(input, deps());
+    expect(clients.map((x) => [x.client, answer(x)])).to.deep.equal([['docker', 'bob'], ['podman', 'bob'], ['skopeo', 'alice']]);
+    const [, podman, skopeo] = clients;
+    expect(podman?.title).to.equal('containers/image: podman, buildah (and skopeo login)');
+    expect(podman?.files.map((f) => [f.path, f.why])).to.deep.equal([[dc, 'DOCKER_CONFIG'], [PATHS.config, '~/.config'], [PATHS.dockercfg, 'legacy ~/.dockercfg']]);
+    expect(podman?.notes.join('\n')).to.include(`never read ${PATHS.runtime}, which skopeo inspect and copy read first`);
+    expect(skopeo?.title).to.equal('containers/image: skopeo inspect, copy');
+    expect(skopeo?.files.map((f) => f.path)).to.deep.equal([PATHS.runtime, PATHS.config, dc, PATHS.dockercfg]);
+    expect(skopeo?.notes.join('\n')).to.include('skopeo login and logout (--get-login too) take $DOCKER_CONFIG/config.json');
+    // Without DOCKER_CONFIG, or with REGISTRY_AUTH_FILE or --authfile (even ""), they search alike: one answer for all three.
+    for (const [why, more, locate] of [['no DOCKER_CONFIG', {}, {}], ['REGISTRY_AUTH_FILE', { ...env, REGISTRY_AUTH_FILE: PATHS.runtime }, {}], ['--authfile ""', env, { authfile: '' }]] as const) {
+      const same = await explainLookup({ ...input, host: host(more), locate }, deps());
+      expect(same.map((x) => [x.client, x.title]), why).to.deep.equal([['docker', 'docker CLI (pull, push, run)'], ['podman', 'containers/image: podman, skopeo, buildah']]);
+      expect(same[1]?.files[0]?.path, why).to.equal(PATHS.runtime);
+    }
+  });
+  it('DOCKER_CONFIG set without its config.json: podman and buildah fail (they stat their --authfile), skopeo inspect goes on', async () => {
+    const env = { DOCKER_CONFIG: '/dc' };
+    const files = { runtime: { auths: { [R]: auth('alice') } } };
+    const podman = await explain(IMG, files, 'podman', deps(), env);
+    expect([podman.outcome, podman.files.map((f) => f.status)]).to.deep.equal(['error', ['error', 'missing', 'missing']]);
+    expect(podman.reason).to.equal('DOCKER_CONFIG is set, so podman and buildah take /dc/config.json as their --authfile, and it does not exist: they refuse it (skopeo inspect reads its own first file and goes on)');
+    expect(podman.files[0]?.detail).to.include('stat /dc/config.json: no such file or directory');
+    expect(answer(await explain(IMG, files, 'skopeo', deps(), env))).to.equal('alice');
+  });
   it('REGISTRY_AUTH_FILE naming no file fails podman\'s lookup before any file is read, and is nothing to docker', async () => {
     const env = { REGISTRY_AUTH_FILE: PATHS.named };
     const files = { config: { auths: { [R]: auth('alice') } }, docker: { auths: { [R]: auth('bob') } } };
