@@ -146,11 +146,16 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
   if (env.DOCKER_CONFIG) {
     const dir = env.DOCKER_CONFIG;
     const p = dockerConfigPath(host);
+    // Without REGISTRY_AUTH_FILE, podman 4.3 and buildah 1.28 take $DOCKER_CONFIG/config.json as
+    // their --authfile and stat it before any pull (containers/common GetDefaultAuthFile); skopeo
+    // inspect only skips it, as podman does when REGISTRY_AUTH_FILE comes first (facts #3).
+    const podman = env.REGISTRY_AUTH_FILE
+      ? 'podman skips it, as REGISTRY_AUTH_FILE names its first file'
+      : `podman pull and buildah pull fail ("stat ${p}: no such file or directory"), as they take it as their --authfile; skopeo inspect uses its other auth files`;
     if (!(await probes.statPath(dir))) {
-      // podman only skips this file (it replaces ~/.docker/config.json in its search, facts #3).
-      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: dir, what: `DOCKER_CONFIG names ${shown(dir)}, which does not exist: docker sees no credentials (podman skips it and uses its other auth files)`, fix: `mkdir -m 700 ${shown(dir)} and log in again, or unset DOCKER_CONFIG` });
+      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: dir, what: `DOCKER_CONFIG names ${shown(dir)}, which does not exist: docker sees no credentials, and ${podman}`, fix: `mkdir -m 700 ${shown(dir)} and log in again, or unset DOCKER_CONFIG` });
     } else if (!(await probes.statPath(p))) {
-      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker sees no credentials (podman skips it and uses its other auth files)`, fix: `docker login, or unset DOCKER_CONFIG` });
+      out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker sees no credentials, and ${podman}`, fix: `docker login or podman login (either writes ${shown(p)}), or unset DOCKER_CONFIG` });
     }
   }
   out.push(...checkDockerAuthConfig(host));

@@ -252,7 +252,19 @@ describe('doctor: auth files', () => {
     expect(docker.level).to.equal('warn');
     expect(docker.what).to.include('docker sees no credentials');
     expect(docker.what).not.to.include('podman reads only');
+    // REGISTRY_AUTH_FILE, not DOCKER_CONFIG, is podman's first file here: it only skips the missing one.
+    expect(docker.what).to.include('podman skips it, as REGISTRY_AUTH_FILE names its first file');
     none(r, 'runtime-auth-file');
+  });
+
+  it('DOCKER_CONFIG without config.json and no REGISTRY_AUTH_FILE: podman pull and buildah pull fail, as they take it as their --authfile (podman 4.3.1, buildah 1.28.2)', async () => {
+    // A directory without config.json (another file in it), and no directory at all.
+    for (const dir of ['/srv/ci/docker', '/srv/ci/docker-nope']) {
+      const files: Record<string, object> = dir === '/srv/ci/docker' ? { '/srv/ci/docker/other.json': {} } : {};
+      const docker = only(await doctor({ files }, { DOCKER_CONFIG: dir }), 'docker-config-missing');
+      expect(docker.what, dir).to.include(`docker sees no credentials, and podman pull and buildah pull fail ("stat ${dir}/config.json: no such file or directory"), as they take it as their --authfile; skopeo inspect uses its other auth files`);
+      expect(docker.what).not.to.include('podman skips');
+    }
   });
 
   it("podman's default auth.json under XDG_RUNTIME_DIR is an info: lost on reboot", async () => {
