@@ -505,15 +505,16 @@ function finish(result: LogoutResult, options: LogoutOptions): LogoutResult {
 }
 
 /**
- * What `podman` is still logged in with for `target` after a logout from one of its auth files,
- * given its lookup for the target (`credkit explain --as podman`, run with that file first), as
- * one line with the command that removes it; undefined when podman would send nothing, or only a
- * broader key's credential (the fallback a scoped logout leaves on purpose). podman
- * reads its whole file chain (containers-image-facts.md #1), so a login that an earlier
- * `podman login --authfile`, a `docker login` or a copied file left in a later file goes on
- * answering, and `podman login --get-login` still names its user.
+ * What `podman` is still logged in with for `target` after a logout from `loggedOutOf`, given its
+ * own lookup for the target (`credkit explain --as podman`, no `--authfile`: what `podman pull`
+ * and `podman login --get-login` use), as one line with the command that removes it; undefined
+ * when podman would send nothing, or only a broader key's credential (the fallback a scoped logout
+ * leaves on purpose). podman reads its whole file chain (containers-image-facts.md #1), so a login
+ * that an earlier `podman login --authfile`, a `docker login` or a copied file left in a later
+ * file goes on answering; and with DOCKER_CONFIG set it starts at `$DOCKER_CONFIG/config.json`
+ * and never reads the runtime auth.json, so a logout from that file changes nothing for it.
  */
-export function podmanStillUses(x: ClientExplanation, target: LoginTarget): string | undefined {
+export function podmanStillUses(x: ClientExplanation, target: LoginTarget, loggedOutOf?: string): string | undefined {
   const c = x.credential;
   if (x.outcome !== 'credential' || c === undefined) return undefined;
   // A broader key answering for a scope logged out of is podman's usual fallback, not a leftover.
@@ -527,5 +528,7 @@ export function podmanStillUses(x: ClientExplanation, target: LoginTarget): stri
   // docker's config.json is credkit logout's own default; a legacy .dockercfg is never written.
   const why = step?.why ?? '';
   const fix = why.startsWith('legacy') ? `remove ${JSON.stringify(c.source.key)} from ${file}` : why === 'DOCKER_CONFIG' || why === '~/.docker' ? `credkit logout ${key}` : `credkit logout ${key} --authfile ${file}`;
-  return `podman still logs in to ${target.typed} ${who}, from ${from}, as it reads every auth file in turn; to log podman out: ${fix}`;
+  const first = x.files[0];
+  const because = loggedOutOf !== undefined && !x.files.some((f) => f.path === loggedOutOf) && first !== undefined ? `, as it never reads ${loggedOutOf} (its first file is ${first.path}, named by ${first.why})` : ', as it reads every auth file in turn';
+  return `podman still logs in to ${target.typed} ${who}, from ${from}${because}; to log podman out: ${fix}`;
 }

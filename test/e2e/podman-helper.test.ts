@@ -160,6 +160,29 @@ describe('e2e: credkit logout from one of podman\'s auth files says what podman 
     expect(r.stderr.includes('fake-alice-pw')).to.equal(false);
   });
 
+  it('DOCKER_CONFIG set: the warning follows podman, which starts at $DOCKER_CONFIG/config.json and never reads the runtime file (podman 4.3.1)', async () => {
+    const dc = join(sb.home, 'dc');
+    sb.env.DOCKER_CONFIG = dc;
+    const dockerConfig = join(dc, 'config.json');
+    await write(runtimeFile, { [REGISTRY]: auth('bob') });
+    await write(configFile, { [REGISTRY]: auth('alice') });
+    await write(dockerConfig, { [REGISTRY]: auth('carol') });
+    expect(await getLogin(REGISTRY)).to.equal('carol');
+    // The runtime file is podman's first only under --authfile "": plain podman never read bob.
+    const runtime = await sb.credkit(['logout', REGISTRY, '--authfile', '']);
+    expect([runtime.code, runtime.stdout], runtime.stderr).to.deep.equal([0, `removed "${REGISTRY}" from ${runtimeFile}\n`]);
+    expect(await getLogin(REGISTRY)).to.equal('carol');
+    expect(runtime.stderr).to.equal(`credkit: warning: podman still logs in to ${REGISTRY} as "carol", from key "${REGISTRY}" in ${dockerConfig}, as it never reads ${runtimeFile} (its first file is ${dockerConfig}, named by DOCKER_CONFIG); to log podman out: credkit logout ${REGISTRY}\n`);
+    // Logging docker out edits podman's first file too: podman goes on to ~/.config/containers/auth.json.
+    const docker = await sb.credkit(['logout', REGISTRY]);
+    expect([docker.code, docker.stdout], docker.stderr).to.deep.equal([0, `removed "${REGISTRY}" from ${dockerConfig}\n`]);
+    expect(await getLogin(REGISTRY)).to.equal('alice');
+    expect(docker.stderr).to.equal(`credkit: warning: podman still logs in to ${REGISTRY} as "alice", from key "${REGISTRY}" in ${configFile}, as it reads every auth file in turn; to log podman out: credkit logout ${REGISTRY} --authfile ${configFile}\n`);
+    const fix = await sb.credkit(['logout', REGISTRY, '--authfile', configFile]);
+    expect([fix.code, fix.stderr]).to.deep.equal([0, '']);
+    expect(await getLogin(REGISTRY)).to.match(/^exit [1-9]/);
+  });
+
   it('a scoped logout that leaves the registry-wide key of the same file says nothing more: that fallback is intended', async () => {
     await write(runtimeFile, { [`${REGISTRY}/team`]: auth('carol'), [REGISTRY]: auth('bob') });
     const r = await sb.credkit(['logout', `${REGISTRY}/team`, '--authfile', '']);

@@ -35,18 +35,22 @@ export function logoutCommand(ctx: CommandContext): CommandModule<object, Logout
       const target = args.all ? undefined : parseLoginTarget(args.registry);
       const services = await openLoginServices(ctx);
       const destination = await openDestination(ctx, args);
-      // podman reads every auth file in turn: after a logout from one of them, say which later
-      // file (or its helper) it still logs in with, as `podman login --get-login` would show.
+      // podman reads every auth file in turn: after a logout from one of them, say which file (or
+      // its helper) it still logs in with, as `podman login --get-login` would show. That is
+      // podman's own search, without --authfile: with DOCKER_CONFIG set it starts at docker's
+      // config.json (the destination without --authfile) and never reads the runtime auth.json.
       const stillUsed = async () => {
-        if (destination.kind !== 'auth-file' || target === undefined) return undefined;
+        if (target === undefined) return undefined;
+        const { podmanReadsDockerConfigFirst } = await import('../../auth-file/locate.js');
+        if (destination.kind !== 'auth-file' && !(destination.kind === 'docker-config' && podmanReadsDockerConfigFirst(ctx.io))) return undefined;
         const { runLookup } = await import('../../credential-lookup.js');
         const { podmanStillUses } = await import('../../login.js');
         // The registry alone is `host/`; a scoped key is an image name under its scope.
         const image = target.key.scope === 'registry' ? `${target.podmanKey}/` : target.podmanKey;
         try {
-          const report = await runLookup(ctx.io, { target: image, clients: ['podman'], cliFlags: true, authfile: String(args.authfile) });
+          const report = await runLookup(ctx.io, { target: image, clients: ['podman'], cliFlags: true });
           const x = report.clients[0];
-          return x === undefined ? undefined : podmanStillUses(x, target);
+          return x === undefined ? undefined : podmanStillUses(x, target, destination.path);
         } catch {
           // Best effort: a file podman cannot read is for explain and doctor to report.
           return undefined;
