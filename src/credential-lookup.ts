@@ -94,7 +94,7 @@ async function accountAnswers(config: CredkitConfig, account: string, serverURL:
  * The version `docker --version` prints (`Docker version 28.2.2, build e6534b4`), or undefined
  * when docker is not on PATH, fails, or prints something else. It needs no daemon.
  */
-function dockerVersionOf(host: Host, timeoutMs: number): Promise<string | undefined> {
+export function dockerVersionOf(host: Host, timeoutMs: number): Promise<string | undefined> {
   const path = searchPath('docker', host.env, host.platform).path;
   if (path === undefined) return Promise.resolve(undefined);
   return new Promise((done) => {

@@ -221,14 +221,15 @@ export interface DockerView {
  * which wins over `auths`. A helper's answer replaces the file's entry even when it has nothing
  * (formats.md §2.4), so a plaintext `auth` next to a credsStore is not a credential for docker.
  */
-export async function dockerView(files: readonly LoadedAuthFile[], listings: Listings, host: Host): Promise<DockerView> {
+export async function dockerView(files: readonly LoadedAuthFile[], listings: Listings, host: Host, oldDocker?: string): Promise<DockerView> {
   const credentials = new Map<string, ToolCredential>();
   const ignoredPlaintext = new Map<string, IgnoredPlaintext>();
   const texts = lookupTexts(files);
-  const deps = listingDeps(listings);
+  // A docker before 28.3 (`oldDocker`, its version) is explained as such: DOCKER_AUTH_CONFIG ignored.
+  const deps: LookupDeps = { ...listingDeps(listings), ...(oldDocker !== undefined ? { dockerVersion: async () => oldDocker } : {}) };
   const storeOnly = storeOnlyRegistries(files, listings);
   // docker 28.3+ also takes credentials from DOCKER_AUTH_CONFIG, which podman never reads.
-  const fromEnv = dockerEnvRegistries(host);
+  const fromEnv = oldDocker === undefined ? dockerEnvRegistries(host) : [];
   for (const registry of new Set([...candidateRegistries(files), ...storeOnly, ...fromEnv])) {
     const x = await lookupDocker({ host, ref: registryRef(registry), files: texts }, deps);
     const c = credentialOf(registry, x, listings);

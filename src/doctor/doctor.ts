@@ -10,6 +10,7 @@ import { lintConfig } from '../config-lint.js';
 import type { ConfigProblem } from '../config-lint.js';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
+import { DOCKER_AUTH_CONFIG, dockerReadsAuthConfig } from '../auth-file/docker-env-config.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
 import { compareViews, dockerView, podmanView } from './agreement.js';
 import { checkAuthEnvironment, checkAuthFiles, checkPodmanLoginFile } from './file-checks.js';
@@ -54,16 +55,20 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   const [wsl, files] = await Promise.all([detectWSL(host, probes), loadAuthFiles(host, probes)]);
   const uses = collectHelpers(files, host.home);
   const timeoutMs = Math.min(config?.helperTimeoutMs ?? DOCTOR_HELPER_TIMEOUT_MS, DOCTOR_HELPER_TIMEOUT_MS);
+  // docker before 28.3 never reads DOCKER_AUTH_CONFIG: with one on PATH, the variable is neither
+  // docker's credential nor a value docker refuses (as credkit explain says).
+  const dockerVersion = host.env[DOCKER_AUTH_CONFIG] ? await probes.dockerVersion?.(timeoutMs) : undefined;
+  const oldDocker = dockerVersion !== undefined && dockerReadsAuthConfig(dockerVersion) === false ? dockerVersion : undefined;
   const [stores, helpers, environment] = await Promise.all([
     config ? checkStores(config, host, probes, uses.some((u) => u.helper === 'credkit')) : Promise.resolve({ findings: [], autoBackend: null }),
     checkHelpers(uses, host, probes, { wsl, callHelpers: options.callHelpers ?? true, timeoutMs }),
-    checkAuthEnvironment(host, probes),
+    checkAuthEnvironment(host, probes, oldDocker),
   ]);
   const routes = config ? await checkRoutes(config, probes, stores.autoBackend) : [];
   // Each store call is bounded as doctor's helper calls are.
   const account = config ? await checkSelectedAccount({ ...config, helperTimeoutMs: timeoutMs }, host, probes) : [];
   findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
-  const docker = await dockerView(files, helpers.listings, host);
+  const docker = await dockerView(files, helpers.listings, host, oldDocker);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
   findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });

@@ -131,7 +131,7 @@ export function summariseLints(findings: readonly Finding[], shown: string, path
 }
 
 /** Environment variables that name missing files or directories, and podman's tmpfs default. */
-export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Promise<DoctorFinding[]> {
+export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, oldDocker?: string): Promise<DoctorFinding[]> {
   const env = host.env;
   const out: DoctorFinding[] = [];
   const shown = (p: string) => displayPath(p, host.home);
@@ -158,7 +158,7 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes): Pr
       out.push({ level: 'warn', area: 'files', code: 'docker-config-missing', path: p, what: `DOCKER_CONFIG is set but ${shown(p)} does not exist: docker sees no credentials, and ${podman}`, fix: `docker login or podman login (either writes ${shown(p)}), or unset DOCKER_CONFIG` });
     }
   }
-  out.push(...checkDockerAuthConfig(host));
+  out.push(...checkDockerAuthConfig(host, oldDocker));
   // Both findings below are about the file podman login writes, which is another one when
   // REGISTRY_AUTH_FILE or (current containers/common) DOCKER_CONFIG names it.
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
@@ -209,10 +209,14 @@ export function checkPodmanLoginFile(files: readonly LoadedAuthFile[], host: Hos
 /**
  * `DOCKER_AUTH_CONFIG` as docker 28.3 and later read it: a value they refuse is ignored whole
  * (with a warning each time they look a credential up), and a key they never ask for is dead weight. Never quotes
- * the value.
+ * the value. `oldDocker`: the version of a docker on PATH older than 28.3, which never reads it.
  */
-export function checkDockerAuthConfig(host: Host): DoctorFinding[] {
+export function checkDockerAuthConfig(host: Host, oldDocker?: string): DoctorFinding[] {
   const read = readDockerAuthConfig(host.env);
+  if (oldDocker !== undefined && read.status !== 'unset') {
+    // Info, not a warning: other programs (testcontainers, for one) read the variable too.
+    return [{ level: 'info', area: 'files', code: 'docker-auth-config-ignored', what: `${DOCKER_AUTH_CONFIG} is set, but the docker on PATH is ${oldDocker}, which does not read it (docker 28.3 and later do): docker uses its config.json alone`, fix: `to have docker use it, upgrade docker to 28.3 or later; else docker login for what it holds` }];
+  }
   const fix = `keep only {"auths":{"KEY":{"auth":"base64(user:password)"}}} in it, KEY being "quay.io" (host[:port]) or "https://index.docker.io/v1/" for Docker Hub`;
   if (read.status === 'invalid') {
     return [{ level: 'warn', area: 'files', code: 'docker-auth-config-invalid', what: `${DOCKER_AUTH_CONFIG} is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from ${DOCKER_AUTH_CONFIG}" ${DOCKER_ENV_WARNED_WHEN}: ${read.error}`, fix }];

@@ -55,6 +55,11 @@ export interface DoctorProbes {
   isOwnHelper(path: string): Promise<boolean>;
   /** The server URLs and usernames in credkit's store as its helper sees it ([routes] included, no account selected). */
   listCredkitStore?(config: CredkitConfig): Promise<Map<string, string>>;
+  /**
+   * The version of the docker CLI on PATH (`28.2.2`), or undefined when there is none or it does
+   * not say: asked only when DOCKER_AUTH_CONFIG is set, which docker reads from 28.3 on.
+   */
+  dockerVersion?(timeoutMs: number): Promise<string | undefined>;
 }
 
 /** What the CLI knows about the process that the core may not read itself. */
@@ -120,6 +125,11 @@ export function systemProbes(host: Host, facts: ProcessFacts): DoctorProbes {
       // An account's key where the store keeps none is never answered with (AccountStore.lookup).
       const { withoutUnusedAccounts } = await import('../stores/accounts.js');
       return (await withoutUnusedAccounts(store, await store.list())).listed;
+    },
+    async dockerVersion(timeoutMs) {
+      // The same question credkit explain asks (it needs no daemon).
+      const { dockerVersionOf } = await import('../credential-lookup.js');
+      return dockerVersionOf(host, timeoutMs);
     },
     async isOwnHelper(path) {
       const [own, found] = await Promise.all([realpath(ownBin).catch(() => ownBin), realpath(path).catch(() => path)]);

@@ -148,6 +148,29 @@ describe('e2e: DOCKER_AUTH_CONFIG', () => {
     expect(codes(broken).find((f) => f.code === 'docker-auth-config-invalid')?.what).to.equal('DOCKER_AUTH_CONFIG is set, but docker 28.3 and later ignore all of it, printing "Failed to create credential store from DOCKER_AUTH_CONFIG" each time they look a credential up or store one (pull, push, build, login, logout): more than one JSON value (docker takes exactly one object)');
   });
 
+  it('doctor with a docker before 28.3 on PATH: the variable is ignored by that docker, not its credential nor a value it refuses, as explain says', async () => {
+    // The real docker 28.2.2 sends config.json's credential with the variable set (explain-real-clients.test.ts).
+    const old = { PATH: `${await fakeDocker('28.2.2')}:${sb.env.PATH}` };
+    const findings = async (value: string) => {
+      const r = await sb.credkit(['doctor', '--json', '--no-call-helpers'], '', { ...old, DOCKER_AUTH_CONFIG: value });
+      noSecret(r.stdout + r.stderr);
+      return (JSON.parse(r.stdout) as { findings: { code: string; level: string; what: string }[] }).findings;
+    };
+    // Only docker's, beating config.json's quay.io, with a key docker never asks for, and a value docker 28.3 would refuse.
+    for (const v of [value({ 'ghcr.io': { auth: b64(`ci:${ENV_PW}`) } }), value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) }, 'docker.io': { auth: b64(`ci:${ENV_PW}`) } }), `{"auths":{}} ${ENV_PW}`]) {
+      const found = await findings(v);
+      const codes = found.map((f) => f.code);
+      for (const code of ['docker-auth-config-only', 'docker-auth-config-invalid', 'docker-auth-config-key', 'different-username']) expect(codes, code).not.to.include(code);
+      expect(found.find((f) => f.code === 'docker-auth-config-ignored')).to.deep.include({
+        level: 'info',
+        what: 'DOCKER_AUTH_CONFIG is set, but the docker on PATH is 28.2.2, which does not read it (docker 28.3 and later do): docker uses its config.json alone',
+      });
+    }
+    // quay.io: docker (28.2) and podman both read config.json's "filer".
+    const explained = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'docker', '--json'], '', { ...old, DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) } }) });
+    expect((JSON.parse(explained.stdout) as { clients: { credential?: { username: string } }[] }).clients[0]?.credential?.username).to.equal('filer');
+  });
+
   it('login and logout warn when the variable holds the registry, which docker 28.3+ goes on taking from it; never printing it', async () => {
     const LOGIN_PW = 'fake-env-config-login-pw';
     const env = { DOCKER_AUTH_CONFIG: value({ 'quay.io': { auth: b64(`ci:${ENV_PW}`) }, 'https://index.docker.io/v1/': { auth: b64(`hub:${ENV_PW}`) } }) };
