@@ -154,8 +154,11 @@ describe('e2e: a key that holds a credential', function () {
     }
     const x = await sb.credkit(['explain', 'quay.io/org/app', '--json'], '', { PATH: '/nonexistent' });
     expect(leaks(x)).to.equal(false);
-    // DOCKER_AUTH_CONFIG (docker 28.3+) keys are quoted by doctor and ls too.
-    const env = { DOCKER_AUTH_CONFIG: '{"auths":{"ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ=":{"auth":"dXNlcjpmYWtlLXB3"}}}' };
+    // DOCKER_AUTH_CONFIG (docker 28.3+, which doctor asks `docker --version` for: a stand-in says it) keys are quoted by doctor and ls too.
+    const docker = join(sb.home, 'docker-28.3');
+    await mkdir(docker, { recursive: true });
+    await writeFile(join(docker, 'docker'), '#!/bin/sh\necho "Docker version 28.3.0, build fake"\n', { mode: 0o755 });
+    const env = { DOCKER_AUTH_CONFIG: '{"auths":{"ZmFrZS11c2VyOmZha2UtcGFzc3dvcmQ=":{"auth":"dXNlcjpmYWtlLXB3"}}}', PATH: `${docker}:${sb.env.PATH}` };
     const de = await sb.credkit(['doctor', '--no-call-helpers'], '', env);
     expect(leaks(de)).to.equal(false);
     expect(de.stdout).to.include('"<hidden: it looks like a base64 user:password>"');
