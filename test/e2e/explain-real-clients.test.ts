@@ -204,26 +204,32 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
   }
 });
 
-describe('e2e: explain agrees with real skopeo (registry log)', function () {
-  const PW: Record<string, string> = { alice: 'fake-alice-pw-2', bob: 'fake-bob-pw-2', carol: 'fake-carol-pw-2' };
-  let registry: Registry | undefined;
-  let image: string;
-  let sb: Sandbox | undefined;
-
+/**
+ * The lifecycle both registry-log suites share: the real registry with `users` (their passwords),
+ * an image pushed as alice, and a sandbox per test; skipped where `programs` are missing.
+ */
+function useRegistry(users: Record<string, string>, programs: string[]): { registry?: Registry; image: string; sb?: Sandbox } {
+  const state: { registry?: Registry; image: string; sb?: Sandbox } = { image: '' };
   before(async function () {
-    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
-    registry = await startRegistry({ users: PW });
-    image = await registry.seedImage('team/app:1', 'alice');
+    await skipUnlessPrograms(this, programs);
+    state.registry = await startRegistry({ users });
+    state.image = await state.registry.seedImage('team/app:1', 'alice');
   });
   after(async () => {
-    await registry?.stop();
+    await state.registry?.stop();
   });
   beforeEach(async () => {
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    state.sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
   });
   afterEach(async () => {
-    await sb?.cleanup();
+    await state.sb?.cleanup();
   });
+  return state;
+}
+
+describe('e2e: explain agrees with real skopeo (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-2', bob: 'fake-bob-pw-2', carol: 'fake-carol-pw-2' };
+  const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo']);
 
   type Place = 'runtime' | 'config' | 'docker' | 'dockercfg' | 'named' | 'flagged';
   interface SkopeoCase {
@@ -297,8 +303,8 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
 
   for (const c of cases) {
     it(c.name, async function () {
-      const r = registry!;
-      const s = sb!;
+      const r = suite.registry!;
+      const s = suite.sb!;
       const work = join(s.home, 'work');
       await mkdir(work);
       const shimDir = await writeHelperShim(join(work, 'bin'));
@@ -316,7 +322,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       const local = r.host.replace(/^127\.0\.0\.1:/, 'localhost:');
       const spelt: Record<string, string> = { UPPERLOCAL: local.toUpperCase(), LOCAL: local, [H]: r.host };
       const spell = (text: string) => text.replace(/UPPERLOCAL|LOCAL|HOST/g, (t) => spelt[t] ?? t);
-      const target = c.image === undefined ? image : spell(c.image);
+      const target = c.image === undefined ? suite.image : spell(c.image);
       for (const [place, content] of Object.entries(c.files) as [Place, unknown][]) {
         const text = spell(typeof content === 'string' ? content : JSON.stringify(content));
         await mkdir(join(paths[place], '..'), { recursive: true });
@@ -364,24 +370,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
 
 describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG sets them apart from skopeo (registry log)', function () {
   const PW: Record<string, string> = { alice: 'fake-alice-pw-3', bob: 'fake-bob-pw-3', carol: 'fake-carol-pw-3' };
-  let registry: Registry | undefined;
-  let image: string;
-  let sb: Sandbox | undefined;
-
-  before(async function () {
-    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
-    registry = await startRegistry({ users: PW });
-    image = await registry.seedImage('team/app:1', 'alice');
-  });
-  after(async () => {
-    await registry?.stop();
-  });
-  beforeEach(async () => {
-    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
-  });
-  afterEach(async () => {
-    await sb?.cleanup();
-  });
+  const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
 
   type Place = 'runtime' | 'config' | 'docker' | 'homeDocker' | 'named' | 'flagged';
   interface PodmanCase {
@@ -412,8 +401,8 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
 
   for (const c of cases) {
     it(c.name, async function () {
-      const r = registry!;
-      const s = sb!;
+      const r = suite.registry!;
+      const s = suite.sb!;
       const work = join(s.home, 'work');
       await mkdir(work);
       const shimDir = await writeHelperShim(join(work, 'bin'));
@@ -442,7 +431,7 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
       await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
       const sent = async (program: 'podman' | 'buildah'): Promise<[string, RunResult]> => {
         const mark = r.logMark();
-        const res = await run(program, [...containerStateFlags(join(work, program), program), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, ...flag, image], { env, timeoutMs: 120_000 });
+        const res = await run(program, [...containerStateFlags(join(work, program), program), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, ...flag, suite.image], { env, timeoutMs: 120_000 });
         expect(r.rejectedUsers(mark), 'the registry rejected a user: a test password is wrong').to.deep.equal([]);
         const accepted = r.acceptedUsers(mark);
         if (res.code === 0) return [accepted[0] ?? 'none', res];
@@ -452,13 +441,13 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
       const [podman, podmanRun] = await sent('podman');
       const [buildah, buildahRun] = await sent('buildah');
       const mark = r.logMark();
-      const inspect = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, ...flag, `docker://${image}`], { env });
+      const inspect = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, ...flag, `docker://${suite.image}`], { env });
       const skopeo = inspect.code === 0 ? (r.acceptedUsers(mark)[0] ?? 'none') : 'error';
-      const explained = await explainAnswer(s, image, 'podman', env, flag);
-      const explainedSkopeo = await explainAnswer(s, image, 'skopeo', env, flag);
+      const explained = await explainAnswer(s, suite.image, 'podman', env, flag);
+      const explainedSkopeo = await explainAnswer(s, suite.image, 'skopeo', env, flag);
       expect({ case: c.name, explain: explained, podman, buildah, explainSkopeo: explainedSkopeo, skopeo }).to.deep.equal({ case: c.name, explain: c.expected, podman: c.expected, buildah: c.expected, explainSkopeo: c.skopeo, skopeo: c.skopeo });
       if (c.expected !== 'error') {
-        const get = await s.credkit(['get', image, '--as', 'podman', ...flag], '', env);
+        const get = await s.credkit(['get', suite.image, '--as', 'podman', ...flag], '', env);
         expect(get.code, get.stderr).to.equal(0);
         const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
         expect(got.Username).to.equal(c.expected);
