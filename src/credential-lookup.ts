@@ -25,7 +25,7 @@ import { searchPath } from './helper/path-search.js';
 import { parseImageRef } from './image-ref.js';
 import type { ImageRef } from './image-ref.js';
 import type { Env, Host } from './io.js';
-import { processHost } from './process-host.js';
+import { libraryHost } from './process-host.js';
 
 /** A pull secret (or auth file) given as text: `source` names it in the explanation and in errors. */
 export interface SecretText {
@@ -258,17 +258,6 @@ function isSecretGiven(given: unknown): given is string | SecretText {
 }
 
 /** The host and request a library call describes, with this process's facts where it gives none. */
-/** `sink` with whatever it throws swallowed: see {@link LookupOptions.onHelperStderr}. */
-function quietly(sink: (text: string) => void): (text: string) => void {
-  return (text) => {
-    try {
-      sink(text);
-    } catch {
-      // the caller's own callback failed; the lookup goes on
-    }
-  };
-}
-
 function libraryLookup(target: string, clients: readonly LookupClient[] | undefined, options: LookupOptions): { host: Host; request: LookupRequest } {
   if (typeof target !== 'string') throw new UsageError('name an image or a registry (a string)');
   const { env, home, cwd, authfile, secrets, helperTimeoutMs, onHelperStderr } = options;
@@ -285,13 +274,7 @@ function libraryLookup(target: string, clients: readonly LookupClient[] | undefi
   if (clients !== undefined && secrets !== undefined && secrets.length > 0 && !clients.includes('kubelet')) {
     throw new UsageError(`secrets are pull secrets for kubelet, which ${clients.join(' and ')} never ${clients.length === 1 ? 'reads' : 'read'}: add "kubelet" to as`);
   }
-  const base = processHost(env);
-  // A client whose home is `home` runs with HOME there, and so do the helpers it starts (pass,
-  // gpg and credkit's own file store find their data under HOME): without this, a caller that
-  // points `home` at a throwaway directory would have helpers read this process's user's stores.
-  // An `env` the caller gives with its own HOME is kept as given.
-  const helperHome = home !== undefined && !env?.HOME ? { env: { ...base.env, HOME: resolve(cwd ?? base.cwd, home) } } : {};
-  const host: Host = { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
+  const host = libraryHost({ env, home, cwd, onHelperStderr });
   const request: LookupRequest = {
     target,
     ...(clients ? { clients } : {}),

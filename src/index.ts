@@ -1,9 +1,11 @@
 /**
  * credkit's public library API: the functions the `credkit` CLI itself calls to read, convert,
- * merge, check and list auth files and pull secrets, so that a script and the CLI never disagree.
- * Re-exports only. Everything here takes text and returns data (no files, environment or helpers
- * are touched unless the caller passes a resolver), except getCredential and explainCredential,
- * which read the files and run the helpers the clients would. See docs/library.md.
+ * merge, check and list auth files and pull secrets, look up credentials, and open and copy
+ * between credential stores, so that a script and the CLI never disagree. Re-exports only. The
+ * auth-file functions take text and return data (no files, environment or helpers are touched
+ * unless the caller passes a resolver); getCredential and explainCredential read the files and
+ * run the helpers the clients would, and openStore and copyCredentials read and write the stores
+ * they name. See docs/library.md.
  */
 
 // Reading any format (config.json, auth.json, .dockercfg in either form, pull secrets) into the model.
@@ -58,7 +60,11 @@ export type { ResolvedCredential as ExplainedCredential } from './auth-file/look
 export type { ImageRef } from './image-ref.js';
 export type { Env } from './io.js';
 
+// Credential stores by the names `credkit copy` takes, and `credkit copy` itself, returning its report.
+export { copyCredentials, openStore } from './credential-stores.js';
+export type { CopyAction, CopyCredentialsOptions, CopyEntry, CopyResult, CopyStatus, OpenStoreOptions, Store, StoreCredential, StoreEntry } from './credential-stores.js';
+
 // The errors the functions above throw on purpose, each with a stable `code`.
-export { CredkitError, HelperError, IoError, NotFoundError, ParseError, UsageError, isCredkitError } from './errors.js';
+export { CredkitError, HelperError, IoError, NotFoundError, ParseError, ReadOnlyStoreError, StoreUnavailableError, UsageError, isCredkitError } from './errors.js';
 export type { ErrorCode } from './errors.js';
 export { ConflictError } from './auth-file/merge.js';

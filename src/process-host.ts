@@ -4,6 +4,7 @@
  * one module that reads `process` for host facts: everything below takes them as arguments.
  */
 import { homedir, userInfo } from 'node:os';
+import { resolve } from 'node:path';
 import type { Env, Host } from './io.js';
 
 /**
@@ -26,4 +27,40 @@ function accountHome(): string {
   } catch {
     return homedir(); // no entry for this uid (a container's arbitrary user): HOME, as before
   }
+}
+
+/** The host facts a library call may give instead of this process's (LookupOptions, OpenStoreOptions). */
+export interface HostOptions {
+  env?: Env | undefined;
+  home?: string | undefined;
+  cwd?: string | undefined;
+  onHelperStderr?: ((text: string) => void) | undefined;
+}
+
+/**
+ * The host a library call runs on: this process's facts where the caller gives none. A client (or
+ * store) whose home is `home` runs with HOME there, and so do the helpers it starts (pass, gpg and
+ * credkit's own file store find their data under HOME): without this, a caller that points `home`
+ * at a throwaway directory would have helpers read this process's user's stores. An `env` the
+ * caller gives with its own HOME is kept as given.
+ */
+export function libraryHost(options: HostOptions): Host {
+  const { env, home, cwd, onHelperStderr } = options;
+  const base = processHost(env);
+  const helperHome = home !== undefined && !env?.HOME ? { env: { ...base.env, HOME: resolve(cwd ?? base.cwd, home) } } : {};
+  return { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
+}
+
+/**
+ * `sink` with whatever it throws swallowed: it is called from a stream event, so an exception
+ * there would otherwise crash the caller's process instead of failing the call.
+ */
+function quietly(sink: (text: string) => void): (text: string) => void {
+  return (text) => {
+    try {
+      sink(text);
+    } catch {
+      // the caller's own callback failed; the call goes on
+    }
+  };
 }

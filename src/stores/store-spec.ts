@@ -89,9 +89,10 @@ function expandHome(path: string, home: string): string {
 /**
  * Opens the store a spec names; `warn` gets a routed store's line for `credkit` (RoutedStore.list).
  * `option` is the command-line option that named it (`--from`), which a helper not on PATH or an
- * unknown backend name tells the user to change, rather than credkit's backend setting.
+ * unknown backend name tells the user to change, rather than credkit's backend setting;
+ * `setting` names it in those messages instead when it is no option (the library's store name).
  */
-export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: StoreOption): Promise<CredentialStore> {
+export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: StoreOption, setting: string | undefined = option): Promise<CredentialStore> {
   switch (spec.kind) {
     case 'authfile': {
       // Loaded only here: credkit-kubelet-provider, which runs on every pull, has it in a bundle of
@@ -100,9 +101,9 @@ export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host
       return new AuthFileStore(resolve(host.cwd, expandHome(spec.path, host.home)), spec.path);
     }
     case 'helper':
-      return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`, option);
+      return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`, setting);
     case 'backend':
-      return openConfiguredStore(config, host, spec.name, option, option && storeNamesFor(option));
+      return openConfiguredStore(config, host, spec.name, setting, option && storeNamesFor(option));
     case 'credkit':
       // As the helper opens it, with its [routes], but with no account selected: copy carries
       // saved accounts' keys as they are, and migrate stores plain entries.
@@ -141,19 +142,24 @@ export async function storeLocation(spec: StoreSpec, store: CredentialStore, con
   return store.location?.() ?? store.name;
 }
 
+/** An opened store with its name and the configuration and host it was opened with. */
+export interface OpenedStore {
+  spec: StoreSpec;
+  store: CredentialStore;
+  config: CredkitConfig;
+  host: Host;
+}
+
 /**
  * Refuses two names for one store (UsageError): copying a store onto itself changes nothing, and
- * `--move` would erase every credential it "moved".
+ * `--move` would erase every credential it "moved". Each is compared as what its own
+ * configuration and host opened (a library caller may open the two with different homes).
+ * `named` says how the message names each side (`--from file`).
  */
-export async function assertDifferentStores(
-  from: { spec: StoreSpec; store: CredentialStore },
-  to: { spec: StoreSpec; store: CredentialStore },
-  config: CredkitConfig,
-  host: Host,
-): Promise<void> {
-  const where = await storeLocation(from.spec, from.store, config, host);
-  if (where !== (await storeLocation(to.spec, to.store, config, host))) return;
-  throw new UsageError(`--from ${formatStoreSpec(from.spec)} and --to ${formatStoreSpec(to.spec)} are the same store (${where}); nothing was changed`);
+export async function assertDifferentStores(from: OpenedStore, to: OpenedStore, named: (side: 'from' | 'to', spec: StoreSpec) => string): Promise<void> {
+  const where = await storeLocation(from.spec, from.store, from.config, from.host);
+  if (where !== (await storeLocation(to.spec, to.store, to.config, to.host))) return;
+  throw new UsageError(`${named('from', from.spec)} and ${named('to', to.spec)} are the same store (${where}); nothing was changed`);
 }
 
 /** The store `migrate --into-store` fills, and the `credsStore` value that makes docker use it. */

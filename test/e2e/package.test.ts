@@ -37,10 +37,27 @@ try { await getCredential('quay.io/team/app', { as: 'podman', authfile: 'missing
 console.log(JSON.stringify({ docker, podman: podman?.username, outcome: explained.clients[0].outcome, explained: JSON.stringify(explained).includes('fake-'), code }));
 `;
 
+/**
+ * A one-shot migration script: credkit's file store of one home copied into another's, by stores
+ * openStore opened with each home's environment, then listed and read back.
+ */
+const STORES_MJS = `
+import { copyCredentials, openStore, UsageError } from 'credkit';
+const [oldHome, newHome] = process.argv.slice(2);
+const env = (home) => ({ PATH: process.env.PATH, HOME: home });
+const from = await openStore('file', { env: env(oldHome) });
+await from.store({ serverURL: 'quay.io', username: 'robot', password: 'fake-package-store' });
+const to = await openStore('file', { env: env(newHome) });
+const result = await copyCredentials(from, to);
+let code;
+try { await copyCredentials(from, 'env'); } catch (err) { code = err instanceof UsageError && err.code; }
+console.log(JSON.stringify({ ok: result.ok, entries: result.entries.map((e) => [e.serverURL, e.action, e.status]), listed: await to.list(), got: await to.get('quay.io'), code }));
+`;
+
 /** The same as a typed consumer; the @ts-expect-error lines fail if the types were missing (any). */
 const CONSUMER_TS = `
-import { convertAuth, checkAuthInput, explainCredential, getCredential, listEntries, parseAuthText, isCredkitError, ConflictError } from 'credkit';
-import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenSecret, ListRow, Loss, Note } from 'credkit';
+import { convertAuth, checkAuthInput, copyCredentials, explainCredential, getCredential, listEntries, openStore, parseAuthText, isCredkitError, ConflictError } from 'credkit';
+import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, CopyEntry, CopyResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenSecret, ListRow, Loss, Note, Store, StoreCredential, StoreEntry } from 'credkit';
 
 const resolve: CredentialResolver = async (helper, serverURL) => (helper === 'pass' && serverURL === 'quay.io' ? { username: 'u', secret: 'fake-typed' } : undefined);
 const options: ConvertOptions = { to: 'secret', name: 'regcred', secretType: 'dockercfg', materialize: true, resolve };
@@ -61,6 +78,17 @@ export async function main(text: string): Promise<string[]> {
     return [String(code)];
   }
   return [...losses, ...notes].map((l) => l.key).concat(rows.map((r) => r.scope), findings.map((f) => f.severity));
+}
+
+export async function copy(home: string): Promise<string[]> {
+  const store: Store = await openStore('file', { env: { HOME: home }, helperTimeoutMs: 5000 });
+  const credential: StoreCredential | undefined = await store.get('quay.io');
+  // @ts-expect-error: a password needs a username
+  await store.store({ serverURL: 'quay.io', password: 'x' });
+  const result: CopyResult = await copyCredentials(store, 'authfile:~/ci/config.json', { home, dryRun: true, registries: ['quay.io'] });
+  const entry: CopyEntry | undefined = result.entries[0];
+  const listed: StoreEntry[] = await store.list();
+  return [credential && 'password' in credential ? credential.password : '', entry?.status ?? '', ...listed.map((e) => e.serverURL)];
 }
 
 export async function lookup(image: string, options: GetCredentialOptions): Promise<string | undefined> {
@@ -107,6 +135,7 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
     await writeFile(join(project, 'consumer.mjs'), CONSUMER_MJS);
     await writeFile(join(project, 'consumer.ts'), CONSUMER_TS);
     await writeFile(join(project, 'lookup.mjs'), LOOKUP_MJS);
+    await writeFile(join(project, 'stores.mjs'), STORES_MJS);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -150,6 +179,23 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
       explained: false,
       code: 'IO',
     });
+  });
+
+  it('imports openStore and copyCredentials, and copies between the file stores of two homes', async () => {
+    const [oldHome, newHome] = [join(dir, 'old-home'), join(dir, 'new-home')];
+    // The script's own HOME has nothing: each store is where its env says.
+    const r = await run(process.execPath, ['stores.mjs', oldHome, newHome], { cwd: project, env: { PATH: process.env.PATH ?? '', HOME: join(dir, 'nobody') } });
+    expect(r.code, r.stderr).to.equal(0);
+    const out = JSON.parse(r.stdout) as Record<string, unknown>;
+    expect(out).to.deep.equal({
+      ok: true,
+      entries: [['quay.io', 'add', 'copied']],
+      listed: [{ serverURL: 'quay.io', username: 'robot', identityToken: false }],
+      got: { serverURL: 'quay.io', username: 'robot', password: 'fake-package-store' },
+      code: 'USAGE',
+    });
+    const copied = JSON.parse(await readFile(join(newHome, '.local', 'share', 'credkit', 'credentials.json'), 'utf8')) as unknown;
+    expect(copied).to.deep.equal({ credentials: { 'quay.io': { username: 'robot', secret: 'fake-package-store' } } });
   });
 
   it('keeps its modules out of reach but through its exports', async () => {

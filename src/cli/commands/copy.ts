@@ -2,12 +2,10 @@
  * `credkit copy --from STORE --to STORE [REGISTRY...]`: credentials from one store into another,
  * with a dry run, read-back verification and `--move`.
  */
-import { existsSync } from 'node:fs';
 import type { CommandModule } from 'yargs';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
-import { IoError, UsageError } from '../../errors.js';
-import type { CopyEntry, RoutingView } from '../../stores/copy.js';
+import type { CopyEntry } from '../../stores/copy.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 
 interface CopyArgs {
@@ -39,61 +37,15 @@ export function copyCommand(ctx: CommandContext): CommandModule<object, CopyArgs
         .example('$0 copy --from helper:desktop --to authfile:ci/config.json ghcr.io', 'one registry into a plaintext auth file') as never,
     handler: async (args) => {
       // Loaded here, not at start-up: every other command would pay for them.
-      const [{ loadConfig }, { copyCredentials, routedElsewhere, shownCopyEntries }, { AuthFileStore }, { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec }] = await Promise.all([
-        import('../../config.js'),
-        import('../../stores/copy.js'),
-        import('../../stores/auth-file-store.js'),
-        import('../../stores/store-spec.js'),
-      ]);
-      const from = parseStoreSpec(String(args.from), '--from');
-      const to = parseStoreSpec(String(args.to), '--to');
-      if (isReadOnlySpec(to)) throw new UsageError(`--to ${formatStoreSpec(to)}: that store is read-only; it can only be a source`);
-      if (args.move && isReadOnlySpec(from)) throw new UsageError(`--move: ${formatStoreSpec(from)} is read-only, so nothing can be erased from it; copy without --move`);
-      if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError('--from and --to name the same store');
-      const config = await loadConfig(ctx.io);
+      const [{ loadConfig }, { openCopyStores, runCopy }] = await Promise.all([import('../../config.js'), import('../../stores/copy-run.js')]);
+      const wording = { cliFlags: true };
+      const move = Boolean(args.move);
       const routedWarn = (text: string) => warn(ctx, `credkit: ${text}`);
-      const [source, target] = [await openStoreSpec(from, config, ctx.io, routedWarn, '--from'), await openStoreSpec(to, config, ctx.io, routedWarn, '--to')];
-      // Different names can still be one store (`auto`, a path spelt twice, helper:credkit).
-      await assertDifferentStores({ spec: from, store: source }, { spec: to, store: target }, config, ctx.io);
-      // A target file is created, but a source that is not there is a mistyped path (or a login
-      // that never happened): "no credentials to copy" with exit 0 would hide it from a script.
-      if (source instanceof AuthFileStore && !existsSync(source.path)) throw new IoError(`${source.path}: no such file (named by --from)`);
-      const report = await copyCredentials(source, target, {
-        registries: (args.registries ?? []).map(String),
-        dryRun: Boolean(args['dry-run']),
-        move: Boolean(args.move),
-        accounts: keepsAccounts(to),
-      });
-      // What a config.json source held of the wrong type, read as docker reads it.
-      const notes: string[] = source instanceof AuthFileStore ? [...source.readNotes] : [];
-      if (target instanceof AuthFileStore) {
-        const credsStore = await target.credsStore();
-        if (credsStore !== undefined) {
-          notes.push(`${target.path} has "credsStore": "${credsStore}": docker uses that store and ignores plaintext entries; remove credsStore to use them`);
-        }
-      }
-      const helperStores = new Set([config.backend, ...config.routes.map((r) => r.store)]);
-      if (to.kind === 'backend' && helperStores.has(to.name) && config.routes.length > 0 && report.entries.length > 0) {
-        // A backend named here is that backend alone; where [routes] send a registry elsewhere,
-        // docker (through docker-credential-credkit) will not look for it there.
-        const { openCredkitStore } = await import('../../stores/registry.js');
-        const helper = (await openCredkitStore({ ...config, account: undefined }, ctx.io, () => undefined)) as unknown as RoutingView;
-        for (const r of await routedElsewhere(report.entries, target, helper)) {
-          notes.push(`[routes] send ${r.serverURL} to ${r.store}, so docker-credential-credkit does not look for it in ${formatStoreSpec(to)}; --to credkit stores each where the helper looks`);
-        }
-      }
-      if (report.accountsLeft > 0) {
-        const n = report.accountsLeft;
-        notes.push(`${n === 1 ? '1 saved account was' : `${n} saved accounts were`} not copied: ${target.name} would take ${n === 1 ? 'its key' : 'their keys'} for server URLs; copy into a credkit backend to keep them (credkit account list shows them)`);
-      }
+      const { from, to } = await openCopyStores(String(args.from), String(args.to), move, ctx.io, loadConfig, routedWarn, wording);
+      const report = await runCopy(from, to, { registries: (args.registries ?? []).map(String), dryRun: Boolean(args['dry-run']), move }, wording);
       if (!report.ok) ctx.exitCode = 1;
-      const entries = shownCopyEntries(report.entries);
-      // `credkit` is several stores with [routes]: named so, not as its configured backend.
-      const fromName = from.kind === 'credkit' ? formatStoreSpec(from) : source.name;
-      const toName = to.kind === 'credkit' ? formatStoreSpec(to) : target.name;
-      if (args.json) {
-        return printJSON(ctx, { from: fromName, to: toName, dryRun: Boolean(args['dry-run']), move: Boolean(args.move), ok: report.ok, entries, unmatched: report.unmatched, accountsLeft: report.accountsLeft, notes });
-      }
+      if (args.json) return printJSON(ctx, report);
+      const { entries, notes, from: fromName, to: toName } = report;
       for (const u of report.unmatched) warn(ctx, `credkit: no credential in ${fromName} matches "${u}"`);
       for (const n of notes) warn(ctx, `credkit: note: ${n}`);
       if (entries.length === 0) return say(ctx, `no credentials to copy from ${fromName}`);

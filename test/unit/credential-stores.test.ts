@@ -1,0 +1,256 @@
+/**
+ * The library's openStore and copyCredentials, imported by the package's name as a script would,
+ * against the real file store and auth files, the real pass (credkit's backend and
+ * docker-credential-pass) and a real gnome-keyring on a private bus; copyCredentials also against
+ * `credkit copy --json` run on the same stores.
+ */
+import { expect } from 'chai';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import * as credkit from 'credkit';
+import type { CopyResult, Store, StoreCredential, StoreEntry } from 'credkit';
+import { BIN, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
+import { uniqueService } from '../support/os-keyring.js';
+
+const PW = 'fake-lib-store-password';
+const PW2 = 'fake-lib-store-password-two';
+const TOKEN = 'fake-lib-store-token';
+const b64 = (s: string) => Buffer.from(s).toString('base64');
+
+/** What an awaited call threw (it must throw). */
+async function thrown(p: Promise<unknown>): Promise<Error & { code?: string }> {
+  try {
+    await p;
+  } catch (err) {
+    return err as Error & { code?: string };
+  }
+  throw new Error('expected a rejection');
+}
+
+/** The add → get → list → erase → not-found cycle every store runs, with a password and an identity token. */
+async function cycle(store: Store): Promise<void> {
+  await store.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+  await store.store({ serverURL: 'ghcr.io', identityToken: TOKEN });
+  expect(await store.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: PW });
+  expect(await store.get('ghcr.io')).to.deep.equal({ serverURL: 'ghcr.io', identityToken: TOKEN });
+  // Exactly the server URL: no normalisation, as for every store.
+  expect(await store.get('https://quay.io')).to.equal(undefined);
+  const listed: StoreEntry[] = await store.list();
+  expect(listed).to.deep.equal([
+    { serverURL: 'ghcr.io', username: '', identityToken: true },
+    { serverURL: 'quay.io', username: 'bob', identityToken: false },
+  ]);
+  expect(JSON.stringify(listed).includes('fake-')).to.equal(false);
+  // Replacing leaves one credential per URL.
+  await store.store({ serverURL: 'quay.io', username: 'carol', password: PW2 });
+  expect(await store.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'carol', password: PW2 });
+  expect(await store.erase('quay.io')).to.equal(true);
+  expect(await store.get('quay.io')).to.equal(undefined);
+  expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['ghcr.io']);
+  expect(await store.erase('ghcr.io')).to.equal(true);
+  expect(await store.list()).to.deep.equal([]);
+}
+
+describe('library: openStore and copyCredentials', function () {
+  this.timeout(120_000);
+
+  describe('the file backend and auth files', () => {
+    let sb: Sandbox;
+    makeSandboxPerTest({}, (made) => (sb = made));
+
+    it('openStore("file") stores, gets, lists without secrets and erases, in the file credkit uses under env', async () => {
+      const store = await credkit.openStore('file', { env: sb.env });
+      expect(store.name).to.equal('file');
+      await cycle(store);
+      // The same file the CLI reads.
+      await store.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+      const r = await sb.credkit(['store', 'list', '--backend', 'file', '--json']);
+      expect(JSON.parse(r.stdout)).to.deep.equal({ 'quay.io': 'bob' });
+    });
+
+    it('openStore("authfile:~/…") reads and writes the auth file under home, keeping the username beside an identity token', async () => {
+      const store = await credkit.openStore('authfile:~/ci/config.json', { env: { PATH: sb.env.PATH! }, home: sb.home });
+      expect(store.name).to.equal('authfile:~/ci/config.json');
+      await store.store({ serverURL: 'quay.io', identityToken: TOKEN, username: 'robot' });
+      await store.store({ serverURL: 'ghcr.io', username: 'bob', password: PW });
+      const file = JSON.parse(await readFile(join(sb.home, 'ci', 'config.json'), 'utf8'));
+      expect(file).to.deep.equal({ auths: { 'quay.io': { auth: b64('robot:'), identitytoken: TOKEN }, 'ghcr.io': { auth: b64(`bob:${PW}`) } } });
+      const credential: StoreCredential | undefined = await store.get('quay.io');
+      expect(credential).to.deep.equal({ serverURL: 'quay.io', identityToken: TOKEN, username: 'robot' });
+    });
+
+    it('a key that holds a credential is listed by its stand-in, and a password before a host masked', async () => {
+      const config = join(sb.home, 'config.json');
+      const swapped = b64(`bob:${PW}`);
+      await writeFile(config, JSON.stringify({ auths: { [swapped]: { auth: b64('x:y') }, 'alice:fake-in-url@ghcr.io': { auth: b64('alice:z') } } }));
+      const listed = await (await credkit.openStore(`authfile:${config}`, { env: sb.env })).list();
+      expect(JSON.stringify(listed).includes('fake-')).to.equal(false);
+      expect(listed.map((e) => [e.serverURL.replace(/id [0-9a-f]{4}/, 'id ID'), e.hidden ?? false])).to.deep.equal([
+        ['alice:********@ghcr.io', false],
+        ['<entry #2 (id ID), hidden: it looks like a base64 user:password>', true],
+      ]);
+    });
+
+    it('refuses what no store takes, never quoting a secret, with stable codes', async () => {
+      const store = await credkit.openStore('file', { env: sb.env });
+      const token = await thrown(store.store({ serverURL: 'quay.io', username: '<token>', password: PW }));
+      expect(token).to.be.instanceOf(credkit.UsageError);
+      expect(token.message).to.equal('the username "<token>" marks an identity token: give it as identityToken');
+      const noUser = await thrown(store.store({ serverURL: 'quay.io', username: '', password: PW }));
+      expect(noUser.code).to.equal('USAGE');
+      expect(noUser.message.includes(PW)).to.equal(false);
+      const unknown = await thrown(credkit.openStore('kechain', { env: sb.env }));
+      expect(unknown).to.be.instanceOf(credkit.UsageError);
+      expect(unknown.message).to.equal('unknown credkit backend "kechain" in the store name (choose one of: auto, keychain, keyutils, pass, file, env, credkit, helper:NAME, authfile:PATH)');
+      expect((await thrown(credkit.openStore('', { env: sb.env }))).message).to.match(/^openStore needs a store name: one of auto, keychain/);
+      const missing = await thrown(credkit.openStore('helper:credkit-test-absent', { env: sb.env }));
+      expect(missing).to.be.instanceOf(credkit.StoreUnavailableError);
+      expect(missing.code).to.equal('STORE_UNAVAILABLE');
+      expect(missing.message).to.equal('credential helper docker-credential-credkit-test-absent is not on PATH; install it, or change the store name');
+      const env = await credkit.openStore('env', { env: { ...sb.env, CREDKIT_CRED_A_SERVER: 'quay.io', CREDKIT_CRED_A_USERNAME: 'bob', CREDKIT_CRED_A_SECRET: PW } });
+      expect(await env.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: PW });
+      const readOnly = await thrown(env.store({ serverURL: 'ghcr.io', username: 'bob', password: PW }));
+      expect(readOnly).to.be.instanceOf(credkit.ReadOnlyStoreError);
+      expect(readOnly.code).to.equal('READ_ONLY');
+    });
+
+    it('"auto" is what credkit run with env opens: the keychain where one is usable, else its configured fallback', async () => {
+      // No session bus here, so no keychain: CREDKIT_FALLBACK (or fallback = in config.ini) decides.
+      const env = { ...sb.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(sb.home, 'no-bus')}` };
+      expect((await credkit.openStore('auto', { env: { ...env, CREDKIT_FALLBACK: 'file' } })).name).to.equal('file');
+      // Without a fallback, auto is the keychain, which says what is missing when used (as the helper does).
+      const keychain = await credkit.openStore('auto', { env });
+      expect(keychain.name).to.equal('keychain');
+      const none = await thrown(keychain.list());
+      expect(none.code).to.equal('STORE_UNAVAILABLE');
+      expect(none.message).to.match(/D-Bus session bus/);
+    });
+
+    it('copyCredentials copies between the file stores of two homes, verified, and reports as credkit copy --json does', async () => {
+      const other = await makeSandbox();
+      try {
+        const from = await credkit.openStore('file', { env: sb.env });
+        await from.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+        await from.store({ serverURL: 'https://index.docker.io/v1/', identityToken: TOKEN });
+        const to = await credkit.openStore('file', { env: other.env });
+        const planned: CopyResult = await credkit.copyCredentials(from, to, { dryRun: true });
+        expect(planned.entries.map((e) => [e.serverURL, e.action, e.status])).to.deep.equal([
+          ['https://index.docker.io/v1/', 'add', 'planned'],
+          ['quay.io', 'add', 'planned'],
+        ]);
+        expect(await to.list()).to.deep.equal([]);
+        const result = await credkit.copyCredentials(from, to, { move: true, registries: ['docker.io'] });
+        expect(result).to.deep.equal({
+          from: 'file',
+          to: 'file',
+          dryRun: false,
+          move: true,
+          ok: true,
+          entries: [{ serverURL: 'https://index.docker.io/v1/', username: '<token>', action: 'add', status: 'moved', erased: true }],
+          unmatched: [],
+          accountsLeft: 0,
+          notes: [],
+        });
+        expect(await to.get('https://index.docker.io/v1/')).to.deep.equal({ serverURL: 'https://index.docker.io/v1/', identityToken: TOKEN });
+        expect((await from.list()).map((e) => e.serverURL)).to.deep.equal(['quay.io']);
+        expect(JSON.stringify(result).includes('fake-')).to.equal(false);
+      } finally {
+        await other.cleanup();
+      }
+    });
+
+    it('copyCredentials by name is credkit copy: the same report, the same refusals in the library\'s words', async () => {
+      await (await credkit.openStore('file', { env: sb.env })).store({ serverURL: 'quay.io', username: 'bob', password: PW });
+      const target = join(sb.home, 'out', 'config.json');
+      const options = { env: sb.env, cwd: sb.home };
+      const cli = await run(process.execPath, [BIN.credkit, 'copy', '--from', 'file', '--to', 'authfile:out/config.json', '--dry-run', '--json'], { cwd: sb.home, env: sb.env });
+      expect(cli.code, cli.stderr).to.equal(0);
+      const planned = await credkit.copyCredentials('file', 'authfile:out/config.json', { ...options, dryRun: true });
+      expect(planned).to.deep.equal(JSON.parse(cli.stdout));
+      const copied = await credkit.copyCredentials('file', 'authfile:out/config.json', options);
+      expect(copied.ok).to.equal(true);
+      expect(JSON.parse(await readFile(target, 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`bob:${PW}`) } } });
+      const message = async (p: Promise<unknown>) => {
+        const err = await thrown(p);
+        return [err.code, err.message];
+      };
+      expect(await message(credkit.copyCredentials('file', 'env', options))).to.deep.equal(['USAGE', 'to "env": that store is read-only; it can only be a source']);
+      expect(await message(credkit.copyCredentials('authfile:out/config.json', 'authfile:./out/config.json', options))).to.deep.equal([
+        'USAGE',
+        `from "authfile:out/config.json" and to "authfile:./out/config.json" are the same store (file ${target}); nothing was changed`,
+      ]);
+      expect(await message(credkit.copyCredentials('authfile:absent.json', 'file', options))).to.deep.equal(['IO', `${join(sb.home, 'absent.json')}: no such file (named by from)`]);
+      const fromStore = await credkit.openStore('file', { env: sb.env });
+      expect(await message(credkit.copyCredentials(fromStore, { name: 'file' } as unknown as Store, options))).to.deep.equal(['USAGE', 'to must be a store name or a store openStore returned']);
+      expect(await message(credkit.copyCredentials('file', 'file', options))).to.deep.equal(['USAGE', 'from and to name the same store']);
+    });
+  });
+
+  describe('pass: credkit\'s backend and the real docker-credential-pass', function () {
+    let pass: RealBackend | undefined;
+    let sb: Sandbox;
+    before(async function () {
+      await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
+      pass = await startPassStore();
+    });
+    after(async () => {
+      await pass?.stop();
+    });
+    makeSandboxPerTest(() => ({ ...pass!.env }), (made) => (sb = made));
+
+    it('openStore("pass") runs the store cycle, and helper:pass reads what it stored', async () => {
+      const store = await credkit.openStore('pass', { env: sb.env });
+      expect(store.name).to.equal('pass');
+      await cycle(store);
+      await store.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+      const helper = await credkit.openStore('helper:pass', { env: sb.env });
+      expect(await helper.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: PW });
+      // One store under two names: copy refuses it rather than erase what it "moved".
+      const same = await thrown(credkit.copyCredentials(store, helper, { move: true }));
+      expect(same.message).to.match(/^from "pass" and to "helper:pass" are the same store \(pass /);
+      expect(await helper.erase('quay.io')).to.equal(true);
+    });
+
+    it('a copy pass changes (a trailing newline) fails, and pass is put back as it was', async () => {
+      const from = await credkit.openStore('file', { env: sb.env });
+      await from.store({ serverURL: 'nl.example.test', username: 'nina', password: `${PW}\n` });
+      await from.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+      const to = await credkit.openStore('helper:pass', { env: sb.env });
+      await to.store({ serverURL: 'nl.example.test', username: 'carol', password: PW2 });
+      const result = await credkit.copyCredentials(from, to);
+      expect(result.ok).to.equal(false);
+      expect(result.entries.map((e) => [e.serverURL, e.action, e.status, e.reason])).to.deep.equal([
+        ['nl.example.test', 'replace', 'failed', 'helper:pass returns a different secret when read back; the credential helper:pass held before was put back'],
+        ['quay.io', 'add', 'copied', undefined],
+      ]);
+      expect(await to.get('nl.example.test')).to.deep.equal({ serverURL: 'nl.example.test', username: 'carol', password: PW2 });
+      expect(JSON.stringify(result).includes('fake-')).to.equal(false);
+    });
+  });
+
+  describe('keychain: a real gnome-keyring on a private bus', function () {
+    let keyring: RealBackend | undefined;
+    let sb: Sandbox;
+    before(async function () {
+      await skipUnlessPrograms(this, ['dbus-daemon', 'gnome-keyring-daemon']);
+      keyring = await startSecretService();
+    });
+    after(async () => {
+      await keyring?.stop();
+    });
+    makeSandboxPerTest(() => ({ ...keyring!.env, CREDKIT_KEYCHAIN_SERVICE: uniqueService() }), (made) => (sb = made));
+
+    it('openStore("keychain") runs the store cycle, and copyCredentials moves it into an auth file', async () => {
+      const store = await credkit.openStore('keychain', { env: sb.env });
+      expect(store.name).to.equal('keychain');
+      await cycle(store);
+      await store.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+      await mkdir(join(sb.home, 'ci'));
+      const result = await credkit.copyCredentials('keychain', 'authfile:~/ci/config.json', { env: sb.env, move: true });
+      expect(result.entries.map((e) => [e.serverURL, e.status, e.erased])).to.deep.equal([['quay.io', 'moved', true]]);
+      expect(await store.list()).to.deep.equal([]);
+      expect(JSON.parse(await readFile(join(sb.home, 'ci', 'config.json'), 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`bob:${PW}`) } } });
+    });
+  });
+});
