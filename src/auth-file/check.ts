@@ -287,6 +287,13 @@ const EMPTY_USERNAME_FIELDS =
   'a password with an empty "username": docker sends it without a username for now, but its next save of the file (a docker login or logout, to any registry) writes it as "auth" with an empty username, which docker 23 and later cannot decode: every docker command then warns "Invalid auth configuration file", other entries of the file are sent without their username and password at random, and emptied on the save after';
 
 /**
+ * An unpadded `auth` in a pull secret: kubelet pulls with it, but the payload mounted into a pod or
+ * decoded back into a file as a docker config.json or podman auth.json is one they cannot read.
+ */
+const UNPADDED_IN_SECRET =
+  '"auth" lacks its "=" padding: kubelet decodes it (it reads unpadded base64 too), so pulls with this Secret work; but docker and podman cannot, so the payload used as a config.json or auth.json (the Secret mounted into a build pod, or taken out with kubectl get secret … | base64 -d) fails in them';
+
+/**
  * The fix for an entry whose key holds a credential: a swap when `auth` holds a registry instead
  * (quay.io, localhost:5000), so that putting each back where it belongs is the fix.
  */
@@ -314,7 +321,11 @@ function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSe
     const where = at(e);
     // The auth field itself.
     if (e.authProblem === 'invalid-base64') out.push({ severity: 'error', code: 'auth-invalid-base64', ...where, message: '"auth" is not standard base64; docker, podman and kubelet all fail on it', fix: 'write "auth" as padded standard base64 of user:password' });
-    else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: secret ? secretConvertFix(input, secret, 'writes padded base64') : `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
+    else if (e.authProblem === 'unpadded' && file.format === 'secret') {
+      // kubelet is a pull secret's reader, and it decodes unpadded base64 (decodeDockerConfigFieldAuth
+      // takes RawStdEncoding without a trailing "="): only the payload reused as a config.json fails.
+      out.push({ severity: 'warning', code: 'auth-unpadded', ...where, message: UNPADDED_IN_SECRET, fix: secret ? secretConvertFix(input, secret, 'writes padded base64') : 'write "auth" as padded standard base64 of user:password' });
+    } else if (e.authProblem === 'unpadded') out.push({ severity: 'error', code: 'auth-unpadded', ...where, message: '"auth" lacks its "=" padding; kubelet reads it, podman fails the lookup, and docker cannot decode it: other entries of the file are then sent without their username and password at random, and emptied on docker\'s next save', fix: `credkit convert ${file.source} --to ${file.format === 'podman' ? 'podman' : 'docker'} (writes padded base64)` });
     else if (e.authProblem === 'no-colon') out.push({ severity: 'error', code: 'auth-no-colon', ...where, message: '"auth" has no ":" between username and password; every reader treats it as no credential', fix: 'encode user:password (the password may contain ":"; the username may not)' });
     if (e.authDisagrees) out.push({ severity: 'warning', code: 'auth-disagrees', ...where, message: '"auth" and "username"/"password" disagree; docker, podman and kubelet use "auth"', fix: 'remove the explicit username/password fields' });
     // A password with no username, as read from `auth` or the explicit fields.

@@ -30,7 +30,10 @@ export interface ListRow {
   identityToken: boolean;
   /** Set when the secret is kept in a credential helper (a `{}` stub or a credHelpers route). */
   helper?: string;
-  /** Set when the entry's `auth` cannot be read (its AuthProblem), or to `not-an-object` for an entry docker reads as empty. */
+  /**
+   * Set when the entry's `auth` cannot be read (its AuthProblem), or to `not-an-object` for an entry
+   * docker reads as empty. Not set for an unpadded `auth` in a pull secret, which kubelet reads.
+   */
   problem?: string;
 }
 
@@ -58,7 +61,8 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
       };
       const helper = helpers.get(k.canonical) ?? (isStub(e) ? file.credsStore : undefined);
       if (helper !== undefined) row.helper = helper;
-      if (e.authProblem) row.problem = e.authProblem;
+      // kubelet, a pull secret's only reader, decodes unpadded base64: it uses the credential.
+      if (e.authProblem && !(e.authProblem === 'unpadded' && file.format === 'secret')) row.problem = e.authProblem;
       else if (e.notObject !== undefined) row.problem = 'not-an-object';
       rows.push(row);
     }

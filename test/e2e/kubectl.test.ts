@@ -189,7 +189,7 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     expect(check.code).to.equal(1);
   });
 
-  it('an unpadded "auth" in a Secret: the fix converts the manifest (not its FILE#name label) into a new one that kubectl reads, name, namespace and type kept', async () => {
+  it('an unpadded "auth" in a Secret is a warning, as kubelet decodes it: the fix converts the manifest (not its FILE#name label) into a new one that kubectl reads, name, namespace and type kept', async () => {
     // The fix once said `credkit convert regcred.yaml#regcred --to docker`: no such file, and a
     // config.json is not what goes back into the cluster.
     const unpadded = b64(`robot:${PASSWORD}`).replace(/=+$/, '');
@@ -208,6 +208,12 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
         for (const operand of [file, '-']) {
           const check = await sb.credkit(['check', operand, '--json'], operand === '-' ? manifest : '');
           const found = (JSON.parse(check.stdout) as CheckReport).findings.find((f) => f.code === 'auth-unpadded');
+          // kubelet decodes unpadded base64 (RawStdEncoding): pulls work, only a config.json made of the payload breaks.
+          expect([found?.severity, check.code]).to.deep.equal(['warning', 0]);
+          expect(found?.message).to.match(/^"auth" lacks its "=" padding: kubelet decodes it .*; but docker and podman cannot, so the payload used as a config\.json or auth\.json .* fails in them$/);
+          expect((await sb.credkit(['check', operand, '--strict'], operand === '-' ? manifest : '')).code).to.equal(1);
+          const ls = await sb.credkit(['ls', operand], operand === '-' ? manifest : '');
+          expect(ls.stdout).to.match(/^quay\.io +registry +robot +\*{8} /m);
           const fix = /^credkit convert (\S+) --to secret( --secret-type dockercfg)? -o NEW\.yaml \(writes padded base64, keeping the Secret's name and namespace\), then (.*)$/.exec(found?.fix ?? '');
           expect(fix, `${type} ${operand}: ${found?.fix}`).to.not.equal(null);
           expect(fix?.[1]).to.equal(operand);

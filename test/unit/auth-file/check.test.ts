@@ -11,6 +11,12 @@ describe('check', () => {
     ['clean', JSON.stringify({ auths: { 'quay.io': { auth: b64('a:fake-b') } } }), []],
     ['unparseable', '{"auths":', ['error unparseable']],
     ['unpadded auth', fixture('docker-config/auth-unpadded.json'), ['error auth-unpadded quay.io']],
+    // kubelet, a pull secret's reader, decodes unpadded base64 (decodeDockerConfigFieldAuth).
+    [
+      'unpadded auth in a pull secret',
+      JSON.stringify({ apiVersion: 'v1', kind: 'Secret', metadata: { name: 's' }, type: 'kubernetes.io/dockerconfigjson', data: { '.dockerconfigjson': b64(fixture('docker-config/auth-unpadded.json')) } }),
+      ['warning auth-unpadded quay.io'],
+    ],
     ['auth without colon', fixture('docker-config/auth-no-colon.json'), ['error auth-no-colon quay.io']],
     ['invalid base64', fixture('docker-config/auth-invalid-base64.json'), ['error auth-invalid-base64 quay.io']],
     ['missing password', JSON.stringify({ auths: { 'quay.io': { username: 'bob' } } }), ['warning no-auth-field quay.io', 'error missing-password quay.io']],
