@@ -8,6 +8,9 @@ import type { KeyScope } from '../registry.js';
 import type { AuthFile } from './model.js';
 import { keyOf, shownKeyOf } from './model.js';
 import { isStub } from './model.js';
+import { isWidenedDockercfgKey } from './dockercfg.js';
+import { matchInFile } from './lookup-containers.js';
+import { DOCKER_HUB_HOST } from '../registry.js';
 
 /**
  * One listed credential. Holds no secret: a key written with a password in it
@@ -84,4 +87,35 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
     row.username = maskUserinfo(row.username);
   }
   return rows;
+}
+
+/**
+ * Notes for the keys of a `~/.dockercfg` file written with a path (`quay.io/org`), which its rows
+ * list as their whole registry: podman, skopeo and buildah, its only readers today (docker dropped
+ * the file in 20.10), look a legacy file up by host alone (containers/image `legacyFormat`: the
+ * exact key `quay.io` first, then every key cut to its host, one at random), so such a key serves
+ * all of the registry, one of several at random, or never where the bare host is beside it. (A
+ * `kubernetes.io/dockercfg` Secret keeps its paths, as kubelet matches them: no note there.)
+ */
+export function listDockercfgNotes(files: readonly AuthFile[]): string[] {
+  const notes: string[] = [];
+  for (const file of files) {
+    if (file.format !== 'dockercfg') continue;
+    for (const e of file.entries) {
+      if (!isWidenedDockercfgKey(e)) continue;
+      const k = keyOf(e);
+      const registry = k.hub ? DOCKER_HUB_HOST : k.host;
+      const all = k.hub ? 'Docker Hub' : k.host;
+      const match = matchInFile(file, true, registry, registry);
+      const others = match.candidates.filter((c) => c !== e).map((c) => `"${maskUserinfo(shownKeyOf(c))}"`);
+      const use =
+        match.via === 'exact'
+          ? `never use it: a .dockercfg has no scoping, and they take its "${maskUserinfo(shownKeyOf(match.claim!))}" key for all of ${all}`
+          : others.length > 0
+            ? `take it or ${others.join(' or ')} at random for every image of ${all}: a .dockercfg has no scoping`
+            : `use it for all of ${all}: a .dockercfg has no scoping`;
+      notes.push(`${maskUserinfo(file.source)}: key "${maskUserinfo(shownKeyOf(e))}": podman, skopeo and buildah ${use} (docker has not read one since 20.10)`);
+    }
+  }
+  return notes;
 }

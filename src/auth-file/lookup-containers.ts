@@ -64,7 +64,7 @@ export function exactKeys(key: string, legacy: boolean, registry: string): strin
 }
 
 /** How one file answers, before any helper is called. */
-interface FileMatch {
+export interface FileMatch {
   /** credHelpers names a helper for the registry: it takes over this file. */
   helper?: string;
   /** The entry that decides for this file. */
@@ -75,7 +75,8 @@ interface FileMatch {
   tried: string[];
 }
 
-function matchInFile(file: AuthFile, legacy: boolean, key: string, registry: string): FileMatch {
+/** How containers/image answers for `key` (of `registry`) from one file: its exact keys, then the normalised pass. */
+export function matchInFile(file: AuthFile, legacy: boolean, key: string, registry: string): FileMatch {
   const tried = exactKeys(key, legacy, registry);
   if (!legacy && file.credHelpers.has(registry)) return { helper: file.credHelpers.get(registry) as string, candidates: [], tried };
   for (const k of tried) {

@@ -583,6 +583,41 @@ describe('e2e: credkit auth files', function () {
     expect(json.searched[0]).to.equal(join(sb.env.XDG_RUNTIME_DIR!, 'containers', 'auth.json'));
   });
 
+  it('ls of a .dockercfg key with a path: all of its registry in a ~/.dockercfg file (never used beside the bare host), its own scope in a kubernetes.io/dockercfg Secret', async function () {
+    await skipUnlessPrograms(this, ['podman', 'kubectl']);
+    const auth = (user: string) => ({ auth: Buffer.from(`${user}:fake-dockercfg`).toString('base64') });
+    const legacy = join(sb.home, '.dockercfg');
+    // Without DOCKER_CONFIG podman searches its files down to ~/.dockercfg (with it, it reads only config.json).
+    const { DOCKER_CONFIG: _, ...env } = sb.env;
+    const getLogin = (ref: string) => run('podman', ['login', '--get-login', ref], { env });
+    const ls = async (file: string) => {
+      const json = JSON.parse((await sb.credkit(['ls', file, '--json'])).stdout) as { entries: { registry: string; scope: string; key: string }[]; notes: string[] };
+      return { rows: json.entries.map((e) => [e.registry, e.scope, e.key]), notes: json.notes };
+    };
+    // Alone, the scoped key serves every image of the registry (podman 4.3).
+    await writeFile(legacy, JSON.stringify({ 'quay.io/org/repo': auth('scoped') }), { mode: 0o600 });
+    expect((await getLogin('quay.io/other/app')).stdout.trim()).to.equal('scoped');
+    let listed = await ls(legacy);
+    expect(listed.rows).to.deep.equal([['quay.io', 'registry', 'quay.io/org/repo']]);
+    expect(listed.notes).to.deep.equal([`${legacy}: key "quay.io/org/repo": podman, skopeo and buildah use it for all of quay.io: a .dockercfg has no scoping (docker has not read one since 20.10)`]);
+    // Beside the bare host, never: podman takes "quay.io" even for the scoped key's own image.
+    await writeFile(legacy, JSON.stringify({ 'quay.io/org/repo': auth('scoped'), 'quay.io': auth('wide') }), { mode: 0o600 });
+    expect((await getLogin('quay.io/org/repo')).stdout.trim()).to.equal('wide');
+    listed = await ls(legacy);
+    expect(listed.notes).to.deep.equal([`${legacy}: key "quay.io/org/repo": podman, skopeo and buildah never use it: a .dockercfg has no scoping, and they take its "quay.io" key for all of quay.io (docker has not read one since 20.10)`]);
+    const human = await sb.credkit(['ls', legacy]);
+    expect(human.stderr).to.include('credkit: note: ');
+    expect(human.stderr).to.include('"quay.io/org/repo": podman, skopeo and buildah never use it');
+    // The same map as a kubernetes.io/dockercfg Secret: kubelet matches the path, so it is listed with it.
+    const manifest = await run('kubectl', ['create', 'secret', 'generic', 'legacy', `--from-file=.dockercfg=${legacy}`, '--type=kubernetes.io/dockercfg', '--dry-run=client', '-o', 'yaml'], { env: { ...sb.env, KUBECONFIG: join(sb.home, 'no-kubeconfig') } });
+    expect(manifest.code).to.equal(0);
+    const secret = join(sb.home, 'legacy.yaml');
+    await writeFile(secret, manifest.stdout, { mode: 0o600 });
+    listed = await ls(secret);
+    expect(listed).to.deep.equal({ rows: [['quay.io/org/repo', 'repository', 'quay.io/org/repo'], ['quay.io', 'registry', 'quay.io']], notes: [] });
+    ok(SECRETISH.test(human.stdout + human.stderr) === false, 'no secret printed');
+  });
+
   it('ls shows {} stubs as "in helper NAME"', async () => {
     const r = await sb.credkit(['ls', fx('docker-config/credsstore-stubs.json')]);
     expect(r.code).to.equal(0);

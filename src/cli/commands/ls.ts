@@ -4,7 +4,7 @@
  */
 import type { CommandModule } from 'yargs';
 import { listDockerAuthConfig } from '../../auth-file/docker-env-config.js';
-import { listEntries } from '../../auth-file/list.js';
+import { listDockercfgNotes, listEntries } from '../../auth-file/list.js';
 import type { ListRow } from '../../auth-file/list.js';
 import { assertStdinOnce, readInputIfExists } from '../../auth-file/load.js';
 import { locateAuthFiles } from '../../auth-file/locate.js';
@@ -53,6 +53,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
           }
           const parsed = parseAuthText(input.text, input.source);
           rows.push(...listEntries(parsed.files));
+          notes.push(...listDockercfgNotes(parsed.files));
           for (const s of parsed.secrets?.skipped ?? []) notes.push(`${s.label}: not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets`);
           // Listed as written, but podman (which get --as podman, explain and copy follow) has no credential there.
           for (const f of parsed.files) {
