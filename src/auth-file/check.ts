@@ -71,6 +71,12 @@ function findProblems(input: CheckInput): Finding[] {
     files = parsed.files;
     secretOf = new Map(parsed.secrets?.secrets.map((s) => [s.file, s]));
     for (const s of parsed.secrets?.skipped ?? []) {
+      // The same error as for the Secret read alone: beside pull secrets it is no less a mistake
+      // (kubelet ignores it, so the images it was made for are pulled without its credentials).
+      if (s.dataKeyMistake !== undefined) {
+        findings.push({ severity: 'error', code: 'secret-data-key', file: s.label, key: 'type', message: s.dataKeyMistake.message, fix: s.dataKeyMistake.fix });
+        continue;
+      }
       findings.push({ severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' });
     }
     for (const s of parsed.secrets?.secrets ?? []) {

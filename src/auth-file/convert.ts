@@ -6,7 +6,7 @@
 import { ParseError, UsageError } from '../errors.js';
 import { maskUserinfoDeep } from '../redact.js';
 import type { PullSecret, PullSecretType, SecretContainer, SkippedSecret } from '../kube/pull-secret.js';
-import { MAX_SECRET_DATA_BYTES, serializePullSecrets } from '../kube/pull-secret.js';
+import { MAX_SECRET_DATA_BYTES, serializePullSecrets, skippedSecretReason } from '../kube/pull-secret.js';
 import { serializeConfigJSON } from './docker-config.js';
 import { isWidenedDockercfgKey, serializeDockercfg } from './dockercfg.js';
 import { assertUsable } from './entry.js';
@@ -328,7 +328,7 @@ function mergedSecretBase(parsed: readonly ParsedInput[], options: ConvertOption
 
 /** The note for a Secret of another type read past ({@link SkippedSecret}). */
 export function skippedNote(s: SkippedSecret): Note {
-  return { file: s.label, key: 'type', message: `not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets` };
+  return { file: s.label, key: 'type', message: skippedSecretReason(s) };
 }
 
 /** The note for a field of a pull secret's entry that held no string and was left out. */

@@ -228,7 +228,9 @@ export function lookupKubelet(input: LookupInput): ClientExplanation {
       items.push({ keyringKey, entry, file });
     }
   }
-  for (const s of input.skippedSecrets ?? []) out.notes.push(`${s.label} is not a pull secret (type ${s.type}); kubelet ignores it`);
+  for (const s of input.skippedSecrets ?? []) {
+    out.notes.push(s.dataKeyMistake !== undefined ? `${s.label}: ${s.dataKeyMistake.message} (fix: ${s.dataKeyMistake.fix})` : `${s.label} is not a pull secret (type ${s.type}); kubelet ignores it`);
+  }
   if (failed !== undefined) {
     for (const f of out.files) {
       if (f.status === 'error') continue;

@@ -92,6 +92,21 @@ export interface SkippedSecret {
   name?: string;
   /** Its type as written, or `Opaque` (the API server's default) when it has none. */
   type: string;
+  /**
+   * Set when it holds a pull secret's data key (`kubectl create secret generic` without
+   * `--type`): the `secret-data-key` mistake, as the Secret's error says it when it is read alone,
+   * for every command that reads past it to say the same.
+   */
+  dataKeyMistake?: { message: string; fix: string };
+}
+
+/**
+ * What convert, ls and explain say of a Secret they read past: the mistake, with its fix, when it
+ * holds a pull secret's data key, else that it is no pull secret.
+ */
+export function skippedSecretReason(s: SkippedSecret): string {
+  if (s.dataKeyMistake === undefined) return `not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets`;
+  return `${s.dataKeyMistake.message}: skipped (fix: ${s.dataKeyMistake.fix})`;
 }
 
 /** Every pull secret in a text, and how they were laid out. */
@@ -217,8 +232,9 @@ function secretType(obj: Record<string, unknown>, label: string): PullSecretType
   if (obj.kind !== 'Secret') return new ParseError(`expected kind Secret, found ${JSON.stringify(obj.kind)}`, { file: label, key: 'kind' });
   if (obj.type === TYPE_NAME.dockerconfigjson) return 'dockerconfigjson';
   if (obj.type === TYPE_NAME.dockercfg) return 'dockercfg';
-  const found = typeof obj.type === 'string' ? obj.type : 'none';
-  const expected = `Secret type is ${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`;
+  // kubectl create secret generic without --type writes none, which the API server makes Opaque.
+  const found = typeof obj.type === 'string' && obj.type !== '' ? `Secret type is ${obj.type}` : 'the Secret has no type (so Opaque)';
+  const expected = `${found}; expected ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}`;
   // A pull secret's key in a Secret of another type: kubectl create secret generic without --type
   // (an Opaque Secret), which kubelet ignores in imagePullSecrets (it reads a type's own key only).
   const held = (['dockerconfigjson', 'dockercfg'] as const).find((t) => [obj.data, obj.stringData].some((m) => isJSONObject(m) && m[DATA_KEY[t]] !== undefined));
@@ -251,6 +267,7 @@ function readObject(obj: Record<string, unknown>, source: string, into: Collecte
     if (obj.kind !== 'Secret') throw type;
     const skipped: SkippedSecret = { label, type: typeof obj.type === 'string' && obj.type !== '' ? obj.type : 'Opaque' };
     if (name !== undefined) skipped.name = name;
+    if (type.finding?.code === 'secret-data-key') skipped.dataKeyMistake = { message: type.detail, fix: type.finding.fix };
     into.skipped.push(skipped);
     into.refusals.push(type);
     return;
@@ -431,7 +448,7 @@ function pullSecretsOf(into: Collected, source: string): Pick<PullSecretSet, 'se
   if (into.secrets.length > 0) return { secrets: into.secrets, skipped: into.skipped };
   if (into.refusals.length === 1) throw into.refusals[0] as ParseError;
   if (into.skipped.length > 1) {
-    const names = into.skipped.map((s) => `${s.name ?? '(no name)'} (${s.type})`).join(', ');
+    const names = into.skipped.map((s) => `${s.name ?? '(no name)'} (${s.type}${s.dataKeyMistake !== undefined ? ', though it has a pull secret\'s data key: set its type' : ''})`).join(', ');
     throw new ParseError(`no pull secret (type ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}) among ${into.skipped.length} Secrets: ${names}`, { file: source });
   }
   throw new ParseError('no Secret found', { file: source });

@@ -165,6 +165,38 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     }
   });
 
+  it('a Secret made without --type beside real pull secrets is the same secret-data-key mistake for check (an error), and ls, convert and explain skip it as kubelet does, saying so with the fix', async () => {
+    const { config } = await credkitFiles();
+    // kubelet's secretsToTrackedDockerConfigs reads .dockerconfigjson only from a Secret of that type.
+    const generic = await kubectl(['create', 'secret', 'generic', 'gen', `--from-file=.dockerconfigjson=${config}`, '--dry-run=client', '-o', 'yaml']);
+    const manifest = `${generic}---\n${await createDockerRegistry('yaml', 'ghcr.io')}`;
+    expect((await kubectlReads(manifest)).map((o) => [o.metadata.name, o.type ?? 'Opaque'])).to.deep.equal([['gen', 'Opaque'], ['regcred', 'kubernetes.io/dockerconfigjson']]);
+    const mistake = /^the Secret has no type \(so Opaque\); expected kubernetes\.io\/dockerconfigjson or kubernetes\.io\/dockercfg: it has a \.dockerconfigjson key, but kubelet ignores a Secret of this type in imagePullSecrets/;
+    const fix = 'set type: kubernetes.io/dockerconfigjson (kubectl create secret generic NAME --from-file=.dockerconfigjson=FILE --type=kubernetes.io/dockerconfigjson)';
+    // check: as for the Secret alone, where it was already an error.
+    for (const input of [generic, manifest]) {
+      const check = await sb.credkit(['check', '-', '--json'], input);
+      const findings = (JSON.parse(check.stdout) as CheckReport).findings;
+      expect([check.code, findings.map((f) => [f.severity, f.code, f.key, f.fix])]).to.deep.equal([1, [['error', 'secret-data-key', 'type', fix]]]);
+      expect(findings[0]?.message).to.match(mistake);
+    }
+    // ls and convert read the pull secret, and name the skipped Secret's mistake and its fix.
+    const ls = await sb.credkit(['ls', '-', '--json'], manifest);
+    const listed = JSON.parse(ls.stdout) as { entries: LsEntry[]; notes: string[] };
+    expect([ls.code, listed.entries.map((e) => e.registry)]).to.deep.equal([0, ['ghcr.io']]);
+    expect(listed.notes).to.have.length(1);
+    expect(listed.notes[0]?.startsWith('-#gen: the Secret has no type (so Opaque); ')).to.equal(true);
+    expect(listed.notes[0]?.endsWith(`: skipped (fix: ${fix})`)).to.equal(true);
+    const convert = await sb.credkit(['convert', '-', '--to', 'docker'], manifest);
+    expect([convert.code, Object.keys(decodedAuths(convert.stdout))]).to.deep.equal([0, ['ghcr.io']]);
+    expect(convert.stderr.includes(`credkit: -#gen: key "type": the Secret has no type (so Opaque); `)).to.equal(true);
+    expect(convert.stderr.includes(`: skipped (fix: ${fix})`)).to.equal(true);
+    const explain = await sb.credkit(['explain', 'quay.io/app', '--as', 'kubelet', '--secret', '-'], manifest);
+    expect(explain.stdout.includes(`note: -#gen: the Secret has no type (so Opaque); `)).to.equal(true);
+    expect(explain.stdout.includes(`(fix: ${fix})`)).to.equal(true);
+    expect((ls.stdout + convert.stderr + explain.stdout).includes(PASSWORD)).to.equal(false);
+  });
+
   it('reads a payload with only username and password (as written by hand) without findings, as kubelet reads those fields', async () => {
     const file = join(sb.home, 'hand.json');
     await writeFile(file, JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: PASSWORD } } }), { mode: 0o600 });

@@ -11,6 +11,7 @@ import { locateAuthFiles } from '../../auth-file/locate.js';
 import { parseAuthText } from '../../auth-file/read.js';
 import { shownKeyOf } from '../../auth-file/model.js';
 import { IoError, ParseError } from '../../errors.js';
+import { skippedSecretReason } from '../../kube/pull-secret.js';
 import type { CommandContext } from '../context.js';
 import { cell, jsonOption, printJSON, say, warn } from '../context.js';
 
@@ -54,7 +55,7 @@ export function lsCommand(ctx: CommandContext): CommandModule<object, LsArgs> {
           const parsed = parseAuthText(input.text, input.source);
           rows.push(...listEntries(parsed.files));
           notes.push(...listDockercfgNotes(parsed.files));
-          for (const s of parsed.secrets?.skipped ?? []) notes.push(`${s.label}: not a pull secret (type ${s.type}); skipped, as kubelet ignores it in imagePullSecrets`);
+          for (const s of parsed.secrets?.skipped ?? []) notes.push(`${s.label}: ${skippedSecretReason(s)}`);
           // Listed as written, but podman (which get --as podman, explain and copy follow) has no credential there.
           for (const f of parsed.files) {
             if (f.format !== 'podman') continue;
