@@ -82,7 +82,7 @@ function registryRef(registry: string): ImageRef {
 /**
  * Every registry some file docker or podman reads has a registry-wide key or a credHelpers entry
  * for: the registries the two views are compared on. Repository-scoped keys alone do not make a
- * registry (podman uses them only below their path, so the tools cannot be compared there).
+ * registry (podman uses them only below their path): {@link scopeViews} compares the tools there.
  */
 export function candidateRegistries(files: readonly LoadedAuthFile[]): string[] {
   const out = new Set<string>();
@@ -199,6 +199,55 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
   return out;
 }
 
+/** One namespace or repository key podman uses below its path, with what each tool sends there. */
+export interface ScopeCredentials {
+  /** The scope as podman matches it (`quay.io/org`, `docker.io/org/app`). */
+  scope: string;
+  /** Its registry host (`docker.io` for Docker Hub). */
+  registry: string;
+  /** podman's credential for images under the scope. */
+  podman: ToolCredential;
+  /** docker's credential for them: its credential for the registry, as docker ignores paths. */
+  docker: ToolCredential | undefined;
+}
+
+/**
+ * The scoped keys (`quay.io/org`) of the files podman reads where podman sends another credential
+ * than its registry-wide one, with docker's credential for the registry: for images under such a
+ * key the tools may disagree although they agree on the registry (docker keeps one credential per
+ * registry, and uses a key with a path only when it has no other for the host).
+ */
+export async function scopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podmanRegistries: ReadonlyMap<string, ToolCredential>, oldDocker?: string): Promise<ScopeCredentials[]> {
+  const scopes = new Map<string, { registry: string; path: string; hub: boolean }>();
+  for (const f of files) {
+    if (!f.file || !f.readers.includes('podman')) continue;
+    for (const e of f.file.entries) {
+      if (credentialInKey(e.key) !== undefined) continue;
+      const k = keyOf(e);
+      if (k.path === '' || k.host === '') continue;
+      const registry = k.hub ? DOCKER_HUB_HOST : k.host;
+      scopes.set(`${registry}/${k.path}`, { registry, path: k.path, hub: k.hub });
+    }
+  }
+  if (scopes.size === 0) return [];
+  const texts = lookupTexts(files);
+  const deps = listingDeps(listings);
+  const dockerDeps: LookupDeps = { ...deps, ...(oldDocker !== undefined ? { dockerVersion: async () => oldDocker } : {}) };
+  const locate = uid === undefined ? {} : { uid };
+  const out: ScopeCredentials[] = [];
+  for (const [scope, { registry, path, hub }] of [...scopes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    const ref: ImageRef = { input: scope, kind: 'image', registry, path, name: scope, hub, tag: undefined, digest: undefined };
+    const podman = credentialOf(registry, await lookupContainers({ host, ref, files: texts, locate, missingNamedFileIsEmpty: true }, deps), listings);
+    if (!podman) continue;
+    // The registry-wide credential answers here too: the registry's own comparison covers it.
+    const wide = podmanRegistries.get(registry);
+    if (wide !== undefined && wide.path === podman.path && wide.key === podman.key) continue;
+    const docker = credentialOf(registry, await lookupDocker({ host, ref: registryRef(registry), files: texts }, dockerDeps), listings);
+    out.push({ scope, registry, podman, docker });
+  }
+  return out;
+}
+
 /** A plaintext entry in docker's config.json that docker does not use, because a helper answers for its registry. */
 export interface IgnoredPlaintext {
   path: string;
@@ -273,6 +322,7 @@ export function compareViews(
   podmanAuthFile: string,
   ignoredPlaintext: ReadonlyMap<string, IgnoredPlaintext> = new Map(),
   brokenHelpers: ReadonlySet<string> = new Set(),
+  scopes: readonly ScopeCredentials[] = [],
 ): DoctorFinding[] {
   const out: DoctorFinding[] = [];
   const home = host.home;
@@ -338,6 +388,17 @@ export function compareViews(
       } else {
         out.push({ level: 'info', area: 'agreement', code: 'podman-only', what: `${name}: only podman has a credential (${source(p, home)})`, fix: `docker login ${r}, if you pull from it with docker too` });
       }
+    }
+  }
+  // Below a scoped key podman may send another user than docker, which sends its one credential
+  // for the registry: a pull of an image there works with one tool and not the other.
+  for (const { scope, registry, podman: p, docker: d } of scopes) {
+    if (d && (d.unseen || p.unseen)) continue;
+    const under = `images under ${scope}`;
+    if (d && comparable(d.username) && comparable(p.username) && d.username !== p.username) {
+      out.push({ level: 'warn', area: 'agreement', code: 'different-username', what: `${under}: docker logs in as "${d.username}" (${source(d, home)}; docker keeps one credential for all of ${registry === DOCKER_HUB_HOST ? 'Docker Hub' : registry}), podman as "${p.username}" (${source(p, home)})`, fix: `if the scoped login is stale, remove it, so that podman uses its credential for the registry: credkit logout ${scope} --authfile ${displayPath(p.path, home)}; if it is meant (a robot account for this path), docker cannot follow it, as it keeps one credential per registry` });
+    } else if (!d) {
+      out.push({ level: 'info', area: 'agreement', code: 'podman-only', what: `${under}: only podman has a credential (${source(p, home)})`, fix: `${registry === DOCKER_HUB_HOST ? 'docker login' : `docker login ${registry}`}, if you pull them with docker too (docker keeps one credential for the whole registry)` });
     }
   }
   // Only a registry both tools have is something they can agree on: with none (nothing at all,

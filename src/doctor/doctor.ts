@@ -12,7 +12,7 @@ import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { DOCKER_AUTH_CONFIG, dockerReadsAuthConfig } from '../auth-file/docker-env-config.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
-import { compareViews, dockerView, podmanView } from './agreement.js';
+import { compareViews, dockerView, podmanView, scopeViews } from './agreement.js';
 import { checkAuthEnvironment, checkAuthFiles, checkPodmanLoginFile } from './file-checks.js';
 import { checkHelpers, collectHelpers, detectWSL } from './helper-checks.js';
 import type { DoctorProbes } from './probes.js';
@@ -70,7 +70,8 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
   const docker = await dockerView(files, helpers.listings, host, oldDocker);
   const podman = await podmanView(files, helpers.listings, host, probes.uid);
-  findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken));
+  const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker);
+  findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken, scopes));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {
     findings,

@@ -772,6 +772,22 @@ describe('e2e: credkit doctor', function () {
       expect(f.what).to.include('podman as "bob"');
     });
 
+    it('a scoped key in auth.json that podman uses below its path with another user than docker: a warning, though the registry agrees', async function () {
+      await writeJSON(join(sb.home, '.docker', 'config.json'), { auths: { 'quay.io': auth('alice') } });
+      await writeJSON(join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), { auths: { 'quay.io/org': auth('robot'), 'quay.io': auth('alice') } });
+      // Without DOCKER_CONFIG, which would make podman read config.json first (and agree with docker).
+      const { DOCKER_CONFIG: _, ...env } = sb.env;
+      if ((await run('sh', ['-c', 'command -v podman'], { env })).code === 0) {
+        // The real podman (4.3): the scoped user for images under quay.io/org only.
+        const who = async (ref: string) => (await run('podman', ['login', '--get-login', ref], { env })).stdout.trim();
+        expect([await who('quay.io/org/app'), await who('quay.io/other/app')]).to.deep.equal(['robot', 'alice']);
+      }
+      const { report } = await doctorJSON(sb, [], { DOCKER_CONFIG: '' });
+      const f = one(report, 'different-username');
+      expect([f.level, f.what]).to.deep.equal(['warn', 'images under quay.io/org: docker logs in as "alice" (key "quay.io" in ~/.docker/config.json; docker keeps one credential for all of quay.io), podman as "robot" (key "quay.io/org" in ~/.config/containers/auth.json)']);
+      expect(withCode(report, 'agree')).to.deep.equal([]);
+    });
+
     it('a stale plaintext entry from an earlier podman login hides the helper credHelpers names, the same user on both sides: a warning, not "agree"', async () => {
       // skopeo 1.9 sends the runtime file's entry and never runs the helper ~/.docker/config.json
       // names, so a password rotated through the helper fails there while the usernames agree.

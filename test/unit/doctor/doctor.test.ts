@@ -298,6 +298,19 @@ describe('doctor: docker and podman agreement', () => {
     expect((JSON.stringify(r)).includes('fake-pw'), 'a secret in the output (not printed)').to.equal(false);
   });
 
+  it('a scoped key podman uses below its path, with another user than docker, is a warning although the registry agrees (podman 4.3: login --get-login quay.io/org/app names the scoped user)', async () => {
+    const r = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': auth('alice', 'fake-pw-1') } }, [podmanAuth]: { auths: { 'quay.io/org': auth('robot', 'fake-pw-2'), 'quay.io': auth('alice', 'fake-pw-1') } } } });
+    const f = only(r, 'different-username');
+    expect(f.what).to.equal('images under quay.io/org: docker logs in as "alice" (key "quay.io" in ~/.docker/config.json; docker keeps one credential for all of quay.io), podman as "robot" (key "quay.io/org" in ~/.config/containers/auth.json)');
+    expect(f.fix).to.match(/^if the scoped login is stale, remove it, so that podman uses its credential for the registry: credkit logout quay.io\/org --authfile ~\/\.config\/containers\/auth\.json; /);
+    none(r, 'agree');
+    // The same user below the path: nothing to say, and the registry agrees.
+    const same = await doctor({ files: { [dockerConfig]: { auths: { 'quay.io': auth('alice', 'fake-pw-1') } }, [podmanAuth]: { auths: { 'quay.io/org': auth('alice', 'fake-pw-2') } } } });
+    none(same, 'different-username');
+    expect(only(same, 'agree').what).to.include('the 1 registry');
+    expect(JSON.stringify(r).includes('fake-pw'), 'a secret in the output (not printed)').to.equal(false);
+  });
+
   describe('DOCKER_AUTH_CONFIG (docker 28.3 and later)', () => {
     const variable = (auths: unknown) => ({ DOCKER_AUTH_CONFIG: JSON.stringify({ auths }) });
 
