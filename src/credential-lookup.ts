@@ -17,6 +17,7 @@ import type { SkippedSecret } from './kube/pull-secret.js';
 import { readTextIfExists } from './auth-file/safe-file.js';
 import { assertStdinOnce, readInputs } from './auth-file/load.js';
 import { expandHome, withoutRegistryAuthFile } from './auth-file/locate.js';
+import { rootlessRuntimeDirs } from './auth-file/rootless-runtime-dir.js';
 import { loadConfig, type CredkitConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
@@ -146,7 +147,10 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
     throw new IoError(`${named}: no such file (podman and buildah refuse a missing --authfile)`);
   }
   // `--authfile ""` is kept: it also stops podman taking DOCKER_CONFIG's config.json as its first file.
-  const locate = { ...(authfile !== undefined ? { authfile } : request.authfile === '' ? { authfile: '' } : {}), ...(host.platform === 'linux' && host.uid !== undefined ? { uid: host.uid } : {}) };
+  const uid = host.platform === 'linux' && host.uid !== undefined ? { uid: host.uid } : {};
+  // Rootless podman without XDG_RUNTIME_DIR picks a runtime directory of its own, from what is on disk.
+  const rootless = await rootlessRuntimeDirs(host, uid.uid);
+  const locate = { ...(authfile !== undefined ? { authfile } : request.authfile === '' ? { authfile: '' } : {}), ...uid, ...(rootless ? { rootless } : {}) };
   // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE (see withoutRegistryAuthFile).
   const lookupHost = request.authfile === '' ? withoutRegistryAuthFile(host) : host;
   const files = new Map<string, FileText>();

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import type { Host } from '../io.js';
+import type { RootlessRuntimeDirs } from './rootless-runtime-dir.js';
 
 /** A file some tool reads credentials from. */
 export interface AuthFileLocation {
@@ -27,7 +28,10 @@ export interface AuthFileLocation {
 /** The containers/image programs whose first auth file can differ. */
 export type ContainersTool = 'podman' | 'skopeo';
 
-/** Inputs beyond the environment: podman's `--authfile`, and the uid for `/run/containers/$UID`. */
+/**
+ * Inputs beyond the environment: podman's `--authfile`, the uid for `/run/containers/$UID`, and
+ * the runtime directory rootless podman sets for itself.
+ */
 export interface LocateOptions {
   /**
    * Replaces podman's primary file, as `--authfile` does (REGISTRY_AUTH_FILE is its default).
@@ -42,13 +46,20 @@ export interface LocateOptions {
   tool?: ContainersTool;
   /** When given (Linux, no XDG_RUNTIME_DIR), `/run/containers/<uid>/auth.json` is listed. */
   uid?: number;
+  /**
+   * With `uid`: the XDG_RUNTIME_DIR rootless podman sets for itself (rootless-runtime-dir.ts),
+   * whose `containers/auth.json` is then podman's first file in place of `/run/containers/<uid>`,
+   * which only skopeo reads (both are listed when `tool` is absent).
+   */
+  rootless?: RootlessRuntimeDirs;
 }
 
 /**
  * The auth files in lookup order: podman's primary file (`REGISTRY_AUTH_FILE`, else, for
  * `tool: 'podman'` only, `$DOCKER_CONFIG/config.json`, else `$XDG_RUNTIME_DIR/containers/auth.json`), `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`,
  * docker's `${DOCKER_CONFIG:-~/.docker}/config.json`, and the legacy `~/.dockercfg`.
- * `/run/containers/$UID/auth.json` (no XDG_RUNTIME_DIR) is listed only when `options.uid` is given.
+ * `/run/containers/$UID/auth.json` (no XDG_RUNTIME_DIR) is listed only when `options.uid` is given;
+ * with `options.rootless`, podman's own runtime auth.json takes its place for `tool: 'podman'`.
  */
 export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFileLocation[] {
   const env = host.env;
@@ -68,7 +79,11 @@ export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFi
   else if (options.tool === 'podman' && podmanReadsDockerConfigFirst(host, options)) add(dockerConfig, ['docker', 'podman'], 'DOCKER_CONFIG');
   else if (host.platform !== 'linux') add(join(host.home, '.config', 'containers', 'auth.json'), ['podman'], 'podman default');
   else if (env.XDG_RUNTIME_DIR) add(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), ['podman'], 'XDG_RUNTIME_DIR');
-  else if (options.uid !== undefined) add(join('/run', 'containers', String(options.uid), 'auth.json'), ['podman'], 'no XDG_RUNTIME_DIR');
+  else if (options.uid !== undefined) {
+    // Rootless podman sets XDG_RUNTIME_DIR itself before containers/image looks; skopeo does not.
+    if (options.rootless && options.tool !== 'skopeo') add(join(options.rootless.podman, 'containers', 'auth.json'), ['podman'], 'rootless podman, no XDG_RUNTIME_DIR');
+    if (!options.rootless || options.tool !== 'podman') add(join('/run', 'containers', String(options.uid), 'auth.json'), ['podman'], 'no XDG_RUNTIME_DIR');
+  }
   add(join(configHome, 'containers', 'auth.json'), ['podman'], env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : '~/.config');
   add(dockerConfig, ['docker', 'podman'], env.DOCKER_CONFIG ? 'DOCKER_CONFIG' : '~/.docker');
   add(join(host.home, '.dockercfg'), ['podman'], 'legacy ~/.dockercfg');
@@ -89,6 +104,15 @@ export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFi
  */
 export function podmanReadsDockerConfigFirst(host: Host, options: Pick<LocateOptions, 'authfile'> = {}): boolean {
   return options.authfile === undefined && !host.env.REGISTRY_AUTH_FILE && Boolean(host.env.DOCKER_CONFIG);
+}
+
+/**
+ * True when rootless podman and skopeo start at different runtime files: XDG_RUNTIME_DIR is unset
+ * (`options.rootless` given) and neither `--authfile` nor REGISTRY_AUTH_FILE names the first file.
+ * buildah differs from both ({@link RootlessRuntimeDirs}).
+ */
+export function rootlessToolsDiffer(host: Host, options: Pick<LocateOptions, 'authfile' | 'rootless'> = {}): boolean {
+  return options.rootless !== undefined && !options.authfile && !(options.authfile === undefined && host.env.REGISTRY_AUTH_FILE);
 }
 
 /**

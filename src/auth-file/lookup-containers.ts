@@ -3,7 +3,8 @@
  * containers/image 5.23 (containers-image-facts.md, formats.md §4):
  *
  * - files in order: `--authfile` / `$REGISTRY_AUTH_FILE` / (podman and buildah only, with
- *   DOCKER_CONFIG set: `$DOCKER_CONFIG/config.json`) / `$XDG_RUNTIME_DIR/containers/auth.json`,
+ *   DOCKER_CONFIG set: `$DOCKER_CONFIG/config.json`) / `$XDG_RUNTIME_DIR/containers/auth.json`
+ *   (unset: rootless podman's own runtime directory, skopeo's `/run/containers/$UID`),
  *   `${XDG_CONFIG_HOME:-~/.config}/containers/auth.json`, `${DOCKER_CONFIG:-~/.docker}/config.json`,
  *   `~/.dockercfg`; the first file that yields credentials wins; a file that cannot be parsed
  *   aborts the lookup, but only when the search reaches it;
@@ -16,14 +17,16 @@
  * canonical keys (src/registry.ts) on purpose: containers/image matches a key without a scheme
  * exactly as written, so `quay.io/org/` never matches.
  */
+import { join } from 'node:path';
 import { ParseError, messageOf } from '../errors.js';
 import { parseConfigJSON } from './docker-config.js';
 import { emptyUsernameEffect } from './fidelity.js';
 import { parseDockercfgJSON } from './dockercfg.js';
 import { isJSONObject, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
-import { locateAuthFiles, podmanReadsDockerConfigFirst } from './locate.js';
+import { locateAuthFiles, podmanReadsDockerConfigFirst, rootlessToolsDiffer } from './locate.js';
 import type { ContainersTool } from './locate.js';
+import type { RootlessRuntimeDirs } from './rootless-runtime-dir.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub, shownKeyOf } from './model.js';
 import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
@@ -34,6 +37,11 @@ const TITLE = 'containers/image: podman, skopeo, buildah';
 const TITLES: Record<ContainersTool, string> = {
   podman: 'containers/image: podman, buildah (and skopeo login)',
   skopeo: 'containers/image: skopeo inspect, copy',
+};
+// Without XDG_RUNTIME_DIR, skopeo login too uses /run/containers/$UID, and buildah a file of its own (a note says which).
+const ROOTLESS_TITLES: Record<ContainersTool, string> = {
+  podman: 'containers/image: podman (rootless, no XDG_RUNTIME_DIR)',
+  skopeo: 'containers/image: skopeo (rootless, no XDG_RUNTIME_DIR)',
 };
 
 /** containers/image's `normalizeRegistry`: Docker Hub's names become `index.docker.io`. */
@@ -180,10 +188,12 @@ function parseForContainers(path: string, text: string, legacy: boolean): { file
 /**
  * True when podman (and buildah) and skopeo's inspect and copy search different files: with
  * DOCKER_CONFIG set and no `--authfile` nor REGISTRY_AUTH_FILE, only podman starts at
- * `$DOCKER_CONFIG/config.json` (verified with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3).
+ * `$DOCKER_CONFIG/config.json`; for a user other than root without XDG_RUNTIME_DIR, podman starts
+ * in the runtime directory it sets for itself and skopeo at `/run/containers/$UID` (verified
+ * with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3).
  */
 export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'>): boolean {
-  return podmanReadsDockerConfigFirst(input.host, input.locate ?? {});
+  return podmanReadsDockerConfigFirst(input.host, input.locate ?? {}) || rootlessToolsDiffer(input.host, input.locate ?? {});
 }
 
 /**
@@ -195,7 +205,8 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
   const registry = ref.registry;
   const key = ref.name;
   const differ = containersToolsDiffer(input);
-  const out: ClientExplanation = { client: tool, title: differ ? TITLES[tool] : TITLE, query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
+  const titles = podmanReadsDockerConfigFirst(host, input.locate ?? {}) ? TITLES : ROOTLESS_TITLES;
+  const out: ClientExplanation = { client: tool, title: differ ? titles[tool] : TITLE, query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
   const locations = locateAuthFiles(host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
   const parsed: ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[] = [];
   let decidedAt = -1;
@@ -369,17 +380,41 @@ function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTo
   }
   // skopeo's first file: the runtime auth.json on Linux, which podman then never reads.
   const skopeoFirst = differ ? locateAuthFiles(input.host, { ...input.locate, tool: 'skopeo' })[0]?.path : undefined;
-  if (differ && tool === 'podman') {
+  const dockerConfigFirst = podmanReadsDockerConfigFirst(input.host, input.locate ?? {});
+  const rootless = input.locate?.rootless;
+  if (differ && rootless !== undefined && !dockerConfigFirst) addRootlessNotes(out, input, tool, rootless, skopeoFirst);
+  if (differ && dockerConfigFirst && tool === 'podman') {
     const skipped = skopeoFirst !== undefined && !out.files.some((f) => f.path === skopeoFirst) ? ` and never read ${skopeoFirst}, which skopeo inspect and copy read first` : '; skopeo inspect and copy do not';
     out.notes.push(`DOCKER_CONFIG is set and neither --authfile nor REGISTRY_AUTH_FILE: podman and buildah (containers/common) take $DOCKER_CONFIG/config.json as their --authfile, so they read it first${skipped} (explain --as skopeo)`);
   }
-  if (differ && tool === 'skopeo') {
+  if (differ && dockerConfigFirst && tool === 'skopeo') {
     out.notes.push(`DOCKER_CONFIG is set: skopeo inspect and copy start at ${skopeoFirst ?? 'their usual first file'}, but podman, buildah and skopeo login and logout (--get-login too) take $DOCKER_CONFIG/config.json as their --authfile and read it first (explain --as podman)`);
   }
   if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
   // docker 28.3+ reads it before config.json; containers/image has no such variable.
   if (env.DOCKER_AUTH_CONFIG) out.notes.push('DOCKER_AUTH_CONFIG is set: containers/image (podman, skopeo, buildah) never reads it, only the files above');
   for (const step of out.files) {
-    if (step.path.startsWith('/run/containers/')) out.notes.push(`${step.path} is podman's default primary file when XDG_RUNTIME_DIR is unset`);
+    if (step.path.startsWith('/run/containers/') && rootless === undefined) out.notes.push(`${step.path} is the first file of podman, buildah and skopeo run as root when XDG_RUNTIME_DIR is unset`);
+  }
+}
+
+/**
+ * Rootless without XDG_RUNTIME_DIR: podman and buildah set one for themselves (each its own, see
+ * rootless-runtime-dir.ts) and log in there; skopeo uses `/run/containers/$UID`, which it cannot
+ * create (login fails) nor, once root's podman has made /run/containers (mode 0700), read.
+ */
+function addRootlessNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTool, rootless: RootlessRuntimeDirs, skopeoFirst: string | undefined): void {
+  const uid = input.locate?.uid ?? '$UID';
+  const skopeoFile = skopeoFirst ?? `/run/containers/${uid}/auth.json`;
+  const podmanFile = join(rootless.podman, 'containers', 'auth.json');
+  const buildahFile = join(rootless.buildah, 'containers', 'auth.json');
+  if (tool === 'podman') {
+    out.notes.push(`XDG_RUNTIME_DIR is unset: rootless podman sets it to ${rootless.podman} for itself, so it logs in to and reads ${podmanFile} first; skopeo reads ${skopeoFile} instead (explain --as skopeo)`);
+    out.notes.push(`buildah (1.28) sets XDG_RUNTIME_DIR to ${rootless.buildah} instead, so buildah login writes and buildah pull reads ${buildahFile} first, then the files after the first here`);
+  } else {
+    out.notes.push(`XDG_RUNTIME_DIR is unset: skopeo (login too) uses ${skopeoFile}, which a user other than root cannot create (skopeo login fails: "mkdir /run/containers…: permission denied") and, once root has run podman, cannot read (every skopeo command fails: "permission denied"); podman logs in to ${podmanFile} (explain --as podman)`);
+  }
+  if (rootless.podman === join(input.host.home, 'rundir')) {
+    out.notes.push(`podman found neither /run/user/${uid} nor its directory under ${input.host.env.TMPDIR || '/tmp'} usable, so it uses ${rootless.podman}, and podman login fails when that does not exist`);
   }
 }

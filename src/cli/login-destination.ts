@@ -24,7 +24,7 @@ export async function openDestination(ctx: CommandContext, args: { authfile?: st
   const io = ctx.io;
   if (args.authfile !== undefined) {
     // An empty value names no file: podman's own, as `podman login --authfile ""` writes it.
-    if (args.authfile === '') return { kind: 'auth-file', path: podmanDefaultAuthFile(io) };
+    if (args.authfile === '') return { kind: 'auth-file', path: await podmanDefaultAuthFile(io) };
     return { kind: 'auth-file', path: resolve(io.cwd, expandHome(args.authfile, io.home)) };
   }
   if (args.store !== undefined) {

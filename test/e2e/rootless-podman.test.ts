@@ -1,0 +1,189 @@
+/**
+ * Rootless podman, buildah and skopeo, run as a real unprivileged user against a real registry:
+ * without XDG_RUNTIME_DIR podman and buildah each pick a runtime directory of their own, skopeo
+ * uses /run/containers/$UID, and `credkit explain --json` run as that user must name the same
+ * files. Needs root (to become the user) and the user `credkit-rootless`, which .ci/run creates.
+ */
+import { expect } from 'chai';
+import { chown, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { BIN, basePath, run, skipUnlessPrograms, type RunResult } from '../support/sandbox.js';
+import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
+
+const USER = 'credkit-rootless';
+const ALICE_PW = 'fake-alice-rootless-pw';
+
+interface ExplainedClient {
+  client: string;
+  files: { path: string; status: string }[];
+  outcome: string;
+  credential?: { username: string };
+  notes: string[];
+}
+
+/** Skips locally (fails in CI, where nothing may skip) when this suite cannot become the user. */
+async function skipUnlessUser(ctx: Mocha.Context): Promise<{ uid: number; gid: number }> {
+  const id = await run('id', ['-u', USER], { env: { PATH: basePath() } });
+  const gid = await run('id', ['-g', USER], { env: { PATH: basePath() } });
+  const why =
+    process.getuid?.() !== 0 ? 'not running as root, which it takes to run podman as another user'
+    : id.code !== 0 ? `no user ${USER} (.ci/run creates it: useradd --create-home ${USER})`
+    : (await run('runuser', ['-u', USER, '--', 'test', '-r', BIN.credkit], { env: { PATH: basePath() } })).code !== 0 ? `${USER} cannot read ${BIN.credkit}`
+    : undefined;
+  if (why === undefined) return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
+  if (process.env.CI) throw new Error(`${why}; in CI nothing may skip`);
+  console.log(`      skipped: ${why}`);
+  ctx.skip();
+}
+
+describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real user', function () {
+  this.timeout(180_000);
+  let registry: Registry | undefined;
+  let user = { uid: -1, gid: -1 };
+  let work = '';
+  /** The directory under /run/user this suite made, removed afterwards. */
+  let madeRunUser: string[] = [];
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'podman', 'buildah', 'skopeo', 'runuser']);
+    user = await skipUnlessUser(this);
+  });
+  makeRegistryPerSuite({ users: { alice: ALICE_PW } }, (made) => (registry = made));
+
+  beforeEach(async () => {
+    // Everything the user's programs touch (HOME, TMPDIR, storage, the CA) lives under `work`,
+    // which belongs to the user: podman's /tmp/podman-run-UID lands in $TMPDIR here, not in /tmp.
+    work = await mkdtemp(join(tmpdir(), 'credkit-rootless-'));
+    for (const d of ['home', 'tmp', 'certs', 'state']) await mkdir(join(work, d), { mode: 0o700 });
+    await copyFile(registry!.caFile, join(work, 'certs', 'ca.crt'));
+    for (const f of ['registries.conf', 'containers.conf']) await writeFile(join(work, f), '');
+    for (const p of ['', 'home', 'tmp', 'certs', 'certs/ca.crt', 'state', 'registries.conf', 'containers.conf']) await chown(join(work, p), user.uid, user.gid);
+    madeRunUser = [];
+  });
+  afterEach(async () => {
+    // podman leaves a pause process (its user namespace) behind, whose pid it writes in its runtime dir.
+    for (const pidFile of [join(work, 'tmp', `podman-run-${user.uid}`, 'libpod', 'tmp', 'pause.pid'), `/run/user/${user.uid}/libpod/tmp/pause.pid`, join(work, 'xdg', 'libpod', 'tmp', 'pause.pid')]) {
+      const pid = Number(await readFile(pidFile, 'utf8').catch(() => ''));
+      if (pid > 0) {
+        try {
+          process.kill(pid, 'SIGKILL');
+        } catch {
+          // already gone
+        }
+      }
+    }
+    for (const d of madeRunUser.reverse()) await rm(d, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
+  });
+
+  /** Runs `args` as the user in a bare environment: HOME and TMPDIR under `work`, plus `extra`. */
+  const asUser = (args: readonly string[], extra: Record<string, string> = {}, input?: string): Promise<RunResult> =>
+    run('runuser', ['-u', USER, '--', 'env', '-i', ...Object.entries({
+      PATH: basePath(), HOME: join(work, 'home'), TMPDIR: join(work, 'tmp'), LANG: 'C.UTF-8', USER, LOGNAME: USER,
+      CONTAINERS_REGISTRIES_CONF: join(work, 'registries.conf'), CONTAINERS_CONF: join(work, 'containers.conf'),
+      // A bus that is not there: without any, podman moves its pause process to a systemd scope
+      // through a session bus it starts with dbus-launch, which would outlive the test.
+      DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(work, 'no-bus')}`, ...extra,
+    }).map(([k, v]) => `${k}=${v}`), ...args], { input: input ?? '', timeoutMs: 60_000 });
+
+  const state = (tool: 'podman' | 'buildah') => {
+    const s = join(work, 'state', tool);
+    const flags = ['--root', join(s, 'root'), '--runroot', join(s, 'runroot'), '--storage-driver', 'vfs'];
+    // cgroupfs: no systemd user session to ask (podman would start a D-Bus daemon for one).
+    return tool === 'podman' ? [...flags, '--cgroup-manager', 'cgroupfs', '--events-backend', 'none'] : flags;
+  };
+  /** `TOOL login --verbose` as alice; returns the file it says it used. */
+  async function login(tool: 'podman' | 'buildah' | 'skopeo', extra: Record<string, string> = {}): Promise<{ res: RunResult; used: string | undefined }> {
+    const global = tool === 'skopeo' ? [] : state(tool);
+    const res = await asUser([tool, ...global, 'login', '--verbose', '--cert-dir', join(work, 'certs'), '--username', 'alice', '--password-stdin', registry!.host], extra, `${ALICE_PW}\n`);
+    expect(res.stdout.includes(ALICE_PW) || res.stderr.includes(ALICE_PW)).to.equal(false);
+    return { res, used: /^Used:\s+(\S+)$/m.exec(res.stdout)?.[1] };
+  }
+  async function explain(extra: Record<string, string> = {}): Promise<ExplainedClient[]> {
+    const res = await asUser([process.execPath, BIN.credkit, 'explain', '--json', `${registry!.host}/team/app:1`], extra);
+    expect(res.code, res.stderr).to.equal(0);
+    return (JSON.parse(res.stdout) as { clients: ExplainedClient[] }).clients;
+  }
+  const client = (clients: ExplainedClient[], name: string) => {
+    const c = clients.find((x) => x.client === name);
+    expect(c, `explain shows ${name}`).to.not.equal(undefined);
+    return c!;
+  };
+  /** What skopeo does with /run/containers/UID here: it cannot make it, and reading it fails once root's /run/containers is there. */
+  async function expectSkopeoAgrees(explained: ExplainedClient): Promise<void> {
+    const skopeoFile = `/run/containers/${user.uid}/auth.json`;
+    expect(explained.files[0]?.path).to.equal(skopeoFile);
+    const { res } = await login('skopeo');
+    expect(res.code).to.equal(1);
+    expect(res.stderr).to.match(/(mkdir|open) \/run\/containers[^:]*: permission denied/);
+    const rootsRunContainers = await stat('/run/containers').then(() => true, () => false);
+    // Where root has run podman, /run/containers is root's (0700) and skopeo cannot even read it.
+    expect(explained.outcome).to.equal(rootsRunContainers ? 'error' : 'anonymous');
+  }
+
+  it('without XDG_RUNTIME_DIR or /run/user/UID: podman uses $TMPDIR/podman-run-UID, buildah $TMPDIR/containers-user-UID/containers, skopeo /run/containers/UID', async () => {
+    const before = await explain();
+    const podmanFile = join(work, 'tmp', `podman-run-${user.uid}`, 'containers', 'auth.json');
+    const buildahFile = join(work, 'tmp', `containers-user-${user.uid}`, 'containers', 'containers', 'auth.json');
+    expect(client(before, 'podman').files[0]?.path).to.equal(podmanFile);
+    expect(client(before, 'podman').notes.some((n) => n.includes(buildahFile))).to.equal(true);
+
+    const podman = await login('podman');
+    expect(podman.res.code, podman.res.stderr).to.equal(0);
+    expect(podman.used).to.equal(podmanFile);
+    const buildah = await login('buildah');
+    expect(buildah.res.code, buildah.res.stderr).to.equal(0);
+    expect(buildah.used).to.equal(buildahFile);
+
+    // After the login, explain finds alice where podman reads her back from.
+    const after = await explain();
+    expect(client(after, 'podman').outcome).to.equal('credential');
+    expect(client(after, 'podman').files[0]).to.include({ path: podmanFile, status: 'matched' });
+    const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host]);
+    expect(getLogin.stdout.trim(), getLogin.stderr).to.equal('alice');
+    await expectSkopeoAgrees(client(after, 'skopeo'));
+  });
+
+  it('credkit login --authfile "" writes the file rootless podman reads back', async () => {
+    const res = await asUser([process.execPath, BIN.credkit, 'login', '--authfile', '', '--cert-dir', join(work, 'certs'), '--username', 'alice', '--password-stdin', registry!.host], {}, `${ALICE_PW}\n`);
+    expect(res.code, res.stderr).to.equal(0);
+    expect(res.stdout.includes(ALICE_PW) || res.stderr.includes(ALICE_PW)).to.equal(false);
+    const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host]);
+    expect(getLogin.stdout.trim(), getLogin.stderr).to.equal('alice');
+  });
+
+  it('with a /run/user/UID of the user: podman takes it, buildah still does not', async () => {
+    const runUser = `/run/user/${user.uid}`;
+    if (await stat(runUser).then(() => true, () => false)) throw new Error(`${runUser} exists already (a session of ${USER}?); this test makes and removes it`);
+    if (!(await stat('/run/user').then(() => true, () => false))) {
+      await mkdir('/run/user', { mode: 0o755 });
+      madeRunUser.push('/run/user');
+    }
+    await mkdir(runUser, { mode: 0o700 });
+    madeRunUser.push(runUser);
+    await chown(runUser, user.uid, user.gid);
+
+    const explained = await explain();
+    const podmanFile = join(runUser, 'containers', 'auth.json');
+    expect(client(explained, 'podman').files[0]?.path).to.equal(podmanFile);
+    expect((await login('podman')).used).to.equal(podmanFile);
+    expect((await login('buildah')).used).to.equal(join(work, 'tmp', `containers-user-${user.uid}`, 'containers', 'containers', 'auth.json'));
+    await expectSkopeoAgrees(client(explained, 'skopeo'));
+  });
+
+  it('with XDG_RUNTIME_DIR set, all three use it and explain shows one containers/image lookup', async () => {
+    const xdg = join(work, 'xdg');
+    await mkdir(xdg, { mode: 0o700 });
+    await chown(xdg, user.uid, user.gid);
+    const explained = await explain({ XDG_RUNTIME_DIR: xdg });
+    expect(explained.map((c) => c.client)).to.deep.equal(['docker', 'podman']);
+    const file = join(xdg, 'containers', 'auth.json');
+    expect(client(explained, 'podman').files[0]?.path).to.equal(file);
+    for (const tool of ['podman', 'buildah', 'skopeo'] as const) {
+      const { res, used } = await login(tool, { XDG_RUNTIME_DIR: xdg });
+      expect(res.code, res.stderr).to.equal(0);
+      expect(used, tool).to.equal(file);
+    }
+  });
+});
