@@ -5,6 +5,7 @@
  * runs the lookup `credkit explain` runs for that tool, so the two commands cannot contradict
  * each other.
  */
+import type { RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import type { Host } from '../io.js';
 import type { ImageRef } from '../image-ref.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
@@ -168,11 +169,11 @@ function credentialOf(registry: string, x: ClientExplanation, listings: Listings
  * registry: the files in its search order, `credHelpers[registry]`, exact then normalised keys;
  * stubs and `credsStore` count for nothing, and the search goes on in the next file.
  */
-export async function podmanView(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined): Promise<Map<string, ToolCredential>> {
+export async function podmanView(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, rootless?: RootlessRuntimeDirs): Promise<Map<string, ToolCredential>> {
   const out = new Map<string, ToolCredential>();
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
-  const locate = uid === undefined ? {} : { uid };
+  const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
   for (const registry of [...candidateRegistries(files), ...storeOnlyRegistries(files, listings)]) {
     // A missing REGISTRY_AUTH_FILE is its own finding (registry-auth-file-missing): here the
     // credentials the other files give (skopeo uses them now, podman once the file exists).
@@ -217,7 +218,7 @@ export interface ScopeCredentials {
  * key the tools may disagree although they agree on the registry (docker keeps one credential per
  * registry, and uses a key with a path only when it has no other for the host).
  */
-export async function scopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podmanRegistries: ReadonlyMap<string, ToolCredential>, oldDocker?: string): Promise<ScopeCredentials[]> {
+export async function scopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podmanRegistries: ReadonlyMap<string, ToolCredential>, oldDocker?: string, rootless?: RootlessRuntimeDirs): Promise<ScopeCredentials[]> {
   const scopes = new Map<string, { registry: string; path: string; hub: boolean }>();
   for (const f of files) {
     if (!f.file || !f.readers.includes('podman')) continue;
@@ -233,7 +234,7 @@ export async function scopeViews(files: readonly LoadedAuthFile[], listings: Lis
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
   const dockerDeps: LookupDeps = { ...deps, ...(oldDocker !== undefined ? { dockerVersion: async () => oldDocker } : {}) };
-  const locate = uid === undefined ? {} : { uid };
+  const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
   const out: ScopeCredentials[] = [];
   for (const [scope, { registry, path, hub }] of [...scopes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const ref: ImageRef = { input: scope, kind: 'image', registry, path, name: scope, hub, tag: undefined, digest: undefined };

@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { locateAuthFiles } from '../auth-file/locate.js';
+import type { RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import type { AuthFile } from '../auth-file/model.js';
 import { parseAuthText } from '../auth-file/read.js';
 import type { DoctorProbes, FileFacts } from './probes.js';
@@ -34,9 +35,10 @@ export function dockerConfigPath(host: Host): string {
 }
 
 /** podman's primary auth.json (where `podman login` writes) when no file is named. */
-export function podmanDefaultAuthFile(host: Host, uid: number | undefined): string | undefined {
+export function podmanDefaultAuthFile(host: Host, uid: number | undefined, rootless?: RootlessRuntimeDirs): string | undefined {
   if (host.platform !== 'linux') return join(host.home, '.config', 'containers', 'auth.json');
   if (host.env.XDG_RUNTIME_DIR) return join(host.env.XDG_RUNTIME_DIR, 'containers', 'auth.json');
+  if (rootless) return join(rootless.podman, 'containers', 'auth.json');
   return uid === undefined ? undefined : join('/run', 'containers', String(uid), 'auth.json');
 }
 
@@ -44,14 +46,15 @@ export function podmanDefaultAuthFile(host: Host, uid: number | undefined): stri
  * Every file docker or podman would read, loaded. Podman's files come first, in podman's order
  * (containers/image's search list, which skopeo follows too).
  */
-export async function loadAuthFiles(host: Host, probes: DoctorProbes): Promise<LoadedAuthFile[]> {
+export async function loadAuthFiles(host: Host, probes: DoctorProbes, rootless?: RootlessRuntimeDirs): Promise<LoadedAuthFile[]> {
   const readers = new Map<string, Reader[]>();
   const add = (path: string, reader: Reader) => {
     const list = readers.get(path) ?? [];
     if (!list.includes(reader)) list.push(reader);
     readers.set(path, list);
   };
-  for (const l of locateAuthFiles(host, probes.uid === undefined ? {} : { uid: probes.uid })) if (l.readers.includes('podman')) add(l.path, 'podman');
+  // Rootless: podman's own runtime file, not skopeo's /run/containers/$UID (checkAuthEnvironment says what skopeo does).
+  for (const l of locateAuthFiles(host, probes.uid === undefined ? {} : { uid: probes.uid, ...(rootless ? { rootless, tool: 'podman' as const } : {}) })) if (l.readers.includes('podman')) add(l.path, 'podman');
   add(dockerConfigPath(host), 'docker');
   const out: LoadedAuthFile[] = [];
   for (const [path, who] of readers) {

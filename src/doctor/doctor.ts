@@ -11,6 +11,7 @@ import type { ConfigProblem } from '../config-lint.js';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { DOCKER_AUTH_CONFIG, dockerReadsAuthConfig } from '../auth-file/docker-env-config.js';
+import { rootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
 import { compareViews, dockerView, podmanView, scopeViews } from './agreement.js';
 import { checkAuthEnvironment, checkAuthFiles, checkPodmanLoginFile } from './file-checks.js';
@@ -52,7 +53,9 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   for (const w of lintConfig(host)) {
     findings.push({ level: 'warn', area: 'stores', code: `config-${w.problem}`, path: w.path, what: `credkit's config ${displayPath(w.path, host.home)}: ${w.message}`, fix: CONFIG_FIX[w.problem] });
   }
-  const [wsl, files] = await Promise.all([detectWSL(host, probes), loadAuthFiles(host, probes)]);
+  // Rootless podman without XDG_RUNTIME_DIR picks a runtime directory of its own (not skopeo's /run/containers/$UID).
+  const rootless = await rootlessRuntimeDirs(host, probes.uid, (path) => probes.statPath(path));
+  const [wsl, files] = await Promise.all([detectWSL(host, probes), loadAuthFiles(host, probes, rootless)]);
   const uses = collectHelpers(files, host.home);
   const timeoutMs = Math.min(config?.helperTimeoutMs ?? DOCTOR_HELPER_TIMEOUT_MS, DOCTOR_HELPER_TIMEOUT_MS);
   // docker before 28.3 never reads DOCKER_AUTH_CONFIG: with one on PATH, the variable is neither
@@ -62,15 +65,15 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   const [stores, helpers, environment] = await Promise.all([
     config ? checkStores(config, host, probes, uses.some((u) => u.helper === 'credkit')) : Promise.resolve({ findings: [], autoBackend: null }),
     checkHelpers(uses, host, probes, { wsl, callHelpers: options.callHelpers ?? true, timeoutMs }),
-    checkAuthEnvironment(host, probes, oldDocker),
+    checkAuthEnvironment(host, probes, oldDocker, rootless),
   ]);
   const routes = config ? await checkRoutes(config, probes, stores.autoBackend) : [];
   // Each store call is bounded as doctor's helper calls are.
   const account = config ? await checkSelectedAccount({ ...config, helperTimeoutMs: timeoutMs }, host, probes) : [];
   findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
   const docker = await dockerView(files, helpers.listings, host, oldDocker);
-  const podman = await podmanView(files, helpers.listings, host, probes.uid);
-  const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker);
+  const podman = await podmanView(files, helpers.listings, host, probes.uid, rootless);
+  const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker, rootless);
   findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken, scopes));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {

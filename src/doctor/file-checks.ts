@@ -3,6 +3,7 @@
  * `credkit check` (called, then summarised one line per file), and environment variables that
  * point at nothing.
  */
+import type { RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { join } from 'node:path';
 import type { Host } from '../io.js';
 import { checkAuthInput } from '../auth-file/check.js';
@@ -131,7 +132,7 @@ export function summariseLints(findings: readonly Finding[], shown: string, path
 }
 
 /** Environment variables that name missing files or directories, and podman's tmpfs default. */
-export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, oldDocker?: string): Promise<DoctorFinding[]> {
+export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, oldDocker?: string, rootless?: RootlessRuntimeDirs): Promise<DoctorFinding[]> {
   const env = host.env;
   const out: DoctorFinding[] = [];
   const shown = (p: string) => displayPath(p, host.home);
@@ -162,12 +163,18 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
   // Both findings below are about the file podman login writes, which is another one when
   // REGISTRY_AUTH_FILE or (current containers/common) DOCKER_CONFIG names it.
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
-    const primary = podmanDefaultAuthFile(host, probes.uid);
+    const primary = podmanDefaultAuthFile(host, probes.uid, rootless);
     if (primary && env.XDG_RUNTIME_DIR && !(await probes.statPath(env.XDG_RUNTIME_DIR))) {
       out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: 'log in through a systemd user session (loginctl enable-linger), or set REGISTRY_AUTH_FILE=~/.config/containers/auth.json' });
     } else if (primary) {
-      const exists = Boolean(await probes.statPath(primary));
-      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
+      // A file podman cannot see into either (root's /run/containers) is not a reason to stop.
+      const exists = Boolean(await probes.statPath(primary).catch(() => undefined));
+      const others = rootless ? `; XDG_RUNTIME_DIR is unset, so podman picked that directory itself, and buildah logs in to ${shown(join(rootless.buildah, 'containers', 'auth.json'))} and skopeo to /run/containers/${probes.uid ?? '$UID'}/auth.json (which it cannot create as you) instead` : '';
+      const skopeoFile = `/run/containers/${probes.uid ?? '$UID'}/auth.json`;
+      if (rootless && (await probes.statPath(skopeoFile).then(() => false, () => true))) {
+        out.push({ level: 'warn', area: 'files', code: 'skopeo-runtime-file-unreadable', path: skopeoFile, what: `XDG_RUNTIME_DIR is unset, so skopeo reads ${skopeoFile} first, which you may not read (/run/containers is root's): skopeo inspect, copy and login fail with "permission denied", whatever your other auth files hold`, fix: 'export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (podman, buildah and skopeo then start there), or work in a login session, which sets XDG_RUNTIME_DIR' });
+      }
+      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last${others}`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
     }
   }
   return out;

@@ -37,6 +37,9 @@ async function skipUnlessUser(ctx: Mocha.Context): Promise<{ uid: number; gid: n
   ctx.skip();
 }
 
+/** True when /run/containers exists and other users may not enter it (root's podman made it, mode 0700). */
+const rootOnlyRunContainers = () => stat('/run/containers').then((st) => (st.mode & 0o001) === 0, () => false);
+
 describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real user', function () {
   this.timeout(180_000);
   let registry: Registry | undefined;
@@ -117,7 +120,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     const { res } = await login('skopeo');
     expect(res.code).to.equal(1);
     expect(res.stderr).to.match(/(mkdir|open) \/run\/containers[^:]*: permission denied/);
-    const rootsRunContainers = await stat('/run/containers').then(() => true, () => false);
+    const rootsRunContainers = await rootOnlyRunContainers();
     // Where root has run podman, /run/containers is root's (0700) and skopeo cannot even read it.
     expect(explained.outcome).to.equal(rootsRunContainers ? 'error' : 'anonymous');
   }
@@ -143,6 +146,17 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host]);
     expect(getLogin.stdout.trim(), getLogin.stderr).to.equal('alice');
     await expectSkopeoAgrees(client(after, 'skopeo'));
+  });
+
+  it('credkit doctor names the file podman logs in to, and what skopeo meets, without failing', async () => {
+    const res = await asUser([process.execPath, BIN.credkit, 'doctor', '--json'], { CREDKIT_BACKEND: 'file' });
+    expect(res.stderr).to.not.contain('unexpected error');
+    const findings = (JSON.parse(res.stdout) as { findings: { code: string; path?: string }[] }).findings;
+    const runtime = findings.find((f) => f.code === 'runtime-auth-file');
+    expect(runtime?.path).to.equal(join(work, 'tmp', `podman-run-${user.uid}`, 'containers', 'auth.json'));
+    // /run/containers is root's (mode 0700) where root has run podman, as the skopeo login above shows.
+    const rootsRunContainers = await rootOnlyRunContainers();
+    expect(findings.some((f) => f.code === 'skopeo-runtime-file-unreadable')).to.equal(rootsRunContainers);
   });
 
   it('credkit login --authfile "" writes the file rootless podman reads back', async () => {
