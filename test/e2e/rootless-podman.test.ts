@@ -5,9 +5,9 @@
  * files. Needs root (to become the user) and the user `credkit-rootless`, which .ci/run creates.
  */
 import { expect } from 'chai';
-import { chown, copyFile, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, chown, copyFile, cp, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { BIN, basePath, run, skipUnlessPrograms, type RunResult } from '../support/sandbox.js';
 import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
 
@@ -29,12 +29,27 @@ async function skipUnlessUser(ctx: Mocha.Context): Promise<{ uid: number; gid: n
   const why =
     process.getuid?.() !== 0 ? 'not running as root, which it takes to run podman as another user'
     : id.code !== 0 ? `no user ${USER} (.ci/run creates it: useradd --create-home ${USER})`
-    : (await run('runuser', ['-u', USER, '--', 'test', '-r', BIN.credkit], { env: { PATH: basePath() } })).code !== 0 ? `${USER} cannot read ${BIN.credkit}`
     : undefined;
   if (why === undefined) return { uid: Number(id.stdout.trim()), gid: Number(gid.stdout.trim()) };
   if (process.env.CI) throw new Error(`${why}; in CI nothing may skip`);
   console.log(`      skipped: ${why}`);
   ctx.skip();
+}
+
+/**
+ * The `credkit` the user runs: the checkout's own, or, where the user cannot read it (a clone
+ * under root's 0700 home, as a CI job may make), a copy of what the shipped binary loads in a
+ * directory every user may read. Returns the bin and the directory to remove afterwards.
+ */
+async function credkitForUser(): Promise<{ bin: string; copy?: string }> {
+  if ((await run('runuser', ['-u', USER, '--', 'test', '-r', BIN.credkit], { env: { PATH: basePath() } })).code === 0) return { bin: BIN.credkit };
+  const root = join(dirname(BIN.credkit), '..');
+  const copy = await mkdtemp(join(tmpdir(), 'credkit-rootless-pkg-'));
+  await chmod(copy, 0o755);
+  for (const part of ['package.json', 'bin', 'dist', 'node_modules']) await cp(join(root, part), join(copy, part), { recursive: true, verbatimSymlinks: true });
+  const bin = join(copy, 'bin', 'credkit');
+  if ((await run('runuser', ['-u', USER, '--', 'test', '-r', bin], { env: { PATH: basePath() } })).code !== 0) throw new Error(`${USER} cannot read the copy of credkit made for it`);
+  return { bin, copy };
 }
 
 /** True when /run/containers exists and other users may not enter it (root's podman made it, mode 0700). */
@@ -44,6 +59,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   this.timeout(180_000);
   let registry: Registry | undefined;
   let user = { uid: -1, gid: -1 };
+  let credkit = { bin: BIN.credkit } as { bin: string; copy?: string };
   let work = '';
   /** The directory under /run/user this suite made, removed afterwards. */
   let madeRunUser: string[] = [];
@@ -51,6 +67,10 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   before(async function () {
     await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'podman', 'buildah', 'skopeo', 'runuser']);
     user = await skipUnlessUser(this);
+    credkit = await credkitForUser();
+  });
+  after(async () => {
+    if (credkit.copy) await rm(credkit.copy, { recursive: true, force: true });
   });
   makeRegistryPerSuite({ users: { alice: ALICE_PW } }, (made) => (registry = made));
 
@@ -80,7 +100,10 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     await rm(work, { recursive: true, force: true });
   });
 
-  /** Runs `args` as the user in a bare environment: HOME and TMPDIR under `work`, plus `extra`. */
+  /**
+   * Runs `args` as the user in a bare environment: HOME and TMPDIR under `work`, plus `extra`, in
+   * the user's HOME (the user may not be able to enter this process's working directory).
+   */
   const asUser = (args: readonly string[], extra: Record<string, string> = {}, input?: string): Promise<RunResult> =>
     run('runuser', ['-u', USER, '--', 'env', '-i', ...Object.entries({
       PATH: basePath(), HOME: join(work, 'home'), TMPDIR: join(work, 'tmp'), LANG: 'C.UTF-8', USER, LOGNAME: USER,
@@ -88,7 +111,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
       // A bus that is not there: without any, podman moves its pause process to a systemd scope
       // through a session bus it starts with dbus-launch, which would outlive the test.
       DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(work, 'no-bus')}`, ...extra,
-    }).map(([k, v]) => `${k}=${v}`), ...args], { input: input ?? '', timeoutMs: 60_000 });
+    }).map(([k, v]) => `${k}=${v}`), ...args], { input: input ?? '', timeoutMs: 60_000, cwd: join(work, 'home') });
 
   const state = (tool: 'podman' | 'buildah') => {
     const s = join(work, 'state', tool);
@@ -104,7 +127,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     return { res, used: /^Used:\s+(\S+)$/m.exec(res.stdout)?.[1] };
   }
   async function explain(extra: Record<string, string> = {}): Promise<ExplainedClient[]> {
-    const res = await asUser([process.execPath, BIN.credkit, 'explain', '--json', `${registry!.host}/team/app:1`], extra);
+    const res = await asUser([process.execPath, credkit.bin, 'explain', '--json', `${registry!.host}/team/app:1`], extra);
     expect(res.code, res.stderr).to.equal(0);
     return (JSON.parse(res.stdout) as { clients: ExplainedClient[] }).clients;
   }
@@ -149,7 +172,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   });
 
   it('credkit doctor names the file podman logs in to, and what skopeo meets, without failing', async () => {
-    const res = await asUser([process.execPath, BIN.credkit, 'doctor', '--json'], { CREDKIT_BACKEND: 'file' });
+    const res = await asUser([process.execPath, credkit.bin, 'doctor', '--json'], { CREDKIT_BACKEND: 'file' });
     expect(res.stderr).to.not.contain('unexpected error');
     const findings = (JSON.parse(res.stdout) as { findings: { code: string; path?: string }[] }).findings;
     const runtime = findings.find((f) => f.code === 'runtime-auth-file');
@@ -160,7 +183,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   });
 
   it('credkit login --authfile "" writes the file rootless podman reads back', async () => {
-    const res = await asUser([process.execPath, BIN.credkit, 'login', '--authfile', '', '--cert-dir', join(work, 'certs'), '--username', 'alice', '--password-stdin', registry!.host], {}, `${ALICE_PW}\n`);
+    const res = await asUser([process.execPath, credkit.bin, 'login', '--authfile', '', '--cert-dir', join(work, 'certs'), '--username', 'alice', '--password-stdin', registry!.host], {}, `${ALICE_PW}\n`);
     expect(res.code, res.stderr).to.equal(0);
     expect(res.stdout.includes(ALICE_PW) || res.stderr.includes(ALICE_PW)).to.equal(false);
     const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host]);
