@@ -5,7 +5,7 @@
  */
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
-import { maskUserinfo, maskUserinfoDeep, shownKey } from '../redact.js';
+import { holdsInvisible, maskUserinfo, maskUserinfoDeep, shownKey } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import type { MistypedValue } from './raw-config.js';
@@ -308,6 +308,15 @@ function credentialKeyFix(e: AuthEntry): string {
   return 'the key holds a credential: write the registry there (e.g. quay.io), and the credential as "auth" (base64 of user:password)';
 }
 
+/**
+ * A key with a character a terminal does not show as itself (a bidi override, a zero-width space,
+ * a control character): no registry name holds one, and credkit's lines show it escaped (`\u202e`),
+ * but another tool (cat, an editor) shows the key as another registry ("Trojan Source").
+ */
+function invisibleInKey(where: { file: string; key?: string }): Finding {
+  return { severity: 'warning', code: 'invisible-in-key', ...where, message: 'the key holds invisible or control characters (shown escaped, as \\u202e or \\x1b): no registry name has them, so no client uses this entry for a pull, and other tools show the key as something else (a right-to-left override can make it read as another registry)', fix: 'retype the key as the registry host, or remove the entry' };
+}
+
 function octal(mode: number): string {
   return `0${(mode & 0o777).toString(8)}`;
 }
@@ -374,6 +383,7 @@ function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSe
       out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the key holds ${held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password'} where the registry belongs: no client ever uses this entry, and every listing of the file would show the credential`, fix: credentialKeyFix(e) });
       continue;
     }
+    if (holdsInvisible(e.key)) out.push(invisibleInKey(where));
     if (k.hub && k.path === '' && e.key !== DOCKER_HUB_KEY && e.key !== DOCKER_HUB_HOST) {
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `non-canonical Docker Hub key${e.key === 'registry-1.docker.io' ? ' (kubelet does not match it at all)' : ''}: docker never uses it (it looks Docker Hub up only as "${DOCKER_HUB_KEY}"); podman uses it only when the file has no "${DOCKER_HUB_HOST}" key (containers/image tries that exact key first, then any other spelling of Docker Hub, at random among several)`, fix: `rename the key to "${DOCKER_HUB_KEY}" (docker, kubelet) or "${DOCKER_HUB_HOST}" (podman)` });
     } else if (k.hub && k.path !== '' && k.scheme === undefined && !e.key.startsWith(`${DOCKER_HUB_HOST}/`)) {
@@ -430,6 +440,7 @@ function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSe
       out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the credHelpers key holds ${what}: docker and podman never take this route for a pull, docker hands the key as written to the helper when it gathers every credential (the classic builder), and the file keeps the credential in the clear`, fix: host !== undefined && host !== '' ? `rename the key to "${host}" (the helper keeps the credential)` : 'write the registry as the key (e.g. quay.io); the helper keeps the credential' });
       continue;
     }
+    if (holdsInvisible(key)) out.push(invisibleInKey(where));
     // "" (or null, read as ""): podman and skopeo run "docker-credential-" and fail every lookup of
     // the registry; docker reads it from the file instead. A helper of the wrong type has its own finding.
     if (file.credHelpers.get(key) === '' && !file.mistyped?.some((m) => m.member === 'credHelpers' && m.key === key)) {

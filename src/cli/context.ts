@@ -3,7 +3,7 @@
  */
 import type { Io } from '../io.js';
 import { isCredkitError } from '../errors.js';
-import { escapeControls, maskUserinfo } from '../redact.js';
+import { escapeControls, escapeJSONText, maskUserinfo } from '../redact.js';
 
 /** Shared by all command modules of one `credkit` run. */
 export interface CommandContext {
@@ -52,24 +52,23 @@ function visible(line: string): string {
   return maskUserinfo(escapeControls(line));
 }
 
-// Every control character, tab and newline included.
-const ANY_CONTROL = /[\x00-\x1f\x7f-\x9f]/g;
-
 /**
- * A value for one cell of a table, with every control character shown as `\xNN`: a newline or
- * tab in a stored key or username would otherwise break the row or fake another.
+ * A value for one cell of a table, with every control character shown as `\xNN` and every
+ * invisible one as `\u202e` (escapeControls): a newline or tab in a stored key or username would
+ * otherwise break the row or fake another, a bidi override make it read as another registry.
  */
 export function cell(value: string): string {
   // Masked here too, before the column is padded to its width.
-  return maskUserinfo(value).replace(ANY_CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return escapeControls(maskUserinfo(value)).replace(/[\t\n]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
 }
 
 /**
  * Prints a value as pretty JSON on stdout, with the password of any `user:pass@host` in it masked
- * as in lines for people; `revealed` for a value that holds a secret the user asked for.
+ * as in lines for people; `revealed` for a value that holds a secret the user asked for. Strings
+ * keep their value (a key is data), with invisible characters written as `\u` escapes (escapeJSONText).
  */
 export function printJSON(ctx: CommandContext, value: unknown, revealed = false): void {
-  const text = JSON.stringify(value, null, 2);
+  const text = escapeJSONText(JSON.stringify(value, null, 2));
   ctx.io.stdout(`${revealed ? text : maskUserinfo(text)}\n`);
 }
 

@@ -11,6 +11,7 @@ import { UsageError } from '../errors.js';
 import type { ConvertOptions } from '../auth-file/convert.js';
 import { readInputs } from '../auth-file/load.js';
 import { realPathOf, withFileLock, writeFileAtomic } from '../auth-file/safe-file.js';
+import { escapeJSONText } from '../redact.js';
 import type { CommandContext } from './context.js';
 import { printReport, reportJSON } from './auth-report.js';
 import { loadResolver } from './resolver.js';
@@ -65,7 +66,7 @@ export async function runConversion(ctx: CommandContext, run: ConversionRun, opt
 function printLosses(ctx: CommandContext, run: ConversionRun, result: Awaited<ReturnType<typeof convertAuth>>, options: ConvertOptions, written = true): void {
   const output = run.output === undefined ? '-' : run.output;
   if (run.json) {
-    const text = `${JSON.stringify(reportJSON(result, options.to, output, run.allowLossy, written), null, 2)}\n`;
+    const text = `${escapeJSONText(JSON.stringify(reportJSON(result, options.to, output, run.allowLossy, written), null, 2))}\n`;
     if (output === '-') ctx.io.stderr(text);
     else ctx.io.stdout(text);
   } else {

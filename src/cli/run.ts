@@ -9,7 +9,7 @@ import type { CommandContext } from './context.js';
 import { printJSONFailure } from './context.js';
 import { exitCodeFor, isBug } from './exit-code.js';
 import { UsageError, messageOf } from '../errors.js';
-import { maskUserinfo } from '../redact.js';
+import { escapeControls, maskUserinfo } from '../redact.js';
 import { packageVersion } from '../version.js';
 import { BUG_REPORT_ADVICE, describeBug } from '../bug-report.js';
 import { COMMANDS, selectedCommand } from './commands/index.js';
@@ -78,8 +78,9 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
       const shown = (help.endsWith(said) ? help.slice(0, help.length - said.length) : help).trimEnd();
       if (shown) io.stderr(`${shown}\n\n`);
     }
-    // Last line of defence: a registry typed as https://user:pass@host, quoted by any message.
-    io.stderr(`credkit: ${maskUserinfo(messageOf(usage))}\n`);
+    // Last line of defence: a registry typed as https://user:pass@host, or a key with an escape
+    // sequence or a bidi override in it, quoted by any message.
+    io.stderr(`credkit: ${maskUserinfo(escapeControls(messageOf(usage)))}\n`);
     return exitCodeFor(usage);
   }
   if (output) io.stdout(`${output}\n`);
