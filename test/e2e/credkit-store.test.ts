@@ -138,6 +138,42 @@ describe('credkit store (binary)', () => {
     expect(r.stderr).to.contain('name the server URL to erase');
   });
 
+  it('a server URL typed with a credential in it: store refuses it (exit 2) without quoting it; get and erase name it by its stand-in', async () => {
+    const swapped = Buffer.from('fake-user:fake-typed-pw1').toString('base64');
+    const leaks = (r: { stdout: string; stderr: string }) => ['fake-typed-pw', swapped.slice(0, 12)].some((p) => r.stdout.includes(p) || r.stderr.includes(p));
+    const typed: [string, string][] = [
+      ['fake-user:fake-typed-pw2', 'the server URL holds a user:password, not a registry'],
+      [swapped, 'the server URL holds what looks like a base64 user:password, not a registry'],
+      ['https://fake-user:fake-typed-pw3@quay.io/org', 'the server URL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry\'s name; store the credential under "quay.io" alone'],
+    ];
+    for (const [url, said] of typed) {
+      for (const account of [[], ['--account', 'work']]) {
+        const r = await sb.credkit(['store', 'store', url, '-u', 'bob', '--password-stdin', ...account], 'fake-secret');
+        expect(leaks(r)).to.equal(false);
+        expect([r.code, r.stdout]).to.deep.equal([2, '']);
+        expect(r.stderr).to.contain(`credkit: ${said}`);
+      }
+    }
+    expect(JSON.parse((await sb.helper('list', '')).stdout)).to.deep.equal({});
+    // One another program stored (through the helper) can still be read and erased by its URL.
+    expect((await sb.helper('store', `${JSON.stringify({ ServerURL: 'fake-user:fake-typed-pw4', Username: 'bob', Secret: 'fake-secret' })}\n`)).code).to.equal(0);
+    let r = await sb.credkit(['store', 'get', 'fake-user:fake-typed-pw4']);
+    expect(leaks(r)).to.equal(false);
+    expect(r.stdout).to.equal('server:   <hidden: it looks like a user:password>\nusername: bob\nsecret:   ********\n');
+    r = await sb.credkit(['store', 'get', 'fake-user:fake-typed-pw4', '--json']);
+    expect(leaks(r)).to.equal(false);
+    expect(JSON.parse(r.stdout)).to.deep.equal({ serverURL: '<hidden: it looks like a user:password>', username: 'bob', secret: '********' });
+    r = await sb.credkit(['store', 'get', 'fake-user:fake-typed-pw5']);
+    expect(leaks(r)).to.equal(false);
+    expect(r.stderr).to.equal('credkit: no credential stored for "<hidden: it looks like a user:password>"\n');
+    r = await sb.credkit(['store', 'erase', 'fake-user:fake-typed-pw4']);
+    expect(leaks(r)).to.equal(false);
+    expect([r.code, r.stdout]).to.deep.equal([0, 'erased <hidden: it looks like a user:password>\n']);
+    r = await sb.credkit(['store', 'erase', 'fake-user:fake-typed-pw4', '--account', 'work']);
+    expect(leaks(r)).to.equal(false);
+    expect(r.code).to.equal(1);
+  });
+
   it('identity tokens are stored with username "<token>" and shown as such', async () => {
     await sb.credkit(['store', 'store', 'ghcr.io', '--identity-token', '--password-stdin'], 'fake-tok');
     const r = await sb.credkit(['store', 'get', 'ghcr.io']);

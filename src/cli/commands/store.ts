@@ -15,7 +15,8 @@ import { hiddenEntry, numberEntries } from '../../stores/listing.js';
 import type { CredentialStore } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { redact } from '../../redact.js';
+import { maskUserinfo, redact, shownKey } from '../../redact.js';
+import { credentialInKey, parseRegistryKey } from '../../registry.js';
 import { readSecretFromStdin } from '../stdin-secret.js';
 
 interface StoreArgs {
@@ -95,10 +96,12 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const server = args.server as string;
             const { store, account, key } = await open(ctx, args);
             const c = await store.get(await key(server, 'read'));
-            if (!c) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
+            // A server URL that holds a credential (one another program stored) is named by its stand-in.
+            const shown = shownKey(server);
+            if (!c) throw new NotFoundError(`no credential stored for "${shown}"${accountWords(account)}`);
             const secret = args['show-secret'] ? c.secret : redact(c.secret);
-            if (args.json) return printJSON(ctx, { serverURL: server, ...(account !== undefined ? { account } : {}), username: c.username, secret }, Boolean(args['show-secret']));
-            say(ctx, `server:   ${server}`);
+            if (args.json) return printJSON(ctx, { serverURL: shown, ...(account !== undefined ? { account } : {}), username: c.username, secret }, Boolean(args['show-secret']));
+            say(ctx, `server:   ${shown}`);
             if (account !== undefined) say(ctx, `account:  ${account}`);
             say(ctx, c.username === TOKEN_USERNAME ? 'username: (identity token)' : `username: ${c.username}`);
             sayRevealed(ctx, `secret:   ${secret}`);
@@ -119,8 +122,8 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             const server = args.server;
             const { store, account, key } = await open(ctx, args);
             const existed = await store.delete(await key(server, 'erased'));
-            if (!existed) throw new NotFoundError(`no credential stored for "${server}"${accountWords(account)}`);
-            say(ctx, `erased ${server}${accountWords(account)}`);
+            if (!existed) throw new NotFoundError(`no credential stored for "${shownKey(server)}"${accountWords(account)}`);
+            say(ctx, `erased ${shownKey(server)}${accountWords(account)}`);
           },
         })
         .command({
@@ -139,6 +142,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             if (args['identity-token'] && args.username !== undefined) {
               throw new UsageError('--username cannot go with --identity-token: an identity token is stored under the username "<token>" (as docker does), so the username would be lost; drop -u');
             }
+            refuseCredentialServer(args.server as string);
             if (!args['password-stdin']) throw new UsageError('pass the secret on standard input with --password-stdin (never as an argument)');
             const username = args['identity-token'] ? TOKEN_USERNAME : args.username;
             if (!username) throw new UsageError('--username is required (or --identity-token)');
@@ -202,6 +206,24 @@ async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<v
   const entry = hiddenEntry(await store.list(), n, args.id);
   if (!(await store.delete(entry.key))) throw new NotFoundError(`${entry.shown} is no longer stored`);
   say(ctx, `erased ${entry.shown}`);
+}
+
+/**
+ * Refuses a server URL that holds a credential, without quoting it: a user:password or base64 of
+ * one where the registry belongs (credentialInKey), or a user name and password before the host.
+ * No client ever asks a store for such a URL, and every store keeps the URL in the clear as the
+ * entry's name (an item label, a file name under pass, a JSON key), as copy refuses it too.
+ */
+function refuseCredentialServer(server: string): void {
+  const held = credentialInKey(server);
+  if (held !== undefined) {
+    const what = held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
+    throw new UsageError(`the server URL holds ${what}, not a registry: no client ever asks for it, and the store would keep it in the clear as the entry's name; give the registry (e.g. quay.io), the username with -u and the secret on standard input`);
+  }
+  if (maskUserinfo(server) !== server) {
+    const host = parseRegistryKey(server.slice(server.lastIndexOf('@') + 1)).host;
+    throw new UsageError(`the server URL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry's name; store the credential under ${host !== '' ? `"${host}"` : 'the host'} alone, the username with -u`);
+  }
 }
 
 /** " as the account NAME", or nothing for the plain entry. */
