@@ -240,41 +240,60 @@ export type KeyCredential = 'base64-user-password' | 'user-password';
 
 // Standard base64, padded or not: what `auth` holds, and what a swapped key then holds.
 const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
-// An IPv6 literal written without its brackets (`fe80::1`): a host, whatever the colons.
-const BARE_IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:]*$/;
-// A character that no password typed into a config by hand is likely to hold, but the prose
-// around a key (credkit's own stand-in for one among them) does.
-const NOT_IN_CREDENTIAL = /[\s"<>]/;
+// An IPv6 literal written without its brackets (`fe80::1`, `::ffff:10.0.0.1`, `fe80::1%eth0`): a
+// host, whatever the colons.
+const BARE_IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:]*(?:\d+\.\d+\.\d+\.\d+)?(?:%[\w.-]+)?$/;
+// credkit's own stand-in for a key (shownKey), alone or inside `credHelpers[…]`: prose with a
+// `:` in it, never a credential itself.
+const STAND_IN = /<(?:entry #\d+[^<>]*, )?hidden: [^<>]*>/;
+// An image reference with a tag written as the key (`nginx:latest`, `ubuntu:22.04`,
+// `node:20-alpine`): a repository name as distribution/reference spells it, then a tag people
+// use: a word every image has, or a version (a number with dots, or with a variant after `-`).
+// Any other tag (`alice:s3cret` reads as one too) is taken for a password.
+const TAG_WORD = '(?:latest|stable|edge|mainline|alpine|slim|lts|nightly)';
+const IMAGE_WITH_TAG = new RegExp(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*:(?:${TAG_WORD}|v?\\d+(?:\\.\\d+)+(?:[-_.][A-Za-z0-9_.-]+)?|v?\\d+-${TAG_WORD}(?:[-_.][A-Za-z0-9_.-]+)?)$`);
+
+/** True for an image reference with a common tag written as a key (`nginx:latest`, `ubuntu:22.04`): no registry, no credential. */
+export function isImageWithTagKey(key: string): boolean {
+  return IMAGE_WITH_TAG.test(key);
+}
 
 /**
  * What credential a key holds where the registry belongs, or undefined for a key that may name a
  * registry. A hand-written file (or a template) that swaps the key and `"auth"` puts
  * base64(user:password) there; a script that means `user:password@host` may write `user:password`
- * alone. Neither can be a registry: a registry name is `host[:port][/path]`, where the host
- * has dots or is one DNS label (`localhost`, `registry`) and the port is digits (docker's
- * ParseNormalizedNamed). So a key is one:
+ * alone. Neither can be a registry: a registry name is `host[:port][/path]`, where the port is
+ * digits (docker's ParseNormalizedNamed). So a key is one:
  * - base64: only base64 characters (no `.` or `:`, which nearly every host has), padding that fits,
  *   decoding to printable UTF-8 text with a `:` between two non-empty parts; a lower-case DNS label
  *   (`registry`, `myregistry`) decodes to bytes that are no such text;
- * - user-password: one `:` or more, with no `/`, `.`, `@` or space (which a URL, a host with a
- *   domain, a user-info before a host or a path would have), where what follows the first `:` is
- *   not a port (all digits) and the whole is no IPv6 literal (`[::1]:5000`, `fe80::1`).
+ * - user-password: a `:` before any `/`, after which comes no port (digits up to the next `/`),
+ *   with no scheme, no `@` (a user-info before a host: maskUserinfo shows that one), and no IPv6
+ *   literal (`[::1]:5000`, `fe80::1`). A user name and password may hold `.`, `/` and spaces
+ *   (`john.doe:pa.ss`, `robot:Tok/en+==`, a passphrase); nothing that reads as a host holds a `:`
+ *   there. The one exception is an image reference with a common tag written as the key
+ *   (`nginx:latest`, `ubuntu:22.04`): no registry either, but no credential, and shown as written.
  * A key with `user:pw@` before a host is a registry key with a password in it (maskUserinfo).
  * A saved account's key (`localhost:5000#credkit-account=work`) is judged by its server URL.
  */
 export function credentialInKey(key: string): KeyCredential | undefined {
-  // Nearly every key is a host with a dot: no credential rule takes a `.` (listings of 100,000 keys pass here).
-  if (key.includes('.')) return undefined;
+  const colon = key.indexOf(':');
+  // Nearly every key is a host with a dot and no port (listings of 100,000 keys pass here): base64 has no `.`.
+  if (colon < 0 && key.includes('.')) return undefined;
   // The `#` and `=` of an account's key would read as a password's characters after the port's `:`.
   if (key.includes('#')) {
     const account = parseAccountKey(key);
     if (account !== undefined) return credentialInKey(account.serverURL);
   }
-  const colon = key.indexOf(':');
   if (colon < 0) return base64HoldsCredential(key) ? 'base64-user-password' : undefined;
-  if (key.startsWith('[') || key.includes('/') || key.includes('@') || NOT_IN_CREDENTIAL.test(key) || BARE_IPV6.test(key)) return undefined;
-  const rest = key.slice(colon + 1);
-  return rest !== '' && !/^\d+$/.test(rest) ? 'user-password' : undefined;
+  const slash = key.indexOf('/');
+  if (slash >= 0 && slash < colon) return undefined;
+  if (key.startsWith('[') || key.includes('@') || key.includes('"') || key.startsWith('//', colon + 1) || STAND_IN.test(key) || BARE_IPV6.test(key)) return undefined;
+  const rest = key.slice(colon + 1, slash < 0 ? undefined : slash).trim();
+  // `host:` (no port) and `host:5000` name a host, as does `host: 5000` with a stray space, and
+  // `quay.io:*` a [routes] glob (which says why no port can be one).
+  if (rest === '' || /^[\d*]+$/.test(rest)) return undefined;
+  return IMAGE_WITH_TAG.test(key) ? undefined : 'user-password';
 }
 
 function base64HoldsCredential(key: string): boolean {

@@ -25,6 +25,12 @@ describe('credentialInKey', () => {
     // Saved accounts' keys (account-key.ts): the server URL in front decides.
     'localhost:5000#credkit-account=work', 'myregistry:5000#credkit-account=ci-bot', 'registry#credkit-account=a',
     'quay.io#credkit-account=work', 'https://index.docker.io/v1/#credkit-account=me', 'LOCALHOST:5000', '[::1]:5000/v1/',
+    // An image reference with a common tag written as the key: no registry, but no credential.
+    'nginx:latest', 'ubuntu:22.04', 'node:20-alpine', 'python:3.12-slim', 'redis:7.2.4', 'my.app:v1.0', 'alpine:edge', 'nginx:1',
+    // Hosts however written: a stray space before the port, IPv6 with an IPv4 tail or a zone, a port before a path.
+    'localhost: 5000', '::ffff:10.0.0.1', 'fe80::1%eth0', 'quay.io:443/org/app:tag', 'localhost:5000/org', 'https://quay.io:443', 'host:/path', 'quay.io:*',
+    // credkit's own stand-ins, as quoted in findings.
+    'credHelpers[<entry #1 of credHelpers, hidden: it looks like a user:password>]', '<hidden: it looks like a user:password>',
   ];
   for (const key of registries) it(`keeps ${JSON.stringify(key)}`, () => expect(credentialInKey(key)).to.equal(undefined));
 
@@ -40,6 +46,19 @@ describe('credentialInKey', () => {
     [':fake-password', 'user-password'],
     [`${SWAPPED}#credkit-account=work`, 'base64-user-password'],
     ['fake-user:fake-password#credkit-account=work', 'user-password'],
+    // A user name or password with a dot, a slash or spaces in it: still no host, port or path.
+    ['user:pa.ss', 'user-password'],
+    ['john.doe:s3cret', 'user-password'],
+    [b64('user:pa.ss'), 'base64-user-password'],
+    ['alice:pa/ss', 'user-password'],
+    ['robot$ci+bot:fake-Tok/en+==', 'user-password'],
+    ['alice:correct horse battery', 'user-password'],
+    ['quay.io:fake-pw', 'user-password'],
+    // A tag no image is known by reads as a password: hidden.
+    ['nginx:fake-tag', 'user-password'],
+    ['alice:v2', 'user-password'],
+    ['Alice:1.0', 'user-password'],
+    ['alice:latest-fake-pw', 'user-password'],
   ];
   for (const [key, kind] of credentials) it(`hides ${key.slice(0, 12)}… (${kind})`, () => expect(credentialInKey(key)).to.equal(kind));
 
