@@ -12,6 +12,7 @@ import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isReg
 import { keyOf } from '../auth-file/model.js';
 import type { ClientExplanation, FileText, HelperAnswer, LookupDeps } from '../auth-file/lookup.js';
 import { lookupContainers } from '../auth-file/lookup-containers.js';
+import type { ContainersTool } from '../auth-file/locate.js';
 import { lookupDocker } from '../auth-file/lookup-docker.js';
 import { dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
 import { stripListLabel } from '../stores/helper.js';
@@ -171,15 +172,7 @@ function credentialOf(registry: string, x: ClientExplanation, listings: Listings
  */
 export async function podmanView(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, rootless?: RootlessRuntimeDirs): Promise<Map<string, ToolCredential>> {
   const out = new Map<string, ToolCredential>();
-  const texts = lookupTexts(files);
-  const deps = listingDeps(listings);
-  const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
-  for (const registry of [...candidateRegistries(files), ...storeOnlyRegistries(files, listings)]) {
-    // A missing REGISTRY_AUTH_FILE is its own finding (registry-auth-file-missing): here the
-    // credentials the other files give (skopeo uses them now, podman once the file exists).
-    const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate, missingNamedFileIsEmpty: true }, deps);
-    const c = credentialOf(registry, x, listings);
-    if (!c) continue;
+  for (const { registry, x, c } of await containersLookups(files, listings, host, uid, 'podman', rootless)) {
     // containers/image stops at the first file with a credential: a plaintext entry left by an
     // earlier `podman login` (the runtime auth.json) hides the helper a later file names for the
     // registry, so a password changed through that helper never reaches podman (seen with skopeo 1.9).
@@ -198,6 +191,33 @@ export async function podmanView(files: readonly LoadedAuthFile[], listings: Lis
     out.set(registry, c);
   }
   return out;
+}
+
+/** Each registry's lookup by containers/image as `tool` searches, with the credential it gives. */
+async function containersLookups(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, tool: ContainersTool, rootless?: RootlessRuntimeDirs): Promise<{ registry: string; x: ClientExplanation; c: ToolCredential }[]> {
+  const texts = lookupTexts(files);
+  const deps = listingDeps(listings);
+  const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
+  const out: { registry: string; x: ClientExplanation; c: ToolCredential }[] = [];
+  for (const registry of [...candidateRegistries(files), ...storeOnlyRegistries(files, listings)]) {
+    // A missing REGISTRY_AUTH_FILE is its own finding (registry-auth-file-missing): here the
+    // credentials the other files give (skopeo uses them now, podman once the file exists).
+    const x = await lookupContainers({ host, ref: registryRef(registry), files: texts, locate, missingNamedFileIsEmpty: true }, deps, tool);
+    const c = credentialOf(registry, x, listings);
+    if (c) out.push({ registry, x, c });
+  }
+  return out;
+}
+
+/**
+ * skopeo inspect and copy's view, for a machine where their search differs from podman's
+ * (containersToolsDiffer: DOCKER_CONFIG set, no REGISTRY_AUTH_FILE): they start at the runtime
+ * auth.json, which podman and buildah then never read, and take ~/.config/containers/auth.json
+ * before `$DOCKER_CONFIG/config.json` (seen in a registry's log with skopeo 1.9.3, podman 4.3.1
+ * and buildah 1.28.2; `skopeo login --get-login` follows podman's search, not inspect's).
+ */
+export async function skopeoView(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, rootless?: RootlessRuntimeDirs): Promise<Map<string, ToolCredential>> {
+  return new Map((await containersLookups(files, listings, host, uid, 'skopeo', rootless)).map(({ registry, c }) => [registry, c]));
 }
 
 /** One namespace or repository key podman uses below its path, with what each tool sends there. */
@@ -419,6 +439,55 @@ export function compareViews(
       what: `docker and podman could not be compared for ${n === 1 ? 'registry' : `${n} registries`} ${names.join(', ')}: the credential is in ${helpers.length === 1 ? 'helper' : 'helpers'} ${helpers.join(', ')}, which doctor could not list (missing, failing, or not called with --no-call-helpers), so whether ${n === 1 ? 'it holds one' : 'they hold one'} is unknown`,
       fix: 'make the helper answer list (see its finding above), then run doctor again',
     });
+  }
+  return out;
+}
+
+/** The files whose order sets skopeo inspect and copy apart from podman and buildah. */
+export interface SkopeoFirstFiles {
+  /** The file skopeo inspect and copy read first (the runtime auth.json on Linux), which podman and buildah never read. */
+  skopeo: string;
+  /** `$DOCKER_CONFIG/config.json`, which podman and buildah read first. */
+  podman: string;
+}
+
+/**
+ * Where skopeo inspect and copy send another user than podman and buildah (or, where those have
+ * none, than docker), or a credential where neither has one: with DOCKER_CONFIG set a login left in
+ * the runtime auth.json (an earlier `podman login`) is used by skopeo alone, so a stale one breaks
+ * skopeo only. Only for the searches {@link skopeoView} is for; registries whose credential is in a
+ * helper doctor could not list are left out, as in {@link compareViews}.
+ */
+export function compareSkopeo(
+  skopeo: ReadonlyMap<string, ToolCredential>,
+  podman: ReadonlyMap<string, ToolCredential>,
+  docker: ReadonlyMap<string, ToolCredential>,
+  host: Host,
+  first: SkopeoFirstFiles,
+): DoctorFinding[] {
+  const out: DoctorFinding[] = [];
+  const home = host.home;
+  for (const r of [...skopeo.keys()].sort()) {
+    const s = skopeo.get(r) as ToolCredential;
+    const p = podman.get(r);
+    const d = docker.get(r);
+    const other = p ?? d;
+    if (s.unseen || other?.unseen) continue;
+    const name = r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
+    const file = displayPath(s.path, home);
+    const order =
+      s.path === first.skopeo
+        ? `skopeo inspect and copy read ${file} first, and podman and buildah never read it while DOCKER_CONFIG is set (skopeo login --get-login follows podman)`
+        : `skopeo inspect and copy read ${displayPath(first.skopeo, home)} and then ${file} before ${displayPath(first.podman, home)}, which podman and buildah read first while DOCKER_CONFIG is set`;
+    // The entry only skopeo takes is the one to remove; a credHelpers route is no login to log out of
+    // (credkit logout would erase the helper's credential, which others may use).
+    const remove = s.helper !== undefined && /^credHelpers\[/.test(s.key) ? `remove ${s.key.replace(/^credHelpers\[(.*)\]$/, 'credHelpers["$1"]')} from ${file}` : `credkit logout ${r} --authfile ${file}`;
+    if (other && comparable(other.username) && comparable(s.username) && other.username !== s.username) {
+      const others = p ? `podman and buildah as "${p.username}" (${source(p, home)})` : `docker as "${other.username}" (${source(other, home)}), and podman and buildah have none`;
+      out.push({ level: 'warn', area: 'agreement', code: 'skopeo-different-username', path: s.path, what: `${name}: skopeo inspect and copy log in as "${s.username}" (${source(s, home)}), ${others}: ${order}`, fix: `if that login is stale, remove it, so that skopeo goes on to the credential ${p ? 'podman' : 'docker'} uses: ${remove}` });
+    } else if (!other) {
+      out.push({ level: 'info', area: 'agreement', code: 'skopeo-only', path: s.path, what: `${name}: only skopeo inspect and copy have a credential (${source(s, home)}${comparable(s.username) ? `, user "${s.username}"` : ''}), which podman, buildah and docker do not use: ${order}`, fix: `if that login is stale (skopeo then fails where the others pull anonymously), remove it: ${remove}` });
+    }
   }
   return out;
 }

@@ -11,9 +11,13 @@ import type { ConfigProblem } from '../config-lint.js';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { DOCKER_AUTH_CONFIG, dockerReadsAuthConfig } from '../auth-file/docker-env-config.js';
-import { rootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
+import { rootlessRuntimeDirs, type RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
-import { compareViews, dockerView, podmanView, scopeViews } from './agreement.js';
+import { compareSkopeo, compareViews, dockerView, podmanView, scopeViews, skopeoView } from './agreement.js';
+import type { Listings, ToolCredential } from './agreement.js';
+import type { LoadedAuthFile } from './auth-files.js';
+import { locateAuthFiles, podmanReadsDockerConfigFirst } from '../auth-file/locate.js';
+import { searchPath } from '../helper/path-search.js';
 import { checkAuthEnvironment, checkAuthFiles, checkPodmanLoginFile } from './file-checks.js';
 import { checkHelpers, collectHelpers, detectWSL } from './helper-checks.js';
 import type { DoctorProbes } from './probes.js';
@@ -75,6 +79,7 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   const podman = await podmanView(files, helpers.listings, host, probes.uid, rootless);
   const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker, rootless);
   findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken, scopes));
+  findings.push(...(await checkSkopeo(files, helpers.listings, host, probes.uid, podman, docker.credentials, rootless)));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {
     findings,
@@ -92,3 +97,14 @@ function podmanFileToEdit(host: Host): string {
   return join(host.env.XDG_CONFIG_HOME || join(host.home, '.config'), 'containers', 'auth.json');
 }
 
+
+/**
+ * skopeo inspect and copy against podman and docker, where their searches differ (DOCKER_CONFIG
+ * set, no REGISTRY_AUTH_FILE) and skopeo is installed: a machine without it has no such pull.
+ */
+async function checkSkopeo(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podman: ReadonlyMap<string, ToolCredential>, docker: ReadonlyMap<string, ToolCredential>, rootless: RootlessRuntimeDirs | undefined): Promise<DoctorFinding[]> {
+  if (!podmanReadsDockerConfigFirst(host) || searchPath('skopeo', host.env, host.platform).path === undefined) return [];
+  const skopeoFirst = locateAuthFiles(host, uid === undefined ? { tool: 'skopeo' } : { tool: 'skopeo', uid, ...(rootless ? { rootless } : {}) })[0]?.path;
+  if (skopeoFirst === undefined) return [];
+  return compareSkopeo(await skopeoView(files, listings, host, uid, rootless), podman, docker, host, { skopeo: skopeoFirst, podman: dockerConfigPath(host) });
+}

@@ -11,6 +11,8 @@ import { BIN, FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessP
 import type { RunResult, Sandbox } from '../support/sandbox.js';
 import { kernelKeysOf, purgeKernelKeys, startPrivateBus, storeInput, uniqueService } from '../support/os-keyring.js';
 import type { PrivateBus } from '../support/os-keyring.js';
+import { containerStateFlags, startRegistry } from '../support/registry.js';
+import type { Registry } from '../support/registry.js';
 
 interface Finding {
   level: 'ok' | 'info' | 'warn' | 'error';
@@ -811,5 +813,69 @@ describe('e2e: credkit doctor', function () {
       expect(withCode(after, 'plaintext-shadows-helper')).to.deep.equal([]);
       expect(one(after, 'agree').what).to.equal('docker and podman agree on the 1 registry both have credentials for');
     });
+  });
+});
+
+describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-doctor-alice-pw', bob: 'fake-doctor-bob-pw', carol: 'fake-doctor-carol-pw' };
+  let registry: Registry | undefined;
+  let image = '';
+  let sb: Sandbox;
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman']);
+    registry = await startRegistry({ users: PW });
+    image = await registry.seedImage('team/app:1', 'alice');
+  });
+  after(async () => registry?.stop());
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+  });
+  afterEach(async () => sb.cleanup());
+
+  const login = (user: string) => ({ auth: Buffer.from(`${user}:${PW[user] ?? ''}`).toString('base64') });
+
+  it('a stale login in the runtime auth.json that only skopeo inspect reads: skopeo-different-username, and its fix makes skopeo send podman\'s user', async () => {
+    const r = registry!;
+    const runtime = join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json');
+    await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { [r.host]: login('carol') } });
+    await writeJSON(runtime, { auths: { [r.host]: login('bob') } });
+    const env = r.clientEnv({ ...sb.env });
+    const work = join(sb.home, 'work');
+    await mkdir(work);
+    const policy = join(work, 'policy.json');
+    await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+    const skopeoSends = async (): Promise<string[]> => {
+      const mark = r.logMark();
+      const res = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`], { env });
+      expect(res.code, res.stderr).to.equal(0);
+      return r.acceptedUsers(mark);
+    };
+    const mark = r.logMark();
+    const pull = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, image], { env, timeoutMs: 120_000 });
+    expect(pull.code, pull.stderr).to.equal(0);
+    expect({ podman: r.acceptedUsers(mark), skopeo: await skopeoSends() }).to.deep.equal({ podman: ['carol'], skopeo: ['bob'] });
+
+    const { r: printed, report } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
+    expect(Object.values(PW).some((pw) => printed.stdout.includes(pw)), 'a secret in the output (not printed)').to.equal(false);
+    const f = one(report, 'skopeo-different-username');
+    expect(f.level).to.equal('warn');
+    expect(f.what).to.equal(`${r.host}: skopeo inspect and copy log in as "bob" (key "${r.host}" in ~/run/containers/auth.json), podman and buildah as "carol" (key "${r.host}" in ~/.docker/config.json): skopeo inspect and copy read ~/run/containers/auth.json first, and podman and buildah never read it while DOCKER_CONFIG is set (skopeo login --get-login follows podman)`);
+    // docker and podman read the same file first: they agree.
+    expect(withCode(report, 'different-username')).to.deep.equal([]);
+    // A machine without skopeo has no such pull: nothing to say.
+    const noSkopeo = join(sb.home, 'no-skopeo-bin');
+    await mkdir(noSkopeo);
+    const { report: without } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: noSkopeo });
+    expect(withCode(without, 'skopeo-different-username')).to.deep.equal([]);
+
+    // The fix, run as printed.
+    const command = (f.fix ?? '').split(': ').pop() ?? '';
+    expect(command).to.equal(`credkit logout ${r.host} --authfile ~/run/containers/auth.json`);
+    const fixed = await sb.credkit(command.split(' ').slice(1));
+    expect(fixed.code, fixed.stderr).to.equal(0);
+    expect(await skopeoSends()).to.deep.equal(['carol']);
+    const { report: after } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
+    expect(withCode(after, 'skopeo-different-username')).to.deep.equal([]);
+    expect(withCode(after, 'skopeo-only')).to.deep.equal([]);
   });
 });

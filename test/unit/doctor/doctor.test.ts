@@ -1,5 +1,7 @@
 import { expect } from 'chai';
 import { runDoctor } from '../../../src/doctor/doctor.js';
+import { compareSkopeo, dockerView, podmanView, skopeoView } from '../../../src/doctor/agreement.js';
+import { loadAuthFiles } from '../../../src/doctor/auth-files.js';
 import { summariseLints } from '../../../src/doctor/file-checks.js';
 import { pickAuto } from '../../../src/doctor/store-checks.js';
 import type { DoctorProbes, FileFacts, HelperListing } from '../../../src/doctor/probes.js';
@@ -479,6 +481,73 @@ describe('doctor: docker and podman agreement', () => {
       expect(f.what).to.equal('127.0.0.1:5443: only podman has a credential (key "127.0.0.1:5443" in ~/.config/containers/auth.json)');
     });
   }
+});
+
+describe('doctor: skopeo inspect against podman, DOCKER_CONFIG set', () => {
+  const DC = '/home/u/dc';
+  const dockerConfig = `${DC}/config.json`;
+  const runtime = '/run/user/1000/containers/auth.json';
+  const podmanAuth = `${HOME}/.config/containers/auth.json`;
+  const first = { skopeo: runtime, podman: dockerConfig };
+
+  /** The three views as doctor builds them from the machine, then skopeo's comparison. */
+  async function compare(m: FakeMachine, env: Record<string, string> = { DOCKER_CONFIG: DC }): Promise<DoctorFinding[]> {
+    const h = host(env);
+    const p = probes(m);
+    const files = await loadAuthFiles(h, p);
+    const listings = new Map([...Object.entries(m.helpers ?? {})].flatMap(([name, l]) => (l?.ok ? [[name, l.entries] as const] : [])));
+    const docker = await dockerView(files, listings, h);
+    return compareSkopeo(await skopeoView(files, listings, h, p.uid), await podmanView(files, listings, h, p.uid), docker.credentials, h, first);
+  }
+
+  it('a login in the runtime auth.json, which only skopeo reads, with another user than podman and docker: a warning naming that file, its fix the logout from it (skopeo 1.9.3 sent bob, podman 4.3.1 and buildah carol)', async () => {
+    const found = await compare({ files: { [runtime]: { auths: { 'quay.io': auth('bob', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'quay.io': auth('carol', 'fake-pw-2') } } } });
+    expect(found).to.have.length(1);
+    expect(found[0]).to.deep.equal({
+      level: 'warn',
+      area: 'agreement',
+      code: 'skopeo-different-username',
+      path: runtime,
+      what: 'quay.io: skopeo inspect and copy log in as "bob" (key "quay.io" in /run/user/1000/containers/auth.json), podman and buildah as "carol" (key "quay.io" in ~/dc/config.json): skopeo inspect and copy read /run/user/1000/containers/auth.json first, and podman and buildah never read it while DOCKER_CONFIG is set (skopeo login --get-login follows podman)',
+      fix: 'if that login is stale, remove it, so that skopeo goes on to the credential podman uses: credkit logout quay.io --authfile /run/user/1000/containers/auth.json',
+    });
+    expect(JSON.stringify(found).includes('fake-pw'), 'a secret in the output (not printed)').to.equal(false);
+  });
+
+  it('~/.config/containers/auth.json, which skopeo reads before $DOCKER_CONFIG/config.json and podman after it', async () => {
+    const found = await compare({ files: { [podmanAuth]: { auths: { 'quay.io': auth('bob', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'quay.io': auth('carol', 'fake-pw-2') } } } });
+    expect(found.map((f) => f.code)).to.deep.equal(['skopeo-different-username']);
+    expect(found[0]?.what).to.include(`skopeo inspect and copy read ${runtime} and then ~/.config/containers/auth.json before ~/dc/config.json, which podman and buildah read first`);
+  });
+
+  it("docker's credsStore when podman has nothing: compared with docker; Hub's logout names docker.io", async () => {
+    const found = await compare({
+      helpers: { store: { ok: true, entries: new Map([['https://index.docker.io/v1/', 'carol']]) } },
+      files: { [runtime]: { auths: { 'docker.io': auth('bob', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'store' } },
+    });
+    expect(found.map((f) => f.code)).to.deep.equal(['skopeo-different-username']);
+    expect(found[0]?.what).to.match(/^Docker Hub: skopeo inspect and copy log in as "bob" .*, docker as "carol" \(credsStore in ~\/dc\/config\.json, secret in helper "store"\), and podman and buildah have none: /);
+    expect(found[0]?.fix).to.match(/so that skopeo goes on to the credential docker uses: credkit logout docker\.io --authfile /);
+  });
+
+  it('a runtime login no other tool has is info; the same user is nothing; a helper not listed is not compared', async () => {
+    const alone = await compare({ files: { [runtime]: { auths: { 'ghcr.io': auth('bob', 'fake-pw-1') } } } });
+    expect(alone.map((f) => [f.level, f.code])).to.deep.equal([['info', 'skopeo-only']]);
+    expect(alone[0]?.what).to.equal(`ghcr.io: only skopeo inspect and copy have a credential (key "ghcr.io" in ${runtime}, user "bob"), which podman, buildah and docker do not use: skopeo inspect and copy read ${runtime} first, and podman and buildah never read it while DOCKER_CONFIG is set (skopeo login --get-login follows podman)`);
+    const same = await compare({ files: { [runtime]: { auths: { 'quay.io': auth('carol', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'quay.io': auth('carol', 'fake-pw-2') } } } });
+    expect(same).to.deep.equal([]);
+    const unlisted = await compare({ files: { [runtime]: { auths: { 'quay.io': auth('bob', 'fake-pw-1') } }, [dockerConfig]: { auths: {}, credHelpers: { 'quay.io': 'gone' } } } });
+    expect(unlisted).to.deep.equal([]);
+  });
+
+  it('a credHelpers route in the runtime file: the fix removes the route, never logs out of the helper', async () => {
+    const found = await compare({
+      helpers: { rt: { ok: true, entries: new Map([['quay.io', 'bob']]) } },
+      files: { [runtime]: { auths: {}, credHelpers: { 'quay.io': 'rt' } }, [dockerConfig]: { auths: { 'quay.io': auth('carol', 'fake-pw-2') } } },
+    });
+    expect(found.map((f) => f.code)).to.deep.equal(['skopeo-different-username']);
+    expect(found[0]?.fix).to.equal(`if that login is stale, remove it, so that skopeo goes on to the credential podman uses: remove credHelpers["quay.io"] from ${runtime}`);
+  });
 });
 
 describe('doctor: report', () => {
