@@ -17,7 +17,7 @@ import { convertToHostname } from './lookup-docker.js';
 import { normalizeAuthFileKey } from './lookup-containers.js';
 import { kubeletKey } from './lookup-kubelet.js';
 import type { RegistryKey } from '../registry.js';
-import { MAX_SECRET_DATA_BYTES, type PullSecret } from '../kube/pull-secret.js';
+import { MAX_SECRET_DATA_BYTES, NoPullSecretError, type PullSecret, type SkippedSecret } from '../kube/pull-secret.js';
 import { emptyUsernameEffect } from './fidelity.js';
 
 /**
@@ -70,15 +70,7 @@ function findProblems(input: CheckInput): Finding[] {
     const parsed = parseAuthText(input.text, input.source, { from: input.from });
     files = parsed.files;
     secretOf = new Map(parsed.secrets?.secrets.map((s) => [s.file, s]));
-    for (const s of parsed.secrets?.skipped ?? []) {
-      // The same error as for the Secret read alone: beside pull secrets it is no less a mistake
-      // (kubelet ignores it, so the images it was made for are pulled without its credentials).
-      if (s.dataKeyMistake !== undefined) {
-        findings.push({ severity: 'error', code: 'secret-data-key', file: s.label, key: 'type', message: s.dataKeyMistake.message, fix: s.dataKeyMistake.fix });
-        continue;
-      }
-      findings.push({ severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' });
-    }
+    findings.push(...skippedSecretFindings(parsed.secrets?.skipped ?? []));
     for (const s of parsed.secrets?.secrets ?? []) {
       for (const f of s.ignoredFields ?? []) {
         findings.push({ severity: 'warning', code: 'field-not-string', file: s.file.source, key: shownKey(f.key), message: `field "${f.field}" holds no string: kubelet ignores it, but docker warns about such a config.json on every command${f.field.toLowerCase() === 'identitytoken' ? ' and podman fails to read it' : ''} (credkit convert leaves the field out)`, fix: `remove "${f.field}" from the entry, or make it a string` });
@@ -89,6 +81,12 @@ function findProblems(input: CheckInput): Finding[] {
     }
   } catch (err) {
     if (!(err instanceof ParseError)) throw err;
+    // No pull secret at all, but a Secret that was meant to be one: its mistake and fix say more
+    // than "no pull secret among N" (a manifest of Opaque Secrets only stays that one error).
+    if (err instanceof NoPullSecretError && err.skipped.some((s) => s.dataKeyMistake !== undefined)) {
+      findings.push(...skippedSecretFindings(err.skipped));
+      return findings;
+    }
     // The finding shows file and key itself: the message without them (they would show twice).
     const finding: Finding = { severity: 'error', code: err.finding?.code ?? 'unparseable', file: err.file ?? input.source, message: err.detail, fix: wrongFromFix(input) ?? err.finding?.fix ?? repairFix(input) };
     if (err.key !== undefined) finding.key = err.key;
@@ -98,6 +96,16 @@ function findProblems(input: CheckInput): Finding[] {
   if (files[0]?.format === 'docker' || files[0]?.format === 'podman') checkRepeatedMembers(input, findings);
   for (const file of files) checkFile(file, findings, input.source, secretOf.get(file));
   return findings;
+}
+
+/** What check says of each Secret of another type read past in a manifest. */
+function skippedSecretFindings(skipped: readonly SkippedSecret[]): Finding[] {
+  return skipped.map((s): Finding => {
+    // The same error as for the Secret read alone: beside pull secrets it is no less a mistake
+    // (kubelet ignores it, so the images it was made for are pulled without its credentials).
+    if (s.dataKeyMistake !== undefined) return { severity: 'error', code: 'secret-data-key', file: s.label, key: 'type', message: s.dataKeyMistake.message, fix: s.dataKeyMistake.fix };
+    return { severity: 'note', code: 'not-a-pull-secret', file: s.label, key: 'type', message: `a Secret of type ${s.type}, not a pull secret; skipped, as kubelet ignores it in imagePullSecrets`, fix: 'none needed (only kubernetes.io/dockerconfigjson and kubernetes.io/dockercfg Secrets hold registry credentials)' };
+  });
 }
 
 /**

@@ -101,6 +101,20 @@ export interface SkippedSecret {
 }
 
 /**
+ * A manifest of several Secrets, none a pull secret: the error names them all, and carries them
+ * for `credkit check` to report each as it would beside a pull secret (a pull secret's data key in
+ * a Secret of another type is the `secret-data-key` mistake, with its fix).
+ */
+export class NoPullSecretError extends ParseError {
+  /** Every Secret read past, in order. */
+  readonly skipped: readonly SkippedSecret[];
+  constructor(message: string, file: string, skipped: readonly SkippedSecret[]) {
+    super(message, { file });
+    this.skipped = skipped;
+  }
+}
+
+/**
  * What convert, ls and explain say of a Secret they read past: the mistake, with its fix, when it
  * holds a pull secret's data key, else that it is no pull secret.
  */
@@ -449,7 +463,7 @@ function pullSecretsOf(into: Collected, source: string): Pick<PullSecretSet, 'se
   if (into.refusals.length === 1) throw into.refusals[0] as ParseError;
   if (into.skipped.length > 1) {
     const names = into.skipped.map((s) => `${s.name ?? '(no name)'} (${s.type}${s.dataKeyMistake !== undefined ? ', though it has a pull secret\'s data key: set its type' : ''})`).join(', ');
-    throw new ParseError(`no pull secret (type ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}) among ${into.skipped.length} Secrets: ${names}`, { file: source });
+    throw new NoPullSecretError(`no pull secret (type ${TYPE_NAME.dockerconfigjson} or ${TYPE_NAME.dockercfg}) among ${into.skipped.length} Secrets: ${names}`, source, into.skipped);
   }
   throw new ParseError('no Secret found', { file: source });
 }

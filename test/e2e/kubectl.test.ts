@@ -197,6 +197,33 @@ describe('e2e: pull secrets with the real kubectl (no API server)', function () 
     expect((ls.stdout + convert.stderr + explain.stdout).includes(PASSWORD)).to.equal(false);
   });
 
+  it('Secrets made without --type and no pull secret among them: check reports each as secret-data-key with its fix, not one unparseable error', async () => {
+    const { config, dockercfg } = await credkitFiles();
+    const gen = await kubectl(['create', 'secret', 'generic', 'gen', `--from-file=.dockerconfigjson=${config}`, '--dry-run=client', '-o', 'yaml']);
+    const old = await kubectl(['create', 'secret', 'generic', 'old', `--from-file=.dockercfg=${dockercfg}`, '--dry-run=client', '-o', 'yaml']);
+    const manifest = `${gen}---\n${old}`;
+    expect((await kubectlReads(manifest)).map((o) => [o.metadata.name, o.type ?? 'Opaque'])).to.deep.equal([['gen', 'Opaque'], ['old', 'Opaque']]);
+    const check = await sb.credkit(['check', '-', '--json'], manifest);
+    const findings = (JSON.parse(check.stdout) as CheckReport).findings;
+    expect([check.code, findings.map((f) => [f.severity, f.code, f.key, f.fix])]).to.deep.equal([
+      1,
+      [
+        ['error', 'secret-data-key', 'type', 'set type: kubernetes.io/dockerconfigjson (kubectl create secret generic NAME --from-file=.dockerconfigjson=FILE --type=kubernetes.io/dockerconfigjson)'],
+        ['error', 'secret-data-key', 'type', 'set type: kubernetes.io/dockercfg (kubectl create secret generic NAME --from-file=.dockercfg=FILE --type=kubernetes.io/dockercfg)'],
+      ],
+    ]);
+    // The fix, applied as kubectl would: the same manifest with the types set reads clean.
+    const typed = await kubectl(['create', 'secret', 'generic', 'gen', `--from-file=.dockerconfigjson=${config}`, '--type=kubernetes.io/dockerconfigjson', '--dry-run=client', '-o', 'yaml']);
+    const typedOld = await kubectl(['create', 'secret', 'generic', 'old', `--from-file=.dockercfg=${dockercfg}`, '--type=kubernetes.io/dockercfg', '--dry-run=client', '-o', 'yaml']);
+    const fixed = await sb.credkit(['check', '-', '--json'], `${typed}---\n${typedOld}`);
+    expect([fixed.code, (JSON.parse(fixed.stdout) as CheckReport).findings]).to.deep.equal([0, []]);
+    // Commands that need a pull secret still refuse the manifest, naming the Secrets.
+    const ls = await sb.credkit(['ls', '-'], manifest);
+    expect(ls.code).to.equal(1);
+    expect(ls.stderr).to.include("no pull secret (type kubernetes.io/dockerconfigjson or kubernetes.io/dockercfg) among 2 Secrets: gen (Opaque, though it has a pull secret's data key: set its type)");
+    expect((check.stdout + ls.stdout + ls.stderr).includes(PASSWORD)).to.equal(false);
+  });
+
   it('reads a payload with only username and password (as written by hand) without findings, as kubelet reads those fields', async () => {
     const file = join(sb.home, 'hand.json');
     await writeFile(file, JSON.stringify({ auths: { 'quay.io': { username: 'robot', password: PASSWORD } } }), { mode: 0o600 });

@@ -199,6 +199,22 @@ describe('check', () => {
     expect(codes(secret({ notes: b64(half.slice(0, 500 * 1024)).replace(/(.{76})/g, '$1\r\n') }), 'big.json')).to.deep.equal([]);
   });
 
+  it('Secrets that are no pull secret, none beside them: one made without --type is secret-data-key with its fix, the others notes; Opaque Secrets only stay the one error', () => {
+    const untyped = (name: string, key: string) => ({ apiVersion: 'v1', kind: 'Secret', metadata: { name }, data: { [key]: b64(JSON.stringify(key === '.dockercfg' ? { 'quay.io': { auth: b64('a:fake-b') } } : { auths: { 'quay.io': { auth: b64('a:fake-b') } } })) } });
+    const tls = { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'tls' }, type: 'kubernetes.io/tls', data: { 'tls.crt': b64('fake-crt') } };
+    const list = (items: unknown[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
+    const found = checkAuthInput({ text: list([untyped('gen', '.dockerconfigjson'), tls, untyped('old', '.dockercfg')]), source: 's.json' });
+    expect(found.map((f) => [f.severity, f.code, f.file, f.key])).to.deep.equal([
+      ['error', 'secret-data-key', 's.json#gen', 'type'],
+      ['note', 'not-a-pull-secret', 's.json#tls', 'type'],
+      ['error', 'secret-data-key', 's.json#old', 'type'],
+    ]);
+    expect(found[0]?.fix).to.equal('set type: kubernetes.io/dockerconfigjson (kubectl create secret generic NAME --from-file=.dockerconfigjson=FILE --type=kubernetes.io/dockerconfigjson)');
+    expect(found[2]?.fix).to.equal('set type: kubernetes.io/dockercfg (kubectl create secret generic NAME --from-file=.dockercfg=FILE --type=kubernetes.io/dockercfg)');
+    expect(found[0]?.message).to.match(/^the Secret has no type \(so Opaque\); expected .*: it has a \.dockerconfigjson key, but kubelet ignores a Secret of this type in imagePullSecrets$/);
+    expect(codes(list([tls, { ...tls, metadata: { name: 'tls2' } }]), 's.json')).to.deep.equal(['error unparseable']);
+  });
+
   it('file modes: others → error, group → warning, 0600 → nothing', () => {
     const text = JSON.stringify({ auths: {} });
     expect(codes(text, 'f', 0o644)).to.deep.equal(['error world-readable']);
