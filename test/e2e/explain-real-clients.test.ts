@@ -372,7 +372,7 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
   const PW: Record<string, string> = { alice: 'fake-alice-pw-3', bob: 'fake-bob-pw-3', carol: 'fake-carol-pw-3' };
   const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
 
-  type Place = 'runtime' | 'config' | 'docker' | 'homeDocker' | 'named' | 'flagged';
+  type Place = 'runtime' | 'config' | 'docker' | 'homeDocker' | 'named' | 'flagged' | 'dockercfg';
   interface PodmanCase {
     name: string;
     /** File contents per place (HOST stands for the registry's host:port); `docker` is $DOCKER_CONFIG/config.json. */
@@ -394,6 +394,8 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
     { name: 'DOCKER_CONFIG set, no match in its config.json: ~/.config/containers/auth.json next, still not the runtime file', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, config: { auths: { [H]: auth('carol', PW.carol!) } }, docker: { auths: {} } }, expected: 'carol', skopeo: 'alice' },
     { name: 'DOCKER_CONFIG names a directory without config.json: podman and buildah fail', dockerConfig: 'elsewhere', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, homeDocker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'error', skopeo: 'alice' },
     { name: 'DOCKER_CONFIG set: credHelpers in its config.json answer first', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { credHelpers: { [H]: 'credkit' } } }, helper: { [H]: 'carol' }, expected: 'carol', skopeo: 'alice' },
+    // What ls's note on a ~/.dockercfg key with a path relies on: podman and buildah read the file with DOCKER_CONFIG set too.
+    { name: 'DOCKER_CONFIG set, no match in any other file: ~/.dockercfg is still read, by all three', files: { dockercfg: { [H]: auth('bob', PW.bob!) }, docker: { auths: {} } }, expected: 'bob', skopeo: 'bob' },
     { name: 'REGISTRY_AUTH_FILE beats DOCKER_CONFIG as the first file, for all three', named: true, files: { named: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice', skopeo: 'alice' },
     { name: '--authfile beats DOCKER_CONFIG as the first file, for all three', authfile: true, files: { flagged: { auths: { [H]: auth('carol', PW.carol!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'carol', skopeo: 'carol' },
     { name: 'DOCKER_CONFIG unset: the runtime auth.json first, for all three', dockerConfig: 'unset', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, homeDocker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice', skopeo: 'alice' },
@@ -416,6 +418,7 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
         homeDocker: join(s.home, '.docker', 'config.json'),
         named: join(work, 'named.json'),
         flagged: join(work, 'flagged.json'),
+        dockercfg: join(s.home, '.dockercfg'),
       };
       for (const [place, content] of Object.entries(c.files) as [Place, unknown][]) {
         await mkdir(join(paths[place], '..'), { recursive: true });
