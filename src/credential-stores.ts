@@ -11,6 +11,7 @@ import { UsageError } from './errors.js';
 import type { Env, Host } from './io.js';
 import { libraryHost } from './process-host.js';
 import { maskUserinfo, maskUserinfoDeep } from './redact.js';
+import { credentialInKey, parseRegistryKey } from './registry.js';
 import type { CopyAction, CopyEntry, CopyStatus } from './stores/copy.js';
 import { openCopyStores, runCopy } from './stores/copy-run.js';
 import type { CopyRunReport } from './stores/copy-run.js';
@@ -124,13 +125,33 @@ function checkServerURL(serverURL: unknown): string {
 }
 
 /**
+ * Refuses a server URL that holds a credential, without quoting it, as `credkit store store` does:
+ * a user:password or base64 of one where the registry belongs (a credential and a registry mixed
+ * up in a script), or a user name and password before the host. No client ever asks a store for
+ * such a URL, and every store keeps the URL in the clear as the entry's name (an item label, a
+ * file name under pass, a JSON key), so the secret would end up where listings show it.
+ */
+function refuseCredentialServer(serverURL: string): string {
+  const held = credentialInKey(serverURL);
+  if (held !== undefined) {
+    const what = held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
+    throw new UsageError(`serverURL holds ${what}, not a registry: no client ever asks for it, and the store would keep it in the clear as the entry's name; give the registry (e.g. quay.io) as serverURL, the username and password beside it`);
+  }
+  if (maskUserinfo(serverURL) !== serverURL) {
+    const host = parseRegistryKey(serverURL.slice(serverURL.lastIndexOf('@') + 1)).host;
+    throw new UsageError(`serverURL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry's name; store the credential under ${host !== '' ? `"${host}"` : 'the host'} alone, the username and password beside it`);
+  }
+  return serverURL;
+}
+
+/**
  * What `store` hands the backend. Checked as TypeScript would, for a JavaScript caller; no value
  * is quoted (any may be a secret). A username is required, as the helper protocol requires one.
  */
 function storedOf(credential: unknown): StoredCredential {
   if (credential === null || typeof credential !== 'object') throw new UsageError('store takes { serverURL, username, password } or { serverURL, identityToken }');
   const c = credential as Record<string, unknown>;
-  const serverURL = checkServerURL(c.serverURL);
+  const serverURL = refuseCredentialServer(checkServerURL(c.serverURL));
   if (c.identityToken !== undefined) {
     if (typeof c.identityToken !== 'string' || c.identityToken === '') throw new UsageError('identityToken must be a non-empty string');
     if (c.password !== undefined) throw new UsageError('give either password or identityToken, not both');

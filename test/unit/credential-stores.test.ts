@@ -115,6 +115,28 @@ describe('library: openStore and copyCredentials', function () {
       expect(readOnly.code).to.equal('READ_ONLY');
     });
 
+    it('store refuses a server URL that holds a credential, as credkit store store does, never quoting it', async () => {
+      const store = await credkit.openStore('authfile:~/config.json', { env: sb.env });
+      const cases: Array<[string, string]> = [
+        [`bob:${PW}`, 'serverURL holds a user:password, not a registry'],
+        [b64(`bob:${PW}`), 'serverURL holds what looks like a base64 user:password, not a registry'],
+        [`https://bob:${PW}@ghcr.io`, 'serverURL holds a user name and password before the host'],
+      ];
+      for (const [serverURL, start] of cases) {
+        const err = await thrown(store.store({ serverURL, username: 'bob', password: PW }));
+        expect(err.code).to.equal('USAGE');
+        expect(err.message.startsWith(start), err.message.replaceAll(PW, 'PW')).to.equal(true);
+        expect(JSON.stringify({ ...err, message: err.message, stack: err.stack }).includes(PW)).to.equal(false);
+        // The CLI refuses the same URL (it never reaches the store: no secret on standard input needed).
+        const cli = await sb.credkit(['store', 'store', '--backend', 'file', '-u', 'bob', '--password-stdin', serverURL]);
+        expect(cli.code).to.equal(2);
+      }
+      expect(await store.list()).to.deep.equal([]);
+      // A host with a port, or an image with a tag, is no credential.
+      await store.store({ serverURL: 'localhost:5000', username: 'bob', password: PW });
+      expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['localhost:5000']);
+    });
+
     it('"auto" is what credkit run with env opens: the keychain where one is usable, else its configured fallback', async () => {
       // No session bus here, so no keychain: CREDKIT_FALLBACK (or fallback = in config.ini) decides.
       const env = { ...sb.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(sb.home, 'no-bus')}` };
