@@ -5,6 +5,7 @@
  * (src/stores/copy-run.ts, the function the command calls) and returns its report. Both take the
  * host facts of this process unless the caller gives others, as getCredential does.
  */
+import { resolve } from 'node:path';
 import { loadConfig } from './config.js';
 import type { CredkitConfig } from './config.js';
 import { UsageError } from './errors.js';
@@ -105,7 +106,11 @@ function checkName(name: unknown, what: string): string {
 /** The host and configuration a call opens stores with: credkit's own settings, read as credkit run with `options` reads them. */
 async function setUp(options: OpenStoreOptions): Promise<{ host: Host; load: (host: Host) => Promise<CredkitConfig> }> {
   checkNumber(options.helperTimeoutMs);
-  const host = libraryHost(options);
+  const given = libraryHost(options);
+  // A relative home is taken from `cwd`, as credkit run there takes a relative HOME: the file
+  // store, config.ini and the lock directory are joined to it and would otherwise be read and
+  // written below this process's working directory instead.
+  const host = { ...given, home: resolve(given.cwd, given.home) };
   const timeout = options.helperTimeoutMs;
   const load = async (h: Host) => {
     const config = await loadConfig(h);

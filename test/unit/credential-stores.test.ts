@@ -5,7 +5,7 @@
  * `credkit copy --json` run on the same stores.
  */
 import { expect } from 'chai';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
 import type { CopyResult, Store, StoreCredential, StoreEntry } from 'credkit';
@@ -135,6 +135,25 @@ describe('library: openStore and copyCredentials', function () {
       // A host with a port, or an image with a tag, is no credential.
       await store.store({ serverURL: 'localhost:5000', username: 'bob', password: PW });
       expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['localhost:5000']);
+    });
+
+    it('a relative home is taken from cwd: the file store, config.ini and ~ of an authfile are under cwd/home', async () => {
+      // Unique, and removed afterwards: taken from this process's directory instead, it would land there.
+      const relative = `old-home-${process.pid}-${Date.now()}`;
+      try {
+        const home = join(sb.home, relative);
+        await mkdir(join(home, '.config', 'credkit'), { recursive: true });
+        await writeFile(join(home, '.config', 'credkit', 'config.ini'), '[file]\npath = ~/credentials.json\n');
+        const options = { env: { PATH: sb.env.PATH! }, home: relative, cwd: sb.home };
+        const store = await credkit.openStore('file', options);
+        await store.store({ serverURL: 'quay.io', username: 'bob', password: PW });
+        expect(JSON.parse(await readFile(join(home, 'credentials.json'), 'utf8'))).to.deep.equal({ credentials: { 'quay.io': { username: 'bob', secret: PW } } });
+        const result = await credkit.copyCredentials('file', 'authfile:~/ci/config.json', options);
+        expect(result.entries.map((e) => [e.serverURL, e.status])).to.deep.equal([['quay.io', 'copied']]);
+        expect(JSON.parse(await readFile(join(home, 'ci', 'config.json'), 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`bob:${PW}`) } } });
+      } finally {
+        await rm(relative, { recursive: true, force: true });
+      }
     });
 
     it('"auto" is what credkit run with env opens: the keychain where one is usable, else its configured fallback', async () => {
