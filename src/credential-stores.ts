@@ -5,6 +5,7 @@
  * (src/stores/copy-run.ts, the function the command calls) and returns its report. Both take the
  * host facts of this process unless the caller gives others, as getCredential does.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { resolve } from 'node:path';
 import { loadConfig } from './config.js';
 import type { CredkitConfig } from './config.js';
@@ -42,7 +43,8 @@ export interface OpenStoreOptions {
   onHelperStderr?: (text: string) => void;
   /**
    * Receives one-line warnings: a store `[routes]` sends registries to that `list()` of the
-   * `credkit` store had to leave out, and why. Dropped by default.
+   * `credkit` store had to leave out, and why. By default a copyCredentials call the store is used
+   * in puts them in its report's notes (or gives them to its `onWarning`); elsewhere they are dropped.
    */
   onWarning?: (text: string) => void;
 }
@@ -205,7 +207,22 @@ function storeOf(opened: OpenedStore): Store {
  * `STORE_UNAVAILABLE`) for a store that cannot be used here, saying what is missing.
  */
 export async function openStore(name: string, options: OpenStoreOptions = {}): Promise<Store> {
-  return storeOf(await openNamed(checkName(name, 'openStore'), options, options.onWarning ?? (() => undefined)));
+  return storeOf(await openNamed(checkName(name, 'openStore'), options, options.onWarning ?? copyWarning));
+}
+
+/**
+ * Where a copyCredentials call in progress takes warnings: its `onWarning`, else its notes. Per
+ * call (not per store), so that two copies running at once from one store each get their own.
+ */
+const copyWarnings = new AsyncLocalStorage<(line: string) => void>();
+
+/**
+ * A store opened without `onWarning` warns the copy it is used in: a routed store that could not
+ * be listed leaves its credentials out of the copy, which `credkit copy` says on stderr and the
+ * same copy by store name says in its notes; outside a copy the warning is dropped, as documented.
+ */
+function copyWarning(line: string): void {
+  copyWarnings.getStore()?.(line);
 }
 
 async function openNamed(text: string, options: OpenStoreOptions, warn: (line: string) => void, setting = NAME_SETTING): Promise<OpenedStore> {
@@ -260,7 +277,7 @@ export async function copyCredentials(from: string | Store, to: string | Store, 
     const open = async (given: string | Store, side: 'from' | 'to') => (typeof given === 'string' ? openNamed(checkName(given, side), options, warn, setting(side)) : openedOf(given, side));
     ends = { from: await open(from, 'from'), to: await open(to, 'to') };
   }
-  const result = await runCopy(ends.from, ends.to, { registries, dryRun: Boolean(dryRun), move: Boolean(move) }, wording);
+  const result = await copyWarnings.run(warn, () => runCopy(ends.from, ends.to, { registries, dryRun: Boolean(dryRun), move: Boolean(move) }, wording));
   // Loggable as it is: a server URL with a password in it is shown masked, as the CLI prints it.
   return maskUserinfoDeep({ ...result, notes: [...notes, ...result.notes] });
 }

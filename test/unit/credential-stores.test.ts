@@ -156,6 +156,27 @@ describe('library: openStore and copyCredentials', function () {
       }
     });
 
+    it('a routed store that cannot be listed is in the notes of a copy from a store openStore opened, as from its name', async () => {
+      // [routes] send ghcr.io to pass, which has no password store here: list leaves it out.
+      await mkdir(join(sb.home, '.config', 'credkit'), { recursive: true });
+      await writeFile(join(sb.home, '.config', 'credkit', 'config.ini'), 'backend = file\n[routes]\nghcr.io = pass\n');
+      await (await credkit.openStore('file', { env: sb.env })).store({ serverURL: 'quay.io', username: 'bob', password: PW });
+      const options = { env: sb.env, dryRun: true };
+      const byName = await credkit.copyCredentials('credkit', 'authfile:~/out.json', options);
+      expect(byName.notes).to.have.length(1);
+      expect(byName.notes[0]).to.match(/^warning: list left out the credentials of ghcr\.io \(routed to pass\): pass backend: /);
+      const opened = await credkit.openStore('credkit', { env: sb.env });
+      expect((await credkit.copyCredentials(opened, 'authfile:~/out.json', options)).notes).to.deep.equal(byName.notes);
+      const seen: string[] = [];
+      const given = await credkit.copyCredentials(opened, 'authfile:~/out.json', { ...options, onWarning: (w) => seen.push(w) });
+      expect([given.notes, seen]).to.deep.equal([[], byName.notes]);
+      // Outside a copy, and with the store's own onWarning, the copy takes none of them.
+      expect((await opened.list()).map((e) => e.serverURL)).to.deep.equal(['quay.io']);
+      const own: string[] = [];
+      const watched = await credkit.openStore('credkit', { env: sb.env, onWarning: (w) => own.push(w) });
+      expect([(await credkit.copyCredentials(watched, 'authfile:~/out.json', options)).notes, own]).to.deep.equal([[], byName.notes]);
+    });
+
     it('"auto" is what credkit run with env opens: the keychain where one is usable, else its configured fallback', async () => {
       // No session bus here, so no keychain: CREDKIT_FALLBACK (or fallback = in config.ini) decides.
       const env = { ...sb.env, DBUS_SESSION_BUS_ADDRESS: `unix:path=${join(sb.home, 'no-bus')}` };
