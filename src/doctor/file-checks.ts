@@ -160,6 +160,22 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
     }
   }
   out.push(...checkDockerAuthConfig(host, oldDocker));
+  // skopeo's first file is /run/containers/$UID/auth.json whatever DOCKER_CONFIG says (only
+  // REGISTRY_AUTH_FILE replaces it; checked with skopeo 1.9.3 as a user other than root), so a CI
+  // job that sets DOCKER_CONFIG meets the same "permission denied" as a plain shell.
+  if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && rootless) {
+    const skopeoFile = `/run/containers/${probes.uid ?? '$UID'}/auth.json`;
+    if (await probes.statPath(skopeoFile).then(() => false, () => true)) {
+      // With DOCKER_CONFIG, podman and buildah already start at its config.json: naming that file
+      // moves skopeo there too and leaves their lookups as they are.
+      const start = env.DOCKER_CONFIG
+        ? `export REGISTRY_AUTH_FILE=${shown(dockerConfigPath(host))} (podman and buildah already start there while DOCKER_CONFIG is set; skopeo then does too)`
+        : 'export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (podman, buildah and skopeo then start there)';
+      // skopeo login and logout take $DOCKER_CONFIG/config.json as their file, as podman does.
+      const fails = env.DOCKER_CONFIG ? 'skopeo inspect and copy fail' : 'skopeo inspect, copy and login fail';
+      out.push({ level: 'warn', area: 'files', code: 'skopeo-runtime-file-unreadable', path: skopeoFile, what: `XDG_RUNTIME_DIR is unset, so skopeo reads ${skopeoFile} first, which you may not read (/run/containers is root's): ${fails} with "permission denied", whatever your other auth files hold`, fix: `${start}, or work in a login session, which sets XDG_RUNTIME_DIR` });
+    }
+  }
   // Both findings below are about the file podman login writes, which is another one when
   // REGISTRY_AUTH_FILE or (current containers/common) DOCKER_CONFIG names it.
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
@@ -170,10 +186,6 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
       // A file podman cannot see into either (root's /run/containers) is not a reason to stop.
       const exists = Boolean(await probes.statPath(primary).catch(() => undefined));
       const others = rootless ? `; XDG_RUNTIME_DIR is unset, so podman picked that directory itself, and buildah logs in to ${shown(join(rootless.buildah, 'containers', 'auth.json'))} and skopeo to /run/containers/${probes.uid ?? '$UID'}/auth.json (which it cannot create as you) instead` : '';
-      const skopeoFile = `/run/containers/${probes.uid ?? '$UID'}/auth.json`;
-      if (rootless && (await probes.statPath(skopeoFile).then(() => false, () => true))) {
-        out.push({ level: 'warn', area: 'files', code: 'skopeo-runtime-file-unreadable', path: skopeoFile, what: `XDG_RUNTIME_DIR is unset, so skopeo reads ${skopeoFile} first, which you may not read (/run/containers is root's): skopeo inspect, copy and login fail with "permission denied", whatever your other auth files hold`, fix: 'export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (podman, buildah and skopeo then start there), or work in a login session, which sets XDG_RUNTIME_DIR' });
-      }
       out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last${others}`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
     }
   }

@@ -182,6 +182,37 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     expect(findings.some((f) => f.code === 'skopeo-runtime-file-unreadable')).to.equal(rootsRunContainers);
   });
 
+  it('credkit doctor with DOCKER_CONFIG set (a CI job) still warns that skopeo cannot read its first file, and its fix makes skopeo read past it', async () => {
+    const dockerConfig = join(work, 'home', 'ci-docker');
+    const env = { CREDKIT_BACKEND: 'file', DOCKER_CONFIG: dockerConfig };
+    await mkdir(dockerConfig, { mode: 0o700 });
+    await chown(dockerConfig, user.uid, user.gid);
+    const podman = await login('podman', { DOCKER_CONFIG: dockerConfig });
+    expect([podman.res.code, podman.used], podman.res.stderr).to.deep.equal([0, join(dockerConfig, 'config.json')]);
+    const doctor = async (extra: Record<string, string> = {}) => {
+      const res = await asUser([process.execPath, credkit.bin, 'doctor', '--json'], { ...env, ...extra });
+      expect(res.stderr).to.not.contain('unexpected error');
+      return (JSON.parse(res.stdout) as { findings: { code: string; what: string; fix?: string }[] }).findings.find((f) => f.code === 'skopeo-runtime-file-unreadable');
+    };
+    // An image that is not there: with its auth files read, skopeo gets as far as asking the registry.
+    const inspect = (extra: Record<string, string> = {}) =>
+      asUser(['skopeo', 'inspect', '--cert-dir', join(work, 'certs'), `docker://${registry!.host}/team/none:1`], { DOCKER_CONFIG: dockerConfig, ...extra });
+    const rootsRunContainers = await rootOnlyRunContainers();
+    const found = await doctor();
+    expect(found !== undefined).to.equal(rootsRunContainers);
+    expect((await inspect()).stderr.includes('/run/containers')).to.equal(rootsRunContainers);
+    if (!rootsRunContainers) return;
+    // skopeo login follows podman to $DOCKER_CONFIG/config.json, as the login above shows it can.
+    expect(found?.what).to.include('skopeo inspect and copy fail with "permission denied"');
+    expect(found?.fix).to.match(/^export REGISTRY_AUTH_FILE=~\/ci-docker\/config\.json \(/);
+    // The fix, pasted: skopeo reads the file podman logs in to, and doctor has nothing to say.
+    const fixed = { REGISTRY_AUTH_FILE: join(dockerConfig, 'config.json') };
+    const after = await inspect(fixed);
+    expect(after.code).to.not.equal(0);
+    expect(after.stderr).to.not.contain('permission denied');
+    expect(await doctor(fixed)).to.equal(undefined);
+  });
+
   it('credkit login --authfile "" writes the file rootless podman reads back', async () => {
     const res = await asUser([process.execPath, credkit.bin, 'login', '--authfile', '', '--cert-dir', join(work, 'certs'), '--username', 'alice', '--password-stdin', registry!.host], {}, `${ALICE_PW}\n`);
     expect(res.code, res.stderr).to.equal(0);
