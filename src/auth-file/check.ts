@@ -208,7 +208,10 @@ function whoTakes(a: string, b: string, k: RegistryKey, format: AuthFormat): str
   }
   const keys = [a, b];
   const parts: string[] = [];
-  if (format !== 'podman') {
+  // docker stopped reading ~/.dockercfg in 20.10 (it only warns that the file is there), so
+  // naming the key it "uses" there would send the reader to the wrong entry.
+  if (format === 'dockercfg') parts.push('docker reads no .dockercfg (none since 20.10)');
+  else if (format !== 'podman') {
     // docker cuts a key to its host, which for Docker Hub never equals the URL it looks up.
     if (k.path !== '' && k.hub) parts.push('docker uses neither (it uses no key with a path for Docker Hub)');
     else if (k.path !== '') parts.push(`docker ignores the path: it takes either, at random, for all of ${k.host} when it has no "${k.host}" key`);

@@ -618,6 +618,21 @@ describe('e2e: credkit auth files', function () {
     ok(SECRETISH.test(human.stdout + human.stderr) === false, 'no secret printed');
   });
 
+  it('check of two ~/.dockercfg keys for one registry says which podman takes, and that docker takes none (it reads no .dockercfg)', async function () {
+    await skipUnlessPrograms(this, ['podman']);
+    const auth = (user: string) => ({ auth: Buffer.from(`${user}:fake-dockercfg`).toString('base64') });
+    const legacy = join(sb.home, '.dockercfg');
+    const { DOCKER_CONFIG: _, ...env } = sb.env;
+    await writeFile(legacy, JSON.stringify({ 'quay.io/org/repo': auth('scoped'), 'quay.io': auth('wide') }), { mode: 0o600 });
+    // The real podman takes the bare host, as the message says (docker 28 sends no credential at
+    // all from a lone ~/.dockercfg, seen through a stand-in engine).
+    expect((await run('podman', ['login', '--get-login', 'quay.io/org/repo'], { env })).stdout.trim()).to.equal('wide');
+    const res = await sb.credkit(['check', legacy, '--json']);
+    const conflict = (JSON.parse(res.stdout) as { findings: { code: string; message: string }[] }).findings.find((f) => f.code === 'conflicting-key');
+    expect(conflict?.message).to.equal('same registry scope as key "quay.io/org/repo" (quay.io) with a different credential; docker reads no .dockercfg (none since 20.10), podman uses "quay.io"');
+    ok(SECRETISH.test(res.stdout + res.stderr) === false, 'no secret printed');
+  });
+
   it('ls shows {} stubs as "in helper NAME"', async () => {
     const r = await sb.credkit(['ls', fx('docker-config/credsstore-stubs.json')]);
     expect(r.code).to.equal(0);
