@@ -108,8 +108,8 @@ function entryMatches(e: AuthEntry, legacy: boolean, key: string, registry: stri
 
 /** What containers/image decodes from an entry: credentials, nothing, or a hard error. */
 function decodeEntry(e: AuthEntry): { kind: 'found'; username: string; password: string; identityToken: string | undefined } | { kind: 'empty'; why: string } | { kind: 'error'; why: string } {
-  if (e.authProblem === 'invalid-base64') return { kind: 'error', why: `key ${quoteKey(e.key)}: "auth" is not valid standard base64 (illegal base64 data)` };
-  if (e.authProblem === 'unpadded') return { kind: 'error', why: `key ${quoteKey(e.key)}: "auth" is base64 without padding (illegal base64 data)` };
+  if (e.authProblem === 'invalid-base64') return { kind: 'error', why: '"auth" is not valid standard base64 (illegal base64 data)' };
+  if (e.authProblem === 'unpadded') return { kind: 'error', why: '"auth" is base64 without padding (illegal base64 data)' };
   if (e.authProblem === 'no-colon') return { kind: 'empty', why: `"auth" has no ":" (podman warns "missing semicolon")` };
   if (e.explicitOnly) return { kind: 'empty', why: 'only "username"/"password" fields, which containers/image ignores' };
   if (e.username === undefined) return { kind: 'empty', why: isStub(e) ? 'an empty {} entry (a docker credsStore marker?)' : 'no "auth" field' };
@@ -315,7 +315,8 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
       step.status = 'error';
       step.detail = `${claimed}: ${decoded.why}`;
       out.outcome = 'error';
-      out.reason = `the lookup fails: ${loc.path}: ${decoded.why}`;
+      // The step already names the key (claimed); the reason stands alone, so it names it too.
+      out.reason = `the lookup fails: ${loc.path}: key ${quoteKey(match.claim.key)}: ${decoded.why}`;
       stopped = true;
       endedAt = i;
     } else if (decoded.kind === 'empty') {

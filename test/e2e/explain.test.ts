@@ -46,6 +46,19 @@ describe('e2e: credkit explain / get', () => {
     expect(r.stdout).to.include(`${join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json')} (XDG_RUNTIME_DIR): missing`);
   });
 
+  it('an "auth" podman cannot decode: the file step names the key once, and the reason names it too', async function () {
+    await skipUnlessPrograms(this, ['podman']);
+    const file = join(sb.home, 'unpadded.json');
+    await writeFile(file, JSON.stringify({ auths: { 'quay.io': { auth: b64(`alice:${PW}x1`).replace(/=+$/, '') } } }), { mode: 0o600 });
+    // The real podman stops at it, as explain says.
+    const podman = await run('podman', ['login', '--get-login', '--authfile', file, 'quay.io'], { env: sb.env });
+    expect([podman.code, /illegal base64 data/.test(podman.stderr)]).to.deep.equal([125, true]);
+    const r = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'podman', '--authfile', file]);
+    expect(r.stdout).to.include(`1. ${file} (--authfile): error — key "quay.io": "auth" is base64 without padding (illegal base64 data)\n`);
+    expect(r.stdout).to.include(`fails: the lookup fails: ${file}: key "quay.io": "auth" is base64 without padding (illegal base64 data)\n`);
+    noSecret(r.stdout + r.stderr);
+  });
+
   it('--json has the same answer, secrets redacted', async () => {
     await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
     const r = await sb.credkit(['explain', 'quay.io/org/app', '--json']);
