@@ -132,6 +132,19 @@ export function summariseLints(findings: readonly Finding[], shown: string, path
 }
 
 /** Environment variables that name missing files or directories, and podman's tmpfs default. */
+/**
+ * The fix that makes ~/.config/containers/auth.json the first file of podman, buildah and skopeo
+ * (REGISTRY_AUTH_FILE), safe to paste: podman pull stops at once when that variable names a file
+ * that is not there ("stat FILE: no such file or directory", podman 4.3), so a missing file is made
+ * first by logging in to it.
+ */
+async function userAuthFileFix(host: Host, probes: DoctorProbes): Promise<string> {
+  const path = join(host.env.XDG_CONFIG_HOME || join(host.home, '.config'), 'containers', 'auth.json');
+  const shown = displayPath(path, host.home);
+  const exists = Boolean(await probes.statPath(path).catch(() => undefined));
+  return exists ? `export REGISTRY_AUTH_FILE=${shown}` : `podman login --authfile ${shown} REGISTRY (podman pull fails while REGISTRY_AUTH_FILE names a file that is not there), then export REGISTRY_AUTH_FILE=${shown}`;
+}
+
 export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, oldDocker?: string, rootless?: RootlessRuntimeDirs): Promise<DoctorFinding[]> {
   const env = host.env;
   const out: DoctorFinding[] = [];
@@ -170,7 +183,7 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
       // moves skopeo there too and leaves their lookups as they are.
       const start = env.DOCKER_CONFIG
         ? `export REGISTRY_AUTH_FILE=${shown(dockerConfigPath(host))} (podman and buildah already start there while DOCKER_CONFIG is set; skopeo then does too)`
-        : 'export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (podman, buildah and skopeo then start there)';
+        : `${await userAuthFileFix(host, probes)} (podman, buildah and skopeo then start there)`;
       // skopeo login and logout take $DOCKER_CONFIG/config.json as their file, as podman does.
       const fails = env.DOCKER_CONFIG ? 'skopeo inspect and copy fail' : 'skopeo inspect, copy and login fail';
       out.push({ level: 'warn', area: 'files', code: 'skopeo-runtime-file-unreadable', path: skopeoFile, what: `XDG_RUNTIME_DIR is unset, so skopeo reads ${skopeoFile} first, which you may not read (/run/containers is root's): ${fails} with "permission denied", whatever your other auth files hold`, fix: `${start}, or work in a login session, which sets XDG_RUNTIME_DIR` });
@@ -181,12 +194,12 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
     const primary = podmanDefaultAuthFile(host, probes.uid, rootless);
     if (primary && env.XDG_RUNTIME_DIR && !(await probes.statPath(env.XDG_RUNTIME_DIR))) {
-      out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: 'log in through a systemd user session (loginctl enable-linger), or set REGISTRY_AUTH_FILE=~/.config/containers/auth.json' });
+      out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: `log in through a systemd user session (loginctl enable-linger), or ${await userAuthFileFix(host, probes)}` });
     } else if (primary) {
       // A file podman cannot see into either (root's /run/containers) is not a reason to stop.
       const exists = Boolean(await probes.statPath(primary).catch(() => undefined));
       const others = rootless ? `; XDG_RUNTIME_DIR is unset, so podman picked that directory itself, and buildah logs in to ${shown(join(rootless.buildah, 'containers', 'auth.json'))} and skopeo to /run/containers/${probes.uid ?? '$UID'}/auth.json (which it cannot create as you) instead` : '';
-      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last${others}`, fix: 'to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json (or podman login --authfile ~/.config/containers/auth.json)' });
+      out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last${others}`, fix: `to keep them, ${await userAuthFileFix(host, probes)}` });
     }
   }
   return out;

@@ -277,6 +277,12 @@ describe('doctor: auth files', () => {
     expect(f.fix).to.include('REGISTRY_AUTH_FILE=~/.config/containers/auth.json');
   });
 
+  it('the fix that points REGISTRY_AUTH_FILE at ~/.config/containers/auth.json has it made first when it is missing, as podman pull fails on a missing one (podman 4.3)', async () => {
+    const fixWith = async (files: Record<string, object>) => only(await doctor({ files: { '/run/user/1000/containers/auth.json': { auths: {} }, ...files } }), 'runtime-auth-file').fix ?? '';
+    expect(await fixWith({})).to.equal('to keep them, podman login --authfile ~/.config/containers/auth.json REGISTRY (podman pull fails while REGISTRY_AUTH_FILE names a file that is not there), then export REGISTRY_AUTH_FILE=~/.config/containers/auth.json');
+    expect(await fixWith({ [`${HOME}/.config/containers/auth.json`]: { auths: {} } })).to.equal('to keep them, export REGISTRY_AUTH_FILE=~/.config/containers/auth.json');
+  });
+
   it("podman's files are explain's: REGISTRY_AUTH_FILE and DOCKER_CONFIG each replace one file, the rest are still read", async () => {
     const readers = async (env: Record<string, string>) => {
       const r = await doctor({ files: { [`${HOME}/.docker/config.json`]: { auths: {} } } }, env);
