@@ -133,6 +133,16 @@ export function escapeControls(line: string): string {
   return line.replace(BOTH, (c) => (c.length === 1 && c.charCodeAt(0) <= 0x9f ? `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}` : unicodeEscape(c)));
 }
 
+/**
+ * Control characters alone shown as `\xNN` (tab and newline left to the caller), for a secret
+ * printed because the user asked for it: a zero-width joiner in an emoji or a right-to-left mark
+ * after a Hebrew word is part of the password the user copies from the line, and escaping it
+ * would print another one, while an escape sequence still must not reach the terminal.
+ */
+export function escapeControlCharacters(text: string): string {
+  return text.replace(CONTROL, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 /** True when `text` holds a character {@link escapeControls} would escape (tab and newline included). */
 export function holdsInvisible(text: string): boolean {
   return !/^[\x20-\x7e]*$/.test(text) && ANY_HIDDEN.test(text);

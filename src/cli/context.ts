@@ -3,7 +3,7 @@
  */
 import type { Io } from '../io.js';
 import { isCredkitError } from '../errors.js';
-import { escapeControls, escapeJSONText, maskUserinfo } from '../redact.js';
+import { escapeControlCharacters, escapeControls, escapeJSONText, maskUserinfo } from '../redact.js';
 
 /** Shared by all command modules of one `credkit` run. */
 export interface CommandContext {
@@ -33,10 +33,11 @@ export function say(ctx: CommandContext, line = ''): void {
 
 /**
  * Prints a line on stdout that shows a secret the user asked for (`--show-secret`): control
- * characters escaped as by {@link say}, nothing masked.
+ * characters escaped as by {@link say}, nothing masked, and every other character as it is (a
+ * joiner in an emoji, a right-to-left mark), since the user copies the secret from this line.
  */
 export function sayRevealed(ctx: CommandContext, line: string): void {
-  ctx.io.stdout(`${escapeControls(line)}\n`);
+  ctx.io.stdout(`${escapeControlCharacters(line)}\n`);
 }
 
 /** Prints a line on stderr. */

@@ -90,6 +90,19 @@ describe('credkit store (binary)', () => {
     expect(r.code).to.equal(1);
   });
 
+  it('get --show-secret prints a secret with an emoji joiner or a right-to-left mark byte for byte, as the helper returns it; only control characters are escaped', async () => {
+    // 👩‍💻 is three code points joined by U+200D; a Hebrew word ends with U+200F (RLM).
+    const secret = 'fake-\u{1f469}\u200d\u{1f4bb}-\u05d3\u05d5\u05d3\u200f';
+    expect((await sb.credkit(['store', 'store', 'ghcr.io', '-u', 'alice', '--password-stdin'], `${secret}\n`)).code).to.equal(0);
+    const r = await sb.credkit(['store', 'get', 'ghcr.io', '--show-secret']);
+    expect(r.code).to.equal(0);
+    expect(r.stdout.split('\n').includes(`secret:   ${secret}`)).to.equal(true);
+    expect(JSON.parse((await sb.helper('get', 'ghcr.io')).stdout).Secret === secret).to.equal(true);
+    // An escape sequence still never reaches the terminal.
+    expect((await sb.helper('store', `${JSON.stringify({ ServerURL: 'quay.io', Username: 'bob', Secret: 'fake-\u001b[2J' })}\n`)).code).to.equal(0);
+    expect((await sb.credkit(['store', 'get', 'quay.io', '--show-secret'])).stdout).to.include('secret:   fake-\\x1b[2J\n');
+  });
+
   it('a key that holds a credential (stored by a helper directly) is listed by its stand-in; erase --entry removes it without the key being typed', async () => {
     const swapped = Buffer.from('fake-user:fake-key-pw1').toString('base64');
     for (const [url, user] of [['quay.io', 'alice'], ['fake-user:fake-key-pw2', 'bob'], [swapped, 'carol']]) {

@@ -3,7 +3,7 @@
  * reaches a message, and nothing that only looks alike (digests, ports) is touched.
  */
 import { expect } from 'chai';
-import { escapeControls, escapeJSONText, holdsInvisible, maskUserinfo, maskUserinfoDeep } from '../../src/redact.js';
+import { escapeControlCharacters, escapeControls, escapeJSONText, holdsInvisible, maskUserinfo, maskUserinfoDeep } from '../../src/redact.js';
 
 describe('maskUserinfo', () => {
   const cases: [string, string][] = [
@@ -53,6 +53,12 @@ describe('escapeControls', () => {
   it('holdsInvisible says whether a key has any of them (tab and newline too)', () => {
     expect(['quay.io', 'bücher.example', 'localhost:5000/org'].map(holdsInvisible)).to.deep.equal([false, false, false]);
     expect(['evil\u202e.io', 'a\tb', 'a\x1b', 'a\u{e0041}', '\ufeffquay.io'].map(holdsInvisible)).to.deep.equal([true, true, true, true, true]);
+  });
+});
+
+describe('escapeControlCharacters', () => {
+  it('escapes control characters only: a revealed secret keeps its joiners and marks', () => {
+    expect(escapeControlCharacters('fake-\u{1f469}\u200d\u{1f4bb}\u200f \x1b[2J\x9b')).to.equal('fake-\u{1f469}\u200d\u{1f4bb}\u200f \\x1b[2J\\x9b');
   });
 });
 
