@@ -5,7 +5,8 @@
  */
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
-import { holdsInvisible, maskUserinfo, maskUserinfoDeep, shownKey } from '../redact.js';
+import { holdsInvisible } from '../escape.js';
+import { maskUserinfo, maskUserinfoDeep, shownKey } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isHelperRouteKey, isImageWithTagKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import type { MistypedValue } from './raw-config.js';

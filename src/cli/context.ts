@@ -3,7 +3,8 @@
  */
 import type { Io } from '../io.js';
 import { isCredkitError } from '../errors.js';
-import { escapeControlCharacters, escapeControls, escapeJSONText, maskUserinfo } from '../redact.js';
+import { escapeControlCharacters, escapeControls, escapeJSONText } from '../escape.js';
+import { maskUserinfo } from '../redact.js';
 
 /** Shared by all command modules of one `credkit` run. */
 export interface CommandContext {

@@ -11,7 +11,7 @@ import { UsageError } from '../errors.js';
 import type { ConvertOptions } from '../auth-file/convert.js';
 import { readInputs } from '../auth-file/load.js';
 import { realPathOf, withFileLock, writeFileAtomic } from '../auth-file/safe-file.js';
-import { escapeJSONText } from '../redact.js';
+import { escapeJSONText } from '../escape.js';
 import type { CommandContext } from './context.js';
 import { printReport, reportJSON } from './auth-report.js';
 import { loadResolver } from './resolver.js';

@@ -27,7 +27,8 @@ import { IoError, isCredkitError, UsageError } from '../errors.js';
 import { parseImageRef } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
 import { DOCKER_HUB_KEY, parseRegistryKey } from '../registry.js';
-import { escapeControls, maskUserinfo } from '../redact.js';
+import { escapeControls } from '../escape.js';
+import { maskUserinfo } from '../redact.js';
 import { BUG_REPORT_ADVICE, bugName, describeBug } from '../bug-report.js';
 
 /** What a run needs from its caller. */

@@ -22,4 +22,12 @@ describe('layering', () => {
     }
     expect(offenders).to.deep.equal([]);
   });
+
+  it('the helper and its backend bundles carry no terminal escaping (src/escape.ts): they print no line for people, and its Unicode classes cost every docker pull half a millisecond to compile', async () => {
+    const bundles = (await readdir(join(ROOT, 'dist'))).filter((name) => /^helper(-[a-z]+)?\.cjs$/.test(name));
+    expect(bundles).to.include('helper.cjs');
+    const carrying: string[] = [];
+    for (const name of bundles) if ((await readFile(join(ROOT, 'dist', name), 'utf8')).includes('Default_Ignorable_Code_Point')) carrying.push(name);
+    expect(carrying).to.deep.equal([]);
+  });
 });
