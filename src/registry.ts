@@ -246,18 +246,6 @@ const BARE_IPV6 = /^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:]*(?:\d+\.\d+\.\d+\.\d+
 // credkit's own stand-in for a key (shownKey), alone or inside `credHelpers[…]`: prose with a
 // `:` in it, never a credential itself.
 const STAND_IN = /<(?:entry #\d+[^<>]*, )?hidden: [^<>]*>/;
-// An image reference with a tag written as the key (`nginx:latest`, `ubuntu:22.04`,
-// `node:20-alpine`): a repository name as distribution/reference spells it, then a tag people
-// use: a word every image has, or a version (a number with dots, or with a variant after `-`).
-// Any other tag (`alice:s3cret` reads as one too) is taken for a password.
-const TAG_WORD = '(?:latest|stable|edge|mainline|alpine|slim|lts|nightly)';
-const IMAGE_WITH_TAG = new RegExp(`^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*:(?:${TAG_WORD}|v?\\d+(?:\\.\\d+)+(?:[-_.][A-Za-z0-9_.-]+)?|v?\\d+-${TAG_WORD}(?:[-_.][A-Za-z0-9_.-]+)?)$`);
-
-/** True for an image reference with a common tag written as a key (`nginx:latest`, `ubuntu:22.04`): no registry, no credential. */
-export function isImageWithTagKey(key: string): boolean {
-  return IMAGE_WITH_TAG.test(key);
-}
-
 /**
  * What credential a key holds where the registry belongs, or undefined for a key that may name a
  * registry. A hand-written file (or a template) that swaps the key and `"auth"` puts
@@ -271,8 +259,10 @@ export function isImageWithTagKey(key: string): boolean {
  *   with no scheme, no `@` (a user-info before a host: maskUserinfo shows that one), and no IPv6
  *   literal (`[::1]:5000`, `fe80::1`). A user name and password may hold `.`, `/` and spaces
  *   (`john.doe:pa.ss`, `robot:Tok/en+==`, a passphrase); nothing that reads as a host holds a `:`
- *   there. The one exception is an image reference with a common tag written as the key
- *   (`nginx:latest`, `ubuntu:22.04`): no registry either, but no credential, and shown as written.
+ *   there. An image with a tag written as the key (`nginx:latest`) has the same shape, and is
+ *   taken for one too: no client writes or uses such a key (podman reads it as host `nginx` with
+ *   port `latest`, and its login to it fails), and no list of tags tells `admin:latest` or
+ *   `deploy:2.0.Xk9Lq` apart from an image, so it is hidden when in doubt.
  * A key with `user:pw@` before a host is a registry key with a password in it (maskUserinfo).
  * A saved account's key (`localhost:5000#credkit-account=work`) is judged by its server URL.
  */
@@ -293,7 +283,7 @@ export function credentialInKey(key: string): KeyCredential | undefined {
   // `host:` (no port) and `host:5000` name a host, as does `host: 5000` with a stray space, and
   // `quay.io:*` a [routes] glob (which says why no port can be one).
   if (rest === '' || /^[\d*]+$/.test(rest)) return undefined;
-  return IMAGE_WITH_TAG.test(key) ? undefined : 'user-password';
+  return 'user-password';
 }
 
 function base64HoldsCredential(key: string): boolean {

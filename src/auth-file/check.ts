@@ -7,7 +7,7 @@ import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
 import { holdsInvisible } from '../escape.js';
 import { maskUserinfo, maskUserinfoDeep, shownKey } from '../redact.js';
-import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isHelperRouteKey, isImageWithTagKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
+import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import type { MistypedValue } from './raw-config.js';
 import { keyOf } from './model.js';
@@ -317,7 +317,7 @@ const UNPADDED_IN_SECRET =
  */
 function credentialKeyFix(e: AuthEntry): string {
   if (e.authRegistry !== undefined) return `the key and "auth" look swapped: the key must be the registry (e.g. ${e.authRegistry}) and "auth" base64(user:password)`;
-  return 'the key holds a credential: write the registry there (e.g. quay.io), and the credential as "auth" (base64 of user:password)';
+  return 'the key holds a credential: write the registry there (e.g. quay.io, or docker.io for an image named without one), and the credential as "auth" (base64 of user:password)';
 }
 
 /**
@@ -392,7 +392,7 @@ function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSe
     const held = credentialInKey(e.key);
     if (held !== undefined) {
       // Named by its stand-in (where.key): the finding is read, logged and pasted into tickets.
-      out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the key holds ${held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password'} where the registry belongs: no client ever uses this entry, and every listing of the file would show the credential`, fix: credentialKeyFix(e) });
+      out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the key holds ${held === 'user-password' ? 'a user:password (or an image with a tag, as nginx:latest, which has the same shape)' : 'what looks like a base64 user:password'} where the registry belongs: no client ever uses this entry, and every listing of the file would show the credential`, fix: credentialKeyFix(e) });
       continue;
     }
     if (holdsInvisible(e.key)) out.push(invisibleInKey(where));
@@ -411,9 +411,6 @@ function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSe
       // docker's own file, with a key docker never sends (docker 28.2 pulls docker.io/org/app with
       // nothing for "docker.io/org"); podman and kubelet do use it, so it is no mistake for them.
       out.push({ severity: 'warning', code: 'hub-key', ...where, message: `Docker Hub key with a path: docker never uses it (it looks Docker Hub up only as "${DOCKER_HUB_KEY}", for all of Docker Hub); podman and kubelet use it for the images under ${k.canonical}`, fix: `keep it for podman and pull secrets; for docker, log in to Docker Hub (docker keeps one credential for all of it, as "${DOCKER_HUB_KEY}")` });
-    } else if (isImageWithTagKey(e.key)) {
-      // Shown as written (credentialInKey): a tag people use is no password, but no host either.
-      out.push({ severity: 'warning', code: 'key-form', ...where, message: 'key is an image with a tag, not a registry: docker, podman and kubelet look a registry up by its host, so none of them ever uses this entry', fix: 'use the registry the image comes from ("docker.io" or "https://index.docker.io/v1/" for an image named without one)' });
     } else if (k.host === '') {
       out.push({ severity: 'error', code: 'no-host', ...where, message: 'the key names no registry host; no client ever uses this entry', fix: 'remove the entry, or put the registry host in the key' });
     } else {
