@@ -12,8 +12,7 @@ import type { CredkitConfig } from './config.js';
 import { UsageError } from './errors.js';
 import type { Env, Host } from './io.js';
 import { libraryHost } from './process-host.js';
-import { maskUserinfo, maskUserinfoDeep } from './redact.js';
-import { credentialInKey, parseRegistryKey } from './registry.js';
+import { credentialInServerURL, maskUserinfo, maskUserinfoDeep } from './redact.js';
 import type { CopyAction, CopyEntry, CopyStatus } from './stores/copy.js';
 import { openCopyStores, runCopy } from './stores/copy-run.js';
 import type { CopyRunReport } from './stores/copy-run.js';
@@ -139,16 +138,10 @@ function checkServerURL(serverURL: unknown): string {
  * file name under pass, a JSON key), so the secret would end up where listings show it.
  */
 function refuseCredentialServer(serverURL: string): string {
-  const held = credentialInKey(serverURL);
-  if (held !== undefined) {
-    const what = held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
-    throw new UsageError(`serverURL holds ${what}, not a registry: no client ever asks for it, and the store would keep it in the clear as the entry's name; give the registry (e.g. quay.io) as serverURL, the username and password beside it`);
-  }
-  if (maskUserinfo(serverURL) !== serverURL) {
-    const host = parseRegistryKey(serverURL.slice(serverURL.lastIndexOf('@') + 1)).host;
-    throw new UsageError(`serverURL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry's name; store the credential under ${host !== '' ? `"${host}"` : 'the host'} alone, the username and password beside it`);
-  }
-  return serverURL;
+  const held = credentialInServerURL(serverURL);
+  if (held === undefined) return serverURL;
+  if ('what' in held) throw new UsageError(`serverURL holds ${held.what}, not a registry: no client ever asks for it, and the store would keep it in the clear as the entry's name; give the registry (e.g. quay.io) as serverURL, the username and password beside it`);
+  throw new UsageError(`serverURL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry's name; store the credential under ${held.host !== '' ? `"${held.host}"` : 'the host'} alone, the username and password beside it`);
 }
 
 /**

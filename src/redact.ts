@@ -1,7 +1,7 @@
 /**
  * How secrets appear in listings and reports: never as themselves unless the user asks.
  */
-import { credentialInKey } from './registry.js';
+import { credentialInKey, parseRegistryKey } from './registry.js';
 
 /** A stand-in for a secret that says whether there was one, without hinting at its content. */
 export function redact(secret: string | undefined): string {
@@ -99,4 +99,18 @@ export function shownKey(key: string, place?: KeyPlace): string {
   if (held === undefined) return key;
   const where = place === undefined ? '' : `entry #${place.index}${place.member !== undefined ? ` of ${place.member}` : ''}${place.id !== undefined ? ` (id ${place.id})` : ''}, `;
   return `<${where}hidden: ${HIDDEN_WHY[held]}>`;
+}
+
+/**
+ * What a server URL given to a store holds instead of a registry, or undefined for a URL that may
+ * name one: a user:password or base64 of one where the registry belongs (`what`), or a user name
+ * and password before the host (`host`, the registry it meant, possibly ''). No client ever asks
+ * a store for such a URL, and every store keeps the URL in the clear as the entry's name, so
+ * `credkit store store` and the library's Store.store both refuse it, each in its own words.
+ */
+export function credentialInServerURL(server: string): { what: string } | { host: string } | undefined {
+  const held = credentialInKey(server);
+  if (held !== undefined) return { what: held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password' };
+  if (maskUserinfo(server) !== server) return { host: parseRegistryKey(server.slice(server.lastIndexOf('@') + 1)).host };
+  return undefined;
 }

@@ -15,8 +15,7 @@ import { hiddenEntry, numberEntries } from '../../stores/listing.js';
 import type { CredentialStore } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
-import { maskUserinfo, redact, shownKey } from '../../redact.js';
-import { credentialInKey, parseRegistryKey } from '../../registry.js';
+import { credentialInServerURL, redact, shownKey } from '../../redact.js';
 import { readSecretFromStdin } from '../stdin-secret.js';
 
 interface StoreArgs {
@@ -210,20 +209,15 @@ async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<v
 
 /**
  * Refuses a server URL that holds a credential, without quoting it: a user:password or base64 of
- * one where the registry belongs (credentialInKey), or a user name and password before the host.
+ * one where the registry belongs, or a user name and password before the host (credentialInServerURL).
  * No client ever asks a store for such a URL, and every store keeps the URL in the clear as the
  * entry's name (an item label, a file name under pass, a JSON key), as copy refuses it too.
  */
 function refuseCredentialServer(server: string): void {
-  const held = credentialInKey(server);
-  if (held !== undefined) {
-    const what = held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
-    throw new UsageError(`the server URL holds ${what}, not a registry: no client ever asks for it, and the store would keep it in the clear as the entry's name; give the registry (e.g. quay.io), the username with -u and the secret on standard input`);
-  }
-  if (maskUserinfo(server) !== server) {
-    const host = parseRegistryKey(server.slice(server.lastIndexOf('@') + 1)).host;
-    throw new UsageError(`the server URL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry's name; store the credential under ${host !== '' ? `"${host}"` : 'the host'} alone, the username with -u`);
-  }
+  const held = credentialInServerURL(server);
+  if (held === undefined) return;
+  if ('what' in held) throw new UsageError(`the server URL holds ${held.what}, not a registry: no client ever asks for it, and the store would keep it in the clear as the entry's name; give the registry (e.g. quay.io), the username with -u and the secret on standard input`);
+  throw new UsageError(`the server URL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry's name; store the credential under ${held.host !== '' ? `"${held.host}"` : 'the host'} alone, the username with -u`);
 }
 
 /** " as the account NAME", or nothing for the plain entry. */
