@@ -1,7 +1,7 @@
 /**
  * How secrets appear in listings and reports: never as themselves unless the user asks.
  */
-import { credentialInKey, parseRegistryKey } from './registry.js';
+import { credentialInKey, parseRegistryKey, passwordEnd } from './registry.js';
 
 /** A stand-in for a secret that says whether there was one, without hinting at its content. */
 export function redact(secret: string | undefined): string {
@@ -31,21 +31,27 @@ export function holdsPieceOf(text: string, secret: string): boolean {
 }
 
 /**
- * A URL's user-info with a password (`https://alice:pw@quay.io`, `alice:pw@quay.io/org`), at the
- * start of the text or after a space, quote, parenthesis or `=`. Neither part may hold `/` or
- * `@`, so an image digest (`quay.io/org/app@sha256:…`) never matches.
+ * A user name and password before `@` (`https://alice:pw@quay.io`, `alice:pw@quay.io/org`), at the
+ * start of the text or after a space, quote, parenthesis or `=`: the user name holds no `/`, `@` or
+ * `:`, and the rest runs to the next space or quote. Which `@` ends the password is decided in
+ * {@link maskUserinfo}, since a password may hold `@` and `/` (`p@ssw0rd`, `robot:Tok/en+==`).
  */
-const USERINFO = /(^|[\s"'(=]|[a-z][a-z0-9+.-]*:\/\/)([^\s"'/@:]*):([^\s"'/@]+)@/gi;
-
+const USERINFO = /(^|[\s"'(=]|[a-z][a-z0-9+.-]*:\/\/)([^\s"'/@:]*):(?!\/\/)([^\s"']*@[^\s"']*)/gi;
 /**
  * `text` with the password of every URL user-info in it replaced by `********`. Messages quote
  * the registry or image a user typed, and one typed as a URL with credentials would otherwise put
- * the password on the terminal (and in CI logs).
+ * the password on the terminal (and in CI logs). A password may hold `@` or `/`, so the user-info
+ * ends at the last `@` that starts no digest; when what follows that `@` is no host (`alice:p@ssw0rd`),
+ * it is the rest of the password, and all of it is masked.
  */
 export function maskUserinfo(text: string): string {
   // Every line credkit prints for people passes here (a listing of 100,000 keys included).
   if (!text.includes('@')) return text;
-  return text.replace(USERINFO, '$1$2:********@');
+  return text.replace(USERINFO, (whole: string, before: string, user: string, rest: string) => {
+    const end = passwordEnd(rest);
+    if (end === undefined) return whole;
+    return end.host ? `${before}${user}:********${rest.slice(end.at)}` : `${before}${user}:********`;
+  });
 }
 
 /**
@@ -111,6 +117,8 @@ export function shownKey(key: string, place?: KeyPlace): string {
 export function credentialInServerURL(server: string): { what: string } | { host: string } | undefined {
   const held = credentialInKey(server);
   if (held !== undefined) return { what: held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password' };
-  if (maskUserinfo(server) !== server) return { host: parseRegistryKey(server.slice(server.lastIndexOf('@') + 1)).host };
+  const masked = maskUserinfo(server);
+  // The host it meant is what the masking kept after the password (none when no host follows it).
+  if (masked !== server) return { host: masked.includes('********@') ? parseRegistryKey(masked.slice(masked.lastIndexOf('********@') + 9)).host : '' };
   return undefined;
 }

@@ -199,6 +199,26 @@ export interface PodmanKeyProblem {
   use?: string;
 }
 
+// What follows the `@` of an image digest (`app@sha256:…`): an algorithm, then more hex than a port has digits.
+const DIGEST_AFTER_AT = /^[a-z0-9]+(?:[.+_-][a-z0-9]+)*:[a-f0-9]{6,}/i;
+// A port and a path (`localhost:5000/app@sha256:…`): an image reference, not a password.
+const PORT_AND_PATH = /^\d+\//;
+// What can be the host after a user-info: a name with a dot or a port, an IP literal, localhost.
+const HOST_AFTER_AT = /^(?:\[|localhost(?:[:/]|$)|[^/]*[.:])/i;
+
+/**
+ * Where the password ends in `rest`, the text after a user name's `:` (`p@ss@quay.io/org`): at the
+ * last `@` that starts no digest, since a password may hold `@` and `/`; `host` says whether a host
+ * follows that `@` (`quay.io`) or what follows is more of the password (`alice:p@ssw0rd`). Undefined
+ * when `rest` holds no password before an `@`, or is a port and path (`5000/app@sha256:…`).
+ */
+export function passwordEnd(rest: string): { at: number; host: boolean } | undefined {
+  let at = rest.lastIndexOf('@');
+  while (at > 0 && DIGEST_AFTER_AT.test(rest.slice(at + 1))) at = rest.lastIndexOf('@', at - 1);
+  if (at <= 0 || PORT_AND_PATH.test(rest.slice(0, at))) return undefined;
+  return { at, host: HOST_AFTER_AT.test(rest.slice(at + 1)) };
+}
+
 /**
  * Problems podman has with a key as written (containers/image `validateKey` and lookup rules),
  * or undefined when podman uses it as intended.
@@ -207,9 +227,17 @@ export function podmanKeyProblem(raw: string): PodmanKeyProblem | undefined {
   const k = parseRegistryKey(raw);
   const at = raw.indexOf('@');
   if (at >= 0) {
-    // Before the first "/" after the scheme, "@" ends a URL's user-info (`https://alice:pw@quay.io`):
-    // the key is the rest. After it, a digest starts (`quay.io/org/app@sha256:…`): the key is before it.
     const authorityStart = k.scheme ? k.scheme.length + 3 : 0;
+    // A user name and password (which may hold "@" and "/") before the host: the key is what follows
+    // them, and there is none when what follows is more of the password (`alice:p@ssw0rd`).
+    const colon = raw.indexOf(':', authorityStart);
+    const userinfo = colon >= 0 && !/[/@]/.test(raw.slice(authorityStart, colon)) ? passwordEnd(raw.slice(colon + 1)) : undefined;
+    if (userinfo !== undefined) {
+      const problem = 'holds a user name and password before "@": docker and podman never match such a key (kubelet ignores them and uses the host)';
+      return userinfo.host ? { problem, use: canonicalKey(raw.slice(colon + 1 + userinfo.at + 1)) } : { problem };
+    }
+    // Before the first "/" after the scheme, "@" ends a URL's user-info (`https://alice@quay.io`):
+    // the key is the rest. After it, a digest starts (`quay.io/org/app@sha256:…`): the key is before it.
     const slash = raw.indexOf('/', authorityStart);
     if (slash < 0 || at < slash) {
       return { problem: 'holds a user name and password before "@": docker and podman never match such a key (kubelet ignores them and uses the host)', use: canonicalKey(raw.slice(at + 1)) };
@@ -258,7 +286,7 @@ const STAND_IN = /<(?:entry #\d+[^<>]*, )?hidden: [^<>]*>/;
  * - user-password: a `:` before any `/`, after which comes no port (digits up to the next `/`),
  *   with no scheme, no `@` (a user-info before a host: maskUserinfo shows that one), and no IPv6
  *   literal (`[::1]:5000`, `fe80::1`). A user name and password may hold `.`, `/` and spaces
- *   (`john.doe:pa.ss`, `robot:Tok/en+==`, a passphrase); nothing that reads as a host holds a `:`
+ *   (`john.doe:pa.ss`, `robot:Tok/en+==`, a passphrase, a quote); nothing that reads as a host holds a `:`
  *   there. An image with a tag written as the key (`nginx:latest`) has the same shape, and is
  *   taken for one too: no client writes or uses such a key (podman reads it as host `nginx` with
  *   port `latest`, and its login to it fails), and no list of tags tells `admin:latest` or
@@ -278,7 +306,7 @@ export function credentialInKey(key: string): KeyCredential | undefined {
   if (colon < 0) return base64HoldsCredential(key) ? 'base64-user-password' : undefined;
   const slash = key.indexOf('/');
   if (slash >= 0 && slash < colon) return undefined;
-  if (key.startsWith('[') || key.includes('@') || key.includes('"') || key.startsWith('//', colon + 1) || STAND_IN.test(key) || BARE_IPV6.test(key)) return undefined;
+  if (key.startsWith('[') || key.includes('@') || key.startsWith('//', colon + 1) || STAND_IN.test(key) || BARE_IPV6.test(key)) return undefined;
   const rest = key.slice(colon + 1, slash < 0 ? undefined : slash).trim();
   // `host:` (no port) and `host:5000` name a host, as does `host: 5000` with a stray space, and
   // `quay.io:*` a [routes] glob (which says why no port can be one).

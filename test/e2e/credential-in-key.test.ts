@@ -76,6 +76,20 @@ describe('e2e: a key that holds a credential', function () {
     expect(findings.every((f) => f.code !== 'credential-in-key' || f.message.includes('or an image with a tag'))).to.equal(true);
   });
 
+  it('a password with "@" in a key is masked whole: up to the host after its last "@", and all of it when no host follows', async () => {
+    const auth = { auth: Buffer.from('u:fake-pw').toString('base64') };
+    await writeFile(file, JSON.stringify({ auths: { 'alice:fake-p@ss-tail@quay.io': auth, 'bob:fake-p@ssw0rd-tail': auth, 'carol:fake-Tok/en-tail@ghcr.io': auth } }), { mode: 0o600 });
+    for (const args of [['ls', file], ['ls', '--json', file], ['check', file], ['check', '--json', file], ['explain', 'quay.io', '--authfile', file]]) {
+      const r = await sb.credkit(args);
+      expect(['ss-tail', 'ssw0rd-tail', 'en-tail'].some((s) => r.stdout.includes(s) || r.stderr.includes(s)), `${args.join(' ')} showed a piece of a password`).to.equal(false);
+    }
+    const ls = await sb.credkit(['ls', '--json', file]);
+    expect((JSON.parse(ls.stdout) as { entries: { key: string }[] }).entries.map((e) => e.key)).to.deep.equal(['alice:********@quay.io', 'bob:********', 'carol:********@ghcr.io']);
+    const check = await sb.credkit(['check', file]);
+    expect(check.stdout).to.include('fix: use "quay.io"');
+    expect(check.stdout).to.include('fix: use "ghcr.io"');
+  });
+
   it('convert refuses, names the entry by its stand-in and writes nothing', async () => {
     const out = join(sb.home, 'auth.json');
     const r = await sb.credkit(['convert', file, '--to', 'podman', '-o', out]);

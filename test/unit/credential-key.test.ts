@@ -51,6 +51,9 @@ describe('credentialInKey', () => {
     ['alice:pa/ss', 'user-password'],
     ['robot$ci+bot:fake-Tok/en+==', 'user-password'],
     ['alice:correct horse battery', 'user-password'],
+    // A quote is in no host, so a key with one after its ":" is a password (a template that kept its quotes).
+    ['alice:"fake-pw"', 'user-password'],
+    ['alice:fake-p"w', 'user-password'],
     ['quay.io:fake-pw', 'user-password'],
     // An image with a tag has the shape of a user:password, and a password can look like a tag
     // (admin:latest, a version then a token): hidden whatever the tag, when in doubt.

@@ -12,11 +12,24 @@ describe('maskUserinfo', () => {
     ['no credential stored for "https://alice:fake-pw@quay.io/v2/"', 'no credential stored for "https://alice:********@quay.io/v2/"'],
     ['--registry=bob:fake-x@ghcr.io and (carol:fake-y@r.example)', '--registry=bob:********@ghcr.io and (carol:********@r.example)'],
     [':fake-only@quay.io', ':********@quay.io'],
+    // A password may hold "@" and "/": the user-info ends at the last "@", and when no host follows
+    // it, what follows is the rest of the password.
+    ['alice:fake-p@ss@quay.io/org', 'alice:********@quay.io/org'],
+    ['alice:fake-p@ssw0rd', 'alice:********'],
+    ['key "alice:fake-p@ssw0rd" holds', 'key "alice:********" holds'],
+    ['robot:fake-Tok/en+==@quay.io', 'robot:********@quay.io'],
+    ['https://alice:fake-p@ss@localhost:5000/v2/', 'https://alice:********@localhost:5000/v2/'],
+    ['alice:fake-pw@[::1]:5000', 'alice:********@[::1]:5000'],
+    ['alice:fake-pw@quay.io:443 and bob:fake-x@ghcr.io', 'alice:********@quay.io:443 and bob:********@ghcr.io'],
+    ['alice:fake-pw@quay.io/org/app@sha256:0123456789abcdef0123456789abcdef', 'alice:********@quay.io/org/app@sha256:0123456789abcdef0123456789abcdef'],
     // Left as they are: no password, or an "@" that starts a digest.
     ['alice@quay.io', 'alice@quay.io'],
     ['"quay.io/org/app@sha256:0123456789abcdef0123456789abcdef": invalid digest', '"quay.io/org/app@sha256:0123456789abcdef0123456789abcdef": invalid digest'],
     ['nginx@sha256:0123456789abcdef0123456789abcdef', 'nginx@sha256:0123456789abcdef0123456789abcdef'],
     ['localhost:5000/app:1.0 and quay.io:443', 'localhost:5000/app:1.0 and quay.io:443'],
+    ['localhost:5000/app@sha256:0123456789abcdef0123456789abcdef', 'localhost:5000/app@sha256:0123456789abcdef0123456789abcdef'],
+    ['"localhost:5000/app@sha256:bad": invalid digest', '"localhost:5000/app@sha256:bad": invalid digest'],
+    ['https://quay.io/org@x', 'https://quay.io/org@x'],
   ];
   for (const [text, shown] of cases) {
     it(`${JSON.stringify(text)}`, () => {
