@@ -6,7 +6,7 @@
 import { basename } from 'node:path';
 import { ParseError } from '../errors.js';
 import { holdsInvisible } from '../escape.js';
-import { maskUserinfo, maskUserinfoDeep, shownKey } from '../redact.js';
+import { credentialInServerURL, maskUserinfoDeep, shownKey } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isHelperRouteKey, parseRegistryKey, podmanKeyProblem } from '../registry.js';
 import type { AuthEntry, AuthFile, AuthFormat } from './model.js';
 import type { MistypedValue } from './raw-config.js';
@@ -443,12 +443,12 @@ function checkFile(file: AuthFile, out: Finding[], input: string, secret: PullSe
     index++;
     const k = parseRegistryKey(key);
     const where = { file: file.source, key: `credHelpers[${shownKey(key, { index, member: 'credHelpers' })}]` };
-    const held = credentialInKey(key);
-    if (held !== undefined || maskUserinfo(key) !== key) {
+    const held = credentialInServerURL(key);
+    if (held !== undefined) {
       // docker asks the helper with the key as written when it gathers every credential (the
       // classic builder: GetAllCredentials), so the credential also goes to the helper.
-      const what = held === undefined ? 'a user name and password before the registry' : held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
-      const host = held === undefined ? parseRegistryKey(key.slice(key.lastIndexOf('@') + 1)).host : undefined;
+      const what = 'what' in held ? held.what : 'a user name and password before the registry';
+      const host = 'host' in held ? held.host : undefined;
       out.push({ severity: 'error', code: 'credential-in-key', ...where, message: `the credHelpers key holds ${what}: docker and podman never take this route for a pull, docker hands the key as written to the helper when it gathers every credential (the classic builder), and the file keeps the credential in the clear`, fix: host !== undefined && host !== '' ? `rename the key to "${host}" (the helper keeps the credential)` : 'write the registry as the key (e.g. quay.io); the helper keeps the credential' });
       continue;
     }

@@ -88,6 +88,12 @@ describe('e2e: a key that holds a credential', function () {
     const check = await sb.credkit(['check', file]);
     expect(check.stdout).to.include('fix: use "quay.io"');
     expect(check.stdout).to.include('fix: use "ghcr.io"');
+    // The same key as a credHelpers route: the fix names no piece of the password as the registry.
+    await writeFile(file, JSON.stringify({ auths: {}, credHelpers: { 'bob:fake-p@ssw0rd-tail': 'pass', 'alice:fake-p@ss-tail@quay.io': 'pass' } }), { mode: 0o600 });
+    const routes = await sb.credkit(['check', file]);
+    expect(['ss-tail', 'ssw0rd-tail'].some((s) => routes.stdout.includes(s) || routes.stderr.includes(s)), 'check showed a piece of a password').to.equal(false);
+    expect(routes.stdout).to.include('rename the key to "quay.io"');
+    expect(routes.stdout).to.include('write the registry as the key');
   });
 
   it('convert refuses, names the entry by its stand-in and writes nothing', async () => {
