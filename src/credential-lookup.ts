@@ -117,7 +117,14 @@ export function realDeps(host: Host, timeoutMs: number): LookupDeps {
     askHelper: async (helper, serverURL): Promise<HelperAnswer> => {
       try {
         // In the client's directory, where docker and podman start their helpers.
-        const found = await callHelper(helper, 'get', serverURL, { env: host.env, timeoutMs, ...(host.stderr ? { stderr: host.stderr } : {}), platform: host.platform, cwd: host.cwd });
+        const found = await callHelper(helper, 'get', serverURL, {
+          env: host.env,
+          timeoutMs,
+          ...(host.stderr ? { stderr: host.stderr } : {}),
+          platform: host.platform,
+          cwd: host.cwd,
+          ...(host.helperTimeoutSetting !== undefined ? { timeoutSetting: host.helperTimeoutSetting } : {}),
+        });
         if (!found) return { kind: 'not-found' };
         return { kind: 'found', username: found.username, password: found.password, identityToken: found.identityToken };
       } catch (err) {

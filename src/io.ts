@@ -17,6 +17,12 @@ export interface Host {
   uid?: number;
   /** Where diagnostics the core passes through go (another helper's stderr); dropped when absent. */
   stderr?(text: string): void;
+  /**
+   * What a message tells the reader to raise when a helper is stopped for taking too long: the
+   * library's caller sets `helperTimeoutMs`, which replaces credkit's own settings, so naming
+   * those (the default, for the CLI) would send a script's author to a knob that changes nothing.
+   */
+  helperTimeoutSetting?: string;
 }
 
 /** Streams and host facts for a command run. */

@@ -48,7 +48,9 @@ export function libraryHost(options: HostOptions): Host {
   const { env, home, cwd, onHelperStderr } = options;
   const base = processHost(env);
   const helperHome = home !== undefined && !env?.HOME ? { env: { ...base.env, HOME: resolve(cwd ?? base.cwd, home) } } : {};
-  return { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}) };
+  // A helper stopped for taking too long names the option the caller can raise, not credkit's
+  // CREDKIT_HELPER_TIMEOUT or [helpers] timeout, which helperTimeoutMs replaces.
+  return { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}), helperTimeoutSetting: 'helperTimeoutMs' };
 }
 
 /**

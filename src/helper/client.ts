@@ -69,7 +69,12 @@ export interface HelperCallOptions {
    * elsewhere starts them there.
    */
   cwd?: string;
+  /** What the timeout message tells the reader to raise (Host.helperTimeoutSetting): credkit's settings when absent. */
+  timeoutSetting?: string;
 }
+
+/** What the CLI and the helper bin take their helper timeout from. */
+const CLI_TIMEOUT_SETTINGS = 'CREDKIT_HELPER_TIMEOUT or [helpers] timeout';
 
 /** Why a helper call failed, for callers that react differently (doctor, explain). */
 export type HelperFailure = 'invalid-name' | 'not-on-path' | 'not-executable' | 'cannot-run' | 'timeout' | 'failed' | 'bad-output' | 'loop';
@@ -268,7 +273,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
       const seconds = options.timeoutMs / 1000;
       finish(
         why === 'timeout'
-          ? new HelperCallError(name, verb, 'timeout', `${program} ${verb} did not finish within ${seconds} s and was stopped`, { advice: 'raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer' })
+          ? new HelperCallError(name, verb, 'timeout', `${program} ${verb} did not finish within ${seconds} s and was stopped`, { advice: `raise ${options.timeoutSetting ?? CLI_TIMEOUT_SETTINGS} if it needs longer` })
           : new HelperCallError(name, verb, 'bad-output', `${program} ${verb} printed more than ${OUTPUT_LIMIT} bytes and was stopped`),
       );
     };

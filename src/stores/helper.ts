@@ -13,7 +13,7 @@
  * failed store loses the old credential; for them `add` is a plain `store`.
  */
 import type { CredkitConfig } from '../config.js';
-import type { Env, Host } from '../io.js';
+import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import type { BackendModule } from './registry.js';
 import { TOKEN_USERNAME } from './store.js';
@@ -40,10 +40,10 @@ export class HelperStore implements CredentialStore {
   /** CredentialStore.location, where it is known (docker-credential-pass's password store, secretservice's bus). */
   private readonly where: string | undefined;
 
-  constructor(helper: string, env: Env, timeoutMs: number, stderr?: (text: string) => void, platform?: NodeJS.Platform, location?: string) {
+  constructor(helper: string, options: HelperCallOptions, location?: string) {
     this.helper = helper;
     this.name = `${HELPER_BACKEND_PREFIX}${helper}`;
-    this.options = { env, timeoutMs, ...(stderr ? { stderr } : {}), ...(platform ? { platform } : {}) };
+    this.options = options;
     this.where = location;
   }
 
@@ -144,7 +144,14 @@ export function helperBackend(helper: string, namedBy: HelperNamedBy = 'backend'
       // and docker-credential-secretservice its items where the keychain backend on Linux does
       // (default service, same bus): list and copy must see one store under both names.
       const location = helper === 'pass' ? referencePassLocation(host) : helper === 'secretservice' ? referenceSecretServiceLocation(host) : undefined;
-      return new HelperStore(helper, host.env, config.helperTimeoutMs, host.stderr?.bind(host), host.platform, location);
+      const options: HelperCallOptions = {
+        env: host.env,
+        timeoutMs: config.helperTimeoutMs,
+        platform: host.platform,
+        ...(host.stderr ? { stderr: host.stderr.bind(host) } : {}),
+        ...(host.helperTimeoutSetting !== undefined ? { timeoutSetting: host.helperTimeoutSetting } : {}),
+      };
+      return new HelperStore(helper, options, location);
     },
     async checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
       const loop = callsItself(helper, config);

@@ -228,6 +228,8 @@ describe('helper client e2e: helpers that fail', function () {
     const r = await sb.credkit(['store', 'get', 'quay.io', '--backend', 'helper:hang'], '', { CREDKIT_HELPER_TIMEOUT: '0.5' });
     expect(r.code).to.equal(1);
     expect(oneLineError(r)).to.match(/^credkit: docker-credential-hang get did not finish within 0\.5 s and was stopped/);
+    // The command's user changes the timeout with these (the library names its helperTimeoutMs).
+    expect(oneLineError(r)).to.include('(raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer)');
     const pgid = Number((await readFile(join(state, 'hang.pgid'), 'utf8')).trim());
     expect(pgid).to.be.greaterThan(1);
     // The background `sleep` was in the helper's group too; it must be gone (poll while it is reaped).

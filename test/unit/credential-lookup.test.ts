@@ -273,6 +273,17 @@ console.log(c?.username);`;
     const x = await credkit.explainCredential('quay.io/x', { env: { ...env, CREDKIT_HELPER_TIMEOUT: '0.4' }, as: 'docker' });
     expect([x.clients[0]?.outcome, x.clients[0]?.helperCalls[0]?.reason]).to.deep.equal(['hang', 'timeout']);
     expect(x.clients[0]?.reason).to.match(/after 0\.4 s$/);
+    // The call's message names what the caller can change, helperTimeoutMs, which replaces
+    // credkit's CREDKIT_HELPER_TIMEOUT and [helpers] timeout (credkit explain names those).
+    for (const options of [{ env, helperTimeoutMs: 300 }, { env: { ...env, CREDKIT_HELPER_TIMEOUT: '0.4' } }]) {
+      const explained = await credkit.explainCredential('quay.io/x', { ...options, as: ['docker', 'podman'] });
+      for (const c of explained.clients) {
+        expect(c.helperCalls[0]?.message).to.match(/^docker-credential-hangs get did not finish within 0\.[34] s and was stopped \(raise helperTimeoutMs if it needs longer\)$/);
+      }
+    }
+    const cli = await sb.credkit(['explain', 'quay.io/x', '--json'], '', { PATH: env.PATH, CREDKIT_HELPER_TIMEOUT: '0.4' });
+    const [docker] = (JSON.parse(cli.stdout) as CredentialExplanation).clients;
+    expect(docker?.helperCalls[0]?.message).to.equal('docker-credential-hangs get did not finish within 0.4 s and was stopped (raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer)');
     for (const bad of [0, -1, Number.NaN, '30' as unknown as number]) {
       expect(await failure(credkit.getCredential('quay.io/x', { env, helperTimeoutMs: bad }))).to.be.instanceOf(credkit.UsageError);
     }

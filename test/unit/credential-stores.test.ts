@@ -9,7 +9,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
 import type { CopyResult, Store, StoreCredential, StoreEntry } from 'credkit';
-import { BIN, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { BIN, FIXTURES, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
 import { uniqueService } from '../support/os-keyring.js';
 
@@ -135,6 +135,20 @@ describe('library: openStore and copyCredentials', function () {
       // A host with a port, or an image with a tag, is no credential.
       await store.store({ serverURL: 'localhost:5000', username: 'bob', password: PW });
       expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['localhost:5000']);
+    });
+
+    it('a helper that does not answer is stopped after helperTimeoutMs, and the error names helperTimeoutMs, not the CLI\'s settings', async () => {
+      const env = { ...sb.env, PATH: `${join(FIXTURES, 'helper-that-hangs')}:${sb.env.PATH}` };
+      const advice = '(raise helperTimeoutMs if it needs longer)';
+      const store = await credkit.openStore('helper:hangs', { env, helperTimeoutMs: 300 });
+      const got = await thrown(store.get('quay.io'));
+      expect([got.code, got.message]).to.deep.equal(['HELPER', `docker-credential-hangs get did not finish within 0.3 s and was stopped ${advice}`]);
+      // Also where credkit's own setting (from the env given) decided the timeout: the option replaces it.
+      const copied = await thrown(credkit.copyCredentials('helper:hangs', 'authfile:~/out.json', { env: { ...env, CREDKIT_HELPER_TIMEOUT: '0.4' } }));
+      expect(copied.message).to.equal(`docker-credential-hangs list did not finish within 0.4 s and was stopped ${advice}`);
+      // credkit copy names the settings its user changes.
+      const cli = await sb.credkit(['copy', '--from', 'helper:hangs', '--to', 'authfile:~/out.json'], '', { PATH: env.PATH, CREDKIT_HELPER_TIMEOUT: '0.4' });
+      expect([cli.code, cli.stderr]).to.deep.equal([1, 'credkit: docker-credential-hangs list did not finish within 0.4 s and was stopped (raise CREDKIT_HELPER_TIMEOUT or [helpers] timeout if it needs longer)\n']);
     });
 
     it('a relative home is taken from cwd: the file store, config.ini and ~ of an authfile are under cwd/home', async () => {
