@@ -16,7 +16,7 @@ import { credentialInServerURL, maskUserinfo, maskUserinfoDeep } from './redact.
 import type { CopyAction, CopyEntry, CopyStatus } from './stores/copy.js';
 import { openCopyStores, runCopy } from './stores/copy-run.js';
 import type { CopyRunReport } from './stores/copy-run.js';
-import { numberEntries } from './stores/listing.js';
+import { hiddenEntryById, numberEntries } from './stores/listing.js';
 import type { CredentialStore, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
 import { formatStoreSpec, openStoreSpec, parseStoreSpec, storeNamesFor } from './stores/store-spec.js';
@@ -55,19 +55,35 @@ export interface OpenStoreOptions {
  */
 export type StoreCredential = { serverURL: string } & ({ username: string; password: string } | { identityToken: string; username?: string });
 
-/** One entry of a store's list: never a secret. */
-export interface StoreEntry {
+/** What every entry of a store's list has: never a secret. */
+interface ListedStoreEntry {
   /** The server URL as stored; for a `hidden` entry its stand-in. */
   serverURL: string;
   /** The username; `''` for an identity token. */
   username: string;
   identityToken: boolean;
-  /**
-   * True when the stored key holds a credential where the server URL belongs (a swapped key and
-   * `auth`): `serverURL` is then a stand-in, `<entry #2 (id 3f9a), hidden: …>`, which `get` and
-   * `erase` do not take; `credkit store erase --entry 2 --id 3f9a` removes it.
-   */
-  hidden?: true;
+}
+
+/** One entry of a store's list: never a secret. A plain one, or a {@link HiddenStoreEntry}. */
+export type StoreEntry = (ListedStoreEntry & { hidden?: undefined }) | HiddenStoreEntry;
+
+/**
+ * An entry whose stored key holds a credential where the server URL belongs (a swapped key and
+ * `auth`): `serverURL` is then a stand-in, `<entry #2 (id 3f9a), hidden: …>`, which `get` and
+ * `erase` do not take as a server URL. `erase(entry)` removes it by its `entry` and `id`.
+ */
+export interface HiddenStoreEntry extends ListedStoreEntry {
+  hidden: true;
+  /** Its number in the listing (as in the stand-in, and `credkit store erase --entry`). */
+  entry: number;
+  /** Four hex digits that tell it from the other hidden entries (as in the stand-in, and `--id`). */
+  id: string;
+}
+
+/** What `erase` takes for a hidden entry: a {@link HiddenStoreEntry} `list()` returned is one. */
+export interface HiddenEntryHandle {
+  entry: number;
+  id: string;
 }
 
 /** A credential store opened by {@link openStore}. */
@@ -83,8 +99,12 @@ export interface Store {
   get(serverURL: string): Promise<StoreCredential | undefined>;
   /** Adds or replaces the credential for exactly `credential.serverURL`. */
   store(credential: StoreCredential): Promise<void>;
-  /** Removes the credential stored under exactly `serverURL`; `false` when the store says there was none. */
-  erase(serverURL: string): Promise<boolean>;
+  /**
+   * Removes the credential stored under exactly `serverURL`, or the hidden entry `list()` gave
+   * (its `entry` and `id`); `false` when the store says there was none, or no hidden entry has
+   * that id any more.
+   */
+  erase(target: string | HiddenEntryHandle): Promise<boolean>;
 }
 
 /** What each Store stands for, for copyCredentials; kept out of the object a caller sees. */
@@ -130,6 +150,15 @@ function checkServerURL(serverURL: unknown): string {
   return serverURL;
 }
 
+/** A hidden entry's handle, checked as TypeScript would for a JavaScript caller. */
+function checkHandle(target: unknown): HiddenEntryHandle {
+  const { entry, id } = (typeof target === 'object' && target !== null ? target : {}) as Partial<Record<keyof HiddenEntryHandle, unknown>>;
+  if (!(typeof entry === 'number' && Number.isInteger(entry) && entry >= 1) || !(typeof id === 'string' && /^[0-9a-f]{4}$/i.test(id.trim()))) {
+    throw new UsageError('erase takes a server URL, or a hidden entry list() returned ({ entry, id }: its number and the four hex digits of its id)');
+  }
+  return { entry, id };
+}
+
 /**
  * Refuses a server URL that holds a credential, without quoting it, as `credkit store store` does:
  * a user:password or base64 of one where the registry belongs (a credential and a registry mixed
@@ -172,7 +201,8 @@ function storeOf(opened: OpenedStore): Store {
       const { entries } = numberEntries(await inner.list());
       return entries.map((e) => {
         const token = e.username === TOKEN_USERNAME;
-        return { serverURL: maskUserinfo(e.shown), username: token ? '' : e.username, identityToken: token, ...(e.hidden ? { hidden: true as const } : {}) };
+        const entry = { serverURL: maskUserinfo(e.shown), username: token ? '' : e.username, identityToken: token };
+        return e.hidden ? { ...entry, hidden: true as const, entry: e.index, id: e.id as string } : entry;
       });
     },
     async get(serverURL) {
@@ -183,8 +213,12 @@ function storeOf(opened: OpenedStore): Store {
     async store(credential) {
       await inner.add(storedOf(credential));
     },
-    async erase(serverURL) {
-      return inner.delete(checkServerURL(serverURL));
+    async erase(target) {
+      if (typeof target === 'string') return inner.delete(checkServerURL(target));
+      const { entry, id } = checkHandle(target);
+      // The key itself, which the caller never sees: found again by the id the listing showed.
+      const found = hiddenEntryById(await inner.list(), entry, id);
+      return found === undefined ? false : inner.delete(found.key);
     },
   };
   OPENED.set(store, opened);

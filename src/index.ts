@@ -62,7 +62,7 @@ export type { Env } from './io.js';
 
 // Credential stores by the names `credkit copy` takes, and `credkit copy` itself, returning its report.
 export { copyCredentials, openStore } from './credential-stores.js';
-export type { CopyAction, CopyCredentialsOptions, CopyEntry, CopyResult, CopyStatus, OpenStoreOptions, Store, StoreCredential, StoreEntry } from './credential-stores.js';
+export type { CopyAction, CopyCredentialsOptions, CopyEntry, CopyResult, CopyStatus, HiddenEntryHandle, HiddenStoreEntry, OpenStoreOptions, Store, StoreCredential, StoreEntry } from './credential-stores.js';
 
 // The errors the functions above throw on purpose, each with a stable `code`.
 export { CredkitError, HelperError, IoError, NotFoundError, ParseError, ReadOnlyStoreError, StoreUnavailableError, UsageError, isCredkitError } from './errors.js';

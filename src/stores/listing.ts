@@ -68,3 +68,20 @@ export function hiddenEntry(listed: ReadonlyMap<string, string>, index: number, 
   if (entry.id !== wanted) throw new NotFoundError(`entry #${index} is not the entry with the id ${wanted} (the store changed since it was listed: ${moved()}); nothing was erased; run credkit store list again`);
   return entry;
 }
+
+/**
+ * The hidden entry a library caller names by the `entry` and `id` a listing gave it, or `undefined`
+ * when no hidden entry has that id now (it was erased meanwhile). Unlike {@link hiddenEntry}, the
+ * id decides and the number only tells apart hidden entries that share an id: a script that
+ * erases each hidden entry of one listing in turn shifts the numbers of those after the first,
+ * and the handle comes from the listing itself, not from a person's typing that the number checks.
+ * Throws a NotFoundError, erasing nothing, when several share the id and none is at that number.
+ */
+export function hiddenEntryById(listed: ReadonlyMap<string, string>, index: number, id: string): ListedEntry | undefined {
+  const wanted = id.trim().toLowerCase();
+  const matching = numberEntries(listed).entries.filter((e) => e.hidden && e.id === wanted);
+  if (matching.length <= 1) return matching[0];
+  const at = matching.find((e) => e.index === index);
+  if (at === undefined) throw new NotFoundError(`${matching.length} hidden entries have the id ${wanted} now, and none is entry #${index}; nothing was erased (list the store again)`);
+  return at;
+}

@@ -57,7 +57,7 @@ console.log(JSON.stringify({ ok: result.ok, entries: result.entries.map((e) => [
 /** The same as a typed consumer; the @ts-expect-error lines fail if the types were missing (any). */
 const CONSUMER_TS = `
 import { convertAuth, checkAuthInput, copyCredentials, explainCredential, getCredential, listEntries, openStore, parseAuthText, isCredkitError, ConflictError } from 'credkit';
-import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, CopyEntry, CopyResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenSecret, ListRow, Loss, Note, Store, StoreCredential, StoreEntry } from 'credkit';
+import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, CopyEntry, CopyResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenEntryHandle, HiddenSecret, HiddenStoreEntry, ListRow, Loss, Note, Store, StoreCredential, StoreEntry } from 'credkit';
 
 const resolve: CredentialResolver = async (helper, serverURL) => (helper === 'pass' && serverURL === 'quay.io' ? { username: 'u', secret: 'fake-typed' } : undefined);
 const options: ConvertOptions = { to: 'secret', name: 'regcred', secretType: 'dockercfg', materialize: true, resolve };
@@ -88,6 +88,13 @@ export async function copy(home: string): Promise<string[]> {
   const result: CopyResult = await copyCredentials(store, 'authfile:~/ci/config.json', { home, dryRun: true, registries: ['quay.io'] });
   const entry: CopyEntry | undefined = result.entries[0];
   const listed: StoreEntry[] = await store.list();
+  // A hidden entry is its own handle; a plain one is erased by its server URL.
+  for (const e of listed) await store.erase(e.hidden ? e : e.serverURL);
+  const hidden: HiddenStoreEntry[] = listed.filter((e): e is HiddenStoreEntry => e.hidden === true);
+  const handle: HiddenEntryHandle = { entry: hidden[0]?.entry ?? 1, id: hidden[0]?.id ?? '0000' };
+  await store.erase(handle);
+  // @ts-expect-error: a plain entry has no handle
+  await store.erase(listed.filter((e) => !e.hidden)[0]!);
   return [credential && 'password' in credential ? credential.password : '', entry?.status ?? '', ...listed.map((e) => e.serverURL)];
 }
 

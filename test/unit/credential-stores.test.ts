@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
-import type { CopyResult, Store, StoreCredential, StoreEntry } from 'credkit';
+import type { CopyResult, HiddenStoreEntry, Store, StoreCredential, StoreEntry } from 'credkit';
 import { BIN, FIXTURES, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
 import { uniqueService } from '../support/os-keyring.js';
@@ -52,6 +52,25 @@ async function cycle(store: Store): Promise<void> {
   expect(await store.list()).to.deep.equal([]);
 }
 
+/**
+ * Erases every hidden entry of one listing, in turn, by the entry list() gave: after the first the
+ * numbers of the others have shifted, as in any script that loops over a listing.
+ */
+async function eraseHidden(store: Store): Promise<string[]> {
+  const listed = await store.list();
+  const hidden = listed.filter((e): e is HiddenStoreEntry => e.hidden === true);
+  expect(hidden.every((e) => e.serverURL === `<entry #${e.entry} (id ${e.id}), hidden: ${e.serverURL.split('hidden: ')[1]}`)).to.equal(true);
+  for (const e of hidden) expect(await store.erase(e)).to.equal(true);
+  // Gone: the same handle again erases nothing.
+  if (hidden[0]) expect(await store.erase(hidden[0])).to.equal(false);
+  const after = await store.list();
+  expect(JSON.stringify(after).includes('fake-')).to.equal(false);
+  return after.map((e) => e.serverURL);
+}
+
+/** Credential-shaped keys as a helper or an older credkit wrote them: a user:password, and a swapped key and auth. */
+const HIDDEN_KEYS = ['fake-user:fake-key-pw', b64('fake-user:fake-key-pw-two')];
+
 describe('library: openStore and copyCredentials', function () {
   this.timeout(120_000);
 
@@ -90,6 +109,31 @@ describe('library: openStore and copyCredentials', function () {
         ['alice:********@ghcr.io', false],
         ['<entry #2 (id ID), hidden: it looks like a base64 user:password>', true],
       ]);
+    });
+
+    it('erase takes a hidden entry list() gave, in an auth file, the file backend and the credkit store', async () => {
+      const config = join(sb.home, 'config.json');
+      await writeFile(config, JSON.stringify({ auths: { [HIDDEN_KEYS[0]!]: { auth: b64('bob:x') }, 'quay.io': { auth: b64(`alice:${PW}`) }, [HIDDEN_KEYS[1]!]: { auth: b64('carol:y') } } }));
+      const authfile = await credkit.openStore(`authfile:${config}`, { env: sb.env });
+      expect(await eraseHidden(authfile)).to.deep.equal(['quay.io']);
+      expect(JSON.parse(await readFile(config, 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`alice:${PW}`) } } });
+      // credkit's file backend, written by its helper as a client would, alone and as the credkit store.
+      for (const name of ['file', 'credkit']) {
+        for (const key of [...HIDDEN_KEYS, 'quay.io']) {
+          const r = await sb.helper('store', `${JSON.stringify({ ServerURL: key, Username: 'bob', Secret: PW })}\n`, { CREDKIT_BACKEND: 'file' });
+          expect(r.code, r.stdout).to.equal(0);
+        }
+        expect(await eraseHidden(await credkit.openStore(name, { env: { ...sb.env, CREDKIT_BACKEND: 'file' } }))).to.deep.equal(['quay.io']);
+        const left = JSON.parse(await readFile(join(sb.home, '.local', 'share', 'credkit', 'credentials.json'), 'utf8')) as { credentials: object };
+        expect(Object.keys(left.credentials)).to.deep.equal(['quay.io']);
+      }
+      // What is no handle of a hidden entry is refused, quoting nothing.
+      for (const bad of [{ entry: 1 }, { entry: 0, id: 'abcd' }, { entry: 1, id: 'fake' }, null]) {
+        const err = await thrown(authfile.erase(bad as unknown as HiddenStoreEntry));
+        expect([err.code, err.message]).to.deep.equal(['USAGE', 'erase takes a server URL, or a hidden entry list() returned ({ entry, id }: its number and the four hex digits of its id)']);
+      }
+      expect(await authfile.erase({ entry: 1, id: '0000' })).to.equal(false);
+      expect((await authfile.list()).map((e) => e.serverURL)).to.deep.equal(['quay.io']);
     });
 
     it('refuses what no store takes, never quoting a secret, with stable codes', async () => {
@@ -286,6 +330,20 @@ describe('library: openStore and copyCredentials', function () {
       const same = await thrown(credkit.copyCredentials(store, helper, { move: true }));
       expect(same.message).to.match(/^from "pass" and to "helper:pass" are the same store \(pass /);
       expect(await helper.erase('quay.io')).to.equal(true);
+    });
+
+    it('erase takes a hidden entry list() gave, written by the real docker-credential-pass, through pass and helper:pass', async () => {
+      for (const name of ['pass', 'helper:pass']) {
+        for (const key of [...HIDDEN_KEYS, 'quay.io']) {
+          const r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: key, Username: 'bob', Secret: PW }), env: sb.env });
+          expect(r.code, r.stdout).to.equal(0);
+        }
+        expect(await eraseHidden(await credkit.openStore(name, { env: sb.env }))).to.deep.equal(['quay.io']);
+        const listed = await run('docker-credential-pass', ['list'], { env: sb.env });
+        expect(Object.keys(JSON.parse(listed.stdout) as object)).to.deep.equal(['quay.io']);
+        // The password store outlives this test: left as the next one expects it.
+        expect(await (await credkit.openStore(name, { env: sb.env })).erase('quay.io')).to.equal(true);
+      }
     });
 
     it('a copy pass changes (a trailing newline) fails, and pass is put back as it was', async () => {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hiddenEntry, numberEntries } from '../../../src/stores/listing.js';
+import { hiddenEntry, hiddenEntryById, numberEntries } from '../../../src/stores/listing.js';
 import { NotFoundError, UsageError } from '../../../src/errors.js';
 
 // base64("fake-user:fake-listed-pw"): a key and "auth" swapped, as a helper may have stored it.
@@ -48,5 +48,16 @@ describe('stores/listing', () => {
     const ids = numberEntries(listed).entries.filter((e) => e.hidden).map((e) => e.id);
     expect(ids).to.deep.equal(['2847', 'f448']);
     for (const id of ids) expect(id).to.match(/^[0-9a-f]{4}$/);
+  });
+
+  it('hiddenEntryById (the library\'s erase) goes by the id, so an entry whose number shifted is still found; none with the id is undefined', () => {
+    const other = 'a-fake-user:fake-listed-pw3';
+    const changed = new Map([...listed, [other, 'erin']]);
+    // Listed as #1 (id 2847); another hidden key sorted before it makes it #2.
+    expect(hiddenEntryById(changed, 1, '2847')?.key === PLAIN).to.equal(true);
+    expect(hiddenEntryById(listed, 3, 'F448')?.key === SWAPPED).to.equal(true);
+    expect(hiddenEntryById(new Map([[SWAPPED, 'dave']]), 1, '2847')).to.equal(undefined);
+    // A plain entry is never one: its number is not taken.
+    expect(hiddenEntryById(listed, 2, '0000')).to.equal(undefined);
   });
 });
