@@ -125,7 +125,7 @@ function checkName(name: unknown, what: string): string {
 }
 
 /** The host and configuration a call opens stores with: credkit's own settings, read as credkit run with `options` reads them. */
-async function setUp(options: OpenStoreOptions): Promise<{ host: Host; load: (host: Host) => Promise<CredkitConfig> }> {
+export async function setUp(options: OpenStoreOptions): Promise<{ host: Host; load: (host: Host) => Promise<CredkitConfig> }> {
   checkNumber(options.helperTimeoutMs);
   const given = libraryHost(options);
   // A relative home is taken from `cwd`, as credkit run there takes a relative HOME: the file

@@ -4,8 +4,8 @@
  * between credential stores, so that a script and the CLI never disagree. Re-exports only. The
  * auth-file functions take text and return data (no files, environment or helpers are touched
  * unless the caller passes a resolver); getCredential and explainCredential read the files and
- * run the helpers the clients would, and openStore and copyCredentials read and write the stores
- * they name. See docs/library.md.
+ * run the helpers the clients would, openStore and copyCredentials read and write the stores
+ * they name, and migrateAuthFiles rewrites the auth files it is given. See docs/library.md.
  */
 
 // Reading any format (config.json, auth.json, .dockercfg in either form, pull secrets) into the model.
@@ -63,6 +63,10 @@ export type { Env } from './io.js';
 // Credential stores by the names `credkit copy` takes, and `credkit copy` itself, returning its report.
 export { copyCredentials, openStore } from './credential-stores.js';
 export type { CopyAction, CopyCredentialsOptions, CopyEntry, CopyResult, CopyStatus, HiddenEntryHandle, HiddenStoreEntry, OpenStoreOptions, Store, StoreCredential, StoreEntry } from './credential-stores.js';
+
+// `credkit migrate`: many auth files converted in place, or their plaintext logins moved into a store.
+export { migrateAuthFiles } from './migration.js';
+export type { MigrateAuthFilesOptions, MigratedCredential, MigrateFileReport, MigrateFileStatus, MigrateResult, MigrateSummary } from './migration.js';
 
 // The errors the functions above throw on purpose, each with a stable `code`.
 export { CredkitError, HelperError, IoError, NotFoundError, ParseError, ReadOnlyStoreError, StoreUnavailableError, UsageError, isCredkitError } from './errors.js';

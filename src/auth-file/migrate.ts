@@ -49,6 +49,11 @@ export interface MigrateOptions {
   concurrency?: number;
   /** Called after each file. */
   onProgress?(done: number, total: number): void;
+  /**
+   * Messages name credkit migrate's flags (`--allow-lossy`, `--from podman`) when true (the
+   * default), else the library's options (`allowLossy`, `from "podman"`).
+   */
+  cliFlags?: boolean;
 }
 
 /** How a file ended. */
@@ -160,13 +165,14 @@ export function expandPatterns(patterns: readonly string[], cwd: string): { file
 
 /** Migrates every file the patterns match. */
 export async function migrateFiles(options: MigrateOptions): Promise<MigrateReport> {
+  const flags = options.cliFlags ?? true;
   if (options.mode.kind === 'convert' && !IN_PLACE_FORMATS.includes(options.mode.to)) {
-    throw new UsageError(`--to must be one of ${IN_PLACE_FORMATS.join(', ')} (use credkit convert for Secrets)`);
+    throw new UsageError(`${flags ? '--to' : 'to'} must be one of ${IN_PLACE_FORMATS.join(', ')} (${flags ? 'use credkit convert' : 'convertAuth writes'} Secrets)`);
   }
   const from = options.mode.kind === 'convert' ? options.mode.from : undefined;
   if (from !== undefined && !IN_PLACE_FORMATS.includes(from)) {
     // Every file would be refused: a Secret manifest is never rewritten in place as an auth file.
-    throw new UsageError(`--from must be one of ${IN_PLACE_FORMATS.join(', ')}: migrate rewrites auth files in place (credkit convert SECRET --to docker -o FILE writes one from a Secret)`);
+    throw new UsageError(`${flags ? '--from' : 'from'} must be one of ${IN_PLACE_FORMATS.join(', ')}: migrate rewrites auth files in place (${flags ? 'credkit convert SECRET --to docker -o FILE writes' : 'convertAuth with to "docker" makes'} one from a Secret)`);
   }
   const { files, unmatched, unsearched } = expandPatterns(options.patterns, options.cwd);
   // One thread on purpose: per file the work is a few microseconds of parsing, and worker threads
@@ -265,8 +271,9 @@ function migrateFile(path: string, display: string, options: Omit<MigrateOptions
 
 function convertFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'convert' }>, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
   // authFileOnly: a glob catches Secret manifests and other JSON too, and none may become an auth file.
-  // cliFlags: this module is credkit migrate's, whose report names its --from (not the library's `from`).
-  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true, cliFlags: true, ...(mode.from !== undefined ? { from: mode.from } : {}) });
+  // cliFlags: credkit migrate's report names its --from, the library's its `from`.
+  const flags = options.cliFlags ?? true;
+  const result = convertAuthSync([{ text, source: display }], { to: mode.to, policy: 'fail', authFileOnly: true, cliFlags: flags, ...(mode.from !== undefined ? { from: mode.from } : {}) });
   const report: FileReport = { file: display, status: 'unchanged' };
   if (result.losses.length > 0) report.losses = result.losses;
   // As convert says them: in place, a respelt key changes what docker or podman does with the
@@ -274,7 +281,7 @@ function convertFile(path: string, display: string, text: string, mode: Extract<
   if (result.notes.length > 0) report.notes = result.notes;
   if (result.text === text) return report;
   if (result.losses.length > 0 && !mode.allowLossy) {
-    return { ...report, status: 'lossy', message: `${mode.to} cannot express ${result.losses.length} ${result.losses.length === 1 ? 'item' : 'items'}; not written (pass --allow-lossy to accept)` };
+    return { ...report, status: 'lossy', message: `${mode.to} cannot express ${result.losses.length} ${result.losses.length === 1 ? 'item' : 'items'}; not written (${flags ? 'pass --allow-lossy' : 'set allowLossy'} to accept)` };
   }
   if (options.dryRun) return { ...report, status: 'would-change' };
   return () => writeChecked(path, display, text, result.text, report, options);

@@ -173,16 +173,19 @@ export interface CredsStoreTarget {
  * `credkit` or a credkit backend becomes `"credsStore": "credkit"`, which only works when that
  * backend is the one docker-credential-credkit is configured to use, and then opens the store that
  * helper uses, with its `[routes]`. `warn` gets one line without a prefix (RoutedStore's).
+ * Messages name `--into-store`, or with `cliFlags` false the library's `intoStore` option.
  */
-export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined): Promise<CredsStoreTarget> {
+export async function openCredsStoreTarget(text: string, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, wording: { cliFlags: boolean } = { cliFlags: true }): Promise<CredsStoreTarget> {
+  const flag = wording.cliFlags ? '--into-store' : 'intoStore';
+  const named = (value: string) => (wording.cliFlags ? `--into-store ${value}` : `intoStore ${JSON.stringify(value)}`);
   const parsed = parseStoreSpec(text, '--into-store');
   const spec = parsed.kind === 'credkit' ? ({ kind: 'backend', name: config.backend } as const) : parsed;
-  if (spec.kind === 'authfile') throw new UsageError('--into-store needs a credential store, not an auth file (docker cannot use a file as credsStore)');
-  if (isReadOnlySpec(spec)) throw new UsageError(`--into-store ${spec.kind === 'backend' ? spec.name : text}: that store is read-only`);
-  if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host, warn, '--into-store'), credsStore: spec.helper };
+  if (spec.kind === 'authfile') throw new UsageError(`${flag} needs a credential store, not an auth file (docker cannot use a file as credsStore)`);
+  if (isReadOnlySpec(spec)) throw new UsageError(`${named(spec.kind === 'backend' ? spec.name : text)}: that store is read-only`);
+  if (spec.kind === 'helper') return { store: await openStoreSpec(spec, config, host, warn, '--into-store', flag), credsStore: spec.helper };
   const elsewhere = (configured: string) =>
     new UsageError(
-      `--into-store ${spec.name}: docker-credential-credkit uses the "${configured}" backend here, so docker would not find credentials stored in "${spec.name}"; set CREDKIT_BACKEND (or "backend =" in config.ini) to ${spec.name}, or use --into-store credkit`,
+      `${named(spec.name)}: docker-credential-credkit uses the "${configured}" backend here, so docker would not find credentials stored in "${spec.name}"; set CREDKIT_BACKEND (or "backend =" in config.ini) to ${spec.name}, or use ${named('credkit')}`,
     );
   // Two named backends that differ need no store opened to tell (a keychain that cannot be
   // reached would otherwise be the error, not the mismatch).
@@ -190,7 +193,7 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
   const known = spec.name === 'auto' || Object.hasOwn(BACKENDS, spec.name);
   if (known && spec.name !== config.backend && spec.name !== 'auto' && config.backend !== 'auto') throw elsewhere(config.backend);
   // `credkit` is the configured backend: a mistake there is config.ini's, not --into-store's.
-  const store = parsed.kind === 'credkit' ? await openConfiguredStore(config, host) : await openConfiguredStore(config, host, spec.name, '--into-store', storeNamesFor('--into-store'));
+  const store = parsed.kind === 'credkit' ? await openConfiguredStore(config, host) : await openConfiguredStore(config, host, spec.name, flag, storeNamesFor('--into-store'));
   if (spec.name !== config.backend) {
     const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
     if (configured !== store.name) throw elsewhere(configured);

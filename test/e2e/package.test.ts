@@ -54,10 +54,24 @@ try { await copyCredentials(from, 'env'); } catch (err) { code = err instanceof 
 console.log(JSON.stringify({ ok: result.ok, entries: result.entries.map((e) => [e.serverURL, e.action, e.status]), listed: await to.list(), got: await to.get('quay.io'), code }));
 `;
 
+/**
+ * A migration script: every runner's config.json under the working directory, its plaintext
+ * logins moved into credkit's file store, with a dry run first; a usage error is thrown with its code.
+ */
+const MIGRATE_MJS = `
+import { migrateAuthFiles, openStore, UsageError } from 'credkit';
+const plan = await migrateAuthFiles(['runners/*/config.json'], { intoStore: 'file', dryRun: true });
+const result = await migrateAuthFiles(['runners/*/config.json'], { intoStore: 'file', backup: true });
+let code;
+try { await migrateAuthFiles(['runners/*/config.json'], { intoStore: 'file', to: 'podman' }); } catch (err) { code = err instanceof UsageError && err.code; }
+const got = await (await openStore('file')).get('quay.io');
+console.log(JSON.stringify({ plan: plan.files.map((f) => [f.file, f.status]), ok: result.ok, files: result.files.map((f) => [f.file, f.status, f.stored?.map((s) => s.key), Boolean(f.backup)]), summary: result.summary, got: got?.username, code }));
+`;
+
 /** The same as a typed consumer; the @ts-expect-error lines fail if the types were missing (any). */
 const CONSUMER_TS = `
-import { convertAuth, checkAuthInput, copyCredentials, explainCredential, getCredential, listEntries, openStore, parseAuthText, isCredkitError, ConflictError } from 'credkit';
-import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, CopyEntry, CopyResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenEntryHandle, HiddenSecret, HiddenStoreEntry, ListRow, Loss, Note, Store, StoreCredential, StoreEntry } from 'credkit';
+import { convertAuth, checkAuthInput, copyCredentials, explainCredential, getCredential, listEntries, migrateAuthFiles, openStore, parseAuthText, isCredkitError, ConflictError } from 'credkit';
+import type { AuthFile, ClientExplanation, ConvertOptions, ConvertResult, CopyEntry, CopyResult, Credential, CredentialExplanation, CredentialResolver, ErrorCode, Finding, GetCredentialOptions, HiddenEntryHandle, HiddenSecret, HiddenStoreEntry, ListRow, Loss, MigrateAuthFilesOptions, MigratedCredential, MigrateFileReport, MigrateFileStatus, MigrateResult, MigrateSummary, Note, Store, StoreCredential, StoreEntry } from 'credkit';
 
 const resolve: CredentialResolver = async (helper, serverURL) => (helper === 'pass' && serverURL === 'quay.io' ? { username: 'u', secret: 'fake-typed' } : undefined);
 const options: ConvertOptions = { to: 'secret', name: 'regcred', secretType: 'dockercfg', materialize: true, resolve };
@@ -96,6 +110,18 @@ export async function copy(home: string): Promise<string[]> {
   // @ts-expect-error: a plain entry has no handle
   await store.erase(listed.filter((e) => !e.hidden)[0]!);
   return [credential && 'password' in credential ? credential.password : '', entry?.status ?? '', ...listed.map((e) => e.serverURL)];
+}
+
+export async function migrate(cwd: string): Promise<string[]> {
+  const options: MigrateAuthFilesOptions = { cwd, to: 'podman', from: 'docker', dryRun: true, onProgress: (done, total) => void [done, total] };
+  const result: MigrateResult = await migrateAuthFiles(['**/config.json'], options);
+  const summary: MigrateSummary = result.summary;
+  const file: MigrateFileReport | undefined = result.files[0];
+  const status: MigrateFileStatus | undefined = file?.status;
+  const stored: MigratedCredential[] = file?.stored ?? [];
+  // @ts-expect-error: a Secret is no auth file to rewrite in place
+  await migrateAuthFiles(['x'], { to: 'secret' });
+  return [String(summary.failed), status ?? '', ...stored.map((s) => s.key), ...result.unmatched];
 }
 
 export async function lookup(image: string, options: GetCredentialOptions): Promise<string | undefined> {
@@ -143,6 +169,7 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
     await writeFile(join(project, 'consumer.ts'), CONSUMER_TS);
     await writeFile(join(project, 'lookup.mjs'), LOOKUP_MJS);
     await writeFile(join(project, 'stores.mjs'), STORES_MJS);
+    await writeFile(join(project, 'migrate.mjs'), MIGRATE_MJS);
   });
   after(() => rm(dir, { recursive: true, force: true }));
 
@@ -203,6 +230,27 @@ describe('the packed package (npm pack, unpacked, imported as "credkit")', funct
     });
     const copied = JSON.parse(await readFile(join(newHome, '.local', 'share', 'credkit', 'credentials.json'), 'utf8')) as unknown;
     expect(copied).to.deep.equal({ credentials: { 'quay.io': { username: 'robot', secret: 'fake-package-store' } } });
+  });
+
+  it('imports migrateAuthFiles, which takes the globs from the working directory and the store from the environment', async () => {
+    const home = join(dir, 'migrate-home');
+    const cwd = join(dir, 'migrate-cwd');
+    await mkdir(join(cwd, 'runners', 'a'), { recursive: true });
+    await mkdir(join(cwd, 'runners', 'b'), { recursive: true });
+    await writeFile(join(cwd, 'runners', 'a', 'config.json'), JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('robot:fake-package-migrate').toString('base64') } } }));
+    await writeFile(join(cwd, 'runners', 'b', 'config.json'), '{');
+    const r = await run(process.execPath, [join(project, 'migrate.mjs')], { cwd, env: { PATH: process.env.PATH ?? '', HOME: home, CREDKIT_BACKEND: 'file' } });
+    expect(r.code, r.stderr).to.equal(0);
+    expect(r.stdout.includes('fake-package-migrate')).to.equal(false);
+    expect(JSON.parse(r.stdout)).to.deep.equal({
+      plan: [['runners/a/config.json', 'would-change'], ['runners/b/config.json', 'failed']],
+      ok: false,
+      files: [['runners/a/config.json', 'changed', ['quay.io'], true], ['runners/b/config.json', 'failed', null, false]],
+      summary: { files: 2, changed: 1, 'would-change': 0, unchanged: 0, lossy: 0, failed: 1 },
+      got: 'robot',
+      code: 'USAGE',
+    });
+    expect(JSON.parse(await readFile(join(cwd, 'runners', 'a', 'config.json'), 'utf8'))).to.deep.equal({ auths: { 'quay.io': {} }, credsStore: 'credkit' });
   });
 
   it('keeps its modules out of reach but through its exports', async () => {

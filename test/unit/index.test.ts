@@ -32,6 +32,7 @@ describe('library API (import from "credkit")', () => {
       'getCredential',
       'isCredkitError',
       'listEntries',
+      'migrateAuthFiles',
       'namespaceProblem',
       'openStore',
       'parseAuthText',

@@ -7,7 +7,8 @@ import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { AuthFormat } from '../../auth-file/model.js';
-import type { FileReport, MigrateMode, MigrateReport } from '../../auth-file/migrate.js';
+import type { FileReport } from '../../auth-file/migrate.js';
+import type { MigrateRunReport } from '../../auth-file/migrate-run.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 
 interface MigrateArgs {
@@ -57,36 +58,27 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
         .example("$0 migrate 'podman/*/auth.json' --to docker --dry-run", 'what converting each file would change')
         .example("$0 migrate '/srv/ci/*/podman-auth.json' --from podman --to podman", "podman files under another name, read as podman reads them") as never,
     handler: async (args) => {
-      if ((args.to === undefined) === (args['into-store'] === undefined)) throw new UsageError('name exactly one of --to FORMAT or --into-store NAME');
-      if (args['allow-lossy'] && args.to === undefined) throw new UsageError('--allow-lossy goes with --to');
-      if (args.from !== undefined && args.to === undefined) throw new UsageError("--from goes with --to (--into-store reads each file as docker's config.json, the one format that names a credential store)");
-      const { migrateFiles, backupStamp } = await import('../../auth-file/migrate.js');
-      let mode: MigrateMode;
-      if (args.to !== undefined) {
-        mode = { kind: 'convert', to: args.to, allowLossy: Boolean(args['allow-lossy']), ...(args.from !== undefined ? { from: args.from } : {}) };
-      } else {
-        const [{ loadConfig }, { openCredsStoreTarget }] = await Promise.all([import('../../config.js'), import('../../stores/store-spec.js')]);
-        const target = await openCredsStoreTarget(String(args['into-store']), await loadConfig(ctx.io), ctx.io, (text) => warn(ctx, `credkit: ${text}`));
-        mode = { kind: 'store', ...target };
-      }
+      const [{ loadConfig }, { runMigrate }] = await Promise.all([import('../../config.js'), import('../../auth-file/migrate-run.js')]);
       const progress = ctx.io.isTTY ? progressLine(ctx) : undefined;
-      let report: MigrateReport;
+      const dryRun = Boolean(args['dry-run']);
+      let report: MigrateRunReport;
       try {
-        report = await migrateFiles({
+        const options = {
           patterns: (args.patterns ?? []).map(String),
-          cwd: ctx.io.cwd,
-          mode,
-          dryRun: Boolean(args['dry-run']),
+          to: args.to,
+          from: args.from,
+          intoStore: args['into-store'] === undefined ? undefined : String(args['into-store']),
+          dryRun,
           backup: Boolean(args.backup),
-          backupStamp: backupStamp(new Date()),
-          ...(progress ? { onProgress: progress.update } : {}),
-        });
+          allowLossy: Boolean(args['allow-lossy']),
+          onProgress: progress?.update,
+        };
+        report = await runMigrate(options, ctx.io, loadConfig, (text) => warn(ctx, `credkit: ${text}`), { cliFlags: true }, new Date());
       } finally {
         progress?.clear();
       }
       if (!report.ok) ctx.exitCode = 1;
-      const dryRun = Boolean(args['dry-run']);
-      if (args.json) return printJSON(ctx, { dryRun, ok: report.ok, files: report.files, unmatched: report.unmatched, summary: counts(report.files) });
+      if (args.json) return printJSON(ctx, report);
       for (const p of report.unmatched) warn(ctx, `credkit: no file matches "${p}"`);
       // One write: thousands of per-line writes to a pipe cost more than the migration itself.
       const lines: string[] = [];
@@ -130,14 +122,8 @@ function fileLines(f: FileReport): string[] {
   return lines;
 }
 
-function counts(files: readonly FileReport[]): Record<string, number> {
-  const out: Record<string, number> = { files: files.length, changed: 0, 'would-change': 0, unchanged: 0, lossy: 0, failed: 0 };
-  for (const f of files) out[f.status] = (out[f.status] ?? 0) + 1;
-  return out;
-}
-
-function summaryLine(report: MigrateReport, dryRun: boolean): string {
-  const c = counts(report.files);
+function summaryLine(report: MigrateRunReport, dryRun: boolean): string {
+  const c = report.summary;
   const changed = dryRun ? `${c['would-change']} would change` : `${c.changed} changed`;
   const tail = c.changed === 0 && c['would-change'] === 0 && c.failed === 0 && c.lossy === 0 ? ' (nothing to do)' : '';
   return `${c.files} ${c.files === 1 ? 'file' : 'files'}: ${changed}, ${c.unchanged} unchanged, ${c.lossy} lossy (not written), ${c.failed} failed${dryRun ? '; dry run, nothing was changed' : ''}${tail}`;
