@@ -15,6 +15,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, messageOf } from '../errors.js';
+import { shownKey } from '../redact.js';
 import { asConfigFileError, openConfiguredStore } from './registry.js';
 import { findRoute, parseRoutes, routeSetting, routingHost, type Route } from './routes.js';
 
@@ -117,7 +118,7 @@ export class RoutedStore implements CredentialStore {
       }
       if (elsewhere.length > 0) {
         this.warn(
-          `warning: ${name} holds ${elsewhere.length === 1 ? 'a credential' : `${elsewhere.length} credentials`} that [routes] sends to another store, so docker never gets ${elsewhere.length === 1 ? 'it' : 'them'} and list leaves ${elsewhere.length === 1 ? 'it' : 'them'} out: ${elsewhere.sort().join(', ')} (see credkit store list --backend ${name})`,
+          `warning: ${name} holds ${elsewhere.length === 1 ? 'a credential' : `${elsewhere.length} credentials`} that [routes] sends to another store, so docker never gets ${elsewhere.length === 1 ? 'it' : 'them'} and list leaves ${elsewhere.length === 1 ? 'it' : 'them'} out: ${elsewhere.sort().map((key) => shownKey(key)).join(', ')} (see credkit store list --backend ${name})`,
         );
       }
     }

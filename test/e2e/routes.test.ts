@@ -127,6 +127,25 @@ describe('e2e: [routes] with the docker CLI and docker-credential-pass', functio
     expect(await listOf('helper:pass')).to.deep.equal({});
   });
 
+  it('a credential-shaped server URL in a routed store is named by its stand-in in the "sends to another store" warning', async () => {
+    // The real docker-credential-pass stores whatever server URL it is given; credkit never would.
+    const keyPassword = 'fake-key-password';
+    let r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: `fake-user:${keyPassword}`, Username: 'u', Secret: ROUTED_PASSWORD }), env: sb.env });
+    expect(r.code, r.stdout).to.equal(0);
+    try {
+      for (const list of [await sb.credkit(['store', 'list']), await sb.credkit(['store', 'list', '--json']), await sb.helper('list')]) {
+        expect(list.code, list.stderr).to.equal(0);
+        expect((list.stdout + list.stderr).includes(keyPassword), 'a list printed the password in the key').to.equal(false);
+        expect(list.stderr).to.include('hidden: it looks like a user:password');
+      }
+      r = await sb.credkit(['store', 'list', '--backend', 'helper:pass']);
+      expect((r.stdout + r.stderr).includes(keyPassword)).to.equal(false);
+    } finally {
+      // The password store is the suite's.
+      await run('docker-credential-pass', ['erase'], { input: `fake-user:${keyPassword}`, env: sb.env });
+    }
+  });
+
   it('migrate --into-store credkit stores each plaintext login where the routes send it, says where, and docker pulls with it', async () => {
     const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
     await writeFile(configPath, JSON.stringify({ auths: { [ROUTED]: auth('alice', ROUTED_PASSWORD), [PLAIN]: auth('bob', PLAIN_PASSWORD) } }), { mode: 0o600 });
