@@ -12,7 +12,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { StoreUnavailableError } from '../errors.js';
-import { lockPathFor } from './lock-path.js';
+import { storeLockFor } from './lock-path.js';
 import { parseBusAddress } from './dbus-wire.js';
 import { checkSecretServiceBus, isSocket } from './secret-service-bus.js';
 import { DEFAULT_SERVICE, SecretServiceStore } from './secret-service.js';
@@ -118,7 +118,7 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
         service: config.keychainService,
         timeoutMs: config.helperTimeoutMs,
         busTimeoutMs: PROBE_TIMEOUT_MS,
-        lockPath: lockPathFor(host, 'keychain', config.keychainService),
+        lock: storeLockFor(host, 'keychain', config.keychainService),
         fixHint: FIX,
         location: () => keychainLocation(config.keychainService, socketPath, host),
       });
@@ -135,7 +135,7 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
     linuxStore,
     maxItemChars: maxItemChars(host.platform, linuxStore),
     timeoutMs: config.helperTimeoutMs,
-    lockPath: lockPathFor(host, 'keychain', config.keychainService),
+    lock: storeLockFor(host, 'keychain', config.keychainService),
     fixHint: FIX,
   });
 }

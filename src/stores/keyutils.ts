@@ -6,8 +6,9 @@
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
+import { storeLockFor } from './lock-path.js';
 import { StoreUnavailableError, messageOf } from '../errors.js';
-import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, lockPathFor, maxItemChars, type OsKeyringOptions } from './os-keyring.js';
+import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, maxItemChars, type OsKeyringOptions } from './os-keyring.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the Linux kernel keyring (headless; lost on reboot)';
@@ -42,7 +43,7 @@ function storeOptions(config: CredkitConfig, host: Host, timeoutMs: number): OsK
     maxItemChars: maxItemChars(host.platform, 'keyutils'),
     maxAccountBytes: keyutilsMaxAccountBytes(config.keychainService),
     timeoutMs,
-    lockPath: lockPathFor(host, 'keyutils', config.keychainService),
+    lock: storeLockFor(host, 'keyutils', config.keychainService),
     fixHint: FIX,
   };
 }

@@ -10,14 +10,14 @@
  *
  * Every payload is ASCII (non-ASCII escaped as `\uXXXX`), so one character is one unit on every
  * platform and a payload can be split anywhere. Writes run under a file lock in the user's
- * runtime/state directory so parallel `store` calls lose no index entry. Every keyring call is
+ * state directory (lock-path.ts) so parallel `store` calls lose no index entry. Every keyring call is
  * bounded by a timeout.
  */
 import { randomBytes } from 'node:crypto';
 import type { AsyncEntry } from '@napi-rs/keyring';
 import type { CredentialStore, StoredCredential } from './store.js';
 import { ParseError, StoreUnavailableError, UsageError, messageOf } from '../errors.js';
-import { withFileLock } from '../auth-file/safe-file.js';
+import { withStoreLock, type StoreLock } from './lock-path.js';
 
 /** Which Linux store an entry is pinned to (ignored elsewhere). */
 export type LinuxKeyring = 'secret-service' | 'keyutils';
@@ -44,8 +44,8 @@ export interface OsKeyringOptions {
   maxAccountBytes?: number;
   /** Upper bound for each keyring call. */
   timeoutMs: number;
-  /** The path whose `.lock` serialises writers. */
-  lockPath: string;
+  /** The lock that serialises writers (lock-path.ts). */
+  lock: StoreLock;
   /** Appended to errors: how to get out of trouble. */
   fixHint: string;
 }
@@ -353,7 +353,7 @@ export class OsKeyringStore implements CredentialStore {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.options.lockPath, fn);
+    return withStoreLock(this.options.lock, fn);
   }
 
   private checkURL(serverURL: string): void {
@@ -447,7 +447,6 @@ export class OsKeyringStore implements CredentialStore {
   }
 }
 
-export { lockPathFor } from './lock-path.js';
 
 /** Makes a probe entry and reads an account that does not exist: quiet, never prompts. */
 export async function probeKeyring(service: string, linuxStore: LinuxKeyring | undefined, timeoutMs: number): Promise<string | undefined> {

@@ -14,7 +14,7 @@
  */
 import type { CredentialStore, StoredCredential } from './store.js';
 import { StoreUnavailableError, UsageError, messageOf } from '../errors.js';
-import { withFileLock } from '../auth-file/safe-file.js';
+import { withStoreLock, type StoreLock } from './lock-path.js';
 import { BusFailure, callBus, type BusCall, type BusValue } from './dbus-wire.js';
 import { SECRET_SERVICE_PROBLEM } from './secret-service-bus.js';
 
@@ -57,8 +57,8 @@ export interface SecretServiceOptions {
   timeoutMs: number;
   /** How long the bus daemon itself may take to answer. */
   busTimeoutMs: number;
-  /** The path whose `.lock` serialises writers. */
-  lockPath: string;
+  /** The lock that serialises writers (lock-path.ts). */
+  lock: StoreLock;
   /** Appended to errors: how to get out of trouble. */
   fixHint: string;
   /**
@@ -184,7 +184,7 @@ export class SecretServiceStore implements CredentialStore {
   }
 
   private locked<T>(fn: () => Promise<T>): Promise<T> {
-    return withFileLock(this.options.lockPath, fn);
+    return withStoreLock(this.options.lock, fn);
   }
 
   private query(serverURL?: string): Record<string, string> {

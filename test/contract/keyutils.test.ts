@@ -4,7 +4,10 @@
  * keyring-rs links into the persistent keyring are invalidated afterwards.
  */
 import { expect } from 'chai';
-import { readFile } from 'node:fs/promises';
+import { readlinkSync } from 'node:fs';
+import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { hostname } from 'node:os';
+import { dirname, join } from 'node:path';
 import { runStoreContract } from './store-contract.js';
 import { BIN, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { checkConcurrentStores, kernelKeysOf, purgeKernelKeys, storeInput, uniqueService } from '../support/os-keyring.js';
@@ -158,6 +161,35 @@ describe('store contract: keyutils (kernel keyring)', function () {
     it('30 parallel store processes: list has all 30 and each get works', async () => {
       sb = await keyutilsSandbox();
       await checkConcurrentStores(sb, 30);
+    });
+
+    it('30 parallel store processes, half with the XDG_RUNTIME_DIR rootless podman sets for its helpers: list still has all 30', async () => {
+      // `docker login` and `podman login` at once where the environment has no XDG_RUNTIME_DIR
+      // (su, cron, ssh): podman hands its helpers one of its own ($TMPDIR/podman-run-UID, seen
+      // with podman 4.3.1), docker none. A lock kept under XDG_RUNTIME_DIR was then two locks over
+      // one keyring, and index updates were lost.
+      sb = await keyutilsSandbox();
+      const podmanRuntime = join(sb.home, 'tmp', `podman-run-${process.getuid?.() ?? 0}`);
+      await mkdir(podmanRuntime, { recursive: true, mode: 0o700 });
+      await checkConcurrentStores(sb, 30, (i) => ({ XDG_RUNTIME_DIR: i % 2 ? podmanRuntime : '' }));
+    });
+
+    it('a store with the XDG_RUNTIME_DIR rootless podman sets waits for a writer run without one (docker from cron)', async () => {
+      // The race above, made certain: the lock such a writer holds, under $XDG_STATE_HOME/credkit
+      // (docs/backend-keychain.md), with the line of a running process (this one).
+      sb = await keyutilsSandbox();
+      const podmanRuntime = join(sb.home, 'tmp', `podman-run-${process.getuid?.() ?? 0}`);
+      await mkdir(podmanRuntime, { recursive: true, mode: 0o700 });
+      const lock = join(sb.env.XDG_STATE_HOME!, 'credkit', `keyutils-${sb.env.CREDKIT_KEYCHAIN_SERVICE!}.lock`);
+      await mkdir(dirname(lock), { recursive: true, mode: 0o700 });
+      await writeFile(lock, `${process.pid} ${hostname() || '-'} ${readlinkSync('/proc/self/ns/pid')}\n`);
+      let done = false;
+      const storing = sb.helper('store', storeInput('podman.example.com', 'pat', 'fake-podman-secret'), { XDG_RUNTIME_DIR: podmanRuntime }).finally(() => (done = true));
+      await new Promise((resolve) => setTimeout(resolve, 1500));
+      expect(done, 'the store finished while the lock was held').to.equal(false);
+      await rm(lock);
+      expect(await storing).to.include({ code: 0, stdout: '' });
+      expect(JSON.parse((await sb.helper('list', '', { XDG_RUNTIME_DIR: '' })).stdout)).to.deep.equal({ 'podman.example.com': 'pat' });
     });
 
     it('splits a 70 KB secret over several kernel keys and leaves none behind on erase', async () => {

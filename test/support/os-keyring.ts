@@ -132,10 +132,13 @@ export function storeInput(serverURL: string, username: string, secret: string):
   return `${JSON.stringify({ ServerURL: serverURL, Username: username, Secret: secret })}\n`;
 }
 
-/** Runs `n` parallel `store` processes, then checks that `list` has all of them and each `get` works. */
-export async function checkConcurrentStores(sb: Sandbox, n: number): Promise<void> {
+/**
+ * Runs `n` parallel `store` processes (the i-th with `envFor(i)` added to its environment), then
+ * checks that `list` has all of them and each `get` works.
+ */
+export async function checkConcurrentStores(sb: Sandbox, n: number, envFor: (i: number) => Record<string, string> = () => ({})): Promise<void> {
   const urls = Array.from({ length: n }, (_, i) => `reg${String(i).padStart(2, '0')}.example.com`);
-  const stored = await Promise.all(urls.map((url, i) => sb.helper('store', storeInput(url, `user${i}`, `fake-secret-${i}`))));
+  const stored = await Promise.all(urls.map((url, i) => sb.helper('store', storeInput(url, `user${i}`, `fake-secret-${i}`), envFor(i))));
   for (const r of stored) expect(r.code, r.stdout).to.equal(0);
   const list = await sb.helper('list', 'unused');
   expect(list.code, list.stdout).to.equal(0);
