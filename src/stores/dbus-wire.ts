@@ -350,8 +350,10 @@ export class BusFailure extends Error {
 const CLOSED = 'CLOSED';
 
 /**
- * Connects to the socket at `path`, authenticates as `uid` (EXTERNAL), says Hello, then lets `talk`
- * make calls. The socket is closed when `talk` settles, the bus hangs up, or `timeoutMs` runs out
+ * Connects to the socket at `path`, authenticates with EXTERNAL, says Hello, then lets `talk` make
+ * calls. `uid` is the identity to claim: credkit claims none (undefined), so that the bus goes by
+ * the socket's credentials, which the kernel translates across a user namespace; a uid is for
+ * tests of a refused identity. The socket is closed when `talk` settles, the bus hangs up, or `timeoutMs` runs out
  * (or `busTimeoutMs`, when given, before the bus daemon has answered Hello: a wedged bus fails fast
  * even when the calls themselves may take long).
  */
@@ -430,8 +432,10 @@ export function callBus<T>(
       // One write, no waiting: the specification lets a client pipeline BEGIN and its first
       // messages after AUTH (the server answers each command before it reads the messages).
       // EXTERNAL's identity is the uid as decimal ASCII, hex-encoded; without one, an empty
-      // DATA response lets the server go by the socket's credentials. The leading NUL byte is
-      // where some systems pass credentials (Linux reads them from the socket anyway).
+      // DATA response lets the server go by the socket's credentials, as sd-bus always does:
+      // inside rootless podman's user namespace, where it runs credential helpers, getuid() is 0
+      // while the bus sees the user's uid, and a claimed uid was REJECTED. The leading NUL byte
+      // is where some systems pass credentials (Linux reads them from the socket anyway).
       socket.cork();
       const identity = uid === undefined ? '\r\nDATA' : ` ${Buffer.from(String(uid), 'ascii').toString('hex')}`;
       socket.write(`\0AUTH EXTERNAL${identity}\r\nBEGIN\r\n`);

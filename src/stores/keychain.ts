@@ -114,7 +114,6 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
     if (socketPath !== undefined) {
       return new SecretServiceStore({
         socketPath,
-        uid: host.uid,
         service: config.keychainService,
         timeoutMs: config.helperTimeoutMs,
         busTimeoutMs: PROBE_TIMEOUT_MS,

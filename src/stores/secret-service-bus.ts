@@ -66,6 +66,21 @@ export function isSocket(path: string): boolean {
 }
 
 /**
+ * Why there is no bus to dial without DBUS_SESSION_BUS_ADDRESS. Under rootless podman (which marks
+ * the helpers it runs with _CONTAINERS_ROOTLESS_UID, the user's uid outside its user namespace)
+ * XDG_RUNTIME_DIR may be the one podman chose where the environment had none, such as
+ * $TMPDIR/podman-run-UID (podman 4.3 takes /run/user/UID, where a user session's bus is, only when
+ * it is the user's): no bus is there, and the fix is an address given to podman.
+ */
+function noBusProblem(host: Host): string {
+  const podmanUid = host.env._CONTAINERS_ROOTLESS_UID;
+  if (podmanUid && /^\d+$/.test(podmanUid) && host.env.XDG_RUNTIME_DIR) {
+    return `no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no bus in $XDG_RUNTIME_DIR, ${host.env.XDG_RUNTIME_DIR}, which rootless podman sets itself where the environment has none); run podman with DBUS_SESSION_BUS_ADDRESS set (unix:path=/run/user/${podmanUid}/bus where a user session or lingering systemd --user runs) or inside dbus-run-session`;
+  }
+  return 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus); run inside dbus-run-session or a desktop login';
+}
+
+/**
  * Checks the session bus: an address (or `$XDG_RUNTIME_DIR/bus`), a bus that answers, and an owner
  * (or an activatable service) for org.freedesktop.secrets whose default collection is there and
  * unlocked, all within `timeoutMs`. `checked` is false when no address could be dialled for want
@@ -79,13 +94,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
     endpoints = parseBusAddress(address);
   } else {
     const runtime = host.env.XDG_RUNTIME_DIR;
-    if (!runtime || !isSocket(join(runtime, 'bus'))) {
-      return {
-        problem: 'no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no $XDG_RUNTIME_DIR/bus); run inside dbus-run-session or a desktop login',
-        checked: true,
-        lasting: true,
-      };
-    }
+    if (!runtime || !isSocket(join(runtime, 'bus'))) return { problem: noBusProblem(host), checked: true, lasting: true };
     endpoints = [{ path: join(runtime, 'bus') }];
   }
   const deadline = Date.now() + timeoutMs;
@@ -98,7 +107,7 @@ export async function checkSecretServiceBus(host: Host, timeoutMs: number): Prom
       continue;
     }
     try {
-      return { ...(await callBus(endpoint.path, host.uid, deadline - Date.now(), inspectSecrets)), checked: true };
+      return { ...(await callBus(endpoint.path, undefined, deadline - Date.now(), inspectSecrets)), checked: true };
     } catch (err) {
       const failure = err as BusFailure;
       if (failure.stage === 'timeout') return { problem: `the D-Bus session bus did not answer within ${Math.round(timeoutMs / 1000)} s`, checked: true, lasting: false };

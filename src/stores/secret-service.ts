@@ -50,7 +50,6 @@ function scope(service: string): Record<string, string> {
 export interface SecretServiceOptions {
   /** The session bus socket (a `unix:path=` address). */
   socketPath: string;
-  uid: number | undefined;
   /** `[keychain] service`. */
   service: string;
   /** Upper bound for one whole operation. */
@@ -175,9 +174,9 @@ export class SecretServiceStore implements CredentialStore {
 
   /** One connection for one operation, bounded as a whole. */
   private async talk<T>(op: string, fn: (ask: Ask) => Promise<T>): Promise<T> {
-    const { socketPath, uid, timeoutMs, busTimeoutMs } = this.options;
+    const { socketPath, timeoutMs, busTimeoutMs } = this.options;
     try {
-      return await callBus(socketPath, uid, timeoutMs, (call) => fn(askerFor(call)), busTimeoutMs);
+      return await callBus(socketPath, undefined, timeoutMs, (call) => fn(askerFor(call)), busTimeoutMs);
     } catch (err) {
       throw this.failure(op, err);
     }

@@ -7,7 +7,7 @@ import { expect } from 'chai';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { runStoreContract } from './store-contract.js';
-import { basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { BIN, basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { checkConcurrentStores, startPrivateBus, startSilentSocket, storeInput, uniqueService, type PrivateBus } from '../support/os-keyring.js';
 
 const PROGRAMS = ['dbus-daemon', 'dbus-send', 'gnome-keyring-daemon', 'secret-tool'];
@@ -78,6 +78,24 @@ describe('store contract: keychain (Secret Service on a private gnome-keyring)',
     it('30 parallel store processes: list has all 30 and each get works', async () => {
       sb = await sandbox();
       await checkConcurrentStores(sb, 30);
+    });
+
+    it('works inside a user namespace, where rootless podman runs credential helpers (getuid() is not the uid the bus sees)', async function () {
+      // Rootless podman 4.3 runs docker-credential-* as uid 0 of its user namespace; the bus sees
+      // the user's uid, and refused the uid credkit claimed. Here: another uid inside than outside.
+      const mapping = process.getuid?.() === 0 ? ['--map-user=4242', '--map-group=4242'] : ['--map-root-user'];
+      if ((await run('unshare', ['--user', ...mapping, 'true'], { env: { PATH: basePath() } })).code !== 0) {
+        console.log('      skipped: unshare --user is not allowed here');
+        this.skip();
+      }
+      sb = await sandbox();
+      const inNamespace = (verb: string, input: string) => run('unshare', ['--user', ...mapping, process.execPath, BIN.helper, verb], { input, env: sb!.env });
+      expect(await inNamespace('store', storeInput('userns.example.com', 'una', 'fake-userns-secret')), 'store').to.include({ code: 0, stdout: '' });
+      const got = await inNamespace('get', 'userns.example.com');
+      expect(got.code, 'get').to.equal(0);
+      expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: 'userns.example.com', Username: 'una', Secret: 'fake-userns-secret' });
+      // And it is the one keyring: outside the namespace, the same item.
+      expect(JSON.parse((await sb.helper('list', 'unused')).stdout)).to.deep.equal({ 'userns.example.com': 'una' });
     });
 
     it('list drops an entry whose item was removed behind its back', async () => {

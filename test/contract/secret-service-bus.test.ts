@@ -5,6 +5,7 @@
 import { expect } from 'chai';
 import { join } from 'node:path';
 import { SECRET_SERVICE_PROBLEM, checkSecretServiceBus } from '../../src/stores/secret-service-bus.js';
+import { BusFailure, callBus } from '../../src/stores/dbus-wire.js';
 import type { Host } from '../../src/io.js';
 import { basePath, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startPrivateBus, startSilentSocket, storeInput, uniqueService, type PrivateBus } from '../support/os-keyring.js';
@@ -58,10 +59,28 @@ describe('Secret Service bus check on real buses', function () {
     expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, undefined), 3000)).to.deep.equal(OK);
   });
 
-  it('reports a refused authentication (a uid that is not ours) at once', async () => {
+  it('claims no uid, so that a process whose uid is not the one the bus sees (in a user namespace) is let in', async () => {
     const notOurs = (process.getuid?.() ?? 0) + 4242;
-    const r = await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, notOurs), 3000);
-    expect(r).to.deep.equal({ problem: 'cannot reach the D-Bus session bus (authentication failed (REJECTED EXTERNAL))', checked: true, lasting: true });
+    expect(await checkSecretServiceBus(hostWith({ DBUS_SESSION_BUS_ADDRESS: secrets!.address }, notOurs), 3000)).to.deep.equal(OK);
+  });
+
+  it('the wire reports a refused authentication (a claimed uid that is not ours) at once', async () => {
+    const notOurs = (process.getuid?.() ?? 0) + 4242;
+    const failure = await callBus(join(secrets!.dir, 'bus'), notOurs, 3000, async () => undefined).then(() => undefined, (err: unknown) => err as BusFailure);
+    expect(failure).to.be.instanceOf(BusFailure);
+    expect([failure!.stage, failure!.message]).to.deep.equal(['auth', 'authentication failed (REJECTED EXTERNAL)']);
+  });
+
+  it('under rootless podman, with no bus in the XDG_RUNTIME_DIR podman chose, says to give podman DBUS_SESSION_BUS_ADDRESS', async () => {
+    const runtime = join(bare!.dir, 'podman-run-1002');
+    const r = await checkSecretServiceBus(hostWith({ XDG_RUNTIME_DIR: runtime, _CONTAINERS_ROOTLESS_UID: '1002' }, 0), 3000);
+    expect(r).to.deep.equal({
+      problem: `no D-Bus session bus (DBUS_SESSION_BUS_ADDRESS is unset and there is no bus in $XDG_RUNTIME_DIR, ${runtime}, which rootless podman sets itself where the environment has none); run podman with DBUS_SESSION_BUS_ADDRESS set (unix:path=/run/user/1002/bus where a user session or lingering systemd --user runs) or inside dbus-run-session`,
+      checked: true,
+      lasting: true,
+    });
+    // Under rootless podman too, the bus in its XDG_RUNTIME_DIR (/run/user/UID, when it is the user's) is used.
+    expect(await checkSecretServiceBus(hostWith({ XDG_RUNTIME_DIR: secrets!.dir, _CONTAINERS_ROOTLESS_UID: '1002' }, 0), 3000)).to.deep.equal(OK);
   });
 
   it('uses $XDG_RUNTIME_DIR/bus when DBUS_SESSION_BUS_ADDRESS is unset', async () => {
