@@ -5,7 +5,7 @@ import { entryToJSON, parseEntry, writeKubernetesEntry } from '../../../src/auth
 import { goEscape, setOwn } from '../../../src/auth-file/json-text.js';
 import { mergeAuthFiles } from '../../../src/auth-file/merge.js';
 import { JSONBytes } from '../../../src/auth-file/json-bytes.js';
-import type { AuthFile } from '../../../src/auth-file/model.js';
+import type { AuthEntry, AuthFile } from '../../../src/auth-file/model.js';
 import { emptyAuthFile, styledKeyOf } from '../../../src/auth-file/model.js';
 import { parseAuthText } from '../../../src/auth-file/read.js';
 import { fixture } from '../../support/auth-summary.js';
@@ -13,15 +13,21 @@ import { fixture } from '../../support/auth-summary.js';
 const b64 = (s: string) => Buffer.from(s, 'utf8').toString('base64');
 
 /**
- * The bytes written straight into a buffer against the text path they stand in for. The bytes
- * go first: the text path decodes every entry, after which the fast path no longer applies.
+ * The bytes written straight into a buffer against the text path they stand in for, and against
+ * the general path every entry takes once its username and password have been set.
  */
 function expectSameBytes(file: AuthFile): void {
   const fast = encodeConfigJSONCompact(file);
   const text = serializeConfigJSONCompact(file);
   expect(fast.toString('utf8')).to.equal(text);
   expect(fast.equals(Buffer.from(text, 'utf8'))).to.equal(true);
-  // Decoded now: every entry takes the general path, to the same bytes.
+  // Decoded by the text path, which keeps the fast path: the same bytes again.
+  expect(encodeConfigJSONCompact(file).equals(fast)).to.equal(true);
+  // Set (to what they were): every entry takes the general path, to the same bytes.
+  for (const e of file.entries) {
+    e.username = e.username;
+    e.password = e.password;
+  }
   expect(encodeConfigJSONCompact(file).equals(fast)).to.equal(true);
 }
 
@@ -102,6 +108,21 @@ describe('config.json compact bytes (pull secret payload)', () => {
     expect(write({ auth: b64('alice:pw') }, 'quay.io/a&b')).to.equal(undefined);
     expect(write({ auth: b64('alice:pw'), email: 'é' })).to.equal(undefined);
     expect(write({ auth: b64('alice:pw'), x: 1 })).to.equal(undefined);
+  });
+
+  it('are written straight from `auth` for an entry whose username and password were read, not once one was set', () => {
+    const write = (change: (e: AuthEntry) => void) => {
+      const e = parseEntry({ auth: b64('alice:'), identitytoken: 'fake-token' }, 'quay.io', 'f.json');
+      change(e);
+      const out = new JSONBytes(16);
+      return writeKubernetesEntry(e, 'quay.io', out, false) ? out.bytes().toString('utf8') : undefined;
+    };
+    const straight = '"quay.io":{"username":"alice","password":"","auth":"YWxpY2U6","identitytoken":"fake-token"}';
+    // A report that asks whether the password is empty (lossesFor, for the identity token) reads it.
+    expect(write((e) => expect(e.password).to.equal(''))).to.equal(straight);
+    expect(write((e) => expect(e.username).to.equal('alice'))).to.equal(straight);
+    expect(write((e) => (e.password = 'fake-other'))).to.equal(undefined);
+    expect(write((e) => (e.username = 'alice'))).to.equal(undefined);
   });
 
   it('match the text for many entries (the buffer grows) and a read document with top-level keys', () => {
