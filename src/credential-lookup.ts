@@ -16,7 +16,7 @@ import type { AuthFile } from './auth-file/model.js';
 import type { SkippedSecret } from './kube/pull-secret.js';
 import { readTextIfExists } from './auth-file/safe-file.js';
 import { assertStdinOnce, readInputs } from './auth-file/load.js';
-import { expandHome, withoutRegistryAuthFile } from './auth-file/locate.js';
+import { expandHome } from './auth-file/locate.js';
 import { rootlessRuntimeDirs } from './auth-file/rootless-runtime-dir.js';
 import { loadConfig, type CredkitConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
@@ -158,12 +158,12 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
   // Rootless podman without XDG_RUNTIME_DIR picks a runtime directory of its own, from what is on disk.
   const rootless = await rootlessRuntimeDirs(host, uid.uid);
   const locate = { ...(authfile !== undefined ? { authfile } : request.authfile === '' ? { authfile: '' } : {}), ...uid, ...(rootless ? { rootless } : {}) };
-  // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE (see withoutRegistryAuthFile).
-  const lookupHost = request.authfile === '' ? withoutRegistryAuthFile(host) : host;
+  // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE, but buildah's is
+  // REGISTRY_AUTH_FILE: the environment stays as the clients have it, and locateAuthFiles tells.
   const files = new Map<string, FileText>();
   const wanted = request.clients ?? [];
   if (wanted.length === 0 || wanted.some((c) => c !== 'kubelet')) {
-    for (const path of filesToRead(lookupHost, locate)) {
+    for (const path of filesToRead(host, locate)) {
       try {
         // A relative DOCKER_CONFIG, REGISTRY_AUTH_FILE or home is the client's, taken from the
         // directory it runs in (`cwd`), not this process's; the explanation names it as given.
@@ -192,7 +192,7 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
       skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
     }
   }
-  const input = { host: lookupHost, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}) };
+  const input = { host, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}) };
   const clients = await explainLookup(input, deps ?? realDeps(host, request.helperTimeoutMs ?? (await loadConfig(host)).helperTimeoutMs), request.clients);
   return { image, clients };
 }
@@ -209,7 +209,10 @@ export interface LookupOptions {
   home?: string;
   /** The directory the client would run in, which relative paths (`authfile`, secrets, `home`, `DOCKER_CONFIG`, …) are taken from and helpers are started in: `process.cwd()`. */
   cwd?: string;
-  /** podman's `--authfile`: replaces its first file (`''` is podman's own, ignoring `REGISTRY_AUTH_FILE`). */
+  /**
+   * The clients' `--authfile`: replaces their first file (`''` is podman's and skopeo's own,
+   * ignoring `REGISTRY_AUTH_FILE`, and buildah's `REGISTRY_AUTH_FILE`, ignoring `DOCKER_CONFIG`).
+   */
   authfile?: string;
   /** kubelet's pull secrets (the pod's `imagePullSecrets`): file names, or texts with a name. */
   secrets?: readonly (string | SecretText)[];
@@ -230,15 +233,15 @@ export interface LookupOptions {
 /** Options of {@link getCredential}. */
 export interface GetCredentialOptions extends LookupOptions {
   /**
-   * Whose lookup to follow: `docker` (default), `podman` (containers/image: podman and buildah, and
-   * skopeo unless DOCKER_CONFIG is set), `skopeo` (skopeo inspect and copy) or `kubelet`.
+   * Whose lookup to follow: `docker` (default), `podman` (containers/image: podman, and buildah and
+   * skopeo where they search the same files), `buildah`, `skopeo` (skopeo inspect and copy) or `kubelet`.
    */
   as?: LookupClient;
 }
 
 /** Options of {@link explainCredential}. */
 export interface ExplainCredentialOptions extends LookupOptions {
-  /** The client or clients to explain: docker and podman by default, skopeo when it reads other files than podman, and kubelet when `secrets` are given. */
+  /** The client or clients to explain: docker and podman by default, buildah and skopeo each when it reads other files than podman, and kubelet when `secrets` are given. */
   as?: LookupClient | readonly LookupClient[];
 }
 
@@ -255,10 +258,10 @@ export interface CredentialOrigin {
  */
 export type Credential = ({ username: string; password: string } | { identityToken: string }) & CredentialOrigin;
 
-const CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'skopeo', 'kubelet'];
+const CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'buildah', 'skopeo', 'kubelet'];
 
 function checkClient(client: unknown): LookupClient {
-  if (!CLIENTS.includes(client as LookupClient)) throw new UsageError(`as must be "docker", "podman", "skopeo" or "kubelet", not ${JSON.stringify(client)}`);
+  if (!CLIENTS.includes(client as LookupClient)) throw new UsageError(`as must be "docker", "podman", "buildah", "skopeo" or "kubelet", not ${JSON.stringify(client)}`);
   return client as LookupClient;
 }
 

@@ -5,16 +5,20 @@
 import { HelperError } from '../errors.js';
 import type { ClientExplanation, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
 import { containersToolsDiffer, lookupContainers } from './lookup-containers.js';
+import { buildahDiffers } from './locate.js';
 import { lookupDocker } from './lookup-docker.js';
 import { lookupKubelet } from './lookup-kubelet.js';
 
 /**
- * Explains each requested client's lookup. `clients` defaults to docker and podman, plus skopeo
- * when it searches other files than podman (containersToolsDiffer), plus kubelet when pull
- * secrets are given. Helper calls are made once per (helper, server URL).
+ * Explains each requested client's lookup. `clients` defaults to docker and podman, plus buildah
+ * and skopeo each when it searches other files than podman (buildahDiffers,
+ * containersToolsDiffer), plus kubelet when pull secrets are given. Helper calls are made once per
+ * (helper, server URL).
  */
 export async function explainLookup(input: LookupInput, deps: LookupDeps, clients?: readonly LookupClient[]): Promise<ClientExplanation[]> {
-  const containers: LookupClient[] = containersToolsDiffer(input) ? ['podman', 'skopeo'] : ['podman'];
+  const containers: LookupClient[] = ['podman'];
+  if (buildahDiffers(input.host, input.locate ?? {})) containers.push('buildah');
+  if (containersToolsDiffer(input)) containers.push('skopeo');
   const wanted = clients ?? ['docker', ...containers, ...(input.secrets !== undefined ? ['kubelet' as const] : [])];
   const memo = new Map<string, Promise<HelperAnswer>>();
   const { dockerVersion } = deps;
@@ -31,7 +35,7 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
   const out: ClientExplanation[] = [];
   for (const client of wanted) {
     if (client === 'docker') out.push(await lookupDocker(input, shared));
-    else if (client === 'podman' || client === 'skopeo') out.push(await lookupContainers(input, shared, client));
+    else if (client === 'podman' || client === 'buildah' || client === 'skopeo') out.push(await lookupContainers(input, shared, client));
     else out.push(lookupKubelet(input));
   }
   // credkit as the helper (credsStore or credHelpers) keeps each registry where its [routes] send

@@ -26,7 +26,7 @@ export interface AuthFileLocation {
 }
 
 /** The containers/image programs whose first auth file can differ. */
-export type ContainersTool = 'podman' | 'skopeo';
+export type ContainersTool = 'podman' | 'buildah' | 'skopeo';
 
 /**
  * Inputs beyond the environment: podman's `--authfile`, the uid for `/run/containers/$UID`, and
@@ -35,13 +35,15 @@ export type ContainersTool = 'podman' | 'skopeo';
 export interface LocateOptions {
   /**
    * Replaces podman's primary file, as `--authfile` does (REGISTRY_AUTH_FILE is its default).
-   * `''` is `--authfile ""`: no file, so neither REGISTRY_AUTH_FILE nor DOCKER_CONFIG names one.
+   * `''` is `--authfile ""`: no file, so neither REGISTRY_AUTH_FILE nor DOCKER_CONFIG names one,
+   * except for `tool: 'buildah'`, which takes REGISTRY_AUTH_FILE for an empty value (below).
    */
   authfile?: string;
   /**
-   * Whose search: `podman` (and buildah) take `$DOCKER_CONFIG/config.json` as their first file when
-   * DOCKER_CONFIG is set; `skopeo` (inspect, copy) does not. Absent: every file either reads, in
-   * skopeo's order (what `ls`, `check` and doctor list).
+   * Whose search: `podman` and `buildah` take `$DOCKER_CONFIG/config.json` as their first file when
+   * DOCKER_CONFIG is set; `skopeo` (inspect, copy) does not. `buildah` differs from podman in its
+   * rootless runtime directory and in `--authfile ""`. Absent: every file podman or skopeo reads,
+   * in skopeo's order (what `ls`, `check` and doctor list).
    */
   tool?: ContainersTool;
   /** When given (Linux, no XDG_RUNTIME_DIR), `/run/containers/<uid>/auth.json` is listed. */
@@ -74,24 +76,31 @@ export function locateAuthFiles(host: Host, options: LocateOptions = {}): AuthFi
   };
   const configHome = env.XDG_CONFIG_HOME || join(host.home, '.config');
   const dockerConfig = join(env.DOCKER_CONFIG || join(host.home, '.docker'), 'config.json');
+  const podmanLike = options.tool === 'podman' || options.tool === 'buildah';
   if (options.authfile) add(options.authfile, ['podman'], '--authfile');
   else if (options.authfile === undefined && env.REGISTRY_AUTH_FILE) add(env.REGISTRY_AUTH_FILE, ['podman'], 'REGISTRY_AUTH_FILE');
-  else if (options.tool === 'podman' && podmanReadsDockerConfigFirst(host, options)) add(dockerConfig, ['docker', 'podman'], 'DOCKER_CONFIG');
+  // buildah 1.28 passes an empty --authfile through its pkg/parse getAuthFile, which falls back to
+  // REGISTRY_AUTH_FILE (not DOCKER_CONFIG), where podman takes its own first file.
+  else if (options.authfile === '' && options.tool === 'buildah' && env.REGISTRY_AUTH_FILE) add(env.REGISTRY_AUTH_FILE, ['podman'], 'REGISTRY_AUTH_FILE, buildah\'s --authfile ""');
+  else if (podmanLike && podmanReadsDockerConfigFirst(host, options)) add(dockerConfig, ['docker', 'podman'], 'DOCKER_CONFIG');
   else if (host.platform !== 'linux') add(join(host.home, '.config', 'containers', 'auth.json'), ['podman'], 'podman default');
   else if (env.XDG_RUNTIME_DIR) add(join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json'), ['podman'], 'XDG_RUNTIME_DIR');
   else if (options.uid !== undefined) {
-    // Rootless podman sets XDG_RUNTIME_DIR itself before containers/image looks; skopeo does not.
-    if (options.rootless && options.tool !== 'skopeo') add(join(options.rootless.podman, 'containers', 'auth.json'), ['podman'], 'rootless podman, no XDG_RUNTIME_DIR');
-    if (!options.rootless || options.tool !== 'podman') add(join('/run', 'containers', String(options.uid), 'auth.json'), ['podman'], 'no XDG_RUNTIME_DIR');
+    // Rootless podman and buildah set XDG_RUNTIME_DIR themselves (each its own) before
+    // containers/image looks; skopeo does not.
+    if (options.rootless && options.tool === 'buildah') add(join(options.rootless.buildah, 'containers', 'auth.json'), ['podman'], 'rootless buildah, no XDG_RUNTIME_DIR');
+    else if (options.rootless && options.tool !== 'skopeo') add(join(options.rootless.podman, 'containers', 'auth.json'), ['podman'], 'rootless podman, no XDG_RUNTIME_DIR');
+    if (!options.rootless || !podmanLike) add(join('/run', 'containers', String(options.uid), 'auth.json'), ['podman'], 'no XDG_RUNTIME_DIR');
   }
   add(join(configHome, 'containers', 'auth.json'), ['podman'], env.XDG_CONFIG_HOME ? 'XDG_CONFIG_HOME' : '~/.config');
   add(dockerConfig, ['docker', 'podman'], env.DOCKER_CONFIG ? 'DOCKER_CONFIG' : '~/.docker');
   add(join(host.home, '.dockercfg'), ['podman'], 'legacy ~/.dockercfg');
   const last = out[out.length - 1];
   if (last !== undefined && last.path === join(host.home, '.dockercfg')) last.legacy = true;
-  // The value of podman's --authfile, which podman and buildah stat before any lookup.
+  // The value of podman's --authfile, which podman and buildah stat before any lookup (buildah's
+  // REGISTRY_AUTH_FILE for an empty --authfile is not: a missing one reads as empty).
   const first = out[0];
-  if (first !== undefined && (options.authfile || (options.authfile === undefined && env.REGISTRY_AUTH_FILE) || (options.tool === 'podman' && podmanReadsDockerConfigFirst(host, options)))) first.named = true;
+  if (first !== undefined && (options.authfile || (options.authfile === undefined && env.REGISTRY_AUTH_FILE) || (podmanLike && podmanReadsDockerConfigFirst(host, options)))) first.named = true;
   return out;
 }
 
@@ -121,6 +130,17 @@ export function rootlessToolsDiffer(host: Host, options: Pick<LocateOptions, 'au
  */
 export function expandHome(path: string, home: string): string {
   return path === '~' ? home : path.startsWith('~/') ? `${home}/${path.slice(2)}` : path;
+}
+
+/**
+ * True when buildah 1.28 searches other files than podman 4.3: for a user other than root without
+ * XDG_RUNTIME_DIR (`options.rootless` given), where each sets a runtime directory of its own, and
+ * under `--authfile ""` with REGISTRY_AUTH_FILE set, which buildah reads and podman does not.
+ * Checked with the real programs (buildah pull and login against a registry that logs the user).
+ */
+export function buildahDiffers(host: Host, options: LocateOptions = {}): boolean {
+  const files = (tool: ContainersTool) => locateAuthFiles(host, { ...options, tool }).map((l) => `${l.named ? '!' : ''}${l.path}`).join('\0');
+  return files('buildah') !== files('podman');
 }
 
 /**

@@ -24,7 +24,7 @@ import { emptyUsernameEffect } from './fidelity.js';
 import { parseDockercfgJSON } from './dockercfg.js';
 import { isJSONObject, parseJSONText, setOwn } from './json-text.js';
 import { asGoReadsConfig } from './raw-config.js';
-import { locateAuthFiles, podmanReadsDockerConfigFirst, rootlessToolsDiffer } from './locate.js';
+import { buildahDiffers, locateAuthFiles, podmanReadsDockerConfigFirst, rootlessToolsDiffer } from './locate.js';
 import type { ContainersTool } from './locate.js';
 import type { RootlessRuntimeDirs } from './rootless-runtime-dir.js';
 import type { AuthEntry, AuthFile } from './model.js';
@@ -34,15 +34,30 @@ import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup
 import { trimNul } from './lookup-docker.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
-const TITLES: Record<ContainersTool, string> = {
+const TITLES: Record<'podman' | 'skopeo', string> = {
   podman: 'containers/image: podman, buildah (and skopeo login)',
   skopeo: 'containers/image: skopeo inspect, copy',
 };
-// Without XDG_RUNTIME_DIR, skopeo login too uses /run/containers/$UID, and buildah a file of its own (a note says which).
+// Without XDG_RUNTIME_DIR, skopeo login too uses /run/containers/$UID, and buildah a file of its own.
 const ROOTLESS_TITLES: Record<ContainersTool, string> = {
   podman: 'containers/image: podman (rootless, no XDG_RUNTIME_DIR)',
+  buildah: 'containers/image: buildah (rootless, no XDG_RUNTIME_DIR)',
   skopeo: 'containers/image: skopeo (rootless, no XDG_RUNTIME_DIR)',
 };
+
+/**
+ * Which programs a section stands for: one title for all three where they search the same files,
+ * else each tool's own (buildah under podman's where only skopeo is apart).
+ */
+function titleOf(input: Pick<LookupInput, 'host' | 'locate'>, tool: ContainersTool): string {
+  const locate = input.locate ?? {};
+  const skopeoApart = containersToolsDiffer(input);
+  const buildahApart = buildahDiffers(input.host, locate);
+  if (tool === 'buildah' && buildahApart) return buildahTakesRegistryAuthFile(input) ? 'containers/image: buildah (--authfile "" reads REGISTRY_AUTH_FILE)' : ROOTLESS_TITLES.buildah;
+  const as = tool === 'buildah' ? 'podman' : tool;
+  if (!skopeoApart) return buildahApart ? 'containers/image: podman, skopeo' : TITLE;
+  return podmanReadsDockerConfigFirst(input.host, locate) ? TITLES[as] : ROOTLESS_TITLES[as];
+}
 
 /** containers/image's `normalizeRegistry`: Docker Hub's names become `index.docker.io`. */
 function normalizeRegistry(registry: string): string {
@@ -185,6 +200,11 @@ function parseForContainers(path: string, text: string, legacy: boolean): { file
   return { file };
 }
 
+/** `--authfile ""` with REGISTRY_AUTH_FILE set: buildah 1.28 reads that file first, podman and skopeo their own. */
+function buildahTakesRegistryAuthFile(input: Pick<LookupInput, 'host' | 'locate'>): boolean {
+  return input.locate?.authfile === '' && Boolean(input.host.env.REGISTRY_AUTH_FILE);
+}
+
 /**
  * True when podman (and buildah) and skopeo's inspect and copy search different files: with
  * DOCKER_CONFIG set and no `--authfile` nor REGISTRY_AUTH_FILE, only podman starts at
@@ -197,16 +217,16 @@ export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'
 }
 
 /**
- * Explains which credential podman and buildah (`tool` podman, the default) or skopeo's inspect
- * and copy send for the image. They search the same files unless {@link containersToolsDiffer}.
+ * Explains which credential podman (`tool` podman, the default), buildah or skopeo's inspect and
+ * copy send for the image. They search the same files unless {@link containersToolsDiffer} (skopeo)
+ * or {@link buildahDiffers}.
  */
 export async function lookupContainers(input: LookupInput, deps: LookupDeps, tool: ContainersTool = 'podman'): Promise<ClientExplanation> {
   const { host, ref } = input;
   const registry = ref.registry;
   const key = ref.name;
   const differ = containersToolsDiffer(input);
-  const titles = podmanReadsDockerConfigFirst(host, input.locate ?? {}) ? TITLES : ROOTLESS_TITLES;
-  const out: ClientExplanation = { client: tool, title: differ ? titles[tool] : TITLE, query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
+  const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
   const locations = locateAuthFiles(host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
   const parsed: ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[] = [];
   let decidedAt = -1;
@@ -232,7 +252,7 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
     }
     const match = file ? matchInFile(file, legacy, key, registry) : undefined;
     parsed.push(file && match ? { file, legacy, match } : undefined);
-    if (!loaded && !stopped && !input.missingNamedFileIsEmpty && tool === 'podman' && loc.named) {
+    if (!loaded && !stopped && !input.missingNamedFileIsEmpty && tool !== 'skopeo' && loc.named) {
       // REGISTRY_AUTH_FILE, else $DOCKER_CONFIG/config.json, is the default of podman's and
       // buildah's --authfile, which they stat before any lookup; only skopeo reads a missing one as empty.
       const skopeo = loc.why === 'DOCKER_CONFIG' ? 'skopeo inspect never makes it its first file' : 'skopeo reads it as empty';
@@ -375,7 +395,8 @@ function shadowedEntries(
 
 function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTool, differ: boolean): void {
   const env = input.host.env;
-  const named = input.locate?.authfile ? '--authfile' : input.locate?.authfile === undefined && env.REGISTRY_AUTH_FILE ? 'REGISTRY_AUTH_FILE' : undefined;
+  const takesNamed = input.locate?.authfile === undefined || (tool === 'buildah' && buildahTakesRegistryAuthFile(input));
+  const named = input.locate?.authfile ? '--authfile' : takesNamed && env.REGISTRY_AUTH_FILE ? 'REGISTRY_AUTH_FILE' : undefined;
   if (named) {
     out.notes.push(`${named} replaces only the first file: containers/image 5.23 (skopeo 1.9, podman 4.3) still reads the others when it has no match; newer releases read only the named file`);
   }
@@ -383,12 +404,19 @@ function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTo
   const skopeoFirst = differ ? locateAuthFiles(input.host, { ...input.locate, tool: 'skopeo' })[0]?.path : undefined;
   const dockerConfigFirst = podmanReadsDockerConfigFirst(input.host, input.locate ?? {});
   const rootless = input.locate?.rootless;
-  if (differ && rootless !== undefined && !dockerConfigFirst) addRootlessNotes(out, input, tool, rootless, skopeoFirst);
-  if (differ && dockerConfigFirst && tool === 'podman') {
+  // buildah searching podman's files gets podman's notes.
+  const buildahApart = buildahDiffers(input.host, input.locate ?? {});
+  const as = tool === 'buildah' && !buildahApart ? 'podman' : tool;
+  if (buildahApart && buildahTakesRegistryAuthFile(input)) {
+    if (tool === 'buildah') out.notes.push(`--authfile "" names no file, so buildah 1.28 falls back to REGISTRY_AUTH_FILE (its getAuthFile; not DOCKER_CONFIG), reads it first, and reads it as empty when it is missing; podman and skopeo take their own first file instead (explain --as podman)`);
+    else if (tool === 'podman') out.notes.push(`buildah (1.28) reads REGISTRY_AUTH_FILE (${env.REGISTRY_AUTH_FILE ?? ''}) first under --authfile "", and logs in there (explain --as buildah)`);
+  }
+  if (differ && rootless !== undefined && !dockerConfigFirst) addRootlessNotes(out, input, as, rootless, skopeoFirst);
+  if (differ && dockerConfigFirst && as === 'podman') {
     const skipped = skopeoFirst !== undefined && !out.files.some((f) => f.path === skopeoFirst) ? ` and never read ${skopeoFirst}, which skopeo inspect and copy read first` : '; skopeo inspect and copy do not';
     out.notes.push(`DOCKER_CONFIG is set and neither --authfile nor REGISTRY_AUTH_FILE: podman and buildah (containers/common) take $DOCKER_CONFIG/config.json as their --authfile, so they read it first${skipped} (explain --as skopeo)`);
   }
-  if (differ && dockerConfigFirst && tool === 'skopeo') {
+  if (differ && dockerConfigFirst && as === 'skopeo') {
     out.notes.push(`DOCKER_CONFIG is set: skopeo inspect and copy start at ${skopeoFirst ?? 'their usual first file'}, but podman, buildah and skopeo login and logout (--get-login too) take $DOCKER_CONFIG/config.json as their --authfile and read it first (explain --as podman)`);
   }
   if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
@@ -411,7 +439,16 @@ function addRootlessNotes(out: ClientExplanation, input: LookupInput, tool: Cont
   const buildahFile = join(rootless.buildah, 'containers', 'auth.json');
   if (tool === 'podman') {
     out.notes.push(`XDG_RUNTIME_DIR is unset: rootless podman sets it to ${rootless.podman} for itself, so it logs in to and reads ${podmanFile} first; skopeo reads ${skopeoFile} instead (explain --as skopeo)`);
-    out.notes.push(`buildah (1.28) sets XDG_RUNTIME_DIR to ${rootless.buildah} instead, so buildah login writes and buildah pull reads ${buildahFile} first, then the files after the first here`);
+    if (!buildahTakesRegistryAuthFile(input)) out.notes.push(`buildah (1.28) sets XDG_RUNTIME_DIR to ${rootless.buildah} instead, so buildah login writes and buildah pull reads ${buildahFile} first, then the files after the first here (explain --as buildah)`);
+  } else if (tool === 'buildah') {
+    // Its first file is REGISTRY_AUTH_FILE under --authfile "" (a note above says so).
+    if (out.files[0]?.path === buildahFile) {
+      out.notes.push(`XDG_RUNTIME_DIR is unset: rootless buildah (1.28) sets it to ${rootless.buildah} for itself (containers/storage's runtime directory, never /run/user/${uid}), so buildah login writes and buildah pull reads ${buildahFile} first; podman logs in to ${podmanFile} (explain --as podman) and skopeo to ${skopeoFile} (explain --as skopeo)`);
+      if (rootless.buildah === join(input.host.home, 'rundir', 'containers')) {
+        out.notes.push(`buildah found its directory under ${input.host.env.TMPDIR || '/var/tmp'} not its own or open to others, so it uses ${rootless.buildah}`);
+      }
+    }
+    return;
   } else {
     out.notes.push(`XDG_RUNTIME_DIR is unset: skopeo (login too) uses ${skopeoFile}, which a user other than root cannot create (skopeo login fails: "mkdir /run/containers…: permission denied") and, once root has run podman, cannot read (every skopeo command fails: "permission denied"); podman logs in to ${podmanFile} (explain --as podman)`);
   }

@@ -14,10 +14,11 @@ import { locateAuthFiles } from './locate.js';
 import type { LocateOptions } from './locate.js';
 
 /**
- * The clients credkit can explain. `podman` stands for podman and buildah (and for skopeo too
- * unless DOCKER_CONFIG sets them apart); `skopeo` for skopeo's inspect and copy.
+ * The clients credkit can explain. `podman` stands for podman (and for buildah and skopeo too
+ * where they search the same files); `buildah` for buildah 1.28 (pull, from, push, login);
+ * `skopeo` for skopeo's inspect and copy.
  */
-export type LookupClient = 'docker' | 'podman' | 'skopeo' | 'kubelet';
+export type LookupClient = 'docker' | 'podman' | 'buildah' | 'skopeo' | 'kubelet';
 
 /**
  * A secret value that cannot leak by accident: JSON, string conversion and `util.inspect` all
@@ -243,7 +244,8 @@ export interface LookupInput {
 
 /** Every file a docker or containers/image lookup may read, in no particular order. */
 export function filesToRead(host: Host, locate: LocateOptions = {}): string[] {
-  return locateAuthFiles(host, locate).map((l) => l.path);
+  // buildah's own first file (rootless, or REGISTRY_AUTH_FILE under `--authfile ""`) is in no other list.
+  return [...new Set([...locateAuthFiles(host, locate), ...locateAuthFiles(host, { ...locate, tool: 'buildah' })].map((l) => l.path))];
 }
 
 /** A credential from decoded fields; empty strings count as absent. */

@@ -198,7 +198,7 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
     } else if (primary) {
       // A file podman cannot see into either (root's /run/containers) is not a reason to stop.
       const exists = Boolean(await probes.statPath(primary).catch(() => undefined));
-      const others = rootless ? `; XDG_RUNTIME_DIR is unset, so podman picked that directory itself, and buildah logs in to ${shown(join(rootless.buildah, 'containers', 'auth.json'))} and skopeo to /run/containers/${probes.uid ?? '$UID'}/auth.json (which it cannot create as you) instead` : '';
+      const others = rootless ? `; XDG_RUNTIME_DIR is unset, so podman picked that directory itself, and buildah logs in to ${shown(join(rootless.buildah, 'containers', 'auth.json'))} and skopeo to /run/containers/${probes.uid ?? '$UID'}/auth.json (which it cannot create as you) instead (credkit explain --as buildah, --as skopeo)` : '';
       out.push({ level: 'info', area: 'files', code: 'runtime-auth-file', path: primary, what: `podman login writes ${shown(primary)}${exists ? ' (it exists)' : ''}, in the runtime directory, which is emptied when the last session ends and at reboot: those logins do not last${others}`, fix: `to keep them, ${await userAuthFileFix(host, probes)}` });
     }
   }

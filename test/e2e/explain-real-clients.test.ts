@@ -24,7 +24,7 @@ interface ExplainedClient {
 }
 
 /** The answer explain gives for one client: the username, 'none' or 'error'. */
-async function explainAnswer(sb: Sandbox, image: string, client: 'docker' | 'podman' | 'skopeo', env: Record<string, string>, more: readonly string[] = []): Promise<string> {
+async function explainAnswer(sb: Sandbox, image: string, client: 'docker' | 'podman' | 'buildah' | 'skopeo', env: Record<string, string>, more: readonly string[] = []): Promise<string> {
   const r = await sb.credkit(['explain', image, '--as', client, '--json', ...more], '', env);
   expect(r.code, `credkit explain: ${r.stderr}`).to.equal(0);
   const parsed = JSON.parse(r.stdout) as { clients: ExplainedClient[] };
@@ -368,7 +368,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
   }
 });
 
-describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG sets them apart from skopeo (registry log)', function () {
+describe('e2e: explain agrees with real podman and buildah (--as podman, --as buildah) where DOCKER_CONFIG sets them apart from skopeo (registry log)', function () {
   const PW: Record<string, string> = { alice: 'fake-alice-pw-3', bob: 'fake-bob-pw-3', carol: 'fake-carol-pw-3' };
   const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
 
@@ -380,10 +380,13 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
     /** DOCKER_CONFIG: the sandbox's (default), another directory (`elsewhere`), or unset (`unset`, docker's ~/.docker). */
     dockerConfig?: 'elsewhere' | 'unset';
     named?: boolean;
-    authfile?: boolean;
+    /** `--authfile FILE` (the `flagged` file), or `--authfile ""` (`'empty'`). */
+    authfile?: boolean | 'empty';
     helper?: Record<string, string>;
-    /** What podman pull and buildah pull send: a username, 'none' or 'error' (they fail before any request). */
+    /** What podman pull (and buildah pull, unless `buildah` says) send: a username, 'none' or 'error' (they fail before any request). */
     expected: string;
+    /** What buildah pull sends where it differs from podman. */
+    buildah?: string;
     /** What skopeo inspect sends, from the same files. */
     skopeo: string;
   }
@@ -399,6 +402,14 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
     { name: 'REGISTRY_AUTH_FILE beats DOCKER_CONFIG as the first file, for all three', named: true, files: { named: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice', skopeo: 'alice' },
     { name: '--authfile beats DOCKER_CONFIG as the first file, for all three', authfile: true, files: { flagged: { auths: { [H]: auth('carol', PW.carol!) } }, docker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'carol', skopeo: 'carol' },
     { name: 'DOCKER_CONFIG unset: the runtime auth.json first, for all three', dockerConfig: 'unset', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, homeDocker: { auths: { [H]: auth('bob', PW.bob!) } } }, expected: 'alice', skopeo: 'alice' },
+    // Scoped keys and credHelpers: buildah 1.28 looks up as podman 4.3 does, in its own order of files.
+    { name: 'DOCKER_CONFIG set: a namespace key in its config.json beats the host key there, for podman and buildah', files: { docker: { auths: { [`${H}/team`]: auth('bob', PW.bob!), [H]: auth('alice', PW.alice!) } } }, expected: 'bob', skopeo: 'bob' },
+    { name: 'DOCKER_CONFIG set: a namespace key in ~/.config/containers/auth.json loses to a host key in $DOCKER_CONFIG/config.json for podman and buildah, not for skopeo', files: { config: { auths: { [`${H}/team`]: auth('bob', PW.bob!) } }, docker: { auths: { [H]: auth('carol', PW.carol!) } } }, expected: 'carol', skopeo: 'bob' },
+    { name: 'DOCKER_CONFIG set: a {} repository key in its config.json claims the key, so ~/.config/containers/auth.json answers', files: { docker: { auths: { [`${H}/team/app`]: {}, [H]: auth('alice', PW.alice!) } }, config: { auths: { [H]: auth('carol', PW.carol!) } } }, expected: 'carol', skopeo: 'carol' },
+    { name: 'DOCKER_CONFIG unset: credHelpers in ~/.config/containers/auth.json beat a later host key', dockerConfig: 'unset', files: { config: { credHelpers: { [H]: 'credkit' } }, homeDocker: { auths: { [H]: auth('alice', PW.alice!) } } }, helper: { [H]: 'bob' }, expected: 'bob', skopeo: 'bob' },
+    // buildah 1.28's getAuthFile falls back to REGISTRY_AUTH_FILE for an empty --authfile; podman and skopeo take their own first file.
+    { name: '--authfile "" with REGISTRY_AUTH_FILE set: buildah reads that file first, podman and skopeo the runtime file', named: true, authfile: 'empty', files: { named: { auths: { [H]: auth('bob', PW.bob!) } }, runtime: { auths: { [H]: auth('alice', PW.alice!) } } }, expected: 'alice', buildah: 'bob', skopeo: 'alice' },
+    { name: '--authfile "" with REGISTRY_AUTH_FILE naming no file: buildah reads it as empty and goes on, past the runtime file', named: true, authfile: 'empty', files: { runtime: { auths: { [H]: auth('alice', PW.alice!) } }, docker: { auths: { [`${H}/team`]: auth('carol', PW.carol!) } } }, expected: 'alice', buildah: 'carol', skopeo: 'alice' },
   ];
 
   for (const c of cases) {
@@ -429,7 +440,7 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
         expect(st.code, st.stdout).to.equal(0);
       }
       const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}`, ...(c.named ? { REGISTRY_AUTH_FILE: paths.named } : {}) });
-      const flag = c.authfile ? ['--authfile', paths.flagged] : [];
+      const flag = c.authfile === 'empty' ? ['--authfile', ''] : c.authfile ? ['--authfile', paths.flagged] : [];
       const policy = join(work, 'policy.json');
       await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
       const sent = async (program: 'podman' | 'buildah'): Promise<[string, RunResult]> => {
@@ -447,15 +458,22 @@ describe('e2e: explain agrees with real podman and buildah where DOCKER_CONFIG s
       const inspect = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, ...flag, `docker://${suite.image}`], { env });
       const skopeo = inspect.code === 0 ? (r.acceptedUsers(mark)[0] ?? 'none') : 'error';
       const explained = await explainAnswer(s, suite.image, 'podman', env, flag);
+      const explainedBuildah = await explainAnswer(s, suite.image, 'buildah', env, flag);
       const explainedSkopeo = await explainAnswer(s, suite.image, 'skopeo', env, flag);
-      expect({ case: c.name, explain: explained, podman, buildah, explainSkopeo: explainedSkopeo, skopeo }).to.deep.equal({ case: c.name, explain: c.expected, podman: c.expected, buildah: c.expected, explainSkopeo: c.skopeo, skopeo: c.skopeo });
-      if (c.expected !== 'error') {
-        const get = await s.credkit(['get', suite.image, '--as', 'podman', ...flag], '', env);
+      const wantBuildah = c.buildah ?? c.expected;
+      expect({ case: c.name, explain: explained, podman, explainBuildah: explainedBuildah, buildah, explainSkopeo: explainedSkopeo, skopeo }).to.deep.equal({ case: c.name, explain: c.expected, podman: c.expected, explainBuildah: wantBuildah, buildah: wantBuildah, explainSkopeo: c.skopeo, skopeo: c.skopeo });
+      for (const [client, user] of [['podman', c.expected], ['buildah', wantBuildah]] as const) {
+        if (user === 'error' || user === 'none') continue;
+        const get = await s.credkit(['get', suite.image, '--as', client, ...flag], '', env);
         expect(get.code, get.stderr).to.equal(0);
         const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
-        expect(got.Username).to.equal(c.expected);
-        expect(got.Secret === PW[c.expected], 'credkit get --as podman returns the password podman used').to.equal(true);
+        expect(got.Username).to.equal(user);
+        expect(got.Secret === PW[user], `credkit get --as ${client} returns the password ${client} used`).to.equal(true);
       }
+      // A section of its own by default only where buildah's answer may differ from podman's.
+      const all = await s.credkit(['explain', suite.image, '--json', ...flag], '', env);
+      const shown = (JSON.parse(all.stdout) as { clients: { client: string }[] }).clients.map((x) => x.client);
+      expect(shown.includes('buildah'), 'explain shows buildah apart').to.equal(c.buildah !== undefined);
       expectNoSecrets([podmanRun, buildahRun, inspect], Object.values(PW));
     });
   }

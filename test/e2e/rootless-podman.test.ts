@@ -72,7 +72,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   after(async () => {
     if (credkit.copy) await rm(credkit.copy, { recursive: true, force: true });
   });
-  makeRegistryPerSuite({ users: { alice: ALICE_PW } }, (made) => (registry = made));
+  makeRegistryPerSuite({ users: { alice: ALICE_PW }, images: { 'team/app:1': 'alice' } }, (made) => (registry = made));
 
   beforeEach(async () => {
     // Everything the user's programs touch (HOME, TMPDIR, storage, the CA) lives under `work`,
@@ -171,6 +171,37 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     await expectSkopeoAgrees(client(after, 'skopeo'));
   });
 
+  it('explain and get --as buildah follow rootless buildah to its own file: buildah pull sends the user they name (registry log)', async () => {
+    const image = `${registry!.host}/team/app:1`;
+    const buildahFile = join(work, 'tmp', `containers-user-${user.uid}`, 'containers', 'containers', 'auth.json');
+    const before = await explain();
+    expect(before.map((c) => c.client)).to.deep.equal(['docker', 'podman', 'buildah', 'skopeo']);
+    expect(client(before, 'buildah').files[0]).to.include({ path: buildahFile, status: 'missing' });
+    const { res, used } = await login('buildah');
+    expect([res.code, used], res.stderr).to.deep.equal([0, buildahFile]);
+    const after = await explain();
+    expect(client(after, 'buildah').outcome).to.equal('credential');
+    expect(client(after, 'buildah').files[0]).to.include({ path: buildahFile, status: 'matched' });
+    // podman never reads buildah's file: its own is elsewhere, and nothing else has a credential.
+    expect(client(after, 'podman').outcome).to.equal('anonymous');
+
+    const policy = join(work, 'policy.json');
+    await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+    await chown(policy, user.uid, user.gid);
+    const mark = registry!.logMark();
+    const pull = await asUser(['buildah', ...state('buildah'), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', join(work, 'certs'), image]);
+    expect(pull.code, pull.stderr).to.equal(0);
+    expect(registry!.acceptedUsers(mark)).to.deep.equal(['alice']);
+
+    const get = await asUser([process.execPath, credkit.bin, 'get', image, '--as', 'buildah']);
+    expect(get.code, get.stderr).to.equal(0);
+    const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+    expect(got.Username).to.equal('alice');
+    expect(got.Secret === ALICE_PW, 'credkit get --as buildah returns the password buildah sent').to.equal(true);
+    const podmanGet = await asUser([process.execPath, credkit.bin, 'get', image, '--as', 'podman']);
+    expect(podmanGet.code).to.equal(1);
+  });
+
   it('credkit doctor names the file podman logs in to, and what skopeo meets, without failing', async () => {
     const res = await asUser([process.execPath, credkit.bin, 'doctor', '--json'], { CREDKIT_BACKEND: 'file' });
     expect(res.stderr).to.not.contain('unexpected error');
@@ -236,7 +267,9 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     const podmanFile = join(runUser, 'containers', 'auth.json');
     expect(client(explained, 'podman').files[0]?.path).to.equal(podmanFile);
     expect((await login('podman')).used).to.equal(podmanFile);
-    expect((await login('buildah')).used).to.equal(join(work, 'tmp', `containers-user-${user.uid}`, 'containers', 'containers', 'auth.json'));
+    const buildahFile = join(work, 'tmp', `containers-user-${user.uid}`, 'containers', 'containers', 'auth.json');
+    expect(client(explained, 'buildah').files[0]?.path).to.equal(buildahFile);
+    expect((await login('buildah')).used).to.equal(buildahFile);
     await expectSkopeoAgrees(client(explained, 'skopeo'));
   });
 

@@ -194,7 +194,7 @@ console.log(c?.username);`;
     }
     for (const as of [null, 5, { docker: true }]) {
       const err = await failure(credkit.explainCredential('quay.io/org/app', { env: sb.env, as: as as never }));
-      expect([err instanceof credkit.UsageError, err.message]).to.deep.equal([true, `as must be "docker", "podman", "skopeo" or "kubelet", not ${JSON.stringify(as)}`]);
+      expect([err instanceof credkit.UsageError, err.message]).to.deep.equal([true, `as must be "docker", "podman", "buildah", "skopeo" or "kubelet", not ${JSON.stringify(as)}`]);
     }
   });
 

@@ -1,5 +1,5 @@
 /**
- * `credkit explain IMAGE_OR_REGISTRY [--as docker|podman|skopeo|kubelet] [--secret FILE...] [--json]`:
+ * `credkit explain IMAGE_OR_REGISTRY [--as docker|podman|buildah|skopeo|kubelet] [--secret FILE...] [--json]`:
  * which credential each client uses for an image and why (files, keys, helpers, shadowed
  * entries). Secrets are always redacted. The lookup is loaded only when the command runs.
  */
@@ -20,7 +20,7 @@ interface ExplainArgs {
 }
 
 /** The clients `--as` accepts. */
-export const EXPLAIN_CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'skopeo', 'kubelet'];
+export const EXPLAIN_CLIENTS: readonly LookupClient[] = ['docker', 'podman', 'buildah', 'skopeo', 'kubelet'];
 
 function describeCredential(c: ResolvedCredential): string {
   const user = c.username === '' ? '(no username)' : c.username;
@@ -47,7 +47,7 @@ export function renderClient(x: ClientExplanation): string[] {
   // Not a file: docker 28.3 and later read it before the files below.
   if (x.environment) lines.push(`  environment: ${x.environment.variable} (docker 28.3 and later, before any file): ${x.environment.status} — ${x.environment.detail}`);
   if (x.files.length > 0) {
-    lines.push(x.client === 'kubelet' ? '  pull secrets (all matches are tried, most specific key first):' : x.client === 'podman' || x.client === 'skopeo' ? '  files, in order (the first with a credential wins):' : '  file:');
+    lines.push(x.client === 'kubelet' ? '  pull secrets (all matches are tried, most specific key first):' : x.client === 'podman' || x.client === 'buildah' || x.client === 'skopeo' ? '  files, in order (the first with a credential wins):' : '  file:');
     x.files.forEach((f, i) => lines.push(`    ${i + 1}. ${f.path} (${f.why}): ${f.status}${fileDetail(f)}`));
   }
   for (const h of x.helperCalls) {
@@ -101,9 +101,9 @@ export function explainCommand(ctx: CommandContext): CommandModule<object, Expla
     builder: (y) =>
       y
         .positional('target', { type: 'string', describe: 'image (nginx, quay.io/org/app:1) or registry (quay.io, localhost:5000/)' })
-        .option('as', { type: 'string', array: true, choices: EXPLAIN_CLIENTS as LookupClient[], describe: 'client(s) to explain (default: docker and podman, plus skopeo where DOCKER_CONFIG sets it apart, plus kubelet with --secret)' })
+        .option('as', { type: 'string', array: true, choices: EXPLAIN_CLIENTS as LookupClient[], describe: 'client(s) to explain (default: docker and podman, plus buildah and skopeo where they read other files than podman, plus kubelet with --secret)' })
         .option('secret', { type: 'string', array: true, describe: 'pull secret or auth file kubelet would use (repeatable; - for stdin)' })
-        .option('authfile', { type: 'string', describe: "podman's (and skopeo's) --authfile (replaces its first file)" })
+        .option('authfile', { type: 'string', describe: "the containers/image clients' --authfile (replaces their first file)" })
         .option('json', jsonOption(ctx)) as never,
     handler: async (args) => {
       const [{ runLookup }, { UsageError }] = await Promise.all([import('../../credential-lookup.js'), import('../../errors.js')]);

@@ -1,5 +1,5 @@
 /**
- * `credkit get IMAGE_OR_REGISTRY [--as docker|podman|skopeo|kubelet] [--secret FILE...]`: the credential
+ * `credkit get IMAGE_OR_REGISTRY [--as docker|podman|buildah|skopeo|kubelet] [--secret FILE...]`: the credential
  * that client would send (kubelet: the first it tries, from the pull secrets given), printed in the
  * helper protocol's `get` shape (`{"ServerURL":…,"Username":…,"Secret":…}` and a newline, like
  * `crane auth get`; an identity token is Username `<token>`). Nothing found: nothing on stdout,
@@ -25,16 +25,16 @@ export function getCommand(ctx: CommandContext): CommandModule<object, GetArgs> 
     builder: (y) =>
       y
         .positional('target', { type: 'string', describe: 'image or registry' })
-        .option('as', { type: 'string', choices: ['docker', 'podman', 'skopeo', 'kubelet'], default: 'docker', describe: 'whose lookup to follow' })
+        .option('as', { type: 'string', choices: ['docker', 'podman', 'buildah', 'skopeo', 'kubelet'], default: 'docker', describe: 'whose lookup to follow' })
         .option('secret', { type: 'string', array: true, describe: 'pull secret or auth file kubelet would use (with --as kubelet; repeatable; - for stdin)' })
-        .option('authfile', { type: 'string', describe: "podman's (and skopeo's) --authfile (replaces its first file)" }) as never,
+        .option('authfile', { type: 'string', describe: "the client's --authfile (replaces its first file)" }) as never,
     handler: async (args) => {
       const [{ runLookup, credentialOf }, { formatGet }, { NotFoundError, HelperError, UsageError }] = await Promise.all([
         import('../../credential-lookup.js'),
         import('../../helper/protocol.js'),
         import('../../errors.js'),
       ]);
-      const client: LookupClient = args.as === 'podman' || args.as === 'skopeo' || args.as === 'kubelet' ? args.as : 'docker';
+      const client: LookupClient = args.as === 'podman' || args.as === 'buildah' || args.as === 'skopeo' || args.as === 'kubelet' ? args.as : 'docker';
       const secrets = (args.secret ?? []).map(String);
       // kubelet reads nothing but the pod's pull secrets, and docker and podman read none: either
       // way round, the answer would be about something other than what was asked.

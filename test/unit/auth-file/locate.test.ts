@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { locateAuthFiles, rootlessToolsDiffer } from '../../../src/auth-file/locate.js';
+import { buildahDiffers, locateAuthFiles, rootlessToolsDiffer } from '../../../src/auth-file/locate.js';
 
 const host = (env: Record<string, string>, platform: NodeJS.Platform = 'linux') => ({ env, home: '/home/u', platform, cwd: '/' });
 
@@ -40,6 +40,37 @@ describe('locateAuthFiles', () => {
       expect(rootlessToolsDiffer(host({}), { rootless, authfile: '/a.json' })).to.equal(false);
       expect(rootlessToolsDiffer(host({ REGISTRY_AUTH_FILE: '/a.json' }), { rootless })).to.equal(false);
       expect(rootlessToolsDiffer(host({}), {})).to.equal(false);
+    });
+    it("buildah starts in its own runtime directory (never podman's), unless a file or DOCKER_CONFIG is named", () => {
+      const paths = (env: Record<string, string>, more: object = {}) => locateAuthFiles(host(env), { uid: 1000, rootless, tool: 'buildah', ...more }).map((l) => l.path);
+      expect(paths({})).to.deep.equal(['/var/tmp/containers-user-1000/containers/containers/auth.json', ...rest]);
+      expect(paths({}, { authfile: '' })).to.deep.equal(['/var/tmp/containers-user-1000/containers/containers/auth.json', ...rest]);
+      expect(buildahDiffers(host({}), { uid: 1000, rootless })).to.equal(true);
+      expect(paths({ DOCKER_CONFIG: '/dc' })[0]).to.equal('/dc/config.json');
+      expect(buildahDiffers(host({ DOCKER_CONFIG: '/dc' }), { uid: 1000, rootless })).to.equal(false);
+      expect(buildahDiffers(host({ REGISTRY_AUTH_FILE: '/a.json' }), { uid: 1000, rootless })).to.equal(false);
+      expect(buildahDiffers(host({}), { uid: 1000, rootless, authfile: '/a.json' })).to.equal(false);
+    });
+  });
+
+  describe('buildah', () => {
+    const runtime = { XDG_RUNTIME_DIR: '/run/user/1000' };
+    it('searches what podman searches, DOCKER_CONFIG first included, where XDG_RUNTIME_DIR is set or as root', () => {
+      for (const env of [runtime, { ...runtime, DOCKER_CONFIG: '/dc' }, { ...runtime, REGISTRY_AUTH_FILE: '/a.json' }, {}]) {
+        const of = (tool: 'podman' | 'buildah') => locateAuthFiles(host(env), { uid: 0, tool }).map((l) => [l.path, l.named ?? false]);
+        expect(of('buildah')).to.deep.equal(of('podman'));
+        expect(buildahDiffers(host(env), { uid: 0 })).to.equal(false);
+      }
+    });
+    it('takes REGISTRY_AUTH_FILE for --authfile "" (buildah 1.28), not DOCKER_CONFIG, and does not stat it', () => {
+      const env = { ...runtime, REGISTRY_AUTH_FILE: '/a.json', DOCKER_CONFIG: '/dc' };
+      const buildah = locateAuthFiles(host(env), { authfile: '', tool: 'buildah' });
+      expect(buildah.map((l) => l.path)).to.deep.equal(['/a.json', '/home/u/.config/containers/auth.json', '/dc/config.json', '/home/u/.dockercfg']);
+      expect(buildah[0]!.named).to.equal(undefined);
+      expect(locateAuthFiles(host(env), { authfile: '', tool: 'podman' })[0]!.path).to.equal('/run/user/1000/containers/auth.json');
+      expect(buildahDiffers(host(env), { authfile: '' })).to.equal(true);
+      // Without REGISTRY_AUTH_FILE, an empty --authfile is the runtime file for both.
+      expect(buildahDiffers(host({ ...runtime, DOCKER_CONFIG: '/dc' }), { authfile: '' })).to.equal(false);
     });
   });
 });

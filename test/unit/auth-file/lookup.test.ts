@@ -202,6 +202,56 @@ describe('lookup: containers/image', () => {
       expect(same[1]?.files[0]?.path, why).to.equal(PATHS.runtime);
     }
   });
+  it('a user other than root without XDG_RUNTIME_DIR: buildah is explained apart, from its own runtime file', async () => {
+    // Seen as an unprivileged user with buildah 1.28.2, podman 4.3.1 and skopeo 1.9.3 (e2e: rootless-podman).
+    const rootless = { podman: '/tmp/podman-run-1000', buildah: '/var/tmp/containers-user-1000/containers' };
+    const buildahFile = '/var/tmp/containers-user-1000/containers/containers/auth.json';
+    const files = new Map<string, FileText>([
+      [buildahFile, { text: JSON.stringify({ auths: { [R]: auth('carol') } }) }],
+      [PATHS.docker, { text: JSON.stringify({ auths: { [R]: auth('bob') } }) }],
+    ]);
+    const input = { host: { env: {}, home: HOME, platform: 'linux' as const, cwd: HOME }, ref: parseImageRef(IMG), files, locate: { uid: 1000, rootless } };
+    const clients = await explainLookup(input, deps());
+    expect(clients.map((x) => [x.client, answer(x), x.files[0]?.path])).to.deep.equal([
+      ['docker', 'bob', PATHS.docker],
+      ['podman', 'bob', '/tmp/podman-run-1000/containers/auth.json'],
+      ['buildah', 'carol', buildahFile],
+      ['skopeo', 'bob', '/run/containers/1000/auth.json'],
+    ]);
+    const [, podman, buildah] = clients;
+    expect(buildah?.title).to.equal('containers/image: buildah (rootless, no XDG_RUNTIME_DIR)');
+    expect(buildah?.files[0]?.why).to.equal('rootless buildah, no XDG_RUNTIME_DIR');
+    expect(buildah?.notes.join('\n')).to.include(`so buildah login writes and buildah pull reads ${buildahFile} first`);
+    expect(podman?.notes.join('\n')).to.include('(explain --as buildah)');
+    // Named files and DOCKER_CONFIG put buildah back with podman: no section of its own.
+    for (const env of [{ REGISTRY_AUTH_FILE: PATHS.named }, { DOCKER_CONFIG: '/dc' }]) {
+      const same = await explainLookup({ ...input, host: { ...input.host, env } }, deps());
+      expect(same.map((x) => x.client)).to.not.include('buildah');
+      const [x] = await explainLookup({ ...input, host: { ...input.host, env } }, deps(), ['buildah']);
+      expect(x?.files[0]?.path).to.equal(env.REGISTRY_AUTH_FILE ?? '/dc/config.json');
+    }
+  });
+  it('--authfile "" with REGISTRY_AUTH_FILE set: buildah reads that file first (podman and skopeo their own), and a missing one as empty', async () => {
+    // buildah 1.28.2 pull and login --authfile "" use REGISTRY_AUTH_FILE, podman 4.3.1 its runtime file (registry log, --verbose).
+    const env = { REGISTRY_AUTH_FILE: PATHS.named, DOCKER_CONFIG: '/dc' };
+    const files = new Map<string, FileText>([
+      [PATHS.runtime, { text: JSON.stringify({ auths: { [R]: auth('alice') } }) }],
+      [PATHS.named, { text: JSON.stringify({ auths: { [R]: auth('bob') } }) }],
+    ]);
+    const input = { host: host(env), ref: parseImageRef(IMG), files, locate: { authfile: '' } };
+    const clients = await explainLookup(input, deps());
+    expect(clients.map((x) => [x.client, answer(x), x.title])).to.deep.equal([
+      ['docker', 'none', 'docker CLI (pull, push, run)'],
+      ['podman', 'alice', 'containers/image: podman, skopeo'],
+      ['buildah', 'bob', 'containers/image: buildah (--authfile "" reads REGISTRY_AUTH_FILE)'],
+    ]);
+    expect(clients[2]?.files.map((f) => f.path)).to.deep.equal([PATHS.named, PATHS.config, '/dc/config.json', PATHS.dockercfg]);
+    expect(clients[1]?.notes.join('\n')).to.include('buildah (1.28) reads REGISTRY_AUTH_FILE (/x/named.json) first under --authfile ""');
+    // Missing: buildah pull reads it as empty (it stats only its --authfile value) and goes on.
+    files.delete(PATHS.named);
+    const [buildah] = await explainLookup(input, deps(), ['buildah']);
+    expect([answer(buildah!), buildah!.files[0]?.status]).to.deep.equal(['none', 'missing']);
+  });
   it('DOCKER_CONFIG set without its config.json: podman and buildah fail (they stat their --authfile), skopeo inspect goes on', async () => {
     const env = { DOCKER_CONFIG: '/dc' };
     const files = { runtime: { auths: { [R]: auth('alice') } } };
