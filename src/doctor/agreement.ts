@@ -239,6 +239,27 @@ export interface ScopeCredentials {
  * registry, and uses a key with a path only when it has no other for the host).
  */
 export async function scopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podmanRegistries: ReadonlyMap<string, ToolCredential>, oldDocker?: string, rootless?: RootlessRuntimeDirs): Promise<ScopeCredentials[]> {
+  const scopes = scopedKeys(files);
+  if (scopes.length === 0) return [];
+  const texts = lookupTexts(files);
+  const deps = listingDeps(listings);
+  const dockerDeps: LookupDeps = { ...deps, ...(oldDocker !== undefined ? { dockerVersion: async () => oldDocker } : {}) };
+  const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
+  const out: ScopeCredentials[] = [];
+  for (const { scope, registry, ref } of scopes) {
+    const podman = credentialOf(registry, await lookupContainers({ host, ref, files: texts, locate, missingNamedFileIsEmpty: true }, deps), listings);
+    if (!podman) continue;
+    // The registry-wide credential answers here too: the registry's own comparison covers it.
+    const wide = podmanRegistries.get(registry);
+    if (wide !== undefined && wide.path === podman.path && wide.key === podman.key) continue;
+    const docker = credentialOf(registry, await lookupDocker({ host, ref: registryRef(registry), files: texts }, dockerDeps), listings);
+    out.push({ scope, registry, podman, docker });
+  }
+  return out;
+}
+
+/** The namespace and repository keys of the files containers/image reads, sorted, each as an image name podman matches below. */
+function scopedKeys(files: readonly LoadedAuthFile[]): { scope: string; registry: string; ref: ImageRef }[] {
   const scopes = new Map<string, { registry: string; path: string; hub: boolean }>();
   for (const f of files) {
     if (!f.file || !f.readers.includes('podman')) continue;
@@ -250,21 +271,47 @@ export async function scopeViews(files: readonly LoadedAuthFile[], listings: Lis
       scopes.set(`${registry}/${k.path}`, { registry, path: k.path, hub: k.hub });
     }
   }
-  if (scopes.size === 0) return [];
+  return [...scopes]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([scope, { registry, path, hub }]) => ({ scope, registry, ref: { input: scope, kind: 'image', registry, path, name: scope, hub, tag: undefined, digest: undefined } }));
+}
+
+/** One namespace or repository key below which skopeo inspect and copy send another credential than podman and buildah. */
+export interface SkopeoScopeCredentials {
+  /** The scope as containers/image matches it (`quay.io/org`). */
+  scope: string;
+  registry: string;
+  /** skopeo's credential for images under the scope. */
+  skopeo: ToolCredential;
+  /** podman's (and buildah's) for them, if any. */
+  podman: ToolCredential | undefined;
+  /** docker's: its one credential for the registry. */
+  docker: ToolCredential | undefined;
+}
+
+const sameCredential = (a: ToolCredential | undefined, b: ToolCredential | undefined) => (a === undefined ? b === undefined : b !== undefined && a.path === b.path && a.key === b.key);
+
+/**
+ * skopeo's view below each scoped key, for the searches {@link skopeoView} is for: where skopeo's
+ * order of files (the runtime auth.json, then ~/.config/containers/auth.json, before
+ * $DOCKER_CONFIG/config.json) makes it send another credential than podman for images under the
+ * key (skopeo 1.9.3 sent bob from `HOST/team` in ~/.config/containers/auth.json where podman 4.3.1
+ * and buildah 1.28.2 sent carol from `HOST` in $DOCKER_CONFIG/config.json). Left out where the
+ * two send what they send for the whole registry, which the registry's own comparison covers.
+ */
+export async function skopeoScopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, registries: { skopeo: ReadonlyMap<string, ToolCredential>; podman: ReadonlyMap<string, ToolCredential>; docker: ReadonlyMap<string, ToolCredential> }, rootless?: RootlessRuntimeDirs): Promise<SkopeoScopeCredentials[]> {
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
-  const dockerDeps: LookupDeps = { ...deps, ...(oldDocker !== undefined ? { dockerVersion: async () => oldDocker } : {}) };
   const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
-  const out: ScopeCredentials[] = [];
-  for (const [scope, { registry, path, hub }] of [...scopes].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-    const ref: ImageRef = { input: scope, kind: 'image', registry, path, name: scope, hub, tag: undefined, digest: undefined };
-    const podman = credentialOf(registry, await lookupContainers({ host, ref, files: texts, locate, missingNamedFileIsEmpty: true }, deps), listings);
-    if (!podman) continue;
-    // The registry-wide credential answers here too: the registry's own comparison covers it.
-    const wide = podmanRegistries.get(registry);
-    if (wide !== undefined && wide.path === podman.path && wide.key === podman.key) continue;
-    const docker = credentialOf(registry, await lookupDocker({ host, ref: registryRef(registry), files: texts }, dockerDeps), listings);
-    out.push({ scope, registry, podman, docker });
+  const out: SkopeoScopeCredentials[] = [];
+  for (const { scope, registry, ref } of scopedKeys(files)) {
+    const input = { host, ref, files: texts, locate, missingNamedFileIsEmpty: true };
+    const skopeo = credentialOf(registry, await lookupContainers(input, deps, 'skopeo'), listings);
+    if (!skopeo) continue;
+    const podman = credentialOf(registry, await lookupContainers(input, deps, 'podman'), listings);
+    // The same credential for both, or what each sends for the whole registry: nothing to add.
+    if (sameCredential(skopeo, podman) || (sameCredential(skopeo, registries.skopeo.get(registry)) && sameCredential(podman, registries.podman.get(registry)))) continue;
+    out.push({ scope, registry, skopeo, podman, docker: registries.docker.get(registry) });
   }
   return out;
 }
@@ -464,16 +511,19 @@ export function compareSkopeo(
   docker: ReadonlyMap<string, ToolCredential>,
   host: Host,
   first: SkopeoFirstFiles,
+  scopes: readonly SkopeoScopeCredentials[] = [],
 ): DoctorFinding[] {
   const out: DoctorFinding[] = [];
   const home = host.home;
-  for (const r of [...skopeo.keys()].sort()) {
-    const s = skopeo.get(r) as ToolCredential;
-    const p = podman.get(r);
-    const d = docker.get(r);
+  const compared = [
+    ...[...skopeo.keys()].sort().map((r) => ({ r, scope: undefined as string | undefined, s: skopeo.get(r) as ToolCredential, p: podman.get(r), d: docker.get(r) })),
+    // Below a scoped key, as skopeoScopeViews found them.
+    ...scopes.map((x) => ({ r: x.registry, scope: x.scope, s: x.skopeo, p: x.podman, d: x.docker })),
+  ];
+  for (const { r, scope, s, p, d } of compared) {
     const other = p ?? d;
     if (s.unseen || other?.unseen) continue;
-    const name = r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
+    const name = scope !== undefined ? `images under ${scope}` : r === DOCKER_HUB_HOST ? 'Docker Hub' : r;
     const file = displayPath(s.path, home);
     const order =
       s.path === first.skopeo
@@ -481,7 +531,9 @@ export function compareSkopeo(
         : `skopeo inspect and copy read ${displayPath(first.skopeo, home)} and then ${file} before ${displayPath(first.podman, home)}, which podman and buildah read first while DOCKER_CONFIG is set`;
     // The entry only skopeo takes is the one to remove; a credHelpers route is no login to log out of
     // (credkit logout would erase the helper's credential, which others may use).
-    const remove = s.helper !== undefined && /^credHelpers\[/.test(s.key) ? `remove ${s.key.replace(/^credHelpers\[(.*)\]$/, 'credHelpers["$1"]')} from ${file}` : `credkit logout ${r} --authfile ${file}`;
+    // Below a scope, the key skopeo takes may be that scope's, a broader one's, or the registry's.
+    const login = scope !== undefined && (s.key === scope || scope.startsWith(`${s.key}/`)) && s.key.startsWith(`${r}/`) ? s.key : r;
+    const remove = s.helper !== undefined && /^credHelpers\[/.test(s.key) ? `remove ${s.key.replace(/^credHelpers\[(.*)\]$/, 'credHelpers["$1"]')} from ${file}` : `credkit logout ${login} --authfile ${file}`;
     if (other && comparable(other.username) && comparable(s.username) && other.username !== s.username) {
       const others = p ? `podman and buildah as "${p.username}" (${source(p, home)})` : `docker as "${other.username}" (${source(other, home)}), and podman and buildah have none`;
       out.push({ level: 'warn', area: 'agreement', code: 'skopeo-different-username', path: s.path, what: `${name}: skopeo inspect and copy log in as "${s.username}" (${source(s, home)}), ${others}: ${order}`, fix: `if that login is stale, remove it, so that skopeo goes on to the credential ${p ? 'podman' : 'docker'} uses: ${remove}` });

@@ -13,7 +13,7 @@ import { messageOf } from '../errors.js';
 import { DOCKER_AUTH_CONFIG, dockerReadsAuthConfig } from '../auth-file/docker-env-config.js';
 import { rootlessRuntimeDirs, type RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
-import { compareSkopeo, compareViews, dockerView, podmanView, scopeViews, skopeoView } from './agreement.js';
+import { compareSkopeo, compareViews, dockerView, podmanView, scopeViews, skopeoScopeViews, skopeoView } from './agreement.js';
 import type { Listings, ToolCredential } from './agreement.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { locateAuthFiles, podmanReadsDockerConfigFirst } from '../auth-file/locate.js';
@@ -101,10 +101,14 @@ function podmanFileToEdit(host: Host): string {
 /**
  * skopeo inspect and copy against podman and docker, where their searches differ (DOCKER_CONFIG
  * set, no REGISTRY_AUTH_FILE) and skopeo is installed: a machine without it has no such pull.
+ * Registry by registry, and below each namespace or repository key where skopeo's order of files
+ * makes it send another credential than podman there.
  */
 async function checkSkopeo(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podman: ReadonlyMap<string, ToolCredential>, docker: ReadonlyMap<string, ToolCredential>, rootless: RootlessRuntimeDirs | undefined): Promise<DoctorFinding[]> {
   if (!podmanReadsDockerConfigFirst(host) || searchPath('skopeo', host.env, host.platform).path === undefined) return [];
   const skopeoFirst = locateAuthFiles(host, uid === undefined ? { tool: 'skopeo' } : { tool: 'skopeo', uid, ...(rootless ? { rootless } : {}) })[0]?.path;
   if (skopeoFirst === undefined) return [];
-  return compareSkopeo(await skopeoView(files, listings, host, uid, rootless), podman, docker, host, { skopeo: skopeoFirst, podman: dockerConfigPath(host) });
+  const skopeo = await skopeoView(files, listings, host, uid, rootless);
+  const scopes = await skopeoScopeViews(files, listings, host, uid, { skopeo, podman, docker }, rootless);
+  return compareSkopeo(skopeo, podman, docker, host, { skopeo: skopeoFirst, podman: dockerConfigPath(host) }, scopes);
 }

@@ -20,6 +20,7 @@ interface Finding {
   code: string;
   what: string;
   fix?: string;
+  path?: string;
 }
 interface Report {
   findings: Finding[];
@@ -871,6 +872,44 @@ describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set 
     // The fix, run as printed.
     const command = (f.fix ?? '').split(': ').pop() ?? '';
     expect(command).to.equal(`credkit logout ${r.host} --authfile ~/run/containers/auth.json`);
+    const fixed = await sb.credkit(command.split(' ').slice(1));
+    expect(fixed.code, fixed.stderr).to.equal(0);
+    expect(await skopeoSends()).to.deep.equal(['carol']);
+    const { report: after } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
+    expect(withCode(after, 'skopeo-different-username')).to.deep.equal([]);
+    expect(withCode(after, 'skopeo-only')).to.deep.equal([]);
+  });
+
+  it('a namespace key in ~/.config/containers/auth.json that skopeo inspect reads before the host key podman takes from $DOCKER_CONFIG/config.json: skopeo-different-username for images under it, and its fix makes skopeo send podman\'s user', async () => {
+    const r = registry!;
+    const config = join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json');
+    await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { [r.host]: login('carol') } });
+    await writeJSON(config, { auths: { [`${r.host}/team`]: login('bob') } });
+    const env = r.clientEnv({ ...sb.env });
+    const work = join(sb.home, 'work');
+    await mkdir(work);
+    const policy = join(work, 'policy.json');
+    await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+    const skopeoSends = async (): Promise<string[]> => {
+      const mark = r.logMark();
+      const res = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`], { env });
+      expect(res.code, res.stderr).to.equal(0);
+      return r.acceptedUsers(mark);
+    };
+    const mark = r.logMark();
+    const pull = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, image], { env, timeoutMs: 120_000 });
+    expect(pull.code, pull.stderr).to.equal(0);
+    expect({ podman: r.acceptedUsers(mark), skopeo: await skopeoSends() }).to.deep.equal({ podman: ['carol'], skopeo: ['bob'] });
+
+    const { r: printed, report } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
+    expect(Object.values(PW).some((pw) => printed.stdout.includes(pw)), 'a secret in the output (not printed)').to.equal(false);
+    const f = one(report, 'skopeo-different-username');
+    expect([f.level, f.path]).to.deep.equal(['warn', config]);
+    expect(f.what).to.equal(`images under ${r.host}/team: skopeo inspect and copy log in as "bob" (key "${r.host}/team" in ~/.config/containers/auth.json), podman and buildah as "carol" (key "${r.host}" in ~/.docker/config.json): skopeo inspect and copy read ~/run/containers/auth.json and then ~/.config/containers/auth.json before ~/.docker/config.json, which podman and buildah read first while DOCKER_CONFIG is set`);
+
+    // The fix, run as printed.
+    const command = (f.fix ?? '').split(': ').pop() ?? '';
+    expect(command).to.equal(`credkit logout ${r.host}/team --authfile ~/.config/containers/auth.json`);
     const fixed = await sb.credkit(command.split(' ').slice(1));
     expect(fixed.code, fixed.stderr).to.equal(0);
     expect(await skopeoSends()).to.deep.equal(['carol']);

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { runDoctor } from '../../../src/doctor/doctor.js';
-import { compareSkopeo, dockerView, podmanView, skopeoView } from '../../../src/doctor/agreement.js';
+import { compareSkopeo, dockerView, podmanView, skopeoScopeViews, skopeoView } from '../../../src/doctor/agreement.js';
 import { loadAuthFiles } from '../../../src/doctor/auth-files.js';
 import { summariseLints } from '../../../src/doctor/file-checks.js';
 import { pickAuto } from '../../../src/doctor/store-checks.js';
@@ -503,7 +503,9 @@ describe('doctor: skopeo inspect against podman, DOCKER_CONFIG set', () => {
     const files = await loadAuthFiles(h, p);
     const listings = new Map([...Object.entries(m.helpers ?? {})].flatMap(([name, l]) => (l?.ok ? [[name, l.entries] as const] : [])));
     const docker = await dockerView(files, listings, h);
-    return compareSkopeo(await skopeoView(files, listings, h, p.uid), await podmanView(files, listings, h, p.uid), docker.credentials, h, first);
+    const [skopeo, podman] = [await skopeoView(files, listings, h, p.uid), await podmanView(files, listings, h, p.uid)];
+    const scopes = await skopeoScopeViews(files, listings, h, p.uid, { skopeo, podman, docker: docker.credentials });
+    return compareSkopeo(skopeo, podman, docker.credentials, h, first, scopes);
   }
 
   it('a login in the runtime auth.json, which only skopeo reads, with another user than podman and docker: a warning naming that file, its fix the logout from it (skopeo 1.9.3 sent bob, podman 4.3.1 and buildah carol)', async () => {
@@ -544,6 +546,34 @@ describe('doctor: skopeo inspect against podman, DOCKER_CONFIG set', () => {
     expect(same).to.deep.equal([]);
     const unlisted = await compare({ files: { [runtime]: { auths: { 'quay.io': auth('bob', 'fake-pw-1') } }, [dockerConfig]: { auths: {}, credHelpers: { 'quay.io': 'gone' } } } });
     expect(unlisted).to.deep.equal([]);
+  });
+
+  it('a namespace key in ~/.config/containers/auth.json, which skopeo reads before the host key podman takes from $DOCKER_CONFIG/config.json: a warning for images under it (skopeo 1.9.3 sent bob, podman 4.3.1 and buildah 1.28.2 carol)', async () => {
+    const found = await compare({ files: { [podmanAuth]: { auths: { 'quay.io/team': auth('bob', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'quay.io': auth('carol', 'fake-pw-2') } } } });
+    expect(found).to.deep.equal([{
+      level: 'warn',
+      area: 'agreement',
+      code: 'skopeo-different-username',
+      path: podmanAuth,
+      what: `images under quay.io/team: skopeo inspect and copy log in as "bob" (key "quay.io/team" in ~/.config/containers/auth.json), podman and buildah as "carol" (key "quay.io" in ~/dc/config.json): skopeo inspect and copy read ${runtime} and then ~/.config/containers/auth.json before ~/dc/config.json, which podman and buildah read first while DOCKER_CONFIG is set`,
+      fix: 'if that login is stale, remove it, so that skopeo goes on to the credential podman uses: credkit logout quay.io/team --authfile ~/.config/containers/auth.json',
+    }]);
+    expect(JSON.stringify(found).includes('fake-pw'), 'a secret in the output (not printed)').to.equal(false);
+  });
+
+  it("skopeo's registry-wide login hiding podman's scoped key: a warning for images under the key, whose fix logs out of the registry-wide one", async () => {
+    const found = await compare({ files: { [runtime]: { auths: { 'quay.io': auth('alice', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'quay.io/team': auth('bob', 'fake-pw-2'), 'quay.io': auth('alice', 'fake-pw-3') } } } });
+    expect(found.map((f) => [f.code, f.what.split(':')[0]])).to.deep.equal([['skopeo-different-username', 'images under quay.io/team']]);
+    expect(found[0]?.fix).to.equal(`if that login is stale, remove it, so that skopeo goes on to the credential podman uses: credkit logout quay.io --authfile ${runtime}`);
+  });
+
+  it('a scoped key only skopeo reads is info; one both read alike, or with the same user, is nothing', async () => {
+    const alone = await compare({ files: { [runtime]: { auths: { 'ghcr.io/team': auth('bob', 'fake-pw-1') } } } });
+    expect(alone.map((f) => [f.level, f.code, f.what.split(':')[0]])).to.deep.equal([['info', 'skopeo-only', 'images under ghcr.io/team']]);
+    expect(alone[0]?.fix).to.equal(`if that login is stale (skopeo then fails where the others pull anonymously), remove it: credkit logout ghcr.io/team --authfile ${runtime}`);
+    // In podman's first file: skopeo reaches it with nothing before, and takes the same key.
+    expect(await compare({ files: { [dockerConfig]: { auths: { 'quay.io/team': auth('bob', 'fake-pw-1'), 'quay.io': auth('carol', 'fake-pw-2') } } } })).to.deep.equal([]);
+    expect(await compare({ files: { [podmanAuth]: { auths: { 'quay.io/team': auth('carol', 'fake-pw-1') } }, [dockerConfig]: { auths: { 'quay.io': auth('carol', 'fake-pw-2') } } } })).to.deep.equal([]);
   });
 
   it('a credHelpers route in the runtime file: the fix removes the route, never logs out of the helper', async () => {
