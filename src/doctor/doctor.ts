@@ -26,6 +26,7 @@ import { countLevels, displayPath } from './report.js';
 import { checkStores } from './store-checks.js';
 import { checkRoutes } from './route-checks.js';
 import { checkSelectedAccount } from './account-checks.js';
+import { checkPodmanKeyutils } from './podman-namespace-checks.js';
 
 /** How to fix each kind of config.ini line credkit ignores. */
 const CONFIG_FIX: Readonly<Record<ConfigProblem, string>> = {
@@ -74,7 +75,8 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   const routes = config ? await checkRoutes(config, probes, stores.autoBackend) : [];
   // Each store call is bounded as doctor's helper calls are.
   const account = config ? await checkSelectedAccount({ ...config, helperTimeoutMs: timeoutMs }, host, probes) : [];
-  findings.push(...stores.findings, ...routes, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
+  const podmanKeyutils = config ? checkPodmanKeyutils(files, config, stores.autoBackend, host, probes.uid) : [];
+  findings.push(...stores.findings, ...routes, ...podmanKeyutils, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
   const docker = await dockerView(files, helpers.listings, host, oldDocker);
   const podman = await podmanView(files, helpers.listings, host, probes.uid, rootless);
   const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker, rootless);

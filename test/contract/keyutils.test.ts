@@ -192,6 +192,42 @@ describe('store contract: keyutils (kernel keyring)', function () {
       expect(JSON.parse((await sb.helper('list', '', { XDG_RUNTIME_DIR: '' })).stdout)).to.deep.equal({ 'podman.example.com': 'pat' });
     });
 
+    it('in a user namespace as rootless podman runs its helpers: every verb, credkit and auto with fallback keyutils fail in one line naming the fix, and no key is read or written there', async () => {
+      // podman 4.3.1 runs helpers as uid 0 of its namespace with _CONTAINERS_ROOTLESS_UID set to
+      // the user's uid; `unshare --map-root-user` makes such a namespace for root (0 maps to 0).
+      // There the kernel keyring is the namespace's: podman login --get-login said "not logged
+      // into" for what the helper had stored outside, and a podman login was gone with podman's
+      // pause process (test/e2e/rootless-podman.test.ts runs the real podman).
+      sb = await keyutilsSandbox();
+      const service = sb.env.CREDKIT_KEYCHAIN_SERVICE!;
+      const podmanEnv = { _CONTAINERS_ROOTLESS_UID: String(process.getuid?.() ?? 0), _CONTAINERS_USERNS_CONFIGURED: 'init' };
+      const inNamespace = (bin: string, args: string[], input = '', more: Record<string, string> = {}) =>
+        run('unshare', ['--user', '--map-root-user', process.execPath, bin, ...args], { input, env: { ...sb!.env, ...podmanEnv, ...more } });
+      expect((await inNamespace(BIN.helper, ['version'])).code, 'unshare --user works here').to.equal(0);
+      expect(await sb.helper('store', storeInput('quay.io', 'alice', 'fake-outside-secret'))).to.include({ code: 0, stdout: '' });
+      const fix = /^credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own, .*send the registries podman uses to pass or file under \[routes\] in credkit's config\.ini \(REGISTRY = pass\), or run podman with CREDKIT_BACKEND=pass \(or file\)\n$/;
+      for (const [verb, input] of [['get', 'quay.io'], ['store', storeInput('ghcr.io', 'bob', 'fake-inside-secret')], ['erase', 'quay.io'], ['list', '']] as const) {
+        const r = await inNamespace(BIN.helper, [verb], input);
+        expect(r.code, verb).to.equal(1);
+        expect(r.stdout, verb).to.match(fix);
+        expect(r.stdout.includes('fake-outside-secret'), `${verb} printed the secret`).to.equal(false);
+      }
+      // auto falls back only to a store that works, so never to this keyring (no bus here, so the keychain has lasting trouble).
+      const auto = await inNamespace(BIN.helper, ['get'], 'quay.io', { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'keyutils', DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: '' });
+      expect(auto.code).to.equal(1);
+      expect(auto.stdout).to.match(fix);
+      const cli = await inNamespace(BIN.credkit, ['store', 'list']);
+      expect(cli.code).to.equal(1);
+      expect(cli.stderr).to.include('rootless podman and buildah run credential helpers in a user namespace of their own');
+      const backends = JSON.parse((await inNamespace(BIN.credkit, ['store', 'backends', '--json'])).stdout) as { backends: { name: string; usable: boolean; reason?: string }[] };
+      expect(backends.backends.find((b) => b.name === 'keyutils')).to.include({ usable: false });
+      // Outside, the variables alone change nothing (anyone can set them), and the credential stored
+      // outside is still there: the erase inside did not reach it, nor the store add one.
+      expect(JSON.parse((await sb.helper('list', '', podmanEnv)).stdout)).to.deep.equal({ 'quay.io': 'alice' });
+      expect((await sb.helper('erase', 'quay.io', podmanEnv)).code).to.equal(0);
+      expect(await kernelKeysOf(service)).to.deep.equal([]);
+    });
+
     it('splits a 70 KB secret over several kernel keys and leaves none behind on erase', async () => {
       sb = await keyutilsSandbox();
       const service = sb.env.CREDKIT_KEYCHAIN_SERVICE!;

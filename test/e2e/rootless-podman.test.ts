@@ -10,9 +10,12 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIN, basePath, run, skipUnlessPrograms, type RunResult } from '../support/sandbox.js';
 import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
+import { storeInput, uniqueService } from '../support/os-keyring.js';
 
 const USER = 'credkit-rootless';
 const ALICE_PW = 'fake-alice-rootless-pw';
+/** How credkit's keyutils backend refuses rootless podman's user namespace (src/stores/keyutils.ts). */
+const NAMESPACE_LINE = 'credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own';
 
 interface ExplainedClient {
   client: string;
@@ -147,6 +150,52 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     // Where root has run podman, /run/containers is root's (0700) and skopeo cannot even read it.
     expect(explained.outcome).to.equal(rootsRunContainers ? 'error' : 'anonymous');
   }
+
+  /**
+   * docker-credential-credkit on the user's PATH (a shim in `work`, which the user owns), and an
+   * auth file whose credHelpers send the registry to it; returns the environment for both.
+   */
+  async function useCredkitHelper(): Promise<Record<string, string>> {
+    const quote = (text: string) => `'${text.replaceAll("'", "'\\''")}'`;
+    const bin = join(work, 'bin');
+    await mkdir(bin, { mode: 0o755 });
+    const shim = join(bin, 'docker-credential-credkit');
+    await writeFile(shim, `#!/bin/sh\nexec ${quote(process.execPath)} ${quote(join(dirname(credkit.bin), 'docker-credential-credkit'))} "$@"\n`, { mode: 0o755 });
+    const authFile = join(work, 'home', 'auth.json');
+    await writeFile(authFile, JSON.stringify({ auths: {}, credHelpers: { [registry!.host]: 'credkit' } }), { mode: 0o600 });
+    for (const p of [bin, shim, authFile]) await chown(p, user.uid, user.gid);
+    // A helper that waits for a keyring gives up well before the step's own limit (60 s).
+    return { PATH: `${bin}:${basePath()}`, REGISTRY_AUTH_FILE: authFile, CREDKIT_KEYCHAIN_SERVICE: uniqueService(), CREDKIT_HELPER_TIMEOUT: '10' };
+  }
+  const helperAsUser = (verb: string, env: Record<string, string>, input = '') => asUser(['docker-credential-credkit', verb], env, input);
+
+  it('keyutils: podman and buildah, which run helpers in their user namespace, get one line saying why credkit will not use the kernel keyring there, what the user stored stays, and doctor warns', async () => {
+    // podman 4.3.1 without this: `podman login --get-login` said "not logged into" for what the
+    // helper had stored outside, and a `podman login` was kept in the namespace's keyring, which
+    // no docker or shell saw and which ended with podman's pause process.
+    const env = { ...(await useCredkitHelper()), CREDKIT_BACKEND: 'keyutils' };
+    expect(await helperAsUser('store', env, storeInput(registry!.host, 'alice', ALICE_PW))).to.include({ code: 0, stdout: '' });
+    try {
+      const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host], env);
+      expect(getLogin.code).to.not.equal(0);
+      expect(getLogin.stderr).to.include(NAMESPACE_LINE);
+      for (const tool of ['podman', 'buildah'] as const) {
+        const { res } = await login(tool, env);
+        expect(res.code, tool).to.not.equal(0);
+        expect(res.stderr, tool).to.include(NAMESPACE_LINE);
+      }
+      const got = await helperAsUser('get', env, registry!.host);
+      expect(got.code, 'the credential stored outside podman is still there').to.equal(0);
+      expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: registry!.host, Username: 'alice', Secret: ALICE_PW });
+      const doctor = await asUser([process.execPath, credkit.bin, 'doctor', '--json', '--no-call-helpers'], env);
+      const findings = (JSON.parse(doctor.stdout) as { findings: { code: string; level: string; what: string }[] }).findings;
+      const warned = findings.find((f) => f.code === 'podman-keyutils');
+      expect(warned?.level).to.equal('warn');
+      expect(warned?.what).to.include(`podman reads "${registry!.host}" from credkit`);
+    } finally {
+      await helperAsUser('erase', env, registry!.host);
+    }
+  });
 
   it('without XDG_RUNTIME_DIR or /run/user/UID: podman uses $TMPDIR/podman-run-UID, buildah $TMPDIR/containers-user-UID/containers, skopeo /run/containers/UID', async () => {
     const before = await explain();

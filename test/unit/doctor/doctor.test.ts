@@ -1,4 +1,7 @@
 import { expect } from 'chai';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { runDoctor } from '../../../src/doctor/doctor.js';
 import { compareSkopeo, dockerView, podmanView, skopeoScopeViews, skopeoView } from '../../../src/doctor/agreement.js';
 import { loadAuthFiles } from '../../../src/doctor/auth-files.js';
@@ -120,6 +123,55 @@ describe('doctor: stores', () => {
     expect(only(await doctor({ helpers: { credkit: undefined } }), 'own-helper').level).to.equal('ok');
     expect(only(await doctor({ helpers: { credkit: undefined }, ownHelper: false }), 'own-helper').level).to.equal('warn');
     expect(only(await doctor({}), 'own-helper').level).to.equal('info');
+  });
+});
+
+describe('doctor: keyutils behind podman\'s credHelpers', () => {
+  // A podman (or buildah) on PATH, as the check asks for one: rootless, they run the helper in a
+  // user namespace where credkit refuses the kernel keyring (src/stores/podman-namespace.ts).
+  let dir = '';
+  let path = '';
+  before(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'credkit-doctor-podman-'));
+    await writeFile(join(dir, 'podman'), '#!/bin/sh\n', { mode: 0o755 });
+    path = dir;
+  });
+  after(() => rm(dir, { recursive: true, force: true }));
+  const podmanFile = `${HOME}/.config/containers/auth.json`;
+  const withHelpers = (credHelpers: Record<string, string>) => ({ files: { [podmanFile]: { auths: {}, credHelpers } }, helpers: { credkit: undefined } });
+  const config = async (text: string) => {
+    const file = join(dir, `config-${Math.random().toString(36).slice(2)}.ini`);
+    await writeFile(file, text);
+    return file;
+  };
+
+  it('warns where podman\'s credHelpers send a registry to credkit and credkit keeps it in keyutils, naming the registry, the file and the fix', async () => {
+    const r = await doctor(withHelpers({ 'quay.io': 'credkit', 'ghcr.io': 'pass' }), { CREDKIT_BACKEND: 'keyutils', PATH: path });
+    const f = only(r, 'podman-keyutils');
+    expect(f.level).to.equal('warn');
+    expect(f.what).to.include('podman reads "quay.io" from credkit (credHelpers in ~/.config/containers/auth.json)');
+    expect(f.what).to.include('rootless podman and buildah cannot use');
+    expect(f.what).to.not.include('ghcr.io');
+    expect(f.fix).to.include('[routes] in credkit\'s config.ini (quay.io = pass)');
+  });
+
+  it('follows [routes] and auto: a registry routed elsewhere is fine, one routed to keyutils (or auto falling back to it) is not', async () => {
+    const routedAway = await config('backend = keyutils\n[routes]\nquay.io = pass\n');
+    none(await doctor(withHelpers({ 'quay.io': 'credkit' }), { CREDKIT_CONFIG: routedAway, PATH: path }), 'podman-keyutils');
+    const routedHere = await config('backend = file\n[routes]\n*.example.com = keyutils\n');
+    const r = await doctor(withHelpers({ 'quay.io': 'credkit', 'reg.example.com': 'credkit' }), { CREDKIT_CONFIG: routedHere, PATH: path });
+    expect(only(r, 'podman-keyutils').what).to.include('podman reads "reg.example.com" from credkit');
+    expect(only(r, 'podman-keyutils').what).to.not.include('quay.io');
+    const auto = await doctor(withHelpers({ 'quay.io': 'credkit' }), { CREDKIT_FALLBACK: 'keyutils', PATH: path });
+    expect(auto.autoBackend, JSON.stringify(auto.findings.map((x) => x.code))).to.equal('keyutils');
+    expect(only(auto, 'podman-keyutils').what).to.include('"quay.io"');
+  });
+
+  it('nothing for root, without podman or buildah on PATH, for docker\'s credsStore (podman ignores it), or for a keyutils nobody routes podman to', async () => {
+    none(await doctor({ ...withHelpers({ 'quay.io': 'credkit' }), uid: 0 }, { CREDKIT_BACKEND: 'keyutils', PATH: path }), 'podman-keyutils');
+    none(await doctor(withHelpers({ 'quay.io': 'credkit' }), { CREDKIT_BACKEND: 'keyutils', PATH: join(dir, 'none') }), 'podman-keyutils');
+    none(await doctor({ files: { [`${HOME}/.docker/config.json`]: { auths: {}, credsStore: 'credkit' } }, helpers: { credkit: undefined } }, { CREDKIT_BACKEND: 'keyutils', PATH: path }), 'podman-keyutils');
+    none(await doctor(withHelpers({ 'quay.io': 'credkit' }), { CREDKIT_BACKEND: 'file', PATH: path }), 'podman-keyutils');
   });
 });
 
