@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { BIN, basePath, run, skipUnlessPrograms, type RunResult } from '../support/sandbox.js';
 import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
-import { storeInput, uniqueService } from '../support/os-keyring.js';
+import { startPrivateBus, storeInput, uniqueService } from '../support/os-keyring.js';
 
 const USER = 'credkit-rootless';
 const ALICE_PW = 'fake-alice-rootless-pw';
@@ -68,7 +68,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   let madeRunUser: string[] = [];
 
   before(async function () {
-    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'podman', 'buildah', 'skopeo', 'runuser']);
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'podman', 'buildah', 'skopeo', 'runuser', 'setpriv', 'dbus-daemon', 'dbus-send', 'gnome-keyring-daemon']);
     user = await skipUnlessUser(this);
     credkit = await credkitForUser();
   });
@@ -194,6 +194,30 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
       expect(warned?.what).to.include(`podman reads "${registry!.host}" from credkit`);
     } finally {
       await helperAsUser('erase', env, registry!.host);
+    }
+  });
+
+  it('keychain: podman login stores through credkit into the user\'s own keyring, which the helper outside podman reads, and podman logout erases', async () => {
+    // The user's own bus and gnome-keyring (a bus takes no other user), unlocked; every step has a
+    // time limit, and the helper gives up on a keyring after 10 s, so a wedged or locked keyring
+    // fails the step with the helper's reason instead of hanging the suite.
+    const bus = await startPrivateBus({ secrets: true, user });
+    try {
+      const env = { ...(await useCredkitHelper()), CREDKIT_BACKEND: 'keychain', DBUS_SESSION_BUS_ADDRESS: bus.address };
+      const listed = await helperAsUser('list', env);
+      expect([listed.code, listed.stdout], 'the keyring answers the user outside podman').to.deep.equal([0, '{}\n']);
+      const { res } = await login('podman', env);
+      expect(res.code, res.stderr).to.equal(0);
+      const got = await helperAsUser('get', env, registry!.host);
+      expect(got.code, got.code === 0 ? '' : got.stdout).to.equal(0);
+      expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: registry!.host, Username: 'alice', Secret: ALICE_PW });
+      const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host], env);
+      expect(getLogin.stdout.trim(), getLogin.stderr).to.equal('alice');
+      const logout = await asUser(['podman', ...state('podman'), 'logout', registry!.host], env);
+      expect(logout.code, logout.stderr).to.equal(0);
+      expect(await helperAsUser('get', env, registry!.host)).to.include({ code: 1, stdout: 'credentials not found in native keychain\n' });
+    } finally {
+      await bus.stop();
     }
   });
 

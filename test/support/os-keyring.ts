@@ -5,7 +5,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { chown, mkdtemp, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,12 +27,21 @@ function stopChild(child: ChildProcess | undefined): Promise<void> {
   });
 }
 
-async function busHasSecrets(address: string): Promise<boolean> {
-  const r = await run(
-    'dbus-send',
-    ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets'],
-    { env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: address }, timeoutMs: 5000 },
-  );
+/** Another user's uid and gid, as which a bus and its keyring run (a test run as root). */
+export interface BusUser {
+  uid: number;
+  gid: number;
+}
+
+/** `cmd args` as `user` (setpriv execs it, so no process of su's stands in between), else as is. */
+function asBusUser(user: BusUser | undefined, cmd: string, args: readonly string[]): [string, string[]] {
+  return user === undefined ? [cmd, [...args]] : ['setpriv', [`--reuid=${user.uid}`, `--regid=${user.gid}`, '--clear-groups', cmd, ...args]];
+}
+
+async function busHasSecrets(address: string, user: BusUser | undefined): Promise<boolean> {
+  // As the bus's user: a bus refuses other users, root included.
+  const [cmd, args] = asBusUser(user, 'dbus-send', ['--session', '--print-reply', '--dest=org.freedesktop.DBus', '/org/freedesktop/DBus', 'org.freedesktop.DBus.NameHasOwner', 'string:org.freedesktop.secrets']);
+  const r = await run(cmd, args, { env: { PATH: basePath(), DBUS_SESSION_BUS_ADDRESS: address }, timeoutMs: 5000 });
   return r.stdout.includes('boolean true');
 }
 
@@ -40,9 +49,13 @@ async function busHasSecrets(address: string): Promise<boolean> {
  * Starts `dbus-daemon` on a socket in a fresh temp dir (or, with `abstract`, on a Linux abstract
  * socket); with `secrets`, an unlocked gnome-keyring too; with `maxMessageSize`, a bus that drops
  * a connection sending a larger message (dbus-daemon's default is 32 MiB; a low one keeps tests small).
+ * With `user` (a test run as root), both run as that user, in a directory of theirs: a session
+ * bus takes only its own user, and a keyring that cannot write its home cannot make the login
+ * collection it is told to unlock.
  */
-export async function startPrivateBus(options: { secrets: boolean; abstract?: boolean; maxMessageSize?: number }): Promise<PrivateBus> {
+export async function startPrivateBus(options: { secrets: boolean; abstract?: boolean; maxMessageSize?: number; user?: BusUser }): Promise<PrivateBus> {
   const dir = await mkdtemp(join(tmpdir(), 'credkit-bus-'));
+  const { user } = options;
   const children: ChildProcess[] = [];
   const stop = async (): Promise<void> => {
     for (const c of children.reverse()) await stopChild(c);
@@ -63,9 +76,14 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
 <policy context="default"><allow send_destination="*" eavesdrop="true"/><allow eavesdrop="true"/><allow own="*"/></policy>${limit}</busconfig>
 `,
     );
+    if (user) {
+      for (const d of ['run', 'data', 'config']) await mkdir(join(dir, d), { mode: 0o700 });
+      for (const p of ['', 'session.conf', 'run', 'data', 'config']) await chown(join(dir, p), user.uid, user.gid);
+    }
     const bus = spawn('dbus-daemon', [`--config-file=${config}`, '--nofork', '--print-address=1'], {
       stdio: ['ignore', 'pipe', 'ignore'],
       env: { PATH: basePath() },
+      ...user,
     });
     children.push(bus);
     await new Promise<void>((resolve, reject) => {
@@ -73,7 +91,7 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
       bus.once('exit', (code) => reject(new Error(`dbus-daemon exited (${code})`)));
     });
     if (options.secrets) {
-      for (const d of ['run', 'data', 'config']) await mkdir(join(dir, d), { mode: 0o700 });
+      if (!user) for (const d of ['run', 'data', 'config']) await mkdir(join(dir, d), { mode: 0o700 });
       const keyring = spawn('gnome-keyring-daemon', ['--foreground', '--unlock', '--components=secrets'], {
         stdio: ['pipe', 'ignore', 'ignore'],
         env: {
@@ -84,12 +102,13 @@ export async function startPrivateBus(options: { secrets: boolean; abstract?: bo
           XDG_CONFIG_HOME: join(dir, 'config'),
           DBUS_SESSION_BUS_ADDRESS: address,
         },
+        ...user,
       });
       children.push(keyring);
       keyring.stdin!.end('fake-keyring-password');
       let up = false;
       for (let i = 0; i < 100 && !up && keyring.exitCode === null; i++) {
-        up = await busHasSecrets(address);
+        up = await busHasSecrets(address, user);
         if (!up) await new Promise((r) => setTimeout(r, 50));
       }
       if (!up) throw new Error('gnome-keyring-daemon did not come up on the private bus');

@@ -61,14 +61,22 @@ export function run(cmd: string, args: readonly string[], options: RunOptions = 
     child.stdout.on('data', (d: Buffer) => out.push(d));
     child.stderr.on('data', (d: Buffer) => err.push(d));
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    let held: NodeJS.Timeout | undefined;
+    const done = (code: number | null, signal: NodeJS.Signals | null, note = '') => {
+      clearTimeout(timer);
+      clearTimeout(held);
+      resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') + note, code, signal });
+    };
     child.on('error', (e) => {
       clearTimeout(timer);
       reject(e);
     });
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      resolvePromise({ stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8'), code, signal });
+    // A daemon the program started (dbus-launch's bus, say) may keep its stdout and stderr open
+    // long after it exited: end the wait then rather than at the test's timeout, and say why.
+    child.on('exit', (code, signal) => {
+      held = setTimeout(() => done(code, signal, `\n[run: ${cmd} exited, but a process it started still holds its stdout or stderr]\n`), 5000);
     });
+    child.on('close', (code, signal) => done(code, signal));
     child.stdin.on('error', () => undefined); // the child may exit before reading everything
     child.stdin.end(options.input ?? '');
   });
