@@ -13,6 +13,7 @@ import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { StoreUnavailableError } from '../errors.js';
 import { storeLockFor } from './lock-path.js';
+import { inRootlessPodmanNamespace } from './podman-namespace.js';
 import { parseBusAddress } from './dbus-wire.js';
 import { checkSecretServiceBus, isSocket } from './secret-service-bus.js';
 import { DEFAULT_SERVICE, SecretServiceStore } from './secret-service.js';
@@ -23,6 +24,8 @@ export const description = 'the OS keychain: macOS Keychain, Windows Credential 
 
 const PROBE_TIMEOUT_MS = 3000;
 const FIX = 'otherwise set CREDKIT_BACKEND=keyutils|pass|file (or "fallback = file" in credkit\'s config.ini)';
+/** The fix to name: keyutils refuses to work inside rootless podman's namespace, so it is not offered there. */
+const fixFor = (host: Host): string => (inRootlessPodmanNamespace(host.env) ? FIX.replace('keyutils|', '') : FIX);
 
 function labelFor(platform: NodeJS.Platform): string {
   if (platform === 'darwin') return 'macOS Keychain';
@@ -118,13 +121,13 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
         timeoutMs: config.helperTimeoutMs,
         busTimeoutMs: PROBE_TIMEOUT_MS,
         lock: storeLockFor(host, 'keychain', config.keychainService),
-        fixHint: FIX,
+        fixHint: fixFor(host),
         location: () => keychainLocation(config.keychainService, socketPath, host),
       });
     }
   }
   const why = await checkAvailable(config, host);
-  if (why) throw new StoreUnavailableError(`credkit keychain (${label}): ${why}; ${FIX}`);
+  if (why) throw new StoreUnavailableError(`credkit keychain (${label}): ${why}; ${fixFor(host)}`);
   const { OsKeyringStore, maxItemChars } = await import('./os-keyring.js');
   const linuxStore = host.platform === 'linux' ? 'secret-service' : undefined;
   return new OsKeyringStore({
@@ -135,6 +138,6 @@ export async function openStore(config: CredkitConfig, host: Host): Promise<Cred
     maxItemChars: maxItemChars(host.platform, linuxStore),
     timeoutMs: config.helperTimeoutMs,
     lock: storeLockFor(host, 'keychain', config.keychainService),
-    fixHint: FIX,
+    fixHint: fixFor(host),
   });
 }

@@ -6,6 +6,7 @@ import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore } from './store.js';
 import { ParseError, StoreUnavailableError, UsageError, isCredkitError, messageOf } from '../errors.js';
+import { inRootlessPodmanNamespace } from './podman-namespace.js';
 
 /** What a backend module exports. */
 export interface BackendModule {
@@ -90,7 +91,7 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
     } catch (err) {
       // The keychain may be a bundle of its own: recognise its errors by brand and code.
       if (!isCredkitError(err) || err.code !== 'STORE_UNAVAILABLE') throw err;
-      throw noKeychain((await keychain.checkAvailable(config, host)) ?? messageOf(err), setting);
+      throw noKeychain((await keychain.checkAvailable(config, host)) ?? messageOf(err), setting, host);
     }
   }
   // A keychain that is there but locked or not answering is an error, not a reason to switch:
@@ -107,10 +108,12 @@ export async function openConfiguredStore(config: CredkitConfig, host: Host, nam
   return asConfigFileError(inConfigFile(config, 'fallback'), async () => (await load(fallback, "credkit's fallback setting")).openStore(config, host));
 }
 
-function noKeychain(why: string, setting: string | undefined): StoreUnavailableError {
+function noKeychain(why: string, setting: string | undefined, host: Host): StoreUnavailableError {
   // No "credkit:" here: the CLI adds its own prefix, and the helper prints store errors as they are.
   const change = setting === undefined ? `set CREDKIT_BACKEND or "backend =" in credkit's config.ini` : `change ${setting}`;
-  return new StoreUnavailableError(`no usable OS keychain (${why}); ${change} to keyutils, pass or file, or set "fallback = file"`);
+  // Inside rootless podman's namespace keyutils refuses to work (podman-namespace.ts): not offered.
+  const backends = inRootlessPodmanNamespace(host.env) ? 'pass or file' : 'keyutils, pass or file';
+  return new StoreUnavailableError(`no usable OS keychain (${why}); ${change} to ${backends}, or set "fallback = file"`);
 }
 
 /** Loads a backend module by name (for `credkit store backends` and doctor-style checks); `setting` as for openConfiguredStore. */

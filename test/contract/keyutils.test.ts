@@ -216,6 +216,13 @@ describe('store contract: keyutils (kernel keyring)', function () {
       const auto = await inNamespace(BIN.helper, ['get'], 'quay.io', { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'keyutils', DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: '' });
       expect(auto.code).to.equal(1);
       expect(auto.stdout).to.match(fix);
+      // Without a keychain there, the fixes the keychain and auto name leave keyutils out.
+      for (const backend of ['keychain', 'auto']) {
+        const none = await inNamespace(BIN.helper, ['get'], 'quay.io', { CREDKIT_BACKEND: backend, CREDKIT_FALLBACK: '', DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: '' });
+        expect(none.code, backend).to.equal(1);
+        expect(none.stdout, backend).to.match(/pass.*file/);
+        expect(none.stdout.includes('keyutils'), `${backend} offered keyutils: ${none.stdout}`).to.equal(false);
+      }
       const cli = await inNamespace(BIN.credkit, ['store', 'list']);
       expect(cli.code).to.equal(1);
       expect(cli.stderr).to.include('rootless podman and buildah run credential helpers in a user namespace of their own');
