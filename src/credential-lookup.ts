@@ -17,7 +17,7 @@ import type { SkippedSecret } from './kube/pull-secret.js';
 import { readTextIfExists } from './auth-file/safe-file.js';
 import { assertStdinOnce, readInputs } from './auth-file/load.js';
 import { expandHome } from './auth-file/locate.js';
-import { rootlessRuntimeDirs } from './auth-file/rootless-runtime-dir.js';
+import { refusedRuntimeDir, rootlessRuntimeDirs } from './auth-file/rootless-runtime-dir.js';
 import { loadConfig, type CredkitConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
@@ -157,7 +157,9 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
   const uid = host.platform === 'linux' && host.uid !== undefined ? { uid: host.uid } : {};
   // Rootless podman without XDG_RUNTIME_DIR picks a runtime directory of its own, from what is on disk.
   const rootless = await rootlessRuntimeDirs(host, uid.uid);
-  const locate = { ...(authfile !== undefined ? { authfile } : request.authfile === '' ? { authfile: '' } : {}), ...uid, ...(rootless ? { rootless } : {}) };
+  // ... and refuses one of another user's, or one it cannot write, before any lookup.
+  const refused = await refusedRuntimeDir(host, uid.uid);
+  const locate = { ...(authfile !== undefined ? { authfile } : request.authfile === '' ? { authfile: '' } : {}), ...uid, ...(rootless ? { rootless } : {}), ...(refused !== undefined ? { runtimeDirRefused: refused } : {}) };
   // `--authfile ""` is podman's own first file, not REGISTRY_AUTH_FILE, but buildah's is
   // REGISTRY_AUTH_FILE: the environment stays as the clients have it, and locateAuthFiles tells.
   const files = new Map<string, FileText>();

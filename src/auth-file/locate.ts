@@ -54,6 +54,12 @@ export interface LocateOptions {
    * which only skopeo reads (both are listed when `tool` is absent).
    */
   rootless?: RootlessRuntimeDirs;
+  /**
+   * With `uid`: why rootless podman and buildah refuse the XDG_RUNTIME_DIR set
+   * (rootless-runtime-dir.ts `refusedRuntimeDir`), which fails them before any lookup; skopeo
+   * reads the files as ever.
+   */
+  runtimeDirRefused?: string;
 }
 
 /**

@@ -51,6 +51,7 @@ const ROOTLESS_TITLES: Record<ContainersTool, string> = {
  */
 function titleOf(input: Pick<LookupInput, 'host' | 'locate'>, tool: ContainersTool): string {
   const locate = input.locate ?? {};
+  if (locate.runtimeDirRefused !== undefined) return tool === 'skopeo' ? 'containers/image: skopeo' : 'containers/image: podman, buildah (rootless, XDG_RUNTIME_DIR refused)';
   const skopeoApart = containersToolsDiffer(input);
   const buildahApart = buildahDiffers(input.host, locate);
   if (tool === 'buildah' && buildahApart) return buildahTakesRegistryAuthFile(input) ? 'containers/image: buildah (--authfile "" reads REGISTRY_AUTH_FILE)' : ROOTLESS_TITLES.buildah;
@@ -210,10 +211,11 @@ function buildahTakesRegistryAuthFile(input: Pick<LookupInput, 'host' | 'locate'
  * DOCKER_CONFIG set and no `--authfile` nor REGISTRY_AUTH_FILE, only podman starts at
  * `$DOCKER_CONFIG/config.json`; for a user other than root without XDG_RUNTIME_DIR, podman starts
  * in the runtime directory it sets for itself and skopeo at `/run/containers/$UID` (verified
- * with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3).
+ * with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3); and where rootless podman and buildah refuse
+ * XDG_RUNTIME_DIR, which skopeo reads.
  */
 export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'>): boolean {
-  return podmanReadsDockerConfigFirst(input.host, input.locate ?? {}) || rootlessToolsDiffer(input.host, input.locate ?? {});
+  return input.locate?.runtimeDirRefused !== undefined || podmanReadsDockerConfigFirst(input.host, input.locate ?? {}) || rootlessToolsDiffer(input.host, input.locate ?? {});
 }
 
 /**
@@ -228,6 +230,8 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
   const differ = containersToolsDiffer(input);
   const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
   const locations = locateAuthFiles(host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
+  const refused = tool === 'skopeo' ? undefined : input.locate?.runtimeDirRefused;
+  if (refused !== undefined) return refusedLookup(out, input, locations.map((l) => ({ path: l.path, why: l.why })), tool, refused);
   const parsed: ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[] = [];
   let decidedAt = -1;
   let endedAt = -1;
@@ -362,6 +366,21 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
   return out;
 }
 
+/**
+ * podman or buildah, rootless, refusing XDG_RUNTIME_DIR: the command fails before any file is
+ * read, whatever the files hold (`credkit get` has no credential to give).
+ */
+function refusedLookup(out: ClientExplanation, input: LookupInput, locations: readonly { path: string; why: string }[], tool: ContainersTool, refused: string): ClientExplanation {
+  for (const loc of locations) {
+    const exists = input.files.has(loc.path);
+    out.files.push({ path: loc.path, why: loc.why, exists, status: exists ? 'not-reached' : 'missing', detail: exists ? 'not reached' : 'does not exist' });
+  }
+  out.outcome = 'error';
+  out.reason = `rootless podman and buildah refuse XDG_RUNTIME_DIR before any lookup, so every ${tool} command fails: ${refused}`;
+  out.notes.push(`skopeo makes no such check and reads ${input.host.env.XDG_RUNTIME_DIR ?? '$XDG_RUNTIME_DIR'}/containers/auth.json first (explain --as skopeo); unset XDG_RUNTIME_DIR (podman and buildah then pick a directory of their own) or point it at a directory of yours that you may write`);
+  return out;
+}
+
 function shadowedEntries(
   parsed: readonly ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[],
   decidedAt: number,
@@ -418,6 +437,9 @@ function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTo
   }
   if (differ && dockerConfigFirst && as === 'skopeo') {
     out.notes.push(`DOCKER_CONFIG is set: skopeo inspect and copy start at ${skopeoFirst ?? 'their usual first file'}, but podman, buildah and skopeo login and logout (--get-login too) take $DOCKER_CONFIG/config.json as their --authfile and read it first (explain --as podman)`);
+  }
+  if (tool === 'skopeo' && input.locate?.runtimeDirRefused !== undefined) {
+    out.notes.push(`rootless podman and buildah refuse this XDG_RUNTIME_DIR and fail at every command (${input.locate.runtimeDirRefused}); skopeo does not check it (explain --as podman)`);
   }
   if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
   // docker 28.3+ reads it before config.json; containers/image has no such variable.

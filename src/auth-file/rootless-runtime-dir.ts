@@ -9,7 +9,7 @@
  * storage's `GetRootlessRuntimeDir`, which differ.
  */
 import { stat } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Host } from '../io.js';
 
 /** Owner and permission bits of a directory, or undefined when nothing is there; throws when it cannot tell. */
@@ -71,4 +71,24 @@ export async function rootlessRuntimeDirs(host: Host, uid: number | undefined, p
   const buildahSeen = await look(buildahTmp, probe);
   const buildahOwns = buildahSeen === 'missing' || (typeof buildahSeen === 'object' && buildahSeen.uid === uid && (buildahSeen.mode & 0o700) === 0o700 && (buildahSeen.mode & 0o066) === 0);
   return { podman, buildah: join(buildahOwns ? buildahTmp : fallback, 'containers') };
+}
+
+/**
+ * Why rootless podman 4.3 and buildah 1.28 refuse to start with the XDG_RUNTIME_DIR given, or
+ * undefined when they take it (or are not rootless). Their containers/common setup checks the
+ * directory before any command, login and pull alike, fails with this message, and never reaches
+ * an auth file; skopeo does no such check. A directory that does not exist is no refusal: all
+ * three then warn, skip its auth.json and read the later files (their logins fail).
+ *
+ * Checked as an unprivileged user: a directory of another user fails them whatever its mode, and
+ * one of the user's own without write access fails them where it has no `libpod` in it yet.
+ */
+export async function refusedRuntimeDir(host: Host, uid: number | undefined, probe: StatDir = statDir): Promise<string | undefined> {
+  const dir = host.env.XDG_RUNTIME_DIR;
+  if (host.platform !== 'linux' || uid === undefined || uid === 0 || !dir) return undefined;
+  const seen = await look(resolve(host.cwd, dir), probe);
+  if (typeof seen !== 'object') return undefined;
+  if (seen.uid !== uid) return `XDG_RUNTIME_DIR directory "${dir}" is not owned by the current user`;
+  if ((seen.mode & 0o300) !== 0o300 && (await look(resolve(host.cwd, dir, 'libpod'), probe)) === 'missing') return `mkdir ${join(dir, 'libpod')}: permission denied`;
+  return undefined;
 }

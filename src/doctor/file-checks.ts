@@ -3,7 +3,7 @@
  * `credkit check` (called, then summarised one line per file), and environment variables that
  * point at nothing.
  */
-import type { RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
+import { refusedRuntimeDir, type RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { join } from 'node:path';
 import type { Host } from '../io.js';
 import { checkAuthInput } from '../auth-file/check.js';
@@ -173,6 +173,12 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
     }
   }
   out.push(...checkDockerAuthConfig(host, oldDocker));
+  // Rootless podman and buildah check XDG_RUNTIME_DIR before any command, whichever file they log in to.
+  const refused = await refusedRuntimeDir(host, probes.uid, (path) => probes.statPath(path));
+  if (refused !== undefined && env.XDG_RUNTIME_DIR) {
+    const dir = env.XDG_RUNTIME_DIR;
+    out.push({ level: 'warn', area: 'files', code: 'runtime-dir-refused', path: dir, what: `XDG_RUNTIME_DIR names ${shown(dir)}, which rootless podman and buildah refuse: every podman and buildah command, login and pull included, fails ("${refused}") before any auth file is read; skopeo makes no such check and reads ${shown(join(dir, 'containers', 'auth.json'))} first`, fix: `unset XDG_RUNTIME_DIR (podman and buildah then pick a directory of their own), or point it at a directory of yours with mode 0700 (a login session's /run/user/${probes.uid ?? '$UID'})` });
+  }
   // skopeo's first file is /run/containers/$UID/auth.json whatever DOCKER_CONFIG says (only
   // REGISTRY_AUTH_FILE replaces it; checked with skopeo 1.9.3 as a user other than root), so a CI
   // job that sets DOCKER_CONFIG meets the same "permission denied" as a plain shell.
@@ -195,7 +201,7 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
     const primary = podmanDefaultAuthFile(host, probes.uid, rootless);
     if (primary && env.XDG_RUNTIME_DIR && !(await probes.statPath(env.XDG_RUNTIME_DIR))) {
       out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: `log in through a systemd user session (loginctl enable-linger), or ${await userAuthFileFix(host, probes)}` });
-    } else if (primary) {
+    } else if (primary && refused === undefined) {
       // A file podman cannot see into either (root's /run/containers) is not a reason to stop.
       const exists = Boolean(await probes.statPath(primary).catch(() => undefined));
       const others = rootless ? `; XDG_RUNTIME_DIR is unset, so podman picked that directory itself, and buildah logs in to ${shown(join(rootless.buildah, 'containers', 'auth.json'))} and skopeo to /run/containers/${probes.uid ?? '$UID'}/auth.json (which it cannot create as you) instead (credkit explain --as buildah, --as skopeo)` : '';

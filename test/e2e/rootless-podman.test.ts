@@ -16,6 +16,7 @@ const USER = 'credkit-rootless';
 const ALICE_PW = 'fake-alice-rootless-pw';
 /** How credkit's keyutils backend refuses rootless podman's user namespace (src/stores/keyutils.ts). */
 const NAMESPACE_LINE = 'credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own';
+const BOB_PW = 'fake-bob-rootless-pw';
 
 interface ExplainedClient {
   client: string;
@@ -75,7 +76,7 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
   after(async () => {
     if (credkit.copy) await rm(credkit.copy, { recursive: true, force: true });
   });
-  makeRegistryPerSuite({ users: { alice: ALICE_PW }, images: { 'team/app:1': 'alice' } }, (made) => (registry = made));
+  makeRegistryPerSuite({ users: { alice: ALICE_PW, bob: BOB_PW }, images: { 'team/app:1': 'alice' } }, (made) => (registry = made));
 
   beforeEach(async () => {
     // Everything the user's programs touch (HOME, TMPDIR, storage, the CA) lives under `work`,
@@ -345,6 +346,95 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     expect((await login('buildah')).used).to.equal(buildahFile);
     await expectSkopeoAgrees(client(explained, 'skopeo'));
   });
+
+  interface RuntimeDirCase {
+    name: string;
+    /** XDG_RUNTIME_DIR: a directory that is not there, root's (0755), the user's without write access (0500), relative, or empty. */
+    dir: 'missing' | 'roots' | 'read-only' | 'relative-missing' | 'empty';
+    /** What podman pull, buildah pull and skopeo inspect send (registry log): a user, 'none' or 'error'; skopeo's 'run' is its answer for an empty XDG_RUNTIME_DIR, which depends on root's /run/containers. */
+    podman: string;
+    buildah: string;
+    skopeo: string;
+    /** Whether each login succeeds, and doctor's finding about the directory. */
+    logins: { podman: boolean; buildah: boolean; skopeo: boolean };
+    doctor?: string;
+  }
+  // ~/.config/containers/auth.json holds bob; a runtime directory that is there holds alice.
+  const runtimeDirCases: RuntimeDirCase[] = [
+    { name: 'a directory that does not exist: all three warn, skip its auth.json and read the next file; every login fails', dir: 'missing', podman: 'bob', buildah: 'bob', skopeo: 'bob', logins: { podman: false, buildah: false, skopeo: false }, doctor: 'runtime-dir-missing' },
+    { name: 'a relative path to nothing: the same', dir: 'relative-missing', podman: 'bob', buildah: 'bob', skopeo: 'bob', logins: { podman: false, buildah: false, skopeo: false }, doctor: 'runtime-dir-missing' },
+    { name: 'root\'s directory: podman and buildah refuse it and fail at once; skopeo reads its auth.json (and cannot log in there)', dir: 'roots', podman: 'error', buildah: 'error', skopeo: 'alice', logins: { podman: false, buildah: false, skopeo: false }, doctor: 'runtime-dir-refused' },
+    { name: 'the user\'s directory without write access: podman and buildah cannot make libpod in it and fail; skopeo reads it', dir: 'read-only', podman: 'error', buildah: 'error', skopeo: 'alice', logins: { podman: false, buildah: false, skopeo: true }, doctor: 'runtime-dir-refused' },
+    { name: 'an empty XDG_RUNTIME_DIR is unset: podman and buildah pick their own directory, skopeo /run/containers/UID', dir: 'empty', podman: 'bob', buildah: 'bob', skopeo: 'run', logins: { podman: true, buildah: true, skopeo: false } },
+  ];
+  for (const c of runtimeDirCases) {
+    it(`XDG_RUNTIME_DIR ${c.dir}: explain, get and doctor agree with podman, buildah and skopeo (registry log): ${c.name}`, async () => {
+      const own = async (path: string, mode: number) => {
+        await chmod(path, mode);
+        await chown(path, user.uid, user.gid);
+      };
+      const config = join(work, 'home', '.config', 'containers');
+      await mkdir(config, { recursive: true });
+      await writeFile(join(config, 'auth.json'), JSON.stringify({ auths: { [registry!.host]: { auth: Buffer.from(`bob:${BOB_PW}`).toString('base64') } } }), { mode: 0o600 });
+      for (const p of [join(work, 'home', '.config'), config, join(config, 'auth.json')]) await chown(p, user.uid, user.gid);
+      const dir = { missing: join(work, 'nope'), roots: join(work, 'rt-root'), 'read-only': join(work, 'rt-ro'), 'relative-missing': 'nope', empty: '' }[c.dir];
+      if (c.dir === 'roots' || c.dir === 'read-only') {
+        await mkdir(join(dir, 'containers'), { recursive: true, mode: 0o755 });
+        await registry!.writeAuthFile(join(dir, 'containers', 'auth.json'), 'alice');
+        // Readable by the user either way: only podman's and buildah's own check stands in the way.
+        await chmod(join(dir, 'containers', 'auth.json'), 0o644);
+        if (c.dir === 'read-only') {
+          for (const p of [join(dir, 'containers'), join(dir, 'containers', 'auth.json')]) await chown(p, user.uid, user.gid);
+          await own(dir, 0o500);
+        } else await chmod(dir, 0o755);
+      }
+      const env = { XDG_RUNTIME_DIR: dir };
+      const image = `${registry!.host}/team/app:1`;
+      const policy = join(work, 'policy.json');
+      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+      await chown(policy, user.uid, user.gid);
+      const sent = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
+        const mark = registry!.logMark();
+        const args = tool === 'skopeo' ? ['skopeo', 'inspect', '--raw', '--cert-dir', join(work, 'certs'), `docker://${image}`] : [tool, ...state(tool), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', join(work, 'certs'), image];
+        const res = await asUser(args, env);
+        expect(registry!.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
+        if (res.code !== 0) {
+          expect(registry!.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
+          return 'error';
+        }
+        return registry!.acceptedUsers(mark)[0] ?? 'none';
+      };
+      const explained = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
+        const res = await asUser([process.execPath, credkit.bin, 'explain', image, '--json', '--as', tool], env);
+        expect(res.code, res.stderr).to.equal(0);
+        const x = (JSON.parse(res.stdout) as { clients: ExplainedClient[] }).clients[0]!;
+        return x.outcome === 'credential' ? (x.credential?.username ?? '') : x.outcome === 'anonymous' ? 'none' : x.outcome;
+      };
+      const skopeo = c.skopeo === 'run' ? ((await rootOnlyRunContainers()) ? 'error' : 'bob') : c.skopeo;
+      const real = { podman: await sent('podman'), buildah: await sent('buildah'), skopeo: await sent('skopeo') };
+      const said = { podman: await explained('podman'), buildah: await explained('buildah'), skopeo: await explained('skopeo') };
+      const want = { podman: c.podman, buildah: c.buildah, skopeo };
+      expect({ real, said }).to.deep.equal({ real: want, said: want });
+      for (const tool of ['podman', 'buildah', 'skopeo'] as const) {
+        const get = await asUser([process.execPath, credkit.bin, 'get', image, '--as', tool], env);
+        if (want[tool] === 'error' || want[tool] === 'none') {
+          expect(get.code, `credkit get --as ${tool}`).to.equal(1);
+          continue;
+        }
+        expect(get.code, get.stderr).to.equal(0);
+        const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+        expect(got.Username).to.equal(want[tool]);
+        expect(got.Secret === { alice: ALICE_PW, bob: BOB_PW }[want[tool]], `credkit get --as ${tool} returns the password ${tool} sent`).to.equal(true);
+      }
+      const logins = { podman: (await login('podman', env)).res.code === 0, buildah: (await login('buildah', env)).res.code === 0, skopeo: (await login('skopeo', env)).res.code === 0 };
+      expect(logins).to.deep.equal(c.logins);
+      const doctor = await asUser([process.execPath, credkit.bin, 'doctor', '--json'], { ...env, CREDKIT_BACKEND: 'file' });
+      expect(doctor.stderr).to.not.contain('unexpected error');
+      const codes = (JSON.parse(doctor.stdout) as { findings: { code: string }[] }).findings.map((f) => f.code).filter((code) => code.startsWith('runtime-dir-'));
+      expect(codes).to.deep.equal(c.doctor ? [c.doctor] : []);
+      if (c.dir === 'read-only') await chmod(dir, 0o700);
+    });
+  }
 
   it('with XDG_RUNTIME_DIR set, all three use it and explain shows one containers/image lookup', async () => {
     const xdg = join(work, 'xdg');

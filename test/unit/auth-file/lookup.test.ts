@@ -231,6 +231,27 @@ describe('lookup: containers/image', () => {
       expect(x?.files[0]?.path).to.equal(env.REGISTRY_AUTH_FILE ?? '/dc/config.json');
     }
   });
+  it('rootless podman and buildah refusing XDG_RUNTIME_DIR: both fail before any file, skopeo is explained apart and reads it', async () => {
+    // podman 4.3.1 and buildah 1.28.2 as a user other than root, XDG_RUNTIME_DIR naming root's directory (e2e: rootless-podman).
+    const refused = 'XDG_RUNTIME_DIR directory "/run/user/1" is not owned by the current user';
+    const files = new Map<string, FileText>([
+      [PATHS.runtime, { text: JSON.stringify({ auths: { [R]: auth('alice') } }) }],
+      [PATHS.docker, { text: JSON.stringify({ auths: { [R]: auth('bob') } }) }],
+    ]);
+    const input = { host: host(), ref: parseImageRef(IMG), files, locate: { uid: 1000, runtimeDirRefused: refused } };
+    const clients = await explainLookup(input, deps());
+    expect(clients.map((x) => [x.client, answer(x), x.title])).to.deep.equal([
+      ['docker', 'bob', 'docker CLI (pull, push, run)'],
+      ['podman', 'error', 'containers/image: podman, buildah (rootless, XDG_RUNTIME_DIR refused)'],
+      ['skopeo', 'alice', 'containers/image: skopeo'],
+    ]);
+    const [, podman, skopeo] = clients;
+    expect(podman?.reason).to.include(refused);
+    expect(podman?.files.map((f) => [f.path, f.status])).to.deep.equal([[PATHS.runtime, 'not-reached'], [PATHS.config, 'missing'], [PATHS.docker, 'not-reached'], [PATHS.dockercfg, 'missing']]);
+    expect(skopeo?.notes.join('\n')).to.include('rootless podman and buildah refuse this XDG_RUNTIME_DIR');
+    const [buildah] = await explainLookup(input, deps(), ['buildah']);
+    expect(answer(buildah!)).to.equal('error');
+  });
   it('--authfile "" with REGISTRY_AUTH_FILE set: buildah reads that file first (podman and skopeo their own), and a missing one as empty', async () => {
     // buildah 1.28.2 pull and login --authfile "" use REGISTRY_AUTH_FILE, podman 4.3.1 its runtime file (registry log, --verbose).
     const env = { REGISTRY_AUTH_FILE: PATHS.named, DOCKER_CONFIG: '/dc' };

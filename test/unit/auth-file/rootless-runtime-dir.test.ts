@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { rootlessRuntimeDirs } from '../../../src/auth-file/rootless-runtime-dir.js';
+import { refusedRuntimeDir, rootlessRuntimeDirs } from '../../../src/auth-file/rootless-runtime-dir.js';
 import type { StatDir } from '../../../src/auth-file/rootless-runtime-dir.js';
 
 type Dir = { uid: number; mode: number } | 'unreadable';
@@ -35,5 +35,31 @@ describe('rootlessRuntimeDirs (podman 4.3.1, buildah 1.28.2 as a user without XD
     expect(await rootlessRuntimeDirs(host({ XDG_RUNTIME_DIR: '/run/user/1000' }), 1000, probe)).to.equal(undefined);
     expect(await rootlessRuntimeDirs(host(), undefined, probe)).to.equal(undefined);
     expect(await rootlessRuntimeDirs(host({}, 'darwin'), 1000, probe)).to.equal(undefined);
+  });
+});
+
+describe('refusedRuntimeDir (rootless podman 4.3.1 and buildah 1.28.2 checking XDG_RUNTIME_DIR)', () => {
+  const xdg = (dir: string) => host({ XDG_RUNTIME_DIR: dir });
+  const cases: [string, string, Record<string, Dir>, string | undefined][] = [
+    ['a directory of the user: taken', '/run/user/1000', { '/run/user/1000': mine }, undefined],
+    ['a directory of the user that others may read: taken (no mode check)', '/x/rt', { '/x/rt': { uid: 1000, mode: 0o755 } }, undefined],
+    ['a directory of another user: refused whatever its mode', '/x/rt', { '/x/rt': { uid: 0, mode: 0o777 } }, 'XDG_RUNTIME_DIR directory "/x/rt" is not owned by the current user'],
+    ['a directory of the user without write access: libpod cannot be made in it', '/x/rt', { '/x/rt': { uid: 1000, mode: 0o500 } }, 'mkdir /x/rt/libpod: permission denied'],
+    ['... unless libpod is there already', '/x/rt', { '/x/rt': { uid: 1000, mode: 0o500 }, '/x/rt/libpod': mine }, undefined],
+    ['a directory that does not exist: no refusal (its auth.json is skipped with a warning)', '/x/nope', {}, undefined],
+    ['a directory that cannot be looked at: not claimed', '/x/rt', { '/x/rt': 'unreadable' }, undefined],
+    ['a relative path is looked at from the working directory, and named as given', 'rt', { '/work/rt': { uid: 0, mode: 0o755 } }, 'XDG_RUNTIME_DIR directory "rt" is not owned by the current user'],
+  ];
+  for (const [name, dir, dirs, expected] of cases) {
+    it(name, async () => expect(await refusedRuntimeDir({ ...xdg(dir), cwd: '/work' }, 1000, machine(dirs))).to.equal(expected));
+  }
+
+  it('checks nothing for root, without XDG_RUNTIME_DIR (or with an empty one), without a uid, or off Linux', async () => {
+    const probe = machine({ '/x/rt': { uid: 0, mode: 0o700 } });
+    expect(await refusedRuntimeDir(xdg('/x/rt'), 0, probe)).to.equal(undefined);
+    expect(await refusedRuntimeDir(xdg(''), 1000, probe)).to.equal(undefined);
+    expect(await refusedRuntimeDir(host(), 1000, probe)).to.equal(undefined);
+    expect(await refusedRuntimeDir(xdg('/x/rt'), undefined, probe)).to.equal(undefined);
+    expect(await refusedRuntimeDir({ ...xdg('/x/rt'), platform: 'darwin' }, 1000, probe)).to.equal(undefined);
   });
 });
