@@ -6,9 +6,9 @@
  * `credkit get` must return the same secret the client sent (compared, never printed).
  */
 import { expect } from 'chai';
-import { mkdir, symlink, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
-import { basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { chown, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { BIN, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
 import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
 
@@ -475,6 +475,70 @@ describe('e2e: explain agrees with real podman and buildah (--as podman, --as bu
       const shown = (JSON.parse(all.stdout) as { clients: { client: string }[] }).clients.map((x) => x.client);
       expect(shown.includes('buildah'), 'explain shows buildah apart').to.equal(c.buildah !== undefined);
       expectNoSecrets([podmanRun, buildahRun, inspect], Object.values(PW));
+    });
+  }
+});
+
+describe('e2e: explain agrees with podman, buildah and skopeo run as root whatever XDG_RUNTIME_DIR names (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-4', bob: 'fake-bob-pw-4' };
+  const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
+  before(function () {
+    // As another user, podman and buildah check the directory itself (e2e: rootless-podman).
+    if (process.getuid?.() !== 0) this.skip();
+  });
+
+  // ~/.config/containers/auth.json holds bob; a runtime directory that is there holds alice.
+  const cases: { name: string; dir: 'missing' | 'relative' | 'relative-missing' | 'empty' | 'another-users'; expected: string }[] = [
+    { name: 'a directory that does not exist: all three warn, skip its auth.json and read the next file', dir: 'missing', expected: 'bob' },
+    { name: 'a relative path to nothing: the same', dir: 'relative-missing', expected: 'bob' },
+    { name: 'a relative path: read from the directory each runs in', dir: 'relative', expected: 'alice' },
+    { name: 'another user\'s directory: root is no rootless podman, all three read it', dir: 'another-users', expected: 'alice' },
+    { name: 'empty: as if unset, /run/containers/0/auth.json, which has nothing for this registry', dir: 'empty', expected: 'bob' },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async function () {
+      const r = suite.registry!;
+      const s = suite.sb!;
+      const work = join(s.home, 'work');
+      await mkdir(work);
+      // DOCKER_CONFIG would make podman and buildah start at its config.json instead.
+      delete s.env.DOCKER_CONFIG;
+      await mkdir(join(s.env.XDG_CONFIG_HOME as string, 'containers'), { recursive: true });
+      await r.writeAuthFile(join(s.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), 'bob');
+      const dir = { missing: join(work, 'nope'), relative: 'rt', 'relative-missing': 'nope', empty: '', 'another-users': join(work, 'rt') }[c.dir];
+      if (c.dir === 'relative' || c.dir === 'another-users') {
+        const made = resolve(s.home, dir);
+        await mkdir(join(made, 'containers'), { recursive: true });
+        await r.writeAuthFile(join(made, 'containers', 'auth.json'), 'alice');
+        if (c.dir === 'another-users') await chown(made, 65534, 65534);
+      }
+      const env = r.clientEnv({ ...s.env, PATH: basePath(), XDG_RUNTIME_DIR: dir });
+      const policy = join(work, 'policy.json');
+      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+      const sent = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
+        const mark = r.logMark();
+        const args = tool === 'skopeo' ? ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${suite.image}`] : [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, suite.image];
+        const res = await run(tool, args, { env, cwd: s.home, timeoutMs: 120_000 });
+        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
+        expectNoSecrets([res], Object.values(PW));
+        return res.code === 0 ? (r.acceptedUsers(mark)[0] ?? 'none') : 'error';
+      };
+      const explained = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
+        const res = await run(process.execPath, [BIN.credkit, 'explain', suite.image, '--json', '--as', tool], { env, cwd: s.home });
+        expect(res.code, res.stderr).to.equal(0);
+        const x = (JSON.parse(res.stdout) as { clients: ExplainedClient[] }).clients[0]!;
+        return x.outcome === 'credential' ? (x.credential?.username ?? '') : x.outcome === 'anonymous' ? 'none' : x.outcome;
+      };
+      const real = { podman: await sent('podman'), buildah: await sent('buildah'), skopeo: await sent('skopeo') };
+      const said = { podman: await explained('podman'), buildah: await explained('buildah'), skopeo: await explained('skopeo') };
+      const want = { podman: c.expected, buildah: c.expected, skopeo: c.expected };
+      expect({ case: c.name, real, said }).to.deep.equal({ case: c.name, real: want, said: want });
+      const get = await run(process.execPath, [BIN.credkit, 'get', suite.image, '--as', 'podman'], { env, cwd: s.home });
+      expect(get.code, get.stderr).to.equal(0);
+      const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+      expect(got.Username).to.equal(c.expected);
+      expect(got.Secret === PW[c.expected], 'credkit get returns the password podman sent').to.equal(true);
     });
   }
 });
