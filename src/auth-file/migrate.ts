@@ -209,6 +209,9 @@ function withUnsearched(files: readonly string[], reports: readonly FileReport[]
  */
 async function migrateList(files: readonly string[], options: Omit<MigrateOptions, 'onProgress'>, onEach?: (done: number) => void): Promise<FileReport[]> {
   const limit = options.mode.kind === 'store' ? 1 : Math.max(1, options.concurrency ?? 32);
+  // A dry run into a store writes nothing, so what it would have stored is kept here for the
+  // files after: see storeFile.
+  const dryStored = options.dryRun && options.mode.kind === 'store' ? new Map<string, StoredCredential>() : undefined;
   const reports = new Array<FileReport>(files.length);
   let next = 0;
   let done = 0;
@@ -223,7 +226,7 @@ async function migrateList(files: readonly string[], options: Omit<MigrateOption
       const path = files[i] as string;
       const display = displayPath(path, options.cwd);
       try {
-        const outcome = migrateFile(path, display, options);
+        const outcome = migrateFile(path, display, options, dryStored);
         reports[i] = typeof outcome === 'function' ? await outcome() : outcome;
       } catch (err) {
         reports[i] = failed(err, display);
@@ -263,10 +266,10 @@ function readSource(path: string, display: string): string {
 /** A file's report, or the write (or store calls) still to wait for that will give it. */
 type Outcome = FileReport | (() => Promise<FileReport>);
 
-function migrateFile(path: string, display: string, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
+function migrateFile(path: string, display: string, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Outcome {
   const text = readSource(path, display);
   const mode = options.mode;
-  return mode.kind === 'convert' ? convertFile(path, display, text, mode, options) : () => storeFile(path, display, text, mode, options);
+  return mode.kind === 'convert' ? convertFile(path, display, text, mode, options) : () => storeFile(path, display, text, mode, options, dryStored);
 }
 
 function convertFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'convert' }>, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
@@ -518,7 +521,12 @@ function carryHostFallback(
   }
 }
 
-async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>): Promise<FileReport> {
+/**
+ * `dryStored` (a dry run only) holds what the run would have stored for the files before this one:
+ * the real run finds those credentials in the store, so a later file that holds one of the keys
+ * differently is refused, and one that holds it the same is `same`, in the dry run as in the real one.
+ */
+async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Promise<FileReport> {
   // Read as docker reads it: an "auths" or "credHelpers" that is no object is empty (and kept as is).
   const doc = parseRawConfig(text, display, true);
   const plan = planStoreMigration(doc, display, mode.credsStore);
@@ -530,7 +538,7 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   // the store as it was, not holding the credentials that came before that key.
   const existing: (StoredCredential | undefined)[] = [];
   for (const item of plan.items) {
-    const current = await store.get(item.key);
+    const current = dryStored?.get(item.key) ?? (await store.get(item.key));
     if (current !== undefined && (current.username !== item.credential.username || current.secret !== item.credential.secret)) {
       const where = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(item.key) ?? store.name;
       return { ...report, status: 'failed', stored: [], message: `${where} already holds a different credential for "${item.key}"; the file was left untouched` };
@@ -562,7 +570,10 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
     stored.push(row);
   }
   report.stored = stored;
-  if (options.dryRun) return { ...report, status: 'would-change' };
+  if (options.dryRun) {
+    for (const item of plan.items) dryStored?.set(item.key, item.credential);
+    return { ...report, status: 'would-change' };
+  }
   return writeChecked(path, display, text, serializeRawConfig(plan.next, 'auths' in doc), report, options);
 }
 

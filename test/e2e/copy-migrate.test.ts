@@ -798,6 +798,30 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(unreachable.stderr).to.include('docker-credential-credkit uses the "file" backend');
   });
 
+  it('--into-store --dry-run reports what the run will do where an earlier file stores a key a later one holds too', async () => {
+    const work = join(sb.home, 'w');
+    // a stores quay.io for alice; b then holds it for bob (refused), c for alice too (already stored).
+    const files = { a: `alice:${PW1}`, b: `bob:${PW2}`, c: `alice:${PW1}` };
+    for (const [runner, userpass] of Object.entries(files)) {
+      await mkdir(join(work, runner), { recursive: true });
+      await writeFile(join(work, runner, 'config.json'), JSON.stringify({ auths: { 'quay.io': { auth: b64(userpass) } } }));
+    }
+    const dry = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'file', '--dry-run', '--json']);
+    const real = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'file', '--json']);
+    expectNoSecrets(dry, real);
+    // Each file as the report has it, a dry run's would-change read as changed.
+    const rows = (r: RunResult) =>
+      (JSON.parse(r.stdout) as { files: { file: string; status: string; message?: string; stored?: { action: string }[] }[] }).files.map((f) => [f.file, f.status === 'would-change' ? 'changed' : f.status, f.message, f.stored?.map((s) => s.action)]);
+    expect(rows(dry)).to.deep.equal(rows(real));
+    expect(rows(real)).to.deep.equal([
+      ['a/config.json', 'changed', undefined, ['add']],
+      ['b/config.json', 'failed', 'file already holds a different credential for "quay.io"; the file was left untouched', []],
+      ['c/config.json', 'changed', undefined, ['same']],
+    ]);
+    // The dry run said the run would fail, as it does.
+    expect([dry.code, real.code]).to.deep.equal([1, 1]);
+  });
+
   it('--into-store refuses a file whose later key the store holds differently before storing any of its keys', async () => {
     await putHelperOnPath(sb);
     const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
