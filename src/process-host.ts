@@ -50,7 +50,10 @@ export function libraryHost(options: HostOptions): Host {
   const helperHome = home !== undefined && !env?.HOME ? { env: { ...base.env, HOME: resolve(cwd ?? base.cwd, home) } } : {};
   // A helper stopped for taking too long names the option the caller can raise, not credkit's
   // CREDKIT_HELPER_TIMEOUT or [helpers] timeout, which helperTimeoutMs replaces.
-  return { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}), helperTimeoutSetting: 'helperTimeoutMs' };
+  // cwd made absolute and normal, as process.cwd() is: paths below it are reported relative to it
+  // by a prefix test (migrate), which a `dir/.` or `a/../dir` would fail, naming them from
+  // another directory than the caller's or in full.
+  return { ...base, ...helperHome, ...(home !== undefined ? { home } : {}), ...(cwd !== undefined ? { cwd: resolve(cwd) } : {}), ...(onHelperStderr ? { stderr: quietly(onHelperStderr) } : {}), helperTimeoutSetting: 'helperTimeoutMs' };
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import * as credkit from 'credkit';
 import type { MigrateAuthFilesOptions, MigrateResult } from 'credkit';
 import { BIN, FIXTURES, makeSandboxPerTest, run, type RunResult, type Sandbox } from '../support/sandbox.js';
@@ -112,6 +112,19 @@ describe('library: migrateAuthFiles', function () {
     const store = await credkit.openStore('file', { env: { ...sb.env, CREDKIT_FILE: join(libDir, 'store.json') } });
     expect(await store.get('https://index.docker.io/v1/')).to.deep.equal({ serverURL: 'https://index.docker.io/v1/', username: 'bob', password: PW });
     expect(JSON.parse(await readFile(join(libDir, 'runners', 'b', 'auth.json'), 'utf8'))).to.deep.equal({ auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'credkit' });
+  });
+
+  it('names files and backups relative to a cwd given as dir/., a/../dir or a relative path, as credkit migrate run there does', async () => {
+    const dir = join(sb.home, 'w');
+    await writeTree(dir);
+    const expected = await credkitIn(sb, dir, ['migrate', 'runners/b/auth.json', '--to', 'docker', '--dry-run', '--json']);
+    expect((JSON.parse(expected.stdout) as MigrateResult).files.map((f) => [f.file, f.status])).to.deep.equal([['runners/b/auth.json', 'would-change']]);
+    for (const cwd of [`${dir}/.`, `${dir}/runners/..`, `${relative(process.cwd(), join(dir, 'runners'))}/..`]) {
+      const plan = await credkit.migrateAuthFiles(['runners/b/auth.json'], { env: sb.env, cwd, to: 'docker', dryRun: true });
+      expect(plan, cwd).to.deep.equal(JSON.parse(expected.stdout));
+    }
+    const done = await credkit.migrateAuthFiles(['runners/b/auth.json'], { env: sb.env, cwd: `${dir}/runners/..`, to: 'docker', backup: true });
+    expect(done.files.map((f) => [f.file, f.status, f.backup?.replace(/\d{8}T\d{6}Z$/, 'STAMP')])).to.deep.equal([['runners/b/auth.json', 'changed', 'runners/b/auth.json.credkit-backup-STAMP']]);
   });
 
   it('throws only before any file is touched: a UsageError naming the library\'s options, with its code', async () => {
