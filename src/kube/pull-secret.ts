@@ -18,7 +18,7 @@ import { ParseError, messageOf } from '../errors.js';
 import { parseKubeletKey } from '../registry.js';
 import { encodeConfigJSONCompact, parseConfigJSON } from '../auth-file/docker-config.js';
 import { parseDockercfgJSON, serializeDockercfgKube } from '../auth-file/dockercfg.js';
-import { TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText, setOwn } from '../auth-file/json-text.js';
+import { MAX_NESTING, TOO_DEEP, isJSONObject, nestsTooDeep, parseJSONText, setOwn } from '../auth-file/json-text.js';
 import { asGoReadsConfig } from '../auth-file/raw-config.js';
 import { decodeUTF8AsGo } from '../go-utf8.js';
 import type { AuthFile } from '../auth-file/model.js';
@@ -605,12 +605,50 @@ export function pullSecretsFromJSON(values: readonly unknown[], source: string):
 }
 
 /**
+ * The collection of `tokens` (yaml's syntax tree, which its Parser builds without recursion) that
+ * is nested more than {@link MAX_NESTING} levels deep, if any. Walked with its own stack.
+ */
+function tooDeepCollection(tokens: readonly unknown[]): { offset: number } | undefined {
+  const stack: [unknown, number][] = tokens.map((t) => [t, 0]);
+  for (let top = stack.pop(); top !== undefined; top = stack.pop()) {
+    const [token, depth] = top;
+    const t = token as { type?: unknown; offset?: unknown; value?: unknown; items?: { key?: unknown; value?: unknown }[] } | null | undefined;
+    if (t === null || typeof t !== 'object') continue;
+    if (t.type === 'document') stack.push([t.value, depth]);
+    if (t.type !== 'block-map' && t.type !== 'block-seq' && t.type !== 'flow-collection') continue;
+    if (depth + 1 > MAX_NESTING) return { offset: typeof t.offset === 'number' ? t.offset : 0 };
+    for (const item of t.items ?? []) stack.push([item.key, depth + 1], [item.value, depth + 1]);
+  }
+  return undefined;
+}
+
+/**
+ * yaml's parseAllDocuments, refusing (ParseError) text nested more than {@link MAX_NESTING} levels
+ * before it is composed: yaml composes collections by recursion, and a deep one (`- - - … x`, a
+ * few kilobytes) overflows the stack, which it reports as RESOURCE_EXHAUSTION; but where the
+ * overflow hit V8 compiling a regular expression, the next parse in the process (of that text or
+ * another deep one) aborted the whole process (out of memory in RegExpCompiler, node 20), taking
+ * a migrate run over a tree of files with it.
+ */
+function parseYAMLDocuments(text: string, source: string, options: import('yaml').ParseOptions & import('yaml').DocumentOptions & import('yaml').SchemaOptions): import('yaml').Document[] {
+  const { Composer, Parser } = yaml();
+  const tokens = [...new Parser().parse(text)];
+  const deep = tooDeepCollection(tokens);
+  if (deep !== undefined) throw new ParseError(`invalid YAML at line ${lineAt(text, deep.offset)}: ${TOO_DEEP}`, { file: source });
+  return [...new Composer(options).compose(tokens)];
+}
+
+/**
  * The first non-empty document of well-formed YAML text as data, else undefined: for saying what
  * a file is after {@link parsePullSecrets} refused it, never for reading credentials.
  */
 export function firstYAMLDocument(text: string): unknown {
-  const docs = yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'silent', merge: true });
-  const all = Array.isArray(docs) ? docs : [docs];
+  let all: import('yaml').Document[];
+  try {
+    all = parseYAMLDocuments(text, '', { logLevel: 'silent', merge: true });
+  } catch {
+    return undefined; // too deep: nothing to say what it is by
+  }
   // Broken YAML is said to be so, whatever its first document looks like.
   if (all.some((doc) => doc.errors.length > 0)) return undefined;
   for (const doc of all) {
@@ -632,8 +670,7 @@ export function parsePullSecrets(text: string, source: string, parsedJSON?: unkn
   // logLevel 'error': the library's warnings go to process.emitWarning (stderr) quoting the input.
   // merge: kubectl's YAML reader (go-yaml) applies `<<` merge keys; YAML 1.2 alone would keep `<<`
   // as a key and miss whatever it merges in (a shared `type:` or `data:`).
-  const docs = yaml().parseAllDocuments(text, { prettyErrors: false, logLevel: 'error', merge: true });
-  const all = Array.isArray(docs) ? docs : [docs];
+  const all = parseYAMLDocuments(text, source, { logLevel: 'error', merge: true });
   let list = false;
   let count = 0;
   for (const [i, doc] of all.entries()) {

@@ -658,6 +658,24 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(JSON.parse(await readFile(join(work, 'legacy.dockercfg'), 'utf8')).auths['https://index.docker.io/v1/'].auth).to.equal(b64(`alice:${PW2}`));
   });
 
+  it('deeply nested YAML files a glob catches are failed lines, and the run goes on to the other files (it aborted the process)', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(work, { recursive: true });
+    // A few kilobytes each: yaml's recursion overflowed the stack on the first, and the next parse aborted node.
+    const deep = { 'a-seq.yaml': `${'- '.repeat(2000)}x\n`, 'b-flow.yaml': `x: ${'['.repeat(2000)}${']'.repeat(2000)}\n`, 'c-map.yaml': Array.from({ length: 300 }, (_, i) => `${' '.repeat(i)}k:`).join('\n') };
+    for (const [name, text] of Object.entries(deep)) await writeFile(join(work, name), text);
+    await writeFile(join(work, 'd-config.json'), JSON.stringify({ auths: { 'https://index.docker.io/v1/': { auth: b64(`alice:${PW1}`) } } }));
+    const r = await credkitIn(sb, work, ['migrate', '*', '--to', 'podman', '--json']);
+    expect(r.code, r.stderr.slice(0, 300)).to.equal(1);
+    expect((JSON.parse(r.stdout) as { files: { file: string; status: string; message?: string }[] }).files.map((f) => [f.file, f.status, f.message])).to.deep.equal([
+      ['a-seq.yaml', 'failed', 'invalid YAML at line 1: nested more than 256 levels deep, which credkit cannot write back'],
+      ['b-flow.yaml', 'failed', 'invalid YAML at line 1: nested more than 256 levels deep, which credkit cannot write back'],
+      ['c-map.yaml', 'failed', 'invalid YAML at line 257: nested more than 256 levels deep, which credkit cannot write back'],
+      ['d-config.json', 'changed', undefined],
+    ]);
+    for (const [name, text] of Object.entries(deep)) expect(await readFile(join(work, name), 'utf8'), name).to.equal(text);
+  });
+
   it('a Kubernetes manifest a glob catches that is no usable pull secret (an Opaque Secret, an empty payload, a ConfigMap) is refused as a manifest, not by what is wrong with it as a Secret', async () => {
     const work = join(sb.home, 'w');
     await mkdir(join(work, 'x'), { recursive: true });
