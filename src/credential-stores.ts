@@ -17,7 +17,7 @@ import type { CopyAction, CopyEntry, CopyStatus } from './stores/copy.js';
 import { openCopyStores, runCopy } from './stores/copy-run.js';
 import type { CopyRunReport } from './stores/copy-run.js';
 import { hiddenEntryById, numberEntries } from './stores/listing.js';
-import type { CredentialStore, StoredCredential } from './stores/store.js';
+import type { CredentialStore, StoreUse, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
 import { formatStoreSpec, openStoreSpec, parseStoreSpec, storeNamesFor } from './stores/store-spec.js';
 import type { OpenedStore } from './stores/store-spec.js';
@@ -252,11 +252,11 @@ function copyWarning(line: string): void {
   copyWarnings.getStore()?.(line);
 }
 
-async function openNamed(text: string, options: OpenStoreOptions, warn: (line: string) => void, setting = NAME_SETTING): Promise<OpenedStore> {
+async function openNamed(text: string, options: OpenStoreOptions, warn: (line: string) => void, setting = NAME_SETTING, use: StoreUse = 'store'): Promise<OpenedStore> {
   const { host, load } = await setUp(options);
   const spec = parseStoreSpec(text);
   const config = await load(host);
-  const store = await openStoreSpec(spec, config, host, (line) => warn(line), '--from', setting);
+  const store = await openStoreSpec(spec, config, host, (line) => warn(line), '--from', setting, use);
   return { spec, store, config, host };
 }
 
@@ -301,7 +301,9 @@ export async function copyCredentials(from: string | Store, to: string | Store, 
     const { host, load } = await setUp(options);
     ends = await openCopyStores(checkName(from, 'from'), checkName(to, 'to'), Boolean(move), host, load, warn, wording, { from: setting('from'), to: setting('to') });
   } else {
-    const open = async (given: string | Store, side: 'from' | 'to') => (typeof given === 'string' ? openNamed(checkName(given, side), options, warn, setting(side)) : openedOf(given, side));
+    // A source named here is opened as openCopyStores opens one (keyutils in podman's namespace).
+    const open = async (given: string | Store, side: 'from' | 'to') =>
+      typeof given === 'string' ? openNamed(checkName(given, side), options, warn, setting(side), side === 'from' ? 'copy-source' : 'store') : openedOf(given, side);
     ends = { from: await open(from, 'from'), to: await open(to, 'to') };
   }
   const result = await copyWarnings.run(warn, () => runCopy(ends.from, ends.to, { registries, dryRun: Boolean(dryRun), move: Boolean(move) }, wording));

@@ -11,6 +11,7 @@ import type { Host } from '../io.js';
 import { searchPath } from '../helper/path-search.js';
 import { shownKey } from '../redact.js';
 import { credentialInKey } from '../registry.js';
+import { LEAVE_NAMESPACE } from '../stores/podman-namespace.js';
 import { findRoute, parseRoutes } from '../stores/routes.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import type { DoctorFinding } from './report.js';
@@ -55,6 +56,8 @@ export function checkPodmanKeyutils(files: readonly LoadedAuthFile[], config: Cr
     area: 'stores',
     code: 'podman-keyutils',
     what: `podman reads ${keys.join(', ')} from credkit (credHelpers in ${where.join(', ')}), and credkit keeps ${keys.length === 1 ? 'it' : 'them'} in the kernel keyring (keyutils), which rootless podman and buildah cannot use: they run credential helpers in a user namespace of their own, whose keyring is not the one docker and your shell see, so credkit fails their login, pull and logout of ${keys.length === 1 ? 'that registry' : 'those registries'}`,
-    fix: `route ${routed} to pass or file under [routes] in credkit's config.ini (${example ?? 'REGISTRY'} = pass), so that docker and podman share one store, or choose pass or file as credkit's backend`,
+    // Logins an older credkit stored from inside podman's namespace are still in its keyring, which
+    // doctor cannot see from outside: only there does keyutils serve, and only as a copy's source.
+    fix: `route ${routed} to pass or file under [routes] in credkit's config.ini (${example ?? 'REGISTRY'} = pass), so that docker and podman share one store, or choose pass or file as credkit's backend; to move out logins kept in podman's keyring before, run ${LEAVE_NAMESPACE}`,
   }];
 }

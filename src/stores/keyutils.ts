@@ -5,11 +5,11 @@
  */
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore, StoreUse } from './store.js';
 import { storeLockFor } from './lock-path.js';
 import { StoreUnavailableError, messageOf } from '../errors.js';
 import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, maxItemChars, type OsKeyringOptions } from './os-keyring.js';
-import { inRootlessPodmanNamespace } from './podman-namespace.js';
+import { LEAVE_NAMESPACE, inRootlessPodmanNamespace } from './podman-namespace.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the Linux kernel keyring (headless; lost on reboot)';
@@ -21,15 +21,27 @@ const FIX = 'set CREDKIT_BACKEND=keychain|pass|file';
  * Why the kernel keyring is refused inside rootless podman's user namespace (podman-namespace.ts):
  * storing there would keep a login from docker and the shell and lose it with the namespace, and
  * a read would say "not logged in" for what the user stored outside. What to change is a store
- * both sides see, for podman's registries at least.
+ * both sides see, for podman's registries at least; and what an older credkit stored there is
+ * moved out to one with `podman unshare`, which runs credkit in podman's namespace (LEAVE_NAMESPACE).
  */
 export const PODMAN_NAMESPACE_PROBLEM =
   'rootless podman and buildah run credential helpers in a user namespace of their own, whose kernel keyring is not the one docker and your shell see (and is gone when the namespace ends), so credkit does not use it there; send the registries podman uses to pass or file under [routes] in credkit\'s config.ini (REGISTRY = pass), or run podman with CREDKIT_BACKEND=pass (or file)';
 
+/**
+ * Why keyutils refuses `use` here, or undefined. Inside podman's namespace it refuses every use
+ * but a copy's source: a copy (or move) out of the namespace's keyring is how logins an older
+ * credkit stored there reach a store docker and podman both see, while no new login lands there.
+ */
+export function namespaceRefusal(inPodmanNamespace: boolean, use: StoreUse): string | undefined {
+  if (!inPodmanNamespace || use === 'copy-source') return undefined;
+  return `${PODMAN_NAMESPACE_PROBLEM}; to move out logins kept there before, run ${LEAVE_NAMESPACE}`;
+}
+
 /** Why the kernel keyring cannot be used here, or undefined. */
 export async function checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined> {
   if (host.platform !== 'linux') return 'the kernel keyring (keyutils) exists only on Linux';
-  if (inRootlessPodmanNamespace(host.env)) return `kernel keyring: ${PODMAN_NAMESPACE_PROBLEM}`;
+  const refused = namespaceRefusal(inRootlessPodmanNamespace(host.env), 'store');
+  if (refused !== undefined) return `kernel keyring: ${refused}`;
   // Writing a key of our own prompts nobody here (unlike a desktop keychain), so the probe writes:
   // where reads pass and writes are refused (some seccomp profiles, KEYUTILS_ACCESS_DENIED), a
   // read would call the store usable. It writes as a store call does, lock first, because what the
@@ -59,9 +71,10 @@ function storeOptions(config: CredkitConfig, host: Host, timeoutMs: number): OsK
   };
 }
 
-/** Opens the kernel-keyring store, or says what is missing. */
-export async function openStore(config: CredkitConfig, host: Host): Promise<CredentialStore> {
+/** Opens the kernel-keyring store for `use`, or says what is missing. */
+export async function openStore(config: CredkitConfig, host: Host, use: StoreUse = 'store'): Promise<CredentialStore> {
   if (host.platform !== 'linux') throw new StoreUnavailableError(`credkit keyutils: the kernel keyring exists only on Linux; ${FIX}`);
-  if (inRootlessPodmanNamespace(host.env)) throw new StoreUnavailableError(`credkit keyutils: ${PODMAN_NAMESPACE_PROBLEM}`);
+  const refused = namespaceRefusal(inRootlessPodmanNamespace(host.env), use);
+  if (refused !== undefined) throw new StoreUnavailableError(`credkit keyutils: ${refused}`);
   return new OsKeyringStore(storeOptions(config, host, config.helperTimeoutMs));
 }

@@ -10,6 +10,14 @@ import { readFileSync } from 'node:fs';
 import type { Env } from '../io.js';
 
 /**
+ * The way out for logins an older credkit kept in podman's namespace keyring: `podman unshare`
+ * joins the namespace of podman's pause process, whose keyring keeps them until that process ends
+ * (checked with podman 4.3.1), and there keyutils serves as the source of a copy, and only as that
+ * (keyutils.ts namespaceRefusal).
+ */
+export const LEAVE_NAMESPACE = 'podman unshare credkit copy --from keyutils --to pass --move';
+
+/**
  * True when `uidMap` (the text of /proc/self/uid_map) maps uid 0 to `uid` alone, as podman's and
  * buildah's namespaces do (`0 UID 1`, then their subordinate ids). The initial namespace maps
  * `0 0 4294967295`, and a container's a range, so a stray `_CONTAINERS_ROOTLESS_UID` alone

@@ -4,14 +4,14 @@
  */
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore, StoreUse } from './store.js';
 import { ParseError, StoreUnavailableError, UsageError, isCredkitError, messageOf } from '../errors.js';
 import { inRootlessPodmanNamespace } from './podman-namespace.js';
 
 /** What a backend module exports. */
 export interface BackendModule {
-  /** Opens the store, or throws StoreUnavailableError saying what is missing and how to fix it. */
-  openStore(config: CredkitConfig, host: Host): Promise<CredentialStore>;
+  /** Opens the store for `use` (every use by default), or throws StoreUnavailableError saying what is missing and how to fix it. */
+  openStore(config: CredkitConfig, host: Host, use?: StoreUse): Promise<CredentialStore>;
   /** Why the store cannot be used here, or undefined when it can. Never hangs. */
   checkAvailable(config: CredkitConfig, host: Host): Promise<string | undefined>;
   /**
@@ -76,11 +76,12 @@ export async function asConfigFileError<T>(inFile: boolean, open: () => Promise<
  * that says what is missing and how to choose another backend. `setting` describes the setting
  * that named the store when it is not `backend =` (see load); `names`, every store name that
  * setting takes, for the message about one it does not (a command's option takes more than
- * credkit's backends, such as `credkit` and `authfile:PATH`).
+ * credkit's backends, such as `credkit` and `authfile:PATH`). `use` goes to a backend `name`
+ * names, not to what `auto` picks: only a store named as a copy's source is opened as one.
  */
-export async function openConfiguredStore(config: CredkitConfig, host: Host, name?: string, setting?: string, names?: readonly string[]): Promise<CredentialStore> {
+export async function openConfiguredStore(config: CredkitConfig, host: Host, name?: string, setting?: string, names?: readonly string[], use: StoreUse = 'store'): Promise<CredentialStore> {
   if (name === undefined) return asConfigFileError(inConfigFile(config, 'backend'), () => openConfiguredStore(config, host, config.backend, setting));
-  if (name !== 'auto') return (await load(name, setting, names)).openStore(config, host);
+  if (name !== 'auto') return (await load(name, setting, names)).openStore(config, host, use);
   const keychain = await load('keychain');
   const fallback = config.fallback && config.fallback !== 'auto' ? config.fallback : undefined;
   if (fallback === undefined) {

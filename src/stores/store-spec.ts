@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
-import type { CredentialStore } from './store.js';
+import type { CredentialStore, StoreUse } from './store.js';
 import { UsageError } from '../errors.js';
 import { BACKENDS, openConfiguredStore } from './registry.js';
 import { HELPER_BACKEND_PREFIX } from './helper.js';
@@ -91,8 +91,9 @@ function expandHome(path: string, home: string): string {
  * `option` is the command-line option that named it (`--from`), which a helper not on PATH or an
  * unknown backend name tells the user to change, rather than credkit's backend setting;
  * `setting` names it in those messages instead when it is no option (the library's store name).
+ * `use` reaches a backend named by name only (openConfiguredStore).
  */
-export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: StoreOption, setting: string | undefined = option): Promise<CredentialStore> {
+export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host: Host, warn: (text: string) => void = () => undefined, option?: StoreOption, setting: string | undefined = option, use: StoreUse = 'store'): Promise<CredentialStore> {
   switch (spec.kind) {
     case 'authfile': {
       // Loaded only here: credkit-kubelet-provider, which runs on every pull, has it in a bundle of
@@ -103,7 +104,7 @@ export async function openStoreSpec(spec: StoreSpec, config: CredkitConfig, host
     case 'helper':
       return openConfiguredStore(config, host, `${HELPER_BACKEND_PREFIX}${spec.helper}`, setting);
     case 'backend':
-      return openConfiguredStore(config, host, spec.name, setting, option && storeNamesFor(option));
+      return openConfiguredStore(config, host, spec.name, setting, option && storeNamesFor(option), use);
     case 'credkit':
       // As the helper opens it, with its [routes], but with no account selected: copy carries
       // saved accounts' keys as they are, and migrate stores plain entries.

@@ -48,4 +48,11 @@ export interface CredentialStore {
 }
 
 /** The username docker-credential-helpers use to mark an identity token. */
+/**
+ * What a store is opened for: `store`, every read and write (the helper's verbs, credkit store,
+ * a copy's target); `copy-source`, the store `copy --from` names by backend name, which the copy
+ * reads and with `--move` erases once the target holds each entry.
+ */
+export type StoreUse = 'store' | 'copy-source';
+
 export const TOKEN_USERNAME = '<token>';

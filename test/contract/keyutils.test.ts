@@ -8,6 +8,7 @@ import { readlinkSync } from 'node:fs';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { runStoreContract } from './store-contract.js';
 import { BIN, makeSandbox, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { checkConcurrentStores, kernelKeysOf, purgeKernelKeys, storeInput, uniqueService } from '../support/os-keyring.js';
@@ -205,7 +206,7 @@ describe('store contract: keyutils (kernel keyring)', function () {
         run('unshare', ['--user', '--map-root-user', process.execPath, bin, ...args], { input, env: { ...sb!.env, ...podmanEnv, ...more } });
       expect((await inNamespace(BIN.helper, ['version'])).code, 'unshare --user works here').to.equal(0);
       expect(await sb.helper('store', storeInput('quay.io', 'alice', 'fake-outside-secret'))).to.include({ code: 0, stdout: '' });
-      const fix = /^credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own, .*send the registries podman uses to pass or file under \[routes\] in credkit's config\.ini \(REGISTRY = pass\), or run podman with CREDKIT_BACKEND=pass \(or file\)\n$/;
+      const fix = /^credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own, .*send the registries podman uses to pass or file under \[routes\] in credkit's config\.ini \(REGISTRY = pass\), or run podman with CREDKIT_BACKEND=pass \(or file\); to move out logins kept there before, run podman unshare credkit copy --from keyutils --to pass --move\n$/;
       for (const [verb, input] of [['get', 'quay.io'], ['store', storeInput('ghcr.io', 'bob', 'fake-inside-secret')], ['erase', 'quay.io'], ['list', '']] as const) {
         const r = await inNamespace(BIN.helper, [verb], input);
         expect(r.code, verb).to.equal(1);
@@ -226,6 +227,31 @@ describe('store contract: keyutils (kernel keyring)', function () {
       const cli = await inNamespace(BIN.credkit, ['store', 'list']);
       expect(cli.code).to.equal(1);
       expect(cli.stderr).to.include('rootless podman and buildah run credential helpers in a user namespace of their own');
+      // The way out: keyutils named as a copy's source is opened there (test/e2e/rootless-podman.test.ts
+      // moves a login out of the real podman's namespace), and as nothing else: not as a copy's
+      // target, nor as what auto falls back to, nor through credkit's own store.
+      const source = await inNamespace(BIN.credkit, ['copy', '--from', 'keyutils', '--to', 'file', '--dry-run']);
+      expect(source.code, source.stderr).to.equal(0);
+      expect(source.stdout + source.stderr).to.not.include('fake-outside-secret');
+      for (const [args, more] of [
+        [['--from', 'file', '--to', 'keyutils'], {}],
+        [['--from', 'auto', '--to', 'file'], { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'keyutils', DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: '' }],
+        [['--from', 'credkit', '--to', 'file'], {}],
+      ] as const) {
+        const r = await inNamespace(BIN.credkit, ['copy', ...args, '--dry-run'], '', more);
+        expect(r.code, args.join(' ')).to.equal(1);
+        expect(r.stderr, args.join(' ')).to.include('rootless podman and buildah run credential helpers in a user namespace of their own');
+      }
+      // The library as the CLI: copyCredentials opens keyutils named as its source, whether the
+      // target is a name or a store openStore opened; openStore alone does not.
+      const library = pathToFileURL(join(dirname(BIN.credkit), '..', 'dist', 'src', 'index.js')).href;
+      const script = `const m = await import(${JSON.stringify(library)});
+const named = await m.copyCredentials('keyutils', 'file', { dryRun: true });
+const opened = await m.copyCredentials('keyutils', await m.openStore('file'), { dryRun: true });
+const alone = await m.openStore('keyutils').then(() => 'opened', (err) => err.code);
+console.log(JSON.stringify([named.ok, opened.ok, alone]));`;
+      const lib = await inNamespace('--input-type=module', ['-e', script]);
+      expect(lib.stdout.trim(), lib.stderr).to.equal('[true,true,"STORE_UNAVAILABLE"]');
       const backends = JSON.parse((await inNamespace(BIN.credkit, ['store', 'backends', '--json'])).stdout) as { backends: { name: string; usable: boolean; reason?: string }[] };
       expect(backends.backends.find((b) => b.name === 'keyutils')).to.include({ usable: false });
       // Outside, the variables alone change nothing (anyone can set them), and the credential stored

@@ -16,6 +16,8 @@ const USER = 'credkit-rootless';
 const ALICE_PW = 'fake-alice-rootless-pw';
 /** How credkit's keyutils backend refuses rootless podman's user namespace (src/stores/keyutils.ts). */
 const NAMESPACE_LINE = 'credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own';
+/** The way out the refusal names for logins kept in that namespace's keyring before. */
+const LEAVE_LINE = 'podman unshare credkit copy --from keyutils --to pass --move';
 const BOB_PW = 'fake-bob-rootless-pw';
 
 interface ExplainedClient {
@@ -196,6 +198,53 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     } finally {
       await helperAsUser('erase', env, registry!.host);
     }
+  });
+
+  it('keyutils: a login an older credkit kept in podman\'s namespace keyring is moved out with podman unshare credkit copy --from keyutils --to file --move, which docker and podman then read, while podman login through the helper still refuses', async () => {
+    const helperEnv = await useCredkitHelper();
+    const env = { ...helperEnv, CREDKIT_BACKEND: 'keyutils' };
+    const service = helperEnv.CREDKIT_KEYCHAIN_SERVICE!;
+    const unshare = (args: readonly string[], input?: string) => asUser(['podman', ...state('podman'), 'unshare', ...args], env, input);
+    // The service's kernel keys in the namespace's persistent keyring, where keyring-rs links them
+    // (podman unshare joins the namespace of podman's pause process, as podman's helpers run in it).
+    const namespaceKeys = async () => {
+      const r = await unshare(['sh', '-c', 'p=$(keyctl get_persistent @s) || exit 1; for k in $(keyctl rlist "$p"); do keyctl rdescribe "$k" 2>/dev/null; done']);
+      expect(r.code, r.stderr).to.equal(0);
+      return r.stdout.split('\n').filter((line) => line.endsWith(`@${service}`)).map((line) => line.slice(line.lastIndexOf(';') + 1)).sort();
+    };
+    // An older credkit stored as this helper does, but without the namespace check, which goes by
+    // the _CONTAINERS_ROOTLESS_UID podman sets (podman unshare sets it too, with podman 4.3.1): the
+    // helper run without it stores into the namespace's keyring as a podman login through it did.
+    const seeded = await unshare(['env', '-u', '_CONTAINERS_ROOTLESS_UID', 'docker-credential-credkit', 'store'], storeInput(registry!.host, 'alice', ALICE_PW));
+    expect(seeded.code, seeded.stdout + seeded.stderr).to.equal(0);
+    // Stranded: in the namespace's keyring (still there for the next podman unshare), not in the user's.
+    expect(await namespaceKeys()).to.deep.equal([`keyring:${registry!.host}@${service}`, `keyring:credkit:index@${service}`].sort());
+    expect(await helperAsUser('list', env)).to.include({ code: 0, stdout: '{}\n' });
+    const refused = await unshare(['docker-credential-credkit', 'list']);
+    expect(refused.code).to.equal(1);
+    expect(refused.stdout).to.include(NAMESPACE_LINE).and.include(`; to move out logins kept there before, run ${LEAVE_LINE}\n`);
+
+    const moved = await unshare([process.execPath, credkit.bin, 'copy', '--from', 'keyutils', '--to', 'file', '--move']);
+    expect(moved.code, moved.stderr).to.equal(0);
+    expect(moved.stdout).to.include(`${registry!.host}  alice  add  moved`);
+    expect(moved.stdout + moved.stderr).to.not.include(ALICE_PW);
+    expect(await namespaceKeys(), 'gone from the namespace keyring, index too').to.deep.equal([]);
+
+    // Outside: the user's file (made by the namespace's root, which is the user), read by credkit's helper and by podman.
+    const fileEnv = { ...env, CREDKIT_BACKEND: 'file' };
+    const file = await stat(join(work, 'home', '.local', 'share', 'credkit', 'credentials.json'));
+    expect([file.uid, file.mode & 0o777]).to.deep.equal([user.uid, 0o600]);
+    const got = await helperAsUser('get', fileEnv, registry!.host);
+    expect(got.code, got.stdout).to.equal(0);
+    expect(JSON.parse(got.stdout)).to.deep.equal({ ServerURL: registry!.host, Username: 'alice', Secret: ALICE_PW });
+    const getLogin = await asUser(['podman', ...state('podman'), 'login', '--get-login', registry!.host], fileEnv);
+    expect(getLogin.stdout.trim(), getLogin.stderr).to.equal('alice');
+
+    // No new login lands in the namespace keyring: podman login through the helper still refuses keyutils.
+    const { res } = await login('podman', env);
+    expect(res.code).to.not.equal(0);
+    expect(res.stderr).to.include(NAMESPACE_LINE).and.include(LEAVE_LINE);
+    expect(await namespaceKeys()).to.deep.equal([]);
   });
 
   it('keychain: podman login stores through credkit into the user\'s own keyring, which the helper outside podman reads, and podman logout erases', async () => {

@@ -153,6 +153,7 @@ describe('doctor: keyutils behind podman\'s credHelpers', () => {
     expect(f.what).to.include('rootless podman and buildah cannot use');
     expect(f.what).to.not.include('ghcr.io');
     expect(f.fix).to.include('[routes] in credkit\'s config.ini (quay.io = pass)');
+    expect(f.fix).to.match(/; to move out logins kept in podman's keyring before, run podman unshare credkit copy --from keyutils --to pass --move$/);
   });
 
   it('follows [routes] and auto: a registry routed elsewhere is fine, one routed to keyutils (or auto falling back to it) is not', async () => {

@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { inRootlessPodmanNamespace, mapsRootToUid } from '../../../src/stores/podman-namespace.js';
+import { LEAVE_NAMESPACE, inRootlessPodmanNamespace, mapsRootToUid } from '../../../src/stores/podman-namespace.js';
+import { PODMAN_NAMESPACE_PROBLEM, namespaceRefusal } from '../../../src/stores/keyutils.js';
 
 describe('rootless podman\'s user namespace', () => {
   describe('mapsRootToUid', () => {
@@ -38,6 +39,26 @@ describe('rootless podman\'s user namespace', () => {
           throw Object.assign(new Error('ENOENT'), { code: 'ENOENT' });
         }),
       ).to.equal(false);
+    });
+  });
+
+  describe('namespaceRefusal (keyutils)', () => {
+    // Inside podman's namespace the kernel keyring is only the source of a copy: the way out for
+    // logins an older credkit kept there. Everything else, the helper's verbs included, refuses.
+    const cases: [boolean, 'store' | 'copy-source', boolean][] = [
+      [true, 'store', true],
+      [true, 'copy-source', false],
+      [false, 'store', false],
+      [false, 'copy-source', false],
+    ];
+    for (const [inside, use, refused] of cases) {
+      it(`${inside ? 'inside' : 'outside'} podman's namespace, ${use}: ${refused ? 'refused' : 'allowed'}`, () => {
+        expect(namespaceRefusal(inside, use) !== undefined).to.equal(refused);
+      });
+    }
+    it('the refusal names the fix and, in one clause, the way out for logins kept there before', () => {
+      expect(namespaceRefusal(true, 'store')).to.equal(`${PODMAN_NAMESPACE_PROBLEM}; to move out logins kept there before, run ${LEAVE_NAMESPACE}`);
+      expect(LEAVE_NAMESPACE).to.equal('podman unshare credkit copy --from keyutils --to pass --move');
     });
   });
 });
