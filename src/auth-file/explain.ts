@@ -3,7 +3,7 @@
  * kubelet) over the same loaded files, sharing helper answers between them.
  */
 import { HelperError } from '../errors.js';
-import type { ClientExplanation, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
+import type { ClientExplanation, CredkitStoreReport, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
 import { containersToolsDiffer, lookupContainers } from './lookup-containers.js';
 import { buildahDiffers } from './locate.js';
 import { lookupDocker } from './lookup-docker.js';
@@ -12,8 +12,9 @@ import { lookupKubelet } from './lookup-kubelet.js';
 /**
  * Explains each requested client's lookup. `clients` defaults to docker and podman, plus buildah
  * and skopeo each when it searches other files than podman (buildahDiffers,
- * containersToolsDiffer), plus kubelet when pull secrets are given. Helper calls are made once per
- * (helper, server URL).
+ * containersToolsDiffer, or where rootless podman and buildah meet credkit's keyutils refusal in
+ * their user namespace and skopeo does not), plus kubelet when pull secrets are given. Helper calls
+ * are made once per (helper, server URL).
  */
 export async function explainLookup(input: LookupInput, deps: LookupDeps, clients?: readonly LookupClient[]): Promise<ClientExplanation[]> {
   const containers: LookupClient[] = ['podman'];
@@ -21,7 +22,15 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
   if (containersToolsDiffer(input)) containers.push('skopeo');
   const wanted = clients ?? ['docker', ...containers, ...(input.secrets !== undefined ? ['kubelet' as const] : [])];
   const memo = new Map<string, Promise<HelperAnswer>>();
-  const { dockerVersion } = deps;
+  const stores = new Map<string, Promise<CredkitStoreReport | undefined>>();
+  const { dockerVersion, credkitStore } = deps;
+  const storeOf = credkitStore
+    ? (url: string) => {
+        let store = stores.get(url);
+        if (store === undefined) stores.set(url, (store = credkitStore(url)));
+        return store;
+      }
+    : undefined;
   const shared: LookupDeps = {
     onPath: (p) => deps.onPath(p),
     askHelper: (helper, url) => {
@@ -31,6 +40,7 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
       return answer;
     },
     ...(dockerVersion ? { dockerVersion } : {}),
+    ...(storeOf ? { credkitStore: storeOf } : {}),
   };
   const out: ClientExplanation[] = [];
   for (const client of wanted) {
@@ -38,11 +48,17 @@ export async function explainLookup(input: LookupInput, deps: LookupDeps, client
     else if (client === 'podman' || client === 'buildah' || client === 'skopeo') out.push(await lookupContainers(input, shared, client));
     else out.push(lookupKubelet(input));
   }
+  // Rootless podman and buildah fail where credkit refuses their user namespace (keyutils), and
+  // skopeo, which runs the helper as the user, does not: by default it is shown apart too.
+  if (clients === undefined && !containers.includes('skopeo') && out.some((x) => x.helperCalls.some((h) => h.userNamespace))) {
+    const after = out.findLastIndex((x) => x.client === 'podman' || x.client === 'buildah');
+    out.splice(after + 1, 0, await lookupContainers(input, shared, 'skopeo'));
+  }
   // credkit as the helper (credsStore or credHelpers) keeps each registry where its [routes] send
   // it: name that store, read from credkit's own config rather than asked of another process.
   for (const call of out.flatMap((x) => x.helperCalls)) {
-    if (call.helper !== 'credkit' || deps.credkitStore === undefined) continue;
-    const store = await deps.credkitStore(call.serverURL);
+    if (call.helper !== 'credkit' || storeOf === undefined) continue;
+    const store = await storeOf(call.serverURL);
     if (store !== undefined) call.credkitStore = store;
   }
   return out;

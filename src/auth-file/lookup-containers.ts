@@ -29,14 +29,21 @@ import type { ContainersTool } from './locate.js';
 import type { RootlessRuntimeDirs } from './rootless-runtime-dir.js';
 import type { AuthEntry, AuthFile } from './model.js';
 import { isStub, shownKeyOf } from './model.js';
-import type { ClientExplanation, FileStep, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
+import type { ClientExplanation, FileStep, HelperAnswer, LookupDeps, LookupInput, ShadowedEntry } from './lookup.js';
 import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup.js';
 import { trimNul } from './lookup-docker.js';
+import { KEYUTILS_IN_PODMAN_NAMESPACE } from '../stores/podman-namespace-refusal.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
 const TITLES: Record<'podman' | 'skopeo', string> = {
   podman: 'containers/image: podman, buildah (and skopeo login)',
   skopeo: 'containers/image: skopeo inspect, copy',
+};
+/** podman's section where credkit refuses its user namespace (keyutils): skopeo is shown apart. */
+const NAMESPACE_TITLES: Record<string, string> = {
+  [TITLE]: 'containers/image: podman, buildah (rootless, credential helpers in their user namespace)',
+  'containers/image: podman, skopeo': 'containers/image: podman (rootless, credential helpers in its user namespace)',
+  [TITLES.podman]: 'containers/image: podman, buildah (rootless, credential helpers in their user namespace)',
 };
 // Without XDG_RUNTIME_DIR, skopeo login too uses /run/containers/$UID, and buildah a file of its own.
 const ROOTLESS_TITLES: Record<ContainersTool, string> = {
@@ -236,6 +243,8 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
   let decidedAt = -1;
   let endedAt = -1;
   let stopped = false;
+  let namespaceRefused = false;
+  let skopeoApartNote = false;
 
   for (const [i, loc] of locations.entries()) {
     const legacy = loc.legacy === true;
@@ -288,8 +297,19 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
     }
     const tried = `tried ${match.tried.map(quoteKey).join(', ')}${legacy ? ' (legacy file: registry only)' : ''}`;
     if (match.helper !== undefined) {
-      const answer = await deps.askHelper(match.helper, registry);
-      out.helperCalls.push(helperReport(match.helper, registry, `credHelpers[${quoteKey(registry)}]`, loc.path, answer));
+      const inNamespace = match.helper === 'credkit' && (await credkitRefusedInNamespace(input, deps, registry));
+      // skopeo runs helpers as the user, and gets what credkit answers outside podman's namespace.
+      if (inNamespace && tool === 'skopeo') skopeoApartNote = true;
+      const refusedHere = inNamespace && tool !== 'skopeo';
+      const answer: HelperAnswer = refusedHere
+        ? { kind: 'failed', reason: 'failed', message: `run by rootless ${tool} in its user namespace, docker-credential-credkit get fails (exit status 1): ${KEYUTILS_IN_PODMAN_NAMESPACE}` }
+        : await deps.askHelper(match.helper, registry);
+      const report = helperReport(match.helper, registry, `credHelpers[${quoteKey(registry)}]`, loc.path, answer);
+      if (refusedHere) {
+        report.userNamespace = true;
+        namespaceRefused = true;
+      }
+      out.helperCalls.push(report);
       step.detail = `credHelpers[${quoteKey(registry)}] names helper "${match.helper}"; auths in this file is not consulted`;
       // "<token>" with an empty Secret decodes to an all-empty credential, which containers/image
       // takes for none: the search goes on, as for a helper with nothing stored.
@@ -319,7 +339,9 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
         step.status = 'error';
         step.detail += `; ${answer.message}`;
         out.outcome = 'error';
-        out.reason = `the lookup fails: ${answer.message}`;
+        out.reason = refusedHere
+          ? `rootless ${tool} runs docker-credential-credkit in a user namespace of its own, and credkit's config sends ${registry} to its keyutils backend, which refuses to work there, so the lookup fails: ${KEYUTILS_IN_PODMAN_NAMESPACE}`
+          : `the lookup fails: ${answer.message}`;
         stopped = true;
         endedAt = i;
       }
@@ -363,7 +385,24 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
   if (out.outcome === 'anonymous') out.reason = 'no file has a credential for this image; the pull is anonymous';
   out.shadowed = shadowedEntries(parsed, decidedAt, endedAt, key, registry, locations.map((l) => l.path));
   addNotes(out, input, tool, differ);
+  // podman's and buildah's answer is credkit's refusal, skopeo's the credential: not one section.
+  if (namespaceRefused) out.title = NAMESPACE_TITLES[out.title] ?? out.title;
+  if (skopeoApartNote) {
+    if (out.title === TITLE) out.title = 'containers/image: skopeo';
+    out.notes.push(`rootless podman and buildah run docker-credential-credkit in a user namespace of their own, where credkit's keyutils backend, which its config sends ${registry} to, refuses to work, so they fail here; skopeo runs it as you (explain --as podman)`);
+  }
   return out;
+}
+
+/**
+ * True where rootless podman and buildah (uid not 0, Linux) would get credkit's refusal for
+ * `registry`: credkit's config sends it to keyutils, which refuses their user namespace (checked
+ * with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3; root's podman runs helpers in no namespace).
+ */
+async function credkitRefusedInNamespace(input: LookupInput, deps: LookupDeps, registry: string): Promise<boolean> {
+  const uid = input.locate?.uid;
+  if (input.host.platform !== 'linux' || uid === undefined || uid === 0 || deps.credkitStore === undefined) return false;
+  return (await deps.credkitStore(registry))?.store === 'keyutils';
 }
 
 /**

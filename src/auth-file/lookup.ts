@@ -135,6 +135,12 @@ export interface HelperCallReport {
   message?: string;
   /** For the `credkit` helper: the store its config.ini sends this server URL to. */
   credkitStore?: CredkitStoreReport;
+  /**
+   * Set where rootless podman or buildah would run the helper in their user namespace and credkit
+   * sends the server URL to its keyutils backend, which refuses to work there: the outcome is that
+   * refusal, not what the helper answers credkit outside the namespace.
+   */
+  userNamespace?: true;
 }
 
 /** Where a credential came from. */

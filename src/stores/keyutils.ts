@@ -9,7 +9,8 @@ import type { CredentialStore, StoreUse } from './store.js';
 import { storeLockFor } from './lock-path.js';
 import { StoreUnavailableError, messageOf } from '../errors.js';
 import { KEYUTILS_ACCESS_DENIED, OsKeyringStore, keyutilsMaxAccountBytes, maxItemChars, type OsKeyringOptions } from './os-keyring.js';
-import { LEAVE_NAMESPACE, inRootlessPodmanNamespace } from './podman-namespace.js';
+import { inRootlessPodmanNamespace } from './podman-namespace.js';
+import { KEYUTILS_NAMESPACE_REFUSAL } from './podman-namespace-refusal.js';
 
 /** One backend line for `credkit store backends`. */
 export const description = 'the Linux kernel keyring (headless; lost on reboot)';
@@ -18,23 +19,14 @@ const PROBE_TIMEOUT_MS = 3000;
 const FIX = 'set CREDKIT_BACKEND=keychain|pass|file';
 
 /**
- * Why the kernel keyring is refused inside rootless podman's user namespace (podman-namespace.ts):
- * storing there would keep a login from docker and the shell and lose it with the namespace, and
- * a read would say "not logged in" for what the user stored outside. What to change is a store
- * both sides see, for podman's registries at least; and what an older credkit stored there is
- * moved out to one with `podman unshare`, which runs credkit in podman's namespace (LEAVE_NAMESPACE).
- */
-export const PODMAN_NAMESPACE_PROBLEM =
-  'rootless podman and buildah run credential helpers in a user namespace of their own, whose kernel keyring is not the one docker and your shell see (and is gone when the namespace ends), so credkit does not use it there; send the registries podman uses to pass or file under [routes] in credkit\'s config.ini (REGISTRY = pass), or run podman with CREDKIT_BACKEND=pass (or file)';
-
-/**
  * Why keyutils refuses `use` here, or undefined. Inside podman's namespace it refuses every use
  * but a copy's source: a copy (or move) out of the namespace's keyring is how logins an older
- * credkit stored there reach a store docker and podman both see, while no new login lands there.
+ * credkit stored there reach a store docker and podman both see (podman-namespace-refusal.ts),
+ * while no new login lands there.
  */
 export function namespaceRefusal(inPodmanNamespace: boolean, use: StoreUse): string | undefined {
   if (!inPodmanNamespace || use === 'copy-source') return undefined;
-  return `${PODMAN_NAMESPACE_PROBLEM}; to move out logins kept there before, run ${LEAVE_NAMESPACE}`;
+  return KEYUTILS_NAMESPACE_REFUSAL;
 }
 
 /** Why the kernel keyring cannot be used here, or undefined. */

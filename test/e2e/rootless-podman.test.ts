@@ -247,6 +247,60 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     expect(await namespaceKeys()).to.deep.equal([]);
   });
 
+  it('keyutils: explain and get --as podman and --as buildah fail with the line podman and buildah pull fail with, and show skopeo apart, which sends the credential (registry log)', async () => {
+    // Before: explain and get said podman and buildah send alice from credkit's keyutils store,
+    // which is what credkit answers outside their namespace, while podman 4.3.1 and buildah
+    // 1.28.2 pull failed on credkit's refusal and only skopeo 1.9.3 sent alice.
+    const xdg = join(work, 'xdg');
+    await mkdir(xdg, { mode: 0o700 });
+    await chown(xdg, user.uid, user.gid);
+    const env = { ...(await useCredkitHelper()), CREDKIT_BACKEND: 'keyutils', XDG_RUNTIME_DIR: xdg };
+    const image = `${registry!.host}/team/app:1`;
+    const policy = join(work, 'policy.json');
+    await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+    await chown(policy, user.uid, user.gid);
+    expect(await helperAsUser('store', env, storeInput(registry!.host, 'alice', ALICE_PW))).to.include({ code: 0, stdout: '' });
+    try {
+      const real: Record<string, string> = {};
+      for (const tool of ['podman', 'buildah', 'skopeo'] as const) {
+        const mark = registry!.logMark();
+        const args = tool === 'skopeo' ? ['skopeo', 'inspect', '--raw', '--cert-dir', join(work, 'certs'), `docker://${image}`] : [tool, ...state(tool), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', join(work, 'certs'), image];
+        const res = await asUser(args, env);
+        expect(res.stdout + res.stderr).to.not.contain(ALICE_PW);
+        if (res.code !== 0) expect(res.stderr, tool).to.include(NAMESPACE_LINE);
+        real[tool] = res.code === 0 ? (registry!.acceptedUsers(mark)[0] ?? 'none') : 'error';
+      }
+      expect(real).to.deep.equal({ podman: 'error', buildah: 'error', skopeo: 'alice' });
+
+      const res = await asUser([process.execPath, credkit.bin, 'explain', image, '--json'], env);
+      expect(res.code, res.stderr).to.equal(0);
+      const explained = (JSON.parse(res.stdout) as { clients: (ExplainedClient & { title: string; reason: string })[] }).clients;
+      expect(explained.map((c) => [c.client, c.outcome, c.title])).to.deep.equal([
+        ['docker', 'anonymous', 'docker CLI (pull, push, run)'],
+        ['podman', 'error', 'containers/image: podman, buildah (rootless, credential helpers in their user namespace)'],
+        ['skopeo', 'credential', 'containers/image: skopeo'],
+      ]);
+      expect(explained.find((c) => c.client === 'podman')?.reason).to.include(NAMESPACE_LINE);
+      expect(client(explained, 'skopeo').credential?.username).to.equal('alice');
+      const text = await asUser([process.execPath, credkit.bin, 'explain', image, '--as', 'buildah'], env);
+      expect(text.stdout).to.include(`fails: rootless buildah runs docker-credential-credkit in a user namespace of its own`);
+      expect(text.stdout).to.include('credkit keeps it in keyutils');
+
+      for (const tool of ['podman', 'buildah'] as const) {
+        const get = await asUser([process.execPath, credkit.bin, 'get', image, '--as', tool], env);
+        expect([get.code, get.stdout], tool).to.deep.equal([1, '']);
+        expect(get.stderr, tool).to.include(NAMESPACE_LINE);
+      }
+      const get = await asUser([process.execPath, credkit.bin, 'get', image, '--as', 'skopeo'], env);
+      expect(get.code, get.stderr).to.equal(0);
+      const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+      expect(got.Username).to.equal('alice');
+      expect(got.Secret === ALICE_PW, 'credkit get --as skopeo returns the password skopeo sent').to.equal(true);
+    } finally {
+      await helperAsUser('erase', env, registry!.host);
+    }
+  });
+
   it('keychain: podman login stores through credkit into the user\'s own keyring, which the helper outside podman reads, and podman logout erases', async () => {
     // The user's own bus and gnome-keyring (a bus takes no other user), unlocked; every step has a
     // time limit, and the helper gives up on a keyring after 10 s, so a wedged or locked keyring

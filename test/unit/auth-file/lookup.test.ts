@@ -252,6 +252,26 @@ describe('lookup: containers/image', () => {
     const [buildah] = await explainLookup(input, deps(), ['buildah']);
     expect(answer(buildah!)).to.equal('error');
   });
+  it('credHelpers sending the registry to credkit, which keeps it in keyutils: rootless podman and buildah get its user-namespace refusal, skopeo and root podman the credential', async () => {
+    // podman 4.3.1 and buildah 1.28.2 run helpers in their user namespace; skopeo 1.9.3 and root's podman do not (e2e: rootless-podman).
+    const files = new Map<string, FileText>([[PATHS.config, { text: JSON.stringify({ credHelpers: { [R]: 'credkit' } }) }]]);
+    const withStore = (store: string): LookupDeps => ({ ...deps({ credkit: { [R]: 'alice' } }), credkitStore: async () => ({ store }) });
+    const run = (uid: number, store: string, clients?: LookupClient[]) => explainLookup({ host: host(), ref: parseImageRef(IMG), files, locate: { uid } }, withStore(store), clients);
+    const rootless = await run(1000, 'keyutils');
+    expect(rootless.map((x) => [x.client, answer(x), x.title])).to.deep.equal([
+      ['docker', 'none', 'docker CLI (pull, push, run)'],
+      ['podman', 'error', 'containers/image: podman, buildah (rootless, credential helpers in their user namespace)'],
+      ['skopeo', 'alice', 'containers/image: skopeo'],
+    ]);
+    expect(rootless[1]?.reason).to.include('credkit keyutils: rootless podman and buildah run credential helpers in a user namespace of their own');
+    expect(rootless[1]?.helperCalls.map((h) => [h.outcome, h.userNamespace, h.credkitStore?.store])).to.deep.equal([['failed', true, 'keyutils']]);
+    expect(rootless[2]?.notes.join('\n')).to.include('skopeo runs it as you');
+    expect((await run(1000, 'keyutils', ['buildah'])).map(answer)).to.deep.equal(['error']);
+    // Root's podman, and a store podman's namespace does not change, answer as the helper does.
+    for (const [uid, store] of [[0, 'keyutils'], [1000, 'pass'], [1000, 'auto']] as const) {
+      expect((await run(uid, store)).map((x) => [x.client, answer(x)]), `uid ${uid}, ${store}`).to.deep.equal([['docker', 'none'], ['podman', 'alice']]);
+    }
+  });
   it('--authfile "" with REGISTRY_AUTH_FILE set: buildah reads that file first (podman and skopeo their own), and a missing one as empty', async () => {
     // buildah 1.28.2 pull and login --authfile "" use REGISTRY_AUTH_FILE, podman 4.3.1 its runtime file (registry log, --verbose).
     const env = { REGISTRY_AUTH_FILE: PATHS.named, DOCKER_CONFIG: '/dc' };

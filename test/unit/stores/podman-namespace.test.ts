@@ -1,6 +1,7 @@
 import { expect } from 'chai';
 import { LEAVE_NAMESPACE, inRootlessPodmanNamespace, mapsRootToUid } from '../../../src/stores/podman-namespace.js';
-import { PODMAN_NAMESPACE_PROBLEM, namespaceRefusal } from '../../../src/stores/keyutils.js';
+import { namespaceRefusal } from '../../../src/stores/keyutils.js';
+import { PODMAN_NAMESPACE_PROBLEM } from '../../../src/stores/podman-namespace-refusal.js';
 
 describe('rootless podman\'s user namespace', () => {
   describe('mapsRootToUid', () => {
