@@ -1,5 +1,5 @@
 /**
- * "Which credential will docker, podman or kubelet use for this image?" against the real files and
+ * "Which credential will docker, podman, buildah, skopeo or kubelet use for this image?" against the real files and
  * helpers: reads the files the lookups may need and the pull secrets, runs helpers through the
  * helper client (credkit's helper timeout, helper stderr passed to the caller as docker passes it
  * to the terminal) and hands everything to the pure lookup core. `credkit explain` and `credkit get`

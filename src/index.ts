@@ -33,7 +33,7 @@ export { listEntries } from './auth-file/list.js';
 export type { ListRow } from './auth-file/list.js';
 export type { KeyScope } from './registry.js';
 
-// Which credential docker, podman or kubelet uses for an image, and why (`credkit get` / `explain --json`).
+// Which credential docker, podman, buildah, skopeo or kubelet uses for an image, and why (`credkit get` / `explain --json`).
 export { explainCredential, getCredential } from './credential-lookup.js';
 export type {
   Credential,

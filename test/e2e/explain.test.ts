@@ -59,6 +59,19 @@ describe('e2e: credkit explain / get', () => {
     noSecret(r.stdout + r.stderr);
   });
 
+  it('the help of explain and get, and credkit --help, name every client --as accepts', async () => {
+    // They said "docker, podman or kubelet" after --as took buildah and skopeo too.
+    const clients = 'docker, podman, buildah, skopeo or kubelet';
+    for (const args of [['explain', '--help'], ['get', '--help'], ['--help']]) {
+      const r = await sb.credkit(args);
+      expect(r.code, args.join(' ')).to.equal(0);
+      const text = r.stdout.replace(/\s+/g, ' ');
+      if (args[0] !== 'get') expect(text, args.join(' ')).to.include(`Show which credential ${clients} uses for an image`);
+      if (args[0] !== 'explain') expect(text, args.join(' ')).to.include(`Print the credential ${clients} would use for an image`);
+      if (args[0] !== '--help') expect(text).to.include('"docker", "podman", "buildah", "skopeo", "kubelet"');
+    }
+  });
+
   it('--json has the same answer, secrets redacted', async () => {
     await writeFile(dockerConfig, JSON.stringify({ auths: { 'quay.io': auth('alice', PW) } }));
     const r = await sb.credkit(['explain', 'quay.io/org/app', '--json']);

@@ -97,7 +97,7 @@ export function renderReport(report: CredentialExplanation): string[] {
 export function explainCommand(ctx: CommandContext): CommandModule<object, ExplainArgs> {
   return {
     command: 'explain <target>',
-    describe: 'Show which credential docker, podman or kubelet uses for an image, and why (secrets redacted)',
+    describe: 'Show which credential docker, podman, buildah, skopeo or kubelet uses for an image, and why (secrets redacted)',
     builder: (y) =>
       y
         .positional('target', { type: 'string', describe: 'image (nginx, quay.io/org/app:1) or registry (quay.io, localhost:5000/)' })

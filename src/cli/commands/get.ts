@@ -21,7 +21,7 @@ interface GetArgs {
 export function getCommand(ctx: CommandContext): CommandModule<object, GetArgs> {
   return {
     command: 'get <target>',
-    describe: 'Print the credential docker, podman or kubelet would use for an image, as helper JSON (includes the secret)',
+    describe: 'Print the credential docker, podman, buildah, skopeo or kubelet would use for an image, as helper JSON (includes the secret)',
     builder: (y) =>
       y
         .positional('target', { type: 'string', describe: 'image or registry' })

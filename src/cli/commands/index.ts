@@ -60,13 +60,13 @@ export const COMMANDS: readonly CommandEntry[] = [
   {
     name: 'explain',
     command: 'explain <target>',
-    describe: 'Show which credential docker, podman or kubelet uses for an image, and why (secrets redacted)',
+    describe: 'Show which credential docker, podman, buildah, skopeo or kubelet uses for an image, and why (secrets redacted)',
     load: async () => (await import('./explain.js')).explainCommand,
   },
   {
     name: 'get',
     command: 'get <target>',
-    describe: 'Print the credential docker, podman or kubelet would use for an image, as helper JSON (includes the secret)',
+    describe: 'Print the credential docker, podman, buildah, skopeo or kubelet would use for an image, as helper JSON (includes the secret)',
     load: async () => (await import('./get.js')).getCommand,
   },
   {
