@@ -200,7 +200,8 @@ export async function checkAuthEnvironment(host: Host, probes: DoctorProbes, old
   if (host.platform === 'linux' && !env.REGISTRY_AUTH_FILE && !env.DOCKER_CONFIG) {
     const primary = podmanDefaultAuthFile(host, probes.uid, rootless);
     if (primary && env.XDG_RUNTIME_DIR && !(await probes.statPath(env.XDG_RUNTIME_DIR))) {
-      out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman login fails and podman skips its primary auth.json`, fix: `log in through a systemd user session (loginctl enable-linger), or ${await userAuthFileFix(host, probes)}` });
+      // All three, as root and as another user (podman 4.3.1, buildah 1.28.2, skopeo 1.9.3).
+      out.push({ level: 'warn', area: 'files', code: 'runtime-dir-missing', path: env.XDG_RUNTIME_DIR, what: `XDG_RUNTIME_DIR names ${env.XDG_RUNTIME_DIR}, which does not exist: podman, buildah and skopeo warn, skip ${join(env.XDG_RUNTIME_DIR, 'containers', 'auth.json')} and read their other auth files, and podman login, buildah login and skopeo login fail`, fix: `log in through a systemd user session (loginctl enable-linger), or ${await userAuthFileFix(host, probes)}` });
     } else if (primary && refused === undefined) {
       // A file podman cannot see into either (root's /run/containers) is not a reason to stop.
       const exists = Boolean(await probes.statPath(primary).catch(() => undefined));
