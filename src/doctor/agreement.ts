@@ -298,8 +298,9 @@ const sameCredential = (a: ToolCredential | undefined, b: ToolCredential | undef
  * key (skopeo 1.9.3 sent bob from `HOST/team` in ~/.config/containers/auth.json where podman 4.3.1
  * and buildah 1.28.2 sent carol from `HOST` in $DOCKER_CONFIG/config.json). Left out where the
  * two send what they send for the whole registry, which the registry's own comparison covers.
+ * `podmanFails`: podman and buildah refuse XDG_RUNTIME_DIR and send nothing.
  */
-export async function skopeoScopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, registries: { skopeo: ReadonlyMap<string, ToolCredential>; podman: ReadonlyMap<string, ToolCredential>; docker: ReadonlyMap<string, ToolCredential> }, rootless?: RootlessRuntimeDirs): Promise<SkopeoScopeCredentials[]> {
+export async function skopeoScopeViews(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, registries: { skopeo: ReadonlyMap<string, ToolCredential>; podman: ReadonlyMap<string, ToolCredential>; docker: ReadonlyMap<string, ToolCredential> }, rootless?: RootlessRuntimeDirs, podmanFails = false): Promise<SkopeoScopeCredentials[]> {
   const texts = lookupTexts(files);
   const deps = listingDeps(listings);
   const locate = uid === undefined ? {} : { uid, ...(rootless ? { rootless } : {}) };
@@ -308,7 +309,7 @@ export async function skopeoScopeViews(files: readonly LoadedAuthFile[], listing
     const input = { host, ref, files: texts, locate, missingNamedFileIsEmpty: true };
     const skopeo = credentialOf(registry, await lookupContainers(input, deps, 'skopeo'), listings);
     if (!skopeo) continue;
-    const podman = credentialOf(registry, await lookupContainers(input, deps, 'podman'), listings);
+    const podman = podmanFails ? undefined : credentialOf(registry, await lookupContainers(input, deps, 'podman'), listings);
     // The same credential for both, or what each sends for the whole registry: nothing to add.
     if (sameCredential(skopeo, podman) || (sameCredential(skopeo, registries.skopeo.get(registry)) && sameCredential(podman, registries.podman.get(registry)))) continue;
     out.push({ scope, registry, skopeo, podman, docker: registries.docker.get(registry) });
@@ -503,7 +504,8 @@ export interface SkopeoFirstFiles {
  * none, than docker), or a credential where neither has one: with DOCKER_CONFIG set a login left in
  * the runtime auth.json (an earlier `podman login`) is used by skopeo alone, so a stale one breaks
  * skopeo only. Only for the searches {@link skopeoView} is for; registries whose credential is in a
- * helper doctor could not list are left out, as in {@link compareViews}.
+ * helper doctor could not list are left out, as in {@link compareViews}. `podmanFails`: podman and
+ * buildah refuse XDG_RUNTIME_DIR (`podman` is then empty), so skopeo is compared with docker alone.
  */
 export function compareSkopeo(
   skopeo: ReadonlyMap<string, ToolCredential>,
@@ -512,6 +514,7 @@ export function compareSkopeo(
   host: Host,
   first: SkopeoFirstFiles,
   scopes: readonly SkopeoScopeCredentials[] = [],
+  podmanFails = false,
 ): DoctorFinding[] {
   const out: DoctorFinding[] = [];
   const home = host.home;
@@ -535,7 +538,8 @@ export function compareSkopeo(
     const login = scope !== undefined && (s.key === scope || scope.startsWith(`${s.key}/`)) && s.key.startsWith(`${r}/`) ? s.key : r;
     const remove = s.helper !== undefined && /^credHelpers\[/.test(s.key) ? `remove ${s.key.replace(/^credHelpers\[(.*)\]$/, 'credHelpers["$1"]')} from ${file}` : `credkit logout ${login} --authfile ${file}`;
     if (other && comparable(other.username) && comparable(s.username) && other.username !== s.username) {
-      const others = p ? `podman and buildah as "${p.username}" (${source(p, home)})` : `docker as "${other.username}" (${source(other, home)}), and podman and buildah have none`;
+      const none = podmanFails ? 'podman and buildah fail at every command here (runtime-dir-refused)' : 'podman and buildah have none';
+      const others = p ? `podman and buildah as "${p.username}" (${source(p, home)})` : `docker as "${other.username}" (${source(other, home)}), and ${none}`;
       out.push({ level: 'warn', area: 'agreement', code: 'skopeo-different-username', path: s.path, what: `${name}: skopeo inspect and copy log in as "${s.username}" (${source(s, home)}), ${others}: ${order}`, fix: `if that login is stale, remove it, so that skopeo goes on to the credential ${p ? 'podman' : 'docker'} uses: ${remove}` });
     } else if (!other) {
       out.push({ level: 'info', area: 'agreement', code: 'skopeo-only', path: s.path, what: `${name}: only skopeo inspect and copy have a credential (${source(s, home)}${comparable(s.username) ? `, user "${s.username}"` : ''}), which podman, buildah and docker do not use: ${order}`, fix: `if that login is stale (skopeo then fails where the others pull anonymously), remove it: ${remove}` });

@@ -11,7 +11,7 @@ import type { ConfigProblem } from '../config-lint.js';
 import type { Host } from '../io.js';
 import { messageOf } from '../errors.js';
 import { DOCKER_AUTH_CONFIG, dockerReadsAuthConfig } from '../auth-file/docker-env-config.js';
-import { rootlessRuntimeDirs, type RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
+import { refusedRuntimeDir, rootlessRuntimeDirs, type RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { dockerConfigPath, loadAuthFiles } from './auth-files.js';
 import { compareSkopeo, compareViews, dockerView, podmanView, scopeViews, skopeoScopeViews, skopeoView } from './agreement.js';
 import type { Listings, ToolCredential } from './agreement.js';
@@ -78,10 +78,18 @@ export async function runDoctor(host: Host, probes: DoctorProbes, options: Docto
   const podmanKeyutils = config ? checkPodmanKeyutils(files, config, stores.autoBackend, host, probes.uid) : [];
   findings.push(...stores.findings, ...routes, ...podmanKeyutils, ...account, ...helpers.findings, ...checkAuthFiles(files, host, probes.uid), ...environment, ...checkPodmanLoginFile(files, host));
   const docker = await dockerView(files, helpers.listings, host, oldDocker);
-  const podman = await podmanView(files, helpers.listings, host, probes.uid, rootless);
-  const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker, rootless);
-  findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken, scopes));
-  findings.push(...(await checkSkopeo(files, helpers.listings, host, probes.uid, podman, docker.credentials, rootless)));
+  // Rootless podman and buildah refusing XDG_RUNTIME_DIR (runtime-dir-refused) fail at every
+  // command: no credential of theirs to compare. skopeo makes no such check and is compared still.
+  const refused = await refusedRuntimeDir(host, probes.uid, (path) => probes.statPath(path));
+  let podman = new Map<string, ToolCredential>();
+  if (refused === undefined) {
+    podman = await podmanView(files, helpers.listings, host, probes.uid, rootless);
+    const scopes = await scopeViews(files, helpers.listings, host, probes.uid, podman, oldDocker, rootless);
+    findings.push(...compareViews(docker.credentials, podman, host, podmanFileToEdit(host), docker.ignoredPlaintext, helpers.broken, scopes));
+  } else {
+    findings.push({ level: 'info', area: 'agreement', code: 'agreement-skipped', what: `podman and buildah were not compared with docker: they refuse XDG_RUNTIME_DIR and fail at every command ("${refused}"; runtime-dir-refused above), so they use no credential here`, fix: 'fix XDG_RUNTIME_DIR as runtime-dir-refused says, then run doctor again' });
+  }
+  findings.push(...(await checkSkopeo(files, helpers.listings, host, probes.uid, podman, docker.credentials, rootless, refused !== undefined)));
   if (wsl) findings.unshift({ level: 'info', area: 'helpers', code: 'wsl', what: 'running under WSL: Windows helpers (*.exe) work only with Windows interop and Docker Desktop\'s WSL integration' });
   return {
     findings,
@@ -104,13 +112,14 @@ function podmanFileToEdit(host: Host): string {
  * skopeo inspect and copy against podman and docker, where their searches differ (DOCKER_CONFIG
  * set, no REGISTRY_AUTH_FILE) and skopeo is installed: a machine without it has no such pull.
  * Registry by registry, and below each namespace or repository key where skopeo's order of files
- * makes it send another credential than podman there.
+ * makes it send another credential than podman there. `podmanFails`: podman and buildah refuse
+ * XDG_RUNTIME_DIR, and `podman` is empty; skopeo is compared with docker.
  */
-async function checkSkopeo(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podman: ReadonlyMap<string, ToolCredential>, docker: ReadonlyMap<string, ToolCredential>, rootless: RootlessRuntimeDirs | undefined): Promise<DoctorFinding[]> {
+async function checkSkopeo(files: readonly LoadedAuthFile[], listings: Listings, host: Host, uid: number | undefined, podman: ReadonlyMap<string, ToolCredential>, docker: ReadonlyMap<string, ToolCredential>, rootless: RootlessRuntimeDirs | undefined, podmanFails: boolean): Promise<DoctorFinding[]> {
   if (!podmanReadsDockerConfigFirst(host) || searchPath('skopeo', host.env, host.platform).path === undefined) return [];
   const skopeoFirst = locateAuthFiles(host, uid === undefined ? { tool: 'skopeo' } : { tool: 'skopeo', uid, ...(rootless ? { rootless } : {}) })[0]?.path;
   if (skopeoFirst === undefined) return [];
   const skopeo = await skopeoView(files, listings, host, uid, rootless);
-  const scopes = await skopeoScopeViews(files, listings, host, uid, { skopeo, podman, docker }, rootless);
-  return compareSkopeo(skopeo, podman, docker, host, { skopeo: skopeoFirst, podman: dockerConfigPath(host) }, scopes);
+  const scopes = await skopeoScopeViews(files, listings, host, uid, { skopeo, podman, docker }, rootless, podmanFails);
+  return compareSkopeo(skopeo, podman, docker, host, { skopeo: skopeoFirst, podman: dockerConfigPath(host) }, scopes, podmanFails);
 }

@@ -537,6 +537,22 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
       expect(found.map((f) => f.code)).to.deep.equal(c.doctor ? [c.doctor] : []);
       // It named podman alone, though buildah and skopeo skip the file and fail to log in too (above).
       if (c.doctor === 'runtime-dir-missing') expect(found[0]?.what).to.include('podman, buildah and skopeo warn, skip').and.include('podman login, buildah login and skopeo login fail');
+      // podman and buildah failing at every command, doctor compared them with docker all the same
+      // (podman-only: alice, from the runtime file they never reach): now it says once that it does not.
+      const agreement = (JSON.parse(doctor.stdout) as { findings: { code: string; area: string }[] }).findings.filter((f) => f.area === 'agreement').map((f) => f.code);
+      if (c.doctor === 'runtime-dir-refused') {
+        expect(agreement).to.deep.equal(['agreement-skipped']);
+        // skopeo's comparison still runs (with DOCKER_CONFIG set): it reads alice from the runtime
+        // file, where docker sends bob, and podman and buildah send nothing.
+        const dockerConfig = join(work, 'home', 'ci-docker');
+        await mkdir(dockerConfig, { mode: 0o700 });
+        await writeFile(join(dockerConfig, 'config.json'), JSON.stringify({ auths: { [registry!.host]: { auth: Buffer.from(`bob:${BOB_PW}`).toString('base64') } } }), { mode: 0o600 });
+        for (const p of [dockerConfig, join(dockerConfig, 'config.json')]) await chown(p, user.uid, user.gid);
+        const withDockerConfig = await asUser([process.execPath, credkit.bin, 'doctor', '--json'], { ...env, CREDKIT_BACKEND: 'file', DOCKER_CONFIG: dockerConfig });
+        const findings = (JSON.parse(withDockerConfig.stdout) as { findings: { code: string; area: string; what: string }[] }).findings.filter((f) => f.area === 'agreement');
+        expect(findings.map((f) => f.code)).to.deep.equal(['agreement-skipped', 'skopeo-different-username']);
+        expect(findings[1]?.what).to.include('skopeo inspect and copy log in as "alice"').and.include('docker as "bob"').and.include('podman and buildah fail at every command here');
+      } else expect(agreement).to.not.include('agreement-skipped');
       if (c.dir === 'read-only') await chmod(dir, 0o700);
     });
   }
