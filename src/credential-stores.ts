@@ -64,8 +64,8 @@ interface ListedStoreEntry {
   identityToken: boolean;
 }
 
-/** One entry of a store's list: never a secret. A plain one, or a {@link HiddenStoreEntry}. */
-export type StoreEntry = (ListedStoreEntry & { hidden?: undefined }) | HiddenStoreEntry;
+/** One entry of a store's list: never a secret. A plain one, a {@link HiddenStoreEntry} or a {@link MaskedStoreEntry}. */
+export type StoreEntry = (ListedStoreEntry & { hidden?: undefined; masked?: undefined }) | HiddenStoreEntry | MaskedStoreEntry;
 
 /**
  * An entry whose stored key holds a credential where the server URL belongs (a swapped key and
@@ -74,13 +74,29 @@ export type StoreEntry = (ListedStoreEntry & { hidden?: undefined }) | HiddenSto
  */
 export interface HiddenStoreEntry extends ListedStoreEntry {
   hidden: true;
+  masked?: undefined;
   /** Its number in the listing (as in the stand-in, and `credkit store erase --entry`). */
   entry: number;
   /** Four hex digits that tell it from the other hidden entries (as in the stand-in, and `--id`). */
   id: string;
 }
 
-/** What `erase` takes for a hidden entry: a {@link HiddenStoreEntry} `list()` returned is one. */
+/**
+ * An entry whose stored key has a user name and password before the host (`alice:pw@ghcr.io`, as
+ * docker-credential-pass or an older script was given it): `serverURL` is the key with the
+ * password masked, `alice:********@ghcr.io`, which names no entry, so `erase(entry)` removes it by
+ * its `entry` and `id`, as a hidden one, without the password being typed.
+ */
+export interface MaskedStoreEntry extends ListedStoreEntry {
+  hidden?: undefined;
+  masked: true;
+  /** Its number in the listing (as `credkit store list` shows it, and `credkit store erase --entry`). */
+  entry: number;
+  /** Four hex digits that tell it from the other entries whose key cannot be typed (`--id`). */
+  id: string;
+}
+
+/** What `erase` takes for a hidden or masked entry: a {@link HiddenStoreEntry} or {@link MaskedStoreEntry} `list()` returned is one. */
 export interface HiddenEntryHandle {
   entry: number;
   id: string;
@@ -92,7 +108,8 @@ export interface Store {
   readonly name: string;
   /**
    * Every plain entry, sorted by server URL, without secrets. Saved accounts (`credkit account`)
-   * are left out; a server URL with a password in it (`alice:pw@ghcr.io`) has it masked.
+   * are left out; a server URL with a password in it (`alice:pw@ghcr.io`) has it masked, and is
+   * a {@link MaskedStoreEntry} that `erase` takes.
    */
   list(): Promise<StoreEntry[]>;
   /** The credential stored under exactly `serverURL` (no normalisation), secret in clear, or `undefined`. */
@@ -100,9 +117,9 @@ export interface Store {
   /** Adds or replaces the credential for exactly `credential.serverURL`. */
   store(credential: StoreCredential): Promise<void>;
   /**
-   * Removes the credential stored under exactly `serverURL`, or the hidden entry `list()` gave
-   * (its `entry` and `id`); `false` when the store says there was none, or no hidden entry has
-   * that id any more.
+   * Removes the credential stored under exactly `serverURL`, or the hidden or masked entry
+   * `list()` gave (its `entry` and `id`); `false` when the store says there was none, or no such
+   * entry has that id any more.
    */
   erase(target: string | HiddenEntryHandle): Promise<boolean>;
 }
@@ -154,7 +171,7 @@ function checkServerURL(serverURL: unknown): string {
 function checkHandle(target: unknown): HiddenEntryHandle {
   const { entry, id } = (typeof target === 'object' && target !== null ? target : {}) as Partial<Record<keyof HiddenEntryHandle, unknown>>;
   if (!(typeof entry === 'number' && Number.isInteger(entry) && entry >= 1) || !(typeof id === 'string' && /^[0-9a-f]{4}$/i.test(id.trim()))) {
-    throw new UsageError('erase takes a server URL, or a hidden entry list() returned ({ entry, id }: its number and the four hex digits of its id)');
+    throw new UsageError('erase takes a server URL, or a hidden or masked entry list() returned ({ entry, id }: its number and the four hex digits of its id)');
   }
   return { entry, id };
 }
@@ -202,7 +219,9 @@ function storeOf(opened: OpenedStore): Store {
       return entries.map((e) => {
         const token = e.username === TOKEN_USERNAME;
         const entry = { serverURL: maskUserinfo(e.shown), username: token ? '' : e.username, identityToken: token };
-        return e.hidden ? { ...entry, hidden: true as const, entry: e.index, id: e.id as string } : entry;
+        if (e.hidden) return { ...entry, hidden: true as const, entry: e.index, id: e.id as string };
+        // Named as it is shown everywhere (the masked key); the number and id are what erase takes.
+        return e.masked ? { ...entry, serverURL: maskUserinfo(e.key), masked: true as const, entry: e.index, id: e.id as string } : entry;
       });
     },
     async get(serverURL) {
@@ -216,7 +235,8 @@ function storeOf(opened: OpenedStore): Store {
     async erase(target) {
       if (typeof target === 'string') return inner.delete(checkServerURL(target));
       const { entry, id } = checkHandle(target);
-      // The key itself, which the caller never sees: found again by the id the listing showed.
+      // The key itself, which the caller never sees: found again by the id the listing showed
+      // (a hidden or a masked entry's).
       const found = hiddenEntryById(await inner.list(), entry, id);
       return found === undefined ? false : inner.delete(found.key);
     },

@@ -62,7 +62,7 @@ export type { Env } from './io.js';
 
 // Credential stores by the names `credkit copy` takes, and `credkit copy` itself, returning its report.
 export { copyCredentials, openStore } from './credential-stores.js';
-export type { CopyAction, CopyCredentialsOptions, CopyEntry, CopyResult, CopyStatus, HiddenEntryHandle, HiddenStoreEntry, OpenStoreOptions, Store, StoreCredential, StoreEntry } from './credential-stores.js';
+export type { CopyAction, CopyCredentialsOptions, CopyEntry, CopyResult, CopyStatus, HiddenEntryHandle, HiddenStoreEntry, MaskedStoreEntry, OpenStoreOptions, Store, StoreCredential, StoreEntry } from './credential-stores.js';
 
 // `credkit migrate`: many auth files converted in place, or their plaintext logins moved into a store.
 export { migrateAuthFiles } from './migration.js';

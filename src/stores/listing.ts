@@ -1,13 +1,15 @@
 /**
  * A store's plain entries as `credkit store list` shows them: sorted and numbered, a key that holds
  * a credential where the server URL belongs (a helper's or an older credkit's write) as its
- * stand-in, `<entry #2 (id 3f9a), hidden: it looks like a user:password>`. The number and id let
- * such an entry be erased (`credkit store erase --entry 2 --id 3f9a`) without typing the credential
- * on a command line; the id makes sure it is the entry the user saw, since numbers shift when
- * another entry is added or removed in between.
+ * stand-in, `<entry #2 (id 3f9a), hidden: it looks like a user:password>`, and a key with a user
+ * name and password before the host with the password masked and its number and id beside it,
+ * `alice:********@ghcr.io <entry #3 (id 51c0)>`. The number and id let such an entry be erased
+ * (`credkit store erase --entry 2 --id 3f9a`) without typing the credential on a command line; the
+ * id makes sure it is the entry the user saw, since numbers shift when another entry is added or
+ * removed in between.
  */
 import { scryptSync } from 'node:crypto';
-import { shownKey } from '../redact.js';
+import { maskUserinfo, shownKey } from '../redact.js';
 import { credentialInKey } from '../registry.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { withoutAccountKeys } from './account-key.js';
@@ -17,17 +19,24 @@ export interface ListedEntry {
   /** 1-based, in the order `credkit store list` prints. */
   index: number;
   key: string;
-  /** The key as people see it (shownKey). */
+  /** The key as people see it: shownKey, or for a masked one the masked key with its number and id. */
   shown: string;
   hidden: boolean;
-  /** For a hidden entry: its {@link hiddenEntryId}. */
+  /**
+   * A key with a user name and password before the host (`alice:pw@ghcr.io`), which listings
+   * show masked (`alice:********@ghcr.io`): typing what is shown names no entry, so it is
+   * addressed by number and id, as a hidden one is. Only erasing it changes: copy, migrate,
+   * doctor and check judge the key itself, as before.
+   */
+  masked: boolean;
+  /** For a hidden or masked entry (one whose key cannot be typed safely): its {@link hiddenEntryId}. */
   id?: string;
   username: string;
 }
 
 /**
- * Four hex digits that tell one hidden entry from another whatever its place in the list. The key
- * is a credential, so what is shown of it is little (16 bits, which many passwords share) and slow
+ * Four hex digits that tell one hidden (or masked) entry from another whatever its place in the
+ * list. The key is or holds a credential, so what is shown of it is little (16 bits, which many passwords share) and slow
  * to test a guess against (scrypt, tens of milliseconds a try), never a plain hash of it.
  */
 export function hiddenEntryId(key: string): string {
@@ -40,18 +49,25 @@ export function numberEntries(listed: ReadonlyMap<string, string>): { entries: L
   const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
   return {
     entries: sorted.map(([key, username], i) => {
-      if (credentialInKey(key) === undefined) return { index: i + 1, key, shown: key, hidden: false, username };
+      const index = i + 1;
+      if (credentialInKey(key) !== undefined) {
+        const id = hiddenEntryId(key);
+        return { index, key, shown: shownKey(key, { index, id }), hidden: true, masked: false, id, username };
+      }
+      const masked = maskUserinfo(key);
+      if (masked === key) return { index, key, shown: key, hidden: false, masked: false, username };
+      // Shown as people know it, masked here already (never relying on the printer to mask it).
       const id = hiddenEntryId(key);
-      return { index: i + 1, key, shown: shownKey(key, { index: i + 1, id }), hidden: true, id, username };
+      return { index, key, shown: `${masked} <entry #${index} (id ${id})>`, hidden: false, masked: true, id, username };
     }),
     accounts,
   };
 }
 
 /**
- * The entry numbered `index` in a store's list, which must be a hidden one with the id `id`: a
- * number names an entry only as long as the store does not change, so it is taken only where no
- * name can be typed safely (a key that can be, a server URL, is refused, naming it), and only
+ * The entry numbered `index` in a store's list, which must be a hidden or masked one with the id
+ * `id`: a number names an entry only as long as the store does not change, so it is taken only
+ * where no name can be typed safely (a key that can be, a server URL, is refused, naming it), and only
  * together with the id the list showed, so that an entry added or removed in between never makes
  * it another entry. Throws, erasing nothing, when entry #index is not the one with that id.
  */
@@ -60,28 +76,37 @@ export function hiddenEntry(listed: ReadonlyMap<string, string>, index: number, 
   const entry = entries[index - 1];
   const wanted = id.trim().toLowerCase();
   const moved = () => {
-    const now = entries.find((e) => e.hidden && e.id === wanted);
-    return now === undefined ? `no hidden entry has the id ${wanted} now` : `the entry with the id ${wanted} is #${now.index} now`;
+    const now = entries.find((e) => e.id === wanted);
+    return now === undefined ? `no entry has the id ${wanted} now` : `the entry with the id ${wanted} is #${now.index} now`;
   };
   if (entry === undefined) throw new NotFoundError(`there is no entry #${index} in the store (${moved()}); run credkit store list again`);
-  if (!entry.hidden) throw new UsageError(`entry #${index} is "${entry.key}", which holds no credential in its key: erase it by its server URL`);
+  if (entry.id === undefined) throw new UsageError(`entry #${index} is "${entry.key}", which holds no credential in its key: erase it by its server URL`);
   if (entry.id !== wanted) throw new NotFoundError(`entry #${index} is not the entry with the id ${wanted} (the store changed since it was listed: ${moved()}); nothing was erased; run credkit store list again`);
   return entry;
 }
 
 /**
- * The hidden entry a library caller names by the `entry` and `id` a listing gave it, or `undefined`
- * when no hidden entry has that id now (it was erased meanwhile). Unlike {@link hiddenEntry}, the
- * id decides and the number only tells apart hidden entries that share an id: a script that
+ * The hidden or masked entry a library caller names by the `entry` and `id` a listing gave it, or
+ * `undefined` when no such entry has that id now (it was erased meanwhile). Unlike {@link hiddenEntry},
+ * the id decides and the number only tells apart entries that share an id: a script that
  * erases each hidden entry of one listing in turn shifts the numbers of those after the first,
  * and the handle comes from the listing itself, not from a person's typing that the number checks.
  * Throws a NotFoundError, erasing nothing, when several share the id and none is at that number.
  */
 export function hiddenEntryById(listed: ReadonlyMap<string, string>, index: number, id: string): ListedEntry | undefined {
   const wanted = id.trim().toLowerCase();
-  const matching = numberEntries(listed).entries.filter((e) => e.hidden && e.id === wanted);
+  const matching = numberEntries(listed).entries.filter((e) => e.id === wanted);
   if (matching.length <= 1) return matching[0];
   const at = matching.find((e) => e.index === index);
-  if (at === undefined) throw new NotFoundError(`${matching.length} hidden entries have the id ${wanted} now, and none is entry #${index}; nothing was erased (list the store again)`);
+  if (at === undefined) throw new NotFoundError(`${matching.length} entries have the id ${wanted} now, and none is entry #${index}; nothing was erased (list the store again)`);
   return at;
+}
+
+/**
+ * The masked entries a listing shows as `typed` (`alice:********@ghcr.io`, copied from it): what
+ * `credkit store erase` names when no key is that text, so the user learns the number and id
+ * that erase it. Several when one user has stored two passwords for one host.
+ */
+export function entriesShownAs(listed: ReadonlyMap<string, string>, typed: string): ListedEntry[] {
+  return numberEntries(listed).entries.filter((e) => e.masked && maskUserinfo(e.key) === typed);
 }

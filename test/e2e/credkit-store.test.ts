@@ -4,7 +4,56 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandboxPerTest, type Sandbox } from '../support/sandbox.js';
+import { makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
+import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+
+/**
+ * Keys with a user name and password before the host, as docker-credential-pass or an older
+ * script was given them, written by `write` (a helper's store): list shows each masked with its
+ * number and id, and erase takes those, never needing the password typed; typing the whole key
+ * still works, and typing the masked key says which number and id erase it.
+ */
+async function eraseMaskedEntries(sb: Sandbox, write: (serverURL: string, username: string) => Promise<void>, stored: () => Promise<string[]>): Promise<void> {
+  await write('alice:fake-masked-pw1@ghcr.io', 'alice');
+  await write('quay.io', 'bob');
+  await write('https://carol:fake-masked-pw2@registry.example/org', 'carol');
+  const leaks = (r: { stdout: string; stderr: string }) => r.stdout.includes('fake-masked-pw') || r.stderr.includes('fake-masked-pw');
+  let r = await sb.credkit(['store', 'list']);
+  expect(r.code, r.stderr).to.equal(0);
+  expect(leaks(r)).to.equal(false);
+  const ids = [...r.stdout.matchAll(/<entry #\d \(id ([0-9a-f]{4})\)>/g)].map((m) => m[1]!);
+  expect(ids).to.have.length(2);
+  const [ALICE, CAROL] = [`alice:********@ghcr.io <entry #1 (id ${ids[0]})>`, `https://carol:********@registry.example/org <entry #2 (id ${ids[1]})>`];
+  expect(r.stdout.split('\n')).to.deep.equal([`${ALICE.padEnd(CAROL.length)}  alice`, `${CAROL}  carol`, `${'quay.io'.padEnd(CAROL.length)}  bob`, '']);
+  expect(r.stderr).to.contain(`credkit: entry #1 holds a user name and password before the host (no client asks for it); credkit store erase --entry 1 --id ${ids[0]} removes it\n`);
+  expect(r.stderr).to.contain(`credkit store erase --entry 2 --id ${ids[1]} removes it\n`);
+  r = await sb.credkit(['store', 'list', '--json']);
+  expect(leaks(r)).to.equal(false);
+  expect(JSON.parse(r.stdout)).to.deep.equal({ [ALICE]: 'alice', [CAROL]: 'carol', 'quay.io': 'bob' });
+
+  // What the list shows, typed: no key is that text, and erase says what erases the entry.
+  r = await sb.credkit(['store', 'erase', 'alice:********@ghcr.io']);
+  expect([r.code, r.stdout]).to.deep.equal([1, '']);
+  expect(r.stderr).to.equal(`credkit: no credential stored for "alice:********@ghcr.io"; entry #1 is shown as it, with its password masked: credkit store erase --entry 1 --id ${ids[0]} erases it\n`);
+  expect(await stored()).to.have.length(3);
+  // An entry added since the list (sorted first): #1 is now another, and nothing is erased.
+  await write('aaa:fake-masked-pw3@ghcr.io', 'dave');
+  r = await sb.credkit(['store', 'erase', '--entry', '1', '--id', ids[0]!]);
+  expect(r.code).to.equal(1);
+  expect(leaks(r)).to.equal(false);
+  expect(r.stderr).to.equal(`credkit: entry #1 is not the entry with the id ${ids[0]} (the store changed since it was listed: the entry with the id ${ids[0]} is #2 now); nothing was erased; run credkit store list again\n`);
+  expect(await stored()).to.have.length(4);
+  // A plain entry's number is still refused: it is erased by its server URL.
+  r = await sb.credkit(['store', 'erase', '--entry', '4', '--id', ids[0]!]);
+  expect([r.code, r.stderr]).to.deep.equal([2, 'credkit: entry #4 is "quay.io", which holds no credential in its key: erase it by its server URL\n']);
+  r = await sb.credkit(['store', 'erase', '--entry', '2', '--id', ids[0]!]);
+  expect([r.code, r.stdout], r.stderr).to.deep.equal([0, `erased alice:********@ghcr.io <entry #2 (id ${ids[0]})>\n`]);
+  expect(leaks(r)).to.equal(false);
+  // The whole key typed, as scripts did before: still erased by it.
+  r = await sb.credkit(['store', 'erase', 'aaa:fake-masked-pw3@ghcr.io']);
+  expect([r.code, r.stdout], r.stderr).to.deep.equal([0, 'erased aaa:********@ghcr.io\n']);
+  expect((await stored()).sort()).to.deep.equal(['https://carol:fake-masked-pw2@registry.example/org', 'quay.io']);
+}
 
 describe('credkit store (binary)', () => {
   let sb: Sandbox;
@@ -149,6 +198,13 @@ describe('credkit store (binary)', () => {
     r = await sb.credkit(['store', 'erase']);
     expect(r.code).to.equal(2);
     expect(r.stderr).to.contain('name the server URL to erase');
+  });
+
+  it('a key with a user name and password before the host is listed masked with its number and id, and erase --entry removes it without the password typed', async () => {
+    const write = async (url: string, user: string) => {
+      expect((await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' })}\n`)).code).to.equal(0);
+    };
+    await eraseMaskedEntries(sb, write, async () => Object.keys(JSON.parse((await sb.helper('list', '')).stdout) as object));
   });
 
   it('a server URL typed with a credential in it: store refuses it (exit 2) without quoting it; get and erase name it by its stand-in', async () => {
@@ -338,5 +394,33 @@ describe('credkit store (binary)', () => {
     expect(r.code, r.stderr).to.equal(0);
     const { readFile } = await import('node:fs/promises');
     expect(JSON.parse(await readFile(join(sb.home, 'custom.json'), 'utf8')).credentials['x.example'].username).to.equal('u');
+  });
+});
+
+describe('credkit store on pass, with what the real docker-credential-pass stored', function () {
+  this.timeout(120_000);
+  let pass: RealBackend | undefined;
+  let sb: Sandbox;
+  before(async function () {
+    await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
+    pass = await startPassStore();
+  });
+  after(async () => {
+    await pass?.stop();
+  });
+  makeSandboxPerTest(() => ({ ...pass!.env, CREDKIT_BACKEND: 'pass' }), (made) => (sb = made));
+
+  it('a key docker-credential-pass was given with a user name and password before the host: listed masked, erased by --entry and --id', async () => {
+    const write = async (url: string, user: string) => {
+      const r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' }), env: sb.env });
+      expect(r.code, r.stdout).to.equal(0);
+    };
+    const stored = async () => Object.keys(JSON.parse((await run('docker-credential-pass', ['list'], { env: sb.env })).stdout) as object);
+    try {
+      await eraseMaskedEntries(sb, write, stored);
+    } finally {
+      // The password store outlives this test.
+      for (const key of await stored()) await run('docker-credential-pass', ['erase'], { input: key, env: sb.env });
+    }
   });
 });

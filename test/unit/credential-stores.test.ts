@@ -8,7 +8,7 @@ import { expect } from 'chai';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
-import type { CopyResult, HiddenStoreEntry, Store, StoreCredential, StoreEntry } from 'credkit';
+import type { CopyResult, HiddenStoreEntry, MaskedStoreEntry, Store, StoreCredential, StoreEntry } from 'credkit';
 import { BIN, FIXTURES, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
 import { uniqueService } from '../support/os-keyring.js';
@@ -66,6 +66,36 @@ async function eraseHidden(store: Store): Promise<string[]> {
   const after = await store.list();
   expect(JSON.stringify(after).includes('fake-')).to.equal(false);
   return after.map((e) => e.serverURL);
+}
+
+/**
+ * Erases, by the entry list() gave, a key with a user name and password before the host that
+ * `write` put in the store (as docker-credential-pass or an older script was given it): listed
+ * masked, with a number and an id, and erased without the password; the handle goes by the id
+ * when an entry sorted before it came in between, erases nothing once the entry is gone, and the
+ * whole key still erases such an entry.
+ */
+async function eraseMasked(store: Store, write: (serverURL: string) => Promise<void>): Promise<void> {
+  await write('alice:fake-lib-masked-pw1@ghcr.io');
+  await write('quay.io');
+  await write('https://carol:fake-lib-masked-pw2@registry.example/org');
+  const listed = await store.list();
+  expect(JSON.stringify(listed).includes('fake-lib-masked')).to.equal(false);
+  const masked = listed.filter((e): e is MaskedStoreEntry => e.masked === true);
+  expect(masked.map((e) => [e.serverURL, e.entry, e.hidden, /^[0-9a-f]{4}$/.test(e.id)])).to.deep.equal([
+    ['alice:********@ghcr.io', 1, undefined, true],
+    ['https://carol:********@registry.example/org', 2, undefined, true],
+  ]);
+  // Not hidden: a script that erases every hidden entry leaves it alone, as before.
+  expect(listed.filter((e) => e.hidden)).to.deep.equal([]);
+  // An entry sorted before both came in between: the id still finds each.
+  await write('aaa:fake-lib-masked-pw3@ghcr.io');
+  for (const e of masked) expect(await store.erase(e)).to.equal(true);
+  expect(await store.erase(masked[0]!)).to.equal(false);
+  expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['aaa:********@ghcr.io', 'quay.io']);
+  expect(await store.erase('aaa:fake-lib-masked-pw3@ghcr.io')).to.equal(true);
+  expect(await store.list()).to.deep.equal([{ serverURL: 'quay.io', username: 'bob', identityToken: false }]);
+  expect(await store.erase('quay.io')).to.equal(true);
 }
 
 /** Credential-shaped keys as a helper or an older credkit wrote them: a user:password, and a swapped key and auth. */
@@ -130,10 +160,30 @@ describe('library: openStore and copyCredentials', function () {
       // What is no handle of a hidden entry is refused, quoting nothing.
       for (const bad of [{ entry: 1 }, { entry: 0, id: 'abcd' }, { entry: 1, id: 'fake' }, null]) {
         const err = await thrown(authfile.erase(bad as unknown as HiddenStoreEntry));
-        expect([err.code, err.message]).to.deep.equal(['USAGE', 'erase takes a server URL, or a hidden entry list() returned ({ entry, id }: its number and the four hex digits of its id)']);
+        expect([err.code, err.message]).to.deep.equal(['USAGE', 'erase takes a server URL, or a hidden or masked entry list() returned ({ entry, id }: its number and the four hex digits of its id)']);
       }
       expect(await authfile.erase({ entry: 1, id: '0000' })).to.equal(false);
       expect((await authfile.list()).map((e) => e.serverURL)).to.deep.equal(['quay.io']);
+    });
+
+    it('erase takes a masked entry list() gave (a password before the host), in an auth file, the file backend and the credkit store', async () => {
+      const config = join(sb.home, 'config.json');
+      const authfile = await credkit.openStore(`authfile:${config}`, { env: sb.env });
+      // Written as a hand-made file or an older script has it: store() refuses such a key.
+      const inFile = async (serverURL: string) => {
+        const file = JSON.parse(await readFile(config, 'utf8').catch(() => '{"auths":{}}')) as { auths: Record<string, object> };
+        file.auths[serverURL] = { auth: b64(`bob:${PW}`) };
+        await writeFile(config, JSON.stringify(file));
+      };
+      await eraseMasked(authfile, inFile);
+      expect(JSON.parse(await readFile(config, 'utf8'))).to.deep.equal({ auths: {} });
+      for (const name of ['file', 'credkit']) {
+        const byHelper = async (serverURL: string) => {
+          const r = await sb.helper('store', `${JSON.stringify({ ServerURL: serverURL, Username: 'bob', Secret: PW })}\n`, { CREDKIT_BACKEND: 'file' });
+          expect(r.code, r.stdout).to.equal(0);
+        };
+        await eraseMasked(await credkit.openStore(name, { env: { ...sb.env, CREDKIT_BACKEND: 'file' } }), byHelper);
+      }
     });
 
     it('refuses what no store takes, never quoting a secret, with stable codes', async () => {
@@ -343,6 +393,23 @@ describe('library: openStore and copyCredentials', function () {
         expect(Object.keys(JSON.parse(listed.stdout) as object)).to.deep.equal(['quay.io']);
         // The password store outlives this test: left as the next one expects it.
         expect(await (await credkit.openStore(name, { env: sb.env })).erase('quay.io')).to.equal(true);
+      }
+    });
+
+    it('erase takes a masked entry list() gave, a key the real docker-credential-pass was given with a password before the host, through pass and helper:pass', async () => {
+      for (const name of ['pass', 'helper:pass']) {
+        const byPass = async (serverURL: string) => {
+          const r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: serverURL, Username: 'bob', Secret: PW }), env: sb.env });
+          expect(r.code, r.stdout).to.equal(0);
+        };
+        const left = async () => Object.keys(JSON.parse((await run('docker-credential-pass', ['list'], { env: sb.env })).stdout) as object);
+        try {
+          await eraseMasked(await credkit.openStore(name, { env: sb.env }), byPass);
+          expect(await left()).to.deep.equal([]);
+        } finally {
+          // The password store outlives this test: left empty, as the next one expects it.
+          for (const key of await left()) await run('docker-credential-pass', ['erase'], { input: key, env: sb.env });
+        }
       }
     });
 

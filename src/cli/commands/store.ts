@@ -11,7 +11,7 @@ import { openConfiguredStore, openCredkitStore } from '../../stores/registry.js'
 import { checkBackends } from '../../stores/backend-status.js';
 import { assertKeepsAccounts, checkAccountName } from '../../stores/accounts.js';
 import { accountKey } from '../../stores/account-key.js';
-import { hiddenEntry, numberEntries } from '../../stores/listing.js';
+import { entriesShownAs, hiddenEntry, numberEntries } from '../../stores/listing.js';
 import type { CredentialStore } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
@@ -74,6 +74,9 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             for (const e of entries) {
               const backend = args.backend === undefined ? '' : ` --backend ${cell(args.backend)}`;
               if (e.hidden) warn(ctx, `credkit: entry #${e.index} holds a credential where the server URL belongs (no client asks for it); credkit store erase --entry ${e.index} --id ${e.id}${backend} removes it`);
+              // Typing the masked key names no entry, and typing the key itself puts the password
+              // in argv (shell history, ps): the number and id name it instead.
+              if (e.masked) warn(ctx, `credkit: entry #${e.index} holds a user name and password before the host (no client asks for it); credkit store erase --entry ${e.index} --id ${e.id}${backend} removes it`);
             }
             if (args.json) return printJSON(ctx, Object.fromEntries(entries.map((e) => [e.shown, e.username])));
             if (entries.length === 0) return say(ctx, 'no credentials stored');
@@ -113,15 +116,15 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             backendOption(b)
               .positional('server', { type: 'string' })
               .option('account', { type: 'string', describe: 'erase this saved account of the server URL, never its plain entry (default: CREDKIT_ACCOUNT, else account = in config.ini)' })
-              .option('entry', { type: 'number', describe: 'erase the entry credkit store list shows as <entry #N (id ID), hidden: …> (a key that holds a credential), instead of a server URL; with --id' })
+              .option('entry', { type: 'number', describe: 'erase the entry credkit store list shows as <entry #N (id ID), hidden: …> or user:********@host <entry #N (id ID)> (a key that holds a credential), instead of a server URL; with --id' })
               .option('id', { type: 'string', describe: 'with --entry: the id credkit store list shows for that entry (erase refuses if entry #N is another one by now)' }),
           handler: async (args: StoreArgs) => {
             if (args.entry !== undefined) return eraseHiddenEntry(ctx, args);
-            if (args.server === undefined) throw new UsageError('name the server URL to erase (or --entry N --id ID for an entry credkit store list shows hidden)');
+            if (args.server === undefined) throw new UsageError('name the server URL to erase (or --entry N --id ID for an entry credkit store list shows hidden or masked)');
             const server = args.server;
             const { store, account, key } = await open(ctx, args);
             const existed = await store.delete(await key(server, 'erased'));
-            if (!existed) throw new NotFoundError(`no credential stored for "${shownKey(server)}"${accountWords(account)}`);
+            if (!existed) throw new NotFoundError(`no credential stored for "${shownKey(server)}"${accountWords(account)}${account === undefined ? await maskedAs(store, server, args.backend) : ''}`);
             say(ctx, `erased ${shownKey(server)}${accountWords(account)}`);
           },
         })
@@ -189,8 +192,23 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
 }
 
 /**
- * `store erase --entry N`: the hidden entry numbered N in `store list` (same store, same --backend),
- * erased by its key, which the user never has to type. Saved accounts are not in that list.
+ * What to say when the server URL typed to erase is one `store list` showed masked
+ * (`alice:********@ghcr.io`): the entry (or entries) shown as it, and how to erase one without
+ * typing its password. Nothing for any other server URL, which costs no listing.
+ */
+async function maskedAs(store: CredentialStore, server: string, backend: string | undefined): Promise<string> {
+  if (!server.includes('********')) return '';
+  const shown = entriesShownAs(await store.list(), server);
+  const [one] = shown;
+  if (one === undefined) return '';
+  const option = backend === undefined ? '' : ` --backend ${cell(backend)}`;
+  if (shown.length === 1) return `; entry #${one.index} is shown as it, with its password masked: credkit store erase --entry ${one.index} --id ${one.id}${option} erases it`;
+  return `; entries ${shown.map((e) => `#${e.index} (id ${e.id})`).join(', ')} are shown as it, with their passwords masked: credkit store erase --entry N --id ID${option} erases one`;
+}
+
+/**
+ * `store erase --entry N`: the hidden or masked entry numbered N in `store list` (same store, same
+ * --backend), erased by its key, which the user never has to type. Saved accounts are not in that list.
  */
 async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<void> {
   const n = args.entry as number;
@@ -199,7 +217,7 @@ async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<v
   if (!Number.isInteger(n) || n < 1) throw new UsageError('--entry takes an entry number from credkit store list (1, 2, …)');
   // Numbers shift when an entry is added or removed; the id says which entry the user saw.
   if (typeof args.id !== 'string' || !/^[0-9a-f]{4}$/i.test(args.id.trim())) {
-    throw new UsageError(`--entry goes with --id, the four hex digits credkit store list shows in the entry: <entry #${n} (id …), hidden: …>`);
+    throw new UsageError(`--entry goes with --id, the four hex digits credkit store list shows in the entry: <entry #${n} (id …)…>`);
   }
   const { store } = await open(ctx, { ...args, account: undefined });
   const entry = hiddenEntry(await store.list(), n, args.id);

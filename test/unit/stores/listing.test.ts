@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { hiddenEntry, hiddenEntryById, numberEntries } from '../../../src/stores/listing.js';
+import { entriesShownAs, hiddenEntry, hiddenEntryById, numberEntries } from '../../../src/stores/listing.js';
 import { NotFoundError, UsageError } from '../../../src/errors.js';
 
 // base64("fake-user:fake-listed-pw"): a key and "auth" swapped, as a helper may have stored it.
@@ -41,7 +41,7 @@ describe('stores/listing', () => {
     // Listed as #3 (id f448); then #1 is removed, and #3 is no more.
     expect(() => hiddenEntry(gone, 3, 'f448')).to.throw(NotFoundError, 'there is no entry #3 in the store (the entry with the id f448 is #2 now)');
     expect(() => hiddenEntry(gone, 1, 'f448')).to.throw(UsageError, 'entry #1 is "quay.io"');
-    expect(() => hiddenEntry(new Map([[SWAPPED, 'dave']]), 1, '2847')).to.throw(NotFoundError, 'no hidden entry has the id 2847 now');
+    expect(() => hiddenEntry(new Map([[SWAPPED, 'dave']]), 1, '2847')).to.throw(NotFoundError, 'no entry has the id 2847 now');
   });
 
   it('the id tells hidden entries apart and shows nothing of the key but four hex digits', () => {
@@ -59,5 +59,25 @@ describe('stores/listing', () => {
     expect(hiddenEntryById(new Map([[SWAPPED, 'dave']]), 1, '2847')).to.equal(undefined);
     // A plain entry is never one: its number is not taken.
     expect(hiddenEntryById(listed, 2, '0000')).to.equal(undefined);
+  });
+
+  it('a key with a user name and password before the host is shown masked with its number and id, and addressed by them as a hidden one is', () => {
+    const MASKED = 'alice:fake-listed-pw4@ghcr.io';
+    const withMasked = new Map([...listed, [MASKED, 'alice'], ['https://bob:fake-listed-pw5@ghcr.io/org', 'bob']]);
+    const { entries } = numberEntries(withMasked);
+    expect(JSON.stringify(entries.map((e) => e.shown)).includes('fake-listed-pw')).to.equal(false);
+    const masked = entries.filter((e) => e.masked);
+    expect(masked.map((e) => [e.index, e.shown.replace(/id [0-9a-f]{4}/, 'id ID'), e.hidden])).to.deep.equal([
+      [1, 'alice:********@ghcr.io <entry #1 (id ID)>', false],
+      [3, 'https://bob:********@ghcr.io/org <entry #3 (id ID)>', false],
+    ]);
+    const id = masked[0]!.id!;
+    expect(hiddenEntry(withMasked, 1, id).key === MASKED).to.equal(true);
+    expect(hiddenEntryById(withMasked, 9, id)?.key === MASKED).to.equal(true);
+    expect(() => hiddenEntry(withMasked, 2, id)).to.throw(NotFoundError, `entry #2 is not the entry with the id ${id} (the store changed since it was listed: the entry with the id ${id} is #1 now); nothing was erased`);
+    expect(entriesShownAs(withMasked, 'alice:********@ghcr.io').map((e) => e.index)).to.deep.equal([1]);
+    expect(entriesShownAs(withMasked, 'quay.io')).to.deep.equal([]);
+    // Only the addressing changes: a key without a password is neither hidden nor masked, and has no id.
+    expect(entries.filter((e) => !e.hidden && !e.masked).map((e) => [e.shown, e.id])).to.deep.equal([['quay.io', undefined]]);
   });
 });
