@@ -17,6 +17,7 @@ import type { CopyAction, CopyEntry, CopyStatus } from './stores/copy.js';
 import { openCopyStores, runCopy } from './stores/copy-run.js';
 import type { CopyRunReport } from './stores/copy-run.js';
 import { hiddenEntryById, numberEntries } from './stores/listing.js';
+import type { ListedEntry } from './stores/listing.js';
 import type { CredentialStore, StoreUse, StoredCredential } from './stores/store.js';
 import { TOKEN_USERNAME } from './stores/store.js';
 import { formatStoreSpec, openStoreSpec, parseStoreSpec, storeNamesFor } from './stores/store-spec.js';
@@ -119,7 +120,8 @@ export interface Store {
   /**
    * Removes the credential stored under exactly `serverURL`, or the hidden or masked entry
    * `list()` gave (its `entry` and `id`); `false` when the store says there was none, or no such
-   * entry has that id any more.
+   * entry has that id any more. An entry this store's last `list()` gave costs one get and one
+   * erase, no listing.
    */
   erase(target: string | HiddenEntryHandle): Promise<boolean>;
 }
@@ -212,10 +214,19 @@ function storedOf(credential: unknown): StoredCredential {
 
 function storeOf(opened: OpenedStore): Store {
   const inner: CredentialStore = opened.store;
+  // The hidden and masked entries of the last listing, by id: their keys (credentials, so kept
+  // here, out of sight of a caller who logs the store) are what erase(entry) tries first.
+  let listedById = new Map<string, ListedEntry[]>();
+  const rememberedKey = ({ entry, id }: HiddenEntryHandle): string | undefined => {
+    const same = listedById.get(id.trim().toLowerCase()) ?? [];
+    return (same.length === 1 ? same[0] : same.find((e) => e.index === entry))?.key;
+  };
   const store: Store = {
     name: opened.spec.kind === 'credkit' ? formatStoreSpec(opened.spec) : inner.name,
     async list() {
       const { entries } = numberEntries(await inner.list());
+      listedById = new Map();
+      for (const e of entries) if (e.id !== undefined) listedById.set(e.id, [...(listedById.get(e.id) ?? []), e]);
       return entries.map((e) => {
         const token = e.username === TOKEN_USERNAME;
         const entry = { serverURL: maskUserinfo(e.shown), username: token ? '' : e.username, identityToken: token };
@@ -235,8 +246,15 @@ function storeOf(opened: OpenedStore): Store {
     async erase(target) {
       if (typeof target === 'string') return inner.delete(checkServerURL(target));
       const { entry, id } = checkHandle(target);
-      // The key itself, which the caller never sees: found again by the id the listing showed
-      // (a hidden or a masked entry's).
+      // The key itself, which the caller never sees. An entry this store's last listing gave is
+      // that key (its id is the key's hash): one get tells whether it is still there, where a
+      // listing would cost a read of every entry and a slow id per hidden one (seconds for a
+      // few dozen on pass), on every call of a loop over the listing. Gone, it is gone: no other
+      // entry that happens to share its id is taken for it.
+      const key = rememberedKey({ entry, id });
+      if (key !== undefined) return (await inner.get(key)) === undefined ? false : inner.delete(key);
+      // A handle from another listing (another openStore, a person's typing): found again by the
+      // id the listing showed (a hidden or a masked entry's).
       const found = hiddenEntryById(await inner.list(), entry, id);
       return found === undefined ? false : inner.delete(found.key);
     },

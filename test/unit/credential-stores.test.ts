@@ -186,6 +186,31 @@ describe('library: openStore and copyCredentials', function () {
       }
     });
 
+    it('erasing each hidden or masked entry of one listing lists the store once: each erase is one get and one erase of the key it listed', async () => {
+      const log = join(sb.home, 'calls.log');
+      const env = { ...sb.env, CREDKIT_BACKEND: 'file', CREDKIT_TEST_HELPER_LOG: log, PATH: `${join(FIXTURES, 'helper-that-logs')}:${sb.env.PATH}` };
+      const write = async (key: string) => {
+        const r = await sb.helper('store', `${JSON.stringify({ ServerURL: key, Username: 'bob', Secret: PW })}\n`, { CREDKIT_BACKEND: 'file' });
+        expect(r.code, r.stdout).to.equal(0);
+      };
+      for (const key of [...HIDDEN_KEYS, 'alice:fake-lib-masked-pw1@ghcr.io', 'quay.io']) await write(key);
+      const calls = async () => (await readFile(log, 'utf8')).split('\n').filter((l) => l !== '');
+      const store = await credkit.openStore('helper:logs', { env });
+      const handles = (await store.list()).filter((e): e is HiddenStoreEntry | MaskedStoreEntry => e.hidden === true || e.masked === true);
+      expect(handles).to.have.length(3);
+      for (const e of handles) expect(await store.erase(e)).to.equal(true);
+      // Gone: the same handle again erases nothing, and asks for no listing either.
+      expect(await store.erase(handles[0]!)).to.equal(false);
+      expect(await calls()).to.deep.equal(['list', 'get', 'erase', 'get', 'erase', 'get', 'erase', 'get']);
+      expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['quay.io']);
+      // A handle another store object listed is found again by a fresh listing, as before.
+      await write('alice:fake-lib-masked-pw1@ghcr.io');
+      await rm(log);
+      expect(await (await credkit.openStore('helper:logs', { env })).erase(handles[0]!)).to.equal(true);
+      expect(await calls()).to.deep.equal(['list', 'erase']);
+      expect((await store.list()).map((e) => e.serverURL)).to.deep.equal(['quay.io']);
+    });
+
     it('refuses what no store takes, never quoting a secret, with stable codes', async () => {
       const store = await credkit.openStore('file', { env: sb.env });
       const token = await thrown(store.store({ serverURL: 'quay.io', username: '<token>', password: PW }));
