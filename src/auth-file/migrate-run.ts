@@ -27,7 +27,7 @@ export interface MigrateRunOptions {
   to?: string | undefined;
   /** With `to`: read every file as this format, else each is detected. */
   from?: string | undefined;
-  /** Move plaintext credentials into this store and leave `credsStore` and `{}` markers. */
+  /** Move plaintext credentials into this store and leave `credsStore` and `{}` markers (`credHelpers` in an auth.json). */
   intoStore?: string | undefined;
   dryRun: boolean;
   backup: boolean;

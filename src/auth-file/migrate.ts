@@ -7,7 +7,7 @@
  */
 import { lstatSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { stat } from 'node:fs/promises';
-import { isAbsolute, join, normalize, relative, sep } from 'node:path';
+import { basename, isAbsolute, join, normalize, relative, sep } from 'node:path';
 import fg from 'fast-glob';
 import { IoError, ParseError, UsageError, isCredkitError, messageOf } from '../errors.js';
 import { credentialInKey, keyForStyle, parseRegistryKey } from '../registry.js';
@@ -342,6 +342,12 @@ export interface PlannedItem {
   credential: StoredCredential;
 }
 
+/**
+ * Who reads the file: docker (a config.json), or podman, buildah and skopeo (containers/image, an
+ * auth.json), which ignore `credsStore` and ask a helper only through `credHelpers`.
+ */
+export type StoreFileReader = 'docker' | 'containers';
+
 /** What moving one file's plaintext credentials into a store does to it. */
 export interface StorePlan {
   items: PlannedItem[];
@@ -359,15 +365,30 @@ const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(['auth', 'username', 'pas
  * `https://index.docker.io/v1/`, else `host[:port]`), and the file keeps a marker under that key.
  * Left in the file: scoped keys (docker never asks a store for them) and keys routed through
  * `credHelpers`. Pure; throws ParseError for what makes the file unmigratable.
+ *
+ * For a file `containers` read (podman's auth.json), which ignore `credsStore` (podman 4.3.1 and
+ * skopeo 1.9.3 pull anonymously past its `{}` markers), each moved registry gets a `credHelpers`
+ * entry instead, under the key podman asks a helper with (`docker.io` for the Hub), and its
+ * `auths` entry goes. A registry with a scoped key that holds a credential stays in the file
+ * whole: podman asks a host's `credHelpers` entry before any key of that host in the same file,
+ * so the entry would hide the scoped credential.
  */
-export function planStoreMigration(doc: RawConfig, file: string, credsStore: string): StorePlan {
+export function planStoreMigration(doc: RawConfig, file: string, credsStore: string, reader: StoreFileReader = 'docker'): StorePlan {
+  const containers = reader === 'containers';
   if (!('auths' in doc) && !('credsStore' in doc) && !('credHelpers' in doc) && Object.keys(doc).length > 0) {
     throw new ParseError('not a config.json ({"auths": …}); a .dockercfg cannot name a credential store', { file });
   }
   const kept: StorePlan['kept'] = [];
-  const current = typeof doc.credsStore === 'string' && doc.credsStore !== '' ? doc.credsStore : undefined;
+  if (containers && (!isJSONObject(doc.auths ?? {}) || !isJSONObject(doc.credHelpers ?? {}))) {
+    // containers/image decodes the whole file into typed maps: podman reads no credential from it.
+    throw new ParseError(`"${isJSONObject(doc.auths ?? {}) ? 'credHelpers' : 'auths'}" is no object, so podman cannot read this file at all; fix it first (credkit check names it)`, { file });
+  }
+  const current = !containers && typeof doc.credsStore === 'string' && doc.credsStore !== '' ? doc.credsStore : undefined;
+  if (containers && doc.credsStore !== undefined) {
+    kept.push({ key: 'credsStore', reason: 'podman, buildah and skopeo ignore credsStore (its {} markers give them nothing); kept as it is, and each registry moved now gets a credHelpers entry, which they ask' });
+  }
   // docker reads a credsStore of the wrong type as none (and warns): it is replaced below.
-  if (doc.credsStore !== undefined && doc.credsStore !== null && typeof doc.credsStore !== 'string') {
+  if (!containers && doc.credsStore !== undefined && doc.credsStore !== null && typeof doc.credsStore !== 'string') {
     kept.push({ key: 'credsStore', reason: `${describeMistyped({ member: 'credsStore', type: jsonType(doc.credsStore) })}, which docker reads as none (and warns about); replaced by "${credsStore}"` });
   }
   if (current !== undefined && current !== credsStore) {
@@ -392,6 +413,8 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   // Scoped keys with a credential, by host; and every host some registry-wide key names.
   const scoped = new Map<string, { key: string; e: AuthEntry }[]>();
   const wholeRegistry = new Set<string>();
+  // containers: hosts with a scoped key that holds a credential.
+  const scopedHosts = new Set<string>();
   let index = 0;
   for (const key in auths) {
     const raw = auths[key];
@@ -409,14 +432,17 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     if (e.authProblem === 'invalid-base64' || e.authProblem === 'no-colon') throw new ParseError('"auth" cannot be decoded; the file was left untouched', { file, key });
     const hasCredential = e.identityToken !== undefined || e.username !== undefined || e.password !== undefined;
     const k = parseRegistryKey(key);
-    const storeKey = keyForStyle(k, 'docker');
+    const storeKey = keyForStyle(k, containers ? 'podman' : 'docker');
     if (k.scope === 'registry') wholeRegistry.add(k.host);
     if (e.notObject !== undefined) kept.push({ key, reason: `the entry is ${e.notObject}, not an object, which docker reads as empty (and warns about); written as {}, as docker writes it` });
     if (!hasCredential) {
       order.push({ key, moved: false });
       continue;
     }
-    if (k.scope !== 'registry') {
+    if (k.scope !== 'registry' && containers) {
+      scopedHosts.add(k.host);
+      kept.push({ key, reason: 'scoped key: podman reads it from this file (a credential helper is asked by host only)' });
+    } else if (k.scope !== 'registry') {
       if (!k.hub) (scoped.get(k.host) ?? scoped.set(k.host, []).get(k.host)!).push({ key, e });
       else kept.push({ key, reason: 'scoped key: docker never asks a credential store for it (podman still reads it here)' });
     } else if (Object.hasOwn(helpers, key) || Object.hasOwn(helpers, storeKey)) {
@@ -439,7 +465,18 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     keptKeys.add(key);
     order.push({ key, moved: false });
   }
-  carryHostFallback(scoped, wholeRegistry, helpers, items, kept, keptKeys);
+  if (containers) {
+    for (const entry of order) {
+      if (!entry.moved) continue;
+      const k = parseRegistryKey(entry.key);
+      if (!scopedHosts.has(k.host)) continue;
+      entry.moved = false;
+      items.delete(keyForStyle(k, 'podman'));
+      kept.push({ key: entry.key, reason: `podman asks a credHelpers entry for ${k.host} before any key of ${k.host} in this file, so one would hide the scoped keys of ${k.host} kept here; kept in the file with them` });
+    }
+  } else {
+    carryHostFallback(scoped, wholeRegistry, helpers, items, kept, keptKeys);
+  }
   for (const item of items.values()) {
     if (keptKeys.has(item.key)) throw new ParseError(`"${item.sourceKeys[0]}" would be stored as "${item.key}", which the file keeps with its own credential`, { file, key: item.key });
   }
@@ -448,17 +485,24 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   const nextAuths: Record<string, unknown> = {};
   for (const { key, moved } of order) {
     const raw = auths[key];
-    const target = moved ? keyForStyle(parseRegistryKey(key), 'docker') : key;
+    const target = moved ? keyForStyle(parseRegistryKey(key), containers ? 'podman' : 'docker') : key;
     const prior = Object.hasOwn(nextAuths, target) ? nextAuths[target] : undefined;
     const marker: Record<string, unknown> = {};
     if (isJSONObject(prior)) for (const field in prior) setOwn(marker, field, prior[field]);
     // setOwn: a key or field named "__proto__" is kept like any other.
     // An entry that is no object (`[]`, `"x"`) has no fields to keep: it becomes {}, as docker writes it.
     if (isJSONObject(raw)) for (const field in raw) if (!(moved && CREDENTIAL_FIELDS.has(field.toLowerCase()))) setOwn(marker, field, raw[field]);
+    // containers: a moved entry with nothing else in it goes (its credHelpers entry answers).
+    if (containers && moved && Object.keys(marker).length === 0 && !isJSONObject(prior)) continue;
     setOwn(nextAuths, target, marker);
   }
   const next: RawConfig = { ...doc, auths: nextAuths };
-  if (current === undefined) next.credsStore = credsStore;
+  if (containers) {
+    const nextHelpers: Record<string, unknown> = {};
+    for (const key in helpers) setOwn(nextHelpers, key, helpers[key]);
+    for (const item of items.values()) setOwn(nextHelpers, item.key, credsStore);
+    next.credHelpers = nextHelpers;
+  } else if (current === undefined) next.credsStore = credsStore;
   return { items: [...items.values()], kept, next };
 }
 
@@ -529,10 +573,14 @@ function carryHostFallback(
 async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Promise<FileReport> {
   // Read as docker reads it: an "auths" or "credHelpers" that is no object is empty (and kept as is).
   const doc = parseRawConfig(text, display, true);
-  const plan = planStoreMigration(doc, display, mode.credsStore);
+  // A file named auth.json is podman's, as convert and check read it (read.ts).
+  const reader: StoreFileReader = basename(path) === 'auth.json' ? 'containers' : 'docker';
+  const plan = planStoreMigration(doc, display, mode.credsStore, reader);
   const report: FileReport = { file: display, status: 'unchanged' };
   if (plan.kept.length > 0) report.kept = plan.kept;
-  if (plan.next === undefined) return { ...report, message: plan.kept.length > 0 ? undefined : 'no plaintext credentials' };
+  if (reader === 'containers' && plan.next !== undefined) report.message = `podman's auth.json: each registry moved is routed to "${mode.credsStore}" by credHelpers, which podman, buildah and skopeo ask (they ignore credsStore)`;
+  // No `message: undefined`: the library's report must equal what --json prints.
+  if (plan.next === undefined) return plan.kept.length > 0 ? report : { ...report, message: 'no plaintext credentials' };
   const store = mode.store;
   // Every key is read before anything is written: a file refused for one conflicting key leaves
   // the store as it was, not holding the credentials that came before that key.

@@ -94,15 +94,16 @@ describe('library: migrateAuthFiles', function () {
     expect(await readFile(join(dir, done.files[0]!.backup!), 'utf8')).to.equal(text);
   });
 
-  it('moves plaintext logins into a store with intoStore: the same report, the file store filled, the files left with credsStore', async () => {
+  it('moves plaintext logins into a store with intoStore: the same report, the file store filled, podman auth.json files routed to it by credHelpers', async () => {
     const progress: number[] = [];
     const { lib, cli, code, libDir } = await both({ intoStore: 'file', onProgress: (done) => progress.push(done) }, ['runners/**/*.json'], ['--into-store', 'file']);
     expect(code).to.equal(1);
     expect(lib).to.deep.equal(cli);
     expect(progress).to.deep.equal([1, 2, 3, 4]);
     expect(lib.files.map((f) => [f.file, f.status, (f.stored ?? []).map((s) => `${s.key} ${s.username} ${s.action} ${s.store}`)])).to.deep.equal([
-      ['runners/a/auth.json', 'changed', ['quay.io alice add file']],
-      ['runners/b/auth.json', 'changed', ['https://index.docker.io/v1/ bob add file']],
+      // podman asks a credHelpers entry for quay.io before quay.io/team: a has nothing to move.
+      ['runners/a/auth.json', 'unchanged', []],
+      ['runners/b/auth.json', 'changed', ['docker.io bob add file']],
       ['runners/c/auth.json', 'failed', []],
       ['runners/d/config.json', 'failed', []],
     ]);
@@ -110,8 +111,8 @@ describe('library: migrateAuthFiles', function () {
     expect(lib.files[3]?.message).to.include('<entry #2 of auths, hidden: it looks like a base64 user:password>');
     expect(JSON.stringify(lib).includes('fake-') || JSON.stringify(lib).includes(b64(`dave:${PW}`).slice(0, 12))).to.equal(false);
     const store = await credkit.openStore('file', { env: { ...sb.env, CREDKIT_FILE: join(libDir, 'store.json') } });
-    expect(await store.get('https://index.docker.io/v1/')).to.deep.equal({ serverURL: 'https://index.docker.io/v1/', username: 'bob', password: PW });
-    expect(JSON.parse(await readFile(join(libDir, 'runners', 'b', 'auth.json'), 'utf8'))).to.deep.equal({ auths: { 'https://index.docker.io/v1/': {} }, credsStore: 'credkit' });
+    expect(await store.get('docker.io')).to.deep.equal({ serverURL: 'docker.io', username: 'bob', password: PW });
+    expect(JSON.parse(await readFile(join(libDir, 'runners', 'b', 'auth.json'), 'utf8'))).to.deep.equal({ auths: {}, credHelpers: { 'docker.io': 'credkit' } });
   });
 
   it('names files and backups relative to a cwd given as dir/., a/../dir or a relative path, as credkit migrate run there does', async () => {

@@ -49,7 +49,7 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
             return from;
           },
         })
-        .option('into-store', { type: 'string', describe: 'move plaintext credentials into this store (helper:NAME, credkit, or credkit\'s backend) and leave credsStore + {} markers' })
+        .option('into-store', { type: 'string', describe: 'move plaintext credentials into this store (helper:NAME, credkit, or credkit\'s backend) and leave credsStore + {} markers (credHelpers in a podman auth.json)' })
         .option('dry-run', { type: 'boolean', describe: 'report what would change; change nothing' })
         .option('backup', { type: 'boolean', describe: 'write FILE.credkit-backup-<timestamp> (mode 0600, never over an existing file) before changing a file' })
         .option('allow-lossy', { type: 'boolean', describe: 'with --to: write files even when the format cannot express everything' })

@@ -140,3 +140,25 @@ describe('migrate into a store: planning', () => {
     expect(backupStamp(new Date(Date.UTC(2025, 0, 2, 3, 4, 5, 678)))).to.equal('20250102T030405Z');
   });
 });
+
+describe('migrate into a store: a file podman reads (auth.json)', () => {
+  it('routes each moved registry with credHelpers under the key podman asks a helper with, writes no credsStore, and drops the emptied entries', () => {
+    const doc = { auths: { 'https://index.docker.io/v1/': { auth: b64('hub:fake-pw1') }, 'https://quay.io': { auth: b64('q:fake-pw2'), email: 'q@example.test' } }, credHelpers: { 'ghcr.io': 'pass' } };
+    const plan = planStoreMigration(doc, 'auth.json', 'credkit', 'containers');
+    expect(plan.items.map((i) => [i.key, i.sourceKeys])).to.deep.equal([
+      ['docker.io', ['https://index.docker.io/v1/']],
+      ['quay.io', ['https://quay.io']],
+    ]);
+    expect(plan.next).to.deep.equal({ auths: { 'quay.io': { email: 'q@example.test' } }, credHelpers: { 'ghcr.io': 'pass', 'docker.io': 'credkit', 'quay.io': 'credkit' } });
+    expect(plan.kept).to.deep.equal([]);
+  });
+
+  it('keeps a registry that has a scoped credential whole, and says that a credsStore there is ignored rather than refusing another one', () => {
+    const doc = { auths: { 'quay.io': { auth: b64('a:fake-pw1') }, 'quay.io/team': { auth: b64('b:fake-pw2') }, 'ghcr.io': { auth: b64('c:fake-pw3') } }, credsStore: 'desktop' };
+    const plan = planStoreMigration(doc, 'auth.json', 'pass', 'containers');
+    expect(plan.items.map((i) => i.key)).to.deep.equal(['ghcr.io']);
+    expect(plan.next).to.deep.equal({ auths: { 'quay.io': doc.auths['quay.io'], 'quay.io/team': doc.auths['quay.io/team'] }, credsStore: 'desktop', credHelpers: { 'ghcr.io': 'pass' } });
+    expect(plan.kept.map((k) => k.key)).to.deep.equal(['credsStore', 'quay.io/team', 'quay.io']);
+    expect(() => planStoreMigration({ auths: { 'ghcr.io': { auth: b64('c:fake-pw3') } }, credHelpers: [] }, 'auth.json', 'pass', 'containers')).to.throw(ParseError, 'podman cannot read this file');
+  });
+});

@@ -1,0 +1,98 @@
+/**
+ * `credkit migrate --into-store` on podman's auth.json, checked with the real podman and skopeo
+ * against a real registry (its log says who they authenticated as). podman 4.3.1 and skopeo 1.9.3
+ * ignore a `credsStore` in auth.json and pull anonymously past its `{}` markers; they ask a helper
+ * through `credHelpers`, and a host's `credHelpers` entry answers before any key of that host in
+ * the same file, a scoped one included.
+ */
+import { expect } from 'chai';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
+
+const PW: Record<string, string> = { alice: 'fake-alice-pw-migrate', bob: 'fake-bob-pw-migrate' };
+const OTHER = 'other.example.test';
+const auth = (user: string, password: string) => ({ auth: Buffer.from(`${user}:${password}`).toString('base64') });
+
+function expectNoSecret(r: RunResult): void {
+  for (const pw of Object.values(PW)) expect((r.stdout + r.stderr).includes(pw), 'a password was printed').to.equal(false);
+}
+
+describe('e2e: migrate --into-store on podman\'s auth.json, with the real podman and skopeo (registry log)', function () {
+  let registry: Registry;
+  let image = '';
+  let sb: Sandbox;
+  let work: string;
+  let authFile: string;
+  let env: Record<string, string>;
+
+  before(async function () {
+    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman']);
+    registry = await startRegistry({ users: PW });
+    image = await registry.seedImage('team/app:1', 'alice');
+  });
+  after(async () => registry?.stop());
+  beforeEach(async () => {
+    sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
+    work = join(sb.home, 'work');
+    await mkdir(work);
+    const shimDir = await writeHelperShim(join(work, 'bin'));
+    sb.env.CREDKIT_FILE = join(work, 'credkit.json');
+    // podman 4.3 fails every command when DOCKER_CONFIG names a directory without config.json.
+    delete sb.env.DOCKER_CONFIG;
+    sb.env.PATH = `${shimDir}:${sb.env.PATH}`;
+    env = registry.clientEnv({ ...sb.env, PATH: `${shimDir}:${basePath()}` });
+    authFile = join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json');
+    await mkdir(join(authFile, '..'), { recursive: true });
+    await writeFile(join(work, 'policy.json'), '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+  });
+  afterEach(async () => sb?.cleanup());
+
+  /** Who podman pull and skopeo inspect authenticated as ('none' for anonymous, 'error' when they failed). */
+  const sent = async (): Promise<{ podman: string; skopeo: string }> => {
+    let mark = registry.logMark();
+    const p = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', join(work, 'policy.json'), '--cert-dir', registry.certDir, image], { env, timeoutMs: 120_000 });
+    const podman = p.code === 0 ? (registry.acceptedUsers(mark)[0] ?? 'none') : registry.acceptedUsers(mark).length === 0 ? 'none' : 'error';
+    mark = registry.logMark();
+    const s = await run('skopeo', ['inspect', '--raw', '--cert-dir', registry.certDir, `docker://${image}`], { env });
+    const skopeo = s.code === 0 ? (registry.acceptedUsers(mark)[0] ?? 'none') : registry.acceptedUsers(mark).length === 0 ? 'none' : 'error';
+    return { podman, skopeo };
+  };
+
+  it('routes each registry it moves to the store with credHelpers, which podman and skopeo ask, not with credsStore, which they ignore', async () => {
+    await writeFile(authFile, JSON.stringify({ auths: { [registry.host]: auth('alice', PW.alice!), [OTHER]: auth('bob', PW.bob!) } }), { mode: 0o600 });
+    expect(await sent()).to.deep.equal({ podman: 'alice', skopeo: 'alice' });
+    const r = await sb.credkit(['migrate', authFile, '--into-store', 'file', '--json']);
+    expectNoSecret(r);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(await sent(), 'podman and skopeo after the migration').to.deep.equal({ podman: 'alice', skopeo: 'alice' });
+    const file = (JSON.parse(r.stdout) as { files: { status: string; message: string; stored: unknown[] }[] }).files[0]!;
+    expect(file.status).to.equal('changed');
+    expect(file.message).to.include('credHelpers');
+    expect(file.stored).to.deep.equal([
+      { key: registry.host, username: 'alice', action: 'add', store: 'file' },
+      { key: OTHER, username: 'bob', action: 'add', store: 'file' },
+    ]);
+    expect(JSON.parse(await readFile(authFile, 'utf8'))).to.deep.equal({ auths: {}, credHelpers: { [registry.host]: 'credkit', [OTHER]: 'credkit' } });
+    const login = await run('podman', ['login', '--get-login', OTHER], { env });
+    expect([login.code, login.stdout]).to.deep.equal([0, 'bob\n']);
+  });
+
+  it('leaves a registry with a scoped credential in the file, where a credHelpers entry would hide the scoped key from podman', async () => {
+    // bob's scoped key is the one podman and skopeo send for team/app; alice's host key would hide
+    // nothing, but a credHelpers entry for the host would answer before either.
+    const doc = { auths: { [registry.host]: auth('alice', PW.alice!), [`${registry.host}/team`]: auth('bob', PW.bob!), [OTHER]: auth('bob', PW.bob!) } };
+    await writeFile(authFile, JSON.stringify(doc), { mode: 0o600 });
+    expect(await sent()).to.deep.equal({ podman: 'bob', skopeo: 'bob' });
+    const r = await sb.credkit(['migrate', authFile, '--into-store', 'file']);
+    expectNoSecret(r);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(r.stdout).to.include(`  kept in file ${registry.host}: podman asks a credHelpers entry for ${registry.host} before any key of ${registry.host} in this file`);
+    expect(r.stdout).to.include(`  kept in file ${registry.host}/team: scoped key: podman reads it from this file`);
+    expect(r.stdout).to.include(`  stored ${OTHER} (bob) in file\n`);
+    const after = JSON.parse(await readFile(authFile, 'utf8')) as { auths: Record<string, unknown>; credHelpers: Record<string, string>; credsStore?: string };
+    expect(after).to.deep.equal({ auths: { [registry.host]: doc.auths[registry.host], [`${registry.host}/team`]: doc.auths[`${registry.host}/team`] }, credHelpers: { [OTHER]: 'credkit' } });
+    expect(await sent()).to.deep.equal({ podman: 'bob', skopeo: 'bob' });
+  });
+});
