@@ -56,12 +56,59 @@ export function checkAuthInput(input: CheckInput): Finding[] {
   return maskUserinfoDeep(findProblems(input));
 }
 
+// Top-level config.json members that hold no secret; any other (proxies, HttpHeaders, plugins…) may.
+const SECRETLESS_MEMBERS: ReadonlySet<string> = new Set(['auths', 'credsStore', 'credHelpers', 'currentContext', 'detachKeys', 'experimental']);
+// Entry fields that hold a credential or part of one (a user name alone counts: no guessing).
+const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(['auth', 'username', 'password', 'identitytoken', 'registrytoken']);
+
+/**
+ * True when `text` is a JSON auth file that holds no secret at all: only `credsStore`,
+ * `credHelpers` naming helpers for plain registry keys, and `auths` entries without a credential
+ * field (`{}` markers), beside docker settings that hold none (`psFormat`, `currentContext`…).
+ * Anything else, or anything unreadable, may hold one. Such a file leaks nothing when others can
+ * read it, so check (and doctor) make its mode a note, not an error.
+ */
+export function holdsNoSecret(text: string): boolean {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(text);
+  } catch {
+    return false;
+  }
+  if (!isPlainObject(doc)) return false;
+  for (const member in doc) if (!SECRETLESS_MEMBERS.has(member) && !/^[a-z]+Format$/.test(member)) return false;
+  const plainKey = (key: string) => credentialInServerURL(key) === undefined;
+  const { auths, credHelpers } = doc;
+  if (credHelpers !== undefined && credHelpers !== null) {
+    if (!isPlainObject(credHelpers)) return false;
+    for (const key in credHelpers) if (!plainKey(key) || typeof credHelpers[key] !== 'string') return false;
+  }
+  if (auths !== undefined && auths !== null) {
+    if (!isPlainObject(auths)) return false;
+    for (const key in auths) {
+      const entry = auths[key];
+      if (!plainKey(key) || !isPlainObject(entry)) return false;
+      for (const field in entry) if (CREDENTIAL_FIELDS.has(field.toLowerCase())) return false;
+    }
+  }
+  return true;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
 function findProblems(input: CheckInput): Finding[] {
   const findings: Finding[] = [];
-  if (input.mode !== undefined) {
-    if (input.mode & 0o004) {
+  if (input.mode !== undefined && input.mode & 0o044) {
+    const who = input.mode & 0o004 ? 'every user' : 'its group';
+    if (!(input.mode & 0o022) && holdsNoSecret(input.text)) {
+      // Nothing leaks, so no error; a plaintext login written to the file later would. Others
+      // who may change it (a helper name, a key) keep it an error, as doctor says.
+      findings.push({ severity: 'note', code: input.mode & 0o004 ? 'world-readable' : 'group-readable', file: input.source, message: `file mode ${octal(input.mode)} lets ${who} read it, but it holds no secret (only credential helper names and {} markers), so nothing leaks`, fix: `chmod 600 ${input.source}, before a plaintext login is written to it` });
+    } else if (input.mode & 0o004) {
       findings.push({ severity: 'error', code: 'world-readable', file: input.source, message: `file mode ${octal(input.mode)} lets every user read it`, fix: `chmod 600 ${input.source}` });
-    } else if (input.mode & 0o040) {
+    } else {
       findings.push({ severity: 'warning', code: 'group-readable', file: input.source, message: `file mode ${octal(input.mode)} lets its group read it`, fix: `chmod 600 ${input.source}` });
     }
   }

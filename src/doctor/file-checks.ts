@@ -6,7 +6,7 @@
 import { refusedRuntimeDir, type RootlessRuntimeDirs } from '../auth-file/rootless-runtime-dir.js';
 import { join } from 'node:path';
 import type { Host } from '../io.js';
-import { checkAuthInput } from '../auth-file/check.js';
+import { checkAuthInput, holdsNoSecret } from '../auth-file/check.js';
 import type { Finding } from '../auth-file/check.js';
 import type { AuthFormat } from '../auth-file/model.js';
 import { DOCKER_AUTH_CONFIG, DOCKER_ENV_WARNED_WHEN, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
@@ -55,7 +55,13 @@ export function checkAuthFiles(files: readonly LoadedAuthFile[], host: Host, uid
       problems++;
       const who = mode & 0o007 ? 'every user' : 'its group';
       const how = mode & 0o022 ? 'read and change' : 'read';
-      out.push({ level: 'error', area: 'files', code: 'file-mode', path: f.path, what: `${shown}${readersText(f)} has mode ${octal(mode)}: ${who} can ${how} its credentials`, fix: `chmod 600 ${shown}` });
+      // As credkit check says it: others reading a file with no secret in it is a note. Others
+      // changing it (a helper name, a key) stays an error.
+      if (!(mode & 0o022) && f.text !== undefined && holdsNoSecret(f.text)) {
+        out.push({ level: 'info', area: 'files', code: 'file-mode', path: f.path, what: `${shown}${readersText(f)} has mode ${octal(mode)}: ${who} can read it, but it holds no secret (only credential helper names and {} markers), so nothing leaks`, fix: `chmod 600 ${shown}, before a plaintext login is written to it` });
+      } else {
+        out.push({ level: 'error', area: 'files', code: 'file-mode', path: f.path, what: `${shown}${readersText(f)} has mode ${octal(mode)}: ${who} can ${how} its credentials`, fix: `chmod 600 ${shown}` });
+      }
     }
     if (uid !== undefined && f.facts.uid !== uid) {
       problems++;

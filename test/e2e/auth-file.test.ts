@@ -879,13 +879,17 @@ describe('e2e: credkit auth files', function () {
     expect(denied.stdout.includes('fake-check-unreadable')).to.equal(false);
   });
 
-  it('check flags a file others can read', async () => {
+  it('check flags a file others can read, and only notes one that holds no secret', async () => {
     const p = join(sb.home, 'open.json');
-    await writeFile(p, '{"auths":{}}');
+    await writeFile(p, JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('alice:fake-open-pw').toString('base64') } } }));
     await chmod(p, 0o644);
-    const r = await sb.credkit(['check', p, '--json']);
+    let r = await sb.credkit(['check', p, '--json']);
     expect(r.code).to.equal(1);
     expect(JSON.parse(r.stdout).findings[0]).to.include({ severity: 'error', code: 'world-readable' });
+    await writeFile(p, '{"auths":{}}');
+    r = await sb.credkit(['check', p, '--json']);
+    expect(r.code, r.stdout).to.equal(0);
+    expect(JSON.parse(r.stdout).findings[0]).to.include({ severity: 'note', code: 'world-readable' });
   });
 
   it('convert and merge --from docker|podman refuse a JSON Kubernetes Secret (it is no auth file) rather than write its fields into a config.json; nothing is written', async () => {

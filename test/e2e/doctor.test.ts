@@ -508,6 +508,22 @@ describe('e2e: credkit doctor', function () {
       expect(r.stdout.split('\n')).to.include('error  ~/.docker/config.json (read by podman and docker) has mode 0644: every user can read its credentials; fix: chmod 600 ~/.docker/config.json');
     });
 
+    it('a world-readable auth file that holds no secret (credHelpers, credsStore, {} markers): info in doctor (exit 0) and a note in check; adding a secret makes it an error in both', async () => {
+      const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
+      await writeJSON(path, { auths: { 'quay.io': {} }, credsStore: 'credkit', credHelpers: { 'ghcr.io': 'credkit' } }, 0o644);
+      const { r, report } = await doctorJSON(sb, ['--no-call-helpers'], { CREDKIT_FALLBACK: 'file' });
+      expect(r.code, r.stdout).to.equal(0);
+      expect([one(report, 'file-mode').level, one(report, 'file-mode').what]).to.deep.equal(['info', '~/.docker/config.json (read by podman and docker) has mode 0644: every user can read it, but it holds no secret (only credential helper names and {} markers), so nothing leaks']);
+      // check exits 1 for such a file all the same: its portability lints (creds-store…) are errors to it.
+      let check = await sb.credkit(['check', '--json', path]);
+      const modeFindings = (text: string) => (JSON.parse(text) as { findings: { severity: string; code: string }[] }).findings.filter((f) => f.code === 'world-readable').map((f) => f.severity);
+      expect(modeFindings(check.stdout)).to.deep.equal(['note']);
+      await writeJSON(path, { auths: { 'quay.io': {}, 'ghcr.io': auth('alice') }, credsStore: 'credkit' }, 0o644);
+      expect(one((await doctorJSON(sb, ['--no-call-helpers'], { CREDKIT_FALLBACK: 'file' })).report, 'file-mode').level).to.equal('error');
+      check = await sb.credkit(['check', '--json', path]);
+      expect(modeFindings(check.stdout)).to.deep.equal(['error']);
+    });
+
     it('--json gives each finding also in check --json\'s words (severity error/warning/note, message, file), so one script reads both reports', async () => {
       const path = join(sb.env.DOCKER_CONFIG as string, 'config.json');
       await writeJSON(path, { auths: { 'quay.io': auth('alice'), 'https://ghcr.io': auth('bob') } }, 0o644);

@@ -216,10 +216,25 @@ describe('check', () => {
   });
 
   it('file modes: others → error, group → warning, 0600 → nothing', () => {
-    const text = JSON.stringify({ auths: {} });
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: Buffer.from('alice:fake-pw').toString('base64') } } });
     expect(codes(text, 'f', 0o644)).to.deep.equal(['error world-readable']);
     expect(codes(text, 'f', 0o640)).to.deep.equal(['warning group-readable']);
     expect(codes(text, 'f', 0o600)).to.deep.equal([]);
+  });
+
+  it('file modes of a file that holds no secret (credHelpers, credsStore, {} markers): a note, unless others may change it', () => {
+    for (const doc of [{ credHelpers: { 'ghcr.io': 'pass' } }, { credsStore: 'desktop', psFormat: 'table' }, { auths: { 'quay.io': {}, 'ghcr.io': { email: 'a@example.test' } } }, {}]) {
+      const text = JSON.stringify(doc);
+      const modeCodes = (mode: number) => codes(text, 'f', mode).filter((c) => c.endsWith('-readable'));
+      expect(modeCodes(0o644), text).to.deep.equal(['note world-readable']);
+      expect(modeCodes(0o640), text).to.deep.equal(['note group-readable']);
+      expect(modeCodes(0o666), text).to.deep.equal(['error world-readable']);
+    }
+    // Any credential, a key that holds one, or a member that may (proxies) keeps it an error.
+    for (const doc of [{ auths: { 'quay.io': {}, 'ghcr.io': { identitytoken: 'fake-token' } } }, { auths: { 'quay.io': { username: 'alice' } } }, { credHelpers: { 'alice:fake-pw@ghcr.io': 'pass' } }, { credsStore: 'pass', proxies: { default: { httpProxy: 'http://u:fake-pw@proxy.example.test' } } }]) {
+      expect(codes(JSON.stringify(doc), 'f', 0o644)[0], JSON.stringify(doc)).to.equal('error world-readable');
+    }
+    expect(codes('{"auths": ', 'f', 0o644)[0]).to.equal('error world-readable');
   });
 
   it('every finding has a fix and no secret', () => {

@@ -259,7 +259,7 @@ describe('doctor: auth files', () => {
   const dockerConfig = `${HOME}/.docker/config.json`;
 
   it('group- or world-readable files are errors; the fix is chmod 600', async () => {
-    const r = await doctor({ files: { [dockerConfig]: { text: '{"auths":{}}', mode: 0o640 }, [`${HOME}/.dockercfg`]: { text: '{}', mode: 0o604 } } });
+    const r = await doctor({ files: { [dockerConfig]: { text: '{"auths":{"quay.io":{"auth":"YWxpY2U6ZmFrZS1wdw=="}}}', mode: 0o640 }, [`${HOME}/.dockercfg`]: { text: '{"quay.io":{"auth":"YWxpY2U6ZmFrZS1wdw=="}}', mode: 0o604 } } });
     const modes = r.findings.filter((f) => f.code === 'file-mode');
     expect(modes.map((f) => [f.level, f.fix])).to.deep.equal([
       ['error', 'chmod 600 ~/.docker/config.json'],
@@ -267,6 +267,16 @@ describe('doctor: auth files', () => {
     ]);
     expect(modes[0]?.what).to.include('its group');
     expect(modes[1]?.what).to.include('every user');
+  });
+
+  it('a readable file that holds no secret (credHelpers, credsStore, {} markers) is info, as credkit check notes it; one others may change stays an error', async () => {
+    const text = '{"auths":{"quay.io":{}},"credsStore":"pass","credHelpers":{"ghcr.io":"pass"}}';
+    let r = await doctor({ files: { [dockerConfig]: { text, mode: 0o644 } } });
+    expect(only(r, 'file-mode').level).to.equal('info');
+    expect(only(r, 'file-mode').what).to.include('holds no secret');
+    expect(r.findings.filter((f) => f.area === 'files' && f.level === 'error')).to.deep.equal([]);
+    r = await doctor({ files: { [dockerConfig]: { text, mode: 0o646 } } });
+    expect(only(r, 'file-mode').level).to.equal('error');
   });
 
   it('a root-owned file in HOME (sudo docker login) is an error with the chown fix', async () => {
