@@ -169,6 +169,15 @@ function credentialServerURL(url: string): string | undefined {
   return undefined;
 }
 
+/**
+ * The name of the store that keeps `key` in `store`: with `[routes]` (`--to credkit`, `--from
+ * credkit`) the store the routes send it to, which is the one read and written, not the
+ * configured backend that names the routed store as a whole.
+ */
+function storeNameFor(store: CredentialStore, key: string): string {
+  return (store as Partial<RoutingView>).storeFor?.(key) ?? store.name;
+}
+
 /** What one entry of a run learnt that the next ones must know. */
 interface RunState {
   /** An erase from the source took the credential from the target too: erase nothing more. */
@@ -183,9 +192,9 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   try {
     from = await source.get(url);
   } catch (err) {
-    return { ...entry, reason: `reading from ${source.name} failed: ${messageOf(err)}` };
+    return { ...entry, reason: `reading from ${storeNameFor(source, url)} failed: ${messageOf(err)}` };
   }
-  if (from === undefined) return { ...entry, status: 'skipped', reason: `${source.name} lists it but has no credential for it` };
+  if (from === undefined) return { ...entry, status: 'skipped', reason: `${storeNameFor(source, url)} lists it but has no credential for it` };
   from = asGoReads(from);
   entry.username = from.username;
   const key = target.keyFor?.(url) ?? url;
@@ -194,7 +203,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   try {
     current = await target.get(key);
   } catch (err) {
-    return { ...entry, reason: `reading from ${target.name} failed: ${messageOf(err)}` };
+    return { ...entry, reason: `reading from ${storeNameFor(target, key)} failed: ${messageOf(err)}` };
   }
   entry.action = planAction(from, current);
   // With [routes] (`--to credkit`, `--from credkit`), one entry may be kept by the other store
@@ -207,7 +216,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     try {
       await target.add({ serverURL: key, username: from.username, secret: from.secret, ...(from.tokenUsername !== undefined ? { tokenUsername: from.tokenUsername } : {}) });
     } catch (err) {
-      return { ...entry, reason: `writing to ${target.name} failed: ${messageOf(err)}` };
+      return { ...entry, reason: `writing to ${storeNameFor(target, key)} failed: ${messageOf(err)}` };
     }
     // Some stores change what they are given (pass drops trailing newlines; a helper may
     // normalise the URL): only what reads back the same counts as copied.
@@ -215,23 +224,23 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
     try {
       back = await target.get(key);
     } catch (err) {
-      return { ...entry, reason: `reading back from ${target.name} failed: ${messageOf(err)}` };
+      return { ...entry, reason: `reading back from ${storeNameFor(target, key)} failed: ${messageOf(err)}` };
     }
-    if (back === undefined) return { ...entry, reason: `${target.name} accepted it but has no credential for it when read back; ${await restoreTarget(target, key, current, false)}` };
+    if (back === undefined) return { ...entry, reason: `${storeNameFor(target, key)} accepted it but has no credential for it when read back; ${await restoreTarget(target, key, current, false)}` };
     if (!sameStored(back, from)) {
       const what = back.username !== from.username ? 'username' : back.secret !== from.secret ? 'secret' : 'username beside the identity token';
-      return { ...entry, reason: `${target.name} returns a different ${what} when read back; ${await restoreTarget(target, key, current, true)}` };
+      return { ...entry, reason: `${storeNameFor(target, key)} returns a different ${what} when read back; ${await restoreTarget(target, key, current, true)}` };
     }
   }
   entry.status = entry.action === 'same' ? 'unchanged' : 'copied';
   if (!options.move) return entry;
   if (run.shared) {
-    return { ...entry, status: 'failed', erased: false, reason: `not erased from ${source.name}: an earlier entry showed that it and ${target.name} are one store` };
+    return { ...entry, status: 'failed', erased: false, reason: `not erased from ${storeNameFor(source, url)}: an earlier entry showed that it and ${storeNameFor(target, key)} are one store` };
   }
   try {
     await source.delete(url);
   } catch (err) {
-    return { ...entry, status: 'failed', erased: false, reason: `copied and verified, but erasing from ${source.name} failed: ${messageOf(err)}` };
+    return { ...entry, status: 'failed', erased: false, reason: `copied and verified, but erasing from ${storeNameFor(source, url)} failed: ${messageOf(err)}` };
   }
   // The target held the credential a moment ago; if the erase took it from there too, source and
   // target are one store under two names, and the credential now exists nowhere but in memory.
@@ -243,7 +252,7 @@ async function copyOne(source: CredentialStore, target: CredentialStore, url: st
   }
   if (after !== undefined && sameStored(after, from)) return { ...entry, status: 'moved', erased: true };
   run.shared = true;
-  return { ...entry, status: 'failed', erased: false, reason: `erasing it from ${source.name} erased it from ${target.name} too (one store under two names?); ${await putBack(source, target, from)}` };
+  return { ...entry, status: 'failed', erased: false, reason: `erasing it from ${storeNameFor(source, url)} erased it from ${storeNameFor(target, key)} too (one store under two names?); ${await putBack(source, target, from)}` };
 }
 
 /** What a store with `[routes]` (RoutedStore) tells about where it keeps a server URL. */
@@ -302,13 +311,13 @@ async function restoreTarget(target: CredentialStore, key: string, before: Store
     if (before !== undefined) {
       await target.add({ ...before, serverURL: key });
       const back = await target.get(key);
-      return back !== undefined && sameStored(back, before) ? `the credential ${target.name} held before was put back` : `the credential ${target.name} held before could not be put back as it was; log in to it again`;
+      return back !== undefined && sameStored(back, before) ? `the credential ${storeNameFor(target, key)} held before was put back` : `the credential ${storeNameFor(target, key)} held before could not be put back as it was; log in to it again`;
     }
     if (!written) return 'the target holds nothing for it';
     await target.delete(key);
-    return `the changed copy was erased from ${target.name}`;
+    return `the changed copy was erased from ${storeNameFor(target, key)}`;
   } catch (err) {
-    return `restoring ${target.name} failed (${messageOf(err)}); check it (credkit store list)`;
+    return `restoring ${storeNameFor(target, key)} failed (${messageOf(err)}); check it (credkit store list)`;
   }
 }
 
@@ -320,10 +329,10 @@ async function putBack(source: CredentialStore, target: CredentialStore, credent
       const key = store === target ? (target.keyFor?.(credential.serverURL) ?? credential.serverURL) : credential.serverURL;
       await store.add({ ...credential, serverURL: key });
       const back = await store.get(key);
-      if (back !== undefined && sameStored(back, credential)) return `it was put back into ${store.name}`;
-      problems.push(`${store.name} does not return it`);
+      if (back !== undefined && sameStored(back, credential)) return `it was put back into ${storeNameFor(store, key)}`;
+      problems.push(`${storeNameFor(store, key)} does not return it`);
     } catch (err) {
-      problems.push(`${store.name}: ${messageOf(err)}`);
+      problems.push(`${storeNameFor(store, credential.serverURL)}: ${messageOf(err)}`);
     }
   }
   return `putting it back failed (${problems.join('; ')}); store it again by hand`;

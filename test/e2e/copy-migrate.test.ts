@@ -1106,4 +1106,25 @@ describe('credkit migrate --into-store: a store that keeps nothing it is given',
     expect(await readFile(join(work, 'config.json'), 'utf8')).to.equal(text);
     expectNoSecrets(r);
   });
+
+  it('with [routes] sending a registry to it, copy --to credkit and migrate --into-store file name it, not the configured backend, as the store that does not return it', async () => {
+    const work = join(sb.home, 'w');
+    await mkdir(join(sb.env.XDG_CONFIG_HOME as string, 'credkit'), { recursive: true });
+    await writeFile(join(sb.env.XDG_CONFIG_HOME as string, 'credkit', 'config.ini'), 'backend = file\n[routes]\nquay.io = helper:forgets\n');
+    await mkdir(work, { recursive: true });
+    const text = JSON.stringify({ auths: { 'quay.io': { auth: b64(`alice:${PW1}`) }, 'ghcr.io': { auth: b64(`bob:${PW1}`) } } });
+    await writeFile(join(work, 'config.json'), text);
+    const copy = await credkitIn(sb, work, ['copy', '--from', 'authfile:config.json', '--to', 'credkit', '--json']);
+    expectNoSecrets(copy);
+    expect(copy.code).to.equal(1);
+    const entries = (JSON.parse(copy.stdout) as { entries: { serverURL: string; status: string; reason?: string }[] }).entries;
+    expect(entries.map((e) => [e.serverURL, e.status, e.reason ?? null])).to.deep.equal([
+      ['ghcr.io', 'copied', null],
+      ['quay.io', 'failed', 'helper:forgets accepted it but has no credential for it when read back; the target holds nothing for it'],
+    ]);
+    const migrate = await credkitIn(sb, work, ['migrate', 'config.json', '--into-store', 'file']);
+    expectNoSecrets(migrate);
+    expect(migrate.stdout).to.include('failed       config.json: helper:forgets does not return "quay.io" as it was stored (it holds nothing for it); the file was left untouched');
+    expect(await readFile(join(work, 'config.json'), 'utf8')).to.equal(text);
+  });
 });
