@@ -588,7 +588,7 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   for (const item of plan.items) {
     const current = dryStored?.get(item.key) ?? (await store.get(item.key));
     if (current !== undefined && (current.username !== item.credential.username || current.secret !== item.credential.secret)) {
-      const where = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(item.key) ?? store.name;
+      const where = storeNameFor(store, item.key);
       return { ...report, status: 'failed', stored: [], message: `${where} already holds a different credential for "${item.key}"; the file was left untouched` };
     }
     existing.push(current);
@@ -596,7 +596,7 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   const stored: StoredItem[] = [];
   for (const [i, item] of plan.items.entries()) {
     const same = existing[i] !== undefined;
-    const where = (store as { storeFor?: (serverURL: string) => string }).storeFor?.(item.key) ?? store.name;
+    const where = storeNameFor(store, item.key);
     const row: StoredItem = { key: item.key, username: item.credential.username, action: same ? 'same' : 'add', store: where };
     if (item.sourceKeys.some((k) => k !== item.key)) row.from = item.sourceKeys;
     if (!same && !options.dryRun) {
@@ -623,6 +623,15 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
     return { ...report, status: 'would-change' };
   }
   return writeChecked(path, display, text, serializeRawConfig(plan.next, 'auths' in doc), report, options);
+}
+
+/**
+ * The store that keeps `key`, for the report: with `[routes]` (RoutedStore) the one the routes
+ * send it to, as opened (`auto` named by the store it opened), else the store itself.
+ */
+function storeNameFor(store: CredentialStore, key: string): string {
+  const routed = store as { shownStoreFor?: (serverURL: string) => string; storeFor?: (serverURL: string) => string };
+  return routed.shownStoreFor?.(key) ?? routed.storeFor?.(key) ?? store.name;
 }
 
 /** The stamp in backup names: UTC, sortable, one per run. */

@@ -172,10 +172,11 @@ function credentialServerURL(url: string): string | undefined {
 /**
  * The name of the store that keeps `key` in `store`: with `[routes]` (`--to credkit`, `--from
  * credkit`) the store the routes send it to, which is the one read and written, not the
- * configured backend that names the routed store as a whole.
+ * configured backend that names the routed store as a whole (`auto` named by what it opened).
  */
 function storeNameFor(store: CredentialStore, key: string): string {
-  return (store as Partial<RoutingView>).storeFor?.(key) ?? store.name;
+  const routed = store as Partial<RoutingView> & { shownStoreFor?: (serverURL: string) => string };
+  return routed.shownStoreFor?.(key) ?? routed.storeFor?.(key) ?? store.name;
 }
 
 /** What one entry of a run learnt that the next ones must know. */

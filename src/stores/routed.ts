@@ -31,6 +31,7 @@ interface StoreGroup {
 export class RoutedStore implements CredentialStore {
   readonly name: string;
   private readonly opened = new Map<string, Promise<CredentialStore>>();
+  private readonly openedNames = new Map<string, string>();
 
   constructor(
     private readonly routes: readonly Route[],
@@ -46,10 +47,22 @@ export class RoutedStore implements CredentialStore {
     return findRoute(this.routes, serverURL)?.store ?? this.defaultStore;
   }
 
+  /**
+   * The name of the store that keeps `serverURL`, for messages: storeFor's, except that `auto`,
+   * once opened, is named by the store it opened (the keychain, or its fallback such as `file`).
+   */
+  shownStoreFor(serverURL: string): string {
+    const name = this.storeFor(serverURL);
+    return this.openedNames.get(name) ?? name;
+  }
+
   private open(name: string): Promise<CredentialStore> {
     let store = this.opened.get(name);
     if (store === undefined) {
-      store = this.openStore(name);
+      store = this.openStore(name).then((opened) => {
+        this.openedNames.set(name, opened.name);
+        return opened;
+      });
       this.opened.set(name, store);
     }
     return store;

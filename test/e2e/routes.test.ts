@@ -280,6 +280,22 @@ describe('e2e: [routes] with the file backend', function () {
     expect(r.stderr).to.not.include('another store');
   });
 
+  it('migrate --into-store file with backend = auto names the store auto opened (its fallback, file), not "auto", for a registry no route takes', async () => {
+    // No D-Bus session in the sandbox: auto opens its fallback.
+    await writeConfig('backend = auto\nfallback = file\n[routes]\nquay.io = helper:not-installed\n');
+    const path = join(sb.home, 'config.json');
+    await writeFile(path, JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from('bob:fake-auto-pw').toString('base64') } } }), { mode: 0o600 });
+    const dry = await sb.credkit(['migrate', path, '--into-store', 'file', '--dry-run']);
+    expect(dry.code, dry.stdout + dry.stderr).to.equal(0);
+    expect(dry.stdout).to.include('  stored ghcr.io (bob) in file\n');
+    const r = await sb.credkit(['migrate', path, '--into-store', 'file', '--json']);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect(JSON.parse(r.stdout).files[0].stored).to.deep.equal([{ key: 'ghcr.io', username: 'bob', action: 'add', store: 'file' }]);
+    const again = await sb.credkit(['migrate', path, '--into-store', 'file']);
+    expect(again.stdout).to.not.include(' auto');
+    expect((r.stdout + dry.stdout).includes('fake-auto-pw')).to.equal(false);
+  });
+
   it('store backends names each route credkit cannot use and each route whose store does not work', async () => {
     await writeConfig('backend = file\n[routes]\nghcr.io =\nquay.io = pas\n*.ecr.test = helper:not-installed\nhttps://x.test = file\ngood.test = file\nkc.test = keychain\n');
     const text = await sb.credkit(['store', 'backends']);
