@@ -14,6 +14,7 @@ import { credentialInKey, keyForStyle, parseRegistryKey } from '../registry.js';
 import { maskUserinfo, shownKey } from '../redact.js';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { TOKEN_USERNAME } from '../stores/store.js';
+import type { EntryLocker } from '../stores/entry-lock.js';
 import { convertAuthSync } from './convert.js';
 import type { Note } from './convert.js';
 import { jsonType, parseEntry } from './entry.js';
@@ -31,7 +32,7 @@ export const IN_PLACE_FORMATS: readonly AuthFormat[] = ['docker', 'podman', 'doc
 export type MigrateMode =
   /** `from`: read every file as this format (as convert's `--from`), else each is detected. */
   | { kind: 'convert'; to: AuthFormat; allowLossy: boolean; from?: AuthFormat }
-  | { kind: 'store'; store: CredentialStore; credsStore: string };
+  | { kind: 'store'; store: CredentialStore; credsStore: string; lockEntries?: EntryLocker };
 
 /** Options of {@link migrateFiles}. */
 export interface MigrateOptions {
@@ -581,7 +582,20 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   if (reader === 'containers' && plan.next !== undefined) report.message = `podman's auth.json: each registry moved is routed to "${mode.credsStore}" by credHelpers, which podman, buildah and skopeo ask (they ignore credsStore)`;
   // No `message: undefined`: the library's report must equal what --json prints.
   if (plan.next === undefined) return plan.kept.length > 0 ? report : { ...report, message: 'no plaintext credentials' };
-  const store = mode.store;
+  // Every key of the file stays locked against other credkit runs from its first read to its
+  // last write (entry-lock.ts): a run at the same time then finds what this one stored.
+  const lock = options.dryRun ? undefined : mode.lockEntries;
+  const stored = lock === undefined ? await storeItems(plan, report, mode.store, options, dryStored) : await lock(plan.items.map((item) => ({ store: mode.store, key: item.key })), () => storeItems(plan, report, mode.store, options, dryStored));
+  if (stored !== undefined) return stored;
+  if (options.dryRun) {
+    for (const item of plan.items) dryStored?.set(item.key, item.credential);
+    return { ...report, status: 'would-change' };
+  }
+  return writeChecked(path, display, text, serializeRawConfig(plan.next, 'auths' in doc), report, options);
+}
+
+/** Stores a file's planned items (fills `report.stored`); a report when the file failed, else undefined. */
+async function storeItems(plan: StorePlan, report: FileReport, store: CredentialStore, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Promise<FileReport | undefined> {
   // Every key is read before anything is written: a file refused for one conflicting key leaves
   // the store as it was, not holding the credentials that came before that key.
   const existing: (StoredCredential | undefined)[] = [];
@@ -618,11 +632,7 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
     stored.push(row);
   }
   report.stored = stored;
-  if (options.dryRun) {
-    for (const item of plan.items) dryStored?.set(item.key, item.credential);
-    return { ...report, status: 'would-change' };
-  }
-  return writeChecked(path, display, text, serializeRawConfig(plan.next, 'auths' in doc), report, options);
+  return undefined;
 }
 
 /**

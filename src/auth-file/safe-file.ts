@@ -32,9 +32,15 @@ export interface LockOptions {
    * a lock must not remove the one another took since, and removing must be one breaker's alone.
    */
   beforeBreak?: (step: 'judged' | 'removing') => Promise<void>;
+  /**
+   * False for a lock that guards no file of its own (entry-lock.ts): no temp file of a write is
+   * ever beside it to remove, and listing its directory at every take cost a run that holds a
+   * thousand such locks at once (one auth file's keys) a thousand listings of a thousand names.
+   */
+  sweep?: boolean;
 }
 
-const DEFAULT_LOCK: Required<Omit<LockOptions, 'beforeBreak'>> = { timeoutMs: 15_000, staleMs: 30_000 };
+const DEFAULT_LOCK: Required<Omit<LockOptions, 'beforeBreak' | 'sweep'>> = { timeoutMs: 15_000, staleMs: 30_000 };
 
 function codeOf(err: unknown): string | undefined {
   return (err as NodeJS.ErrnoException | undefined)?.code;
@@ -262,7 +268,7 @@ export async function withFileLock<T>(path: string, fn: () => Promise<T>, option
     delay = Math.min(delay * 2, 50);
   }
   try {
-    await removeAbandonedTemps(target);
+    if (options.sweep !== false) await removeAbandonedTemps(target);
     return await fn();
   } finally {
     await unlink(lockPath).catch(() => undefined);

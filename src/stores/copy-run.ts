@@ -10,6 +10,7 @@ import type { Host } from '../io.js';
 import { IoError, UsageError } from '../errors.js';
 import { AuthFileStore } from './auth-file-store.js';
 import { copyCredentials, routedElsewhere, shownCopyEntries } from './copy.js';
+import { entryLocker } from './entry-lock.js';
 import type { CopyEntry, RoutingView } from './copy.js';
 import { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec } from './store-spec.js';
 import type { OpenedStore, StoreSpec } from './store-spec.js';
@@ -105,6 +106,7 @@ export async function runCopy(from: OpenedStore, to: OpenedStore, options: CopyR
     dryRun: options.dryRun,
     move: options.move,
     accounts: keepsAccounts(to.spec),
+    lockEntries: entryLocker(to.host),
   });
   // What a config.json source held of the wrong type, read as docker reads it.
   const notes: string[] = source instanceof AuthFileStore ? [...source.readNotes] : [];

@@ -12,8 +12,9 @@
 import type { CredentialStore, StoredCredential } from './store.js';
 import { canonicalKey, credentialInKey } from '../registry.js';
 import { maskUserinfo, shownKey } from '../redact.js';
-import { messageOf } from '../errors.js';
+import { isCredkitError, messageOf } from '../errors.js';
 import { parseAccountKey, serverURLOfKey } from './account-key.js';
+import type { EntryLocker } from './entry-lock.js';
 
 /** What copying an entry would do to the target. */
 export type CopyAction = 'add' | 'replace' | 'same' | 'skip';
@@ -50,6 +51,12 @@ export interface CopyOptions {
    * server URL that no registry has, so they are left out and counted.
    */
   accounts?: boolean;
+  /**
+   * Locks each entry's target key (and, with `move`, its source entry) against other credkit runs
+   * for the whole read, compare, add, read-back, restore and erase of it (entry-lock.ts). Without
+   * it, a run at the same time may interleave with this one.
+   */
+  lockEntries?: EntryLocker;
 }
 
 /** The whole run. */
@@ -149,7 +156,22 @@ export async function copyCredentials(source: CredentialStore, target: Credentia
   const unmatched = selected.unmatched;
   const entries: CopyEntry[] = [];
   const run: RunState = { shared: false };
-  for (const url of urls) entries.push(await copyOne(source, target, url, listed.get(url) ?? '', options, run));
+  const lock = options.dryRun ? undefined : options.lockEntries;
+  for (const url of urls) {
+    const one = () => copyOne(source, target, url, listed.get(url) ?? '', options, run);
+    if (lock === undefined || credentialServerURL(url) !== undefined) {
+      entries.push(await one());
+      continue;
+    }
+    const locked = [{ store: target, key: target.keyFor?.(url) ?? url }, ...(options.move ? [{ store: source, key: url }] : [])];
+    try {
+      entries.push(await lock(locked, one));
+    } catch (err) {
+      // Only taking the lock fails so (copyOne reports its own failures): this entry failed, the run goes on.
+      if (!isCredkitError(err)) throw err;
+      entries.push({ serverURL: url, username: listed.get(url) ?? '', action: 'skip', status: 'failed', reason: messageOf(err) });
+    }
+  }
   return { entries, unmatched, accountsLeft, ok: unmatched.length === 0 && entries.every((e) => e.status !== 'failed') };
 }
 

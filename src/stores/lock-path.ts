@@ -27,11 +27,16 @@ function lockName(backend: string, service: string): string {
   return `${backend}-${service.replace(/[^A-Za-z0-9._-]/g, '_')}`;
 }
 
-/** The writers' lock of `backend` with `service`, for the user of `host`. */
-export function storeLockFor(host: Host, backend: string, service: string): StoreLock {
+/** credkit's state directory for the user of `host`: `$XDG_STATE_HOME/credkit`, default `~/.local/state/credkit`. */
+export function credkitStateDir(host: Host): string {
   // A relative XDG_STATE_HOME is invalid (XDG Base Directory spec) and would follow the cwd.
   const state = host.env.XDG_STATE_HOME && isAbsolute(host.env.XDG_STATE_HOME) ? host.env.XDG_STATE_HOME : join(host.home, '.local', 'state');
-  const path = join(state, 'credkit', lockName(backend, service));
+  return join(state, 'credkit');
+}
+
+/** The writers' lock of `backend` with `service`, for the user of `host`. */
+export function storeLockFor(host: Host, backend: string, service: string): StoreLock {
+  const path = join(credkitStateDir(host), lockName(backend, service));
   const runtime = host.env.XDG_RUNTIME_DIR;
   const legacy = runtime ? join(runtime, 'credkit', lockName(backend, service)) : undefined;
   return { path, legacy: legacy === path ? undefined : legacy };

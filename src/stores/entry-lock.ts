@@ -1,0 +1,89 @@
+/**
+ * One entry of one store, locked against other credkit runs for a whole sequence of calls.
+ *
+ * A store's own lock covers each call, but `copy` and `migrate --into-store` read the target's
+ * credential, compare, add, read back and (on a bad read-back) put the old one back, and `--move`
+ * then erases the source and checks the target: two runs at once (two CI jobs migrating one
+ * user's files, a copy beside another) could interleave those calls, both see the key absent and
+ * both report "copied" while one credential replaced the other, or restore a credential over one
+ * the other run had just stored. A run holds the lock of each entry it works on for the whole
+ * sequence, so the second run sees what the first stored and reports that.
+ *
+ * The lock is a file in credkit's state directory beside the store locks (lock-path.ts), named by
+ * a hash of where the entry is kept and its key: the same store under the same configuration
+ * (a file's real path, a password store's directory, the Secret Service's bus, `helper:NAME`, the
+ * store `[routes]` send the key to) is the same lock, and no key (which may be anything a file
+ * held) ever becomes a file name.
+ */
+import { join } from 'node:path';
+import type { Host } from '../io.js';
+import type { CredentialStore } from './store.js';
+import { IoError, messageOf } from '../errors.js';
+import { withFileLock } from '../auth-file/safe-file.js';
+import type { LockOptions } from '../auth-file/safe-file.js';
+import { shownKey } from '../redact.js';
+import { credkitStateDir } from './lock-path.js';
+
+/** A key of a store. */
+export interface StoreEntry {
+  store: CredentialStore;
+  key: string;
+}
+
+/** Runs `fn` holding the locks of `entries` (taken in one order by every run, so none waits on another in a circle). */
+export type EntryLocker = <T>(entries: readonly StoreEntry[], fn: () => Promise<T>) => Promise<T>;
+
+/**
+ * Where `store` keeps `key`: with `[routes]` (RoutedStore) the store the key is routed to, else
+ * the store's location (CredentialStore.location), else its name.
+ */
+export async function entryPlace(store: CredentialStore, key: string): Promise<string> {
+  const routed = store as { locationFor?: (serverURL: string) => Promise<string | undefined>; storeFor?: (serverURL: string) => string };
+  if (typeof routed.locationFor === 'function') {
+    let where: string | undefined;
+    try {
+      where = await routed.locationFor(key);
+    } catch {
+      where = undefined; // a routed store that cannot be opened: its own calls report it
+    }
+    return where ?? routed.storeFor?.(key) ?? store.name;
+  }
+  return store.location?.() ?? store.name;
+}
+
+/** The lock file's name (without `.lock`) for a key kept at `place`. */
+async function lockName(place: string, key: string): Promise<string> {
+  const { createHash } = await import('node:crypto');
+  return `entry-${createHash('sha256').update(place).update('\u0000').update(key).digest('hex').slice(0, 32)}`;
+}
+
+/** The locker of entries for the user of `host` (credkit's state directory). */
+export function entryLocker(host: Host, options: LockOptions = {}): EntryLocker {
+  const dir = credkitStateDir(host);
+  const lockOptions: LockOptions = { ...options, sweep: false };
+  return async <T>(entries: readonly StoreEntry[], fn: () => Promise<T>): Promise<T> => {
+    const named = new Map<string, StoreEntry>();
+    for (const e of entries) named.set(join(dir, await lockName(await entryPlace(e.store, e.key), e.key)), e);
+    const held = [...named].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
+    const take = async (i: number): Promise<T> => {
+      const next = held[i];
+      if (next === undefined) return fn();
+      const [path, { store, key }] = next;
+      let taken = false;
+      try {
+        return await withFileLock(
+          path,
+          () => {
+            taken = true;
+            return take(i + 1);
+          },
+          lockOptions,
+        );
+      } catch (err) {
+        if (taken) throw err;
+        throw new IoError(`"${shownKey(key)}" in ${store.name}, which another credkit run may be writing: ${messageOf(err)}`, { cause: err });
+      }
+    };
+    return take(0);
+  };
+}
