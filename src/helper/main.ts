@@ -20,7 +20,14 @@ export async function main(packageRoot: string): Promise<void> {
   const programName = basename(process.argv[1] ?? 'docker-credential-credkit').replace(/\.js$/, '');
   const host = await binHost();
   const out: string[] = [];
-  const openStore = async () => openCredkitStore(await loadConfig(host), host, (text) => writeAll(2, `${programName}: ${text}\n`));
+  const verb = process.argv[2];
+  const openStore = async () => {
+    const store = await openCredkitStore(await loadConfig(host), host, (text) => writeAll(2, `${programName}: ${text}\n`));
+    if (verb !== 'store' && verb !== 'erase') return store;
+    // A login or logout waits for a credkit copy or migration in the middle of the same entry.
+    const { entryLocker, withLockedWrites } = await import('../stores/entry-lock.js');
+    return withLockedWrites(store, entryLocker(host));
+  };
   const code = await serve(process.argv.slice(2), openStore, {
     programName,
     version: () => `${programName} (credkit) v${packageVersion(packageRoot)}`,

@@ -87,3 +87,15 @@ export function entryLocker(host: Host, options: LockOptions = {}): EntryLocker 
     return take(0);
   };
 }
+
+/**
+ * `store` whose adds and deletes each hold their entry's lock, as docker-credential-credkit's
+ * `store` and `erase` do: a `docker login` through it then waits for a copy or migration that is
+ * in the middle of the same entry, instead of landing between its add and its read-back.
+ */
+export function withLockedWrites(store: CredentialStore, lock: EntryLocker): CredentialStore {
+  const locked = Object.create(store) as CredentialStore & { add: CredentialStore['add']; delete: CredentialStore['delete'] };
+  locked.add = (credential) => lock([{ store, key: credential.serverURL }], () => store.add(credential));
+  locked.delete = (serverURL) => lock([{ store, key: serverURL }], () => store.delete(serverURL));
+  return locked;
+}

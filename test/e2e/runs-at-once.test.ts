@@ -159,6 +159,33 @@ describe('runs at once: two copies or migrations into one credkit file store', f
     }
   });
 
+  it('docker-credential-credkit store beside a copy of the same keys: the copy says add where the login came after it, replace where before, and the store agrees', async () => {
+    const keys = keysOf(24);
+    for (let round = 0; round < 4; round++) {
+      await eraseAll(sb, 'file', keys);
+      const dirs = await writeRunFiles(sb, keys);
+      // Logins as docker makes them, four helpers at a time, each of a few keys in turn.
+      const logins = async (part: number) => {
+        for (const [i, key] of keys.entries()) {
+          if (i % 4 !== part) continue;
+          const r = await sb.helper('store', `${JSON.stringify({ ServerURL: key, Username: 'user-h', Secret: `fake-race-h-${i}` })}\n`);
+          expect(r.code, r.stdout).to.equal(0);
+        }
+      };
+      const [copy] = await Promise.all([credkitIn(sb, dirs.a, ['copy', '--from', 'authfile:config.json', '--to', 'file', '--json']), ...[0, 1, 2, 3].map(logins)]);
+      expectNoSecrets([copy as RunResult]);
+      expect(copy?.code, copy?.stdout).to.equal(0);
+      const entries = new Map((JSON.parse(copy?.stdout ?? '').entries as CopyEntry[]).map((e) => [e.serverURL, e]));
+      const users = await storeUsers(sb, 'file');
+      for (const key of keys) {
+        const e = entries.get(key) as CopyEntry;
+        expect(e.status, `round ${round}, ${key}: ${JSON.stringify(e)}`).to.equal('copied');
+        // add: the store was empty when the copy read it, so the login came after and is what it holds.
+        expect(users[key], `round ${round}, ${key}: ${JSON.stringify(e)}`).to.equal(e.action === 'add' ? 'user-h' : 'user-a');
+      }
+    }
+  });
+
   it('a copy that finds an entry locked past the wait fails that entry, naming the key and the lock, and goes on', async () => {
     await eraseAll(sb, 'file', []);
     const keys = keysOf(2);
