@@ -98,8 +98,8 @@ export async function runMigrate(options: MigrateRunOptions, host: Host, loadCon
   } else {
     const { openCredsStoreTarget, storeNamesFor } = await import('../stores/store-spec.js');
     if (options.intoStore === '') throw new UsageError(`${named('into-store', wording)} needs a store: one of ${storeNamesFor('--into-store').join(', ')}`);
-    const { entryLocker } = await import('../stores/entry-lock.js');
-    mode = { kind: 'store', ...(await openCredsStoreTarget(String(options.intoStore), await loadConfig(host), host, warn, wording)), lockEntries: entryLocker(host) };
+    const { entryLocker, unlockedNote } = await import('../stores/entry-lock.js');
+    mode = { kind: 'store', ...(await openCredsStoreTarget(String(options.intoStore), await loadConfig(host), host, warn, wording)), lockEntries: entryLocker(host, {}, (why) => warn(unlockedNote('moving credentials', why))) };
   }
   const report = await migrateFiles({
     patterns: options.patterns,

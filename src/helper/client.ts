@@ -17,6 +17,7 @@ import { MESSAGES, goJSON, goTrimSpace } from './protocol.js';
 import { decodeStringMap, decodeStringStruct, GoJSONError } from './go-json.js';
 import { holdsPieceOf, maskForms } from '../redact.js';
 import { searchPath } from './path-search.js';
+import { HELD_LOCKS_VARIABLE, heldLocksText } from '../stores/held-locks.js';
 
 /** The verbs credkit sends to other helpers (`version` is never needed). */
 export type HelperVerb = 'store' | 'get' | 'erase' | 'list';
@@ -218,6 +219,20 @@ export function helperInput<V extends HelperVerb>(verb: V, input: HelperVerbs[V]
   }
 }
 
+/**
+ * A helper's environment: the caller's (without credential variables, for any helper but
+ * credkit's own), how deep helpers are nested, and the entry locks held here, which a credkit
+ * the helper reaches must not wait for (held-locks.ts).
+ */
+function helperEnv(name: string, env: Env, depth: number): Env {
+  const held = heldLocksText(env[HELD_LOCKS_VARIABLE]);
+  return {
+    ...(name === 'credkit' ? env : withoutCredentialVariables(env)),
+    [DEPTH_VARIABLE]: String(depth + 1),
+    ...(held !== '' ? { [HELD_LOCKS_VARIABLE]: held } : {}),
+  };
+}
+
 /** Runs one helper process; rejects only when it cannot start or times out. `secret` is masked on its stderr. */
 function runHelper(name: string, verb: HelperVerb, stdin: string, options: HelperCallOptions, secret?: string): Promise<HelperRun> {
   const platform = options.platform ?? 'linux';
@@ -239,7 +254,7 @@ function runHelper(name: string, verb: HelperVerb, stdin: string, options: Helpe
     // Its own process group, so a timeout also stops whatever the helper started (pass → gpg).
     const command = helperCommand(path, verb, options.env, platform);
     const child = spawn(command.file, command.args, {
-      env: { ...(name === 'credkit' ? options.env : withoutCredentialVariables(options.env)), [DEPTH_VARIABLE]: String(depth + 1) } as NodeJS.ProcessEnv,
+      env: helperEnv(name, options.env, depth) as NodeJS.ProcessEnv,
       stdio: ['pipe', 'pipe', options.stderr ? 'pipe' : 'ignore'],
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
       detached: ownGroup,

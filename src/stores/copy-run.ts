@@ -10,7 +10,7 @@ import type { Host } from '../io.js';
 import { IoError, UsageError } from '../errors.js';
 import { AuthFileStore } from './auth-file-store.js';
 import { copyCredentials, routedElsewhere, shownCopyEntries } from './copy.js';
-import { entryLocker } from './entry-lock.js';
+import { entryLocker, unlockedNote } from './entry-lock.js';
 import type { CopyEntry, RoutingView } from './copy.js';
 import { assertDifferentStores, formatStoreSpec, isReadOnlySpec, keepsAccounts, openStoreSpec, parseStoreSpec } from './store-spec.js';
 import type { OpenedStore, StoreSpec } from './store-spec.js';
@@ -101,15 +101,19 @@ export async function runCopy(from: OpenedStore, to: OpenedStore, options: CopyR
   // A target file is created, but a source that is not there is a mistyped path (or a login
   // that never happened): "no credentials to copy" with exit 0 would hide it from a script.
   if (source instanceof AuthFileStore && !existsSync(source.path)) throw new IoError(`${source.path}: no such file (named by ${option('from', wording)})`);
+  let unlocked: string | undefined;
   const report = await copyCredentials(source, target, {
     registries: options.registries,
     dryRun: options.dryRun,
     move: options.move,
     accounts: keepsAccounts(to.spec),
-    lockEntries: entryLocker(to.host),
+    lockEntries: entryLocker(to.host, {}, (why) => {
+      unlocked = why;
+    }),
   });
   // What a config.json source held of the wrong type, read as docker reads it.
   const notes: string[] = source instanceof AuthFileStore ? [...source.readNotes] : [];
+  if (unlocked !== undefined) notes.push(unlockedNote('copied', unlocked));
   if (target instanceof AuthFileStore) {
     const credsStore = await target.credsStore();
     if (credsStore !== undefined) {

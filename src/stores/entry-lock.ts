@@ -23,6 +23,7 @@ import { withFileLock } from '../auth-file/safe-file.js';
 import type { LockOptions } from '../auth-file/safe-file.js';
 import { shownKey } from '../redact.js';
 import { credkitStateDir } from './lock-path.js';
+import { HELD_LOCKS_VARIABLE, inheritedLocks, whileHolding } from './held-locks.js';
 
 /** A key of a store. */
 export interface StoreEntry {
@@ -51,28 +52,43 @@ export async function entryPlace(store: CredentialStore, key: string): Promise<s
   return store.location?.() ?? store.name;
 }
 
-/** The lock file's name (without `.lock`) for a key kept at `place`. */
+/** The lock file's name (without `.lock`) for a key kept at `place`: `entry-` and 32 hex digits. */
 async function lockName(place: string, key: string): Promise<string> {
   const { createHash } = await import('node:crypto');
   return `entry-${createHash('sha256').update(place).update('\u0000').update(key).digest('hex').slice(0, 32)}`;
 }
 
-/** The locker of entries for the user of `host` (credkit's state directory). */
-export function entryLocker(host: Host, options: LockOptions = {}): EntryLocker {
+/**
+ * The locker of entries for the user of `host` (credkit's state directory).
+ *
+ * Where that directory cannot be made or written (a read-only home, XDG_STATE_HOME naming a
+ * place under /proc), a run goes on without entry locks rather than failing: before them it
+ * worked there, and a `docker login` must not start failing over a directory it never needed.
+ * `onUnlockable` is told why, once per locker; a lock another run holds still waits, and one
+ * held too long still fails the entry. Locks a parent credkit holds (held-locks.ts) are not
+ * taken again.
+ */
+export function entryLocker(host: Host, options: LockOptions = {}, onUnlockable?: (why: string) => void): EntryLocker {
   const dir = credkitStateDir(host);
   const lockOptions: LockOptions = { ...options, sweep: false };
+  const inherited = inheritedLocks(host.env[HELD_LOCKS_VARIABLE]);
+  let unlockable: string | undefined;
   return async <T>(entries: readonly StoreEntry[], fn: () => Promise<T>): Promise<T> => {
+    if (unlockable !== undefined) return fn();
     const named = new Map<string, StoreEntry>();
-    for (const e of entries) named.set(join(dir, await lockName(await entryPlace(e.store, e.key), e.key)), e);
+    for (const e of entries) {
+      const name = await lockName(await entryPlace(e.store, e.key), e.key);
+      if (!inherited.has(name)) named.set(name, e);
+    }
     const held = [...named].sort((a, b) => (a[0] < b[0] ? -1 : a[0] > b[0] ? 1 : 0));
     const take = async (i: number): Promise<T> => {
       const next = held[i];
-      if (next === undefined) return fn();
-      const [path, { store, key }] = next;
+      if (next === undefined) return whileHolding(held.map(([name]) => name), fn);
+      const [name, { store, key }] = next;
       let taken = false;
       try {
         return await withFileLock(
-          path,
+          join(dir, name),
           () => {
             taken = true;
             return take(i + 1);
@@ -81,11 +97,24 @@ export function entryLocker(host: Host, options: LockOptions = {}): EntryLocker 
         );
       } catch (err) {
         if (taken) throw err;
-        throw new IoError(`"${shownKey(key)}" in ${store.name}, which another credkit run may be writing: ${messageOf(err)}`, { cause: err });
+        // A lock file or directory that cannot be created (the error carries the system's), as
+        // opposed to a lock another run holds or something else at its name.
+        if (i === 0 && err instanceof IoError && err.cause !== undefined) {
+          unlockable = messageOf(err);
+          onUnlockable?.(unlockable);
+          return fn();
+        }
+        const busy = err instanceof IoError && err.cause === undefined ? ', which another credkit run may be writing' : '';
+        throw new IoError(`"${shownKey(key)}" in ${store.name}${busy}: ${messageOf(err)}`, { cause: err });
       }
     };
     return take(0);
   };
+}
+
+/** What a run that could not take entry locks says (once): `doing` is `copied` or the like. */
+export function unlockedNote(doing: string, why: string): string {
+  return `${doing} without entry locks, so another credkit run or docker login at the same time could interleave with it (${why}); make XDG_STATE_HOME (default ~/.local/state) a directory you can write`;
 }
 
 /**

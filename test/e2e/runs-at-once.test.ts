@@ -211,6 +211,31 @@ describe('runs at once: two copies or migrations into one credkit file store', f
     expect(Object.keys(await storeUsers(sb, 'file'))).to.deep.equal([keys[1]]);
     await rm(join(state, `${name}.lock`));
   });
+
+  it('where the state directory cannot be made, a login and logout still work, and copy and migrate --into-store work and say once that they ran without entry locks', async () => {
+    await eraseAll(sb, 'file', []);
+    const keys = keysOf(3);
+    const dirs = await writeRunFiles(sb, keys);
+    // A directory under /proc can never be made: as a read-only home or a file in the way would.
+    const nowhere = { XDG_STATE_HOME: '/proc/credkit-test-no-such-dir' };
+    const login = await sb.helper('store', `${JSON.stringify({ ServerURL: 'login.race.example.test', Username: 'user-h', Secret: 'fake-race-h-0' })}\n`, nowhere);
+    expect([login.code, login.stdout, login.stderr]).to.deep.equal([0, '', '']);
+    const logout = await sb.helper('erase', 'login.race.example.test\n', nowhere);
+    expect([logout.code, logout.stdout, logout.stderr]).to.deep.equal([0, '', '']);
+    const copy = await run(process.execPath, [BIN.credkit, 'copy', '--from', 'authfile:config.json', '--to', 'file'], { cwd: dirs.a, env: { ...sb.env, ...nowhere } });
+    expectNoSecrets([copy]);
+    expect(copy.code, copy.stderr).to.equal(0);
+    const notes = copy.stderr.split('\n').filter((l) => l.includes('without entry locks'));
+    expect(notes).to.have.length(1);
+    expect(notes[0]).to.match(/^credkit: note: copied without entry locks, .*cannot create directory \/proc\/credkit-test-no-such-dir\/credkit .*; make XDG_STATE_HOME .* a directory you can write$/);
+    expect(await storeUsers(sb, 'file')).to.deep.equal(Object.fromEntries(keys.map((k) => [k, 'user-a'])));
+    await eraseAll(sb, 'file', []);
+    const migrate = await run(process.execPath, [BIN.credkit, 'migrate', '--into-store', 'file', 'config.json'], { cwd: dirs.b, env: { ...sb.env, ...nowhere } });
+    expectNoSecrets([migrate]);
+    expect(migrate.code, migrate.stderr).to.equal(0);
+    expect(migrate.stderr.split('\n').filter((l) => l.includes('without entry locks'))).to.have.length(1);
+    expect(await storeUsers(sb, 'file')).to.deep.equal(Object.fromEntries(keys.map((k) => [k, 'user-b'])));
+  });
 });
 
 describe('runs at once: two copies or migrations into one pass store (real pass and gpg)', function () {
