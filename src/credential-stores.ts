@@ -12,7 +12,7 @@ import type { CredkitConfig } from './config.js';
 import { UsageError } from './errors.js';
 import type { Env, Host } from './io.js';
 import { libraryHost } from './process-host.js';
-import { credentialInServerURL, maskUserinfo, maskUserinfoDeep } from './redact.js';
+import { credentialInServerURL, maskKey, maskUserinfo, maskUserinfoDeep } from './redact.js';
 import type { CopyAction, CopyEntry, CopyStatus } from './stores/copy.js';
 import { openCopyStores, runCopy } from './stores/copy-run.js';
 import type { CopyRunReport } from './stores/copy-run.js';
@@ -232,7 +232,7 @@ function storeOf(opened: OpenedStore): Store {
         const entry = { serverURL: maskUserinfo(e.shown), username: token ? '' : e.username, identityToken: token };
         if (e.hidden) return { ...entry, hidden: true as const, entry: e.index, id: e.id as string };
         // Named as it is shown everywhere (the masked key); the number and id are what erase takes.
-        return e.masked ? { ...entry, serverURL: maskUserinfo(e.key), masked: true as const, entry: e.index, id: e.id as string } : entry;
+        return e.masked ? { ...entry, serverURL: maskKey(e.key), masked: true as const, entry: e.index, id: e.id as string } : entry;
       });
     },
     async get(serverURL) {

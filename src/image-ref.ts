@@ -6,7 +6,7 @@
  * (`quay.io`, `localhost:5000`, `https://quay.io/v2/`, `myhost:5000/`) is accepted too.
  */
 import { UsageError } from './errors.js';
-import { maskUserinfo } from './redact.js';
+import { maskKey, maskUserinfo } from './redact.js';
 import { DOCKER_HUB_HOST, isPathComponent, isRegistryHost } from './registry.js';
 
 /** A parsed image reference, or a registry on its own. */
@@ -45,7 +45,7 @@ export function parseImageRef(input: string): ImageRef {
   if (text === '') throw new UsageError('name an image or a registry');
   // docker refuses a name with a user name and password in it ("invalid reference format"); say
   // why, without quoting the password.
-  if (maskUserinfo(text) !== text) throw new UsageError(`"${maskUserinfo(input)}": a user name and password do not go in an image or registry name; name the registry alone`);
+  if (maskKey(text) !== text) throw new UsageError(`"${maskKey(input)}": a user name and password do not go in an image or registry name; name the registry alone`);
   const scheme = /^https?:\/\//.exec(text);
   if (scheme) return registryOnly(input, text.slice(scheme[0].length).split('/')[0] ?? '');
   if (text.endsWith('/') && !text.slice(0, -1).includes('/')) return registryOnly(input, text.slice(0, -1));

@@ -47,18 +47,50 @@ const USERINFO = /(^|[\s"'(=]|[a-z][a-z0-9+.-]*:\/\/)([^\s"'/@:]*):(?!\/\/)([^\s
 export function maskUserinfo(text: string): string {
   // Every line credkit prints for people passes here (a listing of 100,000 keys included).
   if (!text.includes('@')) return text;
-  return text.replace(USERINFO, (whole: string, before: string, user: string, rest: string) => {
-    const end = passwordEnd(rest);
-    if (end === undefined) return whole;
-    return end.host ? `${before}${user}:********${rest.slice(end.at)}` : `${before}${user}:********`;
-  });
+  return text.replace(QUOTED_USERINFO, masked).replace(USERINFO, masked);
+}
+
+/** One user-info found by {@link USERINFO}, {@link QUOTED_USERINFO} or {@link KEY_USERINFO}, masked. */
+function masked(whole: string, before: string | undefined, user: string, rest: string): string {
+  const end = passwordEnd(rest);
+  if (end === undefined) return whole;
+  return end.host ? `${before ?? ''}${user}:********${rest.slice(end.at)}` : `${before ?? ''}${user}:********`;
 }
 
 /**
- * `value` with {@link maskUserinfo} applied to every string in its plain objects and
- * arrays (copied only where a string changed); anything else (a HiddenSecret, a number) is kept as it is. What the library returns for
- * people to read (listings, findings, explanations, losses) goes through it, so that a caller who
- * logs a row does not print a password written into a file's key.
+ * A user-info inside quotes whose password holds a space (`key "alice:fake pass phrase@ghcr.io"`):
+ * messages quote keys, and a key is one string, so there the password runs to the closing quote
+ * rather than to the first space. Only a quoted text with whitespace in it is taken here; the rest
+ * is {@link USERINFO}'s.
+ */
+const QUOTED_USERINFO = /(["'](?:[a-z][a-z0-9+.-]*:\/\/)?)([^\s"'/@:]*):(?!\/\/)([^"'\n]*\s[^"'\n]*)(?=["'])/gi;
+
+/**
+ * A key (a server URL, an auth file's key, a store's entry name) that starts with a user name and
+ * password: the whole key is one string, so the password may hold spaces (a passphrase:
+ * `alice:fake pass phrase@ghcr.io`, as docker-credential-pass stores whatever URL it is given).
+ */
+const KEY_USERINFO = /^((?:[a-z][a-z0-9+.-]*:\/\/)?)([^/@:]*):(?!\/\/)(.*)$/is;
+
+/**
+ * A key as people may see it: {@link maskUserinfo}, and a password before the host masked whole
+ * even where it holds whitespace, which in free text would end it.
+ */
+export function maskKey(key: string): string {
+  if (!key.includes('@')) return key;
+  const whole = key.replace(KEY_USERINFO, masked);
+  return whole !== key ? whole : maskUserinfo(key);
+}
+
+/** Members of the library's reports that hold one key each, masked as a key ({@link maskKey}). */
+const KEY_FIELDS: ReadonlySet<string> = new Set(['key', 'serverURL', 'registry', 'targetKey']);
+
+/**
+ * `value` with {@link maskUserinfo} applied to every string in its plain objects and arrays, and
+ * {@link maskKey} to members named as keys (`key`, `serverURL`, `registry`, `targetKey`), copied
+ * only where a string changed; anything else (a HiddenSecret, a number) is kept as it is. What
+ * the library returns for people to read (listings, findings, explanations, losses) goes through
+ * it, so that a caller who logs a row does not print a password written into a file's key.
  */
 export function maskUserinfoDeep<T>(value: T): T {
   if (typeof value === 'string') return maskUserinfo(value) as T;
@@ -78,7 +110,7 @@ export function maskUserinfoDeep<T>(value: T): T {
   let out: Record<string, unknown> | undefined;
   for (const k in value) {
     const v: unknown = (value as Record<string, unknown>)[k];
-    const m = maskUserinfoDeep(v);
+    const m = typeof v === 'string' && KEY_FIELDS.has(k) ? maskKey(v) : maskUserinfoDeep(v);
     if (m !== v) (out ??= { ...(value as Record<string, unknown>) })[k] = m;
   }
   return (out ?? value) as T;
@@ -95,14 +127,14 @@ export interface KeyPlace {
 const HIDDEN_WHY = { 'base64-user-password': 'it looks like a base64 user:password', 'user-password': 'it looks like a user:password' } as const;
 
 /**
- * The key as people see it: as written, or, for a key that holds a credential instead of a
+ * The key as people see it: as written (with a password before the host masked, {@link maskKey}), or, for a key that holds a credential instead of a
  * registry ({@link credentialInKey}), a stand-in that says where it is (when `place` is known)
  * and why it is hidden: `<entry #2 of auths, hidden: it looks like a base64 user:password>`.
  * Every report and message that quotes a key of a file quotes this; the stand-in is never one itself.
  */
 export function shownKey(key: string, place?: KeyPlace): string {
   const held = credentialInKey(key);
-  if (held === undefined) return key;
+  if (held === undefined) return maskKey(key);
   const where = place === undefined ? '' : `entry #${place.index}${place.member !== undefined ? ` of ${place.member}` : ''}${place.id !== undefined ? ` (id ${place.id})` : ''}, `;
   return `<${where}hidden: ${HIDDEN_WHY[held]}>`;
 }
@@ -117,8 +149,8 @@ export function shownKey(key: string, place?: KeyPlace): string {
 export function credentialInServerURL(server: string): { what: string } | { host: string } | undefined {
   const held = credentialInKey(server);
   if (held !== undefined) return { what: held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password' };
-  const masked = maskUserinfo(server);
+  const shown = maskKey(server);
   // The host it meant is what the masking kept after the password (none when no host follows it).
-  if (masked !== server) return { host: masked.includes('********@') ? parseRegistryKey(masked.slice(masked.lastIndexOf('********@') + 9)).host : '' };
+  if (shown !== server) return { host: shown.includes('********@') ? parseRegistryKey(shown.slice(shown.lastIndexOf('********@') + 9)).host : '' };
   return undefined;
 }

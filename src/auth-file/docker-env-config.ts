@@ -11,7 +11,7 @@
  * but the keys, whose user-info is masked.
  */
 import type { Env } from '../io.js';
-import { maskUserinfo, redact, shownKey } from '../redact.js';
+import { maskKey, maskUserinfo, redact, shownKey } from '../redact.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, credentialInKey, isPlainHostKey, isRegistryHost, parseRegistryKey } from '../registry.js';
 import { decodeAuth } from './entry.js';
 import type { ListRow } from './list.js';
@@ -183,7 +183,7 @@ export function listDockerAuthConfig(env: Env): { rows: ListRow[]; note?: string
   const rows = [...read.entries].map(([key, c]): ListRow => {
     const k = parseRegistryKey(key);
     const shown = shownKey(key);
-    return { registry: maskUserinfo(shown === key ? k.canonical : shown), scope: k.scope, file: '', variable: DOCKER_AUTH_CONFIG, key: maskUserinfo(shown), username: maskUserinfo(c.username), password: redact(c.password), identityToken: false };
+    return { registry: maskUserinfo(shown === key ? k.canonical : shown), scope: k.scope, file: '', variable: DOCKER_AUTH_CONFIG, key: maskKey(shown), username: maskUserinfo(c.username), password: redact(c.password), identityToken: false };
   });
   return { rows, note: `${DOCKER_AUTH_CONFIG}: docker 28.3 and later take these before any file, by key exactly as written; docker before 28.3 and podman never read it` };
 }

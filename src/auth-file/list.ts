@@ -2,7 +2,7 @@
  * The rows of `credkit ls`: every entry and helper route of some files, with scope, origin and
  * username, and the secret only as a redacted marker.
  */
-import { maskUserinfo, redact, shownKey } from '../redact.js';
+import { maskKey, maskUserinfo, redact, shownKey } from '../redact.js';
 import { isHelperRouteKey, parseRegistryKey } from '../registry.js';
 import type { KeyScope } from '../registry.js';
 import type { AuthFile } from './model.js';
@@ -81,8 +81,8 @@ export function listEntries(files: readonly AuthFile[]): ListRow[] {
   }
   // Field by field, not with maskUserinfoDeep: a listing can have 100,000 rows.
   for (const row of rows) {
-    row.registry = maskUserinfo(row.registry);
-    row.key = maskUserinfo(row.key);
+    row.registry = maskKey(row.registry);
+    row.key = maskKey(row.key);
     row.file = maskUserinfo(row.file);
     row.username = maskUserinfo(row.username);
   }

@@ -11,7 +11,7 @@ import { basename, isAbsolute, join, normalize, relative, sep } from 'node:path'
 import fg from 'fast-glob';
 import { IoError, ParseError, UsageError, isCredkitError, messageOf } from '../errors.js';
 import { credentialInKey, keyForStyle, parseRegistryKey } from '../registry.js';
-import { maskUserinfo, shownKey } from '../redact.js';
+import { maskKey, maskUserinfo, shownKey } from '../redact.js';
 import type { CredentialStore, StoredCredential } from '../stores/store.js';
 import { TOKEN_USERNAME } from '../stores/store.js';
 import type { EntryLocker } from '../stores/entry-lock.js';
@@ -425,8 +425,8 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     if (credentialInKey(key) !== undefined) {
       throw new ParseError('the key holds a credential, not a registry, and would be stored as a server URL; the file was left untouched (credkit check says how to fix it)', { file, key: shownKey(key, { index, member: 'auths' }) });
     }
-    if (maskUserinfo(key) !== key) {
-      throw new ParseError('the key holds a user name and password before the host, and would be stored as a server URL; the file was left untouched (credkit check says how to fix it)', { file, key: maskUserinfo(key) });
+    if (maskKey(key) !== key) {
+      throw new ParseError('the key holds a user name and password before the host, and would be stored as a server URL; the file was left untouched (credkit check says how to fix it)', { file, key: maskKey(key) });
     }
     // Only docker reads credsStore: an entry that is no object is an empty one to it (kept as is).
     const e = entryAsDocker(raw, key, file, kept);

@@ -19,7 +19,7 @@
  */
 import { NotFoundError, UsageError } from '../errors.js';
 import { DOCKER_HUB_HOST, DOCKER_HUB_KEY, isPathComponent, isRegistryHost, parseRegistryKey } from '../registry.js';
-import { maskUserinfo } from '../redact.js';
+import { maskKey, maskUserinfo } from '../redact.js';
 import type { RegistryKey } from '../registry.js';
 import type { HelperLookup } from './materialize.js';
 import type { AuthFile, Origin } from './model.js';
@@ -79,8 +79,8 @@ export function parseRegistrySelector(input: string, flag = 'registries'): Regis
   const bad = (why: string) => new UsageError(`${flag} ${JSON.stringify(input)}: ${why}`);
   const shape = 'give a registry as host[:port], optionally with /namespace or /namespace/repository';
   if (input === '') throw bad(`empty; ${shape}`);
-  if (maskUserinfo(input) !== input) {
-    throw new UsageError(`${flag} ${JSON.stringify(maskUserinfo(input))}: a user name and password do not go in a registry name; name the registry alone`);
+  if (maskKey(input) !== input) {
+    throw new UsageError(`${flag} ${JSON.stringify(maskKey(input))}: a user name and password do not go in a registry name; name the registry alone`);
   }
   if (/\s/.test(input)) throw bad(`contains white space; ${shape}`);
   let text = input;

@@ -11,7 +11,7 @@
  */
 import type { CredentialStore, StoredCredential } from './store.js';
 import { canonicalKey, credentialInKey } from '../registry.js';
-import { maskUserinfo, shownKey } from '../redact.js';
+import { maskKey, maskUserinfo, shownKey } from '../redact.js';
 import { isCredkitError, messageOf } from '../errors.js';
 import { parseAccountKey, serverURLOfKey } from './account-key.js';
 import type { EntryLocker } from './entry-lock.js';
@@ -71,15 +71,15 @@ export interface CopyReport {
 
 /**
  * The report's entries as people see them: a server URL (or target key) that holds a credential
- * (an auth file's swapped key, refused by copyCredentials) by its stand-in ({@link shownKey}),
- * every other entry as it is.
+ * (an auth file's swapped key, refused by copyCredentials) by its stand-in, one with a password
+ * before the host with that password masked ({@link shownKey}), every other entry as it is.
  */
 export function shownCopyEntries(entries: readonly CopyEntry[]): CopyEntry[] {
-  return entries.map((e) =>
-    credentialInKey(e.serverURL) === undefined && (e.targetKey === undefined || credentialInKey(e.targetKey) === undefined)
-      ? e
-      : { ...e, serverURL: shownKey(e.serverURL), ...(e.targetKey !== undefined ? { targetKey: shownKey(e.targetKey) } : {}) },
-  );
+  return entries.map((e) => {
+    const serverURL = shownKey(e.serverURL);
+    const targetKey = e.targetKey === undefined ? undefined : shownKey(e.targetKey);
+    return serverURL === e.serverURL && targetKey === e.targetKey ? e : { ...e, serverURL, ...(targetKey !== undefined ? { targetKey } : {}) };
+  });
 }
 
 /**
@@ -187,7 +187,7 @@ function credentialServerURL(url: string): string | undefined {
     const what = held === 'user-password' ? 'a user:password' : 'what looks like a base64 user:password';
     return `refused: the server URL holds ${what}, not a registry, and the target would keep it in the clear as its name; correct the source (credkit check names the entry)`;
   }
-  if (maskUserinfo(url) !== url) return 'refused: the server URL holds a user name and password before the host, and the target would keep them in the clear as its name; store it under the host alone';
+  if (maskKey(url) !== url) return 'refused: the server URL holds a user name and password before the host, and the target would keep them in the clear as its name; store it under the host alone';
   return undefined;
 }
 

@@ -9,7 +9,7 @@
  * removed in between.
  */
 import { scryptSync } from 'node:crypto';
-import { maskUserinfo, shownKey } from '../redact.js';
+import { maskKey, maskUserinfo, shownKey } from '../redact.js';
 import { credentialInKey } from '../registry.js';
 import { NotFoundError, UsageError } from '../errors.js';
 import { withoutAccountKeys } from './account-key.js';
@@ -54,7 +54,7 @@ export function numberEntries(listed: ReadonlyMap<string, string>): { entries: L
         const id = hiddenEntryId(key);
         return { index, key, shown: shownKey(key, { index, id }), hidden: true, masked: false, id, username };
       }
-      const masked = maskUserinfo(key);
+      const masked = maskKey(key);
       if (masked === key) return { index, key, shown: key, hidden: false, masked: false, username };
       // Shown as people know it, masked here already (never relying on the printer to mask it).
       const id = hiddenEntryId(key);
@@ -108,5 +108,5 @@ export function hiddenEntryById(listed: ReadonlyMap<string, string>, index: numb
  * that erase it. Several when one user has stored two passwords for one host.
  */
 export function entriesShownAs(listed: ReadonlyMap<string, string>, typed: string): ListedEntry[] {
-  return numberEntries(listed).entries.filter((e) => e.masked && maskUserinfo(e.key) === typed);
+  return numberEntries(listed).entries.filter((e) => e.masked && maskKey(e.key) === typed);
 }

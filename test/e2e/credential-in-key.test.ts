@@ -134,6 +134,40 @@ describe('e2e: a key that holds a credential', function () {
     expect(JSON.parse(list.stdout)).to.deep.equal({ 'quay.io': 'user' });
   });
 
+  it('a password that is a passphrase (spaces, a tab, Unicode spaces) in a key is masked whole by ls, check, explain, doctor, copy and migrate, and refused as a server URL', async () => {
+    const words = ['fake-quokka', 'fake-zephyr', 'fake-marmalade', 'fake-nimbus', 'fake-tundra', 'fake-lantern'];
+    const shown = (r: RunResult) => words.filter((w) => r.stdout.includes(w) || r.stderr.includes(w));
+    const auth = { auth: Buffer.from('u:fake-pw').toString('base64') };
+    const keys = ['alice:fake-quokka fake-zephyr fake-marmalade@ghcr.io', 'bob:fake-nimbus\tfake-quokka@quay.io/org', 'carol:fake-tundra\u00a0fake-lantern\u3000fake-zephyr@registry.example'];
+    await writeFile(file, JSON.stringify({ auths: Object.fromEntries(keys.map((k) => [k, auth])), credHelpers: { 'dave:fake-lantern fake-nimbus@ghcr.io': 'pass' } }), { mode: 0o600 });
+    const config = { ...sb.env, DOCKER_CONFIG: join(sb.home, '.docker') };
+    const runs: [string[], RunResult][] = [];
+    for (const args of [['ls', file], ['ls', '--json', file], ['check', file], ['check', '--json', file], ['explain', 'ghcr.io', '--authfile', file], ['explain', 'ghcr.io', '--authfile', file, '--json'], ['doctor'], ['doctor', '--json']]) {
+      runs.push([args, await sb.credkit(args, '', config)]);
+    }
+    const src = join(sb.home, 'src.json');
+    await writeFile(src, JSON.stringify({ auths: { 'quay.io': auth, [keys[0]!]: auth } }), { mode: 0o600 });
+    for (const args of [['copy', '--from', `authfile:${src}`, '--to', 'file'], ['copy', '--from', `authfile:${src}`, '--to', 'file', '--json'], ['migrate', src, '--into-store', 'file', '--dry-run'], ['migrate', src, '--into-store', 'file', '--json']]) {
+      runs.push([args, await sb.credkit(args, '', { CREDKIT_BACKEND: 'file' })]);
+    }
+    for (const [args, r] of runs) expect(shown(r), `credkit ${args.join(' ')} showed words of a passphrase`).to.deep.equal([]);
+    const byArgs = (...args: string[]) => runs.find(([a]) => a.join(' ') === args.join(' '))![1];
+    const ls = JSON.parse(byArgs('ls', '--json', file).stdout) as { entries: { registry: string; key: string }[] };
+    expect(ls.entries.map((e) => e.key)).to.deep.equal(['alice:********@ghcr.io', 'bob:********@quay.io/org', 'carol:********@registry.example', 'credHelpers[dave:********@ghcr.io]']);
+    const check = byArgs('check', file);
+    expect(check.code).to.equal(1);
+    expect(check.stdout).to.include(`warning: ${file}: key "alice:********@ghcr.io": key holds a user name and password before "@"`);
+    expect(check.stdout).to.include(`error: ${file}: key "credHelpers[dave:********@ghcr.io]": the credHelpers key holds a user name and password`);
+    const copy = JSON.parse(byArgs('copy', '--from', `authfile:${src}`, '--to', 'file', '--json').stdout) as { entries: { serverURL: string; status: string; reason?: string }[] };
+    expect(copy.entries.map((e) => [e.serverURL, e.status, e.reason?.split(',')[0]])).to.deep.equal([
+      ['alice:********@ghcr.io', 'failed', 'refused: the server URL holds a user name and password before the host'],
+      ['quay.io', 'unchanged', undefined],
+    ]);
+    expect(byArgs('migrate', src, '--into-store', 'file', '--dry-run').stdout).to.include('key "alice:********@ghcr.io": the key holds a user name and password before the host');
+    // Only the registry reached the store.
+    expect(JSON.parse((await sb.credkit(['store', 'list', '--backend', 'file', '--json'])).stdout)).to.deep.equal({ 'quay.io': 'u' });
+  });
+
   it('migrate --into-store refuses a file whose key holds a credential, leaves it untouched and moves the others', async () => {
     const auth = '{"auth":"dXNlcjpmYWtlLXB3"}';
     const files: Record<string, string> = {

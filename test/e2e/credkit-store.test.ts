@@ -55,6 +55,41 @@ async function eraseMaskedEntries(sb: Sandbox, write: (serverURL: string, userna
   expect((await stored()).sort()).to.deep.equal(['https://carol:fake-masked-pw2@registry.example/org', 'quay.io']);
 }
 
+/** Every word of the passphrases in {@link listSpacedKeys}'s keys. */
+const PASSPHRASE_WORDS = ['fake-quokka', 'fake-zephyr', 'fake-marmalade', 'fake-nimbus', 'fake-tundra', 'fake-lantern'];
+
+/**
+ * Keys whose password is a passphrase (a space, a tab, a no-break or ideographic space in it), as
+ * docker-credential-pass or an older script was given them, written by `write`: store list (text
+ * and --json) shows each masked whole with its number and id, --entry erases one, and store store
+ * refuses such a key; no word of a passphrase is ever printed.
+ */
+async function listSpacedKeys(sb: Sandbox, write: (serverURL: string, username: string) => Promise<void>, stored: () => Promise<string[]>): Promise<void> {
+  await write('alice:fake-quokka fake-zephyr fake-marmalade@ghcr.io', 'alice');
+  await write('bob:fake-nimbus\tfake-quokka@quay.io', 'bob');
+  await write('https://carol:fake-tundra\u00a0fake-lantern\u3000fake-zephyr@registry.example/org', 'carol');
+  const leaks = (r: { stdout: string; stderr: string }) => PASSPHRASE_WORDS.filter((w) => r.stdout.includes(w) || r.stderr.includes(w));
+  let r = await sb.credkit(['store', 'list']);
+  expect(r.code, r.stderr).to.equal(0);
+  expect(leaks(r)).to.deep.equal([]);
+  const ids = [...r.stdout.matchAll(/<entry #\d \(id ([0-9a-f]{4})\)>/g)].map((m) => m[1]!);
+  expect(ids).to.have.length(3);
+  const shown = [`alice:********@ghcr.io <entry #1 (id ${ids[0]})>`, `bob:********@quay.io <entry #2 (id ${ids[1]})>`, `https://carol:********@registry.example/org <entry #3 (id ${ids[2]})>`];
+  expect(r.stdout.split('\n').map((l) => l.replace(/ +(alice|bob|carol)$/, ''))).to.deep.equal([...shown, '']);
+  expect(r.stderr).to.contain(`credkit: entry #1 holds a user name and password before the host (no client asks for it); credkit store erase --entry 1 --id ${ids[0]} removes it\n`);
+  r = await sb.credkit(['store', 'list', '--json']);
+  expect(leaks(r)).to.deep.equal([]);
+  expect(JSON.parse(r.stdout)).to.deep.equal({ [shown[0]!]: 'alice', [shown[1]!]: 'bob', [shown[2]!]: 'carol' });
+  // Such a key typed is refused, naming the host it meant.
+  r = await sb.credkit(['store', 'store', 'alice:fake-quokka fake-zephyr@ghcr.io', '-u', 'alice', '--password-stdin'], 'fake-secret');
+  expect(leaks(r)).to.deep.equal([]);
+  expect([r.code, r.stdout]).to.deep.equal([2, '']);
+  expect(r.stderr).to.contain('credkit: the server URL holds a user name and password before the host: no client ever asks for it, and the store would keep them in the clear as the entry\'s name; store the credential under "ghcr.io" alone');
+  r = await sb.credkit(['store', 'erase', '--entry', '2', '--id', ids[1]!]);
+  expect([r.code, r.stdout], r.stderr).to.deep.equal([0, `erased ${shown[1]}\n`]);
+  expect((await stored()).length).to.equal(2);
+}
+
 describe('credkit store (binary)', () => {
   let sb: Sandbox;
   makeSandboxPerTest({ CREDKIT_BACKEND: 'file' }, (made) => (sb = made));
@@ -205,6 +240,13 @@ describe('credkit store (binary)', () => {
       expect((await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' })}\n`)).code).to.equal(0);
     };
     await eraseMaskedEntries(sb, write, async () => Object.keys(JSON.parse((await sb.helper('list', '')).stdout) as object));
+  });
+
+  it('a key whose password is a passphrase (spaces, a tab, Unicode spaces) is listed masked whole, and store refuses one', async () => {
+    const write = async (url: string, user: string) => {
+      expect((await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' })}\n`)).code).to.equal(0);
+    };
+    await listSpacedKeys(sb, write, async () => Object.keys(JSON.parse((await sb.helper('list', '')).stdout) as object));
   });
 
   it('a server URL typed with a credential in it: store refuses it (exit 2) without quoting it; get and erase name it by its stand-in', async () => {
@@ -420,6 +462,19 @@ describe('credkit store on pass, with what the real docker-credential-pass store
       await eraseMaskedEntries(sb, write, stored);
     } finally {
       // The password store outlives this test.
+      for (const key of await stored()) await run('docker-credential-pass', ['erase'], { input: key, env: sb.env });
+    }
+  });
+
+  it('a key docker-credential-pass was given with a passphrase before the host: listed masked whole, no word of it shown', async () => {
+    const write = async (url: string, user: string) => {
+      const r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' }), env: sb.env });
+      expect(r.code, r.stdout).to.equal(0);
+    };
+    const stored = async () => Object.keys(JSON.parse((await run('docker-credential-pass', ['list'], { env: sb.env })).stdout) as object);
+    try {
+      await listSpacedKeys(sb, write, stored);
+    } finally {
       for (const key of await stored()) await run('docker-credential-pass', ['erase'], { input: key, env: sb.env });
     }
   });

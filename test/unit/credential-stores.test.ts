@@ -132,12 +132,13 @@ describe('library: openStore and copyCredentials', function () {
     it('a key that holds a credential is listed by its stand-in, and a password before a host masked', async () => {
       const config = join(sb.home, 'config.json');
       const swapped = b64(`bob:${PW}`);
-      await writeFile(config, JSON.stringify({ auths: { [swapped]: { auth: b64('x:y') }, 'alice:fake-in-url@ghcr.io': { auth: b64('alice:z') } } }));
+      await writeFile(config, JSON.stringify({ auths: { [swapped]: { auth: b64('x:y') }, 'alice:fake-in-url@ghcr.io': { auth: b64('alice:z') }, 'bob:fake-quokka fake-zephyr\tfake-tundra\u00a0fake-lantern@ghcr.io': { auth: b64('bob:z') } } }));
       const listed = await (await credkit.openStore(`authfile:${config}`, { env: sb.env })).list();
       expect(JSON.stringify(listed).includes('fake-')).to.equal(false);
       expect(listed.map((e) => [e.serverURL.replace(/id [0-9a-f]{4}/, 'id ID'), e.hidden ?? false])).to.deep.equal([
         ['alice:********@ghcr.io', false],
-        ['<entry #2 (id ID), hidden: it looks like a base64 user:password>', true],
+        ['bob:********@ghcr.io', false],
+        ['<entry #3 (id ID), hidden: it looks like a base64 user:password>', true],
       ]);
     });
 
@@ -240,6 +241,8 @@ describe('library: openStore and copyCredentials', function () {
         [`bob:${PW}`, 'serverURL holds a user:password, not a registry'],
         [b64(`bob:${PW}`), 'serverURL holds what looks like a base64 user:password, not a registry'],
         [`https://bob:${PW}@ghcr.io`, 'serverURL holds a user name and password before the host'],
+        // A passphrase: a space, a tab or a Unicode space in it ends no key.
+        ...[' ', '\t', '\u00a0', '\u3000'].map((sp): [string, string] => [`bob:${PW}${sp}${PW2}@ghcr.io`, 'serverURL holds a user name and password before the host']),
       ];
       for (const [serverURL, start] of cases) {
         const err = await thrown(store.store({ serverURL, username: 'bob', password: PW }));
