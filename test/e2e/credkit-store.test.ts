@@ -452,30 +452,26 @@ describe('credkit store on pass, with what the real docker-credential-pass store
   });
   makeSandboxPerTest(() => ({ ...pass!.env, CREDKIT_BACKEND: 'pass' }), (made) => (sb = made));
 
-  it('a key docker-credential-pass was given with a user name and password before the host: listed masked, erased by --entry and --id', async () => {
+  /** Runs `check` on keys the real docker-credential-pass stores, and erases them after. */
+  async function withPassHelperKeys(check: typeof eraseMaskedEntries): Promise<void> {
     const write = async (url: string, user: string) => {
       const r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' }), env: sb.env });
       expect(r.code, r.stdout).to.equal(0);
     };
     const stored = async () => Object.keys(JSON.parse((await run('docker-credential-pass', ['list'], { env: sb.env })).stdout) as object);
     try {
-      await eraseMaskedEntries(sb, write, stored);
+      await check(sb, write, stored);
     } finally {
-      // The password store outlives this test.
+      // The password store outlives each test.
       for (const key of await stored()) await run('docker-credential-pass', ['erase'], { input: key, env: sb.env });
     }
+  }
+
+  it('a key docker-credential-pass was given with a user name and password before the host: listed masked, erased by --entry and --id', async () => {
+    await withPassHelperKeys(eraseMaskedEntries);
   });
 
   it('a key docker-credential-pass was given with a passphrase before the host: listed masked whole, no word of it shown', async () => {
-    const write = async (url: string, user: string) => {
-      const r = await run('docker-credential-pass', ['store'], { input: JSON.stringify({ ServerURL: url, Username: user, Secret: 'fake-entry-secret' }), env: sb.env });
-      expect(r.code, r.stdout).to.equal(0);
-    };
-    const stored = async () => Object.keys(JSON.parse((await run('docker-credential-pass', ['list'], { env: sb.env })).stdout) as object);
-    try {
-      await listSpacedKeys(sb, write, stored);
-    } finally {
-      for (const key of await stored()) await run('docker-credential-pass', ['erase'], { input: key, env: sb.env });
-    }
+    await withPassHelperKeys(listSpacedKeys);
   });
 });
