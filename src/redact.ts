@@ -127,9 +127,10 @@ export interface KeyPlace {
 const HIDDEN_WHY = { 'base64-user-password': 'it looks like a base64 user:password', 'user-password': 'it looks like a user:password' } as const;
 
 /**
- * The key as people see it: as written (with a password before the host masked, {@link maskKey}), or, for a key that holds a credential instead of a
- * registry ({@link credentialInKey}), a stand-in that says where it is (when `place` is known)
- * and why it is hidden: `<entry #2 of auths, hidden: it looks like a base64 user:password>`.
+ * The key as people see it: as written, with a password before the host masked ({@link maskKey}),
+ * or, for a key that holds a credential instead of a registry ({@link credentialInKey}), a
+ * stand-in that says where it is (when `place` is known) and why it is hidden:
+ * `<entry #2 of auths, hidden: it looks like a base64 user:password>`.
  * Every report and message that quotes a key of a file quotes this; the stand-in is never one itself.
  */
 export function shownKey(key: string, place?: KeyPlace): string {
