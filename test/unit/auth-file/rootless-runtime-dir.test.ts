@@ -48,10 +48,10 @@ describe('refusedRuntimeDir (rootless podman 4.3.1 and buildah 1.28.2 checking X
     ['... unless libpod is there already', '/x/rt', { '/x/rt': { uid: 1000, mode: 0o500 }, '/x/rt/libpod': mine }, undefined],
     ['a directory that does not exist: no refusal (its auth.json is skipped with a warning)', '/x/nope', {}, undefined],
     ['a directory that cannot be looked at: not claimed', '/x/rt', { '/x/rt': 'unreadable' }, undefined],
-    ['a relative path is looked at from the working directory, and named as given', 'rt', { '/work/rt': { uid: 0, mode: 0o755 } }, 'XDG_RUNTIME_DIR directory "rt" is not owned by the current user'],
+    ['a relative path is looked at from the working directory, and named as given', 'rt', { '/home/u/project/rt': { uid: 0, mode: 0o755 } }, 'XDG_RUNTIME_DIR directory "rt" is not owned by the current user'],
   ];
   for (const [name, dir, dirs, expected] of cases) {
-    it(name, async () => expect(await refusedRuntimeDir({ ...xdg(dir), cwd: '/work' }, 1000, machine(dirs))).to.equal(expected));
+    it(name, async () => expect(await refusedRuntimeDir({ ...xdg(dir), cwd: '/home/u/project' }, 1000, machine(dirs))).to.equal(expected));
   }
 
   it('checks nothing for root, without XDG_RUNTIME_DIR (or with an empty one), without a uid, or off Linux', async () => {
