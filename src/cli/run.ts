@@ -81,11 +81,20 @@ export async function main(rawArgv: readonly string[], outerIo: Io, packageRoot:
     }
     // Last line of defence: a registry typed as https://user:pass@host, or a key with an escape
     // sequence or a bidi override in it, quoted by any message.
-    io.stderr(`credkit: ${maskUserinfo(escapeControls(messageOf(usage)))}\n`);
+    io.stderr(`credkit: ${maskUserinfo(escapeControls(withoutOwnName(messageOf(usage))))}\n`);
     return exitCodeFor(usage);
   }
   if (output) io.stdout(`${output}\n`);
   return ctx.exitCode;
+}
+
+/**
+ * A store's message without the "credkit " it starts with: the helper's answers name credkit
+ * (docker quotes them after its own words), but here the line already starts with "credkit: ",
+ * and "credkit: credkit keychain (Secret Service): …" says the name twice.
+ */
+function withoutOwnName(message: string): string {
+  return message.startsWith('credkit ') && !message.startsWith('credkit: ') ? message.slice('credkit '.length) : message;
 }
 
 /**

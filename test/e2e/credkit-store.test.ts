@@ -361,6 +361,18 @@ describe('credkit store (binary)', () => {
     expect(r.stderr).not.to.include('credkit: credkit:');
   });
 
+  it('a store that cannot open says credkit once: the helper answers "credkit keychain (…)", the CLI "credkit: keychain (…)"', async () => {
+    const env = { CREDKIT_BACKEND: 'keychain', DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: '' };
+    const helper = await sb.helper('get', 'quay.io', env);
+    expect(helper.code).to.equal(1);
+    expect(helper.stdout).to.match(/^credkit keychain \(Secret Service\): no D-Bus session bus/);
+    for (const args of [['store', 'list'], ['store', 'get', 'quay.io']]) {
+      const r = await sb.credkit(args, '', env);
+      expect(r.code, args.join(' ')).to.equal(1);
+      expect(r.stderr, args.join(' ')).to.match(/^credkit: keychain \(Secret Service\): no D-Bus session bus[^\n]*\n$/);
+    }
+  });
+
   it('backends reports each backend and whether it is usable', async () => {
     const r = await sb.credkit(['store', 'backends', '--json']);
     expect(r.code).to.equal(0);
