@@ -210,9 +210,8 @@ function withUnsearched(files: readonly string[], reports: readonly FileReport[]
  */
 async function migrateList(files: readonly string[], options: Omit<MigrateOptions, 'onProgress'>, onEach?: (done: number) => void): Promise<FileReport[]> {
   const limit = options.mode.kind === 'store' ? 1 : Math.max(1, options.concurrency ?? 32);
-  // A dry run into a store writes nothing, so what it would have stored is kept here for the
-  // files after: see storeFile.
-  const dryStored = options.dryRun && options.mode.kind === 'store' ? new Map<string, StoredCredential>() : undefined;
+  // What the files before have stored (a dry run: would have), for the files after: see storeFile.
+  const runStored = options.mode.kind === 'store' ? new Map<string, RunStored>() : undefined;
   const reports = new Array<FileReport>(files.length);
   let next = 0;
   let done = 0;
@@ -227,7 +226,7 @@ async function migrateList(files: readonly string[], options: Omit<MigrateOption
       const path = files[i] as string;
       const display = displayPath(path, options.cwd);
       try {
-        const outcome = migrateFile(path, display, options, dryStored);
+        const outcome = migrateFile(path, display, options, runStored);
         reports[i] = typeof outcome === 'function' ? await outcome() : outcome;
       } catch (err) {
         reports[i] = failed(err, display);
@@ -267,10 +266,10 @@ function readSource(path: string, display: string): string {
 /** A file's report, or the write (or store calls) still to wait for that will give it. */
 type Outcome = FileReport | (() => Promise<FileReport>);
 
-function migrateFile(path: string, display: string, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Outcome {
+function migrateFile(path: string, display: string, options: Omit<MigrateOptions, 'onProgress'>, runStored?: Map<string, RunStored>): Outcome {
   const text = readSource(path, display);
   const mode = options.mode;
-  return mode.kind === 'convert' ? convertFile(path, display, text, mode, options) : () => storeFile(path, display, text, mode, options, dryStored);
+  return mode.kind === 'convert' ? convertFile(path, display, text, mode, options) : () => storeFile(path, display, text, mode, options, runStored);
 }
 
 function convertFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'convert' }>, options: Omit<MigrateOptions, 'onProgress'>): Outcome {
@@ -567,11 +566,22 @@ function carryHostFallback(
 }
 
 /**
- * `dryStored` (a dry run only) holds what the run would have stored for the files before this one:
- * the real run finds those credentials in the store, so a later file that holds one of the keys
- * differently is refused, and one that holds it the same is `same`, in the dry run as in the real one.
+ * A credential a file before this one in the run stored (a dry run: would have stored), and which
+ * file, when that file added it rather than finding it there.
  */
-async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Promise<FileReport> {
+interface RunStored {
+  credential: StoredCredential;
+  addedBy: string | undefined;
+}
+
+/**
+ * `runStored` holds what the files before this one stored. A dry run writes nothing, so it looks
+ * keys up there first: the real run finds those credentials in the store, so a later file that
+ * holds one of the keys differently is refused, and one that holds it the same is `same`, in the
+ * dry run as in the real one. Both name the earlier file in such a refusal: the store did not hold
+ * that credential before the run.
+ */
+async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>, runStored?: Map<string, RunStored>): Promise<FileReport> {
   // Read as docker reads it: an "auths" or "credHelpers" that is no object is empty (and kept as is).
   const doc = parseRawConfig(text, display, true);
   // A file named auth.json is podman's, as convert and check read it (read.ts).
@@ -585,25 +595,27 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   // Every key of the file stays locked against other credkit runs from its first read to its
   // last write (entry-lock.ts): a run at the same time then finds what this one stored.
   const lock = options.dryRun ? undefined : mode.lockEntries;
-  const stored = lock === undefined ? await storeItems(plan, report, mode.store, options, dryStored) : await lock(plan.items.map((item) => ({ store: mode.store, key: item.key })), () => storeItems(plan, report, mode.store, options, dryStored));
+  const stored = lock === undefined ? await storeItems(plan, report, mode.store, options, runStored) : await lock(plan.items.map((item) => ({ store: mode.store, key: item.key })), () => storeItems(plan, report, mode.store, options, runStored));
   if (stored !== undefined) return stored;
-  if (options.dryRun) {
-    for (const item of plan.items) dryStored?.set(item.key, item.credential);
-    return { ...report, status: 'would-change' };
-  }
+  // The store holds them now (a dry run: would), whatever becomes of the file's own write.
+  for (const [i, item] of plan.items.entries()) runStored?.set(item.key, { credential: item.credential, addedBy: report.stored?.[i]?.action === 'add' ? display : runStored.get(item.key)?.addedBy });
+  if (options.dryRun) return { ...report, status: 'would-change' };
   return writeChecked(path, display, text, serializeRawConfig(plan.next, 'auths' in doc), report, options);
 }
 
 /** Stores a file's planned items (fills `report.stored`); a report when the file failed, else undefined. */
-async function storeItems(plan: StorePlan, report: FileReport, store: CredentialStore, options: Omit<MigrateOptions, 'onProgress'>, dryStored?: Map<string, StoredCredential>): Promise<FileReport | undefined> {
+async function storeItems(plan: StorePlan, report: FileReport, store: CredentialStore, options: Omit<MigrateOptions, 'onProgress'>, runStored?: Map<string, RunStored>): Promise<FileReport | undefined> {
   // Every key is read before anything is written: a file refused for one conflicting key leaves
   // the store as it was, not holding the credentials that came before that key.
   const existing: (StoredCredential | undefined)[] = [];
   for (const item of plan.items) {
-    const current = dryStored?.get(item.key) ?? (await store.get(item.key));
-    if (current !== undefined && (current.username !== item.credential.username || current.secret !== item.credential.secret)) {
+    const earlier = runStored?.get(item.key);
+    const current = (options.dryRun ? earlier?.credential : undefined) ?? (await store.get(item.key));
+    if (current !== undefined && !sameCredential(current, item.credential)) {
       const where = storeNameFor(store, item.key);
-      return { ...report, status: 'failed', stored: [], message: `${where} already holds a different credential for "${item.key}"; the file was left untouched` };
+      // Named only when the store holds what that file put there (another run may have replaced it since).
+      const from = earlier?.addedBy !== undefined && sameCredential(earlier.credential, current) ? ` (stored from ${earlier.addedBy} earlier in this run)` : '';
+      return { ...report, status: 'failed', stored: [], message: `${where} ${options.dryRun && from !== '' ? 'would already hold' : 'already holds'} a different credential for "${item.key}"${from}; the file was left untouched` };
     }
     existing.push(current);
   }
@@ -633,6 +645,10 @@ async function storeItems(plan: StorePlan, report: FileReport, store: Credential
   }
   report.stored = stored;
   return undefined;
+}
+
+function sameCredential(a: StoredCredential, b: StoredCredential): boolean {
+  return a.username === b.username && a.secret === b.secret;
 }
 
 /**

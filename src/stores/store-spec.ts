@@ -8,7 +8,7 @@ import { resolve } from 'node:path';
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
 import type { CredentialStore, StoreUse } from './store.js';
-import { UsageError } from '../errors.js';
+import { StoreUnavailableError, UsageError } from '../errors.js';
 import { BACKENDS, openConfiguredStore } from './registry.js';
 import { HELPER_BACKEND_PREFIX } from './helper.js';
 import { AUTH_FILE_STORE_PREFIX } from './auth-file-store.js';
@@ -193,10 +193,19 @@ export async function openCredsStoreTarget(text: string, config: CredkitConfig, 
   // A name that is no backend at all is reported as such when opened, not as another backend.
   const known = spec.name === 'auto' || Object.hasOwn(BACKENDS, spec.name);
   if (known && spec.name !== config.backend && spec.name !== 'auto' && config.backend !== 'auto') throw elsewhere(config.backend);
+  // auto's own failure says what it lacks, not why --into-store needed it.
+  const openAutoFor = async (name: string): Promise<CredentialStore> => {
+    try {
+      return await openConfiguredStore(config, host);
+    } catch (err) {
+      if (!(err instanceof StoreUnavailableError)) throw err;
+      throw new StoreUnavailableError(`${named(name)}: docker-credential-credkit uses the "auto" backend here, which does not open, so docker would not find credentials stored in "${name}": ${err.message}`, { cause: err });
+    }
+  };
   // `credkit` is the configured backend: a mistake there is config.ini's, not --into-store's.
   const store = parsed.kind === 'credkit' ? await openConfiguredStore(config, host) : await openConfiguredStore(config, host, spec.name, flag, storeNamesFor('--into-store'));
   if (spec.name !== config.backend) {
-    const configured = config.backend === 'auto' ? (await openConfiguredStore(config, host)).name : config.backend;
+    const configured = config.backend === 'auto' ? (await openAutoFor(spec.name)).name : config.backend;
     if (configured !== store.name) throw elsewhere(configured);
   }
   if (config.routes.length === 0) return { store, credsStore: 'credkit' };

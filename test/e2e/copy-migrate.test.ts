@@ -814,6 +814,13 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     const unreachable = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'keychain'], { DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: sb.home });
     expect(unreachable.code, unreachable.stderr).to.equal(2);
     expect(unreachable.stderr).to.include('docker-credential-credkit uses the "file" backend');
+    // With backend = auto, the helper's store is whatever auto opens: when it opens nothing, the
+    // error says why --into-store file needed it, and nothing is written.
+    await writeFile(path, JSON.stringify({ auths: { 'quay.io': { auth: b64(`alice:${PW1}`) } } }));
+    const autoDown = await credkitIn(sb, sb.home, ['migrate', path, '--into-store', 'file'], { CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: '', DBUS_SESSION_BUS_ADDRESS: '', XDG_RUNTIME_DIR: sb.home });
+    expect(autoDown.code, autoDown.stderr).to.equal(1);
+    expect(autoDown.stderr).to.match(/^credkit: --into-store file: docker-credential-credkit uses the "auto" backend here, which does not open, so docker would not find credentials stored in "file": no usable OS keychain \(.*fallback = file"\n$/);
+    expect(JSON.parse(await readFile(path, 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`alice:${PW1}`) } } });
   });
 
   it('--into-store --dry-run reports what the run will do where an earlier file stores a key a later one holds too', async () => {
@@ -830,12 +837,17 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     // Each file as the report has it, a dry run's would-change read as changed.
     const rows = (r: RunResult) =>
       (JSON.parse(r.stdout) as { files: { file: string; status: string; message?: string; stored?: { action: string }[] }[] }).files.map((f) => [f.file, f.status === 'would-change' ? 'changed' : f.status, f.message, f.stored?.map((s) => s.action)]);
-    expect(rows(dry)).to.deep.equal(rows(real));
-    expect(rows(real)).to.deep.equal([
+    // b's refusal names the file whose credential the store holds (would hold) by then.
+    const expected = (holds: string) => [
       ['a/config.json', 'changed', undefined, ['add']],
-      ['b/config.json', 'failed', 'file already holds a different credential for "quay.io"; the file was left untouched', []],
+      ['b/config.json', 'failed', `file ${holds} a different credential for "quay.io" (stored from a/config.json earlier in this run); the file was left untouched`, []],
       ['c/config.json', 'changed', undefined, ['same']],
-    ]);
+    ];
+    expect(rows(dry)).to.deep.equal(expected('would already hold'));
+    expect(rows(real)).to.deep.equal(expected('already holds'));
+    // A second run finds the credential there before it: no earlier file is named.
+    const again = await credkitIn(sb, work, ['migrate', 'b/config.json', '--into-store', 'file', '--dry-run']);
+    expect(again.stdout).to.match(/^failed +b\/config\.json: file already holds a different credential for "quay\.io"; the file was left untouched$/m);
     // The dry run said the run would fail, as it does.
     expect([dry.code, real.code]).to.deep.equal([1, 1]);
   });
