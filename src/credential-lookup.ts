@@ -76,6 +76,15 @@ async function credkitStoreOf(config: Promise<CredkitConfig | undefined>, server
     const route = findRoute(routes, serverURL);
     if (route !== undefined) kept = { store: route.store, route: route.pattern };
   }
+  if (kept.store === 'auto') {
+    // What auto is here matters: its keyutils fallback is refused inside rootless podman's namespace.
+    const { openConfiguredStore } = await import('./stores/registry.js');
+    try {
+      kept.opens = (await openConfiguredStore({ ...c, helperTimeoutMs: timeoutMs }, host, 'auto')).name;
+    } catch {
+      // The helper's own answer says why.
+    }
+  }
   if (c.account === undefined) return kept;
   return { ...kept, account: { name: c.account, from: host.env.CREDKIT_ACCOUNT ? 'CREDKIT_ACCOUNT' : 'account =', answers: await accountAnswers({ ...c, helperTimeoutMs: timeoutMs }, c.account, serverURL, host) } };
 }

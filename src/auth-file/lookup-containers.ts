@@ -340,7 +340,7 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
         step.detail += `; ${answer.message}`;
         out.outcome = 'error';
         out.reason = refusedHere
-          ? `rootless ${tool} runs docker-credential-credkit in a user namespace of its own, and credkit's config sends ${registry} to its keyutils backend, which refuses to work there, so the lookup fails: ${KEYUTILS_IN_PODMAN_NAMESPACE}`
+          ? `rootless ${tool} runs docker-credential-credkit in a user namespace of its own, and credkit's config sends ${registry} to ${(await deps.credkitStore?.(registry))?.store === 'auto' ? 'auto, which falls back to its keyutils backend here' : 'its keyutils backend'}, which refuses to work there, so the lookup fails: ${KEYUTILS_IN_PODMAN_NAMESPACE}`
           : `the lookup fails: ${answer.message}`;
         stopped = true;
         endedAt = i;
@@ -402,7 +402,8 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
 async function credkitRefusedInNamespace(input: LookupInput, deps: LookupDeps, registry: string): Promise<boolean> {
   const uid = input.locate?.uid;
   if (input.host.platform !== 'linux' || uid === undefined || uid === 0 || deps.credkitStore === undefined) return false;
-  return (await deps.credkitStore(registry))?.store === 'keyutils';
+  const kept = await deps.credkitStore(registry);
+  return kept?.store === 'keyutils' || (kept?.store === 'auto' && kept.opens === 'keyutils');
 }
 
 /**

@@ -68,6 +68,12 @@ export interface CredkitStoreReport {
   /** The `[routes]` pattern that sends the server URL there; absent when no route matches (the backend). */
   route?: string;
   /**
+   * For `auto`: the store it opens for this user now (`keychain`, or the fallback where there is
+   * no usable keychain), as docker-credential-credkit run with the same environment opens it;
+   * absent when it opens none.
+   */
+  opens?: string;
+  /**
    * The saved account credkit's config selects (docs/helpers.md) and whether it answers for this
    * server URL: `saved` (it does), `not-saved` or `not-kept` (the store keeps no accounts for it:
    * the plain entry answers either way), `unknown` (the store could not be read).

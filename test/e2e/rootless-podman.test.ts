@@ -286,6 +286,17 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
       expect(text.stdout).to.include(`fails: rootless buildah runs docker-credential-credkit in a user namespace of its own`);
       expect(text.stdout).to.include('credkit keeps it in keyutils');
 
+      // backend = auto with fallback = keyutils and no keychain here: auto opens keyutils, so
+      // podman's pull fails as it does for keyutils, and explain says so (it said podman sent alice).
+      const viaAuto = { ...env, CREDKIT_BACKEND: 'auto', CREDKIT_FALLBACK: 'keyutils', DBUS_SESSION_BUS_ADDRESS: '' };
+      const pulled = await asUser(['podman', ...state('podman'), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', join(work, 'certs'), image], viaAuto);
+      expect(pulled.code, pulled.stderr).to.not.equal(0);
+      expect(pulled.stderr).to.include(NAMESPACE_LINE);
+      const autoText = await asUser([process.execPath, credkit.bin, 'explain', image, '--as', 'podman'], viaAuto);
+      expect(autoText.stdout).to.include('credkit keeps it in auto, which opens keyutils here');
+      expect(autoText.stdout).to.include(`fails: rootless podman runs docker-credential-credkit in a user namespace of its own, and credkit's config sends ${registry!.host} to auto, which falls back to its keyutils backend here`);
+      expect((await asUser([process.execPath, credkit.bin, 'get', image, '--as', 'podman'], viaAuto)).stderr).to.include(NAMESPACE_LINE);
+
       for (const tool of ['podman', 'buildah'] as const) {
         const get = await asUser([process.execPath, credkit.bin, 'get', image, '--as', tool], env);
         expect([get.code, get.stdout], tool).to.deep.equal([1, '']);

@@ -54,7 +54,7 @@ export function renderClient(x: ClientExplanation): string[] {
     const answer = h.outcome === 'found' ? `found${h.username ? `, username ${h.username}` : ' (identity token)'}` : h.outcome === 'not-found' ? 'not found' : `${h.reason}: ${h.message}`;
     lines.push(`  helper: docker-credential-${h.helper} get ${JSON.stringify(h.serverURL)} (${h.via}) → ${answer}`);
     const kept = h.credkitStore;
-    if (kept) lines.push(`    credkit keeps it in ${kept.store} (${kept.route !== undefined ? `route ${JSON.stringify(kept.route)} under [routes]` : 'its backend: no route under [routes] matches'})${accountWords(kept.account)}`);
+    if (kept) lines.push(`    credkit keeps it in ${kept.store}${kept.opens !== undefined ? `, which opens ${kept.opens} here` : ''} (${kept.route !== undefined ? `route ${JSON.stringify(kept.route)} under [routes]` : 'its backend: no route under [routes] matches'})${accountWords(kept.account)}`);
   }
   // kubelet: a credential whose place among others of the same keyring key is random says so.
   const order = (c: ResolvedCredential) => {

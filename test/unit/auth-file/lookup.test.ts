@@ -255,8 +255,8 @@ describe('lookup: containers/image', () => {
   it('credHelpers sending the registry to credkit, which keeps it in keyutils: rootless podman and buildah get its user-namespace refusal, skopeo and root podman the credential', async () => {
     // podman 4.3.1 and buildah 1.28.2 run helpers in their user namespace; skopeo 1.9.3 and root's podman do not (e2e: rootless-podman).
     const files = new Map<string, FileText>([[PATHS.config, { text: JSON.stringify({ credHelpers: { [R]: 'credkit' } }) }]]);
-    const withStore = (store: string): LookupDeps => ({ ...deps({ credkit: { [R]: 'alice' } }), credkitStore: async () => ({ store }) });
-    const run = (uid: number, store: string, clients?: LookupClient[]) => explainLookup({ host: host(), ref: parseImageRef(IMG), files, locate: { uid } }, withStore(store), clients);
+    const withStore = (store: string, opens?: string): LookupDeps => ({ ...deps({ credkit: { [R]: 'alice' } }), credkitStore: async () => (opens === undefined ? { store } : { store, opens }) });
+    const run = (uid: number, store: string, clients?: LookupClient[], opens?: string) => explainLookup({ host: host(), ref: parseImageRef(IMG), files, locate: { uid } }, withStore(store, opens), clients);
     const rootless = await run(1000, 'keyutils');
     expect(rootless.map((x) => [x.client, answer(x), x.title])).to.deep.equal([
       ['docker', 'none', 'docker CLI (pull, push, run)'],
@@ -268,9 +268,13 @@ describe('lookup: containers/image', () => {
     expect(rootless[2]?.notes.join('\n')).to.include('skopeo runs it as you');
     expect((await run(1000, 'keyutils', ['buildah'])).map(answer)).to.deep.equal(['error']);
     // Root's podman, and a store podman's namespace does not change, answer as the helper does.
-    for (const [uid, store] of [[0, 'keyutils'], [1000, 'pass'], [1000, 'auto']] as const) {
-      expect((await run(uid, store)).map((x) => [x.client, answer(x)]), `uid ${uid}, ${store}`).to.deep.equal([['docker', 'none'], ['podman', 'alice']]);
+    for (const [uid, store, opens] of [[0, 'keyutils', undefined], [1000, 'pass', undefined], [1000, 'auto', undefined], [1000, 'auto', 'keychain'], [0, 'auto', 'keyutils']] as const) {
+      expect((await run(uid, store, undefined, opens)).map((x) => [x.client, answer(x)]), `uid ${uid}, ${store} opening ${opens}`).to.deep.equal([['docker', 'none'], ['podman', 'alice']]);
     }
+    // auto that falls back to keyutils (no usable keychain here, fallback = keyutils) is refused as keyutils is.
+    const [viaAuto] = await run(1000, 'auto', ['podman'], 'keyutils');
+    expect(answer(viaAuto!)).to.equal('error');
+    expect(viaAuto?.reason).to.include(`sends ${R} to auto, which falls back to its keyutils backend here, which refuses to work there`);
   });
   it('--authfile "" with REGISTRY_AUTH_FILE set: buildah reads that file first (podman and skopeo their own), and a missing one as empty', async () => {
     // buildah 1.28.2 pull and login --authfile "" use REGISTRY_AUTH_FILE, podman 4.3.1 its runtime file (registry log, --verbose).
