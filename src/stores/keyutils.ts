@@ -25,7 +25,7 @@ const FIX = 'set CREDKIT_BACKEND=keychain|pass|file';
  * while no new login lands there.
  */
 export function namespaceRefusal(inPodmanNamespace: boolean, use: StoreUse): string | undefined {
-  if (!inPodmanNamespace || use === 'copy-source') return undefined;
+  if (!inPodmanNamespace || use !== 'store') return undefined;
   return KEYUTILS_NAMESPACE_REFUSAL;
 }
 

@@ -77,7 +77,8 @@ export async function asConfigFileError<T>(inFile: boolean, open: () => Promise<
  * that named the store when it is not `backend =` (see load); `names`, every store name that
  * setting takes, for the message about one it does not (a command's option takes more than
  * credkit's backends, such as `credkit` and `authfile:PATH`). `use` goes to a backend `name`
- * names, not to what `auto` picks: only a store named as a copy's source is opened as one.
+ * names, not to what `auto` picks: only a store named as a copy's source, or by `credkit store
+ * list|get|erase --backend`, is opened as one.
  */
 export async function openConfiguredStore(config: CredkitConfig, host: Host, name?: string, setting?: string, names?: readonly string[], use: StoreUse = 'store'): Promise<CredentialStore> {
   if (name === undefined) return asConfigFileError(inConfigFile(config, 'backend'), () => openConfiguredStore(config, host, config.backend, setting));

@@ -49,10 +49,12 @@ export interface CredentialStore {
 
 /** The username docker-credential-helpers use to mark an identity token. */
 /**
- * What a store is opened for: `store`, every read and write (the helper's verbs, credkit store,
- * a copy's target); `copy-source`, the store `copy --from` names by backend name, which the copy
- * reads and with `--move` erases once the target holds each entry.
+ * What a store is opened for: `store`, every read and write (the helper's verbs, credkit store
+ * store, a copy's target); `copy-source`, the store `copy --from` names by backend name, which the
+ * copy reads and with `--move` erases once the target holds each entry; `inspect`, the backend
+ * `credkit store list|get|erase --backend NAME` names, which a person reads or cleans up and
+ * nothing stores into.
  */
-export type StoreUse = 'store' | 'copy-source';
+export type StoreUse = 'store' | 'copy-source' | 'inspect';
 
 export const TOKEN_USERNAME = '<token>';

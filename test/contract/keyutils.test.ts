@@ -193,7 +193,7 @@ describe('store contract: keyutils (kernel keyring)', function () {
       expect(JSON.parse((await sb.helper('list', '', { XDG_RUNTIME_DIR: '' })).stdout)).to.deep.equal({ 'podman.example.com': 'pat' });
     });
 
-    it('in a user namespace as rootless podman runs its helpers: every verb, credkit and auto with fallback keyutils fail in one line naming the fix, and no key is read or written there', async () => {
+    it('in a user namespace as rootless podman runs its helpers: every verb, credkit and auto with fallback keyutils fail in one line naming the fix, no key is written there, and only copy --from keyutils and store list, get and erase --backend keyutils open its keyring', async () => {
       // podman 4.3.1 runs helpers as uid 0 of its namespace with _CONTAINERS_ROOTLESS_UID set to
       // the user's uid; `unshare --map-root-user` makes such a namespace for root (0 maps to 0).
       // There the kernel keyring is the namespace's: podman login --get-login said "not logged
@@ -252,6 +252,19 @@ const alone = await m.openStore('keyutils').then(() => 'opened', (err) => err.co
 console.log(JSON.stringify([named.ok, opened.ok, alone]));`;
       const lib = await inNamespace('--input-type=module', ['-e', script]);
       expect(lib.stdout.trim(), lib.stderr).to.equal('[true,true,"STORE_UNAVAILABLE"]');
+      // And credkit store list, get and erase --backend keyutils, run by a person to see and clean up
+      // what is kept there: they read the namespace's keyring (the key stored outside is not in it),
+      // while store store --backend keyutils, and the helper's store without --backend, refuse.
+      const listed = await inNamespace(BIN.credkit, ['store', 'list', '--backend', 'keyutils', '--json']);
+      expect([listed.code, listed.stderr]).to.deep.equal([0, '']);
+      expect(JSON.parse(listed.stdout)).to.deep.equal({});
+      for (const verb of ['get', 'erase']) {
+        const r = await inNamespace(BIN.credkit, ['store', verb, 'quay.io', '--backend', 'keyutils']);
+        expect([r.code, r.stderr], verb).to.deep.equal([1, 'credkit: no credential stored for "quay.io"\n']);
+      }
+      const stored = await inNamespace(BIN.credkit, ['store', 'store', 'ghcr.io', '--backend', 'keyutils', '-u', 'bob', '--password-stdin'], 'fake-inside-secret');
+      expect(stored.code).to.equal(1);
+      expect(stored.stderr).to.include('rootless podman and buildah run credential helpers in a user namespace of their own');
       const backends = JSON.parse((await inNamespace(BIN.credkit, ['store', 'backends', '--json'])).stdout) as { backends: { name: string; usable: boolean; reason?: string }[] };
       expect(backends.backends.find((b) => b.name === 'keyutils')).to.include({ usable: false });
       // Outside, the variables alone change nothing (anyone can set them), and the credential stored

@@ -223,6 +223,9 @@ describe('e2e: rootless podman, buildah and skopeo runtime auth files, as a real
     const refused = await unshare(['docker-credential-credkit', 'list']);
     expect(refused.code).to.equal(1);
     expect(refused.stdout).to.include(NAMESPACE_LINE).and.include(`; to move out logins kept there before, run ${LEAVE_LINE}\n`);
+    // A person can look first: credkit store list --backend keyutils reads the namespace's keyring.
+    const looked = await unshare([process.execPath, credkit.bin, 'store', 'list', '--backend', 'keyutils']);
+    expect([looked.code, looked.stdout, looked.stderr]).to.deep.equal([0, `${registry!.host}  alice\n`, '']);
 
     const moved = await unshare([process.execPath, credkit.bin, 'copy', '--from', 'keyutils', '--to', 'file', '--move']);
     expect(moved.code, moved.stderr).to.equal(0);

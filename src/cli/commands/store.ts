@@ -12,7 +12,7 @@ import { checkBackends } from '../../stores/backend-status.js';
 import { assertKeepsAccounts, checkAccountName } from '../../stores/accounts.js';
 import { accountKey } from '../../stores/account-key.js';
 import { entriesShownAs, hiddenEntry, numberEntries } from '../../stores/listing.js';
-import type { CredentialStore } from '../../stores/store.js';
+import type { CredentialStore, StoreUse } from '../../stores/store.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 import { NotFoundError, UsageError } from '../../errors.js';
 import { credentialInServerURL, redact, shownKey } from '../../redact.js';
@@ -37,12 +37,12 @@ interface StoreArgs {
  * With the saved account --account names (else CREDKIT_ACCOUNT or `account =`), the key of that
  * account: get, erase and store take exactly it (never the plain entry the helper falls back to).
  */
-async function open(ctx: CommandContext, args: StoreArgs): Promise<{ store: CredentialStore; account: string | undefined; key: (server: string, done: string) => Promise<string> }> {
+async function open(ctx: CommandContext, args: StoreArgs, use: StoreUse = 'store'): Promise<{ store: CredentialStore; account: string | undefined; key: (server: string, done: string) => Promise<string> }> {
   const config = await loadConfig(ctx.io);
   const account = args.account !== undefined ? checkAccountName(String(args.account), '--account') : config.account;
   const store =
     args.backend !== undefined
-      ? await openConfiguredStore(config, ctx.io, args.backend)
+      ? await openConfiguredStore(config, ctx.io, args.backend, undefined, undefined, use)
       : await openCredkitStore({ ...config, account: undefined }, ctx.io, (text) => warn(ctx, `credkit: ${text}`));
   // A store that keeps no accounts for the server (another program's, the env backend) is refused
   // before it is asked: a helper would store the key as a server URL, or fail on it.
@@ -69,7 +69,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
           builder: (b) => backendOption(b).option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             // Saved accounts' keys are no server URLs: they are `credkit account list`'s to show.
-            const { entries, accounts } = numberEntries(await (await open(ctx, args)).store.list());
+            const { entries, accounts } = numberEntries(await (await open(ctx, args, 'inspect')).store.list());
             if (accounts > 0) warn(ctx, `credkit: ${accounts === 1 ? '1 saved account is' : `${accounts} saved accounts are`} not listed here; see credkit account list`);
             for (const e of entries) {
               const backend = args.backend === undefined ? '' : ` --backend ${cell(args.backend)}`;
@@ -96,7 +96,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
               .option('json', jsonOption(ctx)),
           handler: async (args: StoreArgs) => {
             const server = args.server as string;
-            const { store, account, key } = await open(ctx, args);
+            const { store, account, key } = await open(ctx, args, 'inspect');
             const c = await store.get(await key(server, 'read'));
             // A server URL that holds a credential (one another program stored) is named by its stand-in.
             const shown = shownKey(server);
@@ -122,7 +122,7 @@ export function storeCommand(ctx: CommandContext): CommandModule<object, StoreAr
             if (args.entry !== undefined) return eraseHiddenEntry(ctx, args);
             if (args.server === undefined) throw new UsageError('name the server URL to erase (or --entry N --id ID for an entry credkit store list shows hidden or masked)');
             const server = args.server;
-            const { store, account, key } = await open(ctx, args);
+            const { store, account, key } = await open(ctx, args, 'inspect');
             const existed = await store.delete(await key(server, 'erased'));
             if (!existed) throw new NotFoundError(`no credential stored for "${shownKey(server)}"${accountWords(account)}${account === undefined ? await maskedAs(store, server, args.backend) : ''}`);
             say(ctx, `erased ${shownKey(server)}${accountWords(account)}`);
@@ -219,7 +219,7 @@ async function eraseHiddenEntry(ctx: CommandContext, args: StoreArgs): Promise<v
   if (typeof args.id !== 'string' || !/^[0-9a-f]{4}$/i.test(args.id.trim())) {
     throw new UsageError(`--entry goes with --id, the four hex digits credkit store list shows in the entry: <entry #${n} (id …)…>`);
   }
-  const { store } = await open(ctx, { ...args, account: undefined });
+  const { store } = await open(ctx, { ...args, account: undefined }, 'inspect');
   const entry = hiddenEntry(await store.list(), n, args.id);
   if (!(await store.delete(entry.key))) throw new NotFoundError(`${entry.shown} is no longer stored`);
   say(ctx, `erased ${entry.shown}`);
