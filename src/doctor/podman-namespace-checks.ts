@@ -57,7 +57,8 @@ export function checkPodmanKeyutils(files: readonly LoadedAuthFile[], config: Cr
     code: 'podman-keyutils',
     what: `podman reads ${keys.join(', ')} from credkit (credHelpers in ${where.join(', ')}), and credkit keeps ${keys.length === 1 ? 'it' : 'them'} in the kernel keyring (keyutils), which rootless podman and buildah cannot use: they run credential helpers in a user namespace of their own, whose keyring is not the one docker and your shell see, so credkit fails their login, pull and logout of ${keys.length === 1 ? 'that registry' : 'those registries'}`,
     // Logins an older credkit stored from inside podman's namespace are still in its keyring, which
-    // doctor cannot see from outside: only there does keyutils serve, and only as a copy's source.
+    // doctor cannot see from outside: only there does keyutils serve, as a copy's source (and to
+    // credkit store list, get and erase --backend keyutils).
     fix: `route ${routed} to pass or file under [routes] in credkit's config.ini (${example ?? 'REGISTRY'} = pass), so that docker and podman share one store, or choose pass or file as credkit's backend; to move out logins kept in podman's keyring before, run ${LEAVE_NAMESPACE}`,
   }];
 }

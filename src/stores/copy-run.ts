@@ -83,7 +83,7 @@ export async function openCopyStores(
   if (formatStoreSpec(from) === formatStoreSpec(to)) throw new UsageError(`${option('from', wording)} and ${option('to', wording)} name the same store`);
   const config = await loadConfig(host);
   // Opened as a copy's source: inside rootless podman's namespace the kernel keyring serves as
-  // nothing else (keyutils.ts namespaceRefusal), so that `podman unshare credkit copy --from
+  // nothing else that writes (keyutils.ts namespaceRefusal), so that `podman unshare credkit copy --from
   // keyutils --to pass --move` gets out the logins an older credkit kept there.
   const source = await openStoreSpec(from, config, host, warn, '--from', setting?.from, 'copy-source');
   const target = await openStoreSpec(to, config, host, warn, '--to', setting?.to);
