@@ -851,11 +851,11 @@ describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set 
 
   const login = (user: string) => ({ auth: Buffer.from(`${user}:${PW[user] ?? ''}`).toString('base64') });
 
-  it('a stale login in the runtime auth.json that only skopeo inspect reads: skopeo-different-username, and its fix makes skopeo send podman\'s user', async () => {
-    const r = registry!;
-    const runtime = join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json');
-    await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { [r.host]: login('carol') } });
-    await writeJSON(runtime, { auths: { [r.host]: login('bob') } });
+  /**
+   * With the files a test wrote: podman pull sends carol and skopeo inspect bob (registry log), and
+   * doctor's report, which shows no password. `skopeoSends` asks skopeo again after a fix.
+   */
+  const podmanCarolSkopeoBob = async (r: Registry) => {
     const env = r.clientEnv({ ...sb.env });
     const work = join(sb.home, 'work');
     await mkdir(work);
@@ -871,9 +871,29 @@ describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set 
     const pull = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, image], { env, timeoutMs: 120_000 });
     expect(pull.code, pull.stderr).to.equal(0);
     expect({ podman: r.acceptedUsers(mark), skopeo: await skopeoSends() }).to.deep.equal({ podman: ['carol'], skopeo: ['bob'] });
-
     const { r: printed, report } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
     expect(Object.values(PW).some((pw) => printed.stdout.includes(pw)), 'a secret in the output (not printed)').to.equal(false);
+    return { env, skopeoSends, report };
+  };
+
+  /** Runs the finding's fix as printed (it must be `command`): skopeo then sends carol, and doctor says nothing more of skopeo. */
+  const fixMakesSkopeoSendCarol = async (fix: string | undefined, command: string, skopeoSends: () => Promise<string[]>, env: NodeJS.ProcessEnv) => {
+    const printed = (fix ?? '').split(': ').pop() ?? '';
+    expect(printed).to.equal(command);
+    const fixed = await sb.credkit(printed.split(' ').slice(1));
+    expect(fixed.code, fixed.stderr).to.equal(0);
+    expect(await skopeoSends()).to.deep.equal(['carol']);
+    const { report: after } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
+    expect(withCode(after, 'skopeo-different-username')).to.deep.equal([]);
+    expect(withCode(after, 'skopeo-only')).to.deep.equal([]);
+  };
+
+  it('a stale login in the runtime auth.json that only skopeo inspect reads: skopeo-different-username, and its fix makes skopeo send podman\'s user', async () => {
+    const r = registry!;
+    const runtime = join(sb.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json');
+    await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { [r.host]: login('carol') } });
+    await writeJSON(runtime, { auths: { [r.host]: login('bob') } });
+    const { env, skopeoSends, report } = await podmanCarolSkopeoBob(r);
     const f = one(report, 'skopeo-different-username');
     expect(f.level).to.equal('warn');
     expect(f.what).to.equal(`${r.host}: skopeo inspect and copy log in as "bob" (key "${r.host}" in ~/run/containers/auth.json), podman and buildah as "carol" (key "${r.host}" in ~/.docker/config.json): skopeo inspect and copy read ~/run/containers/auth.json first, and podman and buildah never read it while DOCKER_CONFIG is set (skopeo login --get-login follows podman)`);
@@ -885,15 +905,7 @@ describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set 
     const { report: without } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: noSkopeo });
     expect(withCode(without, 'skopeo-different-username')).to.deep.equal([]);
 
-    // The fix, run as printed.
-    const command = (f.fix ?? '').split(': ').pop() ?? '';
-    expect(command).to.equal(`credkit logout ${r.host} --authfile ~/run/containers/auth.json`);
-    const fixed = await sb.credkit(command.split(' ').slice(1));
-    expect(fixed.code, fixed.stderr).to.equal(0);
-    expect(await skopeoSends()).to.deep.equal(['carol']);
-    const { report: after } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
-    expect(withCode(after, 'skopeo-different-username')).to.deep.equal([]);
-    expect(withCode(after, 'skopeo-only')).to.deep.equal([]);
+    await fixMakesSkopeoSendCarol(f.fix, `credkit logout ${r.host} --authfile ~/run/containers/auth.json`, skopeoSends, env);
   });
 
   it('a namespace key in ~/.config/containers/auth.json that skopeo inspect reads before the host key podman takes from $DOCKER_CONFIG/config.json: skopeo-different-username for images under it, and its fix makes skopeo send podman\'s user', async () => {
@@ -901,36 +913,11 @@ describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set 
     const config = join(sb.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json');
     await writeJSON(join(sb.env.DOCKER_CONFIG as string, 'config.json'), { auths: { [r.host]: login('carol') } });
     await writeJSON(config, { auths: { [`${r.host}/team`]: login('bob') } });
-    const env = r.clientEnv({ ...sb.env });
-    const work = join(sb.home, 'work');
-    await mkdir(work);
-    const policy = join(work, 'policy.json');
-    await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
-    const skopeoSends = async (): Promise<string[]> => {
-      const mark = r.logMark();
-      const res = await run('skopeo', ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`], { env });
-      expect(res.code, res.stderr).to.equal(0);
-      return r.acceptedUsers(mark);
-    };
-    const mark = r.logMark();
-    const pull = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', policy, '--cert-dir', r.certDir, image], { env, timeoutMs: 120_000 });
-    expect(pull.code, pull.stderr).to.equal(0);
-    expect({ podman: r.acceptedUsers(mark), skopeo: await skopeoSends() }).to.deep.equal({ podman: ['carol'], skopeo: ['bob'] });
-
-    const { r: printed, report } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
-    expect(Object.values(PW).some((pw) => printed.stdout.includes(pw)), 'a secret in the output (not printed)').to.equal(false);
+    const { env, skopeoSends, report } = await podmanCarolSkopeoBob(r);
     const f = one(report, 'skopeo-different-username');
     expect([f.level, f.path]).to.deep.equal(['warn', config]);
     expect(f.what).to.equal(`images under ${r.host}/team: skopeo inspect and copy log in as "bob" (key "${r.host}/team" in ~/.config/containers/auth.json), podman and buildah as "carol" (key "${r.host}" in ~/.docker/config.json): skopeo inspect and copy read ~/run/containers/auth.json and then ~/.config/containers/auth.json before ~/.docker/config.json, which podman and buildah read first while DOCKER_CONFIG is set`);
 
-    // The fix, run as printed.
-    const command = (f.fix ?? '').split(': ').pop() ?? '';
-    expect(command).to.equal(`credkit logout ${r.host}/team --authfile ~/.config/containers/auth.json`);
-    const fixed = await sb.credkit(command.split(' ').slice(1));
-    expect(fixed.code, fixed.stderr).to.equal(0);
-    expect(await skopeoSends()).to.deep.equal(['carol']);
-    const { report: after } = await doctorJSON(sb, ['--no-call-helpers'], { PATH: env.PATH as string });
-    expect(withCode(after, 'skopeo-different-username')).to.deep.equal([]);
-    expect(withCode(after, 'skopeo-only')).to.deep.equal([]);
+    await fixMakesSkopeoSendCarol(f.fix, `credkit logout ${r.host}/team --authfile ~/.config/containers/auth.json`, skopeoSends, env);
   });
 });

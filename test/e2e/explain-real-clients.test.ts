@@ -204,6 +204,30 @@ describe('e2e: explain agrees with the real docker CLI (fake engine)', function 
   }
 });
 
+/** A table case's working directory in the sandbox: a PATH directory with the helper shim, and credkit's file store. */
+async function caseWork(sb: Sandbox): Promise<{ work: string; shimDir: string }> {
+  const work = join(sb.home, 'work');
+  await mkdir(work);
+  const shimDir = await writeHelperShim(join(work, 'bin'));
+  sb.env.CREDKIT_FILE = join(work, 'credkit.json');
+  return { work, shimDir };
+}
+
+/**
+ * Writes a table case's files where `paths` puts each (mode 0600, their text through `spell`,
+ * which puts the registry's address in), and stores its helper credentials through credkit.
+ */
+async function seedCase<P extends string>(sb: Sandbox, files: Partial<Record<P, unknown>>, paths: Record<P, string>, spell: (text: string) => string, helper: readonly (readonly [url: string, user: string, secret: string])[]): Promise<void> {
+  for (const [place, content] of Object.entries(files) as [P, unknown][]) {
+    await mkdir(join(paths[place], '..'), { recursive: true });
+    await writeFile(paths[place], spell(typeof content === 'string' ? content : JSON.stringify(content)), { mode: 0o600 });
+  }
+  for (const [url, user, secret] of helper) {
+    const st = await sb.helper('store', `${JSON.stringify({ ServerURL: url, Username: user, Secret: secret })}\n`);
+    expect(st.code, st.stdout).to.equal(0);
+  }
+}
+
 /**
  * The lifecycle both registry-log suites share: the real registry with `users` (their passwords),
  * an image pushed as alice, and a sandbox per test; skipped where `programs` are missing.
@@ -305,12 +329,9 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
     it(c.name, async function () {
       const r = suite.registry!;
       const s = suite.sb!;
-      const work = join(s.home, 'work');
-      await mkdir(work);
-      const shimDir = await writeHelperShim(join(work, 'bin'));
+      const { work, shimDir } = await caseWork(s);
       if (c.fake === 'locked') await writeFile(join(shimDir, 'docker-credential-fake'), '#!/bin/sh\ncat >/dev/null\necho "the keychain is locked"\nexit 1\n', { mode: 0o755 });
       else if (c.fake !== undefined) await writeFile(join(shimDir, 'docker-credential-fake'), `#!/bin/sh\ncat >/dev/null\nprintf '%s' '${c.fake}'\n`, { mode: 0o755 });
-      s.env.CREDKIT_FILE = join(work, 'credkit.json');
       const paths: Record<Place, string> = {
         runtime: join(s.env.XDG_RUNTIME_DIR as string, 'containers', 'auth.json'),
         config: join(s.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'),
@@ -323,15 +344,7 @@ describe('e2e: explain agrees with real skopeo (registry log)', function () {
       const spelt: Record<string, string> = { UPPERLOCAL: local.toUpperCase(), LOCAL: local, [H]: r.host };
       const spell = (text: string) => text.replace(/UPPERLOCAL|LOCAL|HOST/g, (t) => spelt[t] ?? t);
       const target = c.image === undefined ? suite.image : spell(c.image);
-      for (const [place, content] of Object.entries(c.files) as [Place, unknown][]) {
-        const text = spell(typeof content === 'string' ? content : JSON.stringify(content));
-        await mkdir(join(paths[place], '..'), { recursive: true });
-        await writeFile(paths[place], text, { mode: 0o600 });
-      }
-      for (const [url, user] of Object.entries(c.helper ?? {})) {
-        const st = await s.helper('store', `${JSON.stringify({ ServerURL: url.replaceAll(H, r.host), Username: user, Secret: PW[user] })}\n`);
-        expect(st.code, st.stdout).to.equal(0);
-      }
+      await seedCase(s, c.files, paths, spell, Object.entries(c.helper ?? {}).map(([url, user]) => [url.replaceAll(H, r.host), user, PW[user] ?? '']));
       const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}`, ...(c.named ? { REGISTRY_AUTH_FILE: paths.named } : {}) });
       const flag = c.authfile ? ['--authfile', paths.flagged] : [];
       // The sandbox sets DOCKER_CONFIG, which sets podman's first file apart from skopeo inspect's.
@@ -416,10 +429,7 @@ describe('e2e: explain agrees with real podman and buildah (--as podman, --as bu
     it(c.name, async function () {
       const r = suite.registry!;
       const s = suite.sb!;
-      const work = join(s.home, 'work');
-      await mkdir(work);
-      const shimDir = await writeHelperShim(join(work, 'bin'));
-      s.env.CREDKIT_FILE = join(work, 'credkit.json');
+      const { work, shimDir } = await caseWork(s);
       if (c.dockerConfig === 'unset') delete s.env.DOCKER_CONFIG;
       if (c.dockerConfig === 'elsewhere') await mkdir((s.env.DOCKER_CONFIG = join(s.home, 'elsewhere')));
       const paths: Record<Place, string> = {
@@ -431,14 +441,7 @@ describe('e2e: explain agrees with real podman and buildah (--as podman, --as bu
         flagged: join(work, 'flagged.json'),
         dockercfg: join(s.home, '.dockercfg'),
       };
-      for (const [place, content] of Object.entries(c.files) as [Place, unknown][]) {
-        await mkdir(join(paths[place], '..'), { recursive: true });
-        await writeFile(paths[place], JSON.stringify(content).replaceAll(H, r.host), { mode: 0o600 });
-      }
-      for (const [url, user] of Object.entries(c.helper ?? {})) {
-        const st = await s.helper('store', `${JSON.stringify({ ServerURL: url.replaceAll(H, r.host), Username: user, Secret: PW[user] })}\n`);
-        expect(st.code, st.stdout).to.equal(0);
-      }
+      await seedCase(s, c.files, paths, (text) => text.replaceAll(H, r.host), Object.entries(c.helper ?? {}).map(([url, user]) => [url.replaceAll(H, r.host), user, PW[user] ?? '']));
       const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}`, ...(c.named ? { REGISTRY_AUTH_FILE: paths.named } : {}) });
       const flag = c.authfile === 'empty' ? ['--authfile', ''] : c.authfile ? ['--authfile', paths.flagged] : [];
       const policy = join(work, 'policy.json');
