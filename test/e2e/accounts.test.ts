@@ -9,7 +9,7 @@ import { spawn } from 'node:child_process';
 import { join } from 'node:path';
 import { FIXTURES, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type EngineAuthConfig, type FakeEngine } from '../support/fake-engine.js';
-import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { usePassStore } from '../support/real-helpers.js';
 
 /**
  * Runs `command` on a terminal (script(1)) and types each answer once its prompt has been
@@ -428,14 +428,9 @@ describe('e2e: credkit login --account', () => {
 });
 
 describe('e2e: saved accounts in the real pass store, with [routes]', function () {
-  let pass: RealBackend;
+  const pass = usePassStore();
   let sb: Sandbox;
 
-  before(async function () {
-    await skipUnlessPrograms(this, ['pass', 'gpg']);
-    pass = await startPassStore();
-  });
-  after(async () => pass?.stop());
   makeSandboxPerTest(() => ({ ...pass.env }), async (made) => {
     sb = made;
     // The registry is routed to pass; the rest stays in the file backend.

@@ -6,7 +6,7 @@ import { expect } from 'chai';
 import { chmod, chown, mkdir, readFile, readdir, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { BIN, FIXTURES, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
+import { startSecretService, usePassStore, type RealBackend } from '../support/real-helpers.js';
 
 const PW1 = 'fake-copy-password-one';
 const PW2 = 'fake-copy-password-two';
@@ -45,11 +45,9 @@ function credkitIn(sb: Sandbox, cwd: string, args: readonly string[], extraEnv: 
 
 describe('credkit copy: credkit file backend → real docker-credential-pass', function () {
   let sb: Sandbox;
-  let pass: RealBackend;
+  const pass = usePassStore(['docker-credential-pass']);
 
-  before(async function () {
-    await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
-    pass = await startPassStore();
+  before(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'file', ...pass.env });
     for (const [url, user, secret] of [['quay.io', 'bob', PW1], ['https://index.docker.io/v1/', 'alice', PW2]] as const) {
       const r = await sb.credkit(['store', 'store', url, '-u', user, '--password-stdin'], secret);
@@ -62,7 +60,6 @@ describe('credkit copy: credkit file backend → real docker-credential-pass', f
   });
   after(async () => {
     await sb?.cleanup();
-    await pass?.stop();
   });
 
   it('--dry-run lists add/replace per entry and changes nothing', async () => {
@@ -380,13 +377,11 @@ describe('credkit copy: authfile:PATH → authfile:PATH', function () {
 
 describe('credkit migrate --into-store: many config.json files into the real docker-credential-pass', function () {
   let sb: Sandbox;
-  let pass: RealBackend;
+  const pass = usePassStore(['docker-credential-pass']);
   let work: string;
   const original = JSON.stringify({ auths: { 'https://quay.io': { auth: b64(`bob:${PW1}`) }, 'quay.io/team/app': { auth: b64(`robot:${PW2}`) } }, psFormat: 'table' }, null, 2);
 
-  before(async function () {
-    await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
-    pass = await startPassStore();
+  before(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'file', ...pass.env });
     work = join(sb.home, 'work');
     for (const d of ['a', 'b', 'c']) await mkdir(join(work, d), { recursive: true });
@@ -397,7 +392,6 @@ describe('credkit migrate --into-store: many config.json files into the real doc
   });
   after(async () => {
     await sb?.cleanup();
-    await pass?.stop();
   });
 
   it('--dry-run reports per file and changes nothing', async () => {

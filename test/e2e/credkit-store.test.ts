@@ -4,8 +4,8 @@
 import { expect } from 'chai';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
-import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { makeSandboxPerTest, run, type Sandbox } from '../support/sandbox.js';
+import { usePassStore } from '../support/real-helpers.js';
 
 /**
  * Keys with a user name and password before the host, as docker-credential-pass or an older
@@ -453,16 +453,9 @@ describe('credkit store (binary)', () => {
 
 describe('credkit store on pass, with what the real docker-credential-pass stored', function () {
   this.timeout(120_000);
-  let pass: RealBackend | undefined;
+  const pass = usePassStore(['docker-credential-pass']);
   let sb: Sandbox;
-  before(async function () {
-    await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
-    pass = await startPassStore();
-  });
-  after(async () => {
-    await pass?.stop();
-  });
-  makeSandboxPerTest(() => ({ ...pass!.env, CREDKIT_BACKEND: 'pass' }), (made) => (sb = made));
+  makeSandboxPerTest(() => ({ ...pass.env, CREDKIT_BACKEND: 'pass' }), (made) => (sb = made));
 
   /** Runs `check` on keys the real docker-credential-pass stores, and erases them after. */
   async function withPassHelperKeys(check: typeof eraseMaskedEntries): Promise<void> {

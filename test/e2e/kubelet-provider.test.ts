@@ -10,8 +10,8 @@ import { expect } from 'chai';
 import { readFileSync } from 'node:fs';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { BIN, makeSandbox, makeSandboxPerTest, run, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { usePassStore } from '../support/real-helpers.js';
 import { kubeletKey, mismatch } from '../../src/auth-file/lookup-kubelet.js';
 import { CACHE_KEY_TYPES, parseGoDuration } from '../../src/kubelet-provider/protocol.js';
 
@@ -421,19 +421,16 @@ describe('e2e: credkit-kubelet-provider (kubelet credential provider plugin)', (
   });
 
   describe('--from helper:pass (the real docker-credential-pass)', () => {
-    let pass: RealBackend | undefined;
+    const pass = usePassStore(['docker-credential-pass']);
     let sb: Sandbox;
 
-    before(async function () {
-      await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
-      pass = await startPassStore();
+    before(async () => {
       sb = await makeSandbox(pass.env);
       const r = await run('docker-credential-pass', ['store'], { input: `${JSON.stringify({ ServerURL: 'quay.io', Username: 'pass-robot', Secret: PW })}\n`, env: sb.env });
       expect(r.code, r.stdout).to.equal(0);
     });
     after(async () => {
       await sb?.cleanup();
-      await pass?.stop();
     });
 
     it('serves what docker-credential-pass holds for the registry', async () => {

@@ -13,7 +13,7 @@ import { basePath, hasProgram, makeSandboxPerTest, putHelperOnPath, run, skipUnl
 import { startFakeEngine } from '../support/fake-engine.js';
 import { APP_IMAGES, makeRegistryPerSuite, writeMinimalOciLayout, type Registry } from '../support/registry.js';
 import { makeCert, makeTokenRegistryPerSuite, type TokenRegistry } from '../support/token-registry.js';
-import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { usePassStore } from '../support/real-helpers.js';
 import { startProxy } from '../support/proxy.js';
 
 const USERS = { alice: 'fake-login-alice-pw', bob: 'fake-login-bob-pw' };
@@ -518,17 +518,10 @@ describe('e2e: credkit login/logout against a real registry (htpasswd)', functio
   });
 
   describe('credHelpers → the real docker-credential-pass', () => {
-    let pass: RealBackend | undefined;
-    before(async function () {
-      await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
-      pass = await startPassStore();
-    });
-    after(async () => {
-      await pass?.stop();
-    });
+    const pass = usePassStore(['docker-credential-pass']);
 
     it('login stores in pass under docker\'s key with a {} marker; logout erases it from pass', async () => {
-      Object.assign(sb.env, pass!.env);
+      Object.assign(sb.env, pass.env);
       await writeFile(config, JSON.stringify({ credHelpers: { [host]: 'pass' } }), { mode: 0o600 });
       const r = await login([host, '-u', 'alice', '--password-stdin'], USERS.alice);
       expectNoSecrets([r]);

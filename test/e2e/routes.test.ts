@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { basePath, makeSandboxPerTest, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { makeRegistryPerSuite, type Registry } from '../support/registry.js';
 import { decodeRegistryAuth, expectAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
-import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
+import { startSecretService, usePassStore, type RealBackend } from '../support/real-helpers.js';
 
 const ROUTED = 'team.pass.example.test';
 const PLAIN = 'registry.example.test';
@@ -45,16 +45,11 @@ async function expectOneStoreListedOnce(sb: Sandbox, referenceHelper: string): P
 }
 
 describe('e2e: [routes] with the docker CLI and docker-credential-pass', function () {
-  let pass: RealBackend;
   let engine: FakeEngine;
   let sb: Sandbox;
   let configPath: string;
 
-  before(async function () {
-    await skipUnlessPrograms(this, ['docker', 'docker-credential-pass', 'pass', 'gpg']);
-    pass = await startPassStore();
-  });
-  after(async () => pass?.stop());
+  const pass = usePassStore(['docker', 'docker-credential-pass']);
   makeDockerSandboxPerTest(() => ({ ...pass.env }), async (docker) => {
     ({ engine, sb, configPath } = docker);
     await putHelperOnPath(sb);

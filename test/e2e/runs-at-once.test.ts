@@ -10,8 +10,8 @@ import { expect } from 'chai';
 import { createHash } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { BIN, makeSandbox, run, skipUnlessPrograms, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { startPassStore, type RealBackend } from '../support/real-helpers.js';
+import { BIN, makeSandbox, run, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { usePassStore } from '../support/real-helpers.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 
@@ -241,15 +241,12 @@ describe('runs at once: two copies or migrations into one credkit file store', f
 describe('runs at once: two copies or migrations into one pass store (real pass and gpg)', function () {
   this.timeout(600_000);
   let sb: Sandbox;
-  let pass: RealBackend;
-  before(async function () {
-    await skipUnlessPrograms(this, ['pass', 'gpg']);
-    pass = await startPassStore();
+  const pass = usePassStore();
+  before(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'pass', ...pass.env });
   });
   after(async () => {
     await sb?.cleanup();
-    await pass?.stop();
   });
 
   it('copy --to pass, twice at once: per key one run adds and the other replaces, and pass holds what the later one stored', async () => {

@@ -8,12 +8,32 @@ import { mkdtemp, mkdir, rm } from 'node:fs/promises';
 import { startPrivateBus } from './os-keyring.js';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basePath, run } from './sandbox.js';
+import { basePath, run, skipUnlessPrograms } from './sandbox.js';
 
 /** Extra environment for a helper, and how to tear its backend down. */
 export interface RealBackend {
   env: Record<string, string>;
   stop(): Promise<void>;
+}
+
+/**
+ * A real pass store for the enclosing describe: started before its tests, which are skipped where
+ * pass, gpg or a program of `more` is missing, and removed after them. `env` is the store's
+ * environment (GNUPGHOME, PASSWORD_STORE_DIR), for the hooks and tests that run after the start.
+ */
+export function usePassStore(more: readonly string[] = []): { readonly env: Record<string, string> } {
+  let backend: RealBackend | undefined;
+  before(async function () {
+    await skipUnlessPrograms(this, ['pass', 'gpg', ...more]);
+    backend = await startPassStore();
+  });
+  after(async () => backend?.stop());
+  return {
+    get env() {
+      if (backend === undefined) throw new Error('usePassStore: the pass store is not started yet; read env in a hook or test');
+      return backend.env;
+    },
+  };
 }
 
 /** A pass store under a fresh GNUPGHOME and PASSWORD_STORE_DIR. */

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import * as credkit from 'credkit';
 import type { CopyResult, HiddenStoreEntry, MaskedStoreEntry, Store, StoreCredential, StoreEntry } from 'credkit';
 import { BIN, FIXTURES, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
-import { startPassStore, startSecretService, type RealBackend } from '../support/real-helpers.js';
+import { startSecretService, usePassStore, type RealBackend } from '../support/real-helpers.js';
 import { uniqueService } from '../support/os-keyring.js';
 
 const PW = 'fake-lib-store-password';
@@ -386,16 +386,9 @@ describe('library: openStore and copyCredentials', function () {
   });
 
   describe('pass: credkit\'s backend and the real docker-credential-pass', function () {
-    let pass: RealBackend | undefined;
+    const pass = usePassStore(['docker-credential-pass']);
     let sb: Sandbox;
-    before(async function () {
-      await skipUnlessPrograms(this, ['pass', 'gpg', 'docker-credential-pass']);
-      pass = await startPassStore();
-    });
-    after(async () => {
-      await pass?.stop();
-    });
-    makeSandboxPerTest(() => ({ ...pass!.env }), (made) => (sb = made));
+    makeSandboxPerTest(() => ({ ...pass.env }), (made) => (sb = made));
 
     it('openStore("pass") runs the store cycle, and helper:pass reads what it stored', async () => {
       const store = await credkit.openStore('pass', { env: sb.env });
