@@ -11,7 +11,7 @@ import { BIN, FIXTURES, basePath, makeSandbox, putHelperOnPath, run, skipUnlessP
 import type { RunResult, Sandbox } from '../support/sandbox.js';
 import { kernelKeysOf, purgeKernelKeys, startPrivateBus, storeInput, uniqueService } from '../support/os-keyring.js';
 import type { PrivateBus } from '../support/os-keyring.js';
-import { containerStateFlags, startRegistry } from '../support/registry.js';
+import { containerStateFlags, makeSeededRegistryPerSuite } from '../support/registry.js';
 import type { Registry } from '../support/registry.js';
 
 interface Finding {
@@ -838,12 +838,10 @@ describe('e2e: credkit doctor against real skopeo and podman, DOCKER_CONFIG set 
   let registry: Registry | undefined;
   let image = '';
   let sb: Sandbox;
-  before(async function () {
-    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman']);
-    registry = await startRegistry({ users: PW });
-    image = await registry.seedImage('team/app:1', 'alice');
+  makeSeededRegistryPerSuite(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman'], (made, seeded) => {
+    registry = made;
+    image = seeded;
   });
-  after(async () => registry?.stop());
   beforeEach(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
   });

@@ -10,7 +10,7 @@ import { chown, mkdir, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BIN, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
-import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
+import { containerStateFlags, makeSeededRegistryPerSuite, type Registry } from '../support/registry.js';
 
 const HUB_KEY = 'https://index.docker.io/v1/';
 const TOKEN = 'fake-identity-token-not-real';
@@ -234,13 +234,9 @@ async function seedCase<P extends string>(sb: Sandbox, files: Partial<Record<P, 
  */
 function useRegistry(users: Record<string, string>, programs: string[]): { registry?: Registry; image: string; sb?: Sandbox } {
   const state: { registry?: Registry; image: string; sb?: Sandbox } = { image: '' };
-  before(async function () {
-    await skipUnlessPrograms(this, programs);
-    state.registry = await startRegistry({ users });
-    state.image = await state.registry.seedImage('team/app:1', 'alice');
-  });
-  after(async () => {
-    await state.registry?.stop();
+  makeSeededRegistryPerSuite(users, programs, (made, image) => {
+    state.registry = made;
+    state.image = image;
   });
   beforeEach(async () => {
     state.sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });

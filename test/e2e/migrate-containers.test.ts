@@ -8,8 +8,8 @@
 import { expect } from 'chai';
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { basePath, makeSandbox, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
-import { containerStateFlags, startRegistry, type Registry } from '../support/registry.js';
+import { basePath, makeSandbox, run, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
+import { containerStateFlags, makeSeededRegistryPerSuite, type Registry } from '../support/registry.js';
 
 const PW: Record<string, string> = { alice: 'fake-alice-pw-migrate', bob: 'fake-bob-pw-migrate' };
 const OTHER = 'other.example.test';
@@ -27,12 +27,10 @@ describe('e2e: migrate --into-store on podman\'s auth.json, with the real podman
   let authFile: string;
   let env: Record<string, string>;
 
-  before(async function () {
-    await skipUnlessPrograms(this, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman']);
-    registry = await startRegistry({ users: PW });
-    image = await registry.seedImage('team/app:1', 'alice');
+  makeSeededRegistryPerSuite(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman'], (made, seeded) => {
+    registry = made;
+    image = seeded;
   });
-  after(async () => registry?.stop());
   beforeEach(async () => {
     sb = await makeSandbox({ CREDKIT_BACKEND: 'file' });
     work = join(sb.home, 'work');

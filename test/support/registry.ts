@@ -10,7 +10,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { request } from 'node:https';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { basePath, makePerSuite, run, type RunResult } from './sandbox.js';
+import { basePath, makePerSuite, run, skipUnlessPrograms, type RunResult } from './sandbox.js';
 
 /** Options for {@link startRegistry}. */
 export interface RegistryOptions {
@@ -368,4 +368,16 @@ export async function startRegistry(options: RegistryOptions): Promise<Registry>
 /** Registers hooks that start a registry for the calling suite and stop it after the suite (see {@link makePerSuite}). */
 export function makeRegistryPerSuite(options: RegistryOptions, keep: (registry: Registry) => unknown): void {
   makePerSuite(() => startRegistry(options), (registry) => registry.stop(), keep);
+}
+
+/**
+ * The registry-log suites' set-up: the suite is skipped where a program of `programs` is missing,
+ * else a registry with `users` (name → password) and the image team/app:1 pushed as alice runs
+ * for it; `keep` gets the registry and the image's reference.
+ */
+export function makeSeededRegistryPerSuite(users: Record<string, string>, programs: readonly string[], keep: (registry: Registry, image: string) => unknown): void {
+  before(async function () {
+    await skipUnlessPrograms(this, [...programs]);
+  });
+  makeRegistryPerSuite({ users, images: { 'team/app:1': 'alice' } }, (made) => keep(made, `${made.host}/team/app:1`));
 }
