@@ -9,6 +9,7 @@ import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import * as credkit from 'credkit';
 import type { CopyResult, HiddenStoreEntry, MaskedStoreEntry, Store, StoreCredential, StoreEntry } from 'credkit';
+import { rejection } from '../support/rejection.js';
 import { BIN, FIXTURES, makeSandbox, makeSandboxPerTest, run, skipUnlessPrograms, type Sandbox } from '../support/sandbox.js';
 import { startSecretService, usePassStore, type RealBackend } from '../support/real-helpers.js';
 import { uniqueService } from '../support/os-keyring.js';
@@ -17,16 +18,6 @@ const PW = 'fake-lib-store-password';
 const PW2 = 'fake-lib-store-password-two';
 const TOKEN = 'fake-lib-store-token';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
-
-/** What an awaited call threw (it must throw). */
-async function thrown(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 /** The add → get → list → erase → not-found cycle every store runs, with a password and an identity token. */
 async function cycle(store: Store): Promise<void> {
@@ -160,7 +151,7 @@ describe('library: openStore and copyCredentials', function () {
       }
       // What is no handle of a hidden entry is refused, quoting nothing.
       for (const bad of [{ entry: 1 }, { entry: 0, id: 'abcd' }, { entry: 1, id: 'fake' }, null]) {
-        const err = await thrown(authfile.erase(bad as unknown as HiddenStoreEntry));
+        const err = await rejection(authfile.erase(bad as unknown as HiddenStoreEntry));
         expect([err.code, err.message]).to.deep.equal(['USAGE', 'erase takes a server URL, or a hidden or masked entry list() returned ({ entry, id }: its number and the four hex digits of its id)']);
       }
       expect(await authfile.erase({ entry: 1, id: '0000' })).to.equal(false);
@@ -214,23 +205,23 @@ describe('library: openStore and copyCredentials', function () {
 
     it('refuses what no store takes, never quoting a secret, with stable codes', async () => {
       const store = await credkit.openStore('file', { env: sb.env });
-      const token = await thrown(store.store({ serverURL: 'quay.io', username: '<token>', password: PW }));
+      const token = await rejection(store.store({ serverURL: 'quay.io', username: '<token>', password: PW }));
       expect(token).to.be.instanceOf(credkit.UsageError);
       expect(token.message).to.equal('the username "<token>" marks an identity token: give it as identityToken');
-      const noUser = await thrown(store.store({ serverURL: 'quay.io', username: '', password: PW }));
+      const noUser = await rejection(store.store({ serverURL: 'quay.io', username: '', password: PW }));
       expect(noUser.code).to.equal('USAGE');
       expect(noUser.message.includes(PW)).to.equal(false);
-      const unknown = await thrown(credkit.openStore('kechain', { env: sb.env }));
+      const unknown = await rejection(credkit.openStore('kechain', { env: sb.env }));
       expect(unknown).to.be.instanceOf(credkit.UsageError);
       expect(unknown.message).to.equal('unknown credkit backend "kechain" in the store name (choose one of: auto, keychain, keyutils, pass, file, env, credkit, helper:NAME, authfile:PATH)');
-      expect((await thrown(credkit.openStore('', { env: sb.env }))).message).to.match(/^openStore needs a store name: one of auto, keychain/);
-      const missing = await thrown(credkit.openStore('helper:credkit-test-absent', { env: sb.env }));
+      expect((await rejection(credkit.openStore('', { env: sb.env }))).message).to.match(/^openStore needs a store name: one of auto, keychain/);
+      const missing = await rejection(credkit.openStore('helper:credkit-test-absent', { env: sb.env }));
       expect(missing).to.be.instanceOf(credkit.StoreUnavailableError);
       expect(missing.code).to.equal('STORE_UNAVAILABLE');
       expect(missing.message).to.equal('credential helper docker-credential-credkit-test-absent is not on PATH; install it, or change the store name');
       const env = await credkit.openStore('env', { env: { ...sb.env, CREDKIT_CRED_A_SERVER: 'quay.io', CREDKIT_CRED_A_USERNAME: 'bob', CREDKIT_CRED_A_SECRET: PW } });
       expect(await env.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: PW });
-      const readOnly = await thrown(env.store({ serverURL: 'ghcr.io', username: 'bob', password: PW }));
+      const readOnly = await rejection(env.store({ serverURL: 'ghcr.io', username: 'bob', password: PW }));
       expect(readOnly).to.be.instanceOf(credkit.ReadOnlyStoreError);
       expect(readOnly.code).to.equal('READ_ONLY');
     });
@@ -245,7 +236,7 @@ describe('library: openStore and copyCredentials', function () {
         ...[' ', '\t', '\u00a0', '\u3000'].map((sp): [string, string] => [`bob:${PW}${sp}${PW2}@ghcr.io`, 'serverURL holds a user name and password before the host']),
       ];
       for (const [serverURL, start] of cases) {
-        const err = await thrown(store.store({ serverURL, username: 'bob', password: PW }));
+        const err = await rejection(store.store({ serverURL, username: 'bob', password: PW }));
         expect(err.code).to.equal('USAGE');
         expect(err.message.startsWith(start), err.message.replaceAll(PW, 'PW')).to.equal(true);
         expect(JSON.stringify({ ...err, message: err.message, stack: err.stack }).includes(PW)).to.equal(false);
@@ -263,10 +254,10 @@ describe('library: openStore and copyCredentials', function () {
       const env = { ...sb.env, PATH: `${join(FIXTURES, 'helper-that-hangs')}:${sb.env.PATH}` };
       const advice = '(raise helperTimeoutMs if it needs longer)';
       const store = await credkit.openStore('helper:hangs', { env, helperTimeoutMs: 300 });
-      const got = await thrown(store.get('quay.io'));
+      const got = await rejection(store.get('quay.io'));
       expect([got.code, got.message]).to.deep.equal(['HELPER', `docker-credential-hangs get did not finish within 0.3 s and was stopped ${advice}`]);
       // Also where credkit's own setting (from the env given) decided the timeout: the option replaces it.
-      const copied = await thrown(credkit.copyCredentials('helper:hangs', 'authfile:~/out.json', { env: { ...env, CREDKIT_HELPER_TIMEOUT: '0.4' } }));
+      const copied = await rejection(credkit.copyCredentials('helper:hangs', 'authfile:~/out.json', { env: { ...env, CREDKIT_HELPER_TIMEOUT: '0.4' } }));
       expect(copied.message).to.equal(`docker-credential-hangs list did not finish within 0.4 s and was stopped ${advice}`);
       // credkit copy names the settings its user changes.
       const cli = await sb.credkit(['copy', '--from', 'helper:hangs', '--to', 'authfile:~/out.json'], '', { PATH: env.PATH, CREDKIT_HELPER_TIMEOUT: '0.4' });
@@ -320,7 +311,7 @@ describe('library: openStore and copyCredentials', function () {
       // Without a fallback, auto is the keychain, which says what is missing when used (as the helper does).
       const keychain = await credkit.openStore('auto', { env });
       expect(keychain.name).to.equal('keychain');
-      const none = await thrown(keychain.list());
+      const none = await rejection(keychain.list());
       expect(none.code).to.equal('STORE_UNAVAILABLE');
       expect(none.message).to.match(/D-Bus session bus/);
     });
@@ -370,7 +361,7 @@ describe('library: openStore and copyCredentials', function () {
       expect(copied.ok).to.equal(true);
       expect(JSON.parse(await readFile(target, 'utf8'))).to.deep.equal({ auths: { 'quay.io': { auth: b64(`bob:${PW}`) } } });
       const message = async (p: Promise<unknown>) => {
-        const err = await thrown(p);
+        const err = await rejection(p);
         return [err.code, err.message];
       };
       expect(await message(credkit.copyCredentials('file', 'env', options))).to.deep.equal(['USAGE', 'to "env": that store is read-only; it can only be a source']);
@@ -398,7 +389,7 @@ describe('library: openStore and copyCredentials', function () {
       const helper = await credkit.openStore('helper:pass', { env: sb.env });
       expect(await helper.get('quay.io')).to.deep.equal({ serverURL: 'quay.io', username: 'bob', password: PW });
       // One store under two names: copy refuses it rather than erase what it "moved".
-      const same = await thrown(credkit.copyCredentials(store, helper, { move: true }));
+      const same = await rejection(credkit.copyCredentials(store, helper, { move: true }));
       expect(same.message).to.match(/^from "pass" and to "helper:pass" are the same store \(pass /);
       expect(await helper.erase('quay.io')).to.equal(true);
     });

@@ -8,22 +8,13 @@ import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import * as credkit from 'credkit';
 import type { MigrateAuthFilesOptions, MigrateResult } from 'credkit';
+import { rejection } from '../support/rejection.js';
 import { BIN, FIXTURES, makeSandboxPerTest, run, type RunResult, type Sandbox } from '../support/sandbox.js';
 
 const PW = 'fake-lib-migrate-password';
 const TOKEN = 'fake-lib-migrate-token';
 const b64 = (s: string) => Buffer.from(s).toString('base64');
 const auth = (user: string, pw = PW) => ({ auth: b64(`${user}:${pw}`) });
-
-/** What an awaited call threw (it must throw). */
-async function thrown(p: Promise<unknown>): Promise<Error & { code?: string }> {
-  try {
-    await p;
-  } catch (err) {
-    return err as Error & { code?: string };
-  }
-  throw new Error('expected a rejection');
-}
 
 /**
  * One tree of auth files under `dir`: podman files, a docker config.json, one that cannot be read
@@ -145,7 +136,7 @@ describe('library: migrateAuthFiles', function () {
       [{ to: 'docker', helperTimeoutMs: 0 }, ['runners/*/auth.json'], 'helperTimeoutMs must be a positive number of milliseconds'],
     ];
     for (const [options, patterns, message] of cases) {
-      const err = await thrown(credkit.migrateAuthFiles(patterns, { env: sb.env, cwd: sb.home, ...options }));
+      const err = await rejection(credkit.migrateAuthFiles(patterns, { env: sb.env, cwd: sb.home, ...options }));
       expect(err, message).to.be.instanceOf(credkit.UsageError);
       expect([err.code, err.message]).to.deep.equal(['USAGE', message]);
     }
