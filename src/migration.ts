@@ -19,7 +19,12 @@ export type { FileReport as MigrateFileReport, FileStatus as MigrateFileStatus, 
 export interface MigrateAuthFilesOptions extends OpenStoreOptions {
   /** Convert each file in place to this format (`credkit migrate --to`). */
   to?: 'docker' | 'podman' | 'dockercfg';
-  /** With `to`: read every file as this format; else each is detected (a file named auth.json is podman's). */
+  /**
+   * With `to`: read every file as this format; else each is detected (a file named auth.json is
+   * podman's). With `intoStore`: `docker` or `podman`, whose files these are (podman's get a
+   * `credHelpers` entry per registry moved, docker's a `credsStore`); else a file named auth.json
+   * is podman's.
+   */
   from?: 'docker' | 'podman' | 'dockercfg';
   /**
    * Move each file's plaintext credentials into this store (`helper:NAME`, `credkit`, or credkit's

@@ -68,7 +68,9 @@ function checkOptions(options: MigrateRunOptions, wording: MigrateWording): void
   const [toFlag, intoFlag] = [named('to', wording), named('into-store', wording)];
   if ((to === undefined) === (intoStore === undefined)) throw new UsageError(wording.cliFlags ? 'name exactly one of --to FORMAT or --into-store NAME' : 'set exactly one of to (a format) or intoStore (a store name)');
   if (options.allowLossy && to === undefined) throw new UsageError(`${named('allow-lossy', wording)} goes with ${toFlag}`);
-  if (from !== undefined && to === undefined) throw new UsageError(`${named('from', wording)} goes with ${toFlag} (${intoFlag} reads each file as docker's config.json, the one format that names a credential store)`);
+  // --into-store writes what each file's reader asks: docker's credsStore, podman's credHelpers. A
+  // .dockercfg has neither (docker has not read one since 20.10, podman reads no helper from it).
+  if (from === 'dockercfg' && intoStore !== undefined) throw new UsageError(`${named('from', wording)} dockercfg cannot go with ${intoFlag}: a legacy .dockercfg has no place to name a credential store (${named('from', wording)} docker or podman says whose files these are)`);
   for (const [option, value] of [['to', to], ['from', from]] as const) {
     if (value !== undefined && !(IN_PLACE_FORMATS as readonly string[]).includes(value)) {
       throw new UsageError(`${named(option, wording)} must be one of ${IN_PLACE_FORMATS.join(', ')}: migrate rewrites auth files in place (${wording.cliFlags ? 'credkit convert' : 'convertAuth'} converts to and from a Secret)`);
@@ -99,7 +101,8 @@ export async function runMigrate(options: MigrateRunOptions, host: Host, loadCon
     const { openCredsStoreTarget, storeNamesFor } = await import('../stores/store-spec.js');
     if (options.intoStore === '') throw new UsageError(`${named('into-store', wording)} needs a store: one of ${storeNamesFor('--into-store').join(', ')}`);
     const { entryLocker, unlockedNote } = await import('../stores/entry-lock.js');
-    mode = { kind: 'store', ...(await openCredsStoreTarget(String(options.intoStore), await loadConfig(host), host, warn, wording)), lockEntries: entryLocker(host, {}, (why) => warn(unlockedNote('moving credentials', why))) };
+    const reader = options.from === undefined ? {} : { reader: options.from === 'podman' ? ('containers' as const) : ('docker' as const) };
+    mode = { kind: 'store', ...(await openCredsStoreTarget(String(options.intoStore), await loadConfig(host), host, warn, wording)), ...reader, lockEntries: entryLocker(host, {}, (why) => warn(unlockedNote('moving credentials', why))) };
   }
   const report = await migrateFiles({
     patterns: options.patterns,

@@ -32,7 +32,11 @@ export const IN_PLACE_FORMATS: readonly AuthFormat[] = ['docker', 'podman', 'doc
 export type MigrateMode =
   /** `from`: read every file as this format (as convert's `--from`), else each is detected. */
   | { kind: 'convert'; to: AuthFormat; allowLossy: boolean; from?: AuthFormat }
-  | { kind: 'store'; store: CredentialStore; credsStore: string; lockEntries?: EntryLocker };
+  /**
+   * `reader`: whose files these are (`--from`), else each is podman's when named auth.json:
+   * podman's get a credHelpers entry per registry moved, docker's a credsStore.
+   */
+  | { kind: 'store'; store: CredentialStore; credsStore: string; reader?: StoreFileReader; lockEntries?: EntryLocker };
 
 /** Options of {@link migrateFiles}. */
 export interface MigrateOptions {
@@ -584,8 +588,8 @@ interface RunStored {
 async function storeFile(path: string, display: string, text: string, mode: Extract<MigrateMode, { kind: 'store' }>, options: Omit<MigrateOptions, 'onProgress'>, runStored?: Map<string, RunStored>): Promise<FileReport> {
   // Read as docker reads it: an "auths" or "credHelpers" that is no object is empty (and kept as is).
   const doc = parseRawConfig(text, display, true);
-  // A file named auth.json is podman's, as convert and check read it (read.ts).
-  const reader: StoreFileReader = basename(path) === 'auth.json' ? 'containers' : 'docker';
+  // A file named auth.json is podman's, as convert and check read it (read.ts), unless --from says whose they are.
+  const reader: StoreFileReader = mode.reader ?? (basename(path) === 'auth.json' ? 'containers' : 'docker');
   const plan = planStoreMigration(doc, display, mode.credsStore, reader);
   const report: FileReport = { file: display, status: 'unchanged' };
   if (plan.kept.length > 0) report.kept = plan.kept;

@@ -603,8 +603,8 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
     expect(map.code, map.stdout).to.equal(1);
     expect(map.stdout).to.match(/^failed +ci\/tsconfig\.json: .*holds no credential/m);
     expect(await readFile(join(work, 'ci', 'tsconfig.json'), 'utf8')).to.equal(tsconfig);
-    // Checked as convert checks it, before any file is read; and it goes with --to only.
-    for (const args of [['--from', 'secret', '--to', 'podman'], ['--from', 'bogus', '--to', 'podman'], ['--from', 'podman', '--into-store', 'credkit']]) {
+    // Checked as convert checks it, before any file is read; with --into-store, dockercfg has no store to name.
+    for (const args of [['--from', 'secret', '--to', 'podman'], ['--from', 'bogus', '--to', 'podman'], ['--from', 'dockercfg', '--into-store', 'credkit']]) {
       const bad = await credkitIn(sb, work, ['migrate', 'ci/*/podman-auth.json', ...args]);
       expect(bad.code, `${args.join(' ')}: ${bad.stderr}`).to.equal(2);
     }

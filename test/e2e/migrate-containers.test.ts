@@ -48,12 +48,12 @@ describe('e2e: migrate --into-store on podman\'s auth.json, with the real podman
   afterEach(async () => sb?.cleanup());
 
   /** Who podman pull and skopeo inspect authenticated as ('none' for anonymous, 'error' when they failed). */
-  const sent = async (): Promise<{ podman: string; skopeo: string }> => {
+  const sent = async (more: Record<string, string> = {}): Promise<{ podman: string; skopeo: string }> => {
     let mark = registry.logMark();
-    const p = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', join(work, 'policy.json'), '--cert-dir', registry.certDir, image], { env, timeoutMs: 120_000 });
+    const p = await run('podman', [...containerStateFlags(join(work, 'podman'), 'podman'), 'pull', '--quiet', '--signature-policy', join(work, 'policy.json'), '--cert-dir', registry.certDir, image], { env: { ...env, ...more }, timeoutMs: 120_000 });
     const podman = p.code === 0 ? (registry.acceptedUsers(mark)[0] ?? 'none') : registry.acceptedUsers(mark).length === 0 ? 'none' : 'error';
     mark = registry.logMark();
-    const s = await run('skopeo', ['inspect', '--raw', '--cert-dir', registry.certDir, `docker://${image}`], { env });
+    const s = await run('skopeo', ['inspect', '--raw', '--cert-dir', registry.certDir, `docker://${image}`], { env: { ...env, ...more } });
     const skopeo = s.code === 0 ? (registry.acceptedUsers(mark)[0] ?? 'none') : registry.acceptedUsers(mark).length === 0 ? 'none' : 'error';
     return { podman, skopeo };
   };
@@ -75,6 +75,29 @@ describe('e2e: migrate --into-store on podman\'s auth.json, with the real podman
     expect(JSON.parse(await readFile(authFile, 'utf8'))).to.deep.equal({ auths: {}, credHelpers: { [registry.host]: 'credkit', [OTHER]: 'credkit' } });
     const login = await run('podman', ['login', '--get-login', OTHER], { env });
     expect([login.code, login.stdout]).to.deep.equal([0, 'bob\n']);
+  });
+
+  it('--from podman: a podman auth file under another name (REGISTRY_AUTH_FILE) gets credHelpers too, which podman and skopeo then ask', async () => {
+    const named = join(work, 'podman-auth.json');
+    const byName = { REGISTRY_AUTH_FILE: named };
+    await writeFile(named, JSON.stringify({ auths: { [registry.host]: auth('alice', PW.alice!) } }), { mode: 0o600 });
+    expect(await sent(byName)).to.deep.equal({ podman: 'alice', skopeo: 'alice' });
+    // By its name alone it is read as docker's config.json, and would get the credsStore podman ignores.
+    const guessed = await sb.credkit(['migrate', named, '--into-store', 'file', '--dry-run', '--json']);
+    expect((JSON.parse(guessed.stdout) as { files: { message?: string }[] }).files[0]?.message).to.equal(undefined);
+    const r = await sb.credkit(['migrate', named, '--from', 'podman', '--into-store', 'file', '--json']);
+    expectNoSecret(r);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    expect((JSON.parse(r.stdout) as { files: { message: string }[] }).files[0]?.message).to.include('credHelpers');
+    expect(JSON.parse(await readFile(named, 'utf8'))).to.deep.equal({ auths: {}, credHelpers: { [registry.host]: 'credkit' } });
+    expect(await sent(byName), 'podman and skopeo after the migration').to.deep.equal({ podman: 'alice', skopeo: 'alice' });
+    // --from docker reads an auth.json as docker's: a credsStore, which docker asks.
+    const dockers = join(work, 'docker', 'auth.json');
+    await mkdir(join(dockers, '..'));
+    await writeFile(dockers, JSON.stringify({ auths: { [OTHER]: auth('bob', PW.bob!) } }), { mode: 0o600 });
+    const d = await sb.credkit(['migrate', dockers, '--from', 'docker', '--into-store', 'file']);
+    expect(d.code, d.stdout + d.stderr).to.equal(0);
+    expect(JSON.parse(await readFile(dockers, 'utf8'))).to.deep.equal({ auths: { [OTHER]: {} }, credsStore: 'credkit' });
   });
 
   it('leaves a registry with a scoped credential in the file, where a credHelpers entry would hide the scoped key from podman', async () => {

@@ -125,7 +125,7 @@ describe('library: migrateAuthFiles', function () {
       [{}, ['runners/*/auth.json'], 'set exactly one of to (a format) or intoStore (a store name)'],
       [{ to: 'docker', intoStore: 'file' }, ['runners/*/auth.json'], 'set exactly one of to (a format) or intoStore (a store name)'],
       [{ intoStore: 'file', allowLossy: true }, ['runners/*/auth.json'], 'allowLossy goes with to'],
-      [{ intoStore: 'file', from: 'podman' }, ['runners/*/auth.json'], "from goes with to (intoStore reads each file as docker's config.json, the one format that names a credential store)"],
+      [{ intoStore: 'file', from: 'dockercfg' }, ['runners/*/auth.json'], 'from dockercfg cannot go with intoStore: a legacy .dockercfg has no place to name a credential store (from docker or podman says whose files these are)'],
       [{ to: 'secret' as 'docker' }, ['runners/*/auth.json'], 'to must be one of docker, podman, dockercfg: migrate rewrites auth files in place (convertAuth converts to and from a Secret)'],
       [{ to: 'docker' }, [], 'patterns must be a list of one or more files or glob patterns'],
       [{ intoStore: 'authfile:x.json' }, ['runners/*/auth.json'], 'intoStore needs a credential store, not an auth file (docker cannot use a file as credsStore)'],

@@ -42,7 +42,7 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
         .option('from', {
           type: 'string',
           choices: IN_PLACE_CHOICES,
-          describe: 'with --to: read every file as this format (default: detected; a file named auth.json is podman\'s)',
+          describe: 'read every file as this format (default: detected; a file named auth.json is podman\'s); with --into-store, docker or podman: whose files these are',
           // Runs before yargs checks the choices: --from secret, which convert takes, gets the way to do it.
           coerce: (from: unknown) => {
             if (from === 'secret') throw new UsageError(`--from must be one of ${IN_PLACE_CHOICES.join(', ')}: migrate rewrites auth files in place (credkit convert SECRET --to docker -o FILE writes one from a Secret)`);
