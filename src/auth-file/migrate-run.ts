@@ -79,6 +79,18 @@ function checkOptions(options: MigrateRunOptions, wording: MigrateWording): void
   if (intoStore !== undefined && typeof intoStore !== 'string') throw new UsageError(`${intoFlag} must be a store name (a string)`);
 }
 
+/**
+ * Whether podman, buildah or skopeo reads a file of docker's at `path`: `${DOCKER_CONFIG:-~/.docker}/config.json`
+ * is in their search (locate.ts), and they ignore its credsStore. Undefined where none of them is
+ * installed: nothing is lost for them there.
+ */
+async function containersAlsoRead(host: Host): Promise<((path: string) => boolean) | undefined> {
+  const [{ searchPath }, { locateAuthFiles }, { resolve }] = await Promise.all([import('../helper/path-search.js'), import('./locate.js'), import('node:path')]);
+  if (!['podman', 'buildah', 'skopeo'].some((program) => searchPath(program, host.env, host.platform).path !== undefined)) return undefined;
+  const read = new Set(locateAuthFiles(host).filter((l) => l.readers.includes('docker') && l.readers.includes('podman')).map((l) => resolve(host.cwd, l.path)));
+  return (path) => read.has(resolve(host.cwd, path));
+}
+
 /** How many files ended how: the report's summary, and the CLI's last line. */
 export function summarize(files: readonly FileReport[]): MigrateSummary {
   const out: MigrateSummary = { files: files.length, changed: 0, 'would-change': 0, unchanged: 0, lossy: 0, failed: 0 };
@@ -102,7 +114,8 @@ export async function runMigrate(options: MigrateRunOptions, host: Host, loadCon
     if (options.intoStore === '') throw new UsageError(`${named('into-store', wording)} needs a store: one of ${storeNamesFor('--into-store').join(', ')}`);
     const { entryLocker, unlockedNote } = await import('../stores/entry-lock.js');
     const reader = options.from === undefined ? {} : { reader: options.from === 'podman' ? ('containers' as const) : ('docker' as const) };
-    mode = { kind: 'store', ...(await openCredsStoreTarget(String(options.intoStore), await loadConfig(host), host, warn, wording)), ...reader, lockEntries: entryLocker(host, {}, (why) => warn(unlockedNote('moving credentials', why))) };
+    const shared = await containersAlsoRead(host);
+    mode = { kind: 'store', ...(await openCredsStoreTarget(String(options.intoStore), await loadConfig(host), host, warn, wording)), ...reader, ...(shared ? { containersAlsoRead: shared } : {}), lockEntries: entryLocker(host, {}, (why) => warn(unlockedNote('moving credentials', why))) };
   }
   const report = await migrateFiles({
     patterns: options.patterns,

@@ -35,8 +35,10 @@ export type MigrateMode =
   /**
    * `reader`: whose files these are (`--from`), else each is podman's when named auth.json:
    * podman's get a credHelpers entry per registry moved, docker's a credsStore.
+   * `containersAlsoRead`: whether podman, buildah or skopeo (installed here) read a file of
+   * docker's too, and so lose what is moved out of it; the report says so.
    */
-  | { kind: 'store'; store: CredentialStore; credsStore: string; reader?: StoreFileReader; lockEntries?: EntryLocker };
+  | { kind: 'store'; store: CredentialStore; credsStore: string; reader?: StoreFileReader; containersAlsoRead?: (path: string) => boolean; lockEntries?: EntryLocker };
 
 /** Options of {@link migrateFiles}. */
 export interface MigrateOptions {
@@ -594,6 +596,8 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   const report: FileReport = { file: display, status: 'unchanged' };
   if (plan.kept.length > 0) report.kept = plan.kept;
   if (reader === 'containers' && plan.next !== undefined) report.message = `podman's auth.json: each registry moved is routed to "${mode.credsStore}" by credHelpers, which podman, buildah and skopeo ask (they ignore credsStore)`;
+  // docker's own file is in podman's search too: what leaves its auths is lost to podman.
+  if (reader === 'docker' && plan.items.length > 0 && mode.containersAlsoRead?.(path)) report.message = `podman, buildah and skopeo read this file too, and ignore credsStore: the logins moved out of it are gone for them unless their own auth.json holds them (credkit doctor compares what each uses)`;
   // No `message: undefined`: the library's report must equal what --json prints.
   if (plan.next === undefined) return plan.kept.length > 0 ? report : { ...report, message: 'no plaintext credentials' };
   // Every key of the file stays locked against other credkit runs from its first read to its

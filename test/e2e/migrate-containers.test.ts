@@ -6,7 +6,7 @@
  * the same file, a scoped one included.
  */
 import { expect } from 'chai';
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { basePath, makeSandbox, run, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { containerStateFlags, makeSeededRegistryPerSuite, type Registry } from '../support/registry.js';
@@ -98,6 +98,36 @@ describe('e2e: migrate --into-store on podman\'s auth.json, with the real podman
     const d = await sb.credkit(['migrate', dockers, '--from', 'docker', '--into-store', 'file']);
     expect(d.code, d.stdout + d.stderr).to.equal(0);
     expect(JSON.parse(await readFile(dockers, 'utf8'))).to.deep.equal({ auths: { [OTHER]: {} }, credsStore: 'credkit' });
+  });
+
+  it('docker\'s ~/.docker/config.json, which podman and skopeo read too: the report says they lose what is moved, as they do', async () => {
+    const config = join(sb.home, '.docker', 'config.json');
+    await mkdir(join(config, '..'), { recursive: true });
+    const text = JSON.stringify({ auths: { [registry.host]: auth('alice', PW.alice!) } });
+    await writeFile(config, text, { mode: 0o600 });
+    const elsewhere = join(work, 'ci-config.json');
+    await writeFile(elsewhere, text, { mode: 0o600 });
+    expect(await sent()).to.deep.equal({ podman: 'alice', skopeo: 'alice' });
+    const r = await sb.credkit(['migrate', config, elsewhere, '--into-store', 'file', '--json']);
+    expectNoSecret(r);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const files = (JSON.parse(r.stdout) as { files: { file: string; status: string; message?: string }[] }).files;
+    expect(files.map((f) => [f.file, f.status, f.message])).to.deep.equal([
+      [config, 'changed', 'podman, buildah and skopeo read this file too, and ignore credsStore: the logins moved out of it are gone for them unless their own auth.json holds them (credkit doctor compares what each uses)'],
+      [elsewhere, 'changed', undefined],
+    ].sort((a, b) => ((a[0] as string) < (b[0] as string) ? -1 : 1)));
+    expect(JSON.parse(await readFile(config, 'utf8'))).to.deep.equal({ auths: { [registry.host]: {} }, credsStore: 'credkit' });
+    // What the note says: podman and skopeo now pull anonymously.
+    expect(await sent(), 'podman and skopeo after the migration').to.deep.equal({ podman: 'none', skopeo: 'none' });
+    // Where none of them is installed, nothing is lost for them, and nothing is said.
+    await writeFile(config, text, { mode: 0o600 });
+    await run('docker-credential-credkit', ['erase'], { input: registry.host, env: sb.env });
+    const nodeOnly = join(work, 'node-only');
+    await mkdir(nodeOnly);
+    await symlink(process.execPath, join(nodeOnly, 'node'));
+    const quiet = await sb.credkit(['migrate', config, '--into-store', 'file', '--json'], '', { PATH: nodeOnly });
+    expect(quiet.code, quiet.stdout + quiet.stderr).to.equal(0);
+    expect((JSON.parse(quiet.stdout) as { files: { message?: string }[] }).files[0]?.message).to.equal(undefined);
   });
 
   it('leaves a registry with a scoped credential in the file, where a credHelpers entry would hide the scoped key from podman', async () => {
