@@ -22,7 +22,7 @@ import { loadConfig, type CredkitConfig } from './config.js';
 import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
 import { HelperCallError, callHelper } from './helper/client.js';
-import { searchPath } from './helper/path-search.js';
+import { searchPath } from './path-search.js';
 import { parseImageRef } from './image-ref.js';
 import type { ImageRef } from './image-ref.js';
 import type { Env, Host } from './io.js';

@@ -85,7 +85,7 @@ function checkOptions(options: MigrateRunOptions, wording: MigrateWording): void
  * installed: nothing is lost for them there.
  */
 async function containersAlsoRead(host: Host): Promise<((path: string) => boolean) | undefined> {
-  const [{ searchPath }, { locateAuthFiles }, { resolve }] = await Promise.all([import('../helper/path-search.js'), import('./locate.js'), import('node:path')]);
+  const [{ searchPath }, { locateAuthFiles }, { resolve }] = await Promise.all([import('../path-search.js'), import('./locate.js'), import('node:path')]);
   if (!['podman', 'buildah', 'skopeo'].some((program) => searchPath(program, host.env, host.platform).path !== undefined)) return undefined;
   const read = new Set(locateAuthFiles(host).filter((l) => l.readers.includes('docker') && l.readers.includes('podman')).map((l) => resolve(host.cwd, l.path)));
   return (path) => read.has(resolve(host.cwd, path));

@@ -17,7 +17,7 @@ import { compareSkopeo, compareViews, dockerView, podmanView, scopeViews, skopeo
 import type { Listings, ToolCredential } from './agreement.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { locateAuthFiles, podmanReadsDockerConfigFirst } from '../auth-file/locate.js';
-import { searchPath } from '../helper/path-search.js';
+import { searchPath } from '../path-search.js';
 import { checkAuthEnvironment, checkAuthFiles, checkPodmanLoginFile } from './file-checks.js';
 import { checkHelpers, collectHelpers, detectWSL } from './helper-checks.js';
 import type { DoctorProbes } from './probes.js';

@@ -11,7 +11,7 @@ import type { Finding } from '../auth-file/check.js';
 import type { AuthFormat } from '../auth-file/model.js';
 import { DOCKER_AUTH_CONFIG, DOCKER_ENV_WARNED_WHEN, dockerEnvRegistry, readDockerAuthConfig } from '../auth-file/docker-env-config.js';
 import { maskUserinfo, shownKey } from '../redact.js';
-import { searchPath } from '../helper/path-search.js';
+import { searchPath } from '../path-search.js';
 import type { LoadedAuthFile } from './auth-files.js';
 import { dockerConfigPath, podmanDefaultAuthFile } from './auth-files.js';
 import type { DoctorProbes } from './probes.js';

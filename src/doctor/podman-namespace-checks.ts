@@ -8,7 +8,7 @@
  */
 import type { CredkitConfig } from '../config.js';
 import type { Host } from '../io.js';
-import { searchPath } from '../helper/path-search.js';
+import { searchPath } from '../path-search.js';
 import { shownKey } from '../redact.js';
 import { credentialInKey } from '../registry.js';
 import { LEAVE_NAMESPACE } from '../stores/podman-namespace.js';

@@ -16,7 +16,7 @@ import { HelperError } from '../errors.js';
 import { MESSAGES, goJSON, goTrimSpace } from './protocol.js';
 import { decodeStringMap, decodeStringStruct, GoJSONError } from './go-json.js';
 import { holdsPieceOf, maskForms } from '../redact.js';
-import { searchPath } from './path-search.js';
+import { searchPath } from '../path-search.js';
 import { HELD_LOCKS_VARIABLE, heldLocksText } from '../stores/held-locks.js';
 
 /** The verbs credkit sends to other helpers (`version` is never needed). */

@@ -6,10 +6,10 @@ import { expect } from 'chai';
 import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { searchPath } from '../../../src/helper/path-search.js';
-import { HelperCallError, helperCommand, resolveHelper } from '../../../src/helper/client.js';
-import { realDeps } from '../../../src/credential-lookup.js';
-import type { Host } from '../../../src/io.js';
+import { searchPath } from '../../src/path-search.js';
+import { HelperCallError, helperCommand, resolveHelper } from '../../src/helper/client.js';
+import { realDeps } from '../../src/credential-lookup.js';
+import type { Host } from '../../src/io.js';
 
 describe('searchPath (Go exec.LookPath rules)', () => {
   let root: string;

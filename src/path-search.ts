@@ -5,7 +5,7 @@
  */
 import { accessSync, constants as fsConstants, statSync } from 'node:fs';
 import { join, posix, win32 } from 'node:path';
-import type { Env } from '../io.js';
+import type { Env } from './io.js';
 
 /** Where a search ended: the program's file, or else the first file of its name that cannot be run. */
 export interface PathSearch {
