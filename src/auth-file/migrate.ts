@@ -360,6 +360,12 @@ export interface StorePlan {
   kept: { key: string; reason: string }[];
   /** The document to write once every item is stored and verified; undefined when nothing changes. */
   next: RawConfig | undefined;
+  /**
+   * containers only: `{}` markers of a `credsStore` that names this store (left by `docker login`
+   * into a shared file, or by an older credkit), which podman reads nothing from. Each is routed
+   * by credHelpers like a moved registry when the store holds its credential (`resolved`).
+   */
+  markers: { key: string; storeKey: string; dockerKey: string }[];
 }
 
 /** The credential fields a store takes over; every other field stays in the `{}` marker. */
@@ -379,8 +385,9 @@ const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(['auth', 'username', 'pas
  * whole: podman asks a host's `credHelpers` entry before any key of that host in the same file,
  * so the entry would hide the scoped credential.
  */
-export function planStoreMigration(doc: RawConfig, file: string, credsStore: string, reader: StoreFileReader = 'docker'): StorePlan {
+export function planStoreMigration(doc: RawConfig, file: string, credsStore: string, reader: StoreFileReader = 'docker', resolved?: ReadonlyMap<string, StoredCredential>): StorePlan {
   const containers = reader === 'containers';
+  const markers: StorePlan['markers'] = [];
   if (!('auths' in doc) && !('credsStore' in doc) && !('credHelpers' in doc) && Object.keys(doc).length > 0) {
     throw new ParseError('not a config.json ({"auths": …}); a .dockercfg cannot name a credential store', { file });
   }
@@ -441,7 +448,11 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     const storeKey = keyForStyle(k, containers ? 'podman' : 'docker');
     if (k.scope === 'registry') wholeRegistry.add(k.host);
     if (e.notObject !== undefined) kept.push({ key, reason: `the entry is ${e.notObject}, not an object, which docker reads as empty (and warns about); written as {}, as docker writes it` });
-    if (!hasCredential) {
+    // A marker of this store in podman's file: the store's credential for it, when it has one.
+    const marker = containers && !hasCredential && doc.credsStore === credsStore && k.scope === 'registry' && isJSONObject(raw) && !Object.hasOwn(helpers, key) && !Object.hasOwn(helpers, storeKey);
+    const found = marker ? resolved?.get(key) : undefined;
+    if (!hasCredential && found === undefined) {
+      if (marker) markers.push({ key, storeKey, dockerKey: keyForStyle(k, 'docker') });
       order.push({ key, moved: false });
       continue;
     }
@@ -458,7 +469,11 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
       kept.push({ key, reason: named ? 'routed to a credHelpers entry, which docker uses instead of credsStore' : 'its credHelpers entry names no helper, so docker reads it from this file, not from credsStore' });
     } else {
       const credential: StoredCredential =
-        e.identityToken !== undefined ? { serverURL: storeKey, username: TOKEN_USERNAME, secret: e.identityToken } : { serverURL: storeKey, username: e.username ?? '', secret: e.password ?? '' };
+        found !== undefined
+          ? { serverURL: storeKey, username: found.username, secret: found.secret }
+          : e.identityToken !== undefined
+            ? { serverURL: storeKey, username: TOKEN_USERNAME, secret: e.identityToken }
+            : { serverURL: storeKey, username: e.username ?? '', secret: e.password ?? '' };
       const prior = items.get(storeKey);
       if (prior && (prior.credential.username !== credential.username || prior.credential.secret !== credential.secret)) {
         throw new ParseError(`keys "${prior.sourceKeys[0]}" and "${key}" are one registry for docker with different credentials; keep one and run again`, { file, key });
@@ -486,7 +501,7 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
   for (const item of items.values()) {
     if (keptKeys.has(item.key)) throw new ParseError(`"${item.sourceKeys[0]}" would be stored as "${item.key}", which the file keeps with its own credential`, { file, key: item.key });
   }
-  if (items.size === 0) return { items: [], kept, next: undefined };
+  if (items.size === 0) return { items: [], kept, next: undefined, markers };
   // Rebuild `auths` in file order; a moved entry becomes a marker under its store key.
   const nextAuths: Record<string, unknown> = {};
   for (const { key, moved } of order) {
@@ -509,7 +524,7 @@ export function planStoreMigration(doc: RawConfig, file: string, credsStore: str
     for (const item of items.values()) setOwn(nextHelpers, item.key, credsStore);
     next.credHelpers = nextHelpers;
   } else if (current === undefined) next.credsStore = credsStore;
-  return { items: [...items.values()], kept, next };
+  return { items: [...items.values()], kept, next, markers };
 }
 
 /**
@@ -592,10 +607,14 @@ async function storeFile(path: string, display: string, text: string, mode: Extr
   const doc = parseRawConfig(text, display, true);
   // A file named auth.json is podman's, as convert and check read it (read.ts), unless --from says whose they are.
   const reader: StoreFileReader = mode.reader ?? (basename(path) === 'auth.json' ? 'containers' : 'docker');
-  const plan = planStoreMigration(doc, display, mode.credsStore, reader);
+  let plan = planStoreMigration(doc, display, mode.credsStore, reader);
+  // podman's file with {} markers of this store: routed by credHelpers where the store holds the credential.
+  const repaired = await resolveMarkers(plan, mode.store, options.dryRun ? runStored : undefined);
+  if (repaired.size > 0) plan = planStoreMigration(doc, display, mode.credsStore, reader, repaired);
+  for (const m of plan.markers) plan.kept.push({ key: m.key, reason: `a {} marker of credsStore "${mode.credsStore}", which podman ignores, and ${storeNameFor(mode.store, m.storeKey)} holds no credential for it: podman reads nothing for it here (log in with podman to store one)` });
   const report: FileReport = { file: display, status: 'unchanged' };
   if (plan.kept.length > 0) report.kept = plan.kept;
-  if (reader === 'containers' && plan.next !== undefined) report.message = `podman's auth.json: each registry moved is routed to "${mode.credsStore}" by credHelpers, which podman, buildah and skopeo ask (they ignore credsStore)`;
+  if (reader === 'containers' && plan.next !== undefined) report.message = `podman's auth.json: each registry moved is routed to "${mode.credsStore}" by credHelpers, which podman, buildah and skopeo ask (they ignore credsStore)${repaired.size > 0 ? `; so is each {} marker of credsStore "${mode.credsStore}" whose credential it holds` : ''}`;
   // docker's own file is in podman's search too: what leaves its auths is lost to podman.
   if (reader === 'docker' && plan.items.length > 0 && mode.containersAlsoRead?.(path)) report.message = `podman, buildah and skopeo read this file too, and ignore credsStore: the logins moved out of it are gone for them unless their own auth.json holds them (credkit doctor compares what each uses)`;
   // No `message: undefined`: the library's report must equal what --json prints.
@@ -653,6 +672,20 @@ async function storeItems(plan: StorePlan, report: FileReport, store: Credential
   }
   report.stored = stored;
   return undefined;
+}
+
+/**
+ * The credentials `store` holds for a plan's markers, by the marker's key: under the key podman asks
+ * a helper with, else under docker's spelling (`https://index.docker.io/v1/` for the Hub), which
+ * `docker login` and an older credkit used. In a dry run, what earlier files would have stored first.
+ */
+async function resolveMarkers(plan: StorePlan, store: CredentialStore, dryStored?: ReadonlyMap<string, RunStored>): Promise<Map<string, StoredCredential>> {
+  const found = new Map<string, StoredCredential>();
+  for (const m of plan.markers) {
+    const credential = dryStored?.get(m.storeKey)?.credential ?? (await store.get(m.storeKey)) ?? (m.dockerKey !== m.storeKey ? await store.get(m.dockerKey) : undefined);
+    if (credential !== undefined) found.set(m.key, credential);
+  }
+  return found;
 }
 
 function sameCredential(a: StoredCredential, b: StoredCredential): boolean {

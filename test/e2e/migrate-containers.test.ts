@@ -130,6 +130,33 @@ describe('e2e: migrate --into-store on podman\'s auth.json, with the real podman
     expect((JSON.parse(quiet.stdout) as { files: { message?: string }[] }).files[0]?.message).to.equal(undefined);
   });
 
+  it('an auth.json left with {} markers and "credsStore": "credkit" (docker login into a shared file, an older credkit): podman reads nothing; migrate routes each registry the store holds by credHelpers', async () => {
+    const stored = await run('docker-credential-credkit', ['store'], { input: `${JSON.stringify({ ServerURL: registry.host, Username: 'alice', Secret: PW.alice })}\n`, env: sb.env });
+    expect(stored.code, stored.stdout).to.equal(0);
+    // The Hub as docker login keeps it, under docker's spelling.
+    const hub = await run('docker-credential-credkit', ['store'], { input: `${JSON.stringify({ ServerURL: 'https://index.docker.io/v1/', Username: 'hubuser', Secret: 'fake-hub-pw' })}\n`, env: sb.env });
+    expect(hub.code, hub.stdout).to.equal(0);
+    await writeFile(authFile, JSON.stringify({ auths: { [registry.host]: {}, 'docker.io': {}, [OTHER]: {} }, credsStore: 'credkit' }), { mode: 0o600 });
+    expect(await sent(), 'podman and skopeo ignore credsStore').to.deep.equal({ podman: 'none', skopeo: 'none' });
+    const r = await sb.credkit(['migrate', authFile, '--into-store', 'credkit', '--json']);
+    expectNoSecret(r);
+    expect(r.code, r.stdout + r.stderr).to.equal(0);
+    const file = (JSON.parse(r.stdout) as { files: { status: string; message: string; stored: unknown[]; kept: { key: string; reason: string }[] }[] }).files[0]!;
+    expect(file.status).to.equal('changed');
+    expect(file.message).to.include('so is each {} marker of credsStore "credkit" whose credential it holds');
+    expect(file.stored).to.deep.equal([
+      { key: registry.host, username: 'alice', action: 'same', store: 'file' },
+      { key: 'docker.io', username: 'hubuser', action: 'add', store: 'file' },
+    ]);
+    // The store holds nothing for OTHER: its marker stays, and the report says what podman reads there.
+    expect(file.kept.find((k) => k.key === OTHER)?.reason).to.include('holds no credential for it: podman reads nothing for it here');
+    expect(JSON.parse(await readFile(authFile, 'utf8'))).to.deep.equal({ auths: { [OTHER]: {} }, credsStore: 'credkit', credHelpers: { [registry.host]: 'credkit', 'docker.io': 'credkit' } });
+    expect(await sent(), 'podman and skopeo after the repair').to.deep.equal({ podman: 'alice', skopeo: 'alice' });
+    // Run again: nothing left to do.
+    const again = await sb.credkit(['migrate', authFile, '--into-store', 'credkit', '--json']);
+    expect((JSON.parse(again.stdout) as { files: { status: string }[] }).files[0]?.status).to.equal('unchanged');
+  });
+
   it('leaves a registry with a scoped credential in the file, where a credHelpers entry would hide the scoped key from podman', async () => {
     // bob's scoped key is the one podman and skopeo send for team/app; alice's host key would hide
     // nothing, but a credHelpers entry for the host would answer before either.

@@ -28,6 +28,7 @@ describe('migrate into a store: planning', () => {
       items: [],
       kept: [{ key: 'auths', reason: '"auths" is an array, not an object, which docker reads as no entries (and warns about); kept as it is' }],
       next: undefined,
+      markers: [],
     });
   });
 
@@ -160,5 +161,35 @@ describe('migrate into a store: a file podman reads (auth.json)', () => {
     expect(plan.next).to.deep.equal({ auths: { 'quay.io': doc.auths['quay.io'], 'quay.io/team': doc.auths['quay.io/team'] }, credsStore: 'desktop', credHelpers: { 'ghcr.io': 'pass' } });
     expect(plan.kept.map((k) => k.key)).to.deep.equal(['credsStore', 'quay.io/team', 'quay.io']);
     expect(() => planStoreMigration({ auths: { 'ghcr.io': { auth: b64('c:fake-pw3') } }, credHelpers: [] }, 'auth.json', 'pass', 'containers')).to.throw(ParseError, 'podman cannot read this file');
+  });
+
+  it('{} markers of this credsStore, which podman reads nothing from: listed, and routed by credHelpers once the store\'s credential for each is given', () => {
+    const doc = { auths: { 'docker.io': {}, 'quay.io': { email: 'q@example.test' }, 'ghcr.io': {}, 'quay.io/team': {}, 'r.example.test': {} }, credsStore: 'credkit', credHelpers: { 'r.example.test': 'pass' } };
+    const plan = planStoreMigration(doc, 'auth.json', 'credkit', 'containers');
+    // Registry keys only, and none a credHelpers entry already routes.
+    expect(plan.markers).to.deep.equal([
+      { key: 'docker.io', storeKey: 'docker.io', dockerKey: 'https://index.docker.io/v1/' },
+      { key: 'quay.io', storeKey: 'quay.io', dockerKey: 'quay.io' },
+      { key: 'ghcr.io', storeKey: 'ghcr.io', dockerKey: 'ghcr.io' },
+    ]);
+    expect(plan.next).to.equal(undefined);
+    const resolved = new Map([
+      ['docker.io', { serverURL: 'https://index.docker.io/v1/', username: 'hub', secret: 'fake-pw1' }],
+      ['quay.io', { serverURL: 'quay.io', username: 'q', secret: 'fake-pw2' }],
+    ]);
+    const repaired = planStoreMigration(doc, 'auth.json', 'credkit', 'containers', resolved);
+    expect(repaired.items).to.deep.equal([
+      { key: 'docker.io', sourceKeys: ['docker.io'], credential: { serverURL: 'docker.io', username: 'hub', secret: 'fake-pw1' } },
+      { key: 'quay.io', sourceKeys: ['quay.io'], credential: { serverURL: 'quay.io', username: 'q', secret: 'fake-pw2' } },
+    ]);
+    expect(repaired.markers.map((m) => m.key)).to.deep.equal(['ghcr.io']);
+    expect(repaired.next).to.deep.equal({
+      auths: { 'quay.io': { email: 'q@example.test' }, 'ghcr.io': {}, 'quay.io/team': {}, 'r.example.test': {} },
+      credsStore: 'credkit',
+      credHelpers: { 'r.example.test': 'pass', 'docker.io': 'credkit', 'quay.io': 'credkit' },
+    });
+    // Markers of another store, and docker's files, are none of these.
+    expect(planStoreMigration({ ...doc, credsStore: 'desktop' }, 'auth.json', 'credkit', 'containers').markers).to.deep.equal([]);
+    expect(planStoreMigration(doc, 'config.json', 'credkit', 'docker').markers).to.deep.equal([]);
   });
 });
