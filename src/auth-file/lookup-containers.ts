@@ -297,7 +297,9 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
     }
     const tried = `tried ${match.tried.map(quoteKey).join(', ')}${legacy ? ' (legacy file: registry only)' : ''}`;
     if (match.helper !== undefined) {
-      const inNamespace = match.helper === 'credkit' && (await credkitRefusedInNamespace(input, deps, registry));
+      // The store credkit keeps the registry in, when podman's namespace refuses it (keyutils, or auto opening it).
+      const refusedStore = match.helper === 'credkit' ? await credkitRefusedInNamespace(input, deps, registry) : undefined;
+      const inNamespace = refusedStore !== undefined;
       // skopeo runs helpers as the user, and gets what credkit answers outside podman's namespace.
       if (inNamespace && tool === 'skopeo') skopeoApartNote = true;
       const refusedHere = inNamespace && tool !== 'skopeo';
@@ -340,7 +342,7 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
         step.detail += `; ${answer.message}`;
         out.outcome = 'error';
         out.reason = refusedHere
-          ? `rootless ${tool} runs docker-credential-credkit in a user namespace of its own, and credkit's config sends ${registry} to ${(await deps.credkitStore?.(registry))?.store === 'auto' ? 'auto, which falls back to its keyutils backend here' : 'its keyutils backend'}, which refuses to work there, so the lookup fails: ${KEYUTILS_IN_PODMAN_NAMESPACE}`
+          ? `rootless ${tool} runs docker-credential-credkit in a user namespace of its own, and credkit's config sends ${registry} to ${refusedStore === 'auto' ? 'auto, which falls back to its keyutils backend here' : 'its keyutils backend'}, which refuses to work there, so the lookup fails: ${KEYUTILS_IN_PODMAN_NAMESPACE}`
           : `the lookup fails: ${answer.message}`;
         stopped = true;
         endedAt = i;
@@ -395,15 +397,17 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
 }
 
 /**
- * True where rootless podman and buildah (uid not 0, Linux) would get credkit's refusal for
- * `registry`: credkit's config sends it to keyutils, which refuses their user namespace (checked
- * with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3; root's podman runs helpers in no namespace).
+ * Where rootless podman and buildah (uid not 0, Linux) would get credkit's refusal for `registry`,
+ * the store credkit's config sends it to: `keyutils`, or `auto` where auto opens keyutils; both are
+ * refused in their user namespace (checked with podman 4.3.1, buildah 1.28.2, skopeo 1.9.3; root's
+ * podman runs helpers in no namespace). Undefined elsewhere. Asks `deps.credkitStore` once.
  */
-async function credkitRefusedInNamespace(input: LookupInput, deps: LookupDeps, registry: string): Promise<boolean> {
+async function credkitRefusedInNamespace(input: LookupInput, deps: LookupDeps, registry: string): Promise<'keyutils' | 'auto' | undefined> {
   const uid = input.locate?.uid;
-  if (input.host.platform !== 'linux' || uid === undefined || uid === 0 || deps.credkitStore === undefined) return false;
+  if (input.host.platform !== 'linux' || uid === undefined || uid === 0 || deps.credkitStore === undefined) return undefined;
   const kept = await deps.credkitStore(registry);
-  return kept?.store === 'keyutils' || (kept?.store === 'auto' && kept.opens === 'keyutils');
+  if (kept?.store === 'keyutils') return 'keyutils';
+  return kept?.store === 'auto' && kept.opens === 'keyutils' ? 'auto' : undefined;
 }
 
 /**
