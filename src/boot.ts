@@ -17,7 +17,7 @@
  * a directory it cannot write, a file V8 rejects) means compiling as Node would;
  * `CREDKIT_CODE_CACHE=off` turns it off.
  */
-import { closeSync, fstatSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
+import { closeSync, fstatSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync, type Stats } from 'node:fs';
 import { basename, isAbsolute, join } from 'node:path';
 import { Script } from 'node:vm';
 import { configPath } from './config-path.js';
@@ -66,7 +66,14 @@ function readTrusted(path: string): Buffer | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(path, 'r');
-    return trusted(fstatSync(fd)) ? readFileSync(fd) : undefined;
+    const st = fstatSync(fd);
+    if (!trusted(st)) return undefined;
+    // Read with the size fstat gave, not readFileSync(fd), which takes it again: one call, and one
+    // Node function fewer for the first time in a run (the helper reads its input with readSync).
+    const bytes = Buffer.allocUnsafe(st.size);
+    let n = 0;
+    for (let r = 1; r > 0 && n < bytes.length; n += r) r = readSync(fd, bytes, n, bytes.length - n, null);
+    return n === bytes.length ? bytes : undefined;
   } catch {
     return undefined;
   } finally {
@@ -154,6 +161,7 @@ export function loadBundle(distDir: string, name: string, variant?: string): Exp
   const dir = cacheDirectory(process.env);
   const suffix = variant === undefined ? '' : `-${variant.replace(/[^a-z0-9-]/gi, '_')}`;
   const loaded = new Map<string, Loaded>();
+  let saving = false;
   const load = (bundle: string): Exports => {
     const done = loaded.get(bundle);
     if (done) return done.module.exports;
@@ -168,13 +176,17 @@ export function loadBundle(distDir: string, name: string, variant?: string): Exp
     // The wrapper Node's CommonJS loader puts around a module.
     const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: file, cachedData });
     const cache = path === undefined ? undefined : { path, stale: cachedData === undefined || script.cachedDataRejected === true };
+    // Only a run with a cache to write listens for the exit: nearly every run has none.
+    if (cache?.stale && !saving && dir !== undefined) {
+      saving = true;
+      // The helper ends with process.exit(); 'exit' listeners run before it returns.
+      process.once('exit', () => save(loaded.values(), dir));
+    }
     const module = { exports: {} as Exports };
     loaded.set(bundle, { module, script, cache });
     const requireFrom = (id: string): unknown => (id.startsWith('./helper-') ? load(id.slice(2)) : require(id));
     (script.runInThisContext() as (...args: unknown[]) => void)(module.exports, requireFrom, module, file, distDir);
     return module.exports;
   };
-  // The helper ends with process.exit(); 'exit' listeners run before it returns.
-  if (dir !== undefined) process.once('exit', () => save(loaded.values(), dir));
   return load(name);
 }

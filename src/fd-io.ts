@@ -18,27 +18,38 @@ export async function readStdin(): Promise<string> {
 
 /** All of standard input as bytes (empty when there is none); see {@link readStdin}. */
 export async function readStdinBytes(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
+  // One buffer, grown when full, rather than a chunk per read joined at the end: a helper's input
+  // is a line, and each Node function a call runs for the first time adds to its start-up.
+  let buffer = Buffer.allocUnsafe(65536);
+  let length = 0;
   try {
     for (;;) {
-      const chunk = Buffer.allocUnsafe(65536);
-      const n = readSync(0, chunk, 0, chunk.length, null);
+      if (length === buffer.length) {
+        const bigger = Buffer.allocUnsafe(buffer.length * 2);
+        buffer.copy(bigger, 0, 0, length);
+        buffer = bigger;
+      }
+      const n = readSync(0, buffer, length, buffer.length - length, null);
       if (n === 0) break;
-      chunks.push(n === chunk.length ? chunk : chunk.subarray(0, n));
+      length += n;
     }
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
     if (code === 'EAGAIN') {
+      const chunks: Buffer[] = [buffer.subarray(0, length)];
       for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-    } else if (code === 'EISDIR') {
+      return Buffer.concat(chunks);
+    }
+    if (code === 'EISDIR') {
       // `< some-dir`: the shell opens a directory as stdin without complaint.
       throw new IoError('standard input is a directory, not a file or pipe', { cause: err });
-    } else if (code !== 'EOF' && code !== 'ENXIO' && code !== 'EINVAL') {
+    }
+    if (code !== 'EOF' && code !== 'ENXIO' && code !== 'EINVAL') {
       // EOF, ENXIO, EINVAL: closed or no stdin. Anything else is the input failing, not a bug.
       throw new IoError(`cannot read standard input (${code ?? 'error'})`, { cause: err });
     }
   }
-  return Buffer.concat(chunks);
+  return buffer.subarray(0, length);
 }
 
 /**
