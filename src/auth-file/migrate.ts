@@ -76,6 +76,11 @@ export interface StoredItem {
   /** add: new in the store; same: the store held it already. */
   action: 'add' | 'same';
   /**
+   * With `same`, when a file earlier in this run stored it (a dry run: would have): that file, as
+   * the report names it. The store did not hold it before the run.
+   */
+  storedBy?: string;
+  /**
    * The store it went to (or is in): the one named, or with `--into-store credkit` and `[routes]`
    * the store the helper routes this registry to (RoutedStore.storeFor).
    */
@@ -651,6 +656,8 @@ async function storeItems(plan: StorePlan, report: FileReport, store: Credential
     const same = existing[i] !== undefined;
     const where = storeNameFor(store, item.key);
     const row: StoredItem = { key: item.key, username: item.credential.username, action: same ? 'same' : 'add', store: where };
+    const earlier = same ? runStored?.get(item.key) : undefined;
+    if (earlier?.addedBy !== undefined && sameCredential(earlier.credential, existing[i] as StoredCredential)) row.storedBy = earlier.addedBy;
     if (item.sourceKeys.some((k) => k !== item.key)) row.from = item.sourceKeys;
     if (!same && !options.dryRun) {
       await store.add(item.credential);

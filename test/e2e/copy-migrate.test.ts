@@ -826,17 +826,21 @@ describe('credkit migrate: in place, and into credkit\'s own store', () => {
       await writeFile(join(work, runner, 'config.json'), JSON.stringify({ auths: { 'quay.io': { auth: b64(userpass) } } }));
     }
     const dry = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'file', '--dry-run', '--json']);
+    const dryText = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'file', '--dry-run']);
     const real = await credkitIn(sb, work, ['migrate', '*/config.json', '--into-store', 'file', '--json']);
-    expectNoSecrets(dry, real);
+    expectNoSecrets(dry, dryText, real);
     // Each file as the report has it, a dry run's would-change read as changed.
     const rows = (r: RunResult) =>
-      (JSON.parse(r.stdout) as { files: { file: string; status: string; message?: string; stored?: { action: string }[] }[] }).files.map((f) => [f.file, f.status === 'would-change' ? 'changed' : f.status, f.message, f.stored?.map((s) => s.action)]);
-    // b's refusal names the file whose credential the store holds (would hold) by then.
+      (JSON.parse(r.stdout) as { files: { file: string; status: string; message?: string; stored?: { action: string; storedBy?: string }[] }[] }).files.map((f) => [f.file, f.status === 'would-change' ? 'changed' : f.status, f.message, f.stored?.map((s) => [s.action, s.storedBy])]);
+    // b's refusal names the file whose credential the store holds (would hold) by then, and so does c's row.
     const expected = (holds: string) => [
-      ['a/config.json', 'changed', undefined, ['add']],
+      ['a/config.json', 'changed', undefined, [['add', undefined]]],
       ['b/config.json', 'failed', `file ${holds} a different credential for "quay.io" (stored from a/config.json earlier in this run); the file was left untouched`, []],
-      ['c/config.json', 'changed', undefined, ['same']],
+      ['c/config.json', 'changed', undefined, [['same', 'a/config.json']]],
     ];
+    // A dry run stored nothing, and says so in each row.
+    expect(dryText.stdout).to.include('would-change a/config.json\n  would store quay.io (alice) in file\n');
+    expect(dryText.stdout).to.include('would-change c/config.json\n  would already be stored quay.io (alice) in file (from a/config.json earlier in this run)\n');
     expect(rows(dry)).to.deep.equal(expected('would already hold'));
     expect(rows(real)).to.deep.equal(expected('already holds'));
     // A second run finds the credential there before it: no earlier file is named.

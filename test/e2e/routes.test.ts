@@ -282,7 +282,7 @@ describe('e2e: [routes] with the file backend', function () {
     await writeFile(path, JSON.stringify({ auths: { 'ghcr.io': { auth: Buffer.from('bob:fake-auto-pw').toString('base64') } } }), { mode: 0o600 });
     const dry = await sb.credkit(['migrate', path, '--into-store', 'file', '--dry-run']);
     expect(dry.code, dry.stdout + dry.stderr).to.equal(0);
-    expect(dry.stdout).to.include('  stored ghcr.io (bob) in file\n');
+    expect(dry.stdout).to.include('  would store ghcr.io (bob) in file\n');
     const r = await sb.credkit(['migrate', path, '--into-store', 'file', '--json']);
     expect(r.code, r.stdout + r.stderr).to.equal(0);
     expect(JSON.parse(r.stdout).files[0].stored).to.deep.equal([{ key: 'ghcr.io', username: 'bob', action: 'add', store: 'file' }]);

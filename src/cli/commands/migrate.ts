@@ -7,7 +7,7 @@ import type { CommandContext } from '../context.js';
 import { jsonOption, printJSON, say, warn } from '../context.js';
 import { UsageError } from '../../errors.js';
 import type { AuthFormat } from '../../auth-file/model.js';
-import type { FileReport } from '../../auth-file/migrate.js';
+import type { FileReport, StoredItem } from '../../auth-file/migrate.js';
 import type { MigrateRunReport } from '../../auth-file/migrate-run.js';
 import { TOKEN_USERNAME } from '../../stores/store.js';
 
@@ -82,7 +82,7 @@ export function migrateCommand(ctx: CommandContext): CommandModule<object, Migra
       for (const p of report.unmatched) warn(ctx, `credkit: no file matches "${p}"`);
       // One write: thousands of per-line writes to a pipe cost more than the migration itself.
       const lines: string[] = [];
-      for (const f of report.files) lines.push(...fileLines(f));
+      for (const f of report.files) lines.push(...fileLines(f, dryRun));
       lines.push(summaryLine(report, dryRun));
       // Through say, as every line for people: a key written with a password before the host
       // (alice:pw@ghcr.io) is quoted with it masked, as --json does, and control characters escaped.
@@ -109,11 +109,17 @@ function progressLine(ctx: CommandContext): { update(done: number, total: number
   };
 }
 
-function fileLines(f: FileReport): string[] {
+/** A dry run stores nothing: what it would store, and what only an earlier file of the run would have put there, say "would". */
+function storedVerb(s: StoredItem, dryRun: boolean): string {
+  if (s.action === 'add') return dryRun ? 'would store' : 'stored';
+  return dryRun && s.storedBy !== undefined ? 'would already be stored' : 'already stored';
+}
+
+function fileLines(f: FileReport, dryRun: boolean): string[] {
   const lines = [`${f.status.padEnd(12)} ${f.file}${f.message ? `: ${f.message}` : ''}`];
   for (const s of f.stored ?? []) {
     const who = s.username === TOKEN_USERNAME ? 'identity token' : s.username;
-    lines.push(`  ${s.action === 'add' ? 'stored' : 'already stored'} ${s.key} (${who}) in ${s.store}${s.from ? ` from key ${s.from.map((k) => `"${k}"`).join(', ')}` : ''}`);
+    lines.push(`  ${storedVerb(s, dryRun)} ${s.key} (${who}) in ${s.store}${s.from ? ` from key ${s.from.map((k) => `"${k}"`).join(', ')}` : ''}${s.storedBy ? ` (from ${s.storedBy} earlier in this run)` : ''}`);
   }
   for (const k of f.kept ?? []) lines.push(`  kept in file ${k.key}: ${k.reason}`);
   for (const l of f.losses ?? []) lines.push(`  lossy: key "${l.key}": ${l.message}`);
