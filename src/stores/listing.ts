@@ -34,34 +34,56 @@ export interface ListedEntry {
   username: string;
 }
 
+// Each id is made once a process: a listing and the erase that checks it against a fresh one, or
+// an error that looks for where an id went, would make each again (about 65 ms apiece).
+const idsMade = new Map<string, string>();
+
 /**
  * Four hex digits that tell one hidden (or masked) entry from another whatever its place in the
  * list. The key is or holds a credential, so what is shown of it is little (16 bits, which many passwords share) and slow
  * to test a guess against (scrypt, tens of milliseconds a try), never a plain hash of it.
  */
 export function hiddenEntryId(key: string): string {
-  return scryptSync(key, 'credkit store list: hidden entry id', 2, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
+  let id = idsMade.get(key);
+  if (id === undefined) {
+    id = scryptSync(key, 'credkit store list: hidden entry id', 2, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
+    idsMade.set(key, id);
+  }
+  return id;
+}
+
+/** An entry of a listing before its id is made: only the entries a caller needs pay for one. */
+interface Numbered {
+  index: number;
+  key: string;
+  username: string;
+  hidden: boolean;
+  masked: boolean;
+}
+
+function numberKeys(listed: ReadonlyMap<string, string>): { rows: Numbered[]; accounts: number } {
+  const { entries, accounts } = withoutAccountKeys(listed);
+  const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
+  const rows = sorted.map(([key, username], i): Numbered => {
+    const hidden = credentialInKey(key) !== undefined;
+    return { index: i + 1, key, username, hidden, masked: !hidden && maskKey(key) !== key };
+  });
+  return { rows, accounts };
+}
+
+function listedEntry(row: Numbered): ListedEntry {
+  const { index, key, username, hidden, masked } = row;
+  if (!hidden && !masked) return { index, key, shown: key, hidden, masked, username };
+  const id = hiddenEntryId(key);
+  // A masked key is shown as people know it, masked here already (never relying on the printer to mask it).
+  const shown = hidden ? shownKey(key, { index, id }) : `${maskKey(key)} <entry #${index} (id ${id})>`;
+  return { index, key, shown, hidden, masked, id, username };
 }
 
 /** The plain entries of a store's list (saved accounts left out and counted), numbered. */
 export function numberEntries(listed: ReadonlyMap<string, string>): { entries: ListedEntry[]; accounts: number } {
-  const { entries, accounts } = withoutAccountKeys(listed);
-  const sorted = [...entries].sort(([a], [b]) => a.localeCompare(b));
-  return {
-    entries: sorted.map(([key, username], i) => {
-      const index = i + 1;
-      if (credentialInKey(key) !== undefined) {
-        const id = hiddenEntryId(key);
-        return { index, key, shown: shownKey(key, { index, id }), hidden: true, masked: false, id, username };
-      }
-      const masked = maskKey(key);
-      if (masked === key) return { index, key, shown: key, hidden: false, masked: false, username };
-      // Shown as people know it, masked here already (never relying on the printer to mask it).
-      const id = hiddenEntryId(key);
-      return { index, key, shown: `${masked} <entry #${index} (id ${id})>`, hidden: false, masked: true, id, username };
-    }),
-    accounts,
-  };
+  const { rows, accounts } = numberKeys(listed);
+  return { entries: rows.map(listedEntry), accounts };
 }
 
 /**
@@ -72,11 +94,12 @@ export function numberEntries(listed: ReadonlyMap<string, string>): { entries: L
  * it another entry. Throws, erasing nothing, when entry #index is not the one with that id.
  */
 export function hiddenEntry(listed: ReadonlyMap<string, string>, index: number, id: string): ListedEntry {
-  const { entries } = numberEntries(listed);
-  const entry = entries[index - 1];
+  const row = numberKeys(listed).rows[index - 1];
+  // Only this entry's id is made, unless it is not the one asked for.
+  const entry = row === undefined ? undefined : listedEntry(row);
   const wanted = id.trim().toLowerCase();
   const moved = () => {
-    const now = entries.find((e) => e.id === wanted);
+    const now = numberEntries(listed).entries.find((e) => e.id === wanted);
     return now === undefined ? `no entry has the id ${wanted} now` : `the entry with the id ${wanted} is #${now.index} now`;
   };
   if (entry === undefined) throw new NotFoundError(`there is no entry #${index} in the store (${moved()}); run credkit store list again`);
@@ -108,5 +131,5 @@ export function hiddenEntryById(listed: ReadonlyMap<string, string>, index: numb
  * that erase it. Several when one user has stored two passwords for one host.
  */
 export function entriesShownAs(listed: ReadonlyMap<string, string>, typed: string): ListedEntry[] {
-  return numberEntries(listed).entries.filter((e) => e.masked && maskKey(e.key) === typed);
+  return numberKeys(listed).rows.filter((e) => e.masked && maskKey(e.key) === typed).map(listedEntry);
 }
