@@ -19,6 +19,11 @@ export interface BenchResult {
   name: string;
   medianMs: number;
   ratio: number;
+  /**
+   * The middle half of the round-by-round ratios (each run against the baseline's run of the same
+   * round): how far one run of the benchmark may land from another on this machine.
+   */
+  spread: [number, number];
   target: number | undefined;
 }
 
@@ -26,6 +31,13 @@ function median(values: number[]): number {
   const s = [...values].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? (s[mid] as number) : ((s[mid - 1] as number) + (s[mid] as number)) / 2;
+}
+
+/** The 25th and 75th percentiles (nearest rank). */
+function quartiles(values: number[]): [number, number] {
+  const s = [...values].sort((a, b) => a - b);
+  const at = (q: number): number => s[Math.min(s.length - 1, Math.floor(q * s.length))] as number;
+  return [at(0.25), at(0.75)];
 }
 
 /** Runs every case `runs` times, interleaved, after `warmup` untimed rounds; the first case is the baseline. */
@@ -40,10 +52,12 @@ export function measureCommands(cases: readonly BenchCase[], runs: number, warmu
       if (round >= 0) times[i]?.push(ms);
     });
   }
-  const base = median(times[0] as number[]);
+  const baseTimes = times[0] as number[];
+  const base = median(baseTimes);
   return cases.map((c, i) => {
     const m = median(times[i] as number[]);
-    return { name: c.name, medianMs: m, ratio: m / base, target: c.target };
+    const rounds = (times[i] as number[]).map((t, round) => t / (baseTimes[round] as number));
+    return { name: c.name, medianMs: m, ratio: m / base, spread: quartiles(rounds), target: c.target };
   });
 }
 
@@ -80,7 +94,10 @@ export function printTable(title: string, results: readonly BenchResult[]): void
   console.log(`\n${title}`);
   const w = Math.max(...results.map((r) => r.name.length));
   for (const r of results) {
-    const target = r.target === undefined ? '' : `  (target ≤ ${r.target.toFixed(2)}x${r.ratio <= r.target ? ', met' : ', NOT met'})`;
+    // Beside a target, the spread of round-by-round ratios: a result this close to the target
+    // may land on either side of it in another run.
+    const spread = `round by round ${r.spread[0].toFixed(2)}-${r.spread[1].toFixed(2)}x`;
+    const target = r.target === undefined ? '' : `  (target ≤ ${r.target.toFixed(2)}x${r.ratio <= r.target ? ', met' : ', NOT met'}; ${spread})`;
     console.log(`  ${r.name.padEnd(w)}  ${r.medianMs.toFixed(1).padStart(8)} ms  ${r.ratio.toFixed(2)}x${target}`);
   }
 }
