@@ -34,22 +34,13 @@ export interface ListedEntry {
   username: string;
 }
 
-// Each id is made once a process: a listing and the erase that checks it against a fresh one, or
-// an error that looks for where an id went, would make each again (about 65 ms apiece).
-const idsMade = new Map<string, string>();
-
 /**
  * Four hex digits that tell one hidden (or masked) entry from another whatever its place in the
  * list. The key is or holds a credential, so what is shown of it is little (16 bits, which many passwords share) and slow
  * to test a guess against (scrypt, tens of milliseconds a try), never a plain hash of it.
  */
 export function hiddenEntryId(key: string): string {
-  let id = idsMade.get(key);
-  if (id === undefined) {
-    id = scryptSync(key, 'credkit store list: hidden entry id', 2, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
-    idsMade.set(key, id);
-  }
-  return id;
+  return scryptSync(key, 'credkit store list: hidden entry id', 2, { N: 1 << 14, r: 8, p: 1 }).toString('hex');
 }
 
 /** An entry of a listing before its id is made: only the entries a caller needs pay for one. */
