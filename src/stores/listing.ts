@@ -109,11 +109,17 @@ export function hiddenEntry(listed: ReadonlyMap<string, string>, index: number, 
  */
 export function hiddenEntryById(listed: ReadonlyMap<string, string>, index: number, id: string): ListedEntry | undefined {
   const wanted = id.trim().toLowerCase();
-  const matching = numberEntries(listed).entries.filter((e) => e.id === wanted);
-  if (matching.length <= 1) return matching[0];
-  const at = matching.find((e) => e.index === index);
-  if (at === undefined) throw new NotFoundError(`${matching.length} entries have the id ${wanted} now, and none is entry #${index}; nothing was erased (list the store again)`);
-  return at;
+  const { rows } = numberKeys(listed);
+  // Entry #index with the id is the answer whether or not others share the id (the number
+  // decides between those): its id alone is made, not every hidden entry's (scrypt, ~65 ms each).
+  const there = rows[index - 1];
+  const at = there !== undefined && (there.hidden || there.masked) ? listedEntry(there) : undefined;
+  if (at?.id === wanted) return at;
+  // Otherwise every other hidden or masked entry's id is made. Several with it, none of them
+  // at #index: which one the listing showed is unknown.
+  const matching = rows.filter((r) => r !== there && (r.hidden || r.masked)).map(listedEntry).filter((e) => e.id === wanted);
+  if (matching.length > 1) throw new NotFoundError(`${matching.length} entries have the id ${wanted} now, and none is entry #${index}; nothing was erased (list the store again)`);
+  return matching[0];
 }
 
 /**

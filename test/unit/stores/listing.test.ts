@@ -61,6 +61,21 @@ describe('stores/listing', () => {
     expect(hiddenEntryById(listed, 2, '0000')).to.equal(undefined);
   });
 
+  it('hiddenEntryById: of entries that share an id (16 bits), the number picks one; none at that number is refused', () => {
+    // Two fake keys whose ids are both eb51 (found by trying keys in turn).
+    const first = 'fake-user:fake-collide-353';
+    const second = 'fake-user:fake-collide-379';
+    const both = new Map([['quay.io', 'alice'], [first, 'bob'], [second, 'carol']]);
+    expect(numberEntries(both).entries.map((e) => [e.index, e.id])).to.deep.equal([[1, 'eb51'], [2, 'eb51'], [3, undefined]]);
+    expect(hiddenEntryById(both, 1, 'eb51')?.key === first).to.equal(true);
+    expect(hiddenEntryById(both, 2, 'EB51')?.key === second).to.equal(true);
+    expect(() => hiddenEntryById(both, 3, 'eb51')).to.throw(NotFoundError, '2 entries have the id eb51 now, and none is entry #3; nothing was erased');
+    // The first erased: the second is #1 now, the only one with the id, and taken at its old number.
+    const one = new Map([...both].filter(([k]) => k !== first));
+    expect(hiddenEntryById(one, 2, 'eb51')?.key === second).to.equal(true);
+    expect(hiddenEntryById(one, 1, 'eb51')?.key === second).to.equal(true);
+  });
+
   it('a key with a user name and password before the host is shown masked with its number and id, and addressed by them as a hidden one is', () => {
     const MASKED = 'alice:fake-listed-pw4@ghcr.io';
     const withMasked = new Map([...listed, [MASKED, 'alice'], ['https://bob:fake-listed-pw5@ghcr.io/org', 'bob']]);
