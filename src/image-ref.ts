@@ -37,7 +37,8 @@ function registryOnly(input: string, registry: string): ImageRef {
 
 /**
  * Parses an image reference or a registry. A registry is: anything with a scheme (its path is
- * dropped), anything ending in `/`, or a single component with a `.`, or `localhost[:port]`.
+ * dropped), anything ending in `/`, or a single component with a `.`, a bracketed IPv6 address
+ * (`[::1]:5000`), or `localhost[:port]`.
  * Throws UsageError for what docker would also refuse (upper case in the path, bad components).
  */
 export function parseImageRef(input: string): ImageRef {
@@ -49,7 +50,8 @@ export function parseImageRef(input: string): ImageRef {
   const scheme = /^https?:\/\//.exec(text);
   if (scheme) return registryOnly(input, text.slice(scheme[0].length).split('/')[0] ?? '');
   if (text.endsWith('/') && !text.slice(0, -1).includes('/')) return registryOnly(input, text.slice(0, -1));
-  if (!text.includes('/') && isRegistryHost(text) && (text.includes('.') || /^localhost(?::[0-9]+)?$/.test(text))) {
+  // A bracketed IPv6 host (`[::1]:5000`) is one too: read as an image, its colons would make a tag.
+  if (!text.includes('/') && isRegistryHost(text) && (text.includes('.') || text.startsWith('[') || /^localhost(?::[0-9]+)?$/.test(text))) {
     return registryOnly(input, text);
   }
   let rest = text;
@@ -85,4 +87,19 @@ export function parseImageRef(input: string): ImageRef {
   if (path.toLowerCase() !== path) throw new UsageError(`"${input}": repository name must be lowercase`);
   if (path === '' || !path.split('/').every((c) => isPathComponent(c))) throw new UsageError(`"${input}" is not a valid image reference`);
   return { input, kind: 'image', registry, path, name: `${registry}/${path}`, hub: registry === DOCKER_HUB_HOST, tag, digest };
+}
+
+/**
+ * True for an image named without its registry (`nginx`, `library/nginx`, `org/app:1`). docker,
+ * skopeo and kubelet read it as Docker Hub's; podman and buildah resolve it through registries.conf
+ * (short-name aliases, then unqualified-search-registries), and may pull it from elsewhere.
+ */
+export function isShortName(ref: ImageRef): boolean {
+  if (ref.kind !== 'image') return false;
+  const text = ref.input.trim();
+  const slash = text.indexOf('/');
+  if (slash < 0) return true;
+  // As parseImageRef tells a registry from a first path component.
+  const first = text.slice(0, slash);
+  return !/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first;
 }

@@ -33,6 +33,7 @@ import type { ClientExplanation, FileStep, HelperAnswer, LookupDeps, LookupInput
 import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup.js';
 import { trimNul } from './lookup-docker.js';
 import { KEYUTILS_IN_PODMAN_NAMESPACE } from '../stores/podman-namespace-refusal.js';
+import { isShortName } from '../image-ref.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
 const TITLES: Record<'podman' | 'skopeo', string> = {
@@ -484,6 +485,10 @@ function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTo
   }
   if (tool === 'skopeo' && input.locate?.runtimeDirRefused !== undefined) {
     out.notes.push(`rootless podman and buildah refuse this XDG_RUNTIME_DIR and fail at every command (${input.locate.runtimeDirRefused}); skopeo does not check it (explain --as podman)`);
+  }
+  if (tool !== 'skopeo' && isShortName(input.ref)) {
+    // Debian's and Fedora's containers-common ship shortnames.conf: `centos` is quay.io/centos/centos to podman.
+    out.notes.push(`"${input.ref.input.trim()}" is a short name: podman and buildah resolve it through registries.conf (a short-name alias, such as those shortnames.conf ships, else unqualified-search-registries, else they refuse it), which credkit does not read; this is the answer for ${input.ref.name}, as docker and skopeo read it: name the image with its registry to explain another`);
   }
   if (input.ref.hub) out.notes.push('containers/image asks credential helpers for "docker.io" (docker asks for "https://index.docker.io/v1/")');
   // docker 28.3+ reads it before config.json; containers/image has no such variable.

@@ -59,6 +59,35 @@ describe('e2e: credkit explain / get', () => {
     noSecret(r.stdout + r.stderr);
   });
 
+  it('a short name: podman and buildah are said to resolve it through registries.conf, which is not read; docker and skopeo are not', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'docker.io': auth('alice', PW), 'quay.io': auth('bob', PW2) } }));
+    const note = /"centos" is a short name: podman and buildah resolve it through registries\.conf .*which credkit does not read; this is the answer for docker\.io\/library\/centos/;
+    const json = await sb.credkit(['explain', 'centos', '--as', 'docker', '--as', 'podman', '--as', 'buildah', '--as', 'skopeo', '--json']);
+    expect(json.code, json.stderr).to.equal(0);
+    const clients = (JSON.parse(json.stdout) as { clients: { client: string; notes: string[] }[] }).clients;
+    expect(clients.map((c) => [c.client, c.notes.some((n) => note.test(n))])).to.deep.equal([
+      ['docker', false],
+      ['podman', true],
+      ['buildah', true],
+      ['skopeo', false],
+    ]);
+    for (const named of ['quay.io/centos/centos', 'docker.io/library/centos', 'localhost/centos']) {
+      const r = await sb.credkit(['explain', named, '--as', 'podman']);
+      expect(r.stdout, named).to.not.include('short name');
+    }
+    noSecret(json.stdout + json.stderr);
+  });
+
+  it('a registry given as a bracketed IPv6 address, with or without a port, is a registry, not an image with a tag', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { '[::1]:5000': auth('alice', PW) } }));
+    for (const target of ['[::1]:5000', '[::1]:5000/', '[::1]:5000/a/b:v1']) {
+      const r = await sb.credkit(['get', target, '--as', 'podman']);
+      expect([r.code, r.stderr, JSON.parse(r.stdout || '{}').Username], target).to.deep.equal([0, '', 'alice']);
+    }
+    const none = await sb.credkit(['get', '[::1]', '--as', 'podman']);
+    expect([none.code, none.stderr.includes('invalid tag')]).to.deep.equal([1, false]);
+  });
+
   it('the help of explain and get, and credkit --help, name every client --as accepts', async () => {
     // They said "docker, podman or kubelet" after --as took buildah and skopeo too.
     const clients = 'docker, podman, buildah, skopeo or kubelet';

@@ -62,6 +62,9 @@ describe('image references', () => {
     ['localhost:5000', 'registry', 'localhost:5000'],
     ['https://quay.io/v2/', 'registry', 'quay.io'],
     ['myhost:5000/', 'registry', 'myhost:5000'],
+    ['[::1]:5000', 'registry', '[::1]:5000'],
+    ['[::1]', 'registry', '[::1]'],
+    ['[::1]:5000/a/b:v1', 'image', '[::1]:5000/a/b'],
     ['foo.bar:latest', 'image', 'docker.io/library/foo.bar'],
   ];
   for (const [input, kind, name] of table) {
