@@ -49,6 +49,17 @@ export function dropsData(loss: Loss, target: AuthFormat): boolean {
   }
 }
 
+/**
+ * What podman, which reads a config.json too, makes of a scoped key written in docker's spelling:
+ * containers/image matches a key without a scheme only exactly as written, so a respelt one
+ * (`index.docker.io/org`, `quay.io/org/`) was never matched. (A key with a scheme is
+ * registry-wide, to both: it has no scope to report here.)
+ */
+function podmanReadingDockerKey(key: string, written: string): string {
+  if (written === key) return 'written as is; podman reading the file still honours it';
+  return `written as ${JSON.stringify(written)}: podman reading the file never matched the key as it was spelt, and now uses it`;
+}
+
 /** Every loss of writing `file` as `target` (secrets: of `secretType`). Linear in entries. */
 export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSecretType = 'dockerconfigjson'): Loss[] {
   const out: Loss[] = [];
@@ -63,8 +74,7 @@ export function lossesFor(file: AuthFile, target: AuthFormat, secretType: PullSe
       const docker = k.hub ? 'docker uses no key with a path for Docker Hub: it never uses this entry' : `docker ignores the path: it uses this entry only as a fallback for all of ${k.host}`;
       // A Hub alias is respelt (`index.docker.io/org` → `docker.io/org`); say what is written.
       const written = styledKeyOf(e, 'docker');
-      const as = written === e.key ? 'written as is' : `written as ${JSON.stringify(written)}`;
-      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `${docker} (${as}; podman reading the file still honours it)` });
+      out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: `${docker} (${podmanReadingDockerKey(e.key, written)})` });
     }
     if (k !== undefined && k.scope !== 'registry' && target === 'dockercfg') {
       out.push({ kind: 'scope', file: e.origin.file, key: e.origin.key, message: dockercfgScopeLoss(e, k.host, legacyHosts?.get(k.host)) });

@@ -189,7 +189,20 @@ describe('convert', () => {
     const text = JSON.stringify({ auths: { 'index.docker.io/org': { auth: Buffer.from('a:fake-pw').toString('base64') }, 'quay.io/org': { auth: Buffer.from('b:fake-pw').toString('base64') } } });
     const r = await convert(text, 'auth.json', { to: 'docker', from: 'podman', materialize: false });
     expect(Object.keys((JSON.parse(r.text) as { auths: object }).auths)).to.deep.equal(['docker.io/org', 'quay.io/org']);
-    expect(r.losses.map((l) => l.message.match(/\((written as [^;]*);/)?.[1])).to.deep.equal(['written as "docker.io/org"', 'written as is']);
+    expect(r.losses.map((l) => l.message.match(/\((written as [^;:]*)[;:]/)?.[1])).to.deep.equal(['written as "docker.io/org"', 'written as is']);
+  });
+
+  it('a scoped key respelt for docker says what podman, which reads config.json too, makes of it now: the same, or first matched', async () => {
+    const a = (u: string) => ({ auth: Buffer.from(`${u}:fake-pw`).toString('base64') });
+    // containers/image matches index.docker.io/org and quay.io/team/ nowhere (only exactly as written).
+    const text = JSON.stringify({ auths: { 'index.docker.io/org': a('a'), 'quay.io/team/': a('b'), 'quay.io/org': a('d') } });
+    const r = await convert(text, 'auth.json', { to: 'docker', from: 'podman', materialize: false });
+    const said = Object.fromEntries(r.losses.filter((l) => l.kind === 'scope').map((l) => [l.key, l.message.replace(/^[^(]*\(/, '')]));
+    expect(said).to.deep.equal({
+      'index.docker.io/org': 'written as "docker.io/org": podman reading the file never matched the key as it was spelt, and now uses it)',
+      'quay.io/team/': 'written as "quay.io/team": podman reading the file never matched the key as it was spelt, and now uses it)',
+      'quay.io/org': 'written as is; podman reading the file still honours it)',
+    });
   });
 
   describe('round trips lose nothing', () => {
