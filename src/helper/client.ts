@@ -439,7 +439,8 @@ export function classifyOutput<V extends HelperVerb>(name: string, verb: V, inpu
         fields = decodeStringStruct(run.stdout, 'credentials.Credentials', ['ServerURL', 'Username', 'Secret'] as const);
       } catch (err) {
         if (!(err instanceof GoJSONError)) throw err;
-        const why = err.kind !== 'type' ? 'printed something that is not JSON' : err.member ? `its ${err.member} is not a string` : 'printed JSON that is not a credential object';
+        // Not quoted (it may be the secret itself, or `pass show` output); its size says whether it printed anything.
+        const why = err.kind !== 'type' ? notJSON(run.stdout) : err.member ? `its ${err.member} is not a string` : 'printed JSON that is not a credential object';
         throw new HelperCallError(name, verb, 'bad-output', `${program} get exited 0 but ${why}`);
       }
       const { ServerURL: serverURL, Username: username, Secret: secret } = fields;
@@ -464,13 +465,18 @@ export function classifyOutput<V extends HelperVerb>(name: string, verb: V, inpu
         // Output that is no list is not a list answer either: it may be anything, a `get` answer
         // or a `pass show` (whose first line is the password) included, so like a garbled `get`
         // it is not quoted; its size says whether it printed anything at all.
-        if (err.kind !== 'type') throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but ${goTrimSpace(run.stdout) === '' ? 'printed nothing' : `printed ${byteCount(run.stdout)} that are not JSON (not shown: they may hold anything, a secret included)`}`);
+        if (err.kind !== 'type') throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but ${notJSON(run.stdout)}`);
         const why = err.member === undefined ? 'printed JSON that is not an object of server URL → username' : `the username for ${JSON.stringify(quoteOutput(err.member))} is not a string`;
         throw new HelperCallError(name, verb, 'bad-output', `${program} list exited 0 but ${why}`);
       }
       return entries as HelperVerbs[V]['result'];
     }
   }
+}
+
+/** Output of a `get` or `list` that is no JSON, said by its size only. */
+function notJSON(stdout: string): string {
+  return goTrimSpace(stdout) === '' ? 'printed nothing' : `printed ${byteCount(stdout)} that are not JSON (not shown: they may hold anything, a secret included)`;
 }
 
 /**

@@ -292,7 +292,7 @@ describe('helper client e2e: helpers that fail', function () {
   it('non-JSON on exit 0 is reported as such, not quoted for get', async () => {
     const r = await sb.credkit(['store', 'get', 'quay.io', '--backend', 'helper:junk']);
     expect(r.code).to.equal(1);
-    expect(oneLineError(r)).to.equal('credkit: docker-credential-junk get exited 0 but printed something that is not JSON');
+    expect(oneLineError(r)).to.equal(`credkit: docker-credential-junk get exited 0 but printed ${`Password: ${LEAK}`.length + 1} bytes that are not JSON (not shown: they may hold anything, a secret included)`);
     expectNoSecrets(r);
   });
 
