@@ -8,7 +8,8 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { readdir } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
 import { explainLookup, sentCredential } from './auth-file/explain.js';
 import { filesToRead } from './auth-file/lookup.js';
 import type { ClientExplanation, CredentialSource, CredkitStoreReport, FileText, HelperAnswer, LookupClient, LookupDeps } from './auth-file/lookup.js';
@@ -23,7 +24,9 @@ import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
 import { HelperCallError, callHelper } from './helper/client.js';
 import { searchPath } from './path-search.js';
-import { parseImageRef } from './image-ref.js';
+import { isShortName, parseImageRef } from './image-ref.js';
+import { registriesConfPlaces, shortNameConfig, userRegistriesConf } from './auth-file/registries-conf.js';
+import type { RegistriesConfText, ShortNameConfig } from './auth-file/registries-conf.js';
 import type { ImageRef } from './image-ref.js';
 import type { Env, Host } from './io.js';
 import { libraryHost } from './process-host.js';
@@ -203,9 +206,37 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
       skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
     }
   }
-  const input = { host, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}) };
+  // podman and buildah resolve a short name through registries.conf before any lookup.
+  const resolving = isShortName(image) && (wanted.length === 0 || wanted.some((c) => c === 'podman' || c === 'buildah'));
+  const shortNames = resolving && host.platform === 'linux' ? await readShortNameConfig(host, uid.uid) : undefined;
+  const input = { host, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}), ...(shortNames ? { shortNames } : {}) };
   const clients = await explainLookup(input, deps ?? realDeps(host, request.helperTimeoutMs ?? (await loadConfig(host)).helperTimeoutMs), request.clients);
   return { image, clients };
+}
+
+/**
+ * registries.conf as podman and buildah read it for short names: the main file, each drop-in
+ * directory's `*.conf` in byte order of their names, and the aliases podman recorded. A file that
+ * cannot be read is passed over (podman would report it on its own).
+ */
+async function readShortNameConfig(host: LookupHost, uid: number | undefined): Promise<ShortNameConfig> {
+  const { parse } = await import('smol-toml');
+  const places = registriesConfPlaces(host, existsSync(resolve(host.cwd, userRegistriesConf(host))), uid);
+  const read = async (path: string): Promise<RegistriesConfText | undefined> => {
+    const text = await readTextIfExists(resolve(host.cwd, path)).catch(() => undefined);
+    return text === undefined ? undefined : { path, text };
+  };
+  const files: RegistriesConfText[] = [];
+  const main = await read(places.main);
+  if (main) files.push(main);
+  for (const dir of places.dropInDirs) {
+    const names = await readdir(resolve(host.cwd, dir)).catch(() => [] as string[]);
+    for (const name of names.filter((n) => n.endsWith('.conf')).sort()) {
+      const f = await read(join(dir, name));
+      if (f) files.push(f);
+    }
+  }
+  return shortNameConfig(files, await read(places.aliasCache), parse);
 }
 
 /** Where the library looks, when not this process's own: each option replaces one default. */

@@ -95,11 +95,13 @@ export function parseImageRef(input: string): ImageRef {
  * (short-name aliases, then unqualified-search-registries), and may pull it from elsewhere.
  */
 export function isShortName(ref: ImageRef): boolean {
-  if (ref.kind !== 'image') return false;
-  const text = ref.input.trim();
-  const slash = text.indexOf('/');
+  return ref.kind === 'image' && namesNoRegistry(ref.input.trim());
+}
+
+/** True when the first component of `name` is no registry (as parseImageRef tells them apart). */
+export function namesNoRegistry(name: string): boolean {
+  const slash = name.indexOf('/');
   if (slash < 0) return true;
-  // As parseImageRef tells a registry from a first path component.
-  const first = text.slice(0, slash);
+  const first = name.slice(0, slash);
   return !/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first;
 }

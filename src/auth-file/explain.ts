@@ -4,7 +4,7 @@
  */
 import { HelperError } from '../errors.js';
 import type { ClientExplanation, CredkitStoreReport, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
-import { containersToolsDiffer, lookupContainers } from './lookup-containers.js';
+import { containersToolsDiffer, lookupContainers, shortNameApart } from './lookup-containers.js';
 import { buildahDiffers } from './locate.js';
 import { lookupDocker } from './lookup-docker.js';
 import { lookupKubelet } from './lookup-kubelet.js';
@@ -19,7 +19,7 @@ import { lookupKubelet } from './lookup-kubelet.js';
 export async function explainLookup(input: LookupInput, deps: LookupDeps, clients?: readonly LookupClient[]): Promise<ClientExplanation[]> {
   const containers: LookupClient[] = ['podman'];
   if (buildahDiffers(input.host, input.locate ?? {})) containers.push('buildah');
-  if (containersToolsDiffer(input)) containers.push('skopeo');
+  if (containersToolsDiffer(input) || shortNameApart(input)) containers.push('skopeo');
   const wanted = clients ?? ['docker', ...containers, ...(input.secrets !== undefined ? ['kubelet' as const] : [])];
   const memo = new Map<string, Promise<HelperAnswer>>();
   const stores = new Map<string, Promise<CredkitStoreReport | undefined>>();

@@ -34,6 +34,8 @@ import { helperReport, isHang, makeCredential, quoteKey, waited } from './lookup
 import { trimNul } from './lookup-docker.js';
 import { KEYUTILS_IN_PODMAN_NAMESPACE } from '../stores/podman-namespace-refusal.js';
 import { isShortName } from '../image-ref.js';
+import type { ImageRef } from '../image-ref.js';
+import { resolveShortName } from './registries-conf.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
 const TITLES: Record<'podman' | 'skopeo', string> = {
@@ -53,17 +55,35 @@ const ROOTLESS_TITLES: Record<ContainersTool, string> = {
   skopeo: 'containers/image: skopeo (rootless, no XDG_RUNTIME_DIR)',
 };
 
+/** Where only a short name sets skopeo apart: podman and buildah resolve it, skopeo reads it as Docker Hub's. */
+const SHORT_NAME_TITLES: Record<'podman' | 'skopeo', string> = {
+  podman: 'containers/image: podman, buildah (short names through registries.conf)',
+  skopeo: 'containers/image: skopeo (a short name is Docker Hub\'s)',
+};
+
+/**
+ * True when the image is a short name that podman and buildah resolve through registries.conf
+ * (read: {@link LookupInput.shortNames}) to another name than skopeo's Docker Hub one, or refuse:
+ * skopeo is shown apart.
+ */
+export function shortNameApart(input: Pick<LookupInput, 'ref' | 'shortNames'>): boolean {
+  if (input.shortNames === undefined || !isShortName(input.ref)) return false;
+  const r = resolveShortName(input.ref, input.shortNames);
+  return r.kind === 'fails' || (r.kind === 'alias' ? r.ref : r.refs[0])?.name !== input.ref.name;
+}
+
 /**
  * Which programs a section stands for: one title for all three where they search the same files,
  * else each tool's own (buildah under podman's where only skopeo is apart).
  */
-function titleOf(input: Pick<LookupInput, 'host' | 'locate'>, tool: ContainersTool): string {
+function titleOf(input: Pick<LookupInput, 'host' | 'locate' | 'ref' | 'shortNames'>, tool: ContainersTool): string {
   const locate = input.locate ?? {};
   if (locate.runtimeDirRefused !== undefined) return tool === 'skopeo' ? 'containers/image: skopeo' : 'containers/image: podman, buildah (rootless, XDG_RUNTIME_DIR refused)';
   const skopeoApart = containersToolsDiffer(input);
   const buildahApart = buildahDiffers(input.host, locate);
   if (tool === 'buildah' && buildahApart) return buildahTakesRegistryAuthFile(input) ? 'containers/image: buildah (--authfile "" reads REGISTRY_AUTH_FILE)' : ROOTLESS_TITLES.buildah;
   const as = tool === 'buildah' ? 'podman' : tool;
+  if (!skopeoApart && shortNameApart(input)) return as === 'podman' && buildahApart ? 'containers/image: podman (short names through registries.conf)' : SHORT_NAME_TITLES[as];
   if (!skopeoApart) return buildahApart ? 'containers/image: podman, skopeo' : TITLE;
   return podmanReadsDockerConfigFirst(input.host, locate) ? TITLES[as] : ROOTLESS_TITLES[as];
 }
@@ -232,6 +252,34 @@ export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'
  * or {@link buildahDiffers}.
  */
 export async function lookupContainers(input: LookupInput, deps: LookupDeps, tool: ContainersTool = 'podman'): Promise<ClientExplanation> {
+  if (tool === 'skopeo' || input.shortNames === undefined || !isShortName(input.ref)) return lookupName(input, deps, tool);
+  const name = input.ref.input.trim();
+  const resolution = resolveShortName(input.ref, input.shortNames);
+  if (resolution.kind === 'fails') {
+    const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: name, files: [], helperCalls: [], outcome: 'error', reason: `podman and buildah fail before any request: ${resolution.why}`, shadowed: [], notes: [] };
+    for (const loc of locateAuthFiles(input.host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'))) {
+      const exists = input.files.has(loc.path);
+      out.files.push({ path: loc.path, why: loc.why, exists, status: exists ? 'not-reached' : 'missing', detail: exists ? 'not reached' : 'does not exist' });
+    }
+    out.notes.push(`skopeo reads "${name}" as ${input.ref.name} (explain --as skopeo)`);
+    return out;
+  }
+  const [first, ...rest] = resolution.kind === 'alias' ? [resolution.ref] : resolution.refs;
+  const out = await lookupName({ ...input, ref: first as ImageRef }, deps, tool);
+  // Titled as the short name sets it apart, which the resolved name alone does not.
+  out.title = titleOf(input, tool);
+  const how =
+    resolution.kind === 'alias'
+      ? `the short-name alias in ${resolution.file}`
+      : rest.length === 0
+        ? `the one unqualified-search registry in ${resolution.file}`
+        : `the unqualified-search registries in ${resolution.file}, tried in turn: ${rest.map((r) => r.name).join(', then ')} after it, each with its own credential, when the one before has no such image (on a terminal podman asks which instead, unless short-name-mode is disabled)`;
+  out.notes.unshift(`"${name}" is a short name: podman and buildah pull ${(first as ImageRef).name}, by ${how}; docker and skopeo read it as ${input.ref.name}`);
+  return out;
+}
+
+/** {@link lookupContainers} for a name as given, or as a short name resolved. */
+async function lookupName(input: LookupInput, deps: LookupDeps, tool: ContainersTool): Promise<ClientExplanation> {
   const { host, ref } = input;
   const registry = ref.registry;
   const key = ref.name;
@@ -486,7 +534,7 @@ function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTo
   if (tool === 'skopeo' && input.locate?.runtimeDirRefused !== undefined) {
     out.notes.push(`rootless podman and buildah refuse this XDG_RUNTIME_DIR and fail at every command (${input.locate.runtimeDirRefused}); skopeo does not check it (explain --as podman)`);
   }
-  if (tool !== 'skopeo' && isShortName(input.ref)) {
+  if (tool !== 'skopeo' && isShortName(input.ref) && input.shortNames === undefined) {
     // Debian's and Fedora's containers-common ship shortnames.conf: `centos` is quay.io/centos/centos to podman.
     out.notes.push(`"${input.ref.input.trim()}" is a short name: podman and buildah resolve it through registries.conf (a short-name alias, such as those shortnames.conf ships, else unqualified-search-registries, else they refuse it), which credkit does not read; this is the answer for ${input.ref.name}, as docker and skopeo read it: name the image with its registry to explain another`);
   }

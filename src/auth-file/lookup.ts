@@ -12,6 +12,7 @@ import type { AuthFile } from './model.js';
 import type { SkippedSecret } from '../kube/pull-secret.js';
 import { locateAuthFiles } from './locate.js';
 import type { LocateOptions } from './locate.js';
+import type { ShortNameConfig } from './registries-conf.js';
 
 /**
  * The clients credkit can explain. `podman` stands for podman (and for buildah and skopeo too
@@ -252,6 +253,11 @@ export interface LookupInput {
   missingNamedFileIsEmpty?: boolean;
   /** Name credkit's flags in reasons (`--secret`), as the CLI does; the library's option names otherwise. */
   cliFlags?: boolean;
+  /**
+   * podman and buildah: registries.conf's short-name settings (registries-conf.ts), read when the
+   * image is a short name. Absent: a short name is explained as Docker Hub's, with a note.
+   */
+  shortNames?: ShortNameConfig;
 }
 
 /** Every file a docker or containers/image lookup may read, in no particular order. */

@@ -541,3 +541,62 @@ describe('e2e: explain agrees with podman, buildah and skopeo run as root whatev
     });
   }
 });
+
+describe('e2e: explain agrees with real podman and buildah on short names, which they resolve through registries.conf (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-5', bob: 'fake-bob-pw-5' };
+  const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
+
+  // The runtime auth.json: alice for the registry, bob for its team/ namespace. HOST is the
+  // registry's address; the image is HOST/team/app:1. Names are unlike any alias a system file sets.
+  const cases: { name: string; conf: string; short: string; expected: string }[] = [
+    { name: 'a short-name alias (its tag kept): the namespace key of the target answers', conf: '[aliases]\n"credkit-e2e-alias" = "HOST/team/app"\n', short: 'credkit-e2e-alias:1', expected: 'bob' },
+    { name: 'the one unqualified-search registry', conf: 'unqualified-search-registries = ["HOST"]\n', short: 'team/app:1', expected: 'bob' },
+    { name: 'several search registries, no terminal: the first that has the image', conf: 'unqualified-search-registries = ["HOST", "credkit-e2e.invalid"]\n', short: 'team/app:1', expected: 'bob' },
+    { name: 'several search registries, enforcing, no terminal: they fail before any request', conf: 'unqualified-search-registries = ["HOST", "credkit-e2e.invalid"]\nshort-name-mode = "enforcing"\n', short: 'team/app:1', expected: 'error' },
+    { name: 'no alias and no search registry: they fail before any request', conf: '', short: 'credkit-e2e-nothing:1', expected: 'error' },
+    { name: 'an alias with a tag: they refuse the file, and fail before any request', conf: '[aliases]\n"credkit-e2e-alias" = "HOST/team/app:1"\n', short: 'credkit-e2e-alias', expected: 'error' },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async function () {
+      const r = suite.registry!;
+      const s = suite.sb!;
+      const work = join(s.home, 'work');
+      await mkdir(work);
+      // DOCKER_CONFIG would make podman and buildah start at its config.json instead.
+      delete s.env.DOCKER_CONFIG;
+      const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
+      await mkdir(runtime, { recursive: true });
+      await writeFile(join(runtime, 'auth.json'), JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!) } }), { mode: 0o600 });
+      const conf = join(work, 'registries.conf');
+      await writeFile(conf, c.conf.replaceAll('HOST', r.host));
+      const env = r.clientEnv({ ...s.env, PATH: basePath(), CONTAINERS_REGISTRIES_CONF: conf });
+      const policy = join(work, 'policy.json');
+      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+      const sent = async (tool: 'podman' | 'buildah'): Promise<string> => {
+        const mark = r.logMark();
+        const retry = tool === 'buildah' ? ['--retry', '0'] : [];
+        const res = await run(tool, [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...retry, '--signature-policy', policy, '--cert-dir', r.certDir, c.short], { env, timeoutMs: 120_000 });
+        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
+        expectNoSecrets([res], Object.values(PW));
+        if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
+        expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
+        return 'error';
+      };
+      const real = { podman: await sent('podman'), buildah: await sent('buildah') };
+      const said = { podman: await explainAnswer(s, c.short, 'podman', env), buildah: await explainAnswer(s, c.short, 'buildah', env) };
+      const want = { podman: c.expected, buildah: c.expected };
+      expect({ case: c.name, real, said }).to.deep.equal({ case: c.name, real: want, said: want });
+      // skopeo reads the short name as Docker Hub's: its own section, its own answer.
+      const all = await s.credkit(['explain', c.short, '--json'], '', env);
+      const shown = (JSON.parse(all.stdout) as { clients: { client: string; query: string }[] }).clients.map((x) => `${x.client} ${x.query}`);
+      expect(shown.some((x) => x.startsWith('skopeo docker.io/'))).to.equal(true);
+      if (c.expected === 'error') return;
+      const get = await s.credkit(['get', c.short, '--as', 'podman'], '', env);
+      expect(get.code, get.stderr).to.equal(0);
+      const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+      expect(got.Username).to.equal(c.expected);
+      expect(got.Secret === PW[c.expected], 'credkit get returns the password podman sent').to.equal(true);
+    });
+  }
+});

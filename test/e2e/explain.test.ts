@@ -59,23 +59,30 @@ describe('e2e: credkit explain / get', () => {
     noSecret(r.stdout + r.stderr);
   });
 
-  it('a short name: podman and buildah are said to resolve it through registries.conf, which is not read; docker and skopeo are not', async () => {
-    await writeFile(dockerConfig, JSON.stringify({ auths: { 'docker.io': auth('alice', PW), 'quay.io': auth('bob', PW2) } }));
-    const note = /"centos" is a short name: podman and buildah resolve it through registries\.conf .*which credkit does not read; this is the answer for docker\.io\/library\/centos/;
-    const json = await sb.credkit(['explain', 'centos', '--as', 'docker', '--as', 'podman', '--as', 'buildah', '--as', 'skopeo', '--json']);
+  it('a short name: podman and buildah resolve it through registries.conf (the user\'s, which replaces the system\'s), docker and skopeo read it as Docker Hub\'s', async () => {
+    await writeFile(dockerConfig, JSON.stringify({ auths: { 'docker.io': auth('alice', PW), 'quay.io/org': auth('bob', PW2) } }));
+    const confDir = join(sb.home, '.config', 'containers');
+    await mkdir(confDir, { recursive: true });
+    await writeFile(join(confDir, 'registries.conf'), '[aliases]\n"credkit-short" = "quay.io/org/app"\n');
+    const json = await sb.credkit(['explain', 'credkit-short:1', '--json']);
     expect(json.code, json.stderr).to.equal(0);
-    const clients = (JSON.parse(json.stdout) as { clients: { client: string; notes: string[] }[] }).clients;
-    expect(clients.map((c) => [c.client, c.notes.some((n) => note.test(n))])).to.deep.equal([
-      ['docker', false],
-      ['podman', true],
-      ['buildah', true],
-      ['skopeo', false],
+    const clients = (JSON.parse(json.stdout) as { clients: { client: string; title: string; query: string; credential?: { username: string }; notes: string[] }[] }).clients;
+    expect(clients.map((c) => [c.client, c.query, c.credential?.username])).to.deep.equal([
+      ['docker', 'https://index.docker.io/v1/', undefined],
+      ['podman', 'quay.io/org/app', 'bob'],
+      ['skopeo', 'docker.io/library/credkit-short', 'alice'],
     ]);
-    for (const named of ['quay.io/centos/centos', 'docker.io/library/centos', 'localhost/centos']) {
-      const r = await sb.credkit(['explain', named, '--as', 'podman']);
-      expect(r.stdout, named).to.not.include('short name');
-    }
-    noSecret(json.stdout + json.stderr);
+    expect(clients[1]!.title).to.equal('containers/image: podman, buildah (short names through registries.conf)');
+    expect(clients[1]!.notes[0]).to.equal(`"credkit-short:1" is a short name: podman and buildah pull quay.io/org/app, by the short-name alias in ${join(confDir, 'registries.conf')}; docker and skopeo read it as docker.io/library/credkit-short`);
+    const got = await sb.credkit(['get', 'credkit-short:1', '--as', 'buildah']);
+    expect([got.code, JSON.parse(got.stdout).Username]).to.deep.equal([0, 'bob']);
+    // Named with its registry, nothing is resolved.
+    const named = await sb.credkit(['explain', 'quay.io/org/app', '--as', 'podman']);
+    expect(named.stdout).to.not.include('short name');
+    // No alias and no unqualified-search registries: podman and buildah refuse the name.
+    const none = await sb.credkit(['explain', 'credkit-unknown', '--as', 'podman']);
+    expect(none.stdout).to.include('fails: podman and buildah fail before any request: short-name "credkit-unknown" did not resolve to an alias and no unqualified-search registries are defined');
+    noSecret(json.stdout + json.stderr + none.stdout);
   });
 
   it('a registry given as a bracketed IPv6 address, with or without a port, is a registry, not an image with a tag', async () => {

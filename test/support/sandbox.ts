@@ -109,6 +109,11 @@ export async function makeSandbox(extraEnv: Record<string, string> = {}): Promis
     DOCKER_CONFIG: join(home, '.docker'),
   };
   for (const d of Object.values(dirs)) await mkdir(d, { recursive: true, mode: 0o700 });
+  // podman and buildah resolve a short name (`nginx`) through registries.conf: the user's, which
+  // replaces the machine's and its drop-ins, sends it to Docker Hub, as docker reads it, so that
+  // no test depends on what /etc/containers holds (credkit explain reads the same file).
+  await mkdir(join(dirs.XDG_CONFIG_HOME, 'containers'), { mode: 0o700 });
+  await writeFile(join(dirs.XDG_CONFIG_HOME, 'containers', 'registries.conf'), 'unqualified-search-registries = ["docker.io"]\n');
   const env: Record<string, string> = {
     HOME: home,
     PATH: `${join(ROOT, 'bin')}:${basePath()}`,

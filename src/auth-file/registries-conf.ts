@@ -1,0 +1,167 @@
+/**
+ * Short names as podman and buildah resolve them through registries.conf (containers/image's
+ * sysregistriesv2 and shortnames, as in podman 4.3 and buildah 1.28): `centos` is pulled from
+ * `quay.io/centos/centos` where a short-name alias says so (Debian's and Fedora's
+ * shortnames.conf), else from the `unqualified-search-registries`, else not at all. docker,
+ * skopeo and kubelet read every short name as Docker Hub's. The credential a pull sends is the
+ * one for the resolved name, so explain has to resolve it first.
+ *
+ * Pure: the files are located here and read by the caller (credential-lookup.ts). Every fact
+ * below was checked against podman 4.3.1 and buildah 1.28.2 (test/e2e/explain-real-clients.test.ts).
+ */
+import { join } from 'node:path';
+import type { Host } from '../io.js';
+import type { ImageRef } from '../image-ref.js';
+import { namesNoRegistry, parseImageRef } from '../image-ref.js';
+import { isJSONObject } from './json-text.js';
+
+/** Where the configuration is, in the order it is read; drop-in directories are listed by the caller. */
+export interface RegistriesConfPlaces {
+  /** The main file: CONTAINERS_REGISTRIES_CONF, else the user's, else the system's (the user's replaces it). */
+  main: string;
+  /** Directories whose `*.conf` files are read after it, in byte order of their names. */
+  dropInDirs: string[];
+  /** The aliases podman recorded after a prompt, which come before every file's. */
+  aliasCache: string;
+}
+
+const SYSTEM_FILE = '/etc/containers/registries.conf';
+const SYSTEM_DROP_INS = '/etc/containers/registries.conf.d';
+
+/**
+ * The files podman and buildah read. `$HOME/.config/containers/registries.conf` replaces the
+ * system file and its drop-ins (XDG_CONFIG_HOME is not consulted); CONTAINERS_REGISTRIES_CONF
+ * replaces the main file and leaves both drop-in directories. `userFileExists` says whether the
+ * user's file is there (the caller looked).
+ */
+export function registriesConfPlaces(host: Host, userFileExists: boolean, uid: number | undefined): RegistriesConfPlaces {
+  const userDir = join(host.home, '.config', 'containers');
+  const userFile = join(userDir, 'registries.conf');
+  const named = host.env.CONTAINERS_REGISTRIES_CONF;
+  const main = named ? named : userFileExists ? userFile : SYSTEM_FILE;
+  const dropInDirs = !named && userFileExists ? [join(userDir, 'registries.conf.d')] : [SYSTEM_DROP_INS, join(userDir, 'registries.conf.d')];
+  const xdgCache = host.env.XDG_CACHE_HOME;
+  const aliasCache = uid === 0 ? '/var/cache/containers/short-name-aliases.conf' : join(xdgCache ? xdgCache : join(host.home, '.cache'), 'containers', 'short-name-aliases.conf');
+  return { main, dropInDirs, aliasCache };
+}
+
+/** The user's own registries.conf, whose existence decides the main file. */
+export function userRegistriesConf(host: Host): string {
+  return join(host.home, '.config', 'containers', 'registries.conf');
+}
+
+/** A registries.conf file as the caller read it (absent from the list: missing). */
+export interface RegistriesConfText {
+  path: string;
+  text: string;
+}
+
+type ShortNameMode = 'enforcing' | 'permissive' | 'disabled';
+
+/** The settings short-name resolution reads, merged over every file. */
+export interface ShortNameConfig {
+  /** Alias → target (a fully qualified name) and the file that set it. */
+  aliases: Map<string, { target: string; file: string }>;
+  search: { registries: string[]; file: string } | undefined;
+  mode: ShortNameMode | undefined;
+  /** The first file podman cannot load, which fails every pull: why, without quoting it. */
+  broken?: { file: string; why: string };
+}
+
+/** A TOML parser, loaded by the caller (smol-toml's `parse`): the pure core takes it as given. */
+export type TomlParse = (text: string) => unknown;
+
+/**
+ * Merges the files read in order (main file, drop-ins, then the alias cache): a later file
+ * replaces an alias it names (`""` removes it), and the search list and mode whole. The alias
+ * cache is read last and wins, as podman consults it first.
+ */
+export function shortNameConfig(files: readonly RegistriesConfText[], aliasCache: RegistriesConfText | undefined, parse: TomlParse): ShortNameConfig {
+  const out: ShortNameConfig = { aliases: new Map(), search: undefined, mode: undefined };
+  for (const f of aliasCache === undefined ? files : [...files, aliasCache]) {
+    let doc: unknown;
+    try {
+      doc = parse(f.text);
+    } catch (err) {
+      // The parser's message shows the line; only its number is said.
+      const line = (err as { line?: unknown }).line;
+      out.broken ??= { file: f.path, why: `invalid TOML${typeof line === 'number' ? ` at line ${line}` : ''}` };
+      continue;
+    }
+    if (!isJSONObject(doc)) continue;
+    const search = doc['unqualified-search-registries'];
+    if (Array.isArray(search) && f !== aliasCache) out.search = { registries: search.filter((r): r is string => typeof r === 'string'), file: f.path };
+    const mode = doc['short-name-mode'];
+    if (f !== aliasCache && (mode === 'enforcing' || mode === 'permissive' || mode === 'disabled')) out.mode = mode;
+    const aliases = doc.aliases;
+    if (!isJSONObject(aliases)) continue;
+    for (const [name, target] of Object.entries(aliases)) {
+      if (typeof target !== 'string') continue;
+      if (target === '') {
+        out.aliases.delete(name);
+        continue;
+      }
+      const bad = badAlias(name, target);
+      if (bad !== undefined) {
+        out.broken ??= { file: f.path, why: bad };
+        continue;
+      }
+      out.aliases.set(name, { target, file: f.path });
+    }
+  }
+  return out;
+}
+
+/** Why podman refuses an alias (and with it the file, and every pull), or undefined. */
+function badAlias(name: string, target: string): string | undefined {
+  const key = refOf(name);
+  if (key === undefined || !namesNoRegistry(name) || name.includes('@') || /:[^/]*$/.test(name)) return `the short-name alias "${name}" is not a short name without a tag or digest`;
+  const value = refOf(target);
+  if (value === undefined || namesNoRegistry(target) || target.includes('@') || /:[^/]*$/.test(target.slice(target.indexOf('/') + 1))) {
+    return `the short-name alias "${name}" names "${target}", which is not a fully qualified name without a tag or digest`;
+  }
+  return undefined;
+}
+
+function refOf(text: string): ImageRef | undefined {
+  try {
+    return parseImageRef(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** How podman and buildah resolve a short name. */
+export type ShortNameResolution =
+  /** An alias: they pull `ref`. */
+  | { kind: 'alias'; ref: ImageRef; file: string }
+  /** The search registries, tried in turn (no terminal to prompt on): the first that has the image is pulled. */
+  | { kind: 'search'; refs: ImageRef[]; file: string }
+  /** They fail before any request. */
+  | { kind: 'fails'; why: string };
+
+/**
+ * Resolves `ref` (a short name, {@link isShortName}) as podman and buildah do without a terminal:
+ * the alias of its name without tag or digest (`centos:7` looks up `centos`, `library/centos` its
+ * own key), the tag or digest carried over; else each search registry in turn, or the only one in
+ * enforcing mode, which otherwise prompts on a terminal and fails without one.
+ */
+export function resolveShortName(ref: ImageRef, config: ShortNameConfig): ShortNameResolution {
+  if (config.broken !== undefined) return { kind: 'fails', why: `they cannot load ${config.broken.file}: ${config.broken.why}` };
+  const text = ref.input.trim();
+  const at = text.indexOf('@');
+  const withoutDigest = at < 0 ? text : text.slice(0, at);
+  const colon = withoutDigest.indexOf(':', withoutDigest.lastIndexOf('/') + 1);
+  const name = colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
+  const suffix = text.slice(name.length);
+  const alias = config.aliases.get(name);
+  if (alias !== undefined) return { kind: 'alias', ref: parseImageRef(`${alias.target}${suffix}`), file: alias.file };
+  const search = config.search;
+  if (search === undefined || search.registries.length === 0) {
+    return { kind: 'fails', why: `short-name "${name}" did not resolve to an alias and no unqualified-search registries are defined` };
+  }
+  if (search.registries.length > 1 && config.mode === 'enforcing') {
+    return { kind: 'fails', why: `short-name resolution is enforced (short-name-mode), and "${name}" has no alias: on a terminal they ask which of ${search.registries.join(', ')} to pull from, and fail without one` };
+  }
+  return { kind: 'search', refs: search.registries.map((r) => parseImageRef(`${r}/${name}${suffix}`)), file: search.file };
+}

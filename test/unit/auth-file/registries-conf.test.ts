@@ -1,0 +1,62 @@
+import { expect } from 'chai';
+import { parse } from 'smol-toml';
+import { parseImageRef } from '../../../src/image-ref.js';
+import { registriesConfPlaces, resolveShortName, shortNameConfig } from '../../../src/auth-file/registries-conf.js';
+import type { RegistriesConfText } from '../../../src/auth-file/registries-conf.js';
+
+const HOME = '/home/u';
+const host = (env: Record<string, string> = {}) => ({ env, home: HOME, platform: 'linux' as const, cwd: HOME });
+const conf = (path: string, text: string): RegistriesConfText => ({ path, text });
+const resolved = (input: string, files: RegistriesConfText[], cache?: RegistriesConfText) => {
+  const r = resolveShortName(parseImageRef(input), shortNameConfig(files, cache, parse));
+  return r.kind === 'alias' ? `alias ${r.ref.name}${r.ref.tag ? `:${r.ref.tag}` : ''}${r.ref.digest ? `@${r.ref.digest.slice(0, 10)}` : ''} (${r.file})` : r.kind === 'search' ? `search ${r.refs.map((x) => x.name).join(' ')}` : `fails: ${r.why}`;
+};
+
+describe('registries.conf: short names as podman and buildah resolve them', () => {
+  it('reads the user file instead of the system file and its drop-ins; CONTAINERS_REGISTRIES_CONF replaces the main file only', () => {
+    expect(registriesConfPlaces(host(), false, 1000)).to.deep.equal({
+      main: '/etc/containers/registries.conf',
+      dropInDirs: ['/etc/containers/registries.conf.d', `${HOME}/.config/containers/registries.conf.d`],
+      aliasCache: `${HOME}/.cache/containers/short-name-aliases.conf`,
+    });
+    expect(registriesConfPlaces(host({ XDG_CONFIG_HOME: '/x' }), true, 1000)).to.deep.include({ main: `${HOME}/.config/containers/registries.conf`, dropInDirs: [`${HOME}/.config/containers/registries.conf.d`] });
+    expect(registriesConfPlaces(host({ CONTAINERS_REGISTRIES_CONF: '/r.conf' }), true, 1000)).to.deep.include({ main: '/r.conf', dropInDirs: ['/etc/containers/registries.conf.d', `${HOME}/.config/containers/registries.conf.d`] });
+    expect(registriesConfPlaces(host({ XDG_CACHE_HOME: '/c' }), false, 1000).aliasCache).to.equal('/c/containers/short-name-aliases.conf');
+    expect(registriesConfPlaces(host({ XDG_CACHE_HOME: '/c' }), false, 0).aliasCache).to.equal('/var/cache/containers/short-name-aliases.conf');
+  });
+
+  it('an alias is looked up by the name without tag or digest, which the target keeps; library/x is a key of its own', () => {
+    const files = [conf('/a.conf', '[aliases]\n"centos" = "quay.io/centos/centos"\n"hub" = "docker.io/hubimage"\n')];
+    expect(resolved('centos', files)).to.equal('alias quay.io/centos/centos (/a.conf)');
+    expect(resolved('centos:7', files)).to.equal('alias quay.io/centos/centos:7 (/a.conf)');
+    expect(resolved(`centos@sha256:${'a'.repeat(64)}`, files)).to.equal('alias quay.io/centos/centos@sha256:aaa (/a.conf)');
+    expect(resolved('hub', files)).to.equal('alias docker.io/library/hubimage (/a.conf)');
+    expect(resolved('library/centos', files)).to.match(/^fails: short-name "library\/centos" did not resolve to an alias and no unqualified-search registries are defined/);
+  });
+
+  it('a later file replaces an alias ("" removes it), the search list and the mode whole; the alias cache wins over every file', () => {
+    const files = [
+      conf('/main.conf', 'unqualified-search-registries = ["a.example", "b.example"]\n[aliases]\n"one" = "a.example/one"\n"two" = "a.example/two"\n'),
+      conf('/d/10.conf', 'unqualified-search-registries = ["c.example"]\n[aliases]\n"one" = "b.example/one"\n"two" = ""\n'),
+    ];
+    expect(resolved('one', files)).to.equal('alias b.example/one (/d/10.conf)');
+    expect(resolved('two', files)).to.equal('search c.example/two');
+    expect(resolved('one', files, conf('/cache.conf', '[aliases]\n"one" = "cache.example/one"\n'))).to.equal('alias cache.example/one (/cache.conf)');
+  });
+
+  it('without an alias: each search registry in turn, the only one even when enforcing; several when enforcing fail without a terminal; none fails', () => {
+    const search = 'unqualified-search-registries = ["quay.io", "docker.io"]\n';
+    expect(resolved('nginx:1', [conf('/s.conf', search)])).to.equal('search quay.io/nginx docker.io/library/nginx');
+    expect(resolved('nginx', [conf('/s.conf', `${search}short-name-mode = "disabled"\n`)])).to.equal('search quay.io/nginx docker.io/library/nginx');
+    expect(resolved('nginx', [conf('/s.conf', `${search}short-name-mode = "enforcing"\n`)])).to.match(/^fails: short-name resolution is enforced .* which of quay.io, docker.io/);
+    expect(resolved('nginx', [conf('/s.conf', 'unqualified-search-registries = ["quay.io"]\nshort-name-mode = "enforcing"\n')])).to.equal('search quay.io/nginx');
+    expect(resolved('nginx', [])).to.match(/^fails: short-name "nginx" did not resolve/);
+  });
+
+  it('a file podman cannot load fails every short name: bad TOML (by line, not quoted), an alias with a tag or a qualified key', () => {
+    expect(resolved('x', [conf('/bad.conf', 'a = 1\n[aliases\n"secretish" = 1\n')])).to.match(/^fails: they cannot load \/bad.conf: invalid TOML at line 2$/);
+    expect(resolved('x', [conf('/t.conf', '[aliases]\n"x" = "quay.io/x:1"\n')])).to.match(/^fails: they cannot load \/t.conf: the short-name alias "x" names "quay.io\/x:1", which is not a fully qualified name/);
+    expect(resolved('x', [conf('/q.conf', '[aliases]\n"quay.io/x" = "quay.io/y"\n')])).to.match(/^fails: they cannot load \/q.conf: the short-name alias "quay.io\/x" is not a short name/);
+    expect(resolved('x', [conf('/s.conf', '[aliases]\n"x" = "x"\n')])).to.match(/names "x", which is not a fully qualified name/);
+  });
+});
