@@ -6,8 +6,9 @@
  * skopeo and kubelet read every short name as Docker Hub's. The credential a pull sends is the
  * one for the resolved name, so explain has to resolve it first.
  *
- * Pure: the files are located here and read by the caller (credential-lookup.ts). Every fact
- * below was checked against podman 4.3.1 and buildah 1.28.2 (test/e2e/explain-real-clients.test.ts).
+ * Pure: the files are located here and read by the caller (credential-lookup.ts). The facts below
+ * were checked against podman 4.3.1 and buildah 1.28.2 by hand (their debug log names each file
+ * they load), and the resolutions against their pulls in test/e2e/explain-real-clients.test.ts.
  */
 import { join } from 'node:path';
 import type { Host } from '../io.js';
