@@ -228,6 +228,14 @@ async function seedCase<P extends string>(sb: Sandbox, files: Partial<Record<P, 
   }
 }
 
+/** A case's work directory, with DOCKER_CONFIG unset: it would make podman and buildah start at its config.json. */
+async function workWithoutDockerConfig(s: Sandbox): Promise<string> {
+  const work = join(s.home, 'work');
+  await mkdir(work);
+  delete s.env.DOCKER_CONFIG;
+  return work;
+}
+
 /**
  * The lifecycle both registry-log suites share: the real registry with `users` (their passwords),
  * an image pushed as alice, and a sandbox per test; skipped where `programs` are missing.
@@ -499,10 +507,7 @@ describe('e2e: explain agrees with podman, buildah and skopeo run as root whatev
     it(c.name, async function () {
       const r = suite.registry!;
       const s = suite.sb!;
-      const work = join(s.home, 'work');
-      await mkdir(work);
-      // DOCKER_CONFIG would make podman and buildah start at its config.json instead.
-      delete s.env.DOCKER_CONFIG;
+      const work = await workWithoutDockerConfig(s);
       await mkdir(join(s.env.XDG_CONFIG_HOME as string, 'containers'), { recursive: true });
       await r.writeAuthFile(join(s.env.XDG_CONFIG_HOME as string, 'containers', 'auth.json'), 'bob');
       const dir = { missing: join(work, 'nope'), relative: 'rt', 'relative-missing': 'nope', empty: '', 'another-users': join(work, 'rt') }[c.dir];
@@ -561,10 +566,7 @@ describe('e2e: explain agrees with real podman and buildah on short names, which
     it(c.name, async function () {
       const r = suite.registry!;
       const s = suite.sb!;
-      const work = join(s.home, 'work');
-      await mkdir(work);
-      // DOCKER_CONFIG would make podman and buildah start at its config.json instead.
-      delete s.env.DOCKER_CONFIG;
+      const work = await workWithoutDockerConfig(s);
       const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
       await mkdir(runtime, { recursive: true });
       await writeFile(join(runtime, 'auth.json'), JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!) } }), { mode: 0o600 });
