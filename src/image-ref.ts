@@ -74,7 +74,7 @@ export function parseImageRef(input: string): ImageRef {
   let path: string;
   const slash = rest.indexOf('/');
   const first = slash < 0 ? rest : rest.slice(0, slash);
-  if (slash < 0 || (!/[.:]/.test(first) && first !== 'localhost' && first.toLowerCase() === first)) {
+  if (namesNoRegistry(rest)) {
     registry = DOCKER_HUB_HOST;
     path = rest;
   } else {
