@@ -36,11 +36,11 @@ const SYSTEM_DROP_INS = '/etc/containers/registries.conf.d';
  * user's file is there (the caller looked).
  */
 export function registriesConfPlaces(host: Host, userFileExists: boolean, uid: number | undefined): RegistriesConfPlaces {
-  const userDir = join(host.home, '.config', 'containers');
-  const userFile = join(userDir, 'registries.conf');
+  const userFile = userRegistriesConf(host);
+  const userDropIns = `${userFile}.d`;
   const named = host.env.CONTAINERS_REGISTRIES_CONF;
   const main = named ? named : userFileExists ? userFile : SYSTEM_FILE;
-  const dropInDirs = !named && userFileExists ? [join(userDir, 'registries.conf.d')] : [SYSTEM_DROP_INS, join(userDir, 'registries.conf.d')];
+  const dropInDirs = !named && userFileExists ? [userDropIns] : [SYSTEM_DROP_INS, userDropIns];
   const xdgCache = host.env.XDG_CACHE_HOME;
   const aliasCache = uid === 0 ? '/var/cache/containers/short-name-aliases.conf' : join(xdgCache ? xdgCache : join(host.home, '.cache'), 'containers', 'short-name-aliases.conf');
   return { main, dropInDirs, aliasCache };
@@ -149,12 +149,10 @@ export type ShortNameResolution =
  */
 export function resolveShortName(ref: ImageRef, config: ShortNameConfig): ShortNameResolution {
   if (config.broken !== undefined) return { kind: 'fails', why: `they cannot load ${config.broken.file}: ${config.broken.why}` };
+  // The name as typed, without the tag and digest parseImageRef split off.
+  const suffix = `${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
   const text = ref.input.trim();
-  const at = text.indexOf('@');
-  const withoutDigest = at < 0 ? text : text.slice(0, at);
-  const colon = withoutDigest.indexOf(':', withoutDigest.lastIndexOf('/') + 1);
-  const name = colon < 0 ? withoutDigest : withoutDigest.slice(0, colon);
-  const suffix = text.slice(name.length);
+  const name = text.slice(0, text.length - suffix.length);
   const alias = config.aliases.get(name);
   if (alias !== undefined) return { kind: 'alias', ref: parseImageRef(`${alias.target}${suffix}`), file: alias.file };
   const search = config.search;
