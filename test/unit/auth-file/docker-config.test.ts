@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { readdirSync } from 'node:fs';
 import { encodeConfigJSONCompact, parseConfigJSON, serializeConfigJSON, serializeConfigJSONCompact } from '../../../src/auth-file/docker-config.js';
-import { entryToJSON, parseEntry, writeKubernetesEntry } from '../../../src/auth-file/entry.js';
+import { entryToJSON, parseEntry, writeKubernetesEntries } from '../../../src/auth-file/entry.js';
 import { goEscape, setOwn } from '../../../src/auth-file/json-text.js';
 import { mergeAuthFiles } from '../../../src/auth-file/merge.js';
 import { JSONBytes } from '../../../src/auth-file/json-bytes.js';
@@ -47,6 +47,16 @@ function awkwardText(next: (k: number) => number): (max: number) => string {
     for (let j = next(max); j > 0; j--) s += next(3) === 0 ? (PIECES[next(PIECES.length)] as string) : 'abcdefghij'[next(10)];
     return s;
   };
+}
+
+/** What writeKubernetesEntries writes for one entry itself, or undefined when it hands it to the general path. */
+function straight(e: AuthEntry, key: string): string | undefined {
+  const out = new JSONBytes(16);
+  let general = false;
+  writeKubernetesEntries([e], [key], out, () => {
+    general = true;
+  });
+  return general ? undefined : out.bytes().toString('utf8');
 }
 
 describe('config.json compact bytes (pull secret payload)', () => {
@@ -98,10 +108,7 @@ describe('config.json compact bytes (pull secret payload)', () => {
   });
 
   it('are written straight from `auth` for an entry as read, and the general way otherwise', () => {
-    const write = (raw: Record<string, unknown>, key = 'quay.io') => {
-      const out = new JSONBytes(16);
-      return writeKubernetesEntry(parseEntry(raw, key, 'f.json'), key, out, false) ? out.bytes().toString('utf8') : undefined;
-    };
+    const write = (raw: Record<string, unknown>, key = 'quay.io') => straight(parseEntry(raw, key, 'f.json'), key);
     expect(write({ auth: b64('alice:pw'), email: 'a@example.com' })).to.equal('"quay.io":{"username":"alice","password":"pw","email":"a@example.com","auth":"YWxpY2U6cHc="}');
     expect(write({ auth: b64(':'), email: 'a@example.com' })).to.equal(undefined);
     expect(write({ auth: b64('alice:p<w') })).to.equal(undefined);
@@ -114,13 +121,12 @@ describe('config.json compact bytes (pull secret payload)', () => {
     const write = (change: (e: AuthEntry) => void) => {
       const e = parseEntry({ auth: b64('alice:'), identitytoken: 'fake-token' }, 'quay.io', 'f.json');
       change(e);
-      const out = new JSONBytes(16);
-      return writeKubernetesEntry(e, 'quay.io', out, false) ? out.bytes().toString('utf8') : undefined;
+      return straight(e, 'quay.io');
     };
-    const straight = '"quay.io":{"username":"alice","password":"","auth":"YWxpY2U6","identitytoken":"fake-token"}';
+    const written = '"quay.io":{"username":"alice","password":"","auth":"YWxpY2U6","identitytoken":"fake-token"}';
     // A report that asks whether the password is empty (lossesFor, for the identity token) reads it.
-    expect(write((e) => expect(e.password).to.equal(''))).to.equal(straight);
-    expect(write((e) => expect(e.username).to.equal('alice'))).to.equal(straight);
+    expect(write((e) => expect(e.password).to.equal(''))).to.equal(written);
+    expect(write((e) => expect(e.username).to.equal('alice'))).to.equal(written);
     expect(write((e) => (e.password = 'fake-other'))).to.equal(undefined);
     expect(write((e) => (e.username = 'alice'))).to.equal(undefined);
   });
@@ -129,6 +135,24 @@ describe('config.json compact bytes (pull secret payload)', () => {
     const auths: Record<string, unknown> = {};
     for (let i = 0; i < 3000; i++) auths[`registry${i}.example.com`] = { auth: b64(`user${i}:${'p'.repeat(i % 300)}<${i}>`), email: `u${i}@example.com` };
     expectSameBytes(parseConfigJSON({ auths, HttpHeaders: { 'X-A': '<&>' } }, 'big.json', 'docker'));
+  });
+
+  it('match the text for many entries among which some take the general path, and keys that are not ASCII', () => {
+    const auths: Record<string, unknown> = {};
+    for (let i = 0; i < 3000; i++) {
+      // Every 97th key is not ASCII (the keys' bytes then stop lining up with their characters),
+      // every 89th entry has an unknown field, and every 83rd a password that needs escaping.
+      const key = i % 97 === 0 ? `registry${i}.exämple.com` : `registry${i}.example.com`;
+      const entry: Record<string, unknown> = { auth: b64(`user${i}:${i % 83 === 0 ? 'p"w' : 'p'.repeat(i % 200)}`) };
+      if (i % 89 === 0) entry.note = 'x'.repeat(i % 500);
+      if (i % 7 === 0) entry.identitytoken = `token${i}`;
+      auths[key] = entry;
+    }
+    const file = parseConfigJSON({ auths }, 'big.json', 'docker');
+    expectSameBytes(file);
+    // Without the keys that are not ASCII, the keys are read as bytes.
+    file.entries = file.entries.filter((e) => !e.key.includes('ä'));
+    expectSameBytes(file);
   });
 });
 
