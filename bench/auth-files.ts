@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { convertAuth } from '../src/auth-file/convert.js';
 import type { ConvertInput, ConvertOptions } from '../src/auth-file/convert.js';
 import { BIN, basePath } from '../test/support/sandbox.js';
+import { leastSecret } from './least-secret.js';
 import { measureCommands, printTable, timeFunctions } from './measure.js';
 
 /** Target: the core within this factor of the JSON floor. */
@@ -107,8 +108,10 @@ interface Row {
   entries: number;
   floorMs: number;
   coreMs: number;
-  /** Secrets only: the floor plus base64 of the stringified payload, the least a Secret writer does. */
+  /** Secrets only: the floor plus base64 of the stringified payload. */
   secretFloorMs?: number;
+  /** Secrets only: the least Secret writer of bench/least-secret.ts. */
+  leastMs?: number;
 }
 
 /** The floor plus base64 of its output: a Secret holds its payload base64-encoded. */
@@ -134,14 +137,15 @@ export async function benchAuthFiles(runs: number): Promise<void> {
       const two = [...one, { text: podman, source: 'auth.json' }];
       const cases = [
         { name: 'docker → podman', floor: floorOf([docker]), core: coreOf(one, { to: 'podman', policy: 'fail', materialize: false }) },
-        { name: 'docker → secret', floor: floorOf([docker]), core: coreOf(one, { to: 'secret', policy: 'fail', materialize: true }), secretFloor: secretFloorOf(docker) },
+        { name: 'docker → secret', floor: floorOf([docker]), core: coreOf(one, { to: 'secret', policy: 'fail', materialize: true }), secretFloor: secretFloorOf(docker), least: () => void leastSecret(docker) },
         { name: 'merge docker + podman', floor: floorOf([docker, podman]), core: coreOf(two, { to: 'docker', policy: 'last', materialize: false }) },
       ];
       for (const c of cases) {
-        const fns = c.secretFloor ? [c.floor, c.core, c.secretFloor] : [c.floor, c.core];
-        const [floorMs, coreMs, secretFloorMs] = await timeFunctions(fns, sizeRuns, n >= 100_000 ? 1 : 5);
+        const fns = c.secretFloor && c.least ? [c.floor, c.core, c.secretFloor, c.least] : [c.floor, c.core];
+        const [floorMs, coreMs, secretFloorMs, leastMs] = await timeFunctions(fns, sizeRuns, n >= 100_000 ? 1 : 5);
         const row: Row = { name: c.name, entries: n, floorMs: floorMs as number, coreMs: coreMs as number };
         if (secretFloorMs !== undefined) row.secretFloorMs = secretFloorMs;
+        if (leastMs !== undefined) row.leastMs = leastMs;
         rows.push(row);
       }
     }
@@ -174,6 +178,10 @@ function printRows(rows: readonly Row[], runs: number): void {
   console.log('  (Kubernetes refuses a Secret over 1 MiB of data, about 6,000 of these entries: the secret rows time files larger than any pull secret can be, and credkit reports them as such)');
   for (const r of rows.filter((x) => x.secretFloorMs !== undefined)) {
     console.log(`  ${r.name}, ${r.entries / 1000}k, against the floor plus base64 of its output (${(r.secretFloorMs as number).toFixed(1)} ms): ${(r.coreMs / (r.secretFloorMs as number)).toFixed(2)}x`);
+  }
+  for (const r of rows.filter((x) => x.leastMs !== undefined)) {
+    const least = r.leastMs as number;
+    console.log(`  ${r.name}, ${r.entries / 1000}k, the least Secret writer (bench/least-secret.ts: parse, decode, stringify, base64; no checks): ${least.toFixed(1)} ms, ${(least / r.floorMs).toFixed(2)}x the floor; credkit ${(r.coreMs / least).toFixed(2)}x of it`);
   }
   console.log('  linearity (µs/entry at 100k ÷ µs/entry at 10k; 1.00 is linear):');
   for (const small of rows.filter((r) => r.entries === SIZES[0])) {
