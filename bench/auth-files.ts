@@ -121,14 +121,22 @@ function secretFloorOf(text: string): () => void {
   };
 }
 
-/** Runs the auth-file benchmarks; the 100k cases run a third as often. */
+/**
+ * How each size is timed: rounds (a share of BENCH_RUNS) of `block` calls of each function in a
+ * row (see timeFunctions), after `warmup` rounds.
+ */
+function plan(n: number, runs: number): { rounds: number; block: number; warmup: number } {
+  return n >= 100_000 ? { rounds: Math.max(3, Math.round(runs / 6)), block: 3, warmup: 1 } : { rounds: Math.max(3, Math.round(runs / 2)), block: 10, warmup: 2 };
+}
+
+/** Runs the auth-file benchmarks. */
 export async function benchAuthFiles(runs: number): Promise<void> {
   const rows: Row[] = [];
   const dir = await mkdtemp(join(tmpdir(), 'credkit-bench-auth-'));
   try {
     let big = '';
     for (const n of SIZES) {
-      const sizeRuns = n >= 100_000 ? Math.max(3, Math.round(runs / 3)) : runs;
+      const { rounds, block, warmup } = plan(n, runs);
       const docker = authFile(0, n, 'docker', () => false);
       // The second file overlaps the first by half; every fourth shared entry has a new password.
       const podman = authFile(n / 2, n, 'podman', (i) => i % 4 === 0);
@@ -142,7 +150,7 @@ export async function benchAuthFiles(runs: number): Promise<void> {
       ];
       for (const c of cases) {
         const fns = c.secretFloor && c.least ? [c.floor, c.core, c.secretFloor, c.least] : [c.floor, c.core];
-        const [floorMs, coreMs, secretFloorMs, leastMs] = await timeFunctions(fns, sizeRuns, n >= 100_000 ? 1 : 5);
+        const [floorMs, coreMs, secretFloorMs, leastMs] = await timeFunctions(fns, rounds, warmup, block);
         const row: Row = { name: c.name, entries: n, floorMs: floorMs as number, coreMs: coreMs as number };
         if (secretFloorMs !== undefined) row.secretFloorMs = secretFloorMs;
         if (leastMs !== undefined) row.leastMs = leastMs;
@@ -167,7 +175,8 @@ export async function benchAuthFiles(runs: number): Promise<void> {
 }
 
 function printRows(rows: readonly Row[], runs: number): void {
-  console.log(`\nauth files, in process (median of ${runs} interleaved runs, 100k: ${Math.max(3, Math.round(runs / 3))}; floor = JSON.parse + JSON.stringify of the input text(s); target ≤ ${TARGET.toFixed(2)}x)`);
+  const [small, large] = SIZES.map((n) => plan(n, runs)) as [ReturnType<typeof plan>, ReturnType<typeof plan>];
+  console.log(`\nauth files, in process (median of ${small.rounds} interleaved rounds of ${small.block} calls each, 100k: ${large.rounds} of ${large.block}; floor = JSON.parse + JSON.stringify of the input text(s); target ≤ ${TARGET.toFixed(2)}x)`);
   const w = Math.max(...rows.map((r) => r.name.length));
   console.log(`  ${'case'.padEnd(w)}  ${'entries'.padStart(7)}  ${'floor ms'.padStart(9)}  ${'credkit ms'.padStart(10)}  ${'ratio'.padStart(6)}  ${'µs/entry'.padStart(8)}`);
   for (const r of rows) {
