@@ -43,8 +43,12 @@ export function parseConfigJSON(value: unknown, source: string, format: 'docker'
       if (!isJSONObject(v)) throw new ParseError('"auths" must be a JSON object', { file: source, key: 'auths' });
       // docker reads an entry that is no object as empty (and warns); podman and kubelet refuse the file.
       const asDocker = format === 'docker' && kubelet === undefined;
-      let index = 0;
-      for (const key in v) file.entries.push(parseEntry(v[key], key, source, partial, asDocker, { index: ++index, member: 'auths' }));
+      // One place, renumbered: parseEntry uses it only while it runs (an object per entry was garbage).
+      const place = { index: 0, member: 'auths' };
+      for (const key in v) {
+        place.index++;
+        file.entries.push(parseEntry(v[key], key, source, partial, asDocker, place));
+      }
     } else if (name === 'credsStore') {
       // Go decodes null into a string as nothing at all: docker and podman read no credsStore.
       if (v === null) continue;

@@ -8,7 +8,7 @@ import type { JSONBytes } from './json-bytes.js';
 import { TOO_DEEP, nestsTooDeep, setOwn } from './json-text.js';
 import type { RegistryKey } from '../registry.js';
 import { credentialInKey, isRegistryHost, parseRegistryKey } from '../registry.js';
-import { shownKey } from '../redact.js';
+import { maskKey, shownKey } from '../redact.js';
 import type { KeyPlace } from '../redact.js';
 import type { AuthEntry, AuthFile, AuthProblem, Origin } from './model.js';
 
@@ -224,13 +224,27 @@ class ReadEntry implements AuthEntry {
   /** The stand-in for a key that holds a credential (shownKey, with its place); on the prototype for every other key. */
   declare private shown: string | undefined;
 
+  /** The key as read, once found to hold no credential: assertUsable then need not look again. */
+  private registryKey: string | undefined = undefined;
+
   constructor(key: string, file: string, place?: KeyPlace) {
     this.key = key;
     this.file = file;
     if (place !== undefined) {
-      const shown = shownKey(key, place);
-      if (shown !== key) this.shown = shown;
+      // shownKey, with what it finds kept.
+      if (credentialInKey(key) === undefined) {
+        this.registryKey = key;
+        const shown = maskKey(key);
+        if (shown !== key) this.shown = shown;
+      } else {
+        this.shown = shownKey(key, place);
+      }
     }
+  }
+
+  /** True when the key, as it is now, was found to hold no credential when read. */
+  keyHoldsNoCredential(): boolean {
+    return this.registryKey === this.key;
   }
 
   /** Built on demand: one object fewer per entry read (only reports use it). */
@@ -324,7 +338,7 @@ export const PODMAN_DECODES: ReadonlySet<string> = new Set(['auth', 'identityTok
  * payload, podman for an auth.json) reads as that reader does: a field it never decodes that holds
  * no string is listed there instead of refused. `asDocker` (a docker config.json) reads an entry
  * that is no object (an array, a number) as docker does, empty, with `notObject` set; every other
- * reader refuses it.
+ * reader refuses it. `place` is read only during the call: a caller may renumber one for every entry.
  */
 export function parseEntry(raw: unknown, key: string, file: string, partial?: PartialReader, asDocker?: boolean, place?: KeyPlace): AuthEntry {
   // Go decodes `null` into a struct as its zero value: docker, podman (both also write it back
@@ -451,7 +465,7 @@ export function assertUsable(file: AuthFile): void {
     if (credentialInKey(key) !== undefined) throw new ParseError(`a credHelpers key holds a credential, not a registry: ${KEY_FIX}`, { file: file.source, key: `credHelpers[${shownKey(key)}]` });
   }
   for (const e of file.entries) {
-    if (credentialInKey(e.key) !== undefined) throw new ParseError(`the key holds a credential, not a registry: ${KEY_FIX}`, e.origin);
+    if (!(e instanceof ReadEntry && e.keyHoldsNoCredential()) && credentialInKey(e.key) !== undefined) throw new ParseError(`the key holds a credential, not a registry: ${KEY_FIX}`, e.origin);
     if (e.authProblem === 'invalid-base64') throw new ParseError('"auth" is not valid standard base64', e.origin);
     if (e.authProblem === 'no-colon') throw new ParseError('"auth" has no ":" between username and password', e.origin);
   }

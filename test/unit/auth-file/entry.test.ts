@@ -1,5 +1,6 @@
 import { expect } from 'chai';
-import { authHasEmptyUsername, decodeAuth, encodeAuth, entryToJSON, parseEntry } from '../../../src/auth-file/entry.js';
+import { assertUsable, authHasEmptyUsername, decodeAuth, encodeAuth, entryToJSON, parseEntry } from '../../../src/auth-file/entry.js';
+import { emptyAuthFile } from '../../../src/auth-file/model.js';
 import { ParseError } from '../../../src/errors.js';
 
 const b64 = (s: string) => Buffer.from(s).toString('base64');
@@ -121,6 +122,19 @@ describe('auth entries', () => {
       expect(Object.keys(out)).to.deep.equal(Object.keys(want));
     });
   }
+
+  it('assertUsable refuses a key that holds a credential, found when read or set since', () => {
+    const place = { index: 1, member: 'auths' };
+    const file = emptyAuthFile('f.json', 'docker');
+    file.entries.push(parseEntry({ auth: b64('alice:fake-pw') }, 'quay.io', 'f.json', undefined, false, place));
+    expect(() => assertUsable(file)).not.to.throw();
+    file.entries.push(parseEntry({ auth: b64('alice:fake-pw') }, b64('bob:fake-pw'), 'f.json', undefined, false, { index: 2, member: 'auths' }));
+    expect(() => assertUsable(file)).to.throw(ParseError, /entry #2 of auths, hidden/);
+    file.entries.pop();
+    // A key found to hold none when read, changed since, is looked at again.
+    (file.entries[0] as { key: string }).key = b64('bob:fake-pw');
+    expect(() => assertUsable(file)).to.throw(ParseError, /holds a credential/);
+  });
 
   it('podman style gives a token-only entry an auth with a colon (else podman drops it)', () => {
     const e = parseEntry({ identitytoken: 'fake-t' }, 'k', 'f');
