@@ -24,9 +24,9 @@ import { IoError, UsageError, messageOf } from './errors.js';
 import { maskUserinfoDeep } from './redact.js';
 import { HelperCallError, callHelper } from './helper/client.js';
 import { searchPath } from './path-search.js';
-import { isShortName, parseImageRef } from './image-ref.js';
-import { registriesConfPlaces, shortNameConfig, userRegistriesConf } from './auth-file/registries-conf.js';
-import type { RegistriesConfText, ShortNameConfig } from './auth-file/registries-conf.js';
+import { parseImageRef } from './image-ref.js';
+import { mergeRegistriesConf, registriesConfPlaces, userRegistriesConf } from './auth-file/registries-conf.js';
+import type { RegistriesConf, RegistriesConfPlaces, RegistriesConfText, TomlParse } from './auth-file/registries-conf.js';
 import type { ImageRef } from './image-ref.js';
 import type { Env, Host } from './io.js';
 import { libraryHost } from './process-host.js';
@@ -206,22 +206,30 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
       skippedSecrets.push(...(parsed.secrets?.skipped ?? []));
     }
   }
-  // podman and buildah resolve a short name through registries.conf before any lookup.
-  const resolving = isShortName(image) && (wanted.length === 0 || wanted.some((c) => c === 'podman' || c === 'buildah'));
-  const shortNames = resolving && host.platform === 'linux' ? await readShortNameConfig(host, uid.uid) : undefined;
-  const input = { host, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}), ...(shortNames ? { shortNames } : {}) };
+  // podman and buildah resolve a short name through registries.conf before any lookup, and all
+  // three ask its credential-helpers. skopeo reads the same files unless CONTAINERS_REGISTRIES_CONF
+  // names one, which it ignores.
+  const containers = wanted.length === 0 || wanted.some((c) => c === 'podman' || c === 'buildah' || c === 'skopeo');
+  const confs = containers && host.platform === 'linux' ? await readRegistriesConfs(host, uid.uid) : undefined;
+  const input = { host, ref: image, files, ...(secrets ? { secrets, skippedSecrets } : {}), locate, ...(request.cliFlags ? { cliFlags: true } : {}), ...(confs ? { registriesConf: confs.podman, skopeoRegistriesConf: confs.skopeo } : {}) };
   const clients = await explainLookup(input, deps ?? realDeps(host, request.helperTimeoutMs ?? (await loadConfig(host)).helperTimeoutMs), request.clients);
   return { image, clients };
 }
 
-/**
- * registries.conf as podman and buildah read it for short names: the main file, each drop-in
- * directory's `*.conf` in byte order of their names, and the aliases podman recorded. A file that
- * cannot be read is passed over (podman would report it on its own).
- */
-async function readShortNameConfig(host: LookupHost, uid: number | undefined): Promise<ShortNameConfig> {
+/** registries.conf as podman and buildah read it, and as skopeo does (the same, unless CONTAINERS_REGISTRIES_CONF is set). */
+async function readRegistriesConfs(host: LookupHost, uid: number | undefined): Promise<{ podman: RegistriesConf; skopeo: RegistriesConf }> {
   const { parse } = await import('smol-toml');
-  const places = registriesConfPlaces(host, existsSync(resolve(host.cwd, userRegistriesConf(host))), uid);
+  const userFileExists = existsSync(resolve(host.cwd, userRegistriesConf(host)));
+  const podman = await readRegistriesConf(host, registriesConfPlaces(host, userFileExists, uid), parse);
+  const skopeo = host.env.CONTAINERS_REGISTRIES_CONF ? await readRegistriesConf(host, registriesConfPlaces(host, userFileExists, uid, false), parse) : podman;
+  return { podman, skopeo };
+}
+
+/**
+ * registries.conf from `places`: the main file, each drop-in directory's `*.conf` in byte order of
+ * their names, and the aliases podman recorded. A file that cannot be read is passed over.
+ */
+async function readRegistriesConf(host: LookupHost, places: RegistriesConfPlaces, parse: TomlParse): Promise<RegistriesConf> {
   const read = async (path: string): Promise<RegistriesConfText | undefined> => {
     const text = await readTextIfExists(resolve(host.cwd, path)).catch(() => undefined);
     return text === undefined ? undefined : { path, text };
@@ -236,7 +244,7 @@ async function readShortNameConfig(host: LookupHost, uid: number | undefined): P
       if (f) files.push(f);
     }
   }
-  return shortNameConfig(files, await read(places.aliasCache), parse);
+  return mergeRegistriesConf(files, await read(places.aliasCache), parse);
 }
 
 /** Where the library looks, when not this process's own: each option replaces one default. */

@@ -4,7 +4,7 @@
  */
 import { HelperError } from '../errors.js';
 import type { ClientExplanation, CredkitStoreReport, HelperAnswer, LookupClient, LookupDeps, LookupInput, ResolvedCredential } from './lookup.js';
-import { containersToolsDiffer, lookupContainers, shortNameApart } from './lookup-containers.js';
+import { containersToolsDiffer, lookupContainers, registriesConfApart, shortNameApart } from './lookup-containers.js';
 import { buildahDiffers } from './locate.js';
 import { lookupDocker } from './lookup-docker.js';
 import { lookupKubelet } from './lookup-kubelet.js';
@@ -12,14 +12,14 @@ import { lookupKubelet } from './lookup-kubelet.js';
 /**
  * Explains each requested client's lookup. `clients` defaults to docker and podman, plus buildah
  * and skopeo each when it searches other files than podman (buildahDiffers,
- * containersToolsDiffer, or where rootless podman and buildah meet credkit's keyutils refusal in
+ * containersToolsDiffer, registriesConfApart, or where rootless podman and buildah meet credkit's keyutils refusal in
  * their user namespace and skopeo does not), plus kubelet when pull secrets are given. Helper calls
  * are made once per (helper, server URL).
  */
 export async function explainLookup(input: LookupInput, deps: LookupDeps, clients?: readonly LookupClient[]): Promise<ClientExplanation[]> {
   const containers: LookupClient[] = ['podman'];
   if (buildahDiffers(input.host, input.locate ?? {})) containers.push('buildah');
-  if (containersToolsDiffer(input) || shortNameApart(input)) containers.push('skopeo');
+  if (containersToolsDiffer(input) || shortNameApart(input) || registriesConfApart(input)) containers.push('skopeo');
   const wanted = clients ?? ['docker', ...containers, ...(input.secrets !== undefined ? ['kubelet' as const] : [])];
   const memo = new Map<string, Promise<HelperAnswer>>();
   const stores = new Map<string, Promise<CredkitStoreReport | undefined>>();

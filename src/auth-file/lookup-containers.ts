@@ -35,7 +35,7 @@ import { trimNul } from './lookup-docker.js';
 import { KEYUTILS_IN_PODMAN_NAMESPACE } from '../stores/podman-namespace-refusal.js';
 import { isShortName } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
-import { resolveShortName } from './registries-conf.js';
+import { AUTH_FILES_HELPER, resolveShortName } from './registries-conf.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
 const TITLES: Record<'podman' | 'skopeo', string> = {
@@ -63,20 +63,39 @@ const SHORT_NAME_TITLES: Record<'podman' | 'skopeo', string> = {
 
 /**
  * True when the image is a short name that podman and buildah resolve through registries.conf
- * (read: {@link LookupInput.shortNames}) to another name than skopeo's Docker Hub one, or refuse:
+ * (read: {@link LookupInput.registriesConf}) to another name than skopeo's Docker Hub one, or refuse:
  * skopeo is shown apart.
  */
-export function shortNameApart(input: Pick<LookupInput, 'ref' | 'shortNames'>): boolean {
-  if (input.shortNames === undefined || !isShortName(input.ref)) return false;
-  const r = resolveShortName(input.ref, input.shortNames);
+export function shortNameApart(input: Pick<LookupInput, 'ref' | 'registriesConf'>): boolean {
+  if (input.registriesConf === undefined || !isShortName(input.ref)) return false;
+  const r = resolveShortName(input.ref, input.registriesConf);
   return r.kind === 'fails' || (r.kind === 'alias' ? r.ref : r.refs[0])?.name !== input.ref.name;
+}
+
+// Sections where only CONTAINERS_REGISTRIES_CONF, which skopeo ignores, sets skopeo apart.
+const CONF_TITLES: Record<'podman' | 'skopeo', string> = {
+  podman: 'containers/image: podman, buildah (registries.conf from CONTAINERS_REGISTRIES_CONF)',
+  skopeo: 'containers/image: skopeo (which ignores CONTAINERS_REGISTRIES_CONF)',
+};
+
+/**
+ * True when skopeo, which ignores CONTAINERS_REGISTRIES_CONF, reads a registries.conf that
+ * decides a credential otherwise than podman's and buildah's (other credential helpers, or one
+ * of them cannot be loaded): skopeo is shown apart.
+ */
+export function registriesConfApart(input: Pick<LookupInput, 'registriesConf' | 'skopeoRegistriesConf'>): boolean {
+  const podman = input.registriesConf;
+  const skopeo = input.skopeoRegistriesConf;
+  if (podman === undefined || skopeo === undefined || podman === skopeo) return false;
+  const helpers = (c: typeof podman) => JSON.stringify(c.credentialHelpers?.helpers ?? [AUTH_FILES_HELPER]);
+  return helpers(podman) !== helpers(skopeo) || (podman.broken === undefined) !== (skopeo.broken === undefined);
 }
 
 /**
  * Which programs a section stands for: one title for all three where they search the same files,
  * else each tool's own (buildah under podman's where only skopeo is apart).
  */
-function titleOf(input: Pick<LookupInput, 'host' | 'locate' | 'ref' | 'shortNames'>, tool: ContainersTool): string {
+function titleOf(input: Pick<LookupInput, 'host' | 'locate' | 'ref' | 'registriesConf' | 'skopeoRegistriesConf'>, tool: ContainersTool): string {
   const locate = input.locate ?? {};
   if (locate.runtimeDirRefused !== undefined) return tool === 'skopeo' ? 'containers/image: skopeo' : 'containers/image: podman, buildah (rootless, XDG_RUNTIME_DIR refused)';
   const skopeoApart = containersToolsDiffer(input);
@@ -84,6 +103,7 @@ function titleOf(input: Pick<LookupInput, 'host' | 'locate' | 'ref' | 'shortName
   if (tool === 'buildah' && buildahApart) return buildahTakesRegistryAuthFile(input) ? 'containers/image: buildah (--authfile "" reads REGISTRY_AUTH_FILE)' : ROOTLESS_TITLES.buildah;
   const as = tool === 'buildah' ? 'podman' : tool;
   if (!skopeoApart && shortNameApart(input)) return as === 'podman' && buildahApart ? 'containers/image: podman (short names through registries.conf)' : SHORT_NAME_TITLES[as];
+  if (!skopeoApart && registriesConfApart(input)) return as === 'podman' && buildahApart ? 'containers/image: podman (registries.conf from CONTAINERS_REGISTRIES_CONF)' : CONF_TITLES[as];
   if (!skopeoApart) return buildahApart ? 'containers/image: podman, skopeo' : TITLE;
   return podmanReadsDockerConfigFirst(input.host, locate) ? TITLES[as] : ROOTLESS_TITLES[as];
 }
@@ -252,15 +272,13 @@ export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'
  * or {@link buildahDiffers}.
  */
 export async function lookupContainers(input: LookupInput, deps: LookupDeps, tool: ContainersTool = 'podman'): Promise<ClientExplanation> {
-  if (tool === 'skopeo' || input.shortNames === undefined || !isShortName(input.ref)) return lookupName(input, deps, tool);
+  if (tool === 'skopeo' || input.registriesConf === undefined || !isShortName(input.ref)) return lookupName(input, deps, tool);
   const name = input.ref.input.trim();
-  const resolution = resolveShortName(input.ref, input.shortNames);
+  const resolution = resolveShortName(input.ref, input.registriesConf);
   if (resolution.kind === 'fails') {
-    const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: name, files: [], helperCalls: [], outcome: 'error', reason: `podman and buildah fail before any request: ${resolution.why}`, shadowed: [], notes: [] };
-    for (const loc of locateAuthFiles(input.host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'))) {
-      const exists = input.files.has(loc.path);
-      out.files.push({ path: loc.path, why: loc.why, exists, status: exists ? 'not-reached' : 'missing', detail: exists ? 'not reached' : 'does not exist' });
-    }
+    const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: name, files: [], helperCalls: [], outcome: 'error', reason: '', shadowed: [], notes: [] };
+    const locations = locateAuthFiles(input.host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
+    failedBeforeLookup(out, input, locations, `podman and buildah fail before any request: ${resolution.why}`);
     out.notes.push(`skopeo reads "${name}" as ${input.ref.name} (explain --as skopeo)`);
     return out;
   }
@@ -287,13 +305,41 @@ async function lookupName(input: LookupInput, deps: LookupDeps, tool: Containers
   const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: key, files: [], helperCalls: [], outcome: 'anonymous', reason: '', shadowed: [], notes: [] };
   const locations = locateAuthFiles(host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
   const refused = tool === 'skopeo' ? undefined : input.locate?.runtimeDirRefused;
-  if (refused !== undefined) return refusedLookup(out, input, locations.map((l) => ({ path: l.path, why: l.why })), tool, refused);
+  if (refused !== undefined) return refusedLookup(out, input, locations, tool, refused);
+  const conf = tool === 'skopeo' ? (input.skopeoRegistriesConf ?? input.registriesConf) : input.registriesConf;
+  if (conf?.broken !== undefined) {
+    const why = `they cannot load ${conf.broken.file}: ${conf.broken.why}`;
+    return failedBeforeLookup(out, input, locations, `${tool === 'skopeo' ? 'skopeo fails' : 'podman and buildah fail'} before any request: ${why}`);
+  }
   const parsed: ({ file: AuthFile; legacy: boolean; match: FileMatch } | undefined)[] = [];
   let decidedAt = -1;
   let endedAt = -1;
   let stopped = false;
   let namespaceRefused = false;
   let skopeoApartNote = false;
+  // registries.conf's credential-helpers: the helpers asked before the auth files, the files (if
+  // named at all), then the helpers after them. podman and buildah stat a named first file
+  // (--authfile, REGISTRY_AUTH_FILE) before any of it: then only the files are gone through, to fail there.
+  const listed = conf?.credentialHelpers;
+  if (listed !== undefined) out.credentialHelpers = { helpers: [...listed.helpers], file: listed.file };
+  const helpers = listed?.helpers ?? [AUTH_FILES_HELPER];
+  const statFails = tool !== 'skopeo' && !input.missingNamedFileIsEmpty && locations.some((l) => l.named && !input.files.has(l.path));
+  const filesAt = statFails ? 0 : helpers.indexOf(AUTH_FILES_HELPER);
+  const before = statFails ? [] : filesAt < 0 ? helpers : helpers.slice(0, filesAt);
+  const after = filesAt < 0 ? [] : helpers.slice(filesAt + 1).filter((h) => h !== AUTH_FILES_HELPER);
+  // Errors of helpers (and of the auth files) that containers/image passes over for the next helper.
+  const passedOver: string[] = [];
+  const asked = { namespaceRefused: false, skopeoApartNote: false };
+  const askListed = (names: readonly string[]) => askListedHelpers(names, listed?.file ?? '', input, deps, tool, out, passedOver, asked);
+  // Why the files were not gone through, when they were not.
+  let filesSkipped: string | undefined;
+  if ((await askListed(before)) !== undefined) {
+    stopped = true;
+    filesSkipped = out.outcome === 'hang' ? `not reached: the lookup waits for helper "${out.helperCalls.at(-1)?.helper ?? ''}" first` : `not reached: credential helper "${out.credential?.source.helper ?? ''}" comes first (credential-helpers in ${listed?.file ?? 'registries.conf'}) and has a credential`;
+  } else if (filesAt < 0) {
+    stopped = true;
+    filesSkipped = `not consulted: credential-helpers in ${listed?.file ?? 'registries.conf'} does not name ${AUTH_FILES_HELPER}`;
+  }
 
   for (const [i, loc] of locations.entries()) {
     const legacy = loc.legacy === true;
@@ -332,7 +378,7 @@ async function lookupName(input: LookupInput, deps: LookupDeps, tool: Containers
     if (!loaded) continue;
     if (stopped) {
       step.status = 'not-reached';
-      step.detail = parseError ? `not reached (it would fail: ${parseError})` : 'not reached';
+      step.detail = filesSkipped ?? (parseError ? `not reached (it would fail: ${parseError})` : 'not reached');
       continue;
     }
     if (parseError !== undefined || !file || !match) {
@@ -346,15 +392,10 @@ async function lookupName(input: LookupInput, deps: LookupDeps, tool: Containers
     }
     const tried = `tried ${match.tried.map(quoteKey).join(', ')}${legacy ? ' (legacy file: registry only)' : ''}`;
     if (match.helper !== undefined) {
-      // The store credkit keeps the registry in, when podman's namespace refuses it (keyutils, or auto opening it).
-      const refusedStore = match.helper === 'credkit' ? await credkitRefusedInNamespace(input, deps, registry) : undefined;
-      const inNamespace = refusedStore !== undefined;
-      // skopeo runs helpers as the user, and gets what credkit answers outside podman's namespace.
-      if (inNamespace && tool === 'skopeo') skopeoApartNote = true;
-      const refusedHere = inNamespace && tool !== 'skopeo';
-      const answer: HelperAnswer = refusedHere
-        ? { kind: 'failed', reason: 'failed', message: `run by rootless ${tool} in its user namespace, docker-credential-credkit get fails (exit status 1): ${KEYUTILS_IN_PODMAN_NAMESPACE}` }
-        : await deps.askHelper(match.helper, registry);
+      // The store credkit keeps the registry in, when podman's namespace refuses it (keyutils, or
+      // auto opening it); skopeo runs helpers as the user, and gets what credkit answers outside it.
+      const { answer, refusedStore, refusedHere, skopeoApart } = await askAs(match.helper, input, deps, tool, registry);
+      if (skopeoApart) skopeoApartNote = true;
       const report = helperReport(match.helper, registry, `credHelpers[${quoteKey(registry)}]`, loc.path, answer);
       if (refusedHere) {
         report.userNamespace = true;
@@ -433,8 +474,27 @@ async function lookupName(input: LookupInput, deps: LookupDeps, tool: Containers
     }
   }
 
-  if (out.outcome === 'anonymous') out.reason = 'no file has a credential for this image; the pull is anonymous';
-  out.shadowed = shadowedEntries(parsed, decidedAt, endedAt, key, registry, locations.map((l) => l.path));
+  // The auth files failing is one more error containers/image passes over when a helper follows.
+  if (out.outcome === 'error' && !statFails && after.length > 0) {
+    passedOver.push(`the auth files: ${out.reason.replace(/^the lookup fails: /, '')}`);
+    out.outcome = 'anonymous';
+    out.reason = '';
+  }
+  if (out.outcome === 'anonymous' && (await askListed(after)) === undefined && passedOver.length > 0) {
+    out.outcome = 'error';
+    out.reason = `the lookup fails: no helper has a credential, and ${passedOver.join('; ')}`;
+  }
+  // The files failing with nothing after them: containers/image's error lists the helpers' before it.
+  if (out.outcome === 'error' && !statFails && after.length === 0 && passedOver.length > 0 && !out.reason.includes(passedOver[0] as string)) {
+    out.reason += `; before the files, ${passedOver.join('; ')}`;
+  }
+  if (out.outcome === 'credential' && passedOver.length > 0) {
+    out.notes.push(`containers/image passed over ${passedOver.join('; ')}, and went on to the next credential helper`);
+  }
+  if (out.outcome === 'anonymous') out.reason = listed === undefined ? 'no file has a credential for this image; the pull is anonymous' : 'no credential helper has a credential for this image, nor any file they read; the pull is anonymous';
+  if (asked.namespaceRefused) namespaceRefused = true;
+  if (asked.skopeoApartNote) skopeoApartNote = true;
+  out.shadowed = shadowedEntries(parsed, decidedAt, endedAt, key, registry, locations.map((l) => l.path), filesSkipped);
   addNotes(out, input, tool, differ);
   // podman's and buildah's answer is credkit's refusal, skopeo's the credential: not one section.
   if (namespaceRefused) out.title = NAMESPACE_TITLES[out.title] ?? out.title;
@@ -459,17 +519,84 @@ async function credkitRefusedInNamespace(input: LookupInput, deps: LookupDeps, r
   return kept?.store === 'auto' && kept.opens === 'keyutils' ? 'auto' : undefined;
 }
 
-/**
- * podman or buildah, rootless, refusing XDG_RUNTIME_DIR: the command fails before any file is
- * read, whatever the files hold (`credkit get` has no credential to give).
- */
-function refusedLookup(out: ClientExplanation, input: LookupInput, locations: readonly { path: string; why: string }[], tool: ContainersTool, refused: string): ClientExplanation {
+/** A lookup that fails before any file is read or helper asked: every file is listed as not reached. */
+function failedBeforeLookup(out: ClientExplanation, input: LookupInput, locations: readonly { path: string; why: string }[], reason: string): ClientExplanation {
   for (const loc of locations) {
     const exists = input.files.has(loc.path);
     out.files.push({ path: loc.path, why: loc.why, exists, status: exists ? 'not-reached' : 'missing', detail: exists ? 'not reached' : 'does not exist' });
   }
   out.outcome = 'error';
-  out.reason = `rootless podman and buildah refuse XDG_RUNTIME_DIR before any lookup, so every ${tool} command fails: ${refused}`;
+  out.reason = reason;
+  return out;
+}
+
+/**
+ * Asks helpers named in registries.conf's credential-helpers (`file`), in order, for the image's
+ * registry, as containers/image does: the first with a credential decides; one that has none
+ * passes to the next; one that fails is passed over too, its error kept in `passedOver` (the
+ * lookup fails with them only when no helper has a credential); one that does not answer hangs
+ * the pull. Returns 'found' or 'hang' (set in `out`) when the lookup ends here.
+ */
+async function askListedHelpers(
+  names: readonly string[],
+  file: string,
+  input: LookupInput,
+  deps: LookupDeps,
+  tool: ContainersTool,
+  out: ClientExplanation,
+  passedOver: string[],
+  flags: { namespaceRefused: boolean; skopeoApartNote: boolean },
+): Promise<'found' | 'hang' | undefined> {
+  const registry = input.ref.registry;
+  const via = `credential-helpers in ${file}`;
+  for (const helper of names) {
+    const { answer, refusedHere, skopeoApart } = await askAs(helper, input, deps, tool, registry);
+    if (skopeoApart) flags.skopeoApartNote = true;
+    const report = helperReport(helper, registry, via, file, answer);
+    if (refusedHere) {
+      report.userNamespace = true;
+      flags.namespaceRefused = true;
+    }
+    out.helperCalls.push(report);
+    // "<token>" with an empty Secret is an all-empty credential, which containers/image takes for none.
+    const empty = answer.kind === 'found' && answer.identityToken === '' && answer.username === '' && answer.password === '';
+    if (answer.kind === 'found' && !empty) {
+      const fields = answer.identityToken !== undefined ? { identityToken: answer.identityToken } : { username: answer.username, password: answer.password };
+      out.credential = makeCredential(registry, fields, { file, key: 'credential-helpers', helper });
+      out.outcome = 'credential';
+      return 'found';
+    }
+    if (isHang(answer)) {
+      out.outcome = 'hang';
+      out.reason = `podman, skopeo and buildah wait for helper "${helper}" (credential-helpers in ${file}) with no time limit, so the pull hangs until it answers or is stopped; credkit stopped waiting${waited(answer)}`;
+      return 'hang';
+    }
+    if (answer.kind === 'failed') passedOver.push(`helper "${helper}" failed (${answer.message})`);
+  }
+  return undefined;
+}
+
+/**
+ * What `tool` gets from `docker-credential-HELPER get`: for credkit's own helper run by rootless
+ * podman or buildah in their user namespace, credkit's refusal where its config sends the
+ * registry to keyutils (skopeo runs it as the user, and gets the answer: `skopeoApart`).
+ */
+async function askAs(helper: string, input: LookupInput, deps: LookupDeps, tool: ContainersTool, registry: string): Promise<{ answer: HelperAnswer; refusedStore: 'keyutils' | 'auto' | undefined; refusedHere: boolean; skopeoApart: boolean }> {
+  const refusedStore = helper === 'credkit' ? await credkitRefusedInNamespace(input, deps, registry) : undefined;
+  const inNamespace = refusedStore !== undefined;
+  const refusedHere = inNamespace && tool !== 'skopeo';
+  const answer: HelperAnswer = refusedHere
+    ? { kind: 'failed', reason: 'failed', message: `run by rootless ${tool} in its user namespace, docker-credential-credkit get fails (exit status 1): ${KEYUTILS_IN_PODMAN_NAMESPACE}` }
+    : await deps.askHelper(helper, registry);
+  return { answer, refusedStore, refusedHere, skopeoApart: inNamespace && tool === 'skopeo' };
+}
+
+/**
+ * podman or buildah, rootless, refusing XDG_RUNTIME_DIR: the command fails before any file is
+ * read, whatever the files hold (`credkit get` has no credential to give).
+ */
+function refusedLookup(out: ClientExplanation, input: LookupInput, locations: readonly { path: string; why: string }[], tool: ContainersTool, refused: string): ClientExplanation {
+  failedBeforeLookup(out, input, locations, `rootless podman and buildah refuse XDG_RUNTIME_DIR before any lookup, so every ${tool} command fails: ${refused}`);
   out.notes.push(`skopeo makes no such check and reads ${input.host.env.XDG_RUNTIME_DIR ?? '$XDG_RUNTIME_DIR'}/containers/auth.json first (explain --as skopeo); unset XDG_RUNTIME_DIR (podman and buildah then pick a directory of their own) or point it at a directory of yours that you may write`);
   return out;
 }
@@ -481,6 +608,7 @@ function shadowedEntries(
   key: string,
   registry: string,
   paths: readonly string[],
+  skipped?: string,
 ): ShadowedEntry[] {
   const out: ShadowedEntry[] = [];
   const winner = decidedAt >= 0 ? paths[decidedAt] : undefined;
@@ -488,6 +616,11 @@ function shadowedEntries(
     if (!p) continue;
     const { file, legacy, match } = p;
     for (const e of file.entries) {
+      if (skipped !== undefined) {
+        // No file was gone through: every matching entry is left for the reason they were not.
+        if (entryMatches(e, legacy, key, registry)) out.push({ file: file.source, key: shownKeyOf(e), username: decodeEntry(e).kind === 'found' ? (e.username ?? '') : '', reason: skipped });
+        continue;
+      }
       const reached = endedAt < 0 || i <= endedAt;
       // A reached file's deciding entry is the file step itself, not a shadowed entry.
       if (!entryMatches(e, legacy, key, registry) || (reached && e === match.claim)) continue;
@@ -534,7 +667,7 @@ function addNotes(out: ClientExplanation, input: LookupInput, tool: ContainersTo
   if (tool === 'skopeo' && input.locate?.runtimeDirRefused !== undefined) {
     out.notes.push(`rootless podman and buildah refuse this XDG_RUNTIME_DIR and fail at every command (${input.locate.runtimeDirRefused}); skopeo does not check it (explain --as podman)`);
   }
-  if (tool !== 'skopeo' && isShortName(input.ref) && input.shortNames === undefined) {
+  if (tool !== 'skopeo' && isShortName(input.ref) && input.registriesConf === undefined) {
     // Debian's and Fedora's containers-common ship shortnames.conf: `centos` is quay.io/centos/centos to podman.
     out.notes.push(`"${input.ref.input.trim()}" is a short name: podman and buildah resolve it through registries.conf (a short-name alias, such as those shortnames.conf ships, else unqualified-search-registries, else they refuse it), which credkit does not read; this is the answer for ${input.ref.name}, as docker and skopeo read it: name the image with its registry to explain another`);
   }

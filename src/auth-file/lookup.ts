@@ -12,7 +12,7 @@ import type { AuthFile } from './model.js';
 import type { SkippedSecret } from '../kube/pull-secret.js';
 import { locateAuthFiles } from './locate.js';
 import type { LocateOptions } from './locate.js';
-import type { ShortNameConfig } from './registries-conf.js';
+import type { RegistriesConf } from './registries-conf.js';
 
 /**
  * The clients credkit can explain. `podman` stands for podman (and for buildah and skopeo too
@@ -211,6 +211,12 @@ export interface ClientExplanation {
   query: string;
   /** Read before `files`, when set. */
   environment?: EnvironmentStep;
+  /**
+   * containers/image, when registries.conf sets `credential-helpers`: the helpers asked, in order,
+   * `containers-auth.json` standing for `files`, and the file that set them. Each helper asked is
+   * in `helperCalls`.
+   */
+  credentialHelpers?: { helpers: string[]; file: string };
   files: FileStep[];
   helperCalls: HelperCallReport[];
   /**
@@ -254,10 +260,13 @@ export interface LookupInput {
   /** Name credkit's flags in reasons (`--secret`), as the CLI does; the library's option names otherwise. */
   cliFlags?: boolean;
   /**
-   * podman and buildah: registries.conf's short-name settings (registries-conf.ts), read when the
-   * image is a short name. Absent: a short name is explained as Docker Hub's, with a note.
+   * podman and buildah: registries.conf (registries-conf.ts): its short-name settings and
+   * credential helpers. Absent (not read): a short name is explained as Docker Hub's, with a note,
+   * and the auth files alone are asked.
    */
-  shortNames?: ShortNameConfig;
+  registriesConf?: RegistriesConf;
+  /** skopeo's registries.conf: {@link registriesConf} unless CONTAINERS_REGISTRIES_CONF, which skopeo ignores, names a file. */
+  skopeoRegistriesConf?: RegistriesConf;
 }
 
 /** Every file a docker or containers/image lookup may read, in no particular order. */

@@ -1,14 +1,17 @@
 /**
- * Short names as podman and buildah resolve them through registries.conf (containers/image's
- * sysregistriesv2 and shortnames, as in podman 4.3 and buildah 1.28): `centos` is pulled from
- * `quay.io/centos/centos` where a short-name alias says so (Debian's and Fedora's
- * shortnames.conf), else from the `unqualified-search-registries`, else not at all. docker,
- * skopeo and kubelet read every short name as Docker Hub's. The credential a pull sends is the
- * one for the resolved name, so explain has to resolve it first.
+ * registries.conf as containers/image's sysregistriesv2 reads it, for what decides a credential
+ * (as in podman 4.3, buildah 1.28 and skopeo 1.9):
+ * - short names: podman and buildah pull `centos` from `quay.io/centos/centos` where a short-name
+ *   alias says so (Debian's and Fedora's shortnames.conf), else from the
+ *   `unqualified-search-registries`, else not at all (docker, skopeo and kubelet read every short
+ *   name as Docker Hub's). The credential a pull sends is the one for the resolved name, so
+ *   explain has to resolve it first;
+ * - `credential-helpers`: the helpers podman, buildah and skopeo ask, in order, where
+ *   `containers-auth.json` stands for the auth files; by default that alone.
  *
  * Pure: the files are located here and read by the caller (credential-lookup.ts). The facts below
- * were checked against podman 4.3.1 and buildah 1.28.2 by hand (their debug log names each file
- * they load), and the resolutions against their pulls in test/e2e/explain-real-clients.test.ts.
+ * were checked against podman 4.3.1, buildah 1.28.2 and skopeo 1.9.3 (their debug log names each
+ * file they load), and the answers against their pulls in test/e2e/explain-real-clients.test.ts.
  */
 import { join } from 'node:path';
 import type { Host } from '../io.js';
@@ -33,12 +36,13 @@ const SYSTEM_DROP_INS = '/etc/containers/registries.conf.d';
  * The files podman and buildah read. `$HOME/.config/containers/registries.conf` replaces the
  * system file and its drop-ins (XDG_CONFIG_HOME is not consulted); CONTAINERS_REGISTRIES_CONF
  * replaces the main file and leaves both drop-in directories. `userFileExists` says whether the
- * user's file is there (the caller looked).
+ * user's file is there (the caller looked). skopeo 1.9 (`readsVariable` false) never reads
+ * CONTAINERS_REGISTRIES_CONF, only its own `--registries-conf` flag.
  */
-export function registriesConfPlaces(host: Host, userFileExists: boolean, uid: number | undefined): RegistriesConfPlaces {
+export function registriesConfPlaces(host: Host, userFileExists: boolean, uid: number | undefined, readsVariable = true): RegistriesConfPlaces {
   const userFile = userRegistriesConf(host);
   const userDropIns = `${userFile}.d`;
-  const named = host.env.CONTAINERS_REGISTRIES_CONF;
+  const named = readsVariable ? host.env.CONTAINERS_REGISTRIES_CONF : undefined;
   const main = named ? named : userFileExists ? userFile : SYSTEM_FILE;
   const dropInDirs = !named && userFileExists ? [userDropIns] : [SYSTEM_DROP_INS, userDropIns];
   const xdgCache = host.env.XDG_CACHE_HOME;
@@ -59,12 +63,22 @@ export interface RegistriesConfText {
 
 type ShortNameMode = 'enforcing' | 'permissive' | 'disabled';
 
-/** The settings short-name resolution reads, merged over every file. */
-export interface ShortNameConfig {
+/** The name that stands for the auth files in `credential-helpers` (sysregistriesv2.AuthenticationFileHelper). */
+export const AUTH_FILES_HELPER = 'containers-auth.json';
+
+/** The settings credkit reads, merged over every file. */
+export interface RegistriesConf {
   /** Alias → target (a fully qualified name) and the file that set it. */
   aliases: Map<string, { target: string; file: string }>;
   search: { registries: string[]; file: string } | undefined;
   mode: ShortNameMode | undefined;
+  /**
+   * `credential-helpers`, when a file sets a list that is not empty, and the last file that set
+   * it (a later file's list replaces an earlier one's; `[]` sets the default back): the helper
+   * names in the order they are asked, {@link AUTH_FILES_HELPER} standing for the auth files.
+   * Absent: the default, the auth files alone.
+   */
+  credentialHelpers?: { helpers: string[]; file: string };
   /** The first file podman cannot load, which fails every pull: why, without quoting it. */
   broken?: { file: string; why: string };
 }
@@ -74,11 +88,11 @@ export type TomlParse = (text: string) => unknown;
 
 /**
  * Merges the files read in order (main file, drop-ins, then the alias cache): a later file
- * replaces an alias it names (`""` removes it), and the search list and mode whole. The alias
- * cache is read last and wins, as podman consults it first.
+ * replaces an alias it names (`""` removes it), and the search list, mode and credential helpers
+ * whole. The alias cache is read last and wins, as podman consults it first.
  */
-export function shortNameConfig(files: readonly RegistriesConfText[], aliasCache: RegistriesConfText | undefined, parse: TomlParse): ShortNameConfig {
-  const out: ShortNameConfig = { aliases: new Map(), search: undefined, mode: undefined };
+export function mergeRegistriesConf(files: readonly RegistriesConfText[], aliasCache: RegistriesConfText | undefined, parse: TomlParse): RegistriesConf {
+  const out: RegistriesConf = { aliases: new Map(), search: undefined, mode: undefined };
   for (const f of aliasCache === undefined ? files : [...files, aliasCache]) {
     let doc: unknown;
     try {
@@ -94,6 +108,13 @@ export function shortNameConfig(files: readonly RegistriesConfText[], aliasCache
     if (Array.isArray(search) && f !== aliasCache) out.search = { registries: search.filter((r): r is string => typeof r === 'string'), file: f.path };
     const mode = doc['short-name-mode'];
     if (f !== aliasCache && (mode === 'enforcing' || mode === 'permissive' || mode === 'disabled')) out.mode = mode;
+    const helpers = doc['credential-helpers'];
+    if (f !== aliasCache && helpers !== undefined) {
+      // Go decodes the list into []string: anything else fails the file, and with it every pull.
+      if (!Array.isArray(helpers) || !helpers.every((h) => typeof h === 'string')) out.broken ??= { file: f.path, why: 'credential-helpers is not a list of names' };
+      else if (helpers.length > 0) out.credentialHelpers = { helpers: helpers as string[], file: f.path };
+      else delete out.credentialHelpers;
+    }
     const aliases = doc.aliases;
     if (!isJSONObject(aliases)) continue;
     for (const [name, target] of Object.entries(aliases)) {
@@ -147,7 +168,7 @@ export type ShortNameResolution =
  * own key), the tag or digest carried over; else each search registry in turn, or the only one in
  * enforcing mode, which otherwise prompts on a terminal and fails without one.
  */
-export function resolveShortName(ref: ImageRef, config: ShortNameConfig): ShortNameResolution {
+export function resolveShortName(ref: ImageRef, config: RegistriesConf): ShortNameResolution {
   if (config.broken !== undefined) return { kind: 'fails', why: `they cannot load ${config.broken.file}: ${config.broken.why}` };
   // The name as typed, without the tag and digest parseImageRef split off.
   const suffix = `${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;

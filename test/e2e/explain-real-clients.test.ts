@@ -602,3 +602,92 @@ describe('e2e: explain agrees with real podman and buildah on short names, which
     });
   }
 });
+
+describe('e2e: explain agrees with real podman, buildah and skopeo on registries.conf credential-helpers (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-6', carol: 'fake-carol-pw-6' };
+  const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
+
+  // The user's registries.conf (which podman, buildah and skopeo all read) holds `conf`, and a
+  // drop-in `dropIn`; or, with `variable`, the file CONTAINERS_REGISTRIES_CONF names, which podman
+  // and buildah read instead and skopeo never does. The runtime auth.json holds alice for the
+  // registry (or `authFile`); credkit's store holds carol when `credkit` is set;
+  // `docker-credential-fake get` fails.
+  interface HelpersCase {
+    name: string;
+    conf: string;
+    dropIn?: string;
+    variable?: boolean;
+    authFile?: string;
+    credkit?: boolean;
+    /** What all three send, or podman and buildah (`[podman, skopeo]`). */
+    expected: string | [string, string];
+  }
+  const both = 'credential-helpers = ["credkit", "containers-auth.json"]\n';
+  const cases: HelpersCase[] = [
+    { name: 'credkit first: its credential wins over the auth files', conf: both, credkit: true, expected: 'carol' },
+    { name: 'credkit first with nothing stored: the auth files are read', conf: both, expected: 'alice' },
+    { name: 'the auth files first: their credential wins over credkit', conf: 'credential-helpers = ["containers-auth.json", "credkit"]\n', credkit: true, expected: 'alice' },
+    { name: 'the auth files first with nothing in them: credkit is asked', conf: 'credential-helpers = ["containers-auth.json", "credkit"]\n', authFile: '{"auths": {}}', credkit: true, expected: 'carol' },
+    { name: 'credkit alone: the auth files are not read', conf: 'credential-helpers = ["credkit"]\n', expected: 'none' },
+    { name: 'a helper that fails is passed over for the auth files', conf: 'credential-helpers = ["fake", "containers-auth.json"]\n', expected: 'alice' },
+    { name: 'a helper that fails, and nothing after it: the lookup fails', conf: 'credential-helpers = ["fake", "containers-auth.json"]\n', authFile: '{"auths": {}}', expected: 'error' },
+    { name: 'a helper not on PATH is passed over for the auth files', conf: 'credential-helpers = ["credkit-e2e-no-such-helper", "containers-auth.json"]\n', expected: 'alice' },
+    { name: 'an auth file that cannot be parsed is passed over for the helper after the files', conf: 'credential-helpers = ["containers-auth.json", "credkit"]\n', authFile: 'not json', credkit: true, expected: 'carol' },
+    { name: 'a drop-in with an empty list sets the default back: the auth files alone', conf: both, dropIn: 'credential-helpers = []\n', credkit: true, expected: 'alice' },
+    { name: 'credential-helpers that is no list: the file cannot be loaded, and every lookup fails', conf: 'credential-helpers = "credkit"\n', credkit: true, expected: 'error' },
+    { name: 'CONTAINERS_REGISTRIES_CONF: podman and buildah ask credkit first, skopeo reads the user\'s file', conf: both, variable: true, credkit: true, expected: ['carol', 'alice'] },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async function () {
+      const r = suite.registry!;
+      const s = suite.sb!;
+      const { work, shimDir } = await caseWork(s);
+      // podman and buildah would start at DOCKER_CONFIG's config.json, which skopeo inspect does not.
+      delete s.env.DOCKER_CONFIG;
+      await writeFile(join(shimDir, 'docker-credential-fake'), '#!/bin/sh\ncat >/dev/null\necho "the keychain is locked"\nexit 1\n', { mode: 0o755 });
+      const confDir = join(s.env.XDG_CONFIG_HOME as string, 'containers');
+      const named = join(work, 'registries.conf');
+      await writeFile(c.variable ? named : join(confDir, 'registries.conf'), `unqualified-search-registries = ["docker.io"]\n${c.conf}`);
+      if (c.dropIn !== undefined) {
+        await mkdir(join(confDir, 'registries.conf.d'));
+        await writeFile(join(confDir, 'registries.conf.d', '50-credkit-e2e.conf'), c.dropIn);
+      }
+      const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
+      await mkdir(runtime, { recursive: true });
+      await writeFile(join(runtime, 'auth.json'), c.authFile ?? JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!) } }), { mode: 0o600 });
+      await seedCase(s, {}, {}, (t) => t, c.credkit ? [[r.host, 'carol', PW.carol!]] : []);
+      const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}` });
+      // The registry's own registries.conf (for the host's to change nothing) would be read by podman and buildah alone.
+      if (c.variable) env.CONTAINERS_REGISTRIES_CONF = named;
+      else delete env.CONTAINERS_REGISTRIES_CONF;
+      const policy = join(work, 'policy.json');
+      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+      const sent = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
+        const mark = r.logMark();
+        const args =
+          tool === 'skopeo'
+            ? ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${suite.image}`]
+            : [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...(tool === 'buildah' ? ['--retry', '0'] : []), '--signature-policy', policy, '--cert-dir', r.certDir, suite.image];
+        const res = await run(tool, args, { env, timeoutMs: 120_000 });
+        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
+        expectNoSecrets([res], Object.values(PW));
+        if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
+        if (/unauthorized|authentication required/i.test(res.stderr) && r.acceptedUsers(mark).length === 0) return 'none';
+        expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
+        return 'error';
+      };
+      const real = { podman: await sent('podman'), buildah: await sent('buildah'), skopeo: await sent('skopeo') };
+      const said = { podman: await explainAnswer(s, suite.image, 'podman', env), buildah: await explainAnswer(s, suite.image, 'buildah', env), skopeo: await explainAnswer(s, suite.image, 'skopeo', env) };
+      const [podman, skopeo] = typeof c.expected === 'string' ? [c.expected, c.expected] : c.expected;
+      const want = { podman, buildah: podman, skopeo };
+      expect({ case: c.name, real, said }).to.deep.equal({ case: c.name, real: want, said: want });
+      if (podman === 'none' || podman === 'error') return;
+      const get = await s.credkit(['get', suite.image, '--as', 'podman'], '', env);
+      expect(get.code, get.stderr).to.equal(0);
+      const got = JSON.parse(get.stdout) as { Username: string; Secret: string };
+      expect(got.Username).to.equal(podman);
+      expect(got.Secret === PW[podman], 'credkit get returns the password podman sent').to.equal(true);
+    });
+  }
+});

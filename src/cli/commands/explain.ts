@@ -46,6 +46,10 @@ export function renderClient(x: ClientExplanation): string[] {
   const lines = [`${x.client}: ${x.title}`, `  looks up: ${JSON.stringify(x.query)}`];
   // Not a file: docker 28.3 and later read it before the files below.
   if (x.environment) lines.push(`  environment: ${x.environment.variable} (docker 28.3 and later, before any file): ${x.environment.status} — ${x.environment.detail}`);
+  if (x.credentialHelpers) {
+    const asked = x.credentialHelpers.helpers.map((h) => (h === 'containers-auth.json' ? 'the files below (containers-auth.json)' : `docker-credential-${h}`));
+    lines.push(`  credential-helpers (${x.credentialHelpers.file}), asked in order: ${asked.join(', then ')}`);
+  }
   if (x.files.length > 0) {
     lines.push(x.client === 'kubelet' ? '  pull secrets (all matches are tried, most specific key first):' : x.client === 'podman' || x.client === 'buildah' || x.client === 'skopeo' ? '  files, in order (the first with a credential wins):' : '  file:');
     x.files.forEach((f, i) => lines.push(`    ${i + 1}. ${f.path} (${f.why}): ${f.status}${fileDetail(f)}`));

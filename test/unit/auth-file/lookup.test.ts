@@ -470,3 +470,51 @@ describe('HiddenSecret', () => {
     expect(s.reveal()).to.equal('fake-s3cret-value');
   });
 });
+
+describe('containers/image: registries.conf credential-helpers', () => {
+  const REG = 'quay.io';
+  const listed = (helpers: string[]) => ({ aliases: new Map(), search: undefined, mode: undefined, credentialHelpers: { helpers, file: '/r.conf' } });
+  const files = new Map<string, FileText>([[PATHS.runtime, { text: JSON.stringify({ auths: { [REG]: auth('alice') } }) }]]);
+  const run = async (helpers: string[], d: LookupDeps, fileMap = files): Promise<ClientExplanation> => {
+    const [x] = await explainLookup({ host: host(), ref: parseImageRef(`${REG}/org/app`), files: fileMap, registriesConf: listed(helpers) }, d, ['podman']);
+    return x!;
+  };
+
+  it('asks the helpers in order, the auth files at the place of containers-auth.json; the first credential wins', async () => {
+    const d = deps({ credkit: { [REG]: 'carol' }, pass: {} });
+    let x = await run(['pass', 'credkit', 'containers-auth.json'], d);
+    expect(answer(x)).to.equal('carol');
+    expect(d.calls).to.deep.equal([`pass ${REG}`, `credkit ${REG}`]);
+    expect(x.credentialHelpers).to.deep.equal({ helpers: ['pass', 'credkit', 'containers-auth.json'], file: '/r.conf' });
+    expect(x.credential?.source).to.deep.include({ helper: 'credkit', file: '/r.conf' });
+    expect(x.files[0]).to.deep.include({ status: 'not-reached' });
+    expect(x.shadowed.map((s) => s.username)).to.deep.equal(['alice']);
+    x = await run(['containers-auth.json', 'credkit'], deps({ credkit: { [REG]: 'carol' } }));
+    expect(answer(x)).to.equal('alice');
+  });
+
+  it('without containers-auth.json the files are not consulted; a failing helper is passed over, and fails the lookup only when nothing follows', async () => {
+    let x = await run(['credkit'], deps({ credkit: {} }));
+    expect(answer(x)).to.equal('none');
+    expect(x.files[0]?.detail).to.match(/not consulted/);
+    x = await run(['no-such', 'containers-auth.json'], deps({}));
+    expect(answer(x)).to.equal('alice');
+    expect(x.notes.join('\n')).to.match(/passed over helper "no-such" failed/);
+    x = await run(['no-such', 'containers-auth.json'], deps({}), new Map());
+    expect(answer(x)).to.equal('error');
+    expect(x.reason).to.match(/no helper has a credential, and helper "no-such" failed/);
+  });
+
+  it('a file the search cannot parse is passed over for a helper after the files, and fails the lookup with none after them', async () => {
+    const broken = new Map<string, FileText>([[PATHS.runtime, { text: 'not json' }]]);
+    expect(answer(await run(['containers-auth.json', 'credkit'], deps({ credkit: { [REG]: 'carol' } }), broken))).to.equal('carol');
+    expect(answer(await run(['credkit', 'containers-auth.json'], deps({ credkit: {} }), broken))).to.equal('error');
+  });
+
+  it('a helper that does not answer hangs the pull', async () => {
+    const d: LookupDeps = { onPath: () => true, askHelper: async () => ({ kind: 'failed', reason: 'timeout', message: 'no answer', waitedSeconds: 30 }) };
+    const x = await run(['slow', 'containers-auth.json'], d);
+    expect(x.outcome).to.equal('hang');
+    expect(x.files[0]?.status).to.equal('not-reached');
+  });
+});

@@ -1,14 +1,14 @@
 import { expect } from 'chai';
 import { parse } from 'smol-toml';
 import { parseImageRef } from '../../../src/image-ref.js';
-import { registriesConfPlaces, resolveShortName, shortNameConfig } from '../../../src/auth-file/registries-conf.js';
+import { registriesConfPlaces, resolveShortName, mergeRegistriesConf } from '../../../src/auth-file/registries-conf.js';
 import type { RegistriesConfText } from '../../../src/auth-file/registries-conf.js';
 
 const HOME = '/home/u';
 const host = (env: Record<string, string> = {}) => ({ env, home: HOME, platform: 'linux' as const, cwd: HOME });
 const conf = (path: string, text: string): RegistriesConfText => ({ path, text });
 const resolved = (input: string, files: RegistriesConfText[], cache?: RegistriesConfText) => {
-  const r = resolveShortName(parseImageRef(input), shortNameConfig(files, cache, parse));
+  const r = resolveShortName(parseImageRef(input), mergeRegistriesConf(files, cache, parse));
   return r.kind === 'alias' ? `alias ${r.ref.name}${r.ref.tag ? `:${r.ref.tag}` : ''}${r.ref.digest ? `@${r.ref.digest.slice(0, 10)}` : ''} (${r.file})` : r.kind === 'search' ? `search ${r.refs.map((x) => x.name).join(' ')}` : `fails: ${r.why}`;
 };
 
@@ -58,5 +58,31 @@ describe('registries.conf: short names as podman and buildah resolve them', () =
     expect(resolved('x', [conf('/t.conf', '[aliases]\n"x" = "quay.io/x:1"\n')])).to.match(/^fails: they cannot load \/t.conf: the short-name alias "x" names "quay.io\/x:1", which is not a fully qualified name/);
     expect(resolved('x', [conf('/q.conf', '[aliases]\n"quay.io/x" = "quay.io/y"\n')])).to.match(/^fails: they cannot load \/q.conf: the short-name alias "quay.io\/x" is not a short name/);
     expect(resolved('x', [conf('/s.conf', '[aliases]\n"x" = "x"\n')])).to.match(/names "x", which is not a fully qualified name/);
+  });
+});
+
+describe('registries.conf: credential-helpers', () => {
+  const helpersOf = (files: RegistriesConfText[]) => {
+    const c = mergeRegistriesConf(files, undefined, parse);
+    return c.broken !== undefined ? `broken: ${c.broken.file}: ${c.broken.why}` : c.credentialHelpers === undefined ? 'default' : `${c.credentialHelpers.helpers.join(' ')} (${c.credentialHelpers.file})`;
+  };
+
+  it('a later file replaces the list whole, an empty list sets the default back, and a file without one keeps it', () => {
+    const main = conf('/main.conf', 'credential-helpers = ["credkit", "containers-auth.json"]\n');
+    expect(helpersOf([])).to.equal('default');
+    expect(helpersOf([main])).to.equal('credkit containers-auth.json (/main.conf)');
+    expect(helpersOf([main, conf('/d/1.conf', 'unqualified-search-registries = ["quay.io"]\n')])).to.equal('credkit containers-auth.json (/main.conf)');
+    expect(helpersOf([main, conf('/d/1.conf', 'credential-helpers = ["pass"]\n')])).to.equal('pass (/d/1.conf)');
+    expect(helpersOf([main, conf('/d/1.conf', 'credential-helpers = []\n')])).to.equal('default');
+  });
+
+  it('a list of anything but names cannot be loaded, which fails every lookup', () => {
+    expect(helpersOf([conf('/main.conf', 'credential-helpers = "credkit"\n')])).to.equal('broken: /main.conf: credential-helpers is not a list of names');
+    expect(helpersOf([conf('/main.conf', 'credential-helpers = ["credkit", 1]\n')])).to.match(/^broken: /);
+  });
+
+  it('skopeo never reads CONTAINERS_REGISTRIES_CONF', () => {
+    expect(registriesConfPlaces(host({ CONTAINERS_REGISTRIES_CONF: '/r.conf' }), true, 1000, false).main).to.equal(`${HOME}/.config/containers/registries.conf`);
+    expect(registriesConfPlaces(host({ CONTAINERS_REGISTRIES_CONF: '/r.conf' }), false, 1000, false).main).to.equal('/etc/containers/registries.conf');
   });
 });
