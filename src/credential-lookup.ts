@@ -8,6 +8,7 @@
  */
 import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import type { Dirent } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { explainLookup, sentCredential } from './auth-file/explain.js';
@@ -220,31 +221,55 @@ export async function runLookup(host: LookupHost, request: LookupRequest, deps?:
 async function readRegistriesConfs(host: LookupHost, uid: number | undefined): Promise<{ podman: RegistriesConf; skopeo: RegistriesConf }> {
   const { parse } = await import('smol-toml');
   const userFileExists = existsSync(resolve(host.cwd, userRegistriesConf(host)));
-  const podman = await readRegistriesConf(host, registriesConfPlaces(host, userFileExists, uid), parse);
-  const skopeo = host.env.CONTAINERS_REGISTRIES_CONF ? await readRegistriesConf(host, registriesConfPlaces(host, userFileExists, uid, false), parse) : podman;
+  const named = Boolean(host.env.CONTAINERS_REGISTRIES_CONF);
+  const podman = await readRegistriesConf(host, registriesConfPlaces(host, userFileExists, uid), parse, named);
+  const skopeo = named ? await readRegistriesConf(host, registriesConfPlaces(host, userFileExists, uid, false), parse, false) : podman;
   return { podman, skopeo };
 }
 
 /**
- * registries.conf from `places`: the main file, each drop-in directory's `*.conf` in byte order of
- * their names, and the aliases podman recorded. A file that cannot be read is passed over.
+ * registries.conf from `places`: the main file, each drop-in directory's `*.conf` files (not
+ * directories) in byte order of their names, and the aliases podman recorded. A file or drop-in
+ * directory that cannot be read is recorded as such (containers/image then fails every pull), as
+ * is a main file named by CONTAINERS_REGISTRIES_CONF (`named`) that does not exist; the alias
+ * cache, read only for short names, is passed over.
  */
-async function readRegistriesConf(host: LookupHost, places: RegistriesConfPlaces, parse: TomlParse): Promise<RegistriesConf> {
-  const read = async (path: string): Promise<RegistriesConfText | undefined> => {
-    const text = await readTextIfExists(resolve(host.cwd, path)).catch(() => undefined);
-    return text === undefined ? undefined : { path, text };
+async function readRegistriesConf(host: LookupHost, places: RegistriesConfPlaces, parse: TomlParse, named: boolean): Promise<RegistriesConf> {
+  const read = async (path: string, missingFails = false): Promise<RegistriesConfText | undefined> => {
+    try {
+      const text = await readTextIfExists(resolve(host.cwd, path));
+      if (text !== undefined) return { path, text };
+      return missingFails ? { path, text: '', error: 'it does not exist' } : undefined;
+    } catch (err) {
+      return { path, text: '', error: unreadable(err) };
+    }
   };
   const files: RegistriesConfText[] = [];
-  const main = await read(places.main);
+  const main = await read(places.main, named);
   if (main) files.push(main);
   for (const dir of places.dropInDirs) {
-    const names = await readdir(resolve(host.cwd, dir)).catch(() => [] as string[]);
-    for (const name of names.filter((n) => n.endsWith('.conf')).sort()) {
+    let entries: Dirent[];
+    try {
+      entries = await readdir(resolve(host.cwd, dir), { withFileTypes: true });
+    } catch (err) {
+      // None there (or a file where the directory would be), as for containers/image; anything else fails it.
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code !== 'ENOENT' && code !== 'ENOTDIR') files.push({ path: dir, text: '', error: unreadable(err) });
+      continue;
+    }
+    for (const name of entries.filter((e) => !e.isDirectory() && e.name.endsWith('.conf')).map((e) => e.name).sort()) {
       const f = await read(join(dir, name));
       if (f) files.push(f);
     }
   }
-  return mergeRegistriesConf(files, await read(places.aliasCache), parse);
+  const cache = await read(places.aliasCache);
+  return mergeRegistriesConf(files, cache?.error === undefined ? cache : undefined, parse);
+}
+
+/** Why a registries.conf file or directory could not be read, without its path (the caller names it). */
+function unreadable(err: unknown): string {
+  const code = ((err as { cause?: NodeJS.ErrnoException }).cause ?? (err as NodeJS.ErrnoException)).code;
+  return code === 'EISDIR' ? 'it is a directory' : code === 'EACCES' ? 'permission denied' : `it cannot be read (${code ?? 'error'})`;
 }
 
 /** Where the library looks, when not this process's own: each option replaces one default. */

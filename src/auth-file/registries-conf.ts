@@ -59,6 +59,11 @@ export function userRegistriesConf(host: Host): string {
 export interface RegistriesConfText {
   path: string;
   text: string;
+  /**
+   * Why it could not be read (a directory, permission denied; a CONTAINERS_REGISTRIES_CONF that
+   * does not exist): containers/image then loads no configuration, and every pull fails.
+   */
+  error?: string;
 }
 
 type ShortNameMode = 'enforcing' | 'permissive' | 'disabled';
@@ -94,6 +99,10 @@ export type TomlParse = (text: string) => unknown;
 export function mergeRegistriesConf(files: readonly RegistriesConfText[], aliasCache: RegistriesConfText | undefined, parse: TomlParse): RegistriesConf {
   const out: RegistriesConf = { aliases: new Map(), search: undefined, mode: undefined };
   for (const f of aliasCache === undefined ? files : [...files, aliasCache]) {
+    if (f.error !== undefined) {
+      out.broken ??= { file: f.path, why: f.error };
+      continue;
+    }
     let doc: unknown;
     try {
       doc = parse(f.text);

@@ -6,7 +6,7 @@
  * `credkit get` must return the same secret the client sent (compared, never printed).
  */
 import { expect } from 'chai';
-import { chown, mkdir, symlink, writeFile } from 'node:fs/promises';
+import { chown, mkdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { BIN, basePath, makeSandbox, putHelperOnPath, run, skipUnlessPrograms, writeHelperShim, type RunResult, type Sandbox } from '../support/sandbox.js';
 import { decodeRegistryAuth, makeDockerSandboxPerTest, type FakeEngine } from '../support/fake-engine.js';
@@ -617,6 +617,8 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
     conf: string;
     dropIn?: string;
     variable?: boolean;
+    /** The file `conf` would go in is a directory instead (`variable`: is not there at all). */
+    notAFile?: boolean;
     authFile?: string;
     credkit?: boolean;
     /** What all three send, or podman and buildah (`[podman, skopeo]`). */
@@ -636,6 +638,8 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
     { name: 'a drop-in with an empty list sets the default back: the auth files alone', conf: both, dropIn: 'credential-helpers = []\n', credkit: true, expected: 'alice' },
     { name: 'credential-helpers that is no list: the file cannot be loaded, and every lookup fails', conf: 'credential-helpers = "credkit"\n', credkit: true, expected: 'error' },
     { name: 'CONTAINERS_REGISTRIES_CONF: podman and buildah ask credkit first, skopeo reads the user\'s file', conf: both, variable: true, credkit: true, expected: ['carol', 'alice'] },
+    { name: 'CONTAINERS_REGISTRIES_CONF naming no file: podman and buildah fail, skopeo reads the user\'s file', conf: both, variable: true, notAFile: true, credkit: true, expected: ['error', 'alice'] },
+    { name: 'a registries.conf that is a directory cannot be loaded: every lookup fails', conf: both, notAFile: true, credkit: true, expected: 'error' },
   ];
 
   for (const c of cases) {
@@ -648,7 +652,9 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
       await writeFile(join(shimDir, 'docker-credential-fake'), '#!/bin/sh\ncat >/dev/null\necho "the keychain is locked"\nexit 1\n', { mode: 0o755 });
       const confDir = join(s.env.XDG_CONFIG_HOME as string, 'containers');
       const named = join(work, 'registries.conf');
-      await writeFile(c.variable ? named : join(confDir, 'registries.conf'), `unqualified-search-registries = ["docker.io"]\n${c.conf}`);
+      const confFile = c.variable ? named : join(confDir, 'registries.conf');
+      if (!c.notAFile) await writeFile(confFile, `unqualified-search-registries = ["docker.io"]\n${c.conf}`);
+      else if (!c.variable) await rm(confFile).then(() => mkdir(confFile));
       if (c.dropIn !== undefined) {
         await mkdir(join(confDir, 'registries.conf.d'));
         await writeFile(join(confDir, 'registries.conf.d', '50-credkit-e2e.conf'), c.dropIn);
