@@ -35,7 +35,8 @@ import { trimNul } from './lookup-docker.js';
 import { KEYUTILS_IN_PODMAN_NAMESPACE } from '../stores/podman-namespace-refusal.js';
 import { isShortName } from '../image-ref.js';
 import type { ImageRef } from '../image-ref.js';
-import { AUTH_FILES_HELPER, resolveShortName } from './registries-conf.js';
+import { AUTH_FILES_HELPER, findRegistryTable, pullSources, resolveShortName } from './registries-conf.js';
+import type { PullSource, RegistriesConf } from './registries-conf.js';
 
 const TITLE = 'containers/image: podman, skopeo, buildah';
 const TITLES: Record<'podman' | 'skopeo', string> = {
@@ -80,15 +81,16 @@ const CONF_TITLES: Record<'podman' | 'skopeo', string> = {
 
 /**
  * True when skopeo, which ignores CONTAINERS_REGISTRIES_CONF, reads a registries.conf that
- * decides a credential otherwise than podman's and buildah's (other credential helpers, or one
- * of them cannot be loaded): skopeo is shown apart.
+ * decides a credential otherwise than podman's and buildah's (other credential helpers or
+ * [[registry]] tables, or one of them cannot be loaded): skopeo is shown apart.
  */
 export function registriesConfApart(input: Pick<LookupInput, 'registriesConf' | 'skopeoRegistriesConf'>): boolean {
   const podman = input.registriesConf;
   const skopeo = input.skopeoRegistriesConf;
   if (podman === undefined || skopeo === undefined || podman === skopeo) return false;
-  const helpers = (c: typeof podman) => JSON.stringify(c.credentialHelpers?.helpers ?? [AUTH_FILES_HELPER]);
-  return helpers(podman) !== helpers(skopeo) || (podman.broken === undefined) !== (skopeo.broken === undefined);
+  // What decides a credential: the helpers, and where a pull goes ([[registry]], without the file that set it).
+  const decides = (c: typeof podman) => JSON.stringify([c.credentialHelpers?.helpers ?? [AUTH_FILES_HELPER], c.registries.map(({ file: _, ...t }) => t), c.broken === undefined]);
+  return decides(podman) !== decides(skopeo);
 }
 
 /**
@@ -272,7 +274,7 @@ export function containersToolsDiffer(input: Pick<LookupInput, 'host' | 'locate'
  * or {@link buildahDiffers}.
  */
 export async function lookupContainers(input: LookupInput, deps: LookupDeps, tool: ContainersTool = 'podman'): Promise<ClientExplanation> {
-  if (tool === 'skopeo' || input.registriesConf === undefined || !isShortName(input.ref)) return lookupName(input, deps, tool);
+  if (tool === 'skopeo' || input.registriesConf === undefined || !isShortName(input.ref)) return lookupSources(input, deps, tool);
   const name = input.ref.input.trim();
   const resolution = resolveShortName(input.ref, input.registriesConf);
   if (resolution.kind === 'fails') {
@@ -283,7 +285,7 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
     return out;
   }
   const [first, ...rest] = resolution.kind === 'alias' ? [resolution.ref] : resolution.refs;
-  const out = await lookupName({ ...input, ref: first as ImageRef }, deps, tool);
+  const out = await lookupSources({ ...input, ref: first as ImageRef }, deps, tool);
   // Titled as the short name sets it apart, which the resolved name alone does not.
   out.title = titleOf(input, tool);
   const how =
@@ -296,7 +298,48 @@ export async function lookupContainers(input: LookupInput, deps: LookupDeps, too
   return out;
 }
 
-/** {@link lookupContainers} for a name as given, or as a short name resolved. */
+/** The registries.conf `tool` reads: skopeo ignores CONTAINERS_REGISTRIES_CONF. */
+function confOf(input: LookupInput, tool: ContainersTool): RegistriesConf | undefined {
+  return tool === 'skopeo' ? (input.skopeoRegistriesConf ?? input.registriesConf) : input.registriesConf;
+}
+
+/**
+ * {@link lookupName} for where a pull of the image goes: registries.conf's `[[registry]]` with the
+ * longest prefix of its name may block it, or send it to its mirrors first, or to another
+ * location. The first place is explained; the others, tried in turn when the one before fails
+ * (each with the credential for its own name), are named in a note.
+ */
+async function lookupSources(input: LookupInput, deps: LookupDeps, tool: ContainersTool): Promise<ClientExplanation> {
+  const conf = confOf(input, tool);
+  const name = input.ref.name;
+  const table = conf !== undefined && conf.broken === undefined && input.ref.kind === 'image' ? findRegistryTable(name, conf) : undefined;
+  if (table === undefined) return lookupName(input, deps, tool);
+  const where = `the [[registry]] "${table.prefix}" in ${table.file}`;
+  let sources: PullSource[] | undefined;
+  try {
+    sources = table.blocked ? undefined : pullSources(input.ref, table);
+  } catch {
+    // parseImageRef refused the rewritten name, as the reference library does.
+  }
+  if (sources === undefined) {
+    const out: ClientExplanation = { client: tool, title: titleOf(input, tool), query: name, files: [], helperCalls: [], outcome: 'error', reason: '', shadowed: [], notes: [] };
+    const locations = locateAuthFiles(input.host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
+    const why = table.blocked ? `${where} blocks it` : `${where} rewrites ${name} to a name that is not valid`;
+    return failedBeforeLookup(out, input, locations, `the pull fails before any request: ${why}`);
+  }
+  const [first, ...rest] = sources as [PullSource, ...PullSource[]];
+  const out = await lookupName({ ...input, ref: first.ref }, deps, tool);
+  const then = rest.length === 0 ? '' : `; when that fails, ${rest.map((r) => `${r.ref.name}${r.mirror !== undefined ? ' (a mirror)' : ''}`).join(', then ')}, ${rest.length === 1 ? 'with the credential for that name' : 'each with the credential for its own name'}`;
+  const skipped = table.mirrors.length - (sources.length - 1);
+  const unused = skipped === table.mirrors.length ? `its ${skipped === 1 ? 'mirror is' : 'mirrors are'}` : `${skipped} of its mirrors ${skipped === 1 ? 'is' : 'are'}`;
+  const byDigest = skipped > 0 ? `; ${unused} not used for a pull by ${input.ref.digest !== undefined ? 'digest' : 'tag'} (mirror-by-digest-only or pull-from-mirror)` : '';
+  if (first.mirror !== undefined) out.notes.unshift(`${where} sends ${name} to its mirror ${first.mirror} first: the pull asks for ${first.ref.name} there, with the credential for that name${then}${byDigest}`);
+  else if (first.ref.name !== name) out.notes.unshift(`${where} sends ${name} to ${first.ref.name}: the pull asks for that name, with the credential for it${byDigest}`);
+  else if (byDigest !== '') out.notes.unshift(`${where}${byDigest.slice(1)}`);
+  return out;
+}
+
+/** {@link lookupContainers} for a name as given, or as a short name resolved, pulled where registries.conf sends it. */
 async function lookupName(input: LookupInput, deps: LookupDeps, tool: ContainersTool): Promise<ClientExplanation> {
   const { host, ref } = input;
   const registry = ref.registry;
@@ -306,7 +349,7 @@ async function lookupName(input: LookupInput, deps: LookupDeps, tool: Containers
   const locations = locateAuthFiles(host, { ...input.locate, tool }).filter((l) => l.readers.includes('podman'));
   const refused = tool === 'skopeo' ? undefined : input.locate?.runtimeDirRefused;
   if (refused !== undefined) return refusedLookup(out, input, locations, tool, refused);
-  const conf = tool === 'skopeo' ? (input.skopeoRegistriesConf ?? input.registriesConf) : input.registriesConf;
+  const conf = confOf(input, tool);
   if (conf?.broken !== undefined) {
     const why = `they cannot load ${conf.broken.file}: ${conf.broken.why}`;
     return failedBeforeLookup(out, input, locations, `${tool === 'skopeo' ? 'skopeo fails' : 'podman and buildah fail'} before any request: ${why}`);

@@ -84,6 +84,8 @@ export interface RegistriesConf {
    * Absent: the default, the auth files alone.
    */
   credentialHelpers?: { helpers: string[]; file: string };
+  /** The `[[registry]]` tables, one per prefix (a later file's replaces an earlier one's). */
+  registries: RegistryTable[];
   /** The first file podman cannot load, which fails every pull: why, without quoting it. */
   broken?: { file: string; why: string };
 }
@@ -97,7 +99,7 @@ export type TomlParse = (text: string) => unknown;
  * whole. The alias cache is read last and wins, as podman consults it first.
  */
 export function mergeRegistriesConf(files: readonly RegistriesConfText[], aliasCache: RegistriesConfText | undefined, parse: TomlParse): RegistriesConf {
-  const out: RegistriesConf = { aliases: new Map(), search: undefined, mode: undefined };
+  const out: RegistriesConf = { aliases: new Map(), search: undefined, mode: undefined, registries: [] };
   for (const f of aliasCache === undefined ? files : [...files, aliasCache]) {
     if (f.error !== undefined) {
       out.broken ??= { file: f.path, why: f.error };
@@ -117,6 +119,11 @@ export function mergeRegistriesConf(files: readonly RegistriesConfText[], aliasC
     if (Array.isArray(search) && f !== aliasCache) out.search = { registries: search.filter((r): r is string => typeof r === 'string'), file: f.path };
     const mode = doc['short-name-mode'];
     if (f !== aliasCache && (mode === 'enforcing' || mode === 'permissive' || mode === 'disabled')) out.mode = mode;
+    if (f !== aliasCache && doc.registry !== undefined) {
+      const tables = registryTables(doc.registry, f.path);
+      if (typeof tables === 'string') out.broken ??= { file: f.path, why: tables };
+      else for (const t of tables) out.registries = [...out.registries.filter((r) => r.prefix !== t.prefix), t];
+    }
     const helpers = doc['credential-helpers'];
     if (f !== aliasCache && helpers !== undefined) {
       // Go decodes the list into []string: anything else fails the file, and with it every pull.
@@ -193,4 +200,116 @@ export function resolveShortName(ref: ImageRef, config: RegistriesConf): ShortNa
     return { kind: 'fails', why: `short-name resolution is enforced (short-name-mode), and "${name}" has no alias: on a terminal they ask which of ${search.registries.join(', ')} to pull from, and fail without one` };
   }
   return { kind: 'search', refs: search.registries.map((r) => parseImageRef(`${r}/${name}${suffix}`)), file: search.file };
+}
+
+/** A `[[registry]]` table as sysregistriesv2 keeps it once loaded. */
+export interface RegistryTable {
+  /** What it matches: a name or namespace (`quay.io/org`), or `*.example.com` for subdomains. */
+  prefix: string;
+  /** Where a pull goes instead of the prefix ('' for a wildcard prefix: where it was going). */
+  location: string;
+  blocked: boolean;
+  mirrorByDigestOnly: boolean;
+  mirrors: { location: string; pullFromMirror: 'all' | 'digest-only' | 'tag-only' | undefined }[];
+  /** The file that set it. */
+  file: string;
+}
+
+/** The location as sysregistriesv2's parseLocation keeps it, or why it refuses it. */
+function locationOf(text: string): string | { refused: string } {
+  const trimmed = text.replace(/\/+$/, '');
+  return /^https?:\/\//.test(trimmed) ? { refused: `the location "${text}" has a URI scheme` } : trimmed;
+}
+
+/**
+ * The `[[registry]]` tables of one file, checked as sysregistriesv2's postProcessRegistries and
+ * loadConfigFile check them (a table it refuses fails the file, and every pull), the first of two
+ * with one prefix kept; or why the file is refused. Only the fields that decide where a pull goes
+ * are read (`insecure` only for its conflicts).
+ */
+function registryTables(raw: unknown, file: string): RegistryTable[] | string {
+  if (!Array.isArray(raw)) return 'registry is not a list of [[registry]] tables';
+  const out: RegistryTable[] = [];
+  const seen = new Map<string, { blocked: boolean; insecure: boolean }>();
+  for (const t of raw) {
+    if (!isJSONObject(t)) return 'registry is not a list of [[registry]] tables';
+    const str = (v: unknown) => (v === undefined || typeof v === 'string' ? (v ?? '') : undefined);
+    const bool = (v: unknown) => (v === undefined || typeof v === 'boolean' ? v === true : undefined);
+    const [prefixText, locationText, blocked, insecure, byDigest] = [str(t.prefix), str(t.location), bool(t.blocked), bool(t.insecure), bool(t['mirror-by-digest-only'])];
+    if (prefixText === undefined || locationText === undefined || blocked === undefined || insecure === undefined || byDigest === undefined) return 'a [[registry]] field has the wrong type';
+    const location = locationOf(locationText);
+    if (typeof location !== 'string') return location.refused;
+    let prefix: string;
+    if (prefixText === '') {
+      if (location === '') return 'a [[registry]] sets neither location nor prefix';
+      prefix = location;
+    } else {
+      const p = locationOf(prefixText);
+      if (typeof p !== 'string') return p.refused;
+      if (!p.startsWith('*.') && location === '') return `the [[registry]] prefix "${p}" has no location and is not *.example.com`;
+      prefix = p;
+    }
+    if (prefix.startsWith('*.') && /[/@:]/.test(prefix)) return `the wildcard prefix "${prefix}" is not *.example.com`;
+    if (t['pull-from-mirror'] !== undefined) return `pull-from-mirror is set for the registry "${prefix}", not a mirror`;
+    const mirrors: RegistryTable['mirrors'] = [];
+    if (t.mirror !== undefined && !Array.isArray(t.mirror)) return `the mirrors of "${prefix}" are not a list of [[registry.mirror]] tables`;
+    for (const m of (t.mirror ?? []) as unknown[]) {
+      if (!isJSONObject(m) || str(m.location) === undefined || str(m['pull-from-mirror']) === undefined) return `a mirror of "${prefix}" has a field of the wrong type`;
+      const ml = locationOf(m.location as string);
+      if (typeof ml !== 'string') return ml.refused;
+      if (ml === '') return `a mirror of "${prefix}" has no location`;
+      const pull = m['pull-from-mirror'] as string | undefined;
+      if (pull !== undefined && pull !== '' && byDigest) return `the registry "${prefix}" sets mirror-by-digest-only and its mirror "${ml}" pull-from-mirror`;
+      if (pull !== undefined && pull !== '' && pull !== 'all' && pull !== 'digest-only' && pull !== 'tag-only') return `the mirror "${ml}" has pull-from-mirror "${pull}"`;
+      mirrors.push({ location: ml, pullFromMirror: pull === '' ? undefined : (pull as 'all' | 'digest-only' | 'tag-only' | undefined) });
+    }
+    // One location written twice must agree on blocked and insecure.
+    const key = location === '' ? prefix : location;
+    const before = seen.get(key);
+    if (before !== undefined && (before.blocked !== blocked || before.insecure !== insecure)) return `the registry "${key}" is set twice with conflicting blocked or insecure`;
+    seen.set(key, { blocked, insecure });
+    if (!out.some((r) => r.prefix === prefix)) out.push({ prefix, location, blocked, mirrorByDigestOnly: byDigest, mirrors, file });
+  }
+  return out;
+}
+
+/** sysregistriesv2's refMatchingPrefix: the length of `ref` the prefix covers, or -1. */
+function matchingPrefix(ref: string, prefix: string): number {
+  if (prefix.startsWith('*.')) {
+    const domain = prefix.slice(1);
+    const at = ref.indexOf(domain);
+    if (at < 0 || ref.slice(0, at).includes('/')) return -1;
+    const end = at + domain.length;
+    return end === ref.length || ':/@'.includes(ref[end] as string) ? end : -1;
+  }
+  if (ref === prefix) return prefix.length;
+  // ("example.com:5000" matching "example.com" is sysregistriesv2's own, unintended, behaviour.)
+  return ref.startsWith(prefix) && ':/@'.includes(ref[prefix.length] ?? '') ? prefix.length : -1;
+}
+
+/** The `[[registry]]` whose prefix matches the image name longest (FindRegistry), if any. */
+export function findRegistryTable(name: string, config: RegistriesConf): RegistryTable | undefined {
+  let found: RegistryTable | undefined;
+  for (const r of config.registries) if (matchingPrefix(name, r.prefix) >= 0 && r.prefix.length > (found?.prefix.length ?? 0)) found = r;
+  return found;
+}
+
+/** Where a pull of `ref` goes under `table`, in the order tried: the mirrors that apply, then the location. */
+export interface PullSource {
+  ref: ImageRef;
+  /** The mirror's location, or undefined for the registry's own. */
+  mirror?: string;
+}
+
+/**
+ * PullSourcesFromReference: the mirrors (all of them, only for a pull by digest under
+ * mirror-by-digest-only, or as each one's pull-from-mirror says), then the registry's location,
+ * each with the reference rewritten from the prefix to its location (the tag or digest kept).
+ */
+export function pullSources(ref: ImageRef, table: RegistryTable): PullSource[] {
+  const digested = ref.digest !== undefined;
+  const mirrors = table.mirrors.filter((m) => (table.mirrorByDigestOnly ? digested : m.pullFromMirror === 'digest-only' ? digested : m.pullFromMirror === 'tag-only' ? !digested : true));
+  const text = `${ref.name}${ref.tag !== undefined ? `:${ref.tag}` : ''}${ref.digest !== undefined ? `@${ref.digest}` : ''}`;
+  const rewritten = (location: string): ImageRef => (location === '' ? ref : parseImageRef(location + text.slice(matchingPrefix(text, table.prefix))));
+  return [...mirrors.map((m) => ({ ref: rewritten(m.location), mirror: m.location })), { ref: rewritten(table.location) }];
 }

@@ -697,3 +697,67 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
     });
   }
 });
+
+describe('e2e: explain agrees with real podman, buildah and skopeo on registries.conf [[registry]]: mirrors, locations, blocking (registry log)', function () {
+  const PW: Record<string, string> = { alice: 'fake-alice-pw-7', bob: 'fake-bob-pw-7', carol: 'fake-carol-pw-7' };
+  const suite = useRegistry(PW, ['docker-registry', 'htpasswd', 'openssl', 'skopeo', 'podman', 'buildah']);
+
+  // One registry under two names: HOST (127.0.0.1:port) and LOCAL (localhost:port). The runtime
+  // auth.json holds alice for HOST, bob for HOST/team and carol for LOCAL, so the user the
+  // registry sees says which name the pull asked for. The user's registries.conf holds `conf`.
+  const cases: { name: string; conf: string; image: string; expected: string }[] = [
+    { name: 'a mirror is asked first, with the credential for its own name', conf: '[[registry]]\nlocation = "LOCAL"\n[[registry.mirror]]\nlocation = "HOST"\n', image: 'LOCAL/team/app:1', expected: 'bob' },
+    { name: 'a registry that does not resolve, mirrored: the mirror', conf: '[[registry]]\nlocation = "credkit-e2e.invalid"\n[[registry.mirror]]\nlocation = "HOST"\n', image: 'credkit-e2e.invalid/team/app:1', expected: 'bob' },
+    { name: 'mirror-by-digest-only: a pull by tag goes to the registry itself', conf: '[[registry]]\nlocation = "LOCAL"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "HOST"\n', image: 'LOCAL/team/app:1', expected: 'carol' },
+    { name: 'mirror-by-digest-only: a pull by digest goes to the mirror', conf: '[[registry]]\nlocation = "LOCAL"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "HOST"\n', image: 'LOCAL/team/app@DIGEST', expected: 'bob' },
+    { name: 'pull-from-mirror = "digest-only": a pull by tag goes to the registry itself', conf: '[[registry]]\nlocation = "LOCAL"\n[[registry.mirror]]\nlocation = "HOST"\npull-from-mirror = "digest-only"\n', image: 'LOCAL/team/app:1', expected: 'carol' },
+    { name: 'a prefix sent to another location and namespace', conf: '[[registry]]\nprefix = "credkit-e2e.invalid/x"\nlocation = "HOST/team"\n', image: 'credkit-e2e.invalid/x/app:1', expected: 'bob' },
+    { name: 'a wildcard prefix for subdomains', conf: '[[registry]]\nprefix = "*.credkit-e2e.invalid"\nlocation = "HOST"\n', image: 'a.credkit-e2e.invalid/team/app:1', expected: 'bob' },
+    { name: 'the longest prefix decides: a namespace without the registry\'s mirror', conf: '[[registry]]\nlocation = "LOCAL"\n[[registry.mirror]]\nlocation = "HOST"\n[[registry]]\nlocation = "LOCAL/team"\n', image: 'LOCAL/team/app:1', expected: 'carol' },
+    { name: 'a blocked registry: the pull fails before any request', conf: '[[registry]]\nlocation = "HOST"\nblocked = true\n', image: 'HOST/team/app:1', expected: 'error' },
+    { name: 'a location with a scheme: the file cannot be loaded, and every pull fails', conf: '[[registry]]\nlocation = "https://HOST"\n', image: 'HOST/team/app:1', expected: 'error' },
+  ];
+
+  for (const c of cases) {
+    it(c.name, async function () {
+      const r = suite.registry!;
+      const s = suite.sb!;
+      const work = await workWithoutDockerConfig(s);
+      const local = r.host.replace(/^127\.0\.0\.1:/, 'localhost:');
+      const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
+      await mkdir(runtime, { recursive: true });
+      await writeFile(join(runtime, 'auth.json'), JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!), [local]: auth('carol', PW.carol!) } }), { mode: 0o600 });
+      const env = r.clientEnv({ ...s.env, PATH: basePath() });
+      // The registry's own registries.conf would be read by podman and buildah alone: all three read the user's.
+      delete env.CONTAINERS_REGISTRIES_CONF;
+      let digest = '';
+      if (c.image.includes('DIGEST')) {
+        const d = await run('skopeo', ['inspect', '--format', '{{.Digest}}', '--cert-dir', r.certDir, `docker://${suite.image}`], { env });
+        expect(d.code, d.stderr).to.equal(0);
+        digest = d.stdout.trim();
+      }
+      const spell = (text: string) => text.replaceAll('LOCAL', local).replaceAll('HOST', r.host).replaceAll('DIGEST', digest);
+      await writeFile(join(s.env.XDG_CONFIG_HOME as string, 'containers', 'registries.conf'), `unqualified-search-registries = ["docker.io"]\n${spell(c.conf)}`);
+      const policy = join(work, 'policy.json');
+      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+      const image = spell(c.image);
+      const sent = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
+        const mark = r.logMark();
+        const args =
+          tool === 'skopeo'
+            ? ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`]
+            : [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...(tool === 'buildah' ? ['--retry', '0'] : []), '--signature-policy', policy, '--cert-dir', r.certDir, image];
+        const res = await run(tool, args, { env, timeoutMs: 120_000 });
+        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
+        expectNoSecrets([res], Object.values(PW));
+        if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
+        expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
+        return 'error';
+      };
+      const real = { podman: await sent('podman'), buildah: await sent('buildah'), skopeo: await sent('skopeo') };
+      const said = { podman: await explainAnswer(s, image, 'podman', env), buildah: await explainAnswer(s, image, 'buildah', env), skopeo: await explainAnswer(s, image, 'skopeo', env) };
+      const want = { podman: c.expected, buildah: c.expected, skopeo: c.expected };
+      expect({ case: c.name, real, said }).to.deep.equal({ case: c.name, real: want, said: want });
+    });
+  }
+});

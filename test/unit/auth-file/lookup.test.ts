@@ -473,7 +473,7 @@ describe('HiddenSecret', () => {
 
 describe('containers/image: registries.conf credential-helpers', () => {
   const REG = 'quay.io';
-  const listed = (helpers: string[]) => ({ aliases: new Map(), search: undefined, mode: undefined, credentialHelpers: { helpers, file: '/r.conf' } });
+  const listed = (helpers: string[]) => ({ aliases: new Map(), search: undefined, mode: undefined, registries: [], credentialHelpers: { helpers, file: '/r.conf' } });
   const files = new Map<string, FileText>([[PATHS.runtime, { text: JSON.stringify({ auths: { [REG]: auth('alice') } }) }]]);
   const run = async (helpers: string[], d: LookupDeps, fileMap = files): Promise<ClientExplanation> => {
     const [x] = await explainLookup({ host: host(), ref: parseImageRef(`${REG}/org/app`), files: fileMap, registriesConf: listed(helpers) }, d, ['podman']);

@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import { parse } from 'smol-toml';
 import { parseImageRef } from '../../../src/image-ref.js';
-import { registriesConfPlaces, resolveShortName, mergeRegistriesConf } from '../../../src/auth-file/registries-conf.js';
+import { findRegistryTable, mergeRegistriesConf, pullSources, registriesConfPlaces, resolveShortName } from '../../../src/auth-file/registries-conf.js';
 import type { RegistriesConfText } from '../../../src/auth-file/registries-conf.js';
 
 const HOME = '/home/u';
@@ -84,5 +84,56 @@ describe('registries.conf: credential-helpers', () => {
   it('skopeo never reads CONTAINERS_REGISTRIES_CONF', () => {
     expect(registriesConfPlaces(host({ CONTAINERS_REGISTRIES_CONF: '/r.conf' }), true, 1000, false).main).to.equal(`${HOME}/.config/containers/registries.conf`);
     expect(registriesConfPlaces(host({ CONTAINERS_REGISTRIES_CONF: '/r.conf' }), false, 1000, false).main).to.equal('/etc/containers/registries.conf');
+  });
+});
+
+describe('registries.conf: [[registry]] tables, as sysregistriesv2 finds them and rewrites a pull', () => {
+  const merged = (...texts: string[]) => mergeRegistriesConf(texts.map((t, i) => conf(`/${i}.conf`, t)), undefined, parse);
+  const sources = (image: string, ...texts: string[]) => {
+    const c = merged(...texts);
+    const t = findRegistryTable(parseImageRef(image).name, c);
+    if (t === undefined) return 'none';
+    if (t.blocked) return `blocked (${t.file})`;
+    return pullSources(parseImageRef(image), t).map((p) => `${p.ref.name}${p.ref.tag ? `:${p.ref.tag}` : ''}${p.ref.digest ? '@digest' : ''}${p.mirror !== undefined ? ' (mirror)' : ''}`).join(', ');
+  };
+  const mirrored = '[[registry]]\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "mirror.example.com/quay/"\n';
+  const digest = `@sha256:${'a'.repeat(64)}`;
+
+  it('the mirrors first, then the location, each with the name rewritten from the prefix and the tag or digest kept', () => {
+    expect(sources('quay.io/org/app:1', mirrored)).to.equal('mirror.example.com/quay/org/app:1 (mirror), quay.io/org/app:1');
+    expect(sources('quay.io/org/app', '[[registry]]\nprefix = "quay.io/org"\nlocation = "internal.example.com/quay-org"\n')).to.equal('internal.example.com/quay-org/app');
+    expect(sources('a.example.com/x/y', '[[registry]]\nprefix = "*.example.com"\nlocation = "cache.internal"\n')).to.equal('cache.internal/x/y');
+    expect(sources('a.example.com/x/y', '[[registry]]\nprefix = "*.example.com"\n')).to.equal('a.example.com/x/y');
+    expect(sources('docker.io/library/nginx', '[[registry]]\nlocation = "docker.io"\n[[registry.mirror]]\nlocation = "hub-cache.internal"\n')).to.equal('hub-cache.internal/library/nginx (mirror), docker.io/library/nginx');
+  });
+
+  it('mirrors for a pull by digest only, or as each pull-from-mirror says', () => {
+    const byDigest = '[[registry]]\nlocation = "quay.io"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "m.example.com"\n';
+    expect(sources('quay.io/org/app:1', byDigest)).to.equal('quay.io/org/app:1');
+    expect(sources(`quay.io/org/app${digest}`, byDigest)).to.equal('m.example.com/org/app@digest (mirror), quay.io/org/app@digest');
+    const each = '[[registry]]\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "d.example.com"\npull-from-mirror = "digest-only"\n[[registry.mirror]]\nlocation = "t.example.com"\npull-from-mirror = "tag-only"\n';
+    expect(sources('quay.io/org/app:1', each)).to.equal('t.example.com/org/app:1 (mirror), quay.io/org/app:1');
+    expect(sources(`quay.io/org/app${digest}`, each)).to.equal('d.example.com/org/app@digest (mirror), quay.io/org/app@digest');
+  });
+
+  it('the longest matching prefix decides, at a path boundary; a later file replaces a prefix\'s table; blocked is kept', () => {
+    const two = `${mirrored}[[registry]]\nlocation = "quay.io/org"\n`;
+    expect(sources('quay.io/org/app', two)).to.equal('quay.io/org/app');
+    expect(sources('quay.io/orgx/app', two)).to.equal('mirror.example.com/quay/orgx/app (mirror), quay.io/orgx/app');
+    expect(sources('quay.io.example.com/app', mirrored)).to.equal('none');
+    expect(sources('quay.io/org/app', mirrored, '[[registry]]\nlocation = "quay.io"\nblocked = true\n')).to.equal('blocked (/1.conf)');
+    expect(sources('ghcr.io/org/app', mirrored)).to.equal('none');
+  });
+
+  it('a table sysregistriesv2 refuses fails the file, and every pull', () => {
+    const broken = (text: string) => merged(text).broken?.why ?? 'loaded';
+    expect(broken('[[registry]]\nlocation = "https://quay.io"\n')).to.match(/URI scheme/);
+    expect(broken('[[registry]]\nblocked = true\n')).to.match(/neither location nor prefix/);
+    expect(broken('[[registry]]\nprefix = "quay.io/org"\n')).to.match(/no location/);
+    expect(broken('[[registry]]\nprefix = "*.example.com:5000"\n')).to.match(/wildcard/);
+    expect(broken('[[registry]]\nlocation = "quay.io"\nmirror-by-digest-only = true\n[[registry.mirror]]\nlocation = "m"\npull-from-mirror = "all"\n')).to.match(/mirror-by-digest-only/);
+    expect(broken('[[registry]]\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "m"\npull-from-mirror = "sometimes"\n')).to.match(/pull-from-mirror "sometimes"/);
+    expect(broken('[[registry]]\nlocation = "quay.io"\nblocked = true\n[[registry]]\nprefix = "quay.io/x"\nlocation = "quay.io"\n')).to.match(/conflicting/);
+    expect(broken('[[registry]]\nlocation = "quay.io"\n[[registry.mirror]]\nlocation = "m"\n')).to.equal('loaded');
   });
 });
