@@ -228,6 +228,35 @@ async function seedCase<P extends string>(sb: Sandbox, files: Partial<Record<P, 
   }
 }
 
+/**
+ * The user `tool` authenticated as, by the registry's log, when it pulled (podman, buildah) or
+ * inspected (skopeo) `image`: 'none' for an anonymous pull, 'error' when it failed before any
+ * request. None of `secrets` may appear in what it printed.
+ */
+async function sentBy(r: Registry, tool: 'podman' | 'buildah' | 'skopeo', image: string, work: string, env: Record<string, string>, secrets: readonly string[]): Promise<string> {
+  const policy = join(work, 'policy.json');
+  await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
+  const mark = r.logMark();
+  const args =
+    tool === 'skopeo'
+      ? ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`]
+      : [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...(tool === 'buildah' ? ['--retry', '0'] : []), '--signature-policy', policy, '--cert-dir', r.certDir, image];
+  const res = await run(tool, args, { env, timeoutMs: 120_000 });
+  expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
+  expectNoSecrets([res], secrets);
+  if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
+  if (/unauthorized|authentication required/i.test(res.stderr) && r.acceptedUsers(mark).length === 0) return 'none';
+  expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
+  return 'error';
+}
+
+/** Writes the sandbox's runtime auth.json, the first file podman, buildah and skopeo read: `auths`, or a text as it is. */
+async function writeRuntimeAuth(s: Sandbox, auths: Record<string, unknown> | string): Promise<void> {
+  const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
+  await mkdir(runtime, { recursive: true });
+  await writeFile(join(runtime, 'auth.json'), typeof auths === 'string' ? auths : JSON.stringify({ auths }), { mode: 0o600 });
+}
+
 /** A case's work directory, with DOCKER_CONFIG unset: it would make podman and buildah start at its config.json. */
 async function workWithoutDockerConfig(s: Sandbox): Promise<string> {
   const work = join(s.home, 'work');
@@ -567,24 +596,11 @@ describe('e2e: explain agrees with real podman and buildah on short names, which
       const r = suite.registry!;
       const s = suite.sb!;
       const work = await workWithoutDockerConfig(s);
-      const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
-      await mkdir(runtime, { recursive: true });
-      await writeFile(join(runtime, 'auth.json'), JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!) } }), { mode: 0o600 });
+      await writeRuntimeAuth(s, { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!) });
       const conf = join(work, 'registries.conf');
       await writeFile(conf, c.conf.replaceAll('HOST', r.host));
       const env = r.clientEnv({ ...s.env, PATH: basePath(), CONTAINERS_REGISTRIES_CONF: conf });
-      const policy = join(work, 'policy.json');
-      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
-      const sent = async (tool: 'podman' | 'buildah'): Promise<string> => {
-        const mark = r.logMark();
-        const retry = tool === 'buildah' ? ['--retry', '0'] : [];
-        const res = await run(tool, [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...retry, '--signature-policy', policy, '--cert-dir', r.certDir, c.short], { env, timeoutMs: 120_000 });
-        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
-        expectNoSecrets([res], Object.values(PW));
-        if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
-        expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
-        return 'error';
-      };
+      const sent = (tool: 'podman' | 'buildah') => sentBy(r, tool, c.short, work, env, Object.values(PW));
       const real = { podman: await sent('podman'), buildah: await sent('buildah') };
       const said = { podman: await explainAnswer(s, c.short, 'podman', env), buildah: await explainAnswer(s, c.short, 'buildah', env) };
       const want = { podman: c.expected, buildah: c.expected };
@@ -659,30 +675,13 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
         await mkdir(join(confDir, 'registries.conf.d'));
         await writeFile(join(confDir, 'registries.conf.d', '50-credkit-e2e.conf'), c.dropIn);
       }
-      const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
-      await mkdir(runtime, { recursive: true });
-      await writeFile(join(runtime, 'auth.json'), c.authFile ?? JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!) } }), { mode: 0o600 });
+      await writeRuntimeAuth(s, c.authFile ?? { [r.host]: auth('alice', PW.alice!) });
       await seedCase(s, {}, {}, (t) => t, c.credkit ? [[r.host, 'carol', PW.carol!]] : []);
       const env = r.clientEnv({ ...s.env, PATH: `${shimDir}:${basePath()}` });
       // The registry's own registries.conf (for the host's to change nothing) would be read by podman and buildah alone.
       if (c.variable) env.CONTAINERS_REGISTRIES_CONF = named;
       else delete env.CONTAINERS_REGISTRIES_CONF;
-      const policy = join(work, 'policy.json');
-      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
-      const sent = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
-        const mark = r.logMark();
-        const args =
-          tool === 'skopeo'
-            ? ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${suite.image}`]
-            : [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...(tool === 'buildah' ? ['--retry', '0'] : []), '--signature-policy', policy, '--cert-dir', r.certDir, suite.image];
-        const res = await run(tool, args, { env, timeoutMs: 120_000 });
-        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
-        expectNoSecrets([res], Object.values(PW));
-        if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
-        if (/unauthorized|authentication required/i.test(res.stderr) && r.acceptedUsers(mark).length === 0) return 'none';
-        expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
-        return 'error';
-      };
+      const sent = (tool: 'podman' | 'buildah' | 'skopeo') => sentBy(r, tool, suite.image, work, env, Object.values(PW));
       const real = { podman: await sent('podman'), buildah: await sent('buildah'), skopeo: await sent('skopeo') };
       const said = { podman: await explainAnswer(s, suite.image, 'podman', env), buildah: await explainAnswer(s, suite.image, 'buildah', env), skopeo: await explainAnswer(s, suite.image, 'skopeo', env) };
       const [podman, skopeo] = typeof c.expected === 'string' ? [c.expected, c.expected] : c.expected;
@@ -724,9 +723,7 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
       const s = suite.sb!;
       const work = await workWithoutDockerConfig(s);
       const local = r.host.replace(/^127\.0\.0\.1:/, 'localhost:');
-      const runtime = join(s.env.XDG_RUNTIME_DIR as string, 'containers');
-      await mkdir(runtime, { recursive: true });
-      await writeFile(join(runtime, 'auth.json'), JSON.stringify({ auths: { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!), [local]: auth('carol', PW.carol!) } }), { mode: 0o600 });
+      await writeRuntimeAuth(s, { [r.host]: auth('alice', PW.alice!), [`${r.host}/team`]: auth('bob', PW.bob!), [local]: auth('carol', PW.carol!) });
       const env = r.clientEnv({ ...s.env, PATH: basePath() });
       // The registry's own registries.conf would be read by podman and buildah alone: all three read the user's.
       delete env.CONTAINERS_REGISTRIES_CONF;
@@ -738,22 +735,8 @@ describe('e2e: explain agrees with real podman, buildah and skopeo on registries
       }
       const spell = (text: string) => text.replaceAll('LOCAL', local).replaceAll('HOST', r.host).replaceAll('DIGEST', digest);
       await writeFile(join(s.env.XDG_CONFIG_HOME as string, 'containers', 'registries.conf'), `unqualified-search-registries = ["docker.io"]\n${spell(c.conf)}`);
-      const policy = join(work, 'policy.json');
-      await writeFile(policy, '{"default":[{"type":"insecureAcceptAnything"}]}\n');
       const image = spell(c.image);
-      const sent = async (tool: 'podman' | 'buildah' | 'skopeo'): Promise<string> => {
-        const mark = r.logMark();
-        const args =
-          tool === 'skopeo'
-            ? ['inspect', '--raw', '--cert-dir', r.certDir, `docker://${image}`]
-            : [...containerStateFlags(join(work, tool), tool), 'pull', '--quiet', ...(tool === 'buildah' ? ['--retry', '0'] : []), '--signature-policy', policy, '--cert-dir', r.certDir, image];
-        const res = await run(tool, args, { env, timeoutMs: 120_000 });
-        expect(r.rejectedUsers(mark), 'a test password is wrong').to.deep.equal([]);
-        expectNoSecrets([res], Object.values(PW));
-        if (res.code === 0) return r.acceptedUsers(mark)[0] ?? 'none';
-        expect(r.authEvents(mark), `${tool} failed after talking to the registry: ${res.stderr}`).to.deep.equal([]);
-        return 'error';
-      };
+      const sent = (tool: 'podman' | 'buildah' | 'skopeo') => sentBy(r, tool, image, work, env, Object.values(PW));
       const real = { podman: await sent('podman'), buildah: await sent('buildah'), skopeo: await sent('skopeo') };
       const said = { podman: await explainAnswer(s, image, 'podman', env), buildah: await explainAnswer(s, image, 'buildah', env), skopeo: await explainAnswer(s, image, 'skopeo', env) };
       const want = { podman: c.expected, buildah: c.expected, skopeo: c.expected };
