@@ -7,7 +7,9 @@
  *   name as Docker Hub's). The credential a pull sends is the one for the resolved name, so
  *   explain has to resolve it first;
  * - `credential-helpers`: the helpers podman, buildah and skopeo ask, in order, where
- *   `containers-auth.json` stands for the auth files; by default that alone.
+ *   `containers-auth.json` stands for the auth files; by default that alone;
+ * - `[[registry]]` tables: where a pull of a name goes (blocked, mirrors first, another location),
+ *   each place asked with the credential for its own name.
  *
  * Pure: the files are located here and read by the caller (credential-lookup.ts). The facts below
  * were checked against podman 4.3.1, buildah 1.28.2 and skopeo 1.9.3 (their debug log names each
