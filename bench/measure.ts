@@ -61,18 +61,6 @@ export function measureCommands(cases: readonly BenchCase[], runs: number, warmu
   });
 }
 
-/** Times an in-process function (median of `runs`), for throughput benchmarks. */
-export function timeFunction(fn: () => void, runs: number): number {
-  const t: number[] = [];
-  fn(); // warm-up: JIT and caches
-  for (let i = 0; i < runs; i++) {
-    const s = process.hrtime.bigint();
-    fn();
-    t.push(Number(process.hrtime.bigint() - s) / 1e6);
-  }
-  return median(t);
-}
-
 /**
  * Times in-process functions (sync or async) in interleaved rounds, as {@link measureCommands}
  * does for commands, so that load and heap growth hit every case alike; median per function.

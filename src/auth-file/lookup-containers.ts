@@ -528,7 +528,7 @@ async function lookupName(input: LookupInput, deps: LookupDeps, tool: Containers
     out.reason = `the lookup fails: no helper has a credential, and ${passedOver.join('; ')}`;
   }
   // The files failing with nothing after them: containers/image's error lists the helpers' before it.
-  if (out.outcome === 'error' && !statFails && after.length === 0 && passedOver.length > 0 && !out.reason.includes(passedOver[0] as string)) {
+  if (out.outcome === 'error' && !statFails && after.length === 0 && passedOver.length > 0) {
     out.reason += `; before the files, ${passedOver.join('; ')}`;
   }
   if (out.outcome === 'credential' && passedOver.length > 0) {
